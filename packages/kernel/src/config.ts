@@ -1,0 +1,63 @@
+/**
+ * Repository configuration: `<worktree top-level>/.arbiter/config.json` (DESIGN.md conventions §1;
+ * push-gate.md §3.1 owns the file rules: at most 64 KiB, absent = not configured, invalid = loud).
+ *
+ * One codec per decision namespace (snake_case keys): `session_lock` here; `lanes`, `commitments`, `stop_gate`,
+ * `state_lock`, `breaker`, `review` are added by their decision modules' owners below. Unknown top-level keys are
+ * ignored so that an older Arbiter reads a newer file.
+ */
+import * as t from 'io-ts';
+import { isRight } from 'fp-ts/Either';
+import { describeErrors } from './internal/codecs.js';
+import { DEFAULT_TTL_MS, TTL_MAX_MS, TTL_MIN_MS } from './session-lock.js';
+
+/** Largest accepted configuration file, bytes (push-gate.md §3.1 rule 1). */
+export const CONFIG_MAX_BYTES = 64 * 1024;
+
+/** `session_lock.*` (session-lock.md §3). An out-of-range `ttl_ms` is accepted here and ignored by {@link sessionLockTtl}. */
+export const SessionLockConfig = t.partial({ ttl_ms: t.number });
+
+/** The whole file. `version` is required and must be 1. */
+export const RepoConfigCodec = t.intersection([
+  t.type({ version: t.literal(1) }),
+  t.partial({
+    session_lock: SessionLockConfig,
+  }),
+]);
+export type RepoConfig = t.TypeOf<typeof RepoConfigCodec>;
+
+/** What a reader of `.arbiter/config.json` found (push-gate.md §3.1 rules 2–3). */
+export type ConfigState =
+  | { readonly _tag: 'NotConfigured' }
+  | { readonly _tag: 'Invalid'; readonly detail: string }
+  | { readonly _tag: 'Configured'; readonly config: RepoConfig };
+
+/**
+ * Decode the text of a configuration file (or `null` when the file is absent). Pure and total.
+ * @returns `NotConfigured` for `null`; `Invalid` for text over `CONFIG_MAX_BYTES` UTF-16 units, non-JSON, or a
+ *   codec failure (with a short byte-free detail); `Configured` otherwise.
+ */
+export const parseConfig = (text: string | null): ConfigState => {
+  if (text === null) return { _tag: 'NotConfigured' };
+  if (text.length > CONFIG_MAX_BYTES) return { _tag: 'Invalid', detail: 'configuration file larger than 64 KiB' };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { _tag: 'Invalid', detail: 'configuration file is not valid JSON' };
+  }
+  const r = RepoConfigCodec.decode(json);
+  return isRight(r) ? { _tag: 'Configured', config: r.right } : { _tag: 'Invalid', detail: describeErrors(r.left) };
+};
+
+/** The default configuration `arbiter install` writes when none exists. */
+export const defaultConfig = (): RepoConfig => ({ version: 1, session_lock: { ttl_ms: DEFAULT_TTL_MS } });
+
+/**
+ * `session_lock.ttl_ms` when configured, an integer and within `[TTL_MIN_MS, TTL_MAX_MS]`; otherwise
+ * `DEFAULT_TTL_MS` (session-lock.md §3: an out-of-range value is ignored). Works for every `ConfigState`.
+ */
+export const sessionLockTtl = (c: ConfigState): number => {
+  const v = c._tag === 'Configured' ? c.config.session_lock?.ttl_ms : undefined;
+  return typeof v === 'number' && Number.isInteger(v) && v >= TTL_MIN_MS && v <= TTL_MAX_MS ? v : DEFAULT_TTL_MS;
+};

@@ -1,0 +1,16 @@
+/**
+ * @arbiter/kernel: every Arbiter decision as a total pure function over facts.
+ *
+ * Each decision module is exported as a namespace named after it (DESIGN.md conventions §8). Shared vocabulary
+ * (step functions, codecs, sanitisers, decision tables, the decision-log entry) is exported flat.
+ */
+export * as sessionLock from './session-lock.js';
+export * as config from './config.js';
+
+export * from './internal/step.js';
+export * from './internal/codecs.js';
+export * from './internal/text.js';
+export * from './internal/table.js';
+export * from './internal/mask.js';
+export * from './internal/log.js';
+export type * from './ports/index.js';

@@ -1,0 +1,106 @@
+/**
+ * The one decision log (push-gate.md §16; DESIGN.md conventions §6): entry shape and the pure builder that masks
+ * facts and fits an entry into `LOG_ENTRY_MAX_BYTES`. The id and the timestamp arrive as facts (the adapter draws
+ * the ULID and reads the clock).
+ */
+import { maskFacts } from './mask.js';
+import { msToIso } from './codecs.js';
+
+/** Largest serialised entry, in bytes of UTF-8, newline included (DL2). */
+export const LOG_ENTRY_MAX_BYTES = 16 * 1024;
+
+/** Where a verdict was reached (DL3 `mode`). */
+export type LogMode = 'agent:claude' | 'agent:codex' | 'git' | 'cli' | 'library';
+
+/** One probe run while reaching a verdict. `duration_ms` in milliseconds. */
+export interface ProbeRecord {
+  readonly name: string;
+  readonly duration_ms: number;
+  readonly outcome: string;
+}
+
+/** One NDJSON line of the decision log (DL3). */
+export interface DecisionLogEntry {
+  readonly decision_id: string;
+  readonly policy: string;
+  readonly policy_version: string;
+  /** ISO-8601 UTC with milliseconds. */
+  readonly timestamp: string;
+  readonly mode: LogMode;
+  readonly facts: Record<string, unknown>;
+  readonly verdict: string;
+  readonly reasons: ReadonlyArray<string>;
+  readonly effects: ReadonlyArray<string>;
+  readonly probes: ReadonlyArray<ProbeRecord>;
+  /** Process start to verdict, integer milliseconds. */
+  readonly duration_ms: number;
+  readonly masked: ReadonlyArray<string>;
+}
+
+/** Input of {@link buildLogEntry}: everything but masking and size fitting. `now` is ms epoch. */
+export interface LogEntryInput {
+  readonly decision_id: string;
+  readonly policy: string;
+  readonly policy_version: string;
+  readonly now: number;
+  readonly mode: LogMode;
+  readonly facts: Record<string, unknown>;
+  readonly verdict: string;
+  readonly reasons: ReadonlyArray<string>;
+  readonly effects?: ReadonlyArray<string>;
+  readonly probes?: ReadonlyArray<ProbeRecord>;
+  readonly duration_ms: number;
+}
+
+/** UTF-8 byte length of a string (lone surrogates count as the 3-byte replacement character). */
+export const utf8Length = (s: string): number => {
+  let n = 0;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0) ?? 0;
+    n += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  }
+  return n;
+};
+
+/**
+ * Build a log entry: mask the facts (DL4 a–d), cut long strings (DL4 e) and, while the serialised line exceeds
+ * `LOG_ENTRY_MAX_BYTES`, drop `facts.command`, then `facts.payload`, then every remaining fact. Total; never throws
+ * for a finite `now` in the `Date` range.
+ */
+export const buildLogEntry = (i: LogEntryInput): DecisionLogEntry => {
+  const { facts, masked } = maskFacts(i.facts);
+  const make = (f: Record<string, unknown>, extraMasked: string[]): DecisionLogEntry => ({
+    decision_id: i.decision_id,
+    policy: i.policy,
+    policy_version: i.policy_version,
+    timestamp: msToIso(i.now),
+    mode: i.mode,
+    facts: f,
+    verdict: i.verdict,
+    reasons: [...i.reasons],
+    effects: [...(i.effects ?? [])],
+    probes: [...(i.probes ?? [])],
+    duration_ms: Math.max(0, Math.round(i.duration_ms)),
+    masked: [...masked, ...extraMasked],
+  });
+  let entry = make(facts, []);
+  const dropped: string[] = [];
+  const current = { ...facts };
+  for (const key of ['command', 'payload', '*']) {
+    if (utf8Length(serializeLogEntry(entry)) <= LOG_ENTRY_MAX_BYTES) return entry;
+    if (key === '*') {
+      for (const k of Object.keys(current)) {
+        delete current[k];
+        dropped.push(k);
+      }
+    } else if (key in current) {
+      delete current[key];
+      dropped.push(key);
+    }
+    entry = make({ ...current }, dropped);
+  }
+  return entry;
+};
+
+/** Serialise one entry as a single NDJSON line terminated by `\n`. */
+export const serializeLogEntry = (e: DecisionLogEntry): string => JSON.stringify(e) + '\n';

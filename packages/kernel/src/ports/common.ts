@@ -1,0 +1,32 @@
+/**
+ * Ports shared by several decisions (types only; DESIGN.md "Ports and adapters"). Adapters return
+ * `TaskEither<E, A>` with `E` a tagged union of adapter errors; nothing throws across a package boundary.
+ */
+import type { Task } from 'fp-ts/Task';
+import type { TaskEither } from 'fp-ts/TaskEither';
+import type { DecisionLogEntry } from '../internal/log.js';
+
+/** A clock: milliseconds since the epoch. io-node reads `Date.now()`, io-memory a fake clock. */
+export interface Clock {
+  readonly now: () => number;
+}
+
+/** Answer of a pid-liveness probe (session-lock.md §7.3). */
+export type PidLiveness = 'alive' | 'dead' | 'unknown';
+
+/** Process-table port: liveness of a pid on this host. Never fails: errors map to `unknown`. */
+export interface Proc {
+  readonly pidAlive: (pid: number) => Task<PidLiveness>;
+}
+
+/** Failure of a decision-log write. A failed write never changes a verdict (push-gate.md §16 DL2). */
+export interface LogWriteFailure {
+  readonly _tag: 'LogWriteFailure';
+  readonly detail: string;
+}
+
+/** The decision log: one NDJSON entry per verdict (push-gate.md §16). */
+export interface DecisionLog {
+  readonly append: (entry: DecisionLogEntry) => TaskEither<LogWriteFailure, void>;
+  readonly read: () => TaskEither<LogWriteFailure, ReadonlyArray<DecisionLogEntry>>;
+}

@@ -1,0 +1,3 @@
+/** Port interfaces (types only). One file per port; re-exported here. */
+export type * from './common.js';
+export type * from './lock-store.js';
