@@ -6,6 +6,8 @@
  */
 export * as sessionLock from './session-lock.js';
 export * as config from './config.js';
+export * as buildStop from './build-stop.js';
+export * as stopGate from './stop-gate.js';
 
 export * from './internal/step.js';
 export * from './internal/codecs.js';

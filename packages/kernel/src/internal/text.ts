@@ -30,3 +30,54 @@ export const HANDLE_CHAR = /[A-Za-z0-9_./-]/;
 
 /** True when `s` contains a C0/C1 control character or DEL. */
 export const hasControl = (s: string): boolean => /[\u0000-\u001f\u007f-\u009f]/.test(s);
+
+// ───────────────────────── sentinels.md §0.4 helpers (clamp, sanitiseLine, sanitiseBlock, shortId) ─────────────────────────
+
+/**
+ * `clamp(s, n)` (sentinels.md §0.4): `s` unchanged when it has at most `n` UTF-16 units; otherwise its first `n`
+ * units, dropping a trailing high surrogate so no half pair is left. Total over any string and any `n ≥ 0`.
+ */
+export const clamp = (s: string, n: number): string => {
+  if (s.length <= n) return s;
+  let out = s.slice(0, Math.max(0, n));
+  const last = out.charCodeAt(out.length - 1);
+  if (out.length > 0 && last >= 0xd800 && last <= 0xdbff) out = out.slice(0, -1);
+  return out;
+};
+
+/** Characters replaced by a space before collapsing (sentinels.md §0.4 rule 1). */
+const LINE_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** Keep at most `n` code points; when cut, keep `n − 1` and append `…` (U+2026). `n = Infinity` never cuts. */
+const cutCodePoints = (s: string, n: number): string => {
+  if (!Number.isFinite(n)) return s;
+  const cps = Array.from(s);
+  if (cps.length <= n) return s;
+  return n <= 0 ? '' : cps.slice(0, n - 1).join('') + '\u2026';
+};
+
+/**
+ * `sanitiseLine(s, n)` (sentinels.md §0.4): controls (C0, DEL, C1, U+2028, U+2029) become spaces, whitespace runs
+ * collapse to one space, the result is trimmed and cut to `n` code points with `…`. Non-strings give `""`.
+ */
+export const sanitiseLine = (s: unknown, n: number): string => {
+  if (typeof s !== 'string') return '';
+  return cutCodePoints(s.replace(LINE_CONTROL, ' ').replace(/\s+/g, ' ').trim(), n);
+};
+
+/**
+ * `sanitiseBlock(s, n)` (sentinels.md §0.4): like {@link sanitiseLine} but line breaks survive: CR LF and lone CR
+ * become LF, other controls become spaces, spaces/tabs collapse within a line, 3+ LFs become 2, trimmed, cut to
+ * `n` code points with `…`. Non-strings give `""`.
+ */
+export const sanitiseBlock = (s: unknown, n: number): string => {
+  if (typeof s !== 'string') return '';
+  const lines = s
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((l) => l.replace(LINE_CONTROL, ' ').replace(/[^\S\n]+/g, ' '));
+  return cutCodePoints(lines.join('\n').replace(/\n{3,}/g, '\n\n').trim(), n);
+};
+
+/** `shortId(s)` (sentinels.md §0.4): the first 8 code points of `sanitiseLine(s, ∞)`, no ellipsis. */
+export const shortId = (s: unknown): string => Array.from(sanitiseLine(s, Infinity)).slice(0, 8).join('');
