@@ -1000,6 +1000,7 @@ export const table = (): DecisionTable => {
     ['remote mode off', obj(plain), 'enforce', true, { gateState: gate('enforce'), continueCount: cont(0), hotPath: hot({ mode: 'off' }) }],
     ['compaction in flight', obj(plain), 'enforce', true, { gateState: gate('enforce'), continueCount: cont(0), hotPath: hot({ compactionInFlight: true }) }],
     ['evaluate timeout', obj(plain), 'enforce', true, { gateState: gate('enforce'), continueCount: cont(0), hotPath: hot(), gitFiles: () => ok([]), evaluate: () => fail('timeout') }],
+    ['evaluate connection refused', obj(plain), 'enforce', true, { gateState: gate('enforce'), continueCount: cont(0), hotPath: hot(), gitFiles: () => ok([]), evaluate: () => fail('unreachable') }],
     ['evaluate 400/5xx', obj(plain), 'enforce', true, { gateState: gate('enforce'), continueCount: cont(0), hotPath: hot(), gitFiles: () => ok([]), evaluate: () => fail('http-status') }],
     ['evaluate unknown decision', obj(plain), 'enforce', true, { gateState: gate('enforce'), continueCount: cont(0), hotPath: hot(), gitFiles: () => ok([]), evaluate: ev({ decision: 'maybe' }) }],
     ['authority continue + reminder, count 1', obj(plain), 'enforce', true, { gateState: gate('enforce'), continueCount: cont(1), hotPath: hot(), gitFiles: () => ok([]), evaluate: ev({ decision: 'continue', reminder: 'Finish the spec.', rule: 'R1' }) }],
