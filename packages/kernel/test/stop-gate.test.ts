@@ -17,11 +17,12 @@ const tags = (ps: ReadonlyArray<sg.Probe>) => ps.map((p) => p._tag);
 
 // ─── arbitraries ───
 const messageArb = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(NEUTRAL) },
   fc.constantFrom(NEUTRAL, G1, G2, '', "I\u2019ll deploy\nnow", 'next step: you review the pr.', 'We will ship this turn.'),
   fc.string({ maxLength: 200 }),
   fc.string({ unit: 'binary', maxLength: 200 }),
 );
-const activeArb = fc.constantFrom(undefined, true, false, 1, 0, '', 'yes', null, [], {});
+const activeArb = fc.constantFrom(undefined, undefined, false, false, 0, '', null, true, 1, 'yes', [], {});
 const payloadArb: fc.Arbitrary<sg.Payload> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom<sg.Payload>({ _tag: 'Unreadable' }, { _tag: 'Empty' }, { _tag: 'Malformed' }) },
   {
@@ -29,7 +30,7 @@ const payloadArb: fc.Arbitrary<sg.Payload> = fc.oneof(
     arbitrary: fc
       .record(
         {
-          session_id: fc.constantFrom('S1', 'S2', '', 5, undefined),
+          session_id: fc.constantFrom('S1', 'S1', 'S1', 'S2', '', 5, undefined),
           sessionId: fc.constantFrom('S1', undefined, ''),
           stop_hook_active: activeArb,
           last_assistant_message: messageArb,
@@ -41,8 +42,9 @@ const payloadArb: fc.Arbitrary<sg.Payload> = fc.oneof(
       .map((v) => obj(v as Record<string, unknown>)),
   },
 );
-const modeArb = fc.constantFrom('off', 'shadow', 'enforce', 'ENFORCE', 'on', '');
+const modeArb = fc.constantFrom('shadow', 'enforce', 'shadow', 'enforce', 'off', 'ENFORCE', 'on', '');
 const gateAnswerArb: fc.Arbitrary<ProbeAnswer<string | null>> = fc.oneof(
+  { weight: 12, arbitrary: fc.tuple(modeArb, fc.boolean(), fc.boolean()).map(([m, k, k2]) => ok(gateText(m, k && k2))) },
   fc.constant(fail('failed') as ProbeAnswer<string | null>),
   fc.constant(ok(null)),
   fc.constant(ok('{not json')),
@@ -51,6 +53,7 @@ const gateAnswerArb: fc.Arbitrary<ProbeAnswer<string | null>> = fc.oneof(
 );
 const httpFailArb = fc.constantFrom<sg.HttpFailKind>('timeout', 'unreachable', 'http-status', 'malformed');
 const hotArb: fc.Arbitrary<ProbeAnswer<string, sg.HttpFailKind>> = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(ok('{}'), ok('{"selfDeferralGuardOn":true,"sessionStartTs":1}')) },
   httpFailArb.map((k) => fail(k)),
   fc.constant(ok('garbage')),
   fc.constant(ok('[]')),
@@ -65,6 +68,7 @@ const hotArb: fc.Arbitrary<ProbeAnswer<string, sg.HttpFailKind>> = fc.oneof(
     .map((o) => ok(JSON.stringify(o))),
 );
 const evalArb: fc.Arbitrary<ProbeAnswer<string, sg.HttpFailKind>> = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(ok('{"decision":"continue","reminder":"Go on."}'), ok('{"decision":"continue","reminder":" "}')) },
   httpFailArb.map((k) => fail(k)),
   fc.constant(ok('nope')),
   fc
@@ -103,7 +107,8 @@ const answersArb: fc.Arbitrary<sg.ScriptedAnswers> = fc
     transcriptTail: () => r.tail,
     evaluate: () => r.ev,
   }));
-const settingsArb = fc.constantFrom(sg.DEFAULT_SETTINGS, AUTH);
+const settingsArb = fc.constantFrom(AUTH, AUTH, AUTH, sg.DEFAULT_SETTINGS);
+fc.configureGlobal({ numRuns: 400 });
 const modeOf = (a: sg.ScriptedAnswers): sg.GateState | null => {
   const g = a.gateState?.();
   return g === undefined || !g.ok ? null : sg.readGateState(g.value);
