@@ -8,3 +8,6 @@ export * from './decision-log.js';
 export * from './config-file.js';
 export * from './proc.js';
 export * from './fs-lock-store.js';
+export * from './state-files.js';
+export * from './http.js';
+export * from './sentinel-probes.js';
