@@ -27,4 +27,7 @@ export const WIRING: ReadonlyArray<WiringRow> = [
   { client: 'claude', event: 'SessionEnd', args: ['hook', 'session-lock', 'release', '--agent', 'claude'], timeoutSec: 2, policy: 'session-lock' },
   { client: 'codex', event: 'PreToolUse', matcher: '^(Bash|apply_patch)$', args: ['hook', 'session-lock', 'acquire', '--agent', 'codex'], timeoutSec: 5, policy: 'session-lock' },
   { client: 'codex', event: 'Stop', args: ['hook', 'session-lock', 'release', '--agent', 'codex'], timeoutSec: 5, policy: 'session-lock' },
+  // sentinels.md §0.6: the composite Stop hook (claims → build stop → stop gate), 30 s host timeout.
+  { client: 'claude', event: 'Stop', args: ['hook', 'stop', '--agent', 'claude'], timeoutSec: 30, policy: 'build-stop' },
+  { client: 'codex', event: 'Stop', args: ['hook', 'stop', '--agent', 'codex'], timeoutSec: 30, policy: 'build-stop' },
 ];

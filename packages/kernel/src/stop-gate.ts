@@ -140,15 +140,12 @@ const isObject = (u: unknown): u is Record<string, unknown> => typeof u === 'obj
  */
 export const parseBaseUrl = (u: unknown): string | null => {
   if (typeof u !== 'string' || u.length > 2048) return null;
-  let url: URL;
-  try {
-    url = new URL(u);
-  } catch {
-    return null;
-  }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '') return null;
-  if (url.search !== '' || url.hash !== '') return null;
-  return url.toString().replace(/\/+$/, '');
+  // scheme://host[:port][/path] with a DNS name, IPv4 or bracketed IPv6 host; no credentials, query or fragment.
+  const m = /^(https?):\/\/([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?(\/[^\s?#]*)?$/i.exec(u);
+  if (m === null) return null;
+  const port = m[3] === undefined ? null : Number(m[3].slice(1));
+  if (port !== null && (port < 1 || port > 65535)) return null;
+  return `${(m[1] as string).toLowerCase()}://${m[2] as string}${m[3] ?? ''}${m[4] ?? ''}`.replace(/\/+$/, '');
 };
 
 /**

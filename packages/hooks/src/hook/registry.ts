@@ -3,6 +3,7 @@
  * renders, exits, and is fail-open (DESIGN.md "Hook wrapper shape"). Add one line per hook.
  */
 import { sessionLockMain } from './session-lock.js';
+import { stopMain } from './stop.js';
 
 /**
  * A hook entry point: receives the argv after `arbiter hook <name>` and, when the dispatcher already read stdin
@@ -13,4 +14,5 @@ export type HookHandler = (argv: ReadonlyArray<string>, pre?: { readonly stdinTe
 /** Every hook Arbiter ships, by the name used on the command line (DESIGN.md conventions §7). */
 export const HOOKS: Readonly<Record<string, HookHandler>> = {
   'session-lock': sessionLockMain,
+  stop: stopMain,
 };
