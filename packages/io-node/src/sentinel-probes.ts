@@ -3,7 +3,6 @@
  * and the transcript tail. Each never throws; failures come back as kernel probe answers (`ProbeAnswer`).
  * Every child process is `execFile` with an argument array and a timeout (never a shell).
  */
-import { execFile } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { ProbeAnswer, stopGate } from '@arbiter/kernel';
 import type { Env } from './paths.js';
@@ -17,11 +16,20 @@ interface Ran {
   readonly kind: 'timeout' | 'unavailable' | 'failed';
 }
 
-/** Run a program with an argument array and a timeout (ms); resolves with stdout. Never rejects. */
-export const run = (file: string, args: ReadonlyArray<string>, timeoutMs: number, cwd?: string): Promise<Ran> =>
-  new Promise((resolve) => {
+/**
+ * Run a program with an argument array and a timeout (ms); resolves with stdout. Never rejects. `node:child_process`
+ * is loaded on first use so a Stop hook that needs no probe does not pay for it.
+ */
+export const run = async (file: string, args: ReadonlyArray<string>, timeoutMs: number, cwd?: string): Promise<Ran> => {
+  let cp: typeof import('node:child_process');
+  try {
+    cp = await import('node:child_process');
+  } catch {
+    return { ok: false, stdout: '', kind: 'unavailable' };
+  }
+  return new Promise((resolve) => {
     try {
-      execFile(
+      cp.execFile(
         file,
         [...args],
         { timeout: Math.max(1, timeoutMs), maxBuffer: 8 * 1024 * 1024, encoding: 'utf8', windowsHide: true, ...(cwd === undefined ? {} : { cwd }) },
@@ -36,6 +44,7 @@ export const run = (file: string, args: ReadonlyArray<string>, timeoutMs: number
       resolve({ ok: false, stdout: '', kind: 'failed' });
     }
   });
+};
 
 /**
  * `resolveTmux` (sentinels.md §2.3): `ARBITER_NO_TMUX=1` → `""`; `ARBITER_TMUX_SESSION` set (even empty) → its
