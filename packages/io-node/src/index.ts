@@ -11,3 +11,4 @@ export * from './fs-lock-store.js';
 export * from './state-files.js';
 export * from './http.js';
 export * from './sentinel-probes.js';
+export * from './session-lock-driver.js';
