@@ -22,7 +22,7 @@ export interface Ran {
  * Run `arbiter <args>` without blocking the event loop (an HTTP fixture in the same process must keep answering).
  * `timeoutMs` is a safety net only (the host's 30 s Stop timeout); a killed process shows as `signal`.
  */
-export const arbiter = (args: ReadonlyArray<string>, o: { cwd: string; env: NodeJS.ProcessEnv; stdin?: string | Buffer; timeoutMs?: number }): Promise<Ran> =>
+export const arbiter = (args: ReadonlyArray<string>, o: { cwd: string; env: NodeJS.ProcessEnv; stdin?: string | Buffer; timeoutMs?: number; keepStdinOpen?: boolean }): Promise<Ran> =>
   new Promise((res) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: o.cwd, env: o.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -32,10 +32,12 @@ export const arbiter = (args: ReadonlyArray<string>, o: { cwd: string; env: Node
     const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 30_000);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      child.stdin.destroy();
       res({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
     child.stdin.on('error', () => undefined); // the hook may stop reading an oversized payload early
-    child.stdin.end(o.stdin ?? '');
+    if (o.keepStdinOpen === true) child.stdin.write(o.stdin ?? '');
+    else child.stdin.end(o.stdin ?? '');
   });
 
 /** A scratch directory with a git repository `repo/` (one commit) and an isolated environment. */

@@ -5,7 +5,8 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, arbiter, claudeStop, codexStop, lastVerdict, requireBinary, runtimeDir, scratch } from './helpers.js';
@@ -77,6 +78,28 @@ describe('arbiter hook stop: build ownership (sentinels §2), end to end', () =>
     // ARBITER_NO_TMUX=1 wins over ARBITER_TMUX_SESSION: no tmux identity, and S9 now owns by session.
     const noTmux = await arbiter(['hook', 'stop', '--agent', 'claude'], { cwd: repo, env: { ...tenv, ARBITER_NO_TMUX: '1' }, stdin: claudeStop({ session_id: 'S8', cwd: repo }) });
     expect(noTmux.stdout).toBe('{}\n');
+  });
+
+  it('linked worktrees share one runtime directory: a build started in one worktree guards its owner in another', async () => {
+    const { dir, repo, env } = scratch();
+    const wt = join(dir, 'wt-b');
+    execFileSync('git', ['worktree', 'add', '-q', '-b', 'feature', wt], { cwd: repo, env, stdio: 'ignore' });
+    expect((await arbiter(['build', 'start', '--task', 'cross-worktree', '--owner-session', 'S1'], { cwd: repo, env })).code).toBe(0);
+    const owner = await arbiter(['hook', 'stop', '--agent', 'claude'], { cwd: wt, env, stdin: claudeStop({ session_id: 'S1', cwd: wt }) });
+    expect(JSON.parse(owner.stdout)).toMatchObject({ decision: 'block' });
+    const other = await arbiter(['hook', 'stop', '--agent', 'claude'], { cwd: wt, env, stdin: claudeStop({ session_id: 'S2', cwd: wt }) });
+    expect(other.stdout).toBe('{}\n');
+    expect((await arbiter(['build', 'status', '--json'], { cwd: wt, env })).stdout).toContain('"used":1');
+  });
+
+  it('without ARBITER_STATE_DIR the state lives in <git common dir>/arbiter/, never in the working tree', async () => {
+    const { repo, env } = scratch();
+    const e = { ...env, ARBITER_STATE_DIR: undefined };
+    expect((await arbiter(['build', 'start', '--task', 'where', '--owner-session', 'S1'], { cwd: repo, env: e })).code).toBe(0);
+    expect(existsSync(join(repo, '.git', 'arbiter', 'build-state.json'))).toBe(true);
+    expect(existsSync(join(repo, '.arbiter'))).toBe(false);
+    const r = await arbiter(['hook', 'stop', '--agent', 'codex'], { cwd: repo, env: e, stdin: codexStop({ session_id: 'S1', cwd: repo }) });
+    expect(JSON.parse(r.stdout)).toMatchObject({ decision: 'block' });
   });
 
   it('start without any identity warns; an unstamped build is never adopted', async () => {

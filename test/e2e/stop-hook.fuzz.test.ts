@@ -76,6 +76,15 @@ describe('fuzz: arbiter hook stop stdin', () => {
     expect(reasons).toEqual(expect.arrayContaining(['malformed-input', 'stdin-unreadable', 'no-authority']));
   });
 
+  it('stdin that never reaches end of file (a stuck host pipe): {} exit 0 after the 5 s read limit, not killed', async () => {
+    const s = await setup();
+    const before = s.snap();
+    const r = await arbiter(['hook', 'stop', '--agent', 'claude'], { cwd: s.repo, env: s.env, stdin: '{"session_id":"OWNER","cwd":', keepStdinOpen: true });
+    check(r);
+    expect(s.snap()).toEqual(before);
+    expect(logEntries(s.dir).filter((e) => e['policy'] === 'stop-gate').pop()).toMatchObject({ reasons: ['stdin-unreadable'] });
+  });
+
   it('no argument or a bad --agent still answers {} exit 0', async () => {
     const s = await setup();
     for (const args of [['hook', 'stop'], ['hook', 'stop', '--agent', 'vim']]) {
