@@ -246,4 +246,28 @@ describe('arbiter hook stop: properties', () => {
       }),
     );
   });
+
+  it('SG-P7 (through io-memory StateFiles and scripted Http) at most 2 authority blocks per session; then no HTTP at all', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.boolean(), { minLength: 1, maxLength: 10 }), async (actives) => {
+        const files = memoryStateFiles({ 'stop-gate.json': gate('enforce') });
+        const http = scriptedHttp(
+          { 'GET /sg/hot-path': { status: 200, body: '{}' }, 'POST /sg/evaluate': { status: 200, body: '{"decision":"continue","reminder":"more"}' } },
+          'http://authority.test',
+        );
+        let blocks = 0;
+        for (const active of actives) {
+          const h = harness({ stdin: stop({ session_id: 'S', stop_hook_active: active, last_assistant_message: 'All done here.' }), cfg: AUTH_CFG });
+          (h.deps as { files: StopDeps['files'] }).files = () => files;
+          (h.deps as { http: StopDeps['http'] }).http = http;
+          const before = http.requests().length;
+          const r = await runStopHook('claude', h.deps);
+          if (r.reason === 'authority-continue') blocks++;
+          if (blocks >= 2 && r.reason !== 'authority-continue') expect(http.requests().length).toBe(before);
+        }
+        expect(blocks).toBeLessThanOrEqual(2);
+        expect(blocks).toBe(Math.min(2, actives.filter((a) => !a).length));
+      }),
+    );
+  });
 });
