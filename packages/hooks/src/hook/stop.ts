@@ -23,7 +23,7 @@ import {
   type ProbeAnswer,
   type StateFiles,
 } from '@arbiter/kernel';
-import { fsStateFiles, gitHistory, gitLsFiles, nodeHttp, readRepoConfig, readTail, resolveRepo, resolveTmux, type Env } from '@arbiter/io-node';
+import { fsStateFiles, gitHistory, gitLsFiles, logDirFor, nodeHttp, readRepoConfig, readTail, resolveRepo, resolveTmux, type Env } from '@arbiter/io-node';
 import { observeStopClaim, type StopClaimInput } from './claims-stop.js';
 import { agentArg, armWatchdog, finish, readStdin, recordDecision, type Agent, type StdinResult } from './runtime.js';
 
@@ -284,6 +284,16 @@ export const stopMain = async (argv: ReadonlyArray<string>, pre: { readonly stdi
   const agent = agentArg(argv);
   if (agent === null) return print('{}\n', 'arbiter: hook stop needs --agent claude|codex; allowing\n');
   const env = process.env;
+  // One log directory per start directory (resolving it walks the file system; the hook records several entries).
+  const logDirs = new Map<string, string>();
+  const logDir = (startDir: string): string => {
+    let d = logDirs.get(startDir);
+    if (d === undefined) {
+      d = logDirFor(startDir, env);
+      logDirs.set(startDir, d);
+    }
+    return d;
+  };
   const run = await runStopHook(agent, {
     stdin: () =>
       pre.stdinText !== undefined ? Promise.resolve({ _tag: 'Ok', text: pre.stdinText } as const) : readStdin(STOP_STDIN_MAX_BYTES, STOP_STDIN_TIMEOUT_MS),
@@ -303,6 +313,7 @@ export const stopMain = async (argv: ReadonlyArray<string>, pre: { readonly stdi
       recordDecision({
         startDir,
         env,
+        logDir: logDir(startDir),
         policy: r.policy,
         policyVersion: r.policyVersion,
         mode: agent === 'claude' ? 'agent:claude' : 'agent:codex',
