@@ -27,7 +27,7 @@ describe('resolveTmux (§2.3)', () => {
 });
 
 describe('resolveTmux against a real tmux server (§2.3 rule 4)', () => {
-  it('inside tmux it asks tmux for the session name of $TMUX_PANE; without a pane it asks for the current client', async () => {
+  it('inside tmux it asks tmux for the session name of $TMUX_PANE', async () => {
     let hasTmux = true;
     try {
       execFileSync('tmux', ['-V'], { stdio: 'ignore' });

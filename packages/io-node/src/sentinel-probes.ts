@@ -20,7 +20,7 @@ interface Ran {
  * Run a program with an argument array and a timeout (ms); resolves with stdout. Never rejects. `node:child_process`
  * is loaded on first use so a Stop hook that needs no probe does not pay for it.
  */
-export const run = async (file: string, args: ReadonlyArray<string>, timeoutMs: number, cwd?: string): Promise<Ran> => {
+export const run = async (file: string, args: ReadonlyArray<string>, timeoutMs: number, cwd?: string, env?: Env): Promise<Ran> => {
   let cp: typeof import('node:child_process');
   try {
     cp = await import('node:child_process');
@@ -32,7 +32,7 @@ export const run = async (file: string, args: ReadonlyArray<string>, timeoutMs: 
       cp.execFile(
         file,
         [...args],
-        { timeout: Math.max(1, timeoutMs), maxBuffer: 8 * 1024 * 1024, encoding: 'utf8', windowsHide: true, ...(cwd === undefined ? {} : { cwd }) },
+        { timeout: Math.max(1, timeoutMs), maxBuffer: 8 * 1024 * 1024, encoding: 'utf8', windowsHide: true, ...(cwd === undefined ? {} : { cwd }), ...(env === undefined ? {} : { env: { ...env } }) },
         (err, stdout) => {
           if (err === null) return resolve({ ok: true, stdout, kind: 'failed' });
           const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string };
@@ -56,7 +56,8 @@ export const resolveTmux = async (env: Env, timeoutMs = TMUX_TIMEOUT_MS): Promis
   if (env['ARBITER_TMUX_SESSION'] !== undefined) return env['ARBITER_TMUX_SESSION'];
   if (env['TMUX'] === undefined || env['TMUX'] === '') return '';
   const pane = env['TMUX_PANE'] ?? '';
-  const r = await run('tmux', pane === '' ? ['display-message', '-p', '#S'] : ['display-message', '-p', '-t', pane, '#S'], timeoutMs);
+  // The child sees the same environment the rules were evaluated on (TMUX names the server socket).
+  const r = await run('tmux', pane === '' ? ['display-message', '-p', '#S'] : ['display-message', '-p', '-t', pane, '#S'], timeoutMs, undefined, env);
   return r.ok ? r.stdout.trim() : '';
 };
 
