@@ -758,6 +758,10 @@ export const table = (): DecisionTable => {
   rows.push(['any', 'any Take', '—', '—', 'write failed (other error)', 'Disabled', 'error', 'Alert']);
   rows.push(['any', 'lock read failed', '—', '—', 'LockRead → failed', 'Disabled', 'error', 'Alert']);
   rows.push(['any', 'host-shared', '—', '—', 'LockTouch failed', 'Disabled', 'error', 'Alert']);
+  rows.push(['any (heartbeat)', 'names us', '—', '—', 'LockRead', 'Kept', '—', 'LockTouch']);
+  rows.push(['any (heartbeat)', 'absent, corrupt or not naming us', '—', '—', 'LockRead', 'Disabled', 'lost', 'Alert']);
+  rows.push(['process (release)', 'names us', '—', '—', 'LockRead', 'Released', '—', 'LockRemove']);
+  rows.push(['host (release)', 'any', '—', '—', '—', 'Released', '—', '—']);
   return {
     policy: POLICY,
     version: POLICY_VERSION,
