@@ -8,3 +8,5 @@ export * from './decision-log.js';
 export * from './config-file.js';
 export * from './proc.js';
 export * from './fs-lock-store.js';
+export * from './df.js';
+export * from './state-lock.js';
