@@ -185,7 +185,7 @@ Fail-open: bad input, store errors and the ${SL.LOCK_WATCHDOG_MS} ms watchdog al
 `;
 
 /** Real entry point: parse argv, arm the watchdog, run with the Node adapters, render and exit. */
-export const sessionLockMain = async (argv: ReadonlyArray<string>): Promise<never> => {
+export const sessionLockMain = async (argv: ReadonlyArray<string>, pre: { readonly stdinText?: string } = {}): Promise<never> => {
   if (argv.includes('--help') || argv.includes('-h')) return finish({ code: 0, stdout: USAGE });
   const verb = VERBS.find((v) => v === argv[0]);
   const agent = agentArg(argv);
@@ -193,7 +193,7 @@ export const sessionLockMain = async (argv: ReadonlyArray<string>): Promise<neve
   if (verb === undefined || agent === null) return finish(ALLOW); // a mis-wired hook never blocks a session
   const env = process.env;
   const run = await runSessionLock(verb, agent, {
-    stdin: () => readStdin(SL.STDIN_MAX_BYTES, SL.LOCK_WATCHDOG_MS),
+    stdin: () => (pre.stdinText !== undefined ? Promise.resolve({ _tag: 'Ok', text: pre.stdinText } as const) : readStdin(SL.STDIN_MAX_BYTES, SL.LOCK_WATCHDOG_MS)),
     env,
     cwd: process.cwd(),
     now: Date.now,
