@@ -769,6 +769,7 @@ export const table = (): DecisionTable => {
     columns: ['holder', 'lock file', 'auto-heal', 'dry run', 'probes (in order)', 'outcome', 'reason', 'effects'],
     rows,
     notes: [
+      'Every acquire starts with the LockRead probe; the "lock file" column is its answer, and the probes column lists the probes after it.',
       `Stale iff now − mtime ≥ ${STALE_MS} ms; an unreadable mtime counts as 0 (stale). Probe failures: fsLocal → unknown, pidAlive → alive.`,
       'A Take is settled by the exclusive create: won → Enabled with the Take reason (reclaimed/healed are audited with the prior holder).',
       `Network file-system types (never local): ${NETWORK_FS_TYPES.join(', ')}. classifyDfSource is local iff the source starts with /dev/ and the type is not one of them.`,
