@@ -366,3 +366,31 @@ describe('guardRuntimeDir (§0.7 rule 5, §4.8)', () => {
     expect(audits).toEqual([{ _tag: 'Audit', code: 'healed', prior: { pid: 4242, hostname: 'old-name' } }]);
   });
 });
+
+describe('guardRuntimeDir never rejects', () => {
+  it('a throwing stderr writer, a throwing audit listener or any injected fault still resolves with a status', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom<LockFsOp | 'none'>('none', 'ensureDir', 'read', 'touch', 'createExclusive', 'unlink', 'mtime'), fc.boolean(), async (op, foreign) => {
+        const w = world();
+        if (foreign) w.fs.put(LOCK, body(5, 'old-name'), NOW - SL.STALE_MS);
+        else w.fs.put(LOCK, 'corrupt', NOW);
+        w.proc.set(5, 'dead');
+        if (op !== 'none') w.fs.throwNext(op);
+        const g = await guardRuntimeDir(DIR, {
+          config: { _tag: 'Configured', config: { version: 1, state_lock: { auto_heal_stale_host_lock: true } } },
+          stderr: () => {
+            throw new Error('EPIPE');
+          },
+          onAudit: () => {
+            throw new Error('listener bug');
+          },
+          deps: w.deps(),
+        });
+        expect(typeof g.status.enabled).toBe('boolean');
+        expect(g.warning === null).toBe(g.status.enabled);
+        await g.release();
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

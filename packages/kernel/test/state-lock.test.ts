@@ -814,3 +814,23 @@ describe('messages and table', () => {
     for (const row of tb.rows.filter((r) => r[1]!.startsWith('foreign') && r[2] === 'off')) expect(row[4]).toBe('—');
   });
 });
+
+describe('config state_lock.* (sentinels.md §0.5)', () => {
+  it('defaults both to false; booleans are taken; other values fall back with the key listed', async () => {
+    const { config } = await import('@arbiter/kernel');
+    expect(config.stateLockSettings({ _tag: 'NotConfigured' })).toEqual({ autoHealStaleHostLock: false, dryRun: false, invalidKeys: [] });
+    expect(config.stateLockSettings({ _tag: 'Invalid', detail: 'x' })).toEqual({ autoHealStaleHostLock: false, dryRun: false, invalidKeys: [] });
+    const parsed = config.parseConfig(JSON.stringify({ version: 1, state_lock: { auto_heal_stale_host_lock: true, dry_run: 'yes', other: 1 } }));
+    expect(parsed._tag).toBe('Configured');
+    expect(config.stateLockSettings(parsed)).toEqual({ autoHealStaleHostLock: true, dryRun: false, invalidKeys: ['state_lock.dry_run'] });
+    const both = config.parseConfig(JSON.stringify({ version: 1, state_lock: { auto_heal_stale_host_lock: false, dry_run: true } }));
+    expect(config.stateLockSettings(both)).toEqual({ autoHealStaleHostLock: false, dryRun: true, invalidKeys: [] });
+    fc.assert(
+      fc.property(fc.anything(), fc.anything(), (a, d) => {
+        const s = config.stateLockSettings({ _tag: 'Configured', config: { version: 1, state_lock: { auto_heal_stale_host_lock: a, dry_run: d } } });
+        expect(s.autoHealStaleHostLock).toBe(a === true);
+        expect(s.dryRun).toBe(d === true);
+      }),
+    );
+  });
+});
