@@ -8,5 +8,6 @@ export * from './decision-log.js';
 export * from './config-file.js';
 export * from './proc.js';
 export * from './fs-lock-store.js';
+export * from './session-lock-driver.js';
 export * from './df.js';
 export * from './state-lock.js';
