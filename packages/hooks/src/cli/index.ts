@@ -4,11 +4,12 @@
  */
 import { Command } from 'commander';
 import * as demo from './demo.js';
+import * as lock from './lock.js';
 import * as log from './log.js';
 import * as table from './table.js';
 
 /** Every verb module, in `--help` order. */
-export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> = [table, log, demo];
+export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> = [table, log, lock, demo];
 
 /** Build the `arbiter` program. */
 export const buildProgram = (): Command => {
