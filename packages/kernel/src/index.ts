@@ -6,6 +6,10 @@
  */
 export * as sessionLock from './session-lock.js';
 export * as config from './config.js';
+export * as breaker from './breaker.js';
+export * as review from './review.js';
+export * as drift from './drift.js';
+export * as engineLock from './engine-lock.js';
 
 export * from './internal/step.js';
 export * from './internal/codecs.js';
@@ -13,4 +17,5 @@ export * from './internal/text.js';
 export * from './internal/table.js';
 export * from './internal/mask.js';
 export * from './internal/log.js';
+export * from './internal/convoy.js';
 export type * from './ports/index.js';
