@@ -328,7 +328,7 @@ describe('properties (§1.11)', () => {
     const arbStart = arbBreakerState.filter((s) => s._tag !== 'Closed');
     fc.assert(
       fc.property(arbConfig, arbStart, arbEpochMs, fc.array(fc.nat({ max: 2_000_000 }), { minLength: 1, maxLength: 12 }), (c, s0, t0, gaps) => {
-        let s = s0;
+        let s: S = s0;
         let now = t0;
         let firstAdmit: number | null = null;
         let admitted = 0;

@@ -415,10 +415,10 @@ describe('properties (§2.11)', () => {
         const deps = pendingDependents(g, 't0');
         const d = review.afterReview({ ...task(0, 0, 2), taskId: 't0' }, 'panel', 'panel', review.tallyVotes('panel', [block(), block(), pass()]), { ...policy(od), disputeLedger: ledger }, deps);
         expect(d._tag).toBe('Dispute');
-        const skips = d.effects.filter((e) => e._tag === 'SkipTasks') as ReadonlyArray<{ taskIds: string[] }>;
+        const skips = d.effects.filter((e) => e._tag === 'SkipTasks') as unknown as ReadonlyArray<{ taskIds: string[] }>;
         expect(skips.flatMap((s) => s.taskIds).sort()).toEqual([...deps].sort());
         expect(tags(d)).not.toContain('RecordBreakerOutcome');
-        expect(d.effects.some((e) => 'kind' in e && e.kind === 'dlq')).toBe(false);
+        expect(d.effects.some((e) => 'kind' in e && (e.kind as string) === 'dlq')).toBe(false);
         expect(tags(d).includes('StopDispatching')).toBe(od === 'stop');
       }),
       RUNS,
