@@ -22,6 +22,9 @@ export const RepoConfigCodec = t.intersection([
   t.type({ version: t.literal(1) }),
   t.partial({
     session_lock: SessionLockConfig,
+    // `breaker.*` (convoy-policies.md §0.7 `circuit_breaker`): decoded strictly by `breaker.BreakerConfigCodec` where
+    // it is used, so that a bad breaker setting fails the breaker verbs loudly without invalidating other policies.
+    breaker: t.unknown,
   }),
 ]);
 export type RepoConfig = t.TypeOf<typeof RepoConfigCodec>;
