@@ -96,6 +96,14 @@ export const fsBreakerStore = (dir: string): BreakerStore => {
     } catch (e) {
       return E.left(fail(errnoCode(e)));
     }
+    // The generation we read must still be the newest one we can see (a stale or invented `expected` loses at
+    // once); the exclusive create of `expected + 1` below is what decides between concurrent writers.
+    try {
+      const seen = newest(dir);
+      if (seen !== expected) return E.right({ _tag: 'Conflict' });
+    } catch (e) {
+      return E.left(fail(errnoCode(e)));
+    }
     const r = createExclusive(target, data, join(dir, `${FILE_PREFIX}tmp-${randomHex16()}`));
     if (r._tag === 'Exists') return E.right({ _tag: 'Conflict' });
     if (r._tag === 'FsError') return E.left(fail(r.code));
