@@ -7,3 +7,4 @@ export * from './lock-store.js';
 export * from './proc.js';
 export * from './decision-log.js';
 export * from './breaker-store.js';
+export * from './engine-lock-row.js';
