@@ -476,7 +476,7 @@ export const sanitizeSession = (s: unknown): string => keepOnly(s, SESSION_CHAR,
 
 /** §11 rule 3: the pid in decimal when it is an integer ≥ 1, otherwise `?`. */
 export const renderPid = (pid: unknown): string =>
-  typeof pid === 'number' && Number.isInteger(pid) && pid >= 1 ? String(pid) : '?';
+  typeof pid === 'number' && Number.isInteger(pid) && pid >= 1 ? BigInt(pid).toString(10) : '?'; // never exponent form
 
 /**
  * The only message of this policy (§11), exactly:
