@@ -26,7 +26,7 @@ import {
   type EmitEvent,
   type SetTaskStatus,
   type SkipTasks,
-} from './internal/convoy.js';
+} from './internal/convoy-common.js';
 import { HANDLE_CHAR, keepOnly } from './internal/text.js';
 import type { DecisionTable } from './internal/table.js';
 

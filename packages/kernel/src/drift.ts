@@ -8,7 +8,7 @@
  * Pure: no I/O, no clock, no randomness.
  */
 import type { DecisionTable } from './internal/table.js';
-import { emit, type EmitEvent } from './internal/convoy.js';
+import { emit, type EmitEvent } from './internal/convoy-common.js';
 import { maskString } from './internal/mask.js';
 
 // ───────────────────────────────────────── constants (§3.8) ─────────────────────────────────────────

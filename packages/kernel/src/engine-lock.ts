@@ -10,7 +10,7 @@
  */
 import type { DecisionTable } from './internal/table.js';
 import { IsoMillis } from './internal/codecs.js';
-import { emit, type EmitEvent, type StopDispatching } from './internal/convoy.js';
+import { emit, type EmitEvent, type StopDispatching } from './internal/convoy-common.js';
 import { isRight } from 'fp-ts/Either';
 
 // ───────────────────────────────────────── constants (§4.7) ─────────────────────────────────────────

@@ -17,7 +17,7 @@ import {
   type SetTaskStatus,
   type SkipTasks,
   type StopDispatching,
-} from './internal/convoy.js';
+} from './internal/convoy-common.js';
 
 // ───────────────────────────────────────── constants (§2.9) ─────────────────────────────────────────
 

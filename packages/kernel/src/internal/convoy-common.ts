@@ -2,6 +2,8 @@
  * Vocabulary shared by the convoy decisions (spec/convoy-policies.md §0.2 shared types, §0.3 statuses, §0.4
  * effects). Pure; no I/O. Decision-specific effects (breaker book, review records, lock rows) live in their
  * decision modules; the effects every convoy decision may return live here so that a runner handles one union.
+ * Used by breaker, review, drift and engine-lock. The effect shapes are the §0.4 table's, structurally identical to
+ * those of the retry/paths/secrets half (`internal/convoy.ts` on branch issue-convoy2); the two files can be merged.
  */
 import * as t from 'io-ts';
 import { intIn } from './codecs.js';
