@@ -68,6 +68,34 @@ const notChecked = (reason: 'drift-disabled' | 'drift-already-retried' | 'drift-
   reasons: [reason],
 });
 
+/** Drift settings of a run (§0.7): `defaults.detect_drift` and `defaults.drift_threshold`. */
+export interface DriftConfig {
+  readonly detectDrift: boolean;
+  readonly threshold: number;
+}
+
+/**
+ * Decode `detect_drift` (boolean, default false) and `drift_threshold` (number, 0 < t ≤ 1, default 0.8) from a
+ * run's `defaults` object (§0.7). @returns `Right` or `Left` listing every error (fail-closed). Total.
+ */
+export const decodeDriftConfig = (
+  defaults: unknown,
+): { readonly _tag: 'Left'; readonly left: ReadonlyArray<string> } | { readonly _tag: 'Right'; readonly right: DriftConfig } => {
+  const d = defaults === undefined ? {} : defaults;
+  if (typeof d !== 'object' || d === null || Array.isArray(d)) return { _tag: 'Left', left: ['defaults: expected an object'] };
+  const o = d as Record<string, unknown>;
+  const errors: string[] = [];
+  const dd = o['detect_drift'];
+  const th = o['drift_threshold'];
+  if (dd !== undefined && typeof dd !== 'boolean') errors.push('detect_drift: expected a boolean');
+  if (th !== undefined && !(typeof th === 'number' && Number.isFinite(th) && th > 0 && th <= 1)) errors.push('drift_threshold: expected a number with 0 < t ≤ 1');
+  if (errors.length > 0) return { _tag: 'Left', left: errors };
+  return { _tag: 'Right', right: { detectDrift: dd === true, threshold: typeof th === 'number' ? th : DEFAULT_THRESHOLD } };
+};
+
+/** Whether a task is checked: task `detect_drift`, else the run's, else false (§3.3). */
+export const driftEnabled = (taskDetectDrift: boolean | undefined, cfg: DriftConfig): boolean => taskDetectDrift ?? cfg.detectDrift;
+
 // ───────────────────────────────────────── decision: needsDriftCheck (§3.6 J1–J2) ─────────────────────
 
 /** Result of {@link needsDriftCheck}. */

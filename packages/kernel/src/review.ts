@@ -82,6 +82,114 @@ export const DEFAULT_HEURISTICS: Heuristics = {
   autoPassMaxFiles: 2,
 };
 
+// ───────────────────────────────────────── configuration (§0.7, §2.5) ─────────────────────────────────
+
+/** Review settings of a run, decoded (§0.7). `budget` in tokens or null (unlimited). */
+export interface ReviewConfig {
+  readonly review: Setting;
+  readonly heuristics: Heuristics;
+  readonly budget: number | null;
+  readonly onBudgetExceeded: BudgetMode;
+  readonly onDispute: 'stop' | 'continue';
+  readonly maxConcurrentReviews: number;
+}
+
+/** The §0.7 defaults. */
+export const DEFAULT_REVIEW_CONFIG: ReviewConfig = {
+  review: 'auto',
+  heuristics: DEFAULT_HEURISTICS,
+  budget: null,
+  onBudgetExceeded: 'skip',
+  onDispute: 'stop',
+  maxConcurrentReviews: 3,
+};
+
+/** A path normaliser (`paths.normalizePath`, §5.1): a `Left` for a glob, a traversal or a drive path. */
+export type Normalize = (raw: string) => { readonly _tag: 'Left'; readonly left: unknown } | { readonly _tag: 'Right'; readonly right: NormPath };
+
+const isObj = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
+const isNat = (u: unknown): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 0;
+const isAgent = (u: unknown): u is string => typeof u === 'string' && u.length >= 1 && u.length <= 128 && !/[\u0000-\u001f\u007f-\u009f]/.test(u);
+
+/**
+ * Decode the review part of a run's `defaults` (§0.7): `review`, `review_heuristics` (each given field replaces its
+ * default entirely; lists are never merged), `review_budget`, `on_review_budget_exceeded`, `on_dispute`,
+ * `max_concurrent_reviews`. Panel paths go through `normalize` (§5.1); a glob or a `..` segment is an error (§2.5).
+ * @returns `Right` with the decoded configuration, or `Left` listing **every** error (fail-closed, §0.7). Total.
+ */
+export const decodeReviewConfig = (
+  defaults: unknown,
+  normalize: Normalize,
+): { readonly _tag: 'Left'; readonly left: ReadonlyArray<string> } | { readonly _tag: 'Right'; readonly right: ReviewConfig } => {
+  const errors: string[] = [];
+  const d = defaults === undefined ? {} : defaults;
+  if (!isObj(d)) return { _tag: 'Left', left: ['defaults: expected an object'] };
+  let cfg: ReviewConfig = DEFAULT_REVIEW_CONFIG;
+  const set = <K extends keyof ReviewConfig>(k: K, v: ReviewConfig[K]): void => {
+    cfg = { ...cfg, [k]: v };
+  };
+  const r = d['review'];
+  if (r !== undefined) {
+    if (r === 'auto' || r === 'fast' || r === 'panel' || r === 'none') set('review', r);
+    else errors.push('review: expected auto, fast, panel or none');
+  }
+  const b = d['review_budget'];
+  if (b !== undefined) {
+    if (isNat(b) && b >= 1) set('budget', b);
+    else errors.push('review_budget: expected an integer ≥ 1');
+  }
+  const m = d['on_review_budget_exceeded'];
+  if (m !== undefined) {
+    if (m === 'skip' || m === 'downgrade' || m === 'stop') set('onBudgetExceeded', m);
+    else errors.push('on_review_budget_exceeded: expected skip, downgrade or stop');
+  }
+  const od = d['on_dispute'];
+  if (od !== undefined) {
+    if (od === 'stop' || od === 'continue') set('onDispute', od);
+    else errors.push('on_dispute: expected stop or continue');
+  }
+  const mc = d['max_concurrent_reviews'];
+  if (mc !== undefined) {
+    if (isNat(mc) && mc >= 1) set('maxConcurrentReviews', mc);
+    else errors.push('max_concurrent_reviews: expected an integer ≥ 1');
+  }
+  const h = d['review_heuristics'];
+  if (h !== undefined) {
+    if (!isObj(h)) errors.push('review_heuristics: expected an object');
+    else {
+      let heur: Heuristics = DEFAULT_HEURISTICS;
+      const pp = h['panel_paths'];
+      if (pp !== undefined) {
+        if (!Array.isArray(pp)) errors.push('review_heuristics.panel_paths: expected a list of paths');
+        else {
+          const out: NormPath[] = [];
+          pp.forEach((raw: unknown, i) => {
+            if (typeof raw !== 'string') return void errors.push(`review_heuristics.panel_paths[${i}]: expected a string`);
+            const n = normalize(raw);
+            if (n._tag === 'Left') errors.push(`review_heuristics.panel_paths[${i}]: not a plain repository path (globs, .. and drive letters are refused)`);
+            else out.push(n.right);
+          });
+          heur = { ...heur, panelPaths: out };
+        }
+      }
+      for (const [key, field] of [['panel_agents', 'panelAgents'], ['auto_pass_agents', 'autoPassAgents']] as const) {
+        const v = h[key];
+        if (v === undefined) continue;
+        if (Array.isArray(v) && v.every(isAgent)) heur = { ...heur, [field]: [...v] };
+        else errors.push(`review_heuristics.${key}: expected a list of agent names`);
+      }
+      for (const [key, field] of [['auto_pass_max_lines', 'autoPassMaxLines'], ['auto_pass_max_files', 'autoPassMaxFiles']] as const) {
+        const v = h[key];
+        if (v === undefined) continue;
+        if (isNat(v)) heur = { ...heur, [field]: v };
+        else errors.push(`review_heuristics.${key}: expected an integer ≥ 0`);
+      }
+      set('heuristics', heur);
+    }
+  }
+  return errors.length > 0 ? { _tag: 'Left', left: errors } : { _tag: 'Right', right: cfg };
+};
+
 // ───────────────────────────────────────── routing (§2.4, §2.5) ─────────────────────────────────────
 
 const asciiLower = (s: string): string => s.replace(/[A-Z]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) + 32));

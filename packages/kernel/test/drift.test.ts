@@ -237,3 +237,15 @@ describe('properties (§3.9)', () => {
     );
   });
 });
+
+describe('decodeDriftConfig (§0.7)', () => {
+  it('defaults, boundaries of the threshold (0 refused, 1 accepted, just above 1 refused) and task override', () => {
+    expect(drift.decodeDriftConfig(undefined)).toEqual({ _tag: 'Right', right: { detectDrift: false, threshold: 0.8 } });
+    expect(drift.decodeDriftConfig({ drift_threshold: 1, detect_drift: true })).toEqual({ _tag: 'Right', right: { detectDrift: true, threshold: 1 } });
+    expect(drift.decodeDriftConfig({ drift_threshold: Number.MIN_VALUE })._tag).toBe('Right');
+    for (const bad of [0, 1.0000001, -1, '0.8', Number.NaN]) expect(drift.decodeDriftConfig({ drift_threshold: bad })._tag).toBe('Left');
+    expect(drift.decodeDriftConfig({ detect_drift: 'yes', drift_threshold: 2 })).toEqual({ _tag: 'Left', left: ['detect_drift: expected a boolean', 'drift_threshold: expected a number with 0 < t ≤ 1'] });
+    const cfg = { detectDrift: true, threshold: 0.8 };
+    expect([drift.driftEnabled(undefined, cfg), drift.driftEnabled(false, cfg), drift.driftEnabled(true, { ...cfg, detectDrift: false })]).toEqual([true, false, true]);
+  });
+});

@@ -439,3 +439,34 @@ describe('properties (§2.11)', () => {
     );
   });
 });
+
+describe('decodeReviewConfig (§0.7, §2.5)', () => {
+  // A minimal stand-in for paths.normalizePath (§5.1 N1, N4, N5, N7, N8), enough to drive the decoder.
+  const normalize: review.Normalize = (raw) => {
+    if (/[*?]/.test(raw)) return { _tag: 'Left', left: 'glob' };
+    const dir = /[/\\]$/.test(raw);
+    const segments = raw.replace(/\\/g, '/').split('/').filter((s) => s !== '' && s !== '.');
+    if (segments.includes('..')) return { _tag: 'Left', left: 'traversal' };
+    return { _tag: 'Right', right: segments.length === 0 ? { _tag: 'Root' } : { _tag: 'Rel', segments, dir } };
+  };
+  it('absent values give the defaults', () => {
+    expect(review.decodeReviewConfig(undefined, normalize)).toEqual({ _tag: 'Right', right: review.DEFAULT_REVIEW_CONFIG });
+    expect(review.decodeReviewConfig({}, normalize)).toEqual({ _tag: 'Right', right: review.DEFAULT_REVIEW_CONFIG });
+  });
+  it('a given heuristics field replaces its default entirely; others keep theirs', () => {
+    const r = review.decodeReviewConfig({ review_heuristics: { panel_paths: ['./db//schema/'], auto_pass_max_lines: 0 } }, normalize);
+    expect(r._tag === 'Right' && r.right.heuristics).toEqual({ ...review.DEFAULT_HEURISTICS, panelPaths: [rel('db/schema/')], autoPassMaxLines: 0 });
+  });
+  it('every error is listed: globs, traversal, bad budget, bad modes', () => {
+    const r = review.decodeReviewConfig(
+      { review: 'maybe', review_budget: 0, on_review_budget_exceeded: 'pray', on_dispute: 'ignore', max_concurrent_reviews: 0, review_heuristics: { panel_paths: ['auth/*', '../x', 3], panel_agents: [''], auto_pass_max_files: -1 } },
+      normalize,
+    );
+    expect(r._tag).toBe('Left');
+    expect(r._tag === 'Left' && r.left.length).toBe(10);
+  });
+  it('budget boundary: 1 is accepted, 0 refused', () => {
+    expect(review.decodeReviewConfig({ review_budget: 1 }, normalize)).toMatchObject({ _tag: 'Right', right: { budget: 1 } });
+    expect(review.decodeReviewConfig({ review_budget: 0 }, normalize)._tag).toBe('Left');
+  });
+});
