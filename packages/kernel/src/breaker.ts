@@ -774,11 +774,28 @@ export const table = (): DecisionTable => {
       rows.push([label, `transition(${elabel})`, '—', r.code, '—', r.state === s ? 'unchanged' : rel(r.state)]);
     }
   }
+  const fbCfg: BreakerConfig = { ...cfg, fallbackAgent: 'fb' };
+  const openBook: Book = { dev: { _tag: 'Open', openedAt: T_NOW - 1000, lateFailures: 0 } };
+  const assignCases: ReadonlyArray<readonly [string, BreakerConfig | null, Book]> = [
+    ['breaker disabled; dev Open', null, openBook],
+    ['dev Closed', cfg, {}],
+    ['dev Open (cooling), fallback fb Closed', fbCfg, openBook],
+    ['dev Open (cooling), fallback fb Open (cooling)', fbCfg, { ...openBook, fb: { _tag: 'Open', openedAt: T_NOW - 1000, lateFailures: 0 } }],
+    ['dev Open (cooling), fallback = dev', { ...cfg, fallbackAgent: 'dev' }, openBook],
+    ['dev Open (cooling), no fallback', cfg, openBook],
+    ['dev HalfOpen, probe leased to t2', cfg, { dev: leased('t2', T_NOW - 5) }],
+  ];
+  for (const [label, c0, book] of assignCases) {
+    const v = assign(c0, book, { taskId: 't1', agent: 'dev' }, T_NOW);
+    const verdict =
+      v._tag === 'Assign' ? `Assign ${v.agent}` : v._tag === 'RouteToFallback' ? `RouteToFallback → ${v.to}` : `Refuse (${v.disposition}; fallback ${v.fallback._tag})`;
+    rows.push([label, 'assign(t1, dev)', verdict, v.reasons.join(', '), v._tag === 'Refuse' ? String(v.retryAfterMs) : '—', v.effects.map((e) => e._tag).join(', ')]);
+  }
   return {
     policy: POLICY,
     version: POLICY_VERSION,
-    title: 'Circuit breaker: admission (`canAssign`, rules A1–A9) and outcomes (`transition`, rules T1–T10) per agent state.',
-    columns: ['state', 'call', 'admission', 'reason / code', 'retryAfterMs', 'next state'],
+    title: 'Circuit breaker: admission (`canAssign`, rules A1–A9), outcomes (`transition`, rules T1–T10) and assignment (`assign`, rules R1–R4).',
+    columns: ['state', 'call', 'admission / verdict', 'reason / code', 'retryAfterMs', 'next state / effects'],
     rows,
     notes: [
       `threshold = ${cfg.threshold}, cooldownMs = ${c}, probeLeaseMs = ${l} (defaults, §1.9).`,
