@@ -441,8 +441,9 @@ export interface Vote {
   readonly passFeedback: ReadonlyArray<string>;
 }
 
-/** Expected reviewers and votes needed per level (§2.9). */
+/** Expected reviewers per level (§2.9): 3 for a panel, 1 for fast. */
 export const expectedReviewers = (level: ReviewedLevel): number => (level === 'panel' ? PANEL_SIZE : FAST_SIZE);
+/** Votes needed per level (§2.9): 2 for a panel, 1 for fast. */
 export const votesNeeded = (level: ReviewedLevel): number => (level === 'panel' ? PANEL_VOTES_NEEDED : FAST_VOTES_NEEDED);
 
 /**
