@@ -2,23 +2,11 @@
 // kernel (packages/kernel/dist), over a rotating mix of 64 states, events, task ids and instants so that every rule
 // is exercised and nothing constant-folds. Baseline measured in the same run: a loop calling an empty function with
 // the same arguments (the cost of the loop and the call itself). Target ≥ 5,000,000 calls/s.
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-// The ESM build (dist/index.js) is preferred; while it still imports fp-ts through directory paths that Node's ESM
-// loader refuses (`fp-ts/Either`, ERR_UNSUPPORTED_DIR_IMPORT), fall back to the CJS build of the same sources.
-const loadKernel = async (root) => {
-  try {
-    return await import(pathToFileURL(join(root, 'packages/kernel/dist/index.js')).href);
-  } catch (e) {
-    if (e?.code !== 'ERR_UNSUPPORTED_DIR_IMPORT') throw e;
-    return createRequire(import.meta.url)(join(root, 'packages/kernel/dist/index.cjs'));
-  }
-};
-
 export default async ({ root, lib }) => {
-  const { breaker } = await loadKernel(root);
+  const { breaker } = await import(pathToFileURL(join(root, 'packages/kernel/dist/index.js')).href);
   const cfg = breaker.DEFAULT_CONFIG;
   const N = 64;
   const T0 = 1_700_000_000_000;

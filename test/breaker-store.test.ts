@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { breaker } from '@arbiter/kernel';
 import { memoryBreakerStore } from '@arbiter/io-memory';
 import { fsBreakerStore, listBreakerGenerations } from '@arbiter/io-node';

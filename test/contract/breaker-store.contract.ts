@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { breaker, type BreakerStore } from '@arbiter/kernel';
 import { updateBook } from '@arbiter/io-node';
 import { arbBook } from '../../packages/kernel/test/arb/convoy.js';

@@ -3,7 +3,7 @@
  * of raw document text with a synchronous compare-and-set, plus test controls (inject a raw document such as a
  * corrupt one, make the next commit conflict or fail, make the next read fail).
  */
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { breaker, type BreakerCommitResult, type BreakerSnapshot, type BreakerStore, type BreakerStoreFailure } from '@arbiter/kernel';
 
 /** The in-memory breaker store with its test controls. */

@@ -12,7 +12,7 @@
 import { readdirSync, unlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { breaker, type BreakerCommitResult, type BreakerSnapshot, type BreakerStore, type BreakerStoreFailure } from '@arbiter/kernel';
 import { createExclusive, ensureDir, errnoCode, randomHex16 } from './atomic.js';
 import { resolveRepo, resolveStateDir, type Env } from './paths.js';

@@ -10,7 +10,7 @@
  * Pure: no I/O, no clock, no randomness. `now` (ms since the epoch) is a fact.
  */
 import * as t from 'io-ts';
-import { left, right, isRight, type Either } from 'fp-ts/Either';
+import { left, right, isRight, type Either } from 'fp-ts/lib/Either.js';
 import { IsoMillis, describeErrors } from './internal/codecs.js';
 import {
   AgentName,

@@ -11,7 +11,7 @@
 import type { DecisionTable } from './internal/table.js';
 import { IsoMillis } from './internal/codecs.js';
 import { emit, type EmitEvent, type StopDispatching } from './internal/convoy-common.js';
-import { isRight } from 'fp-ts/Either';
+import { isRight } from 'fp-ts/lib/Either.js';
 
 // ───────────────────────────────────────── constants (§4.7) ─────────────────────────────────────────
 

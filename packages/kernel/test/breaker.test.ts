@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { isLeft, isRight } from 'fp-ts/Either';
+import { isLeft, isRight } from 'fp-ts/lib/Either.js';
 import { breaker } from '@arbiter/kernel';
 import { arbBook, arbBreakerState, arbConfig, arbEpochMs, arbSmallTaskId, deepFreeze } from './arb/convoy.js';
 

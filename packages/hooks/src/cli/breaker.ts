@@ -9,7 +9,7 @@
  * 2 = usage error.
  */
 import { Command, Option } from 'commander';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { breaker } from '@arbiter/kernel';
 import { breakerDirFor, findTopLevel, fsBreakerStore, readRepoConfig, updateBook } from '@arbiter/io-node';
 import { recordDecision } from '../hook/runtime.js';

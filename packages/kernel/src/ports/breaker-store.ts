@@ -12,7 +12,7 @@
  * - BS3 Generations rise by exactly one per successful commit; a read never sees a partial document.
  * - BS4 A committed book reads back as the same canonical text.
  */
-import type { TaskEither } from 'fp-ts/TaskEither';
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type { Book } from '../breaker.js';
 
 /** A store-level failure: an errno code or short reason (≤ 200 characters, no raw bytes). */
