@@ -11,3 +11,4 @@ export * from './fs-lock-store.js';
 export * from './session-lock-driver.js';
 export * from './df.js';
 export * from './state-lock.js';
+export * from './breaker-store.js';

@@ -30,6 +30,9 @@ export const RepoConfigCodec = t.intersection([
   t.partial({
     session_lock: SessionLockConfig,
     state_lock: StateLockConfig,
+    // `breaker.*` (convoy-policies.md §0.7 `circuit_breaker`): decoded strictly by `breaker.BreakerConfigCodec` where
+    // it is used, so that a bad breaker setting fails the breaker verbs loudly without invalidating other policies.
+    breaker: t.unknown,
   }),
 ]);
 export type RepoConfig = t.TypeOf<typeof RepoConfigCodec>;
