@@ -7,7 +7,7 @@
  * `node:http` and `node:https` are loaded only when a request is made, so hooks that never call out pay nothing.
  */
 import type { Http, HttpFailure, HttpRequest, HttpResponse } from '@arbiter/kernel';
-import type { Either } from 'fp-ts/Either';
+import type { Either } from 'fp-ts/lib/Either.js';
 
 const short = (s: string): string => s.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
 

@@ -12,3 +12,6 @@ export * from './state-files.js';
 export * from './http.js';
 export * from './sentinel-probes.js';
 export * from './session-lock-driver.js';
+export * from './df.js';
+export * from './state-lock.js';
+export * from './breaker-store.js';

@@ -13,7 +13,7 @@
  * Pure: no I/O, no clock, no randomness.
  */
 import * as t from 'io-ts';
-import { isRight } from 'fp-ts/Either';
+import { isRight } from 'fp-ts/lib/Either.js';
 import { IsoMillis, intIn, msToIso } from './internal/codecs.js';
 import { done, need, type Done, type Need, type ProbeAnswer } from './internal/step.js';
 import { sanitiseLine, shortId } from './internal/text.js';

@@ -6,11 +6,21 @@ import { Command } from 'commander';
 import * as build from './build.js';
 import * as demo from './demo.js';
 import * as gate from './gate.js';
+import * as breaker from './breaker.js';
+import * as lock from './lock.js';
 import * as log from './log.js';
 import * as table from './table.js';
 
 /** Every verb module, in `--help` order. */
-export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> = [table, log, build, gate, demo];
+export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> = [
+  table,
+  log,
+  lock,
+  breaker,
+  build,
+  gate,
+  demo,
+];
 
 /** Build the `arbiter` program. */
 export const buildProgram = (): Command => {

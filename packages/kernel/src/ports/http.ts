@@ -5,7 +5,7 @@
  * body exceeded `maxBodyBytes`). A non-2xx answer is NOT a failure of the port: it is returned as a response with
  * its `status`, and the decision decides (e.g. `hot-path-http-status`).
  */
-import type { TaskEither } from 'fp-ts/TaskEither';
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 
 /** One HTTP request. `timeoutMs` (ms) bounds the whole exchange; `maxBodyBytes` bounds the response body (bytes). */
 export interface HttpRequest {

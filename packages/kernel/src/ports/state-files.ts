@@ -13,7 +13,7 @@
  *     mutex older than 10 s is deleted as stale; failing to get it is `Left Busy` (sentinels.md §0.5 rule 2).
  * SF5 names outside {@link StateFileName} are never touched.
  */
-import type { TaskEither } from 'fp-ts/TaskEither';
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 
 /** The files this port may touch. */
 export type StateFileName = 'build-state.json' | 'stop-gate.json' | 'stop-gate-continues.json';
