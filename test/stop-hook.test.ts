@@ -57,6 +57,7 @@ const harness = (o: {
     repo: () => (o.inRepo === false ? null : { runtimeDir: '/mem/arbiter', topLevel: '/mem/repo' }),
     files: () => files,
     config: () => o.cfg ?? { _tag: 'NotConfigured' },
+    guard: async () => ({ enabled: true, release: async () => undefined }),
     http,
     tmux: async () => {
       tmuxCalls.n++;
@@ -156,6 +157,39 @@ describe('arbiter hook stop: fail-open paths (§0.7, §3.9)', () => {
       expect(r.reason).toBe(reason);
     });
   }
+
+  it('§0.8 step 2: a disabled state guard prints {} with its warning and runs no decision and no claim observation', async () => {
+    let released = 0;
+    const h = harness({
+      stdin: stop({ session_id: 'S-own', last_assistant_message: "I'll go now" }),
+      seed: { 'build-state.json': buildText(), 'stop-gate.json': gate('enforce') },
+      over: {
+        guard: async (_d, _c, line) => {
+          line('arbiter: state lock disabled (test)');
+          return { enabled: false, release: async () => void released++ };
+        },
+      },
+    });
+    const r = await runStopHook('claude', h.deps);
+    expect(r).toMatchObject({ stdout: '{}\n', reason: 'state-guard-disabled', stderr: ['arbiter: state lock disabled (test)'] });
+    expect(h.claims).toEqual([]);
+    expect(h.files.writes('build-state.json')).toBe(0);
+    expect(h.records).toEqual([]);
+    expect(released).toBe(1);
+  });
+
+  it('the guard is not asked outside a repository (nothing to guard), and is released after an enabled run', async () => {
+    let asked = 0;
+    let released = 0;
+    const guard: StopDeps['guard'] = async () => {
+      asked++;
+      return { enabled: true, release: async () => void released++ };
+    };
+    await runStopHook('claude', harness({ stdin: stop({ session_id: 'S' }), inRepo: false, over: { guard } }).deps);
+    expect(asked).toBe(0);
+    await runStopHook('claude', harness({ stdin: stop({ session_id: 'S-own' }), seed: { 'build-state.json': buildText() }, over: { guard } }).deps);
+    expect([asked, released]).toEqual([1, 1]);
+  });
 
   it('a failing state store (read error) allows: build state-unreadable, gate gate-state-unreadable', async () => {
     const h = harness({ stdin: stop({ session_id: 'S-own', last_assistant_message: "I'll go now" }) });

@@ -125,6 +125,25 @@ describe('arbiter hook stop: build ownership (sentinels §2), end to end', () =>
     expect(blocks).toBeGreaterThanOrEqual(used);
   });
 
+  it('a disabled state guard (a foreign host holds host.lock): the hook prints {} with the warning, writes nothing; writing verbs exit 1', async () => {
+    const { dir, repo, env } = scratch();
+    await arbiter(['build', 'start', '--size', 'small', '--task', 'guarded', '--owner-session', 'S1'], { cwd: repo, env });
+    const rt = runtimeDir(dir);
+    const before = readFileSync(join(rt, 'build-state.json'), 'utf8');
+    writeFileSync(join(rt, 'host.lock'), JSON.stringify({ pid: 4242, hostname: 'some-other-machine', acquiredAt: '2026-01-01T00:00:00.000Z' }));
+    const logBefore = lastVerdict(dir, 'build-stop');
+    const r = await arbiter(['hook', 'stop', '--agent', 'claude'], { cwd: repo, env, stdin: claudeStop({ session_id: 'S1', cwd: repo }) });
+    expect(r).toMatchObject({ code: 0, stdout: '{}\n' });
+    expect(r.stderr).toContain('some-other-machine');
+    expect(readFileSync(join(rt, 'build-state.json'), 'utf8')).toBe(before);
+    expect(lastVerdict(dir, 'build-stop')).toEqual(logBefore);
+    const phase = await arbiter(['build', 'phase', 'executing'], { cwd: repo, env });
+    expect(phase.code).toBe(1);
+    expect(phase.stderr).toContain('some-other-machine');
+    expect((await arbiter(['gate', 'mode', 'enforce'], { cwd: repo, env })).code).toBe(1);
+    expect(readFileSync(join(rt, 'build-state.json'), 'utf8')).toBe(before);
+  });
+
   it('the CLI refuses outside a repository and on bad arguments', async () => {
     const { dir, env } = scratch();
     expect((await arbiter(['build', 'status'], { cwd: dir, env })).code).toBe(1);

@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { buildStop as BS } from '@arbiter/kernel';
-import { fsStateFiles, resolveRepo, resolveTmux } from '@arbiter/io-node';
+import { fsStateFiles, guardRuntimeDir, readRepoConfig, resolveRepo, resolveTmux } from '@arbiter/io-node';
 import { recordDecision } from '../hook/runtime.js';
 import { die } from './util.js';
 
@@ -43,13 +43,28 @@ const repoOrDie = () => {
   return { repo, files: fsStateFiles(repo.runtimeDir), path: join(repo.runtimeDir, BS.STATE_FILE) };
 };
 
+/**
+ * The state guard of a writing command (sentinels.md §2.3, §4.8): a disabled guard has printed the §4.9 warning on
+ * stderr; the command refuses with exit 1. Returns the release function otherwise.
+ */
+const guardOrDie = async (repo: { runtimeDir: string; topLevel: string }): Promise<() => Promise<void>> => {
+  const g = await guardRuntimeDir(repo.runtimeDir, { config: readRepoConfig(repo.topLevel) });
+  if (!g.status.enabled) {
+    await g.release();
+    return die('the build state was not changed: the state directory guard is disabled (see the warning above)', 1);
+  }
+  return g.release;
+};
+
 /** Read-modify-write of the build state under the mutex with a pure kernel function; prints and exits. */
 const mutate = async (f: (current: string | null, now: number) => BS.CliResult): Promise<never> => {
-  const { files } = repoOrDie();
+  const { repo, files } = repoOrDie();
+  const release = await guardOrDie(repo);
   const r = await files.update<BS.CliResult>(BS.STATE_FILE, (cur) => {
     const res = f(cur, Date.now());
     return { next: res.write ?? null, result: res };
   })();
+  await release();
   if (r._tag === 'Left') return die(`the build state cannot be written (${r.left._tag}: ${r.left.detail})`, 1);
   return emit(r.right);
 };
@@ -66,7 +81,8 @@ export const register = (program: Command): void => {
     .option('--owner-session <id>', 'owner session id (default: $ARBITER_SESSION_ID, then $CLAUDE_CODE_SESSION_ID)')
     .option('--owner-tmux <name>', 'owner tmux session name (default: the current tmux session)')
     .action(async (o: { size?: string; task?: string; ownerSession?: string; ownerTmux?: string }) => {
-      const { files, path } = repoOrDie();
+      const { repo, files, path } = repoOrDie();
+      const release = await guardOrDie(repo);
       const args: BS.StartArgs = { ...(o.size === undefined ? {} : { size: o.size }), ...(o.task === undefined ? {} : { task: o.task }), ...(o.ownerSession === undefined ? {} : { ownerSession: o.ownerSession }), ...(o.ownerTmux === undefined ? {} : { ownerTmux: o.ownerTmux }) };
       const cur = await files.read(BS.STATE_FILE)();
       if (cur._tag === 'Left') return die(`${path} cannot be read (${cur.left.detail})`, 1);
@@ -80,6 +96,7 @@ export const register = (program: Command): void => {
         const res = again._tag === 'Refuse' ? again.result : BS.startBuild(again, args, tmux, env, Date.now());
         return { next: res.write ?? null, result: res };
       })();
+      await release();
       if (r._tag === 'Left') return die(`the build state cannot be written (${r.left._tag}: ${r.left.detail})`, 1);
       return emit(r.right);
     });

@@ -6,7 +6,7 @@
  */
 import { Command } from 'commander';
 import { config, stopGate as SG } from '@arbiter/kernel';
-import { fsStateFiles, readRepoConfig, resolveRepo } from '@arbiter/io-node';
+import { fsStateFiles, guardRuntimeDir, readRepoConfig, resolveRepo } from '@arbiter/io-node';
 import { recordDecision } from '../hook/runtime.js';
 import { die } from './util.js';
 
@@ -21,12 +21,19 @@ const repoOrDie = () => {
 
 /** Write one field of the gate state; prints `{label}: {new} (was {prior})` or JSON. */
 const setField = async (patch: (g: SG.GateState) => SG.GateState, show: (g: SG.GateState) => string, label: string, json: boolean): Promise<never> => {
-  const { files } = repoOrDie();
+  const { repo, files } = repoOrDie();
+  // §3.2: a writing command refuses with exit 1 when the state guard is disabled (the §4.9 warning is on stderr).
+  const g = await guardRuntimeDir(repo.runtimeDir, { config: readRepoConfig(repo.topLevel) });
+  if (!g.status.enabled) {
+    await g.release();
+    return die('the stop gate state was not changed: the state directory guard is disabled (see the warning above)', 1);
+  }
   const r = await files.update<{ prior: SG.GateState | null; next: SG.GateState }>(SG.GATE_FILE, (cur) => {
     const prior = SG.readGateState(cur);
     const next = patch(prior ?? SG.GATE_DEFAULT);
     return { next: SG.encodeGateState(next, Date.now()), result: { prior, next } };
   })();
+  await g.release();
   if (r._tag === 'Left') return die(`the stop gate state cannot be written (${r.left._tag}: ${r.left.detail})`, 1);
   const { prior, next } = r.right;
   const priorText = prior === null ? 'unreadable' : show(prior);

@@ -13,17 +13,18 @@
  * Node adapters.
  */
 import { statSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import {
   buildStop as BS,
   config,
   sanitiseLine,
+  stateLock,
   stopGate as SG,
   type Http,
   type ProbeAnswer,
   type StateFiles,
 } from '@arbiter/kernel';
-import { fsStateFiles, gitHistory, gitLsFiles, logDirFor, nodeHttp, readRepoConfig, readTail, resolveRepo, resolveTmux, type Env } from '@arbiter/io-node';
+import { fsStateFiles, gitHistory, gitLsFiles, guardRuntimeDir, logDirFor, nodeHttp, readRepoConfig, readTail, resolveRepo, resolveTmux, type Env } from '@arbiter/io-node';
 import { observeStopClaim, type StopClaimInput } from './claims-stop.js';
 import { agentArg, armWatchdog, finish, readStdin, recordDecision, type Agent, type StdinResult } from './runtime.js';
 
@@ -59,6 +60,11 @@ export interface StopDeps {
   readonly repo: (startDir: string) => { readonly runtimeDir: string; readonly topLevel: string } | null;
   readonly files: (runtimeDir: string) => StateFiles;
   readonly config: (topLevel: string) => config.ConfigState;
+  /**
+   * The state-directory guard of §4.8 (holder `host`) on the repository runtime directory. When it is disabled the
+   * §4.9 warning line has been passed to `stderr`; the hook then prints `{}` and runs no writing decision.
+   */
+  readonly guard: (runtimeDir: string, cfg: config.ConfigState, stderr: (line: string) => void) => Promise<{ readonly enabled: boolean; readonly release: () => Promise<void> }>;
   readonly http: Http;
   readonly tmux: () => Promise<string>;
   readonly gitFiles: (root: string, timeoutMs: number) => Promise<ProbeAnswer<ReadonlyArray<string>>>;
@@ -73,6 +79,7 @@ export interface StopRun {
   readonly stdout: string;
   readonly stderr: ReadonlyArray<string>;
   readonly decision: 'build-stop' | 'stop-gate' | 'hook';
+  /** The reason of the final verdict: a build-stop or stop-gate reason, or `internal-error` / `state-guard-disabled`. */
   readonly reason: string;
 }
 
@@ -106,6 +113,7 @@ export const runStopHook = async (agent: Agent, deps: StopDeps): Promise<StopRun
   const stderr: string[] = [];
   let startDir = deps.cwd;
   let decision: StopRun['decision'] = 'hook';
+  let release: () => Promise<void> = async () => undefined;
   const internal = (e: unknown): StopRun => {
     const msg = sanitiseLine(e instanceof Error ? e.message : String(e), 200);
     stderr.push(`arbiter: internal error in ${decision}: ${msg}`);
@@ -125,7 +133,13 @@ export const runStopHook = async (agent: Agent, deps: StopDeps): Promise<StopRun
     if (typeof cwd === 'string' && cwd !== '' && isAbsolute(cwd) && isDir(cwd)) startDir = cwd;
     const repo = deps.repo(startDir);
     const files = repo === null ? null : deps.files(repo.runtimeDir);
-    // §0.8 step 2 (state guard) belongs to the state-lock branch (§4.8); see the report.
+    const cfg: config.ConfigState = repo === null ? { _tag: 'NotConfigured' } : deps.config(repo.topLevel);
+    // §0.8 step 2: the state guard (§0.7 rule 5, §4.8). Disabled → `{}` and no writing decision at all.
+    if (repo !== null) {
+      const guard = await deps.guard(repo.runtimeDir, cfg, (line) => stderr.push(line));
+      release = guard.release;
+      if (!guard.enabled) return { stdout: SG.renderStop(null), stderr, decision, reason: 'state-guard-disabled' };
+    }
     // §0.8 step 3: claim observation, never blocks.
     try {
       await deps.observeClaim({ payload: obj, agent, startDir, env: deps.env as NodeJS.ProcessEnv, now: deps.now() });
@@ -183,7 +197,6 @@ export const runStopHook = async (agent: Agent, deps: StopDeps): Promise<StopRun
     if (bv._tag === 'Block') return { stdout: SG.renderStop(bv.message), stderr, decision, reason: bv.reasons[0] };
     // §0.8 step 5: the stop gate.
     decision = 'stop-gate';
-    const cfg = repo === null ? ({ _tag: 'NotConfigured' } as const) : deps.config(repo.topLevel);
     const { settings, warnings } = config.stopGateSettings(cfg, deps.env['ARBITER_AUTHORITY_TOKEN']);
     for (const w of warnings) stderr.push(`arbiter: ${w}`);
     let gf: SG.GateFacts = { payload, settings, now: deps.now() };
@@ -255,6 +268,12 @@ export const runStopHook = async (agent: Agent, deps: StopDeps): Promise<StopRun
     return { stdout: SG.renderStop(gv._tag === 'Block' ? gv.message : null), stderr, decision, reason: gv.reasons[0] };
   } catch (e) {
     return internal(e);
+  } finally {
+    try {
+      await release();
+    } catch {
+      // the host holder never removes the lock; a failed release changes nothing
+    }
   }
 };
 
@@ -303,6 +322,15 @@ export const stopMain = async (argv: ReadonlyArray<string>, pre: { readonly stdi
     repo: (d) => resolveRepo(d, env),
     files: (dir) => fsStateFiles(dir),
     config: readRepoConfig,
+    guard: async (dir, cfg, line) => {
+      const g = await guardRuntimeDir(dir, {
+        config: cfg,
+        stderr: line,
+        onAudit: (e) =>
+          recordDecision({ startDir: process.cwd(), env, logDir: join(dir, 'log'), policy: stateLock.POLICY, policyVersion: stateLock.POLICY_VERSION, mode: agent === 'claude' ? 'agent:claude' : 'agent:codex', facts: { ...e }, verdict: e.code, reasons: [e.code] }),
+      });
+      return { enabled: g.status.enabled, release: g.release };
+    },
     http: nodeHttp,
     tmux: () => resolveTmux(env),
     gitFiles: gitLsFiles,
