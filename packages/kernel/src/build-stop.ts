@@ -319,9 +319,9 @@ export interface StopAnswers {
 
 /**
  * Drive {@link stopStep} to completion with scripted answers (what an adapter does with real probes), for tables,
- * simulations and tests. Returns the final step and the probes requested, in order. A step that re-requests an
- * answered probe or exceeds {@link MAX_STEPS} yields `Approve state-unreadable`-free internal handling by the
- * caller; this driver throws an `Error` in that case so tests can see it (the hook driver fails open instead).
+ * simulations and tests. Returns the final step and the probes requested, in order. Throws an `Error` when the step
+ * re-requests an answered probe or exceeds {@link MAX_STEPS} (G-P1), so a test sees the violation; the hook driver
+ * turns the same condition into its fail-open internal-error answer instead.
  */
 export const runStop = (
   base: Omit<StopFacts, 'buildState' | 'tmux'>,
