@@ -15,9 +15,13 @@ import { fsStateFiles, guardRuntimeDir, readRepoConfig, resolveRepo, resolveTmux
 import { recordDecision } from '../hook/runtime.js';
 import { die } from './util.js';
 
-/** Print a kernel CLI result: exit 0 lines on stdout (warnings on stderr), refusals on stderr; then exit. */
+/**
+ * Print a kernel CLI result: exit 0 lines on stdout (warnings on stderr), refusals on stderr; then exit. Writing
+ * commands (called after the state guard) record the verdict in the decision log; `status` is read-only and writes
+ * nothing into the runtime directory.
+ */
 const emit = (r: BS.CliResult, json?: unknown): never => {
-  recordDecision({
+  if (r.reason !== 'cli-status') recordDecision({
     startDir: process.cwd(),
     env: process.env,
     policy: BS.POLICY,
