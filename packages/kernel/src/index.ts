@@ -6,6 +6,10 @@
  */
 export * as sessionLock from './session-lock.js';
 export * as config from './config.js';
+export * as paths from './paths.js';
+export * as retry from './retry.js';
+export * as secrets from './secrets.js';
+export * as convoyGuard from './convoy-guard.js';
 
 export * from './internal/step.js';
 export * from './internal/codecs.js';
