@@ -342,10 +342,21 @@ const redactLine = (line: string, rx: Rx, entries: Allowlist): string => {
     pos = end;
   }
   out += line.slice(pos);
-  // X4
+  // X4. Extension (fail-closed, a choice): the line is also masked whole when a candidate's text survives
+  // elsewhere on it (e.g. as part of a 41-character run that is not itself a match), so no redacted line or
+  // snippet ever contains the text of an unsuppressed candidate (SC-9).
   const left = resolveLine(out, rx, entries);
-  return left.length === 0 ? out : `[REDACTED LINE:${(left[0] as Candidate).pattern}]`;
+  if (left.length > 0) return `[REDACTED LINE:${(left[0] as Candidate).pattern}]`;
+  const survivor = cands.find((c) => out.includes(c.text));
+  return survivor === undefined ? out : `[REDACTED LINE:${survivor.pattern}]`;
 };
+
+/**
+ * Every candidate of every pattern on one line (§7.1 S2: per pattern left to right, without overlaps within a
+ * pattern), before allowlist suppression and overlap resolution. `line` must not contain `\n`. For tests, tables
+ * and tools that explain a finding.
+ */
+export const findCandidates = (line: string): ReadonlyArray<Candidate> => lineCandidates(line, compile());
 
 /**
  * Redact credentials from text (§7.5, rules X1–X4), line by line with the original line endings kept.
