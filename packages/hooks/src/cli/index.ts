@@ -6,9 +6,12 @@ import { Command } from 'commander';
 import * as demo from './demo.js';
 import * as log from './log.js';
 import * as table from './table.js';
+import * as scan from './scan.js';
+import * as blastRadius from './blast-radius.js';
+import * as partitions from './partitions.js';
 
 /** Every verb module, in `--help` order. */
-export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> = [table, log, demo];
+export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> = [table, log, demo, scan, blastRadius, partitions];
 
 /** Build the `arbiter` program. */
 export const buildProgram = (): Command => {
