@@ -61,8 +61,14 @@ const PATTERN_SOURCES: ReadonlyArray<readonly [PatternName, string, string]> = [
 ];
 /** `connection-string` up to and including the `:` after the user part. */
 const CONN_PREFIX = '(?:postgres(?:ql)?|mysql|mongodb(?:\\+srv)?|rediss?):\\/\\/[^\\s:@\\/]+:';
-/** Keywords every candidate starts with (a case-insensitive superset), to find the lines worth scanning. */
-const TRIGGER = 'akia|secret|api[_-]?key|bearer|-----begin |postgres|mysql|mongodb|redis|gh[pousr]_|github_pat_|passw|pwd|xox[bprs]-|token|credential';
+/**
+ * The fixed start of every candidate (a case-insensitive superset of each pattern's prefix, up to its `=`/`:`, its
+ * whitespace or its `://`), to find the lines worth scanning: identifiers such as `tokenCount` or `passwordField`
+ * do not trigger the ten patterns.
+ */
+const TRIGGER =
+  'akia|(?:aws_secret_access_key|secret_key|api[_-]?key|passw(?:or)?d|pwd|secret|token|credential)[ \\t]*[=:]|bearer[ \\t]|-----begin |' +
+  '(?:postgres(?:ql)?|mysql|mongodb(?:\\+srv)?|rediss?):\\/\\/|gh[pousr]_|github_pat_|xox[bprs]-';
 
 /** One matcher set, compiled per call (no shared `lastIndex`). */
 interface Rx {
