@@ -333,7 +333,8 @@ export const validateFilePartitions = (
       if (overlapping.length > 0) notices.push({ reason: 'partition-serialised', taskA: a.id, phaseA: pa, taskB: b.id, phaseB: pb, overlapping });
     }
   }
-  const maxPhase = Math.max(0, ...phase.values());
+  let maxPhase = 0;
+  for (const v of phase.values()) maxPhase = Math.max(maxPhase, v);
   const phases = Array.from({ length: maxPhase }, (_, k) => ({ phase: k + 1, taskIds: ids.filter((id) => phase.get(id) === k + 1) }));
   return E.right({ phases, notices });
 };
@@ -570,7 +571,7 @@ const decideInjection = (f: InjectionFacts): InjectionVerdict => {
   const cyc = withNew.find((c) => c.includes(rq.id)) ?? withNew[0];
   if (cyc !== undefined) return reject('inject-cycle', { members: cyc });
   // I7
-  const depPhase = Math.max(0, ...rq.depends_on.map((d) => byId.get(d)?.phase ?? 0));
+  const depPhase = rq.depends_on.reduce((m, d) => Math.max(m, byId.get(d)?.phase ?? 0), 0);
   let phase = depPhase + 1;
   if (rq.phase !== undefined) {
     if (!Number.isSafeInteger(rq.phase) || rq.phase < 1 || rq.phase <= depPhase) {
