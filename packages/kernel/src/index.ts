@@ -17,4 +17,5 @@ export * from './internal/text.js';
 export * from './internal/table.js';
 export * from './internal/mask.js';
 export * from './internal/log.js';
+export * from './internal/convoy.js';
 export type * from './ports/index.js';

@@ -390,6 +390,29 @@ describe('retry properties (§6.10)', () => {
       RUNS,
     );
   });
+  test('RV-13 (exhaustion half) no stranded dependents: after the effects apply, no pending task waits on a failed dependency', () => {
+    const statuses = ['pending', 'assigned', 'running', 'done'] as const;
+    fc.assert(
+      fc.property(
+        arbDag({ maxNodes: 9 }).chain((dag) => fc.tuple(fc.constant(dag), fc.array(fc.constantFrom(...statuses), { minLength: dag.length, maxLength: dag.length }), fc.nat(dag.length - 1), arbMode)),
+        ([dag, sts, r, mode]) => {
+          const graph = dag.map((n, i) => ({ id: n.id, phase: i + 1, order: i, dependsOn: n.deps }));
+          const st = new Map<string, TaskStatus>(dag.map((n, i) => [n.id, sts[i] as TaskStatus]));
+          const root = `t${r}`;
+          st.set(root, 'running');
+          const x = exhaust({ id: root, retries: 0, tokens: 0, onExhausted: mode }, gate(), run(), deepFreeze({ tasks: graph, statuses: new Map(st) }), [], NOW);
+          for (const e of x.effects) {
+            if (e._tag === 'SetTaskStatus') st.set(e.taskId, e.status);
+            if (e._tag === 'SkipTasks') for (const id of e.taskIds) if (st.get(id) === 'pending') st.set(id, 'skipped');
+          }
+          const failedTerminal = (s: TaskStatus | undefined) => s !== undefined && !['pending', 'assigned', 'running', 'done'].includes(s);
+          // running/assigned dependents finish on their own; every pending one must not wait on a failed task
+          for (const g of graph) if (st.get(g.id) === 'pending') for (const d of g.dependsOn) expect(failedTerminal(st.get(d))).toBe(false);
+        },
+      ),
+      RUNS,
+    );
+  });
   test('RE-10 StopDispatching at most once; for Exhausted present iff mode stop or onFailure stop', () => {
     fc.assert(
       fc.property(arbFailure, arbTaskCounters, arbMode, arbMode, fc.constantFrom('continue', 'stop') as fc.Arbitrary<'continue' | 'stop'>, fc.boolean(), fc.boolean(), (f, c, tm, dm, onFailure, interrupted, stopped) => {
