@@ -36,7 +36,9 @@ const scenario = fc.record({
   liveness: fc.constantFrom<'alive' | 'dead' | 'unknown'>('alive', 'dead', 'unknown'),
 });
 
-const runScenario = async (s: fc.Scheduler, sc: fc.RecordValue<typeof scenario extends fc.Arbitrary<infer T> ? T : never>) => {
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+const runScenario = async (s: fc.Scheduler, sc: Scenario) => {
   const store = memoryLockStore();
   let clock = 1_700_000_000_000;
   store.setReadPause(() => s.schedule(Promise.resolve()));
