@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../packages/hooks/dist/arbiter.cjs', import.meta.url));
-const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid', NO_COLOR: '1' };
+const stateDir = mkdtempSync(join(tmpdir(), 'arbiter-convoy-state-'));
+const env = { ...process.env, ARBITER_STATE_DIR: stateDir, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid', NO_COLOR: '1' };
 let repo = '';
 
 const arbiter = (args: string[], opts: { input?: string; cwd?: string } = {}) => {
@@ -34,6 +35,7 @@ beforeAll(() => {
 });
 afterAll(() => {
   if (repo !== '') rmSync(repo, { recursive: true, force: true });
+  rmSync(stateDir, { recursive: true, force: true });
 });
 
 describe('arbiter blast-radius (real git diff)', () => {
@@ -108,6 +110,13 @@ describe('arbiter scan secrets (planted fake keys)', () => {
     writeFileSync(join(repo, 'src', 'clean.ts'), 'export const x = 1;\n');
     expect(arbiter(['scan', 'secrets', 'src/clean.ts']).code).toBe(0);
     rmSync(join(repo, '.arbiter'), { recursive: true });
+  });
+  test('each scan is recorded in the decision log, with findings but no secret text', () => {
+    const log = arbiter(['log', '--policy', 'secrets', '--json']);
+    const entries = log.out.trim().split('\n').map((l) => JSON.parse(l) as { verdict: string; reasons: string[]; mode: string });
+    expect(entries.length).toBeGreaterThan(0);
+    expect(entries.some((e) => e.verdict === 'Findings' && e.reasons[0] === 'secret-found' && e.mode === 'cli')).toBe(true);
+    expect(log.out).not.toContain(AWS);
   });
   test('a missing path is an I/O error: exit 2', () => {
     const r = arbiter(['scan', 'secrets', 'does-not-exist.ts']);

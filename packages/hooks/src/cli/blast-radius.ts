@@ -7,6 +7,7 @@
  */
 import { Command } from 'commander';
 import { secrets } from '@arbiter/kernel';
+import { recordDecision } from '../hook/runtime.js';
 import { die } from './util.js';
 
 const MAX_BYTES = 256 * 1024 * 1024;
@@ -39,6 +40,16 @@ export const register = (program: Command): void => {
       }
       const v = secrets.blastRadius(text);
       process.stdout.write(JSON.stringify({ level: v.level, passed: v.passed, reason: v.reason, lines: v.lines, files: v.files, summary: v.summary }, null, 2) + '\n');
+      recordDecision({
+        startDir: process.cwd(),
+        env: process.env,
+        policy: 'blast-radius',
+        policyVersion: secrets.POLICY_VERSION,
+        mode: 'cli',
+        facts: { lines: v.lines, files: v.files },
+        verdict: v._tag,
+        reasons: v.reasons,
+      });
       process.exitCode = v.passed ? 0 : 1;
     });
 };

@@ -12,6 +12,7 @@ import * as E from 'fp-ts/Either';
 import { describeErrors, paths } from '@arbiter/kernel';
 // `yaml` (eemeli/yaml): the maintained YAML 1.2 parser with no dependencies, for plan.yml files.
 import { parse as parseYaml } from 'yaml';
+import { recordDecision } from '../hook/runtime.js';
 import { die } from './util.js';
 
 /** Parse a plan file by extension (.json, .yml/.yaml; anything else: JSON, then YAML). */
@@ -60,6 +61,16 @@ export const register = (program: Command): void => {
         for (const e of r.left.errors) process.stdout.write(`${e.reason}: ${paths.planErrorMessage(e)}\n`);
         process.stderr.write(`${file}: ${r.left.errors.length} violation(s)\n`);
       }
+      recordDecision({
+        startDir: process.cwd(),
+        env: process.env,
+        policy: paths.POLICY,
+        policyVersion: paths.POLICY_VERSION,
+        mode: 'cli',
+        facts: { plan: file, tasks: plan.right.tasks.length, caseInsensitive: o.caseSensitive !== true, errors: E.isLeft(r) ? r.left.errors.length : 0 },
+        verdict: E.isRight(r) ? 'Valid' : 'Refused',
+        reasons: E.isRight(r) ? ['plan-valid'] : [...new Set(r.left.errors.map((e) => e.reason))],
+      });
       process.exitCode = E.isRight(r) ? 0 : 1;
     });
 };

@@ -14,6 +14,7 @@ import { secrets } from '@arbiter/kernel';
 import { findTopLevel } from '@arbiter/io-node';
 // `yaml` (eemeli/yaml): the maintained YAML 1.2 parser with no dependencies; the allowlist file is YAML (§7.3).
 import { parse as parseYaml } from 'yaml';
+import { recordDecision } from '../hook/runtime.js';
 import { die } from './util.js';
 
 const SKIP_DIRS = new Set(['.git', 'node_modules']);
@@ -83,6 +84,16 @@ export const register = (program: Command): void => {
         for (const f of findings) process.stdout.write(secrets.findingMessage(f) + '\n');
         process.stderr.write(`${findings.length} finding(s) in ${files.length} file(s)\n`);
       }
+      recordDecision({
+        startDir: process.cwd(),
+        env: process.env,
+        policy: secrets.POLICY,
+        policyVersion: secrets.POLICY_VERSION,
+        mode: 'cli',
+        facts: { files: files.length, findings: findings.slice(0, 50).map((f) => ({ file: f.file, line: f.line, pattern: f.pattern })) },
+        verdict: findings.length === 0 ? 'Clean' : 'Findings',
+        reasons: [findings.length === 0 ? 'secret-clean' : 'secret-found'],
+      });
       process.exitCode = findings.length === 0 ? 0 : 1;
     });
 };
