@@ -507,10 +507,12 @@ export const INJECT_REJECTIONS: ReadonlyArray<InjectReason> = [
   'inject-phase-invalid',
 ];
 
+type RejectReason = Exclude<InjectReason, 'inject-inserted' | 'inject-idempotent-replay'>;
+/** The verdict of {@link validateInjection}; `reasons` is `[reason]` (DESIGN.md: every verdict carries reasons). */
 export type InjectionVerdict =
-  | { readonly _tag: 'Inserted'; readonly reason: 'inject-inserted'; readonly record: TaskRecord }
-  | { readonly _tag: 'Existing'; readonly reason: 'inject-idempotent-replay'; readonly record: TaskRecord }
-  | { readonly _tag: 'Rejected'; readonly reason: Exclude<InjectReason, 'inject-inserted' | 'inject-idempotent-replay'>; readonly details: Readonly<Record<string, unknown>> };
+  | { readonly _tag: 'Inserted'; readonly reason: 'inject-inserted'; readonly reasons: readonly ['inject-inserted']; readonly record: TaskRecord }
+  | { readonly _tag: 'Existing'; readonly reason: 'inject-idempotent-replay'; readonly reasons: readonly ['inject-idempotent-replay']; readonly record: TaskRecord }
+  | { readonly _tag: 'Rejected'; readonly reason: RejectReason; readonly reasons: readonly [RejectReason]; readonly details: Readonly<Record<string, unknown>> };
 
 export type InjectionEffect = InsertTask<TaskRecord> | EmitEvent;
 
@@ -523,15 +525,11 @@ const storedFiles = (r: TaskRecord): ReadonlyArray<NormPath> =>
 
 const decideInjection = (f: InjectionFacts): InjectionVerdict => {
   const rq = f.request;
-  const reject = (reason: Exclude<InjectReason, 'inject-inserted' | 'inject-idempotent-replay'>, details: Record<string, unknown>): InjectionVerdict => ({
-    _tag: 'Rejected',
-    reason,
-    details,
-  });
+  const reject = (reason: RejectReason, details: Record<string, unknown>): InjectionVerdict => ({ _tag: 'Rejected', reason, reasons: [reason], details });
   // I1
   if (rq.idempotency_key !== undefined) {
     const hit = f.tasks.find((tk) => tk.idempotency_key === rq.idempotency_key);
-    if (hit !== undefined) return { _tag: 'Existing', reason: 'inject-idempotent-replay', record: hit };
+    if (hit !== undefined) return { _tag: 'Existing', reason: 'inject-idempotent-replay', reasons: ['inject-idempotent-replay'], record: hit };
   }
   // I2
   const injected = f.tasks.filter((tk) => tk.injected).length;
@@ -599,7 +597,7 @@ const decideInjection = (f: InjectionFacts): InjectionVerdict => {
     panel_blocks: 0,
     retry_note: null,
   };
-  return { _tag: 'Inserted', reason: 'inject-inserted', record };
+  return { _tag: 'Inserted', reason: 'inject-inserted', reasons: ['inject-inserted'], record };
 };
 
 /**

@@ -321,8 +321,8 @@ export type LedgerFacts =
     };
 
 export type LedgerOutcome =
-  | { readonly _tag: 'Written'; readonly reason: 'ledger-written'; readonly effect: WriteLedgerEntry }
-  | { readonly _tag: 'Withheld'; readonly reason: 'ledger-withheld'; readonly event: EmitEvent };
+  | { readonly _tag: 'Written'; readonly reason: 'ledger-written'; readonly reasons: readonly ['ledger-written']; readonly effect: WriteLedgerEntry }
+  | { readonly _tag: 'Withheld'; readonly reason: 'ledger-withheld'; readonly reasons: readonly ['ledger-withheld']; readonly event: EmitEvent };
 
 const cell = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
 const fenceFor = (body: string): string => {
@@ -399,12 +399,13 @@ export const buildLedgerEntry = (facts: LedgerFacts, allowlist: Allowlist, now: 
   const label = `ledger:${facts.kind}`;
   const found = [markdown, ...freeText].flatMap((s) => scanForSecrets(s, label, allowlist).findings);
   if (found.length === 0) {
-    return { _tag: 'Written', reason: 'ledger-written', effect: { _tag: 'WriteLedgerEntry', kind: facts.kind, id, row, markdown } };
+    return { _tag: 'Written', reason: 'ledger-written', reasons: ['ledger-written'], effect: { _tag: 'WriteLedgerEntry', kind: facts.kind, id, row, markdown } };
   }
   const patterns = [...new Set(found.map((f) => f.pattern))];
   return {
     _tag: 'Withheld',
     reason: 'ledger-withheld',
+    reasons: ['ledger-withheld'],
     event: { _tag: 'EmitEvent', type: 'secret', severity: 'warn', code: 'ledger-withheld', taskId: facts.taskId, data: { kind: facts.kind, patterns, count: found.length } },
   };
 };

@@ -467,7 +467,7 @@ describe('validateInjection examples (§5.6)', () => {
     const stored = rec('old', { injected: true, idempotency_key: 'k1' });
     const tasks = [stored, ...Array.from({ length: 9 }, (_, i) => rec(`i${i}`, { injected: true }))];
     const r = inject(req({ id: 'old', idempotency_key: 'k1' }), tasks);
-    expect(r.verdict).toEqual({ _tag: 'Existing', reason: 'inject-idempotent-replay', record: stored });
+    expect(r.verdict).toEqual({ _tag: 'Existing', reason: 'inject-idempotent-replay', reasons: ['inject-idempotent-replay'], record: stored });
     expect(r.effects).toEqual([{ _tag: 'EmitEvent', type: 'injection', severity: 'info', code: 'inject-idempotent-replay', taskId: 'old' }]);
   });
   test('example 2: overlap with a running task lists every conflicting task in store order', () => {
@@ -475,6 +475,7 @@ describe('validateInjection examples (§5.6)', () => {
     expect(r.verdict).toEqual({
       _tag: 'Rejected',
       reason: 'inject-partition-overlap',
+      reasons: ['inject-partition-overlap'],
       details: {
         conflicts: [
           { taskId: 'a', paths: ['src/api/'] },
@@ -486,7 +487,7 @@ describe('validateInjection examples (§5.6)', () => {
   });
   test('example 3: an existing cycle is reported with its members', () => {
     const r = inject(req(), [rec('x', { depends_on: ['y'] }), rec('y', { depends_on: ['x'] })]);
-    expect(r.verdict).toEqual({ _tag: 'Rejected', reason: 'inject-existing-cycle', details: { members: ['x', 'y'] } });
+    expect(r.verdict).toEqual({ _tag: 'Rejected', reason: 'inject-existing-cycle', reasons: ['inject-existing-cycle'], details: { members: ['x', 'y'] } });
   });
   test('I2 limit boundary: 9 injected accepted, 10 and 11 refused', () => {
     const inj = (n: number) => Array.from({ length: n }, (_, i) => rec(`i${i}`, { injected: true, status: 'done' }));
@@ -510,7 +511,7 @@ describe('validateInjection examples (§5.6)', () => {
   });
   test('I6 a new cycle names the new task', () => {
     const r = inject(req({ id: 'n', depends_on: ['z'] }), [rec('z', { depends_on: ['n'] })]);
-    expect(r.verdict).toEqual({ _tag: 'Rejected', reason: 'inject-cycle', details: { members: ['z', 'n'] } });
+    expect(r.verdict).toEqual({ _tag: 'Rejected', reason: 'inject-cycle', reasons: ['inject-cycle'], details: { members: ['z', 'n'] } });
   });
   test('I7 phase boundary: equal to the dependency phase refused, one above accepted; 0 refused; derived otherwise', () => {
     const tasks = [rec('d', { phase: 3, status: 'done' })];
@@ -674,7 +675,7 @@ describe('injection properties (§5.8)', () => {
       fc.property(fc.integer({ min: 1, max: 4 }), fc.boolean(), (k, dependOnCycle) => {
         const ring = Array.from({ length: k }, (_, i) => rec(`c${i}`, { depends_on: [`c${(i + 1) % k}`] }));
         const r = validateInjection(deepFreeze({ request: req({ depends_on: dependOnCycle ? ['c0'] : [] }), tasks: ring, defaults: {}, symlinkFindings: [], caseInsensitive: false }));
-        expect(r.verdict).toEqual({ _tag: 'Rejected', reason: 'inject-existing-cycle', details: { members: ring.map((t) => t.id) } });
+        expect(r.verdict).toEqual({ _tag: 'Rejected', reason: 'inject-existing-cycle', reasons: ['inject-existing-cycle'], details: { members: ring.map((t) => t.id) } });
       }),
       RUNS,
     );

@@ -238,6 +238,7 @@ describe('exhaust, cascade and ledger (§6.6–§6.8)', () => {
     expect(r).toEqual({
       _tag: 'Withheld',
       reason: 'ledger-withheld',
+      reasons: ['ledger-withheld'],
       event: { _tag: 'EmitEvent', type: 'secret', severity: 'warn', code: 'ledger-withheld', taskId: 'a'.repeat(20), data: { kind: 'dlq', patterns: ['generic-secret'], count: 1 } },
     });
   });
