@@ -353,8 +353,29 @@ const redactLine = (line: string, rx: Rx, entries: Allowlist): string => {
   // snippet ever contains the text of an unsuppressed candidate (SC-9).
   const left = resolveLine(out, rx, entries);
   if (left.length > 0) return `[REDACTED LINE:${(left[0] as Candidate).pattern}]`;
-  const survivor = cands.find((c) => out.includes(c.text));
-  return survivor === undefined ? out : `[REDACTED LINE:${survivor.pattern}]`;
+  const survivor = survivingCandidate(out, cands);
+  return survivor === undefined ? out : `[REDACTED LINE:${survivor}]`;
+};
+
+/** `aws-secret-key` without its negative lookahead: finds a 40-character value even inside a longer run. */
+const AWS_SECRET_LOOSE = '(?:aws_secret_access_key|secret_key)[ \\t]*[=:][ \\t]*["\']?[A-Za-z0-9/+=]{40}';
+
+/**
+ * The pattern of a candidate whose text still occurs in the redacted line, if any. Every pattern but
+ * `aws-secret-key` matches wherever its text occurs, so a surviving occurrence would itself have been a candidate;
+ * `aws-secret-key` refuses a 40-character value followed by a 41st character, so its texts are looked up along a
+ * loose pass over the line (linear). Few candidates are also checked directly, as a second line of defence.
+ */
+const survivingCandidate = (out: string, cands: ReadonlyArray<Candidate>): PatternName | undefined => {
+  if (cands.length <= 16) {
+    const c = cands.find((x) => out.includes(x.text));
+    if (c !== undefined) return c.pattern;
+  }
+  const aws = new Set(cands.filter((c) => c.pattern === 'aws-secret-key').map((c) => c.text));
+  if (aws.size === 0) return undefined;
+  const re = new RegExp(AWS_SECRET_LOOSE, 'gi');
+  for (let m = re.exec(out); m !== null; m = re.exec(out)) if (aws.has(m[0])) return 'aws-secret-key';
+  return undefined;
 };
 
 /**

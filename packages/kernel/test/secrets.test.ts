@@ -196,6 +196,10 @@ describe('redact examples (§7.5)', () => {
     const v = tok(40, 'a');
     const line = `secret_key=${v} secret_key=${v}b`;
     expect(redact(line, [])).toBe('[REDACTED LINE:aws-secret-key]');
+    // the same with more than 16 candidates on the line (the loose aws-secret-key pass finds the survivor)
+    const many = Array.from({ length: 20 }, (_, i) => `secret_key=${String(i).padStart(40, 'b')}`).join(' ');
+    expect(redact(`${many} secret_key=${'0'.padStart(40, 'b')}c`, [])).toBe('[REDACTED LINE:aws-secret-key]');
+    expect(redact(`${many} secret_key=${'x'.padStart(40, 'b')}c`, [])).toBe(Array.from({ length: 20 }, () => '[REDACTED:aws-secret-key]').join(' ') + ` secret_key=${'x'.padStart(40, 'b')}c`);
   });
 });
 
