@@ -252,15 +252,58 @@ export const auditRun = (snapshot: RunSnapshot, config: GuardConfig): AuditResul
 
 // ───────────────────────────────────────── table ─────────────────────────────────────────
 
-/** The guard checks, in order, with what each one warns about (generated from a one-defect snapshot per check). */
+/** A healthy two-task run used by the table: one done task with gates, one exhausted task with a DLQ entry. */
+const tableSnapshot = (): RunSnapshot => ({
+  tasks: [
+    { id: 'build', status: 'done', phase: 1, order: 0, retries: 1, gatesConfigured: true, tokens: 1200, reviewOutcome: 'reviewed', dependsOn: [], attemptAgent: 'developer' },
+    { id: 'docs', status: 'failed', phase: 2, order: 1, retries: 0, gatesConfigured: false, tokens: 300, reviewOutcome: null, dependsOn: ['build'], attemptAgent: 'writer' },
+  ],
+  events: new Map([
+    ['build', { taskStarted: 2, gateResult: 1, exhaustion: 0, breakerFailure: 0 }],
+    ['docs', { taskStarted: 1, gateResult: 0, exhaustion: 1, breakerFailure: 1 }],
+  ]),
+  eventLog: 9,
+  run: { totalTokens: 1500, reviewTokensSpent: 800, reviewBudget: 1000, breakerEnabled: true },
+  ledger: { rows: [{ kind: 'dlq', id: 'dlq:run-1:docs:1' }], markers: [{ kind: 'dlq', id: 'dlq:run-1:docs:1' }] },
+  probeLeases: [],
+  worktrees: [],
+});
+
+/** One defect per code, applied to {@link tableSnapshot}. */
+const DEFECTS: ReadonlyArray<readonly [GuardCode, string, (s: RunSnapshot) => RunSnapshot]> = [
+  ['guard-non-terminal', 'build is still running', (s) => ({ ...s, tasks: s.tasks.map((t) => (t.id === 'build' ? { ...t, status: 'running', reviewOutcome: null } : t)) })],
+  ['guard-dependent-stranded', 'a pending task depends on the failed docs', (s) => ({ ...s, tasks: [...s.tasks, { ...(s.tasks[1] as GuardTask), id: 'publish', status: 'pending', phase: 3, order: 2, dependsOn: ['docs'], tokens: 0 }] })],
+  ['guard-event-log-missing', 'the exported log is missing', (s) => ({ ...s, eventLog: 'missing' })],
+  ['guard-event-log-short', 'the log has 0 records for 1 done task', (s) => ({ ...s, eventLog: 0 })],
+  ['guard-attempts-unlogged', 'build has 1 retry but no task_started event', (s) => ({ ...s, events: new Map([...s.events, ['build', { taskStarted: 0, gateResult: 1, exhaustion: 0, breakerFailure: 0 }]]) })],
+  ['guard-gate-results-missing', 'build is done with gates but has no gate_result', (s) => ({ ...s, events: new Map([...s.events, ['build', { taskStarted: 2, gateResult: 0, exhaustion: 0, breakerFailure: 0 }]]) })],
+  ['guard-tokens-not-totalled', 'the run total is null', (s) => ({ ...s, run: { ...s.run, totalTokens: null } })],
+  ['guard-review-undecided', 'build merged after an undecided review', (s) => ({ ...s, tasks: s.tasks.map((t) => (t.id === 'build' ? { ...t, reviewOutcome: 'undecided' } : t)) })],
+  ['guard-breaker-miscount', 'docs has 1 exhaustion but 0 breaker failures', (s) => ({ ...s, events: new Map([...s.events, ['docs', { taskStarted: 1, gateResult: 0, exhaustion: 1, breakerFailure: 0 }]]) })],
+  ['guard-ledger-mismatch', 'the DLQ row has no markdown marker', (s) => ({ ...s, ledger: { ...s.ledger, markers: [] } })],
+  ['guard-probe-dangling', 'a half-open lease is held by the done build', (s) => ({ ...s, probeLeases: [{ agent: 'developer', taskId: 'build' }] })],
+  ['guard-worktrees-left', 'a worktree of the run remains', (s) => ({ ...s, worktrees: ['.arbiter-worktrees/run-1/docs'] })],
+  ['guard-review-budget-overrun', 'review tokens 1001 over a budget of 1000', (s) => ({ ...s, run: { ...s.run, reviewTokensSpent: 1001 } })],
+];
+
+/** The guard checks, in order: one defect injected into a healthy run per check, through `auditRun`. */
 export const table = (): DecisionTable => {
-  const rows = GUARD_CODES.map((code, i) => [String(i + 1), code]);
+  const healthy = auditRun(tableSnapshot(), { enabled: true });
+  const rows = [['—', 'healthy run (all terminal, consistent log, ledger and breaker counts)', healthy.passed ? 'passed' : 'warnings', '—', '—']];
+  DEFECTS.forEach(([code, what, apply]) => {
+    const r = auditRun(apply(tableSnapshot()), { enabled: true });
+    const w = r.warnings[0];
+    rows.push([code, what, r.passed ? 'passed' : 'warnings', r.warnings.map((x) => x.code).join(', '), w?.message ?? '—']);
+  });
   return {
     policy: POLICY,
     version: POLICY_VERSION,
-    title: 'End-of-run audit checks (§8.3). The audit reports only; it never blocks.',
-    columns: ['order', 'code'],
+    title: 'End-of-run audit checks (§8.3), one injected defect each. The audit reports only; it never blocks.',
+    columns: ['check', 'defect', 'result', 'warning codes', 'first message'],
     rows,
-    notes: ['guard.enabled defaults to true; guard.checks selects codes and defaults to all.'],
+    notes: [
+      'guard.enabled defaults to true (disabled: passed, no warnings); guard.checks selects codes and defaults to all.',
+      'A pending task reported as stranded (G2) is not reported again as non-terminal (G1) while G2 runs.',
+    ],
   };
 };

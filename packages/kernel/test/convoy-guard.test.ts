@@ -355,3 +355,11 @@ describe('guard properties (§8.4)', () => {
     );
   });
 });
+
+describe('table', () => {
+  test('every check appears once, each row flags exactly its own code, the healthy row passes', () => {
+    const t = convoyGuard.table();
+    expect(t.rows[0]?.[2]).toBe('passed');
+    expect(t.rows.slice(1).map((r) => [r[0], r[3]])).toEqual(GUARD_CODES.map((c) => [c, c]));
+  });
+});
