@@ -7,6 +7,7 @@ import { convoyGuard, paths, retry, secrets, sessionLock, type DecisionTable } f
 export const TABLES: Readonly<Record<string, () => DecisionTable>> = {
   'session-lock': sessionLock.table,
   exhaustion: retry.table,
+  retry: retry.retryTable,
   'blast-radius': secrets.table,
   paths: paths.table,
   'convoy-guard': convoyGuard.table,

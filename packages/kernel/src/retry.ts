@@ -547,3 +547,51 @@ export const table = (): DecisionTable => {
     ],
   };
 };
+
+/** Example details per kind for {@link retryTable}. */
+const EXAMPLE_FAILURES: Readonly<Record<FailureKind, Failure>> = {
+  error: { kind: 'error', details: { exitCode: 1, output: 'Error: boom' } },
+  timeout: { kind: 'timeout', details: { timeoutMs: 1_800_000 } },
+  gate: { kind: 'gate', details: { command: 'npm test', exitCode: 1, output: 'FAIL' } },
+  'browser-test': { kind: 'browser-test', details: { output: 'button missing' } },
+  'secret-scan': { kind: 'secret-scan', details: { findings: [{ pattern: 'aws-access-key', file: 'src/a.ts', line: 3 }] } },
+  'blast-radius': { kind: 'blast-radius', details: { lines: 612, files: 3 } },
+  'no-op': { kind: 'no-op', details: {} },
+  'review-block': { kind: 'review-block', details: { level: 'fast', blocks: 1, feedback: ['fix x'] } },
+  'merge-conflict': { kind: 'merge-conflict', details: { files: ['src/a.ts'] } },
+  'prompt-secret': { kind: 'prompt-secret', details: {} },
+  hook: { kind: 'hook', details: {} },
+  'symlink-escape': { kind: 'symlink-escape', details: {} },
+  'adapter-unavailable': { kind: 'adapter-unavailable', details: {} },
+};
+
+/**
+ * The retry table (§6.5): every failure kind × {attempts left, none left} × {normal, dispatch stopped, interrupted},
+ * through `decideAfterFailure` (breaker enabled, maxRetries 1).
+ */
+export const retryTable = (): DecisionTable => {
+  const rows: string[][] = [];
+  for (const kind of FAILURE_KINDS) {
+    for (const retries of [0, 1]) {
+      for (const situation of ['normal', 'dispatch stopped', 'interrupted'] as const) {
+        const r = decideAfterFailure({ id: 't', retries, maxRetries: 1 }, EXAMPLE_FAILURES[kind], {
+          onFailure: 'continue',
+          breakerEnabled: true,
+          interrupted: situation === 'interrupted',
+          dispatchStopped: situation === 'dispatch stopped',
+          attemptAgent: 'developer',
+          allowlist: [],
+        });
+        rows.push([kind, KINDS[kind].retryable ? 'yes' : 'no', KINDS[kind].terminal, `${retries} of 1`, situation, r.decision._tag, r.decision.reason, r.effects.map((e) => e._tag).join(', ') || '— (caller runs exhaust)']);
+      }
+    }
+  }
+  return {
+    policy: 'retry',
+    version: POLICY_VERSION,
+    title: 'After a failed attempt (§6.5, F1–F5): requeue, run-stopped skip, retry with a note, or exhaustion.',
+    columns: ['kind', 'retryable', 'terminal status', 'retries used', 'situation', 'decision', 'reason', 'effects'],
+    rows,
+    notes: ['maxRetries 1, breaker enabled. on_failure never suppresses a retry; it only acts after exhaustion (§6.6 E5).'],
+  };
+};
