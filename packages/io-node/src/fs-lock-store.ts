@@ -8,7 +8,7 @@ import { closeSync, openSync, readdirSync, statSync, unlinkSync, writeSync } fro
 import { constants as FS } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import type { CommitResult, LockStore, LockStoreFailure, sessionLock as SL } from '@arbiter/kernel';
 import { sessionLock } from '@arbiter/kernel';
 import { createExclusive, ensureDir, errnoCode, randomHex16 } from './atomic.js';

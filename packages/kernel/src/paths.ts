@@ -6,8 +6,8 @@
  * table. Pure and total: no I/O, no clock; the case-sensitivity probe and symlink findings arrive as facts.
  */
 import * as t from 'io-ts';
-import * as E from 'fp-ts/Either';
-import type { ReadonlyNonEmptyArray } from 'fp-ts/ReadonlyNonEmptyArray';
+import * as E from 'fp-ts/lib/Either.js';
+import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
 import { SESSION_CHAR, keepOnly } from './internal/text.js';
 import type { DecisionTable } from './internal/table.js';
 import {

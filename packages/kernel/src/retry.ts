@@ -18,6 +18,7 @@ import type {
   WriteLedgerEntry,
 } from './internal/convoy.js';
 import type { ExhaustMode } from './paths.js';
+import type { ReviewBlockFailure, ReviewPolicy } from './review.js';
 import { redact, redactedExcerpt, scanForSecrets, type Allowlist, type PatternName } from './secrets.js';
 
 // ───────────────────────────────────────── constants (§6.9) ─────────────────────────────────────────
@@ -595,3 +596,30 @@ export const retryTable = (): DecisionTable => {
     notes: ['maxRetries 1, breaker enabled. on_failure never suppresses a retry; it only acts after exhaustion (§6.6 E5).'],
   };
 };
+
+// ───────────────────────────────────────── glue with the review decision (§2.8 → §6.4, §6.6, §6.8) ────────────
+
+/** The `review-block` failure of `review.afterReview` in this module's `Failure` shape (for `exhaust`). */
+export const reviewBlockFailure = (f: ReviewBlockFailure): Failure => ({
+  kind: 'review-block',
+  details: { level: f.level, blocks: f.blocks, feedback: f.feedback },
+});
+
+/**
+ * The `review.ReviewPolicy` a runner passes to `review.afterReview`, built from this module: the `review-block`
+ * note is {@link renderNote} (redacted, capped, scans clean) and the dispute ledger entry is
+ * {@link buildLedgerEntry} of kind `dispute` (written, or its withholding event). `now` in ms.
+ */
+export const reviewPolicy = (
+  onDispute: 'stop' | 'continue',
+  runId: string,
+  allowlist: Allowlist,
+  now: number,
+): ReviewPolicy<WriteLedgerEntry | EmitEvent> => ({
+  onDispute,
+  renderNote: (f) => renderNote('review-block', { level: f.level, blocks: f.blocks, feedback: f.feedback }, allowlist),
+  disputeLedger: (f) => {
+    const l = buildLedgerEntry({ kind: 'dispute', runId, taskId: f.taskId, agent: f.agent, panelBlocks: f.panelBlocks, feedback: f.feedback }, allowlist, now);
+    return [l._tag === 'Written' ? l.effect : l.event];
+  },
+});

@@ -13,7 +13,7 @@
  * keyword pass finds the lines that can hold a candidate; only those lines run the ten patterns.
  */
 import * as t from 'io-ts';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { normalizePath, type NormPath } from './paths.js';
 import type { DecisionTable } from './internal/table.js';
 

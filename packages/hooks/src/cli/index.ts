@@ -3,7 +3,9 @@
  * every verb). Each verb lives in its own module exporting `register(program)`; add one line per verb.
  */
 import { Command } from 'commander';
+import * as breaker from './breaker.js';
 import * as demo from './demo.js';
+import * as lock from './lock.js';
 import * as log from './log.js';
 import * as table from './table.js';
 import * as scan from './scan.js';
@@ -11,7 +13,16 @@ import * as blastRadius from './blast-radius.js';
 import * as partitions from './partitions.js';
 
 /** Every verb module, in `--help` order. */
-export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> = [table, log, demo, scan, blastRadius, partitions];
+export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> = [
+  table,
+  log,
+  lock,
+  breaker,
+  demo,
+  scan,
+  blastRadius,
+  partitions,
+];
 
 /** Build the `arbiter` program. */
 export const buildProgram = (): Command => {

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { describeErrors, paths } from '@arbiter/kernel';
 // `yaml` (eemeli/yaml): the maintained YAML 1.2 parser with no dependencies, for plan.yml files.
 import { parse as parseYaml } from 'yaml';

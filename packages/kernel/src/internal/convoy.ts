@@ -6,11 +6,28 @@
  * (DESIGN.md conventions §5): `RUN_STOPPED` is `run-stopped`.
  */
 import * as t from 'io-ts';
+import {
+  AgentName,
+  TaskId,
+  isTerminal as isTerminalStatus,
+  type EventType,
+  type SetTaskStatus,
+  type Severity,
+  type ScheduleRetry,
+  type SkipTasks,
+  type StopDispatching,
+  type TaskStatus,
+} from './convoy-common.js';
+
+// The §0.2–§0.4 types shared with breaker/review/drift/engine-lock come from `convoy-common.ts`; this file adds
+// what the paths, retry, secrets and guard decisions need on top (statuses as a codec, the remaining effects, and an
+// `EmitEvent` whose `data` may carry lists).
+export type { EventType, SetTaskStatus, Severity, ScheduleRetry, SkipTasks, StopDispatching, TaskStatus };
 
 // ───────────────────────────────────────── task statuses (§0.3) ─────────────────────────────────────────
 
 /** Every task status of §0.3. */
-export const TASK_STATUSES = [
+export const TASK_STATUSES: ReadonlyArray<TaskStatus> = [
   'pending',
   'assigned',
   'running',
@@ -22,7 +39,7 @@ export const TASK_STATUSES = [
   'hook-failed',
   'disputed',
   'skipped',
-] as const;
+];
 
 export const TaskStatusCodec = t.keyof({
   pending: null,
@@ -37,56 +54,25 @@ export const TaskStatusCodec = t.keyof({
   disputed: null,
   skipped: null,
 });
-export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /** §0.3: the live statuses (not terminal). */
 export const isLive = (s: TaskStatus): boolean => s === 'pending' || s === 'assigned' || s === 'running';
 /** §0.3: every status but the live ones is terminal. */
-export const isTerminal = (s: TaskStatus): boolean => !isLive(s);
+export const isTerminal = (s: TaskStatus): boolean => isTerminalStatus(s);
 /** §0.3: terminal and counted as failed in the run summary. */
 export const isFailedTerminal = (s: TaskStatus): boolean => isTerminal(s) && s !== 'done' && s !== 'skipped';
 
-/** A task id (§0.2): 1 to 128 characters from `A-Z a-z 0-9 . _ -`. */
-export const TASK_ID_RE = /^[A-Za-z0-9._-]{1,128}$/;
-export const TaskIdCodec = new t.Type<string, string, unknown>(
-  'TaskId',
-  (u): u is string => typeof u === 'string' && TASK_ID_RE.test(u),
-  (u, c) => (typeof u === 'string' && TASK_ID_RE.test(u) ? t.success(u) : t.failure(u, c, 'invalid task id')),
-  t.identity,
-);
-/** An agent name (§0.2): 1 to 128 characters, no control characters. */
-export const AgentNameCodec = new t.Type<string, string, unknown>(
-  'AgentName',
-  (u): u is string => typeof u === 'string' && u.length >= 1 && u.length <= 128 && !/[\u0000-\u001f\u007f-\u009f]/.test(u),
-  (u, c) =>
-    typeof u === 'string' && u.length >= 1 && u.length <= 128 && !/[\u0000-\u001f\u007f-\u009f]/.test(u)
-      ? t.success(u)
-      : t.failure(u, c, 'invalid agent name'),
-  t.identity,
-);
+/** A task id (§0.2): 1 to 128 characters from `A-Z a-z 0-9 . _ -` (the shared codec). */
+export const TaskIdCodec = TaskId;
+/** An agent name (§0.2): 1 to 128 characters, no control characters (the shared codec). */
+export const AgentNameCodec = AgentName;
 
 // ───────────────────────────────────────── effects (§0.4) ─────────────────────────────────────────
 
-/** §0.5 event types. */
-export type EventType =
-  | 'breaker'
-  | 'assignment'
-  | 'review'
-  | 'drift'
-  | 'lock'
-  | 'partition'
-  | 'injection'
-  | 'retry'
-  | 'exhaustion'
-  | 'ledger'
-  | 'secret'
-  | 'blast'
-  | 'guard'
-  | 'run';
-
-export type Severity = 'info' | 'warn' | 'error';
-
-/** `EmitEvent`: append to the run's event log. `data` is plain JSON and never carries unredacted agent text. */
+/**
+ * `EmitEvent`: append to the run's event log. Same shape as `convoy-common`'s, with `data` values that may also be
+ * lists and records (deferrals list `blockedBy`, injections list conflicts), never unredacted agent text.
+ */
 export interface EmitEvent {
   readonly _tag: 'EmitEvent';
   readonly type: EventType;
@@ -109,39 +95,9 @@ export interface RecordBreakerOutcome {
   readonly event: BreakerEventData;
 }
 
-export interface SetTaskStatus {
-  readonly _tag: 'SetTaskStatus';
-  readonly taskId: string;
-  readonly status: TaskStatus;
-  readonly reason: string;
-  /** Already redacted (§7.5). */
-  readonly output?: string;
-}
-
-export interface ScheduleRetry {
-  readonly _tag: 'ScheduleRetry';
-  readonly taskId: string;
-  readonly retries: number;
-  /** Replaces any previous note (§6.4 "no stacking"). */
-  readonly note: string;
-}
-
 export interface Requeue {
   readonly _tag: 'Requeue';
   readonly taskId: string;
-}
-
-export interface SkipTasks {
-  readonly _tag: 'SkipTasks';
-  readonly taskIds: ReadonlyArray<string>;
-  readonly reason: string;
-  /** Root task id. */
-  readonly cause: string;
-}
-
-export interface StopDispatching {
-  readonly _tag: 'StopDispatching';
-  readonly reason: string;
 }
 
 /** `WriteLedgerEntry` (§6.8): the row and its markdown travel together (both or neither). */
