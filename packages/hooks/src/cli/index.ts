@@ -10,6 +10,9 @@ import * as breaker from './breaker.js';
 import * as lock from './lock.js';
 import * as log from './log.js';
 import * as table from './table.js';
+import * as scan from './scan.js';
+import * as blastRadius from './blast-radius.js';
+import * as partitions from './partitions.js';
 
 /** Every verb module, in `--help` order. */
 export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> = [
@@ -20,6 +23,9 @@ export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> =
   build,
   gate,
   demo,
+  scan,
+  blastRadius,
+  partitions,
 ];
 
 /** Build the `arbiter` program. */
