@@ -119,10 +119,11 @@ export const normalise = (s: string, trim = true): string => {
 export const normalisePhrases = (list: ReadonlyArray<string>): ReadonlyArray<string> =>
   list.map((p) => normalise(p, false)).filter((p) => p.trim() !== '');
 
+/** The default lists are written already normalised (lowercase ASCII, single spaces); a test pins that. */
 const guardDefaults = (a: ReadonlyArray<string>, b: ReadonlyArray<string>, minLength: number): GuardSettings => ({
   enabled: true,
   minLength,
-  lists: [normalisePhrases(a), normalisePhrases(b)],
+  lists: [a, b],
 });
 
 /** The defaults: both guards on with the default lists, no authority. */
@@ -187,12 +188,12 @@ export const resolveSettings = (
   };
   const list = (o: Record<string, unknown>, k: string, path: string, d: ReadonlyArray<string>): ReadonlyArray<string> => {
     const v = o[k];
-    if (v === undefined) return normalisePhrases(d);
+    if (v === undefined) return d;
     if (Array.isArray(v) && v.length <= 1000 && v.every((x) => typeof x === 'string' && x.length <= 1000)) {
       return normalisePhrases(v as string[]);
     }
     warn(path);
-    return normalisePhrases(d);
+    return d;
   };
   const g1 = sub(guards, 'stated_continuation', 'guards.stated_continuation');
   const g2 = sub(guards, 'false_excuse_deferral', 'guards.false_excuse_deferral');

@@ -285,6 +285,12 @@ describe('stop-gate properties (sentinels.md §3.11, §5)', () => {
     );
   });
 
+  it('the default phrase lists are stored already normalised (config load would not change them)', () => {
+    for (const l of [sg.DEFAULT_COMMIT_PHRASES, sg.DEFAULT_IMMINENT_PHRASES, sg.DEFAULT_EXCUSE_PHRASES, sg.DEFAULT_KNOWN_WORK_PHRASES]) {
+      expect(sg.normalisePhrases(l)).toEqual(l);
+    }
+  });
+
   it('SG-P11 disjoint defaults: the two lists of each guard share no phrase; no default phrase hits on its own', () => {
     for (const g of [sg.DEFAULT_SETTINGS.statedContinuation, sg.DEFAULT_SETTINGS.falseExcuse]) {
       const [a, b] = g.lists;

@@ -319,7 +319,11 @@ export const stopMain = async (argv: ReadonlyArray<string>, pre: { readonly stdi
     env,
     cwd: process.cwd(),
     now: Date.now,
-    repo: (d) => resolveRepo(d, env),
+    repo: (d) => {
+      const r = resolveRepo(d, env);
+      if (r !== null) logDirs.set(d, join(r.runtimeDir, 'log')); // what logDirFor(d) would resolve again
+      return r;
+    },
     files: (dir) => fsStateFiles(dir),
     config: readRepoConfig,
     guard: async (dir, cfg, line) => {
