@@ -482,10 +482,14 @@ class Lexer {
     if (d === '(') {
       this.special();
       if (s[this.i + 2] === '(') {
-        // $((…)) arithmetic: not a command, but its value is unknown.
-        this.i = this.skipArithmetic(this.i + 3);
-        this.dynamic();
-        return;
+        // $((…)) arithmetic: not a command, but its value is unknown. When the first unbalanced `)` is not
+        // followed by another `)`, it was `$( (…) …)`, a command substitution starting with a subshell (bash).
+        const end = this.skipArithmetic(this.i + 3);
+        if (end >= 0) {
+          this.i = end;
+          this.dynamic();
+          return;
+        }
       }
       this.readCommandSubst(this.i + 2);
       return;
@@ -566,7 +570,10 @@ class Lexer {
     this.dynamic();
   }
 
-  /** `$((…))`: skip to the matching `))`, counting parentheses. Returns the index after it. */
+  /**
+   * `$((…))`: skip to the matching `))`, counting parentheses. Returns the index after it, or -1 when the first
+   * unbalanced `)` is not followed by `)` (not arithmetic). Unterminated: X8.
+   */
   private skipArithmetic(from: number): number {
     const s = this.src;
     let depth = 0;
@@ -574,10 +581,7 @@ class Lexer {
       const c = s[j];
       if (c === '(') depth++;
       else if (c === ')') {
-        if (depth === 0) {
-          if (s[j + 1] === ')') return j + 2;
-          throw new LexFail('unterminated');
-        }
+        if (depth === 0) return s[j + 1] === ')' ? j + 2 : -1;
         depth--;
       }
     }
@@ -725,6 +729,8 @@ const RESERVED = new Set([
   '!', '{', '}', 'if', 'then', 'elif', 'else', 'fi', 'do', 'done', 'while', 'until', 'time', 'coproc',
   'for', 'select', 'case', 'function',
 ]);
+/** Reserved words that may directly precede a compound command such as `( … )`. */
+const COMPOUND_PREFIX = new Set(['!', '{', 'if', 'then', 'elif', 'else', 'do', 'while', 'until', 'time', 'coproc']);
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'fish']);
 const PIPE_OPS = new Set(['|', '|&']);
 
@@ -790,7 +796,9 @@ const walk = (toks: ReadonlyArray<Tok>, depth: number, dir0: DirState, acc: Acc)
         prevOp = null;
         continue;
       }
-      if (cmd.length > 0) {
+      if (cmd.length > 0 && cmd.every((x) => x.t === 'w' && x.w.plain && COMPOUND_PREFIX.has(x.w.text))) {
+        cmd = []; // `then (…)`, `! (…)`, `do (…)`: reserved words before a subshell
+      } else if (cmd.length > 0) {
         acc.uncertain = true; // `word (` is not a simple command bash would run as such
         flush(null);
       }
@@ -895,6 +903,7 @@ const commandWord = (
       }
       i++;
       if (w.text === 'time') while (words[i]?.plain && (words[i] as Word).text === '-p') i++;
+      while (i < words.length && isAssignment(words[i] as Word)) i++; // `time A=1 git push`, `! A=1 …`
       continue;
     }
     if (w.dynamic) {
@@ -1412,7 +1421,7 @@ const parsePushArgs = (args: ReadonlyArray<Word>): ParsedPush => {
     const tf = plus || force;
     if (del) {
       // R5: each refspec word (or its dst) is a deletion
-      targets.push({ src: { kind: 'none' }, dst: dstKind(dst ?? src), op: 'delete', force: tf });
+      targets.push({ src: { kind: 'none' }, dst: dstKind(dst === null || dst === '' ? src : dst), op: 'delete', force: tf });
       continue;
     }
     if (colon >= 0 && src === '') {

@@ -57,6 +57,8 @@ export const EXAMPLES: ReadonlyArray<readonly [string, string, string]> = [
   ['S4 until', 'until git push origin main; do sleep 1; done', 'origin main'],
   ['S4 time', 'time git push origin main', 'origin main'],
   ['S4 time -p', 'time -p git push origin main', 'origin main'],
+  ['S4 S3 time then assignment', 'time A=1 git push origin main', 'origin main'],
+  ['S4 S3 ! then assignment', '! GIT_TRACE=1 git push origin main', 'origin main'],
   ['S4 coproc', 'coproc git push origin main', 'origin main'],
   ['S4 else', 'if true; then echo; else git push origin main; fi', 'origin main'],
   ['S1 nested subshells', '( ( git push origin main ) )', 'origin main'],
@@ -163,6 +165,8 @@ export const EXAMPLES: ReadonlyArray<readonly [string, string, string]> = [
   ['S8 docker exec', 'docker exec web git push origin main', 'no'],
   ['S2 ${} with subst', 'echo ${X:-$(git push origin main)}', 'origin main'],
   ['S2 arithmetic is not a command', 'echo $((1 + 2)) && git status', 'no'],
+  ['X5 $(( read as arithmetic', 'echo $((git push))', 'no'],
+  ['X5 $( ( subshell in substitution', 'echo $((git push origin main) | cat)', 'origin main'],
   ['S5 env -S with args', "env -S 'git push' origin main", 'origin main'],
 
   // ── quoted decoys (S8, F3)
