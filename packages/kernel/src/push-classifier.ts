@@ -722,6 +722,12 @@ interface Acc {
   dryRun: boolean;
 }
 
+/**
+ * Directory hints kept per chain; a longer run of `cd`s marks the directory uncertain instead (keeps the work
+ * linear in the input; no real command changes directory this often before a push).
+ */
+const MAX_DIR_HINTS = 32;
+
 /** Effect of a simple command on the chain's directory (H1): a `cd`/`pushd` to a path, or to an unknown one. */
 type CdEffect = { readonly path: string | null } | null;
 
@@ -775,7 +781,7 @@ const walk = (toks: ReadonlyArray<Tok>, depth: number, dir0: DirState, acc: Acc)
     const inPipeline = (prevOp !== null && PIPE_OPS.has(prevOp)) || (nextOp !== null && PIPE_OPS.has(nextOp));
     if (eff !== null && !inPipeline && nextOp !== '&') {
       dir =
-        eff.path === null
+        eff.path === null || dir.hints.length >= MAX_DIR_HINTS
           ? { hints: dir.hints, uncertain: true }
           : { hints: [...dir.hints, { kind: 'cd', path: eff.path }], uncertain: dir.uncertain };
     }
@@ -1176,6 +1182,7 @@ const shellCommand = (
   local: Local,
 ): CdEffect => {
   let cMode = false;
+  let sMode = false;
   let k = i;
   for (; k < words.length; k++) {
     const o = (words[k] as Word).text;
@@ -1190,6 +1197,7 @@ const shellCommand = (
     if (o.startsWith('--')) continue;
     if (/^[-+]./.test(o)) {
       if (o.startsWith('-') && o.slice(1).includes('c')) cMode = true;
+      else if (o.startsWith('-') && o.slice(1).includes('s')) sMode = true; // `bash -s args`: script on stdin
       continue;
     }
     break;
@@ -1200,7 +1208,7 @@ const shellCommand = (
     if (script !== undefined) classifyText(script.text, depth + 1, d, acc);
     return null;
   }
-  if (script !== undefined) return null; // a script file: opaque
+  if (script !== undefined && !sMode) return null; // a script file: opaque
   if (stdin.kind === 'script') classifyText(stdin.text, depth + 1, d, acc);
   else if (stdin.kind === 'inherited') acc.uncertain = true; // reads a script from a pipe or the terminal
   return null;
