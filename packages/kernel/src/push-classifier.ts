@@ -152,7 +152,17 @@ class LexFail {
   constructor(readonly why: 'unterminated' | 'too-deep') {}
 }
 
+/** Shared empty list of substitution bodies (never pushed to). */
+const NO_SUBS: string[] = [];
+
 const BLANK = new Set([' ', '\t', '\r', '\v', '\f']);
+
+/** ASCII characters that end a run of ordinary unquoted word characters (lexer fast path). */
+const SPECIAL = new Uint8Array(128);
+for (const ch of ' \t\r\v\f\n#\\\'"`$<>&|;(){},.') SPECIAL[ch.charCodeAt(0)] = 1;
+const isSpecial = (code: number): boolean => (code < 128 ? SPECIAL[code] === 1 : code === 0xe000);
+/** Characters with a meaning inside double quotes or a heredoc body. */
+const isDqSpecial = (code: number): boolean => code === 34 || code === 92 || code === 36 || code === 96;
 const isNameStart = (c: string | undefined): boolean => c !== undefined && /[A-Za-z_]/.test(c);
 const isNameChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9_]/.test(c);
 
@@ -173,7 +183,7 @@ class Lexer {
   private plain = true;
   private prefixOpen = true;
   private prefixLen = 0;
-  private subs: string[] = [];
+  private subs: string[] = NO_SUBS;
   private braceOpen = false;
   private braceSep = false;
   private braceExp = false;
@@ -183,6 +193,8 @@ class Lexer {
     start: number,
     private readonly depth: number,
     private readonly untilParen: boolean,
+    /** Only find the end of a substitution body: build no tokens (the body is lexed again when classified). */
+    private readonly scanOnly = false,
   ) {
     this.i = start;
   }
@@ -195,7 +207,7 @@ class Lexer {
       this.plain = true;
       this.prefixOpen = true;
       this.prefixLen = 0;
-      this.subs = [];
+      this.subs = NO_SUBS;
       this.braceOpen = false;
       this.braceSep = false;
       this.braceExp = false;
@@ -224,6 +236,10 @@ class Lexer {
     else if (c === '}' && this.braceOpen && this.braceSep) this.braceExp = true;
     this.cur += c;
   }
+  private addSub(body: string): void {
+    if (this.subs === NO_SUBS) this.subs = [];
+    this.subs.push(body);
+  }
   private dynamic(): void {
     this.special();
     this.dyn = true;
@@ -231,6 +247,10 @@ class Lexer {
   }
   private endWord(): void {
     if (this.cur === null) return;
+    if (this.scanOnly && this.awaitingDelim === null) {
+      this.cur = null;
+      return;
+    }
     // A brace expansion's words are not known statically: mark the text itself dynamic.
     const text = this.braceExp ? DYN + this.cur : this.cur;
     const prefix = this.prefixOpen ? text.length : this.prefixLen;
@@ -254,7 +274,7 @@ class Lexer {
   }
   private op(op: string): void {
     this.endWord();
-    this.toks.push({ t: 'op', op });
+    if (!this.scanOnly) this.toks.push({ t: 'op', op });
   }
 
   /** Run to the end of input (or the closing `)` in `untilParen` mode). Returns the index reached. */
@@ -370,9 +390,19 @@ class Lexer {
           this.op(')');
           this.i++;
           continue;
-        default:
-          this.unquotedChar(c);
-          this.i++;
+        default: {
+          // Fast path: a run of ordinary characters is appended at once.
+          let j = this.i;
+          while (j < n && !isSpecial(s.charCodeAt(j))) j++;
+          if (j > this.i) {
+            this.start();
+            this.cur += s.slice(this.i, j);
+            this.i = j;
+          } else {
+            this.unquotedChar(c);
+            this.i++;
+          }
+        }
       }
     }
     if (this.untilParen) throw new LexFail('unterminated');
@@ -426,7 +456,7 @@ class Lexer {
         sub.start();
         sub.readDouble(null);
         h.text = sub.cur ?? '';
-        h.subs = sub.subs;
+        h.subs = sub.subs === NO_SUBS ? [] : sub.subs;
       }
     }
     this.pendingHeredocs = [];
@@ -469,8 +499,10 @@ class Lexer {
         this.readBacktick();
         continue;
       }
-      this.lit(c);
-      this.i++;
+      let j = this.i + 1;
+      while (j < n && !isDqSpecial(s.charCodeAt(j))) j++;
+      this.lit(s.slice(this.i, j));
+      this.i = j;
     }
     if (term !== null) throw new LexFail('unterminated');
   }
@@ -533,9 +565,9 @@ class Lexer {
   /** `$(…)` or `<(…)`/`>(…)` whose body starts at `from`: record the body (S2), the word becomes dynamic. */
   private readCommandSubst(from: number): void {
     if (this.depth + 1 > MAX_NESTING) throw new LexFail('too-deep');
-    const inner = new Lexer(this.src, from, this.depth + 1, true);
+    const inner = new Lexer(this.src, from, this.depth + 1, true, true);
     const end = inner.run();
-    this.subs.push(this.src.slice(from, end));
+    this.addSub(this.src.slice(from, end));
     this.i = end + 1;
     this.dynamic();
   }
@@ -565,7 +597,7 @@ class Lexer {
       body += c;
       j++;
     }
-    this.subs.push(body);
+    this.addSub(body);
     this.i = j + 1;
     this.dynamic();
   }
@@ -1276,7 +1308,16 @@ const gitCommand = (
     acc.dryRun = true;
     return null;
   }
-  acc.invs.push({ ...parsed, dir_hints: hints, dir_uncertain: uncertainDir, fallback: false });
+  acc.invs.push({
+    remote: parsed.remote,
+    dir_hints: hints,
+    dir_uncertain: uncertainDir,
+    force: parsed.force,
+    no_verify: parsed.no_verify,
+    broad: parsed.broad,
+    targets: parsed.targets,
+    fallback: false,
+  });
   return null;
 };
 
@@ -1403,9 +1444,8 @@ const parsePushArgs = (args: ReadonlyArray<Word>): ParsedPush => {
   if (dry) return 'dry-run';
   const remoteWord = positionals[0] ?? repo;
   const remote = remoteWord === null || remoteWord.dynamic ? null : remoteWord.text;
-  const broad = new Set<Broad>();
-  if (all) broad.add('all');
-  if (tags) broad.add('tags');
+  let broadAll = all;
+  let broadTags = tags;
   const targets: PushTarget[] = [];
   const refspecs = positionals.slice(1);
   for (let r = 0; r < refspecs.length; r++) {
@@ -1433,14 +1473,15 @@ const parsePushArgs = (args: ReadonlyArray<Word>): ParsedPush => {
       continue;
     }
     if (colon >= 0 && src === '') {
-      if (dst === '') broad.add('all'); // `:` alone is the "matching" refspec
+      if (dst === '') broadAll = true; // `:` alone is the "matching" refspec
       else targets.push({ src: { kind: 'none' }, dst: dstKind(dst as string), op: 'delete', force: tf }); // R3
       continue;
     }
     if (src.includes('*')) {
       // R6 pattern refspec
       const d = dst === null || dst === '' ? src : dst;
-      broad.add(d.startsWith('refs/tags/') ? 'tags' : 'all');
+      if (d.startsWith('refs/tags/')) broadTags = true;
+      else broadAll = true;
       continue;
     }
     targets.push({
@@ -1452,16 +1493,13 @@ const parsePushArgs = (args: ReadonlyArray<Word>): ParsedPush => {
   }
   // R8. `--follow-tags` pushes tags *in addition to* what would be pushed, so it does not suppress the
   // current-branch target (git-push(1)); `--tags`, `--all`, `--mirror` and pattern refspecs do.
-  if (refspecs.length === 0 && broad.size === 0)
+  if (refspecs.length === 0 && !broadAll && !broadTags)
     targets.push({ src: { kind: 'current' }, dst: { kind: 'same' }, op: 'update', force });
-  if (followTags) broad.add('tags');
-  return {
-    remote,
-    force,
-    no_verify: noVerify,
-    broad: (['all', 'tags'] as const).filter((b) => broad.has(b)),
-    targets,
-  };
+  if (followTags) broadTags = true;
+  const broad: Broad[] = [];
+  if (broadAll) broad.push('all');
+  if (broadTags) broad.push('tags');
+  return { remote, force, no_verify: noVerify, broad, targets };
 };
 
 /** R7 src kinds. */
