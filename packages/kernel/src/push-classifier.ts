@@ -377,6 +377,24 @@ class Lexer {
           }
           continue;
         case '(':
+          if (this.cur !== null && this.plain && /^[A-Za-z_][A-Za-z0-9_]*\+?=$/.test(this.cur)) {
+            // `name=(a b …)`: an array assignment; its elements are data words, substitutions in them are live.
+            this.readArrayLiteral();
+            continue;
+          }
+          if (s[this.i + 1] === '(' && this.cur === null && this.atCommandStart()) {
+            // `((…))` in command position is an arithmetic command (bash), unless its parentheses do not close
+            // as `))`, in which case it is two nested subshells.
+            const end = this.skipArithmetic(this.i + 2);
+            if (end >= 0) {
+              this.special();
+              this.lit('((');
+              this.addSub(`: ${s.slice(this.i + 2, end - 2)}`); // substitutions inside stay live (S2)
+              this.i = end;
+              this.endWord();
+              continue;
+            }
+          }
           this.op('(');
           this.parenDepth++;
           this.i++;
@@ -408,6 +426,25 @@ class Lexer {
     if (this.untilParen) throw new LexFail('unterminated');
     this.endWord();
     return this.i;
+  }
+
+  /** `(…)` of an array assignment at `this.i`: the word becomes dynamic; the elements' substitutions are kept. */
+  private readArrayLiteral(): void {
+    if (this.depth + 1 > MAX_NESTING) throw new LexFail('too-deep');
+    const from = this.i + 1;
+    const inner = new Lexer(this.src, from, this.depth + 1, true, true);
+    const end = inner.run();
+    // The elements are classified as the arguments of a data command, one level deeper (S2, S8).
+    this.addSub(`: ${this.src.slice(from, end)}`);
+    this.i = end + 1;
+    this.dynamic();
+  }
+
+  /** True when the next word would be in command position (after an operator or a reserved word). */
+  private atCommandStart(): boolean {
+    const last = this.toks[this.toks.length - 1];
+    if (last === undefined || last.t === 'op') return true;
+    return last.t === 'w' && last.w.plain && COMPOUND_PREFIX.has(last.w.text);
   }
 
   private redir(op: string, len: number): void {
