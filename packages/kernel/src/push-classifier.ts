@@ -1627,6 +1627,41 @@ export const commandFromToolInput = (toolInput: unknown): string | null => {
   return null;
 };
 
+// ───────────────────────────────────────── directory of an invocation (§6.7) ─────────────────────────────────────────
+
+/** POSIX path join + normalisation (`.`, `..`, repeated `/`), pure. `base` should be absolute. */
+const joinPosix = (base: string, p: string): string => {
+  const parts = (p.startsWith('/') ? p : `${base}/${p}`).split('/');
+  const out: string[] = [];
+  for (const part of parts) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return `/${out.join('/')}`;
+};
+
+/**
+ * Where an invocation runs (§6.7 H1, H2): apply its directory hints in order to the payload's `cwd` (an absolute
+ * POSIX path). `cd`, `env -C` and `git -C` change the directory; `--git-dir` and `--work-tree` are resolved
+ * against the directory at that point. Pure string arithmetic (no symlink resolution).
+ * @returns `{dir, git_dir, work_tree}`; `git_dir`/`work_tree` are null when not given.
+ */
+export const resolveInvocationDir = (
+  cwd: string,
+  hints: ReadonlyArray<DirHint>,
+): { dir: string; git_dir: string | null; work_tree: string | null } => {
+  let dir = joinPosix('/', cwd);
+  let gitDir: string | null = null;
+  let workTree: string | null = null;
+  for (const h of hints) {
+    if (h.kind === 'git-dir') gitDir = joinPosix(dir, h.path);
+    else if (h.kind === 'work-tree') workTree = joinPosix(dir, h.path);
+    else dir = joinPosix(dir, h.path);
+  }
+  return { dir, git_dir: gitDir, work_tree: workTree };
+};
+
 // ───────────────────────────────────────── destination resolution (§6.9) ─────────────────────────────────────────
 
 const Oid = t.string;

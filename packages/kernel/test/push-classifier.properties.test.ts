@@ -63,6 +63,30 @@ describe('classifier theorems (push-gate.md §17)', () => {
     );
   });
 
+  it('PG-2 decoys are inert: comments, heredoc data, here-string data, quoted message arguments', () => {
+    fc.assert(
+      fc.property(
+        pushGen(),
+        quotingsGen,
+        fc.constantFrom(
+          (p: string) => `# ${p}`,
+          (p: string) => `echo ok # ${p}`,
+          (p: string) => `cat <<'EOF'\n${p}\nEOF`,
+          (p: string) => `cat <<EOF > notes.md\n${p}\nEOF\necho saved`,
+          (p: string) => `tee out.txt <<-END\n\t${p}\n\tEND`,
+          (p: string) => `cat <<< ${sq(p)}`,
+          (p: string) => `git commit -m ${sq(p)} && git status`,
+          (p: string) => `git log --grep=${dq(p)} | head`,
+          (p: string) => `ssh deploy@host ${sq(p)}`,
+        ),
+        (g, qs, decoy) => {
+          expect(classifyPushCommand(decoy(renderWords(g.words, qs)))).toEqual({ _tag: 'NotPush', reason: 'no-git-push' });
+        },
+      ),
+      { numRuns: 800 },
+    );
+  });
+
   it('PG-3 substitutions are live: $(…) or backticks inside double quotes of any command yield the push', () => {
     fc.assert(
       fc.property(pushGen(), quotingsGen, fc.constantFrom(...DATA_COMMANDS), fc.boolean(), (g, qs, data, useBt) => {

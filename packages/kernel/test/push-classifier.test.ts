@@ -16,6 +16,7 @@ import {
   patternMatches,
   commandFromToolInput,
   hasGitPushTokens,
+  resolveInvocationDir,
   type RefsFacts,
   type DeployRefEntry,
 } from '../src/push-classifier.js';
@@ -259,5 +260,27 @@ describe('helpers', () => {
     expect(hasGitPushTokens('git pushx')).toBe(false);
     expect(hasGitPushTokens('$GIT push')).toBe(false);
     expect(hasGitPushTokens(42)).toBe(false);
+  });
+});
+
+describe('§6.7 resolveInvocationDir', () => {
+  const dirOf = (cmd: string, cwd = '/home/u/repo') => {
+    const c = classifyPushCommand(cmd);
+    return resolveInvocationDir(cwd, c._tag === 'Push' ? (c.invocations[0]?.dir_hints ?? []) : []);
+  };
+  it('applies cd, env -C and git -C in order; absolute paths replace; .. and . normalise', () => {
+    expect(dirOf('git push').dir).toBe('/home/u/repo');
+    expect(dirOf('cd app && git -C ../lib push').dir).toBe('/home/u/repo/lib');
+    expect(dirOf('cd /srv && env -C a git -C ./b push').dir).toBe('/srv/a/b');
+    expect(dirOf('cd ../.. && git push').dir).toBe('/home');
+    expect(dirOf('cd ../../../.. && git push').dir).toBe('/');
+    expect(dirOf('cd a//b/ && git push').dir).toBe('/home/u/repo/a/b');
+  });
+  it('--git-dir and --work-tree resolve against the directory at that point', () => {
+    expect(dirOf('cd app && git --git-dir=.git --work-tree ../w push')).toEqual({
+      dir: '/home/u/repo/app',
+      git_dir: '/home/u/repo/app/.git',
+      work_tree: '/home/u/repo/w',
+    });
   });
 });
