@@ -9,3 +9,6 @@ export * from './config-file.js';
 export * from './proc.js';
 export * from './fs-lock-store.js';
 export * from './session-lock-driver.js';
+export * from './df.js';
+export * from './state-lock.js';
+export * from './breaker-store.js';

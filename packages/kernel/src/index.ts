@@ -6,6 +6,11 @@
  */
 export * as sessionLock from './session-lock.js';
 export * as config from './config.js';
+export * as stateLock from './state-lock.js';
+export * as breaker from './breaker.js';
+export * as review from './review.js';
+export * as drift from './drift.js';
+export * as engineLock from './engine-lock.js';
 // Kernel-internal module of the push gate (push-gate.md §6, §7); the `pushGate` namespace re-exports it.
 export * as pushClassifier from './push-classifier.js';
 

@@ -39,6 +39,8 @@ export interface SessionLockDeps {
   readonly pidAlive: (pid: number) => Promise<PidLiveness>;
   /** Decision-log and audit sink (real: `recordDecision`). */
   readonly record: (r: { startDir: string; verdict: string; reasons: string[]; facts: Record<string, unknown>; effects?: string[] }) => void;
+  /** In-process deadline for the whole pipeline, ms (the process-level watchdog is the backstop). */
+  readonly deadlineMs?: number;
 }
 
 /** What one pipeline run produced (for tests); the process renders `result`. */
@@ -86,7 +88,28 @@ const summary = (s: SL.Snapshot): Record<string, unknown> => ({
  * Run one session-lock hook invocation against the given ports. Never throws and never rejects: every failure is
  * an allow with a fail-open detail (§12.6).
  */
-export const runSessionLock = async (verb: Verb, agent: Agent, deps: SessionLockDeps): Promise<SessionLockRun> => {
+export const runSessionLock = (verb: Verb, agent: Agent, deps: SessionLockDeps): Promise<SessionLockRun> => {
+  let timer: NodeJS.Timeout | undefined;
+  let settled = false;
+  const deadline = new Promise<SessionLockRun>((resolve) => {
+    timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      deps.record({ startDir: deps.cwd, verdict: 'Allow', reasons: ['no-result', 'watchdog'], facts: { agent, verb } });
+      resolve({ result: ALLOW, failOpen: 'watchdog' });
+    }, deps.deadlineMs ?? SL.LOCK_WATCHDOG_MS - 100);
+    timer.unref();
+  });
+  // After the deadline the pipeline may still finish in the background: it must not log a second verdict.
+  const work = pipeline(verb, agent, { ...deps, record: (r) => (settled ? undefined : deps.record(r)) }).then((r) => {
+    settled = true;
+    clearTimeout(timer);
+    return r;
+  });
+  return Promise.race([work, deadline]);
+};
+
+const pipeline = async (verb: Verb, agent: Agent, deps: SessionLockDeps): Promise<SessionLockRun> => {
   let startDir = deps.cwd;
   const facts: Record<string, unknown> = { agent, verb };
   const failOpen = (detail: SL.FailOpenDetail): SessionLockRun => {
