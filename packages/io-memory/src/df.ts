@@ -1,5 +1,5 @@
 /** Scripted df answers for the state-directory lock (sentinels.md §0.2): a fixed row or error, and a probe log. */
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import type { Df, DfError, stateLock } from '@arbiter/kernel';
 
 /** A `Df` whose answer is set by the test, recording every probed path. */

@@ -4,7 +4,7 @@
  * operation (an error or a throw), a pause before each operation takes effect (a fast-check scheduler hook), and a
  * log of operations.
  */
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import type { CreateResult, HostLockFs, LockFsError, stateLock } from '@arbiter/kernel';
 
 /** Operation names of the port. */

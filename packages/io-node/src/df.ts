@@ -4,8 +4,8 @@
  * (`stateLock.classifyDfSource`); any failure is the `unknown` answer, which the kernel treats as not-local.
  */
 import { execFile } from 'node:child_process';
-import type { TaskEither } from 'fp-ts/TaskEither';
-import * as E from 'fp-ts/Either';
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
+import * as E from 'fp-ts/lib/Either.js';
 import { stateLock, type Df, type DfError } from '@arbiter/kernel';
 
 /** What one df run produced. `code` is the exit status (null when killed); `timedOut` when the budget ran out. */

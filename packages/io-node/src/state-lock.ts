@@ -24,8 +24,8 @@
 import { closeSync, mkdirSync, openSync, readSync, statSync, unlinkSync, utimesSync, fstatSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import * as E from 'fp-ts/Either';
-import type { TaskEither } from 'fp-ts/TaskEither';
+import * as E from 'fp-ts/lib/Either.js';
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import { config as K, stateLock, type Clock, type Df, type HostLockFs, type LockFsError, type Proc } from '@arbiter/kernel';
 import { createExclusive, errnoCode } from './atomic.js';
 import { fsLocal, nodeDf } from './df.js';

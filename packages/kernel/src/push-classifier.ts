@@ -11,7 +11,7 @@
  * `O(MAX_NESTING × input length)`).
  */
 import * as t from 'io-ts';
-import { isRight } from 'fp-ts/Either';
+import { isRight } from 'fp-ts/lib/Either.js';
 
 // ───────────────────────────────────────── constants (§2) ─────────────────────────────────────────
 

@@ -5,7 +5,7 @@
  * `stateLock.DF_BUDGET_MS` for the whole probe, and parses it with `stateLock.parseDfOutput`. The kernel classifies
  * the row with `stateLock.classifyDfSource`; any `DfError` is the `unknown` answer (treated as not-local, never cached).
  */
-import type { TaskEither } from 'fp-ts/TaskEither';
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type { DfRow } from '../state-lock.js';
 
 /** Why df gave no usable row. `detail` is a short byte-free text (errno code, exit status, parse error). */

@@ -9,7 +9,7 @@
  * - `unlink` of a missing file succeeds (ENOENT ignored);
  * - `touch` changes only the mtime (never the body); `mtime` reads it in ms epoch.
  */
-import type { TaskEither } from 'fp-ts/TaskEither';
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type { LockFileRead } from '../state-lock.js';
 
 /** A file-system failure: the errno code (or a short reason) as `code`, a byte-free `detail` (≤ 200 chars). */
