@@ -1617,13 +1617,18 @@ export const classifyPushCommand = (command: unknown): PushClassification => {
 
 /**
  * The command text of a PreToolUse `tool_input` (§6.1 item 1): `command` when it is a string, else Claude's
- * `cmd`, else null.
+ * `cmd`, else null. An argv array of strings (older Codex shell calls such as `["bash", "-lc", "…"]`) is rendered
+ * as one command line with every element single-quoted, so `bash -lc` scripts are still read by rule S6.
  */
 export const commandFromToolInput = (toolInput: unknown): string | null => {
   if (typeof toolInput !== 'object' || toolInput === null) return null;
   const o = toolInput as Record<string, unknown>;
-  if (typeof o['command'] === 'string') return o['command'];
-  if (typeof o['cmd'] === 'string') return o['cmd'];
+  for (const key of ['command', 'cmd']) {
+    const v = o[key];
+    if (typeof v === 'string') return v;
+    if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string'))
+      return (v as string[]).map((x) => `'${x.replace(/'/g, `'\\''`)}'`).join(' ');
+  }
   return null;
 };
 

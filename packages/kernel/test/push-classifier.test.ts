@@ -251,6 +251,11 @@ describe('helpers', () => {
     expect(commandFromToolInput({ cmd: 'git push' })).toBe('git push');
     expect(commandFromToolInput({ command: 3, cmd: 'x' })).toBe('x');
     expect(commandFromToolInput('git push')).toBeNull();
+    const argv = commandFromToolInput({ command: ['bash', '-lc', `git push origin "it's"`] });
+    expect(argv).toBe(`'bash' '-lc' 'git push origin "it'\\''s"'`);
+    expect(show(classifyPushCommand(argv))).toBe("origin it's");
+    expect(commandFromToolInput({ command: [] })).toBeNull();
+    expect(commandFromToolInput({ command: ['git', 3] })).toBeNull();
   });
   it('hasGitPushTokens (F2) examples', () => {
     expect(hasGitPushTokens('git status; echo push')).toBe(true);
