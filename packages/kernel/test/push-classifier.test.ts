@@ -73,6 +73,19 @@ describe('boundaries', () => {
   it('MAX_COMMAND_CHARS: too long without a git…push token sequence is NotPush (F4)', () => {
     expect(show(classifyPushCommand(pad(MAX_COMMAND_CHARS + 1, 'echo push git')))).toBe('no');
   });
+  it('MAX_NESTING: sh -c / backticks / sudo -s nested 4 levels are followed, 5 levels fall back (X8)', () => {
+    const sq = (x: string): string => `'${x.replace(/'/g, `'\\''`)}'`;
+    const nest = (k: number, wrap: (x: string) => string): string => {
+      let s = 'git push origin main';
+      for (let i = 0; i < k; i++) s = wrap(s);
+      return s;
+    };
+    for (const wrap of [(x: string) => `sh -c ${sq(x)}`, (x: string) => `sudo -s ${x}`, (x: string) => `env -S ${sq(x)}`]) {
+      expect(show(classifyPushCommand(nest(3, wrap)))).toBe('origin main');
+      expect(show(classifyPushCommand(nest(4, wrap)))).toBe('origin main');
+      expect(show(classifyPushCommand(nest(5, wrap)))).toBe('FALLBACK(parse-failed) FB');
+    }
+  });
   it('non-strings are NotPush no-git-push', () => {
     for (const v of [undefined, null, 42, {}, ['git push'], { command: 'git push' }, true])
       expect(classifyPushCommand(v)).toEqual({ _tag: 'NotPush', reason: 'no-git-push' });
