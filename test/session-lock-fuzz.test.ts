@@ -58,7 +58,7 @@ const check = (input: string | Buffer): void => {
   expect(snapshotState()).toEqual(before);
 };
 
-describe('session-lock hook stdin fuzz (real binary)', () => {
+describe('SL-21 session-lock hook stdin fuzz (real binary)', () => {
   it('random bytes', () => fc.assert(fc.property(randomBytes, check), { numRuns: 12 }));
   it('truncated JSON', () => fc.assert(fc.property(truncatedJson, check), { numRuns: 12 }));
   it('wrong field types', () => fc.assert(fc.property(wrongTypes, check), { numRuns: 12 }));

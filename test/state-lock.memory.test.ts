@@ -5,7 +5,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { stateLock as SL, type HostLockFs, type PidLiveness, type Proc } from '@arbiter/kernel';
 import { fakeClock, memoryHostLockFs, scriptedDf, scriptedProc, type LockFsOp } from '@arbiter/io-memory';
 import { guardRuntimeDir, openStateLock, type StateLockDeps, type StateLockOptions } from '@arbiter/io-node';

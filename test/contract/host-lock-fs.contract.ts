@@ -3,7 +3,7 @@
  * test/host-lock-fs.contract.test.ts so that io-memory and io-node behave alike.
  */
 import { describe, expect, it } from 'vitest';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import type { HostLockFs } from '@arbiter/kernel';
 
 /** A fresh adapter and a directory that does not exist yet. */

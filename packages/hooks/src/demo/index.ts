@@ -10,12 +10,14 @@ import { demoContext, type DemoContext } from './context.js';
 import * as sessionLockDemo from './session-lock.js';
 import * as stateLockDemo from './state-lock.js';
 import * as breakerDemo from './breaker.js';
+import * as convoyDemo from './convoy.js';
 
 /** Demo sections in narrative order. */
 export const SECTIONS: ReadonlyArray<{ readonly name: string; readonly run: (ctx: DemoContext) => Promise<void> }> = [
   { name: 'session-lock', run: sessionLockDemo.run },
   { name: 'state-lock', run: stateLockDemo.run },
   { name: 'breaker', run: breakerDemo.run },
+  { name: 'convoy', run: convoyDemo.run },
 ];
 
 /** Run every section with the binary at `bin`; keeps the scratch directory when `keep` is true. */
