@@ -17,6 +17,8 @@ export * as paths from './paths.js';
 export * as retry from './retry.js';
 export * as secrets from './secrets.js';
 export * as convoyGuard from './convoy-guard.js';
+// Kernel-internal module of the push gate (push-gate.md §6, §7); the `pushGate` namespace re-exports it.
+export * as pushClassifier from './push-classifier.js';
 
 export * from './internal/step.js';
 export * from './internal/codecs.js';

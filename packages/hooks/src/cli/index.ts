@@ -4,9 +4,10 @@
  */
 import { Command } from 'commander';
 import * as build from './build.js';
+import * as breaker from './breaker.js';
+import * as classify from './classify.js';
 import * as demo from './demo.js';
 import * as gate from './gate.js';
-import * as breaker from './breaker.js';
 import * as lock from './lock.js';
 import * as log from './log.js';
 import * as table from './table.js';
@@ -22,6 +23,7 @@ export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> =
   breaker,
   build,
   gate,
+  classify,
   demo,
   scan,
   blastRadius,
