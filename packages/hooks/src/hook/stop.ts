@@ -25,7 +25,7 @@ import {
   type StateFiles,
 } from '@arbiter/kernel';
 import { fsStateFiles, gitHistory, gitLsFiles, guardRuntimeDir, logDirFor, nodeHttp, readRepoConfig, readTail, resolveRepo, resolveTmux, type Env } from '@arbiter/io-node';
-import { observeStopClaim, type StopClaimInput } from './claims-stop.js';
+import { observeStopClaim } from './claims-stop.js';
 import { agentArg, armWatchdog, finish, readStdin, recordDecision, type Agent, type StdinResult } from './runtime.js';
 
 /** Largest stdin accepted, bytes (§0.7 rule 1). */
@@ -39,6 +39,12 @@ export const STOP_STDIN_TIMEOUT_MS = 5_000;
 export const STOP_WATCHDOG_MS = 25_000;
 /** Hook-level reason codes (§0.7; `hook.*` in the spec). */
 export type HookReason = 'internal-error' | 'state-guard-disabled';
+
+/**
+ * Input of the claim observer (sentinels.md §0.8 step 3), taken from its signature so that the claims branch's
+ * `claims-stop.ts` replaces the stub without any change here.
+ */
+export type StopClaimInput = Parameters<typeof observeStopClaim>[0];
 
 /** A decision-log record produced by the pipeline. */
 export interface StopRecord {
