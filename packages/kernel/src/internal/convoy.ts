@@ -9,7 +9,7 @@ import * as t from 'io-ts';
 import {
   AgentName,
   TaskId,
-  isTerminal as isTerminalStatus,
+  isTerminal,
   type EventType,
   type SetTaskStatus,
   type Severity,
@@ -26,39 +26,8 @@ export type { EventType, SetTaskStatus, Severity, ScheduleRetry, SkipTasks, Stop
 
 // ───────────────────────────────────────── task statuses (§0.3) ─────────────────────────────────────────
 
-/** Every task status of §0.3. */
-export const TASK_STATUSES: ReadonlyArray<TaskStatus> = [
-  'pending',
-  'assigned',
-  'running',
-  'done',
-  'failed',
-  'timed-out',
-  'gate-failed',
-  'review-blocked',
-  'hook-failed',
-  'disputed',
-  'skipped',
-];
+export { TASK_STATUSES, TaskStatusCodec, isLive, isTerminal } from './convoy-common.js';
 
-export const TaskStatusCodec = t.keyof({
-  pending: null,
-  assigned: null,
-  running: null,
-  done: null,
-  failed: null,
-  'timed-out': null,
-  'gate-failed': null,
-  'review-blocked': null,
-  'hook-failed': null,
-  disputed: null,
-  skipped: null,
-});
-
-/** §0.3: the live statuses (not terminal). */
-export const isLive = (s: TaskStatus): boolean => s === 'pending' || s === 'assigned' || s === 'running';
-/** §0.3: every status but the live ones is terminal. */
-export const isTerminal = (s: TaskStatus): boolean => isTerminalStatus(s);
 /** §0.3: terminal and counted as failed in the run summary. */
 export const isFailedTerminal = (s: TaskStatus): boolean => isTerminal(s) && s !== 'done' && s !== 'skipped';
 
