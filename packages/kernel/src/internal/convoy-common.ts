@@ -102,15 +102,18 @@ export type EventType =
 
 export type Severity = 'info' | 'warn' | 'error';
 
-/** `EmitEvent`: append to the run's event log. `code` is a kebab-case reason code (DESIGN.md conventions §5). */
-export interface EmitEvent {
+/**
+ * `EmitEvent`: append to the run's event log. `code` is a kebab-case reason code (DESIGN.md conventions §5). `D` is
+ * the shape of `data` (scalars by default; the paths/retry/guard decisions also carry lists).
+ */
+export interface EmitEvent<D = Readonly<Record<string, string | number | boolean | null>>> {
   readonly _tag: 'EmitEvent';
   readonly type: EventType;
   readonly severity: Severity;
   readonly code: string;
   readonly taskId?: string;
   readonly agent?: string;
-  readonly data?: Readonly<Record<string, string | number | boolean | null>>;
+  readonly data?: D;
 }
 
 /** `SetTaskStatus`: write the status; `output` is already redacted. */

@@ -10,6 +10,7 @@ import {
   AgentName,
   TaskId,
   isTerminal,
+  type EmitEvent as CommonEmitEvent,
   type EventType,
   type SetTaskStatus,
   type Severity,
@@ -42,15 +43,7 @@ export const AgentNameCodec = AgentName;
  * `EmitEvent`: append to the run's event log. Same shape as `convoy-common`'s, with `data` values that may also be
  * lists and records (deferrals list `blockedBy`, injections list conflicts), never unredacted agent text.
  */
-export interface EmitEvent {
-  readonly _tag: 'EmitEvent';
-  readonly type: EventType;
-  readonly severity: Severity;
-  readonly code: string;
-  readonly taskId?: string;
-  readonly agent?: string;
-  readonly data?: Readonly<Record<string, unknown>>;
-}
+export type EmitEvent = CommonEmitEvent<Readonly<Record<string, unknown>>>;
 
 /** A breaker input event (§1.5). The breaker module owns its transition; here it is only carried. */
 export type BreakerEventData =
