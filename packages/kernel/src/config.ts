@@ -10,6 +10,7 @@ import * as t from 'io-ts';
 import { isRight } from 'fp-ts/Either';
 import { describeErrors } from './internal/codecs.js';
 import { DEFAULT_TTL_MS, TTL_MAX_MS, TTL_MIN_MS } from './session-lock.js';
+import { LanesConfig } from './push-gate-config.js';
 
 /** Largest accepted configuration file, bytes (push-gate.md §3.1 rule 1). */
 export const CONFIG_MAX_BYTES = 64 * 1024;
@@ -22,6 +23,7 @@ export const RepoConfigCodec = t.intersection([
   t.type({ version: t.literal(1) }),
   t.partial({
     session_lock: SessionLockConfig,
+    lanes: LanesConfig,
   }),
 ]);
 export type RepoConfig = t.TypeOf<typeof RepoConfigCodec>;
@@ -51,7 +53,11 @@ export const parseConfig = (text: string | null): ConfigState => {
 };
 
 /** The default configuration `arbiter install` writes when none exists. */
-export const defaultConfig = (): RepoConfig => ({ version: 1, session_lock: { ttl_ms: DEFAULT_TTL_MS } });
+export const defaultConfig = (): RepoConfig => ({
+  version: 1,
+  session_lock: { ttl_ms: DEFAULT_TTL_MS },
+  lanes: { enabled: true, dry_run: false, block_force_rewrite: true, store: { kind: 'embedded' } },
+});
 
 /**
  * `session_lock.ttl_ms` when configured, an integer and within `[TTL_MIN_MS, TTL_MAX_MS]`; otherwise

@@ -6,6 +6,7 @@
  */
 export * as sessionLock from './session-lock.js';
 export * as config from './config.js';
+export * as pushGate from './push-gate.js';
 
 export * from './internal/step.js';
 export * from './internal/codecs.js';

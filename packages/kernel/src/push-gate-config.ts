@@ -1,0 +1,117 @@
+/**
+ * `lanes.*` configuration, deploy-ref patterns and lane naming (push-gate.md §3). Pure.
+ */
+import * as t from 'io-ts';
+import { intIn } from './internal/codecs.js';
+import type { ConfigState } from './config.js';
+import { ETA_MAX, ETA_MIN } from './push-gate-lanes.js';
+
+/** Lane mode of a deploy-ref entry (§3.1). */
+export type LaneMode = 'per-ref' | 'shared';
+/** A normalised deploy-ref entry. */
+export interface DeployEntry {
+  readonly pattern: string;
+  readonly lane: LaneMode;
+}
+
+/** N1: a full ref name (`refs/…`), optionally ending in one final `*`, no other `*`, no whitespace. */
+export const isPattern = (p: unknown): p is string =>
+  typeof p === 'string' && /^refs\/[^\s*]*\*?$/.test(p) && p.length <= 256 && p.length > 5;
+
+const Pattern = new t.Type<string, string, unknown>('DeployRefPattern', isPattern, (u, c) => (isPattern(u) ? t.success(u) : t.failure(u, c)), t.identity);
+const Minutes = intIn(ETA_MIN, ETA_MAX, 'Minutes');
+
+/** One `lanes.deploy_refs` entry: a pattern string or `{pattern, lane}`. */
+export const DeployRefEntry = t.union([Pattern, t.type({ pattern: Pattern, lane: t.keyof({ 'per-ref': null, shared: null }) })]);
+
+/** The `lanes` namespace codec (§3.1). Every key optional; defaults applied by {@link lanesSettings}. */
+export const LanesConfig = t.partial({
+  enabled: t.boolean,
+  dry_run: t.boolean,
+  deploy_refs: t.array(DeployRefEntry),
+  owners: t.array(t.string),
+  lease_minutes: Minutes,
+  hook_lease_minutes: Minutes,
+  git_push_lease_minutes: Minutes,
+  block_force_rewrite: t.boolean,
+  store: t.type({ kind: t.literal('embedded') }),
+});
+export type LanesConfig = t.TypeOf<typeof LanesConfig>;
+
+/** The default deploy-ref list, in match order (§3.1). */
+export const DEFAULT_DEPLOY_REFS: ReadonlyArray<DeployEntry> = [
+  { pattern: 'refs/heads/main', lane: 'per-ref' },
+  { pattern: 'refs/heads/master', lane: 'per-ref' },
+  { pattern: 'refs/heads/production', lane: 'per-ref' },
+  { pattern: 'refs/heads/release/*', lane: 'per-ref' },
+  { pattern: 'refs/tags/*', lane: 'shared' },
+];
+
+/** Effective lane settings with defaults. */
+export interface LanesSettings {
+  readonly enabled: boolean;
+  readonly dry_run: boolean;
+  readonly deploy_refs: ReadonlyArray<DeployEntry>;
+  readonly owners: ReadonlyArray<string> | undefined;
+  readonly lease_minutes: number;
+  readonly hook_lease_minutes: number;
+  readonly git_push_lease_minutes: number;
+  readonly block_force_rewrite: boolean;
+}
+
+/** Defaults (§2): lease 30, hook lease 10, git-push lease 2 minutes. */
+export const DEFAULT_SETTINGS: LanesSettings = {
+  enabled: true,
+  dry_run: false,
+  deploy_refs: DEFAULT_DEPLOY_REFS,
+  owners: undefined,
+  lease_minutes: 30,
+  hook_lease_minutes: 10,
+  git_push_lease_minutes: 2,
+  block_force_rewrite: true,
+};
+
+/** Effective settings of a decoded `lanes` object (or `undefined`). */
+export const lanesSettings = (l: LanesConfig | undefined): LanesSettings => ({
+  enabled: l?.enabled ?? true,
+  dry_run: l?.dry_run ?? false,
+  deploy_refs: l?.deploy_refs?.map((e) => (typeof e === 'string' ? { pattern: e, lane: 'per-ref' as const } : e)) ?? DEFAULT_DEPLOY_REFS,
+  owners: l?.owners,
+  lease_minutes: l?.lease_minutes ?? 30,
+  hook_lease_minutes: l?.hook_lease_minutes ?? 10,
+  git_push_lease_minutes: l?.git_push_lease_minutes ?? 2,
+  block_force_rewrite: l?.block_force_rewrite ?? true,
+});
+
+/** Settings of any `ConfigState` (defaults when not configured or invalid: CLI verbs use them, §3.1 rule 2). */
+export const settingsOf = (c: ConfigState): LanesSettings =>
+  c._tag === 'Configured' ? lanesSettings((c.config as { lanes?: LanesConfig }).lanes) : DEFAULT_SETTINGS;
+
+/** N1: does `pattern` match `ref`? Equal, or (with final `*`) a strictly longer ref with that prefix. */
+export const patternMatches = (pattern: string, ref: string): boolean =>
+  pattern.endsWith('*') ? ref.length > pattern.length - 1 && ref.startsWith(pattern.slice(0, -1)) : pattern === ref;
+
+/** N2: the first entry matching `ref`, or `null` (not a deploy ref). */
+export const matchEntry = (ref: unknown, patterns: ReadonlyArray<DeployEntry> = DEFAULT_DEPLOY_REFS): DeployEntry | null => {
+  if (typeof ref !== 'string') return null;
+  for (const e of patterns) if (patternMatches(e.pattern, ref)) return e;
+  return null;
+};
+
+/** True when `ref` (a full ref name) is a deploy ref under `patterns` (default list when omitted). */
+export const isDeployRef = (ref: unknown, patterns: ReadonlyArray<DeployEntry> = DEFAULT_DEPLOY_REFS): boolean =>
+  matchEntry(ref, patterns) !== null;
+
+/** N3: lane of a deploy ref (`deploy:<ref>` per-ref, `deploy:<pattern>` shared), or `null` for a non-deploy ref. */
+export const laneFor = (ref: unknown, patterns: ReadonlyArray<DeployEntry> = DEFAULT_DEPLOY_REFS): string | null => {
+  const e = matchEntry(ref, patterns);
+  if (e === null) return null;
+  return e.lane === 'shared' ? `deploy:${e.pattern}` : `deploy:${ref as string}`;
+};
+
+/** N4: distinct lane names in ascending code-unit order. */
+export const sortLanes = (lanes: Iterable<string>): ReadonlyArray<string> =>
+  [...new Set(lanes)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+/** §10 V4: `--lane v` → `v` when it contains `:`, else `deploy:refs/heads/v`. */
+export const laneFromArg = (v: string): string => (v.includes(':') ? v : `deploy:refs/heads/${v}`);
