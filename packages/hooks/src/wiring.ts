@@ -27,4 +27,15 @@ export const WIRING: ReadonlyArray<WiringRow> = [
   { client: 'claude', event: 'SessionEnd', args: ['hook', 'session-lock', 'release', '--agent', 'claude'], timeoutSec: 2, policy: 'session-lock' },
   { client: 'codex', event: 'PreToolUse', matcher: '^(Bash|apply_patch)$', args: ['hook', 'session-lock', 'acquire', '--agent', 'codex'], timeoutSec: 5, policy: 'session-lock' },
   { client: 'codex', event: 'Stop', args: ['hook', 'session-lock', 'release', '--agent', 'codex'], timeoutSec: 5, policy: 'session-lock' },
+  // push-gate.md §15: push gate, push release, coordination context, git pre-push shim.
+  { client: 'claude', event: 'PreToolUse', matcher: 'Bash', args: ['hook', 'gate-push', '--agent', 'claude'], timeoutSec: 10, policy: 'push-gate' },
+  { client: 'claude', event: 'PostToolUse', matcher: 'Bash', args: ['hook', 'gate-push', '--post', '--agent', 'claude'], timeoutSec: 10, policy: 'push-release' },
+  { client: 'claude', event: 'PostToolUseFailure', matcher: 'Bash', args: ['hook', 'gate-push', '--post', '--agent', 'claude'], timeoutSec: 10, policy: 'push-release' },
+  { client: 'claude', event: 'SessionStart', args: ['hook', 'context', '--agent', 'claude', '--event', 'session-start'], timeoutSec: 10, policy: 'context' },
+  { client: 'claude', event: 'UserPromptSubmit', args: ['hook', 'context', '--agent', 'claude', '--event', 'user-prompt-submit'], timeoutSec: 10, policy: 'context' },
+  { client: 'codex', event: 'PreToolUse', matcher: '^Bash$', args: ['hook', 'gate-push', '--agent', 'codex'], timeoutSec: 10, policy: 'push-gate' },
+  { client: 'codex', event: 'PostToolUse', matcher: '^Bash$', args: ['hook', 'gate-push', '--post', '--agent', 'codex'], timeoutSec: 10, policy: 'push-release' },
+  { client: 'codex', event: 'SessionStart', args: ['hook', 'context', '--agent', 'codex', '--event', 'session-start'], timeoutSec: 10, policy: 'context' },
+  { client: 'codex', event: 'UserPromptSubmit', args: ['hook', 'context', '--agent', 'codex', '--event', 'user-prompt-submit'], timeoutSec: 10, policy: 'context' },
+  { client: 'git', event: 'pre-push', args: ['hook', 'pre-push'], timeoutSec: 10, policy: 'push-gate' },
 ];

@@ -8,3 +8,6 @@ export * from './decision-log.js';
 export * from './config-file.js';
 export * from './proc.js';
 export * from './fs-lock-store.js';
+export * from './fs-lane-store.js';
+export * from './git.js';
+export * from './push-gate-state.js';

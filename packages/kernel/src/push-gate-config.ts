@@ -34,7 +34,11 @@ export const LanesConfig = t.partial({
   hook_lease_minutes: Minutes,
   git_push_lease_minutes: Minutes,
   block_force_rewrite: t.boolean,
-  store: t.type({ kind: t.literal('embedded') }),
+  /**
+   * Lane-store adapter. `dir` (Arbiter extension, absolute path) relocates the embedded store so that several
+   * clones on one machine share one set of lanes; absent = `<git common dir>/arbiter/` (§5.5 E1).
+   */
+  store: t.intersection([t.type({ kind: t.literal('embedded') }), t.partial({ dir: t.string })]),
 });
 export type LanesConfig = t.TypeOf<typeof LanesConfig>;
 
@@ -57,6 +61,8 @@ export interface LanesSettings {
   readonly hook_lease_minutes: number;
   readonly git_push_lease_minutes: number;
   readonly block_force_rewrite: boolean;
+  /** Absolute directory of a relocated embedded store, or `null` (default location). */
+  readonly store_dir: string | null;
 }
 
 /** Defaults (§2): lease 30, hook lease 10, git-push lease 2 minutes. */
@@ -69,6 +75,7 @@ export const DEFAULT_SETTINGS: LanesSettings = {
   hook_lease_minutes: 10,
   git_push_lease_minutes: 2,
   block_force_rewrite: true,
+  store_dir: null,
 };
 
 /** Effective settings of a decoded `lanes` object (or `undefined`). */
@@ -81,6 +88,7 @@ export const lanesSettings = (l: LanesConfig | undefined): LanesSettings => ({
   hook_lease_minutes: l?.hook_lease_minutes ?? 10,
   git_push_lease_minutes: l?.git_push_lease_minutes ?? 2,
   block_force_rewrite: l?.block_force_rewrite ?? true,
+  store_dir: typeof l?.store?.dir === 'string' && l.store.dir.startsWith('/') ? l.store.dir : null,
 });
 
 /** Settings of any `ConfigState` (defaults when not configured or invalid: CLI verbs use them, §3.1 rule 2). */

@@ -6,9 +6,11 @@ import { Command } from 'commander';
 import * as demo from './demo.js';
 import * as log from './log.js';
 import * as table from './table.js';
+import * as install from './install.js';
+import * as lanes from './lanes.js';
 
 /** Every verb module, in `--help` order. */
-export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> = [table, log, demo];
+export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> = [table, log, demo, install, lanes];
 
 /** Build the `arbiter` program. */
 export const buildProgram = (): Command => {

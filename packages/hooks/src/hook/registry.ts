@@ -3,6 +3,8 @@
  * renders, exits, and is fail-open (DESIGN.md "Hook wrapper shape"). Add one line per hook.
  */
 import { sessionLockMain } from './session-lock.js';
+import { gatePushMain, prePushMain } from './push-gate.js';
+import { contextMain } from './context.js';
 
 /** A hook entry point: receives the argv after `arbiter hook <name>`, never returns (it exits). */
 export type HookHandler = (argv: ReadonlyArray<string>) => Promise<never>;
@@ -10,4 +12,7 @@ export type HookHandler = (argv: ReadonlyArray<string>) => Promise<never>;
 /** Every hook Arbiter ships, by the name used on the command line (DESIGN.md conventions §7). */
 export const HOOKS: Readonly<Record<string, HookHandler>> = {
   'session-lock': sessionLockMain,
+  'gate-push': gatePushMain,
+  'pre-push': prePushMain,
+  context: contextMain,
 };
