@@ -8,10 +8,12 @@ import { join } from 'node:path';
 import { sessionLock, tableToMarkdown } from '@arbiter/kernel';
 import { demoContext, type DemoContext } from './context.js';
 import * as sessionLockDemo from './session-lock.js';
+import * as pushGateDemo from './push-gate.js';
 
 /** Demo sections in narrative order. */
 export const SECTIONS: ReadonlyArray<{ readonly name: string; readonly run: (ctx: DemoContext) => Promise<void> }> = [
   { name: 'session-lock', run: sessionLockDemo.run },
+  { name: 'push-gate', run: pushGateDemo.run },
 ];
 
 /** Run every section with the binary at `bin`; keeps the scratch directory when `keep` is true. */
