@@ -29,7 +29,8 @@ export const fmtAge = (x: unknown): string => {
   if (n < 60) return `${n}s`;
   const m = Math.floor(n / 60 + 0.5);
   if (m < 60) return `${m}m`;
-  return `${Math.floor(m / 60)}h`;
+  // BigInt prints every integer-valued double in plain digits (Number#toString switches to `1e+21` form).
+  return `${BigInt(Math.floor(m / 60)).toString()}h`;
 };
 
 const LANE_CHAR = /[A-Za-z0-9_.\-/:*+@]/;
