@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LaneFailure, LaneStore } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
@@ -73,14 +74,16 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
     for (const n of names) if (n.startsWith(prefix) && /^[1-9][0-9]*$/.test(n.slice(prefix.length))) out.push(Number(n.slice(prefix.length)));
     return out.sort((a, b) => a - b);
   };
-  const load = (lane: string): Loaded => {
+  const load = async (lane: string): Promise<Loaded> => {
     for (let race = 0; race < 3; race++) {
       const gens = gensOf(laneKey(lane));
       const g = gens.at(-1) ?? 0;
       if (g === 0) return { g: 0, rec: null, corrupt: null };
       try {
         step('read');
-        const text = readFileSync(join(lanesDir, `${laneKey(lane)}.json.${g}`), 'utf8');
+        // Asynchronous on purpose: a read that never returns (a FIFO, a hung mount) must leave the event loop free
+        // for the hook's watchdog (push-gate.md §14 rule 2).
+        const text = await readFile(join(lanesDir, `${laneKey(lane)}.json.${g}`), 'utf8');
         const d = PG.decodeLaneRecord(text, lane);
         return 'corrupt' in d ? { g, rec: null, corrupt: d.corrupt } : { g, rec: d, corrupt: null };
       } catch (e) {
@@ -123,9 +126,9 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
     return after === g + 1;
   };
   /** The compare-and-set loop around one kernel transition. */
-  const cas = <R>(lane: string, t: (cur: PG.LaneRecord | null, at: number) => PG.Transition<R>): R => {
+  const cas = async <R>(lane: string, t: (cur: PG.LaneRecord | null, at: number) => PG.Transition<R>): Promise<R> => {
     for (let round = 0; round < PG.STORE_CAS_ATTEMPTS; round++) {
-      const l = load(lane);
+      const l = await load(lane);
       if (l.corrupt !== null) {
         // E2: replace a corrupt newest generation by a free lane with fence = g, audited, then decide again.
         const rep = PG.corruptReplacement(lane, l.g, now(), l.corrupt);
@@ -142,9 +145,9 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
     }
     throw new Fail('CAS-EXHAUSTED');
   };
-  const wrap = <A>(f: () => A): (() => Promise<{ _tag: 'Left'; left: LaneFailure } | { _tag: 'Right'; right: A }>) => async () => {
+  const wrap = <A>(f: () => A | Promise<A>): (() => Promise<{ _tag: 'Left'; left: LaneFailure } | { _tag: 'Right'; right: A }>) => async () => {
     try {
-      return { _tag: 'Right', right: f() };
+      return { _tag: 'Right', right: await f() };
     } catch (e) {
       const code = e instanceof Fail ? e.code : errnoCode(e);
       return { _tag: 'Left', left: { _tag: 'LaneFailure', kind: kindOfErrno(code), status: code.slice(0, 64) } };
@@ -183,14 +186,14 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
     heartbeat: (lane, instance, fence) => wrap(() => cas(lane, (cur, at) => PG.heartbeatT(cur, lane, instance, fence, at))),
     release: (lane, instance) => wrap(() => cas(lane, (cur, at) => PG.releaseT(cur, lane, instance, at))),
     forceRelease: (lane, by, reason) =>
-      wrap(() => {
+      wrap(async () => {
         if (!PG.isOwner(by.handle, o.owners)) forbidden(); // LS7: owner check first, nothing written
-        const r = cas(lane, (cur, at) => PG.forceReleaseT(cur, lane, by, reason, at, o.owners));
+        const r = await cas(lane, (cur, at) => PG.forceReleaseT(cur, lane, by, reason, at, o.owners));
         if (r._tag === 'Forbidden') return forbidden();
         return r;
       }),
     state: (lane, session) =>
-      wrap(() => {
+      wrap(async () => {
         const t = now();
         let lanes: PG.LaneView[];
         if (lane === 'all') {
@@ -209,7 +212,7 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
           }
           for (const [key, g] of newestByKey) {
             try {
-              const json = JSON.parse(readFileSync(join(lanesDir, `${key}.json.${g}`), 'utf8')) as { lane?: unknown };
+              const json = JSON.parse(await readFile(join(lanesDir, `${key}.json.${g}`), 'utf8')) as { lane?: unknown };
               if (typeof json.lane !== 'string' || laneKey(json.lane) !== key) continue;
               const d = PG.decodeLaneRecord(JSON.stringify(json), json.lane);
               if (!('corrupt' in d)) lanes.push(PG.viewOf(d.lane, d, t));
@@ -219,7 +222,7 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
           }
           lanes.sort((a, b) => (a.lane < b.lane ? -1 : a.lane > b.lane ? 1 : 0));
         } else {
-          const l = load(lane);
+          const l = await load(lane);
           lanes = [l.corrupt !== null ? { lane, fence: l.g, holder: null, expired: false } : PG.viewOf(lane, l.rec, t)];
         }
         const hs = readHalts();
