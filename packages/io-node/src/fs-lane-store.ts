@@ -10,7 +10,8 @@
  */
 import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { constants as FS } from 'node:fs';
 import { join } from 'node:path';
 import type { LaneFailure, LaneStore } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
@@ -83,7 +84,8 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
         step('read');
         // Asynchronous on purpose: a read that never returns (a FIFO, a hung mount) must leave the event loop free
         // for the hook's watchdog (push-gate.md §14 rule 2).
-        const text = await readFile(join(lanesDir, `${laneKey(lane)}.json.${g}`), 'utf8');
+        const text = await readGeneration(join(lanesDir, `${laneKey(lane)}.json.${g}`));
+        if (text === null) return { g, rec: null, corrupt: 'not a regular file' };
         const d = PG.decodeLaneRecord(text, lane);
         return 'corrupt' in d ? { g, rec: null, corrupt: d.corrupt } : { g, rec: d, corrupt: null };
       } catch (e) {
@@ -212,7 +214,7 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
           }
           for (const [key, g] of newestByKey) {
             try {
-              const json = JSON.parse(await readFile(join(lanesDir, `${key}.json.${g}`), 'utf8')) as { lane?: unknown };
+              const json = JSON.parse((await readGeneration(join(lanesDir, `${key}.json.${g}`))) ?? '') as { lane?: unknown };
               if (typeof json.lane !== 'string' || laneKey(json.lane) !== key) continue;
               const d = PG.decodeLaneRecord(JSON.stringify(json), json.lane);
               if (!('corrupt' in d)) lanes.push(PG.viewOf(d.lane, d, t));
@@ -293,6 +295,21 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
         return out.slice(-Math.max(0, limit));
       }),
   };
+};
+
+/**
+ * Read one generation file. Opened with `O_NONBLOCK` and checked to be a regular file before reading, so a FIFO or
+ * device planted under a generation name cannot park a thread-pool thread forever (which would also make
+ * `process.exit` hang). @returns the text, or `null` for anything but a regular file. Throws fs errors.
+ */
+const readGeneration = async (path: string): Promise<string | null> => {
+  const fh = await open(path, FS.O_RDONLY | FS.O_NONBLOCK);
+  try {
+    if (!(await fh.stat()).isFile()) return null;
+    return await fh.readFile('utf8');
+  } finally {
+    await fh.close();
+  }
 };
 
 const iso = (ms: number): string => new Date(ms).toISOString();
