@@ -120,6 +120,17 @@ export const fsLockStore = (stateDir: string, opts: FsLockStoreOptions = {}): Lo
     } catch (e) {
       return E.left(fail(errnoCode(e)));
     }
+    if (!Number.isSafeInteger(expected) || expected < 0) return E.right({ _tag: 'Conflict' }); // no such generation
+    // C1 for an expected generation ahead of the chain: generation `expected` must exist. It can only vanish
+    // later through GC, which needs ≥ GEN_KEEP newer generations, and then the F6 check below reports Conflict.
+    if (expected > 0) {
+      try {
+        statSync(file(hash, expected));
+      } catch (e) {
+        if (errnoCode(e) === 'ENOENT') return E.right({ _tag: 'Conflict' });
+        return E.left(fail(errnoCode(e)));
+      }
+    }
     let r: ReturnType<typeof createExclusive>;
     if (opts.forceExclusiveFallback === true) {
       try {

@@ -8,6 +8,7 @@ export * from './decision-log.js';
 export * from './config-file.js';
 export * from './proc.js';
 export * from './fs-lock-store.js';
+export * from './session-lock-driver.js';
 export * from './fs-lane-store.js';
 export * from './git.js';
 export * from './push-gate-state.js';

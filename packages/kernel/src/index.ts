@@ -7,6 +7,8 @@
 export * as sessionLock from './session-lock.js';
 export * as config from './config.js';
 export * as pushGate from './push-gate.js';
+// Kernel-internal module of the push gate (push-gate.md §6, §7); the `pushGate` namespace re-exports it.
+export * as pushClassifier from './push-classifier.js';
 
 export * from './internal/step.js';
 export * from './internal/codecs.js';

@@ -12,12 +12,18 @@ import type { ClaimMeta, ClaimOk, Holder, StateView } from './push-gate-lanes.js
 import { M } from './push-gate-text.js';
 import {
   classifyPushCommand,
+  isZeroOid,
+  refsProbeExpressions,
   resolveDestinations,
+  type DirHint,
   type PrePushInput,
   type PushClassification,
   type PushInvocation,
   type RefsFacts,
 } from './push-classifier.js';
+
+/** Probe `refs` answer: the classifier's `RefsFacts` (§6.9) plus the default push remote (§8.4). */
+export type GateRefs = RefsFacts & { readonly default_remote: string | null };
 
 // ───────────────────────────────────────── constants (§2) ─────────────────────────────────────────
 
@@ -118,7 +124,7 @@ export interface GateFacts {
   /** ms since process start, refreshed before every step. */
   readonly elapsed_ms: number;
   readonly repo?: RepoFact;
-  readonly refs?: RefsFacts;
+  readonly refs?: GateRefs;
   readonly identity?: IdentityFact;
   /** Per lane, attempts in order. */
   readonly claims?: Readonly<Record<string, ReadonlyArray<ClaimAttempt>>>;
@@ -130,8 +136,8 @@ export interface GateFacts {
 // ───────────────────────────────────────── probes, verdicts, effects ─────────────────────────────────
 
 export type GateProbe =
-  | { readonly _tag: 'repo'; readonly cwd: string | null; readonly dir_hints: ReadonlyArray<string> }
-  | { readonly _tag: 'refs'; readonly names: ReadonlyArray<string>; readonly exprs: ReadonlyArray<string> }
+  | { readonly _tag: 'repo'; readonly cwd: string | null; readonly dir_hints: ReadonlyArray<DirHint> }
+  | { readonly _tag: 'refs'; readonly exprs: ReadonlyArray<string> }
   | { readonly _tag: 'identity'; readonly session: string | null }
   | { readonly _tag: 'claim'; readonly lane: string; readonly attempt: number; readonly delay_ms: number; readonly meta: ClaimMeta }
   | {
@@ -268,17 +274,17 @@ const invocationCouldMatch = (inv: PushInvocation, p: ReadonlyArray<DeployEntry>
   if (inv.broad.includes('tags') && anyTagsPattern(p)) return true;
   for (const tg of inv.targets) {
     if (tg.op === 'delete') continue;
-    if (tg.src.kind === 'unknown' || tg.dst.kind === 'unknown') {
+    const { src, dst } = tg;
+    if (src.kind === 'unknown' || dst.kind === 'unknown' || inv.fallback) {
       if (anyHeadsPattern(p)) return true;
       continue;
     }
-    if (tg.dst.kind === 'ref' && m(tg.dst.text ?? '', p)) return true;
-    if (tg.dst.kind === 'name' && (m(`refs/heads/${tg.dst.text ?? ''}`, p) || m(`refs/tags/${tg.dst.text ?? ''}`, p))) return true;
-    if (tg.dst.kind === 'same') {
-      const s = tg.src.text ?? '';
-      if ((tg.src.kind === 'current' || tg.src.kind === 'head') && anyHeadsPattern(p)) return true;
-      if (tg.src.kind === 'ref' && m(s, p)) return true;
-      if (tg.src.kind === 'name' && (m(`refs/heads/${s}`, p) || m(`refs/tags/${s}`, p))) return true;
+    if (dst.kind === 'ref' && m(dst.ref, p)) return true;
+    if (dst.kind === 'name' && (m(`refs/heads/${dst.name}`, p) || m(`refs/tags/${dst.name}`, p))) return true;
+    if (dst.kind === 'same') {
+      if ((src.kind === 'current' || src.kind === 'head') && anyHeadsPattern(p)) return true;
+      if (src.kind === 'ref' && m(src.ref, p)) return true;
+      if (src.kind === 'name' && (m(`refs/heads/${src.name}`, p) || m(`refs/tags/${src.name}`, p))) return true;
     }
   }
   return false;
@@ -287,18 +293,8 @@ const invocationCouldMatch = (inv: PushInvocation, p: ReadonlyArray<DeployEntry>
 const onlyDeletions = (invs: ReadonlyArray<PushInvocation>): boolean =>
   invs.every((i) => i.broad.length === 0 && i.targets.every((t) => t.op === 'delete'));
 
-/** Names and expressions the `refs` probe must resolve for these invocations. */
-const refsWanted = (invs: ReadonlyArray<PushInvocation>): { names: string[]; exprs: string[] } => {
-  const names = new Set<string>();
-  const exprs = new Set<string>();
-  for (const inv of invs)
-    for (const tg of inv.targets) {
-      if (tg.op === 'delete' || tg.src.text === null) continue;
-      if (tg.src.kind === 'name') names.add(tg.src.text);
-      if (tg.src.kind === 'expr' || tg.src.kind === 'ref') exprs.add(tg.src.text);
-    }
-  return { names: [...names].sort(), exprs: [...exprs].sort() };
-};
+/** git-mode stdin lines when readable (`Lines`), else `null`. */
+const linesOf = (inp: PrePushInput | undefined) => (inp !== undefined && inp._tag === 'Lines' ? inp.lines : null);
 
 // ───────────────────────────────────────── the step function (§8.6) ─────────────────────────────────
 
@@ -318,6 +314,7 @@ export const classificationOf = (f: GateFacts): PushClassification | null => {
 export const gateStep = (f: GateFacts): GateStep => {
   // ── preparation ──
   let invs: ReadonlyArray<PushInvocation> = [];
+  let cls: PushClassification | null = null;
   let details: GateDetail[] = [];
   let session: string | null = null;
   let payload: AgentPayload | null = null;
@@ -327,13 +324,15 @@ export const gateStep = (f: GateFacts): GateStep => {
     if (payload.tool_name !== null && payload.tool_name !== 'Bash') return fin(verdict('not-a-push')); // P2
     const c = classifyPushCommand(payload.command);
     if (c._tag === 'NotPush') return fin(verdict('not-a-push')); // P3
+    cls = c;
     invs = c.invocations;
     if (c.confidence === 'fallback') details.push('fallback-classification');
     if (invs.some((i) => i.no_verify)) details.push('no-verify');
+    if (invs[0]?.dir_uncertain === true) details.push('dir-uncertain');
     session = payload.session_id;
   } else {
-    const inp = f.prepush?.input;
-    if (inp !== undefined && inp.readable && !inp.lines.some((l) => l.op !== 'delete')) return fin(verdict('nothing-to-gate')); // P3
+    const lines = linesOf(f.prepush?.input);
+    if (lines !== null && !lines.some((l) => l.op !== 'delete')) return fin(verdict('nothing-to-gate')); // P3
   }
   if (f.repo === undefined) return need([{ _tag: 'repo', cwd: payload?.cwd ?? null, dir_hints: invs[0]?.dir_hints ?? [] }]); // P4
   if (f.repo.kind === 'not-repo') return fin(verdict('not-a-repo')); // P5
@@ -346,37 +345,34 @@ export const gateStep = (f: GateFacts): GateStep => {
   const withD = (r: Partial<Omit<GateVerdict, '_tag' | 'reason' | 'reasons'>> = {}) => ({ details, ...r });
 
   // P8
-  const inp = f.prepush?.input;
-  const gitUnreadable = f.mode === 'git' && (inp === undefined || !inp.readable);
+  const gitLines = linesOf(f.prepush?.input) ?? [];
+  const gitUnreadable = f.mode === 'git' && linesOf(f.prepush?.input) === null;
   if (f.mode === 'agent') {
     if (onlyDeletions(invs)) return fin(verdict('nothing-to-gate', withD()));
     if (!invs.some((i) => invocationCouldMatch(i, P))) return fin(verdict('non-deploy-ref', withD()));
   } else if (gitUnreadable) {
     if (!anyHeadsPattern(P)) return fin(verdict('non-deploy-ref'));
-  } else if (!(inp?.lines ?? []).some((l) => l.op !== 'delete' && m(l.remote_ref, P))) {
+  } else if (!gitLines.some((l) => l.op !== 'delete' && m(l.remote_ref, P))) {
     return fin(verdict('non-deploy-ref'));
   }
   // P9
-  if (f.refs === undefined && (f.mode === 'agent' || gitUnreadable)) return need([{ _tag: 'refs', ...refsWanted(invs) }]);
+  if (f.refs === undefined && (f.mode === 'agent' || gitUnreadable)) return need([{ _tag: 'refs', exprs: cls === null ? [] : refsProbeExpressions(cls) }]);
   // P10
   const targets: DeployTarget[] = [];
   const extraLanes: string[] = [];
   let sawNonDelete = false;
-  if (f.mode === 'agent' && f.refs !== undefined) {
-    for (const inv of invs) {
-      const r = resolveDestinations(inv, f.refs, P);
-      if (r.fallback && !details.includes('fallback-classification')) details = [...details, 'fallback-classification'];
-      extraLanes.push(...r.lanes_extra);
-      if (r.lanes_extra.length > 0) sawNonDelete = true;
-      for (const t of r.targets) {
-        if (t.op === 'delete') continue;
-        sawNonDelete = true;
-        const lane = laneFor(t.ref, P);
-        if (lane !== null) targets.push({ ref: t.ref, lane, src_oid: t.src_oid, remote: t.remote ?? f.refs.default_remote, force: t.force });
-      }
+  if (f.mode === 'agent' && f.refs !== undefined && cls !== null) {
+    const r = resolveDestinations(cls, f.refs, P);
+    if (r.confidence === 'fallback' && !details.includes('fallback-classification')) details = [...details, 'fallback-classification'];
+    extraLanes.push(...r.shared_lanes.map((l) => l.lane));
+    if (r.shared_lanes.length > 0) sawNonDelete = true;
+    for (const t of r.targets) {
+      sawNonDelete = true;
+      const lane = laneFor(t.ref, P);
+      if (lane !== null) targets.push({ ref: t.ref, lane, src_oid: t.src_oid, remote: t.remote ?? f.refs.default_remote, force: t.force });
     }
   } else if (gitUnreadable) {
-    const cb = f.refs?.current_branch ?? null;
+    const cb = f.refs?.head_branch ?? null;
     if (cb !== null) {
       sawNonDelete = true;
       const ref = `refs/heads/${cb}`;
@@ -384,11 +380,12 @@ export const gateStep = (f: GateFacts): GateStep => {
       if (lane !== null) targets.push({ ref, lane, src_oid: f.refs?.head_oid ?? null, remote: f.prepush?.remote_name ?? null, force: false, remote_oid: undefined });
     }
   } else {
-    for (const l of inp?.lines ?? []) {
+    for (const l of gitLines) {
       if (l.op === 'delete') continue;
       sawNonDelete = true;
       const lane = laneFor(l.remote_ref, P);
-      if (lane !== null) targets.push({ ref: l.remote_ref, lane, src_oid: l.local_oid, remote: f.prepush?.remote_name ?? null, force: false, remote_oid: l.remote_oid });
+      const remoteOid = isZeroOid(l.remote_oid) ? null : l.remote_oid.toLowerCase();
+      if (lane !== null) targets.push({ ref: l.remote_ref, lane, src_oid: l.local_oid.toLowerCase(), remote: f.prepush?.remote_name ?? null, force: false, remote_oid: remoteOid });
     }
   }
   if (!sawNonDelete) return fin(verdict('nothing-to-gate', withD()));

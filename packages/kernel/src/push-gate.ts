@@ -22,8 +22,9 @@ import {
   type GateProbe,
   type GateVerdict,
   type StateFact,
+  type GateRefs,
 } from './push-gate-step.js';
-import type { RefsFacts } from './push-classifier.js';
+
 
 export * from './push-gate-config.js';
 export * from './push-gate-lanes.js';
@@ -31,12 +32,12 @@ export * from './push-gate-text.js';
 export * from './push-gate-step.js';
 export * from './push-gate-verbs.js';
 export { classifyPushCommand, parsePrePushInput } from './push-classifier.js';
-export type { PushClassification, PushInvocation, PushTarget, PrePushInput, PrePushLine, RefsFacts } from './push-classifier.js';
+export type { PushClassification, PushInvocation, PushTarget, PrePushInput, PrePushLine, RefsFacts, DirHint } from './push-classifier.js';
 
 /** Scripted probe answers for {@link simulate}: each returns the fact to merge for one probe. */
 export interface Script {
   readonly repo: () => GateFacts['repo'];
-  readonly refs: () => RefsFacts;
+  readonly refs: () => GateRefs;
   readonly identity: () => GateFacts['identity'];
   /** `attempt` is 1-based. */
   readonly claim: (lane: string, attempt: number) => ClaimAttempt;
@@ -101,13 +102,13 @@ export const simulate = (initial: GateFacts, script: Script): SimRun => {
 const CONFIGURED: ConfigState = { _tag: 'Configured', config: { version: 1 } };
 const OID_A = 'a'.repeat(40);
 const OID_B = 'b'.repeat(40);
-const REFS: RefsFacts = {
-  current_branch: 'main',
+const REFS: GateRefs = {
+  head_branch: 'main',
   head_oid: OID_A,
   default_remote: 'origin',
-  names: { main: { branch: OID_A, tag: null }, 'feature/x': { branch: OID_B, tag: null } },
-  exprs: {},
-  deploy_branches: ['refs/heads/main'],
+  branches: { main: OID_A, 'feature/x': OID_B },
+  tags: {},
+  objects: {},
 };
 const VIEW = (halt: boolean) => ({
   lanes: [],

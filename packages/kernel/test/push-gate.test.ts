@@ -12,13 +12,13 @@ const SESSION = 'sess-me';
 const ME = { ok: true as const, member: 'me@example.com', session: SESSION, instance: 'e'.repeat(32), host: 'laptop' };
 const OID_A = 'a'.repeat(40);
 const OID_B = 'b'.repeat(40);
-const REFS: PG.RefsFacts = {
-  current_branch: 'main',
+const REFS: PG.GateRefs = {
+  head_branch: 'main',
   head_oid: OID_A,
   default_remote: 'origin',
-  names: { main: { branch: OID_A, tag: null }, 'release/2.4': { branch: OID_B, tag: null }, 'feature/x': { branch: OID_B, tag: null }, 'v1.0': { branch: null, tag: OID_B } },
-  exprs: {},
-  deploy_branches: ['refs/heads/main', 'refs/heads/release/2.4'],
+  branches: { main: OID_A, 'release/2.4': OID_B, 'feature/x': OID_B },
+  tags: { 'v1.0': OID_B },
+  objects: {},
 };
 const CONFIGURED: ConfigState = { _tag: 'Configured', config: { version: 1 } };
 

@@ -13,7 +13,7 @@ Run \`arbiter hook <name> --help\` for one hook's arguments.
 `;
 
 /** Run the hook named by `argv[0]`. */
-export const main = async (argv: ReadonlyArray<string>): Promise<void> => {
+export const main = async (argv: ReadonlyArray<string>, pre: { readonly stdinText?: string } = {}): Promise<void> => {
   const name = argv[0];
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     writeSync(1, HELP);
@@ -25,7 +25,7 @@ export const main = async (argv: ReadonlyArray<string>): Promise<void> => {
     process.exit(0);
   }
   try {
-    await handler(argv.slice(1));
+    await handler(argv.slice(1), pre);
   } catch {
     process.exit(0);
   }

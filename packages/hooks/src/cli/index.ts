@@ -3,6 +3,7 @@
  * every verb). Each verb lives in its own module exporting `register(program)`; add one line per verb.
  */
 import { Command } from 'commander';
+import * as classify from './classify.js';
 import * as demo from './demo.js';
 import * as log from './log.js';
 import * as table from './table.js';
@@ -10,7 +11,7 @@ import * as install from './install.js';
 import * as lanes from './lanes.js';
 
 /** Every verb module, in `--help` order. */
-export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> = [table, log, demo, install, lanes];
+export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> = [table, log, classify, demo, install, lanes];
 
 /** Build the `arbiter` program. */
 export const buildProgram = (): Command => {

@@ -43,9 +43,8 @@ export const runDeploy = async (args: { lane: string | null; eta: string | null;
           }
           case 'refs': {
             const repo = ctx.repo;
-            const settings = cur.repo?.kind === 'repo' ? PG.settingsOf(cur.repo.config) : PG.DEFAULT_SETTINGS;
-            const r = await probeRefs(git, repo?.dir ?? cwd, [], [], settings.deploy_refs);
-            return { refs: r };
+            const r = await probeRefs(git, repo?.dir ?? cwd, []);
+            return { refs: { current_branch: r.head_branch, head_oid: r.head_oid, default_remote: r.default_remote } };
           }
           case 'identity':
             return { identity: await probeIdentity(git, ctx.repo?.dir ?? cwd, cur.repo?.kind === 'repo' ? cur.repo.common_dir : '', null, env) };
@@ -85,8 +84,8 @@ const laneContext = async (cwd: string, env: Env) => {
   if (!id.ok) return die({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.M.D_NOID(), reason: 'identity-unavailable' });
   const me: PG.Holder = { handle: id.member, session: id.session, instance: id.instance, host: id.host };
   const laneOf = async (arg: string | undefined): Promise<string> => {
-    const refs = await probeRefs(git, repo.dir, [], [], settings.deploy_refs);
-    const l = PG.laneArg(arg ?? null, refs.current_branch, repo.fact.kind === 'repo' ? repo.fact.config : { _tag: 'NotConfigured' });
+    const refs = await probeRefs(git, repo.dir, []);
+    const l = PG.laneArg(arg ?? null, refs.head_branch, repo.fact.kind === 'repo' ? repo.fact.config : { _tag: 'NotConfigured' });
     return 'lane' in l ? l.lane : die(l);
   };
   const done = (o: PG.CliOutcome, facts: Record<string, unknown> = {}) => finishCli(o, PG.LANE_CLI_POLICY, facts, env, repo.dir);

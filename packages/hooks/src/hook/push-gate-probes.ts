@@ -4,9 +4,10 @@
  * every git and store call is bounded by a timeout.
  */
 import { realpathSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import type { Git, LaneFailure, LaneStore } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
+import { readRefsFacts } from '../cli/refs-probe.js';
 import { fsLaneStore, identityProbe, readRepoConfig, repoRuntimeDir, resolveStateDir, type Env } from '@arbiter/io-node';
 
 /** A resolved repository for the push gate. */
@@ -41,9 +42,14 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
  * Probe `repo`: start in `cwd` (absolute payload cwd, else the process cwd), apply directory hints in order
  * (H2; a hint with an expansion is ignored), then `git rev-parse`, then read `.arbiter/config.json`.
  */
-export const probeRepo = async (git: Git, cwd: string, hints: ReadonlyArray<string>, env: Env): Promise<GateRepo> => {
+export const probeRepo = async (git: Git, cwd: string, hints: ReadonlyArray<PG.DirHint>, env: Env): Promise<GateRepo> => {
   let dir = cwd;
-  for (const h of hints) if (h !== '' && !/[$`]/.test(h)) dir = isAbsolute(h) ? h : resolve(dir, h);
+  for (const h of hints) {
+    if (h.path === '' || /[$`\uE000]/.test(h.path)) continue;
+    const p = isAbsolute(h.path) ? h.path : resolve(dir, h.path);
+    // `--git-dir=<repo>/.git` names the repository through its git dir; every other hint is a directory.
+    dir = h.kind === 'git-dir' ? (basename(p) === '.git' ? dirname(p) : p) : p;
+  }
   const r = await git.repoPaths(dir)();
   if (r._tag === 'Left') return { fact: { kind: 'not-repo' }, dir, storeRoot: null };
   let common = r.right.common_dir;
@@ -74,24 +80,24 @@ export const laneRoot = (commonDir: string, config: ReturnType<typeof readRepoCo
 export const storeFor = (root: string, config: PG.LanesSettings): LaneStore =>
   fsLaneStore(root, { owners: config.owners, defaultLeaseMin: config.lease_minutes });
 
-/** Probe `refs` (§8.4): current branch, HEAD, default push remote, names, expressions, deploy branches. */
-export const probeRefs = async (git: Git, dir: string, names: ReadonlyArray<string>, exprs: ReadonlyArray<string>, patterns: ReadonlyArray<PG.DeployEntry>): Promise<PG.RefsFacts> => {
-  const val = <A>(r: { _tag: 'Left' } | { _tag: 'Right'; right: A }, d: A): A => (r._tag === 'Right' ? r.right : d);
-  const cb = val(await git.currentBranch(dir)(), null);
-  const head = val(await git.revParse(dir, 'HEAD')(), null);
+/**
+ * Probe `refs` (§8.4): the classifier's `RefsFacts` (current branch, HEAD, every local branch and tag, the
+ * expressions the classification names; `readRefsFacts`, execFile with timeouts) plus the default push remote
+ * (`branch.<b>.pushRemote`, `remote.pushDefault`, `branch.<b>.remote`, else `origin`). A failed probe reads as an
+ * empty repository (no current branch), which can only make the gate allow.
+ */
+export const probeRefs = async (git: Git, dir: string, exprs: ReadonlyArray<string>): Promise<PG.GateRefs> => {
+  const r = await readRefsFacts(dir, exprs);
+  const facts = typeof r === 'string' ? { head_branch: null, head_oid: null, branches: {}, tags: {}, objects: {} } : r;
+  const cb = facts.head_branch;
   let remote: string | null = null;
   const keys = cb === null ? ['remote.pushDefault'] : [`branch.${cb}.pushRemote`, 'remote.pushDefault', `branch.${cb}.remote`];
   for (const k of keys) {
-    remote = val(await git.configGet(dir, k)(), null);
+    const v = await git.configGet(dir, k)();
+    remote = v._tag === 'Right' ? v.right : null;
     if (remote !== null) break;
   }
-  const nm: Record<string, { branch: string | null; tag: string | null }> = {};
-  for (const n of names) nm[n] = { branch: val(await git.revParse(dir, `refs/heads/${n}`)(), null), tag: val(await git.revParse(dir, `refs/tags/${n}`)(), null) };
-  const ex: Record<string, string | null> = {};
-  for (const e of exprs) ex[e] = val(await git.revParse(dir, e)(), null);
-  const heads = val(await git.listRefs(dir, 'refs/heads/')(), [] as ReadonlyArray<string>);
-  const deploy_branches = heads.filter((h) => PG.isDeployRef(h, patterns.filter((p) => p.pattern.startsWith('refs/heads/'))));
-  return { current_branch: cb, head_oid: head, default_remote: remote ?? 'origin', names: nm, exprs: ex, deploy_branches };
+  return { ...facts, default_remote: remote ?? 'origin' };
 };
 
 /**

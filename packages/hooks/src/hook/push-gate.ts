@@ -61,9 +61,8 @@ export const runGate = async (initial: Omit<PG.GateFacts, 'elapsed_ms'>, deps: G
             return (g) => ({ ...g, repo: r.fact });
           }
           case 'refs': {
-            const settings = f.repo?.kind === 'repo' ? PG.settingsOf(f.repo.config) : PG.DEFAULT_SETTINGS;
-            const r = await probeRefs(deps.git, repo?.dir ?? deps.cwd, p.names, p.exprs, settings.deploy_refs);
-            rec(r.current_branch === null ? 'detached' : 'ok');
+            const r = await probeRefs(deps.git, repo?.dir ?? deps.cwd, p.exprs);
+            rec(r.head_branch === null ? 'detached' : 'ok');
             return (g) => ({ ...g, refs: r });
           }
           case 'identity': {
@@ -281,7 +280,7 @@ export const prePushMain = async (argv: ReadonlyArray<string>): Promise<never> =
       break_glass: env['ARBITER_BREAK_GLASS'] === '1',
       break_glass_reason: env['ARBITER_BREAK_GLASS_REASON'] ?? null,
     },
-    { hook: 'pre-push', remote: pos[0] ?? '', url: pos[1] ?? '', lines: parsed.lines.length, malformed: parsed.malformed, readable: parsed.readable },
+    { hook: 'pre-push', remote: pos[0] ?? '', url: pos[1] ?? '', lines: parsed._tag === 'Lines' ? parsed.lines.length : 0, malformed: parsed.malformed, readable: parsed._tag === 'Lines' },
     env,
   );
 };

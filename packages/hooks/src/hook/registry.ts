@@ -6,8 +6,11 @@ import { sessionLockMain } from './session-lock.js';
 import { gatePushMain, prePushMain } from './push-gate.js';
 import { contextMain } from './context.js';
 
-/** A hook entry point: receives the argv after `arbiter hook <name>`, never returns (it exits). */
-export type HookHandler = (argv: ReadonlyArray<string>) => Promise<never>;
+/**
+ * A hook entry point: receives the argv after `arbiter hook <name>` and, when the dispatcher already read stdin
+ * (fast path), its text in `pre.stdinText`. Never returns (it exits).
+ */
+export type HookHandler = (argv: ReadonlyArray<string>, pre?: { readonly stdinText?: string }) => Promise<never>;
 
 /** Every hook Arbiter ships, by the name used on the command line (DESIGN.md conventions §7). */
 export const HOOKS: Readonly<Record<string, HookHandler>> = {

@@ -11,6 +11,7 @@
 import { sessionLock as SL, config, type LockStore, type PidLiveness } from '@arbiter/kernel';
 import {
   anchorPid,
+  runLockLoop,
   findTopLevel,
   fsLockStore,
   hostname,
@@ -114,60 +115,30 @@ export const runSessionLock = async (verb: Verb, agent: Agent, deps: SessionLock
     facts['workspace_hash'] = ws.hash;
     const top = findTopLevel(startDir);
     const ttl = config.sessionLockTtl(top === null ? { _tag: 'NotConfigured' } : readRepoConfig(top));
-    const store = deps.store(stateDir);
-    const me = { session_id: sessionId, my_pid: deps.anchorPid(), my_hostname: deps.hostname(), ttl_ms: ttl, workspace_hash: ws.hash };
-    // H6: read–decide–commit loop
-    for (let round = 1; round <= SL.CAS_ATTEMPTS; round++) {
-      facts['rounds'] = round;
-      const now = deps.now();
-      const read = await store.read(ws.hash)();
-      if (read._tag === 'Left') return failOpen('store-failure');
-      const snapshot = read.right;
-      facts['snapshot'] = summary(snapshot);
-      let done: { outcome: SL.AcquireOutcome | SL.RefreshOutcome | SL.ReleaseOutcome; effects: ReadonlyArray<SL.Effect> };
-      if (verb === 'acquire') {
-        let step = SL.acquireStep({ ...me, now, snapshot });
-        if (step._tag === 'Need') {
-          const alive = await deps.pidAlive(step.probe.pid);
-          facts['pid_alive'] = alive;
-          step = SL.acquireStep({ ...me, now, snapshot, pid_alive: alive });
-        }
-        if (step._tag === 'Need') return failOpen('internal-error'); // the kernel never asks twice (SL-8)
-        done = step;
-      } else if (verb === 'refresh') {
-        done = SL.refresh({ ...me, now, snapshot });
-      } else {
-        done = SL.release({ session_id: sessionId, now, workspace_hash: ws.hash, snapshot });
-      }
-      const commit = done.effects.find((e) => e._tag === 'CommitLock');
-      if (commit !== undefined && commit._tag === 'CommitLock') {
-        const c = await store.commit(commit.workspace_hash, commit.expected_generation, commit.record)();
-        if (c._tag === 'Left') return failOpen('store-failure');
-        if (c.right._tag === 'Conflict') continue; // §7.8 step 6: re-read with a fresh `now`
-      }
-      // H7: render (acquire only), then H8: audit and log.
-      const verdict = verb === 'acquire' ? SL.decide(done.outcome) : null;
-      const result = verdict === null ? ALLOW : renderVerdict(agent, verdict);
-      for (const e of done.effects) {
-        if (e._tag !== 'Audit') continue;
-        // DESIGN.md conventions §6: an audit is a decision-log entry whose verdict is the audited event.
-        deps.record({
-          startDir,
-          verdict: e.kind,
-          reasons: [e.kind],
-          facts: { ...e, at: now, workspace_path: ws.path },
-        });
-      }
-      deps.record({
-        startDir,
-        verdict: verdict?._tag ?? done.outcome._tag,
-        reasons: verdict === null ? [done.outcome.reason, done.outcome._tag === 'NotHolder' ? done.outcome.basis : ''].filter((r) => r !== '') : [...verdict.reasons],
-        facts: { ...facts, outcome: done.outcome._tag, ...('fence' in done.outcome ? { fence: done.outcome.fence } : {}) },
-        effects: done.effects.map((e) => e._tag),
-      });
-      return { result };
+    const caller = { session_id: sessionId, my_pid: deps.anchorPid(), my_hostname: deps.hostname(), ttl_ms: ttl, workspace_hash: ws.hash };
+    // H6: the read–decide–commit loop (shared with the simulations)
+    const run = await runLockLoop(verb, caller, { store: deps.store(stateDir), pidAlive: deps.pidAlive, now: deps.now });
+    facts['rounds'] = run.rounds;
+    if (run._tag === 'FailOpen') return failOpen(run.detail);
+    facts['snapshot'] = summary(run.snapshot);
+    if (run.pidAlive !== undefined) facts['pid_alive'] = run.pidAlive;
+    const { outcome, effects } = run;
+    // H7: render (acquire only), then H8: audit and log.
+    const verdict = verb === 'acquire' ? SL.decide(outcome) : null;
+    const result = verdict === null ? ALLOW : renderVerdict(agent, verdict);
+    for (const e of effects) {
+      if (e._tag !== 'Audit') continue;
+      // DESIGN.md conventions §6: an audit is a decision-log entry whose verdict is the audited event.
+      deps.record({ startDir, verdict: e.kind, reasons: [e.kind], facts: { ...e, at: run.now, workspace_path: ws.path } });
     }
-    return failOpen('cas-exhausted');
+    deps.record({
+      startDir,
+      verdict: verdict?._tag ?? outcome._tag,
+      reasons: verdict !== null ? [...verdict.reasons] : outcome._tag === 'NotHolder' ? [outcome.reason, outcome.basis] : [outcome.reason],
+      facts: { ...facts, outcome: outcome._tag, ...('fence' in outcome ? { fence: outcome.fence } : {}) },
+      effects: effects.map((e) => e._tag),
+    });
+    return { result };
   } catch {
     return failOpen('internal-error');
   }
@@ -185,7 +156,7 @@ Fail-open: bad input, store errors and the ${SL.LOCK_WATCHDOG_MS} ms watchdog al
 `;
 
 /** Real entry point: parse argv, arm the watchdog, run with the Node adapters, render and exit. */
-export const sessionLockMain = async (argv: ReadonlyArray<string>): Promise<never> => {
+export const sessionLockMain = async (argv: ReadonlyArray<string>, pre: { readonly stdinText?: string } = {}): Promise<never> => {
   if (argv.includes('--help') || argv.includes('-h')) return finish({ code: 0, stdout: USAGE });
   const verb = VERBS.find((v) => v === argv[0]);
   const agent = agentArg(argv);
@@ -193,7 +164,7 @@ export const sessionLockMain = async (argv: ReadonlyArray<string>): Promise<neve
   if (verb === undefined || agent === null) return finish(ALLOW); // a mis-wired hook never blocks a session
   const env = process.env;
   const run = await runSessionLock(verb, agent, {
-    stdin: () => readStdin(SL.STDIN_MAX_BYTES, SL.LOCK_WATCHDOG_MS),
+    stdin: () => (pre.stdinText !== undefined ? Promise.resolve({ _tag: 'Ok', text: pre.stdinText } as const) : readStdin(SL.STDIN_MAX_BYTES, SL.LOCK_WATCHDOG_MS)),
     env,
     cwd: process.cwd(),
     now: Date.now,
