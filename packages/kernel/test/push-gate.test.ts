@@ -612,3 +612,20 @@ describe('lanes config and naming (§3)', () => {
     expect(config.parseConfig(JSON.stringify(config.defaultConfig()))._tag).toBe('Configured');
   });
 });
+
+describe('dispatcher fast path (PG-10 without loading the hook bundle)', () => {
+  it('PG-10 surelyNotPush is sound: whenever it answers true, the classifier says NotPush', async () => {
+    const { surelyNotPush, bashCommandOf } = await import('../src/hot.js');
+    const frag = fc.constantFrom('git', ' ', 'push', 'pu', 'sh', "'", '"', '\\', '\\\n', '$', "$'\\x70'", '(', ')', '`', ';', '&&', '|', 'sh -c ', 'eval ', '<<EOF\n', '\nEOF\n', 'git-push', '-C', 'x', 'echo', '{', '}', 'p', 'u', 's', 'h', '\n');
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.array(frag, { maxLength: 14 }).map((a) => a.join(''))), (cmd) => {
+        if (surelyNotPush(cmd)) expect(PG.classifyPushCommand(cmd)._tag).toBe('NotPush');
+      }),
+      { numRuns: 3_000 },
+    );
+    for (const c of ['git push', 'git pu"sh"', 'git p\\ush', "git $'\\x70ush'", 'git pu\\\nsh', 'bash <<EOF\ngit push\nEOF']) expect(surelyNotPush(c)).toBe(false);
+    expect(surelyNotPush('npm test && git status')).toBe(true);
+    expect(bashCommandOf({ tool_input: { cmd: 'ls' } })).toBe('ls');
+    expect(bashCommandOf({ tool_input: 'ls' })).toBeNull();
+  });
+});

@@ -224,7 +224,7 @@ const gateProcess = async (host: 'claude' | 'codex' | 'git', initial: Omit<PG.Ga
 };
 
 /** `arbiter hook gate-push …` entry point. */
-export const gatePushMain = async (argv: ReadonlyArray<string>): Promise<never> => {
+export const gatePushMain = async (argv: ReadonlyArray<string>, pre: { readonly stdinText?: string } = {}): Promise<never> => {
   if (argv.includes('--help') || argv.includes('-h')) {
     writeSync(1, USAGE);
     process.exit(0);
@@ -232,9 +232,11 @@ export const gatePushMain = async (argv: ReadonlyArray<string>): Promise<never> 
   const agent = agentArg(argv);
   if (agent === null) process.exit(0); // a mis-wired hook never blocks
   const env = process.env;
-  if (argv.includes('--post')) return releaseMain(agent, env);
+  const stdin = (): Promise<StdinResult> =>
+    pre.stdinText !== undefined ? Promise.resolve(pre.stdinText === '' ? { _tag: 'TooLarge' } : { _tag: 'Ok', text: pre.stdinText }) : readStdin(PG.STDIN_MAX_BYTES, PG.STDIN_TIMEOUT_MS);
+  if (argv.includes('--post')) return releaseMain(agent, env, stdin);
   armGateWatchdog(agent, env, 'gate-push');
-  const input: StdinResult = await readStdin(PG.STDIN_MAX_BYTES, PG.STDIN_TIMEOUT_MS);
+  const input: StdinResult = await stdin();
   let payload: unknown = undefined;
   if (input._tag === 'Ok') {
     try {
@@ -286,13 +288,13 @@ export const prePushMain = async (argv: ReadonlyArray<string>): Promise<never> =
 };
 
 /** PostToolUse / PostToolUseFailure: `push-release` (§9). Silent, always exit 0. */
-const releaseMain = async (agent: Agent, env: Env): Promise<never> => {
+const releaseMain = async (agent: Agent, env: Env, stdin: () => Promise<StdinResult>): Promise<never> => {
   const t = setTimeout(() => process.exit(0), PG.GATE_WATCHDOG_MS);
   t.unref();
   const stateDir = resolveStateDir(env);
   const cwd = process.cwd();
   try {
-    const input = await readStdin(PG.STDIN_MAX_BYTES, PG.STDIN_TIMEOUT_MS);
+    const input = await stdin();
     let payload: unknown = undefined;
     if (input._tag === 'Ok') {
       try {
