@@ -38,13 +38,16 @@ const gatePushFast = (text: string): boolean => {
 };
 
 if (args[0] === 'hook' && args[1] === 'gate-push' && agent !== null && process.stdin.isTTY !== true) {
-  setTimeout(() => process.exit(0), 4_000); // GATE_WATCHDOG_MS; the hook bundle arms its own on hand-over
+  // GATE_WATCHDOG_MS while reading stdin; cleared on hand-over, where the hook bundle arms its own watchdog for the
+  // rest of the same budget (counted from process start) and renders L-WATCHDOG if it fires.
+  const wd = setTimeout(() => process.exit(0), 4_000);
   const chunks: Buffer[] = [];
   let size = 0;
   process.stdin.on('data', (c: Buffer) => {
     size += c.length;
     if (size > STDIN_MAX_BYTES) {
       process.stdin.removeAllListeners();
+      clearTimeout(wd);
       void load('hook.cjs')(args.slice(1), { stdinText: '' });
       return;
     }
@@ -55,6 +58,7 @@ if (args[0] === 'hook' && args[1] === 'gate-push' && agent !== null && process.s
     if (size > STDIN_MAX_BYTES) return;
     const text = Buffer.concat(chunks).toString('utf8');
     if (gatePushFast(text)) process.exit(0);
+    clearTimeout(wd);
     void load('hook.cjs')(args.slice(1), { stdinText: text });
   });
 } else if (args[0] === 'hook' && args[1] === 'session-lock' && (args[2] === 'acquire' || args[2] === 'refresh') && agent !== null && process.stdin.isTTY !== true) {

@@ -185,7 +185,7 @@ const armGateWatchdog = (host: 'claude' | 'codex' | 'git', env: Env, hook: strin
       process.exit(0);
     }
     process.exit(gateRendered.exit);
-  }, PG.GATE_WATCHDOG_MS);
+  }, Math.max(0, PG.GATE_WATCHDOG_MS - elapsedSinceStart()));
   void t; // not unref'd: a hung probe must still end in the watchdog's verdict, never in a silent drain
 };
 
