@@ -204,12 +204,15 @@ export const table = (): DecisionTable => {
   }
   run('`git push -f origin main`', 'git push -f origin main', { compat: 'behind' });
   return {
-    policy: POLICY,
+    // The table is published as `gate-push` (the hook's name: `arbiter table gate-push`); decision-log entries of
+    // these verdicts carry the policy id `push-gate`.
+    policy: 'gate-push',
     version: POLICY_VERSION,
     title: 'PreToolUse gate for a Bash command in agent mode (Claude Code rendering), on a clone whose current branch is `main`.',
     columns: ['command', 'config', 'dry run', 'break-glass', 'identity', 'claim answer', 'halt for us', 'compat', 'probes requested', 'verdict', 'reasons', 'effects', 'claude exit'],
     rows,
     notes: [
+      `Decision-log policy id of these verdicts: ${POLICY}.`,
       'Default deploy refs: refs/heads/main, refs/heads/master, refs/heads/production, refs/heads/release/* (per-ref), refs/tags/* (shared).',
       'Fail direction: open and loud. Block only on a verified halt directed at this session or a completed compat probe that found the remote not an ancestor.',
       'Retries: contended claims only, at most 2, backoff 150 ms then 300 ms, only while elapsed + backoff + 2500 + 250 ≤ 4000 ms.',
