@@ -91,9 +91,18 @@ export const lanesSettings = (l: LanesConfig | undefined): LanesSettings => ({
   store_dir: typeof l?.store?.dir === 'string' && l.store.dir.startsWith('/') ? l.store.dir : null,
 });
 
-/** Settings of any `ConfigState` (defaults when not configured or invalid: CLI verbs use them, §3.1 rule 2). */
-export const settingsOf = (c: ConfigState): LanesSettings =>
-  c._tag === 'Configured' ? lanesSettings((c.config as { lanes?: LanesConfig }).lanes) : DEFAULT_SETTINGS;
+let settingsMemo: { readonly c: ConfigState; readonly s: LanesSettings } | null = null;
+
+/**
+ * Settings of any `ConfigState` (defaults when not configured or invalid: CLI verbs use them, §3.1 rule 2).
+ * Memoised on the identity of the last state (a step function reads it on every call of a run).
+ */
+export const settingsOf = (c: ConfigState): LanesSettings => {
+  if (settingsMemo !== null && settingsMemo.c === c) return settingsMemo.s;
+  const s = c._tag === 'Configured' ? lanesSettings((c.config as { lanes?: LanesConfig }).lanes) : DEFAULT_SETTINGS;
+  settingsMemo = { c, s };
+  return s;
+};
 
 /** N1: does `pattern` match `ref`? Equal, or (with final `*`) a strictly longer ref with that prefix. */
 export const patternMatches = (pattern: string, ref: string): boolean =>

@@ -116,6 +116,11 @@ export interface GateFacts {
   readonly agent: 'claude' | 'codex' | null;
   /** Agent mode: the parsed stdin JSON (anything). */
   readonly payload?: unknown;
+  /**
+   * Agent mode, optional: `classifyPushCommand` of the payload's command, memoised by the driver after the first
+   * step so later steps do not re-lex the command. Must be the classification of this payload's command.
+   */
+  readonly classification?: PushClassification;
   /** git mode. */
   readonly prepush?: PrePushFact;
   readonly dry_run: boolean;
@@ -296,6 +301,65 @@ const onlyDeletions = (invs: ReadonlyArray<PushInvocation>): boolean =>
 /** git-mode stdin lines when readable (`Lines`), else `null`. */
 const linesOf = (inp: PrePushInput | undefined) => (inp !== undefined && inp._tag === 'Lines' ? inp.lines : null);
 
+interface Resolved {
+  readonly targets: ReadonlyArray<DeployTarget>;
+  readonly extraLanes: ReadonlyArray<string>;
+  readonly sawNonDelete: boolean;
+  readonly fallback: boolean;
+}
+
+/**
+ * One-entry memo of P10 keyed by the identity of the facts it reads (the driver passes the same objects on every
+ * step of a run), so later steps do not resolve destinations again. Pure: same inputs, same result.
+ */
+let resolvedMemo: { readonly key: ReadonlyArray<unknown>; readonly value: Resolved } | null = null;
+
+/** P10: deploy targets (§6.9 in agent mode; remote refs of create/update lines in git mode; unreadable → current). */
+const resolveTargets = (
+  f: GateFacts,
+  cls: PushClassification | null,
+  P: ReadonlyArray<DeployEntry>,
+  gitLines: NonNullable<ReturnType<typeof linesOf>>,
+  gitUnreadable: boolean,
+): Resolved => {
+  const key = [f.mode, f.refs, cls, f.repo, f.prepush];
+  if (resolvedMemo !== null && resolvedMemo.key.every((k, i) => k === key[i])) return resolvedMemo.value;
+  const targets: DeployTarget[] = [];
+  const extraLanes: string[] = [];
+  let sawNonDelete = false;
+  let fallback = false;
+  if (f.mode === 'agent' && f.refs !== undefined && cls !== null) {
+    const r = resolveDestinations(cls, f.refs, P);
+    fallback = r.confidence === 'fallback';
+    extraLanes.push(...r.shared_lanes.map((l) => l.lane));
+    if (r.shared_lanes.length > 0) sawNonDelete = true;
+    for (const t of r.targets) {
+      sawNonDelete = true;
+      const lane = laneFor(t.ref, P);
+      if (lane !== null) targets.push({ ref: t.ref, lane, src_oid: t.src_oid, remote: t.remote ?? f.refs.default_remote, force: t.force });
+    }
+  } else if (gitUnreadable) {
+    const cb = f.refs?.head_branch ?? null;
+    if (cb !== null) {
+      sawNonDelete = true;
+      const ref = `refs/heads/${cb}`;
+      const lane = laneFor(ref, P);
+      if (lane !== null) targets.push({ ref, lane, src_oid: f.refs?.head_oid ?? null, remote: f.prepush?.remote_name ?? null, force: false, remote_oid: undefined });
+    }
+  } else {
+    for (const l of gitLines) {
+      if (l.op === 'delete') continue;
+      sawNonDelete = true;
+      const lane = laneFor(l.remote_ref, P);
+      const remoteOid = isZeroOid(l.remote_oid) ? null : l.remote_oid.toLowerCase();
+      if (lane !== null) targets.push({ ref: l.remote_ref, lane, src_oid: l.local_oid.toLowerCase(), remote: f.prepush?.remote_name ?? null, force: false, remote_oid: remoteOid });
+    }
+  }
+  const value: Resolved = { targets, extraLanes, sawNonDelete, fallback };
+  resolvedMemo = { key, value };
+  return value;
+};
+
 // ───────────────────────────────────────── the step function (§8.6) ─────────────────────────────────
 
 /** Classification of the payload's command (agent mode), exposed for logging. Pure. */
@@ -322,7 +386,7 @@ export const gateStep = (f: GateFacts): GateStep => {
     payload = decodeAgentPayload(f.payload);
     if (payload === null) return fin(verdict('bad-payload')); // P1
     if (payload.tool_name !== null && payload.tool_name !== 'Bash') return fin(verdict('not-a-push')); // P2
-    const c = classifyPushCommand(payload.command);
+    const c = f.classification ?? classifyPushCommand(payload.command);
     if (c._tag === 'NotPush') return fin(verdict('not-a-push')); // P3
     cls = c;
     invs = c.invocations;
@@ -358,36 +422,9 @@ export const gateStep = (f: GateFacts): GateStep => {
   // P9
   if (f.refs === undefined && (f.mode === 'agent' || gitUnreadable)) return need([{ _tag: 'refs', exprs: cls === null ? [] : refsProbeExpressions(cls) }]);
   // P10
-  const targets: DeployTarget[] = [];
-  const extraLanes: string[] = [];
-  let sawNonDelete = false;
-  if (f.mode === 'agent' && f.refs !== undefined && cls !== null) {
-    const r = resolveDestinations(cls, f.refs, P);
-    if (r.confidence === 'fallback' && !details.includes('fallback-classification')) details = [...details, 'fallback-classification'];
-    extraLanes.push(...r.shared_lanes.map((l) => l.lane));
-    if (r.shared_lanes.length > 0) sawNonDelete = true;
-    for (const t of r.targets) {
-      sawNonDelete = true;
-      const lane = laneFor(t.ref, P);
-      if (lane !== null) targets.push({ ref: t.ref, lane, src_oid: t.src_oid, remote: t.remote ?? f.refs.default_remote, force: t.force });
-    }
-  } else if (gitUnreadable) {
-    const cb = f.refs?.head_branch ?? null;
-    if (cb !== null) {
-      sawNonDelete = true;
-      const ref = `refs/heads/${cb}`;
-      const lane = laneFor(ref, P);
-      if (lane !== null) targets.push({ ref, lane, src_oid: f.refs?.head_oid ?? null, remote: f.prepush?.remote_name ?? null, force: false, remote_oid: undefined });
-    }
-  } else {
-    for (const l of gitLines) {
-      if (l.op === 'delete') continue;
-      sawNonDelete = true;
-      const lane = laneFor(l.remote_ref, P);
-      const remoteOid = isZeroOid(l.remote_oid) ? null : l.remote_oid.toLowerCase();
-      if (lane !== null) targets.push({ ref: l.remote_ref, lane, src_oid: l.local_oid.toLowerCase(), remote: f.prepush?.remote_name ?? null, force: false, remote_oid: remoteOid });
-    }
-  }
+  const res = resolveTargets(f, cls, P, gitLines, gitUnreadable);
+  if (res.fallback && !details.includes('fallback-classification')) details = [...details, 'fallback-classification'];
+  const { targets, extraLanes, sawNonDelete } = res;
   if (!sawNonDelete) return fin(verdict('nothing-to-gate', withD()));
   const lanes = sortLanes([...targets.map((t) => t.lane), ...extraLanes]);
   if (lanes.length === 0) return fin(verdict('non-deploy-ref', withD()));

@@ -12,6 +12,7 @@ import {
   MAX_PLAN_STEPS,
   POLICY,
   POLICY_VERSION,
+  classificationOf,
   gateStep,
   planLimitVerdict,
   renderGate,
@@ -63,6 +64,10 @@ export interface SimRun {
  */
 export const simulate = (initial: GateFacts, script: Script): SimRun => {
   let f: GateFacts = initial;
+  if (f.mode === 'agent' && f.classification === undefined) {
+    const c = classificationOf(f);
+    if (c !== null) f = { ...f, classification: c };
+  }
   const needs: GateProbe[][] = [];
   for (let steps = 1; steps <= MAX_PLAN_STEPS; steps++) {
     const s = gateStep(f);

@@ -42,6 +42,8 @@ export interface GateRun {
  */
 export const runGate = async (initial: Omit<PG.GateFacts, 'elapsed_ms'>, deps: GateDeps): Promise<GateRun> => {
   let f: PG.GateFacts = { ...initial, elapsed_ms: deps.elapsed() };
+  const cls = PG.classificationOf(f);
+  if (cls !== null) f = { ...f, classification: cls }; // memoised: later steps do not re-lex the command
   const probes: ProbeRecord[] = [];
   let repo: GateRepo | null = null;
   let store: LaneStore | null = null;
