@@ -629,3 +629,94 @@ describe('dispatcher fast path (PG-10 without loading the hook bundle)', () => {
     expect(bashCommandOf({ tool_input: 'ls' })).toBeNull();
   });
 });
+
+describe('context (PG-38) and verbs', () => {
+  const repoFact: PG.RepoFact = { kind: 'repo', top: '/work/my app!', common_dir: '/w/.git', shallow: false, config: CONFIGURED };
+  const view = (n: number, reason = 'wait'): PG.StateView => ({
+    lanes: Array.from({ length: n }, (_, i) => ({ lane: `deploy:refs/heads/r${i}`, fence: i + 1, expired: false, holder: { handle: `u${i}@x.io`, session: 's', instance: i === 0 ? ME.instance : 'f'.repeat(32), host: 'h', claimed_at: 0, heartbeat_age_sec: 30, lease_sec: 600, intent: 'push' as const, eta_minutes: null } })),
+    halts: [{ halt_id: 'abcdef0123456789', target_session: SESSION, by_handle: 'ops@x.io', by_session: 'o', reason, created_at: 0, age_sec: 5, open: true }],
+    placed: [],
+  });
+  const base = (o: Partial<PG.ContextFacts> = {}): PG.ContextFacts => ({ agent: 'codex', event: 'session-start', payload: { session_id: SESSION, cwd: '/w' }, now: 1_000_000, repo: repoFact, identity: ME, ...o });
+
+  it('PG-38 within CONTEXT_CACHE_TTL_MS of a read no store call; after it a state read; failure → DEGRADED with cache', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10_000 }), fc.boolean(), (age, fail) => {
+        const cache = { fetched_at: 1_000_000 - age, data: { view: view(1), lock: null } };
+        const s1 = PG.contextStep(base({ cache }));
+        if (age < PG.CONTEXT_CACHE_TTL_MS) {
+          expect(s1._tag === 'Done' && s1.outcome.status).toBe('cached');
+          return;
+        }
+        expect(s1._tag === 'Need' && s1.probe.map((p) => p._tag).sort()).toEqual(['lock-read', 'state']);
+        const s2 = PG.contextStep(base({ cache, state: fail ? { ok: false } : { ok: true, view: view(2) }, lock: { kind: 'free' } }));
+        expect(s2._tag).toBe('Done');
+        if (s2._tag !== 'Done') return;
+        expect(s2.outcome.status).toBe(fail ? 'degraded' : 'ok');
+        if (fail) expect(s2.outcome.block).toContain(`DEGRADED — lane store unavailable; showing data from ${PG.fmtAge(age / 1000)} ago.`);
+        else expect(s2.effects).toEqual([{ _tag: 'WriteCache', data: { view: view(2), lock: { kind: 'free' } } }]);
+      }),
+    );
+  });
+
+  it('PG-38 block is at most CONTEXT_MAX_CHARS, control-free, halt reasons sanitised; Codex envelope names the event', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 40 }), fc.string({ maxLength: 400 }), fc.constantFrom('session-start' as const, 'user-prompt-submit' as const), (n, reason, event) => {
+        const block = PG.renderContextBlock('/w/app', SESSION, ME.instance, { view: view(n, reason), lock: { kind: 'other', session: 'x\ny', pid: 7, age_sec: 9 } }, null);
+        expect(block.length).toBeLessThanOrEqual(PG.CONTEXT_MAX_CHARS);
+        expect(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/.test(block)).toBe(false);
+        const out = JSON.parse(PG.renderContext('codex', event, block, null)) as { hookSpecificOutput: { hookEventName: string } };
+        expect(out.hookSpecificOutput.hookEventName).toBe(event === 'session-start' ? 'SessionStart' : 'UserPromptSubmit');
+      }),
+    );
+    const b = PG.renderContextBlock('/work/my app!', SESSION, ME.instance, { view: view(10), lock: null }, null);
+    expect(b.split('\n')[0]).toBe('arbiter · myapp · session sess-me');
+    expect(b).toContain('… and 2 more');
+    expect(b).toContain('— this session');
+    expect(PG.renderContext('claude', 'session-start', '', null)).toBe('');
+  });
+
+  it('deploy (§10): die-loud outcomes V1–V9', () => {
+    const run = (o: Partial<PG.DeployFacts>, claim: PG.ClaimAttempt = { _tag: 'Granted', fence: 12, reclaimed: false }, compat: PG.CompatFact = { result: 'fast-forward', remote_present: true }) => {
+      let f: PG.DeployFacts = { lane_arg: null, eta_arg: null, break_glass: false, reason: null, ...o };
+      for (let i = 0; i < 10; i++) {
+        const s = PG.deployStep(f);
+        if (s._tag === 'Done') return s;
+        for (const p of s.probe) {
+          if (p._tag === 'repo') f = { ...f, repo: o.repo ?? repoFact };
+          if (p._tag === 'refs') f = { ...f, refs: o.refs ?? { current_branch: 'main', head_oid: OID_A, default_remote: 'origin' } };
+          if (p._tag === 'identity') f = { ...f, identity: o.identity ?? ME };
+          if (p._tag === 'force-release') f = { ...f, forced: o.forced ?? { _tag: 'Forced', previous: null, fence: 3 } };
+          if (p._tag === 'claim') f = { ...f, claim };
+          if (p._tag === 'compat') f = { ...f, compat };
+        }
+      }
+      throw new Error('no verdict');
+    };
+    expect(run({ repo: { kind: 'not-repo' } }).outcome).toMatchObject({ code: 1, reason: 'not-a-repo' });
+    expect(run({ eta_arg: '0' }).outcome).toMatchObject({ code: 1, reason: 'bad-eta' });
+    expect(run({ eta_arg: '1441' }).outcome).toMatchObject({ code: 1, reason: 'bad-eta' });
+    expect(run({ eta_arg: '1440' }).outcome).toMatchObject({ code: 0, reason: 'claimed' });
+    expect(run({ refs: { current_branch: null, head_oid: null, default_remote: null } }).outcome).toMatchObject({ code: 1, reason: 'no-branch' });
+    expect(run({ refs: { current_branch: 'feature/x', head_oid: OID_A, default_remote: 'origin' } }).outcome).toMatchObject({ code: 1, reason: 'non-deploy-ref' });
+    expect(run({ identity: { ok: false } }).outcome).toMatchObject({ code: 1, reason: 'identity-unavailable' });
+    expect(run({ break_glass: true, forced: { _tag: 'Failure', kind: 'forbidden' } }).outcome).toMatchObject({ code: 1, reason: 'break-glass-forbidden' });
+    const bg = run({ break_glass: true, reason: 'x' });
+    expect(bg.effects.length).toBe(1);
+    expect(run({}, { _tag: 'Held', holder_handle: 'ana@x', holder_instance: 'f', heartbeat_age_sec: 1 }).outcome).toMatchObject({ code: 1, reason: 'held-by-other', stream: 'stderr' });
+    expect(run({}, { _tag: 'Failure', kind: 'transport', status: 'x' }).outcome.message).toBe('arbiter: could not claim deploy lane deploy:refs/heads/main (transport).');
+    expect(run({}, undefined, { result: 'behind', remote_present: false }).outcome).toMatchObject({ code: 0, reason: 'claimed-behind' });
+    expect(run({}).outcome.message).toBe('arbiter: lane deploy:refs/heads/main claimed (fence 12) — clear to deploy. Release it with `arbiter lane release deploy:refs/heads/main` when done.');
+    expect(run({ lane_arg: 'deploy:custom' }).outcome.message).toContain('deploy:custom');
+  });
+
+  it('lane-cli (§11): outcomes and argument checks', () => {
+    expect(PG.laneUnhaltOutcome('s1', 's1', null)).toMatchObject({ code: 1, reason: 'self-unhalt' });
+    expect(PG.haltArgs('bad session', 'r')).toMatchObject({ code: 1, reason: 'bad-argument' });
+    expect(PG.haltArgs('ok-session', '   ')).toMatchObject({ code: 1, reason: 'bad-argument' });
+    expect(PG.haltArgs('ok-session', 'x'.repeat(200))).toBeNull();
+    expect(PG.laneReleaseOutcome('deploy:x', { _tag: 'NotHolder' })).toMatchObject({ code: 0, reason: 'not-holder' });
+    expect(PG.laneReleaseOutcome('deploy:x', { _tag: 'Failure', kind: 'forbidden' })).toMatchObject({ code: 1, reason: 'force-forbidden' });
+    expect(PG.laneClaimOutcome('deploy:x', { _tag: 'Lost', holder_handle: 'b@y' }).message).toBe('arbiter: lane deploy:x was lost — its lease ran out and it is now held by @b.');
+  });
+});
