@@ -71,16 +71,16 @@ export default async ({ bin, lib, root }) => {
   const claimed = entries.filter((e) => e.policy === 'push-gate' && e.reasons[0] === 'claimed');
   for (const e of claimed) {
     // repo / refs / compat are git subprocesses; identity runs one `git config`
-    const gitProbe = e.probes.filter((p) => ['repo', 'refs', 'compat', 'identity'].includes(p.name));
-    gitMs.push({ total: e.duration_ms, git: gitProbe.reduce((a, p) => a + p.duration_ms, 0), store: e.probes.filter((p) => p.name === 'claim' || p.name === 'state').reduce((a, p) => a + p.duration_ms, 0) });
+    // driver wall time minus the time spent waiting on git subprocesses (per concurrent batch, the longest)
+    gitMs.push({ total: e.duration_ms, driver: e.facts.timing.driver_ms, git: e.facts.timing.git_ms, store: e.probes.filter((p) => p.name === 'claim' || p.name === 'state').reduce((a, p) => a + p.duration_ms, 0) });
   }
   const t = lib.stats(totals);
   const inProc = lib.stats(gitMs.map((x) => x.total));
-  const outside = lib.stats(gitMs.map((x) => Math.max(0, x.total - x.git)));
+  const outside = lib.stats(gitMs.map((x) => Math.max(0, x.driver - x.git)));
   const store = lib.stats(gitMs.map((x) => x.store));
   rows.push({ name: 'deploy push (claimed), hook wall time', value: t.median, unit: 'ms median', spread: `${lib.fmt(t.p25)}–${lib.fmt(t.p75)} ms` });
   rows.push({ name: 'deploy push, process start → verdict (decision log duration_ms)', value: inProc.median, unit: 'ms median', spread: `${lib.fmt(inProc.p25)}–${lib.fmt(inProc.p75)} ms` });
-  rows.push({ name: 'deploy push, time outside git probes (duration_ms − git probe ms)', value: outside.median, unit: 'ms median', spread: `${lib.fmt(outside.p25)}–${lib.fmt(outside.p75)} ms`, target: '≤ 10 ms' });
+  rows.push({ name: 'deploy push, decision time outside the git subprocesses (driver wall − git wall)', value: outside.median, unit: 'ms median', spread: `${lib.fmt(outside.p25)}–${lib.fmt(outside.p75)} ms`, target: '≤ 10 ms' });
   rows.push({ name: 'deploy push, fs lane store claim + state', value: store.median, unit: 'ms median', spread: `${lib.fmt(store.p25)}–${lib.fmt(store.p75)} ms` });
 
   // Kernel: the gate decision on pre-decoded facts (final step of a claimed run), and a full simulated run.

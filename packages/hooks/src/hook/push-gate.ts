@@ -34,6 +34,8 @@ export interface GateRun {
   readonly facts: PG.GateFacts;
   readonly repo: GateRepo | null;
   readonly store: LaneStore | null;
+  /** Wall time of the driver, ms, and the part of it spent waiting on git subprocesses (per batch, the longest). */
+  readonly timing: { readonly driver_ms: number; readonly git_ms: number };
 }
 
 /**
@@ -47,13 +49,21 @@ export const runGate = async (initial: Omit<PG.GateFacts, 'elapsed_ms'>, deps: G
   const probes: ProbeRecord[] = [];
   let repo: GateRepo | null = null;
   let store: LaneStore | null = null;
+  const tStart = performance.now();
+  let gitMs = 0;
+  const timing = () => ({ driver_ms: Math.round((performance.now() - tStart) * 10) / 10, git_ms: Math.round(gitMs * 10) / 10 });
   for (let i = 0; i < PG.MAX_PLAN_STEPS; i++) {
     const s = PG.gateStep({ ...f, elapsed_ms: deps.elapsed() });
-    if (s._tag === 'Done') return { verdict: s.outcome, effects: s.effects, probes, facts: f, repo, store };
+    if (s._tag === 'Done') return { verdict: s.outcome, effects: s.effects, probes, facts: f, repo, store, timing: timing() };
+    const gitDurations: number[] = [];
     const results = await Promise.all(
       s.probe.map(async (p): Promise<(g: PG.GateFacts) => PG.GateFacts> => {
         const t0 = performance.now();
-        const rec = (outcome: string) => probes.push({ name: p._tag, duration_ms: Math.round(performance.now() - t0), outcome });
+        const rec = (outcome: string) => {
+          const d = performance.now() - t0;
+          if (p._tag === 'repo' || p._tag === 'refs' || p._tag === 'compat' || p._tag === 'identity') gitDurations.push(d);
+          probes.push({ name: p._tag, duration_ms: Math.round(d), outcome });
+        };
         switch (p._tag) {
           case 'repo': {
             const r = await probeRepo(deps.git, p.cwd !== null && p.cwd.startsWith('/') ? p.cwd : deps.cwd, p.dir_hints, deps.env);
@@ -97,8 +107,9 @@ export const runGate = async (initial: Omit<PG.GateFacts, 'elapsed_ms'>, deps: G
       }),
     );
     for (const apply of results) f = apply(f);
+    gitMs += gitDurations.reduce((a, b) => Math.max(a, b), 0);
   }
-  return { verdict: PG.planLimitVerdict(), effects: [], probes, facts: f, repo, store };
+  return { verdict: PG.planLimitVerdict(), effects: [], probes, facts: f, repo, store, timing: timing() };
 };
 
 /** Run effects (§8.8) concurrently under one cap (ms). Results are ignored; never throws. */
@@ -148,6 +159,7 @@ const logFacts = (run: GateRun, extra: Record<string, unknown>): Record<string, 
     ...(f.identity?.ok ? { identity: { member: f.identity.member, session: f.identity.session, instance: f.identity.instance } } : {}),
     lanes: run.verdict.lanes,
     fresh: run.verdict.fresh,
+    timing: run.timing,
     ...(f.claims !== undefined ? { claims: f.claims } : {}),
     ...(f.compat !== undefined ? { compat: f.compat } : {}),
     ...(f.state !== undefined ? { state: f.state.ok ? { halts: f.state.view.halts.length } : 'failed' } : {}),
