@@ -2,9 +2,19 @@
  * Registry of decision tables: policy id → generator from the kernel. `arbiter table <policy>` prints one; the
  * tables test regenerates each and compares it with `docs/tables/<policy>.md`. Add one line per policy.
  */
-import { pushGate, sessionLock, type DecisionTable } from '@arbiter/kernel';
+import { breaker, pushGate, convoyGuard, drift, engineLock, paths, retry, review, secrets, sessionLock, stateLock, type DecisionTable } from '@arbiter/kernel';
 
 export const TABLES: Readonly<Record<string, () => DecisionTable>> = {
   'session-lock': sessionLock.table,
+  'state-lock': stateLock.table,
+  breaker: breaker.table,
+  'review-level': review.table,
+  drift: drift.table,
+  'engine-lock': engineLock.table,
+  exhaustion: retry.table,
+  retry: retry.retryTable,
+  'blast-radius': secrets.table,
+  paths: paths.table,
+  'convoy-guard': convoyGuard.table,
   'gate-push': pushGate.table,
 };

@@ -7,3 +7,7 @@ export * from './lock-store.js';
 export * from './proc.js';
 export * from './decision-log.js';
 export * from './lane-store.js';
+export * from './host-lock-fs.js';
+export * from './df.js';
+export * from './breaker-store.js';
+export * from './engine-lock-row.js';

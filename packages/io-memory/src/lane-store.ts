@@ -2,7 +2,7 @@
  * In-memory `LaneStore` (push-gate.md §5.6 "in-memory"): the kernel transitions applied to a map, with a fake clock,
  * scripted failures and optional latency. Each method is one synchronous step, so it is trivially atomic (LS12).
  */
-import * as TE from 'fp-ts/TaskEither';
+import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { Clock, LaneFailure, LaneStore } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
 

@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { isAbsolute, resolve } from 'node:path';
 import type { Git, GitError, RepoPaths } from '@arbiter/kernel';
-import type { TaskEither } from 'fp-ts/TaskEither';
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 
 /** Default bound on a local git command, ms (push-gate.md §2 `LOCAL_PROBE_TIMEOUT_MS`). */
 export const LOCAL_GIT_TIMEOUT_MS = 1_000;

@@ -12,3 +12,6 @@ export * from './session-lock-driver.js';
 export * from './fs-lane-store.js';
 export * from './git.js';
 export * from './push-gate-state.js';
+export * from './df.js';
+export * from './state-lock.js';
+export * from './breaker-store.js';

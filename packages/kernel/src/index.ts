@@ -9,6 +9,15 @@ export * as config from './config.js';
 export * as pushGate from './push-gate.js';
 // Kernel-internal module of the push gate (push-gate.md §6, §7); the `pushGate` namespace re-exports it.
 export * as pushClassifier from './push-classifier.js';
+export * as stateLock from './state-lock.js';
+export * as breaker from './breaker.js';
+export * as review from './review.js';
+export * as drift from './drift.js';
+export * as engineLock from './engine-lock.js';
+export * as paths from './paths.js';
+export * as retry from './retry.js';
+export * as secrets from './secrets.js';
+export * as convoyGuard from './convoy-guard.js';
 
 export * from './internal/step.js';
 export * from './internal/codecs.js';
@@ -16,4 +25,5 @@ export * from './internal/text.js';
 export * from './internal/table.js';
 export * from './internal/mask.js';
 export * from './internal/log.js';
+export * from './internal/convoy.js';
 export type * from './ports/index.js';

@@ -6,7 +6,7 @@
  * Pure: `now` (ms epoch, the store's own clock, LS2) and owners arrive as arguments.
  */
 import * as t from 'io-ts';
-import { isRight } from 'fp-ts/Either';
+import { isRight } from 'fp-ts/lib/Either.js';
 import { IsoMillis, SafeInt, describeErrors, intIn, strLen } from './internal/codecs.js';
 
 // ───────────────────────────────────────── constants (§2) ─────────────────────────────────────────

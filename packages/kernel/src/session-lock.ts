@@ -7,7 +7,7 @@
  * Pure: no I/O, no clock, no randomness. `now`, pids, hostnames and probe answers arrive as facts.
  */
 import * as t from 'io-ts';
-import { isRight } from 'fp-ts/Either';
+import { isRight } from 'fp-ts/lib/Either.js';
 import { IsoMillis, SafeInt, describeErrors, intIn, strLen } from './internal/codecs.js';
 import { done, need, type Done, type Need } from './internal/step.js';
 import { SESSION_CHAR, keepOnly } from './internal/text.js';

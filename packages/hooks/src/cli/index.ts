@@ -4,14 +4,31 @@
  */
 import { Command } from 'commander';
 import * as classify from './classify.js';
+import * as breaker from './breaker.js';
 import * as demo from './demo.js';
+import * as lock from './lock.js';
 import * as log from './log.js';
 import * as table from './table.js';
 import * as install from './install.js';
 import * as lanes from './lanes.js';
+import * as scan from './scan.js';
+import * as blastRadius from './blast-radius.js';
+import * as partitions from './partitions.js';
 
 /** Every verb module, in `--help` order. */
-export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> = [table, log, classify, demo, install, lanes];
+export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> = [
+  table,
+  log,
+  lock,
+  breaker,
+  demo,
+  scan,
+  blastRadius,
+  partitions,
+  classify,
+  install,
+  lanes,
+];
 
 /** Build the `arbiter` program. */
 export const buildProgram = (): Command => {

@@ -8,7 +8,7 @@
  * The pipeline is `runSessionLock(verb, agent, deps)` with injectable ports so tests can count store calls (SL-22)
  * and hang the store (SL-23); `sessionLockMain(argv)` wires the real adapters.
  */
-import { sessionLock as SL, config, type LockStore, type PidLiveness } from '@arbiter/kernel';
+import { sessionLock as SL, config, msToIso, type LockStore, type PidLiveness } from '@arbiter/kernel';
 import {
   anchorPid,
   runLockLoop,
@@ -39,6 +39,8 @@ export interface SessionLockDeps {
   readonly pidAlive: (pid: number) => Promise<PidLiveness>;
   /** Decision-log and audit sink (real: `recordDecision`). */
   readonly record: (r: { startDir: string; verdict: string; reasons: string[]; facts: Record<string, unknown>; effects?: string[] }) => void;
+  /** In-process deadline for the whole pipeline, ms (the process-level watchdog is the backstop). */
+  readonly deadlineMs?: number;
 }
 
 /** What one pipeline run produced (for tests); the process renders `result`. */
@@ -86,7 +88,28 @@ const summary = (s: SL.Snapshot): Record<string, unknown> => ({
  * Run one session-lock hook invocation against the given ports. Never throws and never rejects: every failure is
  * an allow with a fail-open detail (§12.6).
  */
-export const runSessionLock = async (verb: Verb, agent: Agent, deps: SessionLockDeps): Promise<SessionLockRun> => {
+export const runSessionLock = (verb: Verb, agent: Agent, deps: SessionLockDeps): Promise<SessionLockRun> => {
+  let timer: NodeJS.Timeout | undefined;
+  let settled = false;
+  const deadline = new Promise<SessionLockRun>((resolve) => {
+    timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      deps.record({ startDir: deps.cwd, verdict: 'Allow', reasons: ['no-result', 'watchdog'], facts: { agent, verb } });
+      resolve({ result: ALLOW, failOpen: 'watchdog' });
+    }, deps.deadlineMs ?? SL.LOCK_WATCHDOG_MS - 100);
+    timer.unref();
+  });
+  // After the deadline the pipeline may still finish in the background: it must not log a second verdict.
+  const work = pipeline(verb, agent, { ...deps, record: (r) => (settled ? undefined : deps.record(r)) }).then((r) => {
+    settled = true;
+    clearTimeout(timer);
+    return r;
+  });
+  return Promise.race([work, deadline]);
+};
+
+const pipeline = async (verb: Verb, agent: Agent, deps: SessionLockDeps): Promise<SessionLockRun> => {
   let startDir = deps.cwd;
   const facts: Record<string, unknown> = { agent, verb };
   const failOpen = (detail: SL.FailOpenDetail): SessionLockRun => {
@@ -129,7 +152,9 @@ export const runSessionLock = async (verb: Verb, agent: Agent, deps: SessionLock
     for (const e of effects) {
       if (e._tag !== 'Audit') continue;
       // DESIGN.md conventions §6: an audit is a decision-log entry whose verdict is the audited event.
-      deps.record({ startDir, verdict: e.kind, reasons: [e.kind], facts: { ...e, at: run.now, workspace_path: ws.path } });
+      // Instants in logs are ISO-8601 (DESIGN.md conventions §4).
+      const previous = e.previous === null ? null : { ...e.previous, refreshed_at: msToIso(e.previous.refreshed_at) };
+      deps.record({ startDir, verdict: e.kind, reasons: [e.kind], facts: { ...e, previous, at: msToIso(run.now), workspace_path: ws.path } });
     }
     deps.record({
       startDir,

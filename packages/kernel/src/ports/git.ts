@@ -2,7 +2,7 @@
  * `Git` port (push-gate.md §8.4 probes `repo`, `refs`, `compat`). Types only. The io-node adapter runs `git` via
  * `execFile` with an explicit timeout per call (`LOCAL_PROBE_TIMEOUT_MS` local, `NET_TIMEOUT_MS` network).
  */
-import type { TaskEither } from 'fp-ts/TaskEither';
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 
 /** Tagged git failures: the process could not start, ran out of time, or exited with an unexpected code. */
 export type GitError =

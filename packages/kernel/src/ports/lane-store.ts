@@ -6,7 +6,7 @@
  * four failure kinds of {@link LaneFailure}; the kernel branches on `kind` only and keeps `status` for logs.
  * "Held", "Lost" and "NotHolder" are answers, not failures, so they travel on the Right side.
  */
-import type { TaskEither } from 'fp-ts/TaskEither';
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type {
   AuditRecord,
   ClaimMeta,
