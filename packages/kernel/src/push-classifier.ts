@@ -11,7 +11,7 @@
  * `O(MAX_NESTING × input length)`).
  */
 import * as t from 'io-ts';
-import { isRight } from 'fp-ts/Either';
+import { isRight } from 'fp-ts/lib/Either.js';
 
 // ───────────────────────────────────────── constants (§2) ─────────────────────────────────────────
 
@@ -377,6 +377,24 @@ class Lexer {
           }
           continue;
         case '(':
+          if (this.cur !== null && this.plain && /^[A-Za-z_][A-Za-z0-9_]*\+?=$/.test(this.cur)) {
+            // `name=(a b …)`: an array assignment; its elements are data words, substitutions in them are live.
+            this.readArrayLiteral();
+            continue;
+          }
+          if (s[this.i + 1] === '(' && this.cur === null && this.atCommandStart()) {
+            // `((…))` in command position is an arithmetic command (bash), unless its parentheses do not close
+            // as `))`, in which case it is two nested subshells.
+            const end = this.skipArithmetic(this.i + 2);
+            if (end >= 0) {
+              this.special();
+              this.lit('((');
+              this.addSub(`: ${s.slice(this.i + 2, end - 2)}`); // substitutions inside stay live (S2)
+              this.i = end;
+              this.endWord();
+              continue;
+            }
+          }
           this.op('(');
           this.parenDepth++;
           this.i++;
@@ -408,6 +426,25 @@ class Lexer {
     if (this.untilParen) throw new LexFail('unterminated');
     this.endWord();
     return this.i;
+  }
+
+  /** `(…)` of an array assignment at `this.i`: the word becomes dynamic; the elements' substitutions are kept. */
+  private readArrayLiteral(): void {
+    if (this.depth + 1 > MAX_NESTING) throw new LexFail('too-deep');
+    const from = this.i + 1;
+    const inner = new Lexer(this.src, from, this.depth + 1, true, true);
+    const end = inner.run();
+    // The elements are classified as the arguments of a data command, one level deeper (S2, S8).
+    this.addSub(`: ${this.src.slice(from, end)}`);
+    this.i = end + 1;
+    this.dynamic();
+  }
+
+  /** True when the next word would be in command position (after an operator or a reserved word). */
+  private atCommandStart(): boolean {
+    const last = this.toks[this.toks.length - 1];
+    if (last === undefined || last.t === 'op') return true;
+    return last.t === 'w' && last.w.plain && COMPOUND_PREFIX.has(last.w.text);
   }
 
   private redir(op: string, len: number): void {
@@ -1580,14 +1617,54 @@ export const classifyPushCommand = (command: unknown): PushClassification => {
 
 /**
  * The command text of a PreToolUse `tool_input` (§6.1 item 1): `command` when it is a string, else Claude's
- * `cmd`, else null.
+ * `cmd`, else null. An argv array of strings (older Codex shell calls such as `["bash", "-lc", "…"]`) is rendered
+ * as one command line with every element single-quoted, so `bash -lc` scripts are still read by rule S6.
  */
 export const commandFromToolInput = (toolInput: unknown): string | null => {
   if (typeof toolInput !== 'object' || toolInput === null) return null;
   const o = toolInput as Record<string, unknown>;
-  if (typeof o['command'] === 'string') return o['command'];
-  if (typeof o['cmd'] === 'string') return o['cmd'];
+  for (const key of ['command', 'cmd']) {
+    const v = o[key];
+    if (typeof v === 'string') return v;
+    if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string'))
+      return (v as string[]).map((x) => `'${x.replace(/'/g, `'\\''`)}'`).join(' ');
+  }
   return null;
+};
+
+// ───────────────────────────────────────── directory of an invocation (§6.7) ─────────────────────────────────────────
+
+/** POSIX path join + normalisation (`.`, `..`, repeated `/`), pure. `base` should be absolute. */
+const joinPosix = (base: string, p: string): string => {
+  const parts = (p.startsWith('/') ? p : `${base}/${p}`).split('/');
+  const out: string[] = [];
+  for (const part of parts) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return `/${out.join('/')}`;
+};
+
+/**
+ * Where an invocation runs (§6.7 H1, H2): apply its directory hints in order to the payload's `cwd` (an absolute
+ * POSIX path). `cd`, `env -C` and `git -C` change the directory; `--git-dir` and `--work-tree` are resolved
+ * against the directory at that point. Pure string arithmetic (no symlink resolution).
+ * @returns `{dir, git_dir, work_tree}`; `git_dir`/`work_tree` are null when not given.
+ */
+export const resolveInvocationDir = (
+  cwd: string,
+  hints: ReadonlyArray<DirHint>,
+): { dir: string; git_dir: string | null; work_tree: string | null } => {
+  let dir = joinPosix('/', cwd);
+  let gitDir: string | null = null;
+  let workTree: string | null = null;
+  for (const h of hints) {
+    if (h.kind === 'git-dir') gitDir = joinPosix(dir, h.path);
+    else if (h.kind === 'work-tree') workTree = joinPosix(dir, h.path);
+    else dir = joinPosix(dir, h.path);
+  }
+  return { dir, git_dir: gitDir, work_tree: workTree };
 };
 
 // ───────────────────────────────────────── destination resolution (§6.9) ─────────────────────────────────────────

@@ -62,6 +62,10 @@ export const EXAMPLES: ReadonlyArray<readonly [string, string, string]> = [
   ['S4 coproc', 'coproc git push origin main', 'origin main'],
   ['S4 else', 'if true; then echo; else git push origin main; fi', 'origin main'],
   ['S1 nested subshells', '( ( git push origin main ) )', 'origin main'],
+  ['S1 (( is an arithmetic command', '((git push))', 'no'],
+  ['S1 (( … ) … ) is two subshells', '((git push origin main) | cat)', 'origin main'],
+  ['S1 arithmetic keeps substitutions', '(( $(git push origin main) > 0 ))', 'origin main'],
+  ['S1 if ((…))', 'if ((n > 1)); then git push origin main; fi', 'origin main'],
 
   // ── prefixes and wrappers (S3, S5)
   ['S3', 'FOO=bar git push origin main', 'origin main'],
@@ -206,6 +210,21 @@ export const EXAMPLES: ReadonlyArray<readonly [string, string, string]> = [
   ['X7 after body', 'cat <<EOF\nnot a push\nEOF\ngit push origin main', 'origin main'],
   ['X7 python heredoc', 'python3 - <<EOF\nos.system("git push")\nEOF', 'no'],
   ['X7 two heredocs', 'cat <<A <<B\ngit push origin a\nA\n$(git push origin b)\nB', 'origin b'],
+
+  // ── commands agents actually write
+  [
+    'heredoc commit message, then push',
+    "git add -A && git commit -m \"$(cat <<'EOF'\nfix(parser): don't crash (again)\n\nThen git push origin main.\nEOF\n)\" && git push origin main",
+    'origin main',
+  ],
+  ['heredoc commit message mentioning push', "git commit -m \"$(cat <<'EOF'\nmsg: git push origin main\nEOF\n)\"", 'no'],
+  ['gh pr body heredoc', "gh pr create --title \"x\" --body \"$(cat <<'EOF'\n## Summary\n- git push origin main\nEOF\n)\"", 'no'],
+  ['cd, add, commit, push', 'cd /repo && git add -A && git commit -m "wip" && git push', '- @cur [dir cd=/repo]'],
+  ['push with tail', 'git push origin main 2>&1 | tail -20', 'origin main'],
+  ['status echo', 'git push -u origin HEAD; echo "exit: $?"', 'origin HEAD'],
+  ['array assignment then push', 'refs=(main prod); git push origin main', 'origin main'],
+  ['array with substitution', 'out=($(git push origin main))', 'origin main'],
+  ['array elements are data', "cmds=('git push origin main')", 'no'],
 
   // ── comments (X6)
   ['X6 whole line', '# git push origin main', 'no'],

@@ -16,6 +16,7 @@ import {
   patternMatches,
   commandFromToolInput,
   hasGitPushTokens,
+  resolveInvocationDir,
   type RefsFacts,
   type DeployRefEntry,
 } from '../src/push-classifier.js';
@@ -71,6 +72,19 @@ describe('boundaries', () => {
   });
   it('MAX_COMMAND_CHARS: too long without a git…push token sequence is NotPush (F4)', () => {
     expect(show(classifyPushCommand(pad(MAX_COMMAND_CHARS + 1, 'echo push git')))).toBe('no');
+  });
+  it('MAX_NESTING: sh -c / backticks / sudo -s nested 4 levels are followed, 5 levels fall back (X8)', () => {
+    const sq = (x: string): string => `'${x.replace(/'/g, `'\\''`)}'`;
+    const nest = (k: number, wrap: (x: string) => string): string => {
+      let s = 'git push origin main';
+      for (let i = 0; i < k; i++) s = wrap(s);
+      return s;
+    };
+    for (const wrap of [(x: string) => `sh -c ${sq(x)}`, (x: string) => `sudo -s ${x}`, (x: string) => `env -S ${sq(x)}`]) {
+      expect(show(classifyPushCommand(nest(3, wrap)))).toBe('origin main');
+      expect(show(classifyPushCommand(nest(4, wrap)))).toBe('origin main');
+      expect(show(classifyPushCommand(nest(5, wrap)))).toBe('FALLBACK(parse-failed) FB');
+    }
   });
   it('non-strings are NotPush no-git-push', () => {
     for (const v of [undefined, null, 42, {}, ['git push'], { command: 'git push' }, true])
@@ -250,6 +264,11 @@ describe('helpers', () => {
     expect(commandFromToolInput({ cmd: 'git push' })).toBe('git push');
     expect(commandFromToolInput({ command: 3, cmd: 'x' })).toBe('x');
     expect(commandFromToolInput('git push')).toBeNull();
+    const argv = commandFromToolInput({ command: ['bash', '-lc', `git push origin "it's"`] });
+    expect(argv).toBe(`'bash' '-lc' 'git push origin "it'\\''s"'`);
+    expect(show(classifyPushCommand(argv))).toBe("origin it's");
+    expect(commandFromToolInput({ command: [] })).toBeNull();
+    expect(commandFromToolInput({ command: ['git', 3] })).toBeNull();
   });
   it('hasGitPushTokens (F2) examples', () => {
     expect(hasGitPushTokens('git status; echo push')).toBe(true);
@@ -259,5 +278,27 @@ describe('helpers', () => {
     expect(hasGitPushTokens('git pushx')).toBe(false);
     expect(hasGitPushTokens('$GIT push')).toBe(false);
     expect(hasGitPushTokens(42)).toBe(false);
+  });
+});
+
+describe('§6.7 resolveInvocationDir', () => {
+  const dirOf = (cmd: string, cwd = '/home/u/repo') => {
+    const c = classifyPushCommand(cmd);
+    return resolveInvocationDir(cwd, c._tag === 'Push' ? (c.invocations[0]?.dir_hints ?? []) : []);
+  };
+  it('applies cd, env -C and git -C in order; absolute paths replace; .. and . normalise', () => {
+    expect(dirOf('git push').dir).toBe('/home/u/repo');
+    expect(dirOf('cd app && git -C ../lib push').dir).toBe('/home/u/repo/lib');
+    expect(dirOf('cd /srv && env -C a git -C ./b push').dir).toBe('/srv/a/b');
+    expect(dirOf('cd ../.. && git push').dir).toBe('/home');
+    expect(dirOf('cd ../../../.. && git push').dir).toBe('/');
+    expect(dirOf('cd a//b/ && git push').dir).toBe('/home/u/repo/a/b');
+  });
+  it('--git-dir and --work-tree resolve against the directory at that point', () => {
+    expect(dirOf('cd app && git --git-dir=.git --work-tree ../w push')).toEqual({
+      dir: '/home/u/repo/app',
+      git_dir: '/home/u/repo/app/.git',
+      work_tree: '/home/u/repo/w',
+    });
   });
 });

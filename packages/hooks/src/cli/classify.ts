@@ -53,13 +53,11 @@ export const classifyPushReport = async (command: string, cwd: string): Promise<
   const c = pushClassifier.classifyPushCommand(command);
   const invs = c._tag === 'Push' ? c.invocations : [];
   const first = invs.find((i) => !i.fallback) ?? invs[0];
-  let dir = cwd;
+  const where = pushClassifier.resolveInvocationDir(cwd, first?.dir_hints ?? []);
+  const dir = where.dir;
   const globalArgs: string[] = [];
-  for (const h of first?.dir_hints ?? []) {
-    if (h.kind === 'git-dir') globalArgs.push(`--git-dir=${resolvePath(dir, h.path)}`);
-    else if (h.kind === 'work-tree') globalArgs.push(`--work-tree=${resolvePath(dir, h.path)}`);
-    else dir = resolvePath(dir, h.path);
-  }
+  if (where.git_dir !== null) globalArgs.push(`--git-dir=${where.git_dir}`);
+  if (where.work_tree !== null) globalArgs.push(`--work-tree=${where.work_tree}`);
   const finish = (
     push: boolean,
     rest: Partial<Pick<PushReport, 'refs' | 'lanes' | 'deletions' | 'skipped' | 'error' | 'confidence'>>,

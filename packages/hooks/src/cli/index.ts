@@ -21,11 +21,11 @@ export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> =
   log,
   lock,
   breaker,
+  classify,
   demo,
   scan,
   blastRadius,
   partitions,
-  classify,
   install,
   lanes,
 ];
