@@ -1,10 +1,7 @@
 /**
  * `lanes.*` configuration, deploy-ref patterns and lane naming (push-gate.md §3). Pure.
  */
-import * as t from 'io-ts';
-import { intIn } from './internal/codecs.js';
-import type { ConfigState } from './config.js';
-import { ETA_MAX, ETA_MIN } from './push-gate-lanes.js';
+import { DeployRefEntry, LanesConfig, isDeployRefPattern, type ConfigState } from './config.js';
 
 /** Lane mode of a deploy-ref entry (§3.1). */
 export type LaneMode = 'per-ref' | 'shared';
@@ -15,32 +12,9 @@ export interface DeployEntry {
 }
 
 /** N1: a full ref name (`refs/…`), optionally ending in one final `*`, no other `*`, no whitespace. */
-export const isPattern = (p: unknown): p is string =>
-  typeof p === 'string' && /^refs\/[^\s*]*\*?$/.test(p) && p.length <= 256 && p.length > 5;
+export const isPattern = isDeployRefPattern;
 
-const Pattern = new t.Type<string, string, unknown>('DeployRefPattern', isPattern, (u, c) => (isPattern(u) ? t.success(u) : t.failure(u, c)), t.identity);
-const Minutes = intIn(ETA_MIN, ETA_MAX, 'Minutes');
-
-/** One `lanes.deploy_refs` entry: a pattern string or `{pattern, lane}`. */
-export const DeployRefEntry = t.union([Pattern, t.type({ pattern: Pattern, lane: t.keyof({ 'per-ref': null, shared: null }) })]);
-
-/** The `lanes` namespace codec (§3.1). Every key optional; defaults applied by {@link lanesSettings}. */
-export const LanesConfig = t.partial({
-  enabled: t.boolean,
-  dry_run: t.boolean,
-  deploy_refs: t.array(DeployRefEntry),
-  owners: t.array(t.string),
-  lease_minutes: Minutes,
-  hook_lease_minutes: Minutes,
-  git_push_lease_minutes: Minutes,
-  block_force_rewrite: t.boolean,
-  /**
-   * Lane-store adapter. `dir` (Arbiter extension, absolute path) relocates the embedded store so that several
-   * clones on one machine share one set of lanes; absent = `<git common dir>/arbiter/` (§5.5 E1).
-   */
-  store: t.intersection([t.type({ kind: t.literal('embedded') }), t.partial({ dir: t.string })]),
-});
-export type LanesConfig = t.TypeOf<typeof LanesConfig>;
+export { DeployRefEntry, LanesConfig };
 
 /** The default deploy-ref list, in match order (§3.1). */
 export const DEFAULT_DEPLOY_REFS: ReadonlyArray<DeployEntry> = [

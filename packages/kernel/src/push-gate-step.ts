@@ -12,6 +12,7 @@ import type { ClaimMeta, ClaimOk, Holder, StateView } from './push-gate-lanes.js
 import { M } from './push-gate-text.js';
 import {
   classifyPushCommand,
+  commandFromToolInput,
   isZeroOid,
   refsProbeExpressions,
   resolveDestinations,
@@ -63,7 +64,8 @@ export interface AgentPayload {
 const str = (o: Record<string, unknown>, k: string): string | null => (typeof o[k] === 'string' ? (o[k] as string) : null);
 
 /**
- * P1 decoding: an object with a string `tool_input.command` (or Claude's `tool_input.cmd`). Anything else → `null`.
+ * P1 decoding: an object whose `tool_input` yields a command (`commandFromToolInput`: `command`, Claude's `cmd`, or
+ * an argv array). Anything else → `null`.
  * Never throws, even for hostile objects.
  */
 export const decodeAgentPayload = (u: unknown): AgentPayload | null => {
@@ -72,8 +74,7 @@ export const decodeAgentPayload = (u: unknown): AgentPayload | null => {
     const o = u as Record<string, unknown>;
     const ti = o['tool_input'];
     if (typeof ti !== 'object' || ti === null || Array.isArray(ti)) return null;
-    const inp = ti as Record<string, unknown>;
-    const command = typeof inp['command'] === 'string' ? inp['command'] : typeof inp['cmd'] === 'string' ? inp['cmd'] : null;
+    const command = commandFromToolInput(ti);
     if (command === null) return null;
     return { tool_name: str(o, 'tool_name'), command, session_id: str(o, 'session_id'), cwd: str(o, 'cwd'), tool_use_id: str(o, 'tool_use_id') };
   } catch {
