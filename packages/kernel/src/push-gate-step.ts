@@ -16,6 +16,7 @@ import {
   isZeroOid,
   refsProbeExpressions,
   resolveDestinations,
+  resolveInvocationDir,
   type DirHint,
   type PrePushInput,
   type PushClassification,
@@ -299,6 +300,25 @@ const invocationCouldMatch = (inv: PushInvocation, p: ReadonlyArray<DeployEntry>
 const onlyDeletions = (invs: ReadonlyArray<PushInvocation>): boolean =>
   invs.every((i) => i.broad.length === 0 && i.targets.every((t) => t.op === 'delete'));
 
+const sameRepoMemo = new WeakMap<PushClassification, PushClassification>();
+
+/**
+ * §6.7 H3: keep only the invocations that run in the same directory as the first one (directory hints applied to
+ * the payload `cwd` by `resolveInvocationDir`). Memoised per classification object.
+ */
+const sameRepoOnly = (c: Extract<PushClassification, { _tag: 'Push' }>, cwd: string | null): Extract<PushClassification, { _tag: 'Push' }> => {
+  if (c.invocations.length < 2) return c;
+  const hit = sameRepoMemo.get(c);
+  if (hit !== undefined && hit._tag === 'Push') return hit;
+  const base = cwd !== null && cwd.startsWith('/') ? cwd : '/';
+  const key = (i: PushInvocation): string => JSON.stringify(resolveInvocationDir(base, i.dir_hints));
+  const first = key(c.invocations[0] as PushInvocation);
+  const kept = c.invocations.filter((i) => key(i) === first);
+  const out = kept.length === c.invocations.length ? c : { ...c, invocations: kept };
+  sameRepoMemo.set(c, out);
+  return out;
+};
+
 /** git-mode stdin lines when readable (`Lines`), else `null`. */
 const linesOf = (inp: PrePushInput | undefined) => (inp !== undefined && inp._tag === 'Lines' ? inp.lines : null);
 
@@ -387,8 +407,11 @@ export const gateStep = (f: GateFacts): GateStep => {
     payload = decodeAgentPayload(f.payload);
     if (payload === null) return fin(verdict('bad-payload')); // P1
     if (payload.tool_name !== null && payload.tool_name !== 'Bash') return fin(verdict('not-a-push')); // P2
-    const c = f.classification ?? classifyPushCommand(payload.command);
-    if (c._tag === 'NotPush') return fin(verdict('not-a-push')); // P3
+    const c0 = f.classification ?? classifyPushCommand(payload.command);
+    if (c0._tag === 'NotPush') return fin(verdict('not-a-push')); // P3
+    // H3: one repository per run — the first invocation's; pushes elsewhere are left to the git layer.
+    const c = sameRepoOnly(c0, payload.cwd);
+    if (c.invocations.length < c0.invocations.length) details.push('other-repo-skipped');
     cls = c;
     invs = c.invocations;
     if (c.confidence === 'fallback') details.push('fallback-classification');

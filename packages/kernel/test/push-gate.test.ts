@@ -502,6 +502,12 @@ describe('push-gate examples (§8.10)', () => {
     expect(r.verdict.reason).toBe('store-failed');
     expect(PG.gateMessage(r.verdict, 'codex')).toContain('refused the claim (forbidden)');
   });
+  it('H3: a push in another directory of the same command is left to the git layer (other-repo-skipped)', () => {
+    const r = PG.simulate(agent('git push origin main && git -C ../other push origin main'), script());
+    expect(r.verdict.details).toContain('other-repo-skipped');
+    expect(r.verdict.lanes).toEqual(['deploy:refs/heads/main']);
+    expect(PG.simulate(agent('git push origin main && git push origin release/2.4'), script()).verdict.details).not.toContain('other-repo-skipped');
+  });
   it('multi-lane push claims lanes in ascending order', () => {
     const r = PG.simulate(agent('git push origin release/2.4 main'), script());
     expect(r.needs.flat().filter((p) => p._tag === 'claim').map((p) => p._tag === 'claim' && p.lane)).toEqual(['deploy:refs/heads/main', 'deploy:refs/heads/release/2.4']);
