@@ -105,6 +105,20 @@ describe('embedded fs lane store specifics', () => {
     }
   });
 
+  it('PG-25 in-process concurrency on the fs store: N concurrent claims of a free lane grant exactly one (others Held or contended)', async () => {
+    for (let round = 0; round < 20; round++) {
+      const root = tmp();
+      const n = 2 + (round % 5);
+      const stores = Array.from({ length: n }, () => fsLaneStore(root));
+      const res = await Promise.all(stores.map((st, i) => st.claim('deploy:refs/heads/main', H(i + 1), { intent: 'push', eta_minutes: null })()));
+      const granted = res.filter((r) => r._tag === 'Right' && r.right._tag === 'Granted');
+      expect(granted.length).toBe(1);
+      for (const r of res) if (r._tag === 'Left') expect(r.left.kind).toBe('contended');
+      const st = await right(fsLaneStore(root).state('deploy:refs/heads/main', 'x'));
+      expect(st.lanes[0]?.fence).toBe(1);
+    }
+  });
+
   it('STORE_CAS_ATTEMPTS: a link that always loses ends in contended', async () => {
     const root = tmp();
     const lane = 'deploy:x';
