@@ -16,10 +16,10 @@ import * as pushGateDemo from './push-gate.js';
 /** Demo sections in narrative order. */
 export const SECTIONS: ReadonlyArray<{ readonly name: string; readonly run: (ctx: DemoContext) => Promise<void> }> = [
   { name: 'session-lock', run: sessionLockDemo.run },
+  { name: 'push-gate', run: pushGateDemo.run },
   { name: 'state-lock', run: stateLockDemo.run },
   { name: 'breaker', run: breakerDemo.run },
   { name: 'convoy', run: convoyDemo.run },
-  { name: 'push-gate', run: pushGateDemo.run },
 ];
 
 /** Run every section with the binary at `bin`; keeps the scratch directory when `keep` is true. */
