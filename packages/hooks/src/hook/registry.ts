@@ -4,6 +4,8 @@
  */
 import { sessionLockMain } from './session-lock.js';
 import { stopMain } from './stop.js';
+import { gatePushMain, prePushMain } from './push-gate.js';
+import { contextMain } from './context.js';
 
 /**
  * A hook entry point: receives the argv after `arbiter hook <name>` and, when the dispatcher already read stdin
@@ -15,4 +17,7 @@ export type HookHandler = (argv: ReadonlyArray<string>, pre?: { readonly stdinTe
 export const HOOKS: Readonly<Record<string, HookHandler>> = {
   'session-lock': sessionLockMain,
   stop: stopMain,
+  'gate-push': gatePushMain,
+  'pre-push': prePushMain,
+  context: contextMain,
 };
