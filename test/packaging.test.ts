@@ -44,7 +44,7 @@ describe('packages', () => {
     const sl = readFileSync(join(root, 'packages/hooks/dist/hook-session-lock.cjs'), 'utf8');
     const modules = [...sl.matchAll(/^\/\/ (\S+)$/gm)].map((m) => m[1] as string);
     expect(modules.some((m) => m.endsWith('kernel/src/session-lock.ts'))).toBe(true);
-    const foreign = modules.filter((m) => /kernel\/src\/(?!session-lock|hot|config|internal\/)/.test(m) || /commander|write-file-atomic|fp-ts\/lib\//.test(m));
+    const foreign = modules.filter((m) => /kernel\/src\/(?!session-lock|state-lock|hot|config|internal\/)/.test(m) || /commander|write-file-atomic|fp-ts\/lib\//.test(m));
     expect(foreign).toEqual([]);
   });
 

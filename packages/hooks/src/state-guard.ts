@@ -25,14 +25,21 @@ import { recordDecision } from './hook/runtime.js';
  * `host` (`guardRuntimeDir`). A disabled guard has already written its warning line to stderr; nothing is written
  * into the directory then. While enabled, a transition worth auditing (`acquired`, `reclaimed`, `healed`; not the
  * every-call `host-shared`) is appended to the decision log, reclaim and heal with the prior holder (§4.9).
- * Never rejects. @returns the guard, or `null` outside a repository.
+ * `opts.stderr` redirects the warning line (a hook whose stderr is a contract, like the session lock's, passes a
+ * no-op). Never rejects. @returns the guard, or `null` outside a repository.
  */
-export const openRuntimeGuard = async (startDir: string, env: Env, mode: LogMode): Promise<RuntimeGuard | null> => {
+export const openRuntimeGuard = async (
+  startDir: string,
+  env: Env,
+  mode: LogMode,
+  opts: { readonly stderr?: (line: string) => void } = {},
+): Promise<RuntimeGuard | null> => {
   const repo = resolveRepo(startDir, env);
   if (repo === null) return null;
   const prior: Array<{ code: string; pid: number | null; hostname: string }> = [];
   const guard = await guardRuntimeDir(repo.runtimeDir, {
     config: readRepoConfig(repo.topLevel),
+    ...(opts.stderr === undefined ? {} : { stderr: opts.stderr }),
     onAudit: (e) => prior.push({ code: e.code, pid: e.prior.pid, hostname: stateLock.safeHost(e.prior.hostname) }),
   });
   const st = guard.status;

@@ -174,6 +174,7 @@ export type GateReason =
   | 'store-failed'
   | 'watchdog'
   | 'plan-limit'
+  | 'state-guard-disabled'
   | 'held-by-other'
   | 'halted'
   | 'behind-remote'
@@ -199,6 +200,7 @@ export const GATE_REASONS: Readonly<Record<GateReason, GateVerdict['_tag']>> = {
   'store-failed': 'AllowLoud',
   watchdog: 'AllowLoud',
   'plan-limit': 'AllowLoud',
+  'state-guard-disabled': 'AllowLoud',
   'held-by-other': 'Ask',
   halted: 'Block',
   'behind-remote': 'Block',
@@ -257,6 +259,11 @@ const fin = (v: GateVerdict, effects: ReadonlyArray<GateEffect> = []): GateStep 
 export const watchdogVerdict = (): GateVerdict => verdict('watchdog');
 /** The verdict a driver renders after `MAX_PLAN_STEPS` step calls (§2). */
 export const planLimitVerdict = (): GateVerdict => verdict('plan-limit');
+/**
+ * The verdict when Arbiter's state-directory lock is disabled (sentinels.md §4.8): the gate cannot record a claim,
+ * so it allows loudly without touching the lane store (fail-open).
+ */
+export const guardDisabledVerdict = (): GateVerdict => verdict('state-guard-disabled');
 
 // ───────────────────────────────────────── target analysis (P8–P10) ─────────────────────────────────
 
@@ -580,6 +587,8 @@ export const gateMessage = (v: GateVerdict, host: 'claude' | 'codex' | 'git'): s
       return M.L_WATCHDOG();
     case 'plan-limit':
       return M.L_LIMIT();
+    case 'state-guard-disabled':
+      return M.L_GUARD();
     case 'held-by-other':
       return host === 'claude' ? M.A_HELD(v.lane, v.holder_handle, v.heartbeat_age_sec) : M.W_HELD(v.lane, v.holder_handle, v.heartbeat_age_sec);
     case 'halted':

@@ -88,6 +88,7 @@ export const M = {
   L_CONFIG: (): string => 'arbiter: .arbiter/config.json is invalid — the push gate is OFF for this repository until it is fixed.',
   L_WATCHDOG: (): string => 'arbiter: the push gate ran out of time — pushing UNGATED.',
   L_LIMIT: (): string => 'arbiter: the push gate hit an internal limit — pushing UNGATED.',
+  L_GUARD: (): string => "arbiter: Arbiter's state directory is read-only (see `arbiter lock status`) — pushing UNGATED.",
   // §13.3 audit bodies
   S_SKIP: (lane: unknown, busy: boolean): string => `gate skipped on ${safeLane(lane)} — lane store ${busy ? 'busy' : 'refusing'} at push time`,
   S_BREAK: (lane: unknown, handle: unknown, reason: unknown): string => {

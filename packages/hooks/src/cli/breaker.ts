@@ -14,6 +14,7 @@ import { breaker } from '@arbiter/kernel';
 import { breakerDirFor, findTopLevel, fsBreakerStore, readRepoConfig, updateBook } from '@arbiter/io-node';
 import { recordDecision } from '../hook/runtime.js';
 import { die } from './util.js';
+import { requireWritableRuntime } from '../state-guard.js';
 
 /** Exit code of `can-assign` when the breaker refuses. */
 export const EXIT_REFUSED = 3;
@@ -138,6 +139,7 @@ export const register = (program: Command): void => {
     .option('--task <id>', 'the task id (identifies the probe holder)', 'cli')
     .addHelpText('after', EXIT_HELP)
     .action(async (o: CommonOpts & { agent: string; outcome: 'failure' | 'success' | 'probe-released'; task: string }) => {
+      await requireWritableRuntime(process.cwd(), process.env); // sentinels.md §4.8
       const agent = agentArg(o.agent);
       const taskId = taskArg(o.task);
       const cfg = resolveConfig(o);
@@ -162,6 +164,7 @@ export const register = (program: Command): void => {
     .option('--task <id>', 'the task id (identifies the probe holder)', 'cli')
     .addHelpText('after', EXIT_HELP)
     .action(async (o: CommonOpts & { agent: string; task: string }) => {
+      await requireWritableRuntime(process.cwd(), process.env); // sentinels.md §4.8
       const agent = agentArg(o.agent);
       const taskId = taskArg(o.task);
       const cfg = resolveConfig(o);
@@ -196,6 +199,7 @@ export const register = (program: Command): void => {
     .option('--agent <agent>', 'only this agent (needs a readable book)')
     .addHelpText('after', EXIT_HELP)
     .action(async (o: CommonOpts & { agent?: string }) => {
+      await requireWritableRuntime(process.cwd(), process.env); // sentinels.md §4.8
       const store = storeFor(o);
       if (o.agent !== undefined) {
         const agent = agentArg(o.agent);

@@ -9,6 +9,7 @@ import { pushGate as PG } from '@arbiter/kernel';
 import { nodeGit, type Env } from '@arbiter/io-node';
 import { recordDecision } from '../hook/runtime.js';
 import { probeCompat, probeIdentity, probeRefs, probeRepo, storeFor, withTimeout, type GateRepo } from '../hook/push-gate-probes.js';
+import { requireWritableRuntime } from '../state-guard.js';
 
 const finishCli = (o: PG.CliOutcome, policy: string, facts: Record<string, unknown>, env: Env, startDir: string): never => {
   (o.stream === 'stdout' ? process.stdout : process.stderr).write(`${o.message}\n`);
@@ -103,6 +104,7 @@ export const register = (program: Command): void => {
     .option('--reason <text>', 'reason recorded with --break-glass')
     .action(async (o: { lane?: string; eta?: string; breakGlass?: boolean; reason?: string }) => {
       const env = process.env;
+      await requireWritableRuntime(process.cwd(), env); // sentinels.md §4.8: writing verbs die loud when disabled
       await runDeploy(
         {
           lane: o.lane ?? null,
@@ -133,6 +135,7 @@ export const register = (program: Command): void => {
     .option('--eta <minutes>', 'lease in minutes (1–1440)')
     .description('claim (or renew) a lane for this session')
     .action(async (name: string | undefined, o: { eta?: string }) => {
+      await requireWritableRuntime(process.cwd(), process.env);
       const c = await laneContext(process.cwd(), process.env);
       const l = await c.laneOf(name);
       let eta: number | null = null;
@@ -157,6 +160,7 @@ export const register = (program: Command): void => {
     .option('--reason <text>', 'reason recorded with --force')
     .description('release a lane held by this session')
     .action(async (name: string | undefined, o: { force?: boolean; reason?: string }) => {
+      await requireWritableRuntime(process.cwd(), process.env);
       const c = await laneContext(process.cwd(), process.env);
       const l = await c.laneOf(name);
       const r = o.force === true ? await call(c.store.forceRelease(l, c.me, o.reason === undefined ? null : PG.safeReason(o.reason, 200))) : await call(c.store.release(l, c.me.instance));
@@ -168,6 +172,7 @@ export const register = (program: Command): void => {
     .requiredOption('--reason <text>', 'why (1–200 characters)')
     .description('direct a halt at another session: its pushes are blocked until unhalted')
     .action(async (o: { session: string; reason: string }) => {
+      await requireWritableRuntime(process.cwd(), process.env);
       const c = await laneContext(process.cwd(), process.env);
       const bad = PG.haltArgs(o.session, o.reason);
       if (bad !== null) return c.done(bad);
@@ -179,6 +184,7 @@ export const register = (program: Command): void => {
     .requiredOption('--session <session>', 'the halted session')
     .description('lift the halts directed at a session (owner or author)')
     .action(async (o: { session: string }) => {
+      await requireWritableRuntime(process.cwd(), process.env);
       const c = await laneContext(process.cwd(), process.env);
       if (!PG.SESSION_ID_RE.test(o.session)) return c.done(PG.laneUnhaltOutcome(c.me.session, o.session, null));
       if (c.me.session === o.session) return c.done(PG.laneUnhaltOutcome(c.me.session, o.session, null));

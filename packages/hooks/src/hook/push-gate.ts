@@ -13,6 +13,7 @@ import type { Git, LaneStore, ProbeRecord } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
 import { deletePending, nodeGit, readPending, resolveStateDir, fsLaneStore, writePending, type Env } from '@arbiter/io-node';
 import { agentArg, readStdin, recordDecision, type Agent, type StdinResult } from './runtime.js';
+import { openRuntimeGuard } from '../state-guard.js';
 import { probeClaim, probeCompat, probeIdentity, probeRefs, probeRepo, probeState, storeFor, withTimeout, type GateRepo } from './push-gate-probes.js';
 
 /** Ports of one gate run (injectable for tests). */
@@ -208,6 +209,15 @@ const gateProcess = async (host: 'claude' | 'codex' | 'git', initial: Omit<PG.Ga
   const cwd = process.cwd();
   const mode = host === 'git' ? 'git' : host === 'claude' ? 'agent:claude' : 'agent:codex';
   const stateDir = resolveStateDir(env);
+  // sentinels.md §4.8: the runtime state directory (lanes, pending markers, log) is guarded before anything writes.
+  const startDir = typeof logExtra['cwd'] === 'string' && (logExtra['cwd'] as string).startsWith('/') ? (logExtra['cwd'] as string) : cwd;
+  const guard = await openRuntimeGuard(startDir, env, mode).catch(() => null);
+  if (guard !== null && !guard.status.enabled) {
+    const r = PG.renderGate(PG.guardDisabledVerdict(), host);
+    gateRendered = r;
+    write(r);
+    process.exit(r.exit); // nothing is written into a directory another holder owns, not even the log
+  }
   let run: GateRun;
   try {
     run = await runGate(initial, { git: nodeGit({ env: process.env }), env, cwd, elapsed: elapsedSinceStart, store: storeFor });
@@ -234,6 +244,7 @@ const gateProcess = async (host: 'claude' | 'codex' | 'git', initial: Omit<PG.Ga
     const cap = Math.min(PG.NET_TIMEOUT_MS, PG.GATE_WATCHDOG_MS - elapsedSinceStart() - 100);
     if (cap > 0) await runEffects(run.effects, run.store, run.repo?.storeRoot ?? null, stateDir, cap);
   }
+  await guard?.release().catch(() => undefined);
   process.exit(r.exit);
 };
 

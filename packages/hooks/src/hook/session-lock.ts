@@ -22,6 +22,7 @@ import {
   type Env,
 } from '@arbiter/io-node';
 import { ALLOW, agentArg, armWatchdog, finish, parsePayload, readStdin, recordDecision, str, type Agent, type HookResult, type StdinResult } from './runtime.js';
+import { openRuntimeGuard } from '../state-guard.js';
 
 /** The three hook verbs. */
 export type Verb = 'acquire' | 'refresh' | 'release';
@@ -188,6 +189,10 @@ export const sessionLockMain = async (argv: ReadonlyArray<string>, pre: { readon
   armWatchdog(SL.LOCK_WATCHDOG_MS);
   if (verb === undefined || agent === null) return finish(ALLOW); // a mis-wired hook never blocks a session
   const env = process.env;
+  // Decision-log entries go to the repository's runtime directory, which Arbiter's state-directory lock guards
+  // (sentinels.md §4.8): they are collected during the run and written only when the guard is enabled. The lock
+  // itself lives in the per-user state directory, which that guard does not cover.
+  const pending: Array<Parameters<SessionLockDeps['record']>[0]> = [];
   const run = await runSessionLock(verb, agent, {
     stdin: () => (pre.stdinText !== undefined ? Promise.resolve({ _tag: 'Ok', text: pre.stdinText } as const) : readStdin(SL.STDIN_MAX_BYTES, SL.LOCK_WATCHDOG_MS)),
     env,
@@ -197,18 +202,27 @@ export const sessionLockMain = async (argv: ReadonlyArray<string>, pre: { readon
     anchorPid: () => anchorPid(),
     store: (stateDir) => fsLockStore(stateDir),
     pidAlive: (pid) => Promise.resolve(pidAlive(pid)),
-    record: (r) =>
-      recordDecision({
-        startDir: r.startDir,
-        env,
-        policy: SL.POLICY,
-        policyVersion: SL.POLICY_VERSION,
-        mode: mode(agent),
-        facts: r.facts,
-        verdict: r.verdict,
-        reasons: r.reasons,
-        effects: r.effects ?? [],
-      }),
+    record: (r) => pending.push(r),
   });
+  if (pending.length > 0) {
+    // quiet: this hook's stderr carries exactly the block message or nothing (§12.5)
+    const guard = await openRuntimeGuard(pending[0]?.startDir ?? process.cwd(), env, mode(agent), { stderr: () => undefined }).catch(() => null);
+    if (guard === null || guard.status.enabled) {
+      for (const r of pending) {
+        recordDecision({
+          startDir: r.startDir,
+          env,
+          policy: SL.POLICY,
+          policyVersion: SL.POLICY_VERSION,
+          mode: mode(agent),
+          facts: r.facts,
+          verdict: r.verdict,
+          reasons: r.reasons,
+          effects: r.effects ?? [],
+        });
+      }
+    }
+    await guard?.release().catch(() => undefined);
+  }
   return finish(run.result);
 };
