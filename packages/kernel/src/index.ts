@@ -6,10 +6,12 @@
  */
 export * as sessionLock from './session-lock.js';
 export * as config from './config.js';
+export * as actionClaim from './action-claim.js';
 
 export * from './internal/step.js';
 export * from './internal/codecs.js';
 export * from './internal/text.js';
+export * from './internal/sha256.js';
 export * from './internal/table.js';
 export * from './internal/mask.js';
 export * from './internal/log.js';
