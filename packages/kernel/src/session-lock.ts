@@ -46,18 +46,8 @@ export const GEN_GC_AGE_MS = 600_000;
 /** Largest pid accepted in a record (2^31 − 1). */
 export const PID_MAX = 2_147_483_647;
 
-/** Tools that take the lock, per agent (§12.4). Anything else is read-only and never touches the store. */
-export const MUTATING_TOOLS: Readonly<Record<'claude' | 'codex', ReadonlyArray<string>>> = {
-  claude: ['Edit', 'Write', 'MultiEdit', 'NotebookEdit', 'Bash'],
-  codex: ['Bash', 'apply_patch', 'Edit', 'Write'],
-};
-
-/**
- * §12.4 defensive filter (hook rule H4): true when the payload's `tool_name` must go through the lock.
- * An absent tool name counts as mutating (the host's matcher already filtered); a non-string never does.
- */
-export const isMutatingTool = (agent: 'claude' | 'codex', toolName: unknown): boolean =>
-  toolName === undefined || (typeof toolName === 'string' && MUTATING_TOOLS[agent].includes(toolName));
+/** Mutating tool sets and the H4 filter live in the dependency-free `hot` module (re-exported here). */
+export { MUTATING_TOOLS, isMutatingTool } from './hot.js';
 
 // ───────────────────────────────────────── model (§5, §6) ─────────────────────────────────────────
 

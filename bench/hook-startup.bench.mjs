@@ -1,0 +1,61 @@
+// Hook start-up (issue 2): median wall time of `arbiter hook session-lock acquire --agent claude` on a read-only
+// tool payload (no lock I/O) as a ratio to `node -e 0`, alternating in the same run, with NODE_EXTRA_CA_CERTS
+// unset and set (it adds ~55 ms to every Node 20 start on these machines). Target ≤ 1.3×.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export default async ({ bin, lib }) => {
+  const state = mkdtempSync(join(tmpdir(), 'arbiter-bench-'));
+  const payload = JSON.stringify({ session_id: 'bench', cwd: process.cwd(), hook_event_name: 'PreToolUse', tool_name: 'Read', tool_input: { file_path: '/etc/hostname' } });
+  const rows = [];
+  const base = { ...process.env, ARBITER_STATE_DIR: state };
+  delete base.NODE_EXTRA_CA_CERTS;
+  const ca = process.env.NODE_EXTRA_CA_CERTS ?? '/etc/ssl/certs/ca-certificates.crt';
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 40);
+  for (const [label, env] of [
+    ['NODE_EXTRA_CA_CERTS unset', base],
+    ['NODE_EXTRA_CA_CERTS set', { ...base, NODE_EXTRA_CA_CERTS: ca }],
+  ]) {
+    const [nodes, hooks] = lib.alternate(
+      () => lib.timeSpawn(process.execPath, ['-e', '0'], { env }),
+      () => lib.timeSpawn(process.execPath, [bin, 'hook', 'session-lock', 'acquire', '--agent', 'claude'], { env, input: payload }),
+      rounds,
+    );
+    const n = lib.stats(nodes);
+    const h = lib.stats(hooks);
+    const ratios = hooks.map((x, i) => x / nodes[i]);
+    const r = lib.stats(ratios);
+    rows.push({
+      name: `session-lock acquire, read-only payload (${label})`,
+      value: h.median,
+      unit: 'ms median',
+      spread: `${lib.fmt(h.p25)}–${lib.fmt(h.p75)} ms`,
+      baseline: `node -e 0 ${lib.fmt(n.median)} ms (IQR ${lib.fmt(n.p25)}–${lib.fmt(n.p75)})`,
+      ratio: h.median / n.median,
+      target: '≤ 1.3×',
+      pairedRatio: `${lib.fmt(r.median)} (IQR ${lib.fmt(r.p25)}–${lib.fmt(r.p75)})`,
+    });
+  }
+  // A mutating payload does the full read–decide–commit round (one fs store read and one link).
+  const env = base;
+  const [nodes, hooks] = lib.alternate(
+    () => lib.timeSpawn(process.execPath, ['-e', '0'], { env }),
+    () => lib.timeSpawn(process.execPath, [bin, 'hook', 'session-lock', 'acquire', '--agent', 'claude'], {
+      env,
+      input: JSON.stringify({ session_id: 'bench', cwd: process.cwd(), tool_name: 'Edit' }),
+    }),
+    Math.max(10, Math.floor(rounds / 2)),
+  );
+  const n = lib.stats(nodes);
+  const h = lib.stats(hooks);
+  rows.push({
+    name: 'session-lock acquire, mutating payload (full round, CA unset)',
+    value: h.median,
+    unit: 'ms median',
+    spread: `${lib.fmt(h.p25)}–${lib.fmt(h.p75)} ms`,
+    baseline: `node -e 0 ${lib.fmt(n.median)} ms`,
+    ratio: h.median / n.median,
+  });
+  return rows;
+};

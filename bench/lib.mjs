@@ -1,0 +1,76 @@
+// Shared benchmark helpers: every figure is reported with its median and spread (interquartile range) and, where
+// it has one, as a ratio against a baseline measured in the same run (DESIGN.md: speed is measured here, never
+// asserted in tests; the machines are shared and noisy).
+import { spawnSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+
+/** Sorted copy. */
+const sorted = (xs) => [...xs].sort((a, b) => a - b);
+
+/** Quantile q ∈ [0,1] by linear interpolation. */
+export const quantile = (xs, q) => {
+  const s = sorted(xs);
+  if (s.length === 0) return NaN;
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+};
+
+/** Median and interquartile range. */
+export const stats = (xs) => ({ median: quantile(xs, 0.5), p25: quantile(xs, 0.25), p75: quantile(xs, 0.75), n: xs.length });
+
+/** Wall time (ms) of one child process run with `input` on stdin. */
+export const timeSpawn = (cmd, args, { env, input = '' } = {}) => {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { env, input, stdio: ['pipe', 'ignore', 'ignore'] });
+  const t1 = performance.now();
+  if (r.error) throw r.error;
+  return t1 - t0;
+};
+
+/**
+ * Alternate `a` and `b` (each a thunk returning one sample) `rounds` times after `warmup` discarded rounds, so both
+ * see the same machine noise. Returns the two sample arrays.
+ */
+export const alternate = (a, b, rounds, warmup = 3) => {
+  const as = [];
+  const bs = [];
+  for (let i = 0; i < warmup + rounds; i++) {
+    const x = i % 2 === 0 ? [a(), b()] : [b(), a()].reverse();
+    if (i >= warmup) {
+      as.push(x[0]);
+      bs.push(x[1]);
+    }
+  }
+  return [as, bs];
+};
+
+/** Calls per second of `fn` over about `ms` milliseconds, measured `repeats` times. Returns the samples. */
+export const opsPerSec = (fn, { ms = 300, repeats = 7 } = {}) => {
+  const out = [];
+  // calibrate the batch size so one batch takes ~ms/10
+  let batch = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < batch; i++) fn(i);
+    const dt = performance.now() - t0;
+    if (dt > ms / 10) break;
+    batch *= 2;
+  }
+  for (let r = 0; r < repeats; r++) {
+    let n = 0;
+    const t0 = performance.now();
+    let t = t0;
+    while (t - t0 < ms) {
+      for (let i = 0; i < batch; i++) fn(i);
+      n += batch;
+      t = performance.now();
+    }
+    out.push((n * 1000) / (t - t0));
+  }
+  return out;
+};
+
+/** Format a number with 3 significant digits. */
+export const fmt = (x) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toPrecision(3));

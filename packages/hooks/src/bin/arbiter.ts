@@ -1,0 +1,50 @@
+/**
+ * Bundle entry `dist/arbiter.cjs`, the `arbiter` binary: a dispatcher that loads exactly one more bundle —
+ * `hook.cjs` for `arbiter hook …` (the hot path, every tool call) or `cli.cjs` for the verbs people run.
+ *
+ * Fast path (session-lock.md §12.3 H4): for `hook session-lock acquire|refresh`, stdin is read here and a payload
+ * naming a read-only tool exits 0 at once, without loading the hook bundle. Anything else is handed to the hook
+ * bundle together with the stdin already read.
+ */
+import { join } from 'node:path';
+import { isMutatingTool } from '@arbiter/kernel/hot';
+
+type Main = (argv: ReadonlyArray<string>, pre?: { readonly stdinText?: string }) => Promise<void>;
+
+const STDIN_MAX_BYTES = 1_048_576;
+const WATCHDOG_MS = 1_500;
+
+// A computed path keeps the bundler from inlining the other entries into this one.
+const load = (bundle: string): Main => (require(join(__dirname, bundle)) as { main: Main }).main;
+
+const args = process.argv.slice(2);
+const agent = args.includes('--agent=codex') || args[args.indexOf('--agent') + 1] === 'codex' ? 'codex' : args.includes('--agent=claude') || args[args.indexOf('--agent') + 1] === 'claude' ? 'claude' : null;
+
+if (args[0] === 'hook' && args[1] === 'session-lock' && (args[2] === 'acquire' || args[2] === 'refresh') && agent !== null && process.stdin.isTTY !== true) {
+  setTimeout(() => process.exit(0), WATCHDOG_MS).unref();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  process.stdin.on('data', (c: Buffer) => {
+    size += c.length;
+    if (size > STDIN_MAX_BYTES) process.exit(0); // unreadable payload: fail open (H2)
+    chunks.push(c);
+  });
+  process.stdin.on('error', () => process.exit(0));
+  process.stdin.on('end', () => {
+    const text = Buffer.concat(chunks).toString('utf8');
+    let readOnly = false;
+    try {
+      const p: unknown = JSON.parse(text);
+      if (typeof p === 'object' && p !== null && !Array.isArray(p)) {
+        const o = p as Record<string, unknown>;
+        readOnly = typeof o['session_id'] === 'string' && o['session_id'] !== '' && !isMutatingTool(agent, o['tool_name']);
+      }
+    } catch {
+      // the hook bundle decides (and logs) what a malformed payload means
+    }
+    if (readOnly) process.exit(0);
+    void load('hook.cjs')(args.slice(1), { stdinText: text });
+  });
+} else {
+  void load(args[0] === 'hook' ? 'hook.cjs' : 'cli.cjs')(args[0] === 'hook' ? args.slice(1) : args);
+}

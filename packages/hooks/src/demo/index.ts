@@ -1,0 +1,32 @@
+/**
+ * `arbiter demo`: the main job on the embedded default, in a temporary directory, with the real binary and real
+ * git. Sections run in order; each policy adds one (add a line below).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sessionLock, tableToMarkdown } from '@arbiter/kernel';
+import { demoContext, type DemoContext } from './context.js';
+import * as sessionLockDemo from './session-lock.js';
+
+/** Demo sections in narrative order. */
+export const SECTIONS: ReadonlyArray<{ readonly name: string; readonly run: (ctx: DemoContext) => Promise<void> }> = [
+  { name: 'session-lock', run: sessionLockDemo.run },
+];
+
+/** Run every section with the binary at `bin`; keeps the scratch directory when `keep` is true. */
+export const runDemo = async (bin: string, keep = false): Promise<void> => {
+  const tmp = mkdtempSync(join(tmpdir(), 'arbiter-demo-'));
+  const ctx = demoContext(bin, tmp);
+  try {
+    for (const s of SECTIONS) await s.run(ctx);
+    ctx.heading('Decision table excerpt: session-lock (arbiter table session-lock)');
+    const md = tableToMarkdown(sessionLock.table()).split('\n');
+    const start = md.findIndex((l) => l.startsWith('| newest generation'));
+    for (const l of md.slice(start, start + 8)) ctx.say(l);
+    ctx.say('… full tables in docs/tables/*.md');
+  } finally {
+    if (keep) process.stdout.write(`\nscratch kept at ${tmp}\n`);
+    else rmSync(tmp, { recursive: true, force: true });
+  }
+};

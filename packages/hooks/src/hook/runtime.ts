@@ -1,0 +1,166 @@
+/**
+ * The shared hook-wrapper runtime (DESIGN.md "Hook wrapper shape"): bounded stdin, a process-level watchdog,
+ * payload parsing, output and exit, and the decision-log append. Hooks are fail-open: bad input, an adapter error
+ * or the watchdog all end in "allow" (exit 0).
+ *
+ * Kept small and free of heavy imports because it runs on every tool call.
+ */
+import { writeSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { buildLogEntry, type LogMode, type ProbeRecord } from '@arbiter/kernel';
+import { appendDecisionSync, logDirFor, newDecisionId, type Env } from '@arbiter/io-node';
+
+/** The agents a hook can serve. */
+export type Agent = 'claude' | 'codex';
+
+/** ms epoch at which this process started (from the performance time origin). */
+export const processStartMs = (): number => Math.round(performance.timeOrigin);
+
+/** Milliseconds since process start (for `duration_ms`). */
+export const sinceStartMs = (): number => Math.round(performance.now());
+
+/**
+ * Arm the process-level watchdog: after `ms` milliseconds the process runs `onFire` (best effort, must be quick and
+ * synchronous) and exits 0 with nothing more on stdout/stderr. The timer is unref'd so it never keeps a finished
+ * process alive. Source: session-lock.md §12.3 H1, push-gate.md §2 (`GATE_WATCHDOG_MS`).
+ */
+export const armWatchdog = (ms: number, onFire?: () => void): NodeJS.Timeout => {
+  const t = setTimeout(() => {
+    try {
+      onFire?.();
+    } finally {
+      process.exit(0);
+    }
+  }, ms);
+  t.unref();
+  return t;
+};
+
+/** What reading stdin gave. */
+export type StdinResult =
+  | { readonly _tag: 'Ok'; readonly text: string }
+  | { readonly _tag: 'Tty' }
+  | { readonly _tag: 'TooLarge' }
+  | { readonly _tag: 'Timeout' }
+  | { readonly _tag: 'Error' };
+
+/**
+ * Read stdin to end of file, at most `maxBytes` bytes, within `timeoutMs` ms (session-lock.md §12.3 H2;
+ * push-gate.md `STDIN_TIMEOUT_MS`). A terminal gives `Tty` at once. Never rejects.
+ */
+export const readStdin = (maxBytes: number, timeoutMs: number, stream: NodeJS.ReadStream = process.stdin): Promise<StdinResult> => {
+  if (stream.isTTY === true) return Promise.resolve({ _tag: 'Tty' });
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (r: StdinResult): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      stream.removeAllListeners('data');
+      stream.removeAllListeners('end');
+      stream.removeAllListeners('error');
+      if (r._tag !== 'Ok') stream.destroy();
+      resolve(r);
+    };
+    const timer = setTimeout(() => settle({ _tag: 'Timeout' }), timeoutMs);
+    timer.unref();
+    stream.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > maxBytes) settle({ _tag: 'TooLarge' });
+      else chunks.push(c);
+    });
+    stream.on('end', () => settle({ _tag: 'Ok', text: Buffer.concat(chunks).toString('utf8') }));
+    stream.on('error', () => settle({ _tag: 'Error' }));
+  });
+};
+
+/** Parse a hook payload: a JSON object (not an array). @returns `null` for anything else. Never throws. */
+export const parsePayload = (text: string): Record<string, unknown> | null => {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+};
+
+/** A string field of a payload, or `undefined` when absent or not a string. */
+export const str = (p: Record<string, unknown>, k: string): string | undefined => {
+  const v = p[k];
+  return typeof v === 'string' ? v : undefined;
+};
+
+/** What a hook process prints and its exit code. */
+export interface HookResult {
+  readonly code: number;
+  readonly stdout?: string;
+  readonly stderr?: string;
+}
+
+/** The silent allow: exit 0, nothing printed. */
+export const ALLOW: HookResult = { code: 0 };
+
+/** Write a result synchronously and exit with its code. */
+export const finish = (r: HookResult): never => {
+  try {
+    if (r.stdout !== undefined && r.stdout !== '') writeSync(1, r.stdout);
+    if (r.stderr !== undefined && r.stderr !== '') writeSync(2, r.stderr);
+  } catch {
+    // a closed pipe changes nothing: the exit code still decides
+  }
+  process.exit(r.code);
+};
+
+/** Parse `--agent claude|codex` from argv. @returns `null` when absent or invalid. */
+export const agentArg = (argv: ReadonlyArray<string>): Agent | null => {
+  const i = argv.findIndex((a) => a === '--agent' || a.startsWith('--agent='));
+  if (i < 0) return null;
+  const arg = argv[i] as string;
+  const v = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1];
+  return v === 'claude' || v === 'codex' ? v : null;
+};
+
+/** Input of {@link recordDecision}. */
+export interface DecisionRecord {
+  /** Directory the work started in (selects the repository's log, else the per-user log). */
+  readonly startDir: string;
+  readonly env: Env;
+  readonly policy: string;
+  readonly policyVersion: string;
+  readonly mode: LogMode;
+  readonly facts: Record<string, unknown>;
+  readonly verdict: string;
+  readonly reasons: ReadonlyArray<string>;
+  readonly effects?: ReadonlyArray<string>;
+  readonly probes?: ReadonlyArray<ProbeRecord>;
+  /** Override the log directory (tests, verbs that already resolved it). */
+  readonly logDir?: string;
+}
+
+/**
+ * Append one verdict to the decision log (push-gate.md §16): masked facts, ULID, ISO timestamp, duration since
+ * process start. Synchronous; never throws; a failure to write never changes a verdict (DL2).
+ */
+export const recordDecision = (r: DecisionRecord): void => {
+  try {
+    const now = Date.now();
+    const entry = buildLogEntry({
+      decision_id: newDecisionId(now),
+      policy: r.policy,
+      policy_version: r.policyVersion,
+      now,
+      mode: r.mode,
+      facts: r.facts,
+      verdict: r.verdict,
+      reasons: r.reasons,
+      effects: r.effects ?? [],
+      probes: r.probes ?? [],
+      duration_ms: sinceStartMs(),
+    });
+    appendDecisionSync(r.logDir ?? logDirFor(r.startDir, r.env), entry, now);
+  } catch {
+    // DL2: logging never changes a verdict
+  }
+};

@@ -1,0 +1,218 @@
+/**
+ * `arbiter hook session-lock acquire|refresh|release --agent claude|codex` (session-lock.md §12).
+ *
+ * Pipeline H1–H9: watchdog → bounded stdin → decode → read-only filter → resolve state dir, workspace, anchor pid →
+ * read–decide–commit loop (at most `CAS_ATTEMPTS` rounds, at most one pid probe per round) → `decide` → render →
+ * audit and decision-log entries → exit. Every internal error ends in exit 0 with nothing rendered (§12.6).
+ *
+ * The pipeline is `runSessionLock(verb, agent, deps)` with injectable ports so tests can count store calls (SL-22)
+ * and hang the store (SL-23); `sessionLockMain(argv)` wires the real adapters.
+ */
+import { sessionLock as SL, config, type LockStore, type PidLiveness } from '@arbiter/kernel';
+import {
+  anchorPid,
+  findTopLevel,
+  fsLockStore,
+  hostname,
+  pidAlive,
+  readRepoConfig,
+  resolveStateDir,
+  resolveWorkspace,
+  type Env,
+} from '@arbiter/io-node';
+import { ALLOW, agentArg, armWatchdog, finish, parsePayload, readStdin, recordDecision, str, type Agent, type HookResult, type StdinResult } from './runtime.js';
+
+/** The three hook verbs. */
+export type Verb = 'acquire' | 'refresh' | 'release';
+
+/** Everything the pipeline touches, injectable for tests. */
+export interface SessionLockDeps {
+  readonly stdin: () => Promise<StdinResult>;
+  readonly env: Env;
+  readonly cwd: string;
+  readonly now: () => number;
+  readonly hostname: () => string;
+  readonly anchorPid: () => number;
+  /** Store for a state directory (real: the fs store under `<state dir>/locks`). */
+  readonly store: (stateDir: string) => LockStore;
+  readonly pidAlive: (pid: number) => Promise<PidLiveness>;
+  /** Decision-log and audit sink (real: `recordDecision`). */
+  readonly record: (r: { startDir: string; verdict: string; reasons: string[]; facts: Record<string, unknown>; effects?: string[] }) => void;
+}
+
+/** What one pipeline run produced (for tests); the process renders `result`. */
+export interface SessionLockRun {
+  readonly result: HookResult;
+  /** Fail-open detail when the run ended without a kernel result (§13.2). */
+  readonly failOpen?: SL.FailOpenDetail;
+}
+
+const mode = (agent: Agent): 'agent:claude' | 'agent:codex' => (agent === 'claude' ? 'agent:claude' : 'agent:codex');
+
+/**
+ * Render a `decide` verdict for the host (§12.5): Claude Code block = exit 2 with the message and a line feed on
+ * stderr; Codex block = exit 0 with the `permissionDecision: "deny"` envelope on stdout; allow = silent exit 0.
+ */
+export const renderVerdict = (agent: Agent, v: SL.Verdict): HookResult => {
+  if (v._tag === 'Allow') return ALLOW;
+  if (agent === 'claude') return { code: 2, stderr: `${v.message}\n` };
+  return {
+    code: 0,
+    stdout:
+      JSON.stringify({
+        hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: v.message },
+      }) + '\n',
+  };
+};
+
+const summary = (s: SL.Snapshot): Record<string, unknown> => ({
+  generation: s.generation,
+  content: s.content._tag,
+  ...(s.content._tag === 'Valid'
+    ? {
+        holder: {
+          session_id: s.content.record.session_id,
+          state: s.content.record.state,
+          pid: s.content.record.pid,
+          hostname: s.content.record.hostname,
+          fence: s.content.record.fence,
+        },
+      }
+    : {}),
+});
+
+/**
+ * Run one session-lock hook invocation against the given ports. Never throws and never rejects: every failure is
+ * an allow with a fail-open detail (§12.6).
+ */
+export const runSessionLock = async (verb: Verb, agent: Agent, deps: SessionLockDeps): Promise<SessionLockRun> => {
+  let startDir = deps.cwd;
+  const facts: Record<string, unknown> = { agent, verb };
+  const failOpen = (detail: SL.FailOpenDetail): SessionLockRun => {
+    deps.record({ startDir, verdict: 'Allow', reasons: ['no-result', detail], facts });
+    return { result: ALLOW, failOpen: detail };
+  };
+  try {
+    // H2–H3
+    const input = await deps.stdin();
+    if (input._tag !== 'Ok') return failOpen('bad-payload');
+    const payload = parsePayload(input.text);
+    if (payload === null) return failOpen('bad-payload');
+    const sessionId = str(payload, 'session_id');
+    if (sessionId === undefined || sessionId === '' || sessionId.length > 256) return failOpen('no-session');
+    const cwd = str(payload, 'cwd');
+    if (cwd !== undefined && cwd !== '' && cwd.startsWith('/')) startDir = cwd; // W1
+    facts['session_id'] = sessionId;
+    const toolName = payload['tool_name'];
+    if (typeof toolName === 'string') facts['tool_name'] = toolName;
+    // H4: read-only tools never touch the store (and are not logged: they are not decisions of this policy).
+    if (verb !== 'release' && !SL.isMutatingTool(agent, toolName)) return { result: ALLOW };
+    // H5
+    const stateDir = resolveStateDir(deps.env);
+    const ws = resolveWorkspace(startDir);
+    facts['workspace_path'] = ws.path;
+    facts['workspace_hash'] = ws.hash;
+    const top = findTopLevel(startDir);
+    const ttl = config.sessionLockTtl(top === null ? { _tag: 'NotConfigured' } : readRepoConfig(top));
+    const store = deps.store(stateDir);
+    const me = { session_id: sessionId, my_pid: deps.anchorPid(), my_hostname: deps.hostname(), ttl_ms: ttl, workspace_hash: ws.hash };
+    // H6: read–decide–commit loop
+    for (let round = 1; round <= SL.CAS_ATTEMPTS; round++) {
+      facts['rounds'] = round;
+      const now = deps.now();
+      const read = await store.read(ws.hash)();
+      if (read._tag === 'Left') return failOpen('store-failure');
+      const snapshot = read.right;
+      facts['snapshot'] = summary(snapshot);
+      let done: { outcome: SL.AcquireOutcome | SL.RefreshOutcome | SL.ReleaseOutcome; effects: ReadonlyArray<SL.Effect> };
+      if (verb === 'acquire') {
+        let step = SL.acquireStep({ ...me, now, snapshot });
+        if (step._tag === 'Need') {
+          const alive = await deps.pidAlive(step.probe.pid);
+          facts['pid_alive'] = alive;
+          step = SL.acquireStep({ ...me, now, snapshot, pid_alive: alive });
+        }
+        if (step._tag === 'Need') return failOpen('internal-error'); // the kernel never asks twice (SL-8)
+        done = step;
+      } else if (verb === 'refresh') {
+        done = SL.refresh({ ...me, now, snapshot });
+      } else {
+        done = SL.release({ session_id: sessionId, now, workspace_hash: ws.hash, snapshot });
+      }
+      const commit = done.effects.find((e) => e._tag === 'CommitLock');
+      if (commit !== undefined && commit._tag === 'CommitLock') {
+        const c = await store.commit(commit.workspace_hash, commit.expected_generation, commit.record)();
+        if (c._tag === 'Left') return failOpen('store-failure');
+        if (c.right._tag === 'Conflict') continue; // §7.8 step 6: re-read with a fresh `now`
+      }
+      // H7: render (acquire only), then H8: audit and log.
+      const verdict = verb === 'acquire' ? SL.decide(done.outcome) : null;
+      const result = verdict === null ? ALLOW : renderVerdict(agent, verdict);
+      for (const e of done.effects) {
+        if (e._tag !== 'Audit') continue;
+        // DESIGN.md conventions §6: an audit is a decision-log entry whose verdict is the audited event.
+        deps.record({
+          startDir,
+          verdict: e.kind,
+          reasons: [e.kind],
+          facts: { ...e, at: now, workspace_path: ws.path },
+        });
+      }
+      deps.record({
+        startDir,
+        verdict: verdict?._tag ?? done.outcome._tag,
+        reasons: verdict === null ? [done.outcome.reason, done.outcome._tag === 'NotHolder' ? done.outcome.basis : ''].filter((r) => r !== '') : [...verdict.reasons],
+        facts: { ...facts, outcome: done.outcome._tag, ...('fence' in done.outcome ? { fence: done.outcome.fence } : {}) },
+        effects: done.effects.map((e) => e._tag),
+      });
+      return { result };
+    }
+    return failOpen('cas-exhausted');
+  } catch {
+    return failOpen('internal-error');
+  }
+};
+
+const VERBS: ReadonlyArray<Verb> = ['acquire', 'refresh', 'release'];
+
+const USAGE = `usage: arbiter hook session-lock acquire|refresh|release --agent claude|codex
+
+Reads a Claude Code or Codex hook payload on stdin.
+  acquire  PreToolUse on a mutating tool: take the workspace lock or block (Claude: exit 2; Codex: deny JSON)
+  refresh  PostToolUse: extend the holder's lease
+  release  Stop / SessionEnd: give the workspace up (the fence is kept)
+Fail-open: bad input, store errors and the ${SL.LOCK_WATCHDOG_MS} ms watchdog all exit 0.
+`;
+
+/** Real entry point: parse argv, arm the watchdog, run with the Node adapters, render and exit. */
+export const sessionLockMain = async (argv: ReadonlyArray<string>, pre: { readonly stdinText?: string } = {}): Promise<never> => {
+  if (argv.includes('--help') || argv.includes('-h')) return finish({ code: 0, stdout: USAGE });
+  const verb = VERBS.find((v) => v === argv[0]);
+  const agent = agentArg(argv);
+  armWatchdog(SL.LOCK_WATCHDOG_MS);
+  if (verb === undefined || agent === null) return finish(ALLOW); // a mis-wired hook never blocks a session
+  const env = process.env;
+  const run = await runSessionLock(verb, agent, {
+    stdin: () => (pre.stdinText !== undefined ? Promise.resolve({ _tag: 'Ok', text: pre.stdinText } as const) : readStdin(SL.STDIN_MAX_BYTES, SL.LOCK_WATCHDOG_MS)),
+    env,
+    cwd: process.cwd(),
+    now: Date.now,
+    hostname,
+    anchorPid: () => anchorPid(),
+    store: (stateDir) => fsLockStore(stateDir),
+    pidAlive: (pid) => Promise.resolve(pidAlive(pid)),
+    record: (r) =>
+      recordDecision({
+        startDir: r.startDir,
+        env,
+        policy: SL.POLICY,
+        policyVersion: SL.POLICY_VERSION,
+        mode: mode(agent),
+        facts: r.facts,
+        verdict: r.verdict,
+        reasons: r.reasons,
+        effects: r.effects ?? [],
+      }),
+  });
+  return finish(run.result);
+};

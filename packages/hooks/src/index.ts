@@ -1,0 +1,9 @@
+/**
+ * @arbiter/hooks as a library: the wiring table, the table registry and the hook runtime, for tools that embed
+ * Arbiter's hooks. The `arbiter` binary is `dist/arbiter.cjs`.
+ */
+export { WIRING, type WiringRow } from './wiring.js';
+export { TABLES } from './tables.js';
+export { HOOKS, type HookHandler } from './hook/registry.js';
+export { runSessionLock, renderVerdict, type SessionLockDeps, type SessionLockRun } from './hook/session-lock.js';
+export * from './hook/runtime.js';

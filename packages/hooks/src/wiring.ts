@@ -1,0 +1,30 @@
+/**
+ * The ONE table of hook registrations (DESIGN.md conventions §7). `arbiter install` writes Claude Code's
+ * `.claude/settings.json`, Codex's `.codex/hooks.json` and git hooks from these rows, so wiring lives here only.
+ * `args` are the arguments after the `arbiter` binary.
+ */
+
+/** One hook registration. `timeoutSec` is the host's timeout in seconds (always longer than Arbiter's watchdog). */
+export interface WiringRow {
+  readonly client: 'claude' | 'codex' | 'git';
+  /** Host event name (`PreToolUse`, `Stop`, …) or git hook name (`pre-push`). */
+  readonly event: string;
+  /** Host matcher; `undefined` = no matcher (all). */
+  readonly matcher?: string;
+  readonly args: ReadonlyArray<string>;
+  readonly timeoutSec: number;
+  /** Policy the row belongs to (documentation and `--only` filters). */
+  readonly policy: string;
+}
+
+const CLAUDE_MUTATING = 'Edit|Write|MultiEdit|NotebookEdit|Bash';
+
+/** Every registration, in install order. Source: session-lock.md §12.4 (more rows come with each policy). */
+export const WIRING: ReadonlyArray<WiringRow> = [
+  { client: 'claude', event: 'PreToolUse', matcher: CLAUDE_MUTATING, args: ['hook', 'session-lock', 'acquire', '--agent', 'claude'], timeoutSec: 5, policy: 'session-lock' },
+  { client: 'claude', event: 'PostToolUse', matcher: CLAUDE_MUTATING, args: ['hook', 'session-lock', 'refresh', '--agent', 'claude'], timeoutSec: 5, policy: 'session-lock' },
+  { client: 'claude', event: 'Stop', args: ['hook', 'session-lock', 'release', '--agent', 'claude'], timeoutSec: 5, policy: 'session-lock' },
+  { client: 'claude', event: 'SessionEnd', args: ['hook', 'session-lock', 'release', '--agent', 'claude'], timeoutSec: 2, policy: 'session-lock' },
+  { client: 'codex', event: 'PreToolUse', matcher: '^(Bash|apply_patch)$', args: ['hook', 'session-lock', 'acquire', '--agent', 'codex'], timeoutSec: 5, policy: 'session-lock' },
+  { client: 'codex', event: 'Stop', args: ['hook', 'session-lock', 'release', '--agent', 'codex'], timeoutSec: 5, policy: 'session-lock' },
+];

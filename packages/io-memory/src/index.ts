@@ -1,0 +1,8 @@
+/**
+ * @arbiter/io-memory: in-memory adapters (fake clock, stores with fault injection, scripted probes) for tests and
+ * simulations. They honour the same contract suites as the io-node adapters.
+ */
+export * from './clock.js';
+export * from './lock-store.js';
+export * from './proc.js';
+export * from './decision-log.js';

@@ -1,0 +1,108 @@
+/**
+ * Atomic file primitives for every io-node store (DESIGN.md "Ports and adapters": exclusive create or
+ * write-to-temp then rename, never check-then-write).
+ *
+ * `write-file-atomic` (npm's own maintained implementation of temp file + fsync + rename, with cleanup on failure)
+ * does the temp-and-rename writes; the exclusive primitives below are the compare-and-set building blocks.
+ */
+import { randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, openSync, closeSync, writeSync, unlinkSync } from 'node:fs';
+import { dirname, join, basename } from 'node:path';
+import writeFileAtomicLib from 'write-file-atomic';
+
+/** Tagged error of a filesystem operation: the errno code (e.g. `EACCES`) or `EUNKNOWN`. */
+export interface FsError {
+  readonly _tag: 'FsError';
+  readonly code: string;
+  readonly path: string;
+}
+
+/** errno code of an unknown thrown value, `EUNKNOWN` when it has none. */
+export const errnoCode = (e: unknown): string =>
+  typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string'
+    ? (e as { code: string }).code
+    : 'EUNKNOWN';
+
+/** `mkdir -p` with mode 0700 (session-lock.md §4.2 SD4). Throws the fs error. */
+export const ensureDir = (dir: string): void => {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+};
+
+/** 16 random lowercase hex characters, for temporary file names. */
+export const randomHex16 = (): string => randomBytes(8).toString('hex');
+
+/**
+ * Replace `path` atomically with `data` (temp file in the same directory, fsync, rename). Creates the parent
+ * directory (0700). @returns `null` on success or an `FsError`. Never throws.
+ */
+export const writeFileAtomic = (path: string, data: string): FsError | null => {
+  try {
+    ensureDir(dirname(path));
+    writeFileAtomicLib.sync(path, data, { mode: 0o600 });
+    return null;
+  } catch (e) {
+    return { _tag: 'FsError', code: errnoCode(e), path };
+  }
+};
+
+/** {@link writeFileAtomic} of `JSON.stringify(value, null, 2)` plus a newline. */
+export const writeJsonAtomic = (path: string, value: unknown): FsError | null =>
+  writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+
+/** Outcome of an exclusive create: `Created`, `Exists` (someone else won), or an `FsError`. */
+export type ExclusiveResult = { readonly _tag: 'Created' } | { readonly _tag: 'Exists' } | FsError;
+
+/**
+ * Publish `data` at `path` only if `path` does not exist yet, all-or-nothing: the content is written to a temp
+ * file first and then hard-linked to `path` (link(2) fails with EEXIST atomically), so no reader ever sees a
+ * partial file. `tmp` names the temporary file (same directory). Falls back to `O_EXCL` create + write where hard links are refused (EPERM, ENOTSUP, EXDEV;
+ * session-lock.md §6.4 F9). Never throws.
+ */
+export const createExclusive = (
+  path: string,
+  data: string,
+  tmp: string = join(dirname(path), `${basename(path)}.tmp-${randomHex16()}`),
+): ExclusiveResult => {
+  const dir = dirname(path);
+  try {
+    ensureDir(dir);
+    const fd = openSync(tmp, 'wx', 0o600);
+    try {
+      writeSync(fd, data);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    return { _tag: 'FsError', code: errnoCode(e), path };
+  }
+  try {
+    linkSync(tmp, path);
+    return { _tag: 'Created' };
+  } catch (e) {
+    const code = errnoCode(e);
+    if (code === 'EEXIST') return { _tag: 'Exists' };
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EXDEV' || code === 'EOPNOTSUPP') return excl(path, data);
+    return { _tag: 'FsError', code, path };
+  } finally {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // best effort
+    }
+  }
+};
+
+const excl = (path: string, data: string): ExclusiveResult => {
+  try {
+    const fd = openSync(path, 'wx', 0o600);
+    try {
+      writeSync(fd, data);
+    } finally {
+      closeSync(fd);
+    }
+    return { _tag: 'Created' };
+  } catch (e) {
+    const code = errnoCode(e);
+    return code === 'EEXIST' ? { _tag: 'Exists' } : { _tag: 'FsError', code, path };
+  }
+};

@@ -1,0 +1,10 @@
+/**
+ * @arbiter/io-node: Node adapters for Arbiter ports (filesystem stores, process probes, decision log, paths).
+ * Nothing here decides; every decision is a kernel function.
+ */
+export * from './paths.js';
+export * from './atomic.js';
+export * from './decision-log.js';
+export * from './config-file.js';
+export * from './proc.js';
+export * from './fs-lock-store.js';

@@ -1,0 +1,149 @@
+/**
+ * Where Arbiter keeps things (DESIGN.md conventions §1–3; session-lock.md §4.1–4.2).
+ *
+ * - per-user state: `$ARBITER_STATE_DIR`, else `$XDG_STATE_HOME/arbiter`, else `<home>/.local/state/arbiter`
+ *   (relative values ignored);
+ * - per-repository runtime state: `<git common dir>/arbiter/`, or `$ARBITER_STATE_DIR/repos/<repo key>/` when
+ *   `ARBITER_STATE_DIR` is set, so one variable isolates everything;
+ * - configuration: `<worktree top-level>/.arbiter/config.json` only.
+ *
+ * The repository is found without spawning git (walk up to the nearest `.git` entry, read `gitdir:` / `commondir`
+ * files), which gives git's answer for clones, linked worktrees and submodules and keeps hooks fast.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+
+/** The environment variables Arbiter reads (a subset of `process.env`). */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const absolute = (v: string | undefined): string | undefined =>
+  v !== undefined && v !== '' && isAbsolute(v) ? v : undefined;
+
+/**
+ * Per-user state directory (session-lock.md §4.2 SD1–SD4). Pure apart from `home` (defaults to `os.homedir()`).
+ * @returns an absolute path; the directory may not exist yet (writers create it with mode 0700).
+ */
+export const resolveStateDir = (env: Env = process.env, home: string = homedir()): string =>
+  absolute(env['ARBITER_STATE_DIR']) ??
+  (absolute(env['XDG_STATE_HOME']) !== undefined ? join(env['XDG_STATE_HOME'] as string, 'arbiter') : join(home, '.local', 'state', 'arbiter'));
+
+/**
+ * Nearest ancestor of `startDir` (itself included) that contains an entry named `.git` (directory or file):
+ * git's worktree top-level for clones, linked worktrees and submodules (session-lock.md §4.1 W2).
+ * @returns the directory path as walked (not realpath'd), or `null` when none exists up to the root.
+ */
+export const findTopLevel = (startDir: string): string | null => {
+  let dir = resolve(startDir);
+  for (;;) {
+    try {
+      statSync(join(dir, '.git'));
+      return dir;
+    } catch {
+      // keep walking
+    }
+    const up = dirname(dir);
+    if (up === dir) return null;
+    dir = up;
+  }
+};
+
+/**
+ * The git directory of a worktree top-level: `<top>/.git` when it is a directory, else the `gitdir:` target of a
+ * `.git` file. @returns an absolute path or `null` when unreadable.
+ */
+export const gitDir = (topLevel: string): string | null => {
+  const dotGit = join(topLevel, '.git');
+  try {
+    if (statSync(dotGit).isDirectory()) return dotGit;
+    const m = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(dotGit, 'utf8'));
+    return m?.[1] === undefined ? null : resolve(topLevel, m[1]);
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * The git common directory shared by every worktree of a clone (what `git rev-parse --git-common-dir` prints),
+ * realpath'd. A linked worktree's git dir names it in its `commondir` file.
+ * @returns an absolute real path, or `null` when the repository cannot be read.
+ */
+export const gitCommonDir = (topLevel: string): string | null => {
+  const gd = gitDir(topLevel);
+  if (gd === null) return null;
+  let common = gd;
+  try {
+    common = resolve(gd, readFileSync(join(gd, 'commondir'), 'utf8').trim());
+  } catch {
+    // an ordinary clone or a submodule: the git dir is the common dir
+  }
+  try {
+    return realpathSync(common);
+  } catch {
+    return null;
+  }
+};
+
+/** MD5 of a string's UTF-8 bytes, first `n` lowercase hex characters (session-lock.md §4.1 W5). */
+export const md5Prefix = (s: string, n = 12): string => createHash('md5').update(s, 'utf8').digest('hex').slice(0, n);
+
+/** Repository key: first 12 hex of the MD5 of the realpath of the git common dir (DESIGN.md conventions §3). */
+export const repoKey = (commonDir: string): string => md5Prefix(commonDir, 12);
+
+/**
+ * Runtime-state directory of a repository (DESIGN.md conventions §2–3): `$ARBITER_STATE_DIR/repos/<key>` when
+ * `ARBITER_STATE_DIR` is set and absolute, else `<common dir>/arbiter`.
+ */
+export const repoRuntimeDir = (commonDir: string, env: Env = process.env): string => {
+  const sd = absolute(env['ARBITER_STATE_DIR']);
+  return sd !== undefined ? join(sd, 'repos', repoKey(commonDir)) : join(commonDir, 'arbiter');
+};
+
+/** A resolved repository. */
+export interface Repo {
+  /** Worktree top-level (as walked from the start directory). */
+  readonly topLevel: string;
+  /** Realpath of the git common dir. */
+  readonly commonDir: string;
+  /** Repository key (12 hex). */
+  readonly key: string;
+  /** Runtime-state directory (may not exist yet). */
+  readonly runtimeDir: string;
+}
+
+/** Resolve the repository containing `startDir`. @returns `null` outside a repository or when it is unreadable. */
+export const resolveRepo = (startDir: string, env: Env = process.env): Repo | null => {
+  const topLevel = findTopLevel(startDir);
+  if (topLevel === null) return null;
+  const commonDir = gitCommonDir(topLevel);
+  if (commonDir === null) return null;
+  return { topLevel, commonDir, key: repoKey(commonDir), runtimeDir: repoRuntimeDir(commonDir, env) };
+};
+
+/** A resolved session-lock workspace (session-lock.md §4.1). */
+export interface Workspace {
+  /** Realpath of the worktree top-level, or of the start directory outside a repository (W2–W4). */
+  readonly path: string;
+  /** First 12 hex of MD5 of `path` (W5). */
+  readonly hash: string;
+}
+
+/**
+ * Workspace of a start directory (session-lock.md §4.1 W1–W5). Throws only when `realpath` fails (W4: the hook
+ * treats that as an internal error and allows).
+ */
+export const resolveWorkspace = (startDir: string): Workspace => {
+  const top = findTopLevel(startDir) ?? startDir;
+  const path = realpathSync.native(top);
+  return { path, hash: md5Prefix(path, 12) };
+};
+
+/**
+ * Directory of the decision log for work started in `startDir` (DESIGN.md conventions §6): the repository's
+ * runtime `log/` inside a repository, else `<per-user state dir>/log`.
+ */
+export const logDirFor = (startDir: string, env: Env = process.env): string => {
+  const repo = resolveRepo(startDir, env);
+  return repo !== null ? join(repo.runtimeDir, 'log') : join(resolveStateDir(env), 'log');
+};
