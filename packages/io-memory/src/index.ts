@@ -6,3 +6,4 @@ export * from './clock.js';
 export * from './lock-store.js';
 export * from './proc.js';
 export * from './decision-log.js';
+export * from './commitment-store.js';

@@ -8,3 +8,4 @@ export * from './decision-log.js';
 export * from './config-file.js';
 export * from './proc.js';
 export * from './fs-lock-store.js';
+export * from './fs-commitment-store.js';

@@ -436,7 +436,7 @@ describe('commitment properties (§1.7 CM-*)', () => {
     expect(ac.observeClaim({ ...f, topicCommitments: { ok: false, error: { kind: 'timeout', detail: 'x' } } })).toMatchObject({ outcome: { reasons: ['store-unavailable'] }, effects: [] });
     const reg = ac.observeClaim({ ...f, topicCommitments: { ok: true, value: [] } });
     expect(reg).toMatchObject({ _tag: 'Done', outcome: { _tag: 'Registered', reasons: ['registered'], lemma: 'push' } });
-    const rec = (reg as { effects: ac.Effect[] }).effects[0] as Extract<ac.Effect, { _tag: 'CommitmentCreate' }>;
+    const rec = (reg as { effects: ReadonlyArray<ac.Effect> }).effects[0] as Extract<ac.Effect, { _tag: 'CommitmentCreate' }>;
     expect(rec.record.id).toMatch(/^c-[0-9a-f]{8}$/);
     expect(rec.record.span).toBe("I'll push");
   });

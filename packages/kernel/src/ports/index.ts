@@ -1,3 +1,4 @@
 /** Port interfaces (types only). One file per port; re-exported here. */
 export type * from './common.js';
 export type * from './lock-store.js';
+export type * from './commitment-store.js';
