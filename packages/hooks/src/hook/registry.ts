@@ -3,6 +3,8 @@
  * renders, exits, and is fail-open (DESIGN.md "Hook wrapper shape"). Add one line per hook.
  */
 import { sessionLockMain } from './session-lock.js';
+import { postToolMain } from './post-tool.js';
+import { claimStopMain } from './claims-stop.js';
 
 /**
  * A hook entry point: receives the argv after `arbiter hook <name>` and, when the dispatcher already read stdin
@@ -13,4 +15,6 @@ export type HookHandler = (argv: ReadonlyArray<string>, pre?: { readonly stdinTe
 /** Every hook Arbiter ships, by the name used on the command line (DESIGN.md conventions §7). */
 export const HOOKS: Readonly<Record<string, HookHandler>> = {
   'session-lock': sessionLockMain,
+  'post-tool': postToolMain,
+  'claim-stop': claimStopMain,
 };

@@ -16,6 +16,9 @@ const K = new Uint32Array([
   0xc67178f2,
 ]);
 
+// The kernel compiles against ES2022 only (no DOM/Node typings); `TextEncoder` is a standard global of every
+// JavaScript runtime Arbiter supports, declared here at module scope with the one method used.
+declare const TextEncoder: { new (): { encode(input: string): Uint8Array } };
 const encoder = new TextEncoder();
 
 /** SHA-256 of raw bytes, as 64 lowercase hex characters. */

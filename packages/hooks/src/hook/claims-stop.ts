@@ -1,0 +1,94 @@
+/**
+ * Claim observation on Stop (sentinels.md §1.3, §0.8 step 3): `observeStopClaim` registers, refreshes or skips a
+ * commitment from the payload's `last_assistant_message`. The `arbiter hook stop` orchestrator calls it first; it
+ * contributes no output, never blocks and never throws.
+ */
+import { actionClaim as AC } from '@arbiter/kernel';
+import { commitmentsContext, driveAndApply, logCommitmentDecision } from './commitments-io.js';
+
+/** Input of {@link observeStopClaim}. `now` in ms epoch; `startDir` the hook's working directory (§0.5). */
+export interface StopClaimInput {
+  readonly payload: Record<string, unknown>;
+  readonly agent: 'claude' | 'codex';
+  readonly startDir: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly now: number;
+}
+
+/** What happened, for tests and the orchestrator's log (never rendered). */
+export type StopClaimResult =
+  | { readonly _tag: 'Observed'; readonly verdict: AC.ClaimVerdict; readonly stored: boolean }
+  | { readonly _tag: 'InternalError'; readonly detail: string };
+
+/**
+ * Observe a claim on Stop: decode nothing beyond `session_id` and `last_assistant_message`, run the kernel
+ * `observeClaim` (no store read unless the message holds a claim, CM-P6), apply its effects with compare-and-set
+ * retries, and log the verdict. Every failure is swallowed (signal only, §1.3 "Fail direction"): an internal error
+ * writes one stderr line `arbiter: internal error in action-claim: …`.
+ */
+export const observeStopClaimDetailed = async (input: StopClaimInput): Promise<StopClaimResult> => {
+  try {
+    const p = input.payload;
+    const ctx = commitmentsContext(input.startDir, input.env);
+    const settings = ctx?.settings ?? AC.DEFAULT_SETTINGS;
+    const facts = { enabled: settings.enabled, sessionId: p['session_id'], message: p['last_assistant_message'], now: input.now };
+    const d = await driveAndApply((a) => AC.observeClaim(a === undefined ? facts : { ...facts, topicCommitments: a }), ctx?.store ?? null, input.now);
+    for (const w of ctx?.warnings ?? []) process.stderr.write(`arbiter: config key ${w} has an invalid value; using its default\n`);
+    logCommitmentDecision(input.startDir, input.env, input.agent === 'claude' ? 'agent:claude' : 'agent:codex', AC.POLICY, d.verdict, {
+      session_id: typeof facts.sessionId === 'string' ? facts.sessionId : null,
+      ...(d.verdict._tag === 'Skipped' ? {} : { lemma: d.verdict.lemma }),
+      ...('id' in d.verdict ? { id: d.verdict.id } : {}),
+    }, d.effects, d.applied);
+    return { _tag: 'Observed', verdict: d.verdict, stored: d.applied === null || d.applied._tag !== 'Failed' };
+  } catch (e) {
+    const detail = e instanceof Error ? e.message : 'unknown error';
+    try {
+      process.stderr.write(`arbiter: internal error in action-claim: ${detail.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, 200)}\n`);
+    } catch {
+      // ignore
+    }
+    return { _tag: 'InternalError', detail };
+  }
+};
+
+/**
+ * The orchestrator's entry (§0.8 step 3): `(input) => Promise<void>`, never throws, never rejects, prints nothing on
+ * stdout.
+ */
+export const observeStopClaim = async (input: StopClaimInput): Promise<void> => {
+  await observeStopClaimDetailed(input);
+};
+
+/**
+ * `arbiter hook claim-stop --agent claude|codex`: a Stop entry point that runs claim observation alone and always
+ * prints `{}` (exit 0). It lets the claim path be wired and tested on its own; the composite `arbiter hook stop`
+ * (§0.8) calls {@link observeStopClaim} itself and supersedes this entry where it is installed.
+ */
+export const claimStopMain = async (argv: ReadonlyArray<string>, pre: { readonly stdinText?: string } = {}): Promise<never> => {
+  const { agentArg, armWatchdog, finish, parsePayload, readStdin } = await import('./runtime.js');
+  const { hookStartDir, HOOK_STDIN_MAX_BYTES, HOOK_STDIN_TIMEOUT_MS, POST_TOOL_WATCHDOG_MS } = await import('./post-tool.js');
+  const allow = { code: 0, stdout: '{}\n' };
+  let printed = false;
+  armWatchdog(POST_TOOL_WATCHDOG_MS, () => {
+    if (!printed) {
+      printed = true;
+      try {
+        process.stdout.write('{}\n');
+      } catch {
+        // ignore
+      }
+    }
+  });
+  const agent = agentArg(argv);
+  try {
+    const input = pre.stdinText !== undefined ? ({ _tag: 'Ok', text: pre.stdinText } as const) : await readStdin(HOOK_STDIN_MAX_BYTES, HOOK_STDIN_TIMEOUT_MS);
+    const payload = input._tag === 'Ok' ? parsePayload(input.text) : null;
+    if (agent !== null && payload !== null) {
+      await observeStopClaim({ payload, agent, startDir: hookStartDir(payload, process.cwd()), env: process.env, now: Date.now() });
+    }
+  } catch {
+    // never blocks
+  }
+  printed = true;
+  return finish(allow);
+};
