@@ -3,7 +3,7 @@
  * `{"claim":false}` or `{"claim":true,"lemma":…,"span":…}` (sentinels.md §1.2). The words after `--` are joined with
  * single spaces. Exit 0; a missing text is a usage error (exit 2).
  */
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import { actionClaim as AC } from '@arbiter/kernel';
 
 /** Pure core: the JSON line printed for `words`. */
@@ -18,4 +18,11 @@ export const addClaimSubcommand = (classify: Command): void => {
     .action((words: string[]) => {
       process.stdout.write(classifyClaimLine(words));
     });
+};
+
+/** A standalone `classify` command holding only `claim` (tests; the lead wires `addClaimSubcommand` into `cli/classify.ts`). */
+export const classifyClaimProgram = (): Command => {
+  const c = new Command('classify').exitOverride();
+  addClaimSubcommand(c);
+  return c;
 };
