@@ -8,10 +8,12 @@ import { join } from 'node:path';
 import { sessionLock, tableToMarkdown } from '@arbiter/kernel';
 import { demoContext, type DemoContext } from './context.js';
 import * as sessionLockDemo from './session-lock.js';
+import * as claimsDemo from './claims.js';
 
 /** Demo sections in narrative order. */
 export const SECTIONS: ReadonlyArray<{ readonly name: string; readonly run: (ctx: DemoContext) => Promise<void> }> = [
   { name: 'session-lock', run: sessionLockDemo.run },
+  { name: 'action-claims', run: claimsDemo.run },
 ];
 
 /** Run every section with the binary at `bin`; keeps the scratch directory when `keep` is true. */
