@@ -306,7 +306,9 @@ const trimEnd = (s: string): string => s.replace(/\s+$/, '');
  */
 export const classifyActionClaim = (text: unknown): ClaimClass => {
   if (typeof text !== 'string' || text.length === 0 || !STEM_RE.test(text)) return { claim: false };
-  const re = new RegExp(CLAIM_RE.source, CLAIM_RE.flags);
+  // One shared regex object: JavaScript runs this synchronously to completion, so resetting `lastIndex` before each
+  // search is safe and saves compiling a regex per call.
+  const re = CLAIM_RE;
   let from = 0;
   while (from <= text.length) {
     re.lastIndex = from;
