@@ -5,12 +5,12 @@
  * io-memory store (CM-P3 "applied through io-memory"), the context block, and `arbiter classify claim`.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { actionClaim as ac } from '@arbiter/kernel';
+import { actionClaim as ac, config } from '@arbiter/kernel';
 import { memoryCommitmentStore } from '@arbiter/io-memory';
 import { applyCommitmentEffects } from '@arbiter/io-node';
 import { runPostTool } from '../packages/hooks/src/hook/post-tool.js';
@@ -175,5 +175,39 @@ describe('arbiter classify claim', () => {
       (process.stdout as { write: unknown }).write = orig;
     }
     expect(out.join('')).toBe('{"claim":true,"lemma":"deploy","span":"Deploying to prod now"}\n');
+  });
+});
+
+describe('commitments.* configuration (sentinels.md §0.5, §1.5.4)', () => {
+  const withConfig = (cfg: unknown): { repo: string; env: NodeJS.ProcessEnv } => {
+    const r = makeRepo();
+    mkdirSync(join(r.repo, '.arbiter'), { recursive: true });
+    writeFileSync(join(r.repo, '.arbiter', 'config.json'), JSON.stringify(cfg));
+    return r;
+  };
+
+  it('defaults when absent; an invalid value falls back to its default and is named; unknown keys are ignored', () => {
+    expect(config.commitmentsSettings({ _tag: 'NotConfigured' })).toEqual({ settings: ac.DEFAULT_SETTINGS, warnings: [] });
+    const r = config.commitmentsSettings(config.parseConfig(JSON.stringify({ version: 1, commitments: { enabled: 'yes', future_key: 1, evidence: { test_commands: [1], action_patterns: { deploy: ['deploy.sh *'], restart: 'x' } } } })));
+    expect([...r.warnings].sort()).toEqual(['commitments.enabled', 'commitments.evidence.action_patterns.restart', 'commitments.evidence.test_commands']);
+    expect(r.settings.enabled).toBe(true);
+    expect(r.settings.evidence.test_commands).toEqual(ac.DEFAULT_TEST_COMMANDS);
+    expect(r.settings.evidence.action_patterns.deploy).toEqual(['deploy.sh *']);
+    expect(config.parseConfig(JSON.stringify({ version: 1, commitments: 7 }))._tag).toBe('Configured');
+  });
+
+  it('commitments.enabled = false: no claim is registered and no evidence is looked for', async () => {
+    const { repo, env } = withConfig({ version: 1, commitments: { enabled: false } });
+    const r = await observeStopClaimDetailed({ payload: { session_id: 's', last_assistant_message: "I'll push." }, agent: 'claude', startDir: repo, env, now: NOW });
+    expect(r).toMatchObject({ _tag: 'Observed', verdict: { _tag: 'Skipped', reasons: ['disabled'] } });
+  });
+
+  it('an action pattern makes a configured deploy command evidence; an invalid key warns on stderr', async () => {
+    const { repo, env } = withConfig({ version: 1, commitments: { evidence: { enabled: 'sometimes', action_patterns: { deploy: ['deploy.sh *'] } } } });
+    await observeStopClaimDetailed({ payload: { session_id: 's', last_assistant_message: 'Deploying to staging now.' }, agent: 'claude', startDir: repo, env, now: NOW });
+    const payload = JSON.stringify({ session_id: 's', cwd: repo, tool_name: 'Bash', tool_input: { command: './deploy.sh staging' }, tool_response: {}, tool_use_id: 'u' });
+    const r = await runPostTool('claude', { stdin: async () => ({ _tag: 'Ok', text: payload }), env, cwd: repo, now: () => NOW + 1000 });
+    expect(r.stderr).toContain('config key commitments.evidence.enabled has an invalid value');
+    expect(JSON.parse(r.stdout!)).toMatchObject({ hookSpecificOutput: { additionalContext: expect.stringContaining('(deploy) marked delivered by: ./deploy.sh staging') } });
   });
 });

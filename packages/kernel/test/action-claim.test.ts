@@ -690,8 +690,8 @@ describe('record codec and common properties (§5 G-P*)', () => {
 
   it('G-P1 each step requests at most one probe, never one already answered, and ends within 12 steps', () => {
     fc.assert(
-      fc.property(storeArb, fc.oneof(anyClaim.map((c) => c.text), grammarText), cmdArb, fc.boolean(), (store, msg, cmd, fail) => {
-        const answer = () => (fail ? { ok: false as const, error: { kind: 'failed', detail: 'x' } } : { ok: true as const, value: store });
+      fc.property(storeArb, fc.oneof(anyClaim.map((c) => c.text), grammarText), cmdArb, fc.constantFrom(null, 'timeout', 'unavailable', 'failed'), (store, msg, cmd, fail) => {
+        const answer = () => (fail !== null ? { ok: false as const, error: { kind: fail, detail: 'x' } } : { ok: true as const, value: store });
         for (const run of [
           () => ac.runStep((a) => ac.observeClaim({ enabled: true, sessionId: 'sess-A', message: msg, now: NOW, ...(a ? { topicCommitments: a } : {}) }), answer),
           () => ac.runStep((a) => ac.observeEvidence({ ...evFacts({ toolInput: { command: cmd } }), ...(a ? { topicCommitments: a } : {}) }), answer),

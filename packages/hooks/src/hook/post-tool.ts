@@ -9,7 +9,7 @@
  */
 import { actionClaim as AC, sanitiseLine, type CommitmentStore } from '@arbiter/kernel';
 import type { Env } from '@arbiter/io-node';
-import { agentArg, armWatchdog, finish, parsePayload, readStdin, type Agent, type HookResult, type StdinResult } from './runtime.js';
+import { agentArg, armWatchdog, finish, parsePayload, readStdin, recordDecision, type Agent, type HookResult, type StdinResult } from './runtime.js';
 import { commitmentsContext, driveAndApply, logCommitmentDecision } from './commitments-io.js';
 import { isAbsolute } from 'node:path';
 import { statSync } from 'node:fs';
@@ -60,6 +60,7 @@ export const runPostTool = async (agent: Agent, deps: PostToolDeps): Promise<Hoo
     if (payload === null) return EMPTY; // stdin unreadable or not an object: nothing to observe
     startDir = hookStartDir(payload, deps.cwd);
     const ctx = commitmentsContext(startDir, deps.env, deps.store);
+    const warnings = (ctx?.warnings ?? []).map((w) => `arbiter: config key ${w} has an invalid value; using its default\n`).join('');
     const now = deps.now();
     const settings = ctx?.settings ?? AC.DEFAULT_SETTINGS;
     const facts = {
@@ -86,11 +87,13 @@ export const runPostTool = async (agent: Agent, deps: PostToolDeps): Promise<Hoo
     const stored = d.applied === null || d.applied._tag !== 'Failed';
     if (agent === 'claude' && v._tag === 'Delivered' && stored) {
       const text = v.delivered.map((x) => AC.deliveredContext(x)).join('\n');
-      return { code: 0, stdout: JSON.stringify({ hookSpecificOutput: { hookEventName: 'PostToolUse', additionalContext: text } }) + '\n' };
+      return { code: 0, stdout: JSON.stringify({ hookSpecificOutput: { hookEventName: 'PostToolUse', additionalContext: text } }) + '\n', ...(warnings === '' ? {} : { stderr: warnings }) };
     }
-    if (!stored) return { ...EMPTY, stderr: 'arbiter: follow-through evidence could not be stored; the commitment stays open\n' };
-    return EMPTY;
+    if (!stored) return { ...EMPTY, stderr: `${warnings}arbiter: follow-through evidence could not be stored; the commitment stays open\n` };
+    return warnings === '' ? EMPTY : { ...EMPTY, stderr: warnings };
   } catch (e) {
+    // §0.7 rule 4: allow output, one stderr line, and the internal error in the decision log.
+    recordDecision({ startDir, env: deps.env, policy: AC.EVIDENCE_POLICY, policyVersion: AC.POLICY_VERSION, mode: agent === 'claude' ? 'agent:claude' : 'agent:codex', verdict: 'NoEvidence', reasons: ['internal-error'], facts: { detail: oneLine(e) } });
     return { ...EMPTY, stderr: `arbiter: internal error in follow-through: ${oneLine(e)}\n` };
   }
 };
