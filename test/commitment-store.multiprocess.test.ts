@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { buildSync } from 'esbuild';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { actionClaim as ac, sha256Hex } from '@arbiter/kernel';
 import { fsCommitmentStore } from '@arbiter/io-node';
 

@@ -1,5 +1,8 @@
 /** Runs the CommitmentStore contract suite against the io-memory and io-node adapters. */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import * as E from 'fp-ts/lib/Either.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryCommitmentStore } from '@arbiter/io-memory';
@@ -24,4 +27,23 @@ commitmentStoreContract('io-node (generation files, link(2) compare-and-set)', a
     },
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
+});
+
+describe('io-node commitment store: hostile files', () => {
+  it('a FIFO or a symlink at the newest generation is reported as Corrupt at once, never a hang', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arbiter-cs-fifo-'));
+    try {
+      const store = fsCommitmentStore(dir);
+      const first = await store.commit(0, [])();
+      expect(E.isRight(first) && first.right._tag).toBe('Committed');
+      execFileSync('mkfifo', [join(commitmentsDir(dir), 'commitments.json.2')]);
+      const r = await store.read()();
+      expect(E.isLeft(r) && r.left).toMatchObject({ _tag: 'Corrupt', generation: 2 });
+      symlinkSync('/etc/hostname', join(commitmentsDir(dir), 'commitments.json.3'));
+      const r2 = await store.read()();
+      expect(E.isLeft(r2) && r2.left._tag).toBeTruthy();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

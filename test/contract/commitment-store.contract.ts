@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import type { CommitmentStore } from '@arbiter/kernel';
 import { actionClaim as ac } from '@arbiter/kernel';
 import { applyCommitmentEffects } from '@arbiter/io-node';

@@ -3,7 +3,7 @@
  * synchronous compare-and-set, plus test controls: corrupt the newest generation, fail or conflict the next call,
  * and pause before a read or commit so a scheduler can interleave writers.
  */
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import type { CommitmentCommitResult, CommitmentSnapshot, CommitmentStore, CommitmentStoreFailure, actionClaim } from '@arbiter/kernel';
 
 /** The in-memory store with its test controls. */

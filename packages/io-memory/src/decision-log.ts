@@ -1,5 +1,5 @@
 /** In-memory decision log (the `DecisionLog` port) for tests and simulations. */
-import * as TE from 'fp-ts/TaskEither';
+import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { DecisionLog, DecisionLogEntry } from '@arbiter/kernel';
 
 /** A decision log that keeps entries in an array. */

@@ -4,7 +4,7 @@
  * `Corrupt` content, make the next commit conflict or fail, and pause between a read and a commit so a scheduler
  * can interleave sessions.
  */
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import type { CommitResult, LockStore, LockStoreFailure, sessionLock as SL } from '@arbiter/kernel';
 
 /** A committed generation as kept in history (for replay checks, SL-1). */

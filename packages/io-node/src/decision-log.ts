@@ -19,8 +19,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { ulid } from 'ulid';
-import * as E from 'fp-ts/Either';
-import * as TE from 'fp-ts/TaskEither';
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { DecisionLog, DecisionLogEntry, LogWriteFailure } from '@arbiter/kernel';
 import { serializeLogEntry } from '@arbiter/kernel';
 import { ensureDir, errnoCode } from './atomic.js';

@@ -8,10 +8,10 @@
  * no commitment is ever lost, and no reader sees a partial file. Instead of the spec's `commitments.json` + mutex
  * (which needs stale-mutex deletion, a check-then-write), this is a lock-free compare-and-set.
  */
-import { readdirSync, statSync, unlinkSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { constants as FS, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import type { CommitmentCommitResult, CommitmentSnapshot, CommitmentStore, CommitmentStoreFailure } from '@arbiter/kernel';
 import { actionClaim } from '@arbiter/kernel';
 import { createExclusive, ensureDir, errnoCode, randomHex16 } from './atomic.js';
@@ -72,13 +72,24 @@ export const fsCommitmentStore = (runtimeDir: string, opts: { readonly now?: () 
       for (let partial = 0; ; partial++) {
         let text: string;
         let mtime: number;
+        let regular: boolean;
         try {
-          text = await readFile(file(g), 'utf8');
-          mtime = (await stat(file(g))).mtimeMs;
+          // Never block: O_NONBLOCK so a FIFO planted at a generation name cannot hang the open, O_NOFOLLOW so a
+          // symlink is never followed (as the session-lock store does).
+          const fh = await open(file(g), FS.O_RDONLY | FS.O_NONBLOCK | FS.O_NOFOLLOW);
+          try {
+            const st = await fh.stat();
+            regular = st.isFile();
+            mtime = st.mtimeMs;
+            text = regular ? await fh.readFile('utf8') : '';
+          } finally {
+            await fh.close();
+          }
         } catch (e) {
           if (errnoCode(e) === 'ENOENT') break; // collected between list and read: list again
           return E.left(unavailable(errnoCode(e)));
         }
+        if (!regular) return E.left({ _tag: 'Corrupt', generation: g, detail: 'not a regular file' });
         const d = actionClaim.decodeStoreFile(text);
         if (d.ok) return E.right({ generation: g, commitments: d.commitments });
         // An O_EXCL-fallback writer may still be writing a fresh generation.

@@ -5,9 +5,10 @@
  * interleaving of processes yields two holders: a commit of generation g+1 succeeds for exactly one writer.
  */
 import { closeSync, openSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { constants as FS } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import type { CommitResult, LockStore, LockStoreFailure, sessionLock as SL } from '@arbiter/kernel';
 import { sessionLock } from '@arbiter/kernel';
 import { createExclusive, ensureDir, errnoCode, randomHex16 } from './atomic.js';
@@ -72,15 +73,24 @@ export const fsLockStore = (stateDir: string, opts: FsLockStoreOptions = {}): Lo
       for (let partial = 0; ; partial++) {
         let text: string;
         let mtime: number;
+        let regular: boolean;
         try {
-          // Asynchronous on purpose: a read that never returns (a FIFO, a hung mount) must leave the event loop free
-          // for the hook's watchdog (session-lock.md §12.3 H1).
-          text = await readFile(file(hash, g), 'utf8');
-          mtime = (await stat(file(hash, g))).mtimeMs;
+          // Never block: O_NONBLOCK so a FIFO planted at a generation name cannot hang the open (a blocked libuv
+          // thread would even stop process.exit), O_NOFOLLOW so a symlink is never followed.
+          const fh = await open(file(hash, g), FS.O_RDONLY | FS.O_NONBLOCK | FS.O_NOFOLLOW);
+          try {
+            const st = await fh.stat();
+            regular = st.isFile();
+            mtime = st.mtimeMs;
+            text = regular ? await fh.readFile('utf8') : '';
+          } finally {
+            await fh.close();
+          }
         } catch (e) {
           if (errnoCode(e) === 'ENOENT') break; // F4: collected between list and read, list again
           return E.left(fail(errnoCode(e)));
         }
+        if (!regular) return E.right({ generation: g, content: { _tag: 'Corrupt', fence_floor: g, detail: 'not a regular file' } });
         const content = sessionLock.decodeStored(text, g); // F3: fence_floor = g
         // F9: a fresh undecodable generation may still be being written by an O_EXCL fallback writer.
         if (content._tag === 'Corrupt' && now() - mtime < PARTIAL_WINDOW_MS && partial < PARTIAL_RETRIES) {
@@ -119,6 +129,17 @@ export const fsLockStore = (stateDir: string, opts: FsLockStoreOptions = {}): Lo
       ensureDir(dir);
     } catch (e) {
       return E.left(fail(errnoCode(e)));
+    }
+    if (!Number.isSafeInteger(expected) || expected < 0) return E.right({ _tag: 'Conflict' }); // no such generation
+    // C1 for an expected generation ahead of the chain: generation `expected` must exist. It can only vanish
+    // later through GC, which needs ≥ GEN_KEEP newer generations, and then the F6 check below reports Conflict.
+    if (expected > 0) {
+      try {
+        statSync(file(hash, expected));
+      } catch (e) {
+        if (errnoCode(e) === 'ENOENT') return E.right({ _tag: 'Conflict' });
+        return E.left(fail(errnoCode(e)));
+      }
     }
     let r: ReturnType<typeof createExclusive>;
     if (opts.forceExclusiveFallback === true) {

@@ -8,4 +8,5 @@ export * from './decision-log.js';
 export * from './config-file.js';
 export * from './proc.js';
 export * from './fs-lock-store.js';
+export * from './session-lock-driver.js';
 export * from './fs-commitment-store.js';

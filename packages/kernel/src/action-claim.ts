@@ -13,7 +13,7 @@
  * Pure: no I/O, no clock, no randomness. `now` and store contents arrive as facts.
  */
 import * as t from 'io-ts';
-import { isRight } from 'fp-ts/Either';
+import { isRight } from 'fp-ts/lib/Either.js';
 import { IsoMillis, SafeInt, describeErrors, intIn, msToIso } from './internal/codecs.js';
 import { done, need, type Done, type Need } from './internal/step.js';
 import { HANDLE_CHAR, clamp, keepOnly, sanitiseLine, shortId } from './internal/text.js';

@@ -7,7 +7,7 @@
  * ignored so that an older Arbiter reads a newer file.
  */
 import * as t from 'io-ts';
-import { isRight } from 'fp-ts/Either';
+import { isRight } from 'fp-ts/lib/Either.js';
 import { describeErrors } from './internal/codecs.js';
 import { DEFAULT_TTL_MS, TTL_MAX_MS, TTL_MIN_MS } from './session-lock.js';
 import { ACTION_PATTERN_LEMMAS, DEFAULT_SETTINGS as COMMITMENTS_DEFAULTS, type CommitmentsSettings } from './action-claim.js';

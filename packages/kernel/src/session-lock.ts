@@ -7,7 +7,7 @@
  * Pure: no I/O, no clock, no randomness. `now`, pids, hostnames and probe answers arrive as facts.
  */
 import * as t from 'io-ts';
-import { isRight } from 'fp-ts/Either';
+import { isRight } from 'fp-ts/lib/Either.js';
 import { IsoMillis, SafeInt, describeErrors, intIn, strLen } from './internal/codecs.js';
 import { done, need, type Done, type Need } from './internal/step.js';
 import { SESSION_CHAR, keepOnly } from './internal/text.js';
@@ -476,7 +476,7 @@ export const sanitizeSession = (s: unknown): string => keepOnly(s, SESSION_CHAR,
 
 /** §11 rule 3: the pid in decimal when it is an integer ≥ 1, otherwise `?`. */
 export const renderPid = (pid: unknown): string =>
-  typeof pid === 'number' && Number.isInteger(pid) && pid >= 1 ? String(pid) : '?';
+  typeof pid === 'number' && Number.isInteger(pid) && pid >= 1 ? BigInt(pid).toString(10) : '?'; // never exponent form
 
 /**
  * The only message of this policy (§11), exactly:

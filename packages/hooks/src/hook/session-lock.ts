@@ -11,6 +11,7 @@
 import { sessionLock as SL, config, type LockStore, type PidLiveness } from '@arbiter/kernel';
 import {
   anchorPid,
+  runLockLoop,
   findTopLevel,
   fsLockStore,
   hostname,
@@ -38,6 +39,8 @@ export interface SessionLockDeps {
   readonly pidAlive: (pid: number) => Promise<PidLiveness>;
   /** Decision-log and audit sink (real: `recordDecision`). */
   readonly record: (r: { startDir: string; verdict: string; reasons: string[]; facts: Record<string, unknown>; effects?: string[] }) => void;
+  /** In-process deadline for the whole pipeline, ms (the process-level watchdog is the backstop). */
+  readonly deadlineMs?: number;
 }
 
 /** What one pipeline run produced (for tests); the process renders `result`. */
@@ -85,7 +88,28 @@ const summary = (s: SL.Snapshot): Record<string, unknown> => ({
  * Run one session-lock hook invocation against the given ports. Never throws and never rejects: every failure is
  * an allow with a fail-open detail (§12.6).
  */
-export const runSessionLock = async (verb: Verb, agent: Agent, deps: SessionLockDeps): Promise<SessionLockRun> => {
+export const runSessionLock = (verb: Verb, agent: Agent, deps: SessionLockDeps): Promise<SessionLockRun> => {
+  let timer: NodeJS.Timeout | undefined;
+  let settled = false;
+  const deadline = new Promise<SessionLockRun>((resolve) => {
+    timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      deps.record({ startDir: deps.cwd, verdict: 'Allow', reasons: ['no-result', 'watchdog'], facts: { agent, verb } });
+      resolve({ result: ALLOW, failOpen: 'watchdog' });
+    }, deps.deadlineMs ?? SL.LOCK_WATCHDOG_MS - 100);
+    timer.unref();
+  });
+  // After the deadline the pipeline may still finish in the background: it must not log a second verdict.
+  const work = pipeline(verb, agent, { ...deps, record: (r) => (settled ? undefined : deps.record(r)) }).then((r) => {
+    settled = true;
+    clearTimeout(timer);
+    return r;
+  });
+  return Promise.race([work, deadline]);
+};
+
+const pipeline = async (verb: Verb, agent: Agent, deps: SessionLockDeps): Promise<SessionLockRun> => {
   let startDir = deps.cwd;
   const facts: Record<string, unknown> = { agent, verb };
   const failOpen = (detail: SL.FailOpenDetail): SessionLockRun => {
@@ -114,60 +138,30 @@ export const runSessionLock = async (verb: Verb, agent: Agent, deps: SessionLock
     facts['workspace_hash'] = ws.hash;
     const top = findTopLevel(startDir);
     const ttl = config.sessionLockTtl(top === null ? { _tag: 'NotConfigured' } : readRepoConfig(top));
-    const store = deps.store(stateDir);
-    const me = { session_id: sessionId, my_pid: deps.anchorPid(), my_hostname: deps.hostname(), ttl_ms: ttl, workspace_hash: ws.hash };
-    // H6: read–decide–commit loop
-    for (let round = 1; round <= SL.CAS_ATTEMPTS; round++) {
-      facts['rounds'] = round;
-      const now = deps.now();
-      const read = await store.read(ws.hash)();
-      if (read._tag === 'Left') return failOpen('store-failure');
-      const snapshot = read.right;
-      facts['snapshot'] = summary(snapshot);
-      let done: { outcome: SL.AcquireOutcome | SL.RefreshOutcome | SL.ReleaseOutcome; effects: ReadonlyArray<SL.Effect> };
-      if (verb === 'acquire') {
-        let step = SL.acquireStep({ ...me, now, snapshot });
-        if (step._tag === 'Need') {
-          const alive = await deps.pidAlive(step.probe.pid);
-          facts['pid_alive'] = alive;
-          step = SL.acquireStep({ ...me, now, snapshot, pid_alive: alive });
-        }
-        if (step._tag === 'Need') return failOpen('internal-error'); // the kernel never asks twice (SL-8)
-        done = step;
-      } else if (verb === 'refresh') {
-        done = SL.refresh({ ...me, now, snapshot });
-      } else {
-        done = SL.release({ session_id: sessionId, now, workspace_hash: ws.hash, snapshot });
-      }
-      const commit = done.effects.find((e) => e._tag === 'CommitLock');
-      if (commit !== undefined && commit._tag === 'CommitLock') {
-        const c = await store.commit(commit.workspace_hash, commit.expected_generation, commit.record)();
-        if (c._tag === 'Left') return failOpen('store-failure');
-        if (c.right._tag === 'Conflict') continue; // §7.8 step 6: re-read with a fresh `now`
-      }
-      // H7: render (acquire only), then H8: audit and log.
-      const verdict = verb === 'acquire' ? SL.decide(done.outcome) : null;
-      const result = verdict === null ? ALLOW : renderVerdict(agent, verdict);
-      for (const e of done.effects) {
-        if (e._tag !== 'Audit') continue;
-        // DESIGN.md conventions §6: an audit is a decision-log entry whose verdict is the audited event.
-        deps.record({
-          startDir,
-          verdict: e.kind,
-          reasons: [e.kind],
-          facts: { ...e, at: now, workspace_path: ws.path },
-        });
-      }
-      deps.record({
-        startDir,
-        verdict: verdict?._tag ?? done.outcome._tag,
-        reasons: verdict === null ? [done.outcome.reason, done.outcome._tag === 'NotHolder' ? done.outcome.basis : ''].filter((r) => r !== '') : [...verdict.reasons],
-        facts: { ...facts, outcome: done.outcome._tag, ...('fence' in done.outcome ? { fence: done.outcome.fence } : {}) },
-        effects: done.effects.map((e) => e._tag),
-      });
-      return { result };
+    const caller = { session_id: sessionId, my_pid: deps.anchorPid(), my_hostname: deps.hostname(), ttl_ms: ttl, workspace_hash: ws.hash };
+    // H6: the read–decide–commit loop (shared with the simulations)
+    const run = await runLockLoop(verb, caller, { store: deps.store(stateDir), pidAlive: deps.pidAlive, now: deps.now });
+    facts['rounds'] = run.rounds;
+    if (run._tag === 'FailOpen') return failOpen(run.detail);
+    facts['snapshot'] = summary(run.snapshot);
+    if (run.pidAlive !== undefined) facts['pid_alive'] = run.pidAlive;
+    const { outcome, effects } = run;
+    // H7: render (acquire only), then H8: audit and log.
+    const verdict = verb === 'acquire' ? SL.decide(outcome) : null;
+    const result = verdict === null ? ALLOW : renderVerdict(agent, verdict);
+    for (const e of effects) {
+      if (e._tag !== 'Audit') continue;
+      // DESIGN.md conventions §6: an audit is a decision-log entry whose verdict is the audited event.
+      deps.record({ startDir, verdict: e.kind, reasons: [e.kind], facts: { ...e, at: run.now, workspace_path: ws.path } });
     }
-    return failOpen('cas-exhausted');
+    deps.record({
+      startDir,
+      verdict: verdict?._tag ?? outcome._tag,
+      reasons: verdict !== null ? [...verdict.reasons] : outcome._tag === 'NotHolder' ? [outcome.reason, outcome.basis] : [outcome.reason],
+      facts: { ...facts, outcome: outcome._tag, ...('fence' in outcome ? { fence: outcome.fence } : {}) },
+      effects: effects.map((e) => e._tag),
+    });
+    return { result };
   } catch {
     return failOpen('internal-error');
   }

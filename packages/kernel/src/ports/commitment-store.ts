@@ -8,7 +8,7 @@
  * interleaving of writers loses a commitment (each retries on a fresh read). A corrupt newest generation is reported
  * as `Corrupt`, never silently overwritten.
  */
-import type { TaskEither } from 'fp-ts/TaskEither';
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type { Commitment } from '../action-claim.js';
 
 /** A store failure: unreadable/unwritable (errno or short reason as `detail`, ≤ 200 characters) or corrupt. */

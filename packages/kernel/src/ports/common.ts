@@ -2,8 +2,8 @@
  * Ports shared by several decisions (types only; DESIGN.md "Ports and adapters"). Adapters return
  * `TaskEither<E, A>` with `E` a tagged union of adapter errors; nothing throws across a package boundary.
  */
-import type { Task } from 'fp-ts/Task';
-import type { TaskEither } from 'fp-ts/TaskEither';
+import type { Task } from 'fp-ts/lib/Task.js';
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type { DecisionLogEntry } from '../internal/log.js';
 
 /** A clock: milliseconds since the epoch. io-node reads `Date.now()`, io-memory a fake clock. */

@@ -5,7 +5,7 @@
  * generation is never overwritten or deleted; a `Corrupt` snapshot carries a `fence_floor` at least every fence
  * ever committed for that workspace.
  */
-import type { TaskEither } from 'fp-ts/TaskEither';
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type { LockRecord, Snapshot } from '../session-lock.js';
 
 /** A store-level failure (errno code or short reason as `detail`, ≤ 200 characters, no raw bytes). */

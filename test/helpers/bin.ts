@@ -1,0 +1,80 @@
+/**
+ * Helpers for end-to-end tests: run the built `arbiter` binary (packages/hooks/dist/arbiter.cjs, built by
+ * `npm test` before vitest) and make real git repositories. Argument arrays only, never a shell.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Absolute path of the built binary. */
+export const BIN = join(__dirname, '..', '..', 'packages', 'hooks', 'dist', 'arbiter.cjs');
+
+/** Fail loudly when the binary was not built (never skip: a skipped e2e test is a defect). */
+export const requireBuilt = (): void => {
+  if (!existsSync(BIN)) throw new Error(`missing ${BIN}: run \`npm run build\` first (npm test does)`);
+};
+
+/** A fresh temporary directory. */
+export const tmp = (prefix = 'arbiter-test-'): string => mkdtempSync(join(tmpdir(), prefix));
+
+/** Result of one run. `ms` is wall time. */
+export interface RunResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+/** Environment for a test child: isolated state, no CA bundle (start-up noise), deterministic git identity. */
+export const testEnv = (stateDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ARBITER_STATE_DIR: stateDir,
+    GIT_AUTHOR_NAME: 'Test',
+    GIT_AUTHOR_EMAIL: 'test@example.invalid',
+    GIT_COMMITTER_NAME: 'Test',
+    GIT_COMMITTER_EMAIL: 'test@example.invalid',
+    GIT_CONFIG_NOSYSTEM: '1',
+    ...extra,
+  };
+  delete env['NODE_EXTRA_CA_CERTS'];
+  return env;
+};
+
+/** Run `arbiter <args>` synchronously with `input` on stdin. */
+export const runBin = (args: ReadonlyArray<string>, o: { input?: string | Buffer; env: NodeJS.ProcessEnv; cwd?: string; timeout?: number }): RunResult => {
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [BIN, ...args], { input: o.input ?? '', env: o.env, cwd: o.cwd, encoding: 'utf8', timeout: o.timeout ?? 15_000, maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ms: Date.now() - t0 };
+};
+
+/** Run `arbiter <args>` asynchronously (for concurrency tests). */
+export const runBinAsync = (args: ReadonlyArray<string>, o: { input?: string; env: NodeJS.ProcessEnv; cwd?: string }): Promise<RunResult> =>
+  new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const child = spawn(process.execPath, [BIN, ...args], { env: o.env, cwd: o.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - t0 }));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(o.input ?? '');
+  });
+
+/** `git <args>` in `cwd`, throwing on failure. */
+export const git = (cwd: string, args: ReadonlyArray<string>, env?: NodeJS.ProcessEnv): string =>
+  execFileSync('git', [...args], { cwd, env: env ?? testEnv('/nonexistent'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+/** Create a git repository with one commit on `main` at `dir`. */
+export const makeRepo = (dir: string): string => {
+  mkdirSync(dir, { recursive: true });
+  git(dir, ['init', '-q', '-b', 'main']);
+  writeFileSync(join(dir, 'README.md'), '# test\n');
+  git(dir, ['add', 'README.md']);
+  git(dir, ['commit', '-q', '-m', 'initial']);
+  return dir;
+};
