@@ -56,8 +56,9 @@ export const runPostTool = async (agent: Agent, deps: PostToolDeps): Promise<Hoo
   let startDir = deps.cwd;
   try {
     const input = await deps.stdin();
-    const payload = input._tag === 'Ok' ? parsePayload(input.text) : null;
-    if (payload === null) return EMPTY; // stdin unreadable or not an object: nothing to observe
+    const parsed = input._tag === 'Ok' ? parsePayload(input.text) : null;
+    // §0.7 rule 1: an unreadable or undecodable payload is a fact; the decision then ends at `not-bash`.
+    const payload: Record<string, unknown> = parsed ?? {};
     startDir = hookStartDir(payload, deps.cwd);
     const ctx = commitmentsContext(startDir, deps.env, deps.store);
     const warnings = (ctx?.warnings ?? []).map((w) => `arbiter: config key ${w} has an invalid value; using its default\n`).join('');
@@ -75,15 +76,14 @@ export const runPostTool = async (agent: Agent, deps: PostToolDeps): Promise<Hoo
     };
     const d = await driveAndApply((a) => AC.observeEvidence(a === undefined ? facts : { ...facts, topicCommitments: a }), ctx?.store ?? null, now);
     const v = d.verdict;
-    // Only decisions that looked at the store are logged: "not Bash" / "no action" on every tool call would flood it.
-    if (d.probed) {
-      logCommitmentDecision(startDir, deps.env, agent === 'claude' ? 'agent:claude' : 'agent:codex', AC.EVIDENCE_POLICY, v, {
+    // Every verdict goes to the decision log (DESIGN.md "Decision tables and decision log").
+    logCommitmentDecision(startDir, deps.env, agent === 'claude' ? 'agent:claude' : 'agent:codex', AC.EVIDENCE_POLICY, v, {
+        ...(parsed === null ? { stdin: input._tag === 'Ok' ? 'undecodable' : 'unreadable' } : {}),
         session_id: typeof facts.sessionId === 'string' ? facts.sessionId : null,
         tool_use_id: typeof facts.toolUseId === 'string' ? facts.toolUseId : null,
         command: typeof (facts.toolInput as Record<string, unknown> | undefined)?.['command'] === 'string' ? (facts.toolInput as Record<string, string>)['command'] : null,
         ...(v._tag === 'Delivered' ? { delivered: v.delivered.map((x) => x.id) } : {}),
       }, d.effects, d.applied);
-    }
     const stored = d.applied === null || d.applied._tag !== 'Failed';
     if (agent === 'claude' && v._tag === 'Delivered' && stored) {
       const text = v.delivered.map((x) => AC.deliveredContext(x)).join('\n');
