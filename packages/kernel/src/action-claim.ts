@@ -414,6 +414,8 @@ export const splitSimpleCommands = (command: string): string[] => {
       let sepLen = 0;
       if ((ch === '&' || ch === '|') && command[i + 1] === ch) sepLen = 2;
       else if (ch === '|' && command[i + 1] === '&') sepLen = 2;
+      // `>&`, `<&` and `&>` are redirections (`2>&1`, `&> log`), not the background separator.
+      else if (ch === '&' && (command[i - 1] === '>' || command[i - 1] === '<' || command[i + 1] === '>')) sepLen = 0;
       else if (ch === ';' || ch === '|' || ch === '&' || ch === '\n') sepLen = 1;
       if (sepLen > 0) {
         out.push(command.slice(start, i));

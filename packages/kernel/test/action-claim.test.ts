@@ -621,6 +621,9 @@ describe('follow-through evidence properties (§1.7 FE-*)', () => {
     expect(c('git --git-dir x push')).toEqual(['push']);
     expect(c('git --git-dir=x status push')).toEqual([]);
     expect(c('git')).toEqual([]);
+    expect(ac.splitSimpleCommands('git push 2>&1 | tee log &> /dev/null; make test &')).toEqual(['git push 2>&1 ', ' tee log &> /dev/null', ' make test ']);
+    expect(c('git push --dry-run 2>&1')).toEqual([]);
+    expect(c('git push origin main >&2')).toEqual(['push']);
   });
 });
 
