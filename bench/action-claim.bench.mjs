@@ -68,5 +68,21 @@ export default async ({ root, lib }) => {
     ratio: b.median / s.median,
     target: '≤ 600',
   });
+  // Hostile 1 MiB inputs (information, no target): every candidate quoted (one re-scan per candidate), and one lead
+  // followed by a 1 MiB whitespace run (the longest backtrack a `\\s+` allows). Both stay linear.
+  const M = 1 << 20;
+  for (const [label, text] of [
+    ['1 MB of quoted claims', '"I\'ll push" '.repeat(Math.ceil(M / 12)).slice(0, M)],
+    ['"I" + 1 MB of whitespace + "push"', `I${' '.repeat(M)}push`],
+  ]) {
+    const samples = [];
+    for (let i = 0; i < 15; i++) {
+      const t0 = performance.now();
+      classify(text);
+      samples.push(performance.now() - t0);
+    }
+    const st = lib.stats(samples);
+    rows.push({ name: `classifyActionClaim, hostile input: ${label}`, value: st.median, unit: 'ms median', spread: `${lib.fmt(st.p25)}–${lib.fmt(st.p75)} ms` });
+  }
   return rows;
 };
