@@ -6,4 +6,8 @@ export * from './clock.js';
 export * from './lock-store.js';
 export * from './proc.js';
 export * from './decision-log.js';
+export * from './host-lock-fs.js';
+export * from './df.js';
+export * from './breaker-store.js';
+export * from './engine-lock-row.js';
 export * from './commitment-store.js';

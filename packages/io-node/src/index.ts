@@ -9,4 +9,7 @@ export * from './config-file.js';
 export * from './proc.js';
 export * from './fs-lock-store.js';
 export * from './session-lock-driver.js';
+export * from './df.js';
+export * from './state-lock.js';
+export * from './breaker-store.js';
 export * from './fs-commitment-store.js';

@@ -32,10 +32,16 @@ export const resolveStateDir = (env: Env = process.env, home: string = homedir()
 /**
  * Nearest ancestor of `startDir` (itself included) that contains an entry named `.git` (directory or file):
  * git's worktree top-level for clones, linked worktrees and submodules (session-lock.md §4.1 W2).
- * @returns the directory path as walked (not realpath'd), or `null` when none exists up to the root.
+ * The walk starts from the realpath of `startDir`, as git's does.
+ * @returns the top-level directory (a real path when `startDir` exists), or `null` when none exists up to the root.
  */
 export const findTopLevel = (startDir: string): string | null => {
-  let dir = resolve(startDir);
+  let dir: string;
+  try {
+    dir = realpathSync.native(resolve(startDir)); // git walks the physical path: a symlink into a repo is in it
+  } catch {
+    dir = resolve(startDir);
+  }
   for (;;) {
     try {
       statSync(join(dir, '.git'));
@@ -102,7 +108,7 @@ export const repoRuntimeDir = (commonDir: string, env: Env = process.env): strin
 
 /** A resolved repository. */
 export interface Repo {
-  /** Worktree top-level (as walked from the start directory). */
+  /** Worktree top-level (real path). */
   readonly topLevel: string;
   /** Realpath of the git common dir. */
   readonly commonDir: string;

@@ -18,11 +18,22 @@ export const CONFIG_MAX_BYTES = 64 * 1024;
 /** `session_lock.*` (session-lock.md §3). An out-of-range `ttl_ms` is accepted here and ignored by {@link sessionLockTtl}. */
 export const SessionLockConfig = t.partial({ ttl_ms: t.number });
 
+/**
+ * `state_lock.*` (sentinels.md §0.5, §4): `auto_heal_stale_host_lock` and `dry_run`, both booleans defaulting to
+ * false. Values are decoded leniently here (`t.unknown`) so that an invalid value falls back to its default with a
+ * warning (sentinels.md §0.5) instead of invalidating the whole file; see {@link stateLockSettings}.
+ */
+export const StateLockConfig = t.partial({ auto_heal_stale_host_lock: t.unknown, dry_run: t.unknown });
+
 /** The whole file. `version` is required and must be 1. */
 export const RepoConfigCodec = t.intersection([
   t.type({ version: t.literal(1) }),
   t.partial({
     session_lock: SessionLockConfig,
+    state_lock: StateLockConfig,
+    // `breaker.*` (convoy-policies.md §0.7 `circuit_breaker`): decoded strictly by `breaker.BreakerConfigCodec` where
+    // it is used, so that a bad breaker setting fails the breaker verbs loudly without invalidating other policies.
+    breaker: t.unknown,
     // Decoded key by key by `commitmentsSettings` (sentinels.md §0.5: an invalid value falls back to its default
     // with a warning naming the key), so a bad `commitments.*` value never invalidates the whole file.
     commitments: t.unknown,
@@ -64,6 +75,32 @@ export const defaultConfig = (): RepoConfig => ({ version: 1, session_lock: { tt
 export const sessionLockTtl = (c: ConfigState): number => {
   const v = c._tag === 'Configured' ? c.config.session_lock?.ttl_ms : undefined;
   return typeof v === 'number' && Number.isInteger(v) && v >= TTL_MIN_MS && v <= TTL_MAX_MS ? v : DEFAULT_TTL_MS;
+};
+
+/** Options of Arbiter's own state-directory lock read from `state_lock.*`, plus the keys that fell back to default. */
+export interface StateLockSettings {
+  readonly autoHealStaleHostLock: boolean;
+  readonly dryRun: boolean;
+  /** Keys present with a non-boolean value (each deserves one stderr warning, sentinels.md §0.5). */
+  readonly invalidKeys: ReadonlyArray<string>;
+}
+
+/**
+ * `state_lock.auto_heal_stale_host_lock` and `state_lock.dry_run` (sentinels.md §0.5, §4.8). A key that is absent
+ * or not a boolean takes its default `false` (a non-boolean is listed in `invalidKeys`); a `NotConfigured` or
+ * `Invalid` file gives both defaults. Total over every `ConfigState`; the safe direction is heal off.
+ */
+export const stateLockSettings = (c: ConfigState): StateLockSettings => {
+  const sl = c._tag === 'Configured' ? c.config.state_lock : undefined;
+  const invalidKeys: string[] = [];
+  const bool = (key: 'auto_heal_stale_host_lock' | 'dry_run'): boolean => {
+    const v: unknown = sl?.[key];
+    if (v === undefined) return false;
+    if (typeof v === 'boolean') return v;
+    invalidKeys.push(`state_lock.${key}`);
+    return false;
+  };
+  return { autoHealStaleHostLock: bool('auto_heal_stale_host_lock'), dryRun: bool('dry_run'), invalidKeys };
 };
 
 /** Defaulted `commitments.*` settings and one warning per invalid key (sentinels.md §0.5). */

@@ -6,6 +6,11 @@
  */
 export * as sessionLock from './session-lock.js';
 export * as config from './config.js';
+export * as stateLock from './state-lock.js';
+export * as breaker from './breaker.js';
+export * as review from './review.js';
+export * as drift from './drift.js';
+export * as engineLock from './engine-lock.js';
 export * as actionClaim from './action-claim.js';
 
 export * from './internal/step.js';

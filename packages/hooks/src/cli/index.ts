@@ -3,13 +3,22 @@
  * every verb). Each verb lives in its own module exporting `register(program)`; add one line per verb.
  */
 import { Command } from 'commander';
+import * as breaker from './breaker.js';
 import * as commitments from './commitments.js';
 import * as demo from './demo.js';
+import * as lock from './lock.js';
 import * as log from './log.js';
 import * as table from './table.js';
 
 /** Every verb module, in `--help` order. */
-export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> = [table, log, commitments, demo];
+export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> = [
+  table,
+  log,
+  lock,
+  breaker,
+  commitments,
+  demo,
+];
 
 /** Build the `arbiter` program. */
 export const buildProgram = (): Command => {

@@ -8,11 +8,15 @@ import { join } from 'node:path';
 import { sessionLock, tableToMarkdown } from '@arbiter/kernel';
 import { demoContext, type DemoContext } from './context.js';
 import * as sessionLockDemo from './session-lock.js';
+import * as stateLockDemo from './state-lock.js';
+import * as breakerDemo from './breaker.js';
 import * as claimsDemo from './claims.js';
 
 /** Demo sections in narrative order. */
 export const SECTIONS: ReadonlyArray<{ readonly name: string; readonly run: (ctx: DemoContext) => Promise<void> }> = [
   { name: 'session-lock', run: sessionLockDemo.run },
+  { name: 'state-lock', run: stateLockDemo.run },
+  { name: 'breaker', run: breakerDemo.run },
   { name: 'action-claims', run: claimsDemo.run },
 ];
 

@@ -25,6 +25,8 @@ export const maskString = (s: string): string => {
   );
   out = out.replace(/(Authorization:\s*)([^\r\n]*)/gi, (_m, k: string) => `${k}***`);
   out = out.replace(/(Bearer\s+)([^\s"']+)/g, (_m, k: string) => `${k}***`);
+  // `git -c <key>=<value>`: a key may contain a URL (`http.https://host/.extraheader`)
+  out = out.replace(/(-c\s+)([^\s=]+)=("[^"]*"|'[^']*'|\S*)/g, (m, pre: string, key: string) => (isSecretName(key) ? `${pre}${key}=***` : m));
   out = out.replace(
     /(^|[\s;&|'"(])([A-Za-z_][A-Za-z0-9_.-]*)=("[^"]*"|'[^']*'|[^\s;&|'"]*)/g,
     (m, pre: string, name: string) => (isSecretName(name) ? `${pre}${name}=***` : m),

@@ -1,4 +1,7 @@
 /** Port interfaces (types only). One file per port; re-exported here. */
 export type * from './common.js';
 export type * from './lock-store.js';
+export type * from './df.js';
+export type * from './host-lock-fs.js';
+export type * from './breaker-store.js';
 export type * from './commitment-store.js';

@@ -1,0 +1,173 @@
+/**
+ * File-system `BreakerStore` (spec/convoy-policies.md §1.8; port contract BS1–BS4 in the kernel's
+ * `ports/breaker-store.ts`). The book is a chain of immutable generation files `book.json.<g>` in one directory.
+ * A commit creates generation `expected + 1` with an exclusive link(2) of a fully written temp file (O_EXCL create
+ * where links are refused), so of several processes committing on the same generation exactly one wins and the
+ * others get `Conflict` (compare-and-set; never check-then-write). Readers take the newest generation, which is
+ * always complete. A corrupt newest document is returned as it is; nothing in the store repairs or drops it.
+ *
+ * Location (DESIGN.md conventions §2–3): per-repository runtime state `<git common dir>/arbiter/breaker/` (or
+ * `$ARBITER_STATE_DIR/repos/<key>/breaker/`) inside a repository, else `<per-user state dir>/breaker/`.
+ */
+import { readdirSync, unlinkSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { breaker, type BreakerCommitResult, type BreakerSnapshot, type BreakerStore, type BreakerStoreFailure } from '@arbiter/kernel';
+import { createExclusive, ensureDir, errnoCode, randomHex16 } from './atomic.js';
+import { resolveRepo, resolveStateDir, type Env } from './paths.js';
+
+/** Newest generation files always kept; older ones are deleted after each successful commit. */
+export const BREAKER_GEN_KEEP = 8;
+const FILE_PREFIX = 'book.json.';
+const READ_RACE_TRIES = 5;
+
+const fail = (detail: string): BreakerStoreFailure => ({ _tag: 'BreakerStoreFailure', detail: detail.slice(0, 200) });
+
+/**
+ * Directory of the breaker book for a process started in `startDir`: `<repo runtime dir>/breaker` inside a git
+ * repository, else `<per-user state dir>/breaker` (DESIGN.md conventions §2–3). Never creates it.
+ */
+export const breakerDirFor = (startDir: string, env: Env = process.env): string => {
+  const repo = resolveRepo(startDir, env);
+  return join(repo !== null ? repo.runtimeDir : resolveStateDir(env), 'breaker');
+};
+
+/** Generation numbers present in `dir` (exact prefix then digits without leading zeros); `[]` when `dir` is absent. */
+export const listBreakerGenerations = (dir: string): number[] => {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') return [];
+    throw e;
+  }
+  const out: number[] = [];
+  for (const n of names) {
+    if (!n.startsWith(FILE_PREFIX)) continue;
+    const g = n.slice(FILE_PREFIX.length);
+    if (/^[1-9][0-9]{0,15}$/.test(g)) out.push(Number(g));
+  }
+  return out;
+};
+
+const newest = (dir: string): number => listBreakerGenerations(dir).reduce((a, b) => Math.max(a, b), 0);
+
+/**
+ * Build the file-system breaker store rooted at `dir` (created with mode 0700 on the first commit).
+ * `read` and `commit` never throw; I/O errors map to `BreakerStoreFailure {detail: errno}`.
+ */
+export const fsBreakerStore = (dir: string): BreakerStore => {
+  const file = (g: number): string => join(dir, `${FILE_PREFIX}${g}`);
+
+  const read = async (): Promise<E.Either<BreakerStoreFailure, BreakerSnapshot>> => {
+    for (let i = 0; i < READ_RACE_TRIES; i++) {
+      let g: number;
+      try {
+        g = newest(dir);
+      } catch (e) {
+        return E.left(fail(errnoCode(e)));
+      }
+      if (g === 0) return E.right({ generation: 0, raw: null });
+      try {
+        return E.right({ generation: g, raw: await readFile(file(g), 'utf8') });
+      } catch (e) {
+        if (errnoCode(e) !== 'ENOENT') return E.left(fail(errnoCode(e)));
+        // collected between list and read: list again
+      }
+    }
+    return E.left(fail('generation vanished during read'));
+  };
+
+  const gc = (): void => {
+    try {
+      for (const g of listBreakerGenerations(dir).sort((a, b) => b - a).slice(BREAKER_GEN_KEEP)) unlinkSync(file(g));
+    } catch {
+      // best effort
+    }
+  };
+
+  const commit = (expected: number, book: breaker.Book): E.Either<BreakerStoreFailure, BreakerCommitResult> => {
+    if (!Number.isSafeInteger(expected) || expected < 0) return E.left(fail('invalid expected generation'));
+    const target = file(expected + 1);
+    const data = breaker.encodeBook(book) + '\n';
+    try {
+      ensureDir(dir);
+    } catch (e) {
+      return E.left(fail(errnoCode(e)));
+    }
+    // The generation we read must still be the newest one we can see (a stale or invented `expected` loses at
+    // once); the exclusive create of `expected + 1` below is what decides between concurrent writers.
+    try {
+      const seen = newest(dir);
+      if (seen !== expected) return E.right({ _tag: 'Conflict' });
+    } catch (e) {
+      return E.left(fail(errnoCode(e)));
+    }
+    const r = createExclusive(target, data, join(dir, `${FILE_PREFIX}tmp-${randomHex16()}`));
+    if (r._tag === 'Exists') return E.right({ _tag: 'Conflict' });
+    if (r._tag === 'FsError') return E.left(fail(r.code));
+    // A writer suspended past garbage collection may have re-created a collected number: not the newest, so lost.
+    try {
+      if (newest(dir) > expected + 1) return E.right({ _tag: 'Conflict' });
+    } catch {
+      // listing failed after a successful link: the commit stands
+    }
+    gc();
+    return E.right({ _tag: 'Committed', generation: expected + 1 });
+  };
+
+  return {
+    read: () => () => read(),
+    commit: (expected, book) => () => Promise.resolve(commit(expected, book)),
+  };
+};
+
+/** Failure of {@link updateBook}: the store failed, the document is unreadable, or every compare-and-set lost. */
+export type UpdateBookError =
+  | BreakerStoreFailure
+  | breaker.BookUnreadable
+  | { readonly _tag: 'CasExhausted'; readonly attempts: number };
+
+/** Result of {@link updateBook}: the book before and after, the committed generation, and quarantine events. */
+export interface BookUpdate<A> {
+  readonly before: breaker.Book;
+  readonly after: breaker.Book;
+  readonly generation: number;
+  readonly value: A;
+  readonly quarantined: ReadonlyArray<string>;
+}
+
+/**
+ * Read-modify-write of the book through any {@link BreakerStore}: read, `breaker.restoreBook(raw, now)`, apply
+ * `change`, commit on the generation read; on `Conflict` start again (at most `attempts` rounds). An unreadable
+ * document is reported (`BookUnreadable`) and never overwritten (fail-closed, §1.8): only an explicit reset writes
+ * over it. When `change` returns the same book object, nothing is written. Never throws (a throwing `change` is
+ * the caller's bug and is not caught).
+ */
+export const updateBook = async <A>(
+  store: BreakerStore,
+  now: number,
+  change: (book: breaker.Book) => { readonly book: breaker.Book; readonly value: A },
+  attempts = 50,
+): Promise<E.Either<UpdateBookError, BookUpdate<A>>> => {
+  for (let i = 0; i < attempts; i++) {
+    const snap = await store.read()();
+    if (E.isLeft(snap)) return snap;
+    const restored = breaker.restoreBook(snap.right.raw, now);
+    if (E.isLeft(restored)) return restored;
+    const before = restored.right.book;
+    const { book: after, value } = change(before);
+    if (after === before && restored.right.quarantined.length === 0) {
+      return E.right({ before, after, generation: snap.right.generation, value, quarantined: [] });
+    }
+    const c = await store.commit(snap.right.generation, after)();
+    if (E.isLeft(c)) return c;
+    if (c.right._tag === 'Committed') {
+      return E.right({ before, after, generation: c.right.generation, value, quarantined: restored.right.quarantined });
+    }
+    // Conflict: another process committed first; back off a little (jitter) and re-read.
+    await new Promise((r) => setTimeout(r, Math.floor(Math.random() * Math.min(50, 2 + i * 5))));
+  }
+  return E.left({ _tag: 'CasExhausted', attempts });
+};

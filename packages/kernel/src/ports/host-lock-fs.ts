@@ -1,0 +1,38 @@
+/**
+ * `HostLockFs` port: the file operations of the state-directory lock (sentinels.md §4.3, §4.7). Types only.
+ *
+ * Contract (one suite in `test/contract/host-lock-fs.contract.ts` runs it against io-memory and io-node):
+ * - `read` returns `Absent` for a missing file and the full text otherwise (never a torn body: every write is an
+ *   exclusive create of a complete body);
+ * - `createExclusive` is a compare-and-set on existence: of any number of concurrent calls on one path with no file
+ *   present, exactly one answers `Won`; with the file present every call answers `Lost` and changes nothing;
+ * - `unlink` of a missing file succeeds (ENOENT ignored);
+ * - `touch` changes only the mtime (never the body); `mtime` reads it in ms epoch.
+ */
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
+import type { LockFileRead } from '../state-lock.js';
+
+/** A file-system failure: the errno code (or a short reason) as `code`, a byte-free `detail` (≤ 200 chars). */
+export interface LockFsError {
+  readonly _tag: 'LockFsError';
+  readonly code: string;
+  readonly detail: string;
+}
+
+/** Outcome of an exclusive create: `Won` (the file now holds our body) or `Lost` (EEXIST). */
+export type CreateResult = 'Won' | 'Lost';
+
+export interface HostLockFs {
+  /** Create `dir` (and parents) when missing. */
+  readonly ensureDir: (dir: string) => TaskEither<LockFsError, void>;
+  /** Read the lock file's text, or `Absent`. */
+  readonly read: (path: string) => TaskEither<LockFsError, LockFileRead>;
+  /** The lock file's mtime, ms epoch. */
+  readonly mtime: (path: string) => TaskEither<LockFsError, number>;
+  /** Set the lock file's atime and mtime to `atMs` (ms epoch); fails with ENOENT when the file is gone. */
+  readonly touch: (path: string, atMs: number) => TaskEither<LockFsError, void>;
+  /** Exclusive create of `path` with the complete `body` (temp file + link(2), or O_CREAT|O_EXCL). */
+  readonly createExclusive: (path: string, body: string) => TaskEither<LockFsError, CreateResult>;
+  /** Remove `path`; a missing file is success. */
+  readonly unlink: (path: string) => TaskEither<LockFsError, void>;
+}
