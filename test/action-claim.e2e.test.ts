@@ -8,7 +8,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { resolveRepo } from '@arbiter/io-node';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
@@ -323,5 +324,30 @@ describe('hook stdin fuzzing (post-tool and the Stop claim path)', () => {
       { numRuns: 20 },
     );
     expect(list(repo, env).find((c) => c.id === id)).toMatchObject({ status: 'open' });
+  });
+});
+
+describe('state guard (sentinels.md §0.7 rule 5, §4.8) on the commitment paths', () => {
+  it('a foreign host lock: Stop and post-tool print {} and write nothing; done/withdraw refuse with exit 1', () => {
+    const { repo, env } = makeRepo();
+    run(['hook', STOP_HOOK, '--agent', 'claude'], { cwd: repo, env, stdin: claudeStop(repo, 's', "I'll push it.") });
+    const [c] = list(repo, env, []);
+    const runtime = resolveRepo(repo, env)!.runtimeDir;
+    const body = JSON.stringify({ pid: 4242, hostname: 'another-machine.example', acquiredAt: '2026-01-01T00:00:00.000Z' });
+    writeFileSync(join(runtime, 'host.lock'), body);
+    const before = readdirSync(join(runtime, 'commitments')).sort();
+    const post = run(['hook', 'post-tool', '--agent', 'claude'], { cwd: repo, env, stdin: claudePost(repo, 's', 'git push') });
+    expect(post).toMatchObject({ code: 0, stdout: '{}\n' });
+    expect(post.stderr).toContain('read-only for Arbiter (foreign-host)');
+    const stop = run(['hook', STOP_HOOK, '--agent', 'claude'], { cwd: repo, env, stdin: claudeStop(repo, 's2', "I'll merge it.") });
+    expect(stop).toMatchObject({ code: 0, stdout: '{}\n' });
+    expect(stop.stderr).toContain('(foreign-host)');
+    const done = run(['commitments', 'done', c!.id], { cwd: repo, env });
+    expect(done.code).toBe(1);
+    expect(done.stderr).toContain('(foreign-host)');
+    expect(readdirSync(join(runtime, 'commitments')).sort()).toEqual(before);
+    expect(readFileSync(join(runtime, 'host.lock'), 'utf8')).toBe(body);
+    // Reading still works while the guard is disabled.
+    expect(list(repo, env, []).map((x) => [x.id, x.status])).toEqual([[c!.id, 'open']]);
   });
 });

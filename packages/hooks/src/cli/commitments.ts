@@ -9,6 +9,7 @@ import { actionClaim as AC } from '@arbiter/kernel';
 import { applyCommitmentEffects } from '@arbiter/io-node';
 import { commitmentsContext, logCommitmentDecision, type CommitmentsContext } from '../hook/commitments-io.js';
 import { recordDecision } from '../hook/runtime.js';
+import { requireWritableRuntime } from '../state-guard.js';
 import { die } from './util.js';
 
 const context = (): CommitmentsContext => {
@@ -37,6 +38,16 @@ const readAll = async (ctx: CommitmentsContext): Promise<ReadonlyArray<AC.Commit
 
 const close = async (action: 'done' | 'withdraw', id: string, text: string | undefined): Promise<void> => {
   const ctx = context();
+  // §4.8 rule 4: a writing verb refuses with exit 1 while the runtime directory's guard is disabled.
+  const guard = await requireWritableRuntime(ctx.startDir, process.env);
+  try {
+    await closeGuarded(ctx, action, id, text);
+  } finally {
+    await guard?.release();
+  }
+};
+
+const closeGuarded = async (ctx: CommitmentsContext, action: 'done' | 'withdraw', id: string, text: string | undefined): Promise<void> => {
   const now = Date.now();
   const records = await readAll(ctx);
   const d = AC.decideCliClose(records, action, id, text ?? null, now);

@@ -21,6 +21,8 @@ export type StopClaimResult =
   | { readonly _tag: 'InternalError'; readonly detail: string };
 
 /**
+ * The caller has evaluated the state guard (sentinels.md §0.8 step 2) and runs this only when it is enabled.
+ *
  * Observe a claim on Stop: decode nothing beyond `session_id` and `last_assistant_message`, run the kernel
  * `observeClaim` (no store read unless the message holds a claim, CM-P6), apply its effects with compare-and-set
  * retries, and log the verdict. Every failure is swallowed (signal only, §1.3 "Fail direction"): an internal error
@@ -84,7 +86,15 @@ export const claimStopMain = async (argv: ReadonlyArray<string>, pre: { readonly
     const input = pre.stdinText !== undefined ? ({ _tag: 'Ok', text: pre.stdinText } as const) : await readStdin(HOOK_STDIN_MAX_BYTES, HOOK_STDIN_TIMEOUT_MS);
     const payload = input._tag === 'Ok' ? parsePayload(input.text) : null;
     if (agent !== null && payload !== null) {
-      await observeStopClaim({ payload, agent, startDir: hookStartDir(payload, process.cwd()), env: process.env, now: Date.now() });
+      const startDir = hookStartDir(payload, process.cwd());
+      // §0.8 step 2 / §0.7 rule 5: the state guard first; when disabled, no writing decision runs (the warning
+      // line is already on stderr).
+      const { openRuntimeGuard } = await import('../state-guard.js');
+      const guard = await openRuntimeGuard(startDir, process.env, agent === 'claude' ? 'agent:claude' : 'agent:codex');
+      if (guard === null || guard.status.enabled) {
+        await observeStopClaim({ payload, agent, startDir, env: process.env, now: Date.now() });
+      }
+      await guard?.release();
     }
   } catch {
     // never blocks

@@ -60,16 +60,22 @@ export interface Driven<V> {
   readonly probed: boolean;
   readonly probeOk: boolean | null;
   readonly applied: ApplyResult | null;
+  /** True when the state guard refused the write (sentinels.md §0.7 rule 5): nothing was written, not even a log. */
+  readonly guardDisabled: boolean;
 }
 
 /**
- * Drive `step` to its verdict (at most one `TopicCommitments` probe, §0.3 rule 3), then apply its store effects.
- * Rejects only if `step` throws; callers treat that as an internal error.
+ * Drive `step` to its verdict (at most one `TopicCommitments` probe, §0.3 rule 3), then apply its store effects
+ * after `beforeWrite` agreed (the state guard, evaluated only when there is something to write so the common
+ * no-claim / no-evidence call touches nothing). Rejects only if `step` throws; callers treat that as an internal
+ * error.
  */
 export const driveAndApply = async <V>(
   step: (answer: AC.ProbeAnswer<ReadonlyArray<AC.Commitment>> | undefined) => { _tag: 'Need'; probe: AC.TopicCommitmentsProbe } | { _tag: 'Done'; outcome: V; effects: ReadonlyArray<AC.Effect> },
   store: CommitmentStore | null,
   now: number,
+  /** Asked once, right before the first write; `false` skips every write (the state guard is disabled). */
+  beforeWrite: () => Promise<boolean> = async () => true,
 ): Promise<Driven<V>> => {
   let s = step(undefined);
   let probed = false;
@@ -82,8 +88,10 @@ export const driveAndApply = async <V>(
     if (s._tag === 'Need') throw new Error('step requested an answered probe');
   }
   const storeEffects = s.effects.filter((e) => e._tag !== 'Audit');
-  const applied = storeEffects.length > 0 && store !== null ? await applyCommitmentEffects(store, storeEffects, now) : null;
-  return { verdict: s.outcome, effects: s.effects, probed, probeOk, applied };
+  if (storeEffects.length === 0 || store === null) return { verdict: s.outcome, effects: s.effects, probed, probeOk, applied: null, guardDisabled: false };
+  if (!(await beforeWrite())) return { verdict: s.outcome, effects: s.effects, probed, probeOk, applied: null, guardDisabled: true };
+  const applied = await applyCommitmentEffects(store, storeEffects, now);
+  return { verdict: s.outcome, effects: s.effects, probed, probeOk, applied, guardDisabled: false };
 };
 
 /**

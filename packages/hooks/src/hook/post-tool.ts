@@ -11,6 +11,7 @@ import { actionClaim as AC, sanitiseLine, type CommitmentStore } from '@arbiter/
 import type { Env } from '@arbiter/io-node';
 import { agentArg, armWatchdog, finish, parsePayload, readStdin, recordDecision, type Agent, type HookResult, type StdinResult } from './runtime.js';
 import { commitmentsContext, driveAndApply, logCommitmentDecision } from './commitments-io.js';
+import { openRuntimeGuard } from '../state-guard.js';
 import { isAbsolute } from 'node:path';
 import { statSync } from 'node:fs';
 
@@ -31,7 +32,19 @@ export interface PostToolDeps {
   readonly now: () => number;
   /** Store for a runtime directory (default: the file-system store). */
   readonly store?: (runtimeDir: string) => CommitmentStore;
+  /**
+   * The state guard (sentinels.md §0.7 rule 5), asked right before a write: `true` when the runtime directory may be
+   * written. Default: `openRuntimeGuard` with holder `host` (its warning line goes to stderr when disabled).
+   */
+  readonly guard?: (startDir: string) => Promise<boolean>;
 }
+
+const realGuard = async (startDir: string, env: Env, agent: Agent): Promise<boolean> => {
+  const g = await openRuntimeGuard(startDir, env, agent === 'claude' ? 'agent:claude' : 'agent:codex');
+  if (g === null) return true;
+  await g.release();
+  return g.status.enabled;
+};
 
 /** The hook's working directory: the payload's `cwd` when it names an existing directory, else the process cwd (§0.5). */
 export const hookStartDir = (payload: Record<string, unknown> | null, fallback: string): string => {
@@ -74,7 +87,11 @@ export const runPostTool = async (agent: Agent, deps: PostToolDeps): Promise<Hoo
       sessionId: payload['session_id'],
       now,
     };
-    const d = await driveAndApply((a) => AC.observeEvidence(a === undefined ? facts : { ...facts, topicCommitments: a }), ctx?.store ?? null, now);
+    const guard = deps.guard ?? ((dir: string) => realGuard(dir, deps.env, agent));
+    const d = await driveAndApply((a) => AC.observeEvidence(a === undefined ? facts : { ...facts, topicCommitments: a }), ctx?.store ?? null, now, () => guard(startDir));
+    // §0.7 rule 5 / §4.8: a disabled guard writes nothing into the directory, its log included; the warning line is
+    // already on stderr. The commitment stays open.
+    if (d.guardDisabled) return EMPTY;
     const v = d.verdict;
     // Every verdict goes to the decision log (DESIGN.md "Decision tables and decision log").
     logCommitmentDecision(startDir, deps.env, agent === 'claude' ? 'agent:claude' : 'agent:codex', AC.EVIDENCE_POLICY, v, {
