@@ -91,6 +91,24 @@ describe('post-tool hook pipeline (io-memory store)', () => {
   });
 });
 
+describe('state guard seam of the post-tool hook', () => {
+  it('a disabled guard: the commitment stays open, {} is printed, and the guard is asked only when there is a write', async () => {
+    const { repo, env } = makeRepo();
+    const store = memoryCommitmentStore([open('s', 'push')]);
+    let asked = 0;
+    const guard = async () => {
+      asked++;
+      return false;
+    };
+    const payload = (command: string) => JSON.stringify({ session_id: 's', cwd: repo, tool_name: 'Bash', tool_input: { command }, tool_response: {}, tool_use_id: 'u' });
+    expect(await runPostTool('claude', { stdin: async () => ({ _tag: 'Ok', text: payload('npm test') }), env, cwd: repo, now: () => NOW, store: () => store, guard })).toEqual({ code: 0, stdout: '{}\n' });
+    expect(asked).toBe(0);
+    expect(await runPostTool('claude', { stdin: async () => ({ _tag: 'Ok', text: payload('git push') }), env, cwd: repo, now: () => NOW, store: () => store, guard })).toEqual({ code: 0, stdout: '{}\n' });
+    expect(asked).toBe(1);
+    expect(store.peek()).toMatchObject({ generation: 1, commitments: [{ status: 'open' }] });
+  });
+});
+
 describe('CM-P3 dedupe through io-memory with interleaved writers', () => {
   it('CM-P3 (model-based, io-memory): interleaved observe/evidence/close/advance events never leave two active commitments for one key', async () => {
     const claimText = fc.constantFrom("I'll push it.", 'Pushing now.', "I'm merging.", "We'll deploy it.", 'Let me fix that.', 'nothing here');
