@@ -50,9 +50,6 @@ export const answerTopicProbe = async (
   }
 };
 
-/** Step functions of this policy share one shape: facts plus an optional store answer. */
-export type CommitmentStepFn<V> = (answer: AC.ProbeAnswer<ReadonlyArray<AC.Commitment>> | undefined) => AC.ClaimStep | AC.EvidenceStep | { _tag: 'Done'; outcome: V; effects: ReadonlyArray<AC.Effect> };
-
 /** Outcome of {@link driveAndApply}. */
 export interface Driven<V> {
   readonly verdict: V;
