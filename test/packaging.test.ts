@@ -38,6 +38,16 @@ describe('packages', () => {
     expect(readFileSync(join(root, 'packages/hooks/dist/arbiter.cjs'), 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
   });
 
+  it('every hook has its own bundle, and the session-lock bundle carries no other decision (lean hot path)', async () => {
+    const { HOOKS } = await import('@arbiter/hooks');
+    for (const name of Object.keys(HOOKS)) expect(existsSync(join(root, 'packages/hooks/dist', `hook-${name}.cjs`))).toBe(true);
+    const sl = readFileSync(join(root, 'packages/hooks/dist/hook-session-lock.cjs'), 'utf8');
+    const modules = [...sl.matchAll(/^\/\/ (\S+)$/gm)].map((m) => m[1] as string);
+    expect(modules.some((m) => m.endsWith('kernel/src/session-lock.ts'))).toBe(true);
+    const foreign = modules.filter((m) => /kernel\/src\/(?!session-lock|hot|config|internal\/)/.test(m) || /commander|write-file-atomic|fp-ts\/lib\//.test(m));
+    expect(foreign).toEqual([]);
+  });
+
   it('the toolchain is pinned for Node 20', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
     expect(pkg.devDependencies['tsup']).toMatch(/^8\.5\./);

@@ -149,6 +149,8 @@ describe('session-lock hook, end to end', () => {
     const entries = log.stdout.trim().split('\n').map((l) => JSON.parse(l) as { verdict: string; reasons: string[]; facts: Record<string, unknown> });
     const audit = entries.find((e) => e.verdict === 'stale-takeover');
     expect(audit?.facts).toMatchObject({ kind: 'stale-takeover', by_session: 'new-holder', new_fence: 2, previous: { session_id: 'old-holder', fence: 1 } });
+    expect(String(audit?.facts['at'])).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(String((audit?.facts['previous'] as Record<string, unknown>)['refreshed_at'])).toMatch(/Z$/);
     expect(entries.filter((e) => e.verdict === 'Allow').map((e) => e.reasons[0])).toEqual(['acquired', 'stale-takeover']);
     // corrupt newest generation → corrupt-takeover with fence above the floor
     const gens = generations(w.state);

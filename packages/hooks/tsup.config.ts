@@ -1,11 +1,15 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsup';
+
+const src = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
 
 // Two kinds of output:
 // 1. the library entry (`@arbiter/hooks`): ESM + CJS + .d.ts, dependencies external;
-// 2. the `arbiter` binary, split into one self-contained bundle per entry so that a hook loads exactly one
-//    small file besides the dispatcher: `arbiter.cjs` (argv dispatch only), `hook.cjs` (every hook wrapper),
-//    `cli.cjs` (the verbs people run, with commander). Everything is bundled in (noExternal) because a hook
-//    runs on every tool call and module resolution across node_modules costs start-up time.
+// 2. the `arbiter` binary, split into one self-contained bundle per file of src/bin so that a hook loads exactly
+//    one small file besides the dispatcher: `arbiter.cjs` (argv dispatch only), `hook-<name>.cjs` (one hook
+//    wrapper each), `hook.cjs` (help and unknown hook names), `cli.cjs` (the verbs people run, with commander).
+//    Everything is bundled in (noExternal) because a hook runs on every tool call and module resolution across
+//    node_modules costs start-up time.
 export default defineConfig([
   {
     entry: ['src/index.ts'],
@@ -16,7 +20,7 @@ export default defineConfig([
     treeshake: true,
   },
   {
-    entry: { arbiter: 'src/bin/arbiter.ts', hook: 'src/bin/hook.ts', cli: 'src/bin/cli.ts' },
+    entry: ['src/bin/*.ts'],
     format: ['cjs'],
     outExtension: () => ({ js: '.cjs' }),
     dts: false,
@@ -27,5 +31,17 @@ export default defineConfig([
     treeshake: true,
     minify: false,
     banner: { js: '#!/usr/bin/env node' },
+    // Bundle our own packages from their ESM sources, not their single-file dists: every package declares
+    // `sideEffects: false`, so esbuild drops the decision modules a hook does not use (a lean hook bundle).
+    esbuildOptions(o) {
+      o.alias = {
+        '@arbiter/kernel/hot': src('../kernel/src/hot.ts'),
+        '@arbiter/kernel': src('../kernel/src/index.ts'),
+        '@arbiter/io-node': src('../io-node/src/index.ts'),
+        // the sources import fp-ts through lib/ (CommonJS, so both module formats load it); inside a bundle the
+        // ES module build is the same code and tree-shakes
+        'fp-ts/lib': 'fp-ts/es6',
+      };
+    },
   },
 ]);

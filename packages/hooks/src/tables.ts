@@ -2,7 +2,7 @@
  * Registry of decision tables: policy id → generator from the kernel. `arbiter table <policy>` prints one; the
  * tables test regenerates each and compares it with `docs/tables/<policy>.md`. Add one line per policy.
  */
-import { actionClaim, breaker, drift, engineLock, review, sessionLock, stateLock, type DecisionTable } from '@arbiter/kernel';
+import { actionClaim, breaker, convoyGuard, drift, engineLock, paths, retry, review, secrets, sessionLock, stateLock, type DecisionTable } from '@arbiter/kernel';
 
 export const TABLES: Readonly<Record<string, () => DecisionTable>> = {
   'session-lock': sessionLock.table,
@@ -11,5 +11,10 @@ export const TABLES: Readonly<Record<string, () => DecisionTable>> = {
   'review-level': review.table,
   drift: drift.table,
   'engine-lock': engineLock.table,
+  exhaustion: retry.table,
+  retry: retry.retryTable,
+  'blast-radius': secrets.table,
+  paths: paths.table,
+  'convoy-guard': convoyGuard.table,
   'action-claim': actionClaim.table,
 };

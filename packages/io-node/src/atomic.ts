@@ -3,12 +3,12 @@
  * write-to-temp then rename, never check-then-write).
  *
  * `write-file-atomic` (npm's own maintained implementation of temp file + fsync + rename, with cleanup on failure)
- * does the temp-and-rename writes; the exclusive primitives below are the compare-and-set building blocks.
+ * does the temp-and-rename writes (atomic-write.ts); the exclusive primitives below are the compare-and-set
+ * building blocks.
  */
 import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, openSync, closeSync, writeSync, unlinkSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
-import writeFileAtomicLib from 'write-file-atomic';
 
 /** Tagged error of a filesystem operation: the errno code (e.g. `EACCES`) or `EUNKNOWN`. */
 export interface FsError {
@@ -31,23 +31,9 @@ export const ensureDir = (dir: string): void => {
 /** 16 random lowercase hex characters, for temporary file names. */
 export const randomHex16 = (): string => randomBytes(8).toString('hex');
 
-/**
- * Replace `path` atomically with `data` (temp file in the same directory, fsync, rename). Creates the parent
- * directory (0700). @returns `null` on success or an `FsError`. Never throws.
- */
-export const writeFileAtomic = (path: string, data: string): FsError | null => {
-  try {
-    ensureDir(dirname(path));
-    writeFileAtomicLib.sync(path, data, { mode: 0o600 });
-    return null;
-  } catch (e) {
-    return { _tag: 'FsError', code: errnoCode(e), path };
-  }
-};
-
-/** {@link writeFileAtomic} of `JSON.stringify(value, null, 2)` plus a newline. */
-export const writeJsonAtomic = (path: string, value: unknown): FsError | null =>
-  writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+// Temp-file + rename writers live in atomic-write.ts (they pull in write-file-atomic); re-exported here so
+// callers keep one import site, and bundles that never write that way drop them.
+export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 
 /** Outcome of an exclusive create: `Created`, `Exists` (someone else won), or an `FsError`. */
 export type ExclusiveResult = { readonly _tag: 'Created' } | { readonly _tag: 'Exists' } | FsError;

@@ -11,6 +11,10 @@ export * as breaker from './breaker.js';
 export * as review from './review.js';
 export * as drift from './drift.js';
 export * as engineLock from './engine-lock.js';
+export * as paths from './paths.js';
+export * as retry from './retry.js';
+export * as secrets from './secrets.js';
+export * as convoyGuard from './convoy-guard.js';
 export * as actionClaim from './action-claim.js';
 
 export * from './internal/step.js';
@@ -20,4 +24,5 @@ export * from './internal/sha256.js';
 export * from './internal/table.js';
 export * from './internal/mask.js';
 export * from './internal/log.js';
+export * from './internal/convoy.js';
 export type * from './ports/index.js';

@@ -1,11 +1,13 @@
 /**
  * Bundle entry `dist/arbiter.cjs`, the `arbiter` binary: a dispatcher that loads exactly one more bundle —
- * `hook.cjs` for `arbiter hook …` (the hot path, every tool call) or `cli.cjs` for the verbs people run.
+ * `hook-<name>.cjs` for `arbiter hook <name> …` (the hot path, every tool call; `hook.cjs` for help and unknown
+ * names) or `cli.cjs` for the verbs people run.
  *
  * Fast path (session-lock.md §12.3 H4): for `hook session-lock acquire|refresh`, stdin is read here and a payload
  * naming a read-only tool exits 0 at once, without loading the hook bundle. Anything else is handed to the hook
  * bundle together with the stdin already read.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMutatingTool } from '@arbiter/kernel/hot';
 
@@ -16,6 +18,14 @@ const WATCHDOG_MS = 1_500;
 
 // A computed path keeps the bundler from inlining the other entries into this one.
 const load = (bundle: string): Main => (require(join(__dirname, bundle)) as { main: Main }).main;
+
+/** Bundle and argv for `arbiter hook <name> …`: the hook's own bundle when it exists, else the generic one. */
+const hookBundle = (argv: ReadonlyArray<string>): [string, ReadonlyArray<string>] => {
+  const name = argv[1] ?? '';
+  return /^[a-z][a-z-]{0,40}$/.test(name) && existsSync(join(__dirname, `hook-${name}.cjs`))
+    ? [`hook-${name}.cjs`, argv.slice(2)]
+    : ['hook.cjs', argv.slice(1)];
+};
 
 const args = process.argv.slice(2);
 const agent = args.includes('--agent=codex') || args[args.indexOf('--agent') + 1] === 'codex' ? 'codex' : args.includes('--agent=claude') || args[args.indexOf('--agent') + 1] === 'claude' ? 'claude' : null;
@@ -43,8 +53,12 @@ if (args[0] === 'hook' && args[1] === 'session-lock' && (args[2] === 'acquire' |
       // the hook bundle decides (and logs) what a malformed payload means
     }
     if (readOnly) process.exit(0);
-    void load('hook.cjs')(args.slice(1), { stdinText: text });
+    const [bundle, rest] = hookBundle(args);
+    void load(bundle)(rest, { stdinText: text });
   });
+} else if (args[0] === 'hook') {
+  const [bundle, rest] = hookBundle(args);
+  void load(bundle)(rest);
 } else {
-  void load(args[0] === 'hook' ? 'hook.cjs' : 'cli.cjs')(args[0] === 'hook' ? args.slice(1) : args);
+  void load('cli.cjs')(args);
 }

@@ -9,6 +9,9 @@ import * as demo from './demo.js';
 import * as lock from './lock.js';
 import * as log from './log.js';
 import * as table from './table.js';
+import * as scan from './scan.js';
+import * as blastRadius from './blast-radius.js';
+import * as partitions from './partitions.js';
 
 /** Every verb module, in `--help` order. */
 export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> = [
@@ -18,6 +21,9 @@ export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> =
   breaker,
   commitments,
   demo,
+  scan,
+  blastRadius,
+  partitions,
 ];
 
 /** Build the `arbiter` program. */

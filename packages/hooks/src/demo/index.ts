@@ -10,6 +10,7 @@ import { demoContext, type DemoContext } from './context.js';
 import * as sessionLockDemo from './session-lock.js';
 import * as stateLockDemo from './state-lock.js';
 import * as breakerDemo from './breaker.js';
+import * as convoyDemo from './convoy.js';
 import * as claimsDemo from './claims.js';
 
 /** Demo sections in narrative order. */
@@ -17,6 +18,7 @@ export const SECTIONS: ReadonlyArray<{ readonly name: string; readonly run: (ctx
   { name: 'session-lock', run: sessionLockDemo.run },
   { name: 'state-lock', run: stateLockDemo.run },
   { name: 'breaker', run: breakerDemo.run },
+  { name: 'convoy', run: convoyDemo.run },
   { name: 'action-claims', run: claimsDemo.run },
 ];
 

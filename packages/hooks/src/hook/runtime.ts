@@ -7,7 +7,7 @@
  */
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { buildLogEntry, type LogMode, type ProbeRecord } from '@arbiter/kernel';
+import { buildLogEntry, type LogEntryInput } from '@arbiter/kernel';
 import { appendDecisionSync, logDirFor, newDecisionId, type Env } from '@arbiter/io-node';
 
 /** The agents a hook can serve. */
@@ -122,19 +122,15 @@ export const agentArg = (argv: ReadonlyArray<string>): Agent | null => {
   return v === 'claude' || v === 'codex' ? v : null;
 };
 
-/** Input of {@link recordDecision}. */
-export interface DecisionRecord {
+/**
+ * Input of {@link recordDecision}: a kernel `LogEntryInput` without what the runtime supplies itself (id, clock,
+ * duration), plus where to log.
+ */
+export interface DecisionRecord extends Omit<LogEntryInput, 'decision_id' | 'now' | 'duration_ms' | 'policy_version'> {
   /** Directory the work started in (selects the repository's log, else the per-user log). */
   readonly startDir: string;
   readonly env: Env;
-  readonly policy: string;
   readonly policyVersion: string;
-  readonly mode: LogMode;
-  readonly facts: Record<string, unknown>;
-  readonly verdict: string;
-  readonly reasons: ReadonlyArray<string>;
-  readonly effects?: ReadonlyArray<string>;
-  readonly probes?: ReadonlyArray<ProbeRecord>;
   /** Override the log directory (tests, verbs that already resolved it). */
   readonly logDir?: string;
 }

@@ -8,7 +8,7 @@
  * The pipeline is `runSessionLock(verb, agent, deps)` with injectable ports so tests can count store calls (SL-22)
  * and hang the store (SL-23); `sessionLockMain(argv)` wires the real adapters.
  */
-import { sessionLock as SL, config, type LockStore, type PidLiveness } from '@arbiter/kernel';
+import { sessionLock as SL, config, msToIso, type LockStore, type PidLiveness } from '@arbiter/kernel';
 import {
   anchorPid,
   runLockLoop,
@@ -152,7 +152,9 @@ const pipeline = async (verb: Verb, agent: Agent, deps: SessionLockDeps): Promis
     for (const e of effects) {
       if (e._tag !== 'Audit') continue;
       // DESIGN.md conventions §6: an audit is a decision-log entry whose verdict is the audited event.
-      deps.record({ startDir, verdict: e.kind, reasons: [e.kind], facts: { ...e, at: run.now, workspace_path: ws.path } });
+      // Instants in logs are ISO-8601 (DESIGN.md conventions §4).
+      const previous = e.previous === null ? null : { ...e.previous, refreshed_at: msToIso(e.previous.refreshed_at) };
+      deps.record({ startDir, verdict: e.kind, reasons: [e.kind], facts: { ...e, previous, at: msToIso(run.now), workspace_path: ws.path } });
     }
     deps.record({
       startDir,

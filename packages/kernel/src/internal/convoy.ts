@@ -1,0 +1,126 @@
+/**
+ * Vocabulary shared by the convoy decisions (convoy-policies.md §0.3 task statuses, §0.4 effects as data,
+ * §0.5 event types). Types and pure helpers only.
+ *
+ * Reason codes and event codes are the spec's SCREAMING_SNAKE_CASE codes written in lowercase kebab-case
+ * (DESIGN.md conventions §5): `RUN_STOPPED` is `run-stopped`.
+ */
+import * as t from 'io-ts';
+import {
+  AgentName,
+  TaskId,
+  isTerminal as isTerminalStatus,
+  type EventType,
+  type SetTaskStatus,
+  type Severity,
+  type ScheduleRetry,
+  type SkipTasks,
+  type StopDispatching,
+  type TaskStatus,
+} from './convoy-common.js';
+
+// The §0.2–§0.4 types shared with breaker/review/drift/engine-lock come from `convoy-common.ts`; this file adds
+// what the paths, retry, secrets and guard decisions need on top (statuses as a codec, the remaining effects, and an
+// `EmitEvent` whose `data` may carry lists).
+export type { EventType, SetTaskStatus, Severity, ScheduleRetry, SkipTasks, StopDispatching, TaskStatus };
+
+// ───────────────────────────────────────── task statuses (§0.3) ─────────────────────────────────────────
+
+/** Every task status of §0.3. */
+export const TASK_STATUSES: ReadonlyArray<TaskStatus> = [
+  'pending',
+  'assigned',
+  'running',
+  'done',
+  'failed',
+  'timed-out',
+  'gate-failed',
+  'review-blocked',
+  'hook-failed',
+  'disputed',
+  'skipped',
+];
+
+export const TaskStatusCodec = t.keyof({
+  pending: null,
+  assigned: null,
+  running: null,
+  done: null,
+  failed: null,
+  'timed-out': null,
+  'gate-failed': null,
+  'review-blocked': null,
+  'hook-failed': null,
+  disputed: null,
+  skipped: null,
+});
+
+/** §0.3: the live statuses (not terminal). */
+export const isLive = (s: TaskStatus): boolean => s === 'pending' || s === 'assigned' || s === 'running';
+/** §0.3: every status but the live ones is terminal. */
+export const isTerminal = (s: TaskStatus): boolean => isTerminalStatus(s);
+/** §0.3: terminal and counted as failed in the run summary. */
+export const isFailedTerminal = (s: TaskStatus): boolean => isTerminal(s) && s !== 'done' && s !== 'skipped';
+
+/** A task id (§0.2): 1 to 128 characters from `A-Z a-z 0-9 . _ -` (the shared codec). */
+export const TaskIdCodec = TaskId;
+/** An agent name (§0.2): 1 to 128 characters, no control characters (the shared codec). */
+export const AgentNameCodec = AgentName;
+
+// ───────────────────────────────────────── effects (§0.4) ─────────────────────────────────────────
+
+/**
+ * `EmitEvent`: append to the run's event log. Same shape as `convoy-common`'s, with `data` values that may also be
+ * lists and records (deferrals list `blockedBy`, injections list conflicts), never unredacted agent text.
+ */
+export interface EmitEvent {
+  readonly _tag: 'EmitEvent';
+  readonly type: EventType;
+  readonly severity: Severity;
+  readonly code: string;
+  readonly taskId?: string;
+  readonly agent?: string;
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/** A breaker input event (§1.5). The breaker module owns its transition; here it is only carried. */
+export type BreakerEventData =
+  | { readonly _tag: 'Failure'; readonly taskId: string }
+  | { readonly _tag: 'Success'; readonly taskId: string }
+  | { readonly _tag: 'ProbeReleased'; readonly taskId: string };
+
+export interface RecordBreakerOutcome {
+  readonly _tag: 'RecordBreakerOutcome';
+  readonly agent: string;
+  readonly event: BreakerEventData;
+}
+
+export interface Requeue {
+  readonly _tag: 'Requeue';
+  readonly taskId: string;
+}
+
+/** `WriteLedgerEntry` (§6.8): the row and its markdown travel together (both or neither). */
+export interface WriteLedgerEntry {
+  readonly _tag: 'WriteLedgerEntry';
+  readonly kind: 'dlq' | 'dispute';
+  readonly id: string;
+  readonly row: Readonly<Record<string, string | number | ReadonlyArray<string>>>;
+  readonly markdown: string;
+}
+
+export interface InsertTask<R> {
+  readonly _tag: 'InsertTask';
+  readonly record: R;
+}
+
+/** The effects produced by the paths, retry, secrets and guard decisions. */
+export type ConvoyEffect =
+  | EmitEvent
+  | RecordBreakerOutcome
+  | SetTaskStatus
+  | ScheduleRetry
+  | Requeue
+  | SkipTasks
+  | StopDispatching
+  | WriteLedgerEntry;

@@ -1,0 +1,602 @@
+/**
+ * Secret scan, redaction, unified-diff parsing and blast radius (convoy-policies.md §7; policy `secrets`).
+ *
+ * Sections: model (patterns, allowlist codec) → decisions (`scanForSecrets`, `redact`, `parseUnifiedDiff`,
+ * `blastRadius`) → verdicts → messages → table. Pure and total; the allowlist is a parameter, never a module
+ * global, and no regular expression with state (`lastIndex`) is shared between calls: every call compiles its
+ * own matcher set (V8 caches the compiled code, so this costs microseconds).
+ *
+ * Linear time. Every pattern is anchored on a fixed keyword and its repetitions are bounded or end the match, so
+ * a failed attempt costs at most the length of one keyword's value run; the one pattern whose naive regular
+ * expression backtracks quadratically (`connection-string`: "user:password@" over a long run without `@`) is
+ * matched with a prefix regex plus a forward-only pointer to the next whitespace or `@`. A single case-insensitive
+ * keyword pass finds the lines that can hold a candidate; only those lines run the ten patterns.
+ */
+import * as t from 'io-ts';
+import * as E from 'fp-ts/lib/Either.js';
+import { normalizePath, type NormPath } from './paths.js';
+import type { DecisionTable } from './internal/table.js';
+
+// ───────────────────────────────────────── constants (§7.8) ─────────────────────────────────────────
+
+export const POLICY = 'secrets';
+export const POLICY_VERSION = '1.0.0';
+/** Snippet length in characters: 97 plus `...` when cut (§7.1 S5). */
+export const SNIPPET_MAX = 100;
+/** Blast radius thresholds (§7.7), inclusive. */
+export const BLAST_WARN_LINES = 200;
+export const BLAST_WARN_FILES = 5;
+export const BLAST_BLOCK_LINES = 500;
+export const BLAST_BLOCK_FILES = 10;
+
+// ───────────────────────────────────────── model: patterns (§7.2) ─────────────────────────────────────────
+
+/** Pattern names in table order (stable identifiers). */
+export const PATTERN_NAMES = [
+  'aws-access-key',
+  'aws-secret-key',
+  'generic-api-key',
+  'bearer-token',
+  'private-key',
+  'connection-string',
+  'github-token',
+  'generic-password',
+  'slack-token',
+  'generic-secret',
+] as const;
+export type PatternName = (typeof PATTERN_NAMES)[number];
+
+/** Regular-expression sources of the patterns (§7.2); `connection-string` is matched by {@link CONN_PREFIX}. */
+const PATTERN_SOURCES: ReadonlyArray<readonly [PatternName, string, string]> = [
+  ['aws-access-key', 'AKIA[A-Z0-9]{16}', 'gi'],
+  ['aws-secret-key', '(?:aws_secret_access_key|secret_key)[ \\t]*[=:][ \\t]*["\']?[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])', 'gi'],
+  ['generic-api-key', 'api[_-]?key[ \\t]*[=:][ \\t]*["\']?[A-Za-z0-9_-]{20,}', 'gi'],
+  ['bearer-token', 'bearer[ \\t]+[A-Za-z0-9\\-._~+/]{20,}=*', 'gi'],
+  ['private-key', '-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----', 'g'],
+  ['connection-string', '', ''],
+  ['github-token', 'gh[pousr]_[A-Za-z0-9_]{36,}|github_pat_[A-Za-z0-9_]{22,}', 'g'],
+  ['generic-password', '(?:password|passwd|pwd)[ \\t]*[=:][ \\t]*["\']?[^\\s"\']{8,}', 'gi'],
+  ['slack-token', 'xox[bprs]-[A-Za-z0-9-]{10,}', 'gi'],
+  ['generic-secret', '(?:secret|token|credential)[ \\t]*[=:][ \\t]*["\']?[A-Za-z0-9_-]{16,}', 'gi'],
+];
+/** `connection-string` up to and including the `:` after the user part. */
+const CONN_PREFIX = '(?:postgres(?:ql)?|mysql|mongodb(?:\\+srv)?|rediss?):\\/\\/[^\\s:@\\/]+:';
+/**
+ * The fixed start of every candidate (a case-insensitive superset of each pattern's prefix, up to its `=`/`:`, its
+ * whitespace or its `://`), to find the lines worth scanning: identifiers such as `tokenCount` or `passwordField`
+ * do not trigger the ten patterns.
+ */
+const TRIGGER =
+  'akia|(?:aws_secret_access_key|secret_key|api[_-]?key|passw(?:or)?d|pwd|secret|token|credential)[ \\t]*[=:]|bearer[ \\t]|-----begin |' +
+  '(?:postgres(?:ql)?|mysql|mongodb(?:\\+srv)?|rediss?):\\/\\/|gh[pousr]_|github_pat_|xox[bprs]-';
+
+/** One matcher set, compiled per call (no shared `lastIndex`). */
+interface Rx {
+  readonly pats: ReadonlyArray<RegExp | null>;
+  readonly conn: RegExp;
+  readonly stop: RegExp;
+  readonly trigger: RegExp;
+}
+const compile = (): Rx => ({
+  pats: PATTERN_SOURCES.map(([, src, flags]) => (src === '' ? null : new RegExp(src, flags))),
+  conn: new RegExp(CONN_PREFIX, 'gi'),
+  stop: /[\s@]/g,
+  trigger: new RegExp(TRIGGER, 'gi'),
+});
+
+/** A raw match of one pattern on one line (§7.1 S2). `start`/`end` are UTF-16 offsets in the line. */
+export interface Candidate {
+  readonly pattern: PatternName;
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/** `connection-string` matches: prefix regex, then a forward-only pointer to the next whitespace or `@`. */
+const connMatches = (line: string, rx: Rx, out: Candidate[]): void => {
+  const re = rx.conn;
+  re.lastIndex = 0;
+  let stopFrom = -1;
+  let stopAt = -1;
+  for (let m = re.exec(line); m !== null; m = re.exec(line)) {
+    const p = m.index + m[0].length;
+    if (!(p >= stopFrom && p <= stopAt)) {
+      rx.stop.lastIndex = p;
+      const s = rx.stop.exec(line);
+      stopFrom = p;
+      stopAt = s === null ? line.length : s.index;
+    }
+    if (stopAt > p && line.charCodeAt(stopAt) === 64 /* @ */) {
+      out.push({ pattern: 'connection-string', start: m.index, end: stopAt + 1, text: line.slice(m.index, stopAt + 1) });
+      re.lastIndex = stopAt + 1;
+    }
+  }
+};
+
+/** §7.1 S2: every match of every pattern on one line, left to right, without overlaps within a pattern. */
+const lineCandidates = (line: string, rx: Rx): Candidate[] => {
+  const out: Candidate[] = [];
+  for (let i = 0; i < PATTERN_SOURCES.length; i++) {
+    const re = rx.pats[i];
+    const name = PATTERN_NAMES[i] as PatternName;
+    if (re === null || re === undefined) {
+      connMatches(line, rx, out);
+      continue;
+    }
+    re.lastIndex = 0;
+    for (let m = re.exec(line); m !== null; m = re.exec(line)) {
+      out.push({ pattern: name, start: m.index, end: m.index + m[0].length, text: m[0] });
+    }
+  }
+  return out;
+};
+
+// ───────────────────────────────────────── model: allowlist (§7.3) ─────────────────────────────────────────
+
+export type AllowMatcher =
+  | { readonly _tag: 'Literal'; readonly text: string }
+  | { readonly _tag: 'Pattern'; readonly source: string; readonly regex: RegExp };
+
+export interface AllowEntry {
+  readonly matcher: AllowMatcher;
+  readonly reason: string;
+  /** Empty: every file. Otherwise the entry applies only to files matched at segment boundaries (§2.5, case-sensitive). */
+  readonly paths: ReadonlyArray<NormPath>;
+}
+export type Allowlist = ReadonlyArray<AllowEntry>;
+
+/** Why an allowlist entry or document was not used (warn events, §7.3). */
+export interface AllowlistProblem {
+  readonly code: 'secret-allowlist-unreadable' | 'secret-allowlist-entry-dropped';
+  /** Entry index for a dropped entry, -1 for the document. */
+  readonly index: number;
+  readonly detail: string;
+}
+
+const RawEntry = t.intersection([
+  t.type({ reason: t.string }),
+  t.partial({ literal: t.string, pattern: t.string, paths: t.array(t.string) }),
+]);
+
+/**
+ * Decode a parsed `.arbiter/secret-allowlist.yml` document (§7.3). Shape (a choice: the spec fixes only the
+ * entry fields): `{ entries: [ { literal: "…" | pattern: "…", reason: "…", paths?: ["…"] } ] }`.
+ *
+ * @param doc the parsed YAML value; `undefined` means the file is missing.
+ * @returns the allowlist and the problems to report as `EmitEvent secret` (warn). A document that is not an object
+ *   with an `entries` list gives an empty allowlist and `secret-allowlist-unreadable`; an entry with no or both
+ *   matchers, an empty reason or literal, an invalid regular expression or an invalid path is dropped with
+ *   `secret-allowlist-entry-dropped`. Patterns compile case-insensitive, without the global flag. Fail-closed: a
+ *   problem never suppresses anything.
+ */
+export const decodeAllowlist = (doc: unknown): { readonly allowlist: Allowlist; readonly problems: ReadonlyArray<AllowlistProblem> } => {
+  if (doc === undefined) return { allowlist: [], problems: [] };
+  const entries = typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as Record<string, unknown>)['entries'] : undefined;
+  if (!Array.isArray(entries)) {
+    return { allowlist: [], problems: [{ code: 'secret-allowlist-unreadable', index: -1, detail: 'expected an object with an entries list' }] };
+  }
+  const allowlist: AllowEntry[] = [];
+  const problems: AllowlistProblem[] = [];
+  entries.forEach((raw: unknown, index) => {
+    const drop = (detail: string) => problems.push({ code: 'secret-allowlist-entry-dropped', index, detail });
+    const r = RawEntry.decode(raw);
+    if (E.isLeft(r)) return drop('entry must have a reason and a literal or a pattern');
+    const e = r.right;
+    if (e.reason.trim() === '') return drop('empty reason');
+    if ((e.literal === undefined) === (e.pattern === undefined)) return drop('exactly one of literal and pattern is required');
+    const paths: NormPath[] = [];
+    for (const p of e.paths ?? []) {
+      const n = normalizePath(p);
+      if (E.isLeft(n)) return drop(`invalid path (${n.left.code})`);
+      paths.push(n.right);
+    }
+    let matcher: AllowMatcher;
+    if (e.literal !== undefined) {
+      if (e.literal === '') return drop('empty literal');
+      matcher = { _tag: 'Literal', text: e.literal };
+    } else {
+      try {
+        matcher = { _tag: 'Pattern', source: e.pattern as string, regex: new RegExp(e.pattern as string, 'i') };
+      } catch {
+        return drop('invalid regular expression');
+      }
+    }
+    allowlist.push({ matcher, reason: e.reason, paths });
+  });
+  return { allowlist, problems };
+};
+
+/** A label such as `prompt:t1` or `ledger:dlq` is not a repository path (§7.3). */
+const isPseudoLabel = (label: string): boolean => /^[A-Za-z0-9_-]{2,}:/.test(label);
+
+/** §2.5 segment match, case-sensitive here: P occurs in F at segment boundaries; a directory P needs a segment after it. */
+const pathEntryMatches = (p: NormPath, f: ReadonlyArray<string>): boolean => {
+  if (p._tag === 'Root') return true;
+  const k = p.segments.length;
+  for (let i = 0; i + k <= f.length; i++) {
+    if (p.dir && i + k >= f.length) break;
+    let ok = true;
+    for (let j = 0; j < k; j++) {
+      if (f[i + j] !== p.segments[j]) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return true;
+  }
+  return false;
+};
+
+/** The entries that can apply to a file label (§7.3 condition 1). `null` label: only unscoped entries. */
+const entriesFor = (allowlist: Allowlist, label: string | null): Allowlist => {
+  let segs: ReadonlyArray<string> | null = null;
+  if (label !== null && !isPseudoLabel(label)) {
+    const n = normalizePath(label);
+    if (E.isRight(n)) segs = n.right._tag === 'Root' ? [] : n.right.segments;
+  }
+  return allowlist.filter((e) => e.paths.length === 0 || (segs !== null && e.paths.some((p) => pathEntryMatches(p, segs as ReadonlyArray<string>))));
+};
+
+/** §7.3 condition 2: a literal occurs in, or a pattern finds a match in, the candidate's own text. */
+const suppressed = (c: Candidate, entries: Allowlist): boolean =>
+  entries.some((e) => (e.matcher._tag === 'Literal' ? c.text.includes(e.matcher.text) : c.text.search(e.matcher.regex) !== -1));
+
+// ───────────────────────────────────────── decision: scan (§7.1) ─────────────────────────────────────────
+
+export interface Finding {
+  readonly pattern: PatternName;
+  readonly file: string;
+  /** 1-based. */
+  readonly line: number;
+  /** 1-based UTF-16 column (start + 1). */
+  readonly column: number;
+  /** The redacted line, at most 100 characters (97 plus `...`). */
+  readonly snippet: string;
+}
+
+export interface ScanResult {
+  readonly findings: ReadonlyArray<Finding>;
+  readonly clean: boolean;
+}
+
+const byStartThenTable = (a: Candidate, b: Candidate): number =>
+  a.start - b.start || PATTERN_NAMES.indexOf(a.pattern) - PATTERN_NAMES.indexOf(b.pattern);
+
+/** S3 + S4 on one line: drop suppressed candidates, then keep the leftmost non-overlapping ones. */
+const resolveLine = (line: string, rx: Rx, entries: Allowlist): Candidate[] => {
+  const cands = lineCandidates(line, rx).filter((c) => !suppressed(c, entries));
+  cands.sort(byStartThenTable);
+  const kept: Candidate[] = [];
+  let lastEnd = -1;
+  for (const c of cands) {
+    if (c.start >= lastEnd) {
+      kept.push(c);
+      lastEnd = c.end;
+    }
+  }
+  return kept;
+};
+
+/**
+ * Visit every line (S1: split on `\n`, one trailing `\r` removed) that contains a trigger keyword, in order.
+ * `visit(line, lineNo, start, end)` gets the line without its `\r`, its 1-based number and its span in `content`
+ * (`end` excludes the `\n` and the `\r`). Lines without any keyword cannot hold a candidate and are skipped.
+ */
+const forEachKeywordLine = (content: string, rx: Rx, visit: (line: string, lineNo: number, start: number, end: number) => void): void => {
+  const trig = rx.trigger;
+  trig.lastIndex = 0;
+  let lineNo = 1;
+  let counted = 0; // newlines before `counted` are already in lineNo
+  for (let m = trig.exec(content); m !== null; m = trig.exec(content)) {
+    const start = content.lastIndexOf('\n', m.index) + 1;
+    let nl = content.indexOf('\n', m.index);
+    if (nl === -1) nl = content.length;
+    for (let k = content.indexOf('\n', counted); k !== -1 && k < start; k = content.indexOf('\n', k + 1)) lineNo++;
+    counted = start;
+    const end = nl > start && content.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    visit(content.slice(start, end), lineNo, start, end);
+    trig.lastIndex = nl + 1;
+    if (nl >= content.length) break;
+  }
+};
+
+const snippetOf = (redacted: string): string => (redacted.length > SNIPPET_MAX ? redacted.slice(0, SNIPPET_MAX - 3) + '...' : redacted);
+
+/**
+ * Scan text for likely credentials (§7.1, rules S1–S5, with the §7.2 patterns and §7.3 allowlist).
+ *
+ * @param content any string (full Unicode).
+ * @param filePath the label: a repository path, or a pseudo path such as `prompt:{taskId}` or `ledger:dlq` (pseudo
+ *   paths never match path-scoped allowlist entries).
+ * @param allowlist decoded entries; never cached.
+ * @returns findings ordered by line then column, each with a redacted snippet; `clean` iff there are none.
+ *   Linear time in the content length; never throws.
+ */
+export const scanForSecrets = (content: string, filePath: string, allowlist: Allowlist): ScanResult => {
+  const rx = compile();
+  const entries = entriesFor(allowlist, filePath);
+  const findings: Finding[] = [];
+  forEachKeywordLine(content, rx, (line, lineNo) => {
+    const kept = resolveLine(line, rx, entries);
+    if (kept.length === 0) return;
+    const snippet = snippetOf(redactLine(line, rx, entries));
+    for (const c of kept) findings.push({ pattern: c.pattern, file: filePath, line: lineNo, column: c.start + 1, snippet });
+  });
+  return { findings, clean: findings.length === 0 };
+};
+
+// ───────────────────────────────────────── decision: redact (§7.5) ─────────────────────────────────────────
+
+/** X1–X4 on one line (without its line ending). */
+const redactLine = (line: string, rx: Rx, entries: Allowlist): string => {
+  const cands = lineCandidates(line, rx).filter((c) => !suppressed(c, entries)); // X1
+  if (cands.length === 0) return line; // X2
+  cands.sort(byStartThenTable);
+  let out = '';
+  let pos = 0;
+  let i = 0;
+  while (i < cands.length) {
+    // X3: one maximal covered run, named after its leftmost candidate (ties by table order).
+    const first = cands[i] as Candidate;
+    let end = first.end;
+    i++;
+    while (i < cands.length && (cands[i] as Candidate).start <= end) {
+      end = Math.max(end, (cands[i] as Candidate).end);
+      i++;
+    }
+    out += line.slice(pos, first.start) + `[REDACTED:${first.pattern}]`;
+    pos = end;
+  }
+  out += line.slice(pos);
+  // X4. Extension (fail-closed, a choice): the line is also masked whole when a candidate's text survives
+  // elsewhere on it (e.g. as part of a 41-character run that is not itself a match), so no redacted line or
+  // snippet ever contains the text of an unsuppressed candidate (SC-9).
+  const left = resolveLine(out, rx, entries);
+  if (left.length > 0) return `[REDACTED LINE:${(left[0] as Candidate).pattern}]`;
+  const survivor = survivingCandidate(out, cands);
+  return survivor === undefined ? out : `[REDACTED LINE:${survivor}]`;
+};
+
+/** `aws-secret-key` without its negative lookahead: finds a 40-character value even inside a longer run. */
+const AWS_SECRET_LOOSE = '(?:aws_secret_access_key|secret_key)[ \\t]*[=:][ \\t]*["\']?[A-Za-z0-9/+=]{40}';
+
+/**
+ * The pattern of a candidate whose text still occurs in the redacted line, if any. Every pattern but
+ * `aws-secret-key` matches wherever its text occurs, so a surviving occurrence would itself have been a candidate;
+ * `aws-secret-key` refuses a 40-character value followed by a 41st character, so its texts are looked up along a
+ * loose pass over the line (linear). Few candidates are also checked directly, as a second line of defence.
+ */
+const survivingCandidate = (out: string, cands: ReadonlyArray<Candidate>): PatternName | undefined => {
+  if (cands.length <= 16) {
+    const c = cands.find((x) => out.includes(x.text));
+    if (c !== undefined) return c.pattern;
+  }
+  const aws = new Set(cands.filter((c) => c.pattern === 'aws-secret-key').map((c) => c.text));
+  if (aws.size === 0) return undefined;
+  const re = new RegExp(AWS_SECRET_LOOSE, 'gi');
+  for (let m = re.exec(out); m !== null; m = re.exec(out)) if (aws.has(m[0])) return 'aws-secret-key';
+  return undefined;
+};
+
+/**
+ * Every candidate of every pattern on one line (§7.1 S2: per pattern left to right, without overlaps within a
+ * pattern), before allowlist suppression and overlap resolution. `line` must not contain `\n`. For tests, tables
+ * and tools that explain a finding.
+ */
+export const findCandidates = (line: string): ReadonlyArray<Candidate> => lineCandidates(line, compile());
+
+/**
+ * Redact credentials from text (§7.5, rules X1–X4), line by line with the original line endings kept.
+ *
+ * Only allowlist entries without `paths` apply (redacted text has no repository path). Guarantees, for the same
+ * allowlist: the result scans clean, `redact` is idempotent, the line count is preserved and lines without
+ * candidates are unchanged byte for byte. Linear time; never throws.
+ */
+export const redact = (text: string, allowlist: Allowlist): string => redactWith(text, entriesFor(allowlist, null));
+
+const redactWith = (text: string, entries: Allowlist): string => {
+  const rx = compile();
+  const parts: string[] = [];
+  let pos = 0;
+  forEachKeywordLine(text, rx, (line, _n, start, end) => {
+    const r = redactLine(line, rx, entries);
+    if (r === line) return;
+    parts.push(text.slice(pos, start), r);
+    pos = end;
+  });
+  if (pos === 0) return text;
+  parts.push(text.slice(pos));
+  return parts.join('');
+};
+
+/**
+ * Redacted excerpt of at most `max` characters that still scans clean: the start (`'head'`) or the end (`'tail'`)
+ * of the redacted text, re-redacted after the cut (a cut can turn a harmless string into a match, e.g. a 41-character
+ * run cut to 40). Used for retry-note tails (§6.4) and ledger excerpts (§6.8). `max` ≥ 0; never throws.
+ */
+export const redactedExcerpt = (text: string, max: number, allowlist: Allowlist, side: 'head' | 'tail'): string => {
+  const entries = entriesFor(allowlist, null);
+  let r = redactWith(text, entries);
+  let n = Math.max(0, Math.floor(max));
+  while (r.length > max) {
+    const cut = side === 'head' ? r.slice(0, n) : r.slice(r.length - n);
+    const c = redactWith(cut, entries);
+    if (c.length <= max) return c;
+    n -= c.length - max;
+    if (n <= 0) return '';
+  }
+  return r;
+};
+
+// ───────────────────────────────────────── decision: unified diff (§7.6) ───────────────────────────────────
+
+export interface DiffCounts {
+  readonly files: number;
+  readonly added: number;
+  readonly removed: number;
+  /** added + removed. */
+  readonly linesChanged: number;
+}
+
+export interface DiffMalformed {
+  readonly _tag: 'DiffMalformed';
+  readonly reason: 'diff-malformed';
+  /** 1-based line where parsing failed (one past the last line when the text ends inside a hunk). */
+  readonly line: number;
+  readonly detail: 'bad-hunk-header' | 'counter-below-zero' | 'unexpected-line-in-hunk' | 'ends-inside-hunk';
+}
+
+const HUNK = /^@@ -(\d{1,15})(?:,(\d{1,15}))? \+(\d{1,15})(?:,(\d{1,15}))? @@/;
+
+/**
+ * Parse a unified diff into counts (§7.6, rules U1–U5). Content lines that start with `--`/`++` inside a hunk are
+ * counted; headers outside hunks never are. Files = the number of `diff --git ` lines, else of `+++ ` headers.
+ *
+ * @returns `Right {files, added, removed, linesChanged}` or `Left DiffMalformed` (a hunk header that cannot be read,
+ *   a counter that would go below 0, another first character inside a hunk, or text ending inside a hunk).
+ *   Linear time; never throws.
+ */
+export const parseUnifiedDiff = (text: string): E.Either<DiffMalformed, DiffCounts> => {
+  const bad = (line: number, detail: DiffMalformed['detail']) => E.left<DiffMalformed, DiffCounts>({ _tag: 'DiffMalformed', reason: 'diff-malformed', line, detail });
+  let added = 0;
+  let removed = 0;
+  let gitFiles = 0;
+  let plusHeaders = 0;
+  let oldLeft = 0;
+  let newLeft = 0;
+  let inHunk = false;
+  let lineNo = 0;
+  let pos = 0;
+  const n = text.length;
+  while (pos < n) {
+    let nl = text.indexOf('\n', pos);
+    if (nl === -1) nl = n;
+    let end = nl;
+    if (end > pos && text.charCodeAt(end - 1) === 13) end--;
+    const line = text.slice(pos, end);
+    lineNo++;
+    pos = nl + 1;
+    if (inHunk) {
+      const c = line.charCodeAt(0);
+      if (c === 45 /* - */) {
+        if (oldLeft === 0) return bad(lineNo, 'counter-below-zero');
+        oldLeft--;
+        removed++;
+      } else if (c === 43 /* + */) {
+        if (newLeft === 0) return bad(lineNo, 'counter-below-zero');
+        newLeft--;
+        added++;
+      } else if (c === 32 /* space */ || line.length === 0) {
+        if (oldLeft === 0 || newLeft === 0) return bad(lineNo, 'counter-below-zero');
+        oldLeft--;
+        newLeft--;
+      } else if (c !== 92 /* \ */) return bad(lineNo, 'unexpected-line-in-hunk');
+      if (oldLeft === 0 && newLeft === 0) inHunk = false;
+      continue;
+    }
+    if (line.startsWith('diff --git ')) gitFiles++;
+    else if (line.startsWith('@@ ')) {
+      const m = HUNK.exec(line);
+      if (m === null) return bad(lineNo, 'bad-hunk-header');
+      oldLeft = m[2] === undefined ? 1 : Number(m[2]);
+      newLeft = m[4] === undefined ? 1 : Number(m[4]);
+      inHunk = oldLeft > 0 || newLeft > 0;
+    } else if (line.startsWith('+++ ')) plusHeaders++;
+  }
+  if (inHunk) return bad(lineNo + 1, 'ends-inside-hunk');
+  return E.right({ files: gitFiles > 0 ? gitFiles : plusHeaders, added, removed, linesChanged: added + removed });
+};
+
+// ───────────────────────────────────────── decision: blast radius (§7.7) ───────────────────────────────────
+
+export type BlastReason = 'blast-diff-malformed' | 'blast-too-large' | 'blast-large' | 'blast-ok';
+export type BlastLevel = 'ok' | 'warn' | 'block';
+
+export interface BlastVerdict {
+  readonly _tag: 'Ok' | 'Warn' | 'Block';
+  readonly reason: BlastReason;
+  readonly reasons: readonly [BlastReason];
+  readonly level: BlastLevel;
+  readonly passed: boolean;
+  /** Changed content lines and files; null when the diff could not be parsed. */
+  readonly lines: number | null;
+  readonly files: number | null;
+  readonly summary: string;
+}
+
+/** §7.7 BR2–BR4 on counts (thresholds inclusive). */
+export const blastLevel = (lines: number, files: number): BlastLevel =>
+  lines >= BLAST_BLOCK_LINES || files >= BLAST_BLOCK_FILES ? 'block' : lines >= BLAST_WARN_LINES || files >= BLAST_WARN_FILES ? 'warn' : 'ok';
+
+/**
+ * Blast radius of a change (§7.7, rules BR1–BR4, in order). A diff that cannot be parsed blocks
+ * (`blast-diff-malformed`, fail-closed); ≥ 500 lines or ≥ 10 files block (`blast-too-large`); ≥ 200 lines or ≥ 5
+ * files warn (`blast-large`, passed); otherwise `blast-ok`. Summary: "Blast radius: {lines} lines, {files} files
+ * ({level})". Never throws.
+ */
+export const blastRadius = (diffText: string): BlastVerdict => {
+  const p = parseUnifiedDiff(diffText);
+  if (E.isLeft(p)) {
+    return {
+      _tag: 'Block',
+      reason: 'blast-diff-malformed',
+      reasons: ['blast-diff-malformed'],
+      level: 'block',
+      passed: false,
+      lines: null,
+      files: null,
+      summary: `Blast radius: the diff could not be parsed at line ${p.left.line} (block)`,
+    };
+  }
+  const { linesChanged: lines, files } = p.right;
+  const level = blastLevel(lines, files);
+  const reason: BlastReason = level === 'block' ? 'blast-too-large' : level === 'warn' ? 'blast-large' : 'blast-ok';
+  return {
+    _tag: level === 'block' ? 'Block' : level === 'warn' ? 'Warn' : 'Ok',
+    reason,
+    reasons: [reason],
+    level,
+    passed: level !== 'block',
+    lines,
+    files,
+    summary: `Blast radius: ${lines} lines, ${files} files (${level})`,
+  };
+};
+
+// ───────────────────────────────────────── messages ─────────────────────────────────────────
+
+/** One finding for people and CI logs: `file:line:column pattern snippet` (the snippet is already redacted). */
+export const findingMessage = (f: Finding): string =>
+  `${f.file.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')}:${f.line}:${f.column} ${f.pattern} ${f.snippet.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')}`;
+
+// ───────────────────────────────────────── table ─────────────────────────────────────────
+
+/** The blast-radius table: the §7.7 levels at and around every threshold. */
+export const table = (): DecisionTable => {
+  const cases: Array<[number, number]> = [
+    [0, 0],
+    [199, 4],
+    [200, 4],
+    [199, 5],
+    [499, 9],
+    [500, 9],
+    [499, 10],
+    [10_000, 1],
+  ];
+  const rows = cases.map(([lines, files]) => {
+    const level = blastLevel(lines, files);
+    return [String(lines), String(files), level, level === 'block' ? 'blast-too-large' : level === 'warn' ? 'blast-large' : 'blast-ok', String(level !== 'block')];
+  });
+  rows.push(['malformed diff', '—', 'block', 'blast-diff-malformed', 'false']);
+  return {
+    policy: 'blast-radius',
+    version: POLICY_VERSION,
+    title: 'Blast radius of a change (§7.7): changed content lines and files of a unified diff.',
+    columns: ['lines', 'files', 'level', 'reason', 'passed'],
+    rows,
+    notes: [
+      `Block: lines ≥ ${BLAST_BLOCK_LINES} or files ≥ ${BLAST_BLOCK_FILES}. Warn: lines ≥ ${BLAST_WARN_LINES} or files ≥ ${BLAST_WARN_FILES}. Thresholds are inclusive.`,
+      'A diff that cannot be parsed blocks (fail-closed).',
+    ],
+  };
+};

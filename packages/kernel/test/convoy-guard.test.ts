@@ -1,0 +1,365 @@
+import { describe, expect, test } from 'vitest';
+import fc from 'fast-check';
+import { convoyGuard } from '@arbiter/kernel';
+import { RUNS, deepFreeze } from './arb/freeze.js';
+
+const { auditRun, GUARD_CODES } = convoyGuard;
+type GuardCode = convoyGuard.GuardCode;
+type GuardTask = convoyGuard.GuardTask;
+type RunSnapshot = convoyGuard.RunSnapshot;
+type Counts = convoyGuard.GuardEventCounts;
+
+const ALL = { enabled: true } as const;
+
+// ───────────────────────────────────────── arbSnapshot: a healthy run plus a defect injector ─────────────────
+
+interface Mutable {
+  tasks: GuardTask[];
+  events: Map<string, Counts>;
+  eventLog: number | 'missing';
+  run: { totalTokens: number | null; reviewTokensSpent: number; reviewBudget: number | null; breakerEnabled: boolean };
+  ledger: { rows: Array<{ kind: 'dlq' | 'dispute'; id: string }>; markers: Array<{ kind: 'dlq' | 'dispute'; id: string }> };
+  probeLeases: Array<{ agent: string; taskId: string }> | null;
+  worktrees: string[];
+}
+
+const terminal = ['done', 'done', 'failed', 'timed-out', 'gate-failed', 'review-blocked', 'hook-failed', 'disputed', 'skipped'] as const;
+
+/** A healthy snapshot: all terminal, consistent log, ledger and breaker counts (§0.8 `arbSnapshot`). */
+const arbHealthy: fc.Arbitrary<Mutable> = fc
+  .record({
+    tasks: fc.array(
+      fc.record({
+        status: fc.constantFrom(...terminal),
+        phase: fc.integer({ min: 1, max: 3 }),
+        retries: fc.nat(3),
+        extraStarts: fc.nat(2),
+        gates: fc.boolean(),
+        tokens: fc.nat(500),
+        review: fc.constantFrom(null, 'reviewed', 'auto-passed', 'budget-downgraded'),
+        deps: fc.array(fc.nat(7), { maxLength: 2 }),
+      }),
+      { minLength: 1, maxLength: 8 },
+    ),
+    breaker: fc.boolean(),
+    extraLog: fc.nat(5),
+    budget: fc.option(fc.integer({ min: 1, max: 1000 }), { nil: null }),
+    ledgerN: fc.nat(3),
+    leasesNull: fc.boolean(),
+  })
+  .map((g) => {
+    const tasks: GuardTask[] = g.tasks.map((t, i) => ({
+      id: `t${i}`,
+      status: t.status,
+      phase: t.phase,
+      order: i,
+      retries: t.retries,
+      gatesConfigured: t.gates,
+      tokens: t.tokens,
+      reviewOutcome: t.status === 'done' ? t.review : null,
+      dependsOn: t.deps.filter((d) => d < i).map((d) => `t${d}`),
+      attemptAgent: 'developer',
+    }));
+    const events = new Map<string, Counts>();
+    g.tasks.forEach((t, i) => {
+      const failed = !['done', 'skipped'].includes(t.status);
+      const ex = failed ? 1 : 0;
+      events.set(`t${i}`, { taskStarted: t.retries + 1 + t.extraStarts, gateResult: t.gates ? 1 : 0, exhaustion: ex, breakerFailure: g.breaker ? ex : 0 });
+    });
+    const done = tasks.filter((t) => t.status === 'done').length;
+    const ids = Array.from({ length: g.ledgerN }, (_, i) => ({ kind: 'dlq' as const, id: `dlq:r:t${i}:1` }));
+    return {
+      tasks,
+      events,
+      eventLog: done + g.extraLog,
+      run: { totalTokens: tasks.reduce((s, t) => s + t.tokens, 0), reviewTokensSpent: g.budget === null ? 50 : Math.floor(g.budget / 2), reviewBudget: g.budget, breakerEnabled: g.breaker },
+      ledger: { rows: ids, markers: [...ids] },
+      probeLeases: g.leasesNull ? null : [],
+      worktrees: [],
+    };
+  });
+
+const ensureDone = (m: Mutable): GuardTask => {
+  const d = m.tasks.find((t) => t.status === 'done');
+  if (d !== undefined) return d;
+  const t: GuardTask = { id: 'extra-done', status: 'done', phase: 1, order: 99, retries: 0, gatesConfigured: false, tokens: 0, reviewOutcome: null, dependsOn: [], attemptAgent: 'developer' };
+  m.tasks.push(t);
+  m.events.set(t.id, { taskStarted: 1, gateResult: 0, exhaustion: 0, breakerFailure: 0 });
+  if (typeof m.eventLog === 'number') m.eventLog += 1;
+  return t;
+};
+const addDone = (m: Mutable, over: Partial<GuardTask>, ev: Partial<Counts> = {}) => {
+  const t: GuardTask = { id: 'injected', status: 'done', phase: 2, order: 50, retries: 0, gatesConfigured: false, tokens: 0, reviewOutcome: null, dependsOn: [], attemptAgent: 'developer', ...over };
+  m.tasks.push(t);
+  m.events.set(t.id, { taskStarted: 1, gateResult: 0, exhaustion: 0, breakerFailure: 0, ...ev });
+  if (typeof m.eventLog === 'number') m.eventLog += 1;
+};
+
+/** Inject one defect of the check with the given code. */
+const inject = (m: Mutable, code: GuardCode): void => {
+  switch (code) {
+    case 'guard-non-terminal':
+      (m.tasks[0] as { status: string }).status = 'running';
+      (m.tasks[0] as { reviewOutcome: unknown }).reviewOutcome = null;
+      return;
+    case 'guard-dependent-stranded':
+      m.tasks.push({ id: 'dead', status: 'failed', phase: 1, order: 60, retries: 0, gatesConfigured: false, tokens: 0, reviewOutcome: null, dependsOn: [], attemptAgent: 'developer' });
+      m.events.set('dead', { taskStarted: 1, gateResult: 0, exhaustion: 1, breakerFailure: m.run.breakerEnabled ? 1 : 0 });
+      m.tasks.push({ id: 'waiting', status: 'pending', phase: 2, order: 61, retries: 0, gatesConfigured: false, tokens: 0, reviewOutcome: null, dependsOn: ['dead'], attemptAgent: null });
+      return;
+    case 'guard-event-log-missing':
+      ensureDone(m);
+      m.eventLog = 'missing';
+      return;
+    case 'guard-event-log-short': {
+      ensureDone(m);
+      m.eventLog = m.tasks.filter((t) => t.status === 'done').length - 1;
+      return;
+    }
+    case 'guard-attempts-unlogged': {
+      const t = m.tasks[0] as GuardTask;
+      const started = (m.events.get(t.id) as Counts).taskStarted;
+      (t as { retries: number }).retries = started + 1;
+      return;
+    }
+    case 'guard-gate-results-missing':
+      addDone(m, { gatesConfigured: true });
+      return;
+    case 'guard-tokens-not-totalled':
+      (m.tasks[0] as { tokens: number }).tokens += 5;
+      m.run.totalTokens = null;
+      return;
+    case 'guard-review-undecided':
+      addDone(m, { reviewOutcome: 'undecided' });
+      return;
+    case 'guard-breaker-miscount': {
+      m.run.breakerEnabled = true;
+      for (const [k, v] of m.events) m.events.set(k, { ...v, breakerFailure: v.exhaustion });
+      const first = (m.tasks[0] as GuardTask).id;
+      const v = m.events.get(first) as Counts;
+      m.events.set(first, { ...v, breakerFailure: v.exhaustion + 1 });
+      return;
+    }
+    case 'guard-ledger-mismatch':
+      m.ledger.rows.push({ kind: 'dispute', id: 'dispute:r:x:3' });
+      return;
+    case 'guard-probe-dangling':
+      m.probeLeases = [{ agent: 'developer', taskId: (m.tasks[0] as GuardTask).id }];
+      return;
+    case 'guard-worktrees-left':
+      m.worktrees.push('/tmp/arbiter-wt/t0');
+      return;
+    case 'guard-review-budget-overrun':
+      m.run.reviewBudget = 100;
+      m.run.reviewTokensSpent = 101;
+      return;
+  }
+};
+
+const freeze = (m: Mutable): RunSnapshot => deepFreeze(structuredClone(m));
+const codes = (s: RunSnapshot, cfg: convoyGuard.GuardConfig = ALL) => auditRun(s, cfg).warnings.map((w) => w.code);
+
+// ───────────────────────────────────────── examples per check ─────────────────────────────────────────
+
+describe('auditRun checks (§8.3)', () => {
+  const base = (): Mutable => ({
+    tasks: [
+      { id: 'a', status: 'done', phase: 1, order: 0, retries: 1, gatesConfigured: true, tokens: 10, reviewOutcome: 'reviewed', dependsOn: [], attemptAgent: 'dev' },
+      { id: 'b', status: 'failed', phase: 2, order: 1, retries: 0, gatesConfigured: false, tokens: 5, reviewOutcome: null, dependsOn: ['a'], attemptAgent: 'dev' },
+    ],
+    events: new Map([
+      ['a', { taskStarted: 2, gateResult: 1, exhaustion: 0, breakerFailure: 0 }],
+      ['b', { taskStarted: 1, gateResult: 0, exhaustion: 1, breakerFailure: 1 }],
+    ]),
+    eventLog: 1,
+    run: { totalTokens: 15, reviewTokensSpent: 100, reviewBudget: 100, breakerEnabled: true },
+    ledger: { rows: [{ kind: 'dlq', id: 'dlq:r:b:1' }], markers: [{ kind: 'dlq', id: 'dlq:r:b:1' }] },
+    probeLeases: [],
+    worktrees: [],
+  });
+  test('a healthy run passes; boundaries: log count equal to done tasks, spent equal to budget, started equal to retries', () => {
+    const m = base();
+    m.events.set('a', { taskStarted: 1, gateResult: 1, exhaustion: 0, breakerFailure: 0 });
+    expect(auditRun(freeze(m), ALL)).toEqual({ passed: true, warnings: [], effects: [] });
+  });
+  test('G1 lists id(status)', () => {
+    const m = base();
+    (m.tasks[1] as { status: string }).status = 'running';
+    const r = auditRun(freeze(m), ALL);
+    expect(r.warnings).toEqual([{ code: 'guard-non-terminal', message: 'Task b(running) did not reach a terminal status', taskIds: ['b'] }]);
+    expect(r.effects).toEqual([{ _tag: 'EmitEvent', type: 'guard', severity: 'warn', code: 'guard-warnings', data: { warnings: [{ code: 'guard-non-terminal', taskIds: ['b'] }] } }]);
+  });
+  test('G2 stranded dependent; G1 still reports it when G2 is not selected', () => {
+    const m = base();
+    m.tasks.push({ id: 'c', status: 'pending', phase: 3, order: 2, retries: 0, gatesConfigured: false, tokens: 0, reviewOutcome: null, dependsOn: ['b'], attemptAgent: null });
+    expect(codes(freeze(m))).toEqual(['guard-dependent-stranded']);
+    expect(codes(freeze(m), { enabled: true, checks: ['guard-non-terminal'] })).toEqual(['guard-non-terminal']);
+  });
+  test('G3 missing log only matters with a done task; one below the done count is short', () => {
+    const m = base();
+    m.eventLog = 0;
+    expect(codes(freeze(m))).toEqual(['guard-event-log-short']);
+    m.eventLog = 'missing';
+    expect(codes(freeze(m))).toEqual(['guard-event-log-missing']);
+    (m.tasks[0] as { status: string }).status = 'skipped';
+    (m.tasks[0] as { reviewOutcome: unknown }).reviewOutcome = null;
+    expect(codes(freeze(m))).toEqual([]);
+  });
+  test('G4 fewer task_started events than retries (one below)', () => {
+    const m = base();
+    m.events.set('a', { taskStarted: 0, gateResult: 1, exhaustion: 0, breakerFailure: 0 });
+    expect(codes(freeze(m))).toEqual(['guard-attempts-unlogged']);
+  });
+  test('G5 done with gates but no gate_result of its own', () => {
+    const m = base();
+    m.events.set('a', { taskStarted: 2, gateResult: 0, exhaustion: 0, breakerFailure: 0 });
+    m.events.set('b', { taskStarted: 1, gateResult: 3, exhaustion: 1, breakerFailure: 1 });
+    expect(codes(freeze(m))).toEqual(['guard-gate-results-missing']);
+  });
+  test('G6 no total while tasks used tokens; none needed when they used 0', () => {
+    const m = base();
+    m.run.totalTokens = null;
+    expect(codes(freeze(m))).toEqual(['guard-tokens-not-totalled']);
+    (m.tasks[0] as { tokens: number }).tokens = 0;
+    (m.tasks[1] as { tokens: number }).tokens = 0;
+    expect(codes(freeze(m))).toEqual([]);
+  });
+  test('G7 merged after undecided or budget-skipped reviews', () => {
+    for (const o of ['undecided', 'budget-skipped', 'budget-floor-skipped']) {
+      const m = base();
+      (m.tasks[0] as { reviewOutcome: string }).reviewOutcome = o;
+      expect(codes(freeze(m))).toEqual(['guard-review-undecided']);
+    }
+  });
+  test('G8 breaker miscount only when the breaker is enabled', () => {
+    const m = base();
+    m.events.set('b', { taskStarted: 1, gateResult: 0, exhaustion: 1, breakerFailure: 2 });
+    expect(codes(freeze(m))).toEqual(['guard-breaker-miscount']);
+    m.run.breakerEnabled = false;
+    expect(codes(freeze(m))).toEqual([]);
+  });
+  test('G9 row without marker and marker without row', () => {
+    const m = base();
+    m.ledger.markers = [{ kind: 'dispute', id: 'dispute:r:b:3' }];
+    const r = auditRun(freeze(m), ALL);
+    expect(r.warnings.map((w) => w.message)).toEqual(['Ledger dispute markdown entry dispute:r:b:3 has no row', 'Ledger dlq row dlq:r:b:1 has no markdown entry']);
+  });
+  test('G10 dangling lease; a running holder is fine', () => {
+    const m = base();
+    m.probeLeases = [{ agent: 'dev', taskId: 'a' }];
+    expect(codes(freeze(m))).toEqual(['guard-probe-dangling']);
+    (m.tasks[1] as { status: string }).status = 'running';
+    m.probeLeases = [{ agent: 'dev', taskId: 'b' }];
+    expect(codes(freeze(m))).toEqual(['guard-non-terminal']);
+  });
+  test('G11 worktrees left; G12 budget overrun one above, not at', () => {
+    const m = base();
+    m.worktrees = ['/w/2', '/w/1'];
+    expect(auditRun(freeze(m), ALL).warnings.map((w) => w.message)).toEqual(['Worktree /w/1 of this run was left behind', 'Worktree /w/2 of this run was left behind']);
+    const n = base();
+    n.run.reviewTokensSpent = 101;
+    expect(codes(freeze(n))).toEqual(['guard-review-budget-overrun']);
+  });
+  test('warnings ordered by check number, then by (phase, plan order, id)', () => {
+    const m = base();
+    m.worktrees = ['/w'];
+    (m.tasks[0] as { status: string }).status = 'running';
+    (m.tasks[1] as { status: string }).status = 'assigned';
+    m.run.totalTokens = null;
+    expect(auditRun(freeze(m), ALL).warnings.map((w) => [w.code, w.taskIds.join()])).toEqual([
+      ['guard-non-terminal', 'a'],
+      ['guard-non-terminal', 'b'],
+      ['guard-tokens-not-totalled', ''],
+      ['guard-worktrees-left', ''],
+    ]);
+  });
+});
+
+// ───────────────────────────────────────── §8.4 properties ─────────────────────────────────────────
+
+const arbCode = fc.constantFrom(...GUARD_CODES);
+
+describe('guard properties (§8.4)', () => {
+  test('GD-1 disabled → passed, no warnings', () => {
+    fc.assert(
+      fc.property(arbHealthy, fc.array(arbCode, { maxLength: 4 }), (m, defects) => {
+        for (const d of defects) inject(m, d);
+        expect(auditRun(freeze(m), { enabled: false })).toEqual({ passed: true, warnings: [], effects: [] });
+      }),
+      RUNS,
+    );
+  });
+  test('GD-2 passed ⇔ the warning list is empty', () => {
+    fc.assert(
+      fc.property(arbHealthy, fc.array(arbCode, { maxLength: 3 }), (m, defects) => {
+        for (const d of defects) inject(m, d);
+        const r = auditRun(freeze(m), ALL);
+        expect(r.passed).toBe(r.warnings.length === 0);
+        expect(r.effects.length).toBe(r.passed ? 0 : 1);
+      }),
+      RUNS,
+    );
+  });
+  test('GD-3 a healthy snapshot yields no warnings', () => {
+    fc.assert(
+      fc.property(arbHealthy, (m) => {
+        expect(auditRun(freeze(m), ALL).warnings).toEqual([]);
+      }),
+      RUNS,
+    );
+  });
+  test('GD-4 one defect of check k yields warnings whose codes are exactly {k}', () => {
+    fc.assert(
+      fc.property(arbHealthy, arbCode, (m, k) => {
+        inject(m, k);
+        expect([...new Set(codes(freeze(m)))]).toEqual([k]);
+      }),
+      RUNS,
+    );
+  });
+  test('GD-5 the output does not change under permutation of any input list', () => {
+    fc.assert(
+      fc.property(arbHealthy, fc.array(arbCode, { maxLength: 4 }), fc.nat(), (m, defects, seed) => {
+        for (const d of defects) inject(m, d);
+        m.worktrees.push('/w/b', '/w/a');
+        const shuffle = <T>(xs: T[]): T[] => {
+          const a = [...xs];
+          let s = seed + 1;
+          for (let i = a.length - 1; i > 0; i--) {
+            s = (s * 1103515245 + 12345) % 2147483648;
+            const j = s % (i + 1);
+            [a[i], a[j]] = [a[j] as T, a[i] as T];
+          }
+          return a;
+        };
+        const p: Mutable = {
+          ...m,
+          tasks: shuffle(m.tasks),
+          events: new Map(shuffle([...m.events])),
+          ledger: { rows: shuffle(m.ledger.rows), markers: shuffle(m.ledger.markers) },
+          probeLeases: m.probeLeases === null ? null : shuffle(m.probeLeases),
+          worktrees: shuffle(m.worktrees),
+        };
+        expect(auditRun(freeze(p), ALL)).toEqual(auditRun(freeze(m), ALL));
+      }),
+      RUNS,
+    );
+  });
+  test('GD-6 every warning code is among the selected checks', () => {
+    fc.assert(
+      fc.property(arbHealthy, fc.array(arbCode, { maxLength: 5 }), fc.subarray([...GUARD_CODES]), (m, defects, checks) => {
+        for (const d of defects) inject(m, d);
+        for (const c of codes(freeze(m), { enabled: true, checks })) expect(checks).toContain(c);
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('table', () => {
+  test('every check appears once, each row flags exactly its own code, the healthy row passes', () => {
+    const t = convoyGuard.table();
+    expect(t.rows[0]?.[2]).toBe('passed');
+    expect(t.rows.slice(1).map((r) => [r[0], r[3]])).toEqual(GUARD_CODES.map((c) => [c, c]));
+  });
+});
