@@ -5,6 +5,9 @@
  */
 import { actionClaim as AC } from '@arbiter/kernel';
 import { commitmentsContext, driveAndApply, logCommitmentDecision } from './commitments-io.js';
+import { agentArg, armWatchdog, finish, parsePayload, readStdin } from './runtime.js';
+import { hookStartDir, HOOK_STDIN_MAX_BYTES, HOOK_STDIN_TIMEOUT_MS, POST_TOOL_WATCHDOG_MS } from './post-tool.js';
+import { openRuntimeGuard } from '../state-guard.js';
 
 /** Input of {@link observeStopClaim}. `now` in ms epoch; `startDir` the hook's working directory (§0.5). */
 export interface StopClaimInput {
@@ -67,8 +70,6 @@ export const observeStopClaim = async (input: StopClaimInput): Promise<void> => 
  * (§0.8) calls {@link observeStopClaim} itself and supersedes this entry where it is installed.
  */
 export const claimStopMain = async (argv: ReadonlyArray<string>, pre: { readonly stdinText?: string } = {}): Promise<never> => {
-  const { agentArg, armWatchdog, finish, parsePayload, readStdin } = await import('./runtime.js');
-  const { hookStartDir, HOOK_STDIN_MAX_BYTES, HOOK_STDIN_TIMEOUT_MS, POST_TOOL_WATCHDOG_MS } = await import('./post-tool.js');
   const allow = { code: 0, stdout: '{}\n' };
   let printed = false;
   armWatchdog(POST_TOOL_WATCHDOG_MS, () => {
@@ -89,7 +90,6 @@ export const claimStopMain = async (argv: ReadonlyArray<string>, pre: { readonly
       const startDir = hookStartDir(payload, process.cwd());
       // §0.8 step 2 / §0.7 rule 5: the state guard first; when disabled, no writing decision runs (the warning
       // line is already on stderr).
-      const { openRuntimeGuard } = await import('../state-guard.js');
       const guard = await openRuntimeGuard(startDir, process.env, agent === 'claude' ? 'agent:claude' : 'agent:codex');
       if (guard === null || guard.status.enabled) {
         await observeStopClaim({ payload, agent, startDir, env: process.env, now: Date.now() });
