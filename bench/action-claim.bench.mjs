@@ -3,6 +3,9 @@
 // 512× the 2 KB text, so a linear classifier sits near 512 or below). Medians with interquartile ranges, both sizes
 // measured in the same run. The messages hold no claim, so every call scans the whole text (the worst case);
 // a variant with the claim in the last sentence is reported too.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
@@ -24,7 +27,7 @@ const message = (bytes) => {
   return s.slice(0, bytes);
 };
 
-export default async ({ root, lib }) => {
+export default async ({ root, bin, lib }) => {
   // The CommonJS build of the kernel (the ESM build leaves fp-ts subpath imports to a bundler).
   const { actionClaim } = createRequire(import.meta.url)(join(root, 'packages/kernel/dist/index.cjs'));
   const classify = actionClaim.classifyActionClaim;
@@ -84,5 +87,30 @@ export default async ({ root, lib }) => {
     const st = lib.stats(samples);
     rows.push({ name: `classifyActionClaim, hostile input: ${label}`, value: st.median, unit: 'ms median', spread: `${lib.fmt(st.p25)}–${lib.fmt(st.p75)} ms` });
   }
+
+  // Start-up of `arbiter hook post-tool --agent claude` on a Bash call that is no evidence (`ls`, the common case:
+  // no store read, no guard, one decision-log line), as a ratio to `node -e 0` alternated in the same run.
+  const state = mkdtempSync(join(tmpdir(), 'arbiter-bench-ac-'));
+  const repo = join(state, 'repo');
+  mkdirSync(repo);
+  execFileSync('git', ['init', '-q'], { cwd: repo });
+  const env = { ...process.env, ARBITER_STATE_DIR: join(state, 'state') };
+  delete env.NODE_EXTRA_CA_CERTS;
+  const payload = JSON.stringify({ session_id: 'bench', cwd: repo, hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command: 'ls -la' }, tool_response: { stdout: '', stderr: '', interrupted: false, isImage: false }, tool_use_id: 'toolu_b' });
+  const [nodes, hooks] = lib.alternate(
+    () => lib.timeSpawn(process.execPath, ['-e', '0'], { env }),
+    () => lib.timeSpawn(process.execPath, [bin, 'hook', 'post-tool', '--agent', 'claude'], { env, input: payload }),
+    Number(process.env.BENCH_ROUNDS ?? 25),
+  );
+  const n = lib.stats(nodes);
+  const h = lib.stats(hooks);
+  rows.push({
+    name: 'arbiter hook post-tool --agent claude, Bash `ls` (no evidence)',
+    value: h.median,
+    unit: 'ms median',
+    spread: `${lib.fmt(h.p25)}–${lib.fmt(h.p75)} ms`,
+    baseline: `node -e 0 ${lib.fmt(n.median)} ms (IQR ${lib.fmt(n.p25)}–${lib.fmt(n.p75)})`,
+    ratio: h.median / n.median,
+  });
   return rows;
 };
