@@ -138,9 +138,10 @@ export const fsCommitmentStore = (runtimeDir: string, opts: { readonly now?: () 
     const r = createExclusive(file(expected + 1), actionClaim.encodeStoreFile(records), join(dir, `commitments.tmp-${randomHex16()}`));
     if (r._tag === 'Exists') return E.right({ _tag: 'Conflict' });
     if (r._tag === 'FsError') return E.left(unavailable(r.code));
-    // A later generation already exists: we re-created a number that garbage collection had removed.
+    // We re-created a number that garbage collection had removed: it was beyond the newest COMMITMENT_GEN_KEEP
+    // generations. (A newer generation a few numbers ahead is normal: other writers built on ours at once.)
     try {
-      if (newest(dir) > expected + 1) return E.right({ _tag: 'Conflict' });
+      if (newest(dir) - (expected + 1) >= COMMITMENT_GEN_KEEP) return E.right({ _tag: 'Conflict' });
     } catch {
       // the commit stands
     }

@@ -954,10 +954,11 @@ export const selectForList = (
 
 /**
  * Apply effects to the store's records, as the store adapter does under its compare-and-set (§1.3):
- * - CommitmentCreate becomes a refresh when an active commitment with the same key exists (dedupe under races), is
- *   dropped when a record with its id exists (idempotent replay) or when its topic already holds 5 active
- *   `actionclaim:` commitments (cap under races);
- * - CommitmentRefresh does nothing unless the id is still active; `expiresAt` never decreases;
+ * - CommitmentCreate is dropped when a record with its id exists (idempotent replay), becomes a refresh when an
+ *   active commitment with the same key exists (dedupe under races), and is dropped when its topic already holds 5
+ *   active `actionclaim:` commitments (cap under races);
+ * - CommitmentRefresh does nothing unless the id is still active, and nothing for a replay (same `restatedAt`);
+ *   `expiresAt` and `restatedAt` never decrease;
  * - CommitmentClose applies only to a record whose stored status is still `open`;
  * - Audit is not a store effect.
  * Finally records closed (or effectively expired) for more than 7 days are pruned (§0.5 rule 4). Pure; input order
@@ -965,20 +966,28 @@ export const selectForList = (
  */
 export const applyEffects = (records: ReadonlyArray<Commitment>, effects: ReadonlyArray<Effect>, now: number): Commitment[] => {
   const out: Commitment[] = records.map((r) => ({ ...r }));
-  const refresh = (i: number, expiresAt: number, lastSpan: string, restatedAt: number): void => {
+  const refresh = (i: number, expiresAt: number, lastSpan: string, restatedAt: number, restatements: number): void => {
     const r = out[i]!;
-    out[i] = { ...r, expiresAt: Math.max(r.expiresAt, expiresAt), lastSpan, restatedAt, restatements: r.restatements + 1 };
+    // A replay of the same restatement (same instant) changes nothing; otherwise count it, never moving back in time.
+    if (r.restatedAt === restatedAt) return;
+    out[i] = {
+      ...r,
+      expiresAt: Math.max(r.expiresAt, expiresAt),
+      lastSpan: restatedAt > r.restatedAt ? lastSpan : r.lastSpan,
+      restatedAt: Math.max(r.restatedAt, restatedAt),
+      restatements: Math.max(r.restatements + 1, restatements),
+    };
   };
   for (const e of effects) {
     switch (e._tag) {
       case 'CommitmentCreate': {
         const rec = e.record;
+        if (out.some((r) => r.id === rec.id)) break; // replayed create
         const same = out.findIndex((r) => r.externalKey === rec.externalKey && isActive(r, now));
         if (same >= 0) {
-          refresh(same, rec.expiresAt, rec.lastSpan, rec.createdAt);
+          refresh(same, rec.expiresAt, rec.lastSpan, rec.createdAt, 0);
           break;
         }
-        if (out.some((r) => r.id === rec.id)) break;
         const open = out.filter((r) => r.topic === rec.topic && isActive(r, now) && r.externalKey.startsWith(KEY_PREFIX)).length;
         if (rec.externalKey.startsWith(KEY_PREFIX) && open >= PER_TOPIC_CAP) break;
         out.push({ ...rec });
@@ -986,10 +995,7 @@ export const applyEffects = (records: ReadonlyArray<Commitment>, effects: Readon
       }
       case 'CommitmentRefresh': {
         const i = out.findIndex((r) => r.id === e.id && isActive(r, now));
-        if (i >= 0) {
-          const r = out[i]!;
-          out[i] = { ...r, expiresAt: Math.max(r.expiresAt, e.expiresAt), lastSpan: e.lastSpan, restatedAt: e.restatedAt, restatements: Math.max(r.restatements + 1, e.restatements) };
-        }
+        if (i >= 0) refresh(i, e.expiresAt, e.lastSpan, e.restatedAt, e.restatements);
         break;
       }
       case 'CommitmentClose': {

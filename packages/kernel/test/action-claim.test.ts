@@ -307,6 +307,21 @@ describe('commitment properties (§1.7 CM-*)', () => {
     );
   });
 
+  it('store semantics: replaying a batch of effects changes nothing (a retried commit never double-applies)', () => {
+    fc.assert(
+      fc.property(fc.array(eventArb, { maxLength: 30 }), (events) => {
+        let s = { records: [] as Commitment[], now: NOW };
+        for (const e of events) {
+          const next = stepModel(s.records, s.now, e);
+          const once = ac.applyEffects(s.records, next.effects, next.now);
+          expect(ac.applyEffects(once, next.effects, next.now)).toEqual(once);
+          s = next;
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('CM-P3 dedupe under a race: two creates for one key decided on the same read leave one active commitment', () => {
     fc.assert(
       fc.property(abClaim, fc.integer({ min: 0, max: 1000 }), (c, dt) => {
