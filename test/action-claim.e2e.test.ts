@@ -327,6 +327,19 @@ describe('hook stdin fuzzing (post-tool and the Stop claim path)', () => {
   });
 });
 
+describe('arbiter classify claim (built binary)', () => {
+  it('prints {claim, lemma?, span?} as JSON; a missing text is a usage error', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'arbiter-ac-classify-'));
+    const env = gitEnv(cwd);
+    const a = run(['classify', 'claim', '--', "We'll redeploy after the migration."], { cwd, env });
+    expect(a.code).toBe(0);
+    expect(JSON.parse(a.stdout)).toEqual({ claim: true, lemma: 'redeploy', span: "We'll redeploy" });
+    const b = run(['classify', 'claim', '--', 'He wrote "I\'ll merge it" yesterday.'], { cwd, env });
+    expect(JSON.parse(b.stdout)).toEqual({ claim: false });
+    expect(run(['classify', 'claim'], { cwd, env }).code).toBe(2);
+  });
+});
+
 describe('state guard (sentinels.md §0.7 rule 5, §4.8) on the commitment paths', () => {
   it('a foreign host lock: Stop and post-tool print {} and write nothing; done/withdraw refuse with exit 1', () => {
     const { repo, env } = makeRepo();

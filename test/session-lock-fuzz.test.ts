@@ -59,15 +59,15 @@ const check = (input: string | Buffer): void => {
 };
 
 describe('SL-21 session-lock hook stdin fuzz (real binary)', () => {
-  it('random bytes', () => fc.assert(fc.property(randomBytes, check), { numRuns: 12 }));
-  it('truncated JSON', () => fc.assert(fc.property(truncatedJson, check), { numRuns: 12 }));
-  it('wrong field types', () => fc.assert(fc.property(wrongTypes, check), { numRuns: 12 }));
-  it('deeply nested JSON, closed and unclosed', () => fc.assert(fc.property(fc.oneof(deepNesting, deepUnclosed), check), { numRuns: 8 }));
-  it('non-object JSON and a BOM', () => fc.assert(fc.property(nonObject, check), { numRuns: 6 }));
+  it('random bytes', () => fc.assert(fc.property(randomBytes, check), { numRuns: 12 }), 300_000);
+  it('truncated JSON', () => fc.assert(fc.property(truncatedJson, check), { numRuns: 12 }), 300_000);
+  it('wrong field types', () => fc.assert(fc.property(wrongTypes, check), { numRuns: 12 }), 300_000);
+  it('deeply nested JSON, closed and unclosed', () => fc.assert(fc.property(fc.oneof(deepNesting, deepUnclosed), check), { numRuns: 8 }), 300_000);
+  it('non-object JSON and a BOM', () => fc.assert(fc.property(nonObject, check), { numRuns: 6 }), 300_000);
   it('5 MB payloads (over the 1 MiB stdin cap), valid JSON or not', () => {
     check(JSON.stringify({ ...valid, session_id: 'intruder', pad: 'x'.repeat(5 * 1024 * 1024) }));
     check('{"session_id":"intruder","tool_name":"Write","pad":"' + 'y'.repeat(5 * 1024 * 1024));
-  });
+  }, 300_000);
   it('the holder is still the holder afterwards', () => {
     const blocked = runBin(VERBS[0] as string[], { input: JSON.stringify({ ...valid, session_id: 'intruder' }), env, cwd: repo });
     expect(blocked.code).toBe(2);

@@ -2,7 +2,7 @@
  * Registry of decision tables: policy id → generator from the kernel. `arbiter table <policy>` prints one; the
  * tables test regenerates each and compares it with `docs/tables/<policy>.md`. Add one line per policy.
  */
-import { actionClaim, breaker, convoyGuard, drift, engineLock, paths, retry, review, secrets, sessionLock, stateLock, type DecisionTable } from '@arbiter/kernel';
+import { actionClaim, breaker, buildStop, convoyGuard, drift, engineLock, paths, retry, review, secrets, sessionLock, stateLock, stopGate, type DecisionTable } from '@arbiter/kernel';
 
 export const TABLES: Readonly<Record<string, () => DecisionTable>> = {
   'session-lock': sessionLock.table,
@@ -16,5 +16,7 @@ export const TABLES: Readonly<Record<string, () => DecisionTable>> = {
   'blast-radius': secrets.table,
   paths: paths.table,
   'convoy-guard': convoyGuard.table,
+  'build-stop': buildStop.table,
+  'stop-gate': stopGate.table,
   'action-claim': actionClaim.table,
 };

@@ -27,6 +27,9 @@ export const WIRING: ReadonlyArray<WiringRow> = [
   { client: 'claude', event: 'SessionEnd', args: ['hook', 'session-lock', 'release', '--agent', 'claude'], timeoutSec: 2, policy: 'session-lock' },
   { client: 'codex', event: 'PreToolUse', matcher: '^(Bash|apply_patch)$', args: ['hook', 'session-lock', 'acquire', '--agent', 'codex'], timeoutSec: 5, policy: 'session-lock' },
   { client: 'codex', event: 'Stop', args: ['hook', 'session-lock', 'release', '--agent', 'codex'], timeoutSec: 5, policy: 'session-lock' },
+  // sentinels.md §0.6: the composite Stop hook (claims → build stop → stop gate), 30 s host timeout.
+  { client: 'claude', event: 'Stop', args: ['hook', 'stop', '--agent', 'claude'], timeoutSec: 30, policy: 'build-stop' },
+  { client: 'codex', event: 'Stop', args: ['hook', 'stop', '--agent', 'codex'], timeoutSec: 30, policy: 'build-stop' },
   // sentinels.md §0.6: follow-through evidence on Bash calls.
   { client: 'claude', event: 'PostToolUse', matcher: 'Bash', args: ['hook', 'post-tool', '--agent', 'claude'], timeoutSec: 10, policy: 'action-claim' },
   { client: 'codex', event: 'PostToolUse', matcher: '^Bash$', args: ['hook', 'post-tool', '--agent', 'codex'], timeoutSec: 10, policy: 'action-claim' },

@@ -6,6 +6,8 @@ export * from './clock.js';
 export * from './lock-store.js';
 export * from './proc.js';
 export * from './decision-log.js';
+export * from './state-files.js';
+export * from './http.js';
 export * from './host-lock-fs.js';
 export * from './df.js';
 export * from './breaker-store.js';

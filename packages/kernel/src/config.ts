@@ -10,6 +10,7 @@ import * as t from 'io-ts';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { describeErrors } from './internal/codecs.js';
 import { DEFAULT_TTL_MS, TTL_MAX_MS, TTL_MIN_MS } from './session-lock.js';
+import { DEFAULT_SETTINGS as STOP_GATE_DEFAULTS, resolveSettings as resolveStopGate, type StopGateSettings } from './stop-gate.js';
 import { ACTION_PATTERN_LEMMAS, DEFAULT_SETTINGS as COMMITMENTS_DEFAULTS, type CommitmentsSettings } from './action-claim.js';
 
 /** Largest accepted configuration file, bytes (push-gate.md §3.1 rule 1). */
@@ -30,6 +31,11 @@ export const RepoConfigCodec = t.intersection([
   t.type({ version: t.literal(1) }),
   t.partial({
     session_lock: SessionLockConfig,
+    /**
+     * `stop_gate.*` (sentinels.md §0.5, §3.3, §3.4). Decoded key by key by {@link stopGateSettings}: an invalid key
+     * falls back to its default with a warning, so it never invalidates the whole file.
+     */
+    stop_gate: t.unknown,
     state_lock: StateLockConfig,
     // `breaker.*` (convoy-policies.md §0.7 `circuit_breaker`): decoded strictly by `breaker.BreakerConfigCodec` where
     // it is used, so that a bad breaker setting fails the breaker verbs loudly without invalidating other policies.
@@ -75,6 +81,21 @@ export const defaultConfig = (): RepoConfig => ({ version: 1, session_lock: { tt
 export const sessionLockTtl = (c: ConfigState): number => {
   const v = c._tag === 'Configured' ? c.config.session_lock?.ttl_ms : undefined;
   return typeof v === 'number' && Number.isInteger(v) && v >= TTL_MIN_MS && v <= TTL_MAX_MS ? v : DEFAULT_TTL_MS;
+};
+
+/**
+ * `stop_gate.*` resolved (sentinels.md §0.5): defaults for every absent or invalid key, one warning per invalid key;
+ * an `Invalid` file gives every default and one warning. `envToken` is `ARBITER_AUTHORITY_TOKEN` (wins when
+ * non-empty). Works for every `ConfigState`; pure.
+ */
+export const stopGateSettings = (
+  c: ConfigState,
+  envToken?: string,
+): { readonly settings: StopGateSettings; readonly warnings: ReadonlyArray<string> } => {
+  if (c._tag === 'Invalid') {
+    return { settings: STOP_GATE_DEFAULTS, warnings: [`configuration file invalid (${c.detail}): stop_gate uses its defaults`] };
+  }
+  return resolveStopGate(c._tag === 'Configured' ? c.config.stop_gate : undefined, envToken);
 };
 
 /** Options of Arbiter's own state-directory lock read from `state_lock.*`, plus the keys that fell back to default. */

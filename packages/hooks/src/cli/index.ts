@@ -3,9 +3,12 @@
  * every verb). Each verb lives in its own module exporting `register(program)`; add one line per verb.
  */
 import { Command } from 'commander';
+import * as build from './build.js';
 import * as breaker from './breaker.js';
+import * as classify from './classify.js';
 import * as commitments from './commitments.js';
 import * as demo from './demo.js';
+import * as gate from './gate.js';
 import * as lock from './lock.js';
 import * as log from './log.js';
 import * as table from './table.js';
@@ -19,6 +22,9 @@ export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> =
   log,
   lock,
   breaker,
+  build,
+  gate,
+  classify,
   commitments,
   demo,
   scan,

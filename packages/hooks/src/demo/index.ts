@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { sessionLock, tableToMarkdown } from '@arbiter/kernel';
 import { demoContext, type DemoContext } from './context.js';
 import * as sessionLockDemo from './session-lock.js';
+import * as buildStopDemo from './build-stop.js';
 import * as stateLockDemo from './state-lock.js';
 import * as breakerDemo from './breaker.js';
 import * as convoyDemo from './convoy.js';
@@ -16,6 +17,7 @@ import * as claimsDemo from './claims.js';
 /** Demo sections in narrative order. */
 export const SECTIONS: ReadonlyArray<{ readonly name: string; readonly run: (ctx: DemoContext) => Promise<void> }> = [
   { name: 'session-lock', run: sessionLockDemo.run },
+  { name: 'build-stop', run: buildStopDemo.run },
   { name: 'state-lock', run: stateLockDemo.run },
   { name: 'breaker', run: breakerDemo.run },
   { name: 'convoy', run: convoyDemo.run },

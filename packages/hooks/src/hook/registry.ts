@@ -3,6 +3,7 @@
  * renders, exits, and is fail-open (DESIGN.md "Hook wrapper shape"). Add one line per hook.
  */
 import { sessionLockMain } from './session-lock.js';
+import { stopMain } from './stop.js';
 import { postToolMain } from './post-tool.js';
 import { claimStopMain } from './claims-stop.js';
 
@@ -15,6 +16,7 @@ export type HookHandler = (argv: ReadonlyArray<string>, pre?: { readonly stdinTe
 /** Every hook Arbiter ships, by the name used on the command line (DESIGN.md conventions §7). */
 export const HOOKS: Readonly<Record<string, HookHandler>> = {
   'session-lock': sessionLockMain,
+  stop: stopMain,
   'post-tool': postToolMain,
   'claim-stop': claimStopMain,
 };

@@ -35,3 +35,26 @@ export const done = <O, E>(outcome: O, effects: ReadonlyArray<E> = []): Done<O, 
 
 /** Type guard for `Need`. */
 export const isNeed = <P, O, E>(s: Step<P, O, E>): s is Need<P> => s._tag === 'Need';
+
+/** Failure kinds every probe may report (sentinels.md §0.3 rule 2); decisions may add finer kinds. */
+export type ProbeFailKind = 'timeout' | 'unavailable' | 'failed';
+
+/**
+ * Answer of one probe (sentinels.md §0.3 rule 2): `{ok:true, value}` or `{ok:false, error:{kind, detail}}`. The
+ * kernel decides what a failure means; a driver never throws into the kernel.
+ */
+export type ProbeAnswer<A, K extends string = ProbeFailKind> =
+  | { readonly ok: true; readonly value: A }
+  | { readonly ok: false; readonly error: { readonly kind: K; readonly detail: string } };
+
+/** Build a successful probe answer. */
+export const answerOk = <A>(value: A): { readonly ok: true; readonly value: A } => ({ ok: true, value });
+
+/** Build a failed probe answer. `detail` should be short and byte-free. */
+export const answerFail = <K extends string>(
+  kind: K,
+  detail = '',
+): { readonly ok: false; readonly error: { readonly kind: K; readonly detail: string } } => ({
+  ok: false,
+  error: { kind, detail },
+});

@@ -31,72 +31,53 @@ export const HANDLE_CHAR = /[A-Za-z0-9_./-]/;
 /** True when `s` contains a C0/C1 control character or DEL. */
 export const hasControl = (s: string): boolean => /[\u0000-\u001f\u007f-\u009f]/.test(s);
 
-// ───────────────────────────── sentinels.md §0.4 helpers (clamp and sanitise) ─────────────────────────────
+// ───────────────────────── sentinels.md §0.4 helpers (clamp, sanitiseLine, sanitiseBlock, shortId) ─────────────────────────
 
 /**
- * `clamp(s, n)` (sentinels.md §0.4): `s` unchanged when it has at most `n` UTF-16 code units; otherwise its first
- * `n` units, dropping the last one too when it is a high surrogate (U+D800–U+DBFF), so a pair is never split.
- * Total: `n` below 0 counts as 0, a non-integer is floored.
+ * `clamp(s, n)` (sentinels.md §0.4): `s` unchanged when it has at most `n` UTF-16 units; otherwise its first `n`
+ * units, dropping a trailing high surrogate so no half pair is left. Total over any string and any `n ≥ 0`.
  */
 export const clamp = (s: string, n: number): string => {
-  const m = Math.max(0, Math.floor(n));
-  if (s.length <= m) return s;
-  const last = s.charCodeAt(m - 1);
-  return last >= 0xd800 && last <= 0xdbff ? s.slice(0, m - 1) : s.slice(0, m);
+  if (s.length <= n) return s;
+  let out = s.slice(0, Math.max(0, n));
+  const last = out.charCodeAt(out.length - 1);
+  if (out.length > 0 && last >= 0xd800 && last <= 0xdbff) out = out.slice(0, -1);
+  return out;
 };
 
+/** Characters replaced by a space before collapsing (sentinels.md §0.4 rule 1). */
 const LINE_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
-/** Keep at most `n` code points; when more remain keep `n − 1` and append `…` (U+2026). */
-const capCodePoints = (s: string, n: number, ellipsis: boolean): string => {
-  const m = Math.max(0, Math.floor(n));
-  let count = 0;
-  let cut = -1; // code-unit index where the (m − 1)-th code point ends
-  let i = 0;
-  while (i < s.length) {
-    if (count === m - 1 && cut < 0) cut = i;
-    if (count === m) {
-      // more than m code points remain
-      if (!ellipsis) return s.slice(0, i);
-      return m === 0 ? '' : s.slice(0, cut) + '\u2026';
-    }
-    const c = s.charCodeAt(i);
-    i += c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
-    count += 1;
-  }
-  return s;
+/** Keep at most `n` code points; when cut, keep `n − 1` and append `…` (U+2026). `n = Infinity` never cuts. */
+const cutCodePoints = (s: string, n: number): string => {
+  if (!Number.isFinite(n)) return s;
+  const cps = Array.from(s);
+  if (cps.length <= n) return s;
+  return n <= 0 ? '' : cps.slice(0, n - 1).join('') + '\u2026';
 };
 
 /**
- * `sanitiseLine(s, n)` (sentinels.md §0.4): (1) every character in U+0000–U+001F, U+007F–U+009F, U+2028, U+2029
- * becomes a space; (2) each run of whitespace collapses to one space, and the result is trimmed; (3) when more than
- * `n` code points remain, the first `n − 1` are kept and `…` (U+2026) appended. `n = Infinity` never cuts.
- * Total over any string; non-strings give `''`.
+ * `sanitiseLine(s, n)` (sentinels.md §0.4): controls (C0, DEL, C1, U+2028, U+2029) become spaces, whitespace runs
+ * collapse to one space, the result is trimmed and cut to `n` code points with `…`. Non-strings give `""`.
  */
 export const sanitiseLine = (s: unknown, n: number): string => {
   if (typeof s !== 'string') return '';
-  const flat = s.replace(LINE_CONTROL, ' ').replace(/\s+/g, ' ').trim();
-  return Number.isFinite(n) ? capCodePoints(flat, n, true) : flat;
+  return cutCodePoints(s.replace(LINE_CONTROL, ' ').replace(/\s+/g, ' ').trim(), n);
 };
 
 /**
- * `sanitiseBlock(s, n)` (sentinels.md §0.4): like {@link sanitiseLine} but multi-line: CR LF and lone CR become LF,
- * LF is kept, other control characters become spaces, spaces and tabs (any non-LF whitespace) collapse within each
- * line, each line is trimmed, runs of three or more LFs become two, the whole is trimmed and capped at `n` code points
- * with `…`. Total; non-strings give `''`.
+ * `sanitiseBlock(s, n)` (sentinels.md §0.4): like {@link sanitiseLine} but line breaks survive: CR LF and lone CR
+ * become LF, other controls become spaces, spaces/tabs collapse within a line, 3+ LFs become 2, trimmed, cut to
+ * `n` code points with `…`. Non-strings give `""`.
  */
 export const sanitiseBlock = (s: unknown, n: number): string => {
   if (typeof s !== 'string') return '';
-  const text = s
+  const lines = s
     .replace(/\r\n?/g, '\n')
-    .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
     .split('\n')
-    .map((line) => line.replace(/[^\S\n]+/g, ' ').trim())
-    .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
-  return Number.isFinite(n) ? capCodePoints(text, n, true) : text;
+    .map((l) => l.replace(LINE_CONTROL, ' ').replace(/[^\S\n]+/g, ' '));
+  return cutCodePoints(lines.join('\n').replace(/\n{3,}/g, '\n\n').trim(), n);
 };
 
-/** `shortId(s)` (sentinels.md §0.4): the first 8 code points of `sanitiseLine(s, ∞)`, no ellipsis. Display only. */
-export const shortId = (s: unknown): string => capCodePoints(sanitiseLine(s, Infinity), 8, false);
+/** `shortId(s)` (sentinels.md §0.4): the first 8 code points of `sanitiseLine(s, ∞)`, no ellipsis. */
+export const shortId = (s: unknown): string => Array.from(sanitiseLine(s, Infinity)).slice(0, 8).join('');

@@ -1,6 +1,8 @@
 /** Port interfaces (types only). One file per port; re-exported here. */
 export type * from './common.js';
 export type * from './lock-store.js';
+export type * from './http.js';
+export type * from './state-files.js';
 export type * from './df.js';
 export type * from './host-lock-fs.js';
 export type * from './breaker-store.js';

@@ -1,0 +1,365 @@
+/**
+ * `arbiter hook stop --agent claude|codex` (sentinels.md §0.6–0.8): the composite Stop hook.
+ *
+ * Order (§0.8): read and decode stdin (a decoding failure is kept as a fact) → claim observation
+ * (`observeStopClaim`, never blocks) → the build stop decision (`buildStop`, §2); a Block is rendered and ends the
+ * hook, so none of the stop gate's probes run → the stop gate (`stopGate`, §3).
+ *
+ * Output (§0.7 rule 3, §2.9, §3.10): exactly one JSON object plus LF on stdout, exit 0, for both agents: `{}` to
+ * allow, `{"decision":"block","reason":…}` to block. Fail-open everywhere: bad stdin, an adapter error, an exception
+ * (`hook.internal-error`, one stderr line) or the watchdog all print `{}` and exit 0.
+ *
+ * The pipeline is `runStopHook(agent, deps)` with injectable ports (tests use io-memory); `stopMain(argv)` wires the
+ * Node adapters.
+ */
+import { statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import {
+  buildStop as BS,
+  config,
+  sanitiseLine,
+  stateLock,
+  stopGate as SG,
+  type Http,
+  type ProbeAnswer,
+  type StateFiles,
+} from '@arbiter/kernel';
+import { fsStateFiles, gitHistory, gitLsFiles, guardRuntimeDir, logDirFor, nodeHttp, readRepoConfig, readTail, resolveRepo, resolveTmux, type Env } from '@arbiter/io-node';
+import { observeStopClaim } from './claims-stop.js';
+import { agentArg, armWatchdog, finish, readStdin, recordDecision, type Agent, type StdinResult } from './runtime.js';
+
+/** Largest stdin accepted, bytes (§0.7 rule 1). */
+export const STOP_STDIN_MAX_BYTES = 8 * 1024 * 1024;
+/** Stdin read limit, ms (§0.7 rule 1). */
+export const STOP_STDIN_TIMEOUT_MS = 5_000;
+/**
+ * Process watchdog, ms: below the 30 s host timeout of §0.6 and above the sum of the spec's own limits on the usual
+ * path (stdin 5 s, hot path 1.5 s, git 0.8 s + 5 s, evaluate 2.5 s). When it fires the hook prints `{}` and exits 0.
+ */
+export const STOP_WATCHDOG_MS = 25_000;
+/** Hook-level reason codes (§0.7; `hook.*` in the spec). */
+export type HookReason = 'internal-error' | 'state-guard-disabled';
+
+/**
+ * Input of the claim observer (sentinels.md §0.8 step 3), taken from its signature so that the claims branch's
+ * `claims-stop.ts` replaces the stub without any change here.
+ */
+export type StopClaimInput = Parameters<typeof observeStopClaim>[0];
+
+/** A decision-log record produced by the pipeline. */
+export interface StopRecord {
+  readonly policy: string;
+  readonly policyVersion: string;
+  readonly verdict: string;
+  readonly reasons: ReadonlyArray<string>;
+  readonly facts: Record<string, unknown>;
+  readonly effects?: ReadonlyArray<string>;
+}
+
+/** Everything the pipeline touches, injectable for tests. */
+export interface StopDeps {
+  readonly stdin: () => Promise<StdinResult>;
+  readonly env: Env;
+  readonly cwd: string;
+  readonly now: () => number;
+  /** The repository of a start directory: runtime dir and worktree top-level, or null outside a repository. */
+  readonly repo: (startDir: string) => { readonly runtimeDir: string; readonly topLevel: string } | null;
+  readonly files: (runtimeDir: string) => StateFiles;
+  readonly config: (topLevel: string) => config.ConfigState;
+  /**
+   * The state-directory guard of §4.8 (holder `host`) on the repository runtime directory. When it is disabled the
+   * §4.9 warning line has been passed to `stderr`; the hook then prints `{}` and runs no writing decision.
+   */
+  readonly guard: (runtimeDir: string, cfg: config.ConfigState, stderr: (line: string) => void) => Promise<{ readonly enabled: boolean; readonly release: () => Promise<void> }>;
+  readonly http: Http;
+  readonly tmux: () => Promise<string>;
+  readonly gitFiles: (root: string, timeoutMs: number) => Promise<ProbeAnswer<ReadonlyArray<string>>>;
+  readonly gitHistory: (root: string, paths: ReadonlyArray<string>, timeoutMs: number, budgetMs: number) => Promise<ProbeAnswer<ReadonlyArray<SG.PathHistory | null>>>;
+  readonly transcriptTail: (path: string, maxBytes: number) => Promise<ProbeAnswer<{ readonly text: string; readonly partial: boolean }>>;
+  readonly observeClaim: (input: StopClaimInput) => Promise<void>;
+  readonly record: (startDir: string, r: StopRecord) => void;
+}
+
+/** What one run produced: the stdout line, stderr lines, and (for tests) the final reasons. */
+export interface StopRun {
+  readonly stdout: string;
+  readonly stderr: ReadonlyArray<string>;
+  readonly decision: 'build-stop' | 'stop-gate' | 'hook';
+  /** The reason of the final verdict: a build-stop or stop-gate reason, or `internal-error` / `state-guard-disabled`. */
+  readonly reason: string;
+}
+
+const isDir = (p: string): boolean => {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+const answerOf = <A>(e: { _tag: 'Left'; left: { _tag: string; detail: string } } | { _tag: 'Right'; right: A }): ProbeAnswer<A> =>
+  e._tag === 'Right' ? { ok: true, value: e.right } : { ok: false, error: { kind: 'failed', detail: `${e.left._tag}: ${e.left.detail}` } };
+
+/** Map an `Http` outcome to the stop gate's probe answer (§3.4 failure kinds). */
+const httpAnswer = async (deps: StopDeps, req: Parameters<Http['request']>[0]): Promise<ProbeAnswer<string, SG.HttpFailKind>> => {
+  const r = await deps.http.request(req)();
+  if (r._tag === 'Left') {
+    const kind: SG.HttpFailKind = r.left._tag === 'Timeout' ? 'timeout' : r.left._tag === 'TooLarge' ? 'malformed' : 'unreachable';
+    return { ok: false, error: { kind, detail: r.left.detail } };
+  }
+  if (r.right.status < 200 || r.right.status > 299) return { ok: false, error: { kind: 'http-status', detail: `HTTP ${r.right.status}` } };
+  return { ok: true, value: r.right.body };
+};
+
+/**
+ * Run the composite Stop hook once. Never throws and never rejects: any exception ends in `{}` with the
+ * `internal-error` stderr line (§0.7 rule 4).
+ */
+export const runStopHook = async (agent: Agent, deps: StopDeps): Promise<StopRun> => {
+  const stderr: string[] = [];
+  let startDir = deps.cwd;
+  let decision: StopRun['decision'] = 'hook';
+  let release: () => Promise<void> = async () => undefined;
+  const internal = (e: unknown): StopRun => {
+    const msg = sanitiseLine(e instanceof Error ? e.message : String(e), 200);
+    stderr.push(`arbiter: internal error in ${decision}: ${msg}`);
+    try {
+      deps.record(startDir, { policy: decision === 'hook' ? 'stop-hook' : decision, policyVersion: '1.0.0', verdict: 'Allow', reasons: ['internal-error'], facts: { agent, detail: msg } });
+    } catch {
+      // logging never changes a verdict
+    }
+    return { stdout: SG.renderStop(null), stderr, decision, reason: 'internal-error' };
+  };
+  try {
+    // §0.8 step 1: read and decode stdin; a failure is a fact.
+    const input = await deps.stdin();
+    const payload = SG.classifyStdin(input._tag === 'Ok' ? input.text : null);
+    const obj: Record<string, unknown> = payload._tag === 'Object' ? { ...payload.value } : {};
+    const cwd = obj['cwd'];
+    if (typeof cwd === 'string' && cwd !== '' && isAbsolute(cwd) && isDir(cwd)) startDir = cwd;
+    const repo = deps.repo(startDir);
+    const files = repo === null ? null : deps.files(repo.runtimeDir);
+    const cfg: config.ConfigState = repo === null ? { _tag: 'NotConfigured' } : deps.config(repo.topLevel);
+    // §0.8 step 2: the state guard (§0.7 rule 5, §4.8). Disabled → `{}` and no writing decision at all.
+    if (repo !== null) {
+      const guard = await deps.guard(repo.runtimeDir, cfg, (line) => stderr.push(line));
+      release = guard.release;
+      if (!guard.enabled) return { stdout: SG.renderStop(null), stderr, decision, reason: 'state-guard-disabled' };
+    }
+    // §0.8 step 3: claim observation, never blocks.
+    try {
+      await deps.observeClaim({ payload: obj, agent, startDir, env: deps.env as NodeJS.ProcessEnv, now: deps.now() });
+    } catch {
+      // observeStopClaim never throws by contract; a broken one still never blocks.
+    }
+    // §0.8 step 4: build stop.
+    decision = 'build-stop';
+    const sid = obj['session_id'];
+    const hookSession = typeof sid === 'string' ? sid : '';
+    let bf: BS.StopFacts = { hookSession, now: deps.now() };
+    let bstep = BS.stopStep(bf);
+    const asked = new Set<string>();
+    for (let i = 0; bstep._tag === 'Need'; i++) {
+      const probe = bstep.probe;
+      if (i >= BS.MAX_STEPS || asked.has(probe._tag)) throw new Error(`build-stop requested ${probe._tag} twice`);
+      asked.add(probe._tag);
+      if (probe._tag === 'BuildState') {
+        bf = { ...bf, buildState: files === null ? { ok: true, value: null } : answerOf(await files.read(BS.STATE_FILE)()) };
+      } else {
+        bf = { ...bf, tmux: { ok: true, value: await deps.tmux() } };
+      }
+      bstep = BS.stopStep(bf);
+    }
+    const bv = bstep.outcome;
+    const bEffects: string[] = [];
+    for (const e of bstep.effects) {
+      if (e._tag === 'BuildStatePatch' && files !== null) {
+        const now = deps.now();
+        const r = await files.update<BS.PatchResult>(BS.STATE_FILE, (cur) => {
+          const p = BS.applyPatch(cur, e, now);
+          return { next: p._tag === 'Applied' ? p.text : null, result: p };
+        })();
+        if (r._tag === 'Left') {
+          stderr.push(`arbiter: build state patch failed: ${r.left._tag} ${sanitiseLine(r.left.detail, 100)}`);
+          bEffects.push('BuildStatePatch:failed');
+        } else if (r.right._tag === 'Dropped') {
+          stderr.push(`arbiter: build state patch dropped: ${r.right.detail}`);
+          deps.record(startDir, { policy: BS.POLICY, policyVersion: BS.POLICY_VERSION, verdict: 'patch-dropped', reasons: ['patch-dropped'], facts: { detail: r.right.detail } });
+          bEffects.push('BuildStatePatch:dropped');
+        } else bEffects.push('BuildStatePatch');
+      } else if (e._tag === 'Audit') {
+        deps.record(startDir, { policy: BS.POLICY, policyVersion: BS.POLICY_VERSION, verdict: 'reinforce', reasons: ['reinforce'], facts: { ...e } });
+        bEffects.push('Audit');
+      }
+    }
+    deps.record(startDir, {
+      policy: BS.POLICY,
+      policyVersion: BS.POLICY_VERSION,
+      verdict: bv._tag,
+      reasons: [...bv.reasons],
+      facts: { agent, session_id: hookSession, probes: [...asked], in_repository: repo !== null },
+      effects: bEffects,
+    });
+    if (bv._tag === 'Block') return { stdout: SG.renderStop(bv.message), stderr, decision, reason: bv.reasons[0] };
+    // §0.8 step 5: the stop gate.
+    decision = 'stop-gate';
+    const { settings, warnings } = config.stopGateSettings(cfg, deps.env['ARBITER_AUTHORITY_TOKEN']);
+    for (const w of warnings) stderr.push(`arbiter: ${w}`);
+    let gf: SG.GateFacts = { payload, settings, now: deps.now() };
+    let gstep = SG.step(gf);
+    const gAsked: string[] = [];
+    const headers = (json: boolean): Record<string, string> => ({
+      accept: 'application/json',
+      ...(json ? { 'content-type': 'application/json' } : {}),
+      ...(settings.authority?.token ? { authorization: `Bearer ${settings.authority.token}` } : {}),
+    });
+    for (let i = 0; gstep._tag === 'Need'; i++) {
+      const p = gstep.probe;
+      if (i >= SG.MAX_STEPS || gAsked.includes(p._tag)) throw new Error(`stop-gate requested ${p._tag} twice`);
+      gAsked.push(p._tag);
+      switch (p._tag) {
+        case 'GateState':
+          gf = { ...gf, gateState: files === null ? { ok: true, value: null } : answerOf(await files.read(SG.GATE_FILE)()) };
+          break;
+        case 'ContinueCount':
+          gf = { ...gf, continueCount: files === null ? { ok: true, value: null } : answerOf(await files.read(SG.CONTINUES_FILE)()) };
+          break;
+        case 'HotPath':
+          gf = { ...gf, hotPath: await httpAnswer(deps, { method: 'GET', url: p.url, headers: headers(false), timeoutMs: p.timeoutMs, maxBodyBytes: SG.HTTP_BODY_MAX_BYTES }) };
+          break;
+        case 'GitFiles':
+          gf = { ...gf, gitFiles: repo === null ? { ok: true, value: [] } : await deps.gitFiles(repo.topLevel, p.timeoutMs) };
+          break;
+        case 'GitHistory':
+          gf = { ...gf, gitHistory: repo === null ? { ok: true, value: [] } : await deps.gitHistory(repo.topLevel, p.paths, p.timeoutMs, p.budgetMs) };
+          break;
+        case 'TranscriptTail':
+          gf = { ...gf, transcriptTail: await deps.transcriptTail(p.path, p.maxBytes) };
+          break;
+        case 'Evaluate':
+          gf = {
+            ...gf,
+            evaluate: await httpAnswer(deps, { method: 'POST', url: p.url, headers: headers(true), body: JSON.stringify(p.body), timeoutMs: p.timeoutMs, maxBodyBytes: SG.HTTP_BODY_MAX_BYTES }),
+          };
+          break;
+      }
+      gstep = SG.step(gf);
+    }
+    const gv = gstep.outcome;
+    const gEffects: string[] = [];
+    for (const e of gstep.effects) {
+      if (e._tag === 'ContinueIncrement') {
+        if (files === null) continue;
+        const r = await files.update(SG.CONTINUES_FILE, (cur) => {
+          const next = SG.incrementContinue(cur, e.session, e.at);
+          return { next, result: next !== null };
+        })();
+        if (r._tag === 'Left' || !r.right) {
+          stderr.push(`arbiter: stop gate continue count not recorded${r._tag === 'Left' ? `: ${r.left._tag}` : ' (counter file unreadable)'}`);
+          gEffects.push('ContinueIncrement:failed');
+        } else gEffects.push('ContinueIncrement');
+      } else {
+        deps.record(startDir, { policy: SG.POLICY, policyVersion: SG.POLICY_VERSION, verdict: e.reason, reasons: [e.reason], facts: { failOpen: e.failOpen, ...e.details } });
+        gEffects.push(`Audit:${e.reason}`);
+      }
+    }
+    deps.record(startDir, {
+      policy: SG.POLICY,
+      policyVersion: SG.POLICY_VERSION,
+      verdict: gv._tag,
+      reasons: [...gv.reasons],
+      facts: { agent, session_id: SG.sessionOf(obj) ?? '', payload: payload._tag, probes: gAsked, ...(gv._tag === 'Allow' ? { failOpen: gv.failOpen } : {}) },
+      effects: gEffects,
+    });
+    return { stdout: SG.renderStop(gv._tag === 'Block' ? gv.message : null), stderr, decision, reason: gv.reasons[0] };
+  } catch (e) {
+    return internal(e);
+  } finally {
+    try {
+      await release();
+    } catch {
+      // the host holder never removes the lock; a failed release changes nothing
+    }
+  }
+};
+
+const USAGE = `usage: arbiter hook stop --agent claude|codex
+
+Reads a Claude Code or Codex Stop payload on stdin and prints one JSON object: {} to let the session stop, or
+{"decision":"block","reason":"…"} to send it back to work (exit 0 either way). Order: claim observation, the build
+stop-hook (a session that owns an unfinished build, within its budget), then the stop gate (off unless
+\`arbiter gate mode\` says otherwise). Fail-open: any error or the ${STOP_WATCHDOG_MS} ms watchdog prints {}.
+`;
+
+/** Real entry point: parse argv, arm the watchdog, run with the Node adapters, print one JSON object, exit 0. */
+export const stopMain = async (argv: ReadonlyArray<string>, pre: { readonly stdinText?: string } = {}): Promise<never> => {
+  if (argv.includes('--help') || argv.includes('-h')) return finish({ code: 0, stdout: USAGE });
+  let printed = false;
+  const print = (stdout: string, stderr = ''): never => {
+    if (printed) process.exit(0);
+    printed = true;
+    return finish({ code: 0, stdout, stderr });
+  };
+  armWatchdog(STOP_WATCHDOG_MS, () => {
+    if (!printed) {
+      printed = true;
+      finish({ code: 0, stdout: '{}\n', stderr: 'arbiter: stop hook watchdog fired; allowing\n' });
+    }
+  });
+  const agent = agentArg(argv);
+  if (agent === null) return print('{}\n', 'arbiter: hook stop needs --agent claude|codex; allowing\n');
+  const env = process.env;
+  // One log directory per start directory (resolving it walks the file system; the hook records several entries).
+  const logDirs = new Map<string, string>();
+  const logDir = (startDir: string): string => {
+    let d = logDirs.get(startDir);
+    if (d === undefined) {
+      d = logDirFor(startDir, env);
+      logDirs.set(startDir, d);
+    }
+    return d;
+  };
+  const run = await runStopHook(agent, {
+    stdin: () =>
+      pre.stdinText !== undefined ? Promise.resolve({ _tag: 'Ok', text: pre.stdinText } as const) : readStdin(STOP_STDIN_MAX_BYTES, STOP_STDIN_TIMEOUT_MS),
+    env,
+    cwd: process.cwd(),
+    now: Date.now,
+    repo: (d) => {
+      const r = resolveRepo(d, env);
+      if (r !== null) logDirs.set(d, join(r.runtimeDir, 'log')); // what logDirFor(d) would resolve again
+      return r;
+    },
+    files: (dir) => fsStateFiles(dir),
+    config: readRepoConfig,
+    guard: async (dir, cfg, line) => {
+      const g = await guardRuntimeDir(dir, {
+        config: cfg,
+        stderr: line,
+        onAudit: (e) =>
+          recordDecision({ startDir: process.cwd(), env, logDir: join(dir, 'log'), policy: stateLock.POLICY, policyVersion: stateLock.POLICY_VERSION, mode: agent === 'claude' ? 'agent:claude' : 'agent:codex', facts: { ...e }, verdict: e.code, reasons: [e.code] }),
+      });
+      return { enabled: g.status.enabled, release: g.release };
+    },
+    http: nodeHttp,
+    tmux: () => resolveTmux(env),
+    gitFiles: gitLsFiles,
+    gitHistory: (root, paths, t, b) => gitHistory(root, paths, t, b),
+    transcriptTail: async (path, max) => readTail(path, max),
+    observeClaim: observeStopClaim,
+    record: (startDir, r) =>
+      recordDecision({
+        startDir,
+        env,
+        logDir: logDir(startDir),
+        policy: r.policy,
+        policyVersion: r.policyVersion,
+        mode: agent === 'claude' ? 'agent:claude' : 'agent:codex',
+        facts: r.facts,
+        verdict: r.verdict,
+        reasons: r.reasons,
+        effects: r.effects ?? [],
+      }),
+  });
+  return print(run.stdout, run.stderr.map((l) => `${l}\n`).join(''));
+};

@@ -1,0 +1,647 @@
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import fc from 'fast-check';
+import { stopGate as sg, config, type ProbeAnswer } from '@arbiter/kernel';
+import { validCodexStopOutput } from './helpers/codex-schema.js';
+
+const NOW = 1_750_000_000_000;
+const ok = <A>(value: A): ProbeAnswer<A, never> => ({ ok: true, value });
+const fail = <K extends string>(kind: K): ProbeAnswer<never, K> => ({ ok: false, error: { kind, detail: kind } });
+const AUTH: sg.StopGateSettings = { ...sg.DEFAULT_SETTINGS, authority: { baseUrl: 'http://127.0.0.1:9/sg', token: null } };
+const obj = (value: Record<string, unknown>): sg.Payload => ({ _tag: 'Object', value });
+const gateText = (mode: string, killSwitch = false) => JSON.stringify({ version: 1, mode, killSwitch, updatedAt: '2026-01-01T00:00:00.000Z' });
+const NEUTRAL = 'All tests pass and the change is merged; nothing is left open.';
+const G1 = "I'll run the migration now.";
+const G2 = "The real fix is clear but it's late, so I'll leave it for the next session.";
+const run = (payload: sg.Payload, a: sg.ScriptedAnswers, settings: sg.StopGateSettings = AUTH) => sg.run({ payload, settings, now: NOW }, a);
+const tags = (ps: ReadonlyArray<sg.Probe>) => ps.map((p) => p._tag);
+
+// ─── arbitraries ───
+const messageArb = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(NEUTRAL) },
+  fc.constantFrom(NEUTRAL, G1, G2, '', "I\u2019ll deploy\nnow", 'next step: you review the pr.', 'We will ship this turn.'),
+  fc.string({ maxLength: 200 }),
+  fc.string({ unit: 'binary', maxLength: 200 }),
+);
+const activeArb = fc.constantFrom(undefined, undefined, false, false, 0, '', null, true, 1, 'yes', [], {});
+const payloadArb: fc.Arbitrary<sg.Payload> = fc.oneof(
+  { weight: 1, arbitrary: fc.constantFrom<sg.Payload>({ _tag: 'Unreadable' }, { _tag: 'Empty' }, { _tag: 'Malformed' }) },
+  {
+    weight: 8,
+    arbitrary: fc
+      .record(
+        {
+          session_id: fc.constantFrom('S1', 'S1', 'S1', 'S2', '', 5, undefined),
+          sessionId: fc.constantFrom('S1', undefined, ''),
+          stop_hook_active: activeArb,
+          last_assistant_message: messageArb,
+          transcript_path: fc.constantFrom('/tmp/t.jsonl', '', null, undefined),
+          stop_reason: fc.constantFrom(undefined, '', 'context window full'),
+        },
+        { requiredKeys: [] },
+      )
+      .map((v) => obj(v as Record<string, unknown>)),
+  },
+);
+const modeArb = fc.constantFrom('shadow', 'enforce', 'shadow', 'enforce', 'off', 'ENFORCE', 'on', '');
+const gateAnswerArb: fc.Arbitrary<ProbeAnswer<string | null>> = fc.oneof(
+  { weight: 12, arbitrary: fc.tuple(modeArb, fc.boolean(), fc.boolean()).map(([m, k, k2]) => ok(gateText(m, k && k2))) },
+  fc.constant(fail('failed') as ProbeAnswer<string | null>),
+  fc.constant(ok(null)),
+  fc.constant(ok('{not json')),
+  fc.constant(ok('[1]')),
+  fc.tuple(modeArb, fc.boolean()).map(([m, k]) => ok(gateText(m, k))),
+);
+const httpFailArb = fc.constantFrom<sg.HttpFailKind>('timeout', 'unreachable', 'http-status', 'malformed');
+const hotArb: fc.Arbitrary<ProbeAnswer<string, sg.HttpFailKind>> = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(ok('{}'), ok('{"selfDeferralGuardOn":true,"sessionStartTs":1}')) },
+  httpFailArb.map((k) => fail(k)),
+  fc.constant(ok('garbage')),
+  fc.constant(ok('[]')),
+  fc
+    .record({
+      killSwitch: fc.constantFrom(true, false, 'true'),
+      mode: fc.constantFrom('off', 'enforce', 'shadow'),
+      compactionInFlight: fc.constantFrom(true, false),
+      selfDeferralGuardOn: fc.constantFrom(true, false),
+      sessionStartTs: fc.constantFrom(NOW - 10_000, null, 'x'),
+    })
+    .map((o) => ok(JSON.stringify(o))),
+);
+const evalArb: fc.Arbitrary<ProbeAnswer<string, sg.HttpFailKind>> = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(ok('{"decision":"continue","reminder":"Go on."}'), ok('{"decision":"continue","reminder":" "}')) },
+  httpFailArb.map((k) => fail(k)),
+  fc.constant(ok('nope')),
+  fc
+    .record(
+      {
+        decision: fc.constantFrom('continue', 'allow', 'escalate', 'force_allow', 'maybe', 3),
+        reminder: fc.constantFrom('Finish the spec.', '', '   ', '\n', 'Do\u0007it', 7),
+        rule: fc.constantFrom('R1', null, 5, undefined),
+      },
+      { requiredKeys: ['decision'] },
+    )
+    .map((o) => ok(JSON.stringify(o))),
+);
+const countArb: fc.Arbitrary<ProbeAnswer<string | null>> = fc.oneof(
+  fc.constant(fail('failed') as ProbeAnswer<string | null>),
+  fc.constant(ok(null)),
+  fc.constant(ok('garbage')),
+  fc.integer({ min: 0, max: 4 }).map((n) => ok(JSON.stringify({ version: 1, sessions: { S1: { count: n, lastAt: '2026-01-01T00:00:00.000Z' } } }))),
+);
+const answersArb: fc.Arbitrary<sg.ScriptedAnswers> = fc
+  .record({
+    gate: gateAnswerArb,
+    count: countArb,
+    hot: hotArb,
+    files: fc.oneof(fc.constant(fail('timeout') as ProbeAnswer<string[]>), fc.constant(ok(['docs/spec.md', 'src/a.ts', 'task/plan.json']))),
+    hist: fc.oneof(fc.constant(fail('timeout') as ProbeAnswer<Array<sg.PathHistory | null>>), fc.constant(ok([null, { introducingCommit: 'a', latestCommit: 'b', introducingTime: NOW, latestTime: NOW }]))),
+    tail: fc.oneof(fc.constant(fail('failed') as ProbeAnswer<{ text: string; partial: boolean }>), fc.constant(ok({ text: '{"type":"user","message":{"content":"go on"}}\n', partial: false }))),
+    ev: evalArb,
+  })
+  .map((r) => ({
+    gateState: () => r.gate,
+    continueCount: () => r.count,
+    hotPath: () => r.hot,
+    gitFiles: () => r.files,
+    gitHistory: () => r.hist,
+    transcriptTail: () => r.tail,
+    evaluate: () => r.ev,
+  }));
+const settingsArb = fc.constantFrom(AUTH, AUTH, AUTH, sg.DEFAULT_SETTINGS);
+fc.configureGlobal({ numRuns: 400 });
+const modeOf = (a: sg.ScriptedAnswers): sg.GateState | null => {
+  const g = a.gateState?.();
+  return g === undefined || !g.ok ? null : sg.readGateState(g.value);
+};
+
+describe('stop-gate properties (sentinels.md §3.11, §5)', () => {
+  it('SG-P1 kill switch: Allow kill-switch for any message and mode, no effects, gateState the only probe', () => {
+    fc.assert(
+      fc.property(messageArb, modeArb, settingsArb, (m, mode, s) => {
+        const r = run(obj({ session_id: 'S1', last_assistant_message: m }), { gateState: () => ok(gateText(mode, true)) }, s);
+        expect(r.step.outcome).toEqual({ _tag: 'Allow', reasons: ['kill-switch'], failOpen: false });
+        expect(r.step.effects).toEqual([]);
+        expect(tags(r.probes)).toEqual(['GateState']);
+      }),
+    );
+  });
+
+  it('SG-P2 mode off: any mode value but shadow/enforce gives Allow mode-off with gateState the only probe', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.constantFrom('off', 'Enforce', 'SHADOW', 'on')), messageArb, (mode, m) => {
+        fc.pre(mode !== 'shadow' && mode !== 'enforce');
+        const r = run(obj({ session_id: 'S1', last_assistant_message: m }), { gateState: () => ok(gateText(mode)) });
+        expect(r.step.outcome.reasons).toEqual(['mode-off']);
+        expect(r.step.effects).toEqual([]);
+        expect(tags(r.probes)).toEqual(['GateState']);
+      }),
+    );
+  });
+
+  it('SG-P3 loop guard and bad input: Allow with no probe and no effect', () => {
+    fc.assert(
+      fc.property(payloadArb, answersArb, settingsArb, (p, a, s) => {
+        const bad =
+          p._tag !== 'Object' || Boolean(p.value['stop_hook_active']) || sg.sessionOf(p.value) === null;
+        fc.pre(bad);
+        const r = run(p, a, s);
+        expect(r.step.outcome._tag).toBe('Allow');
+        expect(r.probes).toEqual([]);
+        expect(r.step.effects).toEqual([]);
+      }),
+    );
+  });
+
+  it('SG-P4 enforce only: whenever the mode is not enforce, the verdict is Allow whatever the answers', () => {
+    fc.assert(
+      fc.property(payloadArb, answersArb, settingsArb, (p, a, s) => {
+        const g = modeOf(a);
+        fc.pre(g === null || g.mode !== 'enforce');
+        expect(run(p, a, s).step.outcome._tag).toBe('Allow');
+      }),
+    );
+  });
+
+  it('SG-P5 authority block precondition: enforce, decision continue, non-blank reminder, count below 2', () => {
+    fc.assert(
+      fc.property(payloadArb, answersArb, (p, a) => {
+        const r = run(p, a);
+        if (r.step.outcome.reasons[0] !== 'authority-continue') return;
+        expect(modeOf(a)?.mode).toBe('enforce');
+        const ev = sg.decodeEvaluate((a.evaluate!({} as sg.EvaluateBody) as { value: string }).value);
+        expect(ev?.decision).toBe('continue');
+        expect(ev!.reminder.trim()).not.toBe('');
+        const c = a.continueCount!('S1');
+        expect(c.ok && sg.readContinueCount(c.value, sg.sessionOf((p as { value: Record<string, unknown> }).value)!)).toBeLessThan(2);
+      }),
+    );
+  });
+
+  it('SG-P6 counting: ContinueIncrement exactly with Block authority-continue; never in shadow', () => {
+    fc.assert(
+      fc.property(payloadArb, answersArb, settingsArb, (p, a, s) => {
+        const r = run(p, a, s);
+        const inc = r.step.effects.filter((e) => e._tag === 'ContinueIncrement');
+        const isAuth = r.step.outcome._tag === 'Block' && r.step.outcome.reasons[0] === 'authority-continue';
+        expect(inc.length).toBe(isAuth ? 1 : 0);
+        if (modeOf(a)?.mode === 'shadow') expect(inc).toEqual([]);
+      }),
+    );
+  });
+
+  it('SG-P7 ceiling (model-based): at most 2 authority-continue blocks; afterwards no hotPath or evaluate', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.boolean(), (n, startActive) => {
+        let counter: string | null = null;
+        let blocks = 0;
+        let ceiling = false;
+        for (let i = 0; i < n; i++) {
+          const active = (i % 2 === 0) === startActive;
+          const r = run(obj({ session_id: 'S1', last_assistant_message: NEUTRAL, stop_hook_active: active }), {
+            gateState: () => ok(gateText('enforce')),
+            continueCount: () => ok(counter),
+            hotPath: () => ok('{}'),
+            gitFiles: () => ok([]),
+            evaluate: () => ok(JSON.stringify({ decision: 'continue', reminder: 'Keep going.' })),
+          });
+          if (r.step.outcome.reasons[0] === 'authority-continue') blocks++;
+          if (ceiling) expect(tags(r.probes).filter((t) => t === 'HotPath' || t === 'Evaluate')).toEqual([]);
+          if (r.step.outcome.reasons[0] === 'continue-ceiling') ceiling = true;
+          for (const e of r.step.effects) if (e._tag === 'ContinueIncrement') counter = sg.incrementContinue(counter, e.session, e.at);
+        }
+        expect(blocks).toBeLessThanOrEqual(2);
+      }),
+    );
+  });
+
+  it('SG-P8 fail-open: a failing gateState/continueCount/hotPath/evaluate allows with failOpen; evidence failures still evaluate', () => {
+    const msg = obj({ session_id: 'S1', last_assistant_message: NEUTRAL, transcript_path: '/t' });
+    const good = {
+      gateState: () => ok(gateText('enforce')),
+      continueCount: () => ok(null),
+      hotPath: () => ok(JSON.stringify({ selfDeferralGuardOn: true })),
+      gitFiles: () => ok(['docs/spec.md']),
+      gitHistory: () => ok([null]),
+      transcriptTail: () => ok({ text: '', partial: false }),
+      evaluate: () => ok(JSON.stringify({ decision: 'continue', reminder: 'x' })),
+    };
+    const kinds = fc.constantFrom('timeout', 'unavailable', 'failed', 'unreachable', 'http-status', 'malformed', 'weird');
+    fc.assert(
+      fc.property(fc.constantFrom('gateState', 'continueCount', 'hotPath', 'evaluate'), kinds, (which, kind) => {
+        const r = run(msg, { ...good, [which]: () => fail(kind) });
+        expect(r.step.outcome).toMatchObject({ _tag: 'Allow', failOpen: true });
+      }),
+    );
+    fc.assert(
+      fc.property(fc.subarray(['gitFiles', 'gitHistory', 'transcriptTail'] as const, { minLength: 1 }), kinds, (which, kind) => {
+        const a: Record<string, unknown> = { ...good };
+        for (const w of which) a[w] = () => fail(kind);
+        const r = run(msg, a as sg.ScriptedAnswers);
+        expect(tags(r.probes)).toContain('Evaluate');
+        const body = (r.probes.find((p) => p._tag === 'Evaluate') as Extract<sg.Probe, { _tag: 'Evaluate' }>).body;
+        if (which.includes('gitFiles')) expect(body.evidenceMetadata.artifacts).toEqual([]);
+        if (which.includes('gitHistory') && !which.includes('gitFiles')) expect(body.evidenceMetadata.artifacts[0]).toMatchObject({ introducingCommit: null, latestCommit: null });
+        if (which.includes('transcriptTail')) expect(body.untrustedContent.recentTurns.filter((t) => t.source === 'user')).toEqual([]);
+      }),
+    );
+  });
+
+  const phraseArb = fc.stringMatching(/^[ab' \u2019]{0,4}$/);
+  const listArb = fc.array(phraseArb, { maxLength: 4 });
+  const oracle = (g: { enabled: boolean; minLength: number; a: string[]; b: string[] }, message: string) => {
+    const norm = (s: string) => {
+      let out = '';
+      for (const ch of s.toLowerCase()) out += ch === '\u2018' || ch === '\u2019' ? "'" : ch === '\u201c' || ch === '\u201d' ? '"' : ch;
+      return out.split(/\s+/).join(' ');
+    };
+    const m = norm(message).trim();
+    const a = g.a.map((p) => norm(p)).filter((p) => /\S/.test(p));
+    const b = g.b.map((p) => norm(p)).filter((p) => /\S/.test(p));
+    if (!g.enabled || m.length < g.minLength) return null;
+    const x = a.filter((p) => m.indexOf(p) >= 0)[0];
+    const y = b.filter((p) => m.indexOf(p) >= 0)[0];
+    return x === undefined || y === undefined ? null : [x, y];
+  };
+
+  it('SG-P9 guard oracle: a guard hits exactly when the oracle says so, quoting the first phrases in list order', () => {
+    fc.assert(
+      fc.property(fc.boolean(), fc.integer({ min: 0, max: 12 }), listArb, listArb, fc.stringMatching(/^[abAB' \t\n\u2019]{0,16}$/), (enabled, minLength, a, b, m) => {
+        const g: sg.GuardSettings = { enabled, minLength, lists: [sg.normalisePhrases(a), sg.normalisePhrases(b)] };
+        const hit = sg.guardHit(g, sg.normalise(m));
+        const o = oracle({ enabled, minLength, a, b }, m);
+        expect(hit === null ? null : [...hit.phrases]).toEqual(o);
+      }),
+    );
+  });
+
+  it('SG-P10 empty lists: a guard with an empty phrase list never hits', () => {
+    fc.assert(
+      fc.property(listArb, fc.boolean(), fc.string(), (other, first, m) => {
+        const lists: [ReadonlyArray<string>, ReadonlyArray<string>] = first ? [[], sg.normalisePhrases(other)] : [sg.normalisePhrases(other), []];
+        expect(sg.guardHit({ enabled: true, minLength: 0, lists }, sg.normalise(m))).toBeNull();
+        const blank = sg.resolveSettings({ guards: { stated_continuation: { commit_phrases: ['  ', '\n'] } } }).settings;
+        expect(sg.guardHit(blank.statedContinuation, sg.normalise(m + " i'll do it now"))).toBeNull();
+      }),
+    );
+  });
+
+  it('the default phrase lists are stored already normalised (config load would not change them)', () => {
+    for (const l of [sg.DEFAULT_COMMIT_PHRASES, sg.DEFAULT_IMMINENT_PHRASES, sg.DEFAULT_EXCUSE_PHRASES, sg.DEFAULT_KNOWN_WORK_PHRASES]) {
+      expect(sg.normalisePhrases(l)).toEqual(l);
+    }
+  });
+
+  it('SG-P11 disjoint defaults: the two lists of each guard share no phrase; no default phrase hits on its own', () => {
+    for (const g of [sg.DEFAULT_SETTINGS.statedContinuation, sg.DEFAULT_SETTINGS.falseExcuse]) {
+      const [a, b] = g.lists;
+      expect(a.filter((p) => b.includes(p))).toEqual([]);
+      for (const p of [...a, ...b]) {
+        expect(sg.guardHit({ ...g, minLength: 0 }, sg.normalise(p))).toBeNull();
+        expect(sg.guardHit({ ...g, minLength: 0 }, p)).toBeNull();
+      }
+    }
+  });
+
+  it('SG-P12 shadow guards: a hit never blocks and always audits shadow-guard-hit', () => {
+    fc.assert(
+      fc.property(messageArb, settingsArb, answersArb, (m, s, a) => {
+        const n = sg.normalise(m);
+        const hits = [s.statedContinuation, s.falseExcuse].filter((g) => sg.guardHit(g, n) !== null).length;
+        fc.pre(hits > 0);
+        const r = run(obj({ session_id: 'S1', last_assistant_message: m }), { ...a, gateState: () => ok(gateText('shadow')) }, s);
+        expect(r.step.outcome._tag).toBe('Allow');
+        expect(r.step.effects.filter((e) => e._tag === 'Audit' && e.reason === 'shadow-guard-hit').length).toBe(hits);
+      }),
+    );
+  });
+
+  it('SG-P13 probe order: requested probes form a subsequence of §3.6; no HTTP probe after a guard block', () => {
+    fc.assert(
+      fc.property(payloadArb, answersArb, settingsArb, (p, a, s) => {
+        const r = run(p, a, s);
+        const idx = tags(r.probes).map((t) => sg.PROBE_ORDER.indexOf(t));
+        for (let i = 1; i < idx.length; i++) expect(idx[i]!).toBeGreaterThan(idx[i - 1]!);
+        if (r.step.outcome._tag === 'Block' && r.step.outcome.reasons[0] !== 'authority-continue') {
+          expect(tags(r.probes)).toEqual(['GateState']);
+        }
+        const ti = tags(r.probes);
+        if (ti.includes('ContinueCount')) expect(modeOf(a)?.mode).toBe('enforce');
+        if (ti.includes('Evaluate')) expect(ti).toContain('HotPath');
+      }),
+    );
+  });
+
+  it('SG-P14 rendering: every verdict renders to Codex-valid JSON; a Block reason is non-blank', () => {
+    fc.assert(
+      fc.property(payloadArb, answersArb, settingsArb, (p, a, s) => {
+        const v = run(p, a, s).step.outcome;
+        const out = sg.renderStop(v._tag === 'Block' ? v.message : null);
+        expect(validCodexStopOutput(JSON.parse(out))).toBe(true);
+        if (v._tag === 'Block') {
+          expect(v.message.trim()).not.toBe('');
+          expect(JSON.parse(out)).toEqual({ decision: 'block', reason: v.message });
+        } else expect(out).toBe('{}\n');
+      }),
+    );
+  });
+
+  it('SG-P15 signals equal their definition on arbitrary strings', () => {
+    const words = fc.constantFrom('context', 'window', 'Token', 'compact', 'fresh session', 'New Session', 'restart', 'continue in a new', 'stop', 'PAUSE', 'wrap up', 'hand off', 'fresh', 'x', ' ');
+    const textArb = fc.oneof(fc.string(), fc.array(words, { maxLength: 6 }).map((w) => w.join(' ')));
+    fc.assert(
+      fc.property(textArb, textArb, (r, m) => {
+        const t = (r + '\n' + m).toLowerCase();
+        const has = (w: string) => t.split(w).length > 1;
+        expect(sg.signals(r, m)).toEqual({
+          mentionsContextLimit: ['context', 'window', 'token', 'compact'].some(has),
+          mentionsFreshSession: ['fresh session', 'new session', 'restart', 'continue in a new'].some(has),
+          claimsShouldStopForContext: ['stop', 'pause', 'wrap up', 'hand off'].some(has) && ['context', 'fresh', 'compact'].some(has),
+        });
+      }),
+    );
+  });
+
+  it('SG-P16 parseTranscriptTail never throws, returns ≤ 3 turns of ≤ 2000 units, in file order', () => {
+    const entryArb = fc.oneof(
+      fc.string({ maxLength: 3000 }).map((s) => ({ kind: 'user', line: JSON.stringify({ type: 'user', message: { content: s } }), text: s })),
+      fc.array(fc.string({ maxLength: 50 }), { maxLength: 3 }).map((xs) => ({
+        kind: 'user',
+        line: JSON.stringify({ type: 'user', message: { content: xs.map((x) => ({ type: 'text', text: x })) } }),
+        text: xs.join('\n'),
+      })),
+      fc.string({ maxLength: 50 }).map((s) => ({ kind: 'other', line: JSON.stringify({ type: 'assistant', message: { content: s } }), text: '' })),
+      fc.string({ maxLength: 80 }).map((s) => ({ kind: 'junk', line: s.replace(/\n/g, ' '), text: '' })),
+    );
+    fc.assert(
+      fc.property(fc.array(entryArb, { maxLength: 12 }), fc.boolean(), (entries, partial) => {
+        const text = entries.map((e) => e.line).join('\n');
+        const turns = sg.parseTranscriptTail(text, partial);
+        expect(turns.length).toBeLessThanOrEqual(3);
+        for (const t of turns) expect(t.text.length).toBeLessThanOrEqual(2000);
+        // Oracle: the last three qualifying user entries (after dropping the first line when partial), in order.
+        const kept = (partial ? entries.slice(1) : entries)
+          .filter((e) => e.kind === 'user' && e.text.trim() !== '' && !/[\n]/.test(e.line))
+          .map((e) => sg.parseTranscriptTail(e.line, false)[0]?.text)
+          .filter((x): x is string => x !== undefined);
+        expect(turns.map((t) => t.text)).toEqual(kept.slice(-3));
+      }),
+    );
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 2000 }), fc.boolean(), (s, p) => void sg.parseTranscriptTail(s, p)));
+  });
+
+  it('SG-P17 selectEvidencePaths: at most 30 paths, each satisfying the rule, in input order', () => {
+    const seg = fc.constantFrom('task', 'Tasks', 'upgrades', 'MEMORY.md', 'agents.md', 'spec', 'PLAN', 'handoff', 'todo', 'next', 'round', 'src', 'lib', 'a', 'x.md', 'y.JSON', 'z.txt', 'w.ts', 'q.jsonl');
+    const pathArb = fc.array(seg, { minLength: 1, maxLength: 4 }).map((s) => s.join('/'));
+    fc.assert(
+      fc.property(fc.array(pathArb, { maxLength: 80 }), (files) => {
+        const out = sg.selectEvidencePaths(files);
+        const rule = (p: string) =>
+          ['md', 'markdown', 'json', 'jsonl', 'txt'].includes((p.split('.').pop() ?? '').toLowerCase()) && p.includes('.') &&
+          (p.split('/').some((s) => ['task', 'upgrades', 'memory.md', 'agents.md'].some((x) => s.toLowerCase().startsWith(x))) ||
+            ['spec', 'plan', 'handoff', 'todo', 'next', 'round'].some((x) => p.toLowerCase().includes(x)));
+        expect(out).toEqual(files.filter(rule).slice(0, 30));
+      }),
+    );
+  });
+
+  it('G-P1/G-P2/G-P3 no re-request, ≤ 12 steps, deterministic, JSON round trip', () => {
+    fc.assert(
+      fc.property(payloadArb, answersArb, settingsArb, (p, a, s) => {
+        const r1 = run(p, a, s);
+        const r2 = run(p, a, s);
+        expect(r1).toEqual(r2);
+        expect(JSON.parse(JSON.stringify(r1.step))).toEqual(r1.step);
+      }),
+    );
+  });
+
+  it('G-P4 every reason belongs to the closed set; fail-open flag matches §3.9', () => {
+    expectTypeOf<sg.BlockReason>().toEqualTypeOf<'stated-continuation' | 'false-excuse-deferral' | 'authority-continue'>();
+    fc.assert(
+      fc.property(payloadArb, answersArb, settingsArb, (p, a, s) => {
+        const r = run(p, a, s);
+        const reason = r.step.outcome.reasons[0];
+        expect(sg.REASONS).toContain(reason);
+        if (r.step.outcome._tag === 'Allow') expect(r.step.outcome.failOpen).toBe((sg.FAIL_OPEN_REASONS as string[]).includes(reason));
+        for (const e of r.step.effects) if (e._tag === 'Audit') expect(sg.REASONS).toContain(e.reason);
+      }),
+    );
+  });
+
+  it('fail-open boundary: the verdict is Block only for enforce + (guard hit or authority continue with reminder)', () => {
+    fc.assert(
+      fc.property(payloadArb, answersArb, settingsArb, (p, a, s) => {
+        const v = run(p, a, s).step.outcome;
+        if (v._tag !== 'Block') return;
+        expect(modeOf(a)).toMatchObject({ mode: 'enforce', killSwitch: false });
+        expect(sg.BLOCK_REASONS).toContain(v.reasons[0]);
+      }),
+    );
+  });
+});
+
+describe('stop-gate rules (examples, §3.6)', () => {
+  const enforce = { gateState: () => ok(gateText('enforce')) };
+  it('rules 1–5 in order', () => {
+    expect(run({ _tag: 'Unreadable' }, enforce).step.outcome).toEqual({ _tag: 'Allow', reasons: ['stdin-unreadable'], failOpen: true });
+    expect(run({ _tag: 'Empty' }, enforce).step.outcome.reasons).toEqual(['empty-input']);
+    expect(run({ _tag: 'Malformed' }, enforce).step.outcome.reasons).toEqual(['malformed-input']);
+    expect(run(obj({ stop_hook_active: 'x' }), enforce).step.outcome).toEqual({ _tag: 'Allow', reasons: ['loop-guard'], failOpen: false });
+    expect(run(obj({ stop_hook_active: 0, session_id: '', sessionId: 7 }), enforce).step.outcome.reasons).toEqual(['no-session']);
+    expect(run(obj({ sessionId: 'S9', last_assistant_message: G1 }), enforce).step.outcome.reasons).toEqual(['stated-continuation']);
+  });
+  it('classifyStdin', () => {
+    expect(sg.classifyStdin(null)._tag).toBe('Unreadable');
+    expect(sg.classifyStdin(' \n\t')._tag).toBe('Empty');
+    expect(sg.classifyStdin('[1]')._tag).toBe('Malformed');
+    expect(sg.classifyStdin('{"a":')._tag).toBe('Malformed');
+    expect(sg.classifyStdin('['.repeat(200_000))._tag).toBe('Malformed');
+    expect(sg.classifyStdin('{"a":1}')).toEqual({ _tag: 'Object', value: { a: 1 } });
+  });
+  it('rules 6–9: gate state', () => {
+    const p = obj({ session_id: 'S1', last_assistant_message: G1 });
+    expect(run(p, { gateState: () => fail('failed') }).step.outcome).toMatchObject({ reasons: ['gate-state-unreadable'], failOpen: true });
+    expect(run(p, { gateState: () => ok('nope') }).step.outcome.reasons).toEqual(['gate-state-unreadable']);
+    expect(run(p, { gateState: () => ok(null) }).step.outcome.reasons).toEqual(['mode-off']);
+    expect(run(p, { gateState: () => ok('{"mode":"enforce","killSwitch":"true"}') }).step.outcome.reasons).toEqual(['stated-continuation']);
+  });
+  it('§3.3 examples and normalisation', () => {
+    const s = sg.DEFAULT_SETTINGS;
+    expect(sg.guardHit(s.statedContinuation, sg.normalise(G1))?.phrases).toEqual(["i'll ", ' now']);
+    expect(sg.guardHit(s.statedContinuation, sg.normalise('next step: you review the pr.'))).toBeNull();
+    expect(sg.guardHit(s.statedContinuation, sg.normalise(G2))).toBeNull();
+    expect(sg.guardHit(s.falseExcuse, sg.normalise(G2))?.phrases).toEqual(["it's late", 'the real fix']);
+    expect(sg.guardHit(s.statedContinuation, sg.normalise('I\u2019ll  deploy\n now'))?.phrases).toEqual(["i'll ", ' now']);
+    expect(sg.guardHit(s.statedContinuation, sg.normalise("i'll\nship now"))?.phrases).toEqual(["i'll ", ' now']);
+  });
+  it('min_length boundaries (at, one below)', () => {
+    const g = sg.DEFAULT_SETTINGS.statedContinuation;
+    expect(sg.guardHit(g, "i'll now")?.phrases).toEqual(["i'll ", ' now']); // the space is shared; 8 units = min
+    expect(sg.guardHit(g, "i'll no")).toBeNull();
+    const m = "we'll go now"; // length 12
+    expect(sg.guardHit({ ...g, minLength: 12 }, m)).not.toBeNull();
+    expect(sg.guardHit({ ...g, minLength: 13 }, m)).toBeNull();
+    expect(sg.guardHit({ ...g, enabled: false }, m)).toBeNull();
+    const g2 = sg.DEFAULT_SETTINGS.falseExcuse;
+    const m40 = 'the build: too long '.padEnd(40, 'x');
+    expect(m40.length).toBe(40);
+    expect(sg.guardHit(g2, m40)).not.toBeNull();
+    expect(sg.guardHit(g2, m40.slice(0, 39))).toBeNull();
+  });
+  it('guard block texts', () => {
+    const p = obj({ session_id: 'S1', last_assistant_message: G2 });
+    const r = run(p, { gateState: () => ok(gateText('enforce')) });
+    expect(r.step.outcome).toEqual({
+      _tag: 'Block',
+      reasons: ['false-excuse-deferral'],
+      message:
+        'Arbiter stop gate (false-excuse deferral): you left known work open ("the real fix") and gave a reason that does not prevent doing it ("it\'s late"). How long the session has run, the time of day, or a wish to be careful are not blockers; care is applied while doing the work. Keep going. Stop only for an external blocker you cannot clear, finished work, or a choice that belongs to the user.',
+    });
+    expect(sg.statedContinuationMessage("i'll ", ' now')).toBe(
+      'Arbiter stop gate (stated-continuation): you announced an action for this turn ("i\'ll" \u2026 "now") but are stopping before doing it. Carry it out now. If you cannot, reply once, briefly, with the reason you are stopping instead. Arbiter asks this only once per stop.',
+    );
+  });
+  const full = (over: Partial<sg.ScriptedAnswers> = {}): sg.ScriptedAnswers => ({
+    gateState: () => ok(gateText('enforce')),
+    continueCount: () => ok(null),
+    hotPath: () => ok('{}'),
+    gitFiles: () => ok([]),
+    evaluate: () => ok(JSON.stringify({ decision: 'continue', reminder: 'Finish\r\nthe spec.\u0007', rule: 'R\n1' })),
+    ...over,
+  });
+  const P = obj({ session_id: 'S 1/x', last_assistant_message: NEUTRAL });
+  it('rule 12: no authority', () => {
+    expect(run(P, full(), sg.DEFAULT_SETTINGS).step.outcome.reasons).toEqual(['no-authority']);
+  });
+  it('rule 13: continue ceiling boundaries (1 evaluates, 2 and 3 stop) and unreadable counter', () => {
+    const cnt = (n: number) => () => ok(JSON.stringify({ version: 1, sessions: { 'S 1/x': { count: n, lastAt: '2026-01-01T00:00:00.000Z' } } }));
+    expect(run(P, full({ continueCount: cnt(1) })).step.outcome.reasons).toEqual(['authority-continue']);
+    const two = run(P, full({ continueCount: cnt(2) }));
+    expect(two.step.outcome.reasons).toEqual(['continue-ceiling']);
+    expect(two.step.effects).toEqual([{ _tag: 'Audit', reason: 'continue-ceiling', failOpen: false, details: { count: 2 } }]);
+    expect(run(P, full({ continueCount: cnt(3) })).step.outcome.reasons).toEqual(['continue-ceiling']);
+    expect(run(P, full({ continueCount: () => ok('{"sessions":[]}') })).step.outcome.reasons).toEqual(['continue-count-unreadable']);
+    expect(tags(run(P, full({ gateState: () => ok(gateText('shadow')) })).probes)).not.toContain('ContinueCount');
+  });
+  it('rule 14: hot path URL encodes the session; failures by kind', () => {
+    const r = run(P, full());
+    expect(r.probes.find((p) => p._tag === 'HotPath')).toEqual({ _tag: 'HotPath', url: 'http://127.0.0.1:9/sg/hot-path?session=S%201%2Fx', timeoutMs: 1500 });
+    for (const [k, reason] of [['timeout', 'hot-path-timeout'], ['unreachable', 'hot-path-unreachable'], ['http-status', 'hot-path-http-status'], ['malformed', 'hot-path-malformed']] as const) {
+      expect(run(P, full({ hotPath: () => fail(k) })).step.outcome).toMatchObject({ reasons: [reason], failOpen: true });
+    }
+    expect(run(P, full({ hotPath: () => ok('x'.repeat(10)) })).step.outcome.reasons).toEqual(['hot-path-malformed']);
+    expect(run(P, full({ hotPath: () => ok(' '.repeat(sg.HTTP_BODY_MAX_BYTES) + '{}') })).step.outcome.reasons).toEqual(['hot-path-malformed']);
+  });
+  it('rule 15: vetoes in order', () => {
+    expect(run(P, full({ hotPath: () => ok('{"killSwitch":true,"mode":"off"}') })).step.outcome.reasons).toEqual(['remote-kill-switch']);
+    expect(run(P, full({ hotPath: () => ok('{"mode":"off","compactionInFlight":true}') })).step.outcome.reasons).toEqual(['remote-mode-off']);
+    expect(run(P, full({ hotPath: () => ok('{"compactionInFlight":true}') })).step.outcome.reasons).toEqual(['compaction-in-flight']);
+    expect(run(P, full({ hotPath: () => ok('{"mode":"shadow","killSwitch":1}') })).step.outcome.reasons).toEqual(['authority-continue']);
+  });
+  it('rules 16–19: evidence and the evaluate body', () => {
+    const p = obj({ session_id: 'S1', last_assistant_message: 'Done for now? maybe', stop_reason: 'context full', transcript_path: '/t.jsonl' });
+    const r = run(p, full({
+      hotPath: () => ok(JSON.stringify({ selfDeferralGuardOn: true, sessionStartTs: 1000 })),
+      gitFiles: () => ok(['README.md', 'docs/SPEC.md', 'tasks/a.json', 'src/x.ts']),
+      gitHistory: (paths) => ok(paths.map((_, i) => (i === 0 ? { introducingCommit: 'c1', latestCommit: 'c2', introducingTime: 999, latestTime: 1000 } : null))),
+      transcriptTail: () => ok({ text: 'partial line\n{"type":"user","message":{"content":[{"type":"text","text":" hi "},{"type":"image"}]}}\n', partial: true }),
+    }));
+    expect(tags(r.probes)).toEqual(['GateState', 'ContinueCount', 'HotPath', 'GitFiles', 'GitHistory', 'TranscriptTail', 'Evaluate']);
+    const ev = r.probes[6] as Extract<sg.Probe, { _tag: 'Evaluate' }>;
+    expect(ev.url).toBe('http://127.0.0.1:9/sg/evaluate');
+    expect(ev.timeoutMs).toBe(2500);
+    expect(ev.body).toEqual({
+      sessionId: 'S1',
+      evidenceMetadata: {
+        artifacts: [
+          { path: 'docs/SPEC.md', introducingCommit: 'c1', latestCommit: 'c2', createdThisSession: false, modifiedThisSession: true },
+          { path: 'tasks/a.json', introducingCommit: null, latestCommit: null, createdThisSession: false, modifiedThisSession: false },
+        ],
+        signals: { mentionsContextLimit: true, mentionsFreshSession: false, claimsShouldStopForContext: false },
+        sessionStartTs: 1000,
+      },
+      untrustedContent: { stopReason: 'context full', recentTurns: [{ source: 'user', text: 'hi' }, { source: 'agent', text: 'Done for now? maybe' }] },
+    });
+    const noTail = run(p, full({ hotPath: () => ok('{}') }));
+    expect(tags(noTail.probes)).not.toContain('TranscriptTail');
+    expect(tags(noTail.probes)).not.toContain('GitHistory');
+  });
+  it('rules 20–23: evaluate outcomes', () => {
+    const r = run(P, full());
+    expect(r.step.outcome).toEqual({ _tag: 'Block', reasons: ['authority-continue'], message: 'Arbiter stop gate (authority, rule R 1): Finish\nthe spec.' });
+    expect(r.step.effects[0]).toEqual({ _tag: 'ContinueIncrement', session: 'S 1/x', at: NOW });
+    const e = (o: unknown) => full({ evaluate: () => ok(JSON.stringify(o)) });
+    expect(run(P, e({ decision: 'continue', reminder: 'x' })).step.outcome).toMatchObject({ message: 'Arbiter stop gate (authority): x' });
+    expect(run(P, e({ decision: 'continue', reminder: ' \n ' })).step.outcome).toMatchObject({ reasons: ['continue-empty-reminder'], failOpen: true });
+    expect(run(P, e({ decision: 'continue' })).step.outcome.reasons).toEqual(['continue-empty-reminder']);
+    expect(run(P, e({ decision: 'allow' })).step.outcome.reasons).toEqual(['authority-allow']);
+    expect(run(P, e({ decision: 'escalate' })).step.outcome.reasons).toEqual(['authority-escalate']);
+    expect(run(P, e({ decision: 'force_allow' })).step.outcome.reasons).toEqual(['authority-force-allow']);
+    expect(run(P, e({ decision: 'CONTINUE', reminder: 'x' })).step.outcome.reasons).toEqual(['evaluate-malformed']);
+    expect(run(P, e({ decision: 'continue', reminder: 5 })).step.outcome.reasons).toEqual(['evaluate-malformed']);
+    expect(run(P, e({ decision: 'continue', reminder: 'x', rule: 5 })).step.outcome.reasons).toEqual(['evaluate-malformed']);
+    const sh = run(P, { ...e({ decision: 'continue', reminder: 'x', rule: 'R2' }), gateState: () => ok(gateText('shadow')) });
+    expect(sh.step.outcome.reasons).toEqual(['shadow']);
+    expect(sh.step.effects).toEqual([{ _tag: 'Audit', reason: 'shadow', failOpen: false, details: { decision: 'continue', rule: 'R2' } }]);
+    for (const [k, reason] of [['timeout', 'evaluate-timeout'], ['unreachable', 'evaluate-unreachable'], ['http-status', 'evaluate-http-status'], ['malformed', 'evaluate-malformed']] as const) {
+      expect(run(P, full({ evaluate: () => fail(k) })).step.outcome).toMatchObject({ reasons: [reason], failOpen: true });
+    }
+  });
+  it('authority reminder is sanitised and clamped to 2000 code points', () => {
+    const m = sg.authorityMessage('a'.repeat(5000), 'r'.repeat(100));
+    expect(m.startsWith(`Arbiter stop gate (authority, rule ${'r'.repeat(63)}\u2026): `)).toBe(true);
+    expect(Array.from(m.split('): ')[1]!).length).toBe(2000);
+  });
+});
+
+describe('stop-gate state files and config', () => {
+  it('gate state reading', () => {
+    expect(sg.readGateState(null)).toEqual({ mode: 'off', killSwitch: false });
+    expect(sg.readGateState('{"mode":"shadow"}')).toEqual({ mode: 'shadow', killSwitch: false });
+    expect(sg.readGateState('{"mode":"weird","killSwitch":true}')).toEqual({ mode: 'off', killSwitch: true });
+    expect(sg.readGateState('"x"')).toBeNull();
+    const enc = JSON.parse(sg.encodeGateState({ mode: 'enforce', killSwitch: true }, NOW));
+    expect(enc).toEqual({ version: 1, mode: 'enforce', killSwitch: true, updatedAt: new Date(NOW).toISOString() });
+  });
+  it('continue counter: increments, prunes sessions idle > 7 days, refuses a corrupt file', () => {
+    const old = new Date(NOW - sg.CONTINUE_PRUNE_MS - 1).toISOString();
+    const edge = new Date(NOW - sg.CONTINUE_PRUNE_MS).toISOString();
+    const t = JSON.stringify({ version: 1, sessions: { A: { count: 1, lastAt: old }, B: { count: 1, lastAt: edge }, S: { count: 1, lastAt: edge } } });
+    const out = JSON.parse(sg.incrementContinue(t, 'S', NOW) as string);
+    expect(out.sessions).toEqual({ B: { count: 1, lastAt: edge }, S: { count: 2, lastAt: new Date(NOW).toISOString() } });
+    expect(sg.readContinueCount(sg.incrementContinue(null, 'X', NOW), 'X')).toBe(1);
+    expect(sg.incrementContinue('{', 'X', NOW)).toBeNull();
+    expect(sg.readContinueCount(t, 'toString')).toBe(0);
+  });
+  it('config: defaults, per-key fallback with warnings, env token precedence, base URL rules', () => {
+    const d = config.stopGateSettings({ _tag: 'NotConfigured' });
+    expect(d.settings).toEqual(sg.DEFAULT_SETTINGS);
+    expect(d.warnings).toEqual([]);
+    const r = sg.resolveSettings({
+      guards: { stated_continuation: { min_length: -1, enabled: 'yes', commit_phrases: ['Go Ahead '] }, false_excuse_deferral: { known_work_phrases: 'x' } },
+      authority: { base_url: 'http://127.0.0.1:4100/internal/stop-gate/', token: 'cfg' },
+    }, '');
+    expect(r.warnings).toEqual([
+      'stop_gate.guards.stated_continuation.enabled: invalid value, using the default',
+      'stop_gate.guards.stated_continuation.min_length: invalid value, using the default',
+      'stop_gate.guards.false_excuse_deferral.known_work_phrases: invalid value, using the default',
+    ]);
+    expect(r.settings.statedContinuation).toMatchObject({ enabled: true, minLength: 8, lists: [['go ahead '], sg.DEFAULT_SETTINGS.statedContinuation.lists[1]] });
+    expect(r.settings.authority).toEqual({ baseUrl: 'http://127.0.0.1:4100/internal/stop-gate', token: 'cfg' });
+    expect(sg.resolveSettings({ authority: { base_url: 'http://h:1', token: 'cfg' } }, 'env').settings.authority?.token).toBe('env');
+    for (const bad of ['ftp://h/x', 'not a url', 'http://u:p@h/x', 5]) {
+      const b = sg.resolveSettings({ authority: { base_url: bad } });
+      expect(b.settings.authority).toBeNull();
+      expect(b.warnings).toEqual(['stop_gate.authority.base_url: invalid value, using the default']);
+    }
+    const inv = config.stopGateSettings({ _tag: 'Invalid', detail: 'x' });
+    expect(inv.settings).toEqual(sg.DEFAULT_SETTINGS);
+    expect(inv.warnings).toHaveLength(1);
+    expect(config.parseConfig('{"version":1,"stop_gate":"nonsense"}')._tag).toBe('Configured');
+  });
+  it('table covers every verdict reason reachable by the kernel', () => {
+    const t = sg.table();
+    const reasons = new Set(t.rows.map((r) => r[5]));
+    expect([...sg.FAIL_OPEN_REASONS, ...sg.DELIBERATE_REASONS, ...sg.BLOCK_REASONS].filter((r) => !reasons.has(r))).toEqual([]);
+  });
+});
