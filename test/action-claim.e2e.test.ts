@@ -327,6 +327,26 @@ describe('hook stdin fuzzing (post-tool and the Stop claim path)', () => {
   });
 });
 
+describe('open commitments in arbiter hook context (sentinels.md §1.6)', () => {
+  it('SessionStart of the claiming session lists its open commitment; another session sees none; delivery removes it', () => {
+    const { repo, env } = makeRepo();
+    mkdirSync(join(repo, '.arbiter'), { recursive: true });
+    writeFileSync(join(repo, '.arbiter', 'config.json'), JSON.stringify({ version: 1 }));
+    run(['hook', STOP_HOOK, '--agent', 'claude'], { cwd: repo, env, stdin: claudeStop(repo, 'ctx-1', 'Tests pass. Pushing it now.') });
+    const [c] = list(repo, env, []);
+    const start = (session: string, agent: string) =>
+      run(['hook', 'context', '--agent', agent, '--event', 'session-start'], { cwd: repo, env, stdin: JSON.stringify({ session_id: session, hook_event_name: 'SessionStart', source: 'startup', cwd: repo, transcript_path: null }) });
+    const mine = start('ctx-1', 'claude');
+    expect(mine.code).toBe(0);
+    expect(mine.stdout).toContain('Open commitments from your earlier messages in this session (1):');
+    expect(mine.stdout).toContain(`- push: "Pushing it" (id ${c!.id}, expires in 5h5`);
+    expect(mine.stdout).toContain('arbiter commitments done <id>');
+    expect(start('ctx-2', 'codex').stdout).not.toContain('Open commitments');
+    run(['hook', 'post-tool', '--agent', 'claude'], { cwd: repo, env, stdin: claudePost(repo, 'ctx-1', 'git push origin main') });
+    expect(start('ctx-1', 'claude').stdout).not.toContain('Open commitments');
+  });
+});
+
 describe('arbiter classify claim (built binary)', () => {
   it('prints {claim, lemma?, span?} as JSON; a missing text is a usage error', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'arbiter-ac-classify-'));

@@ -2,7 +2,23 @@
  * Registry of decision tables: policy id → generator from the kernel. `arbiter table <policy>` prints one; the
  * tables test regenerates each and compares it with `docs/tables/<policy>.md`. Add one line per policy.
  */
-import { actionClaim, breaker, buildStop, convoyGuard, drift, engineLock, paths, retry, review, secrets, sessionLock, stateLock, stopGate, type DecisionTable } from '@arbiter/kernel';
+import {
+  actionClaim,
+  breaker,
+  buildStop,
+  convoyGuard,
+  drift,
+  engineLock,
+  paths,
+  pushGate,
+  retry,
+  review,
+  secrets,
+  sessionLock,
+  stateLock,
+  stopGate,
+  type DecisionTable,
+} from '@arbiter/kernel';
 
 export const TABLES: Readonly<Record<string, () => DecisionTable>> = {
   'session-lock': sessionLock.table,
@@ -18,5 +34,6 @@ export const TABLES: Readonly<Record<string, () => DecisionTable>> = {
   'convoy-guard': convoyGuard.table,
   'build-stop': buildStop.table,
   'stop-gate': stopGate.table,
+  'gate-push': pushGate.table,
   'action-claim': actionClaim.table,
 };

@@ -30,6 +30,17 @@ export const WIRING: ReadonlyArray<WiringRow> = [
   // sentinels.md §0.6: the composite Stop hook (claims → build stop → stop gate), 30 s host timeout.
   { client: 'claude', event: 'Stop', args: ['hook', 'stop', '--agent', 'claude'], timeoutSec: 30, policy: 'build-stop' },
   { client: 'codex', event: 'Stop', args: ['hook', 'stop', '--agent', 'codex'], timeoutSec: 30, policy: 'build-stop' },
+  // push-gate.md §15: push gate, push release, coordination context, git pre-push shim.
+  { client: 'claude', event: 'PreToolUse', matcher: 'Bash', args: ['hook', 'gate-push', '--agent', 'claude'], timeoutSec: 10, policy: 'push-gate' },
+  { client: 'claude', event: 'PostToolUse', matcher: 'Bash', args: ['hook', 'gate-push', '--post', '--agent', 'claude'], timeoutSec: 10, policy: 'push-release' },
+  { client: 'claude', event: 'PostToolUseFailure', matcher: 'Bash', args: ['hook', 'gate-push', '--post', '--agent', 'claude'], timeoutSec: 10, policy: 'push-release' },
+  { client: 'claude', event: 'SessionStart', args: ['hook', 'context', '--agent', 'claude', '--event', 'session-start'], timeoutSec: 10, policy: 'context' },
+  { client: 'claude', event: 'UserPromptSubmit', args: ['hook', 'context', '--agent', 'claude', '--event', 'user-prompt-submit'], timeoutSec: 10, policy: 'context' },
+  { client: 'codex', event: 'PreToolUse', matcher: '^Bash$', args: ['hook', 'gate-push', '--agent', 'codex'], timeoutSec: 10, policy: 'push-gate' },
+  { client: 'codex', event: 'PostToolUse', matcher: '^Bash$', args: ['hook', 'gate-push', '--post', '--agent', 'codex'], timeoutSec: 10, policy: 'push-release' },
+  { client: 'codex', event: 'SessionStart', args: ['hook', 'context', '--agent', 'codex', '--event', 'session-start'], timeoutSec: 10, policy: 'context' },
+  { client: 'codex', event: 'UserPromptSubmit', args: ['hook', 'context', '--agent', 'codex', '--event', 'user-prompt-submit'], timeoutSec: 10, policy: 'context' },
+  { client: 'git', event: 'pre-push', args: ['hook', 'pre-push'], timeoutSec: 10, policy: 'push-gate' },
   // sentinels.md §0.6: follow-through evidence on Bash calls.
   { client: 'claude', event: 'PostToolUse', matcher: 'Bash', args: ['hook', 'post-tool', '--agent', 'claude'], timeoutSec: 10, policy: 'action-claim' },
   { client: 'codex', event: 'PostToolUse', matcher: '^Bash$', args: ['hook', 'post-tool', '--agent', 'codex'], timeoutSec: 10, policy: 'action-claim' },

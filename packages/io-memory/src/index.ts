@@ -8,6 +8,7 @@ export * from './proc.js';
 export * from './decision-log.js';
 export * from './state-files.js';
 export * from './http.js';
+export * from './lane-store.js';
 export * from './host-lock-fs.js';
 export * from './df.js';
 export * from './breaker-store.js';

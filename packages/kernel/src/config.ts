@@ -8,7 +8,7 @@
  */
 import * as t from 'io-ts';
 import { isRight } from 'fp-ts/lib/Either.js';
-import { describeErrors } from './internal/codecs.js';
+import { describeErrors, intIn } from './internal/codecs.js';
 import { DEFAULT_TTL_MS, TTL_MAX_MS, TTL_MIN_MS } from './session-lock.js';
 import { DEFAULT_SETTINGS as STOP_GATE_DEFAULTS, resolveSettings as resolveStopGate, type StopGateSettings } from './stop-gate.js';
 import { ACTION_PATTERN_LEMMAS, DEFAULT_SETTINGS as COMMITMENTS_DEFAULTS, type CommitmentsSettings } from './action-claim.js';
@@ -26,6 +26,46 @@ export const SessionLockConfig = t.partial({ ttl_ms: t.number });
  */
 export const StateLockConfig = t.partial({ auto_heal_stale_host_lock: t.unknown, dry_run: t.unknown });
 
+/** N1 (push-gate.md §3.2): a full ref name (`refs/…`), optionally ending in one final `*`, no whitespace. */
+export const isDeployRefPattern = (p: unknown): p is string =>
+  typeof p === 'string' && /^refs\/[^\s*]*\*?$/.test(p) && p.length <= 256 && p.length > 5;
+
+const DeployRefPattern = new t.Type<string, string, unknown>(
+  'DeployRefPattern',
+  isDeployRefPattern,
+  (u, c) => (isDeployRefPattern(u) ? t.success(u) : t.failure(u, c)),
+  t.identity,
+);
+/** Minutes 1–1 440 (`ETA_MIN`–`ETA_MAX`, push-gate.md §2). */
+const LaneMinutes = intIn(1, 1_440, 'Minutes');
+
+/** One `lanes.deploy_refs` entry (push-gate.md §3.1): a pattern string or `{pattern, lane}`. */
+export const DeployRefEntry = t.union([
+  DeployRefPattern,
+  t.type({ pattern: DeployRefPattern, lane: t.keyof({ 'per-ref': null, shared: null }) }),
+]);
+
+/**
+ * `lanes.*` (push-gate.md §3.1). Every key optional; defaults applied by `pushGate.lanesSettings`. Kept here (not in
+ * the push-gate modules) so that reading a configuration never loads the push gate.
+ */
+export const LanesConfig = t.partial({
+  enabled: t.boolean,
+  dry_run: t.boolean,
+  deploy_refs: t.array(DeployRefEntry),
+  owners: t.array(t.string),
+  lease_minutes: LaneMinutes,
+  hook_lease_minutes: LaneMinutes,
+  git_push_lease_minutes: LaneMinutes,
+  block_force_rewrite: t.boolean,
+  /**
+   * Lane-store adapter. `dir` (Arbiter extension, absolute path) relocates the embedded store so that several
+   * clones on one machine share one set of lanes; absent = `<git common dir>/arbiter/` (§5.5 E1).
+   */
+  store: t.intersection([t.type({ kind: t.literal('embedded') }), t.partial({ dir: t.string })]),
+});
+export type LanesConfig = t.TypeOf<typeof LanesConfig>;
+
 /** The whole file. `version` is required and must be 1. */
 export const RepoConfigCodec = t.intersection([
   t.type({ version: t.literal(1) }),
@@ -36,6 +76,7 @@ export const RepoConfigCodec = t.intersection([
      * falls back to its default with a warning, so it never invalidates the whole file.
      */
     stop_gate: t.unknown,
+    lanes: LanesConfig,
     state_lock: StateLockConfig,
     // `breaker.*` (convoy-policies.md §0.7 `circuit_breaker`): decoded strictly by `breaker.BreakerConfigCodec` where
     // it is used, so that a bad breaker setting fails the breaker verbs loudly without invalidating other policies.
@@ -72,7 +113,11 @@ export const parseConfig = (text: string | null): ConfigState => {
 };
 
 /** The default configuration `arbiter install` writes when none exists. */
-export const defaultConfig = (): RepoConfig => ({ version: 1, session_lock: { ttl_ms: DEFAULT_TTL_MS } });
+export const defaultConfig = (): RepoConfig => ({
+  version: 1,
+  session_lock: { ttl_ms: DEFAULT_TTL_MS },
+  lanes: { enabled: true, dry_run: false, block_force_rewrite: true, store: { kind: 'embedded' } },
+});
 
 /**
  * `session_lock.ttl_ms` when configured, an integer and within `[TTL_MIN_MS, TTL_MAX_MS]`; otherwise

@@ -16,3 +16,27 @@ export const MUTATING_TOOLS: Readonly<Record<'claude' | 'codex', ReadonlyArray<s
  */
 export const isMutatingTool = (agent: 'claude' | 'codex', toolName: unknown): boolean =>
   toolName === undefined || (typeof toolName === 'string' && MUTATING_TOOLS[agent].includes(toolName));
+
+/**
+ * Command text of a Bash PreToolUse/PostToolUse payload (push-gate.md §6.1 item 1): `tool_input.command`, else
+ * Claude's `tool_input.cmd`, else `null`. Never throws.
+ */
+export const bashCommandOf = (payload: unknown): string | null => {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return null;
+  const ti = (payload as Record<string, unknown>)['tool_input'];
+  if (typeof ti !== 'object' || ti === null) return null;
+  const o = ti as Record<string, unknown>;
+  return typeof o['command'] === 'string' ? o['command'] : typeof o['cmd'] === 'string' ? o['cmd'] : null;
+};
+
+/**
+ * Sound pre-filter of the push classifier for the dispatcher's fast path: `true` only when
+ * `classifyPushCommand(command)` is certainly `NotPush`. Every push the classifier can find (an exact `push` word,
+ * `git-push`, the F2 token `push`, a heredoc or `sh -c` script) needs the letters `push` in the text once quotes and
+ * backslashes are removed; only ANSI-C quoting (`$'\x70ush'`) can spell them otherwise, so its presence, or an
+ * over-long command, answers `false`. Proven against the classifier by a property test (PG-10 fast path).
+ */
+export const surelyNotPush = (command: string): boolean => {
+  if (command.length > 65_536 || command.includes("$'")) return false;
+  return !command.replace(/\\\r?\n/g, '').replace(/['"\\]/g, '').includes('push');
+};

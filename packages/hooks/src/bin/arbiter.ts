@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMutatingTool } from '@arbiter/kernel/hot';
+import { bashCommandOf, isMutatingTool, surelyNotPush } from '@arbiter/kernel/hot';
 
 type Main = (argv: ReadonlyArray<string>, pre?: { readonly stdinText?: string }) => Promise<void>;
 
@@ -30,7 +30,50 @@ const hookBundle = (argv: ReadonlyArray<string>): [string, ReadonlyArray<string>
 const args = process.argv.slice(2);
 const agent = args.includes('--agent=codex') || args[args.indexOf('--agent') + 1] === 'codex' ? 'codex' : args.includes('--agent=claude') || args[args.indexOf('--agent') + 1] === 'claude' ? 'claude' : null;
 
-if (args[0] === 'hook' && args[1] === 'session-lock' && (args[2] === 'acquire' || args[2] === 'refresh') && agent !== null && process.stdin.isTTY !== true) {
+/**
+ * Fast path of `hook gate-push` (push-gate.md P2–P3, R1–R2): a payload whose Bash command certainly holds no push
+ * (or whose tool is not Bash) exits 0 at once, without loading the hook bundle. Such calls touch no store, no git and
+ * write no decision-log entry (the log records push-gate verdicts on commands that could be pushes).
+ */
+const gatePushFast = (text: string): boolean => {
+  try {
+    const p: unknown = JSON.parse(text);
+    const cmd = bashCommandOf(p);
+    if (cmd === null) return false;
+    const tool = (p as Record<string, unknown>)['tool_name'];
+    return (typeof tool === 'string' && tool !== 'Bash') || surelyNotPush(cmd);
+  } catch {
+    return false;
+  }
+};
+
+if (args[0] === 'hook' && args[1] === 'gate-push' && agent !== null && process.stdin.isTTY !== true) {
+  // GATE_WATCHDOG_MS while reading stdin; cleared on hand-over, where the hook bundle arms its own watchdog for the
+  // rest of the same budget (counted from process start) and renders L-WATCHDOG if it fires.
+  const wd = setTimeout(() => process.exit(0), 4_000);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  process.stdin.on('data', (c: Buffer) => {
+    size += c.length;
+    if (size > STDIN_MAX_BYTES) {
+      process.stdin.removeAllListeners();
+      clearTimeout(wd);
+      const [bundle, rest] = hookBundle(args);
+      void load(bundle)(rest, { stdinText: '' });
+      return;
+    }
+    chunks.push(c);
+  });
+  process.stdin.on('error', () => process.exit(0));
+  process.stdin.on('end', () => {
+    if (size > STDIN_MAX_BYTES) return;
+    const text = Buffer.concat(chunks).toString('utf8');
+    if (gatePushFast(text)) process.exit(0);
+    clearTimeout(wd);
+    const [bundle, rest] = hookBundle(args);
+    void load(bundle)(rest, { stdinText: text });
+  });
+} else if (args[0] === 'hook' && args[1] === 'session-lock' && (args[2] === 'acquire' || args[2] === 'refresh') && agent !== null && process.stdin.isTTY !== true) {
   setTimeout(() => process.exit(0), WATCHDOG_MS).unref();
   const chunks: Buffer[] = [];
   let size = 0;

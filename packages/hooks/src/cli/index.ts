@@ -12,6 +12,8 @@ import * as gate from './gate.js';
 import * as lock from './lock.js';
 import * as log from './log.js';
 import * as table from './table.js';
+import * as install from './install.js';
+import * as lanes from './lanes.js';
 import * as scan from './scan.js';
 import * as blastRadius from './blast-radius.js';
 import * as partitions from './partitions.js';
@@ -30,6 +32,8 @@ export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> =
   scan,
   blastRadius,
   partitions,
+  install,
+  lanes,
 ];
 
 /** Build the `arbiter` program. */

@@ -2,7 +2,7 @@
  * `arbiter demo`: the main job on the embedded default, in a temporary directory, with the real binary and real
  * git. Sections run in order; each policy adds one (add a line below).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sessionLock, tableToMarkdown } from '@arbiter/kernel';
@@ -12,11 +12,13 @@ import * as buildStopDemo from './build-stop.js';
 import * as stateLockDemo from './state-lock.js';
 import * as breakerDemo from './breaker.js';
 import * as convoyDemo from './convoy.js';
+import * as pushGateDemo from './push-gate.js';
 import * as claimsDemo from './claims.js';
 
 /** Demo sections in narrative order. */
 export const SECTIONS: ReadonlyArray<{ readonly name: string; readonly run: (ctx: DemoContext) => Promise<void> }> = [
   { name: 'session-lock', run: sessionLockDemo.run },
+  { name: 'push-gate', run: pushGateDemo.run },
   { name: 'build-stop', run: buildStopDemo.run },
   { name: 'state-lock', run: stateLockDemo.run },
   { name: 'breaker', run: breakerDemo.run },
@@ -29,7 +31,12 @@ export const runDemo = async (bin: string, keep = false): Promise<void> => {
   const tmp = mkdtempSync(join(tmpdir(), 'arbiter-demo-'));
   const ctx = demoContext(bin, tmp);
   try {
-    for (const s of SECTIONS) await s.run(ctx);
+    // each section gets its own scratch directory and state directory, so no two sections collide
+    for (const s of SECTIONS) {
+      const dir = join(tmp, s.name);
+      mkdirSync(dir, { recursive: true });
+      await s.run(demoContext(bin, dir));
+    }
     ctx.heading('Decision table excerpt: session-lock (arbiter table session-lock)');
     const md = tableToMarkdown(sessionLock.table()).split('\n');
     const start = md.findIndex((l) => l.startsWith('| newest generation'));

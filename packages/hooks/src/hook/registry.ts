@@ -4,6 +4,8 @@
  */
 import { sessionLockMain } from './session-lock.js';
 import { stopMain } from './stop.js';
+import { gatePushMain, prePushMain } from './push-gate.js';
+import { contextMain } from './context.js';
 import { postToolMain } from './post-tool.js';
 import { claimStopMain } from './claims-stop.js';
 
@@ -17,6 +19,9 @@ export type HookHandler = (argv: ReadonlyArray<string>, pre?: { readonly stdinTe
 export const HOOKS: Readonly<Record<string, HookHandler>> = {
   'session-lock': sessionLockMain,
   stop: stopMain,
+  'gate-push': gatePushMain,
+  'pre-push': prePushMain,
+  context: contextMain,
   'post-tool': postToolMain,
   'claim-stop': claimStopMain,
 };

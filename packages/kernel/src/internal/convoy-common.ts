@@ -53,34 +53,33 @@ export const TaskId = new t.Type<string, string, unknown>(
 
 // ───────────────────────────────────────── statuses (§0.3) ─────────────────────────────────────────
 
-/** Task statuses (§0.3). */
-export type TaskStatus =
-  | 'pending'
-  | 'assigned'
-  | 'running'
-  | 'done'
-  | 'failed'
-  | 'timed-out'
-  | 'gate-failed'
-  | 'review-blocked'
-  | 'hook-failed'
-  | 'disputed'
-  | 'skipped';
+/** Task statuses (§0.3): the one list, as a codec; the type, the array and the predicates derive from it. */
+export const TaskStatusCodec = t.keyof({
+  pending: null,
+  assigned: null,
+  running: null,
+  done: null,
+  failed: null,
+  'timed-out': null,
+  'gate-failed': null,
+  'review-blocked': null,
+  'hook-failed': null,
+  disputed: null,
+  skipped: null,
+});
+export type TaskStatus = t.TypeOf<typeof TaskStatusCodec>;
 
-/** Terminal statuses (§0.3). */
-export const TERMINAL_STATUSES: ReadonlyArray<TaskStatus> = [
-  'done',
-  'failed',
-  'timed-out',
-  'gate-failed',
-  'review-blocked',
-  'hook-failed',
-  'disputed',
-  'skipped',
-];
+/** Every task status of §0.3, in the spec's order. */
+export const TASK_STATUSES = Object.keys(TaskStatusCodec.keys) as ReadonlyArray<TaskStatus>;
+
+/** §0.3: the live statuses (not terminal). */
+export const isLive = (s: TaskStatus): boolean => s === 'pending' || s === 'assigned' || s === 'running';
+
+/** Terminal statuses (§0.3): every status but the live ones. */
+export const TERMINAL_STATUSES: ReadonlyArray<TaskStatus> = TASK_STATUSES.filter((s) => !isLive(s));
 
 /** True when `s` is terminal (§0.3). */
-export const isTerminal = (s: TaskStatus): boolean => TERMINAL_STATUSES.includes(s);
+export const isTerminal = (s: TaskStatus): boolean => !isLive(s);
 
 // ───────────────────────────────────────── effects (§0.4) ─────────────────────────────────────────
 
@@ -103,15 +102,18 @@ export type EventType =
 
 export type Severity = 'info' | 'warn' | 'error';
 
-/** `EmitEvent`: append to the run's event log. `code` is a kebab-case reason code (DESIGN.md conventions §5). */
-export interface EmitEvent {
+/**
+ * `EmitEvent`: append to the run's event log. `code` is a kebab-case reason code (DESIGN.md conventions §5). `D` is
+ * the shape of `data` (scalars by default; the paths/retry/guard decisions also carry lists).
+ */
+export interface EmitEvent<D = Readonly<Record<string, string | number | boolean | null>>> {
   readonly _tag: 'EmitEvent';
   readonly type: EventType;
   readonly severity: Severity;
   readonly code: string;
   readonly taskId?: string;
   readonly agent?: string;
-  readonly data?: Readonly<Record<string, string | number | boolean | null>>;
+  readonly data?: D;
 }
 
 /** `SetTaskStatus`: write the status; `output` is already redacted. */

@@ -9,7 +9,8 @@ import * as t from 'io-ts';
 import {
   AgentName,
   TaskId,
-  isTerminal as isTerminalStatus,
+  isTerminal,
+  type EmitEvent as CommonEmitEvent,
   type EventType,
   type SetTaskStatus,
   type Severity,
@@ -26,39 +27,8 @@ export type { EventType, SetTaskStatus, Severity, ScheduleRetry, SkipTasks, Stop
 
 // ───────────────────────────────────────── task statuses (§0.3) ─────────────────────────────────────────
 
-/** Every task status of §0.3. */
-export const TASK_STATUSES: ReadonlyArray<TaskStatus> = [
-  'pending',
-  'assigned',
-  'running',
-  'done',
-  'failed',
-  'timed-out',
-  'gate-failed',
-  'review-blocked',
-  'hook-failed',
-  'disputed',
-  'skipped',
-];
+export { TASK_STATUSES, TaskStatusCodec, isLive, isTerminal } from './convoy-common.js';
 
-export const TaskStatusCodec = t.keyof({
-  pending: null,
-  assigned: null,
-  running: null,
-  done: null,
-  failed: null,
-  'timed-out': null,
-  'gate-failed': null,
-  'review-blocked': null,
-  'hook-failed': null,
-  disputed: null,
-  skipped: null,
-});
-
-/** §0.3: the live statuses (not terminal). */
-export const isLive = (s: TaskStatus): boolean => s === 'pending' || s === 'assigned' || s === 'running';
-/** §0.3: every status but the live ones is terminal. */
-export const isTerminal = (s: TaskStatus): boolean => isTerminalStatus(s);
 /** §0.3: terminal and counted as failed in the run summary. */
 export const isFailedTerminal = (s: TaskStatus): boolean => isTerminal(s) && s !== 'done' && s !== 'skipped';
 
@@ -73,15 +43,7 @@ export const AgentNameCodec = AgentName;
  * `EmitEvent`: append to the run's event log. Same shape as `convoy-common`'s, with `data` values that may also be
  * lists and records (deferrals list `blockedBy`, injections list conflicts), never unredacted agent text.
  */
-export interface EmitEvent {
-  readonly _tag: 'EmitEvent';
-  readonly type: EventType;
-  readonly severity: Severity;
-  readonly code: string;
-  readonly taskId?: string;
-  readonly agent?: string;
-  readonly data?: Readonly<Record<string, unknown>>;
-}
+export type EmitEvent = CommonEmitEvent<Readonly<Record<string, unknown>>>;
 
 /** A breaker input event (§1.5). The breaker module owns its transition; here it is only carried. */
 export type BreakerEventData =

@@ -3,6 +3,8 @@ export type * from './common.js';
 export type * from './lock-store.js';
 export type * from './http.js';
 export type * from './state-files.js';
+export type * from './lane-store.js';
+export type * from './git.js';
 export type * from './df.js';
 export type * from './host-lock-fs.js';
 export type * from './breaker-store.js';

@@ -1,0 +1,212 @@
+/**
+ * `arbiter install [--claude] [--codex] [--git] [--uninstall]` (DESIGN.md conventions §1, §7; push-gate.md §15).
+ *
+ * Registers every row of the ONE wiring table (`wiring.ts`) into `.claude/settings.json`, `.codex/hooks.json` and the
+ * clone's git hooks directory (`git rev-parse --git-path hooks`, which honours `core.hooksPath`), merging with what
+ * is there and chaining an existing `pre-push`. Idempotent: a second run changes nothing. Writes a default
+ * `.arbiter/config.json` when absent. Everything added is listed in `<runtime dir>/install.json`, so `--uninstall`
+ * removes exactly that and nothing else. All writes are atomic (temp + rename).
+ */
+import { chmodSync, existsSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { Command } from 'commander';
+import { config } from '@arbiter/kernel';
+import { configPath, resolveRepo, writeFileAtomic, writeJsonAtomic } from '@arbiter/io-node';
+import { WIRING, type WiringRow } from '../wiring.js';
+import { die } from './util.js';
+
+/** The shell command a host runs for a wiring row. */
+export const commandOf = (row: WiringRow): string => ['arbiter', ...row.args].join(' ');
+
+/** Spec shim (§15), used when no pre-push hook existed. */
+export const PRE_PUSH_SHIM = '#!/bin/sh\n# arbiter: pre-push shim (installed by `arbiter install --git`)\ncommand -v arbiter >/dev/null 2>&1 || exit 0\nexec arbiter hook pre-push "$@"\n';
+/** Chaining shim: runs the pre-existing hook (renamed) first with the same stdin, then Arbiter's. */
+export const PRE_PUSH_CHAIN_SHIM =
+  '#!/bin/sh\n# arbiter: pre-push shim (installed by `arbiter install --git`), chaining the previous hook\ninput=$(cat)\nprev="$(dirname "$0")/pre-push.arbiter-chained"\nif [ -x "$prev" ]; then printf \'%s\\n\' "$input" | "$prev" "$@" || exit $?; fi\ncommand -v arbiter >/dev/null 2>&1 || exit 0\nprintf \'%s\\n\' "$input" | exec arbiter hook pre-push "$@"\n';
+
+interface Added {
+  readonly file: string;
+  readonly event: string;
+  readonly matcher: string | null;
+  readonly command: string;
+}
+interface Manifest {
+  version: 1;
+  hooks: Added[];
+  config_created: string | null;
+  git_hook: { path: string; chained: string | null } | null;
+}
+
+type HookGroup = { matcher?: string; hooks: { type: string; command: string; timeout?: number }[] };
+type HooksFile = Record<string, unknown> & { hooks?: Record<string, HookGroup[]> };
+
+const readJson = (p: string): HooksFile => {
+  if (!existsSync(p)) return {};
+  const text = readFileSync(p, 'utf8');
+  if (text.trim() === '') return {};
+  const v: unknown = JSON.parse(text);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${p} is not a JSON object`);
+  return v as HooksFile;
+};
+
+/** Merge rows into a hooks file object; returns the entries it added (none when already present). */
+export const mergeHooks = (file: HooksFile, rows: ReadonlyArray<WiringRow>, fileName: string): Added[] => {
+  const added: Added[] = [];
+  const hooks = (file.hooks ??= {});
+  for (const row of rows) {
+    const cmd = commandOf(row);
+    const groups = (hooks[row.event] ??= []);
+    const present = groups.some((g) => (g.matcher ?? null) === (row.matcher ?? null) && Array.isArray(g.hooks) && g.hooks.some((h) => h.command === cmd));
+    if (present) continue;
+    let g = groups.find((x) => (x.matcher ?? null) === (row.matcher ?? null) && Array.isArray(x.hooks));
+    if (g === undefined) {
+      g = row.matcher === undefined ? { hooks: [] } : { matcher: row.matcher, hooks: [] };
+      groups.push(g);
+    }
+    g.hooks.push({ type: 'command', command: cmd, timeout: row.timeoutSec });
+    added.push({ file: fileName, event: row.event, matcher: row.matcher ?? null, command: cmd });
+  }
+  return added;
+};
+
+/** Remove exactly `entries` from a hooks file object (empty groups and events that we emptied go too). */
+export const unmergeHooks = (file: HooksFile, entries: ReadonlyArray<Added>): void => {
+  const hooks = file.hooks;
+  if (hooks === undefined) return;
+  for (const e of entries) {
+    const groups = hooks[e.event];
+    if (!Array.isArray(groups)) continue;
+    for (const g of groups) {
+      if ((g.matcher ?? null) !== e.matcher || !Array.isArray(g.hooks)) continue;
+      const i = g.hooks.findIndex((h) => h.command === e.command);
+      if (i >= 0) g.hooks.splice(i, 1);
+    }
+    hooks[e.event] = groups.filter((g) => !Array.isArray(g.hooks) || g.hooks.length > 0);
+    if (hooks[e.event]?.length === 0) delete hooks[e.event];
+  }
+  if (Object.keys(hooks).length === 0) delete file.hooks;
+};
+
+const gitHooksDir = (top: string): string => {
+  const out = execFileSync('git', ['rev-parse', '--git-path', 'hooks'], { cwd: top, encoding: 'utf8', timeout: 5_000 }).trim();
+  return isAbsolute(out) ? out : resolve(top, out);
+};
+
+const say = (s: string): void => {
+  process.stdout.write(`arbiter: ${s}\n`);
+};
+
+/** Install (or uninstall) in the repository containing `cwd`. Returns the lines it printed. */
+export const install = (cwd: string, opts: { claude: boolean; codex: boolean; git: boolean; uninstall: boolean }): void => {
+  const repo = resolveRepo(cwd);
+  if (repo === null) return die('not inside a git repository.');
+  const top = repo.topLevel;
+  const manifestPath = join(repo.runtimeDir, 'install.json');
+  let manifest: Manifest = { version: 1, hooks: [], config_created: null, git_hook: null };
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+  } catch {
+    // first install
+  }
+  const files: Record<'claude' | 'codex', string> = { claude: join(top, '.claude', 'settings.json'), codex: join(top, '.codex', 'hooks.json') };
+  if (opts.uninstall) {
+    for (const client of ['claude', 'codex'] as const) {
+      if (!opts[client]) continue;
+      const ours = manifest.hooks.filter((h) => h.file === files[client]);
+      if (ours.length === 0) continue;
+      const f = readJson(files[client]);
+      unmergeHooks(f, ours);
+      writeJsonAtomic(files[client], f);
+      manifest.hooks = manifest.hooks.filter((h) => h.file !== files[client]);
+      say(`removed ${ours.length} hook(s) from ${files[client]}`);
+    }
+    if (opts.git && manifest.git_hook !== null) {
+      const gh = manifest.git_hook;
+      try {
+        const text = readFileSync(gh.path, 'utf8');
+        if (text === PRE_PUSH_SHIM || text === PRE_PUSH_CHAIN_SHIM) unlinkSync(gh.path);
+      } catch {
+        // already gone
+      }
+      if (gh.chained !== null && existsSync(gh.chained)) renameSync(gh.chained, gh.path);
+      manifest.git_hook = null;
+      say(`removed the pre-push shim${gh.chained !== null ? ' and restored the previous hook' : ''}`);
+    }
+    if (opts.claude && opts.codex && opts.git && manifest.config_created !== null) {
+      const p = manifest.config_created;
+      try {
+        if (readFileSync(p, 'utf8') === JSON.stringify(config.defaultConfig(), null, 2) + '\n') {
+          unlinkSync(p);
+          say(`removed ${p} (unchanged since install)`);
+        }
+      } catch {
+        // gone or edited: keep
+      }
+      manifest.config_created = null;
+    }
+    writeJsonAtomic(manifestPath, manifest);
+    return;
+  }
+  const cp = configPath(top);
+  if (!existsSync(cp)) {
+    writeJsonAtomic(cp, config.defaultConfig());
+    manifest.config_created = cp;
+    say(`wrote default ${cp}`);
+  }
+  for (const client of ['claude', 'codex'] as const) {
+    if (!opts[client]) continue;
+    const rows = WIRING.filter((r) => r.client === client);
+    const f = readJson(files[client]);
+    const added = mergeHooks(f, rows, files[client]);
+    if (added.length > 0) {
+      writeJsonAtomic(files[client], f);
+      manifest.hooks.push(...added);
+    }
+    say(`${files[client]}: ${added.length} hook(s) added, ${rows.length - added.length} already present`);
+  }
+  if (opts.git && WIRING.some((r) => r.client === 'git')) {
+    const dir = gitHooksDir(top);
+    const path = join(dir, 'pre-push');
+    let existing: string | null = null;
+    try {
+      existing = readFileSync(path, 'utf8');
+    } catch {
+      existing = null;
+    }
+    if (existing === PRE_PUSH_SHIM || existing === PRE_PUSH_CHAIN_SHIM) {
+      say(`${path}: already installed`);
+    } else {
+      let chained: string | null = null;
+      if (existing !== null) {
+        chained = join(dir, 'pre-push.arbiter-chained');
+        renameSync(path, chained);
+      }
+      writeFileAtomic(path, chained === null ? PRE_PUSH_SHIM : PRE_PUSH_CHAIN_SHIM);
+      chmodSync(path, 0o755);
+      manifest.git_hook = { path, chained };
+      say(`${path}: pre-push shim installed${chained !== null ? ' (chaining the existing hook)' : ''}`);
+    }
+  }
+  writeJsonAtomic(manifestPath, manifest);
+  void dirname;
+};
+
+/** Register the `install` verb. */
+export const register = (program: Command): void => {
+  program
+    .command('install')
+    .description('register Arbiter hooks for Claude Code, Codex and git in this repository (idempotent)')
+    .option('--claude', 'Claude Code: .claude/settings.json')
+    .option('--codex', 'Codex: .codex/hooks.json')
+    .option('--git', "git: the clone's pre-push hook (respects core.hooksPath)")
+    .option('--uninstall', 'remove exactly what install added')
+    .action((o: { claude?: boolean; codex?: boolean; git?: boolean; uninstall?: boolean }) => {
+      const none = o.claude !== true && o.codex !== true && o.git !== true;
+      try {
+        install(process.cwd(), { claude: none || o.claude === true, codex: none || o.codex === true, git: none || o.git === true, uninstall: o.uninstall === true });
+      } catch (e) {
+        die(`install failed: ${String((e as Error).message ?? e).replace(/[^\x20-\x7e]/g, '?').slice(0, 200)}`);
+      }
+    });
+};

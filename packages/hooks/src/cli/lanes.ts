@@ -1,0 +1,188 @@
+/**
+ * `arbiter deploy [--lane] [--eta] [--break-glass [--reason]]` (push-gate.md §10) and
+ * `arbiter lane status|claim|release [--force]|halt|unhalt` (§11). Die-loud: a confirmed conflict or a store
+ * failure exits 1 with one fixed message on stderr; success prints on stdout and exits 0.
+ */
+import { Command } from 'commander';
+import type { LaneStore } from '@arbiter/kernel';
+import { pushGate as PG } from '@arbiter/kernel';
+import { nodeGit, type Env } from '@arbiter/io-node';
+import { recordDecision } from '../hook/runtime.js';
+import { probeCompat, probeIdentity, probeRefs, probeRepo, storeFor, withTimeout, type GateRepo } from '../hook/push-gate-probes.js';
+
+const finishCli = (o: PG.CliOutcome, policy: string, facts: Record<string, unknown>, env: Env, startDir: string): never => {
+  (o.stream === 'stdout' ? process.stdout : process.stderr).write(`${o.message}\n`);
+  recordDecision({ startDir, env, policy, policyVersion: PG.POLICY_VERSION, mode: 'cli', facts, verdict: o.code === 0 ? 'Ok' : 'Die', reasons: [o.reason] });
+  process.exit(o.code);
+};
+
+const timeoutLeft = { _tag: 'Left' as const, left: { _tag: 'LaneFailure' as const, kind: 'contended' as const, status: 'timeout' } };
+const call = <A>(t: () => Promise<{ _tag: 'Left'; left: { kind: string } } | { _tag: 'Right'; right: A }>) => withTimeout(t(), PG.NET_TIMEOUT_MS, timeoutLeft);
+
+/** Run the deploy step function with the Node adapters. */
+export const runDeploy = async (args: { lane: string | null; eta: string | null; breakGlass: boolean; reason: string | null }, cwd: string, env: Env): Promise<never> => {
+  const git = nodeGit();
+  let f: PG.DeployFacts = { lane_arg: args.lane, eta_arg: args.eta, break_glass: args.breakGlass, reason: args.reason };
+  const ctx: { repo: GateRepo | null; store: LaneStore | null } = { repo: null, store: null };
+  for (let i = 0; i < 12; i++) {
+    const { repo, store } = ctx;
+    const s = PG.deployStep(f);
+    if (s._tag === 'Done') {
+      for (const e of s.effects) if (store !== null) await call(store.post({ body: e.body, lane: e.lane, by: e.by }));
+      return finishCli(s.outcome, PG.DEPLOY_POLICY, { lane_arg: args.lane, eta: args.eta, break_glass: args.breakGlass, reason: args.reason, claim: f.claim ?? null, compat: f.compat ?? null }, env, repo?.dir ?? cwd);
+    }
+    const cur = f;
+    const ups = await Promise.all(
+      s.probe.map(async (p): Promise<Partial<PG.DeployFacts>> => {
+        switch (p._tag) {
+          case 'repo': {
+            const r = await probeRepo(git, cwd, [], env);
+            ctx.repo = r;
+            if (r.storeRoot !== null && r.fact.kind === 'repo') ctx.store = storeFor(r.storeRoot, PG.settingsOf(r.fact.config));
+            return { repo: r.fact };
+          }
+          case 'refs': {
+            const repo = ctx.repo;
+            const r = await probeRefs(git, repo?.dir ?? cwd, []);
+            return { refs: { current_branch: r.head_branch, head_oid: r.head_oid, default_remote: r.default_remote } };
+          }
+          case 'identity':
+            return { identity: await probeIdentity(git, ctx.repo?.dir ?? cwd, cur.repo?.kind === 'repo' ? cur.repo.common_dir : '', null, env) };
+          case 'force-release': {
+            const store = ctx.store;
+            if (store === null) return { forced: { _tag: 'Failure', kind: 'other' } };
+            const r = await call(store.forceRelease(p.lane, p.by, p.reason));
+            return { forced: r._tag === 'Right' ? r.right : { _tag: 'Failure', kind: r.left.kind } };
+          }
+          case 'claim': {
+            const store = ctx.store;
+            const id = cur.identity;
+            if (store === null || id === undefined || !id.ok) return { claim: { _tag: 'Failure', kind: 'other', status: 'no-store' } };
+            const r = await call(store.claim(p.lane, { handle: id.member, session: id.session, instance: id.instance, host: id.host }, p.meta));
+            return { claim: r._tag === 'Right' ? r.right : { _tag: 'Failure', kind: r.left.kind as 'other', status: 'cli' } };
+          }
+          case 'compat':
+            return { compat: await probeCompat(git, ctx.repo?.dir ?? cwd, p, 'agent', cur.repo?.kind === 'repo' ? cur.repo.shallow : false) };
+        }
+      }),
+    );
+    for (const u of ups) f = { ...f, ...u };
+  }
+  return finishCli({ _tag: 'Exit', code: 1, stream: 'stderr', message: 'arbiter: internal limit reached.', reason: 'plan-limit' }, PG.DEPLOY_POLICY, {}, env, cwd);
+};
+
+/** Resolve repo, store and identity for a lane verb, or die. */
+const laneContext = async (cwd: string, env: Env) => {
+  const git = nodeGit();
+  const repo = await probeRepo(git, cwd, [], env);
+  const die = (o: PG.CliOutcome) => finishCli(o, PG.LANE_CLI_POLICY, {}, env, cwd);
+  if (repo.fact.kind !== 'repo' || repo.storeRoot === null) return die({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.M.D_NOREPO(), reason: 'not-a-repo' });
+  if (repo.fact.config._tag === 'Invalid') return die({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.M.D_CONFIG(), reason: 'config-invalid' });
+  const settings = PG.settingsOf(repo.fact.config);
+  const store = storeFor(repo.storeRoot, settings);
+  const id = await probeIdentity(git, repo.dir, repo.fact.common_dir, null, env);
+  if (!id.ok) return die({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.M.D_NOID(), reason: 'identity-unavailable' });
+  const me: PG.Holder = { handle: id.member, session: id.session, instance: id.instance, host: id.host };
+  const laneOf = async (arg: string | undefined): Promise<string> => {
+    const refs = await probeRefs(git, repo.dir, []);
+    const l = PG.laneArg(arg ?? null, refs.head_branch, repo.fact.kind === 'repo' ? repo.fact.config : { _tag: 'NotConfigured' });
+    return 'lane' in l ? l.lane : die(l);
+  };
+  const done = (o: PG.CliOutcome, facts: Record<string, unknown> = {}) => finishCli(o, PG.LANE_CLI_POLICY, facts, env, repo.dir);
+  return { repo, store, me, laneOf, done, settings };
+};
+
+/** Register `deploy` and `lane`. */
+export const register = (program: Command): void => {
+  program
+    .command('deploy')
+    .description('claim the deploy lane of the current branch (or --lane) and check HEAD against the remote')
+    .option('--lane <name>', 'lane name, or a branch name (deploy:refs/heads/<name>)')
+    .option('--eta <minutes>', 'lease in minutes (1–1440)')
+    .option('--break-glass', 'force-release the lane first (owners only; audited)')
+    .option('--reason <text>', 'reason recorded with --break-glass')
+    .action(async (o: { lane?: string; eta?: string; breakGlass?: boolean; reason?: string }) => {
+      const env = process.env;
+      await runDeploy(
+        {
+          lane: o.lane ?? null,
+          eta: o.eta ?? null,
+          breakGlass: o.breakGlass === true || env['ARBITER_BREAK_GLASS'] === '1',
+          reason: o.reason ?? env['ARBITER_BREAK_GLASS_REASON'] ?? null,
+        },
+        process.cwd(),
+        env,
+      );
+    });
+  const lane = program.command('lane').description('deploy lanes: status, claim, release, halt, unhalt');
+  lane
+    .command('status [lane]')
+    .description('lanes, halts directed at this session, recent audit records')
+    .action(async (name: string | undefined) => {
+      const c = await laneContext(process.cwd(), process.env);
+      const st = await call(c.store.state(name === undefined ? 'all' : PG.laneFromArg(name), c.me.session));
+      if (st._tag === 'Left') return c.done({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.M.C_STORE(st.left.kind), reason: 'store-failed' });
+      const au = await call(c.store.audit(10));
+      const now = Date.now();
+      const audit = au._tag === 'Right' ? au.right.map((a) => ({ kind: a.kind, lane: a.lane, by_handle: a.by_handle, age_sec: Math.max(0, (now - a.at) / 1000) })) : [];
+      process.stdout.write(PG.laneStatusLines(st.right, audit).join('\n') + '\n');
+      return c.done({ _tag: 'Exit', code: 0, stream: 'stdout', message: `arbiter: ${st.right.lanes.length} lane(s).`, reason: 'status' });
+    });
+  lane
+    .command('claim [lane]')
+    .option('--eta <minutes>', 'lease in minutes (1–1440)')
+    .description('claim (or renew) a lane for this session')
+    .action(async (name: string | undefined, o: { eta?: string }) => {
+      const c = await laneContext(process.cwd(), process.env);
+      const l = await c.laneOf(name);
+      let eta: number | null = null;
+      if (o.eta !== undefined) {
+        eta = PG.parseEta(o.eta);
+        if (eta === null) return c.done({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.M.D_ETA(), reason: 'bad-eta' });
+      }
+      const st = await call(c.store.state(l, c.me.session));
+      if (st._tag === 'Left') return c.done({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.M.C_STORE(st.left.kind), reason: 'store-failed' });
+      const v = st.right.lanes[0];
+      if (v?.holder !== null && v?.holder !== undefined && v.holder.instance === c.me.instance && !v.expired) {
+        const hb = await call(c.store.heartbeat(l, c.me.instance, v.fence));
+        if (hb._tag === 'Left') return c.done(PG.laneClaimOutcome(l, { _tag: 'Failure', kind: hb.left.kind as 'other', status: 'cli' }));
+        return c.done(PG.laneClaimOutcome(l, hb.right._tag === 'Ok' ? { _tag: 'Ok', fence: v.fence } : hb.right), { lane: l });
+      }
+      const r = await call(c.store.claim(l, c.me, { intent: 'deploy', eta_minutes: eta ?? c.settings.lease_minutes }));
+      return c.done(PG.laneClaimOutcome(l, r._tag === 'Right' ? r.right : { _tag: 'Failure', kind: r.left.kind as 'other', status: 'cli' }), { lane: l });
+    });
+  lane
+    .command('release [lane]')
+    .option('--force', 'owners only: release whoever holds it (audited)')
+    .option('--reason <text>', 'reason recorded with --force')
+    .description('release a lane held by this session')
+    .action(async (name: string | undefined, o: { force?: boolean; reason?: string }) => {
+      const c = await laneContext(process.cwd(), process.env);
+      const l = await c.laneOf(name);
+      const r = o.force === true ? await call(c.store.forceRelease(l, c.me, o.reason === undefined ? null : PG.safeReason(o.reason, 200))) : await call(c.store.release(l, c.me.instance));
+      return c.done(PG.laneReleaseOutcome(l, r._tag === 'Right' ? r.right : { _tag: 'Failure', kind: r.left.kind }), { lane: l, force: o.force === true });
+    });
+  lane
+    .command('halt')
+    .requiredOption('--session <session>', 'the session to halt')
+    .requiredOption('--reason <text>', 'why (1–200 characters)')
+    .description('direct a halt at another session: its pushes are blocked until unhalted')
+    .action(async (o: { session: string; reason: string }) => {
+      const c = await laneContext(process.cwd(), process.env);
+      const bad = PG.haltArgs(o.session, o.reason);
+      if (bad !== null) return c.done(bad);
+      const r = await call(c.store.halt(o.session, c.me, PG.safeReason(o.reason, 200)));
+      return c.done(PG.laneHaltOutcome(o.session, r._tag === 'Right' ? r.right : { _tag: 'Failure', kind: r.left.kind }), { target: o.session });
+    });
+  lane
+    .command('unhalt')
+    .requiredOption('--session <session>', 'the halted session')
+    .description('lift the halts directed at a session (owner or author)')
+    .action(async (o: { session: string }) => {
+      const c = await laneContext(process.cwd(), process.env);
+      if (!PG.SESSION_ID_RE.test(o.session)) return c.done(PG.laneUnhaltOutcome(c.me.session, o.session, null));
+      if (c.me.session === o.session) return c.done(PG.laneUnhaltOutcome(c.me.session, o.session, null));
+      const r = await call(c.store.unhalt(o.session, c.me));
+      return c.done(PG.laneUnhaltOutcome(c.me.session, o.session, r._tag === 'Right' ? r.right : { _tag: 'Failure', kind: r.left.kind }), { target: o.session });
+    });
+};

@@ -1,0 +1,39 @@
+/**
+ * Pluggable sections of the coordination block (push-gate.md §12.4). Each section returns extra lines rendered
+ * after the "commitments" lines and before the session-lock line. Lines must already be fixed templates with
+ * sanitised interpolations (the block is model-facing). A section that throws or takes longer than
+ * `SECTION_TIMEOUT_MS` is skipped; a section never blocks the hook. Add one entry per section.
+ */
+import type { Env } from '@arbiter/io-node';
+import { commitmentContextLines } from './commitments-context.js';
+
+/** What a section receives. */
+export interface ContextSectionInput {
+  /** Worktree top-level and git common dir (realpath) of the repository. */
+  readonly top: string;
+  readonly commonDir: string;
+  /** Runtime-state directory of the repository (lanes, log, …). */
+  readonly runtimeDir: string;
+  /** Per-user state directory. */
+  readonly stateDir: string;
+  readonly session: string;
+  readonly instance: string;
+  readonly env: Env;
+  /** ms epoch. */
+  readonly now: number;
+}
+
+/** One section: a name (for logs) and a line producer. */
+export interface ContextSection {
+  readonly name: string;
+  readonly lines: (i: ContextSectionInput) => Promise<ReadonlyArray<string>> | ReadonlyArray<string>;
+}
+
+/** Upper bound on one section, ms. */
+export const SECTION_TIMEOUT_MS = 1_000;
+
+/** Every extra section, in block order (e.g. the sentinels' "open commitments" lines). */
+export const CONTEXT_SECTIONS: ReadonlyArray<ContextSection> = [
+  // sentinels.md §1.6: the session's open commitments (action claims not yet followed through).
+  { name: 'open-commitments', lines: (i) => commitmentContextLines(i.top, i.env as NodeJS.ProcessEnv, i.now, i.session) },
+];

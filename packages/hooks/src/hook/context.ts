@@ -1,0 +1,168 @@
+/**
+ * `arbiter hook context --agent claude|codex --event session-start|user-prompt-submit [--export-session]`
+ * (push-gate.md §12): the coordination block for SessionStart / UserPromptSubmit. Never blocks: every path exits 0;
+ * the `CONTEXT_WATCHDOG_MS` watchdog exits 0 with nothing printed.
+ */
+import { appendFileSync, writeSync } from 'node:fs';
+import type { Git } from '@arbiter/kernel';
+import { pushGate as PG, sessionLock as SL } from '@arbiter/kernel';
+import {
+  contextCachePath,
+  fsLockStore,
+  nodeGit,
+  readContextCache,
+  resolveStateDir,
+  resolveWorkspace,
+  writeContextCache,
+  type Env,
+} from '@arbiter/io-node';
+import { agentArg, readStdin, recordDecision } from './runtime.js';
+import { CONTEXT_SECTIONS, SECTION_TIMEOUT_MS, type ContextSectionInput } from './context-sections.js';
+import { probeIdentity, probeRepo, probeState, storeFor, withTimeout, type GateRepo } from './push-gate-probes.js';
+
+/** Read-only session-lock line for the workspace of `dir` (session-lock.md §5.3, §11). `null` = corrupt. */
+export const lockLine = async (stateDir: string, dir: string, session: string, now: number): Promise<PG.LockLine | null | 'failed'> => {
+  try {
+    const ws = resolveWorkspace(dir);
+    const r = await fsLockStore(stateDir).read(ws.hash)();
+    if (r._tag === 'Left') return 'failed';
+    const c = r.right.content;
+    if (c._tag === 'Absent') return { kind: 'free' };
+    if (c._tag === 'Corrupt') return null;
+    const rec = c.record;
+    if (rec.state === 'released' || SL.isStale(rec, now)) return { kind: 'free' };
+    if (rec.session_id === session) return { kind: 'ours' };
+    return { kind: 'other', session: rec.session_id, pid: rec.pid, age_sec: Math.max(0, (now - rec.refreshed_at) / 1000) };
+  } catch {
+    return 'failed';
+  }
+};
+
+/** Options of one context run (injectable for tests). */
+export interface ContextDeps {
+  readonly git: Git;
+  readonly env: Env;
+  readonly cwd: string;
+  readonly now: () => number;
+}
+
+/** Run the context step function to its end. Never throws. */
+export const runContext = async (
+  agent: 'claude' | 'codex',
+  event: 'session-start' | 'user-prompt-submit',
+  payload: unknown,
+  deps: ContextDeps,
+): Promise<{ outcome: PG.ContextOutcome; facts: PG.ContextFacts }> => {
+  const stateDir = resolveStateDir(deps.env);
+  let f: PG.ContextFacts = { agent, event, payload, now: deps.now() };
+  let repo: GateRepo | null = null;
+  for (let i = 0; i < 8; i++) {
+    const s = PG.contextStep(f);
+    if (s._tag === 'Done') {
+      for (const e of s.effects) {
+        if (e._tag === 'WriteCache' && f.repo?.kind === 'repo' && f.identity?.ok) writeContextCache(contextCachePath(stateDir, f.repo.common_dir, f.identity.session), e.data, deps.now());
+      }
+      return { outcome: s.outcome, facts: f };
+    }
+    const cur = f;
+    const updates = await Promise.all(
+      s.probe.map(async (p): Promise<Partial<PG.ContextFacts>> => {
+        switch (p._tag) {
+          case 'repo': {
+            repo = await probeRepo(deps.git, p.cwd !== null && p.cwd.startsWith('/') ? p.cwd : deps.cwd, [], deps.env);
+            return { repo: repo.fact };
+          }
+          case 'identity': {
+            const common = cur.repo?.kind === 'repo' ? cur.repo.common_dir : '';
+            return { identity: await probeIdentity(deps.git, repo?.dir ?? deps.cwd, common, p.session, deps.env) };
+          }
+          case 'cache': {
+            if (cur.repo?.kind !== 'repo' || !cur.identity?.ok) return { cache: null };
+            const c = readContextCache(contextCachePath(stateDir, cur.repo.common_dir, cur.identity.session));
+            const extra = await sections(cur, stateDir, repo, deps);
+            return { cache: c, extra };
+          }
+          case 'state': {
+            if (cur.repo?.kind !== 'repo' || repo?.storeRoot == null) return { state: { ok: false } };
+            const store = storeFor(repo.storeRoot, PG.settingsOf(cur.repo.config));
+            return { state: await probeState(store, 'all', p.session, PG.CONTEXT_TIMEOUT_MS) };
+          }
+          case 'lock-read': {
+            const session = cur.identity?.ok ? cur.identity.session : '';
+            return { lock: await lockLine(stateDir, repo?.dir ?? deps.cwd, session, deps.now()) };
+          }
+        }
+      }),
+    );
+    for (const u of updates) f = { ...f, ...u };
+  }
+  return { outcome: { status: 'degraded', block: '' }, facts: f };
+};
+
+const sections = async (f: PG.ContextFacts, stateDir: string, repo: GateRepo | null, deps: ContextDeps): Promise<ReadonlyArray<string>> => {
+  if (f.repo?.kind !== 'repo' || !f.identity?.ok || CONTEXT_SECTIONS.length === 0) return [];
+  const input: ContextSectionInput = {
+    top: f.repo.top,
+    commonDir: f.repo.common_dir,
+    runtimeDir: repo?.storeRoot ?? '',
+    stateDir,
+    session: f.identity.session,
+    instance: f.identity.instance,
+    env: deps.env,
+    now: deps.now(),
+  };
+  const out: string[] = [];
+  for (const s of CONTEXT_SECTIONS) {
+    const lines = await withTimeout(Promise.resolve().then(() => s.lines(input)), SECTION_TIMEOUT_MS, [] as ReadonlyArray<string>);
+    out.push(...lines.filter((l) => typeof l === 'string' && !/[\u0000-\u001f\u007f-\u009f]/.test(l)));
+  }
+  return out;
+};
+
+/** `arbiter hook context …` entry point. */
+export const contextMain = async (argv: ReadonlyArray<string>): Promise<never> => {
+  const t = setTimeout(() => process.exit(0), PG.CONTEXT_WATCHDOG_MS);
+  void t;
+  const agent = agentArg(argv);
+  const ei = argv.indexOf('--event');
+  const ev = ei >= 0 ? argv[ei + 1] : undefined;
+  const event = ev === 'session-start' || ev === 'user-prompt-submit' ? ev : 'user-prompt-submit';
+  if (agent === null) process.exit(0);
+  const env = process.env;
+  try {
+    const input = await readStdin(PG.STDIN_MAX_BYTES, PG.STDIN_TIMEOUT_MS);
+    let payload: unknown = {};
+    if (input._tag === 'Ok') {
+      try {
+        payload = JSON.parse(input.text);
+      } catch {
+        payload = {};
+      }
+    }
+    const { outcome, facts } = await runContext(agent, event, payload, { git: nodeGit(), env, cwd: process.cwd(), now: Date.now });
+    const sid = typeof (payload as { session_id?: unknown })?.session_id === 'string' ? ((payload as { session_id: string }).session_id) : null;
+    // §12.5 session export (I5).
+    if (event === 'session-start' && sid !== null && PG.SESSION_ID_RE.test(sid) && agent === 'claude' && env['CLAUDE_ENV_FILE']) {
+      try {
+        appendFileSync(env['CLAUDE_ENV_FILE'], `export ARBITER_SESSION=${sid}\n`);
+      } catch {
+        // best effort
+      }
+    }
+    const out = PG.renderContext(agent, event, outcome.block, agent === 'codex' && argv.includes('--export-session') ? sid : null);
+    if (out !== '') writeSync(1, out);
+    recordDecision({
+      startDir: facts.repo?.kind === 'repo' ? facts.repo.top : process.cwd(),
+      env,
+      policy: PG.CONTEXT_POLICY,
+      policyVersion: PG.POLICY_VERSION,
+      mode: agent === 'claude' ? 'agent:claude' : 'agent:codex',
+      facts: { agent, event, session_id: sid, status: outcome.status, chars: outcome.block.length },
+      verdict: outcome.status,
+      reasons: [outcome.status],
+    });
+  } catch {
+    // never blocks
+  }
+  process.exit(0);
+};

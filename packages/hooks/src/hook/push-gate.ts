@@ -1,0 +1,361 @@
+/**
+ * `arbiter hook gate-push [--post] --agent claude|codex [--dry-run]` and `arbiter hook pre-push <remote> <url>
+ * [--dry-run]` (push-gate.md §8, §9, §14, §15).
+ *
+ * Pipeline: watchdog → bounded stdin → facts → the probe driver around `pushGate.gateStep` (probes of one `Need`
+ * run concurrently; at most `MAX_PLAN_STEPS` calls) → render for the host → decision log → effects under the
+ * remaining budget → exit with the rendered code. Fail-open: any exception before rendering is a silent exit 0;
+ * the watchdog renders L-WATCHDOG when nothing was rendered yet, else exits with the rendered code.
+ */
+import { writeSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { Git, LaneStore, ProbeRecord } from '@arbiter/kernel';
+import { pushGate as PG } from '@arbiter/kernel';
+import { deletePending, nodeGit, readPending, resolveStateDir, fsLaneStore, writePending, type Env } from '@arbiter/io-node';
+import { agentArg, readStdin, recordDecision, type Agent, type StdinResult } from './runtime.js';
+import { probeClaim, probeCompat, probeIdentity, probeRefs, probeRepo, probeState, storeFor, withTimeout, type GateRepo } from './push-gate-probes.js';
+
+/** Ports of one gate run (injectable for tests). */
+export interface GateDeps {
+  readonly git: Git;
+  readonly env: Env;
+  readonly cwd: string;
+  /** ms since process start. */
+  readonly elapsed: () => number;
+  /** Store factory (real: the embedded fs store of the repository). */
+  readonly store: (root: string, settings: PG.LanesSettings) => LaneStore;
+}
+
+/** What the driver produced. */
+export interface GateRun {
+  readonly verdict: PG.GateVerdict;
+  readonly effects: ReadonlyArray<PG.GateEffect>;
+  readonly probes: ReadonlyArray<ProbeRecord>;
+  readonly facts: PG.GateFacts;
+  readonly repo: GateRepo | null;
+  readonly store: LaneStore | null;
+  /** Wall time of the driver, ms, and the part of it spent waiting on git subprocesses (per batch, the longest). */
+  readonly timing: { readonly driver_ms: number; readonly git_ms: number };
+}
+
+/**
+ * The probe driver (§8.4): call `gateStep`, run every probe of a `Need` concurrently (honouring `delay_ms`), merge
+ * the answers, repeat until `Done` or `MAX_PLAN_STEPS` (→ `AllowLoud plan-limit`). Never throws.
+ */
+export const runGate = async (initial: Omit<PG.GateFacts, 'elapsed_ms'>, deps: GateDeps): Promise<GateRun> => {
+  let f: PG.GateFacts = { ...initial, elapsed_ms: deps.elapsed() };
+  const cls = PG.classificationOf(f);
+  if (cls !== null) f = { ...f, classification: cls }; // memoised: later steps do not re-lex the command
+  const probes: ProbeRecord[] = [];
+  let repo: GateRepo | null = null;
+  let store: LaneStore | null = null;
+  const tStart = performance.now();
+  let gitMs = 0;
+  const timing = () => ({ driver_ms: Math.round((performance.now() - tStart) * 10) / 10, git_ms: Math.round(gitMs * 10) / 10 });
+  for (let i = 0; i < PG.MAX_PLAN_STEPS; i++) {
+    const s = PG.gateStep({ ...f, elapsed_ms: deps.elapsed() });
+    if (s._tag === 'Done') return { verdict: s.outcome, effects: s.effects, probes, facts: f, repo, store, timing: timing() };
+    const gitDurations: number[] = [];
+    const results = await Promise.all(
+      s.probe.map(async (p): Promise<(g: PG.GateFacts) => PG.GateFacts> => {
+        const t0 = performance.now();
+        const rec = (outcome: string) => {
+          const d = performance.now() - t0;
+          if (p._tag === 'repo' || p._tag === 'refs' || p._tag === 'compat' || p._tag === 'identity') gitDurations.push(d);
+          probes.push({ name: p._tag, duration_ms: Math.round(d), outcome });
+        };
+        switch (p._tag) {
+          case 'repo': {
+            const r = await probeRepo(deps.git, p.cwd !== null && p.cwd.startsWith('/') ? p.cwd : deps.cwd, p.dir_hints, deps.env);
+            repo = r;
+            if (r.storeRoot !== null && r.fact.kind === 'repo') store = deps.store(r.storeRoot, PG.settingsOf(r.fact.config));
+            rec(r.fact.kind === 'repo' ? r.fact.config._tag : 'not-repo');
+            return (g) => ({ ...g, repo: r.fact });
+          }
+          case 'refs': {
+            const r = await probeRefs(deps.git, repo?.dir ?? deps.cwd, p.exprs);
+            rec(r.head_branch === null ? 'detached' : 'ok');
+            return (g) => ({ ...g, refs: r });
+          }
+          case 'identity': {
+            const common = f.repo?.kind === 'repo' ? f.repo.common_dir : '';
+            const r = await probeIdentity(deps.git, repo?.dir ?? deps.cwd, common, p.session, deps.env);
+            rec(r.ok ? 'ok' : 'failed');
+            return (g) => ({ ...g, identity: r });
+          }
+          case 'claim': {
+            const id = f.identity;
+            const r: PG.ClaimAttempt =
+              store === null || id === undefined || !id.ok
+                ? { _tag: 'Failure', kind: 'other', status: 'no-store' }
+                : await probeClaim(store, p.lane, { handle: id.member, session: id.session, instance: id.instance, host: id.host }, p.meta, p.delay_ms);
+            rec(r._tag === 'Failure' ? `failure:${r.kind}` : r._tag);
+            return (g) => ({ ...g, claims: { ...(g.claims ?? {}), [p.lane]: [...(g.claims?.[p.lane] ?? []), r] } });
+          }
+          case 'compat': {
+            const shallow = f.repo?.kind === 'repo' ? f.repo.shallow : false;
+            const r = await probeCompat(deps.git, repo?.dir ?? deps.cwd, p, f.mode, shallow);
+            rec(r.result);
+            return (g) => ({ ...g, compat: { ...(g.compat ?? {}), [p.ref]: r } });
+          }
+          case 'state': {
+            const r: PG.StateFact = store === null ? { ok: false } : await probeState(store, p.lane, p.session, PG.NET_TIMEOUT_MS);
+            rec(r.ok ? 'ok' : 'failed');
+            return (g) => ({ ...g, state: r });
+          }
+        }
+      }),
+    );
+    for (const apply of results) f = apply(f);
+    gitMs += gitDurations.reduce((a, b) => Math.max(a, b), 0);
+  }
+  return { verdict: PG.planLimitVerdict(), effects: [], probes, facts: f, repo, store, timing: timing() };
+};
+
+/** Run effects (§8.8) concurrently under one cap (ms). Results are ignored; never throws. */
+export const runEffects = async (effects: ReadonlyArray<PG.GateEffect>, store: LaneStore | null, storeRoot: string | null, stateDir: string, capMs: number): Promise<void> => {
+  const one = async (e: PG.GateEffect): Promise<void> => {
+    switch (e._tag) {
+      case 'ReleaseLane':
+        if (store !== null) await store.release(e.lane, e.instance)();
+        return;
+      case 'ForceReleaseThenClaim':
+        if (store === null) return;
+        await store.forceRelease(e.lane, e.by, e.reason)();
+        await store.claim(e.lane, e.by, e.meta)();
+        return;
+      case 'PostStatus':
+        if (store !== null) await store.post({ body: e.body, lane: e.lane, by: e.by })();
+        return;
+      case 'WritePending':
+        writePending(stateDir, e.key_material, { store_root: storeRoot ?? '', instance: e.instance, lanes: e.lanes });
+        return;
+    }
+  };
+  await withTimeout(Promise.all(effects.map((e) => one(e).catch(() => undefined))).then(() => undefined), capMs, undefined);
+};
+
+const elapsedSinceStart = (): number => Math.round(performance.now());
+
+const write = (r: PG.Rendered): void => {
+  try {
+    if (r.stdout !== '') writeSync(1, r.stdout);
+    if (r.stderr !== '') writeSync(2, r.stderr);
+  } catch {
+    // a closed pipe changes nothing
+  }
+};
+
+/** Log facts of a gate run (masked by the log builder). */
+const logFacts = (run: GateRun, extra: Record<string, unknown>): Record<string, unknown> => {
+  const f = run.facts;
+  const cls = PG.classificationOf(f);
+  return {
+    ...extra,
+    dry_run: f.dry_run,
+    break_glass: f.break_glass,
+    ...(cls !== null ? { classification: cls._tag === 'Push' ? { confidence: cls.confidence, invocations: cls.invocations.length } : cls.reason } : {}),
+    ...(f.repo?.kind === 'repo' ? { repo: f.repo.top, config: f.repo.config._tag } : f.repo !== undefined ? { repo: null } : {}),
+    ...(f.identity?.ok ? { identity: { member: f.identity.member, session: f.identity.session, instance: f.identity.instance } } : {}),
+    lanes: run.verdict.lanes,
+    fresh: run.verdict.fresh,
+    timing: run.timing,
+    ...(f.claims !== undefined ? { claims: f.claims } : {}),
+    ...(f.compat !== undefined ? { compat: f.compat } : {}),
+    ...(f.state !== undefined ? { state: f.state.ok ? { halts: f.state.view.halts.length } : 'failed' } : {}),
+  };
+};
+
+const USAGE = `usage: arbiter hook gate-push [--post] --agent claude|codex [--dry-run]
+       arbiter hook pre-push <remote> <url> [--dry-run]
+
+gate-push: PreToolUse on Bash — claims the deploy lane of a push to a deploy ref; --post on PostToolUse releases it.
+pre-push:  git's pre-push hook — gates the exact refs git is about to push.
+Fail-open and loud; a Block needs a confirmed positive (a halt for this session, or the remote ahead of the push).
+`;
+
+/** The verdict already rendered by this process (the watchdog then exits with its code, §14 rule 2). */
+let gateRendered: PG.Rendered | null = null;
+
+/**
+ * Arm the gate watchdog at process start (`GATE_WATCHDOG_MS`): nothing rendered yet → render `AllowLoud watchdog`
+ * (L-WATCHDOG) and exit 0; otherwise exit with the rendered verdict's code.
+ */
+const armGateWatchdog = (host: 'claude' | 'codex' | 'git', env: Env, hook: string): void => {
+  const t = setTimeout(() => {
+    if (gateRendered === null) {
+      const v = PG.watchdogVerdict();
+      write(PG.renderGate(v, host));
+      recordDecision({
+        startDir: process.cwd(),
+        env,
+        policy: PG.POLICY,
+        policyVersion: PG.POLICY_VERSION,
+        mode: host === 'git' ? 'git' : host === 'claude' ? 'agent:claude' : 'agent:codex',
+        facts: { hook },
+        verdict: v._tag,
+        reasons: v.reasons,
+      });
+      process.exit(0);
+    }
+    process.exit(gateRendered.exit);
+  }, Math.max(0, PG.GATE_WATCHDOG_MS - elapsedSinceStart()));
+  void t; // not unref'd: a hung probe must still end in the watchdog's verdict, never in a silent drain
+};
+
+/** Shared tail: watchdog-aware render → log → effects → exit. */
+const gateProcess = async (host: 'claude' | 'codex' | 'git', initial: Omit<PG.GateFacts, 'elapsed_ms'>, logExtra: Record<string, unknown>, env: Env): Promise<never> => {
+  const cwd = process.cwd();
+  const mode = host === 'git' ? 'git' : host === 'claude' ? 'agent:claude' : 'agent:codex';
+  const stateDir = resolveStateDir(env);
+  let run: GateRun;
+  try {
+    run = await runGate(initial, { git: nodeGit({ env: process.env }), env, cwd, elapsed: elapsedSinceStart, store: storeFor });
+  } catch {
+    recordDecision({ startDir: cwd, env, policy: PG.POLICY, policyVersion: PG.POLICY_VERSION, mode, facts: logExtra, verdict: 'Allow', reasons: ['internal-error'] });
+    process.exit(0);
+  }
+  const r = PG.renderGate(run.verdict, host);
+  gateRendered = r;
+  write(r);
+  recordDecision({
+    startDir: run.repo?.dir ?? cwd,
+    env,
+    policy: PG.POLICY,
+    policyVersion: PG.POLICY_VERSION,
+    mode,
+    facts: logFacts(run, logExtra),
+    verdict: run.verdict._tag,
+    reasons: run.verdict.reasons,
+    effects: run.effects.map(PG.effectSummary),
+    probes: run.probes,
+  });
+  if (run.effects.length > 0) {
+    const cap = Math.min(PG.NET_TIMEOUT_MS, PG.GATE_WATCHDOG_MS - elapsedSinceStart() - 100);
+    if (cap > 0) await runEffects(run.effects, run.store, run.repo?.storeRoot ?? null, stateDir, cap);
+  }
+  process.exit(r.exit);
+};
+
+/** `arbiter hook gate-push …` entry point. */
+export const gatePushMain = async (argv: ReadonlyArray<string>, pre: { readonly stdinText?: string } = {}): Promise<never> => {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    writeSync(1, USAGE);
+    process.exit(0);
+  }
+  const agent = agentArg(argv);
+  if (agent === null) process.exit(0); // a mis-wired hook never blocks
+  const env = process.env;
+  const stdin = (): Promise<StdinResult> =>
+    pre.stdinText !== undefined ? Promise.resolve(pre.stdinText === '' ? { _tag: 'TooLarge' } : { _tag: 'Ok', text: pre.stdinText }) : readStdin(PG.STDIN_MAX_BYTES, PG.STDIN_TIMEOUT_MS);
+  if (argv.includes('--post')) return releaseMain(agent, env, stdin);
+  armGateWatchdog(agent, env, 'gate-push');
+  const input: StdinResult = await stdin();
+  let payload: unknown = undefined;
+  if (input._tag === 'Ok') {
+    try {
+      payload = JSON.parse(input.text);
+    } catch {
+      payload = undefined;
+    }
+  }
+  const p = PG.decodeAgentPayload(payload);
+  return gateProcess(
+    agent,
+    {
+      mode: 'agent',
+      agent,
+      payload,
+      dry_run: argv.includes('--dry-run'),
+      break_glass: env['ARBITER_BREAK_GLASS'] === '1',
+      break_glass_reason: env['ARBITER_BREAK_GLASS_REASON'] ?? null,
+    },
+    { agent, hook: 'gate-push', tool_name: p?.tool_name ?? null, session_id: p?.session_id ?? null, cwd: p?.cwd ?? null, command: p?.command ?? null, stdin: input._tag },
+    env,
+  );
+};
+
+/** `arbiter hook pre-push <remote> <url>` entry point (git layer). */
+export const prePushMain = async (argv: ReadonlyArray<string>): Promise<never> => {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    writeSync(1, USAGE);
+    process.exit(0);
+  }
+  const env = process.env;
+  const pos = argv.filter((a) => !a.startsWith('--'));
+  armGateWatchdog('git', env, 'pre-push');
+  const input = await readStdin(PG.STDIN_MAX_BYTES, PG.STDIN_TIMEOUT_MS);
+  const parsed = PG.parsePrePushInput(input._tag === 'Ok' ? input.text : null);
+  return gateProcess(
+    'git',
+    {
+      mode: 'git',
+      agent: null,
+      prepush: { remote_name: pos[0] ?? '', remote_url: pos[1] ?? '', input: parsed },
+      dry_run: argv.includes('--dry-run'),
+      break_glass: env['ARBITER_BREAK_GLASS'] === '1',
+      break_glass_reason: env['ARBITER_BREAK_GLASS_REASON'] ?? null,
+    },
+    { hook: 'pre-push', remote: pos[0] ?? '', url: pos[1] ?? '', lines: parsed._tag === 'Lines' ? parsed.lines.length : 0, malformed: parsed.malformed, readable: parsed._tag === 'Lines' },
+    env,
+  );
+};
+
+/** PostToolUse / PostToolUseFailure: `push-release` (§9). Silent, always exit 0. */
+const releaseMain = async (agent: Agent, env: Env, stdin: () => Promise<StdinResult>): Promise<never> => {
+  const t = setTimeout(() => process.exit(0), PG.GATE_WATCHDOG_MS);
+  t.unref();
+  const stateDir = resolveStateDir(env);
+  const cwd = process.cwd();
+  try {
+    const input = await stdin();
+    let payload: unknown = undefined;
+    if (input._tag === 'Ok') {
+      try {
+        payload = JSON.parse(input.text);
+      } catch {
+        payload = undefined;
+      }
+    }
+    let f: PG.ReleaseFacts = { agent, payload };
+    let marker: ReturnType<typeof readPending> = null;
+    for (let i = 0; i < 4; i++) {
+      const s = PG.releaseStep(f);
+      if (s._tag === 'Done') {
+        if (s.outcome.reason !== 'not-a-push') {
+          const store = marker !== null && marker.store_root !== '' ? fsLaneStore(marker.store_root) : null;
+          await withTimeout(
+            Promise.all(
+              s.effects.map(async (e) => {
+                if (e._tag === 'ReleaseLane' && store !== null) await store.release(e.lane, e.instance)();
+                if (e._tag === 'DeletePending') deletePending(stateDir, e.key_material);
+              }),
+            ),
+            Math.min(PG.NET_TIMEOUT_MS, PG.GATE_WATCHDOG_MS - elapsedSinceStart() - 100),
+            undefined,
+          );
+          const p = PG.decodeAgentPayload(payload);
+          recordDecision({
+            startDir: p?.cwd?.startsWith('/') ? p.cwd : cwd,
+            env,
+            policy: PG.RELEASE_POLICY,
+            policyVersion: PG.POLICY_VERSION,
+            mode: agent === 'claude' ? 'agent:claude' : 'agent:codex',
+            facts: { agent, session_id: p?.session_id ?? null, command: p?.command ?? null, lanes: s.outcome.lanes },
+            verdict: 'Done',
+            reasons: [s.outcome.reason],
+            effects: s.effects.map((e) => (e._tag === 'ReleaseLane' ? `ReleaseLane:${e.lane}` : 'DeletePending')),
+          });
+        }
+        process.exit(0);
+      }
+      const probe = s.probe[0];
+      if (probe === undefined) break;
+      marker = readPending(stateDir, probe.key_material);
+      f = { ...f, pending: marker };
+    }
+  } catch {
+    // silent
+  }
+  process.exit(0);
+};

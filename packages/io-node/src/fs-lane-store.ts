@@ -1,0 +1,338 @@
+/**
+ * Embedded file-system `LaneStore` (push-gate.md §5.5 E1–E6). Lives in the repository's runtime directory
+ * (`<git common dir>/arbiter/`, or `$ARBITER_STATE_DIR/repos/<key>/`), shared by every worktree of a clone.
+ *
+ * Each lane is a chain of immutable generation files `lanes/<lane-key>.json.<g>`; a method reads the newest
+ * generation, applies the kernel transition (`claimT`, …) and commits generation g+1 by hard-linking a fully
+ * written temp file to a name that must not exist (`createExclusive`). A lost race re-reads and re-decides, at most
+ * `STORE_CAS_ATTEMPTS` rounds. Never check-then-write. The generation's `event` is its built-in audit record, so a
+ * force-release and its audit become visible in the same atomic link (LS7); `audit.ndjson` is a projection.
+ */
+import { createHash } from 'node:crypto';
+import { appendFileSync, readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { constants as FS } from 'node:fs';
+import { join } from 'node:path';
+import type { LaneFailure, LaneStore } from '@arbiter/kernel';
+import { pushGate as PG } from '@arbiter/kernel';
+import { createExclusive, ensureDir, errnoCode, randomHex16 } from './atomic.js';
+
+/** Options. `now` is the store clock (LS2); `inject` is a fault-injection seam for tests. */
+export interface FsLaneStoreOptions {
+  readonly now?: () => number;
+  readonly owners?: ReadonlyArray<string>;
+  readonly defaultLeaseMin?: number;
+  /** Called before each primitive step (`list`, `read`, `link`, `append`, `mkdir`); return an errno code to fail it. */
+  readonly inject?: (step: string) => string | null;
+}
+
+const GEN_KEEP = 8;
+const GEN_GC_AGE_MS = 600_000;
+
+/** First 32 hex of SHA-256 of the lane name (E2). */
+export const laneKey = (lane: string): string => createHash('sha256').update(lane, 'utf8').digest('hex').slice(0, 32);
+
+/** §5.6 "embedded" row: errno → failure kind. */
+export const kindOfErrno = (code: string): LaneFailure['kind'] => {
+  if (code === 'EROFS' || code === 'EIO' || code === 'ENOTDIR' || code === 'ENOENT') return 'transport';
+  if (code === 'EBUSY' || code === 'EAGAIN' || code === 'CAS-EXHAUSTED') return 'contended';
+  if (code === 'EACCES' || code === 'EPERM' || code === 'not-owner') return 'forbidden';
+  return 'other';
+};
+
+class Fail extends Error {
+  constructor(readonly code: string) {
+    super(code);
+  }
+}
+
+type Loaded = { readonly g: number; readonly rec: PG.LaneRecord | null; readonly corrupt: string | null };
+
+/**
+ * Build the store rooted at `root` (the repository runtime directory). Methods never throw; every error is a
+ * `LaneFailure` with the errno code as `status`.
+ */
+export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore => {
+  const now = o.now ?? Date.now;
+  const lanesDir = join(root, 'lanes');
+  const haltsDir = join(root, 'halts');
+  const auditFile = join(root, 'audit.ndjson');
+  const step = (name: string): void => {
+    const c = o.inject?.(name) ?? null;
+    if (c !== null) throw new Fail(c);
+  };
+  const gensOf = (key: string): number[] => {
+    step('list');
+    let names: string[];
+    try {
+      names = readdirSync(lanesDir);
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return [];
+      throw e;
+    }
+    const prefix = `${key}.json.`;
+    const out: number[] = [];
+    for (const n of names) if (n.startsWith(prefix) && /^[1-9][0-9]*$/.test(n.slice(prefix.length))) out.push(Number(n.slice(prefix.length)));
+    return out.sort((a, b) => a - b);
+  };
+  const load = async (lane: string): Promise<Loaded> => {
+    for (let race = 0; race < 3; race++) {
+      const gens = gensOf(laneKey(lane));
+      const g = gens.at(-1) ?? 0;
+      if (g === 0) return { g: 0, rec: null, corrupt: null };
+      try {
+        step('read');
+        // Asynchronous on purpose: a read that never returns (a FIFO, a hung mount) must leave the event loop free
+        // for the hook's watchdog (push-gate.md §14 rule 2).
+        const text = await readGeneration(join(lanesDir, `${laneKey(lane)}.json.${g}`));
+        if (text === null) return { g, rec: null, corrupt: 'not a regular file' };
+        const d = PG.decodeLaneRecord(text, lane);
+        return 'corrupt' in d ? { g, rec: null, corrupt: d.corrupt } : { g, rec: d, corrupt: null };
+      } catch (e) {
+        if (e instanceof Fail || errnoCode(e) !== 'ENOENT') throw e; // vanished by GC: list again
+      }
+    }
+    throw new Fail('EAGAIN');
+  };
+  const appendAudit = (recs: ReadonlyArray<PG.AuditRecord>): void => {
+    if (recs.length === 0) return;
+    try {
+      step('append');
+      appendFileSync(auditFile, recs.map((r) => JSON.stringify(encodeAudit(r)) + '\n').join(''), { mode: 0o600 });
+    } catch {
+      // the generation file already carries the event (E3); the projection is best effort
+    }
+  };
+  const gc = (lane: string): void => {
+    try {
+      const key = laneKey(lane);
+      const gens = gensOf(key);
+      const t = now();
+      for (const g of gens.slice(0, Math.max(0, gens.length - GEN_KEEP))) {
+        const p = join(lanesDir, `${key}.json.${g}`);
+        if (t - statSync(p).mtimeMs > GEN_GC_AGE_MS) unlinkSync(p);
+      }
+    } catch {
+      // best effort
+    }
+  };
+  /** Commit `next` as generation g+1. @returns true when it is now the newest generation (F5–F6). */
+  const commit = (lane: string, g: number, next: PG.LaneRecord): boolean => {
+    step('mkdir');
+    ensureDir(lanesDir);
+    step('link');
+    const r = createExclusive(join(lanesDir, `${laneKey(lane)}.json.${g + 1}`), PG.encodeLaneRecord(next));
+    if (r._tag === 'Exists') return false;
+    if (r._tag === 'FsError') throw new Fail(r.code);
+    const after = gensOf(laneKey(lane)).at(-1) ?? 0;
+    return after === g + 1;
+  };
+  /** The compare-and-set loop around one kernel transition. */
+  const cas = async <R>(lane: string, t: (cur: PG.LaneRecord | null, at: number) => PG.Transition<R>): Promise<R> => {
+    for (let round = 0; round < PG.STORE_CAS_ATTEMPTS; round++) {
+      const l = await load(lane);
+      if (l.corrupt !== null) {
+        // E2: replace a corrupt newest generation by a free lane with fence = g, audited, then decide again.
+        const rep = PG.corruptReplacement(lane, l.g, now(), l.corrupt);
+        if (commit(lane, l.g, rep)) appendAudit(PG.auditOf(rep));
+        continue;
+      }
+      const tr = t(l.rec, now());
+      if (tr.next === null) return tr.result;
+      if (commit(lane, l.g, tr.next)) {
+        appendAudit(tr.audit);
+        gc(lane);
+        return tr.result;
+      }
+    }
+    throw new Fail('CAS-EXHAUSTED');
+  };
+  const wrap = <A>(f: () => A | Promise<A>): (() => Promise<{ _tag: 'Left'; left: LaneFailure } | { _tag: 'Right'; right: A }>) => async () => {
+    try {
+      return { _tag: 'Right', right: await f() };
+    } catch (e) {
+      const code = e instanceof Fail ? e.code : errnoCode(e);
+      return { _tag: 'Left', left: { _tag: 'LaneFailure', kind: kindOfErrno(code), status: code.slice(0, 64) } };
+    }
+  };
+  const readHalts = (): { rec: PG.HaltRecord; open: boolean }[] => {
+    let names: string[];
+    try {
+      step('list');
+      names = readdirSync(haltsDir);
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return [];
+      throw e;
+    }
+    const closed = new Set(names.filter((n) => n.endsWith('.closed.json')).map((n) => n.slice(0, -'.closed.json'.length)));
+    const out: { rec: PG.HaltRecord; open: boolean }[] = [];
+    for (const n of names) {
+      if (!/^[0-9a-f]{16}\.json$/.test(n)) continue;
+      try {
+        const d = PG.HaltRecordCodec.decode(JSON.parse(readFileSync(join(haltsDir, n), 'utf8')));
+        if (d._tag === 'Right') out.push({ rec: d.right, open: !closed.has(d.right.halt_id) });
+      } catch {
+        // a corrupt halt file is ignored: a halt only ever blocks on a verified record
+      }
+    }
+    return out.sort((a, b) => a.rec.created_at - b.rec.created_at);
+  };
+  const forbidden = (): never => {
+    throw new Fail('not-owner');
+  };
+  const auditEvent = (kind: 'halt' | 'unhalt', by: PG.Holder, reason: string | null): PG.AuditRecord => ({
+    at: now(), lane: null, kind, by_handle: by.handle, by_session: by.session, by_instance: by.instance, fence: null, previous: null, reason, body: null,
+  });
+  return {
+    claim: (lane, holder, meta) => wrap(() => cas(lane, (cur, at) => PG.claimT(cur, lane, holder, meta, at, o.defaultLeaseMin))),
+    heartbeat: (lane, instance, fence) => wrap(() => cas(lane, (cur, at) => PG.heartbeatT(cur, lane, instance, fence, at))),
+    release: (lane, instance) => wrap(() => cas(lane, (cur, at) => PG.releaseT(cur, lane, instance, at))),
+    forceRelease: (lane, by, reason) =>
+      wrap(async () => {
+        if (!PG.isOwner(by.handle, o.owners)) forbidden(); // LS7: owner check first, nothing written
+        const r = await cas(lane, (cur, at) => PG.forceReleaseT(cur, lane, by, reason, at, o.owners));
+        if (r._tag === 'Forbidden') return forbidden();
+        return r;
+      }),
+    state: (lane, session) =>
+      wrap(async () => {
+        const t = now();
+        let lanes: PG.LaneView[];
+        if (lane === 'all') {
+          lanes = [];
+          let names: string[] = [];
+          try {
+            step('list');
+            names = readdirSync(lanesDir);
+          } catch (e) {
+            if (errnoCode(e) !== 'ENOENT') throw e;
+          }
+          const newestByKey = new Map<string, number>();
+          for (const n of names) {
+            const m = /^([0-9a-f]{32})\.json\.([1-9][0-9]*)$/.exec(n);
+            if (m) newestByKey.set(m[1] as string, Math.max(newestByKey.get(m[1] as string) ?? 0, Number(m[2])));
+          }
+          for (const [key, g] of newestByKey) {
+            try {
+              const json = JSON.parse((await readGeneration(join(lanesDir, `${key}.json.${g}`))) ?? '') as { lane?: unknown };
+              if (typeof json.lane !== 'string' || laneKey(json.lane) !== key) continue;
+              const d = PG.decodeLaneRecord(JSON.stringify(json), json.lane);
+              if (!('corrupt' in d)) lanes.push(PG.viewOf(d.lane, d, t));
+            } catch {
+              // a corrupt or vanished generation is skipped in the overview
+            }
+          }
+          lanes.sort((a, b) => (a.lane < b.lane ? -1 : a.lane > b.lane ? 1 : 0));
+        } else {
+          const l = await load(lane);
+          lanes = [l.corrupt !== null ? { lane, fence: l.g, holder: null, expired: false } : PG.viewOf(lane, l.rec, t)];
+        }
+        const hs = readHalts();
+        return {
+          lanes,
+          halts: hs.filter((h) => h.open && h.rec.target_session === session).map((h) => PG.haltView(h.rec, true, t)),
+          placed: hs.filter((h) => h.open && h.rec.by_session === session).map((h) => PG.haltView(h.rec, true, t)),
+        };
+      }),
+    post: (p) =>
+      wrap(() => {
+        step('mkdir');
+        ensureDir(root);
+        step('append');
+        const rec: PG.AuditRecord = { at: now(), lane: p.lane, kind: 'status', by_handle: p.by.handle, by_session: p.by.session, by_instance: p.by.instance, fence: null, previous: null, reason: null, body: p.body };
+        appendFileSync(auditFile, JSON.stringify(encodeAudit(rec)) + '\n', { mode: 0o600 });
+        return { _tag: 'Posted' as const };
+      }),
+    halt: (target, by, reason) =>
+      wrap(() => {
+        step('mkdir');
+        ensureDir(haltsDir);
+        for (let i = 0; i < PG.STORE_CAS_ATTEMPTS; i++) {
+          const id = randomHex16();
+          const rec: PG.HaltRecord = { halt_id: id, target_session: target, by_handle: by.handle, by_session: by.session, by_instance: by.instance, reason, created_at: now() };
+          step('link');
+          const r = createExclusive(join(haltsDir, `${id}.json`), JSON.stringify(PG.HaltRecordCodec.encode(rec)));
+          if (r._tag === 'Created') {
+            appendAudit([auditEvent('halt', by, reason)]);
+            return { _tag: 'Halted' as const, halt_id: id };
+          }
+          if (r._tag === 'FsError') throw new Fail(r.code);
+        }
+        throw new Fail('CAS-EXHAUSTED');
+      }),
+    unhalt: (target, by) =>
+      wrap(() => {
+        const open = readHalts().filter((h) => h.open && h.rec.target_session === target);
+        if (!PG.mayUnhalt(open.map((h) => h.rec), by, o.owners)) return forbidden();
+        let count = 0;
+        for (const h of open) {
+          step('link');
+          const r = createExclusive(join(haltsDir, `${h.rec.halt_id}.closed.json`), JSON.stringify({ closed_at: new Date(now()).toISOString(), by_handle: by.handle, by_session: by.session }));
+          if (r._tag === 'Created') count++;
+          else if (r._tag === 'FsError') throw new Fail(r.code);
+        }
+        appendAudit([auditEvent('unhalt', by, null)]);
+        return { _tag: 'Unhalted' as const, count };
+      }),
+    audit: (limit) =>
+      wrap(() => {
+        let text = '';
+        try {
+          text = readFileSync(auditFile, 'utf8');
+        } catch (e) {
+          if (errnoCode(e) !== 'ENOENT') throw e;
+        }
+        const out: PG.AuditRecord[] = [];
+        for (const line of text.split('\n')) {
+          if (line.trim() === '') continue;
+          try {
+            const r = decodeAudit(JSON.parse(line));
+            if (r !== null) out.push(r);
+          } catch {
+            // a torn line is skipped
+          }
+        }
+        return out.slice(-Math.max(0, limit));
+      }),
+  };
+};
+
+/**
+ * Read one generation file. Opened with `O_NONBLOCK` and checked to be a regular file before reading, so a FIFO or
+ * device planted under a generation name cannot park a thread-pool thread forever (which would also make
+ * `process.exit` hang). @returns the text, or `null` for anything but a regular file. Throws fs errors.
+ */
+const readGeneration = async (path: string): Promise<string | null> => {
+  const fh = await open(path, FS.O_RDONLY | FS.O_NONBLOCK);
+  try {
+    if (!(await fh.stat()).isFile()) return null;
+    return await fh.readFile('utf8');
+  } finally {
+    await fh.close();
+  }
+};
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Audit record → NDJSON object (ISO instant). */
+const encodeAudit = (r: PG.AuditRecord): Record<string, unknown> => ({ ...r, at: iso(r.at) });
+
+const decodeAudit = (u: unknown): PG.AuditRecord | null => {
+  if (typeof u !== 'object' || u === null) return null;
+  const o = u as Record<string, unknown>;
+  const at = typeof o['at'] === 'string' ? Date.parse(o['at']) : NaN;
+  if (!Number.isFinite(at) || typeof o['kind'] !== 'string') return null;
+  const s = (k: string): string => (typeof o[k] === 'string' ? (o[k] as string) : '');
+  return {
+    at,
+    lane: typeof o['lane'] === 'string' ? o['lane'] : null,
+    kind: o['kind'] as PG.AuditRecord['kind'],
+    by_handle: s('by_handle'),
+    by_session: s('by_session'),
+    by_instance: s('by_instance'),
+    fence: typeof o['fence'] === 'number' ? o['fence'] : null,
+    previous: (o['previous'] as PG.PreviousHolder | null) ?? null,
+    reason: typeof o['reason'] === 'string' ? o['reason'] : null,
+    body: typeof o['body'] === 'string' ? o['body'] : null,
+  };
+};

@@ -1,0 +1,114 @@
+/**
+ * Git adapter (port `Git`, push-gate.md §8.4): every call is `execFile('git', [...args])` with an argument array
+ * (never a shell), an explicit timeout, `GIT_TERMINAL_PROMPT=0` so no call can wait for a password, and tagged
+ * errors. Exit codes that carry meaning (`merge-base --is-ancestor` 0/1, `rev-parse --verify --quiet` 1) are
+ * answers, not errors.
+ */
+import { execFile } from 'node:child_process';
+import { isAbsolute, resolve } from 'node:path';
+import type { Git, GitError, RepoPaths } from '@arbiter/kernel';
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
+
+/** Default bound on a local git command, ms (push-gate.md §2 `LOCAL_PROBE_TIMEOUT_MS`). */
+export const LOCAL_GIT_TIMEOUT_MS = 1_000;
+
+/** Result of one git run: exit code and outputs, or a tagged error when it could not finish. */
+export interface GitRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A ref or revision argument that cannot be read as an option or contain a control character. */
+export const safeRevArg = (s: string): boolean => s.length > 0 && s.length <= 1024 && !s.startsWith('-') && !/[\u0000-\u001f\u007f\s]/.test(s);
+
+/**
+ * Run git with `args` in `cwd` within `timeoutMs`. @returns Right with the exit code and outputs for any exit code;
+ * Left `GitTimeout` when killed by the timeout, `GitSpawnFailed` when git could not start. Never rejects.
+ */
+export const runGit = (cwd: string, args: ReadonlyArray<string>, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): TaskEither<GitError, GitRun> => () =>
+  new Promise((res) => {
+    execFile(
+      'git',
+      [...args],
+      { cwd, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024, encoding: 'utf8', env: { ...env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' }, windowsHide: true },
+      (err, stdout, stderr) => {
+        if (err === null) return res({ _tag: 'Right', right: { code: 0, stdout, stderr } });
+        const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: number | string; signal?: string };
+        if (e.killed === true || e.signal === 'SIGKILL') return res({ _tag: 'Left', left: { _tag: 'GitTimeout', timeout_ms: timeoutMs } });
+        if (typeof e.code === 'number') return res({ _tag: 'Right', right: { code: e.code, stdout, stderr } });
+        return res({ _tag: 'Left', left: { _tag: 'GitSpawnFailed', detail: String(e.code ?? e.message).slice(0, 200) } });
+      },
+    );
+  });
+
+const failed = (r: GitRun): GitError => ({ _tag: 'GitFailed', code: r.code, stderr: r.stderr.slice(0, 500) });
+const map = <A>(t: TaskEither<GitError, GitRun>, f: (r: GitRun) => { _tag: 'Left'; left: GitError } | { _tag: 'Right'; right: A }): TaskEither<GitError, A> => async () => {
+  const r = await t();
+  return r._tag === 'Left' ? r : f(r.right);
+};
+const right = <A>(a: A) => ({ _tag: 'Right' as const, right: a });
+const left = (e: GitError) => ({ _tag: 'Left' as const, left: e });
+const bad = (detail: string) => left({ _tag: 'GitBadOutput', detail });
+
+/** Options: local timeout (ms) and the environment passed to git. */
+export interface NodeGitOptions {
+  readonly localTimeoutMs?: number;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** The `Git` port over the real `git` binary. */
+export const nodeGit = (o: NodeGitOptions = {}): Git => {
+  const lt = o.localTimeoutMs ?? LOCAL_GIT_TIMEOUT_MS;
+  const env = o.env ?? process.env;
+  const git = (cwd: string, args: ReadonlyArray<string>, t = lt) => runGit(cwd, args, t, env);
+  return {
+    repoPaths: (cwd) =>
+      map(git(cwd, ['rev-parse', '--show-toplevel', '--git-common-dir', '--is-shallow-repository']), (r) => {
+        if (r.code !== 0) return left(failed(r));
+        const [top, common, shallow] = r.stdout.split('\n');
+        if (top === undefined || common === undefined || top === '' || common === '') return bad('rev-parse output');
+        const paths: RepoPaths = { top, common_dir: isAbsolute(common) ? common : resolve(cwd, common), shallow: shallow === 'true' };
+        return right(paths);
+      }),
+    currentBranch: (cwd) =>
+      map(git(cwd, ['symbolic-ref', '--quiet', '--short', 'HEAD']), (r) => (r.code === 0 ? right(r.stdout.trim() || null) : r.code === 1 ? right(null) : left(failed(r)))),
+    revParse: (cwd, rev) =>
+      safeRevArg(rev)
+        ? map(git(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]), (r) =>
+            r.code === 0 ? right(r.stdout.trim().toLowerCase() || null) : r.code === 1 || r.code === 128 ? right(null) : left(failed(r)),
+          )
+        : async () => right(null),
+    configGet: (cwd, key) =>
+      /^[A-Za-z0-9][A-Za-z0-9_.\-/]*$/.test(key)
+        ? map(git(cwd, ['config', '--get', key]), (r) => (r.code === 0 ? right(r.stdout.trim()) : r.code === 1 ? right(null) : left(failed(r))))
+        : async () => right(null),
+    listRefs: (cwd, prefix) =>
+      safeRevArg(prefix)
+        ? map(git(cwd, ['for-each-ref', '--format=%(refname)', prefix]), (r) => (r.code === 0 ? right(r.stdout.split('\n').filter((x) => x !== '')) : left(failed(r))))
+        : async () => right([]),
+    lsRemote: (cwd, remote, ref, timeoutMs) =>
+      safeRevArg(remote) && safeRevArg(ref)
+        ? map(git(cwd, ['ls-remote', '--refs', '--', remote, ref], timeoutMs), (r) => {
+            if (r.code !== 0) return left(failed(r));
+            for (const line of r.stdout.split('\n')) {
+              const [oid, name] = line.split('\t');
+              if (name === ref && oid !== undefined && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(oid)) return right(oid);
+            }
+            return right(null);
+          })
+        : async () => bad('unsafe argument'),
+    fetchRef: (cwd, remote, ref, timeoutMs) =>
+      safeRevArg(remote) && safeRevArg(ref)
+        ? map(git(cwd, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', remote, ref], timeoutMs), (r) => (r.code === 0 ? right(undefined) : left(failed(r))))
+        : async () => bad('unsafe argument'),
+    isAncestor: (cwd, a, b) =>
+      safeRevArg(a) && safeRevArg(b)
+        ? map(git(cwd, ['merge-base', '--is-ancestor', a, b]), (r) => (r.code === 0 ? right(true) : r.code === 1 ? right(false) : left(failed(r))))
+        : async () => bad('unsafe argument'),
+    hasObject: (cwd, oid) =>
+      /^[0-9a-fA-F]{40}([0-9a-fA-F]{24})?$/.test(oid)
+        ? map(git(cwd, ['cat-file', '-e', `${oid}^{commit}`]), (r) => right(r.code === 0))
+        : async () => right(false),
+  };
+};

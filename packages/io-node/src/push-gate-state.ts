@@ -1,0 +1,145 @@
+/**
+ * Local state of the push gate (push-gate.md §4 identity, §8.8 pending markers, §12.2 context cache), all under
+ * the per-user state directory. Writers use exclusive create or temp + rename; readers never throw.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import type { Git } from '@arbiter/kernel';
+import { pushGate as PG } from '@arbiter/kernel';
+import { createExclusive, writeJsonAtomic } from './atomic.js';
+import { repoKey, type Env } from './paths.js';
+import { anchorPid, hostname } from './proc.js';
+
+/** First `n` hex of SHA-256 of a UTF-8 string. */
+export const sha256Hex = (s: string, n: number): string => createHash('sha256').update(s, 'utf8').digest('hex').slice(0, n);
+
+/** §4 host: `os.hostname()` without characters outside `[A-Za-z0-9_.-]`. */
+export const safeHost = (): string => hostname().replace(/[^A-Za-z0-9_.-]/g, '') || 'unknown';
+
+/** §4 session for non-agent callers: valid `$ARBITER_SESSION`, else `tty:<host>:<anchor pid>`. */
+export const ttySession = (env: Env): string => {
+  const s = env['ARBITER_SESSION'];
+  return s !== undefined && PG.SESSION_ID_RE.test(s) ? s : `tty:${safeHost()}:${anchorPid()}`;
+};
+
+/** §4 member: `git config user.email`, else `$USER`, `$USERNAME`, the OS user name, else `unknown`. */
+export const memberOf = async (git: Git, cwd: string, env: Env): Promise<string> => {
+  const e = await git.configGet(cwd, 'user.email')();
+  if (e._tag === 'Right' && e.right !== null && e.right.trim() !== '') return e.right.trim();
+  for (const k of ['USER', 'USERNAME']) {
+    const v = env[k];
+    if (v !== undefined && v.trim() !== '') return v.trim();
+  }
+  try {
+    const u = userInfo().username;
+    if (u !== '') return u;
+  } catch {
+    // fall through
+  }
+  return 'unknown';
+};
+
+/**
+ * §4 I1–I3 instance of (repository, session): `<state>/instances/<repo-key>/<session-key>.json`, created by
+ * temp + exclusive link; if the name exists, the existing instance wins (two concurrent first calls agree).
+ * @returns the 32-hex instance, or `null` when the state directory cannot be written or the file is unreadable.
+ */
+export const instanceFor = (stateDir: string, commonDir: string, session: string, now: number = Date.now()): string | null => {
+  const path = join(stateDir, 'instances', repoKey(commonDir), `${sha256Hex(session, 16)}.json`);
+  const read = (): string | null => {
+    try {
+      const j = JSON.parse(readFileSync(path, 'utf8')) as { instance?: unknown };
+      return typeof j.instance === 'string' && /^[0-9a-f]{32}$/.test(j.instance) ? j.instance : null;
+    } catch {
+      return null;
+    }
+  };
+  const existing = read();
+  if (existing !== null) return existing;
+  const instance = randomBytes(16).toString('hex');
+  const r = createExclusive(path, JSON.stringify({ instance, session, repo_common_dir: commonDir, created_at: new Date(now).toISOString() }) + '\n');
+  if (r._tag === 'Created') return instance;
+  if (r._tag === 'Exists') return read();
+  return null;
+};
+
+/** Probe `identity` (§4): member, session, instance, host, or `{ok:false}` (I3). */
+export const identityProbe = async (o: { stateDir: string; commonDir: string; session: string | null; env: Env; git: Git; cwd: string }): Promise<PG.IdentityFact> => {
+  try {
+    const session = o.session !== null && o.session !== '' ? o.session : ttySession(o.env);
+    const member = await memberOf(o.git, o.cwd, o.env);
+    const instance = instanceFor(o.stateDir, o.commonDir, session);
+    if (instance === null) return { ok: false };
+    return { ok: true, member, session, instance, host: safeHost() };
+  } catch {
+    return { ok: false };
+  }
+};
+
+/** Path of a pending marker (§8.8): `<state>/pending/<first 32 hex of SHA-256(key material)>.json`. */
+export const pendingPath = (stateDir: string, keyMaterial: string): string => join(stateDir, 'pending', `${sha256Hex(keyMaterial, 32)}.json`);
+
+/** Write a pending marker atomically. Never throws. */
+export const writePending = (stateDir: string, keyMaterial: string, m: { store_root: string; instance: string; lanes: ReadonlyArray<{ lane: string; fence: number }> }, now = Date.now()): void => {
+  writeJsonAtomic(pendingPath(stateDir, keyMaterial), { ...m, created_at: new Date(now).toISOString() });
+};
+
+/** A decoded marker plus its store root, or `null` when absent or unreadable. Deletes markers older than `HOOK_LEASE_MIN`. */
+export const readPending = (stateDir: string, keyMaterial: string, now = Date.now()): (PG.PendingMarker & { store_root: string }) | null => {
+  const dir = join(stateDir, 'pending');
+  try {
+    for (const n of readdirSync(dir)) {
+      const p = join(dir, n);
+      try {
+        if (now - statSync(p).mtimeMs > PG.HOOK_LEASE_MIN * 60_000) unlinkSync(p);
+      } catch {
+        // best effort
+      }
+    }
+  } catch {
+    return null;
+  }
+  try {
+    const j = JSON.parse(readFileSync(pendingPath(stateDir, keyMaterial), 'utf8')) as Record<string, unknown>;
+    const lanes = Array.isArray(j['lanes'])
+      ? (j['lanes'] as unknown[]).filter((l): l is { lane: string; fence: number } => typeof l === 'object' && l !== null && typeof (l as { lane?: unknown }).lane === 'string' && typeof (l as { fence?: unknown }).fence === 'number')
+      : [];
+    if (typeof j['instance'] !== 'string' || typeof j['store_root'] !== 'string') return null;
+    return { instance: j['instance'], lanes, created_at: Date.parse(String(j['created_at'])) || 0, store_root: j['store_root'] };
+  } catch {
+    return null;
+  }
+};
+
+/** Delete a pending marker. Never throws. */
+export const deletePending = (stateDir: string, keyMaterial: string): void => {
+  try {
+    unlinkSync(pendingPath(stateDir, keyMaterial));
+  } catch {
+    // idempotent
+  }
+};
+
+/** Path of the context cache (§12.2). */
+export const contextCachePath = (stateDir: string, commonDir: string, session: string): string =>
+  join(stateDir, 'cache', `context-${repoKey(commonDir)}-${sha256Hex(session, 16)}.json`);
+
+/** Read the context cache; `null` when absent or unreadable. */
+export const readContextCache = (path: string): { fetched_at: number; data: PG.ContextData } | null => {
+  try {
+    const j = JSON.parse(readFileSync(path, 'utf8')) as { fetched_at?: unknown; data?: unknown };
+    if (typeof j.fetched_at !== 'number' || typeof j.data !== 'object' || j.data === null) return null;
+    const d = j.data as PG.ContextData;
+    if (!Array.isArray(d.view?.lanes) || !Array.isArray(d.view?.halts) || !Array.isArray(d.view?.placed)) return null;
+    return { fetched_at: j.fetched_at, data: d };
+  } catch {
+    return null;
+  }
+};
+
+/** Write the context cache atomically. Never throws. */
+export const writeContextCache = (path: string, data: PG.ContextData, now = Date.now()): void => {
+  writeJsonAtomic(path, { fetched_at: now, data });
+};

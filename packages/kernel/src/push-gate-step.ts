@@ -1,0 +1,624 @@
+/**
+ * Decision `push-gate` (push-gate.md §8): the step function over facts, its verdicts, effects and host rendering.
+ *
+ * Pure: facts in, `Need [probes…]` or `Done {verdict, effects}` out. The hook's driver runs the probes (io-node),
+ * adds their answers to the facts and calls `gateStep` again. The ordering rules ("no store or network for a
+ * non-deploy ref", "claims in ascending lane order", "no retry after transport") live here so properties prove them.
+ */
+import { done, need, type Done, type Need } from './internal/step.js';
+import type { ConfigState } from './config.js';
+import { laneFor, matchEntry, settingsOf, sortLanes, type DeployEntry, type LanesSettings } from './push-gate-config.js';
+import type { ClaimMeta, ClaimOk, Holder, StateView } from './push-gate-lanes.js';
+import { M } from './push-gate-text.js';
+import {
+  classifyPushCommand,
+  commandFromToolInput,
+  isZeroOid,
+  refsProbeExpressions,
+  resolveDestinations,
+  resolveInvocationDir,
+  type DirHint,
+  type PrePushInput,
+  type PushClassification,
+  type PushInvocation,
+  type RefsFacts,
+} from './push-classifier.js';
+
+/** Probe `refs` answer: the classifier's `RefsFacts` (§6.9) plus the default push remote (§8.4). */
+export type GateRefs = RefsFacts & { readonly default_remote: string | null };
+
+// ───────────────────────────────────────── constants (§2) ─────────────────────────────────────────
+
+export const POLICY = 'push-gate';
+export const POLICY_VERSION = '1.0.0';
+export const GATE_WATCHDOG_MS = 4_000;
+export const NET_TIMEOUT_MS = 2_500;
+export const RETRIES = 2;
+/** Wait before retry n (n = 1, 2), ms. */
+export const BACKOFF_MS = (n: number): number => 150 * n;
+export const RETRY_SAFETY_MS = 250;
+export const STDIN_TIMEOUT_MS = 1_500;
+export const LOCAL_PROBE_TIMEOUT_MS = 1_000;
+export const MAX_PLAN_STEPS = 24;
+export const HOOK_LEASE_MIN = 10;
+export const GIT_PUSH_LEASE_MIN = 2;
+export const STORE_CAS_ATTEMPTS = 5;
+export const MAX_COMMAND_CHARS = 65_536;
+export const MAX_NESTING = 4;
+/** Largest hook stdin accepted, bytes (larger input counts as a bad payload). */
+export const STDIN_MAX_BYTES = 1_048_576;
+
+/** §4: accepted `$ARBITER_SESSION` / halt target session ids. */
+export const SESSION_ID_RE = /^[A-Za-z0-9_.:@-]{1,128}$/;
+
+// ───────────────────────────────────────── model (§8.3) ─────────────────────────────────────────
+
+/** Decoded PreToolUse / PostToolUse payload (Claude Code and Codex share these fields; protocols.md C2–C6). */
+export interface AgentPayload {
+  readonly tool_name: string | null;
+  readonly command: string;
+  readonly session_id: string | null;
+  readonly cwd: string | null;
+  readonly tool_use_id: string | null;
+}
+
+const str = (o: Record<string, unknown>, k: string): string | null => (typeof o[k] === 'string' ? (o[k] as string) : null);
+
+/**
+ * P1 decoding: an object whose `tool_input` yields a command (`commandFromToolInput`: `command`, Claude's `cmd`, or
+ * an argv array). Anything else → `null`.
+ * Never throws, even for hostile objects.
+ */
+export const decodeAgentPayload = (u: unknown): AgentPayload | null => {
+  try {
+    if (typeof u !== 'object' || u === null || Array.isArray(u)) return null;
+    const o = u as Record<string, unknown>;
+    const ti = o['tool_input'];
+    if (typeof ti !== 'object' || ti === null || Array.isArray(ti)) return null;
+    const command = commandFromToolInput(ti);
+    if (command === null) return null;
+    return { tool_name: str(o, 'tool_name'), command, session_id: str(o, 'session_id'), cwd: str(o, 'cwd'), tool_use_id: str(o, 'tool_use_id') };
+  } catch {
+    return null;
+  }
+};
+
+/** Probe `repo` answer. */
+export type RepoFact =
+  | { readonly kind: 'not-repo' }
+  | { readonly kind: 'repo'; readonly top: string; readonly common_dir: string; readonly shallow: boolean; readonly config: ConfigState };
+
+/** Probe `identity` answer (§4). */
+export type IdentityFact =
+  | { readonly ok: true; readonly member: string; readonly session: string; readonly instance: string; readonly host: string }
+  | { readonly ok: false };
+
+/** One claim attempt's result (§5.1 `ClaimResult`). */
+export type ClaimAttempt = ClaimOk | { readonly _tag: 'Failure'; readonly kind: 'transport' | 'contended' | 'forbidden' | 'other'; readonly status: string };
+
+/** Probe `compat` answer; `remote_present` = the remote id exists locally (git mode C2). */
+export interface CompatFact {
+  readonly result: 'fast-forward' | 'behind' | 'new-ref' | 'unknown' | 'not-applicable';
+  readonly remote_present: boolean;
+}
+
+/** Probe `state` answer; a failed read counts as "no halts" (H1, C3). */
+export type StateFact = { readonly ok: true; readonly view: StateView } | { readonly ok: false };
+
+/** git-mode input (§8.3 `prepush`). */
+export interface PrePushFact {
+  readonly remote_name: string;
+  readonly remote_url: string;
+  readonly input: PrePushInput;
+}
+
+/** Everything the gate knows so far. Probe answers are absent until the driver adds them. */
+export interface GateFacts {
+  readonly mode: 'agent' | 'git';
+  readonly agent: 'claude' | 'codex' | null;
+  /** Agent mode: the parsed stdin JSON (anything). */
+  readonly payload?: unknown;
+  /**
+   * Agent mode, optional: `classifyPushCommand` of the payload's command, memoised by the driver after the first
+   * step so later steps do not re-lex the command. Must be the classification of this payload's command.
+   */
+  readonly classification?: PushClassification;
+  /** git mode. */
+  readonly prepush?: PrePushFact;
+  readonly dry_run: boolean;
+  readonly break_glass: boolean;
+  readonly break_glass_reason: string | null;
+  /** ms since process start, refreshed before every step. */
+  readonly elapsed_ms: number;
+  readonly repo?: RepoFact;
+  readonly refs?: GateRefs;
+  readonly identity?: IdentityFact;
+  /** Per lane, attempts in order. */
+  readonly claims?: Readonly<Record<string, ReadonlyArray<ClaimAttempt>>>;
+  /** Per destination ref. */
+  readonly compat?: Readonly<Record<string, CompatFact>>;
+  readonly state?: StateFact;
+}
+
+// ───────────────────────────────────────── probes, verdicts, effects ─────────────────────────────────
+
+export type GateProbe =
+  | { readonly _tag: 'repo'; readonly cwd: string | null; readonly dir_hints: ReadonlyArray<DirHint> }
+  | { readonly _tag: 'refs'; readonly exprs: ReadonlyArray<string> }
+  | { readonly _tag: 'identity'; readonly session: string | null }
+  | { readonly _tag: 'claim'; readonly lane: string; readonly attempt: number; readonly delay_ms: number; readonly meta: ClaimMeta }
+  | {
+      readonly _tag: 'compat';
+      readonly ref: string;
+      readonly remote: string | null;
+      readonly src_oid: string | null;
+      /** git mode: the remote id from stdin (null = create); agent mode: undefined (ask the remote). */
+      readonly remote_oid?: string | null;
+    }
+  | { readonly _tag: 'state'; readonly lane: string; readonly session: string };
+
+export type GateReason =
+  | 'bad-payload'
+  | 'not-a-push'
+  | 'not-a-repo'
+  | 'not-configured'
+  | 'non-deploy-ref'
+  | 'nothing-to-gate'
+  | 'claimed'
+  | 'config-invalid'
+  | 'dry-run'
+  | 'identity-unavailable'
+  | 'break-glass'
+  | 'store-unreachable'
+  | 'store-contended'
+  | 'store-failed'
+  | 'watchdog'
+  | 'plan-limit'
+  | 'held-by-other'
+  | 'halted'
+  | 'behind-remote'
+  | 'force-rewrite';
+
+export type GateDetail = 'compat-unknown' | 'no-verify' | 'dir-uncertain' | 'other-repo-skipped' | 'fallback-classification';
+
+/** Every reason with its verdict tag (§8.5). */
+export const GATE_REASONS: Readonly<Record<GateReason, GateVerdict['_tag']>> = {
+  'bad-payload': 'Allow',
+  'not-a-push': 'Allow',
+  'not-a-repo': 'Allow',
+  'not-configured': 'Allow',
+  'non-deploy-ref': 'Allow',
+  'nothing-to-gate': 'Allow',
+  claimed: 'Allow',
+  'config-invalid': 'AllowLoud',
+  'dry-run': 'AllowLoud',
+  'identity-unavailable': 'AllowLoud',
+  'break-glass': 'AllowLoud',
+  'store-unreachable': 'AllowLoud',
+  'store-contended': 'AllowLoud',
+  'store-failed': 'AllowLoud',
+  watchdog: 'AllowLoud',
+  'plan-limit': 'AllowLoud',
+  'held-by-other': 'Ask',
+  halted: 'Block',
+  'behind-remote': 'Block',
+  'force-rewrite': 'Block',
+};
+
+/** The verdict (§8.5). `reasons` = `[reason, ...details]`. Message data is kept sanitisable, never free text. */
+export interface GateVerdict {
+  readonly _tag: 'Allow' | 'AllowLoud' | 'Ask' | 'Block';
+  readonly reason: GateReason;
+  readonly reasons: ReadonlyArray<string>;
+  readonly details: ReadonlyArray<GateDetail>;
+  readonly lanes: ReadonlyArray<string>;
+  /** The lane the message names. */
+  readonly lane: string | null;
+  readonly fresh: ReadonlyArray<string>;
+  readonly holder_handle?: string;
+  readonly heartbeat_age_sec?: number;
+  readonly failure_kind?: 'transport' | 'contended' | 'forbidden' | 'other';
+  readonly target_ref?: string;
+  readonly remote?: string | null;
+}
+
+/** Effects as data (§8.8). */
+export type GateEffect =
+  | { readonly _tag: 'ReleaseLane'; readonly lane: string; readonly instance: string }
+  | { readonly _tag: 'ForceReleaseThenClaim'; readonly lane: string; readonly by: Holder; readonly reason: string | null; readonly meta: ClaimMeta }
+  | { readonly _tag: 'PostStatus'; readonly lane: string; readonly body: string; readonly by: Holder }
+  | {
+      readonly _tag: 'WritePending';
+      /** `agent:session:tool_use_id` (or `agent:session:command`); the adapter hashes it (SHA-256, 32 hex). */
+      readonly key_material: string;
+      readonly instance: string;
+      readonly lanes: ReadonlyArray<{ readonly lane: string; readonly fence: number }>;
+    };
+
+export type GateStep = Need<ReadonlyArray<GateProbe>> | Done<GateVerdict, GateEffect>;
+
+const verdict = (reason: GateReason, rest: Partial<Omit<GateVerdict, '_tag' | 'reason' | 'reasons'>> = {}): GateVerdict => {
+  const details = rest.details ?? [];
+  return {
+    _tag: GATE_REASONS[reason],
+    reason,
+    reasons: [reason, ...details],
+    details,
+    lanes: rest.lanes ?? [],
+    lane: rest.lane ?? null,
+    fresh: rest.fresh ?? [],
+    ...rest,
+  };
+};
+
+const fin = (v: GateVerdict, effects: ReadonlyArray<GateEffect> = []): GateStep => done<GateVerdict, GateEffect>(v, effects);
+
+/** The verdict a driver renders when the watchdog fires before a verdict (§14 rule 2). */
+export const watchdogVerdict = (): GateVerdict => verdict('watchdog');
+/** The verdict a driver renders after `MAX_PLAN_STEPS` step calls (§2). */
+export const planLimitVerdict = (): GateVerdict => verdict('plan-limit');
+
+// ───────────────────────────────────────── target analysis (P8–P10) ─────────────────────────────────
+
+/** A deploy target after resolution. */
+export interface DeployTarget {
+  readonly ref: string;
+  readonly lane: string;
+  readonly src_oid: string | null;
+  readonly remote: string | null;
+  readonly force: boolean;
+  /** git mode only. */
+  readonly remote_oid?: string | null;
+}
+
+const anyHeadsPattern = (p: ReadonlyArray<DeployEntry>): boolean => p.some((e) => e.pattern.startsWith('refs/heads/'));
+const anyTagsPattern = (p: ReadonlyArray<DeployEntry>): boolean => p.some((e) => e.pattern.startsWith('refs/tags/'));
+const m = (ref: string, p: ReadonlyArray<DeployEntry>): boolean => matchEntry(ref, p) !== null;
+
+/** P8 for one invocation: true when some non-deletion target could match a deploy pattern before resolution. */
+const invocationCouldMatch = (inv: PushInvocation, p: ReadonlyArray<DeployEntry>): boolean => {
+  if (inv.broad.includes('all') && anyHeadsPattern(p)) return true;
+  if (inv.broad.includes('tags') && anyTagsPattern(p)) return true;
+  for (const tg of inv.targets) {
+    if (tg.op === 'delete') continue;
+    const { src, dst } = tg;
+    if (src.kind === 'unknown' || dst.kind === 'unknown' || inv.fallback) {
+      if (anyHeadsPattern(p)) return true;
+      continue;
+    }
+    if (dst.kind === 'ref' && m(dst.ref, p)) return true;
+    if (dst.kind === 'name' && (m(`refs/heads/${dst.name}`, p) || m(`refs/tags/${dst.name}`, p))) return true;
+    if (dst.kind === 'same') {
+      if ((src.kind === 'current' || src.kind === 'head') && anyHeadsPattern(p)) return true;
+      if (src.kind === 'ref' && m(src.ref, p)) return true;
+      if (src.kind === 'name' && (m(`refs/heads/${src.name}`, p) || m(`refs/tags/${src.name}`, p))) return true;
+    }
+  }
+  return false;
+};
+
+const onlyDeletions = (invs: ReadonlyArray<PushInvocation>): boolean =>
+  invs.every((i) => i.broad.length === 0 && i.targets.every((t) => t.op === 'delete'));
+
+const sameRepoMemo = new WeakMap<PushClassification, PushClassification>();
+
+/**
+ * §6.7 H3: keep only the invocations that run in the same directory as the first one (directory hints applied to
+ * the payload `cwd` by `resolveInvocationDir`). Memoised per classification object.
+ */
+const sameRepoOnly = (c: Extract<PushClassification, { _tag: 'Push' }>, cwd: string | null): Extract<PushClassification, { _tag: 'Push' }> => {
+  if (c.invocations.length < 2) return c;
+  const hit = sameRepoMemo.get(c);
+  if (hit !== undefined && hit._tag === 'Push') return hit;
+  const base = cwd !== null && cwd.startsWith('/') ? cwd : '/';
+  const key = (i: PushInvocation): string => JSON.stringify(resolveInvocationDir(base, i.dir_hints));
+  const first = key(c.invocations[0] as PushInvocation);
+  const kept = c.invocations.filter((i) => key(i) === first);
+  const out = kept.length === c.invocations.length ? c : { ...c, invocations: kept };
+  sameRepoMemo.set(c, out);
+  return out;
+};
+
+/** git-mode stdin lines when readable (`Lines`), else `null`. */
+const linesOf = (inp: PrePushInput | undefined) => (inp !== undefined && inp._tag === 'Lines' ? inp.lines : null);
+
+interface Resolved {
+  readonly targets: ReadonlyArray<DeployTarget>;
+  readonly extraLanes: ReadonlyArray<string>;
+  readonly sawNonDelete: boolean;
+  readonly fallback: boolean;
+}
+
+/**
+ * One-entry memo of P10 keyed by the identity of the facts it reads (the driver passes the same objects on every
+ * step of a run), so later steps do not resolve destinations again. Pure: same inputs, same result.
+ */
+let resolvedMemo: { readonly key: ReadonlyArray<unknown>; readonly value: Resolved } | null = null;
+
+/** P10: deploy targets (§6.9 in agent mode; remote refs of create/update lines in git mode; unreadable → current). */
+const resolveTargets = (
+  f: GateFacts,
+  cls: PushClassification | null,
+  P: ReadonlyArray<DeployEntry>,
+  gitLines: NonNullable<ReturnType<typeof linesOf>>,
+  gitUnreadable: boolean,
+): Resolved => {
+  const key = [f.mode, f.refs, cls, f.repo, f.prepush];
+  if (resolvedMemo !== null && resolvedMemo.key.every((k, i) => k === key[i])) return resolvedMemo.value;
+  const targets: DeployTarget[] = [];
+  const extraLanes: string[] = [];
+  let sawNonDelete = false;
+  let fallback = false;
+  if (f.mode === 'agent' && f.refs !== undefined && cls !== null) {
+    const r = resolveDestinations(cls, f.refs, P);
+    fallback = r.confidence === 'fallback';
+    extraLanes.push(...r.shared_lanes.map((l) => l.lane));
+    if (r.shared_lanes.length > 0) sawNonDelete = true;
+    for (const t of r.targets) {
+      sawNonDelete = true;
+      const lane = laneFor(t.ref, P);
+      if (lane !== null) targets.push({ ref: t.ref, lane, src_oid: t.src_oid, remote: t.remote ?? f.refs.default_remote, force: t.force });
+    }
+  } else if (gitUnreadable) {
+    const cb = f.refs?.head_branch ?? null;
+    if (cb !== null) {
+      sawNonDelete = true;
+      const ref = `refs/heads/${cb}`;
+      const lane = laneFor(ref, P);
+      if (lane !== null) targets.push({ ref, lane, src_oid: f.refs?.head_oid ?? null, remote: f.prepush?.remote_name ?? null, force: false, remote_oid: undefined });
+    }
+  } else {
+    for (const l of gitLines) {
+      if (l.op === 'delete') continue;
+      sawNonDelete = true;
+      const lane = laneFor(l.remote_ref, P);
+      const remoteOid = isZeroOid(l.remote_oid) ? null : l.remote_oid.toLowerCase();
+      if (lane !== null) targets.push({ ref: l.remote_ref, lane, src_oid: l.local_oid.toLowerCase(), remote: f.prepush?.remote_name ?? null, force: false, remote_oid: remoteOid });
+    }
+  }
+  const value: Resolved = { targets, extraLanes, sawNonDelete, fallback };
+  resolvedMemo = { key, value };
+  return value;
+};
+
+// ───────────────────────────────────────── the step function (§8.6) ─────────────────────────────────
+
+/** Classification of the payload's command (agent mode), exposed for logging. Pure. */
+export const classificationOf = (f: GateFacts): PushClassification | null => {
+  const p = decodeAgentPayload(f.payload);
+  return p === null ? null : classifyPushCommand(p.command);
+};
+
+/**
+ * The gate step function (§8.6 rules P1–P13, K1–K6, H1–H3, C1–C5, first match wins).
+ *
+ * @param f facts so far (see {@link GateFacts}); settings come from `f.repo.config`.
+ * @returns `Need` with a non-empty list of probes, or `Done` with the verdict and its effects. Total: never throws
+ *   on facts of the declared types.
+ */
+export const gateStep = (f: GateFacts): GateStep => {
+  // ── preparation ──
+  let invs: ReadonlyArray<PushInvocation> = [];
+  let cls: PushClassification | null = null;
+  let details: GateDetail[] = [];
+  let session: string | null = null;
+  let payload: AgentPayload | null = null;
+  if (f.mode === 'agent') {
+    payload = decodeAgentPayload(f.payload);
+    if (payload === null) return fin(verdict('bad-payload')); // P1
+    if (payload.tool_name !== null && payload.tool_name !== 'Bash') return fin(verdict('not-a-push')); // P2
+    const c0 = f.classification ?? classifyPushCommand(payload.command);
+    if (c0._tag === 'NotPush') return fin(verdict('not-a-push')); // P3
+    // H3: one repository per run — the first invocation's; pushes elsewhere are left to the git layer.
+    const c = sameRepoOnly(c0, payload.cwd);
+    if (c.invocations.length < c0.invocations.length) details.push('other-repo-skipped');
+    cls = c;
+    invs = c.invocations;
+    if (c.confidence === 'fallback') details.push('fallback-classification');
+    if (invs.some((i) => i.no_verify)) details.push('no-verify');
+    if (invs[0]?.dir_uncertain === true) details.push('dir-uncertain');
+    session = payload.session_id;
+  } else {
+    const lines = linesOf(f.prepush?.input);
+    if (lines !== null && !lines.some((l) => l.op !== 'delete')) return fin(verdict('nothing-to-gate')); // P3
+  }
+  if (f.repo === undefined) return need([{ _tag: 'repo', cwd: payload?.cwd ?? null, dir_hints: invs[0]?.dir_hints ?? [] }]); // P4
+  if (f.repo.kind === 'not-repo') return fin(verdict('not-a-repo')); // P5
+  const cfg = f.repo.config;
+  if (cfg._tag === 'NotConfigured') return fin(verdict('not-configured')); // P6
+  if (cfg._tag === 'Invalid') return fin(verdict('config-invalid')); // P7
+  const s: LanesSettings = settingsOf(cfg);
+  if (!s.enabled) return fin(verdict('not-configured')); // P6
+  const P = s.deploy_refs;
+  const withD = (r: Partial<Omit<GateVerdict, '_tag' | 'reason' | 'reasons'>> = {}) => ({ details, ...r });
+
+  // P8
+  const gitLines = linesOf(f.prepush?.input) ?? [];
+  const gitUnreadable = f.mode === 'git' && linesOf(f.prepush?.input) === null;
+  if (f.mode === 'agent') {
+    if (onlyDeletions(invs)) return fin(verdict('nothing-to-gate', withD()));
+    if (!invs.some((i) => invocationCouldMatch(i, P))) return fin(verdict('non-deploy-ref', withD()));
+  } else if (gitUnreadable) {
+    if (!anyHeadsPattern(P)) return fin(verdict('non-deploy-ref'));
+  } else if (!gitLines.some((l) => l.op !== 'delete' && m(l.remote_ref, P))) {
+    return fin(verdict('non-deploy-ref'));
+  }
+  // P9
+  if (f.refs === undefined && (f.mode === 'agent' || gitUnreadable)) return need([{ _tag: 'refs', exprs: cls === null ? [] : refsProbeExpressions(cls) }]);
+  // P10
+  const res = resolveTargets(f, cls, P, gitLines, gitUnreadable);
+  if (res.fallback && !details.includes('fallback-classification')) details = [...details, 'fallback-classification'];
+  const { targets, extraLanes, sawNonDelete } = res;
+  if (!sawNonDelete) return fin(verdict('nothing-to-gate', withD()));
+  const lanes = sortLanes([...targets.map((t) => t.lane), ...extraLanes]);
+  if (lanes.length === 0) return fin(verdict('non-deploy-ref', withD()));
+  const first = lanes[0] as string;
+  // P11
+  if (f.dry_run || s.dry_run) return fin(verdict('dry-run', withD({ lanes, lane: first })));
+  // P12
+  if (f.identity === undefined) return need([{ _tag: 'identity', session }]);
+  if (!f.identity.ok) return fin(verdict('identity-unavailable', withD({ lanes, lane: first })));
+  const id = f.identity;
+  const me: Holder = { handle: id.member, session: id.session, instance: id.instance, host: id.host };
+  const leaseMin = f.mode === 'agent' ? s.hook_lease_minutes : s.git_push_lease_minutes;
+  // P13
+  if (f.break_glass) {
+    const meta: ClaimMeta = { intent: 'break-glass', eta_minutes: leaseMin };
+    return fin(verdict('break-glass', withD({ lanes, lane: first })), [
+      ...lanes.map((lane): GateEffect => ({ _tag: 'ForceReleaseThenClaim', lane, by: me, reason: f.break_glass_reason, meta })),
+      { _tag: 'PostStatus', lane: first, body: M.S_BREAK(first, id.member, f.break_glass_reason), by: me },
+    ]);
+  }
+
+  // ── claiming (K1–K6) ──
+  const claims = f.claims ?? {};
+  const compat = f.compat ?? {};
+  const fresh: string[] = [];
+  const freshFences: { lane: string; fence: number }[] = [];
+  const releases = (): GateEffect[] => fresh.map((lane) => ({ _tag: 'ReleaseLane', lane, instance: id.instance }));
+  const headTargets = targets.filter((t) => t.ref.startsWith('refs/heads/'));
+  const compatProbe = (t: DeployTarget): GateProbe => ({
+    _tag: 'compat',
+    ref: t.ref,
+    remote: t.remote,
+    src_oid: t.src_oid,
+    ...(f.mode === 'git' && !gitUnreadable ? { remote_oid: t.remote_oid ?? null } : {}),
+  });
+  const meta: ClaimMeta = { intent: 'push', eta_minutes: leaseMin };
+  for (let i = 0; i < lanes.length; i++) {
+    const lane = lanes[i] as string;
+    const attempts = claims[lane] ?? [];
+    const last = attempts[attempts.length - 1];
+    if (last === undefined) {
+      // K1 (compat together with the first claim)
+      const probes: GateProbe[] = [{ _tag: 'claim', lane, attempt: 1, delay_ms: 0, meta }];
+      if (i === 0) for (const t of headTargets) if (compat[t.ref] === undefined) probes.push(compatProbe(t));
+      return need(probes);
+    }
+    if (last._tag === 'Granted') {
+      // K2
+      if (!last.reclaimed) {
+        fresh.push(lane);
+        freshFences.push({ lane, fence: last.fence });
+      }
+      continue;
+    }
+    if (last._tag === 'Held') {
+      // Branch H
+      if (f.state === undefined) return need([{ _tag: 'state', lane, session: id.session }]); // H1
+      const hd = { details, lanes, lane, fresh: [...fresh] };
+      if (haltedFor(f.state, id.session)) return fin(verdict('halted', hd), releases()); // H2
+      return fin(verdict('held-by-other', { ...hd, holder_handle: last.holder_handle, heartbeat_age_sec: last.heartbeat_age_sec }), releases()); // H3
+    }
+    // Failure
+    const base = { details, lanes, lane, fresh: [...fresh], failure_kind: last.kind };
+    if (last.kind === 'transport') return fin(verdict('store-unreachable', base), releases()); // K4
+    if (last.kind === 'contended') {
+      const n = attempts.length; // retry number
+      if (n <= RETRIES && f.elapsed_ms + BACKOFF_MS(n) + NET_TIMEOUT_MS + RETRY_SAFETY_MS <= GATE_WATCHDOG_MS) {
+        return need([{ _tag: 'claim', lane, attempt: n + 1, delay_ms: BACKOFF_MS(n), meta }]); // K5
+      }
+      return fin(verdict('store-contended', base), [...releases(), { _tag: 'PostStatus', lane, body: M.S_SKIP(lane, true), by: me }]);
+    }
+    return fin(verdict('store-failed', base), [...releases(), { _tag: 'PostStatus', lane, body: M.S_SKIP(lane, false), by: me }]); // K6
+  }
+
+  // ── branch C: every lane granted ──
+  for (const t of headTargets) if (compat[t.ref] === undefined) return need([compatProbe(t)]); // C1
+  for (const t of headTargets) {
+    const c = compat[t.ref] as CompatFact;
+    if (c.result !== 'behind') continue;
+    const rewrite = f.mode === 'agent' ? t.force : c.remote_present;
+    const remote = t.remote;
+    const bd = { details, lanes, lane: t.lane, fresh: [...fresh], target_ref: t.ref, remote };
+    if (rewrite) {
+      if (s.block_force_rewrite) return fin(verdict('force-rewrite', bd), releases());
+      continue;
+    }
+    return fin(verdict('behind-remote', bd), releases()); // C2
+  }
+  if (f.state === undefined) return need([{ _tag: 'state', lane: first, session: id.session }]); // C3
+  if (haltedFor(f.state, id.session)) return fin(verdict('halted', { details, lanes, lane: first, fresh: [...fresh] }), releases()); // C4
+  const unknown = headTargets.some((t) => compat[t.ref]?.result === 'unknown');
+  const d2: GateDetail[] = unknown ? [...details, 'compat-unknown'] : details;
+  const effects: GateEffect[] = [];
+  if (f.mode === 'agent' && freshFences.length > 0 && payload !== null) {
+    effects.push({ _tag: 'WritePending', key_material: pendingKeyMaterial(f.agent ?? 'claude', payload), instance: id.instance, lanes: freshFences });
+  }
+  return fin(verdict('claimed', { details: d2, lanes, lane: first, fresh: [...fresh] }), effects); // C5
+};
+
+/** H2/C4: the kernel re-checks that a returned halt is open and directed at `session`. */
+export const haltedFor = (st: StateFact, session: string): boolean =>
+  st.ok && st.view.halts.some((h) => h.open === true && h.target_session === session);
+
+/** §8.8 pending-marker key material: `agent:session:tool_use_id`, or `agent:session:command` without an id. */
+export const pendingKeyMaterial = (agent: string, p: AgentPayload): string =>
+  `${agent}:${p.session_id ?? ''}:${p.tool_use_id ?? p.command}`;
+
+// ───────────────────────────────────────── messages and host rendering (§13.2, §14) ───────────────────
+
+/** The fixed message of a verdict, or `null` for a silent `Allow`. `host` chooses A-HELD vs W-HELD. */
+export const gateMessage = (v: GateVerdict, host: 'claude' | 'codex' | 'git'): string | null => {
+  const n = v.lanes.length;
+  switch (v.reason) {
+    case 'config-invalid':
+      return M.L_CONFIG();
+    case 'dry-run':
+      return M.L_DRY(v.lane, n);
+    case 'identity-unavailable':
+      return M.L_NOID(v.lane);
+    case 'break-glass':
+      return M.L_BREAK(v.lane, n);
+    case 'store-unreachable':
+      return M.L_UNREACH(v.lane);
+    case 'store-contended':
+      return M.L_BUSY(v.lane);
+    case 'store-failed':
+      return M.L_REFUSED(v.failure_kind, v.lane);
+    case 'watchdog':
+      return M.L_WATCHDOG();
+    case 'plan-limit':
+      return M.L_LIMIT();
+    case 'held-by-other':
+      return host === 'claude' ? M.A_HELD(v.lane, v.holder_handle, v.heartbeat_age_sec) : M.W_HELD(v.lane, v.holder_handle, v.heartbeat_age_sec);
+    case 'halted':
+      return M.B_HALT();
+    case 'behind-remote':
+      return M.B_BEHIND(v.target_ref, v.remote);
+    case 'force-rewrite':
+      return M.B_REWRITE(v.target_ref);
+    default:
+      return null;
+  }
+};
+
+/** What a hook process prints and returns. `stdout` holds at most one JSON object plus a line feed. */
+export interface Rendered {
+  readonly exit: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** §14 rendering table: one verdict, one host. Pure. */
+export const renderGate = (v: GateVerdict, host: 'claude' | 'codex' | 'git'): Rendered => {
+  const msg = gateMessage(v, host);
+  const json = (o: unknown): string => `${JSON.stringify(o)}\n`;
+  if (v._tag === 'Allow' || msg === null) return { exit: 0, stdout: '', stderr: '' };
+  if (v._tag === 'AllowLoud' || (v._tag === 'Ask' && host !== 'claude')) {
+    return host === 'git' ? { exit: 0, stdout: '', stderr: `${msg}\n` } : { exit: 0, stdout: json({ systemMessage: msg }), stderr: '' };
+  }
+  if (v._tag === 'Ask') {
+    return { exit: 0, stdout: json({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'ask', permissionDecisionReason: msg } }), stderr: '' };
+  }
+  // Block
+  if (host === 'claude') return { exit: 2, stdout: '', stderr: `${msg}\n` };
+  if (host === 'codex') {
+    return { exit: 0, stdout: json({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: msg } }), stderr: '' };
+  }
+  return { exit: 1, stdout: '', stderr: `${msg}\n` };
+};
+
+/** Effect kinds and lanes for the decision log (DL3 `effects`: no payloads). */
+export const effectSummary = (e: GateEffect): string =>
+  e._tag === 'WritePending' ? `write-pending:${e.lanes.map((l) => l.lane).join(',')}` : `${e._tag}:${e.lane}`;

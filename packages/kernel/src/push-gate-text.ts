@@ -1,0 +1,127 @@
+/**
+ * Formatting helpers and fixed message templates of the push gate (push-gate.md §13). Pure and total: every
+ * helper accepts any JavaScript value. Only these helpers' outputs are ever interpolated into model-facing text.
+ */
+import { HANDLE_CHAR, keepOnly } from './internal/text.js';
+
+/** Characters of a rendered handle (§2 `HANDLE_MAX`). */
+export const HANDLE_MAX = 64;
+
+/**
+ * §13.1 `safeHandle`: non-string → `another session`; keep the part before the first `@` found after the first
+ * character; keep `[A-Za-z0-9_./-]`; cut to `HANDLE_MAX`; empty → `another session`; else `@` + result.
+ */
+export const safeHandle = (x: unknown): string => {
+  if (typeof x !== 'string') return 'another session';
+  const at = x.indexOf('@', 1);
+  const local = at > 0 ? x.slice(0, at) : x;
+  const kept = keepOnly(local, HANDLE_CHAR, HANDLE_MAX, '');
+  return kept === '' ? 'another session' : `@${kept}`;
+};
+
+/**
+ * §13.1 `fmtAge(seconds)`: not a finite number → `unknown`; n = max(0, round half up); n < 60 → `<n>s`;
+ * m = round(n/60), m < 60 → `<m>m`; else `<floor(m/60)>h`. 89 → `1m`, 90 → `2m`, 3570 → `1h`.
+ */
+export const fmtAge = (x: unknown): string => {
+  if (typeof x !== 'number' || !Number.isFinite(x)) return 'unknown';
+  const n = Math.max(0, Math.floor(x + 0.5));
+  if (n < 60) return `${n}s`;
+  const m = Math.floor(n / 60 + 0.5);
+  if (m < 60) return `${m}m`;
+  // BigInt prints every integer-valued double in plain digits (Number#toString switches to `1e+21` form).
+  return `${BigInt(Math.floor(m / 60)).toString()}h`;
+};
+
+const LANE_CHAR = /[A-Za-z0-9_.\-/:*+@]/;
+/** §13.1 `safeLane`: keep `[A-Za-z0-9_.-/:*+@]`, cut to 200, empty → `(unnamed)`. */
+export const safeLane = (x: unknown): string => keepOnly(x, LANE_CHAR, 200, '(unnamed)');
+/** §13.1 `safeRef`: as `safeLane`. */
+export const safeRef = safeLane;
+/** §13.1 `safeRemote`: the name when it matches `^[A-Za-z0-9_.-]{1,64}$`, else `the remote` (URLs never echoed). */
+export const safeRemote = (x: unknown): string => (typeof x === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(x) ? x : 'the remote');
+/** §13.1 `branch(ref)`: drop a leading `refs/heads/`, then `safeRef`. */
+export const branch = (ref: unknown): string => safeRef(typeof ref === 'string' ? ref.replace(/^refs\/heads\//, '') : ref);
+/** §13.1 `session8`: first 8 characters after removing everything outside `[A-Za-z0-9_.:@-]`. */
+export const session8 = (s: unknown): string => keepOnly(s, /[A-Za-z0-9_.:@-]/, 8, '');
+
+/**
+ * §13.1 `safeReason`: remove control characters (C0, C1, U+2028, U+2029), `"` → `'`, collapse whitespace, trim,
+ * cut to `max` (160, or 200 for break-glass) and append `…` when cut. Non-strings → empty string.
+ */
+export const safeReason = (x: unknown, max = 160): string => {
+  if (typeof x !== 'string') return '';
+  const s = x
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+    .replace(/"/g, "'")
+    .replace(/\s+/g, ' ')
+    .trim();
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+};
+
+/** §13.1 `<more>`: empty for one lane, ` (+<n> more)` otherwise. */
+export const more = (lanes: number): string => (lanes > 1 ? ` (+${lanes - 1} more)` : '');
+
+/** The four failure kinds as they may appear in `<kind>`. */
+export type FailureKind = 'transport' | 'contended' | 'forbidden' | 'other';
+const kindOf = (k: unknown): FailureKind => (k === 'transport' || k === 'contended' || k === 'forbidden' ? k : 'other');
+
+// ───────────────────────────────────────── §13.2 push-gate messages ─────────────────────────────────────────
+
+export const M = {
+  B_HALT: (): string => 'arbiter: BLOCKED — this session has an open halt directed at it. Stop, tell the human, and do not push.',
+  B_BEHIND: (dst: unknown, remote: unknown): string =>
+    `arbiter: BLOCKED — the remote branch ${branch(dst)} on ${safeRemote(remote)} has commits that this push does not contain. Run \`git pull --rebase\`, then push again.`,
+  B_REWRITE: (dst: unknown): string =>
+    `arbiter: BLOCKED — this push would discard commits on the remote ${safeRef(dst)}. Force-pushing a deploy ref needs a human decision (audited break-glass).`,
+  A_HELD: (lane: unknown, handle: unknown, age: unknown): string =>
+    `Deploy lane ${safeLane(lane)} is held by ${safeHandle(handle)} (last heartbeat ${fmtAge(age)} ago). Wait for its release, or override with \`arbiter deploy --break-glass\` (audited). Allow this push anyway?`,
+  W_HELD: (lane: unknown, handle: unknown, age: unknown): string =>
+    `arbiter: WARNING — deploy lane ${safeLane(lane)} is held by ${safeHandle(handle)} (last heartbeat ${fmtAge(age)} ago). This host cannot ask, so the push goes ahead UNGATED; coordinate with the holder.`,
+  L_DRY: (lane: unknown, n: number): string => `arbiter: dry run — gate-push would gate lane ${safeLane(lane)}${more(n)}; nothing was claimed.`,
+  L_BREAK: (lane: unknown, n: number): string => `arbiter: BREAK-GLASS — deploy lane ${safeLane(lane)}${more(n)} taken by force; this takeover is audited.`,
+  L_UNREACH: (lane: unknown): string => `arbiter: deploy lane UNVERIFIED — lane store unreachable; pushing UNGATED on ${safeLane(lane)}.`,
+  L_BUSY: (lane: unknown): string => `arbiter: deploy lane UNVERIFIED — lane store busy; pushing UNGATED on ${safeLane(lane)} (skip recorded).`,
+  L_REFUSED: (kind: unknown, lane: unknown): string =>
+    `arbiter: deploy lane UNVERIFIED — lane store refused the claim (${kindOf(kind) === 'forbidden' ? 'forbidden' : 'other'}); pushing UNGATED on ${safeLane(lane)} (skip recorded).`,
+  L_NOID: (lane: unknown): string => `arbiter: deploy lane UNVERIFIED — could not establish who is pushing; pushing UNGATED on ${safeLane(lane)}.`,
+  L_CONFIG: (): string => 'arbiter: .arbiter/config.json is invalid — the push gate is OFF for this repository until it is fixed.',
+  L_WATCHDOG: (): string => 'arbiter: the push gate ran out of time — pushing UNGATED.',
+  L_LIMIT: (): string => 'arbiter: the push gate hit an internal limit — pushing UNGATED.',
+  // §13.3 audit bodies
+  S_SKIP: (lane: unknown, busy: boolean): string => `gate skipped on ${safeLane(lane)} — lane store ${busy ? 'busy' : 'refusing'} at push time`,
+  S_BREAK: (lane: unknown, handle: unknown, reason: unknown): string => {
+    const why = safeReason(reason, 200);
+    return `BREAK-GLASS deploy on ${safeLane(lane)} by ${safeHandle(handle)}${why === '' ? '' : ` — ${why}`}`;
+  },
+  // §13.4 CLI messages
+  D_HELD: (lane: unknown, handle: unknown): string =>
+    `arbiter: deploy lane ${safeLane(lane)} is HELD by ${safeHandle(handle)}. Wait for its release, retry with --break-glass (audited), or, as an owner, run \`arbiter lane release ${safeLane(lane)} --force\`.`,
+  D_FAIL: (lane: unknown, kind: unknown): string => `arbiter: could not claim deploy lane ${safeLane(lane)} (${kindOf(kind)}).`,
+  D_FORBID: (): string => 'arbiter: break-glass force-release is for owners only — you are not an owner of this repository.',
+  D_BEHIND: (lane: unknown, fence: number, remote: unknown, br: unknown): string =>
+    `arbiter: lane ${safeLane(lane)} claimed (fence ${fence}) — but HEAD is behind ${safeRemote(remote)}/${branch(br)}. Run \`git pull --rebase\`, then push.`,
+  D_CLEAR: (lane: unknown, fence: number): string =>
+    `arbiter: lane ${safeLane(lane)} claimed (fence ${fence}) — clear to deploy. Release it with \`arbiter lane release ${safeLane(lane)}\` when done.`,
+  D_NOREPO: (): string => 'arbiter: not inside a git repository.',
+  D_CONFIG: (): string => 'arbiter: .arbiter/config.json is invalid — fix it first.',
+  D_ETA: (): string => 'arbiter: --eta must be a whole number of minutes from 1 to 1440.',
+  D_DETACHED: (): string => 'arbiter: HEAD is detached — pass --lane <name>.',
+  D_NONDEPLOY: (ref: unknown): string => `arbiter: ${safeRef(ref)} is not a deploy ref in this repository — pass --lane <name> to claim a lane anyway.`,
+  D_NOID: (): string => 'arbiter: could not establish who you are (is the state directory writable?).',
+  C_CLAIMED: (lane: unknown, fence: number): string => `arbiter: lane ${safeLane(lane)} claimed (fence ${fence}).`,
+  C_RENEWED: (lane: unknown, fence: number): string => `arbiter: lane ${safeLane(lane)} renewed (fence ${fence}).`,
+  C_LOST: (lane: unknown, handle: unknown): string => `arbiter: lane ${safeLane(lane)} was lost — its lease ran out and it is now held by ${safeHandle(handle)}.`,
+  C_RELEASED: (lane: unknown): string => `arbiter: lane ${safeLane(lane)} released.`,
+  C_NOTHOLDER: (lane: unknown): string => `arbiter: lane ${safeLane(lane)} is not held by this session — nothing to release.`,
+  C_FORCED: (lane: unknown, handle: unknown): string =>
+    `arbiter: lane ${safeLane(lane)} force-released (was held by ${handle === null ? 'nobody' : safeHandle(handle)}); recorded in the audit log.`,
+  C_FORCE_DENIED: (): string => 'arbiter: force-release is for owners only — you are not an owner of this repository.',
+  C_HALTED: (id: unknown, session: unknown): string => `arbiter: halt ${keepOnly(id, /[0-9a-f]/, 16, '?')} is now directed at session ${session8(session)}.`,
+  C_UNHALTED: (n: number, session: unknown): string => `arbiter: closed ${n} halt(s) directed at session ${session8(session)}.`,
+  C_SELF: (): string => 'arbiter: a session cannot lift a halt directed at itself.',
+  C_UNHALT_DENIED: (): string => "arbiter: only an owner or the halt's author can lift it.",
+  C_BADARG: (name: string): string => `arbiter: invalid argument ${keepOnly(name, /[A-Za-z0-9-]/, 32, '?')}.`,
+  C_STORE: (kind: unknown): string => `arbiter: the lane store failed (${kindOf(kind)}).`,
+  N_NOTCONF: (): string => 'arbiter: not configured for this repository (no .arbiter/config.json) — coordination context unavailable.',
+} as const;

@@ -1,0 +1,372 @@
+/**
+ * Decisions `push-release` (§9), `deploy` (§10), `lane-cli` (§11) and `context` (§12) of push-gate.md. Pure.
+ */
+import { done, need, type Done, type Need } from './internal/step.js';
+import type { ConfigState } from './config.js';
+import { ETA_MAX, ETA_MIN, type ClaimMeta, type ForceOk, type Holder, type StateView } from './push-gate-lanes.js';
+import { laneFor, laneFromArg, settingsOf } from './push-gate-config.js';
+import { M, fmtAge, safeHandle, safeLane, safeReason, session8 } from './push-gate-text.js';
+import { classifyPushCommand } from './push-classifier.js';
+import {
+  SESSION_ID_RE,
+  decodeAgentPayload,
+  pendingKeyMaterial,
+  type ClaimAttempt,
+  type CompatFact,
+  type IdentityFact,
+  type RepoFact,
+  type StateFact,
+} from './push-gate-step.js';
+
+export const RELEASE_POLICY = 'push-release';
+export const DEPLOY_POLICY = 'deploy';
+export const LANE_CLI_POLICY = 'lane-cli';
+export const CONTEXT_POLICY = 'context';
+export const CONTEXT_WATCHDOG_MS = 6_000;
+export const CONTEXT_TIMEOUT_MS = 4_000;
+export const CONTEXT_CACHE_TTL_MS = 3_000;
+export const CONTEXT_MAX_CHARS = 2_000;
+
+// ───────────────────────────────────────── push-release (§9) ─────────────────────────────────────────
+
+/** A pending marker (§8.8 `write-pending`). */
+export interface PendingMarker {
+  readonly instance: string;
+  readonly lanes: ReadonlyArray<{ readonly lane: string; readonly fence: number }>;
+  readonly created_at: number;
+}
+export interface ReleaseFacts {
+  readonly agent: 'claude' | 'codex';
+  readonly payload: unknown;
+  /** Probe `pending` answer: the marker or `null`. */
+  readonly pending?: PendingMarker | null;
+}
+export type ReleaseProbe = { readonly _tag: 'pending'; readonly key_material: string };
+export type ReleaseEffect =
+  | { readonly _tag: 'ReleaseLane'; readonly lane: string; readonly instance: string }
+  | { readonly _tag: 'DeletePending'; readonly key_material: string };
+export type ReleaseOutcome = { readonly _tag: 'Done'; readonly reason: 'not-a-push' | 'nothing-to-release' | 'released'; readonly lanes: ReadonlyArray<string> };
+
+/** §9 R1–R5. Only the `pending` probe is ever requested; silent, never blocks. */
+export const releaseStep = (f: ReleaseFacts): Need<ReadonlyArray<ReleaseProbe>> | Done<ReleaseOutcome, ReleaseEffect> => {
+  const p = decodeAgentPayload(f.payload);
+  if (p === null || (p.tool_name !== null && p.tool_name !== 'Bash')) return done({ _tag: 'Done', reason: 'not-a-push', lanes: [] }); // R1
+  if (classifyPushCommand(p.command)._tag === 'NotPush') return done({ _tag: 'Done', reason: 'not-a-push', lanes: [] }); // R2
+  const key = pendingKeyMaterial(f.agent, p);
+  if (f.pending === undefined) return need([{ _tag: 'pending', key_material: key }]); // R3
+  if (f.pending === null) return done({ _tag: 'Done', reason: 'nothing-to-release', lanes: [] }); // R4
+  const mk = f.pending;
+  return done<ReleaseOutcome, ReleaseEffect>({ _tag: 'Done', reason: 'released', lanes: mk.lanes.map((l) => l.lane) }, [
+    ...mk.lanes.map((l): ReleaseEffect => ({ _tag: 'ReleaseLane', lane: l.lane, instance: mk.instance })),
+    { _tag: 'DeletePending', key_material: key },
+  ]); // R5
+};
+
+// ───────────────────────────────────────── die-loud outcomes ─────────────────────────────────────────
+
+/** A CLI verb's final answer: exit code, stream and one fixed message. */
+export interface CliOutcome {
+  readonly _tag: 'Exit';
+  readonly code: 0 | 1;
+  readonly stream: 'stdout' | 'stderr';
+  readonly message: string;
+  readonly reason: string;
+}
+const ok = (reason: string, message: string): CliOutcome => ({ _tag: 'Exit', code: 0, stream: 'stdout', message, reason });
+const die = (reason: string, message: string): CliOutcome => ({ _tag: 'Exit', code: 1, stream: 'stderr', message, reason });
+
+// ───────────────────────────────────────── deploy (§10) ─────────────────────────────────────────
+
+export interface DeployFacts {
+  readonly lane_arg: string | null;
+  readonly eta_arg: string | null;
+  readonly break_glass: boolean;
+  readonly reason: string | null;
+  readonly repo?: RepoFact;
+  readonly refs?: { readonly current_branch: string | null; readonly head_oid: string | null; readonly default_remote: string | null };
+  readonly identity?: IdentityFact;
+  readonly forced?: ForceOk | { readonly _tag: 'Failure'; readonly kind: string };
+  readonly claim?: ClaimAttempt;
+  readonly compat?: CompatFact | null;
+}
+export type DeployProbe =
+  | { readonly _tag: 'repo' }
+  | { readonly _tag: 'refs' }
+  | { readonly _tag: 'identity' }
+  | { readonly _tag: 'force-release'; readonly lane: string; readonly by: Holder; readonly reason: string | null }
+  | { readonly _tag: 'claim'; readonly lane: string; readonly meta: ClaimMeta }
+  | { readonly _tag: 'compat'; readonly ref: string; readonly remote: string | null; readonly src_oid: string | null };
+export type DeployEffect = { readonly _tag: 'PostStatus'; readonly lane: string; readonly body: string; readonly by: Holder };
+
+/** Parse `--eta` (V3): an integer string from `ETA_MIN` to `ETA_MAX`, else `null`. */
+export const parseEta = (s: string): number | null => (/^\d{1,4}$/.test(s) && +s >= ETA_MIN && +s <= ETA_MAX ? +s : null);
+
+/** §10 V1–V9 as a step function; `Done` carries the exit outcome and (for break-glass) the S-BREAK post. */
+export const deployStep = (f: DeployFacts): Need<ReadonlyArray<DeployProbe>> | Done<CliOutcome, DeployEffect> => {
+  if (f.repo === undefined) return need([{ _tag: 'repo' }]);
+  if (f.repo.kind === 'not-repo') return done(die('not-a-repo', M.D_NOREPO())); // V1
+  if (f.repo.config._tag === 'Invalid') return done(die('config-invalid', M.D_CONFIG())); // V2
+  const s = settingsOf(f.repo.config);
+  let eta: number | null = null;
+  if (f.eta_arg !== null) {
+    eta = parseEta(f.eta_arg);
+    if (eta === null) return done(die('bad-eta', M.D_ETA())); // V3
+  }
+  if (f.refs === undefined) return need([{ _tag: 'refs' }]);
+  let lane: string; // V4
+  const cb = f.refs.current_branch;
+  if (f.lane_arg !== null) lane = laneFromArg(f.lane_arg);
+  else {
+    if (cb === null) return done(die('no-branch', M.D_DETACHED()));
+    const l = laneFor(`refs/heads/${cb}`, s.deploy_refs);
+    if (l === null) return done(die('non-deploy-ref', M.D_NONDEPLOY(`refs/heads/${cb}`)));
+    lane = l;
+  }
+  if (f.identity === undefined) return need([{ _tag: 'identity' }]);
+  if (!f.identity.ok) return done(die('identity-unavailable', M.D_NOID())); // V5
+  const me: Holder = { handle: f.identity.member, session: f.identity.session, instance: f.identity.instance, host: f.identity.host };
+  const effects: DeployEffect[] = [];
+  if (f.break_glass) {
+    if (f.forced === undefined) return need([{ _tag: 'force-release', lane, by: me, reason: f.reason }]); // V6
+    if (f.forced._tag === 'Failure' && f.forced.kind === 'forbidden') return done(die('break-glass-forbidden', M.D_FORBID()));
+    effects.push({ _tag: 'PostStatus', lane, body: M.S_BREAK(lane, me.handle, f.reason), by: me });
+  }
+  const laneRef = lane.startsWith('deploy:refs/heads/') ? lane.slice('deploy:'.length) : null;
+  if (f.claim === undefined) {
+    const probes: DeployProbe[] = [{ _tag: 'claim', lane, meta: { intent: f.break_glass ? 'break-glass' : 'deploy', eta_minutes: eta ?? s.lease_minutes } }];
+    if (laneRef !== null && f.compat === undefined) probes.push({ _tag: 'compat', ref: laneRef, remote: f.refs.default_remote, src_oid: f.refs.head_oid });
+    return need(probes); // V7
+  }
+  if (laneRef !== null && f.compat === undefined) return need([{ _tag: 'compat', ref: laneRef, remote: f.refs.default_remote, src_oid: f.refs.head_oid }]);
+  const c = f.claim;
+  if (c._tag === 'Held') return done(die('held-by-other', M.D_HELD(lane, c.holder_handle)), effects); // V8
+  if (c._tag === 'Failure') return done(die('store-failed', M.D_FAIL(lane, c.kind)), effects);
+  if (f.compat?.result === 'behind') return done(ok('claimed-behind', M.D_BEHIND(lane, c.fence, f.refs.default_remote ?? 'origin', laneRef ?? '')), effects); // V9
+  return done(ok('claimed', M.D_CLEAR(lane, c.fence)), effects);
+};
+
+// ───────────────────────────────────────── lane-cli (§11) ─────────────────────────────────────────
+
+/** Lane argument rule (§11): as V4, current branch's lane when omitted. `null` → die (detached / non-deploy). */
+export const laneArg = (arg: string | null, currentBranch: string | null, config: ConfigState): { lane: string } | CliOutcome => {
+  if (arg !== null) return { lane: laneFromArg(arg) };
+  if (currentBranch === null) return die('no-branch', M.D_DETACHED());
+  const l = laneFor(`refs/heads/${currentBranch}`, settingsOf(config).deploy_refs);
+  return l === null ? die('non-deploy-ref', M.D_NONDEPLOY(`refs/heads/${currentBranch}`)) : { lane: l };
+};
+
+type Fail = { readonly _tag: 'Failure'; readonly kind: string };
+
+/** `lane claim`: answer of `heartbeat` (when our instance held it) or of `claim`. */
+export const laneClaimOutcome = (lane: string, r: ClaimAttempt | { readonly _tag: 'Ok'; readonly fence: number } | { readonly _tag: 'Lost'; readonly holder_handle: string | null }): CliOutcome => {
+  switch (r._tag) {
+    case 'Ok':
+      return ok('renewed', M.C_RENEWED(lane, r.fence));
+    case 'Lost':
+      return die('lost', M.C_LOST(lane, r.holder_handle));
+    case 'Granted':
+      return ok('claimed', M.C_CLAIMED(lane, r.fence));
+    case 'Held':
+      return die('held-by-other', M.D_HELD(lane, r.holder_handle));
+    default:
+      return die('store-failed', M.C_STORE(r.kind));
+  }
+};
+
+/** `lane release [--force]`. */
+export const laneReleaseOutcome = (lane: string, r: { readonly _tag: 'Released' } | { readonly _tag: 'NotHolder' } | ForceOk | Fail): CliOutcome => {
+  switch (r._tag) {
+    case 'Released':
+      return ok('released', M.C_RELEASED(lane));
+    case 'NotHolder':
+      return ok('not-holder', M.C_NOTHOLDER(lane));
+    case 'Forced':
+      return ok('force-released', M.C_FORCED(lane, r.previous?.handle ?? null));
+    default:
+      return r.kind === 'forbidden' ? die('force-forbidden', M.C_FORCE_DENIED()) : die('store-failed', M.C_STORE(r.kind));
+  }
+};
+
+/** `lane halt` argument validation: `null` when valid, else the die outcome. */
+export const haltArgs = (session: unknown, reason: unknown): CliOutcome | null => {
+  if (typeof session !== 'string' || !SESSION_ID_RE.test(session)) return die('bad-argument', M.C_BADARG('--session'));
+  const r = safeReason(reason, 200);
+  if (r.length < 1 || r.length > 200) return die('bad-argument', M.C_BADARG('--reason'));
+  return null;
+};
+
+/** `lane halt` result. */
+export const laneHaltOutcome = (session: string, r: { readonly _tag: 'Halted'; readonly halt_id: string } | Fail): CliOutcome =>
+  r._tag === 'Halted' ? ok('halted', M.C_HALTED(r.halt_id, session)) : die('store-failed', M.C_STORE(r.kind));
+
+/** `lane unhalt`: self check first, then the store answer. */
+export const laneUnhaltOutcome = (ourSession: string, target: string, r: { readonly _tag: 'Unhalted'; readonly count: number } | Fail | null): CliOutcome => {
+  if (ourSession === target) return die('self-unhalt', M.C_SELF());
+  if (r === null) return die('bad-argument', M.C_BADARG('--session'));
+  if (r._tag === 'Unhalted') return ok('unhalted', M.C_UNHALTED(r.count, target));
+  return r.kind === 'forbidden' ? die('unhalt-forbidden', M.C_UNHALT_DENIED()) : die('store-failed', M.C_STORE(r.kind));
+};
+
+/** `lane status` lines (fixed formats, sanitised). Ages in seconds. */
+export const laneStatusLines = (
+  v: StateView,
+  audit: ReadonlyArray<{ readonly kind: string; readonly lane: string | null; readonly by_handle: string; readonly age_sec: number }>,
+): ReadonlyArray<string> => {
+  const out: string[] = [];
+  if (v.lanes.length === 0) out.push('lanes: none recorded');
+  for (const l of v.lanes) {
+    const h = l.holder;
+    out.push(
+      h === null
+        ? `${safeLane(l.lane)}  free  fence ${l.fence}`
+        : `${safeLane(l.lane)}  ${safeHandle(h.handle)}  fence ${l.fence}  heartbeat ${fmtAge(h.heartbeat_age_sec)} ago  lease ${Math.round(h.lease_sec / 60)}m${l.expired ? '  expired' : ''}`,
+    );
+  }
+  for (const h of v.halts) out.push(`HALT ${h.halt_id} from ${safeHandle(h.by_handle)} (${fmtAge(h.age_sec)} ago): "${safeReason(h.reason)}"`);
+  if (audit.length > 0) out.push('recent audit:');
+  for (const a of audit.slice(-10)) out.push(`  ${safeLane(a.kind)}  ${a.lane === null ? '-' : safeLane(a.lane)}  ${safeHandle(a.by_handle)}  ${fmtAge(a.age_sec)} ago`);
+  return out;
+};
+
+// ───────────────────────────────────────── context (§12) ─────────────────────────────────────────
+
+/** Session-lock line input (session-lock.md §11 formats). */
+export type LockLine =
+  | { readonly kind: 'free' }
+  | { readonly kind: 'ours' }
+  | { readonly kind: 'other'; readonly session: string; readonly pid: number; readonly age_sec: number };
+
+/** Data a context block is rendered from (and what the cache stores). */
+export interface ContextData {
+  readonly view: StateView;
+  readonly lock: LockLine | null;
+}
+export interface ContextFacts {
+  readonly agent: 'claude' | 'codex';
+  readonly event: 'session-start' | 'user-prompt-submit';
+  readonly payload: unknown;
+  readonly now: number;
+  readonly repo?: RepoFact;
+  readonly identity?: IdentityFact;
+  /** Cache entry (`fetched_at` ms epoch) or null. */
+  readonly cache?: { readonly fetched_at: number; readonly data: ContextData } | null;
+  readonly state?: StateFact;
+  readonly lock?: LockLine | null | 'failed';
+  /** Extra lines from pluggable sections (already fixed templates, sanitised by their producers). */
+  readonly extra?: ReadonlyArray<string>;
+}
+export type ContextProbe =
+  | { readonly _tag: 'repo'; readonly cwd: string | null }
+  | { readonly _tag: 'identity'; readonly session: string | null }
+  | { readonly _tag: 'cache' }
+  | { readonly _tag: 'state'; readonly session: string }
+  | { readonly _tag: 'lock-read' };
+export type ContextEffect = { readonly _tag: 'WriteCache'; readonly data: ContextData };
+export interface ContextOutcome {
+  readonly status: 'none' | 'not-configured' | 'config-invalid' | 'ok' | 'cached' | 'degraded';
+  readonly block: string;
+}
+
+const repoName = (top: string): string => {
+  const base = top.split(/[\\/]/).filter((x) => x !== '').pop() ?? '';
+  return base.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 64);
+};
+
+/**
+ * Render the coordination block (§12.4): header, health, lanes (max 8), halts, commitments, session lock, extras;
+ * cut to `CONTEXT_MAX_CHARS` at a line boundary. `degradedAge` null = fresh data; number = stale cache age (s);
+ * `'none'` = degraded without data.
+ */
+export const renderContextBlock = (
+  top: string,
+  session: string,
+  instance: string | null,
+  data: ContextData | null,
+  degradedAge: number | null | 'none',
+  extra: ReadonlyArray<string> = [],
+): string => {
+  const lines: string[] = [`arbiter · ${repoName(top)} · session ${session8(session)}`];
+  if (degradedAge === 'none') lines.push('arbiter: DEGRADED — lane store unavailable; no cached data.');
+  else if (degradedAge !== null) lines.push(`arbiter: DEGRADED — lane store unavailable; showing data from ${fmtAge(degradedAge)} ago.`);
+  if (data !== null) {
+    const held = data.view.lanes.filter((l) => l.holder !== null && !l.expired);
+    if (held.length === 0) lines.push('lanes: none held');
+    for (const l of held.slice(0, 8)) {
+      const h = l.holder!;
+      lines.push(`lane ${safeLane(l.lane)}: held by ${safeHandle(h.handle)} (heartbeat ${fmtAge(h.heartbeat_age_sec)} ago)${h.instance === instance ? ' — this session' : ''}`);
+    }
+    if (held.length > 8) lines.push(`… and ${held.length - 8} more`);
+    for (const h of data.view.halts.filter((x) => x.open && x.target_session === session)) {
+      lines.push(`HALT from ${safeHandle(h.by_handle)} (${fmtAge(h.age_sec)} ago): "${safeReason(h.reason)}" — stop and tell the human before any push.`);
+    }
+    for (const l of held.filter((x) => x.holder?.instance === instance)) {
+      lines.push(`you hold ${safeLane(l.lane)} (fence ${l.fence}) — release with \`arbiter lane release ${safeLane(l.lane)}\` when done.`);
+    }
+    for (const h of data.view.placed.filter((x) => x.open)) {
+      const tgt = h.target_session.replace(/[^A-Za-z0-9_.:@-]/g, '');
+      lines.push(`you placed halt ${h.halt_id.replace(/[^0-9a-f]/g, '')} on session ${tgt} — lift it with \`arbiter lane unhalt --session ${tgt}\` once resolved.`);
+    }
+    lines.push(...extra);
+    const lk = data.lock;
+    if (lk !== null) {
+      if (lk.kind === 'free') lines.push('session lock: free');
+      else if (lk.kind === 'ours') lines.push('session lock: held by this session');
+      else {
+        const ls = lk.session.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 64) || 'unknown';
+        lines.push(`session lock: held by ${ls} (pid ${Number.isInteger(lk.pid) && lk.pid >= 1 ? lk.pid : '?'}, refreshed ${fmtAge(lk.age_sec)} ago)`);
+      }
+    }
+  } else lines.push(...extra);
+  let out = '';
+  for (const l of lines) {
+    const next = out === '' ? l : `${out}\n${l}`;
+    if (next.length > CONTEXT_MAX_CHARS) break;
+    out = next;
+  }
+  return out;
+};
+
+/** §12.3 X1–X7. Never blocks; `Done` carries the block (possibly empty) and an optional cache write. */
+export const contextStep = (f: ContextFacts): Need<ReadonlyArray<ContextProbe>> | Done<ContextOutcome, ContextEffect> => {
+  const p = typeof f.payload === 'object' && f.payload !== null ? (f.payload as Record<string, unknown>) : {};
+  const session = typeof p['session_id'] === 'string' ? (p['session_id'] as string) : null;
+  const cwd = typeof p['cwd'] === 'string' ? (p['cwd'] as string) : null;
+  if (f.repo === undefined) return need([{ _tag: 'repo', cwd }]);
+  if (f.repo.kind === 'not-repo') return done({ status: 'none', block: '' }); // X1
+  const cfg = f.repo.config;
+  if (cfg._tag === 'NotConfigured' || (cfg._tag === 'Configured' && !settingsOf(cfg).enabled)) return done({ status: 'not-configured', block: M.N_NOTCONF() }); // X2
+  if (cfg._tag === 'Invalid') return done({ status: 'config-invalid', block: M.L_CONFIG() });
+  if (f.identity === undefined) return need([{ _tag: 'identity', session }]); // X3
+  const top = f.repo.top;
+  if (!f.identity.ok) return done({ status: 'degraded', block: renderContextBlock(top, session ?? '', null, null, 'none', f.extra) });
+  const id = f.identity;
+  if (f.cache === undefined) return need([{ _tag: 'cache' }]);
+  const age = f.cache === null ? null : f.now - f.cache.fetched_at;
+  if (f.cache !== null && age !== null && age >= 0 && age < CONTEXT_CACHE_TTL_MS) {
+    return done({ status: 'cached', block: renderContextBlock(top, id.session, id.instance, f.cache.data, null, f.extra) }); // X4
+  }
+  if (f.state === undefined || f.lock === undefined) {
+    const probes: ContextProbe[] = [];
+    if (f.state === undefined) probes.push({ _tag: 'state', session: id.session });
+    if (f.lock === undefined) probes.push({ _tag: 'lock-read' });
+    return need(probes); // X5
+  }
+  const lock = f.lock === 'failed' ? null : f.lock;
+  if (f.state.ok) {
+    const data: ContextData = { view: f.state.view, lock };
+    return done<ContextOutcome, ContextEffect>({ status: 'ok', block: renderContextBlock(top, id.session, id.instance, data, null, f.extra) }, [{ _tag: 'WriteCache', data }]); // X6
+  }
+  if (f.cache !== null) {
+    return done({ status: 'degraded', block: renderContextBlock(top, id.session, id.instance, { ...f.cache.data, lock }, Math.max(0, (age ?? 0) / 1000), f.extra) }); // X7
+  }
+  return done({ status: 'degraded', block: renderContextBlock(top, id.session, id.instance, null, 'none', f.extra) });
+};
+
+/** §12.5 rendering: Claude plain stdout; Codex envelope naming the event that fired; optional session export. */
+export const renderContext = (agent: 'claude' | 'codex', event: 'session-start' | 'user-prompt-submit', block: string, exportSession: string | null): string => {
+  if (block === '') return '';
+  if (agent === 'claude') return `${block}\n`;
+  const hookEventName = event === 'session-start' ? 'SessionStart' : 'UserPromptSubmit';
+  const env = exportSession !== null && event === 'session-start' && SESSION_ID_RE.test(exportSession) ? { env: { ARBITER_SESSION: exportSession } } : {};
+  return `${JSON.stringify({ hookSpecificOutput: { hookEventName, additionalContext: block, ...env } })}\n`;
+};

@@ -1,0 +1,728 @@
+/**
+ * Properties PG-10 … PG-24 and PG-31, PG-33 … PG-36 of push-gate.md §17, plus example suites for the rules.
+ * The step function runs under the kernel's pure driver `pushGate.simulate` with scripted probe answers.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { pushGate as PG, type config } from '@arbiter/kernel';
+
+type ConfigState = config.ConfigState;
+
+const SESSION = 'sess-me';
+const ME = { ok: true as const, member: 'me@example.com', session: SESSION, instance: 'e'.repeat(32), host: 'laptop' };
+const OID_A = 'a'.repeat(40);
+const OID_B = 'b'.repeat(40);
+const REFS: PG.GateRefs = {
+  head_branch: 'main',
+  head_oid: OID_A,
+  default_remote: 'origin',
+  branches: { main: OID_A, 'release/2.4': OID_B, 'feature/x': OID_B },
+  tags: { 'v1.0': OID_B },
+  objects: {},
+};
+const CONFIGURED: ConfigState = { _tag: 'Configured', config: { version: 1 } };
+
+const DEPLOY_CMDS = [
+  'git push origin main',
+  'git push',
+  'git push origin main release/2.4',
+  'git push -f origin main',
+  'git push origin +HEAD:refs/heads/main',
+  'npm test && git push origin main',
+  'git push --tags',
+  'git push origin v1.0',
+  'git push --no-verify origin main',
+];
+const NON_DEPLOY_CMDS = ['git push origin feature/x', 'git push origin HEAD:refs/heads/feature/login', 'git push origin :main', 'git push origin feature/x:feature/y'];
+const NOT_PUSH = ['npm test', 'echo "git push"', 'git status', 'git push -n origin main', "grep 'git push' notes.md", 'ls -la'];
+
+type ClaimAns = PG.ClaimAttempt;
+const claimArb: fc.Arbitrary<ClaimAns> = fc.oneof(
+  fc.record({ _tag: fc.constant('Granted' as const), fence: fc.integer({ min: 1, max: 100 }), reclaimed: fc.boolean() }),
+  fc.record({ _tag: fc.constant('Held' as const), holder_handle: fc.string(), holder_instance: fc.constant('f'.repeat(32)), heartbeat_age_sec: fc.integer({ min: 0, max: 10_000 }) }),
+  fc.record({ _tag: fc.constant('Failure' as const), kind: fc.constantFrom('transport' as const, 'contended' as const, 'forbidden' as const, 'other' as const), status: fc.constant('x') }),
+);
+const compatArb: fc.Arbitrary<PG.CompatFact> = fc.record({
+  result: fc.constantFrom('fast-forward' as const, 'behind' as const, 'new-ref' as const, 'unknown' as const, 'not-applicable' as const),
+  remote_present: fc.boolean(),
+});
+const haltArb = fc.record({
+  halt_id: fc.constant('0123456789abcdef'),
+  target_session: fc.constantFrom(SESSION, 'someone-else'),
+  by_handle: fc.string(),
+  by_session: fc.constant('s-o'),
+  reason: fc.string(),
+  created_at: fc.constant(0),
+  age_sec: fc.nat(),
+  open: fc.boolean(),
+});
+const stateArb: fc.Arbitrary<PG.StateFact> = fc.oneof(
+  fc.constant({ ok: false as const }),
+  fc.array(haltArb, { maxLength: 3 }).map((halts) => ({ ok: true as const, view: { lanes: [], halts, placed: [] } })),
+);
+const configArb: fc.Arbitrary<ConfigState | 'not-repo'> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant(CONFIGURED) },
+  { weight: 1, arbitrary: fc.constant<ConfigState>({ _tag: 'NotConfigured' }) },
+  { weight: 1, arbitrary: fc.constant<ConfigState>({ _tag: 'Invalid', detail: 'x' }) },
+  { weight: 1, arbitrary: fc.constant<ConfigState>({ _tag: 'Configured', config: { version: 1, lanes: { enabled: false } } }) },
+  { weight: 1, arbitrary: fc.constant<ConfigState>({ _tag: 'Configured', config: { version: 1, lanes: { block_force_rewrite: false } } }) },
+  { weight: 1, arbitrary: fc.constant<'not-repo'>('not-repo') },
+);
+
+interface Scenario {
+  command: string;
+  agent: 'claude' | 'codex';
+  config: ConfigState | 'not-repo';
+  dry: boolean;
+  bg: boolean;
+  idOk: boolean;
+  claims: ClaimAns[];
+  compat: PG.CompatFact;
+  state: PG.StateFact;
+  cost: number;
+}
+const scenarioArb = (commands: string[] = [...DEPLOY_CMDS, ...NON_DEPLOY_CMDS, ...NOT_PUSH]): fc.Arbitrary<Scenario> =>
+  fc.record({
+    command: fc.constantFrom(...commands),
+    agent: fc.constantFrom('claude' as const, 'codex' as const),
+    config: configArb,
+    dry: fc.boolean(),
+    bg: fc.boolean(),
+    idOk: fc.boolean(),
+    claims: fc.array(claimArb, { minLength: 1, maxLength: 8 }),
+    compat: compatArb,
+    state: stateArb,
+    cost: fc.integer({ min: 0, max: 2_600 }),
+  });
+
+const payloadOf = (command: string) => ({ session_id: SESSION, cwd: '/repo', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command }, tool_use_id: 'toolu_1' });
+
+const runScenario = (s: Scenario, freq = { dry: s.dry }) => {
+  let i = 0;
+  const facts: PG.GateFacts = {
+    mode: 'agent',
+    agent: s.agent,
+    payload: payloadOf(s.command),
+    dry_run: freq.dry,
+    break_glass: s.bg,
+    break_glass_reason: s.bg ? 'because' : null,
+    elapsed_ms: 0,
+  };
+  return PG.simulate(facts, {
+    repo: () => (s.config === 'not-repo' ? { kind: 'not-repo' } : { kind: 'repo', top: '/repo', common_dir: '/repo/.git', shallow: false, config: s.config }),
+    refs: () => REFS,
+    identity: () => (s.idOk ? ME : { ok: false }),
+    claim: () => s.claims[Math.min(i++, s.claims.length - 1)] as ClaimAns,
+    compat: () => s.compat,
+    state: () => s.state,
+    cost: (p) => (p._tag === 'claim' ? s.cost : 0),
+  });
+};
+
+const probeTags = (r: PG.SimRun) => r.needs.flat().map((p) => p._tag);
+const FAST = { numRuns: 400 };
+
+describe('push-gate step function (PG-10 … PG-24)', () => {
+  it('PG-10 zero I/O for non-pushes and undecodable payloads', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.constantFrom(...NOT_PUSH).map(payloadOf), fc.anything(), fc.string().map((c) => ({ tool_name: 'Read', tool_input: { command: c } }))), (payload) => {
+        const s = PG.gateStep({ mode: 'agent', agent: 'claude', payload, dry_run: false, break_glass: false, break_glass_reason: null, elapsed_ms: 0 });
+        if (s._tag === 'Need') {
+          // only real pushes may ask for the repository
+          const p = PG.decodeAgentPayload(payload);
+          expect(p).not.toBeNull();
+          expect(PG.classifyPushCommand(p!.command)._tag).toBe('Push');
+          return;
+        }
+        expect(s.effects).toEqual([]);
+        expect(['bad-payload', 'not-a-push']).toContain(s.outcome.reason);
+      }),
+      FAST,
+    );
+  });
+
+  it('PG-11 non-deploy pushes request only repo/refs and allow with no effects', () => {
+    fc.assert(
+      fc.property(scenarioArb(NON_DEPLOY_CMDS), (s) => {
+        const r = runScenario({ ...s, config: CONFIGURED });
+        for (const t of probeTags(r)) expect(['repo', 'refs']).toContain(t);
+        expect(['non-deploy-ref', 'nothing-to-gate']).toContain(r.verdict.reason);
+        expect(r.effects).toEqual([]);
+      }),
+      FAST,
+    );
+  });
+
+  it('PG-12 unconfigured, disabled or outside a repository: only repo is requested', () => {
+    fc.assert(
+      fc.property(scenarioArb(DEPLOY_CMDS), fc.constantFrom<ConfigState | 'not-repo'>({ _tag: 'NotConfigured' }, { _tag: 'Configured', config: { version: 1, lanes: { enabled: false } } }, 'not-repo'), (s, config) => {
+        const r = runScenario({ ...s, config });
+        expect(probeTags(r)).toEqual(['repo']);
+        expect(r.verdict._tag).toBe('Allow');
+        expect(r.effects).toEqual([]);
+      }),
+      FAST,
+    );
+  });
+
+  it('PG-13 a Block only on a confirmed positive', () => {
+    fc.assert(
+      fc.property(scenarioArb(), (s) => {
+        const r = runScenario(s);
+        if (r.verdict._tag !== 'Block') return;
+        if (r.verdict.reason === 'halted') {
+          expect(r.facts.state?.ok && r.facts.state.view.halts.some((h) => h.open && h.target_session === SESSION)).toBe(true);
+        } else {
+          // every lane granted and a completed `behind` compat for the named target
+          for (const lane of r.verdict.lanes) expect(r.facts.claims?.[lane]?.at(-1)?._tag).toBe('Granted');
+          expect(r.facts.compat?.[r.verdict.target_ref ?? '']?.result).toBe('behind');
+        }
+      }),
+      FAST,
+    );
+  });
+
+  it('PG-14 failures never block; no Ask without a Held result', () => {
+    fc.assert(
+      fc.property(scenarioArb(), (s) => {
+        const noHalt: PG.StateFact = s.state.ok ? { ok: true, view: { ...s.state.view, halts: s.state.view.halts.filter((h) => h.target_session !== SESSION || !h.open) } } : s.state;
+        const compat = s.compat.result === 'behind' ? { ...s.compat, result: 'unknown' as const } : s.compat;
+        const r = runScenario({ ...s, state: noHalt, compat });
+        expect(r.verdict._tag).not.toBe('Block');
+        const held = Object.values(r.facts.claims ?? {}).some((as) => as.some((a) => a._tag === 'Held'));
+        if (!held) expect(r.verdict._tag).not.toBe('Ask');
+      }),
+      FAST,
+    );
+  });
+
+  it('PG-15 a Held claim ends in Block halted or Ask held-by-other', () => {
+    fc.assert(
+      fc.property(scenarioArb(DEPLOY_CMDS), (s) => {
+        const r = runScenario(s);
+        const held = Object.values(r.facts.claims ?? {}).some((as) => as.at(-1)?._tag === 'Held');
+        if (held) expect(['halted', 'held-by-other']).toContain(r.verdict.reason);
+      }),
+      FAST,
+    );
+  });
+
+  it('PG-16 after a transport failure no further claim; AllowLoud store-unreachable with no skip post', () => {
+    fc.assert(
+      fc.property(scenarioArb(DEPLOY_CMDS), (s) => {
+        const r = runScenario(s);
+        const claims = r.needs.flat().filter((p) => p._tag === 'claim');
+        const answers = Object.values(r.facts.claims ?? {}).flat();
+        const ti = answers.findIndex((a) => a._tag === 'Failure' && a.kind === 'transport');
+        if (ti < 0) return;
+        expect(claims.length).toBe(ti + 1);
+        expect(r.verdict.reason).toBe('store-unreachable');
+        expect(r.effects.some((e) => e._tag === 'PostStatus')).toBe(false);
+      }),
+      FAST,
+    );
+  });
+
+  it('PG-17 at most 1 + RETRIES claims per lane, 150/300 ms backoff, budget respected, forbidden/other never retried', () => {
+    fc.assert(
+      fc.property(scenarioArb(DEPLOY_CMDS), fc.integer({ min: 0, max: 3_900 }), (s, start) => {
+        let i = 0;
+        const needsElapsed: number[] = [];
+        let f: PG.GateFacts = { mode: 'agent', agent: 'claude', payload: payloadOf(s.command), dry_run: false, break_glass: false, break_glass_reason: null, elapsed_ms: start };
+        f = { ...f, repo: { kind: 'repo', top: '/r', common_dir: '/r/.git', shallow: false, config: CONFIGURED }, refs: REFS, identity: ME };
+        for (let n = 0; n < PG.MAX_PLAN_STEPS; n++) {
+          const st = PG.gateStep(f);
+          if (st._tag === 'Done') break;
+          for (const p of st.probe) {
+            if (p._tag === 'claim') {
+              const prev = f.claims?.[p.lane] ?? [];
+              expect(p.attempt).toBe(prev.length + 1);
+              expect(p.attempt).toBeLessThanOrEqual(1 + PG.RETRIES);
+              if (p.attempt > 1) {
+                const last = prev.at(-1);
+                expect(last?._tag === 'Failure' && last.kind === 'contended').toBe(true);
+                expect(p.delay_ms).toBe(PG.BACKOFF_MS(p.attempt - 1));
+                expect([150, 300]).toContain(p.delay_ms);
+                expect(f.elapsed_ms + p.delay_ms + PG.NET_TIMEOUT_MS + PG.RETRY_SAFETY_MS).toBeLessThanOrEqual(PG.GATE_WATCHDOG_MS);
+              }
+              needsElapsed.push(f.elapsed_ms);
+              f = { ...f, claims: { ...(f.claims ?? {}), [p.lane]: [...prev, s.claims[Math.min(i++, s.claims.length - 1)] as ClaimAns] }, elapsed_ms: f.elapsed_ms + p.delay_ms + s.cost };
+            } else if (p._tag === 'compat') f = { ...f, compat: { ...(f.compat ?? {}), [p.ref]: s.compat } };
+            else if (p._tag === 'state') f = { ...f, state: s.state };
+          }
+        }
+      }),
+      FAST,
+    );
+  });
+
+  it('PG-18 store-contended and store-failed carry exactly one skip post; no other verdict does', () => {
+    fc.assert(
+      fc.property(scenarioArb(DEPLOY_CMDS), (s) => {
+        const r = runScenario(s);
+        const skips = r.effects.filter((e) => e._tag === 'PostStatus' && e.body.startsWith('gate skipped'));
+        expect(skips.length).toBe(r.verdict.reason === 'store-contended' || r.verdict.reason === 'store-failed' ? 1 : 0);
+      }),
+      FAST,
+    );
+  });
+
+  it('PG-19 break-glass: AllowLoud, force-release then claim per lane, one S-BREAK post, no claim/compat/state probe', () => {
+    fc.assert(
+      fc.property(scenarioArb(DEPLOY_CMDS), (s) => {
+        const r = runScenario({ ...s, bg: true, dry: false, idOk: true, config: CONFIGURED });
+        if (r.verdict.reason === 'non-deploy-ref' || r.verdict.reason === 'nothing-to-gate') return;
+        expect(r.verdict._tag).toBe('AllowLoud');
+        expect(r.verdict.reason).toBe('break-glass');
+        for (const t of probeTags(r)) expect(['repo', 'refs', 'identity']).toContain(t);
+        const fr = r.effects.filter((e) => e._tag === 'ForceReleaseThenClaim').map((e) => e.lane);
+        expect(fr).toEqual(r.verdict.lanes);
+        expect(r.effects.filter((e) => e._tag === 'PostStatus' && e.body.startsWith('BREAK-GLASS')).length).toBe(1);
+      }),
+      FAST,
+    );
+  });
+
+  it('PG-20 dry run dominates: AllowLoud dry-run, no identity/store/network probe, no effect', () => {
+    fc.assert(
+      fc.property(scenarioArb(DEPLOY_CMDS), fc.boolean(), (s, viaConfig) => {
+        const config: ConfigState = viaConfig ? { _tag: 'Configured', config: { version: 1, lanes: { dry_run: true } } } : CONFIGURED;
+        const r = runScenario({ ...s, config }, { dry: !viaConfig });
+        if (r.verdict.reason === 'non-deploy-ref' || r.verdict.reason === 'nothing-to-gate') return;
+        expect(r.verdict.reason).toBe('dry-run');
+        for (const t of probeTags(r)) expect(['repo', 'refs']).toContain(t);
+        expect(r.effects).toEqual([]);
+      }),
+      FAST,
+    );
+  });
+
+  it('PG-21 grant hygiene: releases exactly the fresh grants; reclaimed never released; pending marker only for agent Allow claimed', () => {
+    fc.assert(
+      fc.property(scenarioArb(DEPLOY_CMDS), (s) => {
+        const r = runScenario({ ...s, bg: false, dry: false, idOk: true, config: CONFIGURED });
+        const fresh = Object.entries(r.facts.claims ?? {})
+          .filter(([, as]) => { const l = as.at(-1); return l?._tag === 'Granted' && !l.reclaimed; })
+          .map(([lane]) => lane)
+          .filter((lane) => r.verdict.fresh.includes(lane));
+        const released = r.effects.filter((e) => e._tag === 'ReleaseLane').map((e) => e.lane);
+        const reclaimed = Object.entries(r.facts.claims ?? {}).filter(([, as]) => { const l = as.at(-1); return l?._tag === 'Granted' && l.reclaimed; }).map(([l]) => l);
+        for (const l of reclaimed) expect(released).not.toContain(l);
+        if (r.verdict.reason === 'claimed') {
+          expect(released).toEqual([]);
+          const pend = r.effects.filter((e) => e._tag === 'WritePending');
+          if (fresh.length > 0) {
+            expect(pend.length).toBe(1);
+            expect(pend[0]?._tag === 'WritePending' && pend[0].lanes.map((x) => x.lane)).toEqual(fresh);
+          } else expect(pend).toEqual([]);
+        } else {
+          expect([...released].sort()).toEqual([...r.verdict.fresh].sort());
+          expect(r.effects.some((e) => e._tag === 'WritePending')).toBe(false);
+        }
+      }),
+      FAST,
+    );
+  });
+
+  it('PG-21 git mode never writes a pending marker', () => {
+    fc.assert(
+      fc.property(fc.array(claimArb, { minLength: 1, maxLength: 4 }), compatArb, (claims, compat) => {
+        let i = 0;
+        const line = `refs/heads/main ${OID_A} refs/heads/main ${OID_B}`;
+        const r = PG.simulate(
+          { mode: 'git', agent: null, prepush: { remote_name: 'origin', remote_url: '/x', input: PG.parsePrePushInput(line + '\n') }, dry_run: false, break_glass: false, break_glass_reason: null, elapsed_ms: 0 },
+          {
+            repo: () => ({ kind: 'repo', top: '/r', common_dir: '/r/.git', shallow: false, config: CONFIGURED }),
+            refs: () => REFS,
+            identity: () => ME,
+            claim: () => claims[Math.min(i++, claims.length - 1)] as ClaimAns,
+            compat: () => compat,
+            state: () => ({ ok: true, view: { lanes: [], halts: [], placed: [] } }),
+          },
+        );
+        expect(r.effects.some((e) => e._tag === 'WritePending')).toBe(false);
+        expect(probeTags(r)).not.toContain('refs'); // readable stdin: no refs probe
+      }),
+      FAST,
+    );
+  });
+
+  it('PG-22 ordering: ascending lanes, one claim in flight, compat only with/after the first claim, state at most once', () => {
+    fc.assert(
+      fc.property(scenarioArb(DEPLOY_CMDS), (s) => {
+        const r = runScenario(s);
+        let claimed = false;
+        const lanesSeen: string[] = [];
+        let states = 0;
+        for (const need of r.needs) {
+          expect(need.filter((p) => p._tag === 'claim').length).toBeLessThanOrEqual(1);
+          if (need.some((p) => p._tag === 'claim')) claimed = true;
+          for (const p of need) {
+            if (p._tag === 'compat') expect(claimed).toBe(true);
+            if (p._tag === 'claim' && lanesSeen.at(-1) !== p.lane) lanesSeen.push(p.lane);
+            if (p._tag === 'state') {
+              states++;
+              expect(claimed).toBe(true);
+            }
+          }
+        }
+        expect(states).toBeLessThanOrEqual(1);
+        expect([...lanesSeen].sort()).toEqual(lanesSeen);
+      }),
+      FAST,
+    );
+  });
+
+  it('PG-23 termination within MAX_PLAN_STEPS and determinism', () => {
+    fc.assert(
+      fc.property(scenarioArb(), (s) => {
+        const a = runScenario(s);
+        const b = runScenario(s);
+        expect(a.steps).toBeLessThanOrEqual(PG.MAX_PLAN_STEPS);
+        expect(a.verdict.reason).not.toBe('plan-limit');
+        expect(b).toEqual(a);
+      }),
+      FAST,
+    );
+  });
+
+  it('PG-24 push-release releases exactly the marker lanes with its instance; no store for non-pushes or without a marker', () => {
+    const markerArb = fc.option(
+      fc.record({ instance: fc.stringMatching(/^[0-9a-f]{32}$/), lanes: fc.array(fc.record({ lane: fc.constantFrom('deploy:refs/heads/main', 'deploy:refs/tags/*'), fence: fc.nat() }), { maxLength: 3 }), created_at: fc.nat() }),
+      { nil: null },
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...DEPLOY_CMDS, ...NOT_PUSH), markerArb, (command, marker) => {
+        const payload = payloadOf(command);
+        const first = PG.releaseStep({ agent: 'claude', payload });
+        if (PG.classifyPushCommand(command)._tag === 'NotPush') {
+          expect(first._tag).toBe('Done');
+          expect(first._tag === 'Done' && first.effects).toEqual([]);
+          return;
+        }
+        expect(first._tag === 'Need' && first.probe.map((p) => p._tag)).toEqual(['pending']);
+        const s = PG.releaseStep({ agent: 'claude', payload, pending: marker });
+        expect(s._tag).toBe('Done');
+        if (s._tag !== 'Done') return;
+        const rel = s.effects.filter((e) => e._tag === 'ReleaseLane');
+        if (marker === null) expect(s.effects).toEqual([]);
+        else {
+          expect(rel.map((e) => e._tag === 'ReleaseLane' && [e.lane, e.instance])).toEqual(marker.lanes.map((l) => [l.lane, marker.instance]));
+          expect(s.effects.at(-1)?._tag).toBe('DeletePending');
+        }
+      }),
+      FAST,
+    );
+  });
+});
+
+describe('push-gate examples (§8.10)', () => {
+  const script = (o: Partial<PG.Script> = {}): PG.Script => ({
+    repo: () => ({ kind: 'repo', top: '/r', common_dir: '/r/.git', shallow: false, config: CONFIGURED }),
+    refs: () => REFS,
+    identity: () => ME,
+    claim: () => ({ _tag: 'Granted', fence: 8, reclaimed: false }),
+    compat: () => ({ result: 'fast-forward', remote_present: true }),
+    state: () => ({ ok: true, view: { lanes: [], halts: [], placed: [] } }),
+    ...o,
+  });
+  const agent = (command: string, extra: Partial<PG.GateFacts> = {}): PG.GateFacts => ({ mode: 'agent', agent: 'claude', payload: payloadOf(command), dry_run: false, break_glass: false, break_glass_reason: null, elapsed_ms: 0, ...extra });
+
+  it('P3/P8: npm test → Allow not-a-push with no probe; HEAD:refs/heads/feature/login → only repo', () => {
+    expect(PG.simulate(agent('npm test'), script()).needs).toEqual([]);
+    const r = PG.simulate(agent('git push origin HEAD:refs/heads/feature/login'), script());
+    expect(r.verdict.reason).toBe('non-deploy-ref');
+    expect(probeTags(r)).toEqual(['repo']);
+  });
+  it('C5: lane free, fast-forward → Allow claimed, pending marker with fence 8, silent', () => {
+    const r = PG.simulate(agent('git push origin main'), script());
+    expect(r.verdict.reason).toBe('claimed');
+    expect(r.effects).toEqual([{ _tag: 'WritePending', key_material: `claude:${SESSION}:toolu_1`, instance: ME.instance, lanes: [{ lane: 'deploy:refs/heads/main', fence: 8 }] }]);
+    expect(PG.renderGate(r.verdict, 'claude')).toEqual({ exit: 0, stdout: '', stderr: '' });
+  });
+  it('H3: held by ana, heartbeat 95 s → Ask with the A-HELD text', () => {
+    const r = PG.simulate(agent('git push'), script({ claim: () => ({ _tag: 'Held', holder_handle: 'ana@example.com', holder_instance: 'f'.repeat(32), heartbeat_age_sec: 95 }) }));
+    expect(r.verdict._tag).toBe('Ask');
+    expect(PG.gateMessage(r.verdict, 'claude')).toBe(
+      'Deploy lane deploy:refs/heads/main is held by @ana (last heartbeat 2m ago). Wait for its release, or override with `arbiter deploy --break-glass` (audited). Allow this push anyway?',
+    );
+  });
+  it('H2: held and a halt for us → Block halted, exit 2', () => {
+    const r = PG.simulate(
+      agent('git push'),
+      script({
+        claim: () => ({ _tag: 'Held', holder_handle: 'ana', holder_instance: 'f'.repeat(32), heartbeat_age_sec: 1 }),
+        state: () => ({ ok: true, view: { lanes: [], placed: [], halts: [{ halt_id: '0123456789abcdef', target_session: SESSION, by_handle: 'x', by_session: 'y', reason: 'r', created_at: 0, age_sec: 1, open: true }] } }),
+      }),
+    );
+    expect(r.verdict.reason).toBe('halted');
+    expect(PG.renderGate(r.verdict, 'claude').exit).toBe(2);
+  });
+  it('C2: behind → Block behind-remote, fresh grant released; forced → force-rewrite unless disabled', () => {
+    const behind = script({ compat: () => ({ result: 'behind', remote_present: false }) });
+    const r = PG.simulate(agent('git push origin main'), behind);
+    expect(r.verdict.reason).toBe('behind-remote');
+    expect(r.effects).toEqual([{ _tag: 'ReleaseLane', lane: 'deploy:refs/heads/main', instance: ME.instance }]);
+    expect(PG.simulate(agent('git push -f origin main'), behind).verdict.reason).toBe('force-rewrite');
+    const off = script({ compat: () => ({ result: 'behind', remote_present: true }), repo: () => ({ kind: 'repo', top: '/r', common_dir: '/r/.git', shallow: false, config: { _tag: 'Configured', config: { version: 1, lanes: { block_force_rewrite: false } } } }) });
+    expect(PG.simulate(agent('git push -f origin main'), off).verdict.reason).toBe('claimed');
+  });
+  it('C2 git mode: remote id present locally → force-rewrite (exit 1); absent → behind-remote with rebase hint', () => {
+    const line = `refs/heads/main ${OID_A} refs/heads/main ${OID_B}\n`;
+    const git = (present: boolean) =>
+      PG.simulate(
+        { mode: 'git', agent: null, prepush: { remote_name: 'origin', remote_url: 'u', input: PG.parsePrePushInput(line) }, dry_run: false, break_glass: false, break_glass_reason: null, elapsed_ms: 0 },
+        script({ compat: () => ({ result: 'behind', remote_present: present }) }),
+      );
+    expect(git(true).verdict.reason).toBe('force-rewrite');
+    expect(PG.renderGate(git(true).verdict, 'git').exit).toBe(1);
+    expect(git(false).verdict.reason).toBe('behind-remote');
+    expect(PG.renderGate(git(false).verdict, 'git').stderr).toContain('git pull --rebase');
+  });
+  it('K5: contended twice then budget allows one more, contended again → store-contended with one skip post', () => {
+    const r = PG.simulate(agent('git push origin main'), script({ claim: () => ({ _tag: 'Failure', kind: 'contended', status: 'EAGAIN' }) }));
+    expect(r.verdict.reason).toBe('store-contended');
+    expect(r.needs.flat().filter((p) => p._tag === 'claim').map((p) => p._tag === 'claim' && p.delay_ms)).toEqual([0, 150, 300]);
+  });
+  it('§8.7 rule 3: a first attempt that ran into the 2.5 s timeout is never retried', () => {
+    const r = PG.simulate(agent('git push origin main'), script({ claim: () => ({ _tag: 'Failure', kind: 'contended', status: 'timeout' }), cost: (p) => (p._tag === 'claim' ? PG.NET_TIMEOUT_MS : 0) }));
+    expect(r.needs.flat().filter((p) => p._tag === 'claim').length).toBe(1);
+    expect(r.verdict.reason).toBe('store-contended');
+  });
+  it('retry budget boundary: at equality a retry is requested, one ms above it is not', () => {
+    const base = { repo: { kind: 'repo' as const, top: '/r', common_dir: '/r/.git', shallow: false, config: CONFIGURED }, refs: REFS, identity: ME, claims: { 'deploy:refs/heads/main': [{ _tag: 'Failure' as const, kind: 'contended' as const, status: 'x' }] } };
+    const edge = PG.GATE_WATCHDOG_MS - PG.BACKOFF_MS(1) - PG.NET_TIMEOUT_MS - PG.RETRY_SAFETY_MS;
+    const at = PG.gateStep(agent('git push origin main', { ...base, elapsed_ms: edge }));
+    const above = PG.gateStep(agent('git push origin main', { ...base, elapsed_ms: edge + 1 }));
+    expect(at._tag).toBe('Need');
+    expect(above._tag === 'Done' && above.outcome.reason).toBe('store-contended');
+  });
+  it('K6: forbidden → store-failed (L-REFUSED forbidden), one skip post', () => {
+    const r = PG.simulate(agent('git push origin main'), script({ claim: () => ({ _tag: 'Failure', kind: 'forbidden', status: 'EACCES' }) }));
+    expect(r.verdict.reason).toBe('store-failed');
+    expect(PG.gateMessage(r.verdict, 'codex')).toContain('refused the claim (forbidden)');
+  });
+  it('H3: a push in another directory of the same command is left to the git layer (other-repo-skipped)', () => {
+    const r = PG.simulate(agent('git push origin main && git -C ../other push origin main'), script());
+    expect(r.verdict.details).toContain('other-repo-skipped');
+    expect(r.verdict.lanes).toEqual(['deploy:refs/heads/main']);
+    expect(PG.simulate(agent('git push origin main && git push origin release/2.4'), script()).verdict.details).not.toContain('other-repo-skipped');
+  });
+  it('multi-lane push claims lanes in ascending order', () => {
+    const r = PG.simulate(agent('git push origin release/2.4 main'), script());
+    expect(r.needs.flat().filter((p) => p._tag === 'claim').map((p) => p._tag === 'claim' && p.lane)).toEqual(['deploy:refs/heads/main', 'deploy:refs/heads/release/2.4']);
+  });
+  it('git mode: deletion-only stdin → nothing-to-gate with no probe; unreadable → refs probe and current branch', () => {
+    const del = PG.parsePrePushInput(`(delete) ${'0'.repeat(40)} refs/heads/old ${OID_B}\n`);
+    const g = (input: PG.PrePushInput) => ({ mode: 'git' as const, agent: null, prepush: { remote_name: 'origin', remote_url: 'u', input }, dry_run: false, break_glass: false, break_glass_reason: null, elapsed_ms: 0 });
+    const d = PG.simulate(g(del), script());
+    expect(d.needs).toEqual([]);
+    expect(d.verdict.reason).toBe('nothing-to-gate');
+    const u = PG.simulate(g(PG.parsePrePushInput(null)), script());
+    expect(probeTags(u)).toContain('refs');
+    expect(u.verdict.lanes).toEqual(['deploy:refs/heads/main']);
+  });
+  it('P7 invalid config → AllowLoud config-invalid (L-CONFIG)', () => {
+    const r = PG.simulate(agent('git push'), script({ repo: () => ({ kind: 'repo', top: '/r', common_dir: '/r/.git', shallow: false, config: { _tag: 'Invalid', detail: 'x' } }) }));
+    expect(r.verdict.reason).toBe('config-invalid');
+    expect(PG.renderGate(r.verdict, 'claude').stdout).toContain('config.json is invalid');
+  });
+});
+
+describe('helpers and rendering (PG-33 … PG-36)', () => {
+  it('PG-33 safeHandle output is `another session` or @[A-Za-z0-9_./-]{1,64}; e-mail local part kept', () => {
+    fc.assert(
+      fc.property(fc.anything(), (x) => {
+        const h = PG.safeHandle(x);
+        expect(h === 'another session' || /^@[A-Za-z0-9_./-]{1,64}$/.test(h)).toBe(true);
+      }),
+    );
+    fc.assert(fc.property(fc.stringMatching(/^[a-z][a-z0-9]{0,20}$/), fc.domain(), (local, dom) => { expect(PG.safeHandle(`${local}@${dom}`)).toBe(`@${local}`); }));
+    expect(PG.safeHandle('ana@example.com')).toBe('@ana');
+    expect(PG.safeHandle('@@@')).toBe('another session');
+    expect(PG.safeHandle('a'.repeat(65))).toBe(`@${'a'.repeat(64)}`);
+  });
+  it('PG-34 fmtAge total, format, monotone, boundaries', () => {
+    fc.assert(fc.property(fc.anything(), (x) => { expect(PG.fmtAge(x)).toMatch(/^(\d+s|\d+m|\d+h|unknown)$/); }));
+    const rank = (s: string): number => {
+      const n = parseInt(s, 10);
+      return s.endsWith('s') ? n : s.endsWith('m') ? n * 60 : n * 3600;
+    };
+    fc.assert(fc.property(fc.double({ min: 0, max: 1e7, noNaN: true }), fc.double({ min: 0, max: 1e7, noNaN: true }), (a, b) => {
+      const [lo, hi] = a <= b ? [a, b] : [b, a];
+      expect(rank(PG.fmtAge(lo))).toBeLessThanOrEqual(rank(PG.fmtAge(hi)));
+    }));
+    expect([59, 59.4, 59.5, 60, 89, 90, 3570, 3569, NaN, -5, Infinity].map(PG.fmtAge)).toEqual(['59s', '59s', '1m', '1m', '1m', '2m', '1h', '59m', 'unknown', '0s', 'unknown']);
+  });
+  it('PG-35 every gate message matches its template, has no control characters and no store text', () => {
+    const allowed = /^[\x20-\x7e—…]*$/;
+    fc.assert(
+      fc.property(fc.constantFrom(...(Object.keys(PG.GATE_REASONS) as PG.GateReason[])), fc.string(), fc.string(), fc.anything(), fc.string(), fc.constantFrom('claude' as const, 'codex' as const, 'git' as const), (reason, lane, handle, age, remote, host) => {
+        const v: PG.GateVerdict = { _tag: PG.GATE_REASONS[reason], reason, reasons: [reason], details: [], lanes: [lane], lane, fresh: [], holder_handle: handle, heartbeat_age_sec: age as number, target_ref: lane, remote, failure_kind: 'forbidden' };
+        const m = PG.gateMessage(v, host);
+        if (m === null) return;
+        expect(m).toMatch(allowed);
+        expect(m.includes('\n')).toBe(false);
+        // a remote string outside the safe name set is never echoed (URLs, tokens, prompt text)
+        if (reason === 'behind-remote' && !/^[A-Za-z0-9_.-]{1,64}$/.test(remote)) expect(m).toContain(' on the remote has commits');
+        // the holder handle reaches the text only through safeHandle
+        if (reason === 'held-by-other') expect(m).toContain(`held by ${PG.safeHandle(handle)} (`);
+        const r = PG.renderGate(v, host);
+        expect(r.stdout + r.stderr).toMatch(/^[\x20-\x7e—…\n]*$/);
+      }),
+      { numRuns: 600 },
+    );
+    expect(PG.M.B_BEHIND('refs/heads/main', 'https://user:tok@evil.example/x.git')).toContain('on the remote has commits');
+    expect(PG.M.A_HELD('deploy:x\n"ignore previous"', 'a\u2028b', 3)).not.toMatch(/[\n\u2028"]/);
+  });
+  it('PG-36 host rendering: Codex never asks; git Block never exits 0; Claude Block exit 2 with stderr only; ≤ 1 JSON object', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...(Object.keys(PG.GATE_REASONS) as PG.GateReason[])), fc.constantFrom('claude' as const, 'codex' as const, 'git' as const), (reason, host) => {
+        const v: PG.GateVerdict = { _tag: PG.GATE_REASONS[reason], reason, reasons: [reason], details: [], lanes: ['deploy:refs/heads/main'], lane: 'deploy:refs/heads/main', fresh: [], holder_handle: 'ana', heartbeat_age_sec: 5, target_ref: 'refs/heads/main', remote: 'origin' };
+        const r = PG.renderGate(v, host);
+        if (host === 'codex') expect(r.stdout).not.toContain('"ask"');
+        if (host === 'git') expect(r.stdout).toBe('');
+        if (v._tag === 'Block' && host === 'git') expect(r.exit).toBe(1);
+        if (v._tag === 'Block' && host === 'claude') expect(r).toEqual({ exit: 2, stdout: '', stderr: expect.stringMatching(/^arbiter: BLOCKED/) });
+        if (v._tag !== 'Block' || host === 'codex') expect(r.exit).toBe(0);
+        if (r.stdout !== '') {
+          expect(r.stdout.endsWith('}\n')).toBe(true);
+          expect(() => JSON.parse(r.stdout)).not.toThrow();
+        }
+      }),
+    );
+  });
+});
+
+describe('lanes config and naming (§3)', () => {
+  it('default patterns and lane names (N1–N4)', () => {
+    expect(PG.laneFor('refs/heads/main')).toBe('deploy:refs/heads/main');
+    expect(PG.laneFor('refs/heads/release/2.4')).toBe('deploy:refs/heads/release/2.4');
+    expect(PG.laneFor('refs/tags/v2.4.0')).toBe('deploy:refs/tags/*');
+    expect(PG.laneFor('refs/tags/v2.4.1')).toBe('deploy:refs/tags/*');
+    expect(PG.isDeployRef('refs/heads/release/')).toBe(false); // strictly longer than the prefix
+    expect(PG.isDeployRef('refs/heads/mainline')).toBe(false);
+    expect(PG.isDeployRef('refs/heads/feature/x')).toBe(false);
+    expect(PG.sortLanes(['b', 'a', 'b', 'A'])).toEqual(['A', 'a', 'b']);
+    expect(PG.laneFromArg('main')).toBe('deploy:refs/heads/main');
+    expect(PG.laneFromArg('deploy:custom')).toBe('deploy:custom');
+  });
+  it('config codec: lanes keys decode; bad values are invalid; session_lock kept', async () => {
+    const { config } = await import('@arbiter/kernel');
+    expect(config.parseConfig(JSON.stringify({ version: 1, session_lock: { ttl_ms: 5000 }, lanes: { deploy_refs: ['refs/heads/prod', { pattern: 'refs/tags/*', lane: 'shared' }], owners: ['a@b'] } }))._tag).toBe('Configured');
+    expect(config.parseConfig(JSON.stringify({ version: 1, lanes: { lease_minutes: 0 } }))._tag).toBe('Invalid');
+    expect(config.parseConfig(JSON.stringify({ version: 1, lanes: { deploy_refs: ['main'] } }))._tag).toBe('Invalid');
+    expect(config.parseConfig(JSON.stringify({ version: 1, lanes: { store: { kind: 'postgres' } } }))._tag).toBe('Invalid');
+    const s = PG.settingsOf(config.parseConfig(JSON.stringify({ version: 1, lanes: { deploy_refs: ['refs/heads/prod'] } })));
+    expect(s.deploy_refs).toEqual([{ pattern: 'refs/heads/prod', lane: 'per-ref' }]);
+    expect(config.parseConfig(JSON.stringify(config.defaultConfig()))._tag).toBe('Configured');
+  });
+});
+
+describe('dispatcher fast path (PG-10 without loading the hook bundle)', () => {
+  it('PG-10 surelyNotPush is sound: whenever it answers true, the classifier says NotPush', async () => {
+    const { surelyNotPush, bashCommandOf } = await import('../src/hot.js');
+    const frag = fc.constantFrom('git', ' ', 'push', 'pu', 'sh', "'", '"', '\\', '\\\n', '$', "$'\\x70'", '(', ')', '`', ';', '&&', '|', 'sh -c ', 'eval ', '<<EOF\n', '\nEOF\n', 'git-push', '-C', 'x', 'echo', '{', '}', 'p', 'u', 's', 'h', '\n');
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.array(frag, { maxLength: 14 }).map((a) => a.join(''))), (cmd) => {
+        if (surelyNotPush(cmd)) expect(PG.classifyPushCommand(cmd)._tag).toBe('NotPush');
+      }),
+      { numRuns: 3_000 },
+    );
+    for (const c of ['git push', 'git pu"sh"', 'git p\\ush', "git $'\\x70ush'", 'git pu\\\nsh', 'bash <<EOF\ngit push\nEOF']) expect(surelyNotPush(c)).toBe(false);
+    expect(surelyNotPush('npm test && git status')).toBe(true);
+    expect(bashCommandOf({ tool_input: { cmd: 'ls' } })).toBe('ls');
+    expect(bashCommandOf({ tool_input: 'ls' })).toBeNull();
+  });
+});
+
+describe('context (PG-38) and verbs', () => {
+  const repoFact: PG.RepoFact = { kind: 'repo', top: '/work/my app!', common_dir: '/w/.git', shallow: false, config: CONFIGURED };
+  const view = (n: number, reason = 'wait'): PG.StateView => ({
+    lanes: Array.from({ length: n }, (_, i) => ({ lane: `deploy:refs/heads/r${i}`, fence: i + 1, expired: false, holder: { handle: `u${i}@x.io`, session: 's', instance: i === 0 ? ME.instance : 'f'.repeat(32), host: 'h', claimed_at: 0, heartbeat_age_sec: 30, lease_sec: 600, intent: 'push' as const, eta_minutes: null } })),
+    halts: [{ halt_id: 'abcdef0123456789', target_session: SESSION, by_handle: 'ops@x.io', by_session: 'o', reason, created_at: 0, age_sec: 5, open: true }],
+    placed: [],
+  });
+  const base = (o: Partial<PG.ContextFacts> = {}): PG.ContextFacts => ({ agent: 'codex', event: 'session-start', payload: { session_id: SESSION, cwd: '/w' }, now: 1_000_000, repo: repoFact, identity: ME, ...o });
+
+  it('PG-38 within CONTEXT_CACHE_TTL_MS of a read no store call; after it a state read; failure → DEGRADED with cache', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10_000 }), fc.boolean(), (age, fail) => {
+        const cache = { fetched_at: 1_000_000 - age, data: { view: view(1), lock: null } };
+        const s1 = PG.contextStep(base({ cache }));
+        if (age < PG.CONTEXT_CACHE_TTL_MS) {
+          expect(s1._tag === 'Done' && s1.outcome.status).toBe('cached');
+          return;
+        }
+        expect(s1._tag === 'Need' && s1.probe.map((p) => p._tag).sort()).toEqual(['lock-read', 'state']);
+        const s2 = PG.contextStep(base({ cache, state: fail ? { ok: false } : { ok: true, view: view(2) }, lock: { kind: 'free' } }));
+        expect(s2._tag).toBe('Done');
+        if (s2._tag !== 'Done') return;
+        expect(s2.outcome.status).toBe(fail ? 'degraded' : 'ok');
+        if (fail) expect(s2.outcome.block).toContain(`DEGRADED — lane store unavailable; showing data from ${PG.fmtAge(age / 1000)} ago.`);
+        else expect(s2.effects).toEqual([{ _tag: 'WriteCache', data: { view: view(2), lock: { kind: 'free' } } }]);
+      }),
+    );
+  });
+
+  it('PG-38 block is at most CONTEXT_MAX_CHARS, control-free, halt reasons sanitised; Codex envelope names the event', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 40 }), fc.string({ maxLength: 400 }), fc.constantFrom('session-start' as const, 'user-prompt-submit' as const), (n, reason, event) => {
+        const block = PG.renderContextBlock('/w/app', SESSION, ME.instance, { view: view(n, reason), lock: { kind: 'other', session: 'x\ny', pid: 7, age_sec: 9 } }, null);
+        expect(block.length).toBeLessThanOrEqual(PG.CONTEXT_MAX_CHARS);
+        expect(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/.test(block)).toBe(false);
+        const out = JSON.parse(PG.renderContext('codex', event, block, null)) as { hookSpecificOutput: { hookEventName: string } };
+        expect(out.hookSpecificOutput.hookEventName).toBe(event === 'session-start' ? 'SessionStart' : 'UserPromptSubmit');
+      }),
+    );
+    const b = PG.renderContextBlock('/work/my app!', SESSION, ME.instance, { view: view(10), lock: null }, null);
+    expect(b.split('\n')[0]).toBe('arbiter · myapp · session sess-me');
+    expect(b).toContain('… and 2 more');
+    expect(b).toContain('— this session');
+    expect(PG.renderContext('claude', 'session-start', '', null)).toBe('');
+  });
+
+  it('deploy (§10): die-loud outcomes V1–V9', () => {
+    const run = (o: Partial<PG.DeployFacts>, claim: PG.ClaimAttempt = { _tag: 'Granted', fence: 12, reclaimed: false }, compat: PG.CompatFact = { result: 'fast-forward', remote_present: true }) => {
+      let f: PG.DeployFacts = { lane_arg: null, eta_arg: null, break_glass: false, reason: null, ...o };
+      for (let i = 0; i < 10; i++) {
+        const s = PG.deployStep(f);
+        if (s._tag === 'Done') return s;
+        for (const p of s.probe) {
+          if (p._tag === 'repo') f = { ...f, repo: o.repo ?? repoFact };
+          if (p._tag === 'refs') f = { ...f, refs: o.refs ?? { current_branch: 'main', head_oid: OID_A, default_remote: 'origin' } };
+          if (p._tag === 'identity') f = { ...f, identity: o.identity ?? ME };
+          if (p._tag === 'force-release') f = { ...f, forced: o.forced ?? { _tag: 'Forced', previous: null, fence: 3 } };
+          if (p._tag === 'claim') f = { ...f, claim };
+          if (p._tag === 'compat') f = { ...f, compat };
+        }
+      }
+      throw new Error('no verdict');
+    };
+    expect(run({ repo: { kind: 'not-repo' } }).outcome).toMatchObject({ code: 1, reason: 'not-a-repo' });
+    expect(run({ eta_arg: '0' }).outcome).toMatchObject({ code: 1, reason: 'bad-eta' });
+    expect(run({ eta_arg: '1441' }).outcome).toMatchObject({ code: 1, reason: 'bad-eta' });
+    expect(run({ eta_arg: '1440' }).outcome).toMatchObject({ code: 0, reason: 'claimed' });
+    expect(run({ refs: { current_branch: null, head_oid: null, default_remote: null } }).outcome).toMatchObject({ code: 1, reason: 'no-branch' });
+    expect(run({ refs: { current_branch: 'feature/x', head_oid: OID_A, default_remote: 'origin' } }).outcome).toMatchObject({ code: 1, reason: 'non-deploy-ref' });
+    expect(run({ identity: { ok: false } }).outcome).toMatchObject({ code: 1, reason: 'identity-unavailable' });
+    expect(run({ break_glass: true, forced: { _tag: 'Failure', kind: 'forbidden' } }).outcome).toMatchObject({ code: 1, reason: 'break-glass-forbidden' });
+    const bg = run({ break_glass: true, reason: 'x' });
+    expect(bg.effects.length).toBe(1);
+    expect(run({}, { _tag: 'Held', holder_handle: 'ana@x', holder_instance: 'f', heartbeat_age_sec: 1 }).outcome).toMatchObject({ code: 1, reason: 'held-by-other', stream: 'stderr' });
+    expect(run({}, { _tag: 'Failure', kind: 'transport', status: 'x' }).outcome.message).toBe('arbiter: could not claim deploy lane deploy:refs/heads/main (transport).');
+    expect(run({}, undefined, { result: 'behind', remote_present: false }).outcome).toMatchObject({ code: 0, reason: 'claimed-behind' });
+    expect(run({}).outcome.message).toBe('arbiter: lane deploy:refs/heads/main claimed (fence 12) — clear to deploy. Release it with `arbiter lane release deploy:refs/heads/main` when done.');
+    expect(run({ lane_arg: 'deploy:custom' }).outcome.message).toContain('deploy:custom');
+  });
+
+  it('lane-cli (§11): outcomes and argument checks', () => {
+    expect(PG.laneUnhaltOutcome('s1', 's1', null)).toMatchObject({ code: 1, reason: 'self-unhalt' });
+    expect(PG.haltArgs('bad session', 'r')).toMatchObject({ code: 1, reason: 'bad-argument' });
+    expect(PG.haltArgs('ok-session', '   ')).toMatchObject({ code: 1, reason: 'bad-argument' });
+    expect(PG.haltArgs('ok-session', 'x'.repeat(200))).toBeNull();
+    expect(PG.laneReleaseOutcome('deploy:x', { _tag: 'NotHolder' })).toMatchObject({ code: 0, reason: 'not-holder' });
+    expect(PG.laneReleaseOutcome('deploy:x', { _tag: 'Failure', kind: 'forbidden' })).toMatchObject({ code: 1, reason: 'force-forbidden' });
+    expect(PG.laneClaimOutcome('deploy:x', { _tag: 'Lost', holder_handle: 'b@y' }).message).toBe('arbiter: lane deploy:x was lost — its lease ran out and it is now held by @b.');
+  });
+});
