@@ -3,8 +3,8 @@
  * `packages/hooks/dist/arbiter.cjs` (run `npm run build` first), on real git repositories, with Claude Code and
  * Codex Stop and PostToolUse payloads shaped as their documentation gives them (spec/protocols.md C2, C3, C6).
  *
- * The Stop entry is `arbiter hook stop` when that composite hook is registered, else `arbiter hook claim-stop`
- * (claim observation alone); both must print `{}` and exit 0 here (no build, gate off).
+ * The Stop entry is the composite `arbiter hook stop` (claim observation first, sentinels.md §0.8); with no build
+ * and the gate off it prints `{}` and exits 0.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync, execFileSync } from 'node:child_process';
@@ -13,10 +13,9 @@ import { resolveRepo } from '@arbiter/io-node';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
-import { HOOKS } from '../packages/hooks/src/hook/registry.js';
 
 const BIN = resolve(__dirname, '../packages/hooks/dist/arbiter.cjs');
-const STOP_HOOK = 'stop' in HOOKS ? 'stop' : 'claim-stop';
+const STOP_HOOK = 'stop';
 
 interface Ran {
   code: number | null;

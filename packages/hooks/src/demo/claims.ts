@@ -6,7 +6,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { actionClaim } from '@arbiter/kernel';
-import { HOOKS } from '../hook/registry.js';
 import type { DemoContext } from './context.js';
 
 /** Run the section. */
@@ -17,8 +16,7 @@ export const run = async (ctx: DemoContext): Promise<void> => {
   ctx.git(ctx.tmp, ['init', '-q', '--bare', '-b', 'main', remote]);
   ctx.git(repo, ['remote', 'add', 'origin', remote]);
   const S = 'sess-claims-5d2e81';
-  // The composite Stop hook when installed; claim observation alone otherwise.
-  const stopHook = 'stop' in HOOKS ? 'stop' : 'claim-stop';
+  const stopHook = 'stop'; // the composite Stop hook: claim observation first (sentinels.md §0.8)
   const stop = (message: string) =>
     JSON.stringify({
       session_id: S,

@@ -5,9 +5,6 @@
  */
 import { actionClaim as AC } from '@arbiter/kernel';
 import { commitmentsContext, driveAndApply, logCommitmentDecision } from './commitments-io.js';
-import { agentArg, armWatchdog, finish, parsePayload, readStdin } from './runtime.js';
-import { hookStartDir, HOOK_STDIN_MAX_BYTES, HOOK_STDIN_TIMEOUT_MS, POST_TOOL_WATCHDOG_MS } from './post-tool.js';
-import { openRuntimeGuard } from '../state-guard.js';
 
 /** Input of {@link observeStopClaim}. `now` in ms epoch; `startDir` the hook's working directory (§0.5). */
 export interface StopClaimInput {
@@ -64,41 +61,3 @@ export const observeStopClaim = async (input: StopClaimInput): Promise<void> => 
   await observeStopClaimDetailed(input);
 };
 
-/**
- * `arbiter hook claim-stop --agent claude|codex`: a Stop entry point that runs claim observation alone and always
- * prints `{}` (exit 0). It lets the claim path be wired and tested on its own; the composite `arbiter hook stop`
- * (§0.8) calls {@link observeStopClaim} itself and supersedes this entry where it is installed.
- */
-export const claimStopMain = async (argv: ReadonlyArray<string>, pre: { readonly stdinText?: string } = {}): Promise<never> => {
-  const allow = { code: 0, stdout: '{}\n' };
-  let printed = false;
-  armWatchdog(POST_TOOL_WATCHDOG_MS, () => {
-    if (!printed) {
-      printed = true;
-      try {
-        process.stdout.write('{}\n');
-      } catch {
-        // ignore
-      }
-    }
-  });
-  const agent = agentArg(argv);
-  try {
-    const input = pre.stdinText !== undefined ? ({ _tag: 'Ok', text: pre.stdinText } as const) : await readStdin(HOOK_STDIN_MAX_BYTES, HOOK_STDIN_TIMEOUT_MS);
-    const payload = input._tag === 'Ok' ? parsePayload(input.text) : null;
-    if (agent !== null && payload !== null) {
-      const startDir = hookStartDir(payload, process.cwd());
-      // §0.8 step 2 / §0.7 rule 5: the state guard first; when disabled, no writing decision runs (the warning
-      // line is already on stderr).
-      const guard = await openRuntimeGuard(startDir, process.env, agent === 'claude' ? 'agent:claude' : 'agent:codex');
-      if (guard === null || guard.status.enabled) {
-        await observeStopClaim({ payload, agent, startDir, env: process.env, now: Date.now() });
-      }
-      await guard?.release();
-    }
-  } catch {
-    // never blocks
-  }
-  printed = true;
-  return finish(allow);
-};

@@ -7,7 +7,6 @@ import { stopMain } from './stop.js';
 import { gatePushMain, prePushMain } from './push-gate.js';
 import { contextMain } from './context.js';
 import { postToolMain } from './post-tool.js';
-import { claimStopMain } from './claims-stop.js';
 
 /**
  * A hook entry point: receives the argv after `arbiter hook <name>` and, when the dispatcher already read stdin
@@ -23,5 +22,4 @@ export const HOOKS: Readonly<Record<string, HookHandler>> = {
   'pre-push': prePushMain,
   context: contextMain,
   'post-tool': postToolMain,
-  'claim-stop': claimStopMain,
 };
