@@ -3,6 +3,7 @@
  * tables test regenerates each and compares it with `docs/tables/<policy>.md`. Add one line per policy.
  */
 import {
+  actionClaim,
   breaker,
   buildStop,
   convoyGuard,
@@ -34,4 +35,5 @@ export const TABLES: Readonly<Record<string, () => DecisionTable>> = {
   'build-stop': buildStop.table,
   'stop-gate': stopGate.table,
   'gate-push': pushGate.table,
+  'action-claim': actionClaim.table,
 };

@@ -41,4 +41,7 @@ export const WIRING: ReadonlyArray<WiringRow> = [
   { client: 'codex', event: 'SessionStart', args: ['hook', 'context', '--agent', 'codex', '--event', 'session-start'], timeoutSec: 10, policy: 'context' },
   { client: 'codex', event: 'UserPromptSubmit', args: ['hook', 'context', '--agent', 'codex', '--event', 'user-prompt-submit'], timeoutSec: 10, policy: 'context' },
   { client: 'git', event: 'pre-push', args: ['hook', 'pre-push'], timeoutSec: 10, policy: 'push-gate' },
+  // sentinels.md §0.6: follow-through evidence on Bash calls.
+  { client: 'claude', event: 'PostToolUse', matcher: 'Bash', args: ['hook', 'post-tool', '--agent', 'claude'], timeoutSec: 10, policy: 'action-claim' },
+  { client: 'codex', event: 'PostToolUse', matcher: '^Bash$', args: ['hook', 'post-tool', '--agent', 'codex'], timeoutSec: 10, policy: 'action-claim' },
 ];

@@ -13,3 +13,4 @@ export * from './host-lock-fs.js';
 export * from './df.js';
 export * from './breaker-store.js';
 export * from './engine-lock-row.js';
+export * from './commitment-store.js';

@@ -18,3 +18,4 @@ export * from './push-gate-state.js';
 export * from './df.js';
 export * from './state-lock.js';
 export * from './breaker-store.js';
+export * from './fs-commitment-store.js';

@@ -11,6 +11,7 @@ import { isRight } from 'fp-ts/lib/Either.js';
 import { describeErrors, intIn } from './internal/codecs.js';
 import { DEFAULT_TTL_MS, TTL_MAX_MS, TTL_MIN_MS } from './session-lock.js';
 import { DEFAULT_SETTINGS as STOP_GATE_DEFAULTS, resolveSettings as resolveStopGate, type StopGateSettings } from './stop-gate.js';
+import { ACTION_PATTERN_LEMMAS, DEFAULT_SETTINGS as COMMITMENTS_DEFAULTS, type CommitmentsSettings } from './action-claim.js';
 
 /** Largest accepted configuration file, bytes (push-gate.md §3.1 rule 1). */
 export const CONFIG_MAX_BYTES = 64 * 1024;
@@ -80,6 +81,9 @@ export const RepoConfigCodec = t.intersection([
     // `breaker.*` (convoy-policies.md §0.7 `circuit_breaker`): decoded strictly by `breaker.BreakerConfigCodec` where
     // it is used, so that a bad breaker setting fails the breaker verbs loudly without invalidating other policies.
     breaker: t.unknown,
+    // Decoded key by key by `commitmentsSettings` (sentinels.md §0.5: an invalid value falls back to its default
+    // with a warning naming the key), so a bad `commitments.*` value never invalidates the whole file.
+    commitments: t.unknown,
   }),
 ]);
 export type RepoConfig = t.TypeOf<typeof RepoConfigCodec>;
@@ -163,4 +167,57 @@ export const stateLockSettings = (c: ConfigState): StateLockSettings => {
     return false;
   };
   return { autoHealStaleHostLock: bool('auto_heal_stale_host_lock'), dryRun: bool('dry_run'), invalidKeys };
+};
+
+/** Defaulted `commitments.*` settings and one warning per invalid key (sentinels.md §0.5). */
+export interface CommitmentsResolution {
+  readonly settings: CommitmentsSettings;
+  /** Dotted names of the keys whose value was invalid and replaced by its default. */
+  readonly warnings: ReadonlyArray<string>;
+}
+
+/**
+ * Resolve `commitments.*` (sentinels.md §0.5, §1.3, §1.5): `enabled` (boolean, default true), `evidence.enabled`
+ * (boolean, default true), `evidence.test_commands` (string[], default the §1.5.4 list),
+ * `evidence.action_patterns.{relaunch,restart,deploy,redeploy}` (string[], default []). Unknown keys are ignored; a
+ * key with an invalid value takes its default and is named in `warnings`. Not configured or an invalid file gives
+ * every default (the file-level warning is the reader's job). Pure and total.
+ */
+export const commitmentsSettings = (c: ConfigState): CommitmentsResolution => {
+  const warnings: string[] = [];
+  const raw = c._tag === 'Configured' ? c.config.commitments : undefined;
+  const obj = (v: unknown, key: string): Record<string, unknown> => {
+    if (v === undefined) return {};
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+    warnings.push(key);
+    return {};
+  };
+  const bool = (v: unknown, key: string, d: boolean): boolean => {
+    if (v === undefined) return d;
+    if (typeof v === 'boolean') return v;
+    warnings.push(key);
+    return d;
+  };
+  const list = (v: unknown, key: string, d: ReadonlyArray<string>): ReadonlyArray<string> => {
+    if (v === undefined) return d;
+    if (Array.isArray(v) && v.length <= 1000 && v.every((x) => typeof x === 'string' && x.length <= 1000)) return [...v];
+    warnings.push(key);
+    return d;
+  };
+  const top = obj(raw, 'commitments');
+  const ev = obj(top['evidence'], 'commitments.evidence');
+  const ap = obj(ev['action_patterns'], 'commitments.evidence.action_patterns');
+  const patterns = {} as Record<(typeof ACTION_PATTERN_LEMMAS)[number], ReadonlyArray<string>>;
+  for (const l of ACTION_PATTERN_LEMMAS) patterns[l] = list(ap[l], `commitments.evidence.action_patterns.${l}`, []);
+  return {
+    settings: {
+      enabled: bool(top['enabled'], 'commitments.enabled', COMMITMENTS_DEFAULTS.enabled),
+      evidence: {
+        enabled: bool(ev['enabled'], 'commitments.evidence.enabled', COMMITMENTS_DEFAULTS.evidence.enabled),
+        test_commands: list(ev['test_commands'], 'commitments.evidence.test_commands', COMMITMENTS_DEFAULTS.evidence.test_commands),
+        action_patterns: patterns,
+      },
+    },
+    warnings,
+  };
 };

@@ -20,10 +20,12 @@ export * as paths from './paths.js';
 export * as retry from './retry.js';
 export * as secrets from './secrets.js';
 export * as convoyGuard from './convoy-guard.js';
+export * as actionClaim from './action-claim.js';
 
 export * from './internal/step.js';
 export * from './internal/codecs.js';
 export * from './internal/text.js';
+export * from './internal/sha256.js';
 export * from './internal/table.js';
 export * from './internal/mask.js';
 export * from './internal/log.js';

@@ -7,6 +7,7 @@ import { resolve as resolvePath } from 'node:path';
 import { Command } from 'commander';
 import { pushClassifier } from '@arbiter/kernel';
 import { readRefsFacts } from './refs-probe.js';
+import { addClaimSubcommand } from './classify-claim.js';
 
 /**
  * Default deploy-ref entries (push-gate.md §3.1), used for D8 (`--all`, `--tags`) when no configuration is read.
@@ -112,7 +113,7 @@ const registerPush = (classify: Command): void => {
 };
 
 /** Subcommands of `arbiter classify`, one line each. */
-export const CLASSIFY_SUBCOMMANDS: Array<(classify: Command) => void> = [registerPush];
+export const CLASSIFY_SUBCOMMANDS: Array<(classify: Command) => void> = [registerPush, addClaimSubcommand];
 
 /** Register the `classify` verb and its subcommands. */
 export const register = (program: Command): void => {

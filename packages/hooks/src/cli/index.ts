@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import * as build from './build.js';
 import * as breaker from './breaker.js';
 import * as classify from './classify.js';
+import * as commitments from './commitments.js';
 import * as demo from './demo.js';
 import * as gate from './gate.js';
 import * as lock from './lock.js';
@@ -26,6 +27,7 @@ export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> =
   build,
   gate,
   classify,
+  commitments,
   demo,
   scan,
   blastRadius,

@@ -13,6 +13,7 @@ import * as stateLockDemo from './state-lock.js';
 import * as breakerDemo from './breaker.js';
 import * as convoyDemo from './convoy.js';
 import * as pushGateDemo from './push-gate.js';
+import * as claimsDemo from './claims.js';
 
 /** Demo sections in narrative order. */
 export const SECTIONS: ReadonlyArray<{ readonly name: string; readonly run: (ctx: DemoContext) => Promise<void> }> = [
@@ -22,6 +23,7 @@ export const SECTIONS: ReadonlyArray<{ readonly name: string; readonly run: (ctx
   { name: 'state-lock', run: stateLockDemo.run },
   { name: 'breaker', run: breakerDemo.run },
   { name: 'convoy', run: convoyDemo.run },
+  { name: 'action-claims', run: claimsDemo.run },
 ];
 
 /** Run every section with the binary at `bin`; keeps the scratch directory when `keep` is true. */

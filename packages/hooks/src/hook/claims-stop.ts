@@ -1,11 +1,12 @@
-// STUB: replaced by the claims branch
 /**
- * Claim observation on Stop (sentinels.md §0.8 step 3, §1.3): registers the action claim of the last assistant
- * message as a commitment. This file is a stub with the agreed signature; the claims branch replaces it.
- * Contract: never throws, never rejects, never blocks (the Stop hook ignores its outcome).
+ * Claim observation on Stop (sentinels.md §1.3, §0.8 step 3): `observeStopClaim` registers, refreshes or skips a
+ * commitment from the payload's `last_assistant_message`. The `arbiter hook stop` orchestrator calls it first; it
+ * contributes no output, never blocks and never throws.
  */
+import { actionClaim as AC } from '@arbiter/kernel';
+import { commitmentsContext, driveAndApply, logCommitmentDecision } from './commitments-io.js';
 
-/** Input of {@link observeStopClaim}: the decoded payload (`{}` when stdin was not a JSON object), `now` in ms epoch. */
+/** Input of {@link observeStopClaim}. `now` in ms epoch; `startDir` the hook's working directory (§0.5). */
 export interface StopClaimInput {
   readonly payload: Record<string, unknown>;
   readonly agent: 'claude' | 'codex';
@@ -14,7 +15,49 @@ export interface StopClaimInput {
   readonly now: number;
 }
 
-/** Observe the claim of a stopping session. Stub: does nothing. */
-export const observeStopClaim = async (_input: StopClaimInput): Promise<void> => {
-  // STUB: replaced by the claims branch
+/** What happened, for tests and the orchestrator's log (never rendered). */
+export type StopClaimResult =
+  | { readonly _tag: 'Observed'; readonly verdict: AC.ClaimVerdict; readonly stored: boolean }
+  | { readonly _tag: 'InternalError'; readonly detail: string };
+
+/**
+ * The caller has evaluated the state guard (sentinels.md §0.8 step 2) and runs this only when it is enabled.
+ *
+ * Observe a claim on Stop: decode nothing beyond `session_id` and `last_assistant_message`, run the kernel
+ * `observeClaim` (no store read unless the message holds a claim, CM-P6), apply its effects with compare-and-set
+ * retries, and log the verdict. Every failure is swallowed (signal only, §1.3 "Fail direction"): an internal error
+ * writes one stderr line `arbiter: internal error in action-claim: …`.
+ */
+export const observeStopClaimDetailed = async (input: StopClaimInput): Promise<StopClaimResult> => {
+  try {
+    const p = input.payload;
+    const ctx = commitmentsContext(input.startDir, input.env);
+    const settings = ctx?.settings ?? AC.DEFAULT_SETTINGS;
+    const facts = { enabled: settings.enabled, sessionId: p['session_id'], message: p['last_assistant_message'], now: input.now };
+    const d = await driveAndApply((a) => AC.observeClaim(a === undefined ? facts : { ...facts, topicCommitments: a }), ctx?.store ?? null, input.now);
+    for (const w of ctx?.warnings ?? []) process.stderr.write(`arbiter: config key ${w} has an invalid value; using its default\n`);
+    logCommitmentDecision(input.startDir, input.env, input.agent === 'claude' ? 'agent:claude' : 'agent:codex', AC.POLICY, d.verdict, {
+      session_id: typeof facts.sessionId === 'string' ? facts.sessionId : null,
+      ...(d.verdict._tag === 'Skipped' ? {} : { lemma: d.verdict.lemma }),
+      ...('id' in d.verdict ? { id: d.verdict.id } : {}),
+    }, d.effects, d.applied);
+    return { _tag: 'Observed', verdict: d.verdict, stored: d.applied === null || d.applied._tag !== 'Failed' };
+  } catch (e) {
+    const detail = e instanceof Error ? e.message : 'unknown error';
+    try {
+      process.stderr.write(`arbiter: internal error in action-claim: ${detail.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, 200)}\n`);
+    } catch {
+      // ignore
+    }
+    return { _tag: 'InternalError', detail };
+  }
 };
+
+/**
+ * The orchestrator's entry (§0.8 step 3): `(input) => Promise<void>`, never throws, never rejects, prints nothing on
+ * stdout.
+ */
+export const observeStopClaim = async (input: StopClaimInput): Promise<void> => {
+  await observeStopClaimDetailed(input);
+};
+

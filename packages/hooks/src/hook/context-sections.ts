@@ -5,6 +5,7 @@
  * `SECTION_TIMEOUT_MS` is skipped; a section never blocks the hook. Add one entry per section.
  */
 import type { Env } from '@arbiter/io-node';
+import { commitmentContextLines } from './commitments-context.js';
 
 /** What a section receives. */
 export interface ContextSectionInput {
@@ -32,4 +33,7 @@ export interface ContextSection {
 export const SECTION_TIMEOUT_MS = 1_000;
 
 /** Every extra section, in block order (e.g. the sentinels' "open commitments" lines). */
-export const CONTEXT_SECTIONS: ReadonlyArray<ContextSection> = [];
+export const CONTEXT_SECTIONS: ReadonlyArray<ContextSection> = [
+  // sentinels.md §1.6: the session's open commitments (action claims not yet followed through).
+  { name: 'open-commitments', lines: (i) => commitmentContextLines(i.top, i.env as NodeJS.ProcessEnv, i.now, i.session) },
+];

@@ -6,6 +6,7 @@ import { sessionLockMain } from './session-lock.js';
 import { stopMain } from './stop.js';
 import { gatePushMain, prePushMain } from './push-gate.js';
 import { contextMain } from './context.js';
+import { postToolMain } from './post-tool.js';
 
 /**
  * A hook entry point: receives the argv after `arbiter hook <name>` and, when the dispatcher already read stdin
@@ -20,4 +21,5 @@ export const HOOKS: Readonly<Record<string, HookHandler>> = {
   'gate-push': gatePushMain,
   'pre-push': prePushMain,
   context: contextMain,
+  'post-tool': postToolMain,
 };

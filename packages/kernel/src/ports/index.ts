@@ -8,3 +8,4 @@ export type * from './git.js';
 export type * from './df.js';
 export type * from './host-lock-fs.js';
 export type * from './breaker-store.js';
+export type * from './commitment-store.js';

@@ -1,0 +1,152 @@
+/**
+ * `arbiter hook post-tool --agent claude|codex` (sentinels.md §1.5, §0.6, §0.7): on PostToolUse of a Bash call,
+ * record follow-through evidence. A succeeded `git push` (and the other §1.5.3 rules) closes the session's open
+ * commitments of that lemma as delivered.
+ *
+ * Never blocks: exit 0 always, exactly one JSON object on stdout — Claude Code on Delivered gets
+ * `{"hookSpecificOutput":{"hookEventName":"PostToolUse","additionalContext":…}}`, everything else (Codex, no
+ * evidence, bad input, an internal error, the watchdog) gets `{}`.
+ */
+import { actionClaim as AC, sanitiseLine, type CommitmentStore } from '@arbiter/kernel';
+import type { Env } from '@arbiter/io-node';
+import { agentArg, armWatchdog, finish, parsePayload, readStdin, recordDecision, type Agent, type HookResult, type StdinResult } from './runtime.js';
+import { commitmentsContext, driveAndApply, logCommitmentDecision } from './commitments-io.js';
+import { openRuntimeGuard } from '../state-guard.js';
+import { isAbsolute } from 'node:path';
+import { statSync } from 'node:fs';
+
+/** §0.7 rule 1: stdin bound, bytes. */
+export const HOOK_STDIN_MAX_BYTES = 8 * 1024 * 1024;
+/** §0.7 rule 1: stdin deadline, ms. */
+export const HOOK_STDIN_TIMEOUT_MS = 5_000;
+/** Process watchdog, ms (below the 10 s host timeout of §0.6). */
+export const POST_TOOL_WATCHDOG_MS = 8_000;
+
+const EMPTY: HookResult = { code: 0, stdout: '{}\n' };
+
+/** Injectable ports of the post-tool pipeline. */
+export interface PostToolDeps {
+  readonly stdin: () => Promise<StdinResult>;
+  readonly env: Env;
+  readonly cwd: string;
+  readonly now: () => number;
+  /** Store for a runtime directory (default: the file-system store). */
+  readonly store?: (runtimeDir: string) => CommitmentStore;
+  /**
+   * The state guard (sentinels.md §0.7 rule 5), asked right before a write: `true` when the runtime directory may be
+   * written. Default: `openRuntimeGuard` with holder `host` (its warning line goes to stderr when disabled).
+   */
+  readonly guard?: (startDir: string) => Promise<boolean>;
+}
+
+const realGuard = async (startDir: string, env: Env, agent: Agent): Promise<boolean> => {
+  const g = await openRuntimeGuard(startDir, env, agent === 'claude' ? 'agent:claude' : 'agent:codex');
+  if (g === null) return true;
+  await g.release();
+  return g.status.enabled;
+};
+
+/** The hook's working directory: the payload's `cwd` when it names an existing directory, else the process cwd (§0.5). */
+export const hookStartDir = (payload: Record<string, unknown> | null, fallback: string): string => {
+  const c = payload?.['cwd'];
+  if (typeof c === 'string' && c !== '' && isAbsolute(c)) {
+    try {
+      if (statSync(c).isDirectory()) return c;
+    } catch {
+      // fall back
+    }
+  }
+  return fallback;
+};
+
+const oneLine = (e: unknown): string => sanitiseLine(e instanceof Error ? e.message : String(e), 200);
+
+/**
+ * Run the post-tool pipeline. Resolves to what the process prints (exit 0 always); never rejects. Internal errors
+ * print `{}` plus one stderr line `arbiter: internal error in follow-through: …` (§0.7 rule 4).
+ */
+export const runPostTool = async (agent: Agent, deps: PostToolDeps): Promise<HookResult> => {
+  let startDir = deps.cwd;
+  try {
+    const input = await deps.stdin();
+    const parsed = input._tag === 'Ok' ? parsePayload(input.text) : null;
+    // §0.7 rule 1: an unreadable or undecodable payload is a fact; the decision then ends at `not-bash`.
+    const payload: Record<string, unknown> = parsed ?? {};
+    startDir = hookStartDir(payload, deps.cwd);
+    const ctx = commitmentsContext(startDir, deps.env, deps.store);
+    const warnings = (ctx?.warnings ?? []).map((w) => `arbiter: config key ${w} has an invalid value; using its default\n`).join('');
+    const now = deps.now();
+    const settings = ctx?.settings ?? AC.DEFAULT_SETTINGS;
+    const facts = {
+      agent,
+      settings,
+      toolName: payload['tool_name'],
+      toolInput: payload['tool_input'],
+      toolResponse: payload['tool_response'],
+      toolUseId: payload['tool_use_id'],
+      sessionId: payload['session_id'],
+      now,
+    };
+    const guard = deps.guard ?? ((dir: string) => realGuard(dir, deps.env, agent));
+    const d = await driveAndApply((a) => AC.observeEvidence(a === undefined ? facts : { ...facts, topicCommitments: a }), ctx?.store ?? null, now, () => guard(startDir));
+    // §0.7 rule 5 / §4.8: a disabled guard writes nothing into the directory, its log included; the warning line is
+    // already on stderr. The commitment stays open.
+    if (d.guardDisabled) return EMPTY;
+    const v = d.verdict;
+    // Every verdict goes to the decision log (DESIGN.md "Decision tables and decision log").
+    logCommitmentDecision(startDir, deps.env, agent === 'claude' ? 'agent:claude' : 'agent:codex', AC.EVIDENCE_POLICY, v, {
+        ...(parsed === null ? { stdin: input._tag === 'Ok' ? 'undecodable' : 'unreadable' } : {}),
+        session_id: typeof facts.sessionId === 'string' ? facts.sessionId : null,
+        tool_use_id: typeof facts.toolUseId === 'string' ? facts.toolUseId : null,
+        command: typeof (facts.toolInput as Record<string, unknown> | undefined)?.['command'] === 'string' ? (facts.toolInput as Record<string, string>)['command'] : null,
+        ...(v._tag === 'Delivered' ? { delivered: v.delivered.map((x) => x.id) } : {}),
+      }, d.effects, d.applied);
+    const stored = d.applied === null || d.applied._tag !== 'Failed';
+    if (agent === 'claude' && v._tag === 'Delivered' && stored) {
+      const text = v.delivered.map((x) => AC.deliveredContext(x)).join('\n');
+      return { code: 0, stdout: JSON.stringify({ hookSpecificOutput: { hookEventName: 'PostToolUse', additionalContext: text } }) + '\n', ...(warnings === '' ? {} : { stderr: warnings }) };
+    }
+    if (!stored) return { ...EMPTY, stderr: `${warnings}arbiter: follow-through evidence could not be stored; the commitment stays open\n` };
+    return warnings === '' ? EMPTY : { ...EMPTY, stderr: warnings };
+  } catch (e) {
+    // §0.7 rule 4: allow output, one stderr line, and the internal error in the decision log.
+    recordDecision({ startDir, env: deps.env, policy: AC.EVIDENCE_POLICY, policyVersion: AC.POLICY_VERSION, mode: agent === 'claude' ? 'agent:claude' : 'agent:codex', verdict: 'NoEvidence', reasons: ['internal-error'], facts: { detail: oneLine(e) } });
+    return { ...EMPTY, stderr: `arbiter: internal error in follow-through: ${oneLine(e)}\n` };
+  }
+};
+
+const USAGE = `usage: arbiter hook post-tool --agent claude|codex
+
+PostToolUse (Bash): a succeeded command that delivers an open commitment of this session (git push, git merge,
+gh pr merge, git rebase, git revert, a configured test command or action pattern) marks it delivered.
+Never blocks: exit 0 and one JSON object on stdout, whatever happens.
+`;
+
+/** Real entry point: watchdog, stdin, Node adapters, render, exit 0. */
+export const postToolMain = async (argv: ReadonlyArray<string>, pre: { readonly stdinText?: string } = {}): Promise<never> => {
+  if (argv.includes('--help') || argv.includes('-h')) return finish({ code: 0, stdout: USAGE });
+  let printed = false;
+  armWatchdog(POST_TOOL_WATCHDOG_MS, () => {
+    if (!printed) {
+      printed = true;
+      try {
+        process.stdout.write('{}\n');
+      } catch {
+        // ignore
+      }
+    }
+  });
+  const agent = agentArg(argv);
+  if (agent === null) {
+    printed = true;
+    return finish(EMPTY); // a mis-wired hook never blocks and never guesses the client
+  }
+  const r = await runPostTool(agent, {
+    stdin: () => (pre.stdinText !== undefined ? Promise.resolve({ _tag: 'Ok', text: pre.stdinText } as const) : readStdin(HOOK_STDIN_MAX_BYTES, HOOK_STDIN_TIMEOUT_MS)),
+    env: process.env,
+    cwd: process.cwd(),
+    now: Date.now,
+  });
+  printed = true;
+  return finish(r);
+};
