@@ -51,6 +51,17 @@ describe('state-directory guard wiring', () => {
     expect(readFileSync(join(w.runtime, 'host.lock'), 'utf8')).toBe(w.body);
   });
 
+  it('the context block says the state directory cannot be written', () => {
+    const w = foreignWorld();
+    mkdirSync(join(w.repo, '.arbiter'), { recursive: true });
+    writeFileSync(join(w.repo, '.arbiter', 'config.json'), JSON.stringify({ version: 1 }));
+    const payload = JSON.stringify({ session_id: 'ctx-1', cwd: w.repo, hook_event_name: 'SessionStart', source: 'startup' });
+    const r = runBin(['hook', 'context', '--agent', 'claude', '--event', 'session-start'], { input: payload, env: w.env, cwd: w.repo });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Arbiter warning: its state directory cannot be written');
+    expect(readFileSync(join(w.runtime, 'host.lock'), 'utf8')).toBe(w.body);
+  });
+
   it('writing verbs exit 1 with the warning on stderr; nothing is written', () => {
     const w = foreignWorld();
     for (const args of [['lane', 'claim', 'main'], ['breaker', 'record', '--agent', 'dev', '--outcome', 'failure', '--task', 't1'], ['deploy', '--lane', 'main']]) {

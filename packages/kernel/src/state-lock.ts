@@ -12,6 +12,7 @@
  * Pure: no I/O, no clock, no randomness. `now`, pids, hostnames and every probe answer arrive as facts.
  */
 import * as t from 'io-ts';
+import { sanitiseLine } from './internal/text.js';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { IsoMillis } from './internal/codecs.js';
 import { done, need, type Done, type Need } from './internal/step.js';
@@ -41,17 +42,8 @@ export const NETWORK_FS_TYPES: ReadonlyArray<string> = ['nfs', 'nfs4', 'cifs', '
 
 // ───────────────────────────────────────── text helper (§0.4) ─────────────────────────────────────────
 
-/**
- * `sanitiseLine(s, n)` of sentinels.md §0.4: control characters (U+0000–U+001F, U+007F–U+009F), U+2028 and U+2029
- * become spaces; whitespace runs collapse to one space; the result is trimmed; more than `n` code points keep the
- * first `n − 1` and append `…`. Total: a non-string is treated as the empty string.
- */
-export const sanitiseLine = (s: unknown, n: number): string => {
-  if (typeof s !== 'string') return '';
-  const flat = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/\s+/g, ' ').trim();
-  const cps = Array.from(flat);
-  return cps.length > n ? cps.slice(0, Math.max(0, n - 1)).join('') + '\u2026' : flat;
-};
+/** `sanitiseLine` of sentinels.md §0.4 lives in internal/text.ts (one copy for every sentinel); re-exported. */
+export { sanitiseLine } from './internal/text.js';
 
 // ───────────────────────────────────────── model: file system (§4.4) ───────────────────────────────────
 

@@ -7,6 +7,7 @@ import { resolve as resolvePath } from 'node:path';
 import { Command } from 'commander';
 import { pushClassifier } from '@arbiter/kernel';
 import { readRefsFacts } from './refs-probe.js';
+import { addDfSource } from './classify-df.js';
 import { addClaimSubcommand } from './classify-claim.js';
 
 /**
@@ -113,7 +114,7 @@ const registerPush = (classify: Command): void => {
 };
 
 /** Subcommands of `arbiter classify`, one line each. */
-export const CLASSIFY_SUBCOMMANDS: Array<(classify: Command) => void> = [registerPush, addClaimSubcommand];
+export const CLASSIFY_SUBCOMMANDS: Array<(classify: Command) => void> = [registerPush, addClaimSubcommand, addDfSource];
 
 /** Register the `classify` verb and its subcommands. */
 export const register = (program: Command): void => {

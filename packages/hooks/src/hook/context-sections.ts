@@ -4,8 +4,20 @@
  * sanitised interpolations (the block is model-facing). A section that throws or takes longer than
  * `SECTION_TIMEOUT_MS` is skipped; a section never blocks the hook. Add one entry per section.
  */
+import { stateLock } from '@arbiter/kernel';
 import type { Env } from '@arbiter/io-node';
+import { openRuntimeGuard } from '../state-guard.js';
 import { commitmentContextLines } from './commitments-context.js';
+
+/**
+ * sentinels.md §4.8 rule 2: while Arbiter's state-directory lock is disabled, the block says so (commitments,
+ * build protection and the stop gate are inactive). Quiet: the block carries the warning, stderr does not.
+ */
+const stateGuardLines = async (i: ContextSectionInput): Promise<ReadonlyArray<string>> => {
+  const g = await openRuntimeGuard(i.top, i.env, 'library', { stderr: () => undefined });
+  await g?.release().catch(() => undefined);
+  return g !== null && !g.status.enabled ? [stateLock.contextWarningBlock(g.status.reason ?? g.status.code)] : [];
+};
 
 /** What a section receives. */
 export interface ContextSectionInput {
@@ -34,6 +46,7 @@ export const SECTION_TIMEOUT_MS = 1_000;
 
 /** Every extra section, in block order (e.g. the sentinels' "open commitments" lines). */
 export const CONTEXT_SECTIONS: ReadonlyArray<ContextSection> = [
+  { name: 'state-guard', lines: stateGuardLines },
   // sentinels.md §1.6: the session's open commitments (action claims not yet followed through).
   { name: 'open-commitments', lines: (i) => commitmentContextLines(i.top, i.env as NodeJS.ProcessEnv, i.now, i.session) },
 ];
