@@ -7,7 +7,8 @@
  * building blocks.
  */
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, openSync, closeSync, writeSync, unlinkSync } from 'node:fs';
+import { constants as FS, linkSync, mkdirSync, openSync, closeSync, writeSync, unlinkSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 
 /** Tagged error of a filesystem operation: the errno code (e.g. `EACCES`) or `EUNKNOWN`. */
@@ -90,5 +91,26 @@ const excl = (path: string, data: string): ExclusiveResult => {
   } catch (e) {
     const code = errnoCode(e);
     return code === 'EEXIST' ? { _tag: 'Exists' } : { _tag: 'FsError', code, path };
+  }
+};
+
+/** What {@link readNonBlocking} found: a regular file's text and mtime, or that the name is not a regular file. */
+export type NonBlockingRead =
+  | { readonly regular: true; readonly text: string; readonly mtimeMs: number }
+  | { readonly regular: false; readonly mtimeMs: number };
+
+/**
+ * Read a store file without ever blocking and without following a symlink: opened `O_RDONLY | O_NONBLOCK |
+ * O_NOFOLLOW` and read only when it is a regular file. A FIFO planted at a generation name therefore cannot park a
+ * thread-pool thread (which would even make `process.exit` hang), and a symlink fails with `ELOOP` instead of being
+ * followed. Used by every generation-file store. Rejects with the fs error (e.g. `ENOENT` after garbage collection).
+ */
+export const readNonBlocking = async (path: string): Promise<NonBlockingRead> => {
+  const fh = await open(path, FS.O_RDONLY | FS.O_NONBLOCK | FS.O_NOFOLLOW);
+  try {
+    const st = await fh.stat();
+    return st.isFile() ? { regular: true, text: await fh.readFile('utf8'), mtimeMs: st.mtimeMs } : { regular: false, mtimeMs: st.mtimeMs };
+  } finally {
+    await fh.close();
   }
 };

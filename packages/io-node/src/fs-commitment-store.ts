@@ -8,13 +8,12 @@
  * no commitment is ever lost, and no reader sees a partial file. Instead of the spec's `commitments.json` + mutex
  * (which needs stale-mutex deletion, a check-then-write), this is a lock-free compare-and-set.
  */
-import { constants as FS, readdirSync, statSync, unlinkSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { CommitmentCommitResult, CommitmentSnapshot, CommitmentStore, CommitmentStoreFailure } from '@arbiter/kernel';
 import { actionClaim } from '@arbiter/kernel';
-import { createExclusive, ensureDir, errnoCode, randomHex16 } from './atomic.js';
+import { createExclusive, ensureDir, errnoCode, randomHex16, readNonBlocking } from './atomic.js';
 
 /** Newest generation files always kept. */
 export const COMMITMENT_GEN_KEEP = 8;
@@ -70,27 +69,16 @@ export const fsCommitmentStore = (runtimeDir: string, opts: { readonly now?: () 
       }
       if (g === 0) return E.right({ generation: 0, commitments: [] });
       for (let partial = 0; ; partial++) {
-        let text: string;
-        let mtime: number;
-        let regular: boolean;
+        let got: Awaited<ReturnType<typeof readNonBlocking>>;
         try {
-          // Never block: O_NONBLOCK so a FIFO planted at a generation name cannot hang the open, O_NOFOLLOW so a
-          // symlink is never followed (as the session-lock store does).
-          const fh = await open(file(g), FS.O_RDONLY | FS.O_NONBLOCK | FS.O_NOFOLLOW);
-          try {
-            const st = await fh.stat();
-            regular = st.isFile();
-            mtime = st.mtimeMs;
-            text = regular ? await fh.readFile('utf8') : '';
-          } finally {
-            await fh.close();
-          }
+          got = await readNonBlocking(file(g)); // never blocks on a FIFO, never follows a symlink
         } catch (e) {
           if (errnoCode(e) === 'ENOENT') break; // collected between list and read: list again
           return E.left(unavailable(errnoCode(e)));
         }
-        if (!regular) return E.left({ _tag: 'Corrupt', generation: g, detail: 'not a regular file' });
-        const d = actionClaim.decodeStoreFile(text);
+        if (!got.regular) return E.left({ _tag: 'Corrupt', generation: g, detail: 'not a regular file' });
+        const mtime = got.mtimeMs;
+        const d = actionClaim.decodeStoreFile(got.text);
         if (d.ok) return E.right({ generation: g, commitments: d.commitments });
         // An O_EXCL-fallback writer may still be writing a fresh generation.
         if (now() - mtime < PARTIAL_WINDOW_MS && partial < PARTIAL_RETRIES) {

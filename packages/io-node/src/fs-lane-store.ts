@@ -10,12 +10,10 @@
  */
 import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { constants as FS } from 'node:fs';
 import { join } from 'node:path';
 import type { LaneFailure, LaneStore } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
-import { createExclusive, ensureDir, errnoCode, randomHex16 } from './atomic.js';
+import { createExclusive, ensureDir, errnoCode, randomHex16, readNonBlocking } from './atomic.js';
 
 /** Options. `now` is the store clock (LS2); `inject` is a fault-injection seam for tests. */
 export interface FsLaneStoreOptions {
@@ -297,19 +295,10 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
   };
 };
 
-/**
- * Read one generation file. Opened with `O_NONBLOCK` and checked to be a regular file before reading, so a FIFO or
- * device planted under a generation name cannot park a thread-pool thread forever (which would also make
- * `process.exit` hang). @returns the text, or `null` for anything but a regular file. Throws fs errors.
- */
+/** Read one generation file without blocking or following a symlink (atomic.ts). @returns null unless a regular file. */
 const readGeneration = async (path: string): Promise<string | null> => {
-  const fh = await open(path, FS.O_RDONLY | FS.O_NONBLOCK);
-  try {
-    if (!(await fh.stat()).isFile()) return null;
-    return await fh.readFile('utf8');
-  } finally {
-    await fh.close();
-  }
+  const r = await readNonBlocking(path);
+  return r.regular ? r.text : null;
 };
 
 const iso = (ms: number): string => new Date(ms).toISOString();

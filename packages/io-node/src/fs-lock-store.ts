@@ -5,13 +5,11 @@
  * interleaving of processes yields two holders: a commit of generation g+1 succeeds for exactly one writer.
  */
 import { closeSync, openSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { constants as FS } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { CommitResult, LockStore, LockStoreFailure, sessionLock as SL } from '@arbiter/kernel';
 import { sessionLock } from '@arbiter/kernel';
-import { createExclusive, ensureDir, errnoCode, randomHex16 } from './atomic.js';
+import { createExclusive, ensureDir, errnoCode, randomHex16, readNonBlocking } from './atomic.js';
 
 /** Options of {@link fsLockStore}. `now` (ms epoch) is used only for garbage collection ages. */
 export interface FsLockStoreOptions {
@@ -71,27 +69,16 @@ export const fsLockStore = (stateDir: string, opts: FsLockStoreOptions = {}): Lo
       }
       if (g === 0) return E.right({ generation: 0, content: { _tag: 'Absent' } });
       for (let partial = 0; ; partial++) {
-        let text: string;
-        let mtime: number;
-        let regular: boolean;
+        let got: Awaited<ReturnType<typeof readNonBlocking>>;
         try {
-          // Never block: O_NONBLOCK so a FIFO planted at a generation name cannot hang the open (a blocked libuv
-          // thread would even stop process.exit), O_NOFOLLOW so a symlink is never followed.
-          const fh = await open(file(hash, g), FS.O_RDONLY | FS.O_NONBLOCK | FS.O_NOFOLLOW);
-          try {
-            const st = await fh.stat();
-            regular = st.isFile();
-            mtime = st.mtimeMs;
-            text = regular ? await fh.readFile('utf8') : '';
-          } finally {
-            await fh.close();
-          }
+          got = await readNonBlocking(file(hash, g)); // never blocks on a FIFO, never follows a symlink
         } catch (e) {
           if (errnoCode(e) === 'ENOENT') break; // F4: collected between list and read, list again
           return E.left(fail(errnoCode(e)));
         }
-        if (!regular) return E.right({ generation: g, content: { _tag: 'Corrupt', fence_floor: g, detail: 'not a regular file' } });
-        const content = sessionLock.decodeStored(text, g); // F3: fence_floor = g
+        if (!got.regular) return E.right({ generation: g, content: { _tag: 'Corrupt', fence_floor: g, detail: 'not a regular file' } });
+        const mtime = got.mtimeMs;
+        const content = sessionLock.decodeStored(got.text, g); // F3: fence_floor = g
         // F9: a fresh undecodable generation may still be being written by an O_EXCL fallback writer.
         if (content._tag === 'Corrupt' && now() - mtime < PARTIAL_WINDOW_MS && partial < PARTIAL_RETRIES) {
           await sleep(PARTIAL_RETRY_MS);

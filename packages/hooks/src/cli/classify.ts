@@ -5,22 +5,11 @@
  */
 import { resolve as resolvePath } from 'node:path';
 import { Command } from 'commander';
-import { pushClassifier } from '@arbiter/kernel';
+import { pushClassifier, pushGate } from '@arbiter/kernel';
+import { findTopLevel, readRepoConfig } from '@arbiter/io-node';
 import { readRefsFacts } from './refs-probe.js';
 import { addDfSource } from './classify-df.js';
 import { addClaimSubcommand } from './classify-claim.js';
-
-/**
- * Default deploy-ref entries (push-gate.md §3.1), used for D8 (`--all`, `--tags`) when no configuration is read.
- * The push gate's configuration codec supersedes this once `lanes.deploy_refs` is decoded there.
- */
-export const DEFAULT_DEPLOY_REFS: ReadonlyArray<pushClassifier.DeployRefEntry> = [
-  { pattern: 'refs/heads/main', lane: 'per-ref' },
-  { pattern: 'refs/heads/master', lane: 'per-ref' },
-  { pattern: 'refs/heads/production', lane: 'per-ref' },
-  { pattern: 'refs/heads/release/*', lane: 'per-ref' },
-  { pattern: 'refs/tags/*', lane: 'shared' },
-];
 
 /** JSON printed by `arbiter classify push`. */
 export interface PushReport {
@@ -86,7 +75,10 @@ export const classifyPushReport = async (command: string, cwd: string): Promise<
   if (c._tag === 'NotPush') return finish(false, {});
   const facts = await readRefsFacts(dir, pushClassifier.refsProbeExpressions(c), globalArgs);
   if (typeof facts === 'string') return finish(true, { error: facts });
-  const r = pushClassifier.resolveDestinations(c, facts, DEFAULT_DEPLOY_REFS);
+  // the repository's configured deploy refs (push-gate.md §3.1), the default list when it is not configured
+  const top = findTopLevel(dir);
+  const deployRefs = pushGate.settingsOf(top === null ? { _tag: 'NotConfigured' } : readRepoConfig(top)).deploy_refs;
+  const r = pushClassifier.resolveDestinations(c, facts, deployRefs);
   return finish(true, {
     confidence: r.confidence,
     refs: r.targets.map((t) => t.ref),
