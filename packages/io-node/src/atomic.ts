@@ -6,7 +6,7 @@
  * does the temp-and-rename writes (atomic-write.ts); the exclusive primitives below are the compare-and-set
  * building blocks.
  */
-import { randomBytes } from 'node:crypto';
+import { crypto } from './lazy-crypto.js';
 import { constants as FS, linkSync, mkdirSync, openSync, closeSync, writeSync, unlinkSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
@@ -30,7 +30,7 @@ export const ensureDir = (dir: string): void => {
 };
 
 /** 16 random lowercase hex characters, for temporary file names. */
-export const randomHex16 = (): string => randomBytes(8).toString('hex');
+export const randomHex16 = (): string => crypto().randomBytes(8).toString('hex');
 
 // Temp-file + rename writers live in atomic-write.ts (they pull in write-file-atomic); re-exported here so
 // callers keep one import site, and bundles that never write that way drop them.

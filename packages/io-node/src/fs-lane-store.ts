@@ -8,7 +8,7 @@
  * `STORE_CAS_ATTEMPTS` rounds. Never check-then-write. The generation's `event` is its built-in audit record, so a
  * force-release and its audit become visible in the same atomic link (LS7); `audit.ndjson` is a projection.
  */
-import { createHash } from 'node:crypto';
+import { crypto } from './lazy-crypto.js';
 import { appendFileSync, readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LaneFailure, LaneStore } from '@arbiter/kernel';
@@ -28,7 +28,7 @@ const GEN_KEEP = 8;
 const GEN_GC_AGE_MS = 600_000;
 
 /** First 32 hex of SHA-256 of the lane name (E2). */
-export const laneKey = (lane: string): string => createHash('sha256').update(lane, 'utf8').digest('hex').slice(0, 32);
+export const laneKey = (lane: string): string => crypto().createHash('sha256').update(lane, 'utf8').digest('hex').slice(0, 32);
 
 /** §5.6 "embedded" row: errno → failure kind. */
 export const kindOfErrno = (code: string): LaneFailure['kind'] => {

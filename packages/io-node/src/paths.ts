@@ -10,7 +10,7 @@
  * The repository is found without spawning git (walk up to the nearest `.git` entry, read `gitdir:` / `commondir`
  * files), which gives git's answer for clones, linked worktrees and submodules and keeps hooks fast.
  */
-import { createHash } from 'node:crypto';
+import { crypto } from './lazy-crypto.js';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -92,7 +92,7 @@ export const gitCommonDir = (topLevel: string): string | null => {
 };
 
 /** MD5 of a string's UTF-8 bytes, first `n` lowercase hex characters (session-lock.md §4.1 W5). */
-export const md5Prefix = (s: string, n = 12): string => createHash('md5').update(s, 'utf8').digest('hex').slice(0, n);
+export const md5Prefix = (s: string, n = 12): string => crypto().createHash('md5').update(s, 'utf8').digest('hex').slice(0, n);
 
 /** Repository key: first 12 hex of the MD5 of the realpath of the git common dir (DESIGN.md conventions §3). */
 export const repoKey = (commonDir: string): string => md5Prefix(commonDir, 12);

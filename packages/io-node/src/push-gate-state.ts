@@ -2,7 +2,7 @@
  * Local state of the push gate (push-gate.md §4 identity, §8.8 pending markers, §12.2 context cache), all under
  * the per-user state directory. Writers use exclusive create or temp + rename; readers never throw.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { crypto } from './lazy-crypto.js';
 import { readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { repoKey, type Env } from './paths.js';
 import { anchorPid, hostname } from './proc.js';
 
 /** First `n` hex of SHA-256 of a UTF-8 string. */
-export const sha256Hex = (s: string, n: number): string => createHash('sha256').update(s, 'utf8').digest('hex').slice(0, n);
+export const sha256Hex = (s: string, n: number): string => crypto().createHash('sha256').update(s, 'utf8').digest('hex').slice(0, n);
 
 /** §4 host: `os.hostname()` without characters outside `[A-Za-z0-9_.-]`. */
 export const safeHost = (): string => hostname().replace(/[^A-Za-z0-9_.-]/g, '') || 'unknown';
@@ -58,7 +58,7 @@ export const instanceFor = (stateDir: string, commonDir: string, session: string
   };
   const existing = read();
   if (existing !== null) return existing;
-  const instance = randomBytes(16).toString('hex');
+  const instance = crypto().randomBytes(16).toString('hex');
   const r = createExclusive(path, JSON.stringify({ instance, session, repo_common_dir: commonDir, created_at: new Date(now).toISOString() }) + '\n');
   if (r._tag === 'Created') return instance;
   if (r._tag === 'Exists') return read();

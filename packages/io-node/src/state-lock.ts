@@ -22,7 +22,7 @@
  * ```
  */
 import { closeSync, mkdirSync, openSync, readSync, statSync, unlinkSync, utimesSync, fstatSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { crypto } from './lazy-crypto.js';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
@@ -86,7 +86,7 @@ export const nodeHostLockFs = (pid: number = process.pid): HostLockFs => ({
   mtime: (path) => attempt('reading the heartbeat', () => Math.floor(statSync(path).mtimeMs)),
   touch: (path, atMs) => attempt('touching the lock', () => utimesSync(path, atMs / 1000, atMs / 1000)),
   createExclusive: (path, body) => () => {
-    const tmp = `${path}.${pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const tmp = `${path}.${pid}.${crypto().randomBytes(4).toString('hex')}.tmp`;
     const r = createExclusive(path, body, tmp);
     if (r._tag === 'Created') return Promise.resolve(E.right('Won' as const));
     if (r._tag === 'Exists') return Promise.resolve(E.right('Lost' as const));

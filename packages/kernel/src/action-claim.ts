@@ -18,6 +18,7 @@ import { IsoMillis, SafeInt, describeErrors, intIn, msToIso } from './internal/c
 import { done, need, type Done, type Need } from './internal/step.js';
 import { HANDLE_CHAR, clamp, keepOnly, sanitiseLine, shortId } from './internal/text.js';
 import { sha256Hex } from './internal/sha256.js';
+import { CLAIM_STEM_RE } from './hot.js';
 import type { DecisionTable } from './internal/table.js';
 
 // ───────────────────────────────────────── constants (§1.3, §1.4) ─────────────────────────────────────────
@@ -272,8 +273,8 @@ const CLAIM_RE = new RegExp(
   'gi',
 );
 
-/** A cheap pre-filter: a text without any lemma stem cannot hold a claim. */
-const STEM_RE = /relaunch|restart|deploy|push|merg|revert|rebas|re-?run|fix/i;
+/** A cheap pre-filter: a text without any lemma stem cannot hold a claim (shared with the dispatcher via hot.ts). */
+const STEM_RE = CLAIM_STEM_RE;
 
 const QUOTES = new Set(['"', "'", '\u201c', '\u201d', '\u2018', '\u2019', '`']);
 

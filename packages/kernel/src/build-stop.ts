@@ -12,6 +12,7 @@
  * Sections follow DESIGN.md "One decision, one module": model → decision → verdict → messages → table.
  * Pure: no I/O, no clock, no randomness.
  */
+import { BUILD_STATE_FILE } from './hot.js';
 import * as t from 'io-ts';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { IsoMillis, intIn, msToIso } from './internal/codecs.js';
@@ -28,7 +29,7 @@ export const POLICY_VERSION = '1.0.0';
 /** Schema version of `build-state.json`. */
 export const STATE_VERSION = 1;
 /** File name inside the repository runtime directory. */
-export const STATE_FILE = 'build-state.json';
+export const STATE_FILE = BUILD_STATE_FILE;
 /** Budget when `protection.reinforcements` is absent (§2.2). */
 export const DEFAULT_BUDGET = 5;
 /** Timeout of the tmux probe, ms (§2.3 rule 4). */

@@ -40,3 +40,18 @@ export const surelyNotPush = (command: string): boolean => {
   if (command.length > 65_536 || command.includes("$'")) return false;
   return !command.replace(/\\\r?\n/g, '').replace(/['"\\]/g, '').includes('push');
 };
+
+/**
+ * A text without any lemma stem of the action-claim verb set cannot hold a claim (sentinels.md §1.2): the
+ * classifier's own pre-filter, kept here so the dispatcher can use it without loading the classifier.
+ */
+export const CLAIM_STEM_RE = /relaunch|restart|deploy|push|merg|revert|rebas|re-?run|fix/i;
+
+/** False only when `text` certainly holds no action claim (a non-string never does). */
+export const mayHoldClaim = (text: unknown): boolean => typeof text === 'string' && CLAIM_STEM_RE.test(text);
+
+/** Build state file in a repository's runtime directory (sentinels.md §2.2); absent = no build to protect. */
+export const BUILD_STATE_FILE = 'build-state.json';
+
+/** Stop-gate state file in a repository's runtime directory (sentinels.md §3.2); absent = mode off. */
+export const STOP_GATE_FILE = 'stop-gate.json';

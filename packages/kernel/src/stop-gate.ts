@@ -10,6 +10,7 @@
  * Sections follow DESIGN.md "One decision, one module": model → decision → verdict → messages → table.
  * Pure: no I/O, no clock, no randomness, no environment. The authority token arrives as a fact.
  */
+import { STOP_GATE_FILE } from './hot.js';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { IsoMillis, msToIso } from './internal/codecs.js';
 import { done, need, type Done, type Need, type ProbeAnswer } from './internal/step.js';
@@ -23,7 +24,7 @@ export const POLICY = 'stop-gate';
 /** Policy version (semver). */
 export const POLICY_VERSION = '1.0.0';
 /** Gate state file in the repository runtime directory (§3.2). */
-export const GATE_FILE = 'stop-gate.json';
+export const GATE_FILE = STOP_GATE_FILE;
 /** Continue counter file in the repository runtime directory (§3.6). */
 export const CONTINUES_FILE = 'stop-gate-continues.json';
 /** Continue ceiling per session (§3.6). */

@@ -3,18 +3,25 @@
  * `hook-<name>.cjs` for `arbiter hook <name> …` (the hot path, every tool call; `hook.cjs` for help and unknown
  * names) or `cli.cjs` for the verbs people run.
  *
- * Fast path (session-lock.md §12.3 H4): for `hook session-lock acquire|refresh`, stdin is read here and a payload
- * naming a read-only tool exits 0 at once, without loading the hook bundle. Anything else is handed to the hook
- * bundle together with the stdin already read.
+ * Fast paths: for the hooks that run on most tool calls or turns, stdin is read here and a payload that certainly
+ * needs no decision is answered at once, without loading the hook bundle (each answer is exactly what the full hook
+ * would print, and such calls write nothing). Anything else is handed to the hook bundle with the stdin already read.
+ * - `hook session-lock acquire|refresh`: a read-only tool (session-lock.md §12.3 H4) → exit 0, silent.
+ * - `hook gate-push`: a Bash command that certainly holds no push, or a tool that is not Bash (push-gate.md P2–P3,
+ *   R1–R2) → exit 0, silent.
+ * - `hook stop`: no claim stem in the last assistant message, no build state and no stop-gate state in the
+ *   repository's runtime directory (sentinels.md §0.8: claims skip, build rule 2 `no-state`, gate rule 9 `mode-off`)
+ *   → `{}`, exit 0.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { bashCommandOf, isMutatingTool, surelyNotPush } from '@arbiter/kernel/hot';
+import { objectOf } from '../hook/json-object.js';
 
-type Main = (argv: ReadonlyArray<string>, pre?: { readonly stdinText?: string }) => Promise<void>;
-
-const STDIN_MAX_BYTES = 1_048_576;
-const WATCHDOG_MS = 1_500;
+/** What the dispatcher hands a hook bundle: the stdin it read, or why it could not. */
+type Pre = { readonly stdinText?: string; readonly stdinFailed?: 'too-large' | 'timeout' };
+type Main = (argv: ReadonlyArray<string>, pre?: Pre) => Promise<void>;
+type Agent = 'claude' | 'codex';
 
 // A computed path keeps the bundler from inlining the other entries into this one.
 const load = (bundle: string): Main => (require(join(__dirname, bundle)) as { main: Main }).main;
@@ -28,77 +35,122 @@ const hookBundle = (argv: ReadonlyArray<string>): [string, ReadonlyArray<string>
 };
 
 const args = process.argv.slice(2);
-const agent = args.includes('--agent=codex') || args[args.indexOf('--agent') + 1] === 'codex' ? 'codex' : args.includes('--agent=claude') || args[args.indexOf('--agent') + 1] === 'claude' ? 'claude' : null;
-
-/**
- * Fast path of `hook gate-push` (push-gate.md P2–P3, R1–R2): a payload whose Bash command certainly holds no push
- * (or whose tool is not Bash) exits 0 at once, without loading the hook bundle. Such calls touch no store, no git and
- * write no decision-log entry (the log records push-gate verdicts on commands that could be pushes).
- */
-const gatePushFast = (text: string): boolean => {
-  try {
-    const p: unknown = JSON.parse(text);
-    const cmd = bashCommandOf(p);
-    if (cmd === null) return false;
-    const tool = (p as Record<string, unknown>)['tool_name'];
-    return (typeof tool === 'string' && tool !== 'Bash') || surelyNotPush(cmd);
-  } catch {
-    return false;
-  }
+const agentOf = (a: ReadonlyArray<string>): Agent | null => {
+  const i = a.indexOf('--agent');
+  const v = i >= 0 ? a[i + 1] : a.find((x) => x.startsWith('--agent='))?.slice('--agent='.length);
+  return v === 'claude' || v === 'codex' ? v : null;
 };
 
-if (args[0] === 'hook' && args[1] === 'gate-push' && agent !== null && process.stdin.isTTY !== true) {
-  // GATE_WATCHDOG_MS while reading stdin; cleared on hand-over, where the hook bundle arms its own watchdog for the
-  // rest of the same budget (counted from process start) and renders L-WATCHDOG if it fires.
-  const wd = setTimeout(() => process.exit(0), 4_000);
+
+/** One fast path: which invocations it serves, its stdin bounds, and the answer it can give without the bundle. */
+interface FastPath {
+  readonly matches: (a: ReadonlyArray<string>, agent: Agent) => boolean;
+  /** Stdin cap, bytes (the hook's own cap). */
+  readonly maxBytes: number;
+  /** Bound on reading stdin, ms: when it fires the process prints `failOpen` and exits 0, like the hook would. */
+  readonly stdinMs: number;
+  /** Keep the stdin timer armed after the hand-over (the hook's watchdog counts from process start). */
+  readonly keepTimer: boolean;
+  /** What the hook prints when it fails open (stdin unreadable, over the cap, timed out). */
+  readonly failOpen: string;
+  /**
+   * Over the cap or timed out: answer `failOpen` here, or hand over so the bundle sees (and logs) an unreadable
+   * payload — as `stdinText: ''` (the gate's convention for "too large") or as `stdinFailed`.
+   */
+  readonly overCap: 'answer' | 'hand-over-empty' | 'hand-over-failed';
+  /** The answer when no decision is needed (text to print, possibly empty), or null to hand over. */
+  readonly answer: (text: string, agent: Agent) => string | null;
+}
+
+const FAST_PATHS: ReadonlyArray<FastPath> = [
+  {
+    matches: (a) => a[1] === 'session-lock' && (a[2] === 'acquire' || a[2] === 'refresh'),
+    maxBytes: 1_048_576,
+    stdinMs: 1_500, // LOCK_WATCHDOG_MS, from process start
+    keepTimer: true,
+    failOpen: '',
+    overCap: 'answer',
+    answer: (text, agent) => {
+      const o = objectOf(text);
+      const readOnly = o !== null && typeof o['session_id'] === 'string' && o['session_id'] !== '' && !isMutatingTool(agent, o['tool_name']);
+      return readOnly ? '' : null;
+    },
+  },
+  {
+    matches: (a) => a[1] === 'gate-push', // --post too: a non-push releases nothing (push-gate.md §9)
+    maxBytes: 1_048_576,
+    stdinMs: 4_000, // GATE_WATCHDOG_MS; the bundle arms the rest of the same budget
+    keepTimer: false,
+    failOpen: '',
+    overCap: 'hand-over-empty',
+    answer: (text) => {
+      const o = objectOf(text);
+      const cmd = o === null ? null : bashCommandOf(o);
+      if (o === null || cmd === null) return null;
+      const tool = o['tool_name'];
+      return (typeof tool === 'string' && tool !== 'Bash') || surelyNotPush(cmd) ? '' : null;
+    },
+  },
+  {
+    matches: (a) => a[1] === 'stop',
+    maxBytes: 8 * 1024 * 1024, // STOP_STDIN_MAX_BYTES
+    stdinMs: 5_000, // STOP_STDIN_TIMEOUT_MS
+    keepTimer: false,
+    failOpen: '{}\n',
+    overCap: 'hand-over-failed',
+    // the repository probe loads node:crypto and node:os: kept in its own small bundle so other hooks never pay it
+    answer: (text) => (require(join(__dirname, 'fast-stop.cjs')) as { answer: (t: string) => string | null }).answer(text),
+  },
+];
+
+/** Read stdin for a fast path, then answer or hand over to the hook bundle. */
+const runFast = (fp: FastPath, agent: Agent): void => {
+  const exitWith = (out: string): never => {
+    if (out !== '') process.stdout.write(out, () => process.exit(0));
+    else process.exit(0);
+    return undefined as never;
+  };
+  const handOver = (pre: Pre): void => {
+    if (!fp.keepTimer) clearTimeout(timer);
+    const [bundle, rest] = hookBundle(args);
+    void load(bundle)(rest, pre);
+  };
+  const failed = (why: 'too-large' | 'timeout'): void => {
+    done = true;
+    process.stdin.removeAllListeners();
+    if (fp.overCap === 'answer') exitWith(fp.failOpen);
+    else if (fp.overCap === 'hand-over-empty') handOver({ stdinText: '' });
+    else handOver({ stdinFailed: why });
+  };
+  const timer = setTimeout(() => (fp.overCap === 'hand-over-failed' ? failed('timeout') : exitWith(fp.failOpen)), fp.stdinMs);
+  if (fp.keepTimer) timer.unref();
   const chunks: Buffer[] = [];
   let size = 0;
+  let done = false;
   process.stdin.on('data', (c: Buffer) => {
+    if (done) return;
     size += c.length;
-    if (size > STDIN_MAX_BYTES) {
-      process.stdin.removeAllListeners();
-      clearTimeout(wd);
-      const [bundle, rest] = hookBundle(args);
-      void load(bundle)(rest, { stdinText: '' });
+    if (size <= fp.maxBytes) {
+      chunks.push(c);
       return;
     }
-    chunks.push(c);
+    failed('too-large');
   });
-  process.stdin.on('error', () => process.exit(0));
+  process.stdin.on('error', () => exitWith(fp.failOpen));
   process.stdin.on('end', () => {
-    if (size > STDIN_MAX_BYTES) return;
+    if (done) return;
+    done = true;
     const text = Buffer.concat(chunks).toString('utf8');
-    if (gatePushFast(text)) process.exit(0);
-    clearTimeout(wd);
-    const [bundle, rest] = hookBundle(args);
-    void load(bundle)(rest, { stdinText: text });
+    const out = fp.answer(text, agent);
+    if (out === null) handOver({ stdinText: text });
+    else exitWith(out);
   });
-} else if (args[0] === 'hook' && args[1] === 'session-lock' && (args[2] === 'acquire' || args[2] === 'refresh') && agent !== null && process.stdin.isTTY !== true) {
-  setTimeout(() => process.exit(0), WATCHDOG_MS).unref();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  process.stdin.on('data', (c: Buffer) => {
-    size += c.length;
-    if (size > STDIN_MAX_BYTES) process.exit(0); // unreadable payload: fail open (H2)
-    chunks.push(c);
-  });
-  process.stdin.on('error', () => process.exit(0));
-  process.stdin.on('end', () => {
-    const text = Buffer.concat(chunks).toString('utf8');
-    let readOnly = false;
-    try {
-      const p: unknown = JSON.parse(text);
-      if (typeof p === 'object' && p !== null && !Array.isArray(p)) {
-        const o = p as Record<string, unknown>;
-        readOnly = typeof o['session_id'] === 'string' && o['session_id'] !== '' && !isMutatingTool(agent, o['tool_name']);
-      }
-    } catch {
-      // the hook bundle decides (and logs) what a malformed payload means
-    }
-    if (readOnly) process.exit(0);
-    const [bundle, rest] = hookBundle(args);
-    void load(bundle)(rest, { stdinText: text });
-  });
+};
+
+const agent = agentOf(args);
+const fast = args[0] === 'hook' && agent !== null && process.stdin.isTTY !== true ? FAST_PATHS.find((f) => f.matches(args, agent)) : undefined;
+if (fast !== undefined && agent !== null) {
+  runFast(fast, agent);
 } else if (args[0] === 'hook') {
   const [bundle, rest] = hookBundle(args);
   void load(bundle)(rest);

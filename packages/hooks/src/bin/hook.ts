@@ -13,7 +13,7 @@ Run \`arbiter hook <name> --help\` for one hook's arguments.
 `;
 
 /** Run the hook named by `argv[0]`. */
-export const main = async (argv: ReadonlyArray<string>, pre: { readonly stdinText?: string } = {}): Promise<void> => {
+export const main = async (argv: ReadonlyArray<string>, pre: { readonly stdinText?: string; readonly stdinFailed?: 'too-large' | 'timeout' } = {}): Promise<void> => {
   const name = argv[0];
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     writeSync(1, HELP);

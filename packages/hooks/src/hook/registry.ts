@@ -12,7 +12,7 @@ import { postToolMain } from './post-tool.js';
  * A hook entry point: receives the argv after `arbiter hook <name>` and, when the dispatcher already read stdin
  * (fast path), its text in `pre.stdinText`. Never returns (it exits).
  */
-export type HookHandler = (argv: ReadonlyArray<string>, pre?: { readonly stdinText?: string }) => Promise<never>;
+export type HookHandler = (argv: ReadonlyArray<string>, pre?: { readonly stdinText?: string; readonly stdinFailed?: 'too-large' | 'timeout' }) => Promise<never>;
 
 /** Every hook Arbiter ships, by the name used on the command line (DESIGN.md conventions §7). */
 export const HOOKS: Readonly<Record<string, HookHandler>> = {

@@ -292,7 +292,7 @@ stop-hook (a session that owns an unfinished build, within its budget), then the
 `;
 
 /** Real entry point: parse argv, arm the watchdog, run with the Node adapters, print one JSON object, exit 0. */
-export const stopMain = async (argv: ReadonlyArray<string>, pre: { readonly stdinText?: string } = {}): Promise<never> => {
+export const stopMain = async (argv: ReadonlyArray<string>, pre: { readonly stdinText?: string; readonly stdinFailed?: 'too-large' | 'timeout' } = {}): Promise<never> => {
   if (argv.includes('--help') || argv.includes('-h')) return finish({ code: 0, stdout: USAGE });
   let printed = false;
   const print = (stdout: string, stderr = ''): never => {
@@ -321,7 +321,13 @@ export const stopMain = async (argv: ReadonlyArray<string>, pre: { readonly stdi
   };
   const run = await runStopHook(agent, {
     stdin: () =>
-      pre.stdinText !== undefined ? Promise.resolve({ _tag: 'Ok', text: pre.stdinText } as const) : readStdin(STOP_STDIN_MAX_BYTES, STOP_STDIN_TIMEOUT_MS),
+      pre.stdinText !== undefined
+        ? Promise.resolve({ _tag: 'Ok', text: pre.stdinText } as const)
+        : pre.stdinFailed === 'too-large'
+          ? Promise.resolve({ _tag: 'TooLarge' } as const)
+          : pre.stdinFailed === 'timeout'
+            ? Promise.resolve({ _tag: 'Timeout' } as const)
+            : readStdin(STOP_STDIN_MAX_BYTES, STOP_STDIN_TIMEOUT_MS),
     env,
     cwd: process.cwd(),
     now: Date.now,

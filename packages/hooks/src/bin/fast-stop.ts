@@ -1,0 +1,38 @@
+/**
+ * Bundle entry `dist/fast-stop.cjs`: the dispatcher's answer for `hook stop` when no decision is needed
+ * (sentinels.md §0.8): no claim stem in the last assistant message (§1.2 pre-filter), no build state (§2.5 rule 2
+ * `no-state`), no stop-gate state (§3.6 rule 9 `mode-off`), and no configuration section that could warn or change
+ * the outcome. Then the full hook would print `{}` and write no state, so this prints `{}` without loading it.
+ * Loaded only for `hook stop`, so other hooks never pay for the repository probe (node:crypto, node:os).
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { BUILD_STATE_FILE, STOP_GATE_FILE, mayHoldClaim } from '@arbiter/kernel/hot';
+import { resolveRepo } from '@arbiter/io-node';
+import { objectOf } from '../hook/json-object.js';
+
+/** `{}\n` when the Stop needs no decision, else `null` (hand the payload to the hook bundle). Never throws. */
+export const answer = (text: string): string | null => {
+  const o = objectOf(text);
+  if (o === null || mayHoldClaim(o['last_assistant_message'])) return null;
+  const cwd = o['cwd'];
+  let dir = process.cwd();
+  try {
+    if (typeof cwd === 'string' && isAbsolute(cwd) && statSync(cwd).isDirectory()) dir = cwd;
+  } catch {
+    // not a directory: the hook uses the process working directory too
+  }
+  const repo = resolveRepo(dir, process.env);
+  if (repo === null) return '{}\n';
+  if (existsSync(join(repo.runtimeDir, BUILD_STATE_FILE)) || existsSync(join(repo.runtimeDir, STOP_GATE_FILE))) return null;
+  // A configuration with a stop_gate, commitments or state_lock section can warn or change the outcome: the bundle
+  // reads it. The default configuration (`arbiter install`) has none of them.
+  let config: string;
+  try {
+    config = readFileSync(join(repo.topLevel, '.arbiter', 'config.json'), 'utf8');
+  } catch (e) {
+    return (e as { code?: string }).code === 'ENOENT' ? '{}\n' : null;
+  }
+  const c = objectOf(config);
+  return c !== null && !('stop_gate' in c) && !('commitments' in c) && !('state_lock' in c) ? '{}\n' : null;
+};
