@@ -83,6 +83,21 @@ export const decodeAgentPayload = (u: unknown): AgentPayload | null => {
   }
 };
 
+const payloadMemo = new WeakMap<object, AgentPayload | null>();
+
+/**
+ * `decodeAgentPayload` memoised on the identity of the payload object (the driver passes the same parsed stdin on
+ * every step of a run, and facts are immutable). Non-objects are not cached (they decode to `null`).
+ */
+const decodePayloadMemo = (u: unknown): AgentPayload | null => {
+  if (typeof u !== 'object' || u === null) return null;
+  const hit = payloadMemo.get(u);
+  if (hit !== undefined) return hit;
+  const p = decodeAgentPayload(u);
+  payloadMemo.set(u, p);
+  return p;
+};
+
 /** Probe `repo` answer. */
 export type RepoFact =
   | { readonly kind: 'not-repo' }
@@ -329,18 +344,79 @@ const sameRepoOnly = (c: Extract<PushClassification, { _tag: 'Push' }>, cwd: str
 /** git-mode stdin lines when readable (`Lines`), else `null`. */
 const linesOf = (inp: PrePushInput | undefined) => (inp !== undefined && inp._tag === 'Lines' ? inp.lines : null);
 
+type PushCls = Extract<PushClassification, { _tag: 'Push' }>;
+
+/** Agent-mode preparation derived from one classification (P3 onwards): H3 filtering, details, the P8 answer. */
+interface AgentPrep {
+  /** The classification after H3 (`sameRepoOnly`). */
+  readonly c: PushCls;
+  /** Details known before P10 (frozen: shared by every verdict of the run). */
+  readonly details: ReadonlyArray<GateDetail>;
+  /** The deploy-ref list `p8` was computed for (`null` = not yet). */
+  p8For: ReadonlyArray<DeployEntry> | null;
+  /** P8 under `p8For`: the early verdict reason, or `null` when some target could match. */
+  p8: 'nothing-to-gate' | 'non-deploy-ref' | null;
+}
+
+const prepMemo = new WeakMap<PushClassification, AgentPrep>();
+
+const buildPrep = (c0: PushCls, cwd: string | null): AgentPrep => {
+  // H3: one repository per run — the first invocation's; pushes elsewhere are left to the git layer.
+  const c = sameRepoOnly(c0, cwd);
+  const details: GateDetail[] = [];
+  if (c.invocations.length < c0.invocations.length) details.push('other-repo-skipped');
+  if (c.confidence === 'fallback') details.push('fallback-classification');
+  if (c.invocations.some((i) => i.no_verify)) details.push('no-verify');
+  if (c.invocations[0]?.dir_uncertain === true) details.push('dir-uncertain');
+  return { c, details: Object.freeze(details), p8For: null, p8: null };
+};
+
+/**
+ * The agent preparation of a Push classification. Memoised on the classification object when the facts carry it
+ * (the driver memoises it for the run); a classification computed for this call only is not cached.
+ */
+const agentPrep = (c0: PushCls, cwd: string | null, memoise: boolean): AgentPrep => {
+  if (!memoise) return buildPrep(c0, cwd);
+  const hit = prepMemo.get(c0);
+  if (hit !== undefined) return hit;
+  const prep = buildPrep(c0, cwd);
+  prepMemo.set(c0, prep);
+  return prep;
+};
+
+/** P8 in agent mode for `prep` under the deploy-ref list `P`, memoised in `prep` per list identity. */
+const agentP8 = (prep: AgentPrep, P: ReadonlyArray<DeployEntry>): 'nothing-to-gate' | 'non-deploy-ref' | null => {
+  if (prep.p8For === P) return prep.p8;
+  const invs = prep.c.invocations;
+  const r = onlyDeletions(invs) ? 'nothing-to-gate' : !invs.some((i) => invocationCouldMatch(i, P)) ? 'non-deploy-ref' : null;
+  prep.p8 = r;
+  prep.p8For = P;
+  return r;
+};
+
 interface Resolved {
   readonly targets: ReadonlyArray<DeployTarget>;
   readonly extraLanes: ReadonlyArray<string>;
   readonly sawNonDelete: boolean;
   readonly fallback: boolean;
+  /** N4 of the targets' lanes and `extraLanes` (frozen: shared by every verdict of the run). */
+  readonly lanes: ReadonlyArray<string>;
+  /** The targets on `refs/heads/` (the ones compat is asked for). */
+  readonly headTargets: ReadonlyArray<DeployTarget>;
 }
 
 /**
  * One-entry memo of P10 keyed by the identity of the facts it reads (the driver passes the same objects on every
  * step of a run), so later steps do not resolve destinations again. Pure: same inputs, same result.
  */
-let resolvedMemo: { readonly key: ReadonlyArray<unknown>; readonly value: Resolved } | null = null;
+let resolvedMemo: {
+  readonly mode: GateFacts['mode'];
+  readonly refs: GateRefs | undefined;
+  readonly cls: PushClassification | null;
+  readonly repo: RepoFact | undefined;
+  readonly prepush: PrePushFact | undefined;
+  readonly value: Resolved;
+} | null = null;
 
 /** P10: deploy targets (§6.9 in agent mode; remote refs of create/update lines in git mode; unreadable → current). */
 const resolveTargets = (
@@ -350,8 +426,8 @@ const resolveTargets = (
   gitLines: NonNullable<ReturnType<typeof linesOf>>,
   gitUnreadable: boolean,
 ): Resolved => {
-  const key = [f.mode, f.refs, cls, f.repo, f.prepush];
-  if (resolvedMemo !== null && resolvedMemo.key.every((k, i) => k === key[i])) return resolvedMemo.value;
+  const rm = resolvedMemo;
+  if (rm !== null && rm.mode === f.mode && rm.refs === f.refs && rm.cls === cls && rm.repo === f.repo && rm.prepush === f.prepush) return rm.value;
   const targets: DeployTarget[] = [];
   const extraLanes: string[] = [];
   let sawNonDelete = false;
@@ -383,10 +459,31 @@ const resolveTargets = (
       if (lane !== null) targets.push({ ref: l.remote_ref, lane, src_oid: l.local_oid.toLowerCase(), remote: f.prepush?.remote_name ?? null, force: false, remote_oid: remoteOid });
     }
   }
-  const value: Resolved = { targets, extraLanes, sawNonDelete, fallback };
-  resolvedMemo = { key, value };
+  const lanes = Object.freeze(sortLanes([...targets.map((t) => t.lane), ...extraLanes]));
+  const headTargets = targets.filter((t) => t.ref.startsWith('refs/heads/'));
+  const value: Resolved = { targets, extraLanes, sawNonDelete, fallback, lanes, headTargets };
+  resolvedMemo = { mode: f.mode, refs: f.refs, cls, repo: f.repo, prepush: f.prepush, value };
   return value;
 };
+
+/** K3/H/C: `ReleaseLane` for every lane this run freshly claimed, in claim order. */
+const releasesOf = (fresh: ReadonlyArray<string>, instance: string): GateEffect[] =>
+  fresh.map((lane) => ({ _tag: 'ReleaseLane', lane, instance }));
+
+/** The compat probe of one head target (git mode with readable stdin carries the remote id from stdin). */
+const compatProbeOf = (t: DeployTarget, withRemoteOid: boolean): GateProbe =>
+  withRemoteOid
+    ? { _tag: 'compat', ref: t.ref, remote: t.remote, src_oid: t.src_oid, remote_oid: t.remote_oid ?? null }
+    : { _tag: 'compat', ref: t.ref, remote: t.remote, src_oid: t.src_oid };
+
+const holderOf = (id: Extract<IdentityFact, { ok: true }>): Holder => ({ handle: id.member, session: id.session, instance: id.instance, host: id.host });
+
+const NO_CLAIMS: Readonly<Record<string, ReadonlyArray<ClaimAttempt>>> = Object.freeze({});
+const NO_COMPAT: Readonly<Record<string, CompatFact>> = Object.freeze({});
+const NO_ATTEMPTS: ReadonlyArray<ClaimAttempt> = Object.freeze([]);
+const NO_INVOCATIONS: ReadonlyArray<PushInvocation> = Object.freeze([]);
+const NO_DETAILS: ReadonlyArray<GateDetail> = Object.freeze([]);
+const NO_LINES: NonNullable<ReturnType<typeof linesOf>> = Object.freeze([]);
 
 // ───────────────────────────────────────── the step function (§8.6) ─────────────────────────────────
 
@@ -405,25 +502,24 @@ export const classificationOf = (f: GateFacts): PushClassification | null => {
  */
 export const gateStep = (f: GateFacts): GateStep => {
   // ── preparation ──
-  let invs: ReadonlyArray<PushInvocation> = [];
+  let invs: ReadonlyArray<PushInvocation> = NO_INVOCATIONS;
   let cls: PushClassification | null = null;
-  let details: GateDetail[] = [];
+  let details: ReadonlyArray<GateDetail> = NO_DETAILS;
   let session: string | null = null;
   let payload: AgentPayload | null = null;
-  if (f.mode === 'agent') {
-    payload = decodeAgentPayload(f.payload);
+  let prep: AgentPrep | null = null;
+  const agentMode = f.mode === 'agent';
+  if (agentMode) {
+    payload = decodePayloadMemo(f.payload);
     if (payload === null) return fin(verdict('bad-payload')); // P1
     if (payload.tool_name !== null && payload.tool_name !== 'Bash') return fin(verdict('not-a-push')); // P2
-    const c0 = f.classification ?? classifyPushCommand(payload.command);
+    const given = f.classification;
+    const c0 = given ?? classifyPushCommand(payload.command);
     if (c0._tag === 'NotPush') return fin(verdict('not-a-push')); // P3
-    // H3: one repository per run — the first invocation's; pushes elsewhere are left to the git layer.
-    const c = sameRepoOnly(c0, payload.cwd);
-    if (c.invocations.length < c0.invocations.length) details.push('other-repo-skipped');
-    cls = c;
-    invs = c.invocations;
-    if (c.confidence === 'fallback') details.push('fallback-classification');
-    if (invs.some((i) => i.no_verify)) details.push('no-verify');
-    if (invs[0]?.dir_uncertain === true) details.push('dir-uncertain');
+    prep = agentPrep(c0, payload.cwd, given !== undefined); // H3 and details
+    cls = prep.c;
+    invs = prep.c.invocations;
+    details = prep.details;
     session = payload.session_id;
   } else {
     const lines = linesOf(f.prepush?.input);
@@ -437,69 +533,59 @@ export const gateStep = (f: GateFacts): GateStep => {
   const s: LanesSettings = settingsOf(cfg);
   if (!s.enabled) return fin(verdict('not-configured')); // P6
   const P = s.deploy_refs;
-  const withD = (r: Partial<Omit<GateVerdict, '_tag' | 'reason' | 'reasons'>> = {}) => ({ details, ...r });
 
   // P8
-  const gitLines = linesOf(f.prepush?.input) ?? [];
-  const gitUnreadable = f.mode === 'git' && linesOf(f.prepush?.input) === null;
-  if (f.mode === 'agent') {
-    if (onlyDeletions(invs)) return fin(verdict('nothing-to-gate', withD()));
-    if (!invs.some((i) => invocationCouldMatch(i, P))) return fin(verdict('non-deploy-ref', withD()));
+  const gitInput = linesOf(f.prepush?.input);
+  const gitLines = gitInput ?? NO_LINES;
+  const gitUnreadable = f.mode === 'git' && gitInput === null;
+  if (prep !== null) {
+    const early = agentP8(prep, P);
+    if (early !== null) return fin(verdict(early, { details }));
   } else if (gitUnreadable) {
     if (!anyHeadsPattern(P)) return fin(verdict('non-deploy-ref'));
   } else if (!gitLines.some((l) => l.op !== 'delete' && m(l.remote_ref, P))) {
     return fin(verdict('non-deploy-ref'));
   }
   // P9
-  if (f.refs === undefined && (f.mode === 'agent' || gitUnreadable)) return need([{ _tag: 'refs', exprs: cls === null ? [] : refsProbeExpressions(cls) }]);
+  if (f.refs === undefined && (agentMode || gitUnreadable)) return need([{ _tag: 'refs', exprs: cls === null ? [] : refsProbeExpressions(cls) }]);
   // P10
   const res = resolveTargets(f, cls, P, gitLines, gitUnreadable);
   if (res.fallback && !details.includes('fallback-classification')) details = [...details, 'fallback-classification'];
-  const { targets, extraLanes, sawNonDelete } = res;
-  if (!sawNonDelete) return fin(verdict('nothing-to-gate', withD()));
-  const lanes = sortLanes([...targets.map((t) => t.lane), ...extraLanes]);
-  if (lanes.length === 0) return fin(verdict('non-deploy-ref', withD()));
+  const { lanes, headTargets } = res;
+  if (!res.sawNonDelete) return fin(verdict('nothing-to-gate', { details }));
+  if (lanes.length === 0) return fin(verdict('non-deploy-ref', { details }));
   const first = lanes[0] as string;
   // P11
-  if (f.dry_run || s.dry_run) return fin(verdict('dry-run', withD({ lanes, lane: first })));
+  if (f.dry_run || s.dry_run) return fin(verdict('dry-run', { details, lanes, lane: first }));
   // P12
   if (f.identity === undefined) return need([{ _tag: 'identity', session }]);
-  if (!f.identity.ok) return fin(verdict('identity-unavailable', withD({ lanes, lane: first })));
+  if (!f.identity.ok) return fin(verdict('identity-unavailable', { details, lanes, lane: first }));
   const id = f.identity;
-  const me: Holder = { handle: id.member, session: id.session, instance: id.instance, host: id.host };
-  const leaseMin = f.mode === 'agent' ? s.hook_lease_minutes : s.git_push_lease_minutes;
+  const leaseMin = agentMode ? s.hook_lease_minutes : s.git_push_lease_minutes;
   // P13
   if (f.break_glass) {
+    const me = holderOf(id);
     const meta: ClaimMeta = { intent: 'break-glass', eta_minutes: leaseMin };
-    return fin(verdict('break-glass', withD({ lanes, lane: first })), [
+    return fin(verdict('break-glass', { details, lanes, lane: first }), [
       ...lanes.map((lane): GateEffect => ({ _tag: 'ForceReleaseThenClaim', lane, by: me, reason: f.break_glass_reason, meta })),
       { _tag: 'PostStatus', lane: first, body: M.S_BREAK(first, id.member, f.break_glass_reason), by: me },
     ]);
   }
 
   // ── claiming (K1–K6) ──
-  const claims = f.claims ?? {};
-  const compat = f.compat ?? {};
+  const claims = f.claims ?? NO_CLAIMS;
+  const compat = f.compat ?? NO_COMPAT;
   const fresh: string[] = [];
   const freshFences: { lane: string; fence: number }[] = [];
-  const releases = (): GateEffect[] => fresh.map((lane) => ({ _tag: 'ReleaseLane', lane, instance: id.instance }));
-  const headTargets = targets.filter((t) => t.ref.startsWith('refs/heads/'));
-  const compatProbe = (t: DeployTarget): GateProbe => ({
-    _tag: 'compat',
-    ref: t.ref,
-    remote: t.remote,
-    src_oid: t.src_oid,
-    ...(f.mode === 'git' && !gitUnreadable ? { remote_oid: t.remote_oid ?? null } : {}),
-  });
-  const meta: ClaimMeta = { intent: 'push', eta_minutes: leaseMin };
+  const withRemoteOid = f.mode === 'git' && !gitUnreadable;
   for (let i = 0; i < lanes.length; i++) {
     const lane = lanes[i] as string;
-    const attempts = claims[lane] ?? [];
+    const attempts = claims[lane] ?? NO_ATTEMPTS;
     const last = attempts[attempts.length - 1];
     if (last === undefined) {
       // K1 (compat together with the first claim)
-      const probes: GateProbe[] = [{ _tag: 'claim', lane, attempt: 1, delay_ms: 0, meta }];
-      if (i === 0) for (const t of headTargets) if (compat[t.ref] === undefined) probes.push(compatProbe(t));
+      const probes: GateProbe[] = [{ _tag: 'claim', lane, attempt: 1, delay_ms: 0, meta: { intent: 'push', eta_minutes: leaseMin } }];
+      if (i === 0) for (const t of headTargets) if (compat[t.ref] === undefined) probes.push(compatProbeOf(t, withRemoteOid));
       return need(probes);
     }
     if (last._tag === 'Granted') {
@@ -513,46 +599,50 @@ export const gateStep = (f: GateFacts): GateStep => {
     if (last._tag === 'Held') {
       // Branch H
       if (f.state === undefined) return need([{ _tag: 'state', lane, session: id.session }]); // H1
-      const hd = { details, lanes, lane, fresh: [...fresh] };
-      if (haltedFor(f.state, id.session)) return fin(verdict('halted', hd), releases()); // H2
-      return fin(verdict('held-by-other', { ...hd, holder_handle: last.holder_handle, heartbeat_age_sec: last.heartbeat_age_sec }), releases()); // H3
+      const hd = { details, lanes, lane, fresh };
+      if (haltedFor(f.state, id.session)) return fin(verdict('halted', hd), releasesOf(fresh, id.instance)); // H2
+      return fin(verdict('held-by-other', { ...hd, holder_handle: last.holder_handle, heartbeat_age_sec: last.heartbeat_age_sec }), releasesOf(fresh, id.instance)); // H3
     }
     // Failure
-    const base = { details, lanes, lane, fresh: [...fresh], failure_kind: last.kind };
-    if (last.kind === 'transport') return fin(verdict('store-unreachable', base), releases()); // K4
+    const base = { details, lanes, lane, fresh, failure_kind: last.kind };
+    if (last.kind === 'transport') return fin(verdict('store-unreachable', base), releasesOf(fresh, id.instance)); // K4
     if (last.kind === 'contended') {
       const n = attempts.length; // retry number
       if (n <= RETRIES && f.elapsed_ms + BACKOFF_MS(n) + NET_TIMEOUT_MS + RETRY_SAFETY_MS <= GATE_WATCHDOG_MS) {
-        return need([{ _tag: 'claim', lane, attempt: n + 1, delay_ms: BACKOFF_MS(n), meta }]); // K5
+        return need([{ _tag: 'claim', lane, attempt: n + 1, delay_ms: BACKOFF_MS(n), meta: { intent: 'push', eta_minutes: leaseMin } }]); // K5
       }
-      return fin(verdict('store-contended', base), [...releases(), { _tag: 'PostStatus', lane, body: M.S_SKIP(lane, true), by: me }]);
+      return fin(verdict('store-contended', base), [...releasesOf(fresh, id.instance), { _tag: 'PostStatus', lane, body: M.S_SKIP(lane, true), by: holderOf(id) }]);
     }
-    return fin(verdict('store-failed', base), [...releases(), { _tag: 'PostStatus', lane, body: M.S_SKIP(lane, false), by: me }]); // K6
+    return fin(verdict('store-failed', base), [...releasesOf(fresh, id.instance), { _tag: 'PostStatus', lane, body: M.S_SKIP(lane, false), by: holderOf(id) }]); // K6
   }
 
   // ── branch C: every lane granted ──
-  for (const t of headTargets) if (compat[t.ref] === undefined) return need([compatProbe(t)]); // C1
+  for (const t of headTargets) if (compat[t.ref] === undefined) return need([compatProbeOf(t, withRemoteOid)]); // C1
+  let unknown = false;
   for (const t of headTargets) {
     const c = compat[t.ref] as CompatFact;
+    if (c.result === 'unknown') unknown = true;
     if (c.result !== 'behind') continue;
-    const rewrite = f.mode === 'agent' ? t.force : c.remote_present;
-    const remote = t.remote;
-    const bd = { details, lanes, lane: t.lane, fresh: [...fresh], target_ref: t.ref, remote };
+    const rewrite = agentMode ? t.force : c.remote_present;
+    const bd = { details, lanes, lane: t.lane, fresh, target_ref: t.ref, remote: t.remote };
     if (rewrite) {
-      if (s.block_force_rewrite) return fin(verdict('force-rewrite', bd), releases());
+      if (s.block_force_rewrite) return fin(verdict('force-rewrite', bd), releasesOf(fresh, id.instance));
       continue;
     }
-    return fin(verdict('behind-remote', bd), releases()); // C2
+    return fin(verdict('behind-remote', bd), releasesOf(fresh, id.instance)); // C2
   }
   if (f.state === undefined) return need([{ _tag: 'state', lane: first, session: id.session }]); // C3
-  if (haltedFor(f.state, id.session)) return fin(verdict('halted', { details, lanes, lane: first, fresh: [...fresh] }), releases()); // C4
-  const unknown = headTargets.some((t) => compat[t.ref]?.result === 'unknown');
-  const d2: GateDetail[] = unknown ? [...details, 'compat-unknown'] : details;
-  const effects: GateEffect[] = [];
-  if (f.mode === 'agent' && freshFences.length > 0 && payload !== null) {
-    effects.push({ _tag: 'WritePending', key_material: pendingKeyMaterial(f.agent ?? 'claude', payload), instance: id.instance, lanes: freshFences });
-  }
-  return fin(verdict('claimed', { details: d2, lanes, lane: first, fresh: [...fresh] }), effects); // C5
+  if (haltedFor(f.state, id.session)) return fin(verdict('halted', { details, lanes, lane: first, fresh }), releasesOf(fresh, id.instance)); // C4
+  const d2: ReadonlyArray<GateDetail> = unknown ? [...details, 'compat-unknown'] : details;
+  const effects: GateEffect[] =
+    agentMode && freshFences.length > 0 && payload !== null
+      ? [{ _tag: 'WritePending', key_material: pendingKeyMaterial(f.agent ?? 'claude', payload), instance: id.instance, lanes: freshFences }]
+      : [];
+  // C5: built directly (same fields, same order as `verdict('claimed', {details, lanes, lane, fresh})`).
+  return done<GateVerdict, GateEffect>(
+    { _tag: 'Allow', reason: 'claimed', reasons: d2.length === 0 ? ['claimed'] : ['claimed', ...d2], details: d2, lanes, lane: first, fresh },
+    effects,
+  );
 };
 
 /** H2/C4: the kernel re-checks that a returned halt is open and directed at `session`. */
