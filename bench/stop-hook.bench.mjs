@@ -1,6 +1,8 @@
 // Stop hook start-up (issue 4, "Speed"): median wall time of `arbiter hook stop --agent claude` with no build,
 // gate off and no claim, inside a git repository, as a ratio to `node -e 0` measured alternately in the same run
-// (NODE_EXTRA_CA_CERTS unset). Target ≤ 1.3×. A second row: the owner's Stop that blocks (state read + patch).
+// (NODE_EXTRA_CA_CERTS unset and set). Target ≤ 1.3×. Measured in the installed layout (no ARBITER_STATE_DIR) and
+// with ARBITER_STATE_DIR set (as tests isolate state: the repository key is then an MD5, which loads node:crypto).
+// Last row: a build owned by another session (state read, approve).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,10 +18,14 @@ export default async ({ bin, lib }) => {
   const payload = (s) => JSON.stringify({ session_id: s, cwd: repo, hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: 'Done: tests pass.' });
   const rounds = Number(process.env.BENCH_ROUNDS ?? 30);
   const rows = [];
-  const measure = (name, input, n, target) => {
+  // The installed layout: no ARBITER_STATE_DIR, runtime state in <git common dir>/arbiter of the (temporary)
+  // repository and per-user state under a temporary HOME, so nothing outside the scratch directory is touched.
+  const homeEnv = { ...env, HOME: join(dir, 'home'), XDG_STATE_HOME: join(dir, 'home', '.local', 'state') };
+  delete homeEnv.ARBITER_STATE_DIR;
+  const measure = (name, input, n, target, e = env) => {
     const [nodes, hooks] = lib.alternate(
-      () => lib.timeSpawn(process.execPath, ['-e', '0'], { env }),
-      () => lib.timeSpawn(process.execPath, [bin, 'hook', 'stop', '--agent', 'claude'], { env, input }),
+      () => lib.timeSpawn(process.execPath, ['-e', '0'], { env: e }),
+      () => lib.timeSpawn(process.execPath, [bin, 'hook', 'stop', '--agent', 'claude'], { env: e, input }),
       n,
     );
     const s = lib.stats(nodes);
@@ -36,7 +42,12 @@ export default async ({ bin, lib }) => {
       pairedRatio: `${lib.fmt(r.median)} (IQR ${lib.fmt(r.p25)}–${lib.fmt(r.p75)})`,
     });
   };
-  measure('hook stop: no build, gate off, no claim (CA unset)', payload('S-bench'), rounds, '≤ 1.3×');
+  measure('hook stop: no build, gate off, no claim (CA unset, installed layout: state in <git common dir>/arbiter)', payload('S-bench'), rounds, '≤ 1.3×', homeEnv);
+  measure('hook stop: no build, gate off, no claim (CA unset, ARBITER_STATE_DIR set: the repo key needs an MD5)', payload('S-bench'), rounds, '≤ 1.3×');
+  measure('hook stop: no build, gate off, no claim (NODE_EXTRA_CA_CERTS set, installed layout)', payload('S-bench'), rounds, '≤ 1.3×', {
+    ...homeEnv,
+    NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '/etc/ssl/certs/ca-certificates.crt',
+  });
   execFileSync(process.execPath, [bin, 'build', 'start', '--size', 'large', '--task', 'bench', '--owner-session', 'S-other'], { cwd: repo, env });
   measure('hook stop: a build owned by another session (state read, approve)', payload('S-bench'), Math.max(10, Math.floor(rounds / 2)));
   return rows;

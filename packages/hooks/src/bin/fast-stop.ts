@@ -27,11 +27,14 @@ export const answer = (text: string): string | null => {
   if (existsSync(join(repo.runtimeDir, BUILD_STATE_FILE)) || existsSync(join(repo.runtimeDir, STOP_GATE_FILE))) return null;
   // A configuration with a stop_gate, commitments or state_lock section can warn or change the outcome: the bundle
   // reads it. The default configuration (`arbiter install`) has none of them.
+  // (existsSync first: building the ENOENT error of a failed read costs ~2 ms on a cold process)
+  const path = join(repo.topLevel, '.arbiter', 'config.json');
+  if (!existsSync(path)) return '{}\n';
   let config: string;
   try {
-    config = readFileSync(join(repo.topLevel, '.arbiter', 'config.json'), 'utf8');
-  } catch (e) {
-    return (e as { code?: string }).code === 'ENOENT' ? '{}\n' : null;
+    config = readFileSync(path, 'utf8');
+  } catch {
+    return null;
   }
   const c = objectOf(config);
   return c !== null && !('stop_gate' in c) && !('commitments' in c) && !('state_lock' in c) ? '{}\n' : null;
