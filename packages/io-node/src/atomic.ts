@@ -6,9 +6,8 @@
  * does the temp-and-rename writes (atomic-write.ts); the exclusive primitives below are the compare-and-set
  * building blocks.
  */
-import { crypto } from './lazy-crypto.js';
+import { crypto, fsp } from './lazy-builtins.js';
 import { constants as FS, linkSync, mkdirSync, openSync, closeSync, writeSync, unlinkSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 
 /** Tagged error of a filesystem operation: the errno code (e.g. `EACCES`) or `EUNKNOWN`. */
@@ -106,7 +105,7 @@ export type NonBlockingRead =
  * followed. Used by every generation-file store. Rejects with the fs error (e.g. `ENOENT` after garbage collection).
  */
 export const readNonBlocking = async (path: string): Promise<NonBlockingRead> => {
-  const fh = await open(path, FS.O_RDONLY | FS.O_NONBLOCK | FS.O_NOFOLLOW);
+  const fh = await fsp().open(path, FS.O_RDONLY | FS.O_NONBLOCK | FS.O_NOFOLLOW);
   try {
     const st = await fh.stat();
     return st.isFile() ? { regular: true, text: await fh.readFile('utf8'), mtimeMs: st.mtimeMs } : { regular: false, mtimeMs: st.mtimeMs };

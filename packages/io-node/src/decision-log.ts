@@ -31,8 +31,12 @@ const DAY_MS = 86_400_000;
 const FILE_RE = /^decisions-(\d{4}-\d{2}-\d{2})\.ndjson$/;
 const REPAIR_LOCK_STALE_MS = 2_000;
 
-/** A fresh decision id (ULID) for the instant `now` (ms epoch). */
-export const newDecisionId = (now: number): string => ulid(now);
+/**
+ * A fresh decision id (ULID) for the instant `now` (ms epoch). `prng` (a `Math.random`-like source of [0, 1)) may
+ * replace the default cryptographic source where start-up time matters: a log id needs order and uniqueness, not
+ * secrecy.
+ */
+export const newDecisionId = (now: number, prng?: () => number): string => ulid(now, prng);
 
 /** Daily file name for an instant (UTC date). */
 export const logFileName = (now: number): string => `decisions-${new Date(now).toISOString().slice(0, 10)}.ndjson`;

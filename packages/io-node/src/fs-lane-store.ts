@@ -8,7 +8,7 @@
  * `STORE_CAS_ATTEMPTS` rounds. Never check-then-write. The generation's `event` is its built-in audit record, so a
  * force-release and its audit become visible in the same atomic link (LS7); `audit.ndjson` is a projection.
  */
-import { crypto } from './lazy-crypto.js';
+import { crypto } from './lazy-builtins.js';
 import { appendFileSync, readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LaneFailure, LaneStore } from '@arbiter/kernel';

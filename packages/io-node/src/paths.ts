@@ -10,9 +10,8 @@
  * The repository is found without spawning git (walk up to the nearest `.git` entry, read `gitdir:` / `commondir`
  * files), which gives git's answer for clones, linked worktrees and submodules and keeps hooks fast.
  */
-import { crypto } from './lazy-crypto.js';
+import { crypto, os } from './lazy-builtins.js';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 /** The environment variables Arbiter reads (a subset of `process.env`). */
@@ -22,12 +21,13 @@ const absolute = (v: string | undefined): string | undefined =>
   v !== undefined && v !== '' && isAbsolute(v) ? v : undefined;
 
 /**
- * Per-user state directory (session-lock.md §4.2 SD1–SD4). Pure apart from `home` (defaults to `os.homedir()`).
+ * Per-user state directory (session-lock.md §4.2 SD1–SD4). Pure apart from `home` (defaults to `os.homedir()`, asked
+ * only when SD1 and SD2 do not apply).
  * @returns an absolute path; the directory may not exist yet (writers create it with mode 0700).
  */
-export const resolveStateDir = (env: Env = process.env, home: string = homedir()): string =>
+export const resolveStateDir = (env: Env = process.env, home?: string): string =>
   absolute(env['ARBITER_STATE_DIR']) ??
-  (absolute(env['XDG_STATE_HOME']) !== undefined ? join(env['XDG_STATE_HOME'] as string, 'arbiter') : join(home, '.local', 'state', 'arbiter'));
+  (absolute(env['XDG_STATE_HOME']) !== undefined ? join(env['XDG_STATE_HOME'] as string, 'arbiter') : join(home ?? os().homedir(), '.local', 'state', 'arbiter'));
 
 /**
  * Nearest ancestor of `startDir` (itself included) that contains an entry named `.git` (directory or file):

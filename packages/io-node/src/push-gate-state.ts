@@ -2,7 +2,7 @@
  * Local state of the push gate (push-gate.md §4 identity, §8.8 pending markers, §12.2 context cache), all under
  * the per-user state directory. Writers use exclusive create or temp + rename; readers never throw.
  */
-import { crypto } from './lazy-crypto.js';
+import { crypto } from './lazy-builtins.js';
 import { readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';

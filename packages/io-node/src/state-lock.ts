@@ -22,7 +22,7 @@
  * ```
  */
 import { closeSync, mkdirSync, openSync, readSync, statSync, unlinkSync, utimesSync, fstatSync } from 'node:fs';
-import { crypto } from './lazy-crypto.js';
+import { crypto } from './lazy-builtins.js';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';

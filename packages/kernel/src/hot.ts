@@ -55,3 +55,7 @@ export const BUILD_STATE_FILE = 'build-state.json';
 
 /** Stop-gate state file in a repository's runtime directory (sentinels.md §3.2); absent = mode off. */
 export const STOP_GATE_FILE = 'stop-gate.json';
+
+/** Policy id and version of the push gate (push-gate.md header), shared with the dispatcher's fast-path log. */
+export const PUSH_GATE_POLICY = 'push-gate';
+export const PUSH_GATE_POLICY_VERSION = '1.0.0';

@@ -5,6 +5,7 @@
  * adds their answers to the facts and calls `gateStep` again. The ordering rules ("no store or network for a
  * non-deploy ref", "claims in ascending lane order", "no retry after transport") live here so properties prove them.
  */
+import { PUSH_GATE_POLICY, PUSH_GATE_POLICY_VERSION } from './hot.js';
 import { done, need, type Done, type Need } from './internal/step.js';
 import type { ConfigState } from './config.js';
 import { laneFor, matchEntry, settingsOf, sortLanes, type DeployEntry, type LanesSettings } from './push-gate-config.js';
@@ -29,8 +30,8 @@ export type GateRefs = RefsFacts & { readonly default_remote: string | null };
 
 // ───────────────────────────────────────── constants (§2) ─────────────────────────────────────────
 
-export const POLICY = 'push-gate';
-export const POLICY_VERSION = '1.0.0';
+export const POLICY = PUSH_GATE_POLICY;
+export const POLICY_VERSION = PUSH_GATE_POLICY_VERSION;
 export const GATE_WATCHDOG_MS = 4_000;
 export const NET_TIMEOUT_MS = 2_500;
 export const RETRIES = 2;

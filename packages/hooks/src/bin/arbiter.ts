@@ -77,18 +77,25 @@ const FAST_PATHS: ReadonlyArray<FastPath> = [
     },
   },
   {
-    matches: (a) => a[1] === 'gate-push', // --post too: a non-push releases nothing (push-gate.md §9)
+    matches: (a) => a[1] === 'gate-push', // --post too: a non-push releases nothing and logs nothing (push-gate.md §9)
     maxBytes: 1_048_576,
     stdinMs: 4_000, // GATE_WATCHDOG_MS; the bundle arms the rest of the same budget
     keepTimer: false,
     failOpen: '',
     overCap: 'hand-over-empty',
-    answer: (text) => {
+    answer: (text, agent) => {
       const o = objectOf(text);
       const cmd = o === null ? null : bashCommandOf(o);
       if (o === null || cmd === null) return null;
       const tool = o['tool_name'];
-      return (typeof tool === 'string' && tool !== 'Bash') || surelyNotPush(cmd) ? '' : null;
+      if (!((typeof tool === 'string' && tool !== 'Bash') || surelyNotPush(cmd))) return null;
+      // The gate's verdict here is `Allow not-a-push`: it goes to the decision log like every verdict (§16), from a
+      // small bundle loaded only now. The post-tool release of a non-push logs nothing in the hook either.
+      if (!args.includes('--post')) {
+        const log = require(join(__dirname, 'fast-gate-log.cjs')) as { logNotAPush: (t: string, a: Agent, ms: number) => void };
+        log.logNotAPush(text, agent, Math.round(performance.now()));
+      }
+      return '';
     },
   },
   {

@@ -37,11 +37,9 @@ export const strLen = (min: number, max: number, name = `String[${min},${max}]`)
 /** Largest ms-epoch instant a JavaScript `Date` can represent (±8.64e15 ms). */
 const MAX_DATE_MS = 8_640_000_000_000_000;
 
-/**
- * Render a ms-epoch instant as ISO-8601 UTC with milliseconds (`toISOString` form), without reading a clock.
- * Throws a `RangeError` only for instants outside the `Date` range (callers pass validated instants).
- */
-export const msToIso = (ms: number): string => new Date(ms).toISOString();
+import { msToIso } from './time.js';
+
+export { msToIso };
 
 /**
  * Codec between a ms-epoch integer (in memory) and its ISO-8601 UTC string with milliseconds (on disk and in

@@ -4,7 +4,7 @@
  * the ULID and reads the clock).
  */
 import { maskFacts } from './mask.js';
-import { msToIso } from './codecs.js';
+import { msToIso } from './time.js';
 
 /** Largest serialised entry, in bytes of UTF-8, newline included (DL2). */
 export const LOG_ENTRY_MAX_BYTES = 16 * 1024;
