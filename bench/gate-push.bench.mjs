@@ -16,10 +16,19 @@ export default async ({ bin, lib, root }) => {
   delete base.NODE_EXTRA_CA_CERTS;
   const ca = process.env.NODE_EXTRA_CA_CERTS ?? '/etc/ssl/certs/ca-certificates.crt';
   const rounds = Number(process.env.BENCH_ROUNDS ?? 40);
-  const payload = JSON.stringify({ session_id: 'bench', cwd: process.cwd(), hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'npm test -- --reporter dot' }, tool_use_id: 't' });
+  // The payload runs in a scratch repository. The installed layout has no ARBITER_STATE_DIR: runtime state (the
+  // decision log that records this Allow not-a-push) lives in that repository's <git common dir>/arbiter, and
+  // per-user state under a scratch HOME. The isolated layout sets ARBITER_STATE_DIR as the tests do (the repository
+  // key is then an MD5, which loads node:crypto).
+  const work = join(state, 'work');
+  execFileSync('git', ['init', '-q', '-b', 'main', work]);
+  const payload = JSON.stringify({ session_id: 'bench', cwd: work, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'npm test -- --reporter dot' }, tool_use_id: 't' });
+  const installed = { ...base, HOME: join(state, 'home'), XDG_STATE_HOME: join(state, 'home', '.local', 'state') };
+  delete installed.ARBITER_STATE_DIR;
   for (const [label, env] of [
-    ['NODE_EXTRA_CA_CERTS unset', base],
-    ['NODE_EXTRA_CA_CERTS set', { ...base, NODE_EXTRA_CA_CERTS: ca }],
+    ['NODE_EXTRA_CA_CERTS unset, installed layout', installed],
+    ['NODE_EXTRA_CA_CERTS set, installed layout', { ...installed, NODE_EXTRA_CA_CERTS: ca }],
+    ['NODE_EXTRA_CA_CERTS unset, ARBITER_STATE_DIR set', base],
   ]) {
     const [nodes, hooks] = lib.alternate(
       () => lib.timeSpawn(process.execPath, ['-e', '0'], { env }),

@@ -126,7 +126,16 @@ export const resolveRepo = (startDir: string, env: Env = process.env): Repo | nu
   if (topLevel === null) return null;
   const commonDir = gitCommonDir(topLevel);
   if (commonDir === null) return null;
-  return { topLevel, commonDir, key: repoKey(commonDir), runtimeDir: repoRuntimeDir(commonDir, env) };
+  // `key` is an MD5 (it loads node:crypto): computed on first read, since most callers only need the directories
+  let key: string | undefined;
+  return {
+    topLevel,
+    commonDir,
+    get key(): string {
+      return (key ??= repoKey(commonDir));
+    },
+    runtimeDir: repoRuntimeDir(commonDir, env),
+  };
 };
 
 /** A resolved session-lock workspace (session-lock.md §4.1). */
