@@ -220,6 +220,6 @@ describe('session-lock hook, end to end', () => {
     const src = readFileSync(BIN, 'utf8');
     const requires = [...src.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]);
     expect(requires.sort()).toEqual(['fs', 'path']); // the Stop probe (crypto, os) lives in fast-stop.cjs
-    expect(src).not.toMatch(/io-ts|fp-ts|commander|session-lock\.ts|push-gate-step/);
+    expect(src).not.toMatch(/io-ts|fp-ts|commander|session-lock\.ts|push-gate-step/); // only hot facts, masking and the log writer
   });
 });

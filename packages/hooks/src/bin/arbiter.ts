@@ -17,6 +17,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { bashCommandOf, isMutatingTool, surelyNotPush } from '@arbiter/kernel/hot';
 import { objectOf } from '../hook/json-object.js';
+import { logNotAPush } from '../hook/fast-gate-log.js';
 
 /** What the dispatcher hands a hook bundle: the stdin it read, or why it could not. */
 type Pre = { readonly stdinText?: string; readonly stdinFailed?: 'too-large' | 'timeout' };
@@ -91,10 +92,7 @@ const FAST_PATHS: ReadonlyArray<FastPath> = [
       if (!((typeof tool === 'string' && tool !== 'Bash') || surelyNotPush(cmd))) return null;
       // The gate's verdict here is `Allow not-a-push`: it goes to the decision log like every verdict (§16), from a
       // small bundle loaded only now. The post-tool release of a non-push logs nothing in the hook either.
-      if (!args.includes('--post')) {
-        const log = require(join(__dirname, 'fast-gate-log.cjs')) as { logNotAPush: (t: string, a: Agent, ms: number) => void };
-        log.logNotAPush(text, agent, Math.round(performance.now()));
-      }
+      if (!args.includes('--post')) logNotAPush(text, agent, Math.round(performance.now()));
       return '';
     },
   },
@@ -112,6 +110,9 @@ const FAST_PATHS: ReadonlyArray<FastPath> = [
 
 /** Read stdin for a fast path, then answer or hand over to the hook bundle. */
 const runFast = (fp: FastPath, agent: Agent): void => {
+  // Arbiter only ever formats instants in UTC; pinning this process's zone spares the first Date formatting the
+  // local-timezone set-up (~2 ms of a hook's start-up). Hook bundles inherit it; the verbs are not affected.
+  process.env['TZ'] = 'UTC';
   const exitWith = (out: string): never => {
     if (out !== '') process.stdout.write(out, () => process.exit(0));
     else process.exit(0);

@@ -1,14 +1,14 @@
 /**
- * Bundle entry `dist/fast-gate-log.cjs`: the decision-log entry of a gate-push verdict the dispatcher reached
- * itself — `Allow not-a-push` (push-gate.md §8.6 P2–P3) — so that every verdict reaches the log (§16) without the
- * hook bundle. Loaded only for that case. The id is drawn with `Math.random` (order and uniqueness, not secrecy),
- * so no cryptographic module is loaded. Never throws; a failed write changes nothing (DL2).
+ * The decision-log entry of a gate-push verdict the dispatcher reached itself — `Allow not-a-push` (push-gate.md
+ * §8.6 P2–P3) — so that every verdict reaches the log (§16) without loading the hook bundle. Part of the dispatcher
+ * bundle. The id is drawn with `Math.random` (order and uniqueness, not secrecy), so no cryptographic module loads.
+ * Never throws; a failed write changes nothing (DL2).
  */
 import { isAbsolute } from 'node:path';
 import { PUSH_GATE_POLICY, PUSH_GATE_POLICY_VERSION, bashCommandOf } from '@arbiter/kernel/hot';
 import { buildLogEntry } from '@arbiter/kernel';
 import { appendDecisionSync, logDirFor, newDecisionId } from '@arbiter/io-node';
-import { objectOf } from '../hook/json-object.js';
+import { objectOf } from './json-object.js';
 
 /** Log `Allow not-a-push` for the payload `text` of `hook gate-push --agent <agent>`. */
 export const logNotAPush = (text: string, agent: 'claude' | 'codex', durationMs: number): void => {
