@@ -97,20 +97,14 @@ export default async ({ root, bin, lib }) => {
   const env = { ...process.env, ARBITER_STATE_DIR: join(state, 'state') };
   delete env.NODE_EXTRA_CA_CERTS;
   const payload = JSON.stringify({ session_id: 'bench', cwd: repo, hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command: 'ls -la' }, tool_response: { stdout: '', stderr: '', interrupted: false, isImage: false }, tool_use_id: 'toolu_b' });
-  const [nodes, hooks] = lib.alternate(
-    () => lib.timeSpawn(process.execPath, ['-e', '0'], { env }),
-    () => lib.timeSpawn(process.execPath, [bin, 'hook', 'post-tool', '--agent', 'claude'], { env, input: payload }),
-    Number(process.env.BENCH_ROUNDS ?? 25),
+  rows.push(
+    lib.startupRow({
+      name: 'arbiter hook post-tool --agent claude, Bash `ls` (no evidence)',
+      args: [bin, 'hook', 'post-tool', '--agent', 'claude'],
+      env,
+      input: payload,
+      rounds: Number(process.env.BENCH_ROUNDS ?? 25),
+    }),
   );
-  const n = lib.stats(nodes);
-  const h = lib.stats(hooks);
-  rows.push({
-    name: 'arbiter hook post-tool --agent claude, Bash `ls` (no evidence)',
-    value: h.median,
-    unit: 'ms median',
-    spread: `${lib.fmt(h.p25)}–${lib.fmt(h.p75)} ms`,
-    baseline: `node -e 0 ${lib.fmt(n.median)} ms (IQR ${lib.fmt(n.p25)}–${lib.fmt(n.p75)})`,
-    ratio: h.median / n.median,
-  });
   return rows;
 };

@@ -30,22 +30,7 @@ export default async ({ bin, lib, root }) => {
     ['NODE_EXTRA_CA_CERTS set, installed layout', { ...installed, NODE_EXTRA_CA_CERTS: ca }],
     ['NODE_EXTRA_CA_CERTS unset, ARBITER_STATE_DIR set', base],
   ]) {
-    const [nodes, hooks] = lib.alternate(
-      () => lib.timeSpawn(process.execPath, ['-e', '0'], { env }),
-      () => lib.timeSpawn(process.execPath, [bin, 'hook', 'gate-push', '--agent', 'claude'], { env, input: payload }),
-      rounds,
-    );
-    const n = lib.stats(nodes);
-    const h = lib.stats(hooks);
-    rows.push({
-      name: `gate-push, non-push Bash payload (${label})`,
-      value: h.median,
-      unit: 'ms median',
-      spread: `${lib.fmt(h.p25)}–${lib.fmt(h.p75)} ms`,
-      baseline: `node -e 0 ${lib.fmt(n.median)} ms (IQR ${lib.fmt(n.p25)}–${lib.fmt(n.p75)})`,
-      ratio: h.median / n.median,
-      target: '≤ 1.3×',
-    });
+    rows.push(lib.startupRow({ name: `gate-push, non-push Bash payload (${label})`, args: [bin, 'hook', 'gate-push', '--agent', 'claude'], env, input: payload, rounds, target: '≤ 1.3×' }));
   }
 
   // Deploy-ref push on the fs lane store, local bare remote: total hook wall time vs the git subprocesses it ran.

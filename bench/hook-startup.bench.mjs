@@ -17,45 +17,26 @@ export default async ({ bin, lib }) => {
     ['NODE_EXTRA_CA_CERTS unset', base],
     ['NODE_EXTRA_CA_CERTS set', { ...base, NODE_EXTRA_CA_CERTS: ca }],
   ]) {
-    const [nodes, hooks] = lib.alternate(
-      () => lib.timeSpawn(process.execPath, ['-e', '0'], { env }),
-      () => lib.timeSpawn(process.execPath, [bin, 'hook', 'session-lock', 'acquire', '--agent', 'claude'], { env, input: payload }),
-      rounds,
+    rows.push(
+      lib.startupRow({
+        name: `session-lock acquire, read-only payload (${label})`,
+        args: [bin, 'hook', 'session-lock', 'acquire', '--agent', 'claude'],
+        env,
+        input: payload,
+        rounds,
+        target: '≤ 1.3×',
+      }),
     );
-    const n = lib.stats(nodes);
-    const h = lib.stats(hooks);
-    const ratios = hooks.map((x, i) => x / nodes[i]);
-    const r = lib.stats(ratios);
-    rows.push({
-      name: `session-lock acquire, read-only payload (${label})`,
-      value: h.median,
-      unit: 'ms median',
-      spread: `${lib.fmt(h.p25)}–${lib.fmt(h.p75)} ms`,
-      baseline: `node -e 0 ${lib.fmt(n.median)} ms (IQR ${lib.fmt(n.p25)}–${lib.fmt(n.p75)})`,
-      ratio: h.median / n.median,
-      target: '≤ 1.3×',
-      pairedRatio: `${lib.fmt(r.median)} (IQR ${lib.fmt(r.p25)}–${lib.fmt(r.p75)})`,
-    });
   }
   // A mutating payload does the full read–decide–commit round (one fs store read and one link).
-  const env = base;
-  const [nodes, hooks] = lib.alternate(
-    () => lib.timeSpawn(process.execPath, ['-e', '0'], { env }),
-    () => lib.timeSpawn(process.execPath, [bin, 'hook', 'session-lock', 'acquire', '--agent', 'claude'], {
-      env,
+  rows.push(
+    lib.startupRow({
+      name: 'session-lock acquire, mutating payload (full round, CA unset)',
+      args: [bin, 'hook', 'session-lock', 'acquire', '--agent', 'claude'],
+      env: base,
       input: JSON.stringify({ session_id: 'bench', cwd: process.cwd(), tool_name: 'Edit' }),
+      rounds: Math.max(10, Math.floor(rounds / 2)),
     }),
-    Math.max(10, Math.floor(rounds / 2)),
   );
-  const n = lib.stats(nodes);
-  const h = lib.stats(hooks);
-  rows.push({
-    name: 'session-lock acquire, mutating payload (full round, CA unset)',
-    value: h.median,
-    unit: 'ms median',
-    spread: `${lib.fmt(h.p25)}–${lib.fmt(h.p75)} ms`,
-    baseline: `node -e 0 ${lib.fmt(n.median)} ms`,
-    ratio: h.median / n.median,
-  });
   return rows;
 };

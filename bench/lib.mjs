@@ -74,3 +74,28 @@ export const opsPerSec = (fn, { ms = 300, repeats = 7 } = {}) => {
 
 /** Format a number with 3 significant digits. */
 export const fmt = (x) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toPrecision(3));
+
+/**
+ * One start-up row: alternate `node -e 0` and `node <args>` (stdin `input`) `rounds` times in `env` and compare the
+ * medians (the ratio), with interquartile ranges and the median of the paired per-round ratios.
+ */
+export const startupRow = ({ name, args, env, input = '', rounds, target }) => {
+  const [nodes, hooks] = alternate(
+    () => timeSpawn(process.execPath, ['-e', '0'], { env }),
+    () => timeSpawn(process.execPath, args, { env, input }),
+    rounds,
+  );
+  const n = stats(nodes);
+  const h = stats(hooks);
+  const r = stats(hooks.map((x, i) => x / nodes[i]));
+  return {
+    name,
+    value: h.median,
+    unit: 'ms median',
+    spread: `${fmt(h.p25)}–${fmt(h.p75)} ms`,
+    baseline: `node -e 0 ${fmt(n.median)} ms (IQR ${fmt(n.p25)}–${fmt(n.p75)})`,
+    ratio: h.median / n.median,
+    ...(target ? { target } : {}),
+    pairedRatio: `${fmt(r.median)} (IQR ${fmt(r.p25)}–${fmt(r.p75)})`,
+  };
+};

@@ -22,26 +22,9 @@ export default async ({ bin, lib }) => {
   // repository and per-user state under a temporary HOME, so nothing outside the scratch directory is touched.
   const homeEnv = { ...env, HOME: join(dir, 'home'), XDG_STATE_HOME: join(dir, 'home', '.local', 'state') };
   delete homeEnv.ARBITER_STATE_DIR;
-  const measure = (name, input, n, target, e = env) => {
-    const [nodes, hooks] = lib.alternate(
-      () => lib.timeSpawn(process.execPath, ['-e', '0'], { env: e }),
-      () => lib.timeSpawn(process.execPath, [bin, 'hook', 'stop', '--agent', 'claude'], { env: e, input }),
-      n,
-    );
-    const s = lib.stats(nodes);
-    const h = lib.stats(hooks);
-    const r = lib.stats(hooks.map((x, i) => x / nodes[i]));
-    rows.push({
-      name,
-      value: h.median,
-      unit: 'ms median',
-      spread: `${lib.fmt(h.p25)}–${lib.fmt(h.p75)} ms`,
-      baseline: `node -e 0 ${lib.fmt(s.median)} ms (IQR ${lib.fmt(s.p25)}–${lib.fmt(s.p75)})`,
-      ratio: h.median / s.median,
-      ...(target ? { target } : {}),
-      pairedRatio: `${lib.fmt(r.median)} (IQR ${lib.fmt(r.p25)}–${lib.fmt(r.p75)})`,
-    });
-  };
+  const measure = (name, input, n, target, e = env) =>
+    rows.push(lib.startupRow({ name, args: [bin, 'hook', 'stop', '--agent', 'claude'], env: e, input, rounds: n, target }));
+
   measure('hook stop: no build, gate off, no claim (CA unset, installed layout: state in <git common dir>/arbiter)', payload('S-bench'), rounds, '≤ 1.3×', homeEnv);
   measure('hook stop: no build, gate off, no claim (CA unset, ARBITER_STATE_DIR set: the repo key needs an MD5)', payload('S-bench'), rounds, '≤ 1.3×');
   measure('hook stop: no build, gate off, no claim (NODE_EXTRA_CA_CERTS set, installed layout)', payload('S-bench'), rounds, '≤ 1.3×', {
