@@ -6,7 +6,7 @@ import type { Task } from 'fp-ts/lib/Task.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type { DecisionLogEntry } from '../internal/log.js';
 
-/** A clock: milliseconds since the epoch. io-node reads `Date.now()`, io-memory a fake clock. */
+/** A clock: milliseconds since the epoch. io-node reads the system clock, io-memory a fake clock. */
 export interface Clock {
   readonly now: () => number;
 }
