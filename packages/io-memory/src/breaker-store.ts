@@ -5,37 +5,31 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { breaker, type BreakerCommitResult, type BreakerSnapshot, type BreakerStore, type BreakerStoreFailure } from '@arbiter/kernel';
+import { faults, type FaultControls } from './faults.js';
 
 /** The in-memory breaker store with its test controls. */
-export interface MemoryBreakerStore extends BreakerStore {
+export interface MemoryBreakerStore extends BreakerStore, FaultControls<'Conflict' | 'Failure'> {
   /** Current snapshot without going through `read`. */
   readonly peek: () => BreakerSnapshot;
   /** Append `raw` as a new generation (e.g. a corrupt document written by another tool). */
   readonly injectRaw: (raw: string) => void;
-  /** The next `commit` returns `Conflict` (without writing) or a failure. */
-  readonly failNextCommit: (kind: 'Conflict' | 'Failure') => void;
-  /** The next `read` returns a failure. */
-  readonly failNextRead: () => void;
 }
 
 /** Create an empty in-memory breaker store. */
 export const memoryBreakerStore = (): MemoryBreakerStore => {
   const gens: string[] = [];
-  let nextCommit: 'Conflict' | 'Failure' | null = null;
-  let nextReadFails = false;
+  const f = faults<'Conflict' | 'Failure'>();
   const peek = (): BreakerSnapshot => ({ generation: gens.length, raw: gens.length === 0 ? null : (gens[gens.length - 1] as string) });
   return {
     read: () => async () => {
-      if (nextReadFails) {
-        nextReadFails = false;
+      if (await f.beforeRead()) {
         return E.left<BreakerStoreFailure, BreakerSnapshot>({ _tag: 'BreakerStoreFailure', detail: 'injected read failure' });
       }
       return E.right(peek());
     },
     commit: (expected, book) => async () => {
-      if (nextCommit !== null) {
-        const k = nextCommit;
-        nextCommit = null;
+      const k = await f.beforeCommit();
+      if (k !== null) {
         return k === 'Conflict'
           ? E.right<BreakerStoreFailure, BreakerCommitResult>({ _tag: 'Conflict' })
           : E.left<BreakerStoreFailure, BreakerCommitResult>({ _tag: 'BreakerStoreFailure', detail: 'injected commit failure' });
@@ -49,11 +43,6 @@ export const memoryBreakerStore = (): MemoryBreakerStore => {
     injectRaw: (raw) => {
       gens.push(raw);
     },
-    failNextCommit: (k) => {
-      nextCommit = k;
-    },
-    failNextRead: () => {
-      nextReadFails = true;
-    },
+    ...f.controls,
   };
 };

@@ -5,19 +5,14 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { CommitmentCommitResult, CommitmentSnapshot, CommitmentStore, CommitmentStoreFailure, actionClaim } from '@arbiter/kernel';
+import { faults, type FaultControls } from './faults.js';
 
 /** The in-memory store with its test controls. */
-export interface MemoryCommitmentStore extends CommitmentStore {
+export interface MemoryCommitmentStore extends CommitmentStore, FaultControls<'Conflict' | 'Unavailable'> {
   /** Current snapshot without going through `read`. */
   readonly peek: () => CommitmentSnapshot;
   /** Make the newest generation corrupt (reads fail with `Corrupt` until a commit replaces it). */
   readonly injectCorrupt: (detail?: string) => void;
-  readonly failNextRead: () => void;
-  readonly failNextCommit: (kind: 'Conflict' | 'Unavailable') => void;
-  readonly setReadPause: (pause: (() => Promise<void>) | null) => void;
-  readonly setCommitPause: (pause: (() => Promise<void>) | null) => void;
-  /** Number of `read` plus `commit` calls so far. */
-  readonly calls: () => number;
 }
 
 /** Create an empty in-memory commitment store. Records are copied in and out, so callers cannot alias them. */
@@ -25,11 +20,7 @@ export const memoryCommitmentStore = (initial: ReadonlyArray<actionClaim.Commitm
   let generation = initial.length > 0 ? 1 : 0;
   let records: actionClaim.Commitment[] = initial.map((r) => structuredClone(r));
   let corrupt: string | null = null;
-  let nextRead = false;
-  let nextCommit: 'Conflict' | 'Unavailable' | null = null;
-  let readPause: (() => Promise<void>) | null = null;
-  let commitPause: (() => Promise<void>) | null = null;
-  let count = 0;
+  const f = faults<'Conflict' | 'Unavailable'>();
   const snap = (): CommitmentSnapshot => ({ generation, commitments: records.map((r) => structuredClone(r)) });
   return {
     peek: snap,
@@ -37,35 +28,17 @@ export const memoryCommitmentStore = (initial: ReadonlyArray<actionClaim.Commitm
       generation++;
       corrupt = detail;
     },
-    failNextRead: () => {
-      nextRead = true;
-    },
-    failNextCommit: (k) => {
-      nextCommit = k;
-    },
-    setReadPause: (p) => {
-      readPause = p;
-    },
-    setCommitPause: (p) => {
-      commitPause = p;
-    },
-    calls: () => count,
+    ...f.controls,
     read: () => async () => {
-      count++;
-      if (readPause !== null) await readPause();
-      if (nextRead) {
-        nextRead = false;
+      if (await f.beforeRead()) {
         return E.left<CommitmentStoreFailure, CommitmentSnapshot>({ _tag: 'Unavailable', detail: 'injected read failure' });
       }
       if (corrupt !== null) return E.left<CommitmentStoreFailure, CommitmentSnapshot>({ _tag: 'Corrupt', generation, detail: corrupt });
       return E.right<CommitmentStoreFailure, CommitmentSnapshot>(snap());
     },
     commit: (expected, next) => async () => {
-      count++;
-      if (commitPause !== null) await commitPause();
-      if (nextCommit !== null) {
-        const k = nextCommit;
-        nextCommit = null;
+      const k = await f.beforeCommit();
+      if (k !== null) {
         return k === 'Conflict'
           ? E.right<CommitmentStoreFailure, CommitmentCommitResult>({ _tag: 'Conflict' })
           : E.left<CommitmentStoreFailure, CommitmentCommitResult>({ _tag: 'Unavailable', detail: 'injected commit failure' });

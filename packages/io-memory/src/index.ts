@@ -3,6 +3,7 @@
  * simulations. They honour the same contract suites as the io-node adapters.
  */
 export * from './clock.js';
+export * from './faults.js';
 export * from './lock-store.js';
 export * from './proc.js';
 export * from './decision-log.js';

@@ -6,6 +6,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { CommitResult, LockStore, LockStoreFailure, sessionLock as SL } from '@arbiter/kernel';
+import { faults, type FaultControls } from './faults.js';
 
 /** A committed generation as kept in history (for replay checks, SL-1). */
 export interface HistoryEntry {
@@ -14,24 +15,14 @@ export interface HistoryEntry {
   readonly content: SL.SnapshotContent;
 }
 
-/** The in-memory store with its test controls. */
-export interface MemoryLockStore extends LockStore {
+/** The in-memory store with its test controls (`failNextCommit`: `Conflict` without writing, or `Failure`). */
+export interface MemoryLockStore extends LockStore, FaultControls<'Conflict' | 'Failure'> {
   /** Every committed or injected generation, in commit order. */
   readonly history: () => ReadonlyArray<HistoryEntry>;
   /** Current snapshot without going through `read` (no pause, no spy count). */
   readonly peek: (hash: string) => SL.Snapshot;
   /** Make the newest generation `Corrupt` (as a new generation, like a torn write by a crashed writer would). */
   readonly injectCorrupt: (hash: string, detail?: string) => void;
-  /** The next `commit` returns `Conflict` (without writing) or `Failure`. */
-  readonly failNextCommit: (kind: 'Conflict' | 'Failure') => void;
-  /** The next `read` returns `Failure`. */
-  readonly failNextRead: () => void;
-  /** Await this before every `read` resolves (e.g. a fast-check scheduler hook). */
-  readonly setReadPause: (pause: (() => Promise<void>) | null) => void;
-  /** Await this before every `commit` runs its compare-and-swap. */
-  readonly setCommitPause: (pause: (() => Promise<void>) | null) => void;
-  /** Number of `read` plus `commit` calls so far (store spy, SL-22). */
-  readonly calls: () => number;
 }
 
 /** Create an empty in-memory lock store. */
@@ -39,11 +30,7 @@ export const memoryLockStore = (): MemoryLockStore => {
   const current = new Map<string, SL.Snapshot>();
   const fenceHigh = new Map<string, number>();
   const log: HistoryEntry[] = [];
-  let nextCommit: 'Conflict' | 'Failure' | null = null;
-  let nextReadFails = false;
-  let readPause: (() => Promise<void>) | null = null;
-  let commitPause: (() => Promise<void>) | null = null;
-  let count = 0;
+  const f = faults<'Conflict' | 'Failure'>();
 
   const peek = (hash: string): SL.Snapshot => current.get(hash) ?? { generation: 0, content: { _tag: 'Absent' } };
 
@@ -57,20 +44,14 @@ export const memoryLockStore = (): MemoryLockStore => {
 
   return {
     read: (hash) => async () => {
-      count++;
-      if (readPause !== null) await readPause();
-      if (nextReadFails) {
-        nextReadFails = false;
+      if (await f.beforeRead()) {
         return E.left<LockStoreFailure, SL.Snapshot>({ _tag: 'Failure', detail: 'injected read failure' });
       }
       return E.right(peek(hash));
     },
     commit: (hash, expected, record) => async () => {
-      count++;
-      if (commitPause !== null) await commitPause();
-      if (nextCommit !== null) {
-        const k = nextCommit;
-        nextCommit = null;
+      const k = await f.beforeCommit();
+      if (k !== null) {
         return k === 'Conflict'
           ? E.right<LockStoreFailure, CommitResult>({ _tag: 'Conflict' })
           : E.left<LockStoreFailure, CommitResult>({ _tag: 'Failure', detail: 'injected commit failure' });
@@ -86,18 +67,6 @@ export const memoryLockStore = (): MemoryLockStore => {
       // C4: the floor is at least every fence ever committed; like the fs store (F3) it is also ≥ the generation.
       put(hash, { _tag: 'Corrupt', fence_floor: Math.max(fenceHigh.get(hash) ?? 0, g), detail });
     },
-    failNextCommit: (kind) => {
-      nextCommit = kind;
-    },
-    failNextRead: () => {
-      nextReadFails = true;
-    },
-    setReadPause: (p) => {
-      readPause = p;
-    },
-    setCommitPause: (p) => {
-      commitPause = p;
-    },
-    calls: () => count,
+    ...f.controls,
   };
 };
