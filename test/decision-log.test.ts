@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, writeFileSync, appendFileSync, mkdirSync } f
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { buildLogEntry, LOG_ENTRY_MAX_BYTES, maskString, utf8Length, type DecisionLogEntry } from '@arbiter/kernel';
+import { buildLogEntry, fitsUtf8, LOG_ENTRY_MAX_BYTES, maskAll, maskString, mayNeedMask, utf8Length, type DecisionLogEntry } from '@arbiter/kernel';
 import { appendDecisionSync, logFileName, readDecisions } from '@arbiter/io-node';
 import { runBin, testEnv, tmp } from './helpers/bin.js';
 
@@ -63,6 +63,26 @@ describe('decision log', () => {
     const e = entry(1, { command: 'DB_PASSWORD=s3cret psql', nested: { url: 'https://u:p@h/x' }, ok: 'plain' });
     expect(e.facts).toEqual({ command: 'DB_PASSWORD=*** psql', nested: { url: 'https://u:***@h/x' }, ok: 'plain' });
     expect(e.masked).toEqual(['command', 'nested.url']);
+  });
+
+  it('DL4 the masking pre-check is sound: maskString equals the five rewrites on any text, and skips only unchanged text', () => {
+    // text built from the characters the rules look at, so that URLs, assignments, headers and -c options appear
+    const piece = fc.constantFrom('=', ':', '@', '//', 'https', 'Bearer', 'bearer ', 'Authorization', 'TOKEN', 'key', '-c ', ' ', '"', "'", 'x', '/', ';', '\n', 'é');
+    const text = fc.oneof(fc.string(), fc.array(piece, { maxLength: 24 }).map((xs) => xs.join('')));
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(maskString(s)).toBe(maskAll(s));
+        if (!mayNeedMask(s)) expect(maskAll(s)).toBe(s);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('DL4(e) the size pre-check agrees with the exact UTF-8 length', () => {
+    const text = fc.string({ unit: fc.constantFrom('a', 'é', '€', '😀', '\ud800', '\udc00'), maxLength: 60 });
+    fc.assert(fc.property(text, fc.integer({ min: 0, max: 240 }), (s, max) => {
+      expect(fitsUtf8(s, max)).toBe(utf8Length(s) <= max);
+    }), { numRuns: 2000 });
   });
 
   it('DL4(e) every entry fits in 16 KiB: long strings cut, then command, then payload dropped', () => {

@@ -1,13 +1,17 @@
 /**
  * The dispatcher's fast paths (packages/hooks/src/bin/arbiter.ts) give exactly the full hooks' answers and keep
  * the decision log complete: a gate-push non-push is logged as `Allow not-a-push` (push-gate.md §16, PG-10); a
- * no-op Stop prints `{}` and writes no state; anything that may need a decision still reaches the hook bundle.
+ * no-op Stop prints `{}`, writes no state and logs the same three verdicts as the full hook (sentinels.md §0.8);
+ * anything that may need a decision still reaches the hook bundle; a host that never closes stdin still gets the
+ * fail-open answer from the stdin timer.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readDecisions, resolveRepo } from '@arbiter/io-node';
-import { makeRepo, requireBuilt, runBin, testEnv, tmp } from './helpers/bin.js';
+import { readDecisions, resolveRepo, type Env } from '@arbiter/io-node';
+import type { DecisionLogEntry } from '@arbiter/kernel';
+import { BIN, makeRepo, requireBuilt, runBin, testEnv, tmp } from './helpers/bin.js';
 
 const world = () => {
   const root = tmp('arbiter-fast-');
@@ -56,14 +60,93 @@ describe('dispatcher fast paths', () => {
     expect(e[0]?.facts['fast_path']).toBeUndefined();
   });
 
-  it('a no-op Stop prints {} and writes nothing; a claim, a build or a gate state sends it to the hook', () => {
+  it('a no-op Stop prints {} and writes no state but its log; a claim, a build or a gate state sends it to the hook', () => {
     const w = world();
     const quiet = runBin(['hook', 'stop', '--agent', 'claude'], { input: stop('s', w.repo, 'All tests pass.'), env: w.env, cwd: w.repo });
     expect(quiet).toMatchObject({ code: 0, stdout: '{}\n', stderr: '' });
-    expect(existsSync(w.runtime) ? readdirSync(w.runtime) : []).toEqual([]);
+    expect(existsSync(w.runtime) ? readdirSync(w.runtime) : []).toEqual(['log']);
+    expect(readDecisions(w.logDir).map((e) => [e.policy, e.verdict, e.reasons[0], e.facts['fast_path']])).toEqual([
+      ['action-claim', 'Skipped', 'no-claim', true],
+      ['build-stop', 'Approve', 'no-state', true],
+      ['stop-gate', 'Allow', 'mode-off', true],
+    ]);
     // a claim stem: the hook bundle observes it and logs its decisions
     const claim = runBin(['hook', 'stop', '--agent', 'claude'], { input: stop('s', w.repo, 'Pushing it now.'), env: w.env, cwd: w.repo });
     expect(claim).toMatchObject({ code: 0, stdout: '{}\n' });
     expect(readDecisions(w.logDir).map((e) => e.policy)).toContain('action-claim');
   });
+
+  /** What an entry says, without what differs between two runs (id, clock, duration) and the fast-path marker. */
+  const gist = (e: DecisionLogEntry) => {
+    const { fast_path: _f, ...facts } = e.facts;
+    return { policy: e.policy, version: e.policy_version, mode: e.mode, verdict: e.verdict, reasons: e.reasons, effects: e.effects, probes: e.probes, facts, masked: e.masked };
+  };
+  /** Run the Stop hook bundle itself (no dispatcher, so no fast path) with `input` on stdin. */
+  const fullStop = (agent: string, input: string, env: Env, cwd: string) =>
+    spawnSync(process.execPath, ['-e', `require(${JSON.stringify(join(BIN, '..', 'hook-stop.cjs'))}).main(['--agent', ${JSON.stringify(agent)}])`], { input, env, cwd, encoding: 'utf8' });
+
+  it('sentinels §0.8: the no-op Stop fast path logs exactly the verdicts and facts of the full hook', () => {
+    const outside = tmp('arbiter-fast-outside-');
+    const payloads = (cwd: string) => [
+      stop('s-1', cwd, 'All tests pass.'),
+      JSON.stringify({ cwd, hook_event_name: 'Stop', last_assistant_message: 'Done.' }), // no session id
+      JSON.stringify({ session_id: '  ', cwd, hook_event_name: 'Stop', last_assistant_message: 'Done.' }), // blank id
+      JSON.stringify({ session_id: 's-2', cwd, hook_event_name: 'Stop', last_assistant_message: '' }),
+      JSON.stringify({ session_id: 's-3', cwd, hook_event_name: 'Stop', last_assistant_message: 42 }),
+      JSON.stringify({ sessionId: 's-4', cwd, hook_event_name: 'Stop', last_assistant_message: 'Looks good.' }),
+      JSON.stringify({ session_id: 's-5', cwd, hook_event_name: 'Stop', last_assistant_message: 'token GITHUB_TOKEN=abc https://u:p@h/x' }),
+      JSON.stringify({ session_id: 's-6', cwd, hook_event_name: 'Stop', stop_hook_active: true, last_assistant_message: 'Still done.' }), // loop guard
+      JSON.stringify({ session_id: '', cwd, hook_event_name: 'Stop', stop_hook_active: 0, last_assistant_message: 'Bye.' }),
+    ];
+    for (const agent of ['claude', 'codex']) {
+      for (const where of ['repo', 'outside'] as const) {
+        const fast = world();
+        const full = world();
+        const dirOf = (w: ReturnType<typeof world>) => (where === 'repo' ? w.repo : outside);
+        const logOf = (w: ReturnType<typeof world>) => (where === 'repo' ? w.logDir : join(w.env['ARBITER_STATE_DIR'] as string, 'log'));
+        for (const [i, p] of payloads(dirOf(fast)).entries()) {
+          const r = runBin(['hook', 'stop', '--agent', agent], { input: p, env: fast.env, cwd: dirOf(fast) });
+          expect(r).toMatchObject({ code: 0, stdout: '{}\n', stderr: '' });
+          const q = fullStop(agent, payloads(dirOf(full))[i] as string, full.env, dirOf(full));
+          expect({ code: q.status, stdout: q.stdout, stderr: q.stderr }).toEqual({ code: 0, stdout: '{}\n', stderr: '' });
+        }
+        const a = readDecisions(logOf(fast));
+        const b = readDecisions(logOf(full));
+        expect(a).toHaveLength(3 * payloads('').length);
+        expect(a.every((e) => e.facts['fast_path'] === true)).toBe(true);
+        // the repository is the only thing that differs between the two worlds
+        expect(JSON.stringify(a.map(gist)).replaceAll(fast.repo, '<repo>')).toBe(JSON.stringify(b.map(gist)).replaceAll(full.repo, '<repo>'));
+      }
+    }
+  });
+
+  /** Spawn `arbiter <args>`, write a partial payload, never close stdin; resolve with exit code, output and time. */
+  const silentHost = (args: ReadonlyArray<string>, env: Env, partial: string) =>
+    new Promise<{ code: number | null; out: string; err: string; ms: number }>((resolve) => {
+      const t0 = Date.now();
+      const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      child.stdin.write(partial);
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      child.on('close', (code) => {
+        child.stdin.destroy();
+        resolve({ code, out, err, ms: Date.now() - t0 });
+      });
+    });
+
+  it('a host that never closes stdin: gate-push allows silently at its 4 s stdin bound; Stop prints {} after its 5 s one', async () => {
+    const w = world();
+    const [gate, stp] = await Promise.all([
+      silentHost(['hook', 'gate-push', '--agent', 'claude'], w.env, bash('s', w.repo, 'ls').slice(0, 30)),
+      silentHost(['hook', 'stop', '--agent', 'claude'], w.env, stop('s', w.repo, 'Done.').slice(0, 30)),
+    ]);
+    expect({ code: gate.code, out: gate.out, err: gate.err }).toEqual({ code: 0, out: '', err: '' });
+    expect(gate.ms).toBeGreaterThanOrEqual(3_900);
+    expect(gate.ms).toBeLessThan(10_000);
+    expect({ code: stp.code, out: stp.out }).toEqual({ code: 0, out: '{}\n' });
+    expect(stp.ms).toBeGreaterThanOrEqual(4_900);
+    expect(stp.ms).toBeLessThan(25_000);
+  }, 30_000);
 });

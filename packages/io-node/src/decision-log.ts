@@ -103,18 +103,19 @@ const pruneOld = (dir: string, now: number): void => {
 };
 
 /**
- * Append one serialised entry to the daily file of `now` in `dir` with a single `write` (O_APPEND), first
- * truncating a partial trailing line (under a short repair lock so two repairers never cut each other's lines).
- * The first writer of a new file prunes files older than 14 days. Synchronous (DL2).
+ * Append serialised entries (one, or several verdicts of one hook run) to the daily file of `now` in `dir` with a
+ * single `write` (O_APPEND), first truncating a partial trailing line (under a short repair lock so two repairers
+ * never cut each other's lines). The first writer of a new file prunes files older than 14 days. Synchronous (DL2).
  * @returns `null` on success or a `LogWriteFailure` (the caller ignores it: logging never changes a verdict).
  */
-export const appendDecisionSync = (dir: string, entry: DecisionLogEntry, now: number): LogWriteFailure | null => {
+export const appendDecisionSync = (dir: string, entry: DecisionLogEntry | ReadonlyArray<DecisionLogEntry>, now: number): LogWriteFailure | null => {
   try {
     ensureDir(dir);
     const file = join(dir, logFileName(now));
     const fd = openSync(file, 'a+', 0o600);
     try {
-      const line = Buffer.from(serializeLogEntry(entry), 'utf8');
+      const entries: ReadonlyArray<DecisionLogEntry> = Array.isArray(entry) ? entry : [entry as DecisionLogEntry];
+      const line = Buffer.from(entries.map(serializeLogEntry).join(''), 'utf8');
       const size = fstatSync(fd).size;
       if (partialTailStart(fd) !== null) {
         withRepairLock(file, () => {

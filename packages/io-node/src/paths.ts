@@ -160,7 +160,8 @@ export const resolveWorkspace = (startDir: string): Workspace => {
  * Directory of the decision log for work started in `startDir` (DESIGN.md conventions §6): the repository's
  * runtime `log/` inside a repository, else `<per-user state dir>/log`.
  */
-export const logDirFor = (startDir: string, env: Env = process.env): string => {
-  const repo = resolveRepo(startDir, env);
-  return repo !== null ? join(repo.runtimeDir, 'log') : join(resolveStateDir(env), 'log');
-};
+export const logDirFor = (startDir: string, env: Env = process.env): string => logDirOf(resolveRepo(startDir, env), env);
+
+/** {@link logDirFor} for an already resolved repository (`null`: outside one). */
+export const logDirOf = (repo: Repo | null, env: Env = process.env): string =>
+  repo !== null ? join(repo.runtimeDir, 'log') : join(resolveStateDir(env), 'log');

@@ -18,17 +18,17 @@ import { IsoMillis, SafeInt, describeErrors, intIn, msToIso } from './internal/c
 import { done, need, type Done, type Need } from './internal/step.js';
 import { HANDLE_CHAR, clamp, keepOnly, sanitiseLine, shortId } from './internal/text.js';
 import { sha256Hex } from './internal/sha256.js';
-import { CLAIM_STEM_RE } from './hot.js';
+import { ACTION_CLAIM_POLICY, ACTION_CLAIM_POLICY_VERSION, CLAIM_STEM_RE, claimTopicOf } from './hot.js';
 import type { DecisionTable } from './internal/table.js';
 
 // ───────────────────────────────────────── constants (§1.3, §1.4) ─────────────────────────────────────────
 
 /** Policy id of claim observation and the `arbiter commitments` verbs in the decision log. */
-export const POLICY = 'action-claim';
+export const POLICY = ACTION_CLAIM_POLICY;
 /** Policy id of follow-through evidence (§1.5) in the decision log. */
 export const EVIDENCE_POLICY = 'follow-through';
 /** Policy version (semver). */
-export const POLICY_VERSION = '1.0.0';
+export const POLICY_VERSION = ACTION_CLAIM_POLICY_VERSION;
 /** Messages are classified after `clamp(message, MESSAGE_CLAMP)`, UTF-16 code units. */
 export const MESSAGE_CLAMP = 16_384;
 /** Largest number of active `actionclaim:` commitments one topic may gain by registration. */
@@ -632,8 +632,7 @@ export const effectiveStatus = (c: Commitment, now: number): Status =>
 export const isActive = (c: Commitment, now: number): boolean => c.status === 'open' && now <= c.expiresAt;
 
 /** §1.3 rule 2 / §1.5.5 rule 3: a topic is a string holding a non-space character. */
-export const topicOf = (sessionId: unknown): string | null =>
-  typeof sessionId === 'string' && /\S/.test(sessionId) ? sessionId : null;
+export const topicOf = claimTopicOf;
 
 // ───────────────────────────────────────── effects and verdicts ─────────────────────────────────────────
 

@@ -12,7 +12,7 @@
  * Sections follow DESIGN.md "One decision, one module": model → decision → verdict → messages → table.
  * Pure: no I/O, no clock, no randomness.
  */
-import { BUILD_STATE_FILE } from './hot.js';
+import { BUILD_STATE_FILE, BUILD_STOP_POLICY, BUILD_STOP_POLICY_VERSION } from './hot.js';
 import * as t from 'io-ts';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { IsoMillis, intIn, msToIso } from './internal/codecs.js';
@@ -23,9 +23,9 @@ import type { DecisionTable } from './internal/table.js';
 // ───────────────────────────────────────── constants (§2.8) ─────────────────────────────────────────
 
 /** Policy id written to the decision log. */
-export const POLICY = 'build-stop';
+export const POLICY = BUILD_STOP_POLICY;
 /** Policy version (semver). */
-export const POLICY_VERSION = '1.0.0';
+export const POLICY_VERSION = BUILD_STOP_POLICY_VERSION;
 /** Schema version of `build-state.json`. */
 export const STATE_VERSION = 1;
 /** File name inside the repository runtime directory. */

@@ -59,3 +59,37 @@ export const STOP_GATE_FILE = 'stop-gate.json';
 /** Policy id and version of the push gate (push-gate.md header), shared with the dispatcher's fast-path log. */
 export const PUSH_GATE_POLICY = 'push-gate';
 export const PUSH_GATE_POLICY_VERSION = '1.0.0';
+
+/** Policy ids and versions of the Stop hook's three decisions (sentinels.md §1.3, §2, §3), shared with the fast path. */
+export const ACTION_CLAIM_POLICY = 'action-claim';
+export const ACTION_CLAIM_POLICY_VERSION = '1.0.0';
+export const BUILD_STOP_POLICY = 'build-stop';
+export const BUILD_STOP_POLICY_VERSION = '1.0.0';
+export const STOP_GATE_POLICY = 'stop-gate';
+export const STOP_GATE_POLICY_VERSION = '1.0.0';
+
+/**
+ * The stop gate's session id (sentinels.md §3.6 rule 5): `session_id` if a non-empty string, else `sessionId`, else
+ * null. Exported by `stopGate` as `sessionOf`; here so the dispatcher's Stop fast path logs the same fact.
+ */
+export const gateSessionOf = (p: Readonly<Record<string, unknown>>): string | null => {
+  const a = p['session_id'];
+  if (typeof a === 'string' && a !== '') return a;
+  const b = p['sessionId'];
+  return typeof b === 'string' && b !== '' ? b : null;
+};
+
+/**
+ * The commitment topic of a session id (sentinels.md §1.3 rule 2): the id when it is a string with a non-space
+ * character, else null. Exported by `actionClaim` as `topicOf`; here for the dispatcher's Stop fast path.
+ */
+export const claimTopicOf = (sessionId: unknown): string | null => (typeof sessionId === 'string' && /\S/.test(sessionId) ? sessionId : null);
+
+/**
+ * Stop gate rules 4–5 (sentinels.md §3.6) on a decoded payload object, which allow before any state is read: the
+ * loop guard (`stop_hook_active` truthy in the JavaScript sense; deliberate) and a missing session id (fail-open).
+ * @returns the reason and its fail direction, or null when rule 6 (the gate state) decides next. Used by
+ * `stopGate.step` and by the dispatcher's Stop fast path, so both log the same verdict.
+ */
+export const gateEarlyAllow = (p: Readonly<Record<string, unknown>>): { readonly reason: 'loop-guard' | 'no-session'; readonly failOpen: boolean } | null =>
+  p['stop_hook_active'] ? { reason: 'loop-guard', failOpen: false } : gateSessionOf(p) === null ? { reason: 'no-session', failOpen: true } : null;

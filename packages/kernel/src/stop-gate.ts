@@ -10,7 +10,7 @@
  * Sections follow DESIGN.md "One decision, one module": model → decision → verdict → messages → table.
  * Pure: no I/O, no clock, no randomness, no environment. The authority token arrives as a fact.
  */
-import { STOP_GATE_FILE } from './hot.js';
+import { STOP_GATE_FILE, STOP_GATE_POLICY, STOP_GATE_POLICY_VERSION, gateEarlyAllow, gateSessionOf } from './hot.js';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { IsoMillis, msToIso } from './internal/codecs.js';
 import { done, need, type Done, type Need, type ProbeAnswer } from './internal/step.js';
@@ -20,9 +20,9 @@ import type { DecisionTable } from './internal/table.js';
 // ───────────────────────────────────────── constants (§3.4–§3.6) ─────────────────────────────────────────
 
 /** Policy id written to the decision log. */
-export const POLICY = 'stop-gate';
+export const POLICY = STOP_GATE_POLICY;
 /** Policy version (semver). */
-export const POLICY_VERSION = '1.0.0';
+export const POLICY_VERSION = STOP_GATE_POLICY_VERSION;
 /** Gate state file in the repository runtime directory (§3.2). */
 export const GATE_FILE = STOP_GATE_FILE;
 /** Continue counter file in the repository runtime directory (§3.6). */
@@ -349,12 +349,7 @@ export const classifyStdin = (text: string | null): Payload => {
 };
 
 /** Session id (§3.6 rule 5): `session_id` if a non-empty string, else `sessionId`, else null. */
-export const sessionOf = (p: Readonly<Record<string, unknown>>): string | null => {
-  const a = p['session_id'];
-  if (typeof a === 'string' && a !== '') return a;
-  const b = p['sessionId'];
-  return typeof b === 'string' && b !== '' ? b : null;
-};
+export const sessionOf = gateSessionOf;
 
 /** `last_assistant_message`, or `""` when it is not a string. */
 export const messageOf = (p: Readonly<Record<string, unknown>>): string => {
@@ -768,11 +763,10 @@ export const step = (f: GateFacts): GateStep => {
   if (f.payload._tag === 'Empty') return allow('empty-input');
   if (f.payload._tag === 'Malformed') return allow('malformed-input');
   const p = f.payload.value;
-  // Rule 4: loop guard (truthy in the JavaScript sense).
-  if (p['stop_hook_active']) return allow('loop-guard');
-  // Rule 5: a session id.
-  const session = sessionOf(p);
-  if (session === null) return allow('no-session');
+  // Rule 4: loop guard (truthy in the JavaScript sense); rule 5: a session id.
+  const early = gateEarlyAllow(p);
+  if (early !== null) return allow(early.reason);
+  const session = sessionOf(p) as string; // non-null: rule 5 passed
   // Rules 6–9: gate state, kill switch, mode.
   if (f.gateState === undefined) return need<Probe>({ _tag: 'GateState' });
   if (!f.gateState.ok) return failOpen('gate-state-unreadable', [], f.gateState.error.kind);

@@ -645,3 +645,22 @@ describe('stop-gate state files and config', () => {
     expect([...sg.FAIL_OPEN_REASONS, ...sg.DELIBERATE_REASONS, ...sg.BLOCK_REASONS].filter((r) => !reasons.has(r))).toEqual([]);
   });
 });
+
+describe('stop-gate rules 4–5 shared with the dispatcher fast path (@arbiter/kernel/hot)', () => {
+  it('gateEarlyAllow gives the reason and fail direction of stopGate.step for any payload object', async () => {
+    const { gateEarlyAllow } = await import('@arbiter/kernel/hot');
+    const payload = fc.record(
+      { stop_hook_active: fc.oneof(fc.boolean(), fc.constantFrom(0, 1, '', 'yes', null)), session_id: fc.oneof(fc.string(), fc.constant(7)), sessionId: fc.oneof(fc.string(), fc.constant(null)) },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(payload, (p) => {
+        const s = sg.step({ payload: { _tag: 'Object', value: p }, settings: sg.DEFAULT_SETTINGS, now: 0 });
+        const e = gateEarlyAllow(p);
+        if (e === null) expect(s._tag === 'Need' && s.probe._tag).toBe('GateState');
+        else expect(s).toMatchObject({ _tag: 'Done', outcome: { _tag: 'Allow', reasons: [e.reason], failOpen: e.failOpen } });
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

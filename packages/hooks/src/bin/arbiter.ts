@@ -3,21 +3,25 @@
  * `hook-<name>.cjs` for `arbiter hook <name> …` (the hot path, every tool call; `hook.cjs` for help and unknown
  * names) or `cli.cjs` for the verbs people run.
  *
- * Fast paths: for the hooks that run on most tool calls or turns, stdin is read here and a payload that certainly
- * needs no decision is answered at once, without loading the hook bundle (each answer is exactly what the full hook
- * would print, and such calls write nothing). Anything else is handed to the hook bundle with the stdin already read.
- * - `hook session-lock acquire|refresh`: a read-only tool (session-lock.md §12.3 H4) → exit 0, silent.
+ * Fast paths: for the hooks that run on most tool calls or turns, stdin is read here (`hook/stdin-reader.ts`, which
+ * avoids loading the stream modules) and a payload that certainly needs no decision is answered at once, without
+ * loading the hook bundle. Each answer is exactly what the full hook would print; no state is written, and the
+ * verdicts the full hook would log are logged (`hook/fast-log.ts`). Anything else is handed to the hook bundle with
+ * the stdin already read.
+ * - `hook session-lock acquire|refresh`: a read-only tool (session-lock.md §12.3 H4) → exit 0, silent (the hook
+ *   logs nothing for it either).
  * - `hook gate-push`: a Bash command that certainly holds no push, or a tool that is not Bash (push-gate.md P2–P3,
- *   R1–R2) → exit 0, silent.
+ *   R1–R2) → exit 0, silent; logged as `Allow not-a-push`.
  * - `hook stop`: no claim stem in the last assistant message, no build state and no stop-gate state in the
- *   repository's runtime directory (sentinels.md §0.8: claims skip, build rule 2 `no-state`, gate rule 9 `mode-off`)
- *   → `{}`, exit 0.
+ *   repository's runtime directory (sentinels.md §0.8: claims skip, build rule 2 `no-state`, gate rules 4–5 or 9)
+ *   → `{}`, exit 0; its three verdicts logged.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, fstatSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { bashCommandOf, isMutatingTool, surelyNotPush } from '@arbiter/kernel/hot';
 import { objectOf } from '../hook/json-object.js';
-import { logNotAPush } from '../hook/fast-gate-log.js';
+import { logNotAPush } from '../hook/fast-log.js';
+import { readStdinFd } from '../hook/stdin-reader.js';
 
 /** What the dispatcher hands a hook bundle: the stdin it read, or why it could not. */
 type Pre = { readonly stdinText?: string; readonly stdinFailed?: 'too-large' | 'timeout' };
@@ -92,7 +96,7 @@ const FAST_PATHS: ReadonlyArray<FastPath> = [
       if (!((typeof tool === 'string' && tool !== 'Bash') || surelyNotPush(cmd))) return null;
       // The gate's verdict here is `Allow not-a-push`: it goes to the decision log like every verdict (§16), from a
       // small bundle loaded only now. The post-tool release of a non-push logs nothing in the hook either.
-      if (!args.includes('--post')) logNotAPush(text, agent, Math.round(performance.now()));
+      if (!args.includes('--post')) logNotAPush(o, agent);
       return '';
     },
   },
@@ -104,7 +108,7 @@ const FAST_PATHS: ReadonlyArray<FastPath> = [
     failOpen: '{}\n',
     overCap: 'hand-over-failed',
     // the repository probe loads node:crypto and node:os: kept in its own small bundle so other hooks never pay it
-    answer: (text) => (require(join(__dirname, 'fast-stop.cjs')) as { answer: (t: string) => string | null }).answer(text),
+    answer: (text, agent) => (require(join(__dirname, 'fast-stop.cjs')) as { answer: (t: string, a: Agent) => string | null }).answer(text, agent),
   },
 ];
 
@@ -114,8 +118,14 @@ const runFast = (fp: FastPath, agent: Agent): void => {
   // local-timezone set-up (~2 ms of a hook's start-up). Hook bundles inherit it; the verbs are not affected.
   process.env['TZ'] = 'UTC';
   const exitWith = (out: string): never => {
-    if (out !== '') process.stdout.write(out, () => process.exit(0));
-    else process.exit(0);
+    if (out === '') process.exit(0);
+    try {
+      // a synchronous write to fd 1: `process.stdout` on a pipe would load the stream modules for three bytes
+      writeSync(1, out);
+      process.exit(0);
+    } catch {
+      process.stdout.write(out, () => process.exit(0));
+    }
     return undefined as never;
   };
   const handOver = (pre: Pre): void => {
@@ -125,7 +135,7 @@ const runFast = (fp: FastPath, agent: Agent): void => {
   };
   const failed = (why: 'too-large' | 'timeout'): void => {
     done = true;
-    process.stdin.removeAllListeners();
+    reading.stop();
     if (fp.overCap === 'answer') exitWith(fp.failOpen);
     else if (fp.overCap === 'hand-over-empty') handOver({ stdinText: '' });
     else handOver({ stdinFailed: why });
@@ -135,28 +145,42 @@ const runFast = (fp: FastPath, agent: Agent): void => {
   const chunks: Buffer[] = [];
   let size = 0;
   let done = false;
-  process.stdin.on('data', (c: Buffer) => {
-    if (done) return;
+  /** One chunk read; false once reading should stop (over the cap). */
+  const onData = (c: Buffer): boolean => {
+    if (done) return false;
     size += c.length;
     if (size <= fp.maxBytes) {
       chunks.push(c);
-      return;
+      return true;
     }
     failed('too-large');
-  });
-  process.stdin.on('error', () => exitWith(fp.failOpen));
-  process.stdin.on('end', () => {
+    return false;
+  };
+  const onError = (): void => {
+    if (!done) exitWith(fp.failOpen);
+  };
+  const onEnd = (): void => {
     if (done) return;
     done = true;
     const text = Buffer.concat(chunks).toString('utf8');
     const out = fp.answer(text, agent);
     if (out === null) handOver({ stdinText: text });
     else exitWith(out);
-  });
+  };
+  const reading = readStdinFd({ data: onData, error: onError, end: onEnd });
+};
+
+/** True when fd 0 is a pipe or a file (a hook host's payload), false for a terminal or when it cannot be read. */
+const stdinIsPayload = (): boolean => {
+  try {
+    return !fstatSync(0).isCharacterDevice();
+  } catch {
+    return false;
+  }
 };
 
 const agent = agentOf(args);
-const fast = args[0] === 'hook' && agent !== null && process.stdin.isTTY !== true ? FAST_PATHS.find((f) => f.matches(args, agent)) : undefined;
+const fast = args[0] === 'hook' && agent !== null && stdinIsPayload() ? FAST_PATHS.find((f) => f.matches(args, agent)) : undefined;
 if (fast !== undefined && agent !== null) {
   runFast(fast, agent);
 } else if (args[0] === 'hook') {

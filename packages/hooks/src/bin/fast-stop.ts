@@ -2,17 +2,22 @@
  * Bundle entry `dist/fast-stop.cjs`: the dispatcher's answer for `hook stop` when no decision is needed
  * (sentinels.md §0.8): no claim stem in the last assistant message (§1.2 pre-filter), no build state (§2.5 rule 2
  * `no-state`), no stop-gate state (§3.6 rule 9 `mode-off`), and no configuration section that could warn or change
- * the outcome. Then the full hook would print `{}` and write no state, so this prints `{}` without loading it.
- * Loaded only for `hook stop`, so other hooks never pay for the repository probe (node:crypto, node:os).
+ * the outcome. Then the full hook would print `{}`, write no state and log three verdicts (`action-claim` Skipped,
+ * `build-stop` Approve `no-state`, `stop-gate` Allow `mode-off`), so this logs the same verdicts and prints `{}`
+ * without loading it. Loaded only for `hook stop`, so other hooks never pay for the repository probe.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { BUILD_STATE_FILE, STOP_GATE_FILE, mayHoldClaim } from '@arbiter/kernel/hot';
-import { resolveRepo } from '@arbiter/io-node';
+import { resolveRepo, type Repo } from '@arbiter/io-node';
 import { objectOf } from '../hook/json-object.js';
+import { logNoopStop } from '../hook/fast-log.js';
 
-/** `{}\n` when the Stop needs no decision, else `null` (hand the payload to the hook bundle). Never throws. */
-export const answer = (text: string): string | null => {
+/**
+ * `{}\n` when the Stop needs no decision (its three verdicts are then logged), else `null` (hand the payload to the
+ * hook bundle). Never throws.
+ */
+export const answer = (text: string, agent: 'claude' | 'codex'): string | null => {
   const o = objectOf(text);
   if (o === null || mayHoldClaim(o['last_assistant_message'])) return null;
   const cwd = o['cwd'];
@@ -23,6 +28,13 @@ export const answer = (text: string): string | null => {
     // not a directory: the hook uses the process working directory too
   }
   const repo = resolveRepo(dir, process.env);
+  const out = noop(repo);
+  if (out !== null) logNoopStop(o, agent, repo);
+  return out;
+};
+
+/** `{}\n` when nothing in the repository (or its absence) calls for a decision, else `null`. */
+const noop = (repo: Repo | null): string | null => {
   if (repo === null) return '{}\n';
   if (existsSync(join(repo.runtimeDir, BUILD_STATE_FILE)) || existsSync(join(repo.runtimeDir, STOP_GATE_FILE))) return null;
   // A configuration with a stop_gate, commitments or state_lock section can warn or change the outcome: the bundle

@@ -52,6 +52,12 @@ export interface LogEntryInput {
   readonly duration_ms: number;
 }
 
+/**
+ * Whether the UTF-8 encoding of `s` fits in `max` bytes. A UTF-16 code unit never takes more than 3 bytes (a
+ * surrogate pair, two units, takes 4), so a string of at most `max / 3` units fits without being walked.
+ */
+export const fitsUtf8 = (s: string, max: number): boolean => s.length * 3 <= max || utf8Length(s) <= max;
+
 /** UTF-8 byte length of a string (lone surrogates count as the 3-byte replacement character). */
 export const utf8Length = (s: string): number => {
   let n = 0;
@@ -87,7 +93,7 @@ export const buildLogEntry = (i: LogEntryInput): DecisionLogEntry => {
   const dropped: string[] = [];
   const current = { ...facts };
   for (const key of ['command', 'payload', '*']) {
-    if (utf8Length(serializeLogEntry(entry)) <= LOG_ENTRY_MAX_BYTES) return entry;
+    if (fitsUtf8(serializeLogEntry(entry), LOG_ENTRY_MAX_BYTES)) return entry;
     if (key === '*') {
       for (const k of Object.keys(current)) {
         delete current[k];

@@ -19,7 +19,17 @@ export const isSecretName = (name: string): boolean => SECRET_NAME.test(name) ||
  * (c) text after `Authorization:` or `Bearer ` becomes `***`.
  * Returns the masked string (unchanged when nothing matched).
  */
-export const maskString = (s: string): string => {
+export const maskString = (s: string): string => (mayNeedMask(s) ? maskAll(s) : s);
+
+/**
+ * Sound pre-check of {@link maskString}: every rule needs `@` (a), `=` (b), `:` (c, `Authorization:`) or the word
+ * `Bearer` (c), so a string with none of them is returned as it is without running (and, in a cold hook process,
+ * compiling) the five expressions. Proven equal to {@link maskAll} by a property test.
+ */
+export const mayNeedMask = (s: string): boolean => s.includes('=') || s.includes(':') || s.includes('@') || s.includes('Bearer');
+
+/** {@link maskString} without the pre-check: the five DL4 rewrites in order. */
+export const maskAll = (s: string): string => {
   let out = s.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]+)(?::([^\s/@]*))?@/gi, (_m, scheme: string, user: string, pass?: string) =>
     pass === undefined ? `${scheme}***@` : `${scheme}${user}:***@`,
   );

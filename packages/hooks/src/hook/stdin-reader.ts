@@ -1,0 +1,174 @@
+/**
+ * The dispatcher's stdin reader (packages/hooks/src/bin/arbiter.ts): reads a hook payload from fd 0 without
+ * `process.stdin`, whose construction on a pipe or socket loads `net` and the stream modules — about 30 internal
+ * modules, ~4–5 ms of every hook's start-up, more than the rest of a fast-path answer.
+ *
+ * - A regular file (`arbiter hook … < payload.json`) is read with `readSync`, which never waits.
+ * - A pipe or a Unix socket (every hook host: Node hosts hand their children a socket, shells and Rust hosts a
+ *   pipe) is read through a libuv pipe handle from Node's legacy `process.binding` API (`pipe_wrap`,
+ *   `stream_wrap`, `uv`; DEP0111 is documentation-only, no warning). The handle reads without blocking a thread, so
+ *   the stdin timer still fires and `process.exit` still ends the process when a host never closes stdin (a blocked
+ *   `fs.read` on the thread pool would make the exit wait for it forever).
+ * - Anything else, or a binding that is missing or shaped differently (another Node release), falls back to
+ *   `process.stdin`, the slower documented path. Correctness never depends on the fast reader.
+ */
+import { fstatSync, readSync } from 'node:fs';
+
+/** Where {@link readStdinFd} delivers what it reads. `data` returns false to stop reading (over the cap). */
+export interface StdinSink {
+  readonly data: (chunk: Buffer) => boolean;
+  readonly error: () => void;
+  readonly end: () => void;
+}
+
+/** Which reader served the call (for tests and benchmarks). */
+export type StdinReader = 'file' | 'pipe-handle' | 'stream';
+
+/**
+ * Start reading fd 0 into `sink`: chunks, then exactly one `end` or `error` (none after `stop()` or after `data`
+ * returned false). @returns the reader used and `stop`, which ends reading and releases the descriptor's handle.
+ * Never throws.
+ */
+export const readStdinFd = (sink: StdinSink): { readonly reader: StdinReader; readonly stop: () => void } => {
+  let kind: 'file' | 'pipe' | 'other' = 'other';
+  try {
+    const st = fstatSync(0);
+    kind = st.isFile() ? 'file' : st.isFIFO() || st.isSocket() ? 'pipe' : 'other';
+  } catch {
+    // fd 0 closed or unreadable: the stream reports the error
+  }
+  if (kind === 'file') return { reader: 'file', stop: readFile(sink) };
+  if (kind === 'pipe') {
+    const stop = readPipeHandle(sink);
+    if (stop !== null) return { reader: 'pipe-handle', stop };
+  }
+  return { reader: 'stream', stop: readStream(sink) };
+};
+
+/** A regular file: synchronous reads to its end (they never wait). */
+const readFile = (sink: StdinSink): (() => void) => {
+  const buf = Buffer.allocUnsafe(65_536);
+  let stopped = false;
+  // on the next turn, like the other readers, so the caller's timer and state are set up first
+  setImmediate(() => {
+    try {
+      for (;;) {
+        if (stopped) return;
+        const n = readSync(0, buf, 0, buf.length, null);
+        if (n === 0) return sink.end();
+        if (!sink.data(Buffer.from(buf.subarray(0, n)))) return;
+      }
+    } catch {
+      if (!stopped) sink.error();
+    }
+  });
+  return () => {
+    stopped = true;
+  };
+};
+
+/** The parts of Node's legacy bindings the pipe reader uses (checked at run time before use). */
+interface PipeHandle {
+  open(fd: number): number;
+  readStart(): number;
+  readStop(): number;
+  close(): void;
+  onread: (buf: ArrayBuffer | undefined) => void;
+}
+interface Bindings {
+  readonly Pipe: new (type: number) => PipeHandle;
+  readonly socketType: number;
+  readonly state: Int32Array;
+  readonly kBytes: number;
+  readonly kOffset: number;
+  readonly eof: number;
+}
+
+const bindings = (): Bindings | null => {
+  const binding = (process as unknown as { binding?: (name: string) => Record<string, unknown> }).binding;
+  if (typeof binding !== 'function') return null;
+  const pw = binding('pipe_wrap');
+  const sw = binding('stream_wrap');
+  const uv = binding('uv');
+  const Pipe = pw['Pipe'];
+  const socketType = (pw['constants'] as Record<string, unknown> | undefined)?.['SOCKET'];
+  const state = sw['streamBaseState'];
+  const kBytes = sw['kReadBytesOrError'];
+  const kOffset = sw['kArrayBufferOffset'];
+  const eof = uv['UV_EOF'];
+  if (typeof Pipe !== 'function' || typeof socketType !== 'number' || !(state instanceof Int32Array)) return null;
+  if (typeof kBytes !== 'number' || typeof kOffset !== 'number' || typeof eof !== 'number') return null;
+  return { Pipe: Pipe as Bindings['Pipe'], socketType, state, kBytes, kOffset, eof };
+};
+
+/** A pipe or socket through a libuv pipe handle. @returns `stop`, or null when the handle cannot be used. */
+const readPipeHandle = (sink: StdinSink): (() => void) | null => {
+  let h: PipeHandle;
+  let b: Bindings | null;
+  try {
+    b = bindings();
+    if (b === null) return null;
+    h = new b.Pipe(b.socketType);
+    if (h.open(0) !== 0) {
+      h.close();
+      return null;
+    }
+  } catch {
+    return null;
+  }
+  const { state, kBytes, kOffset, eof } = b;
+  let stopped = false;
+  const stop = (): void => {
+    if (stopped) return;
+    stopped = true;
+    try {
+      h.readStop();
+      h.close();
+    } catch {
+      // already closed
+    }
+  };
+  h.onread = (ab) => {
+    if (stopped) return;
+    const n = state[kBytes] ?? -1;
+    if (n > 0 && ab !== undefined) {
+      if (!sink.data(Buffer.from(new Uint8Array(ab, state[kOffset] ?? 0, n)))) stop();
+    } else if (n === eof) {
+      stop();
+      sink.end();
+    } else if (n < 0) {
+      stop();
+      sink.error();
+    }
+  };
+  try {
+    if (h.readStart() !== 0) {
+      stop();
+      return null;
+    }
+  } catch {
+    stop();
+    return null;
+  }
+  return stop;
+};
+
+/** The documented path: `process.stdin`. */
+const readStream = (sink: StdinSink): (() => void) => {
+  let stopped = false;
+  const stdin = process.stdin;
+  stdin.on('data', (c: Buffer) => {
+    if (!stopped && !sink.data(c)) stopped = true;
+  });
+  stdin.on('error', () => {
+    if (!stopped) sink.error();
+  });
+  stdin.on('end', () => {
+    if (!stopped) sink.end();
+  });
+  return () => {
+    stopped = true;
+    stdin.removeAllListeners();
+    stdin.destroy();
+  };
+};
