@@ -3,13 +3,25 @@
  * repository runtime directory (DESIGN.md conventions §2–3), anchor pid walk (§4.4) and pid liveness (§7.3).
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { anchorPid, findTopLevel, gitCommonDir, md5Prefix, pidAlive, repoRuntimeDir, resolveRepo, resolveStateDir, resolveWorkspace } from '@arbiter/io-node';
 import { git, makeRepo, tmp } from './helpers/bin.js';
 
 describe('SL-20 workspace hash', () => {
+  it('md5Prefix (pure JavaScript) equals node:crypto MD5 of the UTF-8 bytes, for any string and prefix length', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }), fc.integer({ min: 0, max: 32 }), (a, b, n) => {
+        for (const s of [a, b, `/home/${a}/.git`]) expect(md5Prefix(s, n)).toBe(createHash('md5').update(s, 'utf8').digest('hex').slice(0, n));
+      }),
+      { numRuns: 500 },
+    );
+    expect(md5Prefix('')).toBe('d41d8cd98f00');
+  });
+
   it('is 12 lowercase hex of the realpath of the worktree top-level; subdirectories share it; linked worktrees differ; symlinks resolve', () => {
     const root = realpathSync(tmp());
     const repo = makeRepo(join(root, 'app'));

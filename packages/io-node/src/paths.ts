@@ -10,7 +10,9 @@
  * The repository is found without spawning git (walk up to the nearest `.git` entry, read `gitdir:` / `commondir`
  * files), which gives git's answer for clones, linked worktrees and submodules and keeps hooks fast.
  */
-import { crypto, os } from './lazy-builtins.js';
+import { md5 } from '@noble/hashes/legacy.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { os } from './lazy-builtins.js';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 
@@ -93,8 +95,12 @@ export const gitCommonDir = (topLevel: string): string | null => {
   }
 };
 
-/** MD5 of a string's UTF-8 bytes, first `n` lowercase hex characters (session-lock.md §4.1 W5). */
-export const md5Prefix = (s: string, n = 12): string => crypto().createHash('md5').update(s, 'utf8').digest('hex').slice(0, n);
+/**
+ * MD5 of a string's UTF-8 bytes, first `n` lowercase hex characters (session-lock.md §4.1 W5; the repository key of
+ * DESIGN.md conventions §3). Computed with `@noble/hashes` (the pure-JavaScript hash library the kernel already
+ * uses) rather than `node:crypto`, whose loading costs a hook about 4 ms of start-up; a test checks the two agree.
+ */
+export const md5Prefix = (s: string, n = 12): string => bytesToHex(md5(utf8ToBytes(s))).slice(0, n);
 
 /** Repository key: first 12 hex of the MD5 of the realpath of the git common dir (DESIGN.md conventions §3). */
 export const repoKey = (commonDir: string): string => md5Prefix(commonDir, 12);
@@ -126,7 +132,7 @@ export const resolveRepo = (startDir: string, env: Env = process.env): Repo | nu
   if (topLevel === null) return null;
   const commonDir = gitCommonDir(topLevel);
   if (commonDir === null) return null;
-  // `key` is an MD5 (it loads node:crypto): computed on first read, since most callers only need the directories
+  // `key` is an MD5: computed on first read, since most callers only need the directories
   let key: string | undefined;
   return {
     topLevel,
