@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { breaker } from '@arbiter/kernel';
 import { memoryBreakerStore } from '@arbiter/io-memory';
-import { fsBreakerStore, listBreakerGenerations } from '@arbiter/io-node';
+import { BREAKER_GEN_GC_AGE_MS, fsBreakerStore, listBreakerGenerations } from '@arbiter/io-node';
 import { breakerStoreContract } from './contract/breaker-store.contract.js';
 
 const dirs: string[] = [];
@@ -43,16 +43,59 @@ breakerStoreContract('io-node (filesystem)', () => {
 });
 
 describe('io-node breaker store specifics', () => {
-  it('keeps only the newest generations', async () => {
+  /** A clock past the garbage-collection age floor of every file written now. */
+  const later = () => Date.now() + BREAKER_GEN_GC_AGE_MS + 1_000;
+  it('keeps only the newest generations, and every generation younger than the age floor', async () => {
     const dir = join(tmp(), 'breaker');
-    const store = fsBreakerStore(dir);
-    for (let g = 0; g < 20; g++) await store.commit(g, { a: { _tag: 'Closed', failures: g + 1 } })();
+    const young = fsBreakerStore(dir);
+    for (let g = 0; g < 10; g++) await young.commit(g, { a: { _tag: 'Closed', failures: g + 1 } })();
+    expect(listBreakerGenerations(dir)).toHaveLength(10);
+    const store = fsBreakerStore(dir, { now: later });
+    for (let g = 10; g < 20; g++) await store.commit(g, { a: { _tag: 'Closed', failures: g + 1 } })();
     const gens = listBreakerGenerations(dir).sort((a, b) => a - b);
     expect(gens).toEqual([13, 14, 15, 16, 17, 18, 19, 20]);
   });
+  it('a commit another process built on before its outcome check stands: Committed, applied once', async () => {
+    const dir = join(tmp(), 'breaker');
+    const other = fsBreakerStore(dir);
+    let done = false;
+    const mine = fsBreakerStore(dir, {
+      afterLink: () => {
+        if (done) return;
+        done = true;
+        // another process reads our generation 1 and commits generation 2 on it
+        void other.commit(1, { a: { _tag: 'Closed', failures: 2 } })();
+      },
+    });
+    const r = await mine.commit(0, { a: { _tag: 'Closed', failures: 1 } })();
+    expect(E.isRight(r) && r.right).toEqual({ _tag: 'Committed', generation: 1 });
+    const snap = await other.read()();
+    expect(E.isRight(snap) && snap.right).toEqual({ generation: 2, raw: breaker.encodeBook({ a: { _tag: 'Closed', failures: 2 } }) + '\n' });
+  });
+  for (const [label, extra] of [
+    ['still present', 9],
+    ['collected too', 10],
+  ] as const) {
+    it(`a writer suspended past garbage collection that re-creates a collected number gets Conflict, and its file is removed (successor ${label})`, async () => {
+      const dir = join(tmp(), 'breaker');
+      const other = fsBreakerStore(dir, { now: later });
+      const mine = fsBreakerStore(dir, {
+        beforeLink: () => {
+          // while we are suspended after the pre-check, others commit `extra` generations; collection removes ours
+          for (let g = 0; g < extra; g++) void other.commit(g, { b: { _tag: 'Closed', failures: g + 1 } })();
+        },
+      });
+      const r = await mine.commit(0, { a: { _tag: 'Closed', failures: 1 } })();
+      expect(E.isRight(r) && r.right._tag).toBe('Conflict');
+      expect(listBreakerGenerations(dir)).not.toContain(1);
+      const snap = await other.read()();
+      expect(E.isRight(snap) && snap.right.generation).toBe(extra);
+      expect(E.isRight(snap) && snap.right.raw).toBe(breaker.encodeBook({ b: { _tag: 'Closed', failures: extra } }) + '\n');
+    });
+  }
   it('a writer that lost a collected generation number gets Conflict', async () => {
     const dir = join(tmp(), 'breaker');
-    const store = fsBreakerStore(dir);
+    const store = fsBreakerStore(dir, { now: later });
     for (let g = 0; g < 20; g++) await store.commit(g, breaker.EMPTY_BOOK)();
     const r = await store.commit(2, { late: { _tag: 'Closed', failures: 1 } })(); // generation 3 was collected
     expect(E.isRight(r) && r.right._tag).toBe('Conflict');

@@ -6,10 +6,19 @@
  * others get `Conflict` (compare-and-set; never check-then-write). Readers take the newest generation, which is
  * always complete. A corrupt newest document is returned as it is; nothing in the store repairs or drops it.
  *
+ * Each generation file ends with one trailer line, `#arbiter-commit {"commit":<id>,"parent":<id|null>}`: a random
+ * commit id and the id of the generation it was built on (stripped by `read`). It settles the one ambiguous case
+ * after a successful link: a newer generation already exists. Either another process built on our commit (it
+ * stands: answering `Conflict` there would make the caller apply its change twice, e.g. count a failure twice), or
+ * we were suspended past garbage collection and re-created a collected number (lost: our file is removed and the
+ * answer is `Conflict`). The parent id of generation `expected + 2` tells which; when that file is gone, garbage
+ * collection's age floor (`BREAKER_GEN_GC_AGE_MS`) tells: a successor created after our link cannot have been
+ * collected yet unless the check ran that long after the link, which is reported as a failure (outcome unknown).
+ *
  * Location (DESIGN.md conventions §2–3): per-repository runtime state `<git common dir>/arbiter/breaker/` (or
  * `$ARBITER_STATE_DIR/repos/<key>/breaker/`) inside a repository, else `<per-user state dir>/breaker/`.
  */
-import { readdirSync, unlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
@@ -17,8 +26,23 @@ import { breaker, type BreakerCommitResult, type BreakerSnapshot, type BreakerSt
 import { createExclusive, ensureDir, errnoCode, randomHex16 } from './atomic.js';
 import { resolveRepo, resolveStateDir, type Env } from './paths.js';
 
-/** Newest generation files always kept; older ones are deleted after each successful commit. */
+/** Newest generation files always kept; older ones are deleted after a successful commit once they are old enough. */
 export const BREAKER_GEN_KEEP = 8;
+/**
+ * A generation file younger than this (ms, by mtime) is never collected, so a commit that checks its outcome within
+ * this time after its link can tell a collected successor (impossible) from a re-created collected number.
+ */
+export const BREAKER_GEN_GC_AGE_MS = 30_000;
+
+/** Test seams of {@link fsBreakerStore}: run between the steps of a commit, to script interleavings. */
+export interface FsBreakerStoreOptions {
+  /** After the compare-and-set pre-check, before the link. */
+  readonly beforeLink?: () => void;
+  /** After a successful link, before the outcome check. */
+  readonly afterLink?: () => void;
+  /** Clock for garbage collection and the outcome check, ms epoch (default `Date.now`). */
+  readonly now?: () => number;
+}
 const FILE_PREFIX = 'book.json.';
 const READ_RACE_TRIES = 5;
 
@@ -53,11 +77,37 @@ export const listBreakerGenerations = (dir: string): number[] => {
 
 const newest = (dir: string): number => listBreakerGenerations(dir).reduce((a, b) => Math.max(a, b), 0);
 
+/** Start of the trailer line of a generation file. */
+const TRAILER = '#arbiter-commit ';
+
+/** A generation file's document (up to and including its first LF) and trailer, if it has one. */
+const splitTrailer = (text: string): { readonly raw: string; readonly commit: string | null; readonly parent: string | null } => {
+  const at = text.indexOf(`\n${TRAILER}`);
+  if (at < 0) return { raw: text, commit: null, parent: null };
+  try {
+    const t = JSON.parse(text.slice(at + 1 + TRAILER.length)) as { commit?: unknown; parent?: unknown };
+    return { raw: text.slice(0, at + 1), commit: typeof t.commit === 'string' ? t.commit : null, parent: typeof t.parent === 'string' ? t.parent : null };
+  } catch {
+    return { raw: text.slice(0, at + 1), commit: null, parent: null };
+  }
+};
+
+/** The trailer of generation `g` in `dir`: `undefined` when the file is absent, null fields when it has none. */
+const trailerOf = (path: string): { readonly commit: string | null; readonly parent: string | null } | undefined => {
+  try {
+    return splitTrailer(readFileSync(path, 'utf8'));
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') return undefined;
+    throw e;
+  }
+};
+
 /**
  * Build the file-system breaker store rooted at `dir` (created with mode 0700 on the first commit).
  * `read` and `commit` never throw; I/O errors map to `BreakerStoreFailure {detail: errno}`.
  */
-export const fsBreakerStore = (dir: string): BreakerStore => {
+export const fsBreakerStore = (dir: string, options: FsBreakerStoreOptions = {}): BreakerStore => {
+  const now = options.now ?? Date.now;
   const file = (g: number): string => join(dir, `${FILE_PREFIX}${g}`);
 
   const read = async (): Promise<E.Either<BreakerStoreFailure, BreakerSnapshot>> => {
@@ -70,7 +120,7 @@ export const fsBreakerStore = (dir: string): BreakerStore => {
       }
       if (g === 0) return E.right({ generation: 0, raw: null });
       try {
-        return E.right({ generation: g, raw: await readFile(file(g), 'utf8') });
+        return E.right({ generation: g, raw: splitTrailer(await readFile(file(g), 'utf8')).raw });
       } catch (e) {
         if (errnoCode(e) !== 'ENOENT') return E.left(fail(errnoCode(e)));
         // collected between list and read: list again
@@ -81,7 +131,10 @@ export const fsBreakerStore = (dir: string): BreakerStore => {
 
   const gc = (): void => {
     try {
-      for (const g of listBreakerGenerations(dir).sort((a, b) => b - a).slice(BREAKER_GEN_KEEP)) unlinkSync(file(g));
+      const t = now();
+      for (const g of listBreakerGenerations(dir).sort((a, b) => b - a).slice(BREAKER_GEN_KEEP)) {
+        if (t - statSync(file(g)).mtimeMs > BREAKER_GEN_GC_AGE_MS) unlinkSync(file(g));
+      }
     } catch {
       // best effort
     }
@@ -90,7 +143,7 @@ export const fsBreakerStore = (dir: string): BreakerStore => {
   const commit = (expected: number, book: breaker.Book): E.Either<BreakerStoreFailure, BreakerCommitResult> => {
     if (!Number.isSafeInteger(expected) || expected < 0) return E.left(fail('invalid expected generation'));
     const target = file(expected + 1);
-    const data = breaker.encodeBook(book) + '\n';
+    const commitId = randomHex16();
     try {
       ensureDir(dir);
     } catch (e) {
@@ -104,14 +157,43 @@ export const fsBreakerStore = (dir: string): BreakerStore => {
     } catch (e) {
       return E.left(fail(errnoCode(e)));
     }
+    let parent: string | null = null;
+    try {
+      parent = expected === 0 ? null : (trailerOf(file(expected))?.commit ?? null);
+    } catch (e) {
+      return E.left(fail(errnoCode(e)));
+    }
+    const data = `${breaker.encodeBook(book)}\n${TRAILER}${JSON.stringify({ commit: commitId, parent })}\n`;
+    options.beforeLink?.();
     const r = createExclusive(target, data, join(dir, `${FILE_PREFIX}tmp-${randomHex16()}`));
     if (r._tag === 'Exists') return E.right({ _tag: 'Conflict' });
     if (r._tag === 'FsError') return E.left(fail(r.code));
-    // A writer suspended past garbage collection may have re-created a collected number: not the newest, so lost.
+    const linkedAt = now();
+    options.afterLink?.();
+    // A newer generation already exists: built on ours (the commit stands), or we re-created a collected number.
+    let later: number;
     try {
-      if (newest(dir) > expected + 1) return E.right({ _tag: 'Conflict' });
+      later = newest(dir);
     } catch {
-      // listing failed after a successful link: the commit stands
+      later = expected + 1; // listing failed after a successful link: the commit stands
+    }
+    if (later > expected + 1) {
+      let next: { readonly parent: string | null } | undefined;
+      try {
+        next = trailerOf(file(expected + 2));
+      } catch (e) {
+        return E.left(fail(`commit outcome unknown: ${errnoCode(e)}`));
+      }
+      // gone: collected, so older than the age floor; created after our link only if this check ran that late
+      if (next === undefined && now() - linkedAt >= BREAKER_GEN_GC_AGE_MS) return E.left(fail('commit outcome unknown: checked too late after the link'));
+      if (next === undefined || next.parent !== commitId) {
+        try {
+          unlinkSync(target); // a re-created collected number: never the newest, so never read; remove it
+        } catch {
+          // garbage collection removes it later
+        }
+        return E.right({ _tag: 'Conflict' });
+      }
     }
     gc();
     return E.right({ _tag: 'Committed', generation: expected + 1 });

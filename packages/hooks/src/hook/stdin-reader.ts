@@ -30,19 +30,26 @@ export type StdinReader = 'file' | 'pipe-handle' | 'stream';
  * Never throws.
  */
 export const readStdinFd = (sink: StdinSink): { readonly reader: StdinReader; readonly stop: () => void } => {
-  let kind: 'file' | 'pipe' | 'other' = 'other';
-  try {
-    const st = fstatSync(0);
-    kind = st.isFile() ? 'file' : st.isFIFO() || st.isSocket() ? 'pipe' : 'other';
-  } catch {
-    // fd 0 closed or unreadable: the stream reports the error
-  }
+  const kind = stdinKind();
   if (kind === 'file') return { reader: 'file', stop: readFile(sink) };
   if (kind === 'pipe') {
     const stop = readPipeHandle(sink);
     if (stop !== null) return { reader: 'pipe-handle', stop };
   }
   return { reader: 'stream', stop: readStream(sink) };
+};
+
+/**
+ * What fd 0 is: a regular `file`, a `pipe` (FIFO or socket), or `other` (a terminal, a device such as /dev/null, or
+ * a descriptor that cannot be inspected), which only `process.stdin` reads.
+ */
+export const stdinKind = (): 'file' | 'pipe' | 'other' => {
+  try {
+    const st = fstatSync(0);
+    return st.isFile() ? 'file' : st.isFIFO() || st.isSocket() ? 'pipe' : 'other';
+  } catch {
+    return 'other'; // fd 0 closed or unreadable: the stream reports the error
+  }
 };
 
 /** A regular file: synchronous reads to its end (they never wait). */
