@@ -9,7 +9,7 @@ import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { buildLogEntry, type LogEntryInput } from '@arbiter/kernel';
 import { appendDecisionSync, logDirFor, newDecisionId, type Env } from '@arbiter/io-node';
-import { readStdinFd, stdinKind } from './stdin-reader.js';
+import { readStdinFd, readStreamInto, stdinKind, type StdinSink } from './stdin-reader.js';
 
 /** The agents a hook can serve. */
 export type Agent = 'claude' | 'codex';
@@ -47,43 +47,12 @@ export type StdinResult =
 
 /**
  * Read stdin to end of file, at most `maxBytes` bytes, within `timeoutMs` ms (session-lock.md §12.3 H2;
- * push-gate.md `STDIN_TIMEOUT_MS`). A terminal gives `Tty` at once. Never rejects. Without `stream`, a pipe, socket
- * or file on fd 0 is read by {@link readStdinFd} (no stream modules loaded); anything else, or an explicit
- * `stream` (tests), through the stream.
+ * push-gate.md `STDIN_TIMEOUT_MS`). A terminal gives `Tty` at once. Never rejects. Without `stream`, fd 0 is read by
+ * {@link readStdinFd} (no stream modules loaded for a pipe, socket or file); an explicit `stream` (tests) is read
+ * as a stream.
  */
 export const readStdin = (maxBytes: number, timeoutMs: number, stream?: NodeJS.ReadStream): Promise<StdinResult> => {
-  if (stream === undefined && stdinKind() !== 'other') {
-    return new Promise((resolve) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let settled = false;
-      const settle = (r: StdinResult): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        reading.stop();
-        resolve(r);
-      };
-      const timer = setTimeout(() => settle({ _tag: 'Timeout' }), timeoutMs);
-      timer.unref();
-      const reading = readStdinFd({
-        data: (c) => {
-          size += c.length;
-          if (size > maxBytes) settle({ _tag: 'TooLarge' });
-          else chunks.push(c);
-          return !settled;
-        },
-        error: () => settle({ _tag: 'Error' }),
-        end: () => settle({ _tag: 'Ok', text: Buffer.concat(chunks).toString('utf8') }),
-      });
-    });
-  }
-  return readStream(maxBytes, timeoutMs, stream ?? process.stdin);
-};
-
-/** {@link readStdin} through a stream. */
-const readStream = (maxBytes: number, timeoutMs: number, stream: NodeJS.ReadStream): Promise<StdinResult> => {
-  if (stream.isTTY === true) return Promise.resolve({ _tag: 'Tty' });
+  if (stream === undefined ? stdinKind() === 'other' && process.stdin.isTTY === true : stream.isTTY === true) return Promise.resolve({ _tag: 'Tty' });
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -92,21 +61,22 @@ const readStream = (maxBytes: number, timeoutMs: number, stream: NodeJS.ReadStre
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      stream.removeAllListeners('data');
-      stream.removeAllListeners('end');
-      stream.removeAllListeners('error');
-      if (r._tag !== 'Ok') stream.destroy();
+      stop();
       resolve(r);
     };
     const timer = setTimeout(() => settle({ _tag: 'Timeout' }), timeoutMs);
     timer.unref();
-    stream.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > maxBytes) settle({ _tag: 'TooLarge' });
-      else chunks.push(c);
-    });
-    stream.on('end', () => settle({ _tag: 'Ok', text: Buffer.concat(chunks).toString('utf8') }));
-    stream.on('error', () => settle({ _tag: 'Error' }));
+    const sink: StdinSink = {
+      data: (c) => {
+        size += c.length;
+        if (size > maxBytes) settle({ _tag: 'TooLarge' });
+        else chunks.push(c);
+        return !settled;
+      },
+      error: () => settle({ _tag: 'Error' }),
+      end: () => settle({ _tag: 'Ok', text: Buffer.concat(chunks).toString('utf8') }),
+    };
+    const stop = stream === undefined ? readStdinFd(sink).stop : readStreamInto(stream, sink);
   });
 };
 

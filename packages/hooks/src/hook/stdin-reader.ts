@@ -36,7 +36,7 @@ export const readStdinFd = (sink: StdinSink): { readonly reader: StdinReader; re
     const stop = readPipeHandle(sink);
     if (stop !== null) return { reader: 'pipe-handle', stop };
   }
-  return { reader: 'stream', stop: readStream(sink) };
+  return { reader: 'stream', stop: readStreamInto(process.stdin, sink) };
 };
 
 /**
@@ -160,22 +160,26 @@ const readPipeHandle = (sink: StdinSink): (() => void) | null => {
   return stop;
 };
 
-/** The documented path: `process.stdin`. */
-const readStream = (sink: StdinSink): (() => void) => {
+/**
+ * Read a stream into `sink` (the documented path; `process.stdin` when the fast readers cannot serve). @returns
+ * `stop`, which detaches and destroys the stream. Never throws.
+ */
+export const readStreamInto = (stream: NodeJS.ReadStream, sink: StdinSink): (() => void) => {
   let stopped = false;
-  const stdin = process.stdin;
-  stdin.on('data', (c: Buffer) => {
+  stream.on('data', (c: Buffer) => {
     if (!stopped && !sink.data(c)) stopped = true;
   });
-  stdin.on('error', () => {
+  stream.on('error', () => {
     if (!stopped) sink.error();
   });
-  stdin.on('end', () => {
+  stream.on('end', () => {
     if (!stopped) sink.end();
   });
   return () => {
     stopped = true;
-    stdin.removeAllListeners();
-    stdin.destroy();
+    stream.removeAllListeners('data');
+    stream.removeAllListeners('end');
+    stream.removeAllListeners('error');
+    stream.destroy();
   };
 };
