@@ -6,7 +6,7 @@
  * fail-open answer from the stdin timer.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readDecisions, resolveRepo, type Env } from '@arbiter/io-node';
@@ -149,4 +149,29 @@ describe('dispatcher fast paths', () => {
     expect(stp.ms).toBeGreaterThanOrEqual(4_900);
     expect(stp.ms).toBeLessThan(25_000);
   }, 30_000);
+
+  it('stdin from a regular file, a pipe or a socket gives the same answers (the reader serves each kind)', async () => {
+    const w = world();
+    const payload = bash('s-file', w.repo, 'ls -la');
+    const file = join(w.repo, '..', 'payload.json');
+    writeFileSync(file, payload);
+    const fd = openSync(file, 'r');
+    const fromFile = spawnSync(process.execPath, [BIN, 'hook', 'gate-push', '--agent', 'claude'], { stdio: [fd, 'pipe', 'pipe'], env: w.env, encoding: 'utf8' });
+    closeSync(fd);
+    expect({ code: fromFile.status, out: fromFile.stdout, err: fromFile.stderr }).toEqual({ code: 0, out: '', err: '' });
+    // spawnSync hands the child a socket; a shell pipe is a FIFO
+    const fromSocket = runBin(['hook', 'gate-push', '--agent', 'claude'], { input: bash('s-socket', w.repo, 'ls'), env: w.env, cwd: w.repo });
+    expect(fromSocket).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    const fromFifo = spawnSync('sh', ['-c', 'printf %s "$P" | "$N" "$B" hook gate-push --agent claude'], { env: { ...w.env, P: bash('s-fifo', w.repo, 'ls'), N: process.execPath, B: BIN }, encoding: 'utf8' });
+    expect({ code: fromFifo.status, out: fromFifo.stdout, err: fromFifo.stderr }).toEqual({ code: 0, out: '', err: '' });
+    const sessions = readDecisions(w.logDir, { policy: 'push-gate' }).map((e) => e.facts['session_id']);
+    expect(sessions).toEqual(['s-file', 's-socket', 's-fifo']);
+    // a Stop from a file too (the answer is printed)
+    const stopFile = join(w.repo, '..', 'stop.json');
+    writeFileSync(stopFile, stop('s-file', w.repo, 'Done.'));
+    const fd2 = openSync(stopFile, 'r');
+    const st = spawnSync(process.execPath, [BIN, 'hook', 'stop', '--agent', 'codex'], { stdio: [fd2, 'pipe', 'pipe'], env: w.env, encoding: 'utf8' });
+    closeSync(fd2);
+    expect({ code: st.status, out: st.stdout }).toEqual({ code: 0, out: '{}\n' });
+  });
 });
