@@ -1,0 +1,483 @@
+/**
+ * Line selection for the secret scan (convoy-policies.md §7.1 S1–S2, §7.2): which lines of a text can hold a
+ * candidate of one of the ten patterns. Only those lines run the patterns, so this must never miss one: a line is
+ * selected iff it contains a *trigger*, and every match of every §7.2 pattern contains a trigger on its own line.
+ *
+ * Triggers (ASCII; "ci" = ASCII case-insensitive, the way the `i` flag without `u` compares letters):
+ *
+ * | Trigger                                                                                | Covers patterns |
+ * |----------------------------------------------------------------------------------------|-----------------|
+ * | `akia` (ci)                                                                            | 1               |
+ * | `key`, `pwd`, `passwd`, `password`, `secret`, `token`, `credential` (ci), `[ \t]*[=:]` | 2, 3, 8, 10     |
+ * | `bearer` (ci) then a space or tab                                                      | 4               |
+ * | `-----BEGIN `                                                                          | 5               |
+ * | scheme `postgres`, `postgresql`, `mysql`, `mongodb`, `mongodb+srv`, `redis`, `rediss` (ci), `://` | 6    |
+ * | `gh` + one of `pousr` + `_`, or `github_pat_`                                          | 7               |
+ * | `xox` (ci), one of `bprs` (ci), `-`                                                    | 9               |
+ *
+ * (`aws_secret_access_key`, `secret_key` and `api[_-]?key` all end in `key`.) Two implementations find the trigger
+ * lines, with the same answer for every string:
+ *
+ * - **SIMD** (WebAssembly, when the host has it): the text is encoded to UTF-8 with `TextEncoder.encodeInto` into
+ *   the module's memory, then one pass over 16-byte blocks classifies every byte with two nibble table look-ups
+ *   and finds the bytes a trigger must contain (`=`, `:`, `k`, `b`, `x` in either case, `_`); each such byte is
+ *   checked for a whole trigger around it (scalar code). The pass counts newlines (line numbers) and UTF-16 code
+ *   units (offsets in the JavaScript string: a UTF-8 lead byte starts one unit, a 4-byte lead two; lone
+ *   surrogates become U+FFFD, one unit as well). ASCII bytes never occur inside a multi-byte UTF-8 sequence, so
+ *   the triggers are found exactly where the string has them.
+ * - **Regular expression** (fallback): one case-insensitive alternation of the triggers, line numbers counted with
+ *   `indexOf`. Slower (V8 cannot skip ahead over a large case-insensitive alternation) but needs nothing else.
+ *
+ * The compiled WebAssembly module is a pure function of the constant code below and is compiled once, on first
+ * use; every call gets its own memory and instance, so nothing is shared between calls. Linear time: one pass,
+ * and each trigger check reads a bounded window, except the walk back over the spaces and tabs before a `=` or
+ * `:`, which reads each such run once (it stops at the run's own `=`/`:`).
+ */
+
+/** Visit a trigger line: the line without its `\r`, its 1-based number, and its span in the text (`end` excludes `\n`/`\r`). */
+export type LineVisitor = (line: string, lineNo: number, start: number, end: number) => void;
+
+/** Which implementation to use: `auto` takes SIMD when available. The others are for tests and benches. */
+export type LineMode = 'auto' | 'simd' | 'regex';
+
+// ───────────────────────────────────────── regular-expression implementation ─────────────────────────────────────────
+
+/** The triggers as one case-insensitive alternation (a superset of the table above: `-----begin ` and `gh…` ignore case here). */
+const TRIGGER =
+  'akia|(?:key|passw(?:or)?d|pwd|secret|token|credential)[ \\t]*[=:]|bearer[ \\t]|-----begin |' +
+  '(?:postgres(?:ql)?|mysql|mongodb(?:\\+srv)?|rediss?):\\/\\/|gh[pousr]_|github_pat_|xox[bprs]-';
+
+const visitLineAt = (content: string, at: number, lineNo: number, visit: LineVisitor): number => {
+  const start = content.lastIndexOf('\n', at) + 1;
+  let nl = content.indexOf('\n', at);
+  if (nl === -1) nl = content.length;
+  const end = nl > start && content.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+  visit(content.slice(start, end), lineNo, start, end);
+  return nl;
+};
+
+const regexLines = (content: string, visit: LineVisitor): void => {
+  const trig = new RegExp(TRIGGER, 'gi');
+  let lineNo = 1;
+  let counted = 0; // newlines before `counted` are already in lineNo
+  for (let m = trig.exec(content); m !== null; m = trig.exec(content)) {
+    const start = content.lastIndexOf('\n', m.index) + 1;
+    for (let k = content.indexOf('\n', counted); k !== -1 && k < start; k = content.indexOf('\n', k + 1)) lineNo++;
+    counted = start;
+    const nl = visitLineAt(content, m.index, lineNo, visit);
+    if (nl >= content.length) break;
+    trig.lastIndex = nl + 1;
+  }
+};
+
+// ───────────────────────────────────────── WebAssembly host surface (not in the ES2022 lib) ─────────────────────────────────────────
+
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmHost {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+}
+interface Utf8Encoder {
+  encodeInto(s: string, dest: Uint8Array): { read: number; written: number };
+}
+declare const WebAssembly: WasmHost | undefined;
+declare const TextEncoder: (new () => Utf8Encoder) | undefined;
+
+// ───────────────────────────────────────── a minimal WebAssembly assembler ─────────────────────────────────────────
+
+type Code = ReadonlyArray<number>;
+const uleb = (n: number): Code => {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+};
+const sleb = (n: number): Code => {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+};
+const vec = (items: Code[]): Code => [...uleb(items.length), ...items.flat()];
+const name = (s: string): Code => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+const section = (id: number, body: Code): Code => [id, ...uleb(body.length), ...body];
+
+const T_I32 = 0x7f;
+const T_V128 = 0x7b;
+const cat = (...parts: Code[]): Code => parts.flat();
+const get = (l: number): Code => [0x20, ...uleb(l)];
+const set = (l: number): Code => [0x21, ...uleb(l)];
+const i32 = (n: number): Code => [0x41, ...sleb(n)];
+const op = {
+  eqz: [0x45],
+  eq: [0x46],
+  ne: [0x47],
+  ltU: [0x49],
+  geU: [0x4f],
+  ctz: [0x68],
+  popcnt: [0x69],
+  add: [0x6a],
+  sub: [0x6b],
+  and: [0x71],
+  or: [0x72],
+  xor: [0x73],
+  shl: [0x74],
+  shrU: [0x76],
+} as const;
+const load8 = (): Code => [0x2d, 0, 0];
+const load32 = (offset: number): Code => [0x28, 2, ...uleb(offset)];
+const store32 = (offset: number): Code => [0x36, 2, ...uleb(offset)];
+const simd = (code: number, ...imm: number[]): Code => [0xfd, ...uleb(code), ...imm];
+const v128 = {
+  load: simd(0x00, 0, 0),
+  const: (bytes: ReadonlyArray<number>): Code => simd(0x0c, ...bytes),
+  splat: simd(0x0f),
+  swizzle: simd(0x0e),
+  eq: simd(0x23),
+  ne: simd(0x24),
+  and: simd(0x4e),
+  or: simd(0x50),
+  bitmask: simd(0x64),
+  shrU: simd(0x6d),
+};
+/** A `v128.const` with every byte `b`, inline at each use (V8 keeps such constants out of the register allocator). */
+const splat16 = (b: number): Code => v128.const(Array.from({ length: 16 }, () => b));
+/** `if (result i32) then else end`. */
+const ifI32 = (cond: Code, then: Code, els: Code): Code => cat(cond, [0x04, T_I32], then, [0x05], els, [0x0b]);
+/** Short-circuit conjunction / disjunction of i32 conditions. */
+const all = (cs: Code[]): Code => (cs.length === 1 ? (cs[0] as Code) : ifI32(cs[0] as Code, all(cs.slice(1)), i32(0)));
+const any = (cs: Code[]): Code => (cs.length === 1 ? (cs[0] as Code) : ifI32(cs[0] as Code, i32(1), any(cs.slice(1))));
+
+// ───────────────────────────────────────── the module ─────────────────────────────────────────
+//
+// Memory: [0, BASE) zero; the UTF-8 text at [p, end); PAD zero bytes; the block queue at q; the records at out.
+//
+// `scan(p, end, q, out) -> records` (function 0): one pass over 16-byte blocks. For each block it computes the
+// anchor bits M (bytes `=`, `:`, `_` and `k`, `b`, `x` in either case: every trigger contains one), and stores the
+// entry (p, M, line number at the block start, UTF-16 units before the block) at the queue's end, moving the end
+// only when M is not 0 (no branch: a branch taken for about every other block of source code costs more than the
+// store). Then it calls `anchors(q, queueEnd, out)` (function 1), which checks each anchor for a whole trigger and
+// writes one record (UTF-16 offset of the anchor, line number) per trigger line.
+
+// scan: parameters, then i32 locals, then v128 locals
+const P = 0;
+const END = 1;
+const Q = 2;
+const OUT = 3;
+const LINES = 4; // 1 + newlines before the block
+const U16 = 5; // UTF-16 units before the block
+const M = 6; // anchor bits of the block
+const QP = 7; // queue end
+const HI = 8; // bits of the block's non-ASCII bytes
+const V = 9; // the block
+const F = 10; // the block with ASCII letters lower-cased (b | 0x20)
+const FN = 11; // the same for the bytes one further (p + 1 … p + 16)
+
+// anchors: parameters, then i32 locals, then v128 locals
+const A_Q = 0;
+const A_QEND = 1;
+const A_OUT = 2;
+const A_P = 3; // the entry: block address, anchor bits, line number, UTF-16 units
+const A_M = 4;
+const A_LINES = 5;
+const A_U16 = 6;
+const BELOW = 7; // bits below the anchor
+const LINE = 8;
+const POS = 9; // byte address of the anchor
+const C = 10; // the anchor byte
+const J = 11; // walk-back pointer
+const D = 12; // folded byte before the blanks
+const REC = 13; // next record address
+const LAST = 14; // line of the last record
+const A_V = 15; // the block of a trigger
+
+const A_LOWER = 0x20;
+const isLetter = (ch: number): boolean => (ch >= 0x61 && ch <= 0x7a) || (ch >= 0x41 && ch <= 0x5a);
+/** i32: byte at `get(base) + delta`, ASCII-lower-cased when `fold` (exact for letters: `b | 0x20` is `ch` only for `ch` and its upper case). */
+const byteAt = (base: number, delta: number, fold: boolean): Code =>
+  cat(get(base), i32(delta), op.add, load8(), fold ? cat(i32(A_LOWER), op.or) : []);
+/** i32: the bytes at `get(base) + delta …` spell `word` (letters ASCII case-insensitive when `ci`, other characters exactly). */
+const spells = (base: number, delta: number, word: string, ci: boolean): Code =>
+  all(
+    Array.from(word, (s, k) => {
+      const ch = s.charCodeAt(0);
+      const fold = ci && isLetter(ch);
+      return cat(byteAt(base, delta + k, fold), i32(fold ? ch | A_LOWER : ch), op.eq);
+    }),
+  );
+const byteIn = (base: number, delta: number, chars: string, fold: boolean): Code =>
+  any(Array.from(chars, (s) => cat(byteAt(base, delta, fold), i32(s.charCodeAt(0)), op.eq)));
+const eqC = (ch: string): Code => cat(get(C), i32(ch.charCodeAt(0)), op.eq);
+const foldedC = (ch: string): Code => cat(get(C), i32(A_LOWER), op.or, i32(ch.charCodeAt(0)), op.eq);
+
+/** `keyword [ \t]* [=:]` with the `=`/`:` at POS: walk back over blanks to J; the keyword ends at J + 1. */
+const assignTrigger = (): Code => {
+  const blank = (): Code => cat(get(J), load8(), set(D), get(D), i32(0x20), op.eq, get(D), i32(0x09), op.eq, op.or);
+  const walk = cat(
+    get(POS), i32(1), op.sub, set(J),
+    [0x02, 0x40, 0x03, 0x40], // block loop
+    blank(), op.eqz, [0x0d, 1], // br_if out when not blank (the zero bytes before BASE end every walk)
+    get(J), i32(1), op.sub, set(J),
+    [0x0c, 0, 0x0b, 0x0b], // br loop; end loop; end block
+    get(J), load8(), i32(A_LOWER), op.or, set(D),
+  );
+  const endsWith = (words: string[]): Code => any(words.map((w) => spells(J, 1 - w.length, w, true)));
+  const byLast: Array<[string, string[]]> = [
+    ['y', ['key']],
+    ['d', ['pwd', 'passwd', 'password']],
+    ['t', ['secret']],
+    ['n', ['token']],
+    ['l', ['credential']],
+  ];
+  const dispatch = (k: number): Code => {
+    const e = byLast[k];
+    if (e === undefined) return i32(0);
+    return ifI32(cat(get(D), i32(e[0].charCodeAt(0)), op.eq), endsWith(e[1]), dispatch(k + 1));
+  };
+  return cat(walk, dispatch(0));
+};
+
+/** `scheme://` with the `:` at POS. */
+const schemeTrigger = (): Code =>
+  all([
+    cat(byteAt(POS, 1, false), i32(0x2f), op.eq),
+    cat(byteAt(POS, 2, false), i32(0x2f), op.eq),
+    any(['postgres', 'postgresql', 'mysql', 'mongodb', 'mongodb+srv', 'redis', 'rediss'].map((w) => spells(POS, -w.length, w, true))),
+  ]);
+
+/** i32: a trigger contains the anchor byte C at POS (C is one of the anchor bytes). */
+const trigger = (): Code =>
+  ifI32(
+    cat(eqC('='), eqC(':'), op.or),
+    any([all([eqC(':'), schemeTrigger()]), assignTrigger()]),
+    ifI32(
+      foldedC('k'),
+      spells(POS, -1, 'akia', true),
+      ifI32(
+        foldedC('b'),
+        any([
+          all([spells(POS, 0, 'bearer', true), byteIn(POS, 6, ' \t', false)]),
+          all([eqC('B'), spells(POS, -5, '-----BEGIN ', false)]),
+        ]),
+        ifI32(
+          foldedC('x'),
+          all([spells(POS, 0, 'xox', true), byteIn(POS, 3, 'bprs', true), cat(byteAt(POS, 4, false), i32(0x2d), op.eq)]),
+          // '_'
+          any([all([spells(POS, -3, 'gh', false), byteIn(POS, -1, 'pousr', false)]), spells(POS, -10, 'github_pat_', false)]),
+        ),
+      ),
+    ),
+  );
+
+const vEq = (l: number, ch: number): Code => cat(get(l), splat16(ch), v128.eq);
+const vOr = (...xs: Code[]): Code => xs.reduce((a, b) => cat(a, b, v128.or));
+const bitmask = (vector: Code): Code => cat(vector, v128.bitmask);
+const ch = (s: string): number => s.charCodeAt(0);
+/** i32 bits of the block `get(v)`: newlines; UTF-8 continuation bytes; 4-byte leads (two UTF-16 units each). */
+const newlineBits = (v: number): Code => bitmask(vEq(v, 0x0a));
+const contBits = (v: number): Code => bitmask(cat(get(v), splat16(0xc0), v128.and, splat16(0x80), v128.eq));
+const lead4Bits = (v: number): Code => bitmask(cat(get(v), splat16(0xf8), v128.and, splat16(0xf0), v128.eq));
+
+const scanBody = (): Code =>
+  cat(
+    i32(1), set(LINES),
+    get(Q), set(QP),
+    [0x02, 0x40, 0x03, 0x40], // block $done loop $blocks
+    get(P), get(END), op.geU, [0x0d, 1],
+    get(P), v128.load, set(V),
+    get(V), splat16(A_LOWER), v128.or, set(F),
+    get(P), i32(1), op.add, v128.load, splat16(A_LOWER), v128.or, set(FN),
+    bitmask(
+      vOr(
+        vEq(V, ch('=')),
+        vEq(V, ch(':')),
+        vEq(V, ch('_')),
+        cat(vEq(F, ch('k')), vEq(FN, ch('i')), v128.and),
+        cat(vEq(F, ch('b')), vEq(FN, ch('e')), v128.and),
+        cat(vEq(F, ch('x')), vEq(FN, ch('o')), v128.and),
+      ),
+    ),
+    set(M),
+    get(QP), get(P), store32(0),
+    get(QP), get(M), store32(4),
+    get(QP), get(LINES), store32(8),
+    get(QP), get(U16), store32(12),
+    get(QP), get(M), i32(0), op.ne, i32(4), op.shl, op.add, set(QP),
+    get(LINES), newlineBits(V), op.popcnt, op.add, set(LINES),
+    get(U16), i32(16), op.add, set(U16),
+    bitmask(get(V)), set(HI),
+    get(HI),
+    [0x04, 0x40], // if the block has non-ASCII bytes
+    get(U16), lead4Bits(V), op.popcnt, op.add, contBits(V), op.popcnt, op.sub, set(U16),
+    [0x0b],
+    get(P), i32(16), op.add, set(P),
+    [0x0c, 0, 0x0b, 0x0b], // br $blocks; end loop; end block
+    get(Q), get(QP), get(OUT), [0x10, 1], // anchors(q, queueEnd, out)
+    [0x0b],
+  );
+
+const popcntBelow = (bits: Code): Code => cat(bits, get(BELOW), op.and, op.popcnt);
+
+const anchorsBody = (): Code =>
+  cat(
+    get(A_OUT), set(REC),
+    i32(-1), set(LAST),
+    [0x02, 0x40, 0x03, 0x40], // block $done loop $entries
+    get(A_Q), get(A_QEND), op.geU, [0x0d, 1],
+    ...[A_P, A_M, A_LINES, A_U16].map((l, k) => cat(get(A_Q), load32(4 * k), set(l))),
+    get(A_Q), i32(16), op.add, set(A_Q),
+    [0x02, 0x40, 0x03, 0x40], // block $next loop $anchors (lowest bit first)
+    get(A_M), op.eqz, [0x0d, 1],
+    i32(1), get(A_M), op.ctz, op.shl, i32(1), op.sub, set(BELOW),
+    get(A_M), get(A_M), i32(1), op.sub, op.and, set(A_M),
+    get(A_P), get(BELOW), op.popcnt, op.add, set(POS),
+    get(POS), load8(), set(C),
+    trigger(),
+    [0x04, 0x40], // if trigger
+    get(A_P), v128.load, set(A_V),
+    get(A_LINES), popcntBelow(newlineBits(A_V)), op.add, set(LINE),
+    get(LINE), get(LAST), op.ne,
+    [0x04, 0x40], // if the line has no record yet: record (UTF-16 offset of the anchor, line)
+    get(REC),
+    get(A_U16), get(BELOW), op.popcnt, op.add, popcntBelow(lead4Bits(A_V)), op.add, popcntBelow(contBits(A_V)), op.sub,
+    store32(0),
+    get(REC), get(LINE), store32(4),
+    get(REC), i32(8), op.add, set(REC),
+    get(LINE), set(LAST),
+    [0x0b, 0x0b], // end if; end if
+    [0x0c, 0, 0x0b, 0x0b], // br $anchors; end loop; end block
+    [0x0c, 0, 0x0b, 0x0b], // br $entries; end loop; end block
+    get(REC), get(A_OUT), op.sub, i32(3), op.shrU,
+    [0x0b],
+  );
+
+/** The module: imports memory `m.mem`, exports `scan(p, end, q, out) -> records`. */
+const moduleBytes = (): Uint8Array => {
+  const scan = [...vec([[...uleb(5), T_I32], [...uleb(3), T_V128]]), ...scanBody()];
+  const anchors = [...vec([[...uleb(12), T_I32], [...uleb(1), T_V128]]), ...anchorsBody()];
+  const i32s = (k: number): Code => vec(Array.from({ length: k }, () => [T_I32]));
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([[0x60, ...i32s(4), ...i32s(1)], [0x60, ...i32s(3), ...i32s(1)]])),
+    ...section(2, vec([[...name('m'), ...name('mem'), 0x02, 0x00, 0x00]])),
+    ...section(3, vec([[0], [1]])),
+    ...section(7, vec([[...name('scan'), 0x00, 0]])),
+    ...section(10, vec([[...uleb(scan.length), ...scan], [...uleb(anchors.length), ...anchors]])),
+  ]);
+};
+
+// ───────────────────────────────────────── SIMD implementation ─────────────────────────────────────────
+
+let compiled: object | null | undefined; // undefined: not tried yet; null: no WebAssembly or TextEncoder here
+
+/** The compiled module (a constant), or null when the host cannot run it. */
+const simdModule = (): object | null => {
+  if (compiled === undefined) {
+    try {
+      compiled = typeof WebAssembly === 'undefined' || typeof TextEncoder === 'undefined' ? null : new WebAssembly.Module(moduleBytes());
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+};
+
+const PAGE = 65536;
+/** Text starts at BASE: the zero bytes before it end every walk back; PAD zero bytes after it cover every read ahead. */
+const BASE = 32;
+const PAD = 64;
+/** Scratch memory kept between calls up to this size (larger texts get memory of their own, dropped after the call). */
+const KEEP_BYTES = 1 << 28;
+/** Memory is not asked for beyond this (the regular-expression path takes such texts). */
+const MAX_BYTES = 0x7fff0000;
+
+interface Scratch {
+  readonly mem: WasmMemory;
+  readonly scan: (p: number, end: number, q: number, out: number) => number;
+}
+/**
+ * The scratch memory and instance of the last call, reused so that the pages are not faulted in again (a fresh
+ * 10 MB memory costs more than the whole scan). Every byte the module reads is written, or zeroed, by the call
+ * that reads it, so no call sees another call's data; calls do not nest (records are copied out before any visit).
+ */
+let kept: Scratch | null = null;
+
+const scratchFor = (wasm: WasmHost, mod: object, bytes: number): Scratch => {
+  if (kept !== null && kept.mem.buffer.byteLength >= bytes) return kept;
+  const mem = new wasm.Memory({ initial: Math.ceil(bytes / PAGE) });
+  const inst = new wasm.Instance(mod, { m: { mem } });
+  const s: Scratch = { mem, scan: inst.exports['scan'] as Scratch['scan'] };
+  if (bytes <= KEEP_BYTES) kept = s;
+  return s;
+};
+
+const growTo = (mem: WasmMemory, bytes: number): void => {
+  const need = Math.ceil(bytes / PAGE) - mem.buffer.byteLength / PAGE;
+  if (need > 0) mem.grow(need);
+};
+
+/**
+ * SIMD line selection; false when it could not run (memory refused for this size), with nothing visited. Records
+ * are (UTF-16 offset of an anchor byte in a trigger, line number), one per trigger line, in text order. Sizes: the
+ * queue holds at most one 16-byte entry per 16-byte block; a trigger line holds at least 4 bytes and its newline,
+ * so `bytes / 4 + 2` records always fit.
+ */
+const simdLines = (wasm: WasmHost, mod: object, content: string, visit: LineVisitor): boolean => {
+  const n = content.length;
+  if (BASE + 3 * n * 3 + 6 * PAD > MAX_BYTES) return false;
+  let records: Int32Array;
+  try {
+    const scratch = scratchFor(wasm, mod, BASE + n + PAD);
+    const { mem } = scratch;
+    const enc = new (TextEncoder as new () => Utf8Encoder)();
+    const r = enc.encodeInto(content, new Uint8Array(mem.buffer, BASE, n));
+    let written = r.written;
+    if (r.read < n) {
+      // Non-ASCII text: each remaining UTF-16 unit takes at most 3 bytes.
+      const rest = n - r.read;
+      growTo(mem, BASE + written + 3 * rest + PAD);
+      written += enc.encodeInto(content.slice(r.read), new Uint8Array(mem.buffer, BASE + written, 3 * rest)).written;
+    }
+    const q = (BASE + written + PAD + 15) & ~15;
+    const out = q + 16 * ((written >> 4) + 2);
+    growTo(mem, out + 8 * ((written >> 2) + 2));
+    new Uint8Array(mem.buffer, BASE + written, PAD).fill(0);
+    const k = scratch.scan(BASE, BASE + written, q, out);
+    records = new Int32Array(mem.buffer, out, 2 * k).slice();
+  } catch {
+    return false;
+  }
+  for (let i = 0; i < records.length; i += 2) visitLineAt(content, records[i] as number, records[i + 1] as number, visit);
+  return true;
+};
+
+/**
+ * Visit every line (S1: split on `\n`, one trailing `\r` removed) that contains a trigger, in order, once.
+ * `visit(line, lineNo, start, end)` gets the line without its `\r`, its 1-based number and its span in `content`.
+ * Lines without a trigger cannot hold a §7.2 candidate and are skipped.
+ */
+export const forEachTriggerLine = (content: string, visit: LineVisitor, mode: LineMode = 'auto'): void => {
+  if (mode !== 'regex') {
+    const mod = simdModule();
+    if (mod !== null && simdLines(WebAssembly as WasmHost, mod, content, visit)) return;
+    if (mode === 'simd') throw new Error('SIMD line selection is not available on this host');
+  }
+  regexLines(content, visit);
+};
+
+/** Whether the SIMD implementation runs on this host (tests and benches report it). */
+export const simdAvailable = (): boolean => simdModule() !== null;
