@@ -1,9 +1,11 @@
 /**
  * Line selection for the secret scan (convoy-policies.md §7.1 S1–S2, §7.2): which lines of a text can hold a
- * candidate of one of the ten patterns. Only those lines run the patterns, so this must never miss one: a line is
- * selected iff it contains a *trigger*, and every match of every §7.2 pattern contains a trigger on its own line.
+ * candidate of one of the ten patterns. Only those lines run the patterns, so this must never miss one: every line
+ * that contains a *trigger* is selected, and every match of every §7.2 pattern contains a trigger on its own line.
+ * (Selecting a line without a candidate only costs time.)
  *
- * Triggers (ASCII; "ci" = ASCII case-insensitive, the way the `i` flag without `u` compares letters):
+ * Triggers (ASCII; "ci" = ASCII case-insensitive, the way the `i` flag without `u` compares letters: no non-ASCII
+ * character matches an ASCII letter):
  *
  * | Trigger                                                                                | Covers patterns |
  * |----------------------------------------------------------------------------------------|-----------------|
@@ -15,23 +17,24 @@
  * | `gh` + one of `pousr` + `_`, or `github_pat_`                                          | 7               |
  * | `xox` (ci), one of `bprs` (ci), `-`                                                    | 9               |
  *
- * (`aws_secret_access_key`, `secret_key` and `api[_-]?key` all end in `key`.) Two implementations find the trigger
- * lines, with the same answer for every string:
+ * (`aws_secret_access_key`, `secret_key` and `api[_-]?key` all end in `key`.) Two implementations:
  *
- * - **SIMD** (WebAssembly, when the host has it): the text is encoded to UTF-8 with `TextEncoder.encodeInto` into
- *   the module's memory, then one pass over 16-byte blocks classifies every byte with two nibble table look-ups
- *   and finds the bytes a trigger must contain (`=`, `:`, `k`, `b`, `x` in either case, `_`); each such byte is
- *   checked for a whole trigger around it (scalar code). The pass counts newlines (line numbers) and UTF-16 code
- *   units (offsets in the JavaScript string: a UTF-8 lead byte starts one unit, a 4-byte lead two; lone
- *   surrogates become U+FFFD, one unit as well). ASCII bytes never occur inside a multi-byte UTF-8 sequence, so
- *   the triggers are found exactly where the string has them.
- * - **Regular expression** (fallback): one case-insensitive alternation of the triggers, line numbers counted with
- *   `indexOf`. Slower (V8 cannot skip ahead over a large case-insensitive alternation) but needs nothing else.
+ * - **SIMD** (WebAssembly, where the host has it and `TextEncoder`): the text is encoded to UTF-8 with
+ *   `encodeInto` into the module's memory; one pass over 32-byte chunks (two 16-byte vectors) marks the *anchors*,
+ *   bytes that every trigger of some kind contains (`=`, `:`, `_`, and `k`/`b`/`x` in either case followed by
+ *   `i`/`e`/`o`), and queues the chunks that have any; then scalar code checks each anchor for a whole trigger
+ *   around it. The pass counts newlines (line numbers) and UTF-16 code units (offsets in the JavaScript string: a
+ *   UTF-8 lead byte starts one unit, a 4-byte lead two; `encodeInto` turns a lone surrogate into U+FFFD, one unit
+ *   as well). ASCII bytes never occur inside a multi-byte UTF-8 sequence, so triggers are found exactly where the
+ *   string has them. The module is assembled below from an instruction list (no binary blob, no build step).
+ * - **Regular expression** (fallback, and for texts too large for the memory): one case-insensitive alternation of
+ *   the triggers (a superset: `-----begin ` and `gh…` in any case too), line numbers counted with `indexOf`.
+ *   Slower (V8 cannot skip ahead over a large case-insensitive alternation) but needs nothing else.
  *
- * The compiled WebAssembly module is a pure function of the constant code below and is compiled once, on first
- * use; every call gets its own memory and instance, so nothing is shared between calls. Linear time: one pass,
- * and each trigger check reads a bounded window, except the walk back over the spaces and tabs before a `=` or
- * `:`, which reads each such run once (it stops at the run's own `=`/`:`).
+ * Pure: the compiled module is a function of the constant code below (compiled once, on first use), and the
+ * scratch memory reused between calls is written or zeroed before it is read in each call. Linear time: one pass,
+ * and each anchor check reads a bounded window, except the walk back over the spaces and tabs before a `=` or `:`,
+ * which reads each such run once (the walk stops at the run's start and the run ends at that `=`/`:`).
  */
 
 /** Visit a trigger line: the line without its `\r`, its 1-based number, and its span in the text (`end` excludes `\n`/`\r`). */
@@ -164,34 +167,37 @@ const any = (cs: Code[]): Code => (cs.length === 1 ? (cs[0] as Code) : ifI32(cs[
 
 // ───────────────────────────────────────── the module ─────────────────────────────────────────
 //
-// Memory: [0, BASE) zero; the UTF-8 text at [p, end); PAD zero bytes; the block queue at q; the records at out.
+// Memory: [0, BASE) zero; the UTF-8 text at [p, end); PAD zero bytes; the chunk queue at q; the records at out.
 //
-// `scan(p, end, q, out) -> records` (function 0): one pass over 16-byte blocks. For each block it computes the
-// anchor bits M (bytes `=`, `:`, `_` and `k`, `b`, `x` in either case: every trigger contains one), and stores the
-// entry (p, M, line number at the block start, UTF-16 units before the block) at the queue's end, moving the end
-// only when M is not 0 (no branch: a branch taken for about every other block of source code costs more than the
-// store). Then it calls `anchors(q, queueEnd, out)` (function 1), which checks each anchor for a whole trigger and
-// writes one record (UTF-16 offset of the anchor, line number) per trigger line.
+// `scan(p, end, q, out) -> records` (function 0): one pass over 32-byte chunks. For each chunk it computes the
+// 32 anchor bits M and stores the entry (p, M, line number at the chunk start, UTF-16 units before the chunk) at
+// the queue's end, moving the end only when M is not 0 (no branch: on source code about every other chunk has an
+// anchor, and a branch that unpredictable costs more than the stores). Then it calls `anchors(q, queueEnd, out)`
+// (function 1), which checks each anchor for a whole trigger and writes one record (UTF-16 offset of the anchor,
+// line number) per trigger line.
 
 // scan: parameters, then i32 locals, then v128 locals
 const P = 0;
 const END = 1;
 const Q = 2;
 const OUT = 3;
-const LINES = 4; // 1 + newlines before the block
-const U16 = 5; // UTF-16 units before the block
-const M = 6; // anchor bits of the block
+const LINES = 4; // 1 + newlines before the chunk
+const U16 = 5; // UTF-16 units before the chunk
+const M = 6; // anchor bits of the chunk
 const QP = 7; // queue end
-const HI = 8; // bits of the block's non-ASCII bytes
-const V = 9; // the block
-const F = 10; // the block with ASCII letters lower-cased (b | 0x20)
+const HI = 8; // bits of the chunk's non-ASCII bytes (either vector)
+const V = 9; // the chunk's first 16 bytes
+const F = 10; // the same with ASCII letters lower-cased (b | 0x20)
 const FN = 11; // the same for the bytes one further (p + 1 … p + 16)
+const V2 = 12; // the chunk's second 16 bytes, and so on
+const F2 = 13;
+const FN2 = 14;
 
 // anchors: parameters, then i32 locals, then v128 locals
 const A_Q = 0;
 const A_QEND = 1;
 const A_OUT = 2;
-const A_P = 3; // the entry: block address, anchor bits, line number, UTF-16 units
+const A_P = 3; // the entry: chunk address, anchor bits, line number, UTF-16 units
 const A_M = 4;
 const A_LINES = 5;
 const A_U16 = 6;
@@ -203,7 +209,8 @@ const J = 11; // walk-back pointer
 const D = 12; // folded byte before the blanks
 const REC = 13; // next record address
 const LAST = 14; // line of the last record
-const A_V = 15; // the block of a trigger
+const A_V = 15; // the chunk of a trigger
+const A_V2 = 16;
 
 const A_LOWER = 0x20;
 const isLetter = (ch: number): boolean => (ch >= 0x61 && ch <= 0x7a) || (ch >= 0x41 && ch <= 0x5a);
@@ -287,45 +294,54 @@ const vEq = (l: number, ch: number): Code => cat(get(l), splat16(ch), v128.eq);
 const vOr = (...xs: Code[]): Code => xs.reduce((a, b) => cat(a, b, v128.or));
 const bitmask = (vector: Code): Code => cat(vector, v128.bitmask);
 const ch = (s: string): number => s.charCodeAt(0);
-/** i32 bits of the block `get(v)`: newlines; UTF-8 continuation bytes; 4-byte leads (two UTF-16 units each). */
+/** i32 bits of the vector `get(v)`: newlines; UTF-8 continuation bytes; 4-byte leads (two UTF-16 units each). */
 const newlineBits = (v: number): Code => bitmask(vEq(v, 0x0a));
 const contBits = (v: number): Code => bitmask(cat(get(v), splat16(0xc0), v128.and, splat16(0x80), v128.eq));
 const lead4Bits = (v: number): Code => bitmask(cat(get(v), splat16(0xf8), v128.and, splat16(0xf0), v128.eq));
+
+/** Anchor lanes of one 16-byte vector `v` (`f`: lower-cased; `fn`: lower-cased, one byte further). */
+const anchorLanes = (v: number, f: number, fn: number): Code =>
+  vOr(
+    vEq(v, ch('=')),
+    vEq(v, ch(':')),
+    vEq(v, ch('_')),
+    cat(vEq(f, ch('k')), vEq(fn, ch('i')), v128.and),
+    cat(vEq(f, ch('b')), vEq(fn, ch('e')), v128.and),
+    cat(vEq(f, ch('x')), vEq(fn, ch('o')), v128.and),
+  );
+/** i32: 32 bits of a 32-byte chunk from the 16-bit masks of its two halves. */
+const bits32 = (lo: Code, hi: Code): Code => cat(lo, hi, i32(16), op.shl, op.or);
 
 const scanBody = (): Code =>
   cat(
     i32(1), set(LINES),
     get(Q), set(QP),
-    [0x02, 0x40, 0x03, 0x40], // block $done loop $blocks
+    [0x02, 0x40, 0x03, 0x40], // block $done loop $chunks (32 bytes: two vectors)
     get(P), get(END), op.geU, [0x0d, 1],
     get(P), v128.load, set(V),
+    get(P), i32(16), op.add, v128.load, set(V2),
     get(V), splat16(A_LOWER), v128.or, set(F),
+    get(V2), splat16(A_LOWER), v128.or, set(F2),
     get(P), i32(1), op.add, v128.load, splat16(A_LOWER), v128.or, set(FN),
-    bitmask(
-      vOr(
-        vEq(V, ch('=')),
-        vEq(V, ch(':')),
-        vEq(V, ch('_')),
-        cat(vEq(F, ch('k')), vEq(FN, ch('i')), v128.and),
-        cat(vEq(F, ch('b')), vEq(FN, ch('e')), v128.and),
-        cat(vEq(F, ch('x')), vEq(FN, ch('o')), v128.and),
-      ),
-    ),
-    set(M),
+    get(P), i32(17), op.add, v128.load, splat16(A_LOWER), v128.or, set(FN2),
+    bits32(bitmask(anchorLanes(V, F, FN)), bitmask(anchorLanes(V2, F2, FN2))), set(M),
     get(QP), get(P), store32(0),
     get(QP), get(M), store32(4),
     get(QP), get(LINES), store32(8),
     get(QP), get(U16), store32(12),
     get(QP), get(M), i32(0), op.ne, i32(4), op.shl, op.add, set(QP),
-    get(LINES), newlineBits(V), op.popcnt, op.add, set(LINES),
-    get(U16), i32(16), op.add, set(U16),
-    bitmask(get(V)), set(HI),
+    get(LINES), newlineBits(V), op.popcnt, op.add, newlineBits(V2), op.popcnt, op.add, set(LINES),
+    get(U16), i32(32), op.add, set(U16),
+    bitmask(cat(get(V), get(V2), v128.or)), set(HI),
     get(HI),
-    [0x04, 0x40], // if the block has non-ASCII bytes
-    get(U16), lead4Bits(V), op.popcnt, op.add, contBits(V), op.popcnt, op.sub, set(U16),
+    [0x04, 0x40], // if the chunk has non-ASCII bytes
+    get(U16),
+    lead4Bits(V), op.popcnt, op.add, contBits(V), op.popcnt, op.sub,
+    lead4Bits(V2), op.popcnt, op.add, contBits(V2), op.popcnt, op.sub,
+    set(U16),
     [0x0b],
-    get(P), i32(16), op.add, set(P),
-    [0x0c, 0, 0x0b, 0x0b], // br $blocks; end loop; end block
+    get(P), i32(32), op.add, set(P),
+    [0x0c, 0, 0x0b, 0x0b], // br $chunks; end loop; end block
     get(Q), get(QP), get(OUT), [0x10, 1], // anchors(q, queueEnd, out)
     [0x0b],
   );
@@ -349,11 +365,14 @@ const anchorsBody = (): Code =>
     trigger(),
     [0x04, 0x40], // if trigger
     get(A_P), v128.load, set(A_V),
-    get(A_LINES), popcntBelow(newlineBits(A_V)), op.add, set(LINE),
+    get(A_P), i32(16), op.add, v128.load, set(A_V2),
+    get(A_LINES), popcntBelow(bits32(newlineBits(A_V), newlineBits(A_V2))), op.add, set(LINE),
     get(LINE), get(LAST), op.ne,
     [0x04, 0x40], // if the line has no record yet: record (UTF-16 offset of the anchor, line)
     get(REC),
-    get(A_U16), get(BELOW), op.popcnt, op.add, popcntBelow(lead4Bits(A_V)), op.add, popcntBelow(contBits(A_V)), op.sub,
+    get(A_U16), get(BELOW), op.popcnt, op.add,
+    popcntBelow(bits32(lead4Bits(A_V), lead4Bits(A_V2))), op.add,
+    popcntBelow(bits32(contBits(A_V), contBits(A_V2))), op.sub,
     store32(0),
     get(REC), get(LINE), store32(4),
     get(REC), i32(8), op.add, set(REC),
@@ -367,8 +386,8 @@ const anchorsBody = (): Code =>
 
 /** The module: imports memory `m.mem`, exports `scan(p, end, q, out) -> records`. */
 const moduleBytes = (): Uint8Array => {
-  const scan = [...vec([[...uleb(5), T_I32], [...uleb(3), T_V128]]), ...scanBody()];
-  const anchors = [...vec([[...uleb(12), T_I32], [...uleb(1), T_V128]]), ...anchorsBody()];
+  const scan = [...vec([[...uleb(5), T_I32], [...uleb(6), T_V128]]), ...scanBody()];
+  const anchors = [...vec([[...uleb(12), T_I32], [...uleb(2), T_V128]]), ...anchorsBody()];
   const i32s = (k: number): Code => vec(Array.from({ length: k }, () => [T_I32]));
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -433,7 +452,7 @@ const growTo = (mem: WasmMemory, bytes: number): void => {
 /**
  * SIMD line selection; false when it could not run (memory refused for this size), with nothing visited. Records
  * are (UTF-16 offset of an anchor byte in a trigger, line number), one per trigger line, in text order. Sizes: the
- * queue holds at most one 16-byte entry per 16-byte block; a trigger line holds at least 4 bytes and its newline,
+ * queue holds at most one 16-byte entry per 32-byte chunk; a trigger line holds at least 4 bytes and its newline,
  * so `bytes / 4 + 2` records always fit.
  */
 const simdLines = (wasm: WasmHost, mod: object, content: string, visit: LineVisitor): boolean => {
