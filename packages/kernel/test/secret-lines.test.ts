@@ -7,7 +7,8 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { secrets } from '@arbiter/kernel';
-import { forEachTriggerLine, simdAvailable, type LineMode } from '../src/internal/secret-lines.js';
+import { forEachTriggerLine, LINE_SCANNER_HEX, SIMD_MIN_CHARS, simdAvailable, type LineMode } from '../src/internal/secret-lines.js';
+import { assembleLineScanner } from '../src/internal/secret-lines-wasm.js';
 import { RUNS, deepFreeze } from './arb/freeze.js';
 import { arbAnySecret } from './arb/secrets.js';
 
@@ -117,6 +118,12 @@ describe('secret line selection (§7.1 S1–S2)', () => {
     expect(simdAvailable()).toBe(true);
   });
 
+  test('the module bytes in secret-lines.ts are what secret-lines-wasm.ts assembles (on a mismatch, paste the printed hex)', () => {
+    const hex = Array.from(assembleLineScanner(), (b) => b.toString(16).padStart(2, '0')).join('');
+    const lines = hex.match(/.{1,112}/g)?.map((l) => `  '${l}',`).join('\n');
+    expect(hex, `LINE_SCANNER_HEX = [\n${lines}\n].join('')`).toBe(LINE_SCANNER_HEX);
+  });
+
   test('every line with a §7.2 candidate is visited once, in order, with its number, span and text (both selectors)', () => {
     fc.assert(
       fc.property(arbMixed, (content) => {
@@ -204,6 +211,15 @@ describe('secret line selection (§7.1 S1–S2)', () => {
       const expected = refFindings(c, []);
       expect(expected.length).toBeGreaterThan(0);
       for (const mode of MODES) expect(scanForSecretsUsing(c, 'f', [], mode).findings.map((f) => `${f.pattern} ${f.line}:${f.column}`)).toEqual(expected);
+    }
+  });
+
+  test('scanForSecrets takes the SIMD selector from SIMD_MIN_CHARS characters on, with the same findings', () => {
+    for (const n of [SIMD_MIN_CHARS - 30, SIMD_MIN_CHARS + 1]) {
+      const text = `${'é'.repeat(7)}${'x'.repeat(n - 31)}\npassword=hunter2hunter2 ${'🎉'.repeat(3)}AKIA${'Z'.repeat(16)}`;
+      const r = secrets.scanForSecrets(text, 'f', []);
+      expect(r.findings.map((f) => `${f.pattern} ${f.line}:${f.column}`)).toEqual(['generic-password 2:1', 'aws-access-key 2:31']);
+      expect(r).toEqual(scanForSecretsUsing(text, 'f', [], 'regex'));
     }
   });
 
