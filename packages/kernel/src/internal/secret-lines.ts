@@ -30,8 +30,8 @@
  *   are kept here (`LINE_SCANNER_HEX`, checked by a test) so that nothing is assembled at run time. `auto` takes
  *   this path for texts of {@link SIMD_MIN_CHARS} characters or more: below that the regular expression costs
  *   less than a millisecond, and a hook that only scans short texts never compiles the module.
- * - **Regular expression** (fallback, and for texts too large for the memory): one case-insensitive alternation of
- *   the triggers (a superset: `-----begin ` and `gh…` in any case too), line numbers counted with `indexOf`.
+ * - **Regular expression** (short texts, hosts without WebAssembly, texts too large for the memory): one
+ *   case-insensitive alternation of the triggers, line numbers counted with `indexOf`.
  *   Slower (V8 cannot skip ahead over a large case-insensitive alternation) but needs nothing else.
  *
  * Pure: the compiled module is a function of constant bytes (compiled once, on first use), and the scratch memory
@@ -51,9 +51,12 @@ export const SIMD_MIN_CHARS = 1 << 18;
 
 // ───────────────────────────────────────── regular-expression implementation ─────────────────────────────────────────
 
-/** The triggers as one case-insensitive alternation (a superset of the table above: `-----begin ` and `gh…` ignore case here). */
+/**
+ * The triggers as one case-insensitive alternation (the scanner's former one): `key` only as `aws_secret_access_key`,
+ * `secret_key` or `api[_-]?key`, the keywords those patterns use; `-----begin ` and `gh…` in any case.
+ */
 const TRIGGER =
-  'akia|(?:key|passw(?:or)?d|pwd|secret|token|credential)[ \\t]*[=:]|bearer[ \\t]|-----begin |' +
+  'akia|(?:aws_secret_access_key|secret_key|api[_-]?key|passw(?:or)?d|pwd|secret|token|credential)[ \\t]*[=:]|bearer[ \\t]|-----begin |' +
   '(?:postgres(?:ql)?|mysql|mongodb(?:\\+srv)?|rediss?):\\/\\/|gh[pousr]_|github_pat_|xox[bprs]-';
 
 const visitLineAt = (content: string, at: number, lineNo: number, visit: LineVisitor): number => {
