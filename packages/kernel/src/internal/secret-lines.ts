@@ -213,9 +213,13 @@ const PAGE = 65536;
 /** Text starts at BASE: the zero bytes before it end every walk back; PAD zero bytes after it cover every read ahead. */
 const BASE = 32;
 const PAD = 64;
-/** Scratch memory kept between calls up to this size (larger texts get memory of their own, dropped after the call). */
+/** Scratch memory is kept between calls up to this size (a larger one is dropped after its call). */
 const KEEP_BYTES = 1 << 28;
-/** Memory is not asked for beyond this (the regular-expression path takes such texts). */
+/**
+ * Memory is not asked for beyond this, so that every address fits in 31 bits (the module's i32 arithmetic never
+ * wraps); longer texts take the regular-expression path. Worst case per UTF-16 unit: 3 bytes of UTF-8, plus the
+ * queue (at most 1 byte per text byte) and the records (at most 2 bytes per text byte): 12 bytes.
+ */
 const MAX_BYTES = 0x7fff0000;
 
 interface Scratch {
@@ -234,7 +238,7 @@ const scratchFor = (wasm: WasmHost, mod: object, bytes: number): Scratch => {
   const mem = new wasm.Memory({ initial: Math.ceil(bytes / PAGE) });
   const inst = new wasm.Instance(mod, { m: { mem } });
   const s: Scratch = { mem, scan: inst.exports['scan'] as Scratch['scan'] };
-  if (bytes <= KEEP_BYTES) kept = s;
+  kept = s;
   return s;
 };
 
@@ -251,7 +255,7 @@ const growTo = (mem: WasmMemory, bytes: number): void => {
  */
 const simdLines = (wasm: WasmHost, mod: object, content: string, visit: LineVisitor): boolean => {
   const n = content.length;
-  if (BASE + 3 * n * 3 + 6 * PAD > MAX_BYTES) return false;
+  if (BASE + 12 * n + 4 * PAD > MAX_BYTES) return false;
   let records: Int32Array;
   try {
     const scratch = scratchFor(wasm, mod, BASE + n + PAD);
@@ -273,6 +277,8 @@ const simdLines = (wasm: WasmHost, mod: object, content: string, visit: LineVisi
     records = new Int32Array(mem.buffer, out, 2 * k).slice();
   } catch {
     return false;
+  } finally {
+    if (kept !== null && kept.mem.buffer.byteLength > KEEP_BYTES) kept = null;
   }
   for (let i = 0; i < records.length; i += 2) visitLineAt(content, records[i] as number, records[i + 1] as number, visit);
   return true;
