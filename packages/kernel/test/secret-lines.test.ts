@@ -214,6 +214,14 @@ describe('secret line selection (§7.1 S1–S2)', () => {
     }
   });
 
+  test('non-ASCII letters that other case rules fold to ASCII (Kelvin sign, long s, dotless i) match no keyword, as with the i flag', () => {
+    const cases = [`a\u212aia${'Q'.repeat(16)}`, `pa\u017f\u017fword=hunter2hunter2`, `AK\u0130A${'Q'.repeat(16)}`, `akıa${'Q'.repeat(16)}`, `\u017fecret=${'s'.repeat(16)}`];
+    for (const c of cases) {
+      expect(refFindings(c, [])).toEqual([]);
+      for (const mode of MODES) expect(scanForSecretsUsing(c, 'f', [], mode).findings).toEqual([]);
+    }
+  });
+
   test('scanForSecrets takes the SIMD selector from SIMD_MIN_CHARS characters on, with the same findings', () => {
     for (const n of [SIMD_MIN_CHARS - 30, SIMD_MIN_CHARS + 1]) {
       const text = `${'é'.repeat(7)}${'x'.repeat(n - 31)}\npassword=hunter2hunter2 ${'🎉'.repeat(3)}AKIA${'Z'.repeat(16)}`;
