@@ -9,13 +9,18 @@
  * Linear time. Every pattern is anchored on a fixed keyword and its repetitions are bounded or end the match, so
  * a failed attempt costs at most the length of one keyword's value run; the one pattern whose naive regular
  * expression backtracks quadratically (`connection-string`: "user:password@" over a long run without `@`) is
- * matched with a prefix regex plus a forward-only pointer to the next whitespace or `@`. A single case-insensitive
- * keyword pass finds the lines that can hold a candidate; only those lines run the ten patterns.
+ * matched with a prefix regex plus a forward-only pointer to the next whitespace or `@`. A line selector
+ * (`internal/secret-lines.ts`: one SIMD pass where the host has WebAssembly, else one case-insensitive regular
+ * expression) finds the lines that contain a trigger, the fixed start every candidate has; only those lines run
+ * the ten patterns.
  */
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { normalizePath, type NormPath } from './paths.js';
 import type { DecisionTable } from './internal/table.js';
+import { forEachTriggerLine, type LineMode } from './internal/secret-lines.js';
+
+export type { LineMode } from './internal/secret-lines.js';
 
 // ───────────────────────────────────────── constants (§7.8) ─────────────────────────────────────────
 
@@ -61,27 +66,16 @@ const PATTERN_SOURCES: ReadonlyArray<readonly [PatternName, string, string]> = [
 ];
 /** `connection-string` up to and including the `:` after the user part. */
 const CONN_PREFIX = '(?:postgres(?:ql)?|mysql|mongodb(?:\\+srv)?|rediss?):\\/\\/[^\\s:@\\/]+:';
-/**
- * The fixed start of every candidate (a case-insensitive superset of each pattern's prefix, up to its `=`/`:`, its
- * whitespace or its `://`), to find the lines worth scanning: identifiers such as `tokenCount` or `passwordField`
- * do not trigger the ten patterns.
- */
-const TRIGGER =
-  'akia|(?:aws_secret_access_key|secret_key|api[_-]?key|passw(?:or)?d|pwd|secret|token|credential)[ \\t]*[=:]|bearer[ \\t]|-----begin |' +
-  '(?:postgres(?:ql)?|mysql|mongodb(?:\\+srv)?|rediss?):\\/\\/|gh[pousr]_|github_pat_|xox[bprs]-';
-
 /** One matcher set, compiled per call (no shared `lastIndex`). */
 interface Rx {
   readonly pats: ReadonlyArray<RegExp | null>;
   readonly conn: RegExp;
   readonly stop: RegExp;
-  readonly trigger: RegExp;
 }
 const compile = (): Rx => ({
   pats: PATTERN_SOURCES.map(([, src, flags]) => (src === '' ? null : new RegExp(src, flags))),
   conn: new RegExp(CONN_PREFIX, 'gi'),
   stop: /[\s@]/g,
-  trigger: new RegExp(TRIGGER, 'gi'),
 });
 
 /** A raw match of one pattern on one line (§7.1 S2). `start`/`end` are UTF-16 offsets in the line. */
@@ -277,29 +271,6 @@ const resolveLine = (line: string, rx: Rx, entries: Allowlist): Candidate[] => {
   return kept;
 };
 
-/**
- * Visit every line (S1: split on `\n`, one trailing `\r` removed) that contains a trigger keyword, in order.
- * `visit(line, lineNo, start, end)` gets the line without its `\r`, its 1-based number and its span in `content`
- * (`end` excludes the `\n` and the `\r`). Lines without any keyword cannot hold a candidate and are skipped.
- */
-const forEachKeywordLine = (content: string, rx: Rx, visit: (line: string, lineNo: number, start: number, end: number) => void): void => {
-  const trig = rx.trigger;
-  trig.lastIndex = 0;
-  let lineNo = 1;
-  let counted = 0; // newlines before `counted` are already in lineNo
-  for (let m = trig.exec(content); m !== null; m = trig.exec(content)) {
-    const start = content.lastIndexOf('\n', m.index) + 1;
-    let nl = content.indexOf('\n', m.index);
-    if (nl === -1) nl = content.length;
-    for (let k = content.indexOf('\n', counted); k !== -1 && k < start; k = content.indexOf('\n', k + 1)) lineNo++;
-    counted = start;
-    const end = nl > start && content.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-    visit(content.slice(start, end), lineNo, start, end);
-    trig.lastIndex = nl + 1;
-    if (nl >= content.length) break;
-  }
-};
-
 const snippetOf = (redacted: string): string => (redacted.length > SNIPPET_MAX ? redacted.slice(0, SNIPPET_MAX - 3) + '...' : redacted);
 
 /**
@@ -312,16 +283,23 @@ const snippetOf = (redacted: string): string => (redacted.length > SNIPPET_MAX ?
  * @returns findings ordered by line then column, each with a redacted snippet; `clean` iff there are none.
  *   Linear time in the content length; never throws.
  */
-export const scanForSecrets = (content: string, filePath: string, allowlist: Allowlist): ScanResult => {
+export const scanForSecrets = (content: string, filePath: string, allowlist: Allowlist): ScanResult => scanForSecretsUsing(content, filePath, allowlist, 'auto');
+
+/** {@link scanForSecrets} with a chosen line selector (`internal/secret-lines.ts`); for tests and benches. */
+export const scanForSecretsUsing = (content: string, filePath: string, allowlist: Allowlist, mode: LineMode): ScanResult => {
   const rx = compile();
   const entries = entriesFor(allowlist, filePath);
   const findings: Finding[] = [];
-  forEachKeywordLine(content, rx, (line, lineNo) => {
-    const kept = resolveLine(line, rx, entries);
-    if (kept.length === 0) return;
-    const snippet = snippetOf(redactLine(line, rx, entries));
-    for (const c of kept) findings.push({ pattern: c.pattern, file: filePath, line: lineNo, column: c.start + 1, snippet });
-  });
+  forEachTriggerLine(
+    content,
+    (line, lineNo) => {
+      const kept = resolveLine(line, rx, entries);
+      if (kept.length === 0) return;
+      const snippet = snippetOf(redactLine(line, rx, entries));
+      for (const c of kept) findings.push({ pattern: c.pattern, file: filePath, line: lineNo, column: c.start + 1, snippet });
+    },
+    mode,
+  );
   return { findings, clean: findings.length === 0 };
 };
 
@@ -392,18 +370,25 @@ export const findCandidates = (line: string): ReadonlyArray<Candidate> => lineCa
  * allowlist: the result scans clean, `redact` is idempotent, the line count is preserved and lines without
  * candidates are unchanged byte for byte. Linear time; never throws.
  */
-export const redact = (text: string, allowlist: Allowlist): string => redactWith(text, entriesFor(allowlist, null));
+export const redact = (text: string, allowlist: Allowlist): string => redactWith(text, entriesFor(allowlist, null), 'auto');
 
-const redactWith = (text: string, entries: Allowlist): string => {
+/** {@link redact} with a chosen line selector (`internal/secret-lines.ts`); for tests and benches. */
+export const redactUsing = (text: string, allowlist: Allowlist, mode: LineMode): string => redactWith(text, entriesFor(allowlist, null), mode);
+
+const redactWith = (text: string, entries: Allowlist, mode: LineMode = 'auto'): string => {
   const rx = compile();
   const parts: string[] = [];
   let pos = 0;
-  forEachKeywordLine(text, rx, (line, _n, start, end) => {
-    const r = redactLine(line, rx, entries);
-    if (r === line) return;
-    parts.push(text.slice(pos, start), r);
-    pos = end;
-  });
+  forEachTriggerLine(
+    text,
+    (line, _n, start, end) => {
+      const r = redactLine(line, rx, entries);
+      if (r === line) return;
+      parts.push(text.slice(pos, start), r);
+      pos = end;
+    },
+    mode,
+  );
   if (pos === 0) return text;
   parts.push(text.slice(pos));
   return parts.join('');
