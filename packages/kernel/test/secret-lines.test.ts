@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { secrets } from '@arbiter/kernel';
 import { forEachTriggerLine, LINE_SCANNER_HEX, SIMD_MIN_CHARS, simdAvailable, type LineMode } from '../src/internal/secret-lines.js';
-import { assembleLineScanner } from '../src/internal/secret-lines-wasm.js';
+import { lineScannerWat } from '../src/internal/secret-lines-wasm.js';
 import { RUNS, deepFreeze } from './arb/freeze.js';
 import { arbAnySecret } from './arb/secrets.js';
 
@@ -118,10 +118,13 @@ describe('secret line selection (§7.1 S1–S2)', () => {
     expect(simdAvailable()).toBe(true);
   });
 
-  test('the module bytes in secret-lines.ts are what secret-lines-wasm.ts assembles (on a mismatch, paste the printed hex)', () => {
-    const hex = Array.from(assembleLineScanner(), (b) => b.toString(16).padStart(2, '0')).join('');
+  test('the module bytes in secret-lines.ts are what wabt assembles from the text secret-lines-wasm.ts generates (on a mismatch, paste the printed hex)', async () => {
+    const module = (await (await import('wabt')).default()).parseWat('secret-lines.wat', lineScannerWat());
+    module.validate();
+    const hex = Buffer.from(module.toBinary({}).buffer).toString('hex');
+    module.destroy();
     const lines = hex.match(/.{1,112}/g)?.map((l) => `  '${l}',`).join('\n');
-    expect(hex, `LINE_SCANNER_HEX = [\n${lines}\n].join('')`).toBe(LINE_SCANNER_HEX);
+    expect(hex, `LINE_SCANNER_HEX = [\n${lines}\n].join('') (also: npm run line-scanner -- --hex)`).toBe(LINE_SCANNER_HEX);
   });
 
   test('every line with a §7.2 candidate is visited once, in order, with its number, span and text (both selectors)', () => {

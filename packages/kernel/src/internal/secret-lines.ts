@@ -26,10 +26,11 @@
  *   around it. The pass counts newlines (line numbers) and UTF-16 code units (offsets in the JavaScript string: a
  *   UTF-8 lead byte starts one unit, a 4-byte lead two; `encodeInto` turns a lone surrogate into U+FFFD, one unit
  *   as well). ASCII bytes never occur inside a multi-byte UTF-8 sequence, so triggers are found exactly where the
- *   string has them. The module is built by `secret-lines-wasm.ts` from a readable instruction list, and its bytes
- *   are kept here (`LINE_SCANNER_HEX`, checked by a test) so that nothing is assembled at run time. `auto` takes
- *   this path for texts of {@link SIMD_MIN_CHARS} characters or more: below that the regular expression costs
- *   less than a millisecond, and a hook that only scans short texts never compiles the module.
+ *   string has them. `secret-lines-wasm.ts` generates the module as WebAssembly text, the dev-only `wabt` package
+ *   assembles it, and the bytes are kept here (`LINE_SCANNER_HEX`, checked by a test) so that nothing is assembled
+ *   at run time and the runtime never loads wabt. `auto` takes this path for texts of {@link SIMD_MIN_CHARS}
+ *   characters or more: below that the regular expression costs less than a millisecond, and a hook that only
+ *   scans short texts never compiles the module.
  * - **Regular expression** (short texts, hosts without WebAssembly, texts too large for the memory): one
  *   case-insensitive alternation of the triggers, line numbers counted with `indexOf`.
  *   Slower (V8 cannot skip ahead over a large case-insensitive alternation) but needs nothing else.
@@ -102,9 +103,10 @@ declare const TextEncoder: (new () => Utf8Encoder) | undefined;
 // ───────────────────────────────────────── SIMD implementation ─────────────────────────────────────────
 
 /**
- * The bytes of the WebAssembly module, as `assembleLineScanner()` in `secret-lines-wasm.ts` builds them from its
- * instruction list (which also documents the module); a test checks that they are equal. Kept here as hex so that
- * nothing is assembled at run time.
+ * The bytes of the WebAssembly module: `lineScannerWat()` in `secret-lines-wasm.ts` generates its text (which also
+ * documents the module), and the dev-only `wabt` package assembles it; a test assembles the text with wabt and
+ * checks that the bytes equal these. Kept here as hex so that nothing is assembled at run time. To regenerate after
+ * a change to the generator: `npm run line-scanner -- --hex` (`npm run line-scanner` prints the text).
  */
 export const LINE_SCANNER_HEX = [
   '0061736d0100000001100260047f7f7f7f017f60037f7f7f017f020a01016d036d656d0200000303020001070801047363616e00000aa922',
