@@ -7,7 +7,7 @@
  * bytes are exactly `LINE_SCANNER_HEX`. After a change here, put the new hex into `LINE_SCANNER_HEX`: the failing
  * test prints it, and so does `npm run line-scanner -- --hex` (`npm run line-scanner` prints the text).
  *
- * Pure and total: builds a string from constants. Keep it free of imports: `scripts/line-scanner.mjs` loads it
+ * Pure and total: builds a string from constants. Keep it free of imports: `packages/kernel/scripts/line-scanner.mjs` loads it
  * through TypeScript's single-file transpiler (Node 20 cannot run TypeScript).
  */
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import ts from 'typescript';
 import wabtInit from 'wabt';
 
-const source = readFileSync(new URL('../packages/kernel/src/internal/secret-lines-wasm.ts', import.meta.url), 'utf8');
+const source = readFileSync(new URL('../src/internal/secret-lines-wasm.ts', import.meta.url), 'utf8');
 const out = ts.transpileModule(source, { reportDiagnostics: true, compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
 if (out.diagnostics?.length) throw new Error(ts.formatDiagnostics(out.diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => '', getNewLine: () => '\n' }));
 const { lineScannerWat } = await import(`data:text/javascript;base64,${Buffer.from(out.outputText).toString('base64')}`);
