@@ -1,17 +1,18 @@
 /**
- * Bundle entry `dist/fast-stop.cjs`: the dispatcher's answer for `hook stop` when no decision is needed
+ * The dispatcher's answer for `hook stop` when no decision is needed
  * (sentinels.md §0.8): no claim stem in the last assistant message (§1.2 pre-filter), no build state (§2.5 rule 2
  * `no-state`), no stop-gate state (§3.6 rule 9 `mode-off`), and no configuration section that could warn or change
  * the outcome. Then the full hook would print `{}`, write no state and log three verdicts (`action-claim` Skipped,
  * `build-stop` Approve `no-state`, `stop-gate` Allow `mode-off`), so this logs the same verdicts and prints `{}`
- * without loading it. Loaded only for `hook stop`, so other hooks never pay for the repository probe.
+ * without loading it. Part of the dispatcher bundle: it shares the repository resolution and the log writer with
+ * the gate-push fast path, and loads no built-in module beyond `fs` and `path` (hashes are pure JavaScript).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { BUILD_STATE_FILE, STOP_GATE_FILE, mayHoldClaim } from '@arbiter/kernel/hot';
 import { resolveRepo, type Repo } from '@arbiter/io-node';
-import { objectOf } from '../hook/json-object.js';
-import { logNoopStop } from '../hook/fast-log.js';
+import { objectOf } from './json-object.js';
+import { logNoopStop } from './fast-log.js';
 
 /**
  * `{}\n` when the Stop needs no decision (its three verdicts are then logged), else `null` (hand the payload to the
