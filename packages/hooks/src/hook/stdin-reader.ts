@@ -79,6 +79,7 @@ interface PipeHandle {
   open(fd: number): number;
   readStart(): number;
   readStop(): number;
+  unref?(): void;
   close(): void;
   onread: (buf: ArrayBuffer | undefined) => void;
 }
@@ -125,12 +126,15 @@ const readPipeHandle = (sink: StdinSink): (() => void) | null => {
   }
   const { state, kBytes, kOffset, eof } = b;
   let stopped = false;
+  // Stopping reads and unrefs the handle but keeps fd 0 open: closing it would let the next file the hook opens take
+  // descriptor 0, where a later reader of stdin or an inheriting child would find it.
   const stop = (): void => {
     if (stopped) return;
     stopped = true;
     try {
       h.readStop();
-      h.close();
+      if (typeof h.unref === 'function') h.unref();
+      else h.close();
     } catch {
       // already closed
     }
