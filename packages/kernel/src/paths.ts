@@ -298,41 +298,45 @@ export const validateFilePartitions = (
   const cycles = findCycles(ids, (n) => deps.get(n) ?? []);
   if (cycles.length > 0) return fail(cycles.map((members) => ({ _tag: 'Cycle', reason: 'plan-cycle', members })));
   const phase = kahnPhases(ids, deps);
-  // V3: same-phase pairs, plan order.
-  const conflicts: PlanError[] = [];
-  for (let i = 0; i < tasks.length; i++) {
-    const a = tasks[i] as PlanTask;
-    const fa = files.get(a.id) ?? [];
-    if (fa.length === 0) continue;
-    for (let j = i + 1; j < tasks.length; j++) {
-      const b = tasks[j] as PlanTask;
-      const fb = files.get(b.id) ?? [];
-      if (fb.length === 0 || phase.get(a.id) !== phase.get(b.id)) continue;
-      const overlapping = overlapList(fa, fb, caseInsensitive);
-      if (overlapping.length > 0) {
-        conflicts.push({ _tag: 'Conflict', reason: 'partition-conflict', phaseNumber: phase.get(a.id) as number, taskA: a.id, taskB: b.id, overlapping });
+  /** Every pair of tasks with files (plan order) that `keep` admits and whose files overlap, with the overlap. */
+  const overlappingPairs = (keep: (a: PlanTask, b: PlanTask) => boolean): Array<{ a: PlanTask; b: PlanTask; overlapping: ReturnType<typeof overlapList> }> => {
+    const out: Array<{ a: PlanTask; b: PlanTask; overlapping: ReturnType<typeof overlapList> }> = [];
+    for (let i = 0; i < tasks.length; i++) {
+      const a = tasks[i] as PlanTask;
+      const fa = files.get(a.id) ?? [];
+      if (fa.length === 0) continue;
+      for (let j = i + 1; j < tasks.length; j++) {
+        const b = tasks[j] as PlanTask;
+        const fb = files.get(b.id) ?? [];
+        if (fb.length === 0 || !keep(a, b)) continue;
+        const overlapping = overlapList(fa, fb, caseInsensitive);
+        if (overlapping.length > 0) out.push({ a, b, overlapping });
       }
     }
-  }
+    return out;
+  };
+  const phaseOf = (t: PlanTask): number => phase.get(t.id) as number;
+  // V3: same-phase pairs, plan order.
+  const conflicts: PlanError[] = overlappingPairs((a, b) => phaseOf(a) === phaseOf(b)).map(({ a, b, overlapping }) => ({
+    _tag: 'Conflict',
+    reason: 'partition-conflict',
+    phaseNumber: phaseOf(a),
+    taskA: a.id,
+    taskB: b.id,
+    overlapping,
+  }));
   if (conflicts.length > 0) return fail(conflicts);
   // V4: different phases, unordered, overlapping.
   const reach = ancestors(ids, deps);
-  const notices: PartitionNotice[] = [];
-  for (let i = 0; i < tasks.length; i++) {
-    const a = tasks[i] as PlanTask;
-    const fa = files.get(a.id) ?? [];
-    if (fa.length === 0) continue;
-    for (let j = i + 1; j < tasks.length; j++) {
-      const b = tasks[j] as PlanTask;
-      const fb = files.get(b.id) ?? [];
-      const pa = phase.get(a.id) as number;
-      const pb = phase.get(b.id) as number;
-      if (fb.length === 0 || pa === pb) continue;
-      if (reach.get(a.id)?.has(b.id) || reach.get(b.id)?.has(a.id)) continue;
-      const overlapping = overlapList(fa, fb, caseInsensitive);
-      if (overlapping.length > 0) notices.push({ reason: 'partition-serialised', taskA: a.id, phaseA: pa, taskB: b.id, phaseB: pb, overlapping });
-    }
-  }
+  const unordered = (a: PlanTask, b: PlanTask): boolean => phaseOf(a) !== phaseOf(b) && !(reach.get(a.id)?.has(b.id) || reach.get(b.id)?.has(a.id));
+  const notices: PartitionNotice[] = overlappingPairs(unordered).map(({ a, b, overlapping }) => ({
+    reason: 'partition-serialised',
+    taskA: a.id,
+    phaseA: phaseOf(a),
+    taskB: b.id,
+    phaseB: phaseOf(b),
+    overlapping,
+  }));
   let maxPhase = 0;
   for (const v of phase.values()) maxPhase = Math.max(maxPhase, v);
   const phases = Array.from({ length: maxPhase }, (_, k) => ({ phase: k + 1, taskIds: ids.filter((id) => phase.get(id) === k + 1) }));
