@@ -16,7 +16,7 @@ import {
   writeContextCache,
   type Env,
 } from '@arbiter/io-node';
-import { agentArg, readStdin, recordDecision } from './runtime.js';
+import { agentArg, readStdin, recordDecision, stdinJson } from './runtime.js';
 import { CONTEXT_SECTIONS, SECTION_TIMEOUT_MS, type ContextSectionInput } from './context-sections.js';
 import { probeIdentity, probeRepo, probeState, storeFor, withTimeout, type GateRepo } from './push-gate-probes.js';
 
@@ -131,14 +131,7 @@ export const contextMain = async (argv: ReadonlyArray<string>): Promise<never> =
   const env = process.env;
   try {
     const input = await readStdin(PG.STDIN_MAX_BYTES, PG.STDIN_TIMEOUT_MS);
-    let payload: unknown = {};
-    if (input._tag === 'Ok') {
-      try {
-        payload = JSON.parse(input.text);
-      } catch {
-        payload = {};
-      }
-    }
+    const payload = stdinJson(input, {});
     const { outcome, facts } = await runContext(agent, event, payload, { git: nodeGit(), env, cwd: process.cwd(), now: Date.now });
     const sid = typeof (payload as { session_id?: unknown })?.session_id === 'string' ? ((payload as { session_id: string }).session_id) : null;
     // §12.5 session export (I5).

@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import type { Git, LaneStore, ProbeRecord } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
 import { deletePending, nodeGit, readPending, resolveStateDir, fsLaneStore, writePending, type Env } from '@arbiter/io-node';
-import { agentArg, readStdin, recordDecision, type Agent, type StdinResult } from './runtime.js';
+import { agentArg, readStdin, recordDecision, stdinJson, type Agent, type StdinResult } from './runtime.js';
 import { openRuntimeGuard } from '../state-guard.js';
 import { probeClaim, probeCompat, probeIdentity, probeRefs, probeRepo, probeState, storeFor, withTimeout, type GateRepo } from './push-gate-probes.js';
 
@@ -138,6 +138,12 @@ export const runEffects = async (effects: ReadonlyArray<PG.GateEffect>, store: L
 
 const elapsedSinceStart = (): number => Math.round(performance.now());
 
+/** Break-glass facts from the hook process's own environment (push-gate.md §8.3): `ARBITER_BREAK_GLASS=1` and its reason. */
+const breakGlassOf = (env: Env): Pick<PG.GateFacts, 'break_glass' | 'break_glass_reason'> => ({
+  break_glass: env['ARBITER_BREAK_GLASS'] === '1',
+  break_glass_reason: env['ARBITER_BREAK_GLASS_REASON'] ?? null,
+});
+
 const write = (r: PG.Rendered): void => {
   try {
     if (r.stdout !== '') writeSync(1, r.stdout);
@@ -262,14 +268,7 @@ export const gatePushMain = async (argv: ReadonlyArray<string>, pre: { readonly 
   if (argv.includes('--post')) return releaseMain(agent, env, stdin);
   armGateWatchdog(agent, env, 'gate-push');
   const input: StdinResult = await stdin();
-  let payload: unknown = undefined;
-  if (input._tag === 'Ok') {
-    try {
-      payload = JSON.parse(input.text);
-    } catch {
-      payload = undefined;
-    }
-  }
+  const payload = stdinJson(input);
   const p = PG.decodeAgentPayload(payload);
   return gateProcess(
     agent,
@@ -278,8 +277,7 @@ export const gatePushMain = async (argv: ReadonlyArray<string>, pre: { readonly 
       agent,
       payload,
       dry_run: argv.includes('--dry-run'),
-      break_glass: env['ARBITER_BREAK_GLASS'] === '1',
-      break_glass_reason: env['ARBITER_BREAK_GLASS_REASON'] ?? null,
+      ...breakGlassOf(env),
     },
     { agent, hook: 'gate-push', tool_name: p?.tool_name ?? null, session_id: p?.session_id ?? null, cwd: p?.cwd ?? null, command: p?.command ?? null, stdin: input._tag },
     env,
@@ -304,8 +302,7 @@ export const prePushMain = async (argv: ReadonlyArray<string>): Promise<never> =
       agent: null,
       prepush: { remote_name: pos[0] ?? '', remote_url: pos[1] ?? '', input: parsed },
       dry_run: argv.includes('--dry-run'),
-      break_glass: env['ARBITER_BREAK_GLASS'] === '1',
-      break_glass_reason: env['ARBITER_BREAK_GLASS_REASON'] ?? null,
+      ...breakGlassOf(env),
     },
     { hook: 'pre-push', remote: pos[0] ?? '', url: pos[1] ?? '', lines: parsed._tag === 'Lines' ? parsed.lines.length : 0, malformed: parsed.malformed, readable: parsed._tag === 'Lines' },
     env,
@@ -319,15 +316,7 @@ const releaseMain = async (agent: Agent, env: Env, stdin: () => Promise<StdinRes
   const stateDir = resolveStateDir(env);
   const cwd = process.cwd();
   try {
-    const input = await stdin();
-    let payload: unknown = undefined;
-    if (input._tag === 'Ok') {
-      try {
-        payload = JSON.parse(input.text);
-      } catch {
-        payload = undefined;
-      }
-    }
+    const payload = stdinJson(await stdin());
     let f: PG.ReleaseFacts = { agent, payload };
     let marker: ReturnType<typeof readPending> = null;
     for (let i = 0; i < 4; i++) {

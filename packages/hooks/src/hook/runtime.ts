@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { buildLogEntry, type LogEntryInput } from '@arbiter/kernel';
 import { appendDecisionSync, logDirFor, newDecisionId, type Env } from '@arbiter/io-node';
 import { readStdinFd, readStreamInto, stdinKind, type StdinSink } from './stdin-reader.js';
+import { objectOf } from './json-object.js';
 
 /** The agents a hook can serve. */
 export type Agent = 'claude' | 'codex';
@@ -81,12 +82,18 @@ export const readStdin = (maxBytes: number, timeoutMs: number, stream?: NodeJS.R
 };
 
 /** Parse a hook payload: a JSON object (not an array). @returns `null` for anything else. Never throws. */
-export const parsePayload = (text: string): Record<string, unknown> | null => {
+export const parsePayload = objectOf;
+
+/**
+ * The JSON value of a stdin read by {@link readStdin}, any JSON type; `fallback` when stdin was not read (`Tty`,
+ * `TooLarge`, `Timeout`, `Error`) or is not JSON. Never throws.
+ */
+export const stdinJson = (input: StdinResult, fallback?: unknown): unknown => {
+  if (input._tag !== 'Ok') return fallback;
   try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+    return JSON.parse(input.text) as unknown;
   } catch {
-    return null;
+    return fallback;
   }
 };
 
