@@ -92,7 +92,7 @@ const splitTrailer = (text: string): { readonly raw: string; readonly commit: st
   }
 };
 
-/** The trailer of generation `g` in `dir`: `undefined` when the file is absent, null fields when it has none. */
+/** The trailer of the generation file at `path`: `undefined` when the file is absent, null fields when it has none. */
 const trailerOf = (path: string): { readonly commit: string | null; readonly parent: string | null } | undefined => {
   try {
     return splitTrailer(readFileSync(path, 'utf8'));
