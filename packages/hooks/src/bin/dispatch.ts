@@ -17,12 +17,12 @@
  *   repository's runtime directory (sentinels.md §0.8: claims skip, build rule 2 `no-state`, gate rules 4–5 or 9)
  *   → `{}`, exit 0; its three verdicts logged.
  */
-import { existsSync, fstatSync, writeSync } from 'node:fs';
+import { existsSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { bashCommandOf, isMutatingTool, surelyNotPush } from '@arbiter/kernel/hot';
 import { objectOf } from '../hook/json-object.js';
 import { logNotAPush } from '../hook/fast-log.js';
-import { readStdinFd } from '../hook/stdin-reader.js';
+import { collectStdin, stdinKind, type StdinKind } from '../hook/stdin-reader.js';
 import { answer as noopStopAnswer } from '../hook/fast-stop.js';
 
 /** What the dispatcher hands a hook bundle: the stdin it read, or why it could not. */
@@ -113,8 +113,8 @@ const FAST_PATHS: ReadonlyArray<FastPath> = [
   },
 ];
 
-/** Read stdin for a fast path, then answer or hand over to the hook bundle. */
-const runFast = (fp: FastPath, agent: Agent): void => {
+/** Read stdin for a fast path (fd 0 of kind `kind`), then answer or hand over to the hook bundle. */
+const runFast = (fp: FastPath, agent: Agent, kind: StdinKind): void => {
   // Arbiter only ever formats instants in UTC; pinning this process's zone spares the first Date formatting the
   // local-timezone set-up (~2 ms of a hook's start-up). Hook bundles inherit it; the verbs are not affected.
   process.env['TZ'] = 'UTC';
@@ -130,60 +130,33 @@ const runFast = (fp: FastPath, agent: Agent): void => {
     return undefined as never;
   };
   const handOver = (pre: Pre): void => {
-    if (!fp.keepTimer) clearTimeout(timer);
     const [bundle, rest] = hookBundle(args);
     void load(bundle)(rest, pre);
   };
-  const failed = (why: 'too-large' | 'timeout'): void => {
-    done = true;
-    reading.stop();
-    if (fp.overCap === 'answer') exitWith(fp.failOpen);
-    else if (fp.overCap === 'hand-over-empty') handOver({ stdinText: '' });
-    else handOver({ stdinFailed: why });
-  };
-  const timer = setTimeout(() => (fp.overCap === 'hand-over-failed' ? failed('timeout') : exitWith(fp.failOpen)), fp.stdinMs);
-  if (fp.keepTimer) timer.unref();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let done = false;
-  /** One chunk read; false once reading should stop (over the cap). */
-  const onData = (c: Buffer): boolean => {
-    if (done) return false;
-    size += c.length;
-    if (size <= fp.maxBytes) {
-      chunks.push(c);
-      return true;
-    }
-    failed('too-large');
-    return false;
-  };
-  const onError = (): void => {
-    if (!done) exitWith(fp.failOpen);
-  };
-  const onEnd = (): void => {
-    if (done) return;
-    done = true;
-    const text = Buffer.concat(chunks).toString('utf8');
-    const out = fp.answer(text, agent);
-    if (out === null) handOver({ stdinText: text });
-    else exitWith(out);
-  };
-  const reading = readStdinFd({ data: onData, error: onError, end: onEnd });
-};
-
-/** True when fd 0 is a pipe or a file (a hook host's payload), false for a terminal or when it cannot be read. */
-const stdinIsPayload = (): boolean => {
-  try {
-    return !fstatSync(0).isCharacterDevice();
-  } catch {
-    return false;
-  }
+  // The hook's watchdog counts from process start: this timer stays armed through the hand-over.
+  if (fp.keepTimer) setTimeout(() => exitWith(fp.failOpen), fp.stdinMs).unref();
+  collectStdin(
+    fp.maxBytes,
+    fp.stdinMs,
+    (r) => {
+      if (r._tag === 'Ok') {
+        const out = fp.answer(r.text, agent);
+        if (out === null) handOver({ stdinText: r.text });
+        else exitWith(out);
+      } else if (r._tag === 'TooLarge' && fp.overCap === 'hand-over-empty') handOver({ stdinText: '' });
+      else if ((r._tag === 'TooLarge' || r._tag === 'Timeout') && fp.overCap === 'hand-over-failed') handOver({ stdinFailed: r._tag === 'TooLarge' ? 'too-large' : 'timeout' });
+      else exitWith(fp.failOpen);
+    },
+    { kind },
+  );
 };
 
 const agent = agentOf(args);
-const fast = args[0] === 'hook' && agent !== null && stdinIsPayload() ? FAST_PATHS.find((f) => f.matches(args, agent)) : undefined;
+// Only a payload on a pipe, socket or file takes a fast path (a terminal or a device goes to the hook bundle).
+const kind = args[0] === 'hook' && agent !== null ? stdinKind() : 'other';
+const fast = kind !== 'other' && agent !== null ? FAST_PATHS.find((f) => f.matches(args, agent)) : undefined;
 if (fast !== undefined && agent !== null) {
-  runFast(fast, agent);
+  runFast(fast, agent, kind);
 } else if (args[0] === 'hook') {
   const [bundle, rest] = hookBundle(args);
   void load(bundle)(rest);

@@ -24,6 +24,7 @@ import {
 } from '@arbiter/kernel/hot';
 import { buildLogEntry, type LogMode } from '@arbiter/kernel';
 import { appendDecisionSync, logDirFor, logDirOf, newDecisionId, type Repo } from '@arbiter/io-node';
+import { sinceStartMs } from './clock.js';
 
 type Agent = 'claude' | 'codex';
 
@@ -36,8 +37,6 @@ interface FastVerdict {
   readonly reason: string;
 }
 
-/** Milliseconds since process start (the `duration_ms` of an entry), without loading `perf_hooks`. */
-const sinceStart = (): number => Math.round(process.uptime() * 1000);
 
 /** The directory a hook started in: the payload's absolute `cwd`, else the process working directory. */
 const startDirOf = (payload: Readonly<Record<string, unknown>>): string => {
@@ -50,7 +49,7 @@ const logFast = (logDir: () => string, agent: Agent, verdicts: ReadonlyArray<Fas
   try {
     const now = Date.now();
     const mode: LogMode = agent === 'claude' ? 'agent:claude' : 'agent:codex';
-    const duration = sinceStart();
+    const duration = sinceStartMs();
     const entries = verdicts.map((v) =>
       buildLogEntry({
         decision_id: newDecisionId(now, Math.random),

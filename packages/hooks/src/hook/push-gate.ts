@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import type { Git, LaneStore, ProbeRecord } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
 import { deletePending, nodeGit, readPending, resolveStateDir, fsLaneStore, writePending, type Env } from '@arbiter/io-node';
-import { agentArg, readStdin, recordDecision, stdinJson, type Agent, type StdinResult } from './runtime.js';
+import { agentArg, readStdin, recordDecision, sinceStartMs, stdinJson, type Agent, type StdinResult } from './runtime.js';
 import { openRuntimeGuard } from '../state-guard.js';
 import { probeClaim, probeCompat, probeIdentity, probeRefs, probeRepo, probeState, storeFor, withTimeout, type GateRepo } from './push-gate-probes.js';
 
@@ -136,7 +136,6 @@ export const runEffects = async (effects: ReadonlyArray<PG.GateEffect>, store: L
   await withTimeout(Promise.all(effects.map((e) => one(e).catch(() => undefined))).then(() => undefined), capMs, undefined);
 };
 
-const elapsedSinceStart = (): number => Math.round(performance.now());
 
 /** Break-glass facts from the hook process's own environment (push-gate.md §8.3): `ARBITER_BREAK_GLASS=1` and its reason. */
 const breakGlassOf = (env: Env): Pick<PG.GateFacts, 'break_glass' | 'break_glass_reason'> => ({
@@ -206,7 +205,7 @@ const armGateWatchdog = (host: 'claude' | 'codex' | 'git', env: Env, hook: strin
       process.exit(0);
     }
     process.exit(gateRendered.exit);
-  }, Math.max(0, PG.GATE_WATCHDOG_MS - elapsedSinceStart()));
+  }, Math.max(0, PG.GATE_WATCHDOG_MS - sinceStartMs()));
   void t; // not unref'd: a hung probe must still end in the watchdog's verdict, never in a silent drain
 };
 
@@ -226,7 +225,7 @@ const gateProcess = async (host: 'claude' | 'codex' | 'git', initial: Omit<PG.Ga
   }
   let run: GateRun;
   try {
-    run = await runGate(initial, { git: nodeGit({ env: process.env }), env, cwd, elapsed: elapsedSinceStart, store: storeFor });
+    run = await runGate(initial, { git: nodeGit({ env: process.env }), env, cwd, elapsed: sinceStartMs, store: storeFor });
   } catch {
     recordDecision({ startDir: cwd, env, policy: PG.POLICY, policyVersion: PG.POLICY_VERSION, mode, facts: logExtra, verdict: 'Allow', reasons: ['internal-error'] });
     process.exit(0);
@@ -247,7 +246,7 @@ const gateProcess = async (host: 'claude' | 'codex' | 'git', initial: Omit<PG.Ga
     probes: run.probes,
   });
   if (run.effects.length > 0) {
-    const cap = Math.min(PG.NET_TIMEOUT_MS, PG.GATE_WATCHDOG_MS - elapsedSinceStart() - 100);
+    const cap = Math.min(PG.NET_TIMEOUT_MS, PG.GATE_WATCHDOG_MS - sinceStartMs() - 100);
     if (cap > 0) await runEffects(run.effects, run.store, run.repo?.storeRoot ?? null, stateDir, cap);
   }
   await guard?.release().catch(() => undefined);
@@ -331,7 +330,7 @@ const releaseMain = async (agent: Agent, env: Env, stdin: () => Promise<StdinRes
                 if (e._tag === 'DeletePending') deletePending(stateDir, e.key_material);
               }),
             ),
-            Math.min(PG.NET_TIMEOUT_MS, PG.GATE_WATCHDOG_MS - elapsedSinceStart() - 100),
+            Math.min(PG.NET_TIMEOUT_MS, PG.GATE_WATCHDOG_MS - sinceStartMs() - 100),
             undefined,
           );
           const p = PG.decodeAgentPayload(payload);

@@ -6,20 +6,16 @@
  * Kept small and free of heavy imports because it runs on every tool call.
  */
 import { writeSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
+import { sinceStartMs } from './clock.js';
 import { buildLogEntry, type LogEntryInput } from '@arbiter/kernel';
 import { appendDecisionSync, logDirFor, newDecisionId, type Env } from '@arbiter/io-node';
-import { readStdinFd, readStreamInto, stdinKind, type StdinSink } from './stdin-reader.js';
+import { collectStdin, stdinKind, type StdinResult } from './stdin-reader.js';
 import { objectOf } from './json-object.js';
 
 /** The agents a hook can serve. */
 export type Agent = 'claude' | 'codex';
 
-/** ms epoch at which this process started (from the performance time origin). */
-export const processStartMs = (): number => Math.round(performance.timeOrigin);
-
-/** Milliseconds since process start (for `duration_ms`). */
-export const sinceStartMs = (): number => Math.round(performance.now());
+export { sinceStartMs } from './clock.js';
 
 /**
  * Arm the process-level watchdog: after `ms` milliseconds the process runs `onFire` (best effort, must be quick and
@@ -38,47 +34,18 @@ export const armWatchdog = (ms: number, onFire?: () => void): NodeJS.Timeout => 
   return t;
 };
 
-/** What reading stdin gave. */
-export type StdinResult =
-  | { readonly _tag: 'Ok'; readonly text: string }
-  | { readonly _tag: 'Tty' }
-  | { readonly _tag: 'TooLarge' }
-  | { readonly _tag: 'Timeout' }
-  | { readonly _tag: 'Error' };
+export type { StdinResult } from './stdin-reader.js';
 
 /**
  * Read stdin to end of file, at most `maxBytes` bytes, within `timeoutMs` ms (session-lock.md §12.3 H2;
  * push-gate.md `STDIN_TIMEOUT_MS`). A terminal gives `Tty` at once. Never rejects. Without `stream`, fd 0 is read by
- * {@link readStdinFd} (no stream modules loaded for a pipe, socket or file); an explicit `stream` (tests) is read
+ * {@link collectStdin} (no stream modules loaded for a pipe, socket or file); an explicit `stream` (tests) is read
  * as a stream.
  */
 export const readStdin = (maxBytes: number, timeoutMs: number, stream?: NodeJS.ReadStream): Promise<StdinResult> => {
-  if (stream === undefined ? stdinKind() === 'other' && process.stdin.isTTY === true : stream.isTTY === true) return Promise.resolve({ _tag: 'Tty' });
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const settle = (r: StdinResult): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      stop();
-      resolve(r);
-    };
-    const timer = setTimeout(() => settle({ _tag: 'Timeout' }), timeoutMs);
-    timer.unref();
-    const sink: StdinSink = {
-      data: (c) => {
-        size += c.length;
-        if (size > maxBytes) settle({ _tag: 'TooLarge' });
-        else chunks.push(c);
-        return !settled;
-      },
-      error: () => settle({ _tag: 'Error' }),
-      end: () => settle({ _tag: 'Ok', text: Buffer.concat(chunks).toString('utf8') }),
-    };
-    const stop = stream === undefined ? readStdinFd(sink).stop : readStreamInto(stream, sink);
-  });
+  const kind = stream === undefined ? stdinKind() : undefined;
+  if (stream === undefined ? kind === 'other' && process.stdin.isTTY === true : stream.isTTY === true) return Promise.resolve({ _tag: 'Tty' });
+  return new Promise((resolve) => collectStdin(maxBytes, timeoutMs, resolve, { kind, stream }));
 };
 
 /** Parse a hook payload: a JSON object (not an array). @returns `null` for anything else. Never throws. */

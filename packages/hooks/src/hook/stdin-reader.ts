@@ -1,5 +1,5 @@
 /**
- * The dispatcher's stdin reader (packages/hooks/src/bin/arbiter.ts): reads a hook payload from fd 0 without
+ * The hooks' stdin reader (the dispatcher's fast paths and `runtime.readStdin`): reads a hook payload from fd 0 without
  * `process.stdin`, whose construction on a pipe or socket loads `net` and the stream modules — about 30 internal
  * modules, ~4–5 ms of every hook's start-up, more than the rest of a fast-path answer.
  *
@@ -21,29 +21,69 @@ export interface StdinSink {
   readonly end: () => void;
 }
 
-/** Which reader served the call (for tests and benchmarks). */
-export type StdinReader = 'file' | 'pipe-handle' | 'stream';
+/** What reading stdin gave. */
+export type StdinResult =
+  | { readonly _tag: 'Ok'; readonly text: string }
+  | { readonly _tag: 'Tty' }
+  | { readonly _tag: 'TooLarge' }
+  | { readonly _tag: 'Timeout' }
+  | { readonly _tag: 'Error' };
+
+/**
+ * Read stdin to end of file, at most `maxBytes` bytes, within `timeoutMs` ms (an unref'd timer), and call `done` once
+ * with the result: `Ok` with the UTF-8 text, `TooLarge`, `Timeout` or `Error`. Reads fd 0 with {@link readStdinFd}
+ * (its `kind` from {@link stdinKind}, passed when the caller already has it), or `stream` when given (tests).
+ * Never throws. Sources: session-lock.md §12.3 H2, push-gate.md `STDIN_TIMEOUT_MS`, sentinels.md §0.7 rule 1.
+ */
+export const collectStdin = (
+  maxBytes: number,
+  timeoutMs: number,
+  done: (r: StdinResult) => void,
+  o: { readonly kind?: StdinKind; readonly stream?: NodeJS.ReadStream } = {},
+): void => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  const settle = (r: StdinResult): void => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    stop();
+    done(r);
+  };
+  const timer = setTimeout(() => settle({ _tag: 'Timeout' }), timeoutMs);
+  timer.unref();
+  const sink: StdinSink = {
+    data: (c) => {
+      size += c.length;
+      if (size > maxBytes) settle({ _tag: 'TooLarge' });
+      else chunks.push(c);
+      return !settled;
+    },
+    error: () => settle({ _tag: 'Error' }),
+    end: () => settle({ _tag: 'Ok', text: Buffer.concat(chunks).toString('utf8') }),
+  };
+  const stop = o.stream === undefined ? readStdinFd(sink, o.kind) : readStreamInto(o.stream, sink);
+};
 
 /**
  * Start reading fd 0 into `sink`: chunks, then exactly one `end` or `error` (none after `stop()` or after `data`
- * returned false). @returns the reader used and `stop`, which ends reading and releases the descriptor's handle.
- * Never throws.
+ * returned false). `kind` is what {@link stdinKind} says of fd 0 (looked up when not given). @returns `stop`, which
+ * ends reading and releases the descriptor's handle. Never throws.
  */
-export const readStdinFd = (sink: StdinSink): { readonly reader: StdinReader; readonly stop: () => void } => {
-  const kind = stdinKind();
-  if (kind === 'file') return { reader: 'file', stop: readFile(sink) };
-  if (kind === 'pipe') {
-    const stop = readPipeHandle(sink);
-    if (stop !== null) return { reader: 'pipe-handle', stop };
-  }
-  return { reader: 'stream', stop: readStreamInto(process.stdin, sink) };
+export const readStdinFd = (sink: StdinSink, kind = stdinKind()): (() => void) => {
+  if (kind === 'file') return readFile(sink);
+  return (kind === 'pipe' ? readPipeHandle(sink) : null) ?? readStreamInto(process.stdin, sink);
 };
 
 /**
  * What fd 0 is: a regular `file`, a `pipe` (FIFO or socket), or `other` (a terminal, a device such as /dev/null, or
  * a descriptor that cannot be inspected), which only `process.stdin` reads.
  */
-export const stdinKind = (): 'file' | 'pipe' | 'other' => {
+export type StdinKind = 'file' | 'pipe' | 'other';
+
+/** {@link StdinKind} of fd 0, by `fstat`. Never throws. */
+export const stdinKind = (): StdinKind => {
   try {
     const st = fstatSync(0);
     return st.isFile() ? 'file' : st.isFIFO() || st.isSocket() ? 'pipe' : 'other';
