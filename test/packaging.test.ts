@@ -34,7 +34,7 @@ describe('packages', () => {
   it('the arbiter binary is declared and every bundle exists', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'packages/hooks/package.json'), 'utf8')) as { bin: Record<string, string> };
     expect(pkg.bin['arbiter']).toBe('./dist/arbiter.cjs');
-    for (const b of ['arbiter.cjs', 'hook.cjs', 'cli.cjs']) expect(existsSync(join(root, 'packages/hooks/dist', b))).toBe(true);
+    for (const b of ['arbiter.cjs', 'cli.cjs']) expect(existsSync(join(root, 'packages/hooks/dist', b))).toBe(true);
     expect(readFileSync(join(root, 'packages/hooks/dist/arbiter.cjs'), 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
   });
 
@@ -44,7 +44,7 @@ describe('packages', () => {
     const sl = readFileSync(join(root, 'packages/hooks/dist/hook-session-lock.cjs'), 'utf8');
     const modules = [...sl.matchAll(/^\/\/ (\S+)$/gm)].map((m) => m[1] as string);
     expect(modules.some((m) => m.endsWith('kernel/src/session-lock.ts'))).toBe(true);
-    const foreign = modules.filter((m) => /kernel\/src\/(?!session-lock|state-lock|hot|config|internal\/)/.test(m) || /commander|write-file-atomic|fp-ts\/lib\//.test(m));
+    const foreign = modules.filter((m) => /kernel\/src\/(?!session-lock|state-lock|early|config|internal\/)/.test(m) || /commander|write-file-atomic|fp-ts\/lib\//.test(m));
     expect(foreign).toEqual([]);
   });
 

@@ -18,7 +18,7 @@ import { IsoMillis, SafeInt, describeErrors, intIn, msToIso } from './internal/c
 import { done, need, type Done, type Need } from './internal/step.js';
 import { HANDLE_CHAR, clamp, keepOnly, sanitiseLine, shortId } from './internal/text.js';
 import { sha256Hex } from './internal/sha256.js';
-import { ACTION_CLAIM_POLICY, ACTION_CLAIM_POLICY_VERSION, CLAIM_STEM_RE, claimTopicOf } from './hot.js';
+import { ACTION_CLAIM_POLICY, ACTION_CLAIM_POLICY_VERSION, CLAIM_STEM_RE, claimTopicOf } from './early.js';
 import type { DecisionTable } from './internal/table.js';
 
 // ───────────────────────────────────────── constants (§1.3, §1.4) ─────────────────────────────────────────
@@ -273,7 +273,7 @@ const CLAIM_RE = new RegExp(
   'gi',
 );
 
-/** A cheap pre-filter: a text without any lemma stem cannot hold a claim (shared with the dispatcher via hot.ts). */
+/** A cheap pre-filter: a text without any lemma stem cannot hold a claim (shared with the dispatcher via early.ts). */
 const STEM_RE = CLAIM_STEM_RE;
 
 const QUOTES = new Set(['"', "'", '\u201c', '\u201d', '\u2018', '\u2019', '`']);

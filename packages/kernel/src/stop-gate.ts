@@ -10,7 +10,7 @@
  * Sections follow DESIGN.md "One decision, one module": model → decision → verdict → messages → table.
  * Pure: no I/O, no clock, no randomness, no environment. The authority token arrives as a fact.
  */
-import { STOP_GATE_FILE, STOP_GATE_POLICY, STOP_GATE_POLICY_VERSION, gateEarlyAllow, gateSessionOf } from './hot.js';
+import { STOP_GATE_FILE, STOP_GATE_POLICY, STOP_GATE_POLICY_VERSION, gateEarlyAllow, gateSessionOf } from './early.js';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { IsoMillis, msToIso } from './internal/codecs.js';
 import { done, need, type Done, type Need, type ProbeAnswer } from './internal/step.js';
