@@ -27,7 +27,7 @@ export const recordDecision = (r: DecisionRecord): void => {
   try {
     const now = Date.now();
     const entry = buildLogEntry({
-      decision_id: newDecisionId(now),
+      decision_id: newDecisionId(now, Math.random), // ids need order and uniqueness, not secrecy: no crypto module on the hot path
       policy: r.policy,
       policy_version: r.policyVersion,
       now,

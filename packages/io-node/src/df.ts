@@ -3,7 +3,7 @@
  * directory, as df's source column and, when `-T` works, its type. The kernel classifies the row
  * (`stateLock.classifyDfSource`); any failure is the `unknown` answer, which the kernel treats as not-local.
  */
-import { execFile } from 'node:child_process';
+import { childProcess, monotonicMs } from './lazy-builtins.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { stateLock, type Df, type DfError } from '@arbiter/kernel';
@@ -29,7 +29,7 @@ const DF_MAX_BUFFER = 64 * 1024;
 export const execDf: DfRunner = (args, timeoutMs) =>
   new Promise((resolve) => {
     try {
-      execFile(
+      childProcess().execFile(
         'df',
         [...args],
         { env: { ...process.env, LC_ALL: 'C' }, timeout: Math.max(1, Math.floor(timeoutMs)), maxBuffer: DF_MAX_BUFFER, encoding: 'utf8', windowsHide: true },
@@ -57,7 +57,7 @@ export interface NodeDfOptions {
   /** Budget of the whole probe, ms (default `stateLock.DF_BUDGET_MS` = 3000). */
   readonly budgetMs?: number;
   readonly run?: DfRunner;
-  /** Monotonic clock for the budget, ms (default `performance.now`). */
+  /** Monotonic clock for the budget, ms (default `monotonicMs`). */
   readonly clock?: () => number;
 }
 
@@ -71,7 +71,7 @@ export const nodeDf = (o: NodeDfOptions = {}): Df => ({
   probe:
     (path: string): TaskEither<DfError, stateLock.DfRow> =>
     async () => {
-      const clock = o.clock ?? (() => performance.now());
+      const clock = o.clock ?? monotonicMs;
       const budget = o.budgetMs ?? stateLock.DF_BUDGET_MS;
       const run = o.run ?? execDf;
       const start = clock();

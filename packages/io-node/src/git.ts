@@ -4,7 +4,7 @@
  * errors. Exit codes that carry meaning (`merge-base --is-ancestor` 0/1, `rev-parse --verify --quiet` 1) are
  * answers, not errors.
  */
-import { execFile } from 'node:child_process';
+import { childProcess } from './lazy-builtins.js';
 import { isAbsolute, resolve } from 'node:path';
 import type { Git, GitError, RepoPaths } from '@arbiter/kernel';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
@@ -28,7 +28,7 @@ export const safeRevArg = (s: string): boolean => s.length > 0 && s.length <= 10
  */
 export const runGit = (cwd: string, args: ReadonlyArray<string>, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): TaskEither<GitError, GitRun> => () =>
   new Promise((res) => {
-    execFile(
+    childProcess().execFile(
       'git',
       [...args],
       { cwd, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024, encoding: 'utf8', env: { ...env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' }, windowsHide: true },

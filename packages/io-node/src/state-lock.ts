@@ -22,7 +22,8 @@
  * ```
  */
 import { closeSync, mkdirSync, openSync, readSync, statSync, unlinkSync, utimesSync, fstatSync } from 'node:fs';
-import { crypto } from './lazy-builtins.js';
+import { monotonicMs } from './lazy-builtins.js';
+import { tempSuffix } from './atomic.js';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
@@ -86,7 +87,7 @@ export const nodeHostLockFs = (pid: number = process.pid): HostLockFs => ({
   mtime: (path) => attempt('reading the heartbeat', () => Math.floor(statSync(path).mtimeMs)),
   touch: (path, atMs) => attempt('touching the lock', () => utimesSync(path, atMs / 1000, atMs / 1000)),
   createExclusive: (path, body) => () => {
-    const tmp = `${path}.${pid}.${crypto().randomBytes(4).toString('hex')}.tmp`;
+    const tmp = `${path}.${pid}.${tempSuffix()}.tmp`;
     const r = createExclusive(path, body, tmp);
     if (r._tag === 'Created') return Promise.resolve(E.right('Won' as const));
     if (r._tag === 'Exists') return Promise.resolve(E.right('Lost' as const));
@@ -210,13 +211,13 @@ export const openStateLock = async (options: StateLockOptions): Promise<StateLoc
     }
   };
   const timed = async <A>(name: string, f: () => Promise<A>, show: (a: A) => string): Promise<A> => {
-    const t0 = performance.now();
+    const t0 = monotonicMs();
     try {
       const a = await f();
-      trace.push({ name, duration_ms: Math.round(performance.now() - t0), outcome: show(a) });
+      trace.push({ name, duration_ms: Math.round(monotonicMs() - t0), outcome: show(a) });
       return a;
     } catch (e) {
-      trace.push({ name, duration_ms: Math.round(performance.now() - t0), outcome: 'threw' });
+      trace.push({ name, duration_ms: Math.round(monotonicMs() - t0), outcome: 'threw' });
       throw e;
     }
   };

@@ -110,6 +110,13 @@ const BUNDLE: Readonly<Record<StageId, string>> = {
   'context user-prompt-submit': 'hook-context.cjs',
 };
 
+/**
+ * The bundle a stage loads in `row`: the session lock's refresh comes from the evidence hook's bundle when the event
+ * runs both (post-tool), so the libraries they share are compiled once per process.
+ */
+const bundleOf = (row: EventRow, id: StageId): string =>
+  id === 'session-lock refresh' && row.stages.some((s) => s.id === 'action-claim evidence') ? BUNDLE['action-claim evidence'] : BUNDLE[id];
+
 /** The invocation a stage's own main sees (its legacy hook name and flags). */
 const stageInvocation = (inv: HookInvocation, id: StageId): HookInvocation => {
   switch (id) {
@@ -179,7 +186,7 @@ export const runEvent = async (row: EventRow, inv: HookInvocation, load: BundleL
       case 'session-lock release': {
         const verb = id === 'session-lock acquire' ? 'acquire' : id === 'session-lock refresh' ? 'refresh' : 'release';
         if (sessionLockEarly(agent, verb, o) === 'skip') continue; // H4: no decision, nothing logged
-        const bundle = load(BUNDLE[id]);
+        const bundle = load(bundleOf(row, id));
         if (final) return bundle.main(sinv, input);
         const r = (await bundle.sessionLockStage?.(verb, agent, input)) ?? { code: 0 };
         if (r.code !== 0 || (r.stdout ?? '') !== '' || (r.stderr ?? '') !== '') return finish(r); // a block ends the event
