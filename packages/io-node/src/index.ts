@@ -15,7 +15,7 @@ export * from './session-lock-driver.js';
 export * from './fs-lane-store.js';
 export * from './git.js';
 export * from './push-gate-state.js';
-export * from './df.js';
+export * from './fs-kind.js';
 export * from './state-lock.js';
 export * from './breaker-store.js';
 export * from './fs-commitment-store.js';
