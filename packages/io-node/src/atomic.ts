@@ -3,8 +3,8 @@
  * write-to-temp then rename, never check-then-write).
  *
  * `write-file-atomic` (npm's own maintained implementation of temp file + fsync + rename, with cleanup on failure)
- * does the temp-and-rename writes (atomic-write.ts); the exclusive primitives below are the compare-and-set
- * building blocks.
+ * does the temp-and-rename writes in atomic-write.ts, which imports this module (never the other way round); the
+ * exclusive primitives below are the compare-and-set building blocks.
  */
 import { crypto, fsp } from './lazy-builtins.js';
 import { constants as FS, linkSync, mkdirSync, openSync, closeSync, writeSync, unlinkSync } from 'node:fs';
@@ -31,9 +31,6 @@ export const ensureDir = (dir: string): void => {
 /** 16 random lowercase hex characters, for temporary file names. */
 export const randomHex16 = (): string => crypto().randomBytes(8).toString('hex');
 
-// Temp-file + rename writers live in atomic-write.ts (they pull in write-file-atomic); re-exported here so
-// callers keep one import site, and bundles that never write that way drop them.
-export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 
 /** Outcome of an exclusive create: `Created`, `Exists` (someone else won), or an `FsError`. */
 export type ExclusiveResult = { readonly _tag: 'Created' } | { readonly _tag: 'Exists' } | FsError;

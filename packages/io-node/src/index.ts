@@ -4,6 +4,7 @@
  */
 export * from './paths.js';
 export * from './atomic.js';
+export * from './atomic-write.js';
 export * from './decision-log.js';
 export * from './config-file.js';
 export * from './proc.js';
