@@ -15,3 +15,4 @@ export * from './fs-kind.js';
 export * from './breaker-store.js';
 export * from './engine-lock-row.js';
 export * from './commitment-store.js';
+export * from './git.js';

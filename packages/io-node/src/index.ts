@@ -8,6 +8,7 @@ export * from './atomic-write.js';
 export * from './decision-log.js';
 export * from './config-file.js';
 export * from './proc.js';
+export * from './clock.js';
 export * from './fs-lock-store.js';
 export * from './state-files.js';
 export * from './http.js';

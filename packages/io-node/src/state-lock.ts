@@ -29,6 +29,7 @@ import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import { config as K, stateLock, type Clock, type FsKind, type StateLockFiles, type StateLockFilesError, type Proc } from '@arbiter/kernel';
 import { createExclusive, errnoCode } from './atomic.js';
 import { fsLocal, nodeFsKind } from './fs-kind.js';
+import { systemClock } from './clock.js';
 import { hostname as osHostname, nodeProc } from './proc.js';
 
 type Answer<A> = stateLock.Answer<A>;
@@ -160,7 +161,7 @@ export interface StateLockHandle {
 const defaultDeps = (): StateLockDeps => ({
   hostname: osHostname,
   pid: process.pid,
-  clock: { now: () => Date.now() },
+  clock: systemClock,
   proc: nodeProc,
   fsKind: nodeFsKind(),
   files: nodeStateLockFiles(process.pid),

@@ -6,6 +6,7 @@
  * The io-node adapter runs `df -PT -- <dir>` (Linux) or `df -P -- <dir>` without a shell, with `LC_ALL=C`, within
  * `stateLock.DF_BUDGET_MS` for the whole probe, and parses it with `stateLock.parseDfOutput`. The kernel classifies
  * the row with `stateLock.classifyDfSource`; any `FsKindError` is the `unknown` answer (treated as not-local, never cached).
+ * Contract: `test/contract/fs-kind.contract.ts`.
  */
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type { DfRow } from '../state-lock.js';
