@@ -3,8 +3,8 @@
  * write-to-temp then rename, never check-then-write).
  *
  * `write-file-atomic` (npm's own maintained implementation of temp file + fsync + rename, with cleanup on failure)
- * does the temp-and-rename writes (atomic-write.ts); the exclusive primitives below are the compare-and-set
- * building blocks.
+ * does the temp-and-rename writes in atomic-write.ts, which imports this module (never the other way round); the
+ * exclusive primitives below are the compare-and-set building blocks.
  */
 import { crypto } from './lazy-builtins.js';
 import { constants as FS, close, fstat, linkSync, mkdirSync, open, openSync, closeSync, read, writeSync, unlinkSync } from 'node:fs';
@@ -40,10 +40,6 @@ let tempCounter = 0;
  */
 export const tempSuffix = (): string =>
   `${process.pid.toString(36)}${Date.now().toString(36)}${(tempCounter++).toString(36)}${Math.floor(Math.random() * 2 ** 32).toString(36)}`;
-
-// Temp-file + rename writers live in atomic-write.ts (they pull in write-file-atomic); re-exported here so
-// callers keep one import site, and bundles that never write that way drop them.
-export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 
 /** Outcome of an exclusive create: `Created`, `Exists` (someone else won), or an `FsError`. */
 export type ExclusiveResult = { readonly _tag: 'Created' } | { readonly _tag: 'Exists' } | FsError;
