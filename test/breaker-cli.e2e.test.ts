@@ -42,9 +42,7 @@ describe('arbiter breaker (e2e)', () => {
     writeConfig({ threshold: 2, cooldown_ms: 3_600_000 });
     expect(arb(['breaker', 'can-assign', '--agent', 'dev', '--task', 't0'])).toMatchObject({ code: 0, stdout: 'assign "dev" (admit-closed)\n' });
     expect(arb(['breaker', 'record', '--agent', 'dev', '--outcome', 'failure', '--task', 't1']).stdout).toMatch(/^breaker-failure-counted/);
-
     expect(arb(['breaker', 'record', '--agent', 'dev', '--outcome', 'failure', '--task', 't2']).stdout).toMatch(/^breaker-tripped/);
-
     // the book lives in the repository's runtime state
     const books = readdirSync(join(repo, '.git', 'arbiter', 'breaker'));
     expect(books).toContain('book.json.2');
