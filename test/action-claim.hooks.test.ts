@@ -14,7 +14,7 @@ import { actionClaim as ac, config } from '@arbiter/kernel';
 import { memoryCommitmentStore } from '@arbiter/io-memory';
 import { applyCommitmentEffects } from '@arbiter/io-node';
 import { runPostTool } from '../packages/hooks/src/hook/post-tool.js';
-import { observeStopClaimDetailed } from '../packages/hooks/src/hook/claims-stop.js';
+import { observeStopClaimDetailed } from '../packages/hooks/src/hook/action-claim-stop.js';
 import { commitmentContextLines } from '../packages/hooks/src/hook/commitments-context.js';
 import { classifyClaimLine, classifyClaimProgram } from '../packages/hooks/src/cli/classify-claim.js';
 

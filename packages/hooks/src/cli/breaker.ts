@@ -14,7 +14,7 @@ import { breaker } from '@arbiter/kernel';
 import { breakerDirFor, findTopLevel, fsBreakerStore, readRepoConfig, updateBook } from '@arbiter/io-node';
 import { recordDecision } from '../decision-record.js';
 import { die } from './util.js';
-import { requireWritableRuntime } from '../state-guard.js';
+import { requireWritableRuntime } from '../state-lock-guard.js';
 
 /** Exit code of `can-assign` when the breaker refuses. */
 export const EXIT_REFUSED = 3;

@@ -9,7 +9,7 @@ import { actionClaim as AC } from '@arbiter/kernel';
 import { applyCommitmentEffects } from '@arbiter/io-node';
 import { commitmentsContext, logCommitmentDecision, type CommitmentsContext } from '../hook/commitments-io.js';
 import { recordDecision } from '../decision-record.js';
-import { requireWritableRuntime } from '../state-guard.js';
+import { requireWritableRuntime } from '../state-lock-guard.js';
 import { die } from './util.js';
 
 const context = (): CommitmentsContext => {

@@ -9,7 +9,7 @@ import { pushGate as PG } from '@arbiter/kernel';
 import { nodeGit, type Env } from '@arbiter/io-node';
 import { recordDecision } from '../decision-record.js';
 import { probeCompat, probeIdentity, probeRefs, probeRepo, storeFor, withTimeout, type GateRepo } from '../hook/push-gate-probes.js';
-import { requireWritableRuntime } from '../state-guard.js';
+import { requireWritableRuntime } from '../state-lock-guard.js';
 
 const finishCli = (o: PG.CliOutcome, policy: string, facts: Record<string, unknown>, env: Env, startDir: string): never => {
   (o.stream === 'stdout' ? process.stdout : process.stderr).write(`${o.message}\n`);

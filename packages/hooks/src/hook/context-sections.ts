@@ -6,7 +6,7 @@
  */
 import { stateLock } from '@arbiter/kernel';
 import type { Env } from '@arbiter/io-node';
-import { openRuntimeGuard } from '../state-guard.js';
+import { openRuntimeGuard } from '../state-lock-guard.js';
 import { commitmentContextLines } from './commitments-context.js';
 
 /**

@@ -14,7 +14,7 @@ import type { HookMain } from '../invocation.js';
 import { armWatchdog, finish, parsePayload, readStdin, type Agent, type HookResult, type StdinResult } from './runtime.js';
 import { recordDecision } from '../decision-record.js';
 import { commitmentsContext, driveAndApply, logCommitmentDecision } from './commitments-io.js';
-import { openRuntimeGuard } from '../state-guard.js';
+import { openRuntimeGuard } from '../state-lock-guard.js';
 import { isAbsolute } from 'node:path';
 import { statSync } from 'node:fs';
 

@@ -16,7 +16,7 @@ import type { HookInput, HookMain } from '../invocation.js';
 import { deletePending, nodeGit, readPending, resolveStateDir, fsLaneStore, writePending, type Env } from '@arbiter/io-node';
 import { readStdin, sinceStartMs, stdinJson, type Agent, type StdinResult } from './runtime.js';
 import { recordDecision } from '../decision-record.js';
-import { openRuntimeGuard } from '../state-guard.js';
+import { openRuntimeGuard } from '../state-lock-guard.js';
 import { probeClaim, probeCompat, probeIdentity, probeRefs, probeRepo, probeState, storeFor, withTimeout, type GateRepo } from './push-gate-probes.js';
 
 /** Ports of one gate run (injectable for tests). */

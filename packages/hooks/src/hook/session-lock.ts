@@ -25,7 +25,7 @@ import {
 } from '@arbiter/io-node';
 import { ALLOW, armWatchdog, finish, parsePayload, readStdin, str, type Agent, type HookResult, type StdinResult } from './runtime.js';
 import { recordDecision } from '../decision-record.js';
-import { openRuntimeGuard } from '../state-guard.js';
+import { openRuntimeGuard } from '../state-lock-guard.js';
 
 /** The three hook verbs. */
 export type Verb = 'acquire' | 'refresh' | 'release';

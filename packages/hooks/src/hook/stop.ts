@@ -25,7 +25,7 @@ import {
   type StateFiles,
 } from '@arbiter/kernel';
 import { fsStateFiles, gitHistory, gitLsFiles, guardRuntimeDir, logDirFor, nodeHttp, readRepoConfig, readTail, resolveRepo, resolveTmux, type Env } from '@arbiter/io-node';
-import { observeStopClaim } from './claims-stop.js';
+import { observeStopClaim } from './action-claim-stop.js';
 import { agentLogMode } from '@arbiter/kernel/early';
 import type { HookMain } from '../invocation.js';
 import { armWatchdog, finish, readStdin, type Agent, type StdinResult } from './runtime.js';
@@ -45,7 +45,7 @@ export type HookReason = 'internal-error' | 'state-guard-disabled';
 
 /**
  * Input of the claim observer (sentinels.md §0.8 step 3), taken from its signature so that the claims branch's
- * `claims-stop.ts` replaces the stub without any change here.
+ * `action-claim-stop.ts` replaces the stub without any change here.
  */
 export type StopClaimInput = Parameters<typeof observeStopClaim>[0];
 

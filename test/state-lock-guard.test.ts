@@ -1,5 +1,5 @@
 /**
- * `openRuntimeGuard` / `requireWritableRuntime` (packages/hooks/src/state-guard.ts): the per-entry-point guard of
+ * `openRuntimeGuard` / `requireWritableRuntime` (packages/hooks/src/state-lock-guard.ts): the per-entry-point guard of
  * the repository runtime directory on a real git repository with an isolated ARBITER_STATE_DIR (sentinels.md
  * §0.7 rule 5, §4.8): quiet and enabled on the common path, loud (stderr) and write-free when disabled.
  */
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { readDecisions, resolveRepo } from '@arbiter/io-node';
-import { openRuntimeGuard, requireWritableRuntime } from '../packages/hooks/src/state-guard.js';
+import { openRuntimeGuard, requireWritableRuntime } from '../packages/hooks/src/state-lock-guard.js';
 
 const root = mkdtempSync(join(tmpdir(), 'arbiter-guard-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
