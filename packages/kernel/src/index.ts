@@ -7,10 +7,10 @@
 export * as sessionLock from './session-lock.js';
 export * as config from './config.js';
 export * as buildStop from './build-stop.js';
-export * as stopGate from './stop-gate.js';
-export * as pushGate from './push-gate.js';
+export * as stopGate from './stop-gate/stop-gate.js';
+export * as pushGate from './push-gate/push-gate.js';
 // Kernel-internal module of the push gate (push-gate.md §6, §7); the `pushGate` namespace re-exports it.
-export * as pushClassifier from './push-classifier.js';
+export * as pushClassifier from './push-gate/classifier.js';
 export * as stateLock from './state-lock.js';
 export * as breaker from './breaker.js';
 export * as review from './review.js';
@@ -20,7 +20,7 @@ export * as paths from './paths.js';
 export * as retry from './retry.js';
 export * as secrets from './secrets.js';
 export * as convoyGuard from './convoy-guard.js';
-export * as actionClaim from './action-claim.js';
+export * as actionClaim from './action-claim/action-claim.js';
 
 export * from './internal/step.js';
 export * from './internal/codecs.js';

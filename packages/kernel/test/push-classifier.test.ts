@@ -5,7 +5,7 @@ import {
   type PushClassification,
   type PushInvocation,
   type PushTarget,
-} from '../src/push-classifier.js';
+} from '../src/push-gate/classifier.js';
 import { EXAMPLES } from './push-classifier.examples.js';
 import {
   parsePrePushInput,
@@ -19,7 +19,7 @@ import {
   resolveInvocationDir,
   type RefsFacts,
   type DeployRefEntry,
-} from '../src/push-classifier.js';
+} from '../src/push-gate/classifier.js';
 
 /** Compact rendering of a classification (notation documented in push-classifier.examples.ts). */
 export const showTarget = (t: PushTarget): string => {

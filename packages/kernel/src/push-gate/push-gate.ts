@@ -5,8 +5,8 @@
  * and host rendering (§8, §14), and the verbs (§9–§12). The classifier and the pre-push parser (§6–§7) live in
  * `push-classifier.ts`.
  */
-import type { DecisionTable } from './internal/table.js';
-import type { ConfigState } from './config.js';
+import type { DecisionTable } from '../internal/table.js';
+import type { ConfigState } from '../config.js';
 import {
   GATE_REASONS,
   MAX_PLAN_STEPS,
@@ -24,16 +24,16 @@ import {
   type GateVerdict,
   type StateFact,
   type GateRefs,
-} from './push-gate-step.js';
+} from './step.js';
 
 
-export * from './push-gate-config.js';
-export * from './push-gate-lanes.js';
-export * from './push-gate-text.js';
-export * from './push-gate-step.js';
-export * from './push-gate-verbs.js';
-export { classifyPushCommand, parsePrePushInput } from './push-classifier.js';
-export type { PushClassification, PushInvocation, PushTarget, PrePushInput, PrePushLine, RefsFacts, DirHint } from './push-classifier.js';
+export * from './config.js';
+export * from './lanes.js';
+export * from './text.js';
+export * from './step.js';
+export * from './verbs.js';
+export { classifyPushCommand, parsePrePushInput } from './classifier.js';
+export type { PushClassification, PushInvocation, PushTarget, PrePushInput, PrePushLine, RefsFacts, DirHint } from './classifier.js';
 
 /** Scripted probe answers for {@link simulate}: each returns the fact to merge for one probe. */
 export interface Script {

@@ -5,12 +5,12 @@
  * adds their answers to the facts and calls `gateStep` again. The ordering rules ("no store or network for a
  * non-deploy ref", "claims in ascending lane order", "no retry after transport") live here so properties prove them.
  */
-import { PUSH_GATE_POLICY, PUSH_GATE_POLICY_VERSION } from './hot.js';
-import { done, need, type Done, type Need } from './internal/step.js';
-import type { ConfigState } from './config.js';
-import { laneFor, matchEntry, settingsOf, sortLanes, type DeployEntry, type LanesSettings } from './push-gate-config.js';
-import type { ClaimMeta, ClaimOk, Holder, StateView } from './push-gate-lanes.js';
-import { M } from './push-gate-text.js';
+import { PUSH_GATE_POLICY, PUSH_GATE_POLICY_VERSION } from '../hot.js';
+import { done, need, type Done, type Need } from '../internal/step.js';
+import type { ConfigState } from '../config.js';
+import { laneFor, matchEntry, settingsOf, sortLanes, type DeployEntry, type LanesSettings } from './config.js';
+import type { ClaimMeta, ClaimOk, Holder, StateView } from './lanes.js';
+import { M } from './text.js';
 import {
   classifyPushCommand,
   commandFromToolInput,
@@ -23,7 +23,7 @@ import {
   type PushClassification,
   type PushInvocation,
   type RefsFacts,
-} from './push-classifier.js';
+} from './classifier.js';
 
 /** Probe `refs` answer: the classifier's `RefsFacts` (§6.9) plus the default push remote (§8.4). */
 export type GateRefs = RefsFacts & { readonly default_remote: string | null };

@@ -1,12 +1,12 @@
 /**
  * Decisions `push-release` (§9), `deploy` (§10), `lane-cli` (§11) and `context` (§12) of push-gate.md. Pure.
  */
-import { done, need, type Done, type Need } from './internal/step.js';
-import type { ConfigState } from './config.js';
-import { ETA_MAX, ETA_MIN, type ClaimMeta, type ForceOk, type Holder, type StateView } from './push-gate-lanes.js';
-import { laneFor, laneFromArg, settingsOf } from './push-gate-config.js';
-import { M, fmtAge, safeHandle, safeLane, safeReason, session8 } from './push-gate-text.js';
-import { classifyPushCommand } from './push-classifier.js';
+import { done, need, type Done, type Need } from '../internal/step.js';
+import type { ConfigState } from '../config.js';
+import { ETA_MAX, ETA_MIN, type ClaimMeta, type ForceOk, type Holder, type StateView } from './lanes.js';
+import { laneFor, laneFromArg, settingsOf } from './config.js';
+import { M, fmtAge, safeHandle, safeLane, safeReason, session8 } from './text.js';
+import { classifyPushCommand } from './classifier.js';
 import {
   SESSION_ID_RE,
   decodeAgentPayload,
@@ -16,7 +16,7 @@ import {
   type IdentityFact,
   type RepoFact,
   type StateFact,
-} from './push-gate-step.js';
+} from './step.js';
 
 export const RELEASE_POLICY = 'push-release';
 export const DEPLOY_POLICY = 'deploy';

@@ -14,12 +14,12 @@
  */
 import * as t from 'io-ts';
 import { isRight } from 'fp-ts/lib/Either.js';
-import { IsoMillis, SafeInt, describeErrors, intIn, msToIso } from './internal/codecs.js';
-import { done, need, type Done, type Need } from './internal/step.js';
-import { HANDLE_CHAR, clamp, keepOnly, sanitiseLine, shortId } from './internal/text.js';
-import { sha256Hex } from './internal/sha256.js';
-import { ACTION_CLAIM_POLICY, ACTION_CLAIM_POLICY_VERSION, CLAIM_STEM_RE, claimTopicOf } from './hot.js';
-import type { DecisionTable } from './internal/table.js';
+import { IsoMillis, SafeInt, describeErrors, intIn, msToIso } from '../internal/codecs.js';
+import { done, need, type Done, type Need } from '../internal/step.js';
+import { HANDLE_CHAR, clamp, keepOnly, sanitiseLine, shortId } from '../internal/text.js';
+import { sha256Hex } from '../internal/sha256.js';
+import { ACTION_CLAIM_POLICY, ACTION_CLAIM_POLICY_VERSION, CLAIM_STEM_RE, claimTopicOf } from '../hot.js';
+import type { DecisionTable } from '../internal/table.js';
 
 // ───────────────────────────────────────── constants (§1.3, §1.4) ─────────────────────────────────────────
 

@@ -10,12 +10,12 @@
  * Sections follow DESIGN.md "One decision, one module": model → decision → verdict → messages → table.
  * Pure: no I/O, no clock, no randomness, no environment. The authority token arrives as a fact.
  */
-import { STOP_GATE_FILE, STOP_GATE_POLICY, STOP_GATE_POLICY_VERSION, gateEarlyAllow, gateSessionOf } from './hot.js';
+import { STOP_GATE_FILE, STOP_GATE_POLICY, STOP_GATE_POLICY_VERSION, gateEarlyAllow, gateSessionOf } from '../hot.js';
 import { isRight } from 'fp-ts/lib/Either.js';
-import { IsoMillis, msToIso } from './internal/codecs.js';
-import { done, need, type Done, type Need, type ProbeAnswer } from './internal/step.js';
-import { clamp, sanitiseBlock, sanitiseLine } from './internal/text.js';
-import type { DecisionTable } from './internal/table.js';
+import { IsoMillis, msToIso } from '../internal/codecs.js';
+import { done, need, type Done, type Need, type ProbeAnswer } from '../internal/step.js';
+import { clamp, sanitiseBlock, sanitiseLine } from '../internal/text.js';
+import type { DecisionTable } from '../internal/table.js';
 
 // ───────────────────────────────────────── constants (§3.4–§3.6) ─────────────────────────────────────────
 

@@ -2,7 +2,7 @@
  * Formatting helpers and fixed message templates of the push gate (push-gate.md §13). Pure and total: every
  * helper accepts any JavaScript value. Only these helpers' outputs are ever interpolated into model-facing text.
  */
-import { HANDLE_CHAR, keepOnly } from './internal/text.js';
+import { HANDLE_CHAR, keepOnly } from '../internal/text.js';
 
 /** Characters of a rendered handle (§2 `HANDLE_MAX`). */
 export const HANDLE_MAX = 64;
