@@ -16,7 +16,7 @@ import { BUILD_STATE_FILE, BUILD_STOP_POLICY, BUILD_STOP_POLICY_VERSION } from '
 import * as t from 'io-ts';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { IsoMillis, intIn, msToIso } from './internal/codecs.js';
-import { done, need, type Done, type Need, type ProbeAnswer } from './internal/step.js';
+import { done, need, runStepsSync, type Done, type Need, type ProbeAnswer, type StepDriver } from './internal/step.js';
 import { sanitiseLine, shortId } from './internal/text.js';
 import type { DecisionTable } from './internal/table.js';
 
@@ -312,6 +312,19 @@ export const stopStep = (f: StopFacts): StopStep => {
   );
 };
 
+/** Answer to a build-stop probe: `BuildState` the file text or null (absent); `Tmux` the tmux session name. */
+export type Answer = ProbeAnswer<string | null> | ProbeAnswer<string>;
+
+/**
+ * Merge a probe's answer into the facts (§2.4): `BuildState` sets `buildState`, `Tmux` sets `tmux`. `answer` must be
+ * the answer to `probe` (a `BuildState` answer for `BuildState`, a string answer for `Tmux`). Pure.
+ */
+export const withAnswer = (facts: StopFacts, probe: Probe, answer: Answer): StopFacts =>
+  probe._tag === 'BuildState' ? { ...facts, buildState: answer } : { ...facts, tmux: answer as ProbeAnswer<string> };
+
+/** The Stop decision for the step driver: {@link stopStep}, {@link withAnswer}, at most {@link MAX_STEPS} calls. */
+export const driver: StepDriver<StopFacts, Probe, Answer, StopVerdict, Effect> = { step: stopStep, withAnswer, limit: MAX_STEPS };
+
 /** Scripted answers for {@link runStop}. */
 export interface StopAnswers {
   readonly buildState: ProbeAnswer<string | null>;
@@ -319,25 +332,23 @@ export interface StopAnswers {
 }
 
 /**
- * Drive {@link stopStep} to completion with scripted answers (what an adapter does with real probes), for tables,
- * simulations and tests. Returns the final step and the probes requested, in order. Throws an `Error` when the step
- * re-requests an answered probe or exceeds {@link MAX_STEPS} (G-P1), so a test sees the violation; the hook driver
- * turns the same condition into its fail-open internal-error answer instead.
+ * Drive {@link stopStep} to completion with scripted answers through `runStepsSync` (what an adapter does with real
+ * probes), for tables, simulations and tests. Returns the final step and the probes requested, in order. Throws an
+ * `Error` when the step re-requests an answered probe or exceeds {@link MAX_STEPS} (G-P1), so a test sees the
+ * violation; the hook driver turns the same condition into its fail-open internal-error answer instead.
  */
 export const runStop = (
   base: Omit<StopFacts, 'buildState' | 'tmux'>,
   answers: StopAnswers,
 ): { readonly step: Done<StopVerdict, Effect>; readonly probes: ReadonlyArray<Probe['_tag']> } => {
-  let facts: StopFacts = base;
   const probes: Probe['_tag'][] = [];
-  for (let i = 0; i < MAX_STEPS; i++) {
-    const s = stopStep(facts);
-    if (s._tag === 'Done') return { step: s, probes };
-    if (probes.includes(s.probe._tag)) throw new Error(`probe requested twice: ${s.probe._tag}`);
-    probes.push(s.probe._tag);
-    facts = s.probe._tag === 'BuildState' ? { ...facts, buildState: answers.buildState } : { ...facts, tmux: answers.tmux };
-  }
-  throw new Error('step bound exceeded');
+  const r = runStepsSync(driver, base, (p): Answer => {
+    if (probes.includes(p._tag)) throw new Error(`probe requested twice: ${p._tag}`);
+    probes.push(p._tag);
+    return p._tag === 'BuildState' ? answers.buildState : answers.tmux;
+  });
+  if (r._tag === 'StepLimit') throw new Error('step bound exceeded');
+  return { step: done<StopVerdict, Effect>(r.outcome, r.effects), probes };
 };
 
 // ───────────────────────────────────────── patch (§2.6) ─────────────────────────────────────────

@@ -15,7 +15,7 @@ import * as t from 'io-ts';
 import { sanitiseLine } from './internal/text.js';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { IsoMillis } from './internal/codecs.js';
-import { done, need, type Done, type Need } from './internal/step.js';
+import { done, need, runStepsSync, type Done, type Need, type StepDriver } from './internal/step.js';
 import { SESSION_CHAR, keepOnly } from './internal/text.js';
 import type { DecisionTable } from './internal/table.js';
 
@@ -602,11 +602,31 @@ export interface OpenTrace {
 const answerKey = (p: Probe): 'lockRead' | 'fsLocal' | 'lockAge' | 'pidAlive' =>
   p._tag === 'LockRead' ? 'lockRead' : p._tag === 'FsLocal' ? 'fsLocal' : p._tag === 'LockAge' ? 'lockAge' : 'pidAlive';
 
+/** Answer to a state-lock probe: `LockRead` the file or Absent, `FsLocal` the kind, `LockAge` the mtime (ms epoch), `PidAlive` the liveness. */
+export type LockAnswer = Answer<LockFileRead> | Answer<FsLocalAnswer> | Answer<number> | Answer<PidAnswer>;
+
+/** Merge a probe's answer into the facts of an open (§4.5): each probe sets its own field. `answer` must answer `probe`. Pure. */
+export const withAnswer = (known: LockKnown, probe: Probe, answer: LockAnswer): LockKnown => {
+  switch (probe._tag) {
+    case 'LockRead':
+      return { ...known, lockRead: answer as Answer<LockFileRead> };
+    case 'FsLocal':
+      return { ...known, fsLocal: answer as Answer<FsLocalAnswer> };
+    case 'LockAge':
+      return { ...known, lockAge: answer as Answer<number> };
+    case 'PidAlive':
+      return { ...known, pidAlive: answer as Answer<PidAnswer> };
+  }
+};
+
+/** One attempt of an open for the step driver: {@link decideLock}, {@link withAnswer}, at most {@link MAX_STEPS} calls. */
+export const driver: StepDriver<LockKnown, Probe, LockAnswer, Take | Enabled | Disabled, Effect> = { step: (f) => decideLock(f), withAnswer, limit: MAX_STEPS };
+
 /**
- * Run one open with synchronous answers: `decideLock` (≤ 12 steps, never re-requesting an answered probe) →
- * execute the Take's write → `settleLock`, retrying from `lockRead` up to `MAX_ATTEMPTS` times; a `host-shared`
- * touch is settled with `settleTouch`. Any exception or rule break gives `internalError` (Disabled `error`).
- * The io-node adapter runs the same loop asynchronously; this one serves tables, simulations and properties.
+ * Run one open with synchronous answers: `decideLock` through `runStepsSync` (≤ 12 steps, never re-requesting an
+ * answered probe) → execute the Take's write → `settleLock`, retrying from `lockRead` up to `MAX_ATTEMPTS` times; a
+ * `host-shared` touch is settled with `settleTouch`. Any exception or rule break gives `internalError` (Disabled
+ * `error`). The io-node adapter runs the same loop asynchronously; this one serves tables, simulations and properties.
  */
 export const simulateOpen = (given: Omit<LockGiven, 'attempt'>, oracle: Oracle): OpenTrace => {
   const probes: Array<{ attempt: number; probe: Probe }> = [];
@@ -619,25 +639,27 @@ export const simulateOpen = (given: Omit<LockGiven, 'attempt'>, oracle: Oracle):
   try {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const g: LockGiven = { ...given, attempt };
-      let known: LockKnown = g;
       decideRuns++;
-      let s = decideLock(known);
-      let steps = 1;
-      while (s._tag === 'Need') {
-        const key = answerKey(s.probe);
-        if (known[key] !== undefined || steps >= MAX_STEPS) return finish(internalError(g, 'step rule broken'));
-        probes.push({ attempt, probe: s.probe });
-        known = { ...known, [key]: oracle.probe(s.probe, attempt) };
-        s = decideLock(known);
-        steps++;
-      }
-      const o = s.outcome;
-      if (o._tag === 'Disabled') return finish(s as Done<Disabled, Effect>);
+      // A re-requested probe breaks the step rule (HL-P15): the run ends in internalError, as at the step limit.
+      const guarded: typeof driver = {
+        ...driver,
+        step: (known) => {
+          const s = decideLock(known);
+          return s._tag === 'Need' && known[answerKey(s.probe)] !== undefined ? internalError(g, 'step rule broken') : s;
+        },
+      };
+      const r = runStepsSync(guarded, g as LockKnown, (p) => {
+        probes.push({ attempt, probe: p });
+        return oracle.probe(p, attempt) as LockAnswer;
+      });
+      if (r._tag === 'StepLimit') return finish(internalError(g, 'step rule broken'));
+      const o = r.outcome;
+      if (o._tag === 'Disabled') return finish(done<Disabled, Effect>(o, r.effects));
       if (o._tag === 'Enabled') {
-        effects.push(...s.effects);
+        effects.push(...r.effects);
         return finish(settleTouch(g, o, oracle.touch()));
       }
-      effects.push(...s.effects);
+      effects.push(...r.effects);
       const settled = settleLock(g, o, oracle.write(o.method, attempt));
       if (settled.outcome._tag !== 'Retry') return finish(settled as Done<Enabled | Disabled, Effect>);
       effects.push(...settled.effects);

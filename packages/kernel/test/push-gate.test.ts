@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { pushGate as PG, type config } from '@arbiter/kernel';
+import { pushGate as PG, runStepsSync, type config } from '@arbiter/kernel';
 
 type ConfigState = config.ConfigState;
 
@@ -230,12 +230,11 @@ describe('push-gate step function (PG-10 … PG-24)', () => {
         const needsElapsed: number[] = [];
         let f: PG.GateFacts = { mode: 'agent', agent: 'claude', payload: payloadOf(s.command), dry_run: false, break_glass: false, break_glass_reason: null, elapsed_ms: start };
         f = { ...f, repo: { kind: 'repo', top: '/r', common_dir: '/r/.git', shallow: false, config: CONFIGURED }, refs: REFS, identity: ME };
-        for (let n = 0; n < PG.MAX_PLAN_STEPS; n++) {
-          const st = PG.gateStep(f);
-          if (st._tag === 'Done') break;
-          for (const p of st.probe) {
+        runStepsSync(PG.driver, f, (probes, g): PG.GateAnswers => {
+          let elapsed = g.elapsed_ms;
+          const answers = probes.map((p): PG.GateProbeAnswer => {
             if (p._tag === 'claim') {
-              const prev = f.claims?.[p.lane] ?? [];
+              const prev = g.claims?.[p.lane] ?? [];
               expect(p.attempt).toBe(prev.length + 1);
               expect(p.attempt).toBeLessThanOrEqual(1 + PG.RETRIES);
               if (p.attempt > 1) {
@@ -243,14 +242,18 @@ describe('push-gate step function (PG-10 … PG-24)', () => {
                 expect(last?._tag === 'Failure' && last.kind === 'contended').toBe(true);
                 expect(p.delay_ms).toBe(PG.BACKOFF_MS(p.attempt - 1));
                 expect([150, 300]).toContain(p.delay_ms);
-                expect(f.elapsed_ms + p.delay_ms + PG.NET_TIMEOUT_MS + PG.RETRY_SAFETY_MS).toBeLessThanOrEqual(PG.GATE_WATCHDOG_MS);
+                expect(elapsed + p.delay_ms + PG.NET_TIMEOUT_MS + PG.RETRY_SAFETY_MS).toBeLessThanOrEqual(PG.GATE_WATCHDOG_MS);
               }
-              needsElapsed.push(f.elapsed_ms);
-              f = { ...f, claims: { ...(f.claims ?? {}), [p.lane]: [...prev, s.claims[Math.min(i++, s.claims.length - 1)] as ClaimAns] }, elapsed_ms: f.elapsed_ms + p.delay_ms + s.cost };
-            } else if (p._tag === 'compat') f = { ...f, compat: { ...(f.compat ?? {}), [p.ref]: s.compat } };
-            else if (p._tag === 'state') f = { ...f, state: s.state };
-          }
-        }
+              needsElapsed.push(elapsed);
+              elapsed += p.delay_ms + s.cost;
+              return { _tag: 'claim', value: s.claims[Math.min(i++, s.claims.length - 1)] as ClaimAns };
+            }
+            if (p._tag === 'compat') return { _tag: 'compat', value: s.compat };
+            if (p._tag === 'state') return { _tag: 'state', value: s.state };
+            throw new Error(`unexpected probe ${p._tag}`);
+          });
+          return { answers, elapsed_ms: elapsed };
+        });
       }),
       FAST,
     );

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { stateLock as SL } from '@arbiter/kernel';
+import { done, runStepsSync, stateLock as SL } from '@arbiter/kernel';
 
 type Known = SL.LockKnown;
 type Answer<A> = SL.Answer<A>;
@@ -44,22 +44,17 @@ interface Answers {
 const keyOf = (p: SL.Probe): keyof Answers =>
   p._tag === 'LockRead' ? 'lockRead' : p._tag === 'FsLocal' ? 'fsLocal' : p._tag === 'LockAge' ? 'lockAge' : 'pidAlive';
 
-/** Drive `decideLock` to Done, recording every probe, asserting G-P1 on the way. */
+/** Drive `decideLock` to Done through the step driver, recording every probe, asserting G-P1 on the way. */
 const run = (g: SL.LockGiven, a: Answers) => {
   const probes: SL.Probe[] = [];
-  let known: Known = g;
-  let s = SL.decideLock(known);
-  let steps = 1;
-  while (s._tag === 'Need') {
-    const k = keyOf(s.probe);
+  const r = runStepsSync(SL.driver, g as Known, (p, known) => {
+    const k = keyOf(p);
     if (known[k] !== undefined) throw new Error(`G-P1 broken: ${k} requested twice`);
-    probes.push(s.probe);
-    known = { ...known, [k]: a[k] };
-    s = SL.decideLock(known);
-    steps++;
-    if (steps > SL.MAX_STEPS) throw new Error('G-P1 broken: more than 12 steps');
-  }
-  return { probes, done: s, steps };
+    probes.push(p);
+    return a[k];
+  });
+  if (r._tag === 'StepLimit') throw new Error('G-P1 broken: more than 12 steps');
+  return { probes, done: done(r.outcome, r.effects), steps: r.steps };
 };
 
 // ───────────────────────────── arbitraries ─────────────────────────────

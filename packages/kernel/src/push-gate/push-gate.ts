@@ -6,14 +6,15 @@
  * `push-classifier.ts`.
  */
 import type { DecisionTable } from '../internal/table.js';
+import { runStepsSync } from '../internal/step.js';
 import type { ConfigState } from '../config.js';
 import {
   GATE_REASONS,
   MAX_PLAN_STEPS,
   POLICY,
   POLICY_VERSION,
-  classificationOf,
-  gateStep,
+  driver,
+  withClassification,
   planLimitVerdict,
   renderGate,
   type ClaimAttempt,
@@ -21,6 +22,10 @@ import {
   type GateEffect,
   type GateFacts,
   type GateProbe,
+  type GateAnswers,
+  type GateProbeAnswer,
+  type IdentityFact,
+  type RepoFact,
   type GateVerdict,
   type StateFact,
   type GateRefs,
@@ -37,9 +42,9 @@ export type { PushClassification, PushInvocation, PushTarget, PrePushInput, PreP
 
 /** Scripted probe answers for {@link simulate}: each returns the fact to merge for one probe. */
 export interface Script {
-  readonly repo: () => GateFacts['repo'];
+  readonly repo: () => RepoFact;
   readonly refs: () => GateRefs;
-  readonly identity: () => GateFacts['identity'];
+  readonly identity: () => IdentityFact;
   /** `attempt` is 1-based. */
   readonly claim: (lane: string, attempt: number) => ClaimAttempt;
   readonly compat: (ref: string) => CompatFact;
@@ -57,49 +62,38 @@ export interface SimRun {
   readonly facts: GateFacts;
 }
 
+const probeAnswer = (p: GateProbe, script: Script): GateProbeAnswer => {
+  switch (p._tag) {
+    case 'repo':
+      return { _tag: 'repo', value: script.repo() };
+    case 'refs':
+      return { _tag: 'refs', value: script.refs() };
+    case 'identity':
+      return { _tag: 'identity', value: script.identity() };
+    case 'claim':
+      return { _tag: 'claim', value: script.claim(p.lane, p.attempt) };
+    case 'compat':
+      return { _tag: 'compat', value: script.compat(p.ref) };
+    case 'state':
+      return { _tag: 'state', value: script.state() };
+  }
+};
+
 /**
- * A pure driver: run `gateStep` with scripted probe answers (all probes of a `Need` answered before the next call,
- * `delay_ms` and `cost` added to `elapsed_ms`) until `Done` or `MAX_PLAN_STEPS` (→ `AllowLoud plan-limit`).
- * Used by the table, the properties and simulations.
+ * A pure driver: run `gateStep` with scripted probe answers through `runStepsSync` (all probes of a `Need` answered
+ * before the next call, `delay_ms` and `cost` added to `elapsed_ms`) until `Done` or `MAX_PLAN_STEPS`
+ * (→ `AllowLoud plan-limit`). Used by the table, the properties and simulations.
  */
 export const simulate = (initial: GateFacts, script: Script): SimRun => {
-  let f: GateFacts = initial;
-  if (f.mode === 'agent' && f.classification === undefined) {
-    const c = classificationOf(f);
-    if (c !== null) f = { ...f, classification: c };
-  }
   const needs: GateProbe[][] = [];
-  for (let steps = 1; steps <= MAX_PLAN_STEPS; steps++) {
-    const s = gateStep(f);
-    if (s._tag === 'Done') return { needs, verdict: s.outcome, effects: s.effects, steps, facts: f };
-    needs.push([...s.probe]);
-    let elapsed = f.elapsed_ms;
-    for (const p of s.probe) {
-      elapsed += (p._tag === 'claim' ? p.delay_ms : 0) + (script.cost?.(p) ?? 0);
-      switch (p._tag) {
-        case 'repo':
-          f = { ...f, repo: script.repo() };
-          break;
-        case 'refs':
-          f = { ...f, refs: script.refs() };
-          break;
-        case 'identity':
-          f = { ...f, identity: script.identity() };
-          break;
-        case 'claim':
-          f = { ...f, claims: { ...(f.claims ?? {}), [p.lane]: [...(f.claims?.[p.lane] ?? []), script.claim(p.lane, p.attempt)] } };
-          break;
-        case 'compat':
-          f = { ...f, compat: { ...(f.compat ?? {}), [p.ref]: script.compat(p.ref) } };
-          break;
-        case 'state':
-          f = { ...f, state: script.state() };
-          break;
-      }
-    }
-    f = { ...f, elapsed_ms: elapsed };
-  }
-  return { needs, verdict: planLimitVerdict(), effects: [], steps: MAX_PLAN_STEPS, facts: f };
+  const r = runStepsSync(driver, withClassification(initial), (probes, f): GateAnswers => {
+    needs.push([...probes]);
+    const elapsed = probes.reduce((e, p) => e + (p._tag === 'claim' ? p.delay_ms : 0) + (script.cost?.(p) ?? 0), f.elapsed_ms);
+    return { answers: probes.map((p) => probeAnswer(p, script)), elapsed_ms: elapsed };
+  });
+  return r._tag === 'Done'
+    ? { needs, verdict: r.outcome, effects: r.effects, steps: r.steps, facts: r.facts }
+    : { needs, verdict: planLimitVerdict(), effects: [], steps: r.steps, facts: r.facts };
 };
 
 // ───────────────────────────────────────── table ─────────────────────────────────────────

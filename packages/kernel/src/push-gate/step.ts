@@ -6,7 +6,7 @@
  * non-deploy ref", "claims in ascending lane order", "no retry after transport") live here so properties prove them.
  */
 import { PUSH_GATE_POLICY, PUSH_GATE_POLICY_VERSION } from '../hot.js';
-import { done, need, type Done, type Need } from '../internal/step.js';
+import { done, need, type Done, type Need, type StepDriver } from '../internal/step.js';
 import type { ConfigState } from '../config.js';
 import { laneFor, matchEntry, settingsOf, sortLanes, type DeployEntry, type LanesSettings } from './config.js';
 import type { ClaimMeta, ClaimOk, Holder, StateView } from './lanes.js';
@@ -492,6 +492,80 @@ const NO_LINES: NonNullable<ReturnType<typeof linesOf>> = Object.freeze([]);
 export const classificationOf = (f: GateFacts): PushClassification | null => {
   const p = decodeAgentPayload(f.payload);
   return p === null ? null : classifyPushCommand(p.command);
+};
+
+/**
+ * Agent-mode facts with `classification` memoised (the classification of the payload's command), so later steps do
+ * not re-lex the command. Facts that already carry one, and git-mode facts, are returned unchanged. Pure.
+ */
+export const withClassification = (f: GateFacts): GateFacts => {
+  if (f.mode !== 'agent' || f.classification !== undefined) return f;
+  const c = classificationOf(f);
+  return c === null ? f : { ...f, classification: c };
+};
+
+/** Answer to one gate probe, tagged like the probe it answers. */
+export type GateProbeAnswer =
+  | { readonly _tag: 'repo'; readonly value: RepoFact }
+  | { readonly _tag: 'refs'; readonly value: GateRefs }
+  | { readonly _tag: 'identity'; readonly value: IdentityFact }
+  | { readonly _tag: 'claim'; readonly value: ClaimAttempt }
+  | { readonly _tag: 'compat'; readonly value: CompatFact }
+  | { readonly _tag: 'state'; readonly value: StateFact };
+
+/**
+ * Answer to one `Need`: one answer per probe, in the order of the `Need`'s probes, and the gate's clock after they
+ * ran (`elapsed_ms`, ms since process start; a simulation adds each claim's `delay_ms` and its simulated costs).
+ */
+export interface GateAnswers {
+  readonly answers: ReadonlyArray<GateProbeAnswer>;
+  readonly elapsed_ms: number;
+}
+
+/**
+ * Merge the answers of one `Need` into the facts (§8.4), in probe order: `repo`, `refs`, `identity`, `state` set
+ * their fact; a `claim` appends its attempt to its lane's list; a `compat` sets its destination ref's entry; then
+ * `elapsed_ms` becomes the answers' clock. An answer missing for a probe or tagged unlike it is skipped (the probe
+ * stays unanswered). Pure; the only merge of gate probe answers (the hooks' driver and the simulations use it).
+ */
+export const withAnswer = (facts: GateFacts, probes: ReadonlyArray<GateProbe>, a: GateAnswers): GateFacts => {
+  let f = facts;
+  probes.forEach((p, i) => {
+    const x = a.answers[i];
+    if (x === undefined || x._tag !== p._tag) return;
+    switch (x._tag) {
+      case 'repo':
+        f = { ...f, repo: x.value };
+        return;
+      case 'refs':
+        f = { ...f, refs: x.value };
+        return;
+      case 'identity':
+        f = { ...f, identity: x.value };
+        return;
+      case 'claim': {
+        const lane = (p as Extract<GateProbe, { _tag: 'claim' }>).lane;
+        f = { ...f, claims: { ...(f.claims ?? {}), [lane]: [...(f.claims?.[lane] ?? []), x.value] } };
+        return;
+      }
+      case 'compat': {
+        const ref = (p as Extract<GateProbe, { _tag: 'compat' }>).ref;
+        f = { ...f, compat: { ...(f.compat ?? {}), [ref]: x.value } };
+        return;
+      }
+      case 'state':
+        f = { ...f, state: x.value };
+        return;
+    }
+  });
+  return { ...f, elapsed_ms: a.elapsed_ms };
+};
+
+/** The gate for the step driver: {@link gateStep}, {@link withAnswer}, at most `MAX_PLAN_STEPS` calls (→ plan-limit). */
+export const driver: StepDriver<GateFacts, ReadonlyArray<GateProbe>, GateAnswers, GateVerdict, GateEffect> = {
+  step: (f) => gateStep(f),
+  withAnswer,
+  limit: MAX_PLAN_STEPS,
 };
 
 /**

@@ -13,7 +13,7 @@
 import { STOP_GATE_FILE, STOP_GATE_POLICY, STOP_GATE_POLICY_VERSION, gateEarlyAllow, gateSessionOf } from '../hot.js';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { IsoMillis, msToIso } from '../internal/codecs.js';
-import { done, need, type Done, type Need, type ProbeAnswer } from '../internal/step.js';
+import { done, need, runStepsSync, type Done, type Need, type ProbeAnswer, type StepDriver } from '../internal/step.js';
 import { clamp, sanitiseBlock, sanitiseLine } from '../internal/text.js';
 import type { DecisionTable } from '../internal/table.js';
 
@@ -879,7 +879,45 @@ export const step = (f: GateFacts): GateStep => {
   }
 };
 
-// ───────────────────────────────────────── driver for scripted answers ─────────────────────────────────────────
+// ───────────────────────────────────────── the step driver and scripted answers ─────────────────────────────────
+
+/**
+ * Answer to a stop-gate probe (§3.5): `GateState`/`ContinueCount` the file text or null; `HotPath`/`Evaluate` the
+ * response body (HTTP failure kinds); `GitFiles` the paths; `GitHistory` one entry per requested path;
+ * `TranscriptTail` the tail text and whether the read began mid-file.
+ */
+export type Answer =
+  | ProbeAnswer<string | null>
+  | ProbeAnswer<string, HttpFailKind>
+  | ProbeAnswer<ReadonlyArray<string>>
+  | ProbeAnswer<ReadonlyArray<PathHistory | null>>
+  | ProbeAnswer<{ readonly text: string; readonly partial: boolean }>;
+
+/**
+ * Merge a probe's answer into the facts (§3.5): each probe sets its own field. `answer` must be the answer to
+ * `probe` (of the type listed in {@link Answer}). Pure.
+ */
+export const withAnswer = (facts: GateFacts, probe: Probe, answer: Answer): GateFacts => {
+  switch (probe._tag) {
+    case 'GateState':
+      return { ...facts, gateState: answer as ProbeAnswer<string | null> };
+    case 'ContinueCount':
+      return { ...facts, continueCount: answer as ProbeAnswer<string | null> };
+    case 'HotPath':
+      return { ...facts, hotPath: answer as ProbeAnswer<string, HttpFailKind> };
+    case 'GitFiles':
+      return { ...facts, gitFiles: answer as ProbeAnswer<ReadonlyArray<string>> };
+    case 'GitHistory':
+      return { ...facts, gitHistory: answer as ProbeAnswer<ReadonlyArray<PathHistory | null>> };
+    case 'TranscriptTail':
+      return { ...facts, transcriptTail: answer as ProbeAnswer<{ readonly text: string; readonly partial: boolean }> };
+    case 'Evaluate':
+      return { ...facts, evaluate: answer as ProbeAnswer<string, HttpFailKind> };
+  }
+};
+
+/** The stop gate for the step driver: {@link step}, {@link withAnswer}, at most {@link MAX_STEPS} calls. */
+export const driver: StepDriver<GateFacts, Probe, Answer, Verdict, Effect> = { step: (f) => step(f), withAnswer, limit: MAX_STEPS };
 
 /** Scripted answers for {@link run}: one function per probe (called at most once each). */
 export interface ScriptedAnswers {
@@ -893,49 +931,45 @@ export interface ScriptedAnswers {
 }
 
 const unscripted = { ok: false as const, error: { kind: 'unavailable' as const, detail: 'not scripted' } };
+const unreachable = { ok: false as const, error: { kind: 'unreachable' as const, detail: 'not scripted' } };
+
+/** The scripted answer to one probe (an unscripted probe answers `unavailable`, an unscripted HTTP probe `unreachable`). */
+const scriptedAnswer = (a: ScriptedAnswers, pr: Probe): Answer => {
+  switch (pr._tag) {
+    case 'GateState':
+      return a.gateState?.() ?? unscripted;
+    case 'ContinueCount':
+      return a.continueCount?.(pr.session) ?? unscripted;
+    case 'HotPath':
+      return a.hotPath?.(pr.url) ?? unreachable;
+    case 'GitFiles':
+      return a.gitFiles?.() ?? unscripted;
+    case 'GitHistory':
+      return a.gitHistory?.(pr.paths) ?? unscripted;
+    case 'TranscriptTail':
+      return a.transcriptTail?.(pr.path) ?? unscripted;
+    case 'Evaluate':
+      return a.evaluate?.(pr.body) ?? unreachable;
+  }
+};
 
 /**
- * Drive {@link step} with scripted answers (an unscripted probe answers `unavailable`) — the in-memory driver used by
- * tables, simulations and tests. Returns the final step and the probes requested, in order. Throws an `Error` if the
- * step re-requests an answered probe or exceeds {@link MAX_STEPS} (G-P1); the hook driver fails open instead.
+ * Drive {@link step} with scripted answers through `runStepsSync` — the in-memory driver used by tables,
+ * simulations and tests. Returns the final step and the probes requested, in order. Throws an `Error` if the step
+ * re-requests an answered probe or exceeds {@link MAX_STEPS} (G-P1); the hook driver fails open instead.
  */
 export const run = (
   base: Pick<GateFacts, 'payload' | 'settings' | 'now'>,
   a: ScriptedAnswers,
 ): { readonly step: Done<Verdict, Effect>; readonly probes: ReadonlyArray<Probe> } => {
-  let facts: GateFacts = base;
   const probes: Probe[] = [];
-  for (let i = 0; i < MAX_STEPS; i++) {
-    const s = step(facts);
-    if (s._tag === 'Done') return { step: s, probes };
-    const pr = s.probe;
+  const r = runStepsSync(driver, base as GateFacts, (pr): Answer => {
     if (probes.some((q) => q._tag === pr._tag)) throw new Error(`probe requested twice: ${pr._tag}`);
     probes.push(pr);
-    switch (pr._tag) {
-      case 'GateState':
-        facts = { ...facts, gateState: a.gateState?.() ?? unscripted };
-        break;
-      case 'ContinueCount':
-        facts = { ...facts, continueCount: a.continueCount?.(pr.session) ?? unscripted };
-        break;
-      case 'HotPath':
-        facts = { ...facts, hotPath: a.hotPath?.(pr.url) ?? { ok: false, error: { kind: 'unreachable', detail: 'not scripted' } } };
-        break;
-      case 'GitFiles':
-        facts = { ...facts, gitFiles: a.gitFiles?.() ?? unscripted };
-        break;
-      case 'GitHistory':
-        facts = { ...facts, gitHistory: a.gitHistory?.(pr.paths) ?? unscripted };
-        break;
-      case 'TranscriptTail':
-        facts = { ...facts, transcriptTail: a.transcriptTail?.(pr.path) ?? unscripted };
-        break;
-      case 'Evaluate':
-        facts = { ...facts, evaluate: a.evaluate?.(pr.body) ?? { ok: false, error: { kind: 'unreachable', detail: 'not scripted' } } };
-        break;
-    }
-  }
-  throw new Error('step bound exceeded');
+    return scriptedAnswer(a, pr);
+  });
+  if (r._tag === 'StepLimit') throw new Error('step bound exceeded');
+  return { step: done<Verdict, Effect>(r.outcome, r.effects), probes };
 };
 
 // ───────────────────────────────────────── rendering (§3.10, §0.7 rule 3) ─────────────────────────────────────
