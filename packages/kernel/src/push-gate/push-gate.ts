@@ -37,8 +37,11 @@ export * from './lanes.js';
 export * from './text.js';
 export * from './step.js';
 export * from './verbs.js';
-export { classifyPushCommand, parsePrePushInput } from './classifier.js';
-export type { PushClassification, PushInvocation, PushTarget, PrePushInput, PrePushLine, RefsFacts, DirHint } from './classifier.js';
+export { classifyPushCommand } from './classifier.js';
+export { parsePrePushInput } from './pre-push.js';
+export type { PushClassification, PushInvocation, PushTarget, DirHint } from './model.js';
+export type { RefsFacts } from './destinations.js';
+export type { PrePushInput, PrePushLine } from './pre-push.js';
 
 /** Scripted probe answers for {@link simulate}: each returns the fact to merge for one probe. */
 export interface Script {

@@ -11,19 +11,10 @@ import type { ConfigState } from '../config.js';
 import { laneFor, matchEntry, settingsOf, sortLanes, type DeployEntry, type LanesSettings } from './config.js';
 import type { ClaimMeta, ClaimOk, Holder, StateView } from './lanes.js';
 import { M } from './text.js';
-import {
-  classifyPushCommand,
-  commandFromToolInput,
-  isZeroOid,
-  refsProbeExpressions,
-  resolveDestinations,
-  resolveInvocationDir,
-  type DirHint,
-  type PrePushInput,
-  type PushClassification,
-  type PushInvocation,
-  type RefsFacts,
-} from './classifier.js';
+import { classifyPushCommand, commandFromToolInput, resolveInvocationDir } from './classifier.js';
+import { refsProbeExpressions, resolveDestinations, type RefsFacts } from './destinations.js';
+import { isZeroOid, type PrePushInput } from './pre-push.js';
+import type { DirHint, PushClassification, PushInvocation } from './model.js';
 
 /** Probe `refs` answer: the classifier's `RefsFacts` (§6.9) plus the default push remote (§8.4). */
 export type GateRefs = RefsFacts & { readonly default_remote: string | null };
