@@ -1,0 +1,275 @@
+/**
+ * Follow-through command classification (sentinels.md §1.5.2–1.5.3): the outcome of a Bash call, and which lemmas an
+ * executed command is evidence for. Commands are read with the shared shell lexer and walker (`shell/`). Pure and
+ * total.
+ */
+import { ACTION_PATTERN_LEMMAS, type Agent, type CommandOutcome, type CommitmentsSettings, DEFAULT_SETTINGS, DEFAULT_TEST_COMMANDS, type Lemma } from './records.js';
+
+// ───────────────────────────────────────── command outcome and classification (§1.5.2–1.5.3) ───────────────
+
+/** True for a plain JSON object (not null, not an array). */
+export const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
+
+/**
+ * §1.5.2: the outcome of a Bash call from its PostToolUse payload. Claude: background → unknown, `interrupted` →
+ * failed, else succeeded (failures go to PostToolUseFailure). Codex: an integer `exit_code`/`exitCode` in an object,
+ * or a string whose first line reads `Exit code: <integer>`; 0 → succeeded, other → failed; anything else unknown.
+ * Total; never throws on plain JSON values.
+ */
+export const commandOutcome = (agent: Agent, toolInput: unknown, toolResponse: unknown): CommandOutcome => {
+  if (agent === 'claude') {
+    if (isRecord(toolInput) && toolInput['run_in_background'] === true) return 'unknown';
+    if (isRecord(toolResponse) && toolResponse['interrupted'] === true) return 'failed';
+    return 'succeeded';
+  }
+  const fromCode = (v: unknown): CommandOutcome | null =>
+    typeof v === 'number' && Number.isInteger(v) ? (v === 0 ? 'succeeded' : 'failed') : null;
+  if (isRecord(toolResponse)) {
+    return fromCode(toolResponse['exit_code']) ?? fromCode(toolResponse['exitCode']) ?? 'unknown';
+  }
+  if (typeof toolResponse === 'string') {
+    const nl = toolResponse.indexOf('\n');
+    const first = nl < 0 ? toolResponse : toolResponse.slice(0, nl);
+    const m = /^\s*exit\s*code\s*:\s*([+-]?\d{1,15})\s*$/i.exec(first.slice(0, 200));
+    if (m !== null) return Number(m[1]) === 0 ? 'succeeded' : 'failed';
+  }
+  return 'unknown';
+};
+
+/**
+ * §1.5.3 step 1: split a shell command into simple commands, outside quotes, backslash escapes, `$(…)` and backtick
+ * spans, at `&&`, `||`, `;`, `|`, `|&`, `&` and LF. Linear; total.
+ */
+export const splitSimpleCommands = (command: string): string[] => {
+  const out: string[] = [];
+  let start = 0;
+  let single = false;
+  let double = false;
+  let backtick = false;
+  let depth = 0;
+  const n = command.length;
+  for (let i = 0; i < n; i++) {
+    const ch = command[i]!;
+    if (single) {
+      if (ch === "'") single = false;
+      continue;
+    }
+    if (ch === '\\') {
+      i++;
+      continue;
+    }
+    if (double) {
+      if (ch === '"') double = false;
+      else if (ch === '$' && command[i + 1] === '(') {
+        depth++;
+        i++;
+      } else if (ch === ')' && depth > 0) depth--;
+      continue;
+    }
+    if (ch === "'") single = true;
+    else if (ch === '"') double = true;
+    else if (ch === '`') backtick = !backtick;
+    else if (ch === '$' && command[i + 1] === '(') {
+      depth++;
+      i++;
+    } else if (ch === ')' && depth > 0) depth--;
+    else if (!backtick && depth === 0) {
+      let sepLen = 0;
+      if ((ch === '&' || ch === '|') && command[i + 1] === ch) sepLen = 2;
+      else if (ch === '|' && command[i + 1] === '&') sepLen = 2;
+      // `>&`, `<&` and `&>` are redirections (`2>&1`, `&> log`), not the background separator.
+      else if (ch === '&' && (command[i - 1] === '>' || command[i - 1] === '<' || command[i + 1] === '>')) sepLen = 0;
+      else if (ch === ';' || ch === '|' || ch === '&' || ch === '\n') sepLen = 1;
+      if (sepLen > 0) {
+        out.push(command.slice(start, i));
+        i += sepLen - 1;
+        start = i + 1;
+      }
+    }
+  }
+  out.push(command.slice(start));
+  return out.filter((s) => s.trim() !== '');
+};
+
+/**
+ * §1.5.3 step 2: words of one simple command. Splits on whitespace outside quotes, `$(…)` and backticks; removes
+ * quote characters; applies backslash escapes; strips leading `(`, `{`, `!` and trailing `)`, `}`; drops empty words.
+ */
+export const tokenize = (simple: string): string[] => {
+  const words: string[] = [];
+  let cur = '';
+  let has = false;
+  let single = false;
+  let double = false;
+  let backtick = false;
+  let depth = 0;
+  const n = simple.length;
+  const flush = (): void => {
+    if (has) words.push(cur);
+    cur = '';
+    has = false;
+  };
+  for (let i = 0; i < n; i++) {
+    const ch = simple[i]!;
+    if (single) {
+      if (ch === "'") single = false;
+      else cur += ch;
+      continue;
+    }
+    if (ch === '\\') {
+      if (i + 1 < n) cur += simple[i + 1];
+      i++;
+      has = true;
+      continue;
+    }
+    if (double) {
+      if (ch === '"') double = false;
+      else cur += ch;
+      continue;
+    }
+    if (ch === "'") {
+      single = true;
+      has = true;
+    } else if (ch === '"') {
+      double = true;
+      has = true;
+    } else if (ch === '`') {
+      backtick = !backtick;
+      cur += ch;
+      has = true;
+    } else if (ch === '$' && simple[i + 1] === '(') {
+      depth++;
+      cur += '$(';
+      i++;
+      has = true;
+    } else if (ch === ')' && depth > 0) {
+      depth--;
+      cur += ch;
+    } else if (/\s/.test(ch) && !backtick && depth === 0) flush();
+    else {
+      cur += ch;
+      has = true;
+    }
+  }
+  flush();
+  return words.map((w) => w.replace(/^[({!]+/, '').replace(/[)}]+$/, '')).filter((w) => w !== '');
+};
+
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
+const WRAPPERS = new Set(['command', 'nohup', 'time', 'exec']);
+
+/** §1.5.3 steps 3–4: drop assignments and wrappers (`env` with its assignments and options, `command`, `nohup`, `time`, `exec`), then reduce the program to its basename. */
+export const stripPrefixes = (words: ReadonlyArray<string>): string[] => {
+  let i = 0;
+  for (;;) {
+    const w = words[i];
+    if (w === undefined) break;
+    if (ASSIGNMENT.test(w) || WRAPPERS.has(w)) {
+      i++;
+      continue;
+    }
+    if (w === 'env') {
+      i++;
+      while (i < words.length && (ASSIGNMENT.test(words[i]!) || words[i]!.startsWith('-'))) i++;
+      continue;
+    }
+    break;
+  }
+  const rest = words.slice(i);
+  if (rest.length > 0) rest[0] = rest[0]!.slice(rest[0]!.lastIndexOf('/') + 1);
+  return rest;
+};
+
+const GIT_CONSUMING = new Set(['--git-dir', '--work-tree', '--namespace', '--exec-path']);
+
+/** §1.5.3 step 5: the git subcommand and its arguments, skipping global options; null when there is none. */
+export const gitSubcommand = (words: ReadonlyArray<string>): { sub: string; args: string[] } | null => {
+  let i = 1;
+  while (i < words.length) {
+    const w = words[i]!;
+    if (w === '-C' || w === '-c' || GIT_CONSUMING.has(w)) {
+      i += 2;
+      continue;
+    }
+    if (w.startsWith('-')) {
+      i++;
+      continue;
+    }
+    return { sub: w, args: words.slice(i + 1) };
+  }
+  return null;
+};
+
+/** Word-prefix match (§1.5.3): every entry word equals the word at the same position; `*` matches any one word. */
+export const wordPrefixMatch = (words: ReadonlyArray<string>, entry: string): boolean => {
+  const ew = entry.split(/\s+/).filter((w) => w !== '');
+  if (ew.length === 0 || ew.length > words.length) return false;
+  return ew.every((e, k) => e === '*' || e === words[k]);
+};
+
+/** One simple command that is evidence for one lemma. */
+export interface CommandHit {
+  readonly lemma: Lemma;
+  /** The simple command text (raw, unsanitised). */
+  readonly simple: string;
+}
+
+const settingsOf = (config: unknown): CommitmentsSettings['evidence'] => {
+  const c = config as Partial<CommitmentsSettings> | undefined;
+  const e = c?.evidence;
+  if (!isRecord(e)) return DEFAULT_SETTINGS.evidence;
+  const list = (v: unknown, d: ReadonlyArray<string>): ReadonlyArray<string> =>
+    Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : d;
+  const ap = isRecord(e['action_patterns']) ? (e['action_patterns'] as Record<string, unknown>) : {};
+  return {
+    enabled: e['enabled'] !== false,
+    test_commands: list(e['test_commands'], DEFAULT_TEST_COMMANDS),
+    action_patterns: {
+      relaunch: list(ap['relaunch'], []),
+      restart: list(ap['restart'], []),
+      deploy: list(ap['deploy'], []),
+      redeploy: list(ap['redeploy'], []),
+    },
+  };
+};
+
+/** Lemmas one simple command's words deliver (after steps 2–4). */
+const lemmasOfWords = (words: ReadonlyArray<string>, ev: CommitmentsSettings['evidence']): Lemma[] => {
+  const out: Lemma[] = [];
+  if (words.length === 0) return out;
+  const has = (args: ReadonlyArray<string>, flags: ReadonlyArray<string>): boolean => args.some((a) => flags.includes(a));
+  if (words[0] === 'git') {
+    const g = gitSubcommand(words);
+    if (g !== null) {
+      if (g.sub === 'push' && !has(g.args, ['-n', '--dry-run'])) out.push('push');
+      if (g.sub === 'merge' && !has(g.args, ['--abort', '--quit'])) out.push('merge');
+      if (g.sub === 'rebase' && !has(g.args, ['--abort', '--quit', '--edit-todo', '--show-current-patch'])) out.push('rebase');
+      if (g.sub === 'revert' && !has(g.args, ['--abort', '--quit'])) out.push('revert');
+    }
+  }
+  if (words[0] === 'gh' && words[1] === 'pr' && words[2] === 'merge' && !has(words.slice(3), ['--disable-auto'])) out.push('merge');
+  if (ev.test_commands.some((e) => wordPrefixMatch(words, e))) out.push('rerun');
+  for (const l of ACTION_PATTERN_LEMMAS) if (ev.action_patterns[l].some((e) => wordPrefixMatch(words, e))) out.push(l);
+  return out;
+};
+
+/**
+ * §1.5.3 in detail: every (lemma, simple command) pair the command delivers, in command order. Never yields `fix`.
+ * `config` is a {@link CommitmentsSettings} (anything else means the defaults). Total and linear.
+ */
+export const classifyCommandHits = (command: unknown, config?: unknown): CommandHit[] => {
+  if (typeof command !== 'string' || command === '') return [];
+  const ev = settingsOf(config);
+  const hits: CommandHit[] = [];
+  for (const simple of splitSimpleCommands(command)) {
+    for (const lemma of lemmasOfWords(stripPrefixes(tokenize(simple)), ev)) hits.push({ lemma, simple: simple.trim() });
+  }
+  return hits;
+};
+
+/**
+ * `classifyCommand(command, config) → Set<Lemma>` (§1.5.3): which lemmas an executed command is evidence for.
+ * `fix` is never in the set (FE-P1). Total over any value.
+ */
+export const classifyCommand = (command: unknown, config?: unknown): ReadonlySet<Lemma> =>
+  new Set(classifyCommandHits(command, config).map((h) => h.lemma));
