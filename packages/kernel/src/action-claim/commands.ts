@@ -3,6 +3,8 @@
  * executed command is evidence for. Commands are read with the shared shell lexer and walker (`shell/`). Pure and
  * total.
  */
+import { lex, type Token } from '../shell/lexer.js';
+import { simpleCommandOf, walkCommands } from '../shell/walker.js';
 import { ACTION_PATTERN_LEMMAS, type Agent, type CommandOutcome, type CommitmentsSettings, DEFAULT_SETTINGS, DEFAULT_TEST_COMMANDS, type Lemma } from './records.js';
 
 // ───────────────────────────────────────── command outcome and classification (§1.5.2–1.5.3) ───────────────
@@ -36,124 +38,54 @@ export const commandOutcome = (agent: Agent, toolInput: unknown, toolResponse: u
   return 'unknown';
 };
 
-/**
- * §1.5.3 step 1: split a shell command into simple commands, outside quotes, backslash escapes, `$(…)` and backtick
- * spans, at `&&`, `||`, `;`, `|`, `|&`, `&` and LF. Linear; total.
- */
-export const splitSimpleCommands = (command: string): string[] => {
-  const out: string[] = [];
-  let start = 0;
-  let single = false;
-  let double = false;
-  let backtick = false;
-  let depth = 0;
-  const n = command.length;
-  for (let i = 0; i < n; i++) {
-    const ch = command[i]!;
-    if (single) {
-      if (ch === "'") single = false;
-      continue;
-    }
-    if (ch === '\\') {
-      i++;
-      continue;
-    }
-    if (double) {
-      if (ch === '"') double = false;
-      else if (ch === '$' && command[i + 1] === '(') {
-        depth++;
-        i++;
-      } else if (ch === ')' && depth > 0) depth--;
-      continue;
-    }
-    if (ch === "'") single = true;
-    else if (ch === '"') double = true;
-    else if (ch === '`') backtick = !backtick;
-    else if (ch === '$' && command[i + 1] === '(') {
-      depth++;
-      i++;
-    } else if (ch === ')' && depth > 0) depth--;
-    else if (!backtick && depth === 0) {
-      let sepLen = 0;
-      if ((ch === '&' || ch === '|') && command[i + 1] === ch) sepLen = 2;
-      else if (ch === '|' && command[i + 1] === '&') sepLen = 2;
-      // `>&`, `<&` and `&>` are redirections (`2>&1`, `&> log`), not the background separator.
-      else if (ch === '&' && (command[i - 1] === '>' || command[i - 1] === '<' || command[i + 1] === '>')) sepLen = 0;
-      else if (ch === ';' || ch === '|' || ch === '&' || ch === '\n') sepLen = 1;
-      if (sepLen > 0) {
-        out.push(command.slice(start, i));
-        i += sepLen - 1;
-        start = i + 1;
-      }
-    }
-  }
-  out.push(command.slice(start));
-  return out.filter((s) => s.trim() !== '');
-};
+/** One simple command of a command line: its tokens and the source span between the operators around it. */
+interface SimpleSpan {
+  readonly tokens: ReadonlyArray<Token>;
+  readonly from: number;
+  readonly to: number;
+}
 
 /**
- * §1.5.3 step 2: words of one simple command. Splits on whitespace outside quotes, `$(…)` and backticks; removes
- * quote characters; applies backslash escapes; strips leading `(`, `{`, `!` and trailing `)`, `}`; drops empty words.
+ * The simple commands of `command` in source order, read with the shared shell lexer and walker (push-gate.md §6.2,
+ * §6.3 S1): split at `&&`, `||`, `;`, `;;`, `|`, `|&`, `&`, newline and subshell parentheses, outside quotes,
+ * escapes, substitutions, comments and heredoc bodies. Substitution bodies are not commands of the line (a command
+ * inside `$(…)` or backticks is not evidence). On an unterminated quote or substitution the tokens read before it
+ * count (the text after it is one unreadable word). Linear; total.
  */
-export const tokenize = (simple: string): string[] => {
-  const words: string[] = [];
-  let cur = '';
-  let has = false;
-  let single = false;
-  let double = false;
-  let backtick = false;
-  let depth = 0;
-  const n = simple.length;
-  const flush = (): void => {
-    if (has) words.push(cur);
-    cur = '';
-    has = false;
-  };
-  for (let i = 0; i < n; i++) {
-    const ch = simple[i]!;
-    if (single) {
-      if (ch === "'") single = false;
-      else cur += ch;
-      continue;
-    }
-    if (ch === '\\') {
-      if (i + 1 < n) cur += simple[i + 1];
-      i++;
-      has = true;
-      continue;
-    }
-    if (double) {
-      if (ch === '"') double = false;
-      else cur += ch;
-      continue;
-    }
-    if (ch === "'") {
-      single = true;
-      has = true;
-    } else if (ch === '"') {
-      double = true;
-      has = true;
-    } else if (ch === '`') {
-      backtick = !backtick;
-      cur += ch;
-      has = true;
-    } else if (ch === '$' && simple[i + 1] === '(') {
-      depth++;
-      cur += '$(';
-      i++;
-      has = true;
-    } else if (ch === ')' && depth > 0) {
-      depth--;
-      cur += ch;
-    } else if (/\s/.test(ch) && !backtick && depth === 0) flush();
-    else {
-      cur += ch;
-      has = true;
-    }
-  }
-  flush();
-  return words.map((w) => w.replace(/^[({!]+/, '').replace(/[)}]+$/, '')).filter((w) => w !== '');
+const simpleSpans = (command: string): SimpleSpan[] => {
+  const spans: SimpleSpan[] = [];
+  walkCommands(lex(command, 0).tokens, null, command.length, {
+    command: (tokens, state, place) => {
+      spans.push({ tokens, from: place.from, to: place.to });
+      return state;
+    },
+    uncertain: () => undefined,
+  });
+  return spans;
 };
+
+/** §1.5.3 step 2 on tokens: the words after quote removal, without redirections; leading `(`, `{`, `!` and trailing `)`, `}` stripped; empty words dropped. */
+const wordsOf = (tokens: ReadonlyArray<Token>): string[] =>
+  simpleCommandOf(tokens)
+    .words.map((w) => w.text.replace(/^[({!]+/, '').replace(/[)}]+$/, ''))
+    .filter((w) => w !== '');
+
+/**
+ * §1.5.3 step 1: the simple commands of a shell command, as the source text between the operators that separate
+ * them (surrounding blanks kept; commands without a word dropped). See {@link simpleSpans} for the rules. Linear;
+ * total.
+ */
+export const splitSimpleCommands = (command: string): string[] =>
+  simpleSpans(command)
+    .map((c) => command.slice(c.from, c.to))
+    .filter((s) => s.trim() !== '');
+
+/**
+ * §1.5.3 step 2: words of one simple command, read with the shared shell lexer: quotes removed, backslash escapes
+ * applied, redirections and their targets skipped, text computed at run time (`$X`, `$(…)`, backticks) as the
+ * lexer's placeholder; leading `(`, `{`, `!` and trailing `)`, `}` stripped; empty words dropped. Linear; total.
+ */
+export const tokenize = (simple: string): string[] => wordsOf(lex(simple, 0).tokens.filter((t) => t.kind !== 'operator'));
 
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 const WRAPPERS = new Set(['command', 'nohup', 'time', 'exec']);
@@ -261,8 +193,9 @@ export const classifyCommandHits = (command: unknown, config?: unknown): Command
   if (typeof command !== 'string' || command === '') return [];
   const ev = settingsOf(config);
   const hits: CommandHit[] = [];
-  for (const simple of splitSimpleCommands(command)) {
-    for (const lemma of lemmasOfWords(stripPrefixes(tokenize(simple)), ev)) hits.push({ lemma, simple: simple.trim() });
+  for (const c of simpleSpans(command)) {
+    const simple = command.slice(c.from, c.to).trim();
+    for (const lemma of lemmasOfWords(stripPrefixes(wordsOf(c.tokens)), ev)) hits.push({ lemma, simple });
   }
   return hits;
 };
