@@ -16,7 +16,7 @@ export * as breaker from './breaker.js';
 export * as review from './review.js';
 export * as drift from './drift.js';
 export * as engineLock from './engine-lock.js';
-export * as paths from './paths.js';
+export * as paths from './paths/paths.js';
 export * as retry from './retry.js';
 export * as secrets from './secrets.js';
 export * as convoyGuard from './convoy-guard.js';

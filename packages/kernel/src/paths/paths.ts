@@ -8,8 +8,8 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
-import { SESSION_CHAR, keepOnly } from './internal/text.js';
-import type { DecisionTable } from './internal/table.js';
+import { SESSION_CHAR, keepOnly } from '../internal/text.js';
+import type { DecisionTable } from '../internal/table.js';
 import {
   AgentNameCodec,
   TaskIdCodec,
@@ -18,7 +18,7 @@ import {
   type EmitEvent,
   type InsertTask,
   type TaskStatus,
-} from './internal/convoy.js';
+} from '../internal/convoy.js';
 
 // ───────────────────────────────────────── constants (§5.7) ─────────────────────────────────────────
 
