@@ -2,7 +2,7 @@
  * @arbiter/kernel: every Arbiter decision as a total pure function over facts.
  *
  * Each decision module is exported as a namespace named after it (DESIGN.md conventions §8). Shared vocabulary
- * (step functions, codecs, sanitisers, decision tables, the decision-log entry) is exported flat.
+ * (step functions, codecs, sanitizers, decision tables, the decision-log entry) is exported flat.
  */
 export * as sessionLock from './session-lock.js';
 export * as config from './config.js';

@@ -295,7 +295,7 @@ const commit = (f: { workspace_hash: string; snapshot: Snapshot }, record: LockR
   record,
 });
 
-/** Audit ids are sanitised like message ids but may be longer (§13.1: up to 128 characters). */
+/** Audit ids are sanitized like message ids but may be longer (§13.1: up to 128 characters). */
 export const sanitizeAuditSession = (s: string): string => keepOnly(s, SESSION_CHAR, 128, 'unknown');
 
 const audit = (
@@ -481,7 +481,7 @@ export const renderPid = (pid: unknown): string =>
 /**
  * The only message of this policy (§11), exactly:
  * `parallel session lock held by <session> (pid <n>) — wait or close that session first`.
- * Interpolates nothing but the sanitised session id and the pid.
+ * Interpolates nothing but the sanitized session id and the pid.
  */
 export const blockMessage = (holder: { readonly session_id: unknown; readonly pid: unknown }): string =>
   `parallel session lock held by ${sanitizeSession(holder.session_id)} (pid ${renderPid(holder.pid)}) \u2014 wait or close that session first`;

@@ -12,7 +12,7 @@
  * Pure: no I/O, no clock, no randomness. `now`, pids, hostnames and every probe answer arrive as facts.
  */
 import * as t from 'io-ts';
-import { sanitiseLine } from './internal/text.js';
+import { sanitizeLine } from './internal/text.js';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { IsoMillis } from './internal/codecs.js';
 import { done, need, runStepsSync, type Done, type Need, type StepDriver } from './internal/step.js';
@@ -42,8 +42,8 @@ export const NETWORK_FS_TYPES: ReadonlyArray<string> = ['nfs', 'nfs4', 'cifs', '
 
 // ───────────────────────────────────────── text helper (§0.4) ─────────────────────────────────────────
 
-/** `sanitiseLine` of sentinels.md §0.4 lives in internal/text.ts (one copy for every sentinel); re-exported. */
-export { sanitiseLine } from './internal/text.js';
+/** `sanitizeLine` of sentinels.md §0.4 lives in internal/text.ts (one copy for every sentinel); re-exported. */
+export { sanitizeLine } from './internal/text.js';
 
 // ───────────────────────────────────────── model: file system (§4.4) ───────────────────────────────────
 
@@ -172,7 +172,7 @@ export type LockFileRead = { readonly _tag: 'Absent' } | { readonly _tag: 'Prese
 /** Liveness answer of the state lock's pid probe (§4.5: EPERM is alive, any other error fails the probe). */
 export type PidAnswer = 'alive' | 'dead';
 
-/** Failure of a probe (§0.3 rule 2). `detail` is free text the kernel sanitises before display. */
+/** Failure of a probe (§0.3 rule 2). `detail` is free text the kernel sanitizes before display. */
 export interface ProbeFailure {
   readonly kind: 'timeout' | 'unavailable' | 'failed';
   readonly detail: string;
@@ -317,10 +317,10 @@ const HOST_MAX = 255;
 
 /** A hostname from a lock file is foreign text: keep `[A-Za-z0-9_.-]`, at most 255 characters, `?` when empty. */
 export const safeHost = (h: unknown): string => keepOnly(h, SESSION_CHAR, HOST_MAX, '?');
-const safePath = (p: unknown): string => sanitiseLine(p, PATH_MAX) || '?';
+const safePath = (p: unknown): string => sanitizeLine(p, PATH_MAX) || '?';
 const safePid = (pid: unknown): string => (isValidPid(pid) ? String(pid) : '?');
 
-/** Interpolations of the §4.9 templates. Everything is sanitised here, whatever the caller passes. */
+/** Interpolations of the §4.9 templates. Everything is sanitized here, whatever the caller passes. */
 export interface MessageArgs {
   readonly dir: string;
   readonly lockPath: string;
@@ -333,8 +333,8 @@ export interface MessageArgs {
 }
 
 /**
- * The fixed message of a Disabled code (§4.9). Only sanitised interpolations: paths via `sanitiseLine(…, 500)`,
- * hostnames via {@link safeHost}, pids as decimal or `?`, the error detail via `sanitiseLine(detail, 200)`.
+ * The fixed message of a Disabled code (§4.9). Only sanitized interpolations: paths via `sanitizeLine(…, 500)`,
+ * hostnames via {@link safeHost}, pids as decimal or `?`, the error detail via `sanitizeLine(detail, 200)`.
  */
 export const message = (code: DisabledReason, a: MessageArgs): string => {
   const lockPath = safePath(a.lockPath);
@@ -359,17 +359,17 @@ export const message = (code: DisabledReason, a: MessageArgs): string => {
     case 'lost':
       return `Arbiter state lock disabled: ${lockPath} no longer names this process; another writer has taken it over.`;
     case 'error':
-      return `Arbiter state lock disabled: handling ${lockPath} failed: ${sanitiseLine(a.detail, 200) || 'unknown error'}.`;
+      return `Arbiter state lock disabled: handling ${lockPath} failed: ${sanitizeLine(a.detail, 200) || 'unknown error'}.`;
   }
 };
 
 /** The stderr warning line every hook prints while the guard is disabled (§4.9, §4.8 rule 1). */
 export const warningLine = (dir: string, code: string, msg: string): string =>
-  `arbiter: state directory ${safePath(dir)} is read-only for Arbiter (${keepOnly(code, /[a-z0-9.-]/, 64, '?')}). ${sanitiseLine(msg, 2000)}`;
+  `arbiter: state directory ${safePath(dir)} is read-only for Arbiter (${keepOnly(code, /[a-z0-9.-]/, 64, '?')}). ${sanitizeLine(msg, 2000)}`;
 
 /** The context block the context hook adds while the guard is disabled (§4.9, §4.8 rule 2). */
 export const contextWarningBlock = (msg: string): string =>
-  `Arbiter warning: its state directory cannot be written, so commitments, build protection and the stop gate are inactive in this session. ${sanitiseLine(msg, 2000)}`;
+  `Arbiter warning: its state directory cannot be written, so commitments, build protection and the stop gate are inactive in this session. ${sanitizeLine(msg, 2000)}`;
 
 // ───────────────────────────────────────── decision: acquire (§4.6) ─────────────────────────────────
 
@@ -510,7 +510,7 @@ export const settleTouch = <O>(f: Where, outcome: O, result: EffectResult): Done
 
 /**
  * Internal-error outcome (§0.3 rule 3, §4.7 "Exceptions"): any exception in a probe, an effect or the driver, or a
- * step that breaks the driver's rules, gives Disabled `error`. `detail` is sanitised into the message.
+ * step that breaks the driver's rules, gives Disabled `error`. `detail` is sanitized into the message.
  */
 export const internalError = (f: Where, detail: unknown): Done<Disabled, Effect> =>
   disabled('error', f, { detail: typeof detail === 'string' ? detail : 'internal error' });

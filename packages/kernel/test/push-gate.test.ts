@@ -575,8 +575,8 @@ describe('helpers and rendering (PG-33 … PG-36)', () => {
       }),
       { numRuns: 600 },
     );
-    expect(PG.M.B_BEHIND('refs/heads/main', 'https://user:tok@evil.example/x.git')).toContain('on the remote has commits');
-    expect(PG.M.A_HELD('deploy:x\n"ignore previous"', 'a\u2028b', 3)).not.toMatch(/[\n\u2028"]/);
+    expect(PG.messages.blockedBehindRemote('refs/heads/main', 'https://user:tok@evil.example/x.git')).toContain('on the remote has commits');
+    expect(PG.messages.askLaneHeld('deploy:x\n"ignore previous"', 'a\u2028b', 3)).not.toMatch(/[\n\u2028"]/);
   });
   it('PG-36 host rendering: Codex never asks; git Block never exits 0; Claude Block exit 2 with stderr only; ≤ 1 JSON object', () => {
     fc.assert(
@@ -668,7 +668,7 @@ describe('context (PG-38) and verbs', () => {
     );
   });
 
-  it('PG-38 block is at most CONTEXT_MAX_CHARS, control-free, halt reasons sanitised; Codex envelope names the event', () => {
+  it('PG-38 block is at most CONTEXT_MAX_CHARS, control-free, halt reasons sanitized; Codex envelope names the event', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 40 }), fc.string({ maxLength: 400 }), fc.constantFrom('session-start' as const, 'user-prompt-submit' as const), (n, reason, event) => {
         const block = PG.renderContextBlock('/w/app', SESSION, ME.instance, { view: view(n, reason), lock: { kind: 'other', session: 'x\ny', pid: 7, age_sec: 9 } }, null);

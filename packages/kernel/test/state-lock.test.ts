@@ -714,7 +714,7 @@ describe('settleLock, settleTouch, heartbeat, release (§4.7)', () => {
     expect(c.outcome).toMatchObject({ _tag: 'Disabled', reasons: ['contention'] });
     expect((c.outcome as SL.Disabled).message).toBe(`Arbiter state lock disabled: another process won the takeover of ${LOCK} on all 3 attempts; Arbiter will look at it again on its next run.`);
   });
-  it('other write error → error with sanitised detail (≤ 200 code points)', () => {
+  it('other write error → error with sanitized detail (≤ 200 code points)', () => {
     const d = SL.settleLock(given(), tk('acquired'), { _tag: 'Error', detail: 'EACCES\n' + 'x'.repeat(500) });
     const m = (d.outcome as SL.Disabled).message;
     expect(d.outcome).toMatchObject({ reasons: ['error'] });
@@ -787,13 +787,13 @@ describe('messages and table', () => {
       'Arbiter warning: its state directory cannot be written, so commitments, build protection and the stop gate are inactive in this session. MSG',
     );
   });
-  it('sanitiseLine follows §0.4', () => {
-    expect(SL.sanitiseLine('a\u0000b\n\n c\u2028d', 100)).toBe('a b c d');
-    expect(SL.sanitiseLine('abcdef', 4)).toBe('abc\u2026');
-    expect(SL.sanitiseLine('abcd', 4)).toBe('abcd');
-    expect(SL.sanitiseLine('😀😀😀', 2)).toBe('😀\u2026');
+  it('sanitizeLine follows §0.4', () => {
+    expect(SL.sanitizeLine('a\u0000b\n\n c\u2028d', 100)).toBe('a b c d');
+    expect(SL.sanitizeLine('abcdef', 4)).toBe('abc\u2026');
+    expect(SL.sanitizeLine('abcd', 4)).toBe('abcd');
+    expect(SL.sanitizeLine('😀😀😀', 2)).toBe('😀\u2026');
     fc.assert(fc.property(fc.string(), fc.integer({ min: 1, max: 50 }), (s, n) => {
-      const r = SL.sanitiseLine(s, n);
+      const r = SL.sanitizeLine(s, n);
       expect(Array.from(r).length).toBeLessThanOrEqual(n);
       expect(r).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
     }));

@@ -3,7 +3,7 @@
  * open commitment. Pure.
  */
 import { done, need, type Done, type Need } from '../internal/step.js';
-import { clamp, sanitiseLine } from '../internal/text.js';
+import { clamp, sanitizeLine } from '../internal/text.js';
 import { type ClaimFacts, type ClaimReason, type ClaimStep, type ClaimVerdict, type Commitment, EXPIRY_MS, type Effect, KEY_PREFIX, MESSAGE_CLAMP, PER_TOPIC_CAP, POLICY, SPAN_MAX, type TopicCommitmentsProbe, auditTopic, commitmentId, expiryHousekeeping, externalKey, isActive, topicOf } from './records.js';
 import { classifyActionClaim } from './text.js';
 
@@ -30,7 +30,7 @@ export const observeClaim = (f: ClaimFacts): ClaimStep => {
   const key = externalKey(topic, c.lemma);
   const housekeeping = expiryHousekeeping(records, topic, f.now);
   const active = records.filter((r) => isActive(r, f.now));
-  const lastSpan = sanitiseLine(c.span, SPAN_MAX);
+  const lastSpan = sanitizeLine(c.span, SPAN_MAX);
   const same = active.find((r) => r.externalKey === key);
   if (same !== undefined) {
     return done<ClaimVerdict, Effect>({ _tag: 'Refreshed', reasons: ['refreshed'], id: same.id, lemma: c.lemma }, [

@@ -142,7 +142,7 @@ export const wordPrefixMatch = (words: ReadonlyArray<string>, entry: string): bo
 /** One simple command that is evidence for one lemma. */
 export interface CommandHit {
   readonly lemma: Lemma;
-  /** The simple command text (raw, unsanitised). */
+  /** The simple command text (raw, unsanitized). */
   readonly simple: string;
 }
 

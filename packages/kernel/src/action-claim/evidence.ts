@@ -3,7 +3,7 @@
  * an executed command delivers. Pure.
  */
 import { done, need, type Done, type Need } from '../internal/step.js';
-import { clamp, sanitiseLine } from '../internal/text.js';
+import { clamp, sanitizeLine } from '../internal/text.js';
 import { classifyCommandHits, commandOutcome, isRecord } from './commands.js';
 import { type CommandOutcome, EVIDENCE_COMMAND_MAX, EVIDENCE_POLICY, type Effect, type EvidenceFacts, type EvidenceReason, type EvidenceStep, type EvidenceVerdict, type Lemma, type TopicCommitmentsProbe, auditTopic, expiryHousekeeping, isActive, topicOf } from './records.js';
 
@@ -39,7 +39,7 @@ export const observeEvidence = (f: EvidenceFacts): EvidenceStep => {
     if (!isActive(r, f.now)) continue;
     const hit = hits.find((h) => h.lemma === r.lemma);
     if (hit === undefined) continue;
-    const cmd = sanitiseLine(hit.simple, EVIDENCE_COMMAND_MAX);
+    const cmd = sanitizeLine(hit.simple, EVIDENCE_COMMAND_MAX);
     delivered.push({ id: r.id, lemma: r.lemma, command: cmd });
     effects.push(
       {

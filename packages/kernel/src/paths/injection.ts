@@ -11,7 +11,7 @@ import { overlapList } from './partitions.js';
 
 // ───────────────────────────────────────── §5.6 validateInjection ─────────────────────────────────────────
 
-/** A stored task record (§5.6 I8 fields). `files` are rendered normalised paths. */
+/** A stored task record (§5.6 I8 fields). `files` are rendered normalized paths. */
 export interface TaskRecord {
   readonly id: string;
   readonly prompt: string;
@@ -99,7 +99,7 @@ export type InjectionVerdict =
 
 export type InjectionEffect = InsertTask<TaskRecord> | EmitEvent;
 
-/** Normalised files of a stored record; an entry that no longer normalises counts as the whole tree (fail-closed). */
+/** Normalized files of a stored record; an entry that no longer normalizes counts as the whole tree (fail-closed). */
 const storedFiles = (r: TaskRecord): ReadonlyArray<NormPath> =>
   r.files.map((f) => {
     const n = normalizePath(f);

@@ -1,5 +1,5 @@
 /**
- * Paths of the `paths` policy (convoy-policies.md §5.1, §5.2, §5.7): constants, the normalised path model,
+ * Paths of the `paths` policy (convoy-policies.md §5.1, §5.2, §5.7): constants, the normalized path model,
  * `normalizePath`, `pathsOverlap`, and the dependency-graph cycle finder shared by §5.4 and §5.6. Pure and total.
  */
 import * as t from 'io-ts';
@@ -18,7 +18,7 @@ export const INJECTED_DEFAULT_MAX_RETRIES = 1;
 
 // ───────────────────────────────────────── model ─────────────────────────────────────────
 
-/** A normalised repository path (§5.1): the whole tree, or a non-empty segment list with a directory flag. */
+/** A normalized repository path (§5.1): the whole tree, or a non-empty segment list with a directory flag. */
 export type NormPath =
   | { readonly _tag: 'Root' }
   | { readonly _tag: 'Rel'; readonly segments: ReadonlyNonEmptyArray<string>; readonly dir: boolean };
@@ -40,7 +40,7 @@ export const ExhaustModeCodec = t.keyof({ dlq: null, skip: null, stop: null });
 // ───────────────────────────────────────── §5.1 normalizePath ─────────────────────────────────────────
 
 /**
- * Normalise a raw repository path (§5.1, rules N1–N8, in order).
+ * Normalize a raw repository path (§5.1, rules N1–N8, in order).
  *
  * @param raw any string (a task `files` entry, an injection path, a panel path, an allowlist path).
  * @returns `Right Root` for the whole tree (`''`, `.`, `/`, `./`, `\`), `Right Rel {segments, dir}` otherwise;
@@ -85,7 +85,7 @@ export const segmentKey = (s: string, caseInsensitive: boolean): string => {
 };
 
 /**
- * Do two normalised paths overlap (§5.2, rules O1–O3)? `Root` overlaps everything; two `Rel` paths overlap iff one
+ * Do two normalized paths overlap (§5.2, rules O1–O3)? `Root` overlaps everything; two `Rel` paths overlap iff one
  * segment list is a prefix of the other after NFC (and lower-casing when `caseInsensitive`). The directory flag is
  * ignored. Symmetric and reflexive. Never throws.
  */

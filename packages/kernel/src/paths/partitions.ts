@@ -98,7 +98,7 @@ export const validateFilePartitions = (
   caseInsensitive: boolean,
 ): E.Either<{ readonly errors: ReadonlyNonEmptyArray<PlanError> }, PlanPhases> => {
   const fail = (errors: PlanError[]) => E.left({ errors: errors as unknown as ReadonlyNonEmptyArray<PlanError> });
-  // V1: normalise every entry, collect every error.
+  // V1: normalize every entry, collect every error.
   const files = new Map<string, ReadonlyArray<NormPath>>();
   const pathErrors: PlanError[] = [];
   for (const tk of tasks) {

@@ -17,7 +17,7 @@ export * from './injection.js';
 // ───────────────────────────────────────── table ─────────────────────────────────────────
 
 /**
- * The path-normalisation and overlap table: representative raw inputs through `normalizePath`, and the overlap
+ * The path-normalization and overlap table: representative raw inputs through `normalizePath`, and the overlap
  * of representative pairs under both case modes.
  */
 export const table = (): DecisionTable => {

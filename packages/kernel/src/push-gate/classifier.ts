@@ -806,7 +806,7 @@ export const commandFromToolInput = (toolInput: unknown): string | null => {
 
 // ───────────────────────────────────────── directory of an invocation (§6.7) ─────────────────────────────────────────
 
-/** POSIX path join + normalisation (`.`, `..`, repeated `/`), pure. `base` should be absolute. */
+/** POSIX path join + normalization (`.`, `..`, repeated `/`), pure. `base` should be absolute. */
 const joinPosix = (base: string, p: string): string => {
   const parts = (p.startsWith('/') ? p : `${base}/${p}`).split('/');
   const out: string[] = [];

@@ -5,7 +5,7 @@ import { DeployRefEntry, LanesConfig, isDeployRefPattern, type ConfigState } fro
 
 /** Lane mode of a deploy-ref entry (§3.1). */
 export type LaneMode = 'per-ref' | 'shared';
-/** A normalised deploy-ref entry. */
+/** A normalized deploy-ref entry. */
 export interface DeployEntry {
   readonly pattern: string;
   readonly lane: LaneMode;

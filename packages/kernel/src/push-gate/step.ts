@@ -10,7 +10,7 @@ import { done, need, type Done, type Need, type StepDriver } from '../internal/s
 import type { ConfigState } from '../config.js';
 import { laneFor, matchEntry, settingsOf, sortLanes, type DeployEntry, type LanesSettings } from './config.js';
 import type { ClaimMeta, ClaimOk, Holder, StateView } from './lanes.js';
-import { M } from './text.js';
+import { messages } from './text.js';
 import { classifyPushCommand, commandFromToolInput, resolveInvocationDir } from './classifier.js';
 import { refsProbeExpressions, resolveDestinations, type RefsFacts } from './destinations.js';
 import { isZeroOid, type PrePushInput } from './pre-push.js';
@@ -214,7 +214,7 @@ export const GATE_REASONS: Readonly<Record<GateReason, GateVerdict['_tag']>> = {
   'force-rewrite': 'Block',
 };
 
-/** The verdict (§8.5). `reasons` = `[reason, ...details]`. Message data is kept sanitisable, never free text. */
+/** The verdict (§8.5). `reasons` = `[reason, ...details]`. Message data is kept sanitizable, never free text. */
 export interface GateVerdict {
   readonly _tag: 'Allow' | 'AllowLoud' | 'Ask' | 'Block';
   readonly reason: GateReason;
@@ -634,7 +634,7 @@ export const gateStep = (f: GateFacts): GateStep => {
     const meta: ClaimMeta = { intent: 'break-glass', eta_minutes: leaseMin };
     return fin(verdict('break-glass', { details, lanes, lane: first }), [
       ...lanes.map((lane): GateEffect => ({ _tag: 'ForceReleaseThenClaim', lane, by: me, reason: f.break_glass_reason, meta })),
-      { _tag: 'PostStatus', lane: first, body: M.S_BREAK(first, id.member, f.break_glass_reason), by: me },
+      { _tag: 'PostStatus', lane: first, body: messages.postBreakGlass(first, id.member, f.break_glass_reason), by: me },
     ]);
   }
 
@@ -677,9 +677,9 @@ export const gateStep = (f: GateFacts): GateStep => {
       if (n <= RETRIES && f.elapsed_ms + BACKOFF_MS(n) + NET_TIMEOUT_MS + RETRY_SAFETY_MS <= GATE_WATCHDOG_MS) {
         return need([{ _tag: 'claim', lane, attempt: n + 1, delay_ms: BACKOFF_MS(n), meta: { intent: 'push', eta_minutes: leaseMin } }]); // K5
       }
-      return fin(verdict('store-contended', base), [...releasesOf(fresh, id.instance), { _tag: 'PostStatus', lane, body: M.S_SKIP(lane, true), by: holderOf(id) }]);
+      return fin(verdict('store-contended', base), [...releasesOf(fresh, id.instance), { _tag: 'PostStatus', lane, body: messages.postGateSkipped(lane, true), by: holderOf(id) }]);
     }
-    return fin(verdict('store-failed', base), [...releasesOf(fresh, id.instance), { _tag: 'PostStatus', lane, body: M.S_SKIP(lane, false), by: holderOf(id) }]); // K6
+    return fin(verdict('store-failed', base), [...releasesOf(fresh, id.instance), { _tag: 'PostStatus', lane, body: messages.postGateSkipped(lane, false), by: holderOf(id) }]); // K6
   }
 
   // ── branch C: every lane granted ──
@@ -726,33 +726,33 @@ export const gateMessage = (v: GateVerdict, host: 'claude' | 'codex' | 'git'): s
   const n = v.lanes.length;
   switch (v.reason) {
     case 'config-invalid':
-      return M.L_CONFIG();
+      return messages.loudConfigInvalid();
     case 'dry-run':
-      return M.L_DRY(v.lane, n);
+      return messages.loudDryRun(v.lane, n);
     case 'identity-unavailable':
-      return M.L_NOID(v.lane);
+      return messages.loudNoIdentity(v.lane);
     case 'break-glass':
-      return M.L_BREAK(v.lane, n);
+      return messages.loudBreakGlass(v.lane, n);
     case 'store-unreachable':
-      return M.L_UNREACH(v.lane);
+      return messages.loudStoreUnreachable(v.lane);
     case 'store-contended':
-      return M.L_BUSY(v.lane);
+      return messages.loudStoreBusy(v.lane);
     case 'store-failed':
-      return M.L_REFUSED(v.failure_kind, v.lane);
+      return messages.loudStoreRefused(v.failure_kind, v.lane);
     case 'watchdog':
-      return M.L_WATCHDOG();
+      return messages.loudWatchdog();
     case 'plan-limit':
-      return M.L_LIMIT();
+      return messages.loudPlanLimit();
     case 'state-guard-disabled':
-      return M.L_GUARD();
+      return messages.loudStateGuard();
     case 'held-by-other':
-      return host === 'claude' ? M.A_HELD(v.lane, v.holder_handle, v.heartbeat_age_sec) : M.W_HELD(v.lane, v.holder_handle, v.heartbeat_age_sec);
+      return host === 'claude' ? messages.askLaneHeld(v.lane, v.holder_handle, v.heartbeat_age_sec) : messages.warnLaneHeld(v.lane, v.holder_handle, v.heartbeat_age_sec);
     case 'halted':
-      return M.B_HALT();
+      return messages.blockedByHalt();
     case 'behind-remote':
-      return M.B_BEHIND(v.target_ref, v.remote);
+      return messages.blockedBehindRemote(v.target_ref, v.remote);
     case 'force-rewrite':
-      return M.B_REWRITE(v.target_ref);
+      return messages.blockedHistoryRewrite(v.target_ref);
     default:
       return null;
   }

@@ -42,8 +42,8 @@ export const safeRef = safeLane;
 export const safeRemote = (x: unknown): string => (typeof x === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(x) ? x : 'the remote');
 /** §13.1 `branch(ref)`: drop a leading `refs/heads/`, then `safeRef`. */
 export const branch = (ref: unknown): string => safeRef(typeof ref === 'string' ? ref.replace(/^refs\/heads\//, '') : ref);
-/** §13.1 `session8`: first 8 characters after removing everything outside `[A-Za-z0-9_.:@-]`. */
-export const session8 = (s: unknown): string => keepOnly(s, /[A-Za-z0-9_.:@-]/, 8, '');
+/** §13.1 `session8` (a short session id): first 8 characters after removing everything outside `[A-Za-z0-9_.:@-]`. */
+export const shortSession = (s: unknown): string => keepOnly(s, /[A-Za-z0-9_.:@-]/, 8, '');
 
 /**
  * §13.1 `safeReason`: remove control characters (C0, C1, U+2028, U+2029), `"` → `'`, collapse whitespace, trim,
@@ -68,61 +68,156 @@ const kindOf = (k: unknown): FailureKind => (k === 'transport' || k === 'contend
 
 // ───────────────────────────────────────── §13.2 push-gate messages ─────────────────────────────────────────
 
-export const M = {
-  B_HALT: (): string => 'arbiter: BLOCKED — this session has an open halt directed at it. Stop, tell the human, and do not push.',
-  B_BEHIND: (dst: unknown, remote: unknown): string =>
+/**
+ * The fixed message templates (§13.2 gate messages, §13.3 audit bodies, §13.4 CLI messages), one function per
+ * template; each key's comment names the spec's template id. Every interpolation goes through a §13.1 helper.
+ */
+export const messages = {
+  /** B-HALT */
+  blockedByHalt: (): string => 'arbiter: BLOCKED — this session has an open halt directed at it. Stop, tell the human, and do not push.',
+  /** B-BEHIND */
+  blockedBehindRemote: (dst: unknown, remote: unknown): string =>
     `arbiter: BLOCKED — the remote branch ${branch(dst)} on ${safeRemote(remote)} has commits that this push does not contain. Run \`git pull --rebase\`, then push again.`,
-  B_REWRITE: (dst: unknown): string =>
+  /** B-REWRITE */
+  blockedHistoryRewrite: (dst: unknown): string =>
     `arbiter: BLOCKED — this push would discard commits on the remote ${safeRef(dst)}. Force-pushing a deploy ref needs a human decision (audited break-glass).`,
-  A_HELD: (lane: unknown, handle: unknown, age: unknown): string =>
+  /** A-HELD */
+  askLaneHeld: (lane: unknown, handle: unknown, age: unknown): string =>
     `Deploy lane ${safeLane(lane)} is held by ${safeHandle(handle)} (last heartbeat ${fmtAge(age)} ago). Wait for its release, or override with \`arbiter deploy --break-glass\` (audited). Allow this push anyway?`,
-  W_HELD: (lane: unknown, handle: unknown, age: unknown): string =>
+  /** W-HELD */
+  warnLaneHeld: (lane: unknown, handle: unknown, age: unknown): string =>
     `arbiter: WARNING — deploy lane ${safeLane(lane)} is held by ${safeHandle(handle)} (last heartbeat ${fmtAge(age)} ago). This host cannot ask, so the push goes ahead UNGATED; coordinate with the holder.`,
-  L_DRY: (lane: unknown, n: number): string => `arbiter: dry run — gate-push would gate lane ${safeLane(lane)}${more(n)}; nothing was claimed.`,
-  L_BREAK: (lane: unknown, n: number): string => `arbiter: BREAK-GLASS — deploy lane ${safeLane(lane)}${more(n)} taken by force; this takeover is audited.`,
-  L_UNREACH: (lane: unknown): string => `arbiter: deploy lane UNVERIFIED — lane store unreachable; pushing UNGATED on ${safeLane(lane)}.`,
-  L_BUSY: (lane: unknown): string => `arbiter: deploy lane UNVERIFIED — lane store busy; pushing UNGATED on ${safeLane(lane)} (skip recorded).`,
-  L_REFUSED: (kind: unknown, lane: unknown): string =>
+  /** L-DRY */
+  loudDryRun: (lane: unknown, n: number): string => `arbiter: dry run — gate-push would gate lane ${safeLane(lane)}${more(n)}; nothing was claimed.`,
+  /** L-BREAK */
+  loudBreakGlass: (lane: unknown, n: number): string => `arbiter: BREAK-GLASS — deploy lane ${safeLane(lane)}${more(n)} taken by force; this takeover is audited.`,
+  /** L-UNREACH */
+  loudStoreUnreachable: (lane: unknown): string => `arbiter: deploy lane UNVERIFIED — lane store unreachable; pushing UNGATED on ${safeLane(lane)}.`,
+  /** L-BUSY */
+  loudStoreBusy: (lane: unknown): string => `arbiter: deploy lane UNVERIFIED — lane store busy; pushing UNGATED on ${safeLane(lane)} (skip recorded).`,
+  /** L-REFUSED */
+  loudStoreRefused: (kind: unknown, lane: unknown): string =>
     `arbiter: deploy lane UNVERIFIED — lane store refused the claim (${kindOf(kind) === 'forbidden' ? 'forbidden' : 'other'}); pushing UNGATED on ${safeLane(lane)} (skip recorded).`,
-  L_NOID: (lane: unknown): string => `arbiter: deploy lane UNVERIFIED — could not establish who is pushing; pushing UNGATED on ${safeLane(lane)}.`,
-  L_CONFIG: (): string => 'arbiter: .arbiter/config.json is invalid — the push gate is OFF for this repository until it is fixed.',
-  L_WATCHDOG: (): string => 'arbiter: the push gate ran out of time — pushing UNGATED.',
-  L_LIMIT: (): string => 'arbiter: the push gate hit an internal limit — pushing UNGATED.',
-  L_GUARD: (): string => "arbiter: Arbiter's state directory is read-only (see `arbiter lock status`) — pushing UNGATED.",
+  /** L-NOID */
+  loudNoIdentity: (lane: unknown): string => `arbiter: deploy lane UNVERIFIED — could not establish who is pushing; pushing UNGATED on ${safeLane(lane)}.`,
+  /** L-CONFIG */
+  loudConfigInvalid: (): string => 'arbiter: .arbiter/config.json is invalid — the push gate is OFF for this repository until it is fixed.',
+  /** L-WATCHDOG */
+  loudWatchdog: (): string => 'arbiter: the push gate ran out of time — pushing UNGATED.',
+  /** L-LIMIT */
+  loudPlanLimit: (): string => 'arbiter: the push gate hit an internal limit — pushing UNGATED.',
+  /** L-GUARD */
+  loudStateGuard: (): string => "arbiter: Arbiter's state directory is read-only (see `arbiter lock status`) — pushing UNGATED.",
   // §13.3 audit bodies
-  S_SKIP: (lane: unknown, busy: boolean): string => `gate skipped on ${safeLane(lane)} — lane store ${busy ? 'busy' : 'refusing'} at push time`,
-  S_BREAK: (lane: unknown, handle: unknown, reason: unknown): string => {
+  /** S-SKIP */
+  postGateSkipped: (lane: unknown, busy: boolean): string => `gate skipped on ${safeLane(lane)} — lane store ${busy ? 'busy' : 'refusing'} at push time`,
+  /** S-BREAK */
+  postBreakGlass: (lane: unknown, handle: unknown, reason: unknown): string => {
     const why = safeReason(reason, 200);
     return `BREAK-GLASS deploy on ${safeLane(lane)} by ${safeHandle(handle)}${why === '' ? '' : ` — ${why}`}`;
   },
   // §13.4 CLI messages
-  D_HELD: (lane: unknown, handle: unknown): string =>
+  /** D-HELD */
+  deployLaneHeld: (lane: unknown, handle: unknown): string =>
     `arbiter: deploy lane ${safeLane(lane)} is HELD by ${safeHandle(handle)}. Wait for its release, retry with --break-glass (audited), or, as an owner, run \`arbiter lane release ${safeLane(lane)} --force\`.`,
-  D_FAIL: (lane: unknown, kind: unknown): string => `arbiter: could not claim deploy lane ${safeLane(lane)} (${kindOf(kind)}).`,
-  D_FORBID: (): string => 'arbiter: break-glass force-release is for owners only — you are not an owner of this repository.',
-  D_BEHIND: (lane: unknown, fence: number, remote: unknown, br: unknown): string =>
+  /** D-FAIL */
+  deployClaimFailed: (lane: unknown, kind: unknown): string => `arbiter: could not claim deploy lane ${safeLane(lane)} (${kindOf(kind)}).`,
+  /** D-FORBID */
+  deployForceForbidden: (): string => 'arbiter: break-glass force-release is for owners only — you are not an owner of this repository.',
+  /** D-BEHIND */
+  deployBehindRemote: (lane: unknown, fence: number, remote: unknown, br: unknown): string =>
     `arbiter: lane ${safeLane(lane)} claimed (fence ${fence}) — but HEAD is behind ${safeRemote(remote)}/${branch(br)}. Run \`git pull --rebase\`, then push.`,
-  D_CLEAR: (lane: unknown, fence: number): string =>
+  /** D-CLEAR */
+  deployClear: (lane: unknown, fence: number): string =>
     `arbiter: lane ${safeLane(lane)} claimed (fence ${fence}) — clear to deploy. Release it with \`arbiter lane release ${safeLane(lane)}\` when done.`,
-  D_NOREPO: (): string => 'arbiter: not inside a git repository.',
-  D_CONFIG: (): string => 'arbiter: .arbiter/config.json is invalid — fix it first.',
-  D_ETA: (): string => 'arbiter: --eta must be a whole number of minutes from 1 to 1440.',
-  D_DETACHED: (): string => 'arbiter: HEAD is detached — pass --lane <name>.',
-  D_NONDEPLOY: (ref: unknown): string => `arbiter: ${safeRef(ref)} is not a deploy ref in this repository — pass --lane <name> to claim a lane anyway.`,
-  D_NOID: (): string => 'arbiter: could not establish who you are (is the state directory writable?).',
-  C_CLAIMED: (lane: unknown, fence: number): string => `arbiter: lane ${safeLane(lane)} claimed (fence ${fence}).`,
-  C_RENEWED: (lane: unknown, fence: number): string => `arbiter: lane ${safeLane(lane)} renewed (fence ${fence}).`,
-  C_LOST: (lane: unknown, handle: unknown): string => `arbiter: lane ${safeLane(lane)} was lost — its lease ran out and it is now held by ${safeHandle(handle)}.`,
-  C_RELEASED: (lane: unknown): string => `arbiter: lane ${safeLane(lane)} released.`,
-  C_NOTHOLDER: (lane: unknown): string => `arbiter: lane ${safeLane(lane)} is not held by this session — nothing to release.`,
-  C_FORCED: (lane: unknown, handle: unknown): string =>
+  /** D-NOREPO */
+  deployNotInRepo: (): string => 'arbiter: not inside a git repository.',
+  /** D-CONFIG */
+  deployConfigInvalid: (): string => 'arbiter: .arbiter/config.json is invalid — fix it first.',
+  /** D-ETA */
+  deployBadEta: (): string => 'arbiter: --eta must be a whole number of minutes from 1 to 1440.',
+  /** D-DETACHED */
+  deployDetachedHead: (): string => 'arbiter: HEAD is detached — pass --lane <name>.',
+  /** D-NONDEPLOY */
+  deployNotDeployRef: (ref: unknown): string => `arbiter: ${safeRef(ref)} is not a deploy ref in this repository — pass --lane <name> to claim a lane anyway.`,
+  /** D-NOID */
+  deployNoIdentity: (): string => 'arbiter: could not establish who you are (is the state directory writable?).',
+  /** C-CLAIMED */
+  laneClaimed: (lane: unknown, fence: number): string => `arbiter: lane ${safeLane(lane)} claimed (fence ${fence}).`,
+  /** C-RENEWED */
+  laneRenewed: (lane: unknown, fence: number): string => `arbiter: lane ${safeLane(lane)} renewed (fence ${fence}).`,
+  /** C-LOST */
+  laneLost: (lane: unknown, handle: unknown): string => `arbiter: lane ${safeLane(lane)} was lost — its lease ran out and it is now held by ${safeHandle(handle)}.`,
+  /** C-RELEASED */
+  laneReleased: (lane: unknown): string => `arbiter: lane ${safeLane(lane)} released.`,
+  /** C-NOTHOLDER */
+  laneNotHolder: (lane: unknown): string => `arbiter: lane ${safeLane(lane)} is not held by this session — nothing to release.`,
+  /** C-FORCED */
+  laneForceReleased: (lane: unknown, handle: unknown): string =>
     `arbiter: lane ${safeLane(lane)} force-released (was held by ${handle === null ? 'nobody' : safeHandle(handle)}); recorded in the audit log.`,
-  C_FORCE_DENIED: (): string => 'arbiter: force-release is for owners only — you are not an owner of this repository.',
-  C_HALTED: (id: unknown, session: unknown): string => `arbiter: halt ${keepOnly(id, /[0-9a-f]/, 16, '?')} is now directed at session ${session8(session)}.`,
-  C_UNHALTED: (n: number, session: unknown): string => `arbiter: closed ${n} halt(s) directed at session ${session8(session)}.`,
-  C_SELF: (): string => 'arbiter: a session cannot lift a halt directed at itself.',
-  C_UNHALT_DENIED: (): string => "arbiter: only an owner or the halt's author can lift it.",
-  C_BADARG: (name: string): string => `arbiter: invalid argument ${keepOnly(name, /[A-Za-z0-9-]/, 32, '?')}.`,
-  C_STORE: (kind: unknown): string => `arbiter: the lane store failed (${kindOf(kind)}).`,
-  N_NOTCONF: (): string => 'arbiter: not configured for this repository (no .arbiter/config.json) — coordination context unavailable.',
+  /** C-FORCE-DENIED */
+  laneForceDenied: (): string => 'arbiter: force-release is for owners only — you are not an owner of this repository.',
+  /** C-HALTED */
+  laneHalted: (id: unknown, session: unknown): string => `arbiter: halt ${keepOnly(id, /[0-9a-f]/, 16, '?')} is now directed at session ${shortSession(session)}.`,
+  /** C-UNHALTED */
+  laneUnhalted: (n: number, session: unknown): string => `arbiter: closed ${n} halt(s) directed at session ${shortSession(session)}.`,
+  /** C-SELF */
+  laneUnhaltSelf: (): string => 'arbiter: a session cannot lift a halt directed at itself.',
+  /** C-UNHALT-DENIED */
+  laneUnhaltDenied: (): string => "arbiter: only an owner or the halt's author can lift it.",
+  /** C-BADARG */
+  laneBadArgument: (name: string): string => `arbiter: invalid argument ${keepOnly(name, /[A-Za-z0-9-]/, 32, '?')}.`,
+  /** C-STORE */
+  laneStoreFailed: (kind: unknown): string => `arbiter: the lane store failed (${kindOf(kind)}).`,
+  /** N-NOTCONF */
+  contextNotConfigured: (): string => 'arbiter: not configured for this repository (no .arbiter/config.json) — coordination context unavailable.',
+} as const;
+
+/**
+ * @deprecated The same templates under their spec template ids (`M.B_HALT` is {@link messages}`.blockedByHalt`), kept
+ * only until the hooks use {@link messages}; remove then.
+ */
+export const M = {
+  B_HALT: messages.blockedByHalt,
+  B_BEHIND: messages.blockedBehindRemote,
+  B_REWRITE: messages.blockedHistoryRewrite,
+  A_HELD: messages.askLaneHeld,
+  W_HELD: messages.warnLaneHeld,
+  L_DRY: messages.loudDryRun,
+  L_BREAK: messages.loudBreakGlass,
+  L_UNREACH: messages.loudStoreUnreachable,
+  L_BUSY: messages.loudStoreBusy,
+  L_REFUSED: messages.loudStoreRefused,
+  L_NOID: messages.loudNoIdentity,
+  L_CONFIG: messages.loudConfigInvalid,
+  L_WATCHDOG: messages.loudWatchdog,
+  L_LIMIT: messages.loudPlanLimit,
+  L_GUARD: messages.loudStateGuard,
+  S_SKIP: messages.postGateSkipped,
+  S_BREAK: messages.postBreakGlass,
+  D_HELD: messages.deployLaneHeld,
+  D_FAIL: messages.deployClaimFailed,
+  D_FORBID: messages.deployForceForbidden,
+  D_BEHIND: messages.deployBehindRemote,
+  D_CLEAR: messages.deployClear,
+  D_NOREPO: messages.deployNotInRepo,
+  D_CONFIG: messages.deployConfigInvalid,
+  D_ETA: messages.deployBadEta,
+  D_DETACHED: messages.deployDetachedHead,
+  D_NONDEPLOY: messages.deployNotDeployRef,
+  D_NOID: messages.deployNoIdentity,
+  C_CLAIMED: messages.laneClaimed,
+  C_RENEWED: messages.laneRenewed,
+  C_LOST: messages.laneLost,
+  C_RELEASED: messages.laneReleased,
+  C_NOTHOLDER: messages.laneNotHolder,
+  C_FORCED: messages.laneForceReleased,
+  C_FORCE_DENIED: messages.laneForceDenied,
+  C_HALTED: messages.laneHalted,
+  C_UNHALTED: messages.laneUnhalted,
+  C_SELF: messages.laneUnhaltSelf,
+  C_UNHALT_DENIED: messages.laneUnhaltDenied,
+  C_BADARG: messages.laneBadArgument,
+  C_STORE: messages.laneStoreFailed,
+  N_NOTCONF: messages.contextNotConfigured,
 } as const;

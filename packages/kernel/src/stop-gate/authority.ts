@@ -2,7 +2,7 @@
  * The stop gate's authority contract (sentinels.md §3.4, §3.8): the evidence sent (artifacts, signals, transcript
  * turns), the HTTP answers of `/hot-path` and `/evaluate` decoded, and the authority's block text. Pure and total.
  */
-import { clamp, sanitiseBlock, sanitiseLine } from '../internal/text.js';
+import { clamp, sanitizeBlock, sanitizeLine } from '../internal/text.js';
 import { EVIDENCE_MAX_PATHS, HTTP_BODY_MAX_BYTES, USER_TURNS_MAX, USER_TURN_MAX, isObject } from './settings.js';
 import { messageOf } from './guards.js';
 
@@ -203,8 +203,8 @@ export interface EvaluateBody {
   readonly untrustedContent: { readonly stopReason: string; readonly recentTurns: ReadonlyArray<Turn> };
 }
 
-/** Block text of an authority `continue` (§3.8): fixed frame, rule ≤ 64 code points, reminder through `sanitiseBlock(·, 2000)`. */
+/** Block text of an authority `continue` (§3.8): fixed frame, rule ≤ 64 code points, reminder through `sanitizeBlock(·, 2000)`. */
 export const authorityMessage = (reminder: string, rule: string | null): string => {
-  const r = rule === null ? '' : sanitiseLine(rule, 64);
-  return `Arbiter stop gate (authority${r === '' ? '' : `, rule ${r}`}): ${sanitiseBlock(reminder, 2000)}`;
+  const r = rule === null ? '' : sanitizeLine(rule, 64);
+  return `Arbiter stop gate (authority${r === '' ? '' : `, rule ${r}`}): ${sanitizeBlock(reminder, 2000)}`;
 };

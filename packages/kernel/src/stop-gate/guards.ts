@@ -3,7 +3,7 @@
  * (stated continuation, false-excuse deferral) and their block texts. Pure.
  */
 import { gateSessionOf } from '../hot.js';
-import { sanitiseLine } from '../internal/text.js';
+import { sanitizeLine } from '../internal/text.js';
 import { type GuardSettings, isObject } from './settings.js';
 
 // ───────────────────────────────────────── payload (§3.5, §0.7) ─────────────────────────────────────────
@@ -49,23 +49,23 @@ export interface GuardHit {
 }
 
 /**
- * Evaluate one guard on a normalised message (§3.3): hits when enabled, `message.length ≥ minLength`, and some
+ * Evaluate one guard on a normalized message (§3.3): hits when enabled, `message.length ≥ minLength`, and some
  * phrase of each list occurs (plain substring). Returns the first phrase of each list that occurs, or null.
  */
-export const guardHit = (g: GuardSettings, normalisedMessage: string): GuardHit | null => {
-  if (!g.enabled || normalisedMessage.length < g.minLength) return null;
-  const a = g.lists[0].find((p) => normalisedMessage.includes(p));
+export const guardHit = (g: GuardSettings, normalizedMessage: string): GuardHit | null => {
+  if (!g.enabled || normalizedMessage.length < g.minLength) return null;
+  const a = g.lists[0].find((p) => normalizedMessage.includes(p));
   if (a === undefined) return null;
-  const b = g.lists[1].find((p) => normalisedMessage.includes(p));
+  const b = g.lists[1].find((p) => normalizedMessage.includes(p));
   return b === undefined ? null : { phrases: [a, b] };
 };
 
 // ───────────────────────────────────────── messages (§3.8) ─────────────────────────────────────────
 
-/** Block text of guard 1 (§3.8); phrases through `sanitiseLine(·, 40)`. */
+/** Block text of guard 1 (§3.8); phrases through `sanitizeLine(·, 40)`. */
 export const statedContinuationMessage = (commit: string, imminent: string): string =>
-  `Arbiter stop gate (stated-continuation): you announced an action for this turn ("${sanitiseLine(commit, 40)}" \u2026 "${sanitiseLine(imminent, 40)}") but are stopping before doing it. Carry it out now. If you cannot, reply once, briefly, with the reason you are stopping instead. Arbiter asks this only once per stop.`;
+  `Arbiter stop gate (stated-continuation): you announced an action for this turn ("${sanitizeLine(commit, 40)}" \u2026 "${sanitizeLine(imminent, 40)}") but are stopping before doing it. Carry it out now. If you cannot, reply once, briefly, with the reason you are stopping instead. Arbiter asks this only once per stop.`;
 
 /** Block text of guard 2 (§3.8). */
 export const falseExcuseMessage = (work: string, excuse: string): string =>
-  `Arbiter stop gate (false-excuse deferral): you left known work open ("${sanitiseLine(work, 40)}") and gave a reason that does not prevent doing it ("${sanitiseLine(excuse, 40)}"). How long the session has run, the time of day, or a wish to be careful are not blockers; care is applied while doing the work. Keep going. Stop only for an external blocker you cannot clear, finished work, or a choice that belongs to the user.`;
+  `Arbiter stop gate (false-excuse deferral): you left known work open ("${sanitizeLine(work, 40)}") and gave a reason that does not prevent doing it ("${sanitizeLine(excuse, 40)}"). How long the session has run, the time of day, or a wish to be careful are not blockers; care is applied while doing the work. Keep going. Stop only for an external blocker you cannot clear, finished work, or a choice that belongs to the user.`;

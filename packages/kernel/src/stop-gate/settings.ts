@@ -70,10 +70,10 @@ export const DEFAULT_KNOWN_WORK_PHRASES: ReadonlyArray<string> = [
   'the follow-up', 'the build', 'the spec',
 ];
 
-/** One text guard, resolved: `lists[0]` and `lists[1]` are the two phrase families, normalised. */
+/** One text guard, resolved: `lists[0]` and `lists[1]` are the two phrase families, normalized. */
 export interface GuardSettings {
   readonly enabled: boolean;
-  /** Minimum normalised message length, UTF-16 units. */
+  /** Minimum normalized message length, UTF-16 units. */
   readonly minLength: number;
   readonly lists: readonly [ReadonlyArray<string>, ReadonlyArray<string>];
 }
@@ -92,10 +92,10 @@ export interface StopGateSettings {
 }
 
 /**
- * Normalise a message for the guards (§3.3): lowercase, typographic quotes to ASCII, whitespace runs to one
+ * Normalize a message for the guards (§3.3): lowercase, typographic quotes to ASCII, whitespace runs to one
  * space, trimmed. `trim = false` is the phrase form (leading/trailing spaces are significant).
  */
-export const normalise = (s: string, trim = true): string => {
+export const normalize = (s: string, trim = true): string => {
   const out = s
     .toLowerCase()
     .replace(/[\u2018\u2019]/g, "'")
@@ -104,11 +104,11 @@ export const normalise = (s: string, trim = true): string => {
   return trim ? out.trim() : out;
 };
 
-/** Normalise a phrase list: each phrase normalised without trimming; phrases with no non-space character dropped. */
-export const normalisePhrases = (list: ReadonlyArray<string>): ReadonlyArray<string> =>
-  list.map((p) => normalise(p, false)).filter((p) => p.trim() !== '');
+/** Normalize a phrase list: each phrase normalized without trimming; phrases with no non-space character dropped. */
+export const normalizePhrases = (list: ReadonlyArray<string>): ReadonlyArray<string> =>
+  list.map((p) => normalize(p, false)).filter((p) => p.trim() !== '');
 
-/** The default lists are written already normalised (lowercase ASCII, single spaces); a test pins that. */
+/** The default lists are written already normalized (lowercase ASCII, single spaces); a test pins that. */
 const guardDefaults = (a: ReadonlyArray<string>, b: ReadonlyArray<string>, minLength: number): GuardSettings => ({
   enabled: true,
   minLength,
@@ -180,7 +180,7 @@ export const resolveSettings = (
     const v = o[k];
     if (v === undefined) return d;
     if (Array.isArray(v) && v.length <= 1000 && v.every((x) => typeof x === 'string' && x.length <= 1000)) {
-      return normalisePhrases(v as string[]);
+      return normalizePhrases(v as string[]);
     }
     warn(path);
     return d;

@@ -4,8 +4,8 @@
  */
 import { gateEarlyAllow } from '../hot.js';
 import { done, need, runStepsSync, type Done, type Need, type ProbeAnswer, type StepDriver } from '../internal/step.js';
-import { clamp, sanitiseLine } from '../internal/text.js';
-import { AGENT_TURN_MAX, CONTINUE_CEILING, EVALUATE_TIMEOUT_MS, GIT_HISTORY_BUDGET_MS, GIT_TIMEOUT_MS, HOT_PATH_TIMEOUT_MS, MAX_STEPS, type StopGateSettings, TRANSCRIPT_TAIL_BYTES, normalise } from './settings.js';
+import { clamp, sanitizeLine } from '../internal/text.js';
+import { AGENT_TURN_MAX, CONTINUE_CEILING, EVALUATE_TIMEOUT_MS, GIT_HISTORY_BUDGET_MS, GIT_TIMEOUT_MS, HOT_PATH_TIMEOUT_MS, MAX_STEPS, type StopGateSettings, TRANSCRIPT_TAIL_BYTES, normalize } from './settings.js';
 import { type EvaluateBody, type HttpFailKind, type PathHistory, artifacts, authorityMessage, decodeEvaluate, decodeHotPath, parseTranscriptTail, selectEvidencePaths, signals, stopReasonOf } from './authority.js';
 import { type Payload, falseExcuseMessage, guardHit, messageOf, sessionOf, statedContinuationMessage } from './guards.js';
 import { readContinueCount, readGateState } from './state.js';
@@ -158,7 +158,7 @@ const audit = (reason: Reason, failOpen: boolean, details: Record<string, string
 
 /** An audited fail-open allow (rule 7 onward). */
 const failOpen = (reason: FailOpenReason, pre: ReadonlyArray<Effect>, detail: string): GateStep =>
-  allow(reason, [...pre, audit(reason, true, { detail: sanitiseLine(detail, 200) })]);
+  allow(reason, [...pre, audit(reason, true, { detail: sanitizeLine(detail, 200) })]);
 
 const HTTP_REASON = {
   hot: { timeout: 'hot-path-timeout', unreachable: 'hot-path-unreachable', 'http-status': 'hot-path-http-status', malformed: 'hot-path-malformed' },
@@ -198,27 +198,27 @@ export const step = (f: GateFacts): GateStep => {
   const enforce = gate.mode === 'enforce';
   // Rules 10–11: the local guards.
   const message = messageOf(p);
-  const normalised = normalise(message);
+  const normalized = normalize(message);
   const pre: Effect[] = [];
-  const g1 = guardHit(f.settings.statedContinuation, normalised);
+  const g1 = guardHit(f.settings.statedContinuation, normalized);
   if (g1 !== null) {
     if (enforce) {
       return done<Verdict, Effect>(
         { _tag: 'Block', reasons: ['stated-continuation'], message: statedContinuationMessage(g1.phrases[0], g1.phrases[1]) },
-        [audit('stated-continuation', false, { guard: 1, commit: sanitiseLine(g1.phrases[0], 40), imminent: sanitiseLine(g1.phrases[1], 40) })],
+        [audit('stated-continuation', false, { guard: 1, commit: sanitizeLine(g1.phrases[0], 40), imminent: sanitizeLine(g1.phrases[1], 40) })],
       );
     }
-    pre.push(audit('shadow-guard-hit', false, { guard: 1, commit: sanitiseLine(g1.phrases[0], 40), imminent: sanitiseLine(g1.phrases[1], 40) }));
+    pre.push(audit('shadow-guard-hit', false, { guard: 1, commit: sanitizeLine(g1.phrases[0], 40), imminent: sanitizeLine(g1.phrases[1], 40) }));
   }
-  const g2 = guardHit(f.settings.falseExcuse, normalised);
+  const g2 = guardHit(f.settings.falseExcuse, normalized);
   if (g2 !== null) {
     if (enforce) {
       return done<Verdict, Effect>(
         { _tag: 'Block', reasons: ['false-excuse-deferral'], message: falseExcuseMessage(g2.phrases[1], g2.phrases[0]) },
-        [audit('false-excuse-deferral', false, { guard: 2, excuse: sanitiseLine(g2.phrases[0], 40), work: sanitiseLine(g2.phrases[1], 40) })],
+        [audit('false-excuse-deferral', false, { guard: 2, excuse: sanitizeLine(g2.phrases[0], 40), work: sanitizeLine(g2.phrases[1], 40) })],
       );
     }
-    pre.push(audit('shadow-guard-hit', false, { guard: 2, excuse: sanitiseLine(g2.phrases[0], 40), work: sanitiseLine(g2.phrases[1], 40) }));
+    pre.push(audit('shadow-guard-hit', false, { guard: 2, excuse: sanitizeLine(g2.phrases[0], 40), work: sanitizeLine(g2.phrases[1], 40) }));
   }
   // Rule 12: no authority.
   const auth = f.settings.authority;
@@ -281,12 +281,12 @@ export const step = (f: GateFacts): GateStep => {
       [
         ...pre,
         { _tag: 'ContinueIncrement', session, at: f.now },
-        audit('authority-continue', false, { rule: ev.rule === null ? null : sanitiseLine(ev.rule, 64) }),
+        audit('authority-continue', false, { rule: ev.rule === null ? null : sanitizeLine(ev.rule, 64) }),
       ],
     );
   }
   // Rule 22: shadow.
-  if (!enforce) return allow('shadow', [...pre, audit('shadow', false, { decision: ev.decision, rule: ev.rule === null ? null : sanitiseLine(ev.rule, 64) })]);
+  if (!enforce) return allow('shadow', [...pre, audit('shadow', false, { decision: ev.decision, rule: ev.rule === null ? null : sanitizeLine(ev.rule, 64) })]);
   // Rule 23.
   switch (ev.decision) {
     case 'allow':
