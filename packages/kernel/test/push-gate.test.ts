@@ -687,20 +687,27 @@ describe('context (PG-38) and verbs', () => {
 
   it('deploy (§10): die-loud outcomes V1–V9', () => {
     const run = (o: Partial<PG.DeployFacts>, claim: PG.ClaimAttempt = { _tag: 'Granted', fence: 12, reclaimed: false }, compat: PG.CompatFact = { result: 'fast-forward', remote_present: true }) => {
-      let f: PG.DeployFacts = { lane_arg: null, eta_arg: null, break_glass: false, reason: null, ...o };
-      for (let i = 0; i < 10; i++) {
-        const s = PG.deployStep(f);
-        if (s._tag === 'Done') return s;
-        for (const p of s.probe) {
-          if (p._tag === 'repo') f = { ...f, repo: o.repo ?? repoFact };
-          if (p._tag === 'refs') f = { ...f, refs: o.refs ?? { current_branch: 'main', head_oid: OID_A, default_remote: 'origin' } };
-          if (p._tag === 'identity') f = { ...f, identity: o.identity ?? ME };
-          if (p._tag === 'force-release') f = { ...f, forced: o.forced ?? { _tag: 'Forced', previous: null, fence: 3 } };
-          if (p._tag === 'claim') f = { ...f, claim };
-          if (p._tag === 'compat') f = { ...f, compat };
-        }
-      }
-      throw new Error('no verdict');
+      const f: PG.DeployFacts = { lane_arg: null, eta_arg: null, break_glass: false, reason: null, ...o };
+      const r = runStepsSync({ ...PG.deployDriver, limit: 10 }, f, (probes) =>
+        probes.map((p): PG.DeployProbeAnswer => {
+          switch (p._tag) {
+            case 'repo':
+              return { _tag: 'repo', value: o.repo ?? repoFact };
+            case 'refs':
+              return { _tag: 'refs', value: o.refs ?? { current_branch: 'main', head_oid: OID_A, default_remote: 'origin' } };
+            case 'identity':
+              return { _tag: 'identity', value: o.identity ?? ME };
+            case 'force-release':
+              return { _tag: 'force-release', value: o.forced ?? { _tag: 'Forced', previous: null, fence: 3 } };
+            case 'claim':
+              return { _tag: 'claim', value: claim };
+            case 'compat':
+              return { _tag: 'compat', value: compat };
+          }
+        }),
+      );
+      if (r._tag === 'StepLimit') throw new Error('no verdict');
+      return r;
     };
     expect(run({ repo: { kind: 'not-repo' } }).outcome).toMatchObject({ code: 1, reason: 'not-a-repo' });
     expect(run({ eta_arg: '0' }).outcome).toMatchObject({ code: 1, reason: 'bad-eta' });

@@ -14,10 +14,10 @@
  * Pure: no I/O, no clock, no randomness. `now` and store contents arrive as facts.
  */
 import { IsoMillis, msToIso } from '../internal/codecs.js';
-import { done, type Done, type Need } from '../internal/step.js';
+import { done, runStepsSync, type Done, type Need } from '../internal/step.js';
 import { HANDLE_CHAR, keepOnly, sanitizeLine, shortId } from '../internal/text.js';
 import type { DecisionTable } from '../internal/table.js';
-import { type ClaimFacts, type Commitment, DEFAULT_SETTINGS, EVIDENCE_COMMAND_MAX, EXPIRY_MS, type Effect, type EvidenceFacts, LEMMAS, type Lemma, NOTE_MAX, PER_TOPIC_CAP, POLICY, POLICY_VERSION, type ProbeAnswer, SPAN_MAX, type Status, type TopicCommitmentsProbe, auditTopic, commitmentId, effectiveStatus, externalKey, isActive } from './records.js';
+import { type ClaimFacts, type Commitment, DEFAULT_SETTINGS, MAX_STEPS, EVIDENCE_COMMAND_MAX, EXPIRY_MS, type Effect, type EvidenceFacts, LEMMAS, type Lemma, NOTE_MAX, PER_TOPIC_CAP, POLICY, POLICY_VERSION, type ProbeAnswer, SPAN_MAX, type Status, type TopicCommitmentsProbe, auditTopic, commitmentId, effectiveStatus, externalKey, isActive } from './records.js';
 import { classifyActionClaim } from './text.js';
 import { observeClaim } from './claim.js';
 import { observeEvidence } from './evidence.js';
@@ -30,20 +30,26 @@ export * from './evidence.js';
 
 /**
  * Run a commitment step function with a synchronous store answer (for tables, simulations and io-memory).
- * Returns the final `Done` and the probes requested.
+ * Returns the final `Done` and the probes requested; runs through `runStepsSync` (a second probe throws). The
+ * decisions' own drivers are `claimDriver` and `evidenceDriver`.
  */
 export const runStep = <V>(
   step: (answer?: ProbeAnswer<ReadonlyArray<Commitment>>) => Need<TopicCommitmentsProbe> | Done<V, Effect>,
   answer: (p: TopicCommitmentsProbe) => ProbeAnswer<ReadonlyArray<Commitment>>,
 ): { readonly step: Done<V, Effect>; readonly probes: ReadonlyArray<TopicCommitmentsProbe> } => {
   const probes: TopicCommitmentsProbe[] = [];
-  let s = step(undefined);
-  while (s._tag === 'Need') {
-    if (probes.length > 0) throw new Error('probe requested twice');
-    probes.push(s.probe);
-    s = step(answer(s.probe));
-  }
-  return { step: s, probes };
+  // The facts are the store answer so far (none at first); the step closes over the rest.
+  const r = runStepsSync<ProbeAnswer<ReadonlyArray<Commitment>> | undefined, TopicCommitmentsProbe, ProbeAnswer<ReadonlyArray<Commitment>>, V, Effect>(
+    { step, withAnswer: (_known, _p, a) => a, limit: MAX_STEPS },
+    undefined,
+    (p) => {
+      if (probes.length > 0) throw new Error('probe requested twice');
+      probes.push(p);
+      return answer(p);
+    },
+  );
+  if (r._tag === 'StepLimit') throw new Error('probe requested twice');
+  return { step: done<V, Effect>(r.outcome, r.effects), probes };
 };
 
 // ───────────────────────────────────────── CLI decisions (§1.6) ─────────────────────────────────────────

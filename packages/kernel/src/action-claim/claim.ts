@@ -2,9 +2,9 @@
  * Claim registration on Stop (sentinels.md §1.3): `observeClaim`, the step that turns an announced action into an
  * open commitment. Pure.
  */
-import { done, need, type Done, type Need } from '../internal/step.js';
+import { done, need, type Done, type Need, type StepDriver } from '../internal/step.js';
 import { clamp, sanitizeLine } from '../internal/text.js';
-import { type ClaimFacts, type ClaimReason, type ClaimStep, type ClaimVerdict, type Commitment, EXPIRY_MS, type Effect, KEY_PREFIX, MESSAGE_CLAMP, PER_TOPIC_CAP, POLICY, SPAN_MAX, type TopicCommitmentsProbe, auditTopic, commitmentId, expiryHousekeeping, externalKey, isActive, topicOf } from './records.js';
+import { type ClaimFacts, type ClaimReason, type ClaimStep, type ClaimVerdict, type Commitment, MAX_STEPS, type ProbeAnswer, withAnswer, EXPIRY_MS, type Effect, KEY_PREFIX, MESSAGE_CLAMP, PER_TOPIC_CAP, POLICY, SPAN_MAX, type TopicCommitmentsProbe, auditTopic, commitmentId, expiryHousekeeping, externalKey, isActive, topicOf } from './records.js';
 import { classifyActionClaim } from './text.js';
 
 const skipped = (r: Exclude<ClaimReason, 'refreshed' | 'per-topic-cap' | 'registered'>): Done<ClaimVerdict, Effect> =>
@@ -74,4 +74,11 @@ export const observeClaim = (f: ClaimFacts): ClaimStep => {
     { _tag: 'CommitmentCreate', record },
     { _tag: 'Audit', policy: POLICY, event: 'registered', id: record.id, lemma: c.lemma, topic: auditTopic(topic), details: {} },
   ]);
+};
+
+/** Claim registration for the step driver: {@link observeClaim}, `withAnswer`, at most `MAX_STEPS` calls. */
+export const claimDriver: StepDriver<ClaimFacts, TopicCommitmentsProbe, ProbeAnswer<ReadonlyArray<Commitment>>, ClaimVerdict, Effect> = {
+  step: (f) => observeClaim(f),
+  withAnswer,
+  limit: MAX_STEPS,
 };

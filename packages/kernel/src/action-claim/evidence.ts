@@ -2,10 +2,10 @@
  * Delivery evidence on PostToolUse (sentinels.md §1.5.5): `observeEvidence`, the step that closes open commitments
  * an executed command delivers. Pure.
  */
-import { done, need, type Done, type Need } from '../internal/step.js';
+import { done, need, type Done, type Need, type StepDriver } from '../internal/step.js';
 import { clamp, sanitizeLine } from '../internal/text.js';
 import { classifyCommandHits, commandOutcome, isRecord } from './commands.js';
-import { type CommandOutcome, EVIDENCE_COMMAND_MAX, EVIDENCE_POLICY, type Effect, type EvidenceFacts, type EvidenceReason, type EvidenceStep, type EvidenceVerdict, type Lemma, type TopicCommitmentsProbe, auditTopic, expiryHousekeeping, isActive, topicOf } from './records.js';
+import { type CommandOutcome, type Commitment, EVIDENCE_COMMAND_MAX, MAX_STEPS, type ProbeAnswer, withAnswer, EVIDENCE_POLICY, type Effect, type EvidenceFacts, type EvidenceReason, type EvidenceStep, type EvidenceVerdict, type Lemma, type TopicCommitmentsProbe, auditTopic, expiryHousekeeping, isActive, topicOf } from './records.js';
 
 const noEvidence = (r: Exclude<EvidenceReason, 'delivered'>, outcome?: CommandOutcome): Done<EvidenceVerdict, Effect> =>
   done<EvidenceVerdict, Effect>(outcome === undefined ? { _tag: 'NoEvidence', reasons: [r] } : { _tag: 'NoEvidence', reasons: [r], outcome });
@@ -55,4 +55,11 @@ export const observeEvidence = (f: EvidenceFacts): EvidenceStep => {
   }
   if (delivered.length === 0) return done<EvidenceVerdict, Effect>({ _tag: 'NoEvidence', reasons: ['no-open-commitment'] }, housekeeping);
   return done<EvidenceVerdict, Effect>({ _tag: 'Delivered', reasons: ['delivered'], delivered }, effects);
+};
+
+/** Delivery evidence for the step driver: {@link observeEvidence}, `withAnswer`, at most `MAX_STEPS` calls. */
+export const evidenceDriver: StepDriver<EvidenceFacts, TopicCommitmentsProbe, ProbeAnswer<ReadonlyArray<Commitment>>, EvidenceVerdict, Effect> = {
+  step: (f) => observeEvidence(f),
+  withAnswer,
+  limit: MAX_STEPS,
 };

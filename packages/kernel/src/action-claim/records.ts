@@ -332,6 +332,15 @@ export interface EvidenceFacts {
   readonly topicCommitments?: ProbeAnswer<ReadonlyArray<Commitment>>;
 }
 
+/** Step calls of one claim or evidence run: the first, and one more after the only probe. */
+export const MAX_STEPS = 2;
+
+/** Merge the store probe's answer into claim or evidence facts: `topicCommitments` becomes the answer. Pure. */
+export const withAnswer = <F extends ClaimFacts | EvidenceFacts>(facts: F, _probe: TopicCommitmentsProbe, answer: ProbeAnswer<ReadonlyArray<Commitment>>): F => ({
+  ...facts,
+  topicCommitments: answer,
+});
+
 export type ClaimStep = Need<TopicCommitmentsProbe> | Done<ClaimVerdict, Effect>;
 export type EvidenceStep = Need<TopicCommitmentsProbe> | Done<EvidenceVerdict, Effect>;
 

@@ -1,16 +1,18 @@
 /**
  * Namespace `pushGate` of `@arbiter/kernel` (push-gate.md, policies `push-gate`, `push-release`, `deploy`,
- * `lane-cli`, `context`, all version 1.0.0). The decision is split over `push-gate-*.ts` files re-exported here:
- * config/naming (§3), lane records and transitions (§5.4), templates and helpers (§13), the gate step function
- * and host rendering (§8, §14), and the verbs (§9–§12). The classifier and the pre-push parser (§6–§7) live in
- * `push-classifier.ts`.
+ * `lane-cli`, `context`, all version 1.0.0): the namespace's face. The decision is split over this folder and
+ * re-exported here: `config.ts` (configuration and naming, §3), `lanes.ts` (lane records and transitions, §5.4),
+ * `text.ts` (helpers and message templates, §13), `step.ts` (the gate step, its step driver and host rendering,
+ * §8, §14), `verbs.ts` (the verbs, §9–§12). The classifier (§6, `classifier.ts` over the shared shell lexer in
+ * `shell/`), destination resolution (§6.9, `destinations.ts`) and the pre-push parser (§7, `pre-push.ts`) form the
+ * `pushClassifier` namespace; the names the gate's users need are re-exported here too. Here: the simulation
+ * driver and the table.
  */
 import type { DecisionTable } from '../internal/table.js';
 import { runStepsSync } from '../internal/step.js';
 import type { ConfigState } from '../config.js';
 import {
   GATE_REASONS,
-  MAX_PLAN_STEPS,
   POLICY,
   POLICY_VERSION,
   driver,

@@ -1,7 +1,7 @@
 /**
  * Decisions `push-release` (§9), `deploy` (§10), `lane-cli` (§11) and `context` (§12) of push-gate.md. Pure.
  */
-import { done, need, type Done, type Need } from '../internal/step.js';
+import { done, need, type Done, type Need, type StepDriver } from '../internal/step.js';
 import type { ConfigState } from '../config.js';
 import { ETA_MAX, ETA_MIN, type ClaimMeta, type ForceOk, type Holder, type StateView } from './lanes.js';
 import { laneFor, laneFromArg, settingsOf } from './config.js';
@@ -60,6 +60,19 @@ export const releaseStep = (f: ReleaseFacts): Need<ReadonlyArray<ReleaseProbe>> 
     ...mk.lanes.map((l): ReleaseEffect => ({ _tag: 'ReleaseLane', lane: l.lane, instance: mk.instance })),
     { _tag: 'DeletePending', key_material: key },
   ]); // R5
+};
+
+/** Step calls of one push-release run (the `pending` probe is asked at most once). */
+export const RELEASE_MAX_STEPS = 4;
+
+/** Merge the `pending` probe's answer (the marker or null) into the release facts (§9). Pure. */
+export const withReleaseAnswer = (facts: ReleaseFacts, _probes: ReadonlyArray<ReleaseProbe>, pending: PendingMarker | null): ReleaseFacts => ({ ...facts, pending });
+
+/** push-release for the step driver: {@link releaseStep}, {@link withReleaseAnswer}, at most {@link RELEASE_MAX_STEPS} calls. */
+export const releaseDriver: StepDriver<ReleaseFacts, ReadonlyArray<ReleaseProbe>, PendingMarker | null, ReleaseOutcome, ReleaseEffect> = {
+  step: (f) => releaseStep(f),
+  withAnswer: withReleaseAnswer,
+  limit: RELEASE_MAX_STEPS,
 };
 
 // ───────────────────────────────────────── die-loud outcomes ─────────────────────────────────────────
@@ -143,6 +156,59 @@ export const deployStep = (f: DeployFacts): Need<ReadonlyArray<DeployProbe>> | D
   if (c._tag === 'Failure') return done(die('store-failed', messages.deployClaimFailed(lane, c.kind)), effects);
   if (f.compat?.result === 'behind') return done(ok('claimed-behind', messages.deployBehindRemote(lane, c.fence, f.refs.default_remote ?? 'origin', laneRef ?? '')), effects); // V9
   return done(ok('claimed', messages.deployClear(lane, c.fence)), effects);
+};
+
+
+/** Answer to one deploy probe, tagged like the probe it answers. */
+export type DeployProbeAnswer =
+  | { readonly _tag: 'repo'; readonly value: RepoFact }
+  | { readonly _tag: 'refs'; readonly value: NonNullable<DeployFacts['refs']> }
+  | { readonly _tag: 'identity'; readonly value: IdentityFact }
+  | { readonly _tag: 'force-release'; readonly value: NonNullable<DeployFacts['forced']> }
+  | { readonly _tag: 'claim'; readonly value: ClaimAttempt }
+  | { readonly _tag: 'compat'; readonly value: CompatFact | null };
+
+/** Step calls of one `arbiter deploy` run. */
+export const DEPLOY_MAX_STEPS = 12;
+
+/**
+ * Merge the answers of one deploy `Need` (one per probe, in probe order) into the facts (§10): each probe sets its
+ * own field. An answer missing for a probe or tagged unlike it is skipped. Pure.
+ */
+export const withDeployAnswer = (facts: DeployFacts, probes: ReadonlyArray<DeployProbe>, answers: ReadonlyArray<DeployProbeAnswer>): DeployFacts => {
+  let f = facts;
+  probes.forEach((p, i) => {
+    const x = answers[i];
+    if (x === undefined || x._tag !== p._tag) return;
+    switch (x._tag) {
+      case 'repo':
+        f = { ...f, repo: x.value };
+        return;
+      case 'refs':
+        f = { ...f, refs: x.value };
+        return;
+      case 'identity':
+        f = { ...f, identity: x.value };
+        return;
+      case 'force-release':
+        f = { ...f, forced: x.value };
+        return;
+      case 'claim':
+        f = { ...f, claim: x.value };
+        return;
+      case 'compat':
+        f = { ...f, compat: x.value };
+        return;
+    }
+  });
+  return f;
+};
+
+/** `arbiter deploy` for the step driver: {@link deployStep}, {@link withDeployAnswer}, at most {@link DEPLOY_MAX_STEPS} calls. */
+export const deployDriver: StepDriver<DeployFacts, ReadonlyArray<DeployProbe>, ReadonlyArray<DeployProbeAnswer>, CliOutcome, DeployEffect> = {
+  step: (f) => deployStep(f),
+  withAnswer: withDeployAnswer,
+  limit: DEPLOY_MAX_STEPS,
 };
 
 // ───────────────────────────────────────── lane-cli (§11) ─────────────────────────────────────────
@@ -360,6 +426,54 @@ export const contextStep = (f: ContextFacts): Need<ReadonlyArray<ContextProbe>> 
     return done({ status: 'degraded', block: renderContextBlock(top, id.session, id.instance, { ...f.cache.data, lock }, Math.max(0, (age ?? 0) / 1000), f.extra) }); // X7
   }
   return done({ status: 'degraded', block: renderContextBlock(top, id.session, id.instance, null, 'none', f.extra) });
+};
+
+/** Answer to one context probe, tagged like the probe it answers; `cache` also carries the sections' extra lines. */
+export type ContextProbeAnswer =
+  | { readonly _tag: 'repo'; readonly value: RepoFact }
+  | { readonly _tag: 'identity'; readonly value: IdentityFact }
+  | { readonly _tag: 'cache'; readonly value: NonNullable<ContextFacts['cache']> | null; readonly extra?: ReadonlyArray<string> }
+  | { readonly _tag: 'state'; readonly value: StateFact }
+  | { readonly _tag: 'lock-read'; readonly value: LockLine | null | 'failed' };
+
+/** Step calls of one context run. */
+export const CONTEXT_MAX_STEPS = 8;
+
+/**
+ * Merge the answers of one context `Need` (one per probe, in probe order) into the facts (§12.3): each probe sets its
+ * own field (`cache` also `extra` when given). An answer missing for a probe or tagged unlike it is skipped. Pure.
+ */
+export const withContextAnswer = (facts: ContextFacts, probes: ReadonlyArray<ContextProbe>, answers: ReadonlyArray<ContextProbeAnswer>): ContextFacts => {
+  let f = facts;
+  probes.forEach((p, i) => {
+    const x = answers[i];
+    if (x === undefined || x._tag !== p._tag) return;
+    switch (x._tag) {
+      case 'repo':
+        f = { ...f, repo: x.value };
+        return;
+      case 'identity':
+        f = { ...f, identity: x.value };
+        return;
+      case 'cache':
+        f = x.extra === undefined ? { ...f, cache: x.value } : { ...f, cache: x.value, extra: x.extra };
+        return;
+      case 'state':
+        f = { ...f, state: x.value };
+        return;
+      case 'lock-read':
+        f = { ...f, lock: x.value };
+        return;
+    }
+  });
+  return f;
+};
+
+/** The context block for the step driver: {@link contextStep}, {@link withContextAnswer}, at most {@link CONTEXT_MAX_STEPS} calls. */
+export const contextDriver: StepDriver<ContextFacts, ReadonlyArray<ContextProbe>, ReadonlyArray<ContextProbeAnswer>, ContextOutcome, ContextEffect> = {
+  step: (f) => contextStep(f),
+  withAnswer: withContextAnswer,
+  limit: CONTEXT_MAX_STEPS,
 };
 
 /** §12.5 rendering: Claude plain stdout; Codex envelope naming the event that fired; optional session export. */
