@@ -8,7 +8,7 @@ const src = (p: string) => fileURLToPath(new URL(`./packages/${p}/src/index.ts`,
 export default defineConfig({
   resolve: {
     alias: {
-      '@arbiter/kernel/hot': fileURLToPath(new URL('./packages/kernel/src/hot.ts', import.meta.url)),
+      '@arbiter/kernel/early': fileURLToPath(new URL('./packages/kernel/src/early.ts', import.meta.url)),
       '@arbiter/kernel': src('kernel'),
       '@arbiter/io-memory': src('io-memory'),
       '@arbiter/io-node': src('io-node'),

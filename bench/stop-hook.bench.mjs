@@ -1,5 +1,8 @@
 // Stop hook start-up (issue 4, "Speed"): median wall time of `arbiter hook stop --agent claude` with no build,
-// gate off and no claim, inside a git repository, as a ratio to `node -e 0` measured alternately in the same run
+// gate off and no claim. Since one process per client event (issue 11) `hook stop` is the whole Stop event: the
+// session-lock release (which loads the session-lock bundle and writes its verdict) and then the Stop decisions, which
+// a Claude Code Stop used to run as two processes; tool-call.bench.mjs compares the event's total CPU with an older
+// build's two processes. Measured inside a git repository, as a ratio to `node -e 0` measured alternately in the same run
 // (NODE_EXTRA_CA_CERTS unset and set). Target ≤ 1.3×. Measured in the installed layout (no ARBITER_STATE_DIR) and
 // with ARBITER_STATE_DIR set (as tests isolate state: the repository key is then an MD5, which loads node:crypto).
 // Last row: a build owned by another session (state read, approve).
@@ -25,13 +28,13 @@ export default async ({ bin, lib }) => {
   const measure = (name, input, n, target, e = env) =>
     rows.push(lib.startupRow({ name, args: [bin, 'hook', 'stop', '--agent', 'claude'], env: e, input, rounds: n, target }));
 
-  measure('hook stop: no build, gate off, no claim (CA unset, installed layout: state in <git common dir>/arbiter)', payload('S-bench'), rounds, '≤ 1.3×', homeEnv);
-  measure('hook stop: no build, gate off, no claim (CA unset, ARBITER_STATE_DIR set: the repo key needs an MD5)', payload('S-bench'), rounds, '≤ 1.3×');
-  measure('hook stop: no build, gate off, no claim (NODE_EXTRA_CA_CERTS set, installed layout)', payload('S-bench'), rounds, '≤ 1.3×', {
+  measure('Stop event (lock release + Stop decisions): no build, gate off, no claim (CA unset, installed layout: state in <git common dir>/arbiter)', payload('S-bench'), rounds, '≤ 1.3×', homeEnv);
+  measure('Stop event (lock release + Stop decisions): no build, gate off, no claim (CA unset, ARBITER_STATE_DIR set: the repo key needs an MD5)', payload('S-bench'), rounds, '≤ 1.3×');
+  measure('Stop event (lock release + Stop decisions): no build, gate off, no claim (NODE_EXTRA_CA_CERTS set, installed layout)', payload('S-bench'), rounds, '≤ 1.3×', {
     ...homeEnv,
     NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '/etc/ssl/certs/ca-certificates.crt',
   });
   execFileSync(process.execPath, [bin, 'build', 'start', '--size', 'large', '--task', 'bench', '--owner-session', 'S-other'], { cwd: repo, env });
-  measure('hook stop: a build owned by another session (state read, approve)', payload('S-bench'), Math.max(10, Math.floor(rounds / 2)));
+  measure('Stop event: a build owned by another session (state read, approve)', payload('S-bench'), Math.max(10, Math.floor(rounds / 2)));
   return rows;
 };

@@ -38,12 +38,11 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('arbiter breaker (e2e)', () => {
   it('trips after the configured threshold, refuses (3), routes to a fallback (4), admits one probe, closes on its success', async () => {
-    writeConfig({ threshold: 2, cooldown_ms: 3000 });
+    // a cooldown far longer than any run of this test, so the refusals below are inside it whatever the machine's load
+    writeConfig({ threshold: 2, cooldown_ms: 3_600_000 });
     expect(arb(['breaker', 'can-assign', '--agent', 'dev', '--task', 't0'])).toMatchObject({ code: 0, stdout: 'assign "dev" (admit-closed)\n' });
     expect(arb(['breaker', 'record', '--agent', 'dev', '--outcome', 'failure', '--task', 't1']).stdout).toMatch(/^breaker-failure-counted/);
-    const tripped = Date.now();
     expect(arb(['breaker', 'record', '--agent', 'dev', '--outcome', 'failure', '--task', 't2']).stdout).toMatch(/^breaker-tripped/);
-    const trippedBy = Date.now(); // opened_at lies in [tripped, trippedBy]
     // the book lives in the repository's runtime state
     const books = readdirSync(join(repo, '.git', 'arbiter', 'breaker'));
     expect(books).toContain('book.json.2');
@@ -53,8 +52,9 @@ describe('arbiter breaker (e2e)', () => {
     const routed = arb(['breaker', 'can-assign', '--agent', 'dev', '--task', 't3', '--fallback', 'helper']);
     expect(routed.code).toBe(4);
     expect(routed.stdout.split('\n')[0]).toBe('route to helper');
-    expect(Date.now() - tripped).toBeLessThan(3000); // the refusals above happened inside the cooldown
-    await sleep(Math.max(0, trippedBy + 3050 - Date.now()));
+    // the cooldown is read from the configuration at each call: shortening it lets the breaker admit its probe now
+    writeConfig({ threshold: 2, cooldown_ms: 1 });
+    await sleep(5);
     expect(arb(['breaker', 'can-assign', '--agent', 'dev', '--task', 'p1'])).toMatchObject({ code: 0, stdout: 'assign "dev" (admit-probe)\n' });
     const second = arb(['breaker', 'can-assign', '--agent', 'dev', '--task', 'p2']);
     expect(second.code).toBe(3);

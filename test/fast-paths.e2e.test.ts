@@ -1,6 +1,6 @@
 /**
- * The dispatcher's fast paths (packages/hooks/src/bin/arbiter.ts) give exactly the full hooks' answers and keep
- * the decision log complete: a gate-push non-push is logged as `Allow not-a-push` (push-gate.md §16, PG-10); a
+ * The event runner's early verdicts (packages/hooks/src/hook/events.ts, `@arbiter/kernel/early`) give exactly the
+ * full hooks' answers and keep the decision log complete: a gate-push non-push is logged as `Allow not-a-push` (push-gate.md §16, PG-10); a
  * no-op Stop prints `{}`, writes no state and logs the same three verdicts as the full hook (sentinels.md §0.8);
  * anything that may need a decision still reaches the hook bundle; a host that never closes stdin still gets the
  * fail-open answer from the stdin timer.
@@ -60,12 +60,16 @@ describe('dispatcher fast paths', () => {
     expect(e[0]?.facts['fast_path']).toBeUndefined();
   });
 
-  it('a no-op Stop prints {} and writes no state but its log; a claim, a build or a gate state sends it to the hook', () => {
+  it('a no-op Stop prints {} and writes no state but the log (and the state lock the session-lock release takes); a claim, a build or a gate state sends it to the hook', () => {
     const w = world();
     const quiet = runBin(['hook', 'stop', '--agent', 'claude'], { input: stop('s', w.repo, 'All tests pass.'), env: w.env, cwd: w.repo });
     expect(quiet).toMatchObject({ code: 0, stdout: '{}\n', stderr: '' });
-    expect(existsSync(w.runtime) ? readdirSync(w.runtime) : []).toEqual(['log']);
+    // the Stop event runs the session-lock release first (architecture.md, hook life cycle): its log entry is written
+    // under the state lock, whose host.lock it leaves, like every hook that writes the runtime directory
+    expect(existsSync(w.runtime) ? readdirSync(w.runtime).sort() : []).toEqual(['host.lock', 'log']);
     expect(readDecisions(w.logDir).map((e) => [e.policy, e.verdict, e.reasons[0], e.facts['fast_path']])).toEqual([
+      ['state-lock', 'Enabled', 'acquired', undefined],
+      ['session-lock', 'NotHolder', expect.any(String), undefined],
       ['action-claim', 'Skipped', 'no-claim', true],
       ['build-stop', 'Approve', 'no-state', true],
       ['stop-gate', 'Allow', 'mode-off', true],
@@ -81,9 +85,11 @@ describe('dispatcher fast paths', () => {
     const { fast_path: _f, ...facts } = e.facts;
     return { policy: e.policy, version: e.policy_version, mode: e.mode, verdict: e.verdict, reasons: e.reasons, effects: e.effects, probes: e.probes, facts, masked: e.masked };
   };
-  /** Run the Stop hook bundle itself (no dispatcher, so no fast path) with `input` on stdin. */
-  const fullStop = (agent: string, input: string, env: Env, cwd: string) =>
-    spawnSync(process.execPath, ['-e', `require(${JSON.stringify(join(BIN, '..', 'hook-stop.cjs'))}).main(['--agent', ${JSON.stringify(agent)}])`], { input, env, cwd, encoding: 'utf8' });
+  /** Run the Stop hook bundle itself (no dispatcher, so no early verdict) with `input` on stdin. */
+  const fullStop = (agent: string, input: string, env: Env, cwd: string) => {
+    const inv = { hook: 'stop', positionals: [], agent, post: false, dryRun: false, help: false, event: null, exportSession: false };
+    return spawnSync(process.execPath, ['-e', `require(${JSON.stringify(join(BIN, '..', 'hook-stop.cjs'))}).main(${JSON.stringify(inv)})`], { input, env, cwd, encoding: 'utf8' });
+  };
 
   it('sentinels §0.8: the no-op Stop fast path logs exactly the verdicts and facts of the full hook', () => {
     const outside = tmp('arbiter-fast-outside-');
@@ -110,7 +116,9 @@ describe('dispatcher fast paths', () => {
           const q = fullStop(agent, payloads(dirOf(full))[i] as string, full.env, dirOf(full));
           expect({ code: q.status, stdout: q.stdout, stderr: q.stderr }).toEqual({ code: 0, stdout: '{}\n', stderr: '' });
         }
-        const a = readDecisions(logOf(fast));
+        // the Stop event's session-lock release logs its own verdicts first (and the state lock its first take); the
+        // Stop decisions are compared
+        const a = readDecisions(logOf(fast)).filter((e) => e.policy !== 'session-lock' && e.policy !== 'state-lock');
         const b = readDecisions(logOf(full));
         expect(a).toHaveLength(3 * payloads('').length);
         expect(a.every((e) => e.facts['fast_path'] === true)).toBe(true);
@@ -121,10 +129,10 @@ describe('dispatcher fast paths', () => {
   });
 
   /** Spawn `arbiter <args>`, write a partial payload, never close stdin; resolve with exit code, output and time. */
-  const silentHost = (args: ReadonlyArray<string>, env: Env, partial: string) =>
+  const silentHost = (args: ReadonlyArray<string>, env: Env, partial: string, cwd?: string) =>
     new Promise<{ code: number | null; out: string; err: string; ms: number }>((resolve) => {
       const t0 = Date.now();
-      const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [BIN, ...args], { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
       child.stdin.write(partial);
       let out = '';
       let err = '';
@@ -136,15 +144,16 @@ describe('dispatcher fast paths', () => {
       });
     });
 
-  it('a host that never closes stdin: gate-push allows silently at its 4 s stdin bound; Stop prints {} after its 5 s one', async () => {
+  it('a host that never closes stdin: gate-push allows silently after its 1.5 s stdin bound and logs why; Stop prints {} after its 5 s one', async () => {
     const w = world();
     const [gate, stp] = await Promise.all([
-      silentHost(['hook', 'gate-push', '--agent', 'claude'], w.env, bash('s', w.repo, 'ls').slice(0, 30)),
+      silentHost(['hook', 'gate-push', '--agent', 'claude'], w.env, bash('s', w.repo, 'ls').slice(0, 30), w.repo),
       silentHost(['hook', 'stop', '--agent', 'claude'], w.env, stop('s', w.repo, 'Done.').slice(0, 30)),
     ]);
     expect({ code: gate.code, out: gate.out, err: gate.err }).toEqual({ code: 0, out: '', err: '' });
-    expect(gate.ms).toBeGreaterThanOrEqual(3_900);
+    expect(gate.ms).toBeGreaterThanOrEqual(1_400); // STDIN_TIMEOUT_MS (push-gate.md §2)
     expect(gate.ms).toBeLessThan(10_000);
+    expect(readDecisions(w.logDir, { policy: 'push-gate' }).map((e) => e.facts['stdin'])).toEqual(['Timeout']);
     expect({ code: stp.code, out: stp.out }).toEqual({ code: 0, out: '{}\n' });
     expect(stp.ms).toBeGreaterThanOrEqual(4_900);
     expect(stp.ms).toBeLessThan(25_000);

@@ -171,7 +171,12 @@ describe('push gate end to end (real git, built binary)', () => {
     const s = JSON.parse(first.claude) as { permissions: unknown; hooks: Record<string, Array<{ hooks: Array<{ command: string }> }>> };
     expect(s.permissions).toEqual(userSettings.permissions);
     expect(JSON.stringify(s.hooks['PreToolUse'])).toContain('my-own-hook');
-    expect(JSON.stringify(s.hooks['PreToolUse'])).toContain('arbiter hook gate-push --agent claude');
+    expect(JSON.stringify(s.hooks['PreToolUse'])).toContain('arbiter hook pre-tool --agent claude');
+    // one registration per client event (architecture.md conventions §7)
+    const commands = Object.values(s.hooks).flatMap((gs) => gs.flatMap((g) => g.hooks.map((h) => h.command))).filter((c) => c.startsWith('arbiter '));
+    expect(commands.sort()).toEqual(
+      ['post-tool', 'post-tool-failure', 'pre-tool', 'prompt', 'session-end', 'session-start', 'stop'].map((e) => `arbiter hook ${e} --agent claude`),
+    );
     expect(arbiter(['install'], { cwd: repo }).code).toBe(0);
     expect(snap()).toEqual(first);
     // the chained hook still runs
@@ -182,6 +187,53 @@ describe('push gate end to end (real git, built binary)', () => {
     expect(readFileSync(join(repo, 'githooks', 'pre-push'), 'utf8')).toBe('#!/bin/sh\necho previous-hook-ran >&2\nexit 0\n');
     expect(existsSync(join(repo, '.arbiter', 'config.json'))).toBe(false);
     expect(JSON.parse(readFileSync(join(repo, '.codex', 'hooks.json'), 'utf8'))).toEqual({});
+  });
+
+  it('install migrates the per-decision registrations of an earlier release to one hook per event, and keeps the rest', () => {
+    const base = join(root, 'w5-migrate');
+    mkdirSync(base, { recursive: true });
+    const repo = join(base, 'r');
+    git(base, ['init', '-q', '-b', 'main', repo]);
+    mkdirSync(join(repo, '.claude'), { recursive: true });
+    const M = 'Edit|Write|MultiEdit|NotebookEdit|Bash';
+    const cmd = (command: string, timeout = 10) => ({ type: 'command', command, timeout });
+    // what `arbiter install --claude` wrote before one process per event, plus a hook of the user's own
+    const old = {
+      hooks: {
+        PreToolUse: [
+          { matcher: M, hooks: [cmd('arbiter hook session-lock acquire --agent claude', 5)] },
+          { matcher: 'Bash', hooks: [cmd('arbiter hook gate-push --agent claude'), cmd('my-own-hook')] },
+        ],
+        PostToolUse: [
+          { matcher: M, hooks: [cmd('arbiter hook session-lock refresh --agent claude', 5)] },
+          { matcher: 'Bash', hooks: [cmd('arbiter hook gate-push --post --agent claude'), cmd('arbiter hook post-tool --agent claude')] },
+        ],
+        PostToolUseFailure: [{ matcher: 'Bash', hooks: [cmd('arbiter hook gate-push --post --agent claude')] }],
+        Stop: [{ hooks: [cmd('arbiter hook session-lock release --agent claude', 5), cmd('arbiter hook stop --agent claude', 30)] }],
+        SessionEnd: [{ hooks: [cmd('arbiter hook session-lock release --agent claude', 2)] }],
+        SessionStart: [{ hooks: [cmd('arbiter hook context --agent claude --event session-start')] }],
+        UserPromptSubmit: [{ hooks: [cmd('arbiter hook context --agent claude --event user-prompt-submit')] }],
+      },
+    };
+    writeFileSync(join(repo, '.claude', 'settings.json'), JSON.stringify(old));
+    const r = arbiter(['install', '--claude'], { cwd: repo });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('per-decision hook(s) of an earlier release');
+    const now = JSON.parse(readFileSync(join(repo, '.claude', 'settings.json'), 'utf8')) as { hooks: Record<string, Array<{ matcher?: string; hooks: Array<{ command: string }> }>> };
+    const byEvent = Object.fromEntries(Object.entries(now.hooks).map(([e, gs]) => [e, gs.flatMap((g) => g.hooks.map((h) => `${g.matcher ?? '*'} ${h.command}`))]));
+    expect(byEvent).toEqual({
+      PreToolUse: ['Bash my-own-hook', `${M} arbiter hook pre-tool --agent claude`],
+      PostToolUse: [`${M} arbiter hook post-tool --agent claude`],
+      PostToolUseFailure: ['Bash arbiter hook post-tool-failure --agent claude'],
+      Stop: ['* arbiter hook stop --agent claude'],
+      SessionEnd: ['* arbiter hook session-end --agent claude'],
+      SessionStart: ['* arbiter hook session-start --agent claude'],
+      UserPromptSubmit: ['* arbiter hook prompt --agent claude'],
+    });
+    // a second run changes nothing
+    const text = readFileSync(join(repo, '.claude', 'settings.json'), 'utf8');
+    expect(arbiter(['install', '--claude'], { cwd: repo }).code).toBe(0);
+    expect(readFileSync(join(repo, '.claude', 'settings.json'), 'utf8')).toBe(text);
   });
 
   it('two concurrent `git push` processes race for one lane: exactly one holds it', async () => {

@@ -6,8 +6,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
-import { stateLock as SL, type HostLockFs, type PidLiveness, type Proc } from '@arbiter/kernel';
-import { fakeClock, memoryHostLockFs, scriptedDf, scriptedProc, type LockFsOp } from '@arbiter/io-memory';
+import { stateLock as SL, type StateLockFiles, type PidLiveness, type Proc } from '@arbiter/kernel';
+import { fakeClock, memoryStateLockFiles, scriptedFsKind, scriptedProc, type StateLockFilesOp } from '@arbiter/io-memory';
 import { guardRuntimeDir, openStateLock, type StateLockDeps, type StateLockOptions } from '@arbiter/io-node';
 
 const NOW = 1_700_000_600_000;
@@ -17,10 +17,10 @@ const SELF = { pid: 1111, host: 'laptop' };
 
 const world = (o: { now?: number } = {}) => {
   const clock = fakeClock(o.now ?? NOW);
-  const fs = memoryHostLockFs(clock.now);
-  const df = scriptedDf();
+  const fs = memoryStateLockFiles(clock.now);
+  const df = scriptedFsKind();
   const proc = scriptedProc();
-  const deps = (pid = SELF.pid, host = SELF.host): StateLockDeps => ({ hostname: () => host, pid, clock, proc, df, fs });
+  const deps = (pid = SELF.pid, host = SELF.host): StateLockDeps => ({ hostname: () => host, pid, clock, proc, fsKind: df, files: fs });
   return { clock, fs, df, proc, deps };
 };
 
@@ -118,7 +118,7 @@ describe('openStateLock over io-memory: rules end to end', () => {
   it('HL-P2 at the adapter boundary: the process table is asked about a foreign pid only after df said local and the heartbeat is stale', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom({ source: '/dev/sda1', fsType: 'ext4' }, { source: 'nas:/x', fsType: 'nfs' }, { source: 'tmpfs', fsType: 'tmpfs' }, { _tag: 'DfTimeout' as const, detail: 't' }),
+        fc.constantFrom({ source: '/dev/sda1', fsType: 'ext4' }, { source: 'nas:/x', fsType: 'nfs' }, { source: 'tmpfs', fsType: 'tmpfs' }, { _tag: 'FsKindTimeout' as const, detail: 't' }),
         fc.integer({ min: -60_000, max: 2 * SL.STALE_MS }),
         fc.constantFrom<PidLiveness>('alive', 'dead', 'unknown'),
         async (dfAnswer, age, live) => {
@@ -140,7 +140,7 @@ describe('openStateLock over io-memory: rules end to end', () => {
 
   it('HL-P9 fault injection: each probe and effect that throws in turn ends disabled with error', async () => {
     // A scenario that reaches every probe and every write: foreign lock, heal on, local, stale, dead pid.
-    const ops: Array<LockFsOp | 'df' | 'proc'> = ['ensureDir', 'read', 'df', 'mtime', 'proc', 'unlink', 'createExclusive'];
+    const ops: Array<StateLockFilesOp | 'df' | 'proc'> = ['ensureDir', 'read', 'df', 'mtime', 'proc', 'unlink', 'createExclusive'];
     for (const op of ops) {
       const w = world();
       w.fs.put(LOCK, body(4242, 'old-name'), NOW - 10 * 60_000);
@@ -180,7 +180,7 @@ describe('openStateLock over io-memory: rules end to end', () => {
   it('HL-P9 (property) a throw at any operation of any scenario ends disabled with error', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom<LockFsOp>('ensureDir', 'read', 'mtime', 'touch', 'createExclusive', 'unlink'),
+        fc.constantFrom<StateLockFilesOp>('ensureDir', 'read', 'mtime', 'touch', 'createExclusive', 'unlink'),
         fc.constantFrom('absent', 'ours-host', 'other-pid-stale', 'foreign-stale'),
         fc.constantFrom<SL.HolderMode>('process', 'host'),
         async (op, kind, holder) => {
@@ -233,8 +233,8 @@ describe('openStateLock over io-memory: rules end to end', () => {
 
   it('HL-P12 bounded retries at the handle: an exclusive create that always loses runs decideLock 3 times → contention', async () => {
     const w = world();
-    const losing: HostLockFs = { ...w.fs, createExclusive: () => () => Promise.resolve(E.right('Lost' as const)) };
-    const h = await openStateLock({ dir: DIR, heartbeatTimer: false, deps: { ...w.deps(), fs: losing } });
+    const losing: StateLockFiles = { ...w.fs, createExclusive: () => () => Promise.resolve(E.right('Lost' as const)) };
+    const h = await openStateLock({ dir: DIR, heartbeatTimer: false, deps: { ...w.deps(), files: losing } });
     expect(h.decideRuns).toBe(3);
     expect(h.status()).toMatchObject({ enabled: false, code: 'contention' });
   });
@@ -370,7 +370,7 @@ describe('guardRuntimeDir (§0.7 rule 5, §4.8)', () => {
 describe('guardRuntimeDir never rejects', () => {
   it('a throwing stderr writer, a throwing audit listener or any injected fault still resolves with a status', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom<LockFsOp | 'none'>('none', 'ensureDir', 'read', 'touch', 'createExclusive', 'unlink', 'mtime'), fc.boolean(), async (op, foreign) => {
+      fc.asyncProperty(fc.constantFrom<StateLockFilesOp | 'none'>('none', 'ensureDir', 'read', 'touch', 'createExclusive', 'unlink', 'mtime'), fc.boolean(), async (op, foreign) => {
         const w = world();
         if (foreign) w.fs.put(LOCK, body(5, 'old-name'), NOW - SL.STALE_MS);
         else w.fs.put(LOCK, 'corrupt', NOW);

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
 import { stateLock as SL } from '@arbiter/kernel';
-import { fsLocal, nodeDf, openStateLock, type DfRun } from '@arbiter/io-node';
+import { fsLocal, nodeFsKind, openStateLock, type DfRun } from '@arbiter/io-node';
 
 const root = mkdtempSync(join(tmpdir(), 'arbiter-statelock-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -31,24 +31,24 @@ const machineDf = (dir: string): { source: string; fsType?: string } => {
 };
 
 describe('df probe on this machine (§4.4)', () => {
-  it('nodeDf reports the same source (and type on Linux) as the real df -P / df -PT output', async () => {
+  it('nodeFsKind reports the same source (and type on Linux) as the real df -P / df -PT output', async () => {
     const dir = freshDir();
     const want = machineDf(dir);
-    const r = await nodeDf().probe(dir)();
+    const r = await nodeFsKind().probe(dir)();
     expect(E.isRight(r)).toBe(true);
     if (E.isRight(r)) expect(r.right).toEqual(want);
-    expect(await fsLocal(nodeDf(), dir)).toBe(SL.classifyDfSource(want.source, want.fsType));
+    expect(await fsLocal(nodeFsKind(), dir)).toBe(SL.classifyDfSource(want.source, want.fsType));
   });
 
   it('a directory whose name starts with "-" is passed after "--" and still probed', async () => {
     const dir = join(root, '-dash');
     mkdirSync(dir, { recursive: true });
-    const r = await nodeDf().probe(dir)();
+    const r = await nodeFsKind().probe(dir)();
     expect(E.isRight(r) && r.right.source).toBe(machineDf(dir).source);
   });
 
   it('a missing directory gives a df failure, i.e. the unknown answer', async () => {
-    expect(await fsLocal(nodeDf(), join(root, 'does-not-exist', 'x'))).toBe('unknown');
+    expect(await fsLocal(nodeFsKind(), join(root, 'does-not-exist', 'x'))).toBe('unknown');
   });
 
   it('falls back to df -P once when df -PT exits non-zero or prints no Type column; budget and parse errors give errors', async () => {
@@ -58,21 +58,21 @@ describe('df probe on this machine (§4.4)', () => {
       return Promise.resolve(answers.shift() ?? { code: 1, stdout: '', timedOut: false });
     };
     const P = 'Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/sdz9 1 1 1 1% /\n';
-    const r1 = await nodeDf({ platform: 'linux', run: script([{ code: 1, stdout: '', timedOut: false }, { code: 0, stdout: P, timedOut: false }]) }).probe('/x')();
+    const r1 = await nodeFsKind({ platform: 'linux', run: script([{ code: 1, stdout: '', timedOut: false }, { code: 0, stdout: P, timedOut: false }]) }).probe('/x')();
     expect(r1).toEqual(E.right({ source: '/dev/sdz9' }));
     expect(calls).toEqual([['-PT', '--', '/x'], ['-P', '--', '/x']]);
     calls.length = 0;
-    const r2 = await nodeDf({ platform: 'linux', run: script([{ code: 0, stdout: P, timedOut: false }, { code: 0, stdout: P, timedOut: false }]) }).probe('/x')();
+    const r2 = await nodeFsKind({ platform: 'linux', run: script([{ code: 0, stdout: P, timedOut: false }, { code: 0, stdout: P, timedOut: false }]) }).probe('/x')();
     expect(r2).toEqual(E.right({ source: '/dev/sdz9' }));
     expect(calls.length).toBe(2);
     calls.length = 0;
-    const r3 = await nodeDf({ platform: 'darwin', run: script([{ code: 0, stdout: P, timedOut: false }]) }).probe('/x')();
+    const r3 = await nodeFsKind({ platform: 'darwin', run: script([{ code: 0, stdout: P, timedOut: false }]) }).probe('/x')();
     expect(r3).toEqual(E.right({ source: '/dev/sdz9' }));
     expect(calls).toEqual([['-P', '--', '/x']]);
-    const r4 = await nodeDf({ platform: 'linux', run: script([{ code: null, stdout: '', timedOut: true }]) }).probe('/x')();
-    expect(E.isLeft(r4) && r4.left._tag).toBe('DfTimeout');
-    const r5 = await nodeDf({ platform: 'darwin', run: script([{ code: 0, stdout: 'Filesystem\n', timedOut: false }]) }).probe('/x')();
-    expect(E.isLeft(r5) && r5.left._tag).toBe('DfUnparseable');
+    const r4 = await nodeFsKind({ platform: 'linux', run: script([{ code: null, stdout: '', timedOut: true }]) }).probe('/x')();
+    expect(E.isLeft(r4) && r4.left._tag).toBe('FsKindTimeout');
+    const r5 = await nodeFsKind({ platform: 'darwin', run: script([{ code: 0, stdout: 'Filesystem\n', timedOut: false }]) }).probe('/x')();
+    expect(E.isLeft(r5) && r5.left._tag).toBe('FsKindUnparseable');
     // The fallback only gets what is left of the 3000 ms budget.
     let t = 0;
     const budgets: number[] = [];
@@ -81,11 +81,11 @@ describe('df probe on this machine (§4.4)', () => {
       t += 2_500;
       return Promise.resolve<DfRun>(args[0] === '-PT' ? { code: 1, stdout: '', timedOut: false } : { code: 0, stdout: P, timedOut: false });
     };
-    await nodeDf({ platform: 'linux', run: slow, clock: () => t }).probe('/x')();
+    await nodeFsKind({ platform: 'linux', run: slow, clock: () => t }).probe('/x')();
     expect(budgets).toEqual([3_000, 500]);
     t = 0;
-    const r6 = await nodeDf({ platform: 'linux', run: (a, ms) => ((t += 3_000), slow(a, ms)), clock: () => t }).probe('/x')();
-    expect(E.isLeft(r6) && r6.left._tag).toBe('DfTimeout');
+    const r6 = await nodeFsKind({ platform: 'linux', run: (a, ms) => ((t += 3_000), slow(a, ms)), clock: () => t }).probe('/x')();
+    expect(E.isLeft(r6) && r6.left._tag).toBe('FsKindTimeout');
   });
 
   it('the default runner runs the real df without a shell and returns its output', async () => {

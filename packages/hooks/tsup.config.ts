@@ -35,7 +35,7 @@ export default defineConfig([
     // `sideEffects: false`, so esbuild drops the decision modules a hook does not use (a lean hook bundle).
     esbuildOptions(o) {
       o.alias = {
-        '@arbiter/kernel/hot': src('../kernel/src/hot.ts'),
+        '@arbiter/kernel/early': src('../kernel/src/early.ts'),
         '@arbiter/kernel': src('../kernel/src/index.ts'),
         '@arbiter/io-node': src('../io-node/src/index.ts'),
         // the sources import fp-ts through lib/ (CommonJS, so both module formats load it); inside a bundle the

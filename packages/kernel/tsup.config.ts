@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 // Library build: ESM + CJS + .d.ts, dependencies stay external (the consumer installs them).
 export default defineConfig({
-  entry: ['src/index.ts', 'src/hot.ts'],
+  entry: ['src/index.ts', 'src/early.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

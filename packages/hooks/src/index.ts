@@ -2,7 +2,7 @@
  * @arbiter/hooks as a library: the wiring table, the table registry and the hook runtime, for tools that embed
  * Arbiter's hooks. The `arbiter` binary is `dist/arbiter.cjs`.
  */
-export { WIRING, type WiringRow } from './wiring.js';
+export { EVENTS, LEGACY_COMMANDS, argsOf, eventRow, stageMatches, type EventName, type EventRow, type Stage, type StageId } from './wiring.js';
 export { TABLES } from './tables.js';
 export { HOOKS, type HookHandler } from './hook/registry.js';
 export { runSessionLock, renderVerdict, type SessionLockDeps, type SessionLockRun } from './hook/session-lock.js';

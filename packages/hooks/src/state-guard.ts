@@ -18,7 +18,7 @@
 import { join } from 'node:path';
 import { stateLock, type LogMode } from '@arbiter/kernel';
 import { guardRuntimeDir, readRepoConfig, resolveRepo, type Env, type RuntimeGuard } from '@arbiter/io-node';
-import { recordDecision } from './hook/runtime.js';
+import { recordDecision } from './decision-record.js';
 
 /**
  * Resolve the repository of `startDir`, read `state_lock.*` from its configuration and open the guard with holder

@@ -1,6 +1,7 @@
 /**
  * Temp-file + fsync + rename writes through `write-file-atomic` (npm's own maintained implementation, with cleanup
- * on failure). Kept apart from atomic.ts so that hook bundles which only need exclusive creates do not load it.
+ * on failure). Kept apart from atomic.ts so that hook bundles which only need exclusive creates do not load it. The
+ * dependency runs one way: this module uses atomic.ts's helpers; atomic.ts never imports this one.
  */
 import { dirname } from 'node:path';
 import writeFileAtomicLib from 'write-file-atomic';

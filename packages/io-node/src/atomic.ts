@@ -3,11 +3,11 @@
  * write-to-temp then rename, never check-then-write).
  *
  * `write-file-atomic` (npm's own maintained implementation of temp file + fsync + rename, with cleanup on failure)
- * does the temp-and-rename writes (atomic-write.ts); the exclusive primitives below are the compare-and-set
- * building blocks.
+ * does the temp-and-rename writes in atomic-write.ts, which imports this module (never the other way round); the
+ * exclusive primitives below are the compare-and-set building blocks.
  */
-import { crypto, fsp } from './lazy-builtins.js';
-import { constants as FS, linkSync, mkdirSync, openSync, closeSync, writeSync, unlinkSync } from 'node:fs';
+import { crypto } from './lazy-builtins.js';
+import { constants as FS, close, fstat, linkSync, mkdirSync, open, openSync, closeSync, read, writeSync, unlinkSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 
 /** Tagged error of a filesystem operation: the errno code (e.g. `EACCES`) or `EUNKNOWN`. */
@@ -28,12 +28,18 @@ export const ensureDir = (dir: string): void => {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
 };
 
-/** 16 random lowercase hex characters, for temporary file names. */
+/** 16 random lowercase hex characters from `node:crypto`, for ids that must not be guessed. */
 export const randomHex16 = (): string => crypto().randomBytes(8).toString('hex');
 
-// Temp-file + rename writers live in atomic-write.ts (they pull in write-file-atomic); re-exported here so
-// callers keep one import site, and bundles that never write that way drop them.
-export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
+let tempCounter = 0;
+
+/**
+ * A suffix for a temporary file name, unique per process and call: pid, clock, a counter and `Math.random`. Temp
+ * names need uniqueness, not secrecy (they live in 0700 directories and are published by link(2) or `O_EXCL`, which
+ * fail rather than follow or overwrite), so no cryptographic module loads on a hook's hot path.
+ */
+export const tempSuffix = (): string =>
+  `${process.pid.toString(36)}${Date.now().toString(36)}${(tempCounter++).toString(36)}${Math.floor(Math.random() * 2 ** 32).toString(36)}`;
 
 /** Outcome of an exclusive create: `Created`, `Exists` (someone else won), or an `FsError`. */
 export type ExclusiveResult = { readonly _tag: 'Created' } | { readonly _tag: 'Exists' } | FsError;
@@ -47,7 +53,7 @@ export type ExclusiveResult = { readonly _tag: 'Created' } | { readonly _tag: 'E
 export const createExclusive = (
   path: string,
   data: string,
-  tmp: string = join(dirname(path), `${basename(path)}.tmp-${randomHex16()}`),
+  tmp: string = join(dirname(path), `${basename(path)}.tmp-${tempSuffix()}`),
 ): ExclusiveResult => {
   const dir = dirname(path);
   try {
@@ -105,11 +111,20 @@ export type NonBlockingRead =
  * followed. Used by every generation-file store. Rejects with the fs error (e.g. `ENOENT` after garbage collection).
  */
 export const readNonBlocking = async (path: string): Promise<NonBlockingRead> => {
-  const fh = await fsp().open(path, FS.O_RDONLY | FS.O_NONBLOCK | FS.O_NOFOLLOW);
+  // Callback fs calls: `fs/promises` would load the readline and stream modules on a hook's hot path.
+  const fd = await new Promise<number>((res, rej) => open(path, FS.O_RDONLY | FS.O_NONBLOCK | FS.O_NOFOLLOW, (e, d) => (e ? rej(e) : res(d))));
   try {
-    const st = await fh.stat();
-    return st.isFile() ? { regular: true, text: await fh.readFile('utf8'), mtimeMs: st.mtimeMs } : { regular: false, mtimeMs: st.mtimeMs };
+    const st = await new Promise<import('node:fs').Stats>((res, rej) => fstat(fd, (e, s) => (e ? rej(e) : res(s))));
+    if (!st.isFile()) return { regular: false, mtimeMs: st.mtimeMs };
+    const chunks: Buffer[] = [];
+    for (;;) {
+      const buf = Buffer.allocUnsafe(65_536);
+      const n = await new Promise<number>((res, rej) => read(fd, buf, 0, buf.length, null, (e, k) => (e ? rej(e) : res(k))));
+      if (n === 0) break;
+      chunks.push(buf.subarray(0, n));
+    }
+    return { regular: true, text: Buffer.concat(chunks).toString('utf8'), mtimeMs: st.mtimeMs };
   } finally {
-    await fh.close();
+    await new Promise<void>((res) => close(fd, () => res()));
   }
 };

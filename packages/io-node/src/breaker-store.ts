@@ -23,7 +23,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { breaker, type BreakerCommitResult, type BreakerSnapshot, type BreakerStore, type BreakerStoreFailure } from '@arbiter/kernel';
-import { createExclusive, ensureDir, errnoCode, randomHex16 } from './atomic.js';
+import { createExclusive, ensureDir, errnoCode, randomHex16, tempSuffix } from './atomic.js';
 import { resolveRepo, resolveStateDir, type Env } from './paths.js';
 
 /** Newest generation files always kept; older ones are deleted after a successful commit once they are old enough. */
@@ -165,7 +165,7 @@ export const fsBreakerStore = (dir: string, options: FsBreakerStoreOptions = {})
     }
     const data = `${breaker.encodeBook(book)}\n${TRAILER}${JSON.stringify({ commit: commitId, parent })}\n`;
     options.beforeLink?.();
-    const r = createExclusive(target, data, join(dir, `${FILE_PREFIX}tmp-${randomHex16()}`));
+    const r = createExclusive(target, data, join(dir, `${FILE_PREFIX}tmp-${tempSuffix()}`));
     if (r._tag === 'Exists') return E.right({ _tag: 'Conflict' });
     if (r._tag === 'FsError') return E.left(fail(r.code));
     const linkedAt = now();

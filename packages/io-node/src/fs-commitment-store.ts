@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { CommitmentCommitResult, CommitmentSnapshot, CommitmentStore, CommitmentStoreFailure } from '@arbiter/kernel';
 import { actionClaim } from '@arbiter/kernel';
-import { createExclusive, ensureDir, errnoCode, randomHex16, readNonBlocking } from './atomic.js';
+import { createExclusive, ensureDir, errnoCode, readNonBlocking, tempSuffix } from './atomic.js';
 
 /** Newest generation files always kept. */
 export const COMMITMENT_GEN_KEEP = 8;
@@ -123,7 +123,7 @@ export const fsCommitmentStore = (runtimeDir: string, opts: { readonly now?: () 
         return errnoCode(e) === 'ENOENT' ? E.right({ _tag: 'Conflict' }) : E.left(unavailable(errnoCode(e)));
       }
     }
-    const r = createExclusive(file(expected + 1), actionClaim.encodeStoreFile(records), join(dir, `commitments.tmp-${randomHex16()}`));
+    const r = createExclusive(file(expected + 1), actionClaim.encodeStoreFile(records), join(dir, `commitments.tmp-${tempSuffix()}`));
     if (r._tag === 'Exists') return E.right({ _tag: 'Conflict' });
     if (r._tag === 'FsError') return E.left(unavailable(r.code));
     // We re-created a number that garbage collection had removed: it was beyond the newest COMMITMENT_GEN_KEEP

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { CommitResult, LockStore, LockStoreFailure, sessionLock as SL } from '@arbiter/kernel';
 import { sessionLock } from '@arbiter/kernel';
-import { createExclusive, ensureDir, errnoCode, randomHex16, readNonBlocking } from './atomic.js';
+import { createExclusive, ensureDir, errnoCode, readNonBlocking, tempSuffix } from './atomic.js';
 
 /** Options of {@link fsLockStore}. `now` (ms epoch) is used only for garbage collection ages. */
 export interface FsLockStoreOptions {
@@ -142,7 +142,7 @@ export const fsLockStore = (stateDir: string, opts: FsLockStoreOptions = {}): Lo
         r = errnoCode(e) === 'EEXIST' ? { _tag: 'Exists' } : { _tag: 'FsError', code: errnoCode(e), path: target };
       }
     } else {
-      r = createExclusive(target, data, join(dir, `session-lock-${hash}.json.tmp-${randomHex16()}`)); // F5 (+F9)
+      r = createExclusive(target, data, join(dir, `session-lock-${hash}.json.tmp-${tempSuffix()}`)); // F5 (+F9)
     }
     if (r._tag === 'Exists') return E.right({ _tag: 'Conflict' });
     if (r._tag === 'FsError') return E.left(fail(r.code));

@@ -4,13 +4,20 @@
  * errors. Exit codes that carry meaning (`merge-base --is-ancestor` 0/1, `rev-parse --verify --quiet` 1) are
  * answers, not errors.
  */
-import { execFile } from 'node:child_process';
+import { childProcess } from './lazy-builtins.js';
 import { isAbsolute, resolve } from 'node:path';
-import type { Git, GitError, RepoPaths } from '@arbiter/kernel';
+import type { Git, GitError, pushClassifier, RefsProbeError, RepoPaths } from '@arbiter/kernel';
+import type { Either } from 'fp-ts/lib/Either.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 
 /** Default bound on a local git command, ms (push-gate.md §2 `LOCAL_PROBE_TIMEOUT_MS`). */
 export const LOCAL_GIT_TIMEOUT_MS = 1_000;
+
+/** Default bound on one git run's output, bytes. */
+export const GIT_MAX_BUFFER = 4 * 1024 * 1024;
+
+/** Bound on one refs-probe run's output, bytes: `for-each-ref` over every branch and tag can be large. */
+export const REFS_MAX_BUFFER = 16 * 1024 * 1024;
 
 /** Result of one git run: exit code and outputs, or a tagged error when it could not finish. */
 export interface GitRun {
@@ -23,15 +30,22 @@ export interface GitRun {
 export const safeRevArg = (s: string): boolean => s.length > 0 && s.length <= 1024 && !s.startsWith('-') && !/[\u0000-\u001f\u007f\s]/.test(s);
 
 /**
- * Run git with `args` in `cwd` within `timeoutMs`. @returns Right with the exit code and outputs for any exit code;
- * Left `GitTimeout` when killed by the timeout, `GitSpawnFailed` when git could not start. Never rejects.
+ * Run git with `args` in `cwd` within `timeoutMs`, its output bounded by `maxBuffer` bytes. @returns Right with the
+ * exit code and outputs for any exit code; Left `GitTimeout` when killed (by the timeout, or for output over
+ * `maxBuffer`), `GitSpawnFailed` when git could not start. Never rejects.
  */
-export const runGit = (cwd: string, args: ReadonlyArray<string>, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): TaskEither<GitError, GitRun> => () =>
+export const runGit = (
+  cwd: string,
+  args: ReadonlyArray<string>,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+  maxBuffer: number = GIT_MAX_BUFFER,
+): TaskEither<GitError, GitRun> => () =>
   new Promise((res) => {
-    execFile(
+    childProcess().execFile(
       'git',
       [...args],
-      { cwd, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024, encoding: 'utf8', env: { ...env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' }, windowsHide: true },
+      { cwd, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer, encoding: 'utf8', env: { ...env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' }, windowsHide: true },
       (err, stdout, stderr) => {
         if (err === null) return res({ _tag: 'Right', right: { code: 0, stdout, stderr } });
         const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: number | string; signal?: string };
@@ -50,6 +64,46 @@ const map = <A>(t: TaskEither<GitError, GitRun>, f: (r: GitRun) => { _tag: 'Left
 const right = <A>(a: A) => ({ _tag: 'Right' as const, right: a });
 const left = (e: GitError) => ({ _tag: 'Left' as const, left: e });
 const bad = (detail: string) => left({ _tag: 'GitBadOutput', detail });
+
+/** Exit code of a finished run; `null` when the run could not finish (spawn failure, timeout, oversized output). */
+const exitOf = (r: Either<GitError, GitRun>): number | null => (r._tag === 'Right' ? r.right.code : null);
+/** Trimmed stdout of a run that exited 0, else null; an empty answer is null too. */
+const okLine = (r: Either<GitError, GitRun>): string | null => (r._tag === 'Right' && r.right.code === 0 && r.right.stdout.trim() !== '' ? r.right.stdout.trim() : null);
+
+const refsError = (e: RefsProbeError) => ({ _tag: 'Left' as const, left: e });
+
+/**
+ * The refs probe over `run` (push-gate.md §6.9; the `Git.refsFacts` contract): `rev-parse --git-dir` first (non-zero
+ * exit → `not-a-git-repository`, unfinished → `git-failed`), then in parallel `symbolic-ref --quiet --short HEAD`
+ * (exit 1 = detached), `rev-parse --verify --quiet HEAD` and `for-each-ref --format=%(objectname) %(refname)
+ * refs/heads refs/tags`, then one `rev-parse --verify --quiet --end-of-options <e>` per expression, in order.
+ */
+const readRefsFacts = async (
+  run: (args: ReadonlyArray<string>) => Promise<Either<GitError, GitRun>>,
+  expressions: ReadonlyArray<string>,
+): Promise<Either<RefsProbeError, pushClassifier.RefsFacts>> => {
+  const inside = exitOf(await run(['rev-parse', '--git-dir']));
+  if (inside !== 0) return refsError(inside === null ? 'git-failed' : 'not-a-git-repository');
+  const [sym, head, list] = await Promise.all([
+    run(['symbolic-ref', '--quiet', '--short', 'HEAD']),
+    run(['rev-parse', '--verify', '--quiet', 'HEAD']),
+    run(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads', 'refs/tags']),
+  ]);
+  if (exitOf(list) !== 0 || (exitOf(sym) !== 0 && exitOf(sym) !== 1)) return refsError('git-failed');
+  const branches: Record<string, string> = {};
+  const tags: Record<string, string> = {};
+  for (const line of list._tag === 'Right' ? list.right.stdout.split('\n') : []) {
+    const sp = line.indexOf(' ');
+    if (sp < 0) continue;
+    const oid = line.slice(0, sp);
+    const ref = line.slice(sp + 1);
+    if (ref.startsWith('refs/heads/')) branches[ref.slice(11)] = oid;
+    else if (ref.startsWith('refs/tags/')) tags[ref.slice(10)] = oid;
+  }
+  const objects: Record<string, string | null> = {};
+  for (const e of expressions) objects[e] = e.startsWith('-') ? null : okLine(await run(['rev-parse', '--verify', '--quiet', '--end-of-options', e]));
+  return { _tag: 'Right', right: { head_branch: okLine(sym), head_oid: okLine(head), branches, tags, objects } };
+};
 
 /** Options: local timeout (ms) and the environment passed to git. */
 export interface NodeGitOptions {
@@ -110,5 +164,6 @@ export const nodeGit = (o: NodeGitOptions = {}): Git => {
       /^[0-9a-fA-F]{40}([0-9a-fA-F]{24})?$/.test(oid)
         ? map(git(cwd, ['cat-file', '-e', `${oid}^{commit}`]), (r) => right(r.code === 0))
         : async () => right(false),
+    refsFacts: (cwd, expressions, globalArgs = []) => () => readRefsFacts((args) => runGit(cwd, [...globalArgs, ...args], lt, env, REFS_MAX_BUFFER)(), expressions),
   };
 };

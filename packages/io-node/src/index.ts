@@ -4,9 +4,11 @@
  */
 export * from './paths.js';
 export * from './atomic.js';
+export * from './atomic-write.js';
 export * from './decision-log.js';
 export * from './config-file.js';
 export * from './proc.js';
+export * from './clock.js';
 export * from './fs-lock-store.js';
 export * from './state-files.js';
 export * from './http.js';
@@ -15,7 +17,7 @@ export * from './session-lock-driver.js';
 export * from './fs-lane-store.js';
 export * from './git.js';
 export * from './push-gate-state.js';
-export * from './df.js';
+export * from './fs-kind.js';
 export * from './state-lock.js';
 export * from './breaker-store.js';
 export * from './fs-commitment-store.js';

@@ -1,9 +1,8 @@
 /**
  * Process facts: pid liveness (session-lock.md §7.3), the anchor pid (§4.4) and the hostname.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { hostname as osHostname } from 'node:os';
+import { childProcess, os } from './lazy-builtins.js';
 import { basename } from 'node:path';
 import type { PidLiveness, Proc } from '@arbiter/kernel';
 
@@ -28,7 +27,7 @@ export const nodeProc: Proc = { pidAlive: (pid) => () => Promise.resolve(pidAliv
 /** `os.hostname()`; `unknown` if it throws or is empty. */
 export const hostname = (): string => {
   try {
-    return osHostname() || 'unknown';
+    return os().hostname() || 'unknown';
   } catch {
     return 'unknown';
   }
@@ -57,7 +56,7 @@ const linuxInfo = (pid: number): ProcInfo | null => {
 
 const psInfo = (pid: number): ProcInfo | null => {
   try {
-    const out = execFileSync('ps', ['-o', 'ppid=,command=', '-p', String(pid)], { timeout: 200, encoding: 'utf8' });
+    const out = childProcess().execFileSync('ps', ['-o', 'ppid=,command=', '-p', String(pid)], { timeout: 200, encoding: 'utf8' });
     const m = /^\s*(\d+)\s+(.*)$/.exec(out.trim());
     return m?.[1] === undefined ? null : { ppid: Number(m[1]), argv: (m[2] ?? '').split(/\s+/) };
   } catch {

@@ -8,7 +8,8 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Git } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
-import { createExclusive, writeJsonAtomic } from './atomic.js';
+import { createExclusive } from './atomic.js';
+import { writeJsonAtomic } from './atomic-write.js';
 import { repoKey, type Env } from './paths.js';
 import { anchorPid, hostname } from './proc.js';
 

@@ -10,7 +10,8 @@
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StateFileFailure, StateFileName, StateFiles, UpdateStep } from '@arbiter/kernel';
-import { ensureDir, errnoCode, writeFileAtomic } from './atomic.js';
+import { ensureDir, errnoCode } from './atomic.js';
+import { writeFileAtomic } from './atomic-write.js';
 
 /** Retry interval while waiting for a mutex, ms (sentinels.md §0.5 rule 2). */
 export const MUTEX_RETRY_MS = 25;

@@ -22,13 +22,15 @@
  * ```
  */
 import { closeSync, mkdirSync, openSync, readSync, statSync, unlinkSync, utimesSync, fstatSync } from 'node:fs';
-import { crypto } from './lazy-builtins.js';
+import { monotonicMs } from './lazy-builtins.js';
+import { tempSuffix } from './atomic.js';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
-import { config as K, stateLock, type Clock, type Df, type HostLockFs, type LockFsError, type Proc } from '@arbiter/kernel';
+import { config as K, stateLock, type Clock, type FsKind, type StateLockFiles, type StateLockFilesError, type Proc } from '@arbiter/kernel';
 import { createExclusive, errnoCode } from './atomic.js';
-import { fsLocal, nodeDf } from './df.js';
+import { fsLocal, nodeFsKind } from './fs-kind.js';
+import { systemClock } from './clock.js';
 import { hostname as osHostname, nodeProc } from './proc.js';
 
 type Answer<A> = stateLock.Answer<A>;
@@ -38,13 +40,13 @@ type Answer<A> = stateLock.Answer<A>;
 /** Largest lock body read, bytes; a bigger file reads as its first 64 KiB (and so as corrupt). */
 const LOCK_READ_MAX = 64 * 1024;
 
-const fsErr = (e: unknown, what: string): LockFsError => {
+const fsErr = (e: unknown, what: string): StateLockFilesError => {
   const code = errnoCode(e);
-  return { _tag: 'LockFsError', code, detail: `${what}: ${code}` };
+  return { _tag: 'StateLockFilesError', code, detail: `${what}: ${code}` };
 };
 
 const attempt =
-  <A>(what: string, f: () => A): TaskEither<LockFsError, A> =>
+  <A>(what: string, f: () => A): TaskEither<StateLockFilesError, A> =>
   () => {
     try {
       return Promise.resolve(E.right(f()));
@@ -54,11 +56,11 @@ const attempt =
   };
 
 /**
- * The `HostLockFs` port over the local file system. `createExclusive` writes the complete body to
+ * The `StateLockFiles` port over the local file system. `createExclusive` writes the complete body to
  * `host.lock.<pid>.<8 random hex>.tmp` and hard-links it to the lock path (EEXIST = lost), falling back to
  * O_CREAT|O_EXCL when hard links are refused (sentinels.md §4.7). `touch` is `utimes(at, at)`: metadata only.
  */
-export const nodeHostLockFs = (pid: number = process.pid): HostLockFs => ({
+export const nodeStateLockFiles = (pid: number = process.pid): StateLockFiles => ({
   ensureDir: (dir) => attempt('creating the directory', () => void mkdirSync(dir, { recursive: true, mode: 0o700 })),
   read: (path) =>
     attempt('reading the lock', (): stateLock.LockFileRead => {
@@ -86,11 +88,11 @@ export const nodeHostLockFs = (pid: number = process.pid): HostLockFs => ({
   mtime: (path) => attempt('reading the heartbeat', () => Math.floor(statSync(path).mtimeMs)),
   touch: (path, atMs) => attempt('touching the lock', () => utimesSync(path, atMs / 1000, atMs / 1000)),
   createExclusive: (path, body) => () => {
-    const tmp = `${path}.${pid}.${crypto().randomBytes(4).toString('hex')}.tmp`;
+    const tmp = `${path}.${pid}.${tempSuffix()}.tmp`;
     const r = createExclusive(path, body, tmp);
     if (r._tag === 'Created') return Promise.resolve(E.right('Won' as const));
     if (r._tag === 'Exists') return Promise.resolve(E.right('Lost' as const));
-    return Promise.resolve(E.left<LockFsError>({ _tag: 'LockFsError', code: r.code, detail: `creating the lock: ${r.code}` }));
+    return Promise.resolve(E.left<StateLockFilesError>({ _tag: 'StateLockFilesError', code: r.code, detail: `creating the lock: ${r.code}` }));
   },
   unlink: (path) =>
     attempt('removing the lock', () => {
@@ -111,8 +113,8 @@ export interface StateLockDeps {
   readonly clock: Clock;
   /** Liveness of a pid; `unknown` counts as a failed probe, i.e. alive (§4.5). */
   readonly proc: Proc;
-  readonly df: Df;
-  readonly fs: HostLockFs;
+  readonly fsKind: FsKind;
+  readonly files: StateLockFiles;
 }
 
 /** Options of {@link openStateLock} (sentinels.md §4.2). */
@@ -160,10 +162,10 @@ export interface StateLockHandle {
 const defaultDeps = (): StateLockDeps => ({
   hostname: osHostname,
   pid: process.pid,
-  clock: { now: () => Date.now() },
+  clock: systemClock,
   proc: nodeProc,
-  df: nodeDf(),
-  fs: nodeHostLockFs(process.pid),
+  fsKind: nodeFsKind(),
+  files: nodeStateLockFiles(process.pid),
 });
 
 const errDetail = (e: unknown): string => (e instanceof Error ? e.message : typeof e === 'string' ? e : 'exception');
@@ -210,33 +212,33 @@ export const openStateLock = async (options: StateLockOptions): Promise<StateLoc
     }
   };
   const timed = async <A>(name: string, f: () => Promise<A>, show: (a: A) => string): Promise<A> => {
-    const t0 = performance.now();
+    const t0 = monotonicMs();
     try {
       const a = await f();
-      trace.push({ name, duration_ms: Math.round(performance.now() - t0), outcome: show(a) });
+      trace.push({ name, duration_ms: Math.round(monotonicMs() - t0), outcome: show(a) });
       return a;
     } catch (e) {
-      trace.push({ name, duration_ms: Math.round(performance.now() - t0), outcome: 'threw' });
+      trace.push({ name, duration_ms: Math.round(monotonicMs() - t0), outcome: 'threw' });
       throw e;
     }
   };
-  const fsCall = async <A>(name: string, te: TaskEither<LockFsError, A>): Promise<E.Either<LockFsError, A>> =>
+  const fsCall = async <A>(name: string, te: TaskEither<StateLockFilesError, A>): Promise<E.Either<StateLockFilesError, A>> =>
     timed(name, te, (r) => (E.isRight(r) ? 'ok' : r.left.code));
 
   const answerProbe = async (p: stateLock.Probe): Promise<Partial<stateLock.LockKnown>> => {
     switch (p._tag) {
       case 'LockRead': {
-        const r = await fsCall('lockRead', deps.fs.read(lockPath));
+        const r = await fsCall('lockRead', deps.files.read(lockPath));
         const a: Answer<stateLock.LockFileRead> = E.isRight(r) ? { ok: true, value: r.right } : { ok: false, error: { kind: 'failed', detail: r.left.detail } };
         return { lockRead: a };
       }
       case 'LockAge': {
-        const r = await fsCall('lockAge', deps.fs.mtime(lockPath));
+        const r = await fsCall('lockAge', deps.files.mtime(lockPath));
         const a: Answer<number> = E.isRight(r) ? { ok: true, value: r.right } : { ok: false, error: { kind: 'failed', detail: r.left.detail } };
         return { lockAge: a };
       }
       case 'FsLocal': {
-        const v = await timed('fsLocal', () => fsLocal(deps.df, dir), (x) => x);
+        const v = await timed('fsLocal', () => fsLocal(deps.fsKind, dir), (x) => x);
         return { fsLocal: { ok: true, value: v } };
       }
       case 'PidAlive': {
@@ -254,7 +256,7 @@ export const openStateLock = async (options: StateLockOptions): Promise<StateLoc
   };
 
   const open = async (): Promise<void> => {
-    const mk = await fsCall('ensureDir', deps.fs.ensureDir(dir));
+    const mk = await fsCall('ensureDir', deps.files.ensureDir(dir));
     if (E.isLeft(mk)) return finalise(stateLock.internalError(where, mk.left.detail));
     const selfHostname = deps.hostname();
     for (let n = 1; n <= stateLock.MAX_ATTEMPTS; n++) {
@@ -274,15 +276,15 @@ export const openStateLock = async (options: StateLockOptions): Promise<StateLoc
       if (o._tag === 'Disabled') return finalise({ outcome: o, effects: s.effects });
       emit(s.effects);
       if (o._tag === 'Enabled') {
-        const t = await fsCall('lockTouch', deps.fs.touch(lockPath, given.now));
+        const t = await fsCall('lockTouch', deps.files.touch(lockPath, given.now));
         return finalise(stateLock.settleTouch(where, o, E.isRight(t) ? { _tag: 'Ok' } : { _tag: 'Error', detail: t.left.detail }));
       }
       const body = stateLock.encodeLockBody(o.body);
       let result: stateLock.WriteResult;
-      const un = o.method === 'takeover' ? await fsCall('lockUnlink', deps.fs.unlink(lockPath)) : E.right(undefined);
+      const un = o.method === 'takeover' ? await fsCall('lockUnlink', deps.files.unlink(lockPath)) : E.right(undefined);
       if (E.isLeft(un)) result = { _tag: 'Error', detail: un.left.detail };
       else {
-        const c = await fsCall('lockCreate', deps.fs.createExclusive(lockPath, body));
+        const c = await fsCall('lockCreate', deps.files.createExclusive(lockPath, body));
         result = E.isLeft(c) ? { _tag: 'Error', detail: c.left.detail } : c.right === 'Won' ? { _tag: 'Won' } : { _tag: 'Lost' };
       }
       const settled = stateLock.settleLock(given, o, result);
@@ -320,7 +322,7 @@ export const openStateLock = async (options: StateLockOptions): Promise<StateLoc
         finalise({ outcome: s.outcome, effects: s.effects });
       } else {
         emit(s.effects);
-        const t = await fsCall('lockTouch', deps.fs.touch(lockPath, known.now));
+        const t = await fsCall('lockTouch', deps.files.touch(lockPath, known.now));
         const d = stateLock.settleTouch(where, s.outcome, E.isRight(t) ? { _tag: 'Ok' } : { _tag: 'Error', detail: t.left.detail });
         if (d.outcome._tag === 'Disabled') finalise({ outcome: d.outcome, effects: d.effects });
       }
@@ -345,7 +347,7 @@ export const openStateLock = async (options: StateLockOptions): Promise<StateLoc
       }
       if (s._tag === 'Done') {
         emit(s.effects);
-        if (s.effects.some((e) => e._tag === 'LockRemove')) await fsCall('lockRemove', deps.fs.unlink(lockPath));
+        if (s.effects.some((e) => e._tag === 'LockRemove')) await fsCall('lockRemove', deps.files.unlink(lockPath));
       }
     } catch {
       // release is best effort: a lock left behind is reclaimed by the next acquirer's rules

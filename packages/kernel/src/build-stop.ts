@@ -12,7 +12,7 @@
  * Sections follow DESIGN.md "One decision, one module": model → decision → verdict → messages → table.
  * Pure: no I/O, no clock, no randomness.
  */
-import { BUILD_STATE_FILE, BUILD_STOP_POLICY, BUILD_STOP_POLICY_VERSION } from './hot.js';
+import { BUILD_STATE_FILE, BUILD_STOP_POLICY, BUILD_STOP_POLICY_VERSION } from './early.js';
 import * as t from 'io-ts';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { IsoMillis, intIn, msToIso } from './internal/codecs.js';

@@ -10,17 +10,14 @@
  * a failed attempt costs at most the length of one keyword's value run; the one pattern whose naive regular
  * expression backtracks quadratically (`connection-string`: "user:password@" over a long run without `@`) is
  * matched with a prefix regex plus a forward-only pointer to the next whitespace or `@`. A line selector
- * (`internal/secret-lines.ts`: one SIMD pass where the host has WebAssembly, else one case-insensitive regular
- * expression) finds the lines that contain a trigger, the fixed start every candidate has; only those lines run
- * the ten patterns.
+ * (`internal/secret-lines.ts`: one case-insensitive regular expression) finds the lines that contain a trigger, the
+ * fixed start every candidate has; only those lines run the ten patterns.
  */
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { normalizePath, type NormPath } from './paths/paths.js';
 import type { DecisionTable } from './internal/table.js';
-import { forEachTriggerLine, type LineMode } from './internal/secret-lines.js';
-
-export type { LineMode } from './internal/secret-lines.js';
+import { forEachTriggerLine } from './internal/secret-lines.js';
 
 // ───────────────────────────────────────── constants (§7.8) ─────────────────────────────────────────
 
@@ -283,10 +280,7 @@ const snippetOf = (redacted: string): string => (redacted.length > SNIPPET_MAX ?
  * @returns findings ordered by line then column, each with a redacted snippet; `clean` iff there are none.
  *   Linear time in the content length; never throws.
  */
-export const scanForSecrets = (content: string, filePath: string, allowlist: Allowlist): ScanResult => scanForSecretsUsing(content, filePath, allowlist, 'auto');
-
-/** {@link scanForSecrets} with a chosen line selector (`internal/secret-lines.ts`); for tests and benches. */
-export const scanForSecretsUsing = (content: string, filePath: string, allowlist: Allowlist, mode: LineMode): ScanResult => {
+export const scanForSecrets = (content: string, filePath: string, allowlist: Allowlist): ScanResult => {
   const rx = compile();
   const entries = entriesFor(allowlist, filePath);
   const findings: Finding[] = [];
@@ -298,7 +292,6 @@ export const scanForSecretsUsing = (content: string, filePath: string, allowlist
       const snippet = snippetOf(redactLine(line, rx, entries));
       for (const c of kept) findings.push({ pattern: c.pattern, file: filePath, line: lineNo, column: c.start + 1, snippet });
     },
-    mode,
   );
   return { findings, clean: findings.length === 0 };
 };
@@ -370,12 +363,9 @@ export const findCandidates = (line: string): ReadonlyArray<Candidate> => lineCa
  * allowlist: the result scans clean, `redact` is idempotent, the line count is preserved and lines without
  * candidates are unchanged byte for byte. Linear time; never throws.
  */
-export const redact = (text: string, allowlist: Allowlist): string => redactWith(text, entriesFor(allowlist, null), 'auto');
+export const redact = (text: string, allowlist: Allowlist): string => redactWith(text, entriesFor(allowlist, null));
 
-/** {@link redact} with a chosen line selector (`internal/secret-lines.ts`); for tests and benches. */
-export const redactUsing = (text: string, allowlist: Allowlist, mode: LineMode): string => redactWith(text, entriesFor(allowlist, null), mode);
-
-const redactWith = (text: string, entries: Allowlist, mode: LineMode = 'auto'): string => {
+const redactWith = (text: string, entries: Allowlist): string => {
   const rx = compile();
   const parts: string[] = [];
   let pos = 0;
@@ -387,7 +377,6 @@ const redactWith = (text: string, entries: Allowlist, mode: LineMode = 'auto'): 
       parts.push(text.slice(pos, start), r);
       pos = end;
     },
-    mode,
   );
   if (pos === 0) return text;
   parts.push(text.slice(pos));

@@ -47,7 +47,7 @@ export const GEN_GC_AGE_MS = 600_000;
 export const PID_MAX = 2_147_483_647;
 
 /** Mutating tool sets and the H4 filter live in the dependency-free `hot` module (re-exported here). */
-export { MUTATING_TOOLS, isMutatingTool } from './hot.js';
+export { MUTATING_TOOLS, isMutatingTool } from './early.js';
 
 // ───────────────────────────────────────── model (§5, §6) ─────────────────────────────────────────
 

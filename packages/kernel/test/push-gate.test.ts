@@ -624,7 +624,7 @@ describe('lanes config and naming (§3)', () => {
 
 describe('dispatcher fast path (PG-10 without loading the hook bundle)', () => {
   it('PG-10 surelyNotPush is sound: whenever it answers true, the classifier says NotPush', async () => {
-    const { surelyNotPush, bashCommandOf } = await import('../src/hot.js');
+    const { surelyNotPush, bashCommandOf } = await import('../src/early.js');
     const frag = fc.constantFrom('git', ' ', 'push', 'pu', 'sh', "'", '"', '\\', '\\\n', '$', "$'\\x70'", '(', ')', '`', ';', '&&', '|', 'sh -c ', 'eval ', '<<EOF\n', '\nEOF\n', 'git-push', '-C', 'x', 'echo', '{', '}', 'p', 'u', 's', 'h', '\n');
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.array(frag, { maxLength: 14 }).map((a) => a.join(''))), (cmd) => {

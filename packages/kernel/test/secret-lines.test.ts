@@ -1,18 +1,17 @@
 /**
  * The secret scan's line selection (convoy-policies.md §7.1 S1–S2, §7.2) against a straightforward reference: the
- * ten §7.2 regular expressions, written out here from the spec table, run on every line with no prefilter. Both
- * selectors (SIMD over WebAssembly, and the regular-expression fallback) must visit every line that has a candidate,
- * with the right number and span, and the scan and redaction must give the same answer whichever selector runs.
+ * ten §7.2 regular expressions, written out here from the spec table, run on every line with no prefilter. The
+ * selector must visit every line that has a candidate, with the right number and span, and the scan and redaction
+ * must give the answer the reference gives.
  */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { secrets } from '@arbiter/kernel';
-import { forEachTriggerLine, LINE_SCANNER_HEX, SIMD_MIN_CHARS, simdAvailable, type LineMode } from '../src/internal/secret-lines.js';
-import { lineScannerWat } from '../src/internal/secret-lines-wasm.js';
+import { forEachTriggerLine } from '../src/internal/secret-lines.js';
 import { RUNS, deepFreeze } from './arb/freeze.js';
 import { arbAnySecret } from './arb/secrets.js';
 
-const { scanForSecretsUsing, redactUsing, PATTERN_NAMES } = secrets;
+const { scanForSecrets, redact, PATTERN_NAMES } = secrets;
 type Allowlist = secrets.Allowlist;
 
 // ───────────────────────────────────────── reference (§7.2 table, §7.1 S1–S4) ─────────────────────────────────────────
@@ -102,32 +101,17 @@ const arbAllowlist: fc.Arbitrary<Allowlist> = fc.array(
   { maxLength: 2 },
 );
 
-const MODES: ReadonlyArray<LineMode> = ['simd', 'regex'];
-
 /** Every line the selector visits, as `number:start:end:text`. */
-const visited = (content: string, mode: LineMode): string[] => {
+const visited = (content: string): string[] => {
   const out: string[] = [];
-  forEachTriggerLine(content, (line, n, start, end) => out.push(`${n}:${start}:${end}:${line}`), mode);
+  forEachTriggerLine(content, (line, n, start, end) => out.push(`${n}:${start}:${end}:${line}`));
   return out;
 };
 
 // ───────────────────────────────────────── properties ─────────────────────────────────────────
 
 describe('secret line selection (§7.1 S1–S2)', () => {
-  test('the SIMD selector runs on this host (otherwise the properties below would test the fallback twice)', () => {
-    expect(simdAvailable()).toBe(true);
-  });
-
-  test('the module bytes in secret-lines.ts are what wabt assembles from the text secret-lines-wasm.ts generates (on a mismatch, paste the printed hex)', async () => {
-    const module = (await (await import('wabt')).default()).parseWat('secret-lines.wat', lineScannerWat());
-    module.validate();
-    const hex = Buffer.from(module.toBinary({}).buffer).toString('hex');
-    module.destroy();
-    const lines = hex.match(/.{1,112}/g)?.map((l) => `  '${l}',`).join('\n');
-    expect(hex, `LINE_SCANNER_HEX = [\n${lines}\n].join('') (also: npm run line-scanner -- --hex)`).toBe(LINE_SCANNER_HEX);
-  });
-
-  test('every line with a §7.2 candidate is visited once, in order, with its number, span and text (both selectors)', () => {
+  test('every line with a §7.2 candidate is visited once, in order, with its number, span and text', () => {
     fc.assert(
       fc.property(arbMixed, (content) => {
         const lines = refLines(content);
@@ -138,39 +122,35 @@ describe('secret line selection (§7.1 S1–S2)', () => {
           return `${i + 1}:${start}:${start + (lines[i] as string).length}:${lines[i]}`;
         });
         const needed = spans.filter((_, i) => refCandidates(lines[i] as string).length > 0);
-        for (const mode of MODES) {
-          const seen = visited(content, mode);
-          // visited lines are real lines, strictly increasing
-          for (const v of seen) expect(spans).toContain(v);
-          expect(seen.map((v) => Number(v.split(':')[0]))).toEqual([...new Set(seen.map((v) => Number(v.split(':')[0])))].sort((a, b) => a - b));
-          for (const v of needed) expect(seen).toContain(v);
-        }
+        const seen = visited(content);
+        // visited lines are real lines, strictly increasing
+        for (const v of seen) expect(spans).toContain(v);
+        expect(seen.map((v) => Number(v.split(':')[0]))).toEqual([...new Set(seen.map((v) => Number(v.split(':')[0])))].sort((a, b) => a - b));
+        for (const v of needed) expect(seen).toContain(v);
       }),
       RUNS,
     );
   });
 
-  test('scanForSecrets equals the reference (ten regular expressions on every line) whichever selector runs', () => {
+  test('scanForSecrets equals the reference (ten regular expressions on every line)', () => {
     fc.assert(
       fc.property(arbMixed, arbAllowlist, (content, allowlist) => {
         const a = deepFreeze(allowlist);
         const expected = refFindings(content, a);
-        const bySimd = scanForSecretsUsing(content, 'src/a.ts', a, 'simd');
-        const byRegex = scanForSecretsUsing(content, 'src/a.ts', a, 'regex');
-        expect(bySimd.findings.map((f) => `${f.pattern} ${f.line}:${f.column}`)).toEqual(expected);
-        expect(bySimd).toEqual(byRegex);
-        expect(secrets.scanForSecrets(content, 'src/a.ts', a)).toEqual(bySimd);
+        const r = scanForSecrets(content, 'src/a.ts', a);
+        expect(r.findings.map((f) => `${f.pattern} ${f.line}:${f.column}`)).toEqual(expected);
+        expect(r.clean).toBe(expected.length === 0);
       }),
       RUNS,
     );
   });
 
-  test('redact gives the same text whichever selector runs, and leaves lines without candidates unchanged', () => {
+  test('redact leaves lines without candidates unchanged, keeps the line count, and its result has no reference candidate left', () => {
     fc.assert(
       fc.property(arbMixed, arbAllowlist, (content, allowlist) => {
         const a = deepFreeze(allowlist);
-        const r = redactUsing(content, a, 'simd');
-        expect(r).toBe(redactUsing(content, a, 'regex'));
+        const r = redact(content, a);
+        expect(refFindings(r, a)).toEqual([]);
         const before = content.split('\n');
         const after = r.split('\n');
         expect(after.length).toBe(before.length);
@@ -181,24 +161,6 @@ describe('secret line selection (§7.1 S1–S2)', () => {
       }),
       RUNS,
     );
-  });
-
-  test('a call never sees an earlier call’s bytes (the scratch memory is reused): long then short texts', () => {
-    fc.assert(
-      fc.property(fc.array(arbMixed, { minLength: 2, maxLength: 4 }), (texts) => {
-        const fresh = texts.map((t) => refFindings(t, []));
-        texts.forEach((t, i) => expect(scanForSecretsUsing(t, 'f', [], 'simd').findings.map((f) => `${f.pattern} ${f.line}:${f.column}`)).toEqual(fresh[i]));
-      }),
-      { numRuns: 300 },
-    );
-    // A trigger in the old text just past the end of the new one must not be found.
-    const long = `${'a'.repeat(29)}token = ${'Z'.repeat(20)}\nAKIA${'7'.repeat(16)}`;
-    expect(scanForSecretsUsing(long, 'f', [], 'simd').findings.length).toBe(2);
-    for (let cut = 0; cut < long.length; cut++) {
-      const t = long.slice(0, cut);
-      expect(visited(t, 'simd').length).toBeLessThanOrEqual(visited(long, 'simd').length);
-      expect(scanForSecretsUsing(t, 'f', [], 'simd')).toEqual(scanForSecretsUsing(t, 'f', [], 'regex'));
-    }
   });
 
   test('examples: anchors at block edges, long blank runs, UTF-16 offsets after astral and lone surrogates', () => {
@@ -213,7 +175,7 @@ describe('secret line selection (§7.1 S1–S2)', () => {
     for (const c of cases) {
       const expected = refFindings(c, []);
       expect(expected.length).toBeGreaterThan(0);
-      for (const mode of MODES) expect(scanForSecretsUsing(c, 'f', [], mode).findings.map((f) => `${f.pattern} ${f.line}:${f.column}`)).toEqual(expected);
+      expect(scanForSecrets(c, 'f', []).findings.map((f) => `${f.pattern} ${f.line}:${f.column}`)).toEqual(expected);
     }
   });
 
@@ -221,21 +183,19 @@ describe('secret line selection (§7.1 S1–S2)', () => {
     const cases = [`a\u212aia${'Q'.repeat(16)}`, `pa\u017f\u017fword=hunter2hunter2`, `AK\u0130A${'Q'.repeat(16)}`, `akıa${'Q'.repeat(16)}`, `\u017fecret=${'s'.repeat(16)}`];
     for (const c of cases) {
       expect(refFindings(c, [])).toEqual([]);
-      for (const mode of MODES) expect(scanForSecretsUsing(c, 'f', [], mode).findings).toEqual([]);
+      expect(scanForSecrets(c, 'f', []).findings).toEqual([]);
     }
   });
 
-  test('scanForSecrets takes the SIMD selector from SIMD_MIN_CHARS characters on, with the same findings', () => {
-    for (const n of [SIMD_MIN_CHARS - 30, SIMD_MIN_CHARS + 1]) {
+  test('texts on either side of 256 Ki characters (where a second selector used to take over) give the reference findings', () => {
+    for (const n of [(1 << 18) - 30, (1 << 18) + 1]) {
       const text = `${'é'.repeat(7)}${'x'.repeat(n - 31)}\npassword=hunter2hunter2 ${'🎉'.repeat(3)}AKIA${'Z'.repeat(16)}`;
-      const r = secrets.scanForSecrets(text, 'f', []);
-      expect(r.findings.map((f) => `${f.pattern} ${f.line}:${f.column}`)).toEqual(['generic-password 2:1', 'aws-access-key 2:31']);
-      expect(r).toEqual(scanForSecretsUsing(text, 'f', [], 'regex'));
+      expect(scanForSecrets(text, 'f', []).findings.map((f) => `${f.pattern} ${f.line}:${f.column}`)).toEqual(['generic-password 2:1', 'aws-access-key 2:31']);
     }
   });
 
   test('a text of 1 MB with a trigger on every line is visited line by line (linear)', () => {
     const text = Array.from({ length: 20_000 }, (_, i) => `v${i} = Token: ${i}`).join('\r\n');
-    for (const mode of MODES) expect(visited(text, mode).length).toBe(20_000);
+    expect(visited(text).length).toBe(20_000);
   });
 });

@@ -646,9 +646,9 @@ describe('stop-gate state files and config', () => {
   });
 });
 
-describe('stop-gate rules 4–5 shared with the dispatcher fast path (@arbiter/kernel/hot)', () => {
+describe('stop-gate rules 4–5 shared with the dispatcher fast path (@arbiter/kernel/early)', () => {
   it('gateEarlyAllow gives the reason and fail direction of stopGate.step for any payload object', async () => {
-    const { gateEarlyAllow } = await import('@arbiter/kernel/hot');
+    const { gateEarlyAllow } = await import('@arbiter/kernel/early');
     const payload = fc.record(
       { stop_hook_active: fc.oneof(fc.boolean(), fc.constantFrom(0, 1, '', 'yes', null)), session_id: fc.oneof(fc.string(), fc.constant(7)), sessionId: fc.oneof(fc.string(), fc.constant(null)) },
       { requiredKeys: [] },

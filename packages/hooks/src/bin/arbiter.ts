@@ -1,35 +1,68 @@
 /**
- * Bundle entry `dist/arbiter.cjs`, the `arbiter` binary: a loader that runs the dispatcher (`dist/dispatch.cjs`) with
- * the V8 code cache made for it at build time (`dist/dispatch.cjs.v8cache`, by `scripts/code-cache.mjs`), so the
- * dispatcher's source is not parsed and compiled again on every hook call. This is what Node 22's
- * `module.enableCompileCache()` does, for Node 20. The cache is only a speed-up: V8 rejects one made from other
- * source, by another V8 version or with other flags, and a missing, unreadable or rejected cache just compiles the
- * source as `require` would. Loads no module beyond `fs`, `path` and `vm`.
+ * Bundle entry `dist/arbiter.cjs`, the `arbiter` binary: parses the command line once and loads at most what the
+ * invocation needs.
  *
- * With `ARBITER_CODE_CACHE_OUT` set to a path, the process writes a fresh cache there when it exits (build time only).
+ * - `arbiter hook <event> --agent claude|codex` (and the per-decision aliases): the event runner
+ *   (`hook/events.ts`), which answers early verdicts here and loads a hook bundle (`dist/hook-<name>.cjs`) only for
+ *   a stage that must decide.
+ * - `arbiter hook pre-push <remote> <url>`: git's hook, `dist/hook-pre-push.cjs`.
+ * - `arbiter hook` / `--help`: the list of hooks; an unknown hook name exits 0 (a mis-wired hook never blocks).
+ * - anything else: the verbs people run, `dist/cli.cjs`.
+ *
+ * This bundle holds no decision, codec or CLI library: only the early verdicts, path resolution and the log writer.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { Script } from 'node:vm';
+import { parseHookArgs } from '../invocation.js';
+import { EVENT_NAMES, eventOf, runEvent, type BundleLoader, type HookBundle } from '../hook/events.js';
 
-const file = join(__dirname, 'dispatch.cjs');
-let cachedData: Buffer | undefined;
-try {
-  cachedData = readFileSync(`${file}.v8cache`);
-} catch {
-  cachedData = undefined; // no cache: compile from source
+// A computed path keeps the bundler from inlining the other entries into this one.
+const load: BundleLoader = (file) => require(join(__dirname, file)) as HookBundle;
+
+const HELP = `usage: arbiter hook <event> --agent claude|codex
+       arbiter hook pre-push <remote> <url> [--dry-run]
+
+One process per client event; each reads the host's payload on stdin, runs the decisions attached to the event in a
+fixed order, prints one combined answer and is fail-open.
+Events: ${EVENT_NAMES.join(', ')}
+Per-decision hooks (aliases of single-stage events, for tests and older installs):
+  session-lock acquire|refresh|release, gate-push [--post], context --event session-start|user-prompt-submit
+`;
+
+/** The bundle of each hook name that has a main of its own (for `--help`, a missing `--agent`, and git's pre-push). */
+const BUNDLES: Readonly<Record<string, string>> = {
+  'session-lock': 'hook-session-lock.cjs',
+  'gate-push': 'hook-gate-push.cjs',
+  context: 'hook-context.cjs',
+  stop: 'hook-stop.cjs',
+  'post-tool': 'hook-post-tool.cjs',
+  'pre-push': 'hook-pre-push.cjs',
+};
+
+/** A hook name safe to echo on stderr. */
+const shown = (name: string): string => name.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 64);
+
+const args = process.argv.slice(2);
+if (args[0] === 'hook') {
+  const inv = parseHookArgs(args.slice(1));
+  // Arbiter only ever formats instants in UTC; pinning this process's zone spares the first Date formatting the
+  // local-timezone set-up (~2 ms of a hook's start-up). Hook bundles inherit it.
+  process.env['TZ'] = 'UTC';
+  const event = inv.help ? null : eventOf(inv);
+  const bundle = Object.prototype.hasOwnProperty.call(BUNDLES, inv.hook) ? BUNDLES[inv.hook] : undefined;
+  if (event !== null) {
+    void runEvent(event, inv, load).catch(() => process.exit(0));
+  } else if (bundle !== undefined) {
+    // the hook's own main: its usage, or its answer to a mis-wired call (no --agent), exactly as before
+    void load(bundle).main(inv).catch(() => process.exit(0));
+  } else if (inv.hook === '' || inv.help) {
+    writeSync(1, HELP);
+    process.exit(0);
+  } else {
+    const why = EVENT_NAMES.includes(inv.hook) ? 'needs --agent claude|codex' : 'is unknown';
+    writeSync(2, `arbiter: hook "${shown(inv.hook)}" ${why} (allowed)\n`);
+    process.exit(0);
+  }
+} else {
+  void (load('cli.cjs') as unknown as { main: (argv: ReadonlyArray<string>) => Promise<void> }).main(args);
 }
-// The CommonJS wrapper, as `require` builds it; the shebang line is replaced by a comment of the same length.
-const source = readFileSync(file, 'utf8').replace(/^#!/, '//');
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
-const out = process.env['ARBITER_CODE_CACHE_OUT'];
-if (out !== undefined && out !== '') {
-  process.on('exit', () => {
-    try {
-      writeFileSync(out, script.createCachedData());
-    } catch {
-      // build-time helper: the build reports a missing cache
-    }
-  });
-}
-(script.runInThisContext() as (e: unknown, r: NodeJS.Require, m: NodeJS.Module, f: string, d: string) => void)(module.exports, require, module, file, __dirname);

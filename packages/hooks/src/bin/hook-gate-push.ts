@@ -1,2 +1,2 @@
-/** Bundle entry `dist/hook-gate-push.cjs`: `arbiter hook gate-push …` (push gate and push release) and nothing else. */
-export { gatePushMain as main } from '../hook/push-gate.js';
+/** Bundle entry `dist/hook-gate-push.cjs`: the push gate's hook main (push release with `--post`) and the release stage. */
+export { gatePushMain as main, releaseStage } from '../hook/push-gate.js';

@@ -1,2 +1,2 @@
-/** Bundle entry `dist/hook-session-lock.cjs`: `arbiter hook session-lock …` and nothing else. */
-export { sessionLockMain as main } from '../hook/session-lock.js';
+/** Bundle entry `dist/hook-session-lock.cjs`: the session lock's hook main and its stage of the event hooks, nothing else. */
+export { sessionLockMain as main, sessionLockStage } from '../hook/session-lock.js';

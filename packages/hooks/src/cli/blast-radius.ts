@@ -7,7 +7,7 @@
  */
 import { Command } from 'commander';
 import { secrets } from '@arbiter/kernel';
-import { recordDecision } from '../hook/runtime.js';
+import { recordDecision } from '../decision-record.js';
 import { die } from './util.js';
 
 const MAX_BYTES = 256 * 1024 * 1024;

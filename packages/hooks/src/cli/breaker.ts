@@ -12,7 +12,7 @@ import { Command, Option } from 'commander';
 import * as E from 'fp-ts/lib/Either.js';
 import { breaker } from '@arbiter/kernel';
 import { breakerDirFor, findTopLevel, fsBreakerStore, readRepoConfig, updateBook } from '@arbiter/io-node';
-import { recordDecision } from '../hook/runtime.js';
+import { recordDecision } from '../decision-record.js';
 import { die } from './util.js';
 import { requireWritableRuntime } from '../state-guard.js';
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { buildStop as BS } from '@arbiter/kernel';
 import { fsStateFiles, guardRuntimeDir, readRepoConfig, resolveRepo, resolveTmux } from '@arbiter/io-node';
-import { recordDecision } from '../hook/runtime.js';
+import { recordDecision } from '../decision-record.js';
 import { die } from './util.js';
 
 /**

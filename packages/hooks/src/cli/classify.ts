@@ -6,8 +6,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { Command } from 'commander';
 import { pushClassifier, pushGate } from '@arbiter/kernel';
-import { findTopLevel, readRepoConfig } from '@arbiter/io-node';
-import { readRefsFacts } from './refs-probe.js';
+import { findTopLevel, nodeGit, readRepoConfig } from '@arbiter/io-node';
 import { addDfSource } from './classify-df.js';
 import { addClaimSubcommand } from './classify-claim.js';
 
@@ -73,8 +72,9 @@ export const classifyPushReport = async (command: string, cwd: string): Promise<
     classification: c,
   });
   if (c._tag === 'NotPush') return finish(false, {});
-  const facts = await readRefsFacts(dir, pushClassifier.refsProbeExpressions(c), globalArgs);
-  if (typeof facts === 'string') return finish(true, { error: facts });
+  const probed = await nodeGit().refsFacts(dir, pushClassifier.refsProbeExpressions(c), globalArgs)();
+  if (probed._tag === 'Left') return finish(true, { error: probed.left });
+  const facts = probed.right;
   // the repository's configured deploy refs (push-gate.md §3.1), the default list when it is not configured
   const top = findTopLevel(dir);
   const deployRefs = pushGate.settingsOf(top === null ? { _tag: 'NotConfigured' } : readRepoConfig(top)).deploy_refs;

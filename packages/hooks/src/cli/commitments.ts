@@ -8,7 +8,7 @@ import { Command } from 'commander';
 import { actionClaim as AC } from '@arbiter/kernel';
 import { applyCommitmentEffects } from '@arbiter/io-node';
 import { commitmentsContext, logCommitmentDecision, type CommitmentsContext } from '../hook/commitments-io.js';
-import { recordDecision } from '../hook/runtime.js';
+import { recordDecision } from '../decision-record.js';
 import { requireWritableRuntime } from '../state-guard.js';
 import { die } from './util.js';
 

@@ -7,7 +7,7 @@
 import { Command } from 'commander';
 import { config, stopGate as SG } from '@arbiter/kernel';
 import { fsStateFiles, guardRuntimeDir, readRepoConfig, resolveRepo } from '@arbiter/io-node';
-import { recordDecision } from '../hook/runtime.js';
+import { recordDecision } from '../decision-record.js';
 import { die } from './util.js';
 
 const log = (verdict: string, facts: Record<string, unknown>): void =>

@@ -1,11 +1,15 @@
 /**
  * `arbiter install [--claude] [--codex] [--git] [--uninstall]` (DESIGN.md conventions §1, §7; push-gate.md §15).
  *
- * Registers every row of the ONE wiring table (`wiring.ts`) into `.claude/settings.json`, `.codex/hooks.json` and the
- * clone's git hooks directory (`git rev-parse --git-path hooks`, which honours `core.hooksPath`), merging with what
+ * Registers every event row of the ONE wiring table (`wiring.ts`: one `arbiter hook <event>` command per client event)
+ * into `.claude/settings.json`, `.codex/hooks.json` and the clone's git hooks directory (`git rev-parse --git-path hooks`, which honours `core.hooksPath`), merging with what
  * is there and chaining an existing `pre-push`. Idempotent: a second run changes nothing. Writes a default
  * `.arbiter/config.json` when absent. Everything added is listed in `<runtime dir>/install.json`, so `--uninstall`
  * removes exactly that and nothing else. All writes are atomic (temp + rename).
+ *
+ * Migration: an installation made with the per-decision entries of earlier releases (`arbiter hook session-lock
+ * acquire …`, `arbiter hook gate-push …`, …; `LEGACY_COMMANDS`) has those entries replaced by the event entries, so a
+ * tool call never runs a decision twice.
  */
 import { chmodSync, existsSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -13,11 +17,11 @@ import { execFileSync } from 'node:child_process';
 import { Command } from 'commander';
 import { config } from '@arbiter/kernel';
 import { configPath, resolveRepo, writeFileAtomic, writeJsonAtomic } from '@arbiter/io-node';
-import { WIRING, type WiringRow } from '../wiring.js';
+import { EVENTS, LEGACY_COMMANDS, argsOf, type EventRow } from '../wiring.js';
 import { die } from './util.js';
 
-/** The shell command a host runs for a wiring row. */
-export const commandOf = (row: WiringRow): string => ['arbiter', ...row.args].join(' ');
+/** The shell command a host runs for an event row. */
+export const commandOf = (row: EventRow): string => ['arbiter', ...argsOf(row)].join(' ');
 
 /** Spec shim (§15), used when no pre-push hook existed. */
 export const PRE_PUSH_SHIM = '#!/bin/sh\n# arbiter: pre-push shim (installed by `arbiter install --git`)\ncommand -v arbiter >/dev/null 2>&1 || exit 0\nexec arbiter hook pre-push "$@"\n';
@@ -51,7 +55,7 @@ const readJson = (p: string): HooksFile => {
 };
 
 /** Merge rows into a hooks file object; returns the entries it added (none when already present). */
-export const mergeHooks = (file: HooksFile, rows: ReadonlyArray<WiringRow>, fileName: string): Added[] => {
+export const mergeHooks = (file: HooksFile, rows: ReadonlyArray<EventRow>, fileName: string): Added[] => {
   const added: Added[] = [];
   const hooks = (file.hooks ??= {});
   for (const row of rows) {
@@ -86,6 +90,32 @@ export const unmergeHooks = (file: HooksFile, entries: ReadonlyArray<Added>): vo
     if (hooks[e.event]?.length === 0) delete hooks[e.event];
   }
   if (Object.keys(hooks).length === 0) delete file.hooks;
+};
+
+/**
+ * Remove the entries an earlier release registered per decision (`LEGACY_COMMANDS`), and an event command that sits
+ * under another matcher than its row's (the old `hook post-tool` and `hook stop` registrations), from a hooks file
+ * object. Returns the removed entries, so the manifest forgets them too.
+ */
+export const migrateLegacy = (file: HooksFile, rows: ReadonlyArray<EventRow>, fileName: string): Added[] => {
+  const removed: Added[] = [];
+  const hooks = file.hooks;
+  if (hooks === undefined) return removed;
+  for (const [event, groups] of Object.entries(hooks)) {
+    if (!Array.isArray(groups)) continue;
+    for (const g of groups) {
+      if (!Array.isArray(g.hooks)) continue;
+      const matcher = g.matcher ?? null;
+      const stale = (command: string): boolean =>
+        LEGACY_COMMANDS.includes(command) ||
+        rows.some((r) => r.event === event && commandOf(r) === command && (r.matcher ?? null) !== matcher);
+      for (const h of g.hooks.filter((x) => typeof x.command === 'string' && stale(x.command))) removed.push({ file: fileName, event, matcher, command: h.command });
+      g.hooks = g.hooks.filter((x) => !(typeof x.command === 'string' && stale(x.command)));
+    }
+    hooks[event] = groups.filter((g) => !Array.isArray(g.hooks) || g.hooks.length > 0);
+    if (hooks[event]?.length === 0) delete hooks[event];
+  }
+  return removed;
 };
 
 const gitHooksDir = (top: string): string => {
@@ -156,16 +186,19 @@ export const install = (cwd: string, opts: { claude: boolean; codex: boolean; gi
   }
   for (const client of ['claude', 'codex'] as const) {
     if (!opts[client]) continue;
-    const rows = WIRING.filter((r) => r.client === client);
+    const rows = EVENTS.filter((r) => r.client === client);
     const f = readJson(files[client]);
+    const migrated = migrateLegacy(f, rows, files[client]);
     const added = mergeHooks(f, rows, files[client]);
-    if (added.length > 0) {
+    if (added.length > 0 || migrated.length > 0) {
       writeJsonAtomic(files[client], f);
-      manifest.hooks.push(...added);
+      const gone = (h: Added) => migrated.some((m) => m.file === h.file && m.event === h.event && m.matcher === h.matcher && m.command === h.command);
+      manifest.hooks = [...manifest.hooks.filter((h) => !gone(h)), ...added];
     }
+    if (migrated.length > 0) say(`${files[client]}: replaced ${migrated.length} per-decision hook(s) of an earlier release by one hook per event`);
     say(`${files[client]}: ${added.length} hook(s) added, ${rows.length - added.length} already present`);
   }
-  if (opts.git && WIRING.some((r) => r.client === 'git')) {
+  if (opts.git) {
     const dir = gitHooksDir(top);
     const path = join(dir, 'pre-push');
     let existing: string | null = null;

@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import type { LaneStore } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
 import { nodeGit, type Env } from '@arbiter/io-node';
-import { recordDecision } from '../hook/runtime.js';
+import { recordDecision } from '../decision-record.js';
 import { probeCompat, probeIdentity, probeRefs, probeRepo, storeFor, withTimeout, type GateRepo } from '../hook/push-gate-probes.js';
 import { requireWritableRuntime } from '../state-guard.js';
 

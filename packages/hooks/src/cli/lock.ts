@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { stateLock } from '@arbiter/kernel';
 import { guardRuntimeDir, readRepoConfig, resolveRepo } from '@arbiter/io-node';
-import { recordDecision } from '../hook/runtime.js';
+import { recordDecision } from '../decision-record.js';
 import { die } from './util.js';
 
 /** Register the `lock` verb. */

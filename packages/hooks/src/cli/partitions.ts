@@ -12,7 +12,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { describeErrors, paths } from '@arbiter/kernel';
 // `yaml` (eemeli/yaml): the maintained YAML 1.2 parser with no dependencies, for plan.yml files.
 import { parse as parseYaml } from 'yaml';
-import { recordDecision } from '../hook/runtime.js';
+import { recordDecision } from '../decision-record.js';
 import { die } from './util.js';
 
 /** Parse a plan file by extension (.json, .yml/.yaml; anything else: JSON, then YAML). */

@@ -14,7 +14,7 @@ import { secrets } from '@arbiter/kernel';
 import { findTopLevel } from '@arbiter/io-node';
 // `yaml` (eemeli/yaml): the maintained YAML 1.2 parser with no dependencies; the allowlist file is YAML (§7.3).
 import { parse as parseYaml } from 'yaml';
-import { recordDecision } from '../hook/runtime.js';
+import { recordDecision } from '../decision-record.js';
 import { die } from './util.js';
 
 const SKIP_DIRS = new Set(['.git', 'node_modules']);

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stateLock } from '@arbiter/kernel';
-import { nodeDf, openStateLock, resolveRepo } from '@arbiter/io-node';
+import { nodeFsKind, openStateLock, resolveRepo } from '@arbiter/io-node';
 import type { DemoContext, Ran } from './context.js';
 
 const OLD_NAME = 'old-laptop-name';
@@ -84,7 +84,7 @@ export const run = async (ctx: DemoContext): Promise<void> => {
       autoHealStaleHostLock: true,
       heartbeatTimer: false,
       deps: {
-        df: nodeDf({
+        fsKind: nodeFsKind({
           platform: 'linux',
           run: () =>
             Promise.resolve({

@@ -4,6 +4,7 @@
  * contributes no output, never blocks and never throws.
  */
 import { actionClaim as AC } from '@arbiter/kernel';
+import { agentLogMode } from '@arbiter/kernel/early';
 import { commitmentsContext, driveAndApply, logCommitmentDecision } from './commitments-io.js';
 
 /** Input of {@link observeStopClaim}. `now` in ms epoch; `startDir` the hook's working directory (§0.5). */
@@ -36,7 +37,7 @@ export const observeStopClaimDetailed = async (input: StopClaimInput): Promise<S
     const facts = { enabled: settings.enabled, sessionId: p['session_id'], message: p['last_assistant_message'], now: input.now };
     const d = await driveAndApply((a) => AC.observeClaim(a === undefined ? facts : { ...facts, topicCommitments: a }), ctx?.store ?? null, input.now);
     for (const w of ctx?.warnings ?? []) process.stderr.write(`arbiter: config key ${w} has an invalid value; using its default\n`);
-    logCommitmentDecision(input.startDir, input.env, input.agent === 'claude' ? 'agent:claude' : 'agent:codex', AC.POLICY, d.verdict, {
+    logCommitmentDecision(input.startDir, input.env, agentLogMode(input.agent), AC.POLICY, d.verdict, {
       session_id: typeof facts.sessionId === 'string' ? facts.sessionId : null,
       ...(d.verdict._tag === 'Skipped' ? {} : { lemma: d.verdict.lemma }),
       ...('id' in d.verdict ? { id: d.verdict.id } : {}),

@@ -5,7 +5,7 @@
  */
 import { actionClaim as AC, config, type CommitmentStore, type LogMode } from '@arbiter/kernel';
 import { applyCommitmentEffects, fsCommitmentStore, readRepoConfig, resolveRepo, type ApplyResult, type Env } from '@arbiter/io-node';
-import { recordDecision } from './runtime.js';
+import { recordDecision } from '../decision-record.js';
 
 /** A repository's commitment context. */
 export interface CommitmentsContext {

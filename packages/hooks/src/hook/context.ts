@@ -16,7 +16,10 @@ import {
   writeContextCache,
   type Env,
 } from '@arbiter/io-node';
-import { agentArg, readStdin, recordDecision, stdinJson } from './runtime.js';
+import { readStdin, stdinJson } from './runtime.js';
+import { agentLogMode } from '@arbiter/kernel/early';
+import type { HookMain } from '../invocation.js';
+import { recordDecision } from '../decision-record.js';
 import { CONTEXT_SECTIONS, SECTION_TIMEOUT_MS, type ContextSectionInput } from './context-sections.js';
 import { probeIdentity, probeRepo, probeState, storeFor, withTimeout, type GateRepo } from './push-gate-probes.js';
 
@@ -120,18 +123,17 @@ const sections = async (f: PG.ContextFacts, stateDir: string, repo: GateRepo | n
 };
 
 /** `arbiter hook context …` entry point. */
-export const contextMain = async (argv: ReadonlyArray<string>): Promise<never> => {
+export const contextMain: HookMain = async (inv, input = {}) => {
   const t = setTimeout(() => process.exit(0), PG.CONTEXT_WATCHDOG_MS);
   void t;
-  const agent = agentArg(argv);
-  const ei = argv.indexOf('--event');
-  const ev = ei >= 0 ? argv[ei + 1] : undefined;
+  const agent = inv.agent;
+  const ev = inv.event;
   const event = ev === 'session-start' || ev === 'user-prompt-submit' ? ev : 'user-prompt-submit';
   if (agent === null) process.exit(0);
   const env = process.env;
   try {
-    const input = await readStdin(PG.STDIN_MAX_BYTES, PG.STDIN_TIMEOUT_MS);
-    const payload = stdinJson(input, {});
+    const stdin = input.stdin ?? (await readStdin(PG.STDIN_MAX_BYTES, PG.STDIN_TIMEOUT_MS));
+    const payload = stdinJson(stdin, {});
     const { outcome, facts } = await runContext(agent, event, payload, { git: nodeGit(), env, cwd: process.cwd(), now: Date.now });
     const sid = typeof (payload as { session_id?: unknown })?.session_id === 'string' ? ((payload as { session_id: string }).session_id) : null;
     // §12.5 session export (I5).
@@ -142,14 +144,14 @@ export const contextMain = async (argv: ReadonlyArray<string>): Promise<never> =
         // best effort
       }
     }
-    const out = PG.renderContext(agent, event, outcome.block, agent === 'codex' && argv.includes('--export-session') ? sid : null);
+    const out = PG.renderContext(agent, event, outcome.block, agent === 'codex' && inv.exportSession ? sid : null);
     if (out !== '') writeSync(1, out);
     recordDecision({
       startDir: facts.repo?.kind === 'repo' ? facts.repo.top : process.cwd(),
       env,
       policy: PG.CONTEXT_POLICY,
       policyVersion: PG.POLICY_VERSION,
-      mode: agent === 'claude' ? 'agent:claude' : 'agent:codex',
+      mode: agentLogMode(agent),
       facts: { agent, event, session_id: sid, status: outcome.status, chars: outcome.block.length },
       verdict: outcome.status,
       reasons: [outcome.status],

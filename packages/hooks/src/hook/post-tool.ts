@@ -9,7 +9,10 @@
  */
 import { actionClaim as AC, sanitiseLine, type CommitmentStore } from '@arbiter/kernel';
 import type { Env } from '@arbiter/io-node';
-import { agentArg, armWatchdog, finish, parsePayload, readStdin, recordDecision, type Agent, type HookResult, type StdinResult } from './runtime.js';
+import { agentLogMode } from '@arbiter/kernel/early';
+import type { HookMain } from '../invocation.js';
+import { armWatchdog, finish, parsePayload, readStdin, type Agent, type HookResult, type StdinResult } from './runtime.js';
+import { recordDecision } from '../decision-record.js';
 import { commitmentsContext, driveAndApply, logCommitmentDecision } from './commitments-io.js';
 import { openRuntimeGuard } from '../state-guard.js';
 import { isAbsolute } from 'node:path';
@@ -40,7 +43,7 @@ export interface PostToolDeps {
 }
 
 const realGuard = async (startDir: string, env: Env, agent: Agent): Promise<boolean> => {
-  const g = await openRuntimeGuard(startDir, env, agent === 'claude' ? 'agent:claude' : 'agent:codex');
+  const g = await openRuntimeGuard(startDir, env, agentLogMode(agent));
   if (g === null) return true;
   await g.release();
   return g.status.enabled;
@@ -94,7 +97,7 @@ export const runPostTool = async (agent: Agent, deps: PostToolDeps): Promise<Hoo
     if (d.guardDisabled) return EMPTY;
     const v = d.verdict;
     // Every verdict goes to the decision log (DESIGN.md "Decision tables and decision log").
-    logCommitmentDecision(startDir, deps.env, agent === 'claude' ? 'agent:claude' : 'agent:codex', AC.EVIDENCE_POLICY, v, {
+    logCommitmentDecision(startDir, deps.env, agentLogMode(agent), AC.EVIDENCE_POLICY, v, {
         ...(parsed === null ? { stdin: input._tag === 'Ok' ? 'undecodable' : 'unreadable' } : {}),
         session_id: typeof facts.sessionId === 'string' ? facts.sessionId : null,
         tool_use_id: typeof facts.toolUseId === 'string' ? facts.toolUseId : null,
@@ -110,7 +113,7 @@ export const runPostTool = async (agent: Agent, deps: PostToolDeps): Promise<Hoo
     return warnings === '' ? EMPTY : { ...EMPTY, stderr: warnings };
   } catch (e) {
     // §0.7 rule 4: allow output, one stderr line, and the internal error in the decision log.
-    recordDecision({ startDir, env: deps.env, policy: AC.EVIDENCE_POLICY, policyVersion: AC.POLICY_VERSION, mode: agent === 'claude' ? 'agent:claude' : 'agent:codex', verdict: 'NoEvidence', reasons: ['internal-error'], facts: { detail: oneLine(e) } });
+    recordDecision({ startDir, env: deps.env, policy: AC.EVIDENCE_POLICY, policyVersion: AC.POLICY_VERSION, mode: agentLogMode(agent), verdict: 'NoEvidence', reasons: ['internal-error'], facts: { detail: oneLine(e) } });
     return { ...EMPTY, stderr: `arbiter: internal error in follow-through: ${oneLine(e)}\n` };
   }
 };
@@ -123,8 +126,8 @@ Never blocks: exit 0 and one JSON object on stdout, whatever happens.
 `;
 
 /** Real entry point: watchdog, stdin, Node adapters, render, exit 0. */
-export const postToolMain = async (argv: ReadonlyArray<string>, pre: { readonly stdinText?: string } = {}): Promise<never> => {
-  if (argv.includes('--help') || argv.includes('-h')) return finish({ code: 0, stdout: USAGE });
+export const postToolMain: HookMain = async (inv, input = {}) => {
+  if (inv.help) return finish({ code: 0, stdout: USAGE });
   let printed = false;
   armWatchdog(POST_TOOL_WATCHDOG_MS, () => {
     if (!printed) {
@@ -136,13 +139,13 @@ export const postToolMain = async (argv: ReadonlyArray<string>, pre: { readonly 
       }
     }
   });
-  const agent = agentArg(argv);
+  const agent = inv.agent;
   if (agent === null) {
     printed = true;
     return finish(EMPTY); // a mis-wired hook never blocks and never guesses the client
   }
   const r = await runPostTool(agent, {
-    stdin: () => (pre.stdinText !== undefined ? Promise.resolve({ _tag: 'Ok', text: pre.stdinText } as const) : readStdin(HOOK_STDIN_MAX_BYTES, HOOK_STDIN_TIMEOUT_MS)),
+    stdin: () => (input.stdin !== undefined ? Promise.resolve(input.stdin) : readStdin(HOOK_STDIN_MAX_BYTES, HOOK_STDIN_TIMEOUT_MS)),
     env: process.env,
     cwd: process.cwd(),
     now: Date.now,

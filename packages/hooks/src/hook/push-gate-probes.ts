@@ -7,7 +7,6 @@ import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import type { Git, LaneFailure, LaneStore } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
-import { readRefsFacts } from '../cli/refs-probe.js';
 import { fsLaneStore, identityProbe, readRepoConfig, repoRuntimeDir, resolveStateDir, type Env } from '@arbiter/io-node';
 
 /** A resolved repository for the push gate. */
@@ -82,13 +81,13 @@ export const storeFor = (root: string, config: PG.LanesSettings): LaneStore =>
 
 /**
  * Probe `refs` (§8.4): the classifier's `RefsFacts` (current branch, HEAD, every local branch and tag, the
- * expressions the classification names; `readRefsFacts`, execFile with timeouts) plus the default push remote
+ * expressions the classification names; the Git port's `refsFacts`) plus the default push remote
  * (`branch.<b>.pushRemote`, `remote.pushDefault`, `branch.<b>.remote`, else `origin`). A failed probe reads as an
  * empty repository (no current branch), which can only make the gate allow.
  */
 export const probeRefs = async (git: Git, dir: string, exprs: ReadonlyArray<string>): Promise<PG.GateRefs> => {
-  const r = await readRefsFacts(dir, exprs);
-  const facts = typeof r === 'string' ? { head_branch: null, head_oid: null, branches: {}, tags: {}, objects: {} } : r;
+  const r = await git.refsFacts(dir, exprs)();
+  const facts = r._tag === 'Left' ? { head_branch: null, head_oid: null, branches: {}, tags: {}, objects: {} } : r.right;
   const cb = facts.head_branch;
   let remote: string | null = null;
   const keys = cb === null ? ['remote.pushDefault'] : [`branch.${cb}.pushRemote`, 'remote.pushDefault', `branch.${cb}.remote`];

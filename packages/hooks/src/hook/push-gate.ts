@@ -11,8 +11,11 @@ import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Git, LaneStore, ProbeRecord } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
+import { agentLogMode } from '@arbiter/kernel/early';
+import type { HookInput, HookMain } from '../invocation.js';
 import { deletePending, nodeGit, readPending, resolveStateDir, fsLaneStore, writePending, type Env } from '@arbiter/io-node';
-import { agentArg, readStdin, recordDecision, sinceStartMs, stdinJson, type Agent, type StdinResult } from './runtime.js';
+import { readStdin, sinceStartMs, stdinJson, type Agent, type StdinResult } from './runtime.js';
+import { recordDecision } from '../decision-record.js';
 import { openRuntimeGuard } from '../state-guard.js';
 import { probeClaim, probeCompat, probeIdentity, probeRefs, probeRepo, probeState, storeFor, withTimeout, type GateRepo } from './push-gate-probes.js';
 
@@ -197,7 +200,7 @@ const armGateWatchdog = (host: 'claude' | 'codex' | 'git', env: Env, hook: strin
         env,
         policy: PG.POLICY,
         policyVersion: PG.POLICY_VERSION,
-        mode: host === 'git' ? 'git' : host === 'claude' ? 'agent:claude' : 'agent:codex',
+        mode: host === 'git' ? 'git' : agentLogMode(host),
         facts: { hook },
         verdict: v._tag,
         reasons: v.reasons,
@@ -212,7 +215,7 @@ const armGateWatchdog = (host: 'claude' | 'codex' | 'git', env: Env, hook: strin
 /** Shared tail: watchdog-aware render → log → effects → exit. */
 const gateProcess = async (host: 'claude' | 'codex' | 'git', initial: Omit<PG.GateFacts, 'elapsed_ms'>, logExtra: Record<string, unknown>, env: Env): Promise<never> => {
   const cwd = process.cwd();
-  const mode = host === 'git' ? 'git' : host === 'claude' ? 'agent:claude' : 'agent:codex';
+  const mode = host === 'git' ? 'git' : agentLogMode(host);
   const stateDir = resolveStateDir(env);
   // sentinels.md §4.8: the runtime state directory (lanes, pending markers, log) is guarded before anything writes.
   const startDir = typeof logExtra['cwd'] === 'string' && (logExtra['cwd'] as string).startsWith('/') ? (logExtra['cwd'] as string) : cwd;
@@ -253,21 +256,27 @@ const gateProcess = async (host: 'claude' | 'codex' | 'git', initial: Omit<PG.Ga
   process.exit(r.exit);
 };
 
-/** `arbiter hook gate-push …` entry point. */
-export const gatePushMain = async (argv: ReadonlyArray<string>, pre: { readonly stdinText?: string } = {}): Promise<never> => {
-  if (argv.includes('--help') || argv.includes('-h')) {
+/** The payload the dispatcher read, else a bounded read of stdin (§2 `STDIN_MAX_BYTES`, `STDIN_TIMEOUT_MS`). */
+const gateStdin = (input: HookInput): Promise<StdinResult> => (input.stdin !== undefined ? Promise.resolve(input.stdin) : readStdin(PG.STDIN_MAX_BYTES, PG.STDIN_TIMEOUT_MS));
+
+/** `arbiter hook gate-push [--post] --agent …` entry point (the push gate, or with `--post` push release). */
+export const gatePushMain: HookMain = async (inv, input = {}) => {
+  if (inv.help) {
     writeSync(1, USAGE);
     process.exit(0);
   }
-  const agent = agentArg(argv);
+  const agent = inv.agent;
   if (agent === null) process.exit(0); // a mis-wired hook never blocks
   const env = process.env;
-  const stdin = (): Promise<StdinResult> =>
-    pre.stdinText !== undefined ? Promise.resolve(pre.stdinText === '' ? { _tag: 'TooLarge' } : { _tag: 'Ok', text: pre.stdinText }) : readStdin(PG.STDIN_MAX_BYTES, PG.STDIN_TIMEOUT_MS);
-  if (argv.includes('--post')) return releaseMain(agent, env, stdin);
+  if (inv.post) {
+    const t = setTimeout(() => process.exit(0), PG.GATE_WATCHDOG_MS);
+    t.unref();
+    await releaseStage(agent, input);
+    process.exit(0);
+  }
   armGateWatchdog(agent, env, 'gate-push');
-  const input: StdinResult = await stdin();
-  const payload = stdinJson(input);
+  const stdin: StdinResult = await gateStdin(input);
+  const payload = stdinJson(stdin);
   const p = PG.decodeAgentPayload(payload);
   return gateProcess(
     agent,
@@ -275,32 +284,32 @@ export const gatePushMain = async (argv: ReadonlyArray<string>, pre: { readonly 
       mode: 'agent',
       agent,
       payload,
-      dry_run: argv.includes('--dry-run'),
+      dry_run: inv.dryRun,
       ...breakGlassOf(env),
     },
-    { agent, hook: 'gate-push', tool_name: p?.tool_name ?? null, session_id: p?.session_id ?? null, cwd: p?.cwd ?? null, command: p?.command ?? null, stdin: input._tag },
+    { agent, hook: 'gate-push', tool_name: p?.tool_name ?? null, session_id: p?.session_id ?? null, cwd: p?.cwd ?? null, command: p?.command ?? null, stdin: stdin._tag },
     env,
   );
 };
 
 /** `arbiter hook pre-push <remote> <url>` entry point (git layer). */
-export const prePushMain = async (argv: ReadonlyArray<string>): Promise<never> => {
-  if (argv.includes('--help') || argv.includes('-h')) {
+export const prePushMain: HookMain = async (inv, input = {}) => {
+  if (inv.help) {
     writeSync(1, USAGE);
     process.exit(0);
   }
   const env = process.env;
-  const pos = argv.filter((a) => !a.startsWith('--'));
+  const pos = inv.positionals;
   armGateWatchdog('git', env, 'pre-push');
-  const input = await readStdin(PG.STDIN_MAX_BYTES, PG.STDIN_TIMEOUT_MS);
-  const parsed = PG.parsePrePushInput(input._tag === 'Ok' ? input.text : null);
+  const stdin = await gateStdin(input);
+  const parsed = PG.parsePrePushInput(stdin._tag === 'Ok' ? stdin.text : null);
   return gateProcess(
     'git',
     {
       mode: 'git',
       agent: null,
       prepush: { remote_name: pos[0] ?? '', remote_url: pos[1] ?? '', input: parsed },
-      dry_run: argv.includes('--dry-run'),
+      dry_run: inv.dryRun,
       ...breakGlassOf(env),
     },
     { hook: 'pre-push', remote: pos[0] ?? '', url: pos[1] ?? '', lines: parsed._tag === 'Lines' ? parsed.lines.length : 0, malformed: parsed.malformed, readable: parsed._tag === 'Lines' },
@@ -308,14 +317,17 @@ export const prePushMain = async (argv: ReadonlyArray<string>): Promise<never> =
   );
 };
 
-/** PostToolUse / PostToolUseFailure: `push-release` (§9). Silent, always exit 0. */
-const releaseMain = async (agent: Agent, env: Env, stdin: () => Promise<StdinResult>): Promise<never> => {
-  const t = setTimeout(() => process.exit(0), PG.GATE_WATCHDOG_MS);
-  t.unref();
+/**
+ * PostToolUse / PostToolUseFailure: `push-release` (§9), the release part of the post-tool events. Silent: prints
+ * nothing and never blocks; bounded by `GATE_WATCHDOG_MS` from process start (its effects get what is left). Never
+ * rejects.
+ */
+export const releaseStage = async (agent: Agent, input: HookInput = {}): Promise<void> => {
+  const env = process.env;
   const stateDir = resolveStateDir(env);
   const cwd = process.cwd();
   try {
-    const payload = stdinJson(await stdin());
+    const payload = stdinJson(await gateStdin(input));
     let f: PG.ReleaseFacts = { agent, payload };
     let marker: ReturnType<typeof readPending> = null;
     for (let i = 0; i < 4; i++) {
@@ -339,14 +351,14 @@ const releaseMain = async (agent: Agent, env: Env, stdin: () => Promise<StdinRes
             env,
             policy: PG.RELEASE_POLICY,
             policyVersion: PG.POLICY_VERSION,
-            mode: agent === 'claude' ? 'agent:claude' : 'agent:codex',
+            mode: agentLogMode(agent),
             facts: { agent, session_id: p?.session_id ?? null, command: p?.command ?? null, lanes: s.outcome.lanes },
             verdict: 'Done',
             reasons: [s.outcome.reason],
             effects: s.effects.map((e) => (e._tag === 'ReleaseLane' ? `ReleaseLane:${e.lane}` : 'DeletePending')),
           });
         }
-        process.exit(0);
+        return;
       }
       const probe = s.probe[0];
       if (probe === undefined) break;
@@ -356,5 +368,4 @@ const releaseMain = async (agent: Agent, env: Env, stdin: () => Promise<StdinRes
   } catch {
     // silent
   }
-  process.exit(0);
 };

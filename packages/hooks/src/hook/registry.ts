@@ -1,18 +1,17 @@
 /**
- * The hook registry: `arbiter hook <name> …` → handler. Every handler parses its own argv, arms its own watchdog,
- * renders, exits, and is fail-open (DESIGN.md "Hook wrapper shape"). Add one line per hook.
+ * The per-decision hook mains by their command-line name, for tools that embed Arbiter's hooks as a library. Every
+ * main takes the parsed invocation (`invocation.ts`), arms its own watchdog, renders, exits, and is fail-open. The
+ * binary reaches them through the event runner (`events.ts`), one bundle per hook.
  */
 import { sessionLockMain } from './session-lock.js';
 import { stopMain } from './stop.js';
 import { gatePushMain, prePushMain } from './push-gate.js';
 import { contextMain } from './context.js';
 import { postToolMain } from './post-tool.js';
+import type { HookMain } from '../invocation.js';
 
-/**
- * A hook entry point: receives the argv after `arbiter hook <name>` and, when the dispatcher already read stdin
- * (fast path), its text in `pre.stdinText`. Never returns (it exits).
- */
-export type HookHandler = (argv: ReadonlyArray<string>, pre?: { readonly stdinText?: string; readonly stdinFailed?: 'too-large' | 'timeout' }) => Promise<never>;
+/** A hook entry point (see `HookMain`). */
+export type HookHandler = HookMain;
 
 /** Every hook Arbiter ships, by the name used on the command line (DESIGN.md conventions §7). */
 export const HOOKS: Readonly<Record<string, HookHandler>> = {

@@ -6,14 +6,10 @@
  * Kept small and free of heavy imports because it runs on every tool call.
  */
 import { writeSync } from 'node:fs';
-import { sinceStartMs } from './clock.js';
-import { buildLogEntry, type LogEntryInput } from '@arbiter/kernel';
-import { appendDecisionSync, logDirFor, newDecisionId, type Env } from '@arbiter/io-node';
 import { collectStdin, stdinKind, type StdinResult } from './stdin-reader.js';
 import { objectOf } from './json-object.js';
 
-/** The agents a hook can serve. */
-export type Agent = 'claude' | 'codex';
+export type { Agent } from '@arbiter/kernel/early';
 
 export { sinceStartMs } from './clock.js';
 
@@ -91,50 +87,4 @@ export const finish = (r: HookResult): never => {
   process.exit(r.code);
 };
 
-/** Parse `--agent claude|codex` from argv. @returns `null` when absent or invalid. */
-export const agentArg = (argv: ReadonlyArray<string>): Agent | null => {
-  const i = argv.findIndex((a) => a === '--agent' || a.startsWith('--agent='));
-  if (i < 0) return null;
-  const arg = argv[i] as string;
-  const v = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1];
-  return v === 'claude' || v === 'codex' ? v : null;
-};
 
-/**
- * Input of {@link recordDecision}: a kernel `LogEntryInput` without what the runtime supplies itself (id, clock,
- * duration), plus where to log.
- */
-export interface DecisionRecord extends Omit<LogEntryInput, 'decision_id' | 'now' | 'duration_ms' | 'policy_version'> {
-  /** Directory the work started in (selects the repository's log, else the per-user log). */
-  readonly startDir: string;
-  readonly env: Env;
-  readonly policyVersion: string;
-  /** Override the log directory (tests, verbs that already resolved it). */
-  readonly logDir?: string;
-}
-
-/**
- * Append one verdict to the decision log (push-gate.md §16): masked facts, ULID, ISO timestamp, duration since
- * process start. Synchronous; never throws; a failure to write never changes a verdict (DL2).
- */
-export const recordDecision = (r: DecisionRecord): void => {
-  try {
-    const now = Date.now();
-    const entry = buildLogEntry({
-      decision_id: newDecisionId(now),
-      policy: r.policy,
-      policy_version: r.policyVersion,
-      now,
-      mode: r.mode,
-      facts: r.facts,
-      verdict: r.verdict,
-      reasons: r.reasons,
-      effects: r.effects ?? [],
-      probes: r.probes ?? [],
-      duration_ms: sinceStartMs(),
-    });
-    appendDecisionSync(r.logDir ?? logDirFor(r.startDir, r.env), entry, now);
-  } catch {
-    // DL2: logging never changes a verdict
-  }
-};

@@ -9,6 +9,8 @@
  * and hang the store (SL-23); `sessionLockMain(argv)` wires the real adapters.
  */
 import { sessionLock as SL, config, msToIso, type LockStore, type PidLiveness } from '@arbiter/kernel';
+import { agentLogMode } from '@arbiter/kernel/early';
+import type { HookInput, HookMain } from '../invocation.js';
 import {
   anchorPid,
   runLockLoop,
@@ -21,7 +23,8 @@ import {
   resolveWorkspace,
   type Env,
 } from '@arbiter/io-node';
-import { ALLOW, agentArg, armWatchdog, finish, parsePayload, readStdin, recordDecision, str, type Agent, type HookResult, type StdinResult } from './runtime.js';
+import { ALLOW, armWatchdog, finish, parsePayload, readStdin, str, type Agent, type HookResult, type StdinResult } from './runtime.js';
+import { recordDecision } from '../decision-record.js';
 import { openRuntimeGuard } from '../state-guard.js';
 
 /** The three hook verbs. */
@@ -50,8 +53,6 @@ export interface SessionLockRun {
   /** Fail-open detail when the run ended without a kernel result (§13.2). */
   readonly failOpen?: SL.FailOpenDetail;
 }
-
-const mode = (agent: Agent): 'agent:claude' | 'agent:codex' => (agent === 'claude' ? 'agent:claude' : 'agent:codex');
 
 /**
  * Render a `decide` verdict for the host (§12.5): Claude Code block = exit 2 with the message and a line feed on
@@ -181,20 +182,19 @@ Reads a Claude Code or Codex hook payload on stdin.
 Fail-open: bad input, store errors and the ${SL.LOCK_WATCHDOG_MS} ms watchdog all exit 0.
 `;
 
-/** Real entry point: parse argv, arm the watchdog, run with the Node adapters, render and exit. */
-export const sessionLockMain = async (argv: ReadonlyArray<string>, pre: { readonly stdinText?: string } = {}): Promise<never> => {
-  if (argv.includes('--help') || argv.includes('-h')) return finish({ code: 0, stdout: USAGE });
-  const verb = VERBS.find((v) => v === argv[0]);
-  const agent = agentArg(argv);
-  armWatchdog(SL.LOCK_WATCHDOG_MS);
-  if (verb === undefined || agent === null) return finish(ALLOW); // a mis-wired hook never blocks a session
+/**
+ * The session-lock part of an event (pre-tool, post-tool, stop, session-end): run `verb` for the invocation's agent
+ * with the Node adapters, write its decision-log entries under the state lock (state-lock.md §8), and return what to
+ * print, without exiting. Bounded by the pipeline's own deadline (`LOCK_WATCHDOG_MS` − 100 ms); never rejects.
+ */
+export const sessionLockStage = async (verb: Verb, agent: Agent, input: HookInput = {}): Promise<HookResult> => {
   const env = process.env;
-  // Decision-log entries go to the repository's runtime directory, which Arbiter's state-directory lock guards
-  // (sentinels.md §4.8): they are collected during the run and written only when the guard is enabled. The lock
+  // Decision-log entries go to the repository's runtime directory, which Arbiter's state lock guards
+  // (state-lock.md §8): they are collected during the run and written only when the guard is enabled. The lock
   // itself lives in the per-user state directory, which that guard does not cover.
   const pending: Array<Parameters<SessionLockDeps['record']>[0]> = [];
   const run = await runSessionLock(verb, agent, {
-    stdin: () => (pre.stdinText !== undefined ? Promise.resolve({ _tag: 'Ok', text: pre.stdinText } as const) : readStdin(SL.STDIN_MAX_BYTES, SL.LOCK_WATCHDOG_MS)),
+    stdin: () => (input.stdin !== undefined ? Promise.resolve(input.stdin) : readStdin(SL.STDIN_MAX_BYTES, SL.LOCK_WATCHDOG_MS)),
     env,
     cwd: process.cwd(),
     now: Date.now,
@@ -206,7 +206,7 @@ export const sessionLockMain = async (argv: ReadonlyArray<string>, pre: { readon
   });
   if (pending.length > 0) {
     // quiet: this hook's stderr carries exactly the block message or nothing (§12.5)
-    const guard = await openRuntimeGuard(pending[0]?.startDir ?? process.cwd(), env, mode(agent), { stderr: () => undefined }).catch(() => null);
+    const guard = await openRuntimeGuard(pending[0]?.startDir ?? process.cwd(), env, agentLogMode(agent), { stderr: () => undefined }).catch(() => null);
     if (guard === null || guard.status.enabled) {
       for (const r of pending) {
         recordDecision({
@@ -214,7 +214,7 @@ export const sessionLockMain = async (argv: ReadonlyArray<string>, pre: { readon
           env,
           policy: SL.POLICY,
           policyVersion: SL.POLICY_VERSION,
-          mode: mode(agent),
+          mode: agentLogMode(agent),
           facts: r.facts,
           verdict: r.verdict,
           reasons: r.reasons,
@@ -224,5 +224,14 @@ export const sessionLockMain = async (argv: ReadonlyArray<string>, pre: { readon
     }
     await guard?.release().catch(() => undefined);
   }
-  return finish(run.result);
+  return run.result;
+};
+
+/** `arbiter hook session-lock acquire|refresh|release --agent …`: arm the watchdog, run the stage, render, exit. */
+export const sessionLockMain: HookMain = async (inv, input = {}) => {
+  if (inv.help) return finish({ code: 0, stdout: USAGE });
+  const verb = VERBS.find((v) => v === inv.positionals[0]);
+  armWatchdog(SL.LOCK_WATCHDOG_MS);
+  if (verb === undefined || inv.agent === null) return finish(ALLOW); // a mis-wired hook never blocks a session
+  return finish(await sessionLockStage(verb, inv.agent, input));
 };

@@ -5,21 +5,16 @@
  *
  * - A regular file (`arbiter hook … < payload.json`) is read with `readSync`, which never waits.
  * - A pipe or a Unix socket (every hook host: Node hosts hand their children a socket, shells and Rust hosts a
- *   pipe) is read through a libuv pipe handle from Node's legacy `process.binding` API (`pipe_wrap`,
- *   `stream_wrap`, `uv`; DEP0111 is documentation-only, no warning). The handle reads without blocking a thread, so
- *   the stdin timer still fires and `process.exit` still ends the process when a host never closes stdin (a blocked
- *   `fs.read` on the thread pool would make the exit wait for it forever).
- * - Anything else, or a binding that is missing or shaped differently (another Node release), falls back to
- *   `process.stdin`, the slower documented path. Correctness never depends on the fast reader.
+ *   pipe) is read through a libuv pipe handle (`stdin-pipe.ts`, the one module that uses Node's legacy
+ *   `process.binding` API, and why).
+ * - Anything else, or a pipe the handle cannot serve (a binding that is missing or shaped differently in another
+ *   Node release), falls back to `process.stdin`, the slower documented path. Correctness never depends on the fast
+ *   reader.
  */
 import { fstatSync, readSync } from 'node:fs';
+import { legacyBinding, openPipeReader, type StdinSink } from './stdin-pipe.js';
 
-/** Where {@link readStdinFd} delivers what it reads. `data` returns false to stop reading (over the cap). */
-export interface StdinSink {
-  readonly data: (chunk: Buffer) => boolean;
-  readonly error: () => void;
-  readonly end: () => void;
-}
+export type { StdinSink } from './stdin-pipe.js';
 
 /** What reading stdin gave. */
 export type StdinResult =
@@ -63,17 +58,28 @@ export const collectStdin = (
     error: () => settle({ _tag: 'Error' }),
     end: () => settle({ _tag: 'Ok', text: Buffer.concat(chunks).toString('utf8') }),
   };
-  const stop = o.stream === undefined ? readStdinFd(sink, o.kind) : readStreamInto(o.stream, sink);
+  const stop = o.stream === undefined ? readStdinFd(sink, o.kind).stop : readStreamInto(o.stream, sink);
 };
+
+/** Which reader serves fd 0: `readSync` on a regular file, the libuv pipe handle, or the `process.stdin` stream. */
+export type StdinPath = 'file' | 'pipe-handle' | 'stream';
+
+/** A started read of fd 0: the reader that serves it, and `stop`, which ends reading and releases its handle. */
+export interface StdinReading {
+  readonly path: StdinPath;
+  readonly stop: () => void;
+}
 
 /**
  * Start reading fd 0 into `sink`: chunks, then exactly one `end` or `error` (none after `stop()` or after `data`
- * returned false). `kind` is what {@link stdinKind} says of fd 0 (looked up when not given). @returns `stop`, which
- * ends reading and releases the descriptor's handle. Never throws.
+ * returned false). `kind` is what {@link stdinKind} says of fd 0 (looked up when not given): a file is read with
+ * `readSync`, a pipe through the pipe handle when it can serve ({@link openPipeReader}), anything else (and a pipe
+ * it cannot serve) through `process.stdin`. @returns the reading: its path and `stop`. Never throws.
  */
-export const readStdinFd = (sink: StdinSink, kind = stdinKind()): (() => void) => {
-  if (kind === 'file') return readFile(sink);
-  return (kind === 'pipe' ? readPipeHandle(sink) : null) ?? readStreamInto(process.stdin, sink);
+export const readStdinFd = (sink: StdinSink, kind = stdinKind()): StdinReading => {
+  if (kind === 'file') return { path: 'file', stop: readFile(sink) };
+  const pipe = kind === 'pipe' ? openPipeReader(sink, legacyBinding()) : null;
+  return pipe !== null ? { path: 'pipe-handle', stop: pipe } : { path: 'stream', stop: readStreamInto(process.stdin, sink) };
 };
 
 /**
@@ -112,96 +118,6 @@ const readFile = (sink: StdinSink): (() => void) => {
   return () => {
     stopped = true;
   };
-};
-
-/** The parts of Node's legacy bindings the pipe reader uses (checked at run time before use). */
-interface PipeHandle {
-  open(fd: number): number;
-  readStart(): number;
-  readStop(): number;
-  unref?(): void;
-  close(): void;
-  onread: (buf: ArrayBuffer | undefined) => void;
-}
-interface Bindings {
-  readonly Pipe: new (type: number) => PipeHandle;
-  readonly socketType: number;
-  readonly state: Int32Array;
-  readonly kBytes: number;
-  readonly kOffset: number;
-  readonly eof: number;
-}
-
-const bindings = (): Bindings | null => {
-  const binding = (process as unknown as { binding?: (name: string) => Record<string, unknown> }).binding;
-  if (typeof binding !== 'function') return null;
-  const pw = binding('pipe_wrap');
-  const sw = binding('stream_wrap');
-  const uv = binding('uv');
-  const Pipe = pw['Pipe'];
-  const socketType = (pw['constants'] as Record<string, unknown> | undefined)?.['SOCKET'];
-  const state = sw['streamBaseState'];
-  const kBytes = sw['kReadBytesOrError'];
-  const kOffset = sw['kArrayBufferOffset'];
-  const eof = uv['UV_EOF'];
-  if (typeof Pipe !== 'function' || typeof socketType !== 'number' || !(state instanceof Int32Array)) return null;
-  if (typeof kBytes !== 'number' || typeof kOffset !== 'number' || typeof eof !== 'number') return null;
-  return { Pipe: Pipe as Bindings['Pipe'], socketType, state, kBytes, kOffset, eof };
-};
-
-/** A pipe or socket through a libuv pipe handle. @returns `stop`, or null when the handle cannot be used. */
-const readPipeHandle = (sink: StdinSink): (() => void) | null => {
-  let h: PipeHandle;
-  let b: Bindings | null;
-  try {
-    b = bindings();
-    if (b === null) return null;
-    h = new b.Pipe(b.socketType);
-    if (h.open(0) !== 0) {
-      h.close();
-      return null;
-    }
-  } catch {
-    return null;
-  }
-  const { state, kBytes, kOffset, eof } = b;
-  let stopped = false;
-  // Stopping reads and unrefs the handle but keeps fd 0 open: closing it would let the next file the hook opens take
-  // descriptor 0, where a later reader of stdin or an inheriting child would find it.
-  const stop = (): void => {
-    if (stopped) return;
-    stopped = true;
-    try {
-      h.readStop();
-      if (typeof h.unref === 'function') h.unref();
-      else h.close();
-    } catch {
-      // already closed
-    }
-  };
-  h.onread = (ab) => {
-    if (stopped) return;
-    const n = state[kBytes] ?? -1;
-    if (n > 0 && ab !== undefined) {
-      if (!sink.data(Buffer.from(new Uint8Array(ab, state[kOffset] ?? 0, n)))) stop();
-    } else if (n === eof) {
-      stop();
-      sink.end();
-    } else if (n < 0) {
-      stop();
-      sink.error();
-    }
-  };
-  try {
-    if (h.readStart() !== 0) {
-      stop();
-      return null;
-    }
-  } catch {
-    stop();
-    return null;
-  }
-  return stop;
 };
 
 /**

@@ -26,7 +26,10 @@ import {
 } from '@arbiter/kernel';
 import { fsStateFiles, gitHistory, gitLsFiles, guardRuntimeDir, logDirFor, nodeHttp, readRepoConfig, readTail, resolveRepo, resolveTmux, type Env } from '@arbiter/io-node';
 import { observeStopClaim } from './claims-stop.js';
-import { agentArg, armWatchdog, finish, readStdin, recordDecision, type Agent, type StdinResult } from './runtime.js';
+import { agentLogMode } from '@arbiter/kernel/early';
+import type { HookMain } from '../invocation.js';
+import { armWatchdog, finish, readStdin, type Agent, type StdinResult } from './runtime.js';
+import { recordDecision } from '../decision-record.js';
 
 /** Largest stdin accepted, bytes (§0.7 rule 1). */
 export const STOP_STDIN_MAX_BYTES = 8 * 1024 * 1024;
@@ -292,8 +295,8 @@ stop-hook (a session that owns an unfinished build, within its budget), then the
 `;
 
 /** Real entry point: parse argv, arm the watchdog, run with the Node adapters, print one JSON object, exit 0. */
-export const stopMain = async (argv: ReadonlyArray<string>, pre: { readonly stdinText?: string; readonly stdinFailed?: 'too-large' | 'timeout' } = {}): Promise<never> => {
-  if (argv.includes('--help') || argv.includes('-h')) return finish({ code: 0, stdout: USAGE });
+export const stopMain: HookMain = async (inv, input = {}) => {
+  if (inv.help) return finish({ code: 0, stdout: USAGE });
   let printed = false;
   const print = (stdout: string, stderr = ''): never => {
     if (printed) process.exit(0);
@@ -306,7 +309,7 @@ export const stopMain = async (argv: ReadonlyArray<string>, pre: { readonly stdi
       finish({ code: 0, stdout: '{}\n', stderr: 'arbiter: stop hook watchdog fired; allowing\n' });
     }
   });
-  const agent = agentArg(argv);
+  const agent = inv.agent;
   if (agent === null) return print('{}\n', 'arbiter: hook stop needs --agent claude|codex; allowing\n');
   const env = process.env;
   // One log directory per start directory (resolving it walks the file system; the hook records several entries).
@@ -320,14 +323,7 @@ export const stopMain = async (argv: ReadonlyArray<string>, pre: { readonly stdi
     return d;
   };
   const run = await runStopHook(agent, {
-    stdin: () =>
-      pre.stdinText !== undefined
-        ? Promise.resolve({ _tag: 'Ok', text: pre.stdinText } as const)
-        : pre.stdinFailed === 'too-large'
-          ? Promise.resolve({ _tag: 'TooLarge' } as const)
-          : pre.stdinFailed === 'timeout'
-            ? Promise.resolve({ _tag: 'Timeout' } as const)
-            : readStdin(STOP_STDIN_MAX_BYTES, STOP_STDIN_TIMEOUT_MS),
+    stdin: () => (input.stdin !== undefined ? Promise.resolve(input.stdin) : readStdin(STOP_STDIN_MAX_BYTES, STOP_STDIN_TIMEOUT_MS)),
     env,
     cwd: process.cwd(),
     now: Date.now,
@@ -343,7 +339,7 @@ export const stopMain = async (argv: ReadonlyArray<string>, pre: { readonly stdi
         config: cfg,
         stderr: line,
         onAudit: (e) =>
-          recordDecision({ startDir: process.cwd(), env, logDir: join(dir, 'log'), policy: stateLock.POLICY, policyVersion: stateLock.POLICY_VERSION, mode: agent === 'claude' ? 'agent:claude' : 'agent:codex', facts: { ...e }, verdict: e.code, reasons: [e.code] }),
+          recordDecision({ startDir: process.cwd(), env, logDir: join(dir, 'log'), policy: stateLock.POLICY, policyVersion: stateLock.POLICY_VERSION, mode: agentLogMode(agent), facts: { ...e }, verdict: e.code, reasons: [e.code] }),
       });
       return { enabled: g.status.enabled, release: g.release };
     },
@@ -360,7 +356,7 @@ export const stopMain = async (argv: ReadonlyArray<string>, pre: { readonly stdi
         logDir: logDir(startDir),
         policy: r.policy,
         policyVersion: r.policyVersion,
-        mode: agent === 'claude' ? 'agent:claude' : 'agent:codex',
+        mode: agentLogMode(agent),
         facts: r.facts,
         verdict: r.verdict,
         reasons: r.reasons,

@@ -9,7 +9,7 @@ import { IsoMillis, SafeInt, describeErrors, intIn } from '../internal/codecs.js
 import { type Done, type Need } from '../internal/step.js';
 import { clamp, keepOnly } from '../internal/text.js';
 import { sha256Hex } from '../internal/sha256.js';
-import { ACTION_CLAIM_POLICY, ACTION_CLAIM_POLICY_VERSION, claimTopicOf } from '../hot.js';
+import { ACTION_CLAIM_POLICY, ACTION_CLAIM_POLICY_VERSION, claimTopicOf } from '../early.js';
 
 // ───────────────────────────────────────── constants (§1.3, §1.4) ─────────────────────────────────────────
 

@@ -2,7 +2,7 @@
  * Action-claim text classification (sentinels.md §1.2): does an assistant message announce an action (`I'll
  * redeploy …`), and which lemma? Pure and total.
  */
-import { CLAIM_STEM_RE } from '../hot.js';
+import { CLAIM_STEM_RE } from '../early.js';
 import { LEMMAS, type Lemma } from './records.js';
 
 // ───────────────────────────────────────── classification (§1.2) ─────────────────────────────────────────
@@ -80,7 +80,7 @@ const CLAIM_RE = new RegExp(
   'gi',
 );
 
-/** A cheap pre-filter: a text without any lemma stem cannot hold a claim (shared with the dispatcher via hot.ts). */
+/** A cheap pre-filter: a text without any lemma stem cannot hold a claim (shared with the dispatcher via early.ts). */
 const STEM_RE = CLAIM_STEM_RE;
 
 const QUOTES = new Set(['"', "'", '\u201c', '\u201d', '\u2018', '\u2019', '`']);

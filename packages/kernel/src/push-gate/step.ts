@@ -5,7 +5,7 @@
  * adds their answers to the facts and calls `gateStep` again. The ordering rules ("no store or network for a
  * non-deploy ref", "claims in ascending lane order", "no retry after transport") live here so properties prove them.
  */
-import { PUSH_GATE_POLICY, PUSH_GATE_POLICY_VERSION } from '../hot.js';
+import { PUSH_GATE_POLICY, PUSH_GATE_POLICY_VERSION } from '../early.js';
 import { done, need, type Done, type Need, type StepDriver } from '../internal/step.js';
 import type { ConfigState } from '../config.js';
 import { laneFor, matchEntry, settingsOf, sortLanes, type DeployEntry, type LanesSettings } from './config.js';

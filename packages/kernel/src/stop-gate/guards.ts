@@ -2,7 +2,7 @@
  * The stop gate's local text guards (sentinels.md §3.3, §3.5, §3.8): the Stop payload, the two phrase guards
  * (stated continuation, false-excuse deferral) and their block texts. Pure.
  */
-import { gateSessionOf } from '../hot.js';
+import { gateSessionOf } from '../early.js';
 import { sanitizeLine } from '../internal/text.js';
 import { type GuardSettings, isObject } from './settings.js';
 

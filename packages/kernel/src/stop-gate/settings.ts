@@ -2,7 +2,7 @@
  * Stop-gate constants and settings (sentinels.md §0.5, §3.3–§3.6): limits, timeouts, default phrases and
  * `resolveSettings`. Pure.
  */
-import { STOP_GATE_FILE, STOP_GATE_POLICY, STOP_GATE_POLICY_VERSION } from '../hot.js';
+import { STOP_GATE_FILE, STOP_GATE_POLICY, STOP_GATE_POLICY_VERSION } from '../early.js';
 import { done } from '../internal/step.js';
 
 // ───────────────────────────────────────── constants (§3.4–§3.6) ─────────────────────────────────────────

@@ -2,7 +2,7 @@
  * The stop-gate step (sentinels.md §3.5–§3.7, §3.9): facts and probes, verdicts and effects, the step function with
  * its rules in order, and the step driver with scripted answers. Pure.
  */
-import { gateEarlyAllow } from '../hot.js';
+import { gateEarlyAllow } from '../early.js';
 import { done, need, runStepsSync, type Done, type Need, type ProbeAnswer, type StepDriver } from '../internal/step.js';
 import { clamp, sanitizeLine } from '../internal/text.js';
 import { AGENT_TURN_MAX, CONTINUE_CEILING, EVALUATE_TIMEOUT_MS, GIT_HISTORY_BUDGET_MS, GIT_TIMEOUT_MS, HOT_PATH_TIMEOUT_MS, MAX_STEPS, type StopGateSettings, TRANSCRIPT_TAIL_BYTES, normalize } from './settings.js';

@@ -1,7 +1,8 @@
 /**
- * `HostLockFs` port: the file operations of the state-directory lock (sentinels.md §4.3, §4.7). Types only.
+ * `StateLockFiles` port: the file operations of the state lock, the state-directory lock of sentinels.md (§4.3, §4.7;
+ * kernel namespace `stateLock`). Types only.
  *
- * Contract (one suite in `test/contract/host-lock-fs.contract.ts` runs it against io-memory and io-node):
+ * Contract (one suite in `test/contract/state-lock-files.contract.ts` runs it against io-memory and io-node):
  * - `read` returns `Absent` for a missing file and the full text otherwise (never a torn body: every write is an
  *   exclusive create of a complete body);
  * - `createExclusive` is a compare-and-set on existence: of any number of concurrent calls on one path with no file
@@ -13,8 +14,8 @@ import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type { LockFileRead } from '../state-lock.js';
 
 /** A file-system failure: the errno code (or a short reason) as `code`, a byte-free `detail` (≤ 200 chars). */
-export interface LockFsError {
-  readonly _tag: 'LockFsError';
+export interface StateLockFilesError {
+  readonly _tag: 'StateLockFilesError';
   readonly code: string;
   readonly detail: string;
 }
@@ -22,17 +23,18 @@ export interface LockFsError {
 /** Outcome of an exclusive create: `Won` (the file now holds our body) or `Lost` (EEXIST). */
 export type CreateResult = 'Won' | 'Lost';
 
-export interface HostLockFs {
+/** The files of the state lock: one lock file per guarded directory, read, stat-ed, touched, created exclusively, removed. */
+export interface StateLockFiles {
   /** Create `dir` (and parents) when missing. */
-  readonly ensureDir: (dir: string) => TaskEither<LockFsError, void>;
+  readonly ensureDir: (dir: string) => TaskEither<StateLockFilesError, void>;
   /** Read the lock file's text, or `Absent`. */
-  readonly read: (path: string) => TaskEither<LockFsError, LockFileRead>;
+  readonly read: (path: string) => TaskEither<StateLockFilesError, LockFileRead>;
   /** The lock file's mtime, ms epoch. */
-  readonly mtime: (path: string) => TaskEither<LockFsError, number>;
+  readonly mtime: (path: string) => TaskEither<StateLockFilesError, number>;
   /** Set the lock file's atime and mtime to `atMs` (ms epoch); fails with ENOENT when the file is gone. */
-  readonly touch: (path: string, atMs: number) => TaskEither<LockFsError, void>;
+  readonly touch: (path: string, atMs: number) => TaskEither<StateLockFilesError, void>;
   /** Exclusive create of `path` with the complete `body` (temp file + link(2), or O_CREAT|O_EXCL). */
-  readonly createExclusive: (path: string, body: string) => TaskEither<LockFsError, CreateResult>;
+  readonly createExclusive: (path: string, body: string) => TaskEither<StateLockFilesError, CreateResult>;
   /** Remove `path`; a missing file is success. */
-  readonly unlink: (path: string) => TaskEither<LockFsError, void>;
+  readonly unlink: (path: string) => TaskEither<StateLockFilesError, void>;
 }

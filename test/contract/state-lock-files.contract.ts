@@ -1,14 +1,14 @@
 /**
- * Contract suite of the `HostLockFs` port (kernel `ports/host-lock-fs.ts`), run against every adapter by
- * test/host-lock-fs.contract.test.ts so that io-memory and io-node behave alike.
+ * Contract suite of the `StateLockFiles` port (kernel `ports/state-lock-files.ts`), run against every adapter by
+ * test/state-lock-files.contract.test.ts so that io-memory and io-node behave alike.
  */
 import { describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
-import type { HostLockFs } from '@arbiter/kernel';
+import type { StateLockFiles } from '@arbiter/kernel';
 
 /** A fresh adapter and a directory that does not exist yet. */
 export interface ContractSubject {
-  readonly fs: HostLockFs;
+  readonly fs: StateLockFiles;
   readonly dir: string;
 }
 
@@ -18,8 +18,8 @@ const right = <A>(e: E.Either<unknown, A>): A => {
 };
 
 /** Register the contract tests for one adapter. */
-export const hostLockFsContract = (name: string, make: () => ContractSubject): void => {
-  describe(`HostLockFs contract: ${name}`, () => {
+export const stateLockFilesContract = (name: string, make: () => ContractSubject): void => {
+  describe(`StateLockFiles contract: ${name}`, () => {
     it('C1 a missing lock reads as Absent; ensureDir creates nested directories and is idempotent', async () => {
       const { fs, dir } = make();
       right(await fs.ensureDir(`${dir}/a/b`)());

@@ -3,10 +3,10 @@
  * directory, as df's source column and, when `-T` works, its type. The kernel classifies the row
  * (`stateLock.classifyDfSource`); any failure is the `unknown` answer, which the kernel treats as not-local.
  */
-import { execFile } from 'node:child_process';
+import { childProcess, monotonicMs } from './lazy-builtins.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import * as E from 'fp-ts/lib/Either.js';
-import { stateLock, type Df, type DfError } from '@arbiter/kernel';
+import { stateLock, type FsKind, type FsKindError } from '@arbiter/kernel';
 
 /** What one df run produced. `code` is the exit status (null when killed); `timedOut` when the budget ran out. */
 export interface DfRun {
@@ -29,7 +29,7 @@ const DF_MAX_BUFFER = 64 * 1024;
 export const execDf: DfRunner = (args, timeoutMs) =>
   new Promise((resolve) => {
     try {
-      execFile(
+      childProcess().execFile(
         'df',
         [...args],
         { env: { ...process.env, LC_ALL: 'C' }, timeout: Math.max(1, Math.floor(timeoutMs)), maxBuffer: DF_MAX_BUFFER, encoding: 'utf8', windowsHide: true },
@@ -50,42 +50,42 @@ export const execDf: DfRunner = (args, timeoutMs) =>
     }
   });
 
-/** Options of {@link nodeDf}. */
-export interface NodeDfOptions {
+/** Options of {@link nodeFsKind}. */
+export interface NodeFsKindOptions {
   /** `process.platform` by default; `linux` tries `df -PT` first. */
   readonly platform?: NodeJS.Platform;
   /** Budget of the whole probe, ms (default `stateLock.DF_BUDGET_MS` = 3000). */
   readonly budgetMs?: number;
   readonly run?: DfRunner;
-  /** Monotonic clock for the budget, ms (default `performance.now`). */
+  /** Monotonic clock for the budget, ms (default `monotonicMs`). */
   readonly clock?: () => number;
 }
 
 /**
- * The `Df` port over the real `df` (sentinels.md §4.4 steps 1–3): on Linux `df -PT -- <dir>`, elsewhere
+ * The `FsKind` port over the real `df` (sentinels.md §4.4 steps 1–3): on Linux `df -PT -- <dir>`, elsewhere
  * `df -P -- <dir>`; if `df -PT` exits non-zero or its header's second column is not `Type`, `df -P` once within
- * the remaining budget. Errors: `DfTimeout` (budget spent), `DfFailed` (spawn error, non-zero exit),
- * `DfUnparseable` (fewer than two lines, empty data line). Never rejects; nothing is cached.
+ * the remaining budget. Errors: `FsKindTimeout` (budget spent), `FsKindFailed` (spawn error, non-zero exit),
+ * `FsKindUnparseable` (fewer than two lines, empty data line). Never rejects; nothing is cached.
  */
-export const nodeDf = (o: NodeDfOptions = {}): Df => ({
+export const nodeFsKind = (o: NodeFsKindOptions = {}): FsKind => ({
   probe:
-    (path: string): TaskEither<DfError, stateLock.DfRow> =>
+    (path: string): TaskEither<FsKindError, stateLock.DfRow> =>
     async () => {
-      const clock = o.clock ?? (() => performance.now());
+      const clock = o.clock ?? monotonicMs;
       const budget = o.budgetMs ?? stateLock.DF_BUDGET_MS;
       const run = o.run ?? execDf;
       const start = clock();
       const remaining = () => budget - (clock() - start);
-      const once = async (withType: boolean): Promise<E.Either<DfError, stateLock.DfRow> | 'fallback'> => {
+      const once = async (withType: boolean): Promise<E.Either<FsKindError, stateLock.DfRow> | 'fallback'> => {
         const left = remaining();
-        if (left <= 0) return E.left({ _tag: 'DfTimeout', detail: `df budget of ${budget} ms spent` });
+        if (left <= 0) return E.left({ _tag: 'FsKindTimeout', detail: `df budget of ${budget} ms spent` });
         const r = await run(withType ? ['-PT', '--', path] : ['-P', '--', path], left);
-        if (r.timedOut) return E.left({ _tag: 'DfTimeout', detail: `df did not answer within ${budget} ms` });
-        if (r.code !== 0) return withType ? 'fallback' : E.left({ _tag: 'DfFailed', detail: `df failed: ${r.error ?? `exit ${String(r.code)}`}` });
+        if (r.timedOut) return E.left({ _tag: 'FsKindTimeout', detail: `df did not answer within ${budget} ms` });
+        if (r.code !== 0) return withType ? 'fallback' : E.left({ _tag: 'FsKindFailed', detail: `df failed: ${r.error ?? `exit ${String(r.code)}`}` });
         const parsed = stateLock.parseDfOutput(r.stdout, withType);
         if (parsed.ok) return E.right(parsed.row);
         if (withType && parsed.error === 'no-type-column') return 'fallback';
-        return E.left({ _tag: 'DfUnparseable', detail: `df output: ${parsed.error}` });
+        return E.left({ _tag: 'FsKindUnparseable', detail: `df output: ${parsed.error}` });
       };
       try {
         if ((o.platform ?? process.platform) === 'linux') {
@@ -93,9 +93,9 @@ export const nodeDf = (o: NodeDfOptions = {}): Df => ({
           if (first !== 'fallback') return first;
         }
         const second = await once(false);
-        return second === 'fallback' ? E.left({ _tag: 'DfFailed', detail: 'df failed' }) : second;
+        return second === 'fallback' ? E.left({ _tag: 'FsKindFailed', detail: 'df failed' }) : second;
       } catch (e) {
-        return E.left({ _tag: 'DfFailed', detail: e instanceof Error ? e.message.slice(0, 200) : 'df failed' });
+        return E.left({ _tag: 'FsKindFailed', detail: e instanceof Error ? e.message.slice(0, 200) : 'df failed' });
       }
     },
 });
@@ -105,7 +105,7 @@ export const nodeDf = (o: NodeDfOptions = {}): Df => ({
  * error (a `Left`). An adapter that throws is not caught here: the lock driver turns it into Disabled `error`
  * (§4.7 "Exceptions", HL-P9).
  */
-export const fsLocal = async (df: Df, dir: string): Promise<stateLock.FsLocalAnswer> => {
+export const fsLocal = async (df: FsKind, dir: string): Promise<stateLock.FsLocalAnswer> => {
   const r = await df.probe(dir)();
   return E.isRight(r) ? stateLock.classifyDfSource(r.right.source, r.right.fsType) : 'unknown';
 };

@@ -1,0 +1,226 @@
+/**
+ * The event runner (architecture.md, hook life cycle): ONE process per client event. `arbiter hook pre-tool|post-tool|
+ * post-tool-failure|stop|session-start|prompt|session-end --agent claude|codex` reads the payload once, then runs the
+ * event's stages (`wiring.ts`) in their fixed order:
+ *
+ * 1. a stage whose early verdict answers (`@arbiter/kernel/early`: a read-only tool for the session lock, a
+ *    command that is certainly not a push, a Stop with nothing to decide) is answered here, its verdicts logged,
+ *    without loading any decision code;
+ * 2. otherwise the stage's bundle is loaded and run. A non-final stage (session lock, push release) returns its
+ *    answer; when it blocks (anything printed or a non-zero exit), the event ends with that answer and the later
+ *    stages do not run. The final stage of an event renders the combined answer itself and exits (the stages before
+ *    it print nothing unless they block), so what the host sees is exactly what that decision alone would print.
+ *
+ * The per-decision hooks of earlier releases (`hook session-lock acquire`, `hook gate-push [--post]`, `hook context
+ * --event …`) are single-stage events here, so they take the same early verdicts. Fail-open throughout: an unknown
+ * name, a missing `--agent`, or a crash exits 0 without blocking.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import {
+  BUILD_STATE_FILE,
+  STOP_GATE_FILE,
+  pushGateEarly,
+  pushReleaseEarly,
+  sessionLockEarly,
+  stopEarly,
+  type Agent,
+  type PayloadObject,
+  type StopRepoFacts,
+} from '@arbiter/kernel/early';
+import { logDirFor, logDirOf, resolveRepo } from '@arbiter/io-node';
+import type { HookInput, HookInvocation, HookMain } from '../invocation.js';
+import { EVENTS, eventRow, stageMatches, type EventRow, type Stage, type StageId } from '../wiring.js';
+import { objectOf } from './json-object.js';
+import { logEarly } from './early-log.js';
+import { armWatchdog, finish, readStdin, type HookResult, type StdinResult } from './runtime.js';
+
+/** What a hook bundle exports (`dist/hook-<name>.cjs`); only the parts a stage uses are present in each. */
+export interface HookBundle {
+  readonly main: HookMain;
+  readonly sessionLockStage?: (verb: 'acquire' | 'refresh' | 'release', agent: Agent, input: HookInput) => Promise<HookResult>;
+  readonly releaseStage?: (agent: Agent, input: HookInput) => Promise<void>;
+}
+
+/** Loads a hook bundle by file name (the dispatcher's `require` of `dist/<file>`). */
+export type BundleLoader = (file: string) => HookBundle;
+
+/** Stdin bounds of each stage: bytes and ms (session-lock.md §12.3 H2, push-gate.md §2, hooks.md §7 rule 1). */
+const STDIN_BOUNDS: Readonly<Record<StageId, { readonly maxBytes: number; readonly timeoutMs: number }>> = {
+  'session-lock acquire': { maxBytes: 1_048_576, timeoutMs: 1_500 },
+  'session-lock refresh': { maxBytes: 1_048_576, timeoutMs: 1_500 },
+  'session-lock release': { maxBytes: 1_048_576, timeoutMs: 1_500 },
+  'push-gate': { maxBytes: 1_048_576, timeoutMs: 1_500 },
+  'push-release': { maxBytes: 1_048_576, timeoutMs: 1_500 },
+  'context session-start': { maxBytes: 1_048_576, timeoutMs: 1_500 },
+  'context user-prompt-submit': { maxBytes: 1_048_576, timeoutMs: 1_500 },
+  'action-claim evidence': { maxBytes: 8 * 1024 * 1024, timeoutMs: 5_000 },
+  stop: { maxBytes: 8 * 1024 * 1024, timeoutMs: 5_000 },
+};
+
+/** What the final stage of an event prints when the event ends before it (or the backstop fires). */
+const neutralOutput = (stage: StageId | undefined): string => (stage === 'action-claim evidence' || stage === 'stop' ? '{}\n' : '');
+
+/** The stdin result a stage sees: over its own byte bound, a payload read whole by the event is `TooLarge` for it. */
+const stdinFor = (r: StdinResult, id: StageId): StdinResult =>
+  r._tag === 'Ok' && r.text.length > STDIN_BOUNDS[id].maxBytes / 4 && Buffer.byteLength(r.text, 'utf8') > STDIN_BOUNDS[id].maxBytes ? { _tag: 'TooLarge' } : r;
+
+/** The directory a hook starts in: the payload's `cwd` when it names an existing directory, else the process's. */
+const startDirOf = (o: PayloadObject): string => {
+  const cwd = o['cwd'];
+  try {
+    if (typeof cwd === 'string' && isAbsolute(cwd) && statSync(cwd).isDirectory()) return cwd;
+  } catch {
+    // not a directory: the process working directory, as the hook does
+  }
+  return process.cwd();
+};
+
+/** The repository facts the early Stop needs (existence checks and the configuration file; nothing is written). */
+const stopRepoFacts = (repo: ReturnType<typeof resolveRepo>): StopRepoFacts => {
+  if (repo === null) return { inRepository: false, buildState: false, gateState: false, config: null };
+  const path = join(repo.topLevel, '.arbiter', 'config.json');
+  let config: StopRepoFacts['config'] = null;
+  // existsSync first: building the ENOENT error of a failed read costs ~2 ms on a cold process
+  if (existsSync(path)) {
+    try {
+      config = objectOf(readFileSync(path, 'utf8')) ?? 'unreadable';
+    } catch {
+      config = 'unreadable';
+    }
+  }
+  return {
+    inRepository: true,
+    buildState: existsSync(join(repo.runtimeDir, BUILD_STATE_FILE)),
+    gateState: existsSync(join(repo.runtimeDir, STOP_GATE_FILE)),
+    config,
+  };
+};
+
+/** Bundle file of each stage. */
+const BUNDLE: Readonly<Record<StageId, string>> = {
+  'session-lock acquire': 'hook-session-lock.cjs',
+  'session-lock refresh': 'hook-session-lock.cjs',
+  'session-lock release': 'hook-session-lock.cjs',
+  'push-gate': 'hook-gate-push.cjs',
+  'push-release': 'hook-gate-push.cjs',
+  'action-claim evidence': 'hook-post-tool.cjs',
+  stop: 'hook-stop.cjs',
+  'context session-start': 'hook-context.cjs',
+  'context user-prompt-submit': 'hook-context.cjs',
+};
+
+/**
+ * The bundle a stage loads in `row`: the session lock's refresh comes from the evidence hook's bundle when the event
+ * runs both (post-tool), so the libraries they share are compiled once per process.
+ */
+const bundleOf = (row: EventRow, id: StageId): string =>
+  id === 'session-lock refresh' && row.stages.some((s) => s.id === 'action-claim evidence') ? BUNDLE['action-claim evidence'] : BUNDLE[id];
+
+/** The invocation a stage's own main sees (its legacy hook name and flags). */
+const stageInvocation = (inv: HookInvocation, id: StageId): HookInvocation => {
+  switch (id) {
+    case 'session-lock acquire':
+    case 'session-lock refresh':
+    case 'session-lock release':
+      return { ...inv, hook: 'session-lock', positionals: [id.slice('session-lock '.length)] };
+    case 'push-gate':
+      return { ...inv, hook: 'gate-push', post: false };
+    case 'push-release':
+      return { ...inv, hook: 'gate-push', post: true };
+    case 'action-claim evidence':
+      return { ...inv, hook: 'post-tool' };
+    case 'stop':
+      return { ...inv, hook: 'stop' };
+    case 'context session-start':
+    case 'context user-prompt-submit':
+      return { ...inv, hook: 'context', event: id.slice('context '.length) };
+  }
+};
+
+/**
+ * The event an invocation names: an event hook of the wiring table, or a per-decision alias as a single-stage event.
+ * `null` for anything else (the pre-push hook and unknown names are not events).
+ */
+export const eventOf = (inv: HookInvocation): EventRow | null => {
+  const agent = inv.agent;
+  if (agent === null) return null;
+  const row = eventRow(agent, inv.hook);
+  if (row !== undefined) return row;
+  const single = (id: StageId): EventRow => ({ client: agent, event: inv.hook, name: 'pre-tool', timeoutSec: 10, stages: [{ id }] });
+  if (inv.hook === 'session-lock') {
+    const verb = inv.positionals[0];
+    return verb === 'acquire' || verb === 'refresh' || verb === 'release' ? single(`session-lock ${verb}`) : null;
+  }
+  if (inv.hook === 'gate-push') return single(inv.post ? 'push-release' : 'push-gate');
+  if (inv.hook === 'context') return single(inv.event === 'session-start' ? 'context session-start' : 'context user-prompt-submit');
+  return null;
+};
+
+/** Every event hook name, for help text. */
+export const EVENT_NAMES: ReadonlyArray<string> = [...new Set(EVENTS.map((r) => r.name))];
+
+/**
+ * Run one event: read stdin once, then its stages in order (module doc). Never returns: the last stage that runs,
+ * or this function, exits the process.
+ */
+export const runEvent = async (row: EventRow, inv: HookInvocation, load: BundleLoader): Promise<never> => {
+  const agent = row.client;
+  const last = row.stages[row.stages.length - 1]?.id;
+  const maxBytes = Math.max(...row.stages.map((s) => STDIN_BOUNDS[s.id].maxBytes));
+  const timeoutMs = Math.max(...row.stages.map((s) => STDIN_BOUNDS[s.id].timeoutMs));
+  // Backstop: every stage is bounded by its own watchdog or deadline; this only ends a process that outlives them.
+  armWatchdog(row.timeoutSec * 1000 - 500, () => finish({ code: 0, stdout: neutralOutput(last) }));
+  const stdin = await readStdin(maxBytes, timeoutMs);
+  const o: PayloadObject | null = stdin._tag === 'Ok' ? objectOf(stdin.text) : null;
+  const toolName = o?.['tool_name'];
+  const stages = row.stages.filter((s: Stage) => stageMatches(s, toolName));
+  for (let i = 0; i < stages.length; i++) {
+    const id = (stages[i] as Stage).id;
+    const final = id === last; // the event's own final stage renders the combined answer and exits
+    const input: HookInput = { stdin: stdinFor(stdin, id) };
+    const sinv = stageInvocation(inv, id);
+    switch (id) {
+      case 'session-lock acquire':
+      case 'session-lock refresh':
+      case 'session-lock release': {
+        const verb = id === 'session-lock acquire' ? 'acquire' : id === 'session-lock refresh' ? 'refresh' : 'release';
+        if (sessionLockEarly(agent, verb, o) === 'skip') continue; // H4: no decision, nothing logged
+        const bundle = load(bundleOf(row, id));
+        if (final) return bundle.main(sinv, input);
+        const r = (await bundle.sessionLockStage?.(verb, agent, input)) ?? { code: 0 };
+        if (r.code !== 0 || (r.stdout ?? '') !== '' || (r.stderr ?? '') !== '') return finish(r); // a block ends the event
+        continue;
+      }
+      case 'push-release': {
+        if (pushReleaseEarly(o) === 'skip') continue; // §9: a non-push releases nothing and logs nothing
+        const bundle = load(BUNDLE[id]);
+        if (final) return bundle.main(sinv, input);
+        await bundle.releaseStage?.(agent, input);
+        continue;
+      }
+      case 'push-gate': {
+        const early = pushGateEarly(agent, o);
+        if (early === null) return load(BUNDLE[id]).main(sinv, input);
+        logEarly([early], agent, () => logDirFor(o !== null && typeof o['cwd'] === 'string' && isAbsolute(o['cwd']) ? o['cwd'] : process.cwd(), process.env));
+        return finish({ code: 0 });
+      }
+      case 'stop': {
+        if (o !== null) {
+          const repo = resolveRepo(startDirOf(o), process.env);
+          const early = stopEarly(agent, o, stopRepoFacts(repo));
+          if (early !== null) {
+            logEarly(early, agent, () => logDirOf(repo, process.env));
+            return finish({ code: 0, stdout: '{}\n' });
+          }
+        }
+        return load(BUNDLE[id]).main(sinv, input);
+      }
+      case 'action-claim evidence':
+      case 'context session-start':
+      case 'context user-prompt-submit':
+        return load(BUNDLE[id]).main(sinv, input);
+    }
+  }
+  return finish({ code: 0, stdout: neutralOutput(last) });
+};

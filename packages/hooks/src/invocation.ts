@@ -1,0 +1,74 @@
+/**
+ * The one parse of an `arbiter hook …` command line (architecture.md, hook life cycle). The dispatcher parses the
+ * arguments once with `node:util.parseArgs` and hands the result to whichever hook bundle it loads; no hook parses
+ * its argv again.
+ */
+import { parseArgs } from 'node:util';
+import { agentOf, type Agent } from '@arbiter/kernel/early';
+import type { StdinResult } from './hook/stdin-reader.js';
+
+/** A parsed `arbiter hook <name> [positionals] [options]` invocation. */
+export interface HookInvocation {
+  /** The hook or event name (`pre-tool`, `stop`, `session-lock`, `gate-push`, `pre-push`, …); `''` when absent. */
+  readonly hook: string;
+  /** Positional arguments after the name (`acquire`; git's `<remote> <url>`). */
+  readonly positionals: ReadonlyArray<string>;
+  /** `--agent claude|codex`; `null` when absent or another value (a mis-wired hook then allows). */
+  readonly agent: Agent | null;
+  /** `--post` (push release on PostToolUse). */
+  readonly post: boolean;
+  /** `--dry-run`. */
+  readonly dryRun: boolean;
+  /** `--help` / `-h`. */
+  readonly help: boolean;
+  /** `--event session-start|user-prompt-submit` of the context hook; `null` when absent. */
+  readonly event: string | null;
+  /** `--export-session` of the context hook (Codex). */
+  readonly exportSession: boolean;
+}
+
+/**
+ * Parse the arguments after `arbiter hook`. Unknown options are ignored (a hook must never fail on its command
+ * line: a mis-wired hook allows). Never throws.
+ */
+export const parseHookArgs = (argv: ReadonlyArray<string>): HookInvocation => {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      strict: false,
+      allowPositionals: true,
+      options: {
+        agent: { type: 'string' },
+        post: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        event: { type: 'string' },
+        'export-session': { type: 'boolean' },
+      },
+    });
+    const s = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+    return {
+      hook: positionals[0] ?? '',
+      positionals: positionals.slice(1),
+      agent: agentOf(values['agent']),
+      post: values['post'] === true,
+      dryRun: values['dry-run'] === true,
+      help: values['help'] === true || positionals[0] === 'help',
+      event: s(values['event']),
+      exportSession: values['export-session'] === true,
+    };
+  } catch {
+    return { hook: argv[0] ?? '', positionals: [], agent: null, post: false, dryRun: false, help: false, event: null, exportSession: false };
+  }
+};
+
+/** What the dispatcher hands a hook bundle besides the invocation: the stdin it already read, when it read it. */
+export interface HookInput {
+  readonly stdin?: StdinResult;
+}
+
+/**
+ * A hook entry point: runs one hook for a parsed invocation, renders its answer and exits (never returns).
+ * `input.stdin`, when present, is the payload the dispatcher already read.
+ */
+export type HookMain = (inv: HookInvocation, input?: HookInput) => Promise<never>;
