@@ -682,7 +682,7 @@ export const describeState = (s: BreakerState): string => {
 };
 
 /**
- * Fixed message for an admission result (used by `arbiter breaker can-assign`). Interpolates only the sanitised
+ * Fixed message for an admission result (used by `arbiter breaker can-assign`). Interpolates only the sanitized
  * agent name and a whole number of seconds.
  */
 export const admissionMessage = (agent: string, a: Admission): string => {

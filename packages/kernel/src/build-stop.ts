@@ -16,8 +16,8 @@ import { BUILD_STATE_FILE, BUILD_STOP_POLICY, BUILD_STOP_POLICY_VERSION } from '
 import * as t from 'io-ts';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { IsoMillis, intIn, msToIso } from './internal/codecs.js';
-import { done, need, type Done, type Need, type ProbeAnswer } from './internal/step.js';
-import { sanitiseLine, shortId } from './internal/text.js';
+import { done, need, runStepsSync, type Done, type Need, type ProbeAnswer, type StepDriver } from './internal/step.js';
+import { sanitizeLine, shortId } from './internal/text.js';
 import type { DecisionTable } from './internal/table.js';
 
 // ───────────────────────────────────────── constants (§2.8) ─────────────────────────────────────────
@@ -307,10 +307,23 @@ export const stopStep = (f: StopFacts): StopStep => {
     { _tag: 'Block', reasons: ['reinforce'], message: blockReason(v, n), n, max: v.max },
     [
       { ...patchBase, reinforcementsUsed: n, ...(reconcile === undefined ? {} : { ownerSession: reconcile }) },
-      { _tag: 'Audit', reason: 'reinforce', session: shortId(f.hookSession), phase: sanitiseLine(v.phase, 32), n, max: v.max },
+      { _tag: 'Audit', reason: 'reinforce', session: shortId(f.hookSession), phase: sanitizeLine(v.phase, 32), n, max: v.max },
     ],
   );
 };
+
+/** Answer to a build-stop probe: `BuildState` the file text or null (absent); `Tmux` the tmux session name. */
+export type Answer = ProbeAnswer<string | null> | ProbeAnswer<string>;
+
+/**
+ * Merge a probe's answer into the facts (§2.4): `BuildState` sets `buildState`, `Tmux` sets `tmux`. `answer` must be
+ * the answer to `probe` (a `BuildState` answer for `BuildState`, a string answer for `Tmux`). Pure.
+ */
+export const withAnswer = (facts: StopFacts, probe: Probe, answer: Answer): StopFacts =>
+  probe._tag === 'BuildState' ? { ...facts, buildState: answer } : { ...facts, tmux: answer as ProbeAnswer<string> };
+
+/** The Stop decision for the step driver: {@link stopStep}, {@link withAnswer}, at most {@link MAX_STEPS} calls. */
+export const driver: StepDriver<StopFacts, Probe, Answer, StopVerdict, Effect> = { step: stopStep, withAnswer, limit: MAX_STEPS };
 
 /** Scripted answers for {@link runStop}. */
 export interface StopAnswers {
@@ -319,25 +332,23 @@ export interface StopAnswers {
 }
 
 /**
- * Drive {@link stopStep} to completion with scripted answers (what an adapter does with real probes), for tables,
- * simulations and tests. Returns the final step and the probes requested, in order. Throws an `Error` when the step
- * re-requests an answered probe or exceeds {@link MAX_STEPS} (G-P1), so a test sees the violation; the hook driver
- * turns the same condition into its fail-open internal-error answer instead.
+ * Drive {@link stopStep} to completion with scripted answers through `runStepsSync` (what an adapter does with real
+ * probes), for tables, simulations and tests. Returns the final step and the probes requested, in order. Throws an
+ * `Error` when the step re-requests an answered probe or exceeds {@link MAX_STEPS} (G-P1), so a test sees the
+ * violation; the hook driver turns the same condition into its fail-open internal-error answer instead.
  */
 export const runStop = (
   base: Omit<StopFacts, 'buildState' | 'tmux'>,
   answers: StopAnswers,
 ): { readonly step: Done<StopVerdict, Effect>; readonly probes: ReadonlyArray<Probe['_tag']> } => {
-  let facts: StopFacts = base;
   const probes: Probe['_tag'][] = [];
-  for (let i = 0; i < MAX_STEPS; i++) {
-    const s = stopStep(facts);
-    if (s._tag === 'Done') return { step: s, probes };
-    if (probes.includes(s.probe._tag)) throw new Error(`probe requested twice: ${s.probe._tag}`);
-    probes.push(s.probe._tag);
-    facts = s.probe._tag === 'BuildState' ? { ...facts, buildState: answers.buildState } : { ...facts, tmux: answers.tmux };
-  }
-  throw new Error('step bound exceeded');
+  const r = runStepsSync(driver, base, (p): Answer => {
+    if (probes.includes(p._tag)) throw new Error(`probe requested twice: ${p._tag}`);
+    probes.push(p._tag);
+    return p._tag === 'BuildState' ? answers.buildState : answers.tmux;
+  });
+  if (r._tag === 'StepLimit') throw new Error('step bound exceeded');
+  return { step: done<StopVerdict, Effect>(r.outcome, r.effects), probes };
 };
 
 // ───────────────────────────────────────── patch (§2.6) ─────────────────────────────────────────
@@ -391,13 +402,13 @@ export const hintFor = (phase: string): string =>
 
 /**
  * The block reason (§2.7): six fixed lines joined with LF; phase ≤ 32, label ≤ 16, task ≤ 300 code points, all
- * through `sanitiseLine`, so no control character other than LF appears (BS-P9).
+ * through `sanitizeLine`, so no control character other than LF appears (BS-P9).
  */
 export const blockReason = (v: Pick<StateView, 'phase' | 'label' | 'task' | 'max'>, n: number): string =>
   [
     'Arbiter build guard: this session owns a build that is not finished.',
-    `Phase: ${sanitiseLine(v.phase, 32)} (${sanitiseLine(v.label, 16)} protection, reinforcement ${n} of ${v.max}).`,
-    `Task: ${sanitiseLine(v.task, TASK_REASON_MAX)}`,
+    `Phase: ${sanitizeLine(v.phase, 32)} (${sanitizeLine(v.label, 16)} protection, reinforcement ${n} of ${v.max}).`,
+    `Task: ${sanitizeLine(v.task, TASK_REASON_MAX)}`,
     hintFor(v.phase),
     'When this phase is done, run: arbiter build phase <next-phase>. When the whole build is done, run: arbiter build done (or arbiter build fail / arbiter build escalate).',
     'Keep working on the build.',
@@ -422,9 +433,9 @@ export interface CliResult {
 
 const usage = (line: string): CliResult => ({ exit: 2, reason: 'cli-usage', lines: [line] });
 
-/** Message for an unreadable state (§2.7 "state corrupt"); `path` is sanitised to one line of ≤ 300 code points. */
+/** Message for an unreadable state (§2.7 "state corrupt"); `path` is sanitized to one line of ≤ 300 code points. */
 export const stateCorruptMessage = (path: string): string =>
-  `${sanitiseLine(path, 300)} cannot be read as a build state. Inspect or delete it, then run arbiter build start again.`;
+  `${sanitizeLine(path, 300)} cannot be read as a build state. Inspect or delete it, then run arbiter build start again.`;
 
 /** Arguments of `arbiter build start` after flag parsing. `size` undefined means the default `standard`. */
 export interface StartArgs {
@@ -434,7 +445,7 @@ export interface StartArgs {
   readonly ownerTmux?: string;
 }
 
-/** Result of {@link checkStart}: refuse with a CLI result, or go on with the validated size and sanitised task. */
+/** Result of {@link checkStart}: refuse with a CLI result, or go on with the validated size and sanitized task. */
 export type StartCheck =
   | { readonly _tag: 'Refuse'; readonly result: CliResult }
   | { readonly _tag: 'Ok'; readonly size: Size; readonly task: string; readonly needTmux: boolean };
@@ -451,7 +462,7 @@ export const checkStart = (existing: string | null, args: StartArgs, path: strin
   if (!Object.prototype.hasOwnProperty.call(SIZES, size)) {
     return { _tag: 'Refuse', result: usage('--size must be one of: small, standard, large') };
   }
-  const task = sanitiseLine(args.task ?? '', TASK_STORE_MAX);
+  const task = sanitizeLine(args.task ?? '', TASK_STORE_MAX);
   if (task === '') return { _tag: 'Refuse', result: usage('--task <text> is required and must not be blank') };
   if (existing !== null) {
     const read = readState(existing);
@@ -465,7 +476,7 @@ export const checkStart = (existing: string | null, args: StartArgs, path: strin
           exit: 1,
           reason: 'cli-build-active',
           lines: [
-            `A build is already active (phase ${sanitiseLine(read.view.phase, 32)}; task: ${sanitiseLine(read.view.task, 120)}). End it first with arbiter build done, fail or escalate.`,
+            `A build is already active (phase ${sanitizeLine(read.view.phase, 32)}; task: ${sanitizeLine(read.view.task, 120)}). End it first with arbiter build done, fail or escalate.`,
           ],
         },
       };
@@ -505,7 +516,7 @@ export const startBuild = (
     updatedAt: now,
   };
   const lines = [
-    `Build started: ${ok.size} (${p.reinforcements} reinforcements, ${p.label}). Owner: tmux "${sanitiseLine(ownerTmux, 64)}", session "${shortId(ownerSession)}". Task: ${sanitiseLine(ok.task, 120)}`,
+    `Build started: ${ok.size} (${p.reinforcements} reinforcements, ${p.label}). Owner: tmux "${sanitizeLine(ownerTmux, 64)}", session "${shortId(ownerSession)}". Task: ${sanitizeLine(ok.task, 120)}`,
   ];
   if (ownerTmux === '' && ownerSession === '') lines.push(NO_IDENTITY_WARNING);
   return { exit: 0, reason: 'cli-started', lines, write: encodeState(state) };
@@ -528,7 +539,7 @@ export const setPhase = (existing: string | null, p: string, now: number): CliRe
   if (existing === null) return { exit: 1, reason: 'cli-no-build', lines: [NO_BUILD_MESSAGE] };
   const read = readState(existing);
   if (read._tag === 'Unparseable') return { exit: 1, reason: 'cli-no-build', lines: [NO_BUILD_MESSAGE] };
-  const prior = sanitiseLine(read.view.phase, 32);
+  const prior = sanitizeLine(read.view.phase, 32);
   if (isTerminal(read.view.phase)) return { exit: 1, reason: 'cli-build-finished', lines: [`The build is already ${prior}.`] };
   return {
     exit: 0,
@@ -571,7 +582,7 @@ export interface StatusJson {
 
 /**
  * `arbiter build status` (§2.3): read-only, exit 0 `cli-status`. Lines: phase, size, owner (tmux name and `shortId`
- * of the session), `{used} of {max}`, task; `json` is the same as data (sanitised).
+ * of the session), `{used} of {max}`, task; `json` is the same as data (sanitized).
  */
 export const buildStatus = (existing: string | null): CliResult & { readonly json: StatusJson } => {
   if (existing === null) return { exit: 0, reason: 'cli-status', lines: [NO_BUILD_MESSAGE], json: { active: false, state: 'absent' } };
@@ -583,13 +594,13 @@ export const buildStatus = (existing: string | null): CliResult & { readonly jso
   const json: StatusJson = {
     active: !isTerminal(v.phase),
     state: 'parsed',
-    phase: sanitiseLine(v.phase, 32),
-    size: v.size === null ? null : sanitiseLine(v.size, 16),
-    owner: { tmux: sanitiseLine(v.ownerTmux, 64), session: shortId(v.ownerSession) },
+    phase: sanitizeLine(v.phase, 32),
+    size: v.size === null ? null : sanitizeLine(v.size, 16),
+    owner: { tmux: sanitizeLine(v.ownerTmux, 64), session: shortId(v.ownerSession) },
     used: v.used,
     max: v.max,
-    label: sanitiseLine(v.label, 16),
-    task: sanitiseLine(v.task, 300),
+    label: sanitizeLine(v.label, 16),
+    task: sanitizeLine(v.task, 300),
   };
   return {
     exit: 0,

@@ -10,8 +10,8 @@ import * as t from 'io-ts';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { describeErrors, intIn } from './internal/codecs.js';
 import { DEFAULT_TTL_MS, TTL_MAX_MS, TTL_MIN_MS } from './session-lock.js';
-import { DEFAULT_SETTINGS as STOP_GATE_DEFAULTS, resolveSettings as resolveStopGate, type StopGateSettings } from './stop-gate.js';
-import { ACTION_PATTERN_LEMMAS, DEFAULT_SETTINGS as COMMITMENTS_DEFAULTS, type CommitmentsSettings } from './action-claim.js';
+import { DEFAULT_SETTINGS as STOP_GATE_DEFAULTS, resolveSettings as resolveStopGate, type StopGateSettings } from './stop-gate/stop-gate.js';
+import { ACTION_PATTERN_LEMMAS, DEFAULT_SETTINGS as COMMITMENTS_DEFAULTS, type CommitmentsSettings } from './action-claim/action-claim.js';
 
 /** Largest accepted configuration file, bytes (push-gate.md §3.1 rule 1). */
 export const CONFIG_MAX_BYTES = 64 * 1024;

@@ -264,7 +264,7 @@ export type DriftDisposition =
   | { readonly _tag: 'ProceedToReview'; readonly effects: ReadonlyArray<DriftEffect> };
 
 /**
- * Default sanitiser of the checker's explanation before it enters a note: decision-log masking (§16 DL4),
+ * Default sanitizer of the checker's explanation before it enters a note: decision-log masking (§16 DL4),
  * control characters replaced by spaces, cut to 1 000 characters. A runner with the secret allowlist passes
  * `secrets.redact` instead (§7.5).
  */
@@ -277,7 +277,7 @@ export const defaultSanitize = (s: string): string =>
 const renderScore = (s: number): string => String(Math.round(s * 1000) / 1000);
 
 /**
- * The `drift` retry note (§6.4, verbatim template), capped at 6 000 characters. `explanation` is sanitised first.
+ * The `drift` retry note (§6.4, verbatim template), capped at 6 000 characters. `explanation` is sanitized first.
  */
 export const driftNote = (score: number, explanation: string, sanitize: (s: string) => string = defaultSanitize): string => {
   const ex = sanitize(explanation).trim();

@@ -2,25 +2,25 @@
  * @arbiter/kernel: every Arbiter decision as a total pure function over facts.
  *
  * Each decision module is exported as a namespace named after it (DESIGN.md conventions §8). Shared vocabulary
- * (step functions, codecs, sanitisers, decision tables, the decision-log entry) is exported flat.
+ * (step functions, codecs, sanitizers, decision tables, the decision-log entry) is exported flat.
  */
 export * as sessionLock from './session-lock.js';
 export * as config from './config.js';
 export * as buildStop from './build-stop.js';
-export * as stopGate from './stop-gate.js';
-export * as pushGate from './push-gate.js';
+export * as stopGate from './stop-gate/stop-gate.js';
+export * as pushGate from './push-gate/push-gate.js';
 // Kernel-internal module of the push gate (push-gate.md §6, §7); the `pushGate` namespace re-exports it.
-export * as pushClassifier from './push-classifier.js';
+export * as pushClassifier from './push-gate/classifier.js';
 export * as stateLock from './state-lock.js';
 export * as breaker from './breaker.js';
 export * as review from './review.js';
 export * as drift from './drift.js';
 export * as engineLock from './engine-lock.js';
-export * as paths from './paths.js';
+export * as paths from './paths/paths.js';
 export * as retry from './retry.js';
 export * as secrets from './secrets.js';
 export * as convoyGuard from './convoy-guard.js';
-export * as actionClaim from './action-claim.js';
+export * as actionClaim from './action-claim/action-claim.js';
 
 export * from './internal/step.js';
 export * from './internal/codecs.js';

@@ -17,7 +17,7 @@ import type {
   TaskStatus,
   WriteLedgerEntry,
 } from './internal/convoy.js';
-import type { ExhaustMode } from './paths.js';
+import type { ExhaustMode } from './paths/paths.js';
 import type { ReviewBlockFailure, ReviewPolicy } from './review.js';
 import { redact, redactedExcerpt, scanForSecrets, type Allowlist, type PatternName } from './secrets.js';
 

@@ -47,7 +47,7 @@ export type ReviewedLevel = 'fast' | 'panel';
 export const levelRank = (l: Level): number => (l === 'none' ? 0 : l === 'auto-pass' ? 1 : l === 'fast' ? 2 : 3);
 
 /**
- * A normalised repository path (§5.1 `NormPath`): `Root` (the whole tree) or `Rel` with a non-empty segment list
+ * A normalized repository path (§5.1 `NormPath`): `Root` (the whole tree) or `Rel` with a non-empty segment list
  * and a directory flag. Produced by `paths.normalizePath`; structurally compatible with it.
  */
 export type NormPath =
@@ -104,7 +104,7 @@ export const DEFAULT_REVIEW_CONFIG: ReviewConfig = {
   maxConcurrentReviews: 3,
 };
 
-/** A path normaliser (`paths.normalizePath`, §5.1): a `Left` for a glob, a traversal or a drive path. */
+/** A path normalizer (`paths.normalizePath`, §5.1): a `Left` for a glob, a traversal or a drive path. */
 export type Normalize = (raw: string) => { readonly _tag: 'Left'; readonly left: unknown } | { readonly _tag: 'Right'; readonly right: NormPath };
 
 const isObj = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);

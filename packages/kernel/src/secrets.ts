@@ -15,7 +15,7 @@
  */
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
-import { normalizePath, type NormPath } from './paths.js';
+import { normalizePath, type NormPath } from './paths/paths.js';
 import type { DecisionTable } from './internal/table.js';
 import { forEachTriggerLine } from './internal/secret-lines.js';
 

@@ -9,7 +9,7 @@
 import * as t from 'io-ts';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { IsoMillis, SafeInt, describeErrors, intIn, strLen } from './internal/codecs.js';
-import { done, need, type Done, type Need } from './internal/step.js';
+import { done, need, runStepsSync, type Done, type Need, type StepDriver } from './internal/step.js';
 import { SESSION_CHAR, keepOnly } from './internal/text.js';
 import type { DecisionTable } from './internal/table.js';
 import type { PidLiveness } from './ports/common.js';
@@ -295,7 +295,7 @@ const commit = (f: { workspace_hash: string; snapshot: Snapshot }, record: LockR
   record,
 });
 
-/** Audit ids are sanitised like message ids but may be longer (§13.1: up to 128 characters). */
+/** Audit ids are sanitized like message ids but may be longer (§13.1: up to 128 characters). */
 export const sanitizeAuditSession = (s: string): string => keepOnly(s, SESSION_CHAR, 128, 'unknown');
 
 const audit = (
@@ -481,7 +481,7 @@ export const renderPid = (pid: unknown): string =>
 /**
  * The only message of this policy (§11), exactly:
  * `parallel session lock held by <session> (pid <n>) — wait or close that session first`.
- * Interpolates nothing but the sanitised session id and the pid.
+ * Interpolates nothing but the sanitized session id and the pid.
  */
 export const blockMessage = (holder: { readonly session_id: unknown; readonly pid: unknown }): string =>
   `parallel session lock held by ${sanitizeSession(holder.session_id)} (pid ${renderPid(holder.pid)}) \u2014 wait or close that session first`;
@@ -547,21 +547,35 @@ const tableSnapshot = (kind: (typeof SNAPSHOT_KINDS)[number]): Snapshot => {
   }
 };
 
+/** Merge the pid probe's answer into the acquire facts (§7.3): `pid_alive` becomes the answer. Pure. */
+export const withAnswer = (facts: AcquireFacts, _probe: PidAliveProbe, answer: PidLiveness): AcquireFacts => ({ ...facts, pid_alive: answer });
+
+/** Steps of one acquire round: the first call, and one more after the only probe (§7.3). */
+export const MAX_ACQUIRE_STEPS = 2;
+
+/** One acquire round for the step driver: {@link acquireStep}, {@link withAnswer}, at most {@link MAX_ACQUIRE_STEPS} calls. */
+export const driver: StepDriver<AcquireFacts, PidAliveProbe, PidLiveness, AcquireOutcome, Effect> = {
+  step: (f) => acquireStep(f),
+  withAnswer,
+  limit: MAX_ACQUIRE_STEPS,
+};
+
 /**
- * Run the acquire loop of one round with a scripted pid-probe answer (the adapter's job, done here for tables and
- * simulations). Returns the final `Done` and whether a probe was requested.
+ * Run the acquire loop of one round with a scripted pid-probe answer through `runStepsSync` (the adapter's job, done
+ * here for tables and simulations). Returns the final `Done` and the probes requested. Throws an `Error` if the step
+ * exceeds {@link MAX_ACQUIRE_STEPS} (a broken step rule), so a test sees it.
  */
 export const runAcquireRound = (
   facts: Omit<AcquireFacts, 'pid_alive'>,
   probe: (p: PidAliveProbe) => PidLiveness,
 ): { readonly step: Done<AcquireOutcome, Effect>; readonly probed: ReadonlyArray<PidAliveProbe> } => {
   const probed: PidAliveProbe[] = [];
-  let s = acquireStep(facts);
-  while (s._tag === 'Need') {
-    probed.push(s.probe);
-    s = acquireStep({ ...facts, pid_alive: probe(s.probe) });
-  }
-  return { step: s, probed };
+  const r = runStepsSync(driver, facts as AcquireFacts, (p) => {
+    probed.push(p);
+    return probe(p);
+  });
+  if (r._tag === 'StepLimit') throw new Error('step bound exceeded');
+  return { step: done<AcquireOutcome, Effect>(r.outcome, r.effects), probed };
 };
 
 /**

@@ -12,10 +12,10 @@
  * Pure: no I/O, no clock, no randomness. `now`, pids, hostnames and every probe answer arrive as facts.
  */
 import * as t from 'io-ts';
-import { sanitiseLine } from './internal/text.js';
+import { sanitizeLine } from './internal/text.js';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { IsoMillis } from './internal/codecs.js';
-import { done, need, type Done, type Need } from './internal/step.js';
+import { done, need, runStepsSync, type Done, type Need, type StepDriver } from './internal/step.js';
 import { SESSION_CHAR, keepOnly } from './internal/text.js';
 import type { DecisionTable } from './internal/table.js';
 
@@ -42,8 +42,8 @@ export const NETWORK_FS_TYPES: ReadonlyArray<string> = ['nfs', 'nfs4', 'cifs', '
 
 // ───────────────────────────────────────── text helper (§0.4) ─────────────────────────────────────────
 
-/** `sanitiseLine` of sentinels.md §0.4 lives in internal/text.ts (one copy for every sentinel); re-exported. */
-export { sanitiseLine } from './internal/text.js';
+/** `sanitizeLine` of sentinels.md §0.4 lives in internal/text.ts (one copy for every sentinel); re-exported. */
+export { sanitizeLine } from './internal/text.js';
 
 // ───────────────────────────────────────── model: file system (§4.4) ───────────────────────────────────
 
@@ -172,7 +172,7 @@ export type LockFileRead = { readonly _tag: 'Absent' } | { readonly _tag: 'Prese
 /** Liveness answer of the state lock's pid probe (§4.5: EPERM is alive, any other error fails the probe). */
 export type PidAnswer = 'alive' | 'dead';
 
-/** Failure of a probe (§0.3 rule 2). `detail` is free text the kernel sanitises before display. */
+/** Failure of a probe (§0.3 rule 2). `detail` is free text the kernel sanitizes before display. */
 export interface ProbeFailure {
   readonly kind: 'timeout' | 'unavailable' | 'failed';
   readonly detail: string;
@@ -317,10 +317,10 @@ const HOST_MAX = 255;
 
 /** A hostname from a lock file is foreign text: keep `[A-Za-z0-9_.-]`, at most 255 characters, `?` when empty. */
 export const safeHost = (h: unknown): string => keepOnly(h, SESSION_CHAR, HOST_MAX, '?');
-const safePath = (p: unknown): string => sanitiseLine(p, PATH_MAX) || '?';
+const safePath = (p: unknown): string => sanitizeLine(p, PATH_MAX) || '?';
 const safePid = (pid: unknown): string => (isValidPid(pid) ? String(pid) : '?');
 
-/** Interpolations of the §4.9 templates. Everything is sanitised here, whatever the caller passes. */
+/** Interpolations of the §4.9 templates. Everything is sanitized here, whatever the caller passes. */
 export interface MessageArgs {
   readonly dir: string;
   readonly lockPath: string;
@@ -333,8 +333,8 @@ export interface MessageArgs {
 }
 
 /**
- * The fixed message of a Disabled code (§4.9). Only sanitised interpolations: paths via `sanitiseLine(…, 500)`,
- * hostnames via {@link safeHost}, pids as decimal or `?`, the error detail via `sanitiseLine(detail, 200)`.
+ * The fixed message of a Disabled code (§4.9). Only sanitized interpolations: paths via `sanitizeLine(…, 500)`,
+ * hostnames via {@link safeHost}, pids as decimal or `?`, the error detail via `sanitizeLine(detail, 200)`.
  */
 export const message = (code: DisabledReason, a: MessageArgs): string => {
   const lockPath = safePath(a.lockPath);
@@ -359,17 +359,17 @@ export const message = (code: DisabledReason, a: MessageArgs): string => {
     case 'lost':
       return `Arbiter state lock disabled: ${lockPath} no longer names this process; another writer has taken it over.`;
     case 'error':
-      return `Arbiter state lock disabled: handling ${lockPath} failed: ${sanitiseLine(a.detail, 200) || 'unknown error'}.`;
+      return `Arbiter state lock disabled: handling ${lockPath} failed: ${sanitizeLine(a.detail, 200) || 'unknown error'}.`;
   }
 };
 
 /** The stderr warning line every hook prints while the guard is disabled (§4.9, §4.8 rule 1). */
 export const warningLine = (dir: string, code: string, msg: string): string =>
-  `arbiter: state directory ${safePath(dir)} is read-only for Arbiter (${keepOnly(code, /[a-z0-9.-]/, 64, '?')}). ${sanitiseLine(msg, 2000)}`;
+  `arbiter: state directory ${safePath(dir)} is read-only for Arbiter (${keepOnly(code, /[a-z0-9.-]/, 64, '?')}). ${sanitizeLine(msg, 2000)}`;
 
 /** The context block the context hook adds while the guard is disabled (§4.9, §4.8 rule 2). */
 export const contextWarningBlock = (msg: string): string =>
-  `Arbiter warning: its state directory cannot be written, so commitments, build protection and the stop gate are inactive in this session. ${sanitiseLine(msg, 2000)}`;
+  `Arbiter warning: its state directory cannot be written, so commitments, build protection and the stop gate are inactive in this session. ${sanitizeLine(msg, 2000)}`;
 
 // ───────────────────────────────────────── decision: acquire (§4.6) ─────────────────────────────────
 
@@ -510,7 +510,7 @@ export const settleTouch = <O>(f: Where, outcome: O, result: EffectResult): Done
 
 /**
  * Internal-error outcome (§0.3 rule 3, §4.7 "Exceptions"): any exception in a probe, an effect or the driver, or a
- * step that breaks the driver's rules, gives Disabled `error`. `detail` is sanitised into the message.
+ * step that breaks the driver's rules, gives Disabled `error`. `detail` is sanitized into the message.
  */
 export const internalError = (f: Where, detail: unknown): Done<Disabled, Effect> =>
   disabled('error', f, { detail: typeof detail === 'string' ? detail : 'internal error' });
@@ -602,11 +602,31 @@ export interface OpenTrace {
 const answerKey = (p: Probe): 'lockRead' | 'fsLocal' | 'lockAge' | 'pidAlive' =>
   p._tag === 'LockRead' ? 'lockRead' : p._tag === 'FsLocal' ? 'fsLocal' : p._tag === 'LockAge' ? 'lockAge' : 'pidAlive';
 
+/** Answer to a state-lock probe: `LockRead` the file or Absent, `FsLocal` the kind, `LockAge` the mtime (ms epoch), `PidAlive` the liveness. */
+export type LockAnswer = Answer<LockFileRead> | Answer<FsLocalAnswer> | Answer<number> | Answer<PidAnswer>;
+
+/** Merge a probe's answer into the facts of an open (§4.5): each probe sets its own field. `answer` must answer `probe`. Pure. */
+export const withAnswer = (known: LockKnown, probe: Probe, answer: LockAnswer): LockKnown => {
+  switch (probe._tag) {
+    case 'LockRead':
+      return { ...known, lockRead: answer as Answer<LockFileRead> };
+    case 'FsLocal':
+      return { ...known, fsLocal: answer as Answer<FsLocalAnswer> };
+    case 'LockAge':
+      return { ...known, lockAge: answer as Answer<number> };
+    case 'PidAlive':
+      return { ...known, pidAlive: answer as Answer<PidAnswer> };
+  }
+};
+
+/** One attempt of an open for the step driver: {@link decideLock}, {@link withAnswer}, at most {@link MAX_STEPS} calls. */
+export const driver: StepDriver<LockKnown, Probe, LockAnswer, Take | Enabled | Disabled, Effect> = { step: (f) => decideLock(f), withAnswer, limit: MAX_STEPS };
+
 /**
- * Run one open with synchronous answers: `decideLock` (≤ 12 steps, never re-requesting an answered probe) →
- * execute the Take's write → `settleLock`, retrying from `lockRead` up to `MAX_ATTEMPTS` times; a `host-shared`
- * touch is settled with `settleTouch`. Any exception or rule break gives `internalError` (Disabled `error`).
- * The io-node adapter runs the same loop asynchronously; this one serves tables, simulations and properties.
+ * Run one open with synchronous answers: `decideLock` through `runStepsSync` (≤ 12 steps, never re-requesting an
+ * answered probe) → execute the Take's write → `settleLock`, retrying from `lockRead` up to `MAX_ATTEMPTS` times; a
+ * `host-shared` touch is settled with `settleTouch`. Any exception or rule break gives `internalError` (Disabled
+ * `error`). The io-node adapter runs the same loop asynchronously; this one serves tables, simulations and properties.
  */
 export const simulateOpen = (given: Omit<LockGiven, 'attempt'>, oracle: Oracle): OpenTrace => {
   const probes: Array<{ attempt: number; probe: Probe }> = [];
@@ -619,25 +639,27 @@ export const simulateOpen = (given: Omit<LockGiven, 'attempt'>, oracle: Oracle):
   try {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const g: LockGiven = { ...given, attempt };
-      let known: LockKnown = g;
       decideRuns++;
-      let s = decideLock(known);
-      let steps = 1;
-      while (s._tag === 'Need') {
-        const key = answerKey(s.probe);
-        if (known[key] !== undefined || steps >= MAX_STEPS) return finish(internalError(g, 'step rule broken'));
-        probes.push({ attempt, probe: s.probe });
-        known = { ...known, [key]: oracle.probe(s.probe, attempt) };
-        s = decideLock(known);
-        steps++;
-      }
-      const o = s.outcome;
-      if (o._tag === 'Disabled') return finish(s as Done<Disabled, Effect>);
+      // A re-requested probe breaks the step rule (HL-P15): the run ends in internalError, as at the step limit.
+      const guarded: typeof driver = {
+        ...driver,
+        step: (known) => {
+          const s = decideLock(known);
+          return s._tag === 'Need' && known[answerKey(s.probe)] !== undefined ? internalError(g, 'step rule broken') : s;
+        },
+      };
+      const r = runStepsSync(guarded, g as LockKnown, (p) => {
+        probes.push({ attempt, probe: p });
+        return oracle.probe(p, attempt) as LockAnswer;
+      });
+      if (r._tag === 'StepLimit') return finish(internalError(g, 'step rule broken'));
+      const o = r.outcome;
+      if (o._tag === 'Disabled') return finish(done<Disabled, Effect>(o, r.effects));
       if (o._tag === 'Enabled') {
-        effects.push(...s.effects);
+        effects.push(...r.effects);
         return finish(settleTouch(g, o, oracle.touch()));
       }
-      effects.push(...s.effects);
+      effects.push(...r.effects);
       const settled = settleLock(g, o, oracle.write(o.method, attempt));
       if (settled.outcome._tag !== 'Retry') return finish(settled as Done<Enabled | Disabled, Effect>);
       effects.push(...settled.effects);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { actionClaim as ac, clamp, sanitiseLine, sanitiseBlock, shortId } from '@arbiter/kernel';
+import { actionClaim as ac, clamp, sanitizeLine, sanitizeBlock, shortId } from '@arbiter/kernel';
 
 type Lemma = ac.Lemma;
 type Commitment = ac.Commitment;
@@ -780,19 +780,19 @@ describe('text helpers (§0.4)', () => {
       }),
     );
   });
-  it('sanitiseLine: no control characters, single spaces, at most n code points', () => {
+  it('sanitizeLine: no control characters, single spaces, at most n code points', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), fc.integer({ min: 1, max: 30 }), (s, n) => {
-        const o = sanitiseLine(s, n);
+        const o = sanitizeLine(s, n);
         expect(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(o)).toBe(false);
         expect(/\s\s/.test(o)).toBe(false);
         expect([...o].length).toBeLessThanOrEqual(n);
       }),
     );
-    expect(sanitiseLine('  a\n\tb  ', 10)).toBe('a b');
-    expect(sanitiseLine('abcdef', 4)).toBe('abc\u2026');
-    expect(sanitiseLine('abcd', 4)).toBe('abcd');
-    expect(sanitiseBlock('a\r\n\r\n\r\n\r\nb  c\rd', 100)).toBe('a\n\nb c\nd');
+    expect(sanitizeLine('  a\n\tb  ', 10)).toBe('a b');
+    expect(sanitizeLine('abcdef', 4)).toBe('abc\u2026');
+    expect(sanitizeLine('abcd', 4)).toBe('abcd');
+    expect(sanitizeBlock('a\r\n\r\n\r\n\r\nb  c\rd', 100)).toBe('a\n\nb c\nd');
     expect(shortId('  abcdefghijk')).toBe('abcdefgh');
   });
 });

@@ -280,7 +280,7 @@ describe('book codec and restoreBook (§1.8)', () => {
 });
 
 describe('messages and table', () => {
-  it('admission messages interpolate only a sanitised agent and whole seconds', () => {
+  it('admission messages interpolate only a sanitized agent and whole seconds', () => {
     const a = breaker.canAssign(cfg, open(1_000_000), 't', 1_000_001);
     expect(breaker.admissionMessage('dev\u001b[31m; rm -rf', a)).toBe('agent dev31mrm-rf is barred by its circuit breaker; cooling down, retry in 300 s');
   });

@@ -212,7 +212,7 @@ describe('build-stop properties (sentinels.md §2.10, §5)', () => {
     );
   });
 
-  it('BS-P9 the block reason has the sanitised phase, "{n} of {max}", label and task; no control but LF; task ≤ 300 code points', () => {
+  it('BS-P9 the block reason has the sanitized phase, "{n} of {max}", label and task; no control but LF; task ≤ 300 code points', () => {
     fc.assert(
       fc.property(specArb, (s0) => {
         const s = { ...s0, used: Math.min(s0.used, 3), max: 4 + s0.max, phase: s0.phase.replace(/^(complete|failed|escalated)$/, 'x') };
@@ -223,9 +223,9 @@ describe('build-stop properties (sentinels.md §2.10, §5)', () => {
         const lines = m.split('\n');
         expect(lines).toHaveLength(6);
         expect(lines[1]).toBe(
-          `Phase: ${sanitise(s.phase, 32)} (${sanitise(s.label, 16)} protection, reinforcement ${s.used + 1} of ${s.max}).`,
+          `Phase: ${sanitize(s.phase, 32)} (${sanitize(s.label, 16)} protection, reinforcement ${s.used + 1} of ${s.max}).`,
         );
-        expect(lines[2]).toBe(`Task: ${sanitise(s.task, 300)}`);
+        expect(lines[2]).toBe(`Task: ${sanitize(s.task, 300)}`);
         expect(Array.from(lines[2]!.slice('Task: '.length)).length).toBeLessThanOrEqual(300);
         expect(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/.test(m)).toBe(false);
       }),
@@ -318,7 +318,7 @@ describe('build-stop properties (sentinels.md §2.10, §5)', () => {
   });
 });
 
-const sanitise = (s: string, n: number): string => {
+const sanitize = (s: string, n: number): string => {
   const t = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/\s+/g, ' ').trim();
   const cps = Array.from(t);
   return cps.length <= n ? t : cps.slice(0, n - 1).join('') + '\u2026';

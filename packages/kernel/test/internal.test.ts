@@ -1,4 +1,4 @@
-/** Shared kernel vocabulary: IsoMillis (DESIGN.md conventions §4), sanitisers, configuration (session-lock.md §3). */
+/** Shared kernel vocabulary: IsoMillis (DESIGN.md conventions §4), sanitizers, configuration (session-lock.md §3). */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isRight } from 'fp-ts/lib/Either.js';
@@ -22,7 +22,7 @@ describe('IsoMillis', () => {
   });
 });
 
-describe('codec helpers and sanitisers', () => {
+describe('codec helpers and sanitizers', () => {
   it('intIn and strLen accept exactly their ranges (at, one below, one above)', () => {
     const c = intIn(1, 10);
     expect([0, 1, 10, 11, 1.5, '3'].map((v) => isRight(c.decode(v)))).toEqual([false, true, true, false, false, false]);

@@ -97,8 +97,8 @@ describe('pathsOverlap examples (§5.2)', () => {
 
 // ───────────────────────────────────────── §5.8 properties PT-1 … PT-6 ─────────────────────────────────────────
 
-describe('normalisation and overlap properties (§5.8)', () => {
-  test('PT-1 idempotent normalisation: normalize(render(n)) = n', () => {
+describe('normalization and overlap properties (§5.8)', () => {
+  test('PT-1 idempotent normalization: normalize(render(n)) = n', () => {
     fc.assert(
       fc.property(arbPath, (raw) => {
         const r = normalizePath(raw);
@@ -524,7 +524,7 @@ describe('validateInjection examples (§5.6)', () => {
     expect(inject(req({ depends_on: ['d'] }), tasks).verdict).toMatchObject({ record: { phase: 4 } });
     expect(inject(req(), []).verdict).toMatchObject({ record: { phase: 1 } });
   });
-  test('I8 record defaults and normalised files; effects InsertTask then info event', () => {
+  test('I8 record defaults and normalized files; effects InsertTask then info event', () => {
     const r = inject(req({ files: ['./src//a.ts', '\\lib\\'] }), [], { defaults: { on_exhausted: 'skip' } });
     expect(r.verdict._tag).toBe('Inserted');
     if (r.verdict._tag === 'Inserted') {

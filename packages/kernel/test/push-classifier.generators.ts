@@ -4,7 +4,7 @@
  * random quoting, and contexts to embed them in. Expected values come from the generator's own structure.
  */
 import fc from 'fast-check';
-import type { PushClassification, PushDst, PushInvocation, PushSrc, PushTarget } from '../src/push-classifier.js';
+import type { PushClassification, PushDst, PushInvocation, PushSrc, PushTarget } from '../src/push-gate/classifier.js';
 
 // ───────────────────────────── word rendering with random quoting ─────────────────────────────
 

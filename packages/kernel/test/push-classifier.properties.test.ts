@@ -15,7 +15,7 @@ import {
   MAX_COMMAND_CHARS,
   type DeployRefEntry,
   type RefsFacts,
-} from '../src/push-classifier.js';
+} from '../src/push-gate/classifier.js';
 
 import {
   applyContexts,

@@ -5,7 +5,7 @@ import {
   type PushClassification,
   type PushInvocation,
   type PushTarget,
-} from '../src/push-classifier.js';
+} from '../src/push-gate/classifier.js';
 import { EXAMPLES } from './push-classifier.examples.js';
 import {
   parsePrePushInput,
@@ -19,7 +19,7 @@ import {
   resolveInvocationDir,
   type RefsFacts,
   type DeployRefEntry,
-} from '../src/push-classifier.js';
+} from '../src/push-gate/classifier.js';
 
 /** Compact rendering of a classification (notation documented in push-classifier.examples.ts). */
 export const showTarget = (t: PushTarget): string => {
@@ -286,7 +286,7 @@ describe('§6.7 resolveInvocationDir', () => {
     const c = classifyPushCommand(cmd);
     return resolveInvocationDir(cwd, c._tag === 'Push' ? (c.invocations[0]?.dir_hints ?? []) : []);
   };
-  it('applies cd, env -C and git -C in order; absolute paths replace; .. and . normalise', () => {
+  it('applies cd, env -C and git -C in order; absolute paths replace; .. and . normalize', () => {
     expect(dirOf('git push').dir).toBe('/home/u/repo');
     expect(dirOf('cd app && git -C ../lib push').dir).toBe('/home/u/repo/lib');
     expect(dirOf('cd /srv && env -C a git -C ./b push').dir).toBe('/srv/a/b');

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { pushGate as PG, type config } from '@arbiter/kernel';
+import { pushGate as PG, runStepsSync, type config } from '@arbiter/kernel';
 
 type ConfigState = config.ConfigState;
 
@@ -230,12 +230,11 @@ describe('push-gate step function (PG-10 … PG-24)', () => {
         const needsElapsed: number[] = [];
         let f: PG.GateFacts = { mode: 'agent', agent: 'claude', payload: payloadOf(s.command), dry_run: false, break_glass: false, break_glass_reason: null, elapsed_ms: start };
         f = { ...f, repo: { kind: 'repo', top: '/r', common_dir: '/r/.git', shallow: false, config: CONFIGURED }, refs: REFS, identity: ME };
-        for (let n = 0; n < PG.MAX_PLAN_STEPS; n++) {
-          const st = PG.gateStep(f);
-          if (st._tag === 'Done') break;
-          for (const p of st.probe) {
+        runStepsSync(PG.driver, f, (probes, g): PG.GateAnswers => {
+          let elapsed = g.elapsed_ms;
+          const answers = probes.map((p): PG.GateProbeAnswer => {
             if (p._tag === 'claim') {
-              const prev = f.claims?.[p.lane] ?? [];
+              const prev = g.claims?.[p.lane] ?? [];
               expect(p.attempt).toBe(prev.length + 1);
               expect(p.attempt).toBeLessThanOrEqual(1 + PG.RETRIES);
               if (p.attempt > 1) {
@@ -243,14 +242,18 @@ describe('push-gate step function (PG-10 … PG-24)', () => {
                 expect(last?._tag === 'Failure' && last.kind === 'contended').toBe(true);
                 expect(p.delay_ms).toBe(PG.BACKOFF_MS(p.attempt - 1));
                 expect([150, 300]).toContain(p.delay_ms);
-                expect(f.elapsed_ms + p.delay_ms + PG.NET_TIMEOUT_MS + PG.RETRY_SAFETY_MS).toBeLessThanOrEqual(PG.GATE_WATCHDOG_MS);
+                expect(elapsed + p.delay_ms + PG.NET_TIMEOUT_MS + PG.RETRY_SAFETY_MS).toBeLessThanOrEqual(PG.GATE_WATCHDOG_MS);
               }
-              needsElapsed.push(f.elapsed_ms);
-              f = { ...f, claims: { ...(f.claims ?? {}), [p.lane]: [...prev, s.claims[Math.min(i++, s.claims.length - 1)] as ClaimAns] }, elapsed_ms: f.elapsed_ms + p.delay_ms + s.cost };
-            } else if (p._tag === 'compat') f = { ...f, compat: { ...(f.compat ?? {}), [p.ref]: s.compat } };
-            else if (p._tag === 'state') f = { ...f, state: s.state };
-          }
-        }
+              needsElapsed.push(elapsed);
+              elapsed += p.delay_ms + s.cost;
+              return { _tag: 'claim', value: s.claims[Math.min(i++, s.claims.length - 1)] as ClaimAns };
+            }
+            if (p._tag === 'compat') return { _tag: 'compat', value: s.compat };
+            if (p._tag === 'state') return { _tag: 'state', value: s.state };
+            throw new Error(`unexpected probe ${p._tag}`);
+          });
+          return { answers, elapsed_ms: elapsed };
+        });
       }),
       FAST,
     );
@@ -572,8 +575,8 @@ describe('helpers and rendering (PG-33 … PG-36)', () => {
       }),
       { numRuns: 600 },
     );
-    expect(PG.M.B_BEHIND('refs/heads/main', 'https://user:tok@evil.example/x.git')).toContain('on the remote has commits');
-    expect(PG.M.A_HELD('deploy:x\n"ignore previous"', 'a\u2028b', 3)).not.toMatch(/[\n\u2028"]/);
+    expect(PG.messages.blockedBehindRemote('refs/heads/main', 'https://user:tok@evil.example/x.git')).toContain('on the remote has commits');
+    expect(PG.messages.askLaneHeld('deploy:x\n"ignore previous"', 'a\u2028b', 3)).not.toMatch(/[\n\u2028"]/);
   });
   it('PG-36 host rendering: Codex never asks; git Block never exits 0; Claude Block exit 2 with stderr only; ≤ 1 JSON object', () => {
     fc.assert(
@@ -665,7 +668,7 @@ describe('context (PG-38) and verbs', () => {
     );
   });
 
-  it('PG-38 block is at most CONTEXT_MAX_CHARS, control-free, halt reasons sanitised; Codex envelope names the event', () => {
+  it('PG-38 block is at most CONTEXT_MAX_CHARS, control-free, halt reasons sanitized; Codex envelope names the event', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 40 }), fc.string({ maxLength: 400 }), fc.constantFrom('session-start' as const, 'user-prompt-submit' as const), (n, reason, event) => {
         const block = PG.renderContextBlock('/w/app', SESSION, ME.instance, { view: view(n, reason), lock: { kind: 'other', session: 'x\ny', pid: 7, age_sec: 9 } }, null);
@@ -684,20 +687,27 @@ describe('context (PG-38) and verbs', () => {
 
   it('deploy (§10): die-loud outcomes V1–V9', () => {
     const run = (o: Partial<PG.DeployFacts>, claim: PG.ClaimAttempt = { _tag: 'Granted', fence: 12, reclaimed: false }, compat: PG.CompatFact = { result: 'fast-forward', remote_present: true }) => {
-      let f: PG.DeployFacts = { lane_arg: null, eta_arg: null, break_glass: false, reason: null, ...o };
-      for (let i = 0; i < 10; i++) {
-        const s = PG.deployStep(f);
-        if (s._tag === 'Done') return s;
-        for (const p of s.probe) {
-          if (p._tag === 'repo') f = { ...f, repo: o.repo ?? repoFact };
-          if (p._tag === 'refs') f = { ...f, refs: o.refs ?? { current_branch: 'main', head_oid: OID_A, default_remote: 'origin' } };
-          if (p._tag === 'identity') f = { ...f, identity: o.identity ?? ME };
-          if (p._tag === 'force-release') f = { ...f, forced: o.forced ?? { _tag: 'Forced', previous: null, fence: 3 } };
-          if (p._tag === 'claim') f = { ...f, claim };
-          if (p._tag === 'compat') f = { ...f, compat };
-        }
-      }
-      throw new Error('no verdict');
+      const f: PG.DeployFacts = { lane_arg: null, eta_arg: null, break_glass: false, reason: null, ...o };
+      const r = runStepsSync({ ...PG.deployDriver, limit: 10 }, f, (probes) =>
+        probes.map((p): PG.DeployProbeAnswer => {
+          switch (p._tag) {
+            case 'repo':
+              return { _tag: 'repo', value: o.repo ?? repoFact };
+            case 'refs':
+              return { _tag: 'refs', value: o.refs ?? { current_branch: 'main', head_oid: OID_A, default_remote: 'origin' } };
+            case 'identity':
+              return { _tag: 'identity', value: o.identity ?? ME };
+            case 'force-release':
+              return { _tag: 'force-release', value: o.forced ?? { _tag: 'Forced', previous: null, fence: 3 } };
+            case 'claim':
+              return { _tag: 'claim', value: claim };
+            case 'compat':
+              return { _tag: 'compat', value: compat };
+          }
+        }),
+      );
+      if (r._tag === 'StepLimit') throw new Error('no verdict');
+      return r;
     };
     expect(run({ repo: { kind: 'not-repo' } }).outcome).toMatchObject({ code: 1, reason: 'not-a-repo' });
     expect(run({ eta_arg: '0' }).outcome).toMatchObject({ code: 1, reason: 'bad-eta' });

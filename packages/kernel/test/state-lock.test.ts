@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { stateLock as SL } from '@arbiter/kernel';
+import { done, runStepsSync, stateLock as SL } from '@arbiter/kernel';
 
 type Known = SL.LockKnown;
 type Answer<A> = SL.Answer<A>;
@@ -44,22 +44,17 @@ interface Answers {
 const keyOf = (p: SL.Probe): keyof Answers =>
   p._tag === 'LockRead' ? 'lockRead' : p._tag === 'FsLocal' ? 'fsLocal' : p._tag === 'LockAge' ? 'lockAge' : 'pidAlive';
 
-/** Drive `decideLock` to Done, recording every probe, asserting G-P1 on the way. */
+/** Drive `decideLock` to Done through the step driver, recording every probe, asserting G-P1 on the way. */
 const run = (g: SL.LockGiven, a: Answers) => {
   const probes: SL.Probe[] = [];
-  let known: Known = g;
-  let s = SL.decideLock(known);
-  let steps = 1;
-  while (s._tag === 'Need') {
-    const k = keyOf(s.probe);
+  const r = runStepsSync(SL.driver, g as Known, (p, known) => {
+    const k = keyOf(p);
     if (known[k] !== undefined) throw new Error(`G-P1 broken: ${k} requested twice`);
-    probes.push(s.probe);
-    known = { ...known, [k]: a[k] };
-    s = SL.decideLock(known);
-    steps++;
-    if (steps > SL.MAX_STEPS) throw new Error('G-P1 broken: more than 12 steps');
-  }
-  return { probes, done: s, steps };
+    probes.push(p);
+    return a[k];
+  });
+  if (r._tag === 'StepLimit') throw new Error('G-P1 broken: more than 12 steps');
+  return { probes, done: done(r.outcome, r.effects), steps: r.steps };
 };
 
 // ───────────────────────────── arbitraries ─────────────────────────────
@@ -763,7 +758,7 @@ describe('settleLock, settleTouch, heartbeat, release (§4.7)', () => {
     expect(c.outcome).toMatchObject({ _tag: 'Disabled', reasons: ['contention'] });
     expect((c.outcome as SL.Disabled).message).toBe(`Arbiter state lock disabled: another process won the takeover of ${LOCK} on all 3 attempts; Arbiter will look at it again on its next run.`);
   });
-  it('other write error → error with sanitised detail (≤ 200 code points)', () => {
+  it('other write error → error with sanitized detail (≤ 200 code points)', () => {
     const d = SL.settleLock(given(), tk('acquired'), { _tag: 'Error', detail: 'EACCES\n' + 'x'.repeat(500) });
     const m = (d.outcome as SL.Disabled).message;
     expect(d.outcome).toMatchObject({ reasons: ['error'] });
@@ -836,13 +831,13 @@ describe('messages and table', () => {
       'Arbiter warning: its state directory cannot be written, so commitments, build protection and the stop gate are inactive in this session. MSG',
     );
   });
-  it('sanitiseLine follows §0.4', () => {
-    expect(SL.sanitiseLine('a\u0000b\n\n c\u2028d', 100)).toBe('a b c d');
-    expect(SL.sanitiseLine('abcdef', 4)).toBe('abc\u2026');
-    expect(SL.sanitiseLine('abcd', 4)).toBe('abcd');
-    expect(SL.sanitiseLine('😀😀😀', 2)).toBe('😀\u2026');
+  it('sanitizeLine follows §0.4', () => {
+    expect(SL.sanitizeLine('a\u0000b\n\n c\u2028d', 100)).toBe('a b c d');
+    expect(SL.sanitizeLine('abcdef', 4)).toBe('abc\u2026');
+    expect(SL.sanitizeLine('abcd', 4)).toBe('abcd');
+    expect(SL.sanitizeLine('😀😀😀', 2)).toBe('😀\u2026');
     fc.assert(fc.property(fc.string(), fc.integer({ min: 1, max: 50 }), (s, n) => {
-      const r = SL.sanitiseLine(s, n);
+      const r = SL.sanitizeLine(s, n);
       expect(Array.from(r).length).toBeLessThanOrEqual(n);
       expect(r).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
     }));

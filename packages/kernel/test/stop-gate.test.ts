@@ -266,8 +266,8 @@ describe('stop-gate properties (sentinels.md §3.11, §5)', () => {
   it('SG-P9 guard oracle: a guard hits exactly when the oracle says so, quoting the first phrases in list order', () => {
     fc.assert(
       fc.property(fc.boolean(), fc.integer({ min: 0, max: 12 }), listArb, listArb, fc.stringMatching(/^[abAB' \t\n\u2019]{0,16}$/), (enabled, minLength, a, b, m) => {
-        const g: sg.GuardSettings = { enabled, minLength, lists: [sg.normalisePhrases(a), sg.normalisePhrases(b)] };
-        const hit = sg.guardHit(g, sg.normalise(m));
+        const g: sg.GuardSettings = { enabled, minLength, lists: [sg.normalizePhrases(a), sg.normalizePhrases(b)] };
+        const hit = sg.guardHit(g, sg.normalize(m));
         const o = oracle({ enabled, minLength, a, b }, m);
         expect(hit === null ? null : [...hit.phrases]).toEqual(o);
       }),
@@ -277,17 +277,17 @@ describe('stop-gate properties (sentinels.md §3.11, §5)', () => {
   it('SG-P10 empty lists: a guard with an empty phrase list never hits', () => {
     fc.assert(
       fc.property(listArb, fc.boolean(), fc.string(), (other, first, m) => {
-        const lists: [ReadonlyArray<string>, ReadonlyArray<string>] = first ? [[], sg.normalisePhrases(other)] : [sg.normalisePhrases(other), []];
-        expect(sg.guardHit({ enabled: true, minLength: 0, lists }, sg.normalise(m))).toBeNull();
+        const lists: [ReadonlyArray<string>, ReadonlyArray<string>] = first ? [[], sg.normalizePhrases(other)] : [sg.normalizePhrases(other), []];
+        expect(sg.guardHit({ enabled: true, minLength: 0, lists }, sg.normalize(m))).toBeNull();
         const blank = sg.resolveSettings({ guards: { stated_continuation: { commit_phrases: ['  ', '\n'] } } }).settings;
-        expect(sg.guardHit(blank.statedContinuation, sg.normalise(m + " i'll do it now"))).toBeNull();
+        expect(sg.guardHit(blank.statedContinuation, sg.normalize(m + " i'll do it now"))).toBeNull();
       }),
     );
   });
 
-  it('the default phrase lists are stored already normalised (config load would not change them)', () => {
+  it('the default phrase lists are stored already normalized (config load would not change them)', () => {
     for (const l of [sg.DEFAULT_COMMIT_PHRASES, sg.DEFAULT_IMMINENT_PHRASES, sg.DEFAULT_EXCUSE_PHRASES, sg.DEFAULT_KNOWN_WORK_PHRASES]) {
-      expect(sg.normalisePhrases(l)).toEqual(l);
+      expect(sg.normalizePhrases(l)).toEqual(l);
     }
   });
 
@@ -296,7 +296,7 @@ describe('stop-gate properties (sentinels.md §3.11, §5)', () => {
       const [a, b] = g.lists;
       expect(a.filter((p) => b.includes(p))).toEqual([]);
       for (const p of [...a, ...b]) {
-        expect(sg.guardHit({ ...g, minLength: 0 }, sg.normalise(p))).toBeNull();
+        expect(sg.guardHit({ ...g, minLength: 0 }, sg.normalize(p))).toBeNull();
         expect(sg.guardHit({ ...g, minLength: 0 }, p)).toBeNull();
       }
     }
@@ -305,7 +305,7 @@ describe('stop-gate properties (sentinels.md §3.11, §5)', () => {
   it('SG-P12 shadow guards: a hit never blocks and always audits shadow-guard-hit', () => {
     fc.assert(
       fc.property(messageArb, settingsArb, answersArb, (m, s, a) => {
-        const n = sg.normalise(m);
+        const n = sg.normalize(m);
         const hits = [s.statedContinuation, s.falseExcuse].filter((g) => sg.guardHit(g, n) !== null).length;
         fc.pre(hits > 0);
         const r = run(obj({ session_id: 'S1', last_assistant_message: m }), { ...a, gateState: () => ok(gateText('shadow')) }, s);
@@ -465,14 +465,14 @@ describe('stop-gate rules (examples, §3.6)', () => {
     expect(run(p, { gateState: () => ok(null) }).step.outcome.reasons).toEqual(['mode-off']);
     expect(run(p, { gateState: () => ok('{"mode":"enforce","killSwitch":"true"}') }).step.outcome.reasons).toEqual(['stated-continuation']);
   });
-  it('§3.3 examples and normalisation', () => {
+  it('§3.3 examples and normalization', () => {
     const s = sg.DEFAULT_SETTINGS;
-    expect(sg.guardHit(s.statedContinuation, sg.normalise(G1))?.phrases).toEqual(["i'll ", ' now']);
-    expect(sg.guardHit(s.statedContinuation, sg.normalise('next step: you review the pr.'))).toBeNull();
-    expect(sg.guardHit(s.statedContinuation, sg.normalise(G2))).toBeNull();
-    expect(sg.guardHit(s.falseExcuse, sg.normalise(G2))?.phrases).toEqual(["it's late", 'the real fix']);
-    expect(sg.guardHit(s.statedContinuation, sg.normalise('I\u2019ll  deploy\n now'))?.phrases).toEqual(["i'll ", ' now']);
-    expect(sg.guardHit(s.statedContinuation, sg.normalise("i'll\nship now"))?.phrases).toEqual(["i'll ", ' now']);
+    expect(sg.guardHit(s.statedContinuation, sg.normalize(G1))?.phrases).toEqual(["i'll ", ' now']);
+    expect(sg.guardHit(s.statedContinuation, sg.normalize('next step: you review the pr.'))).toBeNull();
+    expect(sg.guardHit(s.statedContinuation, sg.normalize(G2))).toBeNull();
+    expect(sg.guardHit(s.falseExcuse, sg.normalize(G2))?.phrases).toEqual(["it's late", 'the real fix']);
+    expect(sg.guardHit(s.statedContinuation, sg.normalize('I\u2019ll  deploy\n now'))?.phrases).toEqual(["i'll ", ' now']);
+    expect(sg.guardHit(s.statedContinuation, sg.normalize("i'll\nship now"))?.phrases).toEqual(["i'll ", ' now']);
   });
   it('min_length boundaries (at, one below)', () => {
     const g = sg.DEFAULT_SETTINGS.statedContinuation;
@@ -587,7 +587,7 @@ describe('stop-gate rules (examples, §3.6)', () => {
       expect(run(P, full({ evaluate: () => fail(k) })).step.outcome).toMatchObject({ reasons: [reason], failOpen: true });
     }
   });
-  it('authority reminder is sanitised and clamped to 2000 code points', () => {
+  it('authority reminder is sanitized and clamped to 2000 code points', () => {
     const m = sg.authorityMessage('a'.repeat(5000), 'r'.repeat(100));
     expect(m.startsWith(`Arbiter stop gate (authority, rule ${'r'.repeat(63)}\u2026): `)).toBe(true);
     expect(Array.from(m.split('): ')[1]!).length).toBe(2000);

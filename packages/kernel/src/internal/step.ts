@@ -58,3 +58,58 @@ export const answerFail = <K extends string>(
   ok: false,
   error: { kind, detail },
 });
+
+// ───────────────────────────────────────── the step driver ─────────────────────────────────────────
+
+/** Result of running a step function to completion. */
+export type StepRun<F, O, E> =
+  | { readonly _tag: 'Done'; readonly outcome: O; readonly effects: ReadonlyArray<E>; readonly facts: F; readonly steps: number }
+  | { readonly _tag: 'StepLimit'; readonly facts: F; readonly steps: number };
+
+/**
+ * What a decision supplies to the one step driver: its step function, the pure merge of a probe's answer into the
+ * facts, and the most step calls one run may make.
+ */
+export interface StepDriver<F, P, A, O, E> {
+  readonly step: (facts: F) => Step<P, O, E>;
+  /** Pure: the facts with the probe's answer merged in. */
+  readonly withAnswer: (facts: F, probe: P, answer: A) => F;
+  readonly limit: number;
+}
+
+/**
+ * Async loop: run probes with `runProbe` (never throws; failures are answers) until Done or the limit.
+ *
+ * Calls `d.step` at most `d.limit` times. Each `Need` is answered by `runProbe(probe, facts)` with the facts the step
+ * saw, and the answer merged by `d.withAnswer` before the next call; the probe of the last permitted `Need` is still
+ * run and merged, so the `StepLimit` facts hold every answer gathered. `steps` counts the step calls. An exception
+ * from `runProbe` or the step propagates (drivers catch it and fail in their policy's direction).
+ */
+export const runSteps = async <F, P, A, O, E>(
+  d: StepDriver<F, P, A, O, E>,
+  facts: F,
+  runProbe: (probe: P, facts: F) => Promise<A>,
+): Promise<StepRun<F, O, E>> => {
+  let f = facts;
+  for (let steps = 1; steps <= d.limit; steps++) {
+    const s = d.step(f);
+    if (s._tag === 'Done') return { _tag: 'Done', outcome: s.outcome, effects: s.effects, facts: f, steps };
+    f = d.withAnswer(f, s.probe, await runProbe(s.probe, f));
+  }
+  return { _tag: 'StepLimit', facts: f, steps: d.limit };
+};
+
+/** Same loop for synchronous probe oracles (simulations and model tests). Same contract as {@link runSteps}. */
+export const runStepsSync = <F, P, A, O, E>(
+  d: StepDriver<F, P, A, O, E>,
+  facts: F,
+  runProbe: (probe: P, facts: F) => A,
+): StepRun<F, O, E> => {
+  let f = facts;
+  for (let steps = 1; steps <= d.limit; steps++) {
+    const s = d.step(f);
+    if (s._tag === 'Done') return { _tag: 'Done', outcome: s.outcome, effects: s.effects, facts: f, steps };
+    f = d.withAnswer(f, s.probe, runProbe(s.probe, f));
+  }
+  return { _tag: 'StepLimit', facts: f, steps: d.limit };
+};

@@ -1,6 +1,6 @@
 /**
- * Text sanitisers for model-facing messages (DESIGN.md "messages": the only interpolations are values the
- * kernel has sanitised). Pure; total over any string.
+ * Text sanitizers for model-facing messages (DESIGN.md "messages": the only interpolations are values the
+ * kernel has sanitized). Pure; total over any string.
  */
 
 /**
@@ -31,7 +31,7 @@ export const HANDLE_CHAR = /[A-Za-z0-9_./-]/;
 /** True when `s` contains a C0/C1 control character or DEL. */
 export const hasControl = (s: string): boolean => /[\u0000-\u001f\u007f-\u009f]/.test(s);
 
-// ───────────────────────── sentinels.md §0.4 helpers (clamp, sanitiseLine, sanitiseBlock, shortId) ─────────────────────────
+// ───────────────────────── sentinels.md §0.4 helpers (clamp, sanitizeLine, sanitizeBlock, shortId) ─────────────────────────
 
 /**
  * `clamp(s, n)` (sentinels.md §0.4): `s` unchanged when it has at most `n` UTF-16 units; otherwise its first `n`
@@ -57,20 +57,20 @@ const cutCodePoints = (s: string, n: number): string => {
 };
 
 /**
- * `sanitiseLine(s, n)` (sentinels.md §0.4): controls (C0, DEL, C1, U+2028, U+2029) become spaces, whitespace runs
+ * `sanitizeLine(s, n)` (sentinels.md §0.4): controls (C0, DEL, C1, U+2028, U+2029) become spaces, whitespace runs
  * collapse to one space, the result is trimmed and cut to `n` code points with `…`. Non-strings give `""`.
  */
-export const sanitiseLine = (s: unknown, n: number): string => {
+export const sanitizeLine = (s: unknown, n: number): string => {
   if (typeof s !== 'string') return '';
   return cutCodePoints(s.replace(LINE_CONTROL, ' ').replace(/\s+/g, ' ').trim(), n);
 };
 
 /**
- * `sanitiseBlock(s, n)` (sentinels.md §0.4): like {@link sanitiseLine} but line breaks survive: CR LF and lone CR
+ * `sanitizeBlock(s, n)` (sentinels.md §0.4): like {@link sanitizeLine} but line breaks survive: CR LF and lone CR
  * become LF, other controls become spaces, spaces/tabs collapse within a line, 3+ LFs become 2, trimmed, cut to
  * `n` code points with `…`. Non-strings give `""`.
  */
-export const sanitiseBlock = (s: unknown, n: number): string => {
+export const sanitizeBlock = (s: unknown, n: number): string => {
   if (typeof s !== 'string') return '';
   const lines = s
     .replace(/\r\n?/g, '\n')
@@ -79,5 +79,8 @@ export const sanitiseBlock = (s: unknown, n: number): string => {
   return cutCodePoints(lines.join('\n').replace(/\n{3,}/g, '\n\n').trim(), n);
 };
 
-/** `shortId(s)` (sentinels.md §0.4): the first 8 code points of `sanitiseLine(s, ∞)`, no ellipsis. */
-export const shortId = (s: unknown): string => Array.from(sanitiseLine(s, Infinity)).slice(0, 8).join('');
+/** `shortId(s)` (sentinels.md §0.4): the first 8 code points of `sanitizeLine(s, ∞)`, no ellipsis. */
+export const shortId = (s: unknown): string => Array.from(sanitizeLine(s, Infinity)).slice(0, 8).join('');
+
+/** @deprecated Old spelling of {@link sanitizeLine}; kept only until the hooks use the new name, then remove. */
+export const sanitiseLine = sanitizeLine;

@@ -9,7 +9,7 @@
  * as `Corrupt`, never silently overwritten.
  */
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
-import type { Commitment } from '../action-claim.js';
+import type { Commitment } from '../action-claim/action-claim.js';
 
 /** A store failure: unreadable/unwritable (errno or short reason as `detail`, ≤ 200 characters) or corrupt. */
 export type CommitmentStoreFailure =

@@ -8,7 +8,7 @@
  * read as an option is never passed to git (it answers as absent, or `GitBadOutput` where a network call was asked).
  */
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
-import type { RefsFacts } from '../push-classifier.js';
+import type { RefsFacts } from '../push-gate/destinations.js';
 
 /** Tagged git failures: the process could not start, ran out of time, or exited with an unexpected code. */
 export type GitError =

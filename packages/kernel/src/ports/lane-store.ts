@@ -18,7 +18,7 @@ import type {
   ReleaseOk,
   StateView,
   UnhaltOk,
-} from '../push-gate-lanes.js';
+} from '../push-gate/lanes.js';
 
 /** Failure kinds (push-gate.md §5.6). `status` is an adapter detail (errno code, SQLSTATE, HTTP status), ≤ 64 chars. */
 export interface LaneFailure {

@@ -14,7 +14,7 @@ export const arbPath = fc
   .tuple(fc.array(fc.tuple(arbSegment, fc.constantFrom('/', '\\', '//', '/./')), { maxLength: 5 }), fc.boolean(), fc.boolean())
   .map(([parts, lead, trail]) => (lead ? '/' : '') + parts.map(([s, sep], i) => (i === parts.length - 1 ? s : s + sep)).join('') + (trail ? '/' : ''));
 
-/** Segments that normalise cleanly (no glob, no `..`, no drive). */
+/** Segments that normalize cleanly (no glob, no `..`, no drive). */
 export const arbCleanSegment = fc.constantFrom('a', 'A', 'b', 'B', 'src', 'Src', 'auth', 'AUTH', 'x.ts', 'X.TS', '..foo', '...', 'é', 'e\u0301', 'ab:');
 
 /** A valid `NormPath` (Root sometimes). */

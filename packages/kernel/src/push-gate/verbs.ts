@@ -1,12 +1,12 @@
 /**
  * Decisions `push-release` (§9), `deploy` (§10), `lane-cli` (§11) and `context` (§12) of push-gate.md. Pure.
  */
-import { done, need, type Done, type Need } from './internal/step.js';
-import type { ConfigState } from './config.js';
-import { ETA_MAX, ETA_MIN, type ClaimMeta, type ForceOk, type Holder, type StateView } from './push-gate-lanes.js';
-import { laneFor, laneFromArg, settingsOf } from './push-gate-config.js';
-import { M, fmtAge, safeHandle, safeLane, safeReason, session8 } from './push-gate-text.js';
-import { classifyPushCommand } from './push-classifier.js';
+import { done, need, type Done, type Need, type StepDriver } from '../internal/step.js';
+import type { ConfigState } from '../config.js';
+import { ETA_MAX, ETA_MIN, type ClaimMeta, type ForceOk, type Holder, type StateView } from './lanes.js';
+import { laneFor, laneFromArg, settingsOf } from './config.js';
+import { messages, fmtAge, safeHandle, safeLane, safeReason, shortSession } from './text.js';
+import { classifyPushCommand } from './classifier.js';
 import {
   SESSION_ID_RE,
   decodeAgentPayload,
@@ -16,7 +16,7 @@ import {
   type IdentityFact,
   type RepoFact,
   type StateFact,
-} from './push-gate-step.js';
+} from './step.js';
 
 export const RELEASE_POLICY = 'push-release';
 export const DEPLOY_POLICY = 'deploy';
@@ -62,6 +62,19 @@ export const releaseStep = (f: ReleaseFacts): Need<ReadonlyArray<ReleaseProbe>> 
   ]); // R5
 };
 
+/** Step calls of one push-release run (the `pending` probe is asked at most once). */
+export const RELEASE_MAX_STEPS = 4;
+
+/** Merge the `pending` probe's answer (the marker or null) into the release facts (§9). Pure. */
+export const withReleaseAnswer = (facts: ReleaseFacts, _probes: ReadonlyArray<ReleaseProbe>, pending: PendingMarker | null): ReleaseFacts => ({ ...facts, pending });
+
+/** push-release for the step driver: {@link releaseStep}, {@link withReleaseAnswer}, at most {@link RELEASE_MAX_STEPS} calls. */
+export const releaseDriver: StepDriver<ReleaseFacts, ReadonlyArray<ReleaseProbe>, PendingMarker | null, ReleaseOutcome, ReleaseEffect> = {
+  step: (f) => releaseStep(f),
+  withAnswer: withReleaseAnswer,
+  limit: RELEASE_MAX_STEPS,
+};
+
 // ───────────────────────────────────────── die-loud outcomes ─────────────────────────────────────────
 
 /** A CLI verb's final answer: exit code, stream and one fixed message. */
@@ -104,32 +117,32 @@ export const parseEta = (s: string): number | null => (/^\d{1,4}$/.test(s) && +s
 /** §10 V1–V9 as a step function; `Done` carries the exit outcome and (for break-glass) the S-BREAK post. */
 export const deployStep = (f: DeployFacts): Need<ReadonlyArray<DeployProbe>> | Done<CliOutcome, DeployEffect> => {
   if (f.repo === undefined) return need([{ _tag: 'repo' }]);
-  if (f.repo.kind === 'not-repo') return done(die('not-a-repo', M.D_NOREPO())); // V1
-  if (f.repo.config._tag === 'Invalid') return done(die('config-invalid', M.D_CONFIG())); // V2
+  if (f.repo.kind === 'not-repo') return done(die('not-a-repo', messages.deployNotInRepo())); // V1
+  if (f.repo.config._tag === 'Invalid') return done(die('config-invalid', messages.deployConfigInvalid())); // V2
   const s = settingsOf(f.repo.config);
   let eta: number | null = null;
   if (f.eta_arg !== null) {
     eta = parseEta(f.eta_arg);
-    if (eta === null) return done(die('bad-eta', M.D_ETA())); // V3
+    if (eta === null) return done(die('bad-eta', messages.deployBadEta())); // V3
   }
   if (f.refs === undefined) return need([{ _tag: 'refs' }]);
   let lane: string; // V4
   const cb = f.refs.current_branch;
   if (f.lane_arg !== null) lane = laneFromArg(f.lane_arg);
   else {
-    if (cb === null) return done(die('no-branch', M.D_DETACHED()));
+    if (cb === null) return done(die('no-branch', messages.deployDetachedHead()));
     const l = laneFor(`refs/heads/${cb}`, s.deploy_refs);
-    if (l === null) return done(die('non-deploy-ref', M.D_NONDEPLOY(`refs/heads/${cb}`)));
+    if (l === null) return done(die('non-deploy-ref', messages.deployNotDeployRef(`refs/heads/${cb}`)));
     lane = l;
   }
   if (f.identity === undefined) return need([{ _tag: 'identity' }]);
-  if (!f.identity.ok) return done(die('identity-unavailable', M.D_NOID())); // V5
+  if (!f.identity.ok) return done(die('identity-unavailable', messages.deployNoIdentity())); // V5
   const me: Holder = { handle: f.identity.member, session: f.identity.session, instance: f.identity.instance, host: f.identity.host };
   const effects: DeployEffect[] = [];
   if (f.break_glass) {
     if (f.forced === undefined) return need([{ _tag: 'force-release', lane, by: me, reason: f.reason }]); // V6
-    if (f.forced._tag === 'Failure' && f.forced.kind === 'forbidden') return done(die('break-glass-forbidden', M.D_FORBID()));
-    effects.push({ _tag: 'PostStatus', lane, body: M.S_BREAK(lane, me.handle, f.reason), by: me });
+    if (f.forced._tag === 'Failure' && f.forced.kind === 'forbidden') return done(die('break-glass-forbidden', messages.deployForceForbidden()));
+    effects.push({ _tag: 'PostStatus', lane, body: messages.postBreakGlass(lane, me.handle, f.reason), by: me });
   }
   const laneRef = lane.startsWith('deploy:refs/heads/') ? lane.slice('deploy:'.length) : null;
   if (f.claim === undefined) {
@@ -139,10 +152,63 @@ export const deployStep = (f: DeployFacts): Need<ReadonlyArray<DeployProbe>> | D
   }
   if (laneRef !== null && f.compat === undefined) return need([{ _tag: 'compat', ref: laneRef, remote: f.refs.default_remote, src_oid: f.refs.head_oid }]);
   const c = f.claim;
-  if (c._tag === 'Held') return done(die('held-by-other', M.D_HELD(lane, c.holder_handle)), effects); // V8
-  if (c._tag === 'Failure') return done(die('store-failed', M.D_FAIL(lane, c.kind)), effects);
-  if (f.compat?.result === 'behind') return done(ok('claimed-behind', M.D_BEHIND(lane, c.fence, f.refs.default_remote ?? 'origin', laneRef ?? '')), effects); // V9
-  return done(ok('claimed', M.D_CLEAR(lane, c.fence)), effects);
+  if (c._tag === 'Held') return done(die('held-by-other', messages.deployLaneHeld(lane, c.holder_handle)), effects); // V8
+  if (c._tag === 'Failure') return done(die('store-failed', messages.deployClaimFailed(lane, c.kind)), effects);
+  if (f.compat?.result === 'behind') return done(ok('claimed-behind', messages.deployBehindRemote(lane, c.fence, f.refs.default_remote ?? 'origin', laneRef ?? '')), effects); // V9
+  return done(ok('claimed', messages.deployClear(lane, c.fence)), effects);
+};
+
+
+/** Answer to one deploy probe, tagged like the probe it answers. */
+export type DeployProbeAnswer =
+  | { readonly _tag: 'repo'; readonly value: RepoFact }
+  | { readonly _tag: 'refs'; readonly value: NonNullable<DeployFacts['refs']> }
+  | { readonly _tag: 'identity'; readonly value: IdentityFact }
+  | { readonly _tag: 'force-release'; readonly value: NonNullable<DeployFacts['forced']> }
+  | { readonly _tag: 'claim'; readonly value: ClaimAttempt }
+  | { readonly _tag: 'compat'; readonly value: CompatFact | null };
+
+/** Step calls of one `arbiter deploy` run. */
+export const DEPLOY_MAX_STEPS = 12;
+
+/**
+ * Merge the answers of one deploy `Need` (one per probe, in probe order) into the facts (§10): each probe sets its
+ * own field. An answer missing for a probe or tagged unlike it is skipped. Pure.
+ */
+export const withDeployAnswer = (facts: DeployFacts, probes: ReadonlyArray<DeployProbe>, answers: ReadonlyArray<DeployProbeAnswer>): DeployFacts => {
+  let f = facts;
+  probes.forEach((p, i) => {
+    const x = answers[i];
+    if (x === undefined || x._tag !== p._tag) return;
+    switch (x._tag) {
+      case 'repo':
+        f = { ...f, repo: x.value };
+        return;
+      case 'refs':
+        f = { ...f, refs: x.value };
+        return;
+      case 'identity':
+        f = { ...f, identity: x.value };
+        return;
+      case 'force-release':
+        f = { ...f, forced: x.value };
+        return;
+      case 'claim':
+        f = { ...f, claim: x.value };
+        return;
+      case 'compat':
+        f = { ...f, compat: x.value };
+        return;
+    }
+  });
+  return f;
+};
+
+/** `arbiter deploy` for the step driver: {@link deployStep}, {@link withDeployAnswer}, at most {@link DEPLOY_MAX_STEPS} calls. */
+export const deployDriver: StepDriver<DeployFacts, ReadonlyArray<DeployProbe>, ReadonlyArray<DeployProbeAnswer>, CliOutcome, DeployEffect> = {
+  step: (f) => deployStep(f),
+  withAnswer: withDeployAnswer,
+  limit: DEPLOY_MAX_STEPS,
 };
 
 // ───────────────────────────────────────── lane-cli (§11) ─────────────────────────────────────────
@@ -150,9 +216,9 @@ export const deployStep = (f: DeployFacts): Need<ReadonlyArray<DeployProbe>> | D
 /** Lane argument rule (§11): as V4, current branch's lane when omitted. `null` → die (detached / non-deploy). */
 export const laneArg = (arg: string | null, currentBranch: string | null, config: ConfigState): { lane: string } | CliOutcome => {
   if (arg !== null) return { lane: laneFromArg(arg) };
-  if (currentBranch === null) return die('no-branch', M.D_DETACHED());
+  if (currentBranch === null) return die('no-branch', messages.deployDetachedHead());
   const l = laneFor(`refs/heads/${currentBranch}`, settingsOf(config).deploy_refs);
-  return l === null ? die('non-deploy-ref', M.D_NONDEPLOY(`refs/heads/${currentBranch}`)) : { lane: l };
+  return l === null ? die('non-deploy-ref', messages.deployNotDeployRef(`refs/heads/${currentBranch}`)) : { lane: l };
 };
 
 type Fail = { readonly _tag: 'Failure'; readonly kind: string };
@@ -161,15 +227,15 @@ type Fail = { readonly _tag: 'Failure'; readonly kind: string };
 export const laneClaimOutcome = (lane: string, r: ClaimAttempt | { readonly _tag: 'Ok'; readonly fence: number } | { readonly _tag: 'Lost'; readonly holder_handle: string | null }): CliOutcome => {
   switch (r._tag) {
     case 'Ok':
-      return ok('renewed', M.C_RENEWED(lane, r.fence));
+      return ok('renewed', messages.laneRenewed(lane, r.fence));
     case 'Lost':
-      return die('lost', M.C_LOST(lane, r.holder_handle));
+      return die('lost', messages.laneLost(lane, r.holder_handle));
     case 'Granted':
-      return ok('claimed', M.C_CLAIMED(lane, r.fence));
+      return ok('claimed', messages.laneClaimed(lane, r.fence));
     case 'Held':
-      return die('held-by-other', M.D_HELD(lane, r.holder_handle));
+      return die('held-by-other', messages.deployLaneHeld(lane, r.holder_handle));
     default:
-      return die('store-failed', M.C_STORE(r.kind));
+      return die('store-failed', messages.laneStoreFailed(r.kind));
   }
 };
 
@@ -177,37 +243,37 @@ export const laneClaimOutcome = (lane: string, r: ClaimAttempt | { readonly _tag
 export const laneReleaseOutcome = (lane: string, r: { readonly _tag: 'Released' } | { readonly _tag: 'NotHolder' } | ForceOk | Fail): CliOutcome => {
   switch (r._tag) {
     case 'Released':
-      return ok('released', M.C_RELEASED(lane));
+      return ok('released', messages.laneReleased(lane));
     case 'NotHolder':
-      return ok('not-holder', M.C_NOTHOLDER(lane));
+      return ok('not-holder', messages.laneNotHolder(lane));
     case 'Forced':
-      return ok('force-released', M.C_FORCED(lane, r.previous?.handle ?? null));
+      return ok('force-released', messages.laneForceReleased(lane, r.previous?.handle ?? null));
     default:
-      return r.kind === 'forbidden' ? die('force-forbidden', M.C_FORCE_DENIED()) : die('store-failed', M.C_STORE(r.kind));
+      return r.kind === 'forbidden' ? die('force-forbidden', messages.laneForceDenied()) : die('store-failed', messages.laneStoreFailed(r.kind));
   }
 };
 
 /** `lane halt` argument validation: `null` when valid, else the die outcome. */
 export const haltArgs = (session: unknown, reason: unknown): CliOutcome | null => {
-  if (typeof session !== 'string' || !SESSION_ID_RE.test(session)) return die('bad-argument', M.C_BADARG('--session'));
+  if (typeof session !== 'string' || !SESSION_ID_RE.test(session)) return die('bad-argument', messages.laneBadArgument('--session'));
   const r = safeReason(reason, 200);
-  if (r.length < 1 || r.length > 200) return die('bad-argument', M.C_BADARG('--reason'));
+  if (r.length < 1 || r.length > 200) return die('bad-argument', messages.laneBadArgument('--reason'));
   return null;
 };
 
 /** `lane halt` result. */
 export const laneHaltOutcome = (session: string, r: { readonly _tag: 'Halted'; readonly halt_id: string } | Fail): CliOutcome =>
-  r._tag === 'Halted' ? ok('halted', M.C_HALTED(r.halt_id, session)) : die('store-failed', M.C_STORE(r.kind));
+  r._tag === 'Halted' ? ok('halted', messages.laneHalted(r.halt_id, session)) : die('store-failed', messages.laneStoreFailed(r.kind));
 
 /** `lane unhalt`: self check first, then the store answer. */
 export const laneUnhaltOutcome = (ourSession: string, target: string, r: { readonly _tag: 'Unhalted'; readonly count: number } | Fail | null): CliOutcome => {
-  if (ourSession === target) return die('self-unhalt', M.C_SELF());
-  if (r === null) return die('bad-argument', M.C_BADARG('--session'));
-  if (r._tag === 'Unhalted') return ok('unhalted', M.C_UNHALTED(r.count, target));
-  return r.kind === 'forbidden' ? die('unhalt-forbidden', M.C_UNHALT_DENIED()) : die('store-failed', M.C_STORE(r.kind));
+  if (ourSession === target) return die('self-unhalt', messages.laneUnhaltSelf());
+  if (r === null) return die('bad-argument', messages.laneBadArgument('--session'));
+  if (r._tag === 'Unhalted') return ok('unhalted', messages.laneUnhalted(r.count, target));
+  return r.kind === 'forbidden' ? die('unhalt-forbidden', messages.laneUnhaltDenied()) : die('store-failed', messages.laneStoreFailed(r.kind));
 };
 
-/** `lane status` lines (fixed formats, sanitised). Ages in seconds. */
+/** `lane status` lines (fixed formats, sanitized). Ages in seconds. */
 export const laneStatusLines = (
   v: StateView,
   audit: ReadonlyArray<{ readonly kind: string; readonly lane: string | null; readonly by_handle: string; readonly age_sec: number }>,
@@ -252,7 +318,7 @@ export interface ContextFacts {
   readonly cache?: { readonly fetched_at: number; readonly data: ContextData } | null;
   readonly state?: StateFact;
   readonly lock?: LockLine | null | 'failed';
-  /** Extra lines from pluggable sections (already fixed templates, sanitised by their producers). */
+  /** Extra lines from pluggable sections (already fixed templates, sanitized by their producers). */
   readonly extra?: ReadonlyArray<string>;
 }
 export type ContextProbe =
@@ -285,7 +351,7 @@ export const renderContextBlock = (
   degradedAge: number | null | 'none',
   extra: ReadonlyArray<string> = [],
 ): string => {
-  const lines: string[] = [`arbiter · ${repoName(top)} · session ${session8(session)}`];
+  const lines: string[] = [`arbiter · ${repoName(top)} · session ${shortSession(session)}`];
   if (degradedAge === 'none') lines.push('arbiter: DEGRADED — lane store unavailable; no cached data.');
   else if (degradedAge !== null) lines.push(`arbiter: DEGRADED — lane store unavailable; showing data from ${fmtAge(degradedAge)} ago.`);
   if (data !== null) {
@@ -334,8 +400,8 @@ export const contextStep = (f: ContextFacts): Need<ReadonlyArray<ContextProbe>> 
   if (f.repo === undefined) return need([{ _tag: 'repo', cwd }]);
   if (f.repo.kind === 'not-repo') return done({ status: 'none', block: '' }); // X1
   const cfg = f.repo.config;
-  if (cfg._tag === 'NotConfigured' || (cfg._tag === 'Configured' && !settingsOf(cfg).enabled)) return done({ status: 'not-configured', block: M.N_NOTCONF() }); // X2
-  if (cfg._tag === 'Invalid') return done({ status: 'config-invalid', block: M.L_CONFIG() });
+  if (cfg._tag === 'NotConfigured' || (cfg._tag === 'Configured' && !settingsOf(cfg).enabled)) return done({ status: 'not-configured', block: messages.contextNotConfigured() }); // X2
+  if (cfg._tag === 'Invalid') return done({ status: 'config-invalid', block: messages.loudConfigInvalid() });
   if (f.identity === undefined) return need([{ _tag: 'identity', session }]); // X3
   const top = f.repo.top;
   if (!f.identity.ok) return done({ status: 'degraded', block: renderContextBlock(top, session ?? '', null, null, 'none', f.extra) });
@@ -360,6 +426,54 @@ export const contextStep = (f: ContextFacts): Need<ReadonlyArray<ContextProbe>> 
     return done({ status: 'degraded', block: renderContextBlock(top, id.session, id.instance, { ...f.cache.data, lock }, Math.max(0, (age ?? 0) / 1000), f.extra) }); // X7
   }
   return done({ status: 'degraded', block: renderContextBlock(top, id.session, id.instance, null, 'none', f.extra) });
+};
+
+/** Answer to one context probe, tagged like the probe it answers; `cache` also carries the sections' extra lines. */
+export type ContextProbeAnswer =
+  | { readonly _tag: 'repo'; readonly value: RepoFact }
+  | { readonly _tag: 'identity'; readonly value: IdentityFact }
+  | { readonly _tag: 'cache'; readonly value: NonNullable<ContextFacts['cache']> | null; readonly extra?: ReadonlyArray<string> }
+  | { readonly _tag: 'state'; readonly value: StateFact }
+  | { readonly _tag: 'lock-read'; readonly value: LockLine | null | 'failed' };
+
+/** Step calls of one context run. */
+export const CONTEXT_MAX_STEPS = 8;
+
+/**
+ * Merge the answers of one context `Need` (one per probe, in probe order) into the facts (§12.3): each probe sets its
+ * own field (`cache` also `extra` when given). An answer missing for a probe or tagged unlike it is skipped. Pure.
+ */
+export const withContextAnswer = (facts: ContextFacts, probes: ReadonlyArray<ContextProbe>, answers: ReadonlyArray<ContextProbeAnswer>): ContextFacts => {
+  let f = facts;
+  probes.forEach((p, i) => {
+    const x = answers[i];
+    if (x === undefined || x._tag !== p._tag) return;
+    switch (x._tag) {
+      case 'repo':
+        f = { ...f, repo: x.value };
+        return;
+      case 'identity':
+        f = { ...f, identity: x.value };
+        return;
+      case 'cache':
+        f = x.extra === undefined ? { ...f, cache: x.value } : { ...f, cache: x.value, extra: x.extra };
+        return;
+      case 'state':
+        f = { ...f, state: x.value };
+        return;
+      case 'lock-read':
+        f = { ...f, lock: x.value };
+        return;
+    }
+  });
+  return f;
+};
+
+/** The context block for the step driver: {@link contextStep}, {@link withContextAnswer}, at most {@link CONTEXT_MAX_STEPS} calls. */
+export const contextDriver: StepDriver<ContextFacts, ReadonlyArray<ContextProbe>, ReadonlyArray<ContextProbeAnswer>, ContextOutcome, ContextEffect> = {
+  step: (f) => contextStep(f),
+  withAnswer: withContextAnswer,
+  limit: CONTEXT_MAX_STEPS,
 };
 
 /** §12.5 rendering: Claude plain stdout; Codex envelope naming the event that fired; optional session export. */

@@ -7,7 +7,7 @@
  */
 import * as t from 'io-ts';
 import { isRight } from 'fp-ts/lib/Either.js';
-import { IsoMillis, SafeInt, describeErrors, intIn, strLen } from './internal/codecs.js';
+import { IsoMillis, SafeInt, describeErrors, intIn, strLen } from '../internal/codecs.js';
 
 // ───────────────────────────────────────── constants (§2) ─────────────────────────────────────────
 

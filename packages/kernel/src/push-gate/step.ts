@@ -5,25 +5,16 @@
  * adds their answers to the facts and calls `gateStep` again. The ordering rules ("no store or network for a
  * non-deploy ref", "claims in ascending lane order", "no retry after transport") live here so properties prove them.
  */
-import { PUSH_GATE_POLICY, PUSH_GATE_POLICY_VERSION } from './early.js';
-import { done, need, type Done, type Need } from './internal/step.js';
-import type { ConfigState } from './config.js';
-import { laneFor, matchEntry, settingsOf, sortLanes, type DeployEntry, type LanesSettings } from './push-gate-config.js';
-import type { ClaimMeta, ClaimOk, Holder, StateView } from './push-gate-lanes.js';
-import { M } from './push-gate-text.js';
-import {
-  classifyPushCommand,
-  commandFromToolInput,
-  isZeroOid,
-  refsProbeExpressions,
-  resolveDestinations,
-  resolveInvocationDir,
-  type DirHint,
-  type PrePushInput,
-  type PushClassification,
-  type PushInvocation,
-  type RefsFacts,
-} from './push-classifier.js';
+import { PUSH_GATE_POLICY, PUSH_GATE_POLICY_VERSION } from '../early.js';
+import { done, need, type Done, type Need, type StepDriver } from '../internal/step.js';
+import type { ConfigState } from '../config.js';
+import { laneFor, matchEntry, settingsOf, sortLanes, type DeployEntry, type LanesSettings } from './config.js';
+import type { ClaimMeta, ClaimOk, Holder, StateView } from './lanes.js';
+import { messages } from './text.js';
+import { classifyPushCommand, commandFromToolInput, resolveInvocationDir } from './classifier.js';
+import { refsProbeExpressions, resolveDestinations, type RefsFacts } from './destinations.js';
+import { isZeroOid, type PrePushInput } from './pre-push.js';
+import type { DirHint, PushClassification, PushInvocation } from './model.js';
 
 /** Probe `refs` answer: the classifier's `RefsFacts` (§6.9) plus the default push remote (§8.4). */
 export type GateRefs = RefsFacts & { readonly default_remote: string | null };
@@ -223,7 +214,7 @@ export const GATE_REASONS: Readonly<Record<GateReason, GateVerdict['_tag']>> = {
   'force-rewrite': 'Block',
 };
 
-/** The verdict (§8.5). `reasons` = `[reason, ...details]`. Message data is kept sanitisable, never free text. */
+/** The verdict (§8.5). `reasons` = `[reason, ...details]`. Message data is kept sanitizable, never free text. */
 export interface GateVerdict {
   readonly _tag: 'Allow' | 'AllowLoud' | 'Ask' | 'Block';
   readonly reason: GateReason;
@@ -495,6 +486,80 @@ export const classificationOf = (f: GateFacts): PushClassification | null => {
 };
 
 /**
+ * Agent-mode facts with `classification` memoised (the classification of the payload's command), so later steps do
+ * not re-lex the command. Facts that already carry one, and git-mode facts, are returned unchanged. Pure.
+ */
+export const withClassification = (f: GateFacts): GateFacts => {
+  if (f.mode !== 'agent' || f.classification !== undefined) return f;
+  const c = classificationOf(f);
+  return c === null ? f : { ...f, classification: c };
+};
+
+/** Answer to one gate probe, tagged like the probe it answers. */
+export type GateProbeAnswer =
+  | { readonly _tag: 'repo'; readonly value: RepoFact }
+  | { readonly _tag: 'refs'; readonly value: GateRefs }
+  | { readonly _tag: 'identity'; readonly value: IdentityFact }
+  | { readonly _tag: 'claim'; readonly value: ClaimAttempt }
+  | { readonly _tag: 'compat'; readonly value: CompatFact }
+  | { readonly _tag: 'state'; readonly value: StateFact };
+
+/**
+ * Answer to one `Need`: one answer per probe, in the order of the `Need`'s probes, and the gate's clock after they
+ * ran (`elapsed_ms`, ms since process start; a simulation adds each claim's `delay_ms` and its simulated costs).
+ */
+export interface GateAnswers {
+  readonly answers: ReadonlyArray<GateProbeAnswer>;
+  readonly elapsed_ms: number;
+}
+
+/**
+ * Merge the answers of one `Need` into the facts (§8.4), in probe order: `repo`, `refs`, `identity`, `state` set
+ * their fact; a `claim` appends its attempt to its lane's list; a `compat` sets its destination ref's entry; then
+ * `elapsed_ms` becomes the answers' clock. An answer missing for a probe or tagged unlike it is skipped (the probe
+ * stays unanswered). Pure; the only merge of gate probe answers (the hooks' driver and the simulations use it).
+ */
+export const withAnswer = (facts: GateFacts, probes: ReadonlyArray<GateProbe>, a: GateAnswers): GateFacts => {
+  let f = facts;
+  probes.forEach((p, i) => {
+    const x = a.answers[i];
+    if (x === undefined || x._tag !== p._tag) return;
+    switch (x._tag) {
+      case 'repo':
+        f = { ...f, repo: x.value };
+        return;
+      case 'refs':
+        f = { ...f, refs: x.value };
+        return;
+      case 'identity':
+        f = { ...f, identity: x.value };
+        return;
+      case 'claim': {
+        const lane = (p as Extract<GateProbe, { _tag: 'claim' }>).lane;
+        f = { ...f, claims: { ...(f.claims ?? {}), [lane]: [...(f.claims?.[lane] ?? []), x.value] } };
+        return;
+      }
+      case 'compat': {
+        const ref = (p as Extract<GateProbe, { _tag: 'compat' }>).ref;
+        f = { ...f, compat: { ...(f.compat ?? {}), [ref]: x.value } };
+        return;
+      }
+      case 'state':
+        f = { ...f, state: x.value };
+        return;
+    }
+  });
+  return { ...f, elapsed_ms: a.elapsed_ms };
+};
+
+/** The gate for the step driver: {@link gateStep}, {@link withAnswer}, at most `MAX_PLAN_STEPS` calls (→ plan-limit). */
+export const driver: StepDriver<GateFacts, ReadonlyArray<GateProbe>, GateAnswers, GateVerdict, GateEffect> = {
+  step: (f) => gateStep(f),
+  withAnswer,
+  limit: MAX_PLAN_STEPS,
+};
+
+/**
  * The gate step function (§8.6 rules P1–P13, K1–K6, H1–H3, C1–C5, first match wins).
  *
  * @param f facts so far (see {@link GateFacts}); settings come from `f.repo.config`.
@@ -569,7 +634,7 @@ export const gateStep = (f: GateFacts): GateStep => {
     const meta: ClaimMeta = { intent: 'break-glass', eta_minutes: leaseMin };
     return fin(verdict('break-glass', { details, lanes, lane: first }), [
       ...lanes.map((lane): GateEffect => ({ _tag: 'ForceReleaseThenClaim', lane, by: me, reason: f.break_glass_reason, meta })),
-      { _tag: 'PostStatus', lane: first, body: M.S_BREAK(first, id.member, f.break_glass_reason), by: me },
+      { _tag: 'PostStatus', lane: first, body: messages.postBreakGlass(first, id.member, f.break_glass_reason), by: me },
     ]);
   }
 
@@ -612,9 +677,9 @@ export const gateStep = (f: GateFacts): GateStep => {
       if (n <= RETRIES && f.elapsed_ms + BACKOFF_MS(n) + NET_TIMEOUT_MS + RETRY_SAFETY_MS <= GATE_WATCHDOG_MS) {
         return need([{ _tag: 'claim', lane, attempt: n + 1, delay_ms: BACKOFF_MS(n), meta: { intent: 'push', eta_minutes: leaseMin } }]); // K5
       }
-      return fin(verdict('store-contended', base), [...releasesOf(fresh, id.instance), { _tag: 'PostStatus', lane, body: M.S_SKIP(lane, true), by: holderOf(id) }]);
+      return fin(verdict('store-contended', base), [...releasesOf(fresh, id.instance), { _tag: 'PostStatus', lane, body: messages.postGateSkipped(lane, true), by: holderOf(id) }]);
     }
-    return fin(verdict('store-failed', base), [...releasesOf(fresh, id.instance), { _tag: 'PostStatus', lane, body: M.S_SKIP(lane, false), by: holderOf(id) }]); // K6
+    return fin(verdict('store-failed', base), [...releasesOf(fresh, id.instance), { _tag: 'PostStatus', lane, body: messages.postGateSkipped(lane, false), by: holderOf(id) }]); // K6
   }
 
   // ── branch C: every lane granted ──
@@ -661,33 +726,33 @@ export const gateMessage = (v: GateVerdict, host: 'claude' | 'codex' | 'git'): s
   const n = v.lanes.length;
   switch (v.reason) {
     case 'config-invalid':
-      return M.L_CONFIG();
+      return messages.loudConfigInvalid();
     case 'dry-run':
-      return M.L_DRY(v.lane, n);
+      return messages.loudDryRun(v.lane, n);
     case 'identity-unavailable':
-      return M.L_NOID(v.lane);
+      return messages.loudNoIdentity(v.lane);
     case 'break-glass':
-      return M.L_BREAK(v.lane, n);
+      return messages.loudBreakGlass(v.lane, n);
     case 'store-unreachable':
-      return M.L_UNREACH(v.lane);
+      return messages.loudStoreUnreachable(v.lane);
     case 'store-contended':
-      return M.L_BUSY(v.lane);
+      return messages.loudStoreBusy(v.lane);
     case 'store-failed':
-      return M.L_REFUSED(v.failure_kind, v.lane);
+      return messages.loudStoreRefused(v.failure_kind, v.lane);
     case 'watchdog':
-      return M.L_WATCHDOG();
+      return messages.loudWatchdog();
     case 'plan-limit':
-      return M.L_LIMIT();
+      return messages.loudPlanLimit();
     case 'state-guard-disabled':
-      return M.L_GUARD();
+      return messages.loudStateGuard();
     case 'held-by-other':
-      return host === 'claude' ? M.A_HELD(v.lane, v.holder_handle, v.heartbeat_age_sec) : M.W_HELD(v.lane, v.holder_handle, v.heartbeat_age_sec);
+      return host === 'claude' ? messages.askLaneHeld(v.lane, v.holder_handle, v.heartbeat_age_sec) : messages.warnLaneHeld(v.lane, v.holder_handle, v.heartbeat_age_sec);
     case 'halted':
-      return M.B_HALT();
+      return messages.blockedByHalt();
     case 'behind-remote':
-      return M.B_BEHIND(v.target_ref, v.remote);
+      return messages.blockedBehindRemote(v.target_ref, v.remote);
     case 'force-rewrite':
-      return M.B_REWRITE(v.target_ref);
+      return messages.blockedHistoryRewrite(v.target_ref);
     default:
       return null;
   }

@@ -1,11 +1,11 @@
 /**
  * `lanes.*` configuration, deploy-ref patterns and lane naming (push-gate.md §3). Pure.
  */
-import { DeployRefEntry, LanesConfig, isDeployRefPattern, type ConfigState } from './config.js';
+import { DeployRefEntry, LanesConfig, isDeployRefPattern, type ConfigState } from '../config.js';
 
 /** Lane mode of a deploy-ref entry (§3.1). */
 export type LaneMode = 'per-ref' | 'shared';
-/** A normalised deploy-ref entry. */
+/** A normalized deploy-ref entry. */
 export interface DeployEntry {
   readonly pattern: string;
   readonly lane: LaneMode;

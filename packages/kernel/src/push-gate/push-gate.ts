@@ -1,19 +1,22 @@
 /**
  * Namespace `pushGate` of `@arbiter/kernel` (push-gate.md, policies `push-gate`, `push-release`, `deploy`,
- * `lane-cli`, `context`, all version 1.0.0). The decision is split over `push-gate-*.ts` files re-exported here:
- * config/naming (§3), lane records and transitions (§5.4), templates and helpers (§13), the gate step function
- * and host rendering (§8, §14), and the verbs (§9–§12). The classifier and the pre-push parser (§6–§7) live in
- * `push-classifier.ts`.
+ * `lane-cli`, `context`, all version 1.0.0): the namespace's face. The decision is split over this folder and
+ * re-exported here: `config.ts` (configuration and naming, §3), `lanes.ts` (lane records and transitions, §5.4),
+ * `text.ts` (helpers and message templates, §13), `step.ts` (the gate step, its step driver and host rendering,
+ * §8, §14), `verbs.ts` (the verbs, §9–§12). The classifier (§6, `classifier.ts` over the shared shell lexer in
+ * `shell/`), destination resolution (§6.9, `destinations.ts`) and the pre-push parser (§7, `pre-push.ts`) form the
+ * `pushClassifier` namespace; the names the gate's users need are re-exported here too. Here: the simulation
+ * driver and the table.
  */
-import type { DecisionTable } from './internal/table.js';
-import type { ConfigState } from './config.js';
+import type { DecisionTable } from '../internal/table.js';
+import { runStepsSync } from '../internal/step.js';
+import type { ConfigState } from '../config.js';
 import {
   GATE_REASONS,
-  MAX_PLAN_STEPS,
   POLICY,
   POLICY_VERSION,
-  classificationOf,
-  gateStep,
+  driver,
+  withClassification,
   planLimitVerdict,
   renderGate,
   type ClaimAttempt,
@@ -21,25 +24,32 @@ import {
   type GateEffect,
   type GateFacts,
   type GateProbe,
+  type GateAnswers,
+  type GateProbeAnswer,
+  type IdentityFact,
+  type RepoFact,
   type GateVerdict,
   type StateFact,
   type GateRefs,
-} from './push-gate-step.js';
+} from './step.js';
 
 
-export * from './push-gate-config.js';
-export * from './push-gate-lanes.js';
-export * from './push-gate-text.js';
-export * from './push-gate-step.js';
-export * from './push-gate-verbs.js';
-export { classifyPushCommand, parsePrePushInput } from './push-classifier.js';
-export type { PushClassification, PushInvocation, PushTarget, PrePushInput, PrePushLine, RefsFacts, DirHint } from './push-classifier.js';
+export * from './config.js';
+export * from './lanes.js';
+export * from './text.js';
+export * from './step.js';
+export * from './verbs.js';
+export { classifyPushCommand } from './classifier.js';
+export { parsePrePushInput } from './pre-push.js';
+export type { PushClassification, PushInvocation, PushTarget, DirHint } from './model.js';
+export type { RefsFacts } from './destinations.js';
+export type { PrePushInput, PrePushLine } from './pre-push.js';
 
 /** Scripted probe answers for {@link simulate}: each returns the fact to merge for one probe. */
 export interface Script {
-  readonly repo: () => GateFacts['repo'];
+  readonly repo: () => RepoFact;
   readonly refs: () => GateRefs;
-  readonly identity: () => GateFacts['identity'];
+  readonly identity: () => IdentityFact;
   /** `attempt` is 1-based. */
   readonly claim: (lane: string, attempt: number) => ClaimAttempt;
   readonly compat: (ref: string) => CompatFact;
@@ -57,49 +67,38 @@ export interface SimRun {
   readonly facts: GateFacts;
 }
 
+const probeAnswer = (p: GateProbe, script: Script): GateProbeAnswer => {
+  switch (p._tag) {
+    case 'repo':
+      return { _tag: 'repo', value: script.repo() };
+    case 'refs':
+      return { _tag: 'refs', value: script.refs() };
+    case 'identity':
+      return { _tag: 'identity', value: script.identity() };
+    case 'claim':
+      return { _tag: 'claim', value: script.claim(p.lane, p.attempt) };
+    case 'compat':
+      return { _tag: 'compat', value: script.compat(p.ref) };
+    case 'state':
+      return { _tag: 'state', value: script.state() };
+  }
+};
+
 /**
- * A pure driver: run `gateStep` with scripted probe answers (all probes of a `Need` answered before the next call,
- * `delay_ms` and `cost` added to `elapsed_ms`) until `Done` or `MAX_PLAN_STEPS` (→ `AllowLoud plan-limit`).
- * Used by the table, the properties and simulations.
+ * A pure driver: run `gateStep` with scripted probe answers through `runStepsSync` (all probes of a `Need` answered
+ * before the next call, `delay_ms` and `cost` added to `elapsed_ms`) until `Done` or `MAX_PLAN_STEPS`
+ * (→ `AllowLoud plan-limit`). Used by the table, the properties and simulations.
  */
 export const simulate = (initial: GateFacts, script: Script): SimRun => {
-  let f: GateFacts = initial;
-  if (f.mode === 'agent' && f.classification === undefined) {
-    const c = classificationOf(f);
-    if (c !== null) f = { ...f, classification: c };
-  }
   const needs: GateProbe[][] = [];
-  for (let steps = 1; steps <= MAX_PLAN_STEPS; steps++) {
-    const s = gateStep(f);
-    if (s._tag === 'Done') return { needs, verdict: s.outcome, effects: s.effects, steps, facts: f };
-    needs.push([...s.probe]);
-    let elapsed = f.elapsed_ms;
-    for (const p of s.probe) {
-      elapsed += (p._tag === 'claim' ? p.delay_ms : 0) + (script.cost?.(p) ?? 0);
-      switch (p._tag) {
-        case 'repo':
-          f = { ...f, repo: script.repo() };
-          break;
-        case 'refs':
-          f = { ...f, refs: script.refs() };
-          break;
-        case 'identity':
-          f = { ...f, identity: script.identity() };
-          break;
-        case 'claim':
-          f = { ...f, claims: { ...(f.claims ?? {}), [p.lane]: [...(f.claims?.[p.lane] ?? []), script.claim(p.lane, p.attempt)] } };
-          break;
-        case 'compat':
-          f = { ...f, compat: { ...(f.compat ?? {}), [p.ref]: script.compat(p.ref) } };
-          break;
-        case 'state':
-          f = { ...f, state: script.state() };
-          break;
-      }
-    }
-    f = { ...f, elapsed_ms: elapsed };
-  }
-  return { needs, verdict: planLimitVerdict(), effects: [], steps: MAX_PLAN_STEPS, facts: f };
+  const r = runStepsSync(driver, withClassification(initial), (probes, f): GateAnswers => {
+    needs.push([...probes]);
+    const elapsed = probes.reduce((e, p) => e + (p._tag === 'claim' ? p.delay_ms : 0) + (script.cost?.(p) ?? 0), f.elapsed_ms);
+    return { answers: probes.map((p) => probeAnswer(p, script)), elapsed_ms: elapsed };
+  });
+  return r._tag === 'Done'
+    ? { needs, verdict: r.outcome, effects: r.effects, steps: r.steps, facts: r.facts }
+    : { needs, verdict: planLimitVerdict(), effects: [], steps: r.steps, facts: r.facts };
 };
 
 // ───────────────────────────────────────── table ─────────────────────────────────────────
