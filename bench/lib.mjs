@@ -1,5 +1,5 @@
 // Shared benchmark helpers: every figure is reported with its median and spread (interquartile range) and, where
-// it has one, as a ratio against a baseline measured in the same run (DESIGN.md: speed is measured here, never
+// it has one, as a ratio against a baseline measured in the same run (architecture.md: speed is measured here, never
 // asserted in tests; the machines are shared and noisy).
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';

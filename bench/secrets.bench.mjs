@@ -3,7 +3,7 @@
 // access keys (`/AKIA[A-Z0-9]{16}/g`, every match counted, so the pass reads the whole text). No target: the
 // former one (≥ 0.2) was withdrawn with the WebAssembly line selector (issue 11); the ratio is reported.
 // The two are measured alternately (same machine noise); medians and interquartile ranges are reported. Also:
-// the same baseline with the `i` flag (pattern 1 of §7.2 is case-insensitive), `redact` throughput, and two
+// the same baseline with the `i` flag (pattern 1 of secrets.md §2 is case-insensitive), `redact` throughput, and two
 // adversarial inputs that make a naive backtracking scanner quadratic (linear-time evidence, never asserted).
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
@@ -113,7 +113,7 @@ export default async ({ root, lib }) => {
       pairedRatio: `${lib.fmt(pairs.median)} (IQR ${lib.fmt(pairs.p25)}–${lib.fmt(pairs.p75)})`,
     },
     {
-      name: 'scanForSecrets vs the case-insensitive AKIA pass (pattern 1 as §7.2 defines it)',
+      name: 'scanForSecrets vs the case-insensitive AKIA pass (pattern 1 as secrets.md §2 defines it)',
       value: s.median,
       unit: 'MB/s median',
       baseline: `/AKIA[A-Z0-9]{16}/gi pass ${lib.fmt(bi.median)} MB/s (IQR ${lib.fmt(bi.p25)}–${lib.fmt(bi.p75)})`,

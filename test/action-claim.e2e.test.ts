@@ -1,9 +1,9 @@
 /**
- * End-to-end tests of action claims and follow-through (sentinels.md §1) against the BUILT binary
+ * End-to-end tests of action claims and follow-through (action-claim.md) against the BUILT binary
  * `packages/hooks/dist/arbiter.cjs` (run `npm run build` first), on real git repositories, with Claude Code and
- * Codex Stop and PostToolUse payloads shaped as their documentation gives them (spec/protocols.md C2, C3, C6).
+ * Codex Stop and PostToolUse payloads shaped as their documentation gives them (spec/host-protocols.md C2, C3, C6).
  *
- * The Stop entry is the composite `arbiter hook stop` (claim observation first, sentinels.md §0.8); with no build
+ * The Stop entry is the composite `arbiter hook stop` (claim observation first, hooks.md §8); with no build
  * and the gate off it prints `{}` and exits 0.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -56,7 +56,7 @@ const makeRepo = (): { repo: string; env: NodeJS.ProcessEnv } => {
   return { repo, env };
 };
 
-// Claude Code Stop payload (protocols.md C2 + C3 "Stop").
+// Claude Code Stop payload (host-protocols.md C2 + C3 "Stop").
 const claudeStop = (repo: string, session: string, message: string): string =>
   JSON.stringify({
     session_id: session,
@@ -326,7 +326,7 @@ describe('hook stdin fuzzing (post-tool and the Stop claim path)', () => {
   });
 });
 
-describe('open commitments in arbiter hook context (sentinels.md §1.6)', () => {
+describe('open commitments in arbiter hook context (action-claim.md §6)', () => {
   it('SessionStart of the claiming session lists its open commitment; another session sees none; delivery removes it', () => {
     const { repo, env } = makeRepo();
     mkdirSync(join(repo, '.arbiter'), { recursive: true });
@@ -359,7 +359,7 @@ describe('arbiter classify claim (built binary)', () => {
   });
 });
 
-describe('state guard (sentinels.md §0.7 rule 5, §4.8) on the commitment paths', () => {
+describe('state guard (hooks.md §7 rule 5, state-lock.md §8) on the commitment paths', () => {
   it('a foreign host lock: Stop and post-tool print {} and write nothing; done/withdraw refuse with exit 1', () => {
     const { repo, env } = makeRepo();
     run(['hook', STOP_HOOK, '--agent', 'claude'], { cwd: repo, env, stdin: claudeStop(repo, 's', "I'll push it.") });

@@ -1,5 +1,5 @@
 /**
- * In-process tests of the commitment hooks (sentinels.md §1.3, §1.5, §1.6) with the io-memory store injected:
+ * In-process tests of the commitment hooks (action-claim.md §3, action-claim.md §5, action-claim.md §6) with the io-memory store injected:
  * the evidence path never blocks for any payload (exit 0, one JSON object), the store is read only when the kernel
  * asks (FE-P7 at the hook level), a store failure leaves commitments untouched, model-based dedupe through the
  * io-memory store (CM-P3 "applied through io-memory"), the context block, and `arbiter classify claim`.
@@ -76,7 +76,7 @@ describe('post-tool hook pipeline (io-memory store)', () => {
     expect(store2.peek().commitments[0]!.status).toBe('delivered');
   });
 
-  it('a failing store read or write leaves the commitment open, prints {} and says so on stderr (fail direction §1.5.5)', async () => {
+  it('a failing store read or write leaves the commitment open, prints {} and says so on stderr (fail direction action-claim.md §5.5)', async () => {
     const payload = JSON.stringify({ session_id: 's', cwd: repo, tool_name: 'Bash', tool_input: { command: 'git push' }, tool_response: {}, tool_use_id: 'u' });
     const s1 = memoryCommitmentStore([open('s', 'push')]);
     s1.failNextRead();
@@ -160,7 +160,7 @@ describe('Stop claim path and the context block (real fs store in a temp reposit
     );
   });
 
-  it('commitmentContextLines lists the session\'s active commitments with the §1.6 template, [] otherwise', async () => {
+  it('commitmentContextLines lists the session\'s active commitments with the action-claim.md §6 template, [] otherwise', async () => {
     const { repo, env } = makeRepo();
     expect(await commitmentContextLines(repo, env, NOW, 's1')).toEqual([]);
     await observeStopClaimDetailed({ payload: { session_id: 's1', last_assistant_message: 'Tests pass. Pushing it now.' }, agent: 'claude', startDir: repo, env, now: NOW });
@@ -196,7 +196,7 @@ describe('arbiter classify claim', () => {
   });
 });
 
-describe('commitments.* configuration (sentinels.md §0.5, §1.5.4)', () => {
+describe('commitments.* configuration (hooks.md §5, action-claim.md §5.4)', () => {
   const withConfig = (cfg: unknown): { repo: string; env: NodeJS.ProcessEnv } => {
     const r = makeRepo();
     mkdirSync(join(r.repo, '.arbiter'), { recursive: true });

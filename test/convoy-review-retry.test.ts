@@ -1,5 +1,5 @@
 /**
- * Cross-decision wiring (review §2.8 → retry §6.4/§6.6/§6.8): `review.afterReview` with `retry.reviewPolicy`, and its
+ * Cross-decision wiring (review review.md §8 → retry retry.md §4/retry.md §6/retry.md §8): `review.afterReview` with `retry.reviewPolicy`, and its
  * `Exhausted` failure handed to `retry.exhaust`. The breaker is fed exactly once per exhaustion and never by a
  * dispute; dispute ledger entries scan clean; review-block notes scan clean and stay within 6 000 characters.
  */

@@ -1,5 +1,5 @@
 /**
- * The decision log (push-gate.md §16 DL1–DL4; DESIGN.md conventions §6): daily NDJSON files, one line per verdict,
+ * The decision log (push-gate.md §16 DL1–DL4; architecture.md conventions §6): daily NDJSON files, one line per verdict,
  * a partial trailing line repaired on the next append, masking, the 16 KiB cap, retention, and `arbiter log`.
  */
 import { readFileSync, readdirSync, writeFileSync, appendFileSync, mkdirSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * The event runner's early verdicts (packages/hooks/src/hook/events.ts, `@arbiter/kernel/early`) give exactly the
  * full hooks' answers and keep the decision log complete: a gate-push non-push is logged as `Allow not-a-push` (push-gate.md §16, PG-10); a
- * no-op Stop prints `{}`, writes no state and logs the same three verdicts as the full hook (sentinels.md §0.8);
+ * no-op Stop prints `{}`, writes no state and logs the same three verdicts as the full hook (hooks.md §8);
  * anything that may need a decision still reaches the hook bundle; a host that never closes stdin still gets the
  * fail-open answer from the stdin timer.
  */
@@ -91,7 +91,7 @@ describe('dispatcher fast paths', () => {
     return spawnSync(process.execPath, ['-e', `require(${JSON.stringify(join(BIN, '..', 'hook-stop.cjs'))}).main(${JSON.stringify(inv)})`], { input, env, cwd, encoding: 'utf8' });
   };
 
-  it('sentinels §0.8: the no-op Stop fast path logs exactly the verdicts and facts of the full hook', () => {
+  it('hooks.md §8: the no-op Stop fast path logs exactly the verdicts and facts of the full hook', () => {
     const outside = tmp('arbiter-fast-outside-');
     const payloads = (cwd: string) => [
       stop('s-1', cwd, 'All tests pass.'),

@@ -1,6 +1,6 @@
 /**
  * io-node locations and process facts: SL-20 workspace hash, state-directory resolution (session-lock.md §4.2),
- * repository runtime directory (DESIGN.md conventions §2–3), anchor pid walk (§4.4) and pid liveness (§7.3).
+ * repository runtime directory (architecture.md conventions §2–3), anchor pid walk (session-lock.md §4.4) and pid liveness (session-lock.md §7.3).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -87,7 +87,7 @@ describe('process facts', () => {
     expect(pidAlive(1.5)).toBe('unknown');
   });
 
-  it('anchorPid walks past `sh -c` and git to the long-lived process (§4.4 P2)', () => {
+  it('anchorPid walks past `sh -c` and git to the long-lived process (session-lock.md §4.4 P2)', () => {
     const script = join(tmp(), 'anchor.cjs');
     const ioNode = join(__dirname, '..', 'packages', 'io-node', 'dist', 'index.cjs');
     writeFileSync(script, `process.stdout.write(String(require(${JSON.stringify(ioNode)}).anchorPid()))`);

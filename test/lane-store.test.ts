@@ -1,7 +1,7 @@
 /**
  * Runs the LaneStore contract suite against the in-memory store and the embedded file-system store, plus the
  * fs-specific rules: corrupt generations (E2), crash injection around the force-release commit (PG-30), fault
- * mapping (§5.6), and the cross-worktree location (E1).
+ * mapping (push-gate.md §5.6), and the cross-worktree location (E1).
  */
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,7 +84,7 @@ describe('embedded fs lane store specifics', () => {
     }
   });
 
-  it('§5.6 failure kinds: unreadable directory → forbidden, store path under a file → transport, ENOSPC → other', async () => {
+  it('push-gate.md §5.6 failure kinds: unreadable directory → forbidden, store path under a file → transport, ENOSPC → other', async () => {
     expect(kindOfErrno('EROFS')).toBe('transport');
     expect(kindOfErrno('EAGAIN')).toBe('contended');
     expect(kindOfErrno('EACCES')).toBe('forbidden');

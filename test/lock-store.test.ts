@@ -90,7 +90,7 @@ describe('SL-18 adapter agreement', () => {
   });
 });
 
-describe('fs lock store specifics (§6.4)', () => {
+describe('fs lock store specifics (session-lock.md §6.4)', () => {
   const rec: SL.LockRecord = { schema_version: 1, state: 'held', session_id: 'a', pid: 9, hostname: 'h', acquired_at: 1_700_000_000_000, refreshed_at: 1_700_000_000_000, ttl_ms: 300_000, fence: 1 };
 
   it('F1 layout: generation files only, no bare name, ISO instants on disk; temp files removed', async () => {

@@ -1,5 +1,5 @@
 /**
- * The kernel stays pure (DESIGN.md layout table; issue 2 item 2): no `node:*` or Node built-in module, no other
+ * The kernel stays pure (architecture.md layout table; issue 2 item 2): no `node:*` or Node built-in module, no other
  * workspace package, nothing outside the allowed list, no clock, no randomness, no process access. Checked on the
  * sources, and on the built bundle so that no dependency smuggles a Node built-in in.
  */

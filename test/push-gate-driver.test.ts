@@ -1,6 +1,6 @@
 /**
  * The hook's probe driver (`runGate`) on a real repository with injected lane-store faults (push-gate.md §5.6,
- * §8.9 fail-open table), the git adapter's exit-code handling and timeouts, and a holder killed with SIGKILL.
+ * push-gate.md §8.9 fail-open table), the git adapter's exit-code handling and timeouts, and a holder killed with SIGKILL.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * End-to-end tests of the push gate on real git repositories (a bare remote and clones) with the built binary
- * `packages/hooks/dist/arbiter.cjs` and documented Claude Code / Codex payloads (protocols.md C2–C6, D).
+ * `packages/hooks/dist/arbiter.cjs` and documented Claude Code / Codex payloads (host-protocols.md C2–C6, D).
  * Covers: ask/warn while held, the git layer's rebase hint, zero lane access for non-deploy commands, break-glass
  * audit, install idempotence/uninstall, two concurrent `git push` processes racing for one lane, a CLI claim race,
  * the watchdog on a hung store (PG-37), the context hook (PG-38), the decision log (PG-39) and stdin fuzzing.

@@ -1,4 +1,4 @@
-/** io-node probes of the build stop-hook and the stop gate (sentinels.md §2.3, §3.4–3.5) on real git and files. */
+/** io-node probes of the build stop-hook and the stop gate (build-stop.md §3, stop-gate.md §4–5) on real git and files. */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { gitHistory, gitLsFiles, readTail, resolveTmux } from '@arbiter/io-node';
 import { stopGate } from '@arbiter/kernel';
 
-describe('resolveTmux (§2.3)', () => {
+describe('resolveTmux (build-stop.md §3)', () => {
   it('rule 1: ARBITER_NO_TMUX=1 wins over everything', async () => {
     expect(await resolveTmux({ ARBITER_NO_TMUX: '1', ARBITER_TMUX_SESSION: 'x', TMUX: '/tmp/s,1,0' })).toBe('');
   });
@@ -26,7 +26,7 @@ describe('resolveTmux (§2.3)', () => {
   });
 });
 
-describe('resolveTmux against a real tmux server (§2.3 rule 4)', () => {
+describe('resolveTmux against a real tmux server (build-stop.md §3 rule 4)', () => {
   it('inside tmux it asks tmux for the session name of $TMUX_PANE', async () => {
     let hasTmux = true;
     try {
@@ -51,7 +51,7 @@ describe('resolveTmux against a real tmux server (§2.3 rule 4)', () => {
   });
 });
 
-describe('git evidence probes (§3.4 rule 1)', () => {
+describe('git evidence probes (stop-gate.md §4 rule 1)', () => {
   const repo = (): string => {
     const dir = mkdtempSync(join(tmpdir(), 'arbiter-probes-'));
     const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: dir, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e.invalid' };
@@ -94,7 +94,7 @@ describe('git evidence probes (§3.4 rule 1)', () => {
   });
 });
 
-describe('transcript tail (§3.5)', () => {
+describe('transcript tail (stop-gate.md §5)', () => {
   it('reads the last bytes and says whether the read began mid-file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'arbiter-tail-'));
     const p = join(dir, 't.jsonl');

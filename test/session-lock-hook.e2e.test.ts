@@ -1,6 +1,6 @@
 /**
- * End-to-end: the built `arbiter` binary with documented Claude Code and Codex payloads (spec/protocols.md C2–C6),
- * real git repositories, real file-system state. SL-21, SL-23, SL-24 and the §12 pipeline.
+ * End-to-end: the built `arbiter` binary with documented Claude Code and Codex payloads (spec/host-protocols.md C2–C6),
+ * real git repositories, real file-system state. SL-21, SL-23, SL-24 and the session-lock.md §12 pipeline.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sessionLock as SL } from '@arbiter/kernel';
 import { BIN, makeRepo, requireBuilt, runBin, testEnv, tmp } from './helpers/bin.js';
 
-/** Claude Code PreToolUse payload, current documented shape (protocols.md C2, C3). */
+/** Claude Code PreToolUse payload, current documented shape (host-protocols.md C2, C3). */
 export const claudePre = (session: string, cwd: string, tool: string, toolInput: Record<string, unknown> = {}) =>
   JSON.stringify({
     session_id: session,
@@ -22,14 +22,14 @@ export const claudePre = (session: string, cwd: string, tool: string, toolInput:
     tool_input: toolInput,
     tool_use_id: 'toolu_01ABC',
   });
-/** Older Claude Code payload: no cwd, no hook_event_name (protocols.md C2 "Earlier version"). */
+/** Older Claude Code payload: no cwd, no hook_event_name (host-protocols.md C2 "Earlier version"). */
 const claudePreOld = (session: string, tool: string) => JSON.stringify({ session_id: session, transcript_path: '/tmp/t.jsonl', tool_name: tool, tool_input: { file_path: '/x' } });
 const claudePost = (session: string, cwd: string, tool: string) =>
   JSON.stringify({ session_id: session, transcript_path: '/t.jsonl', cwd, hook_event_name: 'PostToolUse', tool_name: tool, tool_input: {}, tool_response: { stdout: '', stderr: '', interrupted: false, isImage: false }, tool_use_id: 'toolu_2', duration_ms: 12 });
 const claudeStop = (session: string, cwd: string) =>
   JSON.stringify({ session_id: session, transcript_path: '/t.jsonl', cwd, hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: 'All done.', background_tasks: [], session_crons: [] });
 const claudeSessionEnd = (session: string, cwd: string) => JSON.stringify({ session_id: session, transcript_path: '/t.jsonl', cwd, hook_event_name: 'SessionEnd', reason: 'clear' });
-/** Codex PreToolUse payload (protocols.md C6, CX-schema). */
+/** Codex PreToolUse payload (host-protocols.md C6, CX-schema). */
 export const codexPre = (session: string, cwd: string, tool: string, command = 'ls') =>
   JSON.stringify({ session_id: session, transcript_path: null, cwd, hook_event_name: 'PreToolUse', model: 'gpt-5-codex', permission_mode: 'default', turn_id: 'turn-1', tool_name: tool, tool_use_id: 'call_1', tool_input: { command } });
 const codexStop = (session: string, cwd: string) =>

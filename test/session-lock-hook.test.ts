@@ -1,6 +1,6 @@
 /**
- * The session-lock hook pipeline in-process with injected ports (spec §12): SL-17 subagents, SL-22 read-only
- * tools never reach the store, SL-23 a store that never answers, §12.6 every internal error allows.
+ * The session-lock hook pipeline in-process with injected ports (spec session-lock.md §12): SL-17 subagents, SL-22 read-only
+ * tools never reach the store, SL-23 a store that never answers, session-lock.md §12.6 every internal error allows.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,7 +69,7 @@ describe('session-lock hook pipeline (in-process)', () => {
     expect(d.logged).toEqual([{ verdict: 'Allow', reasons: ['no-result', 'watchdog'] }]);
   });
 
-  it('§12.6 every internal error allows, with its fail-open detail', async () => {
+  it('session-lock.md §12.6 every internal error allows, with its fail-open detail', async () => {
     const cases: Array<[string, SessionLockDeps, string]> = [];
     const m = memoryLockStore();
     cases.push(['unreadable stdin', deps(m, null), 'bad-payload']);

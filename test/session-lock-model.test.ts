@@ -1,5 +1,5 @@
 /**
- * SL-1 Mutual exclusion (spec/session-lock.md §14): 2–6 sessions run any interleaving of acquire, refresh and
+ * SL-1 Mutual exclusion (session-lock.md §14): 2–6 sessions run any interleaving of acquire, refresh and
  * release against the in-memory store under fast-check's scheduler, through the same read–decide–commit loop the
  * hook runs (`runLockLoop`). Every read and every commit is a scheduling point.
  *

@@ -9,7 +9,7 @@ import { stateFilesContract } from './contract/state-files.contract.js';
 stateFilesContract('io-memory', () => memoryStateFiles());
 stateFilesContract('io-node', () => fsStateFiles(join(mkdtempSync(join(tmpdir(), 'arbiter-sf-')), 'repo', 'arbiter')));
 
-describe('fs StateFiles specifics (sentinels.md §0.5)', () => {
+describe('fs StateFiles specifics (hooks.md §5)', () => {
   it('SF4 a mutex older than the stale limit is removed; a fresh one makes update Busy after the wait', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'arbiter-sf-'));
     const s = fsStateFiles(dir, { retryMs: 5, waitMs: 60 });

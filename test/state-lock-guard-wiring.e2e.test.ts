@@ -1,5 +1,5 @@
 /**
- * Every Arbiter hook and writing verb guards the repository's runtime state directory (sentinels.md §4.8, issue 4
+ * Every Arbiter hook and writing verb guards the repository's runtime state directory (state-lock.md §8, issue 4
  * item 4): with a lock written by another host, hooks still answer (fail-open) but write nothing into the
  * directory, and writing verbs die loud with exit 1. The lock file and the directory stay exactly as they were.
  */

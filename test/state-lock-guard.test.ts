@@ -1,7 +1,7 @@
 /**
  * `openRuntimeGuard` / `requireWritableRuntime` (packages/hooks/src/state-lock-guard.ts): the per-entry-point guard of
- * the repository runtime directory on a real git repository with an isolated ARBITER_STATE_DIR (sentinels.md
- * §0.7 rule 5, §4.8): quiet and enabled on the common path, loud (stderr) and write-free when disabled.
+ * the repository runtime directory on a real git repository with an isolated ARBITER_STATE_DIR (state-lock.md
+ * hooks.md §7 rule 5, state-lock.md §8): quiet and enabled on the common path, loud (stderr) and write-free when disabled.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

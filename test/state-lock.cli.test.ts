@@ -1,7 +1,7 @@
 /**
  * End-to-end: `arbiter lock status [--json] [--dir]` through the built binary (`npm run build` first) on a real git
- * repository with an isolated ARBITER_STATE_DIR (sentinels.md §4.8 rule 3), and the `classify df-source`
- * subcommand builder (§4.4) on a commander program.
+ * repository with an isolated ARBITER_STATE_DIR (state-lock.md §8 rule 3), and the `classify df-source`
+ * subcommand builder (state-lock.md §4) on a commander program.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -74,7 +74,7 @@ describe('arbiter lock status (e2e)', () => {
   });
 });
 
-describe('classify df-source subcommand (§4.4)', () => {
+describe('classify df-source subcommand (state-lock.md §4)', () => {
   const run = (args: string[]): string => {
     const out: string[] = [];
     const write = process.stdout.write.bind(process.stdout);

@@ -1,6 +1,6 @@
 /**
- * The io-node lock driver (`openStateLock`, `guardRuntimeDir`) over io-memory adapters (sentinels.md §4.2, §4.7,
- * §4.8): HL-P9 (fault injection), HL-P11 (single writer, model-based over fast-check's scheduler), HL-P10, HL-P12,
+ * The io-node lock driver (`openStateLock`, `guardRuntimeDir`) over io-memory adapters (state-lock.md §2, state-lock.md §7,
+ * state-lock.md §8): HL-P9 (fault injection), HL-P11 (single writer, model-based over fast-check's scheduler), HL-P10, HL-P12,
  * HL-P1/HL-P2 at the adapter boundary (which adapters were actually called), dry run, heartbeat and release.
  */
 import { describe, expect, it, vi } from 'vitest';
@@ -273,7 +273,7 @@ describe('openStateLock over io-memory: rules end to end', () => {
   });
 });
 
-describe('heartbeat and release at the handle (§4.7)', () => {
+describe('heartbeat and release at the handle (state-lock.md §7)', () => {
   it('heartbeat touches while the lock names us; after a takeover by another writer it disables with lost', async () => {
     const w = world();
     const r = await open(w);
@@ -324,7 +324,7 @@ describe('heartbeat and release at the handle (§4.7)', () => {
   });
 });
 
-describe('guardRuntimeDir (§0.7 rule 5, §4.8)', () => {
+describe('guardRuntimeDir (hooks.md §7 rule 5, state-lock.md §8)', () => {
   const proc: Proc = scriptedProc();
   it('enabled on a fresh directory (silent), host-shared on the next call; common path = one read + one touch', async () => {
     const w = world();

@@ -1,5 +1,5 @@
 /**
- * Integration tests of the state-directory lock on the real machine (sentinels.md §4): the df probe against the
+ * Integration tests of the state-directory lock on the real machine (state-lock.md): the df probe against the
  * real `df -P` output of this machine, a real child process killed with SIGKILL as the dead holder, and real
  * processes racing the exclusive create and the takeover (they load the built io-node: `npm run build` first).
  */
@@ -30,7 +30,7 @@ const machineDf = (dir: string): { source: string; fsType?: string } => {
   return { source, fsType: typed.trim().split('\n')[1]!.trim().split(/\s+/)[1]! };
 };
 
-describe('df probe on this machine (§4.4)', () => {
+describe('df probe on this machine (state-lock.md §4)', () => {
   it('nodeFsKind reports the same source (and type on Linux) as the real df -P / df -PT output', async () => {
     const dir = freshDir();
     const want = machineDf(dir);
@@ -119,7 +119,7 @@ const writeLock = (dir: string, pid: number, host: string, ageMs: number) => {
   return p;
 };
 
-describe('real processes: dead holder killed with SIGKILL (§4.5, §4.6)', () => {
+describe('real processes: dead holder killed with SIGKILL (state-lock.md §5, state-lock.md §6)', () => {
   const foreignHost = `${hostname()}-before-rename`;
 
   it('a foreign lock of a SIGKILLed process with a stale heartbeat heals on a local disk (declines otherwise)', async () => {
@@ -257,7 +257,7 @@ const race = async (dir: string, holder: 'process' | 'host', count: number) => {
   return { opens: lines.filter((l) => l.open), hbs: lines.filter((l) => l.hb), lock: SL.parseLockBody(lockText) };
 };
 
-describe('real processes racing the lock (§4.7, HL-P11)', () => {
+describe('real processes racing the lock (state-lock.md §7, HL-P11)', () => {
   it('racing the exclusive create on an empty directory: exactly one acquires, the others see live-other', async () => {
     const dir = freshDir();
     const r = await race(dir, 'process', 6);

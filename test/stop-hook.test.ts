@@ -1,5 +1,5 @@
 /**
- * `arbiter hook stop` pipeline (sentinels.md §0.7–0.8) driven in-process with io-memory adapters: the order of the
+ * `arbiter hook stop` pipeline (hooks.md §7–8) driven in-process with io-memory adapters: the order of the
  * three decisions, rendering, effects through the StateFiles port, and every fail-open path of the composite hook.
  */
 import { describe, expect, it } from 'vitest';
@@ -78,7 +78,7 @@ const harness = (o: {
 };
 const stop = (p: Record<string, unknown>) => JSON.stringify({ hook_event_name: 'Stop', stop_hook_active: false, ...p });
 
-describe('arbiter hook stop: order of the decisions (§0.8)', () => {
+describe('arbiter hook stop: order of the decisions (hooks.md §8)', () => {
   it('claim observation runs first with the decoded payload, even when the build blocks', async () => {
     const h = harness({ stdin: stop({ session_id: 'S-own', last_assistant_message: 'hi' }), seed: { 'build-state.json': buildText() } });
     const r = await runStopHook('claude', h.deps);
@@ -133,7 +133,7 @@ describe('arbiter hook stop: order of the decisions (§0.8)', () => {
   });
 });
 
-describe('arbiter hook stop: fail-open paths (§0.7, §3.9)', () => {
+describe('arbiter hook stop: fail-open paths (hooks.md §7, stop-gate.md §9)', () => {
   const cases: Array<[string, Parameters<typeof harness>[0], string]> = [
     ['unreadable stdin', { stdin: null, seed: { 'stop-gate.json': gate('enforce') } }, 'stdin-unreadable'],
     ['empty stdin', { stdin: '  \n', seed: { 'stop-gate.json': gate('enforce') } }, 'empty-input'],
@@ -158,7 +158,7 @@ describe('arbiter hook stop: fail-open paths (§0.7, §3.9)', () => {
     });
   }
 
-  it('§0.8 step 2: a disabled state guard prints {} with its warning and runs no decision and no claim observation', async () => {
+  it('hooks.md §8 step 2: a disabled state guard prints {} with its warning and runs no decision and no claim observation', async () => {
     let released = 0;
     const h = harness({
       stdin: stop({ session_id: 'S-own', last_assistant_message: "I'll go now" }),

@@ -1,5 +1,5 @@
 /**
- * Decision tables (DESIGN.md "Decision tables and decision log"): every registered policy's generated table equals
+ * Decision tables (architecture.md "Decision tables and decision log"): every registered policy's generated table equals
  * `docs/tables/<policy>.md`, every doc has a generator, and `arbiter table` prints the same bytes in every format.
  * Regenerate with `npm run tables`.
  */

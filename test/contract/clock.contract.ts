@@ -1,5 +1,5 @@
 /**
- * Contract suite of the `Clock` port (kernel `ports/common.ts`; DESIGN.md conventions §4: inside the kernel, time
+ * Contract suite of the `Clock` port (kernel `ports/common.ts`; architecture.md conventions §4: inside the kernel, time
  * is milliseconds since the epoch), run by test/clock.contract.test.ts against the fake clock (io-memory) and the
  * system clock (io-node).
  */

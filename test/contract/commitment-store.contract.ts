@@ -1,5 +1,5 @@
 /**
- * The ONE contract suite of the `CommitmentStore` port (DESIGN.md "Ports and adapters"), run against io-memory and
+ * The ONE contract suite of the `CommitmentStore` port (architecture.md "Ports and adapters"), run against io-memory and
  * io-node by `test/commitment-store.test.ts`. It pins: empty read, round trip of every field, compare-and-set with
  * generations rising by one, concurrent commits with exactly one winner, no lost commitment when writers race
  * through `applyCommitmentEffects`, and corrupt state reported rather than overwritten.

@@ -1,5 +1,5 @@
 /**
- * Contract suite of the `FsKind` port (kernel `ports/fs-kind.ts`; sentinels.md §4.4), run by
+ * Contract suite of the `FsKind` port (kernel `ports/fs-kind.ts`; state-lock.md §4), run by
  * test/fs-kind.contract.test.ts against the scripted answers (io-memory) and the real `df` (io-node).
  */
 import { describe, expect, it } from 'vitest';

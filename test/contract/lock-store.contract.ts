@@ -1,5 +1,5 @@
 /**
- * The `LockStore` contract (spec/session-lock.md §6.2 C1–C6), one suite run against every adapter.
+ * The `LockStore` contract (session-lock.md §6.2 C1–C6), one suite run against every adapter.
  * `makeHarness` returns a fresh, empty store plus a way to damage the newest generation the way a crashed writer
  * would (so C4 and the Corrupt path are part of the contract).
  */

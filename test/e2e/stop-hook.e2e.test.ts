@@ -1,5 +1,5 @@
 /**
- * End-to-end: the built `arbiter` binary as the Claude Code and Codex Stop hook (sentinels.md §0.6–0.8, §2, §3),
+ * End-to-end: the built `arbiter` binary as the Claude Code and Codex Stop hook (hooks.md §6–8, build-stop.md, stop-gate.md),
  * the `arbiter build` and `arbiter gate` verbs, and an HTTP authority on 127.0.0.1 (a node http server in this
  * process: timeouts, 5xx, garbage bodies all fail open).
  */
@@ -24,7 +24,7 @@ const IDLE_HINT = 'Begin by settling open questions or by writing the plan.';
 
 beforeAll(() => requireBinary());
 
-describe('arbiter hook stop: build ownership (sentinels §2), end to end', () => {
+describe('arbiter hook stop: build ownership (build-stop.md), end to end', () => {
   it('no build and gate off: both agents get exactly {} and exit 0', async () => {
     const { repo, env } = scratch();
     for (const [agent, payload] of [['claude', claudeStop({ session_id: 'S1', cwd: repo })], ['codex', codexStop({ session_id: 'S1', cwd: repo })]] as const) {
@@ -155,7 +155,7 @@ describe('arbiter hook stop: build ownership (sentinels §2), end to end', () =>
   });
 });
 
-describe('arbiter hook stop: the stop gate (sentinels §3), end to end', () => {
+describe('arbiter hook stop: the stop gate (stop-gate.md), end to end', () => {
   it('gate verbs and local guards: off by default, shadow records, enforce blocks, kill switch silences', async () => {
     const { dir, repo, env } = scratch();
     const say = "I'll run the migration now.";

@@ -1,5 +1,5 @@
 /**
- * Fuzzing the stdin of `arbiter hook stop` (sentinels.md §0.7, G-P5): random bytes, truncated JSON, 5 MB payloads,
+ * Fuzzing the stdin of `arbiter hook stop` (hooks.md §7, G-P5): random bytes, truncated JSON, 5 MB payloads,
  * deep nesting, wrong types and an over-size (> 8 MiB) payload. Every run must exit 0 (not killed: within the
  * watchdog and the host's 30 s timeout), print exactly `{}` plus LF, print no stack trace, and lose no state: the
  * build owned by another session and the gate state are byte-identical afterwards, and the decision log stays

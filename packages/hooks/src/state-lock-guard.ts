@@ -1,5 +1,5 @@
 /**
- * The one call per entry point that guards Arbiter's runtime state directory (sentinels.md §0.7 rule 5, §4.8).
+ * The one call per entry point that guards Arbiter's runtime state directory (hooks.md §7 rule 5, state-lock.md §8).
  *
  * Hooks (before any decision that writes state):
  * ```ts
@@ -24,7 +24,7 @@ import { recordDecision } from './decision-record.js';
  * Resolve the repository of `startDir`, read `state_lock.*` from its configuration and open the guard with holder
  * `host` (`guardRuntimeDir`). A disabled guard has already written its warning line to stderr; nothing is written
  * into the directory then. While enabled, a transition worth auditing (`acquired`, `reclaimed`, `healed`; not the
- * every-call `host-shared`) is appended to the decision log, reclaim and heal with the prior holder (§4.9).
+ * every-call `host-shared`) is appended to the decision log, reclaim and heal with the prior holder (state-lock.md §9).
  * `opts.stderr` redirects the warning line (a hook whose stderr is a contract, like the session lock's, passes a
  * no-op). Never rejects. @returns the guard, or `null` outside a repository.
  */
@@ -61,7 +61,7 @@ export const openRuntimeGuard = async (
 };
 
 /**
- * For CLI verbs that write (die-loud posture, §4.8 rule 4): open the guard like {@link openRuntimeGuard} with mode
+ * For CLI verbs that write (die-loud posture, state-lock.md §8 rule 4): open the guard like {@link openRuntimeGuard} with mode
  * `cli`; when it is disabled, exit 1 (the warning line is already on stderr). @returns the enabled guard, or `null`
  * outside a repository.
  */

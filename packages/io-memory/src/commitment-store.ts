@@ -1,5 +1,5 @@
 /**
- * In-memory `CommitmentStore` (sentinels.md §0.2 "a commitments map"): one generation counter and record list with a
+ * In-memory `CommitmentStore` (hooks.md §2 "a commitments map"): one generation counter and record list with a
  * synchronous compare-and-set, plus test controls: corrupt the newest generation, fail or conflict the next call,
  * and pause before a read or commit so a scheduler can interleave writers.
  */

@@ -1,5 +1,5 @@
 /**
- * In-memory engine-lock row (spec/convoy-policies.md §4.6): row `id = 1` with the compare-and-set statements of
+ * In-memory engine-lock row (engine-lock.md §6): row `id = 1` with the compare-and-set statements of
  * the engine lock (insert, replace-if, update-heartbeat-if, delete-if) and a fenced write transaction. Used by the
  * LK-9 model-based test and by simulations; a SQL adapter implements the same statements on the database.
  */
@@ -32,7 +32,7 @@ export interface MemoryEngineLockRow {
   /** `DeleteLockRowIf`: rows affected. */
   readonly deleteIf: (token: Token) => number;
   /**
-   * A fenced write transaction (§4.6 "Fencing"): commits (and records) only when row 1 carries `token` at commit
+   * A fenced write transaction (engine-lock.md §6 "Fencing"): commits (and records) only when row 1 carries `token` at commit
    * time. @returns true when committed, false when rolled back (the caller handles it as `Lost`).
    */
   readonly fencedWrite: (token: Token, label: string) => boolean;

@@ -1,4 +1,4 @@
-/** Scripted `FsKind` answers (what df would say) for the state-directory lock (sentinels.md §0.2): a row or error per path, and a probe log. */
+/** Scripted `FsKind` answers (what df would say) for the state-directory lock (hooks.md §2): a row or error per path, and a probe log. */
 import * as E from 'fp-ts/lib/Either.js';
 import type { FsKind, FsKindError, stateLock } from '@arbiter/kernel';
 

@@ -1,5 +1,5 @@
 /**
- * In-memory `StateLockFiles` (sentinels.md §0.2 "a lock-file simulator whose interleaving tests can control"): files
+ * In-memory `StateLockFiles` (hooks.md §2 "a lock-file simulator whose interleaving tests can control"): files
  * as `{text, mtime}` in a map, the same contract as the io-node adapter, plus test controls: fault injection per
  * operation (an error or a throw), a pause before each operation takes effect (a fast-check scheduler hook), and a
  * log of operations.

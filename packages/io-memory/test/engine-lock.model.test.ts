@@ -1,5 +1,5 @@
 /**
- * LK-9 (spec/convoy-policies.md §4.9, §0.8): model-based test of the engine lock. Processes A and B share the
+ * LK-9 (engine-lock.md §9, convoy.md §8): model-based test of the engine lock. Processes A and B share the
  * in-memory compare-and-set row; commands acquire, heartbeat, fenced write, release, pause, resume, crash, advance
  * clock and set liveness. Invariants: every committed write was made by the process whose token was in the row at
  * commit time; a release or heartbeat by an owner that was taken over never changes the row; a process that

@@ -1,5 +1,5 @@
 /**
- * Atomic file primitives for every io-node store (DESIGN.md "Ports and adapters": exclusive create or
+ * Atomic file primitives for every io-node store (architecture.md "Ports and adapters": exclusive create or
  * write-to-temp then rename, never check-then-write).
  *
  * `write-file-atomic` (npm's own maintained implementation of temp file + fsync + rename, with cleanup on failure)

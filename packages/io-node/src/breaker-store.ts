@@ -1,5 +1,5 @@
 /**
- * File-system `BreakerStore` (spec/convoy-policies.md §1.8; port contract BS1–BS4 in the kernel's
+ * File-system `BreakerStore` (breaker.md §8; port contract BS1–BS4 in the kernel's
  * `ports/breaker-store.ts`). The book is a chain of immutable generation files `book.json.<g>` in one directory.
  * A commit creates generation `expected + 1` with an exclusive link(2) of a fully written temp file (O_EXCL create
  * where links are refused), so of several processes committing on the same generation exactly one wins and the
@@ -15,7 +15,7 @@
  * collection's age floor (`BREAKER_GEN_GC_AGE_MS`) tells: a successor created after our link cannot have been
  * collected yet unless the check ran that long after the link, which is reported as a failure (outcome unknown).
  *
- * Location (DESIGN.md conventions §2–3): per-repository runtime state `<git common dir>/arbiter/breaker/` (or
+ * Location (architecture.md conventions §2–3): per-repository runtime state `<git common dir>/arbiter/breaker/` (or
  * `$ARBITER_STATE_DIR/repos/<key>/breaker/`) inside a repository, else `<per-user state dir>/breaker/`.
  */
 import { readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
@@ -50,7 +50,7 @@ const fail = (detail: string): BreakerStoreFailure => ({ _tag: 'BreakerStoreFail
 
 /**
  * Directory of the breaker book for a process started in `startDir`: `<repo runtime dir>/breaker` inside a git
- * repository, else `<per-user state dir>/breaker` (DESIGN.md conventions §2–3). Never creates it.
+ * repository, else `<per-user state dir>/breaker` (architecture.md conventions §2–3). Never creates it.
  */
 export const breakerDirFor = (startDir: string, env: Env = process.env): string => {
   const repo = resolveRepo(startDir, env);
@@ -223,7 +223,7 @@ export interface BookUpdate<A> {
 /**
  * Read-modify-write of the book through any {@link BreakerStore}: read, `breaker.restoreBook(raw, now)`, apply
  * `change`, commit on the generation read; on `Conflict` start again (at most `attempts` rounds). An unreadable
- * document is reported (`BookUnreadable`) and never overwritten (fail-closed, §1.8): only an explicit reset writes
+ * document is reported (`BookUnreadable`) and never overwritten (fail-closed, breaker.md §8): only an explicit reset writes
  * over it. When `change` returns the same book object, nothing is written. Never throws (a throwing `change` is
  * the caller's bug and is not caught).
  */

@@ -1,5 +1,5 @@
 /**
- * Reading `<worktree top-level>/.arbiter/config.json` (DESIGN.md conventions §1; push-gate.md §3.1).
+ * Reading `<worktree top-level>/.arbiter/config.json` (architecture.md conventions §1; push-gate.md §3.1).
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * The file-system decision log (push-gate.md §16 DL1–DL4; DESIGN.md conventions §6): NDJSON, one entry per
+ * The file-system decision log (push-gate.md §16 DL1–DL4; architecture.md conventions §6): NDJSON, one entry per
  * verdict, daily files `decisions-<YYYY-MM-DD>.ndjson` (UTC), files older than 14 days deleted by the first writer
  * of a new day, and a partial trailing line left by a crash truncated on the next append.
  *

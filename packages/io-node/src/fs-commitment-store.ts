@@ -1,5 +1,5 @@
 /**
- * File-system `CommitmentStore` (sentinels.md §0.5 and §1.3 "Applying the effects", with DESIGN.md conventions §2:
+ * File-system `CommitmentStore` (hooks.md §5 and action-claim.md §3 "Applying the effects", with architecture.md conventions §2:
  * runtime state in `<git common dir>/arbiter/commitments/`, or `$ARBITER_STATE_DIR/repos/<key>/commitments/`).
  *
  * The records of a repository are a chain of immutable generation files `commitments.json.<g>`. A commit publishes

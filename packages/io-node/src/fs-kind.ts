@@ -1,5 +1,5 @@
 /**
- * The df probe of the state-directory lock (sentinels.md §4.4 "The `fsLocal` probe"): which file system holds a
+ * The df probe of the state-directory lock (state-lock.md §4 "The `fsLocal` probe"): which file system holds a
  * directory, as df's source column and, when `-T` works, its type. The kernel classifies the row
  * (`stateLock.classifyDfSource`); any failure is the `unknown` answer, which the kernel treats as not-local.
  */
@@ -62,7 +62,7 @@ export interface NodeFsKindOptions {
 }
 
 /**
- * The `FsKind` port over the real `df` (sentinels.md §4.4 steps 1–3): on Linux `df -PT -- <dir>`, elsewhere
+ * The `FsKind` port over the real `df` (state-lock.md §4 steps 1–3): on Linux `df -PT -- <dir>`, elsewhere
  * `df -P -- <dir>`; if `df -PT` exits non-zero or its header's second column is not `Type`, `df -P` once within
  * the remaining budget. Errors: `FsKindTimeout` (budget spent), `FsKindFailed` (spawn error, non-zero exit),
  * `FsKindUnparseable` (fewer than two lines, empty data line). Never rejects; nothing is cached.
@@ -101,9 +101,9 @@ export const nodeFsKind = (o: NodeFsKindOptions = {}): FsKind => ({
 });
 
 /**
- * The `fsLocal` probe answer for `dir` (§4.4): the kernel's classification of df's row, or `unknown` on any df
+ * The `fsLocal` probe answer for `dir` (state-lock.md §4): the kernel's classification of df's row, or `unknown` on any df
  * error (a `Left`). An adapter that throws is not caught here: the lock driver turns it into Disabled `error`
- * (§4.7 "Exceptions", HL-P9).
+ * (state-lock.md §7 "Exceptions", HL-P9).
  */
 export const fsLocal = async (df: FsKind, dir: string): Promise<stateLock.FsLocalAnswer> => {
   const r = await df.probe(dir)();

@@ -30,7 +30,7 @@ const GEN_GC_AGE_MS = 600_000;
 /** First 32 hex of SHA-256 of the lane name (E2). */
 export const laneKey = (lane: string): string => crypto().createHash('sha256').update(lane, 'utf8').digest('hex').slice(0, 32);
 
-/** §5.6 "embedded" row: errno → failure kind. */
+/** push-gate.md §5.6 "embedded" row: errno → failure kind. */
 export const kindOfErrno = (code: string): LaneFailure['kind'] => {
   if (code === 'EROFS' || code === 'EIO' || code === 'ENOTDIR' || code === 'ENOENT') return 'transport';
   if (code === 'EBUSY' || code === 'EAGAIN' || code === 'CAS-EXHAUSTED') return 'contended';

@@ -1,5 +1,5 @@
 /**
- * Node adapter of the `Http` port (kernel `ports/http.ts`; sentinels.md §3.4): one request over `node:http(s)` with
+ * Node adapter of the `Http` port (kernel `ports/http.ts`; stop-gate.md §4): one request over `node:http(s)` with
  * a hard timeout covering the whole exchange, from the start of the request to the end of the body, and a body cap.
  *
  * Failures: `Timeout` (the timer fired first), `Unreachable` (DNS, connection refused or reset, TLS, any socket

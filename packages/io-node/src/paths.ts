@@ -1,5 +1,5 @@
 /**
- * Where Arbiter keeps things (DESIGN.md conventions §1–3; session-lock.md §4.1–4.2).
+ * Where Arbiter keeps things (architecture.md conventions §1–3; session-lock.md §4.1–4.2).
  *
  * - per-user state: `$ARBITER_STATE_DIR`, else `$XDG_STATE_HOME/arbiter`, else `<home>/.local/state/arbiter`
  *   (relative values ignored);
@@ -97,16 +97,16 @@ export const gitCommonDir = (topLevel: string): string | null => {
 
 /**
  * MD5 of a string's UTF-8 bytes, first `n` lowercase hex characters (session-lock.md §4.1 W5; the repository key of
- * DESIGN.md conventions §3). Computed with `@noble/hashes` (the pure-JavaScript hash library the kernel already
+ * architecture.md conventions §3). Computed with `@noble/hashes` (the pure-JavaScript hash library the kernel already
  * uses) rather than `node:crypto`, whose loading costs a hook about 4 ms of start-up; a test checks the two agree.
  */
 export const md5Prefix = (s: string, n = 12): string => bytesToHex(md5(utf8ToBytes(s))).slice(0, n);
 
-/** Repository key: first 12 hex of the MD5 of the realpath of the git common dir (DESIGN.md conventions §3). */
+/** Repository key: first 12 hex of the MD5 of the realpath of the git common dir (architecture.md conventions §3). */
 export const repoKey = (commonDir: string): string => md5Prefix(commonDir, 12);
 
 /**
- * Runtime-state directory of a repository (DESIGN.md conventions §2–3): `$ARBITER_STATE_DIR/repos/<key>` when
+ * Runtime-state directory of a repository (architecture.md conventions §2–3): `$ARBITER_STATE_DIR/repos/<key>` when
  * `ARBITER_STATE_DIR` is set and absolute, else `<common dir>/arbiter`.
  */
 export const repoRuntimeDir = (commonDir: string, env: Env = process.env): string => {
@@ -163,7 +163,7 @@ export const resolveWorkspace = (startDir: string): Workspace => {
 };
 
 /**
- * Directory of the decision log for work started in `startDir` (DESIGN.md conventions §6): the repository's
+ * Directory of the decision log for work started in `startDir` (architecture.md conventions §6): the repository's
  * runtime `log/` inside a repository, else `<per-user state dir>/log`.
  */
 export const logDirFor = (startDir: string, env: Env = process.env): string => logDirOf(resolveRepo(startDir, env), env);

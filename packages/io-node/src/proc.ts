@@ -1,5 +1,5 @@
 /**
- * Process facts: pid liveness (session-lock.md §7.3), the anchor pid (§4.4) and the hostname.
+ * Process facts: pid liveness (session-lock.md §7.3), the anchor pid (session-lock.md §4.4) and the hostname.
  */
 import { readFileSync } from 'node:fs';
 import { childProcess, os } from './lazy-builtins.js';
@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import type { PidLiveness, Proc } from '@arbiter/kernel';
 
 /**
- * Signal 0 to `pid` (§7.3 rule 1): returns normally → `alive`; `ESRCH` → `dead`; `EPERM` → `alive` (exists, not
+ * Signal 0 to `pid` (session-lock.md §7.3 rule 1): returns normally → `alive`; `ESRCH` → `dead`; `EPERM` → `alive` (exists, not
  * ours); anything else (including an invalid pid) → `unknown`. Never throws.
  */
 export const pidAlive = (pid: number): PidLiveness => {
@@ -64,7 +64,7 @@ const psInfo = (pid: number): ProcInfo | null => {
   }
 };
 
-/** True when a process exists only to run a command: a `-c` shell, or git itself (§4.4 P2). */
+/** True when a process exists only to run a command: a `-c` shell, or git itself (session-lock.md §4.4 P2). */
 const isPassThrough = (argv: ReadonlyArray<string>): boolean => {
   const exe = basename(argv[0] ?? '').replace(/^-/, '');
   if (exe === 'git') return true;

@@ -1,5 +1,5 @@
 /**
- * Local state of the push gate (push-gate.md §4 identity, §8.8 pending markers, §12.2 context cache), all under
+ * Local state of the push gate (push-gate.md §4 identity, push-gate.md §8.8 pending markers, push-gate.md §12.2 context cache), all under
  * the per-user state directory. Writers use exclusive create or temp + rename; readers never throw.
  */
 import { crypto } from './lazy-builtins.js';
@@ -16,16 +16,16 @@ import { anchorPid, hostname } from './proc.js';
 /** First `n` hex of SHA-256 of a UTF-8 string. */
 export const sha256Hex = (s: string, n: number): string => crypto().createHash('sha256').update(s, 'utf8').digest('hex').slice(0, n);
 
-/** §4 host: `os.hostname()` without characters outside `[A-Za-z0-9_.-]`. */
+/** push-gate.md §4 host: `os.hostname()` without characters outside `[A-Za-z0-9_.-]`. */
 export const safeHost = (): string => hostname().replace(/[^A-Za-z0-9_.-]/g, '') || 'unknown';
 
-/** §4 session for non-agent callers: valid `$ARBITER_SESSION`, else `tty:<host>:<anchor pid>`. */
+/** push-gate.md §4 session for non-agent callers: valid `$ARBITER_SESSION`, else `tty:<host>:<anchor pid>`. */
 export const ttySession = (env: Env): string => {
   const s = env['ARBITER_SESSION'];
   return s !== undefined && PG.SESSION_ID_RE.test(s) ? s : `tty:${safeHost()}:${anchorPid()}`;
 };
 
-/** §4 member: `git config user.email`, else `$USER`, `$USERNAME`, the OS user name, else `unknown`. */
+/** push-gate.md §4 member: `git config user.email`, else `$USER`, `$USERNAME`, the OS user name, else `unknown`. */
 export const memberOf = async (git: Git, cwd: string, env: Env): Promise<string> => {
   const e = await git.configGet(cwd, 'user.email')();
   if (e._tag === 'Right' && e.right !== null && e.right.trim() !== '') return e.right.trim();
@@ -43,7 +43,7 @@ export const memberOf = async (git: Git, cwd: string, env: Env): Promise<string>
 };
 
 /**
- * §4 I1–I3 instance of (repository, session): `<state>/instances/<repo-key>/<session-key>.json`, created by
+ * push-gate.md §4 I1–I3 instance of (repository, session): `<state>/instances/<repo-key>/<session-key>.json`, created by
  * temp + exclusive link; if the name exists, the existing instance wins (two concurrent first calls agree).
  * @returns the 32-hex instance, or `null` when the state directory cannot be written or the file is unreadable.
  */
@@ -66,7 +66,7 @@ export const instanceFor = (stateDir: string, commonDir: string, session: string
   return null;
 };
 
-/** Probe `identity` (§4): member, session, instance, host, or `{ok:false}` (I3). */
+/** Probe `identity` (push-gate.md §4): member, session, instance, host, or `{ok:false}` (I3). */
 export const identityProbe = async (o: { stateDir: string; commonDir: string; session: string | null; env: Env; git: Git; cwd: string }): Promise<PG.IdentityFact> => {
   try {
     const session = o.session !== null && o.session !== '' ? o.session : ttySession(o.env);
@@ -79,7 +79,7 @@ export const identityProbe = async (o: { stateDir: string; commonDir: string; se
   }
 };
 
-/** Path of a pending marker (§8.8): `<state>/pending/<first 32 hex of SHA-256(key material)>.json`. */
+/** Path of a pending marker (push-gate.md §8.8): `<state>/pending/<first 32 hex of SHA-256(key material)>.json`. */
 export const pendingPath = (stateDir: string, keyMaterial: string): string => join(stateDir, 'pending', `${sha256Hex(keyMaterial, 32)}.json`);
 
 /** Write a pending marker atomically. Never throws. */
@@ -123,7 +123,7 @@ export const deletePending = (stateDir: string, keyMaterial: string): void => {
   }
 };
 
-/** Path of the context cache (§12.2). */
+/** Path of the context cache (push-gate.md §12.2). */
 export const contextCachePath = (stateDir: string, commonDir: string, session: string): string =>
   join(stateDir, 'cache', `context-${repoKey(commonDir)}-${sha256Hex(session, 16)}.json`);
 

@@ -1,5 +1,5 @@
 /**
- * Probes of the build stop-hook and the stop gate (sentinels.md §2.3, §3.5): the tmux owner identity, git evidence
+ * Probes of the build stop-hook and the stop gate (build-stop.md §3, stop-gate.md §5): the tmux owner identity, git evidence
  * and the transcript tail. Each never throws; failures come back as kernel probe answers (`ProbeAnswer`).
  * Every child process is `execFile` with an argument array and a timeout (never a shell).
  */
@@ -7,7 +7,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { ProbeAnswer, stopGate } from '@arbiter/kernel';
 import type { Env } from './paths.js';
 
-/** tmux probe timeout, ms (sentinels.md §2.3 rule 4). */
+/** tmux probe timeout, ms (build-stop.md §3 rule 4). */
 export const TMUX_TIMEOUT_MS = 2_000;
 
 interface Ran {
@@ -47,7 +47,7 @@ export const run = async (file: string, args: ReadonlyArray<string>, timeoutMs: 
 };
 
 /**
- * `resolveTmux` (sentinels.md §2.3): `ARBITER_NO_TMUX=1` → `""`; `ARBITER_TMUX_SESSION` set (even empty) → its
+ * `resolveTmux` (build-stop.md §3): `ARBITER_NO_TMUX=1` → `""`; `ARBITER_TMUX_SESSION` set (even empty) → its
  * value; `TMUX` unset or empty → `""`; else `tmux display-message -p [-t $TMUX_PANE] '#S'` within 2000 ms, stdout
  * trimmed, any failure `""`. Never rejects.
  */
@@ -61,7 +61,7 @@ export const resolveTmux = async (env: Env, timeoutMs = TMUX_TIMEOUT_MS): Promis
   return r.ok ? r.stdout.trim() : '';
 };
 
-/** `git -C <root> ls-files` within `timeoutMs` (sentinels.md §3.5 `gitFiles`). */
+/** `git -C <root> ls-files` within `timeoutMs` (stop-gate.md §5 `gitFiles`). */
 export const gitLsFiles = async (root: string, timeoutMs: number): Promise<ProbeAnswer<ReadonlyArray<string>>> => {
   const r = await run('git', ['-C', root, 'ls-files', '-z'], timeoutMs);
   if (!r.ok) return { ok: false, error: { kind: r.kind, detail: 'git ls-files' } };
@@ -69,7 +69,7 @@ export const gitLsFiles = async (root: string, timeoutMs: number): Promise<Probe
 };
 
 /**
- * `gitHistory(paths)` (sentinels.md §3.4 rule 1, §3.5): per path the introducing commit (first line of
+ * `gitHistory(paths)` (stop-gate.md §4 rule 1, stop-gate.md §5): per path the introducing commit (first line of
  * `git log --follow --format=%H --reverse -- <path>`), the latest commit (`git log -1 --format=%H -- <path>`) and the
  * committer time of each (`git show -s --format=%ct <sha>` × 1000). Each call is bounded by `timeoutMs`, the whole
  * probe by `budgetMs`; paths not reached in time get null. Never rejects.
@@ -110,7 +110,7 @@ export const gitHistory = async (
 };
 
 /**
- * The last `maxBytes` bytes of a file (sentinels.md §3.5 `transcriptTail`), and whether the read began mid-file.
+ * The last `maxBytes` bytes of a file (stop-gate.md §5 `transcriptTail`), and whether the read began mid-file.
  * Never throws.
  */
 export const readTail = (path: string, maxBytes: number): ProbeAnswer<{ readonly text: string; readonly partial: boolean }> => {

@@ -40,7 +40,7 @@ export type LockLoopResult =
 
 /**
  * Run `verb` for `caller` until a decision is committed (or needs no commit). Never rejects: store failures,
- * exhausted compare-and-set and unexpected errors become `FailOpen` (the hook then allows, §7.9).
+ * exhausted compare-and-set and unexpected errors become `FailOpen` (the hook then allows, session-lock.md §7.9).
  */
 export const runLockLoop = async (
   verb: 'acquire' | 'refresh' | 'release',

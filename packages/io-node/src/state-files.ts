@@ -2,7 +2,7 @@
  * Filesystem adapter of the `StateFiles` port (kernel `ports/state-files.ts`): the small JSON state files of one
  * repository's runtime directory (`build-state.json`, `stop-gate.json`, `stop-gate-continues.json`).
  *
- * Write discipline (sentinels.md §0.5 rules 1–2, DESIGN.md "Stores write with compare-and-set"):
+ * Write discipline (hooks.md §5 rules 1–2, architecture.md "Stores write with compare-and-set"):
  * - every write replaces the file atomically (temp + fsync + rename, via `writeFileAtomic`);
  * - `update` re-reads the file while holding `<name>.mutex`, created exclusively (O_EXCL), retried every 25 ms for
  *   up to 2000 ms; a mutex older than 10 s is deleted as stale; the mutex is removed after the write.
@@ -13,7 +13,7 @@ import type { StateFileFailure, StateFileName, StateFiles, UpdateStep } from '@a
 import { ensureDir, errnoCode } from './atomic.js';
 import { writeFileAtomic } from './atomic-write.js';
 
-/** Retry interval while waiting for a mutex, ms (sentinels.md §0.5 rule 2). */
+/** Retry interval while waiting for a mutex, ms (hooks.md §5 rule 2). */
 export const MUTEX_RETRY_MS = 25;
 /** Longest wait for a mutex, ms. */
 export const MUTEX_WAIT_MS = 2_000;

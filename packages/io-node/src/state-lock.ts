@@ -1,5 +1,5 @@
 /**
- * The state-directory lock library call (sentinels.md §4.2, §4.7, §4.8): `openStateLock(options)` guards any
+ * The state-directory lock library call (state-lock.md §2, state-lock.md §7, state-lock.md §8): `openStateLock(options)` guards any
  * directory with `<dir>/host.lock`, and `guardRuntimeDir(runtimeDir, options)` is the one call every Arbiter hook
  * and writing verb makes before it writes into the repository runtime directory.
  *
@@ -7,7 +7,7 @@
  * module only runs the probes and effects they ask for, in the order they ask. It never throws and never rejects:
  * any exception becomes Disabled `error` (the lock fails closed).
  *
- * How Arbiter uses it (sentinels.md §0.7 rule 5, §4.8) — one call per entry point, before any writing decision:
+ * How Arbiter uses it (hooks.md §7 rule 5, state-lock.md §8) — one call per entry point, before any writing decision:
  *
  * ```ts
  * const repo = resolveRepo(cwd, process.env);                  // null outside a repository: nothing to guard
@@ -58,7 +58,7 @@ const attempt =
 /**
  * The `StateLockFiles` port over the local file system. `createExclusive` writes the complete body to
  * `host.lock.<pid>.<8 random hex>.tmp` and hard-links it to the lock path (EEXIST = lost), falling back to
- * O_CREAT|O_EXCL when hard links are refused (sentinels.md §4.7). `touch` is `utimes(at, at)`: metadata only.
+ * O_CREAT|O_EXCL when hard links are refused (state-lock.md §7). `touch` is `utimes(at, at)`: metadata only.
  */
 export const nodeStateLockFiles = (pid: number = process.pid): StateLockFiles => ({
   ensureDir: (dir) => attempt('creating the directory', () => void mkdirSync(dir, { recursive: true, mode: 0o700 })),
@@ -106,18 +106,18 @@ export const nodeStateLockFiles = (pid: number = process.pid): StateLockFiles =>
 
 // ───────────────────────────────────────── options and handle ─────────────────────────────────────────
 
-/** Injected dependencies (sentinels.md §4.2 `deps`): everything the lock observes or changes. */
+/** Injected dependencies (state-lock.md §2 `deps`): everything the lock observes or changes. */
 export interface StateLockDeps {
   readonly hostname: () => string;
   readonly pid: number;
   readonly clock: Clock;
-  /** Liveness of a pid; `unknown` counts as a failed probe, i.e. alive (§4.5). */
+  /** Liveness of a pid; `unknown` counts as a failed probe, i.e. alive (state-lock.md §5). */
   readonly proc: Proc;
   readonly fsKind: FsKind;
   readonly files: StateLockFiles;
 }
 
-/** Options of {@link openStateLock} (sentinels.md §4.2). */
+/** Options of {@link openStateLock} (state-lock.md §2). */
 export interface StateLockOptions {
   /** Directory to guard; created (0700) if missing. The lock is `<dir>/host.lock`. */
   readonly dir: string;
@@ -143,11 +143,11 @@ export interface LockTraceItem {
 
 /** The handle `openStateLock` resolves to. No method ever rejects. */
 export interface StateLockHandle {
-  /** Guard status (§4.8): `{enabled, dryRun, reason?, code}`; `reason` present exactly when disabled. */
+  /** Guard status (state-lock.md §8): `{enabled, dryRun, reason?, code}`; `reason` present exactly when disabled. */
   readonly status: () => stateLock.GuardStatus;
-  /** Run the heartbeat decision (§4.7); a no-op once disabled. Resolves to the status after it. */
+  /** Run the heartbeat decision (state-lock.md §7); a no-op once disabled. Resolves to the status after it. */
   readonly heartbeat: () => Promise<stateLock.GuardStatus>;
-  /** Run the release decision (§4.7) and stop the heartbeat timer. Idempotent. */
+  /** Run the release decision (state-lock.md §7) and stop the heartbeat timer. Idempotent. */
   readonly release: () => Promise<void>;
   /** Lock file path. */
   readonly lockPath: string;
@@ -173,7 +173,7 @@ const errDetail = (e: unknown): string => (e instanceof Error ? e.message : type
 // ───────────────────────────────────────── driver ─────────────────────────────────────────
 
 /**
- * Open the lock on `options.dir` (sentinels.md §4.2): `decideLock` with its probes, the exclusive create or
+ * Open the lock on `options.dir` (state-lock.md §2): `decideLock` with its probes, the exclusive create or
  * takeover it asks for, `settleLock` (up to 3 attempts), the `host-shared` touch; then, for an enabled `process`
  * holder, an unref'd heartbeat timer. Never rejects: any thrown error or failed precondition is Disabled `error`.
  * Every transition to Disabled is passed to `onEvent` as an `Alert` (the caller makes it loud).
@@ -395,10 +395,10 @@ export interface RuntimeGuard {
 }
 
 /**
- * Guard Arbiter's runtime state directory (sentinels.md §0.7 rule 5, §4.8): open the lock on `runtimeDir` with
+ * Guard Arbiter's runtime state directory (hooks.md §7 rule 5, state-lock.md §8): open the lock on `runtimeDir` with
  * holder `host`, `autoHealStaleHostLock` from `state_lock.auto_heal_stale_host_lock` and `dryRun` from
- * `state_lock.dry_run`. When the guard is disabled, the §4.9 warning line is written to stderr (loud) before this
- * resolves; one warning per invalid `state_lock.*` key is written too (§0.5). The common path is one read plus one
+ * `state_lock.dry_run`. When the guard is disabled, the state-lock.md §9 warning line is written to stderr (loud) before this
+ * resolves; one warning per invalid `state_lock.*` key is written too (hooks.md §5). The common path is one read plus one
  * touch, with no df and no pid probe. Never rejects.
  *
  * Callers: every hook and every writing verb, once, before any decision that writes under `runtimeDir`. When

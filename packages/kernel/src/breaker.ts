@@ -2,9 +2,9 @@
  * Circuit breaker, one per agent: stop giving tasks to an agent whose recent tasks keep failing for good, let
  * exactly one probe through after a cooldown, and route its work to a fallback agent while it is barred.
  *
- * Normative source: spec/convoy-policies.md §1 (policy `breaker`, version 1.0.0). Sections follow DESIGN.md
+ * Normative source: breaker.md (policy `breaker`, version 1.0.0). Sections follow architecture.md
  * "One decision, one module": model → decision → verdict → messages → table. Reason codes are the spec's codes in
- * lowercase kebab-case (DESIGN.md conventions §5): `BREAKER_TRIPPED` is `breaker-tripped`, `ADMIT_PROBE` is
+ * lowercase kebab-case (architecture.md conventions §5): `BREAKER_TRIPPED` is `breaker-tripped`, `ADMIT_PROBE` is
  * `admit-probe`, `REFUSE_PROBE_IN_FLIGHT` is `refuse-probe-in-flight`.
  *
  * Pure: no I/O, no clock, no randomness. `now` (ms since the epoch) is a fact.
@@ -30,7 +30,7 @@ import {
 import { HANDLE_CHAR, keepOnly } from './internal/text.js';
 import type { DecisionTable } from './internal/table.js';
 
-// ───────────────────────────────────────── constants (§1.9) ─────────────────────────────────────────
+// ───────────────────────────────────────── constants (breaker.md §9) ─────────────────────────────────────────
 
 /** Policy id written to the decision log and used by `arbiter table breaker`. */
 export const POLICY = 'breaker';
@@ -42,12 +42,12 @@ export const DEFAULT_THRESHOLD = 3;
 export const DEFAULT_COOLDOWN_MS = 300_000;
 /** Probe lease, ms (twice the default task timeout). */
 export const DEFAULT_PROBE_LEASE_MS = 3_600_000;
-/** The only document version accepted (§1.8 D3). */
+/** The only document version accepted (breaker.md §8 D3). */
 export const BOOK_VERSION = 1;
 
-// ───────────────────────────────────────── model (§1.3, §1.4, §1.8) ─────────────────────────────────
+// ───────────────────────────────────────── model (breaker.md §3, breaker.md §4, breaker.md §8) ─────────────────────────────────
 
-/** Breaker configuration (§1.3). `cooldownMs`, `probeLeaseMs` in ms. */
+/** Breaker configuration (breaker.md §3). `cooldownMs`, `probeLeaseMs` in ms. */
 export interface BreakerConfig {
   readonly threshold: number;
   readonly cooldownMs: number;
@@ -55,7 +55,7 @@ export interface BreakerConfig {
   readonly fallbackAgent: string | null;
 }
 
-/** The defaults of §1.9 (what an empty `circuit_breaker: {}` object means). */
+/** The defaults of breaker.md §9 (what an empty `circuit_breaker: {}` object means). */
 export const DEFAULT_CONFIG: BreakerConfig = {
   threshold: DEFAULT_THRESHOLD,
   cooldownMs: DEFAULT_COOLDOWN_MS,
@@ -64,9 +64,9 @@ export const DEFAULT_CONFIG: BreakerConfig = {
 };
 
 /**
- * Configuration codec for the snake_case `circuit_breaker` object (§0.7; `.arbiter/config.json` key `breaker`).
+ * Configuration codec for the snake_case `circuit_breaker` object (convoy.md §7; `.arbiter/config.json` key `breaker`).
  * Every key is optional; unknown keys are rejected (a typo must not silently disable a setting). Decodes to a
- * {@link BreakerConfig} with the defaults filled in. Invalid values fail the decode (fail-closed, §0.7).
+ * {@link BreakerConfig} with the defaults filled in. Invalid values fail the decode (fail-closed, convoy.md §7).
  */
 export const BreakerConfigCodec = new t.Type<BreakerConfig, Record<string, unknown>, unknown>(
   'BreakerConfig',
@@ -102,7 +102,7 @@ export type Probe =
   | { readonly _tag: 'Leased'; readonly taskId: string; readonly leasedAt: number };
 
 /**
- * One agent's breaker state (§1.4). Each state carries only its own fields; instants are ms since the epoch.
+ * One agent's breaker state (breaker.md §4). Each state carries only its own fields; instants are ms since the epoch.
  * An agent missing from the book is `Closed { failures: 0 }`.
  */
 export type BreakerState =
@@ -113,7 +113,7 @@ export type BreakerState =
 /** The book: every agent's breaker state, keyed by `AgentName`. Missing agents are `Closed {0}`. */
 export type Book = Readonly<Record<string, BreakerState>>;
 
-/** `Closed {0}`: the state of an unknown agent (§1.10: fail-open, nothing is known against it). */
+/** `Closed {0}`: the state of an unknown agent (breaker.md §10: fail-open, nothing is known against it). */
 export const CLOSED_ZERO: BreakerState = Object.freeze({ _tag: 'Closed', failures: 0 }) as BreakerState;
 
 /** The empty book. */
@@ -124,7 +124,7 @@ export const stateOf = (book: Book, agent: string): BreakerState => ownGet(book,
 
 const FREE: Probe = Object.freeze({ _tag: 'Free' }) as Probe;
 
-/** Instant on disk: `toISOString` form and within `EpochMs` (§0.2, D2). */
+/** Instant on disk: `toISOString` form and within `EpochMs` (convoy.md §2; breaker.md §8 D2). */
 const WireInstant = new t.Type<number, string, unknown>(
   'WireInstant',
   (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= 0 && u <= EPOCH_MS_MAX,
@@ -148,14 +148,14 @@ const OpenEntry = t.type({ state: t.literal('open'), opened_at: WireInstant, lat
 const LeaseEntry = t.type({ task_id: TaskId, leased_at: WireInstant });
 const HalfOpenEntry = t.type({ state: t.literal('half-open'), since: WireInstant, probe: t.union([t.null, LeaseEntry]) });
 
-/** JSON form of one entry (§1.8 table). */
+/** JSON form of one entry (breaker.md §8 table). */
 export type EntryJson =
   | { state: 'closed'; failures: number }
   | { state: 'open'; opened_at: string; late_failures: number }
   | { state: 'half-open'; since: string; probe: null | { task_id: string; leased_at: string } };
 
 /**
- * Codec of one book entry (§1.8 D1, D2): unknown `state`, missing or extra key, wrong type, negative or fractional
+ * Codec of one book entry (breaker.md §8 D1, D2): unknown `state`, missing or extra key, wrong type, negative or fractional
  * count, invalid task id or non-canonical timestamp make the entry invalid. Encodes keys in table order.
  */
 export const entryCodec = new t.Type<BreakerState, EntryJson, unknown>(
@@ -204,7 +204,7 @@ export const entryCodec = new t.Type<BreakerState, EntryJson, unknown>(
   },
 );
 
-/** JSON form of the whole document (§1.8). */
+/** JSON form of the whole document (breaker.md §8). */
 export interface BookJson {
   version: 1;
   agents: Record<string, EntryJson>;
@@ -219,7 +219,7 @@ const keptAgents = (book: Book): string[] =>
     .sort();
 
 /**
- * Strict codec of the whole book document (§1.8): decodes only when the document is readable (D3) **and** every
+ * Strict codec of the whole book document (breaker.md §8): decodes only when the document is readable (D3) **and** every
  * entry is valid (D1, D2); {@link restoreBook} is the lenient reader that quarantines invalid entries instead.
  * Encoding omits `Closed {0}` entries and sorts agents; use {@link encodeBook} for the canonical bytes.
  */
@@ -247,7 +247,7 @@ export const bookCodec = new t.Type<Book, BookJson, unknown>(
 );
 
 /**
- * Canonical document text of `book` (§1.8): `{"version":1,"agents":{...}}` with `Closed {0}` omitted, agents
+ * Canonical document text of `book` (breaker.md §8): `{"version":1,"agents":{...}}` with `Closed {0}` omitted, agents
  * sorted by name and entry keys in table order, so equal books give byte-identical documents. Built by hand
  * because `JSON.stringify` would move integer-like agent names to the front.
  */
@@ -260,7 +260,7 @@ type ReadDoc =
   | { readonly _tag: 'Unreadable'; readonly detail: string }
   | { readonly _tag: 'Readable'; readonly entries: ReadonlyArray<readonly [string, unknown]> };
 
-/** §1.8 D3: the document-level checks. */
+/** breaker.md §8 D3: the document-level checks. */
 const readDocument = (u: unknown): ReadDoc => {
   if (typeof u !== 'object' || u === null || Array.isArray(u)) return { _tag: 'Unreadable', detail: 'document is not an object' };
   const o = u as Record<string, unknown>;
@@ -277,7 +277,7 @@ const readDocument = (u: unknown): ReadDoc => {
   return { _tag: 'Readable', entries };
 };
 
-/** `restoreBook`'s failure: the whole document is unreadable (§1.8 D3). */
+/** `restoreBook`'s failure: the whole document is unreadable (breaker.md §8 D3). */
 export interface BookUnreadable {
   readonly _tag: 'BookUnreadable';
   readonly reason: 'breaker-book-unreadable';
@@ -293,7 +293,7 @@ export interface Restored {
 }
 
 /**
- * Restore a persisted book (§1.8 `restoreBook`).
+ * Restore a persisted book (breaker.md §8 `restoreBook`).
  *
  * @param raw the stored document text, or `null` when no document exists.
  * @param now ms since the epoch; the opening time of every quarantined agent.
@@ -332,15 +332,15 @@ export const restoreBook = (raw: string | null, now: number): Either<BookUnreada
   });
 };
 
-// ───────────────────────────────────────── decision: transition (§1.5) ─────────────────────────────
+// ───────────────────────────────────────── decision: transition (breaker.md §5) ─────────────────────────────
 
-/** Breaker events (§1.5). */
+/** Breaker events (breaker.md §5). */
 export type BreakerEvent =
   | { readonly _tag: 'Failure'; readonly taskId: string }
   | { readonly _tag: 'Success'; readonly taskId: string }
   | { readonly _tag: 'ProbeReleased'; readonly taskId: string };
 
-/** Codes of `transition` (§1.5), one per rule. */
+/** Codes of `transition` (breaker.md §5), one per rule. */
 export type TransitionCode =
   | 'breaker-tripped'
   | 'breaker-failure-counted'
@@ -363,11 +363,11 @@ const leaseHolder = (s: BreakerState): string | null =>
   s._tag === 'HalfOpen' && s.probe._tag === 'Leased' ? s.probe.taskId : null;
 
 /**
- * Feed one outcome to an agent's breaker (§1.5 rules T1–T10; exactly one code per call).
+ * Feed one outcome to an agent's breaker (breaker.md §5 rules T1–T10; exactly one code per call).
  *
  * @param config `threshold` is read (T1); the other fields are not.
  * @param state the agent's current state.
- * @param event `Failure` (an exhausted failure, §6.6), `Success` (the task reached done) or `ProbeReleased`.
+ * @param event `Failure` (an exhausted failure, retry.md §6), `Success` (the task reached done) or `ProbeReleased`.
  * @param now ms since the epoch; the opening time on T1 and T5.
  * @returns the next state (the same object when unchanged) and the rule's code. Total; never throws.
  */
@@ -408,11 +408,11 @@ export const transition = (config: BreakerConfig, state: BreakerState, event: Br
   }
 };
 
-// ───────────────────────────────────────── decision: canAssign (§1.6) ─────────────────────────────
+// ───────────────────────────────────────── decision: canAssign (breaker.md §6) ─────────────────────────────
 
-/** Admission reasons (§1.6). */
+/** Admission reasons (breaker.md §6). */
 export type AdmitReason = 'admit-closed' | 'admit-probe' | 'admit-probe-again' | 'admit-probe-lease-expired';
-/** Refusal reasons (§1.6). */
+/** Refusal reasons (breaker.md §6). */
 export type RefuseReason = 'refuse-clock-skew' | 'refuse-cooling' | 'refuse-probe-in-flight';
 
 /** Result of {@link canAssign}. `retryAfterMs` (ms) is null when allowed. `state` is the input object when unchanged. */
@@ -421,7 +421,7 @@ export type Admission =
   | { readonly allowed: false; readonly reason: RefuseReason; readonly state: BreakerState; readonly retryAfterMs: number };
 
 /**
- * May `taskId` be given to this agent now? (§1.6 rules A1–A9, in order.)
+ * May `taskId` be given to this agent now? (breaker.md §6 rules A1–A9, in order.)
  *
  * @param config `cooldownMs` and `probeLeaseMs` (ms) are read.
  * @param state the agent's current state.
@@ -495,7 +495,7 @@ export const canAssign = (config: BreakerConfig, state: BreakerState, taskId: st
   }
 };
 
-// ───────────────────────────────────────── decision: assign (§1.7) ─────────────────────────────
+// ───────────────────────────────────────── decision: assign (breaker.md §7) ─────────────────────────────
 
 /** `AssignAgent`: record which agent runs this attempt (`routedFrom` is the barred primary after a route). */
 export interface AssignAgent {
@@ -505,7 +505,7 @@ export interface AssignAgent {
   readonly routedFrom: string | null;
 }
 
-/** `PersistBreakerBook`: encode (§1.8) and replace the stored document; a failed write must stop the attempt. */
+/** `PersistBreakerBook`: encode (breaker.md §8) and replace the stored document; a failed write must stop the attempt. */
 export interface PersistBreakerBook {
   readonly _tag: 'PersistBreakerBook';
   readonly book: Book;
@@ -527,10 +527,10 @@ export type FallbackOutcome =
   | { readonly _tag: 'same-agent' }
   | { readonly _tag: 'refused'; readonly agent: string; readonly reason: RefuseReason };
 
-/** Reasons of the assignment verdict (§1.7). */
+/** Reasons of the assignment verdict (breaker.md §7). */
 export type AssignReason = 'breaker-disabled' | AdmitReason | 'breaker-fallback-routed' | RefuseReason;
 
-/** The assignment verdict (§1.7). Every verdict carries the next `book` and the effects, in order. */
+/** The assignment verdict (breaker.md §7). Every verdict carries the next `book` and the effects, in order. */
 export type AssignmentVerdict =
   | {
       readonly _tag: 'Assign';
@@ -562,7 +562,7 @@ export type AssignmentVerdict =
       readonly effects: ReadonlyArray<AssignEffect>;
     };
 
-/** The attempt being dispatched. `dependents` are the task's transitive pending dependents (§6.7), used on skip. */
+/** The attempt being dispatched. `dependents` are the task's transitive pending dependents (retry.md §7), used on skip. */
 export interface AssignRequest {
   readonly taskId: string;
   readonly agent: string;
@@ -573,7 +573,7 @@ const withState = (book: Book, agent: string, before: BreakerState, after: Break
   after === before ? book : ownSet(book, agent, after);
 
 /**
- * Choose the agent that runs an attempt (§1.7 rules R1–R4, in order), for every attempt including retries.
+ * Choose the agent that runs an attempt (breaker.md §7 rules R1–R4, in order), for every attempt including retries.
  *
  * @param config the breaker configuration, or `null` when `defaults.circuit_breaker` is absent (breaker off).
  * @param book the current book (missing agents are `Closed {0}`).
@@ -582,7 +582,7 @@ const withState = (book: Book, agent: string, before: BreakerState, after: Break
  * @returns `Assign` (R1 disabled, R2 primary allowed), `RouteToFallback` (R3: primary refused, a different
  *   fallback configured and admitted by its own breaker) or `Refuse` (R4; disposition `defer` for
  *   `refuse-probe-in-flight`, `skip` otherwise). The next book holds the primary's returned state and, when the
- *   fallback was consulted, the fallback's. Effects follow the §1.7 table. Total; never throws.
+ *   fallback was consulted, the fallback's. Effects follow the breaker.md §7 table. Total; never throws.
  */
 export const assign = (config: BreakerConfig | null, book: Book, req: AssignRequest, now: number): AssignmentVerdict => {
   const { taskId, agent } = req;
@@ -711,7 +711,7 @@ const T_NOW = 1_700_000_000_000;
 
 /**
  * The breaker decision table: `canAssign` for task `t1` over every abstract state (with the boundaries of A3/A4 and
- * A8/A9: one below, at, one above), then `transition` for every state × event. Defaults of §1.9.
+ * A8/A9: one below, at, one above), then `transition` for every state × event. Defaults of breaker.md §9.
  */
 export const table = (): DecisionTable => {
   const cfg = DEFAULT_CONFIG;
@@ -798,7 +798,7 @@ export const table = (): DecisionTable => {
     columns: ['state', 'call', 'admission / verdict', 'reason / code', 'retryAfterMs', 'next state / effects'],
     rows,
     notes: [
-      `threshold = ${cfg.threshold}, cooldownMs = ${c}, probeLeaseMs = ${l} (defaults, §1.9).`,
+      `threshold = ${cfg.threshold}, cooldownMs = ${c}, probeLeaseMs = ${l} (defaults, breaker.md §9).`,
       'Times are relative to the call\'s `now`; "unchanged" means the returned state is the input state.',
       'Fail direction: unknown agent open (Closed {0}); future timestamps, a lost probe and a corrupt book closed.',
       'assign: disabled breaker → Assign; primary allowed → Assign; else a different fallback admitted → RouteToFallback; else Refuse (defer for refuse-probe-in-flight, skip otherwise).',

@@ -3,13 +3,13 @@
  * reaches a terminal phase, within a budget of reinforcements; every other session stops freely and never spends
  * the owner's budget.
  *
- * Normative source: spec/sentinels.md §2 (policy `build-stop`, version 1.0.0), with DESIGN.md conventions winning:
+ * Normative source: build-stop.md (policy `build-stop`, version 1.0.0), with architecture.md conventions winning:
  * the state file lives in the repository runtime directory (`<git common dir>/arbiter/build-state.json`, or
  * `$ARBITER_STATE_DIR/repos/<key>/build-state.json`), instants on disk are ISO-8601 UTC with milliseconds, and
  * reason codes are lowercase kebab-case without the spec's `bs.` area prefix (the decision log writes the policy
  * name beside them).
  *
- * Sections follow DESIGN.md "One decision, one module": model → decision → verdict → messages → table.
+ * Sections follow architecture.md "One decision, one module": model → decision → verdict → messages → table.
  * Pure: no I/O, no clock, no randomness.
  */
 import { BUILD_STATE_FILE, BUILD_STOP_POLICY, BUILD_STOP_POLICY_VERSION } from './early.js';
@@ -20,7 +20,7 @@ import { done, need, runStepsSync, type Done, type Need, type ProbeAnswer, type 
 import { sanitizeLine, shortId } from './internal/text.js';
 import type { DecisionTable } from './internal/table.js';
 
-// ───────────────────────────────────────── constants (§2.8) ─────────────────────────────────────────
+// ───────────────────────────────────────── constants (build-stop.md §8) ─────────────────────────────────────────
 
 /** Policy id written to the decision log. */
 export const POLICY = BUILD_STOP_POLICY;
@@ -30,18 +30,18 @@ export const POLICY_VERSION = BUILD_STOP_POLICY_VERSION;
 export const STATE_VERSION = 1;
 /** File name inside the repository runtime directory. */
 export const STATE_FILE = BUILD_STATE_FILE;
-/** Budget when `protection.reinforcements` is absent (§2.2). */
+/** Budget when `protection.reinforcements` is absent (build-stop.md §2). */
 export const DEFAULT_BUDGET = 5;
-/** Timeout of the tmux probe, ms (§2.3 rule 4). */
+/** Timeout of the tmux probe, ms (build-stop.md §3 rule 4). */
 export const TMUX_TIMEOUT_MS = 2_000;
-/** Task clamp when stored, code points (§2.2). */
+/** Task clamp when stored, code points (build-stop.md §2). */
 export const TASK_STORE_MAX = 2_000;
-/** Task clamp inside the block reason, code points (§2.7). */
+/** Task clamp inside the block reason, code points (build-stop.md §7). */
 export const TASK_REASON_MAX = 300;
-/** Hard bound on steps of {@link stopStep} (sentinels.md §0.3 rule 3). */
+/** Hard bound on steps of {@link stopStep} (hooks.md §3 rule 3). */
 export const MAX_STEPS = 12;
 
-/** Build sizes and their protection (§2.8). */
+/** Build sizes and their protection (build-stop.md §8). */
 export const SIZES = {
   small: { reinforcements: 3, label: 'light' },
   standard: { reinforcements: 5, label: 'medium' },
@@ -49,16 +49,16 @@ export const SIZES = {
 } as const;
 export type Size = keyof typeof SIZES;
 
-/** Terminal phases, compared case-sensitively (§2.2). */
+/** Terminal phases, compared case-sensitively (build-stop.md §2). */
 export const TERMINAL_PHASES: ReadonlyArray<string> = ['complete', 'failed', 'escalated'];
 
 /** True when `phase` is exactly one of the terminal phases. */
 export const isTerminal = (phase: string): boolean => TERMINAL_PHASES.includes(phase);
 
-/** Accepted argument of `arbiter build phase <p>` (§2.3): `^[a-z][a-z0-9-]{0,31}$`, not terminal. */
+/** Accepted argument of `arbiter build phase <p>` (build-stop.md §3): `^[a-z][a-z0-9-]{0,31}$`, not terminal. */
 export const PHASE_ARG = /^[a-z][a-z0-9-]{0,31}$/;
 
-// ───────────────────────────────────────── model (§2.2) ─────────────────────────────────────────
+// ───────────────────────────────────────── model (build-stop.md §2) ─────────────────────────────────────────
 
 /**
  * The state exactly as `arbiter build start` writes it (instants as ISO-8601 UTC strings with ms on disk, ms epoch
@@ -81,7 +81,7 @@ export type BuildState = t.TypeOf<typeof BuildStateCodec>;
 /** Encode a state as the JSON text stored in `build-state.json` (ISO instants, schema field order). */
 export const encodeState = (s: BuildState): string => JSON.stringify(BuildStateCodec.encode(s), null, 2) + '\n';
 
-/** The Stop decision's lenient view of a parsed state file (§2.2 "How the Stop decision reads the file"). */
+/** The Stop decision's lenient view of a parsed state file (build-stop.md §2 "How the Stop decision reads the file"). */
 export interface StateView {
   readonly phase: string;
   readonly size: string | null;
@@ -108,7 +108,7 @@ const countField = (u: unknown, absent: number): number | null =>
 
 /**
  * `startedAt` as the build identity: an IsoMillis string (Arbiter's format) or a finite number (instar's epoch ms)
- * is used; anything else gives null (§2.2).
+ * is used; anything else gives null (build-stop.md §2).
  */
 const instantField = (u: unknown): number | null => {
   if (typeof u === 'number' && Number.isFinite(u)) return u;
@@ -117,7 +117,7 @@ const instantField = (u: unknown): number | null => {
 };
 
 /**
- * Parse the text of `build-state.json` with the Stop decision's lenient rules (§2.2). Total: never throws.
+ * Parse the text of `build-state.json` with the Stop decision's lenient rules (build-stop.md §2). Total: never throws.
  * @returns `Unparseable` when the text is not a JSON object or a counter (`protection.reinforcements`,
  *   `reinforcementsUsed`) is present but not an integer ≥ 0; otherwise `Parsed` with defaults filled in.
  */
@@ -152,13 +152,13 @@ export const readState = (text: string): ReadResult => {
   };
 };
 
-// ───────────────────────────────────────── facts and probes (§2.4) ─────────────────────────────────────────
+// ───────────────────────────────────────── facts and probes (build-stop.md §4) ─────────────────────────────────────────
 
 /** Probes of the Stop decision, in the only order they may be requested (BS-P8). */
 export type Probe = { readonly _tag: 'BuildState' } | { readonly _tag: 'Tmux' };
 
 /**
- * Facts of one Stop decision (§2.4). `hookSession` is stdin `session_id` or `""`; `now` in ms epoch.
+ * Facts of one Stop decision (build-stop.md §4). `hookSession` is stdin `session_id` or `""`; `now` in ms epoch.
  * `buildState` answers with the file text, or `null` when the file does not exist (any other read error is a
  * failed answer). `tmux` answers with the resolved tmux session name (a failure counts as `""`).
  */
@@ -169,9 +169,9 @@ export interface StopFacts {
   readonly tmux?: ProbeAnswer<string>;
 }
 
-// ───────────────────────────────────────── verdicts and effects (§2.6) ─────────────────────────────────────
+// ───────────────────────────────────────── verdicts and effects (build-stop.md §6) ─────────────────────────────────────
 
-/** Reasons of an Approve (§2.6). */
+/** Reasons of an Approve (build-stop.md §6). */
 export type ApproveReason =
   | 'state-unreadable'
   | 'no-state'
@@ -182,7 +182,7 @@ export type ApproveReason =
   | 'budget-exhausted';
 /** Reasons of the Stop decision. */
 export type StopReason = ApproveReason | 'reinforce';
-/** Reasons of the `arbiter build` commands (§2.3) and of a dropped patch (§2.6). */
+/** Reasons of the `arbiter build` commands (build-stop.md §3) and of a dropped patch (build-stop.md §6). */
 export type CliReason =
   | 'cli-usage'
   | 'cli-state-corrupt'
@@ -222,7 +222,7 @@ export const CLI_REASONS: ReadonlyArray<CliReason> = [
   'patch-dropped',
 ];
 
-/** The Stop verdict. Approve renders `{}`; Block renders `{"decision":"block","reason":message}` (§2.9). */
+/** The Stop verdict. Approve renders `{}`; Block renders `{"decision":"block","reason":message}` (build-stop.md §9). */
 export type StopVerdict =
   | { readonly _tag: 'Approve'; readonly reasons: readonly [ApproveReason] }
   | {
@@ -235,7 +235,7 @@ export type StopVerdict =
     };
 
 /**
- * Effects (§2.6). `BuildStatePatch` is applied under the mutex by {@link applyPatch}: dropped when the stored build's
+ * Effects (build-stop.md §6). `BuildStatePatch` is applied under the mutex by {@link applyPatch}: dropped when the stored build's
  * `startedAt` differs from `expectStartedAt`; `reinforcementsUsed` (when present) is applied as a monotone maximum;
  * `ownerSession` (when present) is the restart reconcile of rule 8.
  */
@@ -257,13 +257,13 @@ export type Effect =
 
 export type StopStep = Need<Probe> | Done<StopVerdict, Effect>;
 
-// ───────────────────────────────────────── decision (§2.5) ─────────────────────────────────────────
+// ───────────────────────────────────────── decision (build-stop.md §5) ─────────────────────────────────────────
 
 const approve = (reason: ApproveReason, effects: ReadonlyArray<Effect> = []): StopStep =>
   done<StopVerdict, Effect>({ _tag: 'Approve', reasons: [reason] }, effects);
 
 /**
- * The Stop step function (§2.5, rules 1–10, in instar's order).
+ * The Stop step function (build-stop.md §5, rules 1–10, in instar's order).
  *
  * @param f the facts so far; `buildState` / `tmux` present once their probe was answered.
  * @returns `Need BuildState` first; `Need Tmux` only when the state parsed, is not terminal, `owner.tmux ≠ ""`
@@ -316,7 +316,7 @@ export const stopStep = (f: StopFacts): StopStep => {
 export type Answer = ProbeAnswer<string | null> | ProbeAnswer<string>;
 
 /**
- * Merge a probe's answer into the facts (§2.4): `BuildState` sets `buildState`, `Tmux` sets `tmux`. `answer` must be
+ * Merge a probe's answer into the facts (build-stop.md §4): `BuildState` sets `buildState`, `Tmux` sets `tmux`. `answer` must be
  * the answer to `probe` (a `BuildState` answer for `BuildState`, a string answer for `Tmux`). Pure.
  */
 export const withAnswer = (facts: StopFacts, probe: Probe, answer: Answer): StopFacts =>
@@ -351,7 +351,7 @@ export const runStop = (
   return { step: done<StopVerdict, Effect>(r.outcome, r.effects), probes };
 };
 
-// ───────────────────────────────────────── patch (§2.6) ─────────────────────────────────────────
+// ───────────────────────────────────────── patch (build-stop.md §6) ─────────────────────────────────────────
 
 /** Result of {@link applyPatch}: the new file text, or a dropped patch with a short reason. */
 export type PatchResult =
@@ -359,7 +359,7 @@ export type PatchResult =
   | { readonly _tag: 'Dropped'; readonly reason: 'patch-dropped'; readonly detail: string };
 
 /**
- * Apply a `BuildStatePatch` to the current file text (re-read under the mutex by the adapter; §2.6).
+ * Apply a `BuildStatePatch` to the current file text (re-read under the mutex by the adapter; build-stop.md §6).
  * Drops the patch when the file is absent or unparseable or its `startedAt` differs from `expectStartedAt`
  * (BS-P12). Otherwise sets `owner.session` when the patch has one, `reinforcementsUsed = max(stored, n)` when the
  * patch has `n`, and `updatedAt = now` (ISO), keeping every other field as stored. Total; never throws.
@@ -381,9 +381,9 @@ export const applyPatch = (current: string | null, patch: Extract<Effect, { _tag
   return { _tag: 'Applied', text: JSON.stringify(out, null, 2) + '\n' };
 };
 
-// ───────────────────────────────────────── messages (§2.7) ─────────────────────────────────────────
+// ───────────────────────────────────────── messages (build-stop.md §7) ─────────────────────────────────────────
 
-/** Hint line per phase (§2.7). */
+/** Hint line per phase (build-stop.md §7). */
 export const PHASE_HINTS: Readonly<Record<string, string>> = {
   idle: 'Begin by settling open questions or by writing the plan.',
   clarify: 'Pin down what is still ambiguous, then go on to planning.',
@@ -401,7 +401,7 @@ export const hintFor = (phase: string): string =>
   Object.prototype.hasOwnProperty.call(PHASE_HINTS, phase) ? (PHASE_HINTS[phase] as string) : OTHER_HINT;
 
 /**
- * The block reason (§2.7): six fixed lines joined with LF; phase ≤ 32, label ≤ 16, task ≤ 300 code points, all
+ * The block reason (build-stop.md §7): six fixed lines joined with LF; phase ≤ 32, label ≤ 16, task ≤ 300 code points, all
  * through `sanitizeLine`, so no control character other than LF appears (BS-P9).
  */
 export const blockReason = (v: Pick<StateView, 'phase' | 'label' | 'task' | 'max'>, n: number): string =>
@@ -414,13 +414,13 @@ export const blockReason = (v: Pick<StateView, 'phase' | 'label' | 'task' | 'max
     'Keep working on the build.',
   ].join('\n');
 
-/** CLI message: no-identity warning (§2.7). */
+/** CLI message: no-identity warning (build-stop.md §7). */
 export const NO_IDENTITY_WARNING =
   'Warning: no owner identity was recorded (no tmux session and no session id), so the build guard will not hold any session to this build. Pass --owner-session <id> or run inside tmux.';
-/** CLI message: no build (§2.7). */
+/** CLI message: no build (build-stop.md §7). */
 export const NO_BUILD_MESSAGE = 'No build is active.';
 
-// ───────────────────────────────────────── CLI decisions (§2.3) ─────────────────────────────────────────
+// ───────────────────────────────────────── CLI decisions (build-stop.md §3) ─────────────────────────────────────────
 
 /** What a build command does: exit code, reason, lines for stdout (exit 0) or stderr, and an optional new file text. */
 export interface CliResult {
@@ -433,7 +433,7 @@ export interface CliResult {
 
 const usage = (line: string): CliResult => ({ exit: 2, reason: 'cli-usage', lines: [line] });
 
-/** Message for an unreadable state (§2.7 "state corrupt"); `path` is sanitized to one line of ≤ 300 code points. */
+/** Message for an unreadable state (build-stop.md §7 "state corrupt"); `path` is sanitized to one line of ≤ 300 code points. */
 export const stateCorruptMessage = (path: string): string =>
   `${sanitizeLine(path, 300)} cannot be read as a build state. Inspect or delete it, then run arbiter build start again.`;
 
@@ -451,7 +451,7 @@ export type StartCheck =
   | { readonly _tag: 'Ok'; readonly size: Size; readonly task: string; readonly needTmux: boolean };
 
 /**
- * Rules 1–3 of `arbiter build start` (§2.3), before any owner probe.
+ * Rules 1–3 of `arbiter build start` (build-stop.md §3), before any owner probe.
  * @param existing the current file text, or null when absent.
  * @param path the state file path, for the corrupt message.
  * @returns `Refuse` (exit 2 `cli-usage`, exit 1 `cli-state-corrupt` or `cli-build-active`) or `Ok` with
@@ -486,7 +486,7 @@ export const checkStart = (existing: string | null, args: StartArgs, path: strin
 };
 
 /**
- * Rule 4–5 of `arbiter build start` (§2.3): the owner and the new state.
+ * Rule 4–5 of `arbiter build start` (build-stop.md §3): the owner and the new state.
  * @param tmux the resolved tmux name (`resolveTmux`), used only when `--owner-tmux` is empty.
  * @param env `ARBITER_SESSION_ID` then `CLAUDE_CODE_SESSION_ID` (undefined when unset).
  * @returns exit 0 `cli-started` with the new file text; the lines include the no-identity warning when both owner
@@ -528,7 +528,7 @@ const withField = (text: string, fields: Record<string, unknown>): string => {
 };
 
 /**
- * `arbiter build phase <p>` (§2.3): exit 2 `cli-usage` for a malformed or terminal `p`; exit 1 `cli-no-build`
+ * `arbiter build phase <p>` (build-stop.md §3): exit 2 `cli-usage` for a malformed or terminal `p`; exit 1 `cli-no-build`
  * (absent or unparseable), `cli-build-finished` (terminal); else exit 0 `cli-phase-set` writing only `phase` and
  * `updatedAt` (the counter is never changed, BS-P11).
  */
@@ -553,7 +553,7 @@ export const setPhase = (existing: string | null, p: string, now: number): CliRe
 export const FINISH_PHASE = { done: 'complete', fail: 'failed', escalate: 'escalated' } as const;
 
 /**
- * `arbiter build done|fail|escalate` (§2.3): exit 1 `cli-no-build` (absent or unparseable) or `cli-build-finished`
+ * `arbiter build done|fail|escalate` (build-stop.md §3): exit 1 `cli-no-build` (absent or unparseable) or `cli-build-finished`
  * (already terminal); else exit 0 `cli-finished` writing the terminal phase and `updatedAt`.
  */
 export const finishBuild = (existing: string | null, verb: keyof typeof FINISH_PHASE, now: number): CliResult => {
@@ -581,7 +581,7 @@ export interface StatusJson {
 }
 
 /**
- * `arbiter build status` (§2.3): read-only, exit 0 `cli-status`. Lines: phase, size, owner (tmux name and `shortId`
+ * `arbiter build status` (build-stop.md §3): read-only, exit 0 `cli-status`. Lines: phase, size, owner (tmux name and `shortId`
  * of the session), `{used} of {max}`, task; `json` is the same as data (sanitized).
  */
 export const buildStatus = (existing: string | null): CliResult & { readonly json: StatusJson } => {

@@ -1,5 +1,5 @@
 /**
- * Repository configuration: `<worktree top-level>/.arbiter/config.json` (DESIGN.md conventions §1;
+ * Repository configuration: `<worktree top-level>/.arbiter/config.json` (architecture.md conventions §1;
  * push-gate.md §3.1 owns the file rules: at most 64 KiB, absent = not configured, invalid = loud).
  *
  * One codec per decision namespace (snake_case keys): `session_lock` here; `lanes`, `commitments`, `stop_gate`,
@@ -20,9 +20,9 @@ export const CONFIG_MAX_BYTES = 64 * 1024;
 export const SessionLockConfig = t.partial({ ttl_ms: t.number });
 
 /**
- * `state_lock.*` (sentinels.md §0.5, §4): `auto_heal_stale_host_lock` and `dry_run`, both booleans defaulting to
+ * `state_lock.*` (hooks.md §5, state-lock.md): `auto_heal_stale_host_lock` and `dry_run`, both booleans defaulting to
  * false. Values are decoded leniently here (`t.unknown`) so that an invalid value falls back to its default with a
- * warning (sentinels.md §0.5) instead of invalidating the whole file; see {@link stateLockSettings}.
+ * warning (hooks.md §5) instead of invalidating the whole file; see {@link stateLockSettings}.
  */
 export const StateLockConfig = t.partial({ auto_heal_stale_host_lock: t.unknown, dry_run: t.unknown });
 
@@ -60,7 +60,7 @@ export const LanesConfig = t.partial({
   block_force_rewrite: t.boolean,
   /**
    * Lane-store adapter. `dir` (Arbiter extension, absolute path) relocates the embedded store so that several
-   * clones on one machine share one set of lanes; absent = `<git common dir>/arbiter/` (§5.5 E1).
+   * clones on one machine share one set of lanes; absent = `<git common dir>/arbiter/` (push-gate.md §5.5 E1).
    */
   store: t.intersection([t.type({ kind: t.literal('embedded') }), t.partial({ dir: t.string })]),
 });
@@ -72,16 +72,16 @@ export const RepoConfigCodec = t.intersection([
   t.partial({
     session_lock: SessionLockConfig,
     /**
-     * `stop_gate.*` (sentinels.md §0.5, §3.3, §3.4). Decoded key by key by {@link stopGateSettings}: an invalid key
+     * `stop_gate.*` (hooks.md §5, stop-gate.md §3, stop-gate.md §4). Decoded key by key by {@link stopGateSettings}: an invalid key
      * falls back to its default with a warning, so it never invalidates the whole file.
      */
     stop_gate: t.unknown,
     lanes: LanesConfig,
     state_lock: StateLockConfig,
-    // `breaker.*` (convoy-policies.md §0.7 `circuit_breaker`): decoded strictly by `breaker.BreakerConfigCodec` where
+    // `breaker.*` (convoy.md §7 `circuit_breaker`): decoded strictly by `breaker.BreakerConfigCodec` where
     // it is used, so that a bad breaker setting fails the breaker verbs loudly without invalidating other policies.
     breaker: t.unknown,
-    // Decoded key by key by `commitmentsSettings` (sentinels.md §0.5: an invalid value falls back to its default
+    // Decoded key by key by `commitmentsSettings` (hooks.md §5: an invalid value falls back to its default
     // with a warning naming the key), so a bad `commitments.*` value never invalidates the whole file.
     commitments: t.unknown,
   }),
@@ -129,7 +129,7 @@ export const sessionLockTtl = (c: ConfigState): number => {
 };
 
 /**
- * `stop_gate.*` resolved (sentinels.md §0.5): defaults for every absent or invalid key, one warning per invalid key;
+ * `stop_gate.*` resolved (hooks.md §5): defaults for every absent or invalid key, one warning per invalid key;
  * an `Invalid` file gives every default and one warning. `envToken` is `ARBITER_AUTHORITY_TOKEN` (wins when
  * non-empty). Works for every `ConfigState`; pure.
  */
@@ -147,12 +147,12 @@ export const stopGateSettings = (
 export interface StateLockSettings {
   readonly autoHealStaleHostLock: boolean;
   readonly dryRun: boolean;
-  /** Keys present with a non-boolean value (each deserves one stderr warning, sentinels.md §0.5). */
+  /** Keys present with a non-boolean value (each deserves one stderr warning, hooks.md §5). */
   readonly invalidKeys: ReadonlyArray<string>;
 }
 
 /**
- * `state_lock.auto_heal_stale_host_lock` and `state_lock.dry_run` (sentinels.md §0.5, §4.8). A key that is absent
+ * `state_lock.auto_heal_stale_host_lock` and `state_lock.dry_run` (hooks.md §5, state-lock.md §8). A key that is absent
  * or not a boolean takes its default `false` (a non-boolean is listed in `invalidKeys`); a `NotConfigured` or
  * `Invalid` file gives both defaults. Total over every `ConfigState`; the safe direction is heal off.
  */
@@ -169,7 +169,7 @@ export const stateLockSettings = (c: ConfigState): StateLockSettings => {
   return { autoHealStaleHostLock: bool('auto_heal_stale_host_lock'), dryRun: bool('dry_run'), invalidKeys };
 };
 
-/** Defaulted `commitments.*` settings and one warning per invalid key (sentinels.md §0.5). */
+/** Defaulted `commitments.*` settings and one warning per invalid key (hooks.md §5). */
 export interface CommitmentsResolution {
   readonly settings: CommitmentsSettings;
   /** Dotted names of the keys whose value was invalid and replaced by its default. */
@@ -177,8 +177,8 @@ export interface CommitmentsResolution {
 }
 
 /**
- * Resolve `commitments.*` (sentinels.md §0.5, §1.3, §1.5): `enabled` (boolean, default true), `evidence.enabled`
- * (boolean, default true), `evidence.test_commands` (string[], default the §1.5.4 list),
+ * Resolve `commitments.*` (hooks.md §5, action-claim.md §3, action-claim.md §5): `enabled` (boolean, default true), `evidence.enabled`
+ * (boolean, default true), `evidence.test_commands` (string[], default the action-claim.md §5.4 list),
  * `evidence.action_patterns.{relaunch,restart,deploy,redeploy}` (string[], default []). Unknown keys are ignored; a
  * key with an invalid value takes its default and is named in `warnings`. Not configured or an invalid file gives
  * every default (the file-level warning is the reader's job). Pure and total.

@@ -1,5 +1,5 @@
 /**
- * Convoy guard: the end-of-run audit (convoy-policies.md §8; policy `convoy-guard`).
+ * Convoy guard: the end-of-run audit (convoy-guard.md; policy `convoy-guard`).
  *
  * A pure function over a snapshot the adapter gathered after the run (tasks, per-task event counts, the exported
  * log's record count, ledger rows and markers, probe leases of the breaker book, leftover worktrees). It only
@@ -12,7 +12,7 @@ import { isTerminal, type EmitEvent, type TaskStatus } from './internal/convoy.j
 export const POLICY = 'convoy-guard';
 export const POLICY_VERSION = '1.0.0';
 
-// ───────────────────────────────────────── model (§8.2) ─────────────────────────────────────────
+// ───────────────────────────────────────── model (convoy-guard.md §2) ─────────────────────────────────────────
 
 /** Check codes in check order (G1 … G12). */
 export const GUARD_CODES = [
@@ -32,7 +32,7 @@ export const GUARD_CODES = [
 ] as const;
 export type GuardCode = (typeof GUARD_CODES)[number];
 
-/** Review outcomes that merged a change no reviewer accepted (§8.3 G7; §2.6 outcome codes in kebab-case). */
+/** Review outcomes that merged a change no reviewer accepted (convoy-guard.md §3 G7; review.md §6 outcome codes in kebab-case). */
 export const UNREVIEWED_OUTCOMES: ReadonlyArray<string> = ['undecided', 'budget-skipped', 'budget-floor-skipped'];
 
 export interface GuardTask {
@@ -50,7 +50,7 @@ export interface GuardTask {
   readonly attemptAgent: string | null;
 }
 
-/** Per-task event counts (§8.2 `events`). Missing tasks count zero everywhere. */
+/** Per-task event counts (convoy-guard.md §2 `events`). Missing tasks count zero everywhere. */
 export interface GuardEventCounts {
   readonly taskStarted: number;
   readonly gateResult: number;
@@ -107,14 +107,14 @@ export interface AuditResult {
 const id = (s: string): string => keepOnly(s, SESSION_CHAR, 128, 'unknown');
 const safeText = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 200);
 
-// ───────────────────────────────────────── decision (§8.3) ─────────────────────────────────────────
+// ───────────────────────────────────────── decision (convoy-guard.md §3) ─────────────────────────────────────────
 
 const ZERO: GuardEventCounts = { taskStarted: 0, gateResult: 0, exhaustion: 0, breakerFailure: 0 };
 const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const byTask = (a: GuardTask, b: GuardTask): number => a.phase - b.phase || a.order - b.order || cmpStr(a.id, b.id);
 
 /**
- * Audit a finished run (§8.3, checks G1–G12, in order).
+ * Audit a finished run (convoy-guard.md §3, checks G1–G12, in order).
  *
  * Task-level checks give one warning per offending task, ordered by (phase, plan order, id); run-level checks give
  * one warning; G9 gives one per mismatched ledger id, G10 one per dangling lease, G11 one per worktree (sorted).
@@ -298,7 +298,7 @@ export const table = (): DecisionTable => {
   return {
     policy: POLICY,
     version: POLICY_VERSION,
-    title: 'End-of-run audit checks (§8.3), one injected defect each. The audit reports only; it never blocks.',
+    title: 'End-of-run audit checks (convoy-guard.md §3), one injected defect each. The audit reports only; it never blocks.',
     columns: ['check', 'defect', 'result', 'warning codes', 'first message'],
     rows,
     notes: [

@@ -2,8 +2,8 @@
  * Drift check: after the gates pass and before review, a separate read-only check says whether the change still
  * does what the task asked; low confidence gives the task one fresh attempt, once ever.
  *
- * Normative source: spec/convoy-policies.md §3 (policy `drift`, version 1.0.0). Reason codes are the spec's codes
- * in lowercase kebab-case (DESIGN.md conventions §5): `DRIFT_LOW_SCORE` is `drift-low-score`.
+ * Normative source: drift.md (policy `drift`, version 1.0.0). Reason codes are the spec's codes
+ * in lowercase kebab-case (architecture.md conventions §5): `DRIFT_LOW_SCORE` is `drift-low-score`.
  *
  * Pure: no I/O, no clock, no randomness.
  */
@@ -11,7 +11,7 @@ import type { DecisionTable } from './internal/table.js';
 import { emit, type EmitEvent } from './internal/convoy-common.js';
 import { maskString } from './internal/mask.js';
 
-// ───────────────────────────────────────── constants (§3.8) ─────────────────────────────────────────
+// ───────────────────────────────────────── constants (drift.md §8) ─────────────────────────────────────────
 
 export const POLICY = 'drift';
 export const POLICY_VERSION = '1.0.0';
@@ -23,12 +23,12 @@ export const FALLBACK_SCORE = 0.5;
 export const ANSWER_MAX = 65_536;
 /** Longest explanation kept in a note, UTF-16 units. */
 export const EXPLANATION_MAX = 1_000;
-/** Longest note (§6.4 cap). */
+/** Longest note (retry.md §4 cap). */
 export const NOTE_MAX = 6_000;
 
-// ───────────────────────────────────────── model (§3.3, §3.4) ─────────────────────────────────────────
+// ───────────────────────────────────────── model (drift.md §3, drift.md §4) ─────────────────────────────────────────
 
-/** The checker's answer as the adapter gathered it (§3.3). */
+/** The checker's answer as the adapter gathered it (drift.md §3). */
 export type Answer =
   | { readonly _tag: 'Text'; readonly raw: string }
   | { readonly _tag: 'CheckFailed'; readonly message: string }
@@ -39,7 +39,7 @@ export type ParsedAnswer =
   | { readonly _tag: 'Parsed'; readonly score: number; readonly explanation: string; readonly form: 'json' | 'line' }
   | { readonly _tag: 'Unparseable'; readonly reason: 'drift-unparseable' | 'drift-ambiguous' };
 
-/** Reason codes (§3.4). */
+/** Reason codes (drift.md §4). */
 export type DriftReason =
   | 'drift-disabled'
   | 'drift-already-retried'
@@ -50,7 +50,7 @@ export type DriftReason =
   | 'drift-ambiguous'
   | 'drift-check-failed';
 
-/** The drift verdict (§3.4). */
+/** The drift verdict (drift.md §4). */
 export type DriftVerdict =
   | { readonly _tag: 'NotChecked'; readonly reason: 'drift-disabled' | 'drift-already-retried' | 'drift-unsupported'; readonly reasons: readonly [DriftReason] }
   | { readonly _tag: 'OnTrack'; readonly score: number; readonly explanation: string; readonly reason: 'drift-ok'; readonly reasons: readonly [DriftReason] }
@@ -68,7 +68,7 @@ const notChecked = (reason: 'drift-disabled' | 'drift-already-retried' | 'drift-
   reasons: [reason],
 });
 
-/** Drift settings of a run (§0.7): `defaults.detect_drift` and `defaults.drift_threshold`. */
+/** Drift settings of a run (convoy.md §7): `defaults.detect_drift` and `defaults.drift_threshold`. */
 export interface DriftConfig {
   readonly detectDrift: boolean;
   readonly threshold: number;
@@ -76,7 +76,7 @@ export interface DriftConfig {
 
 /**
  * Decode `detect_drift` (boolean, default false) and `drift_threshold` (number, 0 < t ≤ 1, default 0.8) from a
- * run's `defaults` object (§0.7). @returns `Right` or `Left` listing every error (fail-closed). Total.
+ * run's `defaults` object (convoy.md §7). @returns `Right` or `Left` listing every error (fail-closed). Total.
  */
 export const decodeDriftConfig = (
   defaults: unknown,
@@ -93,10 +93,10 @@ export const decodeDriftConfig = (
   return { _tag: 'Right', right: { detectDrift: dd === true, threshold: typeof th === 'number' ? th : DEFAULT_THRESHOLD } };
 };
 
-/** Whether a task is checked: task `detect_drift`, else the run's, else false (§3.3). */
+/** Whether a task is checked: task `detect_drift`, else the run's, else false (drift.md §3). */
 export const driftEnabled = (taskDetectDrift: boolean | undefined, cfg: DriftConfig): boolean => taskDetectDrift ?? cfg.detectDrift;
 
-// ───────────────────────────────────────── decision: needsDriftCheck (§3.6 J1–J2) ─────────────────────
+// ───────────────────────────────────────── decision: needsDriftCheck (drift.md §6 J1–J2) ─────────────────────
 
 /** Result of {@link needsDriftCheck}. */
 export type CheckNeed =
@@ -104,7 +104,7 @@ export type CheckNeed =
   | { readonly _tag: 'NotChecked'; readonly reason: 'drift-disabled' | 'drift-already-retried'; readonly reasons: readonly [DriftReason] };
 
 /**
- * Should the adapter ask the checker at all? (§3.6 J1, J2, in order.)
+ * Should the adapter ask the checker at all? (drift.md §6 J1, J2, in order.)
  * @param enabled task `detect_drift`, else `defaults.detect_drift`, else false.
  * @param driftRetried the task's persisted drift flag (never reset).
  * @returns `NotChecked drift-disabled` (J1), `NotChecked drift-already-retried` (J2) or `Check`. Total.
@@ -115,7 +115,7 @@ export const needsDriftCheck = (enabled: boolean, driftRetried: boolean): CheckN
   return { _tag: 'Check' };
 };
 
-// ───────────────────────────────────────── decision: parseDriftAnswer (§3.5) ─────────────────────────
+// ───────────────────────────────────────── decision: parseDriftAnswer (drift.md §5) ─────────────────────────
 
 /** P1: does `candidate` parse to a non-array object with a JSON-number score in [0, 1] and a string explanation? */
 const jsonCandidate = (candidate: string): { score: number; explanation: string } | null => {
@@ -158,7 +158,7 @@ const EXPLANATION_LINE = /^[eE][xX][pP][lL][aA][nN][aA][tT][iI][oO][nN] *:(.*)$/
 const trim = (s: string): string => s.trim();
 
 /**
- * Parse the checker's reply strictly (§3.5 rules P1–P3). Only the last 65 536 UTF-16 units are read.
+ * Parse the checker's reply strictly (drift.md §5 rules P1–P3). Only the last 65 536 UTF-16 units are read.
  *
  * P1 JSON candidates, in order: the whole text trimmed; each fenced block's body, last first; each line that once
  * trimmed starts with `{` and ends with `}`, last first. The first candidate that is a non-array JSON object with
@@ -201,10 +201,10 @@ export const parseDriftAnswer = (text: string): ParsedAnswer => {
   return { _tag: 'Unparseable', reason: 'drift-unparseable' };
 };
 
-// ───────────────────────────────────────── decision: judgeDrift (§3.6 J3–J6) ─────────────────────────
+// ───────────────────────────────────────── decision: judgeDrift (drift.md §6 J3–J6) ─────────────────────────
 
 /**
- * Judge an answer (§3.6 J3–J6; J1 and J2 are {@link needsDriftCheck}).
+ * Judge an answer (drift.md §6 J3–J6; J1 and J2 are {@link needsDriftCheck}).
  * @param answer `Unsupported` (J3 → `NotChecked drift-unsupported`, fail-open loudly), `CheckFailed` (J4 →
  *   `Drifted {0.5} drift-check-failed`), or `Text` (parsed by {@link parseDriftAnswer}: J5 s < threshold →
  *   `Drifted drift-low-score`, otherwise `OnTrack`; J6 unparseable → `Drifted {0.5}` with the parser's reason).
@@ -225,7 +225,7 @@ export const judgeDrift = (answer: Answer, threshold: number): DriftVerdict => {
 };
 
 /**
- * The whole of §3.6 in one call (J1–J6, in order): for tables and simulations. `answer` is only consulted when
+ * The whole of drift.md §6 in one call (J1–J6, in order): for tables and simulations. `answer` is only consulted when
  * {@link needsDriftCheck} says `Check`.
  */
 export const decideDrift = (enabled: boolean, driftRetried: boolean, answer: Answer, threshold: number): DriftVerdict => {
@@ -233,7 +233,7 @@ export const decideDrift = (enabled: boolean, driftRetried: boolean, answer: Ans
   return n._tag === 'NotChecked' ? notChecked(n.reason) : judgeDrift(answer, threshold);
 };
 
-// ───────────────────────────────────────── disposition (§3.7) ─────────────────────────────────────
+// ───────────────────────────────────────── disposition (drift.md §7) ─────────────────────────────────────
 
 /** `RecordDriftScore`: store the score (or null) on the task. */
 export interface RecordDriftScore {
@@ -264,9 +264,9 @@ export type DriftDisposition =
   | { readonly _tag: 'ProceedToReview'; readonly effects: ReadonlyArray<DriftEffect> };
 
 /**
- * Default sanitizer of the checker's explanation before it enters a note: decision-log masking (§16 DL4),
+ * Default sanitizer of the checker's explanation before it enters a note: decision-log masking (push-gate.md §16 DL4),
  * control characters replaced by spaces, cut to 1 000 characters. A runner with the secret allowlist passes
- * `secrets.redact` instead (§7.5).
+ * `secrets.redact` instead (secrets.md §5).
  */
 export const defaultSanitize = (s: string): string =>
   maskString(s)
@@ -277,7 +277,7 @@ export const defaultSanitize = (s: string): string =>
 const renderScore = (s: number): string => String(Math.round(s * 1000) / 1000);
 
 /**
- * The `drift` retry note (§6.4, verbatim template), capped at 6 000 characters. `explanation` is sanitized first.
+ * The `drift` retry note (retry.md §4, verbatim template), capped at 6 000 characters. `explanation` is sanitized first.
  */
 export const driftNote = (score: number, explanation: string, sanitize: (s: string) => string = defaultSanitize): string => {
   const ex = sanitize(explanation).trim();
@@ -286,7 +286,7 @@ export const driftNote = (score: number, explanation: string, sanitize: (s: stri
 };
 
 /**
- * What the runner does after the drift verdict (§3.7).
+ * What the runner does after the drift verdict (drift.md §7).
  * - `Drifted` (task not yet drift-retried) → `DriftRetry`: `RecordDriftScore`, `EmitEvent drift` (warn),
  *   `ScheduleDriftRetry` with the drift note. `retries` is never touched.
  * - `Drifted` for a task whose drift flag is already set (a caller that skipped {@link needsDriftCheck}) →
@@ -366,7 +366,7 @@ export const table = (): DecisionTable => {
   return {
     policy: POLICY,
     version: POLICY_VERSION,
-    title: 'Drift check: needsDriftCheck (J1–J2), judgeDrift (J3–J6) and afterDrift (§3.7).',
+    title: 'Drift check: needsDriftCheck (J1–J2), judgeDrift (J3–J6) and afterDrift (drift.md §7).',
     columns: ['enabled', 'drift retried', 'answer', 'verdict', 'reason', 'disposition', 'effects'],
     rows,
     notes: [

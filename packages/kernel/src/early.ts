@@ -4,8 +4,8 @@
  * `arbiter` dispatcher runs them on every tool call before it decides whether to load a hook bundle, and the full
  * decisions call the same functions for the same rules, so an early verdict is never derived twice.
  *
- * Sources: session-lock.md §12.3 H4 and §12.4 (mutating tools), push-gate.md §8.6 P2–P3 and §9 (not a push),
- * action-claim.md §3 rules 2–4 and §2 (claim pre-filter), build-stop.md §5 rule 2 (no state), stop-gate.md §6
+ * Sources: session-lock.md §12.3 H4 and session-lock.md §12.4 (mutating tools), push-gate.md §8.6 P2–P3 and push-gate.md §9 (not a push),
+ * action-claim.md §3 rules 2–4 and action-claim.md §2 (claim pre-filter), build-stop.md §5 rule 2 (no state), stop-gate.md §6
  * rules 4–5 and 9, hooks.md §8 (order inside the Stop hook).
  */
 
@@ -40,7 +40,7 @@ export interface EarlyRecord {
 const strOf = (o: PayloadObject, k: string): string | null => (typeof o[k] === 'string' ? (o[k] as string) : null);
 
 // ---------------------------------------------------------------------------------------------------------------
-// Session lock (session-lock.md §12.3 H4, §12.4)
+// Session lock (session-lock.md §12.3 H4, session-lock.md §12.4)
 
 /** Tools that take the session lock, per agent (session-lock.md §12.4). Anything else never touches the store. */
 export const MUTATING_TOOLS: Readonly<Record<Agent, ReadonlyArray<string>>> = {
@@ -64,7 +64,7 @@ export const sessionLockEarly = (agent: Agent, verb: 'acquire' | 'refresh' | 're
   verb !== 'release' && o !== null && typeof o['session_id'] === 'string' && o['session_id'] !== '' && !isMutatingTool(agent, o['tool_name']) ? 'skip' : null;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Push gate and push release (push-gate.md §8.6 P2–P3, §9)
+// Push gate and push release (push-gate.md §8.6 P2–P3, push-gate.md §9)
 
 /** Policy id and version of the push gate (push-gate.md header). */
 export const PUSH_GATE_POLICY = 'push-gate';
@@ -196,7 +196,7 @@ export interface StopRepoFacts {
  * Early verdict of the Stop hook (hooks.md §8): when the last assistant message holds no claim stem, there is no
  * build state, no stop-gate state, and no configuration section that could warn or change the outcome
  * (`stop_gate`, `commitments`, `state_lock`), the full hook would print `{}`, write nothing and log three verdicts:
- * `action-claim Skipped` (§3 rules 2–4), `build-stop Approve no-state` (rule 2) and `stop-gate Allow` (rules 4–5,
+ * `action-claim Skipped` (session-lock.md §3 rules 2–4), `build-stop Approve no-state` (rule 2) and `stop-gate Allow` (rules 4–5,
  * else rule 9 `mode-off`). Returns those three records, or `null` when a decision is needed.
  */
 export const stopEarly = (agent: Agent, o: PayloadObject | null, repo: StopRepoFacts): ReadonlyArray<EarlyRecord> | null => {

@@ -2,8 +2,8 @@
  * Engine (single-writer) lock: at most one Arbiter process writes a run's store at a time; a crashed owner on the
  * same host is recovered at once, a live owner on another host is never robbed.
  *
- * Normative source: spec/convoy-policies.md §4 (policy `engine-lock`, version 1.0.0). Reason codes are the spec's
- * codes in lowercase kebab-case (DESIGN.md conventions §5): `LOCK_OWNER_DEAD` is `lock-owner-dead`.
+ * Normative source: engine-lock.md (policy `engine-lock`, version 1.0.0). Reason codes are the spec's
+ * codes in lowercase kebab-case (architecture.md conventions §5): `LOCK_OWNER_DEAD` is `lock-owner-dead`.
  *
  * Pure: no I/O, no clock, no randomness. The row, the liveness probe answer and `now` are facts; the
  * compare-and-set statements are effects.
@@ -13,7 +13,7 @@ import { IsoMillis } from './internal/codecs.js';
 import { emit, type EmitEvent, type StopDispatching } from './internal/convoy-common.js';
 import { isRight } from 'fp-ts/lib/Either.js';
 
-// ───────────────────────────────────────── constants (§4.7) ─────────────────────────────────────────
+// ───────────────────────────────────────── constants (engine-lock.md §7) ─────────────────────────────────────────
 
 export const POLICY = 'engine-lock';
 export const POLICY_VERSION = '1.0.0';
@@ -22,7 +22,7 @@ export const HEARTBEAT_INTERVAL_MS = 10_000;
 /** A foreign-host heartbeat older than this (strict `>`) is stale, ms. */
 export const FOREIGN_STALE_MS = 30_000;
 
-// ───────────────────────────────────────── model (§4.3) ─────────────────────────────────────────
+// ───────────────────────────────────────── model (engine-lock.md §3) ─────────────────────────────────────────
 
 /** An owner token: pid (integer ≥ 1), hostname (non-empty), start instant (ms since the epoch, 1 ms precision). */
 export interface Token {
@@ -43,7 +43,7 @@ export type Row =
 /** The liveness probe's answer (signal 0), or `not-probed`. */
 export type Liveness = 'alive' | 'dead' | 'eperm' | 'unknown' | 'not-probed';
 
-/** Facts of {@link decideAcquire} (§4.3). `now` ms since the epoch. */
+/** Facts of {@link decideAcquire} (engine-lock.md §3). `now` ms since the epoch. */
 export interface AcquireFacts {
   readonly store: 'ok' | 'busy';
   readonly row: Row;
@@ -66,7 +66,7 @@ const canonicalInstant = (u: unknown): number | null => {
 };
 
 /**
- * Decode row 1's columns (§4.3): `Absent` for `null`; `Corrupt` when the pid is not a positive integer, the
+ * Decode row 1's columns (engine-lock.md §3): `Absent` for `null`; `Corrupt` when the pid is not a positive integer, the
  * hostname is not a non-empty string or `started_at` is not a canonical ISO-8601 instant; otherwise `Present`, with
  * an unreadable heartbeat kept as `Unreadable` (it alone does not make the row corrupt). Total.
  */
@@ -93,12 +93,12 @@ export const sameToken = (a: Token, b: Token): boolean => a.pid === b.pid && a.h
 
 /**
  * Should the adapter probe the owner's pid? Only when the row is present, on our host (exact string equality)
- * and with another pid (§4.3). Returns the pid to probe with signal 0, or `null`.
+ * and with another pid (engine-lock.md §3). Returns the pid to probe with signal 0, or `null`.
  */
 export const livenessProbeFor = (row: Row, self: Token): number | null =>
   row._tag === 'Present' && row.token.hostname === self.hostname && row.token.pid !== self.pid ? row.token.pid : null;
 
-// ───────────────────────────────────────── verdicts and effects (§4.4, §4.6) ─────────────────────────
+// ───────────────────────────────────────── verdicts and effects (engine-lock.md §4, engine-lock.md §6) ─────────────────────────
 
 export type RefuseReason =
   | 'lock-store-busy'
@@ -139,7 +139,7 @@ export interface DeleteLockRowIf {
 
 export type LockEffect = InsertLockRow | ReplaceLockRowIf | UpdateHeartbeatIf | DeleteLockRowIf | StopDispatching | EmitEvent;
 
-/** Verdict of {@link decideAcquire} (§4.4). `retryAfterMs` in ms, or null when no useful wait is known. */
+/** Verdict of {@link decideAcquire} (engine-lock.md §4). `retryAfterMs` in ms, or null when no useful wait is known. */
 export type AcquireVerdict =
   | { readonly _tag: 'Acquire'; readonly reason: 'lock-free'; readonly reasons: readonly [LockReason]; readonly effects: readonly [InsertLockRow] }
   | {
@@ -168,10 +168,10 @@ const refused = (reason: RefuseReason, owner: Token | null, retryAfterMs: number
   effects: [],
 });
 
-// ───────────────────────────────────────── decision (§4.5) ─────────────────────────────────────────
+// ───────────────────────────────────────── decision (engine-lock.md §5) ─────────────────────────────────────────
 
 /**
- * Decide whether this process may take the engine lock (§4.5 rules L1–L5, in order). Every uncertainty refuses;
+ * Decide whether this process may take the engine lock (engine-lock.md §5 rules L1–L5, in order). Every uncertainty refuses;
  * only a dead pid on our host or more than 30 000 ms of silence from a foreign host lets us take over.
  *
  * @param f the store state, row 1 read inside the immediate write transaction, our token, the liveness answer
@@ -219,17 +219,17 @@ export const interpretInsert = (
 ): { readonly _tag: 'Acquired'; readonly reason: 'lock-free' } | { readonly _tag: 'Refused'; readonly reason: 'lock-race-lost' } =>
   outcome === 'inserted' ? { _tag: 'Acquired', reason: 'lock-free' } : { _tag: 'Refused', reason: 'lock-race-lost' };
 
-/** Outcome of `ReplaceLockRowIf` (§4.6): 1 row → `TakenOver`; anything else → `Refused lock-race-lost`. */
+/** Outcome of `ReplaceLockRowIf` (engine-lock.md §6): 1 row → `TakenOver`; anything else → `Refused lock-race-lost`. */
 export const interpretTakeover = (
   rowsAffected: number,
 ): { readonly _tag: 'TakenOver'; readonly reason: 'lock-taken-over' } | { readonly _tag: 'Refused'; readonly reason: 'lock-race-lost' } =>
   rowsAffected === 1 ? { _tag: 'TakenOver', reason: 'lock-taken-over' } : { _tag: 'Refused', reason: 'lock-race-lost' };
 
-/** The heartbeat statement (§4.6): update `last_heartbeat` to `now` where the token is exactly `self`. */
+/** The heartbeat statement (engine-lock.md §6): update `last_heartbeat` to `now` where the token is exactly `self`. */
 export const heartbeatPlan = (self: Token, now: number): UpdateHeartbeatIf => ({ _tag: 'UpdateHeartbeatIf', token: self, at: now });
 
 /**
- * Outcome of the heartbeat statement (§4.6): 1 row → `Held`; 0 rows → `Lost` with `StopDispatching lock-lost` and
+ * Outcome of the heartbeat statement (engine-lock.md §6): 1 row → `Held`; 0 rows → `Lost` with `StopDispatching lock-lost` and
  * `EmitEvent lock` (error, `lock-lost`). After `Lost` the process makes no further store writes.
  */
 export const interpretHeartbeat = (
@@ -239,10 +239,10 @@ export const interpretHeartbeat = (
     ? { _tag: 'Held', reason: 'lock-held', effects: [] }
     : { _tag: 'Lost', reason: 'lock-lost', effects: [{ _tag: 'StopDispatching', reason: 'lock-lost' }, emit('lock', 'error', 'lock-lost')] };
 
-/** The release statement (§4.6): delete row 1 where the token is exactly `self`. */
+/** The release statement (engine-lock.md §6): delete row 1 where the token is exactly `self`. */
 export const releasePlan = (self: Token): DeleteLockRowIf => ({ _tag: 'DeleteLockRowIf', token: self });
 
-/** Outcome of the release statement (§4.6): 1 row → `Released`; 0 rows → `NotOwner` (an info event, not an error). */
+/** Outcome of the release statement (engine-lock.md §6): 1 row → `Released`; 0 rows → `NotOwner` (an info event, not an error). */
 export const interpretRelease = (
   rowsAffected: number,
 ): { readonly _tag: 'Released'; readonly reason: 'lock-released'; readonly effects: readonly [] } | { readonly _tag: 'NotOwner'; readonly reason: 'lock-not-owner'; readonly effects: ReadonlyArray<LockEffect> } =>
@@ -251,7 +251,7 @@ export const interpretRelease = (
     : { _tag: 'NotOwner', reason: 'lock-not-owner', effects: [emit('lock', 'info', 'lock-not-owner')] };
 
 /**
- * Fencing (§4.6): may a write transaction of `self` commit, given row 1 as read inside that transaction? Only when
+ * Fencing (engine-lock.md §6): may a write transaction of `self` commit, given row 1 as read inside that transaction? Only when
  * the row is present and carries exactly `self`'s token; otherwise the transaction rolls back and is handled as
  * `Lost` ({@link interpretHeartbeat} with 0 rows).
  */

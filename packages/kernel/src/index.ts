@@ -1,7 +1,7 @@
 /**
  * @arbiter/kernel: every Arbiter decision as a total pure function over facts.
  *
- * Each decision module is exported as a namespace named after it (DESIGN.md conventions §8). Shared vocabulary
+ * Each decision module is exported as a namespace named after it (architecture.md conventions §8). Shared vocabulary
  * (step functions, codecs, sanitizers, decision tables, the decision-log entry) is exported flat.
  */
 export * as sessionLock from './session-lock.js';
@@ -9,7 +9,7 @@ export * as config from './config.js';
 export * as buildStop from './build-stop.js';
 export * as stopGate from './stop-gate/stop-gate.js';
 export * as pushGate from './push-gate/push-gate.js';
-// Kernel-internal module of the push gate (push-gate.md §6, §7); the `pushGate` namespace re-exports it.
+// Kernel-internal module of the push gate (push-gate.md §6, push-gate.md §7); the `pushGate` namespace re-exports it.
 export * as pushClassifier from './push-gate/classifier.js';
 export * as stateLock from './state-lock.js';
 export * as breaker from './breaker.js';

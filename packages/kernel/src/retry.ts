@@ -1,10 +1,10 @@
 /**
- * Retry and exhaustion policy (convoy-policies.md §6; policy `retry`, table `exhaustion`).
+ * Retry and exhaustion policy (retry.md; policy `retry`, table `exhaustion`).
  *
  * Sections: model (failure kinds, facts) → decisions (`decideAfterFailure`, `renderNote`, `composePrompt`,
- * `exhaust`, `cascadeTargets`, `buildLedgerEntry`) → verdicts → messages (the §6.4 note templates, verbatim) →
+ * `exhaust`, `cascadeTargets`, `buildLedgerEntry`) → verdicts → messages (the retry.md §4 note templates, verbatim) →
  * table. Pure and total. Every piece of agent text that reaches a note, a status or a ledger entry is redacted
- * with the run's allowlist (§7.5) first.
+ * with the run's allowlist (secrets.md §5) first.
  */
 import { msToIso } from './internal/codecs.js';
 import type { DecisionTable } from './internal/table.js';
@@ -21,25 +21,25 @@ import type { ExhaustMode } from './paths/paths.js';
 import type { ReviewBlockFailure, ReviewPolicy } from './review.js';
 import { redact, redactedExcerpt, scanForSecrets, type Allowlist, type PatternName } from './secrets.js';
 
-// ───────────────────────────────────────── constants (§6.9) ─────────────────────────────────────────
+// ───────────────────────────────────────── constants (retry.md §9) ─────────────────────────────────────────
 
 export const POLICY = 'retry';
 export const POLICY_VERSION = '1.0.0';
-/** Characters of redacted output quoted at the end of a note (§6.4 `{tail}`). */
+/** Characters of redacted output quoted at the end of a note (retry.md §4 `{tail}`). */
 export const NOTE_TAIL_MAX = 3_000;
-/** Whole-note cap, characters (§6.4). */
+/** Whole-note cap, characters (retry.md §4). */
 export const NOTE_MAX = 6_000;
 export const NOTE_TRUNCATED = '[note truncated]';
-/** DLQ error excerpt, characters (§6.8). */
+/** DLQ error excerpt, characters (retry.md §8). */
 export const DLQ_EXCERPT_MAX = 2_000;
 /** Header line inserted by {@link composePrompt}. */
 export const NOTE_HEADER = 'Note about your previous attempt:';
 export const DEFAULT_MAX_RETRIES = 1;
 export const DEFAULT_ON_EXHAUSTED: ExhaustMode = 'dlq';
 
-// ───────────────────────────────────────── model (§6.3, §6.4) ─────────────────────────────────────────
+// ───────────────────────────────────────── model (retry.md §3, retry.md §4) ─────────────────────────────────────────
 
-/** Details per failure kind (§6.4). `output` is the attempt's raw output; it is redacted before any use. */
+/** Details per failure kind (retry.md §4). `output` is the attempt's raw output; it is redacted before any use. */
 export interface FailureDetails {
   readonly error: { readonly exitCode: number | null; readonly output?: string };
   readonly timeout: { readonly timeoutMs: number; readonly output?: string };
@@ -58,17 +58,17 @@ export interface FailureDetails {
   readonly 'symlink-escape': { readonly output?: string };
   readonly 'adapter-unavailable': { readonly output?: string };
 }
-/** Failure kinds that `decideAfterFailure` and `exhaust` handle (drift has its own path, §3.7). */
+/** Failure kinds that `decideAfterFailure` and `exhaust` handle (drift has its own path, drift.md §7). */
 export type FailureKind = keyof FailureDetails;
 export type Failure = { [K in FailureKind]: { readonly kind: K; readonly details: FailureDetails[K] } }[FailureKind];
 
-/** Note kinds: every failure kind plus `drift` (rendered for §3.7). */
+/** Note kinds: every failure kind plus `drift` (rendered for drift.md §7). */
 export type NoteKind = FailureKind | 'drift';
 export type NoteDetails = { [K in FailureKind]: FailureDetails[K] } & {
   readonly drift: { readonly score: number; readonly explanation: string };
 };
 
-/** §6.4 table: retryable kinds and terminal statuses. */
+/** retry.md §4 table: retryable kinds and terminal statuses. */
 export const KINDS: Readonly<Record<FailureKind, { readonly retryable: boolean; readonly terminal: TaskStatus }>> = {
   error: { retryable: true, terminal: 'failed' },
   timeout: { retryable: true, terminal: 'timed-out' },
@@ -88,14 +88,14 @@ export const FAILURE_KINDS = Object.keys(KINDS) as ReadonlyArray<FailureKind>;
 
 export type OnFailure = 'continue' | 'stop';
 
-/** Task facts of a failed attempt (§6.3). */
+/** Task facts of a failed attempt (retry.md §3). */
 export interface RetryTask {
   readonly id: string;
   readonly retries: number;
   readonly maxRetries: number;
 }
 
-/** Run and attempt facts of `decideAfterFailure` (§6.3). */
+/** Run and attempt facts of `decideAfterFailure` (retry.md §3). */
 export interface RetryFacts {
   readonly onFailure: OnFailure;
   readonly breakerEnabled: boolean;
@@ -105,7 +105,7 @@ export interface RetryFacts {
   readonly allowlist: Allowlist;
 }
 
-// ───────────────────────────────────────── messages: notes (§6.4) ─────────────────────────────────────────
+// ───────────────────────────────────────── messages: notes (retry.md §4) ─────────────────────────────────────────
 
 /** Interpolated single-line values: control characters and backticks replaced, cut to `max`. */
 const oneLine = (s: string, max: number): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/`/g, "'").slice(0, max);
@@ -170,7 +170,7 @@ const noteBody = <K extends NoteKind>(kind: K, details: NoteDetails[K], allowlis
 };
 
 /**
- * Render the retry note of a failure kind (§6.4 templates, verbatim). Placeholders are filled with redacted text;
+ * Render the retry note of a failure kind (retry.md §4 templates, verbatim). Placeholders are filled with redacted text;
  * the assembled note is redacted once more (interpolation can join harmless pieces into a match) and capped at
  * 6 000 characters, a longer note ending with a line `[note truncated]`. Every note scans clean (RE-11).
  * Non-retryable kinds have no note and give `''`. Never throws.
@@ -184,14 +184,14 @@ export const renderNote = <K extends NoteKind>(kind: K, details: NoteDetails[K],
 };
 
 /**
- * The prompt of the next attempt (§6.4): the original when `note` is null, otherwise the original, a blank line,
+ * The prompt of the next attempt (retry.md §4): the original when `note` is null, otherwise the original, a blank line,
  * the line "Note about your previous attempt:" and the note. Always built from the original stored prompt, so
  * notes never stack (RE-3).
  */
 export const composePrompt = (original: string, note: string | null): string =>
   note === null ? original : `${original}\n\n${NOTE_HEADER}\n${note}`;
 
-// ───────────────────────────────────────── decision: decideAfterFailure (§6.5) ──────────────────────────────
+// ───────────────────────────────────────── decision: decideAfterFailure (retry.md §5) ──────────────────────────────
 
 export type RetryReason = 'retry-interrupted' | 'run-stopped' | 'exhausted-not-retryable' | 'retry-scheduled' | 'exhausted-retries-spent';
 
@@ -209,7 +209,7 @@ const probeRelease = (task: RetryTask, f: RetryFacts): ReadonlyArray<RecordBreak
   f.breakerEnabled ? [{ _tag: 'RecordBreakerOutcome', agent: f.attemptAgent, event: { _tag: 'ProbeReleased', taskId: task.id } }] : [];
 
 /**
- * What happens after a failed attempt (§6.5, rules F1–F5, in order).
+ * What happens after a failed attempt (retry.md §5, rules F1–F5, in order).
  *
  * @returns `Requeue` (interrupted; effects `Requeue` + probe release when the breaker is enabled), `RunStoppedSkip`
  *   (dispatch stopped with attempts left; `SetTaskStatus skipped run-stopped` + probe release), `Retry {retries + 1,
@@ -254,7 +254,7 @@ export const decideAfterFailure = (
   return { decision: { _tag: 'Exhausted', reason: 'exhausted-retries-spent', reasons: ['exhausted-retries-spent'] }, effects: [] };
 };
 
-// ───────────────────────────────────────── decision: cascade (§6.7) ─────────────────────────────────────────
+// ───────────────────────────────────────── decision: cascade (retry.md §7) ─────────────────────────────────────────
 
 /** One task of the dependency graph. `dependsOn` holds `depends_on` plus `inputs[].from`. */
 export interface GraphTask {
@@ -266,7 +266,7 @@ export interface GraphTask {
 }
 
 /**
- * The tasks an ending task takes down with it (§6.7): a walk over reversed dependency edges from `root`, through
+ * The tasks an ending task takes down with it (retry.md §7): a walk over reversed dependency edges from `root`, through
  * tasks of any status, keeping those whose status is `pending`. Terminates on cycles (visited set); never includes
  * the root, nor terminal, assigned or running tasks. Ordered by phase, then plan order, then id. Linear in the graph.
  */
@@ -297,7 +297,7 @@ export const cascadeTargets = (graph: ReadonlyArray<GraphTask>, statuses: Readon
   return out.map((g) => g.id);
 };
 
-// ───────────────────────────────────────── decision: ledger entries (§6.8) ──────────────────────────────────
+// ───────────────────────────────────────── decision: ledger entries (retry.md §8) ──────────────────────────────────
 
 export type LedgerFacts =
   | {
@@ -335,7 +335,7 @@ const fenceFor = (body: string): string => {
 const isoOrInvalid = (now: number): string => (Number.isFinite(now) && Math.abs(now) <= 8_640_000_000_000_000 ? msToIso(Math.trunc(now)) : 'invalid-instant');
 
 /**
- * Build a ledger entry, both or neither (§6.8, procedure W1–W5). Free-text fields (agent, excerpt, feedback) are
+ * Build a ledger entry, both or neither (retry.md §8, procedure W1–W5). Free-text fields (agent, excerpt, feedback) are
  * redacted with the run's allowlist (W2), the markdown is rendered from the redacted entry (W3: marker comment,
  * heading, field table, fenced excerpt with a fence longer than any backtick run), and the markdown and every
  * free-text field are scanned (W4). Clean → one `WriteLedgerEntry` with row and markdown (`ledger-written`);
@@ -411,7 +411,7 @@ export const buildLedgerEntry = (facts: LedgerFacts, allowlist: Allowlist, now: 
   };
 };
 
-// ───────────────────────────────────────── decision: exhaust (§6.6) ─────────────────────────────────────────
+// ───────────────────────────────────────── decision: exhaust (retry.md §6) ─────────────────────────────────────────
 
 /** Task facts of `exhaust`. `onExhausted` null or absent: fall back to the run default. */
 export interface ExhaustTask {
@@ -435,7 +435,7 @@ export interface ExhaustGraph {
   readonly statuses: ReadonlyMap<string, TaskStatus>;
 }
 
-/** §6.6: the task's `on_exhausted`, else the run default, else `dlq`. */
+/** retry.md §6: the task's `on_exhausted`, else the run default, else `dlq`. */
 export const effectiveMode = (task: ExhaustMode | null | undefined, dflt: ExhaustMode | null | undefined): ExhaustMode =>
   task ?? dflt ?? DEFAULT_ON_EXHAUSTED;
 
@@ -443,8 +443,8 @@ export const effectiveMode = (task: ExhaustMode | null | undefined, dflt: Exhaus
 export const exhaustedReason = (kind: FailureKind): string => `exhausted-${kind}`;
 
 /**
- * The effects of an exhausted failure (§6.6, E1–E7, in order): `SetTaskStatus` (the kind's terminal status,
- * `exhausted-<kind>`, redacted output); for `dlq`/`stop` the ledger entry or its withholding event (§6.8);
+ * The effects of an exhausted failure (retry.md §6, E1–E7, in order): `SetTaskStatus` (the kind's terminal status,
+ * `exhausted-<kind>`, redacted output); for `dlq`/`stop` the ledger entry or its withholding event (retry.md §8);
  * `SkipTasks` for the cascade targets (`dependency-failed`, always present, possibly empty); `StopDispatching
  * exhausted-stop` for mode `stop`; `StopDispatching on-failure-stop` when `onFailure` is `stop` and none is in the
  * list yet; exactly one breaker `Failure` when the breaker is enabled; `EmitEvent exhaustion` (error, `exhausted`,
@@ -491,7 +491,7 @@ export const exhaust = (
 // ───────────────────────────────────────── table ─────────────────────────────────────────
 
 /**
- * The exhaustion table (§6.6): every task `on_exhausted` × run default × `on_failure` × breaker, through `exhaust`
+ * The exhaustion table (retry.md §6): every task `on_exhausted` × run default × `on_failure` × breaker, through `exhaust`
  * with a gate failure, a clean output and one pending dependent.
  */
 export const table = (): DecisionTable => {
@@ -538,7 +538,7 @@ export const table = (): DecisionTable => {
   return {
     policy: 'exhaustion',
     version: POLICY_VERSION,
-    title: 'What an exhausted failure does (§6.6): effective mode, DLQ entry, cascade, stop and breaker feed.',
+    title: 'What an exhausted failure does (retry.md §6): effective mode, DLQ entry, cascade, stop and breaker feed.',
     columns: ['task on_exhausted', 'defaults.on_exhausted', 'on_failure', 'breaker', 'mode', 'DLQ entry', 'stops dispatching', 'breaker failures', 'effects (in order)'],
     rows,
     notes: [
@@ -567,7 +567,7 @@ const EXAMPLE_FAILURES: Readonly<Record<FailureKind, Failure>> = {
 };
 
 /**
- * The retry table (§6.5): every failure kind × {attempts left, none left} × {normal, dispatch stopped, interrupted},
+ * The retry table (retry.md §5): every failure kind × {attempts left, none left} × {normal, dispatch stopped, interrupted},
  * through `decideAfterFailure` (breaker enabled, maxRetries 1).
  */
 export const retryTable = (): DecisionTable => {
@@ -590,14 +590,14 @@ export const retryTable = (): DecisionTable => {
   return {
     policy: 'retry',
     version: POLICY_VERSION,
-    title: 'After a failed attempt (§6.5, F1–F5): requeue, run-stopped skip, retry with a note, or exhaustion.',
+    title: 'After a failed attempt (retry.md §5, F1–F5): requeue, run-stopped skip, retry with a note, or exhaustion.',
     columns: ['kind', 'retryable', 'terminal status', 'retries used', 'situation', 'decision', 'reason', 'effects'],
     rows,
-    notes: ['maxRetries 1, breaker enabled. on_failure never suppresses a retry; it only acts after exhaustion (§6.6 E5).'],
+    notes: ['maxRetries 1, breaker enabled. on_failure never suppresses a retry; it only acts after exhaustion (retry.md §6 E5).'],
   };
 };
 
-// ───────────────────────────────────────── glue with the review decision (§2.8 → §6.4, §6.6, §6.8) ────────────
+// ───────────────────────────────────────── glue with the review decision (review.md §8 → retry.md §4, retry.md §6, retry.md §8) ────────────
 
 /** The `review-block` failure of `review.afterReview` in this module's `Failure` shape (for `exhaust`). */
 export const reviewBlockFailure = (f: ReviewBlockFailure): Failure => ({

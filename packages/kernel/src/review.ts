@@ -2,8 +2,8 @@
  * Review routing, budget, votes and disputes: how much independent review a finished change gets, whether the run
  * can still afford it, how reviewer answers combine, and what then happens to the task.
  *
- * Normative source: spec/convoy-policies.md §2 (policy `review-level`, version 1.0.0). Reason codes are the spec's
- * codes in lowercase kebab-case (DESIGN.md conventions §5): `REVIEW_PANEL_PATH` is `review-panel-path`,
+ * Normative source: review.md (policy `review-level`, version 1.0.0). Reason codes are the spec's
+ * codes in lowercase kebab-case (architecture.md conventions §5): `REVIEW_PANEL_PATH` is `review-panel-path`,
  * `BUDGET_DOWNGRADE_FLOOR` is `budget-downgrade-floor`; record outcomes likewise (`BUDGET_SKIPPED` is
  * `budget-skipped`).
  *
@@ -19,7 +19,7 @@ import {
   type StopDispatching,
 } from './internal/convoy-common.js';
 
-// ───────────────────────────────────────── constants (§2.9) ─────────────────────────────────────────
+// ───────────────────────────────────────── constants (review.md §9) ─────────────────────────────────────────
 
 export const POLICY = 'review-level';
 export const POLICY_VERSION = '1.0.0';
@@ -30,13 +30,13 @@ export const FAST_SIZE = 1;
 export const FAST_VOTES_NEEDED = 1;
 /** Blocking panels (this one included) that open a dispute. */
 export const DISPUTE_PANEL_BLOCKS = 3;
-/** Longest retry note, UTF-16 units (§6.4). */
+/** Longest retry note, UTF-16 units (retry.md §4). */
 export const NOTE_MAX = 6_000;
 const NOTE_TRUNCATED = '[note truncated]';
 
-// ───────────────────────────────────────── model (§2.3) ─────────────────────────────────────────
+// ───────────────────────────────────────── model (review.md §3) ─────────────────────────────────────────
 
-/** Review setting of a task (§2.3). */
+/** Review setting of a task (review.md §3). */
 export type Setting = 'auto' | 'fast' | 'panel' | 'none';
 /** Review level, ordered none < auto-pass < fast < panel (RV-4). */
 export type Level = 'none' | 'auto-pass' | 'fast' | 'panel';
@@ -47,14 +47,14 @@ export type ReviewedLevel = 'fast' | 'panel';
 export const levelRank = (l: Level): number => (l === 'none' ? 0 : l === 'auto-pass' ? 1 : l === 'fast' ? 2 : 3);
 
 /**
- * A normalized repository path (§5.1 `NormPath`): `Root` (the whole tree) or `Rel` with a non-empty segment list
+ * A normalized repository path (paths.md §1 `NormPath`): `Root` (the whole tree) or `Rel` with a non-empty segment list
  * and a directory flag. Produced by `paths.normalizePath`; structurally compatible with it.
  */
 export type NormPath =
   | { readonly _tag: 'Root' }
   | { readonly _tag: 'Rel'; readonly segments: ReadonlyArray<string>; readonly dir: boolean };
 
-/** Diff facts (§2.3). Counts are non-negative integers. */
+/** Diff facts (review.md §3). Counts are non-negative integers. */
 export interface DiffFacts {
   readonly linesChanged: number;
   readonly filesChanged: number;
@@ -62,7 +62,7 @@ export interface DiffFacts {
   readonly malformed: boolean;
 }
 
-/** Decoded `review_heuristics` (§0.7). */
+/** Decoded `review_heuristics` (convoy.md §7). */
 export interface Heuristics {
   readonly panelPaths: ReadonlyArray<NormPath>;
   readonly panelAgents: ReadonlyArray<string>;
@@ -73,7 +73,7 @@ export interface Heuristics {
 
 const dirPath = (s: string): NormPath => ({ _tag: 'Rel', segments: [s], dir: true });
 
-/** The default heuristics of §0.7. */
+/** The default heuristics of convoy.md §7. */
 export const DEFAULT_HEURISTICS: Heuristics = {
   panelPaths: [dirPath('auth'), dirPath('security'), dirPath('migrations'), dirPath('rls')],
   panelAgents: ['security-expert', 'database-engineer'],
@@ -82,9 +82,9 @@ export const DEFAULT_HEURISTICS: Heuristics = {
   autoPassMaxFiles: 2,
 };
 
-// ───────────────────────────────────────── configuration (§0.7, §2.5) ─────────────────────────────────
+// ───────────────────────────────────────── configuration (convoy.md §7, review.md §5) ─────────────────────────────────
 
-/** Review settings of a run, decoded (§0.7). `budget` in tokens or null (unlimited). */
+/** Review settings of a run, decoded (convoy.md §7). `budget` in tokens or null (unlimited). */
 export interface ReviewConfig {
   readonly review: Setting;
   readonly heuristics: Heuristics;
@@ -94,7 +94,7 @@ export interface ReviewConfig {
   readonly maxConcurrentReviews: number;
 }
 
-/** The §0.7 defaults. */
+/** The convoy.md §7 defaults. */
 export const DEFAULT_REVIEW_CONFIG: ReviewConfig = {
   review: 'auto',
   heuristics: DEFAULT_HEURISTICS,
@@ -104,7 +104,7 @@ export const DEFAULT_REVIEW_CONFIG: ReviewConfig = {
   maxConcurrentReviews: 3,
 };
 
-/** A path normalizer (`paths.normalizePath`, §5.1): a `Left` for a glob, a traversal or a drive path. */
+/** A path normalizer (`paths.normalizePath`, paths.md §1): a `Left` for a glob, a traversal or a drive path. */
 export type Normalize = (raw: string) => { readonly _tag: 'Left'; readonly left: unknown } | { readonly _tag: 'Right'; readonly right: NormPath };
 
 const isObj = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
@@ -112,10 +112,10 @@ const isNat = (u: unknown): u is number => typeof u === 'number' && Number.isSaf
 const isAgent = (u: unknown): u is string => typeof u === 'string' && u.length >= 1 && u.length <= 128 && !/[\u0000-\u001f\u007f-\u009f]/.test(u);
 
 /**
- * Decode the review part of a run's `defaults` (§0.7): `review`, `review_heuristics` (each given field replaces its
+ * Decode the review part of a run's `defaults` (convoy.md §7): `review`, `review_heuristics` (each given field replaces its
  * default entirely; lists are never merged), `review_budget`, `on_review_budget_exceeded`, `on_dispute`,
- * `max_concurrent_reviews`. Panel paths go through `normalize` (§5.1); a glob or a `..` segment is an error (§2.5).
- * @returns `Right` with the decoded configuration, or `Left` listing **every** error (fail-closed, §0.7). Total.
+ * `max_concurrent_reviews`. Panel paths go through `normalize` (paths.md §1); a glob or a `..` segment is an error (review.md §5).
+ * @returns `Right` with the decoded configuration, or `Left` listing **every** error (fail-closed, convoy.md §7). Total.
  */
 export const decodeReviewConfig = (
   defaults: unknown,
@@ -190,15 +190,15 @@ export const decodeReviewConfig = (
   return errors.length > 0 ? { _tag: 'Left', left: errors } : { _tag: 'Right', right: cfg };
 };
 
-// ───────────────────────────────────────── routing (§2.4, §2.5) ─────────────────────────────────────
+// ───────────────────────────────────────── routing (review.md §4, review.md §5) ─────────────────────────────────────
 
 const asciiLower = (s: string): string => s.replace(/[A-Z]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) + 32));
 
-/** Segment equality ignoring ASCII case only (§2.5); other characters compare exactly. */
+/** Segment equality ignoring ASCII case only (review.md §5); other characters compare exactly. */
 export const segmentEquals = (a: string, b: string): boolean => a === b || (a.length === b.length && asciiLower(a) === asciiLower(b));
 
 /**
- * Does panel entry `entry` match changed path `changed`? (§2.5.)
+ * Does panel entry `entry` match changed path `changed`? (review.md §5.)
  * `Root` matches every path. A `Rel` entry p1…pk matches f1…fn iff some offset i ≥ 0 has f(i+1…i+k) equal to
  * p1…pk segment by segment (ASCII case ignored) and, when the entry carries the directory flag, i + k < n. Whole
  * segments only: `auth/` never matches `oauth/x.ts`. A `Root` changed path matches only a `Root` entry.
@@ -225,7 +225,7 @@ export const matchesPanelPath = (entry: NormPath, changed: NormPath): boolean =>
   return false;
 };
 
-/** Routing reasons (§2.4). */
+/** Routing reasons (review.md §4). */
 export type RoutingReason =
   | 'review-disabled'
   | 'review-forced-fast'
@@ -249,7 +249,7 @@ const route = (level: Level, reason: RoutingReason, match?: RoutingVerdict['matc
   match === undefined ? { _tag: 'Route', level, reason, reasons: [reason] } : { _tag: 'Route', level, reason, reasons: [reason], match };
 
 /**
- * Route a finished change to a review level (§2.4 rules R0–R5, first match wins).
+ * Route a finished change to a review level (review.md §4 rules R0–R5, first match wins).
  *
  * @param setting the task's review setting (`none`, `fast`, `panel` are forced; `auto` applies the heuristics).
  * @param agent the agent that ran the attempt (after any fallback route); compared exactly.
@@ -287,12 +287,12 @@ export const routeReview = (
   return route('fast', 'review-fast-default'); // R5
 };
 
-// ───────────────────────────────────────── budget (§2.6) ─────────────────────────────────────────
+// ───────────────────────────────────────── budget (review.md §6) ─────────────────────────────────────────
 
 /** Budget mode (`on_review_budget_exceeded`). */
 export type BudgetMode = 'skip' | 'downgrade' | 'stop';
 
-/** Budget reasons (§2.6). */
+/** Budget reasons (review.md §6). */
 export type BudgetReason =
   | 'budget-not-applicable'
   | 'budget-unlimited'
@@ -302,7 +302,7 @@ export type BudgetReason =
   | 'budget-downgrade-floor'
   | 'budget-stop';
 
-/** Outcome codes of a review record (§2.6 table). */
+/** Outcome codes of a review record (review.md §6 table). */
 export type RecordOutcome =
   | 'auto-passed'
   | 'budget-skipped'
@@ -321,7 +321,7 @@ export type BudgetVerdict =
   | { readonly _tag: 'Halt'; readonly reason: 'budget-stop'; readonly reasons: readonly [BudgetReason]; readonly outcome: 'budget-halted' };
 
 /**
- * Can the run afford the review it asked for? (§2.6 rules B1–B4, in order; checked before a review starts.)
+ * Can the run afford the review it asked for? (review.md §6 rules B1–B4, in order; checked before a review starts.)
  *
  * @param level the routed level.
  * @param budget the run's review budget in tokens (integer ≥ 1), or `null` for unlimited.
@@ -347,7 +347,7 @@ export const applyReviewBudget = (level: Level, budget: number | null, spent: nu
   return { _tag: 'Halt', reason: 'budget-stop', reasons: ['budget-stop'], outcome: 'budget-halted' };
 };
 
-/** A review record (§2.6): stored on the task by `RecordReview`. `tokens` integer ≥ 0. */
+/** A review record (review.md §6): stored on the task by `RecordReview`. `tokens` integer ≥ 0. */
 export interface ReviewRecord {
   readonly requested: Level;
   readonly performed: Level;
@@ -389,7 +389,7 @@ export type ReviewEffect<L = never> =
   | L;
 
 /**
- * The record left when no reviewer runs (§2.6 table): auto-pass, budget skip, budget floor skip, budget halt.
+ * The record left when no reviewer runs (review.md §6 table): auto-pass, budget skip, budget floor skip, budget halt.
  * Returns `null` for verdicts after which reviewers do run (`Proceed`, `Downgrade`: the vote decides the record).
  */
 export const recordWithoutReview = (requested: Level, v: BudgetVerdict): ReviewRecord | null => {
@@ -408,7 +408,7 @@ export const performedLevel = (requested: Level, v: BudgetVerdict): Level =>
   v._tag === 'Proceed' ? v.level : v._tag === 'Downgrade' ? 'fast' : v._tag === 'NotApplicable' ? requested : 'none';
 
 /**
- * Effects of a budget halt (§2.6 "Halt effects", in order): `RecordReview`, `SetTaskStatus review-blocked`
+ * Effects of a budget halt (review.md §6 "Halt effects", in order): `RecordReview`, `SetTaskStatus review-blocked`
  * (`review-budget-stop`), `SkipTasks` for the dependents (`dependency-failed`), `StopDispatching`
  * (`review-budget-stop`), `EmitEvent review` (warn). No retry, no ledger entry, no breaker outcome.
  */
@@ -420,15 +420,15 @@ export const haltEffects = (taskId: string, requested: Level, dependents: Readon
   emit('review', 'warn', 'budget-stop', { taskId }),
 ];
 
-// ───────────────────────────────────────── votes (§2.7) ─────────────────────────────────────────
+// ───────────────────────────────────────── votes (review.md §7) ─────────────────────────────────────────
 
-/** One reviewer's answer (§2.3). `tokens` integer ≥ 0. */
+/** One reviewer's answer (review.md §3). `tokens` integer ≥ 0. */
 export type ReviewerResult =
   | { readonly _tag: 'Pass'; readonly feedback: string; readonly tokens: number }
   | { readonly _tag: 'Block'; readonly feedback: string; readonly tokens: number }
   | { readonly _tag: 'Skipped'; readonly reason: string; readonly tokens: number };
 
-/** The tally (§2.7). `tokens` sums every given result (tokens spent are spent); votes use the first expected ones. */
+/** The tally (review.md §7). `tokens` sums every given result (tokens spent are spent); votes use the first expected ones. */
 export interface Vote {
   readonly _tag: 'Pass' | 'Block' | 'Undecided';
   readonly passes: number;
@@ -441,13 +441,13 @@ export interface Vote {
   readonly passFeedback: ReadonlyArray<string>;
 }
 
-/** Expected reviewers per level (§2.9): 3 for a panel, 1 for fast. */
+/** Expected reviewers per level (review.md §9): 3 for a panel, 1 for fast. */
 export const expectedReviewers = (level: ReviewedLevel): number => (level === 'panel' ? PANEL_SIZE : FAST_SIZE);
-/** Votes needed per level (§2.9): 2 for a panel, 1 for fast. */
+/** Votes needed per level (review.md §9): 2 for a panel, 1 for fast. */
 export const votesNeeded = (level: ReviewedLevel): number => (level === 'panel' ? PANEL_VOTES_NEEDED : FAST_VOTES_NEEDED);
 
 /**
- * Combine reviewer answers (§2.7 rules V1–V3). Missing results count as skipped; results beyond the expected count
+ * Combine reviewer answers (review.md §7 rules V1–V3). Missing results count as skipped; results beyond the expected count
  * (3 panel, 1 fast) are ignored for the vote (the first ones, in order, are used) but their tokens are summed.
  * V1 blocks ≥ needed → `Block`; V2 passes ≥ needed → `Pass`; V3 otherwise `Undecided` (fail-open, loudly). Total.
  */
@@ -475,9 +475,9 @@ export const tallyVotes = (level: ReviewedLevel, results: ReadonlyArray<Reviewer
   return { _tag: tag, passes, blocks, skipped, tokens, blockFeedback, passFeedback };
 };
 
-// ───────────────────────────────────────── after review (§2.8) ─────────────────────────────────────
+// ───────────────────────────────────────── after review (review.md §8) ─────────────────────────────────────
 
-/** Facts handed to the dispute-ledger builder (§6.8 `dispute` row). */
+/** Facts handed to the dispute-ledger builder (retry.md §8 `dispute` row). */
 export interface DisputeFacts {
   readonly taskId: string;
   readonly agent: string;
@@ -487,7 +487,7 @@ export interface DisputeFacts {
   readonly feedback: ReadonlyArray<string>;
 }
 
-/** The `review-block` failure handed to exhaustion (§6.6) and to the note renderer (§6.4). */
+/** The `review-block` failure handed to exhaustion (retry.md §6) and to the note renderer (retry.md §4). */
 export interface ReviewBlockFailure {
   readonly kind: 'review-block';
   readonly level: ReviewedLevel;
@@ -498,9 +498,9 @@ export interface ReviewBlockFailure {
 
 /**
  * Policy of {@link afterReview}. The two functions are pure helpers supplied by the runner so that redaction and
- * the ledger (spec §6.4, §6.8, owned by the `retry` and `secrets` decisions) stay in one place:
+ * the ledger (spec retry.md §4, retry.md §8, owned by the `retry` and `secrets` decisions) stay in one place:
  * `renderNote` returns the `review-block` note (use {@link reviewBlockNote} over redacted feedback);
- * `disputeLedger` returns the ledger effect of kind `dispute` or its withholding event (§6.8 `buildLedgerEntry`).
+ * `disputeLedger` returns the ledger effect of kind `dispute` or its withholding event (retry.md §8 `buildLedgerEntry`).
  */
 export interface ReviewPolicy<L> {
   readonly onDispute: 'stop' | 'continue';
@@ -508,7 +508,7 @@ export interface ReviewPolicy<L> {
   readonly disputeLedger: (f: DisputeFacts) => ReadonlyArray<L>;
 }
 
-/** Task counters read by {@link afterReview} (§2.3). */
+/** Task counters read by {@link afterReview} (review.md §3). */
 export interface ReviewTask {
   readonly taskId: string;
   readonly agent: string;
@@ -517,11 +517,11 @@ export interface ReviewTask {
   readonly panelBlocks: number;
 }
 
-/** Reasons of the disposition (§2.8). */
+/** Reasons of the disposition (review.md §8). */
 export type DispositionReason = 'review-passed' | 'review-undecided' | 'review-disputed' | 'review-retry' | 'review-exhausted';
 
 /**
- * Disposition after a review (§2.8). `Exhausted` carries the failure to hand to `retry.exhaust` (§6.6), which
+ * Disposition after a review (review.md §8). `Exhausted` carries the failure to hand to `retry.exhaust` (retry.md §6), which
  * produces the status, ledger, cascade, stop and breaker effects; this module adds only the review's own effects.
  */
 export type ReviewDisposition<L> =
@@ -537,9 +537,9 @@ export type ReviewDisposition<L> =
     };
 
 /**
- * What happens to the task after a review was performed (§2.8 rules D1–D4, in order).
+ * What happens to the task after a review was performed (review.md §8 rules D1–D4, in order).
  *
- * Every disposition starts with `AddReviewTokens {vote.tokens}` and `RecordReview` (§2.6 accounting; verdict
+ * Every disposition starts with `AddReviewTokens {vote.tokens}` and `RecordReview` (review.md §6 accounting; verdict
  * `skipped` and outcome `undecided` for an undecided vote, `budget-downgraded` when `requested` was panel and
  * fast was performed), followed by the rule's effects:
  * - D1 `Pass` → `Merge` (`review-passed`, info event); `Undecided` → `Merge` (`review-undecided`, warn event).
@@ -551,7 +551,7 @@ export type ReviewDisposition<L> =
  *   `IncrementPanelBlocks` for a panel, and a warn event.
  * - D4 `Block` otherwise → `Exhausted` (kind `review-block`), plus `IncrementPanelBlocks` for a panel.
  *
- * @param dependents the task's transitive pending dependents (§6.7), skipped on a dispute. Total.
+ * @param dependents the task's transitive pending dependents (retry.md §7), skipped on a dispute. Total.
  */
 export const afterReview = <L>(
   task: ReviewTask,
@@ -609,13 +609,13 @@ export const afterReview = <L>(
   return { _tag: 'Exhausted', reason: 'review-exhausted', reasons: ['review-exhausted'], failure, effects: [...head, ...inc] };
 };
 
-// ───────────────────────────────────────── messages (§6.4 review-block note) ─────────────────────────
+// ───────────────────────────────────────── messages (retry.md §4 review-block note) ─────────────────────────
 
 const capNote = (s: string): string => (s.length <= NOTE_MAX ? s : s.slice(0, NOTE_MAX - NOTE_TRUNCATED.length - 1) + '\n' + NOTE_TRUNCATED);
 
 /**
- * The `review-block` retry note (§6.4, verbatim templates), capped at 6 000 characters with `[note truncated]`.
- * `redactedFeedback` must already be redacted (§7.5); for a panel the items are joined with a line of three dashes.
+ * The `review-block` retry note (retry.md §4, verbatim templates), capped at 6 000 characters with `[note truncated]`.
+ * `redactedFeedback` must already be redacted (secrets.md §5); for a panel the items are joined with a line of three dashes.
  */
 export const reviewBlockNote = (level: ReviewedLevel, blocks: number, redactedFeedback: ReadonlyArray<string>): string => {
   const closing = 'Deal with each point and complete the task.';

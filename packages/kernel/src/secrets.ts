@@ -1,5 +1,5 @@
 /**
- * Secret scan, redaction, unified-diff parsing and blast radius (convoy-policies.md §7; policy `secrets`).
+ * Secret scan, redaction, unified-diff parsing and blast radius (secrets.md; policy `secrets`).
  *
  * Sections: model (patterns, allowlist codec) → decisions (`scanForSecrets`, `redact`, `parseUnifiedDiff`,
  * `blastRadius`) → verdicts → messages → table. Pure and total; the allowlist is a parameter, never a module
@@ -19,19 +19,19 @@ import { normalizePath, type NormPath } from './paths/paths.js';
 import type { DecisionTable } from './internal/table.js';
 import { forEachTriggerLine } from './internal/secret-lines.js';
 
-// ───────────────────────────────────────── constants (§7.8) ─────────────────────────────────────────
+// ───────────────────────────────────────── constants (secrets.md §8) ─────────────────────────────────────────
 
 export const POLICY = 'secrets';
 export const POLICY_VERSION = '1.0.0';
-/** Snippet length in characters: 97 plus `...` when cut (§7.1 S5). */
+/** Snippet length in characters: 97 plus `...` when cut (secrets.md §1 S5). */
 export const SNIPPET_MAX = 100;
-/** Blast radius thresholds (§7.7), inclusive. */
+/** Blast radius thresholds (secrets.md §7), inclusive. */
 export const BLAST_WARN_LINES = 200;
 export const BLAST_WARN_FILES = 5;
 export const BLAST_BLOCK_LINES = 500;
 export const BLAST_BLOCK_FILES = 10;
 
-// ───────────────────────────────────────── model: patterns (§7.2) ─────────────────────────────────────────
+// ───────────────────────────────────────── model: patterns (secrets.md §2) ─────────────────────────────────────────
 
 /** Pattern names in table order (stable identifiers). */
 export const PATTERN_NAMES = [
@@ -48,7 +48,7 @@ export const PATTERN_NAMES = [
 ] as const;
 export type PatternName = (typeof PATTERN_NAMES)[number];
 
-/** Regular-expression sources of the patterns (§7.2); `connection-string` is matched by {@link CONN_PREFIX}. */
+/** Regular-expression sources of the patterns (secrets.md §2); `connection-string` is matched by {@link CONN_PREFIX}. */
 const PATTERN_SOURCES: ReadonlyArray<readonly [PatternName, string, string]> = [
   ['aws-access-key', 'AKIA[A-Z0-9]{16}', 'gi'],
   ['aws-secret-key', '(?:aws_secret_access_key|secret_key)[ \\t]*[=:][ \\t]*["\']?[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])', 'gi'],
@@ -75,7 +75,7 @@ const compile = (): Rx => ({
   stop: /[\s@]/g,
 });
 
-/** A raw match of one pattern on one line (§7.1 S2). `start`/`end` are UTF-16 offsets in the line. */
+/** A raw match of one pattern on one line (secrets.md §1 S2). `start`/`end` are UTF-16 offsets in the line. */
 export interface Candidate {
   readonly pattern: PatternName;
   readonly start: number;
@@ -104,7 +104,7 @@ const connMatches = (line: string, rx: Rx, out: Candidate[]): void => {
   }
 };
 
-/** §7.1 S2: every match of every pattern on one line, left to right, without overlaps within a pattern. */
+/** secrets.md §1 S2: every match of every pattern on one line, left to right, without overlaps within a pattern. */
 const lineCandidates = (line: string, rx: Rx): Candidate[] => {
   const out: Candidate[] = [];
   for (let i = 0; i < PATTERN_SOURCES.length; i++) {
@@ -122,7 +122,7 @@ const lineCandidates = (line: string, rx: Rx): Candidate[] => {
   return out;
 };
 
-// ───────────────────────────────────────── model: allowlist (§7.3) ─────────────────────────────────────────
+// ───────────────────────────────────────── model: allowlist (secrets.md §3) ─────────────────────────────────────────
 
 export type AllowMatcher =
   | { readonly _tag: 'Literal'; readonly text: string }
@@ -131,12 +131,12 @@ export type AllowMatcher =
 export interface AllowEntry {
   readonly matcher: AllowMatcher;
   readonly reason: string;
-  /** Empty: every file. Otherwise the entry applies only to files matched at segment boundaries (§2.5, case-sensitive). */
+  /** Empty: every file. Otherwise the entry applies only to files matched at segment boundaries (review.md §5, case-sensitive). */
   readonly paths: ReadonlyArray<NormPath>;
 }
 export type Allowlist = ReadonlyArray<AllowEntry>;
 
-/** Why an allowlist entry or document was not used (warn events, §7.3). */
+/** Why an allowlist entry or document was not used (warn events, secrets.md §3). */
 export interface AllowlistProblem {
   readonly code: 'secret-allowlist-unreadable' | 'secret-allowlist-entry-dropped';
   /** Entry index for a dropped entry, -1 for the document. */
@@ -150,7 +150,7 @@ const RawEntry = t.intersection([
 ]);
 
 /**
- * Decode a parsed `.arbiter/secret-allowlist.yml` document (§7.3). Shape (a choice: the spec fixes only the
+ * Decode a parsed `.arbiter/secret-allowlist.yml` document (secrets.md §3). Shape (a choice: the spec fixes only the
  * entry fields): `{ entries: [ { literal: "…" | pattern: "…", reason: "…", paths?: ["…"] } ] }`.
  *
  * @param doc the parsed YAML value; `undefined` means the file is missing.
@@ -197,10 +197,10 @@ export const decodeAllowlist = (doc: unknown): { readonly allowlist: Allowlist; 
   return { allowlist, problems };
 };
 
-/** A label such as `prompt:t1` or `ledger:dlq` is not a repository path (§7.3). */
+/** A label such as `prompt:t1` or `ledger:dlq` is not a repository path (secrets.md §3). */
 const isPseudoLabel = (label: string): boolean => /^[A-Za-z0-9_-]{2,}:/.test(label);
 
-/** §2.5 segment match, case-sensitive here: P occurs in F at segment boundaries; a directory P needs a segment after it. */
+/** review.md §5 segment match, case-sensitive here: P occurs in F at segment boundaries; a directory P needs a segment after it. */
 const pathEntryMatches = (p: NormPath, f: ReadonlyArray<string>): boolean => {
   if (p._tag === 'Root') return true;
   const k = p.segments.length;
@@ -218,7 +218,7 @@ const pathEntryMatches = (p: NormPath, f: ReadonlyArray<string>): boolean => {
   return false;
 };
 
-/** The entries that can apply to a file label (§7.3 condition 1). `null` label: only unscoped entries. */
+/** The entries that can apply to a file label (secrets.md §3 condition 1). `null` label: only unscoped entries. */
 const entriesFor = (allowlist: Allowlist, label: string | null): Allowlist => {
   let segs: ReadonlyArray<string> | null = null;
   if (label !== null && !isPseudoLabel(label)) {
@@ -228,11 +228,11 @@ const entriesFor = (allowlist: Allowlist, label: string | null): Allowlist => {
   return allowlist.filter((e) => e.paths.length === 0 || (segs !== null && e.paths.some((p) => pathEntryMatches(p, segs as ReadonlyArray<string>))));
 };
 
-/** §7.3 condition 2: a literal occurs in, or a pattern finds a match in, the candidate's own text. */
+/** secrets.md §3 condition 2: a literal occurs in, or a pattern finds a match in, the candidate's own text. */
 const suppressed = (c: Candidate, entries: Allowlist): boolean =>
   entries.some((e) => (e.matcher._tag === 'Literal' ? c.text.includes(e.matcher.text) : c.text.search(e.matcher.regex) !== -1));
 
-// ───────────────────────────────────────── decision: scan (§7.1) ─────────────────────────────────────────
+// ───────────────────────────────────────── decision: scan (secrets.md §1) ─────────────────────────────────────────
 
 export interface Finding {
   readonly pattern: PatternName;
@@ -271,7 +271,7 @@ const resolveLine = (line: string, rx: Rx, entries: Allowlist): Candidate[] => {
 const snippetOf = (redacted: string): string => (redacted.length > SNIPPET_MAX ? redacted.slice(0, SNIPPET_MAX - 3) + '...' : redacted);
 
 /**
- * Scan text for likely credentials (§7.1, rules S1–S5, with the §7.2 patterns and §7.3 allowlist).
+ * Scan text for likely credentials (secrets.md §1, rules S1–S5, with the secrets.md §2 patterns and secrets.md §3 allowlist).
  *
  * @param content any string (full Unicode).
  * @param filePath the label: a repository path, or a pseudo path such as `prompt:{taskId}` or `ledger:dlq` (pseudo
@@ -296,7 +296,7 @@ export const scanForSecrets = (content: string, filePath: string, allowlist: All
   return { findings, clean: findings.length === 0 };
 };
 
-// ───────────────────────────────────────── decision: redact (§7.5) ─────────────────────────────────────────
+// ───────────────────────────────────────── decision: redact (secrets.md §5) ─────────────────────────────────────────
 
 /** X1–X4 on one line (without its line ending). */
 const redactLine = (line: string, rx: Rx, entries: Allowlist): string => {
@@ -350,14 +350,14 @@ const survivingCandidate = (out: string, cands: ReadonlyArray<Candidate>): Patte
 };
 
 /**
- * Every candidate of every pattern on one line (§7.1 S2: per pattern left to right, without overlaps within a
+ * Every candidate of every pattern on one line (secrets.md §1 S2: per pattern left to right, without overlaps within a
  * pattern), before allowlist suppression and overlap resolution. `line` must not contain `\n`. For tests, tables
  * and tools that explain a finding.
  */
 export const findCandidates = (line: string): ReadonlyArray<Candidate> => lineCandidates(line, compile());
 
 /**
- * Redact credentials from text (§7.5, rules X1–X4), line by line with the original line endings kept.
+ * Redact credentials from text (secrets.md §5, rules X1–X4), line by line with the original line endings kept.
  *
  * Only allowlist entries without `paths` apply (redacted text has no repository path). Guarantees, for the same
  * allowlist: the result scans clean, `redact` is idempotent, the line count is preserved and lines without
@@ -386,7 +386,7 @@ const redactWith = (text: string, entries: Allowlist): string => {
 /**
  * Redacted excerpt of at most `max` characters that still scans clean: the start (`'head'`) or the end (`'tail'`)
  * of the redacted text, re-redacted after the cut (a cut can turn a harmless string into a match, e.g. a 41-character
- * run cut to 40). Used for retry-note tails (§6.4) and ledger excerpts (§6.8). `max` ≥ 0; never throws.
+ * run cut to 40). Used for retry-note tails (retry.md §4) and ledger excerpts (retry.md §8). `max` ≥ 0; never throws.
  */
 export const redactedExcerpt = (text: string, max: number, allowlist: Allowlist, side: 'head' | 'tail'): string => {
   const entries = entriesFor(allowlist, null);
@@ -402,7 +402,7 @@ export const redactedExcerpt = (text: string, max: number, allowlist: Allowlist,
   return r;
 };
 
-// ───────────────────────────────────────── decision: unified diff (§7.6) ───────────────────────────────────
+// ───────────────────────────────────────── decision: unified diff (secrets.md §6) ───────────────────────────────────
 
 export interface DiffCounts {
   readonly files: number;
@@ -423,7 +423,7 @@ export interface DiffMalformed {
 const HUNK = /^@@ -(\d{1,15})(?:,(\d{1,15}))? \+(\d{1,15})(?:,(\d{1,15}))? @@/;
 
 /**
- * Parse a unified diff into counts (§7.6, rules U1–U5). Content lines that start with `--`/`++` inside a hunk are
+ * Parse a unified diff into counts (secrets.md §6, rules U1–U5). Content lines that start with `--`/`++` inside a hunk are
  * counted; headers outside hunks never are. Files = the number of `diff --git ` lines, else of `+++ ` headers.
  *
  * @returns `Right {files, added, removed, linesChanged}` or `Left DiffMalformed` (a hunk header that cannot be read,
@@ -481,7 +481,7 @@ export const parseUnifiedDiff = (text: string): E.Either<DiffMalformed, DiffCoun
   return E.right({ files: gitFiles > 0 ? gitFiles : plusHeaders, added, removed, linesChanged: added + removed });
 };
 
-// ───────────────────────────────────────── decision: blast radius (§7.7) ───────────────────────────────────
+// ───────────────────────────────────────── decision: blast radius (secrets.md §7) ───────────────────────────────────
 
 export type BlastReason = 'blast-diff-malformed' | 'blast-too-large' | 'blast-large' | 'blast-ok';
 export type BlastLevel = 'ok' | 'warn' | 'block';
@@ -498,12 +498,12 @@ export interface BlastVerdict {
   readonly summary: string;
 }
 
-/** §7.7 BR2–BR4 on counts (thresholds inclusive). */
+/** secrets.md §7 BR2–BR4 on counts (thresholds inclusive). */
 export const blastLevel = (lines: number, files: number): BlastLevel =>
   lines >= BLAST_BLOCK_LINES || files >= BLAST_BLOCK_FILES ? 'block' : lines >= BLAST_WARN_LINES || files >= BLAST_WARN_FILES ? 'warn' : 'ok';
 
 /**
- * Blast radius of a change (§7.7, rules BR1–BR4, in order). A diff that cannot be parsed blocks
+ * Blast radius of a change (secrets.md §7, rules BR1–BR4, in order). A diff that cannot be parsed blocks
  * (`blast-diff-malformed`, fail-closed); ≥ 500 lines or ≥ 10 files block (`blast-too-large`); ≥ 200 lines or ≥ 5
  * files warn (`blast-large`, passed); otherwise `blast-ok`. Summary: "Blast radius: {lines} lines, {files} files
  * ({level})". Never throws.
@@ -545,7 +545,7 @@ export const findingMessage = (f: Finding): string =>
 
 // ───────────────────────────────────────── table ─────────────────────────────────────────
 
-/** The blast-radius table: the §7.7 levels at and around every threshold. */
+/** The blast-radius table: the secrets.md §7 levels at and around every threshold. */
 export const table = (): DecisionTable => {
   const cases: Array<[number, number]> = [
     [0, 0],
@@ -565,7 +565,7 @@ export const table = (): DecisionTable => {
   return {
     policy: 'blast-radius',
     version: POLICY_VERSION,
-    title: 'Blast radius of a change (§7.7): changed content lines and files of a unified diff.',
+    title: 'Blast radius of a change (secrets.md §7): changed content lines and files of a unified diff.',
     columns: ['lines', 'files', 'level', 'reason', 'passed'],
     rows,
     notes: [

@@ -1,8 +1,8 @@
 /**
  * Session lock: at most one agent session changes files in one workspace at a time.
  *
- * Normative source: spec/session-lock.md (policy `session-lock`, version 1.0.0). Sections of this module follow
- * DESIGN.md "One decision, one module": model → decision → verdict → messages → table.
+ * Normative source: session-lock.md (policy `session-lock`, version 1.0.0). Sections of this module follow
+ * architecture.md "One decision, one module": model → decision → verdict → messages → table.
  *
  * Pure: no I/O, no clock, no randomness. `now`, pids, hostnames and probe answers arrive as facts.
  */
@@ -14,7 +14,7 @@ import { SESSION_CHAR, keepOnly } from './internal/text.js';
 import type { DecisionTable } from './internal/table.js';
 import type { PidLiveness } from './ports/common.js';
 
-// ───────────────────────────────────────── constants (§3) ─────────────────────────────────────────
+// ───────────────────────────────────────── constants (session-lock.md §3) ─────────────────────────────────────────
 
 /** Policy id written to the decision log. */
 export const POLICY = 'session-lock';
@@ -49,7 +49,7 @@ export const PID_MAX = 2_147_483_647;
 /** Mutating tool sets and the H4 filter live in the dependency-free `hot` module (re-exported here). */
 export { MUTATING_TOOLS, isMutatingTool } from './early.js';
 
-// ───────────────────────────────────────── model (§5, §6) ─────────────────────────────────────────
+// ───────────────────────────────────────── model (session-lock.md §5, session-lock.md §6) ─────────────────────────────────────────
 
 const Fence = intIn(1, Number.MAX_SAFE_INTEGER, 'Fence');
 const Pid = intIn(1, PID_MAX, 'Pid');
@@ -72,7 +72,7 @@ const recordCodecs = <I>(instant: t.Type<number, I, unknown>) => {
   const held = t.exact(t.type({ ...base, state: t.literal('held') }), 'HeldRecord');
   const released = t.exact(t.type({ ...base, state: t.literal('released'), released_at: instant }), 'ReleasedRecord');
   const union = t.union([held, released]);
-  // §5.2: `released_at` present on a held record is corrupt (t.exact alone would silently strip it).
+  // session-lock.md §5.2: `released_at` present on a held record is corrupt (t.exact alone would silently strip it).
   return new t.Type<t.TypeOf<typeof union>, t.OutputOf<typeof union>, unknown>(
     'LockRecord',
     union.is,
@@ -87,7 +87,7 @@ const recordCodecs = <I>(instant: t.Type<number, I, unknown>) => {
 
 /** In-memory record codec (instants as ms epoch integers). */
 export const LockRecordMem = recordCodecs(SafeInt);
-/** On-disk record codec (instants as ISO-8601 UTC strings with ms; DESIGN.md conventions §4). */
+/** On-disk record codec (instants as ISO-8601 UTC strings with ms; architecture.md conventions §4). */
 export const LockRecordCodec = recordCodecs(IsoMillis);
 
 /** A decoded lock record (schema version 1). Instants are ms epoch. */
@@ -95,7 +95,7 @@ export type LockRecord = t.TypeOf<typeof LockRecordMem>;
 export type HeldRecord = Extract<LockRecord, { state: 'held' }>;
 export type ReleasedRecord = Extract<LockRecord, { state: 'released' }>;
 
-/** Content of the newest generation (§6.1). */
+/** Content of the newest generation (session-lock.md §6.1). */
 export type SnapshotContent =
   | { readonly _tag: 'Absent' }
   | { readonly _tag: 'Valid'; readonly record: LockRecord }
@@ -109,7 +109,7 @@ export interface Snapshot {
 
 /**
  * Decode stored bytes (already UTF-8 decoded text) into snapshot content, for adapters.
- * Returns `Valid` or `Corrupt` with `fence_floor` supplied by the adapter (§6.4 F2–F3) and a short decoder message.
+ * Returns `Valid` or `Corrupt` with `fence_floor` supplied by the adapter (session-lock.md §6.4 F2–F3) and a short decoder message.
  */
 export const decodeStored = (text: string, fenceFloor: number): SnapshotContent => {
   let json: unknown;
@@ -127,10 +127,10 @@ export const decodeStored = (text: string, fenceFloor: number): SnapshotContent 
 /** Encode a record for storage (ISO instants, fields in schema order). */
 export const encodeRecord = (r: LockRecord): string => JSON.stringify(LockRecordCodec.encode(r));
 
-/** §5.3: a held record is stale iff `now − refreshed_at > ttl_ms` (equality is fresh; negative ages are fresh). */
+/** session-lock.md §5.3: a held record is stale iff `now − refreshed_at > ttl_ms` (equality is fresh; negative ages are fresh). */
 export const isStale = (r: LockRecord, now: number): boolean => now - r.refreshed_at > r.ttl_ms;
 
-/** Holder summary copied from an old record (§7.4). */
+/** Holder summary copied from an old record (session-lock.md §7.4). */
 export interface HolderSummary {
   readonly session_id: string;
   readonly pid: number;
@@ -155,7 +155,7 @@ const summarise = (r: LockRecord): HolderSummary => ({
   fence: r.fence,
 });
 
-/** Facts of one acquire round (§7.2). `now` and `ttl_ms` in ms. */
+/** Facts of one acquire round (session-lock.md §7.2). `now` and `ttl_ms` in ms. */
 export interface AcquireFacts {
   readonly session_id: string;
   readonly my_pid: number;
@@ -168,10 +168,10 @@ export interface AcquireFacts {
   readonly pid_alive?: PidLiveness;
 }
 
-/** Facts of a refresh round (§8.2). */
+/** Facts of a refresh round (session-lock.md §8.2). */
 export type RefreshFacts = Omit<AcquireFacts, 'pid_alive'>;
 
-/** Facts of a release round (§9.2). */
+/** Facts of a release round (session-lock.md §9.2). */
 export interface ReleaseFacts {
   readonly session_id: string;
   readonly now: number;
@@ -179,15 +179,15 @@ export interface ReleaseFacts {
   readonly snapshot: Snapshot;
 }
 
-// ───────────────────────────────────────── verdicts and effects (§7.4, §7.7) ──────────────────────────
+// ───────────────────────────────────────── verdicts and effects (session-lock.md §7.4, session-lock.md §7.7) ──────────────────────────
 
-/** The only probe of this policy (§7.3). */
+/** The only probe of this policy (session-lock.md §7.3). */
 export interface PidAliveProbe {
   readonly _tag: 'PidAlive';
   readonly pid: number;
 }
 
-/** Reason codes of this policy (§7.4, §8, §9, §10, §13.2). Stable public contract. */
+/** Reason codes of this policy (session-lock.md §7.4, session-lock.md §8, session-lock.md §9, session-lock.md §10, session-lock.md §13.2). Stable public contract. */
 export type Reason =
   | 'acquired'
   | 'reacquired'
@@ -200,7 +200,7 @@ export type Reason =
   | 'not-holder'
   | 'no-result';
 
-/** Details recorded next to a fail-open reason in the decision log (§13.2). */
+/** Details recorded next to a fail-open reason in the decision log (session-lock.md §13.2). */
 export type FailOpenDetail = 'bad-payload' | 'no-session' | 'store-failure' | 'cas-exhausted' | 'watchdog' | 'internal-error';
 
 /** Every reason code, for tables and tests. */
@@ -219,7 +219,7 @@ export const REASONS: ReadonlyArray<Reason> = [
 
 export type HeldBasis = 'alive' | 'pid-unknown' | 'foreign-host';
 
-/** Outcome of the acquire step function (§7.4). */
+/** Outcome of the acquire step function (session-lock.md §7.4). */
 export type AcquireOutcome =
   | { readonly _tag: 'Acquired'; readonly reason: 'acquired'; readonly fence: number; readonly record: HeldRecord }
   | { readonly _tag: 'Reacquired'; readonly reason: 'reacquired'; readonly fence: number; readonly record: HeldRecord }
@@ -241,20 +241,20 @@ export type AcquireOutcome =
 
 export type NotHolderBasis = 'absent' | 'corrupt' | 'released' | 'other-session';
 
-/** Outcome of `refresh` (§8.3). */
+/** Outcome of `refresh` (session-lock.md §8.3). */
 export type RefreshOutcome =
   | { readonly _tag: 'Refreshed'; readonly reason: 'refreshed'; readonly fence: number; readonly record: HeldRecord }
   | { readonly _tag: 'NotHolder'; readonly reason: 'not-holder'; readonly basis: NotHolderBasis };
 
-/** Outcome of `release` (§9.3). */
+/** Outcome of `release` (session-lock.md §9.3). */
 export type ReleaseOutcome =
   | { readonly _tag: 'Released'; readonly reason: 'released'; readonly fence: number; readonly record: ReleasedRecord }
   | { readonly _tag: 'NotHolder'; readonly reason: 'not-holder'; readonly basis: NotHolderBasis };
 
-/** Takeover kinds written to the audit trail (§13.1). */
+/** Takeover kinds written to the audit trail (session-lock.md §13.1). */
 export type AuditKind = 'stale-takeover' | 'dead-holder-takeover' | 'corrupt-takeover';
 
-/** Effects returned as data (§7.7). The hook runs `CommitLock` first and `Audit` only after it succeeded. */
+/** Effects returned as data (session-lock.md §7.7). The hook runs `CommitLock` first and `Audit` only after it succeeded. */
 export type Effect =
   | {
       readonly _tag: 'CommitLock';
@@ -274,7 +274,7 @@ export type Effect =
 
 export type AcquireStep = Need<PidAliveProbe> | Done<AcquireOutcome, Effect>;
 
-// ───────────────────────────────────────── decision: acquire (§7.5) ─────────────────────────────────
+// ───────────────────────────────────────── decision: acquire (session-lock.md §7.5) ─────────────────────────────────
 
 const heldRecord = (f: AcquireFacts | RefreshFacts, fence: number, acquiredAt: number): HeldRecord => ({
   schema_version: SCHEMA_VERSION,
@@ -295,7 +295,7 @@ const commit = (f: { workspace_hash: string; snapshot: Snapshot }, record: LockR
   record,
 });
 
-/** Audit ids are sanitized like message ids but may be longer (§13.1: up to 128 characters). */
+/** Audit ids are sanitized like message ids but may be longer (session-lock.md §13.1: up to 128 characters). */
 export const sanitizeAuditSession = (s: string): string => keepOnly(s, SESSION_CHAR, 128, 'unknown');
 
 const audit = (
@@ -325,11 +325,11 @@ const takeover = (f: AcquireFacts, old: HeldRecord, reason: 'stale-takeover' | '
 };
 
 /**
- * The acquire step function (§7.5, rules A1–A7, first match wins).
+ * The acquire step function (session-lock.md §7.5, rules A1–A7, first match wins).
  *
  * @param f facts of this round; `pid_alive` present only once the `PidAlive` probe was answered.
  * @returns `Need PidAlive {pid}` exactly when the record is valid, held, by another session, fresh and on our
- *   hostname (§7.3) and the probe has not been answered yet; otherwise `Done` with the outcome and its effects
+ *   hostname (session-lock.md §7.3) and the probe has not been answered yet; otherwise `Done` with the outcome and its effects
  *   (`CommitLock` for every outcome but `Held`, plus `Audit` for every `TakenOver`). Never throws on decoded facts.
  */
 export const acquireStep = (f: AcquireFacts): AcquireStep => {
@@ -379,7 +379,7 @@ export const acquireStep = (f: AcquireFacts): AcquireStep => {
   return done<AcquireOutcome, Effect>({ _tag: 'Held', reason: 'held-by-other', holder: summarise(old), basis: 'foreign-host' });
 };
 
-// ───────────────────────────────────────── decision: refresh (§8) and release (§9) ─────────────────────
+// ───────────────────────────────────────── decision: refresh (session-lock.md §8) and release (session-lock.md §9) ─────────────────────
 
 type NotHolderOr<T> = T | { readonly basis: NotHolderBasis };
 
@@ -393,7 +393,7 @@ const notHolderBasis = (f: { session_id: string; snapshot: Snapshot }): NotHolde
 };
 
 /**
- * Refresh the holder's lease after a tool finished (§8, rules R1–R5). Never takes the lock, never probes.
+ * Refresh the holder's lease after a tool finished (session-lock.md §8, rules R1–R5). Never takes the lock, never probes.
  * @returns `Done Refreshed` with one `CommitLock` effect when we hold the lock; otherwise `Done NotHolder` with
  *   no effect (the store is untouched whatever the staleness).
  */
@@ -405,7 +405,7 @@ export const refresh = (f: RefreshFacts): Done<RefreshOutcome, Effect> => {
 };
 
 /**
- * Release the workspace when a session stops (§9, rules L1–L5), keeping the fence and the last holder's
+ * Release the workspace when a session stops (session-lock.md §9, rules L1–L5), keeping the fence and the last holder's
  * identity. Idempotent: a second release meets a `released` record and commits nothing.
  */
 export const release = (f: ReleaseFacts): Done<ReleaseOutcome, Effect> => {
@@ -416,7 +416,7 @@ export const release = (f: ReleaseFacts): Done<ReleaseOutcome, Effect> => {
   return done<ReleaseOutcome, Effect>({ _tag: 'Released', reason: 'released', fence: r.fence, record }, [commit(f, record)]);
 };
 
-// ───────────────────────────────────────── verdict: decide (§10) ─────────────────────────────────────
+// ───────────────────────────────────────── verdict: decide (session-lock.md §10) ─────────────────────────────────────
 
 /** The allow/block verdict the hook renders. */
 export type Verdict =
@@ -451,7 +451,7 @@ const CommittedOutcomeCodec = t.union([
 ]);
 
 /**
- * Turn an acquire outcome, or its absence, into a verdict (§10, rules D1–D3). Fail-open: any value that does not
+ * Turn an acquire outcome, or its absence, into a verdict (session-lock.md §10, rules D1–D3). Fail-open: any value that does not
  * decode as an `AcquireOutcome` (undefined, null, wrong shape or tag) gives `Allow no-result`. Depends on the
  * outcome alone; never throws.
  */
@@ -469,17 +469,17 @@ export const decide = (input: unknown): Verdict => {
   return { _tag: 'Allow', reasons: ['no-result'] }; // D1
 };
 
-// ───────────────────────────────────────── messages (§11) ─────────────────────────────────────────
+// ───────────────────────────────────────── messages (session-lock.md §11) ─────────────────────────────────────────
 
-/** §11 rule 2: keep `[A-Za-z0-9_.-]`, cut to `SESSION_RENDER_MAX`, `unknown` when nothing is left. */
+/** session-lock.md §11 rule 2: keep `[A-Za-z0-9_.-]`, cut to `SESSION_RENDER_MAX`, `unknown` when nothing is left. */
 export const sanitizeSession = (s: unknown): string => keepOnly(s, SESSION_CHAR, SESSION_RENDER_MAX, 'unknown');
 
-/** §11 rule 3: the pid in decimal when it is an integer ≥ 1, otherwise `?`. */
+/** session-lock.md §11 rule 3: the pid in decimal when it is an integer ≥ 1, otherwise `?`. */
 export const renderPid = (pid: unknown): string =>
   typeof pid === 'number' && Number.isInteger(pid) && pid >= 1 ? BigInt(pid).toString(10) : '?'; // never exponent form
 
 /**
- * The only message of this policy (§11), exactly:
+ * The only message of this policy (session-lock.md §11), exactly:
  * `parallel session lock held by <session> (pid <n>) — wait or close that session first`.
  * Interpolates nothing but the sanitized session id and the pid.
  */
@@ -547,10 +547,10 @@ const tableSnapshot = (kind: (typeof SNAPSHOT_KINDS)[number]): Snapshot => {
   }
 };
 
-/** Merge the pid probe's answer into the acquire facts (§7.3): `pid_alive` becomes the answer. Pure. */
+/** Merge the pid probe's answer into the acquire facts (session-lock.md §7.3): `pid_alive` becomes the answer. Pure. */
 export const withAnswer = (facts: AcquireFacts, _probe: PidAliveProbe, answer: PidLiveness): AcquireFacts => ({ ...facts, pid_alive: answer });
 
-/** Steps of one acquire round: the first call, and one more after the only probe (§7.3). */
+/** Steps of one acquire round: the first call, and one more after the only probe (session-lock.md §7.3). */
 export const MAX_ACQUIRE_STEPS = 2;
 
 /** One acquire round for the step driver: {@link acquireStep}, {@link withAnswer}, at most {@link MAX_ACQUIRE_STEPS} calls. */
@@ -580,7 +580,7 @@ export const runAcquireRound = (
 
 /**
  * The session-lock decision table: every abstract snapshot kind × every pid-probe answer, through `acquireStep`,
- * `decide`, `refresh` and `release`. Our session `s-A` on host `laptop`; constants as in §3.
+ * `decide`, `refresh` and `release`. Our session `s-A` on host `laptop`; constants as in session-lock.md §3.
  */
 export const table = (): DecisionTable => {
   const rows: string[][] = [];

@@ -1,12 +1,12 @@
 /**
  * State-directory lock and stale host-lock heal: one writer per state directory, never two hosts.
  *
- * Normative source: spec/sentinels.md §4 (policy `state-lock`, version 1.0.0) with DESIGN.md conventions: the lock
+ * Normative source: state-lock.md (policy `state-lock`, version 1.0.0) with architecture.md conventions: the lock
  * file `host.lock` lives in the guarded directory, which for Arbiter is the repository runtime directory
- * (`<git common dir>/arbiter/` or `$ARBITER_STATE_DIR/repos/<key>/`), never a working tree. Sections follow DESIGN.md
+ * (`<git common dir>/arbiter/` or `$ARBITER_STATE_DIR/repos/<key>/`), never a working tree. Sections follow architecture.md
  * "One decision, one module": model → decision → verdict/effects → messages → table.
  *
- * Reason codes: the spec writes them `hl.<name>`; per DESIGN.md conventions §5 they are the kebab-case `<name>`
+ * Reason codes: the spec writes them `hl.<name>`; per architecture.md conventions §5 they are the kebab-case `<name>`
  * here, written to the decision log beside the policy name `state-lock` (e.g. `hl.foreign-host` ≡ `foreign-host`).
  *
  * Pure: no I/O, no clock, no randomness. `now`, pids, hostnames and every probe answer arrive as facts.
@@ -19,41 +19,41 @@ import { done, need, runStepsSync, type Done, type Need, type StepDriver } from 
 import { SESSION_CHAR, keepOnly } from './internal/text.js';
 import type { DecisionTable } from './internal/table.js';
 
-// ───────────────────────────────────────── constants (§4.10) ─────────────────────────────────────────
+// ───────────────────────────────────────── constants (state-lock.md §10) ─────────────────────────────────────────
 
 /** Policy id written to the decision log. */
 export const POLICY = 'state-lock';
 /** Policy version (semver); major for changed verdicts or reason codes. */
 export const POLICY_VERSION = '1.0.0';
-/** Name of the lock file inside the guarded directory (§4.1). */
+/** Name of the lock file inside the guarded directory (state-lock.md §1). */
 export const LOCK_FILE = 'host.lock';
-/** Staleness threshold, ms, inclusive: stale iff `now − mtimeMs ≥ STALE_MS` (§4.3). */
+/** Staleness threshold, ms, inclusive: stale iff `now − mtimeMs ≥ STALE_MS` (state-lock.md §3). */
 export const STALE_MS = 300_000;
-/** Heartbeat interval for `process` holders, ms (§4.2, §4.10). */
+/** Heartbeat interval for `process` holders, ms (state-lock.md §2, state-lock.md §10). */
 export const HEARTBEAT_INTERVAL_MS = 60_000;
-/** Budget of the whole df probe, ms (§4.4). */
+/** Budget of the whole df probe, ms (state-lock.md §4). */
 export const DF_BUDGET_MS = 3_000;
-/** Acquisition attempts per open (§4.7 `settleLock`). */
+/** Acquisition attempts per open (state-lock.md §7 `settleLock`). */
 export const MAX_ATTEMPTS = 3;
-/** Upper bound of steps of one step-function run (§0.3 rule 3). */
+/** Upper bound of steps of one step-function run (hooks.md §3 rule 3). */
 export const MAX_STEPS = 12;
-/** File-system types that are never local, compared lowercased (§4.4 rule 1). */
+/** File-system types that are never local, compared lowercased (state-lock.md §4 rule 1). */
 export const NETWORK_FS_TYPES: ReadonlyArray<string> = ['nfs', 'nfs4', 'cifs', 'smb3', 'fuse.sshfs', 'glusterfs', 'ceph', '9p'];
 
-// ───────────────────────────────────────── text helper (§0.4) ─────────────────────────────────────────
+// ───────────────────────────────────────── text helper (hooks.md §4) ─────────────────────────────────────────
 
-/** `sanitizeLine` of sentinels.md §0.4 lives in internal/text.ts (one copy for every sentinel); re-exported. */
+/** `sanitizeLine` of hooks.md §4 lives in internal/text.ts (one copy for every sentinel); re-exported. */
 export { sanitizeLine } from './internal/text.js';
 
-// ───────────────────────────────────────── model: file system (§4.4) ───────────────────────────────────
+// ───────────────────────────────────────── model: file system (state-lock.md §4) ───────────────────────────────────
 
 /** What the kernel concludes about the file system holding the lock. */
 export type FsLocality = 'local' | 'not-local';
-/** Answer of the `fsLocal` probe (§4.4): `unknown` when df failed, timed out or printed something unparseable. */
+/** Answer of the `fsLocal` probe (state-lock.md §4): `unknown` when df failed, timed out or printed something unparseable. */
 export type FsLocalAnswer = FsLocality | 'unknown';
 
 /**
- * Classify the file system from df's first column and, when known, its type (§4.4 rules 1–6, in order).
+ * Classify the file system from df's first column and, when known, its type (state-lock.md §4 rules 1–6, in order).
  * Total over any input: a non-string `source` is empty (not-local); a non-string `fsType` counts as absent.
  *
  * @param source df's "Filesystem" column, e.g. `/dev/sda1`, `server:/export`, `//nas/share`, `tmpfs`, `pool/ds`.
@@ -75,11 +75,11 @@ export interface DfRow {
   readonly fsType?: string;
 }
 
-/** Why df output could not be used (§4.4 step 2–3). */
+/** Why df output could not be used (state-lock.md §4 step 2–3). */
 export type DfParseError = 'too-few-lines' | 'no-type-column' | 'empty-line';
 
 /**
- * Parse the stdout of `df -PT -- <dir>` (`withType` true) or `df -P -- <dir>` (§4.4 step 2). Pure and total.
+ * Parse the stdout of `df -PT -- <dir>` (`withType` true) or `df -P -- <dir>` (state-lock.md §4 step 2). Pure and total.
  * Needs at least two lines. With `withType`, the header's second column must be `Type` (otherwise
  * `no-type-column`, and the adapter retries with `df -P`). Line 2 is split on runs of whitespace: field 1 is the
  * source, field 2 the type when `withType`.
@@ -104,13 +104,13 @@ export const parseDfOutput = (
   return { ok: true, row: { source, fsType } };
 };
 
-// ───────────────────────────────────────── model: lock body (§4.3) ─────────────────────────────────────
+// ───────────────────────────────────────── model: lock body (state-lock.md §3) ─────────────────────────────────────
 
-/** A pid is valid only as a safe integer > 0 (§4.3, §4.5: `kill(0)` and negative pids address process groups). */
+/** A pid is valid only as a safe integer > 0 (state-lock.md §3, state-lock.md §5: `kill(0)` and negative pids address process groups). */
 export const isValidPid = (pid: unknown): pid is number =>
   typeof pid === 'number' && Number.isSafeInteger(pid) && pid > 0;
 
-/** A hostname is valid only as a non-empty string (§4.3). */
+/** A hostname is valid only as a non-empty string (state-lock.md §3). */
 export const isValidHostname = (h: unknown): h is string => typeof h === 'string' && h.length > 0;
 
 const PidCodec = new t.Type<number, number, unknown>('Pid', isValidPid, (u, c) => (isValidPid(u) ? t.success(u) : t.failure(u, c)), t.identity);
@@ -121,7 +121,7 @@ const HostnameCodec = new t.Type<string, string, unknown>(
   t.identity,
 );
 
-/** The lock body as written (§4.3): `{pid, hostname, acquiredAt}`; `acquiredAt` is ISO-8601 UTC with ms on disk. */
+/** The lock body as written (state-lock.md §3): `{pid, hostname, acquiredAt}`; `acquiredAt` is ISO-8601 UTC with ms on disk. */
 export const LockBodyCodec = t.type({ pid: PidCodec, hostname: HostnameCodec, acquiredAt: IsoMillis }, 'LockBody');
 /** A lock body in memory (`acquiredAt` in ms epoch). */
 export type LockBody = t.TypeOf<typeof LockBodyCodec>;
@@ -129,7 +129,7 @@ export type LockBody = t.TypeOf<typeof LockBodyCodec>;
 /** Encode a body for the lock file: `{"pid":…,"hostname":"…","acquiredAt":"…Z"}`. */
 export const encodeLockBody = (b: LockBody): string => JSON.stringify(LockBodyCodec.encode(b));
 
-/** What a reader makes of a lock file: each field kept only when valid (§4.3). Unparseable text reads as `{}`. */
+/** What a reader makes of a lock file: each field kept only when valid (state-lock.md §3). Unparseable text reads as `{}`. */
 export interface ParsedLock {
   readonly pid?: number;
   readonly hostname?: string;
@@ -137,7 +137,7 @@ export interface ParsedLock {
 }
 
 /**
- * Read a lock file's text leniently (§4.3): JSON that is not an object reads as `{}`; `pid` kept only if valid,
+ * Read a lock file's text leniently (state-lock.md §3): JSON that is not an object reads as `{}`; `pid` kept only if valid,
  * `hostname` only if a non-empty string, `acquiredAt` only if it round-trips as ISO-8601 with ms. Total.
  */
 export const parseLockBody = (text: unknown): ParsedLock => {
@@ -158,30 +158,30 @@ export const parseLockBody = (text: unknown): ParsedLock => {
   };
 };
 
-/** §4.3: stale iff `now − mtimeMs ≥ STALE_MS`. An unreadable mtime counts as 0 (stale); a future mtime is fresh. */
+/** state-lock.md §3: stale iff `now − mtimeMs ≥ STALE_MS`. An unreadable mtime counts as 0 (stale); a future mtime is fresh. */
 export const isStaleMtime = (now: number, mtimeMs: number | undefined): boolean => now - (mtimeMs ?? 0) >= STALE_MS;
 
-// ───────────────────────────────────────── model: facts and probes (§4.5) ─────────────────────────────
+// ───────────────────────────────────────── model: facts and probes (state-lock.md §5) ─────────────────────────────
 
-/** Holder mode (§4.2): one live process, or every process of one host. */
+/** Holder mode (state-lock.md §2): one live process, or every process of one host. */
 export type HolderMode = 'process' | 'host';
 
 /** What the `lockRead` probe found. */
 export type LockFileRead = { readonly _tag: 'Absent' } | { readonly _tag: 'Present'; readonly text: string };
 
-/** Liveness answer of the state lock's pid probe (§4.5: EPERM is alive, any other error fails the probe). */
+/** Liveness answer of the state lock's pid probe (state-lock.md §5: EPERM is alive, any other error fails the probe). */
 export type PidAnswer = 'alive' | 'dead';
 
-/** Failure of a probe (§0.3 rule 2). `detail` is free text the kernel sanitizes before display. */
+/** Failure of a probe (hooks.md §3 rule 2). `detail` is free text the kernel sanitizes before display. */
 export interface ProbeFailure {
   readonly kind: 'timeout' | 'unavailable' | 'failed';
   readonly detail: string;
 }
 
-/** A probe answer (§0.3 rule 2). */
+/** A probe answer (hooks.md §3 rule 2). */
 export type Answer<A> = { readonly ok: true; readonly value: A } | { readonly ok: false; readonly error: ProbeFailure };
 
-/** Probes of this policy, in the only orders §4.6 allows (HL-P15). */
+/** Probes of this policy, in the only orders state-lock.md §6 allows (HL-P15). */
 export type Probe =
   | { readonly _tag: 'LockRead' }
   | { readonly _tag: 'FsLocal' }
@@ -190,7 +190,7 @@ export type Probe =
 
 export type ProbeName = Probe['_tag'];
 
-/** Given facts of an open (§4.5). `now` ms epoch; `attempt` 1–3; `dir`/`lockPath` only for messages. */
+/** Given facts of an open (state-lock.md §5). `now` ms epoch; `attempt` 1–3; `dir`/`lockPath` only for messages. */
 export interface LockGiven {
   readonly selfPid: number;
   readonly selfHostname: string;
@@ -212,11 +212,11 @@ export interface LockKnown extends LockGiven {
   readonly pidAlive?: Answer<PidAnswer>;
 }
 
-// ───────────────────────────────────────── verdicts and effects (§4.6–4.9) ─────────────────────────────
+// ───────────────────────────────────────── verdicts and effects (state-lock.md §6–9) ─────────────────────────────
 
-/** Codes of an Enabled outcome (§4.9: they have no message). */
+/** Codes of an Enabled outcome (state-lock.md §9: they have no message). */
 export type EnabledReason = 'acquired' | 'reclaimed' | 'healed' | 'host-shared';
-/** Codes of a Disabled outcome (each has a §4.9 message). */
+/** Codes of a Disabled outcome (each has a state-lock.md §9 message). */
 export type DisabledReason =
   | 'foreign-host'
   | 'foreign-host-declined'
@@ -241,23 +241,23 @@ export const DISABLED_REASONS: ReadonlyArray<DisabledReason> = [
 /** Every reason code, for tables and tests. */
 export const REASONS: ReadonlyArray<Reason> = [...ENABLED_REASONS, ...DISABLED_REASONS];
 
-/** A value shown in the `foreign-host-declined` message (§4.9). */
+/** A value shown in the `foreign-host-declined` message (state-lock.md §9). */
 export type DeclineValue = 'true' | 'false' | 'unknown' | 'not checked';
 
-/** Why a foreign lock was not healed (§4.6 rule 3). */
+/** Why a foreign lock was not healed (state-lock.md §6 rule 3). */
 export interface DeclineDetails {
   readonly fsLocal: DeclineValue;
   readonly stale: DeclineValue;
   readonly pidDead: DeclineValue;
 }
 
-/** The previous holder recorded in the audit of a reclaim or heal (§4.9 last paragraph). */
+/** The previous holder recorded in the audit of a reclaim or heal (state-lock.md §9 last paragraph). */
 export interface PriorHolder {
   readonly pid: number | null;
   readonly hostname: string | null;
 }
 
-/** How the lock is to be written (§4.7): `create` = exclusive create; `takeover` = unlink then exclusive create. */
+/** How the lock is to be written (state-lock.md §7): `create` = exclusive create; `takeover` = unlink then exclusive create. */
 export type TakeMethod = 'create' | 'takeover';
 
 /** Intermediate outcome: write the lock, then feed the write's result to {@link settleLock}. */
@@ -276,7 +276,7 @@ export interface Enabled {
   readonly reasons: readonly [EnabledReason];
 }
 
-/** The guard refuses every write, loudly (§4.8). `message` is the fixed §4.9 text. */
+/** The guard refuses every write, loudly (state-lock.md §8). `message` is the fixed state-lock.md §9 text. */
 export interface Disabled {
   readonly _tag: 'Disabled';
   readonly reasons: readonly [DisabledReason];
@@ -284,14 +284,14 @@ export interface Disabled {
   readonly details?: DeclineDetails;
 }
 
-/** The loser of an exclusive create re-evaluates at once (§4.7 `settleLock`). */
+/** The loser of an exclusive create re-evaluates at once (state-lock.md §7 `settleLock`). */
 export interface Retry {
   readonly _tag: 'Retry';
   readonly attempt: number;
 }
 
 /**
- * Effects as data, executed in order by the adapter (§0.3 rule 6, §4.7–4.8).
+ * Effects as data, executed in order by the adapter (hooks.md §3 rule 6, state-lock.md §7–8).
  * - `LockWrite`: exclusive create (`create`) or unlink-then-exclusive-create (`takeover`) of `body` (encoded).
  * - `LockTouch`: set the lock file's mtime to `at` (ms epoch).
  * - `LockRemove`: unlink the lock file (release).
@@ -308,7 +308,7 @@ export type Effect =
 /** Result of one `decideLock` call. */
 export type LockStep = Need<Probe> | Done<Take | Enabled | Disabled, Effect>;
 
-// ───────────────────────────────────────── messages (§4.9) ─────────────────────────────────────────
+// ───────────────────────────────────────── messages (state-lock.md §9) ─────────────────────────────────────────
 
 /** Longest path rendered in a message, code points. */
 const PATH_MAX = 500;
@@ -320,7 +320,7 @@ export const safeHost = (h: unknown): string => keepOnly(h, SESSION_CHAR, HOST_M
 const safePath = (p: unknown): string => sanitizeLine(p, PATH_MAX) || '?';
 const safePid = (pid: unknown): string => (isValidPid(pid) ? String(pid) : '?');
 
-/** Interpolations of the §4.9 templates. Everything is sanitized here, whatever the caller passes. */
+/** Interpolations of the state-lock.md §9 templates. Everything is sanitized here, whatever the caller passes. */
 export interface MessageArgs {
   readonly dir: string;
   readonly lockPath: string;
@@ -333,7 +333,7 @@ export interface MessageArgs {
 }
 
 /**
- * The fixed message of a Disabled code (§4.9). Only sanitized interpolations: paths via `sanitizeLine(…, 500)`,
+ * The fixed message of a Disabled code (state-lock.md §9). Only sanitized interpolations: paths via `sanitizeLine(…, 500)`,
  * hostnames via {@link safeHost}, pids as decimal or `?`, the error detail via `sanitizeLine(detail, 200)`.
  */
 export const message = (code: DisabledReason, a: MessageArgs): string => {
@@ -363,15 +363,15 @@ export const message = (code: DisabledReason, a: MessageArgs): string => {
   }
 };
 
-/** The stderr warning line every hook prints while the guard is disabled (§4.9, §4.8 rule 1). */
+/** The stderr warning line every hook prints while the guard is disabled (state-lock.md §9, state-lock.md §8 rule 1). */
 export const warningLine = (dir: string, code: string, msg: string): string =>
   `arbiter: state directory ${safePath(dir)} is read-only for Arbiter (${keepOnly(code, /[a-z0-9.-]/, 64, '?')}). ${sanitizeLine(msg, 2000)}`;
 
-/** The context block the context hook adds while the guard is disabled (§4.9, §4.8 rule 2). */
+/** The context block the context hook adds while the guard is disabled (state-lock.md §9, state-lock.md §8 rule 2). */
 export const contextWarningBlock = (msg: string): string =>
   `Arbiter warning: its state directory cannot be written, so commitments, build protection and the stop gate are inactive in this session. ${sanitizeLine(msg, 2000)}`;
 
-// ───────────────────────────────────────── decision: acquire (§4.6) ─────────────────────────────────
+// ───────────────────────────────────────── decision: acquire (state-lock.md §6) ─────────────────────────────────
 
 type Where = Pick<LockGiven, 'dir' | 'lockPath'>;
 
@@ -400,9 +400,9 @@ const priorOf = (l: ParsedLock): PriorHolder => ({ pid: l.pid ?? null, hostname:
 const fsValue = (a: FsLocalAnswer): DeclineValue => (a === 'local' ? 'true' : a === 'not-local' ? 'false' : 'unknown');
 
 /**
- * The acquire step function `decideLock` (§4.6, rules in evaluation order).
+ * The acquire step function `decideLock` (state-lock.md §6, rules in evaluation order).
  *
- * Probes are requested one at a time and only where §4.6 allows: `lockRead` first; on a foreign lock with heal on,
+ * Probes are requested one at a time and only where state-lock.md §6 allows: `lockRead` first; on a foreign lock with heal on,
  * `fsLocal`, then `lockAge`, then `pidAlive` (each only if the previous one allowed the heal to go on); on a
  * same-host lock under `process`, `lockAge` then `pidAlive`. With heal off a foreign lock gets no probe after
  * `lockRead` (hard invariant, HL-P1); `pidAlive` never comes before `fsLocal = local` (HL-P2) and never for an
@@ -469,7 +469,7 @@ export const decideLock = (f: LockKnown): LockStep => {
   return take(f, 'takeover', 'reclaimed', priorOf(lock));
 };
 
-// ───────────────────────────────────────── decision: settle, touch (§4.7) ─────────────────────────────
+// ───────────────────────────────────────── decision: settle, touch (state-lock.md §7) ─────────────────────────────
 
 /** Result of executing a `LockWrite`: won the exclusive create, lost it (EEXIST), or any other error. */
 export type WriteResult =
@@ -478,7 +478,7 @@ export type WriteResult =
   | { readonly _tag: 'Error'; readonly detail: string };
 
 /**
- * `settleLock(attempt, result)` (§4.7 table): won → Enabled with the Take's `onWin` (plus an `Audit` effect with
+ * `settleLock(attempt, result)` (state-lock.md §7 table): won → Enabled with the Take's `onWin` (plus an `Audit` effect with
  * the prior holder for `reclaimed` and `healed`); lost and `attempt < 3` → Retry with `attempt + 1`; lost at
  * attempt 3 → Disabled `contention`; any other error → Disabled `error`. Disabled carries an `Alert`.
  */
@@ -500,7 +500,7 @@ export const settleLock = (f: LockGiven, tk: Take, result: WriteResult): Done<En
 export type EffectResult = { readonly _tag: 'Ok' } | { readonly _tag: 'Error'; readonly detail: string };
 
 /**
- * Settle the `LockTouch` that accompanies `host-shared` or a heartbeat (§4.7 Touch): a failed touch gives
+ * Settle the `LockTouch` that accompanies `host-shared` or a heartbeat (state-lock.md §7 Touch): a failed touch gives
  * Disabled `error`; a successful one keeps `outcome`.
  */
 export const settleTouch = <O>(f: Where, outcome: O, result: EffectResult): Done<O | Disabled, Effect> =>
@@ -509,13 +509,13 @@ export const settleTouch = <O>(f: Where, outcome: O, result: EffectResult): Done
     : disabled('error', f, { detail: `touching the lock failed: ${result.detail}` });
 
 /**
- * Internal-error outcome (§0.3 rule 3, §4.7 "Exceptions"): any exception in a probe, an effect or the driver, or a
+ * Internal-error outcome (hooks.md §3 rule 3, state-lock.md §7 "Exceptions"): any exception in a probe, an effect or the driver, or a
  * step that breaks the driver's rules, gives Disabled `error`. `detail` is sanitized into the message.
  */
 export const internalError = (f: Where, detail: unknown): Done<Disabled, Effect> =>
   disabled('error', f, { detail: typeof detail === 'string' ? detail : 'internal error' });
 
-// ───────────────────────────────────────── decision: heartbeat and release (§4.7) ─────────────────────
+// ───────────────────────────────────────── decision: heartbeat and release (state-lock.md §7) ─────────────────────
 
 /** Facts of a heartbeat or a release. */
 export interface KeepKnown {
@@ -533,12 +533,12 @@ export interface Kept {
   readonly _tag: 'Kept';
 }
 
-/** "Names us" (§4.7): for `process` the same pid and hostname; for `host` the same hostname. */
+/** "Names us" (state-lock.md §7): for `process` the same pid and hostname; for `host` the same hostname. */
 export const namesUs = (f: Pick<KeepKnown, 'selfPid' | 'selfHostname' | 'holder'>, lock: ParsedLock): boolean =>
   lock.hostname === f.selfHostname && (f.holder === 'host' || lock.pid === f.selfPid);
 
 /**
- * Heartbeat decision (§4.7): need `lockRead`; a failed read → Disabled `error`; absent, unparseable or not naming
+ * Heartbeat decision (state-lock.md §7): need `lockRead`; a failed read → Disabled `error`; absent, unparseable or not naming
  * us → Disabled `lost`; otherwise `Kept` with one `LockTouch` at `now` (settle it with {@link settleTouch}).
  */
 export const decideHeartbeat = (f: KeepKnown): Need<Probe> | Done<Kept | Disabled, Effect> => {
@@ -557,7 +557,7 @@ export interface Released {
 }
 
 /**
- * Release decision (§4.7): a `host` holder never removes the lock and reads nothing; a `process` holder needs
+ * Release decision (state-lock.md §7): a `host` holder never removes the lock and reads nothing; a `process` holder needs
  * `lockRead` and removes the lock (`LockRemove`) only if it names us. A failed read removes nothing.
  */
 export const decideRelease = (f: KeepKnown): Need<Probe> | Done<Released, Effect> => {
@@ -569,9 +569,9 @@ export const decideRelease = (f: KeepKnown): Need<Probe> | Done<Released, Effect
   return done<Released, Effect>({ _tag: 'Released', removed: true }, [{ _tag: 'LockRemove' }]);
 };
 
-// ───────────────────────────────────────── guard status (§4.8) ─────────────────────────────────────
+// ───────────────────────────────────────── guard status (state-lock.md §8) ─────────────────────────────────────
 
-/** `status()` of a lock handle (§4.8): `reason` present exactly when `enabled` is false. */
+/** `status()` of a lock handle (state-lock.md §8): `reason` present exactly when `enabled` is false. */
 export type GuardStatus =
   | { readonly enabled: true; readonly dryRun: boolean; readonly code: EnabledReason }
   | { readonly enabled: false; readonly dryRun: boolean; readonly code: DisabledReason; readonly reason: string };
@@ -605,7 +605,7 @@ const answerKey = (p: Probe): 'lockRead' | 'fsLocal' | 'lockAge' | 'pidAlive' =>
 /** Answer to a state-lock probe: `LockRead` the file or Absent, `FsLocal` the kind, `LockAge` the mtime (ms epoch), `PidAlive` the liveness. */
 export type LockAnswer = Answer<LockFileRead> | Answer<FsLocalAnswer> | Answer<number> | Answer<PidAnswer>;
 
-/** Merge a probe's answer into the facts of an open (§4.5): each probe sets its own field. `answer` must answer `probe`. Pure. */
+/** Merge a probe's answer into the facts of an open (state-lock.md §5): each probe sets its own field. `answer` must answer `probe`. Pure. */
 export const withAnswer = (known: LockKnown, probe: Probe, answer: LockAnswer): LockKnown => {
   switch (probe._tag) {
     case 'LockRead':
@@ -779,7 +779,7 @@ export const table = (): DecisionTable => {
   return {
     policy: POLICY,
     version: POLICY_VERSION,
-    title: 'Acquire decision (`decideLock`, sentinels.md §4.6) of the state-directory lock for process 1111 on host `laptop`.',
+    title: 'Acquire decision (`decideLock`, state-lock.md §6) of the state-directory lock for process 1111 on host `laptop`.',
     columns: ['holder', 'lock file', 'auto-heal', 'dry run', 'probes (in order)', 'outcome', 'reason', 'effects'],
     rows,
     notes: [
@@ -787,7 +787,7 @@ export const table = (): DecisionTable => {
       `Stale iff now − mtime ≥ ${STALE_MS} ms; an unreadable mtime counts as 0 (stale). Probe failures: fsLocal → unknown, pidAlive → alive.`,
       'A Take is settled by the exclusive create: won → Enabled with the Take reason (reclaimed/healed are audited with the prior holder).',
       `Network file-system types (never local): ${NETWORK_FS_TYPES.join(', ')}. classifyDfSource is local iff the source starts with /dev/ and the type is not one of them.`,
-      'Reason codes are written hl.<code> in sentinels.md; the decision log writes them beside the policy name state-lock.',
+      'Reason codes are written hl.<code> in state-lock.md; the decision log writes them beside the policy name state-lock.',
       'Fail direction: closed for data (a doubt disables writes, loudly); Arbiter hooks stay fail-open toward the agent.',
     ],
   };

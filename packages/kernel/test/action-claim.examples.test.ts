@@ -1,5 +1,5 @@
 /**
- * Classifier example suite (sentinels.md §1.2): hand-written sentences, claims and near-misses, each with the result
+ * Classifier example suite (action-claim.md §2): hand-written sentences, claims and near-misses, each with the result
  * derived from the spec's rules (shapes A/B/C, first-person scoping, quote rule 2, tense rule 3, leftmost rule 4,
  * span rule 6). `null` means no claim; `[lemma, span]` a claim with its exact span.
  */
@@ -172,7 +172,7 @@ const CASES: ReadonlyArray<readonly [string, Expect, string]> = [
   ['Nothing to do here. All set.', null, 'multi-sentence filler'],
 ] as const;
 
-describe('action-claim classifier examples (§1.2)', () => {
+describe('action-claim classifier examples (action-claim.md §2)', () => {
   it('has at least 120 sentences', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(120);
   });

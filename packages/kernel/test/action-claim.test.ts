@@ -1,5 +1,5 @@
 /**
- * Properties of sentinels.md §1.7 (AC-*, CM-*, FE-*) and §5 (G-P1..G-P4) for the `actionClaim` kernel module, plus
+ * Properties of action-claim.md §7 (AC-*, CM-*, FE-*) and hooks.md §9 (G-P1..G-P4) for the `actionClaim` kernel module, plus
  * example suites for the boundaries (expiry at/one below/one above, cap at 4/5, clamp at 16384).
  */
 import { describe, expect, it } from 'vitest';
@@ -59,7 +59,7 @@ const grammarText = fc
 
 const classify = ac.classifyActionClaim;
 
-describe('action-claim classifier properties (§1.7 AC-*)', () => {
+describe('action-claim classifier properties (action-claim.md §7 AC-*)', () => {
   it('AC-P1 totality: any value gives {claim:false} or a claim with a lemma in the closed set, never throws', () => {
     fc.assert(
       fc.property(fc.oneof(fc.anything(), fc.string(), fc.string({ unit: 'binary' }), grammarText), (v) => {
@@ -281,7 +281,7 @@ const stepModel = (records: Commitment[], now: number, e: Ev): { records: Commit
   return { records: ac.applyEffects(records, effects, now), now, effects };
 };
 
-describe('commitment properties (§1.7 CM-*)', () => {
+describe('commitment properties (action-claim.md §7 CM-*)', () => {
   it('CM-P1 key shape: ^actionclaim:[0-9a-f]{16}$, depends only on (topic, lemma), distinct pairs have distinct pre-hash strings', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), lemmaArb, fc.string({ unit: 'binary' }), lemmaArb, (t1, l1, t2, l2) => {
@@ -427,7 +427,7 @@ describe('commitment properties (§1.7 CM-*)', () => {
     );
   });
 
-  it('expiry boundary: active at expiresAt, expired one ms after (§1.4)', () => {
+  it('expiry boundary: active at expiresAt, expired one ms after (action-claim.md §4)', () => {
     const records = ac.applyEffects([], runClaim([], { enabled: true, sessionId: 's', message: "I'll push", now: NOW }).step.effects, NOW);
     const r = records[0]!;
     expect(r.expiresAt).toBe(NOW + ac.EXPIRY_MS);
@@ -495,7 +495,7 @@ const evFacts = (o: Partial<ac.EvidenceFacts>): Omit<ac.EvidenceFacts, 'topicCom
   agent: 'claude', settings, toolName: 'Bash', toolInput: { command: 'git push' }, toolResponse: { interrupted: false }, toolUseId: 'toolu_1', sessionId: 'sess-A', now: NOW, ...o,
 });
 
-describe('follow-through evidence properties (§1.7 FE-*)', () => {
+describe('follow-through evidence properties (action-claim.md §7 FE-*)', () => {
   it('FE-P1 fix is never automatic: classifyCommand never contains fix, for any string and any config', () => {
     fc.assert(fc.property(cmdArb, fc.oneof(configArb, fc.anything()), (cmd, cfg) => {
       expect(ac.classifyCommand(cmd, cfg).has('fix')).toBe(false);
@@ -585,7 +585,7 @@ describe('follow-through evidence properties (§1.7 FE-*)', () => {
     );
   });
 
-  it('observeEvidence rule order (examples) and the outcome table (§1.5.2)', () => {
+  it('observeEvidence rule order (examples) and the outcome table (action-claim.md §5.2)', () => {
     const s = [openRecord('sess-A', 'push')];
     const r = (o: Partial<ac.EvidenceFacts>) => runEvidence(s, evFacts(o)).step.outcome.reasons[0];
     expect(r({ settings: { ...settings, enabled: false } })).toBe('disabled');
@@ -644,7 +644,7 @@ describe('follow-through evidence properties (§1.7 FE-*)', () => {
 
 // ── CLI decisions and messages ──
 
-describe('commitments CLI decisions and messages (§1.6)', () => {
+describe('commitments CLI decisions and messages (action-claim.md §6)', () => {
   it('done/withdraw: not found → cli-not-found; not open → cli-not-open; open → closed', () => {
     const r = openRecord('sess-A', 'push');
     expect(ac.decideCliClose([r], 'done', 'c-nothere', null, NOW).outcome).toMatchObject({ _tag: 'NotFound', reasons: ['cli-not-found'], message: 'No commitment with id c-nothere.' });
@@ -694,7 +694,7 @@ describe('commitments CLI decisions and messages (§1.6)', () => {
 
 // ── codec and common properties ──
 
-describe('record codec and common properties (§5 G-P*)', () => {
+describe('record codec and common properties (hooks.md §9 G-P*)', () => {
   it('store file round-trips with ISO instants; a record open with closedAt, or a bad instant, is corrupt', () => {
     const r = openRecord('s', 'push');
     const text = ac.encodeStoreFile([r]);
@@ -767,7 +767,7 @@ describe('record codec and common properties (§5 G-P*)', () => {
   });
 });
 
-describe('text helpers (§0.4)', () => {
+describe('text helpers (hooks.md §4)', () => {
   it('clamp never splits a surrogate pair and keeps short strings', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), fc.integer({ min: 0, max: 40 }), (s, n) => {

@@ -1,5 +1,5 @@
 /**
- * Circuit breaker (spec/convoy-policies.md §1): example suites for T1–T10, A1–A9, R1–R4, the codec (D1–D3) and
+ * Circuit breaker (breaker.md): example suites for T1–T10, A1–A9, R1–R4, the codec (D1–D3) and
  * `restoreBook`, plus the property catalogue CB-1 … CB-16 (each test title starts with its id).
  */
 import { describe, expect, it } from 'vitest';
@@ -25,7 +25,7 @@ const arbEvent: fc.Arbitrary<breaker.BreakerEvent> = fc.record({
   taskId: arbSmallTaskId,
 });
 
-describe('transition (§1.5)', () => {
+describe('transition (breaker.md §5)', () => {
   it('T1 counts failures below the threshold and trips at it (one below, at)', () => {
     expect(breaker.transition(cfg, closed(0), F(), 5)).toEqual({ state: closed(1), code: 'breaker-failure-counted' });
     expect(breaker.transition(cfg, closed(1), F(), 5)).toEqual({ state: closed(2), code: 'breaker-failure-counted' });
@@ -73,7 +73,7 @@ describe('transition (§1.5)', () => {
   });
 });
 
-describe('canAssign (§1.6)', () => {
+describe('canAssign (breaker.md §6)', () => {
   const o = 1_000_000;
   it('A1 closed admits', () => {
     const s = closed(2);
@@ -121,7 +121,7 @@ describe('canAssign (§1.6)', () => {
   });
 });
 
-describe('assign (§1.7)', () => {
+describe('assign (breaker.md §7)', () => {
   const req = { taskId: 't1', agent: 'dev', dependents: ['t5', 't6'] };
   const barred = (agent: string, at = 1_000_000): breaker.Book => ({ [agent]: open(at) });
   it('R1 a disabled breaker assigns the requested agent and keeps the book', () => {
@@ -188,7 +188,7 @@ describe('assign (§1.7)', () => {
   });
 });
 
-describe('book codec and restoreBook (§1.8)', () => {
+describe('book codec and restoreBook (breaker.md §8)', () => {
   it('encodes in the documented shape, omitting Closed {0}, sorted, keys in table order', () => {
     const book: breaker.Book = {
       zed: closed(0),
@@ -296,7 +296,7 @@ describe('messages and table', () => {
 
 // ───────────────────────────────────────── properties ─────────────────────────────────────────
 
-describe('properties (§1.11)', () => {
+describe('properties (breaker.md §11)', () => {
   it('CB-1 no transition or canAssign takes Open to Closed; Closed is entered only from Closed or via T6', () => {
     fc.assert(
       fc.property(arbConfig, arbBreakerState, arbEvent, arbSmallTaskId, arbEpochMs, (c, s, e, task, now) => {
@@ -546,7 +546,7 @@ describe('properties (§1.11)', () => {
       probes: Map<string, number>; // admitted probe holders still outstanding → leasedAt
     }
     const C = { threshold: 2, cooldownMs: 1_000, probeLeaseMs: 5_000, fallbackAgent: null };
-    // Reference model: the §1.5/§1.6 rules written directly over a flat record.
+    // Reference model: the breaker.md §5/breaker.md §6 rules written directly over a flat record.
     const modelRequest = (m: Model, task: string): boolean => {
       if (m.tag === 'closed') return true;
       if (m.tag === 'open') {

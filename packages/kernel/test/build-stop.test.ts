@@ -78,7 +78,7 @@ const viewOf = (a: ProbeAnswer<string | null>): bs.StateView | null => {
   return r._tag === 'Parsed' ? r.view : null;
 };
 
-describe('build-stop properties (sentinels.md §2.10, §5)', () => {
+describe('build-stop properties (build-stop.md §10, hooks.md §9)', () => {
   it('BS-P1 absent, unreadable, unparseable or terminal state approves with no effects and never asks tmux', () => {
     fc.assert(
       fc.property(stateAnswerArb, ids, tmuxAnswerArb, (st, hook, tm) => {
@@ -324,7 +324,7 @@ const sanitize = (s: string, n: number): string => {
   return cps.length <= n ? t : cps.slice(0, n - 1).join('') + '\u2026';
 };
 
-describe('build-stop rules (examples, §2.5)', () => {
+describe('build-stop rules (examples, build-stop.md §5)', () => {
   it('rule 1: a read error approves state-unreadable without asking tmux', () => {
     const r = stop('S-own', fail('timeout'));
     expect(r.step.outcome.reasons).toEqual(['state-unreadable']);
@@ -342,7 +342,7 @@ describe('build-stop rules (examples, §2.5)', () => {
     expect(stop('S-own', ok('{"phase":"complete","reinforcementsUsed":"1"}')).step.outcome.reasons).toEqual(['unparseable']);
     expect(stop('S-own', ok('{"phase":"executing","owner":{"session":"S-own"},"protection":{"reinforcements":-1}}')).step.outcome.reasons).toEqual(['unparseable']);
   });
-  it('§2.2 defaults: absent counters give budget 5 and used 0; absent phase is idle', () => {
+  it('build-stop.md §2 defaults: absent counters give budget 5 and used 0; absent phase is idle', () => {
     const r = stop('S-own', ok('{"owner":{"session":"S-own"}}'));
     expect(r.step.outcome).toMatchObject({ _tag: 'Block', n: 1, max: 5 });
     if (r.step.outcome._tag === 'Block') {
@@ -412,13 +412,13 @@ describe('build-stop rules (examples, §2.5)', () => {
     expect(bs.hintFor('toString')).toBe(bs.OTHER_HINT);
     expect(bs.hintFor('custom-phase')).toBe(bs.OTHER_HINT);
   });
-  it('§2.2 instar epoch-ms startedAt is accepted as the build identity', () => {
+  it('build-stop.md §2 instar epoch-ms startedAt is accepted as the build identity', () => {
     const text = JSON.stringify({ phase: 'x', owner: { session: 'S' }, startedAt: 12345 });
     expect(stop('S', ok(text)).step.effects[0]).toMatchObject({ expectStartedAt: 12345 });
   });
 });
 
-describe('build-stop patch (§2.6)', () => {
+describe('build-stop patch (build-stop.md §6)', () => {
   it('applies a monotone maximum and sets owner.session and updatedAt', () => {
     const t = stateText({ used: 3 });
     const r = bs.applyPatch(t, { _tag: 'BuildStatePatch', expectStartedAt: base.startedAt, reinforcementsUsed: 2, ownerSession: 'S-new' }, NOW);
@@ -437,7 +437,7 @@ describe('build-stop patch (§2.6)', () => {
   });
 });
 
-describe('arbiter build commands (§2.3)', () => {
+describe('arbiter build commands (build-stop.md §3)', () => {
   const path = '/r/.git/arbiter/build-state.json';
   it('start: size and task validation (exit 2 cli-usage)', () => {
     expect(bs.checkStart(null, { size: 'huge', task: 't' }, path)).toMatchObject({ _tag: 'Refuse', result: { exit: 2, reason: 'cli-usage' } });

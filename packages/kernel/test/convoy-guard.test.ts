@@ -25,7 +25,7 @@ interface Mutable {
 
 const terminal = ['done', 'done', 'failed', 'timed-out', 'gate-failed', 'review-blocked', 'hook-failed', 'disputed', 'skipped'] as const;
 
-/** A healthy snapshot: all terminal, consistent log, ledger and breaker counts (§0.8 `arbSnapshot`). */
+/** A healthy snapshot: all terminal, consistent log, ledger and breaker counts (convoy.md §8 `arbSnapshot`). */
 const arbHealthy: fc.Arbitrary<Mutable> = fc
   .record({
     tasks: fc.array(
@@ -161,7 +161,7 @@ const codes = (s: RunSnapshot, cfg: convoyGuard.GuardConfig = ALL) => auditRun(s
 
 // ───────────────────────────────────────── examples per check ─────────────────────────────────────────
 
-describe('auditRun checks (§8.3)', () => {
+describe('auditRun checks (convoy-guard.md §3)', () => {
   const base = (): Mutable => ({
     tasks: [
       { id: 'a', status: 'done', phase: 1, order: 0, retries: 1, gatesConfigured: true, tokens: 10, reviewOutcome: 'reviewed', dependsOn: [], attemptAgent: 'dev' },
@@ -275,11 +275,11 @@ describe('auditRun checks (§8.3)', () => {
   });
 });
 
-// ───────────────────────────────────────── §8.4 properties ─────────────────────────────────────────
+// ───────────────────────────────────────── convoy-guard.md §4 properties ─────────────────────────────────────────
 
 const arbCode = fc.constantFrom(...GUARD_CODES);
 
-describe('guard properties (§8.4)', () => {
+describe('guard properties (convoy-guard.md §4)', () => {
   test('GD-1 disabled → passed, no warnings', () => {
     fc.assert(
       fc.property(arbHealthy, fc.array(arbCode, { maxLength: 4 }), (m, defects) => {

@@ -1,5 +1,5 @@
 /**
- * Drift check (spec/convoy-policies.md §3): example suites for P1–P3, J1–J6 and §3.7, and the property catalogue
+ * Drift check (drift.md): example suites for P1–P3, J1–J6 and drift.md §7, and the property catalogue
  * DR-1 … DR-9.
  */
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { deepFreeze } from './arb/convoy.js';
 const RUNS = { numRuns: 1000 };
 const T = (raw: string): drift.Answer => ({ _tag: 'Text', raw });
 
-describe('parseDriftAnswer (§3.5)', () => {
+describe('parseDriftAnswer (drift.md §5)', () => {
   it('example 1: JSON with explanation before score', () => {
     expect(drift.parseDriftAnswer('{"explanation":"adds the flag as asked","score":0.92}')).toEqual({ _tag: 'Parsed', score: 0.92, explanation: 'adds the flag as asked', form: 'json' });
   });
@@ -54,7 +54,7 @@ describe('parseDriftAnswer (§3.5)', () => {
   });
 });
 
-describe('needsDriftCheck and judgeDrift (§3.6)', () => {
+describe('needsDriftCheck and judgeDrift (drift.md §6)', () => {
   it('J1 disabled, J2 already retried (in that order), else Check', () => {
     expect(drift.needsDriftCheck(false, true)).toMatchObject({ _tag: 'NotChecked', reason: 'drift-disabled' });
     expect(drift.needsDriftCheck(true, true)).toMatchObject({ _tag: 'NotChecked', reason: 'drift-already-retried' });
@@ -77,7 +77,7 @@ describe('needsDriftCheck and judgeDrift (§3.6)', () => {
   });
 });
 
-describe('afterDrift (§3.7)', () => {
+describe('afterDrift (drift.md §7)', () => {
   it('Drifted: record, warn, drift retry with the note; retries untouched', () => {
     const v = drift.judgeDrift(T('{"score":0.42,"explanation":"also rewrote the parser"}'), 0.8);
     expect(drift.afterDrift(v, { taskId: 't1', driftRetried: false })).toEqual({
@@ -118,7 +118,7 @@ const arbScore = fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constan
 const arbThreshold = fc.oneof(fc.double({ min: Number.MIN_VALUE, max: 1, noNaN: true }), fc.constantFrom(1, 0.8, 0.5));
 const arbExplanation = fc.string({ maxLength: 30, unit: 'grapheme' });
 
-describe('properties (§3.9)', () => {
+describe('properties (drift.md §9)', () => {
   it('DR-1 parseDriftAnswer is total on arbitrary full-Unicode strings', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (s) => {
@@ -238,7 +238,7 @@ describe('properties (§3.9)', () => {
   });
 });
 
-describe('decodeDriftConfig (§0.7)', () => {
+describe('decodeDriftConfig (convoy.md §7)', () => {
   it('defaults, boundaries of the threshold (0 refused, 1 accepted, just above 1 refused) and task override', () => {
     expect(drift.decodeDriftConfig(undefined)).toEqual({ _tag: 'Right', right: { detectDrift: false, threshold: 0.8 } });
     expect(drift.decodeDriftConfig({ drift_threshold: 1, detect_drift: true })).toEqual({ _tag: 'Right', right: { detectDrift: true, threshold: 1 } });

@@ -1,5 +1,5 @@
 /**
- * Engine lock (spec/convoy-policies.md §4): example suites for L1–L5, the row decoder and the compare-and-set
+ * Engine lock (engine-lock.md): example suites for L1–L5, the row decoder and the compare-and-set
  * statements, and the property catalogue LK-1 … LK-10 (LK-9, model-based, lives in io-memory's tests).
  */
 import { describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ const at = (ms: number): EL.Heartbeat => ({ _tag: 'At', at: ms });
 const row = (pid: number, hostname: string, startedAt: number, heartbeat: EL.Heartbeat): EL.Row => ({ _tag: 'Present', token: { pid, hostname, startedAt }, heartbeat });
 const facts = (r: EL.Row, ownerLiveness: EL.Liveness = 'not-probed', now = NOW, store: 'ok' | 'busy' = 'ok'): EL.AcquireFacts => ({ store, row: r, self, ownerLiveness, now });
 
-describe('decideAcquire (§4.5)', () => {
+describe('decideAcquire (engine-lock.md §5)', () => {
   it('L1 busy store refuses', () => {
     expect(EL.decideAcquire(facts({ _tag: 'Absent' }, 'dead', NOW, 'busy'))).toMatchObject({ _tag: 'Refused', reason: 'lock-store-busy' });
   });
@@ -59,7 +59,7 @@ describe('decideAcquire (§4.5)', () => {
   });
 });
 
-describe('row decoding and statements (§4.3, §4.6)', () => {
+describe('row decoding and statements (engine-lock.md §3, engine-lock.md §6)', () => {
   const iso = (ms: number) => new Date(ms).toISOString();
   it('decodeRow: absent, corrupt columns, unreadable heartbeat kept apart', () => {
     expect(EL.decodeRow(null)).toEqual({ _tag: 'Absent' });
@@ -123,7 +123,7 @@ const arbNow = fc.oneof(arbEpochMs, fc.integer({ min: NOW - 100_000, max: NOW + 
 const arbFacts: fc.Arbitrary<EL.AcquireFacts> = fc.record({ store: fc.constantFrom<'ok' | 'busy'>('ok', 'busy'), row: arbRow, self: fc.constant(self), ownerLiveness: arbLiveness, now: arbNow });
 const foreign = (r: EL.Row): boolean => r._tag === 'Present' && r.token.hostname !== self.hostname;
 
-describe('properties (§4.9)', () => {
+describe('properties (engine-lock.md §9)', () => {
   it('LK-1 an absent row with store ok gives Acquire', () => {
     fc.assert(fc.property(arbLiveness, arbNow, (l, now) => void expect(EL.decideAcquire(facts({ _tag: 'Absent' }, l, now))._tag).toBe('Acquire')), RUNS);
   });

@@ -1,4 +1,4 @@
-/** Shared kernel vocabulary: IsoMillis (DESIGN.md conventions §4), sanitizers, configuration (session-lock.md §3). */
+/** Shared kernel vocabulary: IsoMillis (architecture.md conventions §4), sanitizers, configuration (session-lock.md §3). */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isRight } from 'fp-ts/lib/Either.js';

@@ -20,7 +20,7 @@ const code = (s: string) => {
   return E.isLeft(r) ? r.left.code : renderPath(r.right);
 };
 
-/** Naive reference for §5.2: segment keys joined, one a prefix of the other at a segment boundary. */
+/** Naive reference for paths.md §2: segment keys joined, one a prefix of the other at a segment boundary. */
 const refOverlap = (a: NormPath, b: NormPath, ci: boolean): boolean => {
   if (a._tag === 'Root' || b._tag === 'Root') return true;
   const k = (p: { segments: ReadonlyArray<string> }) => p.segments.map((s) => (ci ? s.normalize('NFC').toLowerCase() : s.normalize('NFC'))).join('\u0000') + '\u0000';
@@ -29,9 +29,9 @@ const refOverlap = (a: NormPath, b: NormPath, ci: boolean): boolean => {
   return x.startsWith(y) || y.startsWith(x);
 };
 
-// ───────────────────────────────────────── §5.1 examples ─────────────────────────────────────────
+// ───────────────────────────────────────── paths.md §1 examples ─────────────────────────────────────────
 
-describe('normalizePath examples (§5.1)', () => {
+describe('normalizePath examples (paths.md §1)', () => {
   test('spec examples', () => {
     expect(code('./src//auth/')).toBe('src/auth/');
     expect(code('\\lib\\x.ts')).toBe('lib/x.ts');
@@ -74,7 +74,7 @@ describe('normalizePath examples (§5.1)', () => {
   });
 });
 
-describe('pathsOverlap examples (§5.2)', () => {
+describe('pathsOverlap examples (paths.md §2)', () => {
   test('spec examples', () => {
     expect(pathsOverlap(norm('src/auth'), norm('src/auth/x.ts'), false)).toBe(true);
     expect(pathsOverlap(norm('src/auth'), norm('src/auth-utils/'), false)).toBe(false);
@@ -95,9 +95,9 @@ describe('pathsOverlap examples (§5.2)', () => {
   });
 });
 
-// ───────────────────────────────────────── §5.8 properties PT-1 … PT-6 ─────────────────────────────────────────
+// ───────────────────────────────────────── paths.md §8 properties PT-1 … PT-6 ─────────────────────────────────────────
 
-describe('normalization and overlap properties (§5.8)', () => {
+describe('normalization and overlap properties (paths.md §8)', () => {
   test('PT-1 idempotent normalization: normalize(render(n)) = n', () => {
     fc.assert(
       fc.property(arbPath, (raw) => {
@@ -186,9 +186,9 @@ describe('normalization and overlap properties (§5.8)', () => {
   });
 });
 
-// ───────────────────────────────────────── §5.4 plan validation ─────────────────────────────────────────
+// ───────────────────────────────────────── paths.md §4 plan validation ─────────────────────────────────────────
 
-describe('validateFilePartitions (§5.4)', () => {
+describe('validateFilePartitions (paths.md §4)', () => {
   test('V1 collects every path error and refuses', () => {
     const r = validateFilePartitions(
       deepFreeze([
@@ -319,9 +319,9 @@ describe('validateFilePartitions (§5.4)', () => {
   });
 });
 
-// ───────────────────────────────────────── §5.5 admission ─────────────────────────────────────────
+// ───────────────────────────────────────── paths.md §5 admission ─────────────────────────────────────────
 
-describe('admitByPartition (§5.5)', () => {
+describe('admitByPartition (paths.md §5)', () => {
   const T = (taskId: string, ...fs: string[]) => ({ taskId, files: fs.map(norm) });
   test('AD1 slots: at, one below, one above the candidate count', () => {
     const cands = [T('a', 'a/'), T('b', 'b/'), T('c', 'c/')];
@@ -435,7 +435,7 @@ describe('admitByPartition (§5.5)', () => {
   });
 });
 
-// ───────────────────────────────────────── §5.6 injection ─────────────────────────────────────────
+// ───────────────────────────────────────── paths.md §6 injection ─────────────────────────────────────────
 
 const rec = (id: string, over: Partial<TaskRecord> = {}): TaskRecord => ({
   id,
@@ -462,7 +462,7 @@ const inject = (request: paths.InjectionRequest, tasks: TaskRecord[], extra: Par
   validateInjection(deepFreeze({ request, tasks, defaults: {}, symlinkFindings: [], caseInsensitive: false, ...extra }));
 const reasonOf = (r: ReturnType<typeof inject>) => r.verdict.reason;
 
-describe('validateInjection examples (§5.6)', () => {
+describe('validateInjection examples (paths.md §6)', () => {
   test('example 1: a replay at the limit returns Existing', () => {
     const stored = rec('old', { injected: true, idempotency_key: 'k1' });
     const tasks = [stored, ...Array.from({ length: 9 }, (_, i) => rec(`i${i}`, { injected: true }))];
@@ -599,7 +599,7 @@ const scenario = (broken: ReadonlySet<(typeof BREAKERS)[number]>, ci: boolean) =
   return { request: rq as paths.InjectionRequest, tasks, defaults: {}, symlinkFindings, caseInsensitive: ci };
 };
 
-describe('injection properties (§5.8)', () => {
+describe('injection properties (paths.md §8)', () => {
   test('PT-9 rule order: the reported code is the earliest broken rule', () => {
     fc.assert(
       fc.property(fc.subarray([...BREAKERS]), fc.boolean(), (sub, ci) => {

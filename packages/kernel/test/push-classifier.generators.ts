@@ -1,6 +1,6 @@
 /**
  * Generators shared by the classifier properties (PG-1 to PG-7) and the bash differential test: `git push`
- * commands from the grammar of push-gate.md §6.4–§6.6 (git-push(1)), with the invocation each must produce,
+ * commands from the grammar of push-gate.md §6.4–6.6 (git-push(1)), with the invocation each must produce,
  * random quoting, and contexts to embed them in. Expected values come from the generator's own structure.
  */
 import fc from 'fast-check';
@@ -34,7 +34,7 @@ export const render = (w: string, q: Quoting): string => {
   }
 };
 
-// ───────────────────────────── generated pushes (grammar of §6.4–§6.6) ─────────────────────────────
+// ───────────────────────────── generated pushes (grammar of push-gate.md §6.4–6.6) ─────────────────────────────
 
 export const NAME = fc
   .stringMatching(/^[a-z][a-z0-9._-]{0,7}(\/[a-z0-9][a-z0-9_-]{0,5})?$/)

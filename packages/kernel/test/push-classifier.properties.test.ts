@@ -295,7 +295,7 @@ const oracle = (
   return { refs: out, oid, skipped: false };
 };
 
-describe('PG-8 destination mapping (§6.9 D1–D9)', () => {
+describe('PG-8 destination mapping (push-gate.md §6.9 D1–D9)', () => {
   it('PG-8 resolution follows D1–D9 for generated src/dst kinds and refs facts; + and force options set force', () => {
     fc.assert(
       fc.property(
@@ -395,7 +395,7 @@ const malformedGen = fc.oneof(
   fc.string({ maxLength: 80 }).filter((s) => !s.includes('\n') && s.trim() !== '' && s.trim().split(/\s+/).length !== 4),
 );
 
-describe('PG-9 pre-push parser (§7)', () => {
+describe('PG-9 pre-push parser (push-gate.md §7)', () => {
   it('PG-9 rendering generated lines and parsing them returns the same lines with operations per PP6', () => {
     fc.assert(
       fc.property(

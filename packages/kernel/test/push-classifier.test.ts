@@ -53,7 +53,7 @@ export const show = (c: PushClassification): string => {
   return c.confidence === 'fallback' ? `FALLBACK(${c.fallback}) ${body}` : body;
 };
 
-describe('push classifier examples (§6.10 and git-push(1) grammar)', () => {
+describe('push classifier examples (push-gate.md §6.10 and git-push(1) grammar)', () => {
   it('has at least 150 distinct command strings', () => {
     expect(new Set(EXAMPLES.map((e) => e[1])).size).toBeGreaterThanOrEqual(150);
   });
@@ -96,7 +96,7 @@ describe('boundaries', () => {
   });
 });
 
-// ───────────────────────────── §7 pre-push parser examples ─────────────────────────────
+// ───────────────────────────── push-gate.md §7 pre-push parser examples ─────────────────────────────
 
 
 const A40 = '9f1c'.padEnd(40, 'a');
@@ -105,7 +105,7 @@ const Z40 = '0'.repeat(40);
 const A64 = '5d2e'.padEnd(64, 'c');
 const Z64 = '0'.repeat(64);
 
-describe('§7 pre-push parser examples', () => {
+describe('push-gate.md §7 pre-push parser examples', () => {
   it('spec table: update, SHA-256 create, deletion', () => {
     const p = parsePrePushInput(
       `refs/heads/main ${A40} refs/heads/main ${B40}\n` +
@@ -130,7 +130,7 @@ describe('§7 pre-push parser examples', () => {
     const p = parsePrePushInput(`refs/heads/x ${Z64} refs/heads/x ${A64}\nHEAD~1 ${A64} refs/heads/y ${Z64}`);
     expect(p._tag === 'Lines' && p.lines.map((l) => l.op)).toEqual(['delete', 'create']);
   });
-  it('protocols §D: an expression on the local side is kept as typed', () => {
+  it('host-protocols.md D: an expression on the local side is kept as typed', () => {
     const p = parsePrePushInput(`HEAD~2 ${A40} refs/heads/main ${B40}`);
     expect(p._tag === 'Lines' && p.lines[0]?.local_ref).toBe('HEAD~2');
   });
@@ -162,7 +162,7 @@ describe('§7 pre-push parser examples', () => {
   });
 });
 
-// ───────────────────────────── §6.9 resolution examples ─────────────────────────────
+// ───────────────────────────── push-gate.md §6.9 resolution examples ─────────────────────────────
 
 const DEFAULT_DEPLOY: DeployRefEntry[] = [
   { pattern: 'refs/heads/main', lane: 'per-ref' },
@@ -182,7 +182,7 @@ const facts = (over: Partial<RefsFacts> = {}): RefsFacts => ({
 const resolve = (cmd: string, f: RefsFacts = facts()) => resolveDestinations(classifyPushCommand(cmd), f, DEFAULT_DEPLOY);
 const refsOf = (cmd: string, f?: RefsFacts): string[] => resolve(cmd, f).targets.map((t) => t.ref);
 
-describe('§6.9 destination resolution examples', () => {
+describe('push-gate.md §6.9 destination resolution examples', () => {
   it('D2: bare push → current branch with the head id; detached HEAD → nothing', () => {
     expect(resolve('git push').targets).toEqual([
       { ref: 'refs/heads/feature/x', src_oid: 'h'.repeat(40), force: false, remote: null, invocation: 0, via: 'exact' },
@@ -252,7 +252,7 @@ describe('helpers', () => {
     expect(decodeRefsFacts({ head_branch: 1 })).toBeNull();
     expect(decodeRefsFacts(null)).toBeNull();
   });
-  it('patternMatches (§3.2 N1): equal, or prefix + * for strictly longer refs', () => {
+  it('patternMatches (push-gate.md §3.2 N1): equal, or prefix + * for strictly longer refs', () => {
     expect(patternMatches('refs/heads/main', 'refs/heads/main')).toBe(true);
     expect(patternMatches('refs/heads/main', 'refs/heads/mainx')).toBe(false);
     expect(patternMatches('refs/heads/release/*', 'refs/heads/release/2.4')).toBe(true);
@@ -281,7 +281,7 @@ describe('helpers', () => {
   });
 });
 
-describe('§6.7 resolveInvocationDir', () => {
+describe('push-gate.md §6.7 resolveInvocationDir', () => {
   const dirOf = (cmd: string, cwd = '/home/u/repo') => {
     const c = classifyPushCommand(cmd);
     return resolveInvocationDir(cwd, c._tag === 'Push' ? (c.invocations[0]?.dir_hints ?? []) : []);

@@ -419,7 +419,7 @@ describe('push-gate step function (PG-10 … PG-24)', () => {
   });
 });
 
-describe('push-gate examples (§8.10)', () => {
+describe('push-gate examples (push-gate.md §8.10)', () => {
   const script = (o: Partial<PG.Script> = {}): PG.Script => ({
     repo: () => ({ kind: 'repo', top: '/r', common_dir: '/r/.git', shallow: false, config: CONFIGURED }),
     refs: () => REFS,
@@ -487,7 +487,7 @@ describe('push-gate examples (§8.10)', () => {
     expect(r.verdict.reason).toBe('store-contended');
     expect(r.needs.flat().filter((p) => p._tag === 'claim').map((p) => p._tag === 'claim' && p.delay_ms)).toEqual([0, 150, 300]);
   });
-  it('§8.7 rule 3: a first attempt that ran into the 2.5 s timeout is never retried', () => {
+  it('push-gate.md §8.7 rule 3: a first attempt that ran into the 2.5 s timeout is never retried', () => {
     const r = PG.simulate(agent('git push origin main'), script({ claim: () => ({ _tag: 'Failure', kind: 'contended', status: 'timeout' }), cost: (p) => (p._tag === 'claim' ? PG.NET_TIMEOUT_MS : 0) }));
     expect(r.needs.flat().filter((p) => p._tag === 'claim').length).toBe(1);
     expect(r.verdict.reason).toBe('store-contended');
@@ -597,7 +597,7 @@ describe('helpers and rendering (PG-33 … PG-36)', () => {
   });
 });
 
-describe('lanes config and naming (§3)', () => {
+describe('lanes config and naming (push-gate.md §3)', () => {
   it('default patterns and lane names (N1–N4)', () => {
     expect(PG.laneFor('refs/heads/main')).toBe('deploy:refs/heads/main');
     expect(PG.laneFor('refs/heads/release/2.4')).toBe('deploy:refs/heads/release/2.4');
@@ -685,7 +685,7 @@ describe('context (PG-38) and verbs', () => {
     expect(PG.renderContext('claude', 'session-start', '', null)).toBe('');
   });
 
-  it('deploy (§10): die-loud outcomes V1–V9', () => {
+  it('deploy (push-gate.md §10): die-loud outcomes V1–V9', () => {
     const run = (o: Partial<PG.DeployFacts>, claim: PG.ClaimAttempt = { _tag: 'Granted', fence: 12, reclaimed: false }, compat: PG.CompatFact = { result: 'fast-forward', remote_present: true }) => {
       const f: PG.DeployFacts = { lane_arg: null, eta_arg: null, break_glass: false, reason: null, ...o };
       const r = runStepsSync({ ...PG.deployDriver, limit: 10 }, f, (probes) =>
@@ -726,7 +726,7 @@ describe('context (PG-38) and verbs', () => {
     expect(run({ lane_arg: 'deploy:custom' }).outcome.message).toContain('deploy:custom');
   });
 
-  it('lane-cli (§11): outcomes and argument checks', () => {
+  it('lane-cli (push-gate.md §11): outcomes and argument checks', () => {
     expect(PG.laneUnhaltOutcome('s1', 's1', null)).toMatchObject({ code: 1, reason: 'self-unhalt' });
     expect(PG.haltArgs('bad session', 'r')).toMatchObject({ code: 1, reason: 'bad-argument' });
     expect(PG.haltArgs('ok-session', '   ')).toMatchObject({ code: 1, reason: 'bad-argument' });

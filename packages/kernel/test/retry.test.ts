@@ -47,9 +47,9 @@ const arbFailure: fc.Arbitrary<Failure> = fc.constantFrom(...FAILURE_KINDS).chai
   }
 });
 
-// ───────────────────────────────────────── §6.5 examples ─────────────────────────────────────────
+// ───────────────────────────────────────── retry.md §5 examples ─────────────────────────────────────────
 
-describe('decideAfterFailure (§6.5)', () => {
+describe('decideAfterFailure (retry.md §5)', () => {
   test('spec examples', () => {
     const t = (retries: number, maxRetries: number) => deepFreeze({ id: 't', retries, maxRetries });
     expect(decideAfterFailure(t(0, 1), { kind: 'timeout', details: { timeoutMs: 1_800_000 } }, facts()).decision).toMatchObject({ _tag: 'Retry', retries: 1 });
@@ -93,9 +93,9 @@ describe('decideAfterFailure (§6.5)', () => {
   });
 });
 
-// ───────────────────────────────────────── §6.4 notes ─────────────────────────────────────────
+// ───────────────────────────────────────── retry.md §4 notes ─────────────────────────────────────────
 
-describe('renderNote and composePrompt (§6.4)', () => {
+describe('renderNote and composePrompt (retry.md §4)', () => {
   test('templates, verbatim', () => {
     expect(renderNote('error', { exitCode: 2, output: 'boom' }, [])).toBe('Your last attempt stopped with exit code 2. The end of its output was:\nboom');
     expect(renderNote('error', { exitCode: null, output: '' }, [])).toBe('Your last attempt stopped with exit code unknown. The end of its output was:\n(empty)');
@@ -150,9 +150,9 @@ describe('renderNote and composePrompt (§6.4)', () => {
   });
 });
 
-// ───────────────────────────────────────── §6.6–§6.8 examples ─────────────────────────────────────────
+// ───────────────────────────────────────── retry.md §6–8 examples ─────────────────────────────────────────
 
-describe('exhaust, cascade and ledger (§6.6–§6.8)', () => {
+describe('exhaust, cascade and ledger (retry.md §6–8)', () => {
   const graph: retry.ExhaustGraph = deepFreeze({
     tasks: [
       { id: 'a', phase: 1, order: 0, dependsOn: [] },
@@ -244,12 +244,12 @@ describe('exhaust, cascade and ledger (§6.6–§6.8)', () => {
   });
 });
 
-// ───────────────────────────────────────── §6.10 properties ─────────────────────────────────────────
+// ───────────────────────────────────────── retry.md §10 properties ─────────────────────────────────────────
 
 const arbTaskCounters = fc.record({ retries: fc.nat(5), maxRetries: fc.nat(5) });
 const arbMode = fc.constantFrom<Mode | null>(null, 'dlq', 'skip', 'stop');
 
-describe('retry properties (§6.10)', () => {
+describe('retry properties (retry.md §10)', () => {
   test('RE-1 retryable, not interrupted, not stopped: Retry ⇔ retries < maxRetries, for both onFailure values', () => {
     fc.assert(
       fc.property(arbFailure.filter((f) => KINDS[f.kind].retryable), arbTaskCounters, fc.constantFrom('continue', 'stop') as fc.Arbitrary<'continue' | 'stop'>, (f, c, onFailure) => {

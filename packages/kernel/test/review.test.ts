@@ -1,5 +1,5 @@
 /**
- * Review routing, budget, votes and disputes (spec/convoy-policies.md §2): example suites for R0–R5, §2.5 matching,
+ * Review routing, budget, votes and disputes (review.md): example suites for R0–R5, review.md §5 matching,
  * B1–B4, V1–V3, D1–D4, and the property catalogue RV-1 … RV-13.
  */
 import { describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ const pass = (tokens = 10, feedback = 'ok'): review.ReviewerResult => ({ _tag: '
 const block = (tokens = 10, feedback = 'no'): review.ReviewerResult => ({ _tag: 'Block', feedback, tokens });
 const skip = (tokens = 0): review.ReviewerResult => ({ _tag: 'Skipped', reason: 'timeout', tokens });
 
-describe('routeReview (§2.4)', () => {
+describe('routeReview (review.md §4)', () => {
   it('R0 forced settings', () => {
     expect(review.routeReview('none', 'security-expert', diff(['auth/x'], 1), H, true)).toMatchObject({ level: 'none', reason: 'review-disabled' });
     expect(review.routeReview('fast', 'security-expert', diff(['auth/x'], 1), H, true)).toMatchObject({ level: 'fast', reason: 'review-forced-fast' });
@@ -56,7 +56,7 @@ describe('routeReview (§2.4)', () => {
   });
 });
 
-describe('matchesPanelPath (§2.5)', () => {
+describe('matchesPanelPath (review.md §5)', () => {
   it.each([
     ['auth/', 'auth/x.ts', true],
     ['auth/', 'src/auth/x.ts', true],
@@ -81,7 +81,7 @@ describe('matchesPanelPath (§2.5)', () => {
   });
 });
 
-describe('applyReviewBudget (§2.6)', () => {
+describe('applyReviewBudget (review.md §6)', () => {
   it('B1 none and auto-pass are not applicable', () => {
     for (const l of ['none', 'auto-pass'] as const) expect(review.applyReviewBudget(l, 1, 5, 'stop')._tag).toBe('NotApplicable');
   });
@@ -112,7 +112,7 @@ describe('applyReviewBudget (§2.6)', () => {
   });
 });
 
-describe('tallyVotes (§2.7)', () => {
+describe('tallyVotes (review.md §7)', () => {
   it('examples: panel [pass, block, skipped] undecided; [block, block, pass] block; fast [skipped] undecided', () => {
     expect(review.tallyVotes('panel', [pass(), block(), skip()])._tag).toBe('Undecided');
     expect(review.tallyVotes('panel', [block(), block(), pass()])._tag).toBe('Block');
@@ -142,7 +142,7 @@ const policy = (onDispute: 'stop' | 'continue' = 'stop'): review.ReviewPolicy<Re
 const task = (retries: number, maxRetries: number, panelBlocks: number): review.ReviewTask => ({ taskId: 't1', agent: 'dev', retries, maxRetries, panelBlocks });
 const tags = (d: { effects: ReadonlyArray<{ _tag: string }> }) => d.effects.map((e) => e._tag);
 
-describe('afterReview (§2.8)', () => {
+describe('afterReview (review.md §8)', () => {
   const panelBlock = review.tallyVotes('panel', [block(5, 'a'), block(5, 'b'), pass(5)]);
   it('D1 pass and undecided merge; undecided is loud and recorded as skipped', () => {
     const p = review.afterReview(task(0, 1, 0), 'fast', 'fast', review.tallyVotes('fast', [pass(7)]), policy(), []);
@@ -235,7 +235,7 @@ const arbH: fc.Arbitrary<review.Heuristics> = fc.record({
 });
 const arbAgentR = fc.constantFrom('dev', 'writer', 'security-expert', 'documentation-writer', 'other');
 
-/** Reference §2.5 matcher over plain segment arrays (written independently: join-and-search on a separator). */
+/** Reference review.md §5 matcher over plain segment arrays (written independently: join-and-search on a separator). */
 const refMatch = (entry: P, changed: P): boolean => {
   if (entry._tag === 'Root') return true;
   if (changed._tag === 'Root') return false;
@@ -254,7 +254,7 @@ const refMatch = (entry: P, changed: P): boolean => {
 const flipCase = (s: string, mask: number): string =>
   [...s].map((c, i) => ((mask >> i) & 1 ? (c >= 'a' && c <= 'z' ? c.toUpperCase() : c >= 'A' && c <= 'Z' ? c.toLowerCase() : c) : c)).join('');
 
-describe('properties (§2.11)', () => {
+describe('properties (review.md §11)', () => {
   it('RV-1 precedence: with setting auto, any panel-path match yields panel whatever the agent, size or gates', () => {
     fc.assert(
       fc.property(arbAgentR, arbDiff, arbH, fc.boolean(), (agent, d, h, gates) => {
@@ -440,8 +440,8 @@ describe('properties (§2.11)', () => {
   });
 });
 
-describe('decodeReviewConfig (§0.7, §2.5)', () => {
-  // A minimal stand-in for paths.normalizePath (§5.1 N1, N4, N5, N7, N8), enough to drive the decoder.
+describe('decodeReviewConfig (convoy.md §7, review.md §5)', () => {
+  // A minimal stand-in for paths.normalizePath (paths.md §1 N1, N4, N5, N7, N8), enough to drive the decoder.
   const normalize: review.Normalize = (raw) => {
     if (/[*?]/.test(raw)) return { _tag: 'Left', left: 'glob' };
     const dir = /[/\\]$/.test(raw);

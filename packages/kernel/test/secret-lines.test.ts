@@ -1,6 +1,6 @@
 /**
- * The secret scan's line selection (convoy-policies.md §7.1 S1–S2, §7.2) against a straightforward reference: the
- * ten §7.2 regular expressions, written out here from the spec table, run on every line with no prefilter. The
+ * The secret scan's line selection (secrets.md §1 S1–S2, secrets.md §2) against a straightforward reference: the
+ * ten secrets.md §2 regular expressions, written out here from the spec table, run on every line with no prefilter. The
  * selector must visit every line that has a candidate, with the right number and span, and the scan and redaction
  * must give the answer the reference gives.
  */
@@ -14,9 +14,9 @@ import { arbAnySecret } from './arb/secrets.js';
 const { scanForSecrets, redact, PATTERN_NAMES } = secrets;
 type Allowlist = secrets.Allowlist;
 
-// ───────────────────────────────────────── reference (§7.2 table, §7.1 S1–S4) ─────────────────────────────────────────
+// ───────────────────────────────────────── reference (secrets.md §2 table, secrets.md §1 S1–S4) ─────────────────────────────────────────
 
-/** The ten patterns as §7.2 states them (connection-string as the plain, backtracking expression: inputs here are short). */
+/** The ten patterns as secrets.md §2 states them (connection-string as the plain, backtracking expression: inputs here are short). */
 const REFERENCE: ReadonlyArray<readonly [secrets.PatternName, RegExp]> = [
   ['aws-access-key', /AKIA[A-Z0-9]{16}/gi],
   ['aws-secret-key', /(?:aws_secret_access_key|secret_key)[ \t]*[=:][ \t]*["']?[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])/gi],
@@ -110,8 +110,8 @@ const visited = (content: string): string[] => {
 
 // ───────────────────────────────────────── properties ─────────────────────────────────────────
 
-describe('secret line selection (§7.1 S1–S2)', () => {
-  test('every line with a §7.2 candidate is visited once, in order, with its number, span and text', () => {
+describe('secret line selection (secrets.md §1 S1–S2)', () => {
+  test('every line with a secrets.md §2 candidate is visited once, in order, with its number, span and text', () => {
     fc.assert(
       fc.property(arbMixed, (content) => {
         const lines = refLines(content);

@@ -35,16 +35,16 @@ const refKept = (line: string, a: Allowlist) => {
   return kept;
 };
 
-// ───────────────────────────────────────── examples: patterns (§7.2) and scan (§7.1) ─────────────────────────────
+// ───────────────────────────────────────── examples: patterns (secrets.md §2) and scan (secrets.md §1) ─────────────────────────────
 
-describe('scanForSecrets examples (§7.1, §7.2)', () => {
-  test('§7.1 examples', () => {
+describe('scanForSecrets examples (secrets.md §1, secrets.md §2)', () => {
+  test('secrets.md §1 examples', () => {
     const r = scan(`token: ghp_${tok(36)}`);
     expect(r.findings.map((f) => [f.pattern, f.column])).toEqual([['generic-secret', 1]]);
     expect(names(`password=hunter2hunter2 api_key=${tok(24, 'k')}`)).toEqual(['generic-password', 'generic-api-key']);
     expect(scan('Send the bearer token in the header.')).toEqual({ findings: [], clean: true });
   });
-  test('§7.2 examples', () => {
+  test('secrets.md §2 examples', () => {
     expect(names('Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0')).toEqual(['bearer-token']);
     expect(names('-----BEGIN PRIVATE KEY-----')).toEqual(['private-key']);
     expect(names('postgresql://app:s3cret@db:5432/x')).toEqual(['connection-string']);
@@ -133,7 +133,7 @@ describe('scanForSecrets examples (§7.1, §7.2)', () => {
   });
 });
 
-describe('allowlist (§7.3)', () => {
+describe('allowlist (secrets.md §3)', () => {
   const key = `AKIA${tok(16, '9')}`;
   test('a literal suppresses only candidates whose own text contains it', () => {
     expect(names(`${key} AKIA${tok(16, '8')}`, [lit('9999')])).toEqual(['aws-access-key']);
@@ -181,7 +181,7 @@ describe('allowlist (§7.3)', () => {
   });
 });
 
-describe('redact examples (§7.5)', () => {
+describe('redact examples (secrets.md §5)', () => {
   test('X2 lines without candidates are unchanged; line endings kept', () => {
     const s = 'a\r\nb\n\nc';
     expect(redact(s, [])).toBe(s);
@@ -205,7 +205,7 @@ describe('redact examples (§7.5)', () => {
 
 // ───────────────────────────────────────── properties SC-1 … SC-9 ─────────────────────────────────────────
 
-describe('scan properties (§7.9)', () => {
+describe('scan properties (secrets.md §9)', () => {
   test('SC-1 total on arbitrary full-Unicode strings, and clean ⇔ no findings', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => {
@@ -347,7 +347,7 @@ describe('scan properties (§7.9)', () => {
 const arbDoc = fc.array(fc.oneof(arbLine, arbText), { maxLength: 6 }).map((ls) => ls.join('\n'));
 const arbAllow = fc.array(fc.oneof(arbAnySecret.map((s) => lit(s.secret.slice(0, 6))), fc.constant(pat('^ghp_'))), { maxLength: 2 });
 
-describe('redaction properties (§7.9)', () => {
+describe('redaction properties (secrets.md §9)', () => {
   test('RD-1 scan(redact(x, A), A) is clean', () => {
     fc.assert(
       fc.property(arbDoc, arbAllow, fc.constantFrom('src/a.ts', 'prompt:t1', 'ledger:dlq'), (x, a, label) => {
@@ -414,7 +414,7 @@ const diffOf = (files: number, added: number): string => {
   return out.join('\n') + '\n';
 };
 
-describe('parseUnifiedDiff examples (§7.6)', () => {
+describe('parseUnifiedDiff examples (secrets.md §6)', () => {
   test('example 1 and 2: --- and +++ content lines are counted', () => {
     const d = 'diff --git a/x b/x\nindex 1..2 100644\n--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n--- drop column\n+++i;\n ctx\n';
     expect(parseUnifiedDiff(d)).toEqual(E.right({ files: 1, added: 1, removed: 1, linesChanged: 2 }));
@@ -443,7 +443,7 @@ describe('parseUnifiedDiff examples (§7.6)', () => {
   });
 });
 
-describe('blastRadius examples (§7.7)', () => {
+describe('blastRadius examples (secrets.md §7)', () => {
   test('BR1 malformed blocks', () => {
     const r = blastRadius('@@ -1 +1 @@\n');
     expect(r).toMatchObject({ _tag: 'Block', reason: 'blast-diff-malformed', passed: false, lines: null });
@@ -455,7 +455,7 @@ describe('blastRadius examples (§7.7)', () => {
   });
 });
 
-describe('diff and blast-radius properties (§7.9)', () => {
+describe('diff and blast-radius properties (secrets.md §9)', () => {
   test('BL-1 counts follow the model for rendered diffs', () => {
     fc.assert(
       fc.property(arbDiffModel, (m) => {

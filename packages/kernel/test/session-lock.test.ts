@@ -1,5 +1,5 @@
 /**
- * Session lock theorem catalogue (spec/session-lock.md §14), kernel part: SL-2 … SL-16, plus rule examples.
+ * Session lock theorem catalogue (session-lock.md §14), kernel part: SL-2 … SL-16, plus rule examples.
  * SL-1 (mutual exclusion under the scheduler) lives in test/session-lock-model.test.ts; SL-17–SL-24 in test/.
  */
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { sessionLock as SL } from '@arbiter/kernel';
 const NOW = 1_700_000_600_000;
 const TTL = 300_000;
 
-// ── arbitraries (shaped by the §5.1 codec: every generated record must decode) ──────────────────────────────
+// ── arbitraries (shaped by the session-lock.md §5.1 codec: every generated record must decode) ──────────────────────────────
 const sessionArb = fc.oneof(fc.constantFrom('s-A', 's-B', 's-C'), fc.string({ minLength: 1, maxLength: 40 }));
 const hostArb = fc.constantFrom('laptop', 'build-02');
 const ttlArb = fc.integer({ min: SL.TTL_MIN_MS, max: SL.TTL_MAX_MS });
@@ -54,7 +54,7 @@ const livenessArb = fc.constantFrom<'alive' | 'dead' | 'unknown'>('alive', 'dead
 
 const runRound = (f: SL.AcquireFacts, answer: 'alive' | 'dead' | 'unknown') => SL.runAcquireRound(f, () => answer);
 
-/** Exactly the §7.3 rule 2 condition under which the pid probe is allowed. */
+/** Exactly the session-lock.md §7.3 rule 2 condition under which the pid probe is allowed. */
 const probeAllowed = (f: SL.AcquireFacts): boolean =>
   f.snapshot.content._tag === 'Valid' &&
   f.snapshot.content.record.state === 'held' &&
@@ -62,7 +62,7 @@ const probeAllowed = (f: SL.AcquireFacts): boolean =>
   !SL.isStale(f.snapshot.content.record, f.now) &&
   f.snapshot.content.record.hostname === f.my_hostname;
 
-// ── examples of §7.6, §8.5, §9.6, §10.5, §11 ───────────────────────────────────────────────────────────
+// ── examples of session-lock.md §7.6, session-lock.md §8.5, session-lock.md §9.6, session-lock.md §10.5, session-lock.md §11 ───────────────────────────────────────────────────────────
 const held = (over: Partial<SL.HeldRecord> = {}): SL.HeldRecord => ({
   schema_version: 1,
   state: 'held',
@@ -87,7 +87,7 @@ const facts = (snapshot: SL.Snapshot, over: Partial<SL.AcquireFacts> = {}): SL.A
 });
 const valid = (record: SL.LockRecord, generation = 9): SL.Snapshot => ({ generation, content: { _tag: 'Valid', record } });
 
-describe('session-lock acquire rules (§7.5 A1–A7, examples of §7.6)', () => {
+describe('session-lock acquire rules (session-lock.md §7.5 A1–A7, examples of session-lock.md §7.6)', () => {
   it('A1 absent → Acquired, fence 1, one commit at generation 0', () => {
     const s = SL.acquireStep(facts({ generation: 0, content: { _tag: 'Absent' } }));
     expect(s._tag).toBe('Done');
@@ -136,7 +136,7 @@ describe('session-lock acquire rules (§7.5 A1–A7, examples of §7.6)', () => 
   });
 });
 
-describe('refresh and release rules (§8, §9)', () => {
+describe('refresh and release rules (session-lock.md §8, session-lock.md §9)', () => {
   it('R5 held by us → Refreshed fence 7; R4 stale other → NotHolder other-session; R1 → absent', () => {
     expect(SL.refresh(facts(valid(held({ session_id: 's-A', fence: 7 }))))).toMatchObject({ outcome: { _tag: 'Refreshed', fence: 7 } });
     expect(SL.refresh(facts(valid(held({ refreshed_at: 0 }))))).toEqual({ _tag: 'Done', outcome: { _tag: 'NotHolder', reason: 'not-holder', basis: 'other-session' }, effects: [] });
@@ -152,7 +152,7 @@ describe('refresh and release rules (§8, §9)', () => {
   });
 });
 
-describe('decide and the message (§10, §11)', () => {
+describe('decide and the message (session-lock.md §10, session-lock.md §11)', () => {
   it('D1–D3 examples', () => {
     expect(SL.decide(undefined)).toEqual({ _tag: 'Allow', reasons: ['no-result'] });
     const heldOutcome = SL.runAcquireRound(facts(valid(held())), () => 'alive').step.outcome;
@@ -162,7 +162,7 @@ describe('decide and the message (§10, §11)', () => {
     const stale = SL.runAcquireRound(facts(valid(held({ refreshed_at: 0 }))), () => 'alive').step.outcome;
     expect(SL.decide(stale)).toEqual({ _tag: 'Allow', reasons: ['stale-takeover'] });
   });
-  it('§11 table of rendered ids', () => {
+  it('session-lock.md §11 table of rendered ids', () => {
     expect(SL.blockMessage({ session_id: '4f1c2a9e-77b0-4e55-9d1e-0c3b2f5a8e11', pid: 4242 })).toBe(
       'parallel session lock held by 4f1c2a9e-77b0-4e55-9d1e-0c3b2f5a8e11 (pid 4242) — wait or close that session first',
     );
@@ -171,7 +171,7 @@ describe('decide and the message (§10, §11)', () => {
   });
 });
 
-describe('record codec (§5)', () => {
+describe('record codec (session-lock.md §5)', () => {
   it('rejects released_at on a held record, a future schema, missing fields, out-of-range ttl, non-round-trip instants', () => {
     const ok = JSON.parse(SL.encodeRecord(held())) as Record<string, unknown>;
     expect(SL.decodeStored(JSON.stringify(ok), 1)._tag).toBe('Valid');

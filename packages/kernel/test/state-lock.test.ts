@@ -1,7 +1,7 @@
 /**
- * Kernel tests of the state-directory lock (sentinels.md §4): fast-check properties HL-P1…HL-P15 (those that the
+ * Kernel tests of the state-directory lock (state-lock.md): fast-check properties HL-P1…HL-P15 (those that the
  * kernel alone can prove; HL-P9 and HL-P11 also run against io-memory in test/state-lock.*.test.ts) and the common
- * properties G-P1…G-P4 of §5, plus example suites for each rule with its boundaries.
+ * properties G-P1…G-P4 of hooks.md §9, plus example suites for each rule with its boundaries.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -118,9 +118,9 @@ const fsOf = (a: Answers): SL.FsLocalAnswer => (a.fsLocal.ok ? a.fsLocal.value :
 const staleOf = (a: Answers): boolean => SL.isStaleMtime(NOW, a.lockAge.ok ? a.lockAge.value : undefined);
 const deadOf = (a: Answers): boolean => a.pidAlive.ok && a.pidAlive.value === 'dead';
 
-// ───────────────────────────── properties §4.11 ─────────────────────────────
+// ───────────────────────────── properties state-lock.md §11 ─────────────────────────────
 
-describe('state-lock properties (sentinels.md §4.11)', () => {
+describe('state-lock properties (state-lock.md §11)', () => {
   it('HL-P1 hard invariant: a foreign-host lock with heal off gets only lockRead and Disabled foreign-host', () => {
     fc.assert(
       fc.property(arbGiven, arbForeignLock, arbAnswers(), (g0, lk, a) => {
@@ -302,7 +302,7 @@ describe('state-lock properties (sentinels.md §4.11)', () => {
   // HL-P12 is checked with a driver of its own that follows the kernel's Retry answers with no bound of its own
   // (only a safety stop far above 3), so that the bound it checks is the kernel's and not the driver's: driven by
   // `simulateOpen`, whose loop stops after MAX_ATTEMPTS runs whatever the kernel answers, and compared with
-  // SL.MAX_ATTEMPTS, the bound held by construction. 3 is the spec's number (sentinels.md HL-P12), not the constant.
+  // SL.MAX_ATTEMPTS, the bound held by construction. 3 is the spec's number (state-lock.md HL-P12), not the constant.
   const SPEC_MAX_RUNS = 3;
   const SAFETY_STOP = 10;
   /** Open the lock the way every driver must: decideLock, then the write, then settleLock, until no Retry. */
@@ -415,9 +415,9 @@ describe('state-lock properties (sentinels.md §4.11)', () => {
   });
 });
 
-// ───────────────────────────── common properties §5 ─────────────────────────────
+// ───────────────────────────── common properties hooks.md §9 ─────────────────────────────
 
-describe('state-lock common properties (sentinels.md §5)', () => {
+describe('state-lock common properties (hooks.md §9)', () => {
   it('G-P1 no probe requested twice, at most 12 steps, for every assignment of answers incl. every failure kind', () => {
     fc.assert(
       fc.property(arbGiven, arbAnswers(), (g, a) => {
@@ -489,7 +489,7 @@ describe('state-lock common properties (sentinels.md §5)', () => {
 
 // ───────────────────────────── examples per rule ─────────────────────────────
 
-describe('classifyDfSource examples (§4.4)', () => {
+describe('classifyDfSource examples (state-lock.md §4)', () => {
   const cases: Array<[string, string | undefined, 'local' | 'not-local']> = [
     ['/dev/sda1', undefined, 'local'],
     ['/dev/sda1', 'ext4', 'local'],
@@ -562,7 +562,7 @@ describe('classifyDfSource examples (§4.4)', () => {
   });
 });
 
-describe('parseDfOutput examples (§4.4 step 2)', () => {
+describe('parseDfOutput examples (state-lock.md §4 step 2)', () => {
   it('Linux df -PT: source and type from line 2', () => {
     const out = 'Filesystem     Type 1024-blocks     Used Available Capacity Mounted on\n/dev/nvme0n1p2 ext4   490617784 91234567 374378700      20% /\n';
     expect(SL.parseDfOutput(out, true)).toEqual({ ok: true, row: { source: '/dev/nvme0n1p2', fsType: 'ext4' } });
@@ -598,7 +598,7 @@ describe('parseDfOutput examples (§4.4 step 2)', () => {
   });
 });
 
-describe('lock body codec (§4.3)', () => {
+describe('lock body codec (state-lock.md §3)', () => {
   it('encodes ISO-8601 with ms and parses back', () => {
     const text = SL.encodeLockBody({ pid: 42, hostname: 'h', acquiredAt: Date.UTC(2026, 0, 2, 3, 4, 5, 6) });
     expect(text).toBe('{"pid":42,"hostname":"h","acquiredAt":"2026-01-02T03:04:05.006Z"}');
@@ -626,7 +626,7 @@ describe('lock body codec (§4.3)', () => {
   });
 });
 
-describe('decideLock examples (§4.6)', () => {
+describe('decideLock examples (state-lock.md §6)', () => {
   const lockOf = (o: unknown) => ok(present(o));
   const answers = (o: Partial<Answers>): Answers => ({
     lockRead: ok({ _tag: 'Absent' }),
@@ -736,7 +736,7 @@ describe('decideLock examples (§4.6)', () => {
   });
 });
 
-describe('settleLock, settleTouch, heartbeat, release (§4.7)', () => {
+describe('settleLock, settleTouch, heartbeat, release (state-lock.md §7)', () => {
   const tk = (onWin: SL.Take['onWin']): SL.Take => ({
     _tag: 'Take',
     method: onWin === 'acquired' ? 'create' : 'takeover',
@@ -831,7 +831,7 @@ describe('messages and table', () => {
       'Arbiter warning: its state directory cannot be written, so commitments, build protection and the stop gate are inactive in this session. MSG',
     );
   });
-  it('sanitizeLine follows §0.4', () => {
+  it('sanitizeLine follows hooks.md §4', () => {
     expect(SL.sanitizeLine('a\u0000b\n\n c\u2028d', 100)).toBe('a b c d');
     expect(SL.sanitizeLine('abcdef', 4)).toBe('abc\u2026');
     expect(SL.sanitizeLine('abcd', 4)).toBe('abcd');
@@ -854,7 +854,7 @@ describe('messages and table', () => {
   });
 });
 
-describe('config state_lock.* (sentinels.md §0.5)', () => {
+describe('config state_lock.* (hooks.md §5)', () => {
   it('defaults both to false; booleans are taken; other values fall back with the key listed', async () => {
     const { config } = await import('@arbiter/kernel');
     expect(config.stateLockSettings({ _tag: 'NotConfigured' })).toEqual({ autoHealStaleHostLock: false, dryRun: false, invalidKeys: [] });

@@ -114,7 +114,7 @@ const modeOf = (a: sg.ScriptedAnswers): sg.GateState | null => {
   return g === undefined || !g.ok ? null : sg.readGateState(g.value);
 };
 
-describe('stop-gate properties (sentinels.md §3.11, §5)', () => {
+describe('stop-gate properties (stop-gate.md §11, hooks.md §9)', () => {
   it('SG-P1 kill switch: Allow kill-switch for any message and mode, no effects, gateState the only probe', () => {
     fc.assert(
       fc.property(messageArb, modeArb, settingsArb, (m, mode, s) => {
@@ -315,7 +315,7 @@ describe('stop-gate properties (sentinels.md §3.11, §5)', () => {
     );
   });
 
-  it('SG-P13 probe order: requested probes form a subsequence of §3.6; no HTTP probe after a guard block', () => {
+  it('SG-P13 probe order: requested probes form a subsequence of stop-gate.md §6; no HTTP probe after a guard block', () => {
     fc.assert(
       fc.property(payloadArb, answersArb, settingsArb, (p, a, s) => {
         const r = run(p, a, s);
@@ -415,7 +415,7 @@ describe('stop-gate properties (sentinels.md §3.11, §5)', () => {
     );
   });
 
-  it('G-P4 every reason belongs to the closed set; fail-open flag matches §3.9', () => {
+  it('G-P4 every reason belongs to the closed set; fail-open flag matches stop-gate.md §9', () => {
     expectTypeOf<sg.BlockReason>().toEqualTypeOf<'stated-continuation' | 'false-excuse-deferral' | 'authority-continue'>();
     fc.assert(
       fc.property(payloadArb, answersArb, settingsArb, (p, a, s) => {
@@ -440,7 +440,7 @@ describe('stop-gate properties (sentinels.md §3.11, §5)', () => {
   });
 });
 
-describe('stop-gate rules (examples, §3.6)', () => {
+describe('stop-gate rules (examples, stop-gate.md §6)', () => {
   const enforce = { gateState: () => ok(gateText('enforce')) };
   it('rules 1–5 in order', () => {
     expect(run({ _tag: 'Unreadable' }, enforce).step.outcome).toEqual({ _tag: 'Allow', reasons: ['stdin-unreadable'], failOpen: true });
@@ -465,7 +465,7 @@ describe('stop-gate rules (examples, §3.6)', () => {
     expect(run(p, { gateState: () => ok(null) }).step.outcome.reasons).toEqual(['mode-off']);
     expect(run(p, { gateState: () => ok('{"mode":"enforce","killSwitch":"true"}') }).step.outcome.reasons).toEqual(['stated-continuation']);
   });
-  it('§3.3 examples and normalization', () => {
+  it('stop-gate.md §3 examples and normalization', () => {
     const s = sg.DEFAULT_SETTINGS;
     expect(sg.guardHit(s.statedContinuation, sg.normalize(G1))?.phrases).toEqual(["i'll ", ' now']);
     expect(sg.guardHit(s.statedContinuation, sg.normalize('next step: you review the pr.'))).toBeNull();

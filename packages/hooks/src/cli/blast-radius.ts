@@ -1,5 +1,5 @@
 /**
- * `arbiter blast-radius`: read a unified diff on stdin and print the §7.7 verdict as JSON
+ * `arbiter blast-radius`: read a unified diff on stdin and print the secrets.md §7 verdict as JSON
  * (`{level, passed, reason, lines, files, summary}`).
  *
  * Exit codes: 0 `ok` or `warn` (passed); 1 `block` (too large, or a diff that cannot be parsed: fail-closed);

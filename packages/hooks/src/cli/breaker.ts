@@ -1,5 +1,5 @@
 /**
- * `arbiter breaker status|record|can-assign|reset`: the circuit breaker (convoy-policies.md §1) for shell-based
+ * `arbiter breaker status|record|can-assign|reset`: the circuit breaker (breaker.md) for shell-based
  * runners and CI. The book is the per-repository runtime state `<git common dir>/arbiter/breaker/` (or
  * `$ARBITER_STATE_DIR/repos/<key>/breaker/`), else `<per-user state dir>/breaker/` outside a repository; `--dir`
  * overrides. Every change is a compare-and-set on the book's generation, so concurrent runners never lose an update.
@@ -37,7 +37,7 @@ const intOpt = (name: string, v: string | undefined, min: number): number | unde
 };
 
 /**
- * The breaker configuration: `.arbiter/config.json` key `breaker` (snake_case, §0.7 `circuit_breaker`), defaults
+ * The breaker configuration: `.arbiter/config.json` key `breaker` (snake_case, convoy.md §7 `circuit_breaker`), defaults
  * when absent, then command-line overrides. An invalid configuration is an error (exit 1), never ignored.
  */
 const resolveConfig = (o: CommonOpts): breaker.BreakerConfig => {
@@ -133,13 +133,13 @@ export const register = (program: Command): void => {
     });
 
   common(cmd.command('record'))
-    .description('record an outcome of a task run by an agent (failure = an exhausted failure, §6.6)')
+    .description('record an outcome of a task run by an agent (failure = an exhausted failure, retry.md §6)')
     .requiredOption('--agent <agent>', 'the agent that ran the attempt')
     .addOption(new Option('--outcome <outcome>', 'what happened').choices(['failure', 'success', 'probe-released']).makeOptionMandatory())
     .option('--task <id>', 'the task id (identifies the probe holder)', 'cli')
     .addHelpText('after', EXIT_HELP)
     .action(async (o: CommonOpts & { agent: string; outcome: 'failure' | 'success' | 'probe-released'; task: string }) => {
-      await requireWritableRuntime(process.cwd(), process.env); // sentinels.md §4.8
+      await requireWritableRuntime(process.cwd(), process.env); // state-lock.md §8
       const agent = agentArg(o.agent);
       const taskId = taskArg(o.task);
       const cfg = resolveConfig(o);
@@ -164,7 +164,7 @@ export const register = (program: Command): void => {
     .option('--task <id>', 'the task id (identifies the probe holder)', 'cli')
     .addHelpText('after', EXIT_HELP)
     .action(async (o: CommonOpts & { agent: string; task: string }) => {
-      await requireWritableRuntime(process.cwd(), process.env); // sentinels.md §4.8
+      await requireWritableRuntime(process.cwd(), process.env); // state-lock.md §8
       const agent = agentArg(o.agent);
       const taskId = taskArg(o.task);
       const cfg = resolveConfig(o);
@@ -199,7 +199,7 @@ export const register = (program: Command): void => {
     .option('--agent <agent>', 'only this agent (needs a readable book)')
     .addHelpText('after', EXIT_HELP)
     .action(async (o: CommonOpts & { agent?: string }) => {
-      await requireWritableRuntime(process.cwd(), process.env); // sentinels.md §4.8
+      await requireWritableRuntime(process.cwd(), process.env); // state-lock.md §8
       const store = storeFor(o);
       if (o.agent !== undefined) {
         const agent = agentArg(o.agent);

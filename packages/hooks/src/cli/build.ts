@@ -1,5 +1,5 @@
 /**
- * `arbiter build start|phase|done|fail|escalate|status` (sentinels.md §2.3): the owner-stamped build state that the
+ * `arbiter build start|phase|done|fail|escalate|status` (build-stop.md §3): the owner-stamped build state that the
  * Stop hook's build guard reads. Die-loud posture: exit 0 on success, 1 on a refused command (active build, no
  * build, finished build, corrupt state, not in a repository, state not writable), 2 on a usage error.
  *
@@ -48,7 +48,7 @@ const repoOrDie = () => {
 };
 
 /**
- * The state guard of a writing command (sentinels.md §2.3, §4.8): a disabled guard has printed the §4.9 warning on
+ * The state guard of a writing command (build-stop.md §3, state-lock.md §8): a disabled guard has printed the state-lock.md §9 warning on
  * stderr; the command refuses with exit 1. Returns the release function otherwise.
  */
 const guardOrDie = async (repo: { runtimeDir: string; topLevel: string }): Promise<() => Promise<void>> => {
@@ -75,7 +75,7 @@ const mutate = async (f: (current: string | null, now: number) => BS.CliResult):
 
 /** Register the `build` verb and its subcommands. */
 export const register = (program: Command): void => {
-  const build = program.command('build').description('own a build: the Stop hook keeps the owning session working until it is done (sentinels §2)');
+  const build = program.command('build').description('own a build: the Stop hook keeps the owning session working until it is done (build-stop.md)');
 
   build
     .command('start')
@@ -92,7 +92,7 @@ export const register = (program: Command): void => {
       if (cur._tag === 'Left') return die(`${path} cannot be read (${cur.left.detail})`, 1);
       const first = BS.checkStart(cur.right, args, path);
       if (first._tag === 'Refuse') return emit(first.result);
-      // The tmux probe runs only when --owner-tmux is empty (§2.3 rule 4), outside the mutex.
+      // The tmux probe runs only when --owner-tmux is empty (build-stop.md §3 rule 4), outside the mutex.
       const tmux = first.needTmux ? await resolveTmux(process.env) : '';
       const env = { ARBITER_SESSION_ID: process.env['ARBITER_SESSION_ID'], CLAUDE_CODE_SESSION_ID: process.env['CLAUDE_CODE_SESSION_ID'] };
       const r = await files.update<BS.CliResult>(BS.STATE_FILE, (now) => {

@@ -1,6 +1,6 @@
 /**
  * `arbiter classify claim -- '<text>'` (issue 4): print the action-claim classification of a text as one JSON line
- * `{"claim":false}` or `{"claim":true,"lemma":…,"span":…}` (sentinels.md §1.2). The words after `--` are joined with
+ * `{"claim":false}` or `{"claim":true,"lemma":…,"span":…}` (action-claim.md §2). The words after `--` are joined with
  * single spaces. Exit 0; a missing text is a usage error (exit 2).
  */
 import { Command } from 'commander';

@@ -1,5 +1,5 @@
 /**
- * `arbiter classify df-source '<source>' [--fstype T]`: print `local` or `not-local` (sentinels.md §4.4,
+ * `arbiter classify df-source '<source>' [--fstype T]`: print `local` or `not-local` (state-lock.md §4,
  * `stateLock.classifyDfSource`). Exit 0 either way: the verb classifies, it does not judge.
  *
  * This module only adds the `df-source` subcommand to a given `classify` command; `cli/classify.ts` (the action-claim

@@ -13,7 +13,7 @@ import { addClaimSubcommand } from './classify-claim.js';
 /** JSON printed by `arbiter classify push`. */
 export interface PushReport {
   readonly push: boolean;
-  /** Full destination ref names (§6.9), a bare push resolved to the current branch of the working directory. */
+  /** Full destination ref names (push-gate.md §6.9), a bare push resolved to the current branch of the working directory. */
   readonly refs: ReadonlyArray<string>;
   readonly remote: string | null;
   readonly flags: {
@@ -37,7 +37,7 @@ export interface PushReport {
 
 /**
  * Classify `command`, resolve its destinations in the repository of `cwd` (after the first invocation's directory
- * hints, §6.7 H3) and build the report. Never throws; a refs-probe failure is reported in `error`.
+ * hints, push-gate.md §6.7 H3) and build the report. Never throws; a refs-probe failure is reported in `error`.
  */
 export const classifyPushReport = async (command: string, cwd: string): Promise<PushReport> => {
   const c = pushClassifier.classifyPushCommand(command);

@@ -1,5 +1,5 @@
 /**
- * `arbiter commitments list|done|withdraw` (sentinels.md §1.6). Exit codes: 0 success, 1 refusal (unknown id, not
+ * `arbiter commitments list|done|withdraw` (action-claim.md §6). Exit codes: 0 success, 1 refusal (unknown id, not
  * open, store unreadable or not written, not in a repository), 2 usage error. Every verdict goes to the decision
  * log under policy `action-claim` (reasons `cli-listed`, `cli-not-found`, `cli-not-open`, `cli-delivered`,
  * `cli-withdrawn`).
@@ -38,7 +38,7 @@ const readAll = async (ctx: CommitmentsContext): Promise<ReadonlyArray<AC.Commit
 
 const close = async (action: 'done' | 'withdraw', id: string, text: string | undefined): Promise<void> => {
   const ctx = context();
-  // §4.8 rule 4: a writing verb refuses with exit 1 while the runtime directory's guard is disabled.
+  // state-lock.md §8 rule 4: a writing verb refuses with exit 1 while the runtime directory's guard is disabled.
   const guard = await requireWritableRuntime(ctx.startDir, process.env);
   try {
     await closeGuarded(ctx, action, id, text);

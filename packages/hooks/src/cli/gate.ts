@@ -1,5 +1,5 @@
 /**
- * `arbiter gate status|mode|kill` (sentinels.md §3.2): the stop gate's local mode (`off` by default, `shadow`,
+ * `arbiter gate status|mode|kill` (stop-gate.md §2): the stop gate's local mode (`off` by default, `shadow`,
  * `enforce`) and kill switch, persisted in `stop-gate.json` in the repository runtime directory (atomic replace
  * under the file mutex). Exit 0 on success, 2 on a bad value, 1 when the state cannot be written or the command
  * runs outside a repository.
@@ -22,7 +22,7 @@ const repoOrDie = () => {
 /** Write one field of the gate state; prints `{label}: {new} (was {prior})` or JSON. */
 const setField = async (patch: (g: SG.GateState) => SG.GateState, show: (g: SG.GateState) => string, label: string, json: boolean): Promise<never> => {
   const { repo, files } = repoOrDie();
-  // §3.2: a writing command refuses with exit 1 when the state guard is disabled (the §4.9 warning is on stderr).
+  // stop-gate.md §2: a writing command refuses with exit 1 when the state guard is disabled (the state-lock.md §9 warning is on stderr).
   const g = await guardRuntimeDir(repo.runtimeDir, { config: readRepoConfig(repo.topLevel) });
   if (!g.status.enabled) {
     await g.release();
@@ -47,7 +47,7 @@ const setField = async (patch: (g: SG.GateState) => SG.GateState, show: (g: SG.G
 
 /** Register the `gate` verb. */
 export const register = (program: Command): void => {
-  const gate = program.command('gate').description('the stop gate: local mode (off | shadow | enforce) and kill switch (sentinels §3)');
+  const gate = program.command('gate').description('the stop gate: local mode (off | shadow | enforce) and kill switch (stop-gate.md)');
 
   gate
     .command('status')

@@ -1,5 +1,5 @@
 /**
- * `arbiter install [--claude] [--codex] [--git] [--uninstall]` (DESIGN.md conventions §1, §7; push-gate.md §15).
+ * `arbiter install [--claude] [--codex] [--git] [--uninstall]` (architecture.md conventions §1, architecture.md conventions §7; push-gate.md §15).
  *
  * Registers every event row of the ONE wiring table (`wiring.ts`: one `arbiter hook <event>` command per client event)
  * into `.claude/settings.json`, `.codex/hooks.json` and the clone's git hooks directory (`git rev-parse --git-path hooks`, which honours `core.hooksPath`), merging with what
@@ -23,7 +23,7 @@ import { die } from './util.js';
 /** The shell command a host runs for an event row. */
 export const commandOf = (row: EventRow): string => ['arbiter', ...argsOf(row)].join(' ');
 
-/** Spec shim (§15), used when no pre-push hook existed. */
+/** Spec shim (push-gate.md §15), used when no pre-push hook existed. */
 export const PRE_PUSH_SHIM = '#!/bin/sh\n# arbiter: pre-push shim (installed by `arbiter install --git`)\ncommand -v arbiter >/dev/null 2>&1 || exit 0\nexec arbiter hook pre-push "$@"\n';
 /** Chaining shim: runs the pre-existing hook (renamed) first with the same stdin, then Arbiter's. */
 export const PRE_PUSH_CHAIN_SHIM =

@@ -1,6 +1,6 @@
 /**
  * `arbiter deploy [--lane] [--eta] [--break-glass [--reason]]` (push-gate.md §10) and
- * `arbiter lane status|claim|release [--force]|halt|unhalt` (§11). Die-loud: a confirmed conflict or a store
+ * `arbiter lane status|claim|release [--force]|halt|unhalt` (push-gate.md §11). Die-loud: a confirmed conflict or a store
  * failure exits 1 with one fixed message on stderr; success prints on stdout and exits 0.
  */
 import { Command } from 'commander';
@@ -104,7 +104,7 @@ export const register = (program: Command): void => {
     .option('--reason <text>', 'reason recorded with --break-glass')
     .action(async (o: { lane?: string; eta?: string; breakGlass?: boolean; reason?: string }) => {
       const env = process.env;
-      await requireWritableRuntime(process.cwd(), env); // sentinels.md §4.8: writing verbs die loud when disabled
+      await requireWritableRuntime(process.cwd(), env); // state-lock.md §8: writing verbs die loud when disabled
       await runDeploy(
         {
           lane: o.lane ?? null,

@@ -1,11 +1,11 @@
 /**
- * `arbiter lock status [--json] [--dir D]`: the state-directory guard of this repository (sentinels.md §4.8 rule 3).
+ * `arbiter lock status [--json] [--dir D]`: the state-directory guard of this repository (state-lock.md §8 rule 3).
  *
  * Evaluates the guard exactly as every hook does (`guardRuntimeDir`: holder `host`, `state_lock.*` from the
  * repository configuration), so the answer is what the next hook will see; like a hook it creates the lock when
  * none exists and touches it when it is ours. Prints the status; exits 0 when enabled, 1 when disabled (the
  * reason is printed), 2 on a usage error (outside a repository without `--dir`). The verdict goes to the decision
- * log only when the guard is enabled: a disabled guard never writes into the guarded directory (§4.8).
+ * log only when the guard is enabled: a disabled guard never writes into the guarded directory (state-lock.md §8).
  */
 import { join } from 'node:path';
 import { Command } from 'commander';

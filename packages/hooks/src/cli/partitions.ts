@@ -1,10 +1,10 @@
 /**
  * `arbiter partitions check <plan.json|plan.yml> [--case-sensitive] [--json]`: validate a plan's file partitions
- * (§5.4: path errors, unknown dependencies, cycles, same-phase conflicts; cross-phase notices).
+ * (paths.md §4: path errors, unknown dependencies, cycles, same-phase conflicts; cross-phase notices).
  *
  * Exit codes: 0 valid (notices are printed but do not fail); 1 violations; 2 usage, I/O, parse or shape error.
  * Paths compare case-insensitively unless `--case-sensitive` is given: a false overlap only serialises work, a
- * missed one lets two agents edit one file (§5.3 fail direction).
+ * missed one lets two agents edit one file (paths.md §3 fail direction).
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';

@@ -1,5 +1,5 @@
 /**
- * `arbiter scan secrets <paths…> [--allowlist FILE] [--json]`: the §7 secret scan over files (die-loud posture).
+ * `arbiter scan secrets <paths…> [--allowlist FILE] [--json]`: the secrets.md secret scan over files (die-loud posture).
  *
  * Exit codes: 0 no finding; 1 at least one finding (each printed as `file:line:column pattern snippet`, the snippet
  * redacted, so no secret is ever printed); 2 usage or I/O error (a path that cannot be read, a bad allowlist path).
@@ -12,7 +12,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Command } from 'commander';
 import { secrets } from '@arbiter/kernel';
 import { findTopLevel } from '@arbiter/io-node';
-// `yaml` (eemeli/yaml): the maintained YAML 1.2 parser with no dependencies; the allowlist file is YAML (§7.3).
+// `yaml` (eemeli/yaml): the maintained YAML 1.2 parser with no dependencies; the allowlist file is YAML (secrets.md §3).
 import { parse as parseYaml } from 'yaml';
 import { recordDecision } from '../decision-record.js';
 import { die } from './util.js';

@@ -1,5 +1,5 @@
 /**
- * Demo section: the build stop-hook and the stop gate (issue 4 item 7, sentinels.md §2–3) with documented Claude
+ * Demo section: the build stop-hook and the stop gate (issue 4 item 7, build-stop.md, stop-gate.md) with documented Claude
  * Code and Codex Stop payloads sent to the real binary: a build owned by one session blocks only that session's
  * Stop and stops blocking when its budget is spent; then the stop gate in enforce mode with a local authority on
  * 127.0.0.1 sends a session back to work once, and lets it stop when the authority is down.

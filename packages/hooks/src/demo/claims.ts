@@ -1,5 +1,5 @@
 /**
- * Demo section: action claims and follow-through (issue 4 item 7, sentinels.md §1). A Claude Code session ends its
+ * Demo section: action claims and follow-through (issue 4 item 7, action-claim.md). A Claude Code session ends its
  * turn with "Pushing it now."; the Stop hook records a commitment; the agent's `git push` really runs against a bare
  * remote and its PostToolUse payload marks the commitment delivered. Real payloads, the real binary, real git.
  */
@@ -16,7 +16,7 @@ export const run = async (ctx: DemoContext): Promise<void> => {
   ctx.git(ctx.tmp, ['init', '-q', '--bare', '-b', 'main', remote]);
   ctx.git(repo, ['remote', 'add', 'origin', remote]);
   const S = 'sess-claims-5d2e81';
-  const stopHook = 'stop'; // the composite Stop hook: claim observation first (sentinels.md §0.8)
+  const stopHook = 'stop'; // the composite Stop hook: claim observation first (hooks.md §8)
   const stop = (message: string) =>
     JSON.stringify({
       session_id: S,

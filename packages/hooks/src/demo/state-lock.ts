@@ -1,5 +1,5 @@
 /**
- * Demo section: the state-directory lock and the stale host-lock heal (sentinels.md §4; issue 4 item 7). A lock
+ * Demo section: the state-directory lock and the stale host-lock heal (state-lock.md; issue 4 item 7). A lock
  * left by this machine under its old name is healed only on a local disk, with a dead holder pid and a stale
  * heartbeat: heal off refuses, then the three refusals (network file system, fresh heartbeat, live pid), a dry
  * run, and the heal. Every step but the network one runs the real `arbiter lock status` on the real lock file;

@@ -1,5 +1,5 @@
 /**
- * Claim observation on Stop (sentinels.md §1.3, §0.8 step 3): `observeStopClaim` registers, refreshes or skips a
+ * Claim observation on Stop (action-claim.md §3, hooks.md §8 step 3): `observeStopClaim` registers, refreshes or skips a
  * commitment from the payload's `last_assistant_message`. The `arbiter hook stop` orchestrator calls it first; it
  * contributes no output, never blocks and never throws.
  */
@@ -7,7 +7,7 @@ import { actionClaim as AC } from '@arbiter/kernel';
 import { agentLogMode } from '@arbiter/kernel/early';
 import { commitmentsContext, driveAndApply, logCommitmentDecision } from './commitments-io.js';
 
-/** Input of {@link observeStopClaim}. `now` in ms epoch; `startDir` the hook's working directory (§0.5). */
+/** Input of {@link observeStopClaim}. `now` in ms epoch; `startDir` the hook's working directory (hooks.md §5). */
 export interface StopClaimInput {
   readonly payload: Record<string, unknown>;
   readonly agent: 'claude' | 'codex';
@@ -22,11 +22,11 @@ export type StopClaimResult =
   | { readonly _tag: 'InternalError'; readonly detail: string };
 
 /**
- * The caller has evaluated the state guard (sentinels.md §0.8 step 2) and runs this only when it is enabled.
+ * The caller has evaluated the state guard (hooks.md §8 step 2) and runs this only when it is enabled.
  *
  * Observe a claim on Stop: decode nothing beyond `session_id` and `last_assistant_message`, run the kernel
  * `observeClaim` (no store read unless the message holds a claim, CM-P6), apply its effects with compare-and-set
- * retries, and log the verdict. Every failure is swallowed (signal only, §1.3 "Fail direction"): an internal error
+ * retries, and log the verdict. Every failure is swallowed (signal only, action-claim.md §3 "Fail direction"): an internal error
  * writes one stderr line `arbiter: internal error in action-claim: …`.
  */
 export const observeStopClaimDetailed = async (input: StopClaimInput): Promise<StopClaimResult> => {
@@ -55,7 +55,7 @@ export const observeStopClaimDetailed = async (input: StopClaimInput): Promise<S
 };
 
 /**
- * The orchestrator's entry (§0.8 step 3): `(input) => Promise<void>`, never throws, never rejects, prints nothing on
+ * The orchestrator's entry (hooks.md §8 step 3): `(input) => Promise<void>`, never throws, never rejects, prints nothing on
  * stdout.
  */
 export const observeStopClaim = async (input: StopClaimInput): Promise<void> => {

@@ -1,5 +1,5 @@
 /**
- * The commitments block of the context hook (sentinels.md §1.6): the lines of `renderOpenCommitments` for the
+ * The commitments block of the context hook (action-claim.md §6): the lines of `renderOpenCommitments` for the
  * session's active commitments, for `arbiter hook context` on SessionStart and UserPromptSubmit.
  */
 import { actionClaim as AC } from '@arbiter/kernel';
@@ -12,7 +12,7 @@ import { commitmentsContext } from './commitments-io.js';
  * @param startDir the hook's working directory (payload `cwd` when it exists).
  * @param env environment (for `ARBITER_STATE_DIR`).
  * @param now ms epoch.
- * @param sessionId the payload's `session_id`: the block lists that session's commitments (§1.6). When omitted,
+ * @param sessionId the payload's `session_id`: the block lists that session's commitments (action-claim.md §6). When omitted,
  *   every session's active commitments are listed.
  */
 export const commitmentContextLines = async (startDir: string, env: NodeJS.ProcessEnv, now: number, sessionId?: string): Promise<string[]> => {

@@ -1,5 +1,5 @@
 /**
- * Shared plumbing of the commitment hooks and verbs (sentinels.md §1): find the repository's commitment store and
+ * Shared plumbing of the commitment hooks and verbs (action-claim.md): find the repository's commitment store and
  * `commitments.*` settings, drive a kernel step function against the store (at most one probe), apply the effects
  * with compare-and-set retries, and write every verdict and audit event to the one decision log.
  */
@@ -13,13 +13,13 @@ export interface CommitmentsContext {
   readonly runtimeDir: string;
   readonly store: CommitmentStore;
   readonly settings: AC.CommitmentsSettings;
-  /** Config keys whose invalid value fell back to the default (one stderr warning each, §0.5). */
+  /** Config keys whose invalid value fell back to the default (one stderr warning each, hooks.md §5). */
   readonly warnings: ReadonlyArray<string>;
 }
 
 /**
  * Resolve the repository containing `startDir` and its commitment store (`<runtime dir>/commitments`) and settings.
- * @returns `null` outside a git repository (commitments are per repository; DESIGN.md conventions §2). Throws only
+ * @returns `null` outside a git repository (commitments are per repository; architecture.md conventions §2). Throws only
  *   on unexpected filesystem errors (callers catch).
  */
 export const commitmentsContext = (startDir: string, env: Env, store?: (runtimeDir: string) => CommitmentStore): CommitmentsContext | null => {
@@ -57,12 +57,12 @@ export interface Driven<V> {
   readonly probed: boolean;
   readonly probeOk: boolean | null;
   readonly applied: ApplyResult | null;
-  /** True when the state guard refused the write (sentinels.md §0.7 rule 5): nothing was written, not even a log. */
+  /** True when the state guard refused the write (hooks.md §7 rule 5): nothing was written, not even a log. */
   readonly guardDisabled: boolean;
 }
 
 /**
- * Drive `step` to its verdict (at most one `TopicCommitments` probe, §0.3 rule 3), then apply its store effects
+ * Drive `step` to its verdict (at most one `TopicCommitments` probe, hooks.md §3 rule 3), then apply its store effects
  * after `beforeWrite` agreed (the state guard, evaluated only when there is something to write so the common
  * no-claim / no-evidence call touches nothing). Rejects only if `step` throws; callers treat that as an internal
  * error.
@@ -92,7 +92,7 @@ export const driveAndApply = async <V>(
 };
 
 /**
- * Write the verdict and every Audit effect to the decision log (DESIGN.md conventions §6: an audit is a log entry
+ * Write the verdict and every Audit effect to the decision log (architecture.md conventions §6: an audit is a log entry
  * whose verdict is the audited event). Never throws.
  */
 export const logCommitmentDecision = (

@@ -10,7 +10,7 @@ import { openRuntimeGuard } from '../state-lock-guard.js';
 import { commitmentContextLines } from './commitments-context.js';
 
 /**
- * sentinels.md §4.8 rule 2: while Arbiter's state-directory lock is disabled, the block says so (commitments,
+ * state-lock.md §8 rule 2: while Arbiter's state-directory lock is disabled, the block says so (commitments,
  * build protection and the stop gate are inactive). Quiet: the block carries the warning, stderr does not.
  */
 const stateGuardLines = async (i: ContextSectionInput): Promise<ReadonlyArray<string>> => {
@@ -47,6 +47,6 @@ export const SECTION_TIMEOUT_MS = 1_000;
 /** Every extra section, in block order (e.g. the sentinels' "open commitments" lines). */
 export const CONTEXT_SECTIONS: ReadonlyArray<ContextSection> = [
   { name: 'state-guard', lines: stateGuardLines },
-  // sentinels.md §1.6: the session's open commitments (action claims not yet followed through).
+  // action-claim.md §6: the session's open commitments (action claims not yet followed through).
   { name: 'open-commitments', lines: (i) => commitmentContextLines(i.top, i.env as NodeJS.ProcessEnv, i.now, i.session) },
 ];

@@ -23,7 +23,7 @@ import { recordDecision } from '../decision-record.js';
 import { CONTEXT_SECTIONS, SECTION_TIMEOUT_MS, type ContextSectionInput } from './context-sections.js';
 import { probeIdentity, probeRepo, probeState, storeFor, withTimeout, type GateRepo } from './push-gate-probes.js';
 
-/** Read-only session-lock line for the workspace of `dir` (session-lock.md §5.3, §11). `null` = corrupt. */
+/** Read-only session-lock line for the workspace of `dir` (session-lock.md §5.3, session-lock.md §11). `null` = corrupt. */
 export const lockLine = async (stateDir: string, dir: string, session: string, now: number): Promise<PG.LockLine | null | 'failed'> => {
   try {
     const ws = resolveWorkspace(dir);
@@ -136,7 +136,7 @@ export const contextMain: HookMain = async (inv, input = {}) => {
     const payload = stdinJson(stdin, {});
     const { outcome, facts } = await runContext(agent, event, payload, { git: nodeGit(), env, cwd: process.cwd(), now: Date.now });
     const sid = typeof (payload as { session_id?: unknown })?.session_id === 'string' ? ((payload as { session_id: string }).session_id) : null;
-    // §12.5 session export (I5).
+    // push-gate.md §12.5 session export (I5).
     if (event === 'session-start' && sid !== null && PG.SESSION_ID_RE.test(sid) && agent === 'claude' && env['CLAUDE_ENV_FILE']) {
       try {
         appendFileSync(env['CLAUDE_ENV_FILE'], `export ARBITER_SESSION=${sid}\n`);

@@ -193,7 +193,7 @@ export const runEvent = async (row: EventRow, inv: HookInvocation, load: BundleL
         continue;
       }
       case 'push-release': {
-        if (pushReleaseEarly(o) === 'skip') continue; // §9: a non-push releases nothing and logs nothing
+        if (pushReleaseEarly(o) === 'skip') continue; // push-gate.md §9: a non-push releases nothing and logs nothing
         const bundle = load(BUNDLE[id]);
         if (final) return bundle.main(sinv, input);
         await bundle.releaseStage?.(agent, input);

@@ -1,6 +1,6 @@
 /**
- * `arbiter hook post-tool --agent claude|codex` (sentinels.md §1.5, §0.6, §0.7): on PostToolUse of a Bash call,
- * record follow-through evidence. A succeeded `git push` (and the other §1.5.3 rules) closes the session's open
+ * `arbiter hook post-tool --agent claude|codex` (action-claim.md §5, hooks.md §6, hooks.md §7): on PostToolUse of a Bash call,
+ * record follow-through evidence. A succeeded `git push` (and the other action-claim.md §5.3 rules) closes the session's open
  * commitments of that lemma as delivered.
  *
  * Never blocks: exit 0 always, exactly one JSON object on stdout — Claude Code on Delivered gets
@@ -18,11 +18,11 @@ import { openRuntimeGuard } from '../state-lock-guard.js';
 import { isAbsolute } from 'node:path';
 import { statSync } from 'node:fs';
 
-/** §0.7 rule 1: stdin bound, bytes. */
+/** hooks.md §7 rule 1: stdin bound, bytes. */
 export const HOOK_STDIN_MAX_BYTES = 8 * 1024 * 1024;
-/** §0.7 rule 1: stdin deadline, ms. */
+/** hooks.md §7 rule 1: stdin deadline, ms. */
 export const HOOK_STDIN_TIMEOUT_MS = 5_000;
-/** Process watchdog, ms (below the 10 s host timeout of §0.6). */
+/** Process watchdog, ms (below the 10 s host timeout of hooks.md §6). */
 export const POST_TOOL_WATCHDOG_MS = 8_000;
 
 const EMPTY: HookResult = { code: 0, stdout: '{}\n' };
@@ -36,7 +36,7 @@ export interface PostToolDeps {
   /** Store for a runtime directory (default: the file-system store). */
   readonly store?: (runtimeDir: string) => CommitmentStore;
   /**
-   * The state guard (sentinels.md §0.7 rule 5), asked right before a write: `true` when the runtime directory may be
+   * The state guard (hooks.md §7 rule 5), asked right before a write: `true` when the runtime directory may be
    * written. Default: `openRuntimeGuard` with holder `host` (its warning line goes to stderr when disabled).
    */
   readonly guard?: (startDir: string) => Promise<boolean>;
@@ -49,7 +49,7 @@ const realGuard = async (startDir: string, env: Env, agent: Agent): Promise<bool
   return g.status.enabled;
 };
 
-/** The hook's working directory: the payload's `cwd` when it names an existing directory, else the process cwd (§0.5). */
+/** The hook's working directory: the payload's `cwd` when it names an existing directory, else the process cwd (hooks.md §5). */
 export const hookStartDir = (payload: Record<string, unknown> | null, fallback: string): string => {
   const c = payload?.['cwd'];
   if (typeof c === 'string' && c !== '' && isAbsolute(c)) {
@@ -66,14 +66,14 @@ const oneLine = (e: unknown): string => sanitiseLine(e instanceof Error ? e.mess
 
 /**
  * Run the post-tool pipeline. Resolves to what the process prints (exit 0 always); never rejects. Internal errors
- * print `{}` plus one stderr line `arbiter: internal error in follow-through: …` (§0.7 rule 4).
+ * print `{}` plus one stderr line `arbiter: internal error in follow-through: …` (hooks.md §7 rule 4).
  */
 export const runPostTool = async (agent: Agent, deps: PostToolDeps): Promise<HookResult> => {
   let startDir = deps.cwd;
   try {
     const input = await deps.stdin();
     const parsed = input._tag === 'Ok' ? parsePayload(input.text) : null;
-    // §0.7 rule 1: an unreadable or undecodable payload is a fact; the decision then ends at `not-bash`.
+    // hooks.md §7 rule 1: an unreadable or undecodable payload is a fact; the decision then ends at `not-bash`.
     const payload: Record<string, unknown> = parsed ?? {};
     startDir = hookStartDir(payload, deps.cwd);
     const ctx = commitmentsContext(startDir, deps.env, deps.store);
@@ -92,11 +92,11 @@ export const runPostTool = async (agent: Agent, deps: PostToolDeps): Promise<Hoo
     };
     const guard = deps.guard ?? ((dir: string) => realGuard(dir, deps.env, agent));
     const d = await driveAndApply((a) => AC.observeEvidence(a === undefined ? facts : { ...facts, topicCommitments: a }), ctx?.store ?? null, now, () => guard(startDir));
-    // §0.7 rule 5 / §4.8: a disabled guard writes nothing into the directory, its log included; the warning line is
+    // hooks.md §7 rule 5 / state-lock.md §8: a disabled guard writes nothing into the directory, its log included; the warning line is
     // already on stderr. The commitment stays open.
     if (d.guardDisabled) return EMPTY;
     const v = d.verdict;
-    // Every verdict goes to the decision log (DESIGN.md "Decision tables and decision log").
+    // Every verdict goes to the decision log (architecture.md "Decision tables and decision log").
     logCommitmentDecision(startDir, deps.env, agentLogMode(agent), AC.EVIDENCE_POLICY, v, {
         ...(parsed === null ? { stdin: input._tag === 'Ok' ? 'undecodable' : 'unreadable' } : {}),
         session_id: typeof facts.sessionId === 'string' ? facts.sessionId : null,
@@ -112,7 +112,7 @@ export const runPostTool = async (agent: Agent, deps: PostToolDeps): Promise<Hoo
     if (!stored) return { ...EMPTY, stderr: `${warnings}arbiter: follow-through evidence could not be stored; the commitment stays open\n` };
     return warnings === '' ? EMPTY : { ...EMPTY, stderr: warnings };
   } catch (e) {
-    // §0.7 rule 4: allow output, one stderr line, and the internal error in the decision log.
+    // hooks.md §7 rule 4: allow output, one stderr line, and the internal error in the decision log.
     recordDecision({ startDir, env: deps.env, policy: AC.EVIDENCE_POLICY, policyVersion: AC.POLICY_VERSION, mode: agentLogMode(agent), verdict: 'NoEvidence', reasons: ['internal-error'], facts: { detail: oneLine(e) } });
     return { ...EMPTY, stderr: `arbiter: internal error in follow-through: ${oneLine(e)}\n` };
   }

@@ -75,12 +75,12 @@ const readRepoConfigCached = (top: string): ReturnType<typeof readRepoConfig> =>
 export const laneRoot = (commonDir: string, config: ReturnType<typeof readRepoConfig>, env: Env): string =>
   PG.settingsOf(config).store_dir ?? repoRuntimeDir(commonDir, env);
 
-/** The lane store of a repository (embedded, §5.5), configured with owners and the default lease. */
+/** The lane store of a repository (embedded, push-gate.md §5.5), configured with owners and the default lease. */
 export const storeFor = (root: string, config: PG.LanesSettings): LaneStore =>
   fsLaneStore(root, { owners: config.owners, defaultLeaseMin: config.lease_minutes });
 
 /**
- * Probe `refs` (§8.4): the classifier's `RefsFacts` (current branch, HEAD, every local branch and tag, the
+ * Probe `refs` (push-gate.md §8.4): the classifier's `RefsFacts` (current branch, HEAD, every local branch and tag, the
  * expressions the classification names; the Git port's `refsFacts`) plus the default push remote
  * (`branch.<b>.pushRemote`, `remote.pushDefault`, `branch.<b>.remote`, else `origin`). A failed probe reads as an
  * empty repository (no current branch), which can only make the gate allow.
@@ -100,7 +100,7 @@ export const probeRefs = async (git: Git, dir: string, exprs: ReadonlyArray<stri
 };
 
 /**
- * Probe `compat` (§8.4 ancestry test). Agent mode (`remoteOid` undefined): `ls-remote` within `NET_TIMEOUT_MS`;
+ * Probe `compat` (push-gate.md §8.4 ancestry test). Agent mode (`remoteOid` undefined): `ls-remote` within `NET_TIMEOUT_MS`;
  * git mode: the remote id from stdin (`null` = create); `'unknown'` for a target from unreadable stdin.
  */
 export const probeCompat = async (
@@ -131,7 +131,7 @@ export const probeCompat = async (
 
 const timeoutFailure: LaneFailure = { _tag: 'LaneFailure', kind: 'contended', status: 'timeout' };
 
-/** Probe `claim` (bounded by `NET_TIMEOUT_MS`; a timeout is `contended`, §5.6). */
+/** Probe `claim` (bounded by `NET_TIMEOUT_MS`; a timeout is `contended`, push-gate.md §5.6). */
 export const probeClaim = async (store: LaneStore, lane: string, holder: PG.Holder, meta: PG.ClaimMeta, delayMs: number): Promise<PG.ClaimAttempt> => {
   if (delayMs > 0) await sleep(delayMs);
   const r = await withTimeout(store.claim(lane, holder, meta)(), PG.NET_TIMEOUT_MS, { _tag: 'Left' as const, left: timeoutFailure });

@@ -1,6 +1,6 @@
 /**
  * `arbiter hook gate-push [--post] --agent claude|codex [--dry-run]` and `arbiter hook pre-push <remote> <url>
- * [--dry-run]` (push-gate.md §8, §9, §14, §15).
+ * [--dry-run]` (push-gate.md §8, push-gate.md §9, push-gate.md §14, push-gate.md §15).
  *
  * Pipeline: watchdog → bounded stdin → facts → the probe driver around `pushGate.gateStep` (probes of one `Need`
  * run concurrently; at most `MAX_PLAN_STEPS` calls) → render for the host → decision log → effects under the
@@ -43,7 +43,7 @@ export interface GateRun {
 }
 
 /**
- * The probe driver (§8.4): call `gateStep`, run every probe of a `Need` concurrently (honouring `delay_ms`), merge
+ * The probe driver (push-gate.md §8.4): call `gateStep`, run every probe of a `Need` concurrently (honouring `delay_ms`), merge
  * the answers, repeat until `Done` or `MAX_PLAN_STEPS` (→ `AllowLoud plan-limit`). Never throws.
  */
 export const runGate = async (initial: Omit<PG.GateFacts, 'elapsed_ms'>, deps: GateDeps): Promise<GateRun> => {
@@ -116,7 +116,7 @@ export const runGate = async (initial: Omit<PG.GateFacts, 'elapsed_ms'>, deps: G
   return { verdict: PG.planLimitVerdict(), effects: [], probes, facts: f, repo, store, timing: timing() };
 };
 
-/** Run effects (§8.8) concurrently under one cap (ms). Results are ignored; never throws. */
+/** Run effects (push-gate.md §8.8) concurrently under one cap (ms). Results are ignored; never throws. */
 export const runEffects = async (effects: ReadonlyArray<PG.GateEffect>, store: LaneStore | null, storeRoot: string | null, stateDir: string, capMs: number): Promise<void> => {
   const one = async (e: PG.GateEffect): Promise<void> => {
     switch (e._tag) {
@@ -183,7 +183,7 @@ pre-push:  git's pre-push hook — gates the exact refs git is about to push.
 Fail-open and loud; a Block needs a confirmed positive (a halt for this session, or the remote ahead of the push).
 `;
 
-/** The verdict already rendered by this process (the watchdog then exits with its code, §14 rule 2). */
+/** The verdict already rendered by this process (the watchdog then exits with its code, push-gate.md §14 rule 2). */
 let gateRendered: PG.Rendered | null = null;
 
 /**
@@ -217,7 +217,7 @@ const gateProcess = async (host: 'claude' | 'codex' | 'git', initial: Omit<PG.Ga
   const cwd = process.cwd();
   const mode = host === 'git' ? 'git' : agentLogMode(host);
   const stateDir = resolveStateDir(env);
-  // sentinels.md §4.8: the runtime state directory (lanes, pending markers, log) is guarded before anything writes.
+  // state-lock.md §8: the runtime state directory (lanes, pending markers, log) is guarded before anything writes.
   const startDir = typeof logExtra['cwd'] === 'string' && (logExtra['cwd'] as string).startsWith('/') ? (logExtra['cwd'] as string) : cwd;
   const guard = await openRuntimeGuard(startDir, env, mode).catch(() => null);
   if (guard !== null && !guard.status.enabled) {
@@ -256,7 +256,7 @@ const gateProcess = async (host: 'claude' | 'codex' | 'git', initial: Omit<PG.Ga
   process.exit(r.exit);
 };
 
-/** The payload the dispatcher read, else a bounded read of stdin (§2 `STDIN_MAX_BYTES`, `STDIN_TIMEOUT_MS`). */
+/** The payload the dispatcher read, else a bounded read of stdin (push-gate.md §2 `STDIN_MAX_BYTES`, `STDIN_TIMEOUT_MS`). */
 const gateStdin = (input: HookInput): Promise<StdinResult> => (input.stdin !== undefined ? Promise.resolve(input.stdin) : readStdin(PG.STDIN_MAX_BYTES, PG.STDIN_TIMEOUT_MS));
 
 /** `arbiter hook gate-push [--post] --agent …` entry point (the push gate, or with `--post` push release). */
@@ -318,7 +318,7 @@ export const prePushMain: HookMain = async (inv, input = {}) => {
 };
 
 /**
- * PostToolUse / PostToolUseFailure: `push-release` (§9), the release part of the post-tool events. Silent: prints
+ * PostToolUse / PostToolUseFailure: `push-release` (push-gate.md §9), the release part of the post-tool events. Silent: prints
  * nothing and never blocks; bounded by `GATE_WATCHDOG_MS` from process start (its effects get what is left). Never
  * rejects.
  */

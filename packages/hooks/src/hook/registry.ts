@@ -13,7 +13,7 @@ import type { HookMain } from '../invocation.js';
 /** A hook entry point (see `HookMain`). */
 export type HookHandler = HookMain;
 
-/** Every hook Arbiter ships, by the name used on the command line (DESIGN.md conventions §7). */
+/** Every hook Arbiter ships, by the name used on the command line (architecture.md conventions §7). */
 export const HOOKS: Readonly<Record<string, HookHandler>> = {
   'session-lock': sessionLockMain,
   stop: stopMain,

@@ -1,5 +1,5 @@
 /**
- * The shared hook-wrapper runtime (DESIGN.md "Hook wrapper shape"): bounded stdin, a process-level watchdog,
+ * The shared hook-wrapper runtime (architecture.md "Hook wrapper shape"): bounded stdin, a process-level watchdog,
  * payload parsing, output and exit, and the decision-log append. Hooks are fail-open: bad input, an adapter error
  * or the watchdog all end in "allow" (exit 0).
  *

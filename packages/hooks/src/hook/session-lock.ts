@@ -3,7 +3,7 @@
  *
  * Pipeline H1–H9: watchdog → bounded stdin → decode → read-only filter → resolve state dir, workspace, anchor pid →
  * read–decide–commit loop (at most `CAS_ATTEMPTS` rounds, at most one pid probe per round) → `decide` → render →
- * audit and decision-log entries → exit. Every internal error ends in exit 0 with nothing rendered (§12.6).
+ * audit and decision-log entries → exit. Every internal error ends in exit 0 with nothing rendered (session-lock.md §12.6).
  *
  * The pipeline is `runSessionLock(verb, agent, deps)` with injectable ports so tests can count store calls (SL-22)
  * and hang the store (SL-23); `sessionLockMain(argv)` wires the real adapters.
@@ -50,12 +50,12 @@ export interface SessionLockDeps {
 /** What one pipeline run produced (for tests); the process renders `result`. */
 export interface SessionLockRun {
   readonly result: HookResult;
-  /** Fail-open detail when the run ended without a kernel result (§13.2). */
+  /** Fail-open detail when the run ended without a kernel result (session-lock.md §13.2). */
   readonly failOpen?: SL.FailOpenDetail;
 }
 
 /**
- * Render a `decide` verdict for the host (§12.5): Claude Code block = exit 2 with the message and a line feed on
+ * Render a `decide` verdict for the host (session-lock.md §12.5): Claude Code block = exit 2 with the message and a line feed on
  * stderr; Codex block = exit 0 with the `permissionDecision: "deny"` envelope on stdout; allow = silent exit 0.
  */
 export const renderVerdict = (agent: Agent, v: SL.Verdict): HookResult => {
@@ -88,7 +88,7 @@ const summary = (s: SL.Snapshot): Record<string, unknown> => ({
 
 /**
  * Run one session-lock hook invocation against the given ports. Never throws and never rejects: every failure is
- * an allow with a fail-open detail (§12.6).
+ * an allow with a fail-open detail (session-lock.md §12.6).
  */
 export const runSessionLock = (verb: Verb, agent: Agent, deps: SessionLockDeps): Promise<SessionLockRun> => {
   let timer: NodeJS.Timeout | undefined;
@@ -153,8 +153,8 @@ const pipeline = async (verb: Verb, agent: Agent, deps: SessionLockDeps): Promis
     const result = verdict === null ? ALLOW : renderVerdict(agent, verdict);
     for (const e of effects) {
       if (e._tag !== 'Audit') continue;
-      // DESIGN.md conventions §6: an audit is a decision-log entry whose verdict is the audited event.
-      // Instants in logs are ISO-8601 (DESIGN.md conventions §4).
+      // architecture.md conventions §6: an audit is a decision-log entry whose verdict is the audited event.
+      // Instants in logs are ISO-8601 (architecture.md conventions §4).
       const previous = e.previous === null ? null : { ...e.previous, refreshed_at: msToIso(e.previous.refreshed_at) };
       deps.record({ startDir, verdict: e.kind, reasons: [e.kind], facts: { ...e, previous, at: msToIso(run.now), workspace_path: ws.path } });
     }
@@ -205,7 +205,7 @@ export const sessionLockStage = async (verb: Verb, agent: Agent, input: HookInpu
     record: (r) => pending.push(r),
   });
   if (pending.length > 0) {
-    // quiet: this hook's stderr carries exactly the block message or nothing (§12.5)
+    // quiet: this hook's stderr carries exactly the block message or nothing (session-lock.md §12.5)
     const guard = await openRuntimeGuard(pending[0]?.startDir ?? process.cwd(), env, agentLogMode(agent), { stderr: () => undefined }).catch(() => null);
     if (guard === null || guard.status.enabled) {
       for (const r of pending) {

@@ -28,7 +28,7 @@ export type StdinResult =
  * Read stdin to end of file, at most `maxBytes` bytes, within `timeoutMs` ms (an unref'd timer), and call `done` once
  * with the result: `Ok` with the UTF-8 text, `TooLarge`, `Timeout` or `Error`. Reads fd 0 with {@link readStdinFd}
  * (its `kind` from {@link stdinKind}, passed when the caller already has it), or `stream` when given (tests).
- * Never throws. Sources: session-lock.md §12.3 H2, push-gate.md `STDIN_TIMEOUT_MS`, sentinels.md §0.7 rule 1.
+ * Never throws. Sources: session-lock.md §12.3 H2, push-gate.md `STDIN_TIMEOUT_MS`, hooks.md §7 rule 1.
  */
 export const collectStdin = (
   maxBytes: number,

@@ -1,11 +1,11 @@
 /**
- * `arbiter hook stop --agent claude|codex` (sentinels.md §0.6–0.8): the composite Stop hook.
+ * `arbiter hook stop --agent claude|codex` (hooks.md §6–8): the composite Stop hook.
  *
- * Order (§0.8): read and decode stdin (a decoding failure is kept as a fact) → claim observation
- * (`observeStopClaim`, never blocks) → the build stop decision (`buildStop`, §2); a Block is rendered and ends the
- * hook, so none of the stop gate's probes run → the stop gate (`stopGate`, §3).
+ * Order (hooks.md §8): read and decode stdin (a decoding failure is kept as a fact) → claim observation
+ * (`observeStopClaim`, never blocks) → the build stop decision (`buildStop`, build-stop.md); a Block is rendered and ends the
+ * hook, so none of the stop gate's probes run → the stop gate (`stopGate`, stop-gate.md).
  *
- * Output (§0.7 rule 3, §2.9, §3.10): exactly one JSON object plus LF on stdout, exit 0, for both agents: `{}` to
+ * Output (hooks.md §7 rule 3, build-stop.md §9, stop-gate.md §10): exactly one JSON object plus LF on stdout, exit 0, for both agents: `{}` to
  * allow, `{"decision":"block","reason":…}` to block. Fail-open everywhere: bad stdin, an adapter error, an exception
  * (`hook.internal-error`, one stderr line) or the watchdog all print `{}` and exit 0.
  *
@@ -31,20 +31,20 @@ import type { HookMain } from '../invocation.js';
 import { armWatchdog, finish, readStdin, type Agent, type StdinResult } from './runtime.js';
 import { recordDecision } from '../decision-record.js';
 
-/** Largest stdin accepted, bytes (§0.7 rule 1). */
+/** Largest stdin accepted, bytes (hooks.md §7 rule 1). */
 export const STOP_STDIN_MAX_BYTES = 8 * 1024 * 1024;
-/** Stdin read limit, ms (§0.7 rule 1). */
+/** Stdin read limit, ms (hooks.md §7 rule 1). */
 export const STOP_STDIN_TIMEOUT_MS = 5_000;
 /**
- * Process watchdog, ms: below the 30 s host timeout of §0.6 and above the sum of the spec's own limits on the usual
+ * Process watchdog, ms: below the 30 s host timeout of hooks.md §6 and above the sum of the spec's own limits on the usual
  * path (stdin 5 s, hot path 1.5 s, git 0.8 s + 5 s, evaluate 2.5 s). When it fires the hook prints `{}` and exits 0.
  */
 export const STOP_WATCHDOG_MS = 25_000;
-/** Hook-level reason codes (§0.7; `hook.*` in the spec). */
+/** Hook-level reason codes (hooks.md §7; `hook.*` in the spec). */
 export type HookReason = 'internal-error' | 'state-guard-disabled';
 
 /**
- * Input of the claim observer (sentinels.md §0.8 step 3), taken from its signature so that the claims branch's
+ * Input of the claim observer (hooks.md §8 step 3), taken from its signature so that the claims branch's
  * `action-claim-stop.ts` replaces the stub without any change here.
  */
 export type StopClaimInput = Parameters<typeof observeStopClaim>[0];
@@ -70,8 +70,8 @@ export interface StopDeps {
   readonly files: (runtimeDir: string) => StateFiles;
   readonly config: (topLevel: string) => config.ConfigState;
   /**
-   * The state-directory guard of §4.8 (holder `host`) on the repository runtime directory. When it is disabled the
-   * §4.9 warning line has been passed to `stderr`; the hook then prints `{}` and runs no writing decision.
+   * The state-directory guard of state-lock.md §8 (holder `host`) on the repository runtime directory. When it is disabled the
+   * state-lock.md §9 warning line has been passed to `stderr`; the hook then prints `{}` and runs no writing decision.
    */
   readonly guard: (runtimeDir: string, cfg: config.ConfigState, stderr: (line: string) => void) => Promise<{ readonly enabled: boolean; readonly release: () => Promise<void> }>;
   readonly http: Http;
@@ -103,7 +103,7 @@ const isDir = (p: string): boolean => {
 const answerOf = <A>(e: { _tag: 'Left'; left: { _tag: string; detail: string } } | { _tag: 'Right'; right: A }): ProbeAnswer<A> =>
   e._tag === 'Right' ? { ok: true, value: e.right } : { ok: false, error: { kind: 'failed', detail: `${e.left._tag}: ${e.left.detail}` } };
 
-/** Map an `Http` outcome to the stop gate's probe answer (§3.4 failure kinds). */
+/** Map an `Http` outcome to the stop gate's probe answer (stop-gate.md §4 failure kinds). */
 const httpAnswer = async (deps: StopDeps, req: Parameters<Http['request']>[0]): Promise<ProbeAnswer<string, SG.HttpFailKind>> => {
   const r = await deps.http.request(req)();
   if (r._tag === 'Left') {
@@ -116,7 +116,7 @@ const httpAnswer = async (deps: StopDeps, req: Parameters<Http['request']>[0]): 
 
 /**
  * Run the composite Stop hook once. Never throws and never rejects: any exception ends in `{}` with the
- * `internal-error` stderr line (§0.7 rule 4).
+ * `internal-error` stderr line (hooks.md §7 rule 4).
  */
 export const runStopHook = async (agent: Agent, deps: StopDeps): Promise<StopRun> => {
   const stderr: string[] = [];
@@ -134,7 +134,7 @@ export const runStopHook = async (agent: Agent, deps: StopDeps): Promise<StopRun
     return { stdout: SG.renderStop(null), stderr, decision, reason: 'internal-error' };
   };
   try {
-    // §0.8 step 1: read and decode stdin; a failure is a fact.
+    // hooks.md §8 step 1: read and decode stdin; a failure is a fact.
     const input = await deps.stdin();
     const payload = SG.classifyStdin(input._tag === 'Ok' ? input.text : null);
     const obj: Record<string, unknown> = payload._tag === 'Object' ? { ...payload.value } : {};
@@ -143,19 +143,19 @@ export const runStopHook = async (agent: Agent, deps: StopDeps): Promise<StopRun
     const repo = deps.repo(startDir);
     const files = repo === null ? null : deps.files(repo.runtimeDir);
     const cfg: config.ConfigState = repo === null ? { _tag: 'NotConfigured' } : deps.config(repo.topLevel);
-    // §0.8 step 2: the state guard (§0.7 rule 5, §4.8). Disabled → `{}` and no writing decision at all.
+    // hooks.md §8 step 2: the state guard (hooks.md §7 rule 5, state-lock.md §8). Disabled → `{}` and no writing decision at all.
     if (repo !== null) {
       const guard = await deps.guard(repo.runtimeDir, cfg, (line) => stderr.push(line));
       release = guard.release;
       if (!guard.enabled) return { stdout: SG.renderStop(null), stderr, decision, reason: 'state-guard-disabled' };
     }
-    // §0.8 step 3: claim observation, never blocks.
+    // hooks.md §8 step 3: claim observation, never blocks.
     try {
       await deps.observeClaim({ payload: obj, agent, startDir, env: deps.env as NodeJS.ProcessEnv, now: deps.now() });
     } catch {
       // observeStopClaim never throws by contract; a broken one still never blocks.
     }
-    // §0.8 step 4: build stop.
+    // hooks.md §8 step 4: build stop.
     decision = 'build-stop';
     const sid = obj['session_id'];
     const hookSession = typeof sid === 'string' ? sid : '';
@@ -204,7 +204,7 @@ export const runStopHook = async (agent: Agent, deps: StopDeps): Promise<StopRun
       effects: bEffects,
     });
     if (bv._tag === 'Block') return { stdout: SG.renderStop(bv.message), stderr, decision, reason: bv.reasons[0] };
-    // §0.8 step 5: the stop gate.
+    // hooks.md §8 step 5: the stop gate.
     decision = 'stop-gate';
     const { settings, warnings } = config.stopGateSettings(cfg, deps.env['ARBITER_AUTHORITY_TOKEN']);
     for (const w of warnings) stderr.push(`arbiter: ${w}`);

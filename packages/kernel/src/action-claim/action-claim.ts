@@ -1,15 +1,15 @@
 /**
  * Action claims, commitments and follow-through evidence.
  *
- * Normative source: spec/sentinels.md §1 (policy `action-claim`, version 1.0.0), with DESIGN.md conventions
+ * Normative source: action-claim.md (policy `action-claim`, version 1.0.0), with architecture.md conventions
  * (reason codes are the spec's codes without the `cm.` / `fe.` area prefix, written beside the policy name: claim
  * observation and the CLI log under `action-claim`, evidence under `follow-through`; instants on disk are ISO-8601
  * via `IsoMillis`; the store lives in `<git common dir>/arbiter/commitments/`).
  *
  * The namespace's face. Modules: `records.ts` (constants, model, keys, effects, store semantics), `text.ts` (claim
- * classification §1.2), `commands.ts` (command outcome and classification §1.5.2–1.5.3), `claim.ts` (`observeClaim`
- * §1.3), `evidence.ts` (`observeEvidence` §1.5.5); here: the scripted driver, CLI decisions (§1.6), messages (§1.5,
- * §1.6) and the table.
+ * classification action-claim.md §2), `commands.ts` (command outcome and classification action-claim.md §5.2–5.3), `claim.ts` (`observeClaim`
+ * action-claim.md §3), `evidence.ts` (`observeEvidence` action-claim.md §5.5); here: the scripted driver, CLI decisions (action-claim.md §6), messages (action-claim.md §5,
+ * action-claim.md §6) and the table.
  *
  * Pure: no I/O, no clock, no randomness. `now` and store contents arrive as facts.
  */
@@ -52,7 +52,7 @@ export const runStep = <V>(
   return { step: done<V, Effect>(r.outcome, r.effects), probes };
 };
 
-// ───────────────────────────────────────── CLI decisions (§1.6) ─────────────────────────────────────────
+// ───────────────────────────────────────── CLI decisions (action-claim.md §6) ─────────────────────────────────────────
 
 /** Verdict of `arbiter commitments done|withdraw <id>`. Exit 0 for Closed, 1 otherwise. */
 export type CliCloseVerdict =
@@ -61,7 +61,7 @@ export type CliCloseVerdict =
   | { readonly _tag: 'Closed'; readonly reasons: readonly ['cli-delivered' | 'cli-withdrawn']; readonly message: string; readonly id: string };
 
 /**
- * `arbiter commitments done <id> [--note]` / `withdraw <id> [--reason]` (§1.6): unknown id → NotFound; effective
+ * `arbiter commitments done <id> [--note]` / `withdraw <id> [--reason]` (action-claim.md §6): unknown id → NotFound; effective
  * status not open → NotOpen; otherwise Closed with one CommitmentClose (delivered with manual evidence, or withdrawn
  * with `note = reason`, each cut to 200 code points) and an Audit.
  */
@@ -90,7 +90,7 @@ export const decideCliClose = (
 };
 
 /**
- * `arbiter commitments list` selection (§1.6): active records of every session (or of `session`), newest first;
+ * `arbiter commitments list` selection (action-claim.md §6): active records of every session (or of `session`), newest first;
  * `all` adds every effective status. Pure.
  */
 export const selectForList = (
@@ -102,7 +102,7 @@ export const selectForList = (
     .filter((c) => (opts.session === undefined || c.topic === opts.session) && (opts.all === true || isActive(c, now)))
     .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
-// ───────────────────────────────────────── messages (§1.5, §1.6) ─────────────────────────────────────────
+// ───────────────────────────────────────── messages (action-claim.md §5, action-claim.md §6) ─────────────────────────────────────────
 
 /** A commitment id as typed by a person, made safe to print: `[A-Za-z0-9_./-]`, at most 64 characters. */
 export const safeId = (id: unknown): string => keepOnly(id, HANDLE_CHAR, 64, '?');
@@ -113,12 +113,12 @@ export const formatRemaining = (ms: number): string => {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 };
 
-/** §1.5 rendering (Claude Code, Delivered): `Arbiter: commitment {id} ({lemma}) marked delivered by: {command}`. */
+/** action-claim.md §5 rendering (Claude Code, Delivered): `Arbiter: commitment {id} ({lemma}) marked delivered by: {command}`. */
 export const deliveredContext = (d: { readonly id: string; readonly lemma: Lemma; readonly command: string }): string =>
   `Arbiter: commitment ${safeId(d.id)} (${d.lemma}) marked delivered by: ${sanitizeLine(d.command, EVIDENCE_COMMAND_MAX)}`;
 
 /**
- * `renderOpenCommitments(active, now)` (§1.6): null when there is no active commitment; otherwise the header, one
+ * `renderOpenCommitments(active, now)` (action-claim.md §6): null when there is no active commitment; otherwise the header, one
  * line per commitment oldest first, and the closing instruction, joined with LF.
  */
 export const renderOpenCommitments = (records: ReadonlyArray<Commitment>, now: number): string | null => {
@@ -133,10 +133,10 @@ export const renderOpenCommitments = (records: ReadonlyArray<Commitment>, now: n
   ].join('\n');
 };
 
-/** §1.6 list, empty. */
+/** action-claim.md §6 list, empty. */
 export const LIST_EMPTY = 'No open commitments.';
 
-/** §1.6 list line: `{id}  {lemma}  {status}  {expires in …, or closed ISO}  session {shortId}  "{lastSpan}"`. */
+/** action-claim.md §6 list line: `{id}  {lemma}  {status}  {expires in …, or closed ISO}  session {shortId}  "{lastSpan}"`. */
 export const listLine = (c: Commitment, now: number): string => {
   const st = effectiveStatus(c, now);
   const when =
@@ -146,13 +146,13 @@ export const listLine = (c: Commitment, now: number): string => {
   return `${safeId(c.id)}  ${c.lemma}  ${st}  ${when}  session ${shortId(c.topic)}  "${sanitizeLine(c.lastSpan, SPAN_MAX)}"`;
 };
 
-/** §1.6 done, ok. */
+/** action-claim.md §6 done, ok. */
 export const doneMessage = (c: Pick<Commitment, 'id' | 'lemma'>): string => `Commitment ${safeId(c.id)} (${c.lemma}) marked delivered.`;
-/** §1.6 withdraw, ok. */
+/** action-claim.md §6 withdraw, ok. */
 export const withdrawnMessage = (c: Pick<Commitment, 'id' | 'lemma'>): string => `Commitment ${safeId(c.id)} (${c.lemma}) withdrawn.`;
-/** §1.6 not found. */
+/** action-claim.md §6 not found. */
 export const notFoundMessage = (id: unknown): string => `No commitment with id ${safeId(id)}.`;
-/** §1.6 not open. */
+/** action-claim.md §6 not open. */
 export const notOpenMessage = (id: unknown, status: Status): string => `Commitment ${safeId(id)} is already ${status}; nothing changed.`;
 
 // ───────────────────────────────────────── table ─────────────────────────────────────────
@@ -272,7 +272,7 @@ export const table = (): DecisionTable => {
   return {
     policy: POLICY,
     version: POLICY_VERSION,
-    title: 'Action claims on Stop, follow-through evidence on PostToolUse, and the claim classifier (sentinels.md §1).',
+    title: 'Action claims on Stop, follow-through evidence on PostToolUse, and the claim classifier (action-claim.md).',
     columns: ['decision', 'facts', 'probe', 'verdict', 'reason', 'effects'],
     rows,
     notes: [

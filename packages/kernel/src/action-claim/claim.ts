@@ -1,5 +1,5 @@
 /**
- * Claim registration on Stop (sentinels.md §1.3): `observeClaim`, the step that turns an announced action into an
+ * Claim registration on Stop (action-claim.md §3): `observeClaim`, the step that turns an announced action into an
  * open commitment. Pure.
  */
 import { done, need, type Done, type Need, type StepDriver } from '../internal/step.js';
@@ -11,7 +11,7 @@ const skipped = (r: Exclude<ClaimReason, 'refreshed' | 'per-topic-cap' | 'regist
   done<ClaimVerdict, Effect>({ _tag: 'Skipped', reasons: [r] });
 
 /**
- * `observeClaim` (§1.3), a step function. Rules in order: disabled → `disabled`; no topic → `no-topic`; no message →
+ * `observeClaim` (action-claim.md §3), a step function. Rules in order: disabled → `disabled`; no topic → `no-topic`; no message →
  * `no-message`; classification of `clamp(message, 16384)` finds no claim → `no-claim` (rules 1–4 request no probe);
  * otherwise Need `TopicCommitments(topic)`; a failed probe → `store-unavailable`; then expiry housekeeping effects,
  * then Refreshed (same key active: expiry `max(old, now + 6 h)`), CapReached (≥ 5 active `actionclaim:`), or

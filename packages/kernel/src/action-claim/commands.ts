@@ -1,5 +1,5 @@
 /**
- * Follow-through command classification (sentinels.md §1.5.2–1.5.3): the outcome of a Bash call, and which lemmas an
+ * Follow-through command classification (action-claim.md §5.2–5.3): the outcome of a Bash call, and which lemmas an
  * executed command is evidence for. Commands are read with the shared shell lexer and walker (`shell/`). Pure and
  * total.
  */
@@ -7,13 +7,13 @@ import { lex, type Token } from '../shell/lexer.js';
 import { simpleCommandOf, walkCommands } from '../shell/walker.js';
 import { ACTION_PATTERN_LEMMAS, type Agent, type CommandOutcome, type CommitmentsSettings, DEFAULT_SETTINGS, DEFAULT_TEST_COMMANDS, type Lemma } from './records.js';
 
-// ───────────────────────────────────────── command outcome and classification (§1.5.2–1.5.3) ───────────────
+// ───────────────────────────────────────── command outcome and classification (action-claim.md §5.2–5.3) ───────────────
 
 /** True for a plain JSON object (not null, not an array). */
 export const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
 
 /**
- * §1.5.2: the outcome of a Bash call from its PostToolUse payload. Claude: background → unknown, `interrupted` →
+ * action-claim.md §5.2: the outcome of a Bash call from its PostToolUse payload. Claude: background → unknown, `interrupted` →
  * failed, else succeeded (failures go to PostToolUseFailure). Codex: an integer `exit_code`/`exitCode` in an object,
  * or a string whose first line reads `Exit code: <integer>`; 0 → succeeded, other → failed; anything else unknown.
  * Total; never throws on plain JSON values.
@@ -47,7 +47,7 @@ interface SimpleSpan {
 
 /**
  * The simple commands of `command` in source order, read with the shared shell lexer and walker (push-gate.md §6.2,
- * §6.3 S1): split at `&&`, `||`, `;`, `;;`, `|`, `|&`, `&`, newline and subshell parentheses, outside quotes,
+ * push-gate.md §6.3 S1): split at `&&`, `||`, `;`, `;;`, `|`, `|&`, `&`, newline and subshell parentheses, outside quotes,
  * escapes, substitutions, comments and heredoc bodies. Substitution bodies are not commands of the line (a command
  * inside `$(…)` or backticks is not evidence). On an unterminated quote or substitution the tokens read before it
  * count (the text after it is one unreadable word). Linear; total.
@@ -64,14 +64,14 @@ const simpleSpans = (command: string): SimpleSpan[] => {
   return spans;
 };
 
-/** §1.5.3 step 2 on tokens: the words after quote removal, without redirections; leading `(`, `{`, `!` and trailing `)`, `}` stripped; empty words dropped. */
+/** action-claim.md §5.3 step 2 on tokens: the words after quote removal, without redirections; leading `(`, `{`, `!` and trailing `)`, `}` stripped; empty words dropped. */
 const wordsOf = (tokens: ReadonlyArray<Token>): string[] =>
   simpleCommandOf(tokens)
     .words.map((w) => w.text.replace(/^[({!]+/, '').replace(/[)}]+$/, ''))
     .filter((w) => w !== '');
 
 /**
- * §1.5.3 step 1: the simple commands of a shell command, as the source text between the operators that separate
+ * action-claim.md §5.3 step 1: the simple commands of a shell command, as the source text between the operators that separate
  * them (surrounding blanks kept; commands without a word dropped). See {@link simpleSpans} for the rules. Linear;
  * total.
  */
@@ -81,7 +81,7 @@ export const splitSimpleCommands = (command: string): string[] =>
     .filter((s) => s.trim() !== '');
 
 /**
- * §1.5.3 step 2: words of one simple command, read with the shared shell lexer: quotes removed, backslash escapes
+ * action-claim.md §5.3 step 2: words of one simple command, read with the shared shell lexer: quotes removed, backslash escapes
  * applied, redirections and their targets skipped, text computed at run time (`$X`, `$(…)`, backticks) as the
  * lexer's placeholder; leading `(`, `{`, `!` and trailing `)`, `}` stripped; empty words dropped. Linear; total.
  */
@@ -90,7 +90,7 @@ export const tokenize = (simple: string): string[] => wordsOf(lex(simple, 0).tok
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 const WRAPPERS = new Set(['command', 'nohup', 'time', 'exec']);
 
-/** §1.5.3 steps 3–4: drop assignments and wrappers (`env` with its assignments and options, `command`, `nohup`, `time`, `exec`), then reduce the program to its basename. */
+/** action-claim.md §5.3 steps 3–4: drop assignments and wrappers (`env` with its assignments and options, `command`, `nohup`, `time`, `exec`), then reduce the program to its basename. */
 export const stripPrefixes = (words: ReadonlyArray<string>): string[] => {
   let i = 0;
   for (;;) {
@@ -114,7 +114,7 @@ export const stripPrefixes = (words: ReadonlyArray<string>): string[] => {
 
 const GIT_CONSUMING = new Set(['--git-dir', '--work-tree', '--namespace', '--exec-path']);
 
-/** §1.5.3 step 5: the git subcommand and its arguments, skipping global options; null when there is none. */
+/** action-claim.md §5.3 step 5: the git subcommand and its arguments, skipping global options; null when there is none. */
 export const gitSubcommand = (words: ReadonlyArray<string>): { sub: string; args: string[] } | null => {
   let i = 1;
   while (i < words.length) {
@@ -132,7 +132,7 @@ export const gitSubcommand = (words: ReadonlyArray<string>): { sub: string; args
   return null;
 };
 
-/** Word-prefix match (§1.5.3): every entry word equals the word at the same position; `*` matches any one word. */
+/** Word-prefix match (action-claim.md §5.3): every entry word equals the word at the same position; `*` matches any one word. */
 export const wordPrefixMatch = (words: ReadonlyArray<string>, entry: string): boolean => {
   const ew = entry.split(/\s+/).filter((w) => w !== '');
   if (ew.length === 0 || ew.length > words.length) return false;
@@ -186,7 +186,7 @@ const lemmasOfWords = (words: ReadonlyArray<string>, ev: CommitmentsSettings['ev
 };
 
 /**
- * §1.5.3 in detail: every (lemma, simple command) pair the command delivers, in command order. Never yields `fix`.
+ * action-claim.md §5.3 in detail: every (lemma, simple command) pair the command delivers, in command order. Never yields `fix`.
  * `config` is a {@link CommitmentsSettings} (anything else means the defaults). Total and linear.
  */
 export const classifyCommandHits = (command: unknown, config?: unknown): CommandHit[] => {
@@ -201,7 +201,7 @@ export const classifyCommandHits = (command: unknown, config?: unknown): Command
 };
 
 /**
- * `classifyCommand(command, config) → Set<Lemma>` (§1.5.3): which lemmas an executed command is evidence for.
+ * `classifyCommand(command, config) → Set<Lemma>` (action-claim.md §5.3): which lemmas an executed command is evidence for.
  * `fix` is never in the set (FE-P1). Total over any value.
  */
 export const classifyCommand = (command: unknown, config?: unknown): ReadonlySet<Lemma> =>

@@ -1,5 +1,5 @@
 /**
- * Delivery evidence on PostToolUse (sentinels.md §1.5.5): `observeEvidence`, the step that closes open commitments
+ * Delivery evidence on PostToolUse (action-claim.md §5.5): `observeEvidence`, the step that closes open commitments
  * an executed command delivers. Pure.
  */
 import { done, need, type Done, type Need, type StepDriver } from '../internal/step.js';
@@ -11,7 +11,7 @@ const noEvidence = (r: Exclude<EvidenceReason, 'delivered'>, outcome?: CommandOu
   done<EvidenceVerdict, Effect>(outcome === undefined ? { _tag: 'NoEvidence', reasons: [r] } : { _tag: 'NoEvidence', reasons: [r], outcome });
 
 /**
- * `observeEvidence` (§1.5.5), a step function. Rules in order: disabled → `disabled`; tool not exactly `Bash` →
+ * `observeEvidence` (action-claim.md §5.5), a step function. Rules in order: disabled → `disabled`; tool not exactly `Bash` →
  * `not-bash`; no topic → `no-topic`; no command → `no-command`; outcome not succeeded → `not-succeeded`;
  * `classifyCommand` empty → `no-action` (rules 1–6 request no probe); Need `TopicCommitments(topic)`; a failed probe
  * → `store-unavailable`; expiry housekeeping; no active commitment of the topic with its lemma in the set →

@@ -1,7 +1,7 @@
 /**
- * Commitment records of the action-claim policy (sentinels.md §1.3, §1.4): constants, lemmas, the record and store
+ * Commitment records of the action-claim policy (action-claim.md §3, action-claim.md §4): constants, lemmas, the record and store
  * codecs, settings, the store probe, keys and status, the effects and verdicts of both decisions, and the store
- * semantics (`applyEffects`, §1.3 "Applying the effects"). Pure.
+ * semantics (`applyEffects`, action-claim.md §3 "Applying the effects"). Pure.
  */
 import * as t from 'io-ts';
 import { isRight } from 'fp-ts/lib/Either.js';
@@ -11,11 +11,11 @@ import { clamp, keepOnly } from '../internal/text.js';
 import { sha256Hex } from '../internal/sha256.js';
 import { ACTION_CLAIM_POLICY, ACTION_CLAIM_POLICY_VERSION, claimTopicOf } from '../early.js';
 
-// ───────────────────────────────────────── constants (§1.3, §1.4) ─────────────────────────────────────────
+// ───────────────────────────────────────── constants (action-claim.md §3, action-claim.md §4) ─────────────────────────────────────────
 
 /** Policy id of claim observation and the `arbiter commitments` verbs in the decision log. */
 export const POLICY = ACTION_CLAIM_POLICY;
-/** Policy id of follow-through evidence (§1.5) in the decision log. */
+/** Policy id of follow-through evidence (action-claim.md §5) in the decision log. */
 export const EVIDENCE_POLICY = 'follow-through';
 /** Policy version (semver). */
 export const POLICY_VERSION = ACTION_CLAIM_POLICY_VERSION;
@@ -31,7 +31,7 @@ export const SPAN_MAX = 120;
 export const KEY_HASH_LEN = 16;
 /** Prefix of every action-claim external key. */
 export const KEY_PREFIX = 'actionclaim:';
-/** Closed records older than this are pruned when the store is written, ms (7 days, sentinels.md §0.5 rule 4). */
+/** Closed records older than this are pruned when the store is written, ms (7 days, hooks.md §5 rule 4). */
 export const PRUNE_AFTER_MS = 7 * 86_400_000;
 /** Evidence command text length, code points. */
 export const EVIDENCE_COMMAND_MAX = 200;
@@ -40,7 +40,7 @@ export const NOTE_MAX = 200;
 
 // ───────────────────────────────────────── model ─────────────────────────────────────────
 
-/** The ten lemmas, in the fixed order that breaks ties (§1.2). */
+/** The ten lemmas, in the fixed order that breaks ties (action-claim.md §2). */
 export const LEMMAS = ['relaunch', 'restart', 'redeploy', 'deploy', 'push', 'merge', 'revert', 'rebase', 'rerun', 'fix'] as const;
 export const LemmaCodec = t.keyof({
   relaunch: null,
@@ -56,7 +56,7 @@ export const LemmaCodec = t.keyof({
 });
 export type Lemma = t.TypeOf<typeof LemmaCodec>;
 
-/** Lemmas whose evidence comes from `commitments.evidence.action_patterns.<lemma>` (§1.5.3). */
+/** Lemmas whose evidence comes from `commitments.evidence.action_patterns.<lemma>` (action-claim.md §5.3). */
 export const ACTION_PATTERN_LEMMAS = ['relaunch', 'restart', 'deploy', 'redeploy'] as const;
 export type ActionPatternLemma = (typeof ACTION_PATTERN_LEMMAS)[number];
 
@@ -94,7 +94,7 @@ const commitmentCodecs = <I>(instant: t.Type<number, I, unknown>) => {
     evidence: t.union([evidenceCodecs(instant), t.null]),
     note: t.union([t.string, t.null]),
   });
-  // A stored record is open exactly when it has no `closedAt` (§1.4: "Set when the status leaves open").
+  // A stored record is open exactly when it has no `closedAt` (action-claim.md §4: "Set when the status leaves open").
   return new t.Type<t.TypeOf<typeof flat>, t.OutputOf<typeof flat>, unknown>(
     'Commitment',
     (u): u is t.TypeOf<typeof flat> => flat.is(u) && (u.status === 'open') === (u.closedAt === null),
@@ -111,13 +111,13 @@ const commitmentCodecs = <I>(instant: t.Type<number, I, unknown>) => {
 
 /** In-memory commitment codec (instants as ms epoch). */
 export const CommitmentMem = commitmentCodecs(SafeInt);
-/** On-disk commitment codec (instants as ISO-8601 UTC with ms; DESIGN.md conventions §4). */
+/** On-disk commitment codec (instants as ISO-8601 UTC with ms; architecture.md conventions §4). */
 export const CommitmentCodec = commitmentCodecs(IsoMillis);
-/** One commitment record (§1.4). Instants in ms epoch. */
+/** One commitment record (action-claim.md §4). Instants in ms epoch. */
 export type Commitment = t.TypeOf<typeof CommitmentMem>;
 export type Evidence = NonNullable<Commitment['evidence']>;
 
-/** The store document `{version:1, commitments:[…]}` (sentinels.md §0.5), on-disk form. */
+/** The store document `{version:1, commitments:[…]}` (hooks.md §5), on-disk form. */
 export const StoreFileCodec = t.type({ version: t.literal(1), commitments: t.array(CommitmentCodec) });
 
 /** Decode the text of one store document. `Left` carries a short byte-free detail. Total. */
@@ -136,7 +136,7 @@ export const decodeStoreFile = (text: string): { ok: true; commitments: Commitme
 export const encodeStoreFile = (commitments: ReadonlyArray<Commitment>): string =>
   JSON.stringify(StoreFileCodec.encode({ version: 1, commitments: [...commitments] }));
 
-/** Settings of this policy (`commitments.*`, sentinels.md §0.5), already defaulted. */
+/** Settings of this policy (`commitments.*`, hooks.md §5), already defaulted. */
 export interface CommitmentsSettings {
   readonly enabled: boolean;
   readonly evidence: {
@@ -146,7 +146,7 @@ export interface CommitmentsSettings {
   };
 }
 
-/** §1.5.4 default `test_commands`. */
+/** action-claim.md §5.4 default `test_commands`. */
 export const DEFAULT_TEST_COMMANDS: ReadonlyArray<string> = [
   'npm test',
   'npm run test',
@@ -167,7 +167,7 @@ export const DEFAULT_TEST_COMMANDS: ReadonlyArray<string> = [
   'make test',
 ];
 
-/** Documented defaults (§0.5, §1.5.4): enabled, evidence enabled, the default test commands, no action patterns. */
+/** Documented defaults (hooks.md §5, action-claim.md §5.4): enabled, evidence enabled, the default test commands, no action patterns. */
 export const DEFAULT_SETTINGS: CommitmentsSettings = {
   enabled: true,
   evidence: {
@@ -177,7 +177,7 @@ export const DEFAULT_SETTINGS: CommitmentsSettings = {
   },
 };
 
-/** A probe answer (§0.3 rule 2). */
+/** A probe answer (hooks.md §3 rule 2). */
 export type ProbeAnswer<A> =
   | { readonly ok: true; readonly value: A }
   | { readonly ok: false; readonly error: { readonly kind: string; readonly detail: string } };
@@ -188,36 +188,36 @@ export interface TopicCommitmentsProbe {
   readonly topic: string;
 }
 
-// ───────────────────────────────────────── keys, status (§1.4) ─────────────────────────────────────────
+// ───────────────────────────────────────── keys, status (action-claim.md §4) ─────────────────────────────────────────
 
 /** The pre-hash string of an external key: `<topic>|<lemma>` (the lemma, free of `|`, comes last). */
 export const keyMaterial = (topic: string, lemma: Lemma): string => `${topic}|${lemma}`;
 
-/** `externalKey = "actionclaim:" + first 16 hex of sha256("<topic>|<lemma>")` (§1.4). */
+/** `externalKey = "actionclaim:" + first 16 hex of sha256("<topic>|<lemma>")` (action-claim.md §4). */
 export const externalKey = (topic: string, lemma: Lemma): string =>
   KEY_PREFIX + sha256Hex(keyMaterial(topic, lemma)).slice(0, KEY_HASH_LEN);
 
-/** `id = "c-" + first 8 hex of sha256("<externalKey>|<createdAt>")` (§1.4). */
+/** `id = "c-" + first 8 hex of sha256("<externalKey>|<createdAt>")` (action-claim.md §4). */
 export const commitmentId = (key: string, createdAt: number): string => `c-${sha256Hex(`${key}|${createdAt}`).slice(0, 8)}`;
 
-/** Effective status (§1.4): `expired` when stored `open` and `now > expiresAt`, else the stored status. */
+/** Effective status (action-claim.md §4): `expired` when stored `open` and `now > expiresAt`, else the stored status. */
 export const effectiveStatus = (c: Commitment, now: number): Status =>
   c.status === 'open' && now > c.expiresAt ? 'expired' : c.status;
 
-/** Active (§1.4): effective status `open` (`now ≤ expiresAt`, inclusive). */
+/** Active (action-claim.md §4): effective status `open` (`now ≤ expiresAt`, inclusive). */
 export const isActive = (c: Commitment, now: number): boolean => c.status === 'open' && now <= c.expiresAt;
 
-/** §1.3 rule 2 / §1.5.5 rule 3: a topic is a string holding a non-space character. */
+/** action-claim.md §3 rule 2 / action-claim.md §5.5 rule 3: a topic is a string holding a non-space character. */
 export const topicOf = claimTopicOf;
 
-/** The agent host whose PostToolUse payload is read (§1.5.2). */
+/** The agent host whose PostToolUse payload is read (action-claim.md §5.2). */
 export type Agent = 'claude' | 'codex';
-/** Outcome of an executed Bash call (§1.5.2). */
+/** Outcome of an executed Bash call (action-claim.md §5.2). */
 export type CommandOutcome = 'succeeded' | 'failed' | 'unknown';
 
 // ───────────────────────────────────────── effects and verdicts ─────────────────────────────────────────
 
-/** Audit events written to the decision log (DESIGN.md conventions §6: audit records are log entries). */
+/** Audit events written to the decision log (architecture.md conventions §6: audit records are log entries). */
 export interface AuditEffect {
   readonly _tag: 'Audit';
   readonly policy: typeof POLICY | typeof EVIDENCE_POLICY;
@@ -249,7 +249,7 @@ export type Effect =
     }
   | AuditEffect;
 
-/** Reason codes of claim observation (§1.3, spec `cm.*` without the area prefix). */
+/** Reason codes of claim observation (action-claim.md §3, spec `cm.*` without the area prefix). */
 export type ClaimReason =
   | 'disabled'
   | 'no-topic'
@@ -270,7 +270,7 @@ export const CLAIM_REASONS: ReadonlyArray<ClaimReason> = [
   'registered',
 ];
 
-/** Reason codes of follow-through evidence (§1.5.5, spec `fe.*` without the area prefix). */
+/** Reason codes of follow-through evidence (action-claim.md §5.5, spec `fe.*` without the area prefix). */
 export type EvidenceReason =
   | 'disabled'
   | 'not-bash'
@@ -293,11 +293,11 @@ export const EVIDENCE_REASONS: ReadonlyArray<EvidenceReason> = [
   'delivered',
 ];
 
-/** Reason codes of the `arbiter commitments` verbs (§1.6, spec `cm.cli-*`). */
+/** Reason codes of the `arbiter commitments` verbs (action-claim.md §6, spec `cm.cli-*`). */
 export type CliReason = 'cli-listed' | 'cli-not-found' | 'cli-not-open' | 'cli-delivered' | 'cli-withdrawn';
 export const CLI_REASONS: ReadonlyArray<CliReason> = ['cli-listed', 'cli-not-found', 'cli-not-open', 'cli-delivered', 'cli-withdrawn'];
 
-/** Verdict of {@link observeClaim}. Never a block: the Stop hook renders other decisions (§1.3 "Rendering"). */
+/** Verdict of {@link observeClaim}. Never a block: the Stop hook renders other decisions (action-claim.md §3 "Rendering"). */
 export type ClaimVerdict =
   | { readonly _tag: 'Skipped'; readonly reasons: readonly [Exclude<ClaimReason, 'refreshed' | 'per-topic-cap' | 'registered'>] }
   | { readonly _tag: 'Refreshed'; readonly reasons: readonly ['refreshed']; readonly id: string; readonly lemma: Lemma }
@@ -309,7 +309,7 @@ export type EvidenceVerdict =
   | { readonly _tag: 'NoEvidence'; readonly reasons: readonly [Exclude<EvidenceReason, 'delivered'>]; readonly outcome?: CommandOutcome }
   | { readonly _tag: 'Delivered'; readonly reasons: readonly ['delivered']; readonly delivered: ReadonlyArray<{ readonly id: string; readonly lemma: Lemma; readonly command: string }> };
 
-/** Facts of {@link observeClaim} (§1.3). `now` in ms epoch. */
+/** Facts of {@link observeClaim} (action-claim.md §3). `now` in ms epoch. */
 export interface ClaimFacts {
   readonly enabled: boolean;
   readonly sessionId: unknown;
@@ -319,7 +319,7 @@ export interface ClaimFacts {
   readonly topicCommitments?: ProbeAnswer<ReadonlyArray<Commitment>>;
 }
 
-/** Facts of {@link observeEvidence} (§1.5.1). */
+/** Facts of {@link observeEvidence} (action-claim.md §5.1). */
 export interface EvidenceFacts {
   readonly agent: Agent;
   readonly settings: CommitmentsSettings;
@@ -344,7 +344,7 @@ export const withAnswer = <F extends ClaimFacts | EvidenceFacts>(facts: F, _prob
 export type ClaimStep = Need<TopicCommitmentsProbe> | Done<ClaimVerdict, Effect>;
 export type EvidenceStep = Need<TopicCommitmentsProbe> | Done<EvidenceVerdict, Effect>;
 
-/** §1.3 rule 6: close every open commitment of `topic` whose expiry has passed. */
+/** action-claim.md §3 rule 6: close every open commitment of `topic` whose expiry has passed. */
 export const expiryHousekeeping = (records: ReadonlyArray<Commitment>, topic: string, now: number): Effect[] =>
   records
     .filter((c) => c.topic === topic && c.status === 'open' && now > c.expiresAt)
@@ -353,10 +353,10 @@ export const expiryHousekeeping = (records: ReadonlyArray<Commitment>, topic: st
 /** A topic rendered into a log record: the kernel's session charset, at most 128 characters. */
 export const auditTopic = (topic: string): string => keepOnly(topic, /[A-Za-z0-9_.:-]/, 128, 'unknown');
 
-// ───────────────────────────────────────── store semantics (§1.3 "Applying the effects") ─────────────────
+// ───────────────────────────────────────── store semantics (action-claim.md §3 "Applying the effects") ─────────────────
 
 /**
- * Apply effects to the store's records, as the store adapter does under its compare-and-set (§1.3):
+ * Apply effects to the store's records, as the store adapter does under its compare-and-set (action-claim.md §3):
  * - CommitmentCreate is dropped when a record with its id exists (idempotent replay), becomes a refresh when an
  *   active commitment with the same key exists (dedupe under races), and is dropped when its topic already holds 5
  *   active `actionclaim:` commitments (cap under races);
@@ -364,7 +364,7 @@ export const auditTopic = (topic: string): string => keepOnly(topic, /[A-Za-z0-9
  *   `expiresAt` and `restatedAt` never decrease;
  * - CommitmentClose applies only to a record whose stored status is still `open`;
  * - Audit is not a store effect.
- * Finally records closed (or effectively expired) for more than 7 days are pruned (§0.5 rule 4). Pure; input order
+ * Finally records closed (or effectively expired) for more than 7 days are pruned (hooks.md §5 rule 4). Pure; input order
  * of records is kept, new records are appended.
  */
 export const applyEffects = (records: ReadonlyArray<Commitment>, effects: ReadonlyArray<Effect>, now: number): Commitment[] => {

@@ -1,11 +1,11 @@
 /**
- * Action-claim text classification (sentinels.md §1.2): does an assistant message announce an action (`I'll
+ * Action-claim text classification (action-claim.md §2): does an assistant message announce an action (`I'll
  * redeploy …`), and which lemma? Pure and total.
  */
 import { CLAIM_STEM_RE } from '../early.js';
 import { LEMMAS, type Lemma } from './records.js';
 
-// ───────────────────────────────────────── classification (§1.2) ─────────────────────────────────────────
+// ───────────────────────────────────────── classification (action-claim.md §2) ─────────────────────────────────────────
 
 /** Result of {@link classifyActionClaim}. */
 export type ClaimClass =
@@ -62,7 +62,7 @@ const X = '[^.!?\\n]{0,40}';
 const START = '(?:^|[.!?]\\s+)';
 
 /**
- * One global, case-insensitive, non-unicode regex holding the 30 patterns of §1.2 grouped by shape. At any origin at
+ * One global, case-insensitive, non-unicode regex holding the 30 patterns of action-claim.md §2 grouped by shape. At any origin at
  * most one pattern can match (their fixed words are disjoint), so the leftmost match of this union is the candidate
  * with the smallest origin, and a tie in rule 4 never arises. The regex has no nested quantifiers: every `\s+` is
  * followed by a literal, X is bounded at 40, so a search is linear in the text length.
@@ -86,7 +86,7 @@ const STEM_RE = CLAIM_STEM_RE;
 const QUOTES = new Set(['"', "'", '\u201c', '\u201d', '\u2018', '\u2019', '`']);
 
 /**
- * §1.2 rule 2: look at up to two characters before `origin`, skipping U+0020; the first other character decides.
+ * action-claim.md §2 rule 2: look at up to two characters before `origin`, skipping U+0020; the first other character decides.
  * True when that character is a quote (`"` `'` `“` `”` `‘` `’` or the backtick).
  */
 export const isQuotedAt = (text: string, origin: number): boolean => {
@@ -103,7 +103,7 @@ export const isQuotedAt = (text: string, origin: number): boolean => {
 const trimEnd = (s: string): string => s.replace(/\s+$/, '');
 
 /**
- * `classifyActionClaim(text)` (§1.2): does the text promise one of the ten actions in the first person?
+ * `classifyActionClaim(text)` (action-claim.md §2): does the text promise one of the ten actions in the first person?
  *
  * Total over any value: a non-string or empty input gives `{claim:false}`; never throws. Linear time in the input
  * length (one regex scan with bounded backtracking, plus a re-scan from the next position after each quoted

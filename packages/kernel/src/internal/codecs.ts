@@ -1,7 +1,7 @@
 /**
  * Small io-ts building blocks shared by every decision's model section.
  *
- * Source: DESIGN.md "Conventions" §4 (instants on disk are ISO-8601 UTC with milliseconds, converted at the
+ * Source: architecture.md conventions §4 (instants on disk are ISO-8601 UTC with milliseconds, converted at the
  * boundary, anything that does not round-trip rejected) and the range rules of each spec.
  */
 import * as t from 'io-ts';
@@ -43,7 +43,7 @@ export { msToIso };
 
 /**
  * Codec between a ms-epoch integer (in memory) and its ISO-8601 UTC string with milliseconds (on disk and in
- * logs). Decoding accepts only strings that round-trip exactly through `toISOString` (DESIGN.md conventions §4),
+ * logs). Decoding accepts only strings that round-trip exactly through `toISOString` (architecture.md conventions §4),
  * so `2026-01-01T00:00:00Z` (no milliseconds) or a local offset is rejected.
  */
 export const IsoMillis: t.Type<number, string, unknown> = new t.Type<number, string, unknown>(

@@ -1,23 +1,23 @@
 /**
- * Vocabulary shared by the convoy decisions (spec/convoy-policies.md §0.2 shared types, §0.3 statuses, §0.4
+ * Vocabulary shared by the convoy decisions (convoy.md §2 shared types, convoy.md §3 statuses, convoy.md §4
  * effects). Pure; no I/O. Decision-specific effects (breaker book, review records, lock rows) live in their
  * decision modules; the effects every convoy decision may return live here so that a runner handles one union.
- * Used by breaker, review, drift and engine-lock. The effect shapes are the §0.4 table's, structurally identical to
+ * Used by breaker, review, drift and engine-lock. The effect shapes are the convoy.md §4 table's, structurally identical to
  * those of the retry/paths/secrets half (`internal/convoy.ts` on branch issue-convoy2); the two files can be merged.
  */
 import * as t from 'io-ts';
 import { intIn } from './codecs.js';
 import { hasControl } from './text.js';
 
-// ───────────────────────────────────────── shared types (§0.2) ─────────────────────────────────────────
+// ───────────────────────────────────────── shared types (convoy.md §2) ─────────────────────────────────────────
 
 /** Largest `EpochMs` (the `Date` range), ms since the epoch. */
 export const EPOCH_MS_MAX = 8_640_000_000_000_000;
 
-/** `EpochMs`: an instant, integer ms since the Unix epoch, 0 ≤ n ≤ 8.64e15 (§0.2). */
+/** `EpochMs`: an instant, integer ms since the Unix epoch, 0 ≤ n ≤ 8.64e15 (convoy.md §2). */
 export const EpochMs = intIn(0, EPOCH_MS_MAX, 'EpochMs');
 
-/** `DurationMs`: a span, integer ms, 0 ≤ n ≤ 2^53 − 1 (§0.2). */
+/** `DurationMs`: a span, integer ms, 0 ≤ n ≤ 2^53 − 1 (convoy.md §2). */
 export const DurationMs = intIn(0, Number.MAX_SAFE_INTEGER, 'DurationMs');
 
 /** `NonNegInt`: a count, integer ≥ 0 (safe range). */
@@ -26,11 +26,11 @@ export const NonNegInt = intIn(0, Number.MAX_SAFE_INTEGER, 'NonNegInt');
 /** `PosInt`: a count, integer ≥ 1 (safe range). */
 export const PosInt = intIn(1, Number.MAX_SAFE_INTEGER, 'PosInt');
 
-/** True for an `AgentName`: 1 to 128 UTF-16 units, no C0/C1 control character or DEL (§0.2). */
+/** True for an `AgentName`: 1 to 128 UTF-16 units, no C0/C1 control character or DEL (convoy.md §2). */
 export const isAgentName = (u: unknown): u is string =>
   typeof u === 'string' && u.length >= 1 && u.length <= 128 && !hasControl(u);
 
-/** `AgentName` codec (§0.2). */
+/** `AgentName` codec (convoy.md §2). */
 export const AgentName = new t.Type<string, string, unknown>(
   'AgentName',
   isAgentName,
@@ -40,10 +40,10 @@ export const AgentName = new t.Type<string, string, unknown>(
 
 const TASK_ID_RE = /^[A-Za-z0-9._-]{1,128}$/;
 
-/** True for a `TaskId` / `RunId`: 1 to 128 characters from `A-Z a-z 0-9 . _ -` (§0.2). */
+/** True for a `TaskId` / `RunId`: 1 to 128 characters from `A-Z a-z 0-9 . _ -` (convoy.md §2). */
 export const isTaskId = (u: unknown): u is string => typeof u === 'string' && TASK_ID_RE.test(u);
 
-/** `TaskId` codec (§0.2). */
+/** `TaskId` codec (convoy.md §2). */
 export const TaskId = new t.Type<string, string, unknown>(
   'TaskId',
   isTaskId,
@@ -51,9 +51,9 @@ export const TaskId = new t.Type<string, string, unknown>(
   t.identity,
 );
 
-// ───────────────────────────────────────── statuses (§0.3) ─────────────────────────────────────────
+// ───────────────────────────────────────── statuses (convoy.md §3) ─────────────────────────────────────────
 
-/** Task statuses (§0.3): the one list, as a codec; the type, the array and the predicates derive from it. */
+/** Task statuses (convoy.md §3): the one list, as a codec; the type, the array and the predicates derive from it. */
 export const TaskStatusCodec = t.keyof({
   pending: null,
   assigned: null,
@@ -69,21 +69,21 @@ export const TaskStatusCodec = t.keyof({
 });
 export type TaskStatus = t.TypeOf<typeof TaskStatusCodec>;
 
-/** Every task status of §0.3, in the spec's order. */
+/** Every task status of convoy.md §3, in the spec's order. */
 export const TASK_STATUSES = Object.keys(TaskStatusCodec.keys) as ReadonlyArray<TaskStatus>;
 
-/** §0.3: the live statuses (not terminal). */
+/** convoy.md §3: the live statuses (not terminal). */
 export const isLive = (s: TaskStatus): boolean => s === 'pending' || s === 'assigned' || s === 'running';
 
-/** Terminal statuses (§0.3): every status but the live ones. */
+/** Terminal statuses (convoy.md §3): every status but the live ones. */
 export const TERMINAL_STATUSES: ReadonlyArray<TaskStatus> = TASK_STATUSES.filter((s) => !isLive(s));
 
-/** True when `s` is terminal (§0.3). */
+/** True when `s` is terminal (convoy.md §3). */
 export const isTerminal = (s: TaskStatus): boolean => !isLive(s);
 
-// ───────────────────────────────────────── effects (§0.4) ─────────────────────────────────────────
+// ───────────────────────────────────────── effects (convoy.md §4) ─────────────────────────────────────────
 
-/** Event types (§0.5). */
+/** Event types (convoy.md §5). */
 export type EventType =
   | 'breaker'
   | 'assignment'
@@ -103,7 +103,7 @@ export type EventType =
 export type Severity = 'info' | 'warn' | 'error';
 
 /**
- * `EmitEvent`: append to the run's event log. `code` is a kebab-case reason code (DESIGN.md conventions §5). `D` is
+ * `EmitEvent`: append to the run's event log. `code` is a kebab-case reason code (architecture.md conventions §5). `D` is
  * the shape of `data` (scalars by default; the paths/retry/guard decisions also carry lists).
  */
 export interface EmitEvent<D = Readonly<Record<string, string | number | boolean | null>>> {
@@ -133,7 +133,7 @@ export interface SkipTasks {
   readonly cause: string;
 }
 
-/** `StopDispatching`: start no new attempt (§0.4). */
+/** `StopDispatching`: start no new attempt (convoy.md §4). */
 export interface StopDispatching {
   readonly _tag: 'StopDispatching';
   readonly reason: string;

@@ -1,9 +1,9 @@
 /**
- * Vocabulary shared by the convoy decisions (convoy-policies.md §0.3 task statuses, §0.4 effects as data,
- * §0.5 event types). Types and pure helpers only.
+ * Vocabulary shared by the convoy decisions (convoy.md §3 task statuses, convoy.md §4 effects as data,
+ * convoy.md §5 event types). Types and pure helpers only.
  *
  * Reason codes and event codes are the spec's SCREAMING_SNAKE_CASE codes written in lowercase kebab-case
- * (DESIGN.md conventions §5): `RUN_STOPPED` is `run-stopped`.
+ * (architecture.md conventions §5): `RUN_STOPPED` is `run-stopped`.
  */
 import * as t from 'io-ts';
 import {
@@ -20,24 +20,24 @@ import {
   type TaskStatus,
 } from './convoy-common.js';
 
-// The §0.2–§0.4 types shared with breaker/review/drift/engine-lock come from `convoy-common.ts`; this file adds
+// The convoy.md §2–4 types shared with breaker/review/drift/engine-lock come from `convoy-common.ts`; this file adds
 // what the paths, retry, secrets and guard decisions need on top (statuses as a codec, the remaining effects, and an
 // `EmitEvent` whose `data` may carry lists).
 export type { EventType, SetTaskStatus, Severity, ScheduleRetry, SkipTasks, StopDispatching, TaskStatus };
 
-// ───────────────────────────────────────── task statuses (§0.3) ─────────────────────────────────────────
+// ───────────────────────────────────────── task statuses (convoy.md §3) ─────────────────────────────────────────
 
 export { TASK_STATUSES, TaskStatusCodec, isLive, isTerminal } from './convoy-common.js';
 
-/** §0.3: terminal and counted as failed in the run summary. */
+/** convoy.md §3: terminal and counted as failed in the run summary. */
 export const isFailedTerminal = (s: TaskStatus): boolean => isTerminal(s) && s !== 'done' && s !== 'skipped';
 
-/** A task id (§0.2): 1 to 128 characters from `A-Z a-z 0-9 . _ -` (the shared codec). */
+/** A task id (convoy.md §2): 1 to 128 characters from `A-Z a-z 0-9 . _ -` (the shared codec). */
 export const TaskIdCodec = TaskId;
-/** An agent name (§0.2): 1 to 128 characters, no control characters (the shared codec). */
+/** An agent name (convoy.md §2): 1 to 128 characters, no control characters (the shared codec). */
 export const AgentNameCodec = AgentName;
 
-// ───────────────────────────────────────── effects (§0.4) ─────────────────────────────────────────
+// ───────────────────────────────────────── effects (convoy.md §4) ─────────────────────────────────────────
 
 /**
  * `EmitEvent`: append to the run's event log. Same shape as `convoy-common`'s, with `data` values that may also be
@@ -45,7 +45,7 @@ export const AgentNameCodec = AgentName;
  */
 export type EmitEvent = CommonEmitEvent<Readonly<Record<string, unknown>>>;
 
-/** A breaker input event (§1.5). The breaker module owns its transition; here it is only carried. */
+/** A breaker input event (breaker.md §5). The breaker module owns its transition; here it is only carried. */
 export type BreakerEventData =
   | { readonly _tag: 'Failure'; readonly taskId: string }
   | { readonly _tag: 'Success'; readonly taskId: string }
@@ -62,7 +62,7 @@ export interface Requeue {
   readonly taskId: string;
 }
 
-/** `WriteLedgerEntry` (§6.8): the row and its markdown travel together (both or neither). */
+/** `WriteLedgerEntry` (retry.md §8): the row and its markdown travel together (both or neither). */
 export interface WriteLedgerEntry {
   readonly _tag: 'WriteLedgerEntry';
   readonly kind: 'dlq' | 'dispute';

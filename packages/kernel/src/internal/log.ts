@@ -1,5 +1,5 @@
 /**
- * The one decision log (push-gate.md §16; DESIGN.md conventions §6): entry shape and the pure builder that masks
+ * The one decision log (push-gate.md §16; architecture.md conventions §6): entry shape and the pure builder that masks
  * facts and fits an entry into `LOG_ENTRY_MAX_BYTES`. The id and the timestamp arrive as facts (the adapter draws
  * the ULID and reads the clock).
  */

@@ -1,5 +1,5 @@
 /**
- * Secret masking for the decision log (push-gate.md §16 DL4, shared by every policy per DESIGN.md conventions §6).
+ * Secret masking for the decision log (push-gate.md §16 DL4, shared by every policy per architecture.md conventions §6).
  * Pure and total: every function accepts any string and never throws.
  */
 

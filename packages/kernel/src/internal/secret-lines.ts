@@ -1,7 +1,7 @@
 /**
- * Line selection for the secret scan (convoy-policies.md §7.1 S1–S2, §7.2): which lines of a text can hold a
+ * Line selection for the secret scan (secrets.md §1 S1–S2, secrets.md §2): which lines of a text can hold a
  * candidate of one of the ten patterns. Only those lines run the patterns, so this must never miss one: every line
- * that contains a *trigger* is selected, and every match of every §7.2 pattern contains a trigger on its own line.
+ * that contains a *trigger* is selected, and every match of every secrets.md §2 pattern contains a trigger on its own line.
  * (Selecting a line without a candidate only costs time.)
  *
  * Triggers (ASCII; "ci" = ASCII case-insensitive, the way the `i` flag without `u` compares letters: no non-ASCII
@@ -49,7 +49,7 @@ const visitLineAt = (content: string, at: number, lineNo: number, visit: LineVis
 /**
  * Visit every line (S1: split on `\n`, one trailing `\r` removed) that contains a trigger, in order, once.
  * `visit(line, lineNo, start, end)` gets the line without its `\r`, its 1-based number and its span in `content`.
- * Lines without a trigger cannot hold a §7.2 candidate and are skipped.
+ * Lines without a trigger cannot hold a secrets.md §2 candidate and are skipped.
  */
 export const forEachTriggerLine = (content: string, visit: LineVisitor): void => {
   const trig = new RegExp(TRIGGER, 'gi');

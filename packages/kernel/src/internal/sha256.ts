@@ -1,6 +1,6 @@
 /**
- * SHA-256 for commitment keys and ids (sentinels.md §1.4 "Hash decision"), through `@noble/hashes` — the audited,
- * dependency-free, pure-JavaScript hash library DESIGN.md allows in the kernel (no `node:crypto` here). Strings
+ * SHA-256 for commitment keys and ids (action-claim.md §4 "Hash decision"), through `@noble/hashes` — the audited,
+ * dependency-free, pure-JavaScript hash library architecture.md allows in the kernel (no `node:crypto` here). Strings
  * are encoded as UTF-8 (lone surrogates become U+FFFD, exactly as `node:crypto` does; CM-P2 checks the two agree).
  */
 import { sha256 } from '@noble/hashes/sha2.js';

@@ -1,5 +1,5 @@
 /**
- * Step-function vocabulary shared by every decision (session-lock.md §2.2, DESIGN.md "One decision, one module").
+ * Step-function vocabulary shared by every decision (session-lock.md §2.2, architecture.md "One decision, one module").
  *
  * A step function takes the facts gathered so far and returns either `Need` (exactly one probe the adapter
  * must run; its answer is added to the facts before the next call) or `Done` (an outcome plus effects as
@@ -36,11 +36,11 @@ export const done = <O, E>(outcome: O, effects: ReadonlyArray<E> = []): Done<O, 
 /** Type guard for `Need`. */
 export const isNeed = <P, O, E>(s: Step<P, O, E>): s is Need<P> => s._tag === 'Need';
 
-/** Failure kinds every probe may report (sentinels.md §0.3 rule 2); decisions may add finer kinds. */
+/** Failure kinds every probe may report (hooks.md §3 rule 2); decisions may add finer kinds. */
 export type ProbeFailKind = 'timeout' | 'unavailable' | 'failed';
 
 /**
- * Answer of one probe (sentinels.md §0.3 rule 2): `{ok:true, value}` or `{ok:false, error:{kind, detail}}`. The
+ * Answer of one probe (hooks.md §3 rule 2): `{ok:true, value}` or `{ok:false, error:{kind, detail}}`. The
  * kernel decides what a failure means; a driver never throws into the kernel.
  */
 export type ProbeAnswer<A, K extends string = ProbeFailKind> =

@@ -1,5 +1,5 @@
 /**
- * Text sanitizers for model-facing messages (DESIGN.md "messages": the only interpolations are values the
+ * Text sanitizers for model-facing messages (architecture.md "messages": the only interpolations are values the
  * kernel has sanitized). Pure; total over any string.
  */
 
@@ -25,16 +25,16 @@ export const keepOnly = (value: unknown, allowed: RegExp, max: number, fallback:
 /** Character class of a session id rendered in a message: `A–Z a–z 0–9 _ . -` (session-lock.md §11). */
 export const SESSION_CHAR = /[A-Za-z0-9_.-]/;
 
-/** Character class of a handle (DESIGN.md: `[A-Za-z0-9_.-/]`). */
+/** Character class of a handle (architecture.md: `[A-Za-z0-9_.-/]`). */
 export const HANDLE_CHAR = /[A-Za-z0-9_./-]/;
 
 /** True when `s` contains a C0/C1 control character or DEL. */
 export const hasControl = (s: string): boolean => /[\u0000-\u001f\u007f-\u009f]/.test(s);
 
-// ───────────────────────── sentinels.md §0.4 helpers (clamp, sanitizeLine, sanitizeBlock, shortId) ─────────────────────────
+// ───────────────────────── hooks.md §4 helpers (clamp, sanitizeLine, sanitizeBlock, shortId) ─────────────────────────
 
 /**
- * `clamp(s, n)` (sentinels.md §0.4): `s` unchanged when it has at most `n` UTF-16 units; otherwise its first `n`
+ * `clamp(s, n)` (hooks.md §4): `s` unchanged when it has at most `n` UTF-16 units; otherwise its first `n`
  * units, dropping a trailing high surrogate so no half pair is left. Total over any string and any `n ≥ 0`.
  */
 export const clamp = (s: string, n: number): string => {
@@ -45,7 +45,7 @@ export const clamp = (s: string, n: number): string => {
   return out;
 };
 
-/** Characters replaced by a space before collapsing (sentinels.md §0.4 rule 1). */
+/** Characters replaced by a space before collapsing (hooks.md §4 rule 1). */
 const LINE_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 /** Keep at most `n` code points; when cut, keep `n − 1` and append `…` (U+2026). `n = Infinity` never cuts. */
@@ -57,7 +57,7 @@ const cutCodePoints = (s: string, n: number): string => {
 };
 
 /**
- * `sanitizeLine(s, n)` (sentinels.md §0.4): controls (C0, DEL, C1, U+2028, U+2029) become spaces, whitespace runs
+ * `sanitizeLine(s, n)` (hooks.md §4): controls (C0, DEL, C1, U+2028, U+2029) become spaces, whitespace runs
  * collapse to one space, the result is trimmed and cut to `n` code points with `…`. Non-strings give `""`.
  */
 export const sanitizeLine = (s: unknown, n: number): string => {
@@ -66,7 +66,7 @@ export const sanitizeLine = (s: unknown, n: number): string => {
 };
 
 /**
- * `sanitizeBlock(s, n)` (sentinels.md §0.4): like {@link sanitizeLine} but line breaks survive: CR LF and lone CR
+ * `sanitizeBlock(s, n)` (hooks.md §4): like {@link sanitizeLine} but line breaks survive: CR LF and lone CR
  * become LF, other controls become spaces, spaces/tabs collapse within a line, 3+ LFs become 2, trimmed, cut to
  * `n` code points with `…`. Non-strings give `""`.
  */
@@ -79,7 +79,7 @@ export const sanitizeBlock = (s: unknown, n: number): string => {
   return cutCodePoints(lines.join('\n').replace(/\n{3,}/g, '\n\n').trim(), n);
 };
 
-/** `shortId(s)` (sentinels.md §0.4): the first 8 code points of `sanitizeLine(s, ∞)`, no ellipsis. */
+/** `shortId(s)` (hooks.md §4): the first 8 code points of `sanitizeLine(s, ∞)`, no ellipsis. */
 export const shortId = (s: unknown): string => Array.from(sanitizeLine(s, Infinity)).slice(0, 8).join('');
 
 /** @deprecated Old spelling of {@link sanitizeLine}; kept only until the hooks use the new name, then remove. */

@@ -1,4 +1,4 @@
-/** Instants as text, without any codec dependency (DESIGN.md conventions §4). */
+/** Instants as text, without any codec dependency (architecture.md conventions §4). */
 
 /**
  * Render a ms-epoch instant as ISO-8601 UTC with milliseconds (`toISOString` form), without reading a clock.

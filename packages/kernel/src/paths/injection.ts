@@ -1,5 +1,5 @@
 /**
- * Task injection (convoy-policies.md §5.6): `validateInjection`, the graph and partition checks a task injected into
+ * Task injection (paths.md §6): `validateInjection`, the graph and partition checks a task injected into
  * a running convoy must pass. Pure and total.
  */
 import * as t from 'io-ts';
@@ -9,9 +9,9 @@ import { AgentNameCodec, TaskIdCodec, isLive, isTerminal, type EmitEvent, type I
 import { type ExhaustMode, ExhaustModeCodec, INJECTED_DEFAULT_MAX_RETRIES, INJECTED_DEFAULT_TIMEOUT_MS, MAX_INJECTED_TASKS, type NormPath, ROOT, findCycles, normalizePath, renderPath } from './normalize.js';
 import { overlapList } from './partitions.js';
 
-// ───────────────────────────────────────── §5.6 validateInjection ─────────────────────────────────────────
+// ───────────────────────────────────────── paths.md §6 validateInjection ─────────────────────────────────────────
 
-/** A stored task record (§5.6 I8 fields). `files` are rendered normalized paths. */
+/** A stored task record (paths.md §6 I8 fields). `files` are rendered normalized paths. */
 export interface TaskRecord {
   readonly id: string;
   readonly prompt: string;
@@ -32,7 +32,7 @@ export interface TaskRecord {
   readonly retry_note: string | null;
 }
 
-/** An injection request after decoding at the boundary (§5.6 facts). */
+/** An injection request after decoding at the boundary (paths.md §6 facts). */
 export const InjectionRequestCodec = t.intersection([
   t.type({
     id: TaskIdCodec,
@@ -91,7 +91,7 @@ export const INJECT_REJECTIONS: ReadonlyArray<InjectReason> = [
 ];
 
 type RejectReason = Exclude<InjectReason, 'inject-inserted' | 'inject-idempotent-replay'>;
-/** The verdict of {@link validateInjection}; `reasons` is `[reason]` (DESIGN.md: every verdict carries reasons). */
+/** The verdict of {@link validateInjection}; `reasons` is `[reason]` (architecture.md: every verdict carries reasons). */
 export type InjectionVerdict =
   | { readonly _tag: 'Inserted'; readonly reason: 'inject-inserted'; readonly reasons: readonly ['inject-inserted']; readonly record: TaskRecord }
   | { readonly _tag: 'Existing'; readonly reason: 'inject-idempotent-replay'; readonly reasons: readonly ['inject-idempotent-replay']; readonly record: TaskRecord }
@@ -184,7 +184,7 @@ const decideInjection = (f: InjectionFacts): InjectionVerdict => {
 };
 
 /**
- * Validate a task injection (§5.6, rules I1–I8, first failure wins).
+ * Validate a task injection (paths.md §6, rules I1–I8, first failure wins).
  *
  * The adapter runs the snapshot read, this decision and the insert in one write transaction under the engine lock.
  * @returns the verdict (`Inserted`, `Existing` for an idempotent replay, or `Rejected {reason, details}`) and its

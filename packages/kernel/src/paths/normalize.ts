@@ -1,31 +1,31 @@
 /**
- * Paths of the `paths` policy (convoy-policies.md §5.1, §5.2, §5.7): constants, the normalized path model,
- * `normalizePath`, `pathsOverlap`, and the dependency-graph cycle finder shared by §5.4 and §5.6. Pure and total.
+ * Paths of the `paths` policy (paths.md §1, paths.md §2, paths.md §7): constants, the normalized path model,
+ * `normalizePath`, `pathsOverlap`, and the dependency-graph cycle finder shared by paths.md §4 and paths.md §6. Pure and total.
  */
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
 
-// ───────────────────────────────────────── constants (§5.7) ─────────────────────────────────────────
+// ───────────────────────────────────────── constants (paths.md §7) ─────────────────────────────────────────
 
 export const POLICY = 'paths';
 export const POLICY_VERSION = '1.0.0';
-/** At most this many tasks with the injected flag per run (§5.6 I2). */
+/** At most this many tasks with the injected flag per run (paths.md §6 I2). */
 export const MAX_INJECTED_TASKS = 10;
-/** Injected task defaults (§5.6 I8), ms and count. */
+/** Injected task defaults (paths.md §6 I8), ms and count. */
 export const INJECTED_DEFAULT_TIMEOUT_MS = 1_800_000;
 export const INJECTED_DEFAULT_MAX_RETRIES = 1;
 
 // ───────────────────────────────────────── model ─────────────────────────────────────────
 
-/** A normalized repository path (§5.1): the whole tree, or a non-empty segment list with a directory flag. */
+/** A normalized repository path (paths.md §1): the whole tree, or a non-empty segment list with a directory flag. */
 export type NormPath =
   | { readonly _tag: 'Root' }
   | { readonly _tag: 'Rel'; readonly segments: ReadonlyNonEmptyArray<string>; readonly dir: boolean };
 
 export const ROOT: NormPath = { _tag: 'Root' };
 
-/** Why a raw path was refused (§5.1 N1, N5, N6). */
+/** Why a raw path was refused (paths.md §1 N1, N5, N6). */
 export type PathErrorCode = 'path-glob' | 'path-traversal' | 'path-drive';
 export interface PathError {
   readonly _tag: 'PathError';
@@ -33,14 +33,14 @@ export interface PathError {
   readonly raw: string;
 }
 
-/** How a task ends when no attempt is left (§0.7, §6.6). */
+/** How a task ends when no attempt is left (convoy.md §7, retry.md §6). */
 export type ExhaustMode = 'dlq' | 'skip' | 'stop';
 export const ExhaustModeCodec = t.keyof({ dlq: null, skip: null, stop: null });
 
-// ───────────────────────────────────────── §5.1 normalizePath ─────────────────────────────────────────
+// ───────────────────────────────────────── paths.md §1 normalizePath ─────────────────────────────────────────
 
 /**
- * Normalize a raw repository path (§5.1, rules N1–N8, in order).
+ * Normalize a raw repository path (paths.md §1, rules N1–N8, in order).
  *
  * @param raw any string (a task `files` entry, an injection path, a panel path, an allowlist path).
  * @returns `Right Root` for the whole tree (`''`, `.`, `/`, `./`, `\`), `Right Rel {segments, dir}` otherwise;
@@ -67,7 +67,7 @@ export const normalizePath = (raw: string): E.Either<PathError, NormPath> => {
   return E.right({ _tag: 'Rel', segments: segments as unknown as ReadonlyNonEmptyArray<string>, dir });
 };
 
-/** Render a `NormPath` (§5.1): `Root` is `.`, `Rel` is its segments joined by `/` plus `/` when `dir`. */
+/** Render a `NormPath` (paths.md §1): `Root` is `.`, `Rel` is its segments joined by `/` plus `/` when `dir`. */
 export const renderPath = (p: NormPath): string => (p._tag === 'Root' ? '.' : p.segments.join('/') + (p.dir ? '/' : ''));
 
 /** Two `NormPath`s are structurally equal (same tag, segments and directory flag). */
@@ -76,16 +76,16 @@ export const samePath = (a: NormPath, b: NormPath): boolean =>
     ? b._tag === 'Root'
     : b._tag === 'Rel' && a.dir === b.dir && a.segments.length === b.segments.length && a.segments.every((s, i) => s === b.segments[i]);
 
-// ───────────────────────────────────────── §5.2 pathsOverlap ─────────────────────────────────────────
+// ───────────────────────────────────────── paths.md §2 pathsOverlap ─────────────────────────────────────────
 
-/** Comparison key of one segment (§5.2 O2): NFC, then `toLowerCase()` when case-insensitive. */
+/** Comparison key of one segment (paths.md §2 O2): NFC, then `toLowerCase()` when case-insensitive. */
 export const segmentKey = (s: string, caseInsensitive: boolean): string => {
   const n = s.normalize('NFC');
   return caseInsensitive ? n.toLowerCase() : n;
 };
 
 /**
- * Do two normalized paths overlap (§5.2, rules O1–O3)? `Root` overlaps everything; two `Rel` paths overlap iff one
+ * Do two normalized paths overlap (paths.md §2, rules O1–O3)? `Root` overlaps everything; two `Rel` paths overlap iff one
  * segment list is a prefix of the other after NFC (and lower-casing when `caseInsensitive`). The directory flag is
  * ignored. Symmetric and reflexive. Never throws.
  */
@@ -100,7 +100,7 @@ export const pathsOverlap = (a: NormPath, b: NormPath, caseInsensitive: boolean)
   return true;
 };
 
-// ───────────────────────────────────────── graphs (shared by §5.4 and §5.6) ─────────────────────────────
+// ───────────────────────────────────────── graphs (shared by paths.md §4 and paths.md §6) ─────────────────────────────
 
 /**
  * Strongly connected components that form cycles (size ≥ 2, or one node with a self edge), over `nodes` in the

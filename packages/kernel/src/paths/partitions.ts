@@ -1,5 +1,5 @@
 /**
- * File partitions (convoy-policies.md §5.4, §5.5): `validateFilePartitions` over a plan (phases, conflicts, notices),
+ * File partitions (paths.md §4, paths.md §5): `validateFilePartitions` over a plan (phases, conflicts, notices),
  * `admitByPartition` at dispatch time, and their fixed-template messages. Pure and total.
  */
 import * as t from 'io-ts';
@@ -9,9 +9,9 @@ import { SESSION_CHAR, keepOnly } from '../internal/text.js';
 import { TaskIdCodec, type EmitEvent } from '../internal/convoy.js';
 import { type NormPath, type PathErrorCode, findCycles, normalizePath, pathsOverlap, renderPath } from './normalize.js';
 
-// ───────────────────────────────────────── §5.4 validateFilePartitions ─────────────────────────────────
+// ───────────────────────────────────────── paths.md §4 validateFilePartitions ─────────────────────────────────
 
-/** One plan task as the validator sees it (§5.4 facts). Unknown plan fields are ignored. */
+/** One plan task as the validator sees it (paths.md §4 facts). Unknown plan fields are ignored. */
 export interface PlanTask {
   readonly id: string;
   readonly files?: ReadonlyArray<string>;
@@ -50,7 +50,7 @@ export type PlanError =
       readonly overlapping: ReadonlyArray<string>;
     };
 
-/** §5.4 V4: a cross-phase overlap between unordered tasks, serialised at run time by §5.5. */
+/** paths.md §4 V4: a cross-phase overlap between unordered tasks, serialised at run time by paths.md §5. */
 export interface PartitionNotice {
   readonly reason: 'partition-serialised';
   readonly taskA: string;
@@ -83,10 +83,10 @@ export const overlapList = (a: ReadonlyArray<NormPath>, b: ReadonlyArray<NormPat
 };
 
 /**
- * Validate a plan's file partitions (§5.4, rules V1–V4).
+ * Validate a plan's file partitions (paths.md §4, rules V1–V4).
  *
  * @param tasks the plan's tasks in plan order (raw `files`, `depends_on`, `inputs[].from`).
- * @param caseInsensitive the repository file system's case-sensitivity fact (§5.3).
+ * @param caseInsensitive the repository file system's case-sensitivity fact (paths.md §3).
  * @returns `Left {errors}` when any check fails, reporting every error of the first failing stage: V1 path errors
  *   (`plan-path-invalid`), duplicate ids (`plan-duplicate-task`, a choice: the spec is silent), V2 unknown
  *   dependencies then cycles (`plan-unknown-dependency`, `plan-cycle` with members), V3 same-phase conflicts
@@ -178,7 +178,7 @@ export const validateFilePartitions = (
   return E.right({ phases, notices });
 };
 
-/** Kahn layering (§5.4 V2) over an acyclic graph whose dependencies are all known: 1 + max phase of deps. */
+/** Kahn layering (paths.md §4 V2) over an acyclic graph whose dependencies are all known: 1 + max phase of deps. */
 const kahnPhases = (ids: ReadonlyArray<string>, deps: ReadonlyMap<string, ReadonlyArray<string>>): Map<string, number> => {
   const phase = new Map<string, number>();
   const indeg = new Map(ids.map((id) => [id, (deps.get(id) ?? []).length] as const));
@@ -215,7 +215,7 @@ const ancestors = (ids: ReadonlyArray<string>, deps: ReadonlyMap<string, Readonl
   return out;
 };
 
-// ───────────────────────────────────────── §5.5 admitByPartition ─────────────────────────────────────────
+// ───────────────────────────────────────── paths.md §5 admitByPartition ─────────────────────────────────────────
 
 export interface PartitionTask {
   readonly taskId: string;
@@ -238,7 +238,7 @@ export interface AdmissionResult {
 }
 
 /**
- * Run-time partition admission (§5.5, rules AD1–AD4). Walks the candidates in order until `freeSlots` tasks are
+ * Run-time partition admission (paths.md §5, rules AD1–AD4). Walks the candidates in order until `freeSlots` tasks are
  * admitted (candidates after that are neither admitted nor deferred). A candidate without files is admitted; one
  * whose files overlap a live task or a task admitted earlier in this call is deferred with `blockedBy` (live tasks
  * first, in their order, then admitted ones). Effects: one `EmitEvent partition` (info, `partition-deferred`) per
@@ -277,7 +277,7 @@ const PATH_CAUSE: Record<PathErrorCode, string> = {
   'path-drive': 'drive-letter paths are not allowed',
 };
 
-/** Fixed-template message for one plan error (1-based phase numbers, §5.4). */
+/** Fixed-template message for one plan error (1-based phase numbers, paths.md §4). */
 export const planErrorMessage = (e: PlanError): string => {
   switch (e._tag) {
     case 'PathInvalid':
@@ -293,6 +293,6 @@ export const planErrorMessage = (e: PlanError): string => {
   }
 };
 
-/** Fixed-template message for a cross-phase notice (§5.4 V4). */
+/** Fixed-template message for a cross-phase notice (paths.md §4 V4). */
 export const noticeMessage = (n: PartitionNotice): string =>
   `Phases ${n.phaseA} and ${n.phaseB}: tasks ${safeId(n.taskA)} and ${safeId(n.taskB)} both claim ${n.overlapping.map(safePath).join(', ')}; they will not run at the same time`;

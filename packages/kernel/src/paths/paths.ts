@@ -1,9 +1,9 @@
 /**
- * Paths, file partitions and task injection (convoy-policies.md §5; policy `paths`): the namespace's face.
+ * Paths, file partitions and task injection (paths.md; policy `paths`): the namespace's face.
  *
- * Modules, in the spec's order: `normalize.ts` (constants, model, `normalizePath` §5.1, `pathsOverlap` §5.2, cycle
- * finding), `partitions.ts` (`validateFilePartitions` §5.4, `admitByPartition` §5.5, their messages),
- * `injection.ts` (`validateInjection` §5.6); here: the table. Pure and total: no I/O, no clock; the
+ * Modules, in the spec's order: `normalize.ts` (constants, model, `normalizePath` paths.md §1, `pathsOverlap` paths.md §2, cycle
+ * finding), `partitions.ts` (`validateFilePartitions` paths.md §4, `admitByPartition` paths.md §5, their messages),
+ * `injection.ts` (`validateInjection` paths.md §6); here: the table. Pure and total: no I/O, no clock; the
  * case-sensitivity probe and symlink findings arrive as facts.
  */
 import * as E from 'fp-ts/lib/Either.js';
@@ -42,7 +42,7 @@ export const table = (): DecisionTable => {
   return {
     policy: POLICY,
     version: POLICY_VERSION,
-    title: 'Path normalisation (§5.1) and overlap (§5.2).',
+    title: 'Path normalisation (paths.md §1) and overlap (paths.md §2).',
     columns: ['input', 'normalised / overlap (case-sensitive)', 'result'],
     rows,
     notes: [

@@ -1,5 +1,5 @@
 /**
- * `BreakerStore` port (spec/convoy-policies.md §1.8, §0.1 rule 6): the persisted breaker book survives between
+ * `BreakerStore` port (breaker.md §8, convoy.md §1 rule 6): the persisted breaker book survives between
  * short-lived processes. Types only.
  *
  * Contract (test/contract/breaker-store.contract.ts):

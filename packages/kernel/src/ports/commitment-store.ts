@@ -1,5 +1,5 @@
 /**
- * `CommitmentStore` port of the action-claim policy (sentinels.md §1.3–1.6; DESIGN.md "Ports and adapters").
+ * `CommitmentStore` port of the action-claim policy (action-claim.md §3–6; architecture.md "Ports and adapters").
  * Types only.
  *
  * Contract: `read` returns the newest generation of the repository's commitments (generation 0 = never written,

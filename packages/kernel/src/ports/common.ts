@@ -1,5 +1,5 @@
 /**
- * Ports shared by several decisions (types only; DESIGN.md "Ports and adapters"). Adapters return
+ * Ports shared by several decisions (types only; architecture.md "Ports and adapters"). Adapters return
  * `TaskEither<E, A>` with `E` a tagged union of adapter errors; nothing throws across a package boundary.
  */
 import type { Task } from 'fp-ts/lib/Task.js';

@@ -1,5 +1,5 @@
 /**
- * `FsKind` port of the state-directory lock (sentinels.md §4.4): which kind of file system holds a directory (its
+ * `FsKind` port of the state-directory lock (state-lock.md §4): which kind of file system holds a directory (its
  * source and type, which the kernel classifies as local or not). Types only. (Formerly `Df`, after the program the
  * Node adapter asks; the spec's `classifyDfSource` and the `classify df-source` verb keep that name.)
  *

@@ -1,5 +1,5 @@
 /**
- * `Git` port (push-gate.md §8.4 probes `repo`, `refs`, `compat`; §6.9 the refs probe of destination resolution).
+ * `Git` port (push-gate.md §8.4 probes `repo`, `refs`, `compat`; push-gate.md §6.9 the refs probe of destination resolution).
  * Types only. The io-node adapter runs `git` via `execFile` with an explicit timeout per call
  * (`LOCAL_PROBE_TIMEOUT_MS` local, `NET_TIMEOUT_MS` network).
  *

@@ -1,5 +1,5 @@
 /**
- * `Http` port (types only; DESIGN.md "Ports and adapters", sentinels.md §3.4). One request with a hard timeout that
+ * `Http` port (types only; architecture.md "Ports and adapters", stop-gate.md §4). One request with a hard timeout that
  * covers the whole exchange (request start to end of body). Failures are told apart so a decision can name them:
  * `Timeout` (the limit was reached), `Unreachable` (DNS or connection error, or any transport error), `TooLarge` (the
  * body exceeded `maxBodyBytes`). A non-2xx answer is NOT a failure of the port: it is returned as a response with

@@ -1,7 +1,7 @@
 /**
- * `StateFiles` port (types only): small JSON state files of one repository's runtime directory (DESIGN.md
- * conventions §2: `<git common dir>/arbiter/`, or `$ARBITER_STATE_DIR/repos/<key>/`). Used by the build stop-hook
- * (`build-state.json`) and the stop gate (`stop-gate.json`, `stop-gate-continues.json`); sentinels.md §0.5 write
+ * `StateFiles` port (types only): small JSON state files of one repository's runtime directory (
+ * architecture.md conventions §2: `<git common dir>/arbiter/`, or `$ARBITER_STATE_DIR/repos/<key>/`). Used by the build stop-hook
+ * (`build-state.json`) and the stop gate (`stop-gate.json`, `stop-gate-continues.json`); hooks.md §5 write
  * discipline.
  *
  * Contract (test/contract/state-files.contract.ts):
@@ -10,7 +10,7 @@
  * SF3 `update` runs `f` on the current text while holding the file's mutex and writes its `next` (unless null)
  *     atomically before releasing: N concurrent `update`s that each add one to a counter end at N (no lost update).
  * SF4 (filesystem) the mutex `<name>.mutex` is created exclusively, retried every 25 ms for up to 2000 ms, and a
- *     mutex older than 10 s is deleted as stale; failing to get it is `Left Busy` (sentinels.md §0.5 rule 2).
+ *     mutex older than 10 s is deleted as stale; failing to get it is `Left Busy` (hooks.md §5 rule 2).
  * SF5 names outside {@link StateFileName} are never touched.
  */
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';

@@ -1,5 +1,5 @@
 /**
- * `StateLockFiles` port: the file operations of the state lock, the state-directory lock of sentinels.md (§4.3, §4.7;
+ * `StateLockFiles` port: the file operations of the state lock, the state-directory lock of state-lock.md (state-lock.md §3, state-lock.md §7;
  * kernel namespace `stateLock`). Types only.
  *
  * Contract (one suite in `test/contract/state-lock-files.contract.ts` runs it against io-memory and io-node):

@@ -1,10 +1,10 @@
 /**
  * Push classifier (kernel-internal module of the push gate): is a shell command a `git push`, and which?
  *
- * Normative source: spec/push-gate.md §2 (constants), §6 (command classifier: command structure S1–S8 over the
- * shared shell lexer of §6.2 in `shell/`, `git push` recognition G1–G4, push options §6.5, refspecs R1–R8,
- * directory hints H1–H3, fallback F1–F4). Destination resolution (§6.9 D1–D9) is in `destinations.ts`, the git
- * pre-push stdin parser (§7) in `pre-push.ts`; the `pushClassifier` namespace re-exports both.
+ * Normative source: push-gate.md §2 (constants), push-gate.md §6 (command classifier: command structure S1–S8 over the
+ * shared shell lexer of push-gate.md §6.2 in `shell/`, `git push` recognition G1–G4, push options push-gate.md §6.5, refspecs R1–R8,
+ * directory hints H1–H3, fallback F1–F4). Destination resolution (push-gate.md §6.9 D1–D9) is in `destinations.ts`, the git
+ * pre-push stdin parser (push-gate.md §7) in `pre-push.ts`; the `pushClassifier` namespace re-exports both.
  *
  * Pure: no I/O, no clock, no randomness; every exported function is total (never throws) and linear in its input up
  * to `MAX_COMMAND_CHARS` (nesting is bounded by `MAX_NESTING`, so the work is at most `O(MAX_NESTING × input
@@ -19,9 +19,9 @@ export * from './destinations.js';
 export * from './pre-push.js';
 export { MAX_NESTING } from '../shell/lexer.js';
 
-// ───────────────────────────────────────── constants (§2) ─────────────────────────────────────────
+// ───────────────────────────────────────── constants (push-gate.md §2) ─────────────────────────────────────────
 
-/** Longer command strings skip the parser and go straight to the fallback rule (§6.8), characters. */
+/** Longer command strings skip the parser and go straight to the fallback rule (push-gate.md §6.8), characters. */
 export const MAX_COMMAND_CHARS = 65_536;
 
 const NOT_PUSH: PushClassification = { _tag: 'NotPush', reason: 'no-git-push' };
@@ -39,7 +39,7 @@ const fallbackInvocation = (): PushInvocation => ({
   fallback: true,
 });
 
-// ───────────────────────────────────────── command structure (§6.3, §6.4, §6.7) ─────────────────────────────────────────
+// ───────────────────────────────────────── command structure (push-gate.md §6.3, push-gate.md §6.4, push-gate.md §6.7) ─────────────────────────────────────────
 
 /** Directory state of one chain level (H1): hints so far and whether one could not be read. */
 interface DirState {
@@ -49,7 +49,7 @@ interface DirState {
 
 /**
  * What a classification run finds across all nesting levels: the `git push` invocations, whether a parse failed
- * (X8) or met an uncertain segment (F1), and whether a dry-run push was seen (§6.5).
+ * (X8) or met an uncertain segment (F1), and whether a dry-run push was seen (push-gate.md §6.5).
  */
 interface Findings {
   readonly invocations: PushInvocation[];
@@ -455,7 +455,7 @@ const shellCommand = (
   else if (stdin.kind === 'inherited') found.uncertain = true; // reads a script from a pipe or the terminal
   return null;
 };
-// ───────────────────────────────────────── git push (§6.4, §6.5, §6.6) ─────────────────────────────────────────
+// ───────────────────────────────────────── git push (push-gate.md §6.4, push-gate.md §6.5, push-gate.md §6.6) ─────────────────────────────────────────
 
 /**
  * G2–G4: skip git's global options (recording directory hints), check the subcommand and parse the push.
@@ -558,7 +558,7 @@ const longOption = (name: string): { opt: string; neg: boolean } | null => {
 
 type ParsedPush = 'help' | 'dry-run' | Omit<PushInvocation, 'dir_hints' | 'dir_uncertain' | 'fallback'>;
 
-/** §6.5 options, then §6.6 refspecs, over the words after `push`. */
+/** push-gate.md §6.5 options, then push-gate.md §6.6 refspecs, over the words after `push`. */
 const parsePushArgs = (args: ReadonlyArray<Word>): ParsedPush => {
   let force = false;
   let del = false;
@@ -728,7 +728,7 @@ const dstKind = (s: string): PushDst => {
   return { kind: 'name', name: s };
 };
 
-// ───────────────────────────────────────── fallback (§6.8) and entry point (§6.1) ─────────────────────────────────────────
+// ───────────────────────────────────────── fallback (push-gate.md §6.8) and entry point (push-gate.md §6.1) ─────────────────────────────────────────
 
 /**
  * F2: true when `raw`, split into maximal runs of characters other than whitespace and
@@ -759,7 +759,7 @@ export const hasGitPushTokens = (raw: unknown): boolean => {
  *     `xargs git push`, a shell reading a pipe) → `Push fallback` with the exact invocations it did find followed
  *     by one current-branch invocation, when the raw text has a git…push token sequence (F1, F2); otherwise the
  *     exact invocations alone, or `NotPush` (F4);
- *   - only dry-run pushes → `NotPush git-dry-run` (§6.5); nothing → `NotPush no-git-push` (F3).
+ *   - only dry-run pushes → `NotPush git-dry-run` (push-gate.md §6.5); nothing → `NotPush no-git-push` (F3).
  * Total (never throws), deterministic, linear in the input size.
  */
 export const classifyPushCommand = (command: unknown): PushClassification => {
@@ -788,7 +788,7 @@ export const classifyPushCommand = (command: unknown): PushClassification => {
 };
 
 /**
- * The command text of a PreToolUse `tool_input` (§6.1 item 1): `command` when it is a string, else Claude's
+ * The command text of a PreToolUse `tool_input` (push-gate.md §6.1 item 1): `command` when it is a string, else Claude's
  * `cmd`, else null. An argv array of strings (older Codex shell calls such as `["bash", "-lc", "…"]`) is rendered
  * as one command line with every element single-quoted, so `bash -lc` scripts are still read by rule S6.
  */
@@ -804,7 +804,7 @@ export const commandFromToolInput = (toolInput: unknown): string | null => {
   return null;
 };
 
-// ───────────────────────────────────────── directory of an invocation (§6.7) ─────────────────────────────────────────
+// ───────────────────────────────────────── directory of an invocation (push-gate.md §6.7) ─────────────────────────────────────────
 
 /** POSIX path join + normalization (`.`, `..`, repeated `/`), pure. `base` should be absolute. */
 const joinPosix = (base: string, p: string): string => {
@@ -819,7 +819,7 @@ const joinPosix = (base: string, p: string): string => {
 };
 
 /**
- * Where an invocation runs (§6.7 H1, H2): apply its directory hints in order to the payload's `cwd` (an absolute
+ * Where an invocation runs (push-gate.md §6.7 H1, H2): apply its directory hints in order to the payload's `cwd` (an absolute
  * POSIX path). `cd`, `env -C` and `git -C` change the directory; `--git-dir` and `--work-tree` are resolved
  * against the directory at that point. Pure string arithmetic (no symlink resolution).
  * @returns `{dir, git_dir, work_tree}`; `git_dir`/`work_tree` are null when not given.

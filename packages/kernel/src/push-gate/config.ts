@@ -3,7 +3,7 @@
  */
 import { DeployRefEntry, LanesConfig, isDeployRefPattern, type ConfigState } from '../config.js';
 
-/** Lane mode of a deploy-ref entry (§3.1). */
+/** Lane mode of a deploy-ref entry (push-gate.md §3.1). */
 export type LaneMode = 'per-ref' | 'shared';
 /** A normalized deploy-ref entry. */
 export interface DeployEntry {
@@ -16,7 +16,7 @@ export const isPattern = isDeployRefPattern;
 
 export { DeployRefEntry, LanesConfig };
 
-/** The default deploy-ref list, in match order (§3.1). */
+/** The default deploy-ref list, in match order (push-gate.md §3.1). */
 export const DEFAULT_DEPLOY_REFS: ReadonlyArray<DeployEntry> = [
   { pattern: 'refs/heads/main', lane: 'per-ref' },
   { pattern: 'refs/heads/master', lane: 'per-ref' },
@@ -39,7 +39,7 @@ export interface LanesSettings {
   readonly store_dir: string | null;
 }
 
-/** Defaults (§2): lease 30, hook lease 10, git-push lease 2 minutes. */
+/** Defaults (push-gate.md §2): lease 30, hook lease 10, git-push lease 2 minutes. */
 export const DEFAULT_SETTINGS: LanesSettings = {
   enabled: true,
   dry_run: false,
@@ -68,7 +68,7 @@ export const lanesSettings = (l: LanesConfig | undefined): LanesSettings => ({
 let settingsMemo: { readonly c: ConfigState; readonly s: LanesSettings } | null = null;
 
 /**
- * Settings of any `ConfigState` (defaults when not configured or invalid: CLI verbs use them, §3.1 rule 2).
+ * Settings of any `ConfigState` (defaults when not configured or invalid: CLI verbs use them, push-gate.md §3.1 rule 2).
  * Memoised on the identity of the last state (a step function reads it on every call of a run).
  */
 export const settingsOf = (c: ConfigState): LanesSettings => {
@@ -104,5 +104,5 @@ export const laneFor = (ref: unknown, patterns: ReadonlyArray<DeployEntry> = DEF
 export const sortLanes = (lanes: Iterable<string>): ReadonlyArray<string> =>
   [...new Set(lanes)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
-/** §10 V4: `--lane v` → `v` when it contains `:`, else `deploy:refs/heads/v`. */
+/** push-gate.md §10 V4: `--lane v` → `v` when it contains `:`, else `deploy:refs/heads/v`. */
 export const laneFromArg = (v: string): string => (v.includes(':') ? v : `deploy:refs/heads/${v}`);

@@ -9,7 +9,7 @@ import type { PushClassification, PushInvocation } from './model.js';
 
 const Oid = t.string;
 /**
- * Answer of the refs probe (§6.9), decoded at the boundary:
+ * Answer of the refs probe (push-gate.md §6.9), decoded at the boundary:
  * - `head_branch`: short name of the current branch (`git symbolic-ref --short HEAD`), null when HEAD is detached;
  * - `head_oid`: `git rev-parse HEAD`, null in an unborn repository;
  * - `branches` / `tags`: every local branch / tag, short name → object id (`git for-each-ref refs/heads refs/tags`);
@@ -30,17 +30,17 @@ export const decodeRefsFacts = (u: unknown): RefsFacts | null => {
   return isRight(r) ? r.right : null;
 };
 
-/** A deploy-ref entry of the configuration (§3.1): a pattern and its lane mode. */
+/** A deploy-ref entry of the configuration (push-gate.md §3.1): a pattern and its lane mode. */
 export interface DeployRefEntry {
   readonly pattern: string;
   readonly lane: 'per-ref' | 'shared';
 }
 
-/** §3.2 N1: a full ref name, or a prefix followed by one final `*` that matches strictly longer refs. */
+/** push-gate.md §3.2 N1: a full ref name, or a prefix followed by one final `*` that matches strictly longer refs. */
 export const patternMatches = (pattern: string, ref: string): boolean =>
   pattern.endsWith('*') ? ref.length > pattern.length - 1 && ref.startsWith(pattern.slice(0, -1)) : pattern === ref;
 
-/** One gated destination after §6.9. `src_oid` is D9's local source object id (null when unknown). */
+/** One gated destination after push-gate.md §6.9. `src_oid` is D9's local source object id (null when unknown). */
 export interface ResolvedTarget {
   readonly ref: string;
   readonly src_oid: string | null;
@@ -52,7 +52,7 @@ export interface ResolvedTarget {
   readonly via: 'exact' | 'broad' | 'fallback';
 }
 
-/** A shared lane contributed by `broad: tags` (D8): `lane` is `deploy:` followed by the pattern (§3.2 N3). */
+/** A shared lane contributed by `broad: tags` (D8): `lane` is `deploy:` followed by the pattern (push-gate.md §3.2 N3). */
 export interface SharedLaneTarget {
   readonly lane: string;
   readonly pattern: string;
@@ -68,7 +68,7 @@ export interface Resolution {
   /** Gated destinations, first occurrence order, one per ref (force flags merged). */
   readonly targets: ReadonlyArray<ResolvedTarget>;
   readonly shared_lanes: ReadonlyArray<SharedLaneTarget>;
-  /** Destinations deleted (never gated, PP8/§6.9), as typed or as full refs. */
+  /** Destinations deleted (never gated, PP8/push-gate.md §6.9), as typed or as full refs. */
   readonly deletions: ReadonlyArray<string>;
   /** Targets that resolve to nothing git would push: detached HEAD (D2) or an expression without dst (D6). */
   readonly skipped: ReadonlyArray<{ readonly invocation: number; readonly reason: 'detached-head' | 'expr-needs-destination' }>;
@@ -102,7 +102,7 @@ export const refsProbeExpressions = (c: PushClassification): string[] => {
  *
  * @param c a classification from `classifyPushCommand`; `NotPush` resolves to nothing.
  * @param refs the decoded refs-probe answer (`RefsFacts`).
- * @param deployRefs the configured deploy-ref entries in match order (§3.1), used by D8 only.
+ * @param deployRefs the configured deploy-ref entries in match order (push-gate.md §3.1), used by D8 only.
  * @returns the gated destination refs with their local source ids, the shared lanes of `broad: tags`, the
  *   deletions (never gated) and the targets git would not push. Pure and total over decoded facts.
  */

@@ -9,7 +9,7 @@ import * as t from 'io-ts';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { IsoMillis, SafeInt, describeErrors, intIn, strLen } from '../internal/codecs.js';
 
-// ───────────────────────────────────────── constants (§2) ─────────────────────────────────────────
+// ───────────────────────────────────────── constants (push-gate.md §2) ─────────────────────────────────────────
 
 /** Lane record schema version. */
 export const LANE_SCHEMA_VERSION = 1;
@@ -21,9 +21,9 @@ export const DEFAULT_LEASE_MIN = 30;
 /** Longest reason accepted by `forceRelease` / `halt`, characters. */
 export const REASON_MAX = 200;
 
-// ───────────────────────────────────────── model (§5.1, §5.4) ─────────────────────────────────────
+// ───────────────────────────────────────── model (push-gate.md §5.1, push-gate.md §5.4) ─────────────────────────────────────
 
-/** Lane name: 1–256 printable characters without whitespace (§5.1). */
+/** Lane name: 1–256 printable characters without whitespace (push-gate.md §5.1). */
 export const isLaneName = (x: unknown): x is string =>
   typeof x === 'string' && x.length >= 1 && x.length <= 256 && /^[\x21-\x7e]+$/.test(x);
 
@@ -33,14 +33,14 @@ const Str = strLen(0, 512);
 const Intent = t.keyof({ push: null, deploy: null, 'break-glass': null });
 const Eta = t.union([intIn(ETA_MIN, ETA_MAX, 'EtaMinutes'), t.null]);
 
-/** Who is acting: `{handle, session, instance, host}` (§5.1 `Holder`). */
+/** Who is acting: `{handle, session, instance, host}` (push-gate.md §5.1 `Holder`). */
 export interface Holder {
   readonly handle: string;
   readonly session: string;
   readonly instance: string;
   readonly host: string;
 }
-/** `ClaimMeta` (§5.1). */
+/** `ClaimMeta` (push-gate.md §5.1). */
 export interface ClaimMeta {
   readonly intent: 'push' | 'deploy' | 'break-glass';
   readonly eta_minutes: number | null;
@@ -84,7 +84,7 @@ const recordCodecs = <I>(instant: t.Type<number, I, unknown>) => {
 
 /** In-memory lane record codec (instants ms epoch). */
 export const LaneRecordMem = recordCodecs(SafeInt);
-/** On-disk lane record codec (instants ISO-8601 UTC with ms; DESIGN.md conventions §4). */
+/** On-disk lane record codec (instants ISO-8601 UTC with ms; architecture.md conventions §4). */
 export const LaneRecordCodec = recordCodecs(IsoMillis);
 export type LaneRecord = t.TypeOf<typeof LaneRecordMem>;
 export type LaneHolderRecord = NonNullable<LaneRecord['holder']>;
@@ -110,7 +110,7 @@ export const decodeLaneRecord = (text: string, lane: string): LaneRecord | { rea
   return r.right;
 };
 
-/** One audit record (§5.1 `AuditRecord`). `at` ms epoch (store clock). */
+/** One audit record (push-gate.md §5.1 `AuditRecord`). `at` ms epoch (store clock). */
 export interface AuditRecord {
   readonly at: number;
   readonly lane: string | null;
@@ -124,7 +124,7 @@ export interface AuditRecord {
   readonly body: string | null;
 }
 
-/** One lane as `state` reports it (§5.1 `LaneView`). Ages in seconds (store clock). */
+/** One lane as `state` reports it (push-gate.md §5.1 `LaneView`). Ages in seconds (store clock). */
 export interface LaneView {
   readonly lane: string;
   readonly fence: number;
@@ -142,7 +142,7 @@ export interface LaneView {
   readonly expired: boolean;
 }
 
-/** A halt (§5.1). `created_at` ms epoch, `age_sec` seconds. */
+/** A halt (push-gate.md §5.1). `created_at` ms epoch, `age_sec` seconds. */
 export interface Halt {
   readonly halt_id: string;
   readonly target_session: string;
@@ -154,14 +154,14 @@ export interface Halt {
   readonly open: boolean;
 }
 
-/** `StateView` (§5.1). */
+/** `StateView` (push-gate.md §5.1). */
 export interface StateView {
   readonly lanes: ReadonlyArray<LaneView>;
   readonly halts: ReadonlyArray<Halt>;
   readonly placed: ReadonlyArray<Halt>;
 }
 
-/** Successful answers of the port methods (§5.2). */
+/** Successful answers of the port methods (push-gate.md §5.2). */
 export type ClaimOk =
   | { readonly _tag: 'Granted'; readonly fence: number; readonly reclaimed: boolean }
   | { readonly _tag: 'Held'; readonly holder_handle: string; readonly holder_instance: string; readonly heartbeat_age_sec: number };
@@ -242,7 +242,7 @@ export const viewOf = (lane: string, r: LaneRecord | null, now: number): LaneVie
   };
 };
 
-// ───────────────────────────────────────── transitions (§5.4) ─────────────────────────────────────
+// ───────────────────────────────────────── transitions (push-gate.md §5.4) ─────────────────────────────────────
 
 /** Result of a transition: the answer, the new generation (`null` = nothing to commit) and its audit records. */
 export interface Transition<R> {

@@ -4,7 +4,7 @@
  */
 
 /**
- * Source side of a target (§6.1 item 3, §6.6 R7). `none` is used for deletions only (R3 empty src, R5
+ * Source side of a target (push-gate.md §6.1 item 3, push-gate.md §6.6 R7). `none` is used for deletions only (R3 empty src, R5
  * `--delete`), where git sends no object.
  */
 export type PushSrc =
@@ -16,7 +16,7 @@ export type PushSrc =
   | { readonly kind: 'unknown' }
   | { readonly kind: 'none' };
 
-/** Destination side of a target (§6.1 item 3, §6.6 R7). */
+/** Destination side of a target (push-gate.md §6.1 item 3, push-gate.md §6.6 R7). */
 export type PushDst =
   | { readonly kind: 'same' }
   | { readonly kind: 'ref'; readonly ref: string }
@@ -32,7 +32,7 @@ export interface PushTarget {
 }
 
 /**
- * A directory hint (§6.7 H1, H2), in the order the shell applies them: `cd`/`pushd` of the enclosing chain,
+ * A directory hint (push-gate.md §6.7 H1, H2), in the order the shell applies them: `cd`/`pushd` of the enclosing chain,
  * `env -C`, then git's `-C`, `--git-dir`, `--work-tree`. Paths are as typed (relative to the previous hint, the
  * payload `cwd` first).
  */
@@ -41,11 +41,11 @@ export interface DirHint {
   readonly path: string;
 }
 
-/** Broad push flags (§6.5, R6). */
+/** Broad push flags (push-gate.md §6.5, R6). */
 export type Broad = 'all' | 'tags';
 
 /**
- * One `git push` found in the command (§6.1 item 3). `remote` is null when absent or computed at run time;
+ * One `git push` found in the command (push-gate.md §6.1 item 3). `remote` is null when absent or computed at run time;
  * `dir_uncertain` is true when a directory change could not be read (`cd` without a static argument, `cd -`,
  * a dynamic `-C` value): the repository probe then uses the payload `cwd` and records `dir_uncertain` (H1).
  */
@@ -61,10 +61,10 @@ export interface PushInvocation {
   readonly fallback: boolean;
 }
 
-/** Why a push classification fell back to the current branch (§6.8), for logs. */
+/** Why a push classification fell back to the current branch (push-gate.md §6.8), for logs. */
 export type FallbackCause = 'parse-failed' | 'uncertain' | 'too-long';
 
-/** Result of `classifyPushCommand` (§6.1 item 2). */
+/** Result of `classifyPushCommand` (push-gate.md §6.1 item 2). */
 export type PushClassification =
   | { readonly _tag: 'NotPush'; readonly reason: 'no-git-push' | 'git-dry-run' }
   | {

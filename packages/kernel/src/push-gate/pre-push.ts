@@ -1,9 +1,9 @@
 /**
- * The git pre-push stdin parser (push-gate.md §7, rules PP1–PP8; protocols.md §D, githooks(5)): the lines git writes
+ * The git pre-push stdin parser (push-gate.md §7, rules PP1–PP8; host-protocols.md D, githooks(5)): the lines git writes
  * to a pre-push hook, and the refs they gate. Pure and total.
  */
 
-/** One well-formed pre-push line (§7 PP3–PP6); fields exactly as git wrote them. */
+/** One well-formed pre-push line (push-gate.md §7 PP3–PP6); fields exactly as git wrote them. */
 export interface PrePushLine {
   readonly local_ref: string;
   readonly local_oid: string;
@@ -12,7 +12,7 @@ export interface PrePushLine {
   readonly op: 'create' | 'update' | 'delete';
 }
 
-/** Result of `parsePrePushInput` (§7 PP7). */
+/** Result of `parsePrePushInput` (push-gate.md §7 PP7). */
 export type PrePushInput =
   | { readonly _tag: 'Unreadable'; readonly reason: 'not-text' | 'all-malformed'; readonly malformed: number }
   | { readonly _tag: 'Lines'; readonly lines: ReadonlyArray<PrePushLine>; readonly malformed: number };

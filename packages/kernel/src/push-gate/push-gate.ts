@@ -1,10 +1,10 @@
 /**
  * Namespace `pushGate` of `@arbiter/kernel` (push-gate.md, policies `push-gate`, `push-release`, `deploy`,
  * `lane-cli`, `context`, all version 1.0.0): the namespace's face. The decision is split over this folder and
- * re-exported here: `config.ts` (configuration and naming, §3), `lanes.ts` (lane records and transitions, §5.4),
- * `text.ts` (helpers and message templates, §13), `step.ts` (the gate step, its step driver and host rendering,
- * §8, §14), `verbs.ts` (the verbs, §9–§12). The classifier (§6, `classifier.ts` over the shared shell lexer in
- * `shell/`), destination resolution (§6.9, `destinations.ts`) and the pre-push parser (§7, `pre-push.ts`) form the
+ * re-exported here: `config.ts` (configuration and naming, push-gate.md §3), `lanes.ts` (lane records and transitions, push-gate.md §5.4),
+ * `text.ts` (helpers and message templates, push-gate.md §13), `step.ts` (the gate step, its step driver and host rendering,
+ * push-gate.md §8, push-gate.md §14), `verbs.ts` (the verbs, push-gate.md §9–12). The classifier (push-gate.md §6, `classifier.ts` over the shared shell lexer in
+ * `shell/`), destination resolution (push-gate.md §6.9, `destinations.ts`) and the pre-push parser (push-gate.md §7, `pre-push.ts`) form the
  * `pushClassifier` namespace; the names the gate's users need are re-exported here too. Here: the simulation
  * driver and the table.
  */

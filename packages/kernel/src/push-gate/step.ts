@@ -16,10 +16,10 @@ import { refsProbeExpressions, resolveDestinations, type RefsFacts } from './des
 import { isZeroOid, type PrePushInput } from './pre-push.js';
 import type { DirHint, PushClassification, PushInvocation } from './model.js';
 
-/** Probe `refs` answer: the classifier's `RefsFacts` (§6.9) plus the default push remote (§8.4). */
+/** Probe `refs` answer: the classifier's `RefsFacts` (push-gate.md §6.9) plus the default push remote (push-gate.md §8.4). */
 export type GateRefs = RefsFacts & { readonly default_remote: string | null };
 
-// ───────────────────────────────────────── constants (§2) ─────────────────────────────────────────
+// ───────────────────────────────────────── constants (push-gate.md §2) ─────────────────────────────────────────
 
 export const POLICY = PUSH_GATE_POLICY;
 export const POLICY_VERSION = PUSH_GATE_POLICY_VERSION;
@@ -40,12 +40,12 @@ export const MAX_NESTING = 4;
 /** Largest hook stdin accepted, bytes (larger input counts as a bad payload). */
 export const STDIN_MAX_BYTES = 1_048_576;
 
-/** §4: accepted `$ARBITER_SESSION` / halt target session ids. */
+/** push-gate.md §4: accepted `$ARBITER_SESSION` / halt target session ids. */
 export const SESSION_ID_RE = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
-// ───────────────────────────────────────── model (§8.3) ─────────────────────────────────────────
+// ───────────────────────────────────────── model (push-gate.md §8.3) ─────────────────────────────────────────
 
-/** Decoded PreToolUse / PostToolUse payload (Claude Code and Codex share these fields; protocols.md C2–C6). */
+/** Decoded PreToolUse / PostToolUse payload (Claude Code and Codex share these fields; host-protocols.md C2–C6). */
 export interface AgentPayload {
   readonly tool_name: string | null;
   readonly command: string;
@@ -95,12 +95,12 @@ export type RepoFact =
   | { readonly kind: 'not-repo' }
   | { readonly kind: 'repo'; readonly top: string; readonly common_dir: string; readonly shallow: boolean; readonly config: ConfigState };
 
-/** Probe `identity` answer (§4). */
+/** Probe `identity` answer (push-gate.md §4). */
 export type IdentityFact =
   | { readonly ok: true; readonly member: string; readonly session: string; readonly instance: string; readonly host: string }
   | { readonly ok: false };
 
-/** One claim attempt's result (§5.1 `ClaimResult`). */
+/** One claim attempt's result (push-gate.md §5.1 `ClaimResult`). */
 export type ClaimAttempt = ClaimOk | { readonly _tag: 'Failure'; readonly kind: 'transport' | 'contended' | 'forbidden' | 'other'; readonly status: string };
 
 /** Probe `compat` answer; `remote_present` = the remote id exists locally (git mode C2). */
@@ -112,7 +112,7 @@ export interface CompatFact {
 /** Probe `state` answer; a failed read counts as "no halts" (H1, C3). */
 export type StateFact = { readonly ok: true; readonly view: StateView } | { readonly ok: false };
 
-/** git-mode input (§8.3 `prepush`). */
+/** git-mode input (push-gate.md §8.3 `prepush`). */
 export interface PrePushFact {
   readonly remote_name: string;
   readonly remote_url: string;
@@ -189,7 +189,7 @@ export type GateReason =
 
 export type GateDetail = 'compat-unknown' | 'no-verify' | 'dir-uncertain' | 'other-repo-skipped' | 'fallback-classification';
 
-/** Every reason with its verdict tag (§8.5). */
+/** Every reason with its verdict tag (push-gate.md §8.5). */
 export const GATE_REASONS: Readonly<Record<GateReason, GateVerdict['_tag']>> = {
   'bad-payload': 'Allow',
   'not-a-push': 'Allow',
@@ -214,7 +214,7 @@ export const GATE_REASONS: Readonly<Record<GateReason, GateVerdict['_tag']>> = {
   'force-rewrite': 'Block',
 };
 
-/** The verdict (§8.5). `reasons` = `[reason, ...details]`. Message data is kept sanitizable, never free text. */
+/** The verdict (push-gate.md §8.5). `reasons` = `[reason, ...details]`. Message data is kept sanitizable, never free text. */
 export interface GateVerdict {
   readonly _tag: 'Allow' | 'AllowLoud' | 'Ask' | 'Block';
   readonly reason: GateReason;
@@ -231,7 +231,7 @@ export interface GateVerdict {
   readonly remote?: string | null;
 }
 
-/** Effects as data (§8.8). */
+/** Effects as data (push-gate.md §8.8). */
 export type GateEffect =
   | { readonly _tag: 'ReleaseLane'; readonly lane: string; readonly instance: string }
   | { readonly _tag: 'ForceReleaseThenClaim'; readonly lane: string; readonly by: Holder; readonly reason: string | null; readonly meta: ClaimMeta }
@@ -262,12 +262,12 @@ const verdict = (reason: GateReason, rest: Partial<Omit<GateVerdict, '_tag' | 'r
 
 const fin = (v: GateVerdict, effects: ReadonlyArray<GateEffect> = []): GateStep => done<GateVerdict, GateEffect>(v, effects);
 
-/** The verdict a driver renders when the watchdog fires before a verdict (§14 rule 2). */
+/** The verdict a driver renders when the watchdog fires before a verdict (push-gate.md §14 rule 2). */
 export const watchdogVerdict = (): GateVerdict => verdict('watchdog');
-/** The verdict a driver renders after `MAX_PLAN_STEPS` step calls (§2). */
+/** The verdict a driver renders after `MAX_PLAN_STEPS` step calls (push-gate.md §2). */
 export const planLimitVerdict = (): GateVerdict => verdict('plan-limit');
 /**
- * The verdict when Arbiter's state-directory lock is disabled (sentinels.md §4.8): the gate cannot record a claim,
+ * The verdict when Arbiter's state-directory lock is disabled (state-lock.md §8): the gate cannot record a claim,
  * so it allows loudly without touching the lane store (fail-open).
  */
 export const guardDisabledVerdict = (): GateVerdict => verdict('state-guard-disabled');
@@ -317,7 +317,7 @@ const onlyDeletions = (invs: ReadonlyArray<PushInvocation>): boolean =>
 const sameRepoMemo = new WeakMap<PushClassification, PushClassification>();
 
 /**
- * §6.7 H3: keep only the invocations that run in the same directory as the first one (directory hints applied to
+ * push-gate.md §6.7 H3: keep only the invocations that run in the same directory as the first one (directory hints applied to
  * the payload `cwd` by `resolveInvocationDir`). Memoised per classification object.
  */
 const sameRepoOnly = (c: Extract<PushClassification, { _tag: 'Push' }>, cwd: string | null): Extract<PushClassification, { _tag: 'Push' }> => {
@@ -410,7 +410,7 @@ let resolvedMemo: {
   readonly value: Resolved;
 } | null = null;
 
-/** P10: deploy targets (§6.9 in agent mode; remote refs of create/update lines in git mode; unreadable → current). */
+/** P10: deploy targets (push-gate.md §6.9 in agent mode; remote refs of create/update lines in git mode; unreadable → current). */
 const resolveTargets = (
   f: GateFacts,
   cls: PushClassification | null,
@@ -477,7 +477,7 @@ const NO_INVOCATIONS: ReadonlyArray<PushInvocation> = Object.freeze([]);
 const NO_DETAILS: ReadonlyArray<GateDetail> = Object.freeze([]);
 const NO_LINES: NonNullable<ReturnType<typeof linesOf>> = Object.freeze([]);
 
-// ───────────────────────────────────────── the step function (§8.6) ─────────────────────────────────
+// ───────────────────────────────────────── the step function (push-gate.md §8.6) ─────────────────────────────────
 
 /** Classification of the payload's command (agent mode), exposed for logging. Pure. */
 export const classificationOf = (f: GateFacts): PushClassification | null => {
@@ -514,7 +514,7 @@ export interface GateAnswers {
 }
 
 /**
- * Merge the answers of one `Need` into the facts (§8.4), in probe order: `repo`, `refs`, `identity`, `state` set
+ * Merge the answers of one `Need` into the facts (push-gate.md §8.4), in probe order: `repo`, `refs`, `identity`, `state` set
  * their fact; a `claim` appends its attempt to its lane's list; a `compat` sets its destination ref's entry; then
  * `elapsed_ms` becomes the answers' clock. An answer missing for a probe or tagged unlike it is skipped (the probe
  * stays unanswered). Pure; the only merge of gate probe answers (the hooks' driver and the simulations use it).
@@ -560,7 +560,7 @@ export const driver: StepDriver<GateFacts, ReadonlyArray<GateProbe>, GateAnswers
 };
 
 /**
- * The gate step function (§8.6 rules P1–P13, K1–K6, H1–H3, C1–C5, first match wins).
+ * The gate step function (push-gate.md §8.6 rules P1–P13, K1–K6, H1–H3, C1–C5, first match wins).
  *
  * @param f facts so far (see {@link GateFacts}); settings come from `f.repo.config`.
  * @returns `Need` with a non-empty list of probes, or `Done` with the verdict and its effects. Total: never throws
@@ -715,11 +715,11 @@ export const gateStep = (f: GateFacts): GateStep => {
 export const haltedFor = (st: StateFact, session: string): boolean =>
   st.ok && st.view.halts.some((h) => h.open === true && h.target_session === session);
 
-/** §8.8 pending-marker key material: `agent:session:tool_use_id`, or `agent:session:command` without an id. */
+/** push-gate.md §8.8 pending-marker key material: `agent:session:tool_use_id`, or `agent:session:command` without an id. */
 export const pendingKeyMaterial = (agent: string, p: AgentPayload): string =>
   `${agent}:${p.session_id ?? ''}:${p.tool_use_id ?? p.command}`;
 
-// ───────────────────────────────────────── messages and host rendering (§13.2, §14) ───────────────────
+// ───────────────────────────────────────── messages and host rendering (push-gate.md §13.2, push-gate.md §14) ───────────────────
 
 /** The fixed message of a verdict, or `null` for a silent `Allow`. `host` chooses A-HELD vs W-HELD. */
 export const gateMessage = (v: GateVerdict, host: 'claude' | 'codex' | 'git'): string | null => {
@@ -765,7 +765,7 @@ export interface Rendered {
   readonly stderr: string;
 }
 
-/** §14 rendering table: one verdict, one host. Pure. */
+/** push-gate.md §14 rendering table: one verdict, one host. Pure. */
 export const renderGate = (v: GateVerdict, host: 'claude' | 'codex' | 'git'): Rendered => {
   const msg = gateMessage(v, host);
   const json = (o: unknown): string => `${JSON.stringify(o)}\n`;

@@ -4,11 +4,11 @@
  */
 import { HANDLE_CHAR, keepOnly } from '../internal/text.js';
 
-/** Characters of a rendered handle (§2 `HANDLE_MAX`). */
+/** Characters of a rendered handle (push-gate.md §2 `HANDLE_MAX`). */
 export const HANDLE_MAX = 64;
 
 /**
- * §13.1 `safeHandle`: non-string → `another session`; keep the part before the first `@` found after the first
+ * push-gate.md §13.1 `safeHandle`: non-string → `another session`; keep the part before the first `@` found after the first
  * character; keep `[A-Za-z0-9_./-]`; cut to `HANDLE_MAX`; empty → `another session`; else `@` + result.
  */
 export const safeHandle = (x: unknown): string => {
@@ -20,7 +20,7 @@ export const safeHandle = (x: unknown): string => {
 };
 
 /**
- * §13.1 `fmtAge(seconds)`: not a finite number → `unknown`; n = max(0, round half up); n < 60 → `<n>s`;
+ * push-gate.md §13.1 `fmtAge(seconds)`: not a finite number → `unknown`; n = max(0, round half up); n < 60 → `<n>s`;
  * m = round(n/60), m < 60 → `<m>m`; else `<floor(m/60)>h`. 89 → `1m`, 90 → `2m`, 3570 → `1h`.
  */
 export const fmtAge = (x: unknown): string => {
@@ -34,19 +34,19 @@ export const fmtAge = (x: unknown): string => {
 };
 
 const LANE_CHAR = /[A-Za-z0-9_.\-/:*+@]/;
-/** §13.1 `safeLane`: keep `[A-Za-z0-9_.-/:*+@]`, cut to 200, empty → `(unnamed)`. */
+/** push-gate.md §13.1 `safeLane`: keep `[A-Za-z0-9_.-/:*+@]`, cut to 200, empty → `(unnamed)`. */
 export const safeLane = (x: unknown): string => keepOnly(x, LANE_CHAR, 200, '(unnamed)');
-/** §13.1 `safeRef`: as `safeLane`. */
+/** push-gate.md §13.1 `safeRef`: as `safeLane`. */
 export const safeRef = safeLane;
-/** §13.1 `safeRemote`: the name when it matches `^[A-Za-z0-9_.-]{1,64}$`, else `the remote` (URLs never echoed). */
+/** push-gate.md §13.1 `safeRemote`: the name when it matches `^[A-Za-z0-9_.-]{1,64}$`, else `the remote` (URLs never echoed). */
 export const safeRemote = (x: unknown): string => (typeof x === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(x) ? x : 'the remote');
-/** §13.1 `branch(ref)`: drop a leading `refs/heads/`, then `safeRef`. */
+/** push-gate.md §13.1 `branch(ref)`: drop a leading `refs/heads/`, then `safeRef`. */
 export const branch = (ref: unknown): string => safeRef(typeof ref === 'string' ? ref.replace(/^refs\/heads\//, '') : ref);
-/** §13.1 `session8` (a short session id): first 8 characters after removing everything outside `[A-Za-z0-9_.:@-]`. */
+/** push-gate.md §13.1 `session8` (a short session id): first 8 characters after removing everything outside `[A-Za-z0-9_.:@-]`. */
 export const shortSession = (s: unknown): string => keepOnly(s, /[A-Za-z0-9_.:@-]/, 8, '');
 
 /**
- * §13.1 `safeReason`: remove control characters (C0, C1, U+2028, U+2029), `"` → `'`, collapse whitespace, trim,
+ * push-gate.md §13.1 `safeReason`: remove control characters (C0, C1, U+2028, U+2029), `"` → `'`, collapse whitespace, trim,
  * cut to `max` (160, or 200 for break-glass) and append `…` when cut. Non-strings → empty string.
  */
 export const safeReason = (x: unknown, max = 160): string => {
@@ -59,18 +59,18 @@ export const safeReason = (x: unknown, max = 160): string => {
   return s.length > max ? `${s.slice(0, max)}…` : s;
 };
 
-/** §13.1 `<more>`: empty for one lane, ` (+<n> more)` otherwise. */
+/** push-gate.md §13.1 `<more>`: empty for one lane, ` (+<n> more)` otherwise. */
 export const more = (lanes: number): string => (lanes > 1 ? ` (+${lanes - 1} more)` : '');
 
 /** The four failure kinds as they may appear in `<kind>`. */
 export type FailureKind = 'transport' | 'contended' | 'forbidden' | 'other';
 const kindOf = (k: unknown): FailureKind => (k === 'transport' || k === 'contended' || k === 'forbidden' ? k : 'other');
 
-// ───────────────────────────────────────── §13.2 push-gate messages ─────────────────────────────────────────
+// ───────────────────────────────────────── push-gate.md §13.2 push-gate messages ─────────────────────────────────────────
 
 /**
- * The fixed message templates (§13.2 gate messages, §13.3 audit bodies, §13.4 CLI messages), one function per
- * template; each key's comment names the spec's template id. Every interpolation goes through a §13.1 helper.
+ * The fixed message templates (push-gate.md §13.2 gate messages, push-gate.md §13.3 audit bodies, push-gate.md §13.4 CLI messages), one function per
+ * template; each key's comment names the spec's template id. Every interpolation goes through a push-gate.md §13.1 helper.
  */
 export const messages = {
   /** B-HALT */
@@ -108,7 +108,7 @@ export const messages = {
   loudPlanLimit: (): string => 'arbiter: the push gate hit an internal limit — pushing UNGATED.',
   /** L-GUARD */
   loudStateGuard: (): string => "arbiter: Arbiter's state directory is read-only (see `arbiter lock status`) — pushing UNGATED.",
-  // §13.3 audit bodies
+  // push-gate.md §13.3 audit bodies
   /** S-SKIP */
   postGateSkipped: (lane: unknown, busy: boolean): string => `gate skipped on ${safeLane(lane)} — lane store ${busy ? 'busy' : 'refusing'} at push time`,
   /** S-BREAK */
@@ -116,7 +116,7 @@ export const messages = {
     const why = safeReason(reason, 200);
     return `BREAK-GLASS deploy on ${safeLane(lane)} by ${safeHandle(handle)}${why === '' ? '' : ` — ${why}`}`;
   },
-  // §13.4 CLI messages
+  // push-gate.md §13.4 CLI messages
   /** D-HELD */
   deployLaneHeld: (lane: unknown, handle: unknown): string =>
     `arbiter: deploy lane ${safeLane(lane)} is HELD by ${safeHandle(handle)}. Wait for its release, retry with --break-glass (audited), or, as an owner, run \`arbiter lane release ${safeLane(lane)} --force\`.`,

@@ -1,5 +1,5 @@
 /**
- * Decisions `push-release` (§9), `deploy` (§10), `lane-cli` (§11) and `context` (§12) of push-gate.md. Pure.
+ * Decisions `push-release` (push-gate.md §9), `deploy` (push-gate.md §10), `lane-cli` (push-gate.md §11) and `context` (push-gate.md §12) of push-gate.md. Pure.
  */
 import { done, need, type Done, type Need, type StepDriver } from '../internal/step.js';
 import type { ConfigState } from '../config.js';
@@ -27,9 +27,9 @@ export const CONTEXT_TIMEOUT_MS = 4_000;
 export const CONTEXT_CACHE_TTL_MS = 3_000;
 export const CONTEXT_MAX_CHARS = 2_000;
 
-// ───────────────────────────────────────── push-release (§9) ─────────────────────────────────────────
+// ───────────────────────────────────────── push-release (push-gate.md §9) ─────────────────────────────────────────
 
-/** A pending marker (§8.8 `write-pending`). */
+/** A pending marker (push-gate.md §8.8 `write-pending`). */
 export interface PendingMarker {
   readonly instance: string;
   readonly lanes: ReadonlyArray<{ readonly lane: string; readonly fence: number }>;
@@ -47,7 +47,7 @@ export type ReleaseEffect =
   | { readonly _tag: 'DeletePending'; readonly key_material: string };
 export type ReleaseOutcome = { readonly _tag: 'Done'; readonly reason: 'not-a-push' | 'nothing-to-release' | 'released'; readonly lanes: ReadonlyArray<string> };
 
-/** §9 R1–R5. Only the `pending` probe is ever requested; silent, never blocks. */
+/** push-gate.md §9 R1–R5. Only the `pending` probe is ever requested; silent, never blocks. */
 export const releaseStep = (f: ReleaseFacts): Need<ReadonlyArray<ReleaseProbe>> | Done<ReleaseOutcome, ReleaseEffect> => {
   const p = decodeAgentPayload(f.payload);
   if (p === null || (p.tool_name !== null && p.tool_name !== 'Bash')) return done({ _tag: 'Done', reason: 'not-a-push', lanes: [] }); // R1
@@ -65,7 +65,7 @@ export const releaseStep = (f: ReleaseFacts): Need<ReadonlyArray<ReleaseProbe>> 
 /** Step calls of one push-release run (the `pending` probe is asked at most once). */
 export const RELEASE_MAX_STEPS = 4;
 
-/** Merge the `pending` probe's answer (the marker or null) into the release facts (§9). Pure. */
+/** Merge the `pending` probe's answer (the marker or null) into the release facts (push-gate.md §9). Pure. */
 export const withReleaseAnswer = (facts: ReleaseFacts, _probes: ReadonlyArray<ReleaseProbe>, pending: PendingMarker | null): ReleaseFacts => ({ ...facts, pending });
 
 /** push-release for the step driver: {@link releaseStep}, {@link withReleaseAnswer}, at most {@link RELEASE_MAX_STEPS} calls. */
@@ -88,7 +88,7 @@ export interface CliOutcome {
 const ok = (reason: string, message: string): CliOutcome => ({ _tag: 'Exit', code: 0, stream: 'stdout', message, reason });
 const die = (reason: string, message: string): CliOutcome => ({ _tag: 'Exit', code: 1, stream: 'stderr', message, reason });
 
-// ───────────────────────────────────────── deploy (§10) ─────────────────────────────────────────
+// ───────────────────────────────────────── deploy (push-gate.md §10) ─────────────────────────────────────────
 
 export interface DeployFacts {
   readonly lane_arg: string | null;
@@ -114,7 +114,7 @@ export type DeployEffect = { readonly _tag: 'PostStatus'; readonly lane: string;
 /** Parse `--eta` (V3): an integer string from `ETA_MIN` to `ETA_MAX`, else `null`. */
 export const parseEta = (s: string): number | null => (/^\d{1,4}$/.test(s) && +s >= ETA_MIN && +s <= ETA_MAX ? +s : null);
 
-/** §10 V1–V9 as a step function; `Done` carries the exit outcome and (for break-glass) the S-BREAK post. */
+/** push-gate.md §10 V1–V9 as a step function; `Done` carries the exit outcome and (for break-glass) the S-BREAK post. */
 export const deployStep = (f: DeployFacts): Need<ReadonlyArray<DeployProbe>> | Done<CliOutcome, DeployEffect> => {
   if (f.repo === undefined) return need([{ _tag: 'repo' }]);
   if (f.repo.kind === 'not-repo') return done(die('not-a-repo', messages.deployNotInRepo())); // V1
@@ -172,7 +172,7 @@ export type DeployProbeAnswer =
 export const DEPLOY_MAX_STEPS = 12;
 
 /**
- * Merge the answers of one deploy `Need` (one per probe, in probe order) into the facts (§10): each probe sets its
+ * Merge the answers of one deploy `Need` (one per probe, in probe order) into the facts (push-gate.md §10): each probe sets its
  * own field. An answer missing for a probe or tagged unlike it is skipped. Pure.
  */
 export const withDeployAnswer = (facts: DeployFacts, probes: ReadonlyArray<DeployProbe>, answers: ReadonlyArray<DeployProbeAnswer>): DeployFacts => {
@@ -211,9 +211,9 @@ export const deployDriver: StepDriver<DeployFacts, ReadonlyArray<DeployProbe>, R
   limit: DEPLOY_MAX_STEPS,
 };
 
-// ───────────────────────────────────────── lane-cli (§11) ─────────────────────────────────────────
+// ───────────────────────────────────────── lane-cli (push-gate.md §11) ─────────────────────────────────────────
 
-/** Lane argument rule (§11): as V4, current branch's lane when omitted. `null` → die (detached / non-deploy). */
+/** Lane argument rule (push-gate.md §11): as V4, current branch's lane when omitted. `null` → die (detached / non-deploy). */
 export const laneArg = (arg: string | null, currentBranch: string | null, config: ConfigState): { lane: string } | CliOutcome => {
   if (arg !== null) return { lane: laneFromArg(arg) };
   if (currentBranch === null) return die('no-branch', messages.deployDetachedHead());
@@ -294,7 +294,7 @@ export const laneStatusLines = (
   return out;
 };
 
-// ───────────────────────────────────────── context (§12) ─────────────────────────────────────────
+// ───────────────────────────────────────── context (push-gate.md §12) ─────────────────────────────────────────
 
 /** Session-lock line input (session-lock.md §11 formats). */
 export type LockLine =
@@ -339,7 +339,7 @@ const repoName = (top: string): string => {
 };
 
 /**
- * Render the coordination block (§12.4): header, health, lanes (max 8), halts, commitments, session lock, extras;
+ * Render the coordination block (push-gate.md §12.4): header, health, lanes (max 8), halts, commitments, session lock, extras;
  * cut to `CONTEXT_MAX_CHARS` at a line boundary. `degradedAge` null = fresh data; number = stale cache age (s);
  * `'none'` = degraded without data.
  */
@@ -392,7 +392,7 @@ export const renderContextBlock = (
   return out;
 };
 
-/** §12.3 X1–X7. Never blocks; `Done` carries the block (possibly empty) and an optional cache write. */
+/** push-gate.md §12.3 X1–X7. Never blocks; `Done` carries the block (possibly empty) and an optional cache write. */
 export const contextStep = (f: ContextFacts): Need<ReadonlyArray<ContextProbe>> | Done<ContextOutcome, ContextEffect> => {
   const p = typeof f.payload === 'object' && f.payload !== null ? (f.payload as Record<string, unknown>) : {};
   const session = typeof p['session_id'] === 'string' ? (p['session_id'] as string) : null;
@@ -440,7 +440,7 @@ export type ContextProbeAnswer =
 export const CONTEXT_MAX_STEPS = 8;
 
 /**
- * Merge the answers of one context `Need` (one per probe, in probe order) into the facts (§12.3): each probe sets its
+ * Merge the answers of one context `Need` (one per probe, in probe order) into the facts (push-gate.md §12.3): each probe sets its
  * own field (`cache` also `extra` when given). An answer missing for a probe or tagged unlike it is skipped. Pure.
  */
 export const withContextAnswer = (facts: ContextFacts, probes: ReadonlyArray<ContextProbe>, answers: ReadonlyArray<ContextProbeAnswer>): ContextFacts => {
@@ -476,7 +476,7 @@ export const contextDriver: StepDriver<ContextFacts, ReadonlyArray<ContextProbe>
   limit: CONTEXT_MAX_STEPS,
 };
 
-/** §12.5 rendering: Claude plain stdout; Codex envelope naming the event that fired; optional session export. */
+/** push-gate.md §12.5 rendering: Claude plain stdout; Codex envelope naming the event that fired; optional session export. */
 export const renderContext = (agent: 'claude' | 'codex', event: 'session-start' | 'user-prompt-submit', block: string, exportSession: string | null): string => {
   if (block === '') return '';
   if (agent === 'claude') return `${block}\n`;

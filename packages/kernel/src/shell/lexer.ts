@@ -13,7 +13,7 @@ export const MAX_NESTING = 4;
 /**
  * Placeholder for text the shell computes at run time (a `$name`, `${…}`, `$(…)`, backticks, …). It stands in a
  * word's literal text so that a command string handed to a nested shell (`sh -c "git push $B"`) keeps the
- * unknown part unknown: any word containing it is *dynamic* (§6.2 X4). A private-use code point, so ordinary
+ * unknown part unknown: any word containing it is *dynamic* (push-gate.md §6.2 X4). A private-use code point, so ordinary
  * text never collides with it (an input that contains it is merely treated as dynamic, the safe side).
  */
 export const DYN = '\uE000';
@@ -682,7 +682,7 @@ class Lexer {
 }
 
 /**
- * Lex `src` at nesting `depth` (§6.2): the tokens, and whether X8 failed (unterminated quote, substitution or
+ * Lex `src` at nesting `depth` (push-gate.md §6.2): the tokens, and whether X8 failed (unterminated quote, substitution or
  * subshell body, or a substitution nested deeper than {@link MAX_NESTING}); on failure the tokens are those read
  * before it. Total, linear in `src`.
  */

@@ -1,22 +1,22 @@
 /**
- * The stop gate's authority contract (sentinels.md §3.4, §3.8): the evidence sent (artifacts, signals, transcript
+ * The stop gate's authority contract (stop-gate.md §4, stop-gate.md §8): the evidence sent (artifacts, signals, transcript
  * turns), the HTTP answers of `/hot-path` and `/evaluate` decoded, and the authority's block text. Pure and total.
  */
 import { clamp, sanitizeBlock, sanitizeLine } from '../internal/text.js';
 import { EVIDENCE_MAX_PATHS, HTTP_BODY_MAX_BYTES, USER_TURNS_MAX, USER_TURN_MAX, isObject } from './settings.js';
 import { messageOf } from './guards.js';
 
-// ───────────────────────────────────────── evidence (§3.4) ─────────────────────────────────────────
+// ───────────────────────────────────────── evidence (stop-gate.md §4) ─────────────────────────────────────────
 
 const EVIDENCE_EXT = /\.(md|markdown|json|jsonl|txt)$/i;
 const EVIDENCE_SEGMENT = /^(task|upgrades|memory\.md|agents\.md)/i;
 const EVIDENCE_ANYWHERE = /(spec|plan|handoff|todo|next|round)/i;
 
-/** True when one `git ls-files` path qualifies as evidence (§3.4 artifacts rule). */
+/** True when one `git ls-files` path qualifies as evidence (stop-gate.md §4 artifacts rule). */
 export const isEvidencePath = (p: string): boolean =>
   EVIDENCE_EXT.test(p) && (p.split('/').some((seg) => EVIDENCE_SEGMENT.test(seg)) || EVIDENCE_ANYWHERE.test(p));
 
-/** `selectEvidencePaths` (§3.4): the first 30 qualifying paths, in input order. Pure and total. */
+/** `selectEvidencePaths` (stop-gate.md §4): the first 30 qualifying paths, in input order. Pure and total. */
 export const selectEvidencePaths = (files: ReadonlyArray<string>): ReadonlyArray<string> => {
   const out: string[] = [];
   for (const f of files) {
@@ -34,7 +34,7 @@ export interface PathHistory {
   readonly latestTime: number | null;
 }
 
-/** One artifact record on the wire (§3.4). */
+/** One artifact record on the wire (stop-gate.md §4). */
 export interface Artifact {
   readonly path: string;
   readonly introducingCommit: string | null;
@@ -43,7 +43,7 @@ export interface Artifact {
   readonly modifiedThisSession: boolean;
 }
 
-/** Build the artifact records (§3.4 rule 1). `start` is the hot path's `sessionStartTs` (ms) or null. */
+/** Build the artifact records (stop-gate.md §4 rule 1). `start` is the hot path's `sessionStartTs` (ms) or null. */
 export const artifacts = (
   paths: ReadonlyArray<string>,
   history: ReadonlyArray<PathHistory | null> | null,
@@ -62,14 +62,14 @@ export const artifacts = (
     };
   });
 
-/** The signals of the evaluate body (§3.4 rule 2). */
+/** The signals of the evaluate body (stop-gate.md §4 rule 2). */
 export interface Signals {
   readonly mentionsContextLimit: boolean;
   readonly mentionsFreshSession: boolean;
   readonly claimsShouldStopForContext: boolean;
 }
 
-/** `signals(stopReason, message)` (§3.4 rule 2): case-insensitive substring tests on `stopReason + LF + message`. */
+/** `signals(stopReason, message)` (stop-gate.md §4 rule 2): case-insensitive substring tests on `stopReason + LF + message`. */
 export const signals = (stopReason: string, message: string): Signals => {
   const text = `${stopReason}\n${message}`.toLowerCase();
   const any = (xs: ReadonlyArray<string>): boolean => xs.some((x) => text.includes(x));
@@ -80,7 +80,7 @@ export const signals = (stopReason: string, message: string): Signals => {
   };
 };
 
-/** `stopReason` (§3.4 rule 3): `stop_reason`, else `reason` (non-empty strings), else the message. */
+/** `stopReason` (stop-gate.md §4 rule 3): `stop_reason`, else `reason` (non-empty strings), else the message. */
 export const stopReasonOf = (p: Readonly<Record<string, unknown>>): string => {
   const a = p['stop_reason'];
   if (typeof a === 'string' && a !== '') return a;
@@ -96,7 +96,7 @@ export interface Turn {
 }
 
 /**
- * `parseTranscriptTail(text, partial)` (§3.4 rule 4): read JSONL lines from the end, keep at most 3 entries with
+ * `parseTranscriptTail(text, partial)` (stop-gate.md §4 rule 4): read JSONL lines from the end, keep at most 3 entries with
  * `type:"user"` whose `message.content` is a string or an array of `{type:"text", text}` blocks (joined with LF),
  * trimmed, non-empty, clamped to 2000 units, returned in file order. When `partial` (the read began mid-file) the
  * first line is dropped. Never throws; unparseable lines give no turn.
@@ -131,12 +131,12 @@ export const parseTranscriptTail = (text: string, partial: boolean): ReadonlyArr
   return out.reverse();
 };
 
-// ───────────────────────────────────────── authority answers (§3.4) ─────────────────────────────────────────
+// ───────────────────────────────────────── authority answers (stop-gate.md §4) ─────────────────────────────────────────
 
-/** HTTP failure kinds (§3.4). */
+/** HTTP failure kinds (stop-gate.md §4). */
 export type HttpFailKind = 'timeout' | 'unreachable' | 'http-status' | 'malformed';
 
-/** What Arbiter reads from a hot-path answer (§3.4). */
+/** What Arbiter reads from a hot-path answer (stop-gate.md §4). */
 export interface HotPath {
   readonly killSwitch: boolean;
   readonly modeOff: boolean;
@@ -155,7 +155,7 @@ const parseBody = (text: string): Record<string, unknown> | null => {
   }
 };
 
-/** Decode a hot-path body (§3.4): a JSON object (≤ 1 MiB) or null (`malformed`). Unknown fields ignored. */
+/** Decode a hot-path body (stop-gate.md §4): a JSON object (≤ 1 MiB) or null (`malformed`). Unknown fields ignored. */
 export const decodeHotPath = (text: string): HotPath | null => {
   const j = parseBody(text);
   if (j === null) return null;
@@ -169,7 +169,7 @@ export const decodeHotPath = (text: string): HotPath | null => {
   };
 };
 
-/** Evaluate decisions (§3.4). */
+/** Evaluate decisions (stop-gate.md §4). */
 export type AuthorityDecision = 'continue' | 'allow' | 'escalate' | 'force_allow';
 
 /** A decoded evaluate answer. */
@@ -179,7 +179,7 @@ export interface EvaluateAnswer {
   readonly rule: string | null;
 }
 
-/** Decode an evaluate body (§3.4): unknown decision, non-string reminder or rule of another type → null (`malformed`). */
+/** Decode an evaluate body (stop-gate.md §4): unknown decision, non-string reminder or rule of another type → null (`malformed`). */
 export const decodeEvaluate = (text: string): EvaluateAnswer | null => {
   const j = parseBody(text);
   if (j === null) return null;
@@ -192,7 +192,7 @@ export const decodeEvaluate = (text: string): EvaluateAnswer | null => {
   return { decision: d, reminder: r ?? '', rule: typeof rule === 'string' ? rule : null };
 };
 
-/** The evaluate request body (§3.4). */
+/** The evaluate request body (stop-gate.md §4). */
 export interface EvaluateBody {
   readonly sessionId: string;
   readonly evidenceMetadata: {
@@ -203,7 +203,7 @@ export interface EvaluateBody {
   readonly untrustedContent: { readonly stopReason: string; readonly recentTurns: ReadonlyArray<Turn> };
 }
 
-/** Block text of an authority `continue` (§3.8): fixed frame, rule ≤ 64 code points, reminder through `sanitizeBlock(·, 2000)`. */
+/** Block text of an authority `continue` (stop-gate.md §8): fixed frame, rule ≤ 64 code points, reminder through `sanitizeBlock(·, 2000)`. */
 export const authorityMessage = (reminder: string, rule: string | null): string => {
   const r = rule === null ? '' : sanitizeLine(rule, 64);
   return `Arbiter stop gate (authority${r === '' ? '' : `, rule ${r}`}): ${sanitizeBlock(reminder, 2000)}`;

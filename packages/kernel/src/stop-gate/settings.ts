@@ -1,59 +1,59 @@
 /**
- * Stop-gate constants and settings (sentinels.md §0.5, §3.3–§3.6): limits, timeouts, default phrases and
+ * Stop-gate constants and settings (hooks.md §5, stop-gate.md §3–6): limits, timeouts, default phrases and
  * `resolveSettings`. Pure.
  */
 import { STOP_GATE_FILE, STOP_GATE_POLICY, STOP_GATE_POLICY_VERSION } from '../early.js';
 import { done } from '../internal/step.js';
 
-// ───────────────────────────────────────── constants (§3.4–§3.6) ─────────────────────────────────────────
+// ───────────────────────────────────────── constants (stop-gate.md §4–6) ─────────────────────────────────────────
 
 /** Policy id written to the decision log. */
 export const POLICY = STOP_GATE_POLICY;
 /** Policy version (semver). */
 export const POLICY_VERSION = STOP_GATE_POLICY_VERSION;
-/** Gate state file in the repository runtime directory (§3.2). */
+/** Gate state file in the repository runtime directory (stop-gate.md §2). */
 export const GATE_FILE = STOP_GATE_FILE;
-/** Continue counter file in the repository runtime directory (§3.6). */
+/** Continue counter file in the repository runtime directory (stop-gate.md §6). */
 export const CONTINUES_FILE = 'stop-gate-continues.json';
-/** Continue ceiling per session (§3.6). */
+/** Continue ceiling per session (stop-gate.md §6). */
 export const CONTINUE_CEILING = 2;
-/** Hot-path GET timeout, ms, request start to end of body (§3.4). */
+/** Hot-path GET timeout, ms, request start to end of body (stop-gate.md §4). */
 export const HOT_PATH_TIMEOUT_MS = 1_500;
-/** Evaluate POST timeout, ms (§3.4). */
+/** Evaluate POST timeout, ms (stop-gate.md §4). */
 export const EVALUATE_TIMEOUT_MS = 2_500;
-/** Largest accepted authority body, bytes (§3.4 `malformed`). */
+/** Largest accepted authority body, bytes (stop-gate.md §4 `malformed`). */
 export const HTTP_BODY_MAX_BYTES = 1_048_576;
-/** Timeout of each git call, ms (§3.5). */
+/** Timeout of each git call, ms (stop-gate.md §5). */
 export const GIT_TIMEOUT_MS = 800;
-/** Total budget of the `gitHistory` probe, ms (§3.5). */
+/** Total budget of the `gitHistory` probe, ms (stop-gate.md §5). */
 export const GIT_HISTORY_BUDGET_MS = 5_000;
-/** Bytes read from the end of the transcript (§3.5). */
+/** Bytes read from the end of the transcript (stop-gate.md §5). */
 export const TRANSCRIPT_TAIL_BYTES = 256 * 1024;
-/** Most evidence paths sent (§3.4). */
+/** Most evidence paths sent (stop-gate.md §4). */
 export const EVIDENCE_MAX_PATHS = 30;
-/** Most user turns taken from the transcript (§3.4). */
+/** Most user turns taken from the transcript (stop-gate.md §4). */
 export const USER_TURNS_MAX = 3;
-/** Clamp of one user turn, UTF-16 units (§3.4). */
+/** Clamp of one user turn, UTF-16 units (stop-gate.md §4). */
 export const USER_TURN_MAX = 2_000;
-/** Clamp of the agent turn, UTF-16 units (§3.4). */
+/** Clamp of the agent turn, UTF-16 units (stop-gate.md §4). */
 export const AGENT_TURN_MAX = 16_384;
-/** Sessions idle longer than this are pruned from the continue counter, ms (§0.5 rule 4). */
+/** Sessions idle longer than this are pruned from the continue counter, ms (hooks.md §5 rule 4). */
 export const CONTINUE_PRUNE_MS = 7 * 24 * 3_600_000;
-/** Hard bound on steps (sentinels.md §0.3 rule 3). */
+/** Hard bound on steps (hooks.md §3 rule 3). */
 export const MAX_STEPS = 12;
 
-// ───────────────────────────────────────── configuration (§0.5, §3.3, §3.4) ─────────────────────────────────
+// ───────────────────────────────────────── configuration (hooks.md §5, stop-gate.md §3, stop-gate.md §4) ─────────────────────────────────
 
-/** Default commit phrases of guard 1 (§3.3), in order. */
+/** Default commit phrases of guard 1 (stop-gate.md §3), in order. */
 export const DEFAULT_COMMIT_PHRASES: ReadonlyArray<string> = [
   "i'll ", 'i will ', "i'm going to", 'i am going to', "i'm about to", 'i am about to', "we'll ", 'we will ',
   'gonna ', 'next step', 'next phase', 'next up', 'kicking off', 'moving on to', 'proceeding to', 'proceeding with',
 ];
-/** Default imminent phrases of guard 1 (§3.3), in order. */
+/** Default imminent phrases of guard 1 (stop-gate.md §3), in order. */
 export const DEFAULT_IMMINENT_PHRASES: ReadonlyArray<string> = [
   ' now', 'right away', 'immediately', 'straight away', 'this turn', 'in this session', "then i'll", 'then i will',
 ];
-/** Default excuse phrases of guard 2 (§3.3): every excuse family, in the order shown. */
+/** Default excuse phrases of guard 2 (stop-gate.md §3): every excuse family, in the order shown. */
 export const DEFAULT_EXCUSE_PHRASES: ReadonlyArray<string> = [
   'long session', 'too long', 'marathon', 'this session has', 'been at this for',
   "it's late", 'it is late', 'late at night', 'at midnight', 'not tonight', 'end of the day',
@@ -63,7 +63,7 @@ export const DEFAULT_EXCUSE_PHRASES: ReadonlyArray<string> = [
   'next session', 'fresh session', 'next focused', 'tackle it next', 'pick this up later', 'pick it up later',
   "so it can't slip", "so it won't slip", 'durably tracked',
 ];
-/** Default known-work phrases of guard 2 (§3.3), in order. */
+/** Default known-work phrases of guard 2 (stop-gate.md §3), in order. */
 export const DEFAULT_KNOWN_WORK_PHRASES: ReadonlyArray<string> = [
   'the durable fix', 'the real fix', 'the actual fix', 'the core fix', 'the remaining', 'remaining work',
   'still needs', 'still owed', 'left to do', 'needs to be done', 'the next step', 'the rest of the',
@@ -78,7 +78,7 @@ export interface GuardSettings {
   readonly lists: readonly [ReadonlyArray<string>, ReadonlyArray<string>];
 }
 
-/** The authority, resolved (§3.4): base URL without trailing `/`, and the bearer token (or null). */
+/** The authority, resolved (stop-gate.md §4): base URL without trailing `/`, and the bearer token (or null). */
 export interface AuthoritySettings {
   readonly baseUrl: string;
   readonly token: string | null;
@@ -92,7 +92,7 @@ export interface StopGateSettings {
 }
 
 /**
- * Normalize a message for the guards (§3.3): lowercase, typographic quotes to ASCII, whitespace runs to one
+ * Normalize a message for the guards (stop-gate.md §3): lowercase, typographic quotes to ASCII, whitespace runs to one
  * space, trimmed. `trim = false` is the phrase form (leading/trailing spaces are significant).
  */
 export const normalize = (s: string, trim = true): string => {
@@ -126,7 +126,7 @@ export const DEFAULT_SETTINGS: StopGateSettings = {
 export const isObject = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
 
 /**
- * Parse `stop_gate.authority.base_url` (§3.4): an `http:` or `https:` URL (no credentials), trailing `/` removed.
+ * Parse `stop_gate.authority.base_url` (stop-gate.md §4): an `http:` or `https:` URL (no credentials), trailing `/` removed.
  * Returns null for anything else.
  */
 export const parseBaseUrl = (u: unknown): string | null => {
@@ -140,7 +140,7 @@ export const parseBaseUrl = (u: unknown): string | null => {
 };
 
 /**
- * Resolve `stop_gate.*` from the raw `stop_gate` config object (§0.5): unknown keys ignored; a key with an invalid
+ * Resolve `stop_gate.*` from the raw `stop_gate` config object (hooks.md §5): unknown keys ignored; a key with an invalid
  * value takes its default and adds one warning naming the key. `envToken` is `ARBITER_AUTHORITY_TOKEN` (a non-empty
  * value wins over the config token). Pure and total.
  * @returns the settings and the warnings (each `stop_gate.<key>: invalid value, using the default`).

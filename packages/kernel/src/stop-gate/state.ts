@@ -1,14 +1,14 @@
 /**
- * Stop-gate state files (sentinels.md §3.2, §3.6): the gate state (mode, kill switch) and the per-session continue
+ * Stop-gate state files (stop-gate.md §2, stop-gate.md §6): the gate state (mode, kill switch) and the per-session continue
  * counter, decoded and encoded. Pure and total.
  */
 import { isRight } from 'fp-ts/lib/Either.js';
 import { IsoMillis, msToIso } from '../internal/codecs.js';
 import { CONTINUE_PRUNE_MS, isObject } from './settings.js';
 
-// ───────────────────────────────────────── gate state and counters (§3.2, §3.6) ─────────────────────────────
+// ───────────────────────────────────────── gate state and counters (stop-gate.md §2, stop-gate.md §6) ─────────────────────────────
 
-/** Modes; any other stored value reads as `off` (§3.2). */
+/** Modes; any other stored value reads as `off` (stop-gate.md §2). */
 export type Mode = 'off' | 'shadow' | 'enforce';
 export const MODES: ReadonlyArray<Mode> = ['off', 'shadow', 'enforce'];
 
@@ -22,7 +22,7 @@ export interface GateState {
 export const GATE_DEFAULT: GateState = { mode: 'off', killSwitch: false };
 
 /**
- * Read `stop-gate.json` (§3.2). `null` (absent) gives `{off, false}`. A JSON object gives its mode (anything but
+ * Read `stop-gate.json` (stop-gate.md §2). `null` (absent) gives `{off, false}`. A JSON object gives its mode (anything but
  * `shadow` / `enforce` is `off`) and `killSwitch === true`. Anything else (not JSON, not an object) gives null:
  * the caller treats it as a probe failure (rule 7). Total.
  */
@@ -44,7 +44,7 @@ export const encodeGateState = (s: GateState, now: number): string =>
   JSON.stringify({ version: 1, mode: s.mode, killSwitch: s.killSwitch, updatedAt: msToIso(now) }, null, 2) + '\n';
 
 /**
- * The continue count of one session from `stop-gate-continues.json` (§3.6): `null` file → 0; session absent → 0;
+ * The continue count of one session from `stop-gate-continues.json` (stop-gate.md §6): `null` file → 0; session absent → 0;
  * an integer `count ≥ 0` → it. A file that is not a JSON object with an object `sessions`, or a count that is not
  * an integer ≥ 0, gives null (probe failure, rule 13). Total.
  */
@@ -66,8 +66,8 @@ export const readContinueCount = (text: string | null, session: string): number 
 };
 
 /**
- * ContinueIncrement under the mutex (§3.6): `count = count + 1`, `lastAt = now` (ISO) for `session`, and sessions
- * whose `lastAt` is older than 7 days (or unreadable) pruned (§0.5 rule 4). A current file that is not a valid
+ * ContinueIncrement under the mutex (stop-gate.md §6): `count = count + 1`, `lastAt = now` (ISO) for `session`, and sessions
+ * whose `lastAt` is older than 7 days (or unreadable) pruned (hooks.md §5 rule 4). A current file that is not a valid
  * counter file gives null: the increment is dropped and reported, never written over a corrupt file.
  */
 export const incrementContinue = (current: string | null, session: string, now: number): string | null => {

@@ -1,5 +1,5 @@
 /**
- * The stop-gate step (sentinels.md §3.5–§3.7, §3.9): facts and probes, verdicts and effects, the step function with
+ * The stop-gate step (stop-gate.md §5–7, stop-gate.md §9): facts and probes, verdicts and effects, the step function with
  * its rules in order, and the step driver with scripted answers. Pure.
  */
 import { gateEarlyAllow } from '../early.js';
@@ -10,9 +10,9 @@ import { type EvaluateBody, type HttpFailKind, type PathHistory, artifacts, auth
 import { type Payload, falseExcuseMessage, guardHit, messageOf, sessionOf, statedContinuationMessage } from './guards.js';
 import { readContinueCount, readGateState } from './state.js';
 
-// ───────────────────────────────────────── facts and probes (§3.5) ─────────────────────────────────────────
+// ───────────────────────────────────────── facts and probes (stop-gate.md §5) ─────────────────────────────────────────
 
-/** Probes, in the only order they may be requested (§3.6). URLs and timeouts are data for the adapter. */
+/** Probes, in the only order they may be requested (stop-gate.md §6). URLs and timeouts are data for the adapter. */
 export type Probe =
   | { readonly _tag: 'GateState' }
   | { readonly _tag: 'ContinueCount'; readonly session: string }
@@ -23,7 +23,7 @@ export type Probe =
   | { readonly _tag: 'Evaluate'; readonly url: string; readonly body: EvaluateBody; readonly timeoutMs: number };
 export type ProbeTag = Probe['_tag'];
 
-/** The order of §3.6; requested probes always form a subsequence (SG-P13). */
+/** The order of stop-gate.md §6; requested probes always form a subsequence (SG-P13). */
 export const PROBE_ORDER: ReadonlyArray<ProbeTag> = [
   'GateState',
   'ContinueCount',
@@ -35,7 +35,7 @@ export const PROBE_ORDER: ReadonlyArray<ProbeTag> = [
 ];
 
 /**
- * Facts of one stop-gate decision (§3.5). Probe answers: `gateState` and `continueCount` carry the file text (or
+ * Facts of one stop-gate decision (stop-gate.md §5). Probe answers: `gateState` and `continueCount` carry the file text (or
  * null when absent); `hotPath` and `evaluate` carry the response body text (failures with {@link HttpFailKind});
  * `gitHistory` one entry per requested path; `transcriptTail` the tail text and whether the read began mid-file.
  */
@@ -52,11 +52,11 @@ export interface GateFacts {
   readonly evaluate?: ProbeAnswer<string, HttpFailKind>;
 }
 
-// ───────────────────────────────────────── verdicts and effects (§3.7, §3.9) ─────────────────────────────────
+// ───────────────────────────────────────── verdicts and effects (stop-gate.md §7, stop-gate.md §9) ─────────────────────────────────
 
-/** Block reasons (§3.7). */
+/** Block reasons (stop-gate.md §7). */
 export type BlockReason = 'stated-continuation' | 'false-excuse-deferral' | 'authority-continue';
-/** Fail-open allow reasons (§3.9 first table, without the hook-level codes). */
+/** Fail-open allow reasons (stop-gate.md §9 first table, without the hook-level codes). */
 export type FailOpenReason =
   | 'stdin-unreadable'
   | 'empty-input'
@@ -76,7 +76,7 @@ export type FailOpenReason =
   | 'evaluate-http-status'
   | 'evaluate-malformed'
   | 'continue-empty-reminder';
-/** Deliberate allow reasons (§3.9 second list). */
+/** Deliberate allow reasons (stop-gate.md §9 second list). */
 export type DeliberateReason =
   | 'loop-guard'
   | 'kill-switch'
@@ -127,12 +127,12 @@ export const DELIBERATE_REASONS: ReadonlyArray<DeliberateReason> = [
 export const BLOCK_REASONS: ReadonlyArray<BlockReason> = ['stated-continuation', 'false-excuse-deferral', 'authority-continue'];
 export const REASONS: ReadonlyArray<Reason> = [...FAIL_OPEN_REASONS, ...DELIBERATE_REASONS, ...BLOCK_REASONS, 'shadow-guard-hit'];
 
-/** The verdict (§3.7). Allow renders `{}`, Block `{"decision":"block","reason":message}` (§3.10). */
+/** The verdict (stop-gate.md §7). Allow renders `{}`, Block `{"decision":"block","reason":message}` (stop-gate.md §10). */
 export type Verdict =
   | { readonly _tag: 'Allow'; readonly reasons: readonly [AllowReason]; readonly failOpen: boolean }
   | { readonly _tag: 'Block'; readonly reasons: readonly [BlockReason]; readonly message: string };
 
-/** Effects (§3.7): Audit entries for the decision log, and the continue increment (under the mutex). */
+/** Effects (stop-gate.md §7): Audit entries for the decision log, and the continue increment (under the mutex). */
 export type Effect =
   | {
       readonly _tag: 'Audit';
@@ -144,7 +144,7 @@ export type Effect =
 
 export type GateStep = Need<Probe> | Done<Verdict, Effect>;
 
-// ───────────────────────────────────────── decision (§3.6) ─────────────────────────────────────────
+// ───────────────────────────────────────── decision (stop-gate.md §6) ─────────────────────────────────────────
 
 const allow = (reason: AllowReason, effects: ReadonlyArray<Effect> = []): GateStep =>
   done<Verdict, Effect>({ _tag: 'Allow', reasons: [reason], failOpen: (FAIL_OPEN_REASONS as ReadonlyArray<string>).includes(reason) }, effects);
@@ -170,7 +170,7 @@ const httpReason = (which: 'hot' | 'evaluate', kind: string): FailOpenReason =>
   (HTTP_REASON[which] as Record<string, FailOpenReason>)[kind] ?? HTTP_REASON[which].unreachable;
 
 /**
- * The stop-gate step function (§3.6, rules 1–23, in order).
+ * The stop-gate step function (stop-gate.md §6, rules 1–23, in order).
  *
  * @param f the facts so far (payload, resolved settings, `now` in ms, and the probe answers gathered).
  * @returns `Need` the next probe of {@link PROBE_ORDER}, or `Done` with the verdict and its effects. Blocks only in
@@ -303,7 +303,7 @@ export const step = (f: GateFacts): GateStep => {
 // ───────────────────────────────────────── the step driver and scripted answers ─────────────────────────────────
 
 /**
- * Answer to a stop-gate probe (§3.5): `GateState`/`ContinueCount` the file text or null; `HotPath`/`Evaluate` the
+ * Answer to a stop-gate probe (stop-gate.md §5): `GateState`/`ContinueCount` the file text or null; `HotPath`/`Evaluate` the
  * response body (HTTP failure kinds); `GitFiles` the paths; `GitHistory` one entry per requested path;
  * `TranscriptTail` the tail text and whether the read began mid-file.
  */
@@ -315,7 +315,7 @@ export type Answer =
   | ProbeAnswer<{ readonly text: string; readonly partial: boolean }>;
 
 /**
- * Merge a probe's answer into the facts (§3.5): each probe sets its own field. `answer` must be the answer to
+ * Merge a probe's answer into the facts (stop-gate.md §5): each probe sets its own field. `answer` must be the answer to
  * `probe` (of the type listed in {@link Answer}). Pure.
  */
 export const withAnswer = (facts: GateFacts, probe: Probe, answer: Answer): GateFacts => {

@@ -3,7 +3,7 @@
  * (stated continuation, false-excuse deferral) and an optional HTTP authority; off by default, blocks only in
  * `enforce`, and every failure lets the session stop.
  *
- * Normative source: spec/sentinels.md §3 (policy `stop-gate`, version 1.0.0), with DESIGN.md conventions winning:
+ * Normative source: stop-gate.md (policy `stop-gate`, version 1.0.0), with architecture.md conventions winning:
  * gate state and continue counts live in the repository runtime directory, instants on disk are ISO-8601 UTC with
  * milliseconds, and reason codes are lowercase kebab-case without the spec's `sg.` area prefix.
  *
@@ -25,10 +25,10 @@ export * from './guards.js';
 export * from './authority.js';
 export * from './step.js';
 
-// ───────────────────────────────────────── rendering (§3.10, §0.7 rule 3) ─────────────────────────────────────
+// ───────────────────────────────────────── rendering (stop-gate.md §10, hooks.md §7 rule 3) ─────────────────────────────────────
 
 /**
- * Render a Stop-hook answer for Claude Code and Codex alike (§0.7 rule 3, §2.9, §3.10): `{}` to allow, or
+ * Render a Stop-hook answer for Claude Code and Codex alike (hooks.md §7 rule 3, build-stop.md §9, stop-gate.md §10): `{}` to allow, or
  * `{"decision":"block","reason":<text>}` to block (a blank reason renders as allow, so a block always carries a
  * non-blank reason). One JSON object plus LF; exit code 0 is the caller's.
  */

@@ -1,6 +1,6 @@
 /**
- * Shared fast-check arbitraries for the convoy decisions (spec/convoy-policies.md §0.8): instants biased to values
- * near each other, breaker states and books, reviewer results, and a deep-freeze helper (§0.1 rule 4).
+ * Shared fast-check arbitraries for the convoy decisions (convoy.md §8): instants biased to values
+ * near each other, breaker states and books, reviewer results, and a deep-freeze helper (convoy.md §1 rule 4).
  */
 import fc from 'fast-check';
 import type { breaker, review } from '@arbiter/kernel';

@@ -1,4 +1,4 @@
-/** Shared graph arbitraries (§0.8 `arbDag`): nodes `t0 … tn-1` with random edges, acyclic unless `cycles`. */
+/** Shared graph arbitraries (convoy.md §8 `arbDag`): nodes `t0 … tn-1` with random edges, acyclic unless `cycles`. */
 import fc from 'fast-check';
 
 export interface DagNode {

@@ -1,4 +1,4 @@
-/** Shared diff arbitraries (§0.8 `arbDiffModel`): files and hunks, rendered to unified-diff text. */
+/** Shared diff arbitraries (convoy.md §8 `arbDiffModel`): files and hunks, rendered to unified-diff text. */
 import fc from 'fast-check';
 
 export type DiffLine = { readonly kind: '-' | '+' | ' '; readonly content: string; readonly noNewline: boolean };

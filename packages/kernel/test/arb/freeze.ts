@@ -1,4 +1,4 @@
-/** Deep-freeze a test input (convoy-policies.md §0.1 rule 4: kernel functions never mutate their arguments). */
+/** Deep-freeze a test input (convoy.md §1 rule 4: kernel functions never mutate their arguments). */
 export const deepFreeze = <T>(v: T): T => {
   if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
     if (v instanceof Map) {
@@ -25,5 +25,5 @@ export const deepFreeze = <T>(v: T): T => {
   return v;
 };
 
-/** At least 1 000 runs per property (§0.8). */
+/** At least 1 000 runs per property (convoy.md §8). */
 export const RUNS = { numRuns: 1000 } as const;

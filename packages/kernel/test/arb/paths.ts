@@ -1,4 +1,4 @@
-/** Shared path arbitraries (§0.8 `arbSegment`, `arbPath`). */
+/** Shared path arbitraries (convoy.md §8 `arbSegment`, `arbPath`). */
 import fc from 'fast-check';
 import * as E from 'fp-ts/Either';
 import { paths } from '@arbiter/kernel';

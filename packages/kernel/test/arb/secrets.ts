@@ -1,4 +1,4 @@
-/** Shared secret arbitraries (§0.8 `arbSecret(pattern)`): a valid secret for each pattern of §7.2. */
+/** Shared secret arbitraries (convoy.md §8 `arbSecret(pattern)`): a valid secret for each pattern of secrets.md §2. */
 import fc from 'fast-check';
 import { secrets } from '@arbiter/kernel';
 
