@@ -1,11 +1,11 @@
 /**
- * The session-lock read–decide–commit loop (session-lock.md §7.8), written once over the ports so that the hook
+ * The session-lock read–decide–commit loop (session-lock.md §7.8) on the kernel's step driver, written once over the ports so that the hook
  * (with the fs store) and the simulations (with the in-memory store under fast-check's scheduler) run the same code.
  *
  * Order: read the snapshot → at most one `PidAlive` probe, only when the kernel asks → commit → on `Conflict` go
  * back to the read with a fresh `now`, at most `CAS_ATTEMPTS` rounds.
  */
-import { sessionLock as SL, type LockStore, type PidLiveness } from '@arbiter/kernel';
+import { runSteps, sessionLock as SL, type LockStore, type PidLiveness } from '@arbiter/kernel';
 
 /** The caller's identity and lease for one run. */
 export interface LockCaller {
@@ -57,13 +57,10 @@ export const runLockLoop = async (
       let pidAlive: PidLiveness | undefined;
       let done: { outcome: SL.AcquireOutcome | SL.RefreshOutcome | SL.ReleaseOutcome; effects: ReadonlyArray<SL.Effect> };
       if (verb === 'acquire') {
-        let step = SL.acquireStep({ ...caller, now, snapshot });
-        if (step._tag === 'Need') {
-          pidAlive = await ports.pidAlive(step.probe.pid);
-          step = SL.acquireStep({ ...caller, now, snapshot, pid_alive: pidAlive });
-        }
-        if (step._tag === 'Need') return { _tag: 'FailOpen', detail: 'internal-error', rounds }; // never: SL-8
-        done = step;
+        // the kernel's one step driver; the only probe is PidAlive, asked at most once per round (session-lock.md §7.3)
+        const run = await runSteps(SL.driver, { ...caller, now, snapshot }, async (probe) => (pidAlive = await ports.pidAlive(probe.pid)));
+        if (run._tag !== 'Done') return { _tag: 'FailOpen', detail: 'internal-error', rounds }; // never: SL-8
+        done = run;
       } else if (verb === 'refresh') {
         done = SL.refresh({ ...caller, now, snapshot });
       } else {

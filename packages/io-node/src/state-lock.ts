@@ -23,17 +23,18 @@
  */
 import { closeSync, mkdirSync, openSync, readSync, statSync, unlinkSync, utimesSync, fstatSync } from 'node:fs';
 import { monotonicMs } from './lazy-builtins.js';
-import { tempSuffix } from './atomic.js';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
-import { config as K, stateLock, type Clock, type FsKind, type StateLockFiles, type StateLockFilesError, type Proc } from '@arbiter/kernel';
-import { createExclusive, errnoCode } from './atomic.js';
+import { config as K, runSteps, stateLock, type Clock, type FsKind, type StateLockFiles, type StateLockFilesError, type Proc, type StepRun } from '@arbiter/kernel';
+import { createExclusive, errnoCode, tempSuffix } from './atomic.js';
 import { fsLocal, nodeFsKind } from './fs-kind.js';
 import { systemClock } from './clock.js';
 import { hostname as osHostname, nodeProc } from './proc.js';
 
-type Answer<A> = stateLock.Answer<A>;
+/** Thrown by a probe runner when a step function asks again for a probe it already has (a broken step rule). */
+class StepRuleBroken extends Error {}
+
 
 // ───────────────────────────────────────── filesystem adapter ─────────────────────────────────────────
 
@@ -225,27 +226,26 @@ export const openStateLock = async (options: StateLockOptions): Promise<StateLoc
   const fsCall = async <A>(name: string, te: TaskEither<StateLockFilesError, A>): Promise<E.Either<StateLockFilesError, A>> =>
     timed(name, te, (r) => (E.isRight(r) ? 'ok' : r.left.code));
 
-  const answerProbe = async (p: stateLock.Probe): Promise<Partial<stateLock.LockKnown>> => {
+  /** The probe runner of every state-lock step function; `asked` refuses a probe already answered in this run. */
+  const answerProbe = async (p: stateLock.Probe, asked: Set<string>): Promise<stateLock.LockAnswer> => {
+    if (asked.has(p._tag)) throw new StepRuleBroken();
+    asked.add(p._tag);
     switch (p._tag) {
       case 'LockRead': {
         const r = await fsCall('lockRead', deps.files.read(lockPath));
-        const a: Answer<stateLock.LockFileRead> = E.isRight(r) ? { ok: true, value: r.right } : { ok: false, error: { kind: 'failed', detail: r.left.detail } };
-        return { lockRead: a };
+        return E.isRight(r) ? { ok: true, value: r.right } : { ok: false, error: { kind: 'failed', detail: r.left.detail } };
       }
       case 'LockAge': {
         const r = await fsCall('lockAge', deps.files.mtime(lockPath));
-        const a: Answer<number> = E.isRight(r) ? { ok: true, value: r.right } : { ok: false, error: { kind: 'failed', detail: r.left.detail } };
-        return { lockAge: a };
+        return E.isRight(r) ? { ok: true, value: r.right } : { ok: false, error: { kind: 'failed', detail: r.left.detail } };
       }
       case 'FsLocal': {
         const v = await timed('fsLocal', () => fsLocal(deps.fsKind, dir), (x) => x);
-        return { fsLocal: { ok: true, value: v } };
+        return { ok: true, value: v };
       }
       case 'PidAlive': {
         const v = await timed('pidAlive', deps.proc.pidAlive(p.pid), (x) => x);
-        const a: Answer<stateLock.PidAnswer> =
-          v === 'alive' || v === 'dead' ? { ok: true, value: v } : { ok: false, error: { kind: 'failed', detail: 'pid probe failed' } };
-        return { pidAlive: a };
+        return v === 'alive' || v === 'dead' ? { ok: true, value: v } : { ok: false, error: { kind: 'failed', detail: 'pid probe failed' } };
       }
     }
   };
@@ -261,17 +261,16 @@ export const openStateLock = async (options: StateLockOptions): Promise<StateLoc
     const selfHostname = deps.hostname();
     for (let n = 1; n <= stateLock.MAX_ATTEMPTS; n++) {
       const given: stateLock.LockGiven = { selfPid: deps.pid, selfHostname, holder, autoHeal, dryRun, attempt: n, now: deps.clock.now(), dir, lockPath };
-      let known: stateLock.LockKnown = given;
       decideRuns++;
-      let s = stateLock.decideLock(known);
-      let steps = 1;
-      while (s._tag === 'Need') {
-        const key = s.probe._tag === 'LockRead' ? 'lockRead' : s.probe._tag === 'LockAge' ? 'lockAge' : s.probe._tag === 'FsLocal' ? 'fsLocal' : 'pidAlive';
-        if (known[key] !== undefined || steps >= stateLock.MAX_STEPS) return finalise(stateLock.internalError(where, 'step rule broken'));
-        known = { ...known, ...(await answerProbe(s.probe)) };
-        s = stateLock.decideLock(known);
-        steps++;
+      const asked = new Set<string>();
+      let s: StepRun<stateLock.LockKnown, stateLock.Take | stateLock.Enabled | stateLock.Disabled, stateLock.Effect>;
+      try {
+        s = await runSteps(stateLock.driver, given as stateLock.LockKnown, (p) => answerProbe(p, asked));
+      } catch (e) {
+        if (e instanceof StepRuleBroken) return finalise(stateLock.internalError(where, 'step rule broken'));
+        throw e;
       }
+      if (s._tag !== 'Done') return finalise(stateLock.internalError(where, 'step rule broken'));
       const o = s.outcome;
       if (o._tag === 'Disabled') return finalise({ outcome: o, effects: s.effects });
       emit(s.effects);
@@ -310,13 +309,9 @@ export const openStateLock = async (options: StateLockOptions): Promise<StateLoc
   const heartbeat = async (): Promise<stateLock.GuardStatus> => {
     if (!status.enabled || released) return status;
     try {
-      let known = keepKnown();
-      let s = stateLock.decideHeartbeat(known);
-      if (s._tag === 'Need') {
-        known = { ...known, ...(await answerProbe(s.probe)) };
-        s = stateLock.decideHeartbeat(known);
-      }
-      if (s._tag === 'Need') {
+      const known = keepKnown();
+      const s = await runSteps(stateLock.heartbeatDriver, known, (p) => answerProbe(p, new Set()));
+      if (s._tag !== 'Done') {
         finalise(stateLock.internalError(where, 'step rule broken'));
       } else if (s.outcome._tag === 'Disabled') {
         finalise({ outcome: s.outcome, effects: s.effects });
@@ -339,12 +334,7 @@ export const openStateLock = async (options: StateLockOptions): Promise<StateLoc
     released = true;
     if (!status.enabled) return; // a disabled guard never writes into the directory
     try {
-      let known = keepKnown();
-      let s = stateLock.decideRelease(known);
-      if (s._tag === 'Need') {
-        known = { ...known, ...(await answerProbe(s.probe)) };
-        s = stateLock.decideRelease(known);
-      }
+      const s = await runSteps(stateLock.releaseDriver, keepKnown(), (p) => answerProbe(p, new Set()));
       if (s._tag === 'Done') {
         emit(s.effects);
         if (s.effects.some((e) => e._tag === 'LockRemove')) await fsCall('lockRemove', deps.files.unlink(lockPath));

@@ -622,6 +622,16 @@ export const withAnswer = (known: LockKnown, probe: Probe, answer: LockAnswer): 
 /** One attempt of an open for the step driver: {@link decideLock}, {@link withAnswer}, at most {@link MAX_STEPS} calls. */
 export const driver: StepDriver<LockKnown, Probe, LockAnswer, Take | Enabled | Disabled, Effect> = { step: (f) => decideLock(f), withAnswer, limit: MAX_STEPS };
 
+/** Merge the `LockRead` answer of a heartbeat or release into its facts (state-lock.md §7); other probes are not asked there. Pure. */
+export const withKeepAnswer = (known: KeepKnown, probe: Probe, answer: LockAnswer): KeepKnown =>
+  probe._tag === 'LockRead' ? { ...known, lockRead: answer as Answer<LockFileRead> } : known;
+
+/** A heartbeat for the step driver: {@link decideHeartbeat}, {@link withKeepAnswer}, at most 2 calls (one `LockRead`). */
+export const heartbeatDriver: StepDriver<KeepKnown, Probe, LockAnswer, Kept | Disabled, Effect> = { step: (f) => decideHeartbeat(f), withAnswer: withKeepAnswer, limit: 2 };
+
+/** A release for the step driver: {@link decideRelease}, {@link withKeepAnswer}, at most 2 calls (one `LockRead`). */
+export const releaseDriver: StepDriver<KeepKnown, Probe, LockAnswer, Released, Effect> = { step: (f) => decideRelease(f), withAnswer: withKeepAnswer, limit: 2 };
+
 /**
  * Run one open with synchronous answers: `decideLock` through `runStepsSync` (≤ 12 steps, never re-requesting an
  * answered probe) → execute the Take's write → `settleLock`, retrying from `lockRead` up to `MAX_ATTEMPTS` times; a

@@ -5,7 +5,7 @@
  */
 import { Command } from 'commander';
 import type { LaneStore } from '@arbiter/kernel';
-import { pushGate as PG } from '@arbiter/kernel';
+import { pushGate as PG, runSteps } from '@arbiter/kernel';
 import { nodeGit, type Env } from '@arbiter/io-node';
 import { recordDecision } from '../decision-record.js';
 import { probeCompat, probeIdentity, probeRefs, probeRepo, storeFor, withTimeout, type GateRepo } from '../hook/push-gate-probes.js';
@@ -23,53 +23,47 @@ const call = <A>(t: () => Promise<{ _tag: 'Left'; left: { kind: string } } | { _
 /** Run the deploy step function with the Node adapters. */
 export const runDeploy = async (args: { lane: string | null; eta: string | null; breakGlass: boolean; reason: string | null }, cwd: string, env: Env): Promise<never> => {
   const git = nodeGit();
-  let f: PG.DeployFacts = { lane_arg: args.lane, eta_arg: args.eta, break_glass: args.breakGlass, reason: args.reason };
+  const facts: PG.DeployFacts = { lane_arg: args.lane, eta_arg: args.eta, break_glass: args.breakGlass, reason: args.reason };
   const ctx: { repo: GateRepo | null; store: LaneStore | null } = { repo: null, store: null };
-  for (let i = 0; i < 12; i++) {
-    const { repo, store } = ctx;
-    const s = PG.deployStep(f);
-    if (s._tag === 'Done') {
-      for (const e of s.effects) if (store !== null) await call(store.post({ body: e.body, lane: e.lane, by: e.by }));
-      return finishCli(s.outcome, PG.DEPLOY_POLICY, { lane_arg: args.lane, eta: args.eta, break_glass: args.breakGlass, reason: args.reason, claim: f.claim ?? null, compat: f.compat ?? null }, env, repo?.dir ?? cwd);
+  const answer = async (p: PG.DeployProbe, cur: PG.DeployFacts): Promise<PG.DeployProbeAnswer> => {
+    switch (p._tag) {
+      case 'repo': {
+        const r = await probeRepo(git, cwd, [], env);
+        ctx.repo = r;
+        if (r.storeRoot !== null && r.fact.kind === 'repo') ctx.store = storeFor(r.storeRoot, PG.settingsOf(r.fact.config));
+        return { _tag: 'repo', value: r.fact };
+      }
+      case 'refs': {
+        const r = await probeRefs(git, ctx.repo?.dir ?? cwd, []);
+        return { _tag: 'refs', value: { current_branch: r.head_branch, head_oid: r.head_oid, default_remote: r.default_remote } };
+      }
+      case 'identity':
+        return { _tag: 'identity', value: await probeIdentity(git, ctx.repo?.dir ?? cwd, cur.repo?.kind === 'repo' ? cur.repo.common_dir : '', null, env) };
+      case 'force-release': {
+        const store = ctx.store;
+        if (store === null) return { _tag: 'force-release', value: { _tag: 'Failure', kind: 'other' } };
+        const r = await call(store.forceRelease(p.lane, p.by, p.reason));
+        return { _tag: 'force-release', value: r._tag === 'Right' ? r.right : { _tag: 'Failure', kind: r.left.kind } };
+      }
+      case 'claim': {
+        const store = ctx.store;
+        const id = cur.identity;
+        if (store === null || id === undefined || !id.ok) return { _tag: 'claim', value: { _tag: 'Failure', kind: 'other', status: 'no-store' } };
+        const r = await call(store.claim(p.lane, { handle: id.member, session: id.session, instance: id.instance, host: id.host }, p.meta));
+        return { _tag: 'claim', value: r._tag === 'Right' ? r.right : { _tag: 'Failure', kind: r.left.kind as 'other', status: 'cli' } };
+      }
+      case 'compat':
+        return { _tag: 'compat', value: await probeCompat(git, ctx.repo?.dir ?? cwd, p, 'agent', cur.repo?.kind === 'repo' ? cur.repo.shallow : false) };
     }
-    const cur = f;
-    const ups = await Promise.all(
-      s.probe.map(async (p): Promise<Partial<PG.DeployFacts>> => {
-        switch (p._tag) {
-          case 'repo': {
-            const r = await probeRepo(git, cwd, [], env);
-            ctx.repo = r;
-            if (r.storeRoot !== null && r.fact.kind === 'repo') ctx.store = storeFor(r.storeRoot, PG.settingsOf(r.fact.config));
-            return { repo: r.fact };
-          }
-          case 'refs': {
-            const repo = ctx.repo;
-            const r = await probeRefs(git, repo?.dir ?? cwd, []);
-            return { refs: { current_branch: r.head_branch, head_oid: r.head_oid, default_remote: r.default_remote } };
-          }
-          case 'identity':
-            return { identity: await probeIdentity(git, ctx.repo?.dir ?? cwd, cur.repo?.kind === 'repo' ? cur.repo.common_dir : '', null, env) };
-          case 'force-release': {
-            const store = ctx.store;
-            if (store === null) return { forced: { _tag: 'Failure', kind: 'other' } };
-            const r = await call(store.forceRelease(p.lane, p.by, p.reason));
-            return { forced: r._tag === 'Right' ? r.right : { _tag: 'Failure', kind: r.left.kind } };
-          }
-          case 'claim': {
-            const store = ctx.store;
-            const id = cur.identity;
-            if (store === null || id === undefined || !id.ok) return { claim: { _tag: 'Failure', kind: 'other', status: 'no-store' } };
-            const r = await call(store.claim(p.lane, { handle: id.member, session: id.session, instance: id.instance, host: id.host }, p.meta));
-            return { claim: r._tag === 'Right' ? r.right : { _tag: 'Failure', kind: r.left.kind as 'other', status: 'cli' } };
-          }
-          case 'compat':
-            return { compat: await probeCompat(git, ctx.repo?.dir ?? cwd, p, 'agent', cur.repo?.kind === 'repo' ? cur.repo.shallow : false) };
-        }
-      }),
-    );
-    for (const u of ups) f = { ...f, ...u };
+  };
+  const run = await runSteps(PG.deployDriver, facts, (need, cur) => Promise.all(need.map((p) => answer(p, cur))));
+  if (run._tag !== 'Done') {
+    return finishCli({ _tag: 'Exit', code: 1, stream: 'stderr', message: 'arbiter: internal limit reached.', reason: 'plan-limit' }, PG.DEPLOY_POLICY, {}, env, cwd);
   }
-  return finishCli({ _tag: 'Exit', code: 1, stream: 'stderr', message: 'arbiter: internal limit reached.', reason: 'plan-limit' }, PG.DEPLOY_POLICY, {}, env, cwd);
+  const f = run.facts;
+  const store = ctx.store;
+  for (const e of run.effects) if (store !== null) await call(store.post({ body: e.body, lane: e.lane, by: e.by }));
+  return finishCli(run.outcome, PG.DEPLOY_POLICY, { lane_arg: args.lane, eta: args.eta, break_glass: args.breakGlass, reason: args.reason, claim: f.claim ?? null, compat: f.compat ?? null }, env, ctx.repo?.dir ?? cwd);
 };
 
 /** Resolve repo, store and identity for a lane verb, or die. */
@@ -77,12 +71,12 @@ const laneContext = async (cwd: string, env: Env) => {
   const git = nodeGit();
   const repo = await probeRepo(git, cwd, [], env);
   const die = (o: PG.CliOutcome) => finishCli(o, PG.LANE_CLI_POLICY, {}, env, cwd);
-  if (repo.fact.kind !== 'repo' || repo.storeRoot === null) return die({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.M.D_NOREPO(), reason: 'not-a-repo' });
-  if (repo.fact.config._tag === 'Invalid') return die({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.M.D_CONFIG(), reason: 'config-invalid' });
+  if (repo.fact.kind !== 'repo' || repo.storeRoot === null) return die({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.messages.deployNotInRepo(), reason: 'not-a-repo' });
+  if (repo.fact.config._tag === 'Invalid') return die({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.messages.deployConfigInvalid(), reason: 'config-invalid' });
   const settings = PG.settingsOf(repo.fact.config);
   const store = storeFor(repo.storeRoot, settings);
   const id = await probeIdentity(git, repo.dir, repo.fact.common_dir, null, env);
-  if (!id.ok) return die({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.M.D_NOID(), reason: 'identity-unavailable' });
+  if (!id.ok) return die({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.messages.deployNoIdentity(), reason: 'identity-unavailable' });
   const me: PG.Holder = { handle: id.member, session: id.session, instance: id.instance, host: id.host };
   const laneOf = async (arg: string | undefined): Promise<string> => {
     const refs = await probeRefs(git, repo.dir, []);
@@ -123,7 +117,7 @@ export const register = (program: Command): void => {
     .action(async (name: string | undefined) => {
       const c = await laneContext(process.cwd(), process.env);
       const st = await call(c.store.state(name === undefined ? 'all' : PG.laneFromArg(name), c.me.session));
-      if (st._tag === 'Left') return c.done({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.M.C_STORE(st.left.kind), reason: 'store-failed' });
+      if (st._tag === 'Left') return c.done({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.messages.laneStoreFailed(st.left.kind), reason: 'store-failed' });
       const au = await call(c.store.audit(10));
       const now = Date.now();
       const audit = au._tag === 'Right' ? au.right.map((a) => ({ kind: a.kind, lane: a.lane, by_handle: a.by_handle, age_sec: Math.max(0, (now - a.at) / 1000) })) : [];
@@ -141,10 +135,10 @@ export const register = (program: Command): void => {
       let eta: number | null = null;
       if (o.eta !== undefined) {
         eta = PG.parseEta(o.eta);
-        if (eta === null) return c.done({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.M.D_ETA(), reason: 'bad-eta' });
+        if (eta === null) return c.done({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.messages.deployBadEta(), reason: 'bad-eta' });
       }
       const st = await call(c.store.state(l, c.me.session));
-      if (st._tag === 'Left') return c.done({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.M.C_STORE(st.left.kind), reason: 'store-failed' });
+      if (st._tag === 'Left') return c.done({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.messages.laneStoreFailed(st.left.kind), reason: 'store-failed' });
       const v = st.right.lanes[0];
       if (v?.holder !== null && v?.holder !== undefined && v.holder.instance === c.me.instance && !v.expired) {
         const hb = await call(c.store.heartbeat(l, c.me.instance, v.fence));

@@ -35,7 +35,7 @@ export const observeStopClaimDetailed = async (input: StopClaimInput): Promise<S
     const ctx = commitmentsContext(input.startDir, input.env);
     const settings = ctx?.settings ?? AC.DEFAULT_SETTINGS;
     const facts = { enabled: settings.enabled, sessionId: p['session_id'], message: p['last_assistant_message'], now: input.now };
-    const d = await driveAndApply((a) => AC.observeClaim(a === undefined ? facts : { ...facts, topicCommitments: a }), ctx?.store ?? null, input.now);
+    const d = await driveAndApply(AC.claimDriver, facts as AC.ClaimFacts, ctx?.store ?? null, input.now);
     for (const w of ctx?.warnings ?? []) process.stderr.write(`arbiter: config key ${w} has an invalid value; using its default\n`);
     logCommitmentDecision(input.startDir, input.env, agentLogMode(input.agent), AC.POLICY, d.verdict, {
       session_id: typeof facts.sessionId === 'string' ? facts.sessionId : null,

@@ -3,7 +3,7 @@
  * `commitments.*` settings, drive a kernel step function against the store (at most one probe), apply the effects
  * with compare-and-set retries, and write every verdict and audit event to the one decision log.
  */
-import { actionClaim as AC, config, type CommitmentStore, type LogMode } from '@arbiter/kernel';
+import { actionClaim as AC, config, runSteps, type CommitmentStore, type LogMode, type StepDriver } from '@arbiter/kernel';
 import { applyCommitmentEffects, fsCommitmentStore, readRepoConfig, resolveRepo, type ApplyResult, type Env } from '@arbiter/io-node';
 import { recordDecision } from '../decision-record.js';
 
@@ -62,28 +62,30 @@ export interface Driven<V> {
 }
 
 /**
- * Drive `step` to its verdict (at most one `TopicCommitments` probe, hooks.md §3 rule 3), then apply its store effects
- * after `beforeWrite` agreed (the state guard, evaluated only when there is something to write so the common
- * no-claim / no-evidence call touches nothing). Rejects only if `step` throws; callers treat that as an internal
+ * Run a commitment decision (`AC.claimDriver` or `AC.evidenceDriver`) to its verdict on the kernel's step driver
+ * (at most one `TopicCommitments` probe, action-claim.md §3 rule 3), then apply its store effects after `beforeWrite`
+ * agreed (the state guard, evaluated only when there is something to write so the common no-claim / no-evidence call
+ * touches nothing). Rejects only if the decision throws or exceeds its step limit; callers treat that as an internal
  * error.
  */
-export const driveAndApply = async <V>(
-  step: (answer: AC.ProbeAnswer<ReadonlyArray<AC.Commitment>> | undefined) => { _tag: 'Need'; probe: AC.TopicCommitmentsProbe } | { _tag: 'Done'; outcome: V; effects: ReadonlyArray<AC.Effect> },
+export const driveAndApply = async <F, V>(
+  driver: StepDriver<F, AC.TopicCommitmentsProbe, AC.ProbeAnswer<ReadonlyArray<AC.Commitment>>, V, AC.Effect>,
+  facts: F,
   store: CommitmentStore | null,
   now: number,
   /** Asked once, right before the first write; `false` skips every write (the state guard is disabled). */
   beforeWrite: () => Promise<boolean> = async () => true,
 ): Promise<Driven<V>> => {
-  let s = step(undefined);
   let probed = false;
   let probeOk: boolean | null = null;
-  if (s._tag === 'Need') {
-    const answer = await answerTopicProbe(store, s.probe.topic);
+  const s = await runSteps(driver, facts, async (probe) => {
+    if (probed) throw new Error('step requested an answered probe');
+    const answer = await answerTopicProbe(store, probe.topic);
     probed = true;
     probeOk = answer.ok;
-    s = step(answer);
-    if (s._tag === 'Need') throw new Error('step requested an answered probe');
-  }
+    return answer;
+  });
+  if (s._tag !== 'Done') throw new Error('commitment decision exceeded its step limit');
   const storeEffects = s.effects.filter((e) => e._tag !== 'Audit');
   if (storeEffects.length === 0 || store === null) return { verdict: s.outcome, effects: s.effects, probed, probeOk, applied: null, guardDisabled: false };
   if (!(await beforeWrite())) return { verdict: s.outcome, effects: s.effects, probed, probeOk, applied: null, guardDisabled: true };

@@ -1,7 +1,7 @@
 /**
  * Pluggable sections of the coordination block (push-gate.md §12.4). Each section returns extra lines rendered
  * after the "commitments" lines and before the session-lock line. Lines must already be fixed templates with
- * sanitised interpolations (the block is model-facing). A section that throws or takes longer than
+ * sanitized interpolations (the block is model-facing). A section that throws or takes longer than
  * `SECTION_TIMEOUT_MS` is skipped; a section never blocks the hook. Add one entry per section.
  */
 import { stateLock } from '@arbiter/kernel';

@@ -5,7 +5,7 @@
  */
 import { appendFileSync, writeSync } from 'node:fs';
 import type { Git } from '@arbiter/kernel';
-import { pushGate as PG, sessionLock as SL } from '@arbiter/kernel';
+import { pushGate as PG, runSteps, sessionLock as SL } from '@arbiter/kernel';
 import {
   contextCachePath,
   fsLockStore,
@@ -57,49 +57,41 @@ export const runContext = async (
   deps: ContextDeps,
 ): Promise<{ outcome: PG.ContextOutcome; facts: PG.ContextFacts }> => {
   const stateDir = resolveStateDir(deps.env);
-  let f: PG.ContextFacts = { agent, event, payload, now: deps.now() };
   let repo: GateRepo | null = null;
-  for (let i = 0; i < 8; i++) {
-    const s = PG.contextStep(f);
-    if (s._tag === 'Done') {
-      for (const e of s.effects) {
-        if (e._tag === 'WriteCache' && f.repo?.kind === 'repo' && f.identity?.ok) writeContextCache(contextCachePath(stateDir, f.repo.common_dir, f.identity.session), e.data, deps.now());
+  const answer = async (p: PG.ContextProbe, cur: PG.ContextFacts): Promise<PG.ContextProbeAnswer> => {
+    switch (p._tag) {
+      case 'repo': {
+        repo = await probeRepo(deps.git, p.cwd !== null && p.cwd.startsWith('/') ? p.cwd : deps.cwd, [], deps.env);
+        return { _tag: 'repo', value: repo.fact };
       }
-      return { outcome: s.outcome, facts: f };
+      case 'identity': {
+        const common = cur.repo?.kind === 'repo' ? cur.repo.common_dir : '';
+        return { _tag: 'identity', value: await probeIdentity(deps.git, repo?.dir ?? deps.cwd, common, p.session, deps.env) };
+      }
+      case 'cache': {
+        if (cur.repo?.kind !== 'repo' || !cur.identity?.ok) return { _tag: 'cache', value: null };
+        const c = readContextCache(contextCachePath(stateDir, cur.repo.common_dir, cur.identity.session));
+        const extra = await sections(cur, stateDir, repo, deps);
+        return { _tag: 'cache', value: c, extra };
+      }
+      case 'state': {
+        if (cur.repo?.kind !== 'repo' || repo?.storeRoot == null) return { _tag: 'state', value: { ok: false } };
+        const store = storeFor(repo.storeRoot, PG.settingsOf(cur.repo.config));
+        return { _tag: 'state', value: await probeState(store, 'all', p.session, PG.CONTEXT_TIMEOUT_MS) };
+      }
+      case 'lock-read': {
+        const session = cur.identity?.ok ? cur.identity.session : '';
+        return { _tag: 'lock-read', value: await lockLine(stateDir, repo?.dir ?? deps.cwd, session, deps.now()) };
+      }
     }
-    const cur = f;
-    const updates = await Promise.all(
-      s.probe.map(async (p): Promise<Partial<PG.ContextFacts>> => {
-        switch (p._tag) {
-          case 'repo': {
-            repo = await probeRepo(deps.git, p.cwd !== null && p.cwd.startsWith('/') ? p.cwd : deps.cwd, [], deps.env);
-            return { repo: repo.fact };
-          }
-          case 'identity': {
-            const common = cur.repo?.kind === 'repo' ? cur.repo.common_dir : '';
-            return { identity: await probeIdentity(deps.git, repo?.dir ?? deps.cwd, common, p.session, deps.env) };
-          }
-          case 'cache': {
-            if (cur.repo?.kind !== 'repo' || !cur.identity?.ok) return { cache: null };
-            const c = readContextCache(contextCachePath(stateDir, cur.repo.common_dir, cur.identity.session));
-            const extra = await sections(cur, stateDir, repo, deps);
-            return { cache: c, extra };
-          }
-          case 'state': {
-            if (cur.repo?.kind !== 'repo' || repo?.storeRoot == null) return { state: { ok: false } };
-            const store = storeFor(repo.storeRoot, PG.settingsOf(cur.repo.config));
-            return { state: await probeState(store, 'all', p.session, PG.CONTEXT_TIMEOUT_MS) };
-          }
-          case 'lock-read': {
-            const session = cur.identity?.ok ? cur.identity.session : '';
-            return { lock: await lockLine(stateDir, repo?.dir ?? deps.cwd, session, deps.now()) };
-          }
-        }
-      }),
-    );
-    for (const u of updates) f = { ...f, ...u };
+  };
+  const run = await runSteps(PG.contextDriver, { agent, event, payload, now: deps.now() } as PG.ContextFacts, (need, cur) => Promise.all(need.map((p) => answer(p, cur))));
+  const f = run.facts;
+  if (run._tag !== 'Done') return { outcome: { status: 'degraded', block: '' }, facts: f };
+  for (const e of run.effects) {
+    if (e._tag === 'WriteCache' && f.repo?.kind === 'repo' && f.identity?.ok) writeContextCache(contextCachePath(stateDir, f.repo.common_dir, f.identity.session), e.data, deps.now());
   }
-  return { outcome: { status: 'degraded', block: '' }, facts: f };
+  return { outcome: run.outcome, facts: f };
 };
 
 const sections = async (f: PG.ContextFacts, stateDir: string, repo: GateRepo | null, deps: ContextDeps): Promise<ReadonlyArray<string>> => {

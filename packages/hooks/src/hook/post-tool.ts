@@ -7,7 +7,7 @@
  * `{"hookSpecificOutput":{"hookEventName":"PostToolUse","additionalContext":…}}`, everything else (Codex, no
  * evidence, bad input, an internal error, the watchdog) gets `{}`.
  */
-import { actionClaim as AC, sanitiseLine, type CommitmentStore } from '@arbiter/kernel';
+import { actionClaim as AC, sanitizeLine, type CommitmentStore } from '@arbiter/kernel';
 import type { Env } from '@arbiter/io-node';
 import { agentLogMode } from '@arbiter/kernel/early';
 import type { HookMain } from '../invocation.js';
@@ -62,7 +62,7 @@ export const hookStartDir = (payload: Record<string, unknown> | null, fallback: 
   return fallback;
 };
 
-const oneLine = (e: unknown): string => sanitiseLine(e instanceof Error ? e.message : String(e), 200);
+const oneLine = (e: unknown): string => sanitizeLine(e instanceof Error ? e.message : String(e), 200);
 
 /**
  * Run the post-tool pipeline. Resolves to what the process prints (exit 0 always); never rejects. Internal errors
@@ -91,7 +91,7 @@ export const runPostTool = async (agent: Agent, deps: PostToolDeps): Promise<Hoo
       now,
     };
     const guard = deps.guard ?? ((dir: string) => realGuard(dir, deps.env, agent));
-    const d = await driveAndApply((a) => AC.observeEvidence(a === undefined ? facts : { ...facts, topicCommitments: a }), ctx?.store ?? null, now, () => guard(startDir));
+    const d = await driveAndApply(AC.evidenceDriver, facts as AC.EvidenceFacts, ctx?.store ?? null, now, () => guard(startDir));
     // hooks.md §7 rule 5 / state-lock.md §8: a disabled guard writes nothing into the directory, its log included; the warning line is
     // already on stderr. The commitment stays open.
     if (d.guardDisabled) return EMPTY;

@@ -10,7 +10,7 @@
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Git, LaneStore, ProbeRecord } from '@arbiter/kernel';
-import { pushGate as PG } from '@arbiter/kernel';
+import { pushGate as PG, runSteps } from '@arbiter/kernel';
 import { agentLogMode } from '@arbiter/kernel/early';
 import type { HookInput, HookMain } from '../invocation.js';
 import { deletePending, nodeGit, readPending, resolveStateDir, fsLaneStore, writePending, type Env } from '@arbiter/io-node';
@@ -43,77 +43,75 @@ export interface GateRun {
 }
 
 /**
- * The probe driver (push-gate.md §8.4): call `gateStep`, run every probe of a `Need` concurrently (honouring `delay_ms`), merge
- * the answers, repeat until `Done` or `MAX_PLAN_STEPS` (→ `AllowLoud plan-limit`). Never throws.
+ * The gate run (push-gate.md §8.4) on the kernel's one step driver: `runSteps(PG.driver, …)` calls `gateStep`, and this
+ * probe runner answers every probe of a `Need` concurrently (honouring `delay_ms`), recording each probe's name,
+ * duration and outcome; `PG.withAnswer` merges the answers. At most `MAX_PLAN_STEPS` steps (→ `AllowLoud
+ * plan-limit`). Never throws.
  */
 export const runGate = async (initial: Omit<PG.GateFacts, 'elapsed_ms'>, deps: GateDeps): Promise<GateRun> => {
-  let f: PG.GateFacts = { ...initial, elapsed_ms: deps.elapsed() };
-  const cls = PG.classificationOf(f);
-  if (cls !== null) f = { ...f, classification: cls }; // memoised: later steps do not re-lex the command
   const probes: ProbeRecord[] = [];
   let repo: GateRepo | null = null;
   let store: LaneStore | null = null;
   const tStart = performance.now();
   let gitMs = 0;
   const timing = () => ({ driver_ms: Math.round((performance.now() - tStart) * 10) / 10, git_ms: Math.round(gitMs * 10) / 10 });
-  for (let i = 0; i < PG.MAX_PLAN_STEPS; i++) {
-    const s = PG.gateStep({ ...f, elapsed_ms: deps.elapsed() });
-    if (s._tag === 'Done') return { verdict: s.outcome, effects: s.effects, probes, facts: f, repo, store, timing: timing() };
+  const answerOne = async (p: PG.GateProbe, f: PG.GateFacts, gitDurations: number[]): Promise<PG.GateProbeAnswer> => {
+    const t0 = performance.now();
+    const rec = (outcome: string) => {
+      const d = performance.now() - t0;
+      if (p._tag === 'repo' || p._tag === 'refs' || p._tag === 'compat' || p._tag === 'identity') gitDurations.push(d);
+      probes.push({ name: p._tag, duration_ms: Math.round(d), outcome });
+    };
+    switch (p._tag) {
+      case 'repo': {
+        const r = await probeRepo(deps.git, p.cwd !== null && p.cwd.startsWith('/') ? p.cwd : deps.cwd, p.dir_hints, deps.env);
+        repo = r;
+        if (r.storeRoot !== null && r.fact.kind === 'repo') store = deps.store(r.storeRoot, PG.settingsOf(r.fact.config));
+        rec(r.fact.kind === 'repo' ? r.fact.config._tag : 'not-repo');
+        return { _tag: 'repo', value: r.fact };
+      }
+      case 'refs': {
+        const r = await probeRefs(deps.git, repo?.dir ?? deps.cwd, p.exprs);
+        rec(r.head_branch === null ? 'detached' : 'ok');
+        return { _tag: 'refs', value: r };
+      }
+      case 'identity': {
+        const common = f.repo?.kind === 'repo' ? f.repo.common_dir : '';
+        const r = await probeIdentity(deps.git, repo?.dir ?? deps.cwd, common, p.session, deps.env);
+        rec(r.ok ? 'ok' : 'failed');
+        return { _tag: 'identity', value: r };
+      }
+      case 'claim': {
+        const id = f.identity;
+        const r: PG.ClaimAttempt =
+          store === null || id === undefined || !id.ok
+            ? { _tag: 'Failure', kind: 'other', status: 'no-store' }
+            : await probeClaim(store, p.lane, { handle: id.member, session: id.session, instance: id.instance, host: id.host }, p.meta, p.delay_ms);
+        rec(r._tag === 'Failure' ? `failure:${r.kind}` : r._tag);
+        return { _tag: 'claim', value: r };
+      }
+      case 'compat': {
+        const shallow = f.repo?.kind === 'repo' ? f.repo.shallow : false;
+        const r = await probeCompat(deps.git, repo?.dir ?? deps.cwd, p, f.mode, shallow);
+        rec(r.result);
+        return { _tag: 'compat', value: r };
+      }
+      case 'state': {
+        const r: PG.StateFact = store === null ? { ok: false } : await probeState(store, p.lane, p.session, PG.NET_TIMEOUT_MS);
+        rec(r.ok ? 'ok' : 'failed');
+        return { _tag: 'state', value: r };
+      }
+    }
+  };
+  const run = await runSteps(PG.driver, PG.withClassification({ ...initial, elapsed_ms: deps.elapsed() }), async (need, f) => {
     const gitDurations: number[] = [];
-    const results = await Promise.all(
-      s.probe.map(async (p): Promise<(g: PG.GateFacts) => PG.GateFacts> => {
-        const t0 = performance.now();
-        const rec = (outcome: string) => {
-          const d = performance.now() - t0;
-          if (p._tag === 'repo' || p._tag === 'refs' || p._tag === 'compat' || p._tag === 'identity') gitDurations.push(d);
-          probes.push({ name: p._tag, duration_ms: Math.round(d), outcome });
-        };
-        switch (p._tag) {
-          case 'repo': {
-            const r = await probeRepo(deps.git, p.cwd !== null && p.cwd.startsWith('/') ? p.cwd : deps.cwd, p.dir_hints, deps.env);
-            repo = r;
-            if (r.storeRoot !== null && r.fact.kind === 'repo') store = deps.store(r.storeRoot, PG.settingsOf(r.fact.config));
-            rec(r.fact.kind === 'repo' ? r.fact.config._tag : 'not-repo');
-            return (g) => ({ ...g, repo: r.fact });
-          }
-          case 'refs': {
-            const r = await probeRefs(deps.git, repo?.dir ?? deps.cwd, p.exprs);
-            rec(r.head_branch === null ? 'detached' : 'ok');
-            return (g) => ({ ...g, refs: r });
-          }
-          case 'identity': {
-            const common = f.repo?.kind === 'repo' ? f.repo.common_dir : '';
-            const r = await probeIdentity(deps.git, repo?.dir ?? deps.cwd, common, p.session, deps.env);
-            rec(r.ok ? 'ok' : 'failed');
-            return (g) => ({ ...g, identity: r });
-          }
-          case 'claim': {
-            const id = f.identity;
-            const r: PG.ClaimAttempt =
-              store === null || id === undefined || !id.ok
-                ? { _tag: 'Failure', kind: 'other', status: 'no-store' }
-                : await probeClaim(store, p.lane, { handle: id.member, session: id.session, instance: id.instance, host: id.host }, p.meta, p.delay_ms);
-            rec(r._tag === 'Failure' ? `failure:${r.kind}` : r._tag);
-            return (g) => ({ ...g, claims: { ...(g.claims ?? {}), [p.lane]: [...(g.claims?.[p.lane] ?? []), r] } });
-          }
-          case 'compat': {
-            const shallow = f.repo?.kind === 'repo' ? f.repo.shallow : false;
-            const r = await probeCompat(deps.git, repo?.dir ?? deps.cwd, p, f.mode, shallow);
-            rec(r.result);
-            return (g) => ({ ...g, compat: { ...(g.compat ?? {}), [p.ref]: r } });
-          }
-          case 'state': {
-            const r: PG.StateFact = store === null ? { ok: false } : await probeState(store, p.lane, p.session, PG.NET_TIMEOUT_MS);
-            rec(r.ok ? 'ok' : 'failed');
-            return (g) => ({ ...g, state: r });
-          }
-        }
-      }),
-    );
-    for (const apply of results) f = apply(f);
+    const answers = await Promise.all(need.map((p) => answerOne(p, f, gitDurations)));
     gitMs += gitDurations.reduce((a, b) => Math.max(a, b), 0);
-  }
-  return { verdict: PG.planLimitVerdict(), effects: [], probes, facts: f, repo, store, timing: timing() };
+    return { answers, elapsed_ms: deps.elapsed() };
+  });
+  return run._tag === 'Done'
+    ? { verdict: run.outcome, effects: run.effects, probes, facts: run.facts, repo, store, timing: timing() }
+    : { verdict: PG.planLimitVerdict(), effects: [], probes, facts: run.facts, repo, store, timing: timing() };
 };
 
 /** Run effects (push-gate.md §8.8) concurrently under one cap (ms). Results are ignored; never throws. */
@@ -328,43 +326,39 @@ export const releaseStage = async (agent: Agent, input: HookInput = {}): Promise
   const cwd = process.cwd();
   try {
     const payload = stdinJson(await gateStdin(input));
-    let f: PG.ReleaseFacts = { agent, payload };
-    let marker: ReturnType<typeof readPending> = null;
-    for (let i = 0; i < 4; i++) {
-      const s = PG.releaseStep(f);
-      if (s._tag === 'Done') {
-        if (s.outcome.reason !== 'not-a-push') {
-          const store = marker !== null && marker.store_root !== '' ? fsLaneStore(marker.store_root) : null;
-          await withTimeout(
-            Promise.all(
-              s.effects.map(async (e) => {
-                if (e._tag === 'ReleaseLane' && store !== null) await store.release(e.lane, e.instance)();
-                if (e._tag === 'DeletePending') deletePending(stateDir, e.key_material);
-              }),
-            ),
-            Math.min(PG.NET_TIMEOUT_MS, PG.GATE_WATCHDOG_MS - sinceStartMs() - 100),
-            undefined,
-          );
-          const p = PG.decodeAgentPayload(payload);
-          recordDecision({
-            startDir: p?.cwd?.startsWith('/') ? p.cwd : cwd,
-            env,
-            policy: PG.RELEASE_POLICY,
-            policyVersion: PG.POLICY_VERSION,
-            mode: agentLogMode(agent),
-            facts: { agent, session_id: p?.session_id ?? null, command: p?.command ?? null, lanes: s.outcome.lanes },
-            verdict: 'Done',
-            reasons: [s.outcome.reason],
-            effects: s.effects.map((e) => (e._tag === 'ReleaseLane' ? `ReleaseLane:${e.lane}` : 'DeletePending')),
-          });
-        }
-        return;
-      }
-      const probe = s.probe[0];
-      if (probe === undefined) break;
-      marker = readPending(stateDir, probe.key_material);
-      f = { ...f, pending: marker };
-    }
+    // the marker as io-node read it (with its store root), besides the kernel's view of it
+    const seen: { marker: ReturnType<typeof readPending> } = { marker: null };
+    const run = await runSteps(PG.releaseDriver, { agent, payload } as PG.ReleaseFacts, async (need) => {
+      const probe = need[0];
+      seen.marker = probe === undefined ? null : readPending(stateDir, probe.key_material);
+      return seen.marker;
+    });
+    if (run._tag !== 'Done' || run.outcome.reason === 'not-a-push') return;
+    const { outcome, effects } = run;
+    const held = seen.marker;
+    const store = held !== null && held.store_root !== '' ? fsLaneStore(held.store_root) : null;
+    await withTimeout(
+      Promise.all(
+        effects.map(async (e) => {
+          if (e._tag === 'ReleaseLane' && store !== null) await store.release(e.lane, e.instance)();
+          if (e._tag === 'DeletePending') deletePending(stateDir, e.key_material);
+        }),
+      ),
+      Math.min(PG.NET_TIMEOUT_MS, PG.GATE_WATCHDOG_MS - sinceStartMs() - 100),
+      undefined,
+    );
+    const p = PG.decodeAgentPayload(payload);
+    recordDecision({
+      startDir: p?.cwd?.startsWith('/') ? p.cwd : cwd,
+      env,
+      policy: PG.RELEASE_POLICY,
+      policyVersion: PG.POLICY_VERSION,
+      mode: agentLogMode(agent),
+      facts: { agent, session_id: p?.session_id ?? null, command: p?.command ?? null, lanes: outcome.lanes },
+      verdict: 'Done',
+      reasons: [outcome.reason],
+      effects: effects.map((e) => (e._tag === 'ReleaseLane' ? `ReleaseLane:${e.lane}` : 'DeletePending')),
+    });
   } catch {
     // silent
   }

@@ -17,7 +17,8 @@ import { isAbsolute, join } from 'node:path';
 import {
   buildStop as BS,
   config,
-  sanitiseLine,
+  sanitizeLine,
+  runSteps,
   stateLock,
   stopGate as SG,
   type Http,
@@ -124,7 +125,7 @@ export const runStopHook = async (agent: Agent, deps: StopDeps): Promise<StopRun
   let decision: StopRun['decision'] = 'hook';
   let release: () => Promise<void> = async () => undefined;
   const internal = (e: unknown): StopRun => {
-    const msg = sanitiseLine(e instanceof Error ? e.message : String(e), 200);
+    const msg = sanitizeLine(e instanceof Error ? e.message : String(e), 200);
     stderr.push(`arbiter: internal error in ${decision}: ${msg}`);
     try {
       deps.record(startDir, { policy: decision === 'hook' ? 'stop-hook' : decision, policyVersion: '1.0.0', verdict: 'Allow', reasons: ['internal-error'], facts: { agent, detail: msg } });
@@ -159,20 +160,15 @@ export const runStopHook = async (agent: Agent, deps: StopDeps): Promise<StopRun
     decision = 'build-stop';
     const sid = obj['session_id'];
     const hookSession = typeof sid === 'string' ? sid : '';
-    let bf: BS.StopFacts = { hookSession, now: deps.now() };
-    let bstep = BS.stopStep(bf);
     const asked = new Set<string>();
-    for (let i = 0; bstep._tag === 'Need'; i++) {
-      const probe = bstep.probe;
-      if (i >= BS.MAX_STEPS || asked.has(probe._tag)) throw new Error(`build-stop requested ${probe._tag} twice`);
+    const brun = await runSteps(BS.driver, { hookSession, now: deps.now() } as BS.StopFacts, async (probe): Promise<BS.Answer> => {
+      if (asked.has(probe._tag)) throw new Error(`build-stop requested ${probe._tag} twice`);
       asked.add(probe._tag);
-      if (probe._tag === 'BuildState') {
-        bf = { ...bf, buildState: files === null ? { ok: true, value: null } : answerOf(await files.read(BS.STATE_FILE)()) };
-      } else {
-        bf = { ...bf, tmux: { ok: true, value: await deps.tmux() } };
-      }
-      bstep = BS.stopStep(bf);
-    }
+      if (probe._tag === 'BuildState') return files === null ? { ok: true, value: null } : answerOf(await files.read(BS.STATE_FILE)());
+      return { ok: true, value: await deps.tmux() };
+    });
+    if (brun._tag !== 'Done') throw new Error('build-stop exceeded its step limit');
+    const bstep = brun;
     const bv = bstep.outcome;
     const bEffects: string[] = [];
     for (const e of bstep.effects) {
@@ -183,7 +179,7 @@ export const runStopHook = async (agent: Agent, deps: StopDeps): Promise<StopRun
           return { next: p._tag === 'Applied' ? p.text : null, result: p };
         })();
         if (r._tag === 'Left') {
-          stderr.push(`arbiter: build state patch failed: ${r.left._tag} ${sanitiseLine(r.left.detail, 100)}`);
+          stderr.push(`arbiter: build state patch failed: ${r.left._tag} ${sanitizeLine(r.left.detail, 100)}`);
           bEffects.push('BuildStatePatch:failed');
         } else if (r.right._tag === 'Dropped') {
           stderr.push(`arbiter: build state patch dropped: ${r.right.detail}`);
@@ -208,46 +204,34 @@ export const runStopHook = async (agent: Agent, deps: StopDeps): Promise<StopRun
     decision = 'stop-gate';
     const { settings, warnings } = config.stopGateSettings(cfg, deps.env['ARBITER_AUTHORITY_TOKEN']);
     for (const w of warnings) stderr.push(`arbiter: ${w}`);
-    let gf: SG.GateFacts = { payload, settings, now: deps.now() };
-    let gstep = SG.step(gf);
     const gAsked: string[] = [];
     const headers = (json: boolean): Record<string, string> => ({
       accept: 'application/json',
       ...(json ? { 'content-type': 'application/json' } : {}),
       ...(settings.authority?.token ? { authorization: `Bearer ${settings.authority.token}` } : {}),
     });
-    for (let i = 0; gstep._tag === 'Need'; i++) {
-      const p = gstep.probe;
-      if (i >= SG.MAX_STEPS || gAsked.includes(p._tag)) throw new Error(`stop-gate requested ${p._tag} twice`);
+    const grun = await runSteps(SG.driver, { payload, settings, now: deps.now() } as SG.GateFacts, async (p): Promise<SG.Answer> => {
+      if (gAsked.includes(p._tag)) throw new Error(`stop-gate requested ${p._tag} twice`);
       gAsked.push(p._tag);
       switch (p._tag) {
         case 'GateState':
-          gf = { ...gf, gateState: files === null ? { ok: true, value: null } : answerOf(await files.read(SG.GATE_FILE)()) };
-          break;
+          return files === null ? { ok: true, value: null } : answerOf(await files.read(SG.GATE_FILE)());
         case 'ContinueCount':
-          gf = { ...gf, continueCount: files === null ? { ok: true, value: null } : answerOf(await files.read(SG.CONTINUES_FILE)()) };
-          break;
+          return files === null ? { ok: true, value: null } : answerOf(await files.read(SG.CONTINUES_FILE)());
         case 'HotPath':
-          gf = { ...gf, hotPath: await httpAnswer(deps, { method: 'GET', url: p.url, headers: headers(false), timeoutMs: p.timeoutMs, maxBodyBytes: SG.HTTP_BODY_MAX_BYTES }) };
-          break;
+          return httpAnswer(deps, { method: 'GET', url: p.url, headers: headers(false), timeoutMs: p.timeoutMs, maxBodyBytes: SG.HTTP_BODY_MAX_BYTES });
         case 'GitFiles':
-          gf = { ...gf, gitFiles: repo === null ? { ok: true, value: [] } : await deps.gitFiles(repo.topLevel, p.timeoutMs) };
-          break;
+          return repo === null ? { ok: true, value: [] } : deps.gitFiles(repo.topLevel, p.timeoutMs);
         case 'GitHistory':
-          gf = { ...gf, gitHistory: repo === null ? { ok: true, value: [] } : await deps.gitHistory(repo.topLevel, p.paths, p.timeoutMs, p.budgetMs) };
-          break;
+          return repo === null ? { ok: true, value: [] } : deps.gitHistory(repo.topLevel, p.paths, p.timeoutMs, p.budgetMs);
         case 'TranscriptTail':
-          gf = { ...gf, transcriptTail: await deps.transcriptTail(p.path, p.maxBytes) };
-          break;
+          return deps.transcriptTail(p.path, p.maxBytes);
         case 'Evaluate':
-          gf = {
-            ...gf,
-            evaluate: await httpAnswer(deps, { method: 'POST', url: p.url, headers: headers(true), body: JSON.stringify(p.body), timeoutMs: p.timeoutMs, maxBodyBytes: SG.HTTP_BODY_MAX_BYTES }),
-          };
-          break;
+          return httpAnswer(deps, { method: 'POST', url: p.url, headers: headers(true), body: JSON.stringify(p.body), timeoutMs: p.timeoutMs, maxBodyBytes: SG.HTTP_BODY_MAX_BYTES });
       }
-      gstep = SG.step(gf);
-    }
+    });
+    if (grun._tag !== 'Done') throw new Error('stop-gate exceeded its step limit');
+    const gstep = grun;
     const gv = gstep.outcome;
     const gEffects: string[] = [];
     for (const e of gstep.effects) {

@@ -82,5 +82,3 @@ export const sanitizeBlock = (s: unknown, n: number): string => {
 /** `shortId(s)` (hooks.md §4): the first 8 code points of `sanitizeLine(s, ∞)`, no ellipsis. */
 export const shortId = (s: unknown): string => Array.from(sanitizeLine(s, Infinity)).slice(0, 8).join('');
 
-/** @deprecated Old spelling of {@link sanitizeLine}; kept only until the hooks use the new name, then remove. */
-export const sanitiseLine = sanitizeLine;
