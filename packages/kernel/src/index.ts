@@ -31,3 +31,4 @@ export * from './internal/mask.js';
 export * from './internal/log.js';
 export * from './internal/convoy.js';
 export type * from './ports/index.js';
+export * from './internal/render.js';

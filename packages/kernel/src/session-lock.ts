@@ -12,6 +12,7 @@ import { IsoMillis, SafeInt, describeErrors, intIn, strLen } from './internal/co
 import { done, need, runStepsSync, type Done, type Need, type StepDriver } from './internal/step.js';
 import { SESSION_CHAR, keepOnly } from './internal/text.js';
 import type { DecisionTable } from './internal/table.js';
+import { SILENT, type Rendered } from './internal/render.js';
 import type { PidLiveness } from './ports/common.js';
 
 // ───────────────────────────────────────── constants (session-lock.md §3) ─────────────────────────────────────────
@@ -485,6 +486,21 @@ export const renderPid = (pid: unknown): string =>
  */
 export const blockMessage = (holder: { readonly session_id: unknown; readonly pid: unknown }): string =>
   `parallel session lock held by ${sanitizeSession(holder.session_id)} (pid ${renderPid(holder.pid)}) \u2014 wait or close that session first`;
+
+/**
+ * Render a `decide` verdict for the host (session-lock.md §12.5): a Claude Code block is exit 2 with the message and
+ * a line feed on stderr; a Codex block is exit 0 with the `permissionDecision: "deny"` envelope on stdout; an allow
+ * is silent. Pure.
+ */
+export const render = (agent: 'claude' | 'codex', v: Verdict): Rendered => {
+  if (v._tag === 'Allow') return SILENT;
+  if (agent === 'claude') return { exit: 2, stdout: '', stderr: `${v.message}\n` };
+  return {
+    exit: 0,
+    stdout: JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: v.message } }) + '\n',
+    stderr: '',
+  };
+};
 
 // ───────────────────────────────────────── table ─────────────────────────────────────────
 

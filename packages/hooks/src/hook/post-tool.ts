@@ -105,12 +105,9 @@ export const runPostTool = async (agent: Agent, deps: PostToolDeps): Promise<Hoo
         ...(v._tag === 'Delivered' ? { delivered: v.delivered.map((x) => x.id) } : {}),
       }, d.effects, d.applied);
     const stored = d.applied === null || d.applied._tag !== 'Failed';
-    if (agent === 'claude' && v._tag === 'Delivered' && stored) {
-      const text = v.delivered.map((x) => AC.deliveredContext(x)).join('\n');
-      return { code: 0, stdout: JSON.stringify({ hookSpecificOutput: { hookEventName: 'PostToolUse', additionalContext: text } }) + '\n', ...(warnings === '' ? {} : { stderr: warnings }) };
-    }
-    if (!stored) return { ...EMPTY, stderr: `${warnings}arbiter: follow-through evidence could not be stored; the commitment stays open\n` };
-    return warnings === '' ? EMPTY : { ...EMPTY, stderr: warnings };
+    const stdout = AC.renderEvidence(agent, v, stored);
+    const stderr = `${warnings}${stored ? '' : 'arbiter: follow-through evidence could not be stored; the commitment stays open\n'}`;
+    return stderr === '' ? { code: 0, stdout } : { code: 0, stdout, stderr };
   } catch (e) {
     // hooks.md §7 rule 4: allow output, one stderr line, and the internal error in the decision log.
     recordDecision({ startDir, env: deps.env, policy: AC.EVIDENCE_POLICY, policyVersion: AC.POLICY_VERSION, mode: agentLogMode(agent), verdict: 'NoEvidence', reasons: ['internal-error'], facts: { detail: oneLine(e) } });

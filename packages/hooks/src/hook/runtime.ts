@@ -10,6 +10,7 @@ import { collectStdin, stdinKind, type StdinResult } from './stdin-reader.js';
 import { objectOf } from './json-object.js';
 
 export type { Agent } from '@arbiter/kernel/early';
+import type { Rendered } from '@arbiter/kernel';
 
 export { sinceStartMs } from './clock.js';
 
@@ -75,6 +76,9 @@ export interface HookResult {
 
 /** The silent allow: exit 0, nothing printed. */
 export const ALLOW: HookResult = { code: 0 };
+
+/** A kernel rendering (`Rendered`: every decision renders its verdict for the host in the kernel) as a hook result. */
+export const fromRendered = (r: Rendered): HookResult => ({ code: r.exit, stdout: r.stdout, stderr: r.stderr });
 
 /** Write a result synchronously and exit with its code. */
 export const finish = (r: HookResult): never => {

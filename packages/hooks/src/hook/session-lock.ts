@@ -23,7 +23,7 @@ import {
   resolveWorkspace,
   type Env,
 } from '@arbiter/io-node';
-import { ALLOW, armWatchdog, finish, parsePayload, readStdin, str, type Agent, type HookResult, type StdinResult } from './runtime.js';
+import { ALLOW, armWatchdog, fromRendered, finish, parsePayload, readStdin, str, type Agent, type HookResult, type StdinResult } from './runtime.js';
 import { recordDecision } from '../decision-record.js';
 import { openRuntimeGuard } from '../state-lock-guard.js';
 
@@ -53,22 +53,6 @@ export interface SessionLockRun {
   /** Fail-open detail when the run ended without a kernel result (session-lock.md §13.2). */
   readonly failOpen?: SL.FailOpenDetail;
 }
-
-/**
- * Render a `decide` verdict for the host (session-lock.md §12.5): Claude Code block = exit 2 with the message and a line feed on
- * stderr; Codex block = exit 0 with the `permissionDecision: "deny"` envelope on stdout; allow = silent exit 0.
- */
-export const renderVerdict = (agent: Agent, v: SL.Verdict): HookResult => {
-  if (v._tag === 'Allow') return ALLOW;
-  if (agent === 'claude') return { code: 2, stderr: `${v.message}\n` };
-  return {
-    code: 0,
-    stdout:
-      JSON.stringify({
-        hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: v.message },
-      }) + '\n',
-  };
-};
 
 const summary = (s: SL.Snapshot): Record<string, unknown> => ({
   generation: s.generation,
@@ -150,7 +134,7 @@ const pipeline = async (verb: Verb, agent: Agent, deps: SessionLockDeps): Promis
     const { outcome, effects } = run;
     // H7: render (acquire only), then H8: audit and log.
     const verdict = verb === 'acquire' ? SL.decide(outcome) : null;
-    const result = verdict === null ? ALLOW : renderVerdict(agent, verdict);
+    const result = verdict === null ? ALLOW : fromRendered(SL.render(agent, verdict));
     for (const e of effects) {
       if (e._tag !== 'Audit') continue;
       // architecture.md conventions §6: an audit is a decision-log entry whose verdict is the audited event.

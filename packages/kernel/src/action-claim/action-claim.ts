@@ -17,7 +17,7 @@ import { IsoMillis, msToIso } from '../internal/codecs.js';
 import { done, runStepsSync, type Done, type Need } from '../internal/step.js';
 import { HANDLE_CHAR, keepOnly, sanitizeLine, shortId } from '../internal/text.js';
 import type { DecisionTable } from '../internal/table.js';
-import { type ClaimFacts, type Commitment, DEFAULT_SETTINGS, MAX_STEPS, EVIDENCE_COMMAND_MAX, EXPIRY_MS, type Effect, type EvidenceFacts, LEMMAS, type Lemma, NOTE_MAX, PER_TOPIC_CAP, POLICY, POLICY_VERSION, type ProbeAnswer, SPAN_MAX, type Status, type TopicCommitmentsProbe, auditTopic, commitmentId, effectiveStatus, externalKey, isActive } from './records.js';
+import { type ClaimFacts, type Commitment, DEFAULT_SETTINGS, MAX_STEPS, EVIDENCE_COMMAND_MAX, EXPIRY_MS, type Effect, type EvidenceFacts, type EvidenceVerdict, LEMMAS, type Lemma, NOTE_MAX, PER_TOPIC_CAP, POLICY, POLICY_VERSION, type ProbeAnswer, SPAN_MAX, type Status, type TopicCommitmentsProbe, auditTopic, commitmentId, effectiveStatus, externalKey, isActive } from './records.js';
 import { classifyActionClaim } from './text.js';
 import { observeClaim } from './claim.js';
 import { observeEvidence } from './evidence.js';
@@ -116,6 +116,17 @@ export const formatRemaining = (ms: number): string => {
 /** action-claim.md §5 rendering (Claude Code, Delivered): `Arbiter: commitment {id} ({lemma}) marked delivered by: {command}`. */
 export const deliveredContext = (d: { readonly id: string; readonly lemma: Lemma; readonly command: string }): string =>
   `Arbiter: commitment ${safeId(d.id)} (${d.lemma}) marked delivered by: ${sanitizeLine(d.command, EVIDENCE_COMMAND_MAX)}`;
+
+/**
+ * Render delivery evidence for the host (action-claim.md §5, hooks.md §7 rule 3): exactly one JSON object and a line
+ * feed on stdout. Claude Code, when commitments were delivered and stored, gets them as PostToolUse
+ * `additionalContext` (one `deliveredContext` line each); everything else (Codex, no evidence, a failed store write)
+ * gets `{}`. Pure.
+ */
+export const renderEvidence = (agent: 'claude' | 'codex', v: EvidenceVerdict, stored: boolean): string =>
+  agent === 'claude' && v._tag === 'Delivered' && stored
+    ? JSON.stringify({ hookSpecificOutput: { hookEventName: 'PostToolUse', additionalContext: v.delivered.map((x) => deliveredContext(x)).join('\n') } }) + '\n'
+    : '{}\n';
 
 /**
  * `renderOpenCommitments(active, now)` (action-claim.md §6): null when there is no active commitment; otherwise the header, one
