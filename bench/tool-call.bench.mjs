@@ -8,6 +8,9 @@
 // NODE_EXTRA_CA_CERTS unset and set (it adds CPU to every Node start on these machines). Target for the Bash call
 // ≤ 2.5×.
 //
+// Installed layout, as users run it: no ARBITER_STATE_DIR (runtime state in the clone's git common dir, per-user
+// state under a temporary HOME/XDG_STATE_HOME), so nothing outside the scratch directory is touched.
+//
 // With BENCH_OLD_BIN=<path to an older build's dist/arbiter.cjs>, every row also measures that build's installation
 // in the same rounds (an older release, installed the same way), so the change is a ratio within one run.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -33,11 +36,11 @@ const commandsFor = (settings, event, tool) =>
     .flatMap((g) => g.hooks.map((h) => h.command));
 
 /** A repository with `bin`'s Claude hooks installed; returns the bash script of each measured event. */
-const installed = (bin, dir, gitEnv, state) => {
+const installed = (bin, dir, gitEnv) => {
   const repo = join(dir, 'repo');
   execFileSync('git', ['init', '-q', '-b', 'main', repo], { env: gitEnv });
   execFileSync('git', ['commit', '-q', '--allow-empty', '-m', 'init'], { cwd: repo, env: gitEnv });
-  execFileSync(process.execPath, [bin, 'install', '--claude'], { cwd: repo, env: { ...gitEnv, ARBITER_STATE_DIR: state }, stdio: 'ignore' });
+  execFileSync(process.execPath, [bin, 'install', '--claude'], { cwd: repo, env: gitEnv, stdio: 'ignore' });
   const settings = JSON.parse(readFileSync(join(repo, '.claude', 'settings.json'), 'utf8'));
   const base = { session_id: 'bench-session', cwd: repo, transcript_path: join(dir, 't.jsonl') };
   const payload = (name, o) => {
@@ -70,28 +73,28 @@ const installed = (bin, dir, gitEnv, state) => {
 
 export default async ({ bin, lib }) => {
   const dir = mkdtempSync(join(tmpdir(), 'arbiter-bench-call-'));
-  const gitEnv = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: dir, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' };
+  const gitEnv = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: dir, XDG_STATE_HOME: join(dir, 'xdg-state'), GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' };
   const mk = (name) => {
     const d = join(dir, name);
     execFileSync('mkdir', ['-p', d]);
     return d;
   };
-  const state = join(dir, 'state');
-  const now = installed(bin, mk('now'), gitEnv, state);
+  delete gitEnv.ARBITER_STATE_DIR;
+  const now = installed(bin, mk('now'), gitEnv);
   const oldBin = process.env.BENCH_OLD_BIN;
-  const old = oldBin ? installed(oldBin, mk('old'), gitEnv, join(dir, 'state-old')) : null;
+  const old = oldBin ? installed(oldBin, mk('old'), gitEnv) : null;
 
   const rows = [];
   const ca = process.env.NODE_EXTRA_CA_CERTS ?? '/etc/ssl/certs/ca-certificates.crt';
   const rounds = Number(process.env.BENCH_ROUNDS ?? 30);
-  const plain = { ...process.env };
+  const plain = { ...gitEnv };
   delete plain.NODE_EXTRA_CA_CERTS;
   for (const [label, env0] of [
     ['NODE_EXTRA_CA_CERTS unset', plain],
     ['NODE_EXTRA_CA_CERTS set', { ...plain, NODE_EXTRA_CA_CERTS: ca }],
   ]) {
-    const run = (script, cwd, st) => {
-      const r = spawnSync('bash', ['-c', script], { cwd, env: { ...env0, ARBITER_STATE_DIR: st }, encoding: 'utf8' });
+    const run = (script, cwd) => {
+      const r = spawnSync('bash', ['-c', script], { cwd, env: env0, encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`bench script failed: ${r.stderr}`);
       return childCpuMs(r.stdout);
     };
@@ -102,9 +105,9 @@ export default async ({ bin, lib }) => {
       const nodes = [];
       const olds = [];
       for (let i = 0; i < rounds + 3; i++) {
-        const c = run(ev.script, now.repo, state);
-        const n = run(nodeScript, now.repo, state);
-        const o = oldEv ? run(oldEv.script, old.repo, join(dir, 'state-old')) : NaN;
+        const c = run(ev.script, now.repo);
+        const n = run(nodeScript, now.repo);
+        const o = oldEv ? run(oldEv.script, old.repo) : NaN;
         if (i < 3) continue; // warm-up
         calls.push(c);
         nodes.push(n);

@@ -131,6 +131,25 @@ describe('fs lock store specifics (session-lock.md §6.4)', () => {
     rmSync(d, { recursive: true, force: true });
   });
 
+  it('F7 garbage collection walks from the oldest generation and stops at the first one still young', async () => {
+    const d = tmp();
+    const now = Date.now();
+    const s = fsLockStore(d, { now: () => now });
+    for (let g = 0; g < 20; g++) await s.commit(H, g, { ...rec, fence: 1 })();
+    // generations 1–6 are old, 7–20 young (they were created in order, so mtimes rise with the generation)
+    const age = (g: number, ms: number) => {
+      const t = new Date(now - ms);
+      utimesSync(join(locksDir(d), `session-lock-${H}.json.${g}`), t, t);
+    };
+    for (let g = 1; g <= 20; g++) age(g, g <= 6 ? 3_600_000 : 1_000);
+    // an old generation above a young one is not reached: the walk stops at generation 7
+    age(9, 3_600_000);
+    await s.commit(H, 20, rec)();
+    const left = listGenerations(locksDir(d), H).sort((a, b) => a - b);
+    expect(left).toEqual([7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21]);
+    rmSync(d, { recursive: true, force: true });
+  });
+
   it('F9 a fresh undecodable newest generation is retried: completed in time → Valid, still partial → Corrupt', async () => {
     const d = tmp();
     const s = fsLockStore(d);

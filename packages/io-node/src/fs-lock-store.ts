@@ -90,17 +90,34 @@ export const fsLockStore = (stateDir: string, opts: FsLockStoreOptions = {}): Lo
     return E.left(fail('generation vanished during read'));
   };
 
+  /**
+   * F7 garbage collection, best effort: keep the `GEN_KEEP` newest generations, remove older ones (and leftover temp
+   * files) whose mtime is more than `GEN_GC_AGE_MS` old. Generations are created in order, so their mtimes rise with
+   * the generation number: the walk goes from the oldest and stops at the first one still too young, so a commit
+   * stats only what it removes plus one, not every generation a busy session has left in the last ten minutes. (A
+   * clock that stepped back only makes it stop early and keep more.)
+   */
   const gc = (hash: string): void => {
     try {
       const t = now();
-      const gens = listGenerations(dir, hash).sort((a, b) => b - a);
-      for (const g of gens.slice(sessionLock.GEN_KEEP)) {
-        const p = file(hash, g);
-        if (t - statSync(p).mtimeMs > sessionLock.GEN_GC_AGE_MS) unlinkSync(p);
-      }
-      const tmpPrefix = `session-lock-${hash}.json.tmp-`;
+      const prefix = `session-lock-${hash}.json.`;
+      const tmpPrefix = `${prefix}tmp-`;
+      const gens: number[] = [];
+      const tmps: string[] = [];
       for (const name of readdirSync(dir)) {
-        if (!name.startsWith(tmpPrefix)) continue;
+        if (!name.startsWith(prefix)) continue;
+        const g = name.slice(prefix.length);
+        if (/^[1-9][0-9]*$/.test(g)) gens.push(Number(g));
+        else if (name.startsWith(tmpPrefix)) tmps.push(name);
+      }
+      gens.sort((a, b) => b - a);
+      const old = gens.slice(sessionLock.GEN_KEEP).reverse(); // oldest first
+      for (const g of old) {
+        const p = file(hash, g);
+        if (t - statSync(p).mtimeMs <= sessionLock.GEN_GC_AGE_MS) break;
+        unlinkSync(p);
+      }
+      for (const name of tmps) {
         const p = join(dir, name);
         if (t - statSync(p).mtimeMs > sessionLock.GEN_GC_AGE_MS) unlinkSync(p);
       }
