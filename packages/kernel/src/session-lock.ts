@@ -14,6 +14,7 @@ import { SESSION_CHAR, keepOnly } from './internal/text.js';
 import type { DecisionTable } from './internal/table.js';
 import { SILENT, type Rendered } from './internal/render.js';
 import type { PidLiveness } from './ports/common.js';
+import type { Agent } from './early.js';
 
 // ───────────────────────────────────────── constants (session-lock.md §3) ─────────────────────────────────────────
 
@@ -492,7 +493,7 @@ export const blockMessage = (holder: { readonly session_id: unknown; readonly pi
  * a line feed on stderr; a Codex block is exit 0 with the `permissionDecision: "deny"` envelope on stdout; an allow
  * is silent. Pure.
  */
-export const render = (agent: 'claude' | 'codex', v: Verdict): Rendered => {
+export const render = (agent: Agent, v: Verdict): Rendered => {
   if (v._tag === 'Allow') return SILENT;
   if (agent === 'claude') return { exit: 2, stdout: '', stderr: `${v.message}\n` };
   return {

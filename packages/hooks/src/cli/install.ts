@@ -19,6 +19,7 @@ import { config } from '@arbiter/kernel';
 import { configPath, resolveRepo, writeFileAtomic, writeJsonAtomic } from '@arbiter/io-node';
 import { EVENTS, LEGACY_COMMANDS, argsOf, type EventRow } from '../wiring.js';
 import { die } from './util.js';
+import type { Agent } from '@arbiter/kernel/early';
 
 /** The shell command a host runs for an event row. */
 export const commandOf = (row: EventRow): string => ['arbiter', ...argsOf(row)].join(' ');
@@ -139,7 +140,7 @@ export const install = (cwd: string, opts: { claude: boolean; codex: boolean; gi
   } catch {
     // first install
   }
-  const files: Record<'claude' | 'codex', string> = { claude: join(top, '.claude', 'settings.json'), codex: join(top, '.codex', 'hooks.json') };
+  const files: Record<Agent, string> = { claude: join(top, '.claude', 'settings.json'), codex: join(top, '.codex', 'hooks.json') };
   if (opts.uninstall) {
     for (const client of ['claude', 'codex'] as const) {
       if (!opts[client]) continue;

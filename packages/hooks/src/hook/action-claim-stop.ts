@@ -6,11 +6,12 @@
 import { actionClaim as AC } from '@arbiter/kernel';
 import { agentLogMode } from '@arbiter/kernel/early';
 import { commitmentsContext, driveAndApply, logCommitmentDecision } from './commitments-io.js';
+import type { Agent } from '@arbiter/kernel/early';
 
 /** Input of {@link observeStopClaim}. `now` in ms epoch; `startDir` the hook's working directory (hooks.md §5). */
 export interface StopClaimInput {
   readonly payload: Record<string, unknown>;
-  readonly agent: 'claude' | 'codex';
+  readonly agent: Agent;
   readonly startDir: string;
   readonly env: NodeJS.ProcessEnv;
   readonly now: number;

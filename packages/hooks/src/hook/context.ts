@@ -22,6 +22,7 @@ import type { HookMain } from '../invocation.js';
 import { recordDecision } from '../decision-record.js';
 import { CONTEXT_SECTIONS, SECTION_TIMEOUT_MS, type ContextSectionInput } from './context-sections.js';
 import { probeIdentity, probeRepo, probeState, storeFor, withTimeout, type GateRepo } from './push-gate-probes.js';
+import type { Agent } from '@arbiter/kernel/early';
 
 /** Read-only session-lock line for the workspace of `dir` (session-lock.md §5.3, session-lock.md §11). `null` = corrupt. */
 export const lockLine = async (stateDir: string, dir: string, session: string, now: number): Promise<PG.LockLine | null | 'failed'> => {
@@ -51,7 +52,7 @@ export interface ContextDeps {
 
 /** Run the context step function to its end. Never throws. */
 export const runContext = async (
-  agent: 'claude' | 'codex',
+  agent: Agent,
   event: 'session-start' | 'user-prompt-submit',
   payload: unknown,
   deps: ContextDeps,

@@ -188,7 +188,7 @@ let gateRendered: PG.Rendered | null = null;
  * Arm the gate watchdog at process start (`GATE_WATCHDOG_MS`): nothing rendered yet → render `AllowLoud watchdog`
  * (L-WATCHDOG) and exit 0; otherwise exit with the rendered verdict's code.
  */
-const armGateWatchdog = (host: 'claude' | 'codex' | 'git', env: Env, hook: string): void => {
+const armGateWatchdog = (host: Agent | 'git', env: Env, hook: string): void => {
   const t = setTimeout(() => {
     if (gateRendered === null) {
       const v = PG.watchdogVerdict();
@@ -211,7 +211,7 @@ const armGateWatchdog = (host: 'claude' | 'codex' | 'git', env: Env, hook: strin
 };
 
 /** Shared tail: watchdog-aware render → log → effects → exit. */
-const gateProcess = async (host: 'claude' | 'codex' | 'git', initial: Omit<PG.GateFacts, 'elapsed_ms'>, logExtra: Record<string, unknown>, env: Env): Promise<never> => {
+const gateProcess = async (host: Agent | 'git', initial: Omit<PG.GateFacts, 'elapsed_ms'>, logExtra: Record<string, unknown>, env: Env): Promise<never> => {
   const cwd = process.cwd();
   const mode = host === 'git' ? 'git' : agentLogMode(host);
   const stateDir = resolveStateDir(env);

@@ -21,6 +21,7 @@ import { type ClaimFacts, type Commitment, DEFAULT_SETTINGS, MAX_STEPS, EVIDENCE
 import { classifyActionClaim } from './text.js';
 import { observeClaim } from './claim.js';
 import { observeEvidence } from './evidence.js';
+import type { Agent } from '../early.js';
 
 export * from './records.js';
 export * from './text.js';
@@ -123,7 +124,7 @@ export const deliveredContext = (d: { readonly id: string; readonly lemma: Lemma
  * `additionalContext` (one `deliveredContext` line each); everything else (Codex, no evidence, a failed store write)
  * gets `{}`. Pure.
  */
-export const renderEvidence = (agent: 'claude' | 'codex', v: EvidenceVerdict, stored: boolean): string =>
+export const renderEvidence = (agent: Agent, v: EvidenceVerdict, stored: boolean): string =>
   agent === 'claude' && v._tag === 'Delivered' && stored
     ? JSON.stringify({ hookSpecificOutput: { hookEventName: 'PostToolUse', additionalContext: v.delivered.map((x) => deliveredContext(x)).join('\n') } }) + '\n'
     : '{}\n';

@@ -10,6 +10,7 @@ import { type Done, type Need } from '../internal/step.js';
 import { clamp, keepOnly } from '../internal/text.js';
 import { sha256Hex } from '../internal/sha256.js';
 import { ACTION_CLAIM_POLICY, ACTION_CLAIM_POLICY_VERSION, claimTopicOf } from '../early.js';
+import type { Agent } from '../early.js';
 
 // ───────────────────────────────────────── constants (action-claim.md §3, action-claim.md §4) ─────────────────────────────────────────
 
@@ -211,7 +212,8 @@ export const isActive = (c: Commitment, now: number): boolean => c.status === 'o
 export const topicOf = claimTopicOf;
 
 /** The agent host whose PostToolUse payload is read (action-claim.md §5.2). */
-export type Agent = 'claude' | 'codex';
+/** The agents a hook serves (declared once, in `early.ts`). */
+export type { Agent };
 /** Outcome of an executed Bash call (action-claim.md §5.2). */
 export type CommandOutcome = 'succeeded' | 'failed' | 'unknown';
 

@@ -17,6 +17,7 @@ import {
   type RepoFact,
   type StateFact,
 } from './step.js';
+import type { Agent } from '../early.js';
 
 export const RELEASE_POLICY = 'push-release';
 export const DEPLOY_POLICY = 'deploy';
@@ -36,7 +37,7 @@ export interface PendingMarker {
   readonly created_at: number;
 }
 export interface ReleaseFacts {
-  readonly agent: 'claude' | 'codex';
+  readonly agent: Agent;
   readonly payload: unknown;
   /** Probe `pending` answer: the marker or `null`. */
   readonly pending?: PendingMarker | null;
@@ -308,7 +309,7 @@ export interface ContextData {
   readonly lock: LockLine | null;
 }
 export interface ContextFacts {
-  readonly agent: 'claude' | 'codex';
+  readonly agent: Agent;
   readonly event: 'session-start' | 'user-prompt-submit';
   readonly payload: unknown;
   readonly now: number;
@@ -477,7 +478,7 @@ export const contextDriver: StepDriver<ContextFacts, ReadonlyArray<ContextProbe>
 };
 
 /** push-gate.md §12.5 rendering: Claude plain stdout; Codex envelope naming the event that fired; optional session export. */
-export const renderContext = (agent: 'claude' | 'codex', event: 'session-start' | 'user-prompt-submit', block: string, exportSession: string | null): string => {
+export const renderContext = (agent: Agent, event: 'session-start' | 'user-prompt-submit', block: string, exportSession: string | null): string => {
   if (block === '') return '';
   if (agent === 'claude') return `${block}\n`;
   const hookEventName = event === 'session-start' ? 'SessionStart' : 'UserPromptSubmit';
