@@ -113,3 +113,20 @@ export const runStepsSync = <F, P, A, O, E>(
   }
   return { _tag: 'StepLimit', facts: f, steps: d.limit };
 };
+
+/**
+ * Merge the answers of a batch `Need` (several probes asked at once; one answer per probe, in probe order) into the
+ * facts with `set`. An answer missing for its probe, or tagged unlike it, is skipped (the probe stays unanswered, and
+ * the step asks again or decides without it). The shared skeleton of the batch decisions' `withAnswer` (the push
+ * gate, deploy, the coordination context). Pure.
+ */
+export const mergeBatch = <F, P extends { readonly _tag: string }, A extends { readonly _tag: string }>(
+  facts: F,
+  probes: ReadonlyArray<P>,
+  answers: ReadonlyArray<A>,
+  set: (facts: F, probe: P, answer: A) => F,
+): F =>
+  probes.reduce((f, p, i) => {
+    const a = answers[i];
+    return a === undefined || a._tag !== p._tag ? f : set(f, p, a);
+  }, facts);

@@ -1,7 +1,7 @@
 /**
  * Decisions `push-release` (push-gate.md §9), `deploy` (push-gate.md §10), `lane-cli` (push-gate.md §11) and `context` (push-gate.md §12) of push-gate.md. Pure.
  */
-import { done, need, type Done, type Need, type StepDriver } from '../internal/step.js';
+import { done, mergeBatch, need, type Done, type Need, type StepDriver } from '../internal/step.js';
 import type { ConfigState } from '../config.js';
 import { ETA_MAX, ETA_MIN, type ClaimMeta, type ForceOk, type Holder, type StateView } from './lanes.js';
 import { laneFor, laneFromArg, settingsOf } from './config.js';
@@ -176,34 +176,23 @@ export const DEPLOY_MAX_STEPS = 12;
  * Merge the answers of one deploy `Need` (one per probe, in probe order) into the facts (push-gate.md §10): each probe sets its
  * own field. An answer missing for a probe or tagged unlike it is skipped. Pure.
  */
-export const withDeployAnswer = (facts: DeployFacts, probes: ReadonlyArray<DeployProbe>, answers: ReadonlyArray<DeployProbeAnswer>): DeployFacts => {
-  let f = facts;
-  probes.forEach((p, i) => {
-    const x = answers[i];
-    if (x === undefined || x._tag !== p._tag) return;
+export const withDeployAnswer = (facts: DeployFacts, probes: ReadonlyArray<DeployProbe>, answers: ReadonlyArray<DeployProbeAnswer>): DeployFacts =>
+  mergeBatch(facts, probes, answers, (f, _p, x): DeployFacts => {
     switch (x._tag) {
       case 'repo':
-        f = { ...f, repo: x.value };
-        return;
+        return { ...f, repo: x.value };
       case 'refs':
-        f = { ...f, refs: x.value };
-        return;
+        return { ...f, refs: x.value };
       case 'identity':
-        f = { ...f, identity: x.value };
-        return;
+        return { ...f, identity: x.value };
       case 'force-release':
-        f = { ...f, forced: x.value };
-        return;
+        return { ...f, forced: x.value };
       case 'claim':
-        f = { ...f, claim: x.value };
-        return;
+        return { ...f, claim: x.value };
       case 'compat':
-        f = { ...f, compat: x.value };
-        return;
+        return { ...f, compat: x.value };
     }
   });
-  return f;
-};
 
 /** `arbiter deploy` for the step driver: {@link deployStep}, {@link withDeployAnswer}, at most {@link DEPLOY_MAX_STEPS} calls. */
 export const deployDriver: StepDriver<DeployFacts, ReadonlyArray<DeployProbe>, ReadonlyArray<DeployProbeAnswer>, CliOutcome, DeployEffect> = {
@@ -444,31 +433,21 @@ export const CONTEXT_MAX_STEPS = 8;
  * Merge the answers of one context `Need` (one per probe, in probe order) into the facts (push-gate.md §12.3): each probe sets its
  * own field (`cache` also `extra` when given). An answer missing for a probe or tagged unlike it is skipped. Pure.
  */
-export const withContextAnswer = (facts: ContextFacts, probes: ReadonlyArray<ContextProbe>, answers: ReadonlyArray<ContextProbeAnswer>): ContextFacts => {
-  let f = facts;
-  probes.forEach((p, i) => {
-    const x = answers[i];
-    if (x === undefined || x._tag !== p._tag) return;
+export const withContextAnswer = (facts: ContextFacts, probes: ReadonlyArray<ContextProbe>, answers: ReadonlyArray<ContextProbeAnswer>): ContextFacts =>
+  mergeBatch(facts, probes, answers, (f, _p, x): ContextFacts => {
     switch (x._tag) {
       case 'repo':
-        f = { ...f, repo: x.value };
-        return;
+        return { ...f, repo: x.value };
       case 'identity':
-        f = { ...f, identity: x.value };
-        return;
+        return { ...f, identity: x.value };
       case 'cache':
-        f = x.extra === undefined ? { ...f, cache: x.value } : { ...f, cache: x.value, extra: x.extra };
-        return;
+        return x.extra === undefined ? { ...f, cache: x.value } : { ...f, cache: x.value, extra: x.extra };
       case 'state':
-        f = { ...f, state: x.value };
-        return;
+        return { ...f, state: x.value };
       case 'lock-read':
-        f = { ...f, lock: x.value };
-        return;
+        return { ...f, lock: x.value };
     }
   });
-  return f;
-};
 
 /** The context block for the step driver: {@link contextStep}, {@link withContextAnswer}, at most {@link CONTEXT_MAX_STEPS} calls. */
 export const contextDriver: StepDriver<ContextFacts, ReadonlyArray<ContextProbe>, ReadonlyArray<ContextProbeAnswer>, ContextOutcome, ContextEffect> = {
