@@ -97,9 +97,10 @@ export default async ({ bin, lib, root }) => {
   };
   const ops0 = lib.stats(lib.opsPerSec(() => PG.gateStep(facts)));
   rows.push({ name: 'kernel gateStep, final step of a claimed run, command not yet classified', value: ops0.median, unit: 'calls/s median', spread: `${lib.fmt(ops0.p25)}–${lib.fmt(ops0.p75)}` });
-  const decoded = { ...facts, classification: PG.classifyPushCommand('git push origin main') };
+  // What the drivers pass: `prepareFacts` stores the decoded payload, classification, settings and targets as facts.
+  const decoded = PG.prepareFacts(facts);
   const ops = lib.stats(lib.opsPerSec(() => PG.gateStep(decoded)));
-  rows.push({ name: 'kernel gateStep, final step of a claimed run on pre-decoded facts (classification memoised)', value: ops.median, unit: 'calls/s median', spread: `${lib.fmt(ops.p25)}–${lib.fmt(ops.p75)}`, target: '≥ 1,000,000/s' });
+  rows.push({ name: 'kernel gateStep, final step of a claimed run on pre-decoded facts (prepareFacts)', value: ops.median, unit: 'calls/s median', spread: `${lib.fmt(ops.p25)}–${lib.fmt(ops.p75)}`, target: '≥ 1,000,000/s' });
   const preClassified = { ...facts };
   const cls = PG.classifyPushCommand('git push origin main');
   const opsCls = lib.stats(lib.opsPerSec(() => PG.classifyPushCommand('git push origin main')));

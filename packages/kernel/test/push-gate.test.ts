@@ -419,6 +419,111 @@ describe('push-gate step function (PG-10 … PG-24)', () => {
   });
 });
 
+/** The facts without the values `prepareFacts`/`withAnswer` derive once per run. */
+const underived = (f: PG.GateFacts): PG.GateFacts => {
+  const { agent_payload: _p, classification: _c, agent_prep: _a, settings: _s, agent_p8: _e, resolved: _r, ...rest } = f;
+  return rest;
+};
+
+describe('facts derived once per run (push-gate.md §8.3; no state in kernel modules)', () => {
+  it('derived facts are a cache only: every step of a run decides the same on the facts without them', () => {
+    fc.assert(
+      fc.property(scenarioArb(), (s) => {
+        let i = 0;
+        let derivedSeen = false;
+        const checking = {
+          ...PG.driver,
+          step: (f: PG.GateFacts) => {
+            const a = PG.gateStep(f);
+            if (f.settings !== undefined || f.resolved !== undefined) derivedSeen = true;
+            expect(PG.gateStep(underived(f))).toEqual(a);
+            return a;
+          },
+        };
+        const facts: PG.GateFacts = { mode: 'agent', agent: s.agent, payload: payloadOf(s.command), dry_run: s.dry, break_glass: s.bg, break_glass_reason: null, elapsed_ms: 0 };
+        const r = runStepsSync(checking, PG.prepareFacts(facts), (probes, f): PG.GateAnswers => ({
+          answers: probes.map((p): PG.GateProbeAnswer => {
+            switch (p._tag) {
+              case 'repo':
+                return { _tag: 'repo', value: s.config === 'not-repo' ? { kind: 'not-repo' } : { kind: 'repo', top: '/repo', common_dir: '/repo/.git', shallow: false, config: s.config } };
+              case 'refs':
+                return { _tag: 'refs', value: REFS };
+              case 'identity':
+                return { _tag: 'identity', value: s.idOk ? ME : { ok: false } };
+              case 'claim':
+                return { _tag: 'claim', value: s.claims[Math.min(i++, s.claims.length - 1)] as ClaimAns };
+              case 'compat':
+                return { _tag: 'compat', value: s.compat };
+              case 'state':
+                return { _tag: 'state', value: s.state };
+            }
+          }),
+          elapsed_ms: f.elapsed_ms + s.cost,
+        }));
+        expect(r._tag).toBe('Done');
+        if (s.config === CONFIGURED && DEPLOY_CMDS.includes(s.command) && !s.dry) expect(derivedSeen).toBe(true);
+      }),
+      FAST,
+    );
+  });
+
+  it('prepareFacts decodes, classifies and resolves once; derived facts of another config or refs are not used', () => {
+    const repo = (config: ConfigState): PG.RepoFact => ({ kind: 'repo', top: '/repo', common_dir: '/repo/.git', shallow: false, config });
+    const base: PG.GateFacts = { mode: 'agent', agent: 'claude', payload: payloadOf('git push origin main'), dry_run: false, break_glass: false, break_glass_reason: null, elapsed_ms: 0 };
+    const f = PG.prepareFacts({ ...base, repo: repo(CONFIGURED), refs: REFS });
+    expect(f.agent_payload?.command).toBe('git push origin main');
+    expect(f.classification?._tag).toBe('Push');
+    expect(f.agent_prep?.details).toEqual([]);
+    expect(f.settings?.of).toBe(f.repo?.kind === 'repo' ? f.repo.config : null);
+    expect(f.resolved?.value.lanes).toEqual(['deploy:refs/heads/main']);
+    expect(PG.prepareFacts(f)).toBe(f); // idempotent: nothing new to derive
+    // Facts changed without withAnswer: the stale derived values are ignored, the step decides on the facts.
+    const off = { ...f, repo: repo({ _tag: 'Configured', config: { version: 1, lanes: { enabled: false } } }) };
+    expect(PG.gateStep(off)).toEqual(PG.gateStep(underived(off)));
+    expect(PG.gateStep(off)._tag === 'Done' && (PG.gateStep(off) as { outcome: PG.GateVerdict }).outcome.reason).toBe('not-configured');
+    const prod = { ...f, repo: repo({ _tag: 'Configured', config: { version: 1, lanes: { deploy_refs: ['refs/heads/prod'] } } }) };
+    expect(PG.gateStep(prod)).toEqual(PG.gateStep(underived(prod)));
+    const feature = { ...f, refs: { ...REFS, head_branch: 'feature/x' } };
+    expect(PG.gateStep(feature)).toEqual(PG.gateStep(underived(feature)));
+    // withAnswer re-derives when the answers that feed a derived fact arrive.
+    const g = PG.withAnswer(PG.prepareFacts(base), [{ _tag: 'repo', cwd: '/repo', dir_hints: [] }], { answers: [{ _tag: 'repo', value: repo(CONFIGURED) }], elapsed_ms: 1 });
+    expect(g.settings?.value.enabled).toBe(true);
+    expect(g.resolved).toBeUndefined();
+    const h = PG.withAnswer(g, [{ _tag: 'refs', exprs: [] }], { answers: [{ _tag: 'refs', value: REFS }], elapsed_ms: 2 });
+    expect(h.resolved?.value.headTargets.map((t) => t.ref)).toEqual(['refs/heads/main']);
+  });
+
+  it('git mode: every step of a run decides the same on the facts without the derived ones', () => {
+    const lines = ['refs/heads/main ' + OID_A + ' refs/heads/main ' + OID_B, 'refs/heads/x ' + OID_A + ' refs/heads/feature/x ' + OID_B, null];
+    for (const line of lines) {
+      const checking = { ...PG.driver, step: (f: PG.GateFacts) => { const a = PG.gateStep(f); expect(PG.gateStep(underived(f))).toEqual(a); return a; } };
+      const facts: PG.GateFacts = { mode: 'git', agent: null, prepush: { remote_name: 'origin', remote_url: '/x', input: PG.parsePrePushInput(line === null ? null : line + '\n') }, dry_run: false, break_glass: false, break_glass_reason: null, elapsed_ms: 0 };
+      const r = runStepsSync(checking, PG.prepareFacts(facts), (probes, f): PG.GateAnswers => ({
+        answers: probes.map((p): PG.GateProbeAnswer => {
+          switch (p._tag) {
+            case 'repo':
+              return { _tag: 'repo', value: { kind: 'repo', top: '/repo', common_dir: '/repo/.git', shallow: false, config: CONFIGURED } };
+            case 'refs':
+              return { _tag: 'refs', value: REFS };
+            case 'identity':
+              return { _tag: 'identity', value: ME };
+            case 'claim':
+              return { _tag: 'claim', value: { _tag: 'Granted', fence: 1, reclaimed: false } };
+            case 'compat':
+              return { _tag: 'compat', value: { result: 'fast-forward', remote_present: true } };
+            case 'state':
+              return { _tag: 'state', value: { ok: true, view: { lanes: [], halts: [], placed: [] } } };
+          }
+        }),
+        elapsed_ms: f.elapsed_ms + 1,
+      }));
+      expect(r._tag).toBe('Done');
+      if (line !== null && line.includes('feature')) expect(r._tag === 'Done' && r.outcome.reason).toBe('non-deploy-ref');
+      else expect(r._tag === 'Done' && r.outcome.reason).toBe('claimed');
+    }
+  });
+});
+
 describe('push-gate examples (push-gate.md §8.10)', () => {
   const script = (o: Partial<PG.Script> = {}): PG.Script => ({
     repo: () => ({ kind: 'repo', top: '/r', common_dir: '/r/.git', shallow: false, config: CONFIGURED }),

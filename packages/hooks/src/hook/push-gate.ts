@@ -103,7 +103,7 @@ export const runGate = async (initial: Omit<PG.GateFacts, 'elapsed_ms'>, deps: G
       }
     }
   };
-  const run = await runSteps(PG.driver, PG.withClassification({ ...initial, elapsed_ms: deps.elapsed() }), async (need, f) => {
+  const run = await runSteps(PG.driver, PG.prepareFacts({ ...initial, elapsed_ms: deps.elapsed() }), async (need, f) => {
     const gitDurations: number[] = [];
     const answers = await Promise.all(need.map((p) => answerOne(p, f, gitDurations)));
     gitMs += gitDurations.reduce((a, b) => Math.max(a, b), 0);

@@ -65,18 +65,13 @@ export const lanesSettings = (l: LanesConfig | undefined): LanesSettings => ({
   store_dir: typeof l?.store?.dir === 'string' && l.store.dir.startsWith('/') ? l.store.dir : null,
 });
 
-let settingsMemo: { readonly c: ConfigState; readonly s: LanesSettings } | null = null;
-
 /**
  * Settings of any `ConfigState` (defaults when not configured or invalid: CLI verbs use them, push-gate.md §3.1 rule 2).
- * Memoised on the identity of the last state (a step function reads it on every call of a run).
+ * Pure and not memoised: a step function that reads settings on every call of a run takes them from its facts
+ * (the gate's `settings` fact, push-gate.md §8.3).
  */
-export const settingsOf = (c: ConfigState): LanesSettings => {
-  if (settingsMemo !== null && settingsMemo.c === c) return settingsMemo.s;
-  const s = c._tag === 'Configured' ? lanesSettings((c.config as { lanes?: LanesConfig }).lanes) : DEFAULT_SETTINGS;
-  settingsMemo = { c, s };
-  return s;
-};
+export const settingsOf = (c: ConfigState): LanesSettings =>
+  c._tag === 'Configured' ? lanesSettings((c.config as { lanes?: LanesConfig }).lanes) : DEFAULT_SETTINGS;
 
 /** N1: does `pattern` match `ref`? Equal, or (with final `*`) a strictly longer ref with that prefix. */
 export const patternMatches = (pattern: string, ref: string): boolean =>

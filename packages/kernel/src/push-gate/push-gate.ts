@@ -16,7 +16,7 @@ import {
   POLICY,
   POLICY_VERSION,
   driver,
-  withClassification,
+  prepareFacts,
   planLimitVerdict,
   renderGate,
   type ClaimAttempt,
@@ -91,7 +91,7 @@ const probeAnswer = (p: GateProbe, script: Script): GateProbeAnswer => {
  */
 export const simulate = (initial: GateFacts, script: Script): SimRun => {
   const needs: GateProbe[][] = [];
-  const r = runStepsSync(driver, withClassification(initial), (probes, f): GateAnswers => {
+  const r = runStepsSync(driver, prepareFacts(initial), (probes, f): GateAnswers => {
     needs.push([...probes]);
     const elapsed = probes.reduce((e, p) => e + (p._tag === 'claim' ? p.delay_ms : 0) + (script.cost?.(p) ?? 0), f.elapsed_ms);
     return { answers: probes.map((p) => probeAnswer(p, script)), elapsed_ms: elapsed };

@@ -75,21 +75,6 @@ export const decodeAgentPayload = (u: unknown): AgentPayload | null => {
   }
 };
 
-const payloadMemo = new WeakMap<object, AgentPayload | null>();
-
-/**
- * `decodeAgentPayload` memoised on the identity of the payload object (the driver passes the same parsed stdin on
- * every step of a run, and facts are immutable). Non-objects are not cached (they decode to `null`).
- */
-const decodePayloadMemo = (u: unknown): AgentPayload | null => {
-  if (typeof u !== 'object' || u === null) return null;
-  const hit = payloadMemo.get(u);
-  if (hit !== undefined) return hit;
-  const p = decodeAgentPayload(u);
-  payloadMemo.set(u, p);
-  return p;
-};
-
 /** Probe `repo` answer. */
 export type RepoFact =
   | { readonly kind: 'not-repo' }
@@ -126,10 +111,32 @@ export interface GateFacts {
   /** Agent mode: the parsed stdin JSON (anything). */
   readonly payload?: unknown;
   /**
-   * Agent mode, optional: `classifyPushCommand` of the payload's command, memoised by the driver after the first
-   * step so later steps do not re-lex the command. Must be the classification of this payload's command.
+   * Agent mode, optional: `classifyPushCommand` of the payload's command, stored by {@link prepareFacts} so steps do
+   * not re-lex the command. Must be the classification of this payload's command.
    */
   readonly classification?: PushClassification;
+  /**
+   * Agent mode, optional: `decodeAgentPayload(payload)` (`null` = not a payload, P1), stored by {@link prepareFacts} so
+   * later steps do not decode the payload again. Must be the decoding of this facts' `payload`.
+   */
+  readonly agent_payload?: AgentPayload | null;
+  /**
+   * Agent mode, optional: the preparation of a `Push` classification (push-gate.md §6.7 H3 filtering and the details known
+   * before P10), stored by {@link prepareFacts}. Must be derived from this facts' `classification` and payload `cwd`.
+   */
+  readonly agent_prep?: AgentPrep;
+  /**
+   * Optional: the lane settings of `repo.config` (push-gate.md §3.1), stored by {@link prepareFacts} (which
+   * {@link withAnswer} calls when `repo` arrives); used only while `of` is that very config object.
+   */
+  readonly settings?: Derived<ConfigState, LanesSettings>;
+  /** Agent mode, optional: the P8 answer (push-gate.md §8.6 P8) of `agent_prep`, used only while `of` is the settings' deploy-ref list. */
+  readonly agent_p8?: Derived<ReadonlyArray<DeployEntry>, P8Early>;
+  /**
+   * Optional: P10's deploy targets (push-gate.md §8.6 P10), stored by {@link prepareFacts} (which {@link withAnswer}
+   * calls when `refs` or `repo` arrives); used only while every fact it was computed from is the same object.
+   */
+  readonly resolved?: ResolvedFact;
   /** git mode. */
   readonly prepush?: PrePushFact;
   readonly dry_run: boolean;
@@ -314,23 +321,17 @@ const invocationCouldMatch = (inv: PushInvocation, p: ReadonlyArray<DeployEntry>
 const onlyDeletions = (invs: ReadonlyArray<PushInvocation>): boolean =>
   invs.every((i) => i.broad.length === 0 && i.targets.every((t) => t.op === 'delete'));
 
-const sameRepoMemo = new WeakMap<PushClassification, PushClassification>();
-
 /**
  * push-gate.md §6.7 H3: keep only the invocations that run in the same directory as the first one (directory hints applied to
- * the payload `cwd` by `resolveInvocationDir`). Memoised per classification object.
+ * the payload `cwd` by `resolveInvocationDir`). Returns `c` itself when every invocation is kept.
  */
 const sameRepoOnly = (c: Extract<PushClassification, { _tag: 'Push' }>, cwd: string | null): Extract<PushClassification, { _tag: 'Push' }> => {
   if (c.invocations.length < 2) return c;
-  const hit = sameRepoMemo.get(c);
-  if (hit !== undefined && hit._tag === 'Push') return hit;
   const base = cwd !== null && cwd.startsWith('/') ? cwd : '/';
   const key = (i: PushInvocation): string => JSON.stringify(resolveInvocationDir(base, i.dir_hints));
   const first = key(c.invocations[0] as PushInvocation);
   const kept = c.invocations.filter((i) => key(i) === first);
-  const out = kept.length === c.invocations.length ? c : { ...c, invocations: kept };
-  sameRepoMemo.set(c, out);
-  return out;
+  return kept.length === c.invocations.length ? c : { ...c, invocations: kept };
 };
 
 /** git-mode stdin lines when readable (`Lines`), else `null`. */
@@ -338,20 +339,24 @@ const linesOf = (inp: PrePushInput | undefined) => (inp !== undefined && inp._ta
 
 type PushCls = Extract<PushClassification, { _tag: 'Push' }>;
 
-/** Agent-mode preparation derived from one classification (P3 onwards): H3 filtering, details, the P8 answer. */
-interface AgentPrep {
+/** Agent-mode preparation derived from one classification (P3 onwards): H3 filtering and the details known before P10. */
+export interface AgentPrep {
   /** The classification after H3 (`sameRepoOnly`). */
   readonly c: PushCls;
   /** Details known before P10 (frozen: shared by every verdict of the run). */
   readonly details: ReadonlyArray<GateDetail>;
-  /** The deploy-ref list `p8` was computed for (`null` = not yet). */
-  p8For: ReadonlyArray<DeployEntry> | null;
-  /** P8 under `p8For`: the early verdict reason, or `null` when some target could match. */
-  p8: 'nothing-to-gate' | 'non-deploy-ref' | null;
 }
 
-const prepMemo = new WeakMap<PushClassification, AgentPrep>();
+/** A value derived from another fact, valid while `of` is (by identity) the fact it was derived from. */
+export interface Derived<K, V> {
+  readonly of: K;
+  readonly value: V;
+}
 
+/** P8 in agent mode: the early verdict reason, or `null` when some target could match a deploy pattern. */
+export type P8Early = 'nothing-to-gate' | 'non-deploy-ref' | null;
+
+/** The agent preparation (push-gate.md §8.6 P3 onwards) of a Push classification for a payload `cwd`. Pure. */
 const buildPrep = (c0: PushCls, cwd: string | null): AgentPrep => {
   // H3: one repository per run — the first invocation's; pushes elsewhere are left to the git layer.
   const c = sameRepoOnly(c0, cwd);
@@ -360,33 +365,17 @@ const buildPrep = (c0: PushCls, cwd: string | null): AgentPrep => {
   if (c.confidence === 'fallback') details.push('fallback-classification');
   if (c.invocations.some((i) => i.no_verify)) details.push('no-verify');
   if (c.invocations[0]?.dir_uncertain === true) details.push('dir-uncertain');
-  return { c, details: Object.freeze(details), p8For: null, p8: null };
+  return { c, details: Object.freeze(details) };
 };
 
-/**
- * The agent preparation of a Push classification. Memoised on the classification object when the facts carry it
- * (the driver memoises it for the run); a classification computed for this call only is not cached.
- */
-const agentPrep = (c0: PushCls, cwd: string | null, memoise: boolean): AgentPrep => {
-  if (!memoise) return buildPrep(c0, cwd);
-  const hit = prepMemo.get(c0);
-  if (hit !== undefined) return hit;
-  const prep = buildPrep(c0, cwd);
-  prepMemo.set(c0, prep);
-  return prep;
-};
-
-/** P8 in agent mode for `prep` under the deploy-ref list `P`, memoised in `prep` per list identity. */
-const agentP8 = (prep: AgentPrep, P: ReadonlyArray<DeployEntry>): 'nothing-to-gate' | 'non-deploy-ref' | null => {
-  if (prep.p8For === P) return prep.p8;
+/** P8 in agent mode for `prep` under the deploy-ref list `P`. Pure. */
+const agentP8 = (prep: AgentPrep, P: ReadonlyArray<DeployEntry>): P8Early => {
   const invs = prep.c.invocations;
-  const r = onlyDeletions(invs) ? 'nothing-to-gate' : !invs.some((i) => invocationCouldMatch(i, P)) ? 'non-deploy-ref' : null;
-  prep.p8 = r;
-  prep.p8For = P;
-  return r;
+  return onlyDeletions(invs) ? 'nothing-to-gate' : !invs.some((i) => invocationCouldMatch(i, P)) ? 'non-deploy-ref' : null;
 };
 
-interface Resolved {
+/** P10's result. */
+export interface Resolved {
   readonly targets: ReadonlyArray<DeployTarget>;
   readonly extraLanes: ReadonlyArray<string>;
   readonly sawNonDelete: boolean;
@@ -397,18 +386,15 @@ interface Resolved {
   readonly headTargets: ReadonlyArray<DeployTarget>;
 }
 
-/**
- * One-entry memo of P10 keyed by the identity of the facts it reads (the driver passes the same objects on every
- * step of a run), so later steps do not resolve destinations again. Pure: same inputs, same result.
- */
-let resolvedMemo: {
+/** P10's result with the facts it was computed from (compared by identity before it is used). */
+export interface ResolvedFact {
   readonly mode: GateFacts['mode'];
   readonly refs: GateRefs | undefined;
   readonly cls: PushClassification | null;
-  readonly repo: RepoFact | undefined;
   readonly prepush: PrePushFact | undefined;
+  readonly deploy_refs: ReadonlyArray<DeployEntry>;
   readonly value: Resolved;
-} | null = null;
+}
 
 /** P10: deploy targets (push-gate.md §6.9 in agent mode; remote refs of create/update lines in git mode; unreadable → current). */
 const resolveTargets = (
@@ -418,8 +404,6 @@ const resolveTargets = (
   gitLines: NonNullable<ReturnType<typeof linesOf>>,
   gitUnreadable: boolean,
 ): Resolved => {
-  const rm = resolvedMemo;
-  if (rm !== null && rm.mode === f.mode && rm.refs === f.refs && rm.cls === cls && rm.repo === f.repo && rm.prepush === f.prepush) return rm.value;
   const targets: DeployTarget[] = [];
   const extraLanes: string[] = [];
   let sawNonDelete = false;
@@ -453,9 +437,20 @@ const resolveTargets = (
   }
   const lanes = Object.freeze(sortLanes([...targets.map((t) => t.lane), ...extraLanes]));
   const headTargets = targets.filter((t) => t.ref.startsWith('refs/heads/'));
-  const value: Resolved = { targets, extraLanes, sawNonDelete, fallback, lanes, headTargets };
-  resolvedMemo = { mode: f.mode, refs: f.refs, cls, repo: f.repo, prepush: f.prepush, value };
-  return value;
+  return { targets, extraLanes, sawNonDelete, fallback, lanes, headTargets };
+};
+
+/** P10 from the `resolved` fact when it was computed from these facts, else computed now. Pure. */
+const resolvedOf = (
+  f: GateFacts,
+  cls: PushClassification | null,
+  P: ReadonlyArray<DeployEntry>,
+  gitLines: NonNullable<ReturnType<typeof linesOf>>,
+  gitUnreadable: boolean,
+): Resolved => {
+  const r = f.resolved;
+  if (r !== undefined && r.mode === f.mode && r.refs === f.refs && r.cls === cls && r.prepush === f.prepush && r.deploy_refs === P) return r.value;
+  return resolveTargets(f, cls, P, gitLines, gitUnreadable);
 };
 
 /** K3/H/C: `ReleaseLane` for every lane this run freshly claimed, in claim order. */
@@ -486,13 +481,47 @@ export const classificationOf = (f: GateFacts): PushClassification | null => {
 };
 
 /**
- * Agent-mode facts with `classification` memoised (the classification of the payload's command), so later steps do
- * not re-lex the command. Facts that already carry one, and git-mode facts, are returned unchanged. Pure.
+ * The facts with the values worth computing once per run stored as facts (push-gate.md §8.3), so that no step decodes,
+ * classifies or resolves again and the kernel keeps no state between calls:
+ * - agent mode: `agent_payload` (the decoded payload), `classification` (of its command, also for a non-`Bash` tool)
+ *   and, for a `Push`, `agent_prep` (H3 filtering and details), each only when absent;
+ * - `settings` of `repo.config` when it is `Configured` and `settings` is absent or was derived from another config;
+ * - agent mode: `agent_p8` (P8 of `agent_prep`) under the current settings' deploy refs;
+ * - `resolved` (P10) once the facts P10 reads are present and P8 lets the run reach P10, unless its keys still match.
+ * Facts that need nothing new are returned unchanged (same object). Pure, idempotent; the drivers call it on the
+ * initial facts and {@link withAnswer} calls it after every merge.
  */
-export const withClassification = (f: GateFacts): GateFacts => {
-  if (f.mode !== 'agent' || f.classification !== undefined) return f;
-  const c = classificationOf(f);
-  return c === null ? f : { ...f, classification: c };
+export const prepareFacts = (facts: GateFacts): GateFacts => {
+  let f = facts;
+  if (f.mode === 'agent') {
+    if (f.agent_payload === undefined) f = { ...f, agent_payload: decodeAgentPayload(f.payload) };
+    const p = f.agent_payload as AgentPayload | null;
+    if (p === null) return f;
+    if (f.classification === undefined) f = { ...f, classification: classifyPushCommand(p.command) };
+    const c = f.classification as PushClassification;
+    if (c._tag === 'Push' && f.agent_prep === undefined) f = { ...f, agent_prep: buildPrep(c, p.cwd) };
+  }
+  const cfg = f.repo?.kind === 'repo' ? f.repo.config : undefined;
+  if (cfg === undefined || cfg._tag !== 'Configured') return f;
+  if (f.settings?.of !== cfg) f = { ...f, settings: { of: cfg, value: settingsOf(cfg) } };
+  const s = (f.settings as Derived<ConfigState, LanesSettings>).value;
+  if (!s.enabled) return f;
+  const P = s.deploy_refs;
+  const prep = f.agent_prep;
+  let cls: PushClassification | null = null;
+  if (f.mode === 'agent') {
+    if (prep === undefined) return f;
+    if (f.agent_p8?.of !== P) f = { ...f, agent_p8: { of: P, value: agentP8(prep, P) } };
+    if ((f.agent_p8 as Derived<ReadonlyArray<DeployEntry>, P8Early>).value !== null || f.refs === undefined) return f;
+    cls = prep.c;
+  }
+  const gitInput = linesOf(f.prepush?.input);
+  const gitUnreadable = f.mode === 'git' && gitInput === null;
+  if (gitUnreadable && f.refs === undefined) return f;
+  const r = f.resolved;
+  if (r !== undefined && r.mode === f.mode && r.refs === f.refs && r.cls === cls && r.prepush === f.prepush && r.deploy_refs === P) return f;
+  const value = resolveTargets(f, cls, P, gitInput ?? NO_LINES, gitUnreadable);
+  return { ...f, resolved: { mode: f.mode, refs: f.refs, cls, prepush: f.prepush, deploy_refs: P, value } };
 };
 
 /** Answer to one gate probe, tagged like the probe it answers. */
@@ -517,7 +546,9 @@ export interface GateAnswers {
  * Merge the answers of one `Need` into the facts (push-gate.md §8.4), in probe order: `repo`, `refs`, `identity`, `state` set
  * their fact; a `claim` appends its attempt to its lane's list; a `compat` sets its destination ref's entry; then
  * `elapsed_ms` becomes the answers' clock. An answer missing for a probe or tagged unlike it is skipped (the probe
- * stays unanswered). Pure; the only merge of gate probe answers (the hooks' driver and the simulations use it).
+ * stays unanswered). Then {@link prepareFacts} stores what the new answers let it derive once (`settings` when `repo`
+ * arrives, `resolved` when `refs` arrives). Pure; the only merge of gate probe answers (the hooks' driver and the
+ * simulations use it).
  */
 export const withAnswer = (facts: GateFacts, probes: ReadonlyArray<GateProbe>, a: GateAnswers): GateFacts => {
   let f = facts;
@@ -549,7 +580,7 @@ export const withAnswer = (facts: GateFacts, probes: ReadonlyArray<GateProbe>, a
         return;
     }
   });
-  return { ...f, elapsed_ms: a.elapsed_ms };
+  return prepareFacts({ ...f, elapsed_ms: a.elapsed_ms });
 };
 
 /** The gate for the step driver: {@link gateStep}, {@link withAnswer}, at most `MAX_PLAN_STEPS` calls (→ plan-limit). */
@@ -576,13 +607,12 @@ export const gateStep = (f: GateFacts): GateStep => {
   let prep: AgentPrep | null = null;
   const agentMode = f.mode === 'agent';
   if (agentMode) {
-    payload = decodePayloadMemo(f.payload);
+    payload = f.agent_payload !== undefined ? f.agent_payload : decodeAgentPayload(f.payload);
     if (payload === null) return fin(verdict('bad-payload')); // P1
     if (payload.tool_name !== null && payload.tool_name !== 'Bash') return fin(verdict('not-a-push')); // P2
-    const given = f.classification;
-    const c0 = given ?? classifyPushCommand(payload.command);
+    const c0 = f.classification ?? classifyPushCommand(payload.command);
     if (c0._tag === 'NotPush') return fin(verdict('not-a-push')); // P3
-    prep = agentPrep(c0, payload.cwd, given !== undefined); // H3 and details
+    prep = f.agent_prep ?? buildPrep(c0, payload.cwd); // H3 and details
     cls = prep.c;
     invs = prep.c.invocations;
     details = prep.details;
@@ -596,7 +626,7 @@ export const gateStep = (f: GateFacts): GateStep => {
   const cfg = f.repo.config;
   if (cfg._tag === 'NotConfigured') return fin(verdict('not-configured')); // P6
   if (cfg._tag === 'Invalid') return fin(verdict('config-invalid')); // P7
-  const s: LanesSettings = settingsOf(cfg);
+  const s: LanesSettings = f.settings !== undefined && f.settings.of === cfg ? f.settings.value : settingsOf(cfg);
   if (!s.enabled) return fin(verdict('not-configured')); // P6
   const P = s.deploy_refs;
 
@@ -605,7 +635,7 @@ export const gateStep = (f: GateFacts): GateStep => {
   const gitLines = gitInput ?? NO_LINES;
   const gitUnreadable = f.mode === 'git' && gitInput === null;
   if (prep !== null) {
-    const early = agentP8(prep, P);
+    const early = f.agent_p8 !== undefined && f.agent_p8.of === P ? f.agent_p8.value : agentP8(prep, P);
     if (early !== null) return fin(verdict(early, { details }));
   } else if (gitUnreadable) {
     if (!anyHeadsPattern(P)) return fin(verdict('non-deploy-ref'));
@@ -615,7 +645,7 @@ export const gateStep = (f: GateFacts): GateStep => {
   // P9
   if (f.refs === undefined && (agentMode || gitUnreadable)) return need([{ _tag: 'refs', exprs: cls === null ? [] : refsProbeExpressions(cls) }]);
   // P10
-  const res = resolveTargets(f, cls, P, gitLines, gitUnreadable);
+  const res = resolvedOf(f, cls, P, gitLines, gitUnreadable);
   if (res.fallback && !details.includes('fallback-classification')) details = [...details, 'fallback-classification'];
   const { lanes, headTargets } = res;
   if (!res.sawNonDelete) return fin(verdict('nothing-to-gate', { details }));
