@@ -6,7 +6,7 @@
  * non-deploy ref", "claims in ascending lane order", "no retry after transport") live here so properties prove them.
  */
 import { PUSH_GATE_POLICY, PUSH_GATE_POLICY_VERSION } from '../early.js';
-import { done, need, type Done, type Need, type StepDriver } from '../internal/step.js';
+import { done, mergeBatch, need, type Done, type Need, type StepDriver } from '../internal/step.js';
 import type { ConfigState } from '../config.js';
 import { laneFor, matchEntry, settingsOf, sortLanes, type DeployEntry, type LanesSettings } from './config.js';
 import type { ClaimMeta, ClaimOk, Holder, StateView } from './lanes.js';
@@ -15,6 +15,8 @@ import { classifyPushCommand, commandFromToolInput, resolveInvocationDir } from 
 import { refsProbeExpressions, resolveDestinations, type RefsFacts } from './destinations.js';
 import { isZeroOid, type PrePushInput } from './pre-push.js';
 import type { DirHint, PushClassification, PushInvocation } from './model.js';
+import type { Rendered } from '../internal/render.js';
+import type { Agent } from '../early.js';
 
 /** Probe `refs` answer: the classifier's `RefsFacts` (push-gate.md §6.9) plus the default push remote (push-gate.md §8.4). */
 export type GateRefs = RefsFacts & { readonly default_remote: string | null };
@@ -107,7 +109,7 @@ export interface PrePushFact {
 /** Everything the gate knows so far. Probe answers are absent until the driver adds them. */
 export interface GateFacts {
   readonly mode: 'agent' | 'git';
-  readonly agent: 'claude' | 'codex' | null;
+  readonly agent: Agent | null;
   /** Agent mode: the parsed stdin JSON (anything). */
   readonly payload?: unknown;
   /**
@@ -551,33 +553,24 @@ export interface GateAnswers {
  * simulations use it).
  */
 export const withAnswer = (facts: GateFacts, probes: ReadonlyArray<GateProbe>, a: GateAnswers): GateFacts => {
-  let f = facts;
-  probes.forEach((p, i) => {
-    const x = a.answers[i];
-    if (x === undefined || x._tag !== p._tag) return;
+  const f = mergeBatch(facts, probes, a.answers, (g, p, x): GateFacts => {
     switch (x._tag) {
       case 'repo':
-        f = { ...f, repo: x.value };
-        return;
+        return { ...g, repo: x.value };
       case 'refs':
-        f = { ...f, refs: x.value };
-        return;
+        return { ...g, refs: x.value };
       case 'identity':
-        f = { ...f, identity: x.value };
-        return;
+        return { ...g, identity: x.value };
       case 'claim': {
         const lane = (p as Extract<GateProbe, { _tag: 'claim' }>).lane;
-        f = { ...f, claims: { ...(f.claims ?? {}), [lane]: [...(f.claims?.[lane] ?? []), x.value] } };
-        return;
+        return { ...g, claims: { ...(g.claims ?? {}), [lane]: [...(g.claims?.[lane] ?? []), x.value] } };
       }
       case 'compat': {
         const ref = (p as Extract<GateProbe, { _tag: 'compat' }>).ref;
-        f = { ...f, compat: { ...(f.compat ?? {}), [ref]: x.value } };
-        return;
+        return { ...g, compat: { ...(g.compat ?? {}), [ref]: x.value } };
       }
       case 'state':
-        f = { ...f, state: x.value };
-        return;
+        return { ...g, state: x.value };
     }
   });
   return prepareFacts({ ...f, elapsed_ms: a.elapsed_ms });
@@ -752,7 +745,7 @@ export const pendingKeyMaterial = (agent: string, p: AgentPayload): string =>
 // ───────────────────────────────────────── messages and host rendering (push-gate.md §13.2, push-gate.md §14) ───────────────────
 
 /** The fixed message of a verdict, or `null` for a silent `Allow`. `host` chooses A-HELD vs W-HELD. */
-export const gateMessage = (v: GateVerdict, host: 'claude' | 'codex' | 'git'): string | null => {
+export const gateMessage = (v: GateVerdict, host: Agent | 'git'): string | null => {
   const n = v.lanes.length;
   switch (v.reason) {
     case 'config-invalid':
@@ -788,15 +781,11 @@ export const gateMessage = (v: GateVerdict, host: 'claude' | 'codex' | 'git'): s
   }
 };
 
-/** What a hook process prints and returns. `stdout` holds at most one JSON object plus a line feed. */
-export interface Rendered {
-  readonly exit: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+/** What a hook process prints and returns (the kernel's one `Rendered`, internal/render.ts); for the gate `stdout` holds at most one JSON object plus a line feed. */
+export type { Rendered };
 
 /** push-gate.md §14 rendering table: one verdict, one host. Pure. */
-export const renderGate = (v: GateVerdict, host: 'claude' | 'codex' | 'git'): Rendered => {
+export const renderGate = (v: GateVerdict, host: Agent | 'git'): Rendered => {
   const msg = gateMessage(v, host);
   const json = (o: unknown): string => `${JSON.stringify(o)}\n`;
   if (v._tag === 'Allow' || msg === null) return { exit: 0, stdout: '', stderr: '' };
