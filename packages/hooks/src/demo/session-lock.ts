@@ -30,9 +30,10 @@ export const run = async (ctx: DemoContext): Promise<void> => {
   mkdirSync(sub, { recursive: true });
   const A = 'sess-A-4f1c2a9e';
   const B = 'sess-B-77b04e55';
-  const acquire = ['hook', 'session-lock', 'acquire', '--agent', 'claude'];
-  const refresh = ['hook', 'session-lock', 'refresh', '--agent', 'claude'];
-  const release = ['hook', 'session-lock', 'release', '--agent', 'claude'];
+  // the event hooks `arbiter install` registers: the session lock is the first stage of each
+  const acquire = ['hook', 'pre-tool', '--agent', 'claude'];
+  const refresh = ['hook', 'post-tool', '--agent', 'claude'];
+  const release = ['hook', 'stop', '--agent', 'claude'];
 
   ctx.say(`repository ${repo}; state isolated in ARBITER_STATE_DIR=${ctx.env['ARBITER_STATE_DIR']}`);
   ctx.verdict(`A PreToolUse Edit src/app.ts`, ctx.arbiter(acquire, { stdin: pre(A, sub, 'Edit', { file_path: join(sub, 'app.ts') }), cwd: sub }));
@@ -49,7 +50,7 @@ export const run = async (ctx: DemoContext): Promise<void> => {
   ctx.verdict(`B PreToolUse Bash (renews with the short lease)`, ctx.arbiter(acquire, { stdin: pre(B, repo, 'Bash', { command: 'npm test' }), cwd: repo }));
   await new Promise((r) => setTimeout(r, 1_200));
   ctx.verdict(`A PreToolUse Edit after B's lease ran out`, ctx.arbiter(acquire, { stdin: pre(A, repo, 'Edit', { file_path: join(repo, 'README.md') }), cwd: repo }));
-  ctx.verdict(`Codex session C PreToolUse apply_patch while A holds`, ctx.arbiter(['hook', 'session-lock', 'acquire', '--agent', 'codex'], {
+  ctx.verdict(`Codex session C PreToolUse apply_patch while A holds`, ctx.arbiter(['hook', 'pre-tool', '--agent', 'codex'], {
     stdin: JSON.stringify({ session_id: 'codex-C-91', cwd: repo, hook_event_name: 'PreToolUse', turn_id: 't1', tool_name: 'apply_patch', tool_input: { command: '*** Begin Patch' }, model: 'gpt-5' }),
     cwd: repo,
   }));
