@@ -77,25 +77,48 @@ export const fmt = (x) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10
 
 /**
  * One start-up row: alternate `node -e 0` and `node <args>` (stdin `input`) `rounds` times in `env` and compare the
- * medians (the ratio), with interquartile ranges and the median of the paired per-round ratios.
+ * medians (the ratio), with interquartile ranges and the median of the paired per-round ratios. With
+ * `BENCH_OLD_BIN` set (an older build's `dist/arbiter.cjs`) and `args[0]` the `arbiter` binary, the same command of
+ * the older build is measured in the same rounds too, and its ratio is reported beside the baseline.
  */
 export const startupRow = ({ name, args, env, input = '', rounds, target }) => {
-  const [nodes, hooks] = alternate(
+  const oldBin = process.env.BENCH_OLD_BIN;
+  const withOld = oldBin !== undefined && oldBin !== '' && typeof args[0] === 'string' && args[0].endsWith('arbiter.cjs');
+  const nodes = [];
+  const hooks = [];
+  const olds = [];
+  const runs = [
     () => timeSpawn(process.execPath, ['-e', '0'], { env }),
     () => timeSpawn(process.execPath, args, { env, input }),
-    rounds,
-  );
+    ...(withOld ? [() => timeSpawn(process.execPath, [oldBin, ...args.slice(1)], { env, input })] : []),
+  ];
+  for (let i = 0; i < rounds + 3; i++) {
+    // rotate the order every round so each command sees the same machine noise
+    const t = runs.map(() => 0);
+    for (let k = 0; k < runs.length; k++) {
+      const j = (i + k) % runs.length;
+      t[j] = runs[j]();
+    }
+    if (i < 3) continue; // warm-up
+    nodes.push(t[0]);
+    hooks.push(t[1]);
+    olds.push(withOld ? t[2] : NaN);
+  }
   const n = stats(nodes);
   const h = stats(hooks);
+  const o = withOld ? stats(olds) : null;
   const r = stats(hooks.map((x, i) => x / nodes[i]));
   return {
     name,
     value: h.median,
     unit: 'ms median',
     spread: `${fmt(h.p25)}–${fmt(h.p75)} ms`,
-    baseline: `node -e 0 ${fmt(n.median)} ms (IQR ${fmt(n.p25)}–${fmt(n.p75)})`,
+    baseline:
+      `node -e 0 ${fmt(n.median)} ms (IQR ${fmt(n.p25)}–${fmt(n.p75)})` +
+      (o ? `; older build ${fmt(o.median)} ms (IQR ${fmt(o.p25)}–${fmt(o.p75)}), ratio ${fmt(o.median / n.median)}×` : ''),
     ratio: h.median / n.median,
     ...(target ? { target } : {}),
     pairedRatio: `${fmt(r.median)} (IQR ${fmt(r.p25)}–${fmt(r.p75)})`,
+    ...(o ? { olderRatio: o.median / n.median } : {}),
   };
 };
