@@ -117,8 +117,10 @@ export const runPostTool = async (agent: Agent, deps: PostToolDeps): Promise<Hoo
 
 const USAGE = `usage: arbiter hook post-tool --agent claude|codex
 
-PostToolUse (Bash): a succeeded command that delivers an open commitment of this session (git push, git merge,
-gh pr merge, git rebase, git revert, a configured test command or action pattern) marks it delivered.
+PostToolUse, in order: the session-lock refresh (mutating tools), push release (Bash: the lanes of a finished
+push), and delivery evidence (Bash: a succeeded command that delivers an open commitment of this session, such as
+git push, git merge, gh pr merge, git rebase, git revert, a configured test command or action pattern, marks it
+delivered).
 Never blocks: exit 0 and one JSON object on stdout, whatever happens.
 `;
 
