@@ -53,7 +53,7 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'corrupt' as const }) },
 );
 
-const normalise = (s: SL.Snapshot) =>
+const normalize = (s: SL.Snapshot) =>
   s.content._tag === 'Corrupt' ? { generation: s.generation, content: { _tag: 'Corrupt', fence_floor: s.content.fence_floor } } : s;
 
 describe('SL-18 adapter agreement', () => {
@@ -79,7 +79,7 @@ describe('SL-18 adapter agreement', () => {
             }
             const [ra, rb] = await Promise.all([mem.read(H)(), fsStore.read(H)()]);
             if (ra._tag === 'Left' || rb._tag === 'Left') throw new Error('read failed');
-            expect(normalise(rb.right)).toEqual(normalise(ra.right));
+            expect(normalize(rb.right)).toEqual(normalize(ra.right));
           }
         } finally {
           rmSync(dir, { recursive: true, force: true });

@@ -211,7 +211,7 @@ describe('arbiter hook stop: fail-open paths (hooks.md §7, stop-gate.md §9)', 
     expect(r.stderr.join('\n')).toMatch(/build state patch failed: Busy/);
   });
 
-  it('an exception anywhere is hook.internal-error: {} and one sanitised stderr line', async () => {
+  it('an exception anywhere is hook.internal-error: {} and one sanitized stderr line', async () => {
     const h = harness({ stdin: stop({ session_id: 'S' }), over: { repo: () => { throw new Error('disk\nexploded'); } } });
     const r = await runStopHook('codex', h.deps);
     expect(r).toMatchObject({ stdout: '{}\n', reason: 'internal-error', stderr: ['arbiter: internal error in hook: disk exploded'] });

@@ -244,7 +244,7 @@ describe('arbiter hook stop: the stop gate (stop-gate.md), end to end', () => {
         stdin: agent === 'claude' ? claudeStop({ session_id: 'S/1', cwd: s.repo, stop_hook_active: active }) : codexStop({ session_id: 'S/1', cwd: s.repo, stop_hook_active: active }),
       });
 
-    it('continue with a reminder blocks (framed, sanitised), sends the token, and stops at the ceiling of 2', async () => {
+    it('continue with a reminder blocks (framed, sanitized), sends the token, and stops at the ceiling of 2', async () => {
       behaviour = 'continue';
       seen.length = 0;
       const s = await setup();

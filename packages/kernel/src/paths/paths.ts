@@ -42,11 +42,11 @@ export const table = (): DecisionTable => {
   return {
     policy: POLICY,
     version: POLICY_VERSION,
-    title: 'Path normalisation (paths.md §1) and overlap (paths.md §2).',
-    columns: ['input', 'normalised / overlap (case-sensitive)', 'result'],
+    title: 'Path normalization (paths.md §1) and overlap (paths.md §2).',
+    columns: ['input', 'normalized / overlap (case-sensitive)', 'result'],
     rows,
     notes: [
-      'Whole-tree paths ("", ".", "/", "./", "\\") normalise to Root, which overlaps every path (fail-closed).',
+      'Whole-tree paths ("", ".", "/", "./", "\\") normalize to Root, which overlaps every path (fail-closed).',
       'Segments compare after NFC; case is ignored only when the repository file system is case-insensitive.',
     ],
   };
