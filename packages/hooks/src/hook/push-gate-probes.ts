@@ -35,6 +35,7 @@ export const withTimeout = <A>(p: Promise<A>, ms: number, onTimeout: A): Promise
     );
   });
 
+/** Resolve after `ms` milliseconds (a claim probe's `delay_ms`, push-gate.md §8.4). Never rejects. */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
