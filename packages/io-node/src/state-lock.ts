@@ -26,14 +26,11 @@ import { monotonicMs } from './lazy-builtins.js';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
-import { config as K, runSteps, stateLock, type Clock, type FsKind, type StateLockFiles, type StateLockFilesError, type Proc, type StepRun } from '@arbiter/kernel';
+import { config as K, runSteps, stateLock, type Clock, type FsKind, type StateLockFiles, type StateLockFilesError, type Proc } from '@arbiter/kernel';
 import { createExclusive, errnoCode, tempSuffix } from './atomic.js';
 import { fsLocal, nodeFsKind } from './fs-kind.js';
 import { systemClock } from './clock.js';
 import { hostname as osHostname, nodeProc } from './proc.js';
-
-/** Thrown by a probe runner when a step function asks again for a probe it already has (a broken step rule). */
-class StepRuleBroken extends Error {}
 
 
 // ───────────────────────────────────────── filesystem adapter ─────────────────────────────────────────
@@ -226,10 +223,8 @@ export const openStateLock = async (options: StateLockOptions): Promise<StateLoc
   const fsCall = async <A>(name: string, te: TaskEither<StateLockFilesError, A>): Promise<E.Either<StateLockFilesError, A>> =>
     timed(name, te, (r) => (E.isRight(r) ? 'ok' : r.left.code));
 
-  /** The probe runner of every state-lock step function; `asked` refuses a probe already answered in this run. */
-  const answerProbe = async (p: stateLock.Probe, asked: Set<string>): Promise<stateLock.LockAnswer> => {
-    if (asked.has(p._tag)) throw new StepRuleBroken();
-    asked.add(p._tag);
+  /** The probe runner of every state-lock step function (the drivers refuse a probe asked twice). */
+  const answerProbe = async (p: stateLock.Probe): Promise<stateLock.LockAnswer> => {
     switch (p._tag) {
       case 'LockRead': {
         const r = await fsCall('lockRead', deps.files.read(lockPath));
@@ -262,14 +257,7 @@ export const openStateLock = async (options: StateLockOptions): Promise<StateLoc
     for (let n = 1; n <= stateLock.MAX_ATTEMPTS; n++) {
       const given: stateLock.LockGiven = { selfPid: deps.pid, selfHostname, holder, autoHeal, dryRun, attempt: n, now: deps.clock.now(), dir, lockPath };
       decideRuns++;
-      const asked = new Set<string>();
-      let s: StepRun<stateLock.LockKnown, stateLock.Take | stateLock.Enabled | stateLock.Disabled, stateLock.Effect>;
-      try {
-        s = await runSteps(stateLock.driver, given as stateLock.LockKnown, (p) => answerProbe(p, asked));
-      } catch (e) {
-        if (e instanceof StepRuleBroken) return finalise(stateLock.internalError(where, 'step rule broken'));
-        throw e;
-      }
+      const s = await runSteps(stateLock.driver, given as stateLock.LockKnown, answerProbe);
       if (s._tag !== 'Done') return finalise(stateLock.internalError(where, 'step rule broken'));
       const o = s.outcome;
       if (o._tag === 'Disabled') return finalise({ outcome: o, effects: s.effects });
@@ -310,7 +298,7 @@ export const openStateLock = async (options: StateLockOptions): Promise<StateLoc
     if (!status.enabled || released) return status;
     try {
       const known = keepKnown();
-      const s = await runSteps(stateLock.heartbeatDriver, known, (p) => answerProbe(p, new Set()));
+      const s = await runSteps(stateLock.heartbeatDriver, known, answerProbe);
       if (s._tag !== 'Done') {
         finalise(stateLock.internalError(where, 'step rule broken'));
       } else if (s.outcome._tag === 'Disabled') {
@@ -334,7 +322,7 @@ export const openStateLock = async (options: StateLockOptions): Promise<StateLoc
     released = true;
     if (!status.enabled) return; // a disabled guard never writes into the directory
     try {
-      const s = await runSteps(stateLock.releaseDriver, keepKnown(), (p) => answerProbe(p, new Set()));
+      const s = await runSteps(stateLock.releaseDriver, keepKnown(), answerProbe);
       if (s._tag === 'Done') {
         emit(s.effects);
         if (s.effects.some((e) => e._tag === 'LockRemove')) await fsCall('lockRemove', deps.files.unlink(lockPath));

@@ -323,7 +323,7 @@ export const withAnswer = (facts: StopFacts, probe: Probe, answer: Answer): Stop
   probe._tag === 'BuildState' ? { ...facts, buildState: answer } : { ...facts, tmux: answer as ProbeAnswer<string> };
 
 /** The Stop decision for the step driver: {@link stopStep}, {@link withAnswer}, at most {@link MAX_STEPS} calls. */
-export const driver: StepDriver<StopFacts, Probe, Answer, StopVerdict, Effect> = { step: stopStep, withAnswer, limit: MAX_STEPS };
+export const driver: StepDriver<StopFacts, Probe, Answer, StopVerdict, Effect> = { step: stopStep, withAnswer, limit: MAX_STEPS, probeKey: (p) => p._tag };
 
 /** Scripted answers for {@link runStop}. */
 export interface StopAnswers {
@@ -347,7 +347,7 @@ export const runStop = (
     probes.push(p._tag);
     return p._tag === 'BuildState' ? answers.buildState : answers.tmux;
   });
-  if (r._tag === 'StepLimit') throw new Error('step bound exceeded');
+  if (r._tag !== 'Done') throw new Error(r._tag === 'StepLimit' ? 'step bound exceeded' : `probe ${r.key} requested twice`);
   return { step: done<StopVerdict, Effect>(r.outcome, r.effects), probes };
 };
 

@@ -575,6 +575,7 @@ export const driver: StepDriver<AcquireFacts, PidAliveProbe, PidLiveness, Acquir
   step: (f) => acquireStep(f),
   withAnswer,
   limit: MAX_ACQUIRE_STEPS,
+  probeKey: (p) => p._tag,
 };
 
 /**
@@ -591,7 +592,7 @@ export const runAcquireRound = (
     probed.push(p);
     return probe(p);
   });
-  if (r._tag === 'StepLimit') throw new Error('step bound exceeded');
+  if (r._tag !== 'Done') throw new Error(r._tag === 'StepLimit' ? 'step bound exceeded' : `probe ${r.key} requested twice`);
   return { step: done<AcquireOutcome, Effect>(r.outcome, r.effects), probed };
 };
 

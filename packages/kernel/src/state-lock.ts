@@ -620,17 +620,17 @@ export const withAnswer = (known: LockKnown, probe: Probe, answer: LockAnswer): 
 };
 
 /** One attempt of an open for the step driver: {@link decideLock}, {@link withAnswer}, at most {@link MAX_STEPS} calls. */
-export const driver: StepDriver<LockKnown, Probe, LockAnswer, Take | Enabled | Disabled, Effect> = { step: (f) => decideLock(f), withAnswer, limit: MAX_STEPS };
+export const driver: StepDriver<LockKnown, Probe, LockAnswer, Take | Enabled | Disabled, Effect> = { step: (f) => decideLock(f), withAnswer, limit: MAX_STEPS, probeKey: (p) => p._tag };
 
 /** Merge the `LockRead` answer of a heartbeat or release into its facts (state-lock.md §7); other probes are not asked there. Pure. */
 export const withKeepAnswer = (known: KeepKnown, probe: Probe, answer: LockAnswer): KeepKnown =>
   probe._tag === 'LockRead' ? { ...known, lockRead: answer as Answer<LockFileRead> } : known;
 
 /** A heartbeat for the step driver: {@link decideHeartbeat}, {@link withKeepAnswer}, at most 2 calls (one `LockRead`). */
-export const heartbeatDriver: StepDriver<KeepKnown, Probe, LockAnswer, Kept | Disabled, Effect> = { step: (f) => decideHeartbeat(f), withAnswer: withKeepAnswer, limit: 2 };
+export const heartbeatDriver: StepDriver<KeepKnown, Probe, LockAnswer, Kept | Disabled, Effect> = { step: (f) => decideHeartbeat(f), withAnswer: withKeepAnswer, limit: 2, probeKey: (p) => p._tag };
 
 /** A release for the step driver: {@link decideRelease}, {@link withKeepAnswer}, at most 2 calls (one `LockRead`). */
-export const releaseDriver: StepDriver<KeepKnown, Probe, LockAnswer, Released, Effect> = { step: (f) => decideRelease(f), withAnswer: withKeepAnswer, limit: 2 };
+export const releaseDriver: StepDriver<KeepKnown, Probe, LockAnswer, Released, Effect> = { step: (f) => decideRelease(f), withAnswer: withKeepAnswer, limit: 2, probeKey: (p) => p._tag };
 
 /**
  * Run one open with synchronous answers: `decideLock` through `runStepsSync` (≤ 12 steps, never re-requesting an
@@ -650,19 +650,12 @@ export const simulateOpen = (given: Omit<LockGiven, 'attempt'>, oracle: Oracle):
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const g: LockGiven = { ...given, attempt };
       decideRuns++;
-      // A re-requested probe breaks the step rule (HL-P15): the run ends in internalError, as at the step limit.
-      const guarded: typeof driver = {
-        ...driver,
-        step: (known) => {
-          const s = decideLock(known);
-          return s._tag === 'Need' && known[answerKey(s.probe)] !== undefined ? internalError(g, 'step rule broken') : s;
-        },
-      };
-      const r = runStepsSync(guarded, g as LockKnown, (p) => {
+      // A re-requested probe breaks the step rule (HL-P15): the driver ends the run, and so does the step limit.
+      const r = runStepsSync(driver, g as LockKnown, (p) => {
         probes.push({ attempt, probe: p });
         return oracle.probe(p, attempt) as LockAnswer;
       });
-      if (r._tag === 'StepLimit') return finish(internalError(g, 'step rule broken'));
+      if (r._tag !== 'Done') return finish(internalError(g, 'step rule broken'));
       const o = r.outcome;
       if (o._tag === 'Disabled') return finish(done<Disabled, Effect>(o, r.effects));
       if (o._tag === 'Enabled') {

@@ -811,7 +811,7 @@ describe('context (PG-38) and verbs', () => {
           }
         }),
       );
-      if (r._tag === 'StepLimit') throw new Error('no verdict');
+      if (r._tag !== 'Done') throw new Error('no verdict');
       return r;
     };
     expect(run({ repo: { kind: 'not-repo' } }).outcome).toMatchObject({ code: 1, reason: 'not-a-repo' });

@@ -53,7 +53,7 @@ const run = (g: SL.LockGiven, a: Answers) => {
     probes.push(p);
     return a[k];
   });
-  if (r._tag === 'StepLimit') throw new Error('G-P1 broken: more than 12 steps');
+  if (r._tag !== 'Done') throw new Error(r._tag === 'StepLimit' ? 'G-P1 broken: more than 12 steps' : `G-P1 broken: ${r.key} requested twice`);
   return { probes, done: done(r.outcome, r.effects), steps: r.steps };
 };
 

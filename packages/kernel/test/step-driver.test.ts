@@ -61,4 +61,33 @@ describe('runSteps / runStepsSync', () => {
     expect(r).toEqual({ _tag: 'StepLimit', facts: 0, steps: 0 });
     expect(calls).toBe(0);
   });
+  it('a driver with a probeKey never asks a probe twice: the run ends as RepeatedProbe, sync and async alike', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 12 }), async (script) => {
+        // the step asks the probes of `script` in order (done after the last); a repeated one must not be asked
+        const d: StepDriver<F, number, number, string, never> = {
+          step: (f) => (f.length >= script.length ? done('ok') : need(script[f.length] as number)),
+          withAnswer: (f, p) => [...f, p],
+          limit: 20,
+          probeKey: (p) => String(p),
+        };
+        const firstRepeat = script.findIndex((p, i) => script.indexOf(p) < i);
+        for (const run of [
+          async (ask: (p: number) => number) => runSteps(d, [], async (p) => ask(p)),
+          async (ask: (p: number) => number) => runStepsSync(d, [], ask),
+        ]) {
+          const asked: number[] = [];
+          const r = await run((p) => (asked.push(p), p));
+          if (firstRepeat < 0) {
+            expect(r._tag).toBe('Done');
+            expect(asked).toEqual(script);
+          } else {
+            expect(r).toMatchObject({ _tag: 'RepeatedProbe', key: String(script[firstRepeat]), steps: firstRepeat + 1 });
+            expect(asked).toEqual(script.slice(0, firstRepeat));
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

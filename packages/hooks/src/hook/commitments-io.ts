@@ -79,13 +79,12 @@ export const driveAndApply = async <F, V>(
   let probed = false;
   let probeOk: boolean | null = null;
   const s = await runSteps(driver, facts, async (probe) => {
-    if (probed) throw new Error('step requested an answered probe');
     const answer = await answerTopicProbe(store, probe.topic);
     probed = true;
     probeOk = answer.ok;
     return answer;
   });
-  if (s._tag !== 'Done') throw new Error('commitment decision exceeded its step limit');
+  if (s._tag !== 'Done') throw new Error(s._tag === 'RepeatedProbe' ? 'step requested an answered probe' : 'commitment decision exceeded its step limit');
   const storeEffects = s.effects.filter((e) => e._tag !== 'Audit');
   if (storeEffects.length === 0 || store === null) return { verdict: s.outcome, effects: s.effects, probed, probeOk, applied: null, guardDisabled: false };
   if (!(await beforeWrite())) return { verdict: s.outcome, effects: s.effects, probed, probeOk, applied: null, guardDisabled: true };

@@ -160,13 +160,13 @@ export const runStopHook = async (agent: Agent, deps: StopDeps): Promise<StopRun
     decision = 'build-stop';
     const sid = obj['session_id'];
     const hookSession = typeof sid === 'string' ? sid : '';
-    const asked = new Set<string>();
+    const asked: string[] = [];
     const brun = await runSteps(BS.driver, { hookSession, now: deps.now() } as BS.StopFacts, async (probe): Promise<BS.Answer> => {
-      if (asked.has(probe._tag)) throw new Error(`build-stop requested ${probe._tag} twice`);
-      asked.add(probe._tag);
+      asked.push(probe._tag);
       if (probe._tag === 'BuildState') return files === null ? { ok: true, value: null } : answerOf(await files.read(BS.STATE_FILE)());
       return { ok: true, value: await deps.tmux() };
     });
+    if (brun._tag === 'RepeatedProbe') throw new Error(`build-stop requested ${brun.key} twice`);
     if (brun._tag !== 'Done') throw new Error('build-stop exceeded its step limit');
     const bstep = brun;
     const bv = bstep.outcome;
@@ -196,7 +196,7 @@ export const runStopHook = async (agent: Agent, deps: StopDeps): Promise<StopRun
       policyVersion: BS.POLICY_VERSION,
       verdict: bv._tag,
       reasons: [...bv.reasons],
-      facts: { agent, session_id: hookSession, probes: [...asked], in_repository: repo !== null },
+      facts: { agent, session_id: hookSession, probes: asked, in_repository: repo !== null },
       effects: bEffects,
     });
     if (bv._tag === 'Block') return { stdout: SG.renderStop(bv.message), stderr, decision, reason: bv.reasons[0] };
@@ -211,7 +211,6 @@ export const runStopHook = async (agent: Agent, deps: StopDeps): Promise<StopRun
       ...(settings.authority?.token ? { authorization: `Bearer ${settings.authority.token}` } : {}),
     });
     const grun = await runSteps(SG.driver, { payload, settings, now: deps.now() } as SG.GateFacts, async (p): Promise<SG.Answer> => {
-      if (gAsked.includes(p._tag)) throw new Error(`stop-gate requested ${p._tag} twice`);
       gAsked.push(p._tag);
       switch (p._tag) {
         case 'GateState':
@@ -230,6 +229,7 @@ export const runStopHook = async (agent: Agent, deps: StopDeps): Promise<StopRun
           return httpAnswer(deps, { method: 'POST', url: p.url, headers: headers(true), body: JSON.stringify(p.body), timeoutMs: p.timeoutMs, maxBodyBytes: SG.HTTP_BODY_MAX_BYTES });
       }
     });
+    if (grun._tag === 'RepeatedProbe') throw new Error(`stop-gate requested ${grun.key} twice`);
     if (grun._tag !== 'Done') throw new Error('stop-gate exceeded its step limit');
     const gstep = grun;
     const gv = gstep.outcome;

@@ -41,15 +41,14 @@ export const runStep = <V>(
   const probes: TopicCommitmentsProbe[] = [];
   // The facts are the store answer so far (none at first); the step closes over the rest.
   const r = runStepsSync<ProbeAnswer<ReadonlyArray<Commitment>> | undefined, TopicCommitmentsProbe, ProbeAnswer<ReadonlyArray<Commitment>>, V, Effect>(
-    { step, withAnswer: (_known, _p, a) => a, limit: MAX_STEPS },
+    { step, withAnswer: (_known, _p, a) => a, limit: MAX_STEPS, probeKey: (p) => p._tag },
     undefined,
     (p) => {
-      if (probes.length > 0) throw new Error('probe requested twice');
       probes.push(p);
       return answer(p);
     },
   );
-  if (r._tag === 'StepLimit') throw new Error('probe requested twice');
+  if (r._tag !== 'Done') throw new Error('probe requested twice');
   return { step: done<V, Effect>(r.outcome, r.effects), probes };
 };
 

@@ -81,4 +81,5 @@ export const claimDriver: StepDriver<ClaimFacts, TopicCommitmentsProbe, ProbeAns
   step: (f) => observeClaim(f),
   withAnswer,
   limit: MAX_STEPS,
+  probeKey: (p) => p._tag,
 };

@@ -62,4 +62,5 @@ export const evidenceDriver: StepDriver<EvidenceFacts, TopicCommitmentsProbe, Pr
   step: (f) => observeEvidence(f),
   withAnswer,
   limit: MAX_STEPS,
+  probeKey: (p) => p._tag,
 };

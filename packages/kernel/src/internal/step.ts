@@ -61,10 +61,14 @@ export const answerFail = <K extends string>(
 
 // ───────────────────────────────────────── the step driver ─────────────────────────────────────────
 
-/** Result of running a step function to completion. */
+/**
+ * Result of running a step function to completion: `Done`, or one of the two ways a step rule is broken — more than
+ * `limit` step calls, or (for a driver with a `probeKey`) a probe asked again after it was answered.
+ */
 export type StepRun<F, O, E> =
   | { readonly _tag: 'Done'; readonly outcome: O; readonly effects: ReadonlyArray<E>; readonly facts: F; readonly steps: number }
-  | { readonly _tag: 'StepLimit'; readonly facts: F; readonly steps: number };
+  | { readonly _tag: 'StepLimit'; readonly facts: F; readonly steps: number }
+  | { readonly _tag: 'RepeatedProbe'; readonly facts: F; readonly steps: number; readonly key: string };
 
 /**
  * What a decision supplies to the one step driver: its step function, the pure merge of a probe's answer into the
@@ -75,14 +79,30 @@ export interface StepDriver<F, P, A, O, E> {
   /** Pure: the facts with the probe's answer merged in. */
   readonly withAnswer: (facts: F, probe: P, answer: A) => F;
   readonly limit: number;
+  /**
+   * The identity of a probe for decisions that ask each probe at most once (every one-probe-at-a-time decision): the
+   * driver ends the run as `RepeatedProbe` instead of asking it again. Absent for batch decisions, whose probes may
+   * repeat (a claim retried after a delay).
+   */
+  readonly probeKey?: (probe: P) => string;
 }
+
+/** The key of `probe` when the driver refuses it as asked before (recording it otherwise), else null. */
+const repeated = <P>(d: { readonly probeKey?: (probe: P) => string }, asked: Set<string>, probe: P): string | null => {
+  if (d.probeKey === undefined) return null;
+  const k = d.probeKey(probe);
+  if (asked.has(k)) return k;
+  asked.add(k);
+  return null;
+};
 
 /**
  * Async loop: run probes with `runProbe` (never throws; failures are answers) until Done or the limit.
  *
  * Calls `d.step` at most `d.limit` times. Each `Need` is answered by `runProbe(probe, facts)` with the facts the step
  * saw, and the answer merged by `d.withAnswer` before the next call; the probe of the last permitted `Need` is still
- * run and merged, so the `StepLimit` facts hold every answer gathered. `steps` counts the step calls. An exception
+ * run and merged, so the `StepLimit` facts hold every answer gathered. A driver with a `probeKey` ends the run as
+ * `RepeatedProbe` (nothing asked) when a step asks again for a probe already answered. `steps` counts the step calls. An exception
  * from `runProbe` or the step propagates (drivers catch it and fail in their policy's direction).
  */
 export const runSteps = async <F, P, A, O, E>(
@@ -91,9 +111,12 @@ export const runSteps = async <F, P, A, O, E>(
   runProbe: (probe: P, facts: F) => Promise<A>,
 ): Promise<StepRun<F, O, E>> => {
   let f = facts;
+  const asked = new Set<string>();
   for (let steps = 1; steps <= d.limit; steps++) {
     const s = d.step(f);
     if (s._tag === 'Done') return { _tag: 'Done', outcome: s.outcome, effects: s.effects, facts: f, steps };
+    const key = repeated(d, asked, s.probe);
+    if (key !== null) return { _tag: 'RepeatedProbe', facts: f, steps, key };
     f = d.withAnswer(f, s.probe, await runProbe(s.probe, f));
   }
   return { _tag: 'StepLimit', facts: f, steps: d.limit };
@@ -106,9 +129,12 @@ export const runStepsSync = <F, P, A, O, E>(
   runProbe: (probe: P, facts: F) => A,
 ): StepRun<F, O, E> => {
   let f = facts;
+  const asked = new Set<string>();
   for (let steps = 1; steps <= d.limit; steps++) {
     const s = d.step(f);
     if (s._tag === 'Done') return { _tag: 'Done', outcome: s.outcome, effects: s.effects, facts: f, steps };
+    const key = repeated(d, asked, s.probe);
+    if (key !== null) return { _tag: 'RepeatedProbe', facts: f, steps, key };
     f = d.withAnswer(f, s.probe, runProbe(s.probe, f));
   }
   return { _tag: 'StepLimit', facts: f, steps: d.limit };

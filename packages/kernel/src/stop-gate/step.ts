@@ -338,7 +338,7 @@ export const withAnswer = (facts: GateFacts, probe: Probe, answer: Answer): Gate
 };
 
 /** The stop gate for the step driver: {@link step}, {@link withAnswer}, at most {@link MAX_STEPS} calls. */
-export const driver: StepDriver<GateFacts, Probe, Answer, Verdict, Effect> = { step: (f) => step(f), withAnswer, limit: MAX_STEPS };
+export const driver: StepDriver<GateFacts, Probe, Answer, Verdict, Effect> = { step: (f) => step(f), withAnswer, limit: MAX_STEPS, probeKey: (p) => p._tag };
 
 /** Scripted answers for {@link run}: one function per probe (called at most once each). */
 export interface ScriptedAnswers {
@@ -389,6 +389,6 @@ export const run = (
     probes.push(pr);
     return scriptedAnswer(a, pr);
   });
-  if (r._tag === 'StepLimit') throw new Error('step bound exceeded');
+  if (r._tag !== 'Done') throw new Error(r._tag === 'StepLimit' ? 'step bound exceeded' : `probe ${r.key} requested twice`);
   return { step: done<Verdict, Effect>(r.outcome, r.effects), probes };
 };
