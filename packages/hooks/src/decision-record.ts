@@ -5,6 +5,7 @@
 import { buildLogEntry, type LogEntryInput } from '@arbiter/kernel';
 import { appendDecisionSync, logDirFor, newDecisionId, type Env } from '@arbiter/io-node';
 import { sinceStartMs } from './hook/clock.js';
+import { agentLogMode, type Agent, type EarlyRecord } from '@arbiter/kernel/early';
 
 /**
  * Input of {@link recordDecision}: a kernel `LogEntryInput` without what the runtime supplies itself (id, clock,
@@ -19,28 +20,45 @@ export interface DecisionRecord extends Omit<LogEntryInput, 'decision_id' | 'now
   readonly logDir?: string;
 }
 
+/** One verdict to append: a kernel `LogEntryInput` without what the writer supplies (id, clock, duration). */
+export type VerdictInput = Omit<LogEntryInput, 'decision_id' | 'now' | 'duration_ms'>;
+
 /**
- * Append one verdict to the decision log (push-gate.md §16): masked facts, ULID, ISO timestamp, duration since
- * process start. Synchronous; never throws; a failure to write never changes a verdict (DL2).
+ * Append `verdicts` (in order, one write) to the decision log in `logDir()` (push-gate.md §16): masked facts, a ULID,
+ * an ISO timestamp and the duration since process start each. The directory is resolved only when there is a verdict.
+ * Ids draw from `Math.random`: they need order and uniqueness, not secrecy, so no crypto module loads on a hook's hot
+ * path. Synchronous; never throws; a failure to write never changes a verdict (DL2).
  */
-export const recordDecision = (r: DecisionRecord): void => {
+export const appendVerdicts = (logDir: () => string, verdicts: ReadonlyArray<VerdictInput>): void => {
+  if (verdicts.length === 0) return;
   try {
     const now = Date.now();
-    const entry = buildLogEntry({
-      decision_id: newDecisionId(now, Math.random), // ids need order and uniqueness, not secrecy: no crypto module on the hot path
+    const duration = sinceStartMs();
+    const entries = verdicts.map((v) => buildLogEntry({ ...v, decision_id: newDecisionId(now, Math.random), now, duration_ms: duration }));
+    appendDecisionSync(logDir(), entries, now);
+  } catch {
+    // DL2: logging never changes a verdict
+  }
+};
+
+/** Append one verdict to the decision log, in the log of `startDir` unless `logDir` names one (see {@link appendVerdicts}). */
+export const recordDecision = (r: DecisionRecord): void =>
+  appendVerdicts(() => r.logDir ?? logDirFor(r.startDir, r.env), [
+    {
       policy: r.policy,
       policy_version: r.policyVersion,
-      now,
       mode: r.mode,
       facts: r.facts,
       verdict: r.verdict,
       reasons: r.reasons,
       effects: r.effects ?? [],
       probes: r.probes ?? [],
-      duration_ms: sinceStartMs(),
-    });
-    appendDecisionSync(r.logDir ?? logDirFor(r.startDir, r.env), entry, now);
-  } catch {
-    // DL2: logging never changes a verdict
-  }
-};
+    },
+  ]);
+
+/** Append the records of early verdicts (`@arbiter/kernel/early`) of `agent`'s hook, one write (see {@link appendVerdicts}). */
+export const recordEarly = (records: ReadonlyArray<EarlyRecord>, agent: Agent, logDir: () => string): void =>
+  appendVerdicts(
+    logDir,
+    records.map((r) => ({ policy: r.policy, policy_version: r.policyVersion, mode: agentLogMode(agent), facts: r.facts, verdict: r.verdict, reasons: [r.reason] })),
+  );

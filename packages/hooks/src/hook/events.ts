@@ -32,7 +32,7 @@ import { logDirFor, logDirOf, resolveRepo } from '@arbiter/io-node';
 import type { HookInput, HookInvocation, HookMain } from '../invocation.js';
 import { EVENTS, eventRow, stageMatches, type EventRow, type Stage, type StageId } from '../wiring.js';
 import { objectOf } from './json-object.js';
-import { logEarly } from './early-log.js';
+import { recordEarly } from '../decision-record.js';
 import { armWatchdog, finish, readStdin, type HookResult, type StdinResult } from './runtime.js';
 
 /** What a hook bundle exports (`dist/hook-<name>.cjs`); only the parts a stage uses are present in each. */
@@ -202,7 +202,7 @@ export const runEvent = async (row: EventRow, inv: HookInvocation, load: BundleL
       case 'push-gate': {
         const early = pushGateEarly(agent, o);
         if (early === null) return load(BUNDLE[id]).main(sinv, input);
-        logEarly([early], agent, () => logDirFor(o !== null && typeof o['cwd'] === 'string' && isAbsolute(o['cwd']) ? o['cwd'] : process.cwd(), process.env));
+        recordEarly([early], agent, () => logDirFor(o !== null && typeof o['cwd'] === 'string' && isAbsolute(o['cwd']) ? o['cwd'] : process.cwd(), process.env));
         return finish({ code: 0 });
       }
       case 'stop': {
@@ -210,7 +210,7 @@ export const runEvent = async (row: EventRow, inv: HookInvocation, load: BundleL
           const repo = resolveRepo(startDirOf(o), process.env);
           const early = stopEarly(agent, o, stopRepoFacts(repo));
           if (early !== null) {
-            logEarly(early, agent, () => logDirOf(repo, process.env));
+            recordEarly(early, agent, () => logDirOf(repo, process.env));
             return finish({ code: 0, stdout: '{}\n' });
           }
         }
