@@ -14,7 +14,7 @@
 import { writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseHookArgs } from '../invocation.js';
-import { EVENT_NAMES, eventOf, runEvent, type BundleLoader, type HookBundle } from '../hook/events.js';
+import { EVENT_NAMES, HOOK_BUNDLES, eventOf, runEvent, type BundleLoader, type HookBundle } from '../hook/events.js';
 
 // A computed path keeps the bundler from inlining the other entries into this one.
 const load: BundleLoader = (file) => require(join(__dirname, file)) as HookBundle;
@@ -29,16 +29,6 @@ Per-decision hooks (aliases of single-stage events, for tests and older installs
   session-lock acquire|refresh|release, gate-push [--post], context --event session-start|user-prompt-submit
 `;
 
-/** The bundle of each hook name that has a main of its own (for `--help`, a missing `--agent`, and git's pre-push). */
-const BUNDLES: Readonly<Record<string, string>> = {
-  'session-lock': 'hook-session-lock.cjs',
-  'gate-push': 'hook-gate-push.cjs',
-  context: 'hook-context.cjs',
-  stop: 'hook-stop.cjs',
-  'post-tool': 'hook-post-tool.cjs',
-  'pre-push': 'hook-pre-push.cjs',
-};
-
 /** A hook name safe to echo on stderr. */
 const shown = (name: string): string => name.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 64);
 
@@ -49,7 +39,7 @@ if (args[0] === 'hook') {
   // local-timezone set-up (~2 ms of a hook's start-up). Hook bundles inherit it.
   process.env['TZ'] = 'UTC';
   const event = inv.help ? null : eventOf(inv);
-  const bundle = Object.prototype.hasOwnProperty.call(BUNDLES, inv.hook) ? BUNDLES[inv.hook] : undefined;
+  const bundle = Object.prototype.hasOwnProperty.call(HOOK_BUNDLES, inv.hook) ? HOOK_BUNDLES[inv.hook as keyof typeof HOOK_BUNDLES] : undefined;
   if (event !== null) {
     void runEvent(event, inv, load).catch(() => process.exit(0));
   } else if (bundle !== undefined) {

@@ -28,6 +28,7 @@ import {
   type PayloadObject,
   type StopRepoFacts,
 } from '@arbiter/kernel/early';
+import { fitsUtf8 } from '@arbiter/kernel';
 import { logDirFor, logDirOf, resolveRepo } from '@arbiter/io-node';
 import type { HookInput, HookInvocation, HookMain } from '../invocation.js';
 import { EVENTS, eventRow, stageMatches, type EventRow, type Stage, type StageId } from '../wiring.js';
@@ -63,7 +64,7 @@ const neutralOutput = (stage: StageId | undefined): string => (stage === 'action
 
 /** The stdin result a stage sees: over its own byte bound, a payload read whole by the event is `TooLarge` for it. */
 const stdinFor = (r: StdinResult, id: StageId): StdinResult =>
-  r._tag === 'Ok' && r.text.length > STDIN_BOUNDS[id].maxBytes / 4 && Buffer.byteLength(r.text, 'utf8') > STDIN_BOUNDS[id].maxBytes ? { _tag: 'TooLarge' } : r;
+  r._tag === 'Ok' && !fitsUtf8(r.text, STDIN_BOUNDS[id].maxBytes) ? { _tag: 'TooLarge' } : r;
 
 /** The directory a hook starts in: the payload's `cwd` when it names an existing directory, else the process's. */
 const startDirOf = (o: PayloadObject): string => {
@@ -97,44 +98,55 @@ const stopRepoFacts = (repo: ReturnType<typeof resolveRepo>): StopRepoFacts => {
   };
 };
 
-/** Bundle file of each stage. */
-const BUNDLE: Readonly<Record<StageId, string>> = {
-  'session-lock acquire': 'hook-session-lock.cjs',
-  'session-lock refresh': 'hook-session-lock.cjs',
-  'session-lock release': 'hook-session-lock.cjs',
-  'push-gate': 'hook-gate-push.cjs',
-  'push-release': 'hook-gate-push.cjs',
-  'action-claim evidence': 'hook-post-tool.cjs',
+/** The bundle file of each hook that has a main of its own (`dist/hook-<name>.cjs`), by its command-line name. */
+export const HOOK_BUNDLES = {
+  'session-lock': 'hook-session-lock.cjs',
+  'gate-push': 'hook-gate-push.cjs',
+  'post-tool': 'hook-post-tool.cjs',
   stop: 'hook-stop.cjs',
-  'context session-start': 'hook-context.cjs',
-  'context user-prompt-submit': 'hook-context.cjs',
+  context: 'hook-context.cjs',
+  'pre-push': 'hook-pre-push.cjs',
+} as const;
+
+/** The hook whose main and bundle serve each stage. */
+const STAGE_HOOK: Readonly<Record<StageId, keyof typeof HOOK_BUNDLES>> = {
+  'session-lock acquire': 'session-lock',
+  'session-lock refresh': 'session-lock',
+  'session-lock release': 'session-lock',
+  'push-gate': 'gate-push',
+  'push-release': 'gate-push',
+  'action-claim evidence': 'post-tool',
+  stop: 'stop',
+  'context session-start': 'context',
+  'context user-prompt-submit': 'context',
 };
 
+/** What the runner needs of an event: its client, its stages and its host timeout (seconds). */
+export type EventPlan = Pick<EventRow, 'client' | 'timeoutSec' | 'stages'>;
+
 /**
- * The bundle a stage loads in `row`: the session lock's refresh comes from the evidence hook's bundle when the event
+ * The bundle a stage loads in `plan`: the session lock's refresh comes from the evidence hook's bundle when the event
  * runs both (post-tool), so the libraries they share are compiled once per process.
  */
-const bundleOf = (row: EventRow, id: StageId): string =>
-  id === 'session-lock refresh' && row.stages.some((s) => s.id === 'action-claim evidence') ? BUNDLE['action-claim evidence'] : BUNDLE[id];
+const bundleOf = (plan: EventPlan, id: StageId): string =>
+  HOOK_BUNDLES[id === 'session-lock refresh' && plan.stages.some((s) => s.id === 'action-claim evidence') ? 'post-tool' : STAGE_HOOK[id]];
 
-/** The invocation a stage's own main sees (its legacy hook name and flags). */
+/** The invocation a stage's own main sees (its hook name and the verb or flags that select the stage). */
 const stageInvocation = (inv: HookInvocation, id: StageId): HookInvocation => {
+  const hook = STAGE_HOOK[id];
   switch (id) {
     case 'session-lock acquire':
     case 'session-lock refresh':
     case 'session-lock release':
-      return { ...inv, hook: 'session-lock', positionals: [id.slice('session-lock '.length)] };
+      return { ...inv, hook, positionals: [id.slice('session-lock '.length)] };
     case 'push-gate':
-      return { ...inv, hook: 'gate-push', post: false };
     case 'push-release':
-      return { ...inv, hook: 'gate-push', post: true };
-    case 'action-claim evidence':
-      return { ...inv, hook: 'post-tool' };
-    case 'stop':
-      return { ...inv, hook: 'stop' };
+      return { ...inv, hook, post: id === 'push-release' };
     case 'context session-start':
     case 'context user-prompt-submit':
-      return { ...inv, hook: 'context', event: id.slice('context '.length) };
+      return { ...inv, hook, event: id.slice('context '.length) };
+    default:
+      return { ...inv, hook };
   }
 };
 
@@ -142,12 +154,12 @@ const stageInvocation = (inv: HookInvocation, id: StageId): HookInvocation => {
  * The event an invocation names: an event hook of the wiring table, or a per-decision alias as a single-stage event.
  * `null` for anything else (the pre-push hook and unknown names are not events).
  */
-export const eventOf = (inv: HookInvocation): EventRow | null => {
+export const eventOf = (inv: HookInvocation): EventPlan | null => {
   const agent = inv.agent;
   if (agent === null) return null;
   const row = eventRow(agent, inv.hook);
   if (row !== undefined) return row;
-  const single = (id: StageId): EventRow => ({ client: agent, event: inv.hook, name: 'pre-tool', timeoutSec: 10, stages: [{ id }] });
+  const single = (id: StageId): EventPlan => ({ client: agent, timeoutSec: 10, stages: [{ id }] });
   if (inv.hook === 'session-lock') {
     const verb = inv.positionals[0];
     return verb === 'acquire' || verb === 'refresh' || verb === 'release' ? single(`session-lock ${verb}`) : null;
@@ -164,7 +176,7 @@ export const EVENT_NAMES: ReadonlyArray<string> = [...new Set(EVENTS.map((r) => 
  * Run one event: read stdin once, then its stages in order (module doc). Never returns: the last stage that runs,
  * or this function, exits the process.
  */
-export const runEvent = async (row: EventRow, inv: HookInvocation, load: BundleLoader): Promise<never> => {
+export const runEvent = async (row: EventPlan, inv: HookInvocation, load: BundleLoader): Promise<never> => {
   const agent = row.client;
   const last = row.stages[row.stages.length - 1]?.id;
   const maxBytes = Math.max(...row.stages.map((s) => STDIN_BOUNDS[s.id].maxBytes));
@@ -194,14 +206,14 @@ export const runEvent = async (row: EventRow, inv: HookInvocation, load: BundleL
       }
       case 'push-release': {
         if (pushReleaseEarly(o) === 'skip') continue; // push-gate.md §9: a non-push releases nothing and logs nothing
-        const bundle = load(BUNDLE[id]);
+        const bundle = load(bundleOf(row, id));
         if (final) return bundle.main(sinv, input);
         await bundle.releaseStage?.(agent, input);
         continue;
       }
       case 'push-gate': {
         const early = pushGateEarly(agent, o);
-        if (early === null) return load(BUNDLE[id]).main(sinv, input);
+        if (early === null) return load(bundleOf(row, id)).main(sinv, input);
         recordEarly([early], agent, () => logDirFor(o !== null && typeof o['cwd'] === 'string' && isAbsolute(o['cwd']) ? o['cwd'] : process.cwd(), process.env));
         return finish({ code: 0 });
       }
@@ -214,12 +226,12 @@ export const runEvent = async (row: EventRow, inv: HookInvocation, load: BundleL
             return finish({ code: 0, stdout: '{}\n' });
           }
         }
-        return load(BUNDLE[id]).main(sinv, input);
+        return load(bundleOf(row, id)).main(sinv, input);
       }
       case 'action-claim evidence':
       case 'context session-start':
       case 'context user-prompt-submit':
-        return load(BUNDLE[id]).main(sinv, input);
+        return load(bundleOf(row, id)).main(sinv, input);
     }
   }
   return finish({ code: 0, stdout: neutralOutput(last) });
