@@ -476,8 +476,12 @@ const NO_LINES: NonNullable<ReturnType<typeof linesOf>> = Object.freeze([]);
 
 // ───────────────────────────────────────── the step function (push-gate.md §8.6) ─────────────────────────────────
 
-/** Classification of the payload's command (agent mode), exposed for logging. Pure. */
+/**
+ * Classification of the payload's command (agent mode), exposed for logging: the `classification` fact when the run
+ * prepared it (`prepareFacts`), else computed. Pure.
+ */
 export const classificationOf = (f: GateFacts): PushClassification | null => {
+  if (f.classification !== undefined) return f.classification;
   const p = decodeAgentPayload(f.payload);
   return p === null ? null : classifyPushCommand(p.command);
 };
