@@ -172,8 +172,13 @@ describe('push-gate step function (PG-10 … PG-24)', () => {
         if (r.verdict._tag !== 'Block') return;
         if (r.verdict.reason === 'halted') {
           expect(r.facts.state?.ok && r.facts.state.view.halts.some((h) => h.open && h.target_session === SESSION)).toBe(true);
+        } else if (r.verdict.reason === 'force-rewrite') {
+          // F1: a completed `behind` compat for a forced target, whatever the claims said (at least one answered)
+          expect(r.facts.compat?.[r.verdict.target_ref ?? '']?.result).toBe('behind');
+          expect(Object.values(r.facts.claims ?? {}).flat().length).toBeGreaterThan(0);
+          expect(/(^| )(-f|--force)( |$)|\+/.test(s.command)).toBe(true);
         } else {
-          // every lane granted and a completed `behind` compat for the named target
+          // behind-remote: every lane granted and a completed `behind` compat for the named target
           for (const lane of r.verdict.lanes) expect(r.facts.claims?.[lane]?.at(-1)?._tag).toBe('Granted');
           expect(r.facts.compat?.[r.verdict.target_ref ?? '']?.result).toBe('behind');
         }
@@ -196,12 +201,100 @@ describe('push-gate step function (PG-10 … PG-24)', () => {
     );
   });
 
-  it('PG-15 a Held claim ends in Block halted or Ask held-by-other', () => {
+  it('PG-15 a Held claim ends in Block force-rewrite, Block halted or Ask held-by-other', () => {
     fc.assert(
       fc.property(scenarioArb(DEPLOY_CMDS), (s) => {
         const r = runScenario(s);
         const held = Object.values(r.facts.claims ?? {}).some((as) => as.at(-1)?._tag === 'Held');
-        if (held) expect(['halted', 'held-by-other']).toContain(r.verdict.reason);
+        if (held) expect(['force-rewrite', 'halted', 'held-by-other']).toContain(r.verdict.reason);
+      }),
+      FAST,
+    );
+  });
+
+  // push-gate.md §8.6 F1: the fail-closed boundary of a confirmed forced rewrite, for every lane state.
+  const FORCED_CMDS = [
+    'git push --force origin main',
+    'git push -f origin main',
+    'git push -fu origin main',
+    'git push --force-with-lease origin main',
+    'git push --force-if-includes --force-with-lease origin main',
+    'git push origin +main',
+    'git push origin +HEAD:refs/heads/main',
+    'git push --force origin main release/2.4',
+    'git push -f',
+  ];
+  /** A lane state as the claim answers the gate sees for it (push-gate.md §5.3), with an optional halt for us. */
+  const laneStateArb = fc.constantFrom(
+    { name: 'free', claim: { _tag: 'Granted', fence: 3, reclaimed: false } as ClaimAns },
+    { name: 'held by this session', claim: { _tag: 'Granted', fence: 3, reclaimed: true } as ClaimAns },
+    { name: 'expired, taken over', claim: { _tag: 'Granted', fence: 4, reclaimed: false } as ClaimAns },
+    { name: 'held by another session', claim: { _tag: 'Held', holder_handle: 'ana@example.com', holder_instance: 'f'.repeat(32), heartbeat_age_sec: 12 } as ClaimAns },
+    { name: 'store busy', claim: { _tag: 'Failure', kind: 'contended', status: 'EAGAIN' } as ClaimAns },
+    { name: 'store down', claim: { _tag: 'Failure', kind: 'transport', status: 'ETIMEDOUT' } as ClaimAns },
+    { name: 'store refused', claim: { _tag: 'Failure', kind: 'forbidden', status: 'EACCES' } as ClaimAns },
+  );
+  const haltedStateArb: fc.Arbitrary<PG.StateFact> = fc.oneof(
+    stateArb,
+    fc.constant<PG.StateFact>({ ok: true, view: { lanes: [], placed: [], halts: [{ halt_id: '0123456789abcdef', target_session: SESSION, by_handle: 'o', by_session: 's-o', reason: 'stop', created_at: 0, age_sec: 1, open: true }] } }),
+  );
+
+  it('PG-15a a confirmed forced rewrite of a deploy ref blocks in every lane state (agent layer)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...FORCED_CMDS),
+        fc.array(laneStateArb, { minLength: 1, maxLength: 4 }),
+        haltedStateArb,
+        fc.constantFrom('claude' as const, 'codex' as const),
+        (command, states, state, agent) => {
+          const r = runScenario({ command, agent, config: CONFIGURED, dry: false, bg: false, idOk: true, claims: states.map((x) => x.claim), compat: { result: 'behind', remote_present: true }, state, cost: 0 });
+          expect(r.verdict.reason).toBe('force-rewrite');
+          expect(r.verdict._tag).toBe('Block');
+          // before branch H: no state probe was asked; fresh grants are released
+          expect(probeTags(r)).not.toContain('state');
+          expect(r.effects.every((e) => e._tag === 'ReleaseLane')).toBe(true);
+          expect(r.effects.map((e) => e._tag === 'ReleaseLane' && e.lane)).toEqual(r.verdict.fresh);
+          expect(PG.renderGate(r.verdict, agent).exit).toBe(agent === 'claude' ? 2 : 0);
+        },
+      ),
+      FAST,
+    );
+  });
+
+  it('PG-15a git layer: a non-fast-forward line over a tip known locally blocks in every lane state', () => {
+    const lines = `refs/heads/main ${OID_A} refs/heads/main ${OID_B}\nrefs/heads/release/2.4 ${OID_B} refs/heads/release/2.4 ${OID_A}\n`;
+    fc.assert(
+      fc.property(fc.array(laneStateArb, { minLength: 1, maxLength: 4 }), haltedStateArb, fc.boolean(), (states, state, both) => {
+        let i = 0;
+        const input = PG.parsePrePushInput(both ? lines : lines.split('\n')[0] + '\n');
+        const r = PG.simulate(
+          { mode: 'git', agent: null, prepush: { remote_name: 'origin', remote_url: 'u', input }, dry_run: false, break_glass: false, break_glass_reason: null, elapsed_ms: 0 },
+          {
+            repo: () => ({ kind: 'repo', top: '/r', common_dir: '/r/.git', shallow: false, config: CONFIGURED }),
+            refs: () => REFS,
+            identity: () => ME,
+            claim: () => (states[Math.min(i++, states.length - 1)] as { claim: ClaimAns }).claim,
+            compat: () => ({ result: 'behind', remote_present: true }),
+            state: () => state,
+          },
+        );
+        expect(r.verdict.reason).toBe('force-rewrite');
+        expect(PG.renderGate(r.verdict, 'git').exit).toBe(1);
+      }),
+      FAST,
+    );
+  });
+
+  it('PG-15a the boundary: without force, with an unconfirmed compat or with block_force_rewrite off, never force-rewrite', () => {
+    const OFF: ConfigState = { _tag: 'Configured', config: { version: 1, lanes: { block_force_rewrite: false } } };
+    fc.assert(
+      fc.property(scenarioArb([...DEPLOY_CMDS, ...FORCED_CMDS]), fc.constantFrom('unforced', 'unconfirmed', 'off'), (s, why) => {
+        const forced = FORCED_CMDS.includes(s.command) || /(^| )-f( |$)|\+/.test(s.command);
+        if (why === 'unforced' && forced) return;
+        const compat = why === 'unconfirmed' && s.compat.result === 'behind' ? { ...s.compat, result: 'unknown' as const } : s.compat;
+        const config = why === 'off' ? OFF : s.config;
+        const r = runScenario({ ...s, compat, config });
+        expect(r.verdict.reason).not.toBe('force-rewrite');
       }),
       FAST,
     );
@@ -574,6 +667,29 @@ describe('push-gate examples (push-gate.md §8.10)', () => {
     expect(PG.simulate(agent('git push -f origin main'), behind).verdict.reason).toBe('force-rewrite');
     const off = script({ compat: () => ({ result: 'behind', remote_present: true }), repo: () => ({ kind: 'repo', top: '/r', common_dir: '/r/.git', shallow: false, config: { _tag: 'Configured', config: { version: 1, lanes: { block_force_rewrite: false } } } }) });
     expect(PG.simulate(agent('git push -f origin main'), off).verdict.reason).toBe('claimed');
+  });
+  it('F1: a forced rewrite over a lane another session holds is blocked before branch H (no state probe, no Ask)', () => {
+    const held = script({ claim: () => ({ _tag: 'Held', holder_handle: 'ana@example.com', holder_instance: 'f'.repeat(32), heartbeat_age_sec: 5 }), compat: () => ({ result: 'behind', remote_present: true }) });
+    const r = PG.simulate(agent('git push --force origin main'), held);
+    expect(r.verdict).toMatchObject({ _tag: 'Block', reason: 'force-rewrite', target_ref: 'refs/heads/main', lane: 'deploy:refs/heads/main' });
+    expect(probeTags(r)).toEqual(['repo', 'refs', 'identity', 'claim', 'compat']);
+    expect(PG.renderGate(r.verdict, 'claude')).toMatchObject({ exit: 2, stdout: '' });
+    // the same push fast-forwarding is still an Ask; an unforced push from behind over a held lane too
+    expect(PG.simulate(agent('git push --force origin main'), script({ claim: held.claim })).verdict.reason).toBe('held-by-other');
+    expect(PG.simulate(agent('git push origin main'), held).verdict.reason).toBe('held-by-other');
+  });
+  it('F0: a held lane with a forced target whose compat has not answered waits for it (joins the K1 probe)', () => {
+    const f = agent('git push -f origin main', {
+      repo: { kind: 'repo', top: '/r', common_dir: '/r/.git', shallow: false, config: CONFIGURED },
+      refs: REFS,
+      identity: ME,
+      claims: { 'deploy:refs/heads/main': [{ _tag: 'Held', holder_handle: 'ana', holder_instance: 'f'.repeat(32), heartbeat_age_sec: 1 }] },
+    });
+    const st = PG.gateStep(PG.prepareFacts(f));
+    expect(st._tag === 'Need' && st.probe.map((p) => p._tag)).toEqual(['compat']);
+    // unforced in agent mode: nothing to wait for, straight to H1
+    const u = PG.gateStep(PG.prepareFacts({ ...f, payload: payloadOf('git push origin main'), agent_payload: undefined, classification: undefined, agent_prep: undefined }));
+    expect(u._tag === 'Need' && u.probe.map((p) => p._tag)).toEqual(['state']);
   });
   it('C2 git mode: remote id present locally → force-rewrite (exit 1); absent → behind-remote with rebase hint', () => {
     const line = `refs/heads/main ${OID_A} refs/heads/main ${OID_B}\n`;

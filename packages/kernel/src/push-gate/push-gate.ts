@@ -174,7 +174,7 @@ export const table = (): DecisionTable => {
     const probes = [...new Set(r.needs.flat().map((p) => p._tag))].join(', ') || '—';
     rows.push([
       label,
-      o.config === undefined ? 'ok' : o.config === 'not-repo' ? 'not a repo' : o.config._tag === 'Invalid' ? 'invalid' : o.config._tag === 'NotConfigured' ? 'absent' : 'disabled',
+      o.config === undefined ? 'ok' : o.config === 'not-repo' ? 'not a repo' : o.config._tag === 'Invalid' ? 'invalid' : o.config._tag === 'NotConfigured' ? 'absent' : o.config.config.lanes?.enabled === false ? 'disabled' : 'force rewrite allowed',
       o.dry ? 'yes' : '—',
       o.bg ? 'yes' : '—',
       o.id === false ? 'failed' : 'ok',
@@ -206,7 +206,12 @@ export const table = (): DecisionTable => {
       for (const compat of compats) run('`git push origin main`', 'git push origin main', { claim, halt, compat });
     }
   }
-  run('`git push -f origin main`', 'git push -f origin main', { compat: 'behind' });
+  // F1: a confirmed forced rewrite blocks whatever the claim answered (push-gate.md §8.6 F1).
+  for (const claim of ['granted', 'reclaimed', 'held', 'transport', 'contended×3', 'forbidden'] as const) {
+    for (const halt of claim === 'held' || claim === 'granted' ? [false, true] : [false]) run('`git push -f origin main`', 'git push -f origin main', { claim, halt, compat: 'behind' });
+  }
+  run('`git push -f origin main`', 'git push -f origin main', { claim: 'held', compat: 'fast-forward' });
+  run('`git push -f origin main`', 'git push -f origin main', { compat: 'behind', config: { _tag: 'Configured', config: { version: 1, lanes: { block_force_rewrite: false } } } });
   return {
     // The table is published as `gate-push` (the hook's name: `arbiter table gate-push`); decision-log entries of
     // these verdicts carry the policy id `push-gate`.
@@ -219,6 +224,7 @@ export const table = (): DecisionTable => {
       `Decision-log policy id of these verdicts: ${POLICY}.`,
       'Default deploy refs: refs/heads/main, refs/heads/master, refs/heads/production, refs/heads/release/* (per-ref), refs/tags/* (shared).',
       'Fail direction: open and loud. Block only on a verified halt directed at this session or a completed compat probe that found the remote not an ancestor.',
+      'A confirmed forced rewrite (compat `behind` for a forced target) blocks whatever the claim answered, before branch H (rule F1).',
       'Retries: contended claims only, at most 2, backoff 150 ms then 300 ms, only while elapsed + backoff + 2500 + 250 ≤ 4000 ms.',
       `Verdict tags by reason: ${Object.entries(GATE_REASONS).map(([k, v]) => `${k}→${v}`).join(', ')}.`,
     ],

@@ -588,7 +588,8 @@ export const driver: StepDriver<GateFacts, ReadonlyArray<GateProbe>, GateAnswers
 };
 
 /**
- * The gate step function (push-gate.md §8.6 rules P1–P13, K1–K6, H1–H3, C1–C5, first match wins).
+ * The gate step function (push-gate.md §8.6 rules P1–P13, K1–K6, F0–F1, H1–H3, C1–C5, first match wins; F1 is
+ * checked before K3–K6, branch H and branch C once the first claim has an answer).
  *
  * @param f facts so far (see {@link GateFacts}); settings come from `f.repo.config`.
  * @returns `Need` with a non-empty list of probes, or `Done` with the verdict and its effects. Total: never throws
@@ -665,23 +666,25 @@ export const gateStep = (f: GateFacts): GateStep => {
     ]);
   }
 
-  // ── claiming (K1–K6) ──
+  // ── claiming (K1–K6), with the forced-rewrite rule F1 ahead of every claim outcome ──
   const claims = f.claims ?? NO_CLAIMS;
   const compat = f.compat ?? NO_COMPAT;
   const fresh: string[] = [];
   const freshFences: { lane: string; fence: number }[] = [];
   const withRemoteOid = f.mode === 'git' && !gitUnreadable;
+  // The first lane whose latest attempt is not `Granted` (K1 when it has none, K3–K6 otherwise); `null` = all granted.
+  let open: {
+    readonly index: number;
+    readonly lane: string;
+    readonly attempts: ReadonlyArray<ClaimAttempt>;
+    /** `undefined` = no attempt yet. */
+    readonly last: Exclude<ClaimAttempt, { readonly _tag: 'Granted' }> | undefined;
+  } | null = null;
   for (let i = 0; i < lanes.length; i++) {
     const lane = lanes[i] as string;
     const attempts = claims[lane] ?? NO_ATTEMPTS;
     const last = attempts[attempts.length - 1];
-    if (last === undefined) {
-      // K1 (compat together with the first claim)
-      const probes: GateProbe[] = [{ _tag: 'claim', lane, attempt: 1, delay_ms: 0, meta: { intent: 'push', eta_minutes: leaseMin } }];
-      if (i === 0) for (const t of headTargets) if (compat[t.ref] === undefined) probes.push(compatProbeOf(t, withRemoteOid));
-      return need(probes);
-    }
-    if (last._tag === 'Granted') {
+    if (last !== undefined && last._tag === 'Granted') {
       // K2
       if (!last.reclaimed) {
         fresh.push(lane);
@@ -689,6 +692,34 @@ export const gateStep = (f: GateFacts): GateStep => {
       }
       continue;
     }
+    open = { index: i, lane, attempts, last };
+    break;
+  }
+  // F1: once the first claim has an answer, a confirmed forced rewrite blocks, whoever holds the lane and whatever
+  // the store said (push-gate.md §8.6 F1): checked before K3–K6, branch H and branch C.
+  if ((claims[first]?.length ?? 0) > 0) {
+    const t = forcedRewriteOf(headTargets, compat, agentMode, s.block_force_rewrite);
+    if (t !== null) {
+      return fin(verdict('force-rewrite', { details, lanes, lane: t.lane, fresh, target_ref: t.ref, remote: t.remote }), releasesOf(fresh, id.instance));
+    }
+  }
+  if (open !== null) {
+    const { index, lane, attempts, last } = open;
+    if (last === undefined) {
+      // K1 (compat together with the first claim)
+      const probes: GateProbe[] = [{ _tag: 'claim', lane, attempt: 1, delay_ms: 0, meta: { intent: 'push', eta_minutes: leaseMin } }];
+      if (index === 0) for (const t of headTargets) if (compat[t.ref] === undefined) probes.push(compatProbeOf(t, withRemoteOid));
+      return need(probes);
+    }
+    if (last._tag === 'Failure' && last.kind === 'contended') {
+      const n = attempts.length; // retry number
+      if (n <= RETRIES && f.elapsed_ms + BACKOFF_MS(n) + NET_TIMEOUT_MS + RETRY_SAFETY_MS <= GATE_WATCHDOG_MS) {
+        return need([{ _tag: 'claim', lane, attempt: n + 1, delay_ms: BACKOFF_MS(n), meta: { intent: 'push', eta_minutes: leaseMin } }]); // K5
+      }
+    }
+    // F0: before a verdict on a held lane or a store failure, the compat answers F1 could block on (joins K1's probes).
+    const awaited = headTargets.filter((t) => compat[t.ref] === undefined && s.block_force_rewrite && (!agentMode || t.force));
+    if (awaited.length > 0) return need(awaited.map((t) => compatProbeOf(t, withRemoteOid)));
     if (last._tag === 'Held') {
       // Branch H
       if (f.state === undefined) return need([{ _tag: 'state', lane, session: id.session }]); // H1
@@ -700,11 +731,7 @@ export const gateStep = (f: GateFacts): GateStep => {
     const base = { details, lanes, lane, fresh, failure_kind: last.kind };
     if (last.kind === 'transport') return fin(verdict('store-unreachable', base), releasesOf(fresh, id.instance)); // K4
     if (last.kind === 'contended') {
-      const n = attempts.length; // retry number
-      if (n <= RETRIES && f.elapsed_ms + BACKOFF_MS(n) + NET_TIMEOUT_MS + RETRY_SAFETY_MS <= GATE_WATCHDOG_MS) {
-        return need([{ _tag: 'claim', lane, attempt: n + 1, delay_ms: BACKOFF_MS(n), meta: { intent: 'push', eta_minutes: leaseMin } }]); // K5
-      }
-      return fin(verdict('store-contended', base), [...releasesOf(fresh, id.instance), { _tag: 'PostStatus', lane, body: messages.postGateSkipped(lane, true), by: holderOf(id) }]);
+      return fin(verdict('store-contended', base), [...releasesOf(fresh, id.instance), { _tag: 'PostStatus', lane, body: messages.postGateSkipped(lane, true), by: holderOf(id) }]); // K5
     }
     return fin(verdict('store-failed', base), [...releasesOf(fresh, id.instance), { _tag: 'PostStatus', lane, body: messages.postGateSkipped(lane, false), by: holderOf(id) }]); // K6
   }
@@ -716,13 +743,9 @@ export const gateStep = (f: GateFacts): GateStep => {
     const c = compat[t.ref] as CompatFact;
     if (c.result === 'unknown') unknown = true;
     if (c.result !== 'behind') continue;
-    const rewrite = agentMode ? t.force : c.remote_present;
-    const bd = { details, lanes, lane: t.lane, fresh, target_ref: t.ref, remote: t.remote };
-    if (rewrite) {
-      if (s.block_force_rewrite) return fin(verdict('force-rewrite', bd), releasesOf(fresh, id.instance));
-      continue;
-    }
-    return fin(verdict('behind-remote', bd), releasesOf(fresh, id.instance)); // C2
+    // A rewrite was blocked by F1 when `lanes.block_force_rewrite` is on; with it off the target is passed over.
+    if (agentMode ? t.force : c.remote_present) continue;
+    return fin(verdict('behind-remote', { details, lanes, lane: t.lane, fresh, target_ref: t.ref, remote: t.remote }), releasesOf(fresh, id.instance)); // C2
   }
   if (f.state === undefined) return need([{ _tag: 'state', lane: first, session: id.session }]); // C3
   if (haltedFor(f.state, id.session)) return fin(verdict('halted', { details, lanes, lane: first, fresh }), releasesOf(fresh, id.instance)); // C4
@@ -736,6 +759,28 @@ export const gateStep = (f: GateFacts): GateStep => {
     { _tag: 'Allow', reason: 'claimed', reasons: d2.length === 0 ? ['claimed'] : ['claimed', ...d2], details: d2, lanes, lane: first, fresh },
     effects,
   );
+};
+
+/**
+ * F1 (push-gate.md §8.6): the first deploy target, in target order, whose push is a confirmed forced rewrite: its compat
+ * answer is `behind` and the push rewrites it — in agent mode the target or its invocation is forced (`+refspec`,
+ * `-f`, `--force`, `--force-with-lease`, `--force-if-includes`, as the classifier sets `force`), in git mode the remote
+ * id is present locally (git feeds the hook a non-fast-forward line over a known tip only for a forced push, push-gate.md §8.6 C2
+ * note). `null` when `lanes.block_force_rewrite` is off, when a compat answer is missing, `unknown`, `new-ref` or
+ * `fast-forward`. Pure.
+ */
+export const forcedRewriteOf = (
+  headTargets: ReadonlyArray<DeployTarget>,
+  compat: Readonly<Record<string, CompatFact>>,
+  agentMode: boolean,
+  blockForceRewrite: boolean,
+): DeployTarget | null => {
+  if (!blockForceRewrite) return null;
+  for (const t of headTargets) {
+    const c = compat[t.ref];
+    if (c !== undefined && c.result === 'behind' && (agentMode ? t.force : c.remote_present)) return t;
+  }
+  return null;
 };
 
 /** H2/C4: the kernel re-checks that a returned halt is open and directed at `session`. */
