@@ -16,3 +16,4 @@ export * from './breaker-store.js';
 export * from './engine-lock-row.js';
 export * from './commitment-store.js';
 export * from './git.js';
+export * from './path-probes.js';

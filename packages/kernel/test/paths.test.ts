@@ -681,3 +681,26 @@ describe('injection properties (paths.md §8)', () => {
     );
   });
 });
+
+describe('probe answers to facts (paths.md §3, §6)', () => {
+  test('caseInsensitiveOf fails closed: only NotFound means case-sensitive', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.constant({ _tag: 'Found' as const }), fc.constant({ _tag: 'NotFound' as const }), fc.string().map((detail) => ({ _tag: 'Failed' as const, detail }))), (p) => {
+        expect(paths.caseInsensitiveOf(p)).toBe(p._tag !== 'NotFound');
+      }),
+    );
+  });
+  test('symlinkFindingsOf keeps escapes and unresolved paths (fail closed), in scan order, each once; inside never', () => {
+    const entry = fc.oneof(
+      fc.constantFrom('a', 'b/c', 'd/').map((path) => ({ path, outcome: 'inside' as const })),
+      fc.constantFrom('a', 'x/y', 'z').map((path) => ({ path, outcome: 'escapes' as const, via: path })),
+      fc.constantFrom('a', 'loop').map((path) => ({ path, outcome: 'unresolved' as const, detail: 'ELOOP' })),
+    );
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 12 }), (es) => {
+        const f = paths.symlinkFindingsOf(es);
+        expect(f).toEqual([...new Set(es.filter((e) => e.outcome !== 'inside').map((e) => e.path))]);
+      }),
+    );
+  });
+});

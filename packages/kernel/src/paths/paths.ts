@@ -13,6 +13,7 @@ import { POLICY, POLICY_VERSION, normalizePath, pathsOverlap, renderPath } from 
 export * from './normalize.js';
 export * from './partitions.js';
 export * from './injection.js';
+export * from './probes.js';
 
 // ───────────────────────────────────────── table ─────────────────────────────────────────
 

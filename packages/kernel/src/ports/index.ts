@@ -9,3 +9,4 @@ export type * from './fs-kind.js';
 export type * from './state-lock-files.js';
 export type * from './breaker-store.js';
 export type * from './commitment-store.js';
+export type * from './path-probes.js';
