@@ -1,5 +1,5 @@
 /**
- * `arbiter partitions check` computes its path facts by default (paths.md §7): the case probe on the repository's
+ * `arbiter partitions check` computes its path facts by default (paths.md §11): the case probe on the repository's
  * `.arbiter/` and the symlink scan of the plan's files. Built binary, real git repositories in a temporary directory.
  */
 import { execFileSync, spawnSync } from 'node:child_process';

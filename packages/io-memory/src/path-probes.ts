@@ -1,5 +1,5 @@
 /**
- * An in-memory file tree with symlinks implementing the `PathProbes` port (paths.md §3, §6): the model the real
+ * An in-memory file tree with symlinks implementing the `PathProbes` port (paths.md §3, paths.md §6): the model the real
  * adapter (io-node `nodePathProbes`) is checked against in `test/contract/path-probes.contract.ts`. Paths are absolute
  * POSIX strings; the tree can be case-sensitive or case-insensitive (names kept as written, looked up by lower case),
  * and the case probe can be made to fail.

@@ -96,7 +96,7 @@ const stepOne = async (cur: string, missing: boolean, seg: string, hops: { n: nu
 const within = (p: string, root: string): boolean => p === root || p.startsWith(root === '/' ? '/' : `${root}/`);
 
 /**
- * paths.md §6 symlink scan of rendered normalized request paths under `top`: each path is walked segment by segment
+ * paths.md §11 symlink scan of rendered normalized request paths under `top`: each path is walked segment by segment
  * from `realpath(top)`; the first prefix that resolves outside it makes the path `escapes` (with that prefix as
  * `via`); a loop or more than {@link MAX_LINK_HOPS} links, or an error other than ENOENT/ENOTDIR, makes it
  * `unresolved`; otherwise `inside` (missing segments included: nothing can redirect them). `.` (the whole tree) is

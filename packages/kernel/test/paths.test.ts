@@ -682,7 +682,7 @@ describe('injection properties (paths.md §8)', () => {
   });
 });
 
-describe('probe answers to facts (paths.md §3, §6)', () => {
+describe('probe answers to facts (paths.md §3, paths.md §6)', () => {
   test('caseInsensitiveOf fails closed: only NotFound means case-sensitive', () => {
     fc.assert(
       fc.property(fc.oneof(fc.constant({ _tag: 'Found' as const }), fc.constant({ _tag: 'NotFound' as const }), fc.string().map((detail) => ({ _tag: 'Failed' as const, detail }))), (p) => {

@@ -3,7 +3,7 @@
  * file partitions (paths.md §4: path errors, unknown dependencies, cycles, same-phase conflicts; cross-phase notices).
  *
  * Exit codes: 0 valid (notices are printed but do not fail); 1 violations; 2 usage, I/O, parse or shape error.
- * The facts come from the path probes of the repository holding the working directory (paths.md §3 and §7):
+ * The facts come from the path probes of the repository holding the working directory (paths.md §3 and paths.md §11):
  * `caseInsensitive` from the case probe on its `.arbiter/` (a failed probe, or no repository, means
  * case-insensitive: a false overlap only serialises work, a missed one lets two agents edit one file), unless
  * `--case-sensitive` or `--case-insensitive` says otherwise; symlink findings of the plan's files from the symlink
@@ -34,7 +34,7 @@ export const parsePlanText = (file: string, text: string): unknown => {
 export type CaseSource = 'probe' | 'override' | 'no-repository';
 
 /**
- * The path facts of a plan (paths.md §7): the repository of the working directory is probed (`probePathFacts`) over
+ * The path facts of a plan (paths.md §11): the repository of the working directory is probed (`probePathFacts`) over
  * the rendered normalized `files` of every task (paths that do not normalize are left to the validator). Outside a
  * repository nothing is probed: the override, else case-insensitive, and no findings. Never rejects.
  */

@@ -3,8 +3,8 @@
  *
  * Modules, in the spec's order: `normalize.ts` (constants, model, `normalizePath` paths.md §1, `pathsOverlap` paths.md §2, cycle
  * finding), `partitions.ts` (`validateFilePartitions` paths.md §4, `admitByPartition` paths.md §5, their messages),
- * `injection.ts` (`validateInjection` paths.md §6); here: the table. Pure and total: no I/O, no clock; the
- * case-sensitivity probe and symlink findings arrive as facts.
+ * `injection.ts` (`validateInjection` paths.md §6), `probes.ts` (probe answers to facts, paths.md §11); here: the table.
+ * Pure and total: no I/O, no clock; the case-sensitivity probe and symlink findings arrive as facts.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { DecisionTable } from '../internal/table.js';

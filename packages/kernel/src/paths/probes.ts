@@ -1,5 +1,5 @@
 /**
- * From probe answers to the path facts (paths.md §3 and §6): the fail direction of each probe lives here, so the
+ * From probe answers to the path facts (paths.md §3 and paths.md §6): the fail direction of each probe lives here, so the
  * adapters only report what they saw. Pure and total.
  */
 import type { CaseProbe, SymlinkScanEntry } from '../ports/path-probes.js';

@@ -1,5 +1,5 @@
 /**
- * `PathProbes` port (paths.md §3 and §6): the two observations of the repository's own file system that the path
+ * `PathProbes` port (paths.md §3 and paths.md §6): the two observations of the repository's own file system that the path
  * decisions take as facts. Types only; the kernel turns the answers into facts with `paths.caseInsensitiveOf` and
  * `paths.symlinkFindingsOf`.
  *
@@ -7,7 +7,7 @@
  *   spelling, delete the file (paths.md §3).
  * - `symlinkScan(top, paths)`: for each rendered normalized request path, walk its segments from `top`, following
  *   symlinks (chains, relative and absolute targets, dangling targets lexically), and say whether some prefix of it
- *   resolves outside the repository (paths.md §6 "Symlink findings").
+ *   resolves outside the repository (paths.md §6 I5.2, the walk of paths.md §11).
  *
  * Both never reject: a failure is an answer (`Failed`, `unresolved`). Adapters: io-node `nodePathProbes` (the real
  * file system), io-memory `memoryPathProbes` (an in-memory tree). Contract: `test/contract/path-probes.contract.ts`.
