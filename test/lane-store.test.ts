@@ -3,11 +3,12 @@
  * fs-specific rules: corrupt generations (E2), crash injection around the force-release commit (PG-30), fault
  * mapping (push-gate.md §5.6), and the cross-worktree location (E1).
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { memoryLaneStore } from '@arbiter/io-memory';
+import { memoryLaneStore, type MemoryLaneStore } from '@arbiter/io-memory';
+import { pushGate as PG } from '@arbiter/kernel';
 import { fsLaneStore, laneKey, kindOfErrno } from '@arbiter/io-node';
 import { laneStoreContract } from './contract/lane-store.contract.js';
 
@@ -21,8 +22,34 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-laneStoreContract('in-memory', (clock, owners) => memoryLaneStore({ clock, owners }), 150);
-laneStoreContract('embedded fs', (clock, owners) => fsLaneStore(tmp(), { now: clock.now, owners }), 40);
+const memoryStores = new WeakMap<object, MemoryLaneStore>();
+laneStoreContract(
+  'in-memory',
+  (clock, owners) => {
+    const s = memoryLaneStore({ clock, owners });
+    memoryStores.set(s, s);
+    return s;
+  },
+  150,
+  async (store, lanes) => lanes.flatMap((lane) => (memoryStores.get(store)?.history(lane) ?? []).map((r) => ({ lane, text: PG.encodeLaneRecord(r) }))),
+);
+const fsRoots = new WeakMap<object, string>();
+laneStoreContract(
+  'embedded fs',
+  (clock, owners) => {
+    const root = tmp();
+    const s = fsLaneStore(root, { now: clock.now, owners });
+    fsRoots.set(s, root);
+    return s;
+  },
+  40,
+  async (store, lanes) => {
+    const dir = join(fsRoots.get(store) as string, 'lanes');
+    const byKey = new Map(lanes.map((l) => [laneKey(l), l]));
+    const names = existsSync(dir) ? readdirSync(dir) : [];
+    return names.map((n) => ({ lane: byKey.get(n.split('.')[0] as string) ?? null, text: readFileSync(join(dir, n), 'utf8') }));
+  },
+);
 
 const H = (i: number) => ({ handle: `u${i}`, session: `s${i}`, instance: String(i).padStart(32, '0'), host: 'h' });
 const right = async <A>(t: () => Promise<{ _tag: string; right?: A; left?: unknown }>): Promise<A> => {
@@ -32,6 +59,38 @@ const right = async <A>(t: () => Promise<{ _tag: string; right?: A; left?: unkno
 };
 
 describe('embedded fs lane store specifics', () => {
+  it('issue 12: `release/café` and a 246-character branch claim, re-enter, release; one generation per call, no corrupt record', async () => {
+    for (const branch of ['release/café', `release/${'x'.repeat(238)}`]) {
+      const root = tmp();
+      const s = fsLaneStore(root);
+      const lane = `deploy:refs/heads/${branch}`;
+      expect(await right(s.claim(lane, H(1), { intent: 'deploy', eta_minutes: null }))).toEqual({ _tag: 'Granted', fence: 1, reclaimed: false });
+      expect(await right(s.claim(lane, H(1), { intent: 'deploy', eta_minutes: null }))).toEqual({ _tag: 'Granted', fence: 1, reclaimed: true });
+      expect((await right<{ _tag: string }>(s.claim(lane, H(2), { intent: 'deploy', eta_minutes: null })))._tag).toBe('Held');
+      expect(await right(s.release(lane, H(1).instance))).toEqual({ _tag: 'Released', fence: 1 });
+      expect(readdirSync(join(root, 'lanes')).sort()).toEqual([1, 2, 3].map((g) => `${laneKey(lane)}.json.${g}`));
+      const audit = await right<ReadonlyArray<{ kind: string; lane: string | null }>>(s.audit(10));
+      expect(audit.map((a) => [a.kind, a.lane])).toEqual([['claim', lane], ['release', lane]]);
+    }
+  });
+
+  it('compatibility: a store written by the previous release (same key, same record format) is read and continued', async () => {
+    const root = tmp();
+    const lane = 'deploy:refs/heads/main';
+    mkdirSync(join(root, 'lanes'), { recursive: true });
+    // verbatim the generation file the 0.1 release writes for a held lane (key = 32 hex of SHA-256 of the name)
+    writeFileSync(
+      join(root, 'lanes', 'e91e3c923fec24148f4d7b91fa5f356f.json.3'),
+      '{"schema_version":1,"lane":"deploy:refs/heads/main","fence":3,"holder":{"handle":"ana@example.com","session":"s-a","instance":"0000000000000000000000000000000a","host":"h","claimed_at":"2026-01-01T00:00:00.000Z","heartbeat_at":"2026-01-01T00:00:00.000Z","lease_ms":1800000,"intent":"deploy","eta_minutes":null},"event":{"kind":"claim","at":"2026-01-01T00:00:00.000Z","by_handle":"ana@example.com","by_session":"s-a","by_instance":"0000000000000000000000000000000a","reason":null,"previous":null}}',
+    );
+    expect(laneKey(lane)).toBe('e91e3c923fec24148f4d7b91fa5f356f'); // the key function never changes
+    const s = fsLaneStore(root, { now: () => Date.parse('2026-01-01T00:01:00.000Z') });
+    const v = (await right<{ lanes: ReadonlyArray<{ fence: number; holder: { instance: string } | null }> }>(s.state('all', 'x'))).lanes;
+    expect(v.map((l) => [l.fence, l.holder?.instance])).toEqual([[3, '0000000000000000000000000000000a']]);
+    expect(await right(s.release(lane, '0000000000000000000000000000000a'))).toEqual({ _tag: 'Released', fence: 3 });
+    expect(await right(s.claim(lane, H(2), { intent: 'push', eta_minutes: null }))).toEqual({ _tag: 'Granted', fence: 4, reclaimed: false });
+  });
+
   it('E2: a corrupt newest generation is replaced as a free lane with fence = its generation, audited', async () => {
     const root = tmp();
     const s = fsLaneStore(root);

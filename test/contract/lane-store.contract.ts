@@ -8,9 +8,18 @@ import fc from 'fast-check';
 import type { LaneStore } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
 import { fakeClock, type FakeClock } from '@arbiter/io-memory';
+import { refNameArb } from '../helpers/ref-names.js';
 
 /** A fresh store driven by `clock`, with the given owners. */
 export type MakeStore = (clock: FakeClock, owners?: ReadonlyArray<string>) => LaneStore;
+
+/**
+ * Every record generation `store` holds for `lanes`, each as the text its codec would read (for the embedded store
+ * the generation files themselves; for a database the stored rows, encoded). Lets the suite check that no adapter
+ * ever wrote a record its own codec refuses (push-gate.md §5.5 E7). A record under no name of `lanes` is returned
+ * with `lane: null`.
+ */
+export type InspectStore = (store: LaneStore, lanes: ReadonlyArray<string>) => Promise<ReadonlyArray<{ readonly lane: string | null; readonly text: string }>>;
 
 const holder = (i: number): PG.Holder => ({ handle: `user${i}@example.com`, session: `s-${i}`, instance: i.toString(16).padStart(32, '0'), host: 'h' });
 const LANES = ['deploy:refs/heads/main', 'deploy:refs/tags/*'];
@@ -37,9 +46,82 @@ const get = async <A>(t: () => Promise<{ _tag: 'Left'; left: unknown } | { _tag:
   return r.right;
 };
 
-/** Register the contract suite for one adapter. `runs` bounds fast-check runs (the fs store is slower). */
-export const laneStoreContract = (name: string, make: MakeStore, runs = 100): void => {
+/** Not lane names (push-gate.md §3.2 N5): a control character, a lone surrogate, one unit too long. */
+const notLaneNameArb: fc.Arbitrary<string> = fc.oneof(
+  refNameArb.chain((r) => fc.constantFrom('\n', '\u0000', '\u001b', '\u007f').map((c) => `deploy:${r}${c}`)),
+  refNameArb.chain((r) => fc.constantFrom('\ud800', '\udfff').map((c) => `deploy:${r}${c}x`)),
+  fc.constant(`deploy:refs/heads/${'a'.repeat(PG.LANE_NAME_MAX)}`),
+  fc.constant(''),
+);
+
+const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Register the contract suite for one adapter. `runs` bounds fast-check runs (the fs store is slower); `inspect`
+ * lists the stored records so the suite can decode every one of them.
+ */
+export const laneStoreContract = (name: string, make: MakeStore, runs = 100, inspect?: InspectStore): void => {
   describe(`LaneStore contract: ${name}`, () => {
+    it('PG-40 every ref name git check-ref-format accepts is a working lane, and every stored record decodes', async () => {
+      const meta: PG.ClaimMeta = { intent: 'deploy', eta_minutes: null };
+      await fc.assert(
+        fc.asyncProperty(fc.uniqueArray(refNameArb, { minLength: 1, maxLength: 3 }), async (refs) => {
+          const clock = fakeClock();
+          const store = make(clock);
+          const lanes = refs.map((r) => `deploy:${r}`);
+          for (const lane of lanes) {
+            expect(PG.isLaneName(lane)).toBe(true);
+            expect(await get(store.claim(lane, holder(1), meta))).toEqual({ _tag: 'Granted', fence: 1, reclaimed: false });
+            expect(await get(store.claim(lane, holder(1), meta))).toEqual({ _tag: 'Granted', fence: 1, reclaimed: true });
+            expect((await get(store.claim(lane, holder(2), meta)))._tag).toBe('Held');
+            const v = (await get(store.state(lane, 'x'))).lanes;
+            expect(v.map((l) => [l.lane, l.fence, l.holder?.instance, l.expired])).toEqual([[lane, 1, holder(1).instance, false]]);
+            expect(await get(store.heartbeat(lane, holder(1).instance, 1))).toEqual({ _tag: 'Ok' });
+          }
+          expect((await get(store.state('all', 'x'))).lanes.map((l) => l.lane)).toEqual([...lanes].sort(byCodeUnit));
+          for (const lane of lanes) {
+            expect(await get(store.release(lane, holder(1).instance))).toEqual({ _tag: 'Released', fence: 1 });
+            expect(await get(store.claim(lane, holder(2), meta))).toEqual({ _tag: 'Granted', fence: 2, reclaimed: false });
+          }
+          const audit = await get(store.audit(1_000));
+          expect(audit.filter((a) => a.kind === 'corrupt-record')).toEqual([]);
+          expect([...new Set(audit.map((a) => a.lane ?? '(none)'))].sort(byCodeUnit)).toEqual([...lanes].sort(byCodeUnit));
+          if (inspect !== undefined) {
+            const recs = await inspect(store, lanes);
+            expect(recs.length).toBe(lanes.length * 5); // claim, re-entry, heartbeat, release, claim
+            for (const r of recs) {
+              expect(r.lane).not.toBeNull();
+              expect(PG.decodeLaneRecord(r.text, r.lane as string)).not.toHaveProperty('corrupt');
+            }
+          }
+        }),
+        { numRuns: runs },
+      );
+    });
+
+    it('PG-41 a name that is not a lane name is refused (`other`) by every method and nothing is written', async () => {
+      await fc.assert(
+        fc.asyncProperty(notLaneNameArb, async (bad) => {
+          expect(PG.isLaneName(bad)).toBe(false);
+          const clock = fakeClock();
+          const store = make(clock);
+          const refused = async (r: Promise<{ _tag: 'Left'; left: { kind: string } } | { _tag: 'Right'; right: unknown }>): Promise<void> => {
+            const x = await r;
+            expect(x._tag === 'Left' && x.left.kind).toBe('other');
+          };
+          await refused(store.claim(bad, holder(1), { intent: 'push', eta_minutes: null })());
+          await refused(store.heartbeat(bad, holder(1).instance, 1)());
+          await refused(store.release(bad, holder(1).instance)());
+          await refused(store.forceRelease(bad, holder(0), null)());
+          await refused(store.state(bad, 'x')());
+          expect((await get(store.state('all', 'x'))).lanes).toEqual([]);
+          expect(await get(store.audit(100))).toEqual([]);
+          if (inspect !== undefined) expect(await inspect(store, [bad])).toEqual([]);
+        }),
+        { numRuns: Math.min(runs, 25) },
+      );
+    });
+
     it('PG-25/PG-26 single unexpired holder, adapter = kernel transitions, fences monotonic (+1 per fresh grant)', async () => {
       await fc.assert(
         fc.asyncProperty(fc.integer({ min: 2, max: 6 }).chain((n) => fc.tuple(fc.constant(n), fc.array(opArb(n), { minLength: 1, maxLength: 30 }))), async ([, ops]) => {

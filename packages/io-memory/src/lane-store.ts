@@ -45,12 +45,15 @@ export const memoryLaneStore = (o: MemoryLaneStoreOptions): MemoryLaneStore => {
   let seq = 0;
   const haltId = o.haltId ?? (() => (++seq).toString(16).padStart(16, '0'));
   const cur = (lane: string): PG.LaneRecord | null => gens.get(lane)?.at(-1) ?? null;
-  const commit = (lane: string, t: PG.Transition<unknown>): void => {
-    if (t.next === null) return;
+  /** Commit `t.next` (push-gate.md §5.5 E7: only a record the codec reads back). @returns false when refused. */
+  const commit = (lane: string, t: PG.Transition<unknown>): boolean => {
+    if (t.next === null) return true;
+    if (!PG.isStorableRecord(t.next, lane)) return false;
     const list = gens.get(lane) ?? [];
     list.push(t.next);
     gens.set(lane, list);
     audit.push(...t.audit);
+    return true;
   };
   const run = <A>(method: keyof LaneStore, f: () => A | LaneFailure): TE.TaskEither<LaneFailure, A> => async () => {
     calls[method] = (calls[method] ?? 0) + 1;
@@ -67,34 +70,38 @@ export const memoryLaneStore = (o: MemoryLaneStoreOptions): MemoryLaneStore => {
       : { _tag: 'Right', right: r as A };
   };
   const forbidden: LaneFailure = { _tag: 'LaneFailure', kind: 'forbidden', status: 'not-owner' };
+  // push-gate.md §3.2 N5: a name that is not a lane name is refused before anything is read or written
+  const badName: LaneFailure = { _tag: 'LaneFailure', kind: 'other', status: 'bad-lane-name' };
+  const unstorable: LaneFailure = { _tag: 'LaneFailure', kind: 'other', status: 'unstorable-record' };
   return {
     claim: (lane, holder, meta) =>
       run('claim', () => {
+        if (!PG.isLaneName(lane)) return badName;
         const t = PG.claimT(cur(lane), lane, holder, meta, o.clock.now(), o.defaultLeaseMin);
-        commit(lane, t);
-        return t.result;
+        return commit(lane, t) ? t.result : unstorable;
       }),
     heartbeat: (lane, instance, fence) =>
       run('heartbeat', () => {
+        if (!PG.isLaneName(lane)) return badName;
         const t = PG.heartbeatT(cur(lane), lane, instance, fence, o.clock.now());
-        commit(lane, t);
-        return t.result;
+        return commit(lane, t) ? t.result : unstorable;
       }),
     release: (lane, instance) =>
       run('release', () => {
+        if (!PG.isLaneName(lane)) return badName;
         const t = PG.releaseT(cur(lane), lane, instance, o.clock.now());
-        commit(lane, t);
-        return t.result;
+        return commit(lane, t) ? t.result : unstorable;
       }),
     forceRelease: (lane, by, reason) =>
       run('forceRelease', () => {
+        if (!PG.isLaneName(lane)) return badName;
         const t = PG.forceReleaseT(cur(lane), lane, by, reason, o.clock.now(), o.owners);
         if (t.result._tag === 'Forbidden') return forbidden;
-        commit(lane, t);
-        return t.result;
+        return commit(lane, t) ? t.result : unstorable;
       }),
     state: (lane, session) =>
       run('state', () => {
+        if (lane !== 'all' && !PG.isLaneName(lane)) return badName;
         const now = o.clock.now();
         const names = lane === 'all' ? [...gens.keys()].sort() : [lane];
         return {

@@ -27,7 +27,12 @@ export interface FsLaneStoreOptions {
 const GEN_KEEP = 8;
 const GEN_GC_AGE_MS = 600_000;
 
-/** First 32 hex of SHA-256 of the lane name (E2). */
+/**
+ * File key of a lane (E2): the first 32 hex of SHA-256 of the lane name's UTF-8 bytes. Fixed length whatever the
+ * name (non-ASCII, shell metacharacters, 8 192 units), so every lane fits a file name; the full name lives inside the
+ * record. Lane names are well-formed UTF-16 (N5), so the UTF-8 encoding, and the key, is one per name. Unchanged
+ * since the first release, so stores written before keep their lanes.
+ */
 export const laneKey = (lane: string): string => crypto().createHash('sha256').update(lane, 'utf8').digest('hex').slice(0, 32);
 
 /** push-gate.md §5.6 "embedded" row: errno → failure kind. */
@@ -116,6 +121,7 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
   };
   /** Commit `next` as generation g+1. @returns true when it is now the newest generation (F5–F6). */
   const commit = (lane: string, g: number, next: PG.LaneRecord): boolean => {
+    if (!PG.isStorableRecord(next, lane)) throw new Fail('unstorable-record'); // E7: never write what load() would call corrupt
     step('mkdir');
     ensureDir(lanesDir);
     step('link');
@@ -127,6 +133,7 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
   };
   /** The compare-and-set loop around one kernel transition. */
   const cas = async <R>(lane: string, t: (cur: PG.LaneRecord | null, at: number) => PG.Transition<R>): Promise<R> => {
+    if (!PG.isLaneName(lane)) throw new Fail('bad-lane-name'); // push-gate.md §3.2 N5: refused before anything is read or written
     for (let round = 0; round < PG.STORE_CAS_ATTEMPTS; round++) {
       const l = await load(lane);
       if (l.corrupt !== null) {
@@ -222,6 +229,7 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
           }
           lanes.sort((a, b) => (a.lane < b.lane ? -1 : a.lane > b.lane ? 1 : 0));
         } else {
+          if (!PG.isLaneName(lane)) throw new Fail('bad-lane-name');
           const l = await load(lane);
           lanes = [l.corrupt !== null ? { lane, fence: l.g, holder: null, expired: false } : PG.viewOf(lane, l.rec, t)];
         }

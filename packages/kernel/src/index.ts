@@ -25,6 +25,7 @@ export * as actionClaim from './action-claim/action-claim.js';
 export * from './internal/step.js';
 export * from './internal/codecs.js';
 export * from './internal/text.js';
+export * from './internal/quote.js';
 export * from './internal/sha256.js';
 export * from './internal/table.js';
 export * from './internal/mask.js';

@@ -79,8 +79,8 @@ const laneContext = async (cwd: string, env: Env) => {
   if (!id.ok) return die({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.messages.deployNoIdentity(), reason: 'identity-unavailable' });
   const me: PG.Holder = { handle: id.member, session: id.session, instance: id.instance, host: id.host };
   const laneOf = async (arg: string | undefined): Promise<string> => {
-    const refs = await probeRefs(git, repo.dir, []);
-    const l = PG.laneArg(arg ?? null, refs.head_branch, repo.fact.kind === 'repo' ? repo.fact.config : { _tag: 'NotConfigured' });
+    const branch = arg === undefined ? (await probeRefs(git, repo.dir, [])).head_branch : null; // the branch only decides when no lane is named
+    const l = PG.laneArg(arg ?? null, branch, repo.fact.kind === 'repo' ? repo.fact.config : { _tag: 'NotConfigured' });
     return 'lane' in l ? l.lane : die(l);
   };
   const done = (o: PG.CliOutcome, facts: Record<string, unknown> = {}) => finishCli(o, PG.LANE_CLI_POLICY, facts, env, repo.dir);
@@ -116,7 +116,7 @@ export const register = (program: Command): void => {
     .description('lanes, halts directed at this session, recent audit records')
     .action(async (name: string | undefined) => {
       const c = await laneContext(process.cwd(), process.env);
-      const st = await call(c.store.state(name === undefined ? 'all' : PG.laneFromArg(name), c.me.session));
+      const st = await call(c.store.state(name === undefined ? 'all' : await c.laneOf(name), c.me.session));
       if (st._tag === 'Left') return c.done({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.messages.laneStoreFailed(st.left.kind), reason: 'store-failed' });
       const au = await call(c.store.audit(10));
       const now = Date.now();
@@ -170,8 +170,9 @@ export const register = (program: Command): void => {
       const c = await laneContext(process.cwd(), process.env);
       const bad = PG.haltArgs(o.session, o.reason);
       if (bad !== null) return c.done(bad);
-      const r = await call(c.store.halt(o.session, c.me, PG.safeReason(o.reason, 200)));
-      return c.done(PG.laneHaltOutcome(o.session, r._tag === 'Right' ? r.right : { _tag: 'Failure', kind: r.left.kind }), { target: o.session });
+      const target = PG.sessionArg(o.session) as string; // valid: haltArgs checked it
+      const r = await call(c.store.halt(target, c.me, PG.safeReason(o.reason, 200)));
+      return c.done(PG.laneHaltOutcome(target, r._tag === 'Right' ? r.right : { _tag: 'Failure', kind: r.left.kind }), { target });
     });
   lane
     .command('unhalt')
@@ -180,9 +181,10 @@ export const register = (program: Command): void => {
     .action(async (o: { session: string }) => {
       await requireWritableRuntime(process.cwd(), process.env);
       const c = await laneContext(process.cwd(), process.env);
-      if (!PG.SESSION_ID_RE.test(o.session)) return c.done(PG.laneUnhaltOutcome(c.me.session, o.session, null));
-      if (c.me.session === o.session) return c.done(PG.laneUnhaltOutcome(c.me.session, o.session, null));
-      const r = await call(c.store.unhalt(o.session, c.me));
-      return c.done(PG.laneUnhaltOutcome(c.me.session, o.session, r._tag === 'Right' ? r.right : { _tag: 'Failure', kind: r.left.kind }), { target: o.session });
+      const target = PG.sessionArg(o.session); // a printed, quoted session id is read back (push-gate.md §11)
+      if (target === null) return c.done(PG.laneUnhaltOutcome(c.me.session, o.session, null));
+      if (c.me.session === target) return c.done(PG.laneUnhaltOutcome(c.me.session, target, null));
+      const r = await call(c.store.unhalt(target, c.me));
+      return c.done(PG.laneUnhaltOutcome(c.me.session, target, r._tag === 'Right' ? r.right : { _tag: 'Failure', kind: r.left.kind }), { target });
     });
 };

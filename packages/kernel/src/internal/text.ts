@@ -45,6 +45,22 @@ export const clamp = (s: string, n: number): string => {
   return out;
 };
 
+/**
+ * Invisible characters that can reorder or hide text (hooks.md §4 rule 0): every Unicode format character (`Cf`:
+ * the bidi embeddings, overrides and isolates U+202A–U+202E, U+2066–U+2069, the marks U+200E, U+200F, U+061C, the
+ * zero-width U+200B–U+200D, U+2060–U+2064, U+FEFF, the soft hyphen, the tag characters U+E0000–U+E007F, …), plus
+ * the invisible non-`Cf` fillers U+034F, U+115F, U+1160, U+3164, U+FFA0 and the variation selectors
+ * U+FE00–U+FE0F, U+E0100–U+E01EF.
+ */
+const INVISIBLE = /[\p{Cf}\u034f\u115f\u1160\u3164\uffa0\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/gu;
+
+/**
+ * `stripInvisible(s)` (hooks.md §4 rule 0): `s` without the {@link INVISIBLE} characters, so text shown to a model
+ * or a person cannot carry a right-to-left override or a zero-width payload. Total over any string; lone surrogates
+ * are kept as they are.
+ */
+export const stripInvisible = (s: string): string => s.replace(INVISIBLE, '');
+
 /** Characters replaced by a space before collapsing (hooks.md §4 rule 1). */
 const LINE_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
@@ -57,22 +73,23 @@ const cutCodePoints = (s: string, n: number): string => {
 };
 
 /**
- * `sanitizeLine(s, n)` (hooks.md §4): controls (C0, DEL, C1, U+2028, U+2029) become spaces, whitespace runs
- * collapse to one space, the result is trimmed and cut to `n` code points with `…`. Non-strings give `""`.
+ * `sanitizeLine(s, n)` (hooks.md §4): invisible characters removed ({@link stripInvisible}), controls (C0, DEL, C1,
+ * U+2028, U+2029) become spaces, whitespace runs collapse to one space, the result is trimmed and cut to `n` code
+ * points with `…`. Non-strings give `""`.
  */
 export const sanitizeLine = (s: unknown, n: number): string => {
   if (typeof s !== 'string') return '';
-  return cutCodePoints(s.replace(LINE_CONTROL, ' ').replace(/\s+/g, ' ').trim(), n);
+  return cutCodePoints(stripInvisible(s).replace(LINE_CONTROL, ' ').replace(/\s+/g, ' ').trim(), n);
 };
 
 /**
- * `sanitizeBlock(s, n)` (hooks.md §4): like {@link sanitizeLine} but line breaks survive: CR LF and lone CR
+ * `sanitizeBlock(s, n)` (hooks.md §4): like {@link sanitizeLine} (invisible characters removed) but line breaks survive: CR LF and lone CR
  * become LF, other controls become spaces, spaces/tabs collapse within a line, 3+ LFs become 2, trimmed, cut to
  * `n` code points with `…`. Non-strings give `""`.
  */
 export const sanitizeBlock = (s: unknown, n: number): string => {
   if (typeof s !== 'string') return '';
-  const lines = s
+  const lines = stripInvisible(s)
     .replace(/\r\n?/g, '\n')
     .split('\n')
     .map((l) => l.replace(LINE_CONTROL, ' ').replace(/[^\S\n]+/g, ' '));

@@ -5,6 +5,11 @@
  * implement it without kernel changes: every adapter maps its own errors (errno, SQLSTATE, HTTP status) onto the
  * four failure kinds of {@link LaneFailure}; the kernel branches on `kind` only and keeps `status` for logs.
  * "Held", "Lost" and "NotHolder" are answers, not failures, so they travel on the Right side.
+ *
+ * Lane names (push-gate.md §3.2 N5): every adapter accepts every `isLaneName` string, whatever its characters or
+ * length, and keys it however its medium needs (the embedded store hashes it); the full name is stored in the record.
+ * A name outside `isLaneName` is refused with `other` (status `bad-lane-name`) before anything is read or written
+ * (push-gate.md §5.3 LS13), and a record the adapter's codec would not read back is never committed (push-gate.md §5.5 E7).
  */
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type {

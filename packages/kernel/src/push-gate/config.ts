@@ -1,6 +1,7 @@
 /**
  * `lanes.*` configuration, deploy-ref patterns and lane naming (push-gate.md §3). Pure.
  */
+import { nameArg } from '../internal/quote.js';
 import { DeployRefEntry, LanesConfig, isDeployRefPattern, type ConfigState } from '../config.js';
 
 /** Lane mode of a deploy-ref entry (push-gate.md §3.1). */
@@ -99,5 +100,12 @@ export const laneFor = (ref: unknown, patterns: ReadonlyArray<DeployEntry> = DEF
 export const sortLanes = (lanes: Iterable<string>): ReadonlyArray<string> =>
   [...new Set(lanes)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
-/** push-gate.md §10 V4: `--lane v` → `v` when it contains `:`, else `deploy:refs/heads/v`. */
-export const laneFromArg = (v: string): string => (v.includes(':') ? v : `deploy:refs/heads/${v}`);
+/**
+ * push-gate.md §10 V4: `--lane v` → `v` when it contains `:`, else `deploy:refs/heads/v`; a `v` that is still one
+ * quoted shell word (as the messages print a lane, push-gate.md §13.1 `safeLane`) is read as the name it denotes first. The
+ * result may not be a lane name (push-gate.md §3.2 N5); the verbs check it with `isLaneName`.
+ */
+export const laneFromArg = (v: string): string => {
+  const w = nameArg(v);
+  return w.includes(':') ? w : `deploy:refs/heads/${w}`;
+};

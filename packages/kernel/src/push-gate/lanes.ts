@@ -23,9 +23,20 @@ export const REASON_MAX = 200;
 
 // ───────────────────────────────────────── model (push-gate.md §5.1, push-gate.md §5.4) ─────────────────────────────────────
 
-/** Lane name: 1–256 printable characters without whitespace (push-gate.md §5.1). */
+/**
+ * Longest lane name, UTF-16 code units (push-gate.md §3.2 N5). Twice Linux's `PATH_MAX` (4 096 bytes): git keeps
+ * every ref it can create as a loose file under that limit, so `deploy:` + any ref git can hold always fits.
+ */
+export const LANE_NAME_MAX = 8_192;
+
+/**
+ * Lane name (push-gate.md §3.2 N5): a string of 1 to `LANE_NAME_MAX` UTF-16 code units, well-formed UTF-16 (no lone
+ * surrogate) and without ASCII control characters (U+0000–U+001F, U+007F). Every `deploy:` + ref that
+ * `git check-ref-format` accepts is one, whatever its characters (non-ASCII, shell metacharacters, `*`); the codec,
+ * both stores and the verbs use this one predicate, so no store writes a record its codec refuses.
+ */
 export const isLaneName = (x: unknown): x is string =>
-  typeof x === 'string' && x.length >= 1 && x.length <= 256 && /^[\x21-\x7e]+$/.test(x);
+  typeof x === 'string' && x.length >= 1 && x.length <= LANE_NAME_MAX && !/[\u0000-\u001f\u007f]|[\ud800-\udfff]/u.test(x);
 
 const LaneName = new t.Type<string, string, unknown>('Lane', isLaneName, (u, c) => (isLaneName(u) ? t.success(u) : t.failure(u, c)), t.identity);
 const Fence = intIn(0, Number.MAX_SAFE_INTEGER, 'Fence');
@@ -108,6 +119,19 @@ export const decodeLaneRecord = (text: string, lane: string): LaneRecord | { rea
   if (!isRight(r)) return { corrupt: describeErrors(r.left) };
   if (r.right.lane !== lane) return { corrupt: 'record names another lane' };
   return r.right;
+};
+
+/**
+ * True when `r` is a record the on-disk codec reads back for `lane` unchanged (push-gate.md §5.5 E7): every adapter
+ * checks this before it commits a generation, so a record its own codec would refuse is never written.
+ */
+export const isStorableRecord = (r: LaneRecord, lane: string): boolean => {
+  if (!LaneRecordMem.is(r)) return false;
+  try {
+    return !('corrupt' in decodeLaneRecord(encodeLaneRecord(r), lane));
+  } catch {
+    return false; // an instant outside the ISO range cannot be encoded
+  }
 };
 
 /** One audit record (push-gate.md §5.1 `AuditRecord`). `at` ms epoch (store clock). */

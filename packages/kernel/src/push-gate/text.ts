@@ -2,7 +2,9 @@
  * Formatting helpers and fixed message templates of the push gate (push-gate.md §13). Pure and total: every
  * helper accepts any JavaScript value. Only these helpers' outputs are ever interpolated into model-facing text.
  */
-import { HANDLE_CHAR, keepOnly } from '../internal/text.js';
+import { HANDLE_CHAR, clamp, keepOnly, stripInvisible } from '../internal/text.js';
+import { showWord } from '../internal/quote.js';
+import { LANE_NAME_MAX } from './lanes.js';
 
 /** Characters of a rendered handle (push-gate.md §2 `HANDLE_MAX`). */
 export const HANDLE_MAX = 64;
@@ -33,25 +35,42 @@ export const fmtAge = (x: unknown): string => {
   return `${BigInt(Math.floor(m / 60)).toString()}h`;
 };
 
-const LANE_CHAR = /[A-Za-z0-9_.\-/:*+@]/;
-/** push-gate.md §13.1 `safeLane`: keep `[A-Za-z0-9_.-/:*+@]`, cut to 200, empty → `(unnamed)`. */
-export const safeLane = (x: unknown): string => keepOnly(x, LANE_CHAR, 200, '(unnamed)');
+/**
+ * push-gate.md §13.1 `safeLane`: the lane name as one copy-pasteable shell word ({@link showWord}: bare when made of
+ * `A–Z a–z 0–9 _ . / : @ % + = , -`, else quoted and escaped; printable ASCII only). Never stripped, so two lanes
+ * never print alike and the verbs accept what is printed. Not a string or empty → `(unnamed)`; longer than
+ * `LANE_NAME_MAX` (not a lane) → the first 200 characters' word and ` …(cut)`.
+ */
+export const safeLane = (x: unknown): string => {
+  if (typeof x !== 'string' || x === '') return '(unnamed)';
+  return x.length > LANE_NAME_MAX ? `${showWord(clamp(x, 200))} …(cut)` : showWord(x);
+};
 /** push-gate.md §13.1 `safeRef`: as `safeLane`. */
 export const safeRef = safeLane;
 /** push-gate.md §13.1 `safeRemote`: the name when it matches `^[A-Za-z0-9_.-]{1,64}$`, else `the remote` (URLs never echoed). */
 export const safeRemote = (x: unknown): string => (typeof x === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(x) ? x : 'the remote');
 /** push-gate.md §13.1 `branch(ref)`: drop a leading `refs/heads/`, then `safeRef`. */
 export const branch = (ref: unknown): string => safeRef(typeof ref === 'string' ? ref.replace(/^refs\/heads\//, '') : ref);
-/** push-gate.md §13.1 `session8` (a short session id): first 8 characters after removing everything outside `[A-Za-z0-9_.:@-]`. */
-export const shortSession = (s: unknown): string => keepOnly(s, /[A-Za-z0-9_.:@-]/, 8, '');
+/**
+ * push-gate.md §13.1 `showSession`: the whole session id as one shell word ({@link showWord}), never cut or
+ * stripped, so `arbiter lane halt|unhalt --session <shown>` names exactly that session. Not a string or empty →
+ * `unknown`; longer than `SESSION_SHOW_MAX` (no verb accepts it) → the first 128 characters' word and ` …(cut)`.
+ */
+export const showSession = (s: unknown): string => {
+  if (typeof s !== 'string' || s === '') return 'unknown';
+  return s.length > SESSION_SHOW_MAX ? `${showWord(clamp(s, 128))} …(cut)` : showWord(s);
+};
+/** Longest session id shown whole, UTF-16 units (twice the 128 of `SESSION_ID_RE`). */
+export const SESSION_SHOW_MAX = 256;
 
 /**
- * push-gate.md §13.1 `safeReason`: remove control characters (C0, C1, U+2028, U+2029), `"` → `'`, collapse whitespace, trim,
+ * push-gate.md §13.1 `safeReason`: remove invisible characters (`stripInvisible`, hooks.md §4 rule 0), control characters
+ * (C0, C1, U+2028, U+2029) become spaces, `"` → `'`, collapse whitespace, trim,
  * cut to `max` (160, or 200 for break-glass) and append `…` when cut. Non-strings → empty string.
  */
 export const safeReason = (x: unknown, max = 160): string => {
   if (typeof x !== 'string') return '';
-  const s = x
+  const s = stripInvisible(x)
     .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
     .replace(/"/g, "'")
     .replace(/\s+/g, ' ')
@@ -158,9 +177,9 @@ export const messages = {
   /** C-FORCE-DENIED */
   laneForceDenied: (): string => 'arbiter: force-release is for owners only — you are not an owner of this repository.',
   /** C-HALTED */
-  laneHalted: (id: unknown, session: unknown): string => `arbiter: halt ${keepOnly(id, /[0-9a-f]/, 16, '?')} is now directed at session ${shortSession(session)}.`,
+  laneHalted: (id: unknown, session: unknown): string => `arbiter: halt ${keepOnly(id, /[0-9a-f]/, 16, '?')} is now directed at session ${showSession(session)}.`,
   /** C-UNHALTED */
-  laneUnhalted: (n: number, session: unknown): string => `arbiter: closed ${n} halt(s) directed at session ${shortSession(session)}.`,
+  laneUnhalted: (n: number, session: unknown): string => `arbiter: closed ${n} halt(s) directed at session ${showSession(session)}.`,
   /** C-SELF */
   laneUnhaltSelf: (): string => 'arbiter: a session cannot lift a halt directed at itself.',
   /** C-UNHALT-DENIED */

@@ -3,9 +3,10 @@
  */
 import { done, mergeBatch, need, type Done, type Need, type StepDriver } from '../internal/step.js';
 import type { ConfigState } from '../config.js';
-import { ETA_MAX, ETA_MIN, type ClaimMeta, type ForceOk, type Holder, type StateView } from './lanes.js';
+import { ETA_MAX, ETA_MIN, isLaneName, type ClaimMeta, type ForceOk, type Holder, type StateView } from './lanes.js';
 import { laneFor, laneFromArg, settingsOf } from './config.js';
-import { messages, fmtAge, safeHandle, safeLane, safeReason, shortSession } from './text.js';
+import { messages, fmtAge, safeHandle, safeLane, safeReason, showSession } from './text.js';
+import { nameArg } from '../internal/quote.js';
 import { classifyPushCommand } from './classifier.js';
 import {
   SESSION_ID_RE,
@@ -136,6 +137,7 @@ export const deployStep = (f: DeployFacts): Need<ReadonlyArray<DeployProbe>> | D
     if (l === null) return done(die('non-deploy-ref', messages.deployNotDeployRef(`refs/heads/${cb}`)));
     lane = l;
   }
+  if (!isLaneName(lane)) return done(die('bad-argument', messages.laneBadArgument('--lane'))); // N5: never sent to a store
   if (f.identity === undefined) return need([{ _tag: 'identity' }]);
   if (!f.identity.ok) return done(die('identity-unavailable', messages.deployNoIdentity())); // V5
   const me: Holder = { handle: f.identity.member, session: f.identity.session, instance: f.identity.instance, host: f.identity.host };
@@ -203,12 +205,20 @@ export const deployDriver: StepDriver<DeployFacts, ReadonlyArray<DeployProbe>, R
 
 // ───────────────────────────────────────── lane-cli (push-gate.md §11) ─────────────────────────────────────────
 
-/** Lane argument rule (push-gate.md §11): as V4, current branch's lane when omitted. `null` → die (detached / non-deploy). */
+/**
+ * Lane argument rule (push-gate.md §11): as V4 (a printed, quoted lane is read back), current branch's lane when
+ * omitted. Detached HEAD or a non-deploy branch → die; a result that is not a lane name (push-gate.md §3.2 N5) → die
+ * `bad-argument`, so a verb never hands a store a name its codec refuses.
+ */
 export const laneArg = (arg: string | null, currentBranch: string | null, config: ConfigState): { lane: string } | CliOutcome => {
-  if (arg !== null) return { lane: laneFromArg(arg) };
+  if (arg !== null) {
+    const lane = laneFromArg(arg);
+    return isLaneName(lane) ? { lane } : die('bad-argument', messages.laneBadArgument('lane'));
+  }
   if (currentBranch === null) return die('no-branch', messages.deployDetachedHead());
   const l = laneFor(`refs/heads/${currentBranch}`, settingsOf(config).deploy_refs);
-  return l === null ? die('non-deploy-ref', messages.deployNotDeployRef(`refs/heads/${currentBranch}`)) : { lane: l };
+  if (l === null) return die('non-deploy-ref', messages.deployNotDeployRef(`refs/heads/${currentBranch}`));
+  return isLaneName(l) ? { lane: l } : die('bad-argument', messages.laneBadArgument('lane'));
 };
 
 type Fail = { readonly _tag: 'Failure'; readonly kind: string };
@@ -243,9 +253,19 @@ export const laneReleaseOutcome = (lane: string, r: { readonly _tag: 'Released' 
   }
 };
 
-/** `lane halt` argument validation: `null` when valid, else the die outcome. */
+/**
+ * A `--session` argument as the person meant it (push-gate.md §11): a printed, quoted session id (push-gate.md §13.1
+ * `showSession`) is read back; `null` unless the result matches `SESSION_ID_RE`.
+ */
+export const sessionArg = (arg: unknown): string | null => {
+  if (typeof arg !== 'string') return null;
+  const s = nameArg(arg);
+  return SESSION_ID_RE.test(s) ? s : null;
+};
+
+/** `lane halt` argument validation (`session` as given, read by {@link sessionArg}): `null` when valid, else the die outcome. */
 export const haltArgs = (session: unknown, reason: unknown): CliOutcome | null => {
-  if (typeof session !== 'string' || !SESSION_ID_RE.test(session)) return die('bad-argument', messages.laneBadArgument('--session'));
+  if (sessionArg(session) === null) return die('bad-argument', messages.laneBadArgument('--session'));
   const r = safeReason(reason, 200);
   if (r.length < 1 || r.length > 200) return die('bad-argument', messages.laneBadArgument('--reason'));
   return null;
@@ -341,7 +361,7 @@ export const renderContextBlock = (
   degradedAge: number | null | 'none',
   extra: ReadonlyArray<string> = [],
 ): string => {
-  const lines: string[] = [`arbiter · ${repoName(top)} · session ${shortSession(session)}`];
+  const lines: string[] = [`arbiter · ${repoName(top)} · session ${showSession(session)}`];
   if (degradedAge === 'none') lines.push('arbiter: DEGRADED — lane store unavailable; no cached data.');
   else if (degradedAge !== null) lines.push(`arbiter: DEGRADED — lane store unavailable; showing data from ${fmtAge(degradedAge)} ago.`);
   if (data !== null) {
@@ -359,7 +379,7 @@ export const renderContextBlock = (
       lines.push(`you hold ${safeLane(l.lane)} (fence ${l.fence}) — release with \`arbiter lane release ${safeLane(l.lane)}\` when done.`);
     }
     for (const h of data.view.placed.filter((x) => x.open)) {
-      const tgt = h.target_session.replace(/[^A-Za-z0-9_.:@-]/g, '');
+      const tgt = showSession(h.target_session);
       lines.push(`you placed halt ${h.halt_id.replace(/[^0-9a-f]/g, '')} on session ${tgt} — lift it with \`arbiter lane unhalt --session ${tgt}\` once resolved.`);
     }
     lines.push(...extra);
@@ -368,8 +388,7 @@ export const renderContextBlock = (
       if (lk.kind === 'free') lines.push('session lock: free');
       else if (lk.kind === 'ours') lines.push('session lock: held by this session');
       else {
-        const ls = lk.session.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 64) || 'unknown';
-        lines.push(`session lock: held by ${ls} (pid ${Number.isInteger(lk.pid) && lk.pid >= 1 ? lk.pid : '?'}, refreshed ${fmtAge(lk.age_sec)} ago)`);
+        lines.push(`session lock: held by ${showSession(lk.session)} (pid ${Number.isInteger(lk.pid) && lk.pid >= 1 ? lk.pid : '?'}, refreshed ${fmtAge(lk.age_sec)} ago)`);
       }
     }
   } else lines.push(...extra);
