@@ -30,14 +30,14 @@ if (args[0] === 'hook') {
   // Arbiter only ever formats instants in UTC; pinning this process's zone spares the first Date formatting the
   // local-timezone set-up (~2 ms of a hook's start-up). Hook bundles inherit it.
   process.env['TZ'] = 'UTC';
-  const event = inv.help ? null : eventOf(inv);
-  const bundle = Object.prototype.hasOwnProperty.call(HOOK_BUNDLES, inv.hook) ? HOOK_BUNDLES[inv.hook as keyof typeof HOOK_BUNDLES] : undefined;
   if (inv.help || inv.hook === '') {
     // usage only, before stdin or state: the text lives in its own bundle, so the hook path never loads it
     const usage = require(join(__dirname, 'hook-help.cjs')) as { hookUsage: (hook: string) => string };
     writeSync(1, usage.hookUsage(inv.hook === 'help' ? (inv.positionals[0] ?? '') : inv.hook));
     process.exit(0);
   }
+  const event = eventOf(inv);
+  const bundle = Object.prototype.hasOwnProperty.call(HOOK_BUNDLES, inv.hook) ? HOOK_BUNDLES[inv.hook as keyof typeof HOOK_BUNDLES] : undefined;
   if (event !== null) {
     void runEvent(event, inv, load).catch(() => process.exit(0));
   } else if (bundle !== undefined) {

@@ -19,10 +19,11 @@ const finishCli = (o: PG.CliOutcome, policy: string, facts: Record<string, unkno
 };
 
 /**
- * A usage error found before anything runs (push-gate.md §10 V3; C-BADARG of push-gate.md §11): print it on stderr and exit 2, with
- * no store, repository or decision-log access (a mistyped command changes and records nothing). `null` passes.
+ * A usage error found before anything runs (push-gate.md §10 V3; C-BADARG of push-gate.md §11): print it on stderr
+ * and exit 2, with no store, repository or decision-log access (a mistyped command changes and records nothing).
+ * `null` passes.
  */
-const refuseUsage = (o: PG.CliOutcome | null): void => {
+const exitOnUsageError = (o: PG.CliOutcome | null): void => {
   if (o === null) return;
   process.stderr.write(`${o.message}\n`);
   process.exit(o.code);
@@ -108,7 +109,7 @@ export const register = (program: Command): void => {
     .option('--break-glass', 'force-release the lane first (owners only; audited)')
     .option('--reason <text>', 'reason recorded with --break-glass')
     .action(async (o: { lane?: string; eta?: string; breakGlass?: boolean; reason?: string }) => {
-      refuseUsage(PG.etaArg(o.eta));
+      exitOnUsageError(PG.etaArg(o.eta));
       const env = process.env;
       await requireWritableRuntime(process.cwd(), env); // state-lock.md §8: writing verbs die loud when disabled
       await runDeploy(
@@ -141,7 +142,7 @@ export const register = (program: Command): void => {
     .option('--eta <minutes>', 'lease in minutes (1–1440)')
     .description('claim (or renew) a lane for this session')
     .action(async (name: string | undefined, o: { eta?: string }) => {
-      refuseUsage(PG.etaArg(o.eta));
+      exitOnUsageError(PG.etaArg(o.eta));
       const eta = o.eta === undefined ? null : PG.parseEta(o.eta);
       await requireWritableRuntime(process.cwd(), process.env);
       const c = await laneContext(process.cwd(), process.env);
@@ -175,10 +176,10 @@ export const register = (program: Command): void => {
     .requiredOption('--reason <text>', `why (1–${PG.HALT_REASON_MAX} characters)`)
     .description('direct a halt at another session: its pushes are blocked until unhalted')
     .action(async (o: { session: string; reason: string }) => {
-      refuseUsage(PG.haltArgs(o.session, o.reason));
+      exitOnUsageError(PG.haltArgs(o.session, o.reason));
       await requireWritableRuntime(process.cwd(), process.env);
       const c = await laneContext(process.cwd(), process.env);
-      const r = await call(c.store.halt(o.session, c.me, PG.safeReason(o.reason, 200)));
+      const r = await call(c.store.halt(o.session, c.me, PG.safeReason(o.reason, PG.HALT_REASON_MAX)));
       return c.done(PG.laneHaltOutcome(o.session, r._tag === 'Right' ? r.right : { _tag: 'Failure', kind: r.left.kind }), { target: o.session });
     });
   lane
@@ -186,7 +187,7 @@ export const register = (program: Command): void => {
     .requiredOption('--session <session>', 'the halted session')
     .description('lift the halts directed at a session (owner or author)')
     .action(async (o: { session: string }) => {
-      refuseUsage(PG.sessionArg(o.session));
+      exitOnUsageError(PG.sessionArg(o.session));
       await requireWritableRuntime(process.cwd(), process.env);
       const c = await laneContext(process.cwd(), process.env);
       if (c.me.session === o.session) return c.done(PG.laneUnhaltOutcome(c.me.session, o.session, null));
