@@ -7,7 +7,8 @@ const src = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url)
 // 1. the library entry (`@arbiter/hooks`): ESM + CJS + .d.ts, dependencies external;
 // 2. the `arbiter` binary, split into one self-contained bundle per file of src/bin so that a hook loads exactly
 //    one small file besides the dispatcher: `arbiter.cjs` (argv dispatch only), `hook-<name>.cjs` (one hook
-//    wrapper each), `hook.cjs` (help and unknown hook names), `cli.cjs` (the verbs people run, with commander).
+//    wrapper each), `hook-help.cjs` (the usage of every hook, loaded only for `--help`), `cli.cjs` (the verbs
+//    people run, with commander).
 //    Everything is bundled in (noExternal) because a hook runs on every tool call and module resolution across
 //    node_modules costs start-up time.
 export default defineConfig([

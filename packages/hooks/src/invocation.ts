@@ -19,7 +19,10 @@ export interface HookInvocation {
   readonly post: boolean;
   /** `--dry-run`. */
   readonly dryRun: boolean;
-  /** `--help` / `-h`. */
+  /**
+   * `--help` / `-h` anywhere before `--`, even where an option would take it as its value (`--event --help`), or
+   * the name `help`. The dispatcher answers it with usage text before any hook runs (hooks.md §6); no main reads it.
+   */
   readonly help: boolean;
   /** `--event session-start|user-prompt-submit` of the context hook; `null` when absent. */
   readonly event: string | null;
@@ -27,16 +30,21 @@ export interface HookInvocation {
   readonly exportSession: boolean;
 }
 
+/** True when parseArgs took a help flag as another option's value (`--agent --help`): still a request for help. */
+const helpAsValue = (t: { readonly kind: string; readonly value?: string | undefined; readonly inlineValue?: boolean | undefined }): boolean =>
+  t.kind === 'option' && t.inlineValue === false && (t.value === '--help' || t.value === '-h');
+
 /**
  * Parse the arguments after `arbiter hook`. Unknown options are ignored (a hook must never fail on its command
  * line: a mis-wired hook allows). Never throws.
  */
 export const parseHookArgs = (argv: ReadonlyArray<string>): HookInvocation => {
   try {
-    const { values, positionals } = parseArgs({
+    const { values, positionals, tokens } = parseArgs({
       args: [...argv],
       strict: false,
       allowPositionals: true,
+      tokens: true,
       options: {
         agent: { type: 'string' },
         post: { type: 'boolean' },
@@ -53,7 +61,7 @@ export const parseHookArgs = (argv: ReadonlyArray<string>): HookInvocation => {
       agent: agentOf(values['agent']),
       post: values['post'] === true,
       dryRun: values['dry-run'] === true,
-      help: values['help'] === true || positionals[0] === 'help',
+      help: values['help'] === true || positionals[0] === 'help' || tokens.some(helpAsValue),
       event: s(values['event']),
       exportSession: values['export-session'] === true,
     };

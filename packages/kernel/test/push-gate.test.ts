@@ -931,8 +931,8 @@ describe('context (PG-38) and verbs', () => {
       return r;
     };
     expect(run({ repo: { kind: 'not-repo' } }).outcome).toMatchObject({ code: 1, reason: 'not-a-repo' });
-    expect(run({ eta_arg: '0' }).outcome).toMatchObject({ code: 1, reason: 'bad-eta' });
-    expect(run({ eta_arg: '1441' }).outcome).toMatchObject({ code: 1, reason: 'bad-eta' });
+    expect(run({ eta_arg: '0' }).outcome).toMatchObject({ code: 2, reason: 'bad-eta' }); // a usage error
+    expect(run({ eta_arg: '1441' }).outcome).toMatchObject({ code: 2, reason: 'bad-eta' });
     expect(run({ eta_arg: '1440' }).outcome).toMatchObject({ code: 0, reason: 'claimed' });
     expect(run({ refs: { current_branch: null, head_oid: null, default_remote: null } }).outcome).toMatchObject({ code: 1, reason: 'no-branch' });
     expect(run({ refs: { current_branch: 'feature/x', head_oid: OID_A, default_remote: 'origin' } }).outcome).toMatchObject({ code: 1, reason: 'non-deploy-ref' });
@@ -949,11 +949,33 @@ describe('context (PG-38) and verbs', () => {
 
   it('lane-cli (push-gate.md §11): outcomes and argument checks', () => {
     expect(PG.laneUnhaltOutcome('s1', 's1', null)).toMatchObject({ code: 1, reason: 'self-unhalt' });
-    expect(PG.haltArgs('bad session', 'r')).toMatchObject({ code: 1, reason: 'bad-argument' });
-    expect(PG.haltArgs('ok-session', '   ')).toMatchObject({ code: 1, reason: 'bad-argument' });
+    expect(PG.haltArgs('bad session', 'r')).toMatchObject({ code: 2, reason: 'bad-argument', stream: 'stderr' });
+    expect(PG.haltArgs('ok-session', '   ')).toMatchObject({ code: 2, reason: 'bad-argument' });
     expect(PG.haltArgs('ok-session', 'x'.repeat(200))).toBeNull();
+    expect(PG.haltArgs('ok-session', 'x'.repeat(201))?.message).toBe(
+      'arbiter: invalid argument --reason: expected 1–200 characters once control characters are removed and white space is collapsed; got 201 characters.',
+    );
+    expect(PG.sessionArgError('s'.repeat(129))?.message).toBe(
+      'arbiter: invalid argument --session: expected a session id of 1–128 characters from A-Z a-z 0-9 _ . : @ -; got 129 characters.',
+    );
+    expect(PG.sessionArgError('bad session')?.message).toContain('; got a character outside that set.');
+    expect(PG.sessionArgError('sess-bo-02')).toBeNull();
+    expect(PG.laneUnhaltOutcome('s1', 'bad session', null)).toMatchObject({ code: 2, reason: 'bad-argument' });
+    expect(PG.etaArg('abc')).toMatchObject({ code: 2, reason: 'bad-eta', message: 'arbiter: --eta must be a whole number of minutes from 1 to 1440.' });
+    expect([PG.etaArg(undefined), PG.etaArg(null), PG.etaArg('1'), PG.etaArg('1440')]).toEqual([null, null, null, null]);
     expect(PG.laneReleaseOutcome('deploy:x', { _tag: 'NotHolder' })).toMatchObject({ code: 0, reason: 'not-holder' });
     expect(PG.laneReleaseOutcome('deploy:x', { _tag: 'Failure', kind: 'forbidden' })).toMatchObject({ code: 1, reason: 'force-forbidden' });
     expect(PG.laneClaimOutcome('deploy:x', { _tag: 'Lost', holder_handle: 'b@y' }).message).toBe('arbiter: lane deploy:x was lost — its lease ran out and it is now held by @b.');
+  });
+
+  it('lane-cli (push-gate.md §11): a halt reason is accepted exactly when it has 1–200 characters once sanitised; otherwise exit 2 naming the limit and the length', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 260 }), fc.string({ minLength: 195, maxLength: 210 }), fc.constant(' \t\n')), (reason) => {
+        const n = PG.safeReason(reason, Number.POSITIVE_INFINITY).length;
+        const r = PG.haltArgs('ok-session', reason);
+        if (n >= 1 && n <= PG.HALT_REASON_MAX) return r === null;
+        return r !== null && r.code === 2 && r.message.includes('expected 1–200 characters') && r.message.endsWith(`got ${n} characters.`);
+      }),
+    );
   });
 });

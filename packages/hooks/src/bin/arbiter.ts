@@ -6,7 +6,9 @@
  *   (`hook/events.ts`), which answers early verdicts here and loads a hook bundle (`dist/hook-<name>.cjs`) only for
  *   a stage that must decide.
  * - `arbiter hook pre-push <remote> <url>`: git's hook, `dist/hook-pre-push.cjs`.
- * - `arbiter hook` / `--help`: the list of hooks; an unknown hook name exits 0 (a mis-wired hook never blocks).
+ * - `arbiter hook …` with `--help` / `-h` anywhere before `--` (or `arbiter hook [help]`): that hook's usage from
+ *   `dist/hook-help.cjs`, exit 0, before any stdin is read or any state touched (hooks.md §6).
+ * - an unknown hook name exits 0 (a mis-wired hook never blocks).
  * - anything else: the verbs people run, `dist/cli.cjs`.
  *
  * This bundle holds no decision, codec or CLI library: only the early verdicts, path resolution and the log writer.
@@ -19,16 +21,6 @@ import { EVENT_NAMES, HOOK_BUNDLES, eventOf, runEvent, type BundleLoader, type H
 // A computed path keeps the bundler from inlining the other entries into this one.
 const load: BundleLoader = (file) => require(join(__dirname, file)) as HookBundle;
 
-const HELP = `usage: arbiter hook <event> --agent claude|codex
-       arbiter hook pre-push <remote> <url> [--dry-run]
-
-One process per client event; each reads the host's payload on stdin, runs the decisions attached to the event in a
-fixed order, prints one combined answer and is fail-open.
-Events: ${EVENT_NAMES.join(', ')}
-Per-decision hooks (aliases of single-stage events, for tests and older installs):
-  session-lock acquire|refresh|release, gate-push [--post], context --event session-start|user-prompt-submit
-`;
-
 /** A hook name safe to echo on stderr. */
 const shown = (name: string): string => name.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 64);
 
@@ -38,16 +30,19 @@ if (args[0] === 'hook') {
   // Arbiter only ever formats instants in UTC; pinning this process's zone spares the first Date formatting the
   // local-timezone set-up (~2 ms of a hook's start-up). Hook bundles inherit it.
   process.env['TZ'] = 'UTC';
-  const event = inv.help ? null : eventOf(inv);
+  if (inv.help || inv.hook === '') {
+    // usage only, before stdin or state: the text lives in its own bundle, so the hook path never loads it
+    const usage = require(join(__dirname, 'hook-help.cjs')) as { hookUsage: (hook: string) => string };
+    writeSync(1, usage.hookUsage(inv.hook === 'help' ? (inv.positionals[0] ?? '') : inv.hook));
+    process.exit(0);
+  }
+  const event = eventOf(inv);
   const bundle = Object.prototype.hasOwnProperty.call(HOOK_BUNDLES, inv.hook) ? HOOK_BUNDLES[inv.hook as keyof typeof HOOK_BUNDLES] : undefined;
   if (event !== null) {
     void runEvent(event, inv, load).catch(() => process.exit(0));
   } else if (bundle !== undefined) {
-    // the hook's own main: its usage, or its answer to a mis-wired call (no --agent), exactly as before
+    // the hook's own main: its answer to a mis-wired call (no --agent, no verb), exactly as before
     void load(bundle).main(inv).catch(() => process.exit(0));
-  } else if (inv.hook === '' || inv.help) {
-    writeSync(1, HELP);
-    process.exit(0);
   } else {
     const why = EVENT_NAMES.includes(inv.hook) ? 'needs --agent claude|codex' : 'is unknown';
     writeSync(2, `arbiter: hook "${shown(inv.hook)}" ${why} (allowed)\n`);

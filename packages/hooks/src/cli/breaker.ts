@@ -52,10 +52,7 @@ const resolveConfig = (o: CommonOpts): breaker.BreakerConfig => {
       base = d.right;
     }
   }
-  const fallback = o.fallback;
-  if (fallback !== undefined && (fallback.length < 1 || fallback.length > 128 || /[\u0000-\u001f\u007f-\u009f]/.test(fallback))) {
-    return die('--fallback: expected an agent name (1-128 characters, no control characters)', 2);
-  }
+  const fallback = o.fallback === undefined ? undefined : fallbackArg(o.fallback);
   return {
     threshold: intOpt('--threshold', o.threshold, 1) ?? base.threshold,
     cooldownMs: intOpt('--cooldown-ms', o.cooldownMs, 0) ?? base.cooldownMs,
@@ -70,6 +67,22 @@ const agentArg = (a: string): string => {
 };
 
 const taskArg = (t: string): string => (/^[A-Za-z0-9._-]{1,128}$/.test(t) ? t : die('--task: expected a task id ([A-Za-z0-9._-], 1-128 characters)', 2));
+
+const fallbackArg = (f: string): string =>
+  f.length < 1 || f.length > 128 || /[\u0000-\u001f\u007f-\u009f]/.test(f) ? die('--fallback: expected an agent name (1-128 characters, no control characters)', 2) : f;
+
+/**
+ * Every argument's syntax, checked before the action runs (commander `preAction`): a usage error exits 2 before any
+ * state is read or written, on every subcommand, including options a subcommand accepts but does not use.
+ */
+const checkArgs = (o: CommonOpts & { readonly agent?: string; readonly task?: string }): void => {
+  intOpt('--threshold', o.threshold, 1);
+  intOpt('--cooldown-ms', o.cooldownMs, 0);
+  intOpt('--probe-lease-ms', o.probeLeaseMs, 1);
+  if (o.fallback !== undefined) fallbackArg(o.fallback);
+  if (o.agent !== undefined) agentArg(o.agent);
+  if (o.task !== undefined) taskArg(o.task);
+};
 
 const storeFor = (o: CommonOpts) => fsBreakerStore(o.dir ?? breakerDirFor(process.cwd()));
 
@@ -94,7 +107,8 @@ const common = (c: Command): Command =>
     .option('--threshold <n>', 'override breaker.threshold (consecutive exhausted failures)')
     .option('--cooldown-ms <ms>', 'override breaker.cooldown_ms')
     .option('--probe-lease-ms <ms>', 'override breaker.probe_lease_ms')
-    .option('--fallback <agent>', 'override breaker.fallback_agent');
+    .option('--fallback <agent>', 'override breaker.fallback_agent')
+    .hook('preAction', (_c, action) => checkArgs(action.opts()));
 
 const EXIT_HELP = `
 Exit codes:

@@ -36,6 +36,24 @@ export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> =
   lanes,
 ];
 
+/**
+ * The command whose usage `argv` asks for, or `null`: `--help` or `-h` anywhere before `--` asks for help, even
+ * where commander would take it as an option's value (`lane halt --reason --help` prints the usage and places no
+ * halt). The command is the deepest one named by the leading words (`lane halt …` → `lane halt`).
+ */
+export const helpTarget = (program: Command, argv: ReadonlyArray<string>): Command | null => {
+  const end = argv.indexOf('--');
+  const before = end === -1 ? argv : argv.slice(0, end);
+  if (!before.some((a) => a === '--help' || a === '-h')) return null;
+  let cmd = program;
+  for (const word of before) {
+    const sub = word.startsWith('-') ? undefined : cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (sub === undefined) break;
+    cmd = sub;
+  }
+  return cmd;
+};
+
 /** Build the `arbiter` program. */
 export const buildProgram = (): Command => {
   const program = new Command('arbiter')

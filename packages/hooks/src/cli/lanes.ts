@@ -1,7 +1,8 @@
 /**
  * `arbiter deploy [--lane] [--eta] [--break-glass [--reason]]` (push-gate.md §10) and
  * `arbiter lane status|claim|release [--force]|halt|unhalt` (push-gate.md §11). Die-loud: a confirmed conflict or a store
- * failure exits 1 with one fixed message on stderr; success prints on stdout and exits 0.
+ * failure exits 1 with one fixed message on stderr; a usage error (a bad `--eta`, `--session` or `--reason`) exits 2
+ * before anything is read, written or logged; success prints on stdout and exits 0.
  */
 import { Command } from 'commander';
 import type { LaneStore } from '@arbiter/kernel';
@@ -14,6 +15,17 @@ import { requireWritableRuntime } from '../state-lock-guard.js';
 const finishCli = (o: PG.CliOutcome, policy: string, facts: Record<string, unknown>, env: Env, startDir: string): never => {
   (o.stream === 'stdout' ? process.stdout : process.stderr).write(`${o.message}\n`);
   recordDecision({ startDir, env, policy, policyVersion: PG.POLICY_VERSION, mode: 'cli', facts, verdict: o.code === 0 ? 'Ok' : 'Die', reasons: [o.reason] });
+  process.exit(o.code);
+};
+
+/**
+ * A usage error found before anything runs (push-gate.md §10 V3; C-BADARG of push-gate.md §11): print it on stderr
+ * and exit 2, with no store, repository or decision-log access (a mistyped command changes and records nothing).
+ * `null` passes.
+ */
+const exitOnUsageError = (o: PG.CliOutcome | null): void => {
+  if (o === null) return;
+  process.stderr.write(`${o.message}\n`);
   process.exit(o.code);
 };
 
@@ -97,6 +109,7 @@ export const register = (program: Command): void => {
     .option('--break-glass', 'force-release the lane first (owners only; audited)')
     .option('--reason <text>', 'reason recorded with --break-glass')
     .action(async (o: { lane?: string; eta?: string; breakGlass?: boolean; reason?: string }) => {
+      exitOnUsageError(PG.etaArg(o.eta));
       const env = process.env;
       await requireWritableRuntime(process.cwd(), env); // state-lock.md §8: writing verbs die loud when disabled
       await runDeploy(
@@ -129,14 +142,11 @@ export const register = (program: Command): void => {
     .option('--eta <minutes>', 'lease in minutes (1–1440)')
     .description('claim (or renew) a lane for this session')
     .action(async (name: string | undefined, o: { eta?: string }) => {
+      exitOnUsageError(PG.etaArg(o.eta));
+      const eta = o.eta === undefined ? null : PG.parseEta(o.eta);
       await requireWritableRuntime(process.cwd(), process.env);
       const c = await laneContext(process.cwd(), process.env);
       const l = await c.laneOf(name);
-      let eta: number | null = null;
-      if (o.eta !== undefined) {
-        eta = PG.parseEta(o.eta);
-        if (eta === null) return c.done({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.messages.deployBadEta(), reason: 'bad-eta' });
-      }
       const st = await call(c.store.state(l, c.me.session));
       if (st._tag === 'Left') return c.done({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.messages.laneStoreFailed(st.left.kind), reason: 'store-failed' });
       const v = st.right.lanes[0];
@@ -163,15 +173,14 @@ export const register = (program: Command): void => {
   lane
     .command('halt')
     .requiredOption('--session <session>', 'the session to halt')
-    .requiredOption('--reason <text>', 'why (1–200 characters)')
+    .requiredOption('--reason <text>', `why (1–${PG.HALT_REASON_MAX} characters)`)
     .description('direct a halt at another session: its pushes are blocked until unhalted')
     .action(async (o: { session: string; reason: string }) => {
+      exitOnUsageError(PG.haltArgs(o.session, o.reason));
       await requireWritableRuntime(process.cwd(), process.env);
       const c = await laneContext(process.cwd(), process.env);
-      const bad = PG.haltArgs(o.session, o.reason);
-      if (bad !== null) return c.done(bad);
       const target = PG.sessionArg(o.session) as string; // valid: haltArgs checked it
-      const r = await call(c.store.halt(target, c.me, PG.safeReason(o.reason, 200)));
+      const r = await call(c.store.halt(target, c.me, PG.safeReason(o.reason, PG.HALT_REASON_MAX)));
       return c.done(PG.laneHaltOutcome(target, r._tag === 'Right' ? r.right : { _tag: 'Failure', kind: r.left.kind }), { target });
     });
   lane
@@ -179,10 +188,10 @@ export const register = (program: Command): void => {
     .requiredOption('--session <session>', 'the halted session')
     .description('lift the halts directed at a session (owner or author)')
     .action(async (o: { session: string }) => {
+      exitOnUsageError(PG.sessionArgError(o.session));
       await requireWritableRuntime(process.cwd(), process.env);
       const c = await laneContext(process.cwd(), process.env);
-      const target = PG.sessionArg(o.session); // a printed, quoted session id is read back (push-gate.md §11)
-      if (target === null) return c.done(PG.laneUnhaltOutcome(c.me.session, o.session, null));
+      const target = PG.sessionArg(o.session) as string; // a printed, quoted session id is read back (push-gate.md §11); valid: checked above
       if (c.me.session === target) return c.done(PG.laneUnhaltOutcome(c.me.session, target, null));
       const r = await call(c.store.unhalt(target, c.me));
       return c.done(PG.laneUnhaltOutcome(c.me.session, target, r._tag === 'Right' ? r.right : { _tag: 'Failure', kind: r.left.kind }), { target });

@@ -115,18 +115,8 @@ export const runPostTool = async (agent: Agent, deps: PostToolDeps): Promise<Hoo
   }
 };
 
-const USAGE = `usage: arbiter hook post-tool --agent claude|codex
-
-PostToolUse, in order: the session-lock refresh (mutating tools), push release (Bash: the lanes of a finished
-push), and delivery evidence (Bash: a succeeded command that delivers an open commitment of this session, such as
-git push, git merge, gh pr merge, git rebase, git revert, a configured test command or action pattern, marks it
-delivered).
-Never blocks: exit 0 and one JSON object on stdout, whatever happens.
-`;
-
 /** Real entry point: watchdog, stdin, Node adapters, render, exit 0. */
 export const postToolMain: HookMain = async (inv, input = {}) => {
-  if (inv.help) return finish({ code: 0, stdout: USAGE });
   let printed = false;
   armWatchdog(POST_TOOL_WATCHDOG_MS, () => {
     if (!printed) {

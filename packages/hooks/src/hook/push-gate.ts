@@ -173,14 +173,6 @@ const logFacts = (run: GateRun, extra: Record<string, unknown>): Record<string, 
   };
 };
 
-const USAGE = `usage: arbiter hook gate-push [--post] --agent claude|codex [--dry-run]
-       arbiter hook pre-push <remote> <url> [--dry-run]
-
-gate-push: PreToolUse on Bash — claims the deploy lane of a push to a deploy ref; --post on PostToolUse releases it.
-pre-push:  git's pre-push hook — gates the exact refs git is about to push.
-Fail-open and loud; a Block needs a confirmed positive (a halt for this session, or the remote ahead of the push).
-`;
-
 /** The verdict already rendered by this process (the watchdog then exits with its code, push-gate.md §14 rule 2). */
 let gateRendered: PG.Rendered | null = null;
 
@@ -259,10 +251,6 @@ const gateStdin = (input: HookInput): Promise<StdinResult> => (input.stdin !== u
 
 /** `arbiter hook gate-push [--post] --agent …` entry point (the push gate, or with `--post` push release). */
 export const gatePushMain: HookMain = async (inv, input = {}) => {
-  if (inv.help) {
-    writeSync(1, USAGE);
-    process.exit(0);
-  }
   const agent = inv.agent;
   if (agent === null) process.exit(0); // a mis-wired hook never blocks
   const env = process.env;
@@ -292,10 +280,6 @@ export const gatePushMain: HookMain = async (inv, input = {}) => {
 
 /** `arbiter hook pre-push <remote> <url>` entry point (git layer). */
 export const prePushMain: HookMain = async (inv, input = {}) => {
-  if (inv.help) {
-    writeSync(1, USAGE);
-    process.exit(0);
-  }
   const env = process.env;
   const pos = inv.positionals;
   armGateWatchdog('git', env, 'pre-push');

@@ -1,7 +1,8 @@
 /**
  * The per-decision hook mains by their command-line name, for tools that embed Arbiter's hooks as a library. Every
  * main takes the parsed invocation (`invocation.ts`), arms its own watchdog, renders, exits, and is fail-open. The
- * binary reaches them through the event runner (`events.ts`), one bundle per hook.
+ * binary reaches them through the event runner (`events.ts`), one bundle per hook. A main never answers `--help`:
+ * the dispatcher prints `hookUsage(name)` (`usage.ts`) instead of calling it.
  */
 import { sessionLockMain } from './session-lock.js';
 import { stopMain } from './stop.js';

@@ -157,15 +157,6 @@ const pipeline = async (verb: Verb, agent: Agent, deps: SessionLockDeps): Promis
 
 const VERBS: ReadonlyArray<Verb> = ['acquire', 'refresh', 'release'];
 
-const USAGE = `usage: arbiter hook session-lock acquire|refresh|release --agent claude|codex
-
-Reads a Claude Code or Codex hook payload on stdin.
-  acquire  PreToolUse on a mutating tool: take the workspace lock or block (Claude: exit 2; Codex: deny JSON)
-  refresh  PostToolUse: extend the holder's lease
-  release  Stop / SessionEnd: give the workspace up (the fence is kept)
-Fail-open: bad input, store errors and the ${SL.LOCK_WATCHDOG_MS} ms watchdog all exit 0.
-`;
-
 /**
  * The session-lock part of an event (pre-tool, post-tool, stop, session-end): run `verb` for the invocation's agent
  * with the Node adapters, write its decision-log entries under the state lock (state-lock.md §8), and return what to
@@ -213,7 +204,6 @@ export const sessionLockStage = async (verb: Verb, agent: Agent, input: HookInpu
 
 /** `arbiter hook session-lock acquire|refresh|release --agent …`: arm the watchdog, run the stage, render, exit. */
 export const sessionLockMain: HookMain = async (inv, input = {}) => {
-  if (inv.help) return finish({ code: 0, stdout: USAGE });
   const verb = VERBS.find((v) => v === inv.positionals[0]);
   armWatchdog(SL.LOCK_WATCHDOG_MS);
   if (verb === undefined || inv.agent === null) return finish(ALLOW); // a mis-wired hook never blocks a session

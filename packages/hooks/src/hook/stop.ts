@@ -270,18 +270,8 @@ export const runStopHook = async (agent: Agent, deps: StopDeps): Promise<StopRun
   }
 };
 
-const USAGE = `usage: arbiter hook stop --agent claude|codex
-
-Reads a Claude Code or Codex Stop payload on stdin and prints one JSON object: {} to let the session stop, or
-{"decision":"block","reason":"…"} to send it back to work (exit 0 either way). Order: the session-lock release
-(silent), claim observation, the build
-stop-hook (a session that owns an unfinished build, within its budget), then the stop gate (off unless
-\`arbiter gate mode\` says otherwise). Fail-open: any error or the ${STOP_WATCHDOG_MS} ms watchdog prints {}.
-`;
-
 /** Real entry point: parse argv, arm the watchdog, run with the Node adapters, print one JSON object, exit 0. */
 export const stopMain: HookMain = async (inv, input = {}) => {
-  if (inv.help) return finish({ code: 0, stdout: USAGE });
   let printed = false;
   const print = (stdout: string, stderr = ''): never => {
     if (printed) process.exit(0);

@@ -184,8 +184,9 @@ export const messages = {
   laneUnhaltSelf: (): string => 'arbiter: a session cannot lift a halt directed at itself.',
   /** C-UNHALT-DENIED */
   laneUnhaltDenied: (): string => "arbiter: only an owner or the halt's author can lift it.",
-  /** C-BADARG */
-  laneBadArgument: (name: string): string => `arbiter: invalid argument ${keepOnly(name, /[A-Za-z0-9-]/, 32, '?')}.`,
+  /** C-BADARG: the option, the rule it breaks and what was given (both fixed kernel texts, never the value itself). */
+  laneBadArgument: (name: string, expected: string, got: string): string =>
+    `arbiter: invalid argument ${keepOnly(name, /[A-Za-z0-9-]/, 32, '?')}: expected ${expected}; got ${got}.`,
   /** C-STORE */
   laneStoreFailed: (kind: unknown): string => `arbiter: the lane store failed (${kindOf(kind)}).`,
   /** N-NOTCONF */

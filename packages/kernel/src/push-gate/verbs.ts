@@ -79,16 +79,18 @@ export const releaseDriver: StepDriver<ReleaseFacts, ReadonlyArray<ReleaseProbe>
 
 // ───────────────────────────────────────── die-loud outcomes ─────────────────────────────────────────
 
-/** A CLI verb's final answer: exit code, stream and one fixed message. */
+/** A CLI verb's final answer: exit code (0 success, 1 a confirmed conflict or failure, 2 a usage error), stream and one fixed message. */
 export interface CliOutcome {
   readonly _tag: 'Exit';
-  readonly code: 0 | 1;
+  readonly code: 0 | 1 | 2;
   readonly stream: 'stdout' | 'stderr';
   readonly message: string;
   readonly reason: string;
 }
 const ok = (reason: string, message: string): CliOutcome => ({ _tag: 'Exit', code: 0, stream: 'stdout', message, reason });
 const die = (reason: string, message: string): CliOutcome => ({ _tag: 'Exit', code: 1, stream: 'stderr', message, reason });
+/** A usage error (a bad argument, nothing was asked of the store): exit 2, as every verb's usage error. */
+const usage = (reason: string, message: string): CliOutcome => ({ _tag: 'Exit', code: 2, stream: 'stderr', message, reason });
 
 // ───────────────────────────────────────── deploy (push-gate.md §10) ─────────────────────────────────────────
 
@@ -116,6 +118,10 @@ export type DeployEffect = { readonly _tag: 'PostStatus'; readonly lane: string;
 /** Parse `--eta` (V3): an integer string from `ETA_MIN` to `ETA_MAX`, else `null`. */
 export const parseEta = (s: string): number | null => (/^\d{1,4}$/.test(s) && +s >= ETA_MIN && +s <= ETA_MAX ? +s : null);
 
+/** `--eta` checked before anything runs (push-gate.md §10 V3): `null` when absent or valid, else the D-ETA usage error. */
+export const etaArg = (s: string | null | undefined): CliOutcome | null =>
+  s === null || s === undefined || parseEta(s) !== null ? null : usage('bad-eta', messages.deployBadEta());
+
 /** push-gate.md §10 V1–V9 as a step function; `Done` carries the exit outcome and (for break-glass) the S-BREAK post. */
 export const deployStep = (f: DeployFacts): Need<ReadonlyArray<DeployProbe>> | Done<CliOutcome, DeployEffect> => {
   if (f.repo === undefined) return need([{ _tag: 'repo' }]);
@@ -125,7 +131,7 @@ export const deployStep = (f: DeployFacts): Need<ReadonlyArray<DeployProbe>> | D
   let eta: number | null = null;
   if (f.eta_arg !== null) {
     eta = parseEta(f.eta_arg);
-    if (eta === null) return done(die('bad-eta', messages.deployBadEta())); // V3
+    if (eta === null) return done(usage('bad-eta', messages.deployBadEta())); // V3
   }
   if (f.refs === undefined) return need([{ _tag: 'refs' }]);
   let lane: string; // V4
@@ -253,6 +259,9 @@ export const laneReleaseOutcome = (lane: string, r: { readonly _tag: 'Released' 
   }
 };
 
+/** The most characters of a halt reason after `safeReason` (push-gate.md §11). */
+export const HALT_REASON_MAX = 200;
+
 /**
  * A `--session` argument as the person meant it (push-gate.md §11): a printed, quoted session id (push-gate.md §13.1
  * `showSession`) is read back; `null` unless the result matches `SESSION_ID_RE`.
@@ -263,22 +272,43 @@ export const sessionArg = (arg: unknown): string | null => {
   return SESSION_ID_RE.test(s) ? s : null;
 };
 
-/** `lane halt` argument validation (`session` as given, read by {@link sessionArg}): `null` when valid, else the die outcome. */
+/**
+ * `--session` of `lane halt|unhalt` (push-gate.md §11): `null` when {@link sessionArg} reads a valid session id, else
+ * the C-BADARG usage error (exit 2) naming the rule and what was wrong (its length, or a character outside the set).
+ */
+export const sessionArgError = (session: unknown): CliOutcome | null => {
+  if (sessionArg(session) !== null) return null;
+  const n = typeof session === 'string' ? [...nameArg(session)].length : 0;
+  const got = n < 1 || n > 128 ? `${n} characters` : 'a character outside that set';
+  return usage('bad-argument', messages.laneBadArgument('--session', 'a session id of 1–128 characters from A-Z a-z 0-9 _ . : @ -', got));
+};
+
+/**
+ * `lane halt` argument validation (push-gate.md §11): `null` when valid, else the C-BADARG usage error (exit 2). The
+ * session is read by {@link sessionArg}; the reason must have 1–`HALT_REASON_MAX` characters once sanitised
+ * (`safeReason`); the error says how many it had.
+ */
 export const haltArgs = (session: unknown, reason: unknown): CliOutcome | null => {
-  if (sessionArg(session) === null) return die('bad-argument', messages.laneBadArgument('--session'));
-  const r = safeReason(reason, 200);
-  if (r.length < 1 || r.length > 200) return die('bad-argument', messages.laneBadArgument('--reason'));
-  return null;
+  const bad = sessionArgError(session);
+  if (bad !== null) return bad;
+  const n = safeReason(reason, Number.POSITIVE_INFINITY).length;
+  if (n >= 1 && n <= HALT_REASON_MAX) return null;
+  const expected = `1–${HALT_REASON_MAX} characters once control characters are removed and white space is collapsed`;
+  return usage('bad-argument', messages.laneBadArgument('--reason', expected, `${n} characters`));
+};
 };
 
 /** `lane halt` result. */
 export const laneHaltOutcome = (session: string, r: { readonly _tag: 'Halted'; readonly halt_id: string } | Fail): CliOutcome =>
   r._tag === 'Halted' ? ok('halted', messages.laneHalted(r.halt_id, session)) : die('store-failed', messages.laneStoreFailed(r.kind));
 
-/** `lane unhalt`: self check first, then the store answer. */
+/**
+ * `lane unhalt`: self check first, then the store answer; `r` is `null` when the store was not asked (an invalid
+ * `--session`: the C-BADARG usage error, exit 2).
+ */
 export const laneUnhaltOutcome = (ourSession: string, target: string, r: { readonly _tag: 'Unhalted'; readonly count: number } | Fail | null): CliOutcome => {
   if (ourSession === target) return die('self-unhalt', messages.laneUnhaltSelf());
-  if (r === null) return die('bad-argument', messages.laneBadArgument('--session'));
+  if (r === null) return sessionArg(target) ?? die('store-failed', messages.laneStoreFailed('other')); // null: the store was not asked
   if (r._tag === 'Unhalted') return ok('unhalted', messages.laneUnhalted(r.count, target));
   return r.kind === 'forbidden' ? die('unhalt-forbidden', messages.laneUnhaltDenied()) : die('store-failed', messages.laneStoreFailed(r.kind));
 };
