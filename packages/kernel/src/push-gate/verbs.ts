@@ -308,7 +308,7 @@ export const laneHaltOutcome = (session: string, r: { readonly _tag: 'Halted'; r
  */
 export const laneUnhaltOutcome = (ourSession: string, target: string, r: { readonly _tag: 'Unhalted'; readonly count: number } | Fail | null): CliOutcome => {
   if (ourSession === target) return die('self-unhalt', messages.laneUnhaltSelf());
-  if (r === null) return sessionArg(target) ?? die('store-failed', messages.laneStoreFailed('other')); // null: the store was not asked
+  if (r === null) return sessionArgError(target) ?? die('store-failed', messages.laneStoreFailed('other')); // null: the store was not asked
   if (r._tag === 'Unhalted') return ok('unhalted', messages.laneUnhalted(r.count, target));
   return r.kind === 'forbidden' ? die('unhalt-forbidden', messages.laneUnhaltDenied()) : die('store-failed', messages.laneStoreFailed(r.kind));
 };
