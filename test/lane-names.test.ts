@@ -66,7 +66,7 @@ describe('lane names (N5)', () => {
   });
 
   it('the verbs refuse a --lane that is not a lane name before any store is asked', () => {
-    expect(PG.laneArg('a:\u0007', null, NOT_CONFIGURED)).toMatchObject({ _tag: 'Exit', code: 1, reason: 'bad-argument' });
+    expect(PG.laneArg('a:\u0007', null, NOT_CONFIGURED)).toMatchObject({ _tag: 'Exit', code: 2, reason: 'bad-argument' });
     const facts: PG.DeployFacts = {
       lane_arg: 'x:\n',
       eta_arg: null,
@@ -76,7 +76,7 @@ describe('lane names (N5)', () => {
       refs: { current_branch: 'main', head_oid: null, default_remote: 'origin' },
     };
     const r = PG.deployStep(facts);
-    expect(r._tag === 'Done' && r.outcome).toMatchObject({ code: 1, reason: 'bad-argument' });
+    expect(r._tag === 'Done' && r.outcome).toMatchObject({ code: 2, reason: 'bad-argument' });
   });
 });
 

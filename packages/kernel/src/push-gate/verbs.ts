@@ -143,7 +143,7 @@ export const deployStep = (f: DeployFacts): Need<ReadonlyArray<DeployProbe>> | D
     if (l === null) return done(die('non-deploy-ref', messages.deployNotDeployRef(`refs/heads/${cb}`)));
     lane = l;
   }
-  if (!isLaneName(lane)) return done(die('bad-argument', messages.laneBadArgument('--lane'))); // N5: never sent to a store
+  if (!isLaneName(lane)) return done(usage('bad-argument', messages.laneBadArgument('--lane', 'a lane name (1–8192 characters, no control character, no unpaired surrogate)', 'a name outside that rule'))); // N5: never sent to a store
   if (f.identity === undefined) return need([{ _tag: 'identity' }]);
   if (!f.identity.ok) return done(die('identity-unavailable', messages.deployNoIdentity())); // V5
   const me: Holder = { handle: f.identity.member, session: f.identity.session, instance: f.identity.instance, host: f.identity.host };
@@ -219,12 +219,12 @@ export const deployDriver: StepDriver<DeployFacts, ReadonlyArray<DeployProbe>, R
 export const laneArg = (arg: string | null, currentBranch: string | null, config: ConfigState): { lane: string } | CliOutcome => {
   if (arg !== null) {
     const lane = laneFromArg(arg);
-    return isLaneName(lane) ? { lane } : die('bad-argument', messages.laneBadArgument('lane'));
+    return isLaneName(lane) ? { lane } : usage('bad-argument', messages.laneBadArgument('lane', 'a lane name (1–8192 characters, no control character, no unpaired surrogate)', 'a name outside that rule'));
   }
   if (currentBranch === null) return die('no-branch', messages.deployDetachedHead());
   const l = laneFor(`refs/heads/${currentBranch}`, settingsOf(config).deploy_refs);
   if (l === null) return die('non-deploy-ref', messages.deployNotDeployRef(`refs/heads/${currentBranch}`));
-  return isLaneName(l) ? { lane: l } : die('bad-argument', messages.laneBadArgument('lane'));
+  return isLaneName(l) ? { lane: l } : die('bad-argument', messages.laneBadArgument('lane', 'a lane name (1–8192 characters, no control character, no unpaired surrogate)', 'the current branch\'s lane, which is not'));
 };
 
 type Fail = { readonly _tag: 'Failure'; readonly kind: string };
@@ -295,7 +295,6 @@ export const haltArgs = (session: unknown, reason: unknown): CliOutcome | null =
   if (n >= 1 && n <= HALT_REASON_MAX) return null;
   const expected = `1–${HALT_REASON_MAX} characters once control characters are removed and white space is collapsed`;
   return usage('bad-argument', messages.laneBadArgument('--reason', expected, `${n} characters`));
-};
 };
 
 /** `lane halt` result. */
