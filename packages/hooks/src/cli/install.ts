@@ -29,7 +29,7 @@ export const commandOf = (row: EventRow): string => ['arbiter', ...argsOf(row)].
  * loop blocked is ended by its backstop (hook/backstop.ts) with SIGKILL, exit 137, which git would read as a
  * refusal; the backstop first writes into the file named by `ARBITER_WATCHDOG_MARK`, so 137 with that file
  * non-empty is the watchdog and the push goes ahead (exit 0, one stderr line), like every other watchdog of the push
- * gate (push-gate.md §14 rule 2, §8.9 fail direction). Any other exit code, a 137 from anything else included, is
+ * gate (push-gate.md §14 rule 2). Any other exit code, a 137 from anything else included, is
  * passed on unchanged. `$1` of the tail is the command that feeds the hook its stdin (empty: the shim's own stdin).
  */
 const SHIM_RUN = (feed: string): string =>

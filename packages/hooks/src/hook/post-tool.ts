@@ -12,7 +12,6 @@ import type { Env } from '@arbiter/io-node';
 import { agentLogMode } from '@arbiter/kernel/early';
 import type { HookMain } from '../invocation.js';
 import { armWatchdog, finish, parsePayload, readStdin, type Agent, type HookResult, type StdinResult } from './runtime.js';
-import { armBackstop } from './backstop.js';
 import { recordDecision } from '../decision-record.js';
 import { commitmentsContext, driveAndApply, logCommitmentDecision } from './commitments-io.js';
 import { openRuntimeGuard } from '../state-lock-guard.js';
@@ -144,7 +143,8 @@ export const postToolMain: HookMain = async (inv, input = {}) => {
     printed = true;
     return finish(EMPTY); // a mis-wired hook never blocks and never guesses the client
   }
-  armBackstop(POST_TOOL_WATCHDOG_MS, 'hook post-tool'); // git, commitments: bounded even if the event loop blocks
+  // no backstop here: this stage reads and writes only state files (bounded, non-blocking: io-node state-io.ts) and
+  // spawns nothing, so its timer watchdog can always fire (hook/backstop.ts)
   const r = await runPostTool(agent, {
     stdin: () => (input.stdin !== undefined ? Promise.resolve(input.stdin) : readStdin(HOOK_STDIN_MAX_BYTES, HOOK_STDIN_TIMEOUT_MS)),
     env: process.env,
