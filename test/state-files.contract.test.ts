@@ -36,7 +36,7 @@ describe('fs StateFiles specifics (hooks.md §5)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'arbiter-sf-'));
     mkdirSync(join(dir, 'build-state.json'));
     const r = await fsStateFiles(dir).read('build-state.json')();
-    expect(r).toMatchObject({ _tag: 'Left', left: { _tag: 'ReadFailed', detail: 'EISDIR' } });
+    expect(r).toMatchObject({ _tag: 'Left', left: { _tag: 'ReadFailed', detail: 'directory, not a regular file' } });
   });
 
   it('an unwritable directory is a WriteFailed, not a throw', async () => {

@@ -7,8 +7,9 @@
  * exclusive primitives below are the compare-and-set building blocks.
  */
 import { crypto } from './lazy-builtins.js';
-import { constants as FS, close, fstat, linkSync, mkdirSync, open, openSync, closeSync, read, writeSync, unlinkSync } from 'node:fs';
+import { linkSync, mkdirSync, openSync, closeSync, writeSync, unlinkSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
+import { readState, StateIoFailure } from './state-io.js';
 
 /** Tagged error of a filesystem operation: the errno code (e.g. `EACCES`) or `EUNKNOWN`. */
 export interface FsError {
@@ -105,26 +106,14 @@ export type NonBlockingRead =
   | { readonly regular: false; readonly mtimeMs: number };
 
 /**
- * Read a store file without ever blocking and without following a symlink: opened `O_RDONLY | O_NONBLOCK |
- * O_NOFOLLOW` and read only when it is a regular file. A FIFO planted at a generation name therefore cannot park a
- * thread-pool thread (which would even make `process.exit` hang), and a symlink fails with `ELOOP` instead of being
- * followed. Used by every generation-file store. Rejects with the fs error (e.g. `ENOENT` after garbage collection).
+ * Read a generation file of a store through state-io.ts's `readState` (non-blocking, no symlink followed, regular
+ * files only, bounded): `regular: false` for a FIFO, socket, directory, symlink or device at the name, which each
+ * store treats as a corrupt generation. Rejects with an fs-like error (`code` = `ENOENT` when absent, e.g. after
+ * garbage collection, else the errno code) so the stores' existing error paths stay as they are.
  */
 export const readNonBlocking = async (path: string): Promise<NonBlockingRead> => {
-  // Callback fs calls: `fs/promises` would load the readline and stream modules on a hook's hot path.
-  const fd = await new Promise<number>((res, rej) => open(path, FS.O_RDONLY | FS.O_NONBLOCK | FS.O_NOFOLLOW, (e, d) => (e ? rej(e) : res(d))));
-  try {
-    const st = await new Promise<import('node:fs').Stats>((res, rej) => fstat(fd, (e, s) => (e ? rej(e) : res(s))));
-    if (!st.isFile()) return { regular: false, mtimeMs: st.mtimeMs };
-    const chunks: Buffer[] = [];
-    for (;;) {
-      const buf = Buffer.allocUnsafe(65_536);
-      const n = await new Promise<number>((res, rej) => read(fd, buf, 0, buf.length, null, (e, k) => (e ? rej(e) : res(k))));
-      if (n === 0) break;
-      chunks.push(buf.subarray(0, n));
-    }
-    return { regular: true, text: Buffer.concat(chunks).toString('utf8'), mtimeMs: st.mtimeMs };
-  } finally {
-    await new Promise<void>((res) => close(fd, () => res()));
-  }
+  const r = readState(path);
+  if (r._tag === 'File') return { regular: true, text: r.bytes.toString('utf8'), mtimeMs: r.mtimeMs };
+  if (r._tag === 'NotRegular') return { regular: false, mtimeMs: 0 };
+  throw new StateIoFailure(r);
 };

@@ -18,13 +18,13 @@
  * Location (architecture.md conventions §2–3): per-repository runtime state `<git common dir>/arbiter/breaker/` (or
  * `$ARBITER_STATE_DIR/repos/<key>/breaker/`) inside a repository, else `<per-user state dir>/breaker/`.
  */
-import { readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { breaker, type BreakerCommitResult, type BreakerSnapshot, type BreakerStore, type BreakerStoreFailure } from '@arbiter/kernel';
 import { createExclusive, ensureDir, errnoCode, randomHex16, tempSuffix } from './atomic.js';
 import { resolveRepo, resolveStateDir, type Env } from './paths.js';
+import { describeStateFailure, readState, throwingState } from './state-io.js';
 
 /** Newest generation files always kept; older ones are deleted after a successful commit once they are old enough. */
 export const BREAKER_GEN_KEEP = 8;
@@ -95,7 +95,7 @@ const splitTrailer = (text: string): { readonly raw: string; readonly commit: st
 /** The trailer of the generation file at `path`: `undefined` when the file is absent, null fields when it has none. */
 const trailerOf = (path: string): { readonly commit: string | null; readonly parent: string | null } | undefined => {
   try {
-    return splitTrailer(readFileSync(path, 'utf8'));
+    return splitTrailer(throwingState(path)); // state-io: never blocks, follows no symlink
   } catch (e) {
     if (errnoCode(e) === 'ENOENT') return undefined;
     throw e;
@@ -119,12 +119,12 @@ export const fsBreakerStore = (dir: string, options: FsBreakerStoreOptions = {})
         return E.left(fail(errnoCode(e)));
       }
       if (g === 0) return E.right({ generation: 0, raw: null });
-      try {
-        return E.right({ generation: g, raw: splitTrailer(await readFile(file(g), 'utf8')).raw });
-      } catch (e) {
-        if (errnoCode(e) !== 'ENOENT') return E.left(fail(errnoCode(e)));
-        // collected between list and read: list again
-      }
+      // state-io: never blocks on a FIFO, follows no symlink; anything but a regular file is a store failure (the
+      // CLI exits 1, as for an unreadable book, breaker.md §8), and nothing overwrites it
+      const r = readState(file(g));
+      if (r._tag === 'File') return E.right({ generation: g, raw: splitTrailer(r.bytes.toString('utf8')).raw });
+      if (r._tag !== 'Absent') return E.left(fail(`${FILE_PREFIX}${g}: ${describeStateFailure(r)}`));
+      // collected between list and read: list again
     }
     return E.left(fail('generation vanished during read'));
   };

@@ -1,9 +1,9 @@
 /**
  * Reading `<worktree top-level>/.arbiter/config.json` (architecture.md conventions §1; push-gate.md §3.1).
  */
-import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { config } from '@arbiter/kernel';
+import { describeStateFailure, readState } from './state-io.js';
 
 /** Path of the configuration file of a worktree. */
 export const configPath = (topLevel: string): string => join(topLevel, '.arbiter', 'config.json');
@@ -13,12 +13,14 @@ export const configPath = (topLevel: string): string => join(topLevel, '.arbiter
  * or failing the codec → `Invalid` with a short detail. Never throws.
  */
 export const readRepoConfig = (topLevel: string): config.ConfigState => {
-  const p = configPath(topLevel);
+  // state-io: never blocks on a FIFO, follows no symlink; anything but a regular file is an unreadable configuration
+  const r = readState(configPath(topLevel), config.CONFIG_MAX_BYTES);
+  if (r._tag === 'Absent' || (r._tag === 'Error' && r.code === 'ENOTDIR')) return config.parseConfig(null);
+  if (r._tag !== 'File') return { _tag: 'Invalid', detail: `configuration unreadable (${describeStateFailure(r)})` };
+  if (r.truncated) return { _tag: 'Invalid', detail: 'configuration file larger than 64 KiB' };
   try {
-    if (statSync(p).size > config.CONFIG_MAX_BYTES) return { _tag: 'Invalid', detail: 'configuration file larger than 64 KiB' };
-    return config.parseConfig(readFileSync(p, 'utf8'));
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    return code === 'ENOENT' || code === 'ENOTDIR' ? config.parseConfig(null) : { _tag: 'Invalid', detail: `configuration unreadable (${code ?? 'error'})` };
+    return config.parseConfig(r.bytes.toString('utf8'));
+  } catch {
+    return { _tag: 'Invalid', detail: 'configuration unreadable (error)' };
   }
 };

@@ -12,7 +12,6 @@ import {
   openSync,
   readSync,
   readdirSync,
-  readFileSync,
   statSync,
   unlinkSync,
   writeSync,
@@ -24,12 +23,15 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { DecisionLog, DecisionLogEntry, LogWriteFailure } from '@arbiter/kernel';
 import { serializeLogEntry } from '@arbiter/kernel';
 import { ensureDir, errnoCode } from './atomic.js';
+import { describeStateFailure, openState, readState } from './state-io.js';
 
 /** Days a daily log file is kept (DL1). */
 export const LOG_RETENTION_DAYS = 14;
 const DAY_MS = 86_400_000;
 const FILE_RE = /^decisions-(\d{4}-\d{2}-\d{2})\.ndjson$/;
 const REPAIR_LOCK_STALE_MS = 2_000;
+/** Largest daily file read by `readDecisions`, bytes (a bigger one is read up to this size). */
+const LOG_READ_MAX_BYTES = 256 * 1024 * 1024;
 
 /**
  * A fresh decision id (ULID) for the instant `now` (ms epoch). `prng` (a `Math.random`-like source of [0, 1)) may
@@ -112,7 +114,11 @@ export const appendDecisionSync = (dir: string, entry: DecisionLogEntry | Readon
   try {
     ensureDir(dir);
     const file = join(dir, logFileName(now));
-    const fd = openSync(file, 'a+', 0o600);
+    // state-io: O_RDWR|O_APPEND|O_CREAT|O_NONBLOCK|O_NOFOLLOW and a regular file only: a FIFO, socket, directory or
+    // symlink at the day's name is a failed write (DL2: the verdict stands), never a wait
+    const o = openState(file, 'read-append');
+    if (o._tag !== 'Open') return { _tag: 'LogWriteFailure', detail: describeStateFailure(o) };
+    const fd = o.fd;
     try {
       const entries: ReadonlyArray<DecisionLogEntry> = Array.isArray(entry) ? entry : [entry as DecisionLogEntry];
       const line = Buffer.from(entries.map(serializeLogEntry).join(''), 'utf8');
@@ -158,12 +164,10 @@ export const readDecisions = (dir: string, q: LogQuery = {}): DecisionLogEntry[]
   }
   const out: DecisionLogEntry[] = [];
   for (const name of names) {
-    let text: string;
-    try {
-      text = readFileSync(join(dir, name), 'utf8');
-    } catch {
-      continue;
-    }
+    // state-io: never blocks on a FIFO, follows no symlink; anything but a regular file is skipped like a torn line
+    const r = readState(join(dir, name), LOG_READ_MAX_BYTES);
+    if (r._tag !== 'File') continue;
+    const text = r.bytes.toString('utf8');
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
       try {

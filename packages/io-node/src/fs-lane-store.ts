@@ -9,11 +9,12 @@
  * force-release and its audit become visible in the same atomic link (LS7); `audit.ndjson` is a projection.
  */
 import { crypto } from './lazy-builtins.js';
-import { appendFileSync, readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LaneFailure, LaneStore } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
 import { createExclusive, ensureDir, errnoCode, randomHex16, readNonBlocking } from './atomic.js';
+import { appendState, readState, throwingState } from './state-io.js';
 
 /** Options. `now` is the store clock (LS2); `inject` is a fault-injection seam for tests. */
 export interface FsLaneStoreOptions {
@@ -25,6 +26,8 @@ export interface FsLaneStoreOptions {
 }
 
 const GEN_KEEP = 8;
+/** Largest `audit.ndjson` read by `audit`, bytes. */
+const AUDIT_READ_MAX_BYTES = 64 * 1024 * 1024;
 const GEN_GC_AGE_MS = 600_000;
 
 /**
@@ -101,7 +104,7 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
     if (recs.length === 0) return;
     try {
       step('append');
-      appendFileSync(auditFile, recs.map((r) => JSON.stringify(encodeAudit(r)) + '\n').join(''), { mode: 0o600 });
+      appendState(auditFile, recs.map((r) => JSON.stringify(encodeAudit(r)) + '\n').join('')); // never blocks (state-io)
     } catch {
       // the generation file already carries the event (E3); the projection is best effort
     }
@@ -174,7 +177,7 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
     for (const n of names) {
       if (!/^[0-9a-f]{16}\.json$/.test(n)) continue;
       try {
-        const d = PG.HaltRecordCodec.decode(JSON.parse(readFileSync(join(haltsDir, n), 'utf8')));
+        const d = PG.HaltRecordCodec.decode(JSON.parse(throwingState(join(haltsDir, n)))); // not a regular file: corrupt
         if (d._tag === 'Right') out.push({ rec: d.right, open: !closed.has(d.right.halt_id) });
       } catch {
         // a corrupt halt file is ignored: a halt only ever blocks on a verified record
@@ -246,7 +249,8 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
         ensureDir(root);
         step('append');
         const rec: PG.AuditRecord = { at: now(), lane: p.lane, kind: 'status', by_handle: p.by.handle, by_session: p.by.session, by_instance: p.by.instance, fence: null, previous: null, reason: null, body: p.body };
-        appendFileSync(auditFile, JSON.stringify(encodeAudit(rec)) + '\n', { mode: 0o600 });
+        const a = appendState(auditFile, JSON.stringify(encodeAudit(rec)) + '\n');
+        if (a._tag !== 'Appended') throw new Fail(a._tag === 'NotRegular' ? 'ENOTREG' : a.code);
         return { _tag: 'Posted' as const };
       }),
     halt: (target, by, reason) =>
@@ -282,12 +286,10 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
       }),
     audit: (limit) =>
       wrap(() => {
-        let text = '';
-        try {
-          text = readFileSync(auditFile, 'utf8');
-        } catch (e) {
-          if (errnoCode(e) !== 'ENOENT') throw e;
-        }
+        const got = readState(auditFile, AUDIT_READ_MAX_BYTES);
+        if (got._tag === 'NotRegular') throw new Fail('ENOTREG');
+        if (got._tag === 'Error') throw new Fail(got.code);
+        const text = got._tag === 'File' ? got.bytes.toString('utf8') : '';
         const out: PG.AuditRecord[] = [];
         for (const line of text.split('\n')) {
           if (line.trim() === '') continue;

@@ -22,3 +22,4 @@ export * from './state-lock.js';
 export * from './breaker-store.js';
 export * from './fs-commitment-store.js';
 export * from './path-probes.js';
+export * from './state-io.js';

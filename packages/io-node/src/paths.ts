@@ -13,7 +13,8 @@
 import { md5 } from '@noble/hashes/legacy.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { os } from './lazy-builtins.js';
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
+import { throwingState } from './state-io.js';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 /** The environment variables Arbiter reads (a subset of `process.env`). */
@@ -67,7 +68,7 @@ export const gitDir = (topLevel: string): string | null => {
   const dotGit = join(topLevel, '.git');
   try {
     if (statSync(dotGit).isDirectory()) return dotGit;
-    const m = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(dotGit, 'utf8'));
+    const m = /^gitdir:\s*(.+?)\s*$/m.exec(throwingState(dotGit, 64 * 1024)); // a FIFO named .git never blocks
     return m?.[1] === undefined ? null : resolve(topLevel, m[1]);
   } catch {
     return null;
@@ -84,7 +85,7 @@ export const gitCommonDir = (topLevel: string): string | null => {
   if (gd === null) return null;
   let common = gd;
   try {
-    common = resolve(gd, readFileSync(join(gd, 'commondir'), 'utf8').trim());
+    common = resolve(gd, throwingState(join(gd, 'commondir'), 64 * 1024).trim());
   } catch {
     // an ordinary clone or a submodule: the git dir is the common dir
   }

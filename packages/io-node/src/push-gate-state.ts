@@ -1,9 +1,10 @@
 /**
  * Local state of the push gate (push-gate.md §4 identity, push-gate.md §8.8 pending markers, push-gate.md §12.2 context cache), all under
- * the per-user state directory. Writers use exclusive create or temp + rename; readers never throw.
+ * the per-user state directory. Writers use exclusive create or temp + rename; readers never throw, never block and
+ * never follow a symlink (state-io.ts).
  */
 import { crypto } from './lazy-builtins.js';
-import { readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Git } from '@arbiter/kernel';
@@ -11,6 +12,7 @@ import { pushGate as PG } from '@arbiter/kernel';
 import { createExclusive } from './atomic.js';
 import { writeJsonAtomic } from './atomic-write.js';
 import { repoKey, type Env } from './paths.js';
+import { throwingState } from './state-io.js';
 import { anchorPid, hostname } from './proc.js';
 
 /** First `n` hex of SHA-256 of a UTF-8 string. */
@@ -51,7 +53,7 @@ export const instanceFor = (stateDir: string, commonDir: string, session: string
   const path = join(stateDir, 'instances', repoKey(commonDir), `${sha256Hex(session, 16)}.json`);
   const read = (): string | null => {
     try {
-      const j = JSON.parse(readFileSync(path, 'utf8')) as { instance?: unknown };
+      const j = JSON.parse(throwingState(path)) as { instance?: unknown }; // not a regular file: unreadable
       return typeof j.instance === 'string' && /^[0-9a-f]{32}$/.test(j.instance) ? j.instance : null;
     } catch {
       return null;
@@ -103,7 +105,7 @@ export const readPending = (stateDir: string, keyMaterial: string, now = Date.no
     return null;
   }
   try {
-    const j = JSON.parse(readFileSync(pendingPath(stateDir, keyMaterial), 'utf8')) as Record<string, unknown>;
+    const j = JSON.parse(throwingState(pendingPath(stateDir, keyMaterial))) as Record<string, unknown>; // not a regular file: unreadable
     const lanes = Array.isArray(j['lanes'])
       ? (j['lanes'] as unknown[]).filter((l): l is { lane: string; fence: number } => typeof l === 'object' && l !== null && typeof (l as { lane?: unknown }).lane === 'string' && typeof (l as { fence?: unknown }).fence === 'number')
       : [];
@@ -130,7 +132,7 @@ export const contextCachePath = (stateDir: string, commonDir: string, session: s
 /** Read the context cache; `null` when absent or unreadable. */
 export const readContextCache = (path: string): { fetched_at: number; data: PG.ContextData } | null => {
   try {
-    const j = JSON.parse(readFileSync(path, 'utf8')) as { fetched_at?: unknown; data?: unknown };
+    const j = JSON.parse(throwingState(path)) as { fetched_at?: unknown; data?: unknown }; // not a regular file: unreadable
     if (typeof j.fetched_at !== 'number' || typeof j.data !== 'object' || j.data === null) return null;
     const d = j.data as PG.ContextData;
     if (!Array.isArray(d.view?.lanes) || !Array.isArray(d.view?.halts) || !Array.isArray(d.view?.placed)) return null;

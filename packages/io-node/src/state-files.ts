@@ -7,11 +7,12 @@
  * - `update` re-reads the file while holding `<name>.mutex`, created exclusively (O_EXCL), retried every 25 ms for
  *   up to 2000 ms; a mutex older than 10 s is deleted as stale; the mutex is removed after the write.
  */
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StateFileFailure, StateFileName, StateFiles, UpdateStep } from '@arbiter/kernel';
 import { ensureDir, errnoCode } from './atomic.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { describeStateFailure, readState } from './state-io.js';
 
 /** Retry interval while waiting for a mutex, ms (hooks.md §5 rule 2). */
 export const MUTEX_RETRY_MS = 25;
@@ -29,15 +30,12 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** Read a state file synchronously: text, `null` when absent, or a failure. Never throws. */
 export const readStateFileSync = (dir: string, name: StateFileName): { ok: true; text: string | null } | { ok: false; failure: StateFileFailure } => {
   if (!NAMES.has(name)) return { ok: false, failure: { _tag: 'ReadFailed', detail: 'unknown state file' } };
-  const path = join(dir, name);
-  try {
-    const st = statSync(path);
-    if (st.size > STATE_FILE_MAX_BYTES) return { ok: false, failure: { _tag: 'ReadFailed', detail: 'EFBIG' } };
-    return { ok: true, text: readFileSync(path, 'utf8') };
-  } catch (e) {
-    const code = errnoCode(e);
-    return code === 'ENOENT' ? { ok: true, text: null } : { ok: false, failure: { _tag: 'ReadFailed', detail: code } };
-  }
+  // state-io: never blocks on a FIFO, follows no symlink; anything but a regular file reads as unreadable
+  const r = readState(join(dir, name), STATE_FILE_MAX_BYTES);
+  if (r._tag === 'Absent') return { ok: true, text: null };
+  if (r._tag !== 'File') return { ok: false, failure: { _tag: 'ReadFailed', detail: describeStateFailure(r) } };
+  if (r.truncated) return { ok: false, failure: { _tag: 'ReadFailed', detail: 'EFBIG' } };
+  return { ok: true, text: r.bytes.toString('utf8') };
 };
 
 /** Options of {@link fsStateFiles} (tests shorten the waits). All in ms. */

@@ -21,13 +21,14 @@
  * await guard.release();                                       // host holder: never removes the lock; stops timers
  * ```
  */
-import { closeSync, mkdirSync, openSync, readSync, statSync, unlinkSync, utimesSync, fstatSync } from 'node:fs';
+import { mkdirSync, statSync, unlinkSync, utimesSync } from 'node:fs';
 import { monotonicMs } from './lazy-builtins.js';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import { config as K, runSteps, stateLock, type Clock, type FsKind, type StateLockFiles, type StateLockFilesError, type Proc } from '@arbiter/kernel';
 import { createExclusive, errnoCode, tempSuffix } from './atomic.js';
+import { describeStateFailure, readState } from './state-io.js';
 import { fsLocal, nodeFsKind } from './fs-kind.js';
 import { systemClock } from './clock.js';
 import { hostname as osHostname, nodeProc } from './proc.js';
@@ -60,29 +61,15 @@ const attempt =
  */
 export const nodeStateLockFiles = (pid: number = process.pid): StateLockFiles => ({
   ensureDir: (dir) => attempt('creating the directory', () => void mkdirSync(dir, { recursive: true, mode: 0o700 })),
-  read: (path) =>
-    attempt('reading the lock', (): stateLock.LockFileRead => {
-      let fd: number;
-      try {
-        fd = openSync(path, 'r');
-      } catch (e) {
-        if (errnoCode(e) === 'ENOENT') return { _tag: 'Absent' };
-        throw e;
-      }
-      try {
-        const size = Math.min(fstatSync(fd).size, LOCK_READ_MAX);
-        const buf = Buffer.alloc(size);
-        let off = 0;
-        while (off < size) {
-          const n = readSync(fd, buf, off, size - off, off);
-          if (n === 0) break;
-          off += n;
-        }
-        return { _tag: 'Present', text: buf.subarray(0, off).toString('utf8') };
-      } finally {
-        closeSync(fd);
-      }
-    }),
+  read: (path) => () => {
+    // state-io: never blocks on a FIFO, never follows a symlink; anything but a regular file is a failed read, so the
+    // guard is Disabled `error` (state-lock.md §6 step 1), loudly, and nothing is written into the directory.
+    const r = readState(path, LOCK_READ_MAX);
+    if (r._tag === 'Absent') return Promise.resolve(E.right<StateLockFilesError, stateLock.LockFileRead>({ _tag: 'Absent' }));
+    if (r._tag === 'File') return Promise.resolve(E.right<StateLockFilesError, stateLock.LockFileRead>({ _tag: 'Present', text: r.bytes.toString('utf8') }));
+    const code = r._tag === 'NotRegular' ? 'ENOTREG' : r.code;
+    return Promise.resolve(E.left<StateLockFilesError, stateLock.LockFileRead>({ _tag: 'StateLockFilesError', code, detail: describeStateFailure(r) }));
+  },
   mtime: (path) => attempt('reading the heartbeat', () => Math.floor(statSync(path).mtimeMs)),
   touch: (path, atMs) => attempt('touching the lock', () => utimesSync(path, atMs / 1000, atMs / 1000)),
   createExclusive: (path, body) => () => {

@@ -16,7 +16,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { Command } from 'commander';
 import { config } from '@arbiter/kernel';
-import { configPath, resolveRepo, writeFileAtomic, writeJsonAtomic } from '@arbiter/io-node';
+import { configPath, resolveRepo, throwingState, writeFileAtomic, writeJsonAtomic } from '@arbiter/io-node';
 import { EVENTS, LEGACY_COMMANDS, argsOf, type EventRow } from '../wiring.js';
 import { die } from './util.js';
 import type { Agent } from '@arbiter/kernel/early';
@@ -24,11 +24,42 @@ import type { Agent } from '@arbiter/kernel/early';
 /** The shell command a host runs for an event row. */
 export const commandOf = (row: EventRow): string => ['arbiter', ...argsOf(row)].join(' ');
 
-/** Spec shim (push-gate.md §15), used when no pre-push hook existed. */
-export const PRE_PUSH_SHIM = '#!/bin/sh\n# arbiter: pre-push shim (installed by `arbiter install --git`)\ncommand -v arbiter >/dev/null 2>&1 || exit 0\nexec arbiter hook pre-push "$@"\n';
-/** Chaining shim: runs the pre-existing hook (renamed) first with the same stdin, then Arbiter's. */
+/**
+ * How the shims run Arbiter's hook: not with `exec`, so that exactly one outcome can be mapped. A hook whose event
+ * loop blocked is ended by its backstop (hook/backstop.ts) with SIGKILL, exit 137, which git would read as a
+ * refusal; the backstop first writes into the file named by `ARBITER_WATCHDOG_MARK`, so 137 with that file
+ * non-empty is the watchdog and the push goes ahead (exit 0, one stderr line), like every other watchdog of the push
+ * gate (push-gate.md §14 rule 2). Any other exit code, a 137 from anything else included, is
+ * passed on unchanged. `$1` of the tail is the command that feeds the hook its stdin (empty: the shim's own stdin).
+ */
+const SHIM_RUN = (feed: string): string =>
+  'mark=$(mktemp "${TMPDIR:-/tmp}/arbiter-pre-push.XXXXXX" 2>/dev/null) || mark=\n' +
+  `${feed}ARBITER_WATCHDOG_MARK="$mark" arbiter hook pre-push "$@"\n` +
+  'status=$?\n' +
+  'if [ "$status" -eq 137 ] && [ -n "$mark" ] && [ -s "$mark" ]; then\n' +
+  '  rm -f "$mark"\n' +
+  '  echo "arbiter: the pre-push hook was ended by its watchdog backstop; pushing ungated (fail-open)" >&2\n' +
+  '  exit 0\n' +
+  'fi\n' +
+  '[ -z "$mark" ] || rm -f "$mark"\n' +
+  'exit "$status"\n';
+
+/** Spec shim (push-gate.md §15), used when no pre-push hook existed; maps the backstop's kill to exit 0 (SHIM_RUN). */
+export const PRE_PUSH_SHIM =
+  '#!/bin/sh\n# arbiter: pre-push shim (installed by `arbiter install --git`)\ncommand -v arbiter >/dev/null 2>&1 || exit 0\n' + SHIM_RUN('');
+/** Chaining shim: runs the pre-existing hook (renamed) first with the same stdin, then Arbiter's (as {@link PRE_PUSH_SHIM}). */
 export const PRE_PUSH_CHAIN_SHIM =
-  '#!/bin/sh\n# arbiter: pre-push shim (installed by `arbiter install --git`), chaining the previous hook\ninput=$(cat)\nprev="$(dirname "$0")/pre-push.arbiter-chained"\nif [ -x "$prev" ]; then printf \'%s\\n\' "$input" | "$prev" "$@" || exit $?; fi\ncommand -v arbiter >/dev/null 2>&1 || exit 0\nprintf \'%s\\n\' "$input" | exec arbiter hook pre-push "$@"\n';
+  '#!/bin/sh\n# arbiter: pre-push shim (installed by `arbiter install --git`), chaining the previous hook\ninput=$(cat)\nprev="$(dirname "$0")/pre-push.arbiter-chained"\nif [ -x "$prev" ]; then printf \'%s\\n\' "$input" | "$prev" "$@" || exit $?; fi\ncommand -v arbiter >/dev/null 2>&1 || exit 0\n' +
+  SHIM_RUN("printf '%s\\n' \"$input\" | ");
+
+/** The shims of earlier releases (they `exec` the hook): recognised so that install upgrades them and uninstall removes them. */
+export const LEGACY_PRE_PUSH_SHIMS: Readonly<Record<string, 'plain' | 'chain'>> = {
+  '#!/bin/sh\n# arbiter: pre-push shim (installed by `arbiter install --git`)\ncommand -v arbiter >/dev/null 2>&1 || exit 0\nexec arbiter hook pre-push "$@"\n': 'plain',
+  '#!/bin/sh\n# arbiter: pre-push shim (installed by `arbiter install --git`), chaining the previous hook\ninput=$(cat)\nprev="$(dirname "$0")/pre-push.arbiter-chained"\nif [ -x "$prev" ]; then printf \'%s\\n\' "$input" | "$prev" "$@" || exit $?; fi\ncommand -v arbiter >/dev/null 2>&1 || exit 0\nprintf \'%s\\n\' "$input" | exec arbiter hook pre-push "$@"\n': 'chain',
+};
+
+/** Whether `text` is one of Arbiter's pre-push shims, current or of an earlier release. */
+const isOurShim = (text: string): boolean => text === PRE_PUSH_SHIM || text === PRE_PUSH_CHAIN_SHIM || Object.prototype.hasOwnProperty.call(LEGACY_PRE_PUSH_SHIMS, text);
 
 interface Added {
   readonly file: string;
@@ -136,7 +167,7 @@ export const install = (cwd: string, opts: { claude: boolean; codex: boolean; gi
   const manifestPath = join(repo.runtimeDir, 'install.json');
   let manifest: Manifest = { version: 1, hooks: [], config_created: null, git_hook: null };
   try {
-    manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+    manifest = JSON.parse(throwingState(manifestPath)) as Manifest; // state-io: never blocks, follows no symlink
   } catch {
     // first install
   }
@@ -156,7 +187,7 @@ export const install = (cwd: string, opts: { claude: boolean; codex: boolean; gi
       const gh = manifest.git_hook;
       try {
         const text = readFileSync(gh.path, 'utf8');
-        if (text === PRE_PUSH_SHIM || text === PRE_PUSH_CHAIN_SHIM) unlinkSync(gh.path);
+        if (isOurShim(text)) unlinkSync(gh.path);
       } catch {
         // already gone
       }
@@ -208,8 +239,14 @@ export const install = (cwd: string, opts: { claude: boolean; codex: boolean; gi
     } catch {
       existing = null;
     }
+    const legacy = existing === null ? undefined : LEGACY_PRE_PUSH_SHIMS[existing];
     if (existing === PRE_PUSH_SHIM || existing === PRE_PUSH_CHAIN_SHIM) {
       say(`${path}: already installed`);
+    } else if (legacy !== undefined) {
+      // an earlier release's shim: the same chaining, with the backstop mapping of this one
+      writeFileAtomic(path, legacy === 'plain' ? PRE_PUSH_SHIM : PRE_PUSH_CHAIN_SHIM);
+      chmodSync(path, 0o755);
+      say(`${path}: pre-push shim upgraded`);
     } else {
       let chained: string | null = null;
       if (existing !== null) {

@@ -19,6 +19,7 @@ import {
 import { readStdin, stdinJson } from './runtime.js';
 import { agentLogMode } from '@arbiter/kernel/early';
 import type { HookMain } from '../invocation.js';
+import { armBackstop } from './backstop.js';
 import { recordDecision } from '../decision-record.js';
 import { CONTEXT_SECTIONS, SECTION_TIMEOUT_MS, type ContextSectionInput } from './context-sections.js';
 import { probeIdentity, probeRepo, probeState, storeFor, withTimeout, type GateRepo } from './push-gate-probes.js';
@@ -123,6 +124,7 @@ export const contextMain: HookMain = async (inv, input = {}) => {
   const ev = inv.event;
   const event = ev === 'session-start' || ev === 'user-prompt-submit' ? ev : 'user-prompt-submit';
   if (agent === null) process.exit(0);
+  armBackstop(PG.CONTEXT_WATCHDOG_MS, 'hook context'); // git, lanes: bounded even if the event loop blocks
   const env = process.env;
   try {
     const stdin = input.stdin ?? (await readStdin(PG.STDIN_MAX_BYTES, PG.STDIN_TIMEOUT_MS));

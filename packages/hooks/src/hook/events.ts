@@ -15,7 +15,7 @@
  * --event …`) are single-stage events here, so they take the same early verdicts. Fail-open throughout: an unknown
  * name, a missing `--agent`, or a crash exits 0 without blocking.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import {
   BUILD_STATE_FILE,
@@ -29,7 +29,7 @@ import {
   type StopRepoFacts,
 } from '@arbiter/kernel/early';
 import { fitsUtf8 } from '@arbiter/kernel';
-import { logDirFor, logDirOf, resolveRepo } from '@arbiter/io-node';
+import { logDirFor, logDirOf, readStateText, resolveRepo } from '@arbiter/io-node';
 import type { HookInput, HookInvocation, HookMain } from '../invocation.js';
 import { EVENTS, eventRow, stageMatches, type EventRow, type Stage, type StageId } from '../wiring.js';
 import { objectOf } from './json-object.js';
@@ -77,6 +77,9 @@ const startDirOf = (o: PayloadObject): string => {
   return process.cwd();
 };
 
+/** Largest configuration file read, bytes (the kernel's `config.CONFIG_MAX_BYTES`; a larger one is unreadable). */
+const CONFIG_READ_MAX_BYTES = 64 * 1024;
+
 /** The repository facts the early Stop needs (existence checks and the configuration file; nothing is written). */
 const stopRepoFacts = (repo: ReturnType<typeof resolveRepo>): StopRepoFacts => {
   if (repo === null) return { inRepository: false, buildState: false, gateState: false, config: null };
@@ -84,11 +87,9 @@ const stopRepoFacts = (repo: ReturnType<typeof resolveRepo>): StopRepoFacts => {
   let config: StopRepoFacts['config'] = null;
   // existsSync first: building the ENOENT error of a failed read costs ~2 ms on a cold process
   if (existsSync(path)) {
-    try {
-      config = objectOf(readFileSync(path, 'utf8')) ?? 'unreadable';
-    } catch {
-      config = 'unreadable';
-    }
+    // state-io: a FIFO, socket, directory or symlink named config.json is unreadable, never a wait
+    const text = readStateText(path, CONFIG_READ_MAX_BYTES);
+    config = text === null ? 'unreadable' : (objectOf(text) ?? 'unreadable');
   }
   return {
     inRepository: true,

@@ -133,6 +133,8 @@ export const postToolMain: HookMain = async (inv, input = {}) => {
     printed = true;
     return finish(EMPTY); // a mis-wired hook never blocks and never guesses the client
   }
+  // no backstop here: this stage reads and writes only state files (bounded, non-blocking: io-node state-io.ts) and
+  // spawns nothing, so its timer watchdog can always fire (hook/backstop.ts)
   const r = await runPostTool(agent, {
     stdin: () => (input.stdin !== undefined ? Promise.resolve(input.stdin) : readStdin(HOOK_STDIN_MAX_BYTES, HOOK_STDIN_TIMEOUT_MS)),
     env: process.env,

@@ -17,6 +17,7 @@ import { deletePending, nodeGit, readPending, resolveStateDir, fsLaneStore, writ
 import { readStdin, sinceStartMs, stdinJson, type Agent, type StdinResult } from './runtime.js';
 import { recordDecision } from '../decision-record.js';
 import { openRuntimeGuard } from '../state-lock-guard.js';
+import { armBackstop } from './backstop.js';
 import { probeClaim, probeCompat, probeIdentity, probeRefs, probeRepo, probeState, storeFor, withTimeout, type GateRepo } from './push-gate-probes.js';
 
 /** Ports of one gate run (injectable for tests). */
@@ -200,6 +201,8 @@ const armGateWatchdog = (host: Agent | 'git', env: Env, hook: string): void => {
     process.exit(gateRendered.exit);
   }, Math.max(0, PG.GATE_WATCHDOG_MS - sinceStartMs()));
   void t; // not unref'd: a hung probe must still end in the watchdog's verdict, never in a silent drain
+  // the same deadline for a blocked event loop, where the timer above cannot fire (backstop.ts)
+  armBackstop(PG.GATE_WATCHDOG_MS - sinceStartMs(), `hook ${hook}`);
 };
 
 /** Shared tail: watchdog-aware render → log → effects → exit. */
@@ -305,6 +308,7 @@ export const prePushMain: HookMain = async (inv, input = {}) => {
  * rejects.
  */
 export const releaseStage = async (agent: Agent, input: HookInput = {}): Promise<void> => {
+  armBackstop(PG.GATE_WATCHDOG_MS - sinceStartMs(), 'push release'); // lanes: bounded even if the loop blocks
   const env = process.env;
   const stateDir = resolveStateDir(env);
   const cwd = process.cwd();

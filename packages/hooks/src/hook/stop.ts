@@ -30,6 +30,7 @@ import { observeStopClaim } from './action-claim-stop.js';
 import { agentLogMode } from '@arbiter/kernel/early';
 import type { HookMain } from '../invocation.js';
 import { armWatchdog, finish, readStdin, type Agent, type StdinResult } from './runtime.js';
+import { armBackstop } from './backstop.js';
 import { recordDecision } from '../decision-record.js';
 
 /** Largest stdin accepted, bytes (hooks.md §7 rule 1). */
@@ -286,6 +287,7 @@ export const stopMain: HookMain = async (inv, input = {}) => {
   });
   const agent = inv.agent;
   if (agent === null) return print('{}\n', 'arbiter: hook stop needs --agent claude|codex; allowing\n');
+  armBackstop(STOP_WATCHDOG_MS, 'hook stop'); // git, builds, commitments: bounded even if the event loop blocks
   const env = process.env;
   // One log directory per start directory (resolving it walks the file system; the hook records several entries).
   const logDirs = new Map<string, string>();
