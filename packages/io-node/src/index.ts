@@ -21,3 +21,6 @@ export * from './fs-kind.js';
 export * from './state-lock.js';
 export * from './breaker-store.js';
 export * from './fs-commitment-store.js';
+export * from './http-lane-store.js';
+export * from './lane-store-config.js';
+export * from './pg-loader.js';

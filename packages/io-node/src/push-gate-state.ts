@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Git } from '@arbiter/kernel';
-import { pushGate as PG } from '@arbiter/kernel';
+import { config as configCodecs, pushGate as PG } from '@arbiter/kernel';
 import { createExclusive } from './atomic.js';
 import { writeJsonAtomic } from './atomic-write.js';
 import { repoKey, type Env } from './paths.js';
@@ -83,12 +83,21 @@ export const identityProbe = async (o: { stateDir: string; commonDir: string; se
 export const pendingPath = (stateDir: string, keyMaterial: string): string => join(stateDir, 'pending', `${sha256Hex(keyMaterial, 32)}.json`);
 
 /** Write a pending marker atomically. Never throws. */
-export const writePending = (stateDir: string, keyMaterial: string, m: { store_root: string; instance: string; lanes: ReadonlyArray<{ lane: string; fence: number }> }, now = Date.now()): void => {
+export const writePending = (
+  stateDir: string,
+  keyMaterial: string,
+  m: { store_root: string; instance: string; lanes: ReadonlyArray<{ lane: string; fence: number }>; store?: PG.StoreSpec },
+  now = Date.now(),
+): void => {
   writeJsonAtomic(pendingPath(stateDir, keyMaterial), { ...m, created_at: new Date(now).toISOString() });
 };
 
-/** A decoded marker plus its store root, or `null` when absent or unreadable. Deletes markers older than `HOOK_LEASE_MIN`. */
-export const readPending = (stateDir: string, keyMaterial: string, now = Date.now()): (PG.PendingMarker & { store_root: string }) | null => {
+/**
+ * A decoded marker plus its store root and, for an http or postgres store, its store spec (push-gate.md §5.7; `null`
+ * = the embedded store at `store_root`), or `null` when absent or unreadable. Deletes markers older than
+ * `HOOK_LEASE_MIN`.
+ */
+export const readPending = (stateDir: string, keyMaterial: string, now = Date.now()): (PG.PendingMarker & { store_root: string; store: PG.StoreSpec | null }) | null => {
   const dir = join(stateDir, 'pending');
   try {
     for (const n of readdirSync(dir)) {
@@ -108,10 +117,19 @@ export const readPending = (stateDir: string, keyMaterial: string, now = Date.no
       ? (j['lanes'] as unknown[]).filter((l): l is { lane: string; fence: number } => typeof l === 'object' && l !== null && typeof (l as { lane?: unknown }).lane === 'string' && typeof (l as { fence?: unknown }).fence === 'number')
       : [];
     if (typeof j['instance'] !== 'string' || typeof j['store_root'] !== 'string') return null;
-    return { instance: j['instance'], lanes, created_at: Date.parse(String(j['created_at'])) || 0, store_root: j['store_root'] };
+    return { instance: j['instance'], lanes, created_at: Date.parse(String(j['created_at'])) || 0, store_root: j['store_root'], store: markerStore(j['store']) };
   } catch {
     return null;
   }
+};
+
+/** The store spec a marker names: an http store with a valid URL and variable name, a postgres store, else `null`. */
+const markerStore = (u: unknown): PG.StoreSpec | null => {
+  if (typeof u !== 'object' || u === null) return null;
+  const o = u as Record<string, unknown>;
+  if (o['kind'] === 'http' && configCodecs.isStoreUrl(o['url']) && configCodecs.isEnvName(o['token_env'])) return { kind: 'http', url: o['url'], token_env: o['token_env'] };
+  if (o['kind'] === 'postgres' && configCodecs.isEnvName(o['url_env'])) return { kind: 'postgres', url_env: o['url_env'] };
+  return null;
 };
 
 /** Delete a pending marker. Never throws. */

@@ -30,7 +30,7 @@ export const runDeploy = async (args: { lane: string | null; eta: string | null;
       case 'repo': {
         const r = await probeRepo(git, cwd, [], env);
         ctx.repo = r;
-        if (r.storeRoot !== null && r.fact.kind === 'repo') ctx.store = storeFor(r.storeRoot, PG.settingsOf(r.fact.config));
+        if (r.storeRoot !== null && r.fact.kind === 'repo') ctx.store = storeFor(r.storeRoot, PG.settingsOf(r.fact.config), env);
         return { _tag: 'repo', value: r.fact };
       }
       case 'refs': {
@@ -74,7 +74,7 @@ const laneContext = async (cwd: string, env: Env) => {
   if (repo.fact.kind !== 'repo' || repo.storeRoot === null) return die({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.messages.deployNotInRepo(), reason: 'not-a-repo' });
   if (repo.fact.config._tag === 'Invalid') return die({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.messages.deployConfigInvalid(), reason: 'config-invalid' });
   const settings = PG.settingsOf(repo.fact.config);
-  const store = storeFor(repo.storeRoot, settings);
+  const store = storeFor(repo.storeRoot, settings, env);
   const id = await probeIdentity(git, repo.dir, repo.fact.common_dir, null, env);
   if (!id.ok) return die({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.messages.deployNoIdentity(), reason: 'identity-unavailable' });
   const me: PG.Holder = { handle: id.member, session: id.session, instance: id.instance, host: id.host };

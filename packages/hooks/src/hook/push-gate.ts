@@ -13,7 +13,7 @@ import type { Git, LaneStore, ProbeRecord } from '@arbiter/kernel';
 import { pushGate as PG, runSteps } from '@arbiter/kernel';
 import { agentLogMode } from '@arbiter/kernel/early';
 import type { HookInput, HookMain } from '../invocation.js';
-import { deletePending, nodeGit, readPending, resolveStateDir, fsLaneStore, writePending, type Env } from '@arbiter/io-node';
+import { deletePending, nodeGit, openLaneStore, readPending, resolveStateDir, fsLaneStore, writePending, type Env } from '@arbiter/io-node';
 import { readStdin, sinceStartMs, stdinJson, type Agent, type StdinResult } from './runtime.js';
 import { recordDecision } from '../decision-record.js';
 import { openRuntimeGuard } from '../state-lock-guard.js';
@@ -115,7 +115,14 @@ export const runGate = async (initial: Omit<PG.GateFacts, 'elapsed_ms'>, deps: G
 };
 
 /** Run effects (push-gate.md §8.8) concurrently under one cap (ms). Results are ignored; never throws. */
-export const runEffects = async (effects: ReadonlyArray<PG.GateEffect>, store: LaneStore | null, storeRoot: string | null, stateDir: string, capMs: number): Promise<void> => {
+export const runEffects = async (
+  effects: ReadonlyArray<PG.GateEffect>,
+  store: LaneStore | null,
+  storeRoot: string | null,
+  stateDir: string,
+  capMs: number,
+  spec: PG.StoreSpec | null = null,
+): Promise<void> => {
   const one = async (e: PG.GateEffect): Promise<void> => {
     switch (e._tag) {
       case 'ReleaseLane':
@@ -130,7 +137,8 @@ export const runEffects = async (effects: ReadonlyArray<PG.GateEffect>, store: L
         if (store !== null) await store.post({ body: e.body, lane: e.lane, by: e.by })();
         return;
       case 'WritePending':
-        writePending(stateDir, e.key_material, { store_root: storeRoot ?? '', instance: e.instance, lanes: e.lanes });
+        // the marker names the store (push-gate.md §5.7) so that post-tool releases through the same adapter
+        writePending(stateDir, e.key_material, { store_root: storeRoot ?? '', instance: e.instance, lanes: e.lanes, ...(spec !== null && spec.kind !== 'embedded' ? { store: spec } : {}) });
         return;
     }
   };
@@ -248,7 +256,7 @@ const gateProcess = async (host: Agent | 'git', initial: Omit<PG.GateFacts, 'ela
   });
   if (run.effects.length > 0) {
     const cap = Math.min(PG.NET_TIMEOUT_MS, PG.GATE_WATCHDOG_MS - sinceStartMs() - 100);
-    if (cap > 0) await runEffects(run.effects, run.store, run.repo?.storeRoot ?? null, stateDir, cap);
+    if (cap > 0) await runEffects(run.effects, run.store, run.repo?.storeRoot ?? null, stateDir, cap, run.repo?.fact.kind === 'repo' ? PG.settingsOf(run.repo.fact.config).store : null);
   }
   await guard?.release().catch(() => undefined);
   process.exit(r.exit);
@@ -336,7 +344,8 @@ export const releaseStage = async (agent: Agent, input: HookInput = {}): Promise
     if (run._tag !== 'Done' || run.outcome.reason === 'not-a-push') return;
     const { outcome, effects } = run;
     const held = seen.marker;
-    const store = held !== null && held.store_root !== '' ? fsLaneStore(held.store_root) : null;
+    const store =
+      held === null ? null : held.store !== null ? openLaneStore(held.store, { root: held.store_root, env }) : held.store_root !== '' ? fsLaneStore(held.store_root) : null;
     await withTimeout(
       Promise.all(
         effects.map(async (e) => {

@@ -1,0 +1,24 @@
+/**
+ * The one place that loads the PostgreSQL lane store (push-gate.md §5.7), so that nothing else names its module and
+ * a hook that uses another store never loads `pg`.
+ *
+ * MERGE NOTE (w/serve + w/pg): on the w/serve branch the PostgreSQL module does not exist yet, so the import below
+ * goes through a computed specifier and a missing module reads as "not available". When both branches meet, this
+ * body becomes `return await import('./pg-lane-store.js')` (a literal specifier, so the bundler includes it).
+ */
+import type { LaneStore } from '@arbiter/kernel';
+
+/** What the PostgreSQL module exports (agreed interface, /work/notes/pg-port.md). */
+export interface PgModule {
+  readonly openPgLaneStore: (opts: { readonly url: string; readonly owners?: ReadonlyArray<string>; readonly defaultLeaseMin?: number }) => LaneStore & { readonly close: () => Promise<void> };
+}
+
+/** Load the PostgreSQL lane-store module, or `null` when this build has none. Never throws. */
+export const loadPgModule = async (): Promise<PgModule | null> => {
+  const specifier = ['.', 'pg-lane-store.js'].join('/');
+  try {
+    return (await import(specifier)) as PgModule;
+  } catch {
+    return null;
+  }
+};
