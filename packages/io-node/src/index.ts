@@ -24,3 +24,4 @@ export * from './fs-commitment-store.js';
 export * from './http-lane-store.js';
 export * from './lane-store-config.js';
 export * from './pg-loader.js';
+export { crypto } from './lazy-builtins.js';

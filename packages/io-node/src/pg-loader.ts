@@ -22,3 +22,14 @@ export const loadPgModule = async (): Promise<PgModule | null> => {
     return null;
   }
 };
+
+/** The `pg` driver's `Pool` constructor (for the token table of `arbiter serve`), or `null` when not installed. */
+export const loadPgPool = async (): Promise<(new (o: { connectionString: string; max?: number }) => { query: (text: string, params?: ReadonlyArray<unknown>) => Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>; end: () => Promise<void> }) | null> => {
+  const specifier = ['p', 'g'].join('');
+  try {
+    const m = (await import(specifier)) as { default?: { Pool?: unknown }; Pool?: unknown };
+    return ((m.Pool ?? m.default?.Pool) as never) ?? null;
+  } catch {
+    return null;
+  }
+};

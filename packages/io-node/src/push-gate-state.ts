@@ -16,13 +16,16 @@ import { anchorPid, hostname } from './proc.js';
 /** First `n` hex of SHA-256 of a UTF-8 string. */
 export const sha256Hex = (s: string, n: number): string => crypto().createHash('sha256').update(s, 'utf8').digest('hex').slice(0, n);
 
-/** push-gate.md §4 host: `os.hostname()` without characters outside `[A-Za-z0-9_.-]`. */
-export const safeHost = (): string => hostname().replace(/[^A-Za-z0-9_.-]/g, '') || 'unknown';
+/**
+ * push-gate.md §4 host: `$ARBITER_HOST` when set (a machine whose host name says nothing, such as a CI runner or a
+ * container, names itself), else `os.hostname()`; either without characters outside `[A-Za-z0-9_.-]`.
+ */
+export const safeHost = (env: Env = {}): string => (env['ARBITER_HOST'] ?? '').replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 64) || hostname().replace(/[^A-Za-z0-9_.-]/g, '') || 'unknown';
 
 /** push-gate.md §4 session for non-agent callers: valid `$ARBITER_SESSION`, else `tty:<host>:<anchor pid>`. */
 export const ttySession = (env: Env): string => {
   const s = env['ARBITER_SESSION'];
-  return s !== undefined && PG.SESSION_ID_RE.test(s) ? s : `tty:${safeHost()}:${anchorPid()}`;
+  return s !== undefined && PG.SESSION_ID_RE.test(s) ? s : `tty:${safeHost(env)}:${anchorPid()}`;
 };
 
 /** push-gate.md §4 member: `git config user.email`, else `$USER`, `$USERNAME`, the OS user name, else `unknown`. */
@@ -73,7 +76,7 @@ export const identityProbe = async (o: { stateDir: string; commonDir: string; se
     const member = await memberOf(o.git, o.cwd, o.env);
     const instance = instanceFor(o.stateDir, o.commonDir, session);
     if (instance === null) return { ok: false };
-    return { ok: true, member, session, instance, host: safeHost() };
+    return { ok: true, member, session, instance, host: safeHost(o.env) };
   } catch {
     return { ok: false };
   }

@@ -40,14 +40,8 @@ const DeployRefPattern = new t.Type<string, string, unknown>(
 const LaneMinutes = intIn(1, 1_440, 'Minutes');
 
 /** An `http:` or `https:` URL without credentials, at most 512 characters (`lanes.store.url`). */
-export const isStoreUrl = (u: unknown): u is string => {
-  if (typeof u !== 'string' || u.length > 512 || !/^https?:\/\/[^\s@]+$/.test(u)) return false;
-  try {
-    return new URL(u).host !== '';
-  } catch {
-    return false;
-  }
-};
+export const isStoreUrl = (u: unknown): u is string =>
+  typeof u === 'string' && u.length <= 512 && /^https?:\/\/(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?(?:\/[^\s@]*)?$/.test(u);
 const StoreUrl = new t.Type<string, string, unknown>('StoreUrl', isStoreUrl, (u, c) => (isStoreUrl(u) ? t.success(u) : t.failure(u, c)), t.identity);
 
 /** Name of an environment variable: `[A-Z_][A-Z0-9_]*`, at most 64 characters. */
