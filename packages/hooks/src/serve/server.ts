@@ -72,7 +72,7 @@ const SCHEMAS: Record<keyof typeof LANE_ROUTES, unknown> = {
     holder: who,
     meta: body(['intent', 'eta_minutes'], { intent: { enum: ['push', 'deploy', 'break-glass'] }, eta_minutes: { anyOf: [{ type: 'integer', minimum: PG.ETA_MIN, maximum: PG.ETA_MAX }, { type: 'null' }] } }),
   }),
-  heartbeat: body(['lane', 'instance', 'fence'], { lane, instance, fence: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } }),
+  heartbeat: body(['lane', 'instance', 'fence'], { lane, instance, fence: { type: 'integer', minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER } }),
   release: body(['lane', 'instance'], { lane, instance }),
   forceRelease: body(['lane', 'by', 'reason'], { lane, by: who, reason: { anyOf: [reason, { type: 'null' }] } }),
   state: body(['lane', 'session'], { lane, session }),
