@@ -127,6 +127,8 @@ describe('arbiter serve: two clones on two "machines"', () => {
 
 describe('arbiter serve: faults, with the hooks failing open within the 4 s watchdog (push-gate.md §8.9)', () => {
   it('the service SIGKILLed: the gate allows loudly (store-unreachable); restarted on the same port, the lanes are all still there', async () => {
+    // A renews its hold for a day first, so that only the restart can explain a change
+    expect(arbiter(['lane', 'claim', 'main', '--eta', '1440'], { cwd: A, env: { ...envA, ARBITER_SESSION: 'sess-a' } }).stdout).toContain('renewed');
     server.child.kill('SIGKILL');
     await exited(server.child);
     const b = arbiter(GATE, { cwd: B, env: envB, stdin: pre('sess-b', B, 'git push origin main') });
@@ -145,7 +147,7 @@ describe('arbiter serve: faults, with the hooks failing open within the 4 s watc
       const b = arbiter(GATE, { cwd: B, env: envB, stdin: pre('sess-b', B, 'git push origin main') });
       expect(b.code).toBe(0);
       expect(b.ms).toBeLessThan(4_500); // GATE_WATCHDOG_MS plus process start-up
-      expect(b.stdout + b.stderr).toMatch(/busy|contended|lane store/i);
+      expect(b.stdout + b.stderr).toMatch(/busy|contended|lane store|ran out of time/i); // the client timeout or, on a loaded machine, the watchdog: both fail open
       expect(b.stdout).not.toContain('"deny"');
     } finally {
       server.child.kill('SIGCONT');
