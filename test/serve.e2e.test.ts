@@ -125,10 +125,24 @@ describe('arbiter serve: two clones on two "machines"', () => {
   });
 });
 
+describe('a hook that never touches lanes loads no HTTP client code', () => {
+  it('a non-push Bash payload in a clone configured for the http store loads no http, https or net module', () => {
+    const probe = join(root, 'modules.cjs');
+    writeFileSync(probe, "process.on('exit', () => { require('node:fs').writeSync(2, '\\nMODULES ' + JSON.stringify(process.moduleLoadList.filter((m) => /NativeModule (http|https|net|_http)/.test(m))) + '\\n'); });\n");
+    const np = pre('sess-np', A, 'npm test');
+    const r = run(process.execPath, ['--require', probe, BIN, ...GATE], { cwd: A, env: envA, stdin: np });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(/MODULES (.*)/.exec(r.stderr)?.[1] ?? 'null')).toEqual([]);
+    // the probe itself works: a deploy push in the same clone does load node:http
+    const p = run(process.execPath, ['--require', probe, BIN, ...GATE], { cwd: A, env: envA, stdin: pre('sess-a', A, 'git push origin main') });
+    expect(JSON.parse(/MODULES (.*)/.exec(p.stderr)?.[1] ?? '[]')).toContain('NativeModule http');
+  });
+});
+
 describe('arbiter serve: faults, with the hooks failing open within the 4 s watchdog (push-gate.md §8.9)', () => {
   it('the service SIGKILLed: the gate allows loudly (store-unreachable); restarted on the same port, the lanes are all still there', async () => {
     // A renews its hold for a day first, so that only the restart can explain a change
-    expect(arbiter(['lane', 'claim', 'main', '--eta', '1440'], { cwd: A, env: { ...envA, ARBITER_SESSION: 'sess-a' } }).stdout).toContain('renewed');
+    expect(arbiter(['lane', 'claim', 'main', '--eta', '1440'], { cwd: A, env: { ...envA, ARBITER_SESSION: 'sess-a' } }).stdout).toMatch(/renewed|claimed/);
     server.child.kill('SIGKILL');
     await exited(server.child);
     const b = arbiter(GATE, { cwd: B, env: envB, stdin: pre('sess-b', B, 'git push origin main') });

@@ -38,8 +38,11 @@ export interface GateRun {
   readonly facts: PG.GateFacts;
   readonly repo: GateRepo | null;
   readonly store: LaneStore | null;
-  /** Wall time of the driver, ms, and the part of it spent waiting on git subprocesses (per batch, the longest). */
-  readonly timing: { readonly driver_ms: number; readonly git_ms: number };
+  /**
+   * Wall time of the driver, ms; the part of it spent waiting on git subprocesses (per batch, the longest git probe);
+   * and the part spent waiting on any probe, git or lane store (per batch, the longest probe).
+   */
+  readonly timing: { readonly driver_ms: number; readonly git_ms: number; readonly io_ms: number };
 }
 
 /**
@@ -54,11 +57,13 @@ export const runGate = async (initial: Omit<PG.GateFacts, 'elapsed_ms'>, deps: G
   let store: LaneStore | null = null;
   const tStart = performance.now();
   let gitMs = 0;
-  const timing = () => ({ driver_ms: Math.round((performance.now() - tStart) * 10) / 10, git_ms: Math.round(gitMs * 10) / 10 });
-  const answerOne = async (p: PG.GateProbe, f: PG.GateFacts, gitDurations: number[]): Promise<PG.GateProbeAnswer> => {
+  let ioMs = 0;
+  const timing = () => ({ driver_ms: Math.round((performance.now() - tStart) * 10) / 10, git_ms: Math.round(gitMs * 10) / 10, io_ms: Math.round(ioMs * 10) / 10 });
+  const answerOne = async (p: PG.GateProbe, f: PG.GateFacts, gitDurations: number[], ioDurations: number[]): Promise<PG.GateProbeAnswer> => {
     const t0 = performance.now();
     const rec = (outcome: string) => {
       const d = performance.now() - t0;
+      ioDurations.push(d);
       if (p._tag === 'repo' || p._tag === 'refs' || p._tag === 'compat' || p._tag === 'identity') gitDurations.push(d);
       probes.push({ name: p._tag, duration_ms: Math.round(d), outcome });
     };
@@ -105,8 +110,10 @@ export const runGate = async (initial: Omit<PG.GateFacts, 'elapsed_ms'>, deps: G
   };
   const run = await runSteps(PG.driver, PG.prepareFacts({ ...initial, elapsed_ms: deps.elapsed() }), async (need, f) => {
     const gitDurations: number[] = [];
-    const answers = await Promise.all(need.map((p) => answerOne(p, f, gitDurations)));
+    const ioDurations: number[] = [];
+    const answers = await Promise.all(need.map((p) => answerOne(p, f, gitDurations, ioDurations)));
     gitMs += gitDurations.reduce((a, b) => Math.max(a, b), 0);
+    ioMs += ioDurations.reduce((a, b) => Math.max(a, b), 0);
     return { answers, elapsed_ms: deps.elapsed() };
   });
   return run._tag === 'Done'
