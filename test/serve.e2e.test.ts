@@ -1,6 +1,6 @@
 /**
  * `arbiter serve` as a real process with the built binary (push-gate.md §5.7): two clones with different host
- * identities configured for it, the hooks' fail-open verdicts (§8.9) when the service is SIGKILLed, restarted or
+ * identities configured for it, the hooks' fail-open verdicts (push-gate.md §8.9) when the service is SIGKILLed, restarted or
  * hung, a client SIGSTOPped past its lease (its heartbeat and release come back Lost/NotHolder, `lane assert` with
  * its fence fails), `deploy --print-env`, and SIGTERM. The service runs with `--clock-rate 60`, so a one-minute lease
  * lasts one second.

@@ -1,7 +1,7 @@
 /**
  * `arbiter serve` in-process on an ephemeral loopback port (push-gate.md §5.7): the LaneStore contract suite,
  * unchanged, against http→fs; the service's answers to bad input (each leaves the process up and writes nothing);
- * the handle and role taken from the token; graceful close; and the client's §5.6 status mapping.
+ * the handle and role taken from the token; graceful close; and the client's push-gate.md §5.6 status mapping.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -328,7 +328,7 @@ describe('HTTP lane-store client: push-gate.md §5.6 mapping', () => {
   const withAnswer = (status: number, body: string) =>
     httpLaneStore({ url: 'http://127.0.0.1:1', token: 'arb_x', request: async () => ({ _tag: 'Right', right: { status, body } }) });
 
-  it('fail-open boundary (property): every non-success status is a failure of the §5.6 kind, never an answer; 409 is Held only on claim', async () => {
+  it('fail-open boundary (property): every non-success status is a failure of the push-gate.md §5.6 kind, never an answer; 409 is Held only on claim', async () => {
     const held = JSON.stringify({ _tag: 'Held', holder_handle: 'a', holder_instance: 'b', heartbeat_age_sec: 3 });
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 100, max: 599 }).filter((s) => s !== 200), async (status) => {

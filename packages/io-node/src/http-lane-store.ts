@@ -9,7 +9,7 @@
  * Failure kinds follow the "HTTP" row of push-gate.md §5.6: no answer (refused, DNS, TLS, reset) → `transport`;
  * the client timeout (`NET_TIMEOUT_MS`), 408, 429 and 5xx → `contended`; 401 and 403 → `forbidden`; any other
  * non-success status or an answer that does not decode → `other`. A 409 on `claim` is the `Held` answer, not a
- * failure. The client never retries by itself: the kernel plans the only retries §8.7 allows (contended claims).
+ * failure. The client never retries by itself: the kernel plans the only retries push-gate.md §8.7 allows (contended claims).
  */
 import type { HttpFailure, HttpRequest, HttpResponse, LaneFailure, LaneStore } from '@arbiter/kernel';
 import type { pushGate as PG } from '@arbiter/kernel';

@@ -2,7 +2,7 @@
  * Lane-store selection (push-gate.md §5.7): the one function that turns the configured `lanes.store` into a
  * `LaneStore`, used by the hooks, the lane verbs, the post-tool release and `arbiter serve`.
  *
- * - `embedded`: the file-system store (§5.5) at `dir` or the repository runtime directory. The default; needs no
+ * - `embedded`: the file-system store (push-gate.md §5.5) at `dir` or the repository runtime directory. The default; needs no
  *   server and loads nothing more.
  * - `http`: an `arbiter serve` (`http-lane-store.ts`); the bearer token is read from the environment variable the
  *   configuration names, never from the committed file. `node:http` is loaded only when the first call is made.

@@ -1,5 +1,5 @@
 /**
- * Repository configuration: `<worktree top-level>/.arbiter/config.json` (architecture.md conventions §1;
+ * Repository configuration: `<worktree top-level>/.arbiter/config.json` (architecture.md conventions push-gate.md §1;
  * push-gate.md §3.1 owns the file rules: at most 64 KiB, absent = not configured, invalid = loud).
  *
  * One codec per decision namespace (snake_case keys): `session_lock` here; `lanes`, `commitments`, `stop_gate`,
@@ -68,15 +68,16 @@ export const LanesConfig = t.partial({
   git_push_lease_minutes: LaneMinutes,
   block_force_rewrite: t.boolean,
   /**
-   * Lane-store adapter (push-gate.md §3.1, §5.7). `embedded`: `dir` (absolute path) relocates the embedded store so
-   * that several clones on one machine share one set of lanes; absent = `<git common dir>/arbiter/` (§5.5 E1).
+   * Lane-store adapter (push-gate.md §3.1, push-gate.md §5.7). `embedded`: `dir` (absolute path) relocates the embedded store so
+   * that several clones on one machine share one set of lanes; absent = `<git common dir>/arbiter/` (push-gate.md §5.5 E1).
    * `http`: an `arbiter serve` at `url`, bearer token read from the environment variable `token_env`.
    * `postgres`: the database whose URL is in the environment variable `url_env`. Credentials never sit in the file.
    */
   store: t.union([
     t.intersection([t.type({ kind: t.literal('embedded') }), t.partial({ dir: t.string })]),
-    t.intersection([t.type({ kind: t.literal('http'), url: StoreUrl }), t.partial({ token_env: EnvName })]),
-    t.intersection([t.type({ kind: t.literal('postgres') }), t.partial({ url_env: EnvName })]),
+    // a `token` or `url` key would put a credential in a committed file: such a file is invalid, loudly
+    t.intersection([t.type({ kind: t.literal('http'), url: StoreUrl }), t.partial({ token_env: EnvName, token: t.undefined })]),
+    t.intersection([t.type({ kind: t.literal('postgres') }), t.partial({ url_env: EnvName, url: t.undefined })]),
   ]),
 });
 export type LanesConfig = t.TypeOf<typeof LanesConfig>;

@@ -77,7 +77,7 @@ export const laneRoot = (commonDir: string, config: ReturnType<typeof readRepoCo
   PG.settingsOf(config).store_dir ?? repoRuntimeDir(commonDir, env);
 
 /**
- * The lane store a repository configured (`lanes.store`, push-gate.md §5.7; the embedded store of §5.5 by default),
+ * The lane store a repository configured (`lanes.store`, push-gate.md §5.7; the embedded store of push-gate.md §5.5 by default),
  * with owners and the default lease. `root` is the embedded store's root; an http or postgres store reads its token or
  * URL from `env`.
  */

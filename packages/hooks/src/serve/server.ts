@@ -113,7 +113,7 @@ const CALLS: { [K in keyof Bodies]: (s: LaneStore, b: Bodies[K], me: TokenBearer
   },
 };
 
-/** A store failure → HTTP status: the client maps 5xx back to `contended` and 403 to `forbidden` (§5.6). */
+/** A store failure → HTTP status: the client maps 5xx back to `contended` and 403 to `forbidden` (push-gate.md §5.6). */
 export const statusOfFailure = (kind: LaneFailure['kind']): number => (kind === 'forbidden' ? 403 : kind === 'transport' ? 502 : kind === 'contended' ? 503 : 500);
 
 const ROUTE_METHODS = new Map<string, string>([['/healthz', 'GET'], ...Object.values(LANE_ROUTES).map((p) => [p, 'POST'] as [string, string])]);
