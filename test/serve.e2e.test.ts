@@ -2,8 +2,8 @@
  * `arbiter serve` as a real process with the built binary (push-gate.md §5.7): two clones with different host
  * identities configured for it, the hooks' fail-open verdicts (push-gate.md §8.9) when the service is SIGKILLed, restarted or
  * hung, a client SIGSTOPped past its lease (its heartbeat and release come back Lost/NotHolder, `lane assert` with
- * its fence fails), `deploy --print-env`, and SIGTERM. The service runs with `--clock-rate 60`, so a one-minute lease
- * lasts one second.
+ * its fence fails), `deploy --print-env`, and SIGTERM. The service runs with `--clock-rate 10`, so a one-minute lease
+ * lasts six seconds, and a hook's ten-minute lease one minute (a slow machine does not expire it by accident).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,7 +41,7 @@ const GATE = ['hook', 'gate-push', '--agent', 'claude'];
 /** Start `arbiter serve` and resolve once it listens. */
 const serve = (listen: string): Promise<{ child: ChildProcess; url: string; port: number }> =>
   new Promise((res, rej) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--listen', listen, '--store', `fs:${STORE}`, '--clock-rate', '60'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'serve', '--listen', listen, '--store', `fs:${STORE}`, '--clock-rate', '10'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     const t = setTimeout(() => rej(new Error(`serve did not start: ${err}`)), 15_000);
     child.stderr?.on('data', (d: Buffer) => {
@@ -133,8 +133,8 @@ describe('a hook that never touches lanes loads no HTTP client code', () => {
     const r = run(process.execPath, ['--require', probe, BIN, ...GATE], { cwd: A, env: envA, stdin: np });
     expect(r.code).toBe(0);
     expect(JSON.parse(/MODULES (.*)/.exec(r.stderr)?.[1] ?? 'null')).toEqual([]);
-    // the probe itself works: a deploy push in the same clone does load node:http
-    const p = run(process.execPath, ['--require', probe, BIN, ...GATE], { cwd: A, env: envA, stdin: pre('sess-a', A, 'git push origin main') });
+    // the probe itself works: a verb that calls the service does load node:http
+    const p = run(process.execPath, ['--require', probe, BIN, 'lane', 'status'], { cwd: A, env: envA });
     expect(JSON.parse(/MODULES (.*)/.exec(p.stderr)?.[1] ?? '[]')).toContain('NativeModule http');
   });
 });
@@ -201,7 +201,7 @@ describe('arbiter serve: faults, with the hooks failing open within the 4 s watc
     await until(/heartbeat \{"_tag":"Ok"\}/, 10_000);
     const fence = Number(/"fence":(\d+)/.exec(out)?.[1]);
     child.kill('SIGSTOP');
-    await new Promise((r) => setTimeout(r, 1_600)); // > 60 s of store time
+    await new Promise((r) => setTimeout(r, 7_000)); // > 60 s of store time at ×10
     const b = arbiter(['lane', 'claim', lane, '--eta', '30'], { cwd: B, env: envB });
     expect(b.stdout).toContain(`claimed (fence ${fence + 1})`);
     const assertA = arbiter(['lane', 'assert', lane, '--fence', String(fence)], { cwd: A, env: envA });
