@@ -92,9 +92,12 @@ afterAll(async () => {
 
 describe('arbiter serve: two clones on two "machines"', () => {
   it('B is asked while A holds; the embedded stores of the clones stay untouched', () => {
-    const a = arbiter(GATE, { cwd: A, env: envA, stdin: pre('sess-a', A, 'git push origin main') });
-    expect(a).toMatchObject({ code: 0, stdout: '', stderr: '' });
-    const b = arbiter(GATE, { cwd: B, env: envB, stdin: pre('sess-b', B, 'git push origin main') });
+    // A claims with the verb (no watchdog, so a loaded machine cannot turn it into a fail-open allow)
+    const a = arbiter(['lane', 'claim', 'main', '--eta', '30'], { cwd: A, env: { ...envA, ARBITER_SESSION: 'sess-a' } });
+    expect(a.stdout).toContain('claimed (fence 1)');
+    // on an overloaded machine the gate's 4 s watchdog may fire first (it then allows loudly): ask again, at most 3 times
+    let b = arbiter(GATE, { cwd: B, env: envB, stdin: pre('sess-b', B, 'git push origin main') });
+    for (let i = 0; i < 2 && b.stdout.includes('ran out of time'); i++) b = arbiter(GATE, { cwd: B, env: envB, stdin: pre('sess-b', B, 'git push origin main') });
     expect(b.code).toBe(0);
     expect(JSON.parse(b.stdout)).toMatchObject({ hookSpecificOutput: { permissionDecision: 'ask' } });
     expect(b.stdout).toContain('held by @ana');
@@ -147,8 +150,8 @@ describe('arbiter serve: faults, with the hooks failing open within the 4 s watc
     await exited(server.child);
     const b = arbiter(GATE, { cwd: B, env: envB, stdin: pre('sess-b', B, 'git push origin main') });
     expect(b.code).toBe(0);
-    expect(b.ms).toBeLessThan(4_000);
-    expect(b.stdout + b.stderr).toMatch(/lane store|unreachable/i);
+    expect(b.ms).toBeLessThan(5_000); // GATE_WATCHDOG_MS from process start, plus the process start itself
+    expect(b.stdout + b.stderr).toMatch(/lane store|unreachable|ran out of time/i);
     expect(b.stdout).not.toContain('"deny"');
     server = await serve(`127.0.0.1:${server.port}`);
     const again = arbiter(GATE, { cwd: B, env: envB, stdin: pre('sess-b', B, 'git push origin main') });
@@ -160,7 +163,7 @@ describe('arbiter serve: faults, with the hooks failing open within the 4 s watc
     try {
       const b = arbiter(GATE, { cwd: B, env: envB, stdin: pre('sess-b', B, 'git push origin main') });
       expect(b.code).toBe(0);
-      expect(b.ms).toBeLessThan(4_500); // GATE_WATCHDOG_MS plus process start-up
+      expect(b.ms).toBeLessThan(5_000); // GATE_WATCHDOG_MS from process start, plus the process start itself
       expect(b.stdout + b.stderr).toMatch(/busy|contended|lane store|ran out of time/i); // the client timeout or, on a loaded machine, the watchdog: both fail open
       expect(b.stdout).not.toContain('"deny"');
     } finally {
