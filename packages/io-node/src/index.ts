@@ -23,3 +23,7 @@ export * from './breaker-store.js';
 export * from './fs-commitment-store.js';
 export * from './path-probes.js';
 export * from './state-io.js';
+export * from './http-lane-store.js';
+export * from './lane-store-config.js';
+export * from './pg-loader.js';
+export { crypto } from './lazy-builtins.js';

@@ -8,7 +8,7 @@ import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Git } from '@arbiter/kernel';
-import { pushGate as PG } from '@arbiter/kernel';
+import { config as configCodecs, pushGate as PG } from '@arbiter/kernel';
 import { createExclusive } from './atomic.js';
 import { writeJsonAtomic } from './atomic-write.js';
 import { repoKey, type Env } from './paths.js';
@@ -18,13 +18,16 @@ import { anchorPid, hostname } from './proc.js';
 /** First `n` hex of SHA-256 of a UTF-8 string. */
 export const sha256Hex = (s: string, n: number): string => crypto().createHash('sha256').update(s, 'utf8').digest('hex').slice(0, n);
 
-/** push-gate.md §4 host: `os.hostname()` without characters outside `[A-Za-z0-9_.-]`. */
-export const safeHost = (): string => hostname().replace(/[^A-Za-z0-9_.-]/g, '') || 'unknown';
+/**
+ * push-gate.md §4 host: `$ARBITER_HOST` when set (a machine whose host name says nothing, such as a CI runner or a
+ * container, names itself), else `os.hostname()`; either without characters outside `[A-Za-z0-9_.-]`.
+ */
+export const safeHost = (env: Env = {}): string => (env['ARBITER_HOST'] ?? '').replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 64) || hostname().replace(/[^A-Za-z0-9_.-]/g, '') || 'unknown';
 
 /** push-gate.md §4 session for non-agent callers: valid `$ARBITER_SESSION`, else `tty:<host>:<anchor pid>`. */
 export const ttySession = (env: Env): string => {
   const s = env['ARBITER_SESSION'];
-  return s !== undefined && PG.SESSION_ID_RE.test(s) ? s : `tty:${safeHost()}:${anchorPid()}`;
+  return s !== undefined && PG.SESSION_ID_RE.test(s) ? s : `tty:${safeHost(env)}:${anchorPid()}`;
 };
 
 /** push-gate.md §4 member: `git config user.email`, else `$USER`, `$USERNAME`, the OS user name, else `unknown`. */
@@ -75,7 +78,7 @@ export const identityProbe = async (o: { stateDir: string; commonDir: string; se
     const member = await memberOf(o.git, o.cwd, o.env);
     const instance = instanceFor(o.stateDir, o.commonDir, session);
     if (instance === null) return { ok: false };
-    return { ok: true, member, session, instance, host: safeHost() };
+    return { ok: true, member, session, instance, host: safeHost(o.env) };
   } catch {
     return { ok: false };
   }
@@ -85,12 +88,21 @@ export const identityProbe = async (o: { stateDir: string; commonDir: string; se
 export const pendingPath = (stateDir: string, keyMaterial: string): string => join(stateDir, 'pending', `${sha256Hex(keyMaterial, 32)}.json`);
 
 /** Write a pending marker atomically. Never throws. */
-export const writePending = (stateDir: string, keyMaterial: string, m: { store_root: string; instance: string; lanes: ReadonlyArray<{ lane: string; fence: number }> }, now = Date.now()): void => {
+export const writePending = (
+  stateDir: string,
+  keyMaterial: string,
+  m: { store_root: string; instance: string; lanes: ReadonlyArray<{ lane: string; fence: number }>; store?: PG.StoreSpec },
+  now = Date.now(),
+): void => {
   writeJsonAtomic(pendingPath(stateDir, keyMaterial), { ...m, created_at: new Date(now).toISOString() });
 };
 
-/** A decoded marker plus its store root, or `null` when absent or unreadable. Deletes markers older than `HOOK_LEASE_MIN`. */
-export const readPending = (stateDir: string, keyMaterial: string, now = Date.now()): (PG.PendingMarker & { store_root: string }) | null => {
+/**
+ * A decoded marker plus its store root and, for an http or postgres store, its store spec (push-gate.md §5.7; `null`
+ * = the embedded store at `store_root`), or `null` when absent or unreadable. Deletes markers older than
+ * `HOOK_LEASE_MIN`.
+ */
+export const readPending = (stateDir: string, keyMaterial: string, now = Date.now()): (PG.PendingMarker & { store_root: string; store: PG.StoreSpec | null }) | null => {
   const dir = join(stateDir, 'pending');
   try {
     for (const n of readdirSync(dir)) {
@@ -110,10 +122,19 @@ export const readPending = (stateDir: string, keyMaterial: string, now = Date.no
       ? (j['lanes'] as unknown[]).filter((l): l is { lane: string; fence: number } => typeof l === 'object' && l !== null && typeof (l as { lane?: unknown }).lane === 'string' && typeof (l as { fence?: unknown }).fence === 'number')
       : [];
     if (typeof j['instance'] !== 'string' || typeof j['store_root'] !== 'string') return null;
-    return { instance: j['instance'], lanes, created_at: Date.parse(String(j['created_at'])) || 0, store_root: j['store_root'] };
+    return { instance: j['instance'], lanes, created_at: Date.parse(String(j['created_at'])) || 0, store_root: j['store_root'], store: markerStore(j['store']) };
   } catch {
     return null;
   }
+};
+
+/** The store spec a marker names: an http store with a valid URL and variable name, a postgres store, else `null`. */
+const markerStore = (u: unknown): PG.StoreSpec | null => {
+  if (typeof u !== 'object' || u === null) return null;
+  const o = u as Record<string, unknown>;
+  if (o['kind'] === 'http' && configCodecs.isStoreUrl(o['url']) && configCodecs.isEnvName(o['token_env'])) return { kind: 'http', url: o['url'], token_env: o['token_env'] };
+  if (o['kind'] === 'postgres' && configCodecs.isEnvName(o['url_env'])) return { kind: 'postgres', url_env: o['url_env'] };
+  return null;
 };
 
 /** Delete a pending marker. Never throws. */

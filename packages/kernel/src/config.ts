@@ -1,5 +1,5 @@
 /**
- * Repository configuration: `<worktree top-level>/.arbiter/config.json` (architecture.md conventions §1;
+ * Repository configuration: `<worktree top-level>/.arbiter/config.json` (architecture.md conventions push-gate.md §1;
  * push-gate.md §3.1 owns the file rules: at most 64 KiB, absent = not configured, invalid = loud).
  *
  * One codec per decision namespace (snake_case keys): `session_lock` here; `lanes`, `commitments`, `stop_gate`,
@@ -39,6 +39,15 @@ const DeployRefPattern = new t.Type<string, string, unknown>(
 /** Minutes 1–1 440 (`ETA_MIN`–`ETA_MAX`, push-gate.md §2). */
 const LaneMinutes = intIn(1, 1_440, 'Minutes');
 
+/** An `http:` or `https:` URL without credentials, at most 512 characters (`lanes.store.url`). */
+export const isStoreUrl = (u: unknown): u is string =>
+  typeof u === 'string' && u.length <= 512 && /^https?:\/\/(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?(?:\/[^\s@]*)?$/.test(u);
+const StoreUrl = new t.Type<string, string, unknown>('StoreUrl', isStoreUrl, (u, c) => (isStoreUrl(u) ? t.success(u) : t.failure(u, c)), t.identity);
+
+/** Name of an environment variable: `[A-Z_][A-Z0-9_]*`, at most 64 characters. */
+export const isEnvName = (u: unknown): u is string => typeof u === 'string' && /^[A-Z_][A-Z0-9_]{0,63}$/.test(u);
+const EnvName = new t.Type<string, string, unknown>('EnvName', isEnvName, (u, c) => (isEnvName(u) ? t.success(u) : t.failure(u, c)), t.identity);
+
 /** One `lanes.deploy_refs` entry (push-gate.md §3.1): a pattern string or `{pattern, lane}`. */
 export const DeployRefEntry = t.union([
   DeployRefPattern,
@@ -59,10 +68,17 @@ export const LanesConfig = t.partial({
   git_push_lease_minutes: LaneMinutes,
   block_force_rewrite: t.boolean,
   /**
-   * Lane-store adapter. `dir` (Arbiter extension, absolute path) relocates the embedded store so that several
-   * clones on one machine share one set of lanes; absent = `<git common dir>/arbiter/` (push-gate.md §5.5 E1).
+   * Lane-store adapter (push-gate.md §3.1, push-gate.md §5.7). `embedded`: `dir` (absolute path) relocates the embedded store so
+   * that several clones on one machine share one set of lanes; absent = `<git common dir>/arbiter/` (push-gate.md §5.5 E1).
+   * `http`: an `arbiter serve` at `url`, bearer token read from the environment variable `token_env`.
+   * `postgres`: the database whose URL is in the environment variable `url_env`. Credentials never sit in the file.
    */
-  store: t.intersection([t.type({ kind: t.literal('embedded') }), t.partial({ dir: t.string })]),
+  store: t.union([
+    t.intersection([t.type({ kind: t.literal('embedded') }), t.partial({ dir: t.string })]),
+    // a `token` or `url` key would put a credential in a committed file: such a file is invalid, loudly
+    t.intersection([t.type({ kind: t.literal('http'), url: StoreUrl }), t.partial({ token_env: EnvName, token: t.undefined })]),
+    t.intersection([t.type({ kind: t.literal('postgres') }), t.partial({ url_env: EnvName, url: t.undefined })]),
+  ]),
 });
 export type LanesConfig = t.TypeOf<typeof LanesConfig>;
 

@@ -836,7 +836,9 @@ describe('lanes config and naming (push-gate.md §3)', () => {
     expect(config.parseConfig(JSON.stringify({ version: 1, session_lock: { ttl_ms: 5000 }, lanes: { deploy_refs: ['refs/heads/prod', { pattern: 'refs/tags/*', lane: 'shared' }], owners: ['a@b'] } }))._tag).toBe('Configured');
     expect(config.parseConfig(JSON.stringify({ version: 1, lanes: { lease_minutes: 0 } }))._tag).toBe('Invalid');
     expect(config.parseConfig(JSON.stringify({ version: 1, lanes: { deploy_refs: ['main'] } }))._tag).toBe('Invalid');
-    expect(config.parseConfig(JSON.stringify({ version: 1, lanes: { store: { kind: 'postgres' } } }))._tag).toBe('Invalid');
+    // issue 9: postgres and http stores are configurable (push-gate.md §5.7); an unknown kind is not
+    expect(config.parseConfig(JSON.stringify({ version: 1, lanes: { store: { kind: 'postgres' } } }))._tag).toBe('Configured');
+    expect(config.parseConfig(JSON.stringify({ version: 1, lanes: { store: { kind: 'redis' } } }))._tag).toBe('Invalid');
     const s = PG.settingsOf(config.parseConfig(JSON.stringify({ version: 1, lanes: { deploy_refs: ['refs/heads/prod'] } })));
     expect(s.deploy_refs).toEqual([{ pattern: 'refs/heads/prod', lane: 'per-ref' }]);
     expect(config.parseConfig(JSON.stringify(config.defaultConfig()))._tag).toBe('Configured');

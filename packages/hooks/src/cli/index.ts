@@ -17,6 +17,7 @@ import * as lanes from './lanes.js';
 import * as scan from './scan.js';
 import * as blastRadius from './blast-radius.js';
 import * as partitions from './partitions.js';
+import * as serve from './serve.js';
 
 /** Every verb module, in `--help` order. */
 export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> = [
@@ -34,6 +35,7 @@ export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> =
   partitions,
   install,
   lanes,
+  serve,
 ];
 
 /**

@@ -33,16 +33,16 @@ const timeoutLeft = { _tag: 'Left' as const, left: { _tag: 'LaneFailure' as cons
 const call = <A>(t: () => Promise<{ _tag: 'Left'; left: { kind: string } } | { _tag: 'Right'; right: A }>) => withTimeout(t(), PG.NET_TIMEOUT_MS, timeoutLeft);
 
 /** Run the deploy step function with the Node adapters. */
-export const runDeploy = async (args: { lane: string | null; eta: string | null; breakGlass: boolean; reason: string | null }, cwd: string, env: Env): Promise<never> => {
+export const runDeploy = async (args: { lane: string | null; eta: string | null; breakGlass: boolean; reason: string | null; printEnv?: boolean }, cwd: string, env: Env): Promise<never> => {
   const git = nodeGit();
   const facts: PG.DeployFacts = { lane_arg: args.lane, eta_arg: args.eta, break_glass: args.breakGlass, reason: args.reason };
-  const ctx: { repo: GateRepo | null; store: LaneStore | null } = { repo: null, store: null };
+  const ctx: { repo: GateRepo | null; store: LaneStore | null; lane: string | null } = { repo: null, store: null, lane: null };
   const answer = async (p: PG.DeployProbe, cur: PG.DeployFacts): Promise<PG.DeployProbeAnswer> => {
     switch (p._tag) {
       case 'repo': {
         const r = await probeRepo(git, cwd, [], env);
         ctx.repo = r;
-        if (r.storeRoot !== null && r.fact.kind === 'repo') ctx.store = storeFor(r.storeRoot, PG.settingsOf(r.fact.config));
+        if (r.storeRoot !== null && r.fact.kind === 'repo') ctx.store = storeFor(r.storeRoot, PG.settingsOf(r.fact.config), env);
         return { _tag: 'repo', value: r.fact };
       }
       case 'refs': {
@@ -60,6 +60,7 @@ export const runDeploy = async (args: { lane: string | null; eta: string | null;
       case 'claim': {
         const store = ctx.store;
         const id = cur.identity;
+        ctx.lane = p.lane;
         if (store === null || id === undefined || !id.ok) return { _tag: 'claim', value: { _tag: 'Failure', kind: 'other', status: 'no-store' } };
         const r = await call(store.claim(p.lane, { handle: id.member, session: id.session, instance: id.instance, host: id.host }, p.meta));
         return { _tag: 'claim', value: r._tag === 'Right' ? r.right : { _tag: 'Failure', kind: r.left.kind as 'other', status: 'cli' } };
@@ -75,7 +76,10 @@ export const runDeploy = async (args: { lane: string | null; eta: string | null;
   const f = run.facts;
   const store = ctx.store;
   for (const e of run.effects) if (store !== null) await call(store.post({ body: e.body, lane: e.lane, by: e.by }));
-  return finishCli(run.outcome, PG.DEPLOY_POLICY, { lane_arg: args.lane, eta: args.eta, break_glass: args.breakGlass, reason: args.reason, claim: f.claim ?? null, compat: f.compat ?? null }, env, ctx.repo?.dir ?? cwd);
+  // --print-env (push-gate.md §11.1): the fence goes where the action happens; stdout holds only the env line
+  const outcome = args.printEnv === true && run.outcome.code === 0 && f.claim?._tag === 'Granted' && ctx.lane !== null ? { ...run.outcome, stream: 'stderr' as const } : run.outcome;
+  if (outcome !== run.outcome && f.claim?._tag === 'Granted' && ctx.lane !== null) process.stdout.write(`${PG.fenceEnvLine(ctx.lane, f.claim.fence)}\n`);
+  return finishCli(outcome, PG.DEPLOY_POLICY, { lane_arg: args.lane, eta: args.eta, break_glass: args.breakGlass, reason: args.reason, claim: f.claim ?? null, compat: f.compat ?? null }, env, ctx.repo?.dir ?? cwd);
 };
 
 /** Resolve repo, store and identity for a lane verb, or die. */
@@ -86,7 +90,7 @@ const laneContext = async (cwd: string, env: Env) => {
   if (repo.fact.kind !== 'repo' || repo.storeRoot === null) return die({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.messages.deployNotInRepo(), reason: 'not-a-repo' });
   if (repo.fact.config._tag === 'Invalid') return die({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.messages.deployConfigInvalid(), reason: 'config-invalid' });
   const settings = PG.settingsOf(repo.fact.config);
-  const store = storeFor(repo.storeRoot, settings);
+  const store = storeFor(repo.storeRoot, settings, env);
   const id = await probeIdentity(git, repo.dir, repo.fact.common_dir, null, env);
   if (!id.ok) return die({ _tag: 'Exit', code: 1, stream: 'stderr', message: PG.messages.deployNoIdentity(), reason: 'identity-unavailable' });
   const me: PG.Holder = { handle: id.member, session: id.session, instance: id.instance, host: id.host };
@@ -108,7 +112,8 @@ export const register = (program: Command): void => {
     .option('--eta <minutes>', 'lease in minutes (1–1440)')
     .option('--break-glass', 'force-release the lane first (owners only; audited)')
     .option('--reason <text>', 'reason recorded with --break-glass')
-    .action(async (o: { lane?: string; eta?: string; breakGlass?: boolean; reason?: string }) => {
+    .option('--print-env', 'print ARBITER_LANE=… ARBITER_FENCE=… on stdout (the message goes to stderr)')
+    .action(async (o: { lane?: string; eta?: string; breakGlass?: boolean; reason?: string; printEnv?: boolean }) => {
       exitOnUsageError(PG.etaArg(o.eta));
       const env = process.env;
       await requireWritableRuntime(process.cwd(), env); // state-lock.md §8: writing verbs die loud when disabled
@@ -118,6 +123,7 @@ export const register = (program: Command): void => {
           eta: o.eta ?? null,
           breakGlass: o.breakGlass === true || env['ARBITER_BREAK_GLASS'] === '1',
           reason: o.reason ?? env['ARBITER_BREAK_GLASS_REASON'] ?? null,
+          printEnv: o.printEnv === true,
         },
         process.cwd(),
         env,
@@ -169,6 +175,33 @@ export const register = (program: Command): void => {
       const l = await c.laneOf(name);
       const r = o.force === true ? await call(c.store.forceRelease(l, c.me, o.reason === undefined ? null : PG.safeReason(o.reason, 200))) : await call(c.store.release(l, c.me.instance));
       return c.done(PG.laneReleaseOutcome(l, r._tag === 'Right' ? r.right : { _tag: 'Failure', kind: r.left.kind }), { lane: l, force: o.force === true });
+    });
+  lane
+    .command('assert <lane>')
+    .requiredOption('--fence <n>', 'the fence the action was granted under')
+    .description('exit 0 only while <n> is the lane\'s current fence and its holder is unexpired (run right before acting)')
+    .action(async (name: string, o: { fence: string }) => {
+      exitOnUsageError(PG.fenceArgError(o.fence));
+      const c = await laneContext(process.cwd(), process.env);
+      const l = PG.laneFromArg(name);
+      const fence = PG.parseFence(o.fence) as number; // valid: checked above
+      const st = await call(c.store.state(l, c.me.session));
+      const view = st._tag === 'Left' ? { _tag: 'Failure' as const, kind: st.left.kind } : (st.right.lanes.find((v) => v.lane === l) ?? null);
+      return c.done(PG.laneAssertOutcome(l, fence, view), { lane: l, fence });
+    });
+  lane
+    .command('heartbeat [lane]')
+    .requiredOption('--fence <n>', 'the fence this session holds the lane under')
+    .description('renew this session\'s lease on a lane; exit 1 (lost) when it is no longer ours under that fence')
+    .action(async (name: string | undefined, o: { fence: string }) => {
+      exitOnUsageError(PG.fenceArgError(o.fence));
+      await requireWritableRuntime(process.cwd(), process.env);
+      const c = await laneContext(process.cwd(), process.env);
+      const l = await c.laneOf(name);
+      const fence = PG.parseFence(o.fence) as number; // valid: checked above
+      const hb = await call(c.store.heartbeat(l, c.me.instance, fence));
+      if (hb._tag === 'Left') return c.done(PG.laneClaimOutcome(l, { _tag: 'Failure', kind: hb.left.kind as 'other', status: 'cli' }), { lane: l });
+      return c.done(PG.laneClaimOutcome(l, hb.right._tag === 'Ok' ? { _tag: 'Ok', fence } : hb.right), { lane: l, fence });
     });
   lane
     .command('halt')

@@ -78,7 +78,7 @@ export const runContext = async (
       }
       case 'state': {
         if (cur.repo?.kind !== 'repo' || repo?.storeRoot == null) return { _tag: 'state', value: { ok: false } };
-        const store = storeFor(repo.storeRoot, PG.settingsOf(cur.repo.config));
+        const store = storeFor(repo.storeRoot, PG.settingsOf(cur.repo.config), deps.env);
         return { _tag: 'state', value: await probeState(store, 'all', p.session, PG.CONTEXT_TIMEOUT_MS) };
       }
       case 'lock-read': {

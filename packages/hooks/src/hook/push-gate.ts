@@ -13,7 +13,7 @@ import type { Git, LaneStore, ProbeRecord } from '@arbiter/kernel';
 import { pushGate as PG, runSteps } from '@arbiter/kernel';
 import { agentLogMode } from '@arbiter/kernel/early';
 import type { HookInput, HookMain } from '../invocation.js';
-import { deletePending, nodeGit, readPending, resolveStateDir, fsLaneStore, writePending, type Env } from '@arbiter/io-node';
+import { deletePending, nodeGit, openLaneStore, readPending, resolveStateDir, fsLaneStore, writePending, type Env } from '@arbiter/io-node';
 import { readStdin, sinceStartMs, stdinJson, type Agent, type StdinResult } from './runtime.js';
 import { recordDecision } from '../decision-record.js';
 import { openRuntimeGuard } from '../state-lock-guard.js';
@@ -39,8 +39,11 @@ export interface GateRun {
   readonly facts: PG.GateFacts;
   readonly repo: GateRepo | null;
   readonly store: LaneStore | null;
-  /** Wall time of the driver, ms, and the part of it spent waiting on git subprocesses (per batch, the longest). */
-  readonly timing: { readonly driver_ms: number; readonly git_ms: number };
+  /**
+   * Wall time of the driver, ms; the part of it spent waiting on git subprocesses (per batch, the longest git probe);
+   * and the part spent waiting on any probe, git or lane store (per batch, the longest probe).
+   */
+  readonly timing: { readonly driver_ms: number; readonly git_ms: number; readonly io_ms: number };
 }
 
 /**
@@ -55,11 +58,13 @@ export const runGate = async (initial: Omit<PG.GateFacts, 'elapsed_ms'>, deps: G
   let store: LaneStore | null = null;
   const tStart = performance.now();
   let gitMs = 0;
-  const timing = () => ({ driver_ms: Math.round((performance.now() - tStart) * 10) / 10, git_ms: Math.round(gitMs * 10) / 10 });
-  const answerOne = async (p: PG.GateProbe, f: PG.GateFacts, gitDurations: number[]): Promise<PG.GateProbeAnswer> => {
+  let ioMs = 0;
+  const timing = () => ({ driver_ms: Math.round((performance.now() - tStart) * 10) / 10, git_ms: Math.round(gitMs * 10) / 10, io_ms: Math.round(ioMs * 10) / 10 });
+  const answerOne = async (p: PG.GateProbe, f: PG.GateFacts, gitDurations: number[], ioDurations: number[]): Promise<PG.GateProbeAnswer> => {
     const t0 = performance.now();
     const rec = (outcome: string) => {
       const d = performance.now() - t0;
+      ioDurations.push(d);
       if (p._tag === 'repo' || p._tag === 'refs' || p._tag === 'compat' || p._tag === 'identity') gitDurations.push(d);
       probes.push({ name: p._tag, duration_ms: Math.round(d), outcome });
     };
@@ -106,8 +111,10 @@ export const runGate = async (initial: Omit<PG.GateFacts, 'elapsed_ms'>, deps: G
   };
   const run = await runSteps(PG.driver, PG.prepareFacts({ ...initial, elapsed_ms: deps.elapsed() }), async (need, f) => {
     const gitDurations: number[] = [];
-    const answers = await Promise.all(need.map((p) => answerOne(p, f, gitDurations)));
+    const ioDurations: number[] = [];
+    const answers = await Promise.all(need.map((p) => answerOne(p, f, gitDurations, ioDurations)));
     gitMs += gitDurations.reduce((a, b) => Math.max(a, b), 0);
+    ioMs += ioDurations.reduce((a, b) => Math.max(a, b), 0);
     return { answers, elapsed_ms: deps.elapsed() };
   });
   return run._tag === 'Done'
@@ -116,7 +123,14 @@ export const runGate = async (initial: Omit<PG.GateFacts, 'elapsed_ms'>, deps: G
 };
 
 /** Run effects (push-gate.md §8.8) concurrently under one cap (ms). Results are ignored; never throws. */
-export const runEffects = async (effects: ReadonlyArray<PG.GateEffect>, store: LaneStore | null, storeRoot: string | null, stateDir: string, capMs: number): Promise<void> => {
+export const runEffects = async (
+  effects: ReadonlyArray<PG.GateEffect>,
+  store: LaneStore | null,
+  storeRoot: string | null,
+  stateDir: string,
+  capMs: number,
+  spec: PG.StoreSpec | null = null,
+): Promise<void> => {
   const one = async (e: PG.GateEffect): Promise<void> => {
     switch (e._tag) {
       case 'ReleaseLane':
@@ -131,7 +145,8 @@ export const runEffects = async (effects: ReadonlyArray<PG.GateEffect>, store: L
         if (store !== null) await store.post({ body: e.body, lane: e.lane, by: e.by })();
         return;
       case 'WritePending':
-        writePending(stateDir, e.key_material, { store_root: storeRoot ?? '', instance: e.instance, lanes: e.lanes });
+        // the marker names the store (push-gate.md §5.7) so that post-tool releases through the same adapter
+        writePending(stateDir, e.key_material, { store_root: storeRoot ?? '', instance: e.instance, lanes: e.lanes, ...(spec !== null && spec.kind !== 'embedded' ? { store: spec } : {}) });
         return;
     }
   };
@@ -243,7 +258,7 @@ const gateProcess = async (host: Agent | 'git', initial: Omit<PG.GateFacts, 'ela
   });
   if (run.effects.length > 0) {
     const cap = Math.min(PG.NET_TIMEOUT_MS, PG.GATE_WATCHDOG_MS - sinceStartMs() - 100);
-    if (cap > 0) await runEffects(run.effects, run.store, run.repo?.storeRoot ?? null, stateDir, cap);
+    if (cap > 0) await runEffects(run.effects, run.store, run.repo?.storeRoot ?? null, stateDir, cap, run.repo?.fact.kind === 'repo' ? PG.settingsOf(run.repo.fact.config).store : null);
   }
   await guard?.release().catch(() => undefined);
   process.exit(r.exit);
@@ -324,7 +339,8 @@ export const releaseStage = async (agent: Agent, input: HookInput = {}): Promise
     if (run._tag !== 'Done' || run.outcome.reason === 'not-a-push') return;
     const { outcome, effects } = run;
     const held = seen.marker;
-    const store = held !== null && held.store_root !== '' ? fsLaneStore(held.store_root) : null;
+    const store =
+      held === null ? null : held.store !== null ? openLaneStore(held.store, { root: held.store_root, env }) : held.store_root !== '' ? fsLaneStore(held.store_root) : null;
     await withTimeout(
       Promise.all(
         effects.map(async (e) => {

@@ -38,7 +38,31 @@ export interface LanesSettings {
   readonly block_force_rewrite: boolean;
   /** Absolute directory of a relocated embedded store, or `null` (default location). */
   readonly store_dir: string | null;
+  /** Which lane-store adapter (push-gate.md §5.7); defaults filled in. */
+  readonly store: StoreSpec;
 }
+
+/**
+ * A lane-store selection with its defaults applied (push-gate.md §5.7): the embedded store (optionally relocated),
+ * an `arbiter serve` over HTTP (token from the environment variable `token_env`, default `ARBITER_TOKEN`), or
+ * PostgreSQL (URL from `url_env`, default `ARBITER_DATABASE_URL`).
+ */
+export type StoreSpec =
+  | { readonly kind: 'embedded'; readonly dir: string | null }
+  | { readonly kind: 'http'; readonly url: string; readonly token_env: string }
+  | { readonly kind: 'postgres'; readonly url_env: string };
+
+/** Default `token_env` of an http store. */
+export const DEFAULT_TOKEN_ENV = 'ARBITER_TOKEN';
+/** Default `url_env` of a postgres store. */
+export const DEFAULT_DATABASE_URL_ENV = 'ARBITER_DATABASE_URL';
+
+/** The effective store spec of a decoded `lanes.store` (or `undefined`: the embedded store at its default place). */
+export const storeSpecOf = (s: LanesConfig['store'] | undefined): StoreSpec => {
+  if (s === undefined || s.kind === 'embedded') return { kind: 'embedded', dir: typeof s?.dir === 'string' && s.dir.startsWith('/') ? s.dir : null };
+  if (s.kind === 'http') return { kind: 'http', url: s.url, token_env: s.token_env ?? DEFAULT_TOKEN_ENV };
+  return { kind: 'postgres', url_env: s.url_env ?? DEFAULT_DATABASE_URL_ENV };
+};
 
 /** Defaults (push-gate.md §2): lease 30, hook lease 10, git-push lease 2 minutes. */
 export const DEFAULT_SETTINGS: LanesSettings = {
@@ -51,6 +75,7 @@ export const DEFAULT_SETTINGS: LanesSettings = {
   git_push_lease_minutes: 2,
   block_force_rewrite: true,
   store_dir: null,
+  store: { kind: 'embedded', dir: null },
 };
 
 /** Effective settings of a decoded `lanes` object (or `undefined`). */
@@ -63,7 +88,8 @@ export const lanesSettings = (l: LanesConfig | undefined): LanesSettings => ({
   hook_lease_minutes: l?.hook_lease_minutes ?? 10,
   git_push_lease_minutes: l?.git_push_lease_minutes ?? 2,
   block_force_rewrite: l?.block_force_rewrite ?? true,
-  store_dir: typeof l?.store?.dir === 'string' && l.store.dir.startsWith('/') ? l.store.dir : null,
+  store_dir: l?.store?.kind === 'embedded' && typeof l.store.dir === 'string' && l.store.dir.startsWith('/') ? l.store.dir : null,
+  store: storeSpecOf(l?.store),
 });
 
 /**

@@ -3,7 +3,7 @@
  */
 import { done, mergeBatch, need, type Done, type Need, type StepDriver } from '../internal/step.js';
 import type { ConfigState } from '../config.js';
-import { ETA_MAX, ETA_MIN, isLaneName, type ClaimMeta, type ForceOk, type Holder, type StateView } from './lanes.js';
+import { ETA_MAX, ETA_MIN, isLaneName, type ClaimMeta, type ForceOk, type Holder, type LaneView, type StateView } from './lanes.js';
 import { laneFor, laneFromArg, settingsOf } from './config.js';
 import { messages, fmtAge, safeHandle, safeLane, safeReason, showSession } from './text.js';
 import { nameArg } from '../internal/quote.js';
@@ -511,4 +511,43 @@ export const renderContext = (agent: Agent, event: 'session-start' | 'user-promp
   const hookEventName = event === 'session-start' ? 'SessionStart' : 'UserPromptSubmit';
   const env = exportSession !== null && event === 'session-start' && SESSION_ID_RE.test(exportSession) ? { env: { ARBITER_SESSION: exportSession } } : {};
   return `${JSON.stringify({ hookSpecificOutput: { hookEventName, additionalContext: block, ...env } })}\n`;
+};
+
+// ───────────────────────────────────────── fences where the action happens (push-gate.md §11.1) ─────────────────────────────────────────
+
+/** A value in single quotes for a POSIX shell (`'` becomes `'\''`). */
+const shQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * `arbiter deploy --print-env` (push-gate.md §11.1): one line `ARBITER_LANE='<lane>' ARBITER_FENCE=<n>`, for
+ * `eval "$(arbiter deploy --print-env)"` in a deploy script. The lane is shell-quoted (lane names may hold `*`, `;`, `'`).
+ */
+export const fenceEnvLine = (lane: string, fence: number): string => `ARBITER_LANE=${shQuote(lane)} ARBITER_FENCE=${fence}`;
+
+/** Parse `--fence`: a decimal integer from 0 to 2^53 − 1, else `null`. */
+export const parseFence = (s: string): number | null => (/^(0|[1-9][0-9]{0,15})$/.test(s) && Number.isSafeInteger(+s) ? +s : null);
+
+/**
+ * `--fence` of `lane assert|heartbeat` (push-gate.md §11.1): `null` when {@link parseFence} reads it, else the C-BADARG
+ * usage error (exit 2) naming the rule.
+ */
+export const fenceArgError = (s: string): CliOutcome | null =>
+  parseFence(s) !== null ? null : usage('bad-argument', messages.laneBadArgument('--fence', 'a whole number from 0 to 2^53 − 1', 'something else'));
+
+/**
+ * `arbiter lane assert <lane> --fence N` (push-gate.md §11.1), from the store's `state(lane)`: exit 0 (`fence-current`)
+ * only while N is the lane's fence and its holder is unexpired; otherwise exit 1 with the reason: `lane-free` (nobody
+ * holds it, e.g. released or force-released), `holder-expired` (the holder's lease ran out), `fence-stale` (another
+ * grant happened since: N is older than the lane's fence), `fence-unknown` (N is newer than any grant), or
+ * `store-failed` (the store could not be read: a deploy must not go ahead on an unverified fence).
+ */
+export const laneAssertOutcome = (lane: string, fence: number, view: LaneView | null | { readonly _tag: 'Failure'; readonly kind: string }): CliOutcome => {
+  if (view !== null && '_tag' in view) return die('store-failed', messages.laneStoreFailed(view.kind));
+  const cur = view?.fence ?? 0;
+  const l = safeLane(lane);
+  if (fence < cur) return die('fence-stale', `arbiter: fence ${fence} is stale: lane ${l} was granted again since (fence ${cur}). Do not act.`);
+  if (fence > cur) return die('fence-unknown', `arbiter: fence ${fence} was never granted on lane ${l} (its fence is ${cur}). Do not act.`);
+  if (view === null || view.holder === null) return die('lane-free', `arbiter: lane ${l} is not held any more (fence ${cur}). Do not act.`);
+  if (view.expired) return die('holder-expired', `arbiter: the lease on lane ${l} (fence ${cur}) has expired. Do not act; claim it again.`);
+  return ok('fence-current', `arbiter: fence ${fence} is current on lane ${l}, held by ${safeHandle(view.holder.handle)}.`);
 };

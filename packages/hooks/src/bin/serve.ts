@@ -1,0 +1,59 @@
+/**
+ * Bundle entry `dist/serve.cjs`: `arbiter serve` (push-gate.md §5.7), loaded by the `serve` verb only, so that
+ * fastify and its dependencies never reach a hook's or another verb's start-up.
+ */
+import { openStoreOption, type StoreOption } from '../serve/store-option.js';
+import { buildServer, parseListen } from '../serve/server.js';
+
+/** Options of {@link main} (already parsed by the verb). */
+export interface ServeMainOptions {
+  readonly listen: string;
+  readonly store: StoreOption;
+  readonly leaseMinutes: number;
+  /** Store clock rate for demos and tests (fs only): 60 makes a one-minute lease last one second. */
+  readonly clockRate: number;
+}
+
+const die = (msg: string): never => {
+  process.stderr.write(`arbiter serve: ${msg}\n`);
+  process.exit(1);
+};
+
+/**
+ * Open the store, listen, print `arbiter serve: listening on <url> (store <label>)` on stderr, write one access-log
+ * line per request on stdout, and on SIGTERM or SIGINT stop accepting, let in-flight requests finish, then exit 0.
+ * Exits 1 with a message when the address or the store cannot be used.
+ */
+export const main = async (o: ServeMainOptions): Promise<void> => {
+  const where = parseListen(o.listen);
+  if (where === null) return die(`--listen must be host:port (got ${JSON.stringify(o.listen.slice(0, 80))})`);
+  if (o.clockRate !== 1 && o.store.kind !== 'fs') return die('--clock-rate is for the embedded store only');
+  const base = Date.now();
+  const now = o.clockRate === 1 ? Date.now : () => base + Math.round((Date.now() - base) * o.clockRate);
+  const opened = await openStoreOption(o.store, process.env, now, o.leaseMinutes);
+  if (typeof opened === 'string') return die(opened);
+  const app = buildServer({ store: opened.store, tokens: opened.tokens });
+  try {
+    await app.listen({ host: where.host, port: where.port });
+  } catch (e) {
+    await opened.close();
+    return die(`cannot listen on ${o.listen}: ${(e as { code?: string }).code ?? 'error'}`);
+  }
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr !== null ? addr.port : where.port;
+  const host = where.host.includes(':') ? `[${where.host}]` : where.host;
+  const rate = o.clockRate === 1 ? '' : `, store clock ×${o.clockRate}`;
+  process.stderr.write(`arbiter serve: listening on http://${host}:${port} (store ${opened.label}${rate})\n`);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) process.exit(1); // a second signal: do not wait
+    stopping = true;
+    process.stderr.write('arbiter serve: stopping (in-flight requests finish, new ones get 503)\n');
+    void app
+      .close()
+      .then(() => opened.close())
+      .then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+};
