@@ -188,15 +188,16 @@ export default async ({ bin, lib, root }) => {
       baseline: `without the added load ${lib.fmt(100 * share(idle))}% (${t(idle)})`,
     });
   }
-  for (const k of Object.keys(loaded)) {
+  // a step with no loaded sample (every loaded run ended in the watchdog, so no probe durations) still gets its row
+  for (const k of [...new Set([...Object.keys(idle), ...Object.keys(loaded)])]) {
     if (k === 'outcomes' || k === 'oldOutcomes') continue;
-    const l = lib.stats(loaded[k]);
+    const l = lib.stats(loaded[k] ?? []);
     const b = lib.stats(idle[k] ?? []);
     rows.push({
       name: `deploy push under load (${loadProcs} busy processes): ${k}`,
       value: l.median,
       unit: 'ms median',
-      spread: `${lib.fmt(l.p25)}–${lib.fmt(l.p75)} ms, max ${lib.fmt(Math.max(...loaded[k]))} ms, n ${l.n}`,
+      spread: `${lib.fmt(l.p25)}–${lib.fmt(l.p75)} ms, max ${lib.fmt(Math.max(...(loaded[k] ?? [NaN])))} ms, n ${l.n}`,
       baseline: `same step without the added load ${lib.fmt(b.median)} ms (IQR ${lib.fmt(b.p25)}–${lib.fmt(b.p75)})`,
       ratio: l.median / b.median,
     });
