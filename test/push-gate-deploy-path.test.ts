@@ -50,7 +50,7 @@ const recording = (): { git: Git; events: string[] } => {
     git: {
       ...real,
       configGet: wrap((_c: string, k: string) => `config ${k}`, real.configGet),
-      refsFacts: wrap(() => 'refs', real.refsFacts),
+      refsFacts: wrap((_c: string, _e: ReadonlyArray<string>, _g?: ReadonlyArray<string>) => 'refs', real.refsFacts),
     },
   };
 };

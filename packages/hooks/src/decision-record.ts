@@ -42,7 +42,8 @@ export type VerdictInput = Omit<LogEntryInput, 'decision_id' | 'now' | 'duration
 
 /**
  * Append `verdicts` (in order, one write) to the decision log in `logDir()` (push-gate.md §16): masked facts, a ULID,
- * an ISO timestamp and the duration since process start each. The directory is resolved only when there is a verdict.
+ * an ISO timestamp and the duration since process start each; a verdict's audited events just before it, each with
+ * `audit_of` = its id (DL5). The directory is resolved only when there is a verdict.
  * Ids draw from `Math.random`: they need order and uniqueness, not secrecy, so no crypto module loads on a hook's hot
  * path. Synchronous; never throws; a failure to write never changes a verdict (DL2).
  */
