@@ -173,6 +173,10 @@ describe('action claims end to end (built binary, real git)', () => {
     const entries = log.stdout.trim().split('\n').map((l) => JSON.parse(l) as { policy: string; verdict: string; reasons: string[] });
     expect(entries.some((e) => e.policy === 'action-claim' && e.verdict === 'Registered' && e.reasons[0] === 'registered')).toBe(true);
     expect(entries.some((e) => e.policy === 'follow-through' && e.verdict === 'Delivered')).toBe(true);
+    // one row per decision: the audited `delivered` event sits under its verdict, never as a row of its own
+    expect(entries.filter((e) => e.verdict === 'delivered' || e.verdict === 'registered')).toEqual([]);
+    const delivered = entries.find((e) => e.verdict === 'Delivered') as unknown as { audits?: Array<{ verdict: string }> };
+    expect(delivered.audits?.map((a) => a.verdict)).toEqual(['delivered']);
   });
 
   it('Claude Code: an interrupted, background, dry-run, other-session or non-Bash call leaves the commitment open', () => {

@@ -146,8 +146,17 @@ describe('session-lock hook, end to end', () => {
     execFileSync('sleep', ['1.2']);
     expect(runBin(ACQ('claude'), { input: claudePre('new-holder', w.repo, 'Edit'), env: w.env }).code).toBe(0);
     const log = runBin(['log', '--json', '--policy', 'session-lock'], { env: w.env, cwd: w.repo });
-    const entries = log.stdout.trim().split('\n').map((l) => JSON.parse(l) as { verdict: string; reasons: string[]; facts: Record<string, unknown> });
-    const audit = entries.find((e) => e.verdict === 'stale-takeover');
+    type Row = { decision_id: string; verdict: string; reasons: string[]; facts: Record<string, unknown>; audit_of?: string; audits?: Row[] };
+    const entries = log.stdout.trim().split('\n').map((l) => JSON.parse(l) as Row);
+    // one row per decision: the takeover's audit entry is under its verdict, linked by audit_of
+    expect(entries.map((e) => e.verdict)).toEqual(['Allow', 'Allow']);
+    const taken = entries[1];
+    const audit = taken?.audits?.[0];
+    expect(taken?.audits?.map((a) => a.verdict)).toEqual(['stale-takeover']);
+    expect(audit?.audit_of).toBe(taken?.decision_id);
+    const text = runBin(['log', '--policy', 'session-lock'], { env: w.env, cwd: w.repo }).stdout.trim().split('\n');
+    expect(text).toHaveLength(2);
+    expect(text[1]).toMatch(/ Allow +stale-takeover {2}audited: stale-takeover$/);
     expect(audit?.facts).toMatchObject({ kind: 'stale-takeover', by_session: 'new-holder', new_fence: 2, previous: { session_id: 'old-holder', fence: 1 } });
     expect(String(audit?.facts['at'])).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(String((audit?.facts['previous'] as Record<string, unknown>)['refreshed_at'])).toMatch(/Z$/);

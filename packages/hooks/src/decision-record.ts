@@ -18,14 +18,32 @@ export interface DecisionRecord extends Omit<LogEntryInput, 'decision_id' | 'now
   readonly policyVersion: string;
   /** Override the log directory (tests, verbs that already resolved it). */
   readonly logDir?: string;
+  /** Events this run audited (see {@link VerdictInput}). */
+  readonly audits?: ReadonlyArray<AuditInput>;
 }
 
-/** One verdict to append: a kernel `LogEntryInput` without what the writer supplies (id, clock, duration). */
-export type VerdictInput = Omit<LogEntryInput, 'decision_id' | 'now' | 'duration_ms'>;
+/**
+ * An audited event of a run (push-gate.md §16 DL5): its own entry, `verdict` and first reason the event
+ * code, linked to the verdict it belongs to by `audit_of`.
+ */
+export interface AuditInput {
+  readonly policy: string;
+  readonly policy_version: string;
+  /** The audited event, a kebab-case code (`stale-takeover`, `delivered`). */
+  readonly event: string;
+  readonly facts: Record<string, unknown>;
+}
+
+/**
+ * One verdict to append: a kernel `LogEntryInput` without what the writer supplies (id, clock, duration), with the
+ * events the same run audited; those are written first, in the same append, each with `audit_of` = this verdict's id.
+ */
+export type VerdictInput = Omit<LogEntryInput, 'decision_id' | 'now' | 'duration_ms'> & { readonly audits?: ReadonlyArray<AuditInput> };
 
 /**
  * Append `verdicts` (in order, one write) to the decision log in `logDir()` (push-gate.md §16): masked facts, a ULID,
- * an ISO timestamp and the duration since process start each. The directory is resolved only when there is a verdict.
+ * an ISO timestamp and the duration since process start each; a verdict's audited events just before it, each with
+ * `audit_of` = its id (DL5). The directory is resolved only when there is a verdict.
  * Ids draw from `Math.random`: they need order and uniqueness, not secrecy, so no crypto module loads on a hook's hot
  * path. Synchronous; never throws; a failure to write never changes a verdict (DL2).
  */
@@ -34,7 +52,13 @@ export const appendVerdicts = (logDir: () => string, verdicts: ReadonlyArray<Ver
   try {
     const now = Date.now();
     const duration = sinceStartMs();
-    const entries = verdicts.map((v) => buildLogEntry({ ...v, decision_id: newDecisionId(now, Math.random), now, duration_ms: duration }));
+    const entries = verdicts.flatMap(({ audits = [], ...v }) => {
+      const id = newDecisionId(now, Math.random);
+      return [
+        ...audits.map((a) => buildLogEntry({ decision_id: newDecisionId(now, Math.random), audit_of: id, policy: a.policy, policy_version: a.policy_version, mode: v.mode, facts: a.facts, verdict: a.event, reasons: [a.event], now, duration_ms: duration })),
+        buildLogEntry({ ...v, decision_id: id, now, duration_ms: duration }),
+      ];
+    });
     appendDecisionSync(logDir(), entries, now);
   } catch {
     // DL2: logging never changes a verdict
@@ -53,6 +77,8 @@ export const recordDecision = (r: DecisionRecord): void =>
       reasons: r.reasons,
       effects: r.effects ?? [],
       probes: r.probes ?? [],
+      ...(r.audit_of === undefined ? {} : { audit_of: r.audit_of }),
+      ...(r.audits === undefined ? {} : { audits: r.audits }),
     },
   ]);
 

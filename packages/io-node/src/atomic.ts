@@ -7,7 +7,7 @@
  * exclusive primitives below are the compare-and-set building blocks.
  */
 import { crypto } from './lazy-builtins.js';
-import { linkSync, mkdirSync, openSync, closeSync, writeSync, unlinkSync } from 'node:fs';
+import { linkSync, openSync, closeSync, writeSync, unlinkSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { readState, StateIoFailure } from './state-io.js';
 
@@ -18,16 +18,9 @@ export interface FsError {
   readonly path: string;
 }
 
-/** errno code of an unknown thrown value, `EUNKNOWN` when it has none. */
-export const errnoCode = (e: unknown): string =>
-  typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string'
-    ? (e as { code: string }).code
-    : 'EUNKNOWN';
+import { ensureDir, errnoCode } from './dir.js';
 
-/** `mkdir -p` with mode 0700 (session-lock.md §4.2 SD4). Throws the fs error. */
-export const ensureDir = (dir: string): void => {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-};
+export { errnoCode, ensureDir };
 
 /** 16 random lowercase hex characters from `node:crypto`, for ids that must not be guessed. */
 export const randomHex16 = (): string => crypto().randomBytes(8).toString('hex');

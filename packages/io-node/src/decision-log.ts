@@ -22,7 +22,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { DecisionLog, DecisionLogEntry, LogWriteFailure } from '@arbiter/kernel';
 import { serializeLogEntry } from '@arbiter/kernel';
-import { ensureDir, errnoCode } from './atomic.js';
+import { ensureDir, errnoCode } from './dir.js';
 import { describeStateFailure, openState, readState } from './state-io.js';
 
 /** Days a daily log file is kept (DL1). */

@@ -73,22 +73,36 @@ const okLine = (r: Either<GitError, GitRun>): string | null => (r._tag === 'Righ
 const refsError = (e: RefsProbeError) => ({ _tag: 'Left' as const, left: e });
 
 /**
- * The refs probe over `run` (push-gate.md §6.9; the `Git.refsFacts` contract): `rev-parse --git-dir` first (non-zero
- * exit → `not-a-git-repository`, unfinished → `git-failed`), then in parallel `symbolic-ref --quiet --short HEAD`
- * (exit 1 = detached), `rev-parse --verify --quiet HEAD` and `for-each-ref --format=%(objectname) %(refname)
- * refs/heads refs/tags`, then one `rev-parse --verify --quiet --end-of-options <e>` per expression, in order.
+ * The refs probe over `run` (push-gate.md §6.9; the `Git.refsFacts` contract): `rev-parse --git-dir` (non-zero exit →
+ * `not-a-git-repository`, unfinished → `git-failed`), `symbolic-ref --quiet --short HEAD` (exit 1 = detached),
+ * `rev-parse --verify --quiet HEAD`, `for-each-ref --format=%(objectname) %(refname) refs/heads refs/tags` and one
+ * `rev-parse --verify --quiet --end-of-options <e>` per expression. The commands only read and none depends on
+ * another's output, so they all run at once (at most {@link REFS_PARALLEL} expressions in flight): one git start-up
+ * on the gate's path before the claim instead of three plus one per expression (issue 12, a deploy push under load).
+ * The answer is the one the commands give run one after another (test/refs-probe.differential.test.ts).
  */
 const readRefsFacts = async (
   run: (args: ReadonlyArray<string>) => Promise<Either<GitError, GitRun>>,
   expressions: ReadonlyArray<string>,
 ): Promise<Either<RefsProbeError, pushClassifier.RefsFacts>> => {
-  const inside = exitOf(await run(['rev-parse', '--git-dir']));
-  if (inside !== 0) return refsError(inside === null ? 'git-failed' : 'not-a-git-repository');
-  const [sym, head, list] = await Promise.all([
+  const asked = expressions.filter((e) => !e.startsWith('-'));
+  const verify = async (): Promise<Array<string | null>> => {
+    const out: Array<string | null> = [];
+    for (let i = 0; i < asked.length; i += REFS_PARALLEL) {
+      const batch = asked.slice(i, i + REFS_PARALLEL);
+      out.push(...(await Promise.all(batch.map(async (e) => okLine(await run(['rev-parse', '--verify', '--quiet', '--end-of-options', e]))))));
+    }
+    return out;
+  };
+  const [insideRun, sym, head, list, verified] = await Promise.all([
+    run(['rev-parse', '--git-dir']),
     run(['symbolic-ref', '--quiet', '--short', 'HEAD']),
     run(['rev-parse', '--verify', '--quiet', 'HEAD']),
     run(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads', 'refs/tags']),
+    verify(),
   ]);
+  const inside = exitOf(insideRun);
+  if (inside !== 0) return refsError(inside === null ? 'git-failed' : 'not-a-git-repository');
   if (exitOf(list) !== 0 || (exitOf(sym) !== 0 && exitOf(sym) !== 1)) return refsError('git-failed');
   const branches: Record<string, string> = {};
   const tags: Record<string, string> = {};
@@ -101,9 +115,12 @@ const readRefsFacts = async (
     else if (ref.startsWith('refs/tags/')) tags[ref.slice(10)] = oid;
   }
   const objects: Record<string, string | null> = {};
-  for (const e of expressions) objects[e] = e.startsWith('-') ? null : okLine(await run(['rev-parse', '--verify', '--quiet', '--end-of-options', e]));
+  for (const e of expressions) objects[e] = e.startsWith('-') ? null : (verified[asked.indexOf(e)] ?? null);
   return { _tag: 'Right', right: { head_branch: okLine(sym), head_oid: okLine(head), branches, tags, objects } };
 };
+
+/** Expressions the refs probe verifies at once (each is one `git rev-parse`). */
+export const REFS_PARALLEL = 8;
 
 /** Options: local timeout (ms) and the environment passed to git. */
 export interface NodeGitOptions {

@@ -93,8 +93,8 @@ export const driveAndApply = async <F, V>(
 };
 
 /**
- * Write the verdict and every Audit effect to the decision log (architecture.md conventions §6: an audit is a log entry
- * whose verdict is the audited event). Never throws.
+ * Write the verdict and every Audit effect to the decision log in one append (architecture.md conventions §6: an audit
+ * is a log entry whose verdict is the audited event; each is linked to this verdict by `audit_of`). Never throws.
  */
 export const logCommitmentDecision = (
   startDir: string,
@@ -106,13 +106,13 @@ export const logCommitmentDecision = (
   effects: ReadonlyArray<AC.Effect>,
   applied: ApplyResult | null,
 ): void => {
-  for (const e of effects) {
-    if (e._tag !== 'Audit') continue;
-    recordDecision({ startDir, env, policy: e.policy, policyVersion: AC.POLICY_VERSION, mode, verdict: e.event, reasons: [e.event], facts: { id: e.id, lemma: e.lemma, topic: e.topic, ...e.details } });
-  }
+  const audits = effects.flatMap((e) =>
+    e._tag === 'Audit' ? [{ policy: e.policy, policy_version: AC.POLICY_VERSION, event: e.event, facts: { id: e.id, lemma: e.lemma, topic: e.topic, ...e.details } }] : [],
+  );
   recordDecision({
     startDir,
     env,
+    ...(audits.length === 0 ? {} : { audits }),
     policy,
     policyVersion: AC.POLICY_VERSION,
     mode,

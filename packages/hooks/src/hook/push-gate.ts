@@ -41,9 +41,11 @@ export interface GateRun {
   readonly store: LaneStore | null;
   /**
    * Wall time of the driver, ms; the part of it spent waiting on git subprocesses (per batch, the longest git probe);
-   * and the part spent waiting on any probe, git or lane store (per batch, the longest probe).
+   * the part spent waiting on any probe, git or lane store (per batch, the longest probe); `claim_at_ms`: ms from
+   * process start to the first claim answer (absent when nothing was claimed); `guard_ms`: the runtime-state guard
+   * opened before the run (set by the hook, not by {@link runGate}).
    */
-  readonly timing: { readonly driver_ms: number; readonly git_ms: number; readonly io_ms: number };
+  readonly timing: { readonly driver_ms: number; readonly git_ms: number; readonly io_ms: number; readonly claim_at_ms?: number; readonly guard_ms?: number };
 }
 
 /**
@@ -59,7 +61,29 @@ export const runGate = async (initial: Omit<PG.GateFacts, 'elapsed_ms'>, deps: G
   const tStart = performance.now();
   let gitMs = 0;
   let ioMs = 0;
-  const timing = () => ({ driver_ms: Math.round((performance.now() - tStart) * 10) / 10, git_ms: Math.round(gitMs * 10) / 10, io_ms: Math.round(ioMs * 10) / 10 });
+  let claimAt: number | null = null;
+  const timing = () => ({
+    driver_ms: Math.round((performance.now() - tStart) * 10) / 10,
+    git_ms: Math.round(gitMs * 10) / 10,
+    io_ms: Math.round(ioMs * 10) / 10,
+    ...(claimAt === null ? {} : { claim_at_ms: claimAt }),
+  });
+  // `git config user.email` (the identity probe's member, push-gate.md §4) is started together with the refs probe:
+  // a run that needs refs is a push to a deploy ref and asks for identity next, so the two git start-ups overlap
+  // instead of queueing before the claim (issue 12, a deploy push under load). Read once per directory; only read,
+  // so a run that ends before identity (non-deploy-ref, dry-run) has spent one `git config` and changed nothing.
+  const emailReads = new Map<string, Promise<Awaited<ReturnType<ReturnType<Git['configGet']>>>>>();
+  const git: Git = {
+    ...deps.git,
+    configGet: (cwd, key) =>
+      key !== 'user.email'
+        ? deps.git.configGet(cwd, key)
+        : () => {
+            const p = emailReads.get(cwd) ?? deps.git.configGet(cwd, key)();
+            emailReads.set(cwd, p);
+            return p;
+          },
+  };
   const answerOne = async (p: PG.GateProbe, f: PG.GateFacts, gitDurations: number[], ioDurations: number[]): Promise<PG.GateProbeAnswer> => {
     const t0 = performance.now();
     const rec = (outcome: string) => {
@@ -70,20 +94,21 @@ export const runGate = async (initial: Omit<PG.GateFacts, 'elapsed_ms'>, deps: G
     };
     switch (p._tag) {
       case 'repo': {
-        const r = await probeRepo(deps.git, p.cwd !== null && p.cwd.startsWith('/') ? p.cwd : deps.cwd, p.dir_hints, deps.env);
+        const r = await probeRepo(git, p.cwd !== null && p.cwd.startsWith('/') ? p.cwd : deps.cwd, p.dir_hints, deps.env);
         repo = r;
         if (r.storeRoot !== null && r.fact.kind === 'repo') store = deps.store(r.storeRoot, PG.settingsOf(r.fact.config));
         rec(r.fact.kind === 'repo' ? r.fact.config._tag : 'not-repo');
         return { _tag: 'repo', value: r.fact };
       }
       case 'refs': {
-        const r = await probeRefs(deps.git, repo?.dir ?? deps.cwd, p.exprs);
+        void git.configGet(repo?.dir ?? deps.cwd, 'user.email')().catch(() => undefined);
+        const r = await probeRefs(git, repo?.dir ?? deps.cwd, p.exprs);
         rec(r.head_branch === null ? 'detached' : 'ok');
         return { _tag: 'refs', value: r };
       }
       case 'identity': {
         const common = f.repo?.kind === 'repo' ? f.repo.common_dir : '';
-        const r = await probeIdentity(deps.git, repo?.dir ?? deps.cwd, common, p.session, deps.env);
+        const r = await probeIdentity(git, repo?.dir ?? deps.cwd, common, p.session, deps.env);
         rec(r.ok ? 'ok' : 'failed');
         return { _tag: 'identity', value: r };
       }
@@ -94,11 +119,12 @@ export const runGate = async (initial: Omit<PG.GateFacts, 'elapsed_ms'>, deps: G
             ? { _tag: 'Failure', kind: 'other', status: 'no-store' }
             : await probeClaim(store, p.lane, { handle: id.member, session: id.session, instance: id.instance, host: id.host }, p.meta, p.delay_ms);
         rec(r._tag === 'Failure' ? `failure:${r.kind}` : r._tag);
+        claimAt ??= Math.round(deps.elapsed());
         return { _tag: 'claim', value: r };
       }
       case 'compat': {
         const shallow = f.repo?.kind === 'repo' ? f.repo.shallow : false;
-        const r = await probeCompat(deps.git, repo?.dir ?? deps.cwd, p, f.mode, shallow);
+        const r = await probeCompat(git, repo?.dir ?? deps.cwd, p, f.mode, shallow);
         rec(r.result);
         return { _tag: 'compat', value: r };
       }
@@ -227,7 +253,9 @@ const gateProcess = async (host: Agent | 'git', initial: Omit<PG.GateFacts, 'ela
   const stateDir = resolveStateDir(env);
   // state-lock.md §8: the runtime state directory (lanes, pending markers, log) is guarded before anything writes.
   const startDir = typeof logExtra['cwd'] === 'string' && (logExtra['cwd'] as string).startsWith('/') ? (logExtra['cwd'] as string) : cwd;
+  const tGuard = performance.now();
   const guard = await openRuntimeGuard(startDir, env, mode).catch(() => null);
+  const guardMs = Math.round((performance.now() - tGuard) * 10) / 10;
   if (guard !== null && !guard.status.enabled) {
     const r = PG.renderGate(PG.guardDisabledVerdict(), host);
     gateRendered = r;
@@ -250,7 +278,7 @@ const gateProcess = async (host: Agent | 'git', initial: Omit<PG.GateFacts, 'ela
     policy: PG.POLICY,
     policyVersion: PG.POLICY_VERSION,
     mode,
-    facts: logFacts(run, logExtra),
+    facts: logFacts({ ...run, timing: { ...run.timing, guard_ms: guardMs } }, logExtra),
     verdict: run.verdict._tag,
     reasons: run.verdict.reasons,
     effects: run.effects.map(PG.effectSummary),

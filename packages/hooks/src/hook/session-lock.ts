@@ -42,7 +42,15 @@ export interface SessionLockDeps {
   readonly store: (stateDir: string) => LockStore;
   readonly pidAlive: (pid: number) => Promise<PidLiveness>;
   /** Decision-log and audit sink (real: `recordDecision`). */
-  readonly record: (r: { startDir: string; verdict: string; reasons: string[]; facts: Record<string, unknown>; effects?: string[] }) => void;
+  readonly record: (r: {
+    startDir: string;
+    verdict: string;
+    reasons: string[];
+    facts: Record<string, unknown>;
+    effects?: string[];
+    /** Events this run audited, logged with the verdict (each its own entry, `audit_of` = the verdict's id). */
+    audits?: ReadonlyArray<{ event: string; facts: Record<string, unknown> }>;
+  }) => void;
   /** In-process deadline for the whole pipeline, ms (the process-level watchdog is the backstop). */
   readonly deadlineMs?: number;
 }
@@ -135,15 +143,17 @@ const pipeline = async (verb: Verb, agent: Agent, deps: SessionLockDeps): Promis
     // H7: render (acquire only), then H8: audit and log.
     const verdict = verb === 'acquire' ? SL.decide(outcome) : null;
     const result = verdict === null ? ALLOW : fromRendered(SL.render(agent, verdict));
-    for (const e of effects) {
-      if (e._tag !== 'Audit') continue;
-      // architecture.md conventions §6: an audit is a decision-log entry whose verdict is the audited event.
-      // Instants in logs are ISO-8601 (architecture.md conventions §4).
+    // architecture.md conventions §6: an audit is a decision-log entry whose verdict is the audited event; it is
+    // written with the verdict it belongs to (one append, linked by `audit_of`). Instants in logs are ISO-8601
+    // (architecture.md conventions §4).
+    const audits = effects.flatMap((e) => {
+      if (e._tag !== 'Audit') return [];
       const previous = e.previous === null ? null : { ...e.previous, refreshed_at: msToIso(e.previous.refreshed_at) };
-      deps.record({ startDir, verdict: e.kind, reasons: [e.kind], facts: { ...e, previous, at: msToIso(run.now), workspace_path: ws.path } });
-    }
+      return [{ event: e.kind, facts: { ...e, previous, at: msToIso(run.now), workspace_path: ws.path } }];
+    });
     deps.record({
       startDir,
+      ...(audits.length === 0 ? {} : { audits }),
       verdict: verdict?._tag ?? outcome._tag,
       reasons: verdict !== null ? [...verdict.reasons] : outcome._tag === 'NotHolder' ? [outcome.reason, outcome.basis] : [outcome.reason],
       facts: { ...facts, outcome: outcome._tag, ...('fence' in outcome ? { fence: outcome.fence } : {}) },
@@ -194,6 +204,7 @@ export const sessionLockStage = async (verb: Verb, agent: Agent, input: HookInpu
           verdict: r.verdict,
           reasons: r.reasons,
           effects: r.effects ?? [],
+          ...(r.audits === undefined ? {} : { audits: r.audits.map((a) => ({ ...a, policy: SL.POLICY, policy_version: SL.POLICY_VERSION })) }),
         });
       }
     }

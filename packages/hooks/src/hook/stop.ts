@@ -315,8 +315,9 @@ export const stopMain: HookMain = async (inv, input = {}) => {
       const g = await guardRuntimeDir(dir, {
         config: cfg,
         stderr: line,
+        // an event of the state-directory guard, which no verdict of this run records: `audit_of` null
         onAudit: (e) =>
-          recordDecision({ startDir: process.cwd(), env, logDir: join(dir, 'log'), policy: stateLock.POLICY, policyVersion: stateLock.POLICY_VERSION, mode: agentLogMode(agent), facts: { ...e }, verdict: e.code, reasons: [e.code] }),
+          recordDecision({ startDir: process.cwd(), env, logDir: join(dir, 'log'), policy: stateLock.POLICY, policyVersion: stateLock.POLICY_VERSION, mode: agentLogMode(agent), facts: { ...e }, verdict: e.code, reasons: [e.code], audit_of: null }),
       });
       return { enabled: g.status.enabled, release: g.release };
     },

@@ -22,6 +22,12 @@ export interface ProbeRecord {
 /** One NDJSON line of the decision log (DL3). */
 export interface DecisionLogEntry {
   readonly decision_id: string;
+  /**
+   * Only on an audit entry (architecture.md, decision log: an audited event is an entry whose `verdict` is the event):
+   * the `decision_id` of the verdict entry of the same run it belongs to (written in the same append), or `null` for
+   * an event no verdict of that run records. Absent on every verdict entry.
+   */
+  readonly audit_of?: string | null;
   readonly policy: string;
   readonly policy_version: string;
   /** ISO-8601 UTC with milliseconds. */
@@ -40,6 +46,8 @@ export interface DecisionLogEntry {
 /** Input of {@link buildLogEntry}: everything but masking and size fitting. `now` is ms epoch. */
 export interface LogEntryInput {
   readonly decision_id: string;
+  /** Set only for an audit entry (see {@link DecisionLogEntry.audit_of}). */
+  readonly audit_of?: string | null;
   readonly policy: string;
   readonly policy_version: string;
   readonly now: number;
@@ -77,6 +85,7 @@ export const buildLogEntry = (i: LogEntryInput): DecisionLogEntry => {
   const { facts, masked } = maskFacts(i.facts);
   const make = (f: Record<string, unknown>, extraMasked: string[]): DecisionLogEntry => ({
     decision_id: i.decision_id,
+    ...(i.audit_of === undefined ? {} : { audit_of: i.audit_of }),
     policy: i.policy,
     policy_version: i.policy_version,
     timestamp: msToIso(i.now),
