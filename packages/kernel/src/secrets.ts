@@ -37,6 +37,8 @@ export const BLAST_BLOCK_FILES = 10;
 // ───────────────────────────────────────── model: patterns (secrets.md §2) ─────────────────────────────────────────
 
 export { PATTERN_NAMES, type PatternName, type Candidate } from './internal/secret-patterns.js';
+/** The masker (secrets.md §12) applies these same patterns; it is also exported flat from `@arbiter/kernel`. */
+export { maskString, maskOutput } from './internal/mask.js';
 
 // ───────────────────────────────────────── model: allowlist (secrets.md §3) ─────────────────────────────────────────
 

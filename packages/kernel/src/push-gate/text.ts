@@ -3,6 +3,7 @@
  * helper accepts any JavaScript value. Only these helpers' outputs are ever interpolated into model-facing text.
  */
 import { HANDLE_CHAR, keepOnly } from '../internal/text.js';
+import { maskString } from '../internal/mask.js';
 
 /** Characters of a rendered handle (push-gate.md §2 `HANDLE_MAX`). */
 export const HANDLE_MAX = 64;
@@ -47,7 +48,8 @@ export const shortSession = (s: unknown): string => keepOnly(s, /[A-Za-z0-9_.:@-
 
 /**
  * push-gate.md §13.1 `safeReason`: remove control characters (C0, C1, U+2028, U+2029), `"` → `'`, collapse whitespace, trim,
- * cut to `max` (160, or 200 for break-glass) and append `…` when cut. Non-strings → empty string.
+ * cut to `max` (160, or 200 for break-glass) and append `…` when cut. Non-strings → empty string. Masked before the cut
+ * (secrets.md §12): halt, force-release and break-glass reasons are stored and shown to the model through it.
  */
 export const safeReason = (x: unknown, max = 160): string => {
   if (typeof x !== 'string') return '';
@@ -56,7 +58,8 @@ export const safeReason = (x: unknown, max = 160): string => {
     .replace(/"/g, "'")
     .replace(/\s+/g, ' ')
     .trim();
-  return s.length > max ? `${s.slice(0, max)}…` : s;
+  const m = maskString(s);
+  return m.length > max ? `${m.slice(0, max)}…` : m;
 };
 
 /** push-gate.md §13.1 `<more>`: empty for one lane, ` (+<n> more)` otherwise. */
