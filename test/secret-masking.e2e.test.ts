@@ -106,13 +106,18 @@ describe('secrets never reach the log, the stores or the model (built binary)', 
     for (const file of filesUnder(state)) expectNoSecret(file.path, file.text, [PW]);
   });
 
-  it('SessionStart: a commitment whose claim quoted a secret is shown masked in the context block', () => {
+  it('a halt reason holding a password is stored masked and shown masked in the SessionStart context block and lane status', () => {
     const { repo, state, env } = makeRepo();
-    hook('stop', { session_id: 'sess-mask-c', hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: `Pushing it now with token=${GHP}.` }, repo, env);
-    const start = hook('session-start', { session_id: 'sess-mask-c', hook_event_name: 'SessionStart', source: 'startup' }, repo, env);
+    const halt = runBin(['lane', 'halt', '--session', 'sess-mask-d', '--reason', `rotate: curl -u bob:${PW} https://h`], { env: { ...env, ARBITER_SESSION: 'sess-ops-1' }, cwd: repo });
+    expect(halt.code).toBe(0);
+    const start = hook('session-start', { session_id: 'sess-mask-d', hook_event_name: 'SessionStart', source: 'startup' }, repo, env);
     expect(start.code).toBe(0);
-    expect(start.stdout).toContain('Open commitments');
-    expectNoSecret('context block', start.stdout, [GHP]);
-    for (const file of filesUnder(state)) expectNoSecret(file.path, file.text, [GHP]);
+    expect(start.stdout).toContain('"rotate: curl -u bob:*** https://h"');
+    const status = runBin(['lane', 'status'], { env: { ...env, ARBITER_SESSION: 'sess-mask-d' }, cwd: repo });
+    expect(status.stdout).toContain('HALT');
+    for (const [where, text] of [['context block', start.stdout], ['lane status', status.stdout], ['log', runBin(['log', '--json'], { env, cwd: repo }).stdout]]) {
+      expectNoSecret(where as string, text as string, [PW]);
+    }
+    for (const file of filesUnder(state)) expectNoSecret(file.path, file.text, [PW]);
   });
 });

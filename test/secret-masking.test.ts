@@ -120,7 +120,7 @@ const assertNoSecret = (dir: string, p: Planted): void => {
 };
 
 describe('decision log: no planted secret survives in the file (secrets.md §12, push-gate.md §16 DL4)', () => {
-  it(`every form in every string field of every entry kind (${SLOTS.length} fields of ${KINDS.length} kinds)`, () => {
+  it(`MK-1 every form in every string field of every entry kind (${SLOTS.length} fields of ${KINDS.length} kinds)`, () => {
     fc.assert(
       fc.property(fc.constantFrom(...SLOTS), arbPlanted, (slot, planted) => {
         const dir = tmp('arbiter-mask-log-');

@@ -92,7 +92,7 @@ describe('masker: hook answers (maskOutput)', () => {
 });
 
 describe('masker: properties', () => {
-  it('M9 no scanner candidate survives masking, in any text (RD-4 for the masker)', () => {
+  it('MK-4 no scanner candidate survives masking, in any text', () => {
     fc.assert(
       fc.property(arbText, arbAnySecret, arbText, (a, s, b) => {
         const m = maskString(`${a} ${s.secret} ${b}`);
@@ -103,7 +103,7 @@ describe('masker: properties', () => {
     );
   });
 
-  it('the pre-check is sound: maskString equals maskAll on any text, and skips only text no rule changes', () => {
+  it('MK-2 the pre-check is sound: maskString equals maskAll on any text, and skips only text no rule changes', () => {
     const piece = fc.constantFrom('=', ':', '@', '//', 'https', 'Bearer', 'bearer ', 'Authorization', 'TOKEN', 'key', '-c ', '-p', '-u', ' --password ', 'mysql ', 'curl ', 'sshpass ', '?', '&', ',', 'AKIA', AKIA, AWS_SECRET, 'ghp_', ' ', '"', "'", 'x', '/', ';', '\n', 'é', 'secret_access_key');
     const text = fc.oneof(fc.string(), fc.array(piece, { maxLength: 24 }).map((xs) => xs.join('')));
     fc.assert(
@@ -115,7 +115,7 @@ describe('masker: properties', () => {
     );
   });
 
-  it('masking is idempotent', () => {
+  it('MK-3 masking is idempotent', () => {
     const piece = fc.oneof(arbText, arbAnySecret.map((x) => x.secret), fc.constantFrom(' mysql -pX1', ' --token t', ' ?api_key=k', ' https://u:p@h', ` ${AKIA} ${AWS_SECRET}`, ' a=b=token=c'));
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 6 }), (xs) => {

@@ -116,7 +116,7 @@ export const lineCandidates = (line: string, rx: PatternSet): Candidate[] => {
   return out;
 };
 
-/** Order of secrets.md §1 S4 and §5 X3: by start, then by table order. */
+/** Order of secrets.md §1 S4 and secrets.md §5 X3: by start, then by table order. */
 export const byStartThenTable = (a: Candidate, b: Candidate): number =>
   a.start - b.start || PATTERN_NAMES.indexOf(a.pattern) - PATTERN_NAMES.indexOf(b.pattern);
 
