@@ -7,11 +7,12 @@
  *
  * Pure and total: every function accepts any string and never throws. Cheap on a hook's hot path: a string without
  * any trigger of any rule ({@link mayNeedMask}) is returned as it is, and the regular expressions are compiled once
- * per process, on the first string that needs them (so a hook that writes no record compiles none). Every matcher
+ * per process, each on the first string that holds what it starts from (so a hook that writes no record, or only
+ * ordinary text, compiles none or few). Every matcher
  * with `lastIndex` state is reset before each use and used to the end before the function returns.
  */
 import { forEachTriggerLine, compileTrigger } from './secret-lines.js';
-import { compilePatterns, redactLine, type PatternSet } from './secret-patterns.js';
+import { compilePatterns, redactLine } from './secret-patterns.js';
 
 /** Cut applied to every string fact (DL4 e), in UTF-16 code units. */
 export const FACT_STRING_MAX = 2_000;
@@ -31,60 +32,50 @@ export const isSecretName = (name: string): boolean => SECRET_NAME.test(name) ||
  */
 const SECRET_OPTION = /^(?!no-)(?:[A-Za-z0-9]+[-_])*(?:password|passwd|passphrase|pass|pwd|passin|passout|token|secret|credentials?|api[-_]?key|apikey|access[-_]?key|secret[-_]?key|private[-_]?key|auth)$/i;
 
+/** A value made on first use and kept for the life of the process (a compiled regular expression, see the module note). */
+const once = <T>(make: () => T): (() => T) => {
+  let v: T | undefined;
+  return () => (v ??= make());
+};
+
 /**
  * Sound pre-check of {@link maskAll}: every rule needs one of these (M1 `@`, M2 `:`, M3 `Bearer`, M4–M5 `=`, M6 a
- * secret word in the option name, M7 `-p`/`-u`/`-U`, M8 `akia` or `secret`, M9 a scanner trigger of
- * secrets.md §1 — each contains `=`, `:`, or one of the words listed). Proven equal to {@link maskAll} by a property.
+ * secret word in the option name, M7 a program name, M8 `akia` or `secret`, M9 a scanner trigger of secrets.md §1 —
+ * each contains `=`, `:`, or one of the words listed), looked up in the lower-cased text without a regular
+ * expression. Proven equal to {@link maskAll} by a property.
  */
-const MAY = /[=:@]|bearer|akia|gh[pousr]_|github_pat_|xox[bprs]-|-----begin |-[pu]|pass|pwd|token|secret|credential|key|auth/i;
+const MAY_WORDS = [
+  '=', ':', '@', 'bearer', 'akia', 'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'xoxb-', 'xoxp-', 'xoxr-', 'xoxs-',
+  '-----begin ', 'mysql', 'mariadb', 'sshpass', 'curl', 'pass', 'pwd', 'token', 'secret', 'credential', 'key', 'auth',
+] as const;
+/** M6 gate: a secret word of {@link SECRET_OPTION}, on the lower-cased text. */
+const OPTION_WORD = once(() => /pass|pwd|token|secret|credential|key|auth/);
 
-/** The compiled rules (see the module note). */
-interface MaskRx {
-  readonly url: RegExp;
-  readonly authz: RegExp;
-  readonly bearer: RegExp;
-  readonly gitC: RegExp;
-  readonly assign: RegExp;
-  readonly value: RegExp;
-  readonly option: RegExp;
-  readonly program: RegExp;
-  readonly mysqlP: RegExp;
-  readonly sshpassP: RegExp;
-  readonly curlU: RegExp;
-  readonly awsContext: RegExp;
-  readonly aws40: RegExp;
-  readonly trig: RegExp;
-  readonly pats: PatternSet;
-}
-
-let compiled: MaskRx | undefined;
-const rx = (): MaskRx =>
-  (compiled ??= {
-    // M1 (DL4 a)
-    url: /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]+)(?::([^\s/@]*))?@/gi,
-    // M2, M3 (DL4 c)
-    authz: /(Authorization:\s*)([^\r\n]*)/gi,
-    bearer: /(Bearer\s+)([^\s"']+)/g,
-    // M4 (DL4 b): `git -c <key>=<value>`; a key may contain a URL (`http.https://host/.extraheader`), never a bracket
-    // (so an M9 `[REDACTED:…]` is never read as a key on a second pass)
-    gitC: /(-c\s+)([^\s=[\]]+)=("[^"]*"|'[^']*'|\S*)/g,
-    // M5: `name=` after a word start, an option's dashes, `=` (nested), `?`/`&` (query) or `,`
-    assign: /(^|[\s;&|'"(?=,])(-{0,2})([A-Za-z_][A-Za-z0-9_.-]*)=/g,
-    value: /(?:"[^"]*"?|'[^']*'?|[^\s;&|'"])*/y,
-    // M6
-    option: /(^|[\s;&|'"(])(--?)([A-Za-z][A-Za-z0-9_-]*)([ \t]+)("[^"]*"?|'[^']*'?|[^\s;&|'"<>-][^\s;&|'"]*)/g,
-    // M7: a program and the rest of its simple command
-    program: /(^|[\s;&|(`'"/])(mysql[A-Za-z_-]*|mariadb[A-Za-z_-]*|sshpass|curl)(?=[\s'"]|$)([^;&|\n]*)/g,
-    mysqlP: /(\s["']?)-p((?:"[^"]*"?|'[^']*'?|[^\s'"])+)/g,
-    sshpassP: /(\s["']?)-p([ \t]*)((?:"[^"]*"?|'[^']*'?|[^\s'"])+)/g,
-    curlU: /(\s["']?(?:-u|-U|--user|--proxy-user)(?:[ \t]+|=)?["']?)([^\s:'"]*):((?:"[^"]*"?|'[^']*'?|[^\s'"])+)/g,
-    // M8
-    awsContext: /akia[a-z0-9]{16}|secret[-_]?access[-_]?key/i,
-    aws40: /(^|[^A-Za-z0-9/+])([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/g,
-    // M9
-    trig: compileTrigger(),
-    pats: compilePatterns(),
-  });
+// M1 (DL4 a)
+const URL_USER = once(() => /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]+)(?::([^\s/@]*))?@/gi);
+// M2, M3 (DL4 c)
+const AUTHZ = once(() => /(Authorization:\s*)([^\r\n]*)/gi);
+const BEARER = once(() => /(Bearer\s+)([^\s"']+)/g);
+// M4 (DL4 b): `git -c <key>=<value>`; a key may contain a URL (`http.https://host/.extraheader`), never a bracket
+// (so an M9 `[REDACTED:…]` is never read as a key on a second pass)
+const GIT_C = once(() => /(-c\s+)([^\s=[\]]+)=("[^"]*"|'[^']*'|\S*)/g);
+// M5: `name=` after a word start, an option's dashes, `=` (nested), `?`/`&` (query) or `,`; the value after it
+const ASSIGN = once(() => /(^|[\s;&|'"(?=,])(-{0,2})([A-Za-z_][A-Za-z0-9_.-]*)=/g);
+const VALUE = once(() => /(?:"[^"]*"?|'[^']*'?|[^\s;&|'"])*/y);
+// M6
+const OPTION = once(() => /(^|[\s;&|'"(])(--?)([A-Za-z][A-Za-z0-9_-]*)[ \t]+/g);
+const OPTION_VALUE = once(() => /"[^"]*"?|'[^']*'?|[^\s;&|'"<>-][^\s;&|'"]*/y);
+// M7: a program and the rest of its simple command, then each program's password argument
+const PROGRAM = once(() => /(^|[\s;&|(`'"/])(mysql[A-Za-z_-]*|mariadb[A-Za-z_-]*|sshpass|curl)(?=[\s'"]|$)([^;&|\n]*)/g);
+const MYSQL_P = once(() => /(\s["']?)-p((?:"[^"]*"?|'[^']*'?|[^\s'"])+)/g);
+const SSHPASS_P = once(() => /(\s["']?)-p([ \t]*)((?:"[^"]*"?|'[^']*'?|[^\s'"])+)/g);
+const CURL_U = once(() => /(\s["']?(?:-u|-U|--user|--proxy-user)(?:[ \t]+|=)?["']?)([^\s:'"]*):((?:"[^"]*"?|'[^']*'?|[^\s'"])+)/g);
+// M8
+const AWS_CONTEXT = once(() => /akia[a-z0-9]{16}|secret[-_]?access[-_]?key/i);
+const AWS_40 = once(() => /(^|[^A-Za-z0-9/+])([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/g);
+// M9: the scanner's trigger selector and its ten patterns (the patterns only once a trigger line is found)
+const TRIGGER = once(compileTrigger);
+const PATTERNS = once(compilePatterns);
 
 /**
  * Mask one string (secrets.md §12 M1–M9, which include DL4 a–c):
@@ -103,11 +94,15 @@ export const maskString = (s: string): string => (mayNeedMask(s) ? maskAll(s) : 
  * Sound pre-check of {@link maskString}: `false` only for a string that no rule can change, so it is returned as it
  * is without running (and, in a cold hook process, compiling) the rules.
  */
-export const mayNeedMask = (s: string): boolean => MAY.test(s);
+export const mayNeedMask = (s: string): boolean => {
+  const l = s.toLowerCase();
+  return MAY_WORDS.some((w) => l.includes(w));
+};
 
 /** M5: `name=value` pairs anywhere a word, an option, a nested pair, a query string or a comma list starts. */
-const maskAssignments = (s: string, r: MaskRx): string => {
-  const re = r.assign;
+const maskAssignments = (s: string): string => {
+  const re = ASSIGN();
+  const value = VALUE();
   re.lastIndex = 0;
   let out = '';
   let pos = 0;
@@ -117,25 +112,53 @@ const maskAssignments = (s: string, r: MaskRx): string => {
       re.lastIndex = eq - 1; // the `=` may open a nested pair (`--push-option=token=…`)
       continue;
     }
-    r.value.lastIndex = eq;
-    const v = r.value.exec(s);
+    value.lastIndex = eq;
+    const v = value.exec(s);
     const end = eq + (v === null ? 0 : v[0].length);
     out += s.slice(pos, eq) + MASK;
     pos = end;
     re.lastIndex = end;
   }
-  r.value.lastIndex = 0;
+  value.lastIndex = 0;
+  re.lastIndex = 0;
+  return pos === 0 ? s : out + s.slice(pos);
+};
+
+/**
+ * M6: the word after a secret option. The word is consumed only when it is masked, so an option that is not secret
+ * never hides the next one (`-x "… --token t`).
+ */
+const maskOptions = (s: string): string => {
+  const re = OPTION();
+  const value = OPTION_VALUE();
+  re.lastIndex = 0;
+  let out = '';
+  let pos = 0;
+  for (let m = re.exec(s); m !== null; m = re.exec(s)) {
+    const nameEnd = m.index + (m[1] as string).length + (m[2] as string).length + (m[3] as string).length;
+    const end = m.index + m[0].length;
+    value.lastIndex = end;
+    const v = SECRET_OPTION.test(m[3] as string) ? value.exec(s) : null;
+    if (v === null) {
+      re.lastIndex = nameEnd; // the blanks after the name may open the next option
+      continue;
+    }
+    out += s.slice(pos, end) + MASK;
+    pos = end + v[0].length;
+    re.lastIndex = pos;
+  }
+  value.lastIndex = 0;
   re.lastIndex = 0;
   return pos === 0 ? s : out + s.slice(pos);
 };
 
 /** M7: the password arguments of the programs that take one inline. */
-const maskProgramArgs = (s: string, r: MaskRx): string =>
-  s.replace(r.program, (_m, pre: string, prog: string, args: string) => {
+const maskProgramArgs = (s: string): string =>
+  s.replace(PROGRAM(), (_m, pre: string, prog: string, args: string) => {
     let a = args;
-    if (prog === 'sshpass') a = a.replace(r.sshpassP, (_x, p: string, ws: string) => `${p}-p${ws}${MASK}`);
-    else if (prog === 'curl') a = a.replace(r.curlU, (_x, p: string, user: string) => `${p}${user}:${MASK}`);
-    else a = a.replace(r.mysqlP, (_x, p: string) => `${p}-p${MASK}`);
+    if (prog === 'sshpass') a = a.replace(SSHPASS_P(), (_x, p: string, ws: string) => `${p}-p${ws}${MASK}`);
+    else if (prog === 'curl') a = a.replace(CURL_U(), (_x, p: string, user: string) => `${p}${user}:${MASK}`);
+    else a = a.replace(MYSQL_P(), (_x, p: string) => `${p}-p${MASK}`);
     return `${pre}${prog}${a}`;
   });
 
@@ -143,47 +166,51 @@ const maskProgramArgs = (s: string, r: MaskRx): string =>
  * M8: standalone 40-character mixed-case runs, in a string that named an AWS access key (id or secret) before M9
  * replaced it; runs after M9 so that a run next to a replaced key id is standalone in one pass (idempotence).
  */
-const maskAwsSecret = (s: string, r: MaskRx, context: boolean): string => {
+const maskAwsSecret = (s: string, context: boolean): string => {
   if (!context) return s;
-  return s.replace(r.aws40, (m, pre: string, v: string) => (/[A-Z]/.test(v) && /[a-z]/.test(v) ? `${pre}[REDACTED:aws-secret-key]` : m));
+  return s.replace(AWS_40(), (m, pre: string, v: string) => (/[A-Z]/.test(v) && /[a-z]/.test(v) ? `${pre}[REDACTED:aws-secret-key]` : m));
 };
 
 /** M9: the scanner's patterns, span by span (secrets.md §5 X1–X4, no allowlist), on the lines that hold a trigger. */
-const maskPatterns = (s: string, r: MaskRx): string => {
+const maskPatterns = (s: string): string => {
   const parts: string[] = [];
   let pos = 0;
   forEachTriggerLine(
     s,
     (line, _n, start, end) => {
-      const red = redactLine(line, r.pats);
+      const red = redactLine(line, PATTERNS());
       if (red === line) return;
       parts.push(s.slice(pos, start), red);
       pos = end;
     },
-    r.trig,
+    TRIGGER(),
   );
   if (pos === 0) return s;
   parts.push(s.slice(pos));
   return parts.join('');
 };
 
-/** {@link maskString} without the pre-check: M1–M7, M9, then M8 (see {@link maskAwsSecret}). */
+/**
+ * {@link maskString} without the pre-check: M1–M7, M9, then M8 (see {@link maskAwsSecret}). Each rule runs only when the
+ * text holds what its expression starts from, so ordinary text compiles and runs few expressions.
+ */
 export const maskAll = (s: string): string => {
-  const r = rx();
-  let out = s.replace(r.url, (_m, scheme: string, user: string, pass?: string) =>
-    pass === undefined ? `${scheme}${MASK}@` : `${scheme}${user}:${MASK}@`,
-  );
-  out = out.replace(r.authz, (_m, k: string) => `${k}${MASK}`);
-  out = out.replace(r.bearer, (_m, k: string) => `${k}${MASK}`);
-  out = out.replace(r.gitC, (m, pre: string, key: string) => (isSecretName(key) ? `${pre}${key}=${MASK}` : m));
-  out = maskAssignments(out, r);
-  out = out.replace(r.option, (m, pre: string, dashes: string, name: string, ws: string) =>
-    SECRET_OPTION.test(name) ? `${pre}${dashes}${name}${ws}${MASK}` : m,
-  );
-  out = maskProgramArgs(out, r);
-  const aws = r.awsContext.test(out);
-  out = maskPatterns(out, r);
-  return maskAwsSecret(out, r, aws);
+  let out = s;
+  if (out.includes('@') && out.includes('://')) {
+    out = out.replace(URL_USER(), (_m, scheme: string, user: string, pass?: string) => (pass === undefined ? `${scheme}${MASK}@` : `${scheme}${user}:${MASK}@`));
+  }
+  if (out.includes(':') && out.toLowerCase().includes('authorization')) out = out.replace(AUTHZ(), (_m, k: string) => `${k}${MASK}`);
+  if (out.includes('Bearer')) out = out.replace(BEARER(), (_m, k: string) => `${k}${MASK}`);
+  if (out.includes('=')) {
+    if (out.includes('-c')) out = out.replace(GIT_C(), (m, pre: string, key: string) => (isSecretName(key) ? `${pre}${key}=${MASK}` : m));
+    out = maskAssignments(out);
+  }
+  const lower = out.toLowerCase();
+  if (OPTION_WORD().test(lower)) out = maskOptions(out);
+  if (out.includes('mysql') || out.includes('mariadb') || out.includes('sshpass') || out.includes('curl')) out = maskProgramArgs(out);
+  const aws = (lower.includes('akia') || lower.includes('secret')) && AWS_CONTEXT().test(out);
+  out = maskPatterns(out);
+  return maskAwsSecret(out, aws);
 };
 
 /** Result of masking a facts object. `masked` lists the dotted paths whose value masking or cutting changed. */
