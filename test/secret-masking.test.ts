@@ -145,6 +145,15 @@ describe('decision log: no planted secret survives in the file (secrets.md §12,
     expect(seen.size).toBe(15);
   });
 
+  it('a secret just before the 2 000-character cut of a megabyte fact is masked, not cut in half', () => {
+    const dir = tmp('arbiter-mask-cut-');
+    const ghp = 'ghp_' + 'Zz9'.repeat(12);
+    appendVerdicts(() => dir, [{ ...(KINDS[0] as VerdictInput), facts: { command: `${'x'.repeat(1_980)} ${ghp} ${'y'.repeat(1_000_000)}` } }]);
+    const [e] = readBack(dir).entries as Array<{ facts: { command?: string } }>;
+    expect(e?.facts.command?.length).toBe(2_000);
+    expect(e?.facts.command).not.toContain('ghp_Zz9');
+  });
+
   it('the entry lists what masking changed: facts by path, other fields as entry.<field>', () => {
     const dir = tmp('arbiter-mask-paths-');
     appendVerdicts(() => dir, [{ ...(KINDS[0] as VerdictInput), reasons: ['not-a-push', 'mysql -pHunter2Secret'], facts: { command: 'mysql -pHunter2Secret', ok: 'plain' } }]);

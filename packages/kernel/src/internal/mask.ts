@@ -1,15 +1,15 @@
 /**
  * The masker: one function, {@link maskString}, for every string Arbiter persists or shows a model (secrets.md §12
  * M1–M9): decision-log entries (push-gate.md §16 DL4, every field), commitments, halt and force-release reasons,
- * context blocks and hook answers. It applies the command-line forms (M1–M8) and then the scanner's own ten patterns
- * (secrets.md §2, through the shared `secret-patterns.ts`), so the scanner and the masker never disagree on what a
- * secret looks like.
+ * context blocks and hook answers. It applies the command-line forms (M1–M7), the scanner's own ten patterns (M9:
+ * secrets.md §2, through the shared `secret-patterns.ts`, so the scanner and the masker never disagree on what a
+ * secret looks like), and AWS secret keys beside their key id (M8).
  *
  * Pure and total: every function accepts any string and never throws. Cheap on a hook's hot path: a string without
  * any trigger of any rule ({@link mayNeedMask}) is returned as it is, and the regular expressions are compiled once
  * per process, each on the first string that holds what it starts from (so a hook that writes no record, or only
- * ordinary text, compiles none or few). Every matcher
- * with `lastIndex` state is reset before each use and used to the end before the function returns.
+ * ordinary text, compiles none or few). Every matcher with `lastIndex` state is reset before each use and used to the
+ * end before the function returns.
  */
 import { forEachTriggerLine, compileTrigger } from './secret-lines.js';
 import { compilePatterns, redactLine } from './secret-patterns.js';
@@ -219,9 +219,15 @@ export interface MaskedFacts {
   readonly masked: ReadonlyArray<string>;
 }
 
+/**
+ * A string fact is cut to this many code units before it is masked (then to {@link FACT_STRING_MAX} after), so a
+ * megabyte command costs no more than a long one; the margin keeps whole any secret that starts before the final cut.
+ */
+const FACT_MASK_WINDOW = FACT_STRING_MAX + 1_024;
+
 const maskValue = (v: unknown, path: string, masked: string[], depth: number): unknown => {
   if (typeof v === 'string') {
-    let m = maskString(v);
+    let m = maskString(v.length > FACT_MASK_WINDOW ? v.slice(0, FACT_MASK_WINDOW) : v);
     if (m.length > FACT_STRING_MAX) m = m.slice(0, FACT_STRING_MAX);
     if (m !== v) masked.push(path);
     return m;
