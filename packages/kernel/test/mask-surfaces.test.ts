@@ -5,7 +5,9 @@
  * surface skips the masker.
  */
 import { describe, expect, it } from 'vitest';
-import { actionClaim as AC, buildStop as BS, pushGate as PG, type Commitment } from '@arbiter/kernel';
+import { actionClaim as AC, buildStop as BS, pushGate as PG } from '@arbiter/kernel';
+
+type Commitment = AC.Commitment;
 
 const NOW = Date.parse('2026-12-05T10:00:00.000Z');
 const PW = 'Sup3rS3cretPw';
