@@ -65,7 +65,7 @@ describe('decision log', () => {
     expect(e.masked).toEqual(['command', 'nested.url']);
   });
 
-  it('DL4 the masking pre-check is sound: maskString equals the five rewrites on any text, and skips only unchanged text', () => {
+  it('DL4 the masking pre-check is sound: maskString equals the full rule set on any text, and skips only unchanged text', () => {
     // text built from the characters the rules look at, so that URLs, assignments, headers and -c options appear
     const piece = fc.constantFrom('=', ':', '@', '//', 'https', 'Bearer', 'bearer ', 'Authorization', 'TOKEN', 'key', '-c ', ' ', '"', "'", 'x', '/', ';', '\n', 'é');
     const text = fc.oneof(fc.string(), fc.array(piece, { maxLength: 24 }).map((xs) => xs.join('')));

@@ -18,6 +18,7 @@ import { isRight } from 'fp-ts/lib/Either.js';
 import { IsoMillis, intIn, msToIso } from './internal/codecs.js';
 import { done, need, runStepsSync, type Done, type Need, type ProbeAnswer, type StepDriver } from './internal/step.js';
 import { sanitizeLine, shortId } from './internal/text.js';
+import { maskString } from './internal/mask.js';
 import type { DecisionTable } from './internal/table.js';
 
 // ───────────────────────────────────────── constants (build-stop.md §8) ─────────────────────────────────────────
@@ -462,7 +463,7 @@ export const checkStart = (existing: string | null, args: StartArgs, path: strin
   if (!Object.prototype.hasOwnProperty.call(SIZES, size)) {
     return { _tag: 'Refuse', result: usage('--size must be one of: small, standard, large') };
   }
-  const task = sanitizeLine(args.task ?? '', TASK_STORE_MAX);
+  const task = sanitizeLine(maskString(args.task ?? ''), TASK_STORE_MAX); // secrets.md §12: the task is stored and shown
   if (task === '') return { _tag: 'Refuse', result: usage('--task <text> is required and must not be blank') };
   if (existing !== null) {
     const read = readState(existing);

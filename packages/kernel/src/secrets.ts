@@ -4,7 +4,9 @@
  * Sections: model (patterns, allowlist codec) → decisions (`scanForSecrets`, `redact`, `parseUnifiedDiff`,
  * `blastRadius`) → verdicts → messages → table. Pure and total; the allowlist is a parameter, never a module
  * global, and no regular expression with state (`lastIndex`) is shared between calls: every call compiles its
- * own matcher set (V8 caches the compiled code, so this costs microseconds).
+ * own matcher set (V8 caches the compiled code, so this costs microseconds). The ten patterns and the span
+ * redaction of a line live in `internal/secret-patterns.ts`, shared with the masker (`internal/mask.ts`,
+ * secrets.md §12), so the scanner and the masker apply one set of rules.
  *
  * Linear time. Every pattern is anchored on a fixed keyword and its repetitions are bounded or end the match, so
  * a failed attempt costs at most the length of one keyword's value run; the one pattern whose naive regular
@@ -18,6 +20,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { normalizePath, type NormPath } from './paths/paths.js';
 import type { DecisionTable } from './internal/table.js';
 import { forEachTriggerLine } from './internal/secret-lines.js';
+import { compilePatterns, lineCandidates, redactLine, resolveLine, type Candidate, type PatternName } from './internal/secret-patterns.js';
 
 // ───────────────────────────────────────── constants (secrets.md §8) ─────────────────────────────────────────
 
@@ -33,94 +36,9 @@ export const BLAST_BLOCK_FILES = 10;
 
 // ───────────────────────────────────────── model: patterns (secrets.md §2) ─────────────────────────────────────────
 
-/** Pattern names in table order (stable identifiers). */
-export const PATTERN_NAMES = [
-  'aws-access-key',
-  'aws-secret-key',
-  'generic-api-key',
-  'bearer-token',
-  'private-key',
-  'connection-string',
-  'github-token',
-  'generic-password',
-  'slack-token',
-  'generic-secret',
-] as const;
-export type PatternName = (typeof PATTERN_NAMES)[number];
-
-/** Regular-expression sources of the patterns (secrets.md §2); `connection-string` is matched by {@link CONN_PREFIX}. */
-const PATTERN_SOURCES: ReadonlyArray<readonly [PatternName, string, string]> = [
-  ['aws-access-key', 'AKIA[A-Z0-9]{16}', 'gi'],
-  ['aws-secret-key', '(?:aws_secret_access_key|secret_key)[ \\t]*[=:][ \\t]*["\']?[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])', 'gi'],
-  ['generic-api-key', 'api[_-]?key[ \\t]*[=:][ \\t]*["\']?[A-Za-z0-9_-]{20,}', 'gi'],
-  ['bearer-token', 'bearer[ \\t]+[A-Za-z0-9\\-._~+/]{20,}=*', 'gi'],
-  ['private-key', '-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----', 'g'],
-  ['connection-string', '', ''],
-  ['github-token', 'gh[pousr]_[A-Za-z0-9_]{36,}|github_pat_[A-Za-z0-9_]{22,}', 'g'],
-  ['generic-password', '(?:password|passwd|pwd)[ \\t]*[=:][ \\t]*["\']?[^\\s"\']{8,}', 'gi'],
-  ['slack-token', 'xox[bprs]-[A-Za-z0-9-]{10,}', 'gi'],
-  ['generic-secret', '(?:secret|token|credential)[ \\t]*[=:][ \\t]*["\']?[A-Za-z0-9_-]{16,}', 'gi'],
-];
-/** `connection-string` up to and including the `:` after the user part. */
-const CONN_PREFIX = '(?:postgres(?:ql)?|mysql|mongodb(?:\\+srv)?|rediss?):\\/\\/[^\\s:@\\/]+:';
-/** One matcher set, compiled per call (no shared `lastIndex`). */
-interface Rx {
-  readonly pats: ReadonlyArray<RegExp | null>;
-  readonly conn: RegExp;
-  readonly stop: RegExp;
-}
-const compile = (): Rx => ({
-  pats: PATTERN_SOURCES.map(([, src, flags]) => (src === '' ? null : new RegExp(src, flags))),
-  conn: new RegExp(CONN_PREFIX, 'gi'),
-  stop: /[\s@]/g,
-});
-
-/** A raw match of one pattern on one line (secrets.md §1 S2). `start`/`end` are UTF-16 offsets in the line. */
-export interface Candidate {
-  readonly pattern: PatternName;
-  readonly start: number;
-  readonly end: number;
-  readonly text: string;
-}
-
-/** `connection-string` matches: prefix regex, then a forward-only pointer to the next whitespace or `@`. */
-const connMatches = (line: string, rx: Rx, out: Candidate[]): void => {
-  const re = rx.conn;
-  re.lastIndex = 0;
-  let stopFrom = -1;
-  let stopAt = -1;
-  for (let m = re.exec(line); m !== null; m = re.exec(line)) {
-    const p = m.index + m[0].length;
-    if (!(p >= stopFrom && p <= stopAt)) {
-      rx.stop.lastIndex = p;
-      const s = rx.stop.exec(line);
-      stopFrom = p;
-      stopAt = s === null ? line.length : s.index;
-    }
-    if (stopAt > p && line.charCodeAt(stopAt) === 64 /* @ */) {
-      out.push({ pattern: 'connection-string', start: m.index, end: stopAt + 1, text: line.slice(m.index, stopAt + 1) });
-      re.lastIndex = stopAt + 1;
-    }
-  }
-};
-
-/** secrets.md §1 S2: every match of every pattern on one line, left to right, without overlaps within a pattern. */
-const lineCandidates = (line: string, rx: Rx): Candidate[] => {
-  const out: Candidate[] = [];
-  for (let i = 0; i < PATTERN_SOURCES.length; i++) {
-    const re = rx.pats[i];
-    const name = PATTERN_NAMES[i] as PatternName;
-    if (re === null || re === undefined) {
-      connMatches(line, rx, out);
-      continue;
-    }
-    re.lastIndex = 0;
-    for (let m = re.exec(line); m !== null; m = re.exec(line)) {
-      out.push({ pattern: name, start: m.index, end: m.index + m[0].length, text: m[0] });
-    }
-  }
-  return out;
-};
+export { PATTERN_NAMES, type PatternName, type Candidate } from './internal/secret-patterns.js';
+/** The masker (secrets.md §12) applies these same patterns; it is also exported flat from `@arbiter/kernel`. */
+export { maskString, maskOutput } from './internal/mask.js';
 
 // ───────────────────────────────────────── model: allowlist (secrets.md §3) ─────────────────────────────────────────
 
@@ -250,23 +168,8 @@ export interface ScanResult {
   readonly clean: boolean;
 }
 
-const byStartThenTable = (a: Candidate, b: Candidate): number =>
-  a.start - b.start || PATTERN_NAMES.indexOf(a.pattern) - PATTERN_NAMES.indexOf(b.pattern);
-
-/** S3 + S4 on one line: drop suppressed candidates, then keep the leftmost non-overlapping ones. */
-const resolveLine = (line: string, rx: Rx, entries: Allowlist): Candidate[] => {
-  const cands = lineCandidates(line, rx).filter((c) => !suppressed(c, entries));
-  cands.sort(byStartThenTable);
-  const kept: Candidate[] = [];
-  let lastEnd = -1;
-  for (const c of cands) {
-    if (c.start >= lastEnd) {
-      kept.push(c);
-      lastEnd = c.end;
-    }
-  }
-  return kept;
-};
+/** secrets.md §3 as a predicate over candidates: the candidate stays unless an applicable entry suppresses it. */
+const keeper = (entries: Allowlist) => (c: Candidate): boolean => !suppressed(c, entries);
 
 const snippetOf = (redacted: string): string => (redacted.length > SNIPPET_MAX ? redacted.slice(0, SNIPPET_MAX - 3) + '...' : redacted);
 
@@ -281,15 +184,15 @@ const snippetOf = (redacted: string): string => (redacted.length > SNIPPET_MAX ?
  *   Linear time in the content length; never throws.
  */
 export const scanForSecrets = (content: string, filePath: string, allowlist: Allowlist): ScanResult => {
-  const rx = compile();
-  const entries = entriesFor(allowlist, filePath);
+  const rx = compilePatterns();
+  const keep = keeper(entriesFor(allowlist, filePath));
   const findings: Finding[] = [];
   forEachTriggerLine(
     content,
     (line, lineNo) => {
-      const kept = resolveLine(line, rx, entries);
+      const kept = resolveLine(line, rx, keep);
       if (kept.length === 0) return;
-      const snippet = snippetOf(redactLine(line, rx, entries));
+      const snippet = snippetOf(redactLine(line, rx, keep));
       for (const c of kept) findings.push({ pattern: c.pattern, file: filePath, line: lineNo, column: c.start + 1, snippet });
     },
   );
@@ -298,63 +201,12 @@ export const scanForSecrets = (content: string, filePath: string, allowlist: All
 
 // ───────────────────────────────────────── decision: redact (secrets.md §5) ─────────────────────────────────────────
 
-/** X1–X4 on one line (without its line ending). */
-const redactLine = (line: string, rx: Rx, entries: Allowlist): string => {
-  const cands = lineCandidates(line, rx).filter((c) => !suppressed(c, entries)); // X1
-  if (cands.length === 0) return line; // X2
-  cands.sort(byStartThenTable);
-  let out = '';
-  let pos = 0;
-  let i = 0;
-  while (i < cands.length) {
-    // X3: one maximal covered run, named after its leftmost candidate (ties by table order).
-    const first = cands[i] as Candidate;
-    let end = first.end;
-    i++;
-    while (i < cands.length && (cands[i] as Candidate).start <= end) {
-      end = Math.max(end, (cands[i] as Candidate).end);
-      i++;
-    }
-    out += line.slice(pos, first.start) + `[REDACTED:${first.pattern}]`;
-    pos = end;
-  }
-  out += line.slice(pos);
-  // X4. Extension (fail-closed, a choice): the line is also masked whole when a candidate's text survives
-  // elsewhere on it (e.g. as part of a 41-character run that is not itself a match), so no redacted line or
-  // snippet ever contains the text of an unsuppressed candidate (SC-9).
-  const left = resolveLine(out, rx, entries);
-  if (left.length > 0) return `[REDACTED LINE:${(left[0] as Candidate).pattern}]`;
-  const survivor = survivingCandidate(out, cands);
-  return survivor === undefined ? out : `[REDACTED LINE:${survivor}]`;
-};
-
-/** `aws-secret-key` without its negative lookahead: finds a 40-character value even inside a longer run. */
-const AWS_SECRET_LOOSE = '(?:aws_secret_access_key|secret_key)[ \\t]*[=:][ \\t]*["\']?[A-Za-z0-9/+=]{40}';
-
-/**
- * The pattern of a candidate whose text still occurs in the redacted line, if any. Every pattern but
- * `aws-secret-key` matches wherever its text occurs, so a surviving occurrence would itself have been a candidate;
- * `aws-secret-key` refuses a 40-character value followed by a 41st character, so its texts are looked up along a
- * loose pass over the line (linear). Few candidates are also checked directly, as a second line of defence.
- */
-const survivingCandidate = (out: string, cands: ReadonlyArray<Candidate>): PatternName | undefined => {
-  if (cands.length <= 16) {
-    const c = cands.find((x) => out.includes(x.text));
-    if (c !== undefined) return c.pattern;
-  }
-  const aws = new Set(cands.filter((c) => c.pattern === 'aws-secret-key').map((c) => c.text));
-  if (aws.size === 0) return undefined;
-  const re = new RegExp(AWS_SECRET_LOOSE, 'gi');
-  for (let m = re.exec(out); m !== null; m = re.exec(out)) if (aws.has(m[0])) return 'aws-secret-key';
-  return undefined;
-};
-
 /**
  * Every candidate of every pattern on one line (secrets.md §1 S2: per pattern left to right, without overlaps within a
  * pattern), before allowlist suppression and overlap resolution. `line` must not contain `\n`. For tests, tables
  * and tools that explain a finding.
  */
-export const findCandidates = (line: string): ReadonlyArray<Candidate> => lineCandidates(line, compile());
+export const findCandidates = (line: string): ReadonlyArray<Candidate> => lineCandidates(line, compilePatterns());
 
 /**
  * Redact credentials from text (secrets.md §5, rules X1–X4), line by line with the original line endings kept.
@@ -366,13 +218,14 @@ export const findCandidates = (line: string): ReadonlyArray<Candidate> => lineCa
 export const redact = (text: string, allowlist: Allowlist): string => redactWith(text, entriesFor(allowlist, null));
 
 const redactWith = (text: string, entries: Allowlist): string => {
-  const rx = compile();
+  const rx = compilePatterns();
+  const keep = keeper(entries);
   const parts: string[] = [];
   let pos = 0;
   forEachTriggerLine(
     text,
     (line, _n, start, end) => {
-      const r = redactLine(line, rx, entries);
+      const r = redactLine(line, rx, keep);
       if (r === line) return;
       parts.push(text.slice(pos, start), r);
       pos = end;

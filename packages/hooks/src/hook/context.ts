@@ -5,7 +5,7 @@
  */
 import { appendFileSync, writeSync } from 'node:fs';
 import type { Git } from '@arbiter/kernel';
-import { pushGate as PG, runSteps, sessionLock as SL } from '@arbiter/kernel';
+import { maskOutput, pushGate as PG, runSteps, sessionLock as SL } from '@arbiter/kernel';
 import {
   contextCachePath,
   fsLockStore,
@@ -140,7 +140,7 @@ export const contextMain: HookMain = async (inv, input = {}) => {
       }
     }
     const out = PG.renderContext(agent, event, outcome.block, agent === 'codex' && inv.exportSession ? sid : null);
-    if (out !== '') writeSync(1, out);
+    if (out !== '') writeSync(1, maskOutput(out)); // secrets.md §12: a context block is masked like every hook answer
     recordDecision({
       startDir: facts.repo?.kind === 'repo' ? facts.repo.top : process.cwd(),
       env,

@@ -10,7 +10,7 @@
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Git, LaneStore, ProbeRecord } from '@arbiter/kernel';
-import { pushGate as PG, runSteps } from '@arbiter/kernel';
+import { maskOutput, pushGate as PG, runSteps } from '@arbiter/kernel';
 import { agentLogMode } from '@arbiter/kernel/early';
 import type { HookInput, HookMain } from '../invocation.js';
 import { deletePending, nodeGit, openLaneStore, readPending, resolveStateDir, fsLaneStore, writePending, type Env } from '@arbiter/io-node';
@@ -188,8 +188,9 @@ const breakGlassOf = (env: Env): Pick<PG.GateFacts, 'break_glass' | 'break_glass
 
 const write = (r: PG.Rendered): void => {
   try {
-    if (r.stdout !== '') writeSync(1, r.stdout);
-    if (r.stderr !== '') writeSync(2, r.stderr);
+    // secrets.md §12: every hook answer is masked (a block message may quote the command or the remote URL)
+    if (r.stdout !== '') writeSync(1, maskOutput(r.stdout));
+    if (r.stderr !== '') writeSync(2, maskOutput(r.stderr));
   } catch {
     // a closed pipe changes nothing
   }

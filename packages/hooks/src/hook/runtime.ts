@@ -10,7 +10,7 @@ import { collectStdin, stdinKind, type StdinResult } from './stdin-reader.js';
 import { objectOf } from './json-object.js';
 
 export type { Agent } from '@arbiter/kernel/early';
-import type { Rendered } from '@arbiter/kernel';
+import { maskOutput, type Rendered } from '@arbiter/kernel';
 
 export { sinceStartMs } from './clock.js';
 
@@ -80,11 +80,14 @@ export const ALLOW: HookResult = { code: 0 };
 /** A kernel rendering (`Rendered`: every decision renders its verdict for the host in the kernel) as a hook result. */
 export const fromRendered = (r: Rendered): HookResult => ({ code: r.exit, stdout: r.stdout, stderr: r.stderr });
 
-/** Write a result synchronously and exit with its code. */
+/**
+ * Write a result synchronously and exit with its code. What the host (and so the model) reads is masked first
+ * (secrets.md §12 "hook answers": `maskOutput` keeps a JSON answer valid JSON).
+ */
 export const finish = (r: HookResult): never => {
   try {
-    if (r.stdout !== undefined && r.stdout !== '') writeSync(1, r.stdout);
-    if (r.stderr !== undefined && r.stderr !== '') writeSync(2, r.stderr);
+    if (r.stdout !== undefined && r.stdout !== '') writeSync(1, maskOutput(r.stdout));
+    if (r.stderr !== undefined && r.stderr !== '') writeSync(2, maskOutput(r.stderr));
   } catch {
     // a closed pipe changes nothing: the exit code still decides
   }

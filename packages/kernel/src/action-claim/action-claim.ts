@@ -16,6 +16,7 @@
 import { IsoMillis, msToIso } from '../internal/codecs.js';
 import { done, runStepsSync, type Done, type Need } from '../internal/step.js';
 import { HANDLE_CHAR, keepOnly, sanitizeLine, shortId } from '../internal/text.js';
+import { maskString } from '../internal/mask.js';
 import type { DecisionTable } from '../internal/table.js';
 import { type ClaimFacts, type Commitment, DEFAULT_SETTINGS, MAX_STEPS, EVIDENCE_COMMAND_MAX, EXPIRY_MS, type Effect, type EvidenceFacts, type EvidenceVerdict, LEMMAS, type Lemma, NOTE_MAX, PER_TOPIC_CAP, POLICY, POLICY_VERSION, type ProbeAnswer, SPAN_MAX, type Status, type TopicCommitmentsProbe, auditTopic, commitmentId, effectiveStatus, externalKey, isActive } from './records.js';
 import { classifyActionClaim } from './text.js';
@@ -76,7 +77,7 @@ export const decideCliClose = (
   if (r === undefined) return done<CliCloseVerdict, Effect>({ _tag: 'NotFound', reasons: ['cli-not-found'], message: notFoundMessage(id) });
   const st = effectiveStatus(r, now);
   if (st !== 'open') return done<CliCloseVerdict, Effect>({ _tag: 'NotOpen', reasons: ['cli-not-open'], message: notOpenMessage(r.id, st) });
-  const note = text === null ? null : sanitizeLine(text, NOTE_MAX);
+  const note = text === null ? null : sanitizeLine(maskString(text), NOTE_MAX); // secrets.md §12: masked before it is stored
   const reason: 'cli-delivered' | 'cli-withdrawn' = action === 'done' ? 'cli-delivered' : 'cli-withdrawn';
   return done<CliCloseVerdict, Effect>(
     { _tag: 'Closed', reasons: [reason], id: r.id, message: action === 'done' ? doneMessage(r) : withdrawnMessage(r) },
@@ -113,9 +114,12 @@ export const formatRemaining = (ms: number): string => {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 };
 
-/** action-claim.md §5 rendering (Claude Code, Delivered): `Arbiter: commitment {id} ({lemma}) marked delivered by: {command}`. */
+/**
+ * action-claim.md §5 rendering (Claude Code, Delivered): `Arbiter: commitment {id} ({lemma}) marked delivered by: {command}`, the
+ * command masked (secrets.md §12).
+ */
 export const deliveredContext = (d: { readonly id: string; readonly lemma: Lemma; readonly command: string }): string =>
-  `Arbiter: commitment ${safeId(d.id)} (${d.lemma}) marked delivered by: ${sanitizeLine(d.command, EVIDENCE_COMMAND_MAX)}`;
+  `Arbiter: commitment ${safeId(d.id)} (${d.lemma}) marked delivered by: ${sanitizeLine(maskString(d.command), EVIDENCE_COMMAND_MAX)}`;
 
 /**
  * Render delivery evidence for the host (action-claim.md §5, hooks.md §7 rule 3): exactly one JSON object and a line
@@ -138,7 +142,7 @@ export const renderOpenCommitments = (records: ReadonlyArray<Commitment>, now: n
   return [
     `Open commitments from your earlier messages in this session (${active.length}):`,
     ...active.map(
-      (c) => `- ${c.lemma}: "${sanitizeLine(c.lastSpan, SPAN_MAX)}" (id ${safeId(c.id)}, expires in ${formatRemaining(c.expiresAt - now)})`,
+      (c) => `- ${c.lemma}: "${sanitizeLine(maskString(c.lastSpan), SPAN_MAX)}" (id ${safeId(c.id)}, expires in ${formatRemaining(c.expiresAt - now)})`,
     ),
     'Follow through on each, or close it: arbiter commitments done <id>, or arbiter commitments withdraw <id> --reason "<why>".',
   ].join('\n');
@@ -154,7 +158,7 @@ export const listLine = (c: Commitment, now: number): string => {
     st === 'open'
       ? `expires in ${formatRemaining(c.expiresAt - now)}`
       : `closed ${msToIso(c.closedAt ?? c.expiresAt)}`;
-  return `${safeId(c.id)}  ${c.lemma}  ${st}  ${when}  session ${shortId(c.topic)}  "${sanitizeLine(c.lastSpan, SPAN_MAX)}"`;
+  return `${safeId(c.id)}  ${c.lemma}  ${st}  ${when}  session ${shortId(c.topic)}  "${sanitizeLine(maskString(c.lastSpan), SPAN_MAX)}"`;
 };
 
 /** action-claim.md §6 done, ok. */

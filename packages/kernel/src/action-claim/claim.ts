@@ -4,6 +4,7 @@
  */
 import { done, need, type Done, type Need, type StepDriver } from '../internal/step.js';
 import { clamp, sanitizeLine } from '../internal/text.js';
+import { maskString } from '../internal/mask.js';
 import { type ClaimFacts, type ClaimReason, type ClaimStep, type ClaimVerdict, type Commitment, MAX_STEPS, type ProbeAnswer, withAnswer, EXPIRY_MS, type Effect, KEY_PREFIX, MESSAGE_CLAMP, PER_TOPIC_CAP, POLICY, SPAN_MAX, type TopicCommitmentsProbe, auditTopic, commitmentId, expiryHousekeeping, externalKey, isActive, topicOf } from './records.js';
 import { classifyActionClaim } from './text.js';
 
@@ -30,7 +31,7 @@ export const observeClaim = (f: ClaimFacts): ClaimStep => {
   const key = externalKey(topic, c.lemma);
   const housekeeping = expiryHousekeeping(records, topic, f.now);
   const active = records.filter((r) => isActive(r, f.now));
-  const lastSpan = sanitizeLine(c.span, SPAN_MAX);
+  const lastSpan = sanitizeLine(maskString(c.span), SPAN_MAX); // secrets.md §12: masked before it is stored or shown
   const same = active.find((r) => r.externalKey === key);
   if (same !== undefined) {
     return done<ClaimVerdict, Effect>({ _tag: 'Refreshed', reasons: ['refreshed'], id: same.id, lemma: c.lemma }, [

@@ -4,6 +4,7 @@
  */
 import { done, need, type Done, type Need, type StepDriver } from '../internal/step.js';
 import { clamp, sanitizeLine } from '../internal/text.js';
+import { maskString } from '../internal/mask.js';
 import { classifyCommandHits, commandOutcome, isRecord } from './commands.js';
 import { type CommandOutcome, type Commitment, EVIDENCE_COMMAND_MAX, MAX_STEPS, type ProbeAnswer, withAnswer, EVIDENCE_POLICY, type Effect, type EvidenceFacts, type EvidenceReason, type EvidenceStep, type EvidenceVerdict, type Lemma, type TopicCommitmentsProbe, auditTopic, expiryHousekeeping, isActive, topicOf } from './records.js';
 
@@ -39,7 +40,7 @@ export const observeEvidence = (f: EvidenceFacts): EvidenceStep => {
     if (!isActive(r, f.now)) continue;
     const hit = hits.find((h) => h.lemma === r.lemma);
     if (hit === undefined) continue;
-    const cmd = sanitizeLine(hit.simple, EVIDENCE_COMMAND_MAX);
+    const cmd = sanitizeLine(maskString(hit.simple), EVIDENCE_COMMAND_MAX); // secrets.md §12: masked, then cut (a cut secret escapes the rules)
     delivered.push({ id: r.id, lemma: r.lemma, command: cmd });
     effects.push(
       {

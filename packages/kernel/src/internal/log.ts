@@ -3,7 +3,7 @@
  * facts and fits an entry into `LOG_ENTRY_MAX_BYTES`. The id and the timestamp arrive as facts (the adapter draws
  * the ULID and reads the clock).
  */
-import { maskFacts } from './mask.js';
+import { maskFacts, maskString } from './mask.js';
 import { msToIso } from './time.js';
 
 /** Largest serialised entry, in bytes of UTF-8, newline included (DL2). */
@@ -76,25 +76,44 @@ export const utf8Length = (s: string): number => {
   return n;
 };
 
+/** Prefix of a `masked` path that names an entry field rather than a fact (`entry.reasons[0]`). */
+export const ENTRY_PATH = 'entry.';
+
 /**
- * Build a log entry: mask the facts (DL4 a–d), cut long strings (DL4 e) and, while the serialised line exceeds
+ * Build a log entry: mask the facts (DL4 a–d) and every other string field the caller supplies (`policy`,
+ * `policy_version`, `verdict`, `reasons`, `effects`, probe names and outcomes; secrets.md §12 M1–M9, listed in
+ * `masked` as `entry.<field>`), cut long strings (DL4 e) and, while the serialised line exceeds
  * `LOG_ENTRY_MAX_BYTES`, drop `facts.command`, then `facts.payload`, then every remaining fact. Total; never throws
  * for a finite `now` in the `Date` range.
  */
 export const buildLogEntry = (i: LogEntryInput): DecisionLogEntry => {
-  const { facts, masked } = maskFacts(i.facts);
+  const mf = maskFacts(i.facts);
+  const facts = mf.facts;
+  const masked = [...mf.masked];
+  // secrets.md §12: every other string field is masked too (a reason or an effect may quote a command).
+  const field = (name: string, s: string): string => {
+    const m = maskString(s);
+    if (m !== s) masked.push(`${ENTRY_PATH}${name}`);
+    return m;
+  };
+  const policy = field('policy', i.policy);
+  const policyVersion = field('policy_version', i.policy_version);
+  const verdict = field('verdict', i.verdict);
+  const reasons = i.reasons.map((r, k) => field(`reasons[${k}]`, r));
+  const effects = (i.effects ?? []).map((e, k) => field(`effects[${k}]`, e));
+  const probes = (i.probes ?? []).map((p, k) => ({ ...p, name: field(`probes[${k}].name`, p.name), outcome: field(`probes[${k}].outcome`, p.outcome) }));
   const make = (f: Record<string, unknown>, extraMasked: string[]): DecisionLogEntry => ({
     decision_id: i.decision_id,
     ...(i.audit_of === undefined ? {} : { audit_of: i.audit_of }),
-    policy: i.policy,
-    policy_version: i.policy_version,
+    policy,
+    policy_version: policyVersion,
     timestamp: msToIso(i.now),
     mode: i.mode,
     facts: f,
-    verdict: i.verdict,
-    reasons: [...i.reasons],
-    effects: [...(i.effects ?? [])],
-    probes: [...(i.probes ?? [])],
+    verdict,
+    reasons,
+    effects,
+    probes,
     duration_ms: Math.max(0, Math.round(i.duration_ms)),
     masked: [...masked, ...extraMasked],
   });

@@ -23,7 +23,7 @@
  * walk is linear: each trigger match visits its line once and the search resumes after that line. At 160-180 MB/s
  * this scans a 10 MB diff in well under a tenth of a second, which is why no faster (WebAssembly) selector is kept.
  *
- * Pure and total: the matcher is compiled per call (no shared `lastIndex`).
+ * Pure and total: the matcher is compiled per call unless the caller passes one (its `lastIndex` is reset around each walk).
  */
 
 /** Visit a trigger line: the line without its `\r`, its 1-based number, and its span in the text (`end` excludes `\n`/`\r`). */
@@ -49,10 +49,23 @@ const visitLineAt = (content: string, at: number, lineNo: number, visit: LineVis
 /**
  * Visit every line (S1: split on `\n`, one trailing `\r` removed) that contains a trigger, in order, once.
  * `visit(line, lineNo, start, end)` gets the line without its `\r`, its 1-based number and its span in `content`.
- * Lines without a trigger cannot hold a secrets.md §2 candidate and are skipped.
+ * Lines without a trigger cannot hold a secrets.md §2 candidate and are skipped. `trig` is a matcher from
+ * {@link compileTrigger} that the caller may keep and reuse (its `lastIndex` is reset before and after the walk);
+ * by default each call compiles its own.
  */
-export const forEachTriggerLine = (content: string, visit: LineVisitor): void => {
-  const trig = new RegExp(TRIGGER, 'gi');
+export const forEachTriggerLine = (content: string, visit: LineVisitor, trig: RegExp = compileTrigger()): void => {
+  trig.lastIndex = 0;
+  try {
+    walk(content, visit, trig);
+  } finally {
+    trig.lastIndex = 0;
+  }
+};
+
+/** The trigger alternation as a fresh global, case-insensitive matcher (for {@link forEachTriggerLine}). */
+export const compileTrigger = (): RegExp => new RegExp(TRIGGER, 'gi');
+
+const walk = (content: string, visit: LineVisitor, trig: RegExp): void => {
   let lineNo = 1;
   let counted = 0; // newlines before `counted` are already in lineNo
   for (let m = trig.exec(content); m !== null; m = trig.exec(content)) {

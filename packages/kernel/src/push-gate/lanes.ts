@@ -8,6 +8,7 @@
 import * as t from 'io-ts';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { IsoMillis, SafeInt, describeErrors, intIn, strLen } from '../internal/codecs.js';
+import { maskString } from '../internal/mask.js';
 
 // ───────────────────────────────────────── constants (push-gate.md §2) ─────────────────────────────────────────
 
@@ -353,7 +354,7 @@ export const forceReleaseT = (
   if (!isOwner(by.handle, owners)) return noop({ _tag: 'Forbidden' });
   const fence = current?.fence ?? 0;
   const previous = prevOf(current?.holder);
-  const r = reason === null ? null : reason.slice(0, REASON_MAX);
+  const r = reason === null ? null : maskString(reason).slice(0, REASON_MAX); // secrets.md §12: the break-glass reason is stored
   return commitT(
     { _tag: 'Forced', previous, fence },
     { schema_version: 1, lane, fence, holder: null, event: eventOf('force-release', by, now, r, previous) },

@@ -5,6 +5,7 @@
 import { HANDLE_CHAR, clamp, keepOnly, stripInvisible } from '../internal/text.js';
 import { showWord } from '../internal/quote.js';
 import { LANE_NAME_MAX } from './lanes.js';
+import { maskString } from '../internal/mask.js';
 
 /** Characters of a rendered handle (push-gate.md §2 `HANDLE_MAX`). */
 export const HANDLE_MAX = 64;
@@ -65,8 +66,9 @@ export const SESSION_SHOW_MAX = 256;
 
 /**
  * push-gate.md §13.1 `safeReason`: remove invisible characters (`stripInvisible`, hooks.md §4 rule 0), control characters
- * (C0, C1, U+2028, U+2029) become spaces, `"` → `'`, collapse whitespace, trim,
- * cut to `max` (160, or 200 for break-glass) and append `…` when cut. Non-strings → empty string.
+ * (C0, C1, U+2028, U+2029) become spaces, `"` → `'`, collapse whitespace, trim, cut to `max` (160, or 200 for
+ * break-glass) and append `…` when cut. Non-strings → empty string. Masked before the cut (secrets.md §12): halt,
+ * force-release and break-glass reasons are stored and shown to the model through it.
  */
 export const safeReason = (x: unknown, max = 160): string => {
   if (typeof x !== 'string') return '';
@@ -75,7 +77,8 @@ export const safeReason = (x: unknown, max = 160): string => {
     .replace(/"/g, "'")
     .replace(/\s+/g, ' ')
     .trim();
-  return s.length > max ? `${s.slice(0, max)}…` : s;
+  const m = maskString(s);
+  return m.length > max ? `${m.slice(0, max)}…` : m;
 };
 
 /** push-gate.md §13.1 `<more>`: empty for one lane, ` (+<n> more)` otherwise. */
