@@ -22,8 +22,8 @@ import { statSync } from 'node:fs';
 export const HOOK_STDIN_MAX_BYTES = 8 * 1024 * 1024;
 /** hooks.md §7 rule 1: stdin deadline, ms. */
 export const HOOK_STDIN_TIMEOUT_MS = 5_000;
-/** Process watchdog, ms (below the 10 s host timeout of hooks.md §6). */
-export const POST_TOOL_WATCHDOG_MS = 8_000;
+import { POST_TOOL_WATCHDOG_MS } from './watchdogs.js';
+export { POST_TOOL_WATCHDOG_MS };
 
 const EMPTY: HookResult = { code: 0, stdout: '{}\n' };
 

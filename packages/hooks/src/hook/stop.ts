@@ -37,11 +37,8 @@ import { recordDecision } from '../decision-record.js';
 export const STOP_STDIN_MAX_BYTES = 8 * 1024 * 1024;
 /** Stdin read limit, ms (hooks.md §7 rule 1). */
 export const STOP_STDIN_TIMEOUT_MS = 5_000;
-/**
- * Process watchdog, ms: below the 30 s host timeout of hooks.md §6 and above the sum of the spec's own limits on the usual
- * path (stdin 5 s, hot path 1.5 s, git 0.8 s + 5 s, evaluate 2.5 s). When it fires the hook prints `{}` and exits 0.
- */
-export const STOP_WATCHDOG_MS = 25_000;
+import { STOP_WATCHDOG_MS } from './watchdogs.js';
+export { STOP_WATCHDOG_MS };
 /** Hook-level reason codes (hooks.md §7; `hook.*` in the spec). */
 export type HookReason = 'internal-error' | 'state-guard-disabled';
 

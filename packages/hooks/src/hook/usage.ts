@@ -8,8 +8,7 @@
  */
 import { pushGate as PG, sessionLock as SL } from '@arbiter/kernel';
 import { EVENTS, type EventRow } from '../wiring.js';
-import { POST_TOOL_WATCHDOG_MS } from './post-tool.js';
-import { STOP_WATCHDOG_MS } from './stop.js';
+import { POST_TOOL_WATCHDOG_MS, STOP_WATCHDOG_MS } from './watchdogs.js';
 
 /** Every event hook name, in wiring order. */
 const EVENT_NAMES: ReadonlyArray<string> = [...new Set(EVENTS.map((r) => r.name))];

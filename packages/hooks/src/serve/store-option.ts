@@ -2,7 +2,7 @@
  * The `--store` option of `arbiter serve`, `arbiter token` (push-gate.md §5.7): `fs:DIR` (the embedded store and
  * its token files under DIR) or `postgres` (URL from `$ARBITER_DATABASE_URL`). Default: `fs:<state dir>/serve`.
  */
-import { isAbsolute, join, resolve } from 'node:path';
+import * as path from 'node:path'; // a namespace: bundles that keep none of its users carry no unused named import
 import type { LaneStore } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
 import { fsLaneStore, loadPgModule, loadPgPool, resolveStateDir, type Env } from '@arbiter/io-node';
@@ -14,9 +14,9 @@ export type StoreOption = { readonly kind: 'fs'; readonly dir: string } | { read
 
 /** Parse `--store` (relative `fs:` directories resolve against `cwd`). @returns null when malformed. */
 export const parseStoreOption = (s: string | undefined, cwd: string, env: Env): StoreOption | null => {
-  if (s === undefined) return { kind: 'fs', dir: join(resolveStateDir(env), 'serve') };
+  if (s === undefined) return { kind: 'fs', dir: path.join(resolveStateDir(env), 'serve') };
   if (s === 'postgres') return { kind: 'postgres' };
-  if (s.startsWith('fs:') && s.length > 3) return { kind: 'fs', dir: isAbsolute(s.slice(3)) ? s.slice(3) : resolve(cwd, s.slice(3)) };
+  if (s.startsWith('fs:') && s.length > 3) return { kind: 'fs', dir: path.isAbsolute(s.slice(3)) ? s.slice(3) : path.resolve(cwd, s.slice(3)) };
   return null;
 };
 
