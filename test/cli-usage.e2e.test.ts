@@ -111,7 +111,7 @@ const ROWS: ReadonlyArray<Row> = [
   unknownFlag(['log']),
   { argv: ['log', '--limit', 'x'], code: 2, err: '--limit: expected a positive integer' },
   { argv: ['log', '--limit', '0'], code: 2, err: '--limit: expected a positive integer' },
-  { argv: ['log', '--since', 'yesterday'], code: 2, err: '--since: not an ISO-8601 instant' },
+  { argv: ['log', '--since', 'yesterday'], code: 2, err: '--since: expected a duration like 10m, 2h, 1d or an ISO-8601 instant, got yesterday' },
 
   // lock
   ...helps(['lock']),

@@ -309,7 +309,10 @@ describe('push-gate step function (PG-10 … PG-24)', () => {
         const ti = answers.findIndex((a) => a._tag === 'Failure' && a.kind === 'transport');
         if (ti < 0) return;
         expect(claims.length).toBe(ti + 1);
-        expect(r.verdict.reason).toBe('store-unreachable');
+        // F1 comes first (push-gate.md §8.6): a confirmed forced rewrite blocks whatever the store said
+        const forced = Object.values(r.facts.compat ?? {}).some((c) => c.result === 'behind') && /(^| )(-f|--force)( |$)|\+/.test(s.command);
+        const off = typeof s.config === 'object' && s.config._tag === 'Configured' && (s.config.config as { lanes?: { block_force_rewrite?: boolean } }).lanes?.block_force_rewrite === false;
+        expect(r.verdict.reason).toBe(forced && !off ? 'force-rewrite' : 'store-unreachable');
         expect(r.effects.some((e) => e._tag === 'PostStatus')).toBe(false);
       }),
       FAST,
