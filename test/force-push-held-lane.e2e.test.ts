@@ -13,24 +13,13 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { worldEnv } from './helpers/bin.js';
 
 const BIN = resolve(__dirname, '../packages/hooks/dist/arbiter.cjs');
 const root = mkdtempSync(join(tmpdir(), 'arbiter-force-held-'));
 const binDir = join(root, 'bin');
 const LANES = join(root, 'shared-lanes');
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  ARBITER_STATE_DIR: join(root, 'state'),
-  HOME: join(root, 'home'),
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'T',
-  GIT_AUTHOR_EMAIL: 't@example.invalid',
-  GIT_COMMITTER_NAME: 'T',
-  GIT_COMMITTER_EMAIL: 't@example.invalid',
-  PATH: `${binDir}${delimiter}${process.env['PATH'] ?? ''}`,
-};
-delete env['ARBITER_SESSION'];
-delete env['ARBITER_BREAK_GLASS'];
+const env = worldEnv(root, { ARBITER_STATE_DIR: join(root, 'state'), PATH: `${binDir}${delimiter}${process.env['PATH'] ?? ''}` });
 
 interface Ran { code: number; stdout: string; stderr: string }
 const run = (cmd: string, args: string[], cwd: string, extra: NodeJS.ProcessEnv = {}, input = ''): Ran => {

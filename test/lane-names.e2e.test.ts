@@ -9,22 +9,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { worldEnv } from './helpers/bin.js';
 
 const BIN = resolve(__dirname, '../packages/hooks/dist/arbiter.cjs');
 const root = mkdtempSync(join(tmpdir(), 'arbiter-lane-names-'));
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  ARBITER_STATE_DIR: join(root, 'state'),
-  HOME: join(root, 'home'),
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'T',
-  GIT_AUTHOR_EMAIL: 't@example.invalid',
-  GIT_COMMITTER_NAME: 'T',
-  GIT_COMMITTER_EMAIL: 't@example.invalid',
-  ARBITER_SESSION: 'sess-bo-02',
-  LC_ALL: 'C.UTF-8',
-};
-delete env['ARBITER_BREAK_GLASS'];
+const env = worldEnv(root, { ARBITER_STATE_DIR: join(root, 'state'), ARBITER_SESSION: 'sess-bo-02', LC_ALL: 'C.UTF-8' });
 
 interface Ran { code: number; stdout: string; stderr: string }
 const run = (cmd: string, args: string[], cwd: string, extra: NodeJS.ProcessEnv = {}): Ran => {

@@ -10,25 +10,14 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { worldEnv } from './helpers/bin.js';
 import fc from 'fast-check';
 
 const BIN = resolve(__dirname, '../packages/hooks/dist/arbiter.cjs');
 const root = mkdtempSync(join(tmpdir(), 'arbiter-pg-e2e-'));
 const binDir = join(root, 'bin');
 const LANES = join(root, 'shared-lanes');
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  ARBITER_STATE_DIR: join(root, 'state'),
-  HOME: join(root, 'home'),
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'T',
-  GIT_AUTHOR_EMAIL: 't@example.invalid',
-  GIT_COMMITTER_NAME: 'T',
-  GIT_COMMITTER_EMAIL: 't@example.invalid',
-  PATH: `${binDir}${delimiter}${process.env['PATH'] ?? ''}`,
-};
-delete env['ARBITER_SESSION'];
-delete env['ARBITER_BREAK_GLASS'];
+const env = worldEnv(root, { ARBITER_STATE_DIR: join(root, 'state'), PATH: `${binDir}${delimiter}${process.env['PATH'] ?? ''}` });
 
 interface Ran { code: number; stdout: string; stderr: string; ms: number }
 const arbiter = (args: string[], o: { cwd: string; stdin?: string | Buffer; env?: NodeJS.ProcessEnv }): Ran => {

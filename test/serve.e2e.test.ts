@@ -10,21 +10,13 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { worldEnv } from './helpers/bin.js';
 
 const BIN = resolve(__dirname, '../packages/hooks/dist/arbiter.cjs');
 const IO_NODE = resolve(__dirname, '../packages/io-node/dist/index.cjs');
 const root = mkdtempSync(join(tmpdir(), 'arbiter-serve-e2e-'));
 const STORE = join(root, 'served');
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  HOME: join(root, 'home'),
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'T',
-  GIT_AUTHOR_EMAIL: 't@example.invalid',
-  GIT_COMMITTER_NAME: 'T',
-  GIT_COMMITTER_EMAIL: 't@example.invalid',
-};
-for (const k of ['ARBITER_SESSION', 'ARBITER_BREAK_GLASS', 'ARBITER_TOKEN', 'ARBITER_HOST']) delete env[k];
+const env = worldEnv(root);
 
 interface Ran { code: number; stdout: string; stderr: string; ms: number }
 const run = (cmd: string, args: string[], o: { cwd: string; stdin?: string; env?: NodeJS.ProcessEnv }): Ran => {

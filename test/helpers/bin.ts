@@ -78,3 +78,26 @@ export const makeRepo = (dir: string): string => {
   git(dir, ['commit', '-q', '-m', 'initial']);
   return dir;
 };
+
+/**
+ * Environment of an end-to-end world under `root`: its own `HOME` (`root/home`, so no user git config leaks in), no
+ * system git config, a fixed git identity (`T <t@example.invalid>`), and none of Arbiter's session, break-glass,
+ * token or host overrides from the calling shell; `extra` is applied last (an `undefined` value removes the key).
+ */
+export const worldEnv = (root: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: join(root, 'home'),
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_AUTHOR_NAME: 'T',
+    GIT_AUTHOR_EMAIL: 't@example.invalid',
+    GIT_COMMITTER_NAME: 'T',
+    GIT_COMMITTER_EMAIL: 't@example.invalid',
+  };
+  for (const k of ['ARBITER_SESSION', 'ARBITER_BREAK_GLASS', 'ARBITER_TOKEN', 'ARBITER_HOST']) delete env[k];
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return env;
+};
