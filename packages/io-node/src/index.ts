@@ -21,3 +21,5 @@ export * from './fs-kind.js';
 export * from './state-lock.js';
 export * from './breaker-store.js';
 export * from './fs-commitment-store.js';
+export * from './pg-lane-store.js';
+export * from './pg-migrate.js';

@@ -45,6 +45,22 @@ export const DeployRefEntry = t.union([
   t.type({ pattern: DeployRefPattern, lane: t.keyof({ 'per-ref': null, shared: null }) }),
 ]);
 
+/** An environment variable name (credentials are only ever read from the environment, push-gate.md §5.7). */
+const EnvName = new t.Type<string, string, unknown>(
+  'EnvName',
+  (u): u is string => typeof u === 'string' && /^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(u),
+  (u, c) => (typeof u === 'string' && /^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(u) ? t.success(u) : t.failure(u, c)),
+  t.identity,
+);
+
+/** `lanes.store` (push-gate.md §5.7): one of the lane-store adapters. */
+export const LaneStoreConfig = t.union([
+  t.intersection([t.type({ kind: t.literal('embedded') }), t.partial({ dir: t.string })]),
+  t.intersection([t.type({ kind: t.literal('postgres') }), t.partial({ url_env: EnvName })]),
+  t.intersection([t.type({ kind: t.literal('http'), url: t.string }), t.partial({ token_env: EnvName })]),
+]);
+export type LaneStoreConfig = t.TypeOf<typeof LaneStoreConfig>;
+
 /**
  * `lanes.*` (push-gate.md §3.1). Every key optional; defaults applied by `pushGate.lanesSettings`. Kept here (not in
  * the push-gate modules) so that reading a configuration never loads the push gate.
@@ -59,10 +75,13 @@ export const LanesConfig = t.partial({
   git_push_lease_minutes: LaneMinutes,
   block_force_rewrite: t.boolean,
   /**
-   * Lane-store adapter. `dir` (Arbiter extension, absolute path) relocates the embedded store so that several
-   * clones on one machine share one set of lanes; absent = `<git common dir>/arbiter/` (push-gate.md §5.5 E1).
+   * Lane-store adapter (push-gate.md §5.7). `embedded` (default): `dir` (Arbiter extension, absolute path) relocates
+   * the embedded store so that several clones on one machine share one set of lanes; absent =
+   * `<git common dir>/arbiter/` (push-gate.md §5.5 E1). `postgres`: the URL is read from the environment variable
+   * `url_env` (never from this committed file). `http`: an `arbiter serve` endpoint, its bearer token read from
+   * `token_env`.
    */
-  store: t.intersection([t.type({ kind: t.literal('embedded') }), t.partial({ dir: t.string })]),
+  store: LaneStoreConfig,
 });
 export type LanesConfig = t.TypeOf<typeof LanesConfig>;
 

@@ -37,7 +37,27 @@ export interface LanesSettings {
   readonly block_force_rewrite: boolean;
   /** Absolute directory of a relocated embedded store, or `null` (default location). */
   readonly store_dir: string | null;
+  /** Which lane-store adapter (push-gate.md §5.7); `{kind: 'embedded'}` by default. */
+  readonly store: LaneStoreSpec;
 }
+
+/**
+ * The lane-store adapter a repository asks for (push-gate.md §5.7), with defaults applied: `postgres.url_env`
+ * defaults to `ARBITER_DATABASE_URL`, `http.token_env` to `ARBITER_TOKEN`. Names environment variables only, never
+ * a credential, so it may be written to a pending marker.
+ */
+export type LaneStoreSpec =
+  | { readonly kind: 'embedded' }
+  | { readonly kind: 'postgres'; readonly url_env: string }
+  | { readonly kind: 'http'; readonly url: string; readonly token_env: string };
+
+/** `lanes.store` with defaults (push-gate.md §5.7). */
+export const storeSpecOf = (l: LanesConfig | undefined): LaneStoreSpec => {
+  const s = l?.store;
+  if (s?.kind === 'postgres') return { kind: 'postgres', url_env: s.url_env ?? 'ARBITER_DATABASE_URL' };
+  if (s?.kind === 'http') return { kind: 'http', url: s.url, token_env: s.token_env ?? 'ARBITER_TOKEN' };
+  return { kind: 'embedded' };
+};
 
 /** Defaults (push-gate.md §2): lease 30, hook lease 10, git-push lease 2 minutes. */
 export const DEFAULT_SETTINGS: LanesSettings = {
@@ -50,6 +70,7 @@ export const DEFAULT_SETTINGS: LanesSettings = {
   git_push_lease_minutes: 2,
   block_force_rewrite: true,
   store_dir: null,
+  store: { kind: 'embedded' },
 };
 
 /** Effective settings of a decoded `lanes` object (or `undefined`). */
@@ -62,7 +83,8 @@ export const lanesSettings = (l: LanesConfig | undefined): LanesSettings => ({
   hook_lease_minutes: l?.hook_lease_minutes ?? 10,
   git_push_lease_minutes: l?.git_push_lease_minutes ?? 2,
   block_force_rewrite: l?.block_force_rewrite ?? true,
-  store_dir: typeof l?.store?.dir === 'string' && l.store.dir.startsWith('/') ? l.store.dir : null,
+  store_dir: l?.store?.kind === 'embedded' && typeof l.store.dir === 'string' && l.store.dir.startsWith('/') ? l.store.dir : null,
+  store: storeSpecOf(l),
 });
 
 /**
