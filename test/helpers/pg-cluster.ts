@@ -4,7 +4,7 @@
  * by `stop()`. initdb refuses to run as root, so under root every server binary runs as the `postgres` user through
  * `runuser` in a directory that user owns. Needs the Debian `postgresql` package (`.ci/run` installs it).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,8 +14,11 @@ export interface PgCluster {
   readonly url: string;
   readonly dataDir: string;
   readonly socketDir: string;
-  /** `pg_ctl restart -m <mode>` (waits until it accepts connections again). */
-  readonly restart: (mode?: 'fast' | 'immediate') => void;
+  /**
+   * `pg_ctl restart -m <mode>`, resolved once it accepts connections again. Asynchronous, so the test's event loop
+   * keeps timing the hook processes that run meanwhile.
+   */
+  readonly restart: (mode?: 'fast' | 'immediate') => Promise<void>;
   /** `pg_ctl stop -m immediate`, then remove every file. Idempotent. */
   readonly stop: () => void;
 }
@@ -74,9 +77,12 @@ export const startPgCluster = (): PgCluster => {
     url: `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}`,
     dataDir,
     socketDir,
-    restart: (mode = 'fast') => {
-      ctl(['restart', '-m', mode]);
-    },
+    restart: (mode = 'fast') =>
+      new Promise<void>((res, rej) => {
+        const args = ['-D', dataDir, '-l', log, '-w', '-t', '30', 'restart', '-m', mode];
+        const pgCtl = join(bin, 'pg_ctl');
+        execFile(asRoot ? 'runuser' : pgCtl, asRoot ? ['-u', 'postgres', '--', pgCtl, ...args] : args, { timeout: 60_000 }, (e) => (e ? rej(e) : res()));
+      }),
     stop: () => {
       if (stopped) return;
       stopped = true;

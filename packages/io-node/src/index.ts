@@ -23,3 +23,4 @@ export * from './breaker-store.js';
 export * from './fs-commitment-store.js';
 export * from './pg-lane-store.js';
 export * from './pg-migrate.js';
+export * from './lane-store-config.js';

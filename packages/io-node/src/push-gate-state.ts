@@ -10,6 +10,7 @@ import type { Git } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
 import { createExclusive } from './atomic.js';
 import { writeJsonAtomic } from './atomic-write.js';
+import { decodeStoreSpec } from './lane-store-config.js';
 import { repoKey, type Env } from './paths.js';
 import { anchorPid, hostname } from './proc.js';
 
@@ -82,13 +83,21 @@ export const identityProbe = async (o: { stateDir: string; commonDir: string; se
 /** Path of a pending marker (push-gate.md §8.8): `<state>/pending/<first 32 hex of SHA-256(key material)>.json`. */
 export const pendingPath = (stateDir: string, keyMaterial: string): string => join(stateDir, 'pending', `${sha256Hex(keyMaterial, 32)}.json`);
 
-/** Write a pending marker atomically. Never throws. */
-export const writePending = (stateDir: string, keyMaterial: string, m: { store_root: string; instance: string; lanes: ReadonlyArray<{ lane: string; fence: number }> }, now = Date.now()): void => {
+/**
+ * Write a pending marker atomically. `store` is the lane-store spec the claim used (push-gate.md §5.7: names only,
+ * never a credential), so the PostToolUse release opens the same store; absent = embedded at `store_root`. Never throws.
+ */
+export const writePending = (
+  stateDir: string,
+  keyMaterial: string,
+  m: { store_root: string; store?: PG.LaneStoreSpec; instance: string; lanes: ReadonlyArray<{ lane: string; fence: number }> },
+  now = Date.now(),
+): void => {
   writeJsonAtomic(pendingPath(stateDir, keyMaterial), { ...m, created_at: new Date(now).toISOString() });
 };
 
 /** A decoded marker plus its store root, or `null` when absent or unreadable. Deletes markers older than `HOOK_LEASE_MIN`. */
-export const readPending = (stateDir: string, keyMaterial: string, now = Date.now()): (PG.PendingMarker & { store_root: string }) | null => {
+export const readPending = (stateDir: string, keyMaterial: string, now = Date.now()): (PG.PendingMarker & { store_root: string; store: PG.LaneStoreSpec }) | null => {
   const dir = join(stateDir, 'pending');
   try {
     for (const n of readdirSync(dir)) {
@@ -108,7 +117,7 @@ export const readPending = (stateDir: string, keyMaterial: string, now = Date.no
       ? (j['lanes'] as unknown[]).filter((l): l is { lane: string; fence: number } => typeof l === 'object' && l !== null && typeof (l as { lane?: unknown }).lane === 'string' && typeof (l as { fence?: unknown }).fence === 'number')
       : [];
     if (typeof j['instance'] !== 'string' || typeof j['store_root'] !== 'string') return null;
-    return { instance: j['instance'], lanes, created_at: Date.parse(String(j['created_at'])) || 0, store_root: j['store_root'] };
+    return { instance: j['instance'], lanes, created_at: Date.parse(String(j['created_at'])) || 0, store_root: j['store_root'], store: decodeStoreSpec(j['store']) ?? { kind: 'embedded' } };
   } catch {
     return null;
   }

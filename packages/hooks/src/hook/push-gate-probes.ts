@@ -7,7 +7,7 @@ import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import type { Git, LaneFailure, LaneStore } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
-import { fsLaneStore, identityProbe, readRepoConfig, repoRuntimeDir, resolveStateDir, type Env } from '@arbiter/io-node';
+import { identityProbe, openConfiguredLaneStore, readRepoConfig, repoRuntimeDir, resolveStateDir, type Env } from '@arbiter/io-node';
 
 /** A resolved repository for the push gate. */
 export interface GateRepo {
@@ -76,9 +76,12 @@ const readRepoConfigCached = (top: string): ReturnType<typeof readRepoConfig> =>
 export const laneRoot = (commonDir: string, config: ReturnType<typeof readRepoConfig>, env: Env): string =>
   PG.settingsOf(config).store_dir ?? repoRuntimeDir(commonDir, env);
 
-/** The lane store of a repository (embedded, push-gate.md §5.5), configured with owners and the default lease. */
-export const storeFor = (root: string, config: PG.LanesSettings): LaneStore =>
-  fsLaneStore(root, { owners: config.owners, defaultLeaseMin: config.lease_minutes });
+/**
+ * The lane store of a repository as `lanes.store` selects it (push-gate.md §5.7; embedded at `root` by default,
+ * push-gate.md §5.5), configured with owners and the default lease; credentials from `env`.
+ */
+export const storeFor = (root: string, config: PG.LanesSettings, env: Env = process.env): LaneStore =>
+  openConfiguredLaneStore(config.store, { root, env, owners: config.owners, defaultLeaseMin: config.lease_minutes });
 
 /**
  * Probe `refs` (push-gate.md §8.4): the classifier's `RefsFacts` (current branch, HEAD, every local branch and tag, the

@@ -13,7 +13,7 @@ import type { Git, LaneStore, ProbeRecord } from '@arbiter/kernel';
 import { pushGate as PG, runSteps } from '@arbiter/kernel';
 import { agentLogMode } from '@arbiter/kernel/early';
 import type { HookInput, HookMain } from '../invocation.js';
-import { deletePending, nodeGit, readPending, resolveStateDir, fsLaneStore, writePending, type Env } from '@arbiter/io-node';
+import { deletePending, nodeGit, openConfiguredLaneStore, readPending, resolveStateDir, writePending, type Env } from '@arbiter/io-node';
 import { readStdin, sinceStartMs, stdinJson, type Agent, type StdinResult } from './runtime.js';
 import { recordDecision } from '../decision-record.js';
 import { openRuntimeGuard } from '../state-lock-guard.js';
@@ -87,7 +87,8 @@ export const runGate = async (initial: Omit<PG.GateFacts, 'elapsed_ms'>, deps: G
           store === null || id === undefined || !id.ok
             ? { _tag: 'Failure', kind: 'other', status: 'no-store' }
             : await probeClaim(store, p.lane, { handle: id.member, session: id.session, instance: id.instance, host: id.host }, p.meta, p.delay_ms);
-        rec(r._tag === 'Failure' ? `failure:${r.kind}` : r._tag);
+        // the adapter's status goes to the log only (push-gate.md §5.6): e.g. a PostgreSQL schema that needs `arbiter db migrate`
+        rec(r._tag === 'Failure' ? `failure:${r.kind}:${r.status}` : r._tag);
         return { _tag: 'claim', value: r };
       }
       case 'compat': {
@@ -115,7 +116,14 @@ export const runGate = async (initial: Omit<PG.GateFacts, 'elapsed_ms'>, deps: G
 };
 
 /** Run effects (push-gate.md §8.8) concurrently under one cap (ms). Results are ignored; never throws. */
-export const runEffects = async (effects: ReadonlyArray<PG.GateEffect>, store: LaneStore | null, storeRoot: string | null, stateDir: string, capMs: number): Promise<void> => {
+export const runEffects = async (
+  effects: ReadonlyArray<PG.GateEffect>,
+  store: LaneStore | null,
+  storeRoot: string | null,
+  stateDir: string,
+  capMs: number,
+  storeSpec: PG.LaneStoreSpec = { kind: 'embedded' },
+): Promise<void> => {
   const one = async (e: PG.GateEffect): Promise<void> => {
     switch (e._tag) {
       case 'ReleaseLane':
@@ -130,7 +138,7 @@ export const runEffects = async (effects: ReadonlyArray<PG.GateEffect>, store: L
         if (store !== null) await store.post({ body: e.body, lane: e.lane, by: e.by })();
         return;
       case 'WritePending':
-        writePending(stateDir, e.key_material, { store_root: storeRoot ?? '', instance: e.instance, lanes: e.lanes });
+        writePending(stateDir, e.key_material, { store_root: storeRoot ?? '', store: storeSpec, instance: e.instance, lanes: e.lanes });
         return;
     }
   };
@@ -248,7 +256,8 @@ const gateProcess = async (host: Agent | 'git', initial: Omit<PG.GateFacts, 'ela
   });
   if (run.effects.length > 0) {
     const cap = Math.min(PG.NET_TIMEOUT_MS, PG.GATE_WATCHDOG_MS - sinceStartMs() - 100);
-    if (cap > 0) await runEffects(run.effects, run.store, run.repo?.storeRoot ?? null, stateDir, cap);
+    const spec = run.repo?.fact.kind === 'repo' ? PG.settingsOf(run.repo.fact.config).store : undefined;
+    if (cap > 0) await runEffects(run.effects, run.store, run.repo?.storeRoot ?? null, stateDir, cap, spec);
   }
   await guard?.release().catch(() => undefined);
   process.exit(r.exit);
@@ -336,7 +345,8 @@ export const releaseStage = async (agent: Agent, input: HookInput = {}): Promise
     if (run._tag !== 'Done' || run.outcome.reason === 'not-a-push') return;
     const { outcome, effects } = run;
     const held = seen.marker;
-    const store = held !== null && held.store_root !== '' ? fsLaneStore(held.store_root) : null;
+    // the store the claim used (push-gate.md §5.7): the marker names it (no credentials); those come from our env
+    const store = held !== null && (held.store_root !== '' || held.store.kind !== 'embedded') ? openConfiguredLaneStore(held.store, { root: held.store_root, env }) : null;
     await withTimeout(
       Promise.all(
         effects.map(async (e) => {
