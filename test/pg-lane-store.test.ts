@@ -2,7 +2,7 @@
  * The LaneStore contract suite (unchanged) against the PostgreSQL store on a real throwaway cluster, plus the
  * PostgreSQL rules of push-gate.md §5.7: concurrent claims in separate pools, migrations (idempotent, concurrent,
  * missing/old schema → `store-failed` naming `arbiter db migrate`), the append-only audit table, the fence rule
- * enforced by the database, and the §5.6 failure mapping.
+ * enforced by the database, and the push-gate.md §5.6 failure mapping.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -149,7 +149,7 @@ describe('PostgreSQL lane store specifics', () => {
     expect((await pool.query(`SELECT count(*)::int AS n FROM "${schema}".lanes`)).rows[0].n).toBeGreaterThan(0);
   });
 
-  it('§5.6 failure kinds: nothing listening → transport; SQLSTATE and driver errors map per the PostgreSQL row', async () => {
+  it('push-gate.md §5.6 failure kinds: nothing listening → transport; SQLSTATE and driver errors map per the PostgreSQL row', async () => {
     const down = openPgLaneStore({ url: `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(`${cluster.socketDir}/nowhere`)}` });
     opened.push(down);
     const r = await down.claim('deploy:x', H(1), { intent: 'push', eta_minutes: null })();

@@ -1,5 +1,5 @@
 /**
- * PostgreSQL `LaneStore` (push-gate.md §5.7 PS1–PS8, failure kinds §5.6), over `pg` (node-postgres).
+ * PostgreSQL `LaneStore` (push-gate.md §5.7 PS1–PS8, failure kinds push-gate.md §5.6), over `pg` (node-postgres).
  *
  * `pg` was chosen because it is the maintained pure-JavaScript PostgreSQL client (no native build), speaks the
  * extended protocol with unnamed statements (so it works behind PgBouncer in transaction mode) and has a small
