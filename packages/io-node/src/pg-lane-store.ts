@@ -212,6 +212,49 @@ const statements = (S: string) => {
   return { claim, heartbeat, release, force, state, post, halt, unhalt, audit };
 };
 
+type Method = keyof ReturnType<typeof statements>;
+
+/**
+ * Each method's statement runs inside a PL/pgSQL function created by the migration (`<method>_v1`), so the client
+ * sends a short call and the server keeps the plan per connection (PS6: still one statement, one transaction;
+ * nothing the client has to set up, so PgBouncer in transaction mode is fine). Argument types in `$n` order and the
+ * result columns; `null` = no result.
+ */
+const SIGNATURES: Readonly<Record<Method, { readonly args: ReadonlyArray<string>; readonly returns: string | null }>> = {
+  claim: {
+    args: ['float8', 'text', 'text', 'text', 'text', 'text', 'integer', 'text', 'integer'],
+    returns: 'TABLE(r text, fence float8, reclaimed boolean, handle text, instance text, age_ms float8, blocking boolean)',
+  },
+  heartbeat: { args: ['float8', 'text', 'text', 'bigint'], returns: 'TABLE(ok boolean, live_handle text)' },
+  release: { args: ['float8', 'text', 'text'], returns: 'TABLE(fence float8)' },
+  force: { args: ['float8', 'text', 'text', 'text', 'text', 'text'], returns: 'TABLE(fence float8, previous jsonb)' },
+  state: { args: ['float8', 'text', 'text'], returns: 'TABLE(now_ms float8, lanes json, halts json)' },
+  post: { args: ['float8', 'text', 'text', 'text', 'text', 'text'], returns: null },
+  halt: { args: ['float8', 'text', 'text', 'text', 'text', 'text'], returns: 'TABLE(halt_id text)' },
+  unhalt: { args: ['float8', 'text', 'text', 'text', 'text', 'boolean'], returns: 'TABLE(ok boolean, count integer)' },
+  audit: {
+    args: ['float8', 'integer'],
+    returns: 'TABLE(id bigint, at float8, lane text, kind text, by_handle text, by_session text, by_instance text, fence float8, previous jsonb, reason text, body text)',
+  },
+};
+
+/** The migration's DDL for the method functions of schema `S` (quoted). Used by `pg-migrate.ts` only. */
+export const pgFunctionDDL = (S: string): ReadonlyArray<string> => {
+  const st = statements(S);
+  return (Object.keys(SIGNATURES) as Method[]).map((m) => {
+    const sig = SIGNATURES[m];
+    return `CREATE FUNCTION ${S}.${m}_v1(${sig.args.join(', ')}) RETURNS ${sig.returns ?? 'void'} LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
+BEGIN
+  ${sig.returns === null ? '' : 'RETURN QUERY '}${st[m]};
+END
+$fn$`;
+  });
+};
+
+/** The call of one method's function, parameterised. */
+const callOf = (S: string, m: Method): string => `SELECT * FROM ${S}.${m}_v1(${SIGNATURES[m].args.map((t, i) => `$${i + 1}::${t}`).join(', ')})`;
+
 type Row = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
@@ -227,7 +270,7 @@ const prevOf = (v: unknown): PG.PreviousHolder | null => {
  */
 export const openPgLaneStore = (o: PgLaneStoreOptions): PgLaneStore => {
   const S = pgIdent(o.schema ?? 'arbiter');
-  const sql = statements(S);
+  const sql = Object.fromEntries((Object.keys(SIGNATURES) as Method[]).map((m) => [m, callOf(S, m)])) as Record<Method, string>;
   const stmtMs = o.statementTimeoutMs ?? 1_000;
   let own: PgTypes.Pool | null = null;
   let handle: Promise<PgHandle> | null = o.handle !== undefined ? Promise.resolve(o.handle) : null;

@@ -8,7 +8,7 @@
  * ran, so a missing or older schema fails the statement (SQLSTATE 42P01) and the store reports it as `store-failed`
  * naming `arbiter db migrate` (PS3).
  */
-import { loadPg, pgIdent, type PgModule } from './pg-lane-store.js';
+import { loadPg, pgFunctionDDL, pgIdent, type PgModule } from './pg-lane-store.js';
 
 /** Schema version this code's statements need (the `now_v1` view). */
 export const PG_SCHEMA_VERSION = 1;
@@ -61,7 +61,6 @@ const MIGRATIONS: ReadonlyArray<Migration> = [
         reason text,
         body text
       )`,
-      `CREATE INDEX audit_lane_id ON ${S}.audit (lane, id)`,
       `CREATE FUNCTION ${S}.audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $f$
        BEGIN
          RAISE EXCEPTION 'the lane audit table is append-only' USING ERRCODE = '42501';
@@ -82,6 +81,8 @@ const MIGRATIONS: ReadonlyArray<Migration> = [
       // LS2: the one clock of every statement, the database's, in whole milliseconds (so an instant read back as
       // ms epoch compares exactly like the kernel's). Its name carries the version (PS3).
       `CREATE VIEW ${S}.now_v1 AS SELECT date_trunc('milliseconds', clock_timestamp()) AS t`,
+      // one function per store method (PS6), its statement checked and planned by the server from here on
+      ...pgFunctionDDL(S),
     ],
   },
 ];
