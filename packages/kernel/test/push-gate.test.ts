@@ -720,7 +720,9 @@ describe('lanes config and naming (push-gate.md §3)', () => {
     expect(config.parseConfig(JSON.stringify({ version: 1, session_lock: { ttl_ms: 5000 }, lanes: { deploy_refs: ['refs/heads/prod', { pattern: 'refs/tags/*', lane: 'shared' }], owners: ['a@b'] } }))._tag).toBe('Configured');
     expect(config.parseConfig(JSON.stringify({ version: 1, lanes: { lease_minutes: 0 } }))._tag).toBe('Invalid');
     expect(config.parseConfig(JSON.stringify({ version: 1, lanes: { deploy_refs: ['main'] } }))._tag).toBe('Invalid');
-    expect(config.parseConfig(JSON.stringify({ version: 1, lanes: { store: { kind: 'postgres' } } }))._tag).toBe('Invalid');
+    // push-gate.md §5.7: postgres and http are adapters now; an unknown kind still invalidates the file
+    expect(config.parseConfig(JSON.stringify({ version: 1, lanes: { store: { kind: 'postgres' } } }))._tag).toBe('Configured');
+    expect(config.parseConfig(JSON.stringify({ version: 1, lanes: { store: { kind: 'mysql' } } }))._tag).toBe('Invalid');
     const s = PG.settingsOf(config.parseConfig(JSON.stringify({ version: 1, lanes: { deploy_refs: ['refs/heads/prod'] } })));
     expect(s.deploy_refs).toEqual([{ pattern: 'refs/heads/prod', lane: 'per-ref' }]);
     expect(config.parseConfig(JSON.stringify(config.defaultConfig()))._tag).toBe('Configured');
