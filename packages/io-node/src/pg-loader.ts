@@ -1,9 +1,14 @@
 /**
- * The one place outside the PostgreSQL store that loads it (push-gate.md §5.7): `lane-store-config.ts` and
+ * The one place outside the PostgreSQL store that reaches it (push-gate.md §5.7): `lane-store-config.ts` and
  * `arbiter serve --store postgres` come through here, on their first use only, so a hook that uses another store
- * never loads `pg` (`pg-lane-store.ts` itself loads `pg` on its first call, {@link PgStore.loadPg}).
+ * never loads `pg`: `pg-lane-store.ts` loads the driver on its first statement ({@link PgStore.loadPg}).
+ *
+ * The store module itself is a static namespace import, not `import()`: the bundler wraps a dynamically imported
+ * module and everything it imports (here the whole kernel barrel) in lazy initialisers that it can no longer
+ * tree-shake, which put every kernel decision into the lean session-lock hook bundle (test/packaging.test.ts). The
+ * module is plain code without top-level work; the costly part, `pg`, stays a run-time load.
  */
-import type * as PgStore from './pg-lane-store.js';
+import * as PgStore from './pg-lane-store.js';
 
 /** The PostgreSQL lane-store module (`openPgLaneStore`, `loadPg`, …). */
 export type PgStoreModule = typeof PgStore;
@@ -11,7 +16,7 @@ export type PgStoreModule = typeof PgStore;
 /** Load the PostgreSQL lane-store module, or `null` when it cannot be loaded. Never throws. */
 export const loadPgModule = async (): Promise<PgStoreModule | null> => {
   try {
-    return await import('./pg-lane-store.js');
+    return await Promise.resolve(PgStore);
   } catch {
     return null;
   }
