@@ -109,6 +109,11 @@ export const pgFailure = (e: unknown): LaneFailure => {
 
 class Forbidden extends Error {}
 class Retry extends Error {}
+/** A name that is not a lane name (push-gate.md §3.2 N5): refused before any statement runs. */
+class BadLane extends Error {}
+const laneOk = (lane: string): void => {
+  if (!PG.isLaneName(lane)) throw new BadLane();
+};
 
 const HOLDER_COLS = 'holder_handle, holder_session, holder_instance, holder_host, claimed_at, heartbeat_at, lease_ms, intent, eta_minutes';
 const ms = (col: string): string => `(extract(epoch from ${col}) * 1000)::float8`;
@@ -306,6 +311,7 @@ export const openPgLaneStore = (o: PgLaneStoreOptions): PgLaneStore => {
       } catch (e) {
         if (e instanceof Forbidden) return { _tag: 'Left', left: { _tag: 'LaneFailure', kind: 'forbidden', status: 'not-owner' } };
         if (e instanceof Retry) return { _tag: 'Left', left: { _tag: 'LaneFailure', kind: 'contended', status: 'claim raced' } };
+        if (e instanceof BadLane) return { _tag: 'Left', left: { _tag: 'LaneFailure', kind: 'other', status: 'bad-lane-name' } };
         return { _tag: 'Left', left: pgFailure(e) };
       }
     };
@@ -313,6 +319,7 @@ export const openPgLaneStore = (o: PgLaneStoreOptions): PgLaneStore => {
   return {
     claim: (lane, holder, meta) =>
       wrap(async () => {
+        laneOk(lane);
         const lease = PG.leaseMs(meta, o.defaultLeaseMin);
         // A refused upsert reports the holder from the statement's snapshot; when that snapshot does not show a live
         // other holder (it committed after the snapshot), ask again: each round is a fresh statement.
@@ -328,22 +335,26 @@ export const openPgLaneStore = (o: PgLaneStoreOptions): PgLaneStore => {
       }),
     heartbeat: (lane, instance, fence) =>
       wrap(async () => {
+        laneOk(lane);
         const r = (await q(sql.heartbeat, [lane, instance, fence]))[0] ?? {};
         return r['ok'] === true ? { _tag: 'Ok' as const } : { _tag: 'Lost' as const, holder_handle: typeof r['live_handle'] === 'string' ? r['live_handle'] : null };
       }),
     release: (lane, instance) =>
       wrap(async () => {
+        laneOk(lane);
         const r = (await q(sql.release, [lane, instance]))[0];
         return r === undefined ? { _tag: 'NotHolder' as const } : { _tag: 'Released' as const, fence: num(r['fence']) };
       }),
     forceRelease: (lane, by, reason) =>
       wrap(async () => {
         if (!PG.isOwner(by.handle, o.owners)) throw new Forbidden(); // LS7: owner check first, nothing written
+        laneOk(lane);
         const r = (await q(sql.force, [lane, ...byArgs(by), reason === null ? null : reason.slice(0, PG.REASON_MAX)]))[0] ?? {};
         return { _tag: 'Forced' as const, previous: prevOf(r['previous']), fence: num(r['fence']) };
       }),
     state: (lane, session) =>
       wrap(async () => {
+        if (lane !== 'all') laneOk(lane);
         const r = (await q(sql.state, [lane === 'all' ? null : lane, session]))[0] ?? {};
         const now = num(r['now_ms']);
         const views = (Array.isArray(r['lanes']) ? (r['lanes'] as Row[]) : []).map((l): PG.LaneView => {
