@@ -8,22 +8,23 @@
  * - fences strictly increase per lane (each grant is the previous fence + 1);
  * - every grant a process was told about has exactly its audit row, and every audit grant was told to a process.
  *
- * Stores under test: the PostgreSQL store direct. `STORES` is the hook for http→postgres: once `arbiter serve`
- * exists, add `{ kind: 'http', … }` so that half the workers go through the service at the same time.
+ * Stores under test, at the same time: half the workers use the PostgreSQL store direct, half go through one
+ * `arbiter serve --store postgres` over HTTP (http→pg) with an owner token (the holder's handle is the token's member;
+ * the checks below key on instances). Both write the same schema (`arbiter`, the one serve opens).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { migrate } from '@arbiter/io-node';
-import { requireBuilt } from './helpers/bin.js';
+import { BIN, requireBuilt } from './helpers/bin.js';
 import { startPgCluster, type PgCluster } from './helpers/pg-cluster.js';
 
 const WORKER = join(__dirname, 'helpers', 'lane-history-worker.mjs');
 const PROCS = 16;
 const OPS = 130;
 /** Store kinds the workers alternate between (see the file comment). */
-const STORES: ReadonlyArray<string> = ['pg'];
+const STORES: ReadonlyArray<string> = ['pg', 'http'];
 
 let cluster: PgCluster;
 let admin: pg.Pool;
@@ -44,9 +45,33 @@ interface Line {
   instance: string;
   res: { _tag?: string; fence?: number; reclaimed?: boolean; failure?: unknown };
 }
-const runWorker = (kind: string, schema: string, id: number): Promise<Line[]> =>
+/** `arbiter serve --store postgres` on a free port, and an owner token for the http workers. */
+const startServe = async (): Promise<{ child: ChildProcess; url: string; token: string }> => {
+  const env = { ...process.env, ARBITER_DATABASE_URL: cluster.url };
+  const tok = spawnSync(process.execPath, [BIN, 'token', 'create', '--member', 'history@example.com', '--owner', '--store', 'postgres'], { env, encoding: 'utf8', timeout: 30_000 });
+  if (tok.status !== 0) throw new Error(`token create: ${tok.stderr}`);
+  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--store', 'postgres'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const url = await new Promise<string>((res, rej) => {
+    let err = '';
+    const t = setTimeout(() => rej(new Error(`serve did not start: ${err}`)), 15_000);
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString('utf8');
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
+      if (m) {
+        clearTimeout(t);
+        res(m[1] as string);
+      }
+    });
+    child.on('exit', () => rej(new Error(`serve exited: ${err}`)));
+  });
+  return { child, url, token: tok.stdout.trim() };
+};
+
+const runWorker = (kind: string, schema: string, id: number, http: { url: string; token: string } | null): Promise<Line[]> =>
   new Promise((res, rej) => {
-    const c = spawn(process.execPath, [WORKER, kind, cluster.url, schema, String(id), String(OPS), String(id * 7919 + 1)]);
+    const target = kind === 'http' && http !== null ? http.url : cluster.url;
+    const env = { ...process.env, ARBITER_TOKEN: http?.token ?? '' };
+    const c = spawn(process.execPath, [WORKER, kind, target, schema, String(id), String(OPS), String(id * 7919 + 1)], { env });
     let out = '';
     let err = '';
     c.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -56,8 +81,9 @@ const runWorker = (kind: string, schema: string, id: number): Promise<Line[]> =>
 
 describe('lane history over the audit table (16 processes)', () => {
   it('no two unexpired holders at any database instant, fences strictly increase, every grant has its audit row', async () => {
-    const schema = 'history';
+    const schema = 'arbiter';
     await migrate(cluster.url, { schema });
+    const served = STORES.includes('http') ? await startServe() : null;
     let running = true;
     let aged = 0;
     // a stalled holder, seen from the database: its last heartbeat moves 2 minutes back (leases are 1 minute)
@@ -73,10 +99,17 @@ describe('lane history over the audit table (16 processes)', () => {
     })();
     let lines: Line[];
     try {
-      lines = (await Promise.all(Array.from({ length: PROCS }, (_, i) => runWorker(STORES[i % STORES.length] as string, schema, i + 1)))).flat();
+      lines = (await Promise.all(Array.from({ length: PROCS }, (_, i) => runWorker(STORES[i % STORES.length] as string, schema, i + 1, served)))).flat();
     } finally {
       running = false;
       await ager;
+      served?.child.kill('SIGTERM');
+    }
+    // both paths ran at once: grants audited under a direct worker's handle and under the served token's member
+    if (served !== null) {
+      const by = (await admin.query<{ h: string }>(`SELECT DISTINCT by_handle AS h FROM "${schema}".audit WHERE kind IN ('claim', 'expired-takeover')`)).rows.map((r) => r.h);
+      expect(by).toContain('history@example.com');
+      expect(by.some((h) => /^w\d+@example\.com$/.test(h))).toBe(true);
     }
     expect(lines.length).toBeGreaterThanOrEqual(2_000);
     expect(aged).toBeGreaterThan(0);
