@@ -55,7 +55,9 @@ export interface ServeDeps {
 }
 
 // ── JSON schemas of the bodies (push-gate.md §5.1 shapes; the handle is never accepted from a body) ──
-const lane = { type: 'string', pattern: '^[\\x21-\\x7e]{1,256}$' } as const;
+// a lane name as the kernel's PG.isLaneName (push-gate.md §3.2 N5): any ref git accepts, so not ASCII only; no control
+// character, no lone surrogate, at most LANE_NAME_MAX (8 192) characters
+const lane = { type: 'string', pattern: '^[^\\u0000-\\u001f\\u007f\\ud800-\\udfff]{1,8192}$' } as const;
 const session = { type: 'string', pattern: '^[A-Za-z0-9_.:@-]{1,128}$' } as const;
 const instance = { type: 'string', pattern: '^[0-9a-f]{32}$' } as const;
 const who = {
