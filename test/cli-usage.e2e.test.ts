@@ -242,6 +242,32 @@ const ROWS: ReadonlyArray<Row> = [
   // help anywhere, even as the value of an option: the usage, and no halt placed
   { argv: ['lane', 'halt', '--session', 's1', '--reason', '--help'], code: 0, out: usage('lane', 'halt') },
   { argv: ['lane', 'halt', '-h', '--session', 's1', '--reason', 'stop now'], code: 0, out: usage('lane', 'halt') },
+  // fences (push-gate.md §11.1): a bad --fence is a usage error (PG.fenceArgError) before the store is opened
+  ...['assert', 'heartbeat'].flatMap((v) => helps(['lane', v])),
+  unknownFlag(['lane', 'assert'], ['deploy:refs/heads/main', '--fence', '1']),
+  unknownFlag(['lane', 'heartbeat'], ['--fence', '1']),
+  { argv: ['lane', 'assert', '--fence', '1'], code: 2, err: "missing required argument 'lane'" },
+  { argv: ['lane', 'assert', 'deploy:refs/heads/main'], code: 2, err: "required option '--fence <n>' not specified" },
+  { argv: ['lane', 'heartbeat'], code: 2, err: "required option '--fence <n>' not specified" },
+  { argv: ['lane', 'assert', 'deploy:refs/heads/main', '--fence', 'x'], code: 2, err: 'invalid argument --fence: expected a whole number' },
+  { argv: ['lane', 'heartbeat', '--fence', '-1'], code: 2, err: 'invalid argument --fence: expected a whole number' },
+  // arbiter serve and its tokens (push-gate.md §5.7 SV1, SV2)
+  ...helps(['serve']),
+  unknownFlag(['serve']),
+  ...helps(['token']),
+  ...['create', 'list', 'revoke'].flatMap((v) => helps(['token', v])),
+  unknownFlag(['token', 'create'], ['--member', 'ana@example.com']),
+  unknownFlag(['token', 'list']),
+  unknownFlag(['token', 'revoke'], ['0123456789abcdef']),
+  { argv: ['token', 'create'], code: 2, err: "required option '--member <name>' not specified" },
+  { argv: ['token', 'create', '--member', 'a b'], code: 2, err: '--member must be 1–128 characters' },
+  { argv: ['token', 'revoke'], code: 2, err: "missing required argument 'id'" },
+  // the PostgreSQL schema (push-gate.md §5.7 PS1)
+  ...helps(['db']),
+  ...helps(['db', 'migrate']),
+  unknownFlag(['db', 'migrate']),
+  { argv: ['db', 'migrate', '--store', 'mysql'], code: 2, err: 'unknown --store "mysql" (postgres or fs:DIR)' },
+  { argv: ['db', 'migrate', '--url-env', 'ARBITER_USAGE_TEST_UNSET'], code: 2, err: 'ARBITER_USAGE_TEST_UNSET is not set' },
 ];
 
 /** Every command path of the verbs (commander), without the `hook` stub the dispatcher answers itself. */

@@ -27,3 +27,5 @@ export * from './http-lane-store.js';
 export * from './lane-store-config.js';
 export * from './pg-loader.js';
 export { crypto } from './lazy-builtins.js';
+export * from './pg-lane-store.js';
+export * from './pg-migrate.js';

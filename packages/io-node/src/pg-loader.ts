@@ -1,34 +1,32 @@
 /**
- * The one place that loads the PostgreSQL lane store (push-gate.md §5.7), so that nothing else names its module and
- * a hook that uses another store never loads `pg`.
+ * The one place outside the PostgreSQL store that reaches it (push-gate.md §5.7): `lane-store-config.ts` and
+ * `arbiter serve --store postgres` come through here, on their first use only, so a hook that uses another store
+ * never loads `pg`: `pg-lane-store.ts` loads the driver on its first statement ({@link PgStore.loadPg}).
  *
- * MERGE NOTE (w/serve + w/pg): on the w/serve branch the PostgreSQL module does not exist yet, so the import below
- * goes through a computed specifier and a missing module reads as "not available". When both branches meet, this
- * body becomes `return await import('./pg-lane-store.js')` (a literal specifier, so the bundler includes it).
+ * The store module itself is a static namespace import, not `import()`: the bundler wraps a dynamically imported
+ * module and everything it imports (here the whole kernel barrel) in lazy initialisers that it can no longer
+ * tree-shake, which put every kernel decision into the lean session-lock hook bundle (test/packaging.test.ts). The
+ * module is plain code without top-level work; the costly part, `pg`, stays a run-time load.
  */
-import type { LaneStore } from '@arbiter/kernel';
+import * as PgStore from './pg-lane-store.js';
 
-/** What the PostgreSQL module exports (agreed interface, /work/notes/pg-port.md). */
-export interface PgModule {
-  readonly openPgLaneStore: (opts: { readonly url: string; readonly owners?: ReadonlyArray<string>; readonly defaultLeaseMin?: number }) => LaneStore & { readonly close: () => Promise<void> };
-}
+/** The PostgreSQL lane-store module (`openPgLaneStore`, `loadPg`, …). */
+export type PgStoreModule = typeof PgStore;
 
-/** Load the PostgreSQL lane-store module, or `null` when this build has none. Never throws. */
-export const loadPgModule = async (): Promise<PgModule | null> => {
-  const specifier = ['.', 'pg-lane-store.js'].join('/');
+/** Load the PostgreSQL lane-store module, or `null` when it cannot be loaded. Never throws. */
+export const loadPgModule = async (): Promise<PgStoreModule | null> => {
   try {
-    return (await import(specifier)) as PgModule;
+    return await Promise.resolve(PgStore);
   } catch {
     return null;
   }
 };
 
-/** The `pg` driver's `Pool` constructor (for the token table of `arbiter serve`), or `null` when not installed. */
-export const loadPgPool = async (): Promise<(new (o: { connectionString: string; max?: number }) => { query: (text: string, params?: ReadonlyArray<unknown>) => Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>; end: () => Promise<void> }) | null> => {
-  const specifier = ['p', 'g'].join('');
+/** The `pg` driver's `Pool` constructor (for `arbiter serve`'s shared pool and token table), or `null` when `pg` is not installed. Never throws. */
+export const loadPgPool = async (): Promise<PgStore.PgModule['Pool'] | null> => {
   try {
-    const m = (await import(specifier)) as { default?: { Pool?: unknown }; Pool?: unknown };
-    return ((m.Pool ?? m.default?.Pool) as never) ?? null;
+    const mod = await loadPgModule();
+    return mod === null ? null : (await mod.loadPg()).Pool;
   } catch {
     return null;
   }

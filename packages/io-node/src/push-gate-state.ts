@@ -8,9 +8,10 @@ import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Git } from '@arbiter/kernel';
-import { config as configCodecs, pushGate as PG } from '@arbiter/kernel';
+import { pushGate as PG } from '@arbiter/kernel';
 import { createExclusive } from './atomic.js';
 import { writeJsonAtomic } from './atomic-write.js';
+import { decodeStoreSpec } from './lane-store-config.js';
 import { repoKey, type Env } from './paths.js';
 import { throwingState } from './state-io.js';
 import { anchorPid, hostname } from './proc.js';
@@ -122,19 +123,10 @@ export const readPending = (stateDir: string, keyMaterial: string, now = Date.no
       ? (j['lanes'] as unknown[]).filter((l): l is { lane: string; fence: number } => typeof l === 'object' && l !== null && typeof (l as { lane?: unknown }).lane === 'string' && typeof (l as { fence?: unknown }).fence === 'number')
       : [];
     if (typeof j['instance'] !== 'string' || typeof j['store_root'] !== 'string') return null;
-    return { instance: j['instance'], lanes, created_at: Date.parse(String(j['created_at'])) || 0, store_root: j['store_root'], store: markerStore(j['store']) };
+    return { instance: j['instance'], lanes, created_at: Date.parse(String(j['created_at'])) || 0, store_root: j['store_root'], store: decodeStoreSpec(j['store']) };
   } catch {
     return null;
   }
-};
-
-/** The store spec a marker names: an http store with a valid URL and variable name, a postgres store, else `null`. */
-const markerStore = (u: unknown): PG.StoreSpec | null => {
-  if (typeof u !== 'object' || u === null) return null;
-  const o = u as Record<string, unknown>;
-  if (o['kind'] === 'http' && configCodecs.isStoreUrl(o['url']) && configCodecs.isEnvName(o['token_env'])) return { kind: 'http', url: o['url'], token_env: o['token_env'] };
-  if (o['kind'] === 'postgres' && configCodecs.isEnvName(o['url_env'])) return { kind: 'postgres', url_env: o['url_env'] };
-  return null;
 };
 
 /** Delete a pending marker. Never throws. */

@@ -43,7 +43,6 @@ export const main = async (o: ServeMainOptions): Promise<void> => {
   const port = typeof addr === 'object' && addr !== null ? addr.port : where.port;
   const host = where.host.includes(':') ? `[${where.host}]` : where.host;
   const rate = o.clockRate === 1 ? '' : `, store clock ×${o.clockRate}`;
-  process.stderr.write(`arbiter serve: listening on http://${host}:${port} (store ${opened.label}${rate})\n`);
   let stopping = false;
   const stop = (): void => {
     if (stopping) process.exit(1); // a second signal: do not wait
@@ -56,4 +55,7 @@ export const main = async (o: ServeMainOptions): Promise<void> => {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // announced only once the signal handlers are in: a supervisor (or test) that signals as soon as it reads this line
+  // must find them, not the default action that kills the process with no exit code
+  process.stderr.write(`arbiter serve: listening on http://${host}:${port} (store ${opened.label}${rate})\n`);
 };

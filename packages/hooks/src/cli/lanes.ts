@@ -12,8 +12,14 @@ import { recordDecision } from '../decision-record.js';
 import { probeCompat, probeIdentity, probeRefs, probeRepo, storeFor, withTimeout, type GateRepo } from '../hook/push-gate-probes.js';
 import { requireWritableRuntime } from '../state-lock-guard.js';
 
+/** Status of the latest lane-store failure of this process (push-gate.md §5.6: adapter detail), for the hint below. */
+let lastStoreStatus: string | null = null;
+
 const finishCli = (o: PG.CliOutcome, policy: string, facts: Record<string, unknown>, env: Env, startDir: string): never => {
   (o.stream === 'stdout' ? process.stdout : process.stderr).write(`${o.message}\n`);
+  // push-gate.md §5.7 PS3: a store failure that has a known fix (an unmigrated PostgreSQL schema, an unset URL
+  // variable) says so on a second line; the kernel's message stays the fixed one
+  if (o.code !== 0 && lastStoreStatus !== null && /arbiter db migrate| is not set$/.test(lastStoreStatus)) process.stderr.write(`arbiter: lane store: ${lastStoreStatus}\n`);
   recordDecision({ startDir, env, policy, policyVersion: PG.POLICY_VERSION, mode: 'cli', facts, verdict: o.code === 0 ? 'Ok' : 'Die', reasons: [o.reason] });
   process.exit(o.code);
 };
@@ -30,7 +36,11 @@ const exitOnUsageError = (o: PG.CliOutcome | null): void => {
 };
 
 const timeoutLeft = { _tag: 'Left' as const, left: { _tag: 'LaneFailure' as const, kind: 'contended' as const, status: 'timeout' } };
-const call = <A>(t: () => Promise<{ _tag: 'Left'; left: { kind: string } } | { _tag: 'Right'; right: A }>) => withTimeout(t(), PG.NET_TIMEOUT_MS, timeoutLeft);
+const call = async <A>(t: () => Promise<{ _tag: 'Left'; left: { kind: string; status: string } } | { _tag: 'Right'; right: A }>) => {
+  const r = await withTimeout(t(), PG.NET_TIMEOUT_MS, timeoutLeft);
+  if (r._tag === 'Left') lastStoreStatus = r.left.status;
+  return r;
+};
 
 /** Run the deploy step function with the Node adapters. */
 export const runDeploy = async (args: { lane: string | null; eta: string | null; breakGlass: boolean; reason: string | null; printEnv?: boolean }, cwd: string, env: Env): Promise<never> => {

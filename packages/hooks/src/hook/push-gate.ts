@@ -118,7 +118,8 @@ export const runGate = async (initial: Omit<PG.GateFacts, 'elapsed_ms'>, deps: G
           store === null || id === undefined || !id.ok
             ? { _tag: 'Failure', kind: 'other', status: 'no-store' }
             : await probeClaim(store, p.lane, { handle: id.member, session: id.session, instance: id.instance, host: id.host }, p.meta, p.delay_ms);
-        rec(r._tag === 'Failure' ? `failure:${r.kind}` : r._tag);
+        // the adapter's status goes to the log only (push-gate.md §5.6): e.g. a PostgreSQL schema that needs `arbiter db migrate`
+        rec(r._tag === 'Failure' ? `failure:${r.kind}:${r.status}` : r._tag);
         claimAt ??= Math.round(deps.elapsed());
         return { _tag: 'claim', value: r };
       }

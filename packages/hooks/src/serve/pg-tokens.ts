@@ -2,20 +2,10 @@
  * Bearer tokens of `arbiter serve --store postgres` (push-gate.md §5.7 "Tokens"), in the table `arbiter_tokens`.
  * Same rules as the embedded token store (`tokens.ts`): only the SHA-256 is stored, the id is its first 16 hex
  * characters, a revoked token stays listed. Parameterised statements only, no session state (works behind a
- * transaction-mode pooler). The table is created by `arbiter db migrate` (its DDL: `TOKENS_DDL`); this module never
- * runs DDL.
+ * transaction-mode pooler). The table, `<schema>.arbiter_tokens`, is created by `arbiter db migrate` (schema version 2,
+ * `pg-migrate.ts`); this module never runs DDL.
  */
 import { mintToken, sameHash, tokenHash, TOKEN_ID_RE, TOKEN_RE, type TokenStore } from './tokens.js';
-
-/** The DDL `arbiter db migrate` applies for the token table (idempotent). */
-export const TOKENS_DDL = `CREATE TABLE IF NOT EXISTS arbiter_tokens (
-  id         text PRIMARY KEY CHECK (id ~ '^[0-9a-f]{16}$'),
-  member     text NOT NULL CHECK (length(member) BETWEEN 1 AND 128),
-  owner      boolean NOT NULL DEFAULT false,
-  sha256     text NOT NULL UNIQUE CHECK (sha256 ~ '^[0-9a-f]{64}$'),
-  created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-  revoked_at timestamptz
-);`;
 
 /** The one method of a `pg` pool or client this module uses. */
 export interface Queryable {
@@ -24,28 +14,31 @@ export interface Queryable {
 
 const iso = (v: unknown): string | null => (v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : String(v));
 
-/** The PostgreSQL token store over `q`. Errors reject (the server answers 503). */
-export const pgTokenStore = (q: Queryable): TokenStore => ({
+/**
+ * The PostgreSQL token store over `q`, in the quoted schema `S` (default `"arbiter"`, the lane store's). Errors
+ * reject (the server answers 503).
+ */
+export const pgTokenStore = (q: Queryable, S = '"arbiter"'): TokenStore => ({
   create: async (member, owner) => {
     for (;;) {
       const t = mintToken();
-      const r = await q.query('INSERT INTO arbiter_tokens (id, member, owner, sha256) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [t.id, member, owner, t.hash]);
+      const r = await q.query(`INSERT INTO ${S}.arbiter_tokens (id, member, owner, sha256) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [t.id, member, owner, t.hash]);
       if ((r.rowCount ?? 0) === 1) return { token: t.token, id: t.id };
     }
   },
   list: async () => {
-    const r = await q.query('SELECT id, member, owner, created_at, revoked_at FROM arbiter_tokens ORDER BY created_at, id');
+    const r = await q.query(`SELECT id, member, owner, created_at, revoked_at FROM ${S}.arbiter_tokens ORDER BY created_at, id`);
     return r.rows.map((x) => ({ id: String(x['id']), member: String(x['member']), owner: x['owner'] === true, created_at: iso(x['created_at']) ?? '', revoked_at: iso(x['revoked_at']) }));
   },
   revoke: async (id) => {
     if (!TOKEN_ID_RE.test(id)) return false;
-    const r = await q.query('UPDATE arbiter_tokens SET revoked_at = COALESCE(revoked_at, clock_timestamp()) WHERE id = $1', [id]);
+    const r = await q.query(`UPDATE ${S}.arbiter_tokens SET revoked_at = COALESCE(revoked_at, clock_timestamp()) WHERE id = $1`, [id]);
     return (r.rowCount ?? 0) === 1;
   },
   verify: async (token) => {
     if (!TOKEN_RE.test(token)) return null;
     const hash = tokenHash(token);
-    const r = await q.query('SELECT id, member, owner, sha256 FROM arbiter_tokens WHERE id = $1 AND revoked_at IS NULL', [hash.slice(0, 16)]);
+    const r = await q.query(`SELECT id, member, owner, sha256 FROM ${S}.arbiter_tokens WHERE id = $1 AND revoked_at IS NULL`, [hash.slice(0, 16)]);
     const row = r.rows[0];
     if (row === undefined || typeof row['sha256'] !== 'string' || !sameHash(row['sha256'], hash)) return null;
     return { id: String(row['id']), member: String(row['member']), owner: row['owner'] === true };

@@ -55,9 +55,9 @@ export interface ServeDeps {
 }
 
 // ── JSON schemas of the bodies (push-gate.md §5.1 shapes; the handle is never accepted from a body) ──
-// Every lane name the kernel accepts (push-gate.md §3.2 N5: any ref git accepts); the handler re-checks with
-// `isLaneName`, which also refuses an unpaired surrogate that JSON can carry.
-const lane = { type: 'string', minLength: 1, maxLength: PG.LANE_NAME_MAX, pattern: '^[^\\u0000-\\u001f\\u007f]*$' } as const;
+// a lane name as the kernel's PG.isLaneName (push-gate.md §3.2 N5): any ref git accepts, so not ASCII only; no control
+// character, no lone surrogate, at most LANE_NAME_MAX (8 192) characters
+const lane = { type: 'string', pattern: '^[^\\u0000-\\u001f\\u007f\\ud800-\\udfff]{1,8192}$' } as const;
 const session = { type: 'string', pattern: '^[A-Za-z0-9_.:@-]{1,128}$' } as const;
 const instance = { type: 'string', pattern: '^[0-9a-f]{32}$' } as const;
 const who = {
@@ -214,8 +214,6 @@ export const buildServer = (deps: ServeDeps): FastifyInstance => {
   for (const [method, path] of Object.entries(LANE_ROUTES) as [keyof Bodies, string][]) {
     app.post(path, { schema: { body: SCHEMAS[method] } }, async (req, reply) => {
       const me = req.bearer as TokenBearer;
-      const l = (req.body as { lane?: unknown }).lane;
-      if (typeof l === 'string' && !PG.isLaneName(l)) return sendError(reply, 400, 'bad-request', 'body/lane is not a lane name (push-gate.md §3.2 N5)');
       const call = (CALLS[method] as (s: LaneStore, b: unknown, me: TokenBearer) => () => Promise<Res>)(deps.store(me.owner), req.body, me);
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<'timeout'>((res) => {

@@ -5,7 +5,7 @@
 import * as path from 'node:path'; // a namespace: bundles that keep none of its users carry no unused named import
 import type { LaneStore } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
-import { fsLaneStore, loadPgModule, loadPgPool, resolveStateDir, type Env } from '@arbiter/io-node';
+import { fsLaneStore, loadPgModule, loadPgPool, PG_DEFAULT_SCHEMA, resolveStateDir, type Env } from '@arbiter/io-node';
 import { fsTokenStore, type TokenStore } from './tokens.js';
 import { pgTokenStore } from './pg-tokens.js';
 
@@ -43,12 +43,15 @@ export const openStoreOption = async (o: StoreOption, env: Env, now: () => numbe
   const mod = await loadPgModule();
   const Pool = await loadPgPool();
   if (mod === null || Pool === null) return 'this build has no PostgreSQL store';
-  const asOwner = mod.openPgLaneStore({ url, defaultLeaseMin });
-  const asMember = mod.openPgLaneStore({ url, defaultLeaseMin, owners: [] });
-  const pool = new Pool({ connectionString: url, max: 4 });
+  // one pool shared by both lane stores and the token table: the same bounds as the store's own pool (a statement
+  // the server cancels at 1 s, a client bound 100 ms later), more connections since one server answers many clients
+  const pool = new Pool({ connectionString: url, max: 8, connectionTimeoutMillis: 1_500, statement_timeout: 1_000, query_timeout: 1_100, idleTimeoutMillis: 5_000, application_name: 'arbiter serve' });
+  pool.on('error', () => undefined); // a connection the server ended is dropped by the pool; it must not end serve
+  const asOwner = mod.openPgLaneStore({ url, defaultLeaseMin, handle: pool });
+  const asMember = mod.openPgLaneStore({ url, defaultLeaseMin, owners: [], handle: pool });
   return {
     store: (owner) => (owner ? asOwner : asMember),
-    tokens: pgTokenStore(pool),
+    tokens: pgTokenStore(pool, mod.pgIdent(PG_DEFAULT_SCHEMA)),
     label: 'postgres',
     close: async () => {
       await Promise.allSettled([asOwner.close(), asMember.close(), pool.end()]);
