@@ -318,8 +318,11 @@ describe('build-stop properties (build-stop.md §10, hooks.md §9)', () => {
   });
 });
 
+// The model of hooks.md §4: invisible characters (rule 0: format characters, invisible fillers, variation selectors)
+// are removed first, then controls become spaces, white space collapses, and the result is cut.
+const INVISIBLE_MODEL = /[\p{Cf}\u034f\u115f\u1160\u3164\uffa0\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/gu;
 const sanitize = (s: string, n: number): string => {
-  const t = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/\s+/g, ' ').trim();
+  const t = s.replace(INVISIBLE_MODEL, '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/\s+/g, ' ').trim();
   const cps = Array.from(t);
   return cps.length <= n ? t : cps.slice(0, n - 1).join('') + '\u2026';
 };
