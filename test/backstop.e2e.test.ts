@@ -19,7 +19,7 @@ import { readDecisions, resolveRepo } from '@arbiter/io-node';
 import { pushGate as PG, sessionLock as SL } from '@arbiter/kernel';
 import { PRE_PUSH_CHAIN_SHIM, PRE_PUSH_SHIM } from '../packages/hooks/src/cli/install.js';
 import { BACKSTOP_GRACE_MS, WATCHDOG_MARK_TEXT } from '../packages/hooks/src/hook/backstop.js';
-import { BIN, git, requireBuilt, testEnv, tmp } from './helpers/bin.js';
+import { BIN, cloneAheadOfRemote, git, requireBuilt, testEnv, tmp } from './helpers/bin.js';
 
 interface Ran {
   readonly code: number | null;
@@ -56,13 +56,7 @@ const world = () => {
   const env = testEnv(join(root, 'state'), { HOME: join(root, 'home') });
   delete env['NODE_OPTIONS'];
   delete env['ARBITER_SESSION'];
-  const remote = join(root, 'remote.git');
-  git(root, ['init', '-q', '--bare', '-b', 'main', remote], env);
-  const repo = join(root, 'repo');
-  git(root, ['clone', '-q', remote, repo], env);
-  git(repo, ['commit', '-q', '--allow-empty', '-m', 'init'], env);
-  git(repo, ['push', '-q', 'origin', 'main'], env);
-  git(repo, ['commit', '-q', '--allow-empty', '-m', 'ahead'], env);
+  const { remote, repo } = cloneAheadOfRemote(root, env);
   const inst = spawnSync(process.execPath, [BIN, 'install', '--git'], { cwd: repo, env, encoding: 'utf8' });
   expect(inst.status).toBe(0);
   // the test preloads: spin forever on the hook's first git subprocess (its full path has begun); report each spawn

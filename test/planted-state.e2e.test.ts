@@ -17,7 +17,7 @@ import { createServer } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveRepo, resolveStateDir } from '@arbiter/io-node';
-import { BIN, git, requireBuilt, testEnv, tmp } from './helpers/bin.js';
+import { BIN, cloneAheadOfRemote, git, requireBuilt, testEnv, tmp } from './helpers/bin.js';
 
 type Kind = 'fifo' | 'socket' | 'directory' | 'symlink-loop';
 const KINDS: ReadonlyArray<Kind> = ['fifo', 'socket', 'directory', 'symlink-loop'];
@@ -173,13 +173,7 @@ const warmWorld = async (root: string): Promise<World> => {
   delete env['ARBITER_SESSION'];
   delete env['ARBITER_BREAK_GLASS'];
   delete env['NODE_OPTIONS'];
-  const remote = join(root, 'remote.git');
-  git(root, ['init', '-q', '--bare', '-b', 'main', remote], env);
-  const repo = join(root, 'repo');
-  git(root, ['clone', '-q', remote, repo], env);
-  git(repo, ['commit', '-q', '--allow-empty', '-m', 'init'], env);
-  git(repo, ['push', '-q', 'origin', 'main'], env);
-  git(repo, ['commit', '-q', '--allow-empty', '-m', 'ahead'], env);
+  const { remote, repo } = cloneAheadOfRemote(root, env);
   const r = resolveRepo(repo, env);
   if (r === null) throw new Error('no repository');
   const w: World = { root, repo, remote, env, stateDir: resolveStateDir(env), runtimeDir: r.runtimeDir, head: git(repo, ['rev-parse', 'HEAD'], env).trim() };

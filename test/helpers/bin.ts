@@ -101,3 +101,18 @@ export const worldEnv = (root: string, extra: NodeJS.ProcessEnv = {}): NodeJS.Pr
   }
   return env;
 };
+
+/**
+ * A bare `root/remote.git` on `main` and its clone `root/repo` with one pushed commit and one local commit ahead of
+ * it (a push from `repo` is a fast-forward of `main`). Returns both paths.
+ */
+export const cloneAheadOfRemote = (root: string, env: NodeJS.ProcessEnv): { readonly remote: string; readonly repo: string } => {
+  const remote = join(root, 'remote.git');
+  git(root, ['init', '-q', '--bare', '-b', 'main', remote], env);
+  const repo = join(root, 'repo');
+  git(root, ['clone', '-q', remote, repo], env);
+  git(repo, ['commit', '-q', '--allow-empty', '-m', 'init'], env);
+  git(repo, ['push', '-q', 'origin', 'main'], env);
+  git(repo, ['commit', '-q', '--allow-empty', '-m', 'ahead'], env);
+  return { remote, repo };
+};
