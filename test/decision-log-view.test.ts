@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { buildLogEntry, type DecisionLogEntry } from '@arbiter/kernel';
 import { appendDecisionSync } from '@arbiter/io-node';
 import { appendVerdicts } from '../packages/hooks/src/decision-record.js';
+import { colourWanted } from '../packages/hooks/src/cli/colour.js';
 import { groupRows, parseSince, rowMatches, rowText } from '../packages/hooks/src/cli/log-view.js';
 import { runBin, testEnv, tmp } from './helpers/bin.js';
 
@@ -156,5 +157,37 @@ describe('arbiter log', () => {
     const text = runBin(['log', '--dir', dir, '--session', 'sess-A', '--since', '1d'], { env }).stdout.trim().split('\n');
     expect(text).toHaveLength(2);
     for (const bad of ['yesterday', '10']) expect(runBin(['log', '--dir', dir, '--since', bad], { env }).code).toBe(2);
+  });
+
+  it('colour only for a terminal: a pipe gets plain text also when CI is set; FORCE_COLOR paints, NO_COLOR wins (architecture.md "Colour")', () => {
+    const { dir, env } = world();
+    const ESC = '\u001b[';
+    const out = (extra: NodeJS.ProcessEnv) => runBin(['log', '--dir', dir], { env: { ...env, ...extra } }).stdout;
+    expect(out({ CI: 'true' })).not.toContain(ESC);
+    expect(out({ CI: 'true', FORCE_COLOR: '1' })).toContain(ESC);
+    expect(out({ FORCE_COLOR: '0' })).not.toContain(ESC);
+    expect(out({ FORCE_COLOR: '1', NO_COLOR: '1' })).not.toContain(ESC);
+  });
+});
+
+describe('colourWanted (architecture.md "Colour")', () => {
+  it('NO_COLOR (non-empty) wins; else FORCE_COLOR decides (0/false off); else a terminal whose TERM is not dumb', () => {
+    const envArb = fc.record(
+      {
+        NO_COLOR: fc.constantFrom('', '1', 'yes'),
+        FORCE_COLOR: fc.constantFrom('', '0', '1', '3', 'false', 'FALSE', 'true'),
+        TERM: fc.constantFrom('dumb', 'xterm-256color'),
+        CI: fc.constantFrom('true', '1'),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(fc.boolean(), envArb, (isTTY, env) => {
+        const want = colourWanted({ isTTY, env });
+        if ((env.NO_COLOR ?? '') !== '') return want === false;
+        if (env.FORCE_COLOR !== undefined) return want === !['0', 'false'].includes(env.FORCE_COLOR.toLowerCase());
+        return want === (isTTY && env.TERM !== 'dumb');
+      }),
+    );
   });
 });

@@ -27,10 +27,14 @@ export interface RunResult {
   readonly ms: number;
 }
 
-/** Environment for a test child: isolated state, no CA bundle (start-up noise), deterministic git identity. */
+/**
+ * Environment for a test child: isolated state, no CA bundle (start-up noise), deterministic git identity, and no
+ * inherited FORCE_COLOR (tests read plain text; a test that wants colour passes it in `extra`).
+ */
 export const testEnv = (stateDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
+  const { FORCE_COLOR: _inheritedForceColour, ...inherited } = process.env;
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...inherited,
     ARBITER_STATE_DIR: stateDir,
     GIT_AUTHOR_NAME: 'Test',
     GIT_AUTHOR_EMAIL: 'test@example.invalid',

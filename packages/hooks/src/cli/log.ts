@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import { logDirFor, readDecisions } from '@arbiter/io-node';
-import pc from 'picocolors';
+import { paintFor } from './colour.js';
 import { die } from './util.js';
 import { groupRows, parseSince, rowJson, rowMatches, rowText, type LogFilter } from './log-view.js';
 
@@ -34,6 +34,7 @@ export const register = (program: Command): void => {
       };
       const matching = groupRows(readDecisions(dir)).filter((r) => rowMatches(r, filter));
       const rows = limit === undefined ? matching : matching.slice(-limit);
+      const pc = paintFor(process.stdout);
       const paint = (v: string, shown: string): string => (v === 'Block' || v === 'Deny' ? pc.red(shown) : v === 'Allow' ? pc.green(shown) : pc.yellow(shown));
       for (const r of rows) process.stdout.write((o.json === true ? JSON.stringify(rowJson(r)) : rowText(r, paint)) + '\n');
       if (rows.length === 0 && o.json !== true) process.stderr.write(`no decisions logged in ${dir}\n`);

@@ -5,7 +5,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pc from 'picocolors';
+import { paintFor } from '../cli/colour.js';
+
+const pc = paintFor(process.stdout);
 
 /** Result of running a command. */
 export interface Ran {
