@@ -3,12 +3,12 @@
  * scripted failures and optional latency. Each method is one synchronous step, so it is trivially atomic (LS12).
  */
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import type { Clock, LaneFailure, LaneStore } from '@arbiter/kernel';
-import { pushGate as PG } from '@arbiter/kernel';
+import type { Clock, LaneFailure, LaneQueue, LaneStore } from '@arbiter/kernel';
+import { landQueue as Q, pushGate as PG } from '@arbiter/kernel';
 
 /** A scripted failure: returned by the next call of `method` (or every call when `sticky`). */
 export interface ScriptedFailure {
-  readonly method: keyof LaneStore | '*';
+  readonly method: keyof LaneStore | keyof LaneQueue | '*';
   readonly kind: LaneFailure['kind'];
   readonly status?: string;
   readonly sticky?: boolean;
@@ -24,7 +24,7 @@ export interface MemoryLaneStoreOptions {
 }
 
 /** The memory store plus test hooks. */
-export interface MemoryLaneStore extends LaneStore {
+export interface MemoryLaneStore extends LaneStore, LaneQueue {
   /** Queue a failure. */
   readonly fail: (f: ScriptedFailure) => void;
   /** Every committed generation per lane, oldest first (for replay checks). */
@@ -44,6 +44,10 @@ export const memoryLaneStore = (o: MemoryLaneStoreOptions): MemoryLaneStore => {
   const calls: Record<string, number> = {};
   let seq = 0;
   const haltId = o.haltId ?? (() => (++seq).toString(16).padStart(16, '0'));
+  // land.md §2: every ticket of every lane, and the highest seq each lane has used (never reused)
+  let tickets: ReadonlyArray<Q.TicketRecord> = [];
+  const maxSeq = new Map<string, number>();
+  let ticketSerial = 0;
   const cur = (lane: string): PG.LaneRecord | null => gens.get(lane)?.at(-1) ?? null;
   /** Commit `t.next` (push-gate.md §5.5 E7: only a record the codec reads back). @returns false when refused. */
   const commit = (lane: string, t: PG.Transition<unknown>): boolean => {
@@ -55,7 +59,7 @@ export const memoryLaneStore = (o: MemoryLaneStoreOptions): MemoryLaneStore => {
     audit.push(...t.audit);
     return true;
   };
-  const run = <A>(method: keyof LaneStore, f: () => A | LaneFailure): TE.TaskEither<LaneFailure, A> => async () => {
+  const run = <A>(method: keyof LaneStore | keyof LaneQueue, f: () => A | LaneFailure): TE.TaskEither<LaneFailure, A> => async () => {
     calls[method] = (calls[method] ?? 0) + 1;
     if (o.latencyMs !== undefined && o.latencyMs > 0) await new Promise((r) => setTimeout(r, o.latencyMs));
     const i = failures.findIndex((x) => x.method === method || x.method === '*');
@@ -72,6 +76,7 @@ export const memoryLaneStore = (o: MemoryLaneStoreOptions): MemoryLaneStore => {
   const forbidden: LaneFailure = { _tag: 'LaneFailure', kind: 'forbidden', status: 'not-owner' };
   // push-gate.md §3.2 N5: a name that is not a lane name is refused before anything is read or written
   const badName: LaneFailure = { _tag: 'LaneFailure', kind: 'other', status: 'bad-lane-name' };
+  const badTicket: LaneFailure = { _tag: 'LaneFailure', kind: 'other', status: 'bad-ticket' };
   const unstorable: LaneFailure = { _tag: 'LaneFailure', kind: 'other', status: 'unstorable-record' };
   return {
     claim: (lane, holder, meta) =>
@@ -131,6 +136,27 @@ export const memoryLaneStore = (o: MemoryLaneStoreOptions): MemoryLaneStore => {
         return { _tag: 'Unhalted' as const, count: open.length };
       }),
     audit: (limit) => run('audit', () => audit.slice(-Math.max(0, limit))),
+    enqueue: (lane, holder, meta) =>
+      run('enqueue', () => {
+        if (!PG.isLaneName(lane)) return badName;
+        if (!Q.isTicketMeta(meta)) return badTicket;
+        const t = Q.enqueueT(tickets, lane, holder, meta, o.clock.now(), maxSeq.get(lane) ?? 0, `t${(++ticketSerial).toString(16).padStart(15, '0')}`);
+        tickets = [...tickets.filter((r) => r.lane !== lane), ...t.next];
+        maxSeq.set(lane, Math.max(maxSeq.get(lane) ?? 0, ...t.next.map((r) => r.seq)));
+        return t.result;
+      }),
+    dequeue: (lane, instance) =>
+      run('dequeue', () => {
+        if (!PG.isLaneName(lane)) return badName;
+        const t = Q.dequeueT(tickets, lane, instance, o.clock.now());
+        tickets = [...tickets.filter((r) => r.lane !== lane), ...t.next];
+        return t.result;
+      }),
+    queue: (lane) =>
+      run('queue', () => {
+        if (!PG.isLaneName(lane)) return badName;
+        return Q.queueView(tickets, lane, o.clock.now());
+      }),
     fail: (f) => failures.push(f),
     history: (lane) => [...(gens.get(lane) ?? [])],
     auditLog: () => [...audit],

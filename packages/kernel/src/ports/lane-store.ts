@@ -24,6 +24,7 @@ import type {
   StateView,
   UnhaltOk,
 } from '../push-gate/lanes.js';
+import type { DequeueOk, EnqueueOk, TicketMeta, TicketView } from '../land/queue.js';
 
 /** Failure kinds (push-gate.md §5.6). `status` is an adapter detail (errno code, SQLSTATE, HTTP status), ≤ 64 chars. */
 export interface LaneFailure {
@@ -52,4 +53,18 @@ export interface LaneStore {
   readonly unhalt: (target: string, by: Holder) => TaskEither<LaneFailure, UnhaltOk>;
   /** Newest audit records, oldest first (at most `limit`); for `arbiter lane status`. */
   readonly audit: (limit: number) => TaskEither<LaneFailure, ReadonlyArray<AuditRecord>>;
+}
+
+/**
+ * The landing queue on a lane (land.md §2): FIFO tickets per lane, kept alive by the waiter re-enqueueing (its
+ * heartbeat). Every method is one atomic step against the store; times from the store's clock. Lane names as for
+ * {@link LaneStore} (a bad name is `other` / `bad-lane-name`), a bad `TicketMeta` is `other` / `bad-ticket`.
+ */
+export interface LaneQueue {
+  /** Q2: take a ticket at the back of `lane`'s queue, or refresh this instance's live ticket in place. */
+  readonly enqueue: (lane: string, holder: Holder, meta: TicketMeta) => TaskEither<LaneFailure, EnqueueOk>;
+  /** Q5: withdraw this instance's ticket (`NotQueued` when it has none: idempotent). */
+  readonly dequeue: (lane: string, instance: string) => TaskEither<LaneFailure, DequeueOk>;
+  /** Q3: the live tickets of `lane`, position 1 first (expired tickets are never reported). */
+  readonly queue: (lane: string) => TaskEither<LaneFailure, ReadonlyArray<TicketView>>;
 }
