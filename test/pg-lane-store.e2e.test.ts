@@ -230,7 +230,7 @@ describe('PostgreSQL lane store end to end', () => {
     const emptyUrl = cluster.url.replace('/postgres?', '/empty_db?');
     const noSchema = arbiter(GATE, A, { ARBITER_DATABASE_URL: emptyUrl }, pre('sF', A, PUSH));
     expect(noSchema.code).toBe(0);
-    expect(systemMessage(noSchema)).toContain('lane store refused the claim (other)');
+    expect(systemMessage(noSchema)).toContain('lane store refused the claim (other: its schema is missing or older than this Arbiter; run `arbiter db migrate`)');
     const st = arbiter(['lane', 'status'], A, { ARBITER_DATABASE_URL: emptyUrl });
     expect(st.code).toBe(1);
     expect(st.stderr).toContain('run `arbiter db migrate`');

@@ -75,7 +75,7 @@ export const pgIdent = (name: string): string => {
 };
 
 /** Status of a missing or older schema (PS3): names the command that fixes it. ≤ 64 characters. */
-export const PG_SCHEMA_STATUS = 'schema missing or old: run `arbiter db migrate`';
+export const PG_SCHEMA_STATUS: string = PG.STATUS_SCHEMA_OUTDATED;
 
 const TRANSPORT_ERRNO = new Set(['ECONNREFUSED', 'ENOENT', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTCONN', 'ECONNABORTED']);
 

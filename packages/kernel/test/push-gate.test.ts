@@ -729,6 +729,19 @@ describe('push-gate examples (push-gate.md §8.10)', () => {
     expect(r.verdict.reason).toBe('store-failed');
     expect(PG.gateMessage(r.verdict, 'codex')).toContain('refused the claim (forbidden)');
   });
+  it('K6 / PS3: the message names `arbiter db migrate` exactly when the store failed with STATUS_SCHEMA_OUTDATED', () => {
+    fc.assert(
+      fc.property(fc.constantFrom<'forbidden' | 'other'>('forbidden', 'other'), fc.oneof(fc.constant(PG.STATUS_SCHEMA_OUTDATED), fc.string({ maxLength: 64 })), fc.constantFrom<'claude' | 'codex' | 'git'>('claude', 'codex', 'git'), (kind, status, host) => {
+        const r = PG.simulate(agent('git push origin main'), script({ claim: () => ({ _tag: 'Failure', kind, status }) }));
+        const fix = kind === 'other' && status === PG.STATUS_SCHEMA_OUTDATED;
+        expect(r.verdict.reason).toBe('store-failed');
+        expect(r.verdict.store_fix).toBe(fix ? 'migrate' : undefined);
+        expect((PG.gateMessage(r.verdict, host) ?? '').includes('run `arbiter db migrate`')).toBe(fix);
+        expect(PG.gateMessage(r.verdict, host)).toContain('pushing UNGATED');
+      }),
+      { numRuns: 60 },
+    );
+  });
   it('H3: a push in another directory of the same command is left to the git layer (other-repo-skipped)', () => {
     const r = PG.simulate(agent('git push origin main && git -C ../other push origin main'), script());
     expect(r.verdict.details).toContain('other-repo-skipped');

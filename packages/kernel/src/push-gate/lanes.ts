@@ -19,6 +19,12 @@ export const ETA_MIN = 1;
 export const ETA_MAX = 1_440;
 /** Lane lease when no `eta_minutes` is given, minutes. */
 export const DEFAULT_LEASE_MIN = 30;
+/**
+ * The one failure status the kernel reads (push-gate.md §5.7 PS3): a store whose schema is missing or older than this
+ * Arbiter fails with kind `other` and exactly this status, and the gate's L-REFUSED message then names the fix.
+ * Every other status stays an adapter detail kept for logs.
+ */
+export const STATUS_SCHEMA_OUTDATED = 'schema missing or old: run `arbiter db migrate`';
 /** Longest reason accepted by `forceRelease` / `halt`, characters. */
 export const REASON_MAX = 200;
 

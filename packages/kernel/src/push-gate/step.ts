@@ -10,6 +10,7 @@ import { done, mergeBatch, need, type Done, type Need, type StepDriver } from '.
 import type { ConfigState } from '../config.js';
 import { laneFor, matchEntry, settingsOf, sortLanes, type DeployEntry, type LanesSettings } from './config.js';
 import type { ClaimMeta, ClaimOk, Holder, StateView } from './lanes.js';
+import { STATUS_SCHEMA_OUTDATED } from './lanes.js';
 import { messages } from './text.js';
 import { classifyPushCommand, commandFromToolInput, resolveInvocationDir } from './classifier.js';
 import { refsProbeExpressions, resolveDestinations, type RefsFacts } from './destinations.js';
@@ -236,6 +237,8 @@ export interface GateVerdict {
   readonly holder_handle?: string;
   readonly heartbeat_age_sec?: number;
   readonly failure_kind?: 'transport' | 'contended' | 'forbidden' | 'other';
+  /** K6: `migrate` when the store failed with {@link STATUS_SCHEMA_OUTDATED} (its schema needs `arbiter db migrate`). */
+  readonly store_fix?: 'migrate';
   readonly target_ref?: string;
   readonly remote?: string | null;
 }
@@ -728,7 +731,7 @@ export const gateStep = (f: GateFacts): GateStep => {
       return fin(verdict('held-by-other', { ...hd, holder_handle: last.holder_handle, heartbeat_age_sec: last.heartbeat_age_sec }), releasesOf(fresh, id.instance)); // H3
     }
     // Failure
-    const base = { details, lanes, lane, fresh, failure_kind: last.kind };
+    const base = { details, lanes, lane, fresh, failure_kind: last.kind, ...(last.kind === 'other' && last.status === STATUS_SCHEMA_OUTDATED ? { store_fix: 'migrate' as const } : {}) };
     if (last.kind === 'transport') return fin(verdict('store-unreachable', base), releasesOf(fresh, id.instance)); // K4
     if (last.kind === 'contended') {
       return fin(verdict('store-contended', base), [...releasesOf(fresh, id.instance), { _tag: 'PostStatus', lane, body: messages.postGateSkipped(lane, true), by: holderOf(id) }]); // K5
@@ -810,7 +813,7 @@ export const gateMessage = (v: GateVerdict, host: Agent | 'git'): string | null 
     case 'store-contended':
       return messages.loudStoreBusy(v.lane);
     case 'store-failed':
-      return messages.loudStoreRefused(v.failure_kind, v.lane);
+      return messages.loudStoreRefused(v.failure_kind, v.lane, v.store_fix);
     case 'watchdog':
       return messages.loudWatchdog();
     case 'plan-limit':

@@ -118,8 +118,8 @@ export const messages = {
   /** L-BUSY */
   loudStoreBusy: (lane: unknown): string => `arbiter: deploy lane UNVERIFIED — lane store busy; pushing UNGATED on ${safeLane(lane)} (skip recorded).`,
   /** L-REFUSED */
-  loudStoreRefused: (kind: unknown, lane: unknown): string =>
-    `arbiter: deploy lane UNVERIFIED — lane store refused the claim (${kindOf(kind) === 'forbidden' ? 'forbidden' : 'other'}); pushing UNGATED on ${safeLane(lane)} (skip recorded).`,
+  loudStoreRefused: (kind: unknown, lane: unknown, fix?: unknown): string =>
+    `arbiter: deploy lane UNVERIFIED — lane store refused the claim (${kindOf(kind) === 'forbidden' ? 'forbidden' : fix === 'migrate' ? 'other: its schema is missing or older than this Arbiter; run `arbiter db migrate`' : 'other'}); pushing UNGATED on ${safeLane(lane)} (skip recorded).`,
   /** L-NOID */
   loudNoIdentity: (lane: unknown): string => `arbiter: deploy lane UNVERIFIED — could not establish who is pushing; pushing UNGATED on ${safeLane(lane)}.`,
   /** L-CONFIG */
