@@ -7,9 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import pg from 'pg';
-import type { LaneStore } from '@arbiter/kernel';
+import type { LaneQueue, LaneStore } from '@arbiter/kernel';
+import { pushGate as PG } from '@arbiter/kernel';
 import { migrate, openPgLaneStore, pgFailure, PG_LATEST_VERSION, PG_SCHEMA_STATUS, type PgLaneStore } from '@arbiter/io-node';
 import { laneStoreContract } from './contract/lane-store.contract.js';
+import { laneQueueContract } from './contract/lane-queue.contract.js';
 import { startPgCluster, type PgCluster } from './helpers/pg-cluster.js';
 
 let cluster: PgCluster;
@@ -60,6 +62,31 @@ laneStoreContract(
   40,
 );
 
+// the landing queue (land.md §2 Q1–Q6; land.md §2.1 QP1–QP6) on its own freshly migrated schema per store
+const queueSchemas = new WeakMap<object, Promise<string>>();
+laneQueueContract(
+  'postgres',
+  (clock) => {
+    const schema = freshSchema();
+    const ready = schema.then((sc) => openPgLaneStore({ url: cluster.url, handle: pool, schema: sc, clock: clock.now }));
+    const q: LaneQueue = {
+      enqueue: (l, h, m) => () => ready.then((s) => s.enqueue(l, h, m)()),
+      dequeue: (l, i) => () => ready.then((s) => s.dequeue(l, i)()),
+      queue: (l) => () => ready.then((s) => s.queue(l)()),
+    };
+    queueSchemas.set(q, schema);
+    return q;
+  },
+  30,
+  async (store, lane) => {
+    const schema = await queueSchemas.get(store);
+    // a name PostgreSQL text cannot even carry (U+0000) is never a lane: every stored ticket would be a wrongly kept one
+    if (!PG.isLaneName(lane)) return (await pool.query(`SELECT ticket_id, seq::float8 AS seq FROM "${schema}".queue_tickets`)).rows as { ticket_id: string; seq: number }[];
+    const r = await pool.query(`SELECT ticket_id, seq::float8 AS seq FROM "${schema}".queue_tickets WHERE lane = $1 ORDER BY seq`, [lane]);
+    return r.rows as { ticket_id: string; seq: number }[];
+  },
+);
+
 const H = (i: number) => ({ handle: `u${i}`, session: `s${i}`, instance: String(i).padStart(32, '0'), host: 'h' });
 const right = async <A>(t: () => Promise<{ _tag: string; right?: A; left?: unknown }>): Promise<A> => {
   const r = await t();
@@ -93,7 +120,8 @@ describe('PostgreSQL lane store specifics', () => {
     expect(await migrate(cluster.url, { schema })).toEqual({ from: PG_LATEST_VERSION, to: PG_LATEST_VERSION });
     const v = await pool.query(`SELECT version FROM "${schema}".schema_version ORDER BY version`);
     // version 1: the lane store; version 2: the token table of `arbiter serve --store postgres`
-    expect(v.rows).toEqual([{ version: 1 }, { version: 2 }]);
+    // version 3: the landing queue (land.md §2.1 QP1)
+    expect(v.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     expect((await pool.query(`SELECT count(*)::int AS n FROM "${schema}".arbiter_tokens`)).rows).toEqual([{ n: 0 }]);
   });
 
@@ -172,6 +200,58 @@ describe('PostgreSQL lane store specifics', () => {
     expect(pgFailure({ code: '42P01' })).toEqual({ _tag: 'LaneFailure', kind: 'other', status: PG_SCHEMA_STATUS });
     // the status never carries the server's message (it could hold data or a URL)
     expect(pgFailure({ code: '23505', message: 'secret postgres://u:pw@h' }).status).toBe('SQLSTATE 23505');
+  });
+
+  it('QP4 queue across connections: N stores (own pools) enqueueing on one lane at once all get in, seqs 1..N, positions in seq order', async () => {
+    for (const n of [2, 5, 8]) {
+      const schema = await freshSchema();
+      const stores = Array.from({ length: n }, () => openPgLaneStore({ url: cluster.url, schema, poolMax: 1 }));
+      opened.push(...stores);
+      const lane = 'deploy:refs/heads/main';
+      const res = await Promise.all(stores.map((st, i) => st.enqueue(lane, H(i + 1), { branch: `b${i}`, ttl_ms: 60_000 })()));
+      for (const r of res) expect(r._tag === 'Right' && r.right.refreshed).toBe(false);
+      const rows = (await pool.query(`SELECT ticket_id, seq::int AS seq FROM "${schema}".queue_tickets ORDER BY seq`)).rows as { ticket_id: string; seq: number }[];
+      expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+      const q = await right(stores[0]!.queue(lane));
+      expect(q.map((v) => v.ticket_id)).toEqual(rows.map((r) => r.ticket_id));
+      // the same instance twice at once (two processes of one waiter): one ticket, its place kept
+      const twice = await Promise.all([stores[0]!.enqueue(lane, H(1), { branch: 'x', ttl_ms: 60_000 })(), stores[1]!.enqueue(lane, H(1), { branch: 'y', ttl_ms: 60_000 })()]);
+      const place = q.findIndex((v) => v.instance === H(1).instance) + 1;
+      for (const r of twice) expect(r._tag === 'Right' && [r.right.refreshed, r.right.ticket.position]).toEqual([true, place]);
+      expect((await right(stores[0]!.queue(lane))).map((v) => v.ticket_id)).toEqual(rows.map((r) => r.ticket_id));
+      // and one instance's FIRST ticket taken twice at once: one ticket; the loser refreshes it (its number is skipped, never reused)
+      const first = await Promise.all(stores.slice(0, 2).map((st, i) => st.enqueue('deploy:self', H(99), { branch: `z${i}`, ttl_ms: 60_000 })()));
+      const ids = first.map((r) => (r._tag === 'Right' ? r.right.ticket.ticket_id : `failed ${JSON.stringify(r.left)}`));
+      expect(ids[0]).toBe(ids[1]);
+      expect(first.map((r) => r._tag === 'Right' && r.right.refreshed).sort()).toEqual([false, true]);
+      expect((await right(stores[0]!.queue('deploy:self'))).map((v) => v.ticket_id)).toEqual([ids[0]]);
+    }
+  });
+
+  it('QP5 a schema older than version 3 fails every queue method with the status naming `arbiter db migrate`', async () => {
+    const schema = await freshSchema();
+    await pool.query(`DROP VIEW "${schema}".now_v3`);
+    const s = openPgLaneStore({ url: cluster.url, handle: pool, schema });
+    for (const t of [s.enqueue('deploy:x', H(1), { branch: 'b', ttl_ms: 60_000 }), s.dequeue('deploy:x', H(1).instance), s.queue('deploy:x')]) {
+      const r = await t();
+      expect(r._tag === 'Left' && r.left).toEqual({ _tag: 'LaneFailure', kind: 'other', status: PG_SCHEMA_STATUS });
+    }
+    expect((await right(s.claim('deploy:x', H(1), { intent: 'push', eta_minutes: null })))._tag).toBe('Granted'); // the lanes still work
+  });
+
+  it('QP1 lane names of any length and with quotes or semicolons are data, keyed by their SHA-256; the lane counter outlives its tickets', async () => {
+    const schema = await freshSchema();
+    const s = openPgLaneStore({ url: cluster.url, handle: pool, schema });
+    for (const lane of ["deploy:x'; DROP TABLE queue_tickets; --", `deploy:refs/heads/${'é'.repeat(PG.LANE_NAME_MAX - 18)}`, 'deploy:\\"\u{1f600}']) {
+      expect(PG.isLaneName(lane)).toBe(true);
+      const a = await right(s.enqueue(lane, H(1), { branch: 'b', ttl_ms: 60_000 }));
+      expect(a.ticket).toMatchObject({ lane, position: 1 });
+      expect((await right(s.queue(lane))).map((v) => v.lane)).toEqual([lane]);
+      expect(await right(s.dequeue(lane, H(1).instance))).toEqual({ _tag: 'Dequeued', ticket_id: a.ticket.ticket_id });
+    }
+    const r = await pool.query(`SELECT count(*)::int AS n, bool_and(octet_length(lane_key) = 32) AS ok, sum(max_seq)::int AS s FROM "${schema}".queue_lanes`);
+    expect(r.rows[0]).toEqual({ n: 3, ok: true, s: 3 });
+    expect((await pool.query(`SELECT count(*)::int AS n FROM "${schema}".queue_tickets`)).rows[0].n).toBe(0);
   });
 
   it('LS7 a non-owner force-release is forbidden before any statement runs', async () => {

@@ -29,4 +29,5 @@ export * from './lane-store-config.js';
 export * from './pg-loader.js';
 export { crypto } from './lazy-builtins.js';
 export * from './pg-lane-store.js';
+export * from './pg-lane-queue.js';
 export * from './pg-migrate.js';
