@@ -9,7 +9,12 @@ import fc from 'fast-check';
 import pg from 'pg';
 import type { LaneQueue, LaneStore } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
-import { migrate, openPgLaneStore, pgFailure, PG_LATEST_VERSION, PG_SCHEMA_STATUS, type PgLaneStore } from '@arbiter/io-node';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { httpLaneStore, migrate, openPgLaneStore, pgFailure, PG_LATEST_VERSION, PG_SCHEMA_STATUS, type PgLaneStore } from '@arbiter/io-node';
+import { buildServer } from '../packages/hooks/src/serve/server.js';
+import { fsTokenStore, type TokenStore } from '../packages/hooks/src/serve/tokens.js';
 import { laneStoreContract } from './contract/lane-store.contract.js';
 import { laneQueueContract } from './contract/lane-queue.contract.js';
 import { startPgCluster, type PgCluster } from './helpers/pg-cluster.js';
@@ -47,7 +52,17 @@ const lazyStore = (ready: Promise<LaneStore>): LaneStore => {
     halt: m('halt'),
     unhalt: m('unhalt'),
     audit: m('audit'),
+    enqueue: m('enqueue'),
+    dequeue: m('dequeue'),
+    queue: m('queue'),
   } as LaneStore;
+};
+
+/** A PostgreSQL store on `schema` (once migrated) driven by `clock`, opened synchronously. */
+const lazyPg = (schema: Promise<string>, clock: () => number): PgLaneStore => {
+  const ready = schema.then((sc) => openPgLaneStore({ url: cluster.url, handle: pool, schema: sc, clock }));
+  const s = lazyStore(ready);
+  return { ...s, close: async () => undefined };
 };
 
 const freshSchema = async (): Promise<string> => {
@@ -84,6 +99,63 @@ laneQueueContract(
     if (!PG.isLaneName(lane)) return (await pool.query(`SELECT ticket_id, seq::float8 AS seq FROM "${schema}".queue_tickets`)).rows as { ticket_id: string; seq: number }[];
     const r = await pool.query(`SELECT ticket_id, seq::float8 AS seq FROM "${schema}".queue_tickets WHERE lane = $1 ORDER BY seq`, [lane]);
     return r.rows as { ticket_id: string; seq: number }[];
+  },
+);
+
+// http → pg: `arbiter serve` in-process in front of the PostgreSQL store (land.md §2.1 QH1–QH3), one token per handle
+type Served = { store: PgLaneStore; tokens: TokenStore; minted: Map<string, Promise<string>> };
+let served: Served | null = null;
+const servedApp = buildServer({
+  store: () => (served as Served).store,
+  tokens: {
+    create: (m, o) => (served as Served).tokens.create(m, o),
+    list: () => (served as Served).tokens.list(),
+    revoke: (id) => (served as Served).tokens.revoke(id),
+    verify: (t) => (served as Served).tokens.verify(t),
+  },
+  log: () => undefined,
+});
+let servedUrl = '';
+beforeAll(async () => {
+  await servedApp.listen({ host: '127.0.0.1', port: 0 });
+  const a = servedApp.server.address();
+  servedUrl = `http://127.0.0.1:${typeof a === 'object' && a !== null ? a.port : 0}`;
+});
+afterAll(async () => {
+  await servedApp.close();
+  for (const d of tokenDirs) rmSync(d, { recursive: true, force: true });
+});
+const tokenDirs: string[] = [];
+const httpSchemas = new WeakMap<object, Promise<string>>();
+laneQueueContract(
+  'http → postgres (arbiter serve in-process)',
+  (clock) => {
+    const dir = mkdtempSync(join(tmpdir(), 'arbiter-pgq-'));
+    tokenDirs.push(dir);
+    const schema = freshSchema();
+    const cur: Served = { store: lazyPg(schema, clock.now), tokens: fsTokenStore(dir), minted: new Map() };
+    served = cur;
+    const client = async (handle: string): Promise<LaneQueue> => {
+      let t = cur.minted.get(handle);
+      if (t === undefined) {
+        t = cur.tokens.create(handle, false).then((x) => x.token);
+        cur.minted.set(handle, t);
+      }
+      return httpLaneStore({ url: servedUrl, token: await t });
+    };
+    const q: LaneQueue = {
+      enqueue: (l, h, m) => async () => (await client(h.handle)).enqueue(l, h, m)(),
+      dequeue: (l, i) => async () => (await client('reader@example.com')).dequeue(l, i)(),
+      queue: (l) => async () => (await client('reader@example.com')).queue(l)(),
+    };
+    httpSchemas.set(q, schema);
+    return q;
+  },
+  20,
+  async (store, lane) => {
+    const schema = await httpSchemas.get(store);
+    if (!PG.isLaneName(lane)) return (await pool.query(`SELECT ticket_id, seq::float8 AS seq FROM "${schema}".queue_tickets`)).rows as { ticket_id: string; seq: number }[];
+    return (await pool.query(`SELECT ticket_id, seq::float8 AS seq FROM "${schema}".queue_tickets WHERE lane = $1 ORDER BY seq`, [lane])).rows as { ticket_id: string; seq: number }[];
   },
 );
 

@@ -21,7 +21,7 @@ export type MakeQueue = (clock: FakeClock) => LaneQueue;
  */
 export type InspectQueue = (store: LaneQueue, lane: string) => Promise<ReadonlyArray<{ readonly ticket_id: string; readonly seq: number }>>;
 
-const holder = (i: number): PG.Holder => ({ handle: `user${i}@example.com`, session: `s-${i}`, instance: `i-${i.toString(16).padStart(30, '0')}`, host: `h${i}` });
+const holder = (i: number): PG.Holder => ({ handle: `user${i}@example.com`, session: `s-${i}`, instance: i.toString(16).padStart(32, '0'), host: `h${i}` });
 const LANES = ['deploy:refs/heads/main', 'deploy:refs/heads/release/2.0'];
 const TTLS = [Q.TICKET_TTL_MIN_MS, 20_000, Q.TICKET_TTL_DEFAULT_MS];
 const BRANCHES = ['feature/a', 'fix/ümlaut-€', ''];
