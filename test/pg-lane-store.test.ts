@@ -326,6 +326,20 @@ describe('PostgreSQL lane store specifics', () => {
     expect((await pool.query(`SELECT count(*)::int AS n FROM "${schema}".queue_tickets`)).rows[0].n).toBe(0);
   });
 
+  it('QP6 ticket times come from the database clock (PS4): fresh on the database clock, whatever the client clock says', async () => {
+    const schema = await freshSchema();
+    const s = openPgLaneStore({ url: cluster.url, handle: pool, schema });
+    const e = await right(s.enqueue('deploy:x', H(1), { branch: 'b', ttl_ms: 60_000 }));
+    const db = (await pool.query<{ ms: number }>('SELECT (extract(epoch from clock_timestamp()) * 1000)::float8 AS ms')).rows[0]!.ms;
+    expect(Math.abs(e.ticket.created_at - db)).toBeLessThan(5_000);
+    expect(e.ticket.created_at % 1).toBe(0); // whole milliseconds
+    // age the stored ticket on the database side only: the store's own clock sees it expire
+    await pool.query(`UPDATE "${schema}".queue_tickets SET heartbeat_at = heartbeat_at - interval '61 seconds'`);
+    expect(await right(s.queue('deploy:x'))).toEqual([]);
+    expect(await right(s.dequeue('deploy:x', H(1).instance))).toEqual({ _tag: 'NotQueued' });
+    expect((await pool.query(`SELECT count(*)::int AS n FROM "${schema}".queue_tickets`)).rows[0].n).toBe(0); // deleted with the dequeue
+  });
+
   it('LS7 a non-owner force-release is forbidden before any statement runs', async () => {
     let calls = 0;
     const s = openPgLaneStore({ url: 'unused', owners: ['boss@example.com'], handle: { query: async () => ((calls += 1), { rows: [] }) } });
