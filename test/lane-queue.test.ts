@@ -194,6 +194,31 @@ describe('embedded fs queue specifics (land.md §2.1)', () => {
     }
   });
 
+  it('QF5 a commit another writer builds on at once keeps its answer: a new ticket answers refreshed false, a withdrawal Dequeued', async () => {
+    const root = tmp();
+    const first = await right(fsLaneStore(root).enqueue(lane, H(1), META));
+    /** A store whose next commit is immediately built on by another writer (a copy as generation g+2). */
+    const raced = (): ReturnType<typeof fsLaneStore> => {
+      let linked = false;
+      let done = false;
+      return fsLaneStore(root, {
+        inject: (st) => {
+          if (st === 'link') linked = true;
+          else if (st === 'list' && linked && !done) {
+            done = true;
+            const f = newestFile(root, lane) as { g: number; text: string };
+            writeFileSync(join(root, 'queue', `${laneKey(lane)}.json.${f.g + 1}`), f.text);
+          }
+          return null;
+        },
+      });
+    };
+    const second = await right(raced().enqueue(lane, H(2), META));
+    expect(second).toMatchObject({ refreshed: false, ticket: { position: 2 } });
+    expect(await right(raced().dequeue(lane, H(1).instance))).toEqual({ _tag: 'Dequeued', ticket_id: first.ticket.ticket_id });
+    expect(await instances(fsLaneStore(root), lane)).toEqual([H(2).instance]);
+  });
+
   it('push-gate.md §5.6 failure kinds: store under a file → transport, read-only queue directory → forbidden, ENOSPC → other, always losing the race → contended', async () => {
     const file = join(tmp(), 'plain-file');
     writeFileSync(file, 'x');
@@ -243,13 +268,13 @@ const worker = (args: ReadonlyArray<string>): Promise<Record<string, unknown>> =
   });
 
 describe('embedded fs queue across real processes', () => {
-  it('N processes enqueue at once: every ticket present exactly once with distinct seqs, in seq order; leavers gone; no corrupt generation', async () => {
+  it('N processes enqueue at once and refresh ten times each (their commits race: lost rounds re-decide): every ticket present exactly once with distinct seqs, in seq order; leavers gone; no corrupt generation', async () => {
     for (const n of [8, 12]) {
       const root = tmp();
       const lane = 'deploy:refs/heads/main';
       const start = join(root, 'go');
       const leaving = (i: number): boolean => n === 12 && i % 3 === 0;
-      const runs = Array.from({ length: n }, (_, i) => worker([root, lane, String(i), start, leaving(i) ? '1' : '0']));
+      const runs = Array.from({ length: n }, (_, i) => worker([root, lane, String(i), start, leaving(i) ? '1' : '0', '10']));
       await new Promise((r) => setTimeout(r, 400)); // let every process start and wait at the barrier
       writeFileSync(start, '');
       const outs = (await Promise.all(runs)) as unknown as { id: string; instance: string; first: { right?: Q.EnqueueOk; failure?: unknown }; again: { right?: Q.EnqueueOk; failure?: unknown }; out: { right?: Q.DequeueOk } | null }[];
@@ -260,6 +285,9 @@ describe('embedded fs queue across real processes', () => {
         if (o.out !== null) expect(o.out.right).toEqual({ _tag: 'Dequeued', ticket_id: o.first.right?.ticket.ticket_id });
       }
       const staying = outs.filter((o) => o.out === null);
+      // every step commits at least one generation (n first enqueues, 10 refreshes each, one dequeue per leaver); a step
+      // whose commit was built on at once decides again and may commit once more (QF5)
+      expect(newestFile(root, lane)?.g).toBeGreaterThanOrEqual(n * 11 + (n - staying.length));
       const f = decodeQueueFile(newestFile(root, lane)?.text ?? '', lane);
       if ('corrupt' in f) throw new Error(f.corrupt);
       expect(f.tickets.map((t) => t.instance).sort()).toEqual(staying.map((o) => o.instance).sort());

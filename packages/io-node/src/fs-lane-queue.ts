@@ -199,35 +199,51 @@ export const fsLaneQueue = (root: string, o: FsLaneQueueOptions): LaneQueue => {
       // best effort
     }
   };
-  /** Commit `next` as generation g+1. @returns true when it is now the newest generation (F5–F6). */
-  const commit = (lane: string, g: number, next: QueueFile): boolean => {
+  /**
+   * Commit `next` as generation g+1 (F5–F6). @returns `won` when it is now the newest generation, `lost` when another
+   * writer took g+1 first, `superseded` when it was created but a newer generation already exists (normally built on
+   * it; the caller decides again on the newest, which is idempotent for every queue step).
+   */
+  const commit = (lane: string, g: number, next: QueueFile): 'won' | 'lost' | 'superseded' => {
     if (!isStorableQueueFile(next, lane)) throw new Fail('unstorable-record'); // E7
     step('mkdir');
     ensureDir(dir);
     step('link');
     const r = createExclusive(pathOf(lane, g + 1), encodeQueueFile(next));
-    if (r._tag === 'Exists') return false;
+    if (r._tag === 'Exists') return 'lost';
     if (r._tag === 'FsError') throw new Fail(r.code);
-    return (gensOf(lane).at(-1) ?? 0) === g + 1;
+    return (gensOf(lane).at(-1) ?? 0) === g + 1 ? 'won' : 'superseded';
   };
   /**
    * The compare-and-set loop around one queue transition. `t` gets the current tickets and `max_seq` and returns the
-   * tickets to keep (`null`: nothing to write) and the answer.
+   * tickets to keep (`null`: nothing to write) and the answer. When a round's commit was superseded, the step decides
+   * again on the newest generation, where its own change already is; `merge(first, last)` then gives the answer of the
+   * step that took effect (a dequeue that finds its ticket already gone answers the withdrawal it made).
    */
-  const cas = async <R>(lane: string, t: (file: QueueFile, at: number) => { readonly next: ReadonlyArray<Q.TicketRecord> | null; readonly result: R }): Promise<R> => {
+  const cas = async <R>(
+    lane: string,
+    t: (file: QueueFile, at: number) => { readonly next: ReadonlyArray<Q.TicketRecord> | null; readonly result: R },
+    merge: (first: R, last: R) => R = (_, last) => last,
+  ): Promise<R> => {
+    let first: { readonly r: R } | null = null;
+    const answer = (r: R): R => (first === null ? r : merge(first.r, r));
     for (let round = 0; round < PG.STORE_CAS_ATTEMPTS; round++) {
       if (round > 0) await sleep(1 + Math.floor(Math.random() * 4 * 2 ** round)); // spread the racers out
       const l = await load(lane);
       const file = l.file ?? { lane, max_seq: 0, tickets: [] };
       const at = o.now();
       const tr = t(file, at);
-      if (tr.next === null && l.corrupt === null) return tr.result;
+      if (tr.next === null && l.corrupt === null) return answer(tr.result);
       const next: QueueFile = { lane, max_seq: Math.max(file.max_seq, ...(tr.next ?? file.tickets).map((r) => r.seq)), tickets: tr.next ?? Q.liveTickets(file.tickets, lane, at) };
-      if (commit(lane, l.g, next)) {
-        if (l.corrupt !== null) appendAudit(lane, `queue generation ${l.g} corrupt (${l.corrupt}); rebuilt from generation ${l.from}`);
-        gc(lane);
-        return tr.result;
+      const c = commit(lane, l.g, next);
+      if (c === 'lost') continue;
+      if (l.corrupt !== null) appendAudit(lane, `queue generation ${l.g} corrupt (${l.corrupt}); rebuilt from generation ${l.from}`);
+      if (c === 'superseded') {
+        first ??= { r: tr.result };
+        continue;
       }
+      gc(lane);
+      return answer(tr.result);
     }
     throw new Fail('CAS-EXHAUSTED');
   };
@@ -250,7 +266,7 @@ export const fsLaneQueue = (root: string, o: FsLaneQueueOptions): LaneQueue => {
       wrap(async () => {
         checkLane(lane);
         if (!Q.isTicketMeta(meta) || !Q.isTicketHolder(holder)) throw new Fail('bad-ticket');
-        const id = randomHex16(); // kept across rounds: a round that finds this id already committed took the ticket
+        const id = randomHex16(); // kept across rounds: a round that finds this id already committed took the ticket (QF5)
         const r = await cas(lane, (file, at) => {
           const tr = Q.enqueueT(file.tickets, lane, holder, meta, at, file.max_seq, id);
           return { next: tr.next, result: tr.result };
@@ -260,10 +276,14 @@ export const fsLaneQueue = (root: string, o: FsLaneQueueOptions): LaneQueue => {
     dequeue: (lane, instance) =>
       wrap(async () => {
         checkLane(lane);
-        return cas(lane, (file, at) => {
-          const tr = Q.dequeueT(file.tickets, lane, instance, at);
-          return { next: tr.result._tag === 'NotQueued' ? null : tr.next, result: tr.result };
-        });
+        return cas(
+          lane,
+          (file, at) => {
+            const tr = Q.dequeueT(file.tickets, lane, instance, at);
+            return { next: tr.result._tag === 'NotQueued' ? null : tr.next, result: tr.result };
+          },
+          (firstR, lastR) => (lastR._tag === 'NotQueued' && firstR._tag === 'Dequeued' ? firstR : lastR),
+        );
       }),
     queue: (lane) =>
       wrap(async () => {
