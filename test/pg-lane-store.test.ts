@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import pg from 'pg';
 import type { LaneQueue, LaneStore } from '@arbiter/kernel';
-import { pushGate as PG } from '@arbiter/kernel';
+import { landQueue as Q, pushGate as PG } from '@arbiter/kernel';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -298,6 +298,28 @@ describe('PostgreSQL lane store specifics', () => {
       expect(first.map((r) => r._tag === 'Right' && r.right.refreshed).sort()).toEqual([false, true]);
       expect((await right(stores[0]!.queue('deploy:self'))).map((v) => v.ticket_id)).toEqual([ids[0]]);
     }
+  });
+
+  it('QP4 eight connections enqueue, refresh and withdraw at once (some tickets expired meanwhile): no failure, every answer true to the end state', async () => {
+    const schema = await freshSchema();
+    const lane = 'deploy:refs/heads/main';
+    const stores = Array.from({ length: 8 }, () => openPgLaneStore({ url: cluster.url, schema, poolMax: 1 }));
+    opened.push(...stores);
+    // dead waiters from before: expired tickets the dequeues will clear
+    for (let i = 20; i < 24; i++) await right(stores[0]!.enqueue(lane, H(i), { branch: 'old', ttl_ms: Q.TICKET_TTL_MIN_MS }));
+    await pool.query(`UPDATE "${schema}".queue_tickets SET heartbeat_at = heartbeat_at - interval '1 minute'`);
+    const ids = await Promise.all(
+      stores.map(async (st, i) => {
+        const first = await right(st.enqueue(lane, H(i + 1), { branch: `b${i}`, ttl_ms: 60_000 }));
+        for (let k = 0; k < 5; k++) expect((await right(st.enqueue(lane, H(i + 1), { branch: `b${i}`, ttl_ms: 60_000 }))).ticket.ticket_id).toBe(first.ticket.ticket_id);
+        if (i % 2 === 0) expect(await right(st.dequeue(lane, H(i + 1).instance))).toEqual({ _tag: 'Dequeued', ticket_id: first.ticket.ticket_id });
+        return i % 2 === 0 ? null : first.ticket.ticket_id;
+      }),
+    );
+    const q = await right(stores[0]!.queue(lane));
+    expect(q.map((v) => v.ticket_id).sort()).toEqual(ids.filter((x): x is string => x !== null).sort());
+    const seqs = (await pool.query(`SELECT max_seq::int AS m FROM "${schema}".queue_lanes`)).rows[0].m as number;
+    expect(seqs).toBe(12); // 4 old + 8 new, each number once
   });
 
   it('QP5 a schema older than version 3 fails every queue method with the status naming `arbiter db migrate`', async () => {

@@ -39,7 +39,8 @@ const statements = (S: string) => {
   // A live ticket of this instance in the statement's snapshot is refreshed in place (`ref`); otherwise the lane's
   // counter is raised (its row lock orders simultaneous enqueues of one lane) and a ticket inserted with the new seq
   // (`ins`); an expired row of this instance is replaced by the new ticket, and one inserted meanwhile by a
-  // simultaneous call of the same instance keeps its id, seq and place. Expired tickets of others are deleted (Q4).
+  // simultaneous call of the same instance keeps its id, seq and place. Expired tickets of others are left to `dequeue`
+  // (Q4 lets any step delete them): deleting them here too would let two enqueues lock the same rows in opposite order.
   const liveEx = live('t', 'EXCLUDED.heartbeat_at'); // the conflicting row, judged at this statement's instant
   const enqueue = `WITH ${clk}, ${key},
   nid AS (SELECT substr(md5(gen_random_uuid()::text), 1, 16) AS id),
@@ -59,7 +60,6 @@ const statements = (S: string) => {
           RETURNING ${cols('t')}),
   ref AS (UPDATE ${S}.queue_tickets t SET heartbeat_at = clk.t, ttl_ms = $8::integer, branch = $7::text FROM clk, mine
           WHERE t.ticket_id = mine.ticket_id AND ${live('t')} RETURNING ${cols('t')}),
-  gc AS (DELETE FROM ${S}.queue_tickets t USING clk, k WHERE t.lane_key = k.k AND t.instance <> $5::text AND NOT ${live('t')}),
   got AS (SELECT ins.*, ins.ticket_id <> nid.id AS refreshed FROM ins, nid UNION ALL SELECT ref.*, true FROM ref)
   SELECT got.*, ${ms('clk.t')} AS now_ms,
     1 + (SELECT count(*) FROM ${S}.queue_tickets o, k WHERE o.lane_key = k.k AND o.instance <> $5::text AND o.seq < got.seq AND ${live('o')})::integer AS pos
