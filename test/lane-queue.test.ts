@@ -123,6 +123,25 @@ describe('embedded fs queue specifics (land.md §2.1)', () => {
     );
   });
 
+  it('Q6 boundary (property): every meta and holder the kernel accepts makes a ticket every codec keeps; everything else is refused', () => {
+    const str = (max: number) => fc.oneof(fc.string({ unit: 'binary', maxLength: max }), fc.string({ unit: 'grapheme', maxLength: 8 }), fc.constantFrom('', '\u0000', '\ud800', 'a\u001fb', '\u007f'));
+    fc.assert(
+      fc.property(
+        fc.record({ branch: fc.oneof(str(40), fc.constant('b'.repeat(Q.TICKET_BRANCH_MAX)), fc.constant('b'.repeat(Q.TICKET_BRANCH_MAX + 1))), ttl_ms: fc.oneof(fc.integer(), fc.double()) }),
+        fc.record({ handle: str(20), session: str(20), instance: fc.oneof(str(20), fc.constant('i'.repeat(513))), host: str(20) }),
+        (meta, holder) => {
+          const ok = Q.isTicketMeta(meta) && Q.isTicketHolder(holder);
+          const tr = Q.enqueueT([], lane, holder, meta, 1_700_000_000_000, 0, 'id');
+          const storable = tr.next.every((r) => Q.TicketRecordCodec.is(r)) && isStorableQueueFile({ lane, max_seq: 1, tickets: tr.next }, lane);
+          if (ok) expect(storable).toBe(true);
+          // the branch is refused when it could paint a terminal or could not be kept by PostgreSQL
+          if (/[\u0000-\u001f\u007f]|[\ud800-\udfff]/u.test(meta.branch)) expect(Q.isTicketMeta(meta)).toBe(false);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('QF4 a corrupt newest generation is rebuilt from the last good one (live tickets kept, seq never reused), committed and audited', async () => {
     for (const junk of ['{"schema_version":1,"lane":', 'null', '{"schema_version":1,"lane":"deploy:refs/heads/main","max_seq":9,"tickets":[{"ticket_id":""}]}']) {
       const root = tmp();
