@@ -52,6 +52,22 @@ describe('lanes.store configuration', () => {
     }
   });
 
+  it('openLaneStore: every kind of store offers the landing queue (land.md §2), the lazily opened postgres one included', async () => {
+    const root = tmp();
+    const emb = openLaneStore({ kind: 'embedded', dir: null }, { root, env: {} });
+    const got = await emb.enqueue('deploy:x', H, { branch: 'b', ttl_ms: 60_000 })();
+    expect(got._tag === 'Right' && [got.right.refreshed, got.right.ticket.position]).toEqual([false, 1]);
+    const unset = openLaneStore({ kind: 'postgres', url_env: 'ARBITER_DATABASE_URL' }, { root, env: {} });
+    expect(await unset.queue('deploy:x')()).toEqual({ _tag: 'Left', left: { _tag: 'LaneFailure', kind: 'other', status: 'ARBITER_DATABASE_URL is not set' } });
+    // a URL naming a socket nobody listens on: the store opens on the first call and answers transport
+    const down = openLaneStore({ kind: 'postgres', url_env: 'U' }, { root, env: { U: `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(join(root, 'nowhere'))}` } });
+    for (const t of [down.enqueue('deploy:x', H, { branch: 'b', ttl_ms: 60_000 }), down.dequeue('deploy:x', H.instance), down.queue('deploy:x')]) {
+      const r = await t();
+      expect(r._tag === 'Left' && r.left.kind).toBe('transport');
+    }
+    await down.close();
+  });
+
   it('the pending marker names the store (never a credential) and reads back; old markers mean embedded at store_root', () => {
     const state = tmp();
     writePending(state, 'k1', { store_root: '/r', store: { kind: 'postgres', url_env: 'ARBITER_DATABASE_URL' }, instance: H.instance, lanes: [{ lane: 'deploy:x', fence: 3 }] });

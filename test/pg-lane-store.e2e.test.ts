@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { migrate } from '@arbiter/io-node';
+import { migrate, PG_LATEST_VERSION } from '@arbiter/io-node';
 import { BIN, requireBuilt } from './helpers/bin.js';
 import { startPgCluster, type PgCluster } from './helpers/pg-cluster.js';
 
@@ -113,9 +113,9 @@ describe('PostgreSQL lane store end to end', () => {
     expect(noUrl.code).toBe(2);
     expect(noUrl.stderr).toContain('ARBITER_DATABASE_URL is not set');
     const first = arbiter(['db', 'migrate', '--store', 'postgres'], cwd);
-    expect(first).toMatchObject({ code: 0, stdout: 'arbiter: lane-store schema migrated from version 0 to 2.\n' });
+    expect(first).toMatchObject({ code: 0, stdout: `arbiter: lane-store schema migrated from version 0 to ${PG_LATEST_VERSION}.\n` });
     const again = arbiter(['db', 'migrate'], cwd);
-    expect(again).toMatchObject({ code: 0, stdout: 'arbiter: lane-store schema already at version 2.\n' });
+    expect(again).toMatchObject({ code: 0, stdout: `arbiter: lane-store schema already at version ${PG_LATEST_VERSION}.\n` });
     const down = arbiter(['db', 'migrate'], cwd, { ARBITER_DATABASE_URL: `postgresql://u:hunter2@localhost/x?host=${encodeURIComponent(join(root, 'nowhere'))}` });
     expect(down.code).toBe(1);
     expect(down.stderr).toContain('migration failed (transport');

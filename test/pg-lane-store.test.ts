@@ -7,9 +7,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import pg from 'pg';
-import type { LaneStore } from '@arbiter/kernel';
-import { migrate, openPgLaneStore, pgFailure, PG_LATEST_VERSION, PG_SCHEMA_STATUS, type PgLaneStore } from '@arbiter/io-node';
+import type { LaneQueue, LaneStore } from '@arbiter/kernel';
+import { landQueue as Q, pushGate as PG } from '@arbiter/kernel';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { httpLaneStore, migrate, openPgLaneStore, pgFailure, PG_LATEST_VERSION, PG_SCHEMA_STATUS, type PgLaneStore } from '@arbiter/io-node';
+import { buildServer } from '../packages/hooks/src/serve/server.js';
+import { fsTokenStore, type TokenStore } from '../packages/hooks/src/serve/tokens.js';
 import { laneStoreContract } from './contract/lane-store.contract.js';
+import { laneQueueContract } from './contract/lane-queue.contract.js';
 import { startPgCluster, type PgCluster } from './helpers/pg-cluster.js';
 
 let cluster: PgCluster;
@@ -45,7 +52,17 @@ const lazyStore = (ready: Promise<LaneStore>): LaneStore => {
     halt: m('halt'),
     unhalt: m('unhalt'),
     audit: m('audit'),
+    enqueue: m('enqueue'),
+    dequeue: m('dequeue'),
+    queue: m('queue'),
   } as LaneStore;
+};
+
+/** A PostgreSQL store on `schema` (once migrated) driven by `clock`, opened synchronously. */
+const lazyPg = (schema: Promise<string>, clock: () => number): PgLaneStore => {
+  const ready = schema.then((sc) => openPgLaneStore({ url: cluster.url, handle: pool, schema: sc, clock }));
+  const s = lazyStore(ready);
+  return { ...s, close: async () => undefined };
 };
 
 const freshSchema = async (): Promise<string> => {
@@ -58,6 +75,88 @@ laneStoreContract(
   'postgres',
   (clock, owners) => lazyStore(freshSchema().then((schema) => openPgLaneStore({ url: cluster.url, handle: pool, schema, clock: clock.now, owners: owners ?? undefined }))),
   40,
+);
+
+// the landing queue (land.md §2 Q1–Q6; land.md §2.1 QP1–QP6) on its own freshly migrated schema per store
+const queueSchemas = new WeakMap<object, Promise<string>>();
+laneQueueContract(
+  'postgres',
+  (clock) => {
+    const schema = freshSchema();
+    const ready = schema.then((sc) => openPgLaneStore({ url: cluster.url, handle: pool, schema: sc, clock: clock.now }));
+    const q: LaneQueue = {
+      enqueue: (l, h, m) => () => ready.then((s) => s.enqueue(l, h, m)()),
+      dequeue: (l, i) => () => ready.then((s) => s.dequeue(l, i)()),
+      queue: (l) => () => ready.then((s) => s.queue(l)()),
+    };
+    queueSchemas.set(q, schema);
+    return q;
+  },
+  30,
+  async (store, lane) => {
+    const schema = await queueSchemas.get(store);
+    // a name PostgreSQL text cannot even carry (U+0000) is never a lane: every stored ticket would be a wrongly kept one
+    if (!PG.isLaneName(lane)) return (await pool.query(`SELECT ticket_id, seq::float8 AS seq FROM "${schema}".queue_tickets`)).rows as { ticket_id: string; seq: number }[];
+    const r = await pool.query(`SELECT ticket_id, seq::float8 AS seq FROM "${schema}".queue_tickets WHERE lane = $1 ORDER BY seq`, [lane]);
+    return r.rows as { ticket_id: string; seq: number }[];
+  },
+);
+
+// http → pg: `arbiter serve` in-process in front of the PostgreSQL store (land.md §2.1 QH1–QH3), one token per handle
+type Served = { store: PgLaneStore; tokens: TokenStore; minted: Map<string, Promise<string>> };
+let served: Served | null = null;
+const servedApp = buildServer({
+  store: () => (served as Served).store,
+  tokens: {
+    create: (m, o) => (served as Served).tokens.create(m, o),
+    list: () => (served as Served).tokens.list(),
+    revoke: (id) => (served as Served).tokens.revoke(id),
+    verify: (t) => (served as Served).tokens.verify(t),
+  },
+  log: () => undefined,
+});
+let servedUrl = '';
+beforeAll(async () => {
+  await servedApp.listen({ host: '127.0.0.1', port: 0 });
+  const a = servedApp.server.address();
+  servedUrl = `http://127.0.0.1:${typeof a === 'object' && a !== null ? a.port : 0}`;
+});
+afterAll(async () => {
+  await servedApp.close();
+  for (const d of tokenDirs) rmSync(d, { recursive: true, force: true });
+});
+const tokenDirs: string[] = [];
+const httpSchemas = new WeakMap<object, Promise<string>>();
+laneQueueContract(
+  'http → postgres (arbiter serve in-process)',
+  (clock) => {
+    const dir = mkdtempSync(join(tmpdir(), 'arbiter-pgq-'));
+    tokenDirs.push(dir);
+    const schema = freshSchema();
+    const cur: Served = { store: lazyPg(schema, clock.now), tokens: fsTokenStore(dir), minted: new Map() };
+    served = cur;
+    const client = async (handle: string): Promise<LaneQueue> => {
+      let t = cur.minted.get(handle);
+      if (t === undefined) {
+        t = cur.tokens.create(handle, false).then((x) => x.token);
+        cur.minted.set(handle, t);
+      }
+      return httpLaneStore({ url: servedUrl, token: await t });
+    };
+    const q: LaneQueue = {
+      enqueue: (l, h, m) => async () => (await client(h.handle)).enqueue(l, h, m)(),
+      dequeue: (l, i) => async () => (await client('reader@example.com')).dequeue(l, i)(),
+      queue: (l) => async () => (await client('reader@example.com')).queue(l)(),
+    };
+    httpSchemas.set(q, schema);
+    return q;
+  },
+  20,
+  async (store, lane) => {
+    const schema = await httpSchemas.get(store);
+    if (!PG.isLaneName(lane)) return (await pool.query(`SELECT ticket_id, seq::float8 AS seq FROM "${schema}".queue_tickets`)).rows as { ticket_id: string; seq: number }[];
+    return (await pool.query(`SELECT ticket_id, seq::float8 AS seq FROM "${schema}".queue_tickets WHERE lane = $1 ORDER BY seq`, [lane])).rows as { ticket_id: string; seq: number }[];
+  },
 );
 
 const H = (i: number) => ({ handle: `u${i}`, session: `s${i}`, instance: String(i).padStart(32, '0'), host: 'h' });
@@ -93,7 +192,8 @@ describe('PostgreSQL lane store specifics', () => {
     expect(await migrate(cluster.url, { schema })).toEqual({ from: PG_LATEST_VERSION, to: PG_LATEST_VERSION });
     const v = await pool.query(`SELECT version FROM "${schema}".schema_version ORDER BY version`);
     // version 1: the lane store; version 2: the token table of `arbiter serve --store postgres`
-    expect(v.rows).toEqual([{ version: 1 }, { version: 2 }]);
+    // version 3: the landing queue (land.md §2.1 QP1)
+    expect(v.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     expect((await pool.query(`SELECT count(*)::int AS n FROM "${schema}".arbiter_tokens`)).rows).toEqual([{ n: 0 }]);
   });
 
@@ -172,6 +272,94 @@ describe('PostgreSQL lane store specifics', () => {
     expect(pgFailure({ code: '42P01' })).toEqual({ _tag: 'LaneFailure', kind: 'other', status: PG_SCHEMA_STATUS });
     // the status never carries the server's message (it could hold data or a URL)
     expect(pgFailure({ code: '23505', message: 'secret postgres://u:pw@h' }).status).toBe('SQLSTATE 23505');
+  });
+
+  it('QP4 queue across connections: N stores (own pools) enqueueing on one lane at once all get in, seqs 1..N, positions in seq order', async () => {
+    for (const n of [2, 5, 8]) {
+      const schema = await freshSchema();
+      const stores = Array.from({ length: n }, () => openPgLaneStore({ url: cluster.url, schema, poolMax: 1 }));
+      opened.push(...stores);
+      const lane = 'deploy:refs/heads/main';
+      const res = await Promise.all(stores.map((st, i) => st.enqueue(lane, H(i + 1), { branch: `b${i}`, ttl_ms: 60_000 })()));
+      for (const r of res) expect(r._tag === 'Right' && r.right.refreshed).toBe(false);
+      const rows = (await pool.query(`SELECT ticket_id, seq::int AS seq FROM "${schema}".queue_tickets ORDER BY seq`)).rows as { ticket_id: string; seq: number }[];
+      expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+      const q = await right(stores[0]!.queue(lane));
+      expect(q.map((v) => v.ticket_id)).toEqual(rows.map((r) => r.ticket_id));
+      // the same instance twice at once (two processes of one waiter): one ticket, its place kept
+      const twice = await Promise.all([stores[0]!.enqueue(lane, H(1), { branch: 'x', ttl_ms: 60_000 })(), stores[1]!.enqueue(lane, H(1), { branch: 'y', ttl_ms: 60_000 })()]);
+      const place = q.findIndex((v) => v.instance === H(1).instance) + 1;
+      for (const r of twice) expect(r._tag === 'Right' && [r.right.refreshed, r.right.ticket.position]).toEqual([true, place]);
+      expect((await right(stores[0]!.queue(lane))).map((v) => v.ticket_id)).toEqual(rows.map((r) => r.ticket_id));
+      // and one instance's FIRST ticket taken twice at once: one ticket; the loser refreshes it (its number is skipped, never reused)
+      const first = await Promise.all(stores.slice(0, 2).map((st, i) => st.enqueue('deploy:self', H(99), { branch: `z${i}`, ttl_ms: 60_000 })()));
+      const ids = first.map((r) => (r._tag === 'Right' ? r.right.ticket.ticket_id : `failed ${JSON.stringify(r.left)}`));
+      expect(ids[0]).toBe(ids[1]);
+      expect(first.map((r) => r._tag === 'Right' && r.right.refreshed).sort()).toEqual([false, true]);
+      expect((await right(stores[0]!.queue('deploy:self'))).map((v) => v.ticket_id)).toEqual([ids[0]]);
+    }
+  });
+
+  it('QP4 eight connections enqueue, refresh and withdraw at once (some tickets expired meanwhile): no failure, every answer true to the end state', async () => {
+    const schema = await freshSchema();
+    const lane = 'deploy:refs/heads/main';
+    const stores = Array.from({ length: 8 }, () => openPgLaneStore({ url: cluster.url, schema, poolMax: 1 }));
+    opened.push(...stores);
+    // dead waiters from before: expired tickets the dequeues will clear
+    for (let i = 20; i < 24; i++) await right(stores[0]!.enqueue(lane, H(i), { branch: 'old', ttl_ms: Q.TICKET_TTL_MIN_MS }));
+    await pool.query(`UPDATE "${schema}".queue_tickets SET heartbeat_at = heartbeat_at - interval '1 minute'`);
+    const ids = await Promise.all(
+      stores.map(async (st, i) => {
+        const first = await right(st.enqueue(lane, H(i + 1), { branch: `b${i}`, ttl_ms: 60_000 }));
+        for (let k = 0; k < 5; k++) expect((await right(st.enqueue(lane, H(i + 1), { branch: `b${i}`, ttl_ms: 60_000 }))).ticket.ticket_id).toBe(first.ticket.ticket_id);
+        if (i % 2 === 0) expect(await right(st.dequeue(lane, H(i + 1).instance))).toEqual({ _tag: 'Dequeued', ticket_id: first.ticket.ticket_id });
+        return i % 2 === 0 ? null : first.ticket.ticket_id;
+      }),
+    );
+    const q = await right(stores[0]!.queue(lane));
+    expect(q.map((v) => v.ticket_id).sort()).toEqual(ids.filter((x): x is string => x !== null).sort());
+    const seqs = (await pool.query(`SELECT max_seq::int AS m FROM "${schema}".queue_lanes`)).rows[0].m as number;
+    expect(seqs).toBe(12); // 4 old + 8 new, each number once
+  });
+
+  it('QP5 a schema older than version 3 fails every queue method with the status naming `arbiter db migrate`', async () => {
+    const schema = await freshSchema();
+    await pool.query(`DROP VIEW "${schema}".now_v3`);
+    const s = openPgLaneStore({ url: cluster.url, handle: pool, schema });
+    for (const t of [s.enqueue('deploy:x', H(1), { branch: 'b', ttl_ms: 60_000 }), s.dequeue('deploy:x', H(1).instance), s.queue('deploy:x')]) {
+      const r = await t();
+      expect(r._tag === 'Left' && r.left).toEqual({ _tag: 'LaneFailure', kind: 'other', status: PG_SCHEMA_STATUS });
+    }
+    expect((await right(s.claim('deploy:x', H(1), { intent: 'push', eta_minutes: null })))._tag).toBe('Granted'); // the lanes still work
+  });
+
+  it('QP1 lane names of any length and with quotes or semicolons are data, keyed by their SHA-256; the lane counter outlives its tickets', async () => {
+    const schema = await freshSchema();
+    const s = openPgLaneStore({ url: cluster.url, handle: pool, schema });
+    for (const lane of ["deploy:x'; DROP TABLE queue_tickets; --", `deploy:refs/heads/${'é'.repeat(PG.LANE_NAME_MAX - 18)}`, 'deploy:\\"\u{1f600}']) {
+      expect(PG.isLaneName(lane)).toBe(true);
+      const a = await right(s.enqueue(lane, H(1), { branch: 'b', ttl_ms: 60_000 }));
+      expect(a.ticket).toMatchObject({ lane, position: 1 });
+      expect((await right(s.queue(lane))).map((v) => v.lane)).toEqual([lane]);
+      expect(await right(s.dequeue(lane, H(1).instance))).toEqual({ _tag: 'Dequeued', ticket_id: a.ticket.ticket_id });
+    }
+    const r = await pool.query(`SELECT count(*)::int AS n, bool_and(octet_length(lane_key) = 32) AS ok, sum(max_seq)::int AS s FROM "${schema}".queue_lanes`);
+    expect(r.rows[0]).toEqual({ n: 3, ok: true, s: 3 });
+    expect((await pool.query(`SELECT count(*)::int AS n FROM "${schema}".queue_tickets`)).rows[0].n).toBe(0);
+  });
+
+  it('QP6 ticket times come from the database clock (PS4): fresh on the database clock, whatever the client clock says', async () => {
+    const schema = await freshSchema();
+    const s = openPgLaneStore({ url: cluster.url, handle: pool, schema });
+    const e = await right(s.enqueue('deploy:x', H(1), { branch: 'b', ttl_ms: 60_000 }));
+    const db = (await pool.query<{ ms: number }>('SELECT (extract(epoch from clock_timestamp()) * 1000)::float8 AS ms')).rows[0]!.ms;
+    expect(Math.abs(e.ticket.created_at - db)).toBeLessThan(5_000);
+    expect(e.ticket.created_at % 1).toBe(0); // whole milliseconds
+    // age the stored ticket on the database side only: the store's own clock sees it expire
+    await pool.query(`UPDATE "${schema}".queue_tickets SET heartbeat_at = heartbeat_at - interval '61 seconds'`);
+    expect(await right(s.queue('deploy:x'))).toEqual([]);
+    expect(await right(s.dequeue('deploy:x', H(1).instance))).toEqual({ _tag: 'NotQueued' });
+    expect((await pool.query(`SELECT count(*)::int AS n FROM "${schema}".queue_tickets`)).rows[0].n).toBe(0); // deleted with the dequeue
   });
 
   it('LS7 a non-owner force-release is forbidden before any statement runs', async () => {

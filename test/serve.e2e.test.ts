@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpLaneStore } from '@arbiter/io-node';
 import { worldEnv } from './helpers/bin.js';
 
 const BIN = resolve(__dirname, '../packages/hooks/dist/arbiter.cjs');
@@ -117,6 +118,23 @@ describe('arbiter serve: two clones on two "machines"', () => {
     const free = arbiter(['lane', 'assert', 'deploy:env-demo', '--fence', '1'], { cwd: B, env: envB });
     expect(free.code).toBe(1);
     expect(free.stderr).toContain('not held');
+  });
+
+  it('the landing queue through the real service (land.md §2.1 QH1–QH3): tickets in order with handles from the tokens, a dead waiter drops out by the store clock, files in the served store', async () => {
+    const lane = 'deploy:refs/heads/queue-demo';
+    const a = httpLaneStore({ url: server.url, token: envA['ARBITER_TOKEN'] as string });
+    const b = httpLaneStore({ url: server.url, token: envB['ARBITER_TOKEN'] as string });
+    const me = (i: number) => ({ handle: 'ignored', session: `sess-q${i}`, instance: String(i).repeat(32), host: `host-${i}` });
+    // B first with a long ttl, then A with the shortest (0.5 s of real time at ×10): no timing can reorder the answers
+    const rb = await b.enqueue(lane, me(2), { branch: 'feature/b', ttl_ms: 600_000 })();
+    const ra = await a.enqueue(lane, me(1), { branch: 'feature/a', ttl_ms: 5_000 })();
+    expect(rb._tag === 'Right' && [rb.right.ticket.position, rb.right.ticket.handle]).toEqual([1, 'bo@example.com']);
+    expect(ra._tag === 'Right' && [ra.right.ticket.position, ra.right.ticket.handle]).toEqual([2, 'ana@example.com']);
+    await new Promise((r) => setTimeout(r, 1_000)); // 10 s of store time at ×10: A stopped refreshing, its 5 s ticket is gone
+    const q = await b.queue(lane)();
+    expect(q._tag === 'Right' && q.right.map((v) => [v.position, v.handle, v.branch])).toEqual([[1, 'bo@example.com', 'feature/b']]);
+    expect(await b.dequeue(lane, me(2).instance)()).toEqual({ _tag: 'Right', right: { _tag: 'Dequeued', ticket_id: rb._tag === 'Right' ? rb.right.ticket.ticket_id : '' } });
+    expect(readdirSync(join(STORE, 'queue')).length).toBe(3); // enqueue, enqueue, dequeue: one generation each
   });
 });
 

@@ -11,11 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { LaneStore } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
-import { fsLaneStore, httpLaneStore, kindOfHttpStatus, LANE_ROUTES } from '@arbiter/io-node';
+import { decodeQueueFile, fsLaneStore, httpLaneStore, kindOfHttpStatus, laneKey, LANE_ROUTES } from '@arbiter/io-node';
 import type { FakeClock } from '@arbiter/io-memory';
 import { buildServer, type AccessLine } from '../packages/hooks/src/serve/server.js';
 import { fsTokenStore, type TokenStore } from '../packages/hooks/src/serve/tokens.js';
 import { laneStoreContract } from './contract/lane-store.contract.js';
+import { laneQueueContract } from './contract/lane-queue.contract.js';
 
 const dirs: string[] = [];
 const tmp = (): string => {
@@ -84,10 +85,34 @@ const viaHttp = (clock: FakeClock, owners?: ReadonlyArray<string>): LaneStore =>
     halt: (t, by, r) => run(by.handle, (s) => s.halt(t, by, r)),
     unhalt: (t, by) => run(by.handle, (s) => s.unhalt(t, by)),
     audit: (n) => run(reader, (s) => s.audit(n)),
+    enqueue: (l, h, m) => run(h.handle, (s) => s.enqueue(l, h, m)),
+    dequeue: (l, i) => run(reader, (s) => s.dequeue(l, i)),
+    queue: (l) => run(reader, (s) => s.queue(l)),
   };
 };
 
 laneStoreContract('http → embedded fs (arbiter serve in-process)', viaHttp, 40);
+
+// the landing queue through the service (land.md §2.1 QH1–QH3), checked against the files the served store wrote
+const servedDirs = new WeakMap<object, string>();
+laneQueueContract(
+  'http → embedded fs (arbiter serve in-process)',
+  (clock) => {
+    const s = viaHttp(clock);
+    servedDirs.set(s, (current as Current).dir);
+    return s;
+  },
+  25,
+  async (store, lane) => {
+    const dir = join(servedDirs.get(store) as string, 'queue');
+    const names = existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith(`${laneKey(lane)}.json.`)) : [];
+    const newest = names.sort((a, b) => Number(a.split('.').at(-1)) - Number(b.split('.').at(-1))).at(-1);
+    if (newest === undefined) return [];
+    const f = decodeQueueFile(readFileSync(join(dir, newest), 'utf8'), lane);
+    if ('corrupt' in f) throw new Error(f.corrupt);
+    return f.tickets.map((t) => ({ ticket_id: t.ticket_id, seq: t.seq }));
+  },
+);
 
 // ── a second server for bad input, with short limits and a captured access log ──
 const H = (i: number): PG.Holder => ({ handle: `u${i}@example.com`, session: `s-${i}`, instance: i.toString(16).padStart(32, '0'), host: 'h' });
@@ -268,6 +293,43 @@ describe('arbiter serve: bad input gets a clear status and error body, the proce
       }
     }));
 
+  it('queue routes (land.md §2.1 QH1–QH3): token required, the ticket handle is the member, bad bodies → 400, nothing written', async () => {
+    const who2 = { session: H(2).session, instance: H(2).instance, host: 'h' };
+    const enq = (extra: Record<string, unknown> = {}, meta: Record<string, unknown> = { branch: 'feature/q', ttl_ms: 60_000 }): string => JSON.stringify({ lane: 'deploy:q', holder: who2, meta, ...extra });
+    await unchanged(async () => {
+      for (const path of [LANE_ROUTES.enqueue, LANE_ROUTES.dequeue, LANE_ROUTES.queue]) {
+        expect((await post(path, '{}', null)).status).toBe(401);
+        expect((await post(path, '{}', bad.revoked)).status).toBe(401);
+        const r2 = await fetch(bad.url + path, { method: 'GET', headers: { authorization: `Bearer ${bad.member}` } });
+        expect([r2.status, r2.headers.get('allow')]).toEqual([405, 'POST']);
+      }
+      const bodies: [string, string][] = [
+        [LANE_ROUTES.enqueue, JSON.stringify({ lane: 'deploy:q', holder: { ...who2, handle: 'boss@example.com' }, meta: { branch: 'b', ttl_ms: 60_000 } })],
+        [LANE_ROUTES.enqueue, enq({}, { branch: 'b\u001b[31m', ttl_ms: 60_000 })],
+        [LANE_ROUTES.enqueue, enq({}, { branch: 'x'.repeat(1025), ttl_ms: 60_000 })],
+        [LANE_ROUTES.enqueue, enq({}, { branch: 'b', ttl_ms: 4_999 })],
+        [LANE_ROUTES.enqueue, enq({}, { branch: 'b', ttl_ms: 60_000.5 })],
+        [LANE_ROUTES.enqueue, enq({}, { branch: 'b' })],
+        [LANE_ROUTES.enqueue, enq({ lane: 'deploy:\n' })],
+        [LANE_ROUTES.dequeue, JSON.stringify({ lane: 'deploy:q', instance: 'nothex' })],
+        [LANE_ROUTES.queue, JSON.stringify({ lane: '' })],
+        [LANE_ROUTES.queue, JSON.stringify({ lane: 'deploy:q', extra: 1 })],
+      ];
+      for (const [path, b] of bodies) {
+        const r = await post(path, b, bad.member);
+        expect([path, r.status, r.json['error']]).toEqual([path, 400, 'bad-request']);
+      }
+    });
+    const r = await post(LANE_ROUTES.enqueue, enq(), bad.member);
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ _tag: 'Enqueued', refreshed: false, ticket: { lane: 'deploy:q', position: 1, handle: 'u1@example.com', instance: H(2).instance, branch: 'feature/q' } });
+    const q = await post(LANE_ROUTES.queue, JSON.stringify({ lane: 'deploy:q' }), bad.owner);
+    expect((q.json['tickets'] as { handle: string }[]).map((t) => t.handle)).toEqual(['u1@example.com']);
+    const d = await post(LANE_ROUTES.dequeue, JSON.stringify({ lane: 'deploy:q', instance: H(2).instance }), bad.member);
+    expect(d.json).toEqual({ _tag: 'Dequeued', ticket_id: (r.json['ticket'] as { ticket_id: string }).ticket_id });
+    expect((await post(LANE_ROUTES.dequeue, JSON.stringify({ lane: 'deploy:q', instance: H(2).instance }), bad.member)).json).toEqual({ _tag: 'NotQueued' });
+  });
+
   it('a slow client holding its connection open gets 408 within the request timeout; others are served meanwhile', async () => {
     await unchanged(async () => {
       const port = Number(new URL(bad.url).port);
@@ -370,6 +432,27 @@ describe('HTTP lane-store client: push-gate.md §5.6 mapping', () => {
     const none = httpLaneStore({ url: 'http://x', token: null, request: async () => (asked++, { _tag: 'Right', right: { status: 200, body: '{}' } }) });
     expect(await none.release('deploy:x', H(1).instance)()).toEqual({ _tag: 'Left', left: { _tag: 'LaneFailure', kind: 'forbidden', status: 'no-token' } });
     expect(asked).toBe(0);
+  });
+
+  it('queue methods (land.md §2.1 QH3): every non-success status maps like the other methods (a 409 is no answer here); answers that do not decode are `other`', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 100, max: 599 }).filter((st) => st !== 200), async (status) => {
+        const s = withAnswer(status, JSON.stringify({ _tag: 'NotQueued' }));
+        const want = { _tag: 'Left', left: { _tag: 'LaneFailure', kind: kindOfHttpStatus(status), status: `http-${status}` } };
+        expect(await s.enqueue('deploy:x', H(1), { branch: 'b', ttl_ms: 60_000 })()).toEqual(want);
+        expect(await s.dequeue('deploy:x', H(1).instance)()).toEqual(want);
+        expect(await s.queue('deploy:x')()).toEqual(want);
+      }),
+      { numRuns: 100 },
+    );
+    const view = { ticket_id: 'abc', lane: 'deploy:x', position: 1, handle: 'u', session: 's', instance: 'i', host: 'h', branch: 'b', created_at: 1, age_sec: 0, heartbeat_age_sec: 0, ttl_ms: 60_000 };
+    expect(await withAnswer(200, JSON.stringify({ tickets: [view] })).queue('deploy:x')()).toEqual({ _tag: 'Right', right: [view] });
+    for (const body of ['[]', '{"tickets":[{"ticket_id":"a"}]}', JSON.stringify({ tickets: [{ ...view, position: 0 }] }), JSON.stringify({ _tag: 'Enqueued', ticket: { ...view, age_sec: -1 }, refreshed: false }), '{"_tag":"Dequeued"}']) {
+      const bad1 = withAnswer(200, body);
+      for (const t of [bad1.enqueue('deploy:x', H(1), { branch: 'b', ttl_ms: 60_000 }), bad1.dequeue('deploy:x', 'i'), bad1.queue('deploy:x')]) {
+        expect(await t()).toEqual({ _tag: 'Left', left: { _tag: 'LaneFailure', kind: 'other', status: 'bad-answer' } });
+      }
+    }
   });
 
   it('never retries by itself (push-gate.md §8.7: the kernel plans the only retries)', async () => {

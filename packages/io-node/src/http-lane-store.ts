@@ -12,7 +12,7 @@
  * failure. The client never retries by itself: the kernel plans the only retries push-gate.md §8.7 allows (contended claims).
  */
 import type { HttpFailure, HttpRequest, HttpResponse, LaneFailure, LaneStore } from '@arbiter/kernel';
-import type { pushGate as PG } from '@arbiter/kernel';
+import type { landQueue as Q, pushGate as PG } from '@arbiter/kernel';
 import type { Either } from 'fp-ts/lib/Either.js';
 import { httpRequest } from './http.js';
 
@@ -35,6 +35,10 @@ export const LANE_ROUTES = {
   halt: '/v1/halt',
   unhalt: '/v1/unhalt',
   audit: '/v1/audit',
+  // the landing queue (land.md §2.1 QH1)
+  enqueue: '/v1/enqueue',
+  dequeue: '/v1/dequeue',
+  queue: '/v1/queue',
 } as const;
 
 /** Options of {@link httpLaneStore}. `request` is a seam for tests (defaults to `httpRequest`). */
@@ -76,6 +80,21 @@ const isLaneView = (u: unknown): boolean => {
 const isAudit = (u: unknown): boolean =>
   isObj(u) && isNum(u['at']) && isStrOrNull(u['lane']) && isStr(u['kind']) && isStr(u['by_handle']) && isStr(u['by_session']) && isStr(u['by_instance']) && (u['fence'] === null || isNat(u['fence'])) && isPrev(u['previous']) && isStrOrNull(u['reason']) && isStrOrNull(u['body']);
 const arr = (u: unknown, f: (x: unknown) => boolean): boolean => Array.isArray(u) && u.every(f);
+const isTicketView = (u: unknown): boolean =>
+  isObj(u) &&
+  isStr(u['ticket_id']) &&
+  isStr(u['lane']) &&
+  isNat(u['position']) &&
+  (u['position'] as number) >= 1 &&
+  isStr(u['handle']) &&
+  isStr(u['session']) &&
+  isStr(u['instance']) &&
+  isStr(u['host']) &&
+  isStr(u['branch']) &&
+  isNum(u['created_at']) &&
+  isNat(u['age_sec']) &&
+  isNat(u['heartbeat_age_sec']) &&
+  isNat(u['ttl_ms']);
 
 /** Answer guards per method (status 200; `claim` also 409 for `Held`). */
 const answers = {
@@ -89,6 +108,9 @@ const answers = {
   halt: (u: unknown): boolean => isObj(u) && u['_tag'] === 'Halted' && isStr(u['halt_id']),
   unhalt: (u: unknown): boolean => isObj(u) && u['_tag'] === 'Unhalted' && isNat(u['count']),
   audit: (u: unknown): boolean => isObj(u) && arr(u['records'], isAudit),
+  enqueue: (u: unknown): boolean => isObj(u) && u['_tag'] === 'Enqueued' && isTicketView(u['ticket']) && typeof u['refreshed'] === 'boolean',
+  dequeue: (u: unknown): boolean => isObj(u) && ((u['_tag'] === 'Dequeued' && isStr(u['ticket_id'])) || u['_tag'] === 'NotQueued'),
+  queue: (u: unknown): boolean => isObj(u) && arr(u['tickets'], isTicketView),
 } as const;
 
 /** A holder as sent: no `handle`, the server takes it from the token. */
@@ -141,5 +163,9 @@ export const httpLaneStore = (o: HttpLaneStoreOptions): LaneStore => {
     halt: (target, by, reason) => call('halt', { target, by: who(by), reason }),
     unhalt: (target, by) => call('unhalt', { target, by: who(by) }),
     audit: (limit) => call('audit', { limit }, (u) => u['records'] as ReadonlyArray<PG.AuditRecord>),
+    // land.md §2.1 QH1–QH3: the handle of a ticket is the token's member, as for a claim
+    enqueue: (lane, holder, meta) => call('enqueue', { lane, holder: who(holder), meta: { branch: meta.branch, ttl_ms: meta.ttl_ms } }),
+    dequeue: (lane, instance) => call('dequeue', { lane, instance }),
+    queue: (lane) => call('queue', { lane }, (u) => u['tickets'] as ReadonlyArray<Q.TicketView>),
   };
 };

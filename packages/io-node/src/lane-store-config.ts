@@ -38,7 +38,7 @@ export const embeddedRootOf = (spec: PG.StoreSpec, root: string): string | null 
 /** A store every call of which fails with `failure` (a configuration that cannot work; never throws). */
 export const failingLaneStore = (failure: LaneFailure): ClosableLaneStore => {
   const fail = () => () => Promise.resolve({ _tag: 'Left' as const, left: failure });
-  return { claim: fail, heartbeat: fail, release: fail, forceRelease: fail, state: fail, post: fail, halt: fail, unhalt: fail, audit: fail, close: async () => undefined };
+  return { claim: fail, heartbeat: fail, release: fail, forceRelease: fail, state: fail, post: fail, halt: fail, unhalt: fail, audit: fail, enqueue: fail, dequeue: fail, queue: fail, close: async () => undefined };
 };
 
 /**
@@ -94,6 +94,9 @@ const lazyStore = (open: () => Promise<ClosableLaneStore | LaneFailure>): Closab
     halt: via('halt'),
     unhalt: via('unhalt'),
     audit: via('audit'),
+    enqueue: via('enqueue'),
+    dequeue: via('dequeue'),
+    queue: via('queue'),
     close: async () => {
       if (p === null) return;
       const s = await p;

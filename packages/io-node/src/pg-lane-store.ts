@@ -13,7 +13,8 @@
  * kernel). No session state: no advisory locks, no named prepared statements, no `SET`.
  */
 import type * as PgTypes from 'pg';
-import type { LaneFailure, LaneStore } from '@arbiter/kernel';
+import type { LaneFailure, LaneQueue, LaneStore } from '@arbiter/kernel';
+import { pgLaneQueue } from './pg-lane-queue.js';
 import { pushGate as PG } from '@arbiter/kernel';
 
 /** The `pg` module's shape as this file uses it. */
@@ -51,8 +52,8 @@ export interface PgLaneStoreOptions {
   readonly pg?: PgModule;
 }
 
-/** A `LaneStore` that holds connections: `close()` ends its own pool (idempotent). */
-export interface PgLaneStore extends LaneStore {
+/** A `LaneStore` with its landing queue (land.md §2.1) that holds connections: `close()` ends its own pool (idempotent). */
+export interface PgLaneStore extends LaneStore, LaneQueue {
   readonly close: () => Promise<void>;
 }
 
@@ -317,6 +318,7 @@ export const openPgLaneStore = (o: PgLaneStoreOptions): PgLaneStore => {
     };
   const byArgs = (by: PG.Holder): string[] => [by.handle, by.session, by.instance];
   return {
+    ...pgLaneQueue({ schema: S, query: q, failure: pgFailure }), // the landing queue (land.md §2.1), schema version 3
     claim: (lane, holder, meta) =>
       wrap(async () => {
         laneOk(lane);

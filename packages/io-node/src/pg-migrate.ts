@@ -9,6 +9,7 @@
  * naming `arbiter db migrate` (PS3).
  */
 import { loadPg, pgFunctionDDL, pgIdent, type PgModule } from './pg-lane-store.js';
+import { pgQueueDDL } from './pg-lane-queue.js';
 
 /** Schema version the lane store's statements need (the `now_v1` view); {@link migrate} applies every later one too. */
 export const PG_SCHEMA_VERSION = 1;
@@ -100,9 +101,14 @@ const MIGRATIONS: ReadonlyArray<Migration> = [
       )`,
     ],
   },
+  {
+    version: 3,
+    // the landing queue (land.md §2.1 QP1–QP3): its two tables, the `now_v3` clock of its statements and their functions
+    statements: (S) => pgQueueDDL(S),
+  },
 ];
 
-/** The newest schema version {@link migrate} brings a database to (2: the token table of `arbiter serve`). */
+/** The newest schema version {@link migrate} brings a database to (3: the landing queue). */
 export const PG_LATEST_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);
 
 /** Options of {@link migrate}. `schema` (default `arbiter`, `[a-z_][a-z0-9_]*`) is for tests and shared databases. */

@@ -1,5 +1,5 @@
 /**
- * `arbiter serve`: the HTTP lane service (push-gate.md §5.7). One POST route per `LaneStore` method, answering the
+ * `arbiter serve`: the HTTP lane service (push-gate.md §5.7; queue routes land.md §2.1 QH1–QH3). One POST route per `LaneStore` method, answering the
  * method's result as JSON, in front of the embedded store (`--store fs:DIR`) or PostgreSQL (`--store postgres`).
  *
  * Why fastify (a runtime dependency of the `serve` bundle only, never loaded by a hook or another verb): it gives us,
@@ -17,7 +17,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { LaneFailure, LaneStore } from '@arbiter/kernel';
-import { pushGate as PG } from '@arbiter/kernel';
+import { landQueue as LQ, pushGate as PG } from '@arbiter/kernel';
 import { LANE_ROUTES } from '@arbiter/io-node';
 import type { TokenBearer, TokenStore } from './tokens.js';
 
@@ -82,6 +82,17 @@ const SCHEMAS: Record<keyof typeof LANE_ROUTES, unknown> = {
   halt: body(['target', 'by', 'reason'], { target: session, by: who, reason }),
   unhalt: body(['target', 'by'], { target: session, by: who }),
   audit: body(['limit'], { limit: { type: 'integer', minimum: 0, maximum: 1000 } }),
+  // the landing queue (land.md §2 Q6; land.md §2.1 QH2): a branch is display text, without a control character
+  enqueue: body(['lane', 'holder', 'meta'], {
+    lane,
+    holder: who,
+    meta: body(['branch', 'ttl_ms'], {
+      branch: { type: 'string', pattern: `^[^\\u0000-\\u001f\\u007f\\ud800-\\udfff]{0,${LQ.TICKET_BRANCH_MAX}}$` },
+      ttl_ms: { type: 'integer', minimum: LQ.TICKET_TTL_MIN_MS, maximum: LQ.TICKET_TTL_MAX_MS },
+    }),
+  }),
+  dequeue: body(['lane', 'instance'], { lane, instance }),
+  queue: body(['lane'], { lane }),
 };
 
 type Who = { session: string; instance: string; host: string };
@@ -95,6 +106,9 @@ type Bodies = {
   halt: { target: string; by: Who; reason: string };
   unhalt: { target: string; by: Who };
   audit: { limit: number };
+  enqueue: { lane: string; holder: Who; meta: LQ.TicketMeta };
+  dequeue: { lane: string; instance: string };
+  queue: { lane: string };
 };
 
 type Res = { readonly _tag: 'Left'; readonly left: LaneFailure } | { readonly _tag: 'Right'; readonly right: unknown };
@@ -112,6 +126,12 @@ const CALLS: { [K in keyof Bodies]: (s: LaneStore, b: Bodies[K], me: TokenBearer
   audit: (s, b) => async () => {
     const r = await s.audit(b.limit)();
     return r._tag === 'Left' ? r : { _tag: 'Right', right: { records: r.right } };
+  },
+  enqueue: (s, b, me) => s.enqueue(b.lane, { handle: me.member, ...b.holder }, b.meta),
+  dequeue: (s, b) => s.dequeue(b.lane, b.instance),
+  queue: (s, b) => async () => {
+    const r = await s.queue(b.lane)();
+    return r._tag === 'Left' ? r : { _tag: 'Right', right: { tickets: r.right } };
   },
 };
 

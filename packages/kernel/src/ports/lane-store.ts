@@ -33,8 +33,11 @@ export interface LaneFailure {
   readonly status: string;
 }
 
-/** The lane store. Every method is one atomic step against the store (LS12). Times come from the store's clock (LS2). */
-export interface LaneStore {
+/**
+ * The lane store, with the landing queue of every lane ({@link LaneQueue}, land.md §2). Every method is one atomic
+ * step against the store (LS12). Times come from the store's clock (LS2).
+ */
+export interface LaneStore extends LaneQueue {
   /** LS4: `Granted {fence, reclaimed}` or `Held {...}`. */
   readonly claim: (lane: string, holder: Holder, meta: ClaimMeta) => TaskEither<LaneFailure, ClaimOk>;
   /** LS5: `Ok` or `Lost`. */
