@@ -33,6 +33,8 @@ export interface MemoryLaneStore extends LaneStore, LaneQueue {
   readonly auditLog: () => ReadonlyArray<PG.AuditRecord>;
   /** Number of calls per method. */
   readonly calls: () => Readonly<Record<string, number>>;
+  /** Every stored ticket of every lane (expired ones until a step of their lane drops them), for seq checks. */
+  readonly tickets: () => ReadonlyArray<Q.TicketRecord>;
 }
 
 /** Build an in-memory lane store. */
@@ -139,8 +141,10 @@ export const memoryLaneStore = (o: MemoryLaneStoreOptions): MemoryLaneStore => {
     enqueue: (lane, holder, meta) =>
       run('enqueue', () => {
         if (!PG.isLaneName(lane)) return badName;
-        if (!Q.isTicketMeta(meta)) return badTicket;
+        if (!Q.isTicketMeta(meta) || !Q.isTicketHolder(holder)) return badTicket;
         const t = Q.enqueueT(tickets, lane, holder, meta, o.clock.now(), maxSeq.get(lane) ?? 0, `t${(++ticketSerial).toString(16).padStart(15, '0')}`);
+        // push-gate.md §5.5 E7: a ticket the codec would not read back (an empty instance, a field too long) is refused
+        if (!t.next.every((r) => Q.TicketRecordCodec.is(r))) return unstorable;
         tickets = [...tickets.filter((r) => r.lane !== lane), ...t.next];
         maxSeq.set(lane, Math.max(maxSeq.get(lane) ?? 0, ...t.next.map((r) => r.seq)));
         return t.result;
@@ -161,5 +165,6 @@ export const memoryLaneStore = (o: MemoryLaneStoreOptions): MemoryLaneStore => {
     history: (lane) => [...(gens.get(lane) ?? [])],
     auditLog: () => [...audit],
     calls: () => ({ ...calls }),
+    tickets: () => [...tickets],
   };
 };

@@ -11,10 +11,11 @@
 import { crypto } from './lazy-builtins.js';
 import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LaneFailure, LaneStore } from '@arbiter/kernel';
+import type { LaneFailure, LaneQueue, LaneStore } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
 import { createExclusive, ensureDir, errnoCode, randomHex16, readNonBlocking } from './atomic.js';
 import { appendState, readState, throwingState } from './state-io.js';
+import { fsLaneQueue } from './fs-lane-queue.js';
 
 /** Options. `now` is the store clock (LS2); `inject` is a fault-injection seam for tests. */
 export interface FsLaneStoreOptions {
@@ -58,7 +59,7 @@ type Loaded = { readonly g: number; readonly rec: PG.LaneRecord | null; readonly
  * Build the store rooted at `root` (the repository runtime directory). Methods never throw; every error is a
  * `LaneFailure` with the errno code as `status`.
  */
-export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore => {
+export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore & LaneQueue => {
   const now = o.now ?? Date.now;
   const lanesDir = join(root, 'lanes');
   const haltsDir = join(root, 'halts');
@@ -192,6 +193,7 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
     at: now(), lane: null, kind, by_handle: by.handle, by_session: by.session, by_instance: by.instance, fence: null, previous: null, reason, body: null,
   });
   return {
+    ...fsLaneQueue(root, { now, key: laneKey, kindOf: kindOfErrno, inject: o.inject }), // the landing queue (land.md §2.1)
     claim: (lane, holder, meta) => wrap(() => cas(lane, (cur, at) => PG.claimT(cur, lane, holder, meta, at, o.defaultLeaseMin))),
     heartbeat: (lane, instance, fence) => wrap(() => cas(lane, (cur, at) => PG.heartbeatT(cur, lane, instance, fence, at))),
     release: (lane, instance) => wrap(() => cas(lane, (cur, at) => PG.releaseT(cur, lane, instance, at))),

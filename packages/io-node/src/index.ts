@@ -15,6 +15,7 @@ export * from './http.js';
 export * from './sentinel-probes.js';
 export * from './session-lock-driver.js';
 export * from './fs-lane-store.js';
+export * from './fs-lane-queue.js';
 export * from './git.js';
 export * from './push-gate-state.js';
 export * from './fs-kind.js';

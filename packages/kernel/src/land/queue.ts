@@ -74,13 +74,32 @@ export interface TicketView {
 export type EnqueueOk = { readonly _tag: 'Enqueued'; readonly ticket: TicketView; readonly refreshed: boolean };
 export type DequeueOk = { readonly _tag: 'Dequeued'; readonly ticket_id: string } | { readonly _tag: 'NotQueued' };
 
-/** Whether `meta` is acceptable (land.md §2 Q6): a branch within bounds and a ttl within range. */
+/**
+ * Whether `meta` is acceptable (land.md §2 Q6): a branch within bounds, without a control character or a lone
+ * surrogate (it is printed in `arbiter land status` and progress lines, and PostgreSQL text cannot hold U+0000 or a
+ * lone surrogate, so every adapter refuses the same branches), and a ttl within range.
+ */
 export const isTicketMeta = (m: TicketMeta): boolean =>
+  typeof m === 'object' &&
+  m !== null &&
   typeof m.branch === 'string' &&
   m.branch.length <= TICKET_BRANCH_MAX &&
+  !/[\u0000-\u001f\u007f]|[\ud800-\udfff]/u.test(m.branch) &&
   Number.isSafeInteger(m.ttl_ms) &&
   m.ttl_ms >= TICKET_TTL_MIN_MS &&
   m.ttl_ms <= TICKET_TTL_MAX_MS;
+
+/**
+ * Whether a ticket can keep `holder` (land.md §2 Q6): an instance of 1 to 512 UTF-16 units and a handle, session and
+ * host of at most 512, as {@link TicketRecordCodec} reads them back. Adapters check it before anything is written.
+ */
+export const isTicketHolder = (h: Holder): boolean =>
+  typeof h === 'object' &&
+  h !== null &&
+  [h.handle, h.session, h.host].every((x) => typeof x === 'string' && x.length <= 512) &&
+  typeof h.instance === 'string' &&
+  h.instance.length >= 1 &&
+  h.instance.length <= 512;
 
 /** Q4: a ticket has expired when more than its ttl has passed since its last heartbeat. */
 export const isTicketExpired = (r: TicketRecord, now: number): boolean => now - r.heartbeat_at > r.ttl_ms;
