@@ -44,7 +44,7 @@ interface LandOptions {
   dryRun?: boolean;
 }
 
-/** Validated options (land.md §8 usage rules). */
+/** Validated options (land.md §8 LU1–LU3). */
 interface Args {
   readonly onto: string | null;
   readonly remote: string | null;
@@ -58,7 +58,7 @@ interface Args {
 const intArg = (v: string, min: number, max: number): number | null => (/^[0-9]{1,7}$/.test(v) && Number(v) >= min && Number(v) <= max ? Number(v) : null);
 
 /**
- * Check the options (land.md §8 U1). @returns the validated arguments, or the usage message (exit 2).
+ * Check the options (land.md §8 LU1). @returns the validated arguments, or the usage message (exit 2).
  */
 export const parseLandArgs = (action: string | undefined, o: LandOptions): Args | { readonly usage: string } => {
   if (action !== undefined && action !== 'status' && action !== 'cancel') return { usage: `unknown land action '${action.slice(0, 40)}' (expected status or cancel, or no action to land)` };

@@ -456,13 +456,13 @@ export interface MessageContext {
 }
 
 /**
- * The progress line of a waiter (land.md §6 M1), exactly:
+ * The progress line of a waiter (land.md §6 LM1), exactly:
  * `arbiter land: waiting — position <p> of <n> on <lane target>, <who> ahead[, ETA ~<s>]`.
  */
 export const waitLine = (p: Extract<Probe, { _tag: 'Wait' }>, onto: string): string =>
   `arbiter land: waiting \u2014 position ${p.position} of ${Math.max(p.of, p.position)} for ${nm(shortRef(onto))}, ${p.ahead === null ? 'the lane is busy' : `${nm(p.ahead)} ahead`}${p.eta_ms === null ? '' : `, ETA ~${secs(p.eta_ms)}`}`;
 
-/** The line printed before each step that changes something (land.md §6 M2). */
+/** The line printed before each step that changes something (land.md §6 LM2). */
 export const stepLine = (p: Probe, ctx: MessageContext): string | null => {
   switch (p._tag) {
     case 'Claim':
@@ -481,7 +481,7 @@ export const stepLine = (p: Probe, ctx: MessageContext): string | null => {
 };
 
 /**
- * The final message of a land (land.md §6 M3–M4): one fixed template per reason, naming what happened and the next
+ * The final message of a land (land.md §6 LM3–LM4): one fixed template per reason, naming what happened and the next
  * step. Interpolates only sanitized names and commit ids.
  */
 export const outcomeMessage = (o: Outcome, ctx: MessageContext): string => {
@@ -548,12 +548,12 @@ export const outcomeMessage = (o: Outcome, ctx: MessageContext): string => {
   }
 };
 
-/** `arbiter land cancel`'s line (land.md §6 M5). */
+/** `arbiter land cancel`'s line (land.md §6 LM5). */
 export const cancelMessage = (lane: string, withdrawn: boolean): string =>
   withdrawn ? `arbiter land: ticket withdrawn from ${nm(lane)}; a land waiting in this session stops.` : `arbiter land: this session has no ticket on ${nm(lane)}.`;
 
 /**
- * `arbiter land status` (land.md §6 M6): the lane's holder, then one line per live ticket in queue order, `me`
+ * `arbiter land status` (land.md §6 LM6): the lane's holder, then one line per live ticket in queue order, `me`
  * marking this session's ticket.
  */
 export const statusLines = (lane: string, queue: ReadonlyArray<TicketView>, view: LaneView | null, myInstance: string): ReadonlyArray<string> => {
