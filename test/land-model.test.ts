@@ -277,6 +277,27 @@ describe('land decision (land.md §7)', () => {
     expect(run._tag === 'Done' && run.effects.map((e) => e._tag)).toEqual(['Release', 'Dequeue', 'DeleteBackup', 'RecordLanding']);
   });
 
+  it('LD-P8 the Stop hook holds a session only for its own live land on this host, younger than LAND_STOP_MAX_MS; any doubt lets it stop', () => {
+    fc.assert(
+      fc.property(
+        fc.record({ session: fc.constantFrom('s1', 's2', ''), agent: fc.constantFrom<string | null>(null, 'a1', 's2'), host: fc.constantFrom('h1', 'h2'), age: fc.integer({ min: -10, max: L.LAND_STOP_MAX_MS + 10 }) }),
+        fc.constantFrom('s1', 'a1', 's2', ''),
+        fc.constantFrom<'alive' | 'dead' | 'unknown'>('alive', 'dead', 'unknown'),
+        (o, hookSession, alive) => {
+          const now = 1_700_000_000_000;
+          const m: L.RunningLand = { pid: 42, host: o.host, session: o.session, agent_session: o.agent, lane: 'deploy:refs/heads/main', onto: 'refs/heads/main', started_at: now - o.age };
+          const expected = hookSession !== '' && (o.session === hookSession || o.agent === hookSession) && o.host === 'h1' && alive === 'alive' && o.age >= 0 && o.age < L.LAND_STOP_MAX_MS;
+          expect(L.isRunning(m, hookSession, 'h1', alive, now)).toBe(expected);
+          expect(L.isRunning(null, hookSession, 'h1', alive, now)).toBe(false);
+          // the marker survives its own codec; anything else reads as no marker
+          expect(L.decodeRunning(JSON.stringify(m))).toEqual(m);
+        },
+      ),
+      RUNS,
+    );
+    for (const bad of ['', 'null', '{}', '{"pid":0}', JSON.stringify({ pid: 1, host: 'h', session: 's', agent_session: 5, lane: 'l', onto: 'o', started_at: 1 })]) expect(L.decodeRunning(bad)).toBeNull();
+  });
+
   it('ETA: median of recent durations times the landings ahead; null without history', () => {
     expect(L.etaMs(3, [])).toBeNull();
     expect(L.etaMs(1, [10_000])).toBe(10_000);

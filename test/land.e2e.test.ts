@@ -175,6 +175,20 @@ describe('arbiter land on real git (land.md §7 LD-P1–LD-P7)', () => {
     expect(dry.stdout).toContain('arbiter land: dry run \u2014 main would take position 1 for origin main; the lane is held by dev1@example.com');
     const waiting = landAsync(['--check', 'true'], c0, 'w0');
     await waitFor('the ticket', () => queued(c1).length === 1, 30_000);
+    // land.md §9 LD16-LD17: while it runs, the Stop hook keeps session w0 working and its context shows the queue
+    const stopPayload = (session: string) => JSON.stringify({ session_id: session, cwd: c0, hook_event_name: 'Stop', stop_hook_active: false });
+    const stopW0 = spawnSync(process.execPath, [BIN, 'hook', 'stop', '--agent', 'claude'], { cwd: c0, env, input: stopPayload('w0'), encoding: 'utf8' });
+    expect(JSON.parse(stopW0.stdout)).toEqual({ decision: 'block', reason: expect.stringContaining('Arbiter land guard: this session has an arbiter land running') });
+    const stopOther = spawnSync(process.execPath, [BIN, 'hook', 'stop', '--agent', 'claude'], { cwd: c0, env, input: stopPayload('someone-else'), encoding: 'utf8' });
+    expect(stopOther.stdout).not.toContain('Arbiter land guard');
+    const ctx = spawnSync(process.execPath, [BIN, 'hook', 'context', '--agent', 'claude', '--event', 'session-start'], {
+      cwd: c0,
+      env,
+      input: JSON.stringify({ session_id: 'w0', hook_event_name: 'SessionStart', source: 'startup', cwd: c0, transcript_path: null }),
+      encoding: 'utf8',
+    });
+    expect(ctx.stdout).toContain('arbiter land running (pid ');
+    expect(ctx.stdout).toContain('onto main: at the head of the queue (1 in line)');
     const cancel = arbiter(['land', 'cancel'], c0, 'w0');
     expect(cancel.code).toBe(0);
     expect(cancel.stdout).toContain('arbiter land: ticket withdrawn from deploy:refs/heads/main');
@@ -185,5 +199,8 @@ describe('arbiter land on real git (land.md §7 LD-P1–LD-P7)', () => {
     expect(queued(c1)).toEqual([]);
     expect(remoteLog(remote)).toEqual(['c0']);
     expect(arbiter(['land', 'cancel'], c0, 'w0').stdout).toContain('this session has no ticket');
+    // the land ended: the Stop hook lets the session go
+    const after = spawnSync(process.execPath, [BIN, 'hook', 'stop', '--agent', 'claude'], { cwd: c0, env, input: stopPayload('w0'), encoding: 'utf8' });
+    expect(after.stdout).not.toContain('Arbiter land guard');
   }, 120_000);
 });

@@ -11,15 +11,31 @@
  * Die-loud: usage errors exit 2 before anything is read or written; a stop exits 1 after the branch was restored.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import type { LaneQueue, LaneStore } from '@arbiter/kernel';
 import { land as L, pushGate as PG, runSteps } from '@arbiter/kernel';
-import { nodeGit, repoRuntimeDir, runGit, safeRevArg, type Env, type GitRun } from '@arbiter/io-node';
+import { hostname, nodeGit, repoRuntimeDir, runGit, safeRevArg, sha256Hex, writeJsonAtomic, type Env, type GitRun } from '@arbiter/io-node';
 import { recordDecision } from '../decision-record.js';
 import { probeIdentity, probeRefs, probeRepo, sleep, storeFor, withTimeout } from '../hook/push-gate-probes.js';
 import { requireWritableRuntime } from '../state-lock-guard.js';
+import { runningDir } from '../hook/land-running.js';
+
+/** Write the running-land marker (land.md §9 LD15, atomic). @returns its path, or null (the land goes on without it). */
+const writeRunning = (runtimeDir: string, m: L.RunningLand): string | null => {
+  const p = join(runningDir(runtimeDir), `running-${sha256Hex(m.session, 16)}.json`);
+  return writeJsonAtomic(p, m) === null ? p : null;
+};
+
+/** Remove the marker. Never throws. */
+const removeRunning = (path: string | null): void => {
+  try {
+    if (path !== null) unlinkSync(path);
+  } catch {
+    // already gone
+  }
+};
 
 /** Bound on a local git command of the land (rebase and merge can take a while on a big branch), ms. */
 const GIT_LOCAL_MS = 120_000;
@@ -251,6 +267,11 @@ const runLand = async (a: Args, cwd: string, env: Env): Promise<never> => {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // land.md §9 LD15: the marker the Stop hook and the coordination block read while this land runs
+  const agentSession = env['ARBITER_SESSION'] ?? env['CLAUDE_CODE_SESSION_ID'] ?? null;
+  const marker = a.dryRun
+    ? null
+    : writeRunning(c.runtime, { pid: process.pid, host: hostname(), session: me.session, agent_session: agentSession === me.session ? null : agentSession, lane, onto: c.onto, started_at: Date.now() });
   const state = { branch: '', holding: false, fence: 0, grantedAt: 0, log: null as string | null, lastWait: '', durations: [] as ReadonlyArray<number>, durationsAt: 0 };
   // the heartbeat while the lane is ours: the lane lease and the ticket (waiting refreshes the ticket itself, LD7)
   const beat = setInterval(() => {
@@ -304,7 +325,8 @@ const runLand = async (a: Args, cwd: string, env: Env): Promise<never> => {
         return { _tag: 'Wait', value: await look() };
       }
       case 'Claim': {
-        if (line1 !== null) err(line1);
+        if (line1 !== null && line1 !== state.lastWait) err(line1);
+        state.lastWait = line1 ?? '';
         const r = await call(store.claim(lane, me, { intent: 'push', eta_minutes: L.LAND_LEASE_MIN }));
         if (r._tag === 'Left') return { _tag: 'Claim', value: { _tag: 'Failure', kind: r.left.kind } };
         if (r.right._tag === 'Granted') {
@@ -379,6 +401,7 @@ const runLand = async (a: Args, cwd: string, env: Env): Promise<never> => {
   const started = Date.now();
   const run = await runSteps(L.driver, L.initialFacts(cfg, { instance: me.instance, session: me.session }), (p) => answer(p));
   clearInterval(beat);
+  removeRunning(marker);
   const outcome: L.Outcome = run._tag === 'Done' ? run.outcome : { _tag: 'Stopped', reason: 'interrupted' };
   // a broken step rule (the step bound) ends like an interruption: the kernel names the stop's effects
   const end = run._tag === 'Done' ? run : L.landStep({ ...run.facts, interrupted: true });

@@ -571,6 +571,64 @@ export const statusLines = (lane: string, queue: ReadonlyArray<TicketView>, view
 /** Exit code of an outcome: 0 for landed, nothing-to-land and dry run; 1 for a stop (land.md §6). */
 export const exitCode = (o: Outcome): 0 | 1 => (o._tag === 'Stopped' ? 1 : 0);
 
+// ───────────────────────────────────────── a running land seen by the hooks (land.md §9) ─────────────────────────────────────────
+
+/** A running land keeps the session that started it working this long at most, ms (land.md §9 LD16). */
+export const LAND_STOP_MAX_MS = 6 * 3_600_000;
+
+/**
+ * The marker a running land keeps in the repository runtime directory (`land/running-<key>.json`, land.md §9 LD15).
+ * `started_at` ms epoch; `agent_session` the agent's session id from the environment, when it differs.
+ */
+export interface RunningLand {
+  readonly pid: number;
+  readonly host: string;
+  readonly session: string;
+  readonly agent_session: string | null;
+  readonly lane: string;
+  readonly onto: string;
+  readonly started_at: number;
+}
+
+/** Read a marker's text; `null` for anything that is not a well-formed marker. Never throws. */
+export const decodeRunning = (text: string): RunningLand | null => {
+  try {
+    const j = JSON.parse(text) as Record<string, unknown>;
+    const str = (k: string, max: number): string | null => (typeof j[k] === 'string' && (j[k] as string).length <= max ? (j[k] as string) : null);
+    const pid = j['pid'];
+    const at = j['started_at'];
+    const session = str('session', 512);
+    const host = str('host', 255);
+    const lane = str('lane', 8_192);
+    const onto = str('onto', 8_192);
+    const agent = j['agent_session'] === null ? null : str('agent_session', 512);
+    if (typeof pid !== 'number' || !Number.isInteger(pid) || pid < 1 || typeof at !== 'number' || !Number.isSafeInteger(at)) return null;
+    if (session === null || host === null || lane === null || onto === null || (agent === null && j['agent_session'] !== null)) return null;
+    return { pid, host, session, agent_session: agent, lane, onto, started_at: at };
+  } catch {
+    return null;
+  }
+};
+
+/** True when the marker was written by a land of `session` (its lane-store session or its agent session). */
+export const ownedBy = (m: RunningLand, session: string): boolean => session !== '' && (m.session === session || m.agent_session === session);
+
+/**
+ * LD16: is a land of this session still running? True when the marker is ours, on this host, its pid answers
+ * `alive`, and it started less than {@link LAND_STOP_MAX_MS} ago. Any doubt (no marker, another host, a pid that is
+ * dead or unknown, an old marker) answers false, so the Stop hook lets the session stop.
+ */
+export const isRunning = (m: RunningLand | null, session: string, host: string, alive: 'alive' | 'dead' | 'unknown', now: number): m is RunningLand =>
+  m !== null && ownedBy(m, session) && m.host === host && alive === 'alive' && now - m.started_at >= 0 && now - m.started_at < LAND_STOP_MAX_MS;
+
+/** LD16 block reason of the Stop hook (land.md §9 LM7): fixed text naming the target. */
+export const stopReason = (m: RunningLand): string =>
+  `Arbiter land guard: this session has an arbiter land running (pid ${m.pid}) onto ${nm(shortRef(m.onto))}. Wait for it to finish and read its result before you stop; arbiter land status shows the queue.`;
+
+/** LD17 context line (land.md §9 LM8): the running land and, when known, its place in the queue. */
+export const contextLine = (m: RunningLand, position: number | null, of: number): string =>
+  `arbiter land running (pid ${m.pid}) onto ${nm(shortRef(m.onto))}: ${position === null ? 'not in the queue (landing or finishing)' : position === 1 ? `at the head of the queue (${of} in line)` : `position ${position} of ${Math.max(of, position)} in the queue`} \u2014 wait for its result.`;
+
 // ───────────────────────────────────────── table ─────────────────────────────────────────
 
 const T_HEAD = 'a'.repeat(40);
