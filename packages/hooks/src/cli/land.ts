@@ -320,7 +320,7 @@ const runLand = async (a: Args, cwd: string, env: Env): Promise<never> => {
         const w = L.waitLine(p, c.onto);
         if (w !== state.lastWait) err(w);
         state.lastWait = w;
-        await sleep(L.POLL_MS);
+        await sleep(L.pollMs(p.position));
         if (interrupted) return { _tag: 'Interrupted' };
         return { _tag: 'Wait', value: await look() };
       }

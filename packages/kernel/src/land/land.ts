@@ -25,8 +25,12 @@ export const MAX_ATTEMPTS = 5;
 export const DEFAULT_CHECK_TIMEOUT_MIN = 30;
 export const CHECK_TIMEOUT_MIN = 1;
 export const CHECK_TIMEOUT_MAX = 1_440;
-/** How often a waiter looks at the queue again, ms. */
+/** How often a waiter looks at the queue again, ms; the next in line (position ≤ 2) looks every {@link POLL_NEXT_MS}. */
 export const POLL_MS = 1_000;
+export const POLL_NEXT_MS = 250;
+
+/** The pause before a waiter at 1-based `position` looks at the queue again, ms (land.md §3). */
+export const pollMs = (position: number): number => (position <= 2 ? POLL_NEXT_MS : POLL_MS);
 /** How often the ticket and (while held) the lane are refreshed, ms. */
 export const HEARTBEAT_MS = 2_000;
 /** Lease asked for with each lane claim, minutes; the heartbeat keeps it alive while the land works. */
