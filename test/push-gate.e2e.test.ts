@@ -104,7 +104,7 @@ describe('push gate end to end (real git, built binary)', () => {
     git(B, ['commit', '-q', '--allow-empty', '-m', 'b1']);
     const r = git(B, ['push', 'origin', 'main'], { ARBITER_SESSION: 'sB' });
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('arbiter: BLOCKED — the remote branch main on origin has commits that this push does not contain. Run `git pull --rebase`, then push again.');
+    expect(r.stderr).toContain('arbiter: BLOCKED — the remote branch main on origin has commits that this push does not contain. Run `arbiter land` to queue, rebase, check and push in turn, or `git pull --rebase`, then push again.');
     const last = audit('w2').at(-1);
     expect(last?.['kind']).toBe('release');
     expect(last?.['by_session']).toBe('sB');

@@ -305,3 +305,33 @@ describe('arbiter hook stop: properties', () => {
     );
   });
 });
+
+describe('arbiter hook stop: a running land (land.md §9 LD16)', () => {
+  const running = { pid: 4242, host: 'h', session: 'S-own', agent_session: null, lane: 'deploy:refs/heads/main', onto: 'refs/heads/main', started_at: NOW - 1_000 };
+
+  it('a land of this session blocks after the build stop and before the stop gate, which then runs no probe', async () => {
+    const asked: Array<[string, string]> = [];
+    const h = harness({
+      stdin: stop({ session_id: 'S-own', last_assistant_message: "I'll do it now." }),
+      seed: { 'stop-gate.json': gate('enforce') },
+      routes: { 'GET /sg/hot-path': { status: 200, body: '{}' } },
+      cfg: AUTH_CFG,
+      over: { landRunning: (dir, s) => (asked.push([dir, s]), s === 'S-own' ? running : null) },
+    });
+    const r = await runStopHook('claude', h.deps);
+    expect(asked).toEqual([['/mem/arbiter', 'S-own']]);
+    expect(r.decision).toBe('land');
+    expect(r.reason).toBe('land-running');
+    expect(JSON.parse(r.stdout)).toEqual({ decision: 'block', reason: 'Arbiter land guard: this session has an arbiter land running (pid 4242) onto main. Wait for it to finish and read its result before you stop; arbiter land status shows the queue.' });
+    expect(h.http.requests()).toHaveLength(0);
+    expect(h.records.map((x) => `${x.policy}:${x.reasons[0]}`)).toContain('land:land-running');
+  });
+
+  it('no land of this session (or no repository) goes on to the stop gate', async () => {
+    const h = harness({ stdin: stop({ session_id: 'S-other', last_assistant_message: 'Done.' }), over: { landRunning: () => null } });
+    const r = await runStopHook('claude', h.deps);
+    expect(r.decision).toBe('stop-gate');
+    const out = harness({ stdin: stop({ session_id: 'S-own' }), inRepo: false, over: { landRunning: () => running } });
+    expect((await runStopHook('claude', out.deps)).decision).toBe('stop-gate');
+  });
+});

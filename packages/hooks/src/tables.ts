@@ -9,6 +9,7 @@ import {
   convoyGuard,
   drift,
   engineLock,
+  land,
   paths,
   pushGate,
   retry,
@@ -36,4 +37,5 @@ export const TABLES: Readonly<Record<string, () => DecisionTable>> = {
   'stop-gate': stopGate.table,
   'gate-push': pushGate.table,
   'action-claim': actionClaim.table,
+  land: land.table,
 };

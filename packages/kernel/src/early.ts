@@ -185,6 +185,8 @@ export interface StopRepoFacts {
   readonly buildState: boolean;
   /** `stop-gate.json` exists in the runtime directory. */
   readonly gateState: boolean;
+  /** A running-land marker exists in the runtime directory (land.md §9 LD15); absent reads as false. */
+  readonly landMarker?: boolean;
   /**
    * The repository configuration, decoded as an object: `null` when absent, `'unreadable'` when it exists but cannot
    * be read or decoded (then the full hook reads it and reports).
@@ -202,7 +204,7 @@ export interface StopRepoFacts {
 export const stopEarly = (agent: Agent, o: PayloadObject | null, repo: StopRepoFacts): ReadonlyArray<EarlyRecord> | null => {
   if (o === null || mayHoldClaim(o['last_assistant_message'])) return null;
   if (repo.inRepository) {
-    if (repo.buildState || repo.gateState || repo.config === 'unreadable') return null;
+    if (repo.buildState || repo.gateState || repo.landMarker === true || repo.config === 'unreadable') return null;
     if (repo.config !== null && ('stop_gate' in repo.config || 'commitments' in repo.config || 'state_lock' in repo.config)) return null;
   }
   const sid = o['session_id'];

@@ -22,6 +22,7 @@ export * as secrets from './secrets.js';
 export * as convoyGuard from './convoy-guard.js';
 export * as actionClaim from './action-claim/action-claim.js';
 export * as landQueue from './land/queue.js';
+export * as land from './land/land.js';
 
 export * from './internal/step.js';
 export * from './internal/codecs.js';

@@ -648,7 +648,7 @@ describe('push-gate examples (push-gate.md §8.10)', () => {
     const r = PG.simulate(agent('git push'), script({ claim: () => ({ _tag: 'Held', holder_handle: 'ana@example.com', holder_instance: 'f'.repeat(32), heartbeat_age_sec: 95 }) }));
     expect(r.verdict._tag).toBe('Ask');
     expect(PG.gateMessage(r.verdict, 'claude')).toBe(
-      'Deploy lane deploy:refs/heads/main is held by @ana (last heartbeat 2m ago). Wait for its release, or override with `arbiter deploy --break-glass` (audited). Allow this push anyway?',
+      'Deploy lane deploy:refs/heads/main is held by @ana (last heartbeat 2m ago). Run `arbiter land` to queue for it, wait for its release, or override with `arbiter deploy --break-glass` (audited). Allow this push anyway?',
     );
   });
   it('H2: held and a halt for us → Block halted, exit 2', () => {

@@ -14,6 +14,7 @@ import * as log from './log.js';
 import * as table from './table.js';
 import * as install from './install.js';
 import * as lanes from './lanes.js';
+import * as land from './land.js';
 import * as db from './db.js';
 import * as scan from './scan.js';
 import * as blastRadius from './blast-radius.js';
@@ -36,6 +37,7 @@ export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> =
   partitions,
   install,
   lanes,
+  land,
   serve,
   db,
 ];

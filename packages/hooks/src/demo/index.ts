@@ -15,12 +15,14 @@ import * as convoyDemo from './convoy.js';
 import * as pushGateDemo from './push-gate.js';
 import * as claimsDemo from './claims.js';
 import * as twoMachinesDemo from './two-machines.js';
+import * as landDemo from './land.js';
 
 /** Demo sections in narrative order. */
 export const SECTIONS: ReadonlyArray<{ readonly name: string; readonly run: (ctx: DemoContext) => Promise<void> }> = [
   { name: 'session-lock', run: sessionLockDemo.run },
   { name: 'push-gate', run: pushGateDemo.run },
   { name: 'two-machines', run: twoMachinesDemo.run },
+  { name: 'land', run: landDemo.run },
   { name: 'build-stop', run: buildStopDemo.run },
   { name: 'state-lock', run: stateLockDemo.run },
   { name: 'breaker', run: breakerDemo.run },

@@ -8,6 +8,7 @@ import { stateLock } from '@arbiter/kernel';
 import type { Env } from '@arbiter/io-node';
 import { openRuntimeGuard } from '../state-lock-guard.js';
 import { commitmentContextLines } from './commitments-context.js';
+import { landContextLines } from './land-context.js';
 
 /**
  * state-lock.md §8 rule 2: while Arbiter's state-directory lock is disabled, the block says so (commitments,
@@ -49,4 +50,6 @@ export const CONTEXT_SECTIONS: ReadonlyArray<ContextSection> = [
   { name: 'state-guard', lines: stateGuardLines },
   // action-claim.md §6: the session's open commitments (action claims not yet followed through).
   { name: 'open-commitments', lines: (i) => commitmentContextLines(i.top, i.env as NodeJS.ProcessEnv, i.now, i.session) },
+  // land.md §9 LD17: a land running in this session and its place in the queue.
+  { name: 'running-land', lines: landContextLines },
 ];

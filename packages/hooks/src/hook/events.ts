@@ -15,7 +15,7 @@
  * --event …`) are single-stage events here, so they take the same early verdicts. Fail-open throughout: an unknown
  * name, a missing `--agent`, or a crash exits 0 without blocking.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import {
   BUILD_STATE_FILE,
@@ -80,6 +80,17 @@ const startDirOf = (o: PayloadObject): string => {
 /** Largest configuration file read, bytes (the kernel's `config.CONFIG_MAX_BYTES`; a larger one is unreadable). */
 const CONFIG_READ_MAX_BYTES = 64 * 1024;
 
+/** Does the runtime directory hold a running-land marker (land.md §9 LD15)? Only names are listed; never throws. */
+const hasLandMarker = (runtimeDir: string): boolean => {
+  const dir = join(runtimeDir, 'land');
+  if (!existsSync(dir)) return false;
+  try {
+    return readdirSync(dir).some((n) => n.startsWith('running-'));
+  } catch {
+    return false;
+  }
+};
+
 /** The repository facts the early Stop needs (existence checks and the configuration file; nothing is written). */
 const stopRepoFacts = (repo: ReturnType<typeof resolveRepo>): StopRepoFacts => {
   if (repo === null) return { inRepository: false, buildState: false, gateState: false, config: null };
@@ -95,6 +106,7 @@ const stopRepoFacts = (repo: ReturnType<typeof resolveRepo>): StopRepoFacts => {
     inRepository: true,
     buildState: existsSync(join(repo.runtimeDir, BUILD_STATE_FILE)),
     gateState: existsSync(join(repo.runtimeDir, STOP_GATE_FILE)),
+    landMarker: hasLandMarker(repo.runtimeDir),
     config,
   };
 };

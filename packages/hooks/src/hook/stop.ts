@@ -17,6 +17,7 @@ import { isAbsolute, join } from 'node:path';
 import {
   buildStop as BS,
   config,
+  land as LD,
   sanitizeLine,
   runSteps,
   stateLock,
@@ -32,6 +33,7 @@ import type { HookMain } from '../invocation.js';
 import { armWatchdog, finish, readStdin, type Agent, type StdinResult } from './runtime.js';
 import { armBackstop } from './backstop.js';
 import { recordDecision } from '../decision-record.js';
+import { findRunning } from './land-running.js';
 
 /** Largest stdin accepted, bytes (hooks.md §7 rule 1). */
 export const STOP_STDIN_MAX_BYTES = 8 * 1024 * 1024;
@@ -80,13 +82,15 @@ export interface StopDeps {
   readonly transcriptTail: (path: string, maxBytes: number) => Promise<ProbeAnswer<{ readonly text: string; readonly partial: boolean }>>;
   readonly observeClaim: (input: StopClaimInput) => Promise<void>;
   readonly record: (startDir: string, r: StopRecord) => void;
+  /** land.md §9 LD16: the land running for this session in a repository runtime directory, or null (absent: none). */
+  readonly landRunning?: (runtimeDir: string, session: string) => LD.RunningLand | null;
 }
 
 /** What one run produced: the stdout line, stderr lines, and (for tests) the final reasons. */
 export interface StopRun {
   readonly stdout: string;
   readonly stderr: ReadonlyArray<string>;
-  readonly decision: 'build-stop' | 'stop-gate' | 'hook';
+  readonly decision: 'build-stop' | 'land' | 'stop-gate' | 'hook';
   /** The reason of the final verdict: a build-stop or stop-gate reason, or `internal-error` / `state-guard-disabled`. */
   readonly reason: string;
 }
@@ -198,6 +202,13 @@ export const runStopHook = async (agent: Agent, deps: StopDeps): Promise<StopRun
       effects: bEffects,
     });
     if (bv._tag === 'Block') return { stdout: SG.renderStop(bv.message), stderr, decision, reason: bv.reasons[0] };
+    // land.md §9 LD16: a land running in this session owns it like a build: the session keeps working until it ends.
+    decision = 'land';
+    const landing = repo === null || deps.landRunning === undefined ? null : deps.landRunning(repo.runtimeDir, hookSession);
+    if (landing !== null) {
+      deps.record(startDir, { policy: LD.POLICY, policyVersion: LD.POLICY_VERSION, verdict: 'Block', reasons: ['land-running'], facts: { agent, session_id: hookSession, pid: landing.pid, lane: landing.lane } });
+      return { stdout: SG.renderStop(LD.stopReason(landing)), stderr, decision, reason: 'land-running' };
+    }
     // hooks.md §8 step 5: the stop gate.
     decision = 'stop-gate';
     const { settings, warnings } = config.stopGateSettings(cfg, deps.env['ARBITER_AUTHORITY_TOKEN']);
@@ -307,6 +318,7 @@ export const stopMain: HookMain = async (inv, input = {}) => {
       return r;
     },
     files: (dir) => fsStateFiles(dir),
+    landRunning: (dir, session) => findRunning(dir, session, Date.now()),
     config: readRepoConfig,
     guard: async (dir, cfg, line) => {
       const g = await guardRuntimeDir(dir, {

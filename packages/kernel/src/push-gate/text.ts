@@ -99,13 +99,13 @@ export const messages = {
   blockedByHalt: (): string => 'arbiter: BLOCKED — this session has an open halt directed at it. Stop, tell the human, and do not push.',
   /** B-BEHIND */
   blockedBehindRemote: (dst: unknown, remote: unknown): string =>
-    `arbiter: BLOCKED — the remote branch ${branch(dst)} on ${safeRemote(remote)} has commits that this push does not contain. Run \`git pull --rebase\`, then push again.`,
+    `arbiter: BLOCKED — the remote branch ${branch(dst)} on ${safeRemote(remote)} has commits that this push does not contain. Run \`arbiter land\` to queue, rebase, check and push in turn, or \`git pull --rebase\`, then push again.`,
   /** B-REWRITE */
   blockedHistoryRewrite: (dst: unknown): string =>
     `arbiter: BLOCKED — this push would discard commits on the remote ${safeRef(dst)}. Force-pushing a deploy ref needs a human decision (audited break-glass).`,
   /** A-HELD */
   askLaneHeld: (lane: unknown, handle: unknown, age: unknown): string =>
-    `Deploy lane ${safeLane(lane)} is held by ${safeHandle(handle)} (last heartbeat ${fmtAge(age)} ago). Wait for its release, or override with \`arbiter deploy --break-glass\` (audited). Allow this push anyway?`,
+    `Deploy lane ${safeLane(lane)} is held by ${safeHandle(handle)} (last heartbeat ${fmtAge(age)} ago). Run \`arbiter land\` to queue for it, wait for its release, or override with \`arbiter deploy --break-glass\` (audited). Allow this push anyway?`,
   /** W-HELD */
   warnLaneHeld: (lane: unknown, handle: unknown, age: unknown): string =>
     `arbiter: WARNING — deploy lane ${safeLane(lane)} is held by ${safeHandle(handle)} (last heartbeat ${fmtAge(age)} ago). This host cannot ask, so the push goes ahead UNGATED; coordinate with the holder.`,
