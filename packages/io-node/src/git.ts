@@ -43,6 +43,7 @@ export const runGit = (
 ): TaskEither<GitError, GitRun> => () =>
   new Promise((res) => {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     childProcess().execFile(
       'git',
       [...args],
@@ -56,9 +57,12 @@ export const runGit = (
       },
     );
     spawnMs += performance.now() - t0; // fork and exec run synchronously, on this thread
+    const c = process.cpuUsage(c0);
+    spawnCpuMs += (c.user + c.system) / 1000;
   });
 
 let spawnMs = 0;
+let spawnCpuMs = 0;
 
 /**
  * Milliseconds this process has spent so far inside `execFile` starting git children: fork and exec run synchronously
@@ -66,6 +70,12 @@ let spawnMs = 0;
  * the decision's own time, push-gate.md §8.4). Grows only; read it before and after a section.
  */
 export const gitSpawnMs = (): number => spawnMs;
+
+/**
+ * The CPU time (user + system, ms) this process has spent inside those `execFile` calls: the same share as
+ * {@link gitSpawnMs} without the waits for a CPU on a busy machine. Grows only.
+ */
+export const gitSpawnCpuMs = (): number => spawnCpuMs;
 
 const failed = (r: GitRun): GitError => ({ _tag: 'GitFailed', code: r.code, stderr: r.stderr.slice(0, 500) });
 const map = <A>(t: TaskEither<GitError, GitRun>, f: (r: GitRun) => { _tag: 'Left'; left: GitError } | { _tag: 'Right'; right: A }): TaskEither<GitError, A> => async () => {
