@@ -3,7 +3,15 @@
 //    connection per call as a hook makes it), with p50/p99 cycle latency; backed by the embedded store (fs:DIR).
 //    Set BENCH_SERVE_STORE=postgres (and ARBITER_DATABASE_URL) to measure the PostgreSQL-backed service.
 // 2. the gate-push deploy path with the http store: decision time outside the git subprocesses and the store's
-//    network round trips (driver wall − the time the driver waited on probes, git or store), target ≤ 10 ms median.
+//    network round trips, target ≤ 10 ms median. Measured as the CPU time the hook process used during the probe
+//    driver minus the CPU time of starting git children (fork + exec inside execFile run synchronously):
+//    `cpu_ms − spawn_cpu_ms` of the decision log. Waiting for a git child or a socket uses no CPU, so everything
+//    left is Arbiter's own work: kernel steps, decoding git's answers and the configuration, opening the store,
+//    loading node:http, building and parsing the HTTP bodies. CPU time, because on a shared machine a process that
+//    waits for a CPU looks busy by any wall clock; the wall-clock form (event-loop busy time minus time inside
+//    execFile, `busy_ms − spawn_ms`) is printed beside it and equals it on an idle machine. The earlier figure,
+//    driver wall − the longest probe of each batch (`driver_ms − io_ms`), counted all the work inside a probe as I/O;
+//    it is still printed, labelled as such, for comparison.
 // 3. a hook that never touches lanes (non-push Bash payload) in a clone configured for the http store: start-up as a
 //    ratio to `node -e 0`, and whether `node:http` was loaded at all (it must not be).
 import { spawn, execFileSync, spawnSync } from 'node:child_process';
@@ -92,9 +100,20 @@ export default async ({ bin, lib, root }) => {
     if (claimed.length === 0) throw new Error('no claimed gate run in the decision log');
     const net = claimed.map((e) => e.probes.filter((p) => p.name === 'claim' || p.name === 'state').reduce((a, p) => a + p.duration_ms, 0));
     // io_ms: per probe batch, the longest probe (git or store): the claim runs concurrently with the compat git probe
-    const outside = lib.stats(claimed.map((e) => Math.max(0, e.facts.timing.driver_ms - e.facts.timing.io_ms)));
+    const probeMethod = lib.stats(claimed.map((e) => Math.max(0, e.facts.timing.driver_ms - e.facts.timing.io_ms)));
+    const own = lib.stats(claimed.map((e) => Math.max(0, e.facts.timing.cpu_ms - e.facts.timing.spawn_cpu_ms)));
+    const spawnCpu = lib.stats(claimed.map((e) => e.facts.timing.spawn_cpu_ms));
+    const ownWall = lib.stats(claimed.map((e) => Math.max(0, e.facts.timing.busy_ms - e.facts.timing.spawn_ms)));
     const n = lib.stats(net);
-    rows.push({ name: 'deploy push via the http store, decision time outside git subprocesses and network round trips', value: outside.median, unit: 'ms median', spread: `${lib.fmt(outside.p25)}–${lib.fmt(outside.p75)} ms`, target: '≤ 10 ms' });
+    rows.push({
+      name: 'deploy push via the http store, decision time outside git subprocesses and network round trips (CPU time − git spawns)',
+      value: own.median,
+      unit: 'ms CPU median',
+      spread: `${lib.fmt(own.p25)}–${lib.fmt(own.p75)} ms; git spawns ${lib.fmt(spawnCpu.median)} ms CPU`,
+      target: '≤ 10 ms',
+    });
+    rows.push({ name: 'deploy push via the http store, the same by the wall clock (event-loop busy − time inside execFile)', value: ownWall.median, unit: 'ms median', spread: `${lib.fmt(ownWall.p25)}–${lib.fmt(ownWall.p75)} ms` });
+    rows.push({ name: 'deploy push via the http store, driver wall − longest probe per batch (earlier method: work inside probes counted as I/O)', value: probeMethod.median, unit: 'ms median', spread: `${lib.fmt(probeMethod.p25)}–${lib.fmt(probeMethod.p75)} ms` });
     rows.push({ name: 'deploy push via the http store, claim + state round trips', value: n.median, unit: 'ms median', spread: `${lib.fmt(n.p25)}–${lib.fmt(n.p75)} ms` });
 
     // 3. a non-push hook in the http-configured clone: start-up ratio, and no node:http loaded

@@ -178,6 +178,23 @@ describe('embedded fs lane store specifics', () => {
     }
   });
 
+  it('E2 collection: a busy lane keeps its newest 8 generations whatever their age, so each call lists a short directory', async () => {
+    // Before, collection also waited for a generation to be ten minutes old: 200 claim + release cycles left 400
+    // files, and every later call listed (and stat'ed) all of them, so a cycle grew slower with each cycle before it.
+    const root = tmp();
+    const s = fsLaneStore(root);
+    const lane = 'deploy:refs/heads/main';
+    for (let i = 0; i < 200; i++) {
+      expect(await right(s.claim(lane, H(1), { intent: 'push', eta_minutes: null }))).toEqual({ _tag: 'Granted', fence: i + 1, reclaimed: false });
+      expect(await right(s.release(lane, H(1).instance))).toEqual({ _tag: 'Released', fence: i + 1 });
+    }
+    const names = readdirSync(join(root, 'lanes')).sort((a, b) => Number(a.split('.').at(-1)) - Number(b.split('.').at(-1)));
+    expect(names).toEqual(Array.from({ length: 8 }, (_, i) => `${laneKey(lane)}.json.${393 + i}`));
+    // the audit projection still has every event, and the lane reads back
+    expect((await right<ReadonlyArray<unknown>>(s.audit(1_000))).length).toBe(400);
+    expect((await right(s.state(lane, 'x'))).lanes[0]).toMatchObject({ fence: 200, holder: null });
+  });
+
   it('STORE_CAS_ATTEMPTS: a link that always loses ends in contended', async () => {
     const root = tmp();
     const lane = 'deploy:x';

@@ -47,6 +47,34 @@ describe('runGate with injected lane-store faults (fail-open table)', () => {
     expect(r.effects.filter((e) => e._tag === 'PostStatus').length).toBe(1);
   });
 
+  it('timing: the main thread\'s busy time and the git spawns in it are measured (issue 9, decision time outside git)', async () => {
+    // A store that burns 30 ms of CPU on the main thread inside its claim: the earlier figure (driver wall − longest probe)
+    // counted that as I/O; busy_ms − spawn_ms counts it as the decision's own time.
+    const dir = repo('timing');
+    t0 = performance.now();
+    const mem = memoryLaneStore({ clock: fakeClock() });
+    const busyClaim: LaneStore = {
+      ...mem,
+      claim: (lane, holder, meta) => async () => {
+        const c0 = process.cpuUsage();
+        while (((u) => u.user + u.system)(process.cpuUsage(c0)) < 30_000) {
+          // 30 ms of CPU, not waiting (a loaded machine stretches the wall time, never the CPU time)
+        }
+        return mem.claim(lane, holder, meta)();
+      },
+    };
+    const r = await gate(dir, 'git push origin main', () => busyClaim);
+    expect(r.verdict.reason).toBe('claimed');
+    const tm = r.timing;
+    expect(tm.spawn_ms).toBeGreaterThan(0); // real git children were started
+    expect(tm.busy_ms).toBeGreaterThanOrEqual(tm.spawn_ms);
+    expect(tm.busy_ms).toBeLessThanOrEqual(tm.driver_ms + 1);
+    expect(tm.busy_ms - tm.spawn_ms).toBeGreaterThanOrEqual(29);
+    expect(tm.spawn_cpu_ms).toBeGreaterThan(0);
+    expect(tm.cpu_ms).toBeGreaterThanOrEqual(tm.spawn_cpu_ms);
+    expect(tm.cpu_ms - tm.spawn_cpu_ms).toBeGreaterThanOrEqual(29);
+  });
+
   it('full disk (ENOSPC on commit) → AllowLoud store-failed (other)', async () => {
     const dir = repo('enospc');
     t0 = performance.now();

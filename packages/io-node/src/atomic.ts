@@ -51,8 +51,14 @@ export const createExclusive = (
 ): ExclusiveResult => {
   const dir = dirname(path);
   try {
-    ensureDir(dir);
-    const fd = openSync(tmp, 'wx', 0o600);
+    let fd: number;
+    try {
+      fd = openSync(tmp, 'wx', 0o600);
+    } catch (e) {
+      if (errnoCode(e) !== 'ENOENT') throw e;
+      ensureDir(dir); // the directory is created on first use only: no mkdir on every commit
+      fd = openSync(tmp, 'wx', 0o600);
+    }
     try {
       writeSync(fd, data);
     } finally {

@@ -1,5 +1,5 @@
 /**
- * Embedded file-system `LaneStore` (push-gate.md §5.5 E1–E6). Lives in the repository's runtime directory
+ * Embedded file-system `LaneStore` (push-gate.md §5.5 E1–E7). Lives in the repository's runtime directory
  * (`<git common dir>/arbiter/`, or `$ARBITER_STATE_DIR/repos/<key>/`), shared by every worktree of a clone.
  *
  * Each lane is a chain of immutable generation files `lanes/<lane-key>.json.<g>`; a method reads the newest
@@ -26,10 +26,17 @@ export interface FsLaneStoreOptions {
   readonly inject?: (step: string) => string | null;
 }
 
+/**
+ * Generations of one lane that collection keeps (E2): the newest `GEN_KEEP`, whatever their age. A reader overtaken
+ * by that many commits between its listing and its read finds its file gone and lists again (session-lock.md §6.4
+ * F4); a writer that re-created a collected number sees a newer generation after its link (F6). So nothing here needs
+ * an age floor, and one lane never leaves more than `GEN_KEEP` + 1 files behind, however busy it is.
+ */
 const GEN_KEEP = 8;
 /** Largest `audit.ndjson` read by `audit`, bytes. */
 const AUDIT_READ_MAX_BYTES = 64 * 1024 * 1024;
-const GEN_GC_AGE_MS = 600_000;
+/** A temporary file a crashed writer left behind (`<key>.json.<g>.tmp-…`) is removed once it is older than this, ms. */
+const TMP_GC_AGE_MS = 600_000;
 
 /**
  * File key of a lane (E2): the first 32 hex of SHA-256 of the lane name's UTF-8 bytes. Fixed length whatever the
@@ -37,7 +44,18 @@ const GEN_GC_AGE_MS = 600_000;
  * record. Lane names are well-formed UTF-16 (N5), so the UTF-8 encoding, and the key, is one per name. Unchanged
  * since the first release, so stores written before keep their lanes.
  */
-export const laneKey = (lane: string): string => crypto().createHash('sha256').update(lane, 'utf8').digest('hex').slice(0, 32);
+export const laneKey = (lane: string): string => {
+  let k = keyMemo.get(lane);
+  if (k === undefined) {
+    k = crypto().createHash('sha256').update(lane, 'utf8').digest('hex').slice(0, 32);
+    if (keyMemo.size >= KEY_MEMO_MAX) keyMemo.clear();
+    keyMemo.set(lane, k);
+  }
+  return k;
+};
+/** Keys already computed in this process (a long-lived `arbiter serve` asks for the same few lanes again and again). */
+const keyMemo = new Map<string, string>();
+const KEY_MEMO_MAX = 1024;
 
 /** push-gate.md §5.6 "embedded" row: errno → failure kind. */
 export const kindOfErrno = (code: string): LaneFailure['kind'] => {
@@ -54,6 +72,8 @@ class Fail extends Error {
 }
 
 type Loaded = { readonly g: number; readonly rec: PG.LaneRecord | null; readonly corrupt: string | null };
+/** A listing of one lane's files in `lanes/`. */
+type Listing = { readonly gens: ReadonlyArray<number>; readonly tmps: ReadonlyArray<string> };
 
 /**
  * Build the store rooted at `root` (the repository runtime directory). Methods never throw; every error is a
@@ -68,35 +88,45 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
     const c = o.inject?.(name) ?? null;
     if (c !== null) throw new Fail(c);
   };
-  const gensOf = (key: string): number[] => {
+  /** One listing of `lanes/`: the generation numbers of `key`, ascending, and its temporary files (E2). */
+  const listLane = (key: string): Listing => {
     step('list');
     let names: string[];
     try {
       names = readdirSync(lanesDir);
     } catch (e) {
-      if (errnoCode(e) === 'ENOENT') return [];
+      if (errnoCode(e) === 'ENOENT') return { gens: [], tmps: [] };
       throw e;
     }
     const prefix = `${key}.json.`;
-    const out: number[] = [];
-    for (const n of names) if (n.startsWith(prefix) && /^[1-9][0-9]*$/.test(n.slice(prefix.length))) out.push(Number(n.slice(prefix.length)));
-    return out.sort((a, b) => a - b);
+    const gens: number[] = [];
+    const tmps: string[] = [];
+    for (const n of names) {
+      if (!n.startsWith(prefix)) continue;
+      const rest = n.slice(prefix.length);
+      if (/^[1-9][0-9]*$/.test(rest)) gens.push(Number(rest));
+      else if (/^[1-9][0-9]*\.tmp-/.test(rest)) tmps.push(n);
+    }
+    return { gens: gens.sort((a, b) => a - b), tmps };
   };
-  const load = async (lane: string): Promise<Loaded> => {
+  /** Read generation `g` of `lane` (file key `key`). @throws ENOENT when collected meanwhile (the caller lists again). */
+  const readGen = async (lane: string, key: string, g: number): Promise<Loaded> => {
+    step('read');
+    // Asynchronous on purpose: a read that never returns (a FIFO, a hung mount) must leave the event loop free
+    // for the hook's watchdog (push-gate.md §14 rule 2).
+    const text = await readGeneration(join(lanesDir, `${key}.json.${g}`));
+    if (text === null) return { g, rec: null, corrupt: 'not a regular file' };
+    const d = PG.decodeLaneRecord(text, lane);
+    return 'corrupt' in d ? { g, rec: null, corrupt: d.corrupt } : { g, rec: d, corrupt: null };
+  };
+  const load = async (lane: string, key: string): Promise<Loaded> => {
     for (let race = 0; race < 3; race++) {
-      const gens = gensOf(laneKey(lane));
-      const g = gens.at(-1) ?? 0;
+      const g = listLane(key).gens.at(-1) ?? 0;
       if (g === 0) return { g: 0, rec: null, corrupt: null };
       try {
-        step('read');
-        // Asynchronous on purpose: a read that never returns (a FIFO, a hung mount) must leave the event loop free
-        // for the hook's watchdog (push-gate.md §14 rule 2).
-        const text = await readGeneration(join(lanesDir, `${laneKey(lane)}.json.${g}`));
-        if (text === null) return { g, rec: null, corrupt: 'not a regular file' };
-        const d = PG.decodeLaneRecord(text, lane);
-        return 'corrupt' in d ? { g, rec: null, corrupt: d.corrupt } : { g, rec: d, corrupt: null };
+        return await readGen(lane, key, g);
       } catch (e) {
-        if (e instanceof Fail || errnoCode(e) !== 'ENOENT') throw e; // vanished by GC: list again
+        if (e instanceof Fail || errnoCode(e) !== 'ENOENT') throw e; // vanished by GC: list again (F4)
       }
     }
     throw new Fail('EAGAIN');
@@ -110,47 +140,63 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
       // the generation file already carries the event (E3); the projection is best effort
     }
   };
-  const gc = (lane: string): void => {
-    try {
-      const key = laneKey(lane);
-      const gens = gensOf(key);
-      const t = now();
-      for (const g of gens.slice(0, Math.max(0, gens.length - GEN_KEEP))) {
-        const p = join(lanesDir, `${key}.json.${g}`);
-        if (t - statSync(p).mtimeMs > GEN_GC_AGE_MS) unlinkSync(p);
+  /**
+   * Collection after a commit, best effort, from the listing the commit already made (no second `readdir`): every
+   * generation of the lane but the newest `GEN_KEEP`, and temporary files older than `TMP_GC_AGE_MS` (the only
+   * files it stats). Never the newest generation.
+   */
+  const gc = (key: string, l: Listing): void => {
+    for (const g of l.gens.slice(0, Math.max(0, l.gens.length - GEN_KEEP))) {
+      try {
+        unlinkSync(join(lanesDir, `${key}.json.${g}`));
+      } catch {
+        // already collected by another writer
       }
-    } catch {
-      // best effort
+    }
+    if (l.tmps.length === 0) return;
+    const t = now();
+    for (const n of l.tmps) {
+      try {
+        const p = join(lanesDir, n);
+        if (t - statSync(p).mtimeMs > TMP_GC_AGE_MS) unlinkSync(p);
+      } catch {
+        // best effort
+      }
     }
   };
-  /** Commit `next` as generation g+1. @returns true when it is now the newest generation (F5–F6). */
-  const commit = (lane: string, g: number, next: PG.LaneRecord): boolean => {
-    if (!PG.isStorableRecord(next, lane)) throw new Fail('unstorable-record'); // E7: never write what load() would call corrupt
-    step('mkdir');
-    ensureDir(lanesDir);
+  /**
+   * Commit `next` as generation g+1 (F5), then list once (F6).
+   * @returns that listing when g+1 is now the newest generation, null when another writer won.
+   */
+  const commit = (lane: string, key: string, g: number, next: PG.LaneRecord): Listing | null => {
+    const text = PG.storableLaneText(next, lane);
+    if (text === null) throw new Fail('unstorable-record'); // E7: never write what load() would call corrupt
+    step('mkdir'); // createExclusive creates the directory
     step('link');
-    const r = createExclusive(join(lanesDir, `${laneKey(lane)}.json.${g + 1}`), PG.encodeLaneRecord(next));
-    if (r._tag === 'Exists') return false;
+    const r = createExclusive(join(lanesDir, `${key}.json.${g + 1}`), text);
+    if (r._tag === 'Exists') return null;
     if (r._tag === 'FsError') throw new Fail(r.code);
-    const after = gensOf(laneKey(lane)).at(-1) ?? 0;
-    return after === g + 1;
+    const after = listLane(key);
+    return (after.gens.at(-1) ?? 0) === g + 1 ? after : null;
   };
   /** The compare-and-set loop around one kernel transition. */
   const cas = async <R>(lane: string, t: (cur: PG.LaneRecord | null, at: number) => PG.Transition<R>): Promise<R> => {
     if (!PG.isLaneName(lane)) throw new Fail('bad-lane-name'); // push-gate.md §3.2 N5: refused before anything is read or written
+    const key = laneKey(lane);
     for (let round = 0; round < PG.STORE_CAS_ATTEMPTS; round++) {
-      const l = await load(lane);
+      const l = await load(lane, key);
       if (l.corrupt !== null) {
         // E2: replace a corrupt newest generation by a free lane with fence = g, audited, then decide again.
         const rep = PG.corruptReplacement(lane, l.g, now(), l.corrupt);
-        if (commit(lane, l.g, rep)) appendAudit(PG.auditOf(rep));
+        if (commit(lane, key, l.g, rep) !== null) appendAudit(PG.auditOf(rep));
         continue;
       }
       const tr = t(l.rec, now());
       if (tr.next === null) return tr.result;
-      if (commit(lane, l.g, tr.next)) {
+      const listing = commit(lane, key, l.g, tr.next);
+      if (listing !== null) {
         appendAudit(tr.audit);
-        gc(lane);
+        gc(key, listing);
         return tr.result;
       }
     }
@@ -222,20 +268,26 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
             const m = /^([0-9a-f]{32})\.json\.([1-9][0-9]*)$/.exec(n);
             if (m) newestByKey.set(m[1] as string, Math.max(newestByKey.get(m[1] as string) ?? 0, Number(m[2])));
           }
-          for (const [key, g] of newestByKey) {
-            try {
-              const json = JSON.parse((await readGeneration(join(lanesDir, `${key}.json.${g}`))) ?? '') as { lane?: unknown };
-              if (typeof json.lane !== 'string' || laneKey(json.lane) !== key) continue;
-              const d = PG.decodeLaneRecord(JSON.stringify(json), json.lane);
-              if (!('corrupt' in d)) lanes.push(PG.viewOf(d.lane, d, t));
-            } catch {
-              // a corrupt or vanished generation is skipped in the overview
+          for (const [key, newest] of newestByKey) {
+            // a generation collected since the listing (GEN_KEEP newer commits meanwhile): list that lane again (F4)
+            let g = newest;
+            for (let race = 0; race < 3 && g > 0; race++) {
+              try {
+                const json = JSON.parse((await readGeneration(join(lanesDir, `${key}.json.${g}`))) ?? '') as { lane?: unknown };
+                if (typeof json.lane !== 'string' || laneKey(json.lane) !== key) break;
+                const d = PG.decodeLaneRecord(JSON.stringify(json), json.lane);
+                if (!('corrupt' in d)) lanes.push(PG.viewOf(d.lane, d, t));
+                break;
+              } catch (e) {
+                if (errnoCode(e) !== 'ENOENT') break; // a corrupt generation is skipped in the overview
+                g = listLane(key).gens.at(-1) ?? 0;
+              }
             }
           }
           lanes.sort((a, b) => (a.lane < b.lane ? -1 : a.lane > b.lane ? 1 : 0));
         } else {
           if (!PG.isLaneName(lane)) throw new Fail('bad-lane-name');
-          const l = await load(lane);
+          const l = await load(lane, laneKey(lane));
           lanes = [l.corrupt !== null ? { lane, fence: l.g, holder: null, expired: false } : PG.viewOf(lane, l.rec, t)];
         }
         const hs = readHalts();

@@ -42,6 +42,8 @@ export const runGit = (
   maxBuffer: number = GIT_MAX_BUFFER,
 ): TaskEither<GitError, GitRun> => () =>
   new Promise((res) => {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
     childProcess().execFile(
       'git',
       [...args],
@@ -54,7 +56,26 @@ export const runGit = (
         return res({ _tag: 'Left', left: { _tag: 'GitSpawnFailed', detail: String(e.code ?? e.message).slice(0, 200) } });
       },
     );
+    spawnMs += performance.now() - t0; // fork and exec run synchronously, on this thread
+    const c = process.cpuUsage(c0);
+    spawnCpuMs += (c.user + c.system) / 1000;
   });
+
+let spawnMs = 0;
+let spawnCpuMs = 0;
+
+/**
+ * Milliseconds this process has spent so far inside `execFile` starting git children: fork and exec run synchronously
+ * on the main thread, so this is git's share of the thread's busy time (the gate's timing facts subtract it to report
+ * the decision's own time, push-gate.md §8.4). Grows only; read it before and after a section.
+ */
+export const gitSpawnMs = (): number => spawnMs;
+
+/**
+ * The CPU time (user + system, ms) this process has spent inside those `execFile` calls: the same share as
+ * {@link gitSpawnMs} without the waits for a CPU on a busy machine. Grows only.
+ */
+export const gitSpawnCpuMs = (): number => spawnCpuMs;
 
 const failed = (r: GitRun): GitError => ({ _tag: 'GitFailed', code: r.code, stderr: r.stderr.slice(0, 500) });
 const map = <A>(t: TaskEither<GitError, GitRun>, f: (r: GitRun) => { _tag: 'Left'; left: GitError } | { _tag: 'Right'; right: A }): TaskEither<GitError, A> => async () => {

@@ -13,7 +13,7 @@ import type { Git, LaneStore, ProbeRecord } from '@arbiter/kernel';
 import { maskOutput, pushGate as PG, runSteps } from '@arbiter/kernel';
 import { agentLogMode } from '@arbiter/kernel/early';
 import type { HookInput, HookMain } from '../invocation.js';
-import { deletePending, nodeGit, openLaneStore, readPending, resolveStateDir, fsLaneStore, writePending, type Env } from '@arbiter/io-node';
+import { deletePending, gitSpawnCpuMs, gitSpawnMs, nodeGit, openLaneStore, readPending, resolveStateDir, fsLaneStore, writePending, type Env } from '@arbiter/io-node';
 import { readStdin, sinceStartMs, stdinJson, type Agent, type StdinResult } from './runtime.js';
 import { recordDecision } from '../decision-record.js';
 import { openRuntimeGuard } from '../state-lock-guard.js';
@@ -43,9 +43,24 @@ export interface GateRun {
    * Wall time of the driver, ms; the part of it spent waiting on git subprocesses (per batch, the longest git probe);
    * the part spent waiting on any probe, git or lane store (per batch, the longest probe); `claim_at_ms`: ms from
    * process start to the first claim answer (absent when nothing was claimed); `guard_ms`: the runtime-state guard
-   * opened before the run (set by the hook, not by {@link runGate}).
+   * opened before the run (set by the hook, not by {@link runGate}). `busy_ms`: the part of the driver's wall time
+   * the main thread was busy (event-loop utilisation: not waiting for a git child, a socket or a timer); `spawn_ms`:
+   * the part of that spent starting git children (fork and exec are synchronous). `busy_ms − spawn_ms` is the
+   * decision's own time: kernel steps, decoding, store clients, module loading, outside git and the network.
+   * `cpu_ms` and `spawn_cpu_ms` are the same two as CPU time of the process (user + system), which a busy machine
+   * does not inflate: a process that waits for a CPU is busy by the event loop's clock but uses none.
    */
-  readonly timing: { readonly driver_ms: number; readonly git_ms: number; readonly io_ms: number; readonly claim_at_ms?: number; readonly guard_ms?: number };
+  readonly timing: {
+    readonly driver_ms: number;
+    readonly git_ms: number;
+    readonly io_ms: number;
+    readonly busy_ms: number;
+    readonly spawn_ms: number;
+    readonly cpu_ms: number;
+    readonly spawn_cpu_ms: number;
+    readonly claim_at_ms?: number;
+    readonly guard_ms?: number;
+  };
 }
 
 /**
@@ -59,6 +74,10 @@ export const runGate = async (initial: Omit<PG.GateFacts, 'elapsed_ms'>, deps: G
   let repo: GateRepo | null = null;
   let store: LaneStore | null = null;
   const tStart = performance.now();
+  const elu0 = performance.eventLoopUtilization();
+  const spawn0 = gitSpawnMs();
+  const cpu0 = process.cpuUsage();
+  const spawnCpu0 = gitSpawnCpuMs();
   let gitMs = 0;
   let ioMs = 0;
   let claimAt: number | null = null;
@@ -66,6 +85,10 @@ export const runGate = async (initial: Omit<PG.GateFacts, 'elapsed_ms'>, deps: G
     driver_ms: Math.round((performance.now() - tStart) * 10) / 10,
     git_ms: Math.round(gitMs * 10) / 10,
     io_ms: Math.round(ioMs * 10) / 10,
+    busy_ms: Math.round(performance.eventLoopUtilization(elu0).active * 10) / 10,
+    spawn_ms: Math.round((gitSpawnMs() - spawn0) * 10) / 10,
+    cpu_ms: Math.round(((u) => u.user + u.system)(process.cpuUsage(cpu0)) / 100) / 10,
+    spawn_cpu_ms: Math.round((gitSpawnCpuMs() - spawnCpu0) * 10) / 10,
     ...(claimAt === null ? {} : { claim_at_ms: claimAt }),
   });
   // `git config user.email` (the identity probe's member, push-gate.md §4) is started together with the refs probe:

@@ -132,12 +132,19 @@ export const decodeLaneRecord = (text: string, lane: string): LaneRecord | { rea
  * True when `r` is a record the on-disk codec reads back for `lane` unchanged (push-gate.md §5.5 E7): every adapter
  * checks this before it commits a generation, so a record its own codec would refuse is never written.
  */
-export const isStorableRecord = (r: LaneRecord, lane: string): boolean => {
-  if (!LaneRecordMem.is(r)) return false;
+export const isStorableRecord = (r: LaneRecord, lane: string): boolean => storableLaneText(r, lane) !== null;
+
+/**
+ * The generation text of `r` when it is storable for `lane` (see {@link isStorableRecord}), else null: the check
+ * and the encoding a file store then writes, in one pass (push-gate.md §5.5 E7).
+ */
+export const storableLaneText = (r: LaneRecord, lane: string): string | null => {
+  if (!LaneRecordMem.is(r)) return null;
   try {
-    return !('corrupt' in decodeLaneRecord(encodeLaneRecord(r), lane));
+    const text = encodeLaneRecord(r);
+    return 'corrupt' in decodeLaneRecord(text, lane) ? null : text;
   } catch {
-    return false; // an instant outside the ISO range cannot be encoded
+    return null; // an instant outside the ISO range cannot be encoded
   }
 };
 
