@@ -1,0 +1,63 @@
+/**
+ * Real clients and the session lock (session-lock.md) and the coordination context (push-gate.md §12): another
+ * session holds this workspace's lock, so Claude's Write and Edit and Codex's apply_patch are refused and the file is
+ * untouched; and the context block the SessionStart / UserPromptSubmit hooks print reaches the model's input.
+ */
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { say } from './fake-model.js';
+import { CLIENTS, arbiter, editFile, hookAs, makeWorld, modelInput, runSession, toldAfterTools, writeFile } from './harness.js';
+
+const OTHER = 'other-session-7';
+
+describe.each(CLIENTS)('%s: session lock and context', (client) => {
+  it('another session holds the workspace lock: creating and editing files is refused with the holder named', async () => {
+    const w = makeWorld(`lock-${client}`);
+    // the other session took the lock with a mutating call of its own (same client, same workspace)
+    const held = hookAs(w, client, 'pre-tool', {
+      session_id: OTHER,
+      cwd: w.repo,
+      hook_event_name: 'PreToolUse',
+      tool_name: client === 'claude' ? 'Write' : 'apply_patch',
+      tool_input: client === 'claude' ? { file_path: join(w.repo, 'x.txt'), content: 'x' } : { command: '*** Begin Patch\n*** Add File: x.txt\n+x\n*** End Patch\n' },
+      tool_use_id: 'toolu_other',
+    });
+    expect(held.code).toBe(0);
+    const s = await runSession(client, w, {
+      prompt: 'Add notes.txt and bump the version in app.txt.',
+      script: [writeFile(client, w, 'notes.txt', 'hello\n'), editFile(client, w, 'app.txt', 'version 1', 'version 2'), say('Blocked.')],
+    });
+    expect(s.code, s.stderr).toBe(0);
+    expect(s.unused).toBe(0);
+    expect(existsSync(join(w.repo, 'notes.txt'))).toBe(false);
+    expect(readFileSync(join(w.repo, 'app.txt'), 'utf8')).toBe('version 1\n');
+    const told = toldAfterTools(s);
+    expect(told).toHaveLength(2);
+    for (const t of told) expect(t).toContain(`parallel session lock held by ${OTHER}`);
+  });
+
+  it('without a competing session the same calls go through (the lock is taken and released by this session)', async () => {
+    const w = makeWorld(`lock-free-${client}`);
+    const s = await runSession(client, w, {
+      prompt: 'Add notes.txt and bump the version in app.txt.',
+      script: [writeFile(client, w, 'notes.txt', 'hello\n'), editFile(client, w, 'app.txt', 'version 1', 'version 2'), say('Done.')],
+    });
+    expect(s.code, s.stderr).toBe(0);
+    expect(readFileSync(join(w.repo, 'notes.txt'), 'utf8')).toBe('hello\n');
+    expect(readFileSync(join(w.repo, 'app.txt'), 'utf8')).toBe('version 2\n');
+    for (const t of toldAfterTools(s)) expect(t).not.toContain('parallel session lock');
+  });
+
+  it('the context block reaches the model: this session, the lane held by another session', async () => {
+    const w = makeWorld(`context-${client}`);
+    expect(arbiter(w, w.repo, ['lane', 'claim', 'main'], { ARBITER_SESSION: OTHER }).code).toBe(0);
+    const s = await runSession(client, w, { prompt: 'What is going on in this repository?', script: [say('Someone holds main.')] });
+    expect(s.code, s.stderr).toBe(0);
+    expect(s.unused).toBe(0);
+    const input = modelInput(s);
+    expect(input).toContain(`session ${s.sessionId}`);
+    expect(input).toContain('deploy:refs/heads/main');
+    expect(input).toContain('held by');
+  });
+});
