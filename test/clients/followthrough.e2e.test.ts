@@ -4,9 +4,13 @@
  * session working through Stop until `arbiter build done` (build-stop.md). The agent names the `arbiter` shim by its
  * full path, because Codex runs commands in a login shell that rebuilds PATH.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { say } from './fake-model.js';
-import { CLIENTS, arbiter, git, makeWorld, modelInput, remoteHead, runSession, shell, shimPath } from './harness.js';
+import { CLIENTS, arbiter, git, makeWorld, modelInput, remoteHead, runSession, shell, shimPath, SESSION_TEST_MS, SETUP_MS, cleanupWorlds, setupClients } from './harness.js';
+
+vi.setConfig({ testTimeout: SESSION_TEST_MS });
+beforeAll(setupClients, SETUP_MS);
+afterAll(cleanupWorlds);
 
 interface CommitmentRow {
   readonly topic?: string;

@@ -9,7 +9,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { startFakeAnthropic } from './fake-anthropic.js';
@@ -31,6 +31,24 @@ export const clientBins = (): Record<Client, string> => {
   const out = execFileSync(process.execPath, [resolve(__dirname, 'install-clients.mjs')], { encoding: 'utf8', timeout: 900_000, stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out) as Record<Client, string>;
 };
+
+/**
+ * Suite setup (a file's `beforeAll`): the built binary, the clients, and a network namespace we may create. Throws
+ * with the reason when one is missing; the suite never skips.
+ */
+export const setupClients = (): void => {
+  if (!existsSync(BIN)) throw new Error(`missing ${BIN}: run \`npm run build\` first (npm test does)`);
+  BINS ??= clientBins();
+  try {
+    execFileSync('unshare', [...unshareArgs(), 'true'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
+  } catch (e) {
+    throw new Error(`cannot create a network namespace with \`unshare ${unshareArgs().join(' ')}\` (root, or unprivileged user namespaces, are needed): ${String((e as { stderr?: unknown }).stderr ?? e)}`);
+  }
+};
+
+/** Timeouts of the client files: a session may take a while on a loaded two-core machine; setup may install clients. */
+export const SESSION_TEST_MS = 240_000;
+export const SETUP_MS = 900_000;
 
 /** The PATH a session starts with: the arbiter shim's directory (when wanted) before the system's. */
 const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -89,9 +107,18 @@ export const RECORDED_EVENTS: Record<Client, ReadonlyArray<string>> = {
   codex: ['SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'Stop'],
 };
 
+const made: string[] = [];
+
+/** Remove every world this process made (a file's `afterAll`); kept when ARBITER_KEEP_WORLDS=1, for a post-mortem. */
+export const cleanupWorlds = (): void => {
+  if (process.env['ARBITER_KEEP_WORLDS'] === '1') return;
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+};
+
 /** Make a world under the system temp dir: bare remote with one commit on main, a clone, the shim, the install. */
 export const makeWorld = (name: string, o: WorldOptions = {}): World => {
   const root = mkdtempSync(join(tmpdir(), `arbiter-clients-${name}-`));
+  made.push(root);
   const w: World = {
     root,
     remote: join(root, 'remote.git'),
@@ -234,7 +261,7 @@ export const runSession = async (client: Client, w: World, o: SessionOptions): P
       } catch {
         // gone
       }
-    }, o.timeoutMs ?? 90_000);
+    }, o.timeoutMs ?? 150_000);
     child.on('close', (code) => {
       clearTimeout(timer);
       res({ code, stdout, stderr });
@@ -291,19 +318,6 @@ export const decisions = (w: World): Array<Record<string, unknown>> => {
 /** The commit id of `ref` in the bare remote. */
 export const remoteHead = (w: World, ref = 'main'): string => git(w, w.remote, ['rev-parse', ref]).trim();
 
-/** Run `fn` over `items` with at most `limit` at a time (bounded concurrency for sessions). */
-export const pool = async <T, R>(items: ReadonlyArray<T>, limit: number, fn: (t: T) => Promise<R>): Promise<R[]> => {
-  const out: R[] = new Array(items.length);
-  let i = 0;
-  const worker = async (): Promise<void> => {
-    while (i < items.length) {
-      const k = i++;
-      out[k] = await fn(items[k] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-};
 let BINS: Record<Client, string> | undefined;
 
 const codexThreadId = (events: ReadonlyArray<Record<string, unknown>>): string => {

@@ -3,11 +3,15 @@
  * the PATH the client runs them with; the git layer under Codex's login shell (`bash -lc`, whose /etc/profile
  * rebuilds PATH); and what each client does with a hook that outlives its timeout (host-protocols.md C1, C6, C7).
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { say } from './fake-model.js';
-import { CLIENTS, addHook, decisions, git, laneAudit, makeWorld, remoteHead, runSession, shell, toldAfterTools } from './harness.js';
+import { CLIENTS, addHook, decisions, git, laneAudit, makeWorld, remoteHead, runSession, shell, toldAfterTools, SESSION_TEST_MS, SETUP_MS, cleanupWorlds, setupClients } from './harness.js';
+
+vi.setConfig({ testTimeout: SESSION_TEST_MS });
+beforeAll(setupClients, SETUP_MS);
+afterAll(cleanupWorlds);
 
 const PUSH = 'git commit -q --allow-empty -m "ship it" && git push origin main';
 

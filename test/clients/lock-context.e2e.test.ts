@@ -3,11 +3,15 @@
  * session holds this workspace's lock, so Claude's Write and Edit and Codex's apply_patch are refused and the file is
  * untouched; and the context block the SessionStart / UserPromptSubmit hooks print reaches the model's input.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { say } from './fake-model.js';
-import { CLIENTS, arbiter, editFile, hookAs, makeWorld, modelInput, runSession, toldAfterTools, writeFile } from './harness.js';
+import { CLIENTS, arbiter, editFile, hookAs, makeWorld, modelInput, runSession, toldAfterTools, writeFile, SESSION_TEST_MS, SETUP_MS, cleanupWorlds, setupClients } from './harness.js';
+
+vi.setConfig({ testTimeout: SESSION_TEST_MS });
+beforeAll(setupClients, SETUP_MS);
+afterAll(cleanupWorlds);
 
 const OTHER = 'other-session-7';
 

@@ -5,11 +5,15 @@
  * checks that the pinned clients still send exactly the fields the stored fixtures have, so the fixtures stay real.
  * test/client-payloads.test.ts feeds the fixtures to the hooks' decoders.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { say } from './fake-model.js';
-import { CLIENTS, makeWorld, recorded, runSession, shell, writeFile, type Client, type World } from './harness.js';
+import { CLIENTS, makeWorld, recorded, runSession, shell, writeFile, type Client, type World, SESSION_TEST_MS, SETUP_MS, cleanupWorlds, setupClients } from './harness.js';
+
+vi.setConfig({ testTimeout: SESSION_TEST_MS });
+beforeAll(setupClients, SETUP_MS);
+afterAll(cleanupWorlds);
 
 const FIXTURES = resolve(__dirname, '../fixtures/clients');
 const UPDATE = process.env['ARBITER_UPDATE_CLIENT_FIXTURES'] === '1';
@@ -71,6 +75,8 @@ describe.each(CLIENTS)('%s: real hook payloads', (client) => {
     });
     expect(s.code, s.stderr).toBe(0);
     expect(s.unused).toBe(0);
+    // start-up traffic: nothing but the agent loop's endpoint reached the loopback server (host-protocols.md, observed payloads)
+    expect([...new Set(s.requests.map((r) => `${r.method} ${r.path}`))]).toEqual([client === 'claude' ? 'POST /v1/messages' : 'POST /v1/responses']);
     const seen = new Map<string, Record<string, unknown>>();
     for (const { event, payload } of recorded(w, client)) {
       const name = nameOf(client, event, payload);

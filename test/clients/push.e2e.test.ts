@@ -1,14 +1,18 @@
 /**
  * Real clients (Claude Code 2.1.332, Codex 0.171.0) pushing to a deploy branch through `arbiter install`ed hooks, in
  * a real repository with a bare remote, offline against the fake model servers (harness.ts). Each scenario asserts
- * what the model was told after its tool call and what reached the remote. Expected behaviour per issue 10 §2 and
+ * what the model was told after its tool call and what reached the remote. Expected behaviour per issue 10 point 2 and
  * push-gate.md; host facts in host-protocols.md C7.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { existsSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { say } from './fake-model.js';
-import { CLIENTS, arbiter, decisions, git, laneAudit, makeWorld, remoteHead, runSession, shell, toldAfterTools } from './harness.js';
+import { CLIENTS, arbiter, decisions, git, laneAudit, makeWorld, remoteHead, runSession, shell, toldAfterTools, SESSION_TEST_MS, SETUP_MS, cleanupWorlds, setupClients } from './harness.js';
+
+vi.setConfig({ testTimeout: SESSION_TEST_MS });
+beforeAll(setupClients, SETUP_MS);
+afterAll(cleanupWorlds);
 
 const PUSH = 'git commit -q --allow-empty -m "ship it" && git push origin main';
 const OTHER = 'other-session-7';
