@@ -189,6 +189,8 @@ export interface SessionOptions {
   /** Extra environment for the client (and so its hooks and commands). */
   readonly env?: NodeJS.ProcessEnv;
   readonly timeoutMs?: number;
+  /** Codex: pass `--dangerously-bypass-hook-trust` (default true); false shows what an untrusted install does. */
+  readonly bypassHookTrust?: boolean;
 }
 
 /** What a session produced. */
@@ -235,7 +237,7 @@ export const runSession = async (client: Client, w: World, o: SessionOptions): P
   } else {
     writeCodexConfig(w);
     env = { ...base, CODEX_HOME: w.codexHome, FAKE_OPENAI_KEY: 'sk-test-offline' };
-    const flags = ['--json', '--dangerously-bypass-approvals-and-sandbox', '--dangerously-bypass-hook-trust'];
+    const flags = ['--json', '--dangerously-bypass-approvals-and-sandbox', ...(o.bypassHookTrust === false ? [] : ['--dangerously-bypass-hook-trust'])];
     argv = o.resume === undefined ? [bins.codex, 'exec', ...flags, '-C', w.repo, o.prompt] : [bins.codex, 'exec', 'resume', ...flags, o.resume, o.prompt];
   }
   const t0 = Date.now();
