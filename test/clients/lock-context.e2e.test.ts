@@ -4,7 +4,7 @@
  * untouched; and the context block the SessionStart / UserPromptSubmit hooks print reaches the model's input.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { say } from './fake-model.js';
 import { CLIENTS, arbiter, editFile, hookAs, makeWorld, modelInput, runSession, toldAfterTools, writeFile, SESSION_TEST_MS, SETUP_MS, cleanupWorlds, setupClients } from './harness.js';
@@ -63,5 +63,21 @@ describe.each(CLIENTS)('%s: session lock and context', (client) => {
     expect(input).toContain(`session ${s.sessionId}`);
     expect(input).toContain('deploy:refs/heads/main');
     expect(input).toContain('held by');
+  });
+});
+
+describe('codex: SessionStart answers', () => {
+  it('with `--export-session` on the SessionStart hook the context block still reaches the model (no `env` in a Codex answer)', async () => {
+    const w = makeWorld('export-session-codex');
+    const file = join(w.repo, '.codex', 'hooks.json');
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('arbiter hook session-start --agent codex');
+    writeFileSync(file, text.replace('arbiter hook session-start --agent codex', 'arbiter hook session-start --agent codex --export-session'));
+    const s = await runSession('codex', w, { prompt: 'What is going on in this repository?', script: [say('Nothing.')] });
+    expect(s.code, s.stderr).toBe(0);
+    // each of SessionStart and UserPromptSubmit adds the block as its own developer message (observed without the
+    // flag); the SessionStart one is lost when its answer carries `env`
+    const first = JSON.stringify(s.requests.find((r) => r.scripted)?.body ?? null);
+    expect(first.split(`arbiter · repo · session ${s.sessionId}`).length - 1).toBe(2);
   });
 });
