@@ -93,9 +93,3 @@ export const toolResults = (requests: ReadonlyArray<Recorded>): Array<{ id: stri
   }
   return out;
 };
-
-/** Everything the model was shown in the last agent-loop request (system prompt and all messages), as one text. */
-export const modelSaw = (requests: ReadonlyArray<Recorded>): string => {
-  const last = [...requests].reverse().find((r) => r.scripted);
-  return JSON.stringify(last?.body ?? null);
-};

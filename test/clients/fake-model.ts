@@ -30,8 +30,9 @@ export interface Live {
   sessionId: string;
 }
 
-/** Shorthands for scripts. */
+/** A turn of one tool call, optionally with a text before it. */
 export const tool = (name: string, input: Record<string, unknown> | string, text?: string): Turn => ({ kind: 'tool', calls: [{ name, input }], ...(text === undefined ? {} : { text }) });
+/** A final text turn (ends the agent loop unless a Stop hook continues it). */
 export const say = (text: string): Turn => ({ kind: 'text', text });
 
 /** One recorded HTTP request; `body` is the parsed JSON body (or the raw text when it is not JSON). */

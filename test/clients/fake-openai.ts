@@ -18,7 +18,7 @@ const id = (prefix: string): string => `${prefix}_${Date.now().toString(36)}${(s
 type Item = Record<string, unknown> & { type: string };
 
 const itemsOf = (turn: Turn): Item[] => {
-  const text = turn.kind === 'text' ? turn.text : turn.text;
+  const text = turn.text;
   const items: Item[] = [];
   if (text !== undefined) items.push({ type: 'message', id: id('msg'), role: 'assistant', status: 'completed', content: [{ type: 'output_text', text, annotations: [] }] });
   if (turn.kind === 'tool') {

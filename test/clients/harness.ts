@@ -4,7 +4,8 @@
  * fake model server (module docs of fake-model.ts and ns-run.cjs). Argument arrays only, never a shell.
  *
  * Namespaces: as root, `unshare -n` gives a namespace with only a loopback interface (ns-run brings it up); as
- * another user, `unshare -r -n` maps that user to root inside a new user namespace first, which most kernels allow.
+ * another user, `unshare -r -n` maps that user to root inside a new user namespace first (checked here as `nobody`;
+ * a kernel with unprivileged user namespaces disabled refuses it, and `setupClients` then fails with the reason).
  * `unshare` is util-linux, `ip` is iproute2 (.ci/run installs both when missing).
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -231,7 +232,9 @@ export const runSession = async (client: Client, w: World, o: SessionOptions): P
       DISABLE_AUTOUPDATER: '1',
       DISABLE_ERROR_REPORTING: '1',
       CLAUDE_CODE_TMPDIR: w.tmp,
-      ...(process.getuid?.() === 0 ? { IS_SANDBOX: '1' } : {}),
+      // inside the namespace the client is root either way (`unshare -r` maps the user to root), and Claude Code
+      // refuses bypassPermissions as root unless told it is in a sandbox
+      IS_SANDBOX: '1',
     };
     argv = [bins.claude, '-p', o.prompt, '--output-format', 'stream-json', '--verbose', '--include-hook-events', '--permission-mode', 'bypassPermissions', ...(o.resume === undefined ? ['--session-id', sessionId] : ['--resume', o.resume])];
   } else {
