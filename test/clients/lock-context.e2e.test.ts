@@ -71,8 +71,9 @@ describe('codex: SessionStart answers', () => {
     const w = makeWorld('export-session-codex');
     const file = join(w.repo, '.codex', 'hooks.json');
     const text = readFileSync(file, 'utf8');
-    expect(text).toContain('arbiter hook session-start --agent codex');
-    writeFileSync(file, text.replace('arbiter hook session-start --agent codex', 'arbiter hook session-start --agent codex --export-session'));
+    // whatever form the installed command takes, add the flag to it
+    expect(text).toMatch(/hook session-start --agent codex/);
+    writeFileSync(file, text.replace(/(hook session-start --agent codex)/, '$1 --export-session'));
     const s = await runSession('codex', w, { prompt: 'What is going on in this repository?', script: [say('Nothing.')] });
     expect(s.code, s.stderr).toBe(0);
     // each of SessionStart and UserPromptSubmit adds the block as its own developer message (observed without the
