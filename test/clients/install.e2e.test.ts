@@ -1,0 +1,82 @@
+/**
+ * Real clients and the installation itself: hooks registered by `node …/arbiter.cjs install` when `arbiter` is not on
+ * the PATH the client runs them with; the git layer under Codex's login shell (`bash -lc`, whose /etc/profile
+ * rebuilds PATH); and what each client does with a hook that outlives its timeout (host-protocols.md C1, C6, C7).
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { say } from './fake-model.js';
+import { CLIENTS, addHook, arbiter, decisions, git, laneAudit, makeWorld, remoteHead, runSession, shell, toldAfterTools, SESSION_TEST_MS, SETUP_MS, cleanupWorlds, setupClients } from './harness.js';
+
+vi.setConfig({ testTimeout: SESSION_TEST_MS });
+beforeAll(setupClients, SETUP_MS);
+afterAll(cleanupWorlds);
+
+const PUSH = 'git commit -q --allow-empty -m "ship it" && git push origin main';
+
+describe.each(CLIENTS)('%s: installation as the client runs it', (client) => {
+  it('`arbiter` not on PATH: the hooks registered by `node …/arbiter.cjs install` still gate (agent and git layer)', async () => {
+    const w = makeWorld(`nopath-${client}`, { install: 'node' });
+    const s = await runSession(client, w, { prompt: 'Ship the change to main.', arbiterOnPath: false, script: [shell(client, PUSH), say('Pushed.')] });
+    expect(s.code, s.stderr).toBe(0);
+    expect(remoteHead(w)).toBe(git(w, w.repo, ['rev-parse', 'HEAD']).trim());
+    // the agent layer claimed the lane for this session, and the git layer ran too
+    expect(laneAudit(w).filter((a) => a['kind'] === 'claim').map((a) => a['by_session'])).toEqual([s.sessionId]);
+    expect(decisions(w).filter((d) => d['policy'] === 'push-gate' && d['mode'] === 'git')).toHaveLength(1);
+    if (client === 'claude') {
+      const failed = s.events.filter((e) => e['subtype'] === 'hook_response' && e['exit_code'] === 127);
+      expect(failed).toEqual([]);
+    }
+  });
+
+  it('a hook that outlives its timeout does not stop the tool call: the client ends it and goes on', async () => {
+    const w = makeWorld(`timeout-${client}`);
+    addHook(w, client, 'PreToolUse', 'sleep 40', 2, client === 'claude' ? 'Bash' : '^Bash$');
+    const s = await runSession(client, w, { prompt: 'Record that it ran.', script: [shell(client, 'echo ran > ran.txt'), say('Done.')] });
+    expect(s.code, s.stderr).toBe(0);
+    expect(s.unused).toBe(0);
+    expect(readFileSync(join(w.repo, 'ran.txt'), 'utf8')).toBe('ran\n');
+    expect(s.ms).toBeLessThan(35_000); // the client did not wait for the 40 s hook
+    if (client === 'claude') {
+      // Claude Code reports the timed-out hook in its stream as cancelled (exit code 1) and runs the tool anyway;
+      // Codex shows nothing of it in `exec --json`
+      const pre = s.events.filter((e) => e['subtype'] === 'hook_response' && e['hook_event'] === 'PreToolUse');
+      expect(pre.map((e) => e['outcome']).sort()).toEqual(['cancelled', 'success']);
+    }
+    expect(existsSync(w.repo)).toBe(true);
+  });
+});
+
+describe('codex: hook trust', () => {
+  it('`arbiter install --codex` says plainly that Codex skips the hooks until they are trusted, and how to trust them', () => {
+    const w = makeWorld('install-msg-codex', { install: false });
+    const r = arbiter(w, w.repo, ['install', '--codex']);
+    expect(r.code).toBe(0);
+    const said = r.stdout.split(w.root).join('<world>'); // only what install says, not the paths it names
+    expect(said).toMatch(/trust/i);
+    expect(said).toMatch(/skip/i);
+  });
+
+  it('without trust Codex runs none of the installed hooks: the push goes through with no agent-layer decision', async () => {
+    const w = makeWorld('bare-codex');
+    const s = await runSession('codex', w, { prompt: 'Ship the change to main.', bypassHookTrust: false, script: [shell('codex', PUSH), say('Pushed.')] });
+    expect(s.code, s.stderr).toBe(0);
+    expect(remoteHead(w)).toBe(git(w, w.repo, ['rev-parse', 'HEAD']).trim());
+    expect(decisions(w).filter((d) => d['mode'] === 'agent:codex')).toEqual([]);
+  });
+});
+
+describe('codex: the login shell', () => {
+  it('a push in Codex\'s `bash -lc` runs the git pre-push layer with the agent\'s session (no "UNGATED" warning about its own claim)', async () => {
+    const w = makeWorld('loginshell-codex');
+    const s = await runSession('codex', w, { prompt: 'Ship the change to main.', script: [shell('codex', PUSH), say('Pushed.')] });
+    expect(s.code, s.stderr).toBe(0);
+    const cmd = s.events.find((e) => (e['item'] as { type?: string } | undefined)?.type === 'command_execution');
+    expect((cmd?.['item'] as { command?: string }).command).toMatch(/^\/bin\/bash -lc /);
+    const gitLayer = decisions(w).filter((d) => d['policy'] === 'push-gate' && d['mode'] === 'git');
+    expect(gitLayer).toHaveLength(1);
+    expect((gitLayer[0]?.['facts'] as { identity?: { session?: string } }).identity?.session).toBe(s.sessionId);
+    expect(toldAfterTools(s).join('\n')).not.toContain('UNGATED');
+  });
+});
