@@ -1,0 +1,33 @@
+// The kernel decision modules `npm run mutate` knows (docs/testing.md "Mutation testing"): one name per report,
+// each a set of source files mutated together. Large decisions are split so one run stays under 15 minutes on two
+// cores. Shared vocabulary in packages/kernel/src/internal is mutated through the decisions' tests as `internal`.
+export const MODULES = {
+  'session-lock': ['packages/kernel/src/session-lock.ts'],
+  breaker: ['packages/kernel/src/breaker.ts'],
+  'build-stop': ['packages/kernel/src/build-stop.ts'],
+  'state-lock': ['packages/kernel/src/state-lock.ts'],
+  review: ['packages/kernel/src/review.ts'],
+  drift: ['packages/kernel/src/drift.ts'],
+  'engine-lock': ['packages/kernel/src/engine-lock.ts'],
+  retry: ['packages/kernel/src/retry.ts'],
+  secrets: ['packages/kernel/src/secrets.ts'],
+  'convoy-guard': ['packages/kernel/src/convoy-guard.ts'],
+  config: ['packages/kernel/src/config.ts'],
+  early: ['packages/kernel/src/early.ts'],
+  'push-gate-step': ['packages/kernel/src/push-gate/step.ts'],
+  'push-gate-lanes': ['packages/kernel/src/push-gate/lanes.ts'],
+  'push-gate-verbs': ['packages/kernel/src/push-gate/verbs.ts'],
+  'push-gate-classifier': ['packages/kernel/src/push-gate/classifier.ts', 'packages/kernel/src/push-gate/pre-push.ts'],
+  'push-gate-rest': [
+    'packages/kernel/src/push-gate/config.ts',
+    'packages/kernel/src/push-gate/destinations.ts',
+    'packages/kernel/src/push-gate/model.ts',
+    'packages/kernel/src/push-gate/push-gate.ts',
+    'packages/kernel/src/push-gate/text.ts',
+  ],
+  shell: ['packages/kernel/src/shell/*.ts'],
+  'stop-gate': ['packages/kernel/src/stop-gate/*.ts'],
+  'action-claim': ['packages/kernel/src/action-claim/*.ts'],
+  paths: ['packages/kernel/src/paths/*.ts'],
+  land: ['packages/kernel/src/land/*.ts'],
+};

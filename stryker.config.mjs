@@ -1,0 +1,18 @@
+// StrykerJS configuration for `npm run mutate` (docs/testing.md "Mutation testing"). StrykerJS is the maintained
+// mutation tester for TypeScript; 9.6.1 is the last line that runs on Node 20 with vitest 4.1. scripts/mutate.mjs
+// fills in `mutate` and the report paths per module.
+export default {
+  packageManager: 'npm',
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutate.config.ts', related: false },
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  coverageAnalysis: 'perTest',
+  concurrency: 2,
+  timeoutMS: 10000,
+  reporters: ['clear-text', 'html', 'json', 'progress'],
+  ignoreStatic: true,
+  incremental: false,
+  cleanTempDir: 'always',
+};
