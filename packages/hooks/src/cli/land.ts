@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import type { LaneQueue, LaneStore } from '@arbiter/kernel';
+import type { LaneStore } from '@arbiter/kernel';
 import { land as L, pushGate as PG, runSteps } from '@arbiter/kernel';
 import { hostname, nodeGit, repoRuntimeDir, runGit, safeRevArg, sha256Hex, writeJsonAtomic, type Env, type GitRun } from '@arbiter/io-node';
 import { recordDecision } from '../decision-record.js';
@@ -47,7 +47,7 @@ const AUDIT_READ = 200;
 const landedBody = (ms: number): string => `arbiter land: landed in ${Math.max(0, Math.round(ms))} ms`;
 const LANDED_RE = /^arbiter land: landed in (\d+) ms$/;
 
-type Store = LaneStore & LaneQueue;
+type Store = LaneStore; // the port includes the queue (LaneStore extends LaneQueue)
 
 /** Options as commander gives them. */
 interface LandOptions {
@@ -145,10 +145,7 @@ const context = async (cwd: string, env: Env, a: Args) => {
   if (repo.fact.kind !== 'repo' || repo.storeRoot === null) return die(PG.messages.deployNotInRepo(), 'not-a-repo');
   if (repo.fact.config._tag === 'Invalid') return die(PG.messages.deployConfigInvalid(), 'config-invalid');
   const settings = PG.settingsOf(repo.fact.config);
-  const store = storeFor(repo.storeRoot, settings, env) as Partial<Store> & LaneStore;
-  if (typeof store.enqueue !== 'function' || typeof store.dequeue !== 'function' || typeof store.queue !== 'function') {
-    return die('arbiter land: the configured lane store does not offer a landing queue yet.', 'store-failed');
-  }
+  const store = storeFor(repo.storeRoot, settings, env); // every lane store carries the queue (land.md §2)
   const id = await probeIdentity(g, repo.dir, repo.fact.common_dir, null, env);
   if (!id.ok) return die(PG.messages.deployNoIdentity(), 'identity-unavailable');
   const me: PG.Holder = { handle: id.member, session: id.session, instance: id.instance, host: id.host };
@@ -164,7 +161,7 @@ const context = async (cwd: string, env: Env, a: Args) => {
   }
   const lane = PG.laneFor(onto, settings.deploy_refs) ?? `deploy:${onto}`;
   if (!PG.isLaneName(lane)) return die('arbiter land: the target ref cannot name a lane.', 'store-failed');
-  return { top, common: repo.fact.common_dir, store: store as Store, me, remote, onto, lane, runtime: repoRuntimeDir(repo.fact.common_dir, env) };
+  return { top, common: repo.fact.common_dir, store, me, remote, onto, lane, runtime: repoRuntimeDir(repo.fact.common_dir, env) };
 };
 type Ctx = Awaited<ReturnType<typeof context>>;
 
