@@ -6,7 +6,7 @@
  * the watchdog on a hung store (PG-37), the context hook (PG-38), the decision log (PG-39) and stdin fuzzing.
  */
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,8 @@ const codexPre = (session: string, cwd: string, command: string) =>
 const post = (session: string, cwd: string, command: string, id = `toolu_${session}`) =>
   JSON.stringify({ session_id: session, cwd, hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command }, tool_use_id: id, tool_response: { stdout: '', stderr: '', interrupted: false, isImage: false } });
 const GATE = ['hook', 'gate-push', '--agent', 'claude'];
+/** What `arbiter install` registers before `hook …` (hooks.md §6 "Registration"): this node and the built binary, absolute. */
+const LAUNCH = `${realpathSync(process.execPath)} ${realpathSync(BIN)}`;
 
 /** A bare remote with one commit on main, and `n` clones with their own e-mail, installed and sharing LANES. */
 const world = (name: string, n: number, shared = true): { remote: string; clones: [string, string, ...string[]] } => {
@@ -53,7 +55,7 @@ const world = (name: string, n: number, shared = true): { remote: string; clones
     const c = join(base, `clone-${i}`);
     git(base, ['clone', '-q', remote, c]);
     git(c, ['config', 'user.email', `dev${i}@example.com`]);
-    const r = arbiter(['install'], { cwd: c });
+    const r = arbiter(['install', '--no-check'], { cwd: c }); // install itself is tested below; its check runs there
     expect(r.code).toBe(0);
     if (shared) writeFileSync(join(c, '.arbiter', 'config.json'), JSON.stringify({ version: 1, lanes: { store: { kind: 'embedded', dir: join(LANES, name) } } }));
     clones.push(c);
@@ -188,11 +190,11 @@ describe('push gate end to end (real git, built binary)', () => {
     const s = JSON.parse(first.claude) as { permissions: unknown; hooks: Record<string, Array<{ hooks: Array<{ command: string }> }>> };
     expect(s.permissions).toEqual(userSettings.permissions);
     expect(JSON.stringify(s.hooks['PreToolUse'])).toContain('my-own-hook');
-    expect(JSON.stringify(s.hooks['PreToolUse'])).toContain('arbiter hook pre-tool --agent claude');
-    // one registration per client event (architecture.md conventions §7)
-    const commands = Object.values(s.hooks).flatMap((gs) => gs.flatMap((g) => g.hooks.map((h) => h.command))).filter((c) => c.startsWith('arbiter '));
+    expect(JSON.stringify(s.hooks['PreToolUse'])).toContain(`${LAUNCH} hook pre-tool --agent claude`);
+    // one registration per client event (architecture.md conventions §7), each an absolute launcher
+    const commands = Object.values(s.hooks).flatMap((gs) => gs.flatMap((g) => g.hooks.map((h) => h.command))).filter((c) => c.startsWith(LAUNCH));
     expect(commands.sort()).toEqual(
-      ['post-tool', 'post-tool-failure', 'pre-tool', 'prompt', 'session-end', 'session-start', 'stop'].map((e) => `arbiter hook ${e} --agent claude`),
+      ['post-tool', 'post-tool-failure', 'pre-tool', 'prompt', 'session-end', 'session-start', 'stop'].map((e) => `${LAUNCH} hook ${e} --agent claude`),
     );
     expect(arbiter(['install'], { cwd: repo }).code).toBe(0);
     expect(snap()).toEqual(first);
@@ -235,17 +237,17 @@ describe('push gate end to end (real git, built binary)', () => {
     writeFileSync(join(repo, '.claude', 'settings.json'), JSON.stringify(old));
     const r = arbiter(['install', '--claude'], { cwd: repo });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('per-decision hook(s) of an earlier release');
+    expect(r.stdout).toContain('registration(s) of an earlier install by the current ones');
     const now = JSON.parse(readFileSync(join(repo, '.claude', 'settings.json'), 'utf8')) as { hooks: Record<string, Array<{ matcher?: string; hooks: Array<{ command: string }> }>> };
     const byEvent = Object.fromEntries(Object.entries(now.hooks).map(([e, gs]) => [e, gs.flatMap((g) => g.hooks.map((h) => `${g.matcher ?? '*'} ${h.command}`))]));
     expect(byEvent).toEqual({
-      PreToolUse: ['Bash my-own-hook', `${M} arbiter hook pre-tool --agent claude`],
-      PostToolUse: [`${M} arbiter hook post-tool --agent claude`],
-      PostToolUseFailure: ['Bash arbiter hook post-tool-failure --agent claude'],
-      Stop: ['* arbiter hook stop --agent claude'],
-      SessionEnd: ['* arbiter hook session-end --agent claude'],
-      SessionStart: ['* arbiter hook session-start --agent claude'],
-      UserPromptSubmit: ['* arbiter hook prompt --agent claude'],
+      PreToolUse: ['Bash my-own-hook', `${M} ${LAUNCH} hook pre-tool --agent claude`],
+      PostToolUse: [`${M} ${LAUNCH} hook post-tool --agent claude`],
+      PostToolUseFailure: [`${M} ${LAUNCH} hook post-tool-failure --agent claude`],
+      Stop: [`* ${LAUNCH} hook stop --agent claude`],
+      SessionEnd: [`* ${LAUNCH} hook session-end --agent claude`],
+      SessionStart: [`* ${LAUNCH} hook session-start --agent claude`],
+      UserPromptSubmit: [`* ${LAUNCH} hook prompt --agent claude`],
     });
     // a second run changes nothing
     const text = readFileSync(join(repo, '.claude', 'settings.json'), 'utf8');
