@@ -1,5 +1,5 @@
 /**
- * `arbiter install` as the real clients run what it registers (issue 10; hooks.md §6 "Registration", §9 doctor;
+ * `arbiter install` as the real clients run what it registers (issue 10; hooks.md §11;
  * push-gate.md §15): absolute launchers that work without `arbiter` on PATH and under a login shell that rebuilds
  * PATH, a pre-push shim that never skips silently, the check that runs every command before registering it,
  * upgrades of old registrations, `install --user` (silent wherever `.arbiter/config.json` is absent) and
@@ -221,7 +221,7 @@ describe('arbiter doctor', () => {
   it('a healthy installation: every check ✔, exit 0; --json gives the same rows', () => {
     const w = world();
     expect(arbiter(['install', '--no-check'], { cwd: w.repo, env: w.env }).code).toBe(0);
-    // trust entries for each Codex hook, keyed as Codex keys them (hooks.md §9; the hash is not verified)
+    // trust entries for each Codex hook, keyed as Codex keys them (hooks.md §11; the hash is not verified)
     const hooksFile = join(w.repo, '.codex', 'hooks.json');
     const codex = JSON.parse(readFileSync(hooksFile, 'utf8')) as { hooks: Record<string, unknown[]> };
     const toml = Object.keys(codex.hooks).map((e) => `[hooks.state."${realpathSync(hooksFile)}:${snakeEvent(e)}:0:0"]\ntrusted_hash = "sha256:${'ab'.repeat(32)}"\n`).join('\n');

@@ -37,7 +37,7 @@ const codexPre = (session: string, cwd: string, command: string) =>
 const post = (session: string, cwd: string, command: string, id = `toolu_${session}`) =>
   JSON.stringify({ session_id: session, cwd, hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command }, tool_use_id: id, tool_response: { stdout: '', stderr: '', interrupted: false, isImage: false } });
 const GATE = ['hook', 'gate-push', '--agent', 'claude'];
-/** What `arbiter install` registers before `hook …` (hooks.md §6 "Registration"): this node and the built binary, absolute. */
+/** What `arbiter install` registers before `hook …` (hooks.md §11): this node and the built binary, absolute. */
 const LAUNCH = `${realpathSync(process.execPath)} ${realpathSync(BIN)}`;
 
 /** A bare remote with one commit on main, and `n` clones with their own e-mail, installed and sharing LANES. */

@@ -31,7 +31,7 @@ export interface HookInvocation {
   /**
    * `--scope user`: registered by `arbiter install --user` in the user's own client settings. Such an event hook
    * answers only in a repository with `.arbiter/config.json` whose project settings do not register Arbiter
-   * themselves (hooks.md §6); anywhere else it exits 0 with nothing decided and nothing written.
+   * themselves (hooks.md §11); anywhere else it exits 0 with nothing decided and nothing written.
    */
   readonly userScope?: boolean;
 }

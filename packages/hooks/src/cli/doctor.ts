@@ -1,5 +1,5 @@
 /**
- * `arbiter doctor [--json]` (hooks.md §9): checks an installation the way the clients will run it, and prints one
+ * `arbiter doctor [--json]` (hooks.md §11): checks an installation the way the clients will run it, and prints one
  * row per check with ✔ / ✘ (or – for what is not installed here) and, for each ✘, the fix. Exit 0 when nothing
  * failed, 1 otherwise; `--json` prints the rows as one JSON array instead of the table.
  *
@@ -83,7 +83,7 @@ export const snakeEvent = (event: string): string => event.replace(/([a-z])([A-Z
 
 /**
  * Whether `$CODEX_HOME/config.toml` holds a `[hooks.state."<key>"]` (or `'<key>'`) table with a `trusted_hash`. The
- * hash itself is not checked: Codex does not document how it computes it (hooks.md §9).
+ * hash itself is not checked: Codex does not document how it computes it (hooks.md §11).
  */
 export const hasTrustEntry = (toml: string, key: string): boolean => {
   const heads = [`[hooks.state."${key}"]`, `[hooks.state.'${key}']`];

@@ -30,7 +30,7 @@ import type { Agent } from '@arbiter/kernel/early';
 export const shellWord = (s: string): string => (/^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /**
- * How a registered command reaches Arbiter (hooks.md §6 "Registration"): the absolute path of the node executable and
+ * How a registered command reaches Arbiter (hooks.md §11): the absolute path of the node executable and
  * of the installed `arbiter.cjs`. Never a bare `arbiter`: a client's PATH (or a login shell's, which rebuilds PATH from
  * `/etc/profile`) need not hold it, and a command that cannot start turns every gate off without a word.
  */
@@ -59,7 +59,7 @@ export type Scope = 'project' | 'user';
 
 /**
  * The shell command a host runs for an event row. A user-scope command carries `--scope user`: it answers only in a
- * repository with `.arbiter/config.json` whose project files do not register Arbiter themselves (hooks.md §6).
+ * repository with `.arbiter/config.json` whose project files do not register Arbiter themselves (hooks.md §11).
  */
 export const commandOf = (row: EventRow, launcher: Launcher, scope: Scope = 'project'): string =>
   [launcherPrefix(launcher), ...argsOf(row), ...(scope === 'user' ? ['--scope', 'user'] : [])].join(' ');
@@ -216,7 +216,7 @@ const say = (s: string): void => {
   process.stdout.write(`arbiter: ${s}\n`);
 };
 
-// ───────────────────────────────────────── running what was registered (hooks.md §6 "Registration") ─────────────
+// ───────────────────────────────────────── running what was registered (hooks.md §11) ─────────────
 
 /** How a client starts a hook command: `sh -c` (Claude Code, Codex), and `bash -lc` (the login shell Codex uses). */
 export type ShellForm = 'sh -c' | 'bash -lc';

@@ -171,7 +171,7 @@ export const eventOf = (inv: HookInvocation): EventPlan | null => {
 };
 
 /**
- * hooks.md §6 user scope: true when a `--scope user` event hook must stay out of the way, because the payload's
+ * hooks.md §11 user scope: true when a `--scope user` event hook must stay out of the way, because the payload's
  * directory is in no repository, the worktree has no `.arbiter/config.json`, or the project's own client settings
  * register Arbiter's hook for this event already (so one event never runs twice). Reads two small files at most;
  * writes nothing.
