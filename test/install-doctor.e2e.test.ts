@@ -6,7 +6,7 @@
  * `arbiter doctor`. Runs the BUILT binary (`npm run build` first).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -85,6 +85,22 @@ describe('install registers commands that run whatever PATH and shell the client
     const cmds = commandsIn(join(w.repo, '.claude', 'settings.json'));
     expect(cmds[0]).toContain(`'${realpathSync(pkg).replace(/'/g, `'\\''`)}/arbiter.cjs'`);
     for (const c of cmds) expect(isArbiterEventCommand(c)).toBe(true);
+  }, 180_000);
+
+  it("a repository's node_modules/.bin symlink registers the package's real path; a copy in npx's cache registers with a warning", () => {
+    const w = world();
+    const pkg = join(w.repo, 'node_modules', 'arbiter', 'dist');
+    cpSync(dirname(BIN), pkg, { recursive: true });
+    mkdirSync(join(w.repo, 'node_modules', '.bin'));
+    symlinkSync('../arbiter/dist/arbiter.cjs', join(w.repo, 'node_modules', '.bin', 'arbiter'));
+    const r = arbiterIn(join(w.repo, 'node_modules', '.bin', 'arbiter'), ['install', '--claude', '--no-check'], { cwd: w.repo, env: w.env });
+    expect(r.code).toBe(0);
+    expect(commandsIn(join(w.repo, '.claude', 'settings.json'))[0]).toContain(`${realpathSync(pkg)}/arbiter.cjs hook `);
+    const npx = join(w.root, 'npm-cache', '_npx', '0a1b2c', 'node_modules', 'arbiter', 'dist');
+    cpSync(dirname(BIN), npx, { recursive: true });
+    const n = arbiterIn(join(npx, 'arbiter.cjs'), ['install', '--claude', '--no-check'], { cwd: w.repo, env: w.env });
+    expect(n.code).toBe(0);
+    expect(n.stdout).toContain("WARNING: this arbiter runs from npx's cache");
   }, 180_000);
 
   it('install runs every command once and fails loudly, writing nothing, when one does not answer', () => {
