@@ -1,15 +1,20 @@
 /**
- * `arbiter install [--claude] [--codex] [--git] [--uninstall]` (architecture.md conventions §1, architecture.md conventions §7; push-gate.md §15).
+ * `arbiter install [--claude] [--codex] [--git] [--user] [--uninstall] [--no-check]` (architecture.md conventions §1,
+ * architecture.md conventions §7; push-gate.md §15; hooks.md §11).
  *
- * Registers every event row of the ONE wiring table (`wiring.ts`: one `arbiter hook <event>` command per client event)
- * into `.claude/settings.json`, `.codex/hooks.json` and the clone's git hooks directory (`git rev-parse --git-path hooks`, which honours `core.hooksPath`), merging with what
- * is there and chaining an existing `pre-push`. Idempotent: a second run changes nothing. Writes a default
- * `.arbiter/config.json` when absent. Everything added is listed in `<runtime dir>/install.json`, so `--uninstall`
- * removes exactly that and nothing else. All writes are atomic (temp + rename).
+ * Registers every event row of the ONE wiring table (`wiring.ts`: one `hook <event>` command per client event) into
+ * `.claude/settings.json`, `.codex/hooks.json` and the clone's git hooks directory (`git rev-parse --git-path hooks`,
+ * which honours `core.hooksPath`), or with `--user` into the user's own Claude Code and Codex files. Every command
+ * starts with an absolute launcher (node and `arbiter.cjs`), and each is run once as the client will run it before
+ * anything is written; a command that does not answer aborts the install (exit 1, nothing written). Merges with what
+ * is there and chains an existing `pre-push`. Idempotent: a second run changes nothing. Writes a default
+ * `.arbiter/config.json` when absent (not with `--user`). Everything added is listed in `<runtime dir>/install.json`
+ * (`<per-user state dir>/install-user.json` for `--user`), so `--uninstall` removes exactly that and nothing else.
+ * All writes are atomic (temp + rename).
  *
- * Migration: an installation made with the per-decision entries of earlier releases (`arbiter hook session-lock
- * acquire …`, `arbiter hook gate-push …`, …; `LEGACY_COMMANDS`) has those entries replaced by the event entries, so a
- * tool call never runs a decision twice.
+ * Upgrade: every Arbiter registration that is not exactly a current one (the per-decision entries of earlier
+ * releases, `LEGACY_COMMANDS`; bare `arbiter hook …`; another launcher; an old matcher) is replaced, so a tool call
+ * never runs a decision twice; an old shim is rewritten with the same chaining.
  */
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
