@@ -209,6 +209,18 @@ describe('action claims end to end (built binary, real git)', () => {
     expect(all.map((c) => c.status)).toEqual(['delivered', 'delivered']);
   });
 
+  it('Codex: "Pushing it now." then a push whose output (a plain string, no exit code) is rejected stays open; a successful push report delivers', () => {
+    const { repo, env } = makeRepo();
+    const out = (f: string) => readFileSync(join(__dirname, 'fixtures', 'git-push-outputs', f), 'utf8');
+    expect(run(['hook', STOP_HOOK, '--agent', 'codex'], { cwd: repo, env, stdin: codexStop(repo, 'cx-p', 'Pushing it now.') })).toMatchObject({ code: 0, stdout: '{}\n' });
+    for (const f of ['rejected-fetch-first.txt', 'fatal-auth-http.txt', 'remote-rejected-hook.txt']) {
+      expect(run(['hook', 'post-tool', '--agent', 'codex'], { cwd: repo, env, stdin: codexPost(repo, 'cx-p', 'git push origin main', out(f)) })).toMatchObject({ code: 0, stdout: '{}\n' });
+    }
+    expect(list(repo, env).map((c) => c.status)).toEqual(['open']);
+    expect(run(['hook', 'post-tool', '--agent', 'codex'], { cwd: repo, env, stdin: codexPost(repo, 'cx-p', 'git push origin main', out('success-fast-forward.txt')) })).toMatchObject({ code: 0, stdout: '{}\n' });
+    expect(list(repo, env).map((c) => c.status)).toEqual(['delivered']);
+  });
+
   it('restated claim refreshes (one commitment); a third-person or past-tense message registers nothing', () => {
     const { repo, env } = makeRepo();
     for (const m of ["I'll push it.", 'Pushing it now.', 'He is going to push it.', 'I pushed it.', '"I\'ll merge it" was the plan.']) {

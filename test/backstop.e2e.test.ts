@@ -17,7 +17,10 @@ import { delimiter, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readDecisions, resolveRepo } from '@arbiter/io-node';
 import { pushGate as PG, sessionLock as SL } from '@arbiter/kernel';
-import { PRE_PUSH_CHAIN_SHIM, PRE_PUSH_SHIM } from '../packages/hooks/src/cli/install.js';
+import { prePushShim } from '../packages/hooks/src/cli/install.js';
+
+/** A launcher that does not exist: the shim then falls back to the `arbiter` on PATH (the fake below). */
+const GONE = { node: '/nonexistent/bin/node', script: '/nonexistent/dist/arbiter.cjs' };
 import { BACKSTOP_GRACE_MS, WATCHDOG_MARK_TEXT } from '../packages/hooks/src/hook/backstop.js';
 import { BIN, cloneAheadOfRemote, git, requireBuilt, testEnv, tmp } from './helpers/bin.js';
 
@@ -153,8 +156,8 @@ describe('the pre-push shim maps exactly the backstop kill to exit 0', () => {
   const KILLED_BY_BACKSTOP = `printf '${WATCHDOG_MARK_TEXT.trim()}\\n' >> "$ARBITER_WATCHDOG_MARK"; kill -9 $$`;
 
   it.each([
-    ['plain', PRE_PUSH_SHIM],
-    ['chaining', PRE_PUSH_CHAIN_SHIM],
+    ['plain', prePushShim(GONE, false)],
+    ['chaining', prePushShim(GONE, true)],
   ])('%s shim', async (_name, text) => {
     const killed = await shim(text, KILLED_BY_BACKSTOP);
     expect({ code: killed.code, marksLeft: killed.marksLeft }).toEqual({ code: 0, marksLeft: 0 });

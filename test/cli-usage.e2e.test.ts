@@ -194,11 +194,14 @@ const ROWS: ReadonlyArray<Row> = [
   { argv: ['commitments', 'withdraw'], code: 2, err: "missing required argument 'id'" },
   { argv: ['commitments', 'done', 'c-none'], code: 1, err: 'c-none', writes: true },
 
-  // demo, install
+  // demo, install, doctor
   ...helps(['demo']),
   unknownFlag(['demo']),
   ...helps(['install']),
   unknownFlag(['install']),
+  { argv: ['install', '--user', '--git'], code: 2, err: '--git cannot be used with --user' },
+  ...helps(['doctor']),
+  unknownFlag(['doctor']),
 
   // scan, blast-radius, partitions
   ...helps(['scan']),

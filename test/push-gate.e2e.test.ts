@@ -6,7 +6,7 @@
  * the watchdog on a hung store (PG-37), the context hook (PG-38), the decision log (PG-39) and stdin fuzzing.
  */
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,8 @@ const codexPre = (session: string, cwd: string, command: string) =>
 const post = (session: string, cwd: string, command: string, id = `toolu_${session}`) =>
   JSON.stringify({ session_id: session, cwd, hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command }, tool_use_id: id, tool_response: { stdout: '', stderr: '', interrupted: false, isImage: false } });
 const GATE = ['hook', 'gate-push', '--agent', 'claude'];
+/** What `arbiter install` registers before `hook …` (hooks.md §11): this node and the built binary, absolute. */
+const LAUNCH = `${realpathSync(process.execPath)} ${realpathSync(BIN)}`;
 
 /** A bare remote with one commit on main, and `n` clones with their own e-mail, installed and sharing LANES. */
 const world = (name: string, n: number, shared = true): { remote: string; clones: [string, string, ...string[]] } => {
@@ -53,7 +55,7 @@ const world = (name: string, n: number, shared = true): { remote: string; clones
     const c = join(base, `clone-${i}`);
     git(base, ['clone', '-q', remote, c]);
     git(c, ['config', 'user.email', `dev${i}@example.com`]);
-    const r = arbiter(['install'], { cwd: c });
+    const r = arbiter(['install', '--no-check'], { cwd: c }); // install itself is tested below; its check runs there
     expect(r.code).toBe(0);
     if (shared) writeFileSync(join(c, '.arbiter', 'config.json'), JSON.stringify({ version: 1, lanes: { store: { kind: 'embedded', dir: join(LANES, name) } } }));
     clones.push(c);
@@ -75,7 +77,7 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('push gate end to end (real git, built binary)', () => {
-  it('A claims and pushes; B is asked (Claude) or warned (Codex); the git layer re-enters; PostToolUse releases', () => {
+  it('A claims and pushes; B is asked (Claude) or denied (Codex, push-gate.md §14 rule 4); the git layer re-enters; PostToolUse releases', () => {
     const { clones: [A, B] } = world('w1', 2);
     git(A, ['commit', '-q', '--allow-empty', '-m', 'a1']);
     const a = arbiter(GATE, { cwd: A, stdin: pre('sA', A, 'git push origin main') });
@@ -87,12 +89,40 @@ describe('push gate end to end (real git, built binary)', () => {
     expect(out.hookSpecificOutput.permissionDecisionReason).toMatch(/^Deploy lane deploy:refs\/heads\/main is held by @dev0 \(last heartbeat \d+s ago\)/);
     const cx = arbiter(['hook', 'gate-push', '--agent', 'codex'], { cwd: B, stdin: codexPre('cB', B, 'git push origin main') });
     expect(cx.code).toBe(0);
-    expect(JSON.parse(cx.stdout)).toEqual({ systemMessage: expect.stringMatching(/^arbiter: WARNING — deploy lane deploy:refs\/heads\/main is held by @dev0/) });
+    const denied = JSON.parse(cx.stdout) as { hookSpecificOutput: { hookEventName: string; permissionDecision: string; permissionDecisionReason: string } };
+    expect(denied.hookSpecificOutput).toMatchObject({ hookEventName: 'PreToolUse', permissionDecision: 'deny' });
+    expect(denied.hookSpecificOutput.permissionDecisionReason).toMatch(/^arbiter: BLOCKED — deploy lane deploy:refs\/heads\/main is held by @dev0 \(last heartbeat \d+s ago\).*Wait until the holder releases it.*`arbiter deploy --break-glass/);
     const push = git(A, ['push', 'origin', 'main'], { ARBITER_SESSION: 'sA' });
     expect(push.code).toBe(0);
     expect(arbiter(['hook', 'gate-push', '--post', '--agent', 'claude'], { cwd: A, stdin: post('sA', A, 'git push origin main') })).toMatchObject({ code: 0, stdout: '', stderr: '' });
     const kinds = audit('w1').map((x) => x['kind']);
     expect(kinds).toEqual(['claim', 'release']); // the git layer's claim was a re-entry (same session, same instance)
+  });
+
+  it('Codex: the git layer reads CODEX_THREAD_ID, so a Codex deploy push finds its own claim; under another Codex agent a held lane refuses the push (exit 1), a person is only warned', () => {
+    const { clones: [A, B] } = world('w1c', 2);
+    git(A, ['commit', '-q', '--allow-empty', '-m', 'a1']);
+    // the Codex agent's PreToolUse claims with the payload session_id; its command's git layer has CODEX_THREAD_ID
+    expect(arbiter(['hook', 'gate-push', '--agent', 'codex'], { cwd: A, stdin: codexPre('thr-A', A, 'git push origin main') })).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    const own = git(A, ['push', 'origin', 'main'], { CODEX_THREAD_ID: 'thr-A' });
+    expect(own.code).toBe(0);
+    expect(own.stderr).not.toContain('arbiter:'); // no "held by … UNGATED" about its own claim
+    expect(audit('w1c').map((x) => x['kind'])).toEqual(['claim']); // the git layer's claim was a re-entry
+    git(B, ['pull', '-q', '--rebase', 'origin', 'main']);
+    git(B, ['commit', '-q', '--allow-empty', '-m', 'b1']);
+    const other = git(B, ['push', 'origin', 'main'], { CODEX_THREAD_ID: 'thr-B' });
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toMatch(/arbiter: BLOCKED — deploy lane deploy:refs\/heads\/main is held by @dev0 .*arbiter deploy --break-glass/);
+    const person = git(B, ['push', 'origin', 'main'], { ARBITER_SESSION: 'sB' });
+    expect(person.code).toBe(0);
+    expect(person.stderr).toContain('arbiter: WARNING — deploy lane deploy:refs/heads/main is held by @dev0');
+  });
+
+  it('arbiter build start run by a Codex agent takes CODEX_THREAD_ID as its owner session', () => {
+    const { clones: [A] } = world('w1b', 1);
+    const r = arbiter(['build', 'start', '--task', 'ship it'], { cwd: A, env: { CODEX_THREAD_ID: 'thr-build-1', ARBITER_NO_TMUX: '1' } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('session "thr-buil"'); // shown cut to 8 (build-stop.md)
   });
 
   it('B behind origin is blocked by the git pre-push hook with the rebase hint; the fresh grant is released', () => {
@@ -160,11 +190,11 @@ describe('push gate end to end (real git, built binary)', () => {
     const s = JSON.parse(first.claude) as { permissions: unknown; hooks: Record<string, Array<{ hooks: Array<{ command: string }> }>> };
     expect(s.permissions).toEqual(userSettings.permissions);
     expect(JSON.stringify(s.hooks['PreToolUse'])).toContain('my-own-hook');
-    expect(JSON.stringify(s.hooks['PreToolUse'])).toContain('arbiter hook pre-tool --agent claude');
-    // one registration per client event (architecture.md conventions §7)
-    const commands = Object.values(s.hooks).flatMap((gs) => gs.flatMap((g) => g.hooks.map((h) => h.command))).filter((c) => c.startsWith('arbiter '));
+    expect(JSON.stringify(s.hooks['PreToolUse'])).toContain(`${LAUNCH} hook pre-tool --agent claude`);
+    // one registration per client event (architecture.md conventions §7), each an absolute launcher
+    const commands = Object.values(s.hooks).flatMap((gs) => gs.flatMap((g) => g.hooks.map((h) => h.command))).filter((c) => c.startsWith(LAUNCH));
     expect(commands.sort()).toEqual(
-      ['post-tool', 'post-tool-failure', 'pre-tool', 'prompt', 'session-end', 'session-start', 'stop'].map((e) => `arbiter hook ${e} --agent claude`),
+      ['post-tool', 'post-tool-failure', 'pre-tool', 'prompt', 'session-end', 'session-start', 'stop'].map((e) => `${LAUNCH} hook ${e} --agent claude`),
     );
     expect(arbiter(['install'], { cwd: repo }).code).toBe(0);
     expect(snap()).toEqual(first);
@@ -207,17 +237,17 @@ describe('push gate end to end (real git, built binary)', () => {
     writeFileSync(join(repo, '.claude', 'settings.json'), JSON.stringify(old));
     const r = arbiter(['install', '--claude'], { cwd: repo });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('per-decision hook(s) of an earlier release');
+    expect(r.stdout).toContain('registration(s) of an earlier install by the current ones');
     const now = JSON.parse(readFileSync(join(repo, '.claude', 'settings.json'), 'utf8')) as { hooks: Record<string, Array<{ matcher?: string; hooks: Array<{ command: string }> }>> };
     const byEvent = Object.fromEntries(Object.entries(now.hooks).map(([e, gs]) => [e, gs.flatMap((g) => g.hooks.map((h) => `${g.matcher ?? '*'} ${h.command}`))]));
     expect(byEvent).toEqual({
-      PreToolUse: ['Bash my-own-hook', `${M} arbiter hook pre-tool --agent claude`],
-      PostToolUse: [`${M} arbiter hook post-tool --agent claude`],
-      PostToolUseFailure: ['Bash arbiter hook post-tool-failure --agent claude'],
-      Stop: ['* arbiter hook stop --agent claude'],
-      SessionEnd: ['* arbiter hook session-end --agent claude'],
-      SessionStart: ['* arbiter hook session-start --agent claude'],
-      UserPromptSubmit: ['* arbiter hook prompt --agent claude'],
+      PreToolUse: ['Bash my-own-hook', `${M} ${LAUNCH} hook pre-tool --agent claude`],
+      PostToolUse: [`${M} ${LAUNCH} hook post-tool --agent claude`],
+      PostToolUseFailure: [`${M} ${LAUNCH} hook post-tool-failure --agent claude`],
+      Stop: [`* ${LAUNCH} hook stop --agent claude`],
+      SessionEnd: [`* ${LAUNCH} hook session-end --agent claude`],
+      SessionStart: [`* ${LAUNCH} hook session-start --agent claude`],
+      UserPromptSubmit: [`* ${LAUNCH} hook prompt --agent claude`],
     });
     // a second run changes nothing
     const text = readFileSync(join(repo, '.claude', 'settings.json'), 'utf8');
@@ -334,9 +364,11 @@ describe('push gate end to end (real git, built binary)', () => {
     expect(c.code).toBe(0);
     expect(c.stdout).toMatch(/^arbiter · clone-1 · session ctxB\nlane deploy:refs\/heads\/main: held by @dev0 \(heartbeat \d+s ago\)\n/);
     const x = arbiter(['hook', 'context', '--agent', 'codex', '--event', 'session-start', '--export-session'], { cwd: A, stdin: payload('ctxA', A, 'SessionStart') });
-    const env2 = JSON.parse(x.stdout) as { hookSpecificOutput: { hookEventName: string; additionalContext: string; env: Record<string, string> } };
+    const env2 = JSON.parse(x.stdout) as { hookSpecificOutput: { hookEventName: string; additionalContext: string; env?: unknown } };
     expect(env2.hookSpecificOutput.hookEventName).toBe('SessionStart');
-    expect(env2.hookSpecificOutput.env).toEqual({ ARBITER_SESSION: 'ctxA' });
+    // Codex 0.171.0 rejects an answer carrying `env` whole (host-protocols.md C7): --export-session adds nothing
+    expect(Object.keys(env2.hookSpecificOutput).sort()).toEqual(['additionalContext', 'hookEventName']);
+    expect(x.stdout).not.toContain('"env"');
     expect(env2.hookSpecificOutput.additionalContext).toContain('— this session');
     expect(env2.hookSpecificOutput.additionalContext).toContain('you hold deploy:refs/heads/main (fence 1)');
     // unconfigured repository: one note line

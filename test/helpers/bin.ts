@@ -44,6 +44,8 @@ export const testEnv = (stateDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS
     ...extra,
   };
   delete env['NODE_EXTRA_CA_CERTS'];
+  // a test run inside an agent must not inherit that agent's session (push-gate.md §4: these name the git layer's session)
+  for (const k of ['CODEX_THREAD_ID', 'ARBITER_SESSION', 'ARBITER_SESSION_ID', 'CLAUDE_CODE_SESSION_ID']) if (!(k in extra)) delete env[k];
   return env;
 };
 
@@ -98,7 +100,7 @@ export const worldEnv = (root: string, extra: NodeJS.ProcessEnv = {}): NodeJS.Pr
     GIT_COMMITTER_NAME: 'T',
     GIT_COMMITTER_EMAIL: 't@example.invalid',
   };
-  for (const k of ['ARBITER_SESSION', 'ARBITER_BREAK_GLASS', 'ARBITER_TOKEN', 'ARBITER_HOST']) delete env[k];
+  for (const k of ['ARBITER_SESSION', 'ARBITER_BREAK_GLASS', 'ARBITER_TOKEN', 'ARBITER_HOST', 'CODEX_THREAD_ID', 'ARBITER_SESSION_ID', 'CLAUDE_CODE_SESSION_ID']) delete env[k];
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];
     else env[k] = v;

@@ -26,8 +26,14 @@ export interface HookInvocation {
   readonly help: boolean;
   /** `--event session-start|user-prompt-submit` of the context hook; `null` when absent. */
   readonly event: string | null;
-  /** `--export-session` of the context hook (Codex). */
+  /** `--export-session` of the context hook (Codex; accepted, adds nothing: push-gate.md §12.5). */
   readonly exportSession: boolean;
+  /**
+   * `--scope user`: registered by `arbiter install --user` in the user's own client settings. Such an event hook
+   * answers only in a repository with `.arbiter/config.json` whose project settings do not register Arbiter
+   * themselves (hooks.md §11); anywhere else it exits 0 with nothing decided and nothing written.
+   */
+  readonly userScope?: boolean;
 }
 
 /** True when parseArgs took a help flag as another option's value (`--agent --help`): still a request for help. */
@@ -52,6 +58,7 @@ export const parseHookArgs = (argv: ReadonlyArray<string>): HookInvocation => {
         help: { type: 'boolean', short: 'h' },
         event: { type: 'string' },
         'export-session': { type: 'boolean' },
+        scope: { type: 'string' },
       },
     });
     const s = (v: unknown): string | null => (typeof v === 'string' ? v : null);
@@ -64,6 +71,7 @@ export const parseHookArgs = (argv: ReadonlyArray<string>): HookInvocation => {
       help: values['help'] === true || positionals[0] === 'help' || tokens.some(helpAsValue),
       event: s(values['event']),
       exportSession: values['export-session'] === true,
+      userScope: values['scope'] === 'user',
     };
   } catch {
     return { hook: argv[0] ?? '', positionals: [], agent: null, post: false, dryRun: false, help: false, event: null, exportSession: false };

@@ -73,7 +73,19 @@ export const EVENTS: ReadonlyArray<EventRow> = [
       { id: 'action-claim evidence', matcher: 'Bash' },
     ],
   },
-  { client: 'claude', event: 'PostToolUseFailure', name: 'post-tool-failure', matcher: 'Bash', timeoutSec: 10, stages: [{ id: 'push-release', matcher: 'Bash' }] },
+  // Claude Code sends a failed call here, not to PostToolUse (host-protocols.md C7): the lock is refreshed and the
+  // lanes a failed push claimed are released exactly as after a successful call; a failure is no follow-through evidence.
+  {
+    client: 'claude',
+    event: 'PostToolUseFailure',
+    name: 'post-tool-failure',
+    matcher: CLAUDE_MUTATING,
+    timeoutSec: 10,
+    stages: [
+      { id: 'session-lock refresh', matcher: CLAUDE_MUTATING },
+      { id: 'push-release', matcher: 'Bash' },
+    ],
+  },
   { client: 'claude', event: 'Stop', name: 'stop', timeoutSec: 30, stages: [{ id: 'session-lock release' }, { id: 'stop' }] },
   { client: 'claude', event: 'SessionStart', name: 'session-start', timeoutSec: 10, stages: [{ id: 'context session-start' }] },
   { client: 'claude', event: 'UserPromptSubmit', name: 'prompt', timeoutSec: 10, stages: [{ id: 'context user-prompt-submit' }] },

@@ -25,10 +25,17 @@ export const sha256Hex = (s: string, n: number): string => crypto().createHash('
  */
 export const safeHost = (env: Env = {}): string => (env['ARBITER_HOST'] ?? '').replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 64) || hostname().replace(/[^A-Za-z0-9_.-]/g, '') || 'unknown';
 
-/** push-gate.md §4 session for non-agent callers: valid `$ARBITER_SESSION`, else `tty:<host>:<anchor pid>`. */
+/**
+ * push-gate.md §4 session for non-agent callers (the git layer, the verbs): the first of `$ARBITER_SESSION` and
+ * `$CODEX_THREAD_ID` (set by Codex in every command it runs, equal to its hooks' `session_id`, push-gate.md §4 I5)
+ * that matches `SESSION_ID_RE`, else `tty:<host>:<anchor pid>`.
+ */
 export const ttySession = (env: Env): string => {
-  const s = env['ARBITER_SESSION'];
-  return s !== undefined && PG.SESSION_ID_RE.test(s) ? s : `tty:${safeHost(env)}:${anchorPid()}`;
+  for (const k of ['ARBITER_SESSION', 'CODEX_THREAD_ID']) {
+    const s = env[k];
+    if (s !== undefined && PG.SESSION_ID_RE.test(s)) return s;
+  }
+  return `tty:${safeHost(env)}:${anchorPid()}`;
 };
 
 /** push-gate.md §4 member: `git config user.email`, else `$USER`, `$USERNAME`, the OS user name, else `unknown`. */

@@ -489,7 +489,8 @@ export const checkStart = (existing: string | null, args: StartArgs, path: strin
 /**
  * Rule 4–5 of `arbiter build start` (build-stop.md §3): the owner and the new state.
  * @param tmux the resolved tmux name (`resolveTmux`), used only when `--owner-tmux` is empty.
- * @param env `ARBITER_SESSION_ID` then `CLAUDE_CODE_SESSION_ID` (undefined when unset).
+ * @param env `ARBITER_SESSION_ID`, then `CLAUDE_CODE_SESSION_ID`, then `CODEX_THREAD_ID` (set by Codex in every
+ *   command it runs, equal to its hooks' `session_id`); undefined or empty when unset.
  * @returns exit 0 `cli-started` with the new file text; the lines include the no-identity warning when both owner
  *   fields are empty.
  */
@@ -497,13 +498,13 @@ export const startBuild = (
   ok: Extract<StartCheck, { _tag: 'Ok' }>,
   args: StartArgs,
   tmux: string,
-  env: { readonly ARBITER_SESSION_ID?: string | undefined; readonly CLAUDE_CODE_SESSION_ID?: string | undefined },
+  env: { readonly ARBITER_SESSION_ID?: string | undefined; readonly CLAUDE_CODE_SESSION_ID?: string | undefined; readonly CODEX_THREAD_ID?: string | undefined },
   now: number,
 ): CliResult => {
   const ownerTmux = (args.ownerTmux ?? '') !== '' ? (args.ownerTmux as string) : tmux;
   const flagSession = (args.ownerSession ?? '').trim();
   const ownerSession =
-    flagSession !== '' ? flagSession : (env.ARBITER_SESSION_ID || undefined) ?? (env.CLAUDE_CODE_SESSION_ID || undefined) ?? '';
+    flagSession !== '' ? flagSession : (env.ARBITER_SESSION_ID || undefined) ?? (env.CLAUDE_CODE_SESSION_ID || undefined) ?? (env.CODEX_THREAD_ID || undefined) ?? '';
   const p = SIZES[ok.size];
   const state: BuildState = {
     version: STATE_VERSION,

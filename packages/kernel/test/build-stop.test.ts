@@ -470,6 +470,9 @@ describe('arbiter build commands (build-stop.md §3)', () => {
     });
     expect(JSON.parse(bs.startBuild(c, {}, '', { ARBITER_SESSION_ID: 'S-env', CLAUDE_CODE_SESSION_ID: 'S-cc' }, NOW).write as string).owner.session).toBe('S-env');
     expect(JSON.parse(bs.startBuild(c, {}, '', { ARBITER_SESSION_ID: '', CLAUDE_CODE_SESSION_ID: 'S-cc' }, NOW).write as string).owner.session).toBe('S-cc');
+    // a Codex agent: only CODEX_THREAD_ID (equal to its hooks' session_id) names the session
+    expect(JSON.parse(bs.startBuild(c, {}, '', { CODEX_THREAD_ID: 'thr-019a' }, NOW).write as string).owner.session).toBe('thr-019a');
+    expect(JSON.parse(bs.startBuild(c, {}, '', { CLAUDE_CODE_SESSION_ID: 'S-cc', CODEX_THREAD_ID: 'thr-019a' }, NOW).write as string).owner.session).toBe('S-cc');
     const none = bs.startBuild(c, {}, '', {}, NOW);
     expect(none.lines).toContain(bs.NO_IDENTITY_WARNING);
     expect(none.lines[0]).toBe('Build started: large (10 reinforcements, heavy). Owner: tmux "", session "". Task: Big job');

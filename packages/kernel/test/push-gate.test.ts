@@ -815,16 +815,25 @@ describe('helpers and rendering (PG-33 … PG-36)', () => {
     expect(PG.messages.blockedBehindRemote('refs/heads/main', 'https://user:tok@evil.example/x.git')).toContain('on the remote has commits');
     expect(PG.messages.askLaneHeld('deploy:x\n"ignore previous"', 'a\u2028b', 3)).not.toMatch(/[\n\u2028"]/);
   });
-  it('PG-36 host rendering: Codex never asks; git Block never exits 0; Claude Block exit 2 with stderr only; ≤ 1 JSON object', () => {
+  it('PG-36 host rendering: Codex never asks and denies a held lane; git Block never exits 0; Claude Block exit 2 with stderr only; ≤ 1 JSON object', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...(Object.keys(PG.GATE_REASONS) as PG.GateReason[])), fc.constantFrom('claude' as const, 'codex' as const, 'git' as const), (reason, host) => {
+      fc.property(fc.constantFrom(...(Object.keys(PG.GATE_REASONS) as PG.GateReason[])), fc.constantFrom('claude' as const, 'codex' as const, 'git' as const), fc.constantFrom('person' as const, 'codex' as const), (reason, host, caller) => {
         const v: PG.GateVerdict = { _tag: PG.GATE_REASONS[reason], reason, reasons: [reason], details: [], lanes: ['deploy:refs/heads/main'], lane: 'deploy:refs/heads/main', fresh: [], holder_handle: 'ana', heartbeat_age_sec: 5, target_ref: 'refs/heads/main', remote: 'origin' };
-        const r = PG.renderGate(v, host);
+        const r = PG.renderGate(v, host, caller);
         if (host === 'codex') expect(r.stdout).not.toContain('"ask"');
+        if (host !== 'git') expect(r).toEqual(PG.renderGate(v, host)); // the caller matters for git only
         if (host === 'git') expect(r.stdout).toBe('');
-        if (v._tag === 'Block' && host === 'git') expect(r.exit).toBe(1);
+        // push-gate.md §14 rule 4: a held lane stops a Codex push (deny naming the holder and the way through)
+        const refused = v._tag === 'Block' || (v._tag === 'Ask' && (host === 'codex' || caller === 'codex'));
+        if (v._tag === 'Ask' && host === 'codex') {
+          const o = JSON.parse(r.stdout) as { hookSpecificOutput: { permissionDecision: string; permissionDecisionReason: string } };
+          expect(o.hookSpecificOutput.permissionDecision).toBe('deny');
+          expect(o.hookSpecificOutput.permissionDecisionReason).toMatch(/held by @ana .*Wait until the holder releases it.*arbiter deploy --break-glass/);
+        }
+        if (v._tag === 'Ask' && host === 'git') expect(r.stderr).toMatch(caller === 'codex' ? /^arbiter: BLOCKED — deploy lane .* held by @ana/ : /^arbiter: WARNING/);
+        if (refused && host === 'git') expect(r.exit).toBe(1);
         if (v._tag === 'Block' && host === 'claude') expect(r).toEqual({ exit: 2, stdout: '', stderr: expect.stringMatching(/^arbiter: BLOCKED/) });
-        if (v._tag !== 'Block' || host === 'codex') expect(r.exit).toBe(0);
+        if (!refused || host === 'codex') expect(r.exit).toBe(0);
         if (r.stdout !== '') {
           expect(r.stdout.endsWith('}\n')).toBe(true);
           expect(() => JSON.parse(r.stdout)).not.toThrow();
@@ -903,6 +912,17 @@ describe('context (PG-38) and verbs', () => {
         expect(s2.outcome.status).toBe(fail ? 'degraded' : 'ok');
         if (fail) expect(s2.outcome.block).toContain(`DEGRADED — lane store unavailable; showing data from ${PG.fmtAge(age / 1000)} ago.`);
         else expect(s2.effects).toEqual([{ _tag: 'WriteCache', data: { view: view(2), lock: { kind: 'free' } } }]);
+      }),
+    );
+  });
+
+  it('no Codex context answer carries `env`, whatever the session (Codex 0.171.0 rejects such an answer whole; push-gate.md §12.5)', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 200 }), fc.oneof(fc.constant(null), fc.string(), fc.constantFrom('sess-1', 'thr-019a')), fc.constantFrom('session-start' as const, 'user-prompt-submit' as const), (block, sid, event) => {
+        const out = PG.renderContext('codex', event, block, sid);
+        const o = JSON.parse(out) as { hookSpecificOutput: Record<string, unknown> } & Record<string, unknown>;
+        expect(Object.keys(o)).toEqual(['hookSpecificOutput']);
+        expect(Object.keys(o.hookSpecificOutput).sort()).toEqual(['additionalContext', 'hookEventName']);
       }),
     );
   });

@@ -5,7 +5,7 @@
  *
  * State: `build-state.json` in the repository runtime directory (`<git common dir>/arbiter/`, or
  * `$ARBITER_STATE_DIR/repos/<key>/`), written atomically under the file mutex. Owner identity seams:
- * `--owner-session`, `ARBITER_SESSION_ID`, `CLAUDE_CODE_SESSION_ID`; `--owner-tmux`, `ARBITER_NO_TMUX`,
+ * `--owner-session`, `ARBITER_SESSION_ID`, `CLAUDE_CODE_SESSION_ID`, `CODEX_THREAD_ID`; `--owner-tmux`, `ARBITER_NO_TMUX`,
  * `ARBITER_TMUX_SESSION`, `TMUX`/`TMUX_PANE`.
  */
 import { join } from 'node:path';
@@ -82,7 +82,7 @@ export const register = (program: Command): void => {
     .description('start a build owned by this session (tmux session and/or session id)')
     .option('--size <size>', 'small (3 reinforcements) | standard (5) | large (10)')
     .option('--task <text>', 'what the build is for (required)')
-    .option('--owner-session <id>', 'owner session id (default: $ARBITER_SESSION_ID, then $CLAUDE_CODE_SESSION_ID)')
+    .option('--owner-session <id>', 'owner session id (default: $ARBITER_SESSION_ID, then $CLAUDE_CODE_SESSION_ID, then $CODEX_THREAD_ID)')
     .option('--owner-tmux <name>', 'owner tmux session name (default: the current tmux session)')
     .action(async (o: { size?: string; task?: string; ownerSession?: string; ownerTmux?: string }) => {
       const { repo, files, path } = repoOrDie();
@@ -94,7 +94,7 @@ export const register = (program: Command): void => {
       if (first._tag === 'Refuse') return emit(first.result);
       // The tmux probe runs only when --owner-tmux is empty (build-stop.md §3 rule 4), outside the mutex.
       const tmux = first.needTmux ? await resolveTmux(process.env) : '';
-      const env = { ARBITER_SESSION_ID: process.env['ARBITER_SESSION_ID'], CLAUDE_CODE_SESSION_ID: process.env['CLAUDE_CODE_SESSION_ID'] };
+      const env = { ARBITER_SESSION_ID: process.env['ARBITER_SESSION_ID'], CLAUDE_CODE_SESSION_ID: process.env['CLAUDE_CODE_SESSION_ID'], CODEX_THREAD_ID: process.env['CODEX_THREAD_ID'] };
       const r = await files.update<BS.CliResult>(BS.STATE_FILE, (now) => {
         const again = BS.checkStart(now, args, path);
         const res = again._tag === 'Refuse' ? again.result : BS.startBuild(again, args, tmux, env, Date.now());

@@ -13,6 +13,7 @@ import * as lock from './lock.js';
 import * as log from './log.js';
 import * as table from './table.js';
 import * as install from './install.js';
+import * as doctor from './doctor.js';
 import * as lanes from './lanes.js';
 import * as land from './land.js';
 import * as db from './db.js';
@@ -36,6 +37,7 @@ export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> =
   blastRadius,
   partitions,
   install,
+  doctor,
   lanes,
   land,
   serve,

@@ -1,40 +1,108 @@
 /**
- * `arbiter install [--claude] [--codex] [--git] [--uninstall]` (architecture.md conventions §1, architecture.md conventions §7; push-gate.md §15).
+ * `arbiter install [--claude] [--codex] [--git] [--user] [--uninstall] [--no-check]` (architecture.md conventions §1,
+ * architecture.md conventions §7; push-gate.md §15; hooks.md §11).
  *
- * Registers every event row of the ONE wiring table (`wiring.ts`: one `arbiter hook <event>` command per client event)
- * into `.claude/settings.json`, `.codex/hooks.json` and the clone's git hooks directory (`git rev-parse --git-path hooks`, which honours `core.hooksPath`), merging with what
- * is there and chaining an existing `pre-push`. Idempotent: a second run changes nothing. Writes a default
- * `.arbiter/config.json` when absent. Everything added is listed in `<runtime dir>/install.json`, so `--uninstall`
- * removes exactly that and nothing else. All writes are atomic (temp + rename).
+ * Registers every event row of the ONE wiring table (`wiring.ts`: one `hook <event>` command per client event) into
+ * `.claude/settings.json`, `.codex/hooks.json` and the clone's git hooks directory (`git rev-parse --git-path hooks`,
+ * which honours `core.hooksPath`), or with `--user` into the user's own Claude Code and Codex files. Every command
+ * starts with an absolute launcher (node and `arbiter.cjs`), and each is run once as the client will run it before
+ * anything is written; a command that does not answer aborts the install (exit 1, nothing written). Merges with what
+ * is there and chains an existing `pre-push`. Idempotent: a second run changes nothing. Writes a default
+ * `.arbiter/config.json` when absent (not with `--user`). Everything added is listed in `<runtime dir>/install.json`
+ * (`<per-user state dir>/install-user.json` for `--user`), so `--uninstall` removes exactly that and nothing else.
+ * All writes are atomic (temp + rename).
  *
- * Migration: an installation made with the per-decision entries of earlier releases (`arbiter hook session-lock
- * acquire …`, `arbiter hook gate-push …`, …; `LEGACY_COMMANDS`) has those entries replaced by the event entries, so a
- * tool call never runs a decision twice.
+ * Upgrade: every Arbiter registration that is not exactly a current one (the per-decision entries of earlier
+ * releases, `LEGACY_COMMANDS`; bare `arbiter hook …`; another launcher; an old matcher) is replaced, so a tool call
+ * never runs a decision twice; an old shim is rewritten with the same chaining.
  */
-import { chmodSync, existsSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { execFile, execFileSync } from 'node:child_process';
 import { Command } from 'commander';
 import { config } from '@arbiter/kernel';
-import { configPath, resolveRepo, throwingState, writeFileAtomic, writeJsonAtomic } from '@arbiter/io-node';
+import { configPath, resolveRepo, resolveStateDir, throwingState, writeFileAtomic, writeJsonAtomic, type Env } from '@arbiter/io-node';
 import { EVENTS, LEGACY_COMMANDS, argsOf, type EventRow } from '../wiring.js';
 import { die } from './util.js';
 import type { Agent } from '@arbiter/kernel/early';
 
-/** The shell command a host runs for an event row. */
-export const commandOf = (row: EventRow): string => ['arbiter', ...argsOf(row)].join(' ');
+/**
+ * One word for a POSIX shell (`sh -c`, `bash -lc`, zsh): bare when made only of `A–Z a–z 0–9 _ . / : @ % + = , -`,
+ * else in single quotes with each `'` written `'\''`. Claude Code and Codex hand a hook's command to a shell, so a
+ * path with a space or a quote still reaches Arbiter as one argument.
+ */
+export const shellWord = (s: string): string => (/^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /**
- * How the shims run Arbiter's hook: not with `exec`, so that exactly one outcome can be mapped. A hook whose event
- * loop blocked is ended by its backstop (hook/backstop.ts) with SIGKILL, exit 137, which git would read as a
- * refusal; the backstop first writes into the file named by `ARBITER_WATCHDOG_MARK`, so 137 with that file
- * non-empty is the watchdog and the push goes ahead (exit 0, one stderr line), like every other watchdog of the push
- * gate (push-gate.md §14 rule 2). Any other exit code, a 137 from anything else included, is
- * passed on unchanged. `$1` of the tail is the command that feeds the hook its stdin (empty: the shim's own stdin).
+ * How a registered command reaches Arbiter (hooks.md §11): the absolute path of the node executable and
+ * of the installed `arbiter.cjs`. Never a bare `arbiter`: a client's PATH (or a login shell's, which rebuilds PATH from
+ * `/etc/profile`) need not hold it, and a command that cannot start turns every gate off without a word.
  */
-const SHIM_RUN = (feed: string): string =>
+export interface Launcher {
+  readonly node: string;
+  readonly script: string;
+}
+
+/** The launcher of the running binary: `process.execPath` and `<this bundle's dir>/arbiter.cjs`, symlinks resolved. */
+export const currentLauncher = (): Launcher => {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p;
+    }
+  };
+  return { node: real(process.execPath), script: real(join(__dirname, 'arbiter.cjs')) };
+};
+
+/** `<node> <arbiter.cjs>`, each a {@link shellWord}: the prefix of every registered command. */
+export const launcherPrefix = (l: Launcher): string => `${shellWord(l.node)} ${shellWord(l.script)}`;
+
+/** Where a registration lives: a repository's project files, or the user's own files (`install --user`). */
+export type Scope = 'project' | 'user';
+
+/**
+ * The shell command a host runs for an event row. A user-scope command carries `--scope user`: it answers only in a
+ * repository with `.arbiter/config.json` whose project files do not register Arbiter themselves (hooks.md §11).
+ */
+export const commandOf = (row: EventRow, launcher: Launcher, scope: Scope = 'project'): string =>
+  [launcherPrefix(launcher), ...argsOf(row), ...(scope === 'user' ? ['--scope', 'user'] : [])].join(' ');
+
+/**
+ * True for a command that runs one of Arbiter's event hooks, whatever launcher an earlier install wrote (a bare
+ * `arbiter`, another node, another path, `npx arbiter`): what `install` replaces and `doctor` inspects.
+ */
+export const isArbiterEventCommand = (command: string): boolean =>
+  /(?:^|[\s'"/])arbiter(?:\.cjs)?'? hook (?:pre-tool|post-tool|post-tool-failure|stop|session-start|prompt|session-end) --agent (?:claude|codex)(?: --scope user)?$/.test(command);
+
+/** The first line of every pre-push shim Arbiter writes (current and earlier releases): how a shim is recognised. */
+const SHIM_MARK = '# arbiter: pre-push shim (installed by `arbiter install --git`)';
+
+/**
+ * The git pre-push shim (push-gate.md §15). It runs Arbiter through the absolute launcher (a login shell or a GUI
+ * client need not have `arbiter` on PATH), else through an `arbiter` on PATH; when neither exists it says so on
+ * stderr and lets the push go ahead (fail-open, loudly: push-gate.md §14, a skipped gate is never silent). It does
+ * not `exec` the hook: a hook whose event loop blocked is ended by its backstop (hook/backstop.ts) with SIGKILL, exit
+ * 137, which git would read as a refusal; the backstop first writes into the file named by `ARBITER_WATCHDOG_MARK`,
+ * so 137 with that file non-empty is the watchdog and the push goes ahead (exit 0, one stderr line). Any other exit
+ * code is passed on unchanged. `chain`: run the previous hook (renamed `pre-push.arbiter-chained`) first with the
+ * same stdin.
+ */
+export const prePushShim = (l: Launcher, chain: boolean): string =>
+  '#!/bin/sh\n' +
+  `${SHIM_MARK}${chain ? ', chaining the previous hook' : ''}\n` +
+  (chain ? 'input=$(cat)\nprev="$(dirname "$0")/pre-push.arbiter-chained"\nif [ -x "$prev" ]; then printf \'%s\\n\' "$input" | "$prev" "$@" || exit $?; fi\n' : '') +
+  `node=${shellWord(l.node)}\n` +
+  `script=${shellWord(l.script)}\n` +
+  'if [ -x "$node" ] && [ -f "$script" ]; then set -- "$node" "$script" hook pre-push "$@"\n' +
+  'elif command -v arbiter >/dev/null 2>&1; then set -- arbiter hook pre-push "$@"\n' +
+  'else\n' +
+  '  echo "arbiter: the pre-push gate did NOT run: $script is gone and no arbiter is on PATH; pushing ungated (fail-open). Reinstall Arbiter, then run \'arbiter install --git\' (\'arbiter doctor\' checks it)." >&2\n' +
+  '  exit 0\n' +
+  'fi\n' +
   'mark=$(mktemp "${TMPDIR:-/tmp}/arbiter-pre-push.XXXXXX" 2>/dev/null) || mark=\n' +
-  `${feed}ARBITER_WATCHDOG_MARK="$mark" arbiter hook pre-push "$@"\n` +
+  `${chain ? "printf '%s\\n' \"$input\" | " : ''}ARBITER_WATCHDOG_MARK="$mark" "$@"\n` +
   'status=$?\n' +
   'if [ "$status" -eq 137 ] && [ -n "$mark" ] && [ -s "$mark" ]; then\n' +
   '  rm -f "$mark"\n' +
@@ -44,22 +112,10 @@ const SHIM_RUN = (feed: string): string =>
   '[ -z "$mark" ] || rm -f "$mark"\n' +
   'exit "$status"\n';
 
-/** Spec shim (push-gate.md §15), used when no pre-push hook existed; maps the backstop's kill to exit 0 (SHIM_RUN). */
-export const PRE_PUSH_SHIM =
-  '#!/bin/sh\n# arbiter: pre-push shim (installed by `arbiter install --git`)\ncommand -v arbiter >/dev/null 2>&1 || exit 0\n' + SHIM_RUN('');
-/** Chaining shim: runs the pre-existing hook (renamed) first with the same stdin, then Arbiter's (as {@link PRE_PUSH_SHIM}). */
-export const PRE_PUSH_CHAIN_SHIM =
-  '#!/bin/sh\n# arbiter: pre-push shim (installed by `arbiter install --git`), chaining the previous hook\ninput=$(cat)\nprev="$(dirname "$0")/pre-push.arbiter-chained"\nif [ -x "$prev" ]; then printf \'%s\\n\' "$input" | "$prev" "$@" || exit $?; fi\ncommand -v arbiter >/dev/null 2>&1 || exit 0\n' +
-  SHIM_RUN("printf '%s\\n' \"$input\" | ");
-
-/** The shims of earlier releases (they `exec` the hook): recognised so that install upgrades them and uninstall removes them. */
-export const LEGACY_PRE_PUSH_SHIMS: Readonly<Record<string, 'plain' | 'chain'>> = {
-  '#!/bin/sh\n# arbiter: pre-push shim (installed by `arbiter install --git`)\ncommand -v arbiter >/dev/null 2>&1 || exit 0\nexec arbiter hook pre-push "$@"\n': 'plain',
-  '#!/bin/sh\n# arbiter: pre-push shim (installed by `arbiter install --git`), chaining the previous hook\ninput=$(cat)\nprev="$(dirname "$0")/pre-push.arbiter-chained"\nif [ -x "$prev" ]; then printf \'%s\\n\' "$input" | "$prev" "$@" || exit $?; fi\ncommand -v arbiter >/dev/null 2>&1 || exit 0\nprintf \'%s\\n\' "$input" | exec arbiter hook pre-push "$@"\n': 'chain',
-};
-
-/** Whether `text` is one of Arbiter's pre-push shims, current or of an earlier release. */
-const isOurShim = (text: string): boolean => text === PRE_PUSH_SHIM || text === PRE_PUSH_CHAIN_SHIM || Object.prototype.hasOwnProperty.call(LEGACY_PRE_PUSH_SHIMS, text);
+/** Whether `text` is one of Arbiter's pre-push shims, current or of an earlier release (its marker line). */
+export const isOurShim = (text: string): boolean => text.startsWith(`#!/bin/sh\n${SHIM_MARK}`);
+/** Whether an Arbiter shim chains a previous hook. */
+const shimChains = (text: string): boolean => text.includes('pre-push.arbiter-chained');
 
 interface Added {
   readonly file: string;
@@ -86,12 +142,17 @@ const readJson = (p: string): HooksFile => {
   return v as HooksFile;
 };
 
-/** Merge rows into a hooks file object; returns the entries it added (none when already present). */
-export const mergeHooks = (file: HooksFile, rows: ReadonlyArray<EventRow>, fileName: string): Added[] => {
+/** One registration to write: a row and the exact command for it. */
+export interface Registration {
+  readonly row: EventRow;
+  readonly command: string;
+}
+
+/** Merge registrations into a hooks file object; returns the entries it added (none when already present). */
+export const mergeHooks = (file: HooksFile, regs: ReadonlyArray<Registration>, fileName: string): Added[] => {
   const added: Added[] = [];
   const hooks = (file.hooks ??= {});
-  for (const row of rows) {
-    const cmd = commandOf(row);
+  for (const { row, command: cmd } of regs) {
     const groups = (hooks[row.event] ??= []);
     const present = groups.some((g) => (g.matcher ?? null) === (row.matcher ?? null) && Array.isArray(g.hooks) && g.hooks.some((h) => h.command === cmd));
     if (present) continue;
@@ -125,11 +186,13 @@ export const unmergeHooks = (file: HooksFile, entries: ReadonlyArray<Added>): vo
 };
 
 /**
- * Remove the entries an earlier release registered per decision (`LEGACY_COMMANDS`), and an event command that sits
- * under another matcher than its row's (the old `hook post-tool` and `hook stop` registrations), from a hooks file
- * object. Returns the removed entries, so the manifest forgets them too.
+ * Remove, from a hooks file object, every Arbiter registration that is not one of `regs` exactly (same event, same
+ * matcher, same command): the per-decision entries of earlier releases (`LEGACY_COMMANDS`), bare `arbiter hook …`
+ * commands, commands with another launcher (a moved node or package) and event commands under an old matcher. So a
+ * re-install upgrades every old registration in place and a tool call never runs a decision twice. Other hooks are
+ * kept. Returns the removed entries, so the manifest forgets them too.
  */
-export const migrateLegacy = (file: HooksFile, rows: ReadonlyArray<EventRow>, fileName: string): Added[] => {
+export const migrateLegacy = (file: HooksFile, regs: ReadonlyArray<Registration>, fileName: string): Added[] => {
   const removed: Added[] = [];
   const hooks = file.hooks;
   if (hooks === undefined) return removed;
@@ -138,9 +201,8 @@ export const migrateLegacy = (file: HooksFile, rows: ReadonlyArray<EventRow>, fi
     for (const g of groups) {
       if (!Array.isArray(g.hooks)) continue;
       const matcher = g.matcher ?? null;
-      const stale = (command: string): boolean =>
-        LEGACY_COMMANDS.includes(command) ||
-        rows.some((r) => r.event === event && commandOf(r) === command && (r.matcher ?? null) !== matcher);
+      const current = (command: string): boolean => regs.some((r) => r.row.event === event && (r.row.matcher ?? null) === matcher && r.command === command);
+      const stale = (command: string): boolean => (LEGACY_COMMANDS.includes(command) || isArbiterEventCommand(command)) && !current(command);
       for (const h of g.hooks.filter((x) => typeof x.command === 'string' && stale(x.command))) removed.push({ file: fileName, event, matcher, command: h.command });
       g.hooks = g.hooks.filter((x) => !(typeof x.command === 'string' && stale(x.command)));
     }
@@ -159,19 +221,203 @@ const say = (s: string): void => {
   process.stdout.write(`arbiter: ${s}\n`);
 };
 
-/** Install (or uninstall) in the repository containing `cwd`. Returns the lines it printed. */
-export const install = (cwd: string, opts: { claude: boolean; codex: boolean; git: boolean; uninstall: boolean }): void => {
-  const repo = resolveRepo(cwd);
-  if (repo === null) return die('not inside a git repository.');
+// ───────────────────────────────────────── running what was registered (hooks.md §11) ─────────────
+
+/** How a client starts a hook command: `sh -c` (Claude Code, Codex), and `bash -lc` (the login shell Codex uses). */
+export type ShellForm = 'sh -c' | 'bash -lc';
+
+/** The shells each client's commands are tried under. */
+export const SHELLS: Readonly<Record<'claude' | 'codex' | 'git', ReadonlyArray<ShellForm>>> = {
+  claude: ['sh -c'],
+  codex: ['sh -c', 'bash -lc'],
+  git: ['sh -c', 'bash -lc'],
+};
+
+/** The outcome of running one registered command once. */
+export interface CommandCheck {
+  readonly command: string;
+  readonly shell: ShellForm;
+  readonly ok: boolean;
+  /** `exit N`, `signal S`, `timed out`, or `bash not found`; with the first stderr line when there is one. */
+  readonly detail: string;
+}
+
+/** A payload the event's stages all answer without a decision: a read-only tool, outside any repository. */
+const probePayload = (row: EventRow, cwd: string): string =>
+  JSON.stringify({
+    session_id: 'arbiter-install-probe',
+    transcript_path: null,
+    cwd,
+    hook_event_name: row.event,
+    tool_name: 'Read',
+    tool_input: { file_path: join(cwd, 'probe') },
+    tool_response: '',
+    source: 'startup',
+    prompt: '',
+    stop_hook_active: false,
+    last_assistant_message: '',
+  });
+
+/**
+ * Run `command` once as a client would (`sh -c` or `bash -lc`, in `cwd`, `stdin` on stdin), bounded by
+ * `timeoutSec`. OK when it exits 0 and prints nothing, one JSON object, or text. The environment is this process's
+ * with `ARBITER_STATE_DIR` pointed at `stateDir`, so whatever the probe records lands in a throw-away directory.
+ */
+export const runLikeClient = (command: string, shell: ShellForm, o: { cwd: string; stdin: string; timeoutSec: number; stateDir: string }): Promise<CommandCheck> =>
+  new Promise((resolvePromise) => {
+    const [file, flag] = shell === 'sh -c' ? ['/bin/sh', '-c'] : ['bash', '-lc'];
+    const child = execFile(
+      file,
+      [flag, command],
+      { cwd: o.cwd, env: { ...process.env, ARBITER_STATE_DIR: o.stateDir }, timeout: o.timeoutSec * 1000, maxBuffer: 1024 * 1024, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        const first = String(stderr ?? '').split('\n').find((l) => l.trim() !== '') ?? '';
+        const tail = first === '' ? '' : `: ${first.replace(/[^\x20-\x7e]/g, '?').slice(0, 160)}`;
+        if (err === null) return resolvePromise({ command, shell, ok: true, detail: 'exit 0' });
+        const e = err as NodeJS.ErrnoException & { code?: unknown; signal?: string | null; killed?: boolean };
+        const detail =
+          e.code === 'ENOENT' ? `${file} not found` : e.killed === true ? 'timed out' : typeof e.code === 'number' ? `exit ${e.code}` : `signal ${e.signal ?? '?'}`;
+        void stdout;
+        resolvePromise({ command, shell, ok: false, detail: `${detail}${tail}` });
+      },
+    );
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(o.stdin);
+  });
+
+/** How many registered commands run at once while checking (a loaded two-core machine must not time them out). */
+export const CHECK_CONCURRENCY = 4;
+
+/**
+ * The bound of one check, seconds: the registration's own timeout, at least 15 s. The check asks whether the command
+ * answers at all (it can start, find node and the package, exit 0), not how fast; `arbiter doctor` and the clients'
+ * own timeouts judge speed.
+ */
+export const checkTimeoutSec = (rowTimeoutSec: number): number => Math.max(rowTimeoutSec, 15);
+
+/** Run `jobs` with at most `n` in flight; results in job order. */
+export const inBatches = async <A>(jobs: ReadonlyArray<() => Promise<A>>, n: number): Promise<A[]> => {
+  const out: A[] = new Array<A>(jobs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const i = next++;
+      out[i] = await (jobs[i] as () => Promise<A>)();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, jobs.length) }, worker));
+  return out;
+};
+
+/**
+ * Run every registration once under each of its client's shells, {@link CHECK_CONCURRENCY} at a time, in a fresh directory outside any
+ * repository with a throw-away state directory. Resolves to every check (failed ones first).
+ */
+export const checkRegistrations = async (regs: ReadonlyArray<Registration>): Promise<CommandCheck[]> => {
+  const dir = mkdtempSync(join(tmpdir(), 'arbiter-install-check-'));
+  try {
+    const cwd = join(dir, 'cwd');
+    mkdirSync(cwd);
+    const jobs = regs.flatMap((r) =>
+      SHELLS[r.row.client].map((sh) => () => runLikeClient(r.command, sh, { cwd, stdin: probePayload(r.row, cwd), timeoutSec: checkTimeoutSec(r.row.timeoutSec), stateDir: join(dir, 'state') })),
+    );
+    const all = await inBatches(jobs, CHECK_CONCURRENCY);
+    return [...all.filter((c) => !c.ok), ...all.filter((c) => c.ok)];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+/** Run a pre-push shim as git would (`<shim> --help`: the launcher answers with usage, touching no state), under both shells. */
+export const checkShim = async (path: string): Promise<CommandCheck[]> => {
+  const dir = mkdtempSync(join(tmpdir(), 'arbiter-install-check-'));
+  try {
+    return await Promise.all(SHELLS.git.map((sh) => runLikeClient(`${shellWord(path)} --help`, sh, { cwd: dir, stdin: '', timeoutSec: 10, stateDir: join(dir, 'state') })));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+/** Die with every failed check listed (install writes nothing then). */
+const failLoudly = (failed: ReadonlyArray<CommandCheck>, what: string): never => {
+  const lines = failed.map((c) => `  ${c.shell} ${c.command}\n    → ${c.detail}`).join('\n');
+  return die(`${what}: ${failed.length} command(s) did not answer as the client would run them, so nothing was registered:\n${lines}\n` +
+    'Every hook would be off. Check that node and the arbiter package are where these paths say, or reinstall, then run `arbiter install` again (`arbiter doctor` explains each check).');
+};
+
+/** The Codex trust notice (host-protocols.md C7): Codex skips every hook nobody trusted, without a word. */
+export const codexTrustNotice = (file: string): string =>
+  `Codex skips these hooks until each one is trusted. Codex records that trust per hook in $CODEX_HOME/config.toml ` +
+  `(default ~/.codex/config.toml) as [hooks.state.'${file}:<event>:<group>:<index>'] trusted_hash = "sha256:…", and ` +
+  'trusting the project is not enough. To trust them: start Codex in this repository, type /hooks, and trust each ' +
+  'Arbiter hook (review the command first). `codex exec` has no review step: trust them once interactively, or the ' +
+  'agent layer stays off and only the git layer gates. Arbiter does not write that hash for you: Codex does not ' +
+  'document how it computes it, so Arbiter cannot verify it. `arbiter doctor` shows which Arbiter hooks have a trust entry.';
+
+/** Warning for a launcher inside npx's cache, which npm may clear at any time. */
+const npxWarning = (l: Launcher): string | null =>
+  /[\\/]_npx[\\/]/.test(l.script)
+    ? `WARNING: this arbiter runs from npx's cache (${l.script}); npm may delete it, and every registered hook would stop. Install the package (npm i -D, or npm i -g) and run \`arbiter install\` again.`
+    : null;
+
+/** Options of {@link install}. */
+export interface InstallOptions {
+  readonly claude: boolean;
+  readonly codex: boolean;
+  readonly git: boolean;
+  readonly uninstall: boolean;
+  /** `--user`: the user's own client files, serving every repository (no configuration, no git hook). */
+  readonly user?: boolean;
+  /** `--no-check`: do not run the registered commands first. */
+  readonly check?: boolean;
+  /** Test seam: the launcher to register (default: this binary). */
+  readonly launcher?: Launcher;
+  /** Test seam: the environment (HOME, CLAUDE_CONFIG_DIR, CODEX_HOME, ARBITER_STATE_DIR). */
+  readonly env?: Env;
+}
+
+/**
+ * The user-level client files of `--user`: `$CLAUDE_CONFIG_DIR/settings.json` (default `~/.claude/settings.json`)
+ * and `$CODEX_HOME/hooks.json` (default `~/.codex/hooks.json`).
+ */
+export const userFiles = (env: Env): Record<Agent, string> => {
+  const home = env['HOME'] !== undefined && env['HOME'] !== '' ? env['HOME'] : homedir();
+  const abs = (v: string | undefined): string | null => (v !== undefined && v !== '' && isAbsolute(v) ? v : null);
+  return {
+    claude: join(abs(env['CLAUDE_CONFIG_DIR']) ?? join(home, '.claude'), 'settings.json'),
+    codex: join(abs(env['CODEX_HOME']) ?? join(home, '.codex'), 'hooks.json'),
+  };
+};
+
+/** Where the registrations of each client go, and the manifest that lists what was added. */
+export const installTargets = (cwd: string, opts: Pick<InstallOptions, 'user'>, env: Env): { files: Record<Agent, string>; manifestPath: string; top: string | null; runtimeDir: string | null } => {
+  if (opts.user === true) return { files: userFiles(env), manifestPath: join(resolveStateDir(env), 'install-user.json'), top: null, runtimeDir: null };
+  const repo = resolveRepo(cwd, env);
+  if (repo === null) return die('not inside a git repository (use --user to install for every repository).');
   const top = repo.topLevel;
-  const manifestPath = join(repo.runtimeDir, 'install.json');
+  return { files: { claude: join(top, '.claude', 'settings.json'), codex: join(top, '.codex', 'hooks.json') }, manifestPath: join(repo.runtimeDir, 'install.json'), top, runtimeDir: repo.runtimeDir };
+};
+
+/** The registrations of one client for a launcher and scope. */
+export const registrationsFor = (client: Agent, launcher: Launcher, scope: Scope): Registration[] =>
+  EVENTS.filter((r) => r.client === client).map((row) => ({ row, command: commandOf(row, launcher, scope) }));
+
+/**
+ * Install (or uninstall) in the repository containing `cwd`, or for the user (`opts.user`). Before writing anything
+ * it runs every command it is about to register once, as the client will (`sh -c`; for Codex and git also
+ * `bash -lc`), and dies listing the ones that do not answer. Prints what it did.
+ */
+export const install = async (cwd: string, opts: InstallOptions): Promise<void> => {
+  const env = opts.env ?? process.env;
+  const scope: Scope = opts.user === true ? 'user' : 'project';
+  const { files, manifestPath, top } = installTargets(cwd, opts, env);
   let manifest: Manifest = { version: 1, hooks: [], config_created: null, git_hook: null };
   try {
     manifest = JSON.parse(throwingState(manifestPath)) as Manifest; // state-io: never blocks, follows no symlink
   } catch {
     // first install
   }
-  const files: Record<Agent, string> = { claude: join(top, '.claude', 'settings.json'), codex: join(top, '.codex', 'hooks.json') };
+  const git = opts.git && top !== null;
   if (opts.uninstall) {
     for (const client of ['claude', 'codex'] as const) {
       if (!opts[client]) continue;
@@ -183,7 +429,7 @@ export const install = (cwd: string, opts: { claude: boolean; codex: boolean; gi
       manifest.hooks = manifest.hooks.filter((h) => h.file !== files[client]);
       say(`removed ${ours.length} hook(s) from ${files[client]}`);
     }
-    if (opts.git && manifest.git_hook !== null) {
+    if (git && manifest.git_hook !== null) {
       const gh = manifest.git_hook;
       try {
         const text = readFileSync(gh.path, 'utf8');
@@ -195,7 +441,7 @@ export const install = (cwd: string, opts: { claude: boolean; codex: boolean; gi
       manifest.git_hook = null;
       say(`removed the pre-push shim${gh.chained !== null ? ' and restored the previous hook' : ''}`);
     }
-    if (opts.claude && opts.codex && opts.git && manifest.config_created !== null) {
+    if (opts.claude && opts.codex && git && manifest.config_created !== null) {
       const p = manifest.config_created;
       try {
         if (readFileSync(p, 'utf8') === JSON.stringify(config.defaultConfig(), null, 2) + '\n') {
@@ -210,27 +456,41 @@ export const install = (cwd: string, opts: { claude: boolean; codex: boolean; gi
     writeJsonAtomic(manifestPath, manifest);
     return;
   }
-  const cp = configPath(top);
-  if (!existsSync(cp)) {
-    writeJsonAtomic(cp, config.defaultConfig());
-    manifest.config_created = cp;
-    say(`wrote default ${cp}`);
+  const launcher = opts.launcher ?? currentLauncher();
+  const regs = (['claude', 'codex'] as const).filter((c) => opts[c]).flatMap((c) => registrationsFor(c, launcher, scope));
+  if (opts.check !== false) {
+    const failed = (await checkRegistrations(regs)).filter((c) => !c.ok);
+    if (failed.length > 0) return failLoudly(failed, 'install failed');
+  }
+  const warn = npxWarning(launcher);
+  if (warn !== null) say(warn);
+  if (top !== null) {
+    const cp = configPath(top);
+    if (!existsSync(cp)) {
+      writeJsonAtomic(cp, config.defaultConfig());
+      manifest.config_created = cp;
+      say(`wrote default ${cp}`);
+    }
   }
   for (const client of ['claude', 'codex'] as const) {
     if (!opts[client]) continue;
-    const rows = EVENTS.filter((r) => r.client === client);
+    const mine = regs.filter((r) => r.row.client === client);
     const f = readJson(files[client]);
-    const migrated = migrateLegacy(f, rows, files[client]);
-    const added = mergeHooks(f, rows, files[client]);
+    const migrated = migrateLegacy(f, mine, files[client]);
+    const added = mergeHooks(f, mine, files[client]);
     if (added.length > 0 || migrated.length > 0) {
       writeJsonAtomic(files[client], f);
       const gone = (h: Added) => migrated.some((m) => m.file === h.file && m.event === h.event && m.matcher === h.matcher && m.command === h.command);
       manifest.hooks = [...manifest.hooks.filter((h) => !gone(h)), ...added];
     }
-    if (migrated.length > 0) say(`${files[client]}: replaced ${migrated.length} per-decision hook(s) of an earlier release by one hook per event`);
-    say(`${files[client]}: ${added.length} hook(s) added, ${rows.length - added.length} already present`);
+    if (migrated.length > 0) say(`${files[client]}: replaced ${migrated.length} registration(s) of an earlier install by the current ones`);
+    say(`${files[client]}: ${added.length} hook(s) added, ${mine.length - added.length} already present`);
+    if (client === 'codex') say(codexTrustNotice(files[client]));
   }
-  if (opts.git) {
+  if (scope === 'user') {
+    say('user-level hooks answer only in repositories with .arbiter/config.json whose own settings do not register Arbiter; the git layer is per clone: run `arbiter install --git` in each.');
+  }
+  if (git && top !== null) {
     const dir = gitHooksDir(top);
     const path = join(dir, 'pre-push');
     let existing: string | null = null;
@@ -239,43 +499,63 @@ export const install = (cwd: string, opts: { claude: boolean; codex: boolean; gi
     } catch {
       existing = null;
     }
-    const legacy = existing === null ? undefined : LEGACY_PRE_PUSH_SHIMS[existing];
-    if (existing === PRE_PUSH_SHIM || existing === PRE_PUSH_CHAIN_SHIM) {
-      say(`${path}: already installed`);
-    } else if (legacy !== undefined) {
-      // an earlier release's shim: the same chaining, with the backstop mapping of this one
-      writeFileAtomic(path, legacy === 'plain' ? PRE_PUSH_SHIM : PRE_PUSH_CHAIN_SHIM);
-      chmodSync(path, 0o755);
-      say(`${path}: pre-push shim upgraded`);
+    let wrote = false;
+    if (existing !== null && isOurShim(existing)) {
+      const want = prePushShim(launcher, shimChains(existing));
+      if (existing === want) say(`${path}: already installed`);
+      else {
+        // an earlier release's shim or another launcher: the same chaining, with this launcher
+        writeFileAtomic(path, want);
+        chmodSync(path, 0o755);
+        wrote = true;
+        say(`${path}: pre-push shim upgraded`);
+      }
     } else {
       let chained: string | null = null;
       if (existing !== null) {
         chained = join(dir, 'pre-push.arbiter-chained');
         renameSync(path, chained);
       }
-      writeFileAtomic(path, chained === null ? PRE_PUSH_SHIM : PRE_PUSH_CHAIN_SHIM);
+      writeFileAtomic(path, prePushShim(launcher, chained !== null));
       chmodSync(path, 0o755);
       manifest.git_hook = { path, chained };
+      wrote = true;
       say(`${path}: pre-push shim installed${chained !== null ? ' (chaining the existing hook)' : ''}`);
+    }
+    if (wrote && opts.check !== false) {
+      const failed = (await checkShim(path)).filter((c) => !c.ok);
+      if (failed.length > 0) {
+        writeJsonAtomic(manifestPath, manifest);
+        return failLoudly(failed, `${path} was written but does not run`);
+      }
     }
   }
   writeJsonAtomic(manifestPath, manifest);
-  void dirname;
 };
 
 /** Register the `install` verb. */
 export const register = (program: Command): void => {
   program
     .command('install')
-    .description('register Arbiter hooks for Claude Code, Codex and git in this repository (idempotent)')
-    .option('--claude', 'Claude Code: .claude/settings.json')
-    .option('--codex', 'Codex: .codex/hooks.json')
-    .option('--git', "git: the clone's pre-push hook (respects core.hooksPath)")
+    .description('register Arbiter hooks for Claude Code, Codex and git in this repository, or for every repository with --user (idempotent)')
+    .option('--claude', 'Claude Code: .claude/settings.json (with --user: ~/.claude/settings.json)')
+    .option('--codex', 'Codex: .codex/hooks.json (with --user: ~/.codex/hooks.json)')
+    .option('--git', "git: the clone's pre-push hook (respects core.hooksPath; not with --user)")
+    .option('--user', 'install in your own client settings, serving every repository and worktree that has .arbiter/config.json')
     .option('--uninstall', 'remove exactly what install added')
-    .action((o: { claude?: boolean; codex?: boolean; git?: boolean; uninstall?: boolean }) => {
+    .option('--no-check', 'do not run each registered command once before writing it (run `arbiter doctor` instead)')
+    .action(async (o: { claude?: boolean; codex?: boolean; git?: boolean; user?: boolean; uninstall?: boolean; check?: boolean }) => {
       const none = o.claude !== true && o.codex !== true && o.git !== true;
+      if (o.user === true && o.git === true) return die('--git cannot be used with --user: the git layer is installed per clone (`arbiter install --git` in each).', 2);
       try {
-        install(process.cwd(), { claude: none || o.claude === true, codex: none || o.codex === true, git: none || o.git === true, uninstall: o.uninstall === true });
+        await install(process.cwd(), {
+          claude: none || o.claude === true,
+          codex: none || o.codex === true,
+          git: o.user !== true && (none || o.git === true),
+          uninstall: o.uninstall === true,
+          user: o.user === true,
+          check: o.check !== false,
+        });
       } catch (e) {
         die(`install failed: ${String((e as Error).message ?? e).replace(/[^\x20-\x7e]/g, '?').slice(0, 200)}`);
       }

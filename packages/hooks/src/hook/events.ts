@@ -182,6 +182,23 @@ export const eventOf = (inv: HookInvocation): EventPlan | null => {
   return null;
 };
 
+/**
+ * hooks.md §11 user scope: true when a `--scope user` event hook must stay out of the way, because the payload's
+ * directory is in no repository, the worktree has no `.arbiter/config.json`, or the project's own client settings
+ * register Arbiter's hook for this event already (so one event never runs twice). Reads two small files at most;
+ * writes nothing.
+ */
+export const userScopeIdle = (agent: Agent, name: string, o: PayloadObject | null): boolean => {
+  const repo = resolveRepo(startDirOf(o ?? {}), process.env);
+  if (repo === null || !existsSync(join(repo.topLevel, '.arbiter', 'config.json'))) return true;
+  const own = ` hook ${name} --agent ${agent}`;
+  const files = agent === 'claude' ? ['.claude/settings.json', '.claude/settings.local.json'] : ['.codex/hooks.json'];
+  return files.some((f) => {
+    const text = readStateText(join(repo.topLevel, f), CONFIG_READ_MAX_BYTES * 16);
+    return text !== null && text.split(own).slice(1).some((rest) => !rest.startsWith(' --scope user'));
+  });
+};
+
 /** Every event hook name, for help text. */
 export const EVENT_NAMES: ReadonlyArray<string> = [...new Set(EVENTS.map((r) => r.name))];
 
@@ -198,6 +215,7 @@ export const runEvent = async (row: EventPlan, inv: HookInvocation, load: Bundle
   armWatchdog(row.timeoutSec * 1000 - 500, () => finish({ code: 0, stdout: neutralOutput(last) }));
   const stdin = await readStdin(maxBytes, timeoutMs);
   const o: PayloadObject | null = stdin._tag === 'Ok' ? objectOf(stdin.text) : null;
+  if (inv.userScope === true && userScopeIdle(agent, inv.hook, o)) return finish({ code: 0, stdout: neutralOutput(last) });
   const toolName = o?.['tool_name'];
   const stages = row.stages.filter((s: Stage) => stageMatches(s, toolName));
   for (let i = 0; i < stages.length; i++) {

@@ -243,6 +243,18 @@ const logFacts = (run: GateRun, extra: Record<string, unknown>): Record<string, 
 /** The verdict already rendered by this process (the watchdog then exits with its code, push-gate.md §14 rule 2). */
 let gateRendered: PG.Rendered | null = null;
 
+/** Who is behind the push this process gates in git mode (push-gate.md §14 rule 4); set once by `prePushMain`. */
+let gitCaller: PG.GitCaller = 'person';
+
+/**
+ * push-gate.md §14 rule 4: the git layer runs under a Codex agent when `CODEX_THREAD_ID` (set by Codex in every
+ * command it runs) is a session id; such a caller can neither answer an ask nor see a warning.
+ */
+export const gitCallerOf = (env: Env): PG.GitCaller => {
+  const t = env['CODEX_THREAD_ID'];
+  return t !== undefined && PG.SESSION_ID_RE.test(t) ? 'codex' : 'person';
+};
+
 /**
  * Arm the gate watchdog at process start (`GATE_WATCHDOG_MS`): nothing rendered yet → render `AllowLoud watchdog`
  * (L-WATCHDOG) and exit 0; otherwise exit with the rendered verdict's code.
@@ -251,7 +263,7 @@ const armGateWatchdog = (host: Agent | 'git', env: Env, hook: string): void => {
   const t = setTimeout(() => {
     if (gateRendered === null) {
       const v = PG.watchdogVerdict();
-      write(PG.renderGate(v, host));
+      write(PG.renderGate(v, host, gitCaller));
       recordDecision({
         startDir: process.cwd(),
         env,
@@ -282,7 +294,7 @@ const gateProcess = async (host: Agent | 'git', initial: Omit<PG.GateFacts, 'ela
   const guard = await openRuntimeGuard(startDir, env, mode).catch(() => null);
   const guardMs = Math.round((performance.now() - tGuard) * 10) / 10;
   if (guard !== null && !guard.status.enabled) {
-    const r = PG.renderGate(PG.guardDisabledVerdict(), host);
+    const r = PG.renderGate(PG.guardDisabledVerdict(), host, gitCaller);
     gateRendered = r;
     write(r);
     process.exit(r.exit); // nothing is written into a directory another holder owns, not even the log
@@ -294,7 +306,7 @@ const gateProcess = async (host: Agent | 'git', initial: Omit<PG.GateFacts, 'ela
     recordDecision({ startDir: cwd, env, policy: PG.POLICY, policyVersion: PG.POLICY_VERSION, mode, facts: logExtra, verdict: 'Allow', reasons: ['internal-error'] });
     process.exit(0);
   }
-  const r = PG.renderGate(run.verdict, host);
+  const r = PG.renderGate(run.verdict, host, gitCaller);
   gateRendered = r;
   write(r);
   recordDecision({
@@ -353,6 +365,7 @@ export const gatePushMain: HookMain = async (inv, input = {}) => {
 export const prePushMain: HookMain = async (inv, input = {}) => {
   const env = process.env;
   const pos = inv.positionals;
+  gitCaller = gitCallerOf(env);
   armGateWatchdog('git', env, 'pre-push');
   const stdin = await gateStdin(input);
   const parsed = PG.parsePrePushInput(stdin._tag === 'Ok' ? stdin.text : null);
@@ -365,7 +378,7 @@ export const prePushMain: HookMain = async (inv, input = {}) => {
       dry_run: inv.dryRun,
       ...breakGlassOf(env),
     },
-    { hook: 'pre-push', remote: pos[0] ?? '', url: pos[1] ?? '', lines: parsed._tag === 'Lines' ? parsed.lines.length : 0, malformed: parsed.malformed, readable: parsed._tag === 'Lines' },
+    { hook: 'pre-push', caller: gitCaller, remote: pos[0] ?? '', url: pos[1] ?? '', lines: parsed._tag === 'Lines' ? parsed.lines.length : 0, malformed: parsed.malformed, readable: parsed._tag === 'Lines' },
     env,
   );
 };

@@ -262,6 +262,8 @@ export const table = (): DecisionTable => {
   evCase('claude, interrupted', { ...evBase, toolResponse: { interrupted: true } }, null);
   evCase('codex, exit_code 1', { ...evBase, agent: 'codex', toolResponse: { exit_code: 1 } }, null);
   evCase('codex, no exit code', { ...evBase, agent: 'codex', toolResponse: { output: 'ok' } }, null);
+  evCase('codex, push output string with ` ! [rejected]`', { ...evBase, agent: 'codex', toolResponse: 'To /srv/r.git\n ! [rejected]        main -> main (fetch first)\nerror: failed to push some refs\n' }, null);
+  evCase('codex, push output string `To … a..b  main -> main`', { ...evBase, agent: 'codex', toolResponse: 'To /srv/r.git\n   e7e9dd4..14ae7a0  main -> main\n' }, 'empty');
   evCase('`git push --dry-run`', { ...evBase, toolInput: { command: 'git push --dry-run' } }, null);
   evCase('`echo "git push"`', { ...evBase, toolInput: { command: 'echo "git push"' } }, null);
   for (const s of STORE_KINDS) evCase('`git push origin main` succeeded', evBase, s);

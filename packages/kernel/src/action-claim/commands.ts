@@ -12,13 +12,42 @@ import { ACTION_PATTERN_LEMMAS, type Agent, type CommandOutcome, type Commitment
 /** True for a plain JSON object (not null, not an array). */
 export const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
 
+/** Longest Codex output string the push-report reader looks at, characters (the tail beyond it is not read). */
+export const PUSH_REPORT_MAX_CHARS = 65_536;
+
+/** A line of `git push` output that says a ref or the whole push failed (action-claim.md §5.2, Codex rows). */
+const PUSH_FAILURE_LINE = /^(?:error:|fatal:|\s*!\s*\[(?:remote )?rejected\])/;
+/** A `git push` updated-ref line after `To <remote>`: fast-forward, new ref, forced update, deletion. */
+const PUSH_UPDATED_LINE = /^\s*(?:[0-9a-f]{4,}\.\.[0-9a-f]{4,}\s+\S|\*\s+\[new (?:branch|tag|reference)\]\s|\+\s+[0-9a-f]{4,}\.\.\.[0-9a-f]{4,}\s.*\(forced update\)|-\s+\[deleted\]\s)/;
+
+/**
+ * action-claim.md §5.2, the Codex string rows: what `git push` output (Codex 0.171.0 hands PostToolUse the command's
+ * combined output as one string, with no exit code, for failed commands too) says about the push. `failed` when a line
+ * starts `error:` or `fatal:` or is a `! [rejected]` / `! [remote rejected]` ref line; else `succeeded` when a line
+ * `To <remote>` is followed by an updated-ref line (`a..b  src -> dst`, `* [new branch|tag|reference]`,
+ * `+ a...b … (forced update)`, `- [deleted]`) or a line reads `Everything up-to-date`; else `unknown`. Reads at most
+ * {@link PUSH_REPORT_MAX_CHARS} characters. Total.
+ */
+export const pushReportOutcome = (output: string): CommandOutcome => {
+  const lines = output.slice(0, PUSH_REPORT_MAX_CHARS).split(/\r?\n|\r/);
+  if (lines.some((l) => PUSH_FAILURE_LINE.test(l))) return 'failed';
+  let sawTo = false;
+  for (const l of lines) {
+    if (/^To \S/.test(l)) sawTo = true;
+    else if (sawTo && PUSH_UPDATED_LINE.test(l)) return 'succeeded';
+    if (/^Everything up-to-date\s*$/.test(l)) return 'succeeded';
+  }
+  return 'unknown';
+};
+
 /**
  * action-claim.md §5.2: the outcome of a Bash call from its PostToolUse payload. Claude: background → unknown, `interrupted` →
  * failed, else succeeded (failures go to PostToolUseFailure). Codex: an integer `exit_code`/`exitCode` in an object,
- * or a string whose first line reads `Exit code: <integer>`; 0 → succeeded, other → failed; anything else unknown.
- * Total; never throws on plain JSON values.
+ * or a string whose first line reads `Exit code: <integer>`; 0 → succeeded, other → failed. Otherwise a Codex string
+ * is read by {@link pushReportOutcome}: `failed` on an error or rejection line whatever the command, `succeeded` on
+ * a push success report only when `isPush` (the command's lemmas include `push`); anything else unknown. Total; never throws on plain JSON values.
  */
-export const commandOutcome = (agent: Agent, toolInput: unknown, toolResponse: unknown): CommandOutcome => {
+export const commandOutcome = (agent: Agent, toolInput: unknown, toolResponse: unknown, isPush = false): CommandOutcome => {
   if (agent === 'claude') {
     if (isRecord(toolInput) && toolInput['run_in_background'] === true) return 'unknown';
     if (isRecord(toolResponse) && toolResponse['interrupted'] === true) return 'failed';
@@ -34,6 +63,8 @@ export const commandOutcome = (agent: Agent, toolInput: unknown, toolResponse: u
     const first = nl < 0 ? toolResponse : toolResponse.slice(0, nl);
     const m = /^\s*exit\s*code\s*:\s*([+-]?\d{1,15})\s*$/i.exec(first.slice(0, 200));
     if (m !== null) return Number(m[1]) === 0 ? 'succeeded' : 'failed';
+    const report = pushReportOutcome(toolResponse);
+    return report === 'failed' || isPush ? report : 'unknown';
   }
   return 'unknown';
 };

@@ -25,9 +25,9 @@ export const observeEvidence = (f: EvidenceFacts): EvidenceStep => {
   if (topic === null) return noEvidence('no-topic');
   const command = isRecord(f.toolInput) ? f.toolInput['command'] : undefined;
   if (typeof command !== 'string' || command.trim() === '') return noEvidence('no-command');
-  const outcome = commandOutcome(f.agent, f.toolInput, f.toolResponse);
-  if (outcome !== 'succeeded') return noEvidence('not-succeeded', outcome);
   const hits = classifyCommandHits(command, f.settings);
+  const outcome = commandOutcome(f.agent, f.toolInput, f.toolResponse, hits.some((h) => h.lemma === 'push'));
+  if (outcome !== 'succeeded') return noEvidence('not-succeeded', outcome);
   if (hits.length === 0) return noEvidence('no-action');
   if (f.topicCommitments === undefined) return need<TopicCommitmentsProbe>({ _tag: 'TopicCommitments', topic });
   if (!f.topicCommitments.ok) return noEvidence('store-unavailable');

@@ -796,8 +796,23 @@ export const pendingKeyMaterial = (agent: string, p: AgentPayload): string =>
 
 // ───────────────────────────────────────── messages and host rendering (push-gate.md §13.2, push-gate.md §14) ───────────────────
 
-/** The fixed message of a verdict, or `null` for a silent `Allow`. `host` chooses A-HELD vs W-HELD. */
-export const gateMessage = (v: GateVerdict, host: Agent | 'git'): string | null => {
+/**
+ * Who is behind a push the git layer gates (push-gate.md §14 rule 4): `person` for a terminal, `codex` when the
+ * command runs inside a Codex agent (`CODEX_THREAD_ID` set), which can neither answer an ask nor see a warning.
+ */
+export type GitCaller = 'person' | 'codex';
+
+/**
+ * True when a held lane refuses rather than warns or asks (push-gate.md §14 rule 4): on Codex's PreToolUse, and in
+ * the git layer under a Codex agent.
+ */
+const heldRefuses = (host: Agent | 'git', caller: GitCaller): boolean => host === 'codex' || (host === 'git' && caller === 'codex');
+
+/**
+ * The fixed message of a verdict, or `null` for a silent `Allow`. `host` (and, for `git`, `caller`) chooses A-HELD
+ * (Claude Code), B-HELD (Codex, and git under a Codex agent) or W-HELD (a person's git push).
+ */
+export const gateMessage = (v: GateVerdict, host: Agent | 'git', caller: GitCaller = 'person'): string | null => {
   const n = v.lanes.length;
   switch (v.reason) {
     case 'config-invalid':
@@ -821,7 +836,11 @@ export const gateMessage = (v: GateVerdict, host: Agent | 'git'): string | null 
     case 'state-guard-disabled':
       return messages.loudStateGuard();
     case 'held-by-other':
-      return host === 'claude' ? messages.askLaneHeld(v.lane, v.holder_handle, v.heartbeat_age_sec) : messages.warnLaneHeld(v.lane, v.holder_handle, v.heartbeat_age_sec);
+      return host === 'claude'
+        ? messages.askLaneHeld(v.lane, v.holder_handle, v.heartbeat_age_sec)
+        : heldRefuses(host, caller)
+          ? messages.deniedLaneHeld(v.lane, v.holder_handle, v.heartbeat_age_sec)
+          : messages.warnLaneHeld(v.lane, v.holder_handle, v.heartbeat_age_sec);
     case 'halted':
       return messages.blockedByHalt();
     case 'behind-remote':
@@ -836,18 +855,22 @@ export const gateMessage = (v: GateVerdict, host: Agent | 'git'): string | null 
 /** What a hook process prints and returns (the kernel's one `Rendered`, internal/render.ts); for the gate `stdout` holds at most one JSON object plus a line feed. */
 export type { Rendered };
 
-/** push-gate.md §14 rendering table: one verdict, one host. Pure. */
-export const renderGate = (v: GateVerdict, host: Agent | 'git'): Rendered => {
-  const msg = gateMessage(v, host);
+/**
+ * push-gate.md §14 rendering table: one verdict, one host. `caller` matters for `git` only: an `Ask` under a Codex
+ * agent renders as a `Block` (exit 1, B-HELD), a person's push keeps W-HELD and exit 0. On Codex an `Ask` is a deny
+ * naming the holder (rule 4). Pure.
+ */
+export const renderGate = (v: GateVerdict, host: Agent | 'git', caller: GitCaller = 'person'): Rendered => {
+  const msg = gateMessage(v, host, caller);
   const json = (o: unknown): string => `${JSON.stringify(o)}\n`;
   if (v._tag === 'Allow' || msg === null) return { exit: 0, stdout: '', stderr: '' };
-  if (v._tag === 'AllowLoud' || (v._tag === 'Ask' && host !== 'claude')) {
+  const refuse = v._tag === 'Block' || (v._tag === 'Ask' && heldRefuses(host, caller));
+  if (!refuse && (v._tag === 'AllowLoud' || host !== 'claude')) {
     return host === 'git' ? { exit: 0, stdout: '', stderr: `${msg}\n` } : { exit: 0, stdout: json({ systemMessage: msg }), stderr: '' };
   }
-  if (v._tag === 'Ask') {
+  if (!refuse) {
     return { exit: 0, stdout: json({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'ask', permissionDecisionReason: msg } }), stderr: '' };
   }
-  // Block
   if (host === 'claude') return { exit: 2, stdout: '', stderr: `${msg}\n` };
   if (host === 'codex') {
     return { exit: 0, stdout: json({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: msg } }), stderr: '' };

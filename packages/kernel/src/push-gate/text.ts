@@ -106,6 +106,12 @@ export const messages = {
   /** A-HELD */
   askLaneHeld: (lane: unknown, handle: unknown, age: unknown): string =>
     `Deploy lane ${safeLane(lane)} is held by ${safeHandle(handle)} (last heartbeat ${fmtAge(age)} ago). Run \`arbiter land\` to queue for it, wait for its release, or override with \`arbiter deploy --break-glass\` (audited). Allow this push anyway?`,
+  /**
+   * B-HELD: a lane held by another session refuses a Codex push (push-gate.md §14 rule 4). Codex can neither ask
+   * nor show a warning, so the reason names the holder and both ways through.
+   */
+  deniedLaneHeld: (lane: unknown, handle: unknown, age: unknown): string =>
+    `arbiter: BLOCKED — deploy lane ${safeLane(lane)} is held by ${safeHandle(handle)} (last heartbeat ${fmtAge(age)} ago), and Codex cannot ask whether to push anyway. Queue for it with \`arbiter land\`, wait until the holder releases it (\`arbiter lane status\` shows it), or, if a human decides to override, run \`arbiter deploy --break-glass --reason '<why>'\` (audited) and push again.`,
   /** W-HELD */
   warnLaneHeld: (lane: unknown, handle: unknown, age: unknown): string =>
     `arbiter: WARNING — deploy lane ${safeLane(lane)} is held by ${safeHandle(handle)} (last heartbeat ${fmtAge(age)} ago). This host cannot ask, so the push goes ahead UNGATED; coordinate with the holder.`,

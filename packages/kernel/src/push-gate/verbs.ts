@@ -504,13 +504,17 @@ export const contextDriver: StepDriver<ContextFacts, ReadonlyArray<ContextProbe>
   limit: CONTEXT_MAX_STEPS,
 };
 
-/** push-gate.md §12.5 rendering: Claude plain stdout; Codex envelope naming the event that fired; optional session export. */
-export const renderContext = (agent: Agent, event: 'session-start' | 'user-prompt-submit', block: string, exportSession: string | null): string => {
+/**
+ * push-gate.md §12.5 rendering: Claude plain stdout; Codex the envelope naming the event that fired, and never an
+ * `env` field (Codex 0.171.0 rejects an answer carrying one whole, so the context would be lost; host-protocols.md
+ * C7). `_exportSession` is kept for callers of earlier releases and ignored: the git layer under Codex reads the
+ * session from `CODEX_THREAD_ID` instead (push-gate.md §4). Pure.
+ */
+export const renderContext = (agent: Agent, event: 'session-start' | 'user-prompt-submit', block: string, _exportSession: string | null = null): string => {
   if (block === '') return '';
   if (agent === 'claude') return `${block}\n`;
   const hookEventName = event === 'session-start' ? 'SessionStart' : 'UserPromptSubmit';
-  const env = exportSession !== null && event === 'session-start' && SESSION_ID_RE.test(exportSession) ? { env: { ARBITER_SESSION: exportSession } } : {};
-  return `${JSON.stringify({ hookSpecificOutput: { hookEventName, additionalContext: block, ...env } })}\n`;
+  return `${JSON.stringify({ hookSpecificOutput: { hookEventName, additionalContext: block } })}\n`;
 };
 
 // ───────────────────────────────────────── fences where the action happens (push-gate.md §11.1) ─────────────────────────────────────────
