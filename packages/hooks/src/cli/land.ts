@@ -265,7 +265,7 @@ const runLand = async (a: Args, cwd: string, env: Env): Promise<never> => {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   // land.md §9 LD15: the marker the Stop hook and the coordination block read while this land runs
-  const agentSession = env['ARBITER_SESSION'] ?? env['CLAUDE_CODE_SESSION_ID'] ?? null;
+  const agentSession = env['ARBITER_SESSION'] ?? env['CLAUDE_CODE_SESSION_ID'] ?? env['CODEX_THREAD_ID'] ?? null; // push-gate.md §4 I5: Codex names its session by CODEX_THREAD_ID
   const marker = a.dryRun
     ? null
     : writeRunning(c.runtime, { pid: process.pid, host: hostname(), session: me.session, agent_session: agentSession === me.session ? null : agentSession, lane, onto: c.onto, started_at: Date.now() });
