@@ -91,7 +91,7 @@ describe('push gate end to end (real git, built binary)', () => {
     expect(cx.code).toBe(0);
     const denied = JSON.parse(cx.stdout) as { hookSpecificOutput: { hookEventName: string; permissionDecision: string; permissionDecisionReason: string } };
     expect(denied.hookSpecificOutput).toMatchObject({ hookEventName: 'PreToolUse', permissionDecision: 'deny' });
-    expect(denied.hookSpecificOutput.permissionDecisionReason).toMatch(/^arbiter: BLOCKED — deploy lane deploy:refs\/heads\/main is held by @dev0 \(last heartbeat \d+s ago\).*Wait until the holder releases it.*`arbiter deploy --break-glass/);
+    expect(denied.hookSpecificOutput.permissionDecisionReason).toMatch(/^arbiter: BLOCKED — deploy lane deploy:refs\/heads\/main is held by @dev0 \(last heartbeat \d+s ago\).*Queue for it with `arbiter land`, wait until the holder releases it.*`arbiter deploy --break-glass/);
     const push = git(A, ['push', 'origin', 'main'], { ARBITER_SESSION: 'sA' });
     expect(push.code).toBe(0);
     expect(arbiter(['hook', 'gate-push', '--post', '--agent', 'claude'], { cwd: A, stdin: post('sA', A, 'git push origin main') })).toMatchObject({ code: 0, stdout: '', stderr: '' });

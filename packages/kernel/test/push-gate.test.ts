@@ -828,7 +828,7 @@ describe('helpers and rendering (PG-33 … PG-36)', () => {
         if (v._tag === 'Ask' && host === 'codex') {
           const o = JSON.parse(r.stdout) as { hookSpecificOutput: { permissionDecision: string; permissionDecisionReason: string } };
           expect(o.hookSpecificOutput.permissionDecision).toBe('deny');
-          expect(o.hookSpecificOutput.permissionDecisionReason).toMatch(/held by @ana .*Wait until the holder releases it.*arbiter deploy --break-glass/);
+          expect(o.hookSpecificOutput.permissionDecisionReason).toMatch(/held by @ana .*Queue for it with `arbiter land`, wait until the holder releases it.*arbiter deploy --break-glass/);
         }
         if (v._tag === 'Ask' && host === 'git') expect(r.stderr).toMatch(caller === 'codex' ? /^arbiter: BLOCKED — deploy lane .* held by @ana/ : /^arbiter: WARNING/);
         if (refused && host === 'git') expect(r.exit).toBe(1);
