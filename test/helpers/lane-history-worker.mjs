@@ -1,8 +1,10 @@
-// One process of the lane history check (test/pg-history.test.ts): a random walk of lane operations against a
-// store, one line of JSON per operation on stdout. argv: <kind> <url> <schema> <worker id> <ops> <seed>.
+// One process of the lane history check (test/pg-history.test.ts, test/lane-store.test.ts): a random walk of lane
+// operations against a store, one line of JSON per operation on stdout. argv: <kind> <url> <schema> <worker id> <ops> <seed>.
 // kind `pg` = the PostgreSQL store direct (<url> a database URL); kind `http` = the HTTP client store in front of
-// `arbiter serve --store postgres` (<url> the service, bearer token in $ARBITER_TOKEN, <schema> unused).
-import { httpLaneStore, openPgLaneStore } from '../../packages/io-node/dist/index.js';
+// `arbiter serve --store postgres` (<url> the service, bearer token in $ARBITER_TOKEN, <schema> unused); kind `fs` =
+// the embedded store (<url> its root directory, <schema> a start file the worker waits for, so that the processes race).
+import { existsSync } from 'node:fs';
+import { fsLaneStore, httpLaneStore, openPgLaneStore } from '../../packages/io-node/dist/index.js';
 
 const [kind, url, schema, id, opsArg, seedArg] = process.argv.slice(2);
 const ops = Number(opsArg);
@@ -11,11 +13,17 @@ const rand = (n) => {
   seed = (seed * 1664525 + 1013904223) >>> 0;
   return seed % n;
 };
-if (kind !== 'pg' && kind !== 'http') throw new Error(`unknown store kind ${kind}`);
+if (kind !== 'pg' && kind !== 'http' && kind !== 'fs') throw new Error(`unknown store kind ${kind}`);
 const store =
   kind === 'pg'
     ? openPgLaneStore({ url, schema, poolMax: 1, statementTimeoutMs: 2_000 })
-    : { ...httpLaneStore({ url, token: process.env.ARBITER_TOKEN ?? null }), close: async () => undefined };
+    : kind === 'fs'
+      ? { ...fsLaneStore(url), close: async () => undefined }
+      : { ...httpLaneStore({ url, token: process.env.ARBITER_TOKEN ?? null }), close: async () => undefined };
+if (kind === 'fs') {
+  const deadline = Date.now() + 20_000;
+  while (!existsSync(schema) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+}
 const me = { handle: `w${id}@example.com`, session: `s-${id}`, instance: Number(id).toString(16).padStart(32, 'a'), host: `h${id}` };
 const LANES = ['deploy:a', 'deploy:b', 'deploy:c'];
 const fences = new Map();

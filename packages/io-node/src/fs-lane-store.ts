@@ -29,7 +29,8 @@ export interface FsLaneStoreOptions {
 /**
  * Generations of one lane that collection keeps (E2): the newest `GEN_KEEP`, whatever their age. A reader overtaken
  * by that many commits between its listing and its read finds its file gone and lists again (session-lock.md §6.4
- * F4); a writer that re-created a collected number sees a newer generation after its link (F6). So nothing here needs
+ * F4); a writer that re-created a collected number sees a generation `GEN_KEEP` or more numbers newer after its link
+ * (F6), while a newer one fewer numbers ahead was built on its commit at once (see `commit`). So nothing here needs
  * an age floor, and one lane never leaves more than `GEN_KEEP` + 1 files behind, however busy it is.
  */
 const GEN_KEEP = 8;
@@ -166,7 +167,11 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
   };
   /**
    * Commit `next` as generation g+1 (F5), then list once (F6).
-   * @returns that listing when g+1 is now the newest generation, null when another writer won.
+   * @returns that listing when the commit took effect: g+1 is the newest generation, or a newer one lies fewer than
+   * `GEN_KEEP` numbers ahead (other writers built on ours at once; ours cannot have been collected, since collection
+   * keeps the newest `GEN_KEEP`, so the step stands as decided and the caller keeps its answer). null when another
+   * writer took g+1 first, or when the newest lies `GEN_KEEP` or more numbers ahead: we may have re-created a number
+   * that collection removed, which nobody builds on, so the caller decides again (E2).
    */
   const commit = (lane: string, key: string, g: number, next: PG.LaneRecord): Listing | null => {
     const text = PG.storableLaneText(next, lane);
@@ -177,7 +182,9 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
     if (r._tag === 'Exists') return null;
     if (r._tag === 'FsError') throw new Fail(r.code);
     const after = listLane(key);
-    return (after.gens.at(-1) ?? 0) === g + 1 ? after : null;
+    // Deciding again on a generation built on ours would decide against our own change: a fresh claim would come back
+    // `reclaimed` (and be written twice), a release that did release would answer NotHolder.
+    return (after.gens.at(-1) ?? 0) - (g + 1) < GEN_KEEP ? after : null;
   };
   /** The compare-and-set loop around one kernel transition. */
   const cas = async <R>(lane: string, t: (cur: PG.LaneRecord | null, at: number) => PG.Transition<R>): Promise<R> => {
