@@ -271,6 +271,7 @@ describe('arbiter doctor', () => {
     expect(row('claude project commands')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/exit 1|exit 127|not found/) });
     expect(row('codex project commands')?.status).toBe('ok');
     expect(row('codex project trust')).toMatchObject({ status: 'fail', fix: expect.stringContaining('/hooks') });
+    expect(row('codex project trust')?.fix).toContain('arbiter install --codex --trust-codex-hooks');
     expect(row('git pre-push')).toMatchObject({ status: 'fail', fix: expect.stringContaining('arbiter install --git') });
     expect(row('lane store')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/http store (failed|could not be opened)/) });
     for (const x of rows.filter((y) => y.status === 'fail')) expect(x.fix).toBeTruthy();

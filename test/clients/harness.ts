@@ -330,8 +330,16 @@ const codexThreadId = (events: ReadonlyArray<Record<string, unknown>>): string =
   return typeof started?.['thread_id'] === 'string' ? started['thread_id'] : '';
 };
 
-/** Codex's user configuration: the fake provider and model, the project trusted, no analytics or update checks. */
-const writeCodexConfig = (w: World): void => {
+/** The pinned `codex` binary (installs the clients on first use). */
+export const codexBin = (): string => (BINS ??= clientBins()).codex;
+
+/**
+ * Codex's user configuration: the fake provider and model, the project trusted, no analytics or update checks.
+ * Written once per world: a test may write it before a session (so `install --trust-codex-hooks` has a trusted
+ * project), and what Codex then adds to it (hook trust) stays.
+ */
+export const writeCodexConfig = (w: World): void => {
+  if (existsSync(join(w.codexHome, 'config.toml'))) return;
   const catalog = join(w.root, 'model-catalog.json');
   writeFileSync(catalog, JSON.stringify(fakeModelCatalog(), null, 2));
   const q = (s: string): string => JSON.stringify(s);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { say } from './fake-model.js';
-import { CLIENTS, addHook, arbiter, decisions, git, laneAudit, makeWorld, remoteHead, runSession, shell, toldAfterTools, SESSION_TEST_MS, SETUP_MS, cleanupWorlds, setupClients } from './harness.js';
+import { CLIENTS, addHook, arbiter, codexBin, decisions, git, laneAudit, makeWorld, remoteHead, runSession, shell, toldAfterTools, SESSION_TEST_MS, SETUP_MS, cleanupWorlds, setupClients, writeCodexConfig } from './harness.js';
 
 vi.setConfig({ testTimeout: SESSION_TEST_MS });
 beforeAll(setupClients, SETUP_MS);
@@ -64,6 +64,49 @@ describe('codex: hook trust', () => {
     expect(s.code, s.stderr).toBe(0);
     expect(remoteHead(w)).toBe(git(w, w.repo, ['rev-parse', 'HEAD']).trim());
     expect(decisions(w).filter((d) => d['mode'] === 'agent:codex')).toEqual([]);
+  });
+});
+
+describe('codex: trust recorded by `install --trust-codex-hooks` (hooks.md §11)', () => {
+  it('Codex itself records the trust: without --dangerously-bypass-hook-trust the hooks run, doctor passes, a re-run writes nothing', async () => {
+    const w = makeWorld('trusted-codex');
+    writeCodexConfig(w); // the project trusted, as a user of Codex has it
+    const env = { CODEX_HOME: w.codexHome };
+    const r = arbiter(w, w.repo, ['install', '--codex', '--trust-codex-hooks', '--codex-bin', codexBin()], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Codex now trusts [1-9]\d* Arbiter hook\(s\).*0 already trusted/);
+    const toml = readFileSync(join(w.codexHome, 'config.toml'), 'utf8');
+    expect(toml).toMatch(/trusted_hash = "sha256:[0-9a-f]{64}"/);
+    const again = arbiter(w, w.repo, ['install', '--codex', '--trust-codex-hooks', '--codex-bin', codexBin()], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/Codex now trusts 0 Arbiter hook\(s\).*[1-9]\d* already trusted/);
+    expect(readFileSync(join(w.codexHome, 'config.toml'), 'utf8')).toBe(toml);
+    const doctor = JSON.parse(arbiter(w, w.repo, ['doctor', '--json'], env).stdout) as Array<{ name: string; status: string }>;
+    expect(doctor.find((d) => d.name === 'codex project trust')?.status).toBe('ok');
+    const s = await runSession('codex', w, { prompt: 'Ship the change to main.', bypassHookTrust: false, script: [shell('codex', PUSH), say('Pushed.')] });
+    expect(s.code, s.stderr).toBe(0);
+    expect(remoteHead(w)).toBe(git(w, w.repo, ['rev-parse', 'HEAD']).trim());
+    // the twin of the untrusted run above: here the agent layer decided, and claimed the lane for this session
+    expect(decisions(w).filter((d) => d['mode'] === 'agent:codex').length).toBeGreaterThan(0);
+    expect(laneAudit(w).filter((a) => a['kind'] === 'claim').map((a) => a['by_session'])).toEqual([s.sessionId]);
+  });
+
+  it('a codex that cannot be run: exit 1, nothing written, and the message says how to name it', () => {
+    const w = makeWorld('trust-nocodex', { install: false });
+    const r = arbiter(w, w.repo, ['install', '--codex', '--trust-codex-hooks', '--codex-bin', join(w.root, 'no-such-codex')], { CODEX_HOME: w.codexHome });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--codex-bin/);
+    expect(existsSync(join(w.repo, '.codex', 'hooks.json'))).toBe(false);
+    expect(existsSync(join(w.codexHome, 'config.toml'))).toBe(false);
+  });
+
+  it('Codex does not list the hooks (project not trusted): exit 1, loudly, and no trust entry written', () => {
+    const w = makeWorld('trust-untrustedproject', { install: false });
+    const r = arbiter(w, w.repo, ['install', '--codex', '--trust-codex-hooks', '--codex-bin', codexBin()], { CODEX_HOME: w.codexHome });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/trust was NOT recorded/);
+    const toml = existsSync(join(w.codexHome, 'config.toml')) ? readFileSync(join(w.codexHome, 'config.toml'), 'utf8') : '';
+    expect(toml).not.toContain('trusted_hash');
   });
 });
 

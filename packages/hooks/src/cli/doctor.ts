@@ -155,7 +155,7 @@ const trustCheck = (scope: string, path: string, found: ReadonlyArray<Found>, en
     : fail(
         name,
         `${untrusted.length} of ${found.length} Arbiter hook(s) have no trust entry in ${tomlPath}: Codex skips them without a word (${untrusted.map((u) => snakeEvent(u.event)).join(', ')})`,
-        'start Codex in this repository, type /hooks and trust each Arbiter hook; `codex exec` cannot ask, so do it once interactively',
+        `run \`arbiter install --codex${scope === 'user' ? ' --user' : ''} --trust-codex-hooks\` (Codex itself records the trust), or start Codex here, type /hooks and trust each Arbiter hook; \`codex exec\` cannot ask`,
       );
 };
 

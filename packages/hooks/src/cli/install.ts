@@ -1,5 +1,6 @@
 /**
- * `arbiter install [--claude] [--codex] [--git] [--user] [--uninstall] [--no-check]` (architecture.md conventions §1,
+ * `arbiter install [--claude] [--codex] [--git] [--user] [--uninstall] [--no-check] [--trust-codex-hooks
+ * [--codex-bin PATH]]` (architecture.md conventions §1,
  * architecture.md conventions §7; push-gate.md §15; hooks.md §11).
  *
  * Registers every event row of the ONE wiring table (`wiring.ts`: one `hook <event>` command per client event) into
@@ -10,7 +11,8 @@
  * is there and chains an existing `pre-push`. Idempotent: a second run changes nothing. Writes a default
  * `.arbiter/config.json` when absent (not with `--user`). Everything added is listed in `<runtime dir>/install.json`
  * (`<per-user state dir>/install-user.json` for `--user`), so `--uninstall` removes exactly that and nothing else.
- * All writes are atomic (temp + rename).
+ * All writes are atomic (temp + rename). `--trust-codex-hooks` then has the user's `codex` record trust in each Codex
+ * hook it registered (codex-trust.ts); that `codex` is run once before anything is written.
  *
  * Upgrade: every Arbiter registration that is not exactly a current one (the per-decision entries of earlier
  * releases, `LEGACY_COMMANDS`; bare `arbiter hook …`; another launcher; an old matcher) is replaced, so a tool call
@@ -25,6 +27,7 @@ import { config } from '@arbiter/kernel';
 import { configPath, resolveRepo, resolveStateDir, throwingState, writeFileAtomic, writeJsonAtomic, type Env } from '@arbiter/io-node';
 import { EVENTS, LEGACY_COMMANDS, argsOf, type EventRow } from '../wiring.js';
 import { die } from './util.js';
+import { trustCodexHooks } from './codex-trust.js';
 import type { Agent } from '@arbiter/kernel/early';
 
 /**
@@ -345,14 +348,32 @@ const failLoudly = (failed: ReadonlyArray<CommandCheck>, what: string): never =>
     'Every hook would be off. Check that node and the arbiter package are where these paths say, or reinstall, then run `arbiter install` again (`arbiter doctor` explains each check).');
 };
 
-/** The Codex trust notice (host-protocols.md C7): Codex skips every hook nobody trusted, without a word. */
+/**
+ * The Codex trust notice (host-protocols.md C7): Codex skips every hook nobody trusted, without a word. Printed by
+ * `install --codex` unless `--trust-codex-hooks` recorded the trust (then printed only when that failed).
+ */
 export const codexTrustNotice = (file: string): string =>
   `Codex skips these hooks until each one is trusted. Codex records that trust per hook in $CODEX_HOME/config.toml ` +
   `(default ~/.codex/config.toml) as [hooks.state.'${file}:<event>:<group>:<index>'] trusted_hash = "sha256:…", and ` +
   'trusting the project is not enough. To trust them: start Codex in this repository, type /hooks, and trust each ' +
   'Arbiter hook (review the command first). `codex exec` has no review step: trust them once interactively, or the ' +
-  'agent layer stays off and only the git layer gates. Arbiter does not write that hash for you: Codex does not ' +
-  'document how it computes it, so Arbiter cannot verify it. `arbiter doctor` shows which Arbiter hooks have a trust entry.';
+  'agent layer stays off and only the git layer gates. Or run `arbiter install --codex --trust-codex-hooks` (add ' +
+  '--user for user-level hooks): your codex then records the hash it computes for each Arbiter hook, and nothing else. ' +
+  '`arbiter doctor` shows which Arbiter hooks have a trust entry.';
+
+/** An error's message on one printable line. */
+const oneLine = (e: unknown): string => String((e as Error).message ?? e).replace(/[^\x20-\x7e]/g, '?').slice(0, 600);
+
+/**
+ * Dies (exit 1, before install writes anything) unless `<bin> --version` answers: `--trust-codex-hooks` needs the
+ * user's `codex`, and finding out only after the hooks were written would leave them registered and untrusted.
+ */
+const codexAnswers = async (bin: string, env: Env): Promise<void> => {
+  const r = await new Promise<string | null>((res) =>
+    execFile(bin, ['--version'], { env: { ...env }, timeout: 30_000, encoding: 'utf8' }, (err, out) => res(err === null ? null : `${err.message.split('\n')[0] ?? ''} ${out}`.trim())),
+  );
+  if (r !== null) die(`--trust-codex-hooks: \`${bin} --version\` failed (${r.slice(0, 200)}); nothing was written. Put codex on PATH or name it with --codex-bin.`);
+};
 
 /** Warning for a launcher inside npx's cache, which npm may clear at any time. */
 const npxWarning = (l: Launcher): string | null =>
@@ -374,6 +395,11 @@ export interface InstallOptions {
   readonly launcher?: Launcher;
   /** Test seam: the environment (HOME, CLAUDE_CONFIG_DIR, CODEX_HOME, ARBITER_STATE_DIR). */
   readonly env?: Env;
+  /**
+   * `--trust-codex-hooks`: after registering the Codex hooks, record the user's trust in each of them through this
+   * `codex` executable's app-server (codex-trust.ts; hooks.md §11). Absent: trust is left to the user.
+   */
+  readonly trustCodexWith?: string;
 }
 
 /**
@@ -462,6 +488,7 @@ export const install = async (cwd: string, opts: InstallOptions): Promise<void> 
     const failed = (await checkRegistrations(regs)).filter((c) => !c.ok);
     if (failed.length > 0) return failLoudly(failed, 'install failed');
   }
+  if (opts.trustCodexWith !== undefined) await codexAnswers(opts.trustCodexWith, env); // before anything is written
   const warn = npxWarning(launcher);
   if (warn !== null) say(warn);
   if (top !== null) {
@@ -485,7 +512,17 @@ export const install = async (cwd: string, opts: InstallOptions): Promise<void> 
     }
     if (migrated.length > 0) say(`${files[client]}: replaced ${migrated.length} registration(s) of an earlier install by the current ones`);
     say(`${files[client]}: ${added.length} hook(s) added, ${mine.length - added.length} already present`);
-    if (client === 'codex') say(codexTrustNotice(files[client]));
+    if (client === 'codex' && opts.trustCodexWith === undefined) say(codexTrustNotice(files[client]));
+    if (client === 'codex' && opts.trustCodexWith !== undefined) {
+      writeJsonAtomic(manifestPath, manifest); // the hooks are registered whatever Codex answers next
+      const file = files[client];
+      try {
+        const r = await trustCodexHooks({ codexBin: opts.trustCodexWith, cwd: top ?? cwd, file, commands: mine.map((m) => m.command), env: { ...env } });
+        say(`${file}: Codex now trusts ${r.trusted.length} Arbiter hook(s) (recorded by \`${opts.trustCodexWith} app-server\` in its config.toml), ${r.already.length} already trusted`);
+      } catch (e) {
+        return die(`${file}: the hooks are registered but their Codex trust was NOT recorded, so Codex skips them: ${oneLine(e)}\n${codexTrustNotice(file)}`);
+      }
+    }
   }
   if (scope === 'user') {
     say('user-level hooks answer only in repositories with .arbiter/config.json whose own settings do not register Arbiter; the git layer is per clone: run `arbiter install --git` in each.');
@@ -544,9 +581,16 @@ export const register = (program: Command): void => {
     .option('--user', 'install in your own client settings, serving every repository and worktree that has .arbiter/config.json')
     .option('--uninstall', 'remove exactly what install added')
     .option('--no-check', 'do not run each registered command once before writing it (run `arbiter doctor` instead)')
-    .action(async (o: { claude?: boolean; codex?: boolean; git?: boolean; user?: boolean; uninstall?: boolean; check?: boolean }) => {
+    .option(
+      '--trust-codex-hooks',
+      "also record YOUR trust in Arbiter's Codex hooks (Codex skips untrusted hooks): asks your codex's app-server for each hook's hash and has Codex write it to $CODEX_HOME/config.toml; other hooks are untouched",
+    )
+    .option('--codex-bin <path>', 'the codex executable --trust-codex-hooks asks (default: codex on PATH)')
+    .action(async (o: { claude?: boolean; codex?: boolean; git?: boolean; user?: boolean; uninstall?: boolean; check?: boolean; trustCodexHooks?: boolean; codexBin?: string }) => {
       const none = o.claude !== true && o.codex !== true && o.git !== true;
       if (o.user === true && o.git === true) return die('--git cannot be used with --user: the git layer is installed per clone (`arbiter install --git` in each).', 2);
+      if (o.trustCodexHooks === true && (o.uninstall === true || !(none || o.codex === true))) return die('--trust-codex-hooks goes with installing the Codex hooks (`arbiter install --codex --trust-codex-hooks`).', 2);
+      if (o.codexBin !== undefined && o.trustCodexHooks !== true) return die('--codex-bin is used only with --trust-codex-hooks.', 2);
       try {
         await install(process.cwd(), {
           claude: none || o.claude === true,
@@ -555,6 +599,7 @@ export const register = (program: Command): void => {
           uninstall: o.uninstall === true,
           user: o.user === true,
           check: o.check !== false,
+          ...(o.trustCodexHooks === true ? { trustCodexWith: o.codexBin ?? 'codex' } : {}),
         });
       } catch (e) {
         die(`install failed: ${String((e as Error).message ?? e).replace(/[^\x20-\x7e]/g, '?').slice(0, 200)}`);
