@@ -72,7 +72,9 @@ describe('real client payloads decode', () => {
   it('Codex: the outcome of a shell call is read from its output string (a push report versus error:)', () => {
     const ok = fixture('codex', 'PostToolUse');
     expect(typeof ok['tool_response']).toBe('string');
-    expect(actionClaim.commandOutcome('codex', ok['tool_input'], ok['tool_response'])).toBe('succeeded');
+    // a push report counts as success only for a command the caller classified as a push (action-claim.md §5.2)
+    expect(actionClaim.commandOutcome('codex', ok['tool_input'], ok['tool_response'], true)).toBe('succeeded');
+    expect(actionClaim.commandOutcome('codex', ok['tool_input'], ok['tool_response'], false)).toBe('unknown');
     const failed = fixture('codex', 'PostToolUse-failed');
     expect(actionClaim.commandOutcome('codex', failed['tool_input'], failed['tool_response'])).toBe('failed');
     const patch = fixture('codex', 'PostToolUse-apply_patch');
