@@ -41,11 +41,18 @@ const scrub = (w: World, p: Record<string, unknown>): unknown => {
     const v = p[k];
     if (typeof v === 'string' && v !== '') ids.set(v, tag);
   }
+  // object ids become fixed hex of the same length, distinct per id (1111111, 2222222, …), so a scrubbed push report
+  // still reads as git's (`<old>..<new>  main -> main`) to the parsers the fixtures feed
+  const oids = new Map<string, string>();
+  const oidTag = (oid: string): string => {
+    if (!oids.has(oid)) oids.set(oid, ((oids.size % 9) + 1).toString().repeat(oid.length));
+    return oids.get(oid) as string;
+  };
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') {
       let s = v.split(w.root).join('/tmp/world').split(w.root.replace(/\//g, '-')).join('-tmp-world'); // Claude's transcript directory encodes the path
       for (const [id, tag] of ids) s = s.split(id).join(tag);
-      return s.replace(/\b[0-9a-f]{7,40}\b/g, '<oid>').replace(/rollout-[0-9T-]+-/, 'rollout-<time>-').replace(/\/sessions\/\d{4}\/\d{2}\/\d{2}\//, '/sessions/<date>/');
+      return s.replace(/\b[0-9a-f]{7,40}\b/g, (oid) => oidTag(oid)).replace(/rollout-[0-9T-]+-/, 'rollout-<time>-').replace(/\/sessions\/\d{4}\/\d{2}\/\d{2}\//, '/sessions/<date>/');
     }
     if (Array.isArray(v)) return v.map(walk);
     if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
