@@ -140,8 +140,8 @@ export const memoryLaneStore = (o: MemoryLaneStoreOptions): MemoryLaneStore => {
     audit: (limit) => run('audit', () => audit.slice(-Math.max(0, limit))),
     enqueue: (lane, holder, meta) =>
       run('enqueue', () => {
-        if (!PG.isLaneName(lane)) return badName;
-        if (!Q.isTicketMeta(meta) || !Q.isTicketHolder(holder)) return badTicket;
+        const refusal = Q.enqueueRefusal(lane, holder, meta);
+        if (refusal !== null) return refusal === 'bad-lane-name' ? badName : badTicket;
         const t = Q.enqueueT(tickets, lane, holder, meta, o.clock.now(), maxSeq.get(lane) ?? 0, `t${(++ticketSerial).toString(16).padStart(15, '0')}`);
         // push-gate.md §5.5 E7: a ticket the codec would not read back (an empty instance, a field too long) is refused
         if (!t.next.every((r) => Q.TicketRecordCodec.is(r))) return unstorable;

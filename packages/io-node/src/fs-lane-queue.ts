@@ -264,8 +264,8 @@ export const fsLaneQueue = (root: string, o: FsLaneQueueOptions): LaneQueue => {
   return {
     enqueue: (lane, holder, meta) =>
       wrap(async () => {
-        checkLane(lane);
-        if (!Q.isTicketMeta(meta) || !Q.isTicketHolder(holder)) throw new Fail('bad-ticket');
+        const refusal = Q.enqueueRefusal(lane, holder, meta);
+        if (refusal !== null) throw new Fail(refusal);
         const id = randomHex16(); // kept across rounds: a round that finds this id already committed took the ticket (QF5)
         const r = await cas(lane, (file, at) => {
           const tr = Q.enqueueT(file.tickets, lane, holder, meta, at, file.max_seq, id);

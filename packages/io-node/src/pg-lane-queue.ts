@@ -184,8 +184,8 @@ export const pgLaneQueue = (d: PgLaneQueueDeps): LaneQueue => {
   return {
     enqueue: (lane, holder, meta) =>
       wrap(async () => {
-        laneOk(lane);
-        if (!Q.isTicketMeta(meta) || !Q.isTicketHolder(holder)) throw new Refused('bad-ticket');
+        const refusal = Q.enqueueRefusal(lane, holder, meta);
+        if (refusal !== null) throw new Refused(refusal);
         // A ticket refreshed from the statement's snapshot may be withdrawn or expire before the update reaches it;
         // the statement then answers nothing and a fresh statement decides again.
         for (let round = 0; round < PG.STORE_CAS_ATTEMPTS; round++) {

@@ -101,6 +101,13 @@ export const isTicketHolder = (h: Holder): boolean =>
   h.instance.length >= 1 &&
   h.instance.length <= 512;
 
+/**
+ * Q6 for `enqueue`: why the call is refused before anything is read or written, or null when it may proceed. One
+ * check for every adapter (memory, fs, PostgreSQL), so they all refuse the same input with the same status.
+ */
+export const enqueueRefusal = (lane: string, holder: Holder, meta: TicketMeta): 'bad-lane-name' | 'bad-ticket' | null =>
+  !isLaneName(lane) ? 'bad-lane-name' : !isTicketMeta(meta) || !isTicketHolder(holder) ? 'bad-ticket' : null;
+
 /** Q4: a ticket has expired when more than its ttl has passed since its last heartbeat. */
 export const isTicketExpired = (r: TicketRecord, now: number): boolean => now - r.heartbeat_at > r.ttl_ms;
 
