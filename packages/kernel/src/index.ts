@@ -35,3 +35,5 @@ export * from './internal/log.js';
 export * from './internal/convoy.js';
 export type * from './ports/index.js';
 export * from './internal/render.js';
+// Session registry and status snapshot shapes (presence.md).
+export * from './presence/types.js';
