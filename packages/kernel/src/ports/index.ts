@@ -10,3 +10,4 @@ export type * from './state-lock-files.js';
 export type * from './breaker-store.js';
 export type * from './commitment-store.js';
 export type * from './path-probes.js';
+export type * from './presence-store.js';

@@ -1,0 +1,211 @@
+/**
+ * Session presence (presence.md): how one observed event changes a session's registry record, the state shown at a
+ * given time, and the decoder of a stored record. Total, pure and dependency-free (no io-ts, no fp-ts): the event
+ * runner records presence on every hook, before it decides whether to load any decision code.
+ *
+ * Times are ms since the epoch on the clock of the store that records the event (presence.md §4): the store stamps
+ * `at`, never the machine that saw the event, so clock skew between machines cannot reorder one session's events.
+ */
+import {
+  PRESENCE_GONE_AFTER_MS,
+  PRESENCE_VERSION,
+  type PresenceAgent,
+  type PresenceEvent,
+  type PresenceEventKind,
+  type PresenceState,
+  type SessionPresence,
+} from './types.js';
+
+/** Policy id and version of the registry rules (presence.md header). */
+export const PRESENCE_POLICY = 'presence';
+export const PRESENCE_POLICY_VERSION = '1.0.0';
+
+/** Longest session id, host, path or branch the registry keeps, in UTF-16 code units (presence.md §3 PR1). */
+export const PRESENCE_FIELD_MAX = 4_096;
+
+/** Every event kind, in lifecycle rank order: at equal times the higher rank wins (presence.md §3 PR3). */
+export const PRESENCE_EVENTS: ReadonlyArray<PresenceEventKind> = [
+  'git',
+  'cli',
+  'session-start',
+  'prompt',
+  'pre-tool',
+  'post-tool',
+  'post-tool-failure',
+  'notification',
+  'stop',
+  'session-end',
+];
+
+/** Every agent a presence event can name. */
+export const PRESENCE_AGENTS: ReadonlyArray<PresenceAgent> = ['claude', 'codex', 'git', 'cli'];
+
+const STATES: ReadonlyArray<PresenceState> = ['working', 'waiting', 'idle', 'gone'];
+
+const rank = (k: PresenceEventKind): number => PRESENCE_EVENTS.indexOf(k);
+
+/**
+ * The state an event leaves (presence.md §3 PR4), or `null` for an event that says nothing about the state (`git`,
+ * `cli`: a push or a verb does not tell whether the session waits for its person).
+ */
+export const stateAfter = (k: PresenceEventKind): PresenceState | null => {
+  switch (k) {
+    case 'session-start':
+    case 'stop':
+      return 'idle';
+    case 'prompt':
+    case 'pre-tool':
+    case 'post-tool':
+    case 'post-tool-failure':
+      return 'working';
+    case 'notification':
+      return 'waiting';
+    case 'session-end':
+      return 'gone';
+    case 'git':
+    case 'cli':
+      return null;
+  }
+};
+
+const isTool = (k: PresenceEventKind): boolean => k === 'pre-tool' || k === 'post-tool' || k === 'post-tool-failure';
+
+const okText = (s: unknown): s is string => typeof s === 'string' && s.length <= PRESENCE_FIELD_MAX;
+const okTime = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+
+/**
+ * Rule PR1 (presence.md §3): true when an event may be recorded: a non-empty session id, known agent and kind, a
+ * non-negative integer time, and every text field within {@link PRESENCE_FIELD_MAX}.
+ */
+export const isRecordable = (ev: PresenceEvent): boolean =>
+  okText(ev.session) &&
+  ev.session !== '' &&
+  PRESENCE_AGENTS.includes(ev.agent) &&
+  PRESENCE_EVENTS.includes(ev.event) &&
+  okTime(ev.at) &&
+  okText(ev.host) &&
+  okText(ev.workspace) &&
+  okText(ev.worktree) &&
+  (ev.branch === null || okText(ev.branch)) &&
+  (ev.tool === null || okText(ev.tool));
+
+/**
+ * The record after `ev` (presence.md §3 PR1–PR6). `prev` is the session's current record or `null`. Returns `null`
+ * when nothing is to be written: the event is not recordable (PR1), belongs to another session, or is late — older
+ * than the record's last event, or at the same time with a lower lifecycle rank (PR2–PR3) — or when it would change
+ * nothing (a duplicate, PR6).
+ *
+ * - PR4: the state is the event's {@link stateAfter}; `git` and `cli` keep the previous state (`working` for a
+ *   session first seen through them).
+ * - PR5: identity fields (host, workspace, worktree, branch) follow the newest event; an agent's own events set the
+ *   agent, `git` / `cli` set it only for a session first seen through them; `lastTool` follows tool events only;
+ *   `stateSince` moves only when the state changes; `firstSeenAt` is the first accepted event's time.
+ */
+export const observe = (prev: SessionPresence | null, ev: PresenceEvent): SessionPresence | null => {
+  if (!isRecordable(ev)) return null;
+  if (prev !== null) {
+    if (prev.session !== ev.session) return null;
+    if (ev.at < prev.lastEventAt) return null;
+    if (ev.at === prev.lastEventAt && rank(ev.event) < rank(prev.lastEvent)) return null;
+  }
+  const fromEvent = stateAfter(ev.event);
+  const state: PresenceState = fromEvent ?? prev?.state ?? 'working';
+  const ownAgent = ev.agent === 'claude' || ev.agent === 'codex';
+  const next: SessionPresence = {
+    v: PRESENCE_VERSION,
+    session: ev.session,
+    agent: prev === null || ownAgent ? ev.agent : prev.agent,
+    host: ev.host,
+    workspace: ev.workspace,
+    worktree: ev.worktree,
+    branch: ev.branch,
+    state,
+    lastEvent: ev.event,
+    lastEventAt: ev.at,
+    lastTool: isTool(ev.event) ? ev.tool : (prev?.lastTool ?? null),
+    firstSeenAt: prev?.firstSeenAt ?? ev.at,
+    stateSince: prev !== null && prev.state === state ? prev.stateSince : ev.at,
+  };
+  return prev !== null && samePresence(prev, next) ? null : next;
+};
+
+/** True when two records are equal field by field. */
+export const samePresence = (a: SessionPresence, b: SessionPresence): boolean =>
+  a.v === b.v &&
+  a.session === b.session &&
+  a.agent === b.agent &&
+  a.host === b.host &&
+  a.workspace === b.workspace &&
+  a.worktree === b.worktree &&
+  a.branch === b.branch &&
+  a.state === b.state &&
+  a.lastEvent === b.lastEvent &&
+  a.lastEventAt === b.lastEventAt &&
+  a.lastTool === b.lastTool &&
+  a.firstSeenAt === b.firstSeenAt &&
+  a.stateSince === b.stateSince;
+
+/**
+ * The state shown at `now` (ms, the reader's view of the store clock; presence.md §3 PR7): `gone` once the session
+ * has been silent for {@link PRESENCE_GONE_AFTER_MS} or more, else the recorded state. A record from the future (a
+ * negative silence) shows its recorded state.
+ */
+export const shownState = (p: SessionPresence, now: number): PresenceState =>
+  now - p.lastEventAt >= PRESENCE_GONE_AFTER_MS ? 'gone' : p.state;
+
+/** What a stored record decodes to (presence.md §5): a record, one from a newer Arbiter, or a corrupt one. */
+export type PresenceDecoded =
+  | { readonly _tag: 'Ok'; readonly presence: SessionPresence }
+  | { readonly _tag: 'Newer'; readonly version: number }
+  | { readonly _tag: 'Corrupt'; readonly detail: string };
+
+/**
+ * Decodes a parsed JSON value as a registry record (presence.md §5 PR8). A record whose `v` is an integer above
+ * {@link PRESENCE_VERSION} is `Newer` (shown as a problem, never rewritten); anything else that is not exactly a
+ * version-1 record (missing or extra keys, wrong types, unknown agent/state/event) is `Corrupt` with a short detail.
+ */
+export const decodePresence = (u: unknown): PresenceDecoded => {
+  if (typeof u !== 'object' || u === null || Array.isArray(u)) return { _tag: 'Corrupt', detail: 'not an object' };
+  const o = u as Record<string, unknown>;
+  const v = o['v'];
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v > PRESENCE_VERSION) return { _tag: 'Newer', version: v };
+  if (v !== PRESENCE_VERSION) return { _tag: 'Corrupt', detail: 'unknown version' };
+  const keys = Object.keys(o);
+  if (keys.length !== RECORD_KEYS.length || !RECORD_KEYS.every((k) => Object.prototype.hasOwnProperty.call(o, k)))
+    return { _tag: 'Corrupt', detail: 'missing or extra keys' };
+  const bad = RECORD_KEYS.find((k) => !FIELD_OK[k](o[k]));
+  if (bad !== undefined) return { _tag: 'Corrupt', detail: `bad ${bad}` };
+  return { _tag: 'Ok', presence: o as unknown as SessionPresence };
+};
+
+const RECORD_KEYS: ReadonlyArray<keyof SessionPresence> = [
+  'v',
+  'session',
+  'agent',
+  'host',
+  'workspace',
+  'worktree',
+  'branch',
+  'state',
+  'lastEvent',
+  'lastEventAt',
+  'lastTool',
+  'firstSeenAt',
+  'stateSince',
+];
+
+const FIELD_OK: Readonly<Record<keyof SessionPresence, (x: unknown) => boolean>> = {
+  v: (x) => x === PRESENCE_VERSION,
+  session: (x) => okText(x) && x !== '',
+  agent: (x) => PRESENCE_AGENTS.includes(x as PresenceAgent),
+  host: okText,
+  workspace: okText,
+  worktree: okText,
+  branch: (x) => x === null || okText(x),
+  state: (x) => STATES.includes(x as PresenceState),
+  lastEvent: (x) => PRESENCE_EVENTS.includes(x as PresenceEventKind),
+  lastEventAt: okTime,
+  lastTool: (x) => x === null || okText(x),
+  firstSeenAt: okTime,
+  stateSince: okTime,
+};
