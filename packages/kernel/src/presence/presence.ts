@@ -45,10 +45,11 @@ const STATES: ReadonlyArray<PresenceState> = ['working', 'waiting', 'idle', 'gon
 const rank = (k: PresenceEventKind): number => PRESENCE_EVENTS.indexOf(k);
 
 /**
- * The state an event leaves (presence.md §3 PR4), or `null` for an event that says nothing about the state (`git`,
- * `cli`: a push or a verb does not tell whether the session waits for its person).
+ * The state an event leaves (presence.md §3 PR4). Every event carries one: a `git` push or a `cli` verb is a command
+ * the session runs, so it leaves `working`. (An earlier draft let them keep the previous state; then the record
+ * depended on the order in which events reached the store, which property PR-P1 refutes.)
  */
-export const stateAfter = (k: PresenceEventKind): PresenceState | null => {
+export const stateAfter = (k: PresenceEventKind): PresenceState => {
   switch (k) {
     case 'session-start':
     case 'stop':
@@ -57,14 +58,13 @@ export const stateAfter = (k: PresenceEventKind): PresenceState | null => {
     case 'pre-tool':
     case 'post-tool':
     case 'post-tool-failure':
+    case 'git':
+    case 'cli':
       return 'working';
     case 'notification':
       return 'waiting';
     case 'session-end':
       return 'gone';
-    case 'git':
-    case 'cli':
-      return null;
   }
 };
 
@@ -95,8 +95,8 @@ export const isRecordable = (ev: PresenceEvent): boolean =>
  * than the record's last event, or at the same time with a lower lifecycle rank (PR2–PR3) — or when it would change
  * nothing (a duplicate, PR6).
  *
- * - PR4: the state is the event's {@link stateAfter}; `git` and `cli` keep the previous state (`working` for a
- *   session first seen through them).
+ * - PR4: the state is the event's {@link stateAfter}, so the record's state, last event and its time are those of
+ *   the newest event however the events reached the store (PR-P1).
  * - PR5: identity fields (host, workspace, worktree, branch) follow the newest event; an agent's own events set the
  *   agent, `git` / `cli` set it only for a session first seen through them; `lastTool` follows tool events only;
  *   `stateSince` moves only when the state changes; `firstSeenAt` is the first accepted event's time.
@@ -108,8 +108,7 @@ export const observe = (prev: SessionPresence | null, ev: PresenceEvent): Sessio
     if (ev.at < prev.lastEventAt) return null;
     if (ev.at === prev.lastEventAt && rank(ev.event) < rank(prev.lastEvent)) return null;
   }
-  const fromEvent = stateAfter(ev.event);
-  const state: PresenceState = fromEvent ?? prev?.state ?? 'working';
+  const state: PresenceState = stateAfter(ev.event);
   const ownAgent = ev.agent === 'claude' || ev.agent === 'codex';
   const next: SessionPresence = {
     v: PRESENCE_VERSION,

@@ -1,0 +1,294 @@
+/**
+ * Session presence rules (presence.md §3 PR1–PR8) and their properties (presence.md §6 PR-P1–PR-P8; PR-P4, the store clock, is in presence-store.test.ts): units for each
+ * rule, and fast-check properties over every event order, duplicated and lost events, clock skew between machines,
+ * the silence that shows a session `gone`, and the decoder of a stored record.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { PRESENCE_GONE_AFTER_MS, presence as P, type PresenceEvent, type PresenceEventKind, type SessionPresence } from '@arbiter/kernel';
+
+const T0 = 1_700_000_000_000;
+
+const ev = (event: PresenceEventKind, at: number, over: Partial<PresenceEvent> = {}): PresenceEvent => ({
+  session: 's1',
+  agent: 'claude',
+  event,
+  at,
+  host: 'h1',
+  workspace: '/repo/.git',
+  worktree: '/repo',
+  branch: 'main',
+  tool: event === 'pre-tool' || event === 'post-tool' || event === 'post-tool-failure' ? 'Bash' : null,
+  ...over,
+});
+
+/** Fold events through `observe` as a store does: a `null` answer keeps the record. */
+const fold = (events: ReadonlyArray<PresenceEvent>, start: SessionPresence | null = null): SessionPresence | null =>
+  events.reduce<SessionPresence | null>((rec, e) => P.observe(rec, e) ?? rec, start);
+
+const rank = (k: PresenceEventKind): number => P.PRESENCE_EVENTS.indexOf(k);
+const byTime = (a: PresenceEvent, b: PresenceEvent): number => a.at - b.at || rank(a.event) - rank(b.event);
+
+// Arbitraries -----------------------------------------------------------------------------------------------------
+
+const kindArb = fc.constantFrom(...P.PRESENCE_EVENTS);
+const textArb = fc.string({ maxLength: 20, unit: 'binary' });
+const eventArb = (session = 's1'): fc.Arbitrary<PresenceEvent> =>
+  fc.record({
+    session: fc.constant(session),
+    agent: fc.constantFrom(...P.PRESENCE_AGENTS),
+    event: kindArb,
+    at: fc.integer({ min: T0, max: T0 + 50 }),
+    host: textArb,
+    workspace: textArb,
+    worktree: textArb,
+    branch: fc.option(textArb, { nil: null }),
+    tool: fc.option(textArb, { nil: null }),
+  });
+/** Events of one session with pairwise distinct (at, rank). */
+const distinctEventsArb = fc.uniqueArray(eventArb(), { minLength: 1, maxLength: 12, selector: (e) => `${e.at}/${e.event}` });
+
+/** Records exactly as observe produces them: any fold of recordable events. */
+const recordArb: fc.Arbitrary<SessionPresence> = fc
+  .array(
+    fc.record({
+      session: fc.string({ minLength: 1, maxLength: 30, unit: 'binary' }),
+      agent: fc.constantFrom(...P.PRESENCE_AGENTS),
+      event: kindArb,
+      at: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+      host: textArb,
+      workspace: textArb,
+      worktree: textArb,
+      branch: fc.option(textArb, { nil: null }),
+      tool: fc.option(textArb, { nil: null }),
+    }),
+    { minLength: 1, maxLength: 5 },
+  )
+  .map((es) => fold(es.map((e) => ({ ...e, session: es[0]!.session })).sort(byTime)))
+  .filter((r): r is SessionPresence => r !== null);
+
+const KEYS: ReadonlyArray<keyof SessionPresence> = [
+  'v', 'session', 'agent', 'host', 'workspace', 'worktree', 'branch', 'state', 'lastEvent', 'lastEventAt', 'lastTool', 'firstSeenAt', 'stateSince',
+];
+
+// Units -----------------------------------------------------------------------------------------------------------
+
+describe('presence rules (presence.md §3)', () => {
+  it('PR1: an event without a session id, with an unknown kind or agent, a bad time or an over-long field is not recorded', () => {
+    expect(P.observe(null, ev('prompt', T0))).not.toBeNull();
+    expect(P.observe(null, ev('prompt', T0, { session: '' }))).toBeNull();
+    expect(P.observe(null, ev('prompt', T0, { agent: 'robot' as never }))).toBeNull();
+    expect(P.observe(null, { ...ev('prompt', T0), event: 'reboot' as never })).toBeNull();
+    expect(P.observe(null, ev('prompt', -1))).toBeNull();
+    expect(P.observe(null, ev('prompt', 1.5))).toBeNull();
+    expect(P.observe(null, ev('prompt', Number.NaN))).toBeNull();
+    expect(P.observe(null, ev('prompt', T0, { branch: 'x'.repeat(P.PRESENCE_FIELD_MAX) }))).not.toBeNull();
+    expect(P.observe(null, ev('prompt', T0, { branch: 'x'.repeat(P.PRESENCE_FIELD_MAX + 1) }))).toBeNull();
+    expect(P.observe(null, ev('prompt', T0, { host: 'x'.repeat(P.PRESENCE_FIELD_MAX + 1) }))).toBeNull();
+  });
+
+  it('PR2: an event older than the last one is late and changes nothing; an event of another session is refused', () => {
+    const r = P.observe(null, ev('stop', T0 + 10))!;
+    expect(P.observe(r, ev('prompt', T0 + 9))).toBeNull();
+    expect(P.observe(r, ev('prompt', T0 + 11, { session: 's2' }))).toBeNull();
+    expect(P.observe(r, ev('prompt', T0 + 11))?.state).toBe('working');
+  });
+
+  it('PR3: at equal times the event later in a session life wins', () => {
+    const stop = P.observe(null, ev('stop', T0))!;
+    expect(P.observe(stop, ev('prompt', T0))).toBeNull();
+    expect(P.observe(stop, ev('session-end', T0))?.state).toBe('gone');
+    const git = P.observe(null, ev('git', T0, { agent: 'git' }))!;
+    expect(P.observe(git, ev('session-start', T0))?.state).toBe('idle');
+  });
+
+  it('PR4: each event leaves its state (start idle, prompt and tools working, notification waiting, stop idle, end gone, git and cli working)', () => {
+    const want: Record<PresenceEventKind, string> = {
+      'session-start': 'idle',
+      prompt: 'working',
+      'pre-tool': 'working',
+      'post-tool': 'working',
+      'post-tool-failure': 'working',
+      notification: 'waiting',
+      stop: 'idle',
+      'session-end': 'gone',
+      git: 'working',
+      cli: 'working',
+    };
+    for (const k of P.PRESENCE_EVENTS) {
+      expect(P.stateAfter(k)).toBe(want[k]);
+      expect(P.observe(null, ev(k, T0))?.state).toBe(want[k]);
+    }
+  });
+
+  it('PR5: identity follows the newest event, the agent only an agent event, the tool only tool events, stateSince only state changes', () => {
+    const a = P.observe(null, ev('git', T0, { agent: 'git', tool: null }))!;
+    expect(a).toMatchObject({ agent: 'git', firstSeenAt: T0, stateSince: T0, lastTool: null });
+    const b = P.observe(a, ev('pre-tool', T0 + 1, { tool: 'Edit', branch: 'feat', host: 'h2' }))!;
+    expect(b).toMatchObject({ agent: 'claude', branch: 'feat', host: 'h2', lastTool: 'Edit', stateSince: T0, firstSeenAt: T0 });
+    const c = P.observe(b, ev('git', T0 + 2, { agent: 'git', branch: null }))!;
+    expect(c).toMatchObject({ agent: 'claude', branch: null, lastTool: 'Edit', lastEvent: 'git', stateSince: T0 });
+    const d = P.observe(c, ev('notification', T0 + 3))!;
+    expect(d).toMatchObject({ state: 'waiting', stateSince: T0 + 3, lastTool: 'Edit', firstSeenAt: T0 });
+    const e = P.observe(d, ev('stop', T0 + 4, { agent: 'codex' }))!;
+    expect(e).toMatchObject({ agent: 'codex', state: 'idle', stateSince: T0 + 4 });
+  });
+
+  it('PR6: an event that would change nothing writes nothing (the same event twice)', () => {
+    const r = P.observe(null, ev('pre-tool', T0))!;
+    expect(P.observe(r, ev('pre-tool', T0))).toBeNull();
+    expect(P.observe(r, ev('pre-tool', T0, { tool: 'Edit' }))).not.toBeNull();
+  });
+
+  it('PR7: shown gone after 30 minutes of silence, from the recorded state before; a record from the future shows its state', () => {
+    const r = P.observe(null, ev('prompt', T0))!;
+    expect(P.shownState(r, T0 + PRESENCE_GONE_AFTER_MS - 1)).toBe('working');
+    expect(P.shownState(r, T0 + PRESENCE_GONE_AFTER_MS)).toBe('gone');
+    expect(P.shownState(r, T0 - 60_000)).toBe('working');
+  });
+
+  it('PR8: decodePresence: a record round-trips; null, arrays, extra or missing keys, wrong types are Corrupt; v 2 is Newer', () => {
+    const r = P.observe(null, ev('pre-tool', T0))!;
+    expect(P.decodePresence(JSON.parse(JSON.stringify(r)))).toEqual({ _tag: 'Ok', presence: r });
+    expect(P.decodePresence(null)._tag).toBe('Corrupt');
+    expect(P.decodePresence([r])._tag).toBe('Corrupt');
+    expect(P.decodePresence({ ...r, extra: 1 })._tag).toBe('Corrupt');
+    const { host: _h, ...missing } = r;
+    expect(P.decodePresence(missing)._tag).toBe('Corrupt');
+    expect(P.decodePresence({ ...r, lastEventAt: '1' })).toEqual({ _tag: 'Corrupt', detail: 'bad lastEventAt' });
+    expect(P.decodePresence({ ...r, state: 'sleeping' })._tag).toBe('Corrupt');
+    expect(P.decodePresence({ ...r, v: 0 })._tag).toBe('Corrupt');
+    expect(P.decodePresence({ ...r, v: 1.5 })._tag).toBe('Corrupt');
+    expect(P.decodePresence({ v: 2, anything: true })).toEqual({ _tag: 'Newer', version: 2 });
+    expect(P.decodePresence(JSON.parse('{"__proto__":{"v":1},"v":1}'))._tag).toBe('Corrupt');
+  });
+});
+
+// Properties ------------------------------------------------------------------------------------------------------
+
+describe('presence properties (presence.md §6)', () => {
+  it('PR-P1: every order of events with distinct (at, rank) folds to the state, last event and time of the newest', () => {
+    fc.assert(
+      fc.property(
+        distinctEventsArb.chain((es) => fc.tuple(fc.constant(es), fc.shuffledSubarray(es, { minLength: es.length, maxLength: es.length }))),
+        ([es, shuffled]) => {
+          const sorted = fold([...es].sort(byTime))!;
+          const any = fold(shuffled)!;
+          expect({ state: any.state, lastEvent: any.lastEvent, lastEventAt: any.lastEventAt }).toEqual({
+            state: sorted.state,
+            lastEvent: sorted.lastEvent,
+            lastEventAt: sorted.lastEventAt,
+          });
+          const newest = [...es].sort(byTime)[es.length - 1]!;
+          expect(any.state).toBe(P.stateAfter(newest.event));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('PR-P2: a duplicated event changes nothing (observe answers null), wherever the copy arrives', () => {
+    fc.assert(
+      fc.property(distinctEventsArb, fc.nat(), (es, k) => {
+        const rec = fold(es);
+        const dup = es[k % es.length]!;
+        if (rec === null) return;
+        expect(P.observe(rec, dup)).toBeNull();
+        // and the copy right after its original is always a no-op too
+        const first = P.observe(null, dup);
+        if (first !== null) expect(P.observe(first, dup)).toBeNull();
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('PR-P3: with any events lost (any subsequence kept, in any order), the record ends in the state of the newest kept', () => {
+    fc.assert(
+      fc.property(
+        distinctEventsArb.chain((es) => fc.tuple(fc.constant(es), fc.shuffledSubarray(es, { minLength: 1 }))),
+        ([, kept]) => {
+          const newest = [...kept].sort(byTime)[kept.length - 1]!;
+          const r = fold(kept)!;
+          expect(r.state).toBe(P.stateAfter(newest.event));
+          expect(r.lastEventAt).toBe(newest.at);
+          expect(r.lastEvent).toBe(newest.event);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('PR-P5: shownState is gone iff the silence is at least PRESENCE_GONE_AFTER_MS or the recorded state is gone', () => {
+    fc.assert(
+      fc.property(recordArb, fc.integer({ min: -2 * PRESENCE_GONE_AFTER_MS, max: 2 * PRESENCE_GONE_AFTER_MS }), (r, d) => {
+        const now = r.lastEventAt + d;
+        const shown = P.shownState(r, now);
+        expect(shown === 'gone').toBe(d >= PRESENCE_GONE_AFTER_MS || r.state === 'gone');
+        if (d < PRESENCE_GONE_AFTER_MS) expect(shown).toBe(r.state);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('PR-P6: decodePresence accepts exactly what observe produces, through JSON', () => {
+    fc.assert(
+      fc.property(recordArb, (r) => {
+        expect(P.decodePresence(JSON.parse(JSON.stringify(r)))).toEqual({ _tag: 'Ok', presence: r });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('PR-P7: a record with an extra key, a missing key or a wrong-typed field is Corrupt; any integer v above 1 is Newer', () => {
+    const wrong = fc.oneof(fc.constant(null), fc.boolean(), fc.double(), fc.string(), fc.constant([]), fc.constant({}), fc.integer({ min: -5, max: -1 }));
+    fc.assert(
+      fc.property(recordArb, fc.constantFrom(...KEYS), wrong, fc.string({ minLength: 1 }), (r, key, bad, extra) => {
+        const o = JSON.parse(JSON.stringify(r)) as Record<string, unknown>;
+        if (!(extra in o)) expect(P.decodePresence({ ...o, [extra]: 1 })._tag).toBe('Corrupt');
+        const { [key]: _gone, ...missing } = o;
+        expect(P.decodePresence(missing)._tag).toBe('Corrupt');
+        const replaced = { ...o, [key]: bad };
+        const d = P.decodePresence(replaced);
+        // a replacement is accepted only when it is still a valid value of that field
+        if (d._tag === 'Ok') expect(FIELD_ACCEPTS(key, bad)).toBe(true);
+        else expect(d._tag).toBe('Corrupt');
+      }),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: Number.MAX_SAFE_INTEGER }), fc.anything(), (v, rest) => {
+        expect(P.decodePresence({ v, rest })).toEqual({ _tag: 'Newer', version: v });
+      }),
+    );
+    fc.assert(fc.property(fc.oneof(fc.constant(null), fc.string(), fc.double(), fc.boolean(), fc.array(fc.anything())), (u) => {
+      expect(P.decodePresence(u)._tag).toBe('Corrupt');
+    }));
+  });
+
+  it('PR-P8: observe is total and pure: any input answers without throwing, the same answer twice, inputs unchanged', () => {
+    fc.assert(
+      fc.property(fc.option(recordArb, { nil: null }), fc.anything(), fc.record({ event: kindArb, at: fc.integer() }), (prev, junk, e) => {
+        const input = { ...ev(e.event, e.at), tool: junk as never };
+        const frozen = prev === null ? null : Object.freeze({ ...prev });
+        const a = P.observe(frozen, input);
+        const b = P.observe(frozen, input);
+        expect(a).toEqual(b);
+        if (a !== null) expect(P.decodePresence(JSON.parse(JSON.stringify(a)))._tag).toBe('Ok');
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+
+/** Whether `x` is a valid value of field `k` among the wrong-value generator's outputs (only null, a string or a non-negative integer can be). */
+const FIELD_ACCEPTS = (k: keyof SessionPresence, x: unknown): boolean => {
+  if (k === 'branch' || k === 'lastTool') return x === null || (typeof x === 'string' && x.length <= P.PRESENCE_FIELD_MAX);
+  if (k === 'host' || k === 'workspace' || k === 'worktree') return typeof x === 'string' && x.length <= P.PRESENCE_FIELD_MAX;
+  if (k === 'session') return typeof x === 'string' && x !== '';
+  if (k === 'lastEventAt' || k === 'firstSeenAt' || k === 'stateSince') return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+  if (k === 'agent') return typeof x === 'string' && (P.PRESENCE_AGENTS as ReadonlyArray<string>).includes(x);
+  if (k === 'state') return x === 'working' || x === 'waiting' || x === 'idle' || x === 'gone';
+  if (k === 'lastEvent') return typeof x === 'string' && (P.PRESENCE_EVENTS as ReadonlyArray<string>).includes(x);
+  return false;
+};
