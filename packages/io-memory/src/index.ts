@@ -17,3 +17,4 @@ export * from './engine-lock-row.js';
 export * from './commitment-store.js';
 export * from './git.js';
 export * from './path-probes.js';
+export * from './presence-store.js';

@@ -31,3 +31,5 @@ export { crypto } from './lazy-builtins.js';
 export * from './pg-lane-store.js';
 export * from './pg-lane-queue.js';
 export * from './pg-migrate.js';
+export * from './presence-files.js';
+export * from './fs-presence-store.js';

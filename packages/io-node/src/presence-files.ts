@@ -1,0 +1,172 @@
+/**
+ * The session registry on the file system (presence.md §5): one JSON file per session in the repository's runtime
+ * directory, `<runtime>/sessions/<key>.json`, where `<key>` is the first 32 hex characters of the SHA-256 of the
+ * session id (a fixed-length name whatever the id holds: a hostile or very long id never reaches a path), and the
+ * full id is inside the record.
+ *
+ * Synchronous and free of fp-ts on purpose: the event runner records presence in the process's `exit` listener, after
+ * the answer is written (hooks must not pay for a second process or an asynchronous round). `fs-presence-store.ts`
+ * wraps these functions as the `PresenceStore` port.
+ *
+ * - Reads go through state-io.ts (non-blocking, no symlink followed, regular files only, bounded).
+ * - Writes are temp file + rename in the same directory (readers see the old record or the new one, never a part),
+ *   without fsync: a presence record is a hint that the next event rewrites, so a crash may lose the last sighting
+ *   and nothing else (presence.md §5).
+ * - Two processes recording the same session at once both read, both decide, both rename: the last rename wins, so
+ *   the file always holds a whole record equal to one of their outcomes (presence.md §5, tested with real processes).
+ * - A corrupt record, or one written by a newer Arbiter, is listed as a problem and never replaced by `record`, which
+ *   fails instead (PR8): nothing is lost silently; removing the file lets the session be recorded again.
+ */
+import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { presence as P, sha256Hex, type PresenceFailure, type PresenceList, type PresenceProblem, type PresenceRecorded, type PresenceSighting, type SessionPresence } from '@arbiter/kernel';
+import { ensureDir, errnoCode } from './dir.js';
+import { listState, readState } from './state-io.js';
+
+/** The registry directory inside a repository's runtime directory. */
+export const SESSIONS_DIR = 'sessions';
+
+/**
+ * Largest record file read, bytes: a record holds at most five text fields of `PRESENCE_FIELD_MAX` UTF-16 units, each
+ * at most six bytes once JSON-escaped, so a larger file is corrupt.
+ */
+export const PRESENCE_FILE_MAX_BYTES = 256 * 1024;
+
+/** Length of a record's file key, hex characters (128 bits of SHA-256). */
+export const PRESENCE_KEY_HEX = 32;
+
+const FILE_RE = /^[0-9a-f]{32}\.json$/;
+
+/** The registry directory of a runtime directory. */
+export const sessionsDir = (runtimeDir: string): string => join(runtimeDir, SESSIONS_DIR);
+
+/** The file name of a session's record: first {@link PRESENCE_KEY_HEX} hex of SHA-256(UTF-8 of the id), `.json`. */
+export const presenceFileName = (session: string): string => `${sha256Hex(session).slice(0, PRESENCE_KEY_HEX)}.json`;
+
+/** What one record file holds. */
+export type PresenceFileRead =
+  | { readonly _tag: 'Absent' }
+  | { readonly _tag: 'Ok'; readonly presence: SessionPresence }
+  | { readonly _tag: 'Problem'; readonly problem: PresenceProblem }
+  | { readonly _tag: 'Error'; readonly code: string };
+
+/**
+ * Read and decode one record file (presence.md §5 PR8). A file that is not a regular file, too large, not JSON, not
+ * exactly a version-1 record, or whose session id does not hash to its name is a `corrupt` problem; a record with a
+ * higher version is a `newer` problem. `Error` carries the errno code of an unreadable file. Never throws.
+ */
+export const readPresenceFile = (dir: string, name: string): PresenceFileRead => {
+  const r = readState(join(dir, name), PRESENCE_FILE_MAX_BYTES);
+  const problem = (kind: PresenceProblem['kind'], detail: string): PresenceFileRead => ({ _tag: 'Problem', problem: { key: name, kind, detail } });
+  if (r._tag === 'Absent') return r;
+  if (r._tag === 'Error') return r;
+  if (r._tag === 'NotRegular') return problem('corrupt', `${r.kind}, not a regular file`);
+  if (r.truncated) return problem('corrupt', 'larger than a record can be');
+  let u: unknown;
+  try {
+    u = JSON.parse(r.bytes.toString('utf8'));
+  } catch {
+    return problem('corrupt', 'not JSON');
+  }
+  const d = P.decodePresence(u);
+  if (d._tag === 'Newer') return problem('newer', `version ${d.version}`);
+  if (d._tag === 'Corrupt') return problem('corrupt', d.detail);
+  if (presenceFileName(d.presence.session) !== name) return problem('corrupt', 'session id does not match the file name');
+  return { _tag: 'Ok', presence: d.presence };
+};
+
+const failure = (kind: PresenceFailure['kind'], detail: string): PresenceFailure => ({ _tag: 'PresenceFailure', kind, detail: detail.slice(0, 200) });
+
+const ioFailure = (what: string, code: string): PresenceFailure =>
+  failure(code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOSPC' ? 'unavailable' : 'other', `${what}: ${code}`);
+
+/** Outcome of {@link recordPresenceSync}: what is stored now, or why nothing could be recorded. */
+export type PresenceRecordSync = { readonly _tag: 'Recorded'; readonly recorded: PresenceRecorded } | { readonly _tag: 'Failed'; readonly failure: PresenceFailure };
+
+let tempCounter = 0;
+
+/**
+ * Replace `path` by `text` through a temporary file in the same directory and a rename (no fsync, module doc). The
+ * temporary file is created with `O_EXCL` (never opens what is there) and removed on failure. Throws the fs error.
+ */
+const replaceFile = (dir: string, name: string, text: string): void => {
+  const tmp = join(dir, `.${name}.${process.pid.toString(36)}-${(tempCounter++).toString(36)}-${Math.floor(Math.random() * 2 ** 32).toString(36)}`);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'wx', 0o600);
+  } catch (e) {
+    if (errnoCode(e) !== 'ENOENT') throw e;
+    ensureDir(dir); // first record of this repository
+    fd = openSync(tmp, 'wx', 0o600);
+  }
+  try {
+    try {
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, join(dir, name));
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+    throw e;
+  }
+};
+
+/**
+ * Record one sighting in the registry of `runtimeDir` at `now` (ms since the epoch: the store clock, the machine's
+ * for this store), presence.md §3–5: read the session's record, apply `observe`, write the result when it changed.
+ * Fails (`other`) without writing when the record is corrupt or from a newer Arbiter (PR8), and on an fs error
+ * (`unavailable` for permission, read-only or full file systems). Never throws.
+ */
+export const recordPresenceSync = (runtimeDir: string, sighting: PresenceSighting, now: number): PresenceRecordSync => {
+  const dir = sessionsDir(runtimeDir);
+  let name: string;
+  try {
+    name = presenceFileName(sighting.session);
+  } catch {
+    return { _tag: 'Failed', failure: failure('other', 'session id is not text') };
+  }
+  const cur = readPresenceFile(dir, name);
+  if (cur._tag === 'Error') return { _tag: 'Failed', failure: ioFailure('read', cur.code) };
+  if (cur._tag === 'Problem') return { _tag: 'Failed', failure: failure('other', `${cur.problem.kind} record ${name} kept: ${cur.problem.detail}`) };
+  const prev = cur._tag === 'Ok' ? cur.presence : null;
+  // two ids with one key (ids that differ only in lone surrogates, which UTF-8 encodes alike): the first keeps it
+  if (prev !== null && prev.session !== sighting.session) return { _tag: 'Failed', failure: failure('other', `record ${name} belongs to another session id`) };
+  const next = P.observe(prev, { ...sighting, at: now });
+  if (next === null) return { _tag: 'Recorded', recorded: { presence: prev, changed: false } };
+  try {
+    replaceFile(dir, name, JSON.stringify(next) + '\n');
+  } catch (e) {
+    return { _tag: 'Failed', failure: ioFailure('write', errnoCode(e)) };
+  }
+  return { _tag: 'Recorded', recorded: { presence: next, changed: true } };
+};
+
+/**
+ * Every record of the registry of `runtimeDir` (presence.md §4): readable records in `sessions`, every unreadable one
+ * named in `problems` (corrupt, newer, or an unreadable file as `corrupt` with its errno code). Temporary files of
+ * writes in flight and other names are skipped. A missing directory is an empty registry. Fails only when the
+ * directory itself cannot be listed. Never throws.
+ */
+export const listPresenceSync = (runtimeDir: string): { readonly _tag: 'Listed'; readonly list: PresenceList } | { readonly _tag: 'Failed'; readonly failure: PresenceFailure } => {
+  const dir = sessionsDir(runtimeDir);
+  const l = listState(dir);
+  if (l._tag === 'Absent') return { _tag: 'Listed', list: { sessions: [], problems: [] } };
+  if (l._tag === 'NotRegular') return { _tag: 'Failed', failure: failure('unavailable', `${SESSIONS_DIR} is a ${l.kind}, not a directory`) };
+  if (l._tag === 'Error') return { _tag: 'Failed', failure: ioFailure('list', l.code) };
+  const sessions: SessionPresence[] = [];
+  const problems: PresenceProblem[] = [];
+  for (const name of l.names) {
+    if (!FILE_RE.test(name)) continue;
+    const r = readPresenceFile(dir, name);
+    if (r._tag === 'Ok') sessions.push(r.presence);
+    else if (r._tag === 'Problem') problems.push(r.problem);
+    else if (r._tag === 'Error') problems.push({ key: name, kind: 'corrupt', detail: `unreadable: ${r.code}` });
+    // Absent: removed between the listing and the read
+  }
+  return { _tag: 'Listed', list: { sessions, problems } };
+};
