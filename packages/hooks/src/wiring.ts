@@ -1,7 +1,8 @@
 /**
  * The ONE table of hook registrations (architecture.md conventions §7): one row per client event. `arbiter install`
  * writes Claude Code's `.claude/settings.json`, Codex's `.codex/hooks.json` and the git `pre-push` hook from these
- * rows, and the dispatcher runs each event's stages from the same rows, so wiring lives here only.
+ * rows, and the dispatcher runs each event's stages from the same rows, so wiring lives here only. Every event also
+ * records the session's presence (presence.md §7), whatever its stages; an event may have no stage at all.
  *
  * An event hook (`arbiter hook pre-tool --agent claude`, …) composes, in one process and in the order of `stages`,
  * the decisions attached to that event. A stage runs only when the payload's `tool_name` matches its own matcher
@@ -30,7 +31,7 @@ export interface Stage {
 }
 
 /** The event hooks Arbiter registers, by the name used on the command line. */
-export type EventName = 'pre-tool' | 'post-tool' | 'post-tool-failure' | 'stop' | 'session-start' | 'prompt' | 'session-end';
+export type EventName = 'pre-tool' | 'post-tool' | 'post-tool-failure' | 'stop' | 'session-start' | 'prompt' | 'session-end' | 'notification';
 
 /** One registration: a client event and the stages its process runs. */
 export interface EventRow {
@@ -90,6 +91,9 @@ export const EVENTS: ReadonlyArray<EventRow> = [
   { client: 'claude', event: 'SessionStart', name: 'session-start', timeoutSec: 10, stages: [{ id: 'context session-start' }] },
   { client: 'claude', event: 'UserPromptSubmit', name: 'prompt', timeoutSec: 10, stages: [{ id: 'context user-prompt-submit' }] },
   { client: 'claude', event: 'SessionEnd', name: 'session-end', timeoutSec: 2, stages: [{ id: 'session-lock release' }] },
+  // No decision runs on a Notification: the event only records that the session waits for its person (presence.md §7;
+  // every event records presence). Codex has no such event (host-protocols.md C8).
+  { client: 'claude', event: 'Notification', name: 'notification', timeoutSec: 5, stages: [] },
   {
     client: 'codex',
     event: 'PreToolUse',

@@ -27,7 +27,7 @@ export * from './state-io.js';
 export * from './http-lane-store.js';
 export * from './lane-store-config.js';
 export * from './pg-loader.js';
-export { crypto } from './lazy-builtins.js';
+export { crypto, os } from './lazy-builtins.js';
 export * from './pg-lane-store.js';
 export * from './pg-lane-queue.js';
 export * from './pg-migrate.js';

@@ -76,6 +76,24 @@ export const gitDir = (topLevel: string): string | null => {
 };
 
 /**
+ * The short name of the branch checked out in a worktree, read from its git dir's `HEAD` file without spawning git
+ * (`ref: refs/heads/<name>`; presence.md §1). @returns the name, or `null` on a detached HEAD, a symbolic ref outside
+ * `refs/heads/`, or an unreadable or hostile `HEAD` (read through state-io: bounded, never blocking). Never throws.
+ */
+export const headBranch = (topLevel: string): string | null => {
+  const gd = gitDir(topLevel);
+  if (gd === null) return null;
+  let text: string;
+  try {
+    text = throwingState(join(gd, 'HEAD'), 4096);
+  } catch {
+    return null;
+  }
+  const m = /^ref: refs\/heads\/(.+?)\s*$/.exec(text.split('\n')[0] ?? '');
+  return m?.[1] ?? null;
+};
+
+/**
  * The git common directory shared by every worktree of a clone (what `git rev-parse --git-common-dir` prints),
  * realpath'd. A linked worktree's git dir names it in its `commondir` file.
  * @returns an absolute real path, or `null` when the repository cannot be read.

@@ -1,7 +1,8 @@
 /**
  * The event runner (architecture.md, hook life cycle): ONE process per client event. `arbiter hook pre-tool|post-tool|
- * post-tool-failure|stop|session-start|prompt|session-end --agent claude|codex` reads the payload once, then runs the
- * event's stages (`wiring.ts`) in their fixed order:
+ * post-tool-failure|stop|session-start|prompt|session-end|notification --agent claude|codex` reads the payload once,
+ * arms the session's presence record (written at exit, after the answer: presence.md §7), then runs the event's
+ * stages (`wiring.ts`) in their fixed order:
  *
  * 1. a stage whose early verdict answers (`@arbiter/kernel/early`: a read-only tool for the session lock, a
  *    command that is certainly not a push, a Stop with nothing to decide) is answered here, its verdicts logged,
@@ -30,8 +31,10 @@ import {
 } from '@arbiter/kernel/early';
 import { fitsUtf8 } from '@arbiter/kernel';
 import { logDirFor, logDirOf, readStateText, resolveRepo } from '@arbiter/io-node';
+import type { PresenceEventKind } from '@arbiter/kernel';
 import type { HookInput, HookInvocation, HookMain } from '../invocation.js';
 import { EVENTS, eventRow, stageMatches, type EventRow, type Stage, type StageId } from '../wiring.js';
+import { armPresence } from './presence.js';
 import { objectOf } from './json-object.js';
 import { recordEarly } from '../decision-record.js';
 import { armWatchdog, finish, readStdin, type HookResult, type StdinResult } from './runtime.js';
@@ -58,6 +61,9 @@ const STDIN_BOUNDS: Readonly<Record<StageId, { readonly maxBytes: number; readon
   'action-claim evidence': { maxBytes: 8 * 1024 * 1024, timeoutMs: 5_000 },
   stop: { maxBytes: 8 * 1024 * 1024, timeoutMs: 5_000 },
 };
+
+/** Stdin bounds of an event with no stage (Notification): it only records presence. */
+const NO_STAGE_BOUNDS = { maxBytes: 1_048_576, timeoutMs: 1_500 } as const;
 
 /** What the final stage of an event prints when the event ends before it (or the backstop fires). */
 const neutralOutput = (stage: StageId | undefined): string => (stage === 'action-claim evidence' || stage === 'stop' ? '{}\n' : '');
@@ -199,6 +205,45 @@ export const userScopeIdle = (agent: Agent, name: string, o: PayloadObject | nul
   });
 };
 
+/** The presence event of each host event name a payload's `hook_event_name` may carry (host-protocols.md C3). */
+const HOST_EVENT_PRESENCE: Readonly<Record<string, PresenceEventKind>> = {
+  PreToolUse: 'pre-tool',
+  PostToolUse: 'post-tool',
+  PostToolUseFailure: 'post-tool-failure',
+  UserPromptSubmit: 'prompt',
+  SessionStart: 'session-start',
+  Stop: 'stop',
+  SessionEnd: 'session-end',
+  Notification: 'notification',
+};
+
+/** The presence event a per-decision alias stands for when the payload does not name its host event. */
+const STAGE_PRESENCE: Readonly<Record<StageId, PresenceEventKind | null>> = {
+  'session-lock acquire': 'pre-tool',
+  'push-gate': 'pre-tool',
+  'session-lock refresh': 'post-tool',
+  'push-release': 'post-tool',
+  'action-claim evidence': 'post-tool',
+  stop: 'stop',
+  'context session-start': 'session-start',
+  'context user-prompt-submit': 'prompt',
+  'session-lock release': null, // a Stop or a SessionEnd: only the payload can tell
+};
+
+/**
+ * The presence event (presence.md §7) an invocation records: an event hook's own name (`arbiter hook stop` records
+ * `stop`); for a per-decision alias, the payload's `hook_event_name` when it names a host event, else what the
+ * alias's stage stands for. `null` when unknown (nothing is recorded).
+ */
+export const presenceEventOf = (inv: HookInvocation, plan: EventPlan, o: PayloadObject | null): PresenceEventKind | null => {
+  const row = inv.agent === null ? undefined : eventRow(inv.agent, inv.hook);
+  if (row !== undefined) return row.name;
+  const named = o?.['hook_event_name'];
+  if (typeof named === 'string' && Object.prototype.hasOwnProperty.call(HOST_EVENT_PRESENCE, named)) return HOST_EVENT_PRESENCE[named] ?? null;
+  const first = plan.stages[0];
+  return first === undefined ? null : STAGE_PRESENCE[first.id];
+};
+
 /** Every event hook name, for help text. */
 export const EVENT_NAMES: ReadonlyArray<string> = [...new Set(EVENTS.map((r) => r.name))];
 
@@ -209,14 +254,20 @@ export const EVENT_NAMES: ReadonlyArray<string> = [...new Set(EVENTS.map((r) => 
 export const runEvent = async (row: EventPlan, inv: HookInvocation, load: BundleLoader): Promise<never> => {
   const agent = row.client;
   const last = row.stages[row.stages.length - 1]?.id;
-  const maxBytes = Math.max(...row.stages.map((s) => STDIN_BOUNDS[s.id].maxBytes));
-  const timeoutMs = Math.max(...row.stages.map((s) => STDIN_BOUNDS[s.id].timeoutMs));
+  const maxBytes = Math.max(NO_STAGE_BOUNDS.maxBytes, ...row.stages.map((s) => STDIN_BOUNDS[s.id].maxBytes));
+  const timeoutMs = Math.max(NO_STAGE_BOUNDS.timeoutMs, ...row.stages.map((s) => STDIN_BOUNDS[s.id].timeoutMs));
   // Backstop: every stage is bounded by its own watchdog or deadline; this only ends a process that outlives them.
   armWatchdog(row.timeoutSec * 1000 - 500, () => finish({ code: 0, stdout: neutralOutput(last) }));
   const stdin = await readStdin(maxBytes, timeoutMs);
   const o: PayloadObject | null = stdin._tag === 'Ok' ? objectOf(stdin.text) : null;
   if (inv.userScope === true && userScopeIdle(agent, inv.hook, o)) return finish({ code: 0, stdout: neutralOutput(last) });
   const toolName = o?.['tool_name'];
+  // presence.md §7: every event served records the session's presence, at exit (after the answer), in this process
+  const kind = presenceEventOf(inv, row, o);
+  const session = o?.['session_id'];
+  if (kind !== null && typeof session === 'string' && session !== '' && o !== null) {
+    armPresence(() => ({ agent, event: kind, session, startDir: startDirOf(o), tool: typeof toolName === 'string' ? toolName : null }));
+  }
   const stages = row.stages.filter((s: Stage) => stageMatches(s, toolName));
   for (let i = 0; i < stages.length; i++) {
     const id = (stages[i] as Stage).id;

@@ -16,6 +16,7 @@ import type { HookInput, HookMain } from '../invocation.js';
 import { deletePending, gitSpawnCpuMs, gitSpawnMs, nodeGit, openLaneStore, readPending, resolveStateDir, fsLaneStore, writePending, type Env } from '@arbiter/io-node';
 import { readStdin, sinceStartMs, stdinJson, type Agent, type StdinResult } from './runtime.js';
 import { recordDecision } from '../decision-record.js';
+import { armPresence, gitSessionOf } from './presence.js';
 import { openRuntimeGuard } from '../state-lock-guard.js';
 import { armBackstop } from './backstop.js';
 import { probeClaim, probeCompat, probeIdentity, probeRefs, probeRepo, probeState, storeFor, withTimeout, type GateRepo } from './push-gate-probes.js';
@@ -367,6 +368,9 @@ export const prePushMain: HookMain = async (inv, input = {}) => {
   const pos = inv.positionals;
   gitCaller = gitCallerOf(env);
   armGateWatchdog('git', env, 'pre-push');
+  // presence.md §7: a push by a known session records `git` presence at exit, after the verdict
+  const session = gitSessionOf(env);
+  if (session !== null) armPresence(() => ({ agent: 'git', event: 'git', session, startDir: process.cwd(), tool: null }));
   const stdin = await gateStdin(input);
   const parsed = PG.parsePrePushInput(stdin._tag === 'Ok' ? stdin.text : null);
   return gateProcess(

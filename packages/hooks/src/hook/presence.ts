@@ -1,0 +1,134 @@
+/**
+ * The hooks' side of the session registry (presence.md §7): every event the runner serves, and the git layer's
+ * pre-push when it knows its session, records the session's presence in the repository's runtime directory.
+ *
+ * The write happens in the process's `exit` listener: after the answer is decided and written (every hook ends in
+ * `process.exit`, whose listeners run synchronously before the process ends), in the same process, never before the
+ * answer. It is a read, a decision (`observe`) and at most one temp-file write and rename (presence-files.ts): no
+ * second process, no network. It is fail-open: any failure is swallowed, and the first failure of a session is
+ * logged once to the decision log (a marker file in the registry keeps the later ones quiet).
+ *
+ * Shared stores (`lanes.store` postgres or http) are not written from here: a network round trip would be a
+ * measurable cost on every event; the registry of the machine is the local one (presence.md §7).
+ */
+import { isAbsolute, join } from 'node:path';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { PresenceAgent, PresenceEventKind, PresenceSighting } from '@arbiter/kernel';
+import { headBranch, os, presenceFileName, recordPresenceSync, resolveRepo, sessionsDir, type Env, type Repo } from '@arbiter/io-node';
+import { appendVerdicts } from '../decision-record.js';
+
+/** Policy id and version of the registry (presence.md header), as the decision log names a failed record. */
+const PRESENCE_POLICY = 'presence';
+const PRESENCE_POLICY_VERSION = '1.0.0';
+
+/** What a hook knows of the sighting it records: the rest (host, workspace, worktree, branch) is read at exit. */
+export interface HookSighting {
+  readonly agent: PresenceAgent;
+  readonly event: PresenceEventKind;
+  readonly session: string;
+  /** Where the work happens: the payload's `cwd` or the process's working directory (absolute). */
+  readonly startDir: string;
+  readonly tool: string | null;
+}
+
+/** The host a sighting names: `$ARBITER_HOST` when set (push-gate.md §4 host), else the machine's host name. */
+const hostOf = (env: Env): string => {
+  const h = env['ARBITER_HOST'];
+  return h !== undefined && h !== '' ? h : os().hostname();
+};
+
+/** The sighting of `h` in `repo` (presence.md §1): workspace is the git common dir, worktree the top level. */
+export const sightingOf = (h: HookSighting, repo: Repo, env: Env): PresenceSighting => ({
+  session: h.session,
+  agent: h.agent,
+  event: h.event,
+  host: hostOf(env),
+  workspace: repo.commonDir,
+  worktree: repo.topLevel,
+  branch: headBranch(repo.topLevel),
+  tool: h.tool,
+});
+
+/**
+ * Log the first failure to record `session` (presence.md §7): only the process that creates the registry's marker
+ * `.failed-<key>` (exclusively) writes a decision-log entry, so a record that keeps failing logs once. Never throws.
+ */
+const logFailureOnce = (repo: Repo, h: HookSighting, detail: string, kind: string): void => {
+  try {
+    const fd = openSync(join(sessionsDir(repo.runtimeDir), `.failed-${presenceFileName(h.session)}`), 'wx', 0o600);
+    try {
+      writeSync(fd, JSON.stringify({ at: Date.now(), kind, detail }) + '\n');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return; // already logged, or the registry cannot be written at all: stay quiet
+  }
+  appendVerdicts(
+    () => join(repo.runtimeDir, 'log'),
+    [
+      {
+        policy: PRESENCE_POLICY,
+        policy_version: PRESENCE_POLICY_VERSION,
+        mode: h.agent === 'claude' ? 'agent:claude' : h.agent === 'codex' ? 'agent:codex' : h.agent,
+        facts: { session_id: h.session, event: h.event, detail },
+        verdict: 'NotRecorded',
+        reasons: [kind],
+      },
+    ],
+  );
+};
+
+/**
+ * Record one sighting now, synchronously (presence.md §7): resolve the repository of `startDir`, stamp with the
+ * machine clock, write the registry record. Outside a repository nothing is recorded. Never throws.
+ */
+export const recordHookPresence = (h: HookSighting, env: Env = process.env): void => {
+  try {
+    const repo = resolveRepo(h.startDir, env);
+    if (repo === null) return;
+    const r = recordPresenceSync(repo.runtimeDir, sightingOf(h, repo, env), Date.now());
+    if (r._tag === 'Failed') {
+      logFailureOnce(repo, h, r.failure.detail, r.failure.kind);
+      return;
+    }
+    const p = r.recorded.presence;
+    if (r.recorded.changed && p !== null && p.state === 'waiting' && p.stateSince === p.lastEventAt) {
+      // notify: waiting
+    }
+  } catch {
+    // fail-open: the registry never changes an answer
+  }
+};
+
+let armed = false;
+
+/**
+ * Record `sighting()` when the process exits (module doc): after the answer is written, before the process ends.
+ * `sighting` is called then, and may answer `null` (nothing to record). At most one listener per process. Never
+ * throws, and the listener never throws either (an exception there would change the exit code).
+ */
+export const armPresence = (sighting: () => HookSighting | null, env: Env = process.env): void => {
+  if (armed) return;
+  armed = true;
+  process.once('exit', () => {
+    try {
+      const h = sighting();
+      if (h !== null) recordHookPresence(h, env);
+    } catch {
+      // fail-open
+    }
+  });
+};
+
+/** The session a git-layer process belongs to (presence.md §7): `$ARBITER_SESSION_ID`, `$ARBITER_SESSION`, `$CLAUDE_CODE_SESSION_ID`, then `$CODEX_THREAD_ID`; `null` when none is set. */
+export const gitSessionOf = (env: Env): string | null => {
+  for (const k of ['ARBITER_SESSION_ID', 'ARBITER_SESSION', 'CLAUDE_CODE_SESSION_ID', 'CODEX_THREAD_ID']) {
+    const v = env[k];
+    if (v !== undefined && v !== '') return v;
+  }
+  return null;
+};
+
+/** An absolute start directory: `dir` when absolute, else the process's working directory. */
+export const absoluteDir = (dir: unknown): string => (typeof dir === 'string' && isAbsolute(dir) ? dir : process.cwd());
