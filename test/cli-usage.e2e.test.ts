@@ -85,6 +85,7 @@ const ROWS: ReadonlyArray<Row> = [
   ...hookHelps(['session-start'], 'usage: arbiter hook session-start --agent claude|codex'),
   ...hookHelps(['prompt'], 'usage: arbiter hook prompt --agent claude|codex'),
   ...hookHelps(['session-end'], 'usage: arbiter hook session-end --agent claude'),
+  ...hookHelps(['notification'], 'usage: arbiter hook notification --agent claude'),
   ...hookHelps(['session-lock'], 'usage: arbiter hook session-lock acquire|refresh|release', ['acquire', '--agent', 'claude']),
   { argv: ['hook', 'session-lock', 'release', '--agent', 'codex', '-h'], code: 0, out: 'usage: arbiter hook session-lock', input: PAYLOAD },
   ...hookHelps(['gate-push'], 'usage: arbiter hook gate-push [--post]'),

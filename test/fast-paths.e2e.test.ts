@@ -65,8 +65,9 @@ describe('dispatcher fast paths', () => {
     const quiet = runBin(['hook', 'stop', '--agent', 'claude'], { input: stop('s', w.repo, 'All tests pass.'), env: w.env, cwd: w.repo });
     expect(quiet).toMatchObject({ code: 0, stdout: '{}\n', stderr: '' });
     // the Stop event runs the session-lock release first (architecture.md, hook life cycle): its log entry is written
-    // under the state lock, whose host.lock it leaves, like every hook that writes the runtime directory
-    expect(existsSync(w.runtime) ? readdirSync(w.runtime).sort() : []).toEqual(['host.lock', 'log']);
+    // under the state lock, whose host.lock it leaves, like every hook that writes the runtime directory; and every
+    // event records the session's presence in sessions/ (presence.md §7)
+    expect(existsSync(w.runtime) ? readdirSync(w.runtime).sort() : []).toEqual(['host.lock', 'log', 'sessions']);
     expect(readDecisions(w.logDir).map((e) => [e.policy, e.verdict, e.reasons[0], e.facts['fast_path']])).toEqual([
       ['state-lock', 'Enabled', 'acquired', undefined],
       ['session-lock', 'NotHolder', expect.any(String), undefined],

@@ -194,7 +194,7 @@ describe('push gate end to end (real git, built binary)', () => {
     // one registration per client event (architecture.md conventions §7), each an absolute launcher
     const commands = Object.values(s.hooks).flatMap((gs) => gs.flatMap((g) => g.hooks.map((h) => h.command))).filter((c) => c.startsWith(LAUNCH));
     expect(commands.sort()).toEqual(
-      ['post-tool', 'post-tool-failure', 'pre-tool', 'prompt', 'session-end', 'session-start', 'stop'].map((e) => `${LAUNCH} hook ${e} --agent claude`),
+      ['notification', 'post-tool', 'post-tool-failure', 'pre-tool', 'prompt', 'session-end', 'session-start', 'stop'].map((e) => `${LAUNCH} hook ${e} --agent claude`),
     );
     expect(arbiter(['install'], { cwd: repo }).code).toBe(0);
     expect(snap()).toEqual(first);
@@ -248,6 +248,8 @@ describe('push gate end to end (real git, built binary)', () => {
       SessionEnd: [`* ${LAUNCH} hook session-end --agent claude`],
       SessionStart: [`* ${LAUNCH} hook session-start --agent claude`],
       UserPromptSubmit: [`* ${LAUNCH} hook prompt --agent claude`],
+      // new with the session registry (presence.md §7): the waiting state comes from Claude's Notification event
+      Notification: [`* ${LAUNCH} hook notification --agent claude`],
     });
     // a second run changes nothing
     const text = readFileSync(join(repo, '.claude', 'settings.json'), 'utf8');

@@ -14,7 +14,7 @@
 import { isAbsolute, join } from 'node:path';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { PresenceAgent, PresenceEventKind, PresenceSighting } from '@arbiter/kernel';
-import { headBranch, os, presenceFileName, recordPresenceSync, resolveRepo, sessionsDir, type Env, type Repo } from '@arbiter/io-node';
+import { headBranch, os, presenceFileName, readStateText, recordPresenceSync, resolveRepo, sessionsDir, type Env, type Repo } from '@arbiter/io-node';
 import { appendVerdicts } from '../decision-record.js';
 
 /** Policy id and version of the registry (presence.md header), as the decision log names a failed record. */
@@ -80,13 +80,31 @@ const logFailureOnce = (repo: Repo, h: HookSighting, detail: string, kind: strin
 };
 
 /**
+ * True when the runtime directory's `host.lock` names another host (state-lock.md §8: a directory another host
+ * holds is written by nobody here). Read-only and cheap: one bounded read, no lock taken; a missing, unreadable or
+ * malformed lock, or one without a host name, counts as this host's, as the state lock itself reads it (state-lock.md
+ * §6). Never throws.
+ */
+export const foreignHeld = (runtimeDir: string): boolean => {
+  const text = readStateText(join(runtimeDir, 'host.lock'), 64 * 1024);
+  if (text === null) return false;
+  try {
+    const h = (JSON.parse(text) as { hostname?: unknown }).hostname;
+    return typeof h === 'string' && h !== '' && h !== os().hostname();
+  } catch {
+    return false;
+  }
+};
+
+/**
  * Record one sighting now, synchronously (presence.md §7): resolve the repository of `startDir`, stamp with the
- * machine clock, write the registry record. Outside a repository nothing is recorded. Never throws.
+ * machine clock, write the registry record. Outside a repository, or in a runtime directory another host holds,
+ * nothing is recorded. Never throws.
  */
 export const recordHookPresence = (h: HookSighting, env: Env = process.env): void => {
   try {
     const repo = resolveRepo(h.startDir, env);
-    if (repo === null) return;
+    if (repo === null || foreignHeld(repo.runtimeDir)) return;
     const r = recordPresenceSync(repo.runtimeDir, sightingOf(h, repo, env), Date.now());
     if (r._tag === 'Failed') {
       logFailureOnce(repo, h, r.failure.detail, r.failure.kind);

@@ -81,7 +81,10 @@ const ALIASES: Readonly<Record<string, string>> = { 'pre-push': 'gate-push' };
 const stageLines = (rows: ReadonlyArray<EventRow>): string =>
   rows
     .map((r) => {
-      const stages = r.stages.map((s) => (s.matcher === undefined || s.matcher === r.matcher ? s.id : `${s.id} (${s.matcher})`)).join(', then ');
+      const stages =
+        r.stages.length === 0
+          ? 'no decision; records the session presence only'
+          : r.stages.map((s) => (s.matcher === undefined || s.matcher === r.matcher ? s.id : `${s.id} (${s.matcher})`)).join(', then ');
       return `  ${r.client.padEnd(6)} ${r.event}${r.matcher === undefined ? '' : ` on ${r.matcher}`}, host timeout ${r.timeoutSec} s: ${stages}`;
     })
     .join('\n');
@@ -96,7 +99,7 @@ export const hookUsage = (hook: string): string => {
   const detail = DETAIL[ALIASES[hook] ?? hook];
   if (rows.length > 0) {
     const clients = rows.map((r) => r.client).join('|');
-    const head = `usage: arbiter hook ${hook} --agent ${clients}\n\nRuns, in one process, for each client:\n${stageLines(rows)}\n`;
+    const head = `usage: arbiter hook ${hook} --agent ${clients}\n\nRuns, in one process, for each client:\n${stageLines(rows)}\nEvery event records the session's presence in the registry after its answer (presence.md).\n`;
     return detail === undefined ? `${head}Fail-open: a bad payload, a store error or a watchdog allows.\n` : `${head}\n${detail.text}`;
   }
   return detail === undefined ? GENERAL : `${detail.usage}\n\n${detail.text}`;
