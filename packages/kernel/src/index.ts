@@ -37,3 +37,4 @@ export type * from './ports/index.js';
 export * from './internal/render.js';
 // Session registry and status snapshot shapes (presence.md).
 export * from './presence/types.js';
+export * from './presence/status.js';
