@@ -3,14 +3,19 @@
  * answers garbage is shown unavailable, never a crash; a corrupt or newer registry record is reported), the screen
  * (sections, column fitting, ellipsis, colour only when painted) and the escaping of hostile strings.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { appendDecisionSync, readDecisions } from '@arbiter/io-node';
 import { createColors } from 'picocolors';
-import { PRESENCE_GONE_AFTER_MS, type SessionPresence, type StatusSnapshot } from '@arbiter/kernel';
+import { PRESENCE_GONE_AFTER_MS, buildLogEntry, isBlockOrAsk, type SessionPresence, type StatusSnapshot } from '@arbiter/kernel';
 import { collectStatus, type StatusReaders } from '../packages/hooks/src/status/collect.js';
-import { decodePresence } from '../packages/hooks/src/status/node-sources.js';
+import { decodePresence, recentDecisions } from '../packages/hooks/src/status/node-sources.js';
 import { PLAIN, age, fit, renderStatus } from '../packages/hooks/src/status/render.js';
-import { parseInterval, snapshotJson } from '../packages/hooks/src/cli/status.js';
+import { parseInterval } from '../packages/hooks/src/cli/status.js';
+import { snapshotJson } from '../packages/hooks/src/status/json.js';
 
 const NOW = 1_800_000_000_000;
 
@@ -130,6 +135,58 @@ describe('collectStatus', () => {
     );
     expect(asked.halts.sort()).toEqual(['a', 'b', 'c', 'ghost']);
     expect(asked.worktrees.sort()).toEqual(['/w1', '/w2']);
+  });
+});
+
+describe('recent blocks and asks from the decision log', () => {
+  const DAY = 86_400_000;
+  it('reads exactly the verdict entries that blocked or asked, whatever the prefilter skips', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            verdict: fc.constantFrom('Block', 'Allow', 'Ask', 'ask', 'DENY', 'B-lock', 'AllowLoud', 'allow-loud', 'Die', 'Blocked', 'task'),
+            fact: fc.constantFrom('', 'block', 'a task', 'mask'),
+            audit: fc.boolean(),
+            day: fc.nat(3),
+          }),
+          { maxLength: 25 },
+        ),
+        (es) => {
+          const dir = mkdtempSync(join(tmpdir(), 'arbiter-status-log-'));
+          try {
+            es.forEach((e, i) => {
+              const now = NOW - e.day * DAY + i;
+              appendDecisionSync(dir, buildLogEntry({ decision_id: `d${i}`, ...(e.audit ? { audit_of: null } : {}), policy: 'push-gate', policy_version: '1', now, mode: 'cli', facts: { session_id: `s${i}`, note: e.fact }, verdict: e.verdict, reasons: ['r'], duration_ms: 0 }), now);
+            });
+            writeFileSync(join(dir, `decisions-${new Date(NOW).toISOString().slice(0, 10)}.ndjson`), '{"verdict":"Block", torn\n', { flag: 'a' });
+            const want = readDecisions(dir)
+              .filter((e) => e.audit_of === undefined && isBlockOrAsk(e.verdict))
+              .map((e) => `${e.verdict}@${e.timestamp}/${String(e.facts['session_id'])}`)
+              .sort();
+            const got = recentDecisions(dir, Infinity)
+              .map((d) => `${d.verdict}@${new Date(d.at).toISOString()}/${d.session}`)
+              .sort();
+            expect(got).toEqual(want);
+          } finally {
+            rmSync(dir, { recursive: true, force: true });
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('stops at the newest day that gives enough', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arbiter-status-log-'));
+    try {
+      for (let d = 0; d < 3; d++) for (let i = 0; i < 3; i++) appendDecisionSync(dir, buildLogEntry({ decision_id: `d${d}${i}`, policy: 'p', policy_version: '1', now: NOW - d * DAY + i, mode: 'cli', facts: {}, verdict: 'Block', reasons: [`day${d}`], duration_ms: 0 }), NOW - d * DAY + i);
+      expect(recentDecisions(dir, 2).map((x) => x.reason)).toEqual(['day0', 'day0', 'day0']);
+      expect(recentDecisions(dir, 4)).toHaveLength(6);
+      expect(recentDecisions(join(dir, 'absent'), 4)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

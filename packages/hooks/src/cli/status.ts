@@ -8,12 +8,12 @@
  * error (a bad `--interval`, `--interval` without `--watch`, an unknown option).
  */
 import { Command } from 'commander';
-import type { StatusSnapshot } from '@arbiter/kernel';
 import { paintFor } from './colour.js';
 import { die } from './util.js';
 import { collectStatus, type RegistrySource } from '../status/collect.js';
 import { nodeStatusSources } from '../status/node-sources.js';
 import { DEFAULT_WIDTH, PLAIN, renderStatus } from '../status/render.js';
+import { snapshotJson } from '../status/json.js';
 
 /** Default and bounds of `--interval`, ms. */
 export const WATCH_INTERVAL_MS = 2_000;
@@ -26,21 +26,6 @@ export const parseInterval = (text: string): number | null => {
   const n = Number(text);
   return n >= WATCH_INTERVAL_MIN_MS && n <= WATCH_INTERVAL_MAX_MS ? n : null;
 };
-
-/** Characters JSON.stringify leaves raw that a terminal may act on: DEL, C1 controls, line separators, format (bidi) characters. */
-const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\p{Cf}]/gu;
-const u4 = (n: number): string => `\\u${n.toString(16).padStart(4, '0')}`;
-
-/**
- * The snapshot as one line of JSON in which every character a terminal could act on is a `\uXXXX` escape (status.md
- * §4): the same value for a JSON reader, safe to print. Structural characters are ASCII, so only string contents
- * are touched.
- */
-export const snapshotJson = (s: StatusSnapshot): string =>
-  JSON.stringify(s).replace(JSON_UNSAFE, (ch) => {
-    const cp = ch.codePointAt(0) as number;
-    return cp <= 0xffff ? u4(cp) : u4(0xd800 + ((cp - 0x10000) >> 10)) + u4(0xdc00 + ((cp - 0x10000) & 0x3ff));
-  });
 
 /** Cursor home, erase to the end of each line and below it: a redraw in place without a blank flash. */
 const CSI = '\x1b[';

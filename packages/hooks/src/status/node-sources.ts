@@ -10,6 +10,7 @@ import {
   actionClaim as AC,
   buildStop as BS,
   isBlockOrAsk,
+  STATUS_RECENT_MAX,
   pushGate as PG,
   sessionLock as SL,
   stopGate as SG,
@@ -26,7 +27,6 @@ import {
   fsOpenHalts,
   fsStateFiles,
   logDirOf,
-  readDecisions,
   readRepoConfig,
   readState,
   resolveRepo,
@@ -150,6 +150,48 @@ const sessionOfEntry = (f: Record<string, unknown>): string | null => {
 /** The lane a logged decision names (`lane`, else the verb's `lane_arg`). */
 const laneOfEntry = (f: Record<string, unknown>): string | null => (isStr(f['lane']) ? f['lane'] : isStr(f['lane_arg']) ? f['lane_arg'] : null);
 
+/** Daily decision-log files (`decisions-YYYY-MM-DD.ndjson`, architecture.md conventions §6). */
+const LOG_FILE = /^decisions-\d{4}-\d{2}-\d{2}\.ndjson$/;
+
+/**
+ * The verdict entries of the decision log in `dir` that blocked or asked, from the newest daily file back until at
+ * least `max` are found (the join keeps the newest `max`). A line is parsed only when its text, lower-cased and
+ * without `-`, `_` and white space, contains `block`, `deny` or `ask` (every line whose verdict passes
+ * `isBlockOrAsk` does), so a day of allowed decisions costs a scan, not a parse. A file that cannot be read is
+ * skipped like `arbiter log` skips it; an absent directory has no decisions. Throws nothing.
+ */
+export const recentDecisions = (dir: string, max: number): DecisionStatus[] => {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => LOG_FILE.test(n)).sort().reverse();
+  } catch {
+    return [];
+  }
+  const out: DecisionStatus[] = [];
+  for (const name of names) {
+    if (out.length >= max) break;
+    const r = readState(join(dir, name), 256 * 1024 * 1024);
+    if (r._tag !== 'File') continue;
+    for (const line of r.bytes.toString('utf8').split('\n')) {
+      const k = line.toLowerCase().replace(/[-_\s]/g, '');
+      if (!(k.includes('block') || k.includes('deny') || k.includes('ask'))) continue;
+      let e: unknown;
+      try {
+        e = JSON.parse(line);
+      } catch {
+        continue; // a torn or foreign line, skipped as `arbiter log` skips it
+      }
+      if (!isObj(e) || !isStr(e['policy']) || !isStr(e['verdict']) || !isStr(e['timestamp']) || e['audit_of'] !== undefined || !isBlockOrAsk(e['verdict'])) continue;
+      const at = Date.parse(e['timestamp']);
+      if (!Number.isFinite(at)) continue;
+      const facts = isObj(e['facts']) ? e['facts'] : {};
+      const reasons = Array.isArray(e['reasons']) ? e['reasons'].filter(isStr) : [];
+      out.push({ at, policy: e['policy'], verdict: e['verdict'], reason: reasons.join(', '), session: sessionOfEntry(facts), lane: laneOfEntry(facts) });
+    }
+  }
+  return out;
+};
+
 /** Readers of a resolved repository plus what must be closed after the last snapshot (a PostgreSQL pool). */
 export interface NodeStatusSources {
   readonly readers: StatusReaders;
@@ -261,11 +303,7 @@ export const nodeStatusSources = (cwd: string, env: Env, registry?: RegistrySour
     return got.filter((s): s is string => s !== null);
   };
 
-  const decisions = async (): Promise<DecisionStatus[]> =>
-    readDecisions(logDirOf(repo, env))
-      .filter((e) => e.audit_of === undefined && isBlockOrAsk(e.verdict))
-      .map((e) => ({ at: Date.parse(e.timestamp), policy: e.policy, verdict: e.verdict, reason: e.reasons.join(', '), session: sessionOfEntry(e.facts), lane: laneOfEntry(e.facts) }))
-      .filter((d) => Number.isFinite(d.at));
+  const decisions = async (): Promise<DecisionStatus[]> => recentDecisions(logDirOf(repo, env), STATUS_RECENT_MAX);
 
   return {
     readers: { repo: repo.topLevel, registry: registry ?? fsRegistrySource(repo.runtimeDir), lanes, halts, commitments, builds, lockHolders, stopGate, decisions },

@@ -41,11 +41,15 @@ export const showText = (s: string): string => sanitizeLine(s, CELL_MAX * 4) || 
 
 /** `s` cut to `w` code points, the last one an ellipsis when cut. */
 export const fit = (s: string, w: number): string => {
+  if (s.length <= w) return s; // UTF-16 units ≥ code points: it fits
   const cps = Array.from(s);
   if (cps.length <= w) return s;
   return w <= 0 ? '' : cps.slice(0, w - 1).join('') + '\u2026';
 };
+const SURROGATE = /[\ud800-\udfff]/;
+/** Length in code points. */
 const len = (s: string): number => {
+  if (!SURROGATE.test(s)) return s.length;
   let n = 0;
   for (const _ of s) n++;
   return n;
