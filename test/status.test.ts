@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { appendDecisionSync, readDecisions } from '@arbiter/io-node';
+import { appendDecisionSync, fsLaneStore, fsOpenHalts, readDecisions } from '@arbiter/io-node';
 import { createColors } from 'picocolors';
 import { PRESENCE_GONE_AFTER_MS, buildLogEntry, isBlockOrAsk, type SessionPresence, type StatusSnapshot } from '@arbiter/kernel';
 import { collectStatus, type StatusReaders } from '../packages/hooks/src/status/collect.js';
 import { decodePresence, recentDecisions } from '../packages/hooks/src/status/node-sources.js';
 import { PLAIN, age, fit, renderStatus } from '../packages/hooks/src/status/render.js';
-import { parseInterval } from '../packages/hooks/src/cli/status.js';
+import { parseInterval, watchFrame } from '../packages/hooks/src/cli/status.js';
 import { snapshotJson } from '../packages/hooks/src/status/json.js';
 
 const NOW = 1_800_000_000_000;
@@ -231,6 +231,37 @@ describe('the screen', () => {
     expect(fit('abcdef', 4)).toBe('abc\u2026');
     expect(fit('abc', 3)).toBe('abc');
     expect([parseInterval('100'), parseInterval('99'), parseInterval('3600000'), parseInterval('3600001'), parseInterval('1e3'), parseInterval('-5'), parseInterval('')]).toEqual([100, null, 3_600_000, null, null, null, null]);
+  });
+});
+
+describe('--watch frames', () => {
+  it('redraw in place with ANSI only on a terminal; plain snapshots separated by a blank line otherwise', () => {
+    expect(watchFrame('a\nb', true, true, false)).toBe('\x1b[2J\x1b[Ha\x1b[K\nb\x1b[K\x1b[J');
+    expect(watchFrame('a\nb', false, true, false)).toBe('\x1b[Ha\x1b[K\nb\x1b[K\x1b[J');
+    expect(watchFrame('a\nb', true, false, false)).toBe('a\nb\n');
+    expect(watchFrame('a\nb', false, false, false)).toBe('\na\nb\n');
+    expect(watchFrame('{}', false, true, true)).toBe('{}\n');
+    expect(watchFrame('{}', false, false, true)).toBe('{}\n');
+  });
+});
+
+describe('fsOpenHalts: every open halt of the embedded store', () => {
+  it('lists open halts whoever placed them, not lifted ones; an unreadable directory is a failure, not a throw', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'arbiter-status-halts-'));
+    try {
+      const s = fsLaneStore(root);
+      const by = (session: string) => ({ handle: 'h', session, instance: 'a'.repeat(32), host: 'x' });
+      expect((await s.halt('t-1', by('b-1'), 'one')())._tag).toBe('Right');
+      expect((await s.halt('t-2', by('b-2'), 'two')())._tag).toBe('Right');
+      expect((await s.unhalt('t-1', by('b-1'))())._tag).toBe('Right');
+      const r = fsOpenHalts(root, Date.now());
+      expect(r._tag === 'Right' ? r.right.map((h) => [h.target_session, h.by_session, h.reason]) : r).toEqual([['t-2', 'b-2', 'two']]);
+      expect(fsOpenHalts(join(root, 'absent'), Date.now())).toEqual({ _tag: 'Right', right: [] });
+      writeFileSync(join(root, 'file'), '');
+      expect(fsOpenHalts(join(root, 'file'), Date.now())).toEqual({ _tag: 'Left', left: { _tag: 'LaneFailure', kind: 'transport', status: 'ENOTDIR' } });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -27,8 +27,18 @@ export const parseInterval = (text: string): number | null => {
   return n >= WATCH_INTERVAL_MIN_MS && n <= WATCH_INTERVAL_MAX_MS ? n : null;
 };
 
-/** Cursor home, erase to the end of each line and below it: a redraw in place without a blank flash. */
 const CSI = '\x1b[';
+
+/**
+ * What `--watch` writes for one snapshot `text` (status.md §6). On a terminal (`tty`): the screen cleared the first
+ * time, then cursor home, each line erased to its end and the rest of the screen erased, a redraw in place without a
+ * blank flash. Otherwise no control sequence at all: the text and a line feed, after a blank line from the second
+ * snapshot on, or with `json` one line per snapshot.
+ */
+export const watchFrame = (text: string, first: boolean, tty: boolean, json: boolean): string => {
+  if (tty && !json) return `${first ? `${CSI}2J` : ''}${CSI}H${text.split('\n').join(`${CSI}K\n`)}${CSI}K${CSI}J`;
+  return json || first ? `${text}\n` : `\n${text}\n`;
+};
 
 /**
  * Print snapshots of the repository containing `cwd`. Without `watch`: one, then exit 0. With it: one every
@@ -62,8 +72,7 @@ export const runStatus = async (o: { json: boolean; watch: boolean; interval: nu
   process.on('SIGTERM', stop);
   for (let first = true; ; first = false) {
     const text = await frame();
-    if (tty) out.write(`${first ? `${CSI}2J` : ''}${CSI}H${text.split('\n').join(`${CSI}K\n`)}${CSI}K${CSI}J`);
-    else out.write(o.json || first ? `${text}\n` : `\n${text}\n`);
+    out.write(watchFrame(text, first, tty, o.json));
     await new Promise((res) => setTimeout(res, o.interval));
   }
 };
