@@ -114,6 +114,13 @@ const ROWS: ReadonlyArray<Row> = [
   { argv: ['log', '--limit', '0'], code: 2, err: '--limit: expected a positive integer' },
   { argv: ['log', '--since', 'yesterday'], code: 2, err: '--since: expected a duration like 10m, 2h, 1d or an ISO-8601 instant, got yesterday' },
 
+  // status
+  ...helps(['status']),
+  unknownFlag(['status']),
+  { argv: ['status', '--interval', '500'], code: 2, err: '--interval needs --watch' },
+  { argv: ['status', '--watch', '--interval', '99'], code: 2, err: '--interval: expected a whole number of milliseconds from 100 to 3600000' },
+  { argv: ['status', '--watch', '--interval'], code: 2, err: "option '--interval <ms>' argument missing" },
+
   // lock
   ...helps(['lock']),
   ...helps(['lock', 'status']),

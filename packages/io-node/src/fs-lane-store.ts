@@ -54,6 +54,49 @@ export const laneKey = (lane: string): string => {
   }
   return k;
 };
+/**
+ * Every halt record in `haltsDir` (`<16 hex>.json`, closed by a `<id>.closed.json` marker), oldest first. A corrupt
+ * halt file is skipped: a halt only ever blocks on a verified record. `step` is the fault-injection seam. Throws the
+ * listing's errno error other than ENOENT (an absent directory has no halts).
+ */
+const listHalts = (haltsDir: string, step: (name: string) => void): { rec: PG.HaltRecord; open: boolean }[] => {
+  let names: string[];
+  try {
+    step('list');
+    names = readdirSync(haltsDir);
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') return [];
+    throw e;
+  }
+  const closed = new Set(names.filter((n) => n.endsWith('.closed.json')).map((n) => n.slice(0, -'.closed.json'.length)));
+  const out: { rec: PG.HaltRecord; open: boolean }[] = [];
+  for (const n of names) {
+    if (!/^[0-9a-f]{16}\.json$/.test(n)) continue;
+    try {
+      const d = PG.HaltRecordCodec.decode(JSON.parse(throwingState(join(haltsDir, n)))); // not a regular file: corrupt
+      if (d._tag === 'Right') out.push({ rec: d.right, open: !closed.has(d.right.halt_id) });
+    } catch {
+      // a corrupt halt file is ignored: a halt only ever blocks on a verified record
+    }
+  }
+  return out.sort((a, b) => a.rec.created_at - b.rec.created_at);
+};
+
+/**
+ * Every open halt of the embedded store rooted at `root`, whoever placed it and whoever it is directed at, oldest
+ * first, as `Halt` views at `now` (ms epoch). The `LaneStore` port answers halts per session only (LS9); `arbiter
+ * status` (status.md §2) lists them all, so it reads the embedded store's halts directly. Never throws: an
+ * unreadable directory is a `LaneFailure` with the errno code as `status`.
+ */
+export const fsOpenHalts = (root: string, now: number): { readonly _tag: 'Right'; readonly right: ReadonlyArray<PG.Halt> } | { readonly _tag: 'Left'; readonly left: LaneFailure } => {
+  try {
+    return { _tag: 'Right', right: listHalts(join(root, 'halts'), () => undefined).filter((h) => h.open).map((h) => PG.haltView(h.rec, true, now)) };
+  } catch (e) {
+    const code = errnoCode(e);
+    return { _tag: 'Left', left: { _tag: 'LaneFailure', kind: kindOfErrno(code), status: code.slice(0, 64) } };
+  }
+};
+
 /** Keys already computed in this process (a long-lived `arbiter serve` asks for the same few lanes again and again). */
 const keyMemo = new Map<string, string>();
 const KEY_MEMO_MAX = 1024;
@@ -217,28 +260,7 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
       return { _tag: 'Left', left: { _tag: 'LaneFailure', kind: kindOfErrno(code), status: code.slice(0, 64) } };
     }
   };
-  const readHalts = (): { rec: PG.HaltRecord; open: boolean }[] => {
-    let names: string[];
-    try {
-      step('list');
-      names = readdirSync(haltsDir);
-    } catch (e) {
-      if (errnoCode(e) === 'ENOENT') return [];
-      throw e;
-    }
-    const closed = new Set(names.filter((n) => n.endsWith('.closed.json')).map((n) => n.slice(0, -'.closed.json'.length)));
-    const out: { rec: PG.HaltRecord; open: boolean }[] = [];
-    for (const n of names) {
-      if (!/^[0-9a-f]{16}\.json$/.test(n)) continue;
-      try {
-        const d = PG.HaltRecordCodec.decode(JSON.parse(throwingState(join(haltsDir, n)))); // not a regular file: corrupt
-        if (d._tag === 'Right') out.push({ rec: d.right, open: !closed.has(d.right.halt_id) });
-      } catch {
-        // a corrupt halt file is ignored: a halt only ever blocks on a verified record
-      }
-    }
-    return out.sort((a, b) => a.rec.created_at - b.rec.created_at);
-  };
+  const readHalts = (): { rec: PG.HaltRecord; open: boolean }[] => listHalts(haltsDir, step);
   const forbidden = (): never => {
     throw new Fail('not-owner');
   };

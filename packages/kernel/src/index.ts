@@ -38,3 +38,4 @@ export * from './internal/render.js';
 // Session registry and status snapshot shapes (presence.md).
 export * from './presence/types.js';
 export * as presence from './presence/presence.js';
+export * from './presence/status.js';

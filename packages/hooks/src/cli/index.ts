@@ -21,11 +21,13 @@ import * as scan from './scan.js';
 import * as blastRadius from './blast-radius.js';
 import * as partitions from './partitions.js';
 import * as serve from './serve.js';
+import * as status from './status.js';
 
 /** Every verb module, in `--help` order. */
 export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> = [
   table,
   log,
+  status,
   lock,
   breaker,
   build,

@@ -143,4 +143,16 @@ export interface StatusSnapshot {
   readonly stopGate: { readonly mode: string };
   readonly recent: ReadonlyArray<DecisionStatus>;
   readonly unavailable: ReadonlyArray<string>;
+  /**
+   * Records a source could read but not use, e.g. a registry record that is corrupt or from a newer Arbiter
+   * (status.md). Optional: added by `arbiter status`; absent means none were reported.
+   */
+  readonly problems?: ReadonlyArray<StatusProblem>;
+}
+
+/** One record a source could not use: which source, the record's key (a file name, a session id), why. */
+export interface StatusProblem {
+  readonly source: string;
+  readonly key: string;
+  readonly detail: string;
 }

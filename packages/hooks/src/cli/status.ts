@@ -1,0 +1,94 @@
+/**
+ * `arbiter status [--json] [--watch [--interval ms]]` (status.md): one screen with the sessions of this repository
+ * and what they hold, the lanes, halts, open commitments, builds, the stop gate's mode and the recent decisions that
+ * blocked or asked. Read only: it writes nothing and records no decision.
+ *
+ * Exit codes (the verbs' convention): 0 after the snapshot is printed (a source that cannot be read is shown as
+ * unavailable, not an error), and 0 when `--watch` is ended by SIGINT; 1 outside a git repository; 2 on a usage
+ * error (a bad `--interval`, `--interval` without `--watch`, an unknown option).
+ */
+import { Command } from 'commander';
+import { paintFor } from './colour.js';
+import { die } from './util.js';
+import { collectStatus, type RegistrySource } from '../status/collect.js';
+import { nodeStatusSources } from '../status/node-sources.js';
+import { DEFAULT_WIDTH, PLAIN, renderStatus } from '../status/render.js';
+import { snapshotJson } from '../status/json.js';
+
+/** Default and bounds of `--interval`, ms. */
+export const WATCH_INTERVAL_MS = 2_000;
+export const WATCH_INTERVAL_MIN_MS = 100;
+export const WATCH_INTERVAL_MAX_MS = 3_600_000;
+
+/** `--interval`: a whole number of ms within the bounds, or `null` (usage error). */
+export const parseInterval = (text: string): number | null => {
+  if (!/^[0-9]{1,7}$/.test(text)) return null;
+  const n = Number(text);
+  return n >= WATCH_INTERVAL_MIN_MS && n <= WATCH_INTERVAL_MAX_MS ? n : null;
+};
+
+const CSI = '\x1b[';
+
+/**
+ * What `--watch` writes for one snapshot `text` (status.md §6). On a terminal (`tty`): the screen cleared the first
+ * time, then cursor home, each line erased to its end and the rest of the screen erased, a redraw in place without a
+ * blank flash. Otherwise no control sequence at all: the text and a line feed, after a blank line from the second
+ * snapshot on, or with `json` one line per snapshot.
+ */
+export const watchFrame = (text: string, first: boolean, tty: boolean, json: boolean): string => {
+  if (tty && !json) return `${first ? `${CSI}2J` : ''}${CSI}H${text.split('\n').join(`${CSI}K\n`)}${CSI}K${CSI}J`;
+  return json || first ? `${text}\n` : `\n${text}\n`;
+};
+
+/**
+ * Print snapshots of the repository containing `cwd`. Without `watch`: one, then exit 0. With it: one every
+ * `interval` ms until SIGINT (exit 0), redrawn in place on a terminal, else each printed after a blank line (with
+ * `json`, one JSON line each). `registry` overrides the session registry source.
+ */
+export const runStatus = async (o: { json: boolean; watch: boolean; interval: number }, cwd: string, env: NodeJS.ProcessEnv, registry?: RegistrySource): Promise<never> => {
+  const src = nodeStatusSources(cwd, env, registry);
+  if (src === null) return die('not inside a git repository: arbiter status shows the sessions and stores of one repository', 1);
+  const out = process.stdout;
+  out.on('error', () => process.exit(0)); // a closed pipe (`arbiter status --watch | head`) ends the view, not an error
+  const paint = o.json ? PLAIN : paintFor(out);
+  const frame = async (): Promise<string> => {
+    const snap = await collectStatus(src.readers, Date.now());
+    if (o.json) return snapshotJson(snap);
+    const cols = out.isTTY === true && typeof out.columns === 'number' && out.columns > 0 ? out.columns : DEFAULT_WIDTH;
+    return renderStatus(snap, cols, paint).join('\n');
+  };
+  if (!o.watch) {
+    const text = await frame();
+    await src.close();
+    out.write(`${text}\n`, () => process.exit(0));
+    return new Promise<never>(() => undefined);
+  }
+  const tty = out.isTTY === true && !o.json;
+  const stop = (): void => {
+    if (tty) out.write('\n');
+    void src.close().finally(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  for (let first = true; ; first = false) {
+    const text = await frame();
+    out.write(watchFrame(text, first, tty, o.json));
+    await new Promise((res) => setTimeout(res, o.interval));
+  }
+};
+
+/** Register the `status` verb. */
+export const register = (program: Command): void => {
+  program
+    .command('status')
+    .description('one screen: sessions and what they hold, lanes, halts, commitments, builds, the stop gate, recent blocks (docs/status.md)')
+    .option('--json', 'print the snapshot as one line of JSON (with --watch: one line per snapshot)')
+    .option('--watch', 'redraw every --interval ms until Ctrl-C (in place on a terminal)')
+    .option('--interval <ms>', `redraw interval for --watch, ms (${WATCH_INTERVAL_MIN_MS}–${WATCH_INTERVAL_MAX_MS}, default ${WATCH_INTERVAL_MS})`)
+    .action(async (o: { json?: boolean; watch?: boolean; interval?: string }) => {
+      if (o.interval !== undefined && o.watch !== true) return die('--interval needs --watch', 2);
+      const interval = o.interval === undefined ? WATCH_INTERVAL_MS : parseInterval(o.interval);
+      if (interval === null) return die(`--interval: expected a whole number of milliseconds from ${WATCH_INTERVAL_MIN_MS} to ${WATCH_INTERVAL_MAX_MS}`, 2);
+      await runStatus({ json: o.json === true, watch: o.watch === true, interval }, process.cwd(), process.env);
+    });
+};

@@ -1,0 +1,314 @@
+/**
+ * The real sources of `arbiter status` (status.md §2), bound to this repository's stores: the lane store the
+ * configuration names (embedded, http or postgres, as `arbiter lane status` opens it), the commitment store,
+ * `build-state.json`, `stop-gate.json`, the session locks of the sessions' worktrees, and the decision log. Read
+ * only: nothing here writes, creates a directory or records a decision.
+ */
+import { readdirSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  actionClaim as AC,
+  buildStop as BS,
+  isBlockOrAsk,
+  STATUS_RECENT_MAX,
+  pushGate as PG,
+  sessionLock as SL,
+  stopGate as SG,
+  PRESENCE_VERSION,
+  type DecisionStatus,
+  type HaltStatus,
+  type LaneStatus,
+  type SessionPresence,
+} from '@arbiter/kernel';
+import {
+  embeddedRootOf,
+  fsCommitmentStore,
+  fsLockStore,
+  fsOpenHalts,
+  fsStateFiles,
+  logDirOf,
+  readRepoConfig,
+  readState,
+  resolveRepo,
+  resolveStateDir,
+  resolveWorkspace,
+  type ClosableLaneStore,
+  type Env,
+} from '@arbiter/io-node';
+import { openLaneStore } from '@arbiter/io-node';
+import { laneRoot } from '../hook/push-gate-probes.js';
+import { SourceError, type RegistrySource, type StatusReaders } from './collect.js';
+
+/** The session id the status asks the lane store for lanes under (any valid id: it only selects halts, unused here). */
+const STATUS_SESSION = 'arbiter-status';
+/** Session ids a shared store accepts (the service's schema); no halt can name any other. */
+const STORE_SESSION = /^[A-Za-z0-9_.:@-]{1,128}$/;
+
+/** At most this many store calls at once (per-lane queues, per-session halts, per-worktree locks). */
+const PARALLEL = 16;
+
+/** Map `xs` through `f`, at most {@link PARALLEL} at a time, keeping the order. */
+const mapLimited = async <A, B>(xs: ReadonlyArray<A>, f: (x: A) => Promise<B>): Promise<B[]> => {
+  const out: B[] = new Array<B>(xs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < xs.length) {
+      const i = next++;
+      out[i] = await f(xs[i] as A);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, xs.length) }, worker));
+  return out;
+};
+
+/** A store answer or a {@link SourceError} naming the failure kind and the adapter's status. */
+const right = async <A>(t: () => Promise<{ _tag: 'Left'; left: { kind: string; status: string } } | { _tag: 'Right'; right: A }>): Promise<A> => {
+  const r = await t();
+  if (r._tag === 'Left') throw new SourceError(`lane store: ${r.left.kind} (${r.left.status})`);
+  return r.right;
+};
+
+const isObj = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
+const isStr = (u: unknown): u is string => typeof u === 'string';
+const isMs = (u: unknown): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 0;
+const AGENTS: ReadonlySet<unknown> = new Set(['claude', 'codex', 'git', 'cli']);
+const STATES: ReadonlySet<unknown> = new Set(['working', 'waiting', 'idle', 'gone']);
+const EVENTS: ReadonlySet<unknown> = new Set(['session-start', 'prompt', 'pre-tool', 'post-tool', 'post-tool-failure', 'notification', 'stop', 'session-end', 'git', 'cli']);
+
+/**
+ * One registry record as `SessionPresence`, or why it cannot be used (presence.md: a record with a higher `v` is from
+ * a newer Arbiter and is reported, never rewritten). Total.
+ */
+export const decodePresence = (text: string): SessionPresence | { readonly problem: string } => {
+  let u: unknown;
+  try {
+    u = JSON.parse(text);
+  } catch {
+    return { problem: 'corrupt: not valid JSON' };
+  }
+  if (!isObj(u)) return { problem: 'corrupt: not a JSON object' };
+  if (typeof u['v'] === 'number' && u['v'] > PRESENCE_VERSION) return { problem: `from a newer Arbiter (record version ${u['v']})` };
+  const ok =
+    u['v'] === PRESENCE_VERSION &&
+    isStr(u['session']) &&
+    AGENTS.has(u['agent']) &&
+    isStr(u['host']) &&
+    isStr(u['workspace']) &&
+    isStr(u['worktree']) &&
+    (u['branch'] === null || isStr(u['branch'])) &&
+    STATES.has(u['state']) &&
+    EVENTS.has(u['lastEvent']) &&
+    isMs(u['lastEventAt']) &&
+    (u['lastTool'] === null || isStr(u['lastTool'])) &&
+    isMs(u['firstSeenAt']) &&
+    isMs(u['stateSince']);
+  if (!ok) return { problem: 'corrupt: not a version 1 presence record' };
+  const r = u as unknown as SessionPresence;
+  return { v: 1, session: r.session, agent: r.agent, host: r.host, workspace: r.workspace, worktree: r.worktree, branch: r.branch, state: r.state, lastEvent: r.lastEvent, lastEventAt: r.lastEventAt, lastTool: r.lastTool, firstSeenAt: r.firstSeenAt, stateSince: r.stateSince };
+};
+
+/**
+ * INTERIM registry reader, to be replaced by the presence store's adapter (`PresenceStore.list`) when the branches
+ * meet: every `*.json` file in `<runtime dir>/sessions/` decoded by {@link decodePresence}; an absent directory is an
+ * empty registry; a file that cannot be used is a problem keyed by its file name.
+ */
+export const fsRegistrySource = (runtimeDir: string): RegistrySource => ({
+  list: async () => {
+    const dir = join(runtimeDir, 'sessions');
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
+    } catch (e) {
+      if ((e as { code?: unknown }).code === 'ENOENT') return { sessions: [], problems: [] };
+      throw new SourceError(`registry: ${String((e as { code?: unknown }).code ?? 'unreadable')}`);
+    }
+    const sessions: SessionPresence[] = [];
+    const problems: { key: string; detail: string }[] = [];
+    for (const n of names) {
+      const r = readState(join(dir, n), 64 * 1024);
+      if (r._tag !== 'File' || r.truncated) {
+        problems.push({ key: n, detail: 'unreadable' });
+        continue;
+      }
+      const d = decodePresence(r.bytes.toString('utf8'));
+      if ('problem' in d) problems.push({ key: n, detail: d.problem });
+      else sessions.push(d);
+    }
+    return { sessions, problems };
+  },
+});
+
+/** The session id a logged decision names: the hook's `session_id`, a push gate's identity, an audit's `by_session`. */
+const sessionOfEntry = (f: Record<string, unknown>): string | null => {
+  if (isStr(f['session_id']) && f['session_id'] !== '') return f['session_id'];
+  const id = f['identity'];
+  if (isObj(id) && isStr(id['session']) && id['session'] !== '') return id['session'];
+  if (isStr(f['by_session']) && f['by_session'] !== '') return f['by_session'];
+  return null;
+};
+
+/** The lane a logged decision names (`lane`, else the verb's `lane_arg`). */
+const laneOfEntry = (f: Record<string, unknown>): string | null => (isStr(f['lane']) ? f['lane'] : isStr(f['lane_arg']) ? f['lane_arg'] : null);
+
+/** Daily decision-log files (`decisions-YYYY-MM-DD.ndjson`, architecture.md conventions §6). */
+const LOG_FILE = /^decisions-\d{4}-\d{2}-\d{2}\.ndjson$/;
+
+/**
+ * The verdict entries of the decision log in `dir` that blocked or asked, from the newest daily file back until at
+ * least `max` are found (the join keeps the newest `max`). A line is parsed only when its text, lower-cased and
+ * without `-`, `_` and white space, contains `block`, `deny` or `ask` (every line whose verdict passes
+ * `isBlockOrAsk` does), so a day of allowed decisions costs a scan, not a parse. A file that cannot be read is
+ * skipped like `arbiter log` skips it; an absent directory has no decisions. Throws nothing.
+ */
+export const recentDecisions = (dir: string, max: number): DecisionStatus[] => {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => LOG_FILE.test(n)).sort().reverse();
+  } catch {
+    return [];
+  }
+  const out: DecisionStatus[] = [];
+  for (const name of names) {
+    if (out.length >= max) break;
+    const r = readState(join(dir, name), 256 * 1024 * 1024);
+    if (r._tag !== 'File') continue;
+    for (const line of r.bytes.toString('utf8').split('\n')) {
+      const k = line.toLowerCase().replace(/[-_\s]/g, '');
+      if (!(k.includes('block') || k.includes('deny') || k.includes('ask'))) continue;
+      let e: unknown;
+      try {
+        e = JSON.parse(line);
+      } catch {
+        continue; // a torn or foreign line, skipped as `arbiter log` skips it
+      }
+      if (!isObj(e) || !isStr(e['policy']) || !isStr(e['verdict']) || !isStr(e['timestamp']) || e['audit_of'] !== undefined || !isBlockOrAsk(e['verdict'])) continue;
+      const at = Date.parse(e['timestamp']);
+      if (!Number.isFinite(at)) continue;
+      const facts = isObj(e['facts']) ? e['facts'] : {};
+      const reasons = Array.isArray(e['reasons']) ? e['reasons'].filter(isStr) : [];
+      out.push({ at, policy: e['policy'], verdict: e['verdict'], reason: reasons.join(', '), session: sessionOfEntry(facts), lane: laneOfEntry(facts) });
+    }
+  }
+  return out;
+};
+
+/** Readers of a resolved repository plus what must be closed after the last snapshot (a PostgreSQL pool). */
+export interface NodeStatusSources {
+  readonly readers: StatusReaders;
+  readonly close: () => Promise<void>;
+}
+
+/**
+ * Bind the sources of the repository containing `cwd`. @returns `null` outside a git repository. `registry`
+ * overrides the session registry (the presence store's adapter when wired; the interim file reader otherwise).
+ * Never throws for an unreadable source: each reader rejects on its own and the collector reports it.
+ */
+export const nodeStatusSources = (cwd: string, env: Env, registry?: RegistrySource): NodeStatusSources | null => {
+  const repo = resolveRepo(cwd, env);
+  if (repo === null) return null;
+  const config = readRepoConfig(repo.topLevel);
+  let common = repo.commonDir;
+  try {
+    common = realpathSync(common); // the same key `arbiter deploy` uses for the embedded store (push-gate-probes)
+  } catch {
+    // keep git's answer
+  }
+  const settings = PG.settingsOf(config);
+  const root = laneRoot(common, config, env);
+  const store: ClosableLaneStore | null = config._tag === 'Invalid' ? null : openLaneStore(settings.store, { root, owners: settings.owners, defaultLeaseMin: settings.lease_minutes, env });
+  const embedded = embeddedRootOf(settings.store, root);
+  const files = fsStateFiles(repo.runtimeDir);
+  const needStore = (): ClosableLaneStore => {
+    if (store === null) throw new SourceError(`configuration invalid: ${config._tag === 'Invalid' ? config.detail : ''}`);
+    return store;
+  };
+
+  const lanes = async (): Promise<LaneStatus[]> => {
+    const s = needStore();
+    const st = await right(() => s.state('all', STATUS_SESSION)());
+    const queues = await mapLimited(st.lanes, async (v) => {
+      const q = await s.queue(v.lane)();
+      return q._tag === 'Right' ? q.right.map((t) => t.session) : [];
+    });
+    return st.lanes.map((v, i) => {
+      const live = v.holder !== null && !v.expired;
+      return {
+        lane: v.lane,
+        holder: live && v.holder !== null ? v.holder.session : null,
+        fence: v.fence === 0 ? null : v.fence,
+        leaseLeftMs: live && v.holder !== null ? Math.max(0, Math.round((v.holder.lease_sec - v.holder.heartbeat_age_sec) * 1000)) : null,
+        queue: queues[i] ?? [],
+      };
+    });
+  };
+
+  const halts = async (sessions: ReadonlyArray<string>): Promise<HaltStatus[]> => {
+    const view = (h: PG.Halt): HaltStatus => ({ target: h.target_session, by: h.by_session, reason: h.reason, at: h.created_at });
+    if (embedded !== null) {
+      const r = fsOpenHalts(embedded, Date.now());
+      if (r._tag === 'Left') throw new SourceError(`lane store: ${r.left.kind} (${r.left.status})`);
+      return r.right.map(view);
+    }
+    // a shared store answers per session (LS9): ask for every known session, keep each halt once
+    const s = needStore();
+    const lane = (await right(() => s.state('all', STATUS_SESSION)())).lanes[0]?.lane;
+    const byId = new Map<string, HaltStatus>();
+    await mapLimited(sessions.filter((id) => STORE_SESSION.test(id)), async (id) => {
+      const st = await right(() => (lane === undefined ? s.state('all', id)() : s.state(lane, id)()));
+      for (const h of [...st.halts, ...st.placed]) byId.set(h.halt_id, view(h));
+    });
+    return [...byId.values()];
+  };
+
+  const commitments = async () => {
+    const r = await fsCommitmentStore(repo.runtimeDir).read()();
+    if (r._tag === 'Left') throw new SourceError(`commitment store: ${r.left._tag}`);
+    return AC.selectForList(r.right.commitments, {}, Date.now()).map((c) => ({ session: c.topic, text: c.span, at: c.createdAt }));
+  };
+
+  const builds = async () => {
+    const r = await files.read(BS.STATE_FILE)();
+    if (r._tag === 'Left') throw new SourceError(`${BS.STATE_FILE}: ${r.left.detail}`);
+    if (r.right === null) return [];
+    const s = BS.readState(r.right);
+    if (s._tag === 'Unparseable') throw new SourceError(`${BS.STATE_FILE}: ${s.detail}`);
+    const v = s.view;
+    if (BS.isTerminal(v.phase)) return [];
+    return [{ session: v.ownerSession === '' ? null : v.ownerSession, name: v.task, state: v.phase, at: v.startedAt ?? 0 }];
+  };
+
+  const stopGate = async () => {
+    const r = await files.read(SG.GATE_FILE)();
+    if (r._tag === 'Left') throw new SourceError(`${SG.GATE_FILE}: ${r.left.detail}`);
+    const g = SG.readGateState(r.right);
+    if (g === null) throw new SourceError(`${SG.GATE_FILE}: cannot be parsed`);
+    return { mode: g.killSwitch ? 'killed' : g.mode };
+  };
+
+  const lockHolders = async (worktrees: ReadonlyArray<string>) => {
+    const locks = fsLockStore(resolveStateDir(env));
+    const now = Date.now();
+    const got = await mapLimited(worktrees, async (w): Promise<string | null> => {
+      let hash: string;
+      try {
+        hash = resolveWorkspace(w).hash;
+      } catch {
+        return null; // a worktree of another machine, or removed: no lock of ours to read
+      }
+      const r = await locks.read(hash)();
+      if (r._tag === 'Left' || r.right.content._tag !== 'Valid') return null;
+      const rec = r.right.content.record;
+      return rec.state === 'held' && !SL.isStale(rec, now) ? rec.session_id : null;
+    });
+    return got.filter((s): s is string => s !== null);
+  };
+
+  const decisions = async (): Promise<DecisionStatus[]> => recentDecisions(logDirOf(repo, env), STATUS_RECENT_MAX);
+
+  return {
+    readers: { repo: repo.topLevel, registry: registry ?? fsRegistrySource(repo.runtimeDir), lanes, halts, commitments, builds, lockHolders, stopGate, decisions },
+    close: async () => {
+      await store?.close();
+    },
+  };
+};

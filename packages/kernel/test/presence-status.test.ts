@@ -1,0 +1,225 @@
+/**
+ * The status snapshot join (status.md §3): examples and properties of `statusSnapshot`, the pure function behind
+ * `arbiter status` and the dashboard.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  PRESENCE_GONE_AFTER_MS,
+  STATUS_RECENT_MAX,
+  isBlockOrAsk,
+  shownState,
+  statusSnapshot,
+  type BuildStatus,
+  type CommitmentStatus,
+  type DecisionStatus,
+  type HaltStatus,
+  type LaneStatus,
+  type SessionPresence,
+  type StatusSources,
+} from '@arbiter/kernel';
+
+const NOW = 1_800_000_000_000;
+
+const presence = (session: string, o: Partial<SessionPresence> = {}): SessionPresence => ({
+  v: 1,
+  session,
+  agent: 'claude',
+  host: 'laptop',
+  workspace: '/repo/.git',
+  worktree: '/repo',
+  branch: 'main',
+  state: 'working',
+  lastEvent: 'pre-tool',
+  lastEventAt: NOW - 1_000,
+  lastTool: 'Bash',
+  firstSeenAt: NOW - 60_000,
+  stateSince: NOW - 5_000,
+  ...o,
+});
+
+const empty: StatusSources = { repo: '/repo', sessions: [], lanes: [], halts: [], commitments: [], builds: [], lockHolders: [], stopGate: { mode: 'off' }, decisions: [] };
+
+// ── arbitraries ──────────────────────────────────────────────────────────────────────────────────────────────────────
+const ids = fc.constantFrom('s-1', 's-2', 's-3', 's-4', 'nobody');
+const instant = fc.integer({ min: NOW - 2 * PRESENCE_GONE_AFTER_MS, max: NOW + 60_000 });
+const stateArb = fc.constantFrom('working' as const, 'waiting' as const, 'idle' as const, 'gone' as const);
+const presenceArb: fc.Arbitrary<SessionPresence> = fc
+  .record({ session: fc.oneof(ids, fc.string({ maxLength: 6 })), state: stateArb, lastEventAt: instant, host: fc.constantFrom('a', 'b'), branch: fc.option(fc.string({ maxLength: 5 })) })
+  .map((r) => presence(r.session, r));
+const laneArb: fc.Arbitrary<LaneStatus> = fc.record({
+  lane: fc.string({ minLength: 1, maxLength: 6 }),
+  holder: fc.option(ids),
+  fence: fc.option(fc.nat(100)),
+  leaseLeftMs: fc.option(fc.nat(600_000)),
+  queue: fc.array(ids, { maxLength: 3 }),
+});
+const haltArb: fc.Arbitrary<HaltStatus> = fc.record({ target: ids, by: ids, reason: fc.string({ maxLength: 5 }), at: instant });
+const commitmentArb: fc.Arbitrary<CommitmentStatus> = fc.record({ session: ids, text: fc.string({ maxLength: 5 }), at: instant });
+const buildArb: fc.Arbitrary<BuildStatus> = fc.record({ session: fc.option(ids), name: fc.string({ maxLength: 5 }), state: fc.constantFrom('planning', 'executing'), at: instant });
+const decisionArb: fc.Arbitrary<DecisionStatus> = fc.record({
+  at: instant,
+  policy: fc.constantFrom('push-gate', 'session-lock'),
+  verdict: fc.constantFrom('Allow', 'Block', 'Ask', 'deny', 'AllowLoud', 'allow-loud'),
+  reason: fc.string({ maxLength: 4 }),
+  session: fc.option(ids),
+  lane: fc.option(fc.string({ maxLength: 3 })),
+});
+const orNull = <A>(a: fc.Arbitrary<A>) => fc.option(a, { freq: 6 });
+const sourcesArb: fc.Arbitrary<StatusSources> = fc.record({
+  repo: fc.constant('/repo'),
+  sessions: orNull(fc.array(presenceArb, { maxLength: 8 })),
+  lanes: orNull(fc.array(laneArb, { maxLength: 6 })),
+  halts: orNull(fc.array(haltArb, { maxLength: 4 })),
+  commitments: orNull(fc.array(commitmentArb, { maxLength: 5 })),
+  builds: orNull(fc.array(buildArb, { maxLength: 3 })),
+  lockHolders: orNull(fc.array(ids, { maxLength: 3 })),
+  stopGate: orNull(fc.record({ mode: fc.constantFrom('off', 'shadow', 'enforce') })),
+  decisions: orNull(fc.array(decisionArb, { maxLength: 30 })),
+});
+/** The same sources with every list reversed and rotated: the join must not see the difference. */
+const shuffled = (s: StatusSources, k: number): StatusSources => {
+  const mix = <A>(l: ReadonlyArray<A> | null): ReadonlyArray<A> | null => {
+    if (l === null || l.length === 0) return l;
+    const r = [...l].reverse();
+    const n = k % r.length;
+    return [...r.slice(n), ...r.slice(0, n)];
+  };
+  return { ...s, sessions: mix(s.sessions), lanes: mix(s.lanes), halts: mix(s.halts), commitments: mix(s.commitments), builds: mix(s.builds), lockHolders: mix(s.lockHolders), decisions: mix(s.decisions) };
+};
+
+describe('statusSnapshot: examples', () => {
+  it('joins what a session holds from the lanes, builds, commitments, halts and locks', () => {
+    const s = statusSnapshot(
+      {
+        ...empty,
+        sessions: [presence('s-1'), presence('s-2', { state: 'idle' })],
+        lanes: [
+          { lane: 'deploy:refs/heads/main', holder: 's-1', fence: 7, leaseLeftMs: 60_000, queue: ['s-2'] },
+          { lane: 'free', holder: null, fence: 3, leaseLeftMs: null, queue: [] },
+        ],
+        halts: [{ target: 's-2', by: 's-1', reason: 'wait', at: NOW - 10 }],
+        commitments: [
+          { session: 's-1', text: 'I will run the tests', at: NOW - 5 },
+          { session: 's-1', text: 'and push', at: NOW - 4 },
+        ],
+        builds: [{ session: 's-2', name: 'ship it', state: 'executing', at: NOW - 100 }],
+        lockHolders: ['s-1'],
+      },
+      NOW,
+    );
+    expect(s.sessions.map((x) => x.session)).toEqual(['s-1', 's-2']);
+    expect(s.sessions[0]?.holds).toEqual({ lock: true, lanes: [{ lane: 'deploy:refs/heads/main', fence: 7 }], builds: [], commitments: 2, halts: ['s-2'] });
+    expect(s.sessions[1]?.holds).toEqual({ lock: false, lanes: [], builds: ['ship it'], commitments: 0, halts: [] });
+    expect(s.unavailable).toEqual([]);
+  });
+
+  it('an unreadable source is an empty section named in unavailable, never a failure', () => {
+    const s = statusSnapshot({ ...empty, lanes: null, sessions: null, stopGate: null, decisions: null }, NOW);
+    expect(s.lanes).toEqual([]);
+    expect(s.sessions).toEqual([]);
+    expect(s.stopGate).toEqual({ mode: 'unknown' });
+    expect(s.unavailable).toEqual(['sessions', 'lanes', 'stop-gate', 'decisions']);
+  });
+
+  it('keeps the blocking and asking decisions only, newest first, at most 20', () => {
+    const decisions: DecisionStatus[] = Array.from({ length: 50 }, (_, i) => ({ at: NOW - i, policy: 'push-gate', verdict: i % 2 === 0 ? 'Block' : 'Allow', reason: `r${i}`, session: null, lane: null }));
+    const s = statusSnapshot({ ...empty, decisions }, NOW);
+    expect(s.recent).toHaveLength(STATUS_RECENT_MAX);
+    expect(s.recent[0]?.reason).toBe('r0');
+    expect(s.recent.every((d) => d.verdict === 'Block')).toBe(true);
+  });
+
+  it('waiting sessions come first, then working, idle, gone; a session silent for 30 minutes is shown gone', () => {
+    const s = statusSnapshot(
+      {
+        ...empty,
+        sessions: [
+          presence('idle', { state: 'idle' }),
+          presence('silent', { state: 'working', lastEventAt: NOW - PRESENCE_GONE_AFTER_MS }),
+          presence('waiting', { state: 'waiting' }),
+          presence('working', { state: 'working' }),
+        ],
+      },
+      NOW,
+    );
+    expect(s.sessions.map((x) => [x.session, x.shown])).toEqual([
+      ['waiting', 'waiting'],
+      ['working', 'working'],
+      ['idle', 'idle'],
+      ['silent', 'gone'],
+    ]);
+    expect(s.sessions[3]?.state).toBe('working'); // the recorded state is kept; only `shown` changes
+  });
+
+  it('verdicts compare like arbiter log --verdict', () => {
+    expect(['Block', 'block', 'Ask', 'ASK', 'Deny', 'de-ny'].every(isBlockOrAsk)).toBe(true);
+    expect(['Allow', 'AllowLoud', 'allow-loud', 'Die', 'Blocked', ''].some(isBlockOrAsk)).toBe(false);
+  });
+});
+
+describe('statusSnapshot: properties', () => {
+  it('every lane held by a known session appears in that session\'s holds with its fence, and nothing else does', () => {
+    fc.assert(
+      fc.property(sourcesArb, (src) => {
+        const s = statusSnapshot(src, NOW);
+        for (const sess of s.sessions) {
+          const expected = s.lanes.filter((l) => l.holder === sess.session).map((l) => ({ lane: l.lane, fence: l.fence ?? 0 }));
+          expect(sess.holds.lanes).toEqual(expected);
+          expect(sess.holds.commitments).toBe(s.commitments.filter((c) => c.session === sess.session).length);
+          expect(sess.holds.halts).toEqual(s.halts.filter((h) => h.by === sess.session).map((h) => h.target));
+          expect(sess.holds.builds).toEqual(s.builds.filter((b) => b.session === sess.session).map((b) => b.name));
+          expect(sess.holds.lock).toBe((src.lockHolders ?? []).includes(sess.session));
+        }
+      }),
+    );
+  });
+
+  it('shown is gone exactly when the session was gone or silent for at least PRESENCE_GONE_AFTER_MS', () => {
+    fc.assert(
+      fc.property(presenceArb, fc.integer({ min: -PRESENCE_GONE_AFTER_MS, max: 3 * PRESENCE_GONE_AFTER_MS }), (p, dt) => {
+        const now = p.lastEventAt + dt;
+        const shown = shownState(p, now);
+        expect(shown === 'gone').toBe(p.state === 'gone' || now - p.lastEventAt >= PRESENCE_GONE_AFTER_MS);
+        if (shown !== 'gone') expect(shown).toBe(p.state);
+        expect(statusSnapshot({ ...empty, sessions: [p] }, now).sessions[0]?.shown).toBe(shown);
+      }),
+    );
+  });
+
+  it('the orders are total: the snapshot does not depend on the order the sources answered in', () => {
+    fc.assert(
+      fc.property(sourcesArb, fc.nat(50), (src, k) => {
+        expect(statusSnapshot(shuffled(src, k), NOW)).toEqual(statusSnapshot(src, NOW));
+      }),
+    );
+  });
+
+  it('a source is listed unavailable exactly when it answered null, and its section is then empty', () => {
+    fc.assert(
+      fc.property(sourcesArb, (src) => {
+        const s = statusSnapshot(src, NOW);
+        expect(s.unavailable.includes('sessions')).toBe(src.sessions === null);
+        expect(s.unavailable.includes('lanes')).toBe(src.lanes === null);
+        expect(s.unavailable.includes('halts')).toBe(src.halts === null);
+        expect(s.unavailable.includes('decisions')).toBe(src.decisions === null);
+        if (src.lanes === null) expect(s.lanes).toEqual([]);
+        expect(s.sessions).toHaveLength(src.sessions?.length ?? 0);
+        expect(s.recent.length).toBeLessThanOrEqual(STATUS_RECENT_MAX);
+        expect(s.recent.every((d) => isBlockOrAsk(d.verdict))).toBe(true);
+        for (let i = 1; i < s.recent.length; i++) expect((s.recent[i - 1] as DecisionStatus).at).toBeGreaterThanOrEqual((s.recent[i] as DecisionStatus).at);
+      }),
+    );
+  });
+
+  it('is a snapshot of the sources: the same input always gives the same output, and the input is not changed', () => {
+    fc.assert(
+      fc.property(sourcesArb, (src) => {
+        const before = JSON.stringify(src);
+        const a = statusSnapshot(src, NOW);
+        expect(JSON.stringify(src)).toBe(before);
+        expect(statusSnapshot(src, NOW)).toEqual(a);
+      }),
+    );
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * `arbiter status` end to end with the built binary on a real repository (docs/status.md): a lane held by
+ * `arbiter deploy` shows with its holder and fence, a registry record joins it as what that session holds, a halt
+ * shows, `--json` prints the snapshot, `--help` answers, a corrupt or newer registry file is reported without a
+ * crash, hostile strings are escaped, `--watch` without a terminal prints one snapshot per interval until SIGINT
+ * (exit 0), and the usage and not-a-repository exits are 2 and 1.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StatusSnapshot } from '@arbiter/kernel';
+import { BIN, makeRepo, requireBuilt, runBin, testEnv, tmp } from './helpers/bin.js';
+
+const root = tmp('arbiter-status-e2e-');
+const state = join(root, 'state');
+const repo = join(root, 'repo');
+const SESSION = 'sess-deploy';
+const env = testEnv(state, { ARBITER_SESSION: SESSION });
+const NOW = Date.now();
+
+const record = (session: string, o: Record<string, unknown> = {}) =>
+  JSON.stringify({ v: 1, session, agent: 'claude', host: 'h', workspace: join(repo, '.git'), worktree: repo, branch: 'main', state: 'working', lastEvent: 'pre-tool', lastEventAt: NOW - 2_000, lastTool: 'Bash', firstSeenAt: NOW - 60_000, stateSince: NOW - 10_000, ...o });
+
+beforeAll(() => {
+  requireBuilt();
+  makeRepo(repo);
+  const d = runBin(['deploy'], { cwd: repo, env });
+  expect(d.code, d.stderr).toBe(0);
+  const h = runBin(['lane', 'halt', '--session', 'sess-other', '--reason', 'wait for my deploy'], { cwd: repo, env });
+  expect(h.code, h.stderr).toBe(0);
+  const runtime = join(state, 'repos', readdirSync(join(state, 'repos'))[0] as string);
+  mkdirSync(join(runtime, 'sessions'), { recursive: true });
+  writeFileSync(join(runtime, 'sessions', 'a.json'), record(SESSION));
+  writeFileSync(join(runtime, 'sessions', 'b.json'), record('sess-other', { state: 'waiting', branch: 'evil/\x1b[2J\x1b]0;t\x07\u202e$(id)\r' }));
+  writeFileSync(join(runtime, 'sessions', 'corrupt.json'), '{"v":1,"sess');
+  writeFileSync(join(runtime, 'sessions', 'newer.json'), record('sess-future', { v: 2 }));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('arbiter status (built binary)', () => {
+  it('shows the lane arbiter deploy holds, with its holder and fence, and the session that holds it', () => {
+    const r = runBin(['status'], { cwd: repo, env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\n {2}deploy:refs\/heads\/main +sess-deploy +1 +\d+m +-\n/);
+    // 100 columns without a terminal: the HOLDS cell is cut with an ellipsis (the whole of it is in --json below)
+    expect(r.stdout).toMatch(/\n {2}working +\S+ +\S+ +sess-deploy +claude +main +pre-tool Bash +lane deploy:refs\/\S*\u2026\n/);
+    expect(r.stdout).toMatch(/\n {2}sess-other +sess-deploy +\S+ +wait for my deploy\n/);
+    expect(r.stdout).toContain('Stop gate: off');
+    expect(r.stdout).toContain('Problems (2)\n  sessions corrupt.json: corrupt: not valid JSON\n  sessions newer.json: from a newer Arbiter (record version 2)');
+  });
+
+  it('escapes hostile branch names: no escape sequence, carriage return or bidi override reaches the terminal', () => {
+    const r = runBin(['status'], { cwd: repo, env });
+    expect(r.code).toBe(0);
+    // eslint-disable-next-line no-control-regex
+    expect(r.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
+    expect(r.stdout).toContain("$'evil/\\x1b[2J\\x1b]");
+  });
+
+  it('--json prints the snapshot', () => {
+    const r = runBin(['status', '--json'], { cwd: repo, env });
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as StatusSnapshot;
+    expect(s.v).toBe(1);
+    expect(s.lanes).toEqual([{ lane: 'deploy:refs/heads/main', holder: SESSION, fence: 1, leaseLeftMs: expect.any(Number), queue: [] }]);
+    expect(s.sessions.map((x) => x.session)).toEqual(['sess-other', SESSION]);
+    expect(s.sessions[1]?.holds.lanes).toEqual([{ lane: 'deploy:refs/heads/main', fence: 1 }]);
+    expect(s.sessions[0]?.branch).toBe('evil/\x1b[2J\x1b]0;t\x07\u202e$(id)\r'); // the data as recorded; escaped as JSON text
+    expect(r.stdout).not.toContain('\u202e');
+    expect(s.halts).toEqual([{ target: 'sess-other', by: SESSION, reason: 'wait for my deploy', at: expect.any(Number) }]);
+    expect(s.unavailable).toEqual([]);
+    expect(s.problems?.map((p) => p.key)).toEqual(['corrupt.json', 'newer.json']);
+  });
+
+  it('--help answers and exits 0', () => {
+    const r = runBin(['status', '--help'], { cwd: repo, env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: arbiter status [options]');
+    expect(r.stdout).toContain('--watch');
+  });
+
+  it('usage errors exit 2, outside a repository exits 1', () => {
+    expect(runBin(['status', '--interval', '500'], { cwd: repo, env }).code).toBe(2);
+    expect(runBin(['status', '--watch', '--interval', '5'], { cwd: repo, env }).code).toBe(2);
+    expect(runBin(['status', '--bogus'], { cwd: repo, env }).code).toBe(2);
+    const outside = tmp('arbiter-status-outside-');
+    const r = runBin(['status'], { cwd: outside, env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('not inside a git repository');
+    rmSync(outside, { recursive: true, force: true });
+  });
+
+  it('--watch without a terminal prints one snapshot per interval, separated by a blank line, until SIGINT (exit 0)', async () => {
+    const child = spawn(process.execPath, [BIN, 'status', '--watch', '--interval', '100'], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    const deadline = Date.now() + 20_000;
+    while ((out.match(/^arbiter status {2}/gm) ?? []).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+    expect(code).toBe(0);
+    const frames = out.split(/\n\n(?=arbiter status {2})/);
+    expect(frames.length).toBeGreaterThanOrEqual(3);
+    expect(out).not.toContain('\x1b[');
+    for (const f of frames) expect(f).toContain('deploy:refs/heads/main');
+  });
+});

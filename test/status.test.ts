@@ -1,0 +1,313 @@
+/**
+ * `arbiter status` in process (docs/status.md): the collector with fake sources (a source that fails, hangs or
+ * answers garbage is shown unavailable, never a crash; a corrupt or newer registry record is reported), the screen
+ * (sections, column fitting, ellipsis, colour only when painted) and the escaping of hostile strings.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { appendDecisionSync, fsLaneStore, fsOpenHalts, readDecisions } from '@arbiter/io-node';
+import { createColors } from 'picocolors';
+import { PRESENCE_GONE_AFTER_MS, buildLogEntry, isBlockOrAsk, type SessionPresence, type StatusSnapshot } from '@arbiter/kernel';
+import { collectStatus, type StatusReaders } from '../packages/hooks/src/status/collect.js';
+import { decodePresence, recentDecisions } from '../packages/hooks/src/status/node-sources.js';
+import { PLAIN, age, fit, renderStatus } from '../packages/hooks/src/status/render.js';
+import { parseInterval, watchFrame } from '../packages/hooks/src/cli/status.js';
+import { snapshotJson } from '../packages/hooks/src/status/json.js';
+
+const NOW = 1_800_000_000_000;
+
+const presence = (session: string, o: Partial<SessionPresence> = {}): SessionPresence => ({
+  v: 1,
+  session,
+  agent: 'claude',
+  host: 'laptop',
+  workspace: '/repo/.git',
+  worktree: '/repo',
+  branch: 'main',
+  state: 'working',
+  lastEvent: 'pre-tool',
+  lastEventAt: NOW - 1_000,
+  lastTool: 'Bash',
+  firstSeenAt: NOW - 60_000,
+  stateSince: NOW - 5_000,
+  ...o,
+});
+
+const readers = (o: Partial<StatusReaders> = {}): StatusReaders => ({
+  repo: '/repo',
+  registry: { list: async () => ({ sessions: [presence('s-1'), presence('s-2', { state: 'waiting', branch: 'feature/x' })], problems: [] }) },
+  lanes: async () => [{ lane: 'deploy:refs/heads/main', holder: 's-1', fence: 4, leaseLeftMs: 600_000, queue: ['s-2'] }],
+  halts: async () => [{ target: 's-2', by: 's-1', reason: 'hold on', at: NOW - 60_000 }],
+  commitments: async () => [{ session: 's-2', text: 'I will run the tests', at: NOW - 30_000 }],
+  builds: async () => [{ session: 's-1', name: 'ship the feature', state: 'executing', at: NOW - 600_000 }],
+  lockHolders: async () => ['s-1'],
+  stopGate: async () => ({ mode: 'enforce' }),
+  decisions: async () => [
+    { at: NOW - 10_000, policy: 'push-gate', verdict: 'Block', reason: 'halted', session: 's-2', lane: null },
+    { at: NOW - 5_000, policy: 'push-gate', verdict: 'Allow', reason: 'clear', session: 's-1', lane: null },
+  ],
+  ...o,
+});
+
+const text = (s: StatusSnapshot, width = 100): string => renderStatus(s, width, PLAIN).join('\n');
+
+describe('collectStatus', () => {
+  it('joins every source into one snapshot', async () => {
+    const s = await collectStatus(readers(), NOW);
+    expect(s.unavailable).toEqual([]);
+    expect(s.sessions.map((x) => x.session)).toEqual(['s-2', 's-1']); // waiting first
+    expect(s.sessions[1]?.holds).toEqual({ lock: true, lanes: [{ lane: 'deploy:refs/heads/main', fence: 4 }], builds: ['ship the feature'], commitments: 0, halts: ['s-2'] });
+    expect(s.recent.map((d) => d.verdict)).toEqual(['Block']);
+    expect(s.stopGate.mode).toBe('enforce');
+  });
+
+  it('a source that throws, rejects or hangs is unavailable with its reason; the rest is shown', async () => {
+    const s = await collectStatus(
+      readers({
+        lanes: () => Promise.reject(new Error('lane store: transport (ECONNREFUSED)')),
+        commitments: () => {
+          throw new Error('boom');
+        },
+        builds: () => new Promise(() => undefined),
+        registry: { list: () => Promise.reject(new Error('registry unreadable')) },
+      }),
+      NOW,
+      50,
+    );
+    expect(s.unavailable).toEqual(['sessions', 'lanes', 'commitments', 'builds']);
+    expect(s.lanes).toEqual([]);
+    expect(s.halts).toHaveLength(1);
+    expect(s.problems).toContainEqual({ source: 'lanes', key: '', detail: 'lane store: transport (ECONNREFUSED)' });
+    expect(s.problems).toContainEqual({ source: 'builds', key: '', detail: 'no answer within 50 ms' });
+    const screen = text(s);
+    expect(screen).toMatch(/Lanes \(0\)\n {2}unavailable/);
+    expect(screen).toContain('Unavailable: sessions, lanes, commitments, builds');
+  });
+
+  it('a corrupt or newer registry record is reported and the other sessions are still shown', async () => {
+    const files: Record<string, string> = {
+      'a.json': JSON.stringify(presence('ok')),
+      'b.json': '{"v":1,"session":',
+      'c.json': JSON.stringify({ ...presence('future'), v: 2, extra: true }),
+      'd.json': JSON.stringify({ ...presence('bad'), state: 'dancing' }),
+    };
+    const sessions: SessionPresence[] = [];
+    const problems: { key: string; detail: string }[] = [];
+    for (const [k, t] of Object.entries(files)) {
+      const d = decodePresence(t);
+      if ('problem' in d) problems.push({ key: k, detail: d.problem });
+      else sessions.push(d);
+    }
+    const s = await collectStatus(readers({ registry: { list: async () => ({ sessions, problems }) } }), NOW);
+    expect(s.sessions.map((x) => x.session)).toEqual(['ok']);
+    expect(s.unavailable).toEqual([]);
+    expect(s.problems).toEqual([
+      { source: 'sessions', key: 'b.json', detail: 'corrupt: not valid JSON' },
+      { source: 'sessions', key: 'c.json', detail: 'from a newer Arbiter (record version 2)' },
+      { source: 'sessions', key: 'd.json', detail: 'corrupt: not a version 1 presence record' },
+    ]);
+    expect(text(s)).toContain('Problems (3)\n  sessions b.json: corrupt: not valid JSON\n  sessions c.json: from a newer Arbiter (record version 2)');
+  });
+
+  it('decodePresence never throws and accepts exactly the well-formed version 1 records it is given', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.json()), (t) => {
+        const d = decodePresence(t);
+        if (!('problem' in d)) expect(JSON.parse(JSON.stringify(d))).toMatchObject({ v: 1 });
+      }),
+    );
+    expect(decodePresence(JSON.stringify(presence('x')))).toEqual(presence('x'));
+  });
+
+  it('asks halts for every registry session and every lane holder, locks for every worktree', async () => {
+    const asked: { halts: string[]; worktrees: string[] } = { halts: [], worktrees: [] };
+    await collectStatus(
+      readers({
+        registry: { list: async () => ({ sessions: [presence('a', { worktree: '/w1' }), presence('b', { worktree: '/w1' }), presence('c', { worktree: '/w2' })], problems: [] }) },
+        lanes: async () => [{ lane: 'l', holder: 'ghost', fence: 1, leaseLeftMs: 1, queue: [] }],
+        halts: async (ids) => ((asked.halts = [...ids]), []),
+        lockHolders: async (w) => ((asked.worktrees = [...w]), []),
+      }),
+      NOW,
+    );
+    expect(asked.halts.sort()).toEqual(['a', 'b', 'c', 'ghost']);
+    expect(asked.worktrees.sort()).toEqual(['/w1', '/w2']);
+  });
+});
+
+describe('recent blocks and asks from the decision log', () => {
+  const DAY = 86_400_000;
+  it('reads exactly the verdict entries that blocked or asked, whatever the prefilter skips', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            verdict: fc.constantFrom('Block', 'Allow', 'Ask', 'ask', 'DENY', 'B-lock', 'AllowLoud', 'allow-loud', 'Die', 'Blocked', 'task'),
+            fact: fc.constantFrom('', 'block', 'a task', 'mask'),
+            audit: fc.boolean(),
+            day: fc.nat(3),
+          }),
+          { maxLength: 25 },
+        ),
+        (es) => {
+          const dir = mkdtempSync(join(tmpdir(), 'arbiter-status-log-'));
+          try {
+            es.forEach((e, i) => {
+              const now = NOW - e.day * DAY + i;
+              appendDecisionSync(dir, buildLogEntry({ decision_id: `d${i}`, ...(e.audit ? { audit_of: null } : {}), policy: 'push-gate', policy_version: '1', now, mode: 'cli', facts: { session_id: `s${i}`, note: e.fact }, verdict: e.verdict, reasons: ['r'], duration_ms: 0 }), now);
+            });
+            writeFileSync(join(dir, `decisions-${new Date(NOW).toISOString().slice(0, 10)}.ndjson`), '{"verdict":"Block", torn\n', { flag: 'a' });
+            const want = readDecisions(dir)
+              .filter((e) => e.audit_of === undefined && isBlockOrAsk(e.verdict))
+              .map((e) => `${e.verdict}@${e.timestamp}/${String(e.facts['session_id'])}`)
+              .sort();
+            const got = recentDecisions(dir, Infinity)
+              .map((d) => `${d.verdict}@${new Date(d.at).toISOString()}/${d.session}`)
+              .sort();
+            expect(got).toEqual(want);
+          } finally {
+            rmSync(dir, { recursive: true, force: true });
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('stops at the newest day that gives enough', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arbiter-status-log-'));
+    try {
+      for (let d = 0; d < 3; d++) for (let i = 0; i < 3; i++) appendDecisionSync(dir, buildLogEntry({ decision_id: `d${d}${i}`, policy: 'p', policy_version: '1', now: NOW - d * DAY + i, mode: 'cli', facts: {}, verdict: 'Block', reasons: [`day${d}`], duration_ms: 0 }), NOW - d * DAY + i);
+      expect(recentDecisions(dir, 2).map((x) => x.reason)).toEqual(['day0', 'day0', 'day0']);
+      expect(recentDecisions(dir, 4)).toHaveLength(6);
+      expect(recentDecisions(join(dir, 'absent'), 4)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the screen', () => {
+  it('shows every section with its columns', async () => {
+    const screen = text(await collectStatus(readers(), NOW), 200);
+    for (const h of ['Sessions (2)', 'Lanes (1)', 'Halts (1)', 'Commitments (1)', 'Builds (1)', 'Stop gate: enforce', 'Recent blocks/asks (1)']) expect(screen).toContain(h);
+    expect(screen).toMatch(/STATE +FOR +SEEN +SESSION +AGENT +BRANCH +LAST +HOLDS/);
+    expect(screen).toMatch(/waiting +5s +1s +s-2 +claude +feature\/x +pre-tool Bash +1 commitment/);
+    expect(screen).toMatch(/working +5s +1s +s-1 +claude +main +pre-tool Bash +lock, lane deploy:refs\/heads\/main#4, build ship the feature, halted s-2/);
+    expect(screen).toMatch(/deploy:refs\/heads\/main +s-1 +4 +10m +s-2/);
+    expect(screen).toMatch(/10s +push-gate +Block +s-2 +- +halted/);
+    expect(screen).not.toContain('\x1b');
+  });
+
+  it('a silent session is shown gone', async () => {
+    const s = await collectStatus(readers({ registry: { list: async () => ({ sessions: [presence('old', { lastEventAt: NOW - PRESENCE_GONE_AFTER_MS })], problems: [] }) } }), NOW);
+    expect(text(s)).toMatch(/\n {2}gone +\S+ +30m +old/);
+  });
+
+  it('fits the terminal width: no line is wider, long cells end in an ellipsis', async () => {
+    const long = `feature/${'x'.repeat(200)}`;
+    const s = await collectStatus(readers({ registry: { list: async () => ({ sessions: [presence('s-1', { branch: long })], problems: [] }) } }), NOW);
+    for (const w of [60, 80, 100, 140]) {
+      const lines = renderStatus(s, w, PLAIN);
+      for (const l of lines) expect(Array.from(l).length).toBeLessThanOrEqual(w);
+      expect(lines.join('\n')).toContain('\u2026');
+    }
+  });
+
+  it('colours only through the painter: the same layout with and without colour', async () => {
+    const s = await collectStatus(readers(), NOW);
+    const plain = renderStatus(s, 100, PLAIN);
+    const painted = renderStatus(s, 100, createColors(true));
+    expect(painted.join('\n')).toContain('\x1b[');
+    // eslint-disable-next-line no-control-regex
+    expect(painted.map((l) => l.replace(/\x1b\[[0-9;]*m/g, ''))).toEqual(plain);
+  });
+
+  it('helpers: age, fit, --interval', () => {
+    expect([age(-5), age(0), age(119_999), age(120_000), age(7_199_999), age(7_200_000), age(48 * 3_600_000)]).toEqual(['0s', '0s', '119s', '2m', '119m', '2h', '2d']);
+    expect(fit('abcdef', 4)).toBe('abc\u2026');
+    expect(fit('abc', 3)).toBe('abc');
+    expect([parseInterval('100'), parseInterval('99'), parseInterval('3600000'), parseInterval('3600001'), parseInterval('1e3'), parseInterval('-5'), parseInterval('')]).toEqual([100, null, 3_600_000, null, null, null, null]);
+  });
+});
+
+describe('--watch frames', () => {
+  it('redraw in place with ANSI only on a terminal; plain snapshots separated by a blank line otherwise', () => {
+    expect(watchFrame('a\nb', true, true, false)).toBe('\x1b[2J\x1b[Ha\x1b[K\nb\x1b[K\x1b[J');
+    expect(watchFrame('a\nb', false, true, false)).toBe('\x1b[Ha\x1b[K\nb\x1b[K\x1b[J');
+    expect(watchFrame('a\nb', true, false, false)).toBe('a\nb\n');
+    expect(watchFrame('a\nb', false, false, false)).toBe('\na\nb\n');
+    expect(watchFrame('{}', false, true, true)).toBe('{}\n');
+    expect(watchFrame('{}', false, false, true)).toBe('{}\n');
+  });
+});
+
+describe('fsOpenHalts: every open halt of the embedded store', () => {
+  it('lists open halts whoever placed them, not lifted ones; an unreadable directory is a failure, not a throw', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'arbiter-status-halts-'));
+    try {
+      const s = fsLaneStore(root);
+      const by = (session: string) => ({ handle: 'h', session, instance: 'a'.repeat(32), host: 'x' });
+      expect((await s.halt('t-1', by('b-1'), 'one')())._tag).toBe('Right');
+      expect((await s.halt('t-2', by('b-2'), 'two')())._tag).toBe('Right');
+      expect((await s.unhalt('t-1', by('b-1'))())._tag).toBe('Right');
+      const r = fsOpenHalts(root, Date.now());
+      expect(r._tag === 'Right' ? r.right.map((h) => [h.target_session, h.by_session, h.reason]) : r).toEqual([['t-2', 'b-2', 'two']]);
+      expect(fsOpenHalts(join(root, 'absent'), Date.now())).toEqual({ _tag: 'Right', right: [] });
+      writeFileSync(join(root, 'file'), '');
+      expect(fsOpenHalts(join(root, 'file'), Date.now())).toEqual({ _tag: 'Left', left: { _tag: 'LaneFailure', kind: 'transport', status: 'ENOTDIR' } });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+// ── hostile strings ─────────────────────────────────────────────────────────────────────────────────────────────────
+/** Characters a terminal acts on or that reorder text: C0 (but LF, the line separator), DEL, C1, bidi and format. */
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u061c]/u;
+const hostile = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 30 }),
+  fc.constantFrom('\x1b[2J\x1b[31mred', 'a\rb', '\u202eevil\u202c', '$(rm -rf ~)', '`id`', '\x9b31m', 'x\u2028y', 'tab\there', '\u0000nul', 'zero\u200bwidth', 'e\u0301'),
+  fc.array(fc.constantFrom('\x1b', '\r', '\n', '\u202e', '\u2066', '\x9b', '\x07', 'a', '$(', ')', ' ', '\u200f'), { maxLength: 12 }).map((a) => a.join('')),
+);
+
+describe('hostile strings in sessions, branches, lanes and reasons', () => {
+  it('never produce a raw control, bidi or format character in the plain screen or the JSON', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(hostile, { minLength: 10, maxLength: 10 }), fc.integer({ min: 40, max: 160 }), async (h, width) => {
+        const [a, b, c, d, e, f, g, i, j, k] = h as [string, string, string, string, string, string, string, string, string, string];
+        const s = await collectStatus(
+          readers({
+            repo: k,
+            registry: { list: async () => ({ sessions: [presence(a, { branch: b, lastTool: c, host: d, worktree: e })], problems: [{ key: f, detail: g }] }) },
+            lanes: async () => [{ lane: b, holder: a, fence: 1, leaseLeftMs: 1_000, queue: [c, a] }],
+            halts: async () => [{ target: a, by: c, reason: i, at: NOW }],
+            commitments: async () => [{ session: a, text: j, at: NOW }],
+            builds: async () => [{ session: a, name: i, state: j, at: NOW }],
+            stopGate: async () => ({ mode: f }),
+            decisions: async () => [{ at: NOW, policy: g, verdict: 'Block', reason: i, session: a, lane: b }],
+          }),
+          NOW,
+        );
+        const screen = renderStatus(s, width, PLAIN).join('\n');
+        expect(screen).not.toMatch(UNSAFE);
+        const json = snapshotJson(s);
+        expect(json).not.toMatch(UNSAFE);
+        expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(s))); // escaped, not changed
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the painted screen carries colour codes only: no other escape sequence survives', async () => {
+    const s = await collectStatus(readers({ registry: { list: async () => ({ sessions: [presence('\x1b]0;pwned\x07', { branch: '\x1b[2J' })], problems: [] }) } }), NOW);
+    const painted = renderStatus(s, 100, createColors(true)).join('\n');
+    // eslint-disable-next-line no-control-regex
+    expect(painted.replace(/\x1b\[[0-9;]*m/g, '')).not.toMatch(UNSAFE);
+    expect(painted).toContain("$'\\x1b]0;pwned\\x07'");
+  });
+});
