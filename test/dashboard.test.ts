@@ -32,7 +32,7 @@ const entry = (over: Partial<DecisionLogEntry> & { t: number }): DecisionLogEntr
   policy: 'push-gate',
   policy_version: '1',
   timestamp: new Date(over.t).toISOString(),
-  mode: 'hook',
+  mode: 'agent:claude',
   facts: {},
   verdict: 'Allow',
   reasons: [],

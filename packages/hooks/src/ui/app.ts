@@ -142,6 +142,26 @@ const setCount = (id: string, n: number): void => {
   $(id).textContent = `(${n})`;
 };
 
+/**
+ * Most session rows in the page at once (dashboard.md §5 D8). A table of ten thousand rows costs the browser seconds
+ * of layout on every change; the count shows them all, the rows the first {@link SESSION_ROWS_MAX} in order of need
+ * (waiting, working, idle, gone), and the filter box finds any other.
+ */
+const SESSION_ROWS_MAX = 500;
+const STATE_RANK: Readonly<Record<string, number>> = { waiting: 0, working: 1, idle: 2, gone: 3 };
+let lastSnapshot: StatusSnapshot | null = null;
+
+const renderSessions = (all: ReadonlyArray<SessionStatus>): void => {
+  const f = $<HTMLInputElement>('f-sessions').value.trim().toLowerCase();
+  const matching = f === '' ? all : all.filter((x) => [x.session, x.branch ?? '', x.host, x.agent, x.shown].some((v) => v.toLowerCase().includes(f)));
+  const shown = [...matching].sort((a, b) => (STATE_RANK[a.shown] ?? 4) - (STATE_RANK[b.shown] ?? 4)).slice(0, SESSION_ROWS_MAX);
+  renderRows($('t-sessions'), shown, (x) => x.session, (x) => JSON.stringify(x), sessionRow);
+  setCount('n-sessions', all.length);
+  const more = $('more-sessions');
+  more.hidden = matching.length <= shown.length;
+  more.textContent = `${matching.length - shown.length} more ${f === '' ? '' : 'matching '}not shown: type in the filter to find one.`;
+};
+
 /** Render one snapshot (dashboard.md §3 D3). */
 const render = (s: StatusSnapshot): void => {
   const t0 = performance.now();
@@ -151,8 +171,8 @@ const render = (s: StatusSnapshot): void => {
     const note = sec.querySelector<HTMLElement>('.unavailable');
     if (note !== null) note.hidden = !s.unavailable.includes(sec.dataset['source'] ?? '');
   }
-  renderRows($('t-sessions'), s.sessions, (x) => x.session, (x) => JSON.stringify(x), sessionRow);
-  setCount('n-sessions', s.sessions.length);
+  lastSnapshot = s;
+  renderSessions(s.sessions);
   renderRows($('t-lanes'), s.lanes, (x) => x.lane, (x) => JSON.stringify([x.holder, x.fence, x.leaseLeftMs === null ? null : Math.round((s.at + x.leaseLeftMs) / 1000), x.queue]), (x) => laneRow(x, s.at));
   setCount('n-lanes', s.lanes.length);
   renderRows($('t-halts'), s.halts, (x) => `${x.target}\u0000${x.by}\u0000${x.at}`, (x) => JSON.stringify(x), (x) => tr(td(x.target), td(x.by), td(x.reason), clockCell('since', x.at)));
@@ -311,6 +331,9 @@ const start = async (): Promise<void> => {
   listen();
   void loadTimeline();
   $('filters').addEventListener('input', () => timelineSoon(150));
+  $('f-sessions').addEventListener('input', () => {
+    if (lastSnapshot !== null) renderSessions(lastSnapshot.sessions);
+  });
   $('filters').addEventListener('submit', (e) => e.preventDefault());
   $('t-sessions').addEventListener('click', (e) => {
     const row = (e.target as HTMLElement).closest('tr');
