@@ -1,6 +1,6 @@
 /**
- * The snapshot `arbiter serve --ui` shows until the status collector of `arbiter status` is bound in (dashboard.md
- * §3 D7): the lanes of the served store (holder session, fence, lease left) and nothing else; every other section is
+ * The snapshot `arbiter serve --ui` shows until the status collector of `arbiter status` is bound in
+ * (dashboard.md §3 D7): the lanes of the served store (holder session, fence, lease left) and nothing else; every other section is
  * named in `unavailable`, so the page says it has no source instead of showing an empty list as if it were true.
  */
 import type { LaneStatus, LaneStore, StatusSnapshot } from '@arbiter/kernel';

@@ -1,8 +1,8 @@
 /**
- * The dashboard page (dashboard.md §3, §5): one browser bundle, `dist/ui/app.js`, built by the hooks package's tsup
- * config (platform `browser`). Vanilla TypeScript and the DOM, no UI library: the page is a handful of tables
- * refreshed from one JSON snapshot, which `createElement` + `textContent` and a keyed row cache do in under 200
- * lines; a library would add a dependency to audit and a bundle to ship for none of that.
+ * The dashboard page (dashboard.md §3 and dashboard.md §5): one browser bundle, `dist/ui/app.js`, built by the hooks
+ * package's tsup config (platform `browser`). Vanilla TypeScript and the DOM, no UI library: the page is a handful of
+ * tables refreshed from one JSON snapshot, which `createElement` + `textContent` and a keyed row cache do in a few
+ * hundred lines; a library would add a dependency to audit and a bundle to ship for none of that.
  *
  * Rules (dashboard.md §5 D6): every string that comes from the service (session ids, branches, reasons, lane names —
  * all of them attacker-chosen text) is inserted with `textContent` or as a text node, never through `innerHTML`,
@@ -162,7 +162,7 @@ const renderSessions = (all: ReadonlyArray<SessionStatus>): void => {
   more.textContent = `${matching.length - shown.length} more ${f === '' ? '' : 'matching '}not shown: type in the filter to find one.`;
 };
 
-/** Render one snapshot (dashboard.md §3 D3). */
+/** Render one snapshot (dashboard.md §3). */
 const render = (s: StatusSnapshot): void => {
   const t0 = performance.now();
   skew = s.at - Date.now();
@@ -247,6 +247,17 @@ const get = async (path: string): Promise<unknown> => {
   return body;
 };
 
+/** `GET /v1/status` with the token in a header (the first load, before the cookie session exists). */
+const firstStatus = async (token: string): Promise<unknown> => {
+  const r = await fetch('/v1/status', { headers: { authorization: `Bearer ${token}` }, credentials: 'same-origin' });
+  if (r.status === 401) {
+    showAuth();
+    throw new AuthError('token required');
+  }
+  if (!r.ok) throw new Error(`HTTP ${r.status}`);
+  return r.json();
+};
+
 let timelineSeq = 0;
 const loadTimeline = async (): Promise<void> => {
   const q = new URLSearchParams();
@@ -317,10 +328,13 @@ const start = async (): Promise<void> => {
     url.searchParams.delete('token');
     window.history.replaceState(null, '', url.pathname + url.search + url.hash);
   }
-  if (sessionStorage.getItem(TOKEN_KEY) !== null) await login();
+  // the first snapshot with the kept token in a header while the cookie session opens (one round trip, not two)
+  const kept = sessionStorage.getItem(TOKEN_KEY);
+  const session = kept === null ? Promise.resolve(false) : login().catch(() => false);
   let first: StatusSnapshot;
   try {
-    first = (await get('/v1/status')) as StatusSnapshot;
+    first = (kept === null ? await get('/v1/status') : await firstStatus(kept)) as StatusSnapshot;
+    await session;
   } catch (e) {
     if (!(e instanceof AuthError)) setConn('lost');
     return;
@@ -328,6 +342,7 @@ const start = async (): Promise<void> => {
   $('main').hidden = false;
   render(first);
   document.body.dataset['ready'] = '1';
+  document.body.dataset['readyMs'] = performance.now().toFixed(1); // from navigation start: the first load's figure
   listen();
   void loadTimeline();
   $('filters').addEventListener('input', () => timelineSoon(150));
