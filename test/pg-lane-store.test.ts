@@ -138,7 +138,7 @@ laneQueueContract(
     const client = async (handle: string): Promise<LaneQueue> => {
       let t = cur.minted.get(handle);
       if (t === undefined) {
-        t = cur.tokens.create(handle, false).then((x) => x.token);
+        t = cur.tokens.create(handle, 'member').then((x) => x.token);
         cur.minted.set(handle, t);
       }
       return httpLaneStore({ url: servedUrl, token: await t });

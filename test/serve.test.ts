@@ -62,7 +62,7 @@ const viaHttp = (clock: FakeClock, owners?: ReadonlyArray<string>): LaneStore =>
   const tokenOf = (handle: string): Promise<string> => {
     const hit = cur.minted.get(handle);
     if (hit !== undefined) return hit;
-    const p = cur.tokens.create(handle, PG.isOwner(handle, owners)).then((t) => t.token);
+    const p = cur.tokens.create(handle, PG.isOwner(handle, owners) ? 'owner' : 'member').then((t) => t.token);
     cur.minted.set(handle, p);
     return p;
   };
@@ -150,9 +150,9 @@ describe('arbiter serve: bad input gets a clear status and error body, the proce
   beforeAll(async () => {
     bad.dir = tmp();
     bad.tokens = fsTokenStore(bad.dir);
-    bad.member = (await bad.tokens.create('u1@example.com', false)).token;
-    bad.owner = (await bad.tokens.create('boss@example.com', true)).token;
-    const rv = await bad.tokens.create('gone@example.com', true);
+    bad.member = (await bad.tokens.create('u1@example.com', 'member')).token;
+    bad.owner = (await bad.tokens.create('boss@example.com', 'owner')).token;
+    const rv = await bad.tokens.create('gone@example.com', 'owner');
     await bad.tokens.revoke(rv.id);
     bad.revoked = rv.token;
     const asOwner = fsLaneStore(bad.dir);
@@ -364,7 +364,7 @@ describe('arbiter serve: graceful close', () => {
   it('in-flight requests finish; new ones are refused', async () => {
     const dir = tmp();
     const tokens = fsTokenStore(dir);
-    const t = (await tokens.create('u1@example.com', false)).token;
+    const t = (await tokens.create('u1@example.com', 'member')).token;
     const slow = fsLaneStore(dir);
     let release: () => void = () => undefined;
     const gate = new Promise<void>((r) => (release = r));

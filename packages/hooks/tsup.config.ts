@@ -11,6 +11,9 @@ const src = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url)
 //    people run, with commander).
 //    Everything is bundled in (noExternal) because a hook runs on every tool call and module resolution across
 //    node_modules costs start-up time.
+// 3. the dashboard page of `arbiter serve --ui` (dashboard.md): `dist/ui/app.js`, one browser bundle (IIFE, no
+//    import at run time), with `index.html` and `app.css` copied beside it from src/ui/public. Type-checked by
+//    src/ui/tsconfig.json (the DOM library), which `npm run typecheck` runs.
 export default defineConfig([
   {
     entry: ['src/index.ts'],
@@ -47,5 +50,18 @@ export default defineConfig([
         ulid: src('../../node_modules/ulid/dist/browser/index.js'),
       };
     },
+  },
+  {
+    entry: { app: 'src/ui/app.ts' },
+    outDir: 'dist/ui',
+    format: ['iife'],
+    outExtension: () => ({ js: '.js' }),
+    platform: 'browser',
+    target: 'es2020',
+    dts: false,
+    clean: false,
+    treeshake: true,
+    minify: true,
+    publicDir: 'src/ui/public',
   },
 ]);

@@ -8,7 +8,6 @@
 import {
   closeSync,
   fstatSync,
-  ftruncateSync,
   openSync,
   readSync,
   readdirSync,
@@ -16,6 +15,9 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
+// a namespace for the one call only the writer makes: a bundle that reads the log but never appends (`arbiter serve
+// --ui`) then carries no unused named import (the build's --strict mode fails on that warning)
+import * as fsw from 'node:fs';
 import { join } from 'node:path';
 import { ulid } from 'ulid';
 import * as E from 'fp-ts/lib/Either.js';
@@ -126,7 +128,7 @@ export const appendDecisionSync = (dir: string, entry: DecisionLogEntry | Readon
       if (partialTailStart(fd) !== null) {
         withRepairLock(file, () => {
           const cut = partialTailStart(fd);
-          if (cut !== null) ftruncateSync(fd, cut);
+          if (cut !== null) fsw.ftruncateSync(fd, cut);
           writeSync(fd, line);
         });
       } else {

@@ -106,9 +106,14 @@ const MIGRATIONS: ReadonlyArray<Migration> = [
     // the landing queue (land.md §2.1 QP1–QP3): its two tables, the `now_v3` clock of its statements and their functions
     statements: (S) => pgQueueDDL(S),
   },
+  {
+    version: 4,
+    // the read-only `viewer` role of the dashboard's tokens (dashboard.md §4 D1); never together with `owner`
+    statements: (S) => [`ALTER TABLE ${S}.arbiter_tokens ADD COLUMN viewer boolean NOT NULL DEFAULT false CHECK (NOT (viewer AND owner))`],
+  },
 ];
 
-/** The newest schema version {@link migrate} brings a database to (3: the landing queue). */
+/** The newest schema version {@link migrate} brings a database to (4: the viewer role of tokens). */
 export const PG_LATEST_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);
 
 /** Options of {@link migrate}. `schema` (default `arbiter`, `[a-z_][a-z0-9_]*`) is for tests and shared databases. */

@@ -2,8 +2,11 @@
  * Bundle entry `dist/serve.cjs`: `arbiter serve` (push-gate.md §5.7), loaded by the `serve` verb only, so that
  * fastify and its dependencies never reach a hook's or another verb's start-up.
  */
+import { join } from 'node:path';
+import { logDirFor, readDecisions } from '@arbiter/io-node';
 import { openStoreOption, type StoreOption } from '../serve/store-option.js';
 import { buildServer, parseListen } from '../serve/server.js';
+import { laneSnapshot } from '../serve/lane-snapshot.js';
 
 /** Options of {@link main} (already parsed by the verb). */
 export interface ServeMainOptions {
@@ -12,6 +15,9 @@ export interface ServeMainOptions {
   readonly leaseMinutes: number;
   /** Store clock rate for demos and tests (fs only): 60 makes a one-minute lease last one second. */
   readonly clockRate: number;
+  /** Serve the dashboard too (`--ui`, dashboard.md): its decision log is the one of the repository at `cwd`. */
+  readonly ui?: boolean;
+  readonly cwd?: string;
 }
 
 const die = (msg: string): never => {
@@ -32,7 +38,17 @@ export const main = async (o: ServeMainOptions): Promise<void> => {
   const now = o.clockRate === 1 ? Date.now : () => base + Math.round((Date.now() - base) * o.clockRate);
   const opened = await openStoreOption(o.store, process.env, now, o.leaseMinutes);
   if (typeof opened === 'string') return die(opened);
-  const app = buildServer({ store: opened.store, tokens: opened.tokens });
+  const cwd = o.cwd ?? process.cwd();
+  const logDir = logDirFor(cwd);
+  const dashboard =
+    o.ui === true
+      ? {
+          snapshot: laneSnapshot(opened.store(true), cwd),
+          decisions: async (q: { since?: number }) => readDecisions(logDir, q.since === undefined ? {} : { since: q.since }),
+          assetsDir: join(__dirname, 'ui'),
+        }
+      : undefined;
+  const app = buildServer({ store: opened.store, tokens: opened.tokens, ...(dashboard === undefined ? {} : { dashboard }) });
   try {
     await app.listen({ host: where.host, port: where.port });
   } catch (e) {
@@ -58,4 +74,5 @@ export const main = async (o: ServeMainOptions): Promise<void> => {
   // announced only once the signal handlers are in: a supervisor (or test) that signals as soon as it reads this line
   // must find them, not the default action that kills the process with no exit code
   process.stderr.write(`arbiter serve: listening on http://${host}:${port} (store ${opened.label}${rate})\n`);
+  if (o.ui === true) process.stderr.write(`arbiter serve: dashboard at http://${host}:${port}/ui?token=<a token; arbiter token create --role viewer>\n`);
 };

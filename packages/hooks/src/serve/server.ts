@@ -12,7 +12,9 @@
  * Security rules: the holder's handle is the token's member, never a body field (bodies carry no `handle`); the
  * owner-only operations (force-release, lifting halts placed by others) are decided by the token's role: an owner
  * token is served by a store that treats every caller as an owner, a member token by one that treats nobody as an
- * owner (so `unhalt` still succeeds for the halts' author, LS7 and LS11).
+ * owner (so `unhalt` still succeeds for the halts' author, LS7 and LS11). A `viewer` token (dashboard.md §4 D1) is
+ * refused on every lane route (403); with `dashboard` given, the read routes and the page of dashboard.ts are served
+ * too, and every answer carries the security headers of dashboard.md §4 D3.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -20,6 +22,7 @@ import type { LaneFailure, LaneStore } from '@arbiter/kernel';
 import { landQueue as LQ, pushGate as PG } from '@arbiter/kernel';
 import { LANE_ROUTES } from '@arbiter/io-node';
 import type { TokenBearer, TokenStore } from './tokens.js';
+import { ASSET_ROUTES, cookieValue, READ_ROUTES, registerDashboard, SECURITY_HEADERS, UI_COOKIE, UI_SESSION_ROUTE, uiSessions, type DashboardDeps } from './dashboard.js';
 
 /** Limits of the service. Defaults: 16 KiB bodies, 5 s to receive a request, 2 s for the store to answer. */
 export interface ServeLimits {
@@ -52,6 +55,8 @@ export interface ServeDeps {
   readonly tokens: TokenStore;
   readonly limits?: Partial<ServeLimits>;
   readonly log?: (line: AccessLine) => void;
+  /** The dashboard's sources (`arbiter serve --ui`); absent, only the lane routes and `/healthz` exist. */
+  readonly dashboard?: DashboardDeps;
 }
 
 // ── JSON schemas of the bodies (push-gate.md §5.1 shapes; the handle is never accepted from a body) ──
@@ -138,7 +143,8 @@ const CALLS: { [K in keyof Bodies]: (s: LaneStore, b: Bodies[K], me: TokenBearer
 /** A store failure → HTTP status: the client maps 5xx back to `contended` and 403 to `forbidden` (push-gate.md §5.6). */
 export const statusOfFailure = (kind: LaneFailure['kind']): number => (kind === 'forbidden' ? 403 : kind === 'transport' ? 502 : kind === 'contended' ? 503 : 500);
 
-const ROUTE_METHODS = new Map<string, string>([['/healthz', 'GET'], ...Object.values(LANE_ROUTES).map((p) => [p, 'POST'] as [string, string])]);
+const LANE_ROUTE_METHODS: ReadonlyArray<[string, string]> = [['/healthz', 'GET'], ...Object.values(LANE_ROUTES).map((p) => [p, 'POST'] as [string, string])];
+const DASHBOARD_ROUTE_METHODS: ReadonlyArray<[string, string]> = [...[...ASSET_ROUTES, '/v1/status', '/v1/events', '/v1/decisions'].map((p) => [p, 'GET'] as [string, string]), [UI_SESSION_ROUTE, 'POST']];
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -174,19 +180,28 @@ export const buildServer = (deps: ServeDeps): FastifyInstance => {
   app.decorateRequest('bearer', null);
   app.decorateRequest('errorCode', null);
   const started = new WeakMap<FastifyRequest, number>();
+  const sessions = uiSessions();
+  const ROUTE_METHODS = new Map<string, string>([...LANE_ROUTE_METHODS, ...(deps.dashboard === undefined ? [] : DASHBOARD_ROUTE_METHODS)]);
 
   app.addHook('onRequest', async (req, reply) => {
     started.set(req, performance.now());
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
     const path = req.routeOptions.url;
-    if (path === undefined || path === '/healthz') return;
+    if (path === undefined || path === '/healthz' || ASSET_ROUTES.has(path)) return;
     const h = req.headers.authorization;
     const m = typeof h === 'string' ? /^Bearer ([^\s]+)$/.exec(h) : null;
-    const bearer = m === null ? null : await deps.tokens.verify(m[1] as string);
+    // the page's cookie session (dashboard.md §4 D2) stands for its token on the read routes only, never on a route
+    // that changes anything: a cross-site form cannot use a lane route through the cookie
+    const sid = m === null && READ_ROUTES.has(path) ? cookieValue(req.headers.cookie, UI_COOKIE) : null;
+    const token = m !== null ? (m[1] as string) : sid !== null ? sessions.token(sid, Date.now()) : null;
+    const bearer = token === null ? null : await deps.tokens.verify(token);
     if (bearer === null) {
       reply.header('www-authenticate', 'Bearer');
-      return sendError(reply, 401, 'unauthorized', m === null ? 'missing bearer token' : 'unknown or revoked token');
+      return sendError(reply, 401, 'unauthorized', token === null ? 'missing bearer token' : 'unknown or revoked token');
     }
     req.bearer = bearer;
+    // a viewer reads (dashboard.md §4 D1): the read routes and opening a cookie session, nothing else
+    if (bearer.role === 'viewer' && !READ_ROUTES.has(path) && path !== UI_SESSION_ROUTE) return sendError(reply, 403, 'forbidden-role', 'a viewer token may only read the dashboard');
   });
   app.addHook('onResponse', async (req, reply) => {
     const t0 = started.get(req) ?? performance.now();
@@ -230,6 +245,7 @@ export const buildServer = (deps: ServeDeps): FastifyInstance => {
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  if (deps.dashboard !== undefined) registerDashboard(app, deps.dashboard, sessions, sendError);
 
   for (const [method, path] of Object.entries(LANE_ROUTES) as [keyof Bodies, string][]) {
     app.post(path, { schema: { body: SCHEMAS[method] } }, async (req, reply) => {
