@@ -21,6 +21,7 @@ import * as scan from './scan.js';
 import * as blastRadius from './blast-radius.js';
 import * as partitions from './partitions.js';
 import * as serve from './serve.js';
+import * as notifyVerb from './notify.js';
 
 /** Every verb module, in `--help` order. */
 export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> = [
@@ -42,6 +43,7 @@ export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> =
   land,
   serve,
   db,
+  notifyVerb,
 ];
 
 /**
