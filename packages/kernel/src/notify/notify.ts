@@ -9,7 +9,7 @@
  * write the state back.
  */
 import { maskString } from '../internal/mask.js';
-import { EVENT_KINDS, isKind, normalizeEvent, type NotifyEvent, type NotifyEventKind } from './event.js';
+import { EVENT_KINDS, isKind, normalizeEvent, type NotifyEvent, type NotifyEventKind } from '../internal/notify-event.js';
 import { sha256Hex } from '../internal/sha256.js';
 import { sanitizeLine } from '../internal/text.js';
 import { msToIso } from '../internal/time.js';
@@ -39,8 +39,8 @@ export const WEBHOOKS_MAX = 20;
 
 // ───────────────────────────── events (event.ts) ─────────────────────────────
 
-export { EVENT_KINDS, FIELD_MAX, normalizeEvent, wantsNotifications, isKind } from './event.js';
-export type { NotifyEvent, NotifyEventKind } from './event.js';
+export { EVENT_KINDS, FIELD_MAX, normalizeEvent, wantsNotifications, isKind } from '../internal/notify-event.js';
+export type { NotifyEvent, NotifyEventKind } from '../internal/notify-event.js';
 
 /** Identity of an event for dedup (docs/notify.md §4 N4): 16 hex of the SHA-256 of its fields in a fixed order. */
 export const eventKey = (e: NotifyEvent): string => {
@@ -79,7 +79,7 @@ export interface NotifySettings {
 const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
 /**
- * Check a webhook URL (docs/notify.md §2 rules W1–W3): at most 2 048 characters, no whitespace or control character,
+ * Check a webhook URL (docs/notify.md §2 W1–W3): at most 2 048 characters, no whitespace or control character,
  * `https:` anywhere, `http:` only to a loopback host (W2: a webhook URL is a secret; it never crosses a network in
  * clear text). Credentials in the URL are allowed (W3: they are masked wherever the endpoint is shown).
  * @returns `null` when usable, else a short fixed reason.

@@ -1,10 +1,11 @@
 /**
- * Notification events (docs/notify.md §3): their shape and the one reader every emitter and the flush apply. Kept
- * apart from notify.ts, and exported flat from the kernel index as well, so that a hook emitting an event bundles
- * this small module only, never the templates or the queue policy (docs/notify.md §5 E2).
+ * Notification events (docs/notify.md §3): their shape and the one reader every emitter and the flush apply. Shared
+ * vocabulary like the log entry, not a decision, so it lives with the other internal modules, apart from
+ * notify/notify.ts, and is exported flat from the kernel index as well: a hook that emits an event bundles this small
+ * module only, never the templates or the queue policy (docs/notify.md §5 E2).
  */
-import { maskString } from '../internal/mask.js';
-import { sanitizeLine } from '../internal/text.js';
+import { maskString } from './mask.js';
+import { sanitizeLine } from './text.js';
 
 /** Longest string field of a stored event, UTF-16 units (display text is cut further by the templates). */
 export const FIELD_MAX = 512;
