@@ -5,6 +5,7 @@
  * endpoint cools down; the queue holds at most 100 of 1,000 events; a URL's credentials and path never appear in any
  * output or file; with no webhook configured nothing is written.
  */
+import { execFileSync } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -200,6 +201,34 @@ describe('notify.webhooks, end to end', () => {
       expect(t).not.toContain('hook-user');
       expect(t).not.toContain('XYZsecretpath');
     }
+  });
+
+  it('arbiter land: the lane granted after waiting in the queue is announced (lane-granted)', async () => {
+    const r = await receiver('ok');
+    const w = world({ webhooks: [{ url: `http://127.0.0.1:${r.port}/land`, events: ['lane-granted'] }] });
+    const remote = join(w.root, 'remote.git');
+    const g = (args: string[]): string => execFileSync('git', args, { cwd: w.repo, env: w.env, encoding: 'utf8' });
+    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote], { env: w.env });
+    g(['remote', 'add', 'origin', remote]);
+    g(['push', '-q', 'origin', 'main']);
+    g(['checkout', '-q', '-b', 'feat']);
+    writeFileSync(join(w.repo, 'f.txt'), 'x\n');
+    g(['add', 'f.txt']);
+    g(['commit', '-q', '-m', 'feat']);
+    const as = (session: string): NodeJS.ProcessEnv => ({ ...w.env, ARBITER_SESSION: session });
+    expect(runBin(['lane', 'claim', 'main'], { env: as('person'), cwd: w.repo }).code).toBe(0);
+    const landing = runBinAsync(['land', '--check', 'true'], { env: as('sess-lander'), cwd: w.repo });
+    const queued = async (): Promise<boolean> => (await runBinAsync(['land', 'status'], { env: as('observer'), cwd: w.repo })).stdout.includes('sess-lander');
+    const end = Date.now() + 30_000;
+    while (!(await queued()) && Date.now() < end) await new Promise((res) => setTimeout(res, 200));
+    expect(r.got).toHaveLength(0); // waiting is not a grant
+    expect((await runBinAsync(['lane', 'release', 'main'], { env: as('person'), cwd: w.repo })).code).toBe(0);
+    const done = await landing;
+    expect(done.code).toBe(0);
+    expect(await waitFor(() => r.got.length > 0, 20_000)).toBe(true);
+    const body = JSON.parse((r.got[0] as Received).body) as { text: string; arbiter: { event: unknown } };
+    expect(body.arbiter.event).toEqual({ kind: 'lane-granted', lane: 'deploy:refs/heads/main', session: 'sess-lander', fence: 2 });
+    expect(body.text).toBe(':large_green_circle: Lane `deploy:refs/heads/main` granted to session `sess-lander` (fence 2).');
   });
 
   it('with no webhook configured, a halt and a block write no notification file', () => {
