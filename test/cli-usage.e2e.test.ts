@@ -296,6 +296,15 @@ const ROWS: ReadonlyArray<Row> = [
   unknownFlag(['db', 'migrate']),
   { argv: ['db', 'migrate', '--store', 'mysql'], code: 2, err: 'unknown --store "mysql" (postgres or fs:DIR)' },
   { argv: ['db', 'migrate', '--url-env', 'ARBITER_USAGE_TEST_UNSET'], code: 2, err: 'ARBITER_USAGE_TEST_UNSET is not set' },
+  // webhook notifications (docs/notify.md §7)
+  ...helps(['notify']),
+  ...helps(['notify', 'flush']),
+  ...helps(['notify', 'test']),
+  ...helps(['notify', 'status']),
+  unknownFlag(['notify', 'flush']),
+  unknownFlag(['notify', 'test']),
+  unknownFlag(['notify', 'status']),
+  { argv: ['notify', 'test', '--url', 'http://hooks.example.com/x'], code: 2, err: 'http is allowed only to a loopback host' },
 ];
 
 /** Every command path of the verbs (commander), without the `hook` stub the dispatcher answers itself. */

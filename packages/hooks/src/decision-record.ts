@@ -6,6 +6,7 @@ import { buildLogEntry, type LogEntryInput } from '@arbiter/kernel';
 import { appendDecisionSync, logDirFor, newDecisionId, type Env } from '@arbiter/io-node';
 import { sinceStartMs } from './hook/clock.js';
 import { agentLogMode, type Agent, type EarlyRecord } from '@arbiter/kernel/early';
+import { emitNotification, sessionOfFacts } from './notify/emit.js';
 
 /**
  * Input of {@link recordDecision}: a kernel `LogEntryInput` without what the runtime supplies itself (id, clock,
@@ -65,8 +66,29 @@ export const appendVerdicts = (logDir: () => string, verdicts: ReadonlyArray<Ver
   }
 };
 
-/** Append one verdict to the decision log, in the log of `startDir` unless `logDir` names one (see {@link appendVerdicts}). */
-export const recordDecision = (r: DecisionRecord): void =>
+/**
+ * Whether a recorded verdict is a hook's block (docs/notify.md §3 T4): the verdict `Block` reached by a hook (an
+ * agent's or git's), not by a verb. `Ask` and every allowing verdict are not blocks.
+ */
+export const isHookBlock = (r: Pick<DecisionRecord, 'mode' | 'verdict'>): boolean => r.mode !== 'cli' && r.mode !== 'library' && r.verdict === 'Block';
+
+/**
+ * Append one verdict to the decision log, in the log of `startDir` unless `logDir` names one (see {@link appendVerdicts});
+ * a hook's block ({@link isHookBlock}) is also emitted as a `block` notification (docs/notify.md §5: nothing is
+ * written or started when no webhook is configured). Never throws.
+ */
+export const recordDecision = (r: DecisionRecord): void => {
+  appendDecision(r);
+  if (isHookBlock(r)) {
+    const lane = r.facts['lane'];
+    emitNotification(
+      { startDir: r.startDir, env: r.env },
+      { kind: 'block', policy: r.policy, reason: r.reasons[0] ?? 'blocked', session: sessionOfFacts(r.facts), ...(typeof lane === 'string' ? { lane } : {}) },
+    );
+  }
+};
+
+const appendDecision = (r: DecisionRecord): void =>
   appendVerdicts(() => r.logDir ?? logDirFor(r.startDir, r.env), [
     {
       policy: r.policy,

@@ -100,6 +100,9 @@ export const RepoConfigCodec = t.intersection([
     // Decoded key by key by `commitmentsSettings` (hooks.md §5: an invalid value falls back to its default
     // with a warning naming the key), so a bad `commitments.*` value never invalidates the whole file.
     commitments: t.unknown,
+    // `notify.*` (docs/notify.md §2): resolved leniently by `notify.notifySettings` where it is used, so a bad
+    // webhook entry is skipped with a warning and never invalidates the file for the other policies.
+    notify: t.unknown,
   }),
 ]);
 export type RepoConfig = t.TypeOf<typeof RepoConfigCodec>;

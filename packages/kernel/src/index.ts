@@ -23,6 +23,9 @@ export * as convoyGuard from './convoy-guard.js';
 export * as actionClaim from './action-claim/action-claim.js';
 export * as landQueue from './land/queue.js';
 export * as land from './land/land.js';
+export * as notify from './notify/notify.js';
+// The emitters' part of notifications, flat so a hook bundles only it (docs/notify.md §5 E2).
+export { normalizeEvent as normalizeNotifyEvent, wantsNotifications, type NotifyEvent } from './internal/notify-event.js';
 
 export * from './internal/step.js';
 export * from './internal/codecs.js';

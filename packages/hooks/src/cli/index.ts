@@ -22,6 +22,7 @@ import * as blastRadius from './blast-radius.js';
 import * as partitions from './partitions.js';
 import * as serve from './serve.js';
 import * as status from './status.js';
+import * as notifyVerb from './notify.js';
 
 /** Every verb module, in `--help` order. */
 export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> = [
@@ -44,6 +45,7 @@ export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> =
   land,
   serve,
   db,
+  notifyVerb,
 ];
 
 /**

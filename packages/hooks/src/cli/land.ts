@@ -18,6 +18,7 @@ import type { LaneStore } from '@arbiter/kernel';
 import { land as L, pushGate as PG, runSteps } from '@arbiter/kernel';
 import { hostname, nodeGit, repoRuntimeDir, runGit, safeRevArg, sha256Hex, writeJsonAtomic, type Env, type GitRun } from '@arbiter/io-node';
 import { recordDecision } from '../decision-record.js';
+import { emitNotification } from '../notify/emit.js';
 import { probeIdentity, probeRefs, probeRepo, sleep, storeFor, withTimeout } from '../hook/push-gate-probes.js';
 import { requireWritableRuntime } from '../state-lock-guard.js';
 import { runningDir } from '../hook/land-running.js';
@@ -269,7 +270,7 @@ const runLand = async (a: Args, cwd: string, env: Env): Promise<never> => {
   const marker = a.dryRun
     ? null
     : writeRunning(c.runtime, { pid: process.pid, host: hostname(), session: me.session, agent_session: agentSession === me.session ? null : agentSession, lane, onto: c.onto, started_at: Date.now() });
-  const state = { branch: '', holding: false, fence: 0, grantedAt: 0, log: null as string | null, lastWait: '', durations: [] as ReadonlyArray<number>, durationsAt: 0 };
+  const state = { branch: '', waited: false, holding: false, fence: 0, grantedAt: 0, log: null as string | null, lastWait: '', durations: [] as ReadonlyArray<number>, durationsAt: 0 };
   // the heartbeat while the lane is ours: the lane lease and the ticket (waiting refreshes the ticket itself, LD7)
   const beat = setInterval(() => {
     if (!state.holding) return;
@@ -317,6 +318,7 @@ const runLand = async (a: Args, cwd: string, env: Env): Promise<never> => {
         const w = L.waitLine(p, c.onto);
         if (w !== state.lastWait) err(w);
         state.lastWait = w;
+        state.waited = true;
         await sleep(L.pollMs(p.position));
         if (interrupted) return { _tag: 'Interrupted' };
         return { _tag: 'Wait', value: await look() };
@@ -330,6 +332,8 @@ const runLand = async (a: Args, cwd: string, env: Env): Promise<never> => {
           state.holding = true;
           state.fence = r.right.fence;
           state.grantedAt = Date.now();
+          // docs/notify.md §3 T1: the queue handed the lane to this session after it waited its turn
+          if (state.waited) emitNotification({ startDir: top, env }, { kind: 'lane-granted', lane, session: me.session, fence: r.right.fence });
           return { _tag: 'Claim', value: { _tag: 'Granted', fence: r.right.fence } };
         }
         return { _tag: 'Claim', value: { _tag: 'Held', holder_handle: r.right.holder_handle } };

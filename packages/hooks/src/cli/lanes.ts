@@ -11,6 +11,7 @@ import { nodeGit, type Env } from '@arbiter/io-node';
 import { recordDecision } from '../decision-record.js';
 import { probeCompat, probeIdentity, probeRefs, probeRepo, storeFor, withTimeout, type GateRepo } from '../hook/push-gate-probes.js';
 import { requireWritableRuntime } from '../state-lock-guard.js';
+import { emitNotification } from '../notify/emit.js';
 
 /** Status of the latest lane-store failure of this process (push-gate.md §5.6: adapter detail), for the hint below. */
 let lastStoreStatus: string | null = null;
@@ -223,7 +224,13 @@ export const register = (program: Command): void => {
       await requireWritableRuntime(process.cwd(), process.env);
       const c = await laneContext(process.cwd(), process.env);
       const target = PG.sessionArg(o.session) as string; // valid: haltArgs checked it
-      const r = await call(c.store.halt(target, c.me, PG.safeReason(o.reason, PG.HALT_REASON_MAX)));
+      const reason = PG.safeReason(o.reason, PG.HALT_REASON_MAX);
+      const r = await call(c.store.halt(target, c.me, reason));
+      // docs/notify.md §3 T2: a placed halt is announced (one outbox append and a detached flush; nothing when unconfigured)
+      if (r._tag === 'Right' && PG.laneHaltOutcome(target, r.right).code === 0) {
+        const conf = c.repo.fact.kind === 'repo' && c.repo.fact.config._tag === 'Configured' ? c.repo.fact.config.config : null;
+        emitNotification({ startDir: c.repo.dir, env: process.env, config: conf }, { kind: 'halt', target, by: c.me.handle, reason });
+      }
       return c.done(PG.laneHaltOutcome(target, r._tag === 'Right' ? r.right : { _tag: 'Failure', kind: r.left.kind }), { target });
     });
   lane
