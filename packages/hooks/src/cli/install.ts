@@ -5,9 +5,11 @@
  *
  * Registers every event row of the ONE wiring table (`wiring.ts`: one `hook <event>` command per client event) into
  * `.claude/settings.json`, `.codex/hooks.json` and the clone's git hooks directory (`git rev-parse --git-path hooks`,
- * which honours `core.hooksPath`), or with `--user` into the user's own Claude Code and Codex files. Every command
- * starts with an absolute launcher (node and `arbiter.cjs`), and each is run once as the client will run it before
- * anything is written; a command that does not answer aborts the install (exit 1, nothing written). Merges with what
+ * which honours `core.hooksPath`), or with `--user` into the user's own Claude Code and Codex files. A project
+ * command runs the committed launcher `.arbiter/bin/arbiter-hook` and is the same on every machine; the node and
+ * `arbiter.cjs` of this install are recorded for the clone in `<git common dir>/arbiter-launcher` (hooks.md §11
+ * "Registration"); a user command starts with that absolute launcher. Each is run once as the client will run it
+ * before any client file is written; a command that does not answer aborts the install (exit 1). Merges with what
  * is there and chains an existing `pre-push`. Idempotent: a second run changes nothing. Writes a default
  * `.arbiter/config.json` when absent (not with `--user`). Everything added is listed in `<runtime dir>/install.json`
  * (`<per-user state dir>/install-user.json` for `--user`), so `--uninstall` removes exactly that and nothing else.
@@ -38,9 +40,10 @@ import type { Agent } from '@arbiter/kernel/early';
 export const shellWord = (s: string): string => (/^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /**
- * How a registered command reaches Arbiter (hooks.md §11): the absolute path of the node executable and
- * of the installed `arbiter.cjs`. Never a bare `arbiter`: a client's PATH (or a login shell's, which rebuilds PATH from
- * `/etc/profile`) need not hold it, and a command that cannot start turns every gate off without a word.
+ * What runs Arbiter on this machine (hooks.md §11): the absolute path of the node executable and of the installed
+ * `arbiter.cjs`. Never a bare `arbiter` alone: a client's PATH (or a login shell's, which rebuilds PATH from
+ * `/etc/profile`) need not hold it. Recorded per clone for the committed launcher and the pre-push shim, and written
+ * into user-level commands; never into a committed file.
  */
 export interface Launcher {
   readonly node: string;
