@@ -56,7 +56,8 @@ const installed = (bin, dir, gitEnv) => {
   const toNode = (cmd) => cmd.replace(/^arbiter /, `${q(process.execPath)} ${q(bin)} `);
   const script = (steps) => {
     const cmds = steps.flatMap(([event, tool, file]) => commandsFor(settings, event, tool).map((c) => `${toNode(c)} < ${q(file)} > /dev/null 2>&1`));
-    return { script: [...cmds, 'times'].join('\n'), processes: cmds.length };
+    // Claude Code sets CLAUDE_PROJECT_DIR for every hook; the installed commands reach the committed launcher through it
+    return { script: [`export CLAUDE_PROJECT_DIR=${q(repo)}`, ...cmds, 'times'].join('\n'), processes: cmds.length };
   };
   return {
     repo,

@@ -149,7 +149,9 @@ export const makeWorld = (name: string, o: WorldOptions = {}): World => {
   if (mode !== false) {
     const env = { ...gitEnv(w), PATH: mode === 'shim' ? `${w.binDir}${delimiter}${gitEnv(w).PATH}` : gitEnv(w).PATH };
     const args = mode === 'shim' ? [join(w.binDir, 'arbiter'), 'install'] : [process.execPath, BIN, 'install'];
-    execFileSync(args[0] as string, args.slice(1), { cwd: w.repo, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+    // install runs each of its 17 commands once (4 at a time) before writing: on a loaded two-core machine that took
+    // over 30 s (load average above 20 measured), so the bound is the session's, not a tight one
+    execFileSync(args[0] as string, args.slice(1), { cwd: w.repo, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
   }
   if (o.record === true) addRecorders(w);
   return w;

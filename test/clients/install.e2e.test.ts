@@ -4,10 +4,10 @@
  * rebuilds PATH); and what each client does with a hook that outlives its timeout (host-protocols.md C1, C6, C7).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { say } from './fake-model.js';
-import { CLIENTS, addHook, arbiter, codexBin, decisions, git, laneAudit, makeWorld, remoteHead, runSession, shell, toldAfterTools, SESSION_TEST_MS, SETUP_MS, cleanupWorlds, setupClients, writeCodexConfig } from './harness.js';
+import { BIN, CLIENTS, addHook, arbiter, codexBin, decisions, git, laneAudit, makeWorld, remoteHead, runSession, shell, toldAfterTools, SESSION_TEST_MS, SETUP_MS, cleanupWorlds, setupClients, writeCodexConfig } from './harness.js';
 
 vi.setConfig({ testTimeout: SESSION_TEST_MS });
 beforeAll(setupClients, SETUP_MS);
@@ -28,6 +28,22 @@ describe.each(CLIENTS)('%s: installation as the client runs it', (client) => {
       const failed = s.events.filter((e) => e['subtype'] === 'hook_response' && e['exit_code'] === 127);
       expect(failed).toEqual([]);
     }
+  });
+
+  it("a teammate's clone (hooks.md §11): no launcher record, no arbiter on PATH, only the repository's node_modules: the committed hooks still gate (agent and git layer)", async () => {
+    const w = makeWorld(`teammate-${client}`, { install: 'node' });
+    rmSync(join(w.repo, '.git', 'arbiter-launcher')); // what `git clone` gives a teammate: no record of this machine
+    const pkg = join(w.repo, 'node_modules', '@arbiter', 'hooks', 'dist');
+    cpSync(dirname(BIN), pkg, { recursive: true });
+    mkdirSync(join(w.repo, 'node_modules', '.bin'));
+    symlinkSync('../@arbiter/hooks/dist/arbiter.cjs', join(w.repo, 'node_modules', '.bin', 'arbiter'));
+    writeFileSync(join(w.repo, '.git', 'info', 'exclude'), 'node_modules/\n');
+    const s = await runSession(client, w, { prompt: 'Ship the change to main.', arbiterOnPath: false, script: [shell(client, PUSH), say('Pushed.')] });
+    expect(s.code, s.stderr).toBe(0);
+    expect(remoteHead(w)).toBe(git(w, w.repo, ['rev-parse', 'HEAD']).trim());
+    expect(laneAudit(w).filter((a) => a['kind'] === 'claim').map((a) => a['by_session'])).toEqual([s.sessionId]);
+    expect(decisions(w).filter((d) => d['policy'] === 'push-gate' && d['mode'] === 'git')).toHaveLength(1);
+    if (client === 'claude') expect(s.events.filter((e) => e['subtype'] === 'hook_response' && e['exit_code'] !== 0)).toEqual([]);
   });
 
   it('a hook that outlives its timeout does not stop the tool call: the client ends it and goes on', async () => {

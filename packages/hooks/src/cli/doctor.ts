@@ -5,7 +5,8 @@
  *
  * Checks: the Node version; every Arbiter command registered in the project's and the user's Claude Code and Codex
  * files, run once as the client runs it (`sh -c`, and `bash -lc` for Codex) with a payload every stage answers
- * without a decision; the configuration decodes; the repository's state directory is writable and its guard
+ * without a decision; that the commands of the committed project files name no machine-specific path, and the
+ * committed launcher they run through resolves an arbiter here; the configuration decodes; the repository's state directory is writable and its guard
  * enabled; a Codex trust entry for each Arbiter hook; the git pre-push shim (where `core.hooksPath` points, the chain,
  * the shim run under both shells); the lane store answers a read (fs, postgres or http).
  *
@@ -21,7 +22,23 @@ import { readRepoConfig, resolveRepo, type Env } from '@arbiter/io-node';
 import { EVENTS } from '../wiring.js';
 import { openRuntimeGuard } from '../state-lock-guard.js';
 import { laneRoot, storeFor, withTimeout } from '../hook/push-gate-probes.js';
-import { CHECK_CONCURRENCY, SHELLS, checkShim, checkTimeoutSec, inBatches, isArbiterEventCommand, isOurShim, runLikeClient, userFiles, type CommandCheck } from './install.js';
+import {
+  CHECK_CONCURRENCY,
+  HOOK_LAUNCHER,
+  SHELLS,
+  checkShim,
+  checkTimeoutSec,
+  clientSetting,
+  inBatches,
+  isArbiterEventCommand,
+  isOurLauncher,
+  isOurShim,
+  isPortableCommand,
+  runLikeClient,
+  shellWord,
+  userFiles,
+  type CommandCheck,
+} from './install.js';
 
 /** One row of the report. `fix` is set exactly when `status` is `fail`. */
 export interface DoctorCheck {
@@ -96,13 +113,37 @@ export const hasTrustEntry = (toml: string, key: string): boolean => {
   return false;
 };
 
-/** Check the registrations of one client file. */
-const clientChecks = async (client: 'claude' | 'codex', scope: 'project' | 'user', path: string, env: Env, work: string): Promise<DoctorCheck[]> => {
+/** Failures that share a detail, one group each: `A, B: detail; C: other detail`. */
+const groupByDetail = (items: ReadonlyArray<{ what: string; detail: string }>): string => {
+  const by = new Map<string, string[]>();
+  for (const i of items) by.set(i.detail, [...(by.get(i.detail) ?? []), i.what]);
+  return [...by].map(([detail, whats]) => `${whats.join(', ')}: ${detail}`).join('; ');
+};
+
+/**
+ * Check the registrations of one client file: every event present, each command answering as the client runs it
+ * (project commands from the worktree `top`, with `CLAUDE_PROJECT_DIR`), for a project file that each Arbiter command
+ * is portable (a committed machine-specific path breaks every other clone: hooks.md §11), and for Codex the trust.
+ */
+const clientChecks = async (client: 'claude' | 'codex', scope: 'project' | 'user', path: string, env: Env, work: string, top: string | null): Promise<DoctorCheck[]> => {
   const label = `${client} ${scope} hooks`;
   const { found, error } = readHooks(path);
   if (error !== null) return [fail(label, `${path} is not valid JSON (${error})`, `fix or remove ${path}, then run \`arbiter install${scope === 'user' ? ' --user' : ''} --${client}\``)];
   if (found.length === 0) return [skip(label, `none in ${path}`)];
   const out: DoctorCheck[] = [];
+  if (scope === 'project') {
+    const fixed = found.filter((f) => !isPortableCommand(f.command));
+    out.push(
+      fixed.length === 0
+        ? ok(`${client} project portable`, `every Arbiter command runs through the committed ${HOOK_LAUNCHER}`)
+        : fail(
+            `${client} project portable`,
+            `${fixed.length} Arbiter command(s) in ${path} name a machine-specific launcher (${fixed[0]?.command.slice(0, 120) ?? ''}): in any other clone or on any other machine they cannot start (exit 127) and every gate is off`,
+            `run \`arbiter install --${client}\` (it rewrites them to the portable form and writes ${HOOK_LAUNCHER}), then commit both`,
+          ),
+    );
+  }
+  const how = clientSetting(scope === 'project' ? top : null, work);
   const expected = EVENTS.filter((r) => r.client === client).map((r) => r.event);
   const missing = expected.filter((e) => !found.some((f) => f.event === e));
   out.push(
@@ -113,7 +154,10 @@ const clientChecks = async (client: 'claude' | 'codex', scope: 'project' | 'user
   const runs = await inBatches(
     found.flatMap((f) => {
       const row = EVENTS.find((r) => r.client === client && r.event === f.event);
-      return SHELLS[client].map((sh) => () => runLikeClient(f.command, sh, { cwd: work, stdin: probe(f.event, work), timeoutSec: checkTimeoutSec(row?.timeoutSec ?? 10), stateDir: join(work, '..', 'state') }).then((c) => ({ f, c })));
+      return SHELLS[client].map(
+        (sh) => () =>
+          runLikeClient(f.command, sh, { cwd: how.cwd, env: how.env, stdin: probe(f.event, work), timeoutSec: checkTimeoutSec(row?.timeoutSec ?? 10), stateDir: join(work, '..', 'state') }).then((c) => ({ f, c })),
+      );
     }),
     CHECK_CONCURRENCY,
   );
@@ -124,8 +168,10 @@ const clientChecks = async (client: 'claude' | 'codex', scope: 'project' | 'user
       ? ok(name, `${runs.length} run(s) answered (${SHELLS[client].join(', ')})`)
       : fail(
           name,
-          bad.map((b: { f: Found; c: CommandCheck }) => `${b.f.event} under ${b.c.shell}: ${b.c.detail}`).join('; '),
-          `run \`arbiter install${scope === 'user' ? ' --user' : ''} --${client}\` with the arbiter you want the client to run (it registers absolute paths)`,
+          groupByDetail(bad.map((b: { f: Found; c: CommandCheck }) => ({ what: `${b.f.event} under ${b.c.shell}`, detail: b.c.detail }))),
+          scope === 'user'
+            ? `run \`arbiter install --user --${client}\` with the arbiter you want the client to run (user files name its absolute path)`
+            : `install Arbiter in this clone (npm ci, or npm i -g), or run \`arbiter install --${client}\` here with the arbiter you want the client to run (it records it for this clone)`,
         ),
   );
   if (client === 'codex') out.push(trustCheck(scope, path, found, env));
@@ -187,10 +233,52 @@ const repoChecks = async (cwd: string, env: Env, work: string): Promise<DoctorCh
   } catch (e) {
     out.push(fail('state directory', `${repo.runtimeDir} is not writable (${(e as NodeJS.ErrnoException).code ?? 'error'})`, `make ${repo.runtimeDir} writable by this user (or set ARBITER_STATE_DIR)`));
   }
+  const launcher = await launcherCheck(repo.topLevel);
+  if (launcher !== null) out.push(launcher);
   out.push(...(await gitChecks(repo.topLevel)));
   if (conf._tag === 'Configured') out.push(await storeCheck(repo.commonDir, conf, env));
   void work;
   return out;
+};
+
+/**
+ * The committed launcher (hooks.md §11), when a project file registers a portable command: present, Arbiter's,
+ * executable, and resolving an arbiter here (`<launcher> --help` under `sh -c` and `bash -lc`; when nothing resolves
+ * it exits 1 with its "did NOT run" line, shown as the detail).
+ */
+const launcherCheck = async (top: string): Promise<DoctorCheck | null> => {
+  const files = [join(top, '.claude', 'settings.json'), join(top, '.codex', 'hooks.json')];
+  if (!files.some((f) => readHooks(f).found.some((x) => isPortableCommand(x.command)))) return null;
+  const path = join(top, HOOK_LAUNCHER);
+  const name = 'hook launcher';
+  let text: string | null = null;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    text = null;
+  }
+  if (text === null || !isOurLauncher(text)) {
+    return fail(name, `${path} is ${text === null ? 'missing' : 'not Arbiter\'s launcher'}: every project hook fails to start`, 'run `arbiter install` here and commit .arbiter/bin/arbiter-hook');
+  }
+  try {
+    accessSync(path, constants.X_OK);
+  } catch {
+    return fail(name, `${path} is not executable: every project hook fails to start`, `chmod +x ${path} (and commit the mode: git update-index --chmod=+x ${HOOK_LAUNCHER})`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'arbiter-doctor-launcher-'));
+  try {
+    const runs = await Promise.all(SHELLS.codex.map((sh) => runLikeClient(`${shellWord(path)} --help`, sh, { cwd: top, stdin: '', timeoutSec: 15, stateDir: join(dir, 'state') })));
+    const bad = runs.filter((c) => !c.ok);
+    return bad.length === 0
+      ? ok(name, `${path} finds an arbiter (${runs.map((c) => c.shell).join(', ')})`)
+      : fail(
+          name,
+          groupByDetail(bad.map((b) => ({ what: b.shell, detail: b.detail }))),
+          'install Arbiter for this clone: `npm ci` (node_modules/.bin/arbiter), `npm i -g` (arbiter on PATH), or run `arbiter install` here with the arbiter to use (it records it for this clone)',
+        );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 };
 
 /** core.hooksPath, the pre-push shim, its chain, and the shim run under both shells. */
@@ -231,7 +319,7 @@ const gitChecks = async (top: string): Promise<DoctorCheck[]> => {
   if (text.includes('pre-push.arbiter-chained') && !(existsSync(chained) && (statSync(chained).mode & 0o111) !== 0)) {
     out.push(fail('git pre-push chain', `${chained} is missing or not executable: the previous hook no longer runs`, 'restore the previous hook as pre-push.arbiter-chained, or run `arbiter install --uninstall --git` then `arbiter install --git`'));
   }
-  const checks = await checkShim(shim);
+  const checks = await checkShim(shim, top);
   const bad = checks.filter((c) => !c.ok);
   out.push(
     bad.length === 0
@@ -267,8 +355,8 @@ export const runDoctor = async (cwd: string, env: Env): Promise<DoctorCheck[]> =
     const user = userFiles(env);
     const client: Array<Promise<DoctorCheck[]>> = [];
     for (const c of ['claude', 'codex'] as const) {
-      if (repo !== null) client.push(clientChecks(c, 'project', c === 'claude' ? join(repo.topLevel, '.claude', 'settings.json') : join(repo.topLevel, '.codex', 'hooks.json'), env, work));
-      client.push(clientChecks(c, 'user', user[c], env, work));
+      if (repo !== null) client.push(clientChecks(c, 'project', c === 'claude' ? join(repo.topLevel, '.claude', 'settings.json') : join(repo.topLevel, '.codex', 'hooks.json'), env, work, repo.topLevel));
+      client.push(clientChecks(c, 'user', user[c], env, work, null));
     }
     const rows = [nodeCheck(), ...(await Promise.all(client)).flat(), ...(await repoChecks(cwd, env, work))];
     return rows;

@@ -5,9 +5,11 @@
  *
  * Registers every event row of the ONE wiring table (`wiring.ts`: one `hook <event>` command per client event) into
  * `.claude/settings.json`, `.codex/hooks.json` and the clone's git hooks directory (`git rev-parse --git-path hooks`,
- * which honours `core.hooksPath`), or with `--user` into the user's own Claude Code and Codex files. Every command
- * starts with an absolute launcher (node and `arbiter.cjs`), and each is run once as the client will run it before
- * anything is written; a command that does not answer aborts the install (exit 1, nothing written). Merges with what
+ * which honours `core.hooksPath`), or with `--user` into the user's own Claude Code and Codex files. A project
+ * command runs the committed launcher `.arbiter/bin/arbiter-hook` and is the same on every machine; the node and
+ * `arbiter.cjs` of this install are recorded for the clone in `<git common dir>/arbiter-launcher` (hooks.md §11
+ * "Registration"); a user command starts with that absolute launcher. Each is run once as the client will run it
+ * before any client file is written; a command that does not answer aborts the install (exit 1). Merges with what
  * is there and chains an existing `pre-push`. Idempotent: a second run changes nothing. Writes a default
  * `.arbiter/config.json` when absent (not with `--user`). Everything added is listed in `<runtime dir>/install.json`
  * (`<per-user state dir>/install-user.json` for `--user`), so `--uninstall` removes exactly that and nothing else.
@@ -18,9 +20,9 @@
  * releases, `LEGACY_COMMANDS`; bare `arbiter hook …`; another launcher; an old matcher) is replaced, so a tool call
  * never runs a decision twice; an old shim is rewritten with the same chaining.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, rmdirSync, unlinkSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { execFile, execFileSync } from 'node:child_process';
 import { Command } from 'commander';
 import { config } from '@arbiter/kernel';
@@ -38,9 +40,10 @@ import type { Agent } from '@arbiter/kernel/early';
 export const shellWord = (s: string): string => (/^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /**
- * How a registered command reaches Arbiter (hooks.md §11): the absolute path of the node executable and
- * of the installed `arbiter.cjs`. Never a bare `arbiter`: a client's PATH (or a login shell's, which rebuilds PATH from
- * `/etc/profile`) need not hold it, and a command that cannot start turns every gate off without a word.
+ * What runs Arbiter on this machine (hooks.md §11): the absolute path of the node executable and of the installed
+ * `arbiter.cjs`. Never a bare `arbiter` alone: a client's PATH (or a login shell's, which rebuilds PATH from
+ * `/etc/profile`) need not hold it. Recorded per clone for the committed launcher and the pre-push shim, and written
+ * into user-level commands; never into a committed file.
  */
 export interface Launcher {
   readonly node: string;
@@ -66,44 +69,143 @@ export const launcherPrefix = (l: Launcher): string => `${shellWord(l.node)} ${s
 export type Scope = 'project' | 'user';
 
 /**
- * The shell command a host runs for an event row. A user-scope command carries `--scope user`: it answers only in a
- * repository with `.arbiter/config.json` whose project files do not register Arbiter themselves (hooks.md §11).
+ * The committed hook launcher, relative to the worktree top (hooks.md §11 "Portable project files"): every command in
+ * the project's `.claude/settings.json` and `.codex/hooks.json` runs through it, so those committed files name nothing
+ * that exists only on the installer's machine.
+ */
+export const HOOK_LAUNCHER = '.arbiter/bin/arbiter-hook';
+
+/**
+ * How a client reaches the committed launcher from its hook shell, one fixed string per client (no user data in it):
+ * Claude Code sets `CLAUDE_PROJECT_DIR` to the project root for every hook; Codex sets no such variable and runs hooks
+ * in the session's directory, which may be below the top, so its command asks git for the worktree top.
+ */
+export const PROJECT_LAUNCH: Readonly<Record<Agent, string>> = {
+  claude: `"$CLAUDE_PROJECT_DIR"/${HOOK_LAUNCHER}`,
+  codex: `"$(git rev-parse --show-toplevel)"/${HOOK_LAUNCHER}`,
+};
+
+/**
+ * The shell command a host runs for an event row. A project-scope command goes through the committed launcher
+ * ({@link PROJECT_LAUNCH}) and is the same on every machine; a user-scope command (the user's own, uncommitted files)
+ * starts with the absolute launcher and carries `--scope user`: it answers only in a repository with
+ * `.arbiter/config.json` whose project files do not register Arbiter themselves (hooks.md §11).
  */
 export const commandOf = (row: EventRow, launcher: Launcher, scope: Scope = 'project'): string =>
-  [launcherPrefix(launcher), ...argsOf(row), ...(scope === 'user' ? ['--scope', 'user'] : [])].join(' ');
+  scope === 'project'
+    ? [PROJECT_LAUNCH[row.client], ...argsOf(row)].join(' ')
+    : [launcherPrefix(launcher), ...argsOf(row), '--scope', 'user'].join(' ');
 
 /**
  * True for a command that runs one of Arbiter's event hooks, whatever launcher an earlier install wrote (a bare
- * `arbiter`, another node, another path, `npx arbiter`): what `install` replaces and `doctor` inspects.
+ * `arbiter`, another node, another path, `npx arbiter`, the committed `arbiter-hook`): what `install` replaces and
+ * `doctor` inspects.
  */
 export const isArbiterEventCommand = (command: string): boolean =>
-  /(?:^|[\s'"/])arbiter(?:\.cjs)?'? hook (?:pre-tool|post-tool|post-tool-failure|stop|session-start|prompt|session-end) --agent (?:claude|codex)(?: --scope user)?$/.test(command);
+  /(?:^|[\s'"/])arbiter(?:\.cjs|-hook)?'? hook (?:pre-tool|post-tool|post-tool-failure|stop|session-start|prompt|session-end) --agent (?:claude|codex)(?: --scope user)?$/.test(command);
+
+/**
+ * True for an Arbiter event command that names no machine-specific path: one of the {@link PROJECT_LAUNCH} forms.
+ * An Arbiter command in a committed project file that is not portable breaks every other clone (`arbiter doctor`).
+ */
+export const isPortableCommand = (command: string): boolean =>
+  isArbiterEventCommand(command) && Object.values(PROJECT_LAUNCH).some((p) => command.startsWith(`${p} hook `)) && !command.endsWith(' --scope user');
+
+/**
+ * The sh lines that choose what runs Arbiter on this machine, shared by the committed launcher and the pre-push shim
+ * (hooks.md §11): `$top` is the worktree top, `$rec` this clone's launcher record. In order: (1) the node and
+ * `arbiter.cjs` that `arbiter install` recorded for this clone (a relative script is read against `$top`; a recorded
+ * node that is gone gives way to `node` on PATH), (2) this repository's `node_modules/.bin/arbiter` with that node,
+ * (3) an `arbiter` on PATH. It leaves the command in `"$@"`, or runs `$missing` when nothing is found.
+ */
+const RESOLVE_SH =
+  'node= script=\n' +
+  'if [ -f "$rec" ]; then { IFS= read -r node; IFS= read -r script; } < "$rec"; fi\n' +
+  'case $script in ""|/*) ;; *) script=$top/$script ;; esac\n' +
+  '[ -n "$node" ] && [ -x "$node" ] || node=$(command -v node 2>/dev/null) || node=\n' +
+  'if [ -n "$node" ] && [ -n "$script" ] && [ -f "$script" ]; then set -- "$node" "$script" "$@"\n' +
+  'elif [ -n "$node" ] && [ -f "$top/node_modules/.bin/arbiter" ]; then set -- "$node" "$top/node_modules/.bin/arbiter" "$@"\n' +
+  'elif command -v arbiter >/dev/null 2>&1; then set -- arbiter "$@"\n' +
+  'else missing\n' +
+  'fi\n';
+
+/** The first line after the shebang of the committed launcher: how `install` and `doctor` recognise it. */
+const LAUNCHER_MARK = '# arbiter: hook launcher (written by `arbiter install`; commit it with .claude/ and .codex/)';
+
+/**
+ * The committed launcher `.arbiter/bin/arbiter-hook` (hooks.md §11): a POSIX sh script (sh exists wherever a client
+ * runs hooks; node may not be on a login shell's PATH). It finds this clone's git common directory from `.git` without
+ * running git, then resolves Arbiter with {@link RESOLVE_SH} and `exec`s it with its own arguments. When nothing
+ * resolves it prints one line on stderr naming the hook, that it did NOT run, and the fix, and exits 1: Claude Code
+ * shows the line and goes on, Codex goes on (fail-open, loudly, as the pre-push shim: push-gate.md §17 PG-14). Its text
+ * is the same on every machine, so it can be committed.
+ */
+export const hookLauncherScript = (): string =>
+  '#!/bin/sh\n' +
+  `${LAUNCHER_MARK}\n` +
+  '# Runs the arbiter recorded for this clone by `arbiter install` (<git common dir>/arbiter-launcher, never\n' +
+  '# committed), else node_modules/.bin/arbiter, else arbiter on PATH; otherwise says so and exits 1.\n' +
+  'top=${0%/*}/../..\n' +
+  'g=$top/.git\n' +
+  'if [ -f "$g" ]; then\n' +
+  '  IFS= read -r g < "$g"; g=${g#gitdir: }\n' +
+  '  case $g in /*) ;; *) g=$top/$g ;; esac\n' +
+  '  if [ -f "$g/commondir" ]; then IFS= read -r c < "$g/commondir"; case $c in /*) g=$c ;; *) g=$g/$c ;; esac; fi\n' +
+  'fi\n' +
+  'rec=$g/arbiter-launcher\n' +
+  'missing() {\n' +
+  '  echo "arbiter: \'arbiter $*\' did NOT run: no arbiter for this clone (none recorded by \'arbiter install\', no node_modules/.bin/arbiter with a node, no arbiter on PATH), so this step is ungated (fail-open). Install Arbiter (npm ci, or npm i -g) or run \'arbiter install\' here; \'arbiter doctor\' checks it." >&2\n' +
+  '  exit 1\n' +
+  '}\n' +
+  RESOLVE_SH.replace('else missing\n', 'else missing "$@"\n') +
+  'exec "$@"\n';
+
+/** Whether `text` is Arbiter's committed launcher (any release): its marker line. */
+export const isOurLauncher = (text: string): boolean => text.startsWith(`#!/bin/sh\n${LAUNCHER_MARK}`);
+
+/**
+ * Where `install` records this clone's launcher: `<git common dir>/arbiter-launcher`, shared by the clone's worktrees,
+ * never committed, out of reach of `git clean`, and beside (not inside) the runtime directory, whose files are all
+ * state (architecture.md conventions §2).
+ */
+export const launcherRecordPath = (commonDir: string): string => join(commonDir, 'arbiter-launcher');
+
+/**
+ * The record's text: the node on the first line, `arbiter.cjs` on the second, relative to `top` when it lies inside
+ * the worktree (a repository's own `node_modules`), so a copied clone runs its own copy.
+ */
+export const launcherRecord = (l: Launcher, top: string): string => {
+  const rel = relative(top, l.script);
+  const script = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : l.script;
+  return `${l.node}\n${script}\n`;
+};
 
 /** The first line of every pre-push shim Arbiter writes (current and earlier releases): how a shim is recognised. */
 const SHIM_MARK = '# arbiter: pre-push shim (installed by `arbiter install --git`)';
 
 /**
- * The git pre-push shim (push-gate.md §15). It runs Arbiter through the absolute launcher (a login shell or a GUI
- * client need not have `arbiter` on PATH), else through an `arbiter` on PATH; when neither exists it says so on
- * stderr and lets the push go ahead (fail-open, loudly: push-gate.md §14, a skipped gate is never silent). It does
- * not `exec` the hook: a hook whose event loop blocked is ended by its backstop (hook/backstop.ts) with SIGKILL, exit
- * 137, which git would read as a refusal; the backstop first writes into the file named by `ARBITER_WATCHDOG_MARK`,
- * so 137 with that file non-empty is the watchdog and the push goes ahead (exit 0, one stderr line). Any other exit
- * code is passed on unchanged. `chain`: run the previous hook (renamed `pre-push.arbiter-chained`) first with the
- * same stdin.
+ * The git pre-push shim (push-gate.md §15). Git runs it in the worktree top; it finds this clone's launcher record
+ * (`git rev-parse --git-common-dir`) and resolves Arbiter exactly as the committed launcher does ({@link RESOLVE_SH}:
+ * the recorded node and `arbiter.cjs`, else `node_modules/.bin/arbiter`, else `arbiter` on PATH), so the text names
+ * no machine-specific path and one re-install moves both layers. When nothing resolves it says so on stderr and lets
+ * the push go ahead (fail-open, loudly: push-gate.md §14, a skipped gate is never silent). It does not `exec` the
+ * hook: a hook whose event loop blocked is ended by its backstop (hook/backstop.ts) with SIGKILL, exit 137, which git
+ * would read as a refusal; the backstop first writes into the file named by `ARBITER_WATCHDOG_MARK`, so 137 with that
+ * file non-empty is the watchdog and the push goes ahead (exit 0, one stderr line). Any other exit code is passed on
+ * unchanged. `chain`: run the previous hook (renamed `pre-push.arbiter-chained`) first with the same stdin.
  */
-export const prePushShim = (l: Launcher, chain: boolean): string =>
+export const prePushShim = (chain: boolean): string =>
   '#!/bin/sh\n' +
   `${SHIM_MARK}${chain ? ', chaining the previous hook' : ''}\n` +
   (chain ? 'input=$(cat)\nprev="$(dirname "$0")/pre-push.arbiter-chained"\nif [ -x "$prev" ]; then printf \'%s\\n\' "$input" | "$prev" "$@" || exit $?; fi\n' : '') +
-  `node=${shellWord(l.node)}\n` +
-  `script=${shellWord(l.script)}\n` +
-  'if [ -x "$node" ] && [ -f "$script" ]; then set -- "$node" "$script" hook pre-push "$@"\n' +
-  'elif command -v arbiter >/dev/null 2>&1; then set -- arbiter hook pre-push "$@"\n' +
-  'else\n' +
-  '  echo "arbiter: the pre-push gate did NOT run: $script is gone and no arbiter is on PATH; pushing ungated (fail-open). Reinstall Arbiter, then run \'arbiter install --git\' (\'arbiter doctor\' checks it)." >&2\n' +
+  'top=$(pwd)\n' +
+  'rec=$(git rev-parse --git-common-dir 2>/dev/null)/arbiter-launcher\n' +
+  'missing() {\n' +
+  '  echo "arbiter: the pre-push gate did NOT run: no arbiter for this clone (none recorded by \'arbiter install\', no node_modules/.bin/arbiter with a node, no arbiter on PATH); pushing ungated (fail-open). Install Arbiter, then run \'arbiter install --git\' (\'arbiter doctor\' checks it)." >&2\n' +
   '  exit 0\n' +
-  'fi\n' +
+  '}\n' +
+  'set -- hook pre-push "$@"\n' +
+  RESOLVE_SH +
   'mark=$(mktemp "${TMPDIR:-/tmp}/arbiter-pre-push.XXXXXX" 2>/dev/null) || mark=\n' +
   `${chain ? "printf '%s\\n' \"$input\" | " : ''}ARBITER_WATCHDOG_MARK="$mark" "$@"\n` +
   'status=$?\n' +
@@ -131,6 +233,10 @@ interface Manifest {
   hooks: Added[];
   config_created: string | null;
   git_hook: { path: string; chained: string | null } | null;
+  /** The committed launcher install created (`<top>/.arbiter/bin/arbiter-hook`), removed with the last project hook. */
+  launcher_created?: string | null;
+  /** This clone's launcher record, removed when nothing of the project install is left. */
+  record?: string | null;
 }
 
 type HookGroup = { matcher?: string; hooks: { type: string; command: string; timeout?: number }[] };
@@ -243,6 +349,8 @@ export interface CommandCheck {
   readonly ok: boolean;
   /** `exit N`, `signal S`, `timed out`, or `bash not found`; with the first stderr line when there is one. */
   readonly detail: string;
+  /** The first non-empty stderr line (printable ASCII, at most 160 characters), or `''`. */
+  readonly stderrFirst?: string;
 }
 
 /** A payload the event's stages all answer without a decision: a read-only tool, outside any repository. */
@@ -264,24 +372,30 @@ const probePayload = (row: EventRow, cwd: string): string =>
 /**
  * Run `command` once as a client would (`sh -c` or `bash -lc`, in `cwd`, `stdin` on stdin), bounded by
  * `timeoutSec`. OK when it exits 0 and prints nothing, one JSON object, or text. The environment is this process's
- * with `ARBITER_STATE_DIR` pointed at `stateDir`, so whatever the probe records lands in a throw-away directory.
+ * with `ARBITER_STATE_DIR` pointed at `stateDir`, so whatever the probe records lands in a throw-away directory, plus
+ * `env` (e.g. the `CLAUDE_PROJECT_DIR` Claude Code sets for every hook).
  */
-export const runLikeClient = (command: string, shell: ShellForm, o: { cwd: string; stdin: string; timeoutSec: number; stateDir: string }): Promise<CommandCheck> =>
+export const runLikeClient = (
+  command: string,
+  shell: ShellForm,
+  o: { cwd: string; stdin: string; timeoutSec: number; stateDir: string; env?: Readonly<Record<string, string>> },
+): Promise<CommandCheck> =>
   new Promise((resolvePromise) => {
     const [file, flag] = shell === 'sh -c' ? ['/bin/sh', '-c'] : ['bash', '-lc'];
     const child = execFile(
       file,
       [flag, command],
-      { cwd: o.cwd, env: { ...process.env, ARBITER_STATE_DIR: o.stateDir }, timeout: o.timeoutSec * 1000, maxBuffer: 1024 * 1024, encoding: 'utf8' },
+      { cwd: o.cwd, env: { ...process.env, ...(o.env ?? {}), ARBITER_STATE_DIR: o.stateDir }, timeout: o.timeoutSec * 1000, maxBuffer: 1024 * 1024, encoding: 'utf8' },
       (err, stdout, stderr) => {
         const first = String(stderr ?? '').split('\n').find((l) => l.trim() !== '') ?? '';
-        const tail = first === '' ? '' : `: ${first.replace(/[^\x20-\x7e]/g, '?').slice(0, 160)}`;
-        if (err === null) return resolvePromise({ command, shell, ok: true, detail: 'exit 0' });
+        const stderrFirst = first.replace(/[^\x20-\x7e]/g, '?').slice(0, 160);
+        const tail = first === '' ? '' : `: ${stderrFirst}`;
+        if (err === null) return resolvePromise({ command, shell, ok: true, detail: 'exit 0', stderrFirst });
         const e = err as NodeJS.ErrnoException & { code?: unknown; signal?: string | null; killed?: boolean };
         const detail =
           e.code === 'ENOENT' ? `${file} not found` : e.killed === true ? 'timed out' : typeof e.code === 'number' ? `exit ${e.code}` : `signal ${e.signal ?? '?'}`;
         void stdout;
-        resolvePromise({ command, shell, ok: false, detail: `${detail}${tail}` });
+        resolvePromise({ command, shell, ok: false, detail: `${detail}${tail}`, stderrFirst });
       },
     );
     child.stdin?.on('error', () => undefined);
@@ -313,16 +427,25 @@ export const inBatches = async <A>(jobs: ReadonlyArray<() => Promise<A>>, n: num
 };
 
 /**
- * Run every registration once under each of its client's shells, {@link CHECK_CONCURRENCY} at a time, in a fresh directory outside any
- * repository with a throw-away state directory. Resolves to every check (failed ones first).
+ * How a client starts a hook of `top`'s project files (`top` null: the user's files): in the worktree top, with
+ * `CLAUDE_PROJECT_DIR` set to it as Claude Code does. The payload's own `cwd` stays outside any repository.
  */
-export const checkRegistrations = async (regs: ReadonlyArray<Registration>): Promise<CommandCheck[]> => {
+export const clientSetting = (top: string | null, fallbackCwd: string): { cwd: string; env: Record<string, string> } =>
+  top === null ? { cwd: fallbackCwd, env: {} } : { cwd: top, env: { CLAUDE_PROJECT_DIR: top } };
+
+/**
+ * Run every registration once under each of its client's shells, {@link CHECK_CONCURRENCY} at a time, with a payload
+ * whose directory is a fresh one outside any repository and a throw-away state directory; project registrations run
+ * from `top` as the client starts them ({@link clientSetting}). Resolves to every check (failed ones first).
+ */
+export const checkRegistrations = async (regs: ReadonlyArray<Registration>, top: string | null = null): Promise<CommandCheck[]> => {
   const dir = mkdtempSync(join(tmpdir(), 'arbiter-install-check-'));
   try {
     const cwd = join(dir, 'cwd');
     mkdirSync(cwd);
+    const how = clientSetting(top, cwd);
     const jobs = regs.flatMap((r) =>
-      SHELLS[r.row.client].map((sh) => () => runLikeClient(r.command, sh, { cwd, stdin: probePayload(r.row, cwd), timeoutSec: checkTimeoutSec(r.row.timeoutSec), stateDir: join(dir, 'state') })),
+      SHELLS[r.row.client].map((sh) => () => runLikeClient(r.command, sh, { cwd: how.cwd, env: how.env, stdin: probePayload(r.row, cwd), timeoutSec: checkTimeoutSec(r.row.timeoutSec), stateDir: join(dir, 'state') })),
     );
     const all = await inBatches(jobs, CHECK_CONCURRENCY);
     return [...all.filter((c) => !c.ok), ...all.filter((c) => c.ok)];
@@ -331,11 +454,15 @@ export const checkRegistrations = async (regs: ReadonlyArray<Registration>): Pro
   }
 };
 
-/** Run a pre-push shim as git would (`<shim> --help`: the launcher answers with usage, touching no state), under both shells. */
-export const checkShim = async (path: string): Promise<CommandCheck[]> => {
+/**
+ * Run a pre-push shim as git would, in the worktree `top` (`<shim> --help`: Arbiter answers with usage, touching no
+ * state), under both shells. A shim that exits 0 but says the gate did NOT run (nothing resolved) fails the check.
+ */
+export const checkShim = async (path: string, top: string): Promise<CommandCheck[]> => {
   const dir = mkdtempSync(join(tmpdir(), 'arbiter-install-check-'));
   try {
-    return await Promise.all(SHELLS.git.map((sh) => runLikeClient(`${shellWord(path)} --help`, sh, { cwd: dir, stdin: '', timeoutSec: 10, stateDir: join(dir, 'state') })));
+    const runs = await Promise.all(SHELLS.git.map((sh) => runLikeClient(`${shellWord(path)} --help`, sh, { cwd: top, stdin: '', timeoutSec: 10, stateDir: join(dir, 'state') })));
+    return runs.map((c) => (c.ok && (c.stderrFirst ?? '').includes('did NOT run') ? { ...c, ok: false, detail: `exit 0 but ungated: ${c.stderrFirst ?? ''}` } : c));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -345,7 +472,7 @@ export const checkShim = async (path: string): Promise<CommandCheck[]> => {
 const failLoudly = (failed: ReadonlyArray<CommandCheck>, what: string): never => {
   const lines = failed.map((c) => `  ${c.shell} ${c.command}\n    → ${c.detail}`).join('\n');
   return die(`${what}: ${failed.length} command(s) did not answer as the client would run them, so nothing was registered:\n${lines}\n` +
-    'Every hook would be off. Check that node and the arbiter package are where these paths say, or reinstall, then run `arbiter install` again (`arbiter doctor` explains each check).');
+    'Every hook would be off. Check that node and the arbiter package exist where the launcher record or these paths say, or reinstall, then run `arbiter install` again (`arbiter doctor` explains each check).');
 };
 
 /**
@@ -416,27 +543,72 @@ export const userFiles = (env: Env): Record<Agent, string> => {
 };
 
 /** Where the registrations of each client go, and the manifest that lists what was added. */
-export const installTargets = (cwd: string, opts: Pick<InstallOptions, 'user'>, env: Env): { files: Record<Agent, string>; manifestPath: string; top: string | null; runtimeDir: string | null } => {
-  if (opts.user === true) return { files: userFiles(env), manifestPath: join(resolveStateDir(env), 'install-user.json'), top: null, runtimeDir: null };
+export const installTargets = (
+  cwd: string,
+  opts: Pick<InstallOptions, 'user'>,
+  env: Env,
+): { files: Record<Agent, string>; manifestPath: string; top: string | null; runtimeDir: string | null; commonDir: string | null } => {
+  if (opts.user === true) return { files: userFiles(env), manifestPath: join(resolveStateDir(env), 'install-user.json'), top: null, runtimeDir: null, commonDir: null };
   const repo = resolveRepo(cwd, env);
   if (repo === null) return die('not inside a git repository (use --user to install for every repository).');
   const top = repo.topLevel;
-  return { files: { claude: join(top, '.claude', 'settings.json'), codex: join(top, '.codex', 'hooks.json') }, manifestPath: join(repo.runtimeDir, 'install.json'), top, runtimeDir: repo.runtimeDir };
+  return {
+    files: { claude: join(top, '.claude', 'settings.json'), codex: join(top, '.codex', 'hooks.json') },
+    manifestPath: join(repo.runtimeDir, 'install.json'),
+    top,
+    runtimeDir: repo.runtimeDir,
+    commonDir: repo.commonDir,
+  };
 };
 
 /** The registrations of one client for a launcher and scope. */
 export const registrationsFor = (client: Agent, launcher: Launcher, scope: Scope): Registration[] =>
   EVENTS.filter((r) => r.client === client).map((row) => ({ row, command: commandOf(row, launcher, scope) }));
 
+/** A file written before the self-check, with what it held before (null: absent), so a failed check restores it. */
+interface Staged {
+  readonly path: string;
+  readonly before: string | null;
+}
+
+const readOrNull = (path: string): string | null => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+};
+
+/** Write `text` to `path` (atomic; `mode` then set) unless it already holds it; returns what to restore, or null. */
+const stage = (path: string, text: string, mode: number): Staged | null => {
+  const before = readOrNull(path);
+  if (before !== text) {
+    const err = writeFileAtomic(path, text);
+    if (err !== null) throw new Error(`cannot write ${path} (${err.code})`);
+  }
+  chmodSync(path, mode);
+  return before === text ? null : { path, before };
+};
+
+/** Put back what {@link stage} replaced (a failed self-check leaves the files as they were). */
+const unstage = (staged: ReadonlyArray<Staged>): void => {
+  for (const st of staged) {
+    if (st.before === null) rmSync(st.path, { force: true });
+    else writeFileAtomic(st.path, st.before);
+  }
+};
+
 /**
- * Install (or uninstall) in the repository containing `cwd`, or for the user (`opts.user`). Before writing anything
- * it runs every command it is about to register once, as the client will (`sh -c`; for Codex and git also
- * `bash -lc`), and dies listing the ones that do not answer. Prints what it did.
+ * Install (or uninstall) in the repository containing `cwd`, or for the user (`opts.user`). In a repository it first
+ * writes the committed launcher (`.arbiter/bin/arbiter-hook`, when Claude Code or Codex is installed) and this
+ * clone's launcher record; then it runs every command it is about to register once, as the client will (`sh -c`; for
+ * Codex and git also `bash -lc`), and when one does not answer it puts those two files back as they were, lists the
+ * failures and dies, so no client file is written. Prints what it did.
  */
 export const install = async (cwd: string, opts: InstallOptions): Promise<void> => {
   const env = opts.env ?? process.env;
   const scope: Scope = opts.user === true ? 'user' : 'project';
-  const { files, manifestPath, top } = installTargets(cwd, opts, env);
+  const { files, manifestPath, top, commonDir } = installTargets(cwd, opts, env);
   let manifest: Manifest = { version: 1, hooks: [], config_created: null, git_hook: null };
   try {
     manifest = JSON.parse(throwingState(manifestPath)) as Manifest; // state-io: never blocks, follows no symlink
@@ -479,16 +651,61 @@ export const install = async (cwd: string, opts: InstallOptions): Promise<void> 
       }
       manifest.config_created = null;
     }
+    // the committed launcher goes with the last project hook it created; the record when nothing is left
+    const projectHooksLeft = manifest.hooks.some((h) => h.file === files.claude || h.file === files.codex);
+    if (!projectHooksLeft && manifest.launcher_created != null) {
+      const p = manifest.launcher_created;
+      if (readOrNull(p) === hookLauncherScript()) {
+        unlinkSync(p);
+        try {
+          rmdirSync(dirname(p)); // .arbiter/bin, when empty
+        } catch {
+          // not empty: keep
+        }
+        say(`removed ${p} (unchanged since install)`);
+      }
+      manifest.launcher_created = null;
+    }
+    if (!projectHooksLeft && manifest.git_hook === null && manifest.record != null) {
+      rmSync(manifest.record, { force: true });
+      manifest.record = null;
+    }
     writeJsonAtomic(manifestPath, manifest);
     return;
   }
   const launcher = opts.launcher ?? currentLauncher();
+  if (/[\r\n]/.test(launcher.node + launcher.script)) return die(`the node (${launcher.node}) or arbiter.cjs (${launcher.script}) path holds a line break; install Arbiter under a plain path.`);
   const regs = (['claude', 'codex'] as const).filter((c) => opts[c]).flatMap((c) => registrationsFor(c, launcher, scope));
-  if (opts.check !== false) {
-    const failed = (await checkRegistrations(regs)).filter((c) => !c.ok);
-    if (failed.length > 0) return failLoudly(failed, 'install failed');
-  }
   if (opts.trustCodexWith !== undefined) await codexAnswers(opts.trustCodexWith, env); // before anything is written
+  // hooks.md §11: the committed launcher and this clone's record come first, since the commands run through them
+  const staged: Staged[] = [];
+  if (top !== null && commonDir !== null) {
+    const lp = join(top, HOOK_LAUNCHER);
+    const existing = readOrNull(lp);
+    if ((opts.claude || opts.codex) && existing !== null && !isOurLauncher(existing)) {
+      return die(`${lp} exists and is not Arbiter's launcher; move it away, then run \`arbiter install\` again.`);
+    }
+    const rec = launcherRecordPath(commonDir);
+    const r = stage(rec, launcherRecord(launcher, top), 0o644);
+    if (r !== null) staged.push(r);
+    manifest.record = rec;
+    if (opts.claude || opts.codex) {
+      const l = stage(lp, hookLauncherScript(), 0o755);
+      if (l !== null) staged.push(l);
+      if (existing === null) manifest.launcher_created = lp;
+    }
+  }
+  if (opts.check !== false) {
+    const failed = (await checkRegistrations(regs, top)).filter((c) => !c.ok);
+    if (failed.length > 0) {
+      unstage(staged);
+      return failLoudly(failed, 'install failed');
+    }
+  }
+  for (const st of staged) {
+    if (st.path.endsWith(HOOK_LAUNCHER)) say(`${st.path}: ${st.before === null ? 'written' : 'updated'}; commit it with .claude/settings.json and .codex/hooks.json (their commands run through it on every clone)`);
+    else say(`${st.path}: this clone runs ${launcher.script} with ${launcher.node} (this machine only, never committed)`);
+  }
   const warn = npxWarning(launcher);
   if (warn !== null) say(warn);
   if (top !== null) {
@@ -538,7 +755,7 @@ export const install = async (cwd: string, opts: InstallOptions): Promise<void> 
     }
     let wrote = false;
     if (existing !== null && isOurShim(existing)) {
-      const want = prePushShim(launcher, shimChains(existing));
+      const want = prePushShim(shimChains(existing));
       if (existing === want) say(`${path}: already installed`);
       else {
         // an earlier release's shim or another launcher: the same chaining, with this launcher
@@ -553,14 +770,14 @@ export const install = async (cwd: string, opts: InstallOptions): Promise<void> 
         chained = join(dir, 'pre-push.arbiter-chained');
         renameSync(path, chained);
       }
-      writeFileAtomic(path, prePushShim(launcher, chained !== null));
+      writeFileAtomic(path, prePushShim(chained !== null));
       chmodSync(path, 0o755);
       manifest.git_hook = { path, chained };
       wrote = true;
       say(`${path}: pre-push shim installed${chained !== null ? ' (chaining the existing hook)' : ''}`);
     }
     if (wrote && opts.check !== false) {
-      const failed = (await checkShim(path)).filter((c) => !c.ok);
+      const failed = (await checkShim(path, top)).filter((c) => !c.ok);
       if (failed.length > 0) {
         writeJsonAtomic(manifestPath, manifest);
         return failLoudly(failed, `${path} was written but does not run`);
