@@ -242,6 +242,9 @@ describe('--watch frames', () => {
     expect(watchFrame('a\nb', false, false, false)).toBe('\na\nb\n');
     expect(watchFrame('{}', false, true, true)).toBe('{}\n');
     expect(watchFrame('{}', false, false, true)).toBe('{}\n');
+    expect(watchFrame('1\n2\n3\n4\n5', false, true, false, 3)).toBe('\x1b[H1\x1b[K\n2\x1b[K\n\u2026 3 more lines (arbiter status | less)\x1b[K\x1b[J');
+    expect(watchFrame('1\n2\n3', false, true, false, 3)).toBe('\x1b[H1\x1b[K\n2\x1b[K\n3\x1b[K\x1b[J');
+    expect(watchFrame('1\n2\n3\n4\n5', false, false, false, 3)).toBe('\n1\n2\n3\n4\n5\n');
   });
 });
 

@@ -32,11 +32,17 @@ const CSI = '\x1b[';
 /**
  * What `--watch` writes for one snapshot `text` (status.md §6). On a terminal (`tty`): the screen cleared the first
  * time, then cursor home, each line erased to its end and the rest of the screen erased, a redraw in place without a
- * blank flash. Otherwise no control sequence at all: the text and a line feed, after a blank line from the second
+ * blank flash, cut to `rows` lines (the terminal's height) with a last line saying how many were left out. Otherwise
+ * no control sequence at all: the text and a line feed, after a blank line from the second
  * snapshot on, or with `json` one line per snapshot.
  */
-export const watchFrame = (text: string, first: boolean, tty: boolean, json: boolean): string => {
-  if (tty && !json) return `${first ? `${CSI}2J` : ''}${CSI}H${text.split('\n').join(`${CSI}K\n`)}${CSI}K${CSI}J`;
+export const watchFrame = (text: string, first: boolean, tty: boolean, json: boolean, rows = Infinity): string => {
+  if (tty && !json) {
+    let lines = text.split('\n');
+    // a screen taller than the terminal would scroll and break the redraw: keep what fits, say what was left out
+    if (lines.length > rows && rows >= 2) lines = [...lines.slice(0, rows - 1), `\u2026 ${lines.length - rows + 1} more lines (arbiter status | less)`];
+    return `${first ? `${CSI}2J` : ''}${CSI}H${lines.join(`${CSI}K\n`)}${CSI}K${CSI}J`;
+  }
   return json || first ? `${text}\n` : `\n${text}\n`;
 };
 
@@ -72,7 +78,7 @@ export const runStatus = async (o: { json: boolean; watch: boolean; interval: nu
   process.on('SIGTERM', stop);
   for (let first = true; ; first = false) {
     const text = await frame();
-    out.write(watchFrame(text, first, tty, o.json));
+    out.write(watchFrame(text, first, tty, o.json, typeof out.rows === 'number' && out.rows > 0 ? out.rows : Infinity));
     await new Promise((res) => setTimeout(res, o.interval));
   }
 };
