@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { httpLaneStore, migrate, openPgLaneStore, pgFailure, PG_LATEST_VERSION, PG_SCHEMA_STATUS, type PgLaneStore } from '@arbiter/io-node';
 import { buildServer } from '../packages/hooks/src/serve/server.js';
 import { fsTokenStore, type TokenStore } from '../packages/hooks/src/serve/tokens.js';
+import { pgTokenStore } from '../packages/hooks/src/serve/pg-tokens.js';
 import { laneStoreContract } from './contract/lane-store.contract.js';
 import { laneQueueContract } from './contract/lane-queue.contract.js';
 import { startPgCluster, type PgCluster } from './helpers/pg-cluster.js';
@@ -192,9 +193,29 @@ describe('PostgreSQL lane store specifics', () => {
     expect(await migrate(cluster.url, { schema })).toEqual({ from: PG_LATEST_VERSION, to: PG_LATEST_VERSION });
     const v = await pool.query(`SELECT version FROM "${schema}".schema_version ORDER BY version`);
     // version 1: the lane store; version 2: the token table of `arbiter serve --store postgres`
-    // version 3: the landing queue (land.md §2.1 QP1)
-    expect(v.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    // version 3: the landing queue (land.md §2.1 QP1); version 4: the tokens' viewer role (dashboard.md §4 D1)
+    expect(v.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     expect((await pool.query(`SELECT count(*)::int AS n FROM "${schema}".arbiter_tokens`)).rows).toEqual([{ n: 0 }]);
+  });
+
+  it('viewer tokens in PostgreSQL (dashboard.md §4 D1): the role reads back, never with owner; owner and member tokens still verify on a schema without the viewer column', async () => {
+    const schema = await freshSchema();
+    const ts = pgTokenStore(pool, `"${schema}"`);
+    const v = await ts.create('v@example.com', 'viewer');
+    const o = await ts.create('o@example.com', 'owner');
+    const m = await ts.create('m@example.com', 'member');
+    expect(v.token).toMatch(/^arv_/);
+    expect(await ts.verify(v.token)).toMatchObject({ role: 'viewer', owner: false });
+    expect(await ts.verify(o.token)).toMatchObject({ role: 'owner', owner: true });
+    expect(await ts.verify(m.token)).toMatchObject({ role: 'member', owner: false });
+    expect(Object.fromEntries((await ts.list()).map((t) => [t.member, t.role]))).toEqual({ 'v@example.com': 'viewer', 'o@example.com': 'owner', 'm@example.com': 'member' });
+    await expect(pool.query(`UPDATE "${schema}".arbiter_tokens SET owner = true WHERE id = $1`, [v.id])).rejects.toThrow(/viewer_not_owner/);
+    // a database still at schema 3 (no viewer column): owner and member tokens verify, a viewer cannot be made
+    await pool.query(`DELETE FROM "${schema}".arbiter_tokens WHERE id = $1`, [v.id]);
+    await pool.query(`ALTER TABLE "${schema}".arbiter_tokens DROP COLUMN viewer`);
+    expect(await ts.verify(o.token)).toMatchObject({ role: 'owner' });
+    expect(await ts.verify(m.token)).toMatchObject({ role: 'member' });
+    await expect(ts.create('v2@example.com', 'viewer')).rejects.toThrow(/viewer/);
   });
 
   it('PS3 a missing or older schema is a store failure of kind other naming `arbiter db migrate`; no DDL is run', async () => {

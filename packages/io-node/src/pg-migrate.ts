@@ -109,7 +109,10 @@ const MIGRATIONS: ReadonlyArray<Migration> = [
   {
     version: 4,
     // the read-only `viewer` role of the dashboard's tokens (dashboard.md §4 D1); never together with `owner`
-    statements: (S) => [`ALTER TABLE ${S}.arbiter_tokens ADD COLUMN viewer boolean NOT NULL DEFAULT false CHECK (NOT (viewer AND owner))`],
+    statements: (S) => [
+      `ALTER TABLE ${S}.arbiter_tokens ADD COLUMN viewer boolean NOT NULL DEFAULT false,
+         ADD CONSTRAINT arbiter_tokens_viewer_not_owner CHECK (NOT (viewer AND owner))`,
+    ],
   },
 ];
 
