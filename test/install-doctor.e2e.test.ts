@@ -93,7 +93,8 @@ describe('install registers commands that run whatever PATH and shell the client
     expect(record(w.repo).split('\n')[1]).toBe(`${realpathSync(pkg)}/arbiter.cjs`);
     for (const c of cmds) expect(isPortableCommand(c)).toBe(true);
     const pre = sh('sh', ['-c', cmds.find((c) => c.includes('hook pre-tool')) ?? ''], { cwd: w.repo, env: { ...w.env, CLAUDE_PROJECT_DIR: w.repo }, input: '{}' });
-    expect(pre).toMatchObject({ code: 0, stderr: '' });
+    expect(pre.code, pre.stderr).toBe(0);
+    expect(pre.stderr).not.toContain('did NOT run');
   }, 180_000);
 
   it("a repository's node_modules/.bin symlink records the package's real path relative to the clone; a copy in npx's cache installs with a warning", () => {
@@ -227,8 +228,8 @@ describe('the committed files work in every clone, on any machine (hooks.md §11
     expect(two.code, two.stderr).toBe(0);
     expect(JSON.parse(two.stdout)).toMatchObject({ hookSpecificOutput: { permissionDecision: 'deny', permissionDecisionReason: expect.stringContaining('s-one') } });
     const log = join(resolveRepo(b, env)!.runtimeDir, 'log');
-    expect(readDecisions(log, { policy: 'push-gate' }).map((e) => [e.mode, e.verdict])).toEqual([['agent:claude', 'Allow']]);
-    expect(readDecisions(log, {}).filter((e) => e.mode === 'agent:codex').map((e) => e.verdict)).toEqual(['Block']);
+    expect(readDecisions(log, { policy: 'push-gate' }).filter((e) => e.mode === 'agent:claude').map((e) => e.verdict)).toEqual(['Allow']);
+    expect(readDecisions(log, {}).filter((e) => e.mode === 'agent:codex').map((e) => e.verdict)).toContain('Block');
     // the teammate's git layer: `arbiter install --git` from node_modules, then a push in a login-less shell is gated
     const gitInstall = arbiterIn(join(b, 'node_modules', '.bin', 'arbiter'), ['install', '--git'], { cwd: b, env });
     expect(gitInstall.code, gitInstall.stderr).toBe(0);
