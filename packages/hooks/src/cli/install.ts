@@ -76,8 +76,12 @@ export const commandOf = (row: EventRow, launcher: Launcher, scope: Scope = 'pro
  * True for a command that runs one of Arbiter's event hooks, whatever launcher an earlier install wrote (a bare
  * `arbiter`, another node, another path, `npx arbiter`): what `install` replaces and `doctor` inspects.
  */
-export const isArbiterEventCommand = (command: string): boolean =>
-  /(?:^|[\s'"/])arbiter(?:\.cjs)?'? hook (?:pre-tool|post-tool|post-tool-failure|stop|session-start|prompt|session-end) --agent (?:claude|codex)(?: --scope user)?$/.test(command);
+export const isArbiterEventCommand = (command: string): boolean => EVENT_COMMAND_RE.test(command);
+
+/** An event hook command line: its event name is one of the wiring table's (so a new event is recognised at once). */
+const EVENT_COMMAND_RE = new RegExp(
+  `(?:^|[\\s'"/])arbiter(?:\\.cjs)?'? hook (?:${[...new Set(EVENTS.map((r) => r.name))].join('|')}) --agent (?:claude|codex)(?: --scope user)?$`,
+);
 
 /** The first line of every pre-push shim Arbiter writes (current and earlier releases): how a shim is recognised. */
 const SHIM_MARK = '# arbiter: pre-push shim (installed by `arbiter install --git`)';
