@@ -63,7 +63,7 @@ describe('install registers commands that run whatever PATH and shell the client
     expect(sh('sh', ['-c', 'command -v arbiter'], { cwd: w.repo, env: w.env }).code).not.toBe(0);
     const claude = commandsIn(join(w.repo, '.claude', 'settings.json'));
     const codex = commandsIn(join(w.repo, '.codex', 'hooks.json'));
-    expect(claude).toHaveLength(7);
+    expect(claude).toHaveLength(8); // seven decision events and the Notification that records waiting (presence.md §7)
     expect(codex).toHaveLength(5);
     for (const c of claude) expect(c.startsWith(`${PROJECT_LAUNCH.claude} hook `)).toBe(true);
     for (const c of codex) expect(c.startsWith(`${PROJECT_LAUNCH.codex} hook `)).toBe(true);
@@ -322,7 +322,7 @@ describe('install --user', () => {
     expect(r.stdout).toContain('Codex skips these hooks until each one is trusted');
     const cmds = commandsIn(claudeFile);
     expect(cmds).toContain('their-hook');
-    expect(cmds.filter((c) => c.endsWith('--scope user'))).toHaveLength(7);
+    expect(cmds.filter((c) => c.endsWith('--scope user'))).toHaveLength(8);
     expect(commandsIn(codexFile).filter((c) => c.endsWith('--scope user'))).toHaveLength(5);
     expect(existsSync(join(outside, '.arbiter'))).toBe(false);
     const snap = [readFileSync(claudeFile, 'utf8'), readFileSync(codexFile, 'utf8')];
@@ -345,6 +345,7 @@ describe('install --user', () => {
       ['claude', 'session-start', 'SessionStart'],
       ['claude', 'prompt', 'UserPromptSubmit'],
       ['claude', 'session-end', 'SessionEnd'],
+      ['claude', 'notification', 'Notification'],
       ['codex', 'pre-tool', 'PreToolUse'],
       ['codex', 'post-tool', 'PostToolUse'],
       ['codex', 'stop', 'Stop'],

@@ -265,6 +265,22 @@ describe('presence properties (presence.md §6)', () => {
     }));
   });
 
+  it('PR-P9: presenceKey is 32 lowercase hex for any id, the same for the same id, and distinct over many ids and one-unit changes', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300, unit: 'binary' }), (id) => {
+        expect(P.presenceKey(id)).toMatch(/^[0-9a-f]{32}$/);
+        expect(P.presenceKey(id)).toBe(P.presenceKey(`${id}`));
+        expect(P.presenceKey(id)).not.toBe(P.presenceKey(`${id}\u0000`));
+      }),
+      { numRuns: 500 },
+    );
+    const keys = new Set<string>();
+    for (let i = 0; i < 20_000; i++) keys.add(P.presenceKey(`session-${i}`));
+    for (let i = 0; i < 1_000; i++) keys.add(P.presenceKey(`0b7c6a1e-5f2d-4c3b-9a8e-${String(i).padStart(12, '0')}`));
+    expect(keys.size).toBe(21_000);
+    expect(P.presenceKey('x'.repeat(100_000))).toMatch(/^[0-9a-f]{32}$/);
+  });
+
   it('PR-P8: observe is total and pure: any input answers without throwing, the same answer twice, inputs unchanged', () => {
     fc.assert(
       fc.property(fc.option(recordArb, { nil: null }), fc.anything(), fc.record({ event: kindArb, at: fc.integer() }), (prev, junk, e) => {

@@ -1,8 +1,8 @@
 /**
  * The session registry on the file system (presence.md §5): one JSON file per session in the repository's runtime
- * directory, `<runtime>/sessions/<key>.json`, where `<key>` is the first 32 hex characters of the SHA-256 of the
- * session id (a fixed-length name whatever the id holds: a hostile or very long id never reaches a path), and the
- * full id is inside the record.
+ * directory, `<runtime>/sessions/<key>.json`, where `<key>` is the kernel's 32-hex registry key of the session id
+ * (a fixed-length name whatever the id holds: a hostile or very long id never reaches a path), and the full id is
+ * inside the record.
  *
  * Synchronous and free of fp-ts on purpose: the event runner records presence in the process's `exit` listener, after
  * the answer is written (hooks must not pay for a second process or an asynchronous round). `fs-presence-store.ts`
@@ -19,7 +19,7 @@
  */
 import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { presence as P, sha256Hex, type PresenceFailure, type PresenceList, type PresenceProblem, type PresenceRecorded, type PresenceSighting, type SessionPresence } from '@arbiter/kernel';
+import { presence as P, type PresenceFailure, type PresenceList, type PresenceProblem, type PresenceRecorded, type PresenceSighting, type SessionPresence } from '@arbiter/kernel';
 import { ensureDir, errnoCode } from './dir.js';
 import { listState, readState } from './state-io.js';
 
@@ -32,16 +32,13 @@ export const SESSIONS_DIR = 'sessions';
  */
 export const PRESENCE_FILE_MAX_BYTES = 256 * 1024;
 
-/** Length of a record's file key, hex characters (128 bits of SHA-256). */
-export const PRESENCE_KEY_HEX = 32;
-
 const FILE_RE = /^[0-9a-f]{32}\.json$/;
 
 /** The registry directory of a runtime directory. */
 export const sessionsDir = (runtimeDir: string): string => join(runtimeDir, SESSIONS_DIR);
 
-/** The file name of a session's record: first {@link PRESENCE_KEY_HEX} hex of SHA-256(UTF-8 of the id), `.json`. */
-export const presenceFileName = (session: string): string => `${sha256Hex(session).slice(0, PRESENCE_KEY_HEX)}.json`;
+/** The file name of a session's record: its kernel registry key (`presence.presenceKey`, 32 hex) and `.json`. */
+export const presenceFileName = (session: string): string => `${P.presenceKey(session)}.json`;
 
 /** What one record file holds. */
 export type PresenceFileRead =
@@ -124,17 +121,13 @@ const replaceFile = (dir: string, name: string, text: string): void => {
  */
 export const recordPresenceSync = (runtimeDir: string, sighting: PresenceSighting, now: number): PresenceRecordSync => {
   const dir = sessionsDir(runtimeDir);
-  let name: string;
-  try {
-    name = presenceFileName(sighting.session);
-  } catch {
-    return { _tag: 'Failed', failure: failure('other', 'session id is not text') };
-  }
+  if (typeof sighting.session !== 'string') return { _tag: 'Failed', failure: failure('other', 'session id is not text') };
+  const name = presenceFileName(sighting.session);
   const cur = readPresenceFile(dir, name);
   if (cur._tag === 'Error') return { _tag: 'Failed', failure: ioFailure('read', cur.code) };
   if (cur._tag === 'Problem') return { _tag: 'Failed', failure: failure('other', `${cur.problem.kind} record ${name} kept: ${cur.problem.detail}`) };
   const prev = cur._tag === 'Ok' ? cur.presence : null;
-  // two ids with one key (ids that differ only in lone surrogates, which UTF-8 encodes alike): the first keeps it
+  // two ids with one key (the key is a fast hash, not a cryptographic one): the first id keeps the file
   if (prev !== null && prev.session !== sighting.session) return { _tag: 'Failed', failure: failure('other', `record ${name} belongs to another session id`) };
   const next = P.observe(prev, { ...sighting, at: now });
   if (next === null) return { _tag: 'Recorded', recorded: { presence: prev, changed: false } };

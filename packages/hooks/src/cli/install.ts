@@ -101,8 +101,12 @@ export const commandOf = (row: EventRow, launcher: Launcher, scope: Scope = 'pro
  * `arbiter`, another node, another path, `npx arbiter`, the committed `arbiter-hook`): what `install` replaces and
  * `doctor` inspects.
  */
-export const isArbiterEventCommand = (command: string): boolean =>
-  /(?:^|[\s'"/])arbiter(?:\.cjs|-hook)?'? hook (?:pre-tool|post-tool|post-tool-failure|stop|session-start|prompt|session-end) --agent (?:claude|codex)(?: --scope user)?$/.test(command);
+export const isArbiterEventCommand = (command: string): boolean => EVENT_COMMAND_RE.test(command);
+
+/** An event hook command line: its event name is one of the wiring table's (so a new event is recognised at once). */
+const EVENT_COMMAND_RE = new RegExp(
+  `(?:^|[\\s'"/])arbiter(?:\\.cjs|-hook)?'? hook (?:${[...new Set(EVENTS.map((r) => r.name))].join('|')}) --agent (?:claude|codex)(?: --scope user)?$`,
+);
 
 /**
  * True for an Arbiter event command that names no machine-specific path: one of the {@link PROJECT_LAUNCH} forms.

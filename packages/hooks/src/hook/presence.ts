@@ -82,8 +82,8 @@ const logFailureOnce = (repo: Repo, h: HookSighting, detail: string, kind: strin
 /**
  * True when the runtime directory's `host.lock` names another host (state-lock.md §8: a directory another host
  * holds is written by nobody here). Read-only and cheap: one bounded read, no lock taken; a missing, unreadable or
- * malformed lock, or one without a host name, counts as this host's, as the state lock itself reads it (state-lock.md
- * §6). Never throws.
+ * malformed lock, or one without a host name, counts as this host's, as the state lock itself reads it
+ * (state-lock.md §6). Never throws.
  */
 export const foreignHeld = (runtimeDir: string): boolean => {
   const text = readStateText(join(runtimeDir, 'host.lock'), 64 * 1024);
