@@ -31,6 +31,8 @@ export const nodeFlushDeps: FlushDeps = {
       maxBodyBytes: 64 * 1024,
     });
     if (r._tag === 'Right') return { _tag: 'Status', status: r.right.status };
+    // an answer body over 64 KiB: the receiver answered and its body is ignored anyway (docs/notify.md §6 S3), so
+    // the delivery is taken as made rather than posted again
     return r.left._tag === 'Timeout' ? { _tag: 'Timeout' } : r.left._tag === 'TooLarge' ? { _tag: 'Status', status: 200 } : { _tag: 'Unreachable' };
   },
   sleep: (ms) => new Promise((res) => setTimeout(res, Math.max(0, ms))),
