@@ -16,6 +16,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import type { PresenceAgent, PresenceEventKind, PresenceSighting } from '@arbiter/kernel';
 import { headBranch, os, presenceFileName, readStateText, recordPresenceSync, resolveRepo, sessionsDir, type Env, type Repo } from '@arbiter/io-node';
 import { appendVerdicts } from '../decision-record.js';
+import { emitNotification } from '../notify/emit.js';
 
 /** Policy id and version of the registry (presence.md header), as the decision log names a failed record. */
 const PRESENCE_POLICY = 'presence';
@@ -112,7 +113,8 @@ export const recordHookPresence = (h: HookSighting, env: Env = process.env): voi
     }
     const p = r.recorded.presence;
     if (r.recorded.changed && p !== null && p.state === 'waiting' && p.stateSince === p.lastEventAt) {
-      // notify: waiting
+      // a session starts waiting for its person (notify.md: the `waiting` event); off and free without webhooks
+      emitNotification({ startDir: h.startDir, env, repo }, { kind: 'waiting', session: p.session, branch: p.branch });
     }
   } catch {
     // fail-open: the registry never changes an answer
