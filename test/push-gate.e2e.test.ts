@@ -6,11 +6,12 @@
  * the watchdog on a hung store (PG-37), the context hook (PG-38), the decision log (PG-39) and stdin fuzzing.
  */
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { worldEnv } from './helpers/bin.js';
+import { PROJECT_LAUNCH } from '../packages/hooks/src/cli/install.js';
 import fc from 'fast-check';
 
 const BIN = resolve(__dirname, '../packages/hooks/dist/arbiter.cjs');
@@ -37,8 +38,8 @@ const codexPre = (session: string, cwd: string, command: string) =>
 const post = (session: string, cwd: string, command: string, id = `toolu_${session}`) =>
   JSON.stringify({ session_id: session, cwd, hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command }, tool_use_id: id, tool_response: { stdout: '', stderr: '', interrupted: false, isImage: false } });
 const GATE = ['hook', 'gate-push', '--agent', 'claude'];
-/** What `arbiter install` registers before `hook …` (hooks.md §11): this node and the built binary, absolute. */
-const LAUNCH = `${realpathSync(process.execPath)} ${realpathSync(BIN)}`;
+/** What `arbiter install` registers before `hook …` in a project file (hooks.md §11): the committed launcher, portable. */
+const LAUNCH = PROJECT_LAUNCH.claude;
 
 /** A bare remote with one commit on main, and `n` clones with their own e-mail, installed and sharing LANES. */
 const world = (name: string, n: number, shared = true): { remote: string; clones: [string, string, ...string[]] } => {
@@ -190,8 +191,8 @@ describe('push gate end to end (real git, built binary)', () => {
     const s = JSON.parse(first.claude) as { permissions: unknown; hooks: Record<string, Array<{ hooks: Array<{ command: string }> }>> };
     expect(s.permissions).toEqual(userSettings.permissions);
     expect(JSON.stringify(s.hooks['PreToolUse'])).toContain('my-own-hook');
-    expect(JSON.stringify(s.hooks['PreToolUse'])).toContain(`${LAUNCH} hook pre-tool --agent claude`);
-    // one registration per client event (architecture.md conventions §7), each an absolute launcher
+    expect((s.hooks['PreToolUse'] ?? []).flatMap((g) => g.hooks.map((h) => h.command))).toContain(`${LAUNCH} hook pre-tool --agent claude`);
+    // one registration per client event (architecture.md conventions §7), each through the committed launcher
     const commands = Object.values(s.hooks).flatMap((gs) => gs.flatMap((g) => g.hooks.map((h) => h.command))).filter((c) => c.startsWith(LAUNCH));
     expect(commands.sort()).toEqual(
       ['notification', 'post-tool', 'post-tool-failure', 'pre-tool', 'prompt', 'session-end', 'session-start', 'stop'].map((e) => `${LAUNCH} hook ${e} --agent claude`),
