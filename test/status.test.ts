@@ -3,16 +3,16 @@
  * answers garbage is shown unavailable, never a crash; a corrupt or newer registry record is reported), the screen
  * (sections, column fitting, ellipsis, colour only when painted) and the escaping of hostile strings.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { appendDecisionSync, fsLaneStore, fsOpenHalts, readDecisions } from '@arbiter/io-node';
+import { appendDecisionSync, fsLaneStore, fsOpenHalts, presenceFileName, readDecisions, sessionsDir } from '@arbiter/io-node';
 import { createColors } from 'picocolors';
 import { PRESENCE_GONE_AFTER_MS, buildLogEntry, isBlockOrAsk, type SessionPresence, type StatusSnapshot } from '@arbiter/kernel';
 import { collectStatus, type StatusReaders } from '../packages/hooks/src/status/collect.js';
-import { decodePresence, recentDecisions } from '../packages/hooks/src/status/node-sources.js';
+import { fsRegistrySource, recentDecisions } from '../packages/hooks/src/status/node-sources.js';
 import { PLAIN, age, fit, renderStatus } from '../packages/hooks/src/status/render.js';
 import { parseInterval, watchFrame } from '../packages/hooks/src/cli/status.js';
 import { snapshotJson } from '../packages/hooks/src/status/json.js';
@@ -87,39 +87,31 @@ describe('collectStatus', () => {
     expect(screen).toContain('Unavailable: sessions, lanes, commitments, builds');
   });
 
-  it('a corrupt or newer registry record is reported and the other sessions are still shown', async () => {
-    const files: Record<string, string> = {
-      'a.json': JSON.stringify(presence('ok')),
-      'b.json': '{"v":1,"session":',
-      'c.json': JSON.stringify({ ...presence('future'), v: 2, extra: true }),
-      'd.json': JSON.stringify({ ...presence('bad'), state: 'dancing' }),
-    };
-    const sessions: SessionPresence[] = [];
-    const problems: { key: string; detail: string }[] = [];
-    for (const [k, t] of Object.entries(files)) {
-      const d = decodePresence(t);
-      if ('problem' in d) problems.push({ key: k, detail: d.problem });
-      else sessions.push(d);
+  it('a corrupt or newer registry record is reported and the other sessions are still shown (the file-system registry)', async () => {
+    const runtime = mkdtempSync(join(tmpdir(), 'arb-status-reg-'));
+    try {
+      const dir = sessionsDir(runtime);
+      mkdirSync(dir, { recursive: true });
+      const put = (id: string, text: string): string => {
+        writeFileSync(join(dir, presenceFileName(id)), text);
+        return presenceFileName(id);
+      };
+      put('ok', JSON.stringify(presence('ok')));
+      const torn = put('torn', '{"v":1,"session":');
+      const future = put('future', JSON.stringify({ ...presence('future'), v: 2, extra: true }));
+      const bad = put('bad', JSON.stringify({ ...presence('bad'), state: 'dancing' }));
+      const s = await collectStatus(readers({ registry: fsRegistrySource(runtime) }), NOW);
+      expect(s.sessions.map((x) => x.session)).toEqual(['ok']);
+      expect(s.unavailable).toEqual([]);
+      const problems = s.problems ?? [];
+      expect(problems.map((p) => p.key).sort()).toEqual([torn, future, bad].sort());
+      expect(problems.find((p) => p.key === future)?.detail).toMatch(/^from a newer Arbiter/);
+      expect(problems.find((p) => p.key === torn)?.detail).toMatch(/^corrupt: /);
+      expect(problems.find((p) => p.key === bad)?.detail).toMatch(/^corrupt: /);
+      expect(text(s)).toContain(`Problems (3)`);
+    } finally {
+      rmSync(runtime, { recursive: true, force: true });
     }
-    const s = await collectStatus(readers({ registry: { list: async () => ({ sessions, problems }) } }), NOW);
-    expect(s.sessions.map((x) => x.session)).toEqual(['ok']);
-    expect(s.unavailable).toEqual([]);
-    expect(s.problems).toEqual([
-      { source: 'sessions', key: 'b.json', detail: 'corrupt: not valid JSON' },
-      { source: 'sessions', key: 'c.json', detail: 'from a newer Arbiter (record version 2)' },
-      { source: 'sessions', key: 'd.json', detail: 'corrupt: not a version 1 presence record' },
-    ]);
-    expect(text(s)).toContain('Problems (3)\n  sessions b.json: corrupt: not valid JSON\n  sessions c.json: from a newer Arbiter (record version 2)');
-  });
-
-  it('decodePresence never throws and accepts exactly the well-formed version 1 records it is given', () => {
-    fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json()), (t) => {
-        const d = decodePresence(t);
-        if (!('problem' in d)) expect(JSON.parse(JSON.stringify(d))).toMatchObject({ v: 1 });
-      }),
-    );
-    expect(decodePresence(JSON.stringify(presence('x')))).toEqual(presence('x'));
   });
 
   it('asks halts for every registry session and every lane holder, locks for every worktree', async () => {

@@ -10,6 +10,6 @@ export { runSessionLock, type SessionLockDeps, type SessionLockRun } from './hoo
 export * from './hook/runtime.js';
 // `arbiter status` as a library (docs/status.md): the collector, the node sources, the screen and the safe JSON text.
 export { collectStatus, SourceError, SOURCE_TIMEOUT_MS, type RegistrySource, type StatusReaders } from './status/collect.js';
-export { nodeStatusSources, fsRegistrySource, decodePresence, type NodeStatusSources } from './status/node-sources.js';
+export { nodeStatusSources, fsRegistrySource, type NodeStatusSources } from './status/node-sources.js';
 export { renderStatus, PLAIN, DEFAULT_WIDTH, type Paint } from './status/render.js';
 export { snapshotJson } from './status/json.js';

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { logDirFor, readDecisions } from '@arbiter/io-node';
 import { openStoreOption, type StoreOption } from '../serve/store-option.js';
 import { buildServer, parseListen } from '../serve/server.js';
-import { laneSnapshot } from '../serve/lane-snapshot.js';
+import { laneSnapshot, servedLanes } from '../serve/lane-snapshot.js';
+import { collectStatus } from '../status/collect.js';
+import { nodeStatusSources } from '../status/node-sources.js';
 
 /** Options of {@link main} (already parsed by the verb). */
 export interface ServeMainOptions {
@@ -40,10 +42,15 @@ export const main = async (o: ServeMainOptions): Promise<void> => {
   if (typeof opened === 'string') return die(opened);
   const cwd = o.cwd ?? process.cwd();
   const logDir = logDirFor(cwd);
+  // in a repository the page shows what `arbiter status` shows there, with the served store's lanes (dashboard.md §3 D7)
+  const status = o.ui === true ? nodeStatusSources(cwd, process.env) : null;
   const dashboard =
     o.ui === true
       ? {
-          snapshot: laneSnapshot(opened.store(true), cwd),
+          snapshot:
+            status === null
+              ? laneSnapshot(opened.store(true), cwd)
+              : () => collectStatus({ ...status.readers, lanes: servedLanes(opened.store(true)) }, Date.now()),
           decisions: async (q: { since?: number }) => readDecisions(logDir, q.since === undefined ? {} : { since: q.since }),
           assetsDir: join(__dirname, 'ui'),
         }
@@ -67,6 +74,7 @@ export const main = async (o: ServeMainOptions): Promise<void> => {
     void app
       .close()
       .then(() => opened.close())
+      .then(() => status?.close())
       .then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGTERM', stop);

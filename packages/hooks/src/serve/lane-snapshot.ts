@@ -1,7 +1,9 @@
 /**
- * The snapshot `arbiter serve --ui` shows until the status collector of `arbiter status` is bound in
- * (dashboard.md §3 D7): the lanes of the served store (holder session, fence, lease left) and nothing else; every other section is
- * named in `unavailable`, so the page says it has no source instead of showing an empty list as if it were true.
+ * The sources of the dashboard's snapshot (dashboard.md §3 D7). In a repository, `arbiter serve --ui` shows what
+ * `arbiter status` shows there (the status collector: sessions, halts, commitments, builds, stop gate, recent
+ * decisions), except that the lanes are the served store's. Outside a repository only the served store's lanes are
+ * known: every other section is named in `unavailable`, so the page says it has no source instead of showing an
+ * empty list as if it were true.
  */
 import type { LaneStatus, LaneStore, StatusSnapshot } from '@arbiter/kernel';
 
@@ -9,20 +11,37 @@ import type { LaneStatus, LaneStore, StatusSnapshot } from '@arbiter/kernel';
 const READER = 'arbiter-serve';
 
 /**
- * A snapshot source over `store` (the owner's view). `now` is ms since the epoch (the service's clock, for `at`).
- * Rejects when the store fails (the dashboard answers 503, its event stream keeps the last snapshot).
+ * The lanes of `store` (the owner's view) as the status shows them: holder session, fence, lease left (ms) and the
+ * landing queue's sessions. Rejects when the store fails (the dashboard answers 503, its event stream keeps the last
+ * snapshot).
+ */
+export const servedLanes =
+  (store: LaneStore): (() => Promise<ReadonlyArray<LaneStatus>>) =>
+  async () => {
+    const r = await store.state('all', READER)();
+    if (r._tag === 'Left') throw new Error(`lane store: ${r.left.kind}`);
+    return Promise.all(
+      r.right.lanes.map(async (l): Promise<LaneStatus> => {
+        const live = l.holder !== null && !l.expired;
+        const q = await store.queue(l.lane)();
+        return {
+          lane: l.lane,
+          holder: live && l.holder !== null ? l.holder.session : null,
+          fence: l.fence === 0 ? null : l.fence,
+          leaseLeftMs: live && l.holder !== null ? Math.max(0, Math.round((l.holder.lease_sec - l.holder.heartbeat_age_sec) * 1000)) : null,
+          queue: q._tag === 'Right' ? q.right.map((t) => t.session) : [],
+        };
+      }),
+    );
+  };
+
+/**
+ * A snapshot source over `store` alone (outside a repository). `now` is ms since the epoch (the service's clock, for
+ * `at`). Rejects when the store fails.
  */
 export const laneSnapshot =
   (store: LaneStore, repo: string, now: () => number = Date.now): (() => Promise<StatusSnapshot>) =>
   async () => {
-    const r = await store.state('all', READER)();
-    if (r._tag === 'Left') throw new Error(`lane store: ${r.left.kind}`);
-    const lanes: LaneStatus[] = r.right.lanes.map((l) => ({
-      lane: l.lane,
-      holder: l.holder === null || l.expired ? null : l.holder.session,
-      fence: l.fence,
-      leaseLeftMs: l.holder === null || l.expired ? null : Math.max(0, Math.round((l.holder.lease_sec - l.holder.heartbeat_age_sec) * 1000)),
-      queue: [],
-    }));
+    const lanes = await servedLanes(store)();
     return { v: 1, at: now(), repo, sessions: [], lanes, halts: [], commitments: [], builds: [], stopGate: { mode: 'unknown' }, recent: [], unavailable: ['sessions', 'halts', 'commitments', 'builds', 'stopGate', 'recent'] };
   };

@@ -14,11 +14,9 @@ import {
   pushGate as PG,
   sessionLock as SL,
   stopGate as SG,
-  PRESENCE_VERSION,
   type DecisionStatus,
   type HaltStatus,
   type LaneStatus,
-  type SessionPresence,
 } from '@arbiter/kernel';
 import {
   embeddedRootOf,
@@ -26,6 +24,7 @@ import {
   fsLockStore,
   fsOpenHalts,
   fsStateFiles,
+  listPresenceSync,
   logDirOf,
   readRepoConfig,
   readState,
@@ -70,71 +69,20 @@ const right = async <A>(t: () => Promise<{ _tag: 'Left'; left: { kind: string; s
 
 const isObj = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
 const isStr = (u: unknown): u is string => typeof u === 'string';
-const isMs = (u: unknown): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 0;
-const AGENTS: ReadonlySet<unknown> = new Set(['claude', 'codex', 'git', 'cli']);
-const STATES: ReadonlySet<unknown> = new Set(['working', 'waiting', 'idle', 'gone']);
-const EVENTS: ReadonlySet<unknown> = new Set(['session-start', 'prompt', 'pre-tool', 'post-tool', 'post-tool-failure', 'notification', 'stop', 'session-end', 'git', 'cli']);
 
 /**
- * One registry record as `SessionPresence`, or why it cannot be used (presence.md: a record with a higher `v` is from
- * a newer Arbiter and is reported, never rewritten). Total.
- */
-export const decodePresence = (text: string): SessionPresence | { readonly problem: string } => {
-  let u: unknown;
-  try {
-    u = JSON.parse(text);
-  } catch {
-    return { problem: 'corrupt: not valid JSON' };
-  }
-  if (!isObj(u)) return { problem: 'corrupt: not a JSON object' };
-  if (typeof u['v'] === 'number' && u['v'] > PRESENCE_VERSION) return { problem: `from a newer Arbiter (record version ${u['v']})` };
-  const ok =
-    u['v'] === PRESENCE_VERSION &&
-    isStr(u['session']) &&
-    AGENTS.has(u['agent']) &&
-    isStr(u['host']) &&
-    isStr(u['workspace']) &&
-    isStr(u['worktree']) &&
-    (u['branch'] === null || isStr(u['branch'])) &&
-    STATES.has(u['state']) &&
-    EVENTS.has(u['lastEvent']) &&
-    isMs(u['lastEventAt']) &&
-    (u['lastTool'] === null || isStr(u['lastTool'])) &&
-    isMs(u['firstSeenAt']) &&
-    isMs(u['stateSince']);
-  if (!ok) return { problem: 'corrupt: not a version 1 presence record' };
-  const r = u as unknown as SessionPresence;
-  return { v: 1, session: r.session, agent: r.agent, host: r.host, workspace: r.workspace, worktree: r.worktree, branch: r.branch, state: r.state, lastEvent: r.lastEvent, lastEventAt: r.lastEventAt, lastTool: r.lastTool, firstSeenAt: r.firstSeenAt, stateSince: r.stateSince };
-};
-
-/**
- * INTERIM registry reader, to be replaced by the presence store's adapter (`PresenceStore.list`) when the branches
- * meet: every `*.json` file in `<runtime dir>/sessions/` decoded by {@link decodePresence}; an absent directory is an
- * empty registry; a file that cannot be used is a problem keyed by its file name.
+ * The session registry of `runtimeDir` as the collector reads it: the file-system presence store's listing
+ * (presence.md §4; `listPresenceSync`). A registry directory that cannot be listed rejects (the section is shown
+ * unavailable); each unusable record is a problem keyed by its file name, with its kind in the detail.
  */
 export const fsRegistrySource = (runtimeDir: string): RegistrySource => ({
   list: async () => {
-    const dir = join(runtimeDir, 'sessions');
-    let names: string[];
-    try {
-      names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
-    } catch (e) {
-      if ((e as { code?: unknown }).code === 'ENOENT') return { sessions: [], problems: [] };
-      throw new SourceError(`registry: ${String((e as { code?: unknown }).code ?? 'unreadable')}`);
-    }
-    const sessions: SessionPresence[] = [];
-    const problems: { key: string; detail: string }[] = [];
-    for (const n of names) {
-      const r = readState(join(dir, n), 64 * 1024);
-      if (r._tag !== 'File' || r.truncated) {
-        problems.push({ key: n, detail: 'unreadable' });
-        continue;
-      }
-      const d = decodePresence(r.bytes.toString('utf8'));
-      if ('problem' in d) problems.push({ key: n, detail: d.problem });
-      else sessions.push(d);
-    }
-    return { sessions, problems };
+    const r = listPresenceSync(runtimeDir);
+    if (r._tag === 'Failed') throw new SourceError(`registry: ${r.failure.detail}`);
+    return {
+      sessions: r.list.sessions,
+      problems: r.list.problems.map((p) => ({ key: p.key, detail: p.kind === 'newer' ? `from a newer Arbiter (${p.detail})` : `corrupt: ${p.detail}` })),
+    };
   },
 });
 
