@@ -37,7 +37,7 @@ presenceStoreContract('io-node (one file per session, temp + rename)', async (cl
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'arbiter-presence-fs-'));
 
 describe('io-node registry files (presence.md §5)', () => {
-  it('a record lives at sessions/<32 hex>.json whatever the id, with the full id inside; temp files and other names are skipped', async () => {
+  it('a record lives at sessions/<u hex or h SHA-256>.json whatever the id, with the full id inside; temp files and other names are skipped', async () => {
     const dir = tmp();
     try {
       const store = fsPresenceStore(dir);
@@ -45,7 +45,8 @@ describe('io-node registry files (presence.md §5)', () => {
       expect(E.isRight(await store.record(sighting('prompt', { session: id }))())).toBe(true);
       const names = readdirSync(sessionsDir(dir));
       expect(names).toEqual([presenceFileName(id)]);
-      expect(names[0]).toMatch(/^[0-9a-f]{32}\.json$/);
+      expect(names[0]).toMatch(/^h[0-9a-f]{64}\.json$/); // longer than 48 units: named by its SHA-256
+      expect(presenceFileName('sess-1')).toBe(`u${Buffer.from('sess-1', 'utf16le').toString('hex')}.json`);
       expect(JSON.parse(readFileSync(join(sessionsDir(dir), names[0]!), 'utf8')).session).toBe(id);
       writeFileSync(join(sessionsDir(dir), `.${names[0]}.123-0-abc`), '{"half":');
       writeFileSync(join(sessionsDir(dir), 'README'), 'not a record');

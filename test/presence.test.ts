@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { PRESENCE_GONE_AFTER_MS, presence as P, type PresenceEvent, type PresenceEventKind, type SessionPresence } from '@arbiter/kernel';
+import { PRESENCE_DIRECT_MAX_UNITS, presenceFileName } from '@arbiter/io-node';
 
 const T0 = 1_700_000_000_000;
 
@@ -265,20 +266,22 @@ describe('presence properties (presence.md §6)', () => {
     }));
   });
 
-  it('PR-P9: presenceKey is 32 lowercase hex for any id, the same for the same id, and distinct over many ids and one-unit changes', () => {
+  it('PR-P9: a record\'s file name is fixed-format hex for any id, the same for the same id, distinct for distinct ids up to 48 units, hashed beyond', () => {
+    const NAME = /^(?:u(?:[0-9a-f]{4}){1,48}|h[0-9a-f]{64})\.json$/;
     fc.assert(
-      fc.property(fc.string({ maxLength: 300, unit: 'binary' }), (id) => {
-        expect(P.presenceKey(id)).toMatch(/^[0-9a-f]{32}$/);
-        expect(P.presenceKey(id)).toBe(P.presenceKey(`${id}`));
-        expect(P.presenceKey(id)).not.toBe(P.presenceKey(`${id}\u0000`));
+      fc.property(fc.string({ minLength: 1, maxLength: 300, unit: 'binary' }), fc.string({ minLength: 1, maxLength: 60, unit: 'binary' }), (id, other) => {
+        const name = presenceFileName(id);
+        expect(name).toMatch(NAME);
+        expect(presenceFileName(`${id}`)).toBe(name);
+        expect(name.startsWith('u')).toBe(id.length <= PRESENCE_DIRECT_MAX_UNITS);
+        if (id !== other && (id.length <= PRESENCE_DIRECT_MAX_UNITS || other.length <= PRESENCE_DIRECT_MAX_UNITS)) expect(presenceFileName(other)).not.toBe(name);
       }),
       { numRuns: 500 },
     );
-    const keys = new Set<string>();
-    for (let i = 0; i < 20_000; i++) keys.add(P.presenceKey(`session-${i}`));
-    for (let i = 0; i < 1_000; i++) keys.add(P.presenceKey(`0b7c6a1e-5f2d-4c3b-9a8e-${String(i).padStart(12, '0')}`));
-    expect(keys.size).toBe(21_000);
-    expect(P.presenceKey('x'.repeat(100_000))).toMatch(/^[0-9a-f]{32}$/);
+    // lone surrogates and case: ids that differ only there still get their own files
+    expect(presenceFileName('\ud800')).not.toBe(presenceFileName('\udc00'));
+    expect(presenceFileName('Sess')).not.toBe(presenceFileName('sess'));
+    expect(presenceFileName('x'.repeat(100_000))).toMatch(/^h[0-9a-f]{64}\.json$/);
   });
 
   it('PR-P8: observe is total and pure: any input answers without throwing, the same answer twice, inputs unchanged', () => {

@@ -10,6 +10,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusSnapshot } from '@arbiter/kernel';
+import { presenceFileName } from '@arbiter/io-node';
 import { BIN, makeRepo, requireBuilt, runBin, testEnv, tmp } from './helpers/bin.js';
 
 const root = tmp('arbiter-status-e2e-');
@@ -31,10 +32,10 @@ beforeAll(() => {
   expect(h.code, h.stderr).toBe(0);
   const runtime = join(state, 'repos', readdirSync(join(state, 'repos'))[0] as string);
   mkdirSync(join(runtime, 'sessions'), { recursive: true });
-  writeFileSync(join(runtime, 'sessions', 'a.json'), record(SESSION));
-  writeFileSync(join(runtime, 'sessions', 'b.json'), record('sess-other', { state: 'waiting', branch: 'evil/\x1b[2J\x1b]0;t\x07\u202e$(id)\r' }));
-  writeFileSync(join(runtime, 'sessions', 'corrupt.json'), '{"v":1,"sess');
-  writeFileSync(join(runtime, 'sessions', 'newer.json'), record('sess-future', { v: 2 }));
+  writeFileSync(join(runtime, 'sessions', presenceFileName(SESSION)), record(SESSION));
+  writeFileSync(join(runtime, 'sessions', presenceFileName('sess-other')), record('sess-other', { state: 'waiting', branch: 'evil/\x1b[2J\x1b]0;t\x07\u202e$(id)\r' }));
+  writeFileSync(join(runtime, 'sessions', presenceFileName('sess-torn')), '{"v":1,"sess');
+  writeFileSync(join(runtime, 'sessions', presenceFileName('sess-future')), record('sess-future', { v: 2 }));
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -47,7 +48,8 @@ describe('arbiter status (built binary)', () => {
     expect(r.stdout).toMatch(/\n {2}working +\S+ +\S+ +sess-deploy +claude +main +pre-tool Bash +lane deploy:refs\/\S*\u2026\n/);
     expect(r.stdout).toMatch(/\n {2}sess-other +sess-deploy +\S+ +wait for my deploy\n/);
     expect(r.stdout).toContain('Stop gate: off');
-    expect(r.stdout).toContain('Problems (2)\n  sessions corrupt.json: corrupt: not valid JSON\n  sessions newer.json: from a newer Arbiter (record version 2)');
+    expect(r.stdout).toContain(`sessions ${presenceFileName('sess-torn')}: corrupt: `);
+    expect(r.stdout).toContain(`sessions ${presenceFileName('sess-future')}: from a newer Arbiter (version 2)`);
   });
 
   it('escapes hostile branch names: no escape sequence, carriage return or bidi override reaches the terminal', () => {
@@ -70,7 +72,7 @@ describe('arbiter status (built binary)', () => {
     expect(r.stdout).not.toContain('\u202e');
     expect(s.halts).toEqual([{ target: 'sess-other', by: SESSION, reason: 'wait for my deploy', at: expect.any(Number) }]);
     expect(s.unavailable).toEqual([]);
-    expect(s.problems?.map((p) => p.key)).toEqual(['corrupt.json', 'newer.json']);
+    expect(s.problems?.map((p) => p.key).sort()).toEqual([presenceFileName('sess-torn'), presenceFileName('sess-future')].sort());
   });
 
   it('--help answers and exits 0', () => {

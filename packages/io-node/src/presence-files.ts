@@ -17,10 +17,11 @@
  * - A corrupt record, or one written by a newer Arbiter, is listed as a problem and never replaced by `record`, which
  *   fails instead (PR8): nothing is lost silently; removing the file lets the session be recorded again.
  */
-import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import * as fs from 'node:fs'; // a namespace import: bundles that only list the registry (serve) would warn of unused named imports
 import { join } from 'node:path';
 import { presence as P, type PresenceFailure, type PresenceList, type PresenceProblem, type PresenceRecorded, type PresenceSighting, type SessionPresence } from '@arbiter/kernel';
 import { ensureDir, errnoCode } from './dir.js';
+import { crypto } from './lazy-builtins.js';
 import { listState, readState } from './state-io.js';
 
 /** The registry directory inside a repository's runtime directory. */
@@ -32,13 +33,26 @@ export const SESSIONS_DIR = 'sessions';
  */
 export const PRESENCE_FILE_MAX_BYTES = 256 * 1024;
 
-const FILE_RE = /^[0-9a-f]{32}\.json$/;
+/** Longest session id (UTF-16 code units) whose file name spells it out; a longer id is named by its SHA-256. */
+export const PRESENCE_DIRECT_MAX_UNITS = 48;
+
+const FILE_RE = /^(?:u(?:[0-9a-f]{4}){1,48}|h[0-9a-f]{64})\.json$/;
 
 /** The registry directory of a runtime directory. */
 export const sessionsDir = (runtimeDir: string): string => join(runtimeDir, SESSIONS_DIR);
 
-/** The file name of a session's record: its kernel registry key (`presence.presenceKey`, 32 hex) and `.json`. */
-export const presenceFileName = (session: string): string => `${P.presenceKey(session)}.json`;
+/**
+ * The file name of a session's record (presence.md §5): `u` and the id's UTF-16 code units in hex (four digits each)
+ * for an id of at most {@link PRESENCE_DIRECT_MAX_UNITS} units, so distinct ids never share a file and every name is
+ * lowercase hex (safe on a case-insensitive file system); `h` and the SHA-256 of those units (node:crypto, loaded
+ * only then) for a longer id. Either way no character of the id reaches the path, and the full id inside the record
+ * decides whose it is. Total.
+ */
+export const presenceFileName = (session: string): string => {
+  const units = Buffer.from(session, 'utf16le');
+  if (session.length > 0 && session.length <= PRESENCE_DIRECT_MAX_UNITS) return `u${units.toString('hex')}.json`;
+  return `h${crypto().createHash('sha256').update(units).digest('hex')}.json`;
+};
 
 /** What one record file holds. */
 export type PresenceFileRead =
@@ -90,22 +104,22 @@ const replaceFile = (dir: string, name: string, text: string): void => {
   const tmp = join(dir, `.${name}.${process.pid.toString(36)}-${(tempCounter++).toString(36)}-${Math.floor(Math.random() * 2 ** 32).toString(36)}`);
   let fd: number;
   try {
-    fd = openSync(tmp, 'wx', 0o600);
+    fd = fs.openSync(tmp, 'wx', 0o600);
   } catch (e) {
     if (errnoCode(e) !== 'ENOENT') throw e;
     ensureDir(dir); // first record of this repository
-    fd = openSync(tmp, 'wx', 0o600);
+    fd = fs.openSync(tmp, 'wx', 0o600);
   }
   try {
     try {
-      writeSync(fd, text);
+      fs.writeSync(fd, text);
     } finally {
-      closeSync(fd);
+      fs.closeSync(fd);
     }
-    renameSync(tmp, join(dir, name));
+    fs.renameSync(tmp, join(dir, name));
   } catch (e) {
     try {
-      unlinkSync(tmp);
+      fs.unlinkSync(tmp);
     } catch {
       // already gone
     }

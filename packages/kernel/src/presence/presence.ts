@@ -37,36 +37,6 @@ export const PRESENCE_EVENTS: ReadonlyArray<PresenceEventKind> = [
   'session-end',
 ];
 
-/** Length of a session's registry key, hex characters (presence.md §5). */
-export const PRESENCE_KEY_HEX = 32;
-
-/** murmur3's 32-bit finaliser: every input bit flips each output bit with probability about 1/2. */
-const fmix32 = (h: number): number => {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-};
-
-/**
- * The registry key of a session id (presence.md §5): {@link PRESENCE_KEY_HEX} lowercase hex characters, four
- * independently seeded 32-bit multiplicative hashes of the id's UTF-16 code units and its length, each finalised by
- * murmur3's mixer. A fixed-length name whatever the id holds (a hostile or very long id never reaches a path).
- * Deliberately not a cryptographic hash: whoever can choose a session id can write the registry directory anyway, and
- * a collision only makes the second id's record fail (the store compares the full id kept inside the record), while
- * a cold SHA-256 in pure JavaScript costs a hook about a millisecond. Pure and total.
- */
-export const presenceKey = (session: string): string => {
-  let out = '';
-  for (const seed of [0x811c9dc5, 0x9747b28c, 0x5bd1e995, 0x27d4eb2f]) {
-    let h = seed ^ session.length;
-    for (let i = 0; i < session.length; i++) h = Math.imul(h ^ session.charCodeAt(i), 0x01000193) + seed;
-    out += fmix32(h).toString(16).padStart(8, '0');
-  }
-  return out;
-};
-
 /** Every agent a presence event can name. */
 export const PRESENCE_AGENTS: ReadonlyArray<PresenceAgent> = ['claude', 'codex', 'git', 'cli'];
 
