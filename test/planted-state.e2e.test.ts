@@ -123,7 +123,7 @@ const TARGETS: ReadonlyArray<{ readonly name: string; readonly path: (w: World) 
   { name: 'pending/<marker>', path: (w) => newest(join(w.stateDir, 'pending'), /\.json$/), cmds: ['post-tool push'] },
   { name: 'cache/<context>', path: (w) => newest(join(w.stateDir, 'cache'), /\.json$/), cmds: ['prompt'] },
   // the session registry every event writes at exit (presence.md §5): a planted record or directory never hangs it
-  { name: 'sessions/<session>', path: (w) => newest(join(w.runtimeDir, 'sessions'), /^[0-9a-f]{32}\.json$/), cmds: ['prompt', 'pre-tool Edit'] },
+  { name: 'sessions/<session>', path: (w) => newest(join(w.runtimeDir, 'sessions'), /^(?:u(?:[0-9a-f]{4})+|h[0-9a-f]{64})\.json$/), cmds: ['prompt', 'pre-tool Edit'] },
   { name: 'sessions/', path: (w) => join(w.runtimeDir, 'sessions'), cmds: ['stop', 'session-start'] },
   { name: '.arbiter/config.json', path: (w) => join(w.repo, '.arbiter', 'config.json'), cmds: ['pre-tool Edit', 'lock status'] },
 ];
