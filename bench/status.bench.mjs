@@ -43,7 +43,7 @@ export default async ({ root, bin, lib }) => {
     const states = ['working', 'waiting', 'idle', 'gone'];
     for (let i = 0; i < SESSIONS; i++) {
       const rec = { v: 1, session: `s-${i}`, agent: i % 3 === 0 ? 'codex' : 'claude', host: 'bench', workspace: r.commonDir, worktree: repo, branch: `feature/task-${i}`, state: states[i % 4], lastEvent: 'pre-tool', lastEventAt: now - i * 1000, lastTool: 'Bash', firstSeenAt: now - 3_600_000, stateSince: now - i * 2000 };
-      writeFileSync(join(runtime, 'sessions', `s-${i}.json`), JSON.stringify(rec));
+      writeFileSync(join(runtime, 'sessions', io.presenceFileName(`s-${i}`)), JSON.stringify(rec));
     }
     // lanes: held by the first 100 sessions, in the embedded store `arbiter deploy` uses
     const store = io.fsLaneStore(runtime);
