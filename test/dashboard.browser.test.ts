@@ -6,9 +6,11 @@
  * 1. The built `arbiter serve --ui --store fs:DIR` on a loopback ephemeral port, its decision log the one of a real
  *    clone configured for it: the page without a token says a token is required; with a viewer token (moved out of
  *    the address bar) it shows a lane held within 1 s of `arbiter deploy` returning and free again within 1 s of
- *    `arbiter lane release` returning; typing a policy into the timeline's filter narrows its rows.
- * 2. An in-process server whose snapshot source the test feeds (the session registry is another part of issue 14;
- *    until it is bound in, sessions come from here): a session switches from `working` to `idle` within 1 s, hostile
+ *    `arbiter lane release` returning; typing a policy into the timeline's filter narrows its rows; a real session
+ *    (the `prompt` and `stop` hooks write the registry the page reads) is shown `working`, then `idle` within 1 s of
+ *    its Stop hook returning.
+ * 2. An in-process server whose snapshot source the test feeds (to place exact content): a session switches from
+ *    `working` to `idle` within 1 s, hostile
  *    session ids, branches, lanes and reasons show as text (no element is made from them, no handler runs), a click
  *    on a session shows its own history, and ten thousand sessions render (the render time is printed, not asserted).
  *    With UPDATE_SCREENSHOT=1 it writes docs/dashboard.png (the README shows it).
@@ -184,9 +186,26 @@ describe('the built arbiter serve --ui with a clone configured for it', () => {
     expect(await page.evaluate(() => (globalThis as any).__pwned)).toBeUndefined();
     await page.close();
   });
+
+  it('a real session: working after its prompt, idle within 1 s of its Stop payload (the hooks write the registry the page reads)', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}/ui?token=${viewer}`);
+    await within(page, 10_000, live, null);
+    const id = 'sess-real-stop';
+    const hook = (event: string, payload: object) =>
+      spawnSync(process.execPath, [BIN, 'hook', event, '--agent', 'claude'], { cwd: clone, env: { ...env, ARBITER_HOST: 'laptop' }, input: JSON.stringify(payload), encoding: 'utf8', timeout: 30_000 });
+    const p = hook('prompt', { session_id: id, cwd: clone, hook_event_name: 'UserPromptSubmit', prompt: 'ship the fix' });
+    expect(p.status, p.stderr).toBe(0);
+    await within(page, 5_000, cellIs, sessionShown(id, 'working'));
+    const s = hook('stop', { session_id: id, cwd: clone, hook_event_name: 'Stop', stop_hook_active: false });
+    expect(s.status, s.stderr).toBe(0);
+    const ms = await within(page, LIVE_MS, cellIs, sessionShown(id, 'idle'));
+    process.stdout.write(`dashboard: a real session shown idle ${ms.toFixed(0)} ms after its Stop hook returned\n`);
+    await page.close();
+  });
 });
 
-describe('an in-process server fed with sessions (until the session registry is bound in)', () => {
+describe('an in-process server fed with exact sessions (hostile strings, history, scale)', () => {
   const HOSTILE = '<img src=x onerror="window.__pwned=1">';
   const base = Date.now();
   const session = (id: string, over: Partial<SessionStatus> = {}): SessionStatus => ({
