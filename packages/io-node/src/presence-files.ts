@@ -141,7 +141,7 @@ export const recordPresenceSync = (runtimeDir: string, sighting: PresenceSightin
   if (cur._tag === 'Error') return { _tag: 'Failed', failure: ioFailure('read', cur.code) };
   if (cur._tag === 'Problem') return { _tag: 'Failed', failure: failure('other', `${cur.problem.kind} record ${name} kept: ${cur.problem.detail}`) };
   const prev = cur._tag === 'Ok' ? cur.presence : null;
-  // two ids with one key (the key is a fast hash, not a cryptographic one): the first id keeps the file
+  // two ids with one file name (possible only for ids named by their SHA-256): the first id keeps the file
   if (prev !== null && prev.session !== sighting.session) return { _tag: 'Failed', failure: failure('other', `record ${name} belongs to another session id`) };
   const next = P.observe(prev, { ...sighting, at: now });
   if (next === null) return { _tag: 'Recorded', recorded: { presence: prev, changed: false } };
