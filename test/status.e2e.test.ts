@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusSnapshot } from '@arbiter/kernel';
 import { presenceFileName } from '@arbiter/io-node';
 import { BIN, makeRepo, requireBuilt, runBin, testEnv, tmp } from './helpers/bin.js';
+import { presenceRecord } from './helpers/presence.js';
 
 const root = tmp('arbiter-status-e2e-');
 const state = join(root, 'state');
@@ -20,8 +21,7 @@ const SESSION = 'sess-deploy';
 const env = testEnv(state, { ARBITER_SESSION: SESSION });
 const NOW = Date.now();
 
-const record = (session: string, o: Record<string, unknown> = {}) =>
-  JSON.stringify({ v: 1, session, agent: 'claude', host: 'h', workspace: join(repo, '.git'), worktree: repo, branch: 'main', state: 'working', lastEvent: 'pre-tool', lastEventAt: NOW - 2_000, lastTool: 'Bash', firstSeenAt: NOW - 60_000, stateSince: NOW - 10_000, ...o });
+const record = (session: string, o: Record<string, unknown> = {}) => JSON.stringify({ ...presenceRecord(session, NOW, { workspace: join(repo, '.git'), worktree: repo }), ...o });
 
 beforeAll(() => {
   requireBuilt();

@@ -16,25 +16,11 @@ import { fsRegistrySource, recentDecisions } from '../packages/hooks/src/status/
 import { PLAIN, age, fit, renderStatus } from '../packages/hooks/src/status/render.js';
 import { parseInterval, watchFrame } from '../packages/hooks/src/cli/status.js';
 import { snapshotJson } from '../packages/hooks/src/status/json.js';
+import { presenceRecord } from './helpers/presence.js';
 
 const NOW = 1_800_000_000_000;
 
-const presence = (session: string, o: Partial<SessionPresence> = {}): SessionPresence => ({
-  v: 1,
-  session,
-  agent: 'claude',
-  host: 'laptop',
-  workspace: '/repo/.git',
-  worktree: '/repo',
-  branch: 'main',
-  state: 'working',
-  lastEvent: 'pre-tool',
-  lastEventAt: NOW - 1_000,
-  lastTool: 'Bash',
-  firstSeenAt: NOW - 60_000,
-  stateSince: NOW - 5_000,
-  ...o,
-});
+const presence = (session: string, o: Partial<SessionPresence> = {}): SessionPresence => presenceRecord(session, NOW, o);
 
 const readers = (o: Partial<StatusReaders> = {}): StatusReaders => ({
   repo: '/repo',

@@ -18,25 +18,11 @@ import {
   type SessionPresence,
   type StatusSources,
 } from '@arbiter/kernel';
+import { presenceRecord } from '../../../test/helpers/presence.js';
 
 const NOW = 1_800_000_000_000;
 
-const presence = (session: string, o: Partial<SessionPresence> = {}): SessionPresence => ({
-  v: 1,
-  session,
-  agent: 'claude',
-  host: 'laptop',
-  workspace: '/repo/.git',
-  worktree: '/repo',
-  branch: 'main',
-  state: 'working',
-  lastEvent: 'pre-tool',
-  lastEventAt: NOW - 1_000,
-  lastTool: 'Bash',
-  firstSeenAt: NOW - 60_000,
-  stateSince: NOW - 5_000,
-  ...o,
-});
+const presence = (session: string, o: Partial<SessionPresence> = {}): SessionPresence => presenceRecord(session, NOW, o);
 
 const empty: StatusSources = { repo: '/repo', sessions: [], lanes: [], halts: [], commitments: [], builds: [], lockHolders: [], stopGate: { mode: 'off' }, decisions: [] };
 
