@@ -33,5 +33,6 @@ export * from './pg-lane-queue.js';
 export * from './pg-migrate.js';
 export * from './presence-files.js';
 export * from './fs-presence-store.js';
+export * from './presence-store-config.js';
 export * from './notify-append.js';
 export * from './notify-outbox.js';
