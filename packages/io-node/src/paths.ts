@@ -82,7 +82,11 @@ export const gitDir = (topLevel: string): string | null => {
  */
 export const headBranch = (topLevel: string): string | null => {
   const gd = gitDir(topLevel);
-  if (gd === null) return null;
+  return gd === null ? null : headBranchIn(gd);
+};
+
+/** {@link headBranch} for a worktree whose git dir `gd` is known already (a resolved {@link Repo}'s `gitDir`). Never throws. */
+export const headBranchIn = (gd: string): string | null => {
   let text: string;
   try {
     text = throwingState(join(gd, 'HEAD'), 4096);
@@ -100,7 +104,11 @@ export const headBranch = (topLevel: string): string | null => {
  */
 export const gitCommonDir = (topLevel: string): string | null => {
   const gd = gitDir(topLevel);
-  if (gd === null) return null;
+  return gd === null ? null : commonDirOf(gd);
+};
+
+/** {@link gitCommonDir} of a worktree whose git dir `gd` is known already. @returns a real path, or `null`. */
+const commonDirOf = (gd: string): string | null => {
   let common = gd;
   try {
     common = resolve(gd, throwingState(join(gd, 'commondir'), 64 * 1024).trim());
@@ -139,6 +147,8 @@ export interface Repo {
   readonly topLevel: string;
   /** Realpath of the git common dir. */
   readonly commonDir: string;
+  /** The worktree's own git dir (`<top>/.git`, or a linked worktree's `gitdir:` target); absent on hand-built values. */
+  readonly gitDir?: string;
   /** Repository key (12 hex). */
   readonly key: string;
   /** Runtime-state directory (may not exist yet). */
@@ -149,13 +159,15 @@ export interface Repo {
 export const resolveRepo = (startDir: string, env: Env = process.env): Repo | null => {
   const topLevel = findTopLevel(startDir);
   if (topLevel === null) return null;
-  const commonDir = gitCommonDir(topLevel);
-  if (commonDir === null) return null;
+  const gd = gitDir(topLevel);
+  const commonDir = gd === null ? null : commonDirOf(gd);
+  if (gd === null || commonDir === null) return null;
   // `key` is an MD5: computed on first read, since most callers only need the directories
   let key: string | undefined;
   return {
     topLevel,
     commonDir,
+    gitDir: gd,
     get key(): string {
       return (key ??= repoKey(commonDir));
     },
