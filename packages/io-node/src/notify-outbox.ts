@@ -9,9 +9,10 @@
 import { readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { notify } from '@arbiter/kernel';
-import { createExclusive, tempSuffix } from './atomic.js';
+import { tempSuffix } from './atomic.js';
 import { writeJsonAtomic } from './atomic-write.js';
 import { OUTBOX_FILE, OVERFLOW_FILE, notifyDir } from './notify-append.js';
+import { takeProcessLock } from './process-lock.js';
 import { readState, readStateText } from './state-io.js';
 
 /** Name of the stored queue state. */
@@ -117,51 +118,9 @@ export const writeNotifyState = (runtimeDir: string, s: notify.QueueState): stri
   return e === null ? null : e.code;
 };
 
-/** Whether a process with this pid exists on this machine (`kill 0`; EPERM means it exists). */
-const pidExists = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as { code?: string }).code === 'EPERM';
-  }
-};
-
 /**
- * Take the flush lock of `runtimeDir` (the exclusive-create pattern of the stores, atomic.ts `createExclusive`): the
- * file holds `{pid, at}`; a lock whose pid is gone or that is older than {@link FLUSH_LOCK_STALE_MS} is removed and
- * the take retried once. @returns a release function, or `null` when another flush holds it.
+ * Take the flush lock of `runtimeDir` (process-lock.ts): a lock whose pid is gone or that is older than
+ * {@link FLUSH_LOCK_STALE_MS} is removed and the take retried once. @returns a release function, or `null` when another flush holds it.
  */
-export const takeFlushLock = (runtimeDir: string, now: () => number = Date.now): (() => void) | null => {
-  const path = join(notifyDir(runtimeDir), FLUSH_LOCK_FILE);
-  const mine = JSON.stringify({ pid: process.pid, at: new Date(now()).toISOString(), tag: tempSuffix() });
-  for (let i = 0; i < 2; i++) {
-    const r = createExclusive(path, mine);
-    if (r._tag === 'Created') {
-      return () => {
-        try {
-          if (readStateText(path, 4096) === mine) unlinkSync(path);
-        } catch {
-          // gone already
-        }
-      };
-    }
-    if (r._tag !== 'Exists') return null;
-    const held = readStateText(path, 4096);
-    let stale = held === null;
-    try {
-      const o = JSON.parse(held ?? 'null') as { pid?: unknown; at?: unknown } | null;
-      const at = typeof o?.at === 'string' ? Date.parse(o.at) : NaN;
-      stale = typeof o?.pid !== 'number' || !pidExists(o.pid) || !Number.isFinite(at) || now() - at > FLUSH_LOCK_STALE_MS;
-    } catch {
-      stale = true;
-    }
-    if (!stale) return null;
-    try {
-      unlinkSync(path);
-    } catch {
-      // someone else removed it: retry the take
-    }
-  }
-  return null;
-};
+export const takeFlushLock = (runtimeDir: string, now: () => number = Date.now): (() => void) | null =>
+  takeProcessLock(join(notifyDir(runtimeDir), FLUSH_LOCK_FILE), FLUSH_LOCK_STALE_MS, now);

@@ -6,10 +6,9 @@
  * repository's outbox (io-node notify-append.ts, one non-blocking append like the decision log's) and starts
  * `arbiter notify flush` as a detached process with its output ignored (E3): the network is never waited on here.
  */
-import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import { normalizeNotifyEvent, wantsNotifications, type NotifyEvent } from '@arbiter/kernel';
-import { appendOutbox, childProcess, outboxLine, readStateText, resolveRepo, type Env } from '@arbiter/io-node';
+import { appendOutbox, outboxLine, resolveRepo, type Env } from '@arbiter/io-node';
+import { arbiterEntry, configMentioning, spawnDetached } from '../detached.js';
 
 /** Where and how to emit (see {@link emitNotification}). */
 export interface NotifyContext {
@@ -29,32 +28,6 @@ export interface NotifyContext {
 /** What {@link emitNotification} did: nothing (`off`: no webhook configured or outside a repository), queued, or not. */
 export type EmitResult = 'off' | 'queued' | 'overflow' | 'invalid' | 'failed';
 
-/** Largest configuration file read, bytes (the kernel's `config.CONFIG_MAX_BYTES`). */
-const CONFIG_READ_MAX = 64 * 1024;
-
-/** The `arbiter` entry script of this installation: `arbiter.cjs` beside the running bundle, else the main script when it is one. */
-const defaultBin = (): string | null => {
-  const here = typeof __dirname === 'string' ? join(__dirname, 'arbiter.cjs') : null;
-  if (here !== null && existsSync(here)) return here;
-  const main = process.argv[1];
-  return main !== undefined && /^arbiter(?:\.cjs)?$/.test(basename(main)) ? main : null;
-};
-
-/**
- * Start `node <bin> notify flush` in `cwd`, detached, stdio ignored, unref'd: argument array, never a shell
- * (docs/notify.md §5 E3). The child inherits `env` (so a webhook's `url_env` resolves there). Never throws.
- */
-export const spawnFlush = (bin: string, cwd: string, env: Env): boolean => {
-  try {
-    const child = childProcess().spawn(process.execPath, [bin, 'notify', 'flush', '--quiet'], { cwd, env: env as NodeJS.ProcessEnv, detached: true, stdio: 'ignore' });
-    child.on('error', () => undefined);
-    child.unref();
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /**
  * Emit one notification event (docs/notify.md §5): `event` is a `NotifyEvent` (kernel `notify.NotifyEvent`)
  * (`{kind:'lane-granted', lane, session, fence}`, `{kind:'halt', target, by, reason}`,
@@ -71,23 +44,14 @@ export const emitNotification = (ctx: NotifyContext, event: NotifyEvent): EmitRe
   try {
     const repo = ctx.repo === undefined ? resolveRepo(ctx.startDir, ctx.env) : ctx.repo;
     if (repo === null) return 'off';
-    let config = ctx.config;
-    if (config === undefined) {
-      const text = readStateText(join(repo.topLevel, '.arbiter', 'config.json'), CONFIG_READ_MAX);
-      if (text === null || !text.includes('"notify"')) return 'off'; // cheap: no parse when the key is absent
-      try {
-        config = JSON.parse(text) as unknown;
-      } catch {
-        return 'off';
-      }
-    }
+    const config = ctx.config === undefined ? configMentioning(repo.topLevel, 'notify') : ctx.config;
     if (!wantsNotifications(config)) return 'off';
     const e = normalizeNotifyEvent(event);
     if (e === null) return 'invalid';
     const r = appendOutbox(repo.runtimeDir, outboxLine(e, ctx.now ?? Date.now()));
     if (r._tag === 'Failed') return 'failed';
-    const bin = ctx.bin === undefined ? defaultBin() : ctx.bin;
-    if (bin !== null) spawnFlush(bin, repo.topLevel, ctx.env);
+    const bin = ctx.bin === undefined ? arbiterEntry() : ctx.bin;
+    if (bin !== null) spawnDetached(bin, ['notify', 'flush', '--quiet'], repo.topLevel, ctx.env);
     return r._tag === 'Appended' ? 'queued' : 'overflow';
   } catch {
     return 'failed';
