@@ -305,6 +305,12 @@ const ROWS: ReadonlyArray<Row> = [
   unknownFlag(['notify', 'test']),
   unknownFlag(['notify', 'status']),
   { argv: ['notify', 'test', '--url', 'http://hooks.example.com/x'], code: 2, err: 'http is allowed only to a loopback host' },
+  // publishing presence to a shared store (presence.md §10)
+  ...helps(['presence']),
+  ...helps(['presence', 'publish']),
+  unknownFlag(['presence', 'publish'], ['--session', 's1']),
+  { argv: ['presence', 'publish'], code: 2, err: "required option '--session <id>' not specified" },
+  { argv: ['presence', 'publish', '--session', ''], code: 2, err: '--session must not be empty' },
 ];
 
 /** Every command path of the verbs (commander), without the `hook` stub the dispatcher answers itself. */

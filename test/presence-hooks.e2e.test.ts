@@ -11,6 +11,9 @@ import { presenceFileName, readDecisions, resolveRepo, sessionsDir } from '@arbi
 import { presence as P, type SessionPresence } from '@arbiter/kernel';
 import { git, makeRepo, requireBuilt, runBin, testEnv, tmp } from './helpers/bin.js';
 
+/** The registry's files for `sessions`: each record and its publish marker (presence.md §10, written on a session's first event). */
+const withMarkers = (...sessions: string[]): string[] => sessions.flatMap((id) => [presenceFileName(id), `.published-${presenceFileName(id)}`]).sort();
+
 const world = () => {
   const root = tmp('arbiter-presence-hooks-');
   const env = testEnv(join(root, 'state'));
@@ -65,7 +68,7 @@ describe('hooks record presence (presence.md §7)', () => {
     runBin(['hook', 'prompt', '--agent', 'claude'], { input: JSON.stringify({ cwd: w.repo, hook_event_name: 'UserPromptSubmit', prompt: 'x' }), env: w.env, cwd: w.repo });
     const outside = tmp('arbiter-presence-outside-');
     runBin(['hook', 'prompt', '--agent', 'claude'], { input: payload('nowhere', outside, 'UserPromptSubmit', { prompt: 'x' }), env: w.env, cwd: outside });
-    expect(readdirSync(sessionsDir(w.runtime)).sort()).toEqual([presenceFileName('alias-1'), presenceFileName('thread-1')].sort());
+    expect(readdirSync(sessionsDir(w.runtime)).sort()).toEqual(withMarkers('alias-1', 'thread-1'));
   });
 
   it('the branch follows the worktree HEAD without git being run; a detached HEAD records null', () => {
@@ -88,7 +91,7 @@ describe('hooks record presence (presence.md §7)', () => {
     delete env['ARBITER_SESSION_ID'];
     delete env['ARBITER_SESSION'];
     runBin(['hook', 'pre-push', 'origin', 'https://example.invalid/r.git'], { input: '', env, cwd: w.repo });
-    expect(readdirSync(sessionsDir(w.runtime))).toEqual([presenceFileName('sess-git')]);
+    expect(readdirSync(sessionsDir(w.runtime)).sort()).toEqual(withMarkers('sess-git'));
   });
 
   it('a corrupt record changes no answer (fail-open), is never rewritten, and the failure is logged once', () => {
@@ -113,7 +116,7 @@ describe('hooks record presence (presence.md §7)', () => {
     const w = world();
     const id = `../../\u001b[31m${'x'.repeat(4000)}`;
     runBin(['hook', 'prompt', '--agent', 'claude'], { input: payload(id, w.repo, 'UserPromptSubmit', { prompt: 'x' }), env: w.env, cwd: w.repo });
-    expect(readdirSync(sessionsDir(w.runtime))).toEqual([presenceFileName(id)]);
+    expect(readdirSync(sessionsDir(w.runtime)).sort()).toEqual(withMarkers(id));
     expect(w.record(id)?.session).toBe(id);
   });
 });

@@ -311,3 +311,58 @@ const FIELD_ACCEPTS = (k: keyof SessionPresence, x: unknown): boolean => {
   if (k === 'lastEvent') return typeof x === 'string' && (P.PRESENCE_EVENTS as ReadonlyArray<string>).includes(x);
   return false;
 };
+
+describe('publishing to a shared store (presence.md §10 PR9–PR10)', () => {
+  const R = P.PUBLISH_REFRESH_MS;
+  const rec = (over: Partial<SessionPresence> = {}): SessionPresence => ({ ...(P.observe(null, ev('prompt', T0)) as SessionPresence), ...over });
+
+  it('PR9: due when the state started at this event, with no known attempt, or an attempt five minutes old or from the future; not due in between', () => {
+    const working = rec({ lastEvent: 'pre-tool', lastEventAt: T0 + 10, stateSince: T0 });
+    expect(P.publishDue(rec(), T0, T0)).toBe(true); // the prompt itself changed the state
+    expect(P.publishDue(working, null, T0 + 10)).toBe(true);
+    expect(P.publishDue(working, T0 + 10 - R, T0 + 10)).toBe(true);
+    expect(P.publishDue(working, T0 + 11 - R, T0 + 10)).toBe(false);
+    expect(P.publishDue(working, T0 + 5, T0 + 10)).toBe(false);
+    expect(P.publishDue(working, T0 + 11, T0 + 10)).toBe(true); // the clock stepped back
+  });
+
+  it('PR9 property: due exactly when the state changed now, the attempt is unknown, at least PUBLISH_REFRESH_MS old, or in the future (the fail direction is to publish)', () => {
+    fc.assert(
+      fc.property(recordArb, fc.option(fc.integer({ min: -2 * R, max: 2 * R }), { nil: null }), fc.integer({ min: 0, max: 4 * R }), (p, delta, nowOff) => {
+        const now = p.lastEventAt + nowOff;
+        const last = delta === null ? null : now - delta;
+        const expected = p.stateSince === p.lastEventAt || delta === null || delta >= R || delta < 0;
+        expect(P.publishDue(p, last, now)).toBe(expected);
+      }),
+    );
+  });
+
+  it('PR9: only an http or postgres lane store shares presence', () => {
+    expect(P.sharesPresence({ lanes: { store: { kind: 'http', url: 'http://127.0.0.1:7420', token_env: 'T' } } })).toBe(true);
+    expect(P.sharesPresence({ lanes: { store: { kind: 'postgres' } } })).toBe(true);
+    for (const c of [undefined, null, 3, [], {}, { lanes: null }, { lanes: { store: 'http' } }, { lanes: { store: { kind: 'embedded' } } }, { lanes: [{ store: { kind: 'http' } }] }])
+      expect(P.sharesPresence(c)).toBe(false);
+  });
+
+  it('PR10 property: the republished event, stamped by any later store clock, leaves the local record\'s state, last event, tool and identity', () => {
+    fc.assert(
+      fc.property(recordArb, fc.integer({ min: 0, max: 1_000_000 }), (p, at) => {
+        const shared = P.observe(null, { ...P.republishEvent(p), at });
+        expect(shared).not.toBeNull();
+        const s = shared as SessionPresence;
+        expect({ state: s.state, lastEvent: s.lastEvent, session: s.session, agent: s.agent, host: s.host, workspace: s.workspace, worktree: s.worktree, branch: s.branch }).toEqual({
+          state: p.state, lastEvent: p.lastEvent, session: p.session, agent: p.agent, host: p.host, workspace: p.workspace, worktree: p.worktree, branch: p.branch,
+        });
+        if (p.lastEvent === 'pre-tool' || p.lastEvent === 'post-tool' || p.lastEvent === 'post-tool-failure') expect(s.lastTool).toBe(p.lastTool);
+      }),
+    );
+  });
+
+  it('PR10: a record counts as published only when the mark names its newest event at the same local time', () => {
+    const p = rec();
+    expect(P.publishedAlready(p, null)).toBe(false);
+    expect(P.publishedAlready(p, { lastEvent: 'prompt', lastEventAt: T0 })).toBe(true);
+    expect(P.publishedAlready(p, { lastEvent: 'prompt', lastEventAt: T0 - 1 })).toBe(false);
+    expect(P.publishedAlready(p, { lastEvent: 'stop', lastEventAt: T0 })).toBe(false);
+  });
+});

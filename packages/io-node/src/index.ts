@@ -36,3 +36,4 @@ export * from './fs-presence-store.js';
 export * from './presence-store-config.js';
 export * from './notify-append.js';
 export * from './notify-outbox.js';
+export * from './process-lock.js';

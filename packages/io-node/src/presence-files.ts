@@ -19,10 +19,10 @@
  */
 import * as fs from 'node:fs'; // a namespace import: bundles that only list the registry (serve) would warn of unused named imports
 import { join } from 'node:path';
-import { presence as P, type PresenceFailure, type PresenceList, type PresenceProblem, type PresenceRecorded, type PresenceSighting, type SessionPresence } from '@arbiter/kernel';
+import { presence as P, type PresenceFailure, type PresenceList, type PresenceProblem, type PresenceRecorded, type PresenceSighting, type PresenceEventKind, type SessionPresence } from '@arbiter/kernel';
 import { ensureDir, errnoCode } from './dir.js';
 import { crypto } from './lazy-builtins.js';
-import { listState, readState } from './state-io.js';
+import { listState, readState, readStateText } from './state-io.js';
 
 /** The registry directory inside a repository's runtime directory. */
 export const SESSIONS_DIR = 'sessions';
@@ -177,3 +177,69 @@ export const listPresenceSync = (runtimeDir: string): { readonly _tag: 'Listed';
   }
   return { _tag: 'Listed', list: { sessions, problems } };
 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Publishing to a shared store (presence.md §10): one marker and one lock per session, beside its record
+
+/** What a publisher last sent to the shared store for a session: the local record's newest event and its local time. */
+export interface PublishedMark {
+  readonly lastEvent: PresenceEventKind;
+  readonly lastEventAt: number;
+}
+
+/** The publish marker of `session` (presence.md §10): `.published-<key>`; its modification time is the last attempt. */
+export const publishMarkerPath = (runtimeDir: string, session: string): string => join(sessionsDir(runtimeDir), `.published-${presenceFileName(session)}`);
+
+/** The publish lock of `session` (presence.md §10): `.publish-<key>.lock`, held by the one publisher of the session. */
+export const publishLockPath = (runtimeDir: string, session: string): string => join(sessionsDir(runtimeDir), `.publish-${presenceFileName(session)}.lock`);
+
+/**
+ * When a publish of `session` was last attempted, ms since the epoch on this machine's clock (the marker's
+ * modification time; one `stat`), or `null` when never. Never throws.
+ */
+export const lastPublishAttempt = (runtimeDir: string, session: string): number | null => {
+  try {
+    return fs.statSync(publishMarkerPath(runtimeDir, session)).mtimeMs;
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * Note an attempt to publish `session` at `now` (ms since the epoch): the marker's modification time is set to `now`,
+ * its content (what was last sent) is kept; a missing marker is created empty. Never throws; `false` when the
+ * registry cannot be written.
+ */
+export const notePublishAttempt = (runtimeDir: string, session: string, now: number): boolean => {
+  const path = publishMarkerPath(runtimeDir, session);
+  try {
+    fs.utimesSync(path, now / 1000, now / 1000);
+    return true;
+  } catch (e) {
+    if (errnoCode(e) !== 'ENOENT') return false;
+  }
+  try {
+    replaceFile(sessionsDir(runtimeDir), `.published-${presenceFileName(session)}`, 'null\n');
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** What the marker says was last sent for `session`, or `null` (never sent, or an unreadable marker). Never throws. */
+export const readPublished = (runtimeDir: string, session: string): PublishedMark | null => {
+  const text = readStateText(publishMarkerPath(runtimeDir, session), 4096);
+  if (text === null) return null;
+  try {
+    const o = JSON.parse(text) as { lastEvent?: unknown; lastEventAt?: unknown } | null;
+    return o !== null && typeof o === 'object' && P.PRESENCE_EVENTS.includes(o.lastEvent as PresenceEventKind) && typeof o.lastEventAt === 'number'
+      ? { lastEvent: o.lastEvent as PresenceEventKind, lastEventAt: o.lastEventAt }
+      : null;
+  } catch {
+    return null;
+  }
+};
+
+/** Record that `mark` reached the shared store (temp file + rename). Throws the fs error. */
+export const writePublished = (runtimeDir: string, session: string, mark: PublishedMark): void =>
+  replaceFile(sessionsDir(runtimeDir), `.published-${presenceFileName(session)}`, JSON.stringify({ lastEvent: mark.lastEvent, lastEventAt: mark.lastEventAt }) + '\n');

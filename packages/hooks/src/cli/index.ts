@@ -23,6 +23,7 @@ import * as partitions from './partitions.js';
 import * as serve from './serve.js';
 import * as status from './status.js';
 import * as notifyVerb from './notify.js';
+import * as presence from './presence.js';
 
 /** Every verb module, in `--help` order. */
 export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> = [
@@ -46,6 +47,7 @@ export const VERBS: ReadonlyArray<{ readonly register: (p: Command) => void }> =
   serve,
   db,
   notifyVerb,
+  presence,
 ];
 
 /**

@@ -9,18 +9,30 @@
  * logged once to the decision log (a marker file in the registry keeps the later ones quiet).
  *
  * Shared stores (`lanes.store` postgres or http) are not written from here: a network round trip would be a
- * measurable cost on every event; the registry of the machine is the local one (presence.md §7).
+ * measurable cost on every event. When a state changes (and every five minutes of work) a short detached
+ * `arbiter presence publish` copies the record there (presence.md §10).
  */
 import { isAbsolute, join } from 'node:path';
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { PresenceAgent, PresenceEventKind, PresenceSighting } from '@arbiter/kernel';
-import { headBranch, os, presenceFileName, readStateText, recordPresenceSync, resolveRepo, sessionsDir, type Env, type Repo } from '@arbiter/io-node';
+import { presence as P, type PresenceAgent, type PresenceEventKind, type PresenceSighting, type SessionPresence } from '@arbiter/kernel';
+import { agentLogMode } from '@arbiter/kernel/early';
+import {
+  headBranch,
+  headBranchIn,
+  lastPublishAttempt,
+  notePublishAttempt,
+  os,
+  presenceFileName,
+  readStateText,
+  recordPresenceSync,
+  resolveRepo,
+  sessionsDir,
+  type Env,
+  type Repo,
+} from '@arbiter/io-node';
 import { appendVerdicts } from '../decision-record.js';
+import { arbiterEntry, configMentioning, spawnDetached } from '../detached.js';
 import { emitNotification } from '../notify/emit.js';
-
-/** Policy id and version of the registry (presence.md header), as the decision log names a failed record. */
-const PRESENCE_POLICY = 'presence';
-const PRESENCE_POLICY_VERSION = '1.0.0';
 
 /** What a hook knows of the sighting it records: the rest (host, workspace, worktree, branch) is read at exit. */
 export interface HookSighting {
@@ -46,7 +58,7 @@ export const sightingOf = (h: HookSighting, repo: Repo, env: Env): PresenceSight
   host: hostOf(env),
   workspace: repo.commonDir,
   worktree: repo.topLevel,
-  branch: headBranch(repo.topLevel),
+  branch: repo.gitDir !== undefined ? headBranchIn(repo.gitDir) : headBranch(repo.topLevel),
   tool: h.tool,
 });
 
@@ -69,9 +81,9 @@ const logFailureOnce = (repo: Repo, h: HookSighting, detail: string, kind: strin
     () => join(repo.runtimeDir, 'log'),
     [
       {
-        policy: PRESENCE_POLICY,
-        policy_version: PRESENCE_POLICY_VERSION,
-        mode: h.agent === 'claude' ? 'agent:claude' : h.agent === 'codex' ? 'agent:codex' : h.agent,
+        policy: P.PRESENCE_POLICY,
+        policy_version: P.PRESENCE_POLICY_VERSION,
+        mode: h.agent === 'claude' || h.agent === 'codex' ? agentLogMode(h.agent) : h.agent,
         facts: { session_id: h.session, event: h.event, detail },
         verdict: 'NotRecorded',
         reasons: [kind],
@@ -106,12 +118,14 @@ export const recordHookPresence = (h: HookSighting, env: Env = process.env): voi
   try {
     const repo = resolveRepo(h.startDir, env);
     if (repo === null || foreignHeld(repo.runtimeDir)) return;
-    const r = recordPresenceSync(repo.runtimeDir, sightingOf(h, repo, env), Date.now());
+    const now = Date.now();
+    const r = recordPresenceSync(repo.runtimeDir, sightingOf(h, repo, env), now);
     if (r._tag === 'Failed') {
       logFailureOnce(repo, h, r.failure.detail, r.failure.kind);
       return;
     }
     const p = r.recorded.presence;
+    if (r.recorded.changed && p !== null) publishIfDue(repo, p, env, now);
     if (r.recorded.changed && p !== null && p.state === 'waiting' && p.stateSince === p.lastEventAt) {
       // a session starts waiting for its person (notify.md: the `waiting` event); off and free without webhooks
       emitNotification({ startDir: h.startDir, env, repo }, { kind: 'waiting', session: p.session, branch: p.branch });
@@ -119,6 +133,21 @@ export const recordHookPresence = (h: HookSighting, env: Env = process.env): voi
   } catch {
     // fail-open: the registry never changes an answer
   }
+};
+
+/**
+ * Start `arbiter presence publish` for the record `p` just written at `now` when a publish is due (presence.md §10
+ * PR9) and the repository shares a lane store. On most events this is one `stat` of the publish marker; when a
+ * publish is due, the attempt is noted first (so a shared store that is down is retried every five minutes, not on
+ * every event), then the configuration is read once and, for a shared store only, one detached process is started.
+ * Never throws.
+ */
+const publishIfDue = (repo: Repo, p: SessionPresence, env: Env, now: number): void => {
+  if (!P.publishDue(p, lastPublishAttempt(repo.runtimeDir, p.session), now)) return;
+  notePublishAttempt(repo.runtimeDir, p.session, now);
+  if (!P.sharesPresence(configMentioning(repo.topLevel, 'store'))) return;
+  const bin = arbiterEntry();
+  if (bin !== null) spawnDetached(bin, ['presence', 'publish', '--session', p.session, '--quiet'], repo.topLevel, env);
 };
 
 let armed = false;

@@ -208,3 +208,55 @@ const FIELD_OK: Readonly<Record<keyof SessionPresence, (x: unknown) => boolean>>
   firstSeenAt: okTime,
   stateSince: okTime,
 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Publishing to a shared store (presence.md §10 PR9–PR10)
+
+/** How often a session whose state has not changed is published again to the shared store: 5 minutes, ms (PR9). */
+export const PUBLISH_REFRESH_MS = 5 * 60_000;
+
+/**
+ * Rule PR9 (presence.md §10): true when the local record `p`, just written, must be published to the shared store:
+ * its state started at this event (`stateSince === lastEventAt`: a prompt, a Stop, a Notification, a SessionEnd, or
+ * the session's first event), or the last publish attempt (`lastAttemptAt`, ms on the same clock as `now`, `null`
+ * when none is known) is {@link PUBLISH_REFRESH_MS} or more before `now`, or after it (a clock stepped back). A
+ * session that keeps working is so published about every five minutes, well inside the 30-minute silence after
+ * which readers show it `gone` (PR7).
+ */
+export const publishDue = (p: SessionPresence, lastAttemptAt: number | null, now: number): boolean =>
+  p.stateSince === p.lastEventAt || lastAttemptAt === null || now - lastAttemptAt >= PUBLISH_REFRESH_MS || now < lastAttemptAt;
+
+/**
+ * Rule PR10 (presence.md §10): the event that publishes the local record `p` to a shared store, without a time (the
+ * shared store stamps it with its own clock, PR-P4): the record's newest event with its agent, place, branch and
+ * tool. Folded into the shared record by `observe`, it leaves the same state as the local record's (PR4). The tool
+ * is kept only for tool events (a tool-less event never carries one, PR5).
+ */
+export const republishEvent = (p: SessionPresence): Omit<PresenceEvent, 'at'> => ({
+  session: p.session,
+  agent: p.agent,
+  event: p.lastEvent,
+  host: p.host,
+  workspace: p.workspace,
+  worktree: p.worktree,
+  branch: p.branch,
+  tool: isTool(p.lastEvent) ? p.lastTool : null,
+});
+
+/**
+ * Rule PR10 (presence.md §10): true when the shared store has seen the local record `p` already: the last event
+ * published (`sent`, `null` when none) is `p`'s newest event at the same local time. A publisher stops when this holds.
+ */
+export const publishedAlready = (p: SessionPresence, sent: { readonly lastEvent: PresenceEventKind; readonly lastEventAt: number } | null): boolean =>
+  sent !== null && sent.lastEvent === p.lastEvent && sent.lastEventAt === p.lastEventAt;
+
+/**
+ * Rule PR9 (presence.md §10): true when a parsed `.arbiter/config.json` names a shared lane store (`lanes.store.kind`
+ * `http` or `postgres`), the only case in which presence is published. A cheap look at two keys, not a validation:
+ * the publisher decodes the whole configuration before it connects anywhere. Total.
+ */
+export const sharesPresence = (config: unknown): boolean => {
+  const field = (o: unknown, k: string): unknown => (typeof o === 'object' && o !== null && !Array.isArray(o) ? (o as Record<string, unknown>)[k] : undefined);
+  const kind = field(field(field(config, 'lanes'), 'store'), 'kind');
+  return kind === 'http' || kind === 'postgres';
+};
