@@ -366,3 +366,20 @@ describe('publishing to a shared store (presence.md §10 PR9–PR10)', () => {
     expect(P.publishedAlready(p, { lastEvent: 'stop', lastEventAt: T0 })).toBe(false);
   });
 });
+
+describe('reading a shared registry (presence.md §10)', () => {
+  it('mergeRegistries property: every session of either side appears once; a session both hold is shown from the local record', () => {
+    const sideArb = fc.uniqueArray(recordArb, { maxLength: 6, selector: (p) => p.session });
+    fc.assert(
+      fc.property(sideArb, sideArb, fc.array(fc.nat(5), { maxLength: 6 }), (local, sharedOwn, steal) => {
+        // some shared records are copies (with other times) of local sessions
+        const shared = [...sharedOwn.filter((p) => !local.some((l) => l.session === p.session)), ...steal.flatMap((i) => (local[i] ? [{ ...local[i]!, lastEventAt: local[i]!.lastEventAt + 1 }] : []))];
+        const merged = P.mergeRegistries(local, shared);
+        const ids = merged.map((p) => p.session);
+        expect(new Set(ids).size).toBe(ids.length);
+        expect(new Set(ids)).toEqual(new Set([...local, ...shared].map((p) => p.session)));
+        for (const l of local) expect(merged.find((p) => p.session === l.session)).toBe(l);
+      }),
+    );
+  });
+});

@@ -10,6 +10,7 @@ import {
   actionClaim as AC,
   buildStop as BS,
   isBlockOrAsk,
+  presence,
   STATUS_RECENT_MAX,
   pushGate as PG,
   sessionLock as SL,
@@ -17,6 +18,7 @@ import {
   type DecisionStatus,
   type HaltStatus,
   type LaneStatus,
+  type PresenceStore,
 } from '@arbiter/kernel';
 import {
   embeddedRootOf,
@@ -26,6 +28,7 @@ import {
   fsStateFiles,
   listPresenceSync,
   logDirOf,
+  openSharedPresenceStore,
   readRepoConfig,
   readState,
   resolveRepo,
@@ -85,6 +88,29 @@ export const fsRegistrySource = (runtimeDir: string): RegistrySource => ({
     };
   },
 });
+
+/**
+ * The registry a reader shows when the repository shares a lane store (presence.md §10): the local registry's
+ * records, and the shared store's records of sessions this machine has none of (kernel `mergeRegistries`). A shared
+ * store that cannot be read adds one problem (`shared registry`) and leaves the local records shown; its unusable
+ * records are problems keyed `shared:<key>`. `shared` `null` (the embedded store) is the local registry alone.
+ */
+export const sharedRegistrySource = (local: RegistrySource, shared: PresenceStore | null): RegistrySource =>
+  shared === null
+    ? local
+    : {
+        list: async () => {
+          const [mine, theirs] = await Promise.all([local.list(), shared.list()()]);
+          if (theirs._tag === 'Left') return { sessions: mine.sessions, problems: [...mine.problems, { key: 'shared registry', detail: `${theirs.left.kind}: ${theirs.left.detail}` }] };
+          return {
+            sessions: presence.mergeRegistries(mine.sessions, theirs.right.sessions),
+            problems: [
+              ...mine.problems,
+              ...theirs.right.problems.map((p) => ({ key: `shared:${p.key}`, detail: p.kind === 'newer' ? `from a newer Arbiter (${p.detail})` : `corrupt: ${p.detail}` })),
+            ],
+          };
+        },
+      };
 
 /** The session id a logged decision names: the hook's `session_id`, a push gate's identity, an audit's `by_session`. */
 const sessionOfEntry = (f: Record<string, unknown>): string | null => {
@@ -165,6 +191,7 @@ export const nodeStatusSources = (cwd: string, env: Env, registry?: RegistrySour
   const root = laneRoot(common, config, env);
   const store: ClosableLaneStore | null = config._tag === 'Invalid' ? null : openLaneStore(settings.store, { root, owners: settings.owners, defaultLeaseMin: settings.lease_minutes, env });
   const embedded = embeddedRootOf(settings.store, root);
+  const sharedPresence = config._tag === 'Invalid' ? null : openSharedPresenceStore(settings.store, env);
   const files = fsStateFiles(repo.runtimeDir);
   const needStore = (): ClosableLaneStore => {
     if (store === null) throw new SourceError(`configuration invalid: ${config._tag === 'Invalid' ? config.detail : ''}`);
@@ -254,9 +281,10 @@ export const nodeStatusSources = (cwd: string, env: Env, registry?: RegistrySour
   const decisions = async (): Promise<DecisionStatus[]> => recentDecisions(logDirOf(repo, env), STATUS_RECENT_MAX);
 
   return {
-    readers: { repo: repo.topLevel, registry: registry ?? fsRegistrySource(repo.runtimeDir), lanes, halts, commitments, builds, lockHolders, stopGate, decisions },
+    readers: { repo: repo.topLevel, registry: registry ?? sharedRegistrySource(fsRegistrySource(repo.runtimeDir), sharedPresence), lanes, halts, commitments, builds, lockHolders, stopGate, decisions },
     close: async () => {
       await store?.close();
+      await sharedPresence?.close();
     },
   };
 };

@@ -260,3 +260,20 @@ export const sharesPresence = (config: unknown): boolean => {
   const kind = field(field(field(config, 'lanes'), 'store'), 'kind');
   return kind === 'http' || kind === 'postgres';
 };
+
+/**
+ * The sessions a reader shows when a repository shares its registry (presence.md §10): every local record, and
+ * every shared record of a session with no local record (another machine's, or one this machine's registry lost),
+ * each session once, in the order given (local first). The local record wins a session both hold: this machine
+ * wrote it first and the shared copy is at most as new. Total and pure.
+ */
+export const mergeRegistries = (local: ReadonlyArray<SessionPresence>, shared: ReadonlyArray<SessionPresence>): ReadonlyArray<SessionPresence> => {
+  const seen = new Set(local.map((p) => p.session));
+  const out = [...local];
+  for (const p of shared) {
+    if (seen.has(p.session)) continue;
+    seen.add(p.session);
+    out.push(p);
+  }
+  return out;
+};

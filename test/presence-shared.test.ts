@@ -3,7 +3,8 @@
  * store and a real local registry: it sends the local record's newest event once, sends nothing for a record the
  * store has seen, leaves while another live publisher holds the lock, keeps no mark when the store fails, and, when
  * the hook records a newer event while it holds the lock (the other publisher it started found the lock held and
- * left), publishes that event too before it ends.
+ * left), publishes that event too before it ends. And what a reader (`arbiter status`, the dashboard) shows of a
+ * shared registry: the local records, other machines' records, one problem when the shared store is down.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { fakeClock, memoryPresenceStore } from '@arbiter/io-memory';
 import { publishLockPath, readPublished, recordPresenceSync, sessionsDir, takeProcessLock, type PresenceRecordSync } from '@arbiter/io-node';
 import type { PresenceEventKind, PresenceSighting, PresenceStore } from '@arbiter/kernel';
 import { publishSession } from '../packages/hooks/src/presence/publish.js';
+import { fsRegistrySource, sharedRegistrySource } from '../packages/hooks/src/status/node-sources.js';
 
 const T0 = 1_700_000_000_000;
 const dirs: string[] = [];
@@ -143,5 +145,29 @@ describe('presence publisher (presence.md §10)', () => {
     expect(await publishSession(dir, 's1', store, { takeLock })).toEqual({ _tag: 'Published', sent: 2 });
     expect(busy).toEqual({ _tag: 'Busy' });
     expect(await sharedList(store)).toEqual([expect.objectContaining({ state: 'idle', lastEvent: 'stop' })]);
+  });
+});
+
+describe('reading a shared registry (presence.md §10)', () => {
+  it("shows local records, other machines' records once, the shared store's unusable records as problems, and the local registry alone when the shared store is down", async () => {
+    const dir = runtime();
+    const shared = memoryPresenceStore(fakeClock(T0 + 50_000));
+    local(dir, 'prompt', T0);
+    expect(await publishSession(dir, 's1', shared)).toEqual({ _tag: 'Published', sent: 1 });
+    await shared.record({ ...sighting('stop'), session: 'other-machine', host: 'ci-runner' })();
+    shared.injectRaw('bad', '{"v":9}');
+    const src = sharedRegistrySource(fsRegistrySource(dir), shared);
+    const l = await src.list();
+    expect(l.sessions.map((p) => [p.session, p.host, p.lastEventAt])).toEqual([
+      ['s1', 'laptop', T0], // the local record, not the shared copy stamped T0 + 50 000
+      ['other-machine', 'ci-runner', T0 + 50_000],
+    ]);
+    expect(l.problems).toEqual([{ key: 'shared:bad', detail: expect.stringContaining('newer') }]);
+    shared.failNext('transport');
+    const down = await src.list();
+    expect(down.sessions.map((p) => p.session)).toEqual(['s1']);
+    expect(down.problems).toEqual([{ key: 'shared registry', detail: expect.stringContaining('transport') }]);
+    const alone = fsRegistrySource(dir);
+    expect(sharedRegistrySource(alone, null)).toBe(alone); // the embedded store: the local registry, unwrapped
   });
 });
