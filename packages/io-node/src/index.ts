@@ -36,3 +36,5 @@ export * from './fs-presence-store.js';
 export * from './presence-store-config.js';
 export * from './notify-append.js';
 export * from './notify-outbox.js';
+export * from './pg-presence-store.js';
+export * from './http-presence-store.js';
