@@ -206,7 +206,7 @@ describe('PostgreSQL session registry (presence.md §9)', () => {
   });
 
   it('openSharedPresenceStore: embedded → null; postgres → the `arbiter` schema, URL from url_env (unset → unavailable naming it); http → the service', async () => {
-    expect(openSharedPresenceStore({ kind: 'embedded' }, {})).toBeNull();
+    expect(openSharedPresenceStore({ kind: 'embedded', dir: null }, {})).toBeNull();
     const unset = openSharedPresenceStore({ kind: 'postgres', url_env: 'MY_DB_URL' }, {});
     const u = await unset!.record(sighting('prompt'))();
     expect(E.isLeft(u) && u.left).toEqual({ _tag: 'PresenceFailure', kind: 'unavailable', detail: 'MY_DB_URL is not set' });

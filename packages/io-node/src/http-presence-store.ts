@@ -1,5 +1,5 @@
 /**
- * HTTP client of the `PresenceStore` port (presence.md §9): the session registry of an `arbiter serve`, one request per
+ * HTTP client of the `PresenceStore` port (presence.md §9 RS5–RS6): the session registry of an `arbiter serve`, one request per
  * call with the bearer token. The served store stamps every sighting with its own clock (the server machine's for an
  * embedded store, the database's for PostgreSQL), never this client's, so machines whose clocks disagree still
  * record one session's events in the order the service saw them (PR-P4).
@@ -12,11 +12,10 @@
  * is never retried: the next event records again.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import type { HttpFailure, HttpRequest, HttpResponse, PresenceFailure, PresenceList, PresenceProblem, PresenceRecorded, PresenceSighting, SessionPresence } from '@arbiter/kernel';
+import type { HttpFailure, HttpRequest, HttpResponse, PresenceFailure, PresenceList, PresenceProblem, PresenceRecorded, PresenceSighting, PresenceStore, SessionPresence } from '@arbiter/kernel';
 import { presence as P } from '@arbiter/kernel';
 import { httpRequest } from './http.js';
 import { HTTP_STORE_TIMEOUT_MS } from './http-lane-store.js';
-import type { ClosablePresenceStore } from './presence-store-config.js';
 
 /** The presence routes of `arbiter serve` (presence.md §9). */
 export const PRESENCE_ROUTES = {
@@ -49,7 +48,7 @@ const isObj = (u: unknown): u is Obj => typeof u === 'object' && u !== null && !
 const KINDS: ReadonlyArray<PresenceFailure['kind']> = ['transport', 'unavailable', 'other'];
 
 /**
- * presence.md §9: a non-success answer → failure. 401/403 → `unavailable`; a 5xx → the kind named by the service's
+ * presence.md §9 RS6: a non-success answer → failure. 401/403 → `unavailable`; a 5xx → the kind named by the service's
  * `store-<kind>` error body when it has one, else `transport`; anything else → `other`. Total.
  */
 export const presenceFailureOfStatus = (status: number, body: string): PresenceFailure => {
@@ -85,7 +84,7 @@ const isProblemAnswer = (u: unknown): u is PresenceProblem =>
  * `PresenceFailure` (see module doc). `close` is a no-op. A listed record this client cannot decode (one from a newer
  * Arbiter) becomes a problem of the listing, never a failed call.
  */
-export const httpPresenceStore = (o: HttpPresenceStoreOptions): ClosablePresenceStore => {
+export const httpPresenceStore = (o: HttpPresenceStoreOptions): PresenceStore & { readonly close: () => Promise<void> } => {
   const base = o.url.replace(/\/+$/, '');
   const send = o.request ?? httpRequest;
   const timeoutMs = o.timeoutMs ?? HTTP_STORE_TIMEOUT_MS;

@@ -117,7 +117,7 @@ const MIGRATIONS: ReadonlyArray<Migration> = [
   },
   {
     version: 5,
-    // the shared session registry (presence.md §9): one row per session, its record kept as the exact text written
+    // the shared session registry (presence.md §9 RS1): one row per session, its record kept as the exact text written
     statements: (S) => pgPresenceDDL(S),
   },
 ];

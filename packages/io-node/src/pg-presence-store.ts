@@ -1,5 +1,5 @@
 /**
- * PostgreSQL `PresenceStore` (presence.md §9): the team's session registry in the table `arbiter_sessions` of the
+ * PostgreSQL `PresenceStore` (presence.md §9 RS1–RS4, RS6): the team's session registry in the table `arbiter_sessions` of the
  * lane store's schema (migration 5 of `arbiter db migrate`), over the same `pg` driver as the lane store, loaded on
  * the first call only.
  *
@@ -21,9 +21,8 @@
  */
 import type * as PgTypes from 'pg';
 import * as E from 'fp-ts/lib/Either.js';
-import { presence as P, type PresenceFailure, type PresenceList, type PresenceProblem, type PresenceRecorded, type PresenceSighting, type SessionPresence } from '@arbiter/kernel';
+import { presence as P, type PresenceFailure, type PresenceList, type PresenceProblem, type PresenceRecorded, type PresenceSighting, type PresenceStore, type SessionPresence } from '@arbiter/kernel';
 import { loadPg, pgFailure, pgIdent, PG_SCHEMA_STATUS, type PgHandle, type PgModule } from './pg-lane-store.js';
-import type { ClosablePresenceStore } from './presence-store-config.js';
 
 /** The schema version whose migration creates `arbiter_sessions` (presence.md §9). */
 export const PG_PRESENCE_SCHEMA_VERSION = 5;
@@ -38,7 +37,7 @@ export const PRESENCE_CAS_ATTEMPTS = 10;
 /** Pause before retry `i` (1-based) after a lost race: a random 0 to 2·i ms, so racing writers spread out. */
 const backoff = (i: number): Promise<void> => new Promise((res) => setTimeout(res, Math.random() * 2 * i));
 
-/** Migration 5's DDL for schema `S` (quoted). Idempotent (`IF NOT EXISTS`); used by `pg-migrate.ts` only. */
+/** Migration 5's DDL for schema `S` (quoted), presence.md §9 RS1. Idempotent (`IF NOT EXISTS`); used by `pg-migrate.ts` only. */
 export const pgPresenceDDL = (S: string): ReadonlyArray<string> => [
   `CREATE TABLE IF NOT EXISTS ${S}.arbiter_sessions (
     session_key bytea PRIMARY KEY CHECK (length(session_key) = 32),
@@ -75,7 +74,7 @@ export interface PgPresenceStoreOptions {
 const failure = (kind: PresenceFailure['kind'], detail: string): PresenceFailure => ({ _tag: 'PresenceFailure', kind, detail: detail.slice(0, 200) });
 
 /**
- * A driver error → presence failure (presence.md §9), through the lane store's mapping (push-gate.md §5.6, PostgreSQL
+ * A driver error → presence failure (presence.md §9 RS6), through the lane store's mapping (push-gate.md §5.6, PostgreSQL
  * row): no connection, a reset or a timeout → `transport`; no permission (42501) or a missing or older schema →
  * `unavailable` (detail `schema missing or old: run \`arbiter db migrate\``); anything else → `other`. The detail is
  * a SQLSTATE, an errno code or a fixed phrase: never a server message or the URL.
@@ -130,12 +129,12 @@ const statements = (S: string) => {
 class Raced extends Error {}
 
 /**
- * Open the PostgreSQL session registry (presence.md §9). Synchronous and cheap: nothing connects and `pg` is not
+ * Open the PostgreSQL session registry (presence.md §9 RS2–RS4: database clock, compare-and-set, listing). Synchronous and cheap: nothing connects and `pg` is not
  * loaded until the first call. Methods never throw; every error is a `PresenceFailure` ({@link pgPresenceFailure};
  * a corrupt or newer stored record makes `record` fail with kind `other` and leaves the row as it was, PR8).
  * @throws only when `schema` is not a valid schema name (a programming error, never user text).
  */
-export const openPgPresenceStore = (o: PgPresenceStoreOptions): ClosablePresenceStore => {
+export const openPgPresenceStore = (o: PgPresenceStoreOptions): PresenceStore & { readonly close: () => Promise<void> } => {
   const sql = statements(pgIdent(o.schema ?? 'arbiter'));
   const stmtMs = o.statementTimeoutMs ?? 1_000;
   let own: PgTypes.Pool | null = null;

@@ -26,7 +26,7 @@ export const failingPresenceStore = (failure: PresenceFailure): ClosablePresence
 });
 
 /**
- * The shared presence store of `spec` (see module doc), or `null` for the embedded store. `env` supplies the token
+ * The shared presence store of `spec` (presence.md §9 RS8), or `null` for the embedded store. `env` supplies the token
  * or database URL the spec names. An `http` spec whose token variable is unset answers every call `unavailable` (no
  * request is made); a `postgres` spec whose URL variable is unset or empty answers every call `unavailable` naming
  * the variable; a PostgreSQL module that cannot be loaded answers `unavailable` too.

@@ -1,5 +1,5 @@
 /**
- * The session registry the dashboard of `arbiter serve --ui` shows (presence.md §9, dashboard.md §3 D7): the served
+ * The session registry the dashboard of `arbiter serve --ui` shows (presence.md §9 RS7, dashboard.md §3 D7): the served
  * store's presence store, so a team service shows the sessions of every machine that records through it, merged
  * with the registry of the repository the service runs in (its own machine's sessions, written by the local hooks).
  */

@@ -308,7 +308,7 @@ export const buildServer = (deps: ServeDeps): FastifyInstance => {
 };
 
 /**
- * The session registry's routes (presence.md §9): `POST /v1/presence/record` (owner and member tokens; a viewer gets
+ * The session registry's routes (presence.md §9 RS5–RS6): `POST /v1/presence/record` (owner and member tokens; a viewer gets
  * 403 from the role check) records a sighting with the served store's clock and answers the `PresenceRecorded`;
  * `GET /v1/presence` (any valid token) answers the `PresenceList`. A store failure is 502 (`transport`), 503
  * (`unavailable`) or 500 (`other`) with `{error: "store-<kind>", message: <the failure's detail>}`; a store that does
