@@ -3,11 +3,13 @@
  * PresenceStore contract suite (unchanged) against http → fs (the served store's clock stamps every sighting, so
  * PR-P4 holds whatever the client's clock says); the routes' roles (viewer lists, never records; no token 401); body
  * validation; the store failure → status → client kind mapping; the client's own failure kinds (no retry of
- * `record`); and the dashboard's registry (the served store's, merged with the local one).
+ * `record`); the dashboard's registry (the served store's, merged with the local one); and the built binary's
+ * wiring (`arbiter serve --ui --store fs:DIR` records into DIR/sessions with its own clock and shows the sessions).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
@@ -19,6 +21,7 @@ import { fsTokenStore } from '../packages/hooks/src/serve/tokens.js';
 import { laneSnapshot } from '../packages/hooks/src/serve/lane-snapshot.js';
 import { mergedRegistrySource, presenceRegistrySource } from '../packages/hooks/src/serve/presence-registry.js';
 import { presenceStoreContract, sighting } from './contract/presence-store.contract.js';
+import { requireBuilt, worldEnv } from './helpers/bin.js';
 
 const dirs: string[] = [];
 const tmp = (): string => {
@@ -280,4 +283,58 @@ describe('the dashboard reads the served registry (presence.md §9)', () => {
     expect(down.unavailable).toContain('sessions');
     expect(down.problems).toEqual([{ source: 'sessions', key: '', detail: 'served registry: unavailable (injected failure)' }]);
   });
+});
+
+describe('the built arbiter serve --ui --store fs:DIR, outside a repository (presence.md §9 RS2, RS5, RS7)', () => {
+  const BIN = resolve(__dirname, '../packages/hooks/dist/arbiter.cjs');
+  let child: ChildProcess | null = null;
+  afterAll(async () => {
+    if (child !== null && child.exitCode === null) {
+      const done = new Promise((r) => child?.on('exit', r));
+      child.kill('SIGTERM');
+      await done;
+    }
+  });
+
+  it('machines record through the service with its clock (×10 here, never the client\'s), into DIR/sessions; a viewer lists and sees them on the page\'s snapshot, and cannot record', async () => {
+    requireBuilt();
+    const root = tmp();
+    const store = join(root, 'served');
+    mkdirSync(join(root, 'home'), { recursive: true });
+    const env = worldEnv(root, { ARBITER_STATE_DIR: join(root, 'state') });
+    const token = (args: string[]) => spawnSync(process.execPath, [BIN, 'token', 'create', ...args, '--store', `fs:${store}`], { cwd: root, env, encoding: 'utf8', timeout: 30_000 }).stdout.trim();
+    const member = token(['--member', 'ana@example.com']);
+    const viewer = token(['--member', 'watcher', '--role', 'viewer']);
+    expect(viewer).toMatch(/^arv_/);
+    const c = spawn(process.execPath, [BIN, 'serve', '--ui', '--listen', '127.0.0.1:0', '--store', `fs:${store}`, '--clock-rate', '10'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    child = c;
+    const url = await new Promise<string>((res, rej) => {
+      let err = '';
+      const t = setTimeout(() => rej(new Error(`serve did not start: ${err}`)), 15_000);
+      c.stderr?.on('data', (d: Buffer) => {
+        err += d.toString('utf8');
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
+        if (m) {
+          clearTimeout(t);
+          res(m[1] as string);
+        }
+      });
+      c.on('exit', () => rej(new Error(`serve exited: ${err}`)));
+    });
+    await new Promise((r) => setTimeout(r, 600)); // the served clock runs ten times faster: now ~6 s ahead of ours
+    const ana = httpPresenceStore({ url, token: member });
+    const a = await ana.record(sighting('prompt', { session: 'on-laptop', host: 'laptop' }))();
+    await ana.record(sighting('notification', { session: 'on-ci', host: 'ci-runner' }))();
+    const mine = Date.now();
+    expect(E.isRight(a) && a.right.changed).toBe(true);
+    expect(E.isRight(a) && a.right.presence!.lastEventAt - mine).toBeGreaterThan(2_000); // the server's clock stamped it
+    expect(readdirSync(join(store, 'sessions')).sort()).toEqual([presenceFileName('on-ci'), presenceFileName('on-laptop')].sort());
+    const l = await httpPresenceStore({ url, token: viewer }).list()();
+    expect(E.isRight(l) && l.right.sessions.map((x) => `${x.session}@${x.host}:${x.state}`).sort()).toEqual(['on-ci@ci-runner:waiting', 'on-laptop@laptop:working']);
+    const denied = await httpPresenceStore({ url, token: viewer }).record(sighting('stop', { session: 'on-laptop' }))();
+    expect(E.isLeft(denied) && denied.left.kind).toBe('unavailable');
+    const snap = (await (await fetch(`${url}/v1/status`, { headers: { authorization: `Bearer ${viewer}` } })).json()) as { sessions: { session: string; shown: string }[]; unavailable: string[] };
+    expect(snap.sessions.map((x) => `${x.session}:${x.shown}`).sort()).toEqual(['on-ci:waiting', 'on-laptop:working']);
+    expect(snap.unavailable).not.toContain('sessions');
+  }, 60_000);
 });
