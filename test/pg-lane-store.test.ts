@@ -193,8 +193,10 @@ describe('PostgreSQL lane store specifics', () => {
     expect(await migrate(cluster.url, { schema })).toEqual({ from: PG_LATEST_VERSION, to: PG_LATEST_VERSION });
     const v = await pool.query(`SELECT version FROM "${schema}".schema_version ORDER BY version`);
     // version 1: the lane store; version 2: the token table of `arbiter serve --store postgres`
-    // version 3: the landing queue (land.md §2.1 QP1); version 4: the tokens' viewer role (dashboard.md §4 D1)
-    expect(v.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+    // version 3: the landing queue (land.md §2.1 QP1); version 4: the tokens' viewer role (dashboard.md §4 D1);
+    // version 5: the shared session registry (presence.md §9)
+    expect(v.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
+    expect((await pool.query(`SELECT count(*)::int AS n FROM "${schema}".arbiter_sessions`)).rows).toEqual([{ n: 0 }]);
     expect((await pool.query(`SELECT count(*)::int AS n FROM "${schema}".arbiter_tokens`)).rows).toEqual([{ n: 0 }]);
   });
 

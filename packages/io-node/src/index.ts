@@ -37,3 +37,5 @@ export * from './presence-store-config.js';
 export * from './notify-append.js';
 export * from './notify-outbox.js';
 export * from './process-lock.js';
+export * from './pg-presence-store.js';
+export * from './http-presence-store.js';

@@ -1,6 +1,6 @@
 /**
- * The one place outside the PostgreSQL store that reaches it (push-gate.md §5.7): `lane-store-config.ts` and
- * `arbiter serve --store postgres` come through here, on their first use only, so a hook that uses another store
+ * The one place outside the PostgreSQL store that reaches it (push-gate.md §5.7): `lane-store-config.ts`,
+ * `presence-store-config.ts` and `arbiter serve --store postgres` come through here, on their first use only, so a hook that uses another store
  * never loads `pg`: `pg-lane-store.ts` loads the driver on its first statement ({@link PgStore.loadPg}).
  *
  * The store module itself is a static namespace import, not `import()`: the bundler wraps a dynamically imported
@@ -9,6 +9,7 @@
  * module is plain code without top-level work; the costly part, `pg`, stays a run-time load.
  */
 import * as PgStore from './pg-lane-store.js';
+import * as PgPresence from './pg-presence-store.js';
 
 /** The PostgreSQL lane-store module (`openPgLaneStore`, `loadPg`, …). */
 export type PgStoreModule = typeof PgStore;
@@ -17,6 +18,21 @@ export type PgStoreModule = typeof PgStore;
 export const loadPgModule = async (): Promise<PgStoreModule | null> => {
   try {
     return await Promise.resolve(PgStore);
+  } catch {
+    return null;
+  }
+};
+
+/** The PostgreSQL session-registry module (`openPgPresenceStore`, presence.md §9). */
+export type PgPresenceModule = typeof PgPresence;
+
+/**
+ * Load the PostgreSQL session-registry module, or `null` when it cannot be loaded. Never throws. Like the lane store,
+ * the module is plain code: `pg` itself is loaded by the store's first statement.
+ */
+export const loadPgPresenceModule = async (): Promise<PgPresenceModule | null> => {
+  try {
+    return await Promise.resolve(PgPresence);
   } catch {
     return null;
   }

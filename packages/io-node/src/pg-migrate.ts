@@ -10,6 +10,7 @@
  */
 import { loadPg, pgFunctionDDL, pgIdent, type PgModule } from './pg-lane-store.js';
 import { pgQueueDDL } from './pg-lane-queue.js';
+import { pgPresenceDDL } from './pg-presence-store.js';
 
 /** Schema version the lane store's statements need (the `now_v1` view); {@link migrate} applies every later one too. */
 export const PG_SCHEMA_VERSION = 1;
@@ -114,9 +115,14 @@ const MIGRATIONS: ReadonlyArray<Migration> = [
          ADD CONSTRAINT arbiter_tokens_viewer_not_owner CHECK (NOT (viewer AND owner))`,
     ],
   },
+  {
+    version: 5,
+    // the shared session registry (presence.md §9 RS1): one row per session, its record kept as the exact text written
+    statements: (S) => pgPresenceDDL(S),
+  },
 ];
 
-/** The newest schema version {@link migrate} brings a database to (4: the viewer role of tokens). */
+/** The newest schema version {@link migrate} brings a database to (5: the shared session registry, presence.md §9). */
 export const PG_LATEST_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);
 
 /** Options of {@link migrate}. `schema` (default `arbiter`, `[a-z_][a-z0-9_]*`) is for tests and shared databases. */

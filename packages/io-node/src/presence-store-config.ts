@@ -9,18 +9,59 @@
  * Synchronous, cheap, never throws: no connection is made and no database or HTTP code is loaded before the first
  * call; a missing URL or module answers every call with a `PresenceFailure` (`unavailable` or `other`).
  */
-import type { PresenceStore, pushGate as PG } from '@arbiter/kernel';
+import * as E from 'fp-ts/lib/Either.js';
+import type { PresenceFailure, PresenceStore, pushGate as PG } from '@arbiter/kernel';
+import { httpPresenceStore } from './http-presence-store.js';
 import type { Env } from './paths.js';
+import { loadPgPresenceModule } from './pg-loader.js';
 
 /** A presence store that may hold a connection pool: `close` ends it (a no-op for the HTTP store). */
 export type ClosablePresenceStore = PresenceStore & { readonly close: () => Promise<void> };
 
+/** A store every call of which fails with `failure` (a configuration that cannot work; never throws). */
+export const failingPresenceStore = (failure: PresenceFailure): ClosablePresenceStore => ({
+  record: () => async () => E.left(failure),
+  list: () => async () => E.left(failure),
+  close: async () => undefined,
+});
+
 /**
- * The shared presence store of `spec` (see module doc), or `null` for the embedded store. `env` supplies the token
- * or database URL the spec names.
+ * The shared presence store of `spec` (presence.md §9 RS8), or `null` for the embedded store. `env` supplies the token
+ * or database URL the spec names. An `http` spec whose token variable is unset answers every call `unavailable` (no
+ * request is made); a `postgres` spec whose URL variable is unset or empty answers every call `unavailable` naming
+ * the variable; a PostgreSQL module that cannot be loaded answers `unavailable` too.
  */
 export const openSharedPresenceStore = (spec: PG.StoreSpec, env: Env): ClosablePresenceStore | null => {
-  void env;
   if (spec.kind === 'embedded') return null;
-  return null; // the http and postgres adapters are being built (issue 14 point 1)
+  if (spec.kind === 'http') return httpPresenceStore({ url: spec.url, token: env[spec.token_env] ?? null });
+  const url = env[spec.url_env] ?? '';
+  if (url === '') return failingPresenceStore({ _tag: 'PresenceFailure', kind: 'unavailable', detail: `${spec.url_env} is not set`.slice(0, 200) });
+  return lazyPresenceStore(async () => {
+    const mod = await loadPgPresenceModule();
+    if (mod === null) return { _tag: 'PresenceFailure', kind: 'unavailable', detail: 'this build has no PostgreSQL store' };
+    return mod.openPgPresenceStore({ url });
+  });
+};
+
+/** A store whose adapter is opened on the first call; an opening failure answers every call. */
+const lazyPresenceStore = (open: () => Promise<ClosablePresenceStore | PresenceFailure>): ClosablePresenceStore => {
+  let p: Promise<ClosablePresenceStore | PresenceFailure> | null = null;
+  const get = (): Promise<ClosablePresenceStore | PresenceFailure> =>
+    (p ??= open().catch((): PresenceFailure => ({ _tag: 'PresenceFailure', kind: 'other', detail: 'the store could not be opened' })));
+  const isFailure = (s: ClosablePresenceStore | PresenceFailure): s is PresenceFailure => '_tag' in s && s._tag === 'PresenceFailure';
+  return {
+    record: (sighting) => async () => {
+      const s = await get();
+      return isFailure(s) ? E.left(s) : s.record(sighting)();
+    },
+    list: () => async () => {
+      const s = await get();
+      return isFailure(s) ? E.left(s) : s.list()();
+    },
+    close: async () => {
+      if (p === null) return;
+      const s = await p;
+      if (!isFailure(s)) await s.close();
+    },
+  };
 };

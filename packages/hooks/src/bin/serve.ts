@@ -3,12 +3,13 @@
  * fastify and its dependencies never reach a hook's or another verb's start-up.
  */
 import { join } from 'node:path';
-import { logDirFor, readDecisions } from '@arbiter/io-node';
+import { logDirFor, readDecisions, resolveRepo } from '@arbiter/io-node';
 import { openStoreOption, type StoreOption } from '../serve/store-option.js';
 import { buildServer, parseListen } from '../serve/server.js';
 import { laneSnapshot, servedLanes } from '../serve/lane-snapshot.js';
+import { mergedRegistrySource, presenceRegistrySource } from '../serve/presence-registry.js';
 import { collectStatus } from '../status/collect.js';
-import { nodeStatusSources } from '../status/node-sources.js';
+import { fsRegistrySource, nodeStatusSources } from '../status/node-sources.js';
 
 /** Options of {@link main} (already parsed by the verb). */
 export interface ServeMainOptions {
@@ -43,19 +44,24 @@ export const main = async (o: ServeMainOptions): Promise<void> => {
   const cwd = o.cwd ?? process.cwd();
   const logDir = logDirFor(cwd);
   // in a repository the page shows what `arbiter status` shows there, with the served store's lanes (dashboard.md §3 D7)
-  const status = o.ui === true ? nodeStatusSources(cwd, process.env) : null;
+  // and sessions: the served registry (every machine recording through this service, presence.md §9) merged with
+  // this repository's own registry (this machine's sessions, written by the local hooks)
+  const served = presenceRegistrySource(opened.presence);
+  const repo = o.ui === true ? resolveRepo(cwd, process.env) : null;
+  const registry = repo === null ? served : mergedRegistrySource([served, fsRegistrySource(repo.runtimeDir)]);
+  const status = o.ui === true ? nodeStatusSources(cwd, process.env, registry) : null;
   const dashboard =
     o.ui === true
       ? {
           snapshot:
             status === null
-              ? laneSnapshot(opened.store(true), cwd)
+              ? laneSnapshot(opened.store(true), cwd, Date.now, served)
               : () => collectStatus({ ...status.readers, lanes: servedLanes(opened.store(true)) }, Date.now()),
           decisions: async (q: { since?: number }) => readDecisions(logDir, q.since === undefined ? {} : { since: q.since }),
           assetsDir: join(__dirname, 'ui'),
         }
       : undefined;
-  const app = buildServer({ store: opened.store, tokens: opened.tokens, ...(dashboard === undefined ? {} : { dashboard }) });
+  const app = buildServer({ store: opened.store, tokens: opened.tokens, presence: opened.presence, ...(dashboard === undefined ? {} : { dashboard }) });
   try {
     await app.listen({ host: where.host, port: where.port });
   } catch (e) {

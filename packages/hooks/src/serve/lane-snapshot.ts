@@ -5,7 +5,8 @@
  * known: every other section is named in `unavailable`, so the page says it has no source instead of showing an
  * empty list as if it were true.
  */
-import type { LaneStatus, LaneStore, StatusSnapshot } from '@arbiter/kernel';
+import { statusSnapshot, type LaneStatus, type LaneStore, type StatusSnapshot } from '@arbiter/kernel';
+import type { RegistrySource } from '../status/collect.js';
 
 /** Session id the service reads the overview as (the lane store's `state` wants one; halts aimed at it are none). */
 const READER = 'arbiter-serve';
@@ -37,11 +38,23 @@ export const servedLanes =
 
 /**
  * A snapshot source over `store` alone (outside a repository). `now` is ms since the epoch (the service's clock, for
- * `at`). Rejects when the store fails.
+ * `at`). With `registry` (the served store's session registry, presence.md §9) the sessions are its records, joined
+ * with the lanes by the kernel's `statusSnapshot` (a registry that fails leaves the section unavailable, with a
+ * problem); without it the sessions are unavailable too. Rejects when the lane store fails.
  */
 export const laneSnapshot =
-  (store: LaneStore, repo: string, now: () => number = Date.now): (() => Promise<StatusSnapshot>) =>
+  (store: LaneStore, repo: string, now: () => number = Date.now, registry?: RegistrySource): (() => Promise<StatusSnapshot>) =>
   async () => {
     const lanes = await servedLanes(store)();
-    return { v: 1, at: now(), repo, sessions: [], lanes, halts: [], commitments: [], builds: [], stopGate: { mode: 'unknown' }, recent: [], unavailable: ['sessions', 'halts', 'commitments', 'builds', 'stopGate', 'recent'] };
+    if (registry === undefined)
+      return { v: 1, at: now(), repo, sessions: [], lanes, halts: [], commitments: [], builds: [], stopGate: { mode: 'unknown' }, recent: [], unavailable: ['sessions', 'halts', 'commitments', 'builds', 'stopGate', 'recent'] };
+    let sessions: Awaited<ReturnType<RegistrySource['list']>> | null = null;
+    let failed: string | null = null;
+    try {
+      sessions = await registry.list();
+    } catch (e) {
+      failed = e instanceof Error ? e.message.slice(0, 200) : 'unreadable';
+    }
+    const problems = [...(sessions?.problems ?? []).map((p) => ({ source: 'sessions', ...p })), ...(failed === null ? [] : [{ source: 'sessions', key: '', detail: failed }])];
+    return statusSnapshot({ repo, sessions: sessions?.sessions ?? null, lanes, halts: null, commitments: null, builds: null, lockHolders: null, stopGate: null, decisions: null, problems }, now());
   };

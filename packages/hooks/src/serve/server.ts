@@ -14,13 +14,14 @@
  * token is served by a store that treats every caller as an owner, a member token by one that treats nobody as an
  * owner (so `unhalt` still succeeds for the halts' author, LS7 and LS11). A `viewer` token (dashboard.md §4 D1) is
  * refused on every lane route (403); with `dashboard` given, the read routes and the page of dashboard.ts are served
- * too, and every answer carries the security headers of dashboard.md §4 D3.
+ * too, and every answer carries the security headers of dashboard.md §4 D3. With `presence` given, the session
+ * registry's two routes are served (presence.md §9): members and owners record, every token (a viewer's too) lists.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { LaneFailure, LaneStore } from '@arbiter/kernel';
-import { landQueue as LQ, pushGate as PG } from '@arbiter/kernel';
-import { LANE_ROUTES } from '@arbiter/io-node';
+import type { LaneFailure, LaneStore, PresenceFailure, PresenceSighting, PresenceStore } from '@arbiter/kernel';
+import { landQueue as LQ, presence as PR, pushGate as PG } from '@arbiter/kernel';
+import { LANE_ROUTES, PRESENCE_ROUTES } from '@arbiter/io-node';
 import type { TokenBearer, TokenStore } from './tokens.js';
 import { ASSET_ROUTES, cookieValue, READ_ROUTES, registerDashboard, SECURITY_HEADERS, UI_COOKIE, UI_SESSION_ROUTE, uiSessions, type DashboardDeps } from './dashboard.js';
 
@@ -57,6 +58,11 @@ export interface ServeDeps {
   readonly log?: (line: AccessLine) => void;
   /** The dashboard's sources (`arbiter serve --ui`); absent, only the lane routes and `/healthz` exist. */
   readonly dashboard?: DashboardDeps;
+  /**
+   * The served session registry (presence.md §9): the presence store of the served lane store, which stamps every
+   * sighting with its own clock. Absent, the presence routes do not exist (404).
+   */
+  readonly presence?: PresenceStore;
 }
 
 // ── JSON schemas of the bodies (push-gate.md §5.1 shapes; the handle is never accepted from a body) ──
@@ -99,6 +105,33 @@ const SCHEMAS: Record<keyof typeof LANE_ROUTES, unknown> = {
   dequeue: body(['lane', 'instance'], { lane, instance }),
   queue: body(['lane'], { lane }),
 };
+
+/**
+ * A `PresenceSighting` (presence.md §9). Types and the known agents and event kinds are checked here; lengths and the
+ * empty id are PR1's, applied by the store (an unrecordable sighting answers `changed: false`, as every store does),
+ * and the route's body limit bounds the whole.
+ */
+const text = { type: 'string' } as const;
+const textOrNull = { anyOf: [text, { type: 'null' }] } as const;
+const SIGHTING_SCHEMA = body(['session', 'agent', 'event', 'host', 'workspace', 'worktree', 'branch', 'tool'], {
+  session: text,
+  agent: { enum: [...PR.PRESENCE_AGENTS] },
+  event: { enum: [...PR.PRESENCE_EVENTS] },
+  host: text,
+  workspace: text,
+  worktree: text,
+  branch: textOrNull,
+  tool: textOrNull,
+});
+
+/**
+ * Body limit of the presence record route, bytes: a sighting carries six text fields of up to `PRESENCE_FIELD_MAX`
+ * (4 096) UTF-16 units, at most 3 bytes each in UTF-8, so 128 KiB takes any recordable sighting with room for JSON.
+ */
+export const PRESENCE_BODY_LIMIT = 128 * 1024;
+
+/** A presence store failure → HTTP status; the body's `store-<kind>` lets the client keep the kind (presence.md §9). */
+export const statusOfPresenceFailure = (kind: PresenceFailure['kind']): number => (kind === 'transport' ? 502 : kind === 'unavailable' ? 503 : 500);
 
 type Who = { session: string; instance: string; host: string };
 type Bodies = {
@@ -144,6 +177,10 @@ const CALLS: { [K in keyof Bodies]: (s: LaneStore, b: Bodies[K], me: TokenBearer
 export const statusOfFailure = (kind: LaneFailure['kind']): number => (kind === 'forbidden' ? 403 : kind === 'transport' ? 502 : kind === 'contended' ? 503 : 500);
 
 const LANE_ROUTE_METHODS: ReadonlyArray<[string, string]> = [['/healthz', 'GET'], ...Object.values(LANE_ROUTES).map((p) => [p, 'POST'] as [string, string])];
+const PRESENCE_ROUTE_METHODS: ReadonlyArray<[string, string]> = [
+  [PRESENCE_ROUTES.record, 'POST'],
+  [PRESENCE_ROUTES.list, 'GET'],
+];
 const DASHBOARD_ROUTE_METHODS: ReadonlyArray<[string, string]> = [...[...ASSET_ROUTES, '/v1/status', '/v1/events', '/v1/decisions'].map((p) => [p, 'GET'] as [string, string]), [UI_SESSION_ROUTE, 'POST']];
 
 declare module 'fastify' {
@@ -181,7 +218,7 @@ export const buildServer = (deps: ServeDeps): FastifyInstance => {
   app.decorateRequest('errorCode', null);
   const started = new WeakMap<FastifyRequest, number>();
   const sessions = uiSessions();
-  const ROUTE_METHODS = new Map<string, string>([...LANE_ROUTE_METHODS, ...(deps.dashboard === undefined ? [] : DASHBOARD_ROUTE_METHODS)]);
+  const ROUTE_METHODS = new Map<string, string>([...LANE_ROUTE_METHODS, ...(deps.dashboard === undefined ? [] : DASHBOARD_ROUTE_METHODS), ...(deps.presence === undefined ? [] : PRESENCE_ROUTE_METHODS)]);
 
   app.addHook('onRequest', async (req, reply) => {
     started.set(req, performance.now());
@@ -200,8 +237,10 @@ export const buildServer = (deps: ServeDeps): FastifyInstance => {
       return sendError(reply, 401, 'unauthorized', token === null ? 'missing bearer token' : 'unknown or revoked token');
     }
     req.bearer = bearer;
-    // a viewer reads (dashboard.md §4 D1): the read routes and opening a cookie session, nothing else
-    if (bearer.role === 'viewer' && !READ_ROUTES.has(path) && path !== UI_SESSION_ROUTE) return sendError(reply, 403, 'forbidden-role', 'a viewer token may only read the dashboard');
+    // a viewer reads (dashboard.md §4 D1): the read routes, the session registry's listing (presence.md §9) and
+    // opening a cookie session, nothing else
+    if (bearer.role === 'viewer' && !READ_ROUTES.has(path) && path !== UI_SESSION_ROUTE && path !== PRESENCE_ROUTES.list)
+      return sendError(reply, 403, 'forbidden-role', 'a viewer token may only read');
   });
   app.addHook('onResponse', async (req, reply) => {
     const t0 = started.get(req) ?? performance.now();
@@ -247,6 +286,8 @@ export const buildServer = (deps: ServeDeps): FastifyInstance => {
   app.get('/healthz', async () => ({ status: 'ok' }));
   if (deps.dashboard !== undefined) registerDashboard(app, deps.dashboard, sessions, sendError);
 
+  if (deps.presence !== undefined) registerPresence(app, deps.presence, limits, sendError);
+
   for (const [method, path] of Object.entries(LANE_ROUTES) as [keyof Bodies, string][]) {
     app.post(path, { schema: { body: SCHEMAS[method] } }, async (req, reply) => {
       const me = req.bearer as TokenBearer;
@@ -264,6 +305,30 @@ export const buildServer = (deps: ServeDeps): FastifyInstance => {
     });
   }
   return app;
+};
+
+/**
+ * The session registry's routes (presence.md §9 RS5–RS6): `POST /v1/presence/record` (owner and member tokens; a viewer gets
+ * 403 from the role check) records a sighting with the served store's clock and answers the `PresenceRecorded`;
+ * `GET /v1/presence` (any valid token) answers the `PresenceList`. A store failure is 502 (`transport`), 503
+ * (`unavailable`) or 500 (`other`) with `{error: "store-<kind>", message: <the failure's detail>}`; a store that does
+ * not answer within `storeTimeoutMs` is 503 `store-timeout`.
+ */
+const registerPresence = (app: FastifyInstance, store: PresenceStore, limits: ServeLimits, send: typeof sendError): void => {
+  type Out = { readonly _tag: 'Left'; readonly left: PresenceFailure } | { readonly _tag: 'Right'; readonly right: unknown };
+  const answer = async (reply: FastifyReply, call: () => Promise<Out>): Promise<FastifyReply> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((res) => {
+      timer = setTimeout(() => res('timeout'), limits.storeTimeoutMs);
+    });
+    const r = await Promise.race([call().catch((): Out => ({ _tag: 'Left', left: { _tag: 'PresenceFailure', kind: 'other', detail: 'the store threw' } })), timeout]);
+    clearTimeout(timer);
+    if (r === 'timeout') return send(reply, 503, 'store-timeout', `the presence store did not answer within ${limits.storeTimeoutMs} ms`);
+    if (r._tag === 'Left') return send(reply, statusOfPresenceFailure(r.left.kind), `store-${r.left.kind}`, r.left.detail.slice(0, 200));
+    return reply.code(200).header('cache-control', 'no-store').send(r.right);
+  };
+  app.post(PRESENCE_ROUTES.record, { bodyLimit: PRESENCE_BODY_LIMIT, schema: { body: SIGHTING_SCHEMA } }, async (req, reply) => answer(reply, store.record(req.body as PresenceSighting)));
+  app.get(PRESENCE_ROUTES.list, async (_req, reply) => answer(reply, store.list()));
 };
 
 /** Parse `--listen host:port` (IPv4 or `[v6]`). @returns null when malformed. */
