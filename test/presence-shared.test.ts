@@ -170,4 +170,15 @@ describe('reading a shared registry (presence.md §10)', () => {
     const alone = fsRegistrySource(dir);
     expect(sharedRegistrySource(alone, null)).toBe(alone); // the embedded store: the local registry, unwrapped
   });
+
+  it('a local registry that cannot be read is one problem while the shared sessions show; both failing rejects with the local failure', async () => {
+    const shared = memoryPresenceStore(fakeClock(T0));
+    await shared.record({ ...sighting('prompt'), session: 'far' })();
+    const broken = { list: async () => Promise.reject(new Error('registry: read: EACCES')) };
+    const l = await sharedRegistrySource(broken, shared).list();
+    expect(l.sessions.map((p) => p.session)).toEqual(['far']);
+    expect(l.problems).toEqual([{ key: 'local registry', detail: 'registry: read: EACCES' }]);
+    shared.failNext('transport');
+    await expect(sharedRegistrySource(broken, shared).list()).rejects.toThrow(/EACCES/);
+  });
 });

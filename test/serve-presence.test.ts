@@ -19,7 +19,7 @@ import { fsLaneStore, fsPresenceStore, httpPresenceStore, presenceFailureOfStatu
 import { buildServer, PRESENCE_BODY_LIMIT } from '../packages/hooks/src/serve/server.js';
 import { fsTokenStore } from '../packages/hooks/src/serve/tokens.js';
 import { laneSnapshot } from '../packages/hooks/src/serve/lane-snapshot.js';
-import { mergedRegistrySource, presenceRegistrySource } from '../packages/hooks/src/serve/presence-registry.js';
+import { presenceRegistrySource } from '../packages/hooks/src/serve/presence-registry.js';
 import { presenceStoreContract, sighting } from './contract/presence-store.contract.js';
 import { requireBuilt, worldEnv } from './helpers/bin.js';
 
@@ -258,18 +258,6 @@ describe('HTTP presence client: failure kinds (presence.md §9)', () => {
 });
 
 describe('the dashboard reads the served registry (presence.md §9)', () => {
-  const at = (session: string, t: number, host = 'h') => P.observe(null, { ...sighting('prompt', { session, host }), at: t })!;
-  const src = (sessions: ReturnType<typeof at>[], problems: { key: string; detail: string }[] = []) => ({ list: async () => ({ sessions, problems }) });
-
-  it('merged registries: every session once with its latest record, every problem kept; a failing source is a problem while the others show; all failing rejects', async () => {
-    const m = mergedRegistrySource([src([at('a', 10, 'served'), at('b', 5, 'served')], [{ key: 'x', detail: 'corrupt: not JSON' }]), src([at('a', 7, 'local'), at('b', 9, 'local'), at('c', 1, 'local')])]);
-    const l = await m.list();
-    expect(Object.fromEntries(l.sessions.map((s) => [s.session, s.host]))).toEqual({ a: 'served', b: 'local', c: 'local' });
-    expect(l.problems).toEqual([{ key: 'x', detail: 'corrupt: not JSON' }]);
-    const failing = { list: async () => Promise.reject(new Error('served registry: transport (timeout)')) };
-    expect(await mergedRegistrySource([failing, src([at('c', 1)])]).list()).toEqual({ sessions: [at('c', 1)], problems: [{ key: 'registry 1', detail: 'served registry: transport (timeout)' }] });
-    await expect(mergedRegistrySource([failing, failing]).list()).rejects.toThrow(/transport/);
-  });
 
   it('outside a repository the page shows the served registry\'s sessions (before: always unavailable); a failing registry leaves the section unavailable with a problem', async () => {
     const store = memoryPresenceStore(fakeClock(1_000));

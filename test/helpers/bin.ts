@@ -2,7 +2,7 @@
  * Helpers for end-to-end tests: run the built `arbiter` binary (packages/hooks/dist/arbiter.cjs, built by
  * `npm test` before vitest) and make real git repositories. Argument arrays only, never a shell.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,4 +121,36 @@ export const cloneAheadOfRemote = (root: string, env: NodeJS.ProcessEnv): { read
   git(repo, ['push', '-q', 'origin', 'main'], env);
   git(repo, ['commit', '-q', '--allow-empty', '-m', 'ahead'], env);
   return { remote, repo };
+};
+
+/**
+ * Start the built `arbiter serve …args` (which must listen on 127.0.0.1) and resolve once its stderr says where it
+ * listens: the child, its base URL and port. Rejects with the server's stderr when it exits first or has not
+ * started within 15 s.
+ */
+export const startServe = (args: ReadonlyArray<string>, opts: { readonly cwd?: string; readonly env: NodeJS.ProcessEnv }): Promise<{ child: ChildProcess; url: string; port: number }> =>
+  new Promise((res, rej) => {
+    const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    const t = setTimeout(() => rej(new Error(`serve did not start: ${err}`)), 15_000);
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString('utf8');
+      const m = /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(err);
+      if (m) {
+        clearTimeout(t);
+        res({ child, url: m[1] as string, port: Number(m[2]) });
+      }
+    });
+    child.on('exit', () => {
+      clearTimeout(t);
+      rej(new Error(`serve exited: ${err}`));
+    });
+  });
+
+/** Stop a child started by {@link startServe} (SIGTERM) and wait for it to exit; nothing when it has exited already. */
+export const stopChild = async (child: ChildProcess | null | undefined): Promise<void> => {
+  if (child === null || child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const done = new Promise((r) => child.on('exit', r));
+  child.kill('SIGTERM');
+  await done;
 };

@@ -7,9 +7,9 @@ import { logDirFor, readDecisions, resolveRepo } from '@arbiter/io-node';
 import { openStoreOption, type StoreOption } from '../serve/store-option.js';
 import { buildServer, parseListen } from '../serve/server.js';
 import { laneSnapshot, servedLanes } from '../serve/lane-snapshot.js';
-import { mergedRegistrySource, presenceRegistrySource } from '../serve/presence-registry.js';
+import { presenceRegistrySource } from '../serve/presence-registry.js';
 import { collectStatus } from '../status/collect.js';
-import { fsRegistrySource, nodeStatusSources } from '../status/node-sources.js';
+import { fsRegistrySource, nodeStatusSources, sharedRegistrySource } from '../status/node-sources.js';
 
 /** Options of {@link main} (already parsed by the verb). */
 export interface ServeMainOptions {
@@ -45,10 +45,10 @@ export const main = async (o: ServeMainOptions): Promise<void> => {
   const logDir = logDirFor(cwd);
   // in a repository the page shows what `arbiter status` shows there, with the served store's lanes (dashboard.md §3 D7)
   // and sessions: the served registry (every machine recording through this service, presence.md §9) merged with
-  // this repository's own registry (this machine's sessions, written by the local hooks)
+  // this repository's own registry (this machine's sessions, written by the local hooks; the local record wins, §10)
   const served = presenceRegistrySource(opened.presence);
   const repo = o.ui === true ? resolveRepo(cwd, process.env) : null;
-  const registry = repo === null ? served : mergedRegistrySource([served, fsRegistrySource(repo.runtimeDir)]);
+  const registry = repo === null ? served : sharedRegistrySource(fsRegistrySource(repo.runtimeDir), opened.presence);
   const status = o.ui === true ? nodeStatusSources(cwd, process.env, registry) : null;
   const dashboard =
     o.ui === true

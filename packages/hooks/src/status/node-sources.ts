@@ -90,24 +90,25 @@ export const fsRegistrySource = (runtimeDir: string): RegistrySource => ({
 });
 
 /**
- * The registry a reader shows when the repository shares a lane store (presence.md §10): the local registry's
- * records, and the shared store's records of sessions this machine has none of (kernel `mergeRegistries`). A shared
- * store that cannot be read adds one problem (`shared registry`) and leaves the local records shown; its unusable
- * records are problems keyed `shared:<key>`. `shared` `null` (the embedded store) is the local registry alone.
+ * The registry a reader shows when the repository shares a lane store (presence.md §10; the dashboard's, §9 RS7): the
+ * local registry's records, and the shared store's records of sessions this machine has none of (kernel
+ * `mergeRegistries`: the local record wins a session both hold). Either side that cannot be read adds one problem
+ * (`local registry` or `shared registry`) while the other is shown; only when both fail does the listing reject
+ * (with the local failure). The shared store's unusable records are problems keyed `shared:<key>`. `shared` `null`
+ * (the embedded store) is the local registry alone.
  */
 export const sharedRegistrySource = (local: RegistrySource, shared: PresenceStore | null): RegistrySource =>
   shared === null
     ? local
     : {
         list: async () => {
-          const [mine, theirs] = await Promise.all([local.list(), shared.list()()]);
-          if (theirs._tag === 'Left') return { sessions: mine.sessions, problems: [...mine.problems, { key: 'shared registry', detail: `${theirs.left.kind}: ${theirs.left.detail}` }] };
+          const [mine, theirs] = await Promise.all([local.list().then((l) => ({ ok: true as const, l }), (e: unknown) => ({ ok: false as const, e })), shared.list()()]);
+          if (!mine.ok && theirs._tag === 'Left') throw mine.e;
+          const localProblems = mine.ok ? mine.l.problems : [{ key: 'local registry', detail: mine.e instanceof Error ? mine.e.message.slice(0, 200) : 'unreadable' }];
+          if (theirs._tag === 'Left') return { sessions: mine.ok ? mine.l.sessions : [], problems: [...localProblems, { key: 'shared registry', detail: `${theirs.left.kind}: ${theirs.left.detail}`.slice(0, 200) }] };
           return {
-            sessions: presence.mergeRegistries(mine.sessions, theirs.right.sessions),
-            problems: [
-              ...mine.problems,
-              ...theirs.right.problems.map((p) => ({ key: `shared:${p.key}`, detail: p.kind === 'newer' ? `from a newer Arbiter (${p.detail})` : `corrupt: ${p.detail}` })),
-            ],
+            sessions: presence.mergeRegistries(mine.ok ? mine.l.sessions : [], theirs.right.sessions),
+            problems: [...localProblems, ...theirs.right.problems.map((p) => ({ key: `shared:${p.key}`, detail: p.kind === 'newer' ? `from a newer Arbiter (${p.detail})` : `corrupt: ${p.detail}` }))],
           };
         },
       };
