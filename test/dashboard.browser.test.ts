@@ -15,7 +15,7 @@
  *    on a session shows its own history, and ten thousand sessions render (the render time is printed, not asserted).
  *    With UPDATE_SCREENSHOT=1 it writes docs/dashboard.png (the README shows it).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,7 +25,7 @@ import type { DecisionLogEntry, SessionStatus, StatusSnapshot } from '@arbiter/k
 import { appendDecisionSync, fsLaneStore, logDirFor } from '@arbiter/io-node';
 import { buildServer } from '../packages/hooks/src/serve/server.js';
 import { fsTokenStore } from '../packages/hooks/src/serve/tokens.js';
-import { requireBuilt, worldEnv } from './helpers/bin.js';
+import { requireBuilt, startServe, worldEnv } from './helpers/bin.js';
 
 const CHROMIUM = process.env['ARBITER_CHROMIUM'] ?? '/usr/bin/chromium';
 const BIN = resolve(__dirname, '../packages/hooks/dist/arbiter.cjs');
@@ -103,20 +103,7 @@ describe('the built arbiter serve --ui with a clone configured for it', () => {
     run('git', ['commit', '-q', '--allow-empty', '-m', 'init'], clone);
     run('git', ['push', '-q', 'origin', 'main'], clone);
     // the service's decision log is the one of the repository it runs in: this clone's
-    child = spawn(process.execPath, [BIN, 'serve', '--ui', '--listen', '127.0.0.1:0', '--store', `fs:${STORE}`], { cwd: clone, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    url = await new Promise<string>((res, rej) => {
-      let err = '';
-      const t = setTimeout(() => rej(new Error(`serve did not start: ${err}`)), 15_000);
-      child.stderr?.on('data', (d: Buffer) => {
-        err += d.toString('utf8');
-        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-        if (m) {
-          clearTimeout(t);
-          res(m[1] as string);
-        }
-      });
-      child.on('exit', () => rej(new Error(`serve exited: ${err}`)));
-    });
+    ({ child, url } = await startServe(['--ui', '--listen', '127.0.0.1:0', '--store', `fs:${STORE}`], { cwd: clone, env }));
     mkdirSync(join(clone, '.arbiter'), { recursive: true });
     writeFileSync(join(clone, '.arbiter', 'config.json'), JSON.stringify({ version: 1, lanes: { store: { kind: 'http', url, token_env: 'ARBITER_TOKEN' } } }));
     // decisions of two other policies, one with a hostile session id, so the timeline has rows to narrow

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { migrate } from '@arbiter/io-node';
-import { BIN, requireBuilt } from './helpers/bin.js';
+import { BIN, requireBuilt, startServe as startArbiterServe } from './helpers/bin.js';
 import { startPgCluster, type PgCluster } from './helpers/pg-cluster.js';
 
 const WORKER = join(__dirname, 'helpers', 'lane-history-worker.mjs');
@@ -50,20 +50,7 @@ const startServe = async (): Promise<{ child: ChildProcess; url: string; token: 
   const env = { ...process.env, ARBITER_DATABASE_URL: cluster.url };
   const tok = spawnSync(process.execPath, [BIN, 'token', 'create', '--member', 'history@example.com', '--owner', '--store', 'postgres'], { env, encoding: 'utf8', timeout: 30_000 });
   if (tok.status !== 0) throw new Error(`token create: ${tok.stderr}`);
-  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--store', 'postgres'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  const url = await new Promise<string>((res, rej) => {
-    let err = '';
-    const t = setTimeout(() => rej(new Error(`serve did not start: ${err}`)), 15_000);
-    child.stderr?.on('data', (d: Buffer) => {
-      err += d.toString('utf8');
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-      if (m) {
-        clearTimeout(t);
-        res(m[1] as string);
-      }
-    });
-    child.on('exit', () => rej(new Error(`serve exited: ${err}`)));
-  });
+  const { child, url } = await startArbiterServe(['--listen', '127.0.0.1:0', '--store', 'postgres'], { env });
   return { child, url, token: tok.stdout.trim() };
 };
 

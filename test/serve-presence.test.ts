@@ -6,7 +6,7 @@
  * `record`); the dashboard's registry (the served store's, merged with the local one); and the built binary's
  * wiring (`arbiter serve --ui --store fs:DIR` records into DIR/sessions with its own clock and shows the sessions).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,7 +21,7 @@ import { fsTokenStore } from '../packages/hooks/src/serve/tokens.js';
 import { laneSnapshot } from '../packages/hooks/src/serve/lane-snapshot.js';
 import { presenceRegistrySource } from '../packages/hooks/src/serve/presence-registry.js';
 import { presenceStoreContract, sighting } from './contract/presence-store.contract.js';
-import { requireBuilt, worldEnv } from './helpers/bin.js';
+import { requireBuilt, startServe, worldEnv } from './helpers/bin.js';
 
 const dirs: string[] = [];
 const tmp = (): string => {
@@ -294,21 +294,8 @@ describe('the built arbiter serve --ui --store fs:DIR, outside a repository (pre
     const member = token(['--member', 'ana@example.com']);
     const viewer = token(['--member', 'watcher', '--role', 'viewer']);
     expect(viewer).toMatch(/^arv_/);
-    const c = spawn(process.execPath, [BIN, 'serve', '--ui', '--listen', '127.0.0.1:0', '--store', `fs:${store}`, '--clock-rate', '10'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const { child: c, url } = await startServe(['--ui', '--listen', '127.0.0.1:0', '--store', `fs:${store}`, '--clock-rate', '10'], { cwd: root, env });
     child = c;
-    const url = await new Promise<string>((res, rej) => {
-      let err = '';
-      const t = setTimeout(() => rej(new Error(`serve did not start: ${err}`)), 15_000);
-      c.stderr?.on('data', (d: Buffer) => {
-        err += d.toString('utf8');
-        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-        if (m) {
-          clearTimeout(t);
-          res(m[1] as string);
-        }
-      });
-      c.on('exit', () => rej(new Error(`serve exited: ${err}`)));
-    });
     await new Promise((r) => setTimeout(r, 600)); // the served clock runs ten times faster: now ~6 s ahead of ours
     const ana = httpPresenceStore({ url, token: member });
     const a = await ana.record(sighting('prompt', { session: 'on-laptop', host: 'laptop' }))();

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpLaneStore } from '@arbiter/io-node';
-import { worldEnv } from './helpers/bin.js';
+import { startServe, worldEnv } from './helpers/bin.js';
 
 const BIN = resolve(__dirname, '../packages/hooks/dist/arbiter.cjs');
 const IO_NODE = resolve(__dirname, '../packages/io-node/dist/index.cjs');
@@ -31,22 +31,8 @@ const pre = (session: string, cwd: string, command: string) =>
   JSON.stringify({ session_id: session, transcript_path: null, cwd, permission_mode: 'default', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command }, tool_use_id: `toolu_${session}_${Date.now()}` });
 const GATE = ['hook', 'gate-push', '--agent', 'claude'];
 
-/** Start `arbiter serve` and resolve once it listens. */
-const serve = (listen: string): Promise<{ child: ChildProcess; url: string; port: number }> =>
-  new Promise((res, rej) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--listen', listen, '--store', `fs:${STORE}`, '--clock-rate', '10'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    const t = setTimeout(() => rej(new Error(`serve did not start: ${err}`)), 15_000);
-    child.stderr?.on('data', (d: Buffer) => {
-      err += d.toString('utf8');
-      const m = /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(err);
-      if (m) {
-        clearTimeout(t);
-        res({ child, url: m[1] as string, port: Number(m[2]) });
-      }
-    });
-    child.on('exit', () => rej(new Error(`serve exited: ${err}`)));
-  });
+/** Start `arbiter serve` on the served embedded store (clock ×10) and resolve once it listens. */
+const serve = (listen: string): Promise<{ child: ChildProcess; url: string; port: number }> => startServe(['--listen', listen, '--store', `fs:${STORE}`, '--clock-rate', '10'], { env });
 const exited = (c: ChildProcess): Promise<number | null> => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(c.exitCode) : c.on('exit', (code) => r(code))));
 
 let server: { child: ChildProcess; url: string; port: number };
