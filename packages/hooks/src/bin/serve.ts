@@ -45,7 +45,7 @@ export const main = async (o: ServeMainOptions): Promise<void> => {
   const logDir = logDirFor(cwd);
   // in a repository the page shows what `arbiter status` shows there, with the served store's lanes (dashboard.md §3 D7)
   // and sessions: the served registry (every machine recording through this service, presence.md §9) merged with
-  // this repository's own registry (this machine's sessions, written by the local hooks; the local record wins, §10)
+  // this repository's own registry (this machine's sessions, written by the local hooks; the local record wins, presence.md §10)
   const served = presenceRegistrySource(opened.presence);
   const repo = o.ui === true ? resolveRepo(cwd, process.env) : null;
   const registry = repo === null ? served : sharedRegistrySource(fsRegistrySource(repo.runtimeDir), opened.presence);

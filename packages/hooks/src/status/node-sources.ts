@@ -90,7 +90,7 @@ export const fsRegistrySource = (runtimeDir: string): RegistrySource => ({
 });
 
 /**
- * The registry a reader shows when the repository shares a lane store (presence.md §10; the dashboard's, §9 RS7): the
+ * The registry a reader shows when the repository shares a lane store (presence.md §10; the dashboard's, presence.md §9 RS7): the
  * local registry's records, and the shared store's records of sessions this machine has none of (kernel
  * `mergeRegistries`: the local record wins a session both hold). Either side that cannot be read adds one problem
  * (`local registry` or `shared registry`) while the other is shown; only when both fail does the listing reject
