@@ -16,6 +16,7 @@ import { fsRegistrySource, mayBlockOrAsk, recentDecisions } from '../packages/ho
 import { PLAIN, age, fit, renderStatus } from '../packages/hooks/src/status/render.js';
 import { parseInterval, watchFrame } from '../packages/hooks/src/cli/status.js';
 import { snapshotJson } from '../packages/hooks/src/status/json.js';
+import { plainStatus } from '../packages/hooks/src/status/plain.js';
 import { presenceRecord } from './helpers/presence.js';
 
 const NOW = 1_800_000_000_000;
@@ -311,5 +312,18 @@ describe('hostile strings in sessions, branches, lanes and reasons', () => {
     // eslint-disable-next-line no-control-regex
     expect(painted.replace(/\x1b\[[0-9;]*m/g, '')).not.toMatch(UNSAFE);
     expect(painted).toContain("$'\\x1b]0;pwned\\x07'");
+  });
+});
+
+describe('the status fast path (status.md §8)', () => {
+  it('takes exactly `status` and `status --json`; every other command line goes to the option parser', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('status', '--json', '--watch', '--help', '-h', '--interval', '500', '--', 'json', '--JSON', '--json=1', ''), { maxLength: 4 }), (argv) => {
+        const want = argv.length === 1 && argv[0] === 'status' ? { json: false } : argv.length === 2 && argv[0] === 'status' && argv[1] === '--json' ? { json: true } : null;
+        expect(plainStatus(argv)).toEqual(want);
+      }),
+    );
+    expect(plainStatus(['status'])).toEqual({ json: false });
+    expect(plainStatus(['status', '--json'])).toEqual({ json: true });
   });
 });
