@@ -3,9 +3,10 @@
  * `arbiter deploy` shows with its holder and fence, a registry record joins it as what that session holds, a halt
  * shows, `--json` prints the snapshot, `--help` answers, a corrupt or newer registry file is reported without a
  * crash, hostile strings are escaped, `--watch` without a terminal prints one snapshot per interval until SIGINT
- * (exit 0), and the usage and not-a-repository exits are 2 and 1.
+ * (exit 0), and the usage and not-a-repository exits are 2 and 1. `status` and `status --json` run from their own
+ * bundle (`dist/status.cjs`, status.md §8) and print what the full verb table prints.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,5 +107,50 @@ describe('arbiter status (built binary)', () => {
     expect(frames.length).toBeGreaterThanOrEqual(3);
     expect(out).not.toContain('\x1b[');
     for (const f of frames) expect(f).toContain('deploy:refs/heads/main');
+  });
+
+  it('status and status --json run from their own bundle; every other status command line from the full verb table', () => {
+    // a preload that lists, at exit, every file this process loaded through require
+    const probe = join(root, 'probe.cjs');
+    writeFileSync(probe, "process.on('exit', () => { require('node:fs').writeSync(2, '\\nLOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n'); });\n");
+    const loaded = (args: ReadonlyArray<string>): ReadonlyArray<string | undefined> => {
+      const r = spawnSync(process.execPath, ['-r', probe, BIN, ...args], { cwd: repo, env, encoding: 'utf8' });
+      return (JSON.parse(/\nLOADED (.*)\n/.exec(r.stderr)?.[1] ?? '[]') as string[]).map((f) => f.split(/[\\/]/).pop());
+    };
+    for (const args of [['status'], ['status', '--json']]) {
+      const files = loaded(args);
+      expect(files).toContain('status.cjs');
+      expect(files).not.toContain('cli.cjs');
+    }
+    for (const args of [['status', '--help'], ['status', '--json', '--json'], ['status', '--bogus']]) expect(loaded(args)).toContain('cli.cjs');
+  });
+
+  it('the status bundle prints the snapshot the full verb table prints', () => {
+    // the same command line through dist/cli.cjs (commander and every verb) and through the binary (dist/status.cjs)
+    const full = join(BIN, '..', 'cli.cjs');
+    const viaFull = (args: ReadonlyArray<string>) => spawnSync(process.execPath, ['-e', `require(${JSON.stringify(full)}).main(process.argv.slice(1))`, ...args], { cwd: repo, env, encoding: 'utf8' });
+    const viaBin = (args: ReadonlyArray<string>) => spawnSync(process.execPath, [BIN, ...args], { cwd: repo, env, encoding: 'utf8' });
+    // the clock moves between the two runs: instants, ages, lease left and column padding are left out of the comparison
+    const json = (text: string): unknown => {
+      const s = JSON.parse(text) as StatusSnapshot;
+      return { ...s, at: 0, lanes: s.lanes.map((l) => ({ ...l, leaseLeftMs: 0 })) };
+    };
+    const screen = (text: string): string => text.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'T').replace(/\b\d+[smhd]\b/g, 'N').replace(/ +/g, ' ');
+    const [a, b] = [viaFull(['status', '--json']), viaBin(['status', '--json'])];
+    expect([b.status, b.stderr]).toEqual([a.status, a.stderr]);
+    expect(json(b.stdout)).toEqual(json(a.stdout));
+    const [c, d] = [viaFull(['status']), viaBin(['status'])];
+    expect([d.status, d.stderr]).toEqual([c.status, c.stderr]);
+    expect(screen(d.stdout)).toEqual(screen(c.stdout));
+    expect(d.stdout).toContain('Sessions (');
+    // outside a repository: the same message and exit code
+    const outside = tmp('arbiter-status-outside-');
+    try {
+      const [e, f] = [spawnSync(process.execPath, ['-e', `require(${JSON.stringify(full)}).main(['status'])`], { cwd: outside, env, encoding: 'utf8' }), spawnSync(process.execPath, [BIN, 'status'], { cwd: outside, env, encoding: 'utf8' })];
+      expect([f.status, f.stdout, f.stderr]).toEqual([e.status, e.stdout, e.stderr]);
+      expect(f.status).toBe(1);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 });

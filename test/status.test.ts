@@ -12,10 +12,11 @@ import { appendDecisionSync, fsLaneStore, fsOpenHalts, presenceFileName, readDec
 import { createColors } from 'picocolors';
 import { PRESENCE_GONE_AFTER_MS, buildLogEntry, isBlockOrAsk, type SessionPresence, type StatusSnapshot } from '@arbiter/kernel';
 import { collectStatus, type StatusReaders } from '../packages/hooks/src/status/collect.js';
-import { fsRegistrySource, recentDecisions } from '../packages/hooks/src/status/node-sources.js';
+import { fsRegistrySource, mayBlockOrAsk, recentDecisions } from '../packages/hooks/src/status/node-sources.js';
 import { PLAIN, age, fit, renderStatus } from '../packages/hooks/src/status/render.js';
 import { parseInterval, watchFrame } from '../packages/hooks/src/cli/status.js';
 import { snapshotJson } from '../packages/hooks/src/status/json.js';
+import { plainStatus } from '../packages/hooks/src/status/plain.js';
 import { presenceRecord } from './helpers/presence.js';
 
 const NOW = 1_800_000_000_000;
@@ -123,8 +124,13 @@ describe('recent blocks and asks from the decision log', () => {
       fc.property(
         fc.array(
           fc.record({
-            verdict: fc.constantFrom('Block', 'Allow', 'Ask', 'ask', 'DENY', 'B-lock', 'AllowLoud', 'allow-loud', 'Die', 'Blocked', 'task'),
+            // what isBlockOrAsk accepts in every spelling the prefilter must let through (case, Kelvin sign, `-`, `_`,
+            // white space raw or escaped by JSON), and near misses
+            verdict: fc.constantFrom('Block', 'Allow', 'Ask', 'ask', 'DENY', 'B-lock', 'AllowLoud', 'allow-loud', 'Die', 'Blocked', 'task', 'B\tlock', '\nask', 'DE\fNY', 'BLOC\u212A', ' Block ', 'Ask\r', 'b_l-o c\u00a0k', 'de\u2028ny', 'ſ', 'Bl0ck'),
+            // `block` also puts a nested `verdict: "Block"` in the facts: a candidate line, decided by the parse
             fact: fc.constantFrom('', 'block', 'a task', 'mask'),
+            // the same entry as another writer could spell it: key or verdict through \u escapes, space around `:`
+            spelling: fc.constantFrom('plain', 'key-escaped', 'verdict-escaped', 'spaced'),
             audit: fc.boolean(),
             day: fc.nat(3),
           }),
@@ -135,7 +141,15 @@ describe('recent blocks and asks from the decision log', () => {
           try {
             es.forEach((e, i) => {
               const now = NOW - e.day * DAY + i;
-              appendDecisionSync(dir, buildLogEntry({ decision_id: `d${i}`, ...(e.audit ? { audit_of: null } : {}), policy: 'push-gate', policy_version: '1', now, mode: 'cli', facts: { session_id: `s${i}`, note: e.fact }, verdict: e.verdict, reasons: ['r'], duration_ms: 0 }), now);
+              const entry = buildLogEntry({ decision_id: `d${i}`, ...(e.audit ? { audit_of: null } : {}), policy: 'push-gate', policy_version: '1', now, mode: 'cli', facts: { session_id: `s${i}`, note: e.fact, ...(e.fact === 'block' ? { verdict: 'Block' } : {}) }, verdict: e.verdict, reasons: ['r'], duration_ms: 0 });
+              if (e.spelling === 'plain') return appendDecisionSync(dir, entry, now);
+              const member = `"verdict":${JSON.stringify(e.verdict)}`;
+              const line = JSON.stringify(entry);
+              const at = line.lastIndexOf(member);
+              const v = e.verdict;
+              const spelled =
+                e.spelling === 'key-escaped' ? `"verdic\\u0074":${JSON.stringify(v)}` : e.spelling === 'spaced' ? `"verdict" :\t${JSON.stringify(v)}` : `"verdict":"\\u${v.charCodeAt(0).toString(16).padStart(4, '0')}${JSON.stringify(v.slice(1)).slice(1)}`;
+              writeFileSync(join(dir, `decisions-${new Date(now).toISOString().slice(0, 10)}.ndjson`), `${line.slice(0, at)}${spelled}${line.slice(at + member.length)}\n`, { flag: 'a' });
             });
             writeFileSync(join(dir, `decisions-${new Date(NOW).toISOString().slice(0, 10)}.ndjson`), '{"verdict":"Block", torn\n', { flag: 'a' });
             const want = readDecisions(dir)
@@ -153,6 +167,14 @@ describe('recent blocks and asks from the decision log', () => {
       ),
       { numRuns: 60 },
     );
+  });
+
+  it('parses only lines that may block or ask: an allowed entry, whatever its facts say, is not parsed', () => {
+    const line = (verdict: string, facts: Record<string, unknown> = {}): string =>
+      JSON.stringify(buildLogEntry({ decision_id: 'd', policy: 'push-gate', policy_version: '1', now: NOW, mode: 'agent:claude', facts, verdict, reasons: ['ask the owner'], duration_ms: 1 }));
+    // every logged entry carries `"masked"`: a test on the whole line for `ask` let each one through
+    for (const l of [line('Allow'), line('AllowLoud', { note: 'a task', lane: 'deploy:block' }), line('Allow', { tool: 'AskUserQuestion' })]) expect(mayBlockOrAsk(l)).toBe(false);
+    for (const l of [line('Block'), line('Ask'), line('deny'), line('Allow', { verdict: 'Block' })]) expect(mayBlockOrAsk(l)).toBe(true);
   });
 
   it('stops at the newest day that gives enough', () => {
@@ -290,5 +312,18 @@ describe('hostile strings in sessions, branches, lanes and reasons', () => {
     // eslint-disable-next-line no-control-regex
     expect(painted.replace(/\x1b\[[0-9;]*m/g, '')).not.toMatch(UNSAFE);
     expect(painted).toContain("$'\\x1b]0;pwned\\x07'");
+  });
+});
+
+describe('the status fast path (status.md §8)', () => {
+  it('takes exactly `status` and `status --json`; every other command line goes to the option parser', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('status', '--json', '--watch', '--help', '-h', '--interval', '500', '--', 'json', '--JSON', '--json=1', ''), { maxLength: 4 }), (argv) => {
+        const want = argv.length === 1 && argv[0] === 'status' ? { json: false } : argv.length === 2 && argv[0] === 'status' && argv[1] === '--json' ? { json: true } : null;
+        expect(plainStatus(argv)).toEqual(want);
+      }),
+    );
+    expect(plainStatus(['status'])).toEqual({ json: false });
+    expect(plainStatus(['status', '--json'])).toEqual({ json: true });
   });
 });

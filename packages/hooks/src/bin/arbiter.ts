@@ -9,6 +9,8 @@
  * - `arbiter hook …` with `--help` / `-h` anywhere before `--` (or `arbiter hook [help]`): that hook's usage from
  *   `dist/hook-help.cjs`, exit 0, before any stdin is read or any state touched (hooks.md §6).
  * - an unknown hook name exits 0 (a mis-wired hook never blocks).
+ * - `arbiter status` and `arbiter status --json` exactly: `dist/status.cjs`, one snapshot without the option parser
+ *   and the other verbs (status.md §8); any other `status` command line is the verbs' like the rest.
  * - anything else: the verbs people run, `dist/cli.cjs`.
  *
  * This bundle holds no decision, codec or CLI library: only the early verdicts, path resolution and the log writer.
@@ -16,6 +18,7 @@
 import { writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseHookArgs } from '../invocation.js';
+import { plainStatus } from '../status/plain.js';
 import { EVENT_NAMES, HOOK_BUNDLES, eventOf, runEvent, type BundleLoader, type HookBundle } from '../hook/events.js';
 
 // A computed path keeps the bundler from inlining the other entries into this one.
@@ -49,5 +52,5 @@ if (args[0] === 'hook') {
     process.exit(0);
   }
 } else {
-  void (load('cli.cjs') as unknown as { main: (argv: ReadonlyArray<string>) => Promise<void> }).main(args);
+  void (load(plainStatus(args) !== null ? 'status.cjs' : 'cli.cjs') as unknown as { main: (argv: ReadonlyArray<string>) => Promise<void> }).main(args);
 }

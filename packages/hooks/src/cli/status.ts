@@ -7,7 +7,7 @@
  * unavailable, not an error), and 0 when `--watch` is ended by SIGINT; 1 outside a git repository; 2 on a usage
  * error (a bad `--interval`, `--interval` without `--watch`, an unknown option).
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { paintFor } from './colour.js';
 import { die } from './util.js';
 import { collectStatus, type RegistrySource } from '../status/collect.js';

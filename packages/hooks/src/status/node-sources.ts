@@ -128,12 +128,28 @@ const laneOfEntry = (f: Record<string, unknown>): string | null => (isStr(f['lan
 /** Daily decision-log files (`decisions-YYYY-MM-DD.ndjson`, architecture.md conventions §6). */
 const LOG_FILE = /^decisions-\d{4}-\d{2}-\d{2}\.ndjson$/;
 
+/** What may stand between two letters of a verdict that `isBlockOrAsk` accepts: `-`, `_`, white space, raw or escaped. */
+const VERDICT_GAP = String.raw`(?:[-_\s]|\\[fnrt])*`;
+const spaced = (word: string): string => [...word].join(VERDICT_GAP);
+
+/**
+ * The prefilter of {@link recentDecisions}: a line may hold a blocking or asking verdict only if it has a `verdict`
+ * member whose string starts, after `-`, `_` and white space (raw or as the JSON escapes `\t`, `\n`, `\r`, `\f`), with
+ * `block`, `deny` or `ask` in any case (Unicode case folding, so a Kelvin sign counts as `k`, as `toLowerCase` makes
+ * it), or if it has any `\u` escape at all (a key or verdict spelled with escapes is then decided by the parse). Every
+ * line whose parsed `verdict` passes `isBlockOrAsk` matches; a match is only a candidate, the parse decides.
+ */
+const MAYBE_BLOCK_OR_ASK = new RegExp(String.raw`"verdict"\s*:\s*"${VERDICT_GAP}(?:${spaced('block')}|${spaced('deny')}|${spaced('ask')})|\\u`, 'iu');
+
+/** Whether {@link recentDecisions} parses the decision-log `line` (a candidate; see {@link MAYBE_BLOCK_OR_ASK}). Total. */
+export const mayBlockOrAsk = (line: string): boolean => MAYBE_BLOCK_OR_ASK.test(line);
+
 /**
  * The verdict entries of the decision log in `dir` that blocked or asked, from the newest daily file back until at
- * least `max` are found (the join keeps the newest `max`). A line is parsed only when its text, lower-cased and
- * without `-`, `_` and white space, contains `block`, `deny` or `ask` (every line whose verdict passes
- * `isBlockOrAsk` does), so a day of allowed decisions costs a scan, not a parse. A file that cannot be read is
- * skipped like `arbiter log` skips it; an absent directory has no decisions. Throws nothing.
+ * least `max` are found (the join keeps the newest `max`). A line is parsed only when {@link mayBlockOrAsk} accepts
+ * it, so a day of allowed decisions costs one regular-expression scan per line, not a parse (a looser test
+ * on the whole line let every entry through: each carries `"masked"`). A file that cannot be read is skipped like
+ * `arbiter log` skips it; an absent directory has no decisions. Throws nothing.
  */
 export const recentDecisions = (dir: string, max: number): DecisionStatus[] => {
   let names: string[];
@@ -148,8 +164,7 @@ export const recentDecisions = (dir: string, max: number): DecisionStatus[] => {
     const r = readState(join(dir, name), 256 * 1024 * 1024);
     if (r._tag !== 'File') continue;
     for (const line of r.bytes.toString('utf8').split('\n')) {
-      const k = line.toLowerCase().replace(/[-_\s]/g, '');
-      if (!(k.includes('block') || k.includes('deny') || k.includes('ask'))) continue;
+      if (!mayBlockOrAsk(line)) continue;
       let e: unknown;
       try {
         e = JSON.parse(line);
