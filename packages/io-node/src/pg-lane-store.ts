@@ -270,6 +270,48 @@ const prevOf = (v: unknown): PG.PreviousHolder | null => {
   return { handle: str(o['handle']), session: str(o['session']), instance: str(o['instance']), host: str(o['host']) };
 };
 
+/** What {@link lazyPgPool} needs: the connection options the PostgreSQL stores share. */
+export type PgPoolOptions = Pick<PgLaneStoreOptions, 'url' | 'connectTimeoutMs' | 'statementTimeoutMs' | 'handle' | 'poolMax' | 'pg'>;
+
+/**
+ * The connection pool of a PostgreSQL store (push-gate.md §5.7), made on the first `handle()` call: `o.handle` when
+ * given (shared, never ended here), else a pool of its own (`pg` loaded then) with the connect bound (default 1 500
+ * ms), the statement bound (default 1 000 ms, the server cancels first, the client gives up 100 ms later), at most
+ * `poolMax` (default 2) connections, idle ones closed after 5 s and never keeping the process alive.
+ * `applicationName` names it in `pg_stat_activity`. `close()` ends its own pool (idempotent).
+ */
+export const lazyPgPool = (o: PgPoolOptions, applicationName: string): { readonly handle: () => Promise<PgHandle>; readonly close: () => Promise<void> } => {
+  const stmtMs = o.statementTimeoutMs ?? 1_000;
+  let own: PgTypes.Pool | null = null;
+  let handle: Promise<PgHandle> | null = o.handle !== undefined ? Promise.resolve(o.handle) : null;
+  return {
+    handle: () =>
+      (handle ??= (o.pg !== undefined ? Promise.resolve(o.pg) : loadPg()).then((pg) => {
+        own = new pg.Pool({
+          connectionString: o.url,
+          connectionTimeoutMillis: o.connectTimeoutMs ?? 1_500,
+          // the server cancels a statement first (no late commit after the client gave up); the client's own bound
+          // covers a server that does not answer at all
+          statement_timeout: stmtMs,
+          query_timeout: stmtMs + 100,
+          max: o.poolMax ?? 2,
+          idleTimeoutMillis: 5_000,
+          allowExitOnIdle: true,
+          application_name: applicationName,
+        });
+        // an idle connection killed by the server (restart, pg_terminate_backend) must not crash the process; the
+        // pool drops it and the next call connects again
+        own.on('error', () => undefined);
+        return own as unknown as PgHandle;
+      })),
+    close: async () => {
+      const p = own as PgTypes.Pool | null;
+      own = null;
+      if (p !== null) await p.end().catch(() => undefined);
+    },
+  };
+};
+
 /**
  * Open the PostgreSQL lane store (push-gate.md §5.7). Synchronous and cheap: nothing connects until the first
  * method call (which loads `pg`). Methods never throw; every error is a `LaneFailure` per {@link pgFailure}.
@@ -277,28 +319,8 @@ const prevOf = (v: unknown): PG.PreviousHolder | null => {
 export const openPgLaneStore = (o: PgLaneStoreOptions): PgLaneStore => {
   const S = pgIdent(o.schema ?? 'arbiter');
   const sql = Object.fromEntries((Object.keys(SIGNATURES) as Method[]).map((m) => [m, callOf(S, m)])) as Record<Method, string>;
-  const stmtMs = o.statementTimeoutMs ?? 1_000;
-  let own: PgTypes.Pool | null = null;
-  let handle: Promise<PgHandle> | null = o.handle !== undefined ? Promise.resolve(o.handle) : null;
-  const getHandle = (): Promise<PgHandle> =>
-    (handle ??= (o.pg !== undefined ? Promise.resolve(o.pg) : loadPg()).then((pg) => {
-      own = new pg.Pool({
-        connectionString: o.url,
-        connectionTimeoutMillis: o.connectTimeoutMs ?? 1_500,
-        // the server cancels a statement first (no late commit after the client gave up); the client's own bound
-        // covers a server that does not answer at all
-        statement_timeout: stmtMs,
-        query_timeout: stmtMs + 100,
-        max: o.poolMax ?? 2,
-        idleTimeoutMillis: 5_000,
-        allowExitOnIdle: true,
-        application_name: 'arbiter',
-      });
-      // an idle connection killed by the server (restart, pg_terminate_backend) must not crash the process; the
-      // pool drops it and the next call connects again
-      own.on('error', () => undefined);
-      return own as unknown as PgHandle;
-    }));
+  const pool = lazyPgPool(o, 'arbiter');
+  const getHandle = pool.handle;
   const q = async (text: string, values: ReadonlyArray<unknown>): Promise<ReadonlyArray<Row>> => {
     const h = await getHandle();
     const r = await h.query(text, [o.clock === undefined ? null : o.clock(), ...values]);
@@ -434,10 +456,6 @@ export const openPgLaneStore = (o: PgLaneStoreOptions): PgLaneStore => {
           }),
         ),
       ),
-    close: async () => {
-      const p = own as PgTypes.Pool | null;
-      own = null;
-      if (p !== null) await p.end().catch(() => undefined);
-    },
+    close: pool.close,
   };
 };

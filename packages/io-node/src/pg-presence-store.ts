@@ -19,10 +19,9 @@
  * - A missing table or schema (a database not migrated to version 5) is a failure of kind `unavailable` whose detail
  *   names `arbiter db migrate`; the store never runs DDL.
  */
-import type * as PgTypes from 'pg';
 import * as E from 'fp-ts/lib/Either.js';
 import { presence as P, type PresenceFailure, type PresenceList, type PresenceProblem, type PresenceRecorded, type PresenceSighting, type PresenceStore, type SessionPresence } from '@arbiter/kernel';
-import { loadPg, pgFailure, pgIdent, PG_SCHEMA_STATUS, type PgHandle, type PgModule } from './pg-lane-store.js';
+import { lazyPgPool, pgFailure, pgIdent, PG_SCHEMA_STATUS, type PgHandle, type PgModule } from './pg-lane-store.js';
 
 /** The schema version whose migration creates `arbiter_sessions` (presence.md §9). */
 export const PG_PRESENCE_SCHEMA_VERSION = 5;
@@ -136,24 +135,8 @@ class Raced extends Error {}
  */
 export const openPgPresenceStore = (o: PgPresenceStoreOptions): PresenceStore & { readonly close: () => Promise<void> } => {
   const sql = statements(pgIdent(o.schema ?? 'arbiter'));
-  const stmtMs = o.statementTimeoutMs ?? 1_000;
-  let own: PgTypes.Pool | null = null;
-  let handle: Promise<PgHandle> | null = o.handle !== undefined ? Promise.resolve(o.handle) : null;
-  const getHandle = (): Promise<PgHandle> =>
-    (handle ??= (o.pg !== undefined ? Promise.resolve(o.pg) : loadPg()).then((pg) => {
-      own = new pg.Pool({
-        connectionString: o.url,
-        connectionTimeoutMillis: o.connectTimeoutMs ?? 1_500,
-        statement_timeout: stmtMs,
-        query_timeout: stmtMs + 100,
-        max: o.poolMax ?? 2,
-        idleTimeoutMillis: 5_000,
-        allowExitOnIdle: true,
-        application_name: 'arbiter presence',
-      });
-      own.on('error', () => undefined); // an idle connection the server ended is dropped; it must not end the process
-      return own as unknown as PgHandle;
-    }));
+  const pool = lazyPgPool(o, 'arbiter presence');
+  const getHandle = pool.handle;
   const q = async (text: string, values: ReadonlyArray<unknown>): Promise<ReadonlyArray<Record<string, unknown>>> => (await (await getHandle()).query(text, values)).rows;
 
   const recordOnce = async (s: PresenceSighting): Promise<PresenceRecorded> => {
@@ -209,10 +192,6 @@ export const openPgPresenceStore = (o: PgPresenceStoreOptions): PresenceStore & 
         return E.left(pgPresenceFailure(e));
       }
     },
-    close: async () => {
-      const p = own as PgTypes.Pool | null;
-      own = null;
-      if (p !== null) await p.end().catch(() => undefined);
-    },
+    close: pool.close,
   };
 };
