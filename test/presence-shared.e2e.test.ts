@@ -67,10 +67,12 @@ describe('presence published through the hooks to a shared store (presence.md §
     expect(await served('sess-a', (p) => p?.state === 'idle')).toMatchObject({ state: 'idle', lastEvent: 'stop' });
 
     const b = machine('machine-b');
-    expect(b.hook('prompt', 'UserPromptSubmit', 'sess-b', { prompt: 'go' }).code).toBe(0);
+    // an id that looks like an option (the dispatcher takes a lone --help anywhere as a help request) reaches the publisher whole
+    expect(b.hook('prompt', 'UserPromptSubmit', '--help', { prompt: 'go' }).code).toBe(0);
+    expect(await served('--help', (p) => p?.state === 'working')).toMatchObject({ session: '--help', host: 'machine-b' });
     const st = runBin(['status', '--json'], { env: b.env, cwd: b.repo });
     expect(st.code).toBe(0);
     const snap = JSON.parse(st.stdout) as { sessions: Array<{ session: string; host: string; shown: string }> };
-    expect(snap.sessions.map((s) => `${s.session}@${s.host}:${s.shown}`).sort()).toEqual(['sess-a@machine-a:idle', 'sess-b@machine-b:working']);
+    expect(snap.sessions.map((s) => `${s.session}@${s.host}:${s.shown}`).sort()).toEqual(['--help@machine-b:working', 'sess-a@machine-a:idle']);
   }, 60_000);
 });

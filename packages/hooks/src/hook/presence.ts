@@ -147,7 +147,7 @@ const publishIfDue = (repo: Repo, p: SessionPresence, env: Env, now: number): vo
   notePublishAttempt(repo.runtimeDir, p.session, now);
   if (!P.sharesPresence(configMentioning(repo.topLevel, 'store'))) return;
   const bin = arbiterEntry();
-  if (bin !== null) spawnDetached(bin, ['presence', 'publish', '--session', p.session, '--quiet'], repo.topLevel, env);
+  if (bin !== null) spawnDetached(bin, ['presence', 'publish', `--session=${p.session}`, '--quiet'], repo.topLevel, env); // one argument: an id such as `--help` stays the value (the dispatcher takes a lone `--help` anywhere as a help request)
 };
 
 let armed = false;
