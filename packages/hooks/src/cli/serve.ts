@@ -49,7 +49,7 @@ export const register = (program: Command): void => {
     .description('mint a token for a member; printed once, alone on its line; only its hash is stored')
     .requiredOption('--member <name>', 'the member (the lane holder handle the server will use)')
     .option('--owner', 'may force-release lanes and lift halts placed by others (the same as --role owner)')
-    .option('--role <role>', 'owner, member (default) or viewer (reads the dashboard only, docs/dashboard.md)')
+    .option('--role <role>', 'owner, member (default) or viewer (reads the dashboard and the session registry only, docs/dashboard.md)')
     .option('--store <store>', STORE_HELP)
     .action(async (o: { member: string; owner?: boolean; role?: string; store?: string }) => {
       const { MEMBER_RE, TOKEN_ROLES } = await import('../serve/tokens.js');
