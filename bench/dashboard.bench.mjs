@@ -6,24 +6,12 @@
 //    a fresh browser context per load (no cache, no cookie), from navigation start until the first snapshot is
 //    rendered by the page's own clock (`performance.now()` when it sets `data-ready`), and the same seen from the
 //    driver (which adds the DevTools protocol's round trips and Chromium's navigation set-up).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const startServe = (bin, args, env) =>
-  new Promise((res, rej) => {
-    const child = spawn(process.execPath, [bin, 'serve', '--ui', '--listen', '127.0.0.1:0', ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-      if (m) res({ child, url: m[1] });
-    });
-    child.on('exit', () => rej(new Error(`serve exited: ${err}`)));
-  });
 
 /** One request on a new connection. @returns status, headers, body length. */
 const fetchOnce = (url, { method = 'GET', headers = {} } = {}) =>
@@ -48,7 +36,7 @@ export default async ({ bin, lib, root }) => {
   const token = (m, role) => execFileSync(process.execPath, [bin, 'token', 'create', '--member', m, '--role', role, '--store', store], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   const viewer = token('watcher', 'viewer');
   const member = token('ana@example.com', 'member');
-  const srv = await startServe(bin, ['--store', store], env);
+  const srv = await lib.startServe(bin, ['--ui', '--store', store], env);
   try {
     const s = httpLaneStore({ url: srv.url, token: member });
     for (let i = 0; i < 20; i++) {

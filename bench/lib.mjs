@@ -1,7 +1,7 @@
 // Shared benchmark helpers: every figure is reported with its median and spread (interquartile range) and, where
 // it has one, as a ratio against a baseline measured in the same run (architecture.md: speed is measured here, never
 // asserted in tests; the machines are shared and noisy).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 
 /** Sorted copy. */
@@ -122,3 +122,19 @@ export const startupRow = ({ name, args, env, input = '', rounds, target }) => {
     ...(o ? { olderRatio: o.median / n.median } : {}),
   };
 };
+
+/**
+ * Start `node <bin> serve --listen 127.0.0.1:0 …args` with `env` and resolve `{child, url}` once it says where it
+ * listens; rejects with its stderr when it exits first.
+ */
+export const startServe = (bin, args, env) =>
+  new Promise((res, rej) => {
+    const child = spawn(process.execPath, [bin, 'serve', '--listen', '127.0.0.1:0', ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d.toString();
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
+      if (m) res({ child, url: m[1] });
+    });
+    child.on('exit', () => rej(new Error(`serve exited: ${err}`)));
+  });

@@ -14,23 +14,11 @@
 //    it is still printed, labelled as such, for comparison.
 // 3. a hook that never touches lanes (non-push Bash payload) in a clone configured for the http store: start-up as a
 //    ratio to `node -e 0`, and whether `node:http` was loaded at all (it must not be).
-import { spawn, execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const startServe = (bin, args, env) =>
-  new Promise((res, rej) => {
-    const child = spawn(process.execPath, [bin, 'serve', '--listen', '127.0.0.1:0', ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-      if (m) res({ child, url: m[1] });
-    });
-    child.on('exit', () => rej(new Error(`serve exited: ${err}`)));
-  });
 
 export default async ({ bin, lib, root }) => {
   const rows = [];
@@ -42,7 +30,7 @@ export default async ({ bin, lib, root }) => {
   const storeArg = process.env.BENCH_SERVE_STORE === 'postgres' ? 'postgres' : `fs:${join(tmp, 'served')}`;
   const token = (m) => execFileSync(process.execPath, [bin, 'token', 'create', '--member', m, '--store', storeArg], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   const tokens = Array.from({ length: 16 }, (_, i) => token(`bench${i}@example.com`));
-  const srv = await startServe(bin, ['--store', storeArg], env);
+  const srv = await lib.startServe(bin, ['--store', storeArg], env);
   try {
     // 1. 16 concurrent clients, claim + release cycles
     const cycles = Number(process.env.BENCH_SERVE_CYCLES ?? 150);
