@@ -19,18 +19,9 @@ export interface MemoryPresenceStore extends PresenceStore {
 const failure = (kind: PresenceFailure['kind'], detail: string): PresenceFailure => ({ _tag: 'PresenceFailure', kind, detail });
 
 /** What one raw document decodes to, as a record or a problem (presence.md §5 PR8). */
-const decodeRaw = (key: string, raw: string): SessionPresence | PresenceProblem => {
-  let u: unknown;
-  try {
-    u = JSON.parse(raw);
-  } catch {
-    return { key, kind: 'corrupt', detail: 'not JSON' };
-  }
-  const d = P.decodePresence(u);
-  return d._tag === 'Ok' ? d.presence : d._tag === 'Newer' ? { key, kind: 'newer', detail: `version ${d.version}` } : { key, kind: 'corrupt', detail: d.detail };
-};
+const decodeRaw = (key: string, raw: string): SessionPresence | PresenceProblem => P.readStoredRecord(key, raw);
 
-const isProblem = (x: SessionPresence | PresenceProblem): x is PresenceProblem => 'kind' in x;
+const isProblem = P.isPresenceProblem;
 
 /**
  * Create an empty in-memory registry whose records are stamped with `clock.now()` (ms since the epoch). `record`

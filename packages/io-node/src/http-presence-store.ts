@@ -71,10 +71,8 @@ export const presenceFailureOfStatus = (status: number, body: string): PresenceF
 
 /** A listed record as this client can use it, or a problem (an answer from a newer service). */
 const decodeListed = (u: unknown, i: number): SessionPresence | PresenceProblem => {
-  const d = P.decodePresence(u);
   const key = isObj(u) && typeof u['session'] === 'string' ? u['session'] : `#${i}`;
-  if (d._tag === 'Ok') return d.presence;
-  return d._tag === 'Newer' ? { key, kind: 'newer', detail: `version ${d.version}` } : { key, kind: 'corrupt', detail: d.detail };
+  return P.storedRecordOf(key, u);
 };
 const isProblemAnswer = (u: unknown): u is PresenceProblem =>
   isObj(u) && typeof u['key'] === 'string' && (u['kind'] === 'corrupt' || u['kind'] === 'newer') && typeof u['detail'] === 'string';

@@ -90,20 +90,11 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 
 /** The row text of one record, decoded as a record or a problem keyed by `session` (presence.md §5 PR8). */
 const decodeRow = (session: string, doc: string): SessionPresence | PresenceProblem => {
-  let u: unknown;
-  try {
-    u = JSON.parse(doc);
-  } catch {
-    return { key: session, kind: 'corrupt', detail: 'not JSON' };
-  }
-  const d = P.decodePresence(u);
-  if (d._tag === 'Newer') return { key: session, kind: 'newer', detail: `version ${d.version}` };
-  if (d._tag === 'Corrupt') return { key: session, kind: 'corrupt', detail: d.detail };
-  if (d.presence.session !== session) return { key: session, kind: 'corrupt', detail: 'session id does not match its row' };
-  return d.presence;
+  const d = P.readStoredRecord(session, doc);
+  return P.isPresenceProblem(d) || d.session === session ? d : { key: session, kind: 'corrupt', detail: 'session id does not match its row' };
 };
 
-const isProblem = (x: SessionPresence | PresenceProblem): x is PresenceProblem => 'kind' in x;
+const isProblem = P.isPresenceProblem;
 
 /** The statements, for one schema `S` (quoted). */
 const statements = (S: string) => {

@@ -73,17 +73,10 @@ export const readPresenceFile = (dir: string, name: string): PresenceFileRead =>
   if (r._tag === 'Error') return r;
   if (r._tag === 'NotRegular') return problem('corrupt', `${r.kind}, not a regular file`);
   if (r.truncated) return problem('corrupt', 'larger than a record can be');
-  let u: unknown;
-  try {
-    u = JSON.parse(r.bytes.toString('utf8'));
-  } catch {
-    return problem('corrupt', 'not JSON');
-  }
-  const d = P.decodePresence(u);
-  if (d._tag === 'Newer') return problem('newer', `version ${d.version}`);
-  if (d._tag === 'Corrupt') return problem('corrupt', d.detail);
-  if (presenceFileName(d.presence.session) !== name) return problem('corrupt', 'session id does not match the file name');
-  return { _tag: 'Ok', presence: d.presence };
+  const d = P.readStoredRecord(name, r.bytes.toString('utf8'));
+  if (P.isPresenceProblem(d)) return { _tag: 'Problem', problem: d };
+  if (presenceFileName(d.session) !== name) return problem('corrupt', 'session id does not match the file name');
+  return { _tag: 'Ok', presence: d };
 };
 
 const failure = (kind: PresenceFailure['kind'], detail: string): PresenceFailure => ({ _tag: 'PresenceFailure', kind, detail: detail.slice(0, 200) });

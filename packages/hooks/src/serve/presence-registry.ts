@@ -4,7 +4,7 @@
  * repository it is merged with that repository's own registry by status/node-sources.ts `sharedRegistrySource`.
  */
 import type { PresenceStore } from '@arbiter/kernel';
-import { SourceError, type RegistrySource } from '../status/collect.js';
+import { problemDetail, SourceError, type RegistrySource } from '../status/collect.js';
 
 /**
  * A presence store as the status collector's registry source: its `list`, each unusable record a problem keyed by
@@ -16,7 +16,7 @@ export const presenceRegistrySource = (store: PresenceStore): RegistrySource => 
     if (r._tag === 'Left') throw new SourceError(`served registry: ${r.left.kind} (${r.left.detail})`);
     return {
       sessions: r.right.sessions,
-      problems: r.right.problems.map((p) => ({ key: p.key, detail: p.kind === 'newer' ? `from a newer Arbiter (${p.detail})` : `corrupt: ${p.detail}` })),
+      problems: r.right.problems.map((p) => ({ key: p.key, detail: problemDetail(p) })),
     };
   },
 });

@@ -28,6 +28,9 @@ export interface RegistrySource {
   readonly list: () => Promise<{ readonly sessions: ReadonlyArray<SessionPresence>; readonly problems: ReadonlyArray<{ readonly key: string; readonly detail: string }> }>;
 }
 
+/** How a registry problem reads on the status screen and the page: `from a newer Arbiter (…)` or `corrupt: …` (status.md). */
+export const problemDetail = (p: { readonly kind: 'corrupt' | 'newer'; readonly detail: string }): string => (p.kind === 'newer' ? `from a newer Arbiter (${p.detail})` : `corrupt: ${p.detail}`);
+
 /** A source's failure with a short, printable detail (anything else thrown is reported by its message). */
 export class SourceError extends Error {}
 

@@ -39,7 +39,7 @@ import {
 } from '@arbiter/io-node';
 import { openLaneStore } from '@arbiter/io-node';
 import { laneRoot } from '../hook/push-gate-probes.js';
-import { SourceError, type RegistrySource, type StatusReaders } from './collect.js';
+import { problemDetail, SourceError, type RegistrySource, type StatusReaders } from './collect.js';
 
 /** The session id the status asks the lane store for lanes under (any valid id: it only selects halts, unused here). */
 const STATUS_SESSION = 'arbiter-status';
@@ -84,7 +84,7 @@ export const fsRegistrySource = (runtimeDir: string): RegistrySource => ({
     if (r._tag === 'Failed') throw new SourceError(`registry: ${r.failure.detail}`);
     return {
       sessions: r.list.sessions,
-      problems: r.list.problems.map((p) => ({ key: p.key, detail: p.kind === 'newer' ? `from a newer Arbiter (${p.detail})` : `corrupt: ${p.detail}` })),
+      problems: r.list.problems.map((p) => ({ key: p.key, detail: problemDetail(p) })),
     };
   },
 });
@@ -108,7 +108,7 @@ export const sharedRegistrySource = (local: RegistrySource, shared: PresenceStor
           if (theirs._tag === 'Left') return { sessions: mine.ok ? mine.l.sessions : [], problems: [...localProblems, { key: 'shared registry', detail: `${theirs.left.kind}: ${theirs.left.detail}`.slice(0, 200) }] };
           return {
             sessions: presence.mergeRegistries(mine.ok ? mine.l.sessions : [], theirs.right.sessions),
-            problems: [...localProblems, ...theirs.right.problems.map((p) => ({ key: `shared:${p.key}`, detail: p.kind === 'newer' ? `from a newer Arbiter (${p.detail})` : `corrupt: ${p.detail}` }))],
+            problems: [...localProblems, ...theirs.right.problems.map((p) => ({ key: `shared:${p.key}`, detail: problemDetail(p) }))],
           };
         },
       };

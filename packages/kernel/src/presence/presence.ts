@@ -15,6 +15,7 @@ import {
   type PresenceState,
   type SessionPresence,
 } from './types.js';
+import type { PresenceProblem } from '../ports/presence-store.js';
 
 /** Policy id and version of the registry rules (presence.md header). */
 export const PRESENCE_POLICY = 'presence';
@@ -176,6 +177,29 @@ export const decodePresence = (u: unknown): PresenceDecoded => {
   if (bad !== undefined) return { _tag: 'Corrupt', detail: `bad ${bad}` };
   return { _tag: 'Ok', presence: o as unknown as SessionPresence };
 };
+
+/**
+ * Rule PR8 (presence.md §5): a stored value (already parsed) as a record, or the problem it is under `key`: `newer`
+ * for a higher version, `corrupt` for anything else that is not exactly a record. Total.
+ */
+export const storedRecordOf = (key: string, u: unknown): SessionPresence | PresenceProblem => {
+  const d = decodePresence(u);
+  return d._tag === 'Ok' ? d.presence : d._tag === 'Newer' ? { key, kind: 'newer', detail: `version ${d.version}` } : { key, kind: 'corrupt', detail: d.detail };
+};
+
+/** Rule PR8 (presence.md §5): stored text as a record, or the problem it is under `key` (text that is not JSON is `corrupt`). Total. */
+export const readStoredRecord = (key: string, text: string): SessionPresence | PresenceProblem => {
+  let u: unknown;
+  try {
+    u = JSON.parse(text);
+  } catch {
+    return { key, kind: 'corrupt', detail: 'not JSON' };
+  }
+  return storedRecordOf(key, u);
+};
+
+/** True when a read answered a problem rather than a record. */
+export const isPresenceProblem = (x: SessionPresence | PresenceProblem): x is PresenceProblem => 'kind' in x;
 
 const RECORD_KEYS: ReadonlyArray<keyof SessionPresence> = [
   'v',
