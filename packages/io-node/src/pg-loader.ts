@@ -14,14 +14,17 @@ import * as PgPresence from './pg-presence-store.js';
 /** The PostgreSQL lane-store module (`openPgLaneStore`, `loadPg`, …). */
 export type PgStoreModule = typeof PgStore;
 
-/** Load the PostgreSQL lane-store module, or `null` when it cannot be loaded. Never throws. */
-export const loadPgModule = async (): Promise<PgStoreModule | null> => {
+/** `m` once it has loaded, or `null` when it cannot be. Never throws. */
+const loaded = async <M>(m: M): Promise<M | null> => {
   try {
-    return await Promise.resolve(PgStore);
+    return await Promise.resolve(m);
   } catch {
     return null;
   }
 };
+
+/** Load the PostgreSQL lane-store module, or `null` when it cannot be loaded. Never throws. */
+export const loadPgModule = (): Promise<PgStoreModule | null> => loaded(PgStore);
 
 /** The PostgreSQL session-registry module (`openPgPresenceStore`, presence.md §9). */
 export type PgPresenceModule = typeof PgPresence;
@@ -30,13 +33,7 @@ export type PgPresenceModule = typeof PgPresence;
  * Load the PostgreSQL session-registry module, or `null` when it cannot be loaded. Never throws. Like the lane store,
  * the module is plain code: `pg` itself is loaded by the store's first statement.
  */
-export const loadPgPresenceModule = async (): Promise<PgPresenceModule | null> => {
-  try {
-    return await Promise.resolve(PgPresence);
-  } catch {
-    return null;
-  }
-};
+export const loadPgPresenceModule = (): Promise<PgPresenceModule | null> => loaded(PgPresence);
 
 /** The `pg` driver's `Pool` constructor (for `arbiter serve`'s shared pool and token table), or `null` when `pg` is not installed. Never throws. */
 export const loadPgPool = async (): Promise<PgStore.PgModule['Pool'] | null> => {
