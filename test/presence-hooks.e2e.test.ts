@@ -4,10 +4,10 @@
  * event, the git layer's pre-push records `git` when it knows its session, the answer is the same with or without a
  * registry, and a record that cannot be written changes no answer and is logged once.
  */
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { presenceFileName, readDecisions, resolveRepo, sessionsDir } from '@arbiter/io-node';
+import { decodeInboxLine, dueMarkFile, inboxFile, ingestAllInboxes, presenceFileName, presenceInboxDir, presenceKey, readDecisions, resolveRepo, sessionsDir } from '@arbiter/io-node';
 import { presence as P, type SessionPresence } from '@arbiter/kernel';
 import { git, makeRepo, requireBuilt, runBin, testEnv, tmp } from './helpers/bin.js';
 
@@ -21,7 +21,8 @@ const world = () => {
   mkdirSync(join(repo, '.arbiter'));
   writeFileSync(join(repo, '.arbiter', 'config.json'), JSON.stringify({ version: 1 }));
   const runtime = resolveRepo(repo, env)!.runtimeDir;
-  const record = (session: string): SessionPresence | null => {
+  // the record file as it stands, no inbox folded
+  const raw = (session: string): SessionPresence | null => {
     try {
       const d = P.decodePresence(JSON.parse(readFileSync(join(sessionsDir(runtime), presenceFileName(session)), 'utf8')));
       return d._tag === 'Ok' ? d.presence : null;
@@ -29,7 +30,12 @@ const world = () => {
       return null;
     }
   };
-  return { env, repo, runtime, record };
+  // read as `arbiter status` reads: every inbox folded first (presence.md §11 IN3)
+  const record = (session: string): SessionPresence | null => {
+    ingestAllInboxes(presenceInboxDir(env), env);
+    return raw(session);
+  };
+  return { env, repo, runtime, record, raw };
 };
 
 const payload = (session: string, cwd: string, event: string, extra: Record<string, unknown> = {}): string =>
@@ -118,5 +124,29 @@ describe('hooks record presence (presence.md §7)', () => {
     runBin(['hook', 'prompt', '--agent', 'claude'], { input: payload(id, w.repo, 'UserPromptSubmit', { prompt: 'x' }), env: w.env, cwd: w.repo });
     expect(readdirSync(sessionsDir(w.runtime)).sort()).toEqual(withMarkers(id));
     expect(w.record(id)?.session).toBe(id);
+  });
+
+  it('a working session\'s tool event is one line in its inbox; a Stop folds it; the next tool event takes the full path (presence.md §11)', () => {
+    const w = world();
+    const inbox = presenceInboxDir(w.env);
+    const hook = (name: string, event: string, extra: Record<string, unknown> = {}) =>
+      expect(runBin(['hook', name, '--agent', 'claude'], { input: payload('in-1', w.repo, event, extra), env: w.env, cwd: w.repo }).code).toBe(0);
+    hook('prompt', 'UserPromptSubmit', { prompt: 'go' });
+    expect(w.raw('in-1')).toMatchObject({ state: 'working', lastEvent: 'prompt' });
+    expect(statSync(dueMarkFile(inbox, presenceKey('in-1'))).mtimeMs).toBeGreaterThan(Date.now());
+    hook('pre-tool', 'PreToolUse', { tool_name: 'Read', tool_input: { file_path: join(w.repo, 'README.md') } });
+    expect(w.raw('in-1')).toMatchObject({ lastEvent: 'prompt', lastTool: null }); // the record is not touched
+    const lines = readFileSync(inboxFile(inbox, presenceKey('in-1')), 'utf8').trimEnd().split('\n');
+    expect(lines.map((l) => decodeInboxLine(l))).toMatchObject([{ session: 'in-1', event: 'pre-tool', tool: 'Read', cwd: w.repo, host: null }]);
+    hook('stop', 'Stop', { stop_hook_active: false, last_assistant_message: 'Done.' });
+    expect(w.raw('in-1')).toMatchObject({ state: 'idle', lastEvent: 'stop', lastTool: 'Read' });
+    expect(existsSync(inboxFile(inbox, presenceKey('in-1')))).toBe(false);
+    expect(statSync(dueMarkFile(inbox, presenceKey('in-1'))).mtimeMs).toBe(0);
+    hook('pre-tool', 'PreToolUse', { tool_name: 'Grep', tool_input: { pattern: 'x' } });
+    expect(w.raw('in-1')).toMatchObject({ state: 'working', lastEvent: 'pre-tool', lastTool: 'Grep' }); // idle → working: the full path
+    // the dispatcher's bundle carries the fast path only; the full path is its own bundle, loaded when needed
+    const dist = join(__dirname, '..', 'packages', 'hooks', 'dist');
+    expect(readFileSync(join(dist, 'arbiter.cjs'), 'utf8')).not.toContain('recordEventsSync');
+    expect(readFileSync(join(dist, 'hook-presence.cjs'), 'utf8')).toContain('recordEventsSync');
   });
 });

@@ -19,9 +19,9 @@
  */
 import * as fs from 'node:fs'; // a namespace import: bundles that only list the registry (serve) would warn of unused named imports
 import { join } from 'node:path';
-import { presence as P, type PresenceFailure, type PresenceList, type PresenceProblem, type PresenceRecorded, type PresenceSighting, type PresenceEventKind, type SessionPresence } from '@arbiter/kernel';
+import { presence as P, type PresenceFailure, type PresenceList, type PresenceProblem, type PresenceEvent, type PresenceRecorded, type PresenceSighting, type PresenceEventKind, type SessionPresence } from '@arbiter/kernel';
 import { ensureDir, errnoCode } from './dir.js';
-import { crypto } from './lazy-builtins.js';
+import { presenceKey } from './presence-key.js';
 import { listState, readState, readStateText } from './state-io.js';
 
 /** The registry directory inside a repository's runtime directory. */
@@ -33,26 +33,13 @@ export const SESSIONS_DIR = 'sessions';
  */
 export const PRESENCE_FILE_MAX_BYTES = 256 * 1024;
 
-/** Longest session id (UTF-16 code units) whose file name spells it out; a longer id is named by its SHA-256. */
-export const PRESENCE_DIRECT_MAX_UNITS = 48;
-
 const FILE_RE = /^(?:u(?:[0-9a-f]{4}){1,48}|h[0-9a-f]{64})\.json$/;
 
 /** The registry directory of a runtime directory. */
 export const sessionsDir = (runtimeDir: string): string => join(runtimeDir, SESSIONS_DIR);
 
-/**
- * The file name of a session's record (presence.md §5): `u` and the id's UTF-16 code units in hex (four digits each)
- * for an id of at most {@link PRESENCE_DIRECT_MAX_UNITS} units, so distinct ids never share a file and every name is
- * lowercase hex (safe on a case-insensitive file system); `h` and the SHA-256 of those units (node:crypto, loaded
- * only then) for a longer id. Either way no character of the id reaches the path, and the full id inside the record
- * decides whose it is. Total.
- */
-export const presenceFileName = (session: string): string => {
-  const units = Buffer.from(session, 'utf16le');
-  if (session.length > 0 && session.length <= PRESENCE_DIRECT_MAX_UNITS) return `u${units.toString('hex')}.json`;
-  return `h${crypto().createHash('sha256').update(units).digest('hex')}.json`;
-};
+/** The file name of a session's record (presence.md §5): its registry key (presence-key.ts) and `.json`. Total. */
+export const presenceFileName = (session: string): string => `${presenceKey(session)}.json`;
 
 /** What one record file holds. */
 export type PresenceFileRead =
@@ -126,18 +113,27 @@ const replaceFile = (dir: string, name: string, text: string): void => {
  * Fails (`other`) without writing when the record is corrupt or from a newer Arbiter (PR8), and on an fs error
  * (`unavailable` for permission, read-only or full file systems). Never throws.
  */
-export const recordPresenceSync = (runtimeDir: string, sighting: PresenceSighting, now: number): PresenceRecordSync => {
+export const recordPresenceSync = (runtimeDir: string, sighting: PresenceSighting, now: number): PresenceRecordSync =>
+  typeof sighting.session !== 'string' ? { _tag: 'Failed', failure: failure('other', 'session id is not text') } : recordEventsSync(runtimeDir, sighting.session, [{ ...sighting, at: now }]);
+
+/**
+ * Fold `events` of `session`, each stamped with its time, into the session's record in the registry of `runtimeDir`
+ * (presence.md §3–5; presence.md §11 IN3): one read, `observe` for each event (the result does not depend on their order, PR-P1),
+ * and one write when anything changed. Events of another session change nothing (PR2). Fails like
+ * {@link recordPresenceSync}. Never throws.
+ */
+export const recordEventsSync = (runtimeDir: string, session: string, events: ReadonlyArray<PresenceEvent>): PresenceRecordSync => {
   const dir = sessionsDir(runtimeDir);
-  if (typeof sighting.session !== 'string') return { _tag: 'Failed', failure: failure('other', 'session id is not text') };
-  const name = presenceFileName(sighting.session);
+  const name = presenceFileName(session);
   const cur = readPresenceFile(dir, name);
   if (cur._tag === 'Error') return { _tag: 'Failed', failure: ioFailure('read', cur.code) };
   if (cur._tag === 'Problem') return { _tag: 'Failed', failure: failure('other', `${cur.problem.kind} record ${name} kept: ${cur.problem.detail}`) };
   const prev = cur._tag === 'Ok' ? cur.presence : null;
   // two ids with one file name (possible only for ids named by their SHA-256): the first id keeps the file
-  if (prev !== null && prev.session !== sighting.session) return { _tag: 'Failed', failure: failure('other', `record ${name} belongs to another session id`) };
-  const next = P.observe(prev, { ...sighting, at: now });
-  if (next === null) return { _tag: 'Recorded', recorded: { presence: prev, changed: false } };
+  if (prev !== null && prev.session !== session) return { _tag: 'Failed', failure: failure('other', `record ${name} belongs to another session id`) };
+  let next = prev;
+  for (const ev of events) if (ev.session === session) next = P.observe(next, ev) ?? next;
+  if (next === prev || next === null) return { _tag: 'Recorded', recorded: { presence: prev, changed: false } };
   try {
     replaceFile(dir, name, JSON.stringify(next) + '\n');
   } catch (e) {

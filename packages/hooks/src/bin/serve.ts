@@ -48,7 +48,7 @@ export const main = async (o: ServeMainOptions): Promise<void> => {
   // this repository's own registry (this machine's sessions, written by the local hooks; the local record wins, presence.md §10)
   const served = presenceRegistrySource(opened.presence);
   const repo = o.ui === true ? resolveRepo(cwd, process.env) : null;
-  const registry = repo === null ? served : sharedRegistrySource(fsRegistrySource(repo.runtimeDir), opened.presence);
+  const registry = repo === null ? served : sharedRegistrySource(fsRegistrySource(repo.runtimeDir, process.env), opened.presence);
   const status = o.ui === true ? nodeStatusSources(cwd, process.env, registry) : null;
   const dashboard =
     o.ui === true

@@ -34,7 +34,7 @@ import { logDirFor, logDirOf, readStateText, resolveRepo } from '@arbiter/io-nod
 import type { PresenceEventKind } from '@arbiter/kernel';
 import type { HookInput, HookInvocation, HookMain } from '../invocation.js';
 import { EVENTS, eventRow, stageMatches, type EventRow, type Stage, type StageId } from '../wiring.js';
-import { armPresence } from './presence.js';
+import { armPresence, type FullPresencePath } from './presence.js';
 import { objectOf } from './json-object.js';
 import { recordEarly } from '../decision-record.js';
 import { armWatchdog, finish, readStdin, type HookResult, type StdinResult } from './runtime.js';
@@ -266,7 +266,10 @@ export const runEvent = async (row: EventPlan, inv: HookInvocation, load: Bundle
   const kind = presenceEventOf(inv, row, o);
   const session = o?.['session_id'];
   if (kind !== null && typeof session === 'string' && session !== '' && o !== null) {
-    armPresence(() => ({ agent, event: kind, session, startDir: startDirOf(o), tool: typeof toolName === 'string' ? toolName : null }));
+    armPresence(
+      () => ({ agent, event: kind, session, startDir: startDirOf(o), tool: typeof toolName === 'string' ? toolName : null }),
+      () => load('hook-presence.cjs') as unknown as FullPresencePath,
+    );
   }
   const stages = row.stages.filter((s: Stage) => stageMatches(s, toolName));
   for (let i = 0; i < stages.length; i++) {

@@ -17,6 +17,7 @@ import { deletePending, gitSpawnCpuMs, gitSpawnMs, nodeGit, openLaneStore, readP
 import { readStdin, sinceStartMs, stdinJson, type Agent, type StdinResult } from './runtime.js';
 import { recordDecision } from '../decision-record.js';
 import { armPresence, gitSessionOf } from './presence.js';
+import { recordHookPresence } from '../presence/record.js';
 import { openRuntimeGuard } from '../state-lock-guard.js';
 import { armBackstop } from './backstop.js';
 import { probeClaim, probeCompat, probeIdentity, probeRefs, probeRepo, probeState, storeFor, withTimeout, type GateRepo } from './push-gate-probes.js';
@@ -370,7 +371,7 @@ export const prePushMain: HookMain = async (inv, input = {}) => {
   armGateWatchdog('git', env, 'pre-push');
   // presence.md §7: a push by a known session records `git` presence at exit, after the verdict
   const session = gitSessionOf(env);
-  if (session !== null) armPresence(() => ({ agent: 'git', event: 'git', session, startDir: process.cwd(), tool: null }));
+  if (session !== null) armPresence(() => ({ agent: 'git', event: 'git', session, startDir: process.cwd(), tool: null }), () => ({ recordHookPresence }));
   const stdin = await gateStdin(input);
   const parsed = PG.parsePrePushInput(stdin._tag === 'Ok' ? stdin.text : null);
   return gateProcess(

@@ -26,7 +26,9 @@ import {
   fsLockStore,
   fsOpenHalts,
   fsStateFiles,
+  ingestAllInboxes,
   listPresenceSync,
+  presenceInboxDir,
   logDirOf,
   openSharedPresenceStore,
   readRepoConfig,
@@ -75,11 +77,14 @@ const isStr = (u: unknown): u is string => typeof u === 'string';
 
 /**
  * The session registry of `runtimeDir` as the collector reads it: the file-system presence store's listing
- * (presence.md §4; `listPresenceSync`). A registry directory that cannot be listed rejects (the section is shown
- * unavailable); each unusable record is a problem keyed by its file name, with its kind in the detail.
+ * (presence.md §4; `listPresenceSync`), after folding every inbox of `env`'s state directory into the registries
+ * (presence.md §11 IN3), so the listing shows every sighting this user's hooks have seen (`env` `null`: the registry
+ * as it stands). A registry directory that cannot be listed rejects (the section is shown unavailable); each unusable
+ * record is a problem keyed by its file name, with its kind in the detail.
  */
-export const fsRegistrySource = (runtimeDir: string): RegistrySource => ({
+export const fsRegistrySource = (runtimeDir: string, env: Env | null = null): RegistrySource => ({
   list: async () => {
+    if (env !== null) ingestAllInboxes(presenceInboxDir(env), env);
     const r = listPresenceSync(runtimeDir);
     if (r._tag === 'Failed') throw new SourceError(`registry: ${r.failure.detail}`);
     return {
@@ -297,7 +302,7 @@ export const nodeStatusSources = (cwd: string, env: Env, registry?: RegistrySour
   const decisions = async (): Promise<DecisionStatus[]> => recentDecisions(logDirOf(repo, env), STATUS_RECENT_MAX);
 
   return {
-    readers: { repo: repo.topLevel, registry: registry ?? sharedRegistrySource(fsRegistrySource(repo.runtimeDir), sharedPresence), lanes, halts, commitments, builds, lockHolders, stopGate, decisions },
+    readers: { repo: repo.topLevel, registry: registry ?? sharedRegistrySource(fsRegistrySource(repo.runtimeDir, env), sharedPresence), lanes, halts, commitments, builds, lockHolders, stopGate, decisions },
     close: async () => {
       await store?.close();
       await sharedPresence?.close();
