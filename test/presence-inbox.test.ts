@@ -202,6 +202,21 @@ describe('the fold (IN3)', () => {
     expect(existsSync(inboxFile(w.inbox, presenceKey('s1')))).toBe(true); // left to the holder
   });
 
+  it('sets the due mark from the record the own event leaves: later while working, at once otherwise (IN2)', () => {
+    const w = world();
+    const now = Date.now();
+    ingestInbox(w.inbox, 's1', w.env, { runtimeDir: w.runtime, event: w.ev('prompt', now) });
+    expect(inboxDue(w.inbox, 's1', now + INBOX_FOLD_MS - 1)).toBe(false);
+    expect(inboxDue(w.inbox, 's1', now + INBOX_FOLD_MS)).toBe(true);
+    ingestInbox(w.inbox, 's1', w.env, { runtimeDir: w.runtime, event: w.ev('notification', now + 1) });
+    expect(inboxDue(w.inbox, 's1', now + 2)).toBe(true);
+    ingestInbox(w.inbox, 's1', w.env, { runtimeDir: w.runtime, event: w.ev('post-tool', now + 3, 'Bash') });
+    expect(inboxDue(w.inbox, 's1', now + 4)).toBe(false);
+    // a fold by a reader (no own event) leaves the mark alone
+    ingestAllInboxes(w.inbox, w.env);
+    expect(inboxDue(w.inbox, 's1', now + 4)).toBe(false);
+  });
+
   it('recordEventsSync folds several events in one write and reports no change for duplicates (PR6)', () => {
     const w = world();
     const evs = [w.ev('prompt', 1), w.ev('pre-tool', 2, 'Read'), w.ev('stop', 3)];

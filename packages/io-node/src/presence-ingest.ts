@@ -22,7 +22,7 @@ import { presence as P, type PresenceAgent, type PresenceEvent, type PresenceEve
 import { errnoCode } from './dir.js';
 import { headBranchIn, resolveRepo, type Env, type Repo } from './paths.js';
 import { recordEventsSync, type PresenceRecordSync } from './presence-files.js';
-import { inboxFile, type InboxSighting } from './presence-inbox.js';
+import { INBOX_FOLD_MS, inboxFile, setInboxDue, type InboxSighting } from './presence-inbox.js';
 import { presenceKey } from './presence-key.js';
 import { hostname } from './proc.js';
 import { takeProcessLock } from './process-lock.js';
@@ -153,24 +153,38 @@ export interface IngestResult {
   readonly busy: boolean;
 }
 
+/**
+ * The due mark after the caller's own event is recorded (IN2): due at once (0) when the record is not `working`, else
+ * {@link INBOX_FOLD_MS} after the event; a record that could not be written or read is `working` as far as the mark
+ * goes (retried five minutes later, not on every event).
+ */
+const dueAfter = (r: PresenceRecordSync, at: number): number =>
+  r._tag === 'Recorded' && r.recorded.presence !== null && r.recorded.presence.state !== 'working' ? 0 : at + INBOX_FOLD_MS;
+
 /** The caller's own event to fold with the inbox: the registry it goes to and the event, stamped. */
 export interface OwnEvent {
   readonly runtimeDir: string;
   readonly event: PresenceEvent;
 }
 
+/** Record `own` without its inbox (IN5) and set its due mark; `null` without one. */
+const recordAlone = (inbox: string, own: OwnEvent | null): PresenceRecordSync | null => {
+  if (own === null) return null;
+  const r = recordEventsSync(own.runtimeDir, own.event.session, [own.event]);
+  setInboxDue(inbox, own.event.session, dueAfter(r, own.event.at));
+  return r;
+};
+
+
 /**
  * Rules IN3–IN5: fold the inbox of session key `key` in `inbox` (and `own`, the caller's event, when given) into the
- * registries its lines name. Every line of one session: lines of another session (a forged line or a key collision)
+ * registries its lines name; with `own`, then set the session's due mark from the record it leaves (IN2). Every line of one session: lines of another session (a forged line or a key collision)
  * are dropped. Never throws; a registry that cannot be written leaves its lines unfolded (a hint lost, reported in
  * `own` when it is the caller's registry).
  */
 export const ingestInboxKey = (inbox: string, key: string, env: Env, own: OwnEvent | null = null): IngestResult => {
   const release = lockKey(inbox, key);
-  if (release === null) {
-    const r = own === null ? null : recordEventsSync(own.runtimeDir, own.event.session, [own.event]);
-    return { own: r, folded: 0, dropped: 0, busy: true };
-  }
+  if (release === null) return { own: recordAlone(inbox, own), folded: 0, dropped: 0, busy: true };
   try {
     const lines = takeInboxLines(inbox, key);
     const places = new Map<string, Place | null>();
@@ -222,10 +236,12 @@ export const ingestInboxKey = (inbox: string, key: string, env: Env, own: OwnEve
       else dropped += events.length - (mine ? 1 : 0);
     }
     removeTaken(inbox, key);
+    // set under the lock, so two folds of one session cannot leave the mark of the older record
+    if (own !== null && ownResult !== null) setInboxDue(inbox, own.event.session, dueAfter(ownResult, own.event.at));
     return { own: ownResult, folded, dropped, busy: false };
   } catch {
     // the inbox could not be taken (IN5): the caller's own event is recorded alone
-    return { own: own === null ? null : recordEventsSync(own.runtimeDir, own.event.session, [own.event]), folded: 0, dropped: 0, busy: false };
+    return { own: recordAlone(inbox, own), folded: 0, dropped: 0, busy: false };
   } finally {
     release();
   }

@@ -81,7 +81,7 @@ const logFailureOnce = (repo: Repo, h: HookSighting, detail: string, kind: strin
 /**
  * Record one sighting now, synchronously, by the full path (presence.md §7; presence.md §11 IN2–IN3): resolve the repository of
  * `startDir`, fold the session's inbox and this event (stamped `now`, ms since the epoch, machine clock) into the
- * registry, then set the session's due mark: due at once when the record is not `working` (so the next tool event,
+ * registry, which sets the session's due mark: due at once when the record is not `working` (so the next tool event,
  * which makes it `working` again, takes this path too), else {@link INBOX_FOLD_MS} later. Outside a repository, or in
  * a runtime directory another host holds, only the inbox is folded. Never throws.
  */
@@ -92,9 +92,11 @@ export const recordHookPresence = (h: HookSighting, env: Env = process.env, now:
     const repo = found !== null && !foreignHeld(found.runtimeDir) ? found : null;
     const r = ingestInbox(inbox, h.session, env, repo === null ? null : { runtimeDir: repo.runtimeDir, event: eventOf(h, repo, env, now) });
     const own = r.own;
-    const p = own !== null && own._tag === 'Recorded' ? own.recorded.presence : null;
-    setInboxDue(inbox, h.session, p !== null && p.state !== 'working' ? 0 : now + INBOX_FOLD_MS);
-    if (repo === null || own === null) return;
+    if (repo === null || own === null) {
+      setInboxDue(inbox, h.session, now + INBOX_FOLD_MS); // nothing recorded: fold again in five minutes
+      return;
+    }
+    const p = own._tag === 'Recorded' ? own.recorded.presence : null;
     if (own._tag === 'Failed') {
       logFailureOnce(repo, h, own.failure.detail, own.failure.kind);
       return;
