@@ -275,10 +275,14 @@ describe('appends racing a folder, with real processes (IN1)', () => {
     }
     const outs = await children;
     take();
-    for (const o of outs) expect(o).toMatchObject({ code: 0, stderr: '', stdout: `${count}\n` });
+    for (const o of outs) expect(o).toMatchObject({ code: 0, stderr: '' });
+    // an append that reports failure (every one of its writes taken away, possible only against a folder that takes
+    // the inbox in a tight loop, as here) is the hook's cue to take the full path instead: the sighting still lands
+    const failed = new Set(outs.flatMap((o) => JSON.parse(o.stdout) as string[]));
     const missing: string[] = [];
-    for (let w = 0; w < workers; w++) for (let i = 0; i < count; i++) if (!seen.has(`w${w}-${i}`)) missing.push(`w${w}-${i}`);
+    for (let w = 0; w < workers; w++) for (let i = 0; i < count; i++) if (!seen.has(`w${w}-${i}`) && !failed.has(`w${w}-${i}`)) missing.push(`w${w}-${i}`);
     expect(missing).toEqual([]);
+    expect(failed.size).toBeLessThanOrEqual((workers * count) / 100);
     expect(takes).toBeGreaterThan(10);
   }, 60_000);
 });
