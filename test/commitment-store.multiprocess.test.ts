@@ -5,7 +5,6 @@
  * processes). Also CM-P2: the kernel sha256 equals node:crypto.
  */
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +14,7 @@ import { buildSync } from 'esbuild';
 import * as E from 'fp-ts/lib/Either.js';
 import { actionClaim as ac, sha256Hex } from '@arbiter/kernel';
 import { fsCommitmentStore } from '@arbiter/io-node';
+import { runNodeScript } from './helpers/bin.js';
 
 const root = resolve(__dirname, '..');
 
@@ -35,15 +35,6 @@ const bundleChild = (out: string): void => {
   });
 };
 
-const run = (script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-  new Promise((res) => {
-    const p = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('close', (code) => res({ code, stdout, stderr }));
-  });
 
 describe('file-system commitment store across processes', () => {
   it('no commitment is lost when 6 processes write at once, and one key never has two active commitments', async () => {
@@ -54,7 +45,7 @@ describe('file-system commitment store across processes', () => {
       const workers = 6;
       const count = 8;
       const startAt = String(Date.now() + 1500);
-      const outs = await Promise.all(Array.from({ length: workers }, (_, w) => run(script, [join(dir, 'rt'), String(w), String(count), startAt])));
+      const outs = await Promise.all(Array.from({ length: workers }, (_, w) => runNodeScript(script, [join(dir, 'rt'), String(w), String(count), startAt])));
       for (const o of outs) {
         expect(o.code).toBe(0);
         expect(o.stderr).toBe('');

@@ -5,7 +5,6 @@
  * another session are dropped, a torn line is skipped, a taken file left half-way is folded by the next folder, and a
  * corrupt record is never overwritten (PR8).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
@@ -33,7 +32,7 @@ import {
   type InboxSighting,
 } from '@arbiter/io-node';
 import { presence as P, type PresenceEvent, type PresenceEventKind, type SessionPresence } from '@arbiter/kernel';
-import { makeRepo, tmp } from './helpers/bin.js';
+import { makeRepo, runNodeScript, tmp } from './helpers/bin.js';
 
 const root = resolve(__dirname, '..');
 
@@ -228,15 +227,6 @@ describe('the fold (IN3)', () => {
 });
 
 describe('appends racing a folder, with real processes (IN1)', () => {
-  const run = (script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-    new Promise((res) => {
-      const p = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      p.on('close', (code) => res({ code, stdout, stderr }));
-    });
 
   it('no line is lost when 4 writers append while a folder keeps taking the inbox away', async () => {
     const dir = tmp('arbiter-inbox-race-');
@@ -258,7 +248,7 @@ describe('appends racing a folder, with real processes (IN1)', () => {
     const count = 400;
     const startAt = String(Date.now() + 1_000);
     let done = false;
-    const children = Promise.all(Array.from({ length: workers }, (_, w) => run(script, [inbox, 'race', String(w), String(count), startAt]))).finally(() => (done = true));
+    const children = Promise.all(Array.from({ length: workers }, (_, w) => runNodeScript(script, [inbox, 'race', String(w), String(count), startAt]))).finally(() => (done = true));
     const seen = new Set<string>();
     let takes = 0;
     const take = (): void => {

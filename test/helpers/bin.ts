@@ -154,3 +154,14 @@ export const stopChild = async (child: ChildProcess | null | undefined): Promise
   child.kill('SIGTERM');
   await done;
 };
+
+/** Run `node script ...args` (a child bundled by a multi-process test) and collect its exit code and output. */
+export const runNodeScript = (script: string, args: ReadonlyArray<string>): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+  new Promise((res) => {
+    const p = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('close', (code) => res({ code, stdout, stderr }));
+  });
