@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { memoryLaneStore, type MemoryLaneStore } from '@arbiter/io-memory';
 import { pushGate as PG } from '@arbiter/kernel';
@@ -114,6 +115,37 @@ describe('embedded fs lane store specifics', () => {
     const { readFileSync } = await import('node:fs');
     writeFileSync(join(root, 'lanes', `${laneKey('deploy:b')}.json.1`), readFileSync(join(root, 'lanes', other)));
     expect(await right(s.claim('deploy:b', H(2), { intent: 'push', eta_minutes: null }))).toEqual({ _tag: 'Granted', fence: 2, reclaimed: false });
+  });
+
+  it("state('all') lists every lane whose newest generation decodes, and skips a corrupt, misplaced or codec-refused one", async () => {
+    const root = tmp();
+    const s = fsLaneStore(root);
+    for (const l of ['deploy:a', 'deploy:b', 'deploy:c', 'deploy:d']) await right(s.claim(l, H(1), { intent: 'push', eta_minutes: null }));
+    const gen1 = (l: string): string => join(root, 'lanes', `${laneKey(l)}.json.1`);
+    const b = JSON.parse(readFileSync(gen1('deploy:b'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(root, 'lanes', `${laneKey('deploy:b')}.json.2`), JSON.stringify({ ...b, fence: -1 })); // refused by the codec
+    writeFileSync(join(root, 'lanes', `${laneKey('deploy:c')}.json.2`), readFileSync(gen1('deploy:a'))); // names another lane
+    writeFileSync(join(root, 'lanes', `${laneKey('deploy:d')}.json.2`), '{"schema_version":1,"lane":'); // not JSON
+    expect((await right(s.state('all', 'x'))).lanes.map((v) => [v.lane, v.fence])).toEqual([['deploy:a', 1]]);
+  });
+
+  it('decodeLaneJson of a parsed generation answers what decodeLaneRecord answers for its text', () => {
+    const rec = (lane: string, fence: unknown): Record<string, unknown> => ({
+      schema_version: 1,
+      lane,
+      fence,
+      holder: null,
+      event: { kind: 'release', at: '2026-01-01T00:00:00.000Z', by_handle: 'h', by_session: 's', by_instance: 'i', reason: null, previous: null },
+    });
+    expect(PG.decodeLaneRecord(JSON.stringify(rec('deploy:a', 1)), 'deploy:a')).not.toHaveProperty('corrupt'); // the fixture is a valid record
+    fc.assert(
+      fc.property(fc.constantFrom('deploy:a', 'deploy:b'), fc.oneof(fc.nat(), fc.integer(), fc.string(), fc.constant(null)), fc.boolean(), (lane, fence, drop) => {
+        const o = rec('deploy:a', fence);
+        if (drop) delete o['event'];
+        const text = JSON.stringify(o);
+        expect(PG.decodeLaneJson(JSON.parse(text), lane)).toEqual(PG.decodeLaneRecord(text, lane));
+      }),
+    );
   });
 
   it('PG-30 crash injected at every step of a force-release: lane unchanged without audit, or released with its audit', async () => {

@@ -48,6 +48,17 @@ describe('packages', () => {
     expect(foreign).toEqual([]);
   });
 
+  it('the status bundle carries only the decisions it reads (status.md §8: its compile time is part of every snapshot)', () => {
+    const st = readFileSync(join(root, 'packages/hooks/dist/status.cjs'), 'utf8');
+    const modules = [...st.matchAll(/^\/\/ (\S+)$/gm)].map((m) => m[1] as string);
+    expect(modules.some((m) => m.endsWith('kernel/src/presence/status.ts'))).toBe(true);
+    // the push-gate decision itself (classifier, shell lexer, verbs), the other decisions' steps and the atomic writer:
+    // a kernel namespace imported whole, or a writer the read-only screen never calls, would bring them back
+    const foreign = modules.filter((m) => /kernel\/src\/(push-gate\/(classifier|verbs|text|destinations|push-gate)|shell\/|stop-gate\/(step|stop-gate)|action-claim\/(claim|evidence|commands)|secrets)/.test(m) || /commander|write-file-atomic|fp-ts\/lib\//.test(m));
+    expect(foreign).toEqual([]);
+    expect(st.length).toBeLessThan(260_000);
+  });
+
   it('the toolchain is pinned for Node 20', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
     expect(pkg.devDependencies['tsup']).toMatch(/^8\.5\./);

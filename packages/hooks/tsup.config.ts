@@ -1,7 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsup';
+import type { Plugin } from 'esbuild';
 
 const src = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
+
+/**
+ * Namespace imports that tree-shake (status.md §8, speed). The kernel groups each decision under a namespace
+ * (`export * as pushGate from './push-gate/push-gate.js'` in its index), and a module imports it as
+ * `import { pushGate as PG } from '@arbiter/kernel'`. esbuild cannot shake a namespace reached through a re-export:
+ * it builds the whole namespace object, so one `PG.decodeLaneRecord` pulled every push-gate module (the classifier,
+ * the shell lexer, the verbs) into every bundle that reads a lane. It does shake a direct `import * as PG from
+ * '<module>'` used only as `PG.name`. So, for the binary's bundles only, this plugin rewrites each such named
+ * namespace import of `@arbiter/kernel` in our sources into that direct form, from the module the kernel index
+ * names; every other specifier of the import stays as it was. Same code, same bindings: only unused code goes.
+ */
+const kernelIndex = src('../kernel/src/index.ts');
+const kernelNamespaces = (): Map<string, string> => {
+  const m = new Map<string, string>();
+  for (const x of readFileSync(kernelIndex, 'utf8').matchAll(/^export \* as (\w+) from '(\.[^']+)\.js';$/gm)) {
+    m.set(x[1] as string, join(dirname(kernelIndex), `${x[2] as string}.ts`));
+  }
+  return m;
+};
+const shakeKernelNamespaces: Plugin = {
+  name: 'shake-kernel-namespaces',
+  setup(build) {
+    const ns = kernelNamespaces();
+    build.onLoad({ filter: /[\\/]packages[\\/](hooks|io-node)[\\/]src[\\/].*\.ts$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes("'@arbiter/kernel'")) return undefined;
+      const contents = text.replace(/^import \{([^}]*)\} from '@arbiter\/kernel';$/gm, (all, list: string) => {
+        const keep: string[] = [];
+        const direct: string[] = [];
+        for (const spec of list.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+          const m = /^(\w+)(?:\s+as\s+(\w+))?$/.exec(spec); // a value specifier; `type X` ones stay
+          const path = m === null ? undefined : ns.get(m[1] as string);
+          if (m === null || path === undefined) keep.push(spec);
+          else direct.push(`import * as ${m[2] ?? m[1]} from ${JSON.stringify(path)};`);
+        }
+        if (direct.length === 0) return all;
+        return [...(keep.length > 0 ? [`import { ${keep.join(', ')} } from '@arbiter/kernel';`] : []), ...direct].join(' ');
+      });
+      return contents === text ? undefined : { contents, loader: 'ts' };
+    });
+  },
+};
 
 // Two kinds of output:
 // 1. the library entry (`@arbiter/hooks`): ESM + CJS + .d.ts, dependencies external;
@@ -35,6 +80,7 @@ export default defineConfig([
     treeshake: true,
     minify: false,
     banner: { js: '#!/usr/bin/env node' },
+    esbuildPlugins: [shakeKernelNamespaces],
     // Bundle our own packages from their ESM sources, not their single-file dists: every package declares
     // `sideEffects: false`, so esbuild drops the decision modules a hook does not use (a lean hook bundle).
     esbuildOptions(o) {

@@ -304,7 +304,7 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
               try {
                 const json = JSON.parse((await readGeneration(join(lanesDir, `${key}.json.${g}`))) ?? '') as { lane?: unknown };
                 if (typeof json.lane !== 'string' || laneKey(json.lane) !== key) break;
-                const d = PG.decodeLaneRecord(JSON.stringify(json), json.lane);
+                const d = PG.decodeLaneJson(json, json.lane); // parsed once: the lane it names picks the key to check
                 if (!('corrupt' in d)) lanes.push(PG.viewOf(d.lane, d, t));
                 break;
               } catch (e) {

@@ -19,13 +19,13 @@ import {
   type HaltStatus,
   type LaneStatus,
   type PresenceStore,
+  type StateFileName,
 } from '@arbiter/kernel';
 import {
   embeddedRootOf,
   fsCommitmentStore,
   fsLockStore,
   fsOpenHalts,
-  fsStateFiles,
   ingestAllInboxes,
   listPresenceSync,
   presenceInboxDir,
@@ -33,6 +33,7 @@ import {
   openSharedPresenceStore,
   readRepoConfig,
   readState,
+  readStateFileSync,
   resolveRepo,
   resolveStateDir,
   resolveWorkspace,
@@ -213,7 +214,12 @@ export const nodeStatusSources = (cwd: string, env: Env, registry?: RegistrySour
   const store: ClosableLaneStore | null = config._tag === 'Invalid' ? null : openLaneStore(settings.store, { root, owners: settings.owners, defaultLeaseMin: settings.lease_minutes, env });
   const embedded = embeddedRootOf(settings.store, root);
   const sharedPresence = config._tag === 'Invalid' ? null : openSharedPresenceStore(settings.store, env);
-  const files = fsStateFiles(repo.runtimeDir);
+  // the read half of the state files alone: the screen writes nothing, so it neither needs nor loads the writer
+  const readFile = async (name: StateFileName): Promise<string | null> => {
+    const r = readStateFileSync(repo.runtimeDir, name);
+    if (!r.ok) throw new SourceError(`${name}: ${r.failure.detail}`);
+    return r.text;
+  };
   const needStore = (): ClosableLaneStore => {
     if (store === null) throw new SourceError(`configuration invalid: ${config._tag === 'Invalid' ? config.detail : ''}`);
     return store;
@@ -263,10 +269,9 @@ export const nodeStatusSources = (cwd: string, env: Env, registry?: RegistrySour
   };
 
   const builds = async () => {
-    const r = await files.read(BS.STATE_FILE)();
-    if (r._tag === 'Left') throw new SourceError(`${BS.STATE_FILE}: ${r.left.detail}`);
-    if (r.right === null) return [];
-    const s = BS.readState(r.right);
+    const text = await readFile(BS.STATE_FILE);
+    if (text === null) return [];
+    const s = BS.readState(text);
     if (s._tag === 'Unparseable') throw new SourceError(`${BS.STATE_FILE}: ${s.detail}`);
     const v = s.view;
     if (BS.isTerminal(v.phase)) return [];
@@ -274,9 +279,7 @@ export const nodeStatusSources = (cwd: string, env: Env, registry?: RegistrySour
   };
 
   const stopGate = async () => {
-    const r = await files.read(SG.GATE_FILE)();
-    if (r._tag === 'Left') throw new SourceError(`${SG.GATE_FILE}: ${r.left.detail}`);
-    const g = SG.readGateState(r.right);
+    const g = SG.readGateState(await readFile(SG.GATE_FILE));
     if (g === null) throw new SourceError(`${SG.GATE_FILE}: cannot be parsed`);
     return { mode: g.killSwitch ? 'killed' : g.mode };
   };

@@ -122,6 +122,15 @@ export const decodeLaneRecord = (text: string, lane: string): LaneRecord | { rea
   } catch {
     return { corrupt: 'not valid JSON' };
   }
+  return decodeLaneJson(json, lane);
+};
+
+/**
+ * {@link decodeLaneRecord} of a generation already parsed as JSON (`json`, any value): the same codec and the same
+ * answers, for a reader that had to parse the text first to learn which lane it holds (the overview of every lane,
+ * `state('all')`), so it parses each file once.
+ */
+export const decodeLaneJson = (json: unknown, lane: string): LaneRecord | { readonly corrupt: string } => {
   const r = LaneRecordCodec.decode(json);
   if (!isRight(r)) return { corrupt: describeErrors(r.left) };
   if (r.right.lane !== lane) return { corrupt: 'record names another lane' };
