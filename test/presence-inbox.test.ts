@@ -216,6 +216,15 @@ describe('the fold (IN3)', () => {
     expect(inboxDue(w.inbox, 's1', now + 4)).toBe(false);
   });
 
+  it('an inbox that cannot be created records the own event at once, without waiting for a lock (IN5)', () => {
+    const w = world();
+    writeFileSync(join(w.base, 'not-a-dir'), '');
+    const inbox = join(w.base, 'not-a-dir', 'presence-inbox');
+    const r = ingestInbox(inbox, 's1', w.env, { runtimeDir: w.runtime, event: w.ev('prompt', 1) });
+    expect(r).toMatchObject({ busy: false, own: { _tag: 'Recorded' } }); // busy would mean the lock was waited for, then given up
+    expect(recordOf(w.runtime, 's1')).toMatchObject({ state: 'working', lastEvent: 'prompt' });
+  });
+
   it('recordEventsSync folds several events in one write and reports no change for duplicates (PR6)', () => {
     const w = world();
     const evs = [w.ev('prompt', 1), w.ev('pre-tool', 2, 'Read'), w.ev('stop', 3)];

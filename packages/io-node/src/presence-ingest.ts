@@ -19,7 +19,7 @@
 import { readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { presence as P, type PresenceAgent, type PresenceEvent, type PresenceEventKind } from '@arbiter/kernel';
-import { errnoCode } from './dir.js';
+import { ensureDir, errnoCode } from './dir.js';
 import { headBranchIn, resolveRepo, type Env, type Repo } from './paths.js';
 import { recordEventsSync, type PresenceRecordSync } from './presence-files.js';
 import { INBOX_FOLD_MS, inboxFile, setInboxDue, type InboxSighting } from './presence-inbox.js';
@@ -175,14 +175,19 @@ const recordAlone = (inbox: string, own: OwnEvent | null): PresenceRecordSync | 
   return r;
 };
 
-
 /**
  * Rules IN3–IN5: fold the inbox of session key `key` in `inbox` (and `own`, the caller's event, when given) into the
- * registries its lines name; with `own`, then set the session's due mark from the record it leaves (IN2). Every line of one session: lines of another session (a forged line or a key collision)
- * are dropped. Never throws; a registry that cannot be written leaves its lines unfolded (a hint lost, reported in
- * `own` when it is the caller's registry).
+ * registries its lines name; with `own`, then set the session's due mark from the record it leaves (IN2). Every line
+ * belongs to one session: lines of another session (a forged line or a key collision) are dropped. Never throws; a
+ * registry that cannot be written leaves its lines unfolded (a hint lost, reported in `own` when it is the caller's
+ * registry); an inbox directory that cannot be created records `own` alone at once (no lock to wait for).
  */
 export const ingestInboxKey = (inbox: string, key: string, env: Env, own: OwnEvent | null = null): IngestResult => {
+  try {
+    ensureDir(inbox); // an inbox that cannot exist (a read-only or full file system) has no lock worth waiting for
+  } catch {
+    return { own: recordAlone(inbox, own), folded: 0, dropped: 0, busy: false };
+  }
   const release = lockKey(inbox, key);
   if (release === null) return { own: recordAlone(inbox, own), folded: 0, dropped: 0, busy: true };
   try {
