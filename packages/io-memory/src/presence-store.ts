@@ -16,12 +16,7 @@ export interface MemoryPresenceStore extends PresenceStore {
   readonly failNext: (kind: PresenceFailure['kind']) => void;
 }
 
-const failure = (kind: PresenceFailure['kind'], detail: string): PresenceFailure => ({ _tag: 'PresenceFailure', kind, detail });
-
-/** What one raw document decodes to, as a record or a problem (presence.md §5 PR8). */
-const decodeRaw = (key: string, raw: string): SessionPresence | PresenceProblem => P.readStoredRecord(key, raw);
-
-const isProblem = P.isPresenceProblem;
+const failure = P.presenceFailure;
 
 /**
  * Create an empty in-memory registry whose records are stamped with `clock.now()` (ms since the epoch). `record`
@@ -42,8 +37,8 @@ export const memoryPresenceStore = (clock: Clock): MemoryPresenceStore => {
       const f = takeFailure();
       if (f !== null) return E.left(f);
       const raw = docs.get(s.session);
-      const prev = raw === undefined ? null : decodeRaw(s.session, raw);
-      if (prev !== null && isProblem(prev)) return E.left(failure('other', `${prev.kind} record kept: ${prev.detail}`));
+      const prev = raw === undefined ? null : P.readStoredRecord(s.session, raw);
+      if (prev !== null && P.isPresenceProblem(prev)) return E.left(failure('other', `${prev.kind} record kept: ${prev.detail}`));
       const next = P.observe(prev, { ...s, at: clock.now() });
       if (next === null) return E.right<PresenceFailure, PresenceRecorded>({ presence: prev, changed: false });
       docs.set(s.session, JSON.stringify(next));
@@ -55,8 +50,8 @@ export const memoryPresenceStore = (clock: Clock): MemoryPresenceStore => {
       const sessions: SessionPresence[] = [];
       const problems: PresenceProblem[] = [];
       for (const [key, raw] of docs) {
-        const d = decodeRaw(key, raw);
-        if (isProblem(d)) problems.push(d);
+        const d = P.readStoredRecord(key, raw);
+        if (P.isPresenceProblem(d)) problems.push(d);
         else sessions.push(d);
       }
       return E.right<PresenceFailure, PresenceList>({ sessions, problems });

@@ -41,7 +41,7 @@ export interface HttpPresenceStoreOptions {
   readonly request?: (req: HttpRequest) => Promise<E.Either<HttpFailure, HttpResponse>>;
 }
 
-const failure = (kind: PresenceFailure['kind'], detail: string): PresenceFailure => ({ _tag: 'PresenceFailure', kind, detail: detail.slice(0, 200) });
+const failure = P.presenceFailure;
 
 type Obj = Record<string, unknown>;
 const isObj = (u: unknown): u is Obj => typeof u === 'object' && u !== null && !Array.isArray(u);
@@ -127,7 +127,7 @@ export const httpPresenceStore = (o: HttpPresenceStoreOptions): PresenceStore & 
       const problems: PresenceProblem[] = [...(u['problems'] as PresenceProblem[])];
       (u['sessions'] as unknown[]).forEach((x, i) => {
         const d = decodeListed(x, i);
-        if ('kind' in d) problems.push(d);
+        if (P.isPresenceProblem(d)) problems.push(d);
         else sessions.push(d);
       });
       return E.right<PresenceFailure, PresenceList>({ sessions, problems });

@@ -70,7 +70,7 @@ export interface PgPresenceStoreOptions {
   readonly pg?: PgModule;
 }
 
-const failure = (kind: PresenceFailure['kind'], detail: string): PresenceFailure => ({ _tag: 'PresenceFailure', kind, detail: detail.slice(0, 200) });
+const failure = P.presenceFailure;
 
 /**
  * A driver error → presence failure (presence.md §9 RS6), through the lane store's mapping (push-gate.md §5.6, PostgreSQL
@@ -93,8 +93,6 @@ const decodeRow = (session: string, doc: string): SessionPresence | PresenceProb
   const d = P.readStoredRecord(session, doc);
   return P.isPresenceProblem(d) || d.session === session ? d : { key: session, kind: 'corrupt', detail: 'session id does not match its row' };
 };
-
-const isProblem = P.isPresenceProblem;
 
 /** The statements, for one schema `S` (quoted). */
 const statements = (S: string) => {
@@ -137,7 +135,7 @@ export const openPgPresenceStore = (o: PgPresenceStoreOptions): PresenceStore & 
     let prev: SessionPresence | null = null;
     if (typeof doc === 'string') {
       const d = decodeRow(String(row['session']), doc);
-      if (isProblem(d)) throw failure('other', `${d.kind} record of this session kept: ${d.detail}`);
+      if (P.isPresenceProblem(d)) throw failure('other', `${d.kind} record of this session kept: ${d.detail}`);
       prev = d;
     }
     const next = P.observe(prev, { ...s, at: now });
@@ -175,7 +173,7 @@ export const openPgPresenceStore = (o: PgPresenceStoreOptions): PresenceStore & 
         const problems: PresenceProblem[] = [];
         for (const r of rows) {
           const d = decodeRow(String(r['session']), String(r['doc']));
-          if (isProblem(d)) problems.push(d);
+          if (P.isPresenceProblem(d)) problems.push(d);
           else sessions.push(d);
         }
         return E.right<PresenceFailure, PresenceList>({ sessions, problems });

@@ -66,7 +66,7 @@ export const readPresenceFile = (dir: string, name: string): PresenceFileRead =>
   return { _tag: 'Ok', presence: d };
 };
 
-const failure = (kind: PresenceFailure['kind'], detail: string): PresenceFailure => ({ _tag: 'PresenceFailure', kind, detail: detail.slice(0, 200) });
+const failure = P.presenceFailure;
 
 const ioFailure = (what: string, code: string): PresenceFailure =>
   failure(code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOSPC' ? 'unavailable' : 'other', `${what}: ${code}`);

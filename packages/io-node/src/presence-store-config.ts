@@ -10,7 +10,7 @@
  * call; a missing URL or module answers every call with a `PresenceFailure` (`unavailable` or `other`).
  */
 import * as E from 'fp-ts/lib/Either.js';
-import type { PresenceFailure, PresenceStore, pushGate as PG } from '@arbiter/kernel';
+import { presence as P, type PresenceFailure, type PresenceStore, type pushGate as PG } from '@arbiter/kernel';
 import { httpPresenceStore } from './http-presence-store.js';
 import type { Env } from './paths.js';
 import { loadPgPresenceModule } from './pg-loader.js';
@@ -35,10 +35,10 @@ export const openSharedPresenceStore = (spec: PG.StoreSpec, env: Env): ClosableP
   if (spec.kind === 'embedded') return null;
   if (spec.kind === 'http') return httpPresenceStore({ url: spec.url, token: env[spec.token_env] ?? null });
   const url = env[spec.url_env] ?? '';
-  if (url === '') return failingPresenceStore({ _tag: 'PresenceFailure', kind: 'unavailable', detail: `${spec.url_env} is not set`.slice(0, 200) });
+  if (url === '') return failingPresenceStore(P.presenceFailure('unavailable', `${spec.url_env} is not set`));
   return lazyPresenceStore(async () => {
     const mod = await loadPgPresenceModule();
-    if (mod === null) return { _tag: 'PresenceFailure', kind: 'unavailable', detail: 'this build has no PostgreSQL store' };
+    if (mod === null) return P.presenceFailure('unavailable', 'this build has no PostgreSQL store');
     return mod.openPgPresenceStore({ url });
   });
 };
@@ -47,7 +47,7 @@ export const openSharedPresenceStore = (spec: PG.StoreSpec, env: Env): ClosableP
 const lazyPresenceStore = (open: () => Promise<ClosablePresenceStore | PresenceFailure>): ClosablePresenceStore => {
   let p: Promise<ClosablePresenceStore | PresenceFailure> | null = null;
   const get = (): Promise<ClosablePresenceStore | PresenceFailure> =>
-    (p ??= open().catch((): PresenceFailure => ({ _tag: 'PresenceFailure', kind: 'other', detail: 'the store could not be opened' })));
+    (p ??= open().catch(() => P.presenceFailure('other', 'the store could not be opened')));
   const isFailure = (s: ClosablePresenceStore | PresenceFailure): s is PresenceFailure => '_tag' in s && s._tag === 'PresenceFailure';
   return {
     record: (sighting) => async () => {

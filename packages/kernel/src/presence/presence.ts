@@ -15,7 +15,7 @@ import {
   type PresenceState,
   type SessionPresence,
 } from './types.js';
-import type { PresenceProblem } from '../ports/presence-store.js';
+import type { PresenceFailure, PresenceProblem } from '../ports/presence-store.js';
 
 /** Policy id and version of the registry rules (presence.md header). */
 export const PRESENCE_POLICY = 'presence';
@@ -197,6 +197,9 @@ export const readStoredRecord = (key: string, text: string): SessionPresence | P
   }
   return storedRecordOf(key, u);
 };
+
+/** A store failure of `kind` with `detail` cut to the port's 200 characters (the `PresenceStore` contract). Total. */
+export const presenceFailure = (kind: PresenceFailure['kind'], detail: string): PresenceFailure => ({ _tag: 'PresenceFailure', kind, detail: detail.slice(0, 200) });
 
 /** True when a read answered a problem rather than a record. */
 export const isPresenceProblem = (x: SessionPresence | PresenceProblem): x is PresenceProblem => 'kind' in x;
