@@ -292,12 +292,7 @@ export const buildServer = (deps: ServeDeps): FastifyInstance => {
     app.post(path, { schema: { body: SCHEMAS[method] } }, async (req, reply) => {
       const me = req.bearer as TokenBearer;
       const call = (CALLS[method] as (s: LaneStore, b: unknown, me: TokenBearer) => () => Promise<Res>)(deps.store(me.owner), req.body, me);
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<'timeout'>((res) => {
-        timer = setTimeout(() => res('timeout'), limits.storeTimeoutMs);
-      });
-      const r = await Promise.race([call().catch((): Res => ({ _tag: 'Left', left: { _tag: 'LaneFailure', kind: 'other', status: 'threw' } })), timeout]);
-      clearTimeout(timer);
+      const r = await withinMs(call().catch((): Res => ({ _tag: 'Left', left: { _tag: 'LaneFailure', kind: 'other', status: 'threw' } })), limits.storeTimeoutMs);
       if (r === 'timeout') return sendError(reply, 503, 'store-timeout', `the lane store did not answer within ${limits.storeTimeoutMs} ms`);
       if (r._tag === 'Left') return sendError(reply, statusOfFailure(r.left.kind), `store-${r.left.kind}`, `lane store failure (${r.left.kind})`);
       const held = method === 'claim' && (r.right as { _tag?: string })._tag === 'Held';
@@ -305,6 +300,19 @@ export const buildServer = (deps: ServeDeps): FastifyInstance => {
     });
   }
   return app;
+};
+
+/** `p`'s value, or `'timeout'` when it has not settled within `ms` milliseconds (the per-request store bound). */
+const withinMs = async <T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> => {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((res) => {
+    timer = setTimeout(() => res('timeout'), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 };
 
 /**
@@ -317,12 +325,7 @@ export const buildServer = (deps: ServeDeps): FastifyInstance => {
 const registerPresence = (app: FastifyInstance, store: PresenceStore, limits: ServeLimits, send: typeof sendError): void => {
   type Out = { readonly _tag: 'Left'; readonly left: PresenceFailure } | { readonly _tag: 'Right'; readonly right: unknown };
   const answer = async (reply: FastifyReply, call: () => Promise<Out>): Promise<FastifyReply> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((res) => {
-      timer = setTimeout(() => res('timeout'), limits.storeTimeoutMs);
-    });
-    const r = await Promise.race([call().catch((): Out => ({ _tag: 'Left', left: { _tag: 'PresenceFailure', kind: 'other', detail: 'the store threw' } })), timeout]);
-    clearTimeout(timer);
+    const r = await withinMs(call().catch((): Out => ({ _tag: 'Left', left: PR.presenceFailure('other', 'the store threw') })), limits.storeTimeoutMs);
     if (r === 'timeout') return send(reply, 503, 'store-timeout', `the presence store did not answer within ${limits.storeTimeoutMs} ms`);
     if (r._tag === 'Left') return send(reply, statusOfPresenceFailure(r.left.kind), `store-${r.left.kind}`, r.left.detail.slice(0, 200));
     return reply.code(200).header('cache-control', 'no-store').send(r.right);
