@@ -46,6 +46,12 @@ export interface InboxSighting {
   readonly host: string | null;
 }
 
+/** `$ARBITER_HOST` when set and not empty (the host a sighting names, push-gate.md §4 host), else `null`. */
+export const arbiterHostOf = (env: Env): string | null => {
+  const h = env['ARBITER_HOST'];
+  return h !== undefined && h !== '' ? h : null;
+};
+
 /** The inbox directory of `env`'s per-user state directory (`$HOME` read from `env`, so `node:os` is not loaded). */
 export const presenceInboxDir = (env: Env): string => join(resolveStateDir(env, env['HOME'] !== undefined && env['HOME'] !== '' ? env['HOME'] : undefined), PRESENCE_INBOX_DIR);
 

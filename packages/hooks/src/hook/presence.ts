@@ -17,7 +17,7 @@
  */
 import { isAbsolute } from 'node:path';
 import type { PresenceAgent, PresenceEventKind } from '@arbiter/kernel';
-import { appendToInbox, inboxDue, presenceInboxDir, type Env } from '@arbiter/io-node';
+import { appendToInbox, arbiterHostOf, inboxDue, presenceInboxDir, type Env } from '@arbiter/io-node';
 
 /** What a hook knows of the sighting it records: the rest (host, workspace, worktree, branch) is read when it is folded. */
 export interface HookSighting {
@@ -44,8 +44,7 @@ export const recordSighting = (h: HookSighting, env: Env, full: () => FullPresen
   try {
     const inbox = presenceInboxDir(env);
     if (isToolEvent(h.event) && !inboxDue(inbox, h.session, now)) {
-      const host = env['ARBITER_HOST'];
-      if (appendToInbox(inbox, { session: h.session, agent: h.agent, event: h.event, tool: h.tool, at: now, cwd: h.startDir, host: host !== undefined && host !== '' ? host : null })) return;
+      if (appendToInbox(inbox, { session: h.session, agent: h.agent, event: h.event, tool: h.tool, at: now, cwd: h.startDir, host: arbiterHostOf(env) })) return;
     }
     full().recordHookPresence(h, env, now);
   } catch {

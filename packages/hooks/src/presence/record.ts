@@ -10,6 +10,7 @@ import { presence as P, type PresenceEvent, type SessionPresence } from '@arbite
 import { agentLogMode } from '@arbiter/kernel/early';
 import {
   INBOX_FOLD_MS,
+  arbiterHostOf,
   foreignHeld,
   headBranchIn,
   hostname,
@@ -30,10 +31,7 @@ import type { HookSighting } from '../hook/presence.js';
 import { emitNotification } from '../notify/emit.js';
 
 /** The host a sighting names: `$ARBITER_HOST` when set (push-gate.md §4 host), else the machine's host name. */
-const hostOf = (env: Env): string => {
-  const h = env['ARBITER_HOST'];
-  return h !== undefined && h !== '' ? h : hostname();
-};
+const hostOf = (env: Env): string => arbiterHostOf(env) ?? hostname();
 
 /** The event of `h` seen in `repo` at `at` (presence.md §1): workspace is the git common dir, worktree the top level. */
 export const eventOf = (h: HookSighting, repo: Repo, env: Env, at: number): PresenceEvent => ({
