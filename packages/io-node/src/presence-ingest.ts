@@ -165,6 +165,8 @@ const dueAfter = (r: PresenceRecordSync, at: number): number =>
 export interface OwnEvent {
   readonly runtimeDir: string;
   readonly event: PresenceEvent;
+  /** The directory the event was seen in: inbox lines of the same directory go where it goes, resolved once. */
+  readonly cwd?: string;
 }
 
 /** Record `own` without its inbox (IN5) and set its due mark; `null` without one. */
@@ -193,6 +195,7 @@ export const ingestInboxKey = (inbox: string, key: string, env: Env, own: OwnEve
   try {
     const lines = takeInboxLines(inbox, key);
     const places = new Map<string, Place | null>();
+    if (own?.cwd !== undefined) places.set(own.cwd, { runtimeDir: own.runtimeDir, workspace: own.event.workspace, worktree: own.event.worktree, branch: own.event.branch });
     const groups = new Map<string, PresenceEvent[]>();
     let session = own?.event.session ?? null;
     let host: string | null = null;

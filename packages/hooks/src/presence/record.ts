@@ -88,7 +88,7 @@ export const recordHookPresence = (h: HookSighting, env: Env = process.env, now:
     const inbox = presenceInboxDir(env);
     const found = resolveRepo(h.startDir, env);
     const repo = found !== null && !foreignHeld(found.runtimeDir) ? found : null;
-    const r = ingestInbox(inbox, h.session, env, repo === null ? null : { runtimeDir: repo.runtimeDir, event: eventOf(h, repo, env, now) });
+    const r = ingestInbox(inbox, h.session, env, repo === null ? null : { runtimeDir: repo.runtimeDir, event: eventOf(h, repo, env, now), cwd: h.startDir });
     const own = r.own;
     if (repo === null || own === null) {
       setInboxDue(inbox, h.session, now + INBOX_FOLD_MS); // nothing recorded: fold again in five minutes
