@@ -6,7 +6,7 @@
  * empty list as if it were true.
  */
 import { statusSnapshot, type LaneStatus, type LaneStore, type StatusSnapshot } from '@arbiter/kernel';
-import type { RegistrySource } from '../status/collect.js';
+import { listingFailureDetail, type RegistrySource } from '../status/collect.js';
 
 /** Session id the service reads the overview as (the lane store's `state` wants one; halts aimed at it are none). */
 const READER = 'arbiter-serve';
@@ -53,7 +53,7 @@ export const laneSnapshot =
     try {
       sessions = await registry.list();
     } catch (e) {
-      failed = e instanceof Error ? e.message.slice(0, 200) : 'unreadable';
+      failed = listingFailureDetail(e);
     }
     const problems = [...(sessions?.problems ?? []).map((p) => ({ source: 'sessions', ...p })), ...(failed === null ? [] : [{ source: 'sessions', key: '', detail: failed }])];
     return statusSnapshot({ repo, sessions: sessions?.sessions ?? null, lanes, halts: null, commitments: null, builds: null, lockHolders: null, stopGate: null, decisions: null, problems }, now());

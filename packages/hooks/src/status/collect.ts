@@ -31,6 +31,9 @@ export interface RegistrySource {
 /** How a registry problem reads on the status screen and the page: `from a newer Arbiter (…)` or `corrupt: …` (status.md). */
 export const problemDetail = (p: { readonly kind: 'corrupt' | 'newer'; readonly detail: string }): string => (p.kind === 'newer' ? `from a newer Arbiter (${p.detail})` : `corrupt: ${p.detail}`);
 
+/** How a registry listing that failed reads as a problem's detail: its message cut to 200 characters, else `unreadable`. */
+export const listingFailureDetail = (e: unknown): string => (e instanceof Error ? e.message.slice(0, 200) : 'unreadable');
+
 /** A source's failure with a short, printable detail (anything else thrown is reported by its message). */
 export class SourceError extends Error {}
 

@@ -42,7 +42,7 @@ import {
 } from '@arbiter/io-node';
 import { openLaneStore } from '@arbiter/io-node';
 import { laneRoot } from '../hook/push-gate-probes.js';
-import { problemDetail, SourceError, type RegistrySource, type StatusReaders } from './collect.js';
+import { listingFailureDetail, problemDetail, SourceError, type RegistrySource, type StatusReaders } from './collect.js';
 
 /** The session id the status asks the lane store for lanes under (any valid id: it only selects halts, unused here). */
 const STATUS_SESSION = 'arbiter-status';
@@ -110,7 +110,7 @@ export const sharedRegistrySource = (local: RegistrySource, shared: PresenceStor
         list: async () => {
           const [mine, theirs] = await Promise.all([local.list().then((l) => ({ ok: true as const, l }), (e: unknown) => ({ ok: false as const, e })), shared.list()()]);
           if (!mine.ok && theirs._tag === 'Left') throw mine.e;
-          const localProblems = mine.ok ? mine.l.problems : [{ key: 'local registry', detail: mine.e instanceof Error ? mine.e.message.slice(0, 200) : 'unreadable' }];
+          const localProblems = mine.ok ? mine.l.problems : [{ key: 'local registry', detail: listingFailureDetail(mine.e) }];
           if (theirs._tag === 'Left') return { sessions: mine.ok ? mine.l.sessions : [], problems: [...localProblems, { key: 'shared registry', detail: `${theirs.left.kind}: ${theirs.left.detail}`.slice(0, 200) }] };
           return {
             sessions: presence.mergeRegistries(mine.ok ? mine.l.sessions : [], theirs.right.sessions),
