@@ -18,23 +18,14 @@ import { fsTokenStore, type TokenStore } from '../packages/hooks/src/serve/token
 import { pgTokenStore } from '../packages/hooks/src/serve/pg-tokens.js';
 import { laneStoreContract } from './contract/lane-store.contract.js';
 import { laneQueueContract } from './contract/lane-queue.contract.js';
-import { startPgCluster, type PgCluster } from './helpers/pg-cluster.js';
+import { pgClusterForFile, type PgCluster } from './helpers/pg-cluster.js';
 
 let cluster: PgCluster;
 let pool: pg.Pool;
 const opened: PgLaneStore[] = [];
 let schemas = 0;
 
-beforeAll(() => {
-  cluster = startPgCluster();
-  pool = new pg.Pool({ connectionString: cluster.url, max: 4 });
-  pool.on('error', () => undefined);
-});
-afterAll(async () => {
-  for (const s of opened) await s.close();
-  await pool?.end();
-  cluster?.stop();
-});
+pgClusterForFile((c, p) => ((cluster = c), (pool = p)), opened);
 
 /** A store whose first call waits for its own freshly migrated schema (the contract's `make` is synchronous). */
 const lazyStore = (ready: Promise<LaneStore>): LaneStore => {

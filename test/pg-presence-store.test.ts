@@ -16,7 +16,7 @@ import { fsLaneStore, httpPresenceStore, migrate, openPgPresenceStore, openShare
 import { buildServer } from '../packages/hooks/src/serve/server.js';
 import { fsTokenStore } from '../packages/hooks/src/serve/tokens.js';
 import { presenceStoreContract, sighting, type PresenceFixture } from './contract/presence-store.contract.js';
-import { startPgCluster, type PgCluster } from './helpers/pg-cluster.js';
+import { pgClusterForFile, type PgCluster } from './helpers/pg-cluster.js';
 
 let cluster: PgCluster;
 let pool: pg.Pool;
@@ -24,15 +24,8 @@ const opened: ClosablePresenceStore[] = [];
 const dirs: string[] = [];
 let schemas = 0;
 
-beforeAll(() => {
-  cluster = startPgCluster();
-  pool = new pg.Pool({ connectionString: cluster.url, max: 4 });
-  pool.on('error', () => undefined);
-});
-afterAll(async () => {
-  for (const s of opened) await s.close();
-  await pool?.end();
-  cluster?.stop();
+pgClusterForFile((c, p) => ((cluster = c), (pool = p)), opened);
+afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 

@@ -8,6 +8,8 @@ import { execFile, execFileSync } from 'node:child_process';
 import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 
 /** A running cluster. `url` connects over the socket as the `postgres` superuser (trust auth, local only). */
 export interface PgCluster {
@@ -94,4 +96,24 @@ export const startPgCluster = (): PgCluster => {
       rmSync(root, { recursive: true, force: true });
     },
   };
+};
+
+/**
+ * A test file's PostgreSQL: before its tests, one cluster and a pool of four connections (`ready` hands them over);
+ * after them, every store in `closing` closed, the pool ended and the cluster stopped.
+ */
+export const pgClusterForFile = (ready: (cluster: PgCluster, pool: pg.Pool) => void, closing: ReadonlyArray<{ readonly close: () => Promise<void> }>): void => {
+  let cluster: PgCluster | undefined;
+  let pool: pg.Pool | undefined;
+  beforeAll(() => {
+    cluster = startPgCluster();
+    pool = new pg.Pool({ connectionString: cluster.url, max: 4 });
+    pool.on('error', () => undefined);
+    ready(cluster, pool);
+  });
+  afterAll(async () => {
+    for (const s of closing) await s.close();
+    await pool?.end();
+    cluster?.stop();
+  });
 };
