@@ -76,6 +76,14 @@ export const opsPerSec = (fn, { ms = 300, repeats = 7 } = {}) => {
 export const fmt = (x) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toPrecision(3));
 
 /**
+ * The baseline column of a whole-process row: `node -e 0`'s median and IQR (`n`, from {@link stats}), and, with `o`
+ * (an older build's stats in the same rounds, or `null`), that build's median, IQR and ratio to `node -e 0`.
+ */
+export const baselineText = (n, o) =>
+  `node -e 0 ${fmt(n.median)} ms (IQR ${fmt(n.p25)}–${fmt(n.p75)})` +
+  (o ? `; older build ${fmt(o.median)} ms (IQR ${fmt(o.p25)}–${fmt(o.p75)}), ratio ${fmt(o.median / n.median)}×` : '');
+
+/**
  * One start-up row: alternate `node -e 0` and `node <args>` (stdin `input`) `rounds` times in `env` and compare the
  * medians (the ratio), with interquartile ranges and the median of the paired per-round ratios. With
  * `BENCH_OLD_BIN` set (an older build's `dist/arbiter.cjs`) and `args[0]` the `arbiter` binary, the same command of
@@ -113,9 +121,7 @@ export const startupRow = ({ name, args, env, input = '', rounds, target }) => {
     value: h.median,
     unit: 'ms median',
     spread: `${fmt(h.p25)}–${fmt(h.p75)} ms`,
-    baseline:
-      `node -e 0 ${fmt(n.median)} ms (IQR ${fmt(n.p25)}–${fmt(n.p75)})` +
-      (o ? `; older build ${fmt(o.median)} ms (IQR ${fmt(o.p25)}–${fmt(o.p75)}), ratio ${fmt(o.median / n.median)}×` : ''),
+    baseline: baselineText(n, o),
     ratio: h.median / n.median,
     ...(target ? { target } : {}),
     pairedRatio: `${fmt(r.median)} (IQR ${fmt(r.p25)}–${fmt(r.p75)})`,

@@ -106,9 +106,7 @@ export default async ({ root, bin, lib }) => {
           value: s.median,
           unit: 'ms median',
           spread: `${fmt(s.p25)}–${fmt(s.p75)} ms`,
-          baseline:
-            `node -e 0 ${fmt(n.median)} ms (IQR ${fmt(n.p25)}–${fmt(n.p75)})` +
-            (o ? `; older build ${fmt(o.median)} ms (IQR ${fmt(o.p25)}–${fmt(o.p75)}), ratio ${fmt(o.median / n.median)}×` : ''),
+          baseline: lib.baselineText(n, o),
           ratio: s.median / n.median,
           target: '< 200 ms',
         });
