@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendState, listState, openState, readState, readStateText, throwingState } from '@arbiter/io-node';
+import { appendState, listState, listStateEntries, openState, readLinesBackward, readListedState, readState, readStateText, throwingState } from '@arbiter/io-node';
 import { tmp } from './helpers/bin.js';
 
 type Planted = 'absent' | 'file' | 'fifo' | 'socket' | 'directory' | 'symlink-loop' | 'symlink-to-file';
@@ -132,5 +132,66 @@ describe('listState', () => {
     expect(listState(plant('file', Buffer.from('x')))).toEqual({ _tag: 'NotRegular', kind: 'file' });
     expect(listState(socketPath)).toEqual({ _tag: 'NotRegular', kind: 'socket' });
     expect(listState(plant('symlink-loop', Buffer.alloc(0)))).toEqual({ _tag: 'NotRegular', kind: 'symlink' });
+  });
+});
+
+describe('readLinesBackward', () => {
+  // lines of any Unicode text (multi-byte characters land across chunk edges), empty lines, long lines, with or
+  // without a final newline, read in chunks of any size
+  const lineArb = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 12 }), fc.constant(''), fc.string({ minLength: 20, maxLength: 60 })).map((l) => l.replaceAll('\n', ' '));
+  it('property: visits the non-empty lines no longer than maxLineBytes, last first, and stops when asked', () => {
+    fc.assert(
+      fc.property(fc.array(lineArb, { maxLength: 30 }), fc.boolean(), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 8, max: 200 }), fc.nat({ max: 35 }), (lines, trailing, chunk, maxLine, stopAfter) => {
+        const path = plant('file', Buffer.from(lines.join('\n') + (trailing && lines.length > 0 ? '\n' : ''), 'utf8'));
+        const want = lines.filter((l) => l !== '' && Buffer.byteLength(l, 'utf8') <= maxLine).reverse();
+        const seen: string[] = [];
+        expect(readLinesBackward(path, (l) => (seen.push(l), seen.length === stopAfter), maxLine, chunk)).toEqual({ _tag: 'Done' });
+        expect(seen).toEqual(stopAfter === 0 ? want : want.slice(0, stopAfter));
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it('reports what is not a regular file, and visits nothing', () => {
+    for (const kind of PLANTED.filter((k) => k !== 'file')) {
+      const seen: string[] = [];
+      const r = readLinesBackward(plant(kind, Buffer.alloc(0)), (l) => (seen.push(l), false));
+      expect(r).toEqual(kind === 'absent' ? { _tag: 'Absent' } : { _tag: 'NotRegular', kind: KIND_OF[kind] });
+      expect(seen).toEqual([]);
+    }
+  });
+});
+
+describe('listStateEntries and readListedState', () => {
+  it('property: the listing names each entry with its kind; a listed regular file reads exactly, bounded by the buffer', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...PLANTED), fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 1, max: 400 }), (kind, bytes, size) => {
+        const content = Buffer.from(bytes);
+        const p = plant(kind, content);
+        const listed = listStateEntries(dir);
+        expect(listed._tag).toBe('Entries');
+        const entry = listed._tag === 'Entries' ? listed.entries.find((e) => e.name === p.slice(dir.length + 1)) : undefined;
+        if (kind === 'absent') {
+          expect(entry).toBeUndefined();
+          return;
+        }
+        expect(entry?.kind).toBe(kind === 'file' ? 'regular' : KIND_OF[kind]);
+        const buf = Buffer.alloc(size);
+        const r = readListedState(p, buf);
+        if (kind === 'file') {
+          expect(r).toEqual({ _tag: 'Read', length: Math.min(size, content.length), truncated: content.length >= size });
+          expect(Buffer.compare(buf.subarray(0, Math.min(size, content.length)), content.subarray(0, size))).toBe(0);
+        } else {
+          // a FIFO opens without waiting and its positional read fails (ESPIPE); a directory's read fails (EISDIR)
+          expect(r).toEqual({ _tag: 'NotRegular', kind: KIND_OF[kind] });
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+  it('fails like listState for a missing directory or a non-directory', () => {
+    expect(listStateEntries(plant('absent', Buffer.alloc(0)))).toEqual({ _tag: 'Absent' });
+    expect(listStateEntries(plant('file', Buffer.from('x')))).toEqual({ _tag: 'NotRegular', kind: 'file' });
+    expect(listStateEntries(plant('symlink-loop', Buffer.alloc(0)))).toEqual({ _tag: 'NotRegular', kind: 'symlink' });
+    expect(readListedState(plant('absent', Buffer.alloc(0)), Buffer.alloc(4))).toEqual({ _tag: 'Absent' });
   });
 });

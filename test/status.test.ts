@@ -177,12 +177,13 @@ describe('recent blocks and asks from the decision log', () => {
     for (const l of [line('Block'), line('Ask'), line('deny'), line('Allow', { verdict: 'Block' })]) expect(mayBlockOrAsk(l)).toBe(true);
   });
 
-  it('stops at the newest day that gives enough', () => {
+  it('reads the newest days from their ends and stops at the max-th most recently logged', () => {
     const dir = mkdtempSync(join(tmpdir(), 'arbiter-status-log-'));
     try {
-      for (let d = 0; d < 3; d++) for (let i = 0; i < 3; i++) appendDecisionSync(dir, buildLogEntry({ decision_id: `d${d}${i}`, policy: 'p', policy_version: '1', now: NOW - d * DAY + i, mode: 'cli', facts: {}, verdict: 'Block', reasons: [`day${d}`], duration_ms: 0 }), NOW - d * DAY + i);
-      expect(recentDecisions(dir, 2).map((x) => x.reason)).toEqual(['day0', 'day0', 'day0']);
-      expect(recentDecisions(dir, 4)).toHaveLength(6);
+      for (let d = 0; d < 3; d++) for (let i = 0; i < 3; i++) appendDecisionSync(dir, buildLogEntry({ decision_id: `d${d}${i}`, policy: 'p', policy_version: '1', now: NOW - d * DAY + i, mode: 'cli', facts: {}, verdict: 'Block', reasons: [`day${d}-${i}`], duration_ms: 0 }), NOW - d * DAY + i);
+      expect(recentDecisions(dir, 2).map((x) => x.reason)).toEqual(['day0-2', 'day0-1']);
+      expect(recentDecisions(dir, 4).map((x) => x.reason)).toEqual(['day0-2', 'day0-1', 'day0-0', 'day1-2']);
+      expect(recentDecisions(dir, Infinity)).toHaveLength(9);
       expect(recentDecisions(join(dir, 'absent'), 4)).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -135,9 +135,15 @@ export const fsLaneQueue = (root: string, o: FsLaneQueueOptions): LaneQueue => {
     if (c !== null) throw new Fail(c);
   };
   const pathOf = (lane: string, g: number): string => join(dir, `${o.key(lane)}.json.${g}`);
-  /** Generation numbers of `lane`'s queue, ascending. */
+  /**
+   * Generation numbers of `lane`'s queue, ascending. Most repositories never queue (`arbiter land` unused), and a
+   * reader such as `arbiter status` asks for every lane's queue: a missing queue directory is found with one `lstat`
+   * that does not throw (a thrown ENOENT per lane cost more than the listing), and the lane's key, a SHA-256, is
+   * computed only when there are names to match.
+   */
   const gensOf = (lane: string): number[] => {
     step('list');
+    if (lstatSync(dir, { throwIfNoEntry: false }) === undefined) return [];
     const l = listState(dir);
     if (l._tag === 'Absent') return [];
     if (l._tag === 'NotRegular') throw new Fail('ENOTDIR');

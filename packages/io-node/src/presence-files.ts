@@ -8,7 +8,8 @@
  * the answer is written (hooks must not pay for a second process or an asynchronous round). `fs-presence-store.ts`
  * wraps these functions as the `PresenceStore` port.
  *
- * - Reads go through state-io.ts (non-blocking, no symlink followed, regular files only, bounded).
+ * - Reads go through state-io.ts (non-blocking, no symlink followed, regular files only, bounded). A listing takes
+ *   "regular file" from the directory entry's type instead of a `stat` of each file (`listStateEntries`).
  * - Writes are temp file + rename in the same directory (readers see the old record or the new one, never a part),
  *   without fsync: a presence record is a hint that the next event rewrites, so a crash may lose the last sighting
  *   and nothing else (presence.md §5).
@@ -22,7 +23,7 @@ import { join } from 'node:path';
 import { presence as P, type PresenceFailure, type PresenceList, type PresenceProblem, type PresenceEvent, type PresenceRecorded, type PresenceSighting, type PresenceEventKind, type SessionPresence } from '@arbiter/kernel';
 import { ensureDir, errnoCode } from './dir.js';
 import { presenceKey } from './presence-key.js';
-import { listState, readState, readStateText } from './state-io.js';
+import { listStateEntries, readListedState, readState, readStateText } from './state-io.js';
 
 /** The registry directory inside a repository's runtime directory. */
 export const SESSIONS_DIR = 'sessions';
@@ -55,14 +56,21 @@ export type PresenceFileRead =
  */
 export const readPresenceFile = (dir: string, name: string): PresenceFileRead => {
   const r = readState(join(dir, name), PRESENCE_FILE_MAX_BYTES);
-  const problem = (kind: PresenceProblem['kind'], detail: string): PresenceFileRead => ({ _tag: 'Problem', problem: { key: name, kind, detail } });
   if (r._tag === 'Absent') return r;
   if (r._tag === 'Error') return r;
-  if (r._tag === 'NotRegular') return problem('corrupt', `${r.kind}, not a regular file`);
-  if (r.truncated) return problem('corrupt', 'larger than a record can be');
-  const d = P.readStoredRecord(name, r.bytes.toString('utf8'));
+  if (r._tag === 'NotRegular') return corrupt(name, `${r.kind}, not a regular file`);
+  if (r.truncated) return corrupt(name, 'larger than a record can be');
+  return decodeRecordText(name, r.bytes.toString('utf8'));
+};
+
+/** A corrupt-record problem of the file `name`. */
+const corrupt = (name: string, detail: string): PresenceFileRead => ({ _tag: 'Problem', problem: { key: name, kind: 'corrupt', detail } });
+
+/** The record file `name` holding `text`, decoded (PR8): a record whose session id hashes to `name`, or a problem. */
+const decodeRecordText = (name: string, text: string): PresenceFileRead => {
+  const d = P.readStoredRecord(name, text);
   if (P.isPresenceProblem(d)) return { _tag: 'Problem', problem: d };
-  if (presenceFileName(d.session) !== name) return problem('corrupt', 'session id does not match the file name');
+  if (presenceFileName(d.session) !== name) return corrupt(name, 'session id does not match the file name');
   return { _tag: 'Ok', presence: d };
 };
 
@@ -150,21 +158,33 @@ export const recordEventsSync = (runtimeDir: string, session: string, events: Re
  */
 export const listPresenceSync = (runtimeDir: string): { readonly _tag: 'Listed'; readonly list: PresenceList } | { readonly _tag: 'Failed'; readonly failure: PresenceFailure } => {
   const dir = sessionsDir(runtimeDir);
-  const l = listState(dir);
+  const l = listStateEntries(dir);
   if (l._tag === 'Absent') return { _tag: 'Listed', list: { sessions: [], problems: [] } };
   if (l._tag === 'NotRegular') return { _tag: 'Failed', failure: failure('unavailable', `${SESSIONS_DIR} is a ${l.kind}, not a directory`) };
   if (l._tag === 'Error') return { _tag: 'Failed', failure: ioFailure('list', l.code) };
   const sessions: SessionPresence[] = [];
   const problems: PresenceProblem[] = [];
-  for (const name of l.names) {
+  // a registry of a thousand sessions is a thousand small files: the listing says which are regular files, and each
+  // is read into one buffer (one byte over the largest record, so a larger file shows as truncated), with no stat
+  const buf = Buffer.allocUnsafe(PRESENCE_FILE_MAX_BYTES + 1);
+  for (const { name, kind } of l.entries) {
     if (!FILE_RE.test(name)) continue;
-    const r = readPresenceFile(dir, name);
+    const r: PresenceFileRead = kind !== 'regular' ? corrupt(name, `${kind}, not a regular file`) : readListed(dir, name, buf);
     if (r._tag === 'Ok') sessions.push(r.presence);
     else if (r._tag === 'Problem') problems.push(r.problem);
     else if (r._tag === 'Error') problems.push({ key: name, kind: 'corrupt', detail: `unreadable: ${r.code}` });
     // Absent: removed between the listing and the read
   }
   return { _tag: 'Listed', list: { sessions, problems } };
+};
+
+/** The record file `name` that a listing of `dir` showed as a regular file, read into `buf` (`readListedState`). */
+const readListed = (dir: string, name: string, buf: Buffer): PresenceFileRead => {
+  const r = readListedState(join(dir, name), buf);
+  if (r._tag === 'Absent' || r._tag === 'Error') return r;
+  if (r._tag === 'NotRegular') return corrupt(name, `${r.kind}, not a regular file`);
+  if (r.truncated) return corrupt(name, 'larger than a record can be');
+  return decodeRecordText(name, buf.toString('utf8', 0, r.length));
 };
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@
  * Writes that replace a file stay temp + rename or temp + link (atomic.ts, atomic-write.ts): creating a fresh name
  * with `O_EXCL` never opens what is already there. Only `node:fs` is loaded, so hooks pay nothing for it.
  */
-import { closeSync, constants as FS, fstatSync, lstatSync, openSync, readSync, readdirSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants as FS, fstatSync, lstatSync, openSync, readSync, readdirSync, writeSync, type Dirent, type Stats } from 'node:fs';
 
 /** errno code of a thrown value (`EUNKNOWN` when it has none); atomic.ts has the same helper and imports this module. */
 const errnoCode = (e: unknown): string =>
@@ -84,8 +84,8 @@ const kindOfStats = (s: Stats): NotRegularKind =>
               ? 'block-device'
               : 'unknown';
 
-/** Open errors that mean "the name is there but is not a file we can open": ask `lstat` what it is. */
-const NOT_A_FILE_CODES: ReadonlySet<string> = new Set(['ELOOP', 'ENXIO', 'EISDIR', 'EOPNOTSUPP', 'ENOTSUP', 'EMLINK', 'EFTYPE', 'ENODEV']);
+/** Open and read errors that mean "the name is there but is not a file we can read" (ESPIPE: a positional read of a FIFO): ask `lstat` what it is. */
+const NOT_A_FILE_CODES: ReadonlySet<string> = new Set(['ELOOP', 'ENXIO', 'EISDIR', 'ESPIPE', 'EOPNOTSUPP', 'ENOTSUP', 'EMLINK', 'EFTYPE', 'ENODEV']);
 
 const failure = (e: unknown, path: string): Absent | NotRegular | StateIoError => {
   const code = errnoCode(e);
@@ -174,6 +174,66 @@ export const readStateText = (path: string, maxBytes: number = STATE_READ_MAX_BY
   return r._tag === 'File' && !r.truncated ? r.bytes.toString('utf8') : null;
 };
 
+/** Bytes read per step by {@link readLinesBackward}. */
+const BACKWARD_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Visit the lines of a state file from the last to the first, reading it from its end in `chunkBytes` steps (default 64 KiB) (module doc:
+ * non-blocking open, regular files only), and stop as soon as `visit` returns `true`: a reader that wants the newest
+ * entries of an append-only log (the decision log) reads only its tail, however large the file has grown. A line is
+ * the text between two `\n` bytes (cut on bytes, so a multi-byte UTF-8 character is never split: no byte of one is
+ * `\n`), decoded as UTF-8, without its `\n`; the text after the last `\n` counts as a line when not empty. Lines
+ * longer than `maxLineBytes` (default 4 MiB) are skipped, so a corrupt file cannot make the reader hold it whole.
+ * Never throws (an exception from `visit` propagates).
+ * @returns `Done` (the end reached or `visit` stopped it), or `Absent`, `NotRegular` or `Error` with the errno code.
+ */
+export const readLinesBackward = (
+  path: string,
+  visit: (line: string) => boolean,
+  maxLineBytes: number = STATE_READ_MAX_BYTES,
+  chunkBytes: number = BACKWARD_CHUNK_BYTES,
+): { readonly _tag: 'Done' } | Absent | NotRegular | StateIoError => {
+  const o = openState(path, 'read');
+  if (o._tag !== 'Open') return o;
+  try {
+    let end = o.stat.size; // file offset where the unread part ends
+    let carry: Buffer = Buffer.alloc(0); // bytes after `end` that do not yet reach back to a `\n`
+    let skipping = false; // the line in `carry` grew past maxLineBytes: drop it up to its start
+    while (end > 0) {
+      const want = Math.min(chunkBytes, end);
+      const chunk = Buffer.allocUnsafe(want);
+      let got = 0;
+      while (got < want) {
+        const n = readSync(o.fd, chunk, got, want - got, end - want + got);
+        if (n === 0) break;
+        got += n;
+      }
+      if (got < want) return { _tag: 'Done' }; // truncated under us: what was read is all there is
+      end -= want;
+      const buf = carry.length === 0 ? chunk : Buffer.concat([chunk, carry]);
+      let stop = buf.length; // exclusive end of the line being cut
+      let nl = buf.lastIndexOf(0x0a, stop - 1);
+      while (nl >= 0) {
+        if (!skipping && stop > nl + 1 && stop - nl - 1 <= maxLineBytes && visit(buf.toString('utf8', nl + 1, stop))) return { _tag: 'Done' };
+        skipping = false;
+        stop = nl;
+        nl = stop > 0 ? buf.lastIndexOf(0x0a, stop - 1) : -1; // (a negative offset would search from the end)
+      }
+      carry = buf.subarray(0, stop);
+      if (carry.length > maxLineBytes) {
+        skipping = true;
+        carry = Buffer.alloc(0);
+      }
+    }
+    if (!skipping && carry.length > 0) visit(carry.toString('utf8')); // (never longer than maxLineBytes: see above)
+    return { _tag: 'Done' };
+  } catch (e) {
+    return { _tag: 'Error', code: errnoCode(e) };
+  } finally {
+    closeQuietly(o.fd);
+  }
+};
+
 /**
  * Append `data` to a state file with one `write` (`O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_NOFOLLOW`, created
  * with `createMode`, default 0600), after checking that what was opened is a regular file. Never throws.
@@ -204,16 +264,87 @@ export const listState = (dir: string): StateList => {
   try {
     return { _tag: 'Entries', names: readdirSync(dir) };
   } catch (e) {
-    const code = errnoCode(e);
-    if (code === 'ENOENT') return { _tag: 'Absent' };
-    if (code === 'ENOTDIR' || code === 'ELOOP') {
-      try {
-        return { _tag: 'NotRegular', kind: kindOfStats(lstatSync(dir)) };
-      } catch (e2) {
-        return { _tag: 'Error', code: errnoCode(e2) };
-      }
+    return listFailure(e, dir);
+  }
+};
+
+/** What a failed `readdir` of `dir` means: absent, not a directory (with what it is), or the errno code. */
+const listFailure = (e: unknown, dir: string): Absent | NotRegular | StateIoError => {
+  const code = errnoCode(e);
+  if (code === 'ENOENT') return { _tag: 'Absent' };
+  if (code === 'ENOTDIR' || code === 'ELOOP') {
+    try {
+      return { _tag: 'NotRegular', kind: kindOfStats(lstatSync(dir)) };
+    } catch (e2) {
+      return { _tag: 'Error', code: errnoCode(e2) };
     }
-    return { _tag: 'Error', code };
+  }
+  return { _tag: 'Error', code };
+};
+
+/** A name in a listed state directory and what the listing says it is (`regular` for a regular file). */
+export interface StateEntry {
+  readonly name: string;
+  readonly kind: 'regular' | Exclude<NotRegularKind, 'file'>;
+}
+
+const kindOfDirent = (d: Dirent): StateEntry['kind'] =>
+  d.isFile()
+    ? 'regular'
+    : d.isFIFO()
+      ? 'fifo'
+      : d.isSocket()
+        ? 'socket'
+        : d.isDirectory()
+          ? 'directory'
+          : d.isSymbolicLink()
+            ? 'symlink'
+            : d.isCharacterDevice()
+              ? 'character-device'
+              : d.isBlockDevice()
+                ? 'block-device'
+                : 'unknown';
+
+/**
+ * List a state directory with what each name is, as the directory itself records it (`d_type`; Node asks `lstat`
+ * where the file system does not record it), so a reader of many small files learns which are regular files without
+ * a `stat` of each. Fails like {@link listState}. Never throws.
+ */
+export const listStateEntries = (dir: string): Absent | { readonly _tag: 'Entries'; readonly entries: ReadonlyArray<StateEntry> } | NotRegular | StateIoError => {
+  try {
+    return { _tag: 'Entries', entries: readdirSync(dir, { withFileTypes: true }).map((d) => ({ name: d.name, kind: kindOfDirent(d) })) };
+  } catch (e) {
+    return listFailure(e, dir);
+  }
+};
+
+/**
+ * Read a file that {@link listStateEntries} listed as regular into `buf` (reused across files by a reader of many
+ * small files: no allocation and no `fstat` per file). The open is non-blocking and follows no symlink (module doc),
+ * so a name replaced after the listing by a FIFO, a socket, a directory or a symlink is an empty read or a failure,
+ * never a wait. Reads at most `buf.length` bytes: `truncated` when the file filled `buf` (size the buffer one byte
+ * over the largest valid file). Never throws.
+ * @returns `Read` with the byte count, or `Absent` (removed since the listing), `NotRegular`, or `Error`.
+ */
+export const readListedState = (path: string, buf: Buffer): { readonly _tag: 'Read'; readonly length: number; readonly truncated: boolean } | Absent | NotRegular | StateIoError => {
+  let fd: number;
+  try {
+    fd = openSync(path, flagsOf('read'));
+  } catch (e) {
+    return failure(e, path);
+  }
+  try {
+    let off = 0;
+    while (off < buf.length) {
+      const n = readSync(fd, buf, off, buf.length - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return { _tag: 'Read', length: off, truncated: off === buf.length };
+  } catch (e) {
+    return failure(e, path);
+  } finally {
+    closeQuietly(fd);
   }
 };
 

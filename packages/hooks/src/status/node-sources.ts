@@ -32,7 +32,7 @@ import {
   logDirOf,
   openSharedPresenceStore,
   readRepoConfig,
-  readState,
+  readLinesBackward,
   readStateFileSync,
   resolveRepo,
   resolveStateDir,
@@ -151,11 +151,13 @@ const MAYBE_BLOCK_OR_ASK = new RegExp(String.raw`"verdict"\s*:\s*"${VERDICT_GAP}
 export const mayBlockOrAsk = (line: string): boolean => MAYBE_BLOCK_OR_ASK.test(line);
 
 /**
- * The verdict entries of the decision log in `dir` that blocked or asked, from the newest daily file back until at
- * least `max` are found (the join keeps the newest `max`). A line is parsed only when {@link mayBlockOrAsk} accepts
- * it, so a day of allowed decisions costs one regular-expression scan per line, not a parse (a looser test
- * on the whole line let every entry through: each carries `"masked"`). A file that cannot be read is skipped like
- * `arbiter log` skips it; an absent directory has no decisions. Throws nothing.
+ * The `max` verdict entries of the decision log in `dir` that blocked or asked most recently: the daily files newest
+ * first, each read from its end backwards (`readLinesBackward`: only the tail of a large day is read), until `max`
+ * are found; "most recently" is the order they were logged in (the collector then sorts by time and keeps the newest
+ * `STATUS_RECENT_MAX`). A line is parsed only when {@link mayBlockOrAsk} accepts it, so an allowed decision costs
+ * one regular-expression scan, not a parse (a looser test on the whole line let every entry through: each carries
+ * `"masked"`). A file that cannot be read is skipped like `arbiter log` skips it; an absent directory has no
+ * decisions. `max` `Infinity`: every such entry. Throws nothing.
  */
 export const recentDecisions = (dir: string, max: number): DecisionStatus[] => {
   let names: string[];
@@ -165,25 +167,25 @@ export const recentDecisions = (dir: string, max: number): DecisionStatus[] => {
     return [];
   }
   const out: DecisionStatus[] = [];
+  const visit = (line: string): boolean => {
+    if (!mayBlockOrAsk(line)) return false;
+    let e: unknown;
+    try {
+      e = JSON.parse(line);
+    } catch {
+      return false; // a torn or foreign line, skipped as `arbiter log` skips it
+    }
+    if (!isObj(e) || !isStr(e['policy']) || !isStr(e['verdict']) || !isStr(e['timestamp']) || e['audit_of'] !== undefined || !isBlockOrAsk(e['verdict'])) return false;
+    const at = Date.parse(e['timestamp']);
+    if (!Number.isFinite(at)) return false;
+    const facts = isObj(e['facts']) ? e['facts'] : {};
+    const reasons = Array.isArray(e['reasons']) ? e['reasons'].filter(isStr) : [];
+    out.push({ at, policy: e['policy'], verdict: e['verdict'], reason: reasons.join(', '), session: sessionOfEntry(facts), lane: laneOfEntry(facts) });
+    return out.length >= max;
+  };
   for (const name of names) {
     if (out.length >= max) break;
-    const r = readState(join(dir, name), 256 * 1024 * 1024);
-    if (r._tag !== 'File') continue;
-    for (const line of r.bytes.toString('utf8').split('\n')) {
-      if (!mayBlockOrAsk(line)) continue;
-      let e: unknown;
-      try {
-        e = JSON.parse(line);
-      } catch {
-        continue; // a torn or foreign line, skipped as `arbiter log` skips it
-      }
-      if (!isObj(e) || !isStr(e['policy']) || !isStr(e['verdict']) || !isStr(e['timestamp']) || e['audit_of'] !== undefined || !isBlockOrAsk(e['verdict'])) continue;
-      const at = Date.parse(e['timestamp']);
-      if (!Number.isFinite(at)) continue;
-      const facts = isObj(e['facts']) ? e['facts'] : {};
-      const reasons = Array.isArray(e['reasons']) ? e['reasons'].filter(isStr) : [];
-      out.push({ at, policy: e['policy'], verdict: e['verdict'], reason: reasons.join(', '), session: sessionOfEntry(facts), lane: laneOfEntry(facts) });
-    }
+    readLinesBackward(join(dir, name), visit);
   }
   return out;
 };
