@@ -13,6 +13,7 @@ import { createColors } from 'picocolors';
 import { PRESENCE_GONE_AFTER_MS, buildLogEntry, isBlockOrAsk, type SessionPresence, type StatusSnapshot } from '@arbiter/kernel';
 import { collectStatus, type StatusReaders } from '../packages/hooks/src/status/collect.js';
 import { fsRegistrySource, mayBlockOrAsk, recentDecisions } from '../packages/hooks/src/status/node-sources.js';
+import { writeUntilBlocked } from '../packages/hooks/src/cli/status.js';
 import { PLAIN, age, fit, renderStatus } from '../packages/hooks/src/status/render.js';
 import { parseInterval, watchFrame } from '../packages/hooks/src/cli/status.js';
 import { snapshotJson } from '../packages/hooks/src/status/json.js';
@@ -326,5 +327,34 @@ describe('the status fast path (status.md §8)', () => {
     );
     expect(plainStatus(['status'])).toEqual({ json: false });
     expect(plainStatus(['status', '--json'])).toEqual({ json: true });
+  });
+});
+
+describe('one snapshot into a pipe', () => {
+  const eagain = (): never => {
+    throw Object.assign(new Error('EAGAIN: resource temporarily unavailable, write'), { code: 'EAGAIN' });
+  };
+  it('property: writes every byte in order through partial writes, and stops at the offset where the pipe is full', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 500 }), fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 40 }), fc.nat({ max: 50 }), (bytes, steps, fullAfter) => {
+        const out: number[] = [];
+        let calls = 0;
+        const got = writeUntilBlocked(bytes, (b, off) => {
+          if (calls === fullAfter) eagain();
+          const n = Math.min(steps[calls++ % steps.length] as number, b.length - off);
+          out.push(...b.subarray(off, off + n));
+          return n;
+        });
+        expect(out).toEqual([...bytes.subarray(0, got)]);
+        if (got < bytes.length) expect(calls).toBe(fullAfter);
+      }),
+    );
+  });
+  it('rethrows any other error (EPIPE: the reader went away)', () => {
+    expect(() =>
+      writeUntilBlocked(Buffer.from('x'), () => {
+        throw Object.assign(new Error('EPIPE'), { code: 'EPIPE' });
+      }),
+    ).toThrow('EPIPE');
   });
 });
