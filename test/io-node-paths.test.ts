@@ -8,10 +8,17 @@ import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { anchorPid, findTopLevel, gitCommonDir, md5Prefix, pidAlive, repoRuntimeDir, resolveRepo, resolveStateDir, resolveWorkspace } from '@arbiter/io-node';
+import { anchorPid, findTopLevel, gitCommonDir, laneKey, md5Prefix, pidAlive, repoRuntimeDir, resolveRepo, resolveStateDir, resolveWorkspace } from '@arbiter/io-node';
 import { git, makeRepo, tmp } from './helpers/bin.js';
 
 describe('SL-20 workspace hash', () => {
+  it('laneKey (pure JavaScript) equals the first 32 hex of node:crypto SHA-256 of the lane name, for any lane name', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), (lane) => {
+        expect(laneKey(lane)).toBe(createHash('sha256').update(lane, 'utf8').digest('hex').slice(0, 32));
+      }),
+    );
+  });
   it('md5Prefix (pure JavaScript) equals node:crypto MD5 of the UTF-8 bytes, for any string and prefix length', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }), fc.integer({ min: 0, max: 32 }), (a, b, n) => {

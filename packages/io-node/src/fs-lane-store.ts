@@ -8,7 +8,8 @@
  * `STORE_CAS_ATTEMPTS` rounds. Never check-then-write. The generation's `event` is its built-in audit record, so a
  * force-release and its audit become visible in the same atomic link (LS7); `audit.ndjson` is a projection.
  */
-import { crypto } from './lazy-builtins.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LaneFailure, LaneQueue, LaneStore } from '@arbiter/kernel';
@@ -43,12 +44,14 @@ const TMP_GC_AGE_MS = 600_000;
  * File key of a lane (E2): the first 32 hex of SHA-256 of the lane name's UTF-8 bytes. Fixed length whatever the
  * name (non-ASCII, shell metacharacters, 8 192 units), so every lane fits a file name; the full name lives inside the
  * record. Lane names are well-formed UTF-16 (N5), so the UTF-8 encoding, and the key, is one per name. Unchanged
- * since the first release, so stores written before keep their lanes.
+ * since the first release, so stores written before keep their lanes. Computed with `@noble/hashes`, as the
+ * repository key is (paths.ts `md5Prefix`): loading `node:crypto` and the stream modules it brings costs a reader of
+ * every lane (`arbiter status`) more than a hundred keys do; a test checks the two agree.
  */
 export const laneKey = (lane: string): string => {
   let k = keyMemo.get(lane);
   if (k === undefined) {
-    k = crypto().createHash('sha256').update(lane, 'utf8').digest('hex').slice(0, 32);
+    k = bytesToHex(sha256(utf8ToBytes(lane))).slice(0, 32);
     if (keyMemo.size >= KEY_MEMO_MAX) keyMemo.clear();
     keyMemo.set(lane, k);
   }

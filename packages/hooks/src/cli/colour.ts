@@ -6,10 +6,19 @@
  * `NO_COLOR` (any non-empty value) turns colour off; otherwise `FORCE_COLOR` (any value but `0` or `false`) turns
  * it on; otherwise colour is on only when the stream is a terminal and `TERM` is not `dumb`.
  */
-import { createColors } from 'picocolors';
+type Picocolors = typeof import('picocolors');
 
 /** The painter type picocolors returns (red, green, bold, ...). */
-export type Painter = ReturnType<typeof createColors>;
+export type Painter = ReturnType<Picocolors['createColors']>;
+
+let picocolors: Picocolors | null = null;
+/**
+ * picocolors' `createColors`, loaded on the first painter. Loading picocolors reads `process.stdout.isTTY` for its own
+ * default (unused here), which creates the stdout stream and Node's stream modules (about 5 ms): a verb that writes
+ * its output to the descriptor (one `arbiter status` into a pipe) and paints nothing never pays for it. The binary's
+ * bundles are CommonJS, where the bundler turns this `require` into a call of the bundled module.
+ */
+const createColors = (on: boolean): Painter => (picocolors ??= require('picocolors') as Picocolors).createColors(on);
 
 /** The stream facts the decision needs. */
 export interface ColourFacts {

@@ -10,7 +10,7 @@
 import { fstatSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { errnoCode } from '@arbiter/io-node';
-import { paintFor } from './colour.js';
+import { colourWanted, paintFor } from './colour.js';
 import { die } from './util.js';
 import { collectStatus, type RegistrySource } from '../status/collect.js';
 import { nodeStatusSources } from '../status/node-sources.js';
@@ -106,7 +106,7 @@ export const runStatus = async (o: { json: boolean; watch: boolean; interval: nu
     // one snapshot into a pipe or a file (scripts, `--json`): written straight to the descriptor, so Node's stream
     // machinery behind `process.stdout` (about 5 ms to load) is never loaded; the text is as the stream would write it
     const snap = await collectStatus(src.readers, Date.now());
-    const text = o.json ? snapshotJson(snap) : renderStatus(snap, DEFAULT_WIDTH, paintFor({ isTTY: false })).join('\n');
+    const text = o.json ? snapshotJson(snap) : renderStatus(snap, DEFAULT_WIDTH, colourWanted({ isTTY: false, env }) ? paintFor({ isTTY: false }) : PLAIN).join('\n');
     await src.close();
     return writeAndExit(`${text}\n`);
   }
