@@ -334,11 +334,14 @@ export const readListedState = (path: string, buf: Buffer): { readonly _tag: 'Re
     return failure(e, path);
   }
   try {
+    // a regular file reads short only at its end, so one read of a small file is the whole of it (no second read
+    // to see end-of-file; a thousand registry records are a thousand reads, not two thousand)
     let off = 0;
     while (off < buf.length) {
-      const n = readSync(fd, buf, off, buf.length - off, off);
-      if (n === 0) break;
+      const want = buf.length - off;
+      const n = readSync(fd, buf, off, want, off);
       off += n;
+      if (n < want) break;
     }
     return { _tag: 'Read', length: off, truncated: off === buf.length };
   } catch (e) {
