@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { memoryLaneStore, type MemoryLaneStore } from '@arbiter/io-memory';
 import { pushGate as PG } from '@arbiter/kernel';
-import { fsLaneStore, laneKey, kindOfErrno } from '@arbiter/io-node';
+import { fsLaneStore, laneKey, kindOfErrno, OUTCOME_UNKNOWN } from '@arbiter/io-node';
 import { laneStoreContract } from './contract/lane-store.contract.js';
 
 const dirs: string[] = [];
@@ -269,16 +269,28 @@ describe('embedded fs lane store specifics', () => {
     expect(audit.map((a) => a.kind)).toEqual(['claim', 'release', 'claim']);
   });
 
-  it('F6 a commit GEN_KEEP or more numbers behind the newest may have re-created a collected number: it decides again', async () => {
-    const root = tmp();
-    const lane = 'deploy:x';
+  it('E2 a commit GEN_KEEP or more numbers behind the newest answers OUTCOME-UNKNOWN (contended), never a wrong answer either way', async () => {
+    const outcomeUnknown = { _tag: 'Left', left: { _tag: 'LaneFailure', kind: 'contended', status: OUTCOME_UNKNOWN } };
     const meta = { intent: 'push' as const, eta_minutes: null };
+    const lane = 'deploy:x';
+    // 1. ours may be a re-created collected number that nobody built on: the newest has H(2) holding again
+    const root = tmp();
     await right(fsLaneStore(root).claim(lane, H(2), meta)); // generation 1: H(2) holds
     const held = readFileSync(join(root, 'lanes', `${laneKey(lane)}.json.1`), 'utf8');
     await right(fsLaneStore(root).release(lane, H(2).instance)); // generation 2: free
-    // our claim links generation 3; the newest is then 3 + 8 and has H(2) holding again, so generation 3 may be a
-    // re-created collected number that nobody built on: the claim must not answer Granted on it
-    expect(await right(racedStore(root, lane, 8, () => held).claim(lane, H(1), meta))).toMatchObject({ _tag: 'Held' });
+    expect(await racedStore(root, lane, 8, () => held).claim(lane, H(1), meta)()).toEqual(outcomeUnknown);
+    // it did not take effect: asking again answers from the lane as it is, and no grant to H(1) was audited
+    expect(await right(fsLaneStore(root).claim(lane, H(1), meta))).toMatchObject({ _tag: 'Held' });
+    // 2. ours was built on (the newest is a copy of it) and overtaken 8 numbers: it took effect, so deciding again would
+    //    have answered `reclaimed: true`; asking again is the honest re-entry
+    const root2 = tmp();
+    expect(await racedStore(root2, lane, 8).claim(lane, H(1), meta)()).toEqual(outcomeUnknown);
+    expect(await right(fsLaneStore(root2).claim(lane, H(1), meta))).toEqual({ _tag: 'Granted', fence: 1, reclaimed: true });
+    // the same for a release that did release: not NotHolder
+    const root3 = tmp();
+    await right(fsLaneStore(root3).claim(lane, H(1), meta));
+    expect(await racedStore(root3, lane, 8).release(lane, H(1).instance)()).toEqual(outcomeUnknown);
+    expect(await right(fsLaneStore(root3).state(lane, 'x'))).toMatchObject({ lanes: [{ holder: null }] });
   });
 
   it('STORE_CAS_ATTEMPTS: a link that always loses ends in contended', async () => {
@@ -322,10 +334,12 @@ describe('embedded fs lanes across real processes', () => {
     // answered `reclaimed: true` and a release that did release answered NotHolder (and a force-release was written twice).
     const root = tmp();
     const start = join(root, 'go');
-    // Three processes on three lanes: enough for commits to be built on at once (before the fix this run failed about
-    // half the time; the injected test above fails every time). More processes on this 2-core machine also reach the
-    // case E2 leaves open: a commit overtaken by GEN_KEEP or more generations before its own listing cannot tell
-    // "built on" from "re-created a collected number" and decides again, which can still give a wrong answer.
+    // Three processes on three lanes: enough for commits to be built on at once (the injected tests above pin each
+    // case every time). A call overtaken by GEN_KEEP or more generations before its own listing answers OUTCOME-UNKNOWN
+    // (E2), which the check below treats as "may or may not have taken effect". Six processes on a loaded 2-core
+    // machine still show, about one run in four, a fresh grant to one process while another held the lane with no
+    // force-release and no OUTCOME-UNKNOWN in the run: a defect not yet explained (issue 9), left out of this check's
+    // reach rather than hidden by a retry.
     const PROCS = 3;
     const OPS = 500;
     const runs = Array.from({ length: PROCS }, (_, i) => historyWorker(root, start, i + 1, OPS));
@@ -369,9 +383,12 @@ describe('embedded fs lanes across real processes', () => {
     expect(sorted(audit.filter((a) => a.kind === 'force-release').map((a) => `${a.lane}|${a.fence}|${a.by_instance}|${a.previous?.instance ?? '-'}`))).toEqual(
       sorted(lines.filter((l) => l.op === 'force' && l.res._tag === 'Forced').map((l) => `${l.lane}|${l.res.fence}|${l.instance}|${l.res.previous?.instance ?? '-'}`)),
     );
-    // a release answered NotHolder while the worker held the lane: another process force-released it meanwhile (LS6)
+    // a release answered NotHolder while the worker held the lane: another process force-released it meanwhile (LS6),
+    // as the audit says, or with a force-release whose answer was OUTCOME-UNKNOWN (E2: it may have taken effect, and its
+    // audit line is not written, since the call cannot know)
     const forcedOff = new Set(audit.filter((a) => a.kind === 'force-release').map((a) => `${a.lane}|${a.fence}|${a.previous?.instance ?? '-'}`));
-    expect(droppedWhileHeld.filter((k) => !forcedOff.has(k))).toEqual([]);
+    const unknownForce = new Set(lines.filter((l) => l.op === 'force' && l.res.failure !== undefined).map((l) => l.lane));
+    expect(droppedWhileHeld.filter((k) => !forcedOff.has(k) && !unknownForce.has(k.split('|')[0] as string))).toEqual([]);
     expect(audit.filter((a) => a.kind === 'expired-takeover' || a.kind === 'corrupt-record')).toEqual([]);
     expect(lines.length).toBe(PROCS * OPS);
   }, 90_000);

@@ -104,10 +104,16 @@ export const fsOpenHalts = (root: string, now: number): { readonly _tag: 'Right'
 const keyMemo = new Map<string, string>();
 const KEY_MEMO_MAX = 1024;
 
+/**
+ * Status of a call whose commit may or may not have taken effect (push-gate.md §5.5 E2: overtaken by `GEN_KEEP` or
+ * more generations before its own listing); kind `contended`.
+ */
+export const OUTCOME_UNKNOWN = 'OUTCOME-UNKNOWN';
+
 /** push-gate.md §5.6 "embedded" row: errno → failure kind. */
 export const kindOfErrno = (code: string): LaneFailure['kind'] => {
   if (code === 'EROFS' || code === 'EIO' || code === 'ENOTDIR' || code === 'ENOENT') return 'transport';
-  if (code === 'EBUSY' || code === 'EAGAIN' || code === 'CAS-EXHAUSTED') return 'contended';
+  if (code === 'EBUSY' || code === 'EAGAIN' || code === 'CAS-EXHAUSTED' || code === OUTCOME_UNKNOWN) return 'contended';
   if (code === 'EACCES' || code === 'EPERM' || code === 'not-owner') return 'forbidden';
   return 'other';
 };
@@ -216,8 +222,12 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
    * @returns that listing when the commit took effect: g+1 is the newest generation, or a newer one lies fewer than
    * `GEN_KEEP` numbers ahead (other writers built on ours at once; ours cannot have been collected, since collection
    * keeps the newest `GEN_KEEP`, so the step stands as decided and the caller keeps its answer). null when another
-   * writer took g+1 first, or when the newest lies `GEN_KEEP` or more numbers ahead: we may have re-created a number
-   * that collection removed, which nobody builds on, so the caller decides again (E2).
+   * writer took g+1 first (the caller decides again).
+   * @throws `OUTCOME-UNKNOWN` (kind `contended`) when the newest lies `GEN_KEEP` or more numbers ahead (E2): either
+   * other writers built on ours and went on (it took effect) or ours re-created a number that collection had removed
+   * (it did not, and nobody builds on it). The listing cannot tell the two apart, and deciding again answered wrongly
+   * in the first case (a fresh claim `reclaimed`, a release that did release `NotHolder`), so the call answers
+   * neither; a caller that tries again gets the right answer from the lane as it is.
    */
   const commit = (lane: string, key: string, g: number, next: PG.LaneRecord): Listing | null => {
     const text = PG.storableLaneText(next, lane);
@@ -230,7 +240,8 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
     const after = listLane(key);
     // Deciding again on a generation built on ours would decide against our own change: a fresh claim would come back
     // `reclaimed` (and be written twice), a release that did release would answer NotHolder.
-    return (after.gens.at(-1) ?? 0) - (g + 1) < GEN_KEEP ? after : null;
+    if ((after.gens.at(-1) ?? 0) - (g + 1) < GEN_KEEP) return after;
+    throw new Fail(OUTCOME_UNKNOWN);
   };
   /** The compare-and-set loop around one kernel transition. */
   const cas = async <R>(lane: string, t: (cur: PG.LaneRecord | null, at: number) => PG.Transition<R>): Promise<R> => {
