@@ -3,6 +3,7 @@
 // kind `pg` = the PostgreSQL store direct (<url> a database URL); kind `http` = the HTTP client store in front of
 // `arbiter serve --store postgres` (<url> the service, bearer token in $ARBITER_TOKEN, <schema> unused); kind `fs` =
 // the embedded store (<url> its root directory, <schema> a start file the worker waits for, so that the processes race).
+// Each line carries the call's start and end (t0, t1: ms since the epoch), so a failing run can be put in time order.
 import { existsSync } from 'node:fs';
 import { fsLaneStore, httpLaneStore, openPgLaneStore } from '../../packages/io-node/dist/index.js';
 
@@ -33,6 +34,7 @@ for (let i = 0; i < ops; i++) {
   const r = rand(10);
   let op;
   let res;
+  const t0 = Date.now();
   if (r < 5) {
     op = 'claim';
     res = await store.claim(lane, me, { intent: 'push', eta_minutes: 1 })();
@@ -47,7 +49,7 @@ for (let i = 0; i < ops; i++) {
     op = 'force';
     res = await store.forceRelease(lane, me, 'history check')();
   }
-  out.push(JSON.stringify({ op, lane, instance: me.instance, res: res._tag === 'Right' ? res.right : { failure: res.left } }));
+  out.push(JSON.stringify({ op, lane, instance: me.instance, t0, t1: Date.now(), res: res._tag === "Right" ? res.right : { failure: res.left } }));
 }
 await store.close();
 process.stdout.write(out.join('\n') + '\n');
