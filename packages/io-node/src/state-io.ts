@@ -178,9 +178,10 @@ export const readStateText = (path: string, maxBytes: number = STATE_READ_MAX_BY
 const BACKWARD_CHUNK_BYTES = 64 * 1024;
 
 /**
- * Visit the lines of a state file from the last to the first, reading it from its end in `chunkBytes` steps (default 64 KiB) (module doc:
- * non-blocking open, regular files only), and stop as soon as `visit` returns `true`: a reader that wants the newest
- * entries of an append-only log (the decision log) reads only its tail, however large the file has grown. A line is
+ * Visit the lines of a state file from the last to the first, reading it from its end in steps of `chunkBytes`
+ * (default 64 KiB; opened as the module doc says: non-blocking, regular files only), and stop as soon as `visit`
+ * returns `true`: a reader that wants the newest entries of an append-only log (the decision log's recent blocks,
+ * status.md §2) reads only its tail, however large the file has grown. A line is
  * the text between two `\n` bytes (cut on bytes, so a multi-byte UTF-8 character is never split: no byte of one is
  * `\n`), decoded as UTF-8, without its `\n`; the text after the last `\n` counts as a line when not empty. Lines
  * longer than `maxLineBytes` (default 4 MiB) are skipped, so a corrupt file cannot make the reader hold it whole.
