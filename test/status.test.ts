@@ -358,3 +358,11 @@ describe('one snapshot into a pipe', () => {
     ).toThrow('EPIPE');
   });
 });
+
+describe('the JSON text', () => {
+  it('escapes every default-ignorable code point, the reserved U+2065 included (a counterexample the hostile-strings property found)', () => {
+    const json = snapshotJson({ ...JSON.parse('{}'), repo: 'a\u2065b\u2064c\ufe0fd\u{e0001}e' } as StatusSnapshot);
+    expect(json).toContain('a\\u2065b\\u2064c\\ufe0fd\\udb40\\udc01e');
+    expect(JSON.parse(json).repo).toBe('a\u2065b\u2064c\ufe0fd\u{e0001}e');
+  });
+});

@@ -1,8 +1,12 @@
 /** `arbiter status --json` (status.md §4): the snapshot as JSON text that is safe to print on a terminal. */
 import type { StatusSnapshot } from '@arbiter/kernel';
 
-/** Characters JSON.stringify leaves raw that a terminal may act on: DEL, C1 controls, line separators, format (bidi) characters. */
-const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\p{Cf}]/gu;
+/**
+ * Characters JSON.stringify leaves raw that a terminal may act on: DEL, C1 controls, line separators, format (bidi)
+ * characters, and every other default-ignorable code point (the reserved U+2065 among them, which a later Unicode
+ * version may make a format character).
+ */
+const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
 const u4 = (n: number): string => `\\u${n.toString(16).padStart(4, '0')}`;
 
 /**
