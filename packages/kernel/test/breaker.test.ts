@@ -354,11 +354,16 @@ describe('book codec and restoreBook (breaker.md §8)', () => {
     });
     expect(breaker.bookCodec.is({})).toBe(true);
     expect(breaker.bookCodec.is(null)).toBe(false);
+    expect(breaker.bookCodec.is(3)).toBe(false);
     expect(breaker.bookCodec.encode({ b: open(0, 1), a: closed(2), z: closed(0) })).toEqual({
       version: 1,
       agents: { a: { state: 'closed', failures: 2 }, b: { state: 'open', opened_at: '1970-01-01T00:00:00.000Z', late_failures: 1 } },
     });
-    expect(Object.keys(breaker.bookCodec.encode({ b: open(0, 1), a: closed(2) }).agents)).toEqual(['a', 'b']);
+    const enc = breaker.bookCodec.encode({ b: open(0, 1), a: closed(2) });
+    expect(Object.keys(enc.agents)).toEqual(['a', 'b']);
+    // plain data properties, as JSON.parse would give (an agent named __proto__ stays an own key)
+    expect(Object.getOwnPropertyDescriptor(enc.agents, 'a')).toEqual({ value: { state: 'closed', failures: 2 }, enumerable: true, writable: true, configurable: true });
+    expect(Object.keys(breaker.bookCodec.encode({ ['__proto__']: closed(1) } as breaker.Book).agents)).toEqual(['__proto__']);
   });
   it('BreakerConfigCodec fills defaults and rejects bad values and unknown keys', () => {
     expect(breaker.BreakerConfigCodec.decode({})).toEqual({ _tag: 'Right', right: breaker.DEFAULT_CONFIG });
@@ -372,6 +377,9 @@ describe('book codec and restoreBook (breaker.md §8)', () => {
     expect(breaker.BreakerConfigCodec.decode({ threshold: 2, 'bad\u0007key': 1 })).toMatchObject({ left: [{ message: 'unknown key badkey' }] });
     expect(breaker.BreakerConfigCodec.decode(null)).toMatchObject({ left: [{ message: 'expected an object' }] });
     expect(breaker.BreakerConfigCodec.decode([])).toMatchObject({ left: [{ message: 'expected an object' }] });
+    expect(breaker.BreakerConfigCodec.decode('x')).toMatchObject({ left: [{ message: 'expected an object' }] });
+    expect(breaker.BreakerConfigCodec.decode({ '\u0007': 1 })).toMatchObject({ left: [{ message: 'unknown key ?' }] });
+    expect(breaker.BreakerConfigCodec.decode({ ['k'.repeat(50)]: 1 })).toMatchObject({ left: [{ message: `unknown key ${'k'.repeat(40)}` }] });
     expect(breaker.BreakerConfigCodec.is(breaker.DEFAULT_CONFIG)).toBe(true);
     for (const u of [null, 3, { threshold: 3, cooldownMs: 1 }, { threshold: 3, probeLeaseMs: 1 }, { cooldownMs: 1, probeLeaseMs: 1 }]) expect(breaker.BreakerConfigCodec.is(u)).toBe(false);
     expect(breaker.BreakerConfigCodec.encode(breaker.DEFAULT_CONFIG)).toEqual({ threshold: 3, cooldown_ms: 300_000, probe_lease_ms: 3_600_000 });
