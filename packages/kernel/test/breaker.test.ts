@@ -308,6 +308,8 @@ describe('book codec and restoreBook (breaker.md §8)', () => {
       expect(isLeft(r)).toBe(true);
     }
     expect(breaker.entryCodec.decode({ state: 'closed', failures: 1, x: 1 })).toMatchObject({ left: [{ message: 'closed entry: wrong keys' }] });
+    // the right number of keys is not enough: a renamed key is a wrong key
+    expect(breaker.entryCodec.decode({ state: 'closed', failurez: 1 })).toMatchObject({ left: [{ message: 'closed entry: wrong keys' }] });
     expect(breaker.entryCodec.decode({ state: 'open', opened_at: '2026-01-01T00:00:00.000Z', late_failures: 0, x: 1 })).toMatchObject({ left: [{ message: 'open entry: wrong keys' }] });
     expect(breaker.entryCodec.decode({ state: 'half-open', since: '2026-01-01T00:00:00.000Z', probe: null, x: 1 })).toMatchObject({ left: [{ message: 'half-open entry: wrong keys' }] });
     expect(breaker.entryCodec.decode({ state: 'half-open', since: '2026-01-01T00:00:00.000Z', probe: { task_id: 'a' } })).toMatchObject({ left: [{ message: 'probe: wrong keys' }] });
@@ -341,6 +343,8 @@ describe('book codec and restoreBook (breaker.md §8)', () => {
   it('bookCodec rejects a null book, null agents and a null entry without throwing, naming the reason', () => {
     expect(breaker.bookCodec.decode(null)).toMatchObject({ _tag: 'Left', left: [{ message: 'document is not an object' }] });
     expect(breaker.bookCodec.decode([])).toMatchObject({ _tag: 'Left', left: [{ message: 'document is not an object' }] });
+    expect(breaker.bookCodec.decode('x')).toMatchObject({ _tag: 'Left', left: [{ message: 'document is not an object' }] });
+    expect(breaker.restoreBook('3', 5)).toEqual({ _tag: 'Left', left: { _tag: 'BookUnreadable', reason: 'breaker-book-unreadable', detail: 'document is not an object' } });
     expect(breaker.bookCodec.decode({ version: 1, agents: null })).toMatchObject({ _tag: 'Left', left: [{ message: 'agents is not an object' }] });
     expect(breaker.bookCodec.decode({ version: 1, agents: [] })).toMatchObject({ _tag: 'Left', left: [{ message: 'agents is not an object' }] });
     expect(breaker.bookCodec.decode({ version: 1, agents: { a: null } })).toMatchObject({ _tag: 'Left', left: [{ message: 'invalid entry: unknown breaker state' }] });
