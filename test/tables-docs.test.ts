@@ -1,16 +1,14 @@
 /**
  * Decision tables (architecture.md "Decision tables and decision log"): every registered policy's generated table equals
- * `docs/tables/<policy>.md`, and every doc has a generator. Regenerate with `npm run tables`.
- *
- * In process on purpose (no built binary): `npm run mutate` runs only in-process suites (docs/testing.md §3), and
- * this comparison is what notices a mutant in a kernel `table()` fixture. The binary's `arbiter table` output is
- * checked in tables.test.ts.
+ * `docs/tables/<policy>.md`, every doc has a generator, and CSV quoting. Regenerate with `npm run tables`. In process
+ * only (the binary's `arbiter table` is checked in test/tables.test.ts), so mutation testing runs these against every
+ * mutant of a decision's `table()`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tableToMarkdown } from '@arbiter/kernel';
-import { TABLES } from '../packages/hooks/src/tables.js';
+import { tableToCsv, tableToMarkdown } from '@arbiter/kernel';
+import { TABLES } from '@arbiter/hooks';
 
 const docs = join(__dirname, '..', 'docs', 'tables');
 
@@ -29,5 +27,10 @@ describe('decision tables', () => {
   it('every file in docs/tables has a generator', () => {
     const files = readdirSync(docs).filter((f) => f.endsWith('.md')).map((f) => f.slice(0, -3)).sort();
     expect(files).toEqual(Object.keys(TABLES).sort());
+  });
+
+  it('csv quoting survives commas, quotes and newlines', () => {
+    const csv = tableToCsv({ policy: 'p', version: '1', title: 't', columns: ['a', 'b'], rows: [['x,y', 'say "hi"\nthen']], notes: [] });
+    expect(csv).toBe('a,b\r\n"x,y","say ""hi""\nthen"\r\n');
   });
 });
