@@ -13,6 +13,9 @@ export default {
   coverageAnalysis: 'perTest',
   concurrency: 2,
   timeoutMS: 10000,
+  // The dry run runs every in-process suite once (about 3 minutes); on a shared, loaded machine it can pass Stryker's
+  // default limit of 5 minutes and abort the whole run.
+  dryRunTimeoutMinutes: 15,
   reporters: ['clear-text', 'html', 'json', 'progress'],
   ignoreStatic: true,
   incremental: false,
