@@ -15,7 +15,7 @@ import { IsoMillis, describeErrors } from './internal/codecs.js';
 import {
   AgentName,
   DurationMs,
-  EPOCH_MS_MAX,
+  EpochMs,
   NonNegInt,
   PosInt,
   TaskId,
@@ -127,7 +127,7 @@ const FREE: Probe = Object.freeze({ _tag: 'Free' }) as Probe;
 /** Instant on disk: `toISOString` form and within `EpochMs` (convoy.md §2; breaker.md §8 D2). */
 const WireInstant = new t.Type<number, string, unknown>(
   'WireInstant',
-  (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= 0 && u <= EPOCH_MS_MAX,
+  EpochMs.is,
   (u, c) => {
     const r = IsoMillis.validate(u, c);
     if (!isRight(r)) return r;
@@ -391,8 +391,7 @@ export const transition = (config: BreakerConfig, state: BreakerState, event: Br
       if (event._tag === 'Success') return { state, code: 'breaker-late-success' }; // T4
       return { state, code: 'breaker-noop' }; // T10
     case 'HalfOpen': {
-      const holder = leaseHolder(state);
-      const isHolder = holder !== null && holder === event.taskId;
+      const isHolder = leaseHolder(state) === event.taskId; // a free slot has no holder (null is no task id)
       if (event._tag === 'Failure') {
         return isHolder
           ? { state: { _tag: 'Open', openedAt: now, lateFailures: 0 }, code: 'breaker-reopened' } // T5
@@ -611,7 +610,7 @@ export const assign = (config: BreakerConfig | null, book: Book, req: AssignRequ
   const fb = config.fallbackAgent;
   let fallback: FallbackOutcome = { _tag: 'none' };
   let book2 = book1;
-  if (fb !== null && fb === agent) fallback = { _tag: 'same-agent' };
+  if (fb === agent) fallback = { _tag: 'same-agent' };
   else if (fb !== null) {
     const fbBefore = stateOf(book1, fb);
     const q = canAssign(config, fbBefore, taskId, now);

@@ -81,7 +81,10 @@ describe('canAssign (breaker.md §6)', () => {
   });
   it('A2 an opening time in the future is refused and re-anchored (one above now; at now is A3)', () => {
     expect(breaker.canAssign(cfg, open(o + 1, 4), 't1', o)).toEqual({ allowed: false, reason: 'refuse-clock-skew', state: open(o, 4), retryAfterMs: 300_000 });
-    expect(breaker.canAssign(cfg, open(o, 4), 't1', o).reason).toBe('refuse-cooling');
+    const atNow = open(o, 4);
+    const a = breaker.canAssign(cfg, atNow, 't1', o);
+    expect(a).toEqual({ allowed: false, reason: 'refuse-cooling', state: atNow, retryAfterMs: 300_000 });
+    expect(a.state).toBe(atNow); // unchanged: the input object itself, so assign persists nothing
   });
   it('A3/A4 cooldown boundary (examples 1, 2): one below refused with 1 ms left, at and one above admitted', () => {
     expect(breaker.canAssign(cfg, open(o), 't1', 1_299_999)).toEqual({ allowed: false, reason: 'refuse-cooling', state: open(o), retryAfterMs: 1 });
@@ -106,8 +109,14 @@ describe('canAssign (breaker.md §6)', () => {
   it('A6 the holder is admitted again and its lease renewed', () => {
     expect(breaker.canAssign(cfg, leased(3, 't1', 4), 't1', 10)).toEqual({ allowed: true, reason: 'admit-probe-again', state: leased(3, 't1', 10), retryAfterMs: null });
   });
-  it('A7 a lease in the future is re-anchored and refuses for one lease', () => {
+  it('A7 a lease in the future is re-anchored and refuses for one lease (one above now; at now is A8)', () => {
     expect(breaker.canAssign(cfg, leased(3, 't2', 11), 't1', 10)).toEqual({ allowed: false, reason: 'refuse-probe-in-flight', state: leased(3, 't2', 10), retryAfterMs: 3_600_000 });
+    // leased exactly at now: held = 0 is A8, so the state is the input object itself (nothing to re-anchor or persist)
+    const atNow = leased(3, 't2', 10);
+    const a = breaker.canAssign(cfg, atNow, 't1', 10);
+    expect(a).toEqual({ allowed: false, reason: 'refuse-probe-in-flight', state: atNow, retryAfterMs: 3_600_000 });
+    expect(a.state).toBe(atNow);
+    expect(breaker.assign(cfg, { dev: atNow }, { taskId: 't1', agent: 'dev' }, 10).effects.map((e) => e._tag)).toEqual(['EmitEvent']);
   });
   it('A8/A9 lease boundary: one below refused, at and one above admitted', () => {
     const L = 3_600_000;
@@ -140,15 +149,21 @@ describe('assign (breaker.md §7)', () => {
     expect(v._tag).toBe('Assign');
     expect(v.reason).toBe('admit-probe');
     expect(v.book['dev']).toEqual(leased(1_300_000, 't1', 1_300_000));
-    expect(v.effects.map((e) => e._tag)).toEqual(['AssignAgent', 'PersistBreakerBook', 'EmitEvent']);
-    expect(v.effects[2]).toMatchObject({ type: 'assignment', code: 'admit-probe' });
+    expect(v.effects).toEqual([
+      { _tag: 'AssignAgent', taskId: 't1', agent: 'dev', routedFrom: null },
+      { _tag: 'PersistBreakerBook', book: v.book },
+      { _tag: 'EmitEvent', type: 'assignment', severity: 'info', code: 'admit-probe', taskId: 't1', agent: 'dev' },
+    ]);
   });
   it('R3 a refused primary is routed to an admitted fallback (the fallback actually receives the task)', () => {
     const v = breaker.assign({ ...cfg, fallbackAgent: 'fb' }, barred('dev'), req, 1_000_010);
     expect(v).toMatchObject({ _tag: 'RouteToFallback', from: 'dev', to: 'fb', primaryReason: 'refuse-cooling', reason: 'breaker-fallback-routed' });
-    expect(v.effects[0]).toEqual({ _tag: 'AssignAgent', taskId: 't1', agent: 'fb', routedFrom: 'dev' });
-    expect(v.effects.map((e) => e._tag)).toEqual(['AssignAgent', 'PersistBreakerBook', 'EmitEvent']);
-    expect(v.effects[2]).toMatchObject({ severity: 'warn', code: 'breaker-fallback-routed' });
+    expect(v.reasons).toEqual(['breaker-fallback-routed', 'refuse-cooling']);
+    expect(v.effects).toEqual([
+      { _tag: 'AssignAgent', taskId: 't1', agent: 'fb', routedFrom: 'dev' },
+      { _tag: 'PersistBreakerBook', book: v.book },
+      { _tag: 'EmitEvent', type: 'assignment', severity: 'warn', code: 'breaker-fallback-routed', taskId: 't1', agent: 'fb', data: { from: 'dev', primaryReason: 'refuse-cooling' } },
+    ]);
   });
   it('R3 a fallback in half-open gets its probe lease in the next book', () => {
     const book: breaker.Book = { dev: open(1_000_000), fb: half(5) };
@@ -157,27 +172,45 @@ describe('assign (breaker.md §7)', () => {
     expect(v.book['fb']).toEqual(leased(5, 't1', 1_000_010));
   });
   it('R4 no fallback: refused and skipped with the cascade', () => {
-    const v = breaker.assign(cfg, barred('dev'), req, 1_000_010);
+    const book0 = barred('dev');
+    const v = breaker.assign(cfg, book0, req, 1_000_010);
     expect(v).toMatchObject({ _tag: 'Refuse', reason: 'refuse-cooling', fallback: { _tag: 'none' }, disposition: 'skip', retryAfterMs: 299_990 });
+    expect(v.reasons).toEqual(['refuse-cooling']);
+    expect(v.book).toBe(book0);
     expect(v.effects).toEqual([
       { _tag: 'SetTaskStatus', taskId: 't1', status: 'skipped', reason: 'breaker-open' },
       { _tag: 'SkipTasks', taskIds: ['t5', 't6'], reason: 'dependency-skipped', cause: 't1' },
-      expect.objectContaining({ _tag: 'EmitEvent', type: 'assignment', severity: 'warn', code: 'refuse-cooling' }),
+      { _tag: 'EmitEvent', type: 'assignment', severity: 'warn', code: 'refuse-cooling', taskId: 't1', agent: 'dev', data: { retryAfterMs: 299_990, fallback: 'none' } },
     ]);
+    // a task without pending dependents still gets its (empty) cascade
+    const w = breaker.assign(cfg, book0, { taskId: 't1', agent: 'dev' }, 1_000_010);
+    expect(w.effects[1]).toEqual({ _tag: 'SkipTasks', taskIds: [], reason: 'dependency-skipped', cause: 't1' });
   });
   it('R4 a fallback equal to the agent is SAME_AGENT', () => {
     const v = breaker.assign({ ...cfg, fallbackAgent: 'dev' }, barred('dev'), req, 1_000_010);
     expect(v).toMatchObject({ _tag: 'Refuse', fallback: { _tag: 'same-agent' } });
+    expect(v.effects[2]).toMatchObject({ data: { retryAfterMs: 299_990, fallback: 'same-agent' } });
   });
   it('R4 a refused fallback is REFUSED with its reason', () => {
     const book: breaker.Book = { dev: open(1_000_000), fb: open(1_000_005) };
     const v = breaker.assign({ ...cfg, fallbackAgent: 'fb' }, book, req, 1_000_010);
     expect(v).toMatchObject({ _tag: 'Refuse', fallback: { _tag: 'refused', agent: 'fb', reason: 'refuse-cooling' }, disposition: 'skip' });
+    expect(v.book).toBe(book); // neither breaker changed: nothing to persist
+    expect(v.effects.map((e) => e._tag)).toEqual(['SetTaskStatus', 'SkipTasks', 'EmitEvent']);
+  });
+  it('R4 a fallback refused after being re-anchored persists the fallback\'s new state', () => {
+    const book: breaker.Book = { dev: open(1_000_000), fb: open(2_000_000) };
+    const v = breaker.assign({ ...cfg, fallbackAgent: 'fb' }, book, req, 1_000_010);
+    expect(v).toMatchObject({ _tag: 'Refuse', fallback: { _tag: 'refused', agent: 'fb', reason: 'refuse-clock-skew' } });
+    expect(v.book).toEqual({ dev: open(1_000_000), fb: open(1_000_010) });
+    expect(v.effects[0]).toEqual({ _tag: 'PersistBreakerBook', book: v.book });
   });
   it('R4 probe in flight defers (no skip, no cascade), and a re-anchored state is persisted', () => {
     const v = breaker.assign(cfg, { dev: leased(1, 'other', 10) }, req, 20);
     expect(v).toMatchObject({ _tag: 'Refuse', reason: 'refuse-probe-in-flight', disposition: 'defer' });
-    expect(v.effects.map((e) => e._tag)).toEqual(['EmitEvent']);
+    expect(v.effects).toEqual([
+      { _tag: 'EmitEvent', type: 'assignment', severity: 'info', code: 'refuse-probe-in-flight', taskId: 't1', agent: 'dev', data: { retryAfterMs: 3_599_990 } },
+    ]);
     const w = breaker.assign(cfg, { dev: leased(1, 'other', 30) }, req, 20);
     expect(w.effects.map((e) => e._tag)).toEqual(['PersistBreakerBook', 'EmitEvent']);
     expect(w.book['dev']).toEqual(leased(1, 'other', 20));
@@ -239,6 +272,15 @@ describe('book codec and restoreBook (breaker.md §8)', () => {
     ['offset other than Z', { state: 'half-open', since: '2026-01-01T00:00:00.000+01:00', probe: null }],
     ['invalid task id', { state: 'half-open', since: '2026-01-01T00:00:00.000Z', probe: { task_id: 'a b', leased_at: '2026-01-01T00:00:00.000Z' } }],
     ['probe with extra key', { state: 'half-open', since: '2026-01-01T00:00:00.000Z', probe: { task_id: 'a', leased_at: '2026-01-01T00:00:00.000Z', x: 1 } }],
+    ['probe missing a key', { state: 'half-open', since: '2026-01-01T00:00:00.000Z', probe: { task_id: 'a' } }],
+    ['probe not an object', { state: 'half-open', since: '2026-01-01T00:00:00.000Z', probe: 'a' }],
+    ['open entry with extra key', { state: 'open', opened_at: '2026-01-01T00:00:00.000Z', late_failures: 0, x: 1 }],
+    ['half-open entry with extra key', { state: 'half-open', since: '2026-01-01T00:00:00.000Z', probe: null, x: 1 }],
+    ['closed entry missing its count', { state: 'closed' }],
+    ['half-open entry missing its probe', { state: 'half-open', since: '2026-01-01T00:00:00.000Z' }],
+    ['negative late count', { state: 'open', opened_at: '2026-01-01T00:00:00.000Z', late_failures: -1 }],
+    ['null', null],
+    ['an array', [{ state: 'closed', failures: 1 }]],
     ['not an object', 3],
   ])('D1/D2 invalid entry is quarantined as Open at now: %s', (_l, entry) => {
     const raw = JSON.stringify({ version: 1, agents: { bad: entry, good: { state: 'closed', failures: 2 } } });
@@ -251,6 +293,37 @@ describe('book codec and restoreBook (breaker.md §8)', () => {
         effects: [{ _tag: 'EmitEvent', type: 'breaker', severity: 'warn', code: 'breaker-entry-quarantined', agent: 'bad' }],
       },
     });
+  });
+  it('D1/D2 every quarantined agent is listed and reported once, sorted by name', () => {
+    const bad = { state: 'open', opened_at: 'yesterday', late_failures: 0 };
+    const raw = JSON.stringify({ version: 1, agents: { zed: bad, b: null, ok: { state: 'closed', failures: 1 }, a: bad } });
+    const r = breaker.restoreBook(raw, 9);
+    expect(isRight(r) && r.right.quarantined).toEqual(['a', 'b', 'zed']);
+    expect(isRight(r) && r.right.effects.map((e) => e.agent)).toEqual(['a', 'b', 'zed']);
+    expect(isRight(r) && r.right.book).toEqual({ zed: open(9), b: open(9), ok: closed(1), a: open(9) });
+  });
+  it('D1 the entry codec rejects null and non-objects without throwing, and encodes every state in table order', () => {
+    for (const u of [null, undefined, 3, 'closed', [], { state: 'closed', failures: 1, extra: null }]) {
+      const r = breaker.entryCodec.decode(u);
+      expect(isLeft(r)).toBe(true);
+    }
+    expect(breaker.entryCodec.decode({ state: 'closed', failures: 1, x: 1 })).toMatchObject({ left: [{ message: 'closed entry: wrong keys' }] });
+    // the right number of keys is not enough: a renamed key is a wrong key
+    expect(breaker.entryCodec.decode({ state: 'closed', failurez: 1 })).toMatchObject({ left: [{ message: 'closed entry: wrong keys' }] });
+    expect(breaker.entryCodec.decode({ state: 'open', opened_at: '2026-01-01T00:00:00.000Z', late_failures: 0, x: 1 })).toMatchObject({ left: [{ message: 'open entry: wrong keys' }] });
+    expect(breaker.entryCodec.decode({ state: 'half-open', since: '2026-01-01T00:00:00.000Z', probe: null, x: 1 })).toMatchObject({ left: [{ message: 'half-open entry: wrong keys' }] });
+    expect(breaker.entryCodec.decode({ state: 'half-open', since: '2026-01-01T00:00:00.000Z', probe: { task_id: 'a' } })).toMatchObject({ left: [{ message: 'probe: wrong keys' }] });
+    expect(breaker.entryCodec.decode(null)).toMatchObject({ left: [{ message: 'unknown breaker state' }] });
+    expect(breaker.entryCodec.decode({ state: 'open', opened_at: '1969-12-31T23:59:59.999Z', late_failures: 0 })).toMatchObject({ left: [{ message: 'instant before the epoch' }] });
+    expect(breaker.entryCodec.decode({ state: 'open', opened_at: '1970-01-01T00:00:00.000Z', late_failures: 0 })).toEqual({ _tag: 'Right', right: open(0, 0) });
+    expect(breaker.entryCodec.is(closed(0))).toBe(true);
+    for (const u of [null, 3, { state: 'closed', failures: 0 }]) expect(breaker.entryCodec.is(u)).toBe(false);
+    const t = Date.UTC(2026, 0, 1);
+    expect(breaker.entryCodec.encode(closed(2))).toEqual({ state: 'closed', failures: 2 });
+    expect(JSON.stringify(breaker.entryCodec.encode(open(t, 1)))).toBe('{"state":"open","opened_at":"2026-01-01T00:00:00.000Z","late_failures":1}');
+    expect(JSON.stringify(breaker.entryCodec.encode(leased(t, 'p', t + 1)))).toBe(
+      '{"state":"half-open","since":"2026-01-01T00:00:00.000Z","probe":{"task_id":"p","leased_at":"2026-01-01T00:00:00.001Z"}}',
+    );
   });
   it('an agent named __proto__ is stored as an own entry, not a prototype', () => {
     const r = breaker.restoreBook('{"version":1,"agents":{"__proto__":{"state":"closed","failures":2}}}', 1);
@@ -267,15 +340,54 @@ describe('book codec and restoreBook (breaker.md §8)', () => {
     expect(isLeft(breaker.bookCodec.decode({ version: 1, agents: { a: { state: 'closed', failures: -1 } } }))).toBe(true);
     expect(isLeft(breaker.bookCodec.decode({ version: 2, agents: {} }))).toBe(true);
   });
+  it('bookCodec rejects a null book, null agents and a null entry without throwing, naming the reason', () => {
+    expect(breaker.bookCodec.decode(null)).toMatchObject({ _tag: 'Left', left: [{ message: 'document is not an object' }] });
+    expect(breaker.bookCodec.decode([])).toMatchObject({ _tag: 'Left', left: [{ message: 'document is not an object' }] });
+    expect(breaker.bookCodec.decode('x')).toMatchObject({ _tag: 'Left', left: [{ message: 'document is not an object' }] });
+    expect(breaker.restoreBook('3', 5)).toEqual({ _tag: 'Left', left: { _tag: 'BookUnreadable', reason: 'breaker-book-unreadable', detail: 'document is not an object' } });
+    expect(breaker.bookCodec.decode({ version: 1, agents: null })).toMatchObject({ _tag: 'Left', left: [{ message: 'agents is not an object' }] });
+    expect(breaker.bookCodec.decode({ version: 1, agents: [] })).toMatchObject({ _tag: 'Left', left: [{ message: 'agents is not an object' }] });
+    expect(breaker.bookCodec.decode({ version: 1, agents: { a: null } })).toMatchObject({ _tag: 'Left', left: [{ message: 'invalid entry: unknown breaker state' }] });
+    expect(breaker.bookCodec.decode({ version: 1, agents: { 'a\u0007': { state: 'closed', failures: 1 } } })).toMatchObject({ _tag: 'Left', left: [{ message: 'agent key is not an agent name' }] });
+    expect(breaker.bookCodec.decode({ agents: {} })).toMatchObject({ _tag: 'Left', left: [{ message: 'unsupported version' }] });
+    expect(breaker.restoreBook('{"version":1,"agents":null}', 5)).toEqual({ _tag: 'Left', left: { _tag: 'BookUnreadable', reason: 'breaker-book-unreadable', detail: 'agents is not an object' } });
+    expect(breaker.restoreBook('{', 5)).toEqual({ _tag: 'Left', left: { _tag: 'BookUnreadable', reason: 'breaker-book-unreadable', detail: 'not valid JSON' } });
+    expect(breaker.bookCodec.decode({ version: 1, agents: { b: { state: 'closed', failures: 1 }, a: { state: 'closed', failures: 0 } } })).toEqual({
+      _tag: 'Right',
+      right: { b: closed(1), a: closed(0) },
+    });
+    expect(breaker.bookCodec.is({})).toBe(true);
+    expect(breaker.bookCodec.is(null)).toBe(false);
+    expect(breaker.bookCodec.is(3)).toBe(false);
+    expect(breaker.bookCodec.encode({ b: open(0, 1), a: closed(2), z: closed(0) })).toEqual({
+      version: 1,
+      agents: { a: { state: 'closed', failures: 2 }, b: { state: 'open', opened_at: '1970-01-01T00:00:00.000Z', late_failures: 1 } },
+    });
+    const enc = breaker.bookCodec.encode({ b: open(0, 1), a: closed(2) });
+    expect(Object.keys(enc.agents)).toEqual(['a', 'b']);
+    // plain data properties, as JSON.parse would give (an agent named __proto__ stays an own key)
+    expect(Object.getOwnPropertyDescriptor(enc.agents, 'a')).toEqual({ value: { state: 'closed', failures: 2 }, enumerable: true, writable: true, configurable: true });
+    expect(Object.keys(breaker.bookCodec.encode({ ['__proto__']: closed(1) } as breaker.Book).agents)).toEqual(['__proto__']);
+  });
   it('BreakerConfigCodec fills defaults and rejects bad values and unknown keys', () => {
     expect(breaker.BreakerConfigCodec.decode({})).toEqual({ _tag: 'Right', right: breaker.DEFAULT_CONFIG });
     expect(breaker.BreakerConfigCodec.decode({ threshold: 1, cooldown_ms: 0, probe_lease_ms: 1, fallback_agent: 'fb' })).toEqual({
       _tag: 'Right',
       right: { threshold: 1, cooldownMs: 0, probeLeaseMs: 1, fallbackAgent: 'fb' },
     });
-    for (const bad of [{ threshold: 0 }, { cooldown_ms: -1 }, { probe_lease_ms: 0 }, { fallback_agent: '' }, { threshold: 1.5 }, { treshold: 3 }, null, []]) {
+    for (const bad of [{ threshold: 0 }, { cooldown_ms: -1 }, { probe_lease_ms: 0 }, { fallback_agent: '' }, { threshold: 1.5 }, { treshold: 3 }, null, [], 'x']) {
       expect(isLeft(breaker.BreakerConfigCodec.decode(bad))).toBe(true);
     }
+    expect(breaker.BreakerConfigCodec.decode({ threshold: 2, 'bad\u0007key': 1 })).toMatchObject({ left: [{ message: 'unknown key badkey' }] });
+    expect(breaker.BreakerConfigCodec.decode(null)).toMatchObject({ left: [{ message: 'expected an object' }] });
+    expect(breaker.BreakerConfigCodec.decode([])).toMatchObject({ left: [{ message: 'expected an object' }] });
+    expect(breaker.BreakerConfigCodec.decode('x')).toMatchObject({ left: [{ message: 'expected an object' }] });
+    expect(breaker.BreakerConfigCodec.decode({ '\u0007': 1 })).toMatchObject({ left: [{ message: 'unknown key ?' }] });
+    expect(breaker.BreakerConfigCodec.decode({ ['k'.repeat(50)]: 1 })).toMatchObject({ left: [{ message: `unknown key ${'k'.repeat(40)}` }] });
+    expect(breaker.BreakerConfigCodec.is(breaker.DEFAULT_CONFIG)).toBe(true);
+    for (const u of [null, 3, { threshold: 3, cooldownMs: 1 }, { threshold: 3, probeLeaseMs: 1 }, { cooldownMs: 1, probeLeaseMs: 1 }]) expect(breaker.BreakerConfigCodec.is(u)).toBe(false);
+    expect(breaker.BreakerConfigCodec.encode(breaker.DEFAULT_CONFIG)).toEqual({ threshold: 3, cooldown_ms: 300_000, probe_lease_ms: 3_600_000 });
+    expect(breaker.BreakerConfigCodec.encode({ ...breaker.DEFAULT_CONFIG, fallbackAgent: 'fb' })).toEqual({ threshold: 3, cooldown_ms: 300_000, probe_lease_ms: 3_600_000, fallback_agent: 'fb' });
   });
 });
 
@@ -283,6 +395,48 @@ describe('messages and table', () => {
   it('admission messages interpolate only a sanitized agent and whole seconds', () => {
     const a = breaker.canAssign(cfg, open(1_000_000), 't', 1_000_001);
     expect(breaker.admissionMessage('dev\u001b[31m; rm -rf', a)).toBe('agent dev31mrm-rf is barred by its circuit breaker; cooling down, retry in 300 s');
+  });
+  it('every admission reason has its fixed message; retry seconds are whole and rounded up', () => {
+    const L = 3_600_000;
+    const msg = (s: S, task: string, now: number): string => breaker.admissionMessage('dev', breaker.canAssign(cfg, s, task, now));
+    expect(msg(closed(1), 't', 5)).toBe('agent dev may take the task (breaker closed)');
+    expect(msg(open(0), 't', 300_000)).toBe('agent dev may take the task as its single probe');
+    expect(msg(leased(1, 't', 2), 't', 5)).toBe('agent dev may take the task again (it already holds the probe)');
+    expect(msg(leased(1, 'u', 2), 't', 2 + L)).toBe('agent dev may take the task as its probe (the previous probe lease expired)');
+    expect(msg(open(0), 't', 299_000)).toBe('agent dev is barred by its circuit breaker; cooling down, retry in 1 s');
+    expect(msg(open(0), 't', 298_999)).toBe('agent dev is barred by its circuit breaker; cooling down, retry in 2 s');
+    expect(msg(open(0), 't', 299_999)).toBe('agent dev is barred by its circuit breaker; cooling down, retry in 1 s');
+    expect(msg(open(10), 't', 5)).toBe('agent dev is barred by its circuit breaker; its opening time was in the future and was re-anchored, retry in 300 s');
+    expect(msg(leased(1, 'u', 2), 't', 2 + L - 1_500)).toBe('agent dev is half-open and another task holds its probe; retry in at most 2 s');
+    expect(breaker.admissionMessage('', breaker.canAssign(cfg, closed(0), 't', 5))).toBe('agent unknown may take the task (breaker closed)');
+    expect(breaker.admissionMessage('a'.repeat(70), breaker.canAssign(cfg, closed(0), 't', 5))).toBe(`agent ${'a'.repeat(64)} may take the task (breaker closed)`);
+    // a negative span (never produced by canAssign) renders as 0 s rather than a negative number
+    expect(breaker.admissionMessage('dev', { allowed: false, reason: 'refuse-cooling', state: open(0), retryAfterMs: -5_000 })).toBe(
+      'agent dev is barred by its circuit breaker; cooling down, retry in 0 s',
+    );
+  });
+  it('safeAgent keeps handle characters, at most 64, and names an empty or non-string agent unknown', () => {
+    expect(breaker.safeAgent('team/dev-1.x_y')).toBe('team/dev-1.x_y');
+    expect(breaker.safeAgent('a b\u0000c')).toBe('abc');
+    expect(breaker.safeAgent('b'.repeat(65))).toBe('b'.repeat(64));
+    expect(breaker.safeAgent('')).toBe('unknown');
+    expect(breaker.safeAgent(null)).toBe('unknown');
+  });
+  it('describeState renders every state in its fixed template (singular and plural, ISO instants, out-of-range raw)', () => {
+    const t = Date.UTC(2026, 0, 2, 3, 4, 5, 6);
+    expect(breaker.describeState(closed(0))).toBe('closed (0 consecutive failures)');
+    expect(breaker.describeState(closed(1))).toBe('closed (1 consecutive failure)');
+    expect(breaker.describeState(closed(2))).toBe('closed (2 consecutive failures)');
+    expect(breaker.describeState(open(t, 1))).toBe('open since 2026-01-02T03:04:05.006Z (1 late failure)');
+    expect(breaker.describeState(open(t, 0))).toBe('open since 2026-01-02T03:04:05.006Z (0 late failures)');
+    expect(breaker.describeState(half(t))).toBe('half-open since 2026-01-02T03:04:05.006Z, probe free');
+    expect(breaker.describeState(leased(t, 'task/1 x', t + 1))).toBe('half-open since 2026-01-02T03:04:05.006Z, probe leased to task/1x at 2026-01-02T03:04:05.007Z');
+    expect(breaker.describeState(leased(t, '\u0007', t))).toBe('half-open since 2026-01-02T03:04:05.006Z, probe leased to ? at 2026-01-02T03:04:05.006Z');
+    // the ISO range is [0, 9999-12-31T23:59:59.999Z]; outside it the raw number is printed
+    expect(breaker.describeState(open(0, 2))).toBe('open since 1970-01-01T00:00:00.000Z (2 late failures)');
+    expect(breaker.describeState(open(-1, 2))).toBe('open since -1 (2 late failures)');
+    expect(breaker.describeState(open(253_402_300_799_999, 2))).toBe('open since 9999-12-31T23:59:59.999Z (2 late failures)');
+    expect(breaker.describeState(open(253_402_300_800_000, 2))).toBe('open since 253402300800000 (2 late failures)');
   });
   it('table covers every admission reason and every transition code', () => {
     const tb = breaker.table();
