@@ -176,6 +176,30 @@ describe('refresh and release rules (session-lock.md §8, session-lock.md §9)',
   });
 });
 
+describe('effects (session-lock.md §7.7)', () => {
+  it('every acquire outcome but Held commits its record at the generation read; exactly the takeovers audit', () => {
+    fc.assert(
+      fc.property(factsArb, livenessArb, (f, ans) => {
+        const { step } = runRound(f, ans);
+        const o = step.outcome;
+        if (o._tag === 'Held') {
+          expect(step.effects).toEqual([]);
+          return;
+        }
+        const commitLock = { _tag: 'CommitLock', workspace_hash: f.workspace_hash, expected_generation: f.snapshot.generation, record: o.record };
+        if (o._tag !== 'TakenOver') {
+          expect(step.effects).toEqual([commitLock]);
+          return;
+        }
+        expect(step.effects[0]).toEqual(commitLock);
+        expect(step.effects[1]).toMatchObject({ _tag: 'Audit', kind: o.reason, new_fence: o.fence, workspace_hash: f.workspace_hash });
+        expect(step.effects).toHaveLength(2);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});
+
 describe('decide and the message (session-lock.md §10, session-lock.md §11)', () => {
   it('D1–D3 examples', () => {
     expect(SL.decide(undefined)).toEqual({ _tag: 'Allow', reasons: ['no-result'] });
@@ -198,6 +222,17 @@ describe('decide and the message (session-lock.md §10, session-lock.md §11)', 
     );
     expect(SL.blockMessage({ session_id: 's B; rm -rf /', pid: 31 })).toBe('parallel session lock held by sBrm-rf (pid 31) — wait or close that session first');
     expect(SL.blockMessage({ session_id: '" \n "', pid: 0 })).toBe('parallel session lock held by unknown (pid ?) — wait or close that session first');
+  });
+  it('SL-24 rendering per host (session-lock.md §12.5): Claude exit 2 with the message on stderr, Codex the deny envelope, allow silent', () => {
+    const v = SL.decide(SL.runAcquireRound(facts(valid(held())), () => 'alive').step.outcome);
+    if (v._tag !== 'Block') throw new Error('a live same-host holder blocks');
+    expect(SL.render('claude', v)).toEqual({ exit: 2, stdout: '', stderr: `${v.message}\n` });
+    expect(SL.render('codex', v)).toEqual({
+      exit: 0,
+      stdout: `${JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: v.message } })}\n`,
+      stderr: '',
+    });
+    for (const agent of ['claude', 'codex'] as const) expect(SL.render(agent, SL.decide(undefined))).toEqual({ exit: 0, stdout: '', stderr: '' });
   });
   it('session-lock.md §11 rule 3: the pid in decimal when it is an integer ≥ 1, else ?', () => {
     expect(SL.renderPid(1)).toBe('1');
@@ -230,6 +265,15 @@ describe('record codec (session-lock.md §5)', () => {
       expect(SL.decodeStored(JSON.stringify(bad), 5)).toMatchObject({ _tag: 'Corrupt', fence_floor: 5 });
     }
     expect(SL.decodeStored('\u0000\u00ff', 5)).toMatchObject({ _tag: 'Corrupt' });
+  });
+  it('a Corrupt snapshot carries the decoder message (session-lock.md §13.1 audits it)', () => {
+    expect(SL.decodeStored('{"schema_version":1,', 7)).toEqual({ _tag: 'Corrupt', fence_floor: 7, detail: 'not valid JSON' });
+    const ok = JSON.parse(SL.encodeRecord(held())) as Record<string, unknown>;
+    expect(SL.decodeStored(JSON.stringify({ ...ok, released_at: ok['refreshed_at'] }), 7)).toEqual({
+      _tag: 'Corrupt',
+      fence_floor: 7,
+      detail: 'released_at present on a held record',
+    });
   });
   it('encode/decode round-trips every record and drops unknown fields', () => {
     fc.assert(
