@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { isRight } from 'fp-ts/lib/Either.js';
 import { sessionLock as SL } from '@arbiter/kernel';
 
 const NOW = 1_700_000_600_000;
@@ -521,6 +522,29 @@ describe('session-lock theorems', () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+
+  it('table situations are what their labels say, with valid records that claim no future instant', () => {
+    const situations = SL.tableSituations();
+    expect(situations.map((s) => s.kind)).toEqual([...new Set(situations.map((s) => s.kind))]);
+    for (const { kind, facts: f } of situations) {
+      expect(f.workspace_hash).toMatch(/^[0-9a-f]{12}$/); // session-lock.md §4.1 W5
+      const c = f.snapshot.content;
+      expect(c._tag).toBe(kind === 'absent' ? 'Absent' : kind === 'corrupt' ? 'Corrupt' : 'Valid');
+      if (c._tag === 'Absent') expect(f.snapshot.generation).toBe(0);
+      if (c._tag !== 'Valid') continue;
+      const r = c.record;
+      expect(isRight(SL.LockRecordMem.decode(r))).toBe(true);
+      expect(r.acquired_at).toBeLessThanOrEqual(r.refreshed_at);
+      expect(r.refreshed_at).toBeLessThanOrEqual(f.now);
+      if (r.state === 'released') expect(r.released_at).toBeGreaterThanOrEqual(r.refreshed_at);
+      if (r.state === 'released') expect(r.released_at).toBeLessThanOrEqual(f.now);
+      expect(r.state).toBe(kind.startsWith('released') ? 'released' : 'held');
+      expect(r.session_id === f.session_id).toBe(/\bus\b/.test(kind));
+      expect(r.hostname === f.my_hostname).toBe(!kind.includes('foreign host'));
+      if (kind.includes('fresh')) expect(SL.isStale(r, f.now)).toBe(false);
+      if (kind.includes('stale')) expect(SL.isStale(r, f.now)).toBe(true);
+    }
   });
 
   it('table covers every reason code the acquire path can reach and is deterministic', () => {
