@@ -564,6 +564,31 @@ const tableSnapshot = (kind: (typeof SNAPSHOT_KINDS)[number]): Snapshot => {
   }
 };
 
+/** One situation of {@link table}: the label of its rows and the acquire facts they run. */
+export interface TableSituation {
+  readonly kind: (typeof SNAPSHOT_KINDS)[number];
+  readonly facts: Omit<AcquireFacts, 'pid_alive'>;
+}
+
+/**
+ * The situations {@link table} runs, one per abstract snapshot kind, in row order: our session `s-A` on host `laptop`
+ * at a fixed `now`. Exported so a test can check that each situation is what its label says (the table prints only
+ * outcomes, so a mislabelled situation would not show in docs/tables/session-lock.md). Pure.
+ */
+export const tableSituations = (): ReadonlyArray<TableSituation> =>
+  SNAPSHOT_KINDS.map((kind) => ({
+    kind,
+    facts: {
+      session_id: 's-A',
+      my_pid: 1111,
+      my_hostname: 'laptop',
+      now: TABLE_NOW,
+      ttl_ms: TABLE_TTL,
+      workspace_hash: '0123456789ab',
+      snapshot: tableSnapshot(kind),
+    },
+  }));
+
 /** Merge the pid probe's answer into the acquire facts (session-lock.md §7.3): `pid_alive` becomes the answer. Pure. */
 export const withAnswer = (facts: AcquireFacts, _probe: PidAliveProbe, answer: PidLiveness): AcquireFacts => ({ ...facts, pid_alive: answer });
 
@@ -602,17 +627,7 @@ export const runAcquireRound = (
  */
 export const table = (): DecisionTable => {
   const rows: string[][] = [];
-  for (const kind of SNAPSHOT_KINDS) {
-    const snapshot = tableSnapshot(kind);
-    const base = {
-      session_id: 's-A',
-      my_pid: 1111,
-      my_hostname: 'laptop',
-      now: TABLE_NOW,
-      ttl_ms: TABLE_TTL,
-      workspace_hash: '0123456789ab',
-      snapshot,
-    };
+  for (const { kind, facts: base } of tableSituations()) {
     const probes: ReadonlyArray<PidLiveness | null> = kind === 'held by other, fresh, same host' ? ['alive', 'dead', 'unknown'] : [null];
     for (const answer of probes) {
       const { step, probed } = runAcquireRound(base, () => answer ?? 'unknown');

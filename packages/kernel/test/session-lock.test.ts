@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { isRight } from 'fp-ts/lib/Either.js';
 import { sessionLock as SL } from '@arbiter/kernel';
 
 const NOW = 1_700_000_600_000;
@@ -101,8 +102,14 @@ describe('session-lock acquire rules (session-lock.md §7.5 A1–A7, examples of
     expect(content._tag).toBe('Corrupt');
     const s = SL.acquireStep(facts({ generation: 9, content }));
     if (s._tag !== 'Done') throw new Error('expected Done');
-    expect(s.outcome).toMatchObject({ _tag: 'TakenOver', reason: 'corrupt-takeover', fence: 10 });
-    expect(s.effects.map((e) => e._tag)).toEqual(['CommitLock', 'Audit']);
+    if (content._tag !== 'Corrupt') throw new Error('expected Corrupt');
+    expect(s.outcome).toMatchObject({ _tag: 'TakenOver', reason: 'corrupt-takeover', fence: 10, corrupt_detail: content.detail });
+    const record = { schema_version: 1, state: 'held', session_id: 's-A', pid: 1111, hostname: 'laptop', acquired_at: NOW, refreshed_at: NOW, ttl_ms: TTL, fence: 10 };
+    expect(s.effects).toEqual([
+      { _tag: 'CommitLock', workspace_hash: '0123456789ab', expected_generation: 9, record },
+      // session-lock.md §13.1: no previous holder for a corrupt record, the decoder message instead
+      { _tag: 'Audit', kind: 'corrupt-takeover', workspace_hash: '0123456789ab', by_session: 's-A', new_fence: 10, previous: null, corrupt_detail: content.detail },
+    ]);
   });
   it('A3 released by us, fence 4 → Acquired fence 5', () => {
     const s = SL.acquireStep(facts(valid({ ...held({ session_id: 's-A' }), state: 'released', released_at: NOW - 5 })));
@@ -131,6 +138,24 @@ describe('session-lock acquire rules (session-lock.md §7.5 A1–A7, examples of
   it('A7 foreign host fresh → Held foreign-host, no probe, no effect', () => {
     expect(SL.acquireStep(facts(valid(held({ hostname: 'build-02' }))))).toMatchObject({ _tag: 'Done', outcome: { _tag: 'Held', basis: 'foreign-host' }, effects: [] });
   });
+  it('session-lock.md §13.1 a takeover audits the previous holder; ids sanitized, up to 128 characters, else unknown', () => {
+    const old = held({ session_id: 's B;x', refreshed_at: 0 });
+    const s = SL.acquireStep(facts(valid(old), { session_id: ' ;!' }));
+    if (s._tag !== 'Done') throw new Error('stale never probes');
+    expect(s.effects[1]).toEqual({
+      _tag: 'Audit',
+      kind: 'stale-takeover',
+      workspace_hash: '0123456789ab',
+      by_session: 'unknown',
+      new_fence: 5,
+      previous: { session_id: 'sBx', pid: 4242, hostname: 'laptop', refreshed_at: 0, fence: 4 },
+    });
+    const dead = SL.acquireStep({ ...facts(valid(held()), { session_id: 'x'.repeat(200) }), pid_alive: 'dead' });
+    if (dead._tag !== 'Done') throw new Error('answered probe');
+    expect(dead.effects[1]).toMatchObject({ kind: 'dead-holder-takeover', by_session: 'x'.repeat(128), previous: { session_id: 's-B' } });
+    expect(dead.effects[1]).not.toHaveProperty('corrupt_detail');
+    expect(SL.sanitizeAuditSession('')).toBe('unknown');
+  });
   it('A4 comparison is exact and case-sensitive', () => {
     expect(SL.acquireStep(facts(valid(held({ session_id: 'S-A', hostname: 'build-02' }))))).toMatchObject({ outcome: { _tag: 'Held' } });
   });
@@ -152,6 +177,30 @@ describe('refresh and release rules (session-lock.md §8, session-lock.md §9)',
   });
 });
 
+describe('effects (session-lock.md §7.7)', () => {
+  it('every acquire outcome but Held commits its record at the generation read; exactly the takeovers audit', () => {
+    fc.assert(
+      fc.property(factsArb, livenessArb, (f, ans) => {
+        const { step } = runRound(f, ans);
+        const o = step.outcome;
+        if (o._tag === 'Held') {
+          expect(step.effects).toEqual([]);
+          return;
+        }
+        const commitLock = { _tag: 'CommitLock', workspace_hash: f.workspace_hash, expected_generation: f.snapshot.generation, record: o.record };
+        if (o._tag !== 'TakenOver') {
+          expect(step.effects).toEqual([commitLock]);
+          return;
+        }
+        expect(step.effects[0]).toEqual(commitLock);
+        expect(step.effects[1]).toMatchObject({ _tag: 'Audit', kind: o.reason, new_fence: o.fence, workspace_hash: f.workspace_hash });
+        expect(step.effects).toHaveLength(2);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});
+
 describe('decide and the message (session-lock.md §10, session-lock.md §11)', () => {
   it('D1–D3 examples', () => {
     expect(SL.decide(undefined)).toEqual({ _tag: 'Allow', reasons: ['no-result'] });
@@ -162,12 +211,35 @@ describe('decide and the message (session-lock.md §10, session-lock.md §11)', 
     const stale = SL.runAcquireRound(facts(valid(held({ refreshed_at: 0 }))), () => 'alive').step.outcome;
     expect(SL.decide(stale)).toEqual({ _tag: 'Allow', reasons: ['stale-takeover'] });
   });
+  it('D3 an outcome decodes only with a held record: a released record in it is no result', () => {
+    const o = SL.runAcquireRound(facts({ generation: 0, content: { _tag: 'Absent' } }), () => 'alive').step.outcome;
+    if (o._tag !== 'Acquired') throw new Error('absent must acquire');
+    expect(SL.decide(o)).toEqual({ _tag: 'Allow', reasons: ['acquired'] });
+    expect(SL.decide({ ...o, record: { ...o.record, state: 'released', released_at: NOW } })).toEqual({ _tag: 'Allow', reasons: ['no-result'] });
+  });
   it('session-lock.md §11 table of rendered ids', () => {
     expect(SL.blockMessage({ session_id: '4f1c2a9e-77b0-4e55-9d1e-0c3b2f5a8e11', pid: 4242 })).toBe(
       'parallel session lock held by 4f1c2a9e-77b0-4e55-9d1e-0c3b2f5a8e11 (pid 4242) — wait or close that session first',
     );
     expect(SL.blockMessage({ session_id: 's B; rm -rf /', pid: 31 })).toBe('parallel session lock held by sBrm-rf (pid 31) — wait or close that session first');
     expect(SL.blockMessage({ session_id: '" \n "', pid: 0 })).toBe('parallel session lock held by unknown (pid ?) — wait or close that session first');
+  });
+  it('SL-24 rendering per host (session-lock.md §12.5): Claude exit 2 with the message on stderr, Codex the deny envelope, allow silent', () => {
+    const v = SL.decide(SL.runAcquireRound(facts(valid(held())), () => 'alive').step.outcome);
+    if (v._tag !== 'Block') throw new Error('a live same-host holder blocks');
+    expect(SL.render('claude', v)).toEqual({ exit: 2, stdout: '', stderr: `${v.message}\n` });
+    expect(SL.render('codex', v)).toEqual({
+      exit: 0,
+      stdout: `${JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: v.message } })}\n`,
+      stderr: '',
+    });
+    for (const agent of ['claude', 'codex'] as const) expect(SL.render(agent, SL.decide(undefined))).toEqual({ exit: 0, stdout: '', stderr: '' });
+  });
+  it('session-lock.md §11 rule 3: the pid in decimal when it is an integer ≥ 1, else ?', () => {
+    expect(SL.renderPid(1)).toBe('1');
+    expect(SL.renderPid(SL.PID_MAX)).toBe('2147483647');
+    expect(SL.renderPid(2 ** 60)).toBe('1152921504606846976'); // never exponent form
+    for (const bad of [0, -1, 0.5, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '7', 7n, null, undefined]) expect(SL.renderPid(bad)).toBe('?');
   });
 });
 
@@ -188,10 +260,21 @@ describe('record codec (session-lock.md §5)', () => {
       Object.fromEntries(Object.entries(ok).filter(([k]) => k !== 'hostname')),
       [ok],
       'held',
+      null,
+      [{ ...ok, released_at: ok['refreshed_at'] }],
     ]) {
       expect(SL.decodeStored(JSON.stringify(bad), 5)).toMatchObject({ _tag: 'Corrupt', fence_floor: 5 });
     }
     expect(SL.decodeStored('\u0000\u00ff', 5)).toMatchObject({ _tag: 'Corrupt' });
+  });
+  it('a Corrupt snapshot carries the decoder message (session-lock.md §13.1 audits it)', () => {
+    expect(SL.decodeStored('{"schema_version":1,', 7)).toEqual({ _tag: 'Corrupt', fence_floor: 7, detail: 'not valid JSON' });
+    const ok = JSON.parse(SL.encodeRecord(held())) as Record<string, unknown>;
+    expect(SL.decodeStored(JSON.stringify({ ...ok, released_at: ok['refreshed_at'] }), 7)).toEqual({
+      _tag: 'Corrupt',
+      fence_floor: 7,
+      detail: 'released_at present on a held record',
+    });
   });
   it('encode/decode round-trips every record and drops unknown fields', () => {
     fc.assert(
@@ -267,7 +350,10 @@ describe('session-lock theorems', () => {
           expect(r.outcome._tag).toBe('NotHolder');
           expect(r.effects).toEqual([]);
         } else {
-          expect(r.outcome._tag).toBe('Refreshed');
+          if (r.outcome._tag !== 'Refreshed') throw new Error('the holder must refresh');
+          // R5: the renewal is written, at the generation read (the driver writes exactly the CommitLock record)
+          expect(r.outcome.record).toEqual({ ...c.record, pid: f.my_pid, hostname: f.my_hostname, refreshed_at: f.now, ttl_ms: f.ttl_ms });
+          expect(r.effects).toEqual([{ _tag: 'CommitLock', workspace_hash: f.workspace_hash, expected_generation: f.snapshot.generation, record: r.outcome.record }]);
         }
       }),
       { numRuns: 2_000 },
@@ -285,6 +371,9 @@ describe('session-lock theorems', () => {
           return;
         }
         if (r1.outcome._tag !== 'Released') throw new Error('holder must release');
+        // L5: the released record is written, at the generation read
+        expect(r1.outcome.record).toEqual({ ...c.record, state: 'released', released_at: f.now });
+        expect(r1.effects).toEqual([{ _tag: 'CommitLock', workspace_hash: f.workspace_hash, expected_generation: f.snapshot.generation, record: r1.outcome.record }]);
         const r2 = SL.release({ ...f, snapshot: valid(r1.outcome.record, f.snapshot.generation + 1) });
         expect(r2.outcome).toMatchObject({ _tag: 'NotHolder', basis: 'released' });
         expect(r2.effects).toEqual([]); // the store after two releases equals the store after one
@@ -346,9 +435,10 @@ describe('session-lock theorems', () => {
       fc.property(factsArb, fc.integer({ min: 0, max: 1_000_000 }), fc.string(), (f, floor, detail) => {
         const s = SL.acquireStep({ ...f, snapshot: { generation: Math.max(floor, 1), content: { _tag: 'Corrupt', fence_floor: floor, detail } } });
         if (s._tag !== 'Done') throw new Error('corrupt never probes');
-        expect(s.outcome.reason).toBe('corrupt-takeover');
-        if (s.outcome._tag !== 'Held') expect(s.outcome.fence).toBeGreaterThan(floor);
-        expect(s.effects.filter((e) => e._tag === 'Audit')).toHaveLength(1);
+        expect(s.outcome).toMatchObject({ _tag: 'TakenOver', reason: 'corrupt-takeover', fence: floor + 1, corrupt_detail: detail });
+        expect(s.effects.filter((e) => e._tag === 'Audit')).toEqual([
+          { _tag: 'Audit', kind: 'corrupt-takeover', workspace_hash: f.workspace_hash, by_session: SL.sanitizeAuditSession(f.session_id), new_fence: floor + 1, previous: null, corrupt_detail: detail },
+        ]);
       }),
     );
   });
@@ -432,6 +522,29 @@ describe('session-lock theorems', () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+
+  it('table situations are what their labels say, with valid records that claim no future instant', () => {
+    const situations = SL.tableSituations();
+    expect(situations.map((s) => s.kind)).toEqual([...new Set(situations.map((s) => s.kind))]);
+    for (const { kind, facts: f } of situations) {
+      expect(f.workspace_hash).toMatch(/^[0-9a-f]{12}$/); // session-lock.md §4.1 W5
+      const c = f.snapshot.content;
+      expect(c._tag).toBe(kind === 'absent' ? 'Absent' : kind === 'corrupt' ? 'Corrupt' : 'Valid');
+      if (c._tag === 'Absent') expect(f.snapshot.generation).toBe(0);
+      if (c._tag !== 'Valid') continue;
+      const r = c.record;
+      expect(isRight(SL.LockRecordMem.decode(r))).toBe(true);
+      expect(r.acquired_at).toBeLessThanOrEqual(r.refreshed_at);
+      expect(r.refreshed_at).toBeLessThanOrEqual(f.now);
+      if (r.state === 'released') expect(r.released_at).toBeGreaterThanOrEqual(r.refreshed_at);
+      if (r.state === 'released') expect(r.released_at).toBeLessThanOrEqual(f.now);
+      expect(r.state).toBe(kind.startsWith('released') ? 'released' : 'held');
+      expect(r.session_id === f.session_id).toBe(/\bus\b/.test(kind));
+      expect(r.hostname === f.my_hostname).toBe(!kind.includes('foreign host'));
+      if (kind.includes('fresh')) expect(SL.isStale(r, f.now)).toBe(false);
+      if (kind.includes('stale')) expect(SL.isStale(r, f.now)).toBe(true);
+    }
   });
 
   it('table covers every reason code the acquire path can reach and is deterministic', () => {
