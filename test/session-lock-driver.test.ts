@@ -1,5 +1,5 @@
 /**
- * The contract of the session-lock driver (`runLockLoop`, session-lock.md §7.8, §8.6, §9.7) over the in-memory store:
+ * The contract of the session-lock driver (`runLockLoop`, session-lock.md §7.8, session-lock.md §8.6, session-lock.md §9.7) over the in-memory store:
  * whatever the kernel decides to write is written, as the next generation, exactly as decided; a decision that
  * writes nothing leaves the store untouched; a lost compare-and-set starts again from a fresh read; a store failure
  * or an exhausted compare-and-set fails open.
@@ -41,7 +41,7 @@ const seeded = async (record: SL.LockRecord): Promise<MemoryLockStore> => {
 const run = (verb: 'acquire' | 'refresh' | 'release', store: MemoryLockStore, now: number, caller: LockCaller = me) =>
   runLockLoop(verb, caller, { store, pidAlive: async () => 'dead', now: () => now });
 
-describe('runLockLoop writes what the kernel decides (session-lock.md §7.8, §8.6, §9.7)', () => {
+describe('runLockLoop writes what the kernel decides (session-lock.md §7.8, session-lock.md §8.6, session-lock.md §9.7)', () => {
   it('R5 a refresh by the holder writes the renewed record as the next generation', async () => {
     const old = heldBy('s-A');
     const store = await seeded(old);
@@ -59,7 +59,7 @@ describe('runLockLoop writes what the kernel decides (session-lock.md §7.8, §8
     const r = await run('release', store, T0);
     expect(r).toMatchObject({ _tag: 'Decided', outcome: { _tag: 'Released', fence: 6 }, committed: 2 });
     expect(store.peek(H)).toEqual({ generation: 2, content: { _tag: 'Valid', record: { ...old, state: 'released', released_at: T0 } } });
-    // L3 / §9.5: the second release meets the released record and writes nothing
+    // L3 / session-lock.md §9.5: the second release meets the released record and writes nothing
     const again = await run('release', store, T0 + 5);
     expect(again).toMatchObject({ _tag: 'Decided', outcome: { _tag: 'NotHolder', basis: 'released' }, committed: null });
     expect(store.history()).toHaveLength(2);
