@@ -14,7 +14,7 @@ import { colourWanted, paintFor } from './colour.js';
 import { die } from './util.js';
 import { collectStatus, type RegistrySource } from '../status/collect.js';
 import { nodeStatusSources } from '../status/node-sources.js';
-import { DEFAULT_WIDTH, PLAIN, renderStatus } from '../status/render.js';
+import { DEFAULT_WIDTH, PLAIN, renderStatus, type Paint } from '../status/render.js';
 import { snapshotJson } from '../status/json.js';
 
 /** Default and bounds of `--interval`, ms. */
@@ -102,23 +102,22 @@ const writeAndExit = (text: string): Promise<never> => {
 export const runStatus = async (o: { json: boolean; watch: boolean; interval: number }, cwd: string, env: NodeJS.ProcessEnv, registry?: RegistrySource): Promise<never> => {
   const src = nodeStatusSources(cwd, env, registry);
   if (src === null) return die('not inside a git repository: arbiter status shows the sessions and stores of one repository', 1);
+  /** One snapshot as text: the JSON line, or the screen `cols` wide painted with `paint`. */
+  const frameOf = async (cols: number, paint: Paint): Promise<string> => {
+    const snap = await collectStatus(src.readers, Date.now());
+    return o.json ? snapshotJson(snap) : renderStatus(snap, cols, paint).join('\n');
+  };
   if (!o.watch && !maybeTerminal(1)) {
     // one snapshot into a pipe or a file (scripts, `--json`): written straight to the descriptor, so Node's stream
     // machinery behind `process.stdout` (about 5 ms to load) is never loaded; the text is as the stream would write it
-    const snap = await collectStatus(src.readers, Date.now());
-    const text = o.json ? snapshotJson(snap) : renderStatus(snap, DEFAULT_WIDTH, colourWanted({ isTTY: false, env }) ? paintFor({ isTTY: false }) : PLAIN).join('\n');
+    const text = await frameOf(DEFAULT_WIDTH, o.json || !colourWanted({ isTTY: false, env }) ? PLAIN : paintFor({ isTTY: false }));
     await src.close();
     return writeAndExit(`${text}\n`);
   }
   const out = process.stdout;
   out.on('error', () => process.exit(0)); // a closed pipe (`arbiter status --watch | head`) ends the view, not an error
   const paint = o.json ? PLAIN : paintFor(out);
-  const frame = async (): Promise<string> => {
-    const snap = await collectStatus(src.readers, Date.now());
-    if (o.json) return snapshotJson(snap);
-    const cols = out.isTTY === true && typeof out.columns === 'number' && out.columns > 0 ? out.columns : DEFAULT_WIDTH;
-    return renderStatus(snap, cols, paint).join('\n');
-  };
+  const frame = (): Promise<string> => frameOf(out.isTTY === true && typeof out.columns === 'number' && out.columns > 0 ? out.columns : DEFAULT_WIDTH, paint);
   if (!o.watch) {
     const text = await frame();
     await src.close();
