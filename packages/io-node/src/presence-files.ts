@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { presence as P, type PresenceFailure, type PresenceList, type PresenceProblem, type PresenceEvent, type PresenceRecorded, type PresenceSighting, type PresenceEventKind, type SessionPresence } from '@arbiter/kernel';
 import { ensureDir, errnoCode } from './dir.js';
 import { presenceKey } from './presence-key.js';
-import { listStateEntries, readListedState, readState, readStateText } from './state-io.js';
+import { listStateEntries, readListedState, readState, readStateText, type Absent, type NotRegular, type StateIoError } from './state-io.js';
 
 /** The registry directory inside a repository's runtime directory. */
 export const SESSIONS_DIR = 'sessions';
@@ -56,11 +56,18 @@ export type PresenceFileRead =
  */
 export const readPresenceFile = (dir: string, name: string): PresenceFileRead => {
   const r = readState(join(dir, name), PRESENCE_FILE_MAX_BYTES);
-  if (r._tag === 'Absent') return r;
-  if (r._tag === 'Error') return r;
+  return recordOfRead(name, r, () => (r._tag === 'File' ? r.bytes.toString('utf8') : ''));
+};
+
+/**
+ * What a read of the record file `name` holds (PR8): absent and unreadable pass through, anything not a regular file
+ * or larger than a record is a corrupt problem, else `text()` (the bytes read, as UTF-8) decoded.
+ */
+const recordOfRead = (name: string, r: Absent | StateIoError | NotRegular | { readonly _tag: 'File' | 'Read'; readonly truncated: boolean }, text: () => string): PresenceFileRead => {
+  if (r._tag === 'Absent' || r._tag === 'Error') return r;
   if (r._tag === 'NotRegular') return corrupt(name, `${r.kind}, not a regular file`);
   if (r.truncated) return corrupt(name, 'larger than a record can be');
-  return decodeRecordText(name, r.bytes.toString('utf8'));
+  return decodeRecordText(name, text());
 };
 
 /** A corrupt-record problem of the file `name`. */
@@ -181,10 +188,7 @@ export const listPresenceSync = (runtimeDir: string): { readonly _tag: 'Listed';
 /** The record file `name` that a listing of `dir` showed as a regular file, read into `buf` (`readListedState`). */
 const readListed = (dir: string, name: string, buf: Buffer): PresenceFileRead => {
   const r = readListedState(`${dir}/${name}`, buf); // `name` is a checked file name: nothing for join to normalise, run a thousand times cold
-  if (r._tag === 'Absent' || r._tag === 'Error') return r;
-  if (r._tag === 'NotRegular') return corrupt(name, `${r.kind}, not a regular file`);
-  if (r.truncated) return corrupt(name, 'larger than a record can be');
-  return decodeRecordText(name, buf.toString('utf8', 0, r.length));
+  return recordOfRead(name, r, () => (r._tag === 'Read' ? buf.toString('utf8', 0, r.length) : ''));
 };
 
 // ---------------------------------------------------------------------------------------------------------------
