@@ -279,8 +279,11 @@ describe('embedded fs lane store specifics', () => {
     const held = readFileSync(join(root, 'lanes', `${laneKey(lane)}.json.1`), 'utf8');
     await right(fsLaneStore(root).release(lane, H(2).instance)); // generation 2: free
     expect(await racedStore(root, lane, 8, () => held).claim(lane, H(1), meta)()).toEqual(outcomeUnknown);
+    expect(gensOf(root)).toEqual([1, 2, 11]); // ours (3) deleted: collection can never project a grant that did not happen (E3)
     // it did not take effect: asking again answers from the lane as it is, and no grant to H(1) was audited
     expect(await right(fsLaneStore(root).claim(lane, H(1), meta))).toMatchObject({ _tag: 'Held' });
+    for (let i = 0; i < 9; i++) await right(fsLaneStore(root).heartbeat(lane, H(2).instance, 1)); // collect all but 8
+    expect((await right<ReadonlyArray<{ by_instance: string }>>(fsLaneStore(root).audit(100))).filter((a) => a.by_instance === H(1).instance)).toEqual([]);
     // 2. ours was built on (the newest is a copy of it) and overtaken 8 numbers: it took effect, so deciding again would
     //    have answered `reclaimed: true`; asking again is the honest re-entry
     const root2 = tmp();
@@ -291,6 +294,97 @@ describe('embedded fs lane store specifics', () => {
     await right(fsLaneStore(root3).claim(lane, H(1), meta));
     expect(await racedStore(root3, lane, 8).release(lane, H(1).instance)()).toEqual(outcomeUnknown);
     expect(await right(fsLaneStore(root3).state(lane, 'x'))).toMatchObject({ lanes: [{ holder: null }] });
+  });
+
+  /** The audit line key (lane + generation, E3) of every audit-worthy event in the lane files now on disk. */
+  const auditedGens = (root: string, lane: string): Map<number, string> => {
+    const out = new Map<number, string>();
+    for (const n of readdirSync(join(root, 'lanes'))) {
+      if (!/\.json\.[0-9]+$/.test(n)) continue;
+      const d = PG.decodeLaneRecord(readFileSync(join(root, 'lanes', n), 'utf8'), lane);
+      if (!('corrupt' in d) && PG.auditOf(d).length > 0) out.set(Number(n.split('.').at(-1)), d.event.kind);
+    }
+    return out;
+  };
+  const auditLines = (root: string): Array<{ gen?: number; kind: string }> =>
+    readFileSync(join(root, 'audit.ndjson'), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as { gen?: number; kind: string });
+
+  it('E3 an audit append that failed is made by collection, once: the projection of a collected generation is never lost', async () => {
+    // Before, the event of a commit whose own append failed (or whose call answered OUTCOME-UNKNOWN) stayed only in
+    // its generation file, and was gone from every record once collection deleted that file.
+    const root = tmp();
+    const lane = 'deploy:refs/heads/main';
+    const meta = { intent: 'push' as const, eta_minutes: null };
+    await right(fsLaneStore(root, { inject: (st) => (st === 'append' ? 'EIO' : null) }).claim(lane, H(1), meta)); // generation 1
+    expect(existsSync(join(root, 'audit.ndjson'))).toBe(false);
+    const s = fsLaneStore(root);
+    await right(s.release(lane, H(1).instance)); // generation 2, audited at once
+    for (let i = 0; i < 3; i++) {
+      await right(s.claim(lane, H(2), meta));
+      await right(s.release(lane, H(2).instance));
+    }
+    expect(gensOf(root)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]); // generation 1 not collected yet: its event is not in the log
+    expect(auditLines(root).map((a) => a.gen)).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    await right(s.claim(lane, H(2), meta)); // generation 9: collection deletes generation 1 and appends its event
+    expect(gensOf(root)).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(auditLines(root).map((a) => [a.gen, a.kind])).toEqual([[2, 'release'], [3, 'claim'], [4, 'release'], [5, 'claim'], [6, 'release'], [7, 'claim'], [8, 'release'], [9, 'claim'], [1, 'claim']]);
+    // an event already in the log is not appended again when its generation is collected
+    await right(s.release(lane, H(2).instance)); // generation 10 collects generation 2
+    expect(auditLines(root).filter((a) => a.gen === 2)).toHaveLength(1);
+    const listed = await right<ReadonlyArray<{ kind: string; by_instance: string; fence: number | null }>>(s.audit(100));
+    expect(listed.map((a) => `${a.kind}:${a.fence}`)).toEqual(['release:1', 'claim:2', 'release:2', 'claim:3', 'release:3', 'claim:4', 'release:4', 'claim:5', 'claim:1', 'release:5']);
+  });
+
+  it('E3 audit lists an event whose line is in the log twice (a late append beside collection) once, by lane and generation', async () => {
+    const root = tmp();
+    const lane = 'deploy:x';
+    const s = fsLaneStore(root);
+    await right(s.claim(lane, H(1), { intent: 'push', eta_minutes: null }));
+    await right(s.halt('s9', H(0), 'stop'));
+    const text = readFileSync(join(root, 'audit.ndjson'), 'utf8');
+    writeFileSync(join(root, 'audit.ndjson'), text + text); // the claim and the halt, twice each
+    expect((await right<ReadonlyArray<{ kind: string }>>(s.audit(100))).map((a) => a.kind)).toEqual(['claim', 'halt', 'halt']);
+  });
+
+  it('E3 property: whatever commit appends fail, once every generation is collected the log holds each audited event exactly once', async () => {
+    const lane = 'deploy:refs/heads/main';
+    const meta = { intent: 'push' as const, eta_minutes: null };
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom('claim', 'release', 'force', 'heartbeat'), fc.integer({ min: 1, max: 2 }), fc.boolean()), { minLength: 1, maxLength: 30 }), async (ops) => {
+        const root = tmp();
+        let failNext = false;
+        const s = fsLaneStore(root, { inject: (st) => (st === 'append' && failNext ? 'EIO' : null) });
+        const expected = new Map<number, string>(); // generation → audited event kind, read before collection
+        for (const [op, who, fail] of ops) {
+          failNext = fail;
+          if (op === 'claim') await s.claim(lane, H(who), meta)();
+          else if (op === 'release') await s.release(lane, H(who).instance)();
+          else if (op === 'force') await s.forceRelease(lane, H(0), 'property')();
+          else {
+            const v = await right(s.state(lane, 'x'));
+            await s.heartbeat(lane, H(who).instance, v.lanes[0]?.fence ?? 0)();
+          }
+          for (const [g, kind] of existsSync(join(root, 'lanes')) ? auditedGens(root, lane) : []) expected.set(g, kind);
+        }
+        // then 8 quiet generations by another holder collect every generation above
+        failNext = false;
+        const last = Math.max(0, ...(existsSync(join(root, 'lanes')) ? gensOf(root) : [0]));
+        await right(s.forceRelease(lane, H(0), 'property'));
+        for (let i = 0; i < 4; i++) {
+          await right(s.claim(lane, H(3), meta));
+          await right(s.release(lane, H(3).instance));
+        }
+        const keep = new Set(gensOf(root));
+        for (let g = 1; g <= last; g++) expect(keep.has(g)).toBe(false);
+        const got = auditLines(root).filter((a) => (a.gen ?? 0) <= last);
+        expect(got.map((a) => a.gen).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([...expected.keys()].sort((a, b) => a - b));
+        expect(new Map(got.map((a) => [a.gen as number, a.kind]))).toEqual(expected);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('STORE_CAS_ATTEMPTS: a link that always loses ends in contended', async () => {
@@ -371,8 +465,9 @@ describe('embedded fs lanes across real processes', () => {
     expect(unexplained).toEqual([]);
     const lines = perWorker.flat();
     const audit = await right<ReadonlyArray<{ kind: string; lane: string | null; by_instance: string; fence: number | null; previous: { instance: string } | null }>>(fsLaneStore(root).audit(100_000));
+    // every fresh grant, release and force-release a process was told about is a committed event, once, and nothing else:
+    // a call answered OUTCOME-UNKNOWN (E2) deletes its own generation, so collection never projects it (E3)
     const sorted = (xs: string[]): string[] => [...xs].sort();
-    // every fresh grant, release and force-release a process was told about is a committed event, once, and nothing else
     expect(sorted(audit.filter((a) => a.kind === 'claim').map((a) => `${a.lane}|${a.fence}|${a.by_instance}`))).toEqual(
       sorted(lines.filter((l) => l.op === 'claim' && l.res._tag === 'Granted' && l.res.reclaimed === false).map((l) => `${l.lane}|${l.res.fence}|${l.instance}`)),
     );
@@ -383,8 +478,8 @@ describe('embedded fs lanes across real processes', () => {
       sorted(lines.filter((l) => l.op === 'force' && l.res._tag === 'Forced').map((l) => `${l.lane}|${l.res.fence}|${l.instance}|${l.res.previous?.instance ?? '-'}`)),
     );
     // a release answered NotHolder while the worker held the lane: another process force-released it meanwhile (LS6),
-    // as the audit says, or with a force-release whose answer was OUTCOME-UNKNOWN (E2: it may have taken effect, and its
-    // audit line is not written, since the call cannot know)
+    // as the audit says, or with a force-release whose answer was OUTCOME-UNKNOWN (E2: it may have taken effect, and it
+    // is never audited)
     const forcedOff = new Set(audit.filter((a) => a.kind === 'force-release').map((a) => `${a.lane}|${a.fence}|${a.previous?.instance ?? '-'}`));
     const unknownForce = new Set(lines.filter((l) => l.op === 'force' && l.res.failure !== undefined).map((l) => l.lane));
     expect(droppedWhileHeld.filter((k) => !forcedOff.has(k) && !unknownForce.has(k.split('|')[0] as string))).toEqual([]);

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { LaneFailure, LaneQueue, LaneStore } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
 import { createExclusive, ensureDir, errnoCode, randomHex16, readNonBlocking } from './atomic.js';
-import { appendState, readState, throwingState } from './state-io.js';
+import { appendState, readLinesBackward, readState, readStateText, throwingState } from './state-io.js';
 import { fsLaneQueue } from './fs-lane-queue.js';
 
 /** Options. `now` is the store clock (LS2); `inject` is a fault-injection seam for tests. */
@@ -23,7 +23,10 @@ export interface FsLaneStoreOptions {
   readonly now?: () => number;
   readonly owners?: ReadonlyArray<string>;
   readonly defaultLeaseMin?: number;
-  /** Called before each primitive step (`list`, `read`, `link`, `append`, `mkdir`); return an errno code to fail it. */
+  /**
+   * Called before each primitive step (`list`, `read`, `link`, `append`, `mkdir`, and `recover`: collection's append
+   * of a missing audit line, E3); return an errno code to fail it.
+   */
   readonly inject?: (step: string) => string | null;
 }
 
@@ -35,6 +38,14 @@ export interface FsLaneStoreOptions {
  * an age floor, and one lane never leaves more than `GEN_KEEP` + 1 files behind, however busy it is.
  */
 const GEN_KEEP = 8;
+/**
+ * How many of `audit.ndjson`'s last lines collection searches for the audit line of a generation it is about to
+ * delete before it appends that line itself (E3). The line of a generation `GEN_KEEP` commits old is normally among
+ * the last few dozen; past this bound a copy is appended anyway, and `audit` drops the duplicate by its key.
+ */
+const AUDIT_SCAN_LINES = 4096;
+/** Largest generation file collection reads to recover its event (E3), bytes; a lane record is far smaller. */
+const GEN_READ_MAX_BYTES = 1024 * 1024;
 /** Largest `audit.ndjson` read by `audit`, bytes. */
 const AUDIT_READ_MAX_BYTES = 64 * 1024 * 1024;
 /** A temporary file a crashed writer left behind (`<key>.json.<g>.tmp-…`) is removed once it is older than this, ms. */
@@ -184,22 +195,48 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
     }
     throw new Fail('EAGAIN');
   };
-  const appendAudit = (recs: ReadonlyArray<PG.AuditRecord>): void => {
+  /**
+   * Append `recs` to `audit.ndjson`, each line keyed by `gen`, the generation whose event it is (null for halts, which
+   * have no generation). Best effort: the generation file already carries the event, and collection appends it when
+   * this write did not happen (E3).
+   */
+  const appendAudit = (recs: ReadonlyArray<PG.AuditRecord>, gen: number | null, stepName = 'append'): void => {
     if (recs.length === 0) return;
     try {
-      step('append');
-      appendState(auditFile, recs.map((r) => JSON.stringify(encodeAudit(r)) + '\n').join('')); // never blocks (state-io)
+      step(stepName);
+      appendState(auditFile, recs.map((r) => auditLine(r, gen)).join('')); // never blocks (state-io)
     } catch {
       // the generation file already carries the event (E3); the projection is best effort
     }
+  };
+  /**
+   * E3: before generation `g` of `lane` is deleted, make sure `audit.ndjson` holds its event. The audit line is a
+   * function of the generation file alone (`auditOf`, keyed by `g`), so "missing" means that exact line is not among
+   * the last `AUDIT_SCAN_LINES`: the writer that committed `g` crashed before its append, or its append failed.
+   * Heartbeats, re-entries and corrupt generations have no audit line. Best effort.
+   */
+  const auditBeforeCollect = (lane: string, key: string, g: number): void => {
+    const text = readStateText(join(lanesDir, `${key}.json.${g}`), GEN_READ_MAX_BYTES);
+    if (text === null) return; // collected by another writer meanwhile, or unreadable: nothing to recover
+    const d = PG.decodeLaneRecord(text, lane);
+    if ('corrupt' in d) return;
+    const missing = new Map(PG.auditOf(d).map((r) => [auditLine(r, g).slice(0, -1), r]));
+    if (missing.size === 0) return;
+    let seen = 0;
+    const r = readLinesBackward(auditFile, (line) => {
+      missing.delete(line);
+      return missing.size === 0 || ++seen >= AUDIT_SCAN_LINES;
+    });
+    if (missing.size > 0 && (r._tag === 'Done' || r._tag === 'Absent')) appendAudit([...missing.values()], g, 'recover'); // an unreadable log is left alone
   };
   /**
    * Collection after a commit, best effort, from the listing the commit already made (no second `readdir`): every
    * generation of the lane but the newest `GEN_KEEP`, and temporary files older than `TMP_GC_AGE_MS` (the only
    * files it stats). Never the newest generation.
    */
-  const gc = (key: string, l: Listing): void => {
+  const gc = (lane: string, key: string, l: Listing): void => {
     for (const g of l.gens.slice(0, Math.max(0, l.gens.length - GEN_KEEP))) {
+      auditBeforeCollect(lane, key, g);
       try {
         unlinkSync(join(lanesDir, `${key}.json.${g}`));
       } catch {
@@ -227,7 +264,8 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
    * other writers built on ours and went on (it took effect) or ours re-created a number that collection had removed
    * (it did not, and nobody builds on it). The listing cannot tell the two apart, and deciding again answered wrongly
    * in the first case (a fresh claim `reclaimed`, a release that did release `NotHolder`), so the call answers
-   * neither; a caller that tries again gets the right answer from the lane as it is.
+   * neither; a caller that tries again gets the right answer from the lane as it is. Our file is deleted first, so
+   * its event is never audited: in the second case it never happened (E3).
    */
   const commit = (lane: string, key: string, g: number, next: PG.LaneRecord): Listing | null => {
     const text = PG.storableLaneText(next, lane);
@@ -241,6 +279,13 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
     // Deciding again on a generation built on ours would decide against our own change: a fresh claim would come back
     // `reclaimed` (and be written twice), a release that did release would answer NotHolder.
     if ((after.gens.at(-1) ?? 0) - (g + 1) < GEN_KEEP) return after;
+    // Ours lies outside what collection keeps, so nobody reads it as the newest: collect it now, unaudited. Were it a
+    // re-created number, collection would otherwise project (E3) an event that never took effect.
+    try {
+      unlinkSync(join(lanesDir, `${key}.json.${g + 1}`));
+    } catch {
+      // collected by another writer already
+    }
     throw new Fail(OUTCOME_UNKNOWN);
   };
   /** The compare-and-set loop around one kernel transition. */
@@ -252,15 +297,15 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
       if (l.corrupt !== null) {
         // E2: replace a corrupt newest generation by a free lane with fence = g, audited, then decide again.
         const rep = PG.corruptReplacement(lane, l.g, now(), l.corrupt);
-        if (commit(lane, key, l.g, rep) !== null) appendAudit(PG.auditOf(rep));
+        if (commit(lane, key, l.g, rep) !== null) appendAudit(PG.auditOf(rep), l.g + 1);
         continue;
       }
       const tr = t(l.rec, now());
       if (tr.next === null) return tr.result;
       const listing = commit(lane, key, l.g, tr.next);
       if (listing !== null) {
-        appendAudit(tr.audit);
-        gc(key, listing);
+        appendAudit(tr.audit, l.g + 1);
+        gc(lane, key, listing);
         return tr.result;
       }
     }
@@ -346,7 +391,7 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
         ensureDir(root);
         step('append');
         const rec: PG.AuditRecord = { at: now(), lane: p.lane, kind: 'status', by_handle: p.by.handle, by_session: p.by.session, by_instance: p.by.instance, fence: null, previous: null, reason: null, body: p.body };
-        const a = appendState(auditFile, JSON.stringify(encodeAudit(rec)) + '\n');
+        const a = appendState(auditFile, auditLine(rec, null));
         if (a._tag !== 'Appended') throw new Fail(a._tag === 'NotRegular' ? 'ENOTREG' : a.code);
         return { _tag: 'Posted' as const };
       }),
@@ -360,7 +405,7 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
           step('link');
           const r = createExclusive(join(haltsDir, `${id}.json`), JSON.stringify(PG.HaltRecordCodec.encode(rec)));
           if (r._tag === 'Created') {
-            appendAudit([auditEvent('halt', by, reason)]);
+            appendAudit([auditEvent('halt', by, reason)], null);
             return { _tag: 'Halted' as const, halt_id: id };
           }
           if (r._tag === 'FsError') throw new Fail(r.code);
@@ -378,7 +423,7 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
           if (r._tag === 'Created') count++;
           else if (r._tag === 'FsError') throw new Fail(r.code);
         }
-        appendAudit([auditEvent('unhalt', by, null)]);
+        appendAudit([auditEvent('unhalt', by, null)], null);
         return { _tag: 'Unhalted' as const, count };
       }),
     audit: (limit) =>
@@ -388,11 +433,19 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
         if (got._tag === 'Error') throw new Fail(got.code);
         const text = got._tag === 'File' ? got.bytes.toString('utf8') : '';
         const out: PG.AuditRecord[] = [];
+        const keys = new Set<string>(); // lane + generation (E3): an event collection appended again is listed once
         for (const line of text.split('\n')) {
           if (line.trim() === '') continue;
           try {
-            const r = decodeAudit(JSON.parse(line));
-            if (r !== null) out.push(r);
+            const u = JSON.parse(line) as { lane?: unknown; gen?: unknown } | null;
+            const r = decodeAudit(u);
+            if (r === null) continue;
+            if (typeof u?.gen === 'number' && typeof u.lane === 'string') {
+              const k = `${u.gen} ${u.lane}`;
+              if (keys.has(k)) continue;
+              keys.add(k);
+            }
+            out.push(r);
           } catch {
             // a torn line is skipped
           }
@@ -410,8 +463,8 @@ const readGeneration = async (path: string): Promise<string | null> => {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** Audit record → NDJSON object (ISO instant). */
-const encodeAudit = (r: PG.AuditRecord): Record<string, unknown> => ({ ...r, at: iso(r.at) });
+/** One `audit.ndjson` line (with its `\n`): `r` with an ISO instant, keyed by `gen`, its lane generation, when it has one (E3). */
+const auditLine = (r: PG.AuditRecord, gen: number | null): string => JSON.stringify(gen === null ? { ...r, at: iso(r.at) } : { ...r, at: iso(r.at), gen }) + '\n';
 
 const decodeAudit = (u: unknown): PG.AuditRecord | null => {
   if (typeof u !== 'object' || u === null) return null;
