@@ -1,0 +1,40 @@
+/**
+ * The module list of `npm run mutate` (mutation/modules.mjs) and the selection `.ci/run` makes from it
+ * (scripts/mutate-changed.mjs; docs/testing.md §3, §3.3): every kernel decision source file belongs to exactly one
+ * module, every pattern names a file that exists, and a change is mapped to the modules whose files it touched.
+ */
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error plain ES module script, no declarations
+import { MODULES } from '../mutation/modules.mjs';
+// @ts-expect-error plain ES module script, no declarations
+import { touchedModules } from '../scripts/mutate-changed.mjs';
+
+const root = join(__dirname, '..');
+const kernelSrc = join(root, 'packages/kernel/src');
+const tsFiles = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [relative(root, join(dir, e.name))] : []));
+/** Kernel files that decide nothing: the barrel, port interfaces and the shared vocabulary in internal/. */
+const notADecision = (f: string): boolean => f === 'packages/kernel/src/index.ts' || f.startsWith('packages/kernel/src/ports/') || f.startsWith('packages/kernel/src/internal/');
+const touched = touchedModules as (files: string[]) => string[];
+
+describe('mutation modules', () => {
+  it('every kernel decision source file belongs to exactly one module', () => {
+    const decisions = tsFiles(kernelSrc).filter((f) => !notADecision(f));
+    expect(decisions.length).toBeGreaterThan(30);
+    for (const f of decisions) expect([f, touched([f])]).toEqual([f, [expect.any(String)]]);
+  });
+
+  it('every pattern of every module names at least one existing file', () => {
+    const files = tsFiles(kernelSrc);
+    for (const [name, patterns] of Object.entries(MODULES as Record<string, string[]>))
+      for (const p of patterns) expect([name, p, files.some((f) => touched([f]).includes(name) && (p.includes('*') || f === p))]).toEqual([name, p, true]);
+  });
+
+  it('a change maps to the modules it touched, once each, and files outside the decisions map to none', () => {
+    expect(touched(['docs/testing.md', 'packages/hooks/src/bin/arbiter.ts', 'packages/kernel/src/internal/text.ts', 'packages/kernel/src/index.ts'])).toEqual([]);
+    expect(touched(['packages/kernel/src/shell/lexer.ts', 'packages/kernel/src/shell/walker.ts'])).toEqual(['shell']);
+    expect(touched(['packages/kernel/src/push-gate/pre-push.ts', 'packages/kernel/src/breaker.ts'])).toEqual(['breaker', 'push-gate-classifier']);
+  });
+});
