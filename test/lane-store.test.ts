@@ -3,7 +3,7 @@
  * fs-specific rules: corrupt generations (E2), crash injection around the force-release commit (PG-30), fault
  * mapping (push-gate.md §5.6), and the cross-worktree location (E1).
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -338,6 +338,28 @@ describe('embedded fs lane store specifics', () => {
     expect(listed.map((a) => `${a.kind}:${a.fence}`)).toEqual(['release:1', 'claim:2', 'release:2', 'claim:3', 'release:3', 'claim:4', 'release:4', 'claim:5', 'claim:1', 'release:5']);
   });
 
+  it('E3 a generation is created read-only while its audit line is pending and made owner-writable once the line is in the log', async () => {
+    const root = tmp();
+    const lane = 'deploy:x';
+    const meta = { intent: 'push' as const, eta_minutes: null };
+    const modeOf = (g: number): number => statSync(join(root, 'lanes', `${laneKey(lane)}.json.${g}`)).mode & 0o777;
+    await right(fsLaneStore(root).claim(lane, H(1), meta));
+    expect(modeOf(1)).toBe(0o600); // appended, then marked
+    await right(fsLaneStore(root).heartbeat(lane, H(1).instance, 1));
+    expect(modeOf(2)).toBe(0o600 & ~process.umask()); // nothing to audit: created projected
+    await right(fsLaneStore(root, { inject: (st) => (st === 'mark' ? 'EIO' : null) }).release(lane, H(1).instance));
+    expect(modeOf(3)).toBe(0o400); // its line is in the log, but the mark failed: collection checks the log ...
+    await right(fsLaneStore(root, { inject: (st) => (st === 'append' ? 'EIO' : null) }).claim(lane, H(2), meta));
+    expect(modeOf(4)).toBe(0o400); // ... and here the line is missing
+    const s = fsLaneStore(root);
+    for (let i = 0; i < 6; i++) await right(s.heartbeat(lane, H(2).instance, 2));
+    expect(gensOf(root)).toEqual([3, 4, 5, 6, 7, 8, 9, 10]); // 1 (projected) and 2 (nothing to audit) collected unread
+    expect(auditLines(root).map((a) => [a.gen, a.kind])).toEqual([[1, 'claim'], [3, 'release']]);
+    for (let i = 0; i < 2; i++) await right(s.heartbeat(lane, H(2).instance, 2));
+    expect(gensOf(root)).toEqual([5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(auditLines(root).map((a) => [a.gen, a.kind])).toEqual([[1, 'claim'], [3, 'release'], [4, 'claim']]); // 3 found, 4 recovered
+  });
+
   it('E3 audit lists an event whose line is in the log twice (a late append beside collection) once, by lane and generation', async () => {
     const root = tmp();
     const lane = 'deploy:x';
@@ -349,14 +371,14 @@ describe('embedded fs lane store specifics', () => {
     expect((await right<ReadonlyArray<{ kind: string }>>(s.audit(100))).map((a) => a.kind)).toEqual(['claim', 'halt', 'halt']);
   });
 
-  it('E3 property: whatever commit appends fail, once every generation is collected the log holds each audited event exactly once', async () => {
+  it('E3 property: whatever commit appends or marks fail, once every generation is collected the log holds each audited event exactly once', async () => {
     const lane = 'deploy:refs/heads/main';
     const meta = { intent: 'push' as const, eta_minutes: null };
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom('claim', 'release', 'force', 'heartbeat'), fc.integer({ min: 1, max: 2 }), fc.boolean()), { minLength: 1, maxLength: 30 }), async (ops) => {
+      fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom('claim', 'release', 'force', 'heartbeat'), fc.integer({ min: 1, max: 2 }), fc.constantFrom(false, 'append', 'mark')), { minLength: 1, maxLength: 30 }), async (ops) => {
         const root = tmp();
-        let failNext = false;
-        const s = fsLaneStore(root, { inject: (st) => (st === 'append' && failNext ? 'EIO' : null) });
+        let failNext: false | 'append' | 'mark' = false;
+        const s = fsLaneStore(root, { inject: (st) => (st === failNext ? 'EIO' : null) });
         const expected = new Map<number, string>(); // generation → audited event kind, read before collection
         for (const [op, who, fail] of ops) {
           failNext = fail;

@@ -1,6 +1,6 @@
 /**
  * The module list of `npm run mutate` (mutation/modules.mjs) and the selection `.ci/run` makes from it
- * (scripts/mutate-changed.mjs; docs/testing.md §3, §3.3): every kernel decision source file belongs to exactly one
+ * (scripts/mutate-changed.mjs; testing.md §3 and testing.md §3.3): every kernel decision source file belongs to exactly one
  * module, every pattern names a file that exists, and a change is mapped to the modules whose files it touched.
  */
 import { readdirSync } from 'node:fs';

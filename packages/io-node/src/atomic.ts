@@ -41,23 +41,25 @@ export type ExclusiveResult = { readonly _tag: 'Created' } | { readonly _tag: 'E
 /**
  * Publish `data` at `path` only if `path` does not exist yet, all-or-nothing: the content is written to a temp
  * file first and then hard-linked to `path` (link(2) fails with EEXIST atomically), so no reader ever sees a
- * partial file. `tmp` names the temporary file (same directory). Falls back to `O_EXCL` create + write where hard links are refused (EPERM, ENOTSUP, EXDEV;
+ * partial file. `tmp` names the temporary file (same directory); `mode` is its creation mode (default 0600, less
+ * the umask). Falls back to `O_EXCL` create + write where hard links are refused (EPERM, ENOTSUP, EXDEV;
  * session-lock.md §6.4 F9). Never throws.
  */
 export const createExclusive = (
   path: string,
   data: string,
   tmp: string = join(dirname(path), `${basename(path)}.tmp-${tempSuffix()}`),
+  mode = 0o600,
 ): ExclusiveResult => {
   const dir = dirname(path);
   try {
     let fd: number;
     try {
-      fd = openSync(tmp, 'wx', 0o600);
+      fd = openSync(tmp, 'wx', mode);
     } catch (e) {
       if (errnoCode(e) !== 'ENOENT') throw e;
       ensureDir(dir); // the directory is created on first use only: no mkdir on every commit
-      fd = openSync(tmp, 'wx', 0o600);
+      fd = openSync(tmp, 'wx', mode);
     }
     try {
       writeSync(fd, data);
@@ -73,7 +75,7 @@ export const createExclusive = (
   } catch (e) {
     const code = errnoCode(e);
     if (code === 'EEXIST') return { _tag: 'Exists' };
-    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EXDEV' || code === 'EOPNOTSUPP') return excl(path, data);
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EXDEV' || code === 'EOPNOTSUPP') return excl(path, data, mode);
     return { _tag: 'FsError', code, path };
   } finally {
     try {
@@ -84,9 +86,9 @@ export const createExclusive = (
   }
 };
 
-const excl = (path: string, data: string): ExclusiveResult => {
+const excl = (path: string, data: string, mode: number): ExclusiveResult => {
   try {
-    const fd = openSync(path, 'wx', 0o600);
+    const fd = openSync(path, 'wx', mode);
     try {
       writeSync(fd, data);
     } finally {

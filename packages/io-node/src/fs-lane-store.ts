@@ -10,7 +10,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import { readdirSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LaneFailure, LaneQueue, LaneStore } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
@@ -24,8 +24,9 @@ export interface FsLaneStoreOptions {
   readonly owners?: ReadonlyArray<string>;
   readonly defaultLeaseMin?: number;
   /**
-   * Called before each primitive step (`list`, `read`, `link`, `append`, `mkdir`, and `recover`: collection's append
-   * of a missing audit line, E3); return an errno code to fail it.
+   * Called before each primitive step (`list`, `read`, `link`, `append`, `mkdir`; `mark`: a generation's chmod once
+   * its audit line is appended, and `recover`: collection's append of a missing line, E3); return an errno code to
+   * fail it.
    */
   readonly inject?: (step: string) => string | null;
 }
@@ -44,6 +45,15 @@ const GEN_KEEP = 8;
  * the last few dozen; past this bound a copy is appended anyway, and `audit` drops the duplicate by its key.
  */
 const AUDIT_SCAN_LINES = 4096;
+/**
+ * Creation mode of a generation whose audit line is not yet in `audit.ndjson` (E3): owner read only. The writer
+ * makes it owner read-write (`GEN_MODE_PROJECTED`, by chmod, which the umask does not touch) once its line was
+ * appended; a generation with no audit line (heartbeat, re-entry) is created that way. Collection then reads, and
+ * checks against the log, only a generation whose owner-write bit is clear: one whose writer crashed or failed
+ * before that. (A umask that removes the owner-write bit makes every generation look pending: slower, still right.)
+ */
+const GEN_MODE_PENDING = 0o400;
+const GEN_MODE_PROJECTED = 0o600;
 /** Largest generation file collection reads to recover its event (E3), bytes; a lane record is far smaller. */
 const GEN_READ_MAX_BYTES = 1024 * 1024;
 /** Largest `audit.ndjson` read by `audit`, bytes. */
@@ -200,13 +210,23 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
    * have no generation). Best effort: the generation file already carries the event, and collection appends it when
    * this write did not happen (E3).
    */
-  const appendAudit = (recs: ReadonlyArray<PG.AuditRecord>, gen: number | null, stepName = 'append'): void => {
-    if (recs.length === 0) return;
+  const appendAudit = (recs: ReadonlyArray<PG.AuditRecord>, gen: number | null, stepName = 'append'): boolean => {
+    if (recs.length === 0) return true;
     try {
       step(stepName);
-      appendState(auditFile, recs.map((r) => auditLine(r, gen)).join('')); // never blocks (state-io)
+      return appendState(auditFile, recs.map((r) => auditLine(r, gen)).join(''))._tag === 'Appended'; // never blocks (state-io)
     } catch {
-      // the generation file already carries the event (E3); the projection is best effort
+      return false; // the generation file already carries the event (E3); the projection is best effort
+    }
+  };
+  /** Append the audit lines of the just committed generation `g` of `key`; once they are in the log, mark it projected (E3). */
+  const appendAndMark = (recs: ReadonlyArray<PG.AuditRecord>, key: string, g: number): void => {
+    if (recs.length === 0 || !appendAudit(recs, g)) return;
+    try {
+      step('mark');
+      chmodSync(join(lanesDir, `${key}.json.${g}`), GEN_MODE_PROJECTED);
+    } catch {
+      // left pending: collection checks the log for it
     }
   };
   /**
@@ -236,9 +256,12 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
    */
   const gc = (lane: string, key: string, l: Listing): void => {
     for (const g of l.gens.slice(0, Math.max(0, l.gens.length - GEN_KEEP))) {
-      auditBeforeCollect(lane, key, g);
+      const p = join(lanesDir, `${key}.json.${g}`);
+      const st = lstatSync(p, { throwIfNoEntry: false });
+      if (st === undefined) continue; // collected by another writer
+      if ((st.mode & 0o200) === 0) auditBeforeCollect(lane, key, g); // still pending: its line may be missing
       try {
-        unlinkSync(join(lanesDir, `${key}.json.${g}`));
+        unlinkSync(p);
       } catch {
         // already collected by another writer
       }
@@ -255,7 +278,8 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
     }
   };
   /**
-   * Commit `next` as generation g+1 (F5), then list once (F6).
+   * Commit `next` as generation g+1 (F5), then list once (F6). `audited`: `next` has audit lines, so its file is
+   * created pending (E3) until they are appended.
    * @returns that listing when the commit took effect: g+1 is the newest generation, or a newer one lies fewer than
    * `GEN_KEEP` numbers ahead (other writers built on ours at once; ours cannot have been collected, since collection
    * keeps the newest `GEN_KEEP`, so the step stands as decided and the caller keeps its answer). null when another
@@ -267,12 +291,13 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
    * neither; a caller that tries again gets the right answer from the lane as it is. Our file is deleted first, so
    * its event is never audited: in the second case it never happened (E3).
    */
-  const commit = (lane: string, key: string, g: number, next: PG.LaneRecord): Listing | null => {
+  const commit = (lane: string, key: string, g: number, next: PG.LaneRecord, audited: boolean): Listing | null => {
     const text = PG.storableLaneText(next, lane);
     if (text === null) throw new Fail('unstorable-record'); // E7: never write what load() would call corrupt
     step('mkdir'); // createExclusive creates the directory
     step('link');
-    const r = createExclusive(join(lanesDir, `${key}.json.${g + 1}`), text);
+    const path = join(lanesDir, `${key}.json.${g + 1}`);
+    const r = createExclusive(path, text, undefined, audited ? GEN_MODE_PENDING : GEN_MODE_PROJECTED);
     if (r._tag === 'Exists') return null;
     if (r._tag === 'FsError') throw new Fail(r.code);
     const after = listLane(key);
@@ -282,7 +307,7 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
     // Ours lies outside what collection keeps, so nobody reads it as the newest: collect it now, unaudited. Were it a
     // re-created number, collection would otherwise project (E3) an event that never took effect.
     try {
-      unlinkSync(join(lanesDir, `${key}.json.${g + 1}`));
+      unlinkSync(path);
     } catch {
       // collected by another writer already
     }
@@ -297,14 +322,15 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
       if (l.corrupt !== null) {
         // E2: replace a corrupt newest generation by a free lane with fence = g, audited, then decide again.
         const rep = PG.corruptReplacement(lane, l.g, now(), l.corrupt);
-        if (commit(lane, key, l.g, rep) !== null) appendAudit(PG.auditOf(rep), l.g + 1);
+        const recs = PG.auditOf(rep);
+        if (commit(lane, key, l.g, rep, recs.length > 0) !== null) appendAndMark(recs, key, l.g + 1);
         continue;
       }
       const tr = t(l.rec, now());
       if (tr.next === null) return tr.result;
-      const listing = commit(lane, key, l.g, tr.next);
+      const listing = commit(lane, key, l.g, tr.next, tr.audit.length > 0);
       if (listing !== null) {
-        appendAudit(tr.audit, l.g + 1);
+        appendAndMark(tr.audit, key, l.g + 1);
         gc(lane, key, listing);
         return tr.result;
       }
