@@ -375,7 +375,7 @@ describe('embedded fs lane store specifics', () => {
     const lane = 'deploy:refs/heads/main';
     const meta = { intent: 'push' as const, eta_minutes: null };
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom('claim', 'release', 'force', 'heartbeat'), fc.integer({ min: 1, max: 2 }), fc.constantFrom(false, 'append', 'mark')), { minLength: 1, maxLength: 30 }), async (ops) => {
+      fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom('claim', 'release', 'force', 'heartbeat'), fc.integer({ min: 1, max: 2 }), fc.constantFrom<false | 'append' | 'mark'>(false, 'append', 'mark')), { minLength: 1, maxLength: 30 }), async (ops) => {
         const root = tmp();
         let failNext: false | 'append' | 'mark' = false;
         const s = fsLaneStore(root, { inject: (st) => (st === failNext ? 'EIO' : null) });
