@@ -306,6 +306,8 @@ describe('embedded fs lane store specifics', () => {
     }
     return out;
   };
+  /** A store clock past the grace in which collection leaves a pending generation to its writer (E3, 60 s). */
+  const later = (): number => Date.now() + 61_000;
   const auditLines = (root: string): Array<{ gen?: number; kind: string }> =>
     readFileSync(join(root, 'audit.ndjson'), 'utf8')
       .split('\n')
@@ -320,7 +322,7 @@ describe('embedded fs lane store specifics', () => {
     const meta = { intent: 'push' as const, eta_minutes: null };
     await right(fsLaneStore(root, { inject: (st) => (st === 'append' ? 'EIO' : null) }).claim(lane, H(1), meta)); // generation 1
     expect(existsSync(join(root, 'audit.ndjson'))).toBe(false);
-    const s = fsLaneStore(root);
+    const s = fsLaneStore(root, { now: later }); // past the grace a writer has to append its own line
     await right(s.release(lane, H(1).instance)); // generation 2, audited at once
     for (let i = 0; i < 3; i++) {
       await right(s.claim(lane, H(2), meta));
@@ -351,7 +353,7 @@ describe('embedded fs lane store specifics', () => {
     expect(modeOf(3)).toBe(0o400); // its line is in the log, but the mark failed: collection checks the log ...
     await right(fsLaneStore(root, { inject: (st) => (st === 'append' ? 'EIO' : null) }).claim(lane, H(2), meta));
     expect(modeOf(4)).toBe(0o400); // ... and here the line is missing
-    const s = fsLaneStore(root);
+    const s = fsLaneStore(root, { now: later });
     for (let i = 0; i < 6; i++) await right(s.heartbeat(lane, H(2).instance, 2));
     expect(gensOf(root)).toEqual([3, 4, 5, 6, 7, 8, 9, 10]); // 1 (projected) and 2 (nothing to audit) collected unread
     expect(auditLines(root).map((a) => [a.gen, a.kind])).toEqual([[1, 'claim'], [3, 'release']]);
@@ -360,7 +362,28 @@ describe('embedded fs lane store specifics', () => {
     expect(auditLines(root).map((a) => [a.gen, a.kind])).toEqual([[1, 'claim'], [3, 'release'], [4, 'claim']]); // 3 found, 4 recovered
   });
 
-  it('E3 audit lists an event whose line is in the log twice (a late append beside collection) once, by lane and generation', async () => {
+  it('E3 collection leaves a pending generation younger than 60 s to its writer, and checks it once older', async () => {
+    // A pending generation may be a number its writer re-created after collection and is about to delete (E2,
+    // OUTCOME-UNKNOWN): appending its line at once audited a step that never happened (seen in the F6 race below).
+    const root = tmp();
+    const lane = 'deploy:x';
+    const meta = { intent: 'push' as const, eta_minutes: null };
+    let clock = Date.now();
+    await right(fsLaneStore(root, { inject: (st) => (st === 'append' ? 'EIO' : null) }).claim(lane, H(1), meta)); // generation 1, pending
+    const s = fsLaneStore(root, { now: () => clock });
+    for (let i = 0; i < 8; i++) await right(s.heartbeat(lane, H(1).instance, 1));
+    expect(gensOf(root)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]); // 1 kept: its writer might still append it
+    expect(existsSync(join(root, 'audit.ndjson'))).toBe(false);
+    clock += 59_000;
+    await right(s.heartbeat(lane, H(1).instance, 1));
+    expect(gensOf(root)[0]).toBe(1);
+    clock += 2_000;
+    await right(s.heartbeat(lane, H(1).instance, 1));
+    expect(gensOf(root)).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(auditLines(root).map((a) => [a.gen, a.kind])).toEqual([[1, 'claim']]);
+  });
+
+  it('E3 audit lists a generation line that is in the log twice (a late append beside collection) once, and a restarted number as a new event', async () => {
     const root = tmp();
     const lane = 'deploy:x';
     const s = fsLaneStore(root);
@@ -369,6 +392,10 @@ describe('embedded fs lane store specifics', () => {
     const text = readFileSync(join(root, 'audit.ndjson'), 'utf8');
     writeFileSync(join(root, 'audit.ndjson'), text + text); // the claim and the halt, twice each
     expect((await right<ReadonlyArray<{ kind: string }>>(s.audit(100))).map((a) => a.kind)).toEqual(['claim', 'halt', 'halt']);
+    // the lanes directory removed by hand: numbers start again at 1, and the new claim is another event
+    rmSync(join(root, 'lanes'), { recursive: true });
+    await right(s.claim(lane, H(2), { intent: 'push', eta_minutes: null }));
+    expect((await right<ReadonlyArray<{ kind: string; by_instance: string }>>(s.audit(100))).map((a) => `${a.kind}:${a.by_instance.slice(-1)}`)).toEqual(['claim:1', 'halt:0', 'halt:0', 'claim:2']);
   });
 
   it('E3 property: whatever commit appends or marks fail, once every generation is collected the log holds each audited event exactly once', async () => {
@@ -378,7 +405,7 @@ describe('embedded fs lane store specifics', () => {
       fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom('claim', 'release', 'force', 'heartbeat'), fc.integer({ min: 1, max: 2 }), fc.constantFrom<false | 'append' | 'mark'>(false, 'append', 'mark')), { minLength: 1, maxLength: 30 }), async (ops) => {
         const root = tmp();
         let failNext: false | 'append' | 'mark' = false;
-        const s = fsLaneStore(root, { inject: (st) => (st === failNext ? 'EIO' : null) });
+        const s = fsLaneStore(root, { now: later, inject: (st) => (st === failNext ? 'EIO' : null) });
         const expected = new Map<number, string>(); // generation → audited event kind, read before collection
         for (const [op, who, fail] of ops) {
           failNext = fail;

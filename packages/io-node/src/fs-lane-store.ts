@@ -36,7 +36,8 @@ export interface FsLaneStoreOptions {
  * by that many commits between its listing and its read finds its file gone and lists again (session-lock.md §6.4
  * F4); a writer that re-created a collected number sees a generation `GEN_KEEP` or more numbers newer after its link
  * (F6), while a newer one fewer numbers ahead was built on its commit at once (see `commit`). So nothing here needs
- * an age floor, and one lane never leaves more than `GEN_KEEP` + 1 files behind, however busy it is.
+ * an age floor, and one lane never leaves more than `GEN_KEEP` + 1 files behind, however busy it is (besides a
+ * generation whose audit line is pending, for at most `PENDING_GRACE_MS`: E3).
  */
 const GEN_KEEP = 8;
 /**
@@ -54,6 +55,13 @@ const AUDIT_SCAN_LINES = 4096;
  */
 const GEN_MODE_PENDING = 0o400;
 const GEN_MODE_PROJECTED = 0o600;
+/**
+ * A pending generation (E3) younger than this, by its modification time against the store clock, may still be in
+ * its writer's hands: between its link and its append, or, when the writer re-created a collected number, before it
+ * deletes its own file (E2). Collection leaves such a generation for a later round, ms; after that, a writer still
+ * silent has crashed, and collection appends its line.
+ */
+const PENDING_GRACE_MS = 60_000;
 /** Largest generation file collection reads to recover its event (E3), bytes; a lane record is far smaller. */
 const GEN_READ_MAX_BYTES = 1024 * 1024;
 /** Largest `audit.ndjson` read by `audit`, bytes. */
@@ -251,15 +259,21 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
   };
   /**
    * Collection after a commit, best effort, from the listing the commit already made (no second `readdir`): every
-   * generation of the lane but the newest `GEN_KEEP`, and temporary files older than `TMP_GC_AGE_MS` (the only
-   * files it stats). Never the newest generation.
+   * generation of the lane but the newest `GEN_KEEP` (one `lstat` each; a pending one, E3, is first checked against
+   * the log, or left for a later round while younger than `PENDING_GRACE_MS`), and temporary files older than
+   * `TMP_GC_AGE_MS`. Never the newest generation.
    */
   const gc = (lane: string, key: string, l: Listing): void => {
+    const t = now();
     for (const g of l.gens.slice(0, Math.max(0, l.gens.length - GEN_KEEP))) {
       const p = join(lanesDir, `${key}.json.${g}`);
       const st = lstatSync(p, { throwIfNoEntry: false });
       if (st === undefined) continue; // collected by another writer
-      if ((st.mode & 0o200) === 0) auditBeforeCollect(lane, key, g); // still pending: its line may be missing
+      if ((st.mode & 0o200) === 0) {
+        // still pending: its line may be missing, unless its writer is still at work
+        if (t - st.mtimeMs < PENDING_GRACE_MS) continue;
+        auditBeforeCollect(lane, key, g);
+      }
       try {
         unlinkSync(p);
       } catch {
@@ -267,7 +281,6 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
       }
     }
     if (l.tmps.length === 0) return;
-    const t = now();
     for (const n of l.tmps) {
       try {
         const p = join(lanesDir, n);
@@ -459,17 +472,19 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
         if (got._tag === 'Error') throw new Fail(got.code);
         const text = got._tag === 'File' ? got.bytes.toString('utf8') : '';
         const out: PG.AuditRecord[] = [];
-        const keys = new Set<string>(); // lane + generation (E3): an event collection appended again is listed once
+        // E3: a generation's line is a function of its file, so an event appended twice (by its writer and by
+        // collection) is the same text twice, listed once. The text, not lane + generation alone: a lanes directory
+        // removed by hand starts its numbers again, and those later events are not duplicates.
+        const seen = new Set<string>();
         for (const line of text.split('\n')) {
           if (line.trim() === '') continue;
           try {
-            const u = JSON.parse(line) as { lane?: unknown; gen?: unknown } | null;
+            const u = JSON.parse(line) as { gen?: unknown } | null;
             const r = decodeAudit(u);
             if (r === null) continue;
-            if (typeof u?.gen === 'number' && typeof u.lane === 'string') {
-              const k = `${u.gen} ${u.lane}`;
-              if (keys.has(k)) continue;
-              keys.add(k);
+            if (typeof u?.gen === 'number') {
+              if (seen.has(line)) continue;
+              seen.add(line);
             }
             out.push(r);
           } catch {
