@@ -43,7 +43,7 @@ const GEN_KEEP = 8;
 /**
  * How many of `audit.ndjson`'s last lines collection searches for the audit line of a generation it is about to
  * delete before it appends that line itself (E3). The line of a generation `GEN_KEEP` commits old is normally among
- * the last few dozen; past this bound a copy is appended anyway, and `audit` drops the duplicate by its key.
+ * the last few dozen; past this bound a copy is appended anyway, and `audit` lists the identical line once.
  */
 const AUDIT_SCAN_LINES = 4096;
 /**
