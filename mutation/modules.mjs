@@ -30,4 +30,6 @@ export const MODULES = {
   'action-claim': ['packages/kernel/src/action-claim/*.ts'],
   paths: ['packages/kernel/src/paths/*.ts'],
   land: ['packages/kernel/src/land/*.ts'],
+  presence: ['packages/kernel/src/presence/*.ts'],
+  notify: ['packages/kernel/src/notify/*.ts'],
 };

@@ -210,7 +210,10 @@ export const auditRun = (snapshot: RunSnapshot, config: GuardConfig): AuditResul
     const marks = new Set(snapshot.ledger.markers.map(key));
     const all = [...new Set([...rows, ...marks])].sort(cmpStr);
     for (const k of all) {
-      const [kind, lid] = k.split('\u0000') as [string, string];
+      // split at the first NUL only: the kind never holds one, a ledger id may (it is rendered as `?`)
+      const cut = k.indexOf('\u0000');
+      const kind = k.slice(0, cut);
+      const lid = k.slice(cut + 1);
       if (rows.has(k) && !marks.has(k)) add('guard-ledger-mismatch', `Ledger ${kind} row ${safeText(lid)} has no markdown entry`);
       else if (!rows.has(k) && marks.has(k)) add('guard-ledger-mismatch', `Ledger ${kind} markdown entry ${safeText(lid)} has no row`);
     }

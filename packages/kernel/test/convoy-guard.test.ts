@@ -260,6 +260,102 @@ describe('auditRun checks (convoy-guard.md §3)', () => {
     n.run.reviewTokensSpent = 101;
     expect(codes(freeze(n))).toEqual(['guard-review-budget-overrun']);
   });
+  test('messages render task ids with session characters only (unknown when none is left) and other text without controls, 200 at most', () => {
+    const m = base();
+    m.tasks.push({ id: 'x y\u0007z', status: 'running', phase: 3, order: 2, retries: 0, gatesConfigured: false, tokens: 0, reviewOutcome: null, dependsOn: [], attemptAgent: null });
+    m.tasks.push({ id: '!!', status: 'running', phase: 3, order: 3, retries: 0, gatesConfigured: false, tokens: 0, reviewOutcome: null, dependsOn: [], attemptAgent: null });
+    m.worktrees = ['/w/a\nb\u0085c\u007f', '/' + 'p'.repeat(300)];
+    m.ledger.rows.push({ kind: 'dispute', id: 'd\u0000x' });
+    m.probeLeases = [{ agent: 'dev\tops', taskId: 'b' }];
+    expect(auditRun(freeze(m), ALL).warnings.map((w) => w.message)).toEqual([
+      'Task xyz(running) did not reach a terminal status',
+      'Task unknown(running) did not reach a terminal status',
+      'Ledger dispute row d?x has no markdown entry',
+      'A half-open probe lease of agent dev?ops is held by task b, which is failed',
+      `Worktree ${'/' + 'p'.repeat(199)} of this run was left behind`,
+      'Worktree /w/a?b?c? of this run was left behind',
+    ]);
+    expect(auditRun(freeze({ ...base(), worktrees: ['x'.repeat(200)] }), ALL).warnings[0]?.message).toBe(`Worktree ${'x'.repeat(200)} of this run was left behind`);
+  });
+  test('G10 orders leases by their holder (phase, plan order), then unknown holders by task and agent; an assigned holder is fine', () => {
+    const m = base();
+    m.tasks.push({ id: 'z', status: 'done', phase: 1, order: 5, retries: 0, gatesConfigured: false, tokens: 0, reviewOutcome: null, dependsOn: [], attemptAgent: null });
+    m.tasks.push({ id: 'q', status: 'assigned', phase: 1, order: 6, retries: 0, gatesConfigured: false, tokens: 0, reviewOutcome: null, dependsOn: [], attemptAgent: null });
+    m.probeLeases = [
+      { agent: 'b2', taskId: 'gone' },
+      { agent: 'b1', taskId: 'gone' },
+      { agent: 'x', taskId: 'b' },
+      { agent: 'x', taskId: 'ghost' },
+      { agent: 'x', taskId: 'q' },
+      { agent: 'x', taskId: 'z' },
+      { agent: 'x', taskId: 'a' },
+    ];
+    const w = auditRun(freeze(m), { enabled: true, checks: ['guard-probe-dangling'] }).warnings;
+    expect(w.map((x) => x.message)).toEqual([
+      'A half-open probe lease of agent x is held by task a, which is done',
+      'A half-open probe lease of agent x is held by task z, which is done',
+      'A half-open probe lease of agent x is held by task b, which is failed',
+      'A half-open probe lease of agent x is held by task ghost, which is unknown',
+      'A half-open probe lease of agent b1 is held by task gone, which is unknown',
+      'A half-open probe lease of agent b2 is held by task gone, which is unknown',
+    ]);
+    expect(w.map((x) => x.taskIds)).toEqual([['a'], ['z'], ['b'], ['ghost'], ['gone'], ['gone']]);
+    expect(auditRun(freeze({ ...m, probeLeases: null }), { enabled: true, checks: ['guard-probe-dangling'] }).warnings).toEqual([]);
+  });
+  test('G6 ignores a task token count that is not finite', () => {
+    const m = base();
+    m.run.totalTokens = null;
+    (m.tasks[0] as { tokens: number }).tokens = Number.POSITIVE_INFINITY;
+    (m.tasks[1] as { tokens: number }).tokens = Number.NaN;
+    expect(codes(m as RunSnapshot)).toEqual([]);
+    (m.tasks[1] as { tokens: number }).tokens = 3;
+    expect(auditRun(m as RunSnapshot, ALL).warnings.map((w) => w.message)).toEqual(['The run has no token total although its tasks used 3 tokens']);
+  });
+  test('G8 also checks event counts of tasks the plan does not list, after the plan tasks, by id', () => {
+    const m = base();
+    m.events.set('zz', { taskStarted: 0, gateResult: 0, exhaustion: 2, breakerFailure: 0 });
+    m.events.set('yy', { taskStarted: 0, gateResult: 0, exhaustion: 0, breakerFailure: 1 });
+    m.events.set('b', { taskStarted: 1, gateResult: 0, exhaustion: 1, breakerFailure: 0 });
+    const w = auditRun(freeze(m), ALL).warnings;
+    expect(w.map((x) => [x.code, x.message, x.taskIds])).toEqual([
+      ['guard-breaker-miscount', 'Task b has 1 exhaustion event(s) but 0 breaker failure(s)', ['b']],
+      ['guard-breaker-miscount', 'Task yy has 0 exhaustion event(s) but 1 breaker failure(s)', ['yy']],
+      ['guard-breaker-miscount', 'Task zz has 2 exhaustion event(s) but 0 breaker failure(s)', ['zz']],
+    ]);
+  });
+  test('G2 needs a pending task and a dependency that ended other than done; the message names the dependency and its status', () => {
+    const pending = (dependsOn: string[], status: 'pending' | 'running' = 'pending'): GuardTask => ({ id: 'c', status, phase: 3, order: 2, retries: 0, gatesConfigured: false, tokens: 0, reviewOutcome: null, dependsOn, attemptAgent: null });
+    const run = (t: GuardTask, extra: GuardTask[] = []) => {
+      const m = base();
+      m.tasks.push(t, ...extra);
+      return auditRun(freeze(m), ALL).warnings.map((w) => [w.code, w.message]);
+    };
+    expect(run(pending(['a', 'b']))).toEqual([['guard-dependent-stranded', 'Task c is pending but its dependency b ended as failed']]);
+    expect(run(pending(['a']))).toEqual([['guard-non-terminal', 'Task c(pending) did not reach a terminal status']]);
+    expect(run(pending(['nobody']))).toEqual([['guard-non-terminal', 'Task c(pending) did not reach a terminal status']]);
+    expect(run(pending(['b'], 'running'))).toEqual([['guard-non-terminal', 'Task c(running) did not reach a terminal status']]);
+    const live: GuardTask = { id: 'l', status: 'running', phase: 3, order: 3, retries: 0, gatesConfigured: false, tokens: 0, reviewOutcome: null, dependsOn: [], attemptAgent: null };
+    expect(run(pending(['l']), [live]).map((x) => x[0])).toEqual(['guard-non-terminal', 'guard-non-terminal']);
+  });
+  test('a duplicated task id: the first in (phase, plan order) stands for the id', () => {
+    const m = base();
+    m.tasks.push({ id: 'b', status: 'running', phase: 9, order: 9, retries: 0, gatesConfigured: false, tokens: 0, reviewOutcome: null, dependsOn: [], attemptAgent: null });
+    m.probeLeases = [{ agent: 'dev', taskId: 'b' }];
+    expect(auditRun(freeze(m), { enabled: true, checks: ['guard-probe-dangling'] }).warnings.map((w) => w.message)).toEqual([
+      'A half-open probe lease of agent dev is held by task b, which is failed',
+    ]);
+  });
+  test('a run whose only warning is G12 emits one guard event carrying it', () => {
+    const m = base();
+    m.run.reviewTokensSpent = 150;
+    expect(auditRun(freeze(m), ALL)).toEqual({
+      passed: false,
+      warnings: [{ code: 'guard-review-budget-overrun', message: 'Review tokens spent (150) exceed the review budget (100)', taskIds: [] }],
+      effects: [{ _tag: 'EmitEvent', type: 'guard', severity: 'warn', code: 'guard-warnings', data: { warnings: [{ code: 'guard-review-budget-overrun', taskIds: [] }] } }],
+    });
+    m.run.reviewBudget = null;
+    expect(codes(freeze(m))).toEqual([]);
+  });
   test('warnings ordered by check number, then by (phase, plan order, id)', () => {
     const m = base();
     m.worktrees = ['/w'];
