@@ -377,6 +377,13 @@ describe('exhaust, cascade and ledger (retry.md §6–8)', () => {
     const d = buildLedgerEntry({ kind: 'dispute', runId: 'token', taskId: t, agent: 'dev', panelBlocks: 3, feedback: [] }, [], NOW);
     expect(d._tag === 'Withheld' && d.event.data).toEqual({ kind: 'dispute', patterns: ['generic-secret'], count: 1 });
   });
+  test('W4 scans the ledger as a pseudo-file: an allowlist entry scoped to repository paths, even the root, does not apply', () => {
+    const t = 'a'.repeat(20);
+    const entry = (paths: secrets.Allowlist[number]['paths']): secrets.Allowlist => [{ matcher: { _tag: 'Literal', text: t }, reason: 'r', paths }];
+    const tag = (allow: secrets.Allowlist) => buildLedgerEntry({ kind: 'dlq', runId: 'token', taskId: t, agent: 'dev', failureKind: 'error', attempts: 1, output: '', tokens: 0 }, allow, NOW)._tag;
+    expect(tag(entry([]))).toBe('Written');
+    expect(tag(entry([{ _tag: 'Root' }]))).toBe('Withheld');
+  });
   test('cascade ties: same phase and plan order fall back to the id; a repeated id keeps its first entry', () => {
     const pending = (ids: string[]) => new Map<string, TaskStatus>(ids.map((i) => [i, 'pending']));
     const tie = [
