@@ -331,8 +331,11 @@ const fenceFor = (body: string): string => {
   for (const m of body.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
   return '`'.repeat(Math.max(3, longest + 1));
 };
-/** ISO instant for a ledger `created at`; an instant outside the `Date` range renders as `invalid-instant`. */
-const isoOrInvalid = (now: number): string => (Number.isFinite(now) && Math.abs(now) <= 8_640_000_000_000_000 ? msToIso(Math.trunc(now)) : 'invalid-instant');
+/**
+ * ISO instant for a ledger `created at`; an instant outside the `Date` range renders as `invalid-instant`. The range
+ * test alone refuses NaN and the infinities (every comparison with NaN is false; |±∞| is out of range).
+ */
+const isoOrInvalid = (now: number): string => (Math.abs(now) <= 8_640_000_000_000_000 ? msToIso(Math.trunc(now)) : 'invalid-instant');
 
 /**
  * Build a ledger entry, both or neither (retry.md §8, procedure W1–W5). Free-text fields (agent, excerpt, feedback) are
@@ -459,12 +462,13 @@ export const exhaust = (
   now: number,
 ): { readonly mode: ExhaustMode; readonly effects: ReadonlyArray<ConvoyEffect> } => {
   const mode = effectiveMode(task.onExhausted, run.defaultOnExhausted);
-  const info = KINDS[failure.kind] ?? { retryable: false, terminal: 'failed' as TaskStatus };
+  // A kind outside the table (a caller's bug) ends as `failed`, like the non-retryable kinds of retry.md §4.
+  const terminal: TaskStatus = KINDS[failure.kind]?.terminal ?? 'failed';
   const raw = failure.details.output ?? '';
   const attempts = task.retries + 1;
   const effects: ConvoyEffect[] = [];
   // E1
-  effects.push({ _tag: 'SetTaskStatus', taskId: task.id, status: info.terminal, reason: exhaustedReason(failure.kind), output: redact(raw, allowlist) });
+  effects.push({ _tag: 'SetTaskStatus', taskId: task.id, status: terminal, reason: exhaustedReason(failure.kind), output: redact(raw, allowlist) });
   // E2
   if (mode === 'dlq' || mode === 'stop') {
     const l = buildLedgerEntry(

@@ -91,6 +91,39 @@ describe('decideAfterFailure (retry.md §5)', () => {
     expect(r.effects.map((e) => e._tag)).toEqual(['ScheduleRetry', 'EmitEvent']);
     expect(r.effects[1]).toMatchObject({ type: 'retry', severity: 'info', code: 'retry-scheduled' });
   });
+  test('F2 without the breaker: only the skip; F4 effects carry the note, the new count and the kind', () => {
+    expect(decideAfterFailure({ id: 't', retries: 0, maxRetries: 1 }, gate(), facts({ dispatchStopped: true, breakerEnabled: false })).effects).toEqual([
+      { _tag: 'SetTaskStatus', taskId: 't', status: 'skipped', reason: 'run-stopped' },
+    ]);
+    const note = renderNote('gate', { command: 'npm test', exitCode: 1, output: 'FAIL' }, []);
+    expect(decideAfterFailure({ id: 't7', retries: 1, maxRetries: 3 }, gate(), facts())).toEqual({
+      decision: { _tag: 'Retry', reason: 'retry-scheduled', reasons: ['retry-scheduled'], retries: 2, note },
+      effects: [
+        { _tag: 'ScheduleRetry', taskId: 't7', retries: 2, note },
+        { _tag: 'EmitEvent', type: 'retry', severity: 'info', code: 'retry-scheduled', taskId: 't7', data: { kind: 'gate', retries: 2, maxRetries: 3 } },
+      ],
+    });
+    expect(decideAfterFailure({ id: 't', retries: 0, maxRetries: 1 }, { kind: 'hook', details: {} }, facts()).decision).toEqual({
+      _tag: 'Exhausted',
+      reason: 'exhausted-not-retryable',
+      reasons: ['exhausted-not-retryable'],
+    });
+    expect(decideAfterFailure({ id: 't', retries: 1, maxRetries: 1 }, gate(), facts())).toEqual({
+      decision: { _tag: 'Exhausted', reason: 'exhausted-retries-spent', reasons: ['exhausted-retries-spent'] },
+      effects: [],
+    });
+  });
+  test('a kind outside the retry.md §4 table is not retryable: exhausted at once, never a throw (total)', () => {
+    const odd = { kind: 'cosmic-ray', details: {} } as unknown as Failure;
+    expect(decideAfterFailure({ id: 't', retries: 0, maxRetries: 3 }, odd, facts()).decision.reason).toBe('exhausted-not-retryable');
+    expect(exhaust({ id: 't', retries: 0, tokens: 0, onExhausted: 'skip' }, odd, run(), emptyGraph, [], NOW).effects[0]).toEqual({
+      _tag: 'SetTaskStatus',
+      taskId: 't',
+      status: 'failed',
+      reason: 'exhausted-cosmic-ray',
+      output: '',
+    });
+  });
 });
 
 // ───────────────────────────────────────── retry.md §4 notes ─────────────────────────────────────────
@@ -143,6 +176,32 @@ describe('renderNote and composePrompt (retry.md §4)', () => {
     const cut = fb(6001 - fixed);
     expect(cut.length).toBeLessThanOrEqual(6000);
     expect(cut.endsWith('\n[note truncated]')).toBe(true);
+  });
+  test('interpolated values: one line, backticks turned to quotes, at most 200 characters; exit codes and limits that are no numbers', () => {
+    const long = 'x'.repeat(250);
+    expect(renderNote('gate', { command: 'a`b\nc\u0085d\u007fe', exitCode: 0, output: 'o' }, [])).toBe(
+      "After your last attempt the check `a'b c d e` exited with 0. The end of its output was:\no\nChange the work until this check passes.",
+    );
+    expect(renderNote('gate', { command: long, exitCode: 1.5, output: 'o' }, [])).toContain(`check \`${'x'.repeat(200)}\` exited with unknown.`);
+    expect(renderNote('error', { exitCode: Number.NaN }, [])).toBe('Your last attempt stopped with exit code unknown. The end of its output was:\n(empty)');
+    expect(renderNote('error', { exitCode: 2 ** 53, output: 'o' }, [])).toContain('exit code unknown.');
+    expect(renderNote('secret-scan', { findings: [{ pattern: 'aws-access-key', file: `a\tb${long}`, line: 1 }] }, [])).toContain(`aws-access-key in a b${'x'.repeat(197)} line 1.`);
+    expect(renderNote('merge-conflict', { files: ['a`\r', long] }, [])).toContain(`in: a' , ${'x'.repeat(200)}. Start again`);
+    const secs = (timeoutMs: number) => renderNote('timeout', { timeoutMs }, []).replace(/^.*time limit of (\S+) s.*$/, '$1');
+    expect([1999, 2000, 0, -5000, Number.NaN, Number.POSITIVE_INFINITY].map(secs)).toEqual(['1', '2', '0', '0', '0', '0']);
+    expect(renderNote('drift', { score: Number.NaN, explanation: 'x' }, [])).toContain('(confidence unknown). x Re-read');
+    expect(renderNote('drift', { score: 0.5, explanation: `key AKIA${'3'.repeat(16)}` }, [])).toContain('(confidence 0.50). key [REDACTED:aws-access-key] Re-read');
+    expect(renderNote('review-block', { level: 'panel', blocks: 3, feedback: [`AKIA${'4'.repeat(16)}`] }, [])).toBe(
+      '3 of 3 reviewers did not accept your last change. Points to fix:\n[REDACTED:aws-access-key]\nDeal with each point and complete the task.',
+    );
+    for (const kind of ['prompt-secret', 'symlink-escape', 'adapter-unavailable'] as const) expect(renderNote(kind, {}, [])).toBe('');
+  });
+  test('cap: the truncated note is the head of the note, a newline and the marker, exactly 6 000 characters', () => {
+    const head = 'A reviewer did not accept your last change. Their points:\n';
+    const whole = `${head}${'f'.repeat(7000)}\nDeal with each point and complete the task.`;
+    const cut = renderNote('review-block', { level: 'fast', blocks: 1, feedback: ['f'.repeat(7000)] }, []);
+    expect(cut).toBe(`${whole.slice(0, 6000 - '[note truncated]'.length - 1)}\n[note truncated]`);
+    expect(cut).toHaveLength(6000);
   });
   test('composePrompt', () => {
     expect(composePrompt('Do X.', null)).toBe('Do X.');
@@ -226,6 +285,75 @@ describe('exhaust, cascade and ledger (retry.md §6–8)', () => {
     expect(d._tag === 'Written' && d.effect.id).toBe('dispute:run1:t1:3');
     expect(d._tag === 'Written' && d.effect.row['feedback']).toEqual(['no', 'key [REDACTED:aws-access-key]']);
   });
+  test('ledger cells: backslashes doubled, line breaks turned to one space; a fence of three backticks at least', () => {
+    const r = buildLedgerEntry({ kind: 'dlq', runId: 'r', taskId: 't', agent: 'a\\b\r\n\nc', failureKind: 'error', attempts: 1, output: '', tokens: 0 }, [], NOW);
+    expect(r._tag === 'Written' && r.effect.markdown.split('\n')).toEqual([
+      '<!-- arbiter-ledger dlq:r:t:1 -->',
+      '## Dead letter: task t (run r, 1 attempts)',
+      '',
+      '| field | value |',
+      '|---|---|',
+      '| run | r |',
+      '| task | t |',
+      '| agent | a\\\\b c |',
+      '| failure kind | error |',
+      '| attempts | 1 |',
+      '| tokens used | 0 |',
+      '| created at | 2023-11-14T22:13:20.000Z |',
+      '',
+      '```',
+      '',
+      '```',
+      '',
+    ]);
+    const fence = (output: string) => {
+      const w = buildLedgerEntry({ kind: 'dlq', runId: 'r', taskId: 't', agent: 'a', failureKind: 'error', attempts: 1, output, tokens: 0 }, [], NOW);
+      return w._tag === 'Written' ? (w.effect.markdown.split('\n')[13] as string) : '';
+    };
+    expect([fence('a ` b'), fence('``'), fence('```'), fence('` `` `')]).toEqual(['```', '```', '````', '```']);
+  });
+  test('ledger created at: the instant truncated to the ms; outside the Date range or not finite, invalid-instant', () => {
+    const created = (now: number) => {
+      const w = buildLedgerEntry({ kind: 'dispute', runId: 'r', taskId: 't', agent: 'a', panelBlocks: 3, feedback: [] }, [], now);
+      return w._tag === 'Written' ? w.effect.row['created_at'] : null;
+    };
+    expect(created(NOW + 0.9)).toBe('2023-11-14T22:13:20.000Z');
+    expect(created(8_640_000_000_000_000)).toBe('+275760-09-13T00:00:00.000Z');
+    expect(created(-8_640_000_000_000_000)).toBe('-271821-04-20T00:00:00.000Z');
+    expect([created(8_640_000_000_000_001), created(-8_640_000_000_000_001), created(Number.NaN), created(Number.POSITIVE_INFINITY)]).toEqual(Array(4).fill('invalid-instant'));
+  });
+  test('dispute entry: row, heading and fields; feedback joined by a rule in the fence', () => {
+    const d = buildLedgerEntry({ kind: 'dispute', runId: 'run1', taskId: 't1', agent: 'dev', panelBlocks: 3, feedback: ['no', 'never'] }, [], NOW);
+    expect(d).toEqual({
+      _tag: 'Written',
+      reason: 'ledger-written',
+      reasons: ['ledger-written'],
+      effect: {
+        _tag: 'WriteLedgerEntry',
+        kind: 'dispute',
+        id: 'dispute:run1:t1:3',
+        row: { run: 'run1', task: 't1', agent: 'dev', panel_blocks: 3, feedback: ['no', 'never'], created_at: '2023-11-14T22:13:20.000Z', status: 'open' },
+        markdown: [
+          '<!-- arbiter-ledger dispute:run1:t1:3 -->',
+          '## Dispute: task t1 (run run1, 3 blocking panels)',
+          '',
+          '| field | value |',
+          '|---|---|',
+          '| run | run1 |',
+          '| task | t1 |',
+          '| agent | dev |',
+          '| panel blocks | 3 |',
+          '| status | open |',
+          '| created at | 2023-11-14T22:13:20.000Z |',
+          '',
+          '```',
+          'no\n---\nnever',
+          '```',
+          '',
+        ].join('\n'),
+      },
+    });
+  });
   test('ledger excerpt: first 2 000 characters of the redacted output (at, one above)', () => {
     const ex = (n: number) => {
       const r = buildLedgerEntry({ kind: 'dlq', runId: 'r', taskId: 't', agent: 'a', failureKind: 'error', attempts: 1, output: 'z'.repeat(n), tokens: 0 }, [], NOW);
@@ -240,6 +368,51 @@ describe('exhaust, cascade and ledger (retry.md §6–8)', () => {
       reason: 'ledger-withheld',
       reasons: ['ledger-withheld'],
       event: { _tag: 'EmitEvent', type: 'secret', severity: 'warn', code: 'ledger-withheld', taskId: 'a'.repeat(20), data: { kind: 'dlq', patterns: ['generic-secret'], count: 1 } },
+    });
+  });
+  test('W5 in exhaust: the withholding event takes the entry\'s place; a pattern found twice is named once and counted twice', () => {
+    const t = 'a'.repeat(20);
+    const x = exhaust({ id: t, retries: 0, tokens: 0 }, gate(''), run({ runId: 'token' }), emptyGraph, [], NOW).effects;
+    expect(x[1]).toEqual({ _tag: 'EmitEvent', type: 'secret', severity: 'warn', code: 'ledger-withheld', taskId: t, data: { kind: 'dlq', patterns: ['generic-secret'], count: 1 } });
+    const d = buildLedgerEntry({ kind: 'dispute', runId: 'token', taskId: t, agent: 'dev', panelBlocks: 3, feedback: [] }, [], NOW);
+    expect(d._tag === 'Withheld' && d.event.data).toEqual({ kind: 'dispute', patterns: ['generic-secret'], count: 1 });
+  });
+  test('W4 scans the ledger as a pseudo-file: an allowlist entry scoped to repository paths, even the root, does not apply', () => {
+    const t = 'a'.repeat(20);
+    const entry = (paths: secrets.Allowlist[number]['paths']): secrets.Allowlist => [{ matcher: { _tag: 'Literal', text: t }, reason: 'r', paths }];
+    const tag = (allow: secrets.Allowlist) => buildLedgerEntry({ kind: 'dlq', runId: 'token', taskId: t, agent: 'dev', failureKind: 'error', attempts: 1, output: '', tokens: 0 }, allow, NOW)._tag;
+    expect(tag(entry([]))).toBe('Written');
+    expect(tag(entry([{ _tag: 'Root' }]))).toBe('Withheld');
+  });
+  test('cascade ties: same phase and plan order fall back to the id; a repeated id keeps its first entry', () => {
+    const pending = (ids: string[]) => new Map<string, TaskStatus>(ids.map((i) => [i, 'pending']));
+    const tie = [
+      { id: 'r', phase: 1, order: 0, dependsOn: [] },
+      { id: 'b', phase: 2, order: 1, dependsOn: ['r'] },
+      { id: 'a', phase: 2, order: 1, dependsOn: ['r'] },
+      { id: 'c', phase: 2, order: 1, dependsOn: ['r'] },
+    ];
+    expect(cascadeTargets(tie, pending(['b', 'a', 'c']), 'r')).toEqual(['a', 'b', 'c']);
+    const dup = [
+      { id: 'y', phase: 1, order: 5, dependsOn: ['r'] },
+      { id: 'x', phase: 2, order: 0, dependsOn: ['r'] },
+      { id: 'x', phase: 0, order: 0, dependsOn: ['r'] },
+    ];
+    expect(cascadeTargets(dup, pending(['x', 'y']), 'r')).toEqual(['y', 'x']);
+  });
+  test('E4/E5: on_failure stop stops dispatching for dlq and skip too; mode skip writes no entry; the output is redacted', () => {
+    for (const onExhausted of [null, 'dlq', 'skip'] as const) {
+      const e = exhaust({ id: 'a', retries: 0, tokens: 0, onExhausted }, gate(), run({ onFailure: 'stop' }), emptyGraph, [], NOW).effects;
+      expect(e.filter((x) => x._tag === 'StopDispatching')).toEqual([{ _tag: 'StopDispatching', reason: 'on-failure-stop' }]);
+    }
+    const skip = exhaust({ id: 'a', retries: 2, tokens: 0, onExhausted: 'skip' }, gate(`k AKIA${'5'.repeat(16)}`), run({ breakerEnabled: false }), emptyGraph, [], NOW);
+    expect(skip).toEqual({
+      mode: 'skip',
+      effects: [
+        { _tag: 'SetTaskStatus', taskId: 'a', status: 'gate-failed', reason: 'exhausted-gate', output: 'k [REDACTED:aws-access-key]' },
+        { _tag: 'SkipTasks', taskIds: [], reason: 'dependency-failed', cause: 'a' },
+        { _tag: 'EmitEvent', type: 'exhaustion', severity: 'error', code: 'exhausted', taskId: 'a', data: { kind: 'gate', mode: 'skip', attempts: 3 } },
+      ],
     });
   });
 });
