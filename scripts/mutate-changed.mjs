@@ -67,6 +67,8 @@ const main = async () => {
   const opts = program.opts();
   const budgetMin = Number(opts.budget);
   if (!(budgetMin > 0)) program.error('--budget: expected a positive number of minutes', { exitCode: 2 });
+  // a revision is handed to git as an argument: one that starts with `-` would be read as an option
+  if (opts.since === '' || opts.since.startsWith('-')) program.error(`--since: ${JSON.stringify(opts.since)} is not a revision`, { exitCode: 2 });
   const files = changedFiles(opts.since);
   if (files === null) {
     console.log(`mutation: ${opts.since} names no commit in this clone; no change to measure`);

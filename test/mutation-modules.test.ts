@@ -3,6 +3,7 @@
  * (scripts/mutate-changed.mjs; testing.md §3 and testing.md §3.3): every kernel decision source file belongs to exactly one
  * module, every pattern names a file that exists, and a change is mapped to the modules whose files it touched.
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -30,6 +31,19 @@ describe('mutation modules', () => {
     const files = tsFiles(kernelSrc);
     for (const [name, patterns] of Object.entries(MODULES as Record<string, string[]>))
       for (const p of patterns) expect([name, p, files.some((f) => touched([f]).includes(name) && (p.includes('*') || f === p))]).toEqual([name, p, true]);
+  });
+
+  it('the CI selection refuses a revision that git would read as an option, and runs nothing for an empty change', () => {
+    const run = (args: string[]): { code: number; out: string } => {
+      try {
+        return { code: 0, out: execFileSync(process.execPath, [join(root, 'scripts/mutate-changed.mjs'), ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+      } catch (e) {
+        const x = e as { status: number; stderr: string };
+        return { code: x.status, out: x.stderr };
+      }
+    };
+    expect(run(['--since', '--output=/tmp/x'])).toEqual({ code: 2, out: expect.stringContaining('is not a revision') });
+    expect(run(['--since', 'HEAD'])).toEqual({ code: 0, out: 'mutation: no kernel decision module changed in HEAD..HEAD\n' });
   });
 
   it('a change maps to the modules it touched, once each, and files outside the decisions map to none', () => {
