@@ -368,14 +368,18 @@ describe('arbiter serve: graceful close', () => {
     const slow = fsLaneStore(dir);
     let release: () => void = () => undefined;
     const gate = new Promise<void>((r) => (release = r));
-    const store: LaneStore = { ...slow, state: (l, s) => async () => (await gate, slow.state(l, s)()) };
+    // The server signals when the in-flight request reached the store: a fixed sleep let a loaded machine close the
+    // server before the request arrived, so the "in-flight" request was refused too and the test failed.
+    let arrived: () => void = () => undefined;
+    const reached = new Promise<void>((r) => (arrived = r));
+    const store: LaneStore = { ...slow, state: (l, s) => async () => (arrived(), await gate, slow.state(l, s)()) };
     const app = buildServer({ store: () => store, tokens, log: () => undefined });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const a = app.server.address();
     const url = `http://127.0.0.1:${typeof a === 'object' && a !== null ? a.port : 0}`;
     const client = httpLaneStore({ url, token: t });
     const inflight = client.state('all', 'x')();
-    await new Promise((r) => setTimeout(r, 100));
+    await reached;
     const closing = app.close();
     await new Promise((r) => setTimeout(r, 50));
     const late = await client.claim('deploy:x', H(1), { intent: 'push', eta_minutes: null })();

@@ -152,7 +152,9 @@ const fencedBodies = (lines: ReadonlyArray<string>): string[] => {
 
 /** P2 line form: `score`/`confidence` (any ASCII case), spaces, colon, spaces, a number of the allowed shapes. */
 const SCORE_LINE = /^(?:[sS][cC][oO][rR][eE]|[cC][oO][nN][fF][iI][dD][eE][nN][cC][eE]) *: *(0|1|0\.[0-9]+|1\.0+)$/;
-const EXPLANATION_LINE = /^[eE][xX][pP][lL][aA][nN][aA][tT][iI][oO][nN] *:(.*)$/;
+// `s`: a line ends only at \r or \n (drift.md §5 code note), so `.` must also take U+2028 and U+2029; without it an
+// explanation line holding one was skipped whole.
+const EXPLANATION_LINE = /^[eE][xX][pP][lL][aA][nN][aA][tT][iI][oO][nN] *:(.*)$/s;
 
 /** JavaScript's `trim` set minus nothing: the same whitespace `String.prototype.trim` removes. */
 const trim = (s: string): string => s.trim();

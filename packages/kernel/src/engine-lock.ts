@@ -270,22 +270,28 @@ export const table = (): DecisionTable => {
     token: { pid, hostname, startedAt },
     heartbeat,
   });
+  // Values no row prints and no rule reads there: the other owner's start (only "not our token" matters), the name of
+  // the foreign host (only "not ours" matters, engine-lock.md §5 L5) and a same-host owner's heartbeat (on our host
+  // only liveness counts, LK-4). Named once, so the fixtures say which facts are incidental.
+  const theirStart = T_NOW - 9_000;
+  const foreign = 'build-02';
+  const oldBeat = at(T_NOW - 99_000);
   const cases: ReadonlyArray<readonly [string, 'ok' | 'busy', Row, Liveness]> = [
     ['store busy', 'busy', { _tag: 'Absent' }, 'not-probed'],
     ['row absent', 'ok', { _tag: 'Absent' }, 'not-probed'],
     ['row corrupt', 'ok', { _tag: 'Corrupt' }, 'not-probed'],
     ['same host, our pid, our token', 'ok', present(100, 'laptop', T_NOW - 5_000, at(T_NOW)), 'not-probed'],
-    ['same host, our pid, other token', 'ok', present(100, 'laptop', T_NOW - 9_000, at(T_NOW)), 'not-probed'],
-    ['same host, other pid, probe dead, heartbeat 1 s old', 'ok', present(200, 'laptop', T_NOW - 9_000, at(T_NOW - 1_000)), 'dead'],
-    ['same host, other pid, probe alive', 'ok', present(200, 'laptop', T_NOW - 9_000, at(T_NOW - 99_000)), 'alive'],
-    ['same host, other pid, probe EPERM', 'ok', present(200, 'laptop', T_NOW - 9_000, at(T_NOW - 99_000)), 'eperm'],
-    ['same host, other pid, probe unknown', 'ok', present(200, 'laptop', T_NOW - 9_000, { _tag: 'Unreadable' }), 'unknown'],
-    ['same host, other pid, not probed', 'ok', present(200, 'laptop', T_NOW - 9_000, at(T_NOW)), 'not-probed'],
-    ['foreign host, heartbeat unreadable', 'ok', present(200, 'build-02', T_NOW - 9_000, { _tag: 'Unreadable' }), 'not-probed'],
-    ['foreign host, heartbeat age 29 999', 'ok', present(200, 'build-02', T_NOW - 9_000, at(T_NOW - 29_999)), 'not-probed'],
-    ['foreign host, heartbeat age 30 000', 'ok', present(200, 'build-02', T_NOW - 9_000, at(T_NOW - 30_000)), 'not-probed'],
-    ['foreign host, heartbeat age 30 001', 'ok', present(200, 'build-02', T_NOW - 9_000, at(T_NOW - 30_001)), 'not-probed'],
-    ['foreign host, heartbeat in the future', 'ok', present(200, 'build-02', T_NOW - 9_000, at(T_NOW + 5_000)), 'not-probed'],
+    ['same host, our pid, other token', 'ok', present(100, 'laptop', theirStart, at(T_NOW)), 'not-probed'],
+    ['same host, other pid, probe dead, heartbeat 1 s old', 'ok', present(200, 'laptop', theirStart, at(T_NOW - 1_000)), 'dead'],
+    ['same host, other pid, probe alive', 'ok', present(200, 'laptop', theirStart, oldBeat), 'alive'],
+    ['same host, other pid, probe EPERM', 'ok', present(200, 'laptop', theirStart, oldBeat), 'eperm'],
+    ['same host, other pid, probe unknown', 'ok', present(200, 'laptop', theirStart, { _tag: 'Unreadable' }), 'unknown'],
+    ['same host, other pid, not probed', 'ok', present(200, 'laptop', theirStart, at(T_NOW)), 'not-probed'],
+    ['foreign host, heartbeat unreadable', 'ok', present(200, foreign, theirStart, { _tag: 'Unreadable' }), 'not-probed'],
+    ['foreign host, heartbeat age 29 999', 'ok', present(200, foreign, theirStart, at(T_NOW - 29_999)), 'not-probed'],
+    ['foreign host, heartbeat age 30 000', 'ok', present(200, foreign, theirStart, at(T_NOW - 30_000)), 'not-probed'],
+    ['foreign host, heartbeat age 30 001', 'ok', present(200, foreign, theirStart, at(T_NOW - 30_001)), 'not-probed'],
+    ['foreign host, heartbeat in the future', 'ok', present(200, foreign, theirStart, at(T_NOW + 5_000)), 'not-probed'],
   ];
   const rows = cases.map(([label, store, row, liveness]) => {
     const v = decideAcquire({ store, row, self, ownerLiveness: liveness, now: T_NOW });

@@ -112,6 +112,112 @@ describe('afterDrift (drift.md §7)', () => {
   });
 });
 
+describe('parser details (drift.md §5)', () => {
+  it('P1 the whole reply is a candidate even when it spans lines; JSON that is no object never crashes the parser', () => {
+    expect(drift.parseDriftAnswer('{\n  "score": 0.7,\n  "explanation": "multi-line"\n}')).toEqual({ _tag: 'Parsed', score: 0.7, explanation: 'multi-line', form: 'json' });
+    for (const raw of ['null', '42', '"score"', 'true', '[]', '{}', '{"score":1e999,"explanation":"x"}', '{"score":-1e999,"explanation":"x"}']) {
+      expect(drift.parseDriftAnswer(raw)).toEqual({ _tag: 'Unparseable', reason: 'drift-unparseable' });
+    }
+  });
+  it('P1 candidates are trimmed with the whole whitespace set, not only JSON whitespace', () => {
+    expect(drift.parseDriftAnswer('\u00a0{"score":0.6,"explanation":"x"}\ufeff')).toEqual({ _tag: 'Parsed', score: 0.6, explanation: 'x', form: 'json' });
+    expect(drift.parseDriftAnswer('intro\n\u2003{"score":0.4,"explanation":"y"}\u00a0\nend')).toMatchObject({ score: 0.4, form: 'json' });
+  });
+  it('P1 a fenced body keeps its line breaks: a number split over two lines is no JSON', () => {
+    const split = 'x\n```\n{"score":0.\n5,"explanation":"x"}\n```\ny';
+    expect(drift.parseDriftAnswer(split)).toEqual({ _tag: 'Unparseable', reason: 'drift-unparseable' });
+    expect(drift.parseDriftAnswer('x\n```\n{"score":0.5,\n"explanation":"ok"}\n```\ny')).toEqual({ _tag: 'Parsed', score: 0.5, explanation: 'ok', form: 'json' });
+  });
+  it('P2 the explanation line: any ASCII case, spaces before the colon, the whole text after it (only \\r and \\n end a line)', () => {
+    expect(drift.parseDriftAnswer('SCORE: 0.5\nEXPLANATION : Fine work ')).toEqual({ _tag: 'Parsed', score: 0.5, explanation: 'Fine work', form: 'line' });
+    expect(drift.parseDriftAnswer('score: 0.5\nexplanation:kept')).toMatchObject({ explanation: 'kept' });
+    expect(drift.parseDriftAnswer('score: 0.5\nmy explanation: no')).toMatchObject({ explanation: '' });
+    expect(drift.parseDriftAnswer('score: 0.5\nexplanation: a\u2028b')).toMatchObject({ explanation: 'a\u2028b' });
+    expect(drift.parseDriftAnswer('score: 0.5\rexplanation: after a CR')).toMatchObject({ score: 0.5, explanation: 'after a CR' });
+  });
+});
+
+describe('decisions and effects in full (drift.md §6, drift.md §7)', () => {
+  it('J4 and J6 record 0.5 with an empty explanation', () => {
+    expect(drift.judgeDrift({ _tag: 'CheckFailed', message: 'boom' }, 0.8)).toEqual({ _tag: 'Drifted', score: 0.5, explanation: '', reason: 'drift-check-failed', reasons: ['drift-check-failed'] });
+    expect(drift.judgeDrift(T('nothing'), 0.8)).toEqual({ _tag: 'Drifted', score: 0.5, explanation: '', reason: 'drift-unparseable', reasons: ['drift-unparseable'] });
+    expect(drift.judgeDrift({ _tag: 'Unsupported' }, 0.8)).toEqual({ _tag: 'NotChecked', reason: 'drift-unsupported', reasons: ['drift-unsupported'] });
+    expect(drift.judgeDrift(T('score: 0.9\nexplanation: fine'), 0.8)).toEqual({ _tag: 'OnTrack', score: 0.9, explanation: 'fine', reason: 'drift-ok', reasons: ['drift-ok'] });
+  });
+  it('J1 and J2 carry their reason list; decideDrift consults the answer only after them', () => {
+    expect(drift.needsDriftCheck(false, false)).toEqual({ _tag: 'NotChecked', reason: 'drift-disabled', reasons: ['drift-disabled'] });
+    expect(drift.needsDriftCheck(true, true)).toEqual({ _tag: 'NotChecked', reason: 'drift-already-retried', reasons: ['drift-already-retried'] });
+    expect(drift.decideDrift(true, true, T('{"score":0.1,"explanation":""}'), 0.8)).toEqual({ _tag: 'NotChecked', reason: 'drift-already-retried', reasons: ['drift-already-retried'] });
+    expect(drift.decideDrift(true, false, T('{"score":0.1,"explanation":"e"}'), 0.8)).toMatchObject({ _tag: 'Drifted', score: 0.1, explanation: 'e' });
+  });
+  it('afterDrift: every effect of OnTrack, of an already-retried task and of NotChecked drift-already-retried', () => {
+    const ok = drift.afterDrift(drift.judgeDrift(T('{"score":0.9,"explanation":""}'), 0.8), { taskId: 't2', driftRetried: false });
+    expect(ok).toEqual({
+      _tag: 'ProceedToReview',
+      effects: [
+        { _tag: 'RecordDriftScore', taskId: 't2', score: 0.9 },
+        { _tag: 'EmitEvent', type: 'drift', severity: 'info', code: 'drift-ok', taskId: 't2', data: { score: 0.9 } },
+      ],
+    });
+    const again = drift.afterDrift(drift.judgeDrift(T('{"score":0.3,"explanation":"x"}'), 0.8), { taskId: 't3', driftRetried: true });
+    expect(again).toEqual({
+      _tag: 'ProceedToReview',
+      effects: [
+        { _tag: 'RecordDriftScore', taskId: 't3', score: 0.3 },
+        { _tag: 'EmitEvent', type: 'drift', severity: 'warn', code: 'drift-already-retried', taskId: 't3', data: { score: 0.3, verdict: 'drift-low-score' } },
+      ],
+    });
+    const skipped = drift.afterDrift(drift.decideDrift(true, true, T('x'), 0.8), { taskId: 't4', driftRetried: true });
+    expect(skipped).toEqual({ _tag: 'ProceedToReview', effects: [{ _tag: 'EmitEvent', type: 'drift', severity: 'info', code: 'drift-already-retried', taskId: 't4' }] });
+  });
+  it('a failed check retries with a note that has no explanation part', () => {
+    const d = drift.afterDrift(drift.judgeDrift({ _tag: 'CheckFailed', message: 'boom' }, 0.8), { taskId: 't5', driftRetried: false });
+    expect(d).toEqual({
+      _tag: 'DriftRetry',
+      effects: [
+        { _tag: 'RecordDriftScore', taskId: 't5', score: 0.5 },
+        { _tag: 'EmitEvent', type: 'drift', severity: 'warn', code: 'drift-check-failed', taskId: 't5', data: { score: 0.5 } },
+        { _tag: 'ScheduleDriftRetry', taskId: 't5', note: 'A check doubted that your last change does what the task asks (confidence 0.5). Re-read the task and stay within it.' },
+      ],
+    });
+  });
+});
+
+describe('the drift note (drift.md §7, retry.md §4)', () => {
+  const prefix = (score: string) => `A check doubted that your last change does what the task asks (confidence ${score}).`;
+  const suffix = ' Re-read the task and stay within it.';
+  it('the score is rounded to three decimals', () => {
+    expect(drift.driftNote(0.12345, '')).toBe(prefix('0.123') + suffix);
+    expect(drift.driftNote(0.0006, '')).toBe(prefix('0.001') + suffix);
+    expect(drift.driftNote(1, '')).toBe(prefix('1') + suffix);
+  });
+  it('the default sanitizer turns C0, DEL and C1 controls into spaces and keeps 1 000 characters; blank explanations vanish', () => {
+    expect(drift.defaultSanitize('a\u0000b\u001fc\u007fd\u0085e\u009ff\u00a0g')).toBe('a b c d e f\u00a0g');
+    expect(drift.defaultSanitize('x'.repeat(1_001))).toBe('x'.repeat(1_000));
+    expect(drift.driftNote(0.2, 'y'.repeat(5_000))).toBe(prefix('0.2') + ' ' + 'y'.repeat(1_000) + suffix);
+    expect(drift.driftNote(0.2, ' \t\n ')).toBe(prefix('0.2') + suffix);
+    expect(drift.driftNote(0.2, '  padded  ', (s) => s)).toBe(prefix('0.2') + ' padded' + suffix);
+  });
+  it('a note longer than 6 000 characters (a caller\'s sanitizer) is cut to 6 000 with a marker; 6 000 exactly is kept', () => {
+    const fixed = (prefix('0.2') + ' ' + suffix).length;
+    const exact = drift.driftNote(0.2, 'z'.repeat(6_000 - fixed), (s) => s);
+    expect(exact).toHaveLength(6_000);
+    expect(exact.endsWith(suffix)).toBe(true);
+    const long = drift.driftNote(0.2, 'z'.repeat(6_001 - fixed), (s) => s);
+    expect(long).toHaveLength(6_000);
+    expect(long).toBe((prefix('0.2') + ' ' + 'z'.repeat(6_001 - fixed) + suffix).slice(0, 6_000 - 17) + '\n[note truncated]');
+  });
+});
+
+describe('decodeDriftConfig shapes (convoy.md §7)', () => {
+  it('defaults that are not an object are refused; an absent key keeps its default', () => {
+    for (const bad of [null, [], 'x', 3, true]) expect(drift.decodeDriftConfig(bad)).toEqual({ _tag: 'Left', left: ['defaults: expected an object'] });
+    expect(drift.decodeDriftConfig({})).toEqual({ _tag: 'Right', right: { detectDrift: false, threshold: 0.8 } });
+    expect(drift.decodeDriftConfig({ detect_drift: false, drift_threshold: 0.5 })).toEqual({ _tag: 'Right', right: { detectDrift: false, threshold: 0.5 } });
+    expect(drift.decodeDriftConfig({ drift_threshold: Number.POSITIVE_INFINITY })).toEqual({ _tag: 'Left', left: ['drift_threshold: expected a number with 0 < t ≤ 1'] });
+  });
+});
+
 // ───────────────────────────────────────── properties ─────────────────────────────────────────
 
 const arbScore = fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 1, 0.5, 0.8, 1e-7));

@@ -107,6 +107,71 @@ describe('row decoding and statements (engine-lock.md §3, engine-lock.md §6)',
   });
 });
 
+describe('whole verdicts and boundaries (engine-lock.md §3 to engine-lock.md §6)', () => {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const owner = (pid: number, hostname: string, startedAt: number): EL.Token => ({ pid, hostname, startedAt });
+  const refusedWith = (reason: string, o: EL.Token | null, retryAfterMs: number | null = null) => ({ _tag: 'Refused', reason, reasons: [reason], owner: o, retryAfterMs, effects: [] });
+  it('every Refused verdict carries its reason list, the owner when the row is readable, no wait unless L5c, and no effect', () => {
+    expect(EL.decideAcquire(facts(row(200, 'build-02', NOW, at(NOW)), 'dead', NOW, 'busy'))).toEqual(refusedWith('lock-store-busy', null));
+    expect(EL.decideAcquire(facts({ _tag: 'Corrupt' }))).toEqual(refusedWith('lock-row-corrupt', null));
+    expect(EL.decideAcquire(facts(row(100, 'laptop', NOW - 1, at(NOW))))).toEqual(refusedWith('lock-own-pid-other-token', owner(100, 'laptop', NOW - 1)));
+    expect(EL.decideAcquire(facts(row(200, 'laptop', NOW - 9_000, at(NOW)), 'eperm'))).toEqual(refusedWith('lock-held-local', owner(200, 'laptop', NOW - 9_000)));
+    expect(EL.decideAcquire(facts(row(200, 'laptop', NOW - 9_000, at(NOW)), 'unknown'))).toEqual(refusedWith('lock-liveness-unknown', owner(200, 'laptop', NOW - 9_000)));
+    expect(EL.decideAcquire(facts(row(300, 'build-02', NOW - 7, { _tag: 'Unreadable' })))).toEqual(refusedWith('lock-heartbeat-unreadable', owner(300, 'build-02', NOW - 7)));
+    expect(EL.decideAcquire(facts(row(300, 'build-02', NOW - 7, at(NOW - 10_000))))).toEqual(refusedWith('lock-held-remote', owner(300, 'build-02', NOW - 7), 20_001));
+  });
+  it('L4a our own token is AlreadyHeld with no statement; L5b takes over with a compare-and-set on the foreign token', () => {
+    expect(EL.decideAcquire(facts(row(100, 'laptop', NOW - 5_000, at(NOW - 99_000)), 'alive'))).toEqual({ _tag: 'AlreadyHeld', reason: 'lock-already-ours', reasons: ['lock-already-ours'], effects: [] });
+    const prev = owner(300, 'build-02', NOW - 7);
+    expect(EL.decideAcquire(facts(row(300, 'build-02', NOW - 7, at(NOW - 30_001)), 'not-probed', NOW + 3, 'ok'))).toEqual({
+      _tag: 'TakeOver',
+      reason: 'lock-heartbeat-expired',
+      reasons: ['lock-heartbeat-expired'],
+      previous: prev,
+      effects: [{ _tag: 'ReplaceLockRowIf', expected: prev, next: self, heartbeat: NOW + 3 }],
+    });
+  });
+  it('decodeRow: pid 1 is the smallest valid pid; NaN, Infinity and 2^53 are corrupt; the hostname must be a string', () => {
+    const cols = { hostname: 'h', started_at: iso(NOW), last_heartbeat: iso(NOW) };
+    expect(EL.decodeRow({ ...cols, pid: 1 })).toEqual({ _tag: 'Present', token: { pid: 1, hostname: 'h', startedAt: NOW }, heartbeat: at(NOW) });
+    for (const pid of [Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, -1, null]) expect(EL.decodeRow({ ...cols, pid })).toEqual({ _tag: 'Corrupt' });
+    for (const hostname of [null, 7, ['h'], undefined]) expect(EL.decodeRow({ ...cols, pid: 7, hostname })).toEqual({ _tag: 'Corrupt' });
+  });
+  it('decodeRow: an instant is canonical from the epoch on; before 1970 started_at is corrupt and the heartbeat unreadable', () => {
+    const base = { pid: 7, hostname: 'h' };
+    expect(EL.decodeRow({ ...base, started_at: '1970-01-01T00:00:00.000Z', last_heartbeat: '1970-01-01T00:00:00.000Z' })).toEqual({ _tag: 'Present', token: { pid: 7, hostname: 'h', startedAt: 0 }, heartbeat: at(0) });
+    expect(EL.decodeRow({ ...base, started_at: '1969-12-31T23:59:59.999Z', last_heartbeat: iso(NOW) })).toEqual({ _tag: 'Corrupt' });
+    expect(EL.decodeRow({ ...base, started_at: iso(NOW), last_heartbeat: '1969-12-31T23:59:59.999Z' })).toEqual({ _tag: 'Present', token: { pid: 7, hostname: 'h', startedAt: NOW }, heartbeat: { _tag: 'Unreadable' } });
+    expect(EL.decodeRow({ ...base, started_at: iso(NOW), last_heartbeat: NOW })).toMatchObject({ heartbeat: { _tag: 'Unreadable' } });
+  });
+  it('encodeToken writes the three columns, started_at as a canonical instant', () => {
+    expect(EL.encodeToken({ pid: 42, hostname: 'ci-7', startedAt: NOW + 1 })).toEqual({ pid: 42, hostname: 'ci-7', started_at: iso(NOW + 1) });
+  });
+  it('sameToken and fenceAllows: pid, hostname and startedAt must all match, and only a present row fences in', () => {
+    expect(EL.sameToken(self, { ...self })).toBe(true);
+    expect(EL.sameToken(self, { ...self, pid: 101 })).toBe(false);
+    expect(EL.sameToken(self, { ...self, hostname: 'Laptop' })).toBe(false);
+    expect(EL.sameToken(self, { ...self, startedAt: self.startedAt + 1 })).toBe(false);
+    expect(EL.fenceAllows(row(101, 'laptop', NOW - 5_000, at(0)), self)).toBe(false);
+    expect(EL.fenceAllows(row(100, 'build-02', NOW - 5_000, at(0)), self)).toBe(false);
+    expect(EL.fenceAllows(row(100, 'laptop', NOW - 5_000, { _tag: 'Unreadable' }), self)).toBe(true);
+    expect(EL.fenceAllows({ _tag: 'Absent' }, self)).toBe(false);
+    expect(EL.fenceAllows({ _tag: 'Corrupt' }, self)).toBe(false);
+  });
+  it('statement outcomes: an insert that went in is Acquired; exactly one row holds, releases or takes over', () => {
+    expect(EL.interpretInsert('inserted')).toEqual({ _tag: 'Acquired', reason: 'lock-free' });
+    expect(EL.interpretHeartbeat(1)).toEqual({ _tag: 'Held', reason: 'lock-held', effects: [] });
+    expect(EL.interpretRelease(1)).toEqual({ _tag: 'Released', reason: 'lock-released', effects: [] });
+    expect(EL.interpretRelease(0)).toEqual({ _tag: 'NotOwner', reason: 'lock-not-owner', effects: [{ _tag: 'EmitEvent', type: 'lock', severity: 'info', code: 'lock-not-owner' }] });
+    expect(EL.interpretTakeover(1)).toEqual({ _tag: 'TakenOver', reason: 'lock-taken-over' });
+    for (const n of [2, -1]) {
+      expect(EL.interpretTakeover(n)._tag).toBe('Refused');
+      expect(EL.interpretHeartbeat(n)._tag).toBe('Lost');
+      expect(EL.interpretRelease(n)._tag).toBe('NotOwner');
+    }
+  });
+});
+
 // ───────────────────────────────────────── properties ─────────────────────────────────────────
 
 const arbHost = fc.constantFrom('laptop', 'build-02', 'Laptop');
