@@ -410,7 +410,7 @@ describe('configuration, each rule at its edge (docs/notify.md §2 W1–W3)', ()
   });
 });
 
-describe('the body, each template whole (docs/notify.md §3 T1–T4, §6 S2)', () => {
+describe('the body, each template whole (docs/notify.md §3 T1–T4, notify.md §6 S2)', () => {
   it('T3: a waiting session without a branch, with a message that cleans to nothing, and with a message', () => {
     expect(N.messageText({ kind: 'waiting', session: 's1', branch: null })).toBe(':hourglass: Session `s1` is waiting for its person.');
     expect(N.messageText({ kind: 'waiting', session: 's1', branch: null, message: ' \u200b\n ' })).toBe(':hourglass: Session `s1` is waiting for its person.');
