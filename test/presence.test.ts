@@ -141,6 +141,41 @@ describe('presence rules (presence.md §3)', () => {
     expect(P.observe(r, ev('pre-tool', T0, { tool: 'Edit' }))).not.toBeNull();
   });
 
+  it('PR1: every text field is limited, the session id too; a tool event without a tool and a null branch are recorded', () => {
+    const long = 'x'.repeat(P.PRESENCE_FIELD_MAX + 1);
+    for (const field of ['session', 'host', 'workspace', 'worktree', 'branch', 'tool'] as const) {
+      expect(P.isRecordable(ev('pre-tool', T0, { [field]: 'x'.repeat(P.PRESENCE_FIELD_MAX) }))).toBe(true);
+      expect(P.isRecordable(ev('pre-tool', T0, { [field]: long }))).toBe(false);
+      expect(P.observe(null, ev('pre-tool', T0, { [field]: long }))).toBeNull();
+    }
+    expect(P.isRecordable(ev('pre-tool', T0, { host: 3 as never }))).toBe(false);
+    expect(P.isRecordable(ev('pre-tool', T0, { at: 0 }))).toBe(true);
+    expect(P.isRecordable(ev('pre-tool', T0, { at: '5' as never }))).toBe(false);
+    expect(P.observe(null, ev('pre-tool', T0, { tool: null, branch: null }))).toMatchObject({ lastTool: null, branch: null });
+  });
+
+  it('PR6: an event that changes any one field of the record writes it; samePresence compares every field', () => {
+    const r = P.observe(null, ev('pre-tool', T0))!;
+    const changes: ReadonlyArray<readonly [Partial<PresenceEvent>, Partial<SessionPresence>]> = [
+      [{ host: 'h2' }, { host: 'h2' }],
+      [{ workspace: '/other/.git' }, { workspace: '/other/.git' }],
+      [{ worktree: '/other' }, { worktree: '/other' }],
+      [{ branch: 'feat' }, { branch: 'feat' }],
+      [{ branch: null }, { branch: null }],
+      [{ tool: 'Edit' }, { lastTool: 'Edit' }],
+      [{ agent: 'codex' }, { agent: 'codex' }],
+    ];
+    for (const [e, want] of changes) expect(P.observe(r, ev('pre-tool', T0, e))).toEqual({ ...r, ...want });
+    expect(P.observe(r, ev('post-tool', T0))).toMatchObject({ lastEvent: 'post-tool', state: 'working', stateSince: T0 });
+    expect(P.observe(r, ev('pre-tool', T0 + 1))).toMatchObject({ lastEventAt: T0 + 1, stateSince: T0, firstSeenAt: T0 });
+    for (const k of KEYS) {
+      const other = { ...r, [k]: k === 'v' ? 2 : typeof r[k] === 'number' ? (r[k] as number) + 1 : `${String(r[k])}-x` } as SessionPresence;
+      expect(P.samePresence(r, other)).toBe(false);
+      expect(P.samePresence(other, r)).toBe(false);
+    }
+    expect(P.samePresence(r, { ...r })).toBe(true);
+  });
+
   it('PR7: shown gone after 30 minutes of silence, from the recorded state before; a record from the future shows its state', () => {
     const r = P.observe(null, ev('prompt', T0))!;
     expect(P.shownState(r, T0 + PRESENCE_GONE_AFTER_MS - 1)).toBe('working');
@@ -162,6 +197,36 @@ describe('presence rules (presence.md §3)', () => {
     expect(P.decodePresence({ ...r, v: 1.5 })._tag).toBe('Corrupt');
     expect(P.decodePresence({ v: 2, anything: true })).toEqual({ _tag: 'Newer', version: 2 });
     expect(P.decodePresence(JSON.parse('{"__proto__":{"v":1},"v":1}'))._tag).toBe('Corrupt');
+  });
+
+  it('PR8: each kind of corrupt record says why; a stored value reads as a record, a newer or a corrupt problem under its key', () => {
+    const r = P.observe(null, ev('pre-tool', T0))!;
+    expect(P.decodePresence('x')).toEqual({ _tag: 'Corrupt', detail: 'not an object' });
+    expect(P.decodePresence({ ...r, v: '1' })).toEqual({ _tag: 'Corrupt', detail: 'unknown version' });
+    expect(P.decodePresence({ ...r, extra: 1 })).toEqual({ _tag: 'Corrupt', detail: 'missing or extra keys' });
+    const { host: _h, ...missing } = r;
+    expect(P.decodePresence({ ...missing, other: 'h1' })).toEqual({ _tag: 'Corrupt', detail: 'missing or extra keys' });
+    expect(P.decodePresence({ ...r, session: '' })).toEqual({ _tag: 'Corrupt', detail: 'bad session' });
+    expect(P.decodePresence({ ...r, session: 'x'.repeat(P.PRESENCE_FIELD_MAX + 1) })).toEqual({ _tag: 'Corrupt', detail: 'bad session' });
+    expect(P.decodePresence({ ...r, agent: 'robot' })).toEqual({ _tag: 'Corrupt', detail: 'bad agent' });
+    expect(P.decodePresence({ ...r, lastEvent: 'reboot' })).toEqual({ _tag: 'Corrupt', detail: 'bad lastEvent' });
+    expect(P.decodePresence({ ...r, v: Number.MAX_SAFE_INTEGER + 1 })).toEqual({ _tag: 'Corrupt', detail: 'unknown version' });
+    expect(P.decodePresence({ ...r, v: 2.5 })).toEqual({ _tag: 'Corrupt', detail: 'unknown version' });
+
+    expect(P.storedRecordOf('k', JSON.parse(JSON.stringify(r)))).toEqual(r);
+    expect(P.storedRecordOf('k', { v: 7 })).toEqual({ key: 'k', kind: 'newer', detail: 'version 7' });
+    expect(P.storedRecordOf('k', [])).toEqual({ key: 'k', kind: 'corrupt', detail: 'not an object' });
+    expect(P.readStoredRecord('f.json', JSON.stringify(r))).toEqual(r);
+    expect(P.readStoredRecord('f.json', '{"v":1')).toEqual({ key: 'f.json', kind: 'corrupt', detail: 'not JSON' });
+    expect(P.readStoredRecord('f.json', '{"v":3}')).toEqual({ key: 'f.json', kind: 'newer', detail: 'version 3' });
+    expect(P.isPresenceProblem(r)).toBe(false);
+    expect(P.isPresenceProblem({ key: 'k', kind: 'corrupt', detail: 'not JSON' })).toBe(true);
+  });
+
+  it('a store failure keeps its kind and cuts its detail to 200 characters', () => {
+    expect(P.presenceFailure('transport', 'reset')).toEqual({ _tag: 'PresenceFailure', kind: 'transport', detail: 'reset' });
+    expect(P.presenceFailure('other', 'y'.repeat(200)).detail).toBe('y'.repeat(200));
+    expect(P.presenceFailure('other', 'y'.repeat(201) + 'z').detail).toBe('y'.repeat(200));
   });
 });
 
@@ -360,6 +425,13 @@ describe('publishing to a shared store (presence.md §10 PR9–PR10)', () => {
     );
   });
 
+  it('PR10: the republished event carries the record\'s identity and newest event, and a tool only for a tool event', () => {
+    const tool = rec({ lastEvent: 'post-tool-failure', lastTool: 'Edit', agent: 'codex', branch: null });
+    expect(P.republishEvent(tool)).toEqual({ session: 's1', agent: 'codex', event: 'post-tool-failure', host: 'h1', workspace: '/repo/.git', worktree: '/repo', branch: null, tool: 'Edit' });
+    expect(P.republishEvent(rec({ lastEvent: 'stop', lastTool: 'Edit' })).tool).toBeNull();
+    expect(P.republishEvent(rec({ lastEvent: 'git', lastTool: 'Bash' })).tool).toBeNull();
+  });
+
   it('PR10: a record counts as published only when the mark names its newest event at the same local time', () => {
     const p = rec();
     expect(P.publishedAlready(p, null)).toBe(false);
@@ -370,6 +442,14 @@ describe('publishing to a shared store (presence.md §10 PR9–PR10)', () => {
 });
 
 describe('reading a shared registry (presence.md §10)', () => {
+  it('mergeRegistries: a session the shared side lists twice is shown once, its first record; local records keep their order', () => {
+    const r = (session: string, at: number): SessionPresence => ({ ...(P.observe(null, ev('prompt', at, { session }))!) });
+    const local = [r('b', T0), r('a', T0)];
+    const shared = [r('c', T0 + 1), r('a', T0 + 9), r('c', T0 + 2), r('d', T0 + 3)];
+    expect(P.mergeRegistries(local, shared)).toEqual([local[0], local[1], shared[0], shared[3]]);
+    expect(P.mergeRegistries([], shared).map((p) => p.lastEventAt)).toEqual([T0 + 1, T0 + 9, T0 + 3]);
+  });
+
   it('mergeRegistries property: every session of either side appears once; a session both hold is shown from the local record', () => {
     const sideArb = fc.uniqueArray(recordArb, { maxLength: 6, selector: (p) => p.session });
     fc.assert(
