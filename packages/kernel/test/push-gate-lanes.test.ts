@@ -116,7 +116,7 @@ describe('owner and unhalt checks (push-gate.md §5.3 LS7, LS11)', () => {
   });
 });
 
-describe('force-release (push-gate.md §5.3 LS7) and corrupt replacement (§5.5 E2)', () => {
+describe('force-release (push-gate.md §5.3 LS7) and corrupt replacement (push-gate.md §5.5 E2)', () => {
   it('the break-glass reason is stored masked (secrets.md §12) and cut to REASON_MAX; the holder is cleared and the fence kept', () => {
     const t = PG.forceReleaseT(held(), LANE, bob, `rotating ${GHP} now`, T0 + 5000, undefined);
     expect(t.result).toEqual({ _tag: 'Forced', previous: { handle: alice.handle, session: alice.session, instance: alice.instance, host: alice.host }, fence: 1 });
