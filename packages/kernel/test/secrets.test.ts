@@ -188,7 +188,8 @@ describe('allowlist (secrets.md §3)', () => {
   });
   test('decodeAllowlist: a document that is not an object with an entries list is unreadable (null, a list, entries not a list)', () => {
     const unreadable = { allowlist: [], problems: [{ code: 'secret-allowlist-unreadable', index: -1, detail: 'expected an object with an entries list' }] };
-    for (const doc of [null, 'nonsense', 3, [], {}, { entries: 'x' }, { entries: null }, Object.assign([], { entries: [{ literal: 'abc', reason: 'r' }] })])
+    const entries = [{ literal: 'abc', reason: 'r' }];
+    for (const doc of [null, 'nonsense', 3, [], {}, { entries: 'x' }, { entries: null }, Object.assign([], { entries }), Object.assign(() => 0, { entries })])
       expect(secrets.decodeAllowlist(doc)).toEqual(unreadable);
     expect(secrets.decodeAllowlist({ entries: [] })).toEqual({ allowlist: [], problems: [] });
   });
@@ -546,6 +547,12 @@ describe('parseUnifiedDiff examples (secrets.md §6)', () => {
     expect(parseUnifiedDiff('x\n@@ -0,0 +1,1 @@\n\n')).toEqual(bad(3, 'counter-below-zero'));
     expect(parseUnifiedDiff('x\ny\n@@ -1 +1\n')).toEqual(bad(3, 'bad-hunk-header'));
     expect(parseUnifiedDiff('x\n@@ -1 +1 @@\n#a\n')).toEqual(bad(3, 'unexpected-line-in-hunk'));
+  });
+  test('U2 hunk header numbers have 1 to 15 digits', () => {
+    expect(parseUnifiedDiff('@@ -123456789012345,1 +123456789012345,1 @@\n-a\n+b\n')).toEqual(E.right({ files: 0, added: 1, removed: 1, linesChanged: 2 }));
+    expect(parseUnifiedDiff('@@ -1,000000000000000 +1,000000000000001 @@\n+a\n')).toEqual(E.right({ files: 0, added: 1, removed: 0, linesChanged: 1 }));
+    for (const h of ['@@ -1234567890123456 +1 @@', '@@ -1,1234567890123456 +1 @@', '@@ -1 +1234567890123456 @@', '@@ -1 +1,1234567890123456 @@', '@@ - +1 @@', '@@ -1, +1 @@'])
+      expect(parseUnifiedDiff(`${h}\n`)).toEqual(E.left({ _tag: 'DiffMalformed', reason: 'diff-malformed', line: 1, detail: 'bad-hunk-header' }));
   });
   test('U2 code note: a hunk header declaring 0 old and 0 new lines opens no hunk', () => {
     expect(parseUnifiedDiff('diff --git a/x b/x\n@@ -0,0 +0,0 @@\ndiff --git a/y b/y\n')).toEqual(E.right({ files: 2, added: 0, removed: 0, linesChanged: 0 }));
