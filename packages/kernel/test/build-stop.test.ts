@@ -433,6 +433,7 @@ describe('build-stop rules (examples, build-stop.md §5)', () => {
     expect(bs.readState('{"size":3,"owner":["work","S"],"protection":[7],"phase":7,"task":null,"startedAt":"2025-01-01T00:00:00.000Z"}')).toEqual(view({ startedAt: 1_735_689_600_000 }));
     expect(bs.readState('{"owner":"work","protection":{"label":5}}')).toEqual(view({}));
     expect(bs.readState('{"owner":{"tmux":1,"session":null}}')).toEqual(view({}));
+    expect(bs.readState('{"owner":null,"protection":null}')).toEqual(view({}));
     // startedAt: an ISO instant with ms or a finite number; anything else is no identity
     for (const a of ['1e999', '"2025-01-01T00:00:00Z"', '"x"', 'true', '{}']) expect(bs.readState(`{"startedAt":${a}}`)).toEqual(view({}));
     expect(bs.readState('{"startedAt":-5.5}')).toEqual(view({ startedAt: -5.5 }));
