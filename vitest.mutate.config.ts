@@ -18,7 +18,11 @@ const roots = ['test', ...readdirSync('packages').map((p) => join('packages', p,
     return false;
   }
 });
-const inProcess = roots.flatMap(walk).filter((f) => !OUT_OF_PROCESS.test(readFileSync(f, 'utf8')));
+// The real-client suite (test/clients, docs/testing.md §1) names no spawn in its test files: harness.ts starts the
+// pinned Claude Code and Codex CLIs, which run the built binary. Every test there is out of process, and the whole
+// suite took minutes of each dry run.
+const REAL_CLIENTS = /(^|[\\/])test[\\/]clients[\\/]/;
+const inProcess = roots.flatMap(walk).filter((f) => !REAL_CLIENTS.test(f) && !OUT_OF_PROCESS.test(readFileSync(f, 'utf8')));
 
 // Order of the test files of one mutant run: a file that failed last time first (it likely kills the next mutant of
 // the same function too), then the fastest first. The runner stops at the first failure (bail), so a killed mutant
@@ -27,7 +31,7 @@ class KillFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const cache = this.ctx.cache;
     const key = (f: TestSpecification) => `${f.project.name}:${f.moduleId.slice(this.ctx.config.root.length + 1)}`;
-    const rank = (f: TestSpecification) => {
+    const rank = (f: TestSpecification): [number, number] => {
       const r = cache.getFileTestResults(key(f));
       return r === undefined ? [1, 0] : [r.failed ? 0 : 2, r.duration];
     };

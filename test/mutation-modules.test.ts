@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { MODULES } from '../mutation/modules.mjs';
 // @ts-expect-error plain ES module script, no declarations
 import { touchedModules } from '../scripts/mutate-changed.mjs';
+import mutateConfig from '../vitest.mutate.config.js';
 
 const root = join(__dirname, '..');
 const kernelSrc = join(root, 'packages/kernel/src');
@@ -50,5 +51,16 @@ describe('mutation modules', () => {
     expect(touched(['docs/testing.md', 'packages/hooks/src/bin/arbiter.ts', 'packages/kernel/src/internal/text.ts', 'packages/kernel/src/index.ts'])).toEqual([]);
     expect(touched(['packages/kernel/src/shell/lexer.ts', 'packages/kernel/src/shell/walker.ts'])).toEqual(['shell']);
     expect(touched(['packages/kernel/src/push-gate/pre-push.ts', 'packages/kernel/src/breaker.ts'])).toEqual(['breaker', 'push-gate-classifier']);
+  });
+
+  it('the mutation runs select the in-process suites: every kernel test file, no real-client suite, nothing that spawns the binary by name', () => {
+    const include = (mutateConfig.test?.include ?? []).map((f) => f.split('\\').join('/'));
+    const kernelTests = tsFiles(join(root, 'packages/kernel/test')).filter((f) => f.endsWith('.test.ts'));
+    expect(kernelTests.length).toBeGreaterThan(20);
+    for (const f of kernelTests) expect([f, include.includes(f)]).toEqual([f, true]);
+    expect(include.filter((f) => f.startsWith('test/clients/'))).toEqual([]);
+    const e2e = tsFiles(join(root, 'test')).filter((f) => f.endsWith('.e2e.test.ts'));
+    expect(e2e.length).toBeGreaterThan(5);
+    expect([...e2e, 'test/tables.test.ts'].filter((f) => include.includes(f))).toEqual([]);
   });
 });
