@@ -257,6 +257,11 @@ describe('allowlist (secrets.md §3)', () => {
     expect(scan(key, [lit(key)], '../x/a.ts').clean).toBe(true);
     expect(scan(key, [lit(key, 'x/')], 'x/a.ts').clean).toBe(true);
   });
+  test('an entry with several paths applies where any one of them matches', () => {
+    const key = `AKIA${tok(16, '9')}`;
+    expect(scan(key, [lit(key, 'docs/', 'src/')], 'src/a.ts').clean).toBe(true);
+    expect(scan(key, [lit(key, 'docs/', 'src/')], 'lib/a.ts').clean).toBe(false);
+  });
 });
 
 describe('redact examples (secrets.md §5)', () => {
