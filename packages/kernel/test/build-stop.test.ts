@@ -415,6 +415,37 @@ describe('build-stop rules (examples, build-stop.md §5)', () => {
     expect(bs.hintFor('toString')).toBe(bs.OTHER_HINT);
     expect(bs.hintFor('custom-phase')).toBe(bs.OTHER_HINT);
   });
+  it('build-stop.md §2 readState: what makes a file unparseable, and the detail it gives', () => {
+    const bad = (detail: string) => ({ _tag: 'Unparseable', detail });
+    expect(bs.readState('{')).toEqual(bad('not valid JSON'));
+    for (const t of ['[]', 'null', '"x"', '42']) expect(bs.readState(t)).toEqual(bad('not a JSON object'));
+    for (const r of ['1.5', '-1', '"5"', 'null', '9007199254740992'])
+      expect(bs.readState(`{"protection":{"reinforcements":${r}}}`)).toEqual(bad('protection.reinforcements is not an integer >= 0'));
+    for (const u of ['1.5', '-1', '"1"', 'null', '9007199254740992']) expect(bs.readState(`{"reinforcementsUsed":${u}}`)).toEqual(bad('reinforcementsUsed is not an integer >= 0'));
+  });
+  it('build-stop.md §2 readState: every field read leniently, with its default', () => {
+    const view = (o: Partial<bs.StateView>) => ({
+      _tag: 'Parsed',
+      view: { phase: 'idle', size: null, ownerTmux: '', ownerSession: '', max: 5, used: 0, label: '-', task: '(no task recorded)', startedAt: null, ...o },
+    });
+    expect(bs.readState('{}')).toEqual(view({}));
+    // wrong types fall back to the defaults; owner and protection that are no objects count as empty
+    expect(bs.readState('{"size":3,"owner":["work","S"],"protection":[7],"phase":7,"task":null,"startedAt":"2025-01-01T00:00:00.000Z"}')).toEqual(view({ startedAt: 1_735_689_600_000 }));
+    expect(bs.readState('{"owner":"work","protection":{"label":5}}')).toEqual(view({}));
+    expect(bs.readState('{"owner":{"tmux":1,"session":null}}')).toEqual(view({}));
+    expect(bs.readState('{"owner":null,"protection":null}')).toEqual(view({}));
+    // startedAt: an ISO instant with ms or a finite number; anything else is no identity
+    for (const a of ['1e999', '"2025-01-01T00:00:00Z"', '"x"', 'true', '{}']) expect(bs.readState(`{"startedAt":${a}}`)).toEqual(view({}));
+    expect(bs.readState('{"startedAt":-5.5}')).toEqual(view({ startedAt: -5.5 }));
+    expect(
+      bs.readState('{"size":"huge","owner":{"tmux":"w","session":"s"},"protection":{"reinforcements":0,"label":"L"},"reinforcementsUsed":9,"phase":"p","task":"t","startedAt":0}'),
+    ).toEqual(view({ phase: 'p', size: 'huge', ownerTmux: 'w', ownerSession: 's', max: 0, used: 9, label: 'L', task: 't', startedAt: 0 }));
+  });
+  it('rule 10: the audit names the short hook session, the sanitized phase, n and max', () => {
+    const r = stop('S-own-session-long', ok(stateText({ session: 'S-own-session-long', phase: `ver\u0007ifying ${'p'.repeat(40)}`, used: 1, max: 3 })));
+    expect(r.step.effects[1]).toEqual({ _tag: 'Audit', reason: 'reinforce', session: 'S-own-se', phase: `ver ifying ${'p'.repeat(20)}…`, n: 2, max: 3 });
+    expect(r.step.outcome).toMatchObject({ _tag: 'Block', reasons: ['reinforce'], n: 2, max: 3 });
+  });
   it('build-stop.md §2 instar epoch-ms startedAt is accepted as the build identity', () => {
     const text = JSON.stringify({ phase: 'x', owner: { session: 'S' }, startedAt: 12345 });
     expect(stop('S', ok(text)).step.effects[0]).toMatchObject({ expectStartedAt: 12345 });
@@ -433,6 +464,19 @@ describe('build-stop patch (build-stop.md §6)', () => {
     expect(j.updatedAt).toBe(new Date(NOW).toISOString());
     const r2 = bs.applyPatch(t, { _tag: 'BuildStatePatch', expectStartedAt: base.startedAt, reinforcementsUsed: 4 }, NOW);
     expect(r2._tag === 'Applied' && JSON.parse(r2.text).reinforcementsUsed).toBe(4);
+  });
+  it('keeps every other stored field, replaces an owner that is no object, and says why a patch is dropped', () => {
+    const stored = JSON.stringify({ phase: 'x', owner: 'bad', startedAt: 7, reinforcementsUsed: 2, extra: [1] });
+    const r = bs.applyPatch(stored, { _tag: 'BuildStatePatch', expectStartedAt: 7, ownerSession: 'S' }, NOW);
+    expect(r._tag === 'Applied' && r.text).toBe(
+      JSON.stringify({ phase: 'x', owner: { session: 'S' }, startedAt: 7, reinforcementsUsed: 2, extra: [1], updatedAt: new Date(NOW).toISOString() }, null, 2) + '\n',
+    );
+    expect(bs.applyPatch('{}', { _tag: 'BuildStatePatch', expectStartedAt: null }, 0)).toEqual({ _tag: 'Applied', text: '{\n  "updatedAt": "1970-01-01T00:00:00.000Z"\n}\n' });
+    const dropped = (detail: string) => ({ _tag: 'Dropped', reason: 'patch-dropped', detail });
+    expect(bs.applyPatch(stored, { _tag: 'BuildStatePatch', expectStartedAt: 8, reinforcementsUsed: 3 }, NOW)).toEqual(dropped('a different build is stored'));
+    expect(bs.applyPatch(stored, { _tag: 'BuildStatePatch', expectStartedAt: null, reinforcementsUsed: 3 }, NOW)).toEqual(dropped('a different build is stored'));
+    expect(bs.applyPatch(null, { _tag: 'BuildStatePatch', expectStartedAt: 7 }, NOW)).toEqual(dropped('no build state'));
+    expect(bs.applyPatch('[]', { _tag: 'BuildStatePatch', expectStartedAt: 7 }, NOW)).toEqual(dropped('build state unparseable'));
   });
   it('drops the patch when the file is absent or unparseable', () => {
     expect(bs.applyPatch(null, { _tag: 'BuildStatePatch', expectStartedAt: 1, reinforcementsUsed: 1 }, NOW)._tag).toBe('Dropped');
@@ -480,6 +524,40 @@ describe('arbiter build commands (build-stop.md §3)', () => {
     expect(c2._tag === 'Ok' && c2.needTmux).toBe(false);
     if (c2._tag === 'Ok') expect(JSON.parse(bs.startBuild(c2, { ownerTmux: 'flagged' }, 'probe', {}, NOW).write as string).owner.tmux).toBe('flagged');
   });
+  it('start: the refusal lines (build-stop.md §7)', () => {
+    const refuse = (exit: number, reason: string, line: string) => ({ _tag: 'Refuse', result: { exit, reason, lines: [line] } });
+    expect(bs.checkStart(null, { size: 'huge', task: 't' }, path)).toEqual(refuse(2, 'cli-usage', '--size must be one of: small, standard, large'));
+    expect(bs.checkStart(null, { task: ' ' }, path)).toEqual(refuse(2, 'cli-usage', '--task <text> is required and must not be blank'));
+    expect(bs.checkStart('[]', { task: 't' }, '/r/a\nb')).toEqual(
+      refuse(1, 'cli-state-corrupt', '/r/a b cannot be read as a build state. Inspect or delete it, then run arbiter build start again.'),
+    );
+    expect(bs.checkStart(JSON.stringify({ phase: 'exec\nuting', task: 'x'.repeat(130) }), { task: 't' }, path)).toEqual(
+      refuse(1, 'cli-build-active', `A build is already active (phase exec uting; task: ${'x'.repeat(119)}…). End it first with arbiter build done, fail or escalate.`),
+    );
+    expect(bs.checkStart(null, { size: 'small', task: `key AKIA${'A'.repeat(16)}`, ownerTmux: '' }, path)).toEqual({ _tag: 'Ok', size: 'small', task: 'key [REDACTED:aws-access-key]', needTmux: true });
+  });
+  it('start: one owner field is enough to skip the no-identity warning; the start line sanitizes tmux and task', () => {
+    const c = bs.checkStart(null, { task: 't' }, path);
+    if (c._tag !== 'Ok') throw new Error('expected Ok');
+    expect(bs.startBuild(c, {}, 'tm', {}, NOW).lines).toEqual(['Build started: standard (5 reinforcements, medium). Owner: tmux "tm", session "". Task: t']);
+    expect(bs.startBuild(c, { ownerSession: 'session-12345' }, '', {}, NOW).lines).toEqual(['Build started: standard (5 reinforcements, medium). Owner: tmux "", session "session-". Task: t']);
+    expect(bs.startBuild(c, { ownerSession: ' ' }, 'a\tb', { ARBITER_SESSION_ID: 'S-env' }, NOW).lines).toEqual(['Build started: standard (5 reinforcements, medium). Owner: tmux "a b", session "S-env". Task: t']);
+    const r = bs.startBuild(c, {}, '', {}, NOW);
+    expect(r).toMatchObject({ exit: 0, reason: 'cli-started', lines: [expect.any(String), bs.NO_IDENTITY_WARNING] });
+    expect(r.write).toBe(
+      bs.encodeState({
+        version: 1,
+        phase: 'idle',
+        size: 'standard',
+        task: 't',
+        owner: { tmux: '', session: '', stampedAt: NOW },
+        protection: { reinforcements: 5, label: 'medium' },
+        reinforcementsUsed: 0,
+        startedAt: NOW,
+        updatedAt: NOW,
+      }),
+    );
+  });
   it('start: the stored state decodes with the strict codec (ISO instants)', () => {
     const c = bs.checkStart(null, { task: 't' }, path);
     if (c._tag !== 'Ok') throw new Error('expected Ok');
@@ -496,6 +574,31 @@ describe('arbiter build commands (build-stop.md §3)', () => {
     expect(bs.setPhase(stateText({ phase: 'complete' }), 'fixing', NOW)).toMatchObject({ exit: 1, reason: 'cli-build-finished' });
     expect(bs.setPhase(stateText({ phase: 'planning' }), 'fixing', NOW).lines).toEqual(['Build phase: fixing (was planning).']);
   });
+  it('phase and finish: the usage line, and only phase and updatedAt are written', () => {
+    expect(bs.setPhase(null, 'Bad', NOW)).toEqual({
+      exit: 2,
+      reason: 'cli-usage',
+      lines: ['phase must match ^[a-z][a-z0-9-]{0,31}$ and must not be complete, failed or escalated (use arbiter build done, fail or escalate)'],
+    });
+    for (const p of ['failed', 'escalated', '1a', '-a', 'a_b', 'a b', '']) expect(bs.setPhase(stateText(), p, NOW)).toMatchObject({ exit: 2, reason: 'cli-usage' });
+    expect(bs.setPhase(stateText(), 'a-0', NOW)).toMatchObject({ exit: 0 });
+    expect(bs.setPhase('{"phase":"complete"}', 'fixing', NOW)).toEqual({ exit: 1, reason: 'cli-build-finished', lines: ['The build is already complete.'] });
+    expect(bs.setPhase('[]', 'fixing', NOW)).toEqual({ exit: 1, reason: 'cli-no-build', lines: ['No build is active.'] });
+    expect(bs.setPhase('{"phase":"a\\u0007b","x":1}', 'fixing', 0)).toEqual({
+      exit: 0,
+      reason: 'cli-phase-set',
+      lines: ['Build phase: fixing (was a b).'],
+      write: '{\n  "phase": "fixing",\n  "x": 1,\n  "updatedAt": "1970-01-01T00:00:00.000Z"\n}\n',
+    });
+    expect(bs.finishBuild('{"phase":"a","x":1}', 'fail', 0)).toEqual({
+      exit: 0,
+      reason: 'cli-finished',
+      lines: ['Build marked failed.'],
+      write: '{\n  "phase": "failed",\n  "x": 1,\n  "updatedAt": "1970-01-01T00:00:00.000Z"\n}\n',
+    });
+    expect(bs.finishBuild('[]', 'done', NOW)).toEqual({ exit: 1, reason: 'cli-no-build', lines: ['No build is active.'] });
+    expect(bs.finishBuild(null, 'done', NOW)).toEqual({ exit: 1, reason: 'cli-no-build', lines: ['No build is active.'] });
+  });
   it('done / fail / escalate', () => {
     expect(bs.finishBuild(null, 'done', NOW)).toMatchObject({ exit: 1, reason: 'cli-no-build' });
     expect(bs.finishBuild(stateText({ phase: 'failed' }), 'done', NOW)).toMatchObject({ exit: 1, reason: 'cli-build-finished', lines: ['The build is already failed.'] });
@@ -509,6 +612,33 @@ describe('arbiter build commands (build-stop.md §3)', () => {
     expect(bs.buildStatus(null).json).toEqual({ active: false, state: 'absent' });
     const s = bs.buildStatus(stateText({ used: 2, session: 'abcdefghijkl' }));
     expect(s.lines).toEqual(['phase: executing', 'size: standard', 'owner: tmux "work", session "abcdefgh"', 'reinforcements: 2 of 5', 'task: ship it']);
+  });
+  it('status: unparseable, terminal and defaulted states; the json is the sanitized view', () => {
+    expect(bs.buildStatus(null)).toEqual({ exit: 0, reason: 'cli-status', lines: ['No build is active.'], json: { active: false, state: 'absent' } });
+    expect(bs.buildStatus('[]')).toEqual({ exit: 0, reason: 'cli-status', lines: ['The build state cannot be parsed.'], json: { active: false, state: 'unparseable' } });
+    const defaults = { state: 'parsed', size: null, owner: { tmux: '', session: '' }, used: 0, max: 5, label: '-', task: '(no task recorded)' };
+    expect(bs.buildStatus('{"phase":"complete","size":3}')).toEqual({
+      exit: 0,
+      reason: 'cli-status',
+      lines: ['phase: complete', 'size: -', 'owner: tmux "", session ""', 'reinforcements: 0 of 5', 'task: (no task recorded)'],
+      json: { active: false, phase: 'complete', ...defaults },
+    });
+    expect(bs.buildStatus('{}').json).toEqual({ active: true, phase: 'idle', ...defaults });
+    const s = bs.buildStatus(
+      JSON.stringify({ phase: 'p\u0007q', size: `s\t${'z'.repeat(20)}`, owner: { tmux: 'w\nx', session: 'S\u0007-long-session' }, protection: { reinforcements: 3, label: 'l\tm' }, reinforcementsUsed: 1, task: `t\n${'u'.repeat(400)}` }),
+    );
+    expect(s.json).toEqual({
+      active: true,
+      state: 'parsed',
+      phase: 'p q',
+      size: `s ${'z'.repeat(13)}…`,
+      owner: { tmux: 'w x', session: 'S -long-' },
+      used: 1,
+      max: 3,
+      label: 'l m',
+      task: `t ${'u'.repeat(297)}…`,
+    });
+    expect(s.lines).toEqual(['phase: p q', `size: s ${'z'.repeat(13)}…`, 'owner: tmux "w x", session "S -long-"', 'reinforcements: 1 of 3', `task: t ${'u'.repeat(297)}…`]);
   });
 });
 

@@ -464,6 +464,51 @@ describe('decodeReviewConfig (convoy.md §7, review.md §5)', () => {
     );
     expect(r._tag).toBe('Left');
     expect(r._tag === 'Left' && r.left.length).toBe(10);
+    expect(r).toEqual({
+      _tag: 'Left',
+      left: [
+        'review: expected auto, fast, panel or none',
+        'review_budget: expected an integer ≥ 1',
+        'on_review_budget_exceeded: expected skip, downgrade or stop',
+        'on_dispute: expected stop or continue',
+        'max_concurrent_reviews: expected an integer ≥ 1',
+        'review_heuristics.panel_paths[0]: not a plain repository path (globs, .. and drive letters are refused)',
+        'review_heuristics.panel_paths[1]: not a plain repository path (globs, .. and drive letters are refused)',
+        'review_heuristics.panel_paths[2]: expected a string',
+        'review_heuristics.panel_agents: expected a list of agent names',
+        'review_heuristics.auto_pass_max_files: expected an integer ≥ 0',
+      ],
+    });
+  });
+  it('the other shapes refused, each named', () => {
+    for (const d of [null, [], 'x', 3]) expect(review.decodeReviewConfig(d, normalize)).toEqual({ _tag: 'Left', left: ['defaults: expected an object'] });
+    for (const h of [3, null, ['x']]) expect(review.decodeReviewConfig({ review_heuristics: h }, normalize)).toEqual({ _tag: 'Left', left: ['review_heuristics: expected an object'] });
+    expect(review.decodeReviewConfig({ review_heuristics: { panel_paths: 'auth/', auto_pass_agents: ['a', 3], auto_pass_max_lines: 1.5 } }, normalize)).toEqual({
+      _tag: 'Left',
+      left: ['review_heuristics.panel_paths: expected a list of paths', 'review_heuristics.auto_pass_agents: expected a list of agent names', 'review_heuristics.auto_pass_max_lines: expected an integer ≥ 0'],
+    });
+    // agent names: 1 to 128 characters, no control character
+    for (const a of ['', 'x'.repeat(129), 'a\u0000', 'a\u001f', 'a\u007f', 'a\u009f', 7])
+      expect(review.decodeReviewConfig({ review_heuristics: { panel_agents: ['ok', a] } }, normalize)).toEqual({ _tag: 'Left', left: ['review_heuristics.panel_agents: expected a list of agent names'] });
+    for (const n of [-1, 1.5, '3', Number.MAX_SAFE_INTEGER + 1]) {
+      expect(review.decodeReviewConfig({ review_budget: n, max_concurrent_reviews: n }, normalize)._tag).toBe('Left');
+      expect(review.decodeReviewConfig({ review_heuristics: { auto_pass_max_lines: n } }, normalize)._tag).toBe('Left');
+    }
+  });
+  it('every accepted value is kept', () => {
+    const right = (o: Partial<review.ReviewConfig>) => ({ _tag: 'Right', right: { ...review.DEFAULT_REVIEW_CONFIG, ...o } });
+    for (const v of ['auto', 'fast', 'panel', 'none'] as const) expect(review.decodeReviewConfig({ review: v }, normalize)).toEqual(right({ review: v }));
+    for (const v of ['skip', 'downgrade', 'stop'] as const) expect(review.decodeReviewConfig({ on_review_budget_exceeded: v }, normalize)).toEqual(right({ onBudgetExceeded: v }));
+    for (const v of ['stop', 'continue'] as const) expect(review.decodeReviewConfig({ on_dispute: v }, normalize)).toEqual(right({ onDispute: v }));
+    expect(review.decodeReviewConfig({ max_concurrent_reviews: 1, review_budget: 50_000 }, normalize)).toEqual(right({ maxConcurrentReviews: 1, budget: 50_000 }));
+    const agents = ['a', 'x'.repeat(128), 'é ü'];
+    expect(review.decodeReviewConfig({ review_heuristics: { panel_agents: agents, auto_pass_agents: [], auto_pass_max_files: 0, panel_paths: [] } }, normalize)).toEqual(
+      right({ heuristics: { ...review.DEFAULT_HEURISTICS, panelAgents: agents, autoPassAgents: [], autoPassMaxFiles: 0, panelPaths: [] } }),
+    );
+    expect(review.decodeReviewConfig({ review_heuristics: { auto_pass_agents: ['docs'], auto_pass_max_lines: 3 } }, normalize)).toEqual(
+      right({ heuristics: { ...review.DEFAULT_HEURISTICS, autoPassAgents: ['docs'], autoPassMaxLines: 3 } }),
+    );
+    expect(review.decodeReviewConfig({ review_heuristics: {} }, normalize)).toEqual(right({}));
   });
   it('budget boundary: 1 is accepted, 0 refused', () => {
     expect(review.decodeReviewConfig({ review_budget: 1 }, normalize)).toMatchObject({ _tag: 'Right', right: { budget: 1 } });

@@ -131,6 +131,13 @@ describe('scanForSecrets examples (secrets.md §1, secrets.md §2)', () => {
     const f = scan(`x AKIA${tok(16)}`, [], 'src/k.ts').findings[0] as secrets.Finding;
     expect(secrets.findingMessage(f)).toBe('src/k.ts:1:3 aws-access-key x [REDACTED:aws-access-key]');
   });
+  test('findingMessage: C0 and C1 control characters and DEL in the label and the snippet print as ?, nothing else does', () => {
+    const ctl = '\u0000\u001f\u007f\u009f';
+    const kept = ' ~\u00a0é';
+    const f = scan(`${ctl}${kept}AKIA${tok(16)}`, [], `a${ctl}${kept}b`).findings[0] as secrets.Finding;
+    expect(f.snippet).toBe(`${ctl}${kept}[REDACTED:aws-access-key]`);
+    expect(secrets.findingMessage(f)).toBe(`a????${kept}b:1:9 aws-access-key ????${kept}[REDACTED:aws-access-key]`);
+  });
 });
 
 describe('allowlist (secrets.md §3)', () => {
@@ -178,6 +185,82 @@ describe('allowlist (secrets.md §3)', () => {
     ]);
     const p = d.allowlist[1]?.matcher;
     expect(p?._tag === 'Pattern' && p.regex.flags).toBe('i');
+  });
+  test('decodeAllowlist: a document that is not an object with an entries list is unreadable (null, a list, entries not a list)', () => {
+    const unreadable = { allowlist: [], problems: [{ code: 'secret-allowlist-unreadable', index: -1, detail: 'expected an object with an entries list' }] };
+    const entries = [{ literal: 'abc', reason: 'r' }];
+    for (const doc of [null, 'nonsense', 3, [], {}, { entries: 'x' }, { entries: null }, Object.assign([], { entries }), Object.assign(() => 0, { entries })])
+      expect(secrets.decodeAllowlist(doc)).toEqual(unreadable);
+    expect(secrets.decodeAllowlist({ entries: [] })).toEqual({ allowlist: [], problems: [] });
+  });
+  test('decodeAllowlist: each dropped entry says why; a kept entry keeps its matcher, reason and normalized paths', () => {
+    const d = secrets.decodeAllowlist({
+      entries: [
+        3,
+        null,
+        { literal: 'x' },
+        { literal: 'x', reason: ' \t' },
+        { reason: 'no matcher' },
+        { literal: 'x', pattern: 'y', reason: 'both' },
+        { literal: 'x', reason: 'bad path', paths: ['docs/', '../x'] },
+        { literal: '', reason: 'empty literal' },
+        { pattern: '([', reason: 'broken' },
+        { literal: 'abc', reason: 'doc example' },
+        { pattern: '^AKIAEXAMPLE', reason: 'docs', paths: ['docs/', './a//b.ts'] },
+      ],
+    });
+    const dropped = (index: number, detail: string) => ({ code: 'secret-allowlist-entry-dropped', index, detail });
+    const shape = 'entry must have a reason and a literal or a pattern';
+    expect(d.problems).toEqual([
+      dropped(0, shape),
+      dropped(1, shape),
+      dropped(2, shape),
+      dropped(3, 'empty reason'),
+      dropped(4, 'exactly one of literal and pattern is required'),
+      dropped(5, 'exactly one of literal and pattern is required'),
+      dropped(6, 'invalid path (path-traversal)'),
+      dropped(7, 'empty literal'),
+      dropped(8, 'invalid regular expression'),
+    ]);
+    expect(d.allowlist).toEqual([
+      { matcher: { _tag: 'Literal', text: 'abc' }, reason: 'doc example', paths: [] },
+      {
+        matcher: { _tag: 'Pattern', source: '^AKIAEXAMPLE', regex: /^AKIAEXAMPLE/i },
+        reason: 'docs',
+        paths: [
+          { _tag: 'Rel', segments: ['docs'], dir: true },
+          { _tag: 'Rel', segments: ['a', 'b.ts'], dir: false },
+        ],
+      },
+    ]);
+  });
+  test('a pseudo label never matches a path-scoped entry, even one naming it; a label with a colon further on is a path', () => {
+    const key = `AKIA${tok(16, '9')}`;
+    // prompt:t1 and ledger:dlq are valid relative paths too, so only the pseudo-label rule keeps these entries away
+    expect(scan(key, [lit(key, 'prompt:t1')], 'prompt:t1').clean).toBe(false);
+    expect(scan(key, [lit(key, 'ledger:dlq')], 'ledger:dlq').clean).toBe(false);
+    expect(scan(key, [lit(key, 'a-_0Z:b')], 'a-_0Z:b').clean).toBe(false);
+    // a one-character prefix is not a pseudo label (a drive letter is no valid path; a digit is)
+    expect(scan(key, [lit(key, '1:y')], '1:y').clean).toBe(true);
+    expect(scan(key, [lit(key, 'a/')], 'a/prompt:t1').clean).toBe(true);
+    expect(scan(key, [lit(key, 'a.b:c')], 'a.b:c').clean).toBe(true);
+  });
+  test('the whole tree as an entry path applies to every repository path; a label that is no valid path meets only unscoped entries', () => {
+    const key = `AKIA${tok(16, '9')}`;
+    for (const root of ['.', '']) {
+      expect(scan(key, [lit(key, root)], 'src/a.ts').clean).toBe(true);
+      expect(scan(key, [lit(key, root)], '.').clean).toBe(true);
+      expect(scan(key, [lit(key, root)], 'prompt:t1').clean).toBe(false);
+    }
+    expect(scan(key, [lit(key, 'src/')], '.').clean).toBe(false);
+    expect(scan(key, [lit(key, 'x/')], '../x/a.ts').clean).toBe(false);
+    expect(scan(key, [lit(key)], '../x/a.ts').clean).toBe(true);
+    expect(scan(key, [lit(key, 'x/')], 'x/a.ts').clean).toBe(true);
+  });
+  test('an entry with several paths applies where any one of them matches', () => {
+    const key = `AKIA${tok(16, '9')}`;
+    expect(scan(key, [lit(key, 'docs/', 'src/')], 'src/a.ts').clean).toBe(true);
+    expect(scan(key, [lit(key, 'docs/', 'src/')], 'lib/a.ts').clean).toBe(false);
   });
 });
 
@@ -390,6 +473,27 @@ describe('redaction properties (secrets.md §9)', () => {
       RUNS,
     );
   });
+  test('redactedExcerpt: the start or the end of the redacted text, cut to max; a shorter text whole', () => {
+    const x = `abc AKIA${tok(16)} def`; // redacted: 'abc [REDACTED:aws-access-key] def', 33 characters
+    const ex = (t: string, max: number, side: 'head' | 'tail', a: Allowlist = []) => secrets.redactedExcerpt(t, max, deepFreeze(a), side);
+    expect(ex(x, 33, 'head')).toBe('abc [REDACTED:aws-access-key] def');
+    expect(ex(x, 100, 'tail')).toBe('abc [REDACTED:aws-access-key] def');
+    expect([ex(x, 5, 'head'), ex(x, 5, 'tail')]).toEqual(['abc [', '] def']);
+    expect([ex(x, 30, 'head'), ex(x, 30, 'tail')]).toEqual(['abc [REDACTED:aws-access-key] ', ' [REDACTED:aws-access-key] def']);
+    expect([ex(x, 3.7, 'head'), ex(x, 0, 'tail'), ex(x, -1, 'head')]).toEqual(['abc', '', '']);
+    // a cut that creates a match is redacted again: 41 characters are no aws-secret-key, the first 40 are
+    const v = `secret_key=${tok(41, 'a')}`;
+    expect(ex(v, 52, 'head')).toBe(v);
+    expect(ex(v, 51, 'head')).toBe('[REDACTED:aws-secret-key]');
+    expect(ex(v, 50, 'head')).toBe(v.slice(0, 50));
+    // the candidate loses the allowlisted literal in the cut; its marker is longer than the cut, so the cut shrinks
+    const g = `token = ${tok(16, 'B')}XYZ`;
+    const allowXyz = [lit('XYZ')];
+    expect(ex(g, 27, 'head', allowXyz)).toBe(g);
+    expect(ex(g, 25, 'head', allowXyz)).toBe('[REDACTED:generic-secret]');
+    expect(ex(g, 24, 'head', allowXyz)).toBe(`token = ${tok(15, 'B')}`);
+    expect(ex(g, 24, 'head')).toBe('[REDACTED:generic-secret');
+  });
   test('redactedExcerpt: at most max characters, clean, head or tail', () => {
     fc.assert(
       fc.property(arbDoc, fc.nat(120), fc.constantFrom('head', 'tail') as fc.Arbitrary<'head' | 'tail'>, (x, max, side) => {
@@ -438,6 +542,29 @@ describe('parseUnifiedDiff examples (secrets.md §6)', () => {
     expect(parseUnifiedDiff('@@ -1,2 +1,2 @@\n a\n')).toMatchObject({ left: { detail: 'ends-inside-hunk' } });
     expect(parseUnifiedDiff('@@ -0,0 +1 @@\n x\n')).toMatchObject({ left: { detail: 'counter-below-zero' } });
   });
+  test('U4 the malformed line and detail: one past the end for text ending inside a hunk', () => {
+    const bad = (line: number, detail: string) => E.left({ _tag: 'DiffMalformed', reason: 'diff-malformed', line, detail });
+    expect(parseUnifiedDiff('x\n@@ -1,2 +1,2 @@\n a\n')).toEqual(bad(4, 'ends-inside-hunk'));
+    expect(parseUnifiedDiff('x\n@@ -1,2 +1,2 @@\n a')).toEqual(bad(4, 'ends-inside-hunk'));
+    expect(parseUnifiedDiff('x\n@@ -1 +1 @@\n-a\n-b\n')).toEqual(bad(4, 'counter-below-zero'));
+    expect(parseUnifiedDiff('x\n@@ -1 +1 @@\n+a\n+b\n')).toEqual(bad(4, 'counter-below-zero'));
+    expect(parseUnifiedDiff('x\n@@ -1,1 +0,0 @@\n a\n')).toEqual(bad(3, 'counter-below-zero'));
+    expect(parseUnifiedDiff('x\n@@ -0,0 +1,1 @@\n\n')).toEqual(bad(3, 'counter-below-zero'));
+    expect(parseUnifiedDiff('x\ny\n@@ -1 +1\n')).toEqual(bad(3, 'bad-hunk-header'));
+    expect(parseUnifiedDiff('x\n@@ -1 +1 @@\n#a\n')).toEqual(bad(3, 'unexpected-line-in-hunk'));
+  });
+  test('U2 hunk header numbers have 1 to 15 digits', () => {
+    expect(parseUnifiedDiff('@@ -123456789012345,1 +123456789012345,1 @@\n-a\n+b\n')).toEqual(E.right({ files: 0, added: 1, removed: 1, linesChanged: 2 }));
+    expect(parseUnifiedDiff('@@ -1,000000000000000 +1,000000000000001 @@\n+a\n')).toEqual(E.right({ files: 0, added: 1, removed: 0, linesChanged: 1 }));
+    for (const h of ['@@ -1234567890123456 +1 @@', '@@ -1,1234567890123456 +1 @@', '@@ -1 +1234567890123456 @@', '@@ -1 +1,1234567890123456 @@', '@@ - +1 @@', '@@ -1, +1 @@'])
+      expect(parseUnifiedDiff(`${h}\n`)).toEqual(E.left({ _tag: 'DiffMalformed', reason: 'diff-malformed', line: 1, detail: 'bad-hunk-header' }));
+  });
+  test('U2 code note: a hunk header declaring 0 old and 0 new lines opens no hunk', () => {
+    expect(parseUnifiedDiff('diff --git a/x b/x\n@@ -0,0 +0,0 @@\ndiff --git a/y b/y\n')).toEqual(E.right({ files: 2, added: 0, removed: 0, linesChanged: 0 }));
+    expect(parseUnifiedDiff('@@ -0,0 +0,0 @@\n')).toEqual(E.right({ files: 0, added: 0, removed: 0, linesChanged: 0 }));
+    expect(parseUnifiedDiff('@@ -1 +0,0 @@\n-a\n')).toEqual(E.right({ files: 0, added: 0, removed: 1, linesChanged: 1 }));
+    expect(parseUnifiedDiff('@@ -0,0 +1 @@\n+a\n')).toEqual(E.right({ files: 0, added: 1, removed: 0, linesChanged: 1 }));
+  });
   test('U1 CRLF lines and no final newline', () => {
     expect(parseUnifiedDiff('@@ -1 +1 @@\r\n-a\r\n+b')).toEqual(E.right({ files: 0, added: 1, removed: 1, linesChanged: 2 }));
   });
@@ -447,6 +574,27 @@ describe('blastRadius examples (secrets.md §7)', () => {
   test('BR1 malformed blocks', () => {
     const r = blastRadius('@@ -1 +1 @@\n');
     expect(r).toMatchObject({ _tag: 'Block', reason: 'blast-diff-malformed', passed: false, lines: null });
+  });
+  test('BR1 code note: no counts, and the summary names the line', () => {
+    expect(blastRadius('x\n@@ -1 +1 @@\n')).toEqual({
+      _tag: 'Block',
+      reason: 'blast-diff-malformed',
+      reasons: ['blast-diff-malformed'],
+      level: 'block',
+      passed: false,
+      lines: null,
+      files: null,
+      summary: 'Blast radius: the diff could not be parsed at line 3 (block)',
+    });
+  });
+  test('BR2–BR4 whole verdicts', () => {
+    const v = (tag: string, reason: string, level: string, passed: boolean, lines: number, files: number) => ({ _tag: tag, reason, reasons: [reason], level, passed, lines, files, summary: `Blast radius: ${lines} lines, ${files} files (${level})` });
+    expect(blastRadius('')).toEqual(v('Ok', 'blast-ok', 'ok', true, 0, 0));
+    expect(blastRadius(diffOf(2, 199))).toEqual(v('Ok', 'blast-ok', 'ok', true, 199, 2));
+    expect(blastRadius(diffOf(5, 5))).toEqual(v('Warn', 'blast-large', 'warn', true, 5, 5));
+    expect(blastRadius(diffOf(1, 200))).toEqual(v('Warn', 'blast-large', 'warn', true, 200, 1));
+    expect(blastRadius(diffOf(1, 500))).toEqual(v('Block', 'blast-too-large', 'block', false, 500, 1));
+    expect(blastRadius(diffOf(10, 10))).toEqual(v('Block', 'blast-too-large', 'block', false, 10, 10));
   });
   test('BR2–BR4 summary text', () => {
     expect(blastRadius(diffOf(1, 3)).summary).toBe('Blast radius: 3 lines, 1 files (ok)');
