@@ -56,6 +56,16 @@ describe('generation codec (push-gate.md §5.5 E2)', () => {
   });
 });
 
+describe('lane view (push-gate.md §5.1 LaneView)', () => {
+  it('a lane with no record and a released lane are free and not expired; a holder past its lease is shown expired', () => {
+    expect(PG.viewOf(LANE, null, T0)).toEqual({ lane: LANE, fence: 0, holder: null, expired: false });
+    const rel = PG.releaseT(held(), LANE, alice.instance, T0 + 1).next as PG.LaneRecord;
+    expect(PG.viewOf(LANE, rel, T0 + 10 ** 9)).toEqual({ lane: LANE, fence: 1, holder: null, expired: false });
+    expect(PG.viewOf(LANE, held(), T0 + 5 * 60_000).expired).toBe(false); // equality is live (LS3)
+    expect(PG.viewOf(LANE, held(), T0 + 5 * 60_000 + 1).expired).toBe(true);
+  });
+});
+
 describe('audit projection (push-gate.md §5.5 E3)', () => {
   it('heartbeat and re-entry generations have no audit line; a claim, release and force-release each have exactly one, naming the event', () => {
     const r = held();
