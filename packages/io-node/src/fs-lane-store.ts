@@ -291,8 +291,8 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
     }
   };
   /**
-   * Commit `next` as generation g+1 (F5), then list once (F6). `audited`: `next` has audit lines, so its file is
-   * created pending (E3) until they are appended.
+   * Commit `next` as generation g+1 (F5), then list once (F6). `recs`: the audit lines of `next` (`PG.auditOf`);
+   * when there are any, its file is created pending (E3) until `appendAndMark` has appended them.
    * @returns that listing when the commit took effect: g+1 is the newest generation, or a newer one lies fewer than
    * `GEN_KEEP` numbers ahead (other writers built on ours at once; ours cannot have been collected, since collection
    * keeps the newest `GEN_KEEP`, so the step stands as decided and the caller keeps its answer). null when another
@@ -304,13 +304,13 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
    * neither; a caller that tries again gets the right answer from the lane as it is. Our file is deleted first, so
    * its event is never audited: in the second case it never happened (E3).
    */
-  const commit = (lane: string, key: string, g: number, next: PG.LaneRecord, audited: boolean): Listing | null => {
+  const commit = (lane: string, key: string, g: number, next: PG.LaneRecord, recs: ReadonlyArray<PG.AuditRecord>): Listing | null => {
     const text = PG.storableLaneText(next, lane);
     if (text === null) throw new Fail('unstorable-record'); // E7: never write what load() would call corrupt
     step('mkdir'); // createExclusive creates the directory
     step('link');
     const path = join(lanesDir, `${key}.json.${g + 1}`);
-    const r = createExclusive(path, text, undefined, audited ? GEN_MODE_PENDING : GEN_MODE_PROJECTED);
+    const r = createExclusive(path, text, undefined, recs.length > 0 ? GEN_MODE_PENDING : GEN_MODE_PROJECTED);
     if (r._tag === 'Exists') return null;
     if (r._tag === 'FsError') throw new Fail(r.code);
     const after = listLane(key);
@@ -336,12 +336,12 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
         // E2: replace a corrupt newest generation by a free lane with fence = g, audited, then decide again.
         const rep = PG.corruptReplacement(lane, l.g, now(), l.corrupt);
         const recs = PG.auditOf(rep);
-        if (commit(lane, key, l.g, rep, recs.length > 0) !== null) appendAndMark(recs, key, l.g + 1);
+        if (commit(lane, key, l.g, rep, recs) !== null) appendAndMark(recs, key, l.g + 1);
         continue;
       }
       const tr = t(l.rec, now());
       if (tr.next === null) return tr.result;
-      const listing = commit(lane, key, l.g, tr.next, tr.audit.length > 0);
+      const listing = commit(lane, key, l.g, tr.next, tr.audit);
       if (listing !== null) {
         appendAndMark(tr.audit, key, l.g + 1);
         gc(lane, key, listing);
