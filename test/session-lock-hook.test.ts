@@ -69,6 +69,34 @@ describe('session-lock hook pipeline (in-process)', () => {
     expect(d.logged).toEqual([{ verdict: 'Allow', reasons: ['no-result', 'watchdog'] }]);
   });
 
+  it('session-lock.md §13.2 a watchdog firing during a commit logs the run\'s facts and the commit in flight; one firing after a conflict does not', async () => {
+    const factsOf = (d: SessionLockDeps, into: Array<Record<string, unknown>>): SessionLockDeps => ({ ...d, record: (r) => into.push(r.facts) });
+    // the commit never answers: the entry names the session and the generation the commit would create
+    const hungCommit: LockStore = { read: () => TE.right({ generation: 4, content: { _tag: 'Absent' } }), commit: () => () => new Promise(() => undefined) };
+    const a: Array<Record<string, unknown>> = [];
+    const r = await runSessionLock('acquire', 'claude', factsOf(deps(hungCommit, payload({ session_id: 's1', tool_name: 'Edit' }), { deadlineMs: 200 }), a));
+    expect(r.failOpen).toBe('watchdog');
+    expect(a).toHaveLength(1);
+    expect(a[0]).toMatchObject({ agent: 'claude', verb: 'acquire', session_id: 's1', tool_name: 'Edit', commit_in_flight: 5 });
+    // the commit conflicted and the next read hangs: nothing is in flight any more
+    let reads = 0;
+    const conflictThenHang: LockStore = {
+      read: () => () => (reads++ === 0 ? Promise.resolve({ _tag: 'Right', right: { generation: 0, content: { _tag: 'Absent' } } } as const) : new Promise(() => undefined)),
+      commit: () => TE.right({ _tag: 'Conflict' }),
+    };
+    const b: Array<Record<string, unknown>> = [];
+    await runSessionLock('acquire', 'claude', factsOf(deps(conflictThenHang, payload({ session_id: 's2', tool_name: 'Edit' }), { deadlineMs: 200 }), b));
+    expect(b).toHaveLength(1);
+    expect(b[0]).toMatchObject({ session_id: 's2' });
+    expect(b[0]).not.toHaveProperty('commit_in_flight');
+    // a run that finishes logs its outcome, never a commit in flight
+    const c: Array<Record<string, unknown>> = [];
+    await runSessionLock('acquire', 'claude', factsOf(deps(memoryLockStore(), payload({ session_id: 's3', tool_name: 'Edit' })), c));
+    expect(c).toHaveLength(1);
+    expect(c[0]).toMatchObject({ outcome: 'Acquired', fence: 1 });
+    expect(c[0]).not.toHaveProperty('commit_in_flight');
+  });
+
   it('session-lock.md §12.6 every internal error allows, with its fail-open detail', async () => {
     const cases: Array<[string, SessionLockDeps, string]> = [];
     const m = memoryLockStore();

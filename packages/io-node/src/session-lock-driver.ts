@@ -21,6 +21,12 @@ export interface LockLoopPorts {
   readonly store: LockStore;
   readonly pidAlive: (pid: number) => Promise<PidLiveness>;
   readonly now: () => number;
+  /**
+   * Told the generation a commit would create just before it is sent, and `null` once the store has answered
+   * (optional). The hook uses it so that a watchdog firing while a commit is in flight says so in its log entry
+   * instead of claiming no result (session-lock.md §13.2).
+   */
+  readonly onCommit?: (inFlight: number | null) => void;
 }
 
 /** A finished run: the outcome that was committed (or needed no commit), or a fail-open detail. */
@@ -69,7 +75,9 @@ export const runLockLoop = async (
       const commit = done.effects.find((e): e is Extract<SL.Effect, { _tag: 'CommitLock' }> => e._tag === 'CommitLock');
       let committed: number | null = null;
       if (commit !== undefined) {
+        ports.onCommit?.(commit.expected_generation + 1);
         const c = await ports.store.commit(commit.workspace_hash, commit.expected_generation, commit.record)();
+        ports.onCommit?.(null);
         if (c._tag === 'Left') return { _tag: 'FailOpen', detail: 'store-failure', rounds };
         if (c.right._tag === 'Conflict') continue;
         committed = c.right.generation;

@@ -85,17 +85,20 @@ const summary = (s: SL.Snapshot): Record<string, unknown> => ({
 export const runSessionLock = (verb: Verb, agent: Agent, deps: SessionLockDeps): Promise<SessionLockRun> => {
   let timer: NodeJS.Timeout | undefined;
   let settled = false;
+  // Shared with the pipeline, so the watchdog's entry names what the run had learnt (session, workspace) and, when
+  // it fired while a commit was in flight, that commit: the lock may then be held by this session (session-lock.md §13.2).
+  const facts: Record<string, unknown> = { agent, verb };
   const deadline = new Promise<SessionLockRun>((resolve) => {
     timer = setTimeout(() => {
       if (settled) return;
       settled = true;
-      deps.record({ startDir: deps.cwd, verdict: 'Allow', reasons: ['no-result', 'watchdog'], facts: { agent, verb } });
+      deps.record({ startDir: deps.cwd, verdict: 'Allow', reasons: ['no-result', 'watchdog'], facts: { ...facts } });
       resolve({ result: ALLOW, failOpen: 'watchdog' });
     }, deps.deadlineMs ?? SL.LOCK_WATCHDOG_MS - 100);
     timer.unref();
   });
   // After the deadline the pipeline may still finish in the background: it must not log a second verdict.
-  const work = pipeline(verb, agent, { ...deps, record: (r) => (settled ? undefined : deps.record(r)) }).then((r) => {
+  const work = pipeline(verb, agent, facts, { ...deps, record: (r) => (settled ? undefined : deps.record(r)) }).then((r) => {
     settled = true;
     clearTimeout(timer);
     return r;
@@ -103,9 +106,8 @@ export const runSessionLock = (verb: Verb, agent: Agent, deps: SessionLockDeps):
   return Promise.race([work, deadline]);
 };
 
-const pipeline = async (verb: Verb, agent: Agent, deps: SessionLockDeps): Promise<SessionLockRun> => {
+const pipeline = async (verb: Verb, agent: Agent, facts: Record<string, unknown>, deps: SessionLockDeps): Promise<SessionLockRun> => {
   let startDir = deps.cwd;
-  const facts: Record<string, unknown> = { agent, verb };
   const failOpen = (detail: SL.FailOpenDetail): SessionLockRun => {
     deps.record({ startDir, verdict: 'Allow', reasons: ['no-result', detail], facts });
     return { result: ALLOW, failOpen: detail };
@@ -134,7 +136,15 @@ const pipeline = async (verb: Verb, agent: Agent, deps: SessionLockDeps): Promis
     const ttl = config.sessionLockTtl(top === null ? { _tag: 'NotConfigured' } : readRepoConfig(top));
     const caller = { session_id: sessionId, my_pid: deps.anchorPid(), my_hostname: deps.hostname(), ttl_ms: ttl, workspace_hash: ws.hash };
     // H6: the read–decide–commit loop (shared with the simulations)
-    const run = await runLockLoop(verb, caller, { store: deps.store(stateDir), pidAlive: deps.pidAlive, now: deps.now });
+    const run = await runLockLoop(verb, caller, {
+      store: deps.store(stateDir),
+      pidAlive: deps.pidAlive,
+      now: deps.now,
+      onCommit: (inFlight) => {
+        if (inFlight === null) delete facts['commit_in_flight'];
+        else facts['commit_in_flight'] = inFlight;
+      },
+    });
     facts['rounds'] = run.rounds;
     if (run._tag === 'FailOpen') return failOpen(run.detail);
     facts['snapshot'] = summary(run.snapshot);
