@@ -293,9 +293,10 @@ export const stopStep = (f: StopFacts): StopStep => {
     if (v.ownerTmux === '') return approve('not-owner');
     // Rule 8: ask tmux.
     if (f.tmux === undefined) return need<Probe>({ _tag: 'Tmux' });
-    const tmux = f.tmux.ok ? f.tmux.value : '';
-    if (tmux !== v.ownerTmux) return approve('not-owner');
-    if (f.hookSession !== '' && v.ownerSession !== f.hookSession) reconcile = f.hookSession;
+    // A failed probe matches no stamp.
+    if (!f.tmux.ok || f.tmux.value !== v.ownerTmux) return approve('not-owner');
+    // No session match here, so a non-empty hook session differs from the stamp: reconcile to it.
+    if (f.hookSession !== '') reconcile = f.hookSession;
   }
   const patchBase = { _tag: 'BuildStatePatch' as const, expectStartedAt: v.startedAt };
   // Rule 9: budget spent → approve; only a reconcile is written.

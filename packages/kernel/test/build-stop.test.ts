@@ -381,7 +381,8 @@ describe('build-stop rules (examples, build-stop.md §5)', () => {
     const r = stop('S-new', ok(stateText()), ok('work'));
     expect(r.step.effects[0]).toEqual({ _tag: 'BuildStatePatch', expectStartedAt: base.startedAt, reinforcementsUsed: 1, ownerSession: 'S-new' });
     const r2 = stop('', ok(stateText()), ok('work'));
-    expect(r2.step.effects[0]).toEqual({ _tag: 'BuildStatePatch', expectStartedAt: base.startedAt, reinforcementsUsed: 1 });
+    // strict: no `ownerSession` key at all, not even an undefined one
+    expect(r2.step.effects[0]).toStrictEqual({ _tag: 'BuildStatePatch', expectStartedAt: base.startedAt, reinforcementsUsed: 1 });
     const r3 = stop('S-new', ok(stateText({ session: '' })), ok('work'));
     expect(r3.step.effects[0]).toMatchObject({ ownerSession: 'S-new' });
   });
@@ -398,7 +399,9 @@ describe('build-stop rules (examples, build-stop.md §5)', () => {
   it('rule 9: an exhausted budget still emits a reconcile patch without the counter', () => {
     const r = stop('S-new', ok(stateText({ used: 5, max: 5 })), ok('work'));
     expect(r.step.outcome.reasons).toEqual(['budget-exhausted']);
-    expect(r.step.effects).toEqual([{ _tag: 'BuildStatePatch', expectStartedAt: base.startedAt, ownerSession: 'S-new' }]);
+    expect(r.step.effects).toStrictEqual([{ _tag: 'BuildStatePatch', expectStartedAt: base.startedAt, ownerSession: 'S-new' }]);
+    // an empty hook session reconciles nothing, so an exhausted budget writes nothing
+    expect(stop('', ok(stateText({ used: 5, max: 5 })), ok('work')).step.effects).toStrictEqual([]);
   });
   it('rule 10: block text is the fixed template', () => {
     const r = stop('S-own', ok(stateText({ phase: 'verifying', used: 2, task: 'Ship\nthe\tthing' })));
@@ -557,6 +560,8 @@ describe('arbiter build commands (build-stop.md §3)', () => {
         updatedAt: NOW,
       }),
     );
+    // the stored text is a whole JSON document followed by one newline (a text file, build-stop.md §2)
+    expect(r.write).toMatch(/^\{\n[^]*\n\}\n$/);
   });
   it('start: the stored state decodes with the strict codec (ISO instants)', () => {
     const c = bs.checkStart(null, { task: 't' }, path);
@@ -569,8 +574,8 @@ describe('arbiter build commands (build-stop.md §3)', () => {
     expect(bs.setPhase(stateText(), 'complete', NOW)).toMatchObject({ exit: 2, reason: 'cli-usage' });
     expect(bs.setPhase(stateText(), 'a'.repeat(33), NOW)).toMatchObject({ exit: 2 });
     expect(bs.setPhase(stateText(), 'a'.repeat(32), NOW)).toMatchObject({ exit: 0, reason: 'cli-phase-set' });
-    expect(bs.setPhase(null, 'fixing', NOW)).toMatchObject({ exit: 1, reason: 'cli-no-build' });
-    expect(bs.setPhase('{', 'fixing', NOW)).toMatchObject({ exit: 1, reason: 'cli-no-build' });
+    expect(bs.setPhase(null, 'fixing', NOW)).toStrictEqual({ exit: 1, reason: 'cli-no-build', lines: [bs.NO_BUILD_MESSAGE] });
+    expect(bs.setPhase('{', 'fixing', NOW)).toStrictEqual({ exit: 1, reason: 'cli-no-build', lines: [bs.NO_BUILD_MESSAGE] });
     expect(bs.setPhase(stateText({ phase: 'complete' }), 'fixing', NOW)).toMatchObject({ exit: 1, reason: 'cli-build-finished' });
     expect(bs.setPhase(stateText({ phase: 'planning' }), 'fixing', NOW).lines).toEqual(['Build phase: fixing (was planning).']);
   });
