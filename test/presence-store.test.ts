@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
 import { memoryPresenceStore } from '@arbiter/io-memory';
-import { fsPresenceStore, presenceFileName, sessionsDir } from '@arbiter/io-node';
+import { fsPresenceStore, presenceFileName, prunePresenceSync, recordPresenceSync, sessionsDir } from '@arbiter/io-node';
 import { presence as P } from '@arbiter/kernel';
 import { presenceStoreContract, sighting } from './contract/presence-store.contract.js';
 
@@ -35,6 +35,47 @@ presenceStoreContract('io-node (one file per session, temp + rename)', async (cl
 });
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'arbiter-presence-fs-'));
+
+describe('io-node registry prune (presence.md §12)', () => {
+  it('removes exactly the records silent for the age or more, with their markers; keeps younger, future and problem records; a dry run removes nothing', () => {
+    const dir = tmp();
+    try {
+      const T = 1_800_000_000_000;
+      const AGE = 7 * 86_400_000;
+      const put = (s: string, at: number) => expect(recordPresenceSync(dir, sighting('prompt', { session: s }), at)._tag).toBe('Recorded');
+      put('edge', T - AGE);
+      put('older', T - AGE - 1);
+      put('younger', T - AGE + 1);
+      put('future', T + AGE);
+      writeFileSync(join(sessionsDir(dir), presenceFileName('torn')), '{"v":1');
+      writeFileSync(join(sessionsDir(dir), `.published-${presenceFileName('edge')}`), '{}');
+      writeFileSync(join(sessionsDir(dir), `.failed-${presenceFileName('older')}`), '{}');
+      const before = readdirSync(sessionsDir(dir)).sort();
+      const dry = prunePresenceSync(dir, T, AGE, true);
+      expect(dry._tag === 'Pruned' && { removed: dry.removed.map((p) => p.session).sort(), kept: dry.kept, problems: dry.problems }).toEqual({ removed: ['edge', 'older'], kept: 2, problems: 1 });
+      expect(readdirSync(sessionsDir(dir)).sort()).toEqual(before);
+      const real = prunePresenceSync(dir, T, AGE);
+      expect(real._tag === 'Pruned' && real.removed.map((p) => p.session).sort()).toEqual(['edge', 'older']);
+      expect(readdirSync(sessionsDir(dir)).sort()).toEqual([presenceFileName('future'), presenceFileName('torn'), presenceFileName('younger')].sort());
+      // nothing left to remove: a second run is a no-op
+      expect(prunePresenceSync(dir, T, AGE)).toEqual({ _tag: 'Pruned', removed: [], kept: 2, problems: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a registry that cannot be listed is a failure, and an absent one is empty', () => {
+    const dir = tmp();
+    try {
+      expect(prunePresenceSync(dir, 0, 1)).toEqual({ _tag: 'Pruned', removed: [], kept: 0, problems: 0 });
+      writeFileSync(sessionsDir(dir), 'not a directory');
+      const r = prunePresenceSync(dir, 0, 1);
+      expect(r._tag).toBe('Failed');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('io-node registry files (presence.md §5)', () => {
   it('a record lives at sessions/<u hex or h SHA-256>.json whatever the id, with the full id inside; temp files and other names are skipped', async () => {

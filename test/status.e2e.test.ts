@@ -3,15 +3,16 @@
  * `arbiter deploy` shows with its holder and fence, a registry record joins it as what that session holds, a halt
  * shows, `--json` prints the snapshot, `--help` answers, a corrupt or newer registry file is reported without a
  * crash, hostile strings are escaped, `--watch` without a terminal prints one snapshot per interval until SIGINT
- * (exit 0), and the usage and not-a-repository exits are 2 and 1. `status` and `status --json` run from their own
+ * (exit 0), and the usage and not-a-repository exits are 2 and 1; a session silent for 7 days is left out and counted,
+ * and `arbiter presence prune` removes it. `status` and `status --json` run from their own
  * bundle (`dist/status.cjs`, status.md §8) and print what the full verb table prints.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StatusSnapshot } from '@arbiter/kernel';
-import { presenceFileName } from '@arbiter/io-node';
+import { PRESENCE_FORGET_AFTER_MS, type StatusSnapshot } from '@arbiter/kernel';
+import { presenceFileName, resolveRepo } from '@arbiter/io-node';
 import { BIN, makeRepo, requireBuilt, runBin, testEnv, tmp } from './helpers/bin.js';
 import { presenceRecord } from './helpers/presence.js';
 
@@ -151,6 +152,53 @@ describe('arbiter status (built binary)', () => {
       expect(f.status).toBe(1);
     } finally {
       rmSync(outside, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('forgotten sessions (presence.md §3 PR11 and presence.md §12) with the built binary', () => {
+  it('status leaves out and counts a session silent for 7 days; presence prune removes its record (dry run first), keeps the rest, and refuses a bad age', () => {
+    const r2 = tmp('arbiter-prune-e2e-');
+    try {
+      const st = join(r2, 'state');
+      const rp = join(r2, 'repo');
+      const e2 = testEnv(st);
+      makeRepo(rp);
+      const runtime = resolveRepo(rp, e2)?.runtimeDir as string;
+      const dir = join(runtime, 'sessions');
+      mkdirSync(dir, { recursive: true });
+      const at = (session: string, lastEventAt: number) => JSON.stringify(presenceRecord(session, lastEventAt, { workspace: join(rp, '.git'), worktree: rp }));
+      writeFileSync(join(dir, presenceFileName('old')), at('old', NOW - PRESENCE_FORGET_AFTER_MS - 60_000));
+      writeFileSync(join(dir, `.published-${presenceFileName('old')}`), '{}');
+      writeFileSync(join(dir, presenceFileName('recent')), at('recent', NOW - PRESENCE_FORGET_AFTER_MS + 3_600_000));
+      writeFileSync(join(dir, presenceFileName('torn')), '{"v":1');
+      const snap = (): StatusSnapshot => JSON.parse(runBin(['status', '--json'], { cwd: rp, env: e2 }).stdout) as StatusSnapshot;
+      expect(snap().sessions.map((s) => s.session)).toEqual(['recent']);
+      expect(snap().forgotten).toBe(1);
+      expect(runBin(['status'], { cwd: rp, env: e2 }).stdout).toContain('  1 more silent for 7 days or more, not shown (arbiter presence prune removes them)\n');
+      const dry = runBin(['presence', 'prune', '--dry-run'], { cwd: rp, env: e2 });
+      expect([dry.code, dry.stderr]).toEqual([0, '']);
+      expect(dry.stdout).toMatch(/^arbiter: presence: would remove 1 record\(s\) of sessions silent for 7 day\(s\) or more; 1 kept, 1 problem record\(s\) left as they are\.\n {2}old {2}last seen \d{4}-\d\d-\d\dT[\d:.]+Z\n$/);
+      expect(readdirSync(dir)).toContain(presenceFileName('old'));
+      const real = runBin(['presence', 'prune'], { cwd: rp, env: e2 });
+      expect([real.code, real.stderr]).toEqual([0, '']);
+      expect(real.stdout).toMatch(/^arbiter: presence: removed 1 record/);
+      expect(readdirSync(dir).sort()).toEqual([presenceFileName('recent'), presenceFileName('torn')].sort());
+      expect(snap().forgotten).toBe(0);
+      // a shorter age takes the recent one too; the corrupt record is never removed (PR8)
+      expect(runBin(['presence', 'prune', '--older-than', '6'], { cwd: rp, env: e2 }).stdout).toMatch(/removed 1 record.*\n {2}recent /);
+      expect(readdirSync(dir)).toEqual([presenceFileName('torn')]);
+      for (const bad of ['0', '3651', '1.5', '-1', 'x', '']) {
+        const b = runBin(['presence', 'prune', '--older-than', bad], { cwd: rp, env: e2 });
+        expect([b.code, b.stdout]).toEqual([2, '']);
+        expect(b.stderr).toContain('--older-than must be a whole number of days from 1 to 3650');
+      }
+      const help = runBin(['presence', 'prune', '--help'], { cwd: rp, env: e2 });
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('--older-than <days>');
+      expect(runBin(['presence', 'prune'], { cwd: r2, env: e2 }).code).toBe(1); // not a repository
+    } finally {
+      rmSync(r2, { recursive: true, force: true });
     }
   });
 });

@@ -185,6 +185,57 @@ export const listPresenceSync = (runtimeDir: string): { readonly _tag: 'Listed';
   return { _tag: 'Listed', list: { sessions, problems } };
 };
 
+/** What {@link prunePresenceSync} did: the records it removed (or would remove, on a dry run) and what it left. */
+export interface PresencePruned {
+  readonly _tag: 'Pruned';
+  /** The forgotten sessions, in the listing's order. */
+  readonly removed: ReadonlyArray<SessionPresence>;
+  /** Readable records left in place. */
+  readonly kept: number;
+  /** Records listed as problems (corrupt, newer, unreadable): never removed, PR8. */
+  readonly problems: number;
+}
+
+/**
+ * Remove the records of forgotten sessions from the registry of `runtimeDir` (presence.md §12): every readable
+ * record whose last event is `olderThanMs` (ms) or more before `now` (ms since the epoch; a record from the future is
+ * kept), with its publish marker and its failure marker. Corrupt and newer records are never removed (PR8). Each
+ * record is read once more just before it is removed, so a session that spoke since the listing stays. A session
+ * that records an event in the instant between that read and the removal loses that one sighting; its next event
+ * writes the record again (a record is a hint, presence.md §5). `dryRun` removes nothing. Fails only when the registry cannot
+ * be listed or a file cannot be removed (the failure names the file's errno code). Never throws.
+ */
+export const prunePresenceSync = (
+  runtimeDir: string,
+  now: number,
+  olderThanMs: number,
+  dryRun = false,
+): PresencePruned | { readonly _tag: 'Failed'; readonly failure: PresenceFailure } => {
+  const l = listPresenceSync(runtimeDir);
+  if (l._tag === 'Failed') return l;
+  const dir = sessionsDir(runtimeDir);
+  const old = (p: SessionPresence): boolean => now - p.lastEventAt >= olderThanMs;
+  const removed: SessionPresence[] = [];
+  for (const p of l.list.sessions) {
+    if (!old(p)) continue;
+    const name = presenceFileName(p.session);
+    const again = readPresenceFile(dir, name);
+    if (again._tag !== 'Ok' || !old(again.presence)) continue;
+    if (!dryRun) {
+      for (const f of [name, `.published-${name}`, `.failed-${name}`]) {
+        try {
+          fs.unlinkSync(join(dir, f));
+        } catch (e) {
+          const code = errnoCode(e);
+          if (code !== 'ENOENT') return { _tag: 'Failed', failure: ioFailure('remove', code) };
+        }
+      }
+    }
+    removed.push(again.presence);
+  }
+  return { _tag: 'Pruned', removed, kept: l.list.sessions.length - removed.length, problems: l.list.problems.length };
+};
+
 /** The record file `name` that a listing of `dir` showed as a regular file, read into `buf` (`readListedState`). */
 const readListed = (dir: string, name: string, buf: Buffer): PresenceFileRead => {
   const r = readListedState(`${dir}/${name}`, buf); // `name` is a checked file name: nothing for join to normalise, run a thousand times cold

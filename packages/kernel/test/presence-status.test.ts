@@ -5,10 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
+  PRESENCE_FORGET_AFTER_MS,
   PRESENCE_GONE_AFTER_MS,
   STATUS_RECENT_MAX,
   STATUS_SOURCES,
   isBlockOrAsk,
+  isForgotten,
+  presence as P,
   shownState,
   statusSnapshot,
   type BuildStatus,
@@ -241,7 +244,7 @@ describe('statusSnapshot: examples', () => {
 
   it('every source that answered null is named in unavailable, in the fixed order, and the problems default to none', () => {
     const s = statusSnapshot({ repo: '/r', sessions: null, lanes: null, halts: null, commitments: null, builds: null, lockHolders: null, stopGate: null, decisions: null }, NOW);
-    expect(s).toEqual({ v: 1, at: NOW, repo: '/r', sessions: [], lanes: [], halts: [], commitments: [], builds: [], stopGate: { mode: 'unknown' }, recent: [], unavailable: [...STATUS_SOURCES], problems: [] });
+    expect(s).toEqual({ v: 1, at: NOW, repo: '/r', sessions: [], lanes: [], halts: [], commitments: [], builds: [], stopGate: { mode: 'unknown' }, recent: [], unavailable: [...STATUS_SOURCES], problems: [], forgotten: 0 });
     expect(STATUS_SOURCES).toEqual(['sessions', 'lanes', 'halts', 'commitments', 'builds', 'locks', 'stop-gate', 'decisions']);
     const one = statusSnapshot({ ...empty, sessions: [presence('s-1')], lockHolders: null, builds: null, commitments: null, halts: null }, NOW);
     expect(one.unavailable).toEqual(['halts', 'commitments', 'builds', 'locks']);
@@ -282,6 +285,31 @@ describe('statusSnapshot: properties', () => {
         expect(statusSnapshot({ ...empty, sessions: [p] }, now).sessions[0]?.shown).toBe(shown);
       }),
     );
+  });
+
+  it('PR11 a session silent for 7 days or more is left out and counted, whatever it holds; a younger or future one is shown', () => {
+    const at = (dt: number) => presence(`s${dt}`, { lastEventAt: NOW - dt });
+    expect(PRESENCE_FORGET_AFTER_MS).toBe(604_800_000);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -PRESENCE_GONE_AFTER_MS, max: 2 * PRESENCE_FORGET_AFTER_MS }), { maxLength: 8 }), fc.array(ids, { maxLength: 3 }), (silences, lockHolders) => {
+        // the edge itself, and one ms either side, always among them
+        const all = [...silences, PRESENCE_FORGET_AFTER_MS - 1, PRESENCE_FORGET_AFTER_MS, PRESENCE_FORGET_AFTER_MS + 1].map(at);
+        const held = all.map((p) => ({ lane: `lane-${p.session}`, holder: p.session, fence: 1, leaseLeftMs: 0, queue: [] }));
+        const s = statusSnapshot({ ...empty, sessions: all, lanes: held, lockHolders }, NOW);
+        const kept = all.filter((p) => NOW - p.lastEventAt < PRESENCE_FORGET_AFTER_MS);
+        expect(s.sessions.map((x) => x.session).sort()).toEqual(kept.map((p) => p.session).sort());
+        expect(s.forgotten).toBe(all.length - kept.length);
+        expect(all.every((p) => isForgotten(p, NOW) === !kept.includes(p))).toBe(true);
+        // what a forgotten session holds is still shown in its own section
+        expect(s.lanes).toHaveLength(all.length);
+      }),
+    );
+    expect(isForgotten({ lastEventAt: NOW - PRESENCE_FORGET_AFTER_MS + 1 }, NOW)).toBe(false);
+    expect(isForgotten({ lastEventAt: NOW - PRESENCE_FORGET_AFTER_MS }, NOW)).toBe(true);
+    expect(isForgotten({ lastEventAt: NOW + PRESENCE_FORGET_AFTER_MS }, NOW)).toBe(false);
+    // the registry module answers with the same functions
+    expect(P.isForgotten).toBe(isForgotten);
+    expect(P.shownState).toBe(shownState);
   });
 
   it('the orders are total: the snapshot does not depend on the order the sources answered in', () => {

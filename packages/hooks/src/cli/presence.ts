@@ -2,15 +2,22 @@
  * `arbiter presence publish --session ID [--quiet]` (presence.md §10): copy one session's local registry record to
  * the shared store the repository configures (`lanes.store` http or postgres). A hook starts it as a short detached
  * process when a publish is due (PR9); a person may run it to push a record at once.
- *
  * Exit codes: 0 published, nothing to publish, another publisher busy with it, or no shared store configured; 1 not
  * in a repository, an invalid configuration, or the shared store refused or could not be reached; 2 a usage error.
+ *
+ * `arbiter presence prune [--older-than DAYS] [--dry-run]` (presence.md §12): remove the local registry records of
+ * sessions silent for DAYS days or more (default 7, the PR11 age at which the status view stops showing them).
+ * Exit codes: 0 done (also when nothing was old enough); 1 not in a repository, the runtime directory held by another
+ * host, or a file that could not be listed or removed; 2 a usage error.
  */
 import type { Command } from 'commander';
 import { pushGate as PG } from '@arbiter/kernel';
-import { openSharedPresenceStore, readRepoConfig, resolveRepo } from '@arbiter/io-node';
+import { PRESENCE_FORGET_AFTER_MS, showWord } from '@arbiter/kernel';
+import { foreignHeld, openSharedPresenceStore, prunePresenceSync, readRepoConfig, resolveRepo } from '@arbiter/io-node';
 import { publishSession } from '../presence/publish.js';
 import { die } from './util.js';
+
+const DAY_MS = 24 * 3_600_000;
 
 /** Register `presence`. */
 export const register = (program: Command): void => {
@@ -40,4 +47,26 @@ export const register = (program: Command): void => {
         process.stdout.write(r._tag === 'Busy' ? 'arbiter: presence: another publisher is sending this session; it sends the newest record.\n' : `arbiter: presence: ${r.sent} event(s) published.\n`);
       return process.exit(0);
     });
+  p.command('prune')
+    .description('remove the local registry records of sessions silent for a number of days (default 7: the age at which arbiter status stops showing them)')
+    .option('--older-than <days>', 'remove sessions whose last event is at least this many days old (a whole number, 1 to 3650)', String(PRESENCE_FORGET_AFTER_MS / DAY_MS))
+    .option('--dry-run', 'list what would be removed, remove nothing')
+    .action((o: { olderThan: string; dryRun?: boolean }) => {
+      const days = /^[0-9]{1,4}$/.test(o.olderThan) ? Number(o.olderThan) : NaN;
+      if (!(days >= 1 && days <= 3650)) die(`presence prune: --older-than must be a whole number of days from 1 to 3650 (got ${JSON.stringify(o.olderThan)}).`, 2);
+      const repo = resolveRepo(process.cwd(), process.env);
+      if (repo === null) return die('presence prune: not inside a git repository.');
+      // state-lock.md §8: a runtime directory another host holds is written by nobody here
+      if (foreignHeld(repo.runtimeDir)) return die("presence prune: the runtime directory is held by another host (host.lock); prune from that host.");
+      const r = prunePresenceSync(repo.runtimeDir, Date.now(), days * DAY_MS, o.dryRun === true);
+      if (r._tag === 'Failed') return die(`presence prune: ${r.failure.detail}.`);
+      const verb = o.dryRun === true ? 'would remove' : 'removed';
+      const lines = [
+        `arbiter: presence: ${verb} ${r.removed.length} record(s) of sessions silent for ${days} day(s) or more; ${r.kept} kept${r.problems === 0 ? '' : `, ${r.problems} problem record(s) left as they are`}.`,
+        ...r.removed.map((x) => `  ${showWord(x.session)}  last seen ${new Date(x.lastEventAt).toISOString()}`),
+      ];
+      process.stdout.write(lines.join('\n') + '\n');
+      return process.exit(0);
+    });
 };
+

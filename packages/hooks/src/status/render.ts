@@ -158,6 +158,9 @@ export const renderStatus = (snap: StatusSnapshot, width: number, p: Paint = PLA
       p,
     ),
   ));
+  // presence.md §3 PR11: forgotten sessions are counted, never listed
+  const forgotten = snap.forgotten ?? 0;
+  if (forgotten > 0) out.push(`${INDENT}${p.dim(`${forgotten} more silent for 7 days or more, not shown (arbiter presence prune removes them)`)}`);
 
   const ls = snap.lanes;
   section('Lanes', ls.length, body('lanes', ls.length, () =>

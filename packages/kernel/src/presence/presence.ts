@@ -7,7 +7,6 @@
  * `at`, never the machine that saw the event, so clock skew between machines cannot reorder one session's events.
  */
 import {
-  PRESENCE_GONE_AFTER_MS,
   PRESENCE_VERSION,
   type PresenceAgent,
   type PresenceEvent,
@@ -145,13 +144,8 @@ export const samePresence = (a: SessionPresence, b: SessionPresence): boolean =>
   a.firstSeenAt === b.firstSeenAt &&
   a.stateSince === b.stateSince;
 
-/**
- * The state shown at `now` (ms, the reader's view of the store clock; presence.md §3 PR7): `gone` once the session
- * has been silent for {@link PRESENCE_GONE_AFTER_MS} or more, else the recorded state. A record from the future (a
- * negative silence) shows its recorded state.
- */
-export const shownState = (p: SessionPresence, now: number): PresenceState =>
-  now - p.lastEventAt >= PRESENCE_GONE_AFTER_MS ? 'gone' : p.state;
+// The state shown at a time (PR7) and whether a session is forgotten (PR11) are the status view's: one definition.
+export { isForgotten, shownState } from './status.js';
 
 /** What a stored record decodes to (presence.md §5): a record, one from a newer Arbiter, or a corrupt one. */
 export type PresenceDecoded =

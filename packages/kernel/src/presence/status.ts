@@ -20,7 +20,7 @@ import type {
   StatusProblem,
   StatusSnapshot,
 } from './types.js';
-import { PRESENCE_GONE_AFTER_MS } from './types.js';
+import { PRESENCE_FORGET_AFTER_MS, PRESENCE_GONE_AFTER_MS } from './types.js';
 
 /** How many recent blocking or asking decisions a snapshot keeps (status.md "Recent blocks/asks"). */
 export const STATUS_RECENT_MAX = 20;
@@ -56,6 +56,12 @@ export interface StatusSources {
  */
 export const shownState = (p: Pick<SessionPresence, 'state' | 'lastEventAt'>, now: number): PresenceState =>
   now - p.lastEventAt >= PRESENCE_GONE_AFTER_MS ? 'gone' : p.state;
+
+/**
+ * Whether a session is forgotten at `now` (presence.md §3 PR11): silent for {@link PRESENCE_FORGET_AFTER_MS} (7 days)
+ * or more. A record from the future is never forgotten. Total.
+ */
+export const isForgotten = (p: Pick<SessionPresence, 'lastEventAt'>, now: number): boolean => now - p.lastEventAt >= PRESENCE_FORGET_AFTER_MS;
 
 /**
  * Whether a logged verdict blocked or asked (status.md "Recent blocks/asks"): `Block`, `Deny` or `Ask`, compared in
@@ -102,7 +108,8 @@ const push = <K, V>(m: Map<K, V[]>, k: K, v: V): void => {
  * answered in: sessions by shown state (waiting, working, idle, gone), then last event newest first, then id; lanes
  * by name; halts, commitments, builds and decisions newest first. Every session's `holds` lists the lanes whose
  * holder is that session id (by lane name), its builds, its open commitments (a count), the targets of the halts it
- * placed (newest first) and whether it holds a session lock. Total; never throws.
+ * placed (newest first) and whether it holds a session lock. A session silent for 7 days or more is left out and
+ * counted in `forgotten` (presence.md §3 PR11); what it holds still shows in the other sections. Total; never throws.
  */
 export const statusSnapshot = (src: StatusSources, at: number): StatusSnapshot => {
   const lanes = [...(src.lanes ?? [])].sort(cmpLane);
@@ -121,7 +128,10 @@ export const statusSnapshot = (src: StatusSources, at: number): StatusSnapshot =
   const haltsBy = new Map<string, string[]>();
   for (const h of halts) push(haltsBy, h.by, h.target);
 
-  const sessions: SessionStatus[] = (src.sessions ?? []).map((p) => {
+  // PR11: forgotten sessions are counted, not shown
+  const registry = src.sessions ?? [];
+  const remembered = registry.filter((p) => !isForgotten(p, at));
+  const sessions: SessionStatus[] = remembered.map((p) => {
     const holds: SessionHoldings = {
       lock: locks.has(p.session),
       lanes: lanesBy.get(p.session) ?? [],
@@ -157,5 +167,6 @@ export const statusSnapshot = (src: StatusSources, at: number): StatusSnapshot =
     recent,
     unavailable: STATUS_SOURCES.filter((s) => missing[s]),
     problems,
+    forgotten: registry.length - remembered.length,
   };
 };

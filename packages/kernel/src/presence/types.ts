@@ -69,6 +69,12 @@ export const PRESENCE_VERSION = 1;
 /** Silence after which a session is shown `gone` although no SessionEnd came: 30 minutes, ms. */
 export const PRESENCE_GONE_AFTER_MS = 30 * 60_000;
 
+/**
+ * Silence after which a session is forgotten (presence.md §3 PR11): 7 days, ms. The status view leaves it out and
+ * `arbiter presence prune` removes its record.
+ */
+export const PRESENCE_FORGET_AFTER_MS = 7 * 24 * 3_600_000;
+
 /** What a session holds, derived at read time from the stores (never written by the hook). */
 export interface SessionHoldings {
   readonly lock: boolean;
@@ -148,6 +154,11 @@ export interface StatusSnapshot {
    * (status.md). Optional: added by `arbiter status`; absent means none were reported.
    */
   readonly problems?: ReadonlyArray<StatusProblem>;
+  /**
+   * How many registry sessions the view left out because they were forgotten (presence.md §3 PR11). Optional: a
+   * snapshot built before this field existed has none.
+   */
+  readonly forgotten?: number;
 }
 
 /** One record a source could not use: which source, the record's key (a file name, a session id), why. */
