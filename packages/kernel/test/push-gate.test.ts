@@ -767,6 +767,92 @@ describe('push-gate examples (push-gate.md §8.10)', () => {
     expect(r.verdict.reason).toBe('config-invalid');
     expect(PG.renderGate(r.verdict, 'claude').stdout).toContain('config.json is invalid');
   });
+
+  // ── rules the first mutation run showed untested (issue 15): each pinned where the rule is written ──
+  const git = (input: PG.PrePushInput): PG.GateFacts => ({ mode: 'git', agent: null, prepush: { remote_name: 'origin', remote_url: 'u', input }, dry_run: false, break_glass: false, break_glass_reason: null, elapsed_ms: 0 });
+  const Z = '0'.repeat(40);
+  const compatProbes = (r: PG.SimRun) => r.needs.flat().filter((p) => p._tag === 'compat');
+
+  it('P2: a push command from a tool other than Bash is not a push, with no probe; a payload with no tool_name is classified', () => {
+    for (const tool of ['Write', 'Edit', 'bash', 'Task', '']) {
+      const r = PG.simulate(agent('', { payload: { ...payloadOf('git push origin main'), tool_name: tool } }), script());
+      expect([r.verdict.reason, r.needs]).toEqual(['not-a-push', []]);
+    }
+    const { tool_name: _dropped, ...noTool } = payloadOf('git push origin main');
+    const r = PG.simulate(agent('', { payload: noTool }), script());
+    expect([r.verdict.reason, r.verdict.lanes]).toEqual(['claimed', ['deploy:refs/heads/main']]);
+  });
+
+  it('P3/P10 git mode: deletions mixed with updates gate the updates only; a deleted deploy ref beside a feature update is not a deploy push', () => {
+    const mixed = PG.parsePrePushInput(`(delete) ${Z} refs/heads/old ${OID_B}\nrefs/heads/main ${OID_A} refs/heads/main ${Z}\n(delete) ${Z} refs/heads/release/2.4 ${OID_B}\n`);
+    const r = PG.simulate(git(mixed), script());
+    expect([r.verdict.reason, r.verdict.lanes, r.verdict.fresh]).toEqual(['claimed', ['deploy:refs/heads/main'], ['deploy:refs/heads/main']]);
+    const featureOnly = PG.parsePrePushInput(`(delete) ${Z} refs/heads/main ${OID_B}\nrefs/heads/feature/x ${OID_A} refs/heads/feature/x ${Z}\n`);
+    const n = PG.simulate(git(featureOnly), script());
+    expect([n.verdict.reason, n.needs]).toEqual(['non-deploy-ref', [[{ _tag: 'repo', cwd: null, dir_hints: [] }]]]);
+  });
+
+  it('P10 destinations: an unknown destination falls back to the current branch and says so once, whether or not the classification fell back too', () => {
+    // exact classification, destination unknown (D7): the detail comes from resolving the targets
+    const d7 = PG.simulate(agent('git push origin "$B"'), script());
+    expect(PG.classifyPushCommand('git push origin "$B"')).toMatchObject({ _tag: 'Push', confidence: 'exact' });
+    expect([d7.verdict.reason, d7.verdict.details, d7.verdict.lanes]).toEqual(['claimed', ['fallback-classification'], ['deploy:refs/heads/main']]);
+    // the classification fell back as well: still one detail
+    expect(PG.classifyPushCommand('git push origin "$B" && $X')).toMatchObject({ confidence: 'fallback' });
+    expect(PG.simulate(agent('git push origin "$B" && $X'), script()).verdict.details).toEqual(['fallback-classification']);
+    // after the classifier's own details, in that order
+    expect(PG.simulate(agent('cd $D && git push origin "$B"'), script()).verdict.details).toEqual(['dir-uncertain', 'fallback-classification']);
+  });
+
+  it('K1 compat probes: with the first claim only, for every head target not yet known; git mode with readable input carries the remote id', () => {
+    const multi = PG.simulate(agent('git push origin main release/2.4'), script());
+    expect(multi.needs.map((n) => n.map((p) => p._tag))).toEqual([['repo'], ['refs'], ['identity'], ['claim', 'compat', 'compat'], ['claim'], ['state']]);
+    expect(compatProbes(multi)).toStrictEqual([
+      { _tag: 'compat', ref: 'refs/heads/main', remote: 'origin', src_oid: OID_A },
+      { _tag: 'compat', ref: 'refs/heads/release/2.4', remote: 'origin', src_oid: OID_B },
+    ]);
+    // a target whose compat is already known is not asked again
+    const facts = { ...agent('git push origin main release/2.4'), repo: { kind: 'repo' as const, top: '/r', common_dir: '/r/.git', shallow: false, config: CONFIGURED }, refs: REFS, identity: ME, compat: { 'refs/heads/main': { result: 'fast-forward' as const, remote_present: true } } };
+    const k1 = PG.gateStep(facts);
+    expect(k1._tag === 'Need' && k1.probe.map((p) => (p._tag === 'compat' ? p.ref : p._tag))).toEqual(['claim', 'refs/heads/release/2.4']);
+    // the second lane's claim never carries compat, even while some is unknown (C1 asks for it afterwards)
+    const k1b = PG.gateStep({ ...facts, compat: undefined, claims: { 'deploy:refs/heads/main': [{ _tag: 'Granted', fence: 2, reclaimed: false }] } });
+    expect(k1b._tag === 'Need' && k1b.probe).toStrictEqual([{ _tag: 'claim', lane: 'deploy:refs/heads/release/2.4', attempt: 1, delay_ms: 0, meta: { intent: 'push', eta_minutes: 10 } }]);
+    // git mode, readable input: the remote id from the line (null for a new ref); unreadable input: no remote id at all
+    const line = PG.parsePrePushInput(`refs/heads/main ${OID_A} refs/heads/main ${Z}\nrefs/heads/release/2.4 ${OID_B} refs/heads/release/2.4 ${OID_A.toUpperCase()}\n`);
+    const g = PG.simulate(git(line), script());
+    expect(g.needs.map((n) => n.map((p) => p._tag))).toEqual([['repo'], ['identity'], ['claim', 'compat', 'compat'], ['claim'], ['state']]);
+    expect(compatProbes(g)).toStrictEqual([
+      { _tag: 'compat', ref: 'refs/heads/main', remote: 'origin', src_oid: OID_A, remote_oid: null },
+      { _tag: 'compat', ref: 'refs/heads/release/2.4', remote: 'origin', src_oid: OID_B, remote_oid: OID_A },
+    ]);
+    const u = PG.simulate(git(PG.parsePrePushInput(null)), script());
+    expect(u.needs.map((n) => n.map((p) => p._tag))).toEqual([['repo'], ['refs'], ['identity'], ['claim', 'compat'], ['state']]);
+    expect(compatProbes(u)).toStrictEqual([{ _tag: 'compat', ref: 'refs/heads/main', remote: 'origin', src_oid: OID_A }]);
+  });
+
+  it('C1: every lane granted but a head target\'s compat unknown → ask for that one compat, one target at a time, before the state', () => {
+    const granted = { _tag: 'Granted' as const, fence: 3, reclaimed: false };
+    const base = { ...agent('git push origin main release/2.4'), repo: { kind: 'repo' as const, top: '/r', common_dir: '/r/.git', shallow: false, config: CONFIGURED }, refs: REFS, identity: ME, claims: { 'deploy:refs/heads/main': [granted], 'deploy:refs/heads/release/2.4': [granted] } };
+    const first = PG.gateStep(base);
+    expect(first).toMatchObject({ _tag: 'Need', probe: [{ _tag: 'compat', ref: 'refs/heads/main', remote: 'origin', src_oid: OID_A }] });
+    expect(first._tag === 'Need' && first.probe).toHaveLength(1);
+    const second = PG.gateStep({ ...base, compat: { 'refs/heads/main': { result: 'fast-forward', remote_present: true } } });
+    expect(second._tag === 'Need' && second.probe).toStrictEqual([{ _tag: 'compat', ref: 'refs/heads/release/2.4', remote: 'origin', src_oid: OID_B }]);
+    const both = { 'refs/heads/main': { result: 'fast-forward' as const, remote_present: true }, 'refs/heads/release/2.4': { result: 'new-ref' as const, remote_present: false } };
+    expect(PG.gateStep({ ...base, compat: both })).toMatchObject({ _tag: 'Need', probe: [{ _tag: 'state', lane: 'deploy:refs/heads/main', session: SESSION }] });
+  });
+
+  it('verdict fields: non-deploy-ref, dry-run and identity-unavailable carry their details and lanes exactly', () => {
+    expect(PG.simulate(agent('git push origin main:feature/x'), script()).verdict).toStrictEqual({ _tag: 'Allow', reason: 'non-deploy-ref', reasons: ['non-deploy-ref'], details: [], lanes: [], lane: null, fresh: [] });
+    expect(PG.simulate(agent('cd $D && git push origin main:feature/x'), script()).verdict).toStrictEqual({ _tag: 'Allow', reason: 'non-deploy-ref', reasons: ['non-deploy-ref', 'dir-uncertain'], details: ['dir-uncertain'], lanes: [], lane: null, fresh: [] });
+    expect(PG.simulate(agent('git push origin "$B"', { dry_run: true }), script()).verdict).toStrictEqual({
+      _tag: 'AllowLoud', reason: 'dry-run', reasons: ['dry-run', 'fallback-classification'], details: ['fallback-classification'], lanes: ['deploy:refs/heads/main'], lane: 'deploy:refs/heads/main', fresh: [],
+    });
+    expect(PG.simulate(agent('cd $D && git push origin main release/2.4'), script({ identity: () => ({ ok: false }) })).verdict).toStrictEqual({
+      _tag: 'AllowLoud', reason: 'identity-unavailable', reasons: ['identity-unavailable', 'dir-uncertain'], details: ['dir-uncertain'], lanes: ['deploy:refs/heads/main', 'deploy:refs/heads/release/2.4'], lane: 'deploy:refs/heads/main', fresh: [],
+    });
+  });
 });
 
 describe('helpers and rendering (PG-33 … PG-36)', () => {
