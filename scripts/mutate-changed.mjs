@@ -10,7 +10,6 @@
 // dependency; the patterns are the same ones Stryker expands.
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import picomatch from 'picomatch';
@@ -57,7 +56,7 @@ const runModule = (name, deadline) =>
   });
 
 const main = async () => {
-  const { Command } = createRequire(new URL('../packages/hooks/package.json', import.meta.url))('commander');
+  const { Command } = await import('./commander.mjs');
   const program = new Command('mutate-changed')
     .description('mutation scores of the kernel decision modules changed since a revision (report only)')
     .option('--since <rev>', 'the change is <rev>..HEAD', process.env.ARBITER_MUTATE_SINCE || 'HEAD~1')

@@ -4,9 +4,7 @@
 // wall time. Score = (killed + timeout) / (killed + timeout + survived + no coverage); compile errors, runtime
 // errors and ignored mutants are left out (docs/testing.md "Mutation testing"). Exit 1 when a module is under
 // --min (default 0: report only). Not part of `npm test`: it takes minutes per module on two cores.
-// commander as the verbs use it (packages/hooks pins 14.x; the root's hoisted copy is an old one a dev tool pulls in)
-import { createRequire } from 'node:module';
-const { Command } = createRequire(new URL('../packages/hooks/package.json', import.meta.url))('commander');
+import { Command } from './commander.mjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Stryker } from '@stryker-mutator/core';

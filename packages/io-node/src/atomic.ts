@@ -38,19 +38,23 @@ export const tempSuffix = (): string =>
 /** Outcome of an exclusive create: `Created`, `Exists` (someone else won), or an `FsError`. */
 export type ExclusiveResult = { readonly _tag: 'Created' } | { readonly _tag: 'Exists' } | FsError;
 
+/** Options of {@link createExclusive}. */
+export interface ExclusiveOptions {
+  /** Path of the temporary file, in the same directory (default `<path>.tmp-<unique suffix>`). */
+  readonly tmp?: string;
+  /** Creation mode of the file (default 0600, less the umask). */
+  readonly mode?: number;
+}
+
 /**
  * Publish `data` at `path` only if `path` does not exist yet, all-or-nothing: the content is written to a temp
  * file first and then hard-linked to `path` (link(2) fails with EEXIST atomically), so no reader ever sees a
- * partial file. `tmp` names the temporary file (same directory); `mode` is its creation mode (default 0600, less
- * the umask). Falls back to `O_EXCL` create + write where hard links are refused (EPERM, ENOTSUP, EXDEV;
+ * partial file. Falls back to `O_EXCL` create + write where hard links are refused (EPERM, ENOTSUP, EXDEV;
  * session-lock.md §6.4 F9). Never throws.
  */
-export const createExclusive = (
-  path: string,
-  data: string,
-  tmp: string = join(dirname(path), `${basename(path)}.tmp-${tempSuffix()}`),
-  mode = 0o600,
-): ExclusiveResult => {
+export const createExclusive = (path: string, data: string, opts: ExclusiveOptions = {}): ExclusiveResult => {
+  const tmp = opts.tmp ?? join(dirname(path), `${basename(path)}.tmp-${tempSuffix()}`);
+  const mode = opts.mode ?? 0o600;
   const dir = dirname(path);
   try {
     let fd: number;

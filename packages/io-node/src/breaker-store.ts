@@ -165,7 +165,7 @@ export const fsBreakerStore = (dir: string, options: FsBreakerStoreOptions = {})
     }
     const data = `${breaker.encodeBook(book)}\n${TRAILER}${JSON.stringify({ commit: commitId, parent })}\n`;
     options.beforeLink?.();
-    const r = createExclusive(target, data, join(dir, `${FILE_PREFIX}tmp-${tempSuffix()}`));
+    const r = createExclusive(target, data, { tmp: join(dir, `${FILE_PREFIX}tmp-${tempSuffix()}`) });
     if (r._tag === 'Exists') return E.right({ _tag: 'Conflict' });
     if (r._tag === 'FsError') return E.left(fail(r.code));
     const linkedAt = now();

@@ -123,7 +123,7 @@ export const fsCommitmentStore = (runtimeDir: string, opts: { readonly now?: () 
         return errnoCode(e) === 'ENOENT' ? E.right({ _tag: 'Conflict' }) : E.left(unavailable(errnoCode(e)));
       }
     }
-    const r = createExclusive(file(expected + 1), actionClaim.encodeStoreFile(records), join(dir, `commitments.tmp-${tempSuffix()}`));
+    const r = createExclusive(file(expected + 1), actionClaim.encodeStoreFile(records), { tmp: join(dir, `commitments.tmp-${tempSuffix()}`) });
     if (r._tag === 'Exists') return E.right({ _tag: 'Conflict' });
     if (r._tag === 'FsError') return E.left(unavailable(r.code));
     // We re-created a number that garbage collection had removed: it was beyond the newest COMMITMENT_GEN_KEEP

@@ -310,7 +310,7 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
     step('mkdir'); // createExclusive creates the directory
     step('link');
     const path = join(lanesDir, `${key}.json.${g + 1}`);
-    const r = createExclusive(path, text, undefined, recs.length > 0 ? GEN_MODE_PENDING : GEN_MODE_PROJECTED);
+    const r = createExclusive(path, text, { mode: recs.length > 0 ? GEN_MODE_PENDING : GEN_MODE_PROJECTED });
     if (r._tag === 'Exists') return null;
     if (r._tag === 'FsError') throw new Fail(r.code);
     const after = listLane(key);

@@ -159,7 +159,7 @@ export const fsLockStore = (stateDir: string, opts: FsLockStoreOptions = {}): Lo
         r = errnoCode(e) === 'EEXIST' ? { _tag: 'Exists' } : { _tag: 'FsError', code: errnoCode(e), path: target };
       }
     } else {
-      r = createExclusive(target, data, join(dir, `session-lock-${hash}.json.tmp-${tempSuffix()}`)); // F5 (+F9)
+      r = createExclusive(target, data, { tmp: join(dir, `session-lock-${hash}.json.tmp-${tempSuffix()}`) }); // F5 (+F9)
     }
     if (r._tag === 'Exists') return E.right({ _tag: 'Conflict' });
     if (r._tag === 'FsError') return E.left(fail(r.code));

@@ -74,7 +74,7 @@ export const nodeStateLockFiles = (pid: number = process.pid): StateLockFiles =>
   touch: (path, atMs) => attempt('touching the lock', () => utimesSync(path, atMs / 1000, atMs / 1000)),
   createExclusive: (path, body) => () => {
     const tmp = `${path}.${pid}.${tempSuffix()}.tmp`;
-    const r = createExclusive(path, body, tmp);
+    const r = createExclusive(path, body, { tmp });
     if (r._tag === 'Created') return Promise.resolve(E.right('Won' as const));
     if (r._tag === 'Exists') return Promise.resolve(E.right('Lost' as const));
     return Promise.resolve(E.left<StateLockFilesError>({ _tag: 'StateLockFilesError', code: r.code, detail: `creating the lock: ${r.code}` }));
