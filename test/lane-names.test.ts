@@ -4,7 +4,7 @@
  * - every `deploy:` + ref is a lane name the record codec accepts;
  * - a lane or session id printed in a message is one copy-pasteable shell word (printable ASCII only): read back by
  *   the verbs' own argument rules, and by a real bash, it is exactly the name; distinct names print distinctly;
- * - the model-facing sanitisers drop bidi controls and invisible characters (hooks.md §4 rule 0).
+ * - the model-facing sanitizers drop bidi controls and invisible characters (hooks.md §4 rule 0).
  *
  * The bash cross-check runs `bash -c` on words produced by `showWord` on purpose: what is under test is that a shell
  * reads them back as the name. It never runs anything else.
@@ -175,7 +175,7 @@ describe('lanes and session ids as the messages print them (issue 12, push-gate.
   });
 });
 
-describe('model-facing sanitisers drop bidi controls and invisible characters (hooks.md §4 rule 0)', () => {
+describe('model-facing sanitizers drop bidi controls and invisible characters (hooks.md §4 rule 0)', () => {
   const PLANTED = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e', '\u200f', '\u061c', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u180e', '\u{e0041}', '\ufe0f', '\u3164'];
   const plant = (s: string, at: ReadonlyArray<[number, number]>): string => {
     const cps = Array.from(s);

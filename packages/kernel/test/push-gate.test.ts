@@ -1092,7 +1092,7 @@ describe('context (PG-38) and verbs', () => {
     expect(PG.laneClaimOutcome('deploy:x', { _tag: 'Lost', holder_handle: 'b@y' }).message).toBe('arbiter: lane deploy:x was lost — its lease ran out and it is now held by @b.');
   });
 
-  it('lane-cli (push-gate.md §11): a halt reason is accepted exactly when it has 1–200 characters once sanitised; otherwise exit 2 naming the limit and the length', () => {
+  it('lane-cli (push-gate.md §11): a halt reason is accepted exactly when it has 1–200 characters once sanitized; otherwise exit 2 naming the limit and the length', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string({ maxLength: 260 }), fc.string({ minLength: 195, maxLength: 210 }), fc.constant(' \t\n')), (reason) => {
         const n = PG.safeReason(reason, Number.POSITIVE_INFINITY).length;

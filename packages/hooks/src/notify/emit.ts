@@ -35,7 +35,7 @@ export type EmitResult = 'off' | 'queued' | 'overflow' | 'invalid' | 'failed';
  *
  * - outside a repository, or when the configuration has no `notify.webhooks` entry: `off`, nothing written;
  * - an event that does not read (`notify.normalizeEvent`): `invalid`, nothing written;
- * - else one masked, sanitised line appended to `<runtime dir>/notify/outbox.ndjson` (`queued`; `overflow` when the
+ * - else one masked, sanitized line appended to `<runtime dir>/notify/outbox.ndjson` (`queued`; `overflow` when the
  *   outbox is full and the event was only counted) and a detached `arbiter notify flush` started.
  *
  * Synchronous, bounded (a few small file operations and one spawn), never throws, never waits on the network.

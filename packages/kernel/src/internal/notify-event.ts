@@ -32,7 +32,7 @@ const field = (u: unknown): string | null => (typeof u === 'string' ? sanitizeLi
 
 /**
  * Read an event from anything (an outbox line, an emitter's argument): the known fields of its kind, each string
- * masked, sanitised ({@link sanitizeLine}) and cut to {@link FIELD_MAX}; unknown fields dropped. Total.
+ * masked, sanitized ({@link sanitizeLine}) and cut to {@link FIELD_MAX}; unknown fields dropped. Total.
  * @returns the event, or `null` when the kind is unknown or a required field is missing or of the wrong type.
  */
 export const normalizeEvent = (u: unknown): NotifyEvent | null => {

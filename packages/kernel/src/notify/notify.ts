@@ -160,7 +160,7 @@ export const notifySettings = (raw: unknown, env: (name: string) => string | und
 // ───────────────────────────── body (docs/notify.md §3) ─────────────────────────────
 
 /**
- * A value inside Slack `mrkdwn` text (docs/notify.md §6 S2): sanitised ({@link sanitizeLine}: controls and bidi or
+ * A value inside Slack `mrkdwn` text (docs/notify.md §6 S2): sanitized ({@link sanitizeLine}: controls and bidi or
  * zero-width characters removed, one line) and cut to `max` code points, then `&`, `<`, `>` escaped as Slack asks,
  * so no value can open a link, a mention (`<!channel>`) or a tag. Total.
  */

@@ -285,7 +285,7 @@ export const sessionArgError = (session: unknown): CliOutcome | null => {
 
 /**
  * `lane halt` argument validation (push-gate.md §11): `null` when valid, else the C-BADARG usage error (exit 2). The
- * session is read by {@link sessionArg}; the reason must have 1–`HALT_REASON_MAX` characters once sanitised
+ * session is read by {@link sessionArg}; the reason must have 1–`HALT_REASON_MAX` characters once sanitized
  * (`safeReason`); the error says how many it had.
  */
 export const haltArgs = (session: unknown, reason: unknown): CliOutcome | null => {
