@@ -311,6 +311,10 @@ const ROWS: ReadonlyArray<Row> = [
   unknownFlag(['presence', 'publish'], ['--session', 's1']),
   { argv: ['presence', 'publish'], code: 2, err: "required option '--session <id>' not specified" },
   { argv: ['presence', 'publish', '--session', ''], code: 2, err: '--session must not be empty' },
+  // removing forgotten sessions' records (presence.md §12)
+  ...helps(['presence', 'prune']),
+  unknownFlag(['presence', 'prune']),
+  { argv: ['presence', 'prune', '--older-than', '0'], code: 2, err: '--older-than must be a whole number of days from 1 to 3650' },
 ];
 
 /** Every command path of the verbs (commander), without the `hook` stub the dispatcher answers itself. */
