@@ -955,8 +955,9 @@ describe('observeEvidence verdicts and effects whole (action-claim.md §5.5)', (
     const stale = rec('sess-A', 'merge', NOW - ac.EXPIRY_MS - 1);
     const foreign = rec('sess-B', 'push', NOW - 10);
     const closedPush = rec('sess-A', 'push', NOW - 3000, { status: 'withdrawn', closedAt: NOW - 5, externalKey: 'actionclaim:x' });
+    const fix = rec('sess-A', 'fix', NOW - 4000);
     const cmd = 'A=1 git push origin main\t&& npm test -- --run\n';
-    const out = run([stale, push, foreign, closedPush, rerun], { toolInput: { command: cmd }, toolUseId: 'u'.repeat(300) });
+    const out = run([stale, push, foreign, closedPush, fix, rerun], { toolInput: { command: cmd }, toolUseId: 'u'.repeat(300) });
     const ev = (lemma: Lemma, command: string) => ({ kind: 'command', lemma, command, toolUseId: 'u'.repeat(256), at: NOW });
     expect(out).toStrictEqual({
       _tag: 'Done',
@@ -1034,6 +1035,8 @@ describe('command outcome and the Codex push report at their edges (action-claim
     expect(out(42)).toBe('unknown');
     expect(out('  Exit Code : +0  \nTo /srv/r.git\n ! [rejected] main -> main')).toBe('succeeded');
     expect(out('exitcode:-3')).toBe('failed');
+    expect(out('Exit code: 127\nEverything up-to-date')).toBe('failed');
+    expect(out('Exit code: -0')).toBe('succeeded');
     expect(out('Exit code: 0 then')).toBe('unknown');
     expect(out('Exit code: 1234567890123456')).toBe('unknown');
     expect(out(`Exit code:${' '.repeat(190)}0`)).toBe('unknown');
@@ -1259,6 +1262,9 @@ describe('record codec and classifier edges (action-claim.md §2, action-claim.m
     for (const q of ['"', "'", '\u201c', '\u201d', '\u2018', '\u2019', '`']) expect(ac.classifyActionClaim(`${q}I'll push`)).toEqual({ claim: false });
     expect(ac.classifyActionClaim('"I\'ll push" and then I\'ll merge.')).toEqual({ claim: true, lemma: 'merge', span: "I'll merge" });
     expect(ac.classifyActionClaim('«I\'ll push')).toEqual({ claim: true, lemma: 'push', span: "I'll push" });
+    // AC-P1: only a string is read; a list holding a claim is no text.
+    expect(ac.classifyActionClaim(["I'll push"])).toEqual({ claim: false });
+    expect(ac.classifyActionClaim({ toString: () => "I'll push" })).toEqual({ claim: false });
     expect(ac.verbForms('merge')).toContain('merg');
     expect(ac.participles('rerun')).toEqual(['rerunning', 're-running']);
   });
