@@ -1269,3 +1269,62 @@ describe('record codec and classifier edges (action-claim.md §2, action-claim.m
     expect(ac.participles('rerun')).toEqual(['rerunning', 're-running']);
   });
 });
+
+describe('edges the 2026-12-06 mutation run left open (action-claim.md §4, action-claim.md §5.2, action-claim.md §5.3, action-claim.md §6)', () => {
+  it('the Codex readers anchor at the line start: `To <remote>`, Everything up-to-date and the exit-code line; no default push', () => {
+    expect(ac.pushReportOutcome('Pushed To /srv/r.git\n   e7e9dd4..14ae7a0  main -> main')).toBe('unknown');
+    expect(ac.pushReportOutcome('Not Everything up-to-date')).toBe('unknown');
+    const codex = (resp: unknown, isPush?: boolean) => ac.commandOutcome('codex', { command: 'git push' }, resp, isPush);
+    expect(codex('x Exit code: 0', false)).toBe('unknown');
+    expect(codex('\nExit code: 0', false)).toBe('unknown');
+    // Without the command's lemmas a success report proves nothing (isPush defaults to false).
+    expect(codex('Everything up-to-date')).toBe('unknown');
+    expect(codex('error: no')).toBe('failed');
+  });
+
+  it('FE-P5: a push among other lemmas still reads the push report; only git is read for git subcommands', () => {
+    const report = 'To /srv/r.git\n   e7e9dd4..14ae7a0  main -> main\n';
+    expect(ac.observeEvidence(evFacts({ agent: 'codex', toolInput: { command: 'npm test && git push' }, toolResponse: report }))).toEqual({ _tag: 'Need', probe: { _tag: 'TopicCommitments', topic: 'sess-A' } });
+    expect([...ac.classifyCommand('hg push')]).toEqual([]);
+    expect([...ac.classifyCommand('svn merge x')]).toEqual([]);
+  });
+
+  it('tokenize strips only leading ( { ! and trailing ) }, whole runs of them', () => {
+    expect(ac.tokenize('echo a!b')).toEqual(['echo', 'a!b']);
+    expect(ac.tokenize('echo a}b')).toEqual(['echo', 'a}b']);
+    expect(ac.tokenize('!!git push')).toEqual(['git', 'push']);
+    expect(ac.tokenize('git}} x')).toEqual(['git', 'x']);
+  });
+
+  it('an absent action-patterns list is empty (action-claim.md §5.4): no command delivers those lemmas', () => {
+    for (const cmd of ['Stryker was here', 'kubectl rollout restart x', 'deploy', './deploy.sh', 'relaunch'])
+      for (const cfg of [{ enabled: true, evidence: {} }, { enabled: true, evidence: { action_patterns: {} } }])
+        for (const l of ac.ACTION_PATTERN_LEMMAS) expect(ac.classifyCommand(cmd, cfg).has(l)).toBe(false);
+  });
+
+  it('effective status: a closed record stays closed past its expiry; housekeeping spares a record at its expiry instant', () => {
+    const d = rec('s', 'push', NOW - ac.EXPIRY_MS - 10, { status: 'delivered', closedAt: NOW - ac.EXPIRY_MS });
+    expect(ac.effectiveStatus(d, NOW)).toBe('delivered');
+    expect(ac.decideCliClose([d], 'done', d.id, null, NOW).outcome.message).toBe(`Commitment ${d.id} is already delivered; nothing changed.`);
+    const m = rec('sess-A', 'merge', NOW - ac.EXPIRY_MS);
+    expect(m.expiresAt).toBe(NOW);
+    expect(ac.expiryHousekeeping([m], 'sess-A', NOW)).toEqual([]);
+    expect((claimOn([m], "I'll push") as { effects: ReadonlyArray<ac.Effect> }).effects.map((e) => e._tag)).toEqual(['CommitmentCreate', 'Audit']);
+  });
+
+  it('a replayed create changes nothing, after a restatement or after the record closed', () => {
+    const created = rec('s', 'push', NOW - 5000);
+    const restated = { ...created, restatedAt: NOW - 100, restatements: 1, lastSpan: 'again' };
+    expect(ac.applyEffects([restated], [{ _tag: 'CommitmentCreate', record: created }], NOW)).toEqual([restated]);
+    const closed = { ...created, status: 'withdrawn' as const, closedAt: NOW - 1 };
+    expect(ac.applyEffects([closed], [{ _tag: 'CommitmentCreate', record: created }], NOW)).toEqual([closed]);
+  });
+
+  it('the open block breaks a createdAt tie by id whatever the input order', () => {
+    const a = rec('s', 'push', NOW - 100);
+    const b = rec('s', 'merge', NOW - 100);
+    const lines = (rs: Commitment[]) => ac.renderOpenCommitments(rs, NOW)!.split('\n').slice(1, 3);
+    expect(lines([a, b])).toEqual(lines([b, a]));
+    expect(lines([a, b])[0]).toContain(a.id < b.id ? a.id : b.id);
+  });
+});
