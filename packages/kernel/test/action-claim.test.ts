@@ -911,7 +911,7 @@ describe('store semantics at their edges (action-claim.md §3 "Applying the effe
     expect(ac.applyEffects([a], [refresh({ id: 'c-other' })], NOW)).toEqual([a]);
     expect(ac.applyEffects([a], [refresh({})], a.expiresAt + 1)).toEqual([a]);
     const b = rec('s', 'merge', NOW - 4000);
-    expect(ac.applyEffects([b, a], [{ ...refresh({}), id: a.id }], NOW)[0]).toEqual(b);
+    expect(ac.applyEffects([b, a], [refresh({})], NOW)).toEqual([b, { ...a, expiresAt: NOW + ac.EXPIRY_MS, lastSpan: 'new', restatedAt: NOW, restatements: 2 }]);
   });
 
   it('a close applies to a stored-open record only (an effectively expired one included); audits change nothing', () => {
