@@ -796,3 +796,535 @@ describe('text helpers (hooks.md §4)', () => {
     expect(shortId('  abcdefghijk')).toBe('abcdefgh');
   });
 });
+
+// ── whole verdicts and effects, store semantics and the command readers at their edges (issue 15) ──
+
+/** A record of `topic` and `lemma` with every field chosen (the openRecord defaults overridden by `o`). */
+const rec = (topic: string, lemma: Lemma, createdAt: number, o: Partial<Commitment> = {}): Commitment => ({ ...openRecord(topic, lemma, createdAt), ...o });
+const claimOn = (value: ReadonlyArray<Commitment>, message: string, sessionId: unknown = 'sess-A', now = NOW) =>
+  ac.observeClaim({ enabled: true, sessionId, message, now, topicCommitments: { ok: true, value } });
+
+describe('observeClaim verdicts and effects whole (action-claim.md §3)', () => {
+  it('Refreshed: housekeeping first, then the refresh (expiry max(old, now + 6 h), the new span, restatements + 1) and its audit', () => {
+    const same = rec('sess-A', 'push', NOW - 60_000, { restatements: 2, lastSpan: 'old' });
+    const stale = rec('sess-A', 'merge', NOW - ac.EXPIRY_MS - 1);
+    const closed = rec('sess-A', 'fix', NOW - ac.EXPIRY_MS - 5, { status: 'delivered', closedAt: NOW - 9 });
+    expect(claimOn([stale, closed, same], "Ok.  I'll\tpush it now")).toStrictEqual({
+      _tag: 'Done',
+      outcome: { _tag: 'Refreshed', reasons: ['refreshed'], id: same.id, lemma: 'push' },
+      effects: [
+        { _tag: 'CommitmentClose', id: stale.id, status: 'expired', closedAt: NOW, evidence: null, note: null },
+        { _tag: 'CommitmentRefresh', id: same.id, expiresAt: NOW + ac.EXPIRY_MS, lastSpan: "I'll push", restatedAt: NOW, restatements: 3 },
+        { _tag: 'Audit', policy: 'action-claim', event: 'refreshed', id: same.id, lemma: 'push', topic: 'sess-A', details: { restatements: 3 } },
+      ],
+    });
+    // CM-P5: an expiry already later than now + 6 h is kept.
+    const later = rec('sess-A', 'push', NOW - 60_000, { expiresAt: NOW + ac.EXPIRY_MS + 5 });
+    const r = claimOn([later], "I'll push") as { effects: ReadonlyArray<ac.Effect> };
+    expect(r.effects[0]).toMatchObject({ _tag: 'CommitmentRefresh', expiresAt: NOW + ac.EXPIRY_MS + 5 });
+  });
+
+  it('Registered: the whole record of action-claim.md §4 and its audit; the audit topic keeps the session charset only', () => {
+    const sid = 'sess A/β:1';
+    const key = ac.externalKey(sid, 'merge');
+    const id = ac.commitmentId(key, NOW);
+    expect(claimOn([], 'Tests pass. Going to merge\u200b now.', sid)).toStrictEqual({
+      _tag: 'Done',
+      outcome: { _tag: 'Registered', reasons: ['registered'], id, lemma: 'merge' },
+      effects: [
+        {
+          _tag: 'CommitmentCreate',
+          record: { id, externalKey: key, topic: sid, lemma: 'merge', span: 'Going to merge', lastSpan: 'Going to merge', createdAt: NOW, expiresAt: NOW + ac.EXPIRY_MS, restatedAt: NOW, restatements: 0, status: 'open', closedAt: null, evidence: null, note: null },
+        },
+        { _tag: 'Audit', policy: 'action-claim', event: 'registered', id, lemma: 'merge', topic: 'sessA:1', details: {} },
+      ],
+    });
+    expect(ac.auditTopic('\u00e9\u00e9')).toBe('unknown');
+    expect(ac.auditTopic('x'.repeat(200))).toBe('x'.repeat(128));
+  });
+
+  it('CM-P4 cap counts active actionclaim: records of this topic only: other topics, other key kinds and expired records do not count', () => {
+    const others = (['restart', 'redeploy', 'deploy', 'merge', 'revert'] as const).map((l, i) => rec('sess-A', l, NOW - 1000 * (i + 1)));
+    const capped = claimOn(others, "I'll push");
+    expect(capped).toStrictEqual({
+      _tag: 'Done',
+      outcome: { _tag: 'CapReached', reasons: ['per-topic-cap'], lemma: 'push', open: 5 },
+      effects: [{ _tag: 'Audit', policy: 'action-claim', event: 'per-topic-cap', id: null, lemma: 'push', topic: 'sess-A', details: { cap: 5, open: 5 } }],
+    });
+    const four = others.slice(0, 4);
+    const foreignKey = rec('sess-A', 'rebase', NOW - 10, { externalKey: 'manual:0123456789abcdef' });
+    const otherTopic = rec('sess-B', 'rerun', NOW - 10);
+    const expired = rec('sess-A', 'relaunch', NOW - ac.EXPIRY_MS - 1);
+    const reg = claimOn([...four, foreignKey, otherTopic, expired], "I'll push");
+    expect(reg).toMatchObject({ outcome: { _tag: 'Registered' } });
+    // Housekeeping closes only this topic's expired record, before the create.
+    expect((reg as { effects: ReadonlyArray<ac.Effect> }).effects.map((e) => e._tag)).toEqual(['CommitmentClose', 'CommitmentCreate', 'Audit']);
+    expect((reg as { effects: ReadonlyArray<ac.Effect> }).effects[0]).toMatchObject({ id: expired.id, status: 'expired' });
+    // A record of another topic with this very key (as a store answering the wrong topic would give) is not "the same".
+    const foreignSame = rec('sess-B', 'push', NOW - 10, { externalKey: ac.externalKey('sess-A', 'push') });
+    expect(claimOn([foreignSame], "I'll push")).toMatchObject({ outcome: { _tag: 'Registered' } });
+    // CapReached keeps the housekeeping effects before its audit.
+    expect((claimOn([...others, expired], "I'll push") as { effects: ReadonlyArray<ac.Effect> }).effects.map((e) => e._tag)).toEqual(['CommitmentClose', 'Audit']);
+  });
+
+  it('CM-P8 clamp: a claim past 16 384 units is not seen; one ending at the limit is', () => {
+    const pad = (n: number) => 'x'.repeat(n);
+    expect(claimOn([], `${pad(ac.MESSAGE_CLAMP - 11)}. I'll push`)).toMatchObject({ outcome: { _tag: 'Registered' } });
+    expect(claimOn([], `${pad(ac.MESSAGE_CLAMP - 10)}. I'll push`)).toMatchObject({ outcome: { reasons: ['no-claim'] } });
+  });
+
+  it('runStep refuses a step that asks for a second probe', () => {
+    expect(() => ac.runStep(() => ({ _tag: 'Need', probe: { _tag: 'TopicCommitments', topic: 's' } }), () => ({ ok: true, value: [] }))).toThrow('probe requested twice');
+  });
+});
+
+describe('store semantics at their edges (action-claim.md §3 "Applying the effects", hooks.md §5 rule 4)', () => {
+  const create = (r: Commitment): ac.Effect => ({ _tag: 'CommitmentCreate', record: r });
+  it('a create: replayed id dropped; same key active → refresh (span only when newer); cap of 5 per topic for actionclaim: keys', () => {
+    const a = rec('s', 'push', NOW - 5000, { restatements: 4, lastSpan: 'old span' });
+    expect(ac.applyEffects([a], [create({ ...a, lastSpan: 'other' })], NOW)).toEqual([a]);
+    const newer = rec('s', 'push', NOW - 100, { lastSpan: 'new span' });
+    expect(ac.applyEffects([a], [create(newer)], NOW)).toEqual([{ ...a, expiresAt: newer.expiresAt, lastSpan: 'new span', restatedAt: NOW - 100, restatements: 5 }]);
+    const older = rec('s', 'push', NOW - 9000, { lastSpan: 'older span' });
+    expect(ac.applyEffects([a], [create(older)], NOW)).toEqual([{ ...a, restatements: 5 }]);
+    // The same key, but not active: a new record is appended after the old one.
+    const gone = { ...a, status: 'withdrawn' as const, closedAt: NOW - 1 };
+    expect(ac.applyEffects([gone], [create(newer)], NOW)).toEqual([gone, newer]);
+    const five = (['restart', 'redeploy', 'deploy', 'merge', 'revert'] as const).map((l, i) => rec('s', l, NOW - 1000 * (i + 1)));
+    expect(ac.applyEffects(five, [create(newer)], NOW)).toEqual(five);
+    const manual = rec('s', 'fix', NOW, { externalKey: 'manual:1' });
+    expect(ac.applyEffects(five, [create(manual)], NOW)).toEqual([...five, manual]);
+    const elsewhere = rec('t', 'push', NOW);
+    expect(ac.applyEffects(five, [create(elsewhere)], NOW)).toEqual([...five, elsewhere]);
+    const fourAndManual = [...five.slice(0, 4), { ...five[4]!, externalKey: 'manual:2' }];
+    expect(ac.applyEffects(fourAndManual, [create(newer)], NOW)).toEqual([...fourAndManual, newer]);
+    const fourAndExpired = [...five.slice(0, 4), rec('s', 'rebase', NOW - ac.EXPIRY_MS - 1)];
+    expect(ac.applyEffects(fourAndExpired, [create(newer)], NOW)).toHaveLength(6);
+  });
+
+  it('a refresh: only of an active id; a replay (same restatedAt) changes nothing; nothing moves back in time', () => {
+    const a = rec('s', 'push', NOW - 5000, { restatements: 1, lastSpan: 'old' });
+    const refresh = (o: Partial<Extract<ac.Effect, { _tag: 'CommitmentRefresh' }>>): ac.Effect => ({ _tag: 'CommitmentRefresh', id: a.id, expiresAt: NOW + ac.EXPIRY_MS, lastSpan: 'new', restatedAt: NOW, restatements: 2, ...o });
+    expect(ac.applyEffects([a], [refresh({})], NOW)).toEqual([{ ...a, expiresAt: NOW + ac.EXPIRY_MS, lastSpan: 'new', restatedAt: NOW, restatements: 2 }]);
+    expect(ac.applyEffects([a], [refresh({ restatedAt: a.restatedAt })], NOW)).toEqual([a]);
+    expect(ac.applyEffects([a], [refresh({ restatedAt: NOW - 9000, expiresAt: NOW, restatements: 7 })], NOW)).toEqual([{ ...a, restatements: 7 }]);
+    expect(ac.applyEffects([a], [refresh({ id: 'c-other' })], NOW)).toEqual([a]);
+    expect(ac.applyEffects([a], [refresh({})], a.expiresAt + 1)).toEqual([a]);
+    const b = rec('s', 'merge', NOW - 4000);
+    expect(ac.applyEffects([b, a], [refresh({})], NOW)).toEqual([b, { ...a, expiresAt: NOW + ac.EXPIRY_MS, lastSpan: 'new', restatedAt: NOW, restatements: 2 }]);
+  });
+
+  it('a close applies to a stored-open record only (an effectively expired one included); audits change nothing', () => {
+    const a = rec('s', 'push', NOW - ac.EXPIRY_MS - 10);
+    const close: ac.Effect = { _tag: 'CommitmentClose', id: a.id, status: 'withdrawn', closedAt: NOW, evidence: null, note: 'why' };
+    const closed = ac.applyEffects([a], [close], NOW);
+    expect(closed).toEqual([{ ...a, status: 'withdrawn', closedAt: NOW, evidence: null, note: 'why' }]);
+    expect(ac.applyEffects(closed, [{ ...close, status: 'delivered', closedAt: NOW + 1, note: 'again' }], NOW + 1)).toEqual(closed);
+    const audit: ac.Effect = { _tag: 'Audit', policy: 'action-claim', event: 'registered', id: a.id, lemma: 'push', topic: 's', details: {} };
+    expect(ac.applyEffects([a], [audit], NOW)).toEqual([a]);
+  });
+
+  it('pruning: a record closed (or effectively expired) for exactly 7 days is kept, one ms longer is dropped', () => {
+    const W = ac.PRUNE_AFTER_MS;
+    const closedAt = NOW - W;
+    const c = rec('s', 'push', NOW - W - 1000, { status: 'delivered', closedAt });
+    const e = rec('s', 'merge', NOW - W - ac.EXPIRY_MS);
+    expect(e.expiresAt).toBe(NOW - W);
+    const open = rec('s', 'fix', NOW - 10);
+    expect(ac.applyEffects([c, e, open], [], NOW)).toEqual([c, e, open]);
+    expect(ac.applyEffects([c, e, open], [], NOW + 1)).toEqual([open]);
+    expect(ac.applyEffects([c, e, open], [], NOW - 1)).toEqual([c, e, open]);
+  });
+
+  it('sameRecords: equal lists only', () => {
+    const a = rec('s', 'push', NOW);
+    const b = rec('s', 'merge', NOW);
+    expect(ac.sameRecords([a, b], [{ ...a }, { ...b }])).toBe(true);
+    expect(ac.sameRecords([a, b], [a])).toBe(false);
+    expect(ac.sameRecords([a], [a, b])).toBe(false);
+    expect(ac.sameRecords([a, b], [a, { ...b, restatements: 1 }])).toBe(false);
+    expect(ac.sameRecords([], [])).toBe(true);
+  });
+});
+
+describe('observeEvidence verdicts and effects whole (action-claim.md §5.5)', () => {
+  const run = (value: ReadonlyArray<Commitment>, o: Partial<ac.EvidenceFacts>) => ac.observeEvidence({ ...evFacts(o), topicCommitments: { ok: true, value } });
+  it('Delivered: housekeeping first, then one close and one follow-through audit per matching active record of this topic', () => {
+    const push = rec('sess-A', 'push', NOW - 1000);
+    const rerun = rec('sess-A', 'rerun', NOW - 2000);
+    const stale = rec('sess-A', 'merge', NOW - ac.EXPIRY_MS - 1);
+    const foreign = rec('sess-B', 'push', NOW - 10);
+    const closedPush = rec('sess-A', 'push', NOW - 3000, { status: 'withdrawn', closedAt: NOW - 5, externalKey: 'actionclaim:x' });
+    const fix = rec('sess-A', 'fix', NOW - 4000);
+    const cmd = 'A=1 git push origin main\t&& npm test -- --run\n';
+    const out = run([stale, push, foreign, closedPush, fix, rerun], { toolInput: { command: cmd }, toolUseId: 'u'.repeat(300) });
+    const ev = (lemma: Lemma, command: string) => ({ kind: 'command', lemma, command, toolUseId: 'u'.repeat(256), at: NOW });
+    expect(out).toStrictEqual({
+      _tag: 'Done',
+      outcome: {
+        _tag: 'Delivered',
+        reasons: ['delivered'],
+        delivered: [
+          { id: push.id, lemma: 'push', command: 'A=1 git push origin main' },
+          { id: rerun.id, lemma: 'rerun', command: 'npm test -- --run' },
+        ],
+      },
+      effects: [
+        { _tag: 'CommitmentClose', id: stale.id, status: 'expired', closedAt: NOW, evidence: null, note: null },
+        { _tag: 'CommitmentClose', id: push.id, status: 'delivered', closedAt: NOW, evidence: ev('push', 'A=1 git push origin main'), note: null },
+        { _tag: 'Audit', policy: 'follow-through', event: 'delivered', id: push.id, lemma: 'push', topic: 'sess-A', details: {} },
+        { _tag: 'CommitmentClose', id: rerun.id, status: 'delivered', closedAt: NOW, evidence: ev('rerun', 'npm test -- --run'), note: null },
+        { _tag: 'Audit', policy: 'follow-through', event: 'delivered', id: rerun.id, lemma: 'rerun', topic: 'sess-A', details: {} },
+      ],
+    });
+    const noId = run([push], { toolUseId: 42 }) as { effects: ReadonlyArray<ac.Effect> };
+    expect(noId.effects[0]).toMatchObject({ evidence: { toolUseId: null } });
+    // The evidence command is masked, then cut to 200 code points.
+    const long = run([push], { toolInput: { command: `git push ${'o'.repeat(300)}` } }) as { outcome: ac.EvidenceVerdict };
+    expect(long.outcome._tag === 'Delivered' && long.outcome.delivered[0]!.command).toBe(`git push ${'o'.repeat(190)}\u2026`);
+  });
+
+  it('no-open-commitment keeps the housekeeping effects; a record of another topic is never delivered', () => {
+    const stale = rec('sess-A', 'push', NOW - ac.EXPIRY_MS - 1);
+    const foreign = rec('sess-B', 'push', NOW - 10);
+    expect(run([stale, foreign], {})).toStrictEqual({
+      _tag: 'Done',
+      outcome: { _tag: 'NoEvidence', reasons: ['no-open-commitment'] },
+      effects: [{ _tag: 'CommitmentClose', id: stale.id, status: 'expired', closedAt: NOW, evidence: null, note: null }],
+    });
+    expect(ac.observeEvidence({ ...evFacts({}), topicCommitments: { ok: false, error: { kind: 'busy', detail: 'x' } } })).toStrictEqual({ _tag: 'Done', outcome: { _tag: 'NoEvidence', reasons: ['store-unavailable'] }, effects: [] });
+  });
+
+  it('rules 1–6 whole: the outcome rides only on not-succeeded; either switch disables; blank or non-object input is no command', () => {
+    const no = (o: Partial<ac.EvidenceFacts>) => ac.observeEvidence(evFacts(o));
+    expect(no({ settings: { ...settings, evidence: { ...settings.evidence, enabled: false } } })).toStrictEqual({ _tag: 'Done', outcome: { _tag: 'NoEvidence', reasons: ['disabled'] }, effects: [] });
+    expect(no({ settings: { ...settings, enabled: false } })).toStrictEqual({ _tag: 'Done', outcome: { _tag: 'NoEvidence', reasons: ['disabled'] }, effects: [] });
+    expect(no({ toolName: 'bash' })).toStrictEqual({ _tag: 'Done', outcome: { _tag: 'NoEvidence', reasons: ['not-bash'] }, effects: [] });
+    expect(no({ sessionId: ' ' })).toStrictEqual({ _tag: 'Done', outcome: { _tag: 'NoEvidence', reasons: ['no-topic'] }, effects: [] });
+    expect(no({ toolInput: { command: ' \n\t' } })).toStrictEqual({ _tag: 'Done', outcome: { _tag: 'NoEvidence', reasons: ['no-command'] }, effects: [] });
+    expect(no({ toolInput: ['git push'] })).toMatchObject({ outcome: { reasons: ['no-command'] } });
+    expect(no({ toolInput: { command: 7 } })).toMatchObject({ outcome: { reasons: ['no-command'] } });
+    expect(no({ toolResponse: { interrupted: true } })).toStrictEqual({ _tag: 'Done', outcome: { _tag: 'NoEvidence', reasons: ['not-succeeded'], outcome: 'failed' }, effects: [] });
+    expect(no({ agent: 'codex', toolResponse: 'ok' })).toStrictEqual({ _tag: 'Done', outcome: { _tag: 'NoEvidence', reasons: ['not-succeeded'], outcome: 'unknown' }, effects: [] });
+    expect(no({ toolInput: { command: 'ls' } })).toStrictEqual({ _tag: 'Done', outcome: { _tag: 'NoEvidence', reasons: ['no-action'] }, effects: [] });
+    // The push report counts for Codex only when the command pushes (action-claim.md §5.2).
+    const report = 'To /srv/r.git\n   e7e9dd4..14ae7a0  main -> main\n';
+    expect(no({ agent: 'codex', toolResponse: report })).toEqual({ _tag: 'Need', probe: { _tag: 'TopicCommitments', topic: 'sess-A' } });
+    expect(no({ agent: 'codex', toolInput: { command: 'npm test' }, toolResponse: report })).toMatchObject({ outcome: { reasons: ['not-succeeded'], outcome: 'unknown' } });
+  });
+
+  it('renderEvidence: Claude Code gets one additionalContext line per delivered commitment only when stored; else {}', () => {
+    const v: ac.EvidenceVerdict = { _tag: 'Delivered', reasons: ['delivered'], delivered: [{ id: 'c-1', lemma: 'push', command: 'git push' }, { id: 'c-2', lemma: 'rerun', command: 'npm test' }] };
+    expect(ac.renderEvidence('claude', v, true)).toBe(
+      JSON.stringify({ hookSpecificOutput: { hookEventName: 'PostToolUse', additionalContext: 'Arbiter: commitment c-1 (push) marked delivered by: git push\nArbiter: commitment c-2 (rerun) marked delivered by: npm test' } }) + '\n',
+    );
+    expect(ac.renderEvidence('claude', v, false)).toBe('{}\n');
+    expect(ac.renderEvidence('codex', v, true)).toBe('{}\n');
+    expect(ac.renderEvidence('claude', { _tag: 'NoEvidence', reasons: ['no-action'] }, true)).toBe('{}\n');
+  });
+});
+
+describe('command outcome and the Codex push report at their edges (action-claim.md §5.2)', () => {
+  const out = (resp: unknown, isPush = true) => ac.commandOutcome('codex', { command: 'git push' }, resp, isPush);
+  it('an exit code: integers in an object (exit_code before exitCode), or the first line of a string, at most 200 characters read', () => {
+    expect(out({ exit_code: 'x', exitCode: 0 })).toBe('succeeded');
+    expect(out({ exit_code: 3, exitCode: 0 })).toBe('failed');
+    expect(out({ exit_code: null })).toBe('unknown');
+    expect(out({ exitCode: 1.5 })).toBe('unknown');
+    expect(out(['Exit code: 0'])).toBe('unknown');
+    expect(out(42)).toBe('unknown');
+    expect(out('  Exit Code : +0  \nTo /srv/r.git\n ! [rejected] main -> main')).toBe('succeeded');
+    expect(out('exitcode:-3')).toBe('failed');
+    expect(out('Exit code: 127\nEverything up-to-date')).toBe('failed');
+    expect(out('Exit code: -0')).toBe('succeeded');
+    expect(out('Exit code: 0 then')).toBe('unknown');
+    expect(out('Exit code: 1234567890123456')).toBe('unknown');
+    expect(out(`Exit code:${' '.repeat(190)}0`)).toBe('unknown');
+    expect(out(`Exit code:${' '.repeat(189)}0`)).toBe('succeeded');
+    expect(out('x\nExit code: 0')).toBe('unknown');
+    expect(ac.commandOutcome('claude', { run_in_background: 'true' }, { interrupted: 1 })).toBe('succeeded');
+    expect(ac.commandOutcome('claude', ['run_in_background'], null)).toBe('succeeded');
+  });
+
+  it('pushReportOutcome: failure lines win; success needs `To <remote>` before an updated-ref line, or Everything up-to-date', () => {
+    const r = ac.pushReportOutcome;
+    expect(r('To /srv/r.git\n   e7e9dd4..14ae7a0  main -> main')).toBe('succeeded');
+    expect(r('To /srv/r.git\r\n * [new branch]      f -> f\r\n')).toBe('succeeded');
+    expect(r('To /srv/r.git\r + 1234abc...5678def f -> f (forced update)')).toBe('succeeded');
+    expect(r('To /srv/r.git\n - [deleted]         old')).toBe('succeeded');
+    expect(r('To /srv/r.git\n * [new tag]         v1 -> v1')).toBe('succeeded');
+    expect(r('To /srv/r.git\n * [new reference]   a -> a')).toBe('succeeded');
+    expect(r('   e7e9dd4..14ae7a0  main -> main\nTo /srv/r.git')).toBe('unknown');
+    expect(r('To \n   e7e9dd4..14ae7a0  main -> main')).toBe('unknown');
+    expect(r('To /srv/r.git\n   e7e..14ae7a0  main -> main')).toBe('unknown');
+    expect(r('Everything up-to-date  ')).toBe('succeeded');
+    expect(r('Everything up-to-date, almost')).toBe('unknown');
+    expect(r('Everything up-to-date\nerror: failed to push some refs')).toBe('failed');
+    expect(r('To /srv/r.git\n   e7e9dd4..14ae7a0  main -> main\nfatal: the remote end hung up')).toBe('failed');
+    expect(r(' ! [remote rejected] main -> main (hook declined)')).toBe('failed');
+    expect(r('!   [rejected] main')).toBe('failed');
+    expect(r('hint: error: not at the start')).toBe('unknown');
+    // Only the first 65 536 characters are read.
+    const head = 'x'.repeat(ac.PUSH_REPORT_MAX_CHARS - 22);
+    expect(r(`${head}\nEverything up-to-date`)).toBe('succeeded');
+    expect(r(`${head}x\nEverything up-to-date`)).toBe('unknown');
+    // A failure line is read whatever the command; a success report only for a push.
+    expect(out('error: oops', false)).toBe('failed');
+    expect(out('Everything up-to-date', false)).toBe('unknown');
+    expect(out('Everything up-to-date', true)).toBe('succeeded');
+  });
+});
+
+describe('command classification steps at their edges (action-claim.md §5.3)', () => {
+  const c = (s: string, cfg: unknown = settings) => [...ac.classifyCommand(s, cfg)].sort();
+  it('prefixes: assignments and wrappers repeatedly, env with its assignments and options, then the basename', () => {
+    expect(ac.stripPrefixes(['A=1', 'time', 'nohup', 'command', 'exec', 'env', '-i', 'B=2', '--unset=X', '/usr/bin/git', 'push'])).toEqual(['git', 'push']);
+    expect(ac.stripPrefixes(['env', 'git', 'push'])).toEqual(['git', 'push']);
+    expect(ac.stripPrefixes(['env', '-i'])).toEqual([]);
+    expect(ac.stripPrefixes(['sudo', 'git', 'push'])).toEqual(['sudo', 'git', 'push']);
+    expect(ac.stripPrefixes(['1A=2', 'git'])).toEqual(['1A=2', 'git']);
+    expect(ac.stripPrefixes(['git', 'A=1'])).toEqual(['git', 'A=1']);
+    expect(ac.stripPrefixes([])).toEqual([]);
+    expect(ac.stripPrefixes(['a/b/'])).toEqual(['']);
+  });
+
+  it('git global options: -C, -c and the four long options take the next word; with = they do not; other dash words are flags', () => {
+    expect(ac.gitSubcommand(['git', '-C', 'x', '-c', 'a=b', '--work-tree', 'w', '--namespace', 'n', '--exec-path', 'e', '--git-dir', 'g', '--bare', 'push', 'o'])).toEqual({ sub: 'push', args: ['o'] });
+    expect(ac.gitSubcommand(['git', '--git-dir=x', 'push'])).toEqual({ sub: 'push', args: [] });
+    expect(ac.gitSubcommand(['git', '--exec-path', 'push'])).toBeNull();
+    expect(ac.gitSubcommand(['git', '-p'])).toBeNull();
+    expect(ac.gitSubcommand(['git'])).toBeNull();
+    expect(c('git -c push.default=x push')).toEqual(['push']);
+    expect(c('git --work-tree push merge')).toEqual(['merge']);
+  });
+
+  it('each lemma\'s refusing flags, wherever they stand; gh pr merge only as the first three words', () => {
+    expect(c('git push -n origin')).toEqual([]);
+    expect(c('git push origin --dry-run')).toEqual([]);
+    expect(c('git merge --quit')).toEqual([]);
+    expect(c('git rebase -i --abort')).toEqual([]);
+    expect(c('git rebase --quit')).toEqual([]);
+    expect(c('git rebase --show-current-patch')).toEqual([]);
+    expect(c('git revert --abort')).toEqual([]);
+    expect(c('git revert -n HEAD')).toEqual(['revert']);
+    expect(c('git merge --no-ff x')).toEqual(['merge']);
+    expect(c('gh pr merge')).toEqual(['merge']);
+    expect(c('gh pr merge 3 --auto --disable-auto')).toEqual([]);
+    expect(c('gh pr view 3')).toEqual([]);
+    expect(c('gh issue merge')).toEqual([]);
+    expect(c('hub pr merge')).toEqual([]);
+    expect(c('git status push')).toEqual([]);
+    expect(c('npm')).toEqual([]);
+  });
+
+  it('configured patterns: whitespace-split entries, `*` one word, every action-pattern lemma; a malformed config means the defaults', () => {
+    const cfg = (ev: unknown) => ({ enabled: true, evidence: ev });
+    const pats = { relaunch: ['./run.sh  relaunch'], restart: ['systemctl restart *'], deploy: ['make deploy'], redeploy: ['fly deploy --redeploy'] };
+    const all = cfg({ test_commands: ['just check'], action_patterns: pats });
+    expect(c('./run.sh relaunch now', all)).toEqual([]);
+    expect(c('run.sh relaunch now', cfg({ action_patterns: { relaunch: ['run.sh relaunch'] } }))).toEqual(['relaunch']);
+    expect(c('systemctl restart web', all)).toEqual(['restart']);
+    expect(c('systemctl restart', all)).toEqual([]);
+    expect(c('make deploy', all)).toEqual(['deploy']);
+    expect(c('fly deploy --redeploy -a x', all)).toEqual(['redeploy']);
+    expect(c('just check', all)).toEqual(['rerun']);
+    expect(c('npm test', all)).toEqual([]);
+    // Anything not a list of strings keeps the default for that list; a non-object evidence or config means the defaults.
+    expect(c('npm test', cfg({ test_commands: ['a', 3] }))).toEqual(['rerun']);
+    expect(c('npm test', cfg({ test_commands: 'npm test' }))).toEqual(['rerun']);
+    expect(c('npm test', cfg(null))).toEqual(['rerun']);
+    expect(c('npm test', cfg(['x']))).toEqual(['rerun']);
+    expect(c('npm test', 'nonsense')).toEqual(['rerun']);
+    expect(c('npm test')).toEqual(['rerun']);
+    expect(c('systemctl restart web', cfg({ action_patterns: ['systemctl restart *'] }))).toEqual([]);
+    expect(c('systemctl restart web', cfg({ action_patterns: { restart: 'systemctl restart *' } }))).toEqual([]);
+    expect(c('make test', cfg({ test_commands: [] }))).toEqual([]);
+    expect(ac.wordPrefixMatch(['a'], '   ')).toBe(false);
+    expect(ac.wordPrefixMatch(['a'], 'a b')).toBe(false);
+    expect(ac.wordPrefixMatch(['a', 'b'], ' a\t* ')).toBe(true);
+    expect(ac.wordPrefixMatch(['a', 'b'], 'a c')).toBe(false);
+  });
+
+  it('hits: every (lemma, simple command) pair in command order, the simple command trimmed; nothing for a non-string or empty command', () => {
+    expect(ac.classifyCommandHits('  git push ;  npm test && git merge x  ')).toEqual([
+      { lemma: 'push', simple: 'git push' },
+      { lemma: 'rerun', simple: 'npm test' },
+      { lemma: 'merge', simple: 'git merge x' },
+    ]);
+    expect(ac.classifyCommandHits(['git push'])).toEqual([]);
+    expect(ac.classifyCommandHits('')).toEqual([]);
+    expect(ac.splitSimpleCommands('a ;  ; b')).toEqual(['a ', ' b']);
+    expect(ac.tokenize('(  "git" pu\\sh )')).toEqual(['git', 'push']);
+    expect(ac.tokenize('{ !git }')).toEqual(['git']);
+  });
+});
+
+describe('CLI verdicts and messages whole (action-claim.md §6)', () => {
+  it('done and withdraw: the close effect and the audit; the note masked, one line, cut to 200 code points', () => {
+    const r = rec('sess A', 'push', NOW - 1000);
+    expect(ac.decideCliClose([r], 'done', r.id, `ship\n${'n'.repeat(300)}`, NOW)).toStrictEqual({
+      _tag: 'Done',
+      outcome: { _tag: 'Closed', reasons: ['cli-delivered'], id: r.id, message: `Commitment ${r.id} (push) marked delivered.` },
+      effects: [
+        { _tag: 'CommitmentClose', id: r.id, status: 'delivered', closedAt: NOW, evidence: { kind: 'manual', note: `ship ${'n'.repeat(194)}\u2026` }, note: null },
+        { _tag: 'Audit', policy: 'action-claim', event: 'cli-delivered', id: r.id, lemma: 'push', topic: 'sessA', details: {} },
+      ],
+    });
+    expect(ac.decideCliClose([r], 'withdraw', r.id, null, NOW)).toStrictEqual({
+      _tag: 'Done',
+      outcome: { _tag: 'Closed', reasons: ['cli-withdrawn'], id: r.id, message: `Commitment ${r.id} (push) withdrawn.` },
+      effects: [
+        { _tag: 'CommitmentClose', id: r.id, status: 'withdrawn', closedAt: NOW, evidence: null, note: null },
+        { _tag: 'Audit', policy: 'action-claim', event: 'cli-withdrawn', id: r.id, lemma: 'push', topic: 'sessA', details: {} },
+      ],
+    });
+    expect(ac.decideCliClose([r], 'done', r.id, null, NOW).effects[0]).toMatchObject({ evidence: { kind: 'manual', note: null } });
+    const secret = 'ghp_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8';
+    const w = ac.decideCliClose([r], 'withdraw', r.id, `token ${secret}`, NOW).effects[0] as Extract<ac.Effect, { _tag: 'CommitmentClose' }>;
+    expect(w.note).not.toContain(secret);
+    expect(ac.decideCliClose([r], 'done', 'nope', null, NOW)).toStrictEqual({ _tag: 'Done', outcome: { _tag: 'NotFound', reasons: ['cli-not-found'], message: 'No commitment with id nope.' }, effects: [] });
+    const closed = { ...r, status: 'withdrawn' as const, closedAt: NOW - 1 };
+    expect(ac.decideCliClose([closed], 'done', r.id, null, NOW)).toStrictEqual({ _tag: 'Done', outcome: { _tag: 'NotOpen', reasons: ['cli-not-open'], message: `Commitment ${r.id} is already withdrawn; nothing changed.` }, effects: [] });
+    // Active up to its expiry instant (inclusive).
+    expect(ac.decideCliClose([r], 'done', r.id, null, r.expiresAt).outcome._tag).toBe('Closed');
+  });
+
+  it('ids in messages: the handle charset, at most 64 characters, `?` when nothing is left', () => {
+    expect(ac.safeId('c-1/a.b_C')).toBe('c-1/a.b_C');
+    expect(ac.safeId('x'.repeat(70))).toBe('x'.repeat(64));
+    expect(ac.safeId('\u00e9 ')).toBe('?');
+    expect(ac.safeId(5)).toBe('?');
+    expect(ac.notOpenMessage('c 1', 'expired')).toBe('Commitment c1 is already expired; nothing changed.');
+    expect(ac.doneMessage({ id: 'c;1', lemma: 'fix' })).toBe('Commitment c1 (fix) marked delivered.');
+    expect(ac.withdrawnMessage({ id: 'c;1', lemma: 'fix' })).toBe('Commitment c1 (fix) withdrawn.');
+    expect(ac.deliveredContext({ id: 'c 1', lemma: 'push', command: `git push ${'o'.repeat(300)}` })).toBe(`Arbiter: commitment c1 (push) marked delivered by: git push ${'o'.repeat(190)}\u2026`);
+    expect(ac.LIST_EMPTY).toBe('No open commitments.');
+  });
+
+  it('remaining time {H}h{MM}m: whole minutes, floored', () => {
+    expect(ac.formatRemaining(60_000)).toBe('0h01m');
+    expect(ac.formatRemaining(600_000)).toBe('0h10m');
+    expect(ac.formatRemaining(3_599_999)).toBe('0h59m');
+    expect(ac.formatRemaining(3_600_000)).toBe('1h00m');
+    expect(ac.formatRemaining(3_660_000 + 59_999)).toBe('1h01m');
+    expect(ac.formatRemaining(36 * 3_600_000)).toBe('36h00m');
+  });
+
+  it('list lines and the open block: expired shows its expiry, spans one line cut to 120, ties broken by id', () => {
+    const e = rec('session-identifier-1', 'merge', NOW - ac.EXPIRY_MS - 10, { lastSpan: `a\n${'s'.repeat(200)}` });
+    expect(ac.listLine(e, NOW)).toBe(`${e.id}  merge  expired  closed ${new Date(e.expiresAt).toISOString()}  session session-  "a ${'s'.repeat(117)}\u2026"`);
+    const a = rec('s', 'push', NOW - 100);
+    const b = rec('s', 'merge', NOW - 100);
+    const [first, second] = a.id < b.id ? [a, b] : [b, a];
+    expect(ac.selectForList([second, first], {}, NOW).map((r) => r.id)).toEqual([first.id, second.id]);
+    expect(ac.selectForList([first, second], {}, NOW).map((r) => r.id)).toEqual([first.id, second.id]);
+    expect(ac.selectForList([a, e], { all: false }, NOW)).toEqual([a]);
+    expect(ac.selectForList([a, e], { all: true, session: 's' }, NOW)).toEqual([a]);
+    const block = ac.renderOpenCommitments([second, first, e], NOW)!.split('\n');
+    expect(block[0]).toBe('Open commitments from your earlier messages in this session (2):');
+    expect(block.slice(1, 3)).toEqual([
+      `- ${first.lemma}: "x" (id ${first.id}, expires in 5h59m)`,
+      `- ${second.lemma}: "x" (id ${second.id}, expires in 5h59m)`,
+    ]);
+    expect(ac.renderOpenCommitments([{ ...first, lastSpan: 'z'.repeat(130) }], NOW)!.split('\n')[1]).toBe(`- ${first.lemma}: "${'z'.repeat(119)}\u2026" (id ${first.id}, expires in 5h59m)`);
+    expect(ac.renderOpenCommitments([e], NOW)).toBeNull();
+  });
+});
+
+describe('record codec and classifier edges (action-claim.md §2, action-claim.md §4)', () => {
+  it('a stored record is open exactly when closedAt is null, in is() and decode() alike; a broken file names why', () => {
+    const r = rec('s', 'push', NOW);
+    expect(ac.CommitmentMem.is(r)).toBe(true);
+    expect(ac.CommitmentMem.is({ ...r, closedAt: NOW })).toBe(false);
+    expect(ac.CommitmentMem.is({ ...r, status: 'delivered' })).toBe(false);
+    expect(ac.CommitmentMem.is({ ...r, status: 'delivered', closedAt: NOW })).toBe(true);
+    expect(ac.CommitmentMem.is({ ...r, restatements: -1 })).toBe(false);
+    const bad = ac.CommitmentMem.decode({ ...r, status: 'expired' });
+    expect(bad._tag).toBe('Left');
+    expect(bad._tag === 'Left' && bad.left[0]!.message).toBe('closedAt must be null exactly when status is open');
+    expect(ac.CommitmentMem.decode({ ...r, status: 'expired', closedAt: NOW })._tag).toBe('Right');
+    expect(ac.CommitmentMem.decode({ ...r, evidence: { kind: 'manual', note: null } })._tag).toBe('Right');
+    expect(ac.decodeStoreFile('{')).toEqual({ ok: false, detail: 'not valid JSON' });
+    const d = ac.decodeStoreFile('{"version":1,"commitments":[{"id":3}]}');
+    expect(d.ok).toBe(false);
+    expect(!d.ok && d.detail.length > 0).toBe(true);
+    expect(ac.encodeStoreFile([])).toBe('{"version":1,"commitments":[]}');
+  });
+
+  it('rule 2 quotes: up to two characters before the candidate, spaces skipped; a quoted candidate is skipped, a later one counts', () => {
+    expect(ac.isQuotedAt('"I', 1)).toBe(true);
+    expect(ac.isQuotedAt('` I', 2)).toBe(true);
+    expect(ac.isQuotedAt('"  I', 3)).toBe(false);
+    expect(ac.isQuotedAt('  I', 2)).toBe(false);
+    expect(ac.isQuotedAt(' I', 1)).toBe(false);
+    expect(ac.isQuotedAt('I', 0)).toBe(false);
+    expect(ac.isQuotedAt('x I', 2)).toBe(false);
+    for (const q of ['"', "'", '\u201c', '\u201d', '\u2018', '\u2019', '`']) expect(ac.classifyActionClaim(`${q}I'll push`)).toEqual({ claim: false });
+    expect(ac.classifyActionClaim('"I\'ll push" and then I\'ll merge.')).toEqual({ claim: true, lemma: 'merge', span: "I'll merge" });
+    expect(ac.classifyActionClaim('«I\'ll push')).toEqual({ claim: true, lemma: 'push', span: "I'll push" });
+    // AC-P1: only a string is read; a list holding a claim is no text.
+    expect(ac.classifyActionClaim(["I'll push"])).toEqual({ claim: false });
+    expect(ac.classifyActionClaim({ toString: () => "I'll push" })).toEqual({ claim: false });
+    expect(ac.verbForms('merge')).toContain('merg');
+    expect(ac.participles('rerun')).toEqual(['rerunning', 're-running']);
+  });
+});
+
+describe('edges the 2026-12-06 mutation run left open (action-claim.md §4, action-claim.md §5.2, action-claim.md §5.3, action-claim.md §6)', () => {
+  it('the Codex readers anchor at the line start: `To <remote>`, Everything up-to-date and the exit-code line; no default push', () => {
+    expect(ac.pushReportOutcome('Pushed To /srv/r.git\n   e7e9dd4..14ae7a0  main -> main')).toBe('unknown');
+    expect(ac.pushReportOutcome('Not Everything up-to-date')).toBe('unknown');
+    const codex = (resp: unknown, isPush?: boolean) => ac.commandOutcome('codex', { command: 'git push' }, resp, isPush);
+    expect(codex('x Exit code: 0', false)).toBe('unknown');
+    expect(codex('\nExit code: 0', false)).toBe('unknown');
+    // Without the command's lemmas a success report proves nothing (isPush defaults to false).
+    expect(codex('Everything up-to-date')).toBe('unknown');
+    expect(codex('error: no')).toBe('failed');
+  });
+
+  it('FE-P5: a push among other lemmas still reads the push report; only git is read for git subcommands', () => {
+    const report = 'To /srv/r.git\n   e7e9dd4..14ae7a0  main -> main\n';
+    expect(ac.observeEvidence(evFacts({ agent: 'codex', toolInput: { command: 'npm test && git push' }, toolResponse: report }))).toEqual({ _tag: 'Need', probe: { _tag: 'TopicCommitments', topic: 'sess-A' } });
+    expect([...ac.classifyCommand('hg push')]).toEqual([]);
+    expect([...ac.classifyCommand('svn merge x')]).toEqual([]);
+  });
+
+  it('tokenize strips only leading ( { ! and trailing ) }, whole runs of them', () => {
+    expect(ac.tokenize('echo a!b')).toEqual(['echo', 'a!b']);
+    expect(ac.tokenize('echo a}b')).toEqual(['echo', 'a}b']);
+    expect(ac.tokenize('!!git push')).toEqual(['git', 'push']);
+    expect(ac.tokenize('git}} x')).toEqual(['git', 'x']);
+  });
+
+  it('an absent action-patterns list is empty (action-claim.md §5.4): no command delivers those lemmas', () => {
+    for (const cmd of ['Stryker was here', 'kubectl rollout restart x', 'deploy', './deploy.sh', 'relaunch'])
+      for (const cfg of [{ enabled: true, evidence: {} }, { enabled: true, evidence: { action_patterns: {} } }])
+        for (const l of ac.ACTION_PATTERN_LEMMAS) expect(ac.classifyCommand(cmd, cfg).has(l)).toBe(false);
+  });
+
+  it('effective status: a closed record stays closed past its expiry; housekeeping spares a record at its expiry instant', () => {
+    const d = rec('s', 'push', NOW - ac.EXPIRY_MS - 10, { status: 'delivered', closedAt: NOW - ac.EXPIRY_MS });
+    expect(ac.effectiveStatus(d, NOW)).toBe('delivered');
+    expect(ac.decideCliClose([d], 'done', d.id, null, NOW).outcome.message).toBe(`Commitment ${d.id} is already delivered; nothing changed.`);
+    const m = rec('sess-A', 'merge', NOW - ac.EXPIRY_MS);
+    expect(m.expiresAt).toBe(NOW);
+    expect(ac.expiryHousekeeping([m], 'sess-A', NOW)).toEqual([]);
+    expect((claimOn([m], "I'll push") as { effects: ReadonlyArray<ac.Effect> }).effects.map((e) => e._tag)).toEqual(['CommitmentCreate', 'Audit']);
+  });
+
+  it('a replayed create changes nothing, after a restatement or after the record closed', () => {
+    const created = rec('s', 'push', NOW - 5000);
+    const restated = { ...created, restatedAt: NOW - 100, restatements: 1, lastSpan: 'again' };
+    expect(ac.applyEffects([restated], [{ _tag: 'CommitmentCreate', record: created }], NOW)).toEqual([restated]);
+    const closed = { ...created, status: 'withdrawn' as const, closedAt: NOW - 1 };
+    expect(ac.applyEffects([closed], [{ _tag: 'CommitmentCreate', record: created }], NOW)).toEqual([closed]);
+  });
+
+  it('the open block breaks a createdAt tie by id whatever the input order', () => {
+    const a = rec('s', 'push', NOW - 100);
+    const b = rec('s', 'merge', NOW - 100);
+    const lines = (rs: Commitment[]) => ac.renderOpenCommitments(rs, NOW)!.split('\n').slice(1, 3);
+    expect(lines([a, b])).toEqual(lines([b, a]));
+    expect(lines([a, b])[0]).toContain(a.id < b.id ? a.id : b.id);
+  });
+});
