@@ -755,6 +755,13 @@ describe('findCycles (paths.md §4 V2, paths.md §6 I6)', () => {
     expect(paths.findCycles(['a', 'b', 'c'], graph({ a: ['b', 'c', 'ghost'], b: ['c'], c: ['a'] }))).toEqual([['a', 'b', 'c']]);
     expect(paths.findCycles(['a'], graph({ a: ['ghost'], ghost: ['a'] }))).toEqual([]);
   });
+  test('the edges of each node are asked once, and of no other node (linear in nodes + edges)', () => {
+    const g: Record<string, string[]> = { a: ['b', 'c'], b: ['a', 'c'], c: ['c', 'ghost'], d: [] };
+    const asked: unknown[] = [];
+    const r = paths.findCycles(['a', 'b', 'c', 'd'], (n) => (asked.push(n), g[n] as string[]));
+    expect(r).toEqual([['a', 'b'], ['c']]);
+    expect(asked).toEqual(['a', 'b', 'c', 'd']);
+  });
 });
 
 describe('plan messages (paths.md §4, paths.md §9)', () => {
@@ -872,6 +879,14 @@ describe('validateFilePartitions exact verdicts (paths.md §4)', () => {
       }),
     );
     expect(validateFilePartitions([], false)).toEqual(E.right({ phases: [], notices: [] }));
+  });
+  test('V2 layering visits each task once: 40 diamond layers (2^40 dependency paths) validate at once', () => {
+    // Layer k holds l<k>a and l<k>b, each depending on both tasks of layer k − 1. Re-queuing a task per incoming
+    // edge, or walking ancestors without remembering the visited ones, would follow every path and never finish.
+    const plan = [{ id: 'l0a' }, { id: 'l0b' }];
+    for (let k = 1; k <= 40; k++) for (const x of ['a', 'b']) plan.push({ id: `l${k}${x}`, depends_on: [`l${k - 1}a`, `l${k - 1}b`] } as { id: string });
+    const r = validateFilePartitions(deepFreeze(plan), false);
+    expect(r).toEqual(E.right({ phases: Array.from({ length: 41 }, (_, k) => ({ phase: k + 1, taskIds: [`l${k}a`, `l${k}b`] })), notices: [] }));
   });
   test('V3 every same-phase conflict, pair by pair in plan order; A\'s files once each, in A\'s order', () => {
     const r = validateFilePartitions(
