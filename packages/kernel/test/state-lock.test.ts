@@ -1121,6 +1121,11 @@ describe('df output and classification edges (state-lock.md §4)', () => {
     expect(SL.classifyDfSource('/', undefined)).toBe('not-local');
     expect(SL.classifyDfSource('/dev', undefined)).toBe('not-local');
   });
+  it('a lock text that is no string reads as {}, even when it would print as a valid body', () => {
+    expect(SL.parseLockBody(['{"pid":5,"hostname":"h"}'])).toEqual({});
+    expect(SL.parseLockBody({ toString: () => '{"pid":5}' })).toEqual({});
+    expect(SL.parseLockBody(null)).toEqual({});
+  });
   it('an mtime that could not be read counts as 0', () => {
     expect(SL.isStaleMtime(SL.STALE_MS - 1, undefined)).toBe(false);
     expect(SL.isStaleMtime(SL.STALE_MS, undefined)).toBe(true);
