@@ -1120,6 +1120,8 @@ describe('df output and classification edges (state-lock.md §4)', () => {
     expect(SL.classifyDfSource('/dev/disk:1', undefined)).toBe('local');
     expect(SL.classifyDfSource('/', undefined)).toBe('not-local');
     expect(SL.classifyDfSource('/dev', undefined)).toBe('not-local');
+    // rule 3 looks at the start only: a device path ending in // is still local
+    expect(SL.classifyDfSource('/dev/sda1//', 'ext4')).toBe('local');
   });
   it('a lock text that is no string reads as {}, even when it would print as a valid body', () => {
     expect(SL.parseLockBody(['{"pid":5,"hostname":"h"}'])).toEqual({});
