@@ -704,3 +704,393 @@ describe('probe answers to facts (paths.md §3, paths.md §6)', () => {
     );
   });
 });
+
+// ───────────────────────────────────────── exact outputs (mutation testing, testing.md §3) ─────────────────────────────────────────
+
+describe('samePath and segmentKey (paths.md §1, paths.md §2)', () => {
+  test('samePath is structural equality: tag, segments and directory flag; for normalized paths it equals equal rendering', () => {
+    expect(paths.samePath(paths.ROOT, paths.ROOT)).toBe(true);
+    expect(paths.samePath(paths.ROOT, norm('a'))).toBe(false);
+    expect(paths.samePath(norm('a'), paths.ROOT)).toBe(false);
+    expect(paths.samePath(norm('a/b'), norm('./a//b'))).toBe(true);
+    expect(paths.samePath(norm('a/b/'), norm('a/b'))).toBe(false);
+    expect(paths.samePath(norm('a/b'), norm('a/b/'))).toBe(false);
+    expect(paths.samePath(norm('a'), norm('a/b'))).toBe(false);
+    expect(paths.samePath(norm('a/b'), norm('a'))).toBe(false);
+    expect(paths.samePath(norm('a/b'), norm('a/c'))).toBe(false);
+    expect(paths.samePath(norm('x/b'), norm('a/b'))).toBe(false);
+    expect(paths.samePath(norm('A'), norm('a'))).toBe(false);
+    fc.assert(
+      fc.property(arbNormPath, arbNormPath, (a, b) => {
+        expect(paths.samePath(deepFreeze(a), deepFreeze(b))).toBe(renderPath(a) === renderPath(b));
+      }),
+      RUNS,
+    );
+  });
+  test('segmentKey: NFC always, lower case only when case-insensitive', () => {
+    expect(paths.segmentKey('Cafe\u0301', false)).toBe('Caf\u00e9');
+    expect(paths.segmentKey('Cafe\u0301', true)).toBe('caf\u00e9');
+    expect(paths.segmentKey('ÄB', true)).toBe('äb');
+  });
+});
+
+describe('findCycles (paths.md §4 V2, paths.md §6 I6)', () => {
+  const graph = (g: Record<string, string[]>) => (n: string) => g[n] ?? [];
+  test('members in node order, cycles ordered by their first member, whatever the order Tarjan closes them', () => {
+    // From a, the search closes {c, d} before {a, b}.
+    expect(paths.findCycles(['a', 'b', 'c', 'd'], graph({ a: ['b', 'c'], b: ['a'], c: ['d'], d: ['c'] }))).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
+    expect(paths.findCycles(['d', 'c', 'b', 'a'], graph({ a: ['b'], b: ['a'], c: ['d'], d: ['c'] }))).toEqual([
+      ['d', 'c'],
+      ['b', 'a'],
+    ]);
+  });
+  test('a self edge is a cycle of one, reported once even when reached from an earlier root; other single nodes are not', () => {
+    expect(paths.findCycles(['a', 'b'], graph({ a: ['b'], b: ['b'] }))).toEqual([['b']]);
+    expect(paths.findCycles(['a', 'b', 'c'], graph({ a: ['b'], b: ['c'] }))).toEqual([]);
+  });
+  test('a node reached twice inside one component, and targets outside the node list, change nothing', () => {
+    expect(paths.findCycles(['a', 'b', 'c'], graph({ a: ['b', 'c', 'ghost'], b: ['c'], c: ['a'] }))).toEqual([['a', 'b', 'c']]);
+    expect(paths.findCycles(['a'], graph({ a: ['ghost'], ghost: ['a'] }))).toEqual([]);
+  });
+  test('the edges of each node are asked once, and of no other node (linear in nodes + edges)', () => {
+    const g: Record<string, string[]> = { a: ['b', 'c'], b: ['a', 'c'], c: ['c', 'ghost'], d: [] };
+    const asked: unknown[] = [];
+    const r = paths.findCycles(['a', 'b', 'c', 'd'], (n) => (asked.push(n), g[n] as string[]));
+    expect(r).toEqual([['a', 'b'], ['c']]);
+    expect(asked).toEqual(['a', 'b', 'c', 'd']);
+  });
+});
+
+describe('plan messages (paths.md §4, paths.md §9)', () => {
+  const { planErrorMessage, noticeMessage, safePath } = paths;
+  test('every error kind has its fixed template, each path cause its text', () => {
+    expect(planErrorMessage({ _tag: 'PathInvalid', reason: 'plan-path-invalid', taskId: 'a', path: 'src/*.ts', cause: 'path-glob' })).toBe(
+      'Task a: invalid path "src/*.ts": glob characters (* or ?) are not allowed',
+    );
+    expect(planErrorMessage({ _tag: 'PathInvalid', reason: 'plan-path-invalid', taskId: 'a', path: '../x', cause: 'path-traversal' })).toBe(
+      'Task a: invalid path "../x": a .. segment is not allowed',
+    );
+    expect(planErrorMessage({ _tag: 'PathInvalid', reason: 'plan-path-invalid', taskId: 'b', path: 'C:/y', cause: 'path-drive' })).toBe(
+      'Task b: invalid path "C:/y": drive-letter paths are not allowed',
+    );
+    expect(planErrorMessage({ _tag: 'DuplicateTask', reason: 'plan-duplicate-task', taskId: 'a' })).toBe('Task id a is used more than once');
+    expect(planErrorMessage({ _tag: 'UnknownDependency', reason: 'plan-unknown-dependency', taskId: 'a', dep: 'zz' })).toBe('Task a depends on unknown task zz');
+    expect(planErrorMessage({ _tag: 'Cycle', reason: 'plan-cycle', members: ['a', 'b', 'c'] })).toBe('Dependency cycle among tasks a, b, c');
+    expect(planErrorMessage({ _tag: 'Conflict', reason: 'partition-conflict', phaseNumber: 3, taskA: 'a', taskB: 'b', overlapping: ['src/', 'lib/x.ts'] })).toBe(
+      'Phase 3: tasks a and b both claim src/, lib/x.ts',
+    );
+    expect(noticeMessage({ reason: 'partition-serialised', taskA: 'a', phaseA: 1, taskB: 'c', phaseB: 2, overlapping: ['src/', 'x'] })).toBe(
+      'Phases 1 and 2: tasks a and c both claim src/, x; they will not run at the same time',
+    );
+  });
+  test('ids keep only [A-Za-z0-9_.-], at most 128, else "unknown"; paths have controls replaced and are cut to 200', () => {
+    expect(planErrorMessage({ _tag: 'DuplicateTask', reason: 'plan-duplicate-task', taskId: 'a b/c\n' })).toBe('Task id abc is used more than once');
+    expect(planErrorMessage({ _tag: 'UnknownDependency', reason: 'plan-unknown-dependency', taskId: '', dep: 'é' })).toBe('Task unknown depends on unknown task unknown');
+    expect(planErrorMessage({ _tag: 'Cycle', reason: 'plan-cycle', members: ['x'.repeat(130), '\u0007'] })).toBe(`Dependency cycle among tasks ${'x'.repeat(128)}, unknown`);
+    expect(planErrorMessage({ _tag: 'Conflict', reason: 'partition-conflict', phaseNumber: 1, taskA: 'a;', taskB: '$b', overlapping: ['s\u0000c/', 'd\u001b'] })).toBe(
+      'Phase 1: tasks a and b both claim s?c/, d?',
+    );
+    expect(noticeMessage({ reason: 'partition-serialised', taskA: '', phaseA: 2, taskB: 'c!', phaseB: 4, overlapping: ['x\u007f'] })).toBe(
+      'Phases 2 and 4: tasks unknown and c both claim x?; they will not run at the same time',
+    );
+    expect(planErrorMessage({ _tag: 'PathInvalid', reason: 'plan-path-invalid', taskId: 'a', path: '*\r\n', cause: 'path-glob' })).toBe(
+      'Task a: invalid path "*??": glob characters (* or ?) are not allowed',
+    );
+    // The control ranges at their edges: U+001F, U+007F and U+009F replaced; space, ~ and U+00A0 kept.
+    expect(safePath('\u001f \u007e\u007f\u0080\u009f\u00a0')).toBe('? \u007e???\u00a0');
+    expect(safePath('y'.repeat(201))).toBe('y'.repeat(200));
+    expect(safePath('y'.repeat(200))).toBe('y'.repeat(200));
+  });
+});
+
+describe('validateFilePartitions exact verdicts (paths.md §4)', () => {
+  test('V1 every error whole, path and cause, in plan order; it wins over duplicates and unknown dependencies', () => {
+    const r = validateFilePartitions(
+      deepFreeze([
+        { id: 'a', files: ['src/*.ts', 'ok.ts'] },
+        { id: 'a', files: ['../x'], depends_on: ['ghost'] },
+        { id: 'b', files: ['C:/y'] },
+      ]),
+      false,
+    );
+    expect(r).toEqual(
+      E.left({
+        errors: [
+          { _tag: 'PathInvalid', reason: 'plan-path-invalid', taskId: 'a', path: 'src/*.ts', cause: 'path-glob' },
+          { _tag: 'PathInvalid', reason: 'plan-path-invalid', taskId: 'a', path: '../x', cause: 'path-traversal' },
+          { _tag: 'PathInvalid', reason: 'plan-path-invalid', taskId: 'b', path: 'C:/y', cause: 'path-drive' },
+        ],
+      }),
+    );
+  });
+  test('duplicate ids: each repeated id once, in the order of its second use; before unknown dependencies', () => {
+    const r = validateFilePartitions(deepFreeze([{ id: 'a' }, { id: 'b' }, { id: 'b', depends_on: ['ghost'] }, { id: 'a' }, { id: 'b' }, { id: 'c' }]), false);
+    expect(r).toEqual(
+      E.left({
+        errors: [
+          { _tag: 'DuplicateTask', reason: 'plan-duplicate-task', taskId: 'b' },
+          { _tag: 'DuplicateTask', reason: 'plan-duplicate-task', taskId: 'a' },
+        ],
+      }),
+    );
+  });
+  test('V2 every unknown dependency, in plan order, each once per task even when named by depends_on and inputs; before cycles', () => {
+    const r = validateFilePartitions(
+      deepFreeze([
+        { id: 'a', depends_on: ['x', 'y', 'a'], inputs: [{ from: 'x' }] },
+        { id: 'b', inputs: [{ from: 'z' }, { from: 'a' }], depends_on: ['b'] },
+      ]),
+      false,
+    );
+    expect(r).toEqual(
+      E.left({
+        errors: [
+          { _tag: 'UnknownDependency', reason: 'plan-unknown-dependency', taskId: 'a', dep: 'x' },
+          { _tag: 'UnknownDependency', reason: 'plan-unknown-dependency', taskId: 'a', dep: 'y' },
+          { _tag: 'UnknownDependency', reason: 'plan-unknown-dependency', taskId: 'b', dep: 'z' },
+        ],
+      }),
+    );
+  });
+  test('V2 phases: plan order inside a phase, a task listed before its dependency, a dependency named twice, a diamond', () => {
+    const r = validateFilePartitions(
+      deepFreeze([
+        { id: 'd', depends_on: ['b', 'c'] },
+        { id: 'c', depends_on: ['a'], inputs: [{ from: 'a' }] },
+        { id: 'b', depends_on: ['a'] },
+        { id: 'e', depends_on: ['a', 'd', 'c'] },
+        { id: 'a' },
+        { id: 'f' },
+      ]),
+      false,
+    );
+    expect(r).toEqual(
+      E.right({
+        phases: [
+          { phase: 1, taskIds: ['a', 'f'] },
+          { phase: 2, taskIds: ['c', 'b'] },
+          { phase: 3, taskIds: ['d'] },
+          { phase: 4, taskIds: ['e'] },
+        ],
+        notices: [],
+      }),
+    );
+    expect(validateFilePartitions([], false)).toEqual(E.right({ phases: [], notices: [] }));
+  });
+  test('V2 layering visits each task once: 40 diamond layers (2^40 dependency paths) validate at once', () => {
+    // Layer k holds l<k>a and l<k>b, each depending on both tasks of layer k − 1. Re-queuing a task per incoming
+    // edge, or walking ancestors without remembering the visited ones, would follow every path and never finish.
+    const plan = [{ id: 'l0a' }, { id: 'l0b' }];
+    for (let k = 1; k <= 40; k++) for (const x of ['a', 'b']) plan.push({ id: `l${k}${x}`, depends_on: [`l${k - 1}a`, `l${k - 1}b`] } as { id: string });
+    const r = validateFilePartitions(deepFreeze(plan), false);
+    expect(r).toEqual(E.right({ phases: Array.from({ length: 41 }, (_, k) => ({ phase: k + 1, taskIds: [`l${k}a`, `l${k}b`] })), notices: [] }));
+  });
+  test('V3 every same-phase conflict, pair by pair in plan order; A\'s files once each, in A\'s order', () => {
+    const r = validateFilePartitions(
+      deepFreeze([
+        { id: 'a', files: ['src/x.ts', './src/x.ts', 'lib/', 'docs/'] },
+        { id: 'b', files: ['lib/y.ts', 'src/'] },
+        { id: 'c', files: [] },
+        { id: 'd', files: ['docs/readme.md', 'src/x.ts/'] },
+      ]),
+      false,
+    );
+    expect(r).toEqual(
+      E.left({
+        errors: [
+          { _tag: 'Conflict', reason: 'partition-conflict', phaseNumber: 1, taskA: 'a', taskB: 'b', overlapping: ['src/x.ts', 'lib/'] },
+          { _tag: 'Conflict', reason: 'partition-conflict', phaseNumber: 1, taskA: 'a', taskB: 'd', overlapping: ['src/x.ts', 'docs/'] },
+          { _tag: 'Conflict', reason: 'partition-conflict', phaseNumber: 1, taskA: 'b', taskB: 'd', overlapping: ['src/'] },
+        ],
+      }),
+    );
+  });
+  test('V3 different phases never conflict; V4 pairs ordered through a chain, in either plan order, give no notice', () => {
+    const chain = validateFilePartitions(
+      deepFreeze([
+        { id: 'c', files: ['src/x.ts'], depends_on: ['b'] },
+        { id: 'b', depends_on: ['a'] },
+        { id: 'a', files: ['src/'] },
+      ]),
+      false,
+    );
+    expect(chain).toEqual(
+      E.right({
+        phases: [
+          { phase: 1, taskIds: ['a'] },
+          { phase: 2, taskIds: ['b'] },
+          { phase: 3, taskIds: ['c'] },
+        ],
+        notices: [],
+      }),
+    );
+    const forward = validateFilePartitions(deepFreeze([{ id: 'a', files: ['src/'] }, { id: 'b', depends_on: ['a'] }, { id: 'c', files: ['src/x.ts'], depends_on: ['b'] }]), false);
+    expect(E.isRight(forward) && forward.right.notices).toEqual([]);
+  });
+  test('V4 notices: every unordered overlapping pair in plan order, with both phases; the case fact applies', () => {
+    const plan = deepFreeze([
+      { id: 'a', files: ['Src/'] },
+      { id: 'b', files: ['lib/'] },
+      { id: 'p' },
+      { id: 'c', files: ['src/x.ts', 'lib/z'], depends_on: ['p'] },
+      { id: 'q', depends_on: ['c'] },
+      { id: 'd', files: ['lib/'], depends_on: ['q'] },
+    ]);
+    expect(validateFilePartitions(plan, true)).toEqual(
+      E.right({
+        phases: [
+          { phase: 1, taskIds: ['a', 'b', 'p'] },
+          { phase: 2, taskIds: ['c'] },
+          { phase: 3, taskIds: ['q'] },
+          { phase: 4, taskIds: ['d'] },
+        ],
+        notices: [
+          { reason: 'partition-serialised', taskA: 'a', phaseA: 1, taskB: 'c', phaseB: 2, overlapping: ['Src/'] },
+          { reason: 'partition-serialised', taskA: 'b', phaseA: 1, taskB: 'c', phaseB: 2, overlapping: ['lib/'] },
+          { reason: 'partition-serialised', taskA: 'b', phaseA: 1, taskB: 'd', phaseB: 4, overlapping: ['lib/'] },
+        ],
+      }),
+    );
+    const cs = validateFilePartitions(plan, false);
+    expect(E.isRight(cs) && cs.right.notices.map((n) => [n.taskA, n.taskB])).toEqual([
+      ['b', 'c'],
+      ['b', 'd'],
+    ]);
+  });
+});
+
+describe('admitByPartition exact results (paths.md §5)', () => {
+  const T = (taskId: string, ...fs: string[]) => ({ taskId, files: fs.map(norm) });
+  const cands = [T('a', 'a/'), T('b', 'b/'), T('c', 'c/')];
+  const admit = (freeSlots: number) => admitByPartition(deepFreeze({ candidates: cands, live: [], freeSlots, caseInsensitive: false })).admitted;
+  test('AD1 freeSlots floored at 0: fractions round down, negatives and non-numbers admit nothing', () => {
+    expect(admit(2.9)).toEqual(['a', 'b']);
+    expect(admit(0.5)).toEqual([]);
+    expect(admit(-1)).toEqual([]);
+    expect(admit(Number.NaN)).toEqual([]);
+    expect(admit(Number.NEGATIVE_INFINITY)).toEqual([]);
+  });
+  test('AD2 a file-less candidate takes a slot; the walk then stops before the next candidate', () => {
+    const r = admitByPartition(deepFreeze({ candidates: [T('a'), T('b', 'x'), T('c')], live: [T('l', 'x')], freeSlots: 1, caseInsensitive: false }));
+    expect(r).toEqual({ admitted: ['a'], deferred: [], effects: [] });
+  });
+  test('AD3 blockedBy: live tasks first (their order), then tasks admitted in this call; each id once', () => {
+    const r = admitByPartition(
+      deepFreeze({
+        candidates: [T('a', 'src/a.ts'), T('b', 'src/b.ts'), T('c', 'src/')],
+        live: [T('l2', 'src/z/'), T('k', 'lib/'), T('l1', 'src/y.ts'), T('l2', 'src/w')],
+        freeSlots: 5,
+        caseInsensitive: false,
+      }),
+    );
+    expect(r).toEqual({
+      admitted: ['a', 'b'],
+      deferred: [{ taskId: 'c', blockedBy: ['l2', 'l1', 'a', 'b'] }],
+      effects: [{ _tag: 'EmitEvent', type: 'partition', severity: 'info', code: 'partition-deferred', taskId: 'c', data: { blockedBy: ['l2', 'l1', 'a', 'b'] } }],
+    });
+  });
+  test('AD3 any of the candidate\'s files against any of the other\'s, under the case fact', () => {
+    const facts = (caseInsensitive: boolean) => deepFreeze({ candidates: [T('c', 'docs/', 'Src/A.ts')], live: [T('l', 'lib/', 'src/a.ts')], freeSlots: 1, caseInsensitive });
+    expect(admitByPartition(facts(true))).toMatchObject({ admitted: [], deferred: [{ taskId: 'c', blockedBy: ['l'] }] });
+    expect(admitByPartition(facts(false))).toEqual({ admitted: ['c'], deferred: [], effects: [] });
+  });
+});
+
+describe('validateInjection exact verdicts (paths.md §6)', () => {
+  test('I1 a key that matches no task goes on to the other rules; a key is stored', () => {
+    const r = inject(req({ idempotency_key: 'k2' }), [rec('old', { injected: true, idempotency_key: 'k1' })]);
+    expect(r.verdict).toMatchObject({ _tag: 'Inserted', record: { id: 'n', idempotency_key: 'k2' } });
+  });
+  test('I2 the refusal whole: details, warn event with the details, only tasks flagged injected count', () => {
+    const tasks = [...Array.from({ length: 10 }, (_, i) => rec(`i${i}`, { injected: true, status: 'done' })), rec('plain')];
+    const r = inject(req(), tasks);
+    expect(r).toEqual({
+      verdict: { _tag: 'Rejected', reason: 'inject-limit', reasons: ['inject-limit'], details: { injected: 10, limit: 10 } },
+      effects: [{ _tag: 'EmitEvent', type: 'injection', severity: 'warn', code: 'inject-limit', taskId: 'n', data: { injected: 10, limit: 10 } }],
+    });
+    expect(reasonOf(inject(req(), [...tasks.slice(1), ...Array.from({ length: 5 }, (_, i) => rec(`p${i}`))]))).toBe('inject-inserted');
+  });
+  test('I3 details name the id; the event\'s task id keeps only [A-Za-z0-9_.-], else "unknown"', () => {
+    expect(inject(req({ id: 'a' }), [rec('a')])).toEqual({
+      verdict: { _tag: 'Rejected', reason: 'inject-duplicate-id', reasons: ['inject-duplicate-id'], details: { id: 'a' } },
+      effects: [{ _tag: 'EmitEvent', type: 'injection', severity: 'warn', code: 'inject-duplicate-id', taskId: 'a', data: { id: 'a' } }],
+    });
+    expect(inject(req({ id: 'n x\n', depends_on: ['ghost'] }), []).effects).toEqual([
+      { _tag: 'EmitEvent', type: 'injection', severity: 'warn', code: 'inject-unknown-dependency', taskId: 'nx', data: { dep: 'ghost' } },
+    ]);
+    expect(inject(req({ id: '', depends_on: ['ghost'] }), []).effects[0]).toMatchObject({ taskId: 'unknown' });
+  });
+  test('I4 a store holding one id twice: the first record decides', () => {
+    const r = inject(req({ depends_on: ['d'] }), [rec('d', { status: 'failed' }), rec('d', { status: 'done' })]);
+    expect(r.verdict).toEqual({ _tag: 'Rejected', reason: 'inject-dependency-terminal', reasons: ['inject-dependency-terminal'], details: { dep: 'd', status: 'failed' } });
+    const ok = inject(req({ depends_on: ['d'] }), [rec('d', { status: 'done', phase: 2 }), rec('d', { status: 'failed', phase: 7 })]);
+    expect(ok.verdict).toMatchObject({ _tag: 'Inserted', record: { phase: 3 } });
+  });
+  test('I5.1 the bad path is quoted cut to 256 characters, with its cause', () => {
+    const long = 'C:/' + 'x'.repeat(300);
+    expect(inject(req({ files: [long] }), []).verdict).toEqual({
+      _tag: 'Rejected',
+      reason: 'inject-path-invalid',
+      reasons: ['inject-path-invalid'],
+      details: { path: long.slice(0, 256), cause: 'path-drive' },
+    });
+    expect(inject(req({ files: ['x?'] }), []).verdict).toMatchObject({ details: { path: 'x?', cause: 'path-glob' } });
+  });
+  test('I5.2 every finding listed, as a copy', () => {
+    const findings = ['a', 'b/c'];
+    const r = inject(req({ files: ['a', 'b/c'] }), [], { symlinkFindings: findings });
+    expect(r.verdict).toEqual({ _tag: 'Rejected', reason: 'inject-symlink-escape', reasons: ['inject-symlink-escape'], details: { paths: ['a', 'b/c'] } });
+    expect(r.verdict._tag === 'Rejected' && r.verdict.details.paths).not.toBe(findings);
+  });
+  test('I5.3 a stored file entry that no longer normalizes is the whole tree; only live tasks count; the case fact applies', () => {
+    const tasks = [rec('odd', { status: 'assigned', files: ['a/../b'] }), rec('gone', { status: 'skipped', files: ['.'] }), rec('cased', { status: 'pending', files: ['Lib/'] })];
+    expect(inject(req({ files: ['zzz', 'lib/x'] }), tasks).verdict).toEqual({
+      _tag: 'Rejected',
+      reason: 'inject-partition-overlap',
+      reasons: ['inject-partition-overlap'],
+      details: { conflicts: [{ taskId: 'odd', paths: ['zzz', 'lib/x'] }] },
+    });
+    expect(inject(req({ files: ['lib/x'] }), tasks, { caseInsensitive: true }).verdict).toMatchObject({
+      details: {
+        conflicts: [
+          { taskId: 'odd', paths: ['lib/x'] },
+          { taskId: 'cased', paths: ['lib/x'] },
+        ],
+      },
+    });
+    expect(reasonOf(inject(req({ files: ['lib/x'] }), tasks.slice(1)))).toBe('inject-inserted');
+  });
+  test('I6 the first existing cycle is named; the new task\'s cycle with every member in store order, the new id last', () => {
+    const two = [rec('x', { depends_on: ['y'] }), rec('y', { depends_on: ['x'] }), rec('p', { depends_on: ['q'] }), rec('q', { depends_on: ['p'] })];
+    expect(inject(req(), two.slice(2).concat(two.slice(0, 2))).verdict).toMatchObject({ reason: 'inject-existing-cycle', details: { members: ['p', 'q'] } });
+    const r = inject(req({ id: 'n', depends_on: ['c'] }), [rec('a', { depends_on: ['n'] }), rec('b', { depends_on: ['a'] }), rec('c', { depends_on: ['b'] }), rec('o')]);
+    expect(r).toEqual({
+      verdict: { _tag: 'Rejected', reason: 'inject-cycle', reasons: ['inject-cycle'], details: { members: ['a', 'b', 'c', 'n'] } },
+      effects: [{ _tag: 'EmitEvent', type: 'injection', severity: 'warn', code: 'inject-cycle', taskId: 'n', data: { members: ['a', 'b', 'c', 'n'] } }],
+    });
+    // Edges of stored tasks towards the requested id alone make no cycle.
+    expect(reasonOf(inject(req({ id: 'n' }), [rec('a', { depends_on: ['n'] })]))).toBe('inject-inserted');
+  });
+  test('I7 the minimum is 1 + the largest dependency phase; the refusal names the phase and the minimum', () => {
+    const tasks = [rec('hi', { phase: 5, status: 'done' }), rec('lo', { phase: 2, status: 'running' })];
+    expect(inject(req({ depends_on: ['hi', 'lo'], phase: 5 }), tasks).verdict).toEqual({
+      _tag: 'Rejected',
+      reason: 'inject-phase-invalid',
+      reasons: ['inject-phase-invalid'],
+      details: { phase: 5, minimum: 6 },
+    });
+    expect(inject(req({ depends_on: ['lo', 'hi'] }), tasks).verdict).toMatchObject({ record: { phase: 6, depends_on: ['lo', 'hi'] } });
+    expect(inject(req({ depends_on: ['lo'], phase: 9 }), tasks).verdict).toMatchObject({ record: { phase: 9 } });
+    expect(inject(req({ phase: 2 ** 53 }), []).verdict).toMatchObject({ reason: 'inject-phase-invalid', details: { phase: 2 ** 53, minimum: 1 } });
+    expect(inject(req({ phase: Number.NaN }), []).verdict).toMatchObject({ reason: 'inject-phase-invalid', details: { minimum: 1 } });
+    expect(inject(req({ phase: -3 }), []).verdict).toMatchObject({ reason: 'inject-phase-invalid', details: { phase: -3, minimum: 1 } });
+  });
+  test('I8 the record\'s lists are copies of the request\'s', () => {
+    const rq = req({ depends_on: [] });
+    const r = inject(rq, []);
+    expect(r.verdict._tag === 'Inserted' && r.verdict.record.depends_on).not.toBe(rq.depends_on);
+  });
+});

@@ -515,3 +515,232 @@ describe('decodeReviewConfig (convoy.md §7, review.md §5)', () => {
     expect(review.decodeReviewConfig({ review_budget: 0 }, normalize)._tag).toBe('Left');
   });
 });
+
+// ───────────────────────────── exact outputs (mutation testing, testing.md §3) ─────────────────────────────
+
+describe('whole verdicts and effects (review.md §4, review.md §6, review.md §8)', () => {
+  it('R0–R5 verdicts whole: one reason in reasons, a match only on R1', () => {
+    expect(review.routeReview('none', 'dev', diff(['auth/x'], 1), H, true)).toStrictEqual({ _tag: 'Route', level: 'none', reason: 'review-disabled', reasons: ['review-disabled'] });
+    expect(review.routeReview('fast', 'dev', diff([], 1), H, true)).toStrictEqual({ _tag: 'Route', level: 'fast', reason: 'review-forced-fast', reasons: ['review-forced-fast'] });
+    expect(review.routeReview('panel', 'dev', diff([], 1), H, true)).toStrictEqual({ _tag: 'Route', level: 'panel', reason: 'review-forced-panel', reasons: ['review-forced-panel'] });
+    expect(review.routeReview('auto', 'dev', diff(['db/rls/p.sql'], 1), H, true)).toStrictEqual({
+      _tag: 'Route',
+      level: 'panel',
+      reason: 'review-panel-path',
+      reasons: ['review-panel-path'],
+      match: { path: rel('db/rls/p.sql'), entry: rel('rls/') },
+    });
+    expect(review.routeReview('auto', 'security-expert', diff(['a'], 1), H, true)).toStrictEqual({ _tag: 'Route', level: 'panel', reason: 'review-panel-agent', reasons: ['review-panel-agent'] });
+    expect(review.routeReview('auto', 'documentation-writer', diff(['a'], 99), H, true)).toStrictEqual({
+      _tag: 'Route',
+      level: 'auto-pass',
+      reason: 'review-auto-pass-agent',
+      reasons: ['review-auto-pass-agent'],
+    });
+    expect(review.routeReview('auto', 'dev', diff(['a'], 1), H, true)).toStrictEqual({ _tag: 'Route', level: 'auto-pass', reason: 'review-auto-pass-small', reasons: ['review-auto-pass-small'] });
+    expect(review.routeReview('auto', 'dev', diff(['a'], 99), H, true)).toStrictEqual({ _tag: 'Route', level: 'fast', reason: 'review-fast-default', reasons: ['review-fast-default'] });
+  });
+  it('R4 each size limit alone: lines over with files within, files over with lines within', () => {
+    const h = { ...H, autoPassMaxLines: 5, autoPassMaxFiles: 5 };
+    expect(review.routeReview('auto', 'dev', diff(['a'], 6, 1), h, true).reason).toBe('review-fast-default');
+    expect(review.routeReview('auto', 'dev', diff(['a'], 1, 6), h, true).reason).toBe('review-fast-default');
+    expect(review.routeReview('auto', 'dev', diff(['a'], 5, 5), h, true).reason).toBe('review-auto-pass-small');
+  });
+  it('B1–B4 verdicts whole', () => {
+    expect(review.applyReviewBudget('auto-pass', 1, 9, 'stop')).toStrictEqual({ _tag: 'NotApplicable', reason: 'budget-not-applicable', reasons: ['budget-not-applicable'] });
+    expect(review.applyReviewBudget('none', null, 0, 'skip')).toStrictEqual({ _tag: 'NotApplicable', reason: 'budget-not-applicable', reasons: ['budget-not-applicable'] });
+    expect(review.applyReviewBudget('fast', null, 9, 'stop')).toStrictEqual({ _tag: 'Proceed', level: 'fast', reason: 'budget-unlimited', reasons: ['budget-unlimited'] });
+    expect(review.applyReviewBudget('panel', 10, 9, 'stop')).toStrictEqual({ _tag: 'Proceed', level: 'panel', reason: 'budget-within', reasons: ['budget-within'] });
+    expect(review.applyReviewBudget('panel', 10, 10, 'skip')).toStrictEqual({ _tag: 'SkipReview', reason: 'budget-skip', reasons: ['budget-skip'], outcome: 'budget-skipped' });
+    expect(review.applyReviewBudget('panel', 10, 10, 'downgrade')).toStrictEqual({ _tag: 'Downgrade', to: 'fast', reason: 'budget-downgrade', reasons: ['budget-downgrade'], outcome: 'budget-downgraded' });
+    expect(review.applyReviewBudget('fast', 10, 10, 'downgrade')).toStrictEqual({
+      _tag: 'SkipReview',
+      reason: 'budget-downgrade-floor',
+      reasons: ['budget-downgrade-floor'],
+      outcome: 'budget-floor-skipped',
+    });
+    expect(review.applyReviewBudget('fast', 10, 10, 'stop')).toStrictEqual({ _tag: 'Halt', reason: 'budget-stop', reasons: ['budget-stop'], outcome: 'budget-halted' });
+  });
+  it('records without review whole; none when a reviewer runs or nothing was asked', () => {
+    const zero = { tokens: 0, reviewers: 0 };
+    expect(review.recordWithoutReview('auto-pass', review.applyReviewBudget('auto-pass', null, 0, 'skip'))).toStrictEqual({ requested: 'auto-pass', performed: 'auto-pass', verdict: 'pass', outcome: 'auto-passed', ...zero });
+    expect(review.recordWithoutReview('none', review.applyReviewBudget('none', null, 0, 'skip'))).toBeNull();
+    expect(review.recordWithoutReview('panel', review.applyReviewBudget('panel', 1, 1, 'skip'))).toStrictEqual({ requested: 'panel', performed: 'none', verdict: 'skipped', outcome: 'budget-skipped', ...zero });
+    expect(review.recordWithoutReview('fast', review.applyReviewBudget('fast', 1, 1, 'downgrade'))).toStrictEqual({ requested: 'fast', performed: 'none', verdict: 'skipped', outcome: 'budget-floor-skipped', ...zero });
+    expect(review.recordWithoutReview('panel', review.applyReviewBudget('panel', 1, 1, 'stop'))).toStrictEqual({ requested: 'panel', performed: 'none', verdict: 'none', outcome: 'budget-halted', ...zero });
+    expect(review.recordWithoutReview('panel', review.applyReviewBudget('panel', null, 1, 'stop'))).toBeNull();
+  });
+  it('the performed level after each budget verdict', () => {
+    expect(review.performedLevel('panel', review.applyReviewBudget('panel', null, 0, 'skip'))).toBe('panel');
+    expect(review.performedLevel('panel', review.applyReviewBudget('panel', 1, 1, 'downgrade'))).toBe('fast');
+    expect(review.performedLevel('auto-pass', review.applyReviewBudget('auto-pass', 1, 1, 'stop'))).toBe('auto-pass');
+    expect(review.performedLevel('none', review.applyReviewBudget('none', 1, 1, 'stop'))).toBe('none');
+    expect(review.performedLevel('fast', review.applyReviewBudget('fast', 1, 1, 'skip'))).toBe('none');
+    expect(review.performedLevel('panel', review.applyReviewBudget('panel', 1, 1, 'stop'))).toBe('none');
+  });
+  it('haltEffects whole, the dependents copied', () => {
+    const deps = ['t2', 't3'];
+    const eff = review.haltEffects('t1', 'fast', deps);
+    expect(eff).toStrictEqual([
+      { _tag: 'RecordReview', taskId: 't1', record: { requested: 'fast', performed: 'none', verdict: 'none', outcome: 'budget-halted', tokens: 0, reviewers: 0 } },
+      { _tag: 'SetTaskStatus', taskId: 't1', status: 'review-blocked', reason: 'review-budget-stop' },
+      { _tag: 'SkipTasks', taskIds: ['t2', 't3'], reason: 'dependency-failed', cause: 't1' },
+      { _tag: 'StopDispatching', reason: 'review-budget-stop' },
+      { _tag: 'EmitEvent', type: 'review', severity: 'warn', code: 'budget-stop', taskId: 't1' },
+    ]);
+    expect((eff[2] as { taskIds: unknown }).taskIds).not.toBe(deps);
+  });
+  it('levelRank orders none < auto-pass < fast < panel', () => {
+    expect((['none', 'auto-pass', 'fast', 'panel'] as const).map(review.levelRank)).toEqual([0, 1, 2, 3]);
+  });
+});
+
+describe('vote tally details (review.md §7)', () => {
+  it('the counted reviewers\' feedback, in order; answers past the expected count neither vote nor give feedback', () => {
+    expect(review.tallyVotes('panel', [block(1, 'b1'), pass(2, 'p1'), block(3, 'b2'), pass(4, 'p2'), block(5, 'b3')])).toStrictEqual({
+      _tag: 'Block',
+      passes: 1,
+      blocks: 2,
+      skipped: 0,
+      tokens: 15,
+      blockFeedback: ['b1', 'b2'],
+      passFeedback: ['p1'],
+    });
+    expect(review.tallyVotes('fast', [skip(4), pass(1, 'late')])).toStrictEqual({ _tag: 'Undecided', passes: 0, blocks: 0, skipped: 1, tokens: 5, blockFeedback: [], passFeedback: [] });
+    expect(review.tallyVotes('panel', [pass(0, 'a'), block(0, 'b'), pass(0, 'c')])).toMatchObject({ _tag: 'Pass', passes: 2, blocks: 1, skipped: 0, passFeedback: ['a', 'c'], blockFeedback: ['b'] });
+  });
+  it('expected reviewers and votes needed per level', () => {
+    expect([review.expectedReviewers('panel'), review.votesNeeded('panel'), review.expectedReviewers('fast'), review.votesNeeded('fast')]).toEqual([3, 2, 1, 1]);
+  });
+});
+
+describe('afterReview whole dispositions (review.md §8)', () => {
+  const facts: review.DisputeFacts[] = [];
+  const spy: review.ReviewPolicy<{ _tag: 'Ledger'; id: string }> = {
+    onDispute: 'continue',
+    renderNote: (f) => `note ${f.level} ${f.blocks} ${f.feedback.join('|')}`,
+    disputeLedger: (f) => (facts.push(f), [{ _tag: 'Ledger', id: `${f.taskId}:${f.panelBlocks}` }]),
+  };
+  const t = (o: Partial<review.ReviewTask> = {}): review.ReviewTask => ({ taskId: 't1', agent: 'coder', retries: 0, maxRetries: 1, panelBlocks: 0, ...o });
+  it('D1 pass: the tokens, the record with the reviewer count, an info event with the counts and level', () => {
+    const v = review.tallyVotes('panel', [pass(3), pass(4), skip(5)]);
+    expect(review.afterReview(t(), 'panel', 'panel', v, spy, [])).toStrictEqual({
+      _tag: 'Merge',
+      reason: 'review-passed',
+      reasons: ['review-passed'],
+      effects: [
+        { _tag: 'AddReviewTokens', tokens: 12 },
+        { _tag: 'RecordReview', taskId: 't1', record: { requested: 'panel', performed: 'panel', verdict: 'pass', outcome: 'reviewed', tokens: 12, reviewers: 3 } },
+        { _tag: 'EmitEvent', type: 'review', severity: 'info', code: 'review-passed', taskId: 't1', data: { passes: 2, blocks: 0, skipped: 1, level: 'panel' } },
+      ],
+    });
+  });
+  it('D1 undecided: a warn event and a skipped record, even when the panel was downgraded', () => {
+    const v = review.tallyVotes('fast', [skip(2)]);
+    expect(review.afterReview(t(), 'panel', 'fast', v, spy, [])).toStrictEqual({
+      _tag: 'Merge',
+      reason: 'review-undecided',
+      reasons: ['review-undecided'],
+      effects: [
+        { _tag: 'AddReviewTokens', tokens: 2 },
+        { _tag: 'RecordReview', taskId: 't1', record: { requested: 'panel', performed: 'fast', verdict: 'skipped', outcome: 'undecided', tokens: 2, reviewers: 1 } },
+        { _tag: 'EmitEvent', type: 'review', severity: 'warn', code: 'review-undecided', taskId: 't1', data: { passes: 0, blocks: 0, skipped: 1, level: 'fast' } },
+      ],
+    });
+  });
+  it('D2 dispute: the ledger gets the task, agent, new block count and feedback; the event adds panelBlocks', () => {
+    facts.length = 0;
+    const v = review.tallyVotes('panel', [block(1, 'x'), block(1, 'y'), skip(1)]);
+    const deps = ['t9'];
+    const d = review.afterReview(t({ panelBlocks: 4, retries: 0, maxRetries: 9 }), 'panel', 'panel', v, spy, deps);
+    expect(d).toStrictEqual({
+      _tag: 'Dispute',
+      reason: 'review-disputed',
+      reasons: ['review-disputed'],
+      effects: [
+        { _tag: 'AddReviewTokens', tokens: 3 },
+        { _tag: 'RecordReview', taskId: 't1', record: { requested: 'panel', performed: 'panel', verdict: 'block', outcome: 'reviewed', tokens: 3, reviewers: 3 } },
+        { _tag: 'SetTaskStatus', taskId: 't1', status: 'disputed', reason: 'review-disputed' },
+        { _tag: 'IncrementPanelBlocks', taskId: 't1' },
+        { _tag: 'Ledger', id: 't1:5' },
+        { _tag: 'SkipTasks', taskIds: ['t9'], reason: 'dependency-disputed', cause: 't1' },
+        { _tag: 'EmitEvent', type: 'review', severity: 'warn', code: 'review-disputed', taskId: 't1', data: { passes: 0, blocks: 2, skipped: 1, level: 'panel', panelBlocks: 5 } },
+      ],
+    });
+    expect(facts).toEqual([{ taskId: 't1', agent: 'coder', panelBlocks: 5, feedback: ['x', 'y'] }]);
+    expect((d.effects[5] as { taskIds: unknown }).taskIds).not.toBe(deps);
+  });
+  it('D3 retry: the note from the failure, the panel block counted, a warn event', () => {
+    const v = review.tallyVotes('panel', [block(1, 'x'), block(1, 'y'), pass(1, 'z')]);
+    expect(review.afterReview(t({ retries: 2, maxRetries: 3, panelBlocks: 1 }), 'panel', 'panel', v, spy, [])).toStrictEqual({
+      _tag: 'Retry',
+      reason: 'review-retry',
+      reasons: ['review-retry'],
+      retries: 3,
+      effects: [
+        { _tag: 'AddReviewTokens', tokens: 3 },
+        { _tag: 'RecordReview', taskId: 't1', record: { requested: 'panel', performed: 'panel', verdict: 'block', outcome: 'reviewed', tokens: 3, reviewers: 3 } },
+        { _tag: 'ScheduleRetry', taskId: 't1', retries: 3, note: 'note panel 2 x|y' },
+        { _tag: 'IncrementPanelBlocks', taskId: 't1' },
+        { _tag: 'EmitEvent', type: 'review', severity: 'warn', code: 'review-retry', taskId: 't1', data: { passes: 1, blocks: 2, skipped: 0, level: 'panel' } },
+      ],
+    });
+  });
+  it('D3 a supplied note over 6 000 characters is capped, its last line [note truncated]', () => {
+    const long: review.ReviewPolicy<never> = { onDispute: 'stop', renderNote: () => 'n'.repeat(6_001), disputeLedger: () => [] };
+    const exact: review.ReviewPolicy<never> = { ...long, renderNote: () => 'n'.repeat(6_000) };
+    const v = review.tallyVotes('fast', [block()]);
+    const noteOf = (p: review.ReviewPolicy<never>) => (review.afterReview(t(), 'fast', 'fast', v, p, []).effects[2] as { note: string }).note;
+    expect(noteOf(exact)).toBe('n'.repeat(6_000));
+    expect(noteOf(long)).toBe(`${'n'.repeat(6_000 - 17)}\n[note truncated]`);
+  });
+  it('D4 exhausted fast review: only the common effects, the failure whole', () => {
+    const v = review.tallyVotes('fast', [block(4, 'why')]);
+    expect(review.afterReview(t({ retries: 1, maxRetries: 1, panelBlocks: 2 }), 'fast', 'fast', v, spy, ['t2'])).toStrictEqual({
+      _tag: 'Exhausted',
+      reason: 'review-exhausted',
+      reasons: ['review-exhausted'],
+      failure: { kind: 'review-block', level: 'fast', blocks: 1, feedback: ['why'] },
+      effects: [
+        { _tag: 'AddReviewTokens', tokens: 4 },
+        { _tag: 'RecordReview', taskId: 't1', record: { requested: 'fast', performed: 'fast', verdict: 'block', outcome: 'reviewed', tokens: 4, reviewers: 1 } },
+      ],
+    });
+  });
+});
+
+describe('review-block note (retry.md §4)', () => {
+  it('fast and panel templates; no feedback is said so; the cap at its edge', () => {
+    expect(review.reviewBlockNote('fast', 1, [])).toBe('A reviewer did not accept your last change. Their points:\n(no feedback given)\nDeal with each point and complete the task.');
+    expect(review.reviewBlockNote('panel', 3, [])).toBe('3 of 3 reviewers did not accept your last change. Points to fix:\n(no feedback given)\nDeal with each point and complete the task.');
+    const frame = 'A reviewer did not accept your last change. Their points:\n\nDeal with each point and complete the task.'.length;
+    expect(review.reviewBlockNote('fast', 1, ['f'.repeat(6_000 - frame)]).length).toBe(6_000);
+    expect(review.reviewBlockNote('fast', 1, ['f'.repeat(6_000 - frame)]).endsWith('complete the task.')).toBe(true);
+    const over = review.reviewBlockNote('fast', 1, ['f'.repeat(6_001 - frame)]);
+    expect(over.length).toBe(6_000);
+    expect(over).toBe(`A reviewer did not accept your last change. Their points:\n${'f'.repeat(6_001 - frame)}\nDeal with each point and complete the task.`.slice(0, 6_000 - 17) + '\n[note truncated]');
+  });
+});
+
+describe('panel path matching edges (review.md §5)', () => {
+  it('segments compare exactly or equal after ASCII lower-casing only', () => {
+    expect(review.segmentEquals('Auth', 'aUTH')).toBe(true);
+    expect(review.segmentEquals('auth', 'auth')).toBe(true);
+    expect(review.segmentEquals('auth', 'auth2')).toBe(false);
+    expect(review.segmentEquals('\u00c4', '\u00e4')).toBe(false);
+    expect(review.segmentEquals('[', '{')).toBe(false);
+    expect(review.segmentEquals('@', '`')).toBe(false);
+  });
+  it('a directory entry needs a segment after the run: at the end of the path it does not match, one segment more does', () => {
+    expect(review.matchesPanelPath(rel('a/b/'), rel('x/a/b'))).toBe(false);
+    expect(review.matchesPanelPath(rel('a/b/'), rel('x/a/b/c'))).toBe(true);
+    expect(review.matchesPanelPath(rel('a/b'), rel('x/a/b'))).toBe(true);
+    expect(review.matchesPanelPath(rel('a/b'), rel('x/a'))).toBe(false);
+    expect(review.matchesPanelPath(rel('a/b'), rel('a/x/a/b'))).toBe(true);
+  });
+  it('an entry without segments matches every relative path, a changed path without segments too', () => {
+    const empty: P = { _tag: 'Rel', segments: [], dir: true };
+    expect(review.matchesPanelPath(empty, rel('a'))).toBe(true);
+    expect(review.matchesPanelPath(empty, { _tag: 'Rel', segments: [], dir: false })).toBe(true);
+  });
+});

@@ -873,3 +873,263 @@ describe('config state_lock.* (hooks.md §5)', () => {
     );
   });
 });
+
+// ───────────────────────────── exact outputs (mutation testing, testing.md §3) ─────────────────────────────
+
+describe('messages at their edges (state-lock.md §9)', () => {
+  const at = { dir: DIR, lockPath: LOCK };
+  it('lost, and the declined message without details says "not checked" three times', () => {
+    expect(SL.message('lost', at)).toBe(`Arbiter state lock disabled: ${LOCK} no longer names this process; another writer has taken it over.`);
+    expect(SL.message('foreign-host-declined', { ...at, lockHost: 'old', thisHost: 'new' })).toBe(
+      `${SL.message('foreign-host', { ...at, lockHost: 'old', thisHost: 'new' })} Auto-heal declined: local filesystem=not checked, heartbeat stale=not checked, holder pid dead=not checked.`,
+    );
+  });
+  it('would-heal: the age floored in whole minutes from 0; missing, negative or non-finite ages are "?"', () => {
+    const age = (ageMinutes: number | undefined) => /heartbeat (\S+) min old/.exec(SL.message('would-heal', { ...at, lockHost: 'h', ageMinutes }))?.[1];
+    expect(age(0)).toBe('0');
+    expect(age(2.99)).toBe('2');
+    expect(age(61)).toBe('61');
+    expect(age(-0.5)).toBe('?');
+    expect(age(undefined)).toBe('?');
+    expect(age(Number.NaN)).toBe('?');
+    expect(age(Number.POSITIVE_INFINITY)).toBe('?');
+  });
+  it('live-other: an invalid pid is shown as "?"', () => {
+    for (const pid of [0, -1, 1.5, '12', undefined]) expect(SL.message('live-other', { ...at, pid })).toContain('held by process ? on this host');
+    expect(SL.message('live-other', { ...at, pid: 1 })).toContain('held by process 1 on this host');
+  });
+  it('error: the detail sanitized and cut to 200 code points, "unknown error" when nothing is left', () => {
+    const err = (detail: unknown) => SL.message('error', { ...at, detail });
+    expect(err(undefined)).toBe(`Arbiter state lock disabled: handling ${LOCK} failed: unknown error.`);
+    expect(err(' \n\t')).toBe(`Arbiter state lock disabled: handling ${LOCK} failed: unknown error.`);
+    expect(err('EIO\nbad')).toBe(`Arbiter state lock disabled: handling ${LOCK} failed: EIO bad.`);
+    expect(err('y'.repeat(200))).toBe(`Arbiter state lock disabled: handling ${LOCK} failed: ${'y'.repeat(200)}.`);
+    expect(err('y'.repeat(201))).toBe(`Arbiter state lock disabled: handling ${LOCK} failed: ${'y'.repeat(199)}\u2026.`);
+  });
+  it('paths sanitized and cut to 500 code points, "?" when empty; hosts keep [A-Za-z0-9_.-], 255 at most, "?" when empty', () => {
+    const long = '/' + 'p'.repeat(600);
+    const m = SL.message('foreign-host', { dir: '', lockPath: long, lockHost: 'h'.repeat(300), thisHost: '' });
+    expect(m).toBe(
+      `Arbiter state lock disabled: ${long.slice(0, 499)}\u2026 was written by host "${'h'.repeat(255)}", and this host is "?". Two hosts must never share one state directory. If this machine has only been renamed or restored from a backup, and no other machine uses ?, remove ${long.slice(0, 499)}\u2026 (or turn on state_lock.auto_heal_stale_host_lock) and run again.`,
+    );
+    expect(SL.message('lost', { dir: DIR, lockPath: '/a\nb' })).toBe('Arbiter state lock disabled: /a b no longer names this process; another writer has taken it over.');
+    expect(SL.safeHost(42)).toBe('?');
+    expect(SL.safeHost('a b!c')).toBe('abc');
+  });
+  it('warning line: the code keeps [a-z0-9.-] (64 at most, "?" when empty), the message sanitized and cut to 2 000', () => {
+    expect(SL.warningLine('', 'Foreign_Host!', 'a\nb')).toBe('arbiter: state directory ? is read-only for Arbiter (oreignost). a b');
+    expect(SL.warningLine('/d', '', 'm')).toBe('arbiter: state directory /d is read-only for Arbiter (?). m');
+    expect(SL.warningLine('/d', 'x'.repeat(70), 'm')).toBe(`arbiter: state directory /d is read-only for Arbiter (${'x'.repeat(64)}). m`);
+    expect(SL.warningLine('/d', 'lost', 'z'.repeat(2001))).toBe(`arbiter: state directory /d is read-only for Arbiter (lost). ${'z'.repeat(1999)}\u2026`);
+    expect(SL.contextWarningBlock('a\u2028b ' + 'z'.repeat(2000))).toBe(
+      `Arbiter warning: its state directory cannot be written, so commitments, build protection and the stop gate are inactive in this session. a b ${'z'.repeat(1995)}\u2026`,
+    );
+  });
+  it('internalError: a string detail is shown, anything else is "internal error"', () => {
+    expect(SL.internalError(at, 'step rule broken').outcome.message).toBe(`Arbiter state lock disabled: handling ${LOCK} failed: step rule broken.`);
+    expect(SL.internalError(at, { e: 1 }).outcome.message).toBe(`Arbiter state lock disabled: handling ${LOCK} failed: internal error.`);
+    expect(SL.internalError(at, 'x')).toStrictEqual({
+      _tag: 'Done',
+      outcome: { _tag: 'Disabled', reasons: ['error'], message: `Arbiter state lock disabled: handling ${LOCK} failed: x.` },
+      effects: [{ _tag: 'Alert', code: 'error', message: `Arbiter state lock disabled: handling ${LOCK} failed: x.` }],
+    });
+  });
+});
+
+describe('decideLock and settle, whole outcomes (state-lock.md §6, state-lock.md §7)', () => {
+  const lockOf = (o: unknown): Answer<SL.LockFileRead> => ok(present(o));
+  it('a Disabled outcome carries details only when the rule gives them', () => {
+    const off = SL.decideLock({ ...given(), lockRead: lockOf({ pid: 9, hostname: 'old-name' }) });
+    expect(off._tag === 'Done' && Object.keys(off.outcome)).toEqual(['_tag', 'reasons', 'message']);
+    const declined = SL.decideLock({ ...given({ autoHeal: true }), lockRead: lockOf({ pid: 9, hostname: 'old-name' }), fsLocal: ok('not-local') });
+    expect(declined._tag === 'Done' && declined.outcome).toStrictEqual({
+      _tag: 'Disabled',
+      reasons: ['foreign-host-declined'],
+      message: `${SL.message('foreign-host', { dir: DIR, lockPath: LOCK, lockHost: 'old-name', thisHost: SELF_HOST })} Auto-heal declined: local filesystem=false, heartbeat stale=not checked, holder pid dead=not checked.`,
+      details: { fsLocal: 'false', stale: 'not checked', pidDead: 'not checked' },
+    });
+  });
+  it('a failed lockRead: the message names the read and the probe detail; an unreadable heartbeat on a foreign lock is stale', () => {
+    const r = SL.decideLock({ ...given(), lockRead: { ok: false, error: { kind: 'failed', detail: 'EACCES' } } });
+    expect(r).toStrictEqual(SL.internalError({ dir: DIR, lockPath: LOCK }, 'reading the lock failed: EACCES'));
+    const unreadable = SL.decideLock({ ...given({ autoHeal: true }), lockRead: lockOf({ pid: 9, hostname: 'old-name' }), fsLocal: ok('local'), lockAge: fail() });
+    expect(unreadable).toEqual({ _tag: 'Need', probe: { _tag: 'PidAlive', pid: 9 } });
+  });
+  it('the would-heal age comes from the mtime, or from 0 when it was unreadable', () => {
+    const base = { ...given({ autoHeal: true, dryRun: true }), lockRead: lockOf({ pid: 9, hostname: 'old-name' }), fsLocal: ok<SL.FsLocalAnswer>('local'), pidAlive: ok<SL.PidAnswer>('dead') };
+    const msg = (lockAge: Answer<number>) => {
+      const d = SL.decideLock({ ...base, lockAge });
+      return d._tag === 'Done' && d.outcome._tag === 'Disabled' ? d.outcome.message : '';
+    };
+    expect(msg(ok(NOW - 5 * 60_000))).toContain('heartbeat 5 min old');
+    expect(msg(fail())).toContain(`heartbeat ${Math.floor(NOW / 60_000)} min old`);
+  });
+  it('a heal takes over with our body and the prior holder; the won write is audited with it', () => {
+    const d = SL.decideLock({ ...given({ autoHeal: true }), lockRead: lockOf({ pid: 9, hostname: 'old-name' }), fsLocal: ok('local'), lockAge: ok(0), pidAlive: ok('dead') });
+    const body = { pid: SELF_PID, hostname: SELF_HOST, acquiredAt: NOW };
+    expect(d).toStrictEqual({
+      _tag: 'Done',
+      outcome: { _tag: 'Take', method: 'takeover', onWin: 'healed', reasons: ['healed'], body, prior: { pid: 9, hostname: 'old-name' } },
+      effects: [{ _tag: 'LockWrite', method: 'takeover', body: SL.encodeLockBody(body) }],
+    });
+    if (d._tag === 'Done' && d.outcome._tag === 'Take') {
+      expect(SL.settleLock(given(), d.outcome, { _tag: 'Won' })).toStrictEqual({
+        _tag: 'Done',
+        outcome: { _tag: 'Enabled', reasons: ['healed'] },
+        effects: [{ _tag: 'Audit', code: 'healed', prior: { pid: 9, hostname: 'old-name' } }],
+      });
+    }
+  });
+  it('host holder: host-shared touches at now; a reclaim of a corrupt lock records an unknown prior holder', () => {
+    expect(SL.decideLock({ ...given({ holder: 'host' }), lockRead: lockOf({ pid: 77, hostname: SELF_HOST }) })).toStrictEqual({
+      _tag: 'Done',
+      outcome: { _tag: 'Enabled', reasons: ['host-shared'] },
+      effects: [{ _tag: 'LockTouch', at: NOW }],
+    });
+    const r = SL.decideLock({ ...given({ holder: 'host' }), lockRead: ok({ _tag: 'Present', text: '{"pid":77' }) });
+    expect(r._tag === 'Done' && r.outcome).toMatchObject({ _tag: 'Take', method: 'takeover', onWin: 'reclaimed', prior: { pid: null, hostname: null } });
+    const tk: SL.Take = { _tag: 'Take', method: 'takeover', onWin: 'reclaimed', reasons: ['reclaimed'], body: { pid: SELF_PID, hostname: SELF_HOST, acquiredAt: NOW }, prior: null };
+    expect(SL.settleLock(given(), tk, { _tag: 'Won' }).effects).toEqual([{ _tag: 'Audit', code: 'reclaimed', prior: { pid: null, hostname: null } }]);
+  });
+  it('process holder: a pid probe that failed counts as alive; the probes carry the lock pid', () => {
+    const f = { ...given(), lockRead: lockOf({ pid: 4242, hostname: SELF_HOST }), lockAge: ok(NOW) };
+    expect(SL.decideLock(f)).toEqual({ _tag: 'Need', probe: { _tag: 'PidAlive', pid: 4242 } });
+    const d = SL.decideLock({ ...f, pidAlive: fail() });
+    expect(d._tag === 'Done' && d.outcome.reasons).toEqual(['live-other']);
+    const unreadable = SL.decideLock({ ...f, lockAge: fail() });
+    expect(unreadable._tag === 'Done' && unreadable.outcome).toMatchObject({ _tag: 'Take', onWin: 'reclaimed', prior: { pid: 4242, hostname: SELF_HOST } });
+  });
+  it('settleLock: a lost write at attempt 3 and a failed write alert with their messages', () => {
+    const tk: SL.Take = { _tag: 'Take', method: 'create', onWin: 'acquired', reasons: ['acquired'], body: { pid: SELF_PID, hostname: SELF_HOST, acquiredAt: NOW }, prior: null };
+    const c = SL.settleLock(given({ attempt: 3 }), tk, { _tag: 'Lost' });
+    expect(c.effects).toEqual([{ _tag: 'Alert', code: 'contention', message: SL.message('contention', { dir: DIR, lockPath: LOCK }) }]);
+    expect(SL.settleLock(given({ attempt: 2 }), tk, { _tag: 'Lost' }).effects).toEqual([]);
+    const e = SL.settleLock(given(), tk, { _tag: 'Error', detail: 'EROFS' });
+    expect(e.effects).toEqual([{ _tag: 'Alert', code: 'error', message: `Arbiter state lock disabled: handling ${LOCK} failed: writing the lock failed: EROFS.` }]);
+    const t = SL.settleTouch({ dir: DIR, lockPath: LOCK }, 'kept', { _tag: 'Error', detail: 'ENOENT' });
+    expect(t.outcome).toMatchObject({ message: `Arbiter state lock disabled: handling ${LOCK} failed: touching the lock failed: ENOENT.` });
+    expect(SL.settleTouch({ dir: DIR, lockPath: LOCK }, 'kept', { _tag: 'Ok' })).toEqual({ _tag: 'Done', outcome: 'kept', effects: [] });
+  });
+});
+
+describe('heartbeat, release and answers (state-lock.md §7)', () => {
+  const kk = (o: Partial<SL.KeepKnown>): SL.KeepKnown => ({ selfPid: SELF_PID, selfHostname: SELF_HOST, holder: 'process', now: NOW, dir: DIR, lockPath: LOCK, ...o });
+  it('heartbeat: asks lockRead first; lost and error carry their messages', () => {
+    expect(SL.decideHeartbeat(kk({}))).toEqual({ _tag: 'Need', probe: { _tag: 'LockRead' } });
+    const lost = SL.decideHeartbeat(kk({ lockRead: ok({ _tag: 'Absent' }) }));
+    expect(lost).toStrictEqual({
+      _tag: 'Done',
+      outcome: { _tag: 'Disabled', reasons: ['lost'], message: SL.message('lost', { dir: DIR, lockPath: LOCK }) },
+      effects: [{ _tag: 'Alert', code: 'lost', message: SL.message('lost', { dir: DIR, lockPath: LOCK }) }],
+    });
+    const err = SL.decideHeartbeat(kk({ lockRead: { ok: false, error: { kind: 'timeout', detail: 'slow' } } }));
+    expect(err._tag === 'Done' && err.outcome._tag === 'Disabled' && err.outcome.message).toBe(`Arbiter state lock disabled: handling ${LOCK} failed: reading the lock failed: slow.`);
+  });
+  it('namesUs: host holders need the hostname only, process holders the pid too', () => {
+    const me = { selfPid: SELF_PID, selfHostname: SELF_HOST };
+    expect(SL.namesUs({ ...me, holder: 'host' }, { hostname: SELF_HOST })).toBe(true);
+    expect(SL.namesUs({ ...me, holder: 'host' }, { pid: SELF_PID, hostname: 'other' })).toBe(false);
+    expect(SL.namesUs({ ...me, holder: 'process' }, { hostname: SELF_HOST })).toBe(false);
+    expect(SL.namesUs({ ...me, holder: 'process' }, { pid: SELF_PID, hostname: SELF_HOST })).toBe(true);
+    expect(SL.namesUs({ ...me, holder: 'process' }, { pid: SELF_PID })).toBe(false);
+  });
+  it('release: an absent lock or one naming another host removes nothing', () => {
+    expect(SL.decideRelease(kk({ lockRead: ok({ _tag: 'Absent' }) }))).toEqual({ _tag: 'Done', outcome: { _tag: 'Released', removed: false }, effects: [] });
+    expect(SL.decideRelease(kk({ lockRead: ok(present({ pid: SELF_PID, hostname: 'other' })) }))).toEqual({ _tag: 'Done', outcome: { _tag: 'Released', removed: false }, effects: [] });
+  });
+  it('withAnswer sets the asked probe\'s own field; withKeepAnswer takes only lockRead', () => {
+    const g = given() as SL.LockKnown;
+    expect(SL.withAnswer(g, { _tag: 'LockRead' }, ok({ _tag: 'Absent' }))).toEqual({ ...g, lockRead: ok({ _tag: 'Absent' }) });
+    expect(SL.withAnswer(g, { _tag: 'FsLocal' }, ok<SL.FsLocalAnswer>('local'))).toEqual({ ...g, fsLocal: ok('local') });
+    expect(SL.withAnswer(g, { _tag: 'LockAge' }, ok(5))).toEqual({ ...g, lockAge: ok(5) });
+    expect(SL.withAnswer(g, { _tag: 'PidAlive', pid: 3 }, ok<SL.PidAnswer>('dead'))).toEqual({ ...g, pidAlive: ok('dead') });
+    const k = kk({});
+    expect(SL.withKeepAnswer(k, { _tag: 'LockRead' }, ok({ _tag: 'Absent' }))).toEqual({ ...k, lockRead: ok({ _tag: 'Absent' }) });
+    expect(SL.withKeepAnswer(k, { _tag: 'LockAge' }, ok(5))).toBe(k);
+  });
+  it('the heartbeat and release drivers finish in two steps', () => {
+    const read = () => ok<SL.LockFileRead>(present({ pid: SELF_PID, hostname: SELF_HOST }));
+    expect(runStepsSync(SL.heartbeatDriver, kk({}), read)).toMatchObject({ _tag: 'Done', outcome: { _tag: 'Kept' }, steps: 2 });
+    expect(runStepsSync(SL.releaseDriver, kk({}), read)).toMatchObject({ _tag: 'Done', outcome: { _tag: 'Released', removed: true }, steps: 2 });
+    expect(SL.heartbeatDriver.limit).toBe(2);
+    expect(SL.releaseDriver.limit).toBe(2);
+    expect(SL.driver.probeKey?.({ _tag: 'PidAlive', pid: 3 })).toBe('PidAlive');
+  });
+});
+
+describe('simulateOpen traces (state-lock.md §7)', () => {
+  const absent = ok<SL.LockFileRead>({ _tag: 'Absent' });
+  it('two lost creates then a won one: three rounds, each from lockRead, every write in order', () => {
+    const writes: Array<[SL.TakeMethod, number]> = [];
+    const tr = SL.simulateOpen(given(), {
+      probe: () => absent,
+      write: (m, attempt) => (writes.push([m, attempt]), attempt < 3 ? { _tag: 'Lost' } : { _tag: 'Won' }),
+      touch: () => ({ _tag: 'Ok' }),
+    });
+    const w = { _tag: 'LockWrite', method: 'create', body: SL.encodeLockBody({ pid: SELF_PID, hostname: SELF_HOST, acquiredAt: NOW }) };
+    expect(tr).toEqual({
+      probes: [1, 2, 3].map((attempt) => ({ attempt, probe: { _tag: 'LockRead' } })),
+      effects: [w, w, w],
+      decideRuns: 3,
+      final: { _tag: 'Enabled', reasons: ['acquired'] },
+    });
+    expect(writes).toEqual([
+      ['create', 1],
+      ['create', 2],
+      ['create', 3],
+    ]);
+  });
+  it('a reclaim that wins is audited after its write; a host-shared touch that fails alerts after the touch', () => {
+    const reclaim = SL.simulateOpen(given(), { probe: () => ok(present({ hostname: SELF_HOST })), write: () => ({ _tag: 'Won' }), touch: () => ({ _tag: 'Ok' }) });
+    expect(reclaim.effects.map((e) => e._tag)).toEqual(['LockWrite', 'Audit']);
+    expect(reclaim.final).toEqual({ _tag: 'Enabled', reasons: ['reclaimed'] });
+    const shared = SL.simulateOpen(given({ holder: 'host' }), { probe: () => ok(present({ pid: 5, hostname: SELF_HOST })), write: () => ({ _tag: 'Won' }), touch: () => ({ _tag: 'Error', detail: 'EPERM' }) });
+    expect(shared.effects.map((e) => e._tag)).toEqual(['LockTouch', 'Alert']);
+    expect(shared.final).toMatchObject({ _tag: 'Disabled', reasons: ['error'], message: `Arbiter state lock disabled: handling ${LOCK} failed: touching the lock failed: EPERM.` });
+    const ok2 = SL.simulateOpen(given({ holder: 'host' }), { probe: () => ok(present({ pid: 5, hostname: SELF_HOST })), write: () => ({ _tag: 'Won' }), touch: () => ({ _tag: 'Ok' }) });
+    expect(ok2).toEqual({ probes: [{ attempt: 1, probe: { _tag: 'LockRead' } }], effects: [{ _tag: 'LockTouch', at: NOW }], decideRuns: 1, final: { _tag: 'Enabled', reasons: ['host-shared'] } });
+  });
+  it('a Disabled decision ends the open with its Alert; a thrown Error\'s message is shown, any other throw is "exception"', () => {
+    const off = SL.simulateOpen(given(), { probe: () => ok(present({ pid: 9, hostname: 'old-name' })), write: () => ({ _tag: 'Won' }), touch: () => ({ _tag: 'Ok' }) });
+    expect(off.effects.map((e) => e._tag)).toEqual(['Alert']);
+    expect(off.decideRuns).toBe(1);
+    const thrown = (e: unknown) =>
+      SL.simulateOpen(given(), {
+        probe: () => {
+          throw e;
+        },
+        write: () => ({ _tag: 'Won' }),
+        touch: () => ({ _tag: 'Ok' }),
+      }).final;
+    expect(thrown(new Error('EIO on read'))).toMatchObject({ message: `Arbiter state lock disabled: handling ${LOCK} failed: EIO on read.` });
+    expect(thrown('a string')).toMatchObject({ message: `Arbiter state lock disabled: handling ${LOCK} failed: exception.` });
+  });
+});
+
+describe('df output and classification edges (state-lock.md §4)', () => {
+  it('CRLF line ends, blank lines and leading blanks are skipped; -T needs the type field', () => {
+    expect(SL.parseDfOutput('Filesystem Type Size\r\n\r\n   \r\n  /dev/sda1   ext4 1\r\n', true)).toEqual({ ok: true, row: { source: '/dev/sda1', fsType: 'ext4' } });
+    expect(SL.parseDfOutput('  Filesystem   Type  Size\n/dev/sda1 xfs 1\n', true)).toEqual({ ok: true, row: { source: '/dev/sda1', fsType: 'xfs' } });
+    expect(SL.parseDfOutput('Filesystem Size\n/dev/sda1\n', false)).toEqual({ ok: true, row: { source: '/dev/sda1' } });
+    expect(SL.parseDfOutput('Filesystem type Size\n/dev/sda1 ext4 1\n', true)).toEqual({ ok: false, error: 'no-type-column' });
+    expect(SL.parseDfOutput('\n\nFilesystem Type Size\n', true)).toEqual({ ok: false, error: 'too-few-lines' });
+  });
+  it('network types compare lowercased; host:path only without a leading slash', () => {
+    expect(SL.classifyDfSource('/dev/sda1', 'NFS4')).toBe('not-local');
+    expect(SL.classifyDfSource('/dev/sda1', 'Fuse.SSHFS')).toBe('not-local');
+    expect(SL.classifyDfSource('/dev/disk:1', undefined)).toBe('local');
+    expect(SL.classifyDfSource('/', undefined)).toBe('not-local');
+    expect(SL.classifyDfSource('/dev', undefined)).toBe('not-local');
+    // rule 3 looks at the start only: a device path ending in // is still local
+    expect(SL.classifyDfSource('/dev/sda1//', 'ext4')).toBe('local');
+  });
+  it('a lock text that is no string reads as {}, even when it would print as a valid body', () => {
+    expect(SL.parseLockBody(['{"pid":5,"hostname":"h"}'])).toEqual({});
+    expect(SL.parseLockBody({ toString: () => '{"pid":5}' })).toEqual({});
+    expect(SL.parseLockBody(null)).toEqual({});
+  });
+  it('an mtime that could not be read counts as 0', () => {
+    expect(SL.isStaleMtime(SL.STALE_MS - 1, undefined)).toBe(false);
+    expect(SL.isStaleMtime(SL.STALE_MS, undefined)).toBe(true);
+  });
+});
