@@ -11,8 +11,7 @@
  * host, or a file that could not be listed or removed; 2 a usage error.
  */
 import type { Command } from 'commander';
-import { pushGate as PG } from '@arbiter/kernel';
-import { PRESENCE_FORGET_AFTER_MS, showWord } from '@arbiter/kernel';
+import { PRESENCE_FORGET_AFTER_MS, pushGate as PG, showWord } from '@arbiter/kernel';
 import { foreignHeld, openSharedPresenceStore, prunePresenceSync, readRepoConfig, resolveRepo } from '@arbiter/io-node';
 import { publishSession } from '../presence/publish.js';
 import { die } from './util.js';
@@ -21,7 +20,7 @@ const DAY_MS = 24 * 3_600_000;
 
 /** Register `presence`. */
 export const register = (program: Command): void => {
-  const p = program.command('presence').description('the session registry: publish a session to the shared store (normally started by the hooks)');
+  const p = program.command('presence').description('the session registry: publish a session to the shared store (normally started by the hooks), prune forgotten sessions');
   p.command('publish')
     .description("copy a session's local registry record to the shared lane store (lanes.store http or postgres)")
     .requiredOption('--session <id>', 'the session id whose record to publish')
@@ -69,4 +68,3 @@ export const register = (program: Command): void => {
       return process.exit(0);
     });
 };
-
