@@ -222,9 +222,9 @@ export const prunePresenceSync = (
     const again = readPresenceFile(dir, name);
     if (again._tag !== 'Ok' || !old(again.presence)) continue;
     if (!dryRun) {
-      for (const f of [name, `.published-${name}`, `.failed-${name}`]) {
+      for (const f of [join(dir, name), publishMarkerPath(runtimeDir, p.session), failureMarkerPath(runtimeDir, p.session)]) {
         try {
-          fs.unlinkSync(join(dir, f));
+          fs.unlinkSync(f);
         } catch (e) {
           const code = errnoCode(e);
           if (code !== 'ENOENT') return { _tag: 'Failed', failure: ioFailure('remove', code) };
@@ -253,6 +253,9 @@ export interface PublishedMark {
 
 /** The publish marker of `session` (presence.md §10): `.published-<key>`; its modification time is the last attempt. */
 export const publishMarkerPath = (runtimeDir: string, session: string): string => join(sessionsDir(runtimeDir), `.published-${presenceFileName(session)}`);
+
+/** The failure marker of `session` (presence.md §7): `.failed-<key>`; the process that creates it logs the first failure. */
+export const failureMarkerPath = (runtimeDir: string, session: string): string => join(sessionsDir(runtimeDir), `.failed-${presenceFileName(session)}`);
 
 /** The publish lock of `session` (presence.md §10): `.publish-<key>.lock`, held by the one publisher of the session. */
 export const publishLockPath = (runtimeDir: string, session: string): string => join(sessionsDir(runtimeDir), `.publish-${presenceFileName(session)}.lock`);

@@ -11,7 +11,7 @@
  * host, or a file that could not be listed or removed; 2 a usage error.
  */
 import type { Command } from 'commander';
-import { PRESENCE_FORGET_AFTER_MS, pushGate as PG, showWord } from '@arbiter/kernel';
+import { PRESENCE_FORGET_AFTER_DAYS, pushGate as PG, showWord } from '@arbiter/kernel';
 import { foreignHeld, openSharedPresenceStore, prunePresenceSync, readRepoConfig, resolveRepo } from '@arbiter/io-node';
 import { publishSession } from '../presence/publish.js';
 import { die } from './util.js';
@@ -48,7 +48,7 @@ export const register = (program: Command): void => {
     });
   p.command('prune')
     .description('remove the local registry records of sessions silent for a number of days (default 7: the age at which arbiter status stops showing them)')
-    .option('--older-than <days>', 'remove sessions whose last event is at least this many days old (a whole number, 1 to 3650)', String(PRESENCE_FORGET_AFTER_MS / DAY_MS))
+    .option('--older-than <days>', 'remove sessions whose last event is at least this many days old (a whole number, 1 to 3650)', String(PRESENCE_FORGET_AFTER_DAYS))
     .option('--dry-run', 'list what would be removed, remove nothing')
     .action((o: { olderThan: string; dryRun?: boolean }) => {
       const days = /^[0-9]{1,4}$/.test(o.olderThan) ? Number(o.olderThan) : NaN;

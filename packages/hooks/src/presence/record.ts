@@ -11,16 +11,15 @@ import { agentLogMode } from '@arbiter/kernel/early';
 import {
   INBOX_FOLD_MS,
   arbiterHostOf,
+  failureMarkerPath,
   foreignHeld,
   headBranchIn,
   hostname,
   ingestInbox,
   lastPublishAttempt,
   notePublishAttempt,
-  presenceFileName,
   presenceInboxDir,
   resolveRepo,
-  sessionsDir,
   setInboxDue,
   type Env,
   type Repo,
@@ -52,7 +51,7 @@ export const eventOf = (h: HookSighting, repo: Repo, env: Env, at: number): Pres
  */
 const logFailureOnce = (repo: Repo, h: HookSighting, detail: string, kind: string): void => {
   try {
-    const fd = openSync(join(sessionsDir(repo.runtimeDir), `.failed-${presenceFileName(h.session)}`), 'wx', 0o600);
+    const fd = openSync(failureMarkerPath(repo.runtimeDir, h.session), 'wx', 0o600);
     try {
       writeSync(fd, JSON.stringify({ at: Date.now(), kind, detail }) + '\n');
     } finally {

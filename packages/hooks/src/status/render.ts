@@ -9,7 +9,7 @@
  * branch name or a session id ever reaches the terminal; the only control characters in the output are the line
  * feeds between lines and the colour codes the painter adds.
  */
-import { sanitizeLine, showWord, type PresenceState, type SessionStatus, type StatusSnapshot } from '@arbiter/kernel';
+import { PRESENCE_FORGET_AFTER_DAYS, sanitizeLine, showWord, type PresenceState, type SessionStatus, type StatusSnapshot } from '@arbiter/kernel';
 
 /** What the renderer paints with (picocolors' painter, or {@link PLAIN}). */
 export interface Paint {
@@ -160,7 +160,7 @@ export const renderStatus = (snap: StatusSnapshot, width: number, p: Paint = PLA
   ));
   // presence.md §3 PR11: forgotten sessions are counted, never listed
   const forgotten = snap.forgotten ?? 0;
-  if (forgotten > 0) out.push(`${INDENT}${p.dim(`${forgotten} more silent for 7 days or more, not shown (arbiter presence prune removes them)`)}`);
+  if (forgotten > 0) out.push(`${INDENT}${p.dim(`${forgotten} more silent for ${PRESENCE_FORGET_AFTER_DAYS} days or more, not shown (arbiter presence prune removes them)`)}`);
 
   const ls = snap.lanes;
   section('Lanes', ls.length, body('lanes', ls.length, () =>

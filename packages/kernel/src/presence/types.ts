@@ -70,10 +70,12 @@ export const PRESENCE_VERSION = 1;
 export const PRESENCE_GONE_AFTER_MS = 30 * 60_000;
 
 /**
- * Silence after which a session is forgotten (presence.md §3 PR11): 7 days, ms. The status view leaves it out and
+ * Silence after which a session is forgotten (presence.md §3 PR11), days. The status view leaves it out and
  * `arbiter presence prune` removes its record.
  */
-export const PRESENCE_FORGET_AFTER_MS = 7 * 24 * 3_600_000;
+export const PRESENCE_FORGET_AFTER_DAYS = 7;
+/** {@link PRESENCE_FORGET_AFTER_DAYS} in ms. */
+export const PRESENCE_FORGET_AFTER_MS = PRESENCE_FORGET_AFTER_DAYS * 24 * 3_600_000;
 
 /** What a session holds, derived at read time from the stores (never written by the hook). */
 export interface SessionHoldings {
