@@ -5,12 +5,16 @@
 //    alternated with `node -e 0` in the same rounds (the start-up floor every verb pays), median and IQR over rounds;
 //    under the environment as given and, when it sets NODE_EXTRA_CA_CERTS, once more without it. With
 //    BENCH_OLD_BIN=<older build>/packages/hooks/dist/arbiter.cjs the older build's two commands run in the same rounds.
+//    These rounds read a registry that has not changed for over a second, so the listing comes from its index
+//    (presence.md §5.1). Then `arbiter status --json` once more, each run just after one record was replaced (a
+//    rename, as a hook writes): the directory has changed, so the index cannot answer and every file is read.
 // 2. In process (the built library): the collector over the real stores plus the renderer (text) or the JSON text,
 //    against the floor of the same reads done raw in the same rounds (list and read the 1,000 registry files and the
-//    100 lane files, read the decision log) with no decoding, joining or rendering. These run warm (the code already
+//    100 lane files, read the decision log) with no decoding, joining or rendering. The registry is settled first, so
+//    the collector lists it from its index while the floor reads every file. These run warm (the code already
 //    compiled and optimised by the earlier rounds): they are the collector's and renderer's share, not a command's.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,7 +84,18 @@ export default async ({ root, bin, lib }) => {
     const envs = env.NODE_EXTRA_CA_CERTS ? [['NODE_EXTRA_CA_CERTS set', env], ['NODE_EXTRA_CA_CERTS unset', noCa]] : [['NODE_EXTRA_CA_CERTS unset', env]];
     const rounds = 15;
     const rows = [];
+    // one record replaced as a hook replaces it (temporary file and rename): the registry directory changes
+    const sessionsPath = join(runtime, 'sessions');
+    const touchedFile = join(sessionsPath, io.presenceFileName('s-0'));
+    const touchRecord = () => {
+      writeFileSync(`${touchedFile}.bench`, readFileSync(touchedFile));
+      renameSync(`${touchedFile}.bench`, touchedFile);
+    };
+    const settle = () => new Promise((res) => setTimeout(res, io.PRESENCE_INDEX_SETTLE_MS + 100));
     for (const [envName, e] of envs) {
+      // a settled registry: the first listing after this writes the index, every later one reads it
+      await settle();
+      spawnMs(bin, ['status', '--json'], e);
       // each command alternated with `node -e 0` (the start-up floor every verb pays) and, with BENCH_OLD_BIN, the same
       // command of an older build, in rotating order so all see the same machine noise
       const runs = [
@@ -111,9 +126,31 @@ export default async ({ root, bin, lib }) => {
           target: '< 200 ms',
         });
       }
+      // the same command, each run just after a record was replaced: a full listing of the files
+      const fresh = { node: [], json: [] };
+      for (let i = 0; i < rounds + 2; i++) {
+        const order = [['node', () => spawnMs('-e', ['0'], e)], ['json', () => (touchRecord(), spawnMs(bin, ['status', '--json'], e))]];
+        for (let k = 0; k < order.length; k++) {
+          const [name, f] = order[(i + k) % order.length];
+          const t = f();
+          if (i >= 2) fresh[name].push(t);
+        }
+      }
+      const fn = stats(fresh.node);
+      const fs_ = stats(fresh.json);
+      rows.push({
+        name: `arbiter status --json just after a record changed (every file read), ${SESSIONS} sessions, ${LANES} lanes (whole process, ${envName})`,
+        value: fs_.median,
+        unit: 'ms median',
+        spread: `${fmt(fs_.p25)}–${fmt(fs_.p75)} ms`,
+        baseline: lib.baselineText(fn, null),
+        ratio: fs_.median / fn.median,
+        target: '< 200 ms',
+      });
     }
 
     // 2. in process: collector + renderer vs the raw reads
+    await settle();
     const src = hooks.nodeStatusSources(repo, env);
     const floor = () => {
       const t0 = performance.now();

@@ -5,13 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
 import { memoryPresenceStore } from '@arbiter/io-memory';
-import { fsPresenceStore, presenceFileName, prunePresenceSync, recordPresenceSync, sessionsDir } from '@arbiter/io-node';
+import { fsPresenceStore, listPresenceSync, PRESENCE_INDEX_FILE, PRESENCE_INDEX_SETTLE_MS, presenceFileName, prunePresenceSync, recordPresenceSync, sessionsDir } from '@arbiter/io-node';
+import fc from 'fast-check';
 import { presence as P } from '@arbiter/kernel';
 import { presenceStoreContract, sighting } from './contract/presence-store.contract.js';
 
@@ -25,9 +26,11 @@ presenceStoreContract('io-node (one file per session, temp + rename)', async (cl
   const file = (s: string): string => join(sessionsDir(dir), presenceFileName(s));
   return {
     store: fsPresenceStore(dir, clock),
+    // records are replaced by a rename, never edited in place (presence.md §5; presence.md §5.1 LX3)
     injectRaw: async (s, raw) => {
       mkdirSync(sessionsDir(dir), { recursive: true });
-      writeFileSync(file(s), raw);
+      writeFileSync(`${file(s)}.inject`, raw);
+      renameSync(`${file(s)}.inject`, file(s));
     },
     peekRaw: async (s) => (existsSync(file(s)) ? readFileSync(file(s), 'utf8') : null),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
@@ -71,6 +74,134 @@ describe('io-node registry prune (presence.md §12)', () => {
       writeFileSync(sessionsDir(dir), 'not a directory');
       const r = prunePresenceSync(dir, 0, 1);
       expect(r._tag).toBe('Failed');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('io-node registry listing index (presence.md §5.1)', () => {
+  // `now` as the listing passes it: far enough after the directory's last change for LX2 to write the index
+  const settled = (): number => Date.now() + PRESENCE_INDEX_SETTLE_MS + 1;
+  const index = (dir: string): string => join(dir, PRESENCE_INDEX_FILE);
+  // the listing read from the record files alone: with the index removed first (it writes a new one)
+  const fromFiles = (dir: string) => {
+    rmSync(index(dir), { force: true });
+    return listPresenceSync(dir, settled());
+  };
+  // the tests fake a settled directory through `now`, so they wait out the file system's timestamp granularity after
+  // an index is written, as LX2's real settling time does, before they change the directory
+  const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 25));
+
+  it('LX1/LX2: a settled listing writes the index; while the directory is unchanged the index answers, equal to the files', async () => {
+    const dir = tmp();
+    try {
+      for (const s of ['a', 'b', 'c']) recordPresenceSync(dir, sighting('prompt', { session: s }), 1_000);
+      writeFileSync(join(sessionsDir(dir), presenceFileName('torn')), '{"v":1');
+      const first = listPresenceSync(dir, settled());
+      expect(existsSync(index(dir))).toBe(true);
+      expect(first._tag === 'Listed' && first.list.sessions.map((p) => p.session).sort()).toEqual(['a', 'b', 'c']);
+      expect(first._tag === 'Listed' && first.list.problems).toEqual([{ key: presenceFileName('torn'), kind: 'corrupt', detail: 'not JSON' }]);
+      // the index alone answers: with every record file's bytes made unreadable-as-records (a rename would change the
+      // directory, so this edits in place, which Arbiter never does), the listing is still the indexed one
+      const text = readFileSync(index(dir), 'utf8');
+      for (const s of ['a', 'b', 'c']) writeFileSync(join(sessionsDir(dir), presenceFileName(s)), 'garbage');
+      expect(listPresenceSync(dir, settled())).toEqual(first);
+      expect(readFileSync(index(dir), 'utf8')).toBe(text);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('LX2: a listing of a directory that changed within the settling time writes no index', () => {
+    const dir = tmp();
+    try {
+      recordPresenceSync(dir, sighting('prompt', { session: 'a' }), 1_000);
+      const r = listPresenceSync(dir, Date.now());
+      expect(r._tag === 'Listed' && r.list.sessions.map((p) => p.session)).toEqual(['a']);
+      expect(existsSync(index(dir))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('LX1: after any sequence of records written, removed or corrupted (by rename), the listing equals the files read one by one', async () => {
+    const sessions = ['s1', 's2', 's3', 's4'];
+    const op = fc.oneof(
+      fc.record({ k: fc.constant('record' as const), s: fc.constantFrom(...sessions), e: fc.constantFrom('prompt', 'stop', 'pre-tool', 'session-end'), at: fc.integer({ min: 1, max: 1e6 }) }),
+      fc.record({ k: fc.constant('remove' as const), s: fc.constantFrom(...sessions) }),
+      fc.record({ k: fc.constant('corrupt' as const), s: fc.constantFrom(...sessions) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 6 }), async (ops) => {
+        const dir = tmp();
+        try {
+          recordPresenceSync(dir, sighting('prompt', { session: 's1' }), 1);
+          for (const o of ops) {
+            listPresenceSync(dir, settled()); // writes or uses the index
+            await tick();
+            const file = join(sessionsDir(dir), presenceFileName(o.s));
+            if (o.k === 'record') recordPresenceSync(dir, sighting(o.e as never, { session: o.s }), o.at);
+            else if (o.k === 'remove') rmSync(file, { force: true });
+            else {
+              writeFileSync(`${file}.x`, '{"v":1,');
+              renameSync(`${file}.x`, file);
+            }
+            const listed = listPresenceSync(dir, settled());
+            expect(listed).toEqual(fromFiles(dir));
+          }
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('LX3: an index that is corrupt, of another version, altered, or of another state of the directory is not used, and a settled listing replaces it', async () => {
+    const dir = tmp();
+    try {
+      for (const s of ['a', 'b']) recordPresenceSync(dir, sighting('prompt', { session: s }), 1_000);
+      const good = listPresenceSync(dir, settled());
+      const text = readFileSync(index(dir), 'utf8');
+      const nl = text.indexOf('\n');
+      const head = JSON.parse(text.slice(0, nl)) as Record<string, unknown>;
+      const body = text.slice(nl + 1);
+      const forged = JSON.stringify({ sessions: [], problems: [] });
+      const bad = [
+        'not an index',
+        '',
+        `${JSON.stringify({ ...head, v: 2 })}\n${body}`,
+        `${JSON.stringify({ ...head, dir: 'elsewhere' })}\n${body}`,
+        `${JSON.stringify(head)}\n${forged}`, // a body that is not the one its SHA-256 names
+        text.slice(0, text.length - 5),
+        `${JSON.stringify(head)}`,
+      ];
+      for (const b of bad) {
+        writeFileSync(index(dir), b);
+        expect(listPresenceSync(dir, settled())).toEqual(good);
+        expect(readFileSync(index(dir), 'utf8')).toBe(text);
+      }
+      // a body with a matching SHA-256 that is not a listing
+      const { createHash } = await import('node:crypto');
+      const notList = '{"sessions":{}}';
+      writeFileSync(index(dir), `${JSON.stringify({ ...head, sha256: createHash('sha256').update(notList).digest('hex') })}\n${notList}`);
+      expect(listPresenceSync(dir, settled())).toEqual(good);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('LX2: an index that cannot be written leaves the listing as the files give it', () => {
+    const dir = tmp();
+    try {
+      recordPresenceSync(dir, sighting('prompt', { session: 'a' }), 1_000);
+      mkdirSync(index(dir)); // a directory where the index goes: the rename fails
+      const r = listPresenceSync(dir, settled());
+      expect(r._tag === 'Listed' && r.list.sessions.map((p) => p.session)).toEqual(['a']);
+      unlinkSync(join(sessionsDir(dir), presenceFileName('a')));
+      const r2 = listPresenceSync(dir, settled());
+      expect(r2._tag === 'Listed' && r2.list.sessions).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -8,8 +8,6 @@
  * `STORE_CAS_ATTEMPTS` rounds. Never check-then-write. The generation's `event` is its built-in audit record, so a
  * force-release and its audit become visible in the same atomic link (LS7); `audit.ndjson` is a projection.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { chmodSync, lstatSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LaneFailure, LaneQueue, LaneStore } from '@arbiter/kernel';
@@ -17,6 +15,7 @@ import { pushGate as PG } from '@arbiter/kernel';
 import { createExclusive, ensureDir, errnoCode, randomHex16, readNonBlocking } from './atomic.js';
 import { appendState, readLinesBackward, readState, readStateText, throwingState } from './state-io.js';
 import { fsLaneQueue } from './fs-lane-queue.js';
+import { sha256Hex } from './hash.js';
 
 /** Options. `now` is the store clock (LS2); `inject` is a fault-injection seam for tests. */
 export interface FsLaneStoreOptions {
@@ -73,14 +72,14 @@ const TMP_GC_AGE_MS = 600_000;
  * File key of a lane (E2): the first 32 hex of SHA-256 of the lane name's UTF-8 bytes. Fixed length whatever the
  * name (non-ASCII, shell metacharacters, 8 192 units), so every lane fits a file name; the full name lives inside the
  * record. Lane names are well-formed UTF-16 (N5), so the UTF-8 encoding, and the key, is one per name. Unchanged
- * since the first release, so stores written before keep their lanes. Computed with `@noble/hashes`, as the
- * repository key is (paths.ts `md5Prefix`): loading `node:crypto` and the stream modules it brings costs a reader of
- * every lane (`arbiter status`) more than a hundred keys do; a test checks the two agree.
+ * since the first release, so stores written before keep their lanes. Computed with `node:crypto` (loaded on first use): loading it costs
+ * a few ms once, while a pure-JavaScript SHA-256 runs its first hundred keys unoptimised and costs a reader of every
+ * lane (`arbiter status`, 100 lanes) several times that (status.md "Speed").
  */
 export const laneKey = (lane: string): string => {
   let k = keyMemo.get(lane);
   if (k === undefined) {
-    k = bytesToHex(sha256(utf8ToBytes(lane))).slice(0, 32);
+    k = sha256Hex(lane, 32);
     if (keyMemo.size >= KEY_MEMO_MAX) keyMemo.clear();
     keyMemo.set(lane, k);
   }

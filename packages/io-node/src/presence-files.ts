@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { presence as P, type PresenceFailure, type PresenceList, type PresenceProblem, type PresenceEvent, type PresenceRecorded, type PresenceSighting, type PresenceEventKind, type SessionPresence } from '@arbiter/kernel';
 import { ensureDir, errnoCode } from './dir.js';
 import { presenceKey } from './presence-key.js';
+import { sha256Hex } from './hash.js';
 import { listStateEntries, readListedState, readState, readStateText, type Absent, type NotRegular, type StateIoError } from './state-io.js';
 
 /** The registry directory inside a repository's runtime directory. */
@@ -162,9 +163,26 @@ export const recordEventsSync = (runtimeDir: string, session: string, events: Re
  * named in `problems` (corrupt, newer, or an unreadable file as `corrupt` with its errno code). Temporary files of
  * writes in flight and other names are skipped. A missing directory is an empty registry. Fails only when the
  * directory itself cannot be listed. Never throws.
+ *
+ * While the registry directory is unchanged, the listing comes from its index, one file (presence.md §5.1 LX1–LX3):
+ * the same answer as reading every record. `now` (ms since the epoch, the machine clock) only decides whether a fresh
+ * listing may be written to the index (LX2).
  */
-export const listPresenceSync = (runtimeDir: string): { readonly _tag: 'Listed'; readonly list: PresenceList } | { readonly _tag: 'Failed'; readonly failure: PresenceFailure } => {
+export const listPresenceSync = (runtimeDir: string, now: number = Date.now()): { readonly _tag: 'Listed'; readonly list: PresenceList } | { readonly _tag: 'Failed'; readonly failure: PresenceFailure } => {
   const dir = sessionsDir(runtimeDir);
+  const before = dirMark(dir);
+  const indexed = before === null ? null : readPresenceIndex(runtimeDir, before);
+  if (indexed !== null) return { _tag: 'Listed', list: indexed };
+  const r = listRecordFiles(dir);
+  if (r._tag === 'Listed' && before !== null && now - before.changedMs >= PRESENCE_INDEX_SETTLE_MS) {
+    const after = dirMark(dir);
+    if (after !== null && sameMark(before, after)) writePresenceIndex(runtimeDir, before, r.list);
+  }
+  return r;
+};
+
+/** Every record file of the registry directory `dir`, read and decoded one by one (presence.md §4; PR8). Never throws. */
+const listRecordFiles = (dir: string): { readonly _tag: 'Listed'; readonly list: PresenceList } | { readonly _tag: 'Failed'; readonly failure: PresenceFailure } => {
   const l = listStateEntries(dir);
   if (l._tag === 'Absent') return { _tag: 'Listed', list: { sessions: [], problems: [] } };
   if (l._tag === 'NotRegular') return { _tag: 'Failed', failure: failure('unavailable', `${SESSIONS_DIR} is a ${l.kind}, not a directory`) };
@@ -234,6 +252,78 @@ export const prunePresenceSync = (
     removed.push(again.presence);
   }
   return { _tag: 'Pruned', removed, kept: l.list.sessions.length - removed.length, problems: l.list.problems.length };
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// The listing index (presence.md §5.1): a whole listing in one file, used while the registry directory is unchanged
+
+/** The listing index, in the runtime directory beside `sessions/`: writing it never changes the directory it describes. */
+export const PRESENCE_INDEX_FILE = 'sessions.index';
+
+/**
+ * A listing is written to the index only when the registry directory last changed at least this long before, ms
+ * (presence.md §5.1 LX2): far above the granularity of a file system's timestamps, so any later change gives the
+ * directory another modification time.
+ */
+export const PRESENCE_INDEX_SETTLE_MS = 1_000;
+
+/** Largest index read, bytes: ten thousand records of a few hundred bytes each fit many times over. */
+export const PRESENCE_INDEX_MAX_BYTES = 64 * 1024 * 1024;
+
+/** What identifies one state of the registry directory: device, inode, and the modification and change times in ns. */
+interface DirMark {
+  readonly id: string;
+  /** The later of the modification and change times, ms since the epoch. */
+  readonly changedMs: number;
+}
+
+/** The registry directory's mark, or `null` when it cannot be read (absent, not a directory, unreadable). Never throws. */
+const dirMark = (dir: string): DirMark | null => {
+  try {
+    const st = fs.statSync(dir, { bigint: true, throwIfNoEntry: false });
+    if (st === undefined || !st.isDirectory()) return null;
+    const changed = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
+    return { id: `${st.dev}:${st.ino}:${st.mtimeNs}:${st.ctimeNs}`, changedMs: Number(changed / 1_000_000n) };
+  } catch {
+    return null;
+  }
+};
+
+const sameMark = (a: DirMark, b: DirMark): boolean => a.id === b.id;
+
+/**
+ * The listing the index of `runtimeDir` holds for the directory state `mark`, or `null` when there is none to use
+ * (presence.md §5.1 LX1, LX3): no index, one for another state of the directory, one from another version, or one
+ * whose body does not match its SHA-256 or is not a listing. Never throws.
+ */
+const readPresenceIndex = (runtimeDir: string, mark: DirMark): PresenceList | null => {
+  const text = readStateText(join(runtimeDir, PRESENCE_INDEX_FILE), PRESENCE_INDEX_MAX_BYTES);
+  if (text === null) return null;
+  try {
+    const nl = text.indexOf('\n');
+    const head = JSON.parse(text.slice(0, nl)) as { v?: unknown; dir?: unknown; sha256?: unknown };
+    if (nl < 0 || head.v !== 1 || head.dir !== mark.id) return null;
+    const body = text.slice(nl + 1);
+    if (head.sha256 !== sha256Hex(body, 64)) return null;
+    const list = JSON.parse(body) as { sessions?: unknown; problems?: unknown };
+    return Array.isArray(list.sessions) && Array.isArray(list.problems) ? (list as PresenceList) : null;
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * Write `list`, read from the registry directory in the state `mark`, as the index of `runtimeDir` (presence.md §5.1
+ * LX2): a header line (version, the directory's mark, the body's SHA-256) and the listing as JSON, through a temporary
+ * file and a rename. Best effort: an index that cannot be written only costs the next reader a full listing.
+ */
+const writePresenceIndex = (runtimeDir: string, mark: DirMark, list: PresenceList): void => {
+  const body = JSON.stringify({ sessions: list.sessions, problems: list.problems });
+  try {
+    replaceFile(runtimeDir, PRESENCE_INDEX_FILE, `${JSON.stringify({ v: 1, dir: mark.id, sha256: sha256Hex(body, 64) })}\n${body}`);
+  } catch {
+    // a read-only or full runtime directory: the registry is still listed from its files
+  }
 };
 
 /** The record file `name` that a listing of `dir` showed as a regular file, read into `buf` (`readListedState`). */

@@ -16,8 +16,9 @@ import { repoKey, type Env } from './paths.js';
 import { throwingState } from './state-io.js';
 import { anchorPid, hostname } from './proc.js';
 
-/** First `n` hex of SHA-256 of a UTF-8 string. */
-export const sha256Hex = (s: string, n: number): string => crypto().createHash('sha256').update(s, 'utf8').digest('hex').slice(0, n);
+import { sha256Hex } from './hash.js';
+
+export { sha256Hex };
 
 /**
  * push-gate.md §4 host: `$ARBITER_HOST` when set (a machine whose host name says nothing, such as a CI runner or a
