@@ -46,6 +46,23 @@ export const alternate = (a, b, rounds, warmup = 3) => {
   return [as, bs];
 };
 
+/**
+ * Run the named thunks `runs` (`[name, thunk]` pairs, each returning one sample) in rotating order, `rounds` times
+ * after `warmup` discarded rounds, so every one sees the same machine noise and none is always first. Returns the
+ * samples by name.
+ */
+export const rotate = (runs, rounds, warmup = 2) => {
+  const series = Object.fromEntries(runs.map(([name]) => [name, []]));
+  for (let i = 0; i < warmup + rounds; i++) {
+    for (let k = 0; k < runs.length; k++) {
+      const [name, f] = runs[(i + k) % runs.length];
+      const t = f();
+      if (i >= warmup) series[name].push(t);
+    }
+  }
+  return series;
+};
+
 /** Calls per second of `fn` over about `ms` milliseconds, measured `repeats` times. Returns the samples. */
 export const opsPerSec = (fn, { ms = 300, repeats = 7 } = {}) => {
   const out = [];

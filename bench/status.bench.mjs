@@ -98,55 +98,30 @@ export default async ({ root, bin, lib }) => {
       spawnMs(bin, ['status', '--json'], e);
       // each command alternated with `node -e 0` (the start-up floor every verb pays) and, with BENCH_OLD_BIN, the same
       // command of an older build, in rotating order so all see the same machine noise
-      const runs = [
-        ['node', () => spawnMs('-e', ['0'], e)],
-        ['json', () => spawnMs(bin, ['status', '--json'], e)],
-        ['text', () => spawnMs(bin, ['status'], e)],
-        ...(oldBin === '' ? [] : [['old-json', () => spawnMs(oldBin, ['status', '--json'], e)], ['old-text', () => spawnMs(oldBin, ['status'], e)]]),
-      ];
-      const series = Object.fromEntries(runs.map(([name]) => [name, []]));
-      for (let i = 0; i < rounds + 2; i++) {
-        for (let k = 0; k < runs.length; k++) {
-          const [name, f] = runs[(i + k) % runs.length];
-          const t = f();
-          if (i >= 2) series[name].push(t);
-        }
-      }
-      const n = stats(series.node);
-      for (const [name, label] of [['json', 'arbiter status --json'], ['text', 'arbiter status (text)']]) {
-        const s = stats(series[name]);
-        const o = oldBin === '' ? null : stats(series[`old-${name}`]);
-        rows.push({
-          name: `${label}, ${SESSIONS} sessions, ${LANES} lanes (whole process, ${envName})`,
-          value: s.median,
-          unit: 'ms median',
-          spread: `${fmt(s.p25)}–${fmt(s.p75)} ms`,
-          baseline: lib.baselineText(n, o),
-          ratio: s.median / n.median,
-          target: '< 200 ms',
-        });
-      }
-      // the same command, each run just after a record was replaced: a full listing of the files
-      const fresh = { node: [], json: [] };
-      for (let i = 0; i < rounds + 2; i++) {
-        const order = [['node', () => spawnMs('-e', ['0'], e)], ['json', () => (touchRecord(), spawnMs(bin, ['status', '--json'], e))]];
-        for (let k = 0; k < order.length; k++) {
-          const [name, f] = order[(i + k) % order.length];
-          const t = f();
-          if (i >= 2) fresh[name].push(t);
-        }
-      }
-      const fn = stats(fresh.node);
-      const fs_ = stats(fresh.json);
-      rows.push({
-        name: `arbiter status --json just after a record changed (every file read), ${SESSIONS} sessions, ${LANES} lanes (whole process, ${envName})`,
-        value: fs_.median,
+      const series = lib.rotate(
+        [
+          ['node', () => spawnMs('-e', ['0'], e)],
+          ['json', () => spawnMs(bin, ['status', '--json'], e)],
+          ['text', () => spawnMs(bin, ['status'], e)],
+          ...(oldBin === '' ? [] : [['old-json', () => spawnMs(oldBin, ['status', '--json'], e)], ['old-text', () => spawnMs(oldBin, ['status'], e)]]),
+        ],
+        rounds,
+      );
+      const row = (label, s, n, o) => ({
+        name: `${label}, ${SESSIONS} sessions, ${LANES} lanes (whole process, ${envName})`,
+        value: s.median,
         unit: 'ms median',
-        spread: `${fmt(fs_.p25)}–${fmt(fs_.p75)} ms`,
-        baseline: lib.baselineText(fn, null),
-        ratio: fs_.median / fn.median,
+        spread: `${fmt(s.p25)}–${fmt(s.p75)} ms`,
+        baseline: lib.baselineText(n, o),
+        ratio: s.median / n.median,
         target: '< 200 ms',
       });
+      const n = stats(series.node);
+      for (const [name, label] of [['json', 'arbiter status --json'], ['text', 'arbiter status (text)']])
+        rows.push(row(label, stats(series[name]), n, oldBin === '' ? null : stats(series[`old-${name}`])));
+      // the same command, each run just after a record was replaced: a full listing of the files
+      const fresh = lib.rotate([['node', () => spawnMs('-e', ['0'], e)], ['json', () => (touchRecord(), spawnMs(bin, ['status', '--json'], e))]], rounds);
+      rows.push(row('arbiter status --json just after a record changed (every file read)', stats(fresh.json), stats(fresh.node), null));
     }
 
     // 2. in process: collector + renderer vs the raw reads
