@@ -174,17 +174,22 @@ export const listPresenceSync = (runtimeDir: string, now: number = Date.now()): 
   const indexed = before === null ? null : readPresenceIndex(runtimeDir, before);
   if (indexed !== null) return { _tag: 'Listed', list: indexed };
   const r = listRecordFiles(dir);
-  if (r._tag === 'Listed' && before !== null && now - before.changedMs >= PRESENCE_INDEX_SETTLE_MS) {
+  if (r._tag === 'Failed') return r;
+  if (r.complete && before !== null && now - before.changedMs >= PRESENCE_INDEX_SETTLE_MS) {
     const after = dirMark(dir);
     if (after !== null && sameMark(before, after)) writePresenceIndex(runtimeDir, before, r.list);
   }
-  return r;
+  return { _tag: 'Listed', list: r.list };
 };
 
-/** Every record file of the registry directory `dir`, read and decoded one by one (presence.md §4; PR8). Never throws. */
-const listRecordFiles = (dir: string): { readonly _tag: 'Listed'; readonly list: PresenceList } | { readonly _tag: 'Failed'; readonly failure: PresenceFailure } => {
+/**
+ * Every record file of the registry directory `dir`, read and decoded one by one (presence.md §4; PR8). `complete`
+ * is false when a file could not be read (an errno error, which may pass: too many open files), so the listing is
+ * not kept in the index (presence.md §5.1 LX2). Never throws.
+ */
+const listRecordFiles = (dir: string): { readonly _tag: 'Listed'; readonly list: PresenceList; readonly complete: boolean } | { readonly _tag: 'Failed'; readonly failure: PresenceFailure } => {
   const l = listStateEntries(dir);
-  if (l._tag === 'Absent') return { _tag: 'Listed', list: { sessions: [], problems: [] } };
+  if (l._tag === 'Absent') return { _tag: 'Listed', list: { sessions: [], problems: [] }, complete: false };
   if (l._tag === 'NotRegular') return { _tag: 'Failed', failure: failure('unavailable', `${SESSIONS_DIR} is a ${l.kind}, not a directory`) };
   if (l._tag === 'Error') return { _tag: 'Failed', failure: ioFailure('list', l.code) };
   const sessions: SessionPresence[] = [];
@@ -192,15 +197,19 @@ const listRecordFiles = (dir: string): { readonly _tag: 'Listed'; readonly list:
   // a registry of a thousand sessions is a thousand small files: the listing says which are regular files, and each
   // is read into one buffer (one byte over the largest record, so a larger file shows as truncated), with no stat
   const buf = Buffer.allocUnsafe(PRESENCE_FILE_MAX_BYTES + 1);
+  let complete = true;
   for (const { name, kind } of l.entries) {
     if (!FILE_RE.test(name)) continue;
     const r: PresenceFileRead = kind !== 'regular' ? corrupt(name, `${kind}, not a regular file`) : readListed(dir, name, buf);
     if (r._tag === 'Ok') sessions.push(r.presence);
     else if (r._tag === 'Problem') problems.push(r.problem);
-    else if (r._tag === 'Error') problems.push({ key: name, kind: 'corrupt', detail: `unreadable: ${r.code}` });
-    // Absent: removed between the listing and the read
+    else if (r._tag === 'Error') {
+      problems.push({ key: name, kind: 'corrupt', detail: `unreadable: ${r.code}` });
+      complete = false;
+    }
+    // Absent: removed between the listing and the read (the directory changed: no index is written)
   }
-  return { _tag: 'Listed', list: { sessions, problems } };
+  return { _tag: 'Listed', list: { sessions, problems }, complete };
 };
 
 /** What {@link prunePresenceSync} did: the records it removed (or would remove, on a dry run) and what it left. */
@@ -301,8 +310,9 @@ const readPresenceIndex = (runtimeDir: string, mark: DirMark): PresenceList | nu
   if (text === null) return null;
   try {
     const nl = text.indexOf('\n');
+    if (nl < 0) return null;
     const head = JSON.parse(text.slice(0, nl)) as { v?: unknown; dir?: unknown; sha256?: unknown };
-    if (nl < 0 || head.v !== 1 || head.dir !== mark.id) return null;
+    if (head === null || head.v !== 1 || head.dir !== mark.id) return null;
     const body = text.slice(nl + 1);
     if (head.sha256 !== sha256Hex(body, 64)) return null;
     const list = JSON.parse(body) as { sessions?: unknown; problems?: unknown };
