@@ -306,21 +306,40 @@ const sameMark = (a: DirMark, b: DirMark): boolean => a.id === b.id;
  * whose body does not match its SHA-256 or is not a listing. Never throws.
  */
 const readPresenceIndex = (runtimeDir: string, mark: DirMark): PresenceList | null => {
-  const text = readStateText(join(runtimeDir, PRESENCE_INDEX_FILE), PRESENCE_INDEX_MAX_BYTES);
-  if (text === null) return null;
+  const path = join(runtimeDir, PRESENCE_INDEX_FILE);
+  // the header first (about 150 bytes): an index of another state, the usual miss, costs no read of the body
+  const first = readState(path, INDEX_HEAD_MAX_BYTES);
+  if (first._tag !== 'File' || !headFits(headOf(first.bytes.toString('latin1')), mark)) return null;
+  const text = readStateText(path, PRESENCE_INDEX_MAX_BYTES);
+  const head = text === null ? null : headOf(text);
+  if (text === null || head === null || !headFits(head, mark)) return null; // (replaced since the header was read)
+  const body = text.slice(text.indexOf('\n') + 1);
+  if (head.sha256 !== sha256Hex(body, 64)) return null;
   try {
-    const nl = text.indexOf('\n');
-    if (nl < 0) return null;
-    const head = JSON.parse(text.slice(0, nl)) as { v?: unknown; dir?: unknown; sha256?: unknown };
-    if (head === null || head.v !== 1 || head.dir !== mark.id) return null;
-    const body = text.slice(nl + 1);
-    if (head.sha256 !== sha256Hex(body, 64)) return null;
     const list = JSON.parse(body) as { sessions?: unknown; problems?: unknown };
     return Array.isArray(list.sessions) && Array.isArray(list.problems) ? (list as PresenceList) : null;
   } catch {
     return null;
   }
 };
+
+/** Largest header line of an index, bytes (its version, a directory mark and a SHA-256 take about 150). */
+const INDEX_HEAD_MAX_BYTES = 1024;
+
+/** The header of an index's text: its first line as a JSON object, or `null` when there is no such line. Never throws. */
+const headOf = (text: string): { readonly v?: unknown; readonly dir?: unknown; readonly sha256?: unknown } | null => {
+  const nl = text.indexOf('\n');
+  if (nl < 0) return null;
+  try {
+    const h = JSON.parse(text.slice(0, nl)) as unknown;
+    return typeof h === 'object' && h !== null ? h : null;
+  } catch {
+    return null;
+  }
+};
+
+/** True when an index header is of version 1 and for the directory state `mark`. */
+const headFits = (head: { readonly v?: unknown; readonly dir?: unknown } | null, mark: DirMark): boolean => head !== null && head.v === 1 && head.dir === mark.id;
 
 /**
  * Write `list`, read from the registry directory in the state `mark`, as the index of `runtimeDir` (presence.md §5.1
