@@ -1,9 +1,9 @@
 /**
- * The `land` decision and its landing queue, in process, rule by rule: the queue's records and transitions (land.md
- * §2 Q1–Q6), every step and outcome of the decision with its probe's fields and its effects (land.md §4 LD1–LD12,
- * §5 LD13–LD14), how answers are folded into the facts, the ETA (land.md §3), every message whole (land.md §6
- * LM1–LM6, §9 LM7–LM8) and the running-land marker the hooks read (land.md §9 LD15–LD16). The model properties of
- * land.md §7 live in `test/land-model.test.ts`.
+ * The `land` decision and its landing queue, in process, rule by rule: the queue's records and transitions
+ * (land.md §2 Q1–Q6), every step and outcome of the decision with its probe's fields and its effects
+ * (land.md §4 LD1–LD12, land.md §5 LD13–LD14), how answers are folded into the facts, the ETA (land.md §3), every
+ * message whole (land.md §6 LM1–LM6, land.md §9 LM7–LM8) and the running-land marker the hooks read
+ * (land.md §9 LD15–LD16). The model properties of land.md §7 live in `test/land-model.test.ts`.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -149,7 +149,7 @@ describe('landing queue transitions (land.md §2 Q2–Q5)', () => {
   });
 });
 
-// ───────────────────────────── the decision (land.md §4, §5) ─────────────────────────────
+// ───────────────────────────── the decision (land.md §4, land.md §5) ─────────────────────────────
 
 const HEAD = 'a'.repeat(40);
 const TIP = 'b'.repeat(40);
@@ -287,7 +287,7 @@ describe('land decision steps (land.md §4 LD1–LD7)', () => {
   });
 });
 
-describe('land decision while holding the lane (land.md §4 LD8–LD12, §5 LD13–LD14)', () => {
+describe('land decision while holding the lane (land.md §4 LD8–LD12, land.md §5 LD13–LD14)', () => {
   const ALL = [RESTORE, RELEASE, DEQUEUE];
 
   it('LD8 fetch failures stop the land', () => {
@@ -428,7 +428,7 @@ describe('land ETA and polling (land.md §3)', () => {
   });
 });
 
-// ───────────────────────────── messages (land.md §6, §9) ─────────────────────────────
+// ───────────────────────────── messages (land.md §6, land.md §9) ─────────────────────────────
 
 describe('land messages (land.md §6 LM1–LM6)', () => {
   const ctx: L.MessageContext = { branch: 'feature', remote: 'origin', onto: 'refs/heads/main', log: '/tmp/land.log' };
