@@ -122,6 +122,7 @@ describe('shell lexer: words and operators (push-gate.md §6.2 X1)', () => {
     ]);
     // a quoted or escaped number is a word of its own, not a descriptor
     expect(toks('"2">f \\3>g')).toEqual(['w 2 pre=0 @0-3', 'redir > @3-4', 'w f plain pre=1 @4-5', 'w 3 pre=0 @6-8', 'redir > @8-9', 'w g plain pre=1 @9-10']);
+    expect(toks('2x>f')).toEqual(['w 2x plain pre=2 @0-2', 'redir > @2-3', 'w f plain pre=1 @3-4']);
   });
 
   it('X1 a word runs through characters outside ASCII and through `,` `.` `{` `}` unchanged', () => {
@@ -155,6 +156,8 @@ describe('shell lexer: quoting and escapes (push-gate.md §6.2 X2, X3)', () => {
     expect(texts("$'\\101\\0\\1234\\7\\08\\400'")).toEqual(['A\x00S4\x07\x008\x00']);
     expect(texts("$'\\cA\\ca\\c\\q\\z'")).toEqual(['\x01\x01\x1cq\\z']);
     expect(texts("$'\\777'")).toEqual(['\xff']);
+    // `\u` reads at most 4 hex digits, `\U` at most 8; `\8` is no octal escape
+    expect(texts("$'\\u00e9a\\U0001F6001\\8'")).toEqual(['\u00e9a\u{1F600}1\\8']);
   });
 
   it("X3 `$'…'` and `$\"…\"` are quoting: the word is not plain and its prefix ends there", () => {
@@ -176,6 +179,8 @@ describe('shell lexer: double quotes and expansions (push-gate.md §6.2 X4, X5)'
     expect(toks('$ x $% a$')).toEqual(['w $ plain pre=1 @0-1', 'w x plain pre=1 @2-3', 'w $% plain pre=2 @4-6', 'w a$ plain pre=2 @7-9']);
     expect(toks('"$ x" "a$"')).toEqual(['w $ x pre=0 @0-5', 'w a$ pre=0 @6-10']);
     expect(toks('"a$b c"')).toEqual([`w a${D} c dyn pre=0 @0-7`]);
+    // `$'…'` and `$"…"` are no quoting inside double quotes
+    expect(toks('"$\'x\'"')).toEqual(["w $'x' pre=0 @0-6"]);
     expect(toks('x$y')).toEqual([`w x${D} dyn pre=1 @0-3`]);
   });
 
@@ -207,6 +212,8 @@ describe('shell lexer: double quotes and expansions (push-gate.md §6.2 X4, X5)'
       `w ${D} dyn pre=0 subs=["f (g) h"] @28-38`,
       `w ${D} dyn pre=0 subs=["i $(j) k"] @39-50`,
     ]);
+    // a newline inside a body is part of it (no heredoc pending)
+    expect(toks('echo $(a\nb) c')).toEqual(['w echo plain pre=4 @0-4', `w ${D} dyn pre=0 subs=["a\\nb"] @5-11`, 'w c plain pre=1 @12-13']);
   });
 
   it('X5 backticks unescape `\\``, `\\\\` and `\\$` in their body and keep other escapes', () => {
@@ -269,6 +276,8 @@ describe('shell lexer: comments, subshells, arithmetic and arrays (push-gate.md 
     expect(toks('echo ((a))')).toEqual(['w echo plain pre=4 @0-4', 'op "(" @5-6', 'op "(" @6-7', 'w a plain pre=1 @7-8', 'op ")" @8-9', 'op ")" @9-10']);
     // a quoted reserved word is no reserved word
     expect(toks('"if" ((a))').slice(1, 3)).toEqual(['op "(" @5-6', 'op "(" @6-7']);
+    // nor after a redirection
+    expect(toks('a <<E ((b))\nE').slice(1, 4)).toEqual(['redir << heredoc E unquoted keep "" subs=[] @4-5', 'op "(" @6-7', 'op "(" @7-8']);
   });
 
   it('`name=(…)` is an array assignment: a dynamic word whose elements stay live as a data command; otherwise `(` is an operator', () => {
@@ -286,6 +295,9 @@ describe('shell lexer: comments, subshells, arithmetic and arrays (push-gate.md 
     ]);
     expect(toks('x=(a (b) c)')).toEqual([`w x=${D} dyn pre=2 subs=[": a (b) c"] @0-11`]);
     expect(toks('_1=()')).toEqual([`w _1=${D} dyn pre=3 subs=[": "] @0-5`]);
+    // the whole word must be `NAME=` or `NAME+=`: `a=b(`, `1a=(` are no array assignments
+    expect(toks('a=b(c)')).toEqual(['w a=b plain pre=3 @0-3', 'op "(" @3-4', 'w c plain pre=1 @4-5', 'op ")" @5-6']);
+    expect(toks('1a=(x)')).toEqual(['w 1a= plain pre=3 @0-3', 'op "(" @3-4', 'w x plain pre=1 @4-5', 'op ")" @5-6']);
   });
 });
 
@@ -312,6 +324,8 @@ describe('shell lexer: heredocs (push-gate.md §6.2 X7)', () => {
     // without `-`, tabs are kept and a tab-indented delimiter does not end the body
     expect(toks('cat <<E\n\tb\n\tE\nE')[1]).toBe('redir << heredoc E unquoted keep "\\tb\\n\\tE\\n" subs=[] @6-7');
     expect(toks('cat <<\\E\nx\nE')[1]).toBe('redir << heredoc E quoted keep "x\\n" subs=[] @6-8');
+    // in an unquoted body `\"` is no escape (only `\$`, `\``, `\\` and backslash-newline are)
+    expect(toks('cat <<E\na\\"b\\\nc\nE')[1]).toBe('redir << heredoc E unquoted keep "a\\\\\\"bc\\n" subs=[] @6-7');
   });
 
   it('X7 two heredocs on one line are read in order; an unterminated body runs to the end; an empty body is empty', () => {
@@ -352,6 +366,7 @@ describe('shell lexer: failures (push-gate.md §6.2 X8)', () => {
     expect(fails("a $'b")).toEqual(['w a plain pre=1 @0-1']);
     expect(fails("a $'b\\")).toEqual(['w a plain pre=1 @0-1']);
     expect(fails("a $'\\c'")).toEqual(['w a plain pre=1 @0-1']);
+    expect(fails("a $'\\c")).toEqual(['w a plain pre=1 @0-1']);
     expect(fails('a $(b "c)')).toEqual(['w a plain pre=1 @0-1']);
   });
 
@@ -439,6 +454,11 @@ describe('shell walker (push-gate.md §6.3 S1, S3, S4)', () => {
     expect(w.seen.map(line)).toEqual(['echo x [0] ^…$ 0-7', 'y [1] (…) 8-9', 'z [1] ;…$ 11-13']);
     // `f ()` with a space is also a function header; `f (x)` is not
     expect(walk('f () g').uncertain).toBe(1);
+    // `a b()` is no function header but a word before a subshell; a lone redirection before `()` neither
+    const ab = walk('a b() c');
+    expect([ab.uncertain, ...ab.seen.map(line)]).toEqual([1, 'a b [0] ^…$ 0-3', 'c [1] )…$ 5-7']);
+    const rd = walk('> () c');
+    expect([rd.uncertain, ...rd.seen.map(line)]).toEqual([1, '<>> [0] ^…$ 0-2', 'c [1] )…$ 4-6']);
     expect(walk('f (x)').seen.map((s) => s.words.join(' '))).toEqual(['f', 'x']);
     // a quoted `then` is an ordinary word: the subshell after it is uncertain
     expect(walk('"then" (a)').uncertain).toBe(1);
