@@ -261,7 +261,7 @@ describe('land decision steps (land.md §4 LD1–LD7)', () => {
   it('LD7 behind others the land waits, naming the first in line, the queue length and the ETA', () => {
     expect(L.landStep({ ...queued, queue: look(3) })).toEqual(needs({ _tag: 'Wait', lane: LANE, branch: 'feature', position: 3, of: 3, ahead: 'dev1', eta_ms: 40_000 }));
     // a queue that no longer lists anyone ahead (a stale look) names nobody
-    expect(L.landStep({ ...queued, queue: { ...look(2), queue: [] } })).toEqual(needs({ _tag: 'Wait', lane: LANE, branch: 'feature', position: 2, of: 0, ahead: null, eta_ms: 20_000 }));
+    expect(L.landStep({ ...queued, queue: look(2, { queue: [] }) })).toEqual(needs({ _tag: 'Wait', lane: LANE, branch: 'feature', position: 2, of: 0, ahead: null, eta_ms: 20_000 }));
     expect(L.landStep({ ...queued, queue: look(2, { durations: [] }) })).toMatchObject({ probe: { position: 2, of: 2, eta_ms: null } });
     expect(L.landStep({ ...queued, queue: look(2, { refreshed: false }) })).toEqual(stopped('ticket-lost', [RESTORE, DEQUEUE]));
   });
