@@ -156,6 +156,7 @@ describe('shell lexer: quoting and escapes (push-gate.md §6.2 X2, X3)', () => {
     expect(texts("$'\\101\\0\\1234\\7\\08\\400'")).toEqual(['A\x00S4\x07\x008\x00']);
     expect(texts("$'\\cA\\ca\\c\\q\\z'")).toEqual(['\x01\x01\x1cq\\z']);
     expect(texts("$'\\777'")).toEqual(['\xff']);
+    expect(texts("$'\\x00\\u0000'")).toEqual(['\x00\x00']);
     // `\u` reads at most 4 hex digits, `\U` at most 8; `\8` is no octal escape
     expect(texts("$'\\u00e9a\\U0001F6001\\8'")).toEqual(['\u00e9a\u{1F600}1\\8']);
   });
@@ -193,6 +194,8 @@ describe('shell lexer: double quotes and expansions (push-gate.md §6.2 X4, X5)'
       `w ${D} dyn pre=0 subs=["c"] @38-47`,
     ]);
     expect(toks("${a:-'}'} ${b:-\\}} ${c:-$((1))}")).toEqual([`w ${D} dyn pre=0 @0-9`, `w ${D} dyn pre=0 @10-18`, `w ${D} dyn pre=0 @19-31`]);
+    // a bare `{` inside does not nest (bash ends the expansion at the first `}`)
+    expect(toks('${x:-a{b}c}')).toEqual([`w ${D}c} dyn pre=0 @0-11`]);
     expect(toks('${a:-"$(x)"}z')).toEqual([`w ${D}z dyn pre=0 subs=["x"] @0-13`]);
     // the word built around it is kept: text before and after the braces
     expect(texts('pre${a}post')).toEqual([`pre${D}post`]);
@@ -242,6 +245,8 @@ describe('shell lexer: double quotes and expansions (push-gate.md §6.2 X4, X5)'
     // the state does not carry from one word to the next
     expect(texts('{a, b}')).toEqual(['{a,', 'b}']);
     expect(texts('{a,b c}')).toEqual(['{a,b', 'c}']);
+    // only an unquoted `..` or `,` separates, and only a `}` after one closes
+    expect(toks('{$.} {\\..} {a,. {a,b}.')).toEqual(['w {$.} plain pre=4 @0-4', 'w {..} pre=1 @5-10', 'w {a,. plain pre=4 @11-15', `w ${D}{a,b}. dyn plain pre=7 @16-22`]);
   });
 
   it('X4 the placeholder itself in the input makes a word dynamic (the safe side)', () => {
@@ -277,6 +282,8 @@ describe('shell lexer: comments, subshells, arithmetic and arrays (push-gate.md 
     // a quoted reserved word is no reserved word
     expect(toks('"if" ((a))').slice(1, 3)).toEqual(['op "(" @5-6', 'op "(" @6-7']);
     // nor after a redirection
+    expect(toks('a((b))')).toEqual(['w a plain pre=1 @0-1', 'op "(" @1-2', 'op "(" @2-3', 'w b plain pre=1 @3-4', 'op ")" @4-5', 'op ")" @5-6']);
+    expect(toks('a; ((b))')).toEqual(['w a plain pre=1 @0-1', 'op ";" @1-2', 'w (( pre=0 subs=[": b"] @3-8']);
     expect(toks('a <<E ((b))\nE').slice(1, 4)).toEqual(['redir << heredoc E unquoted keep "" subs=[] @4-5', 'op "(" @6-7', 'op "(" @7-8']);
   });
 
@@ -459,6 +466,9 @@ describe('shell walker (push-gate.md §6.3 S1, S3, S4)', () => {
     expect([ab.uncertain, ...ab.seen.map(line)]).toEqual([1, 'a b [0] ^…$ 0-3', 'c [1] )…$ 5-7']);
     const rd = walk('> () c');
     expect([rd.uncertain, ...rd.seen.map(line)]).toEqual([1, '<>> [0] ^…$ 0-2', 'c [1] )…$ 4-6']);
+    // `f ( (a) )` is a word before a subshell, not `f()`
+    const fs = walk('f ( (a) )');
+    expect([fs.uncertain, ...fs.seen.map(line)]).toEqual([1, 'f [0] ^…$ 0-2', 'a [1] (…) 5-6']);
     expect(walk('f (x)').seen.map((s) => s.words.join(' '))).toEqual(['f', 'x']);
     // a quoted `then` is an ordinary word: the subshell after it is uncertain
     expect(walk('"then" (a)').uncertain).toBe(1);
