@@ -853,6 +853,231 @@ describe('push-gate examples (push-gate.md §8.10)', () => {
       _tag: 'AllowLoud', reason: 'identity-unavailable', reasons: ['identity-unavailable', 'dir-uncertain'], details: ['dir-uncertain'], lanes: ['deploy:refs/heads/main', 'deploy:refs/heads/release/2.4'], lane: 'deploy:refs/heads/main', fresh: [],
     });
   });
+
+  // ── rules the complete mutation run of push-gate-step (2026-12-06) showed untested (issue 15) ──
+  const REPO = { kind: 'repo' as const, top: '/r', common_dir: '/r/.git', shallow: false, config: CONFIGURED };
+  const GRANTED = { _tag: 'Granted' as const, fence: 5, reclaimed: false };
+
+  it('P1: the payload decodes only as an object with a tool_input that yields a command; other fields are kept only as strings; a hostile object is not a payload', () => {
+    expect(PG.decodeAgentPayload({ tool_name: 'Bash', tool_input: { command: 'git push' }, session_id: 's', cwd: '/r', tool_use_id: 't' })).toStrictEqual({
+      tool_name: 'Bash', command: 'git push', session_id: 's', cwd: '/r', tool_use_id: 't',
+    });
+    expect(PG.decodeAgentPayload({ tool_name: 1, tool_input: { cmd: ['git', 'push'] }, session_id: {}, cwd: null, tool_use_id: 7 })).toStrictEqual({
+      tool_name: null, command: "'git' 'push'", session_id: null, cwd: null, tool_use_id: null,
+    });
+    for (const u of [null, 'git push', 3, [], [{ tool_input: { command: 'git push' } }], {}, { tool_input: null }, { tool_input: 'git push' }, { tool_input: ['git push'] }, { tool_input: {} }])
+      expect(PG.decodeAgentPayload(u)).toBeNull();
+    const hostile = { get tool_input(): unknown { throw new Error('no'); } };
+    expect(PG.decodeAgentPayload(hostile)).toBeNull();
+    expect(PG.gateStep(agent('', { payload: hostile }))).toStrictEqual({ _tag: 'Done', outcome: { _tag: 'Allow', reason: 'bad-payload', reasons: ['bad-payload'], details: [], lanes: [], lane: null, fresh: [] }, effects: [] });
+  });
+
+  it('the verdicts a driver renders itself (watchdog, plan limit, state guard) are whole AllowLoud verdicts with no lane', () => {
+    const bare = (reason: PG.GateReason) => ({ _tag: 'AllowLoud', reason, reasons: [reason], details: [], lanes: [], lane: null, fresh: [] });
+    expect(PG.watchdogVerdict()).toStrictEqual(bare('watchdog'));
+    expect(PG.planLimitVerdict()).toStrictEqual(bare('plan-limit'));
+    expect(PG.guardDisabledVerdict()).toStrictEqual(bare('state-guard-disabled'));
+  });
+
+  it('classificationOf: the stored classification when the run prepared one, else the payload\'s command classified, null for a bad payload', () => {
+    const f = agent('git push origin main');
+    expect(PG.classificationOf(f)).toStrictEqual(PG.classifyPushCommand('git push origin main'));
+    const stored = PG.classifyPushCommand('npm test');
+    expect(PG.classificationOf({ ...f, classification: stored })).toBe(stored);
+    expect(PG.classificationOf(agent('', { payload: 'x' }))).toBeNull();
+  });
+
+  it('pending key material (push-gate.md §8.8): agent:session:tool_use_id, the command without an id, an empty session without one', () => {
+    const p = PG.decodeAgentPayload(payloadOf('git push origin main'))!;
+    expect(PG.pendingKeyMaterial('codex', p)).toBe(`codex:${SESSION}:toolu_1`);
+    expect(PG.pendingKeyMaterial('claude', { ...p, tool_use_id: null })).toBe(`claude:${SESSION}:git push origin main`);
+    expect(PG.pendingKeyMaterial('claude', { ...p, session_id: null })).toBe('claude::toolu_1');
+    // the marker of a Codex run names Codex; a run with no agent named is Claude's
+    expect(PG.simulate(agent('git push origin main', { agent: 'codex' }), script()).effects).toStrictEqual([
+      { _tag: 'WritePending', key_material: `codex:${SESSION}:toolu_1`, instance: ME.instance, lanes: [{ lane: 'deploy:refs/heads/main', fence: 8 }] },
+    ]);
+    const none = PG.simulate(agent('git push origin main', { agent: null }), script()).effects[0];
+    expect(none?._tag === 'WritePending' && none.key_material).toBe(`claude:${SESSION}:toolu_1`);
+  });
+
+  it('effect summaries for the decision log name the effect and its lanes, never a payload', () => {
+    const by = { handle: 'me', session: 's', instance: 'i', host: 'h' };
+    expect(PG.effectSummary({ _tag: 'ReleaseLane', lane: 'deploy:a', instance: 'i' })).toBe('ReleaseLane:deploy:a');
+    expect(PG.effectSummary({ _tag: 'ForceReleaseThenClaim', lane: 'deploy:b', by, reason: 'r', meta: { intent: 'break-glass', eta_minutes: 10 } })).toBe('ForceReleaseThenClaim:deploy:b');
+    expect(PG.effectSummary({ _tag: 'PostStatus', lane: 'deploy:c', body: 'secret body', by })).toBe('PostStatus:deploy:c');
+    expect(PG.effectSummary({ _tag: 'WritePending', key_material: 'k', instance: 'i', lanes: [{ lane: 'x', fence: 1 }, { lane: 'y', fence: 2 }] })).toBe('write-pending:x,y');
+  });
+
+  it('H2/C4 haltedFor: only an open halt aimed at this session counts; a failed state read counts as no halts', () => {
+    const halt = { halt_id: '0123456789abcdef', target_session: SESSION, by_handle: 'o', by_session: 's-o', reason: 'r', created_at: 0, age_sec: 1, open: true };
+    const st = (halts: (typeof halt)[]): PG.StateFact => ({ ok: true, view: { lanes: [], placed: [], halts } });
+    expect(PG.haltedFor(st([halt]), SESSION)).toBe(true);
+    expect(PG.haltedFor(st([{ ...halt, open: false }]), SESSION)).toBe(false);
+    expect(PG.haltedFor(st([{ ...halt, target_session: 'other' }]), SESSION)).toBe(false);
+    expect(PG.haltedFor(st([{ ...halt, target_session: 'other' }, halt]), SESSION)).toBe(true);
+    expect(PG.haltedFor(st([]), SESSION)).toBe(false);
+    expect(PG.haltedFor({ ok: false }, SESSION)).toBe(false);
+  });
+
+  it('F1 forcedRewriteOf: the first behind target the push rewrites, in target order; none when the rule is off', () => {
+    const t = (ref: string, force: boolean): PG.DeployTarget => ({ ref, lane: `deploy:${ref}`, src_oid: OID_A, remote: 'origin', force });
+    const a = t('refs/heads/a', true);
+    const b = t('refs/heads/b', true);
+    const behind = { result: 'behind' as const, remote_present: true };
+    expect(PG.forcedRewriteOf([a, b], { 'refs/heads/a': behind, 'refs/heads/b': behind }, true, true)).toBe(a);
+    expect(PG.forcedRewriteOf([a, b], { 'refs/heads/b': behind }, true, true)).toBe(b);
+    expect(PG.forcedRewriteOf([a, b], { 'refs/heads/a': behind, 'refs/heads/b': behind }, true, false)).toBeNull();
+    expect(PG.forcedRewriteOf([{ ...a, force: false }], { 'refs/heads/a': behind }, true, true)).toBeNull();
+    // git mode: forced means the remote id is present locally, whatever `force` says
+    expect(PG.forcedRewriteOf([{ ...a, force: false }], { 'refs/heads/a': behind }, false, true)).toStrictEqual({ ...a, force: false });
+    expect(PG.forcedRewriteOf([a], { 'refs/heads/a': { result: 'behind', remote_present: false } }, false, true)).toBeNull();
+    for (const result of ['fast-forward', 'new-ref', 'unknown', 'not-applicable'] as const) expect(PG.forcedRewriteOf([a], { 'refs/heads/a': { result, remote_present: true } }, true, true)).toBeNull();
+  });
+
+  it('P13 break-glass: each lane force-released then claimed with intent break-glass and the hook lease, one S-BREAK post naming the reason', () => {
+    const r = PG.simulate(agent('git push origin release/2.4 main', { break_glass: true, break_glass_reason: 'prod down' }), script());
+    const me = { handle: ME.member, session: ME.session, instance: ME.instance, host: ME.host };
+    const meta = { intent: 'break-glass', eta_minutes: PG.HOOK_LEASE_MIN };
+    expect(r.verdict).toStrictEqual({ _tag: 'AllowLoud', reason: 'break-glass', reasons: ['break-glass'], details: [], lanes: ['deploy:refs/heads/main', 'deploy:refs/heads/release/2.4'], lane: 'deploy:refs/heads/main', fresh: [] });
+    expect(r.effects).toStrictEqual([
+      { _tag: 'ForceReleaseThenClaim', lane: 'deploy:refs/heads/main', by: me, reason: 'prod down', meta },
+      { _tag: 'ForceReleaseThenClaim', lane: 'deploy:refs/heads/release/2.4', by: me, reason: 'prod down', meta },
+      { _tag: 'PostStatus', lane: 'deploy:refs/heads/main', body: 'BREAK-GLASS deploy on deploy:refs/heads/main by @me — prod down', by: me },
+    ]);
+    // the git layer leases for GIT_PUSH_LEASE_MIN, in break-glass and in an ordinary claim
+    const line = PG.parsePrePushInput(`refs/heads/main ${OID_A} refs/heads/main ${OID_B}\n`);
+    const g = PG.simulate({ ...git(line), break_glass: true, break_glass_reason: null }, script());
+    expect(g.effects[0]).toMatchObject({ _tag: 'ForceReleaseThenClaim', reason: null, meta: { intent: 'break-glass', eta_minutes: PG.GIT_PUSH_LEASE_MIN } });
+    expect(g.effects[1]).toMatchObject({ _tag: 'PostStatus', body: 'BREAK-GLASS deploy on deploy:refs/heads/main by @me' });
+    const claim = PG.simulate(git(line), script()).needs.flat().find((p) => p._tag === 'claim');
+    expect(claim).toStrictEqual({ _tag: 'claim', lane: 'deploy:refs/heads/main', attempt: 1, delay_ms: 0, meta: { intent: 'push', eta_minutes: PG.GIT_PUSH_LEASE_MIN } });
+  });
+
+  it('K4–K6 and H3: each verdict after a first grant is whole, releases that grant, and the skip post names the lane and the holder', () => {
+    const me = { handle: ME.member, session: ME.session, instance: ME.instance, host: ME.host };
+    const second = (x: PG.ClaimAttempt) => script({ claim: (lane) => (lane === 'deploy:refs/heads/main' ? GRANTED : x) });
+    const cmd = 'git push origin main release/2.4';
+    const lanes = ['deploy:refs/heads/main', 'deploy:refs/heads/release/2.4'];
+    const rel = { _tag: 'ReleaseLane', lane: 'deploy:refs/heads/main', instance: ME.instance };
+    const base = { details: [], lanes, lane: 'deploy:refs/heads/release/2.4', fresh: ['deploy:refs/heads/main'] };
+    const down = PG.simulate(agent(cmd), second({ _tag: 'Failure', kind: 'transport', status: 'ETIMEDOUT' }));
+    expect(down.verdict).toStrictEqual({ _tag: 'AllowLoud', reason: 'store-unreachable', reasons: ['store-unreachable'], ...base, failure_kind: 'transport' });
+    expect(down.effects).toStrictEqual([rel]);
+    const busy = PG.simulate(agent(cmd), second({ _tag: 'Failure', kind: 'contended', status: 'EAGAIN' }));
+    expect(busy.verdict).toStrictEqual({ _tag: 'AllowLoud', reason: 'store-contended', reasons: ['store-contended'], ...base, failure_kind: 'contended' });
+    expect(busy.effects).toStrictEqual([rel, { _tag: 'PostStatus', lane: 'deploy:refs/heads/release/2.4', body: 'gate skipped on deploy:refs/heads/release/2.4 — lane store busy at push time', by: me }]);
+    const refused = PG.simulate(agent(cmd), second({ _tag: 'Failure', kind: 'other', status: 'x' }));
+    expect(refused.verdict).toStrictEqual({ _tag: 'AllowLoud', reason: 'store-failed', reasons: ['store-failed'], ...base, failure_kind: 'other' });
+    expect(refused.effects).toStrictEqual([rel, { _tag: 'PostStatus', lane: 'deploy:refs/heads/release/2.4', body: 'gate skipped on deploy:refs/heads/release/2.4 — lane store refusing at push time', by: me }]);
+    const held = PG.simulate(agent(cmd), second({ _tag: 'Held', holder_handle: 'ana', holder_instance: 'f'.repeat(32), heartbeat_age_sec: 42 }));
+    expect(held.verdict).toStrictEqual({ _tag: 'Ask', reason: 'held-by-other', reasons: ['held-by-other'], ...base, holder_handle: 'ana', heartbeat_age_sec: 42 });
+    expect(held.effects).toStrictEqual([rel]);
+    expect(held.needs.at(-1)).toStrictEqual([{ _tag: 'state', lane: 'deploy:refs/heads/release/2.4', session: SESSION }]);
+    // a reclaimed grant (this session held the lane already) is not fresh: nothing released
+    const reclaimed = PG.simulate(agent(cmd), script({ claim: (lane) => (lane === 'deploy:refs/heads/main' ? { ...GRANTED, reclaimed: true } : { _tag: 'Failure', kind: 'transport', status: 't' }) }));
+    expect([reclaimed.verdict.fresh, reclaimed.effects]).toStrictEqual([[], []]);
+  });
+
+  it('P8: a push no target of which could match a deploy pattern allows non-deploy-ref without asking refs; one that could goes on to refs', () => {
+    const only = (...deploy_refs: string[]) => script({ repo: () => ({ ...REPO, config: { _tag: 'Configured', config: { version: 1, lanes: { deploy_refs } } } }) });
+    const asksRefs = (cmd: string, sc: PG.Script) => {
+      const r = PG.simulate(agent(cmd), sc);
+      if (!probeTags(r).includes('refs')) expect([r.verdict.reason, probeTags(r)]).toEqual(['non-deploy-ref', ['repo']]);
+      return probeTags(r).includes('refs');
+    };
+    const heads = only('refs/heads/main');
+    const tags = only('refs/tags/*');
+    const cases: ReadonlyArray<readonly [string, boolean, boolean]> = [
+      // command, refs asked under [refs/heads/main], under [refs/tags/*]
+      ['git push', true, false], // current branch, same name
+      ['git push origin HEAD', true, false], // HEAD, same name
+      ['git push --all origin', true, false],
+      ['git push --tags origin', false, true],
+      ['git push origin "$B"', true, false], // unknown source: could be any branch
+      ['git push origin main:"$B"', true, false], // unknown destination
+      ['git push origin refs/heads/main', true, false],
+      ['git push origin refs/heads/feature/x', false, false],
+      ['git push origin refs/tags/v2', false, true],
+      ['git push origin main', true, true], // a name: refs/heads/main or refs/tags/main
+      ['git push origin v1.0', false, true],
+      ['git push origin x:main', true, true],
+      ['git push origin x:v1.0', false, true],
+      ['git push origin HEAD:refs/heads/main', true, false],
+      ['git push origin HEAD:refs/tags/v2', false, true],
+      ['git push origin :main feature/x', false, true], // the deletion of a deploy ref is no target (feature/x may be a tag)
+      ['git push origin :refs/tags/v1.0 refs/heads/feature/x', false, false],
+    ];
+    for (const [cmd, h, t] of cases) expect([cmd, asksRefs(cmd, heads), asksRefs(cmd, tags)]).toEqual([cmd, h, t]);
+  });
+
+  it('P10 targets: the remote is the push\'s own or the default push remote; git ids are lowercased; --tags claims the shared tag lane and asks no compat', () => {
+    const up = script({ refs: () => ({ ...REFS, default_remote: 'upstream' }) });
+    const k1 = (r: PG.SimRun) => r.needs.find((n) => n.some((p) => p._tag === 'claim'));
+    expect(compatProbes(PG.simulate(agent('git push'), up))).toStrictEqual([{ _tag: 'compat', ref: 'refs/heads/main', remote: 'upstream', src_oid: OID_A }]);
+    expect(compatProbes(PG.simulate(agent('git push origin main'), up))).toStrictEqual([{ _tag: 'compat', ref: 'refs/heads/main', remote: 'origin', src_oid: OID_A }]);
+    const tags = PG.simulate(agent('git push --tags origin'), script());
+    expect([tags.verdict.reason, tags.verdict.lanes, compatProbes(tags)]).toEqual(['claimed', ['deploy:refs/tags/*'], []]);
+    expect(k1(tags)).toStrictEqual([{ _tag: 'claim', lane: 'deploy:refs/tags/*', attempt: 1, delay_ms: 0, meta: { intent: 'push', eta_minutes: PG.HOOK_LEASE_MIN } }]);
+    const line = PG.parsePrePushInput(`refs/heads/main ${OID_A.toUpperCase()} refs/heads/main ${OID_B.toUpperCase()}\n`);
+    const g = PG.simulate({ ...git(line), prepush: { remote_name: 'backup', remote_url: 'u', input: line } }, script());
+    expect(compatProbes(g)).toStrictEqual([{ _tag: 'compat', ref: 'refs/heads/main', remote: 'backup', src_oid: OID_A, remote_oid: OID_B }]);
+  });
+
+  it('git mode, unreadable stdin: the current branch is the target; detached HEAD has nothing to gate; no heads pattern needs no refs', () => {
+    const unread = git(PG.parsePrePushInput(null));
+    const u = PG.simulate({ ...unread, prepush: { remote_name: 'backup', remote_url: 'u', input: PG.parsePrePushInput(null) } }, script());
+    expect(compatProbes(u)).toStrictEqual([{ _tag: 'compat', ref: 'refs/heads/main', remote: 'backup', src_oid: OID_A }]);
+    const detached = PG.simulate(unread, script({ refs: () => ({ ...REFS, head_branch: null }) }));
+    expect([detached.verdict.reason, probeTags(detached)]).toEqual(['nothing-to-gate', ['repo', 'refs']]);
+    const feature = PG.simulate(unread, script({ refs: () => ({ ...REFS, head_branch: 'feature/x' }) }));
+    expect([feature.verdict.reason, probeTags(feature)]).toEqual(['non-deploy-ref', ['repo', 'refs']]);
+    const tagsOnly = PG.simulate(unread, script({ repo: () => ({ ...REPO, config: { _tag: 'Configured', config: { version: 1, lanes: { deploy_refs: ['refs/tags/*'] } } } }) }));
+    expect([tagsOnly.verdict.reason, probeTags(tagsOnly)]).toEqual(['non-deploy-ref', ['repo']]);
+    // readable stdin: the refs probe is never asked, the lines name the targets
+    const line = PG.parsePrePushInput(`refs/heads/main ${OID_A} refs/heads/main ${OID_B}\n`);
+    expect(probeTags(PG.simulate(git(line), script()))).not.toContain('refs');
+  });
+
+  it('C5: an unknown compat answer adds compat-unknown after the run\'s other details; the verdict is whole', () => {
+    const r = PG.simulate(agent('git push --no-verify origin main'), script({ compat: () => ({ result: 'unknown', remote_present: false }) }));
+    expect(r.verdict).toStrictEqual({
+      _tag: 'Allow', reason: 'claimed', reasons: ['claimed', 'no-verify', 'compat-unknown'], details: ['no-verify', 'compat-unknown'], lanes: ['deploy:refs/heads/main'], lane: 'deploy:refs/heads/main', fresh: ['deploy:refs/heads/main'],
+    });
+    const plain = PG.simulate(agent('git push origin main'), script());
+    expect(plain.verdict).toStrictEqual({ _tag: 'Allow', reason: 'claimed', reasons: ['claimed'], details: [], lanes: ['deploy:refs/heads/main'], lane: 'deploy:refs/heads/main', fresh: ['deploy:refs/heads/main'] });
+    // a reclaimed lane is not fresh: no pending marker
+    const again = PG.simulate(agent('git push origin main'), script({ claim: () => ({ _tag: 'Granted', fence: 8, reclaimed: true }) }));
+    expect([again.verdict.fresh, again.effects]).toEqual([[], []]);
+    // C2 / C4 verdicts whole
+    const behind = PG.simulate(agent('git push origin main'), script({ compat: () => ({ result: 'behind', remote_present: true }) }));
+    expect(behind.verdict).toStrictEqual({ _tag: 'Block', reason: 'behind-remote', reasons: ['behind-remote'], details: [], lanes: ['deploy:refs/heads/main'], lane: 'deploy:refs/heads/main', fresh: ['deploy:refs/heads/main'], target_ref: 'refs/heads/main', remote: 'origin' });
+    const halt = { halt_id: '0123456789abcdef', target_session: SESSION, by_handle: 'o', by_session: 's-o', reason: 'r', created_at: 0, age_sec: 1, open: true };
+    const halted = PG.simulate(agent('git push origin main'), script({ state: () => ({ ok: true, view: { lanes: [], placed: [], halts: [halt] } }) }));
+    expect(halted.verdict).toStrictEqual({ _tag: 'Block', reason: 'halted', reasons: ['halted'], details: [], lanes: ['deploy:refs/heads/main'], lane: 'deploy:refs/heads/main', fresh: ['deploy:refs/heads/main'] });
+    expect(halted.effects).toStrictEqual([{ _tag: 'ReleaseLane', lane: 'deploy:refs/heads/main', instance: ME.instance }]);
+  });
+
+  it('withAnswer (push-gate.md §8.4): each answer sets its fact, a claim appends to its lane, a compat sets its ref; an answer unlike its probe is skipped', () => {
+    const claimP = (lane: string): PG.GateProbe => ({ _tag: 'claim', lane, attempt: 1, delay_ms: 0, meta: { intent: 'push', eta_minutes: 10 } });
+    const compatP = (ref: string): PG.GateProbe => ({ _tag: 'compat', ref, remote: 'origin', src_oid: null });
+    const f0 = { ...agent('npm test'), claims: { a: [GRANTED] }, compat: { 'refs/heads/x': { result: 'new-ref' as const, remote_present: false } } };
+    const busy: PG.ClaimAttempt = { _tag: 'Failure', kind: 'contended', status: 'x' };
+    const ff: PG.CompatFact = { result: 'fast-forward', remote_present: true };
+    const f1 = PG.withAnswer(f0, [claimP('a'), claimP('b'), compatP('refs/heads/y')], {
+      answers: [{ _tag: 'claim', value: busy }, { _tag: 'claim', value: GRANTED }, { _tag: 'compat', value: ff }],
+      elapsed_ms: 77,
+    });
+    expect([f1.claims, f1.compat, f1.elapsed_ms]).toStrictEqual([{ a: [GRANTED, busy], b: [GRANTED] }, { 'refs/heads/x': f0.compat['refs/heads/x'], 'refs/heads/y': ff }, 77]);
+    const st: PG.StateFact = { ok: false };
+    const f2 = PG.withAnswer(agent('npm test'), [{ _tag: 'identity', session: null }, { _tag: 'state', lane: 'a', session: 's' }], {
+      answers: [{ _tag: 'identity', value: ME }, { _tag: 'state', value: st }],
+      elapsed_ms: 3,
+    });
+    expect([f2.identity, f2.state]).toStrictEqual([ME, st]);
+    // an answer tagged unlike its probe leaves the probe unanswered
+    const f3 = PG.withAnswer(agent('npm test'), [{ _tag: 'identity', session: null }], { answers: [{ _tag: 'state', value: st }], elapsed_ms: 4 });
+    expect([f3.identity, f3.state, f3.elapsed_ms]).toStrictEqual([undefined, undefined, 4]);
+  });
 });
 
 describe('helpers and rendering (PG-33 … PG-36)', () => {
