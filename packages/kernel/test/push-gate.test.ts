@@ -1078,6 +1078,84 @@ describe('push-gate examples (push-gate.md §8.10)', () => {
     const f3 = PG.withAnswer(agent('npm test'), [{ _tag: 'identity', session: null }], { answers: [{ _tag: 'state', value: st }], elapsed_ms: 4 });
     expect([f3.identity, f3.state, f3.elapsed_ms]).toStrictEqual([undefined, undefined, 4]);
   });
+
+  it('derived facts are used only while the facts they came from are the same objects: a stale P8 answer, preparation or P10 result is recomputed', () => {
+    const prodCfg: ConfigState = { _tag: 'Configured', config: { version: 1, lanes: { deploy_refs: ['refs/heads/prod'] } } };
+    // P8 said non-deploy-ref under [refs/heads/prod]; under the default list `main` could be a deploy target
+    const p8 = PG.prepareFacts({ ...agent('git push origin main'), repo: { ...REPO, config: prodCfg } });
+    expect(p8.agent_p8?.value).toBe('non-deploy-ref');
+    const now = { ...p8, repo: REPO };
+    const st = PG.gateStep(now);
+    expect(st._tag === 'Need' && st.probe.map((p) => p._tag)).toEqual(['refs']);
+    // the run's preparation replaced (another command): P10 is resolved again for it
+    const main = PG.prepareFacts({ ...agent('git push origin main'), repo: REPO, refs: REFS, identity: ME });
+    const rel = PG.prepareFacts({ ...agent('git push origin release/2.4'), repo: REPO, refs: REFS });
+    const swapped = { ...main, payload: rel.payload, agent_payload: rel.agent_payload, classification: rel.classification, agent_prep: rel.agent_prep, agent_p8: rel.agent_p8 };
+    expect(PG.gateStep(swapped)).toStrictEqual(PG.gateStep(underived(swapped)));
+    const k1 = PG.gateStep(swapped);
+    expect(k1._tag === 'Need' && k1.probe[0]).toMatchObject({ _tag: 'claim', lane: 'deploy:refs/heads/release/2.4' });
+    // git mode: other stdin lines than the ones P10 was resolved from
+    const l1 = PG.parsePrePushInput(`refs/heads/main ${OID_A} refs/heads/main ${OID_B}\n`);
+    const l2 = PG.parsePrePushInput(`refs/heads/release/2.4 ${OID_A} refs/heads/release/2.4 ${OID_B}\n`);
+    const g = PG.prepareFacts({ ...git(l1), repo: REPO, identity: ME });
+    const g2 = { ...g, prepush: { remote_name: 'origin', remote_url: 'u', input: l2 } };
+    const gk = PG.gateStep(g2);
+    expect(gk._tag === 'Need' && gk.probe[0]).toMatchObject({ _tag: 'claim', lane: 'deploy:refs/heads/release/2.4' });
+    // the same facts prepared twice are the same object (nothing recomputed)
+    expect(PG.prepareFacts(g)).toBe(g);
+    expect(PG.prepareFacts(p8)).toBe(p8);
+    // prepareFacts itself replaces each stale derived fact (push-gate.md §8.3: derived once per run, from these facts)
+    const again = PG.prepareFacts({ ...now, refs: REFS });
+    expect([again.settings?.of, again.agent_p8?.value, again.resolved?.value.lanes]).toStrictEqual([REPO.config, null, ['deploy:refs/heads/main']]);
+    expect(PG.prepareFacts(swapped).resolved?.value.lanes).toEqual(['deploy:refs/heads/release/2.4']);
+    expect(PG.prepareFacts(g2).resolved?.value.lanes).toEqual(['deploy:refs/heads/release/2.4']);
+    expect(PG.prepareFacts({ ...main, refs: { ...REFS, head_branch: 'feature/x', default_remote: 'upstream' } }).resolved?.value.targets[0]?.remote).toBe('origin');
+    expect(PG.prepareFacts({ ...main, agent: 'codex', payload: payloadOf('git push'), agent_payload: undefined, classification: undefined, agent_prep: undefined, agent_p8: undefined, refs: { ...REFS, default_remote: 'upstream' } }).resolved?.value.targets[0]?.remote).toBe('upstream');
+  });
+
+  it('P4 and P12 probes: repo carries the payload cwd and the first invocation\'s directory hints; identity the payload session (none in git mode)', () => {
+    const r = PG.simulate(agent('cd sub && git push origin main'), script());
+    const first = PG.classifyPushCommand('cd sub && git push origin main');
+    expect(first._tag === 'Push' && first.invocations[0]?.dir_hints.length).toBeGreaterThan(0);
+    expect(r.needs[0]).toStrictEqual([{ _tag: 'repo', cwd: '/repo', dir_hints: first._tag === 'Push' ? first.invocations[0]!.dir_hints : [] }]);
+    expect(r.needs.find((n) => n[0]?._tag === 'identity')).toStrictEqual([{ _tag: 'identity', session: SESSION }]);
+    const g = PG.simulate(git(PG.parsePrePushInput(`refs/heads/main ${OID_A} refs/heads/main ${OID_B}\n`)), script());
+    expect(g.needs.find((n) => n[0]?._tag === 'identity')).toStrictEqual([{ _tag: 'identity', session: null }]);
+    // K5: the retry asks the same lane again with the next attempt number, its backoff and the hook lease
+    const busy = PG.simulate(agent('git push origin main'), script({ claim: (_l, n) => (n === 1 ? { _tag: 'Failure', kind: 'contended', status: 'x' } : GRANTED) }));
+    expect(busy.needs.filter((n) => n[0]?._tag === 'claim')[1]).toStrictEqual([{ _tag: 'claim', lane: 'deploy:refs/heads/main', attempt: 2, delay_ms: PG.BACKOFF_MS(1), meta: { intent: 'push', eta_minutes: PG.HOOK_LEASE_MIN } }]);
+    expect(busy.verdict.reason).toBe('claimed');
+  });
+
+  it('H3 (push-gate.md §6.7): pushes run from another directory than the first one are skipped, the directory resolved from the payload cwd (`/` when it is missing or relative)', () => {
+    const at = (cwd: string | null, cmd: string) => PG.simulate(agent('', { payload: { ...payloadOf(cmd), cwd } }), script()).verdict;
+    const cmd = 'git push origin main && git -C .. push origin release/2.4';
+    expect(at('/repo/a', cmd)).toMatchObject({ details: ['other-repo-skipped'], lanes: ['deploy:refs/heads/main'] });
+    // from `/` the parent is `/` again: one repository, both pushes gated
+    for (const cwd of [null, 'repo/a', '/']) expect(at(cwd, cmd)).toMatchObject({ details: [], lanes: ['deploy:refs/heads/main', 'deploy:refs/heads/release/2.4'] });
+  });
+
+  it('P8: a deletion beside --tags is not deletions only; F1 waits for the first claim\'s answer; C2 and F0 in git mode and with the rule off', () => {
+    expect(PG.simulate(agent('git push --tags origin :main'), script()).verdict).toMatchObject({ reason: 'claimed', lanes: ['deploy:refs/tags/*'] });
+    // a behind answer known before any claim answered: the first claim is still asked (F1 needs its answer)
+    const behind = { 'refs/heads/main': { result: 'behind' as const, remote_present: true } };
+    const pre = PG.gateStep(PG.prepareFacts({ ...agent('git push -f origin main'), repo: REPO, refs: REFS, identity: ME, compat: behind }));
+    expect(pre).toStrictEqual({ _tag: 'Need', probe: [{ _tag: 'claim', lane: 'deploy:refs/heads/main', attempt: 1, delay_ms: 0, meta: { intent: 'push', eta_minutes: PG.HOOK_LEASE_MIN } }] });
+    const off = (o: Partial<PG.Script> = {}) => script({ repo: () => ({ ...REPO, config: { _tag: 'Configured', config: { version: 1, lanes: { block_force_rewrite: false } } } }), ...o });
+    const line = PG.parsePrePushInput(`refs/heads/main ${OID_A} refs/heads/main ${OID_B}\n`);
+    // git mode, rule off: a rewrite over a tip known locally is passed over by C2
+    expect(PG.simulate(git(line), off({ compat: () => ({ result: 'behind', remote_present: true }) })).verdict.reason).toBe('claimed');
+    // F0: a held lane waits for the compat of any head target in git mode, for none with the rule off
+    const heldFacts = (g: PG.GateFacts, cfg: ConfigState) =>
+      PG.prepareFacts({ ...g, repo: { ...REPO, config: cfg }, refs: REFS, identity: ME, claims: { 'deploy:refs/heads/main': [{ _tag: 'Held', holder_handle: 'ana', holder_instance: 'f'.repeat(32), heartbeat_age_sec: 1 }] } });
+    const gs = PG.gateStep(heldFacts(git(line), CONFIGURED));
+    expect(gs._tag === 'Need' && gs.probe).toStrictEqual([{ _tag: 'compat', ref: 'refs/heads/main', remote: 'origin', src_oid: OID_A, remote_oid: OID_B }]);
+    const offCfg: ConfigState = { _tag: 'Configured', config: { version: 1, lanes: { block_force_rewrite: false } } };
+    for (const f of [git(line), agent('git push -f origin main')]) {
+      const s = PG.gateStep(heldFacts(f, offCfg));
+      expect(s._tag === 'Need' && s.probe.map((p) => p._tag)).toEqual(['state']);
+    }
+  });
 });
 
 describe('helpers and rendering (PG-33 … PG-36)', () => {
