@@ -1230,6 +1230,67 @@ describe('helpers and rendering (PG-33 … PG-36)', () => {
       }),
     );
   });
+
+  it('push-gate.md §13.2: each reason renders its own template with the verdict\'s lane, lane count, holder, target and failure; silent reasons have none', () => {
+    const M = PG.messages;
+    const v: PG.GateVerdict = {
+      _tag: 'AllowLoud', reason: 'dry-run', reasons: [], details: [], lanes: ['deploy:refs/heads/main', 'deploy:refs/heads/release/2.4'], lane: 'deploy:refs/heads/main', fresh: [],
+      holder_handle: 'ana@example.com', heartbeat_age_sec: 95, failure_kind: 'other', store_fix: 'migrate', target_ref: 'refs/heads/main', remote: 'upstream',
+    };
+    const want: Record<PG.GateReason, string | null> = {
+      'bad-payload': null, 'not-a-push': null, 'not-a-repo': null, 'not-configured': null, 'non-deploy-ref': null, 'nothing-to-gate': null, claimed: null,
+      'config-invalid': M.loudConfigInvalid(),
+      'dry-run': M.loudDryRun(v.lane, 2),
+      'identity-unavailable': M.loudNoIdentity(v.lane),
+      'break-glass': M.loudBreakGlass(v.lane, 2),
+      'store-unreachable': M.loudStoreUnreachable(v.lane),
+      'store-contended': M.loudStoreBusy(v.lane),
+      'store-failed': M.loudStoreRefused('other', v.lane, 'migrate'),
+      watchdog: M.loudWatchdog(),
+      'plan-limit': M.loudPlanLimit(),
+      'state-guard-disabled': M.loudStateGuard(),
+      'held-by-other': M.askLaneHeld(v.lane, 'ana@example.com', 95),
+      halted: M.blockedByHalt(),
+      'behind-remote': M.blockedBehindRemote('refs/heads/main', 'upstream'),
+      'force-rewrite': M.blockedHistoryRewrite('refs/heads/main'),
+    };
+    for (const reason of Object.keys(PG.GATE_REASONS) as PG.GateReason[]) {
+      const m = PG.gateMessage({ ...v, reason, _tag: PG.GATE_REASONS[reason] }, 'claude');
+      expect([reason, m]).toEqual([reason, want[reason]]);
+    }
+    const loud = Object.values(want).filter((m) => m !== null);
+    expect(new Set(loud).size).toBe(loud.length); // every template distinct, so each case is told apart
+    expect(PG.gateMessage({ ...v, reason: 'dry-run' }, 'git')).toBe(M.loudDryRun(v.lane, 2));
+    expect(PG.gateMessage({ ...v, reason: 'dry-run', lanes: [v.lane!] }, 'git')).toBe(M.loudDryRun(v.lane, 1));
+    expect(PG.gateMessage({ ...v, reason: 'dry-run', lanes: [v.lane!] }, 'git')).not.toBe(M.loudDryRun(v.lane, 2));
+    const held = { ...v, _tag: 'Ask' as const, reason: 'held-by-other' as const };
+    expect(PG.gateMessage(held, 'codex')).toBe(M.deniedLaneHeld(v.lane, 'ana@example.com', 95));
+    expect(PG.gateMessage(held, 'git')).toBe(M.warnLaneHeld(v.lane, 'ana@example.com', 95));
+    expect(PG.gateMessage(held, 'git', 'codex')).toBe(M.deniedLaneHeld(v.lane, 'ana@example.com', 95));
+    expect(new Set([M.askLaneHeld(v.lane, 'a', 1), M.deniedLaneHeld(v.lane, 'a', 1), M.warnLaneHeld(v.lane, 'a', 1)]).size).toBe(3);
+  });
+
+  it('push-gate.md §14: the rendering of each verdict kind on each host, whole', () => {
+    const v = (reason: PG.GateReason): PG.GateVerdict => ({ _tag: PG.GATE_REASONS[reason], reason, reasons: [reason], details: [], lanes: ['deploy:refs/heads/main'], lane: 'deploy:refs/heads/main', fresh: [], holder_handle: 'ana', heartbeat_age_sec: 5, target_ref: 'refs/heads/main', remote: 'origin' });
+    const msg = (reason: PG.GateReason, host: 'claude' | 'codex' | 'git', caller: 'person' | 'codex' = 'person') => PG.gateMessage(v(reason), host, caller) as string;
+    const j = (o: unknown) => `${JSON.stringify(o)}\n`;
+    const pre = (decision: string, reason: string) => j({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: decision, permissionDecisionReason: reason } });
+    const silent = { exit: 0, stdout: '', stderr: '' };
+    for (const host of ['claude', 'codex', 'git'] as const) expect(PG.renderGate(v('claimed'), host)).toStrictEqual(silent);
+    // loud: a system message on the agents, stderr in the git layer, never a refusal
+    expect(PG.renderGate(v('store-unreachable'), 'claude')).toStrictEqual({ exit: 0, stdout: j({ systemMessage: msg('store-unreachable', 'claude') }), stderr: '' });
+    expect(PG.renderGate(v('store-unreachable'), 'codex')).toStrictEqual({ exit: 0, stdout: j({ systemMessage: msg('store-unreachable', 'codex') }), stderr: '' });
+    expect(PG.renderGate(v('store-unreachable'), 'git', 'codex')).toStrictEqual({ exit: 0, stdout: '', stderr: `${msg('store-unreachable', 'git')}\n` });
+    // held: Claude asks, Codex denies, a person's git push is warned, a Codex agent's git push is refused
+    expect(PG.renderGate(v('held-by-other'), 'claude')).toStrictEqual({ exit: 0, stdout: pre('ask', msg('held-by-other', 'claude')), stderr: '' });
+    expect(PG.renderGate(v('held-by-other'), 'codex')).toStrictEqual({ exit: 0, stdout: pre('deny', msg('held-by-other', 'codex')), stderr: '' });
+    expect(PG.renderGate(v('held-by-other'), 'git')).toStrictEqual({ exit: 0, stdout: '', stderr: `${msg('held-by-other', 'git')}\n` });
+    expect(PG.renderGate(v('held-by-other'), 'git', 'codex')).toStrictEqual({ exit: 1, stdout: '', stderr: `${msg('held-by-other', 'git', 'codex')}\n` });
+    // blocks: Claude exit 2 on stderr, Codex a deny, git exit 1 on stderr
+    expect(PG.renderGate(v('halted'), 'claude')).toStrictEqual({ exit: 2, stdout: '', stderr: `${msg('halted', 'claude')}\n` });
+    expect(PG.renderGate(v('halted'), 'codex')).toStrictEqual({ exit: 0, stdout: pre('deny', msg('halted', 'codex')), stderr: '' });
+    expect(PG.renderGate(v('halted'), 'git')).toStrictEqual({ exit: 1, stdout: '', stderr: `${msg('halted', 'git')}\n` });
+  });
 });
 
 describe('lanes config and naming (push-gate.md §3)', () => {
