@@ -1156,6 +1156,39 @@ describe('push-gate examples (push-gate.md §8.10)', () => {
       expect(s._tag === 'Need' && s.probe.map((p) => p._tag)).toEqual(['state']);
     }
   });
+
+  it('prepareFacts (push-gate.md §8.3) derives only what the run will use: nothing past a bad payload, a non-push, a disabled gate, an early P8 verdict or a missing refs answer', () => {
+    const bad = PG.prepareFacts({ ...agent(''), payload: { tool_input: 3 }, repo: REPO, refs: REFS });
+    expect([bad.agent_payload, bad.classification, bad.agent_prep, bad.settings, bad.resolved]).toStrictEqual([null, undefined, undefined, undefined, undefined]);
+    const notPush = PG.prepareFacts({ ...agent('npm test'), repo: REPO, refs: REFS });
+    expect([notPush.classification?._tag, notPush.agent_prep, notPush.agent_p8, notPush.resolved]).toStrictEqual(['NotPush', undefined, undefined, undefined]);
+    const disabled = PG.prepareFacts({ ...agent('git push origin main'), repo: { ...REPO, config: { _tag: 'Configured', config: { version: 1, lanes: { enabled: false } } } }, refs: REFS });
+    expect([disabled.settings?.value.enabled, disabled.agent_p8, disabled.resolved]).toStrictEqual([false, undefined, undefined]);
+    const unconfigured = PG.prepareFacts({ ...agent('git push origin main'), repo: { ...REPO, config: { _tag: 'NotConfigured' } }, refs: REFS });
+    expect([unconfigured.settings, unconfigured.resolved]).toStrictEqual([undefined, undefined]);
+    const nonDeploy = PG.prepareFacts({ ...agent('git push origin refs/heads/feature/x'), repo: REPO, refs: REFS });
+    expect([nonDeploy.agent_p8?.value, nonDeploy.resolved]).toStrictEqual(['non-deploy-ref', undefined]);
+    const noRefs = PG.prepareFacts({ ...agent('git push origin main'), repo: REPO });
+    expect([noRefs.agent_p8?.value, noRefs.resolved]).toStrictEqual([null, undefined]);
+    const unread = PG.prepareFacts({ ...git(PG.parsePrePushInput(null)), repo: REPO });
+    expect(unread.resolved).toBeUndefined();
+    expect(PG.prepareFacts({ ...unread, refs: REFS }).resolved?.value.lanes).toEqual(['deploy:refs/heads/main']);
+    const read = PG.prepareFacts({ ...git(PG.parsePrePushInput(`refs/heads/main ${OID_A} refs/heads/main ${OID_B}\n`)), repo: REPO });
+    expect(read.resolved?.value.lanes).toEqual(['deploy:refs/heads/main']);
+  });
+
+  it('P9 and P10: the refs probe names what to resolve (nothing in git mode); a tag target claims its lane but asks no compat', () => {
+    // an expression source (push-gate.md §6.9) is resolved by the refs probe
+    const r = PG.simulate(agent('git push origin HEAD~1:refs/heads/main'), script());
+    expect(r.needs.flat().find((p) => p._tag === 'refs')).toStrictEqual({ _tag: 'refs', exprs: ['HEAD~1'] });
+    const u = PG.simulate(git(PG.parsePrePushInput(null)), script());
+    expect(u.needs.flat().find((p) => p._tag === 'refs')).toStrictEqual({ _tag: 'refs', exprs: [] });
+    const tag = PG.simulate(agent('git push origin v1.0'), script());
+    expect([tag.verdict.reason, tag.verdict.lanes, compatProbes(tag)]).toEqual(['claimed', ['deploy:refs/tags/*'], []]);
+    // agent mode: P8 lets the current branch through, P10 finds it is no deploy ref
+    const feature = PG.simulate(agent('git push'), script({ refs: () => ({ ...REFS, head_branch: 'feature/x' }) }));
+    expect([feature.verdict, probeTags(feature)]).toStrictEqual([{ _tag: 'Allow', reason: 'non-deploy-ref', reasons: ['non-deploy-ref'], details: [], lanes: [], lane: null, fresh: [] }, ['repo', 'refs']]);
+  });
 });
 
 describe('helpers and rendering (PG-33 … PG-36)', () => {
