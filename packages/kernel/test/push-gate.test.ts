@@ -1189,6 +1189,52 @@ describe('push-gate examples (push-gate.md §8.10)', () => {
     const feature = PG.simulate(agent('git push'), script({ refs: () => ({ ...REFS, head_branch: 'feature/x' }) }));
     expect([feature.verdict, probeTags(feature)]).toStrictEqual([{ _tag: 'Allow', reason: 'non-deploy-ref', reasons: ['non-deploy-ref'], details: [], lanes: [], lane: null, fresh: [] }, ['repo', 'refs']]);
   });
+
+  it('P3 details and P8 across several invocations: one deletion-only push does not make the command deletions only; one possible deploy target is enough; no-verify from any invocation', () => {
+    expect(PG.simulate(agent('git push origin :main && git push origin release/2.4'), script()).verdict).toMatchObject({ reason: 'claimed', lanes: ['deploy:refs/heads/release/2.4'] });
+    expect(PG.simulate(agent('git push origin refs/heads/feature/x && git push origin main'), script()).verdict).toMatchObject({ reason: 'claimed', lanes: ['deploy:refs/heads/main'] });
+    expect(PG.simulate(agent('git push origin main && git push --no-verify origin release/2.4'), script()).verdict.details).toEqual(['no-verify']);
+    // P8's early verdict carries the details known before it: the classifier's fallback and an uncertain directory
+    const tagsOnly = script({ repo: () => ({ ...REPO, config: { _tag: 'Configured', config: { version: 1, lanes: { deploy_refs: ['refs/tags/*'] } } } }) });
+    const fb = PG.simulate(agent('git push origin refs/heads/feature/x | $X'), tagsOnly);
+    expect([fb.verdict, probeTags(fb)]).toStrictEqual([{ _tag: 'Allow', reason: 'non-deploy-ref', reasons: ['non-deploy-ref', 'fallback-classification'], details: ['fallback-classification'], lanes: [], lane: null, fresh: [] }, ['repo']]);
+    const du = PG.simulate(agent('cd $D && git push origin HEAD:refs/heads/feature/x'), script());
+    expect([du.verdict, probeTags(du)]).toStrictEqual([{ _tag: 'Allow', reason: 'non-deploy-ref', reasons: ['non-deploy-ref', 'dir-uncertain'], details: ['dir-uncertain'], lanes: [], lane: null, fresh: [] }, ['repo']]);
+  });
+
+  it('P10: a detached HEAD resolves to nothing git would push, so nothing-to-gate with the run\'s details; git mode adds no classification detail', () => {
+    const d = PG.simulate(agent('git push --no-verify'), script({ refs: () => ({ ...REFS, head_branch: null }) }));
+    expect([d.verdict, probeTags(d)]).toStrictEqual([{ _tag: 'Allow', reason: 'nothing-to-gate', reasons: ['nothing-to-gate', 'no-verify'], details: ['no-verify'], lanes: [], lane: null, fresh: [] }, ['repo', 'refs']]);
+    const g = PG.simulate(git(PG.parsePrePushInput(`refs/heads/main ${OID_A} refs/heads/main ${OID_B}\n`)), script());
+    expect(g.verdict).toStrictEqual({ _tag: 'Allow', reason: 'claimed', reasons: ['claimed'], details: [], lanes: ['deploy:refs/heads/main'], lane: 'deploy:refs/heads/main', fresh: ['deploy:refs/heads/main'] });
+    // git mode, readable stdin, only a tag pattern: the tag line is a deploy target (P8 reads the lines, not the patterns' kinds)
+    const tagsOnly = script({ repo: () => ({ ...REPO, config: { _tag: 'Configured', config: { version: 1, lanes: { deploy_refs: ['refs/tags/*'] } } } }) });
+    const t = PG.simulate(git(PG.parsePrePushInput(`refs/tags/v2 ${OID_A} refs/tags/v2 ${Z}\n`)), tagsOnly);
+    expect([t.verdict.reason, t.verdict.lanes, probeTags(t)]).toEqual(['claimed', ['deploy:refs/tags/v2'], ['repo', 'identity', 'claim', 'state']]);
+  });
+
+  it('a P10 result is used only with the refs answer and the deploy-ref list it was resolved under', () => {
+    const cur = PG.prepareFacts({ ...agent('git push'), repo: REPO, refs: REFS, identity: ME });
+    expect(cur.resolved?.value.lanes).toEqual(['deploy:refs/heads/main']);
+    const moved = { ...cur, refs: { ...REFS, head_branch: 'release/2.4', head_oid: OID_B } };
+    const s = PG.gateStep(moved);
+    expect(s._tag === 'Need' && s.probe[0]).toMatchObject({ _tag: 'claim', lane: 'deploy:refs/heads/release/2.4' });
+    expect(PG.prepareFacts(moved).resolved?.value.lanes).toEqual(['deploy:refs/heads/release/2.4']);
+    const sharedCfg: ConfigState = { _tag: 'Configured', config: { version: 1, lanes: { deploy_refs: [{ pattern: 'refs/heads/*', lane: 'shared' }] } } };
+    const shared = { ...cur, repo: { ...REPO, config: sharedCfg } };
+    const s2 = PG.gateStep(shared);
+    expect(s2._tag === 'Need' && s2.probe[0]).toMatchObject({ _tag: 'claim', lane: 'deploy:refs/heads/*' });
+    expect(PG.prepareFacts(shared).resolved?.value.lanes).toEqual(['deploy:refs/heads/*']);
+  });
+
+  it('push-gate.md §14 rule 4: the caller matters in the git layer only; a Claude or Codex hook renders the same for either caller', () => {
+    const held: PG.GateVerdict = { _tag: 'Ask', reason: 'held-by-other', reasons: ['held-by-other'], details: [], lanes: ['deploy:refs/heads/main'], lane: 'deploy:refs/heads/main', fresh: [], holder_handle: 'ana', heartbeat_age_sec: 5 };
+    for (const host of ['claude', 'codex'] as const) {
+      expect(PG.renderGate(held, host, 'codex')).toStrictEqual(PG.renderGate(held, host, 'person'));
+      expect(PG.gateMessage(held, host, 'codex')).toBe(PG.gateMessage(held, host, 'person'));
+    }
+    expect(JSON.parse(PG.renderGate(held, 'claude', 'codex').stdout).hookSpecificOutput.permissionDecision).toBe('ask');
+  });
 });
 
 describe('helpers and rendering (PG-33 … PG-36)', () => {
