@@ -254,7 +254,10 @@ describe('PostgreSQL lane store specifics', () => {
     const schema = await freshSchema();
     const s = openPgLaneStore({ url: cluster.url, handle: pool, schema });
     await fc.assert(
-      fc.asyncProperty(fc.stringMatching(/^[\x21-\x7e]{1,256}$/), async (lane) => {
+      // `all` names no one lane to `state`: the port's `state(lane | 'all')` then reads every lane (LaneStore in
+      // ports/lane-store.ts), so `lanes[0]` is whichever lane sorts first. fast-check does generate `all` (a dry run
+      // of `npm run mutate` failed on it once an earlier example's lane sorted before it).
+      fc.asyncProperty(fc.stringMatching(/^[\x21-\x7e]{1,256}$/).filter((l) => l !== 'all'), async (lane) => {
         const g = await right(s.claim(lane, H(1), { intent: 'push', eta_minutes: null }));
         expect(g._tag).toBe('Granted');
         expect((await right(s.state(lane, 's'))).lanes[0]?.lane).toBe(lane);

@@ -853,6 +853,388 @@ describe('push-gate examples (push-gate.md §8.10)', () => {
       _tag: 'AllowLoud', reason: 'identity-unavailable', reasons: ['identity-unavailable', 'dir-uncertain'], details: ['dir-uncertain'], lanes: ['deploy:refs/heads/main', 'deploy:refs/heads/release/2.4'], lane: 'deploy:refs/heads/main', fresh: [],
     });
   });
+
+  // ── rules the complete mutation run of push-gate-step (2026-12-06) showed untested (issue 15) ──
+  const REPO = { kind: 'repo' as const, top: '/r', common_dir: '/r/.git', shallow: false, config: CONFIGURED };
+  const GRANTED = { _tag: 'Granted' as const, fence: 5, reclaimed: false };
+
+  it('P1: the payload decodes only as an object with a tool_input that yields a command; other fields are kept only as strings; a hostile object is not a payload', () => {
+    expect(PG.decodeAgentPayload({ tool_name: 'Bash', tool_input: { command: 'git push' }, session_id: 's', cwd: '/r', tool_use_id: 't' })).toStrictEqual({
+      tool_name: 'Bash', command: 'git push', session_id: 's', cwd: '/r', tool_use_id: 't',
+    });
+    expect(PG.decodeAgentPayload({ tool_name: 1, tool_input: { cmd: ['git', 'push'] }, session_id: {}, cwd: null, tool_use_id: 7 })).toStrictEqual({
+      tool_name: null, command: "'git' 'push'", session_id: null, cwd: null, tool_use_id: null,
+    });
+    for (const u of [null, 'git push', 3, [], [{ tool_input: { command: 'git push' } }], {}, { tool_input: null }, { tool_input: 'git push' }, { tool_input: ['git push'] }, { tool_input: {} }])
+      expect(PG.decodeAgentPayload(u)).toBeNull();
+    const hostile = { get tool_input(): unknown { throw new Error('no'); } };
+    expect(PG.decodeAgentPayload(hostile)).toBeNull();
+    expect(PG.gateStep(agent('', { payload: hostile }))).toStrictEqual({ _tag: 'Done', outcome: { _tag: 'Allow', reason: 'bad-payload', reasons: ['bad-payload'], details: [], lanes: [], lane: null, fresh: [] }, effects: [] });
+  });
+
+  it('the verdicts a driver renders itself (watchdog, plan limit, state guard) are whole AllowLoud verdicts with no lane', () => {
+    const bare = (reason: PG.GateReason) => ({ _tag: 'AllowLoud', reason, reasons: [reason], details: [], lanes: [], lane: null, fresh: [] });
+    expect(PG.watchdogVerdict()).toStrictEqual(bare('watchdog'));
+    expect(PG.planLimitVerdict()).toStrictEqual(bare('plan-limit'));
+    expect(PG.guardDisabledVerdict()).toStrictEqual(bare('state-guard-disabled'));
+  });
+
+  it('classificationOf: the stored classification when the run prepared one, else the payload\'s command classified, null for a bad payload', () => {
+    const f = agent('git push origin main');
+    expect(PG.classificationOf(f)).toStrictEqual(PG.classifyPushCommand('git push origin main'));
+    const stored = PG.classifyPushCommand('npm test');
+    expect(PG.classificationOf({ ...f, classification: stored })).toBe(stored);
+    expect(PG.classificationOf(agent('', { payload: 'x' }))).toBeNull();
+  });
+
+  it('pending key material (push-gate.md §8.8): agent:session:tool_use_id, the command without an id, an empty session without one', () => {
+    const p = PG.decodeAgentPayload(payloadOf('git push origin main'))!;
+    expect(PG.pendingKeyMaterial('codex', p)).toBe(`codex:${SESSION}:toolu_1`);
+    expect(PG.pendingKeyMaterial('claude', { ...p, tool_use_id: null })).toBe(`claude:${SESSION}:git push origin main`);
+    expect(PG.pendingKeyMaterial('claude', { ...p, session_id: null })).toBe('claude::toolu_1');
+    // the marker of a Codex run names Codex; a run with no agent named is Claude's
+    expect(PG.simulate(agent('git push origin main', { agent: 'codex' }), script()).effects).toStrictEqual([
+      { _tag: 'WritePending', key_material: `codex:${SESSION}:toolu_1`, instance: ME.instance, lanes: [{ lane: 'deploy:refs/heads/main', fence: 8 }] },
+    ]);
+    const none = PG.simulate(agent('git push origin main', { agent: null }), script()).effects[0];
+    expect(none?._tag === 'WritePending' && none.key_material).toBe(`claude:${SESSION}:toolu_1`);
+  });
+
+  it('effect summaries for the decision log name the effect and its lanes, never a payload', () => {
+    const by = { handle: 'me', session: 's', instance: 'i', host: 'h' };
+    expect(PG.effectSummary({ _tag: 'ReleaseLane', lane: 'deploy:a', instance: 'i' })).toBe('ReleaseLane:deploy:a');
+    expect(PG.effectSummary({ _tag: 'ForceReleaseThenClaim', lane: 'deploy:b', by, reason: 'r', meta: { intent: 'break-glass', eta_minutes: 10 } })).toBe('ForceReleaseThenClaim:deploy:b');
+    expect(PG.effectSummary({ _tag: 'PostStatus', lane: 'deploy:c', body: 'secret body', by })).toBe('PostStatus:deploy:c');
+    expect(PG.effectSummary({ _tag: 'WritePending', key_material: 'k', instance: 'i', lanes: [{ lane: 'x', fence: 1 }, { lane: 'y', fence: 2 }] })).toBe('write-pending:x,y');
+  });
+
+  it('H2/C4 haltedFor: only an open halt aimed at this session counts; a failed state read counts as no halts', () => {
+    const halt = { halt_id: '0123456789abcdef', target_session: SESSION, by_handle: 'o', by_session: 's-o', reason: 'r', created_at: 0, age_sec: 1, open: true };
+    const st = (halts: (typeof halt)[]): PG.StateFact => ({ ok: true, view: { lanes: [], placed: [], halts } });
+    expect(PG.haltedFor(st([halt]), SESSION)).toBe(true);
+    expect(PG.haltedFor(st([{ ...halt, open: false }]), SESSION)).toBe(false);
+    expect(PG.haltedFor(st([{ ...halt, target_session: 'other' }]), SESSION)).toBe(false);
+    expect(PG.haltedFor(st([{ ...halt, target_session: 'other' }, halt]), SESSION)).toBe(true);
+    expect(PG.haltedFor(st([]), SESSION)).toBe(false);
+    expect(PG.haltedFor({ ok: false }, SESSION)).toBe(false);
+  });
+
+  it('F1 forcedRewriteOf: the first behind target the push rewrites, in target order; none when the rule is off', () => {
+    const t = (ref: string, force: boolean): PG.DeployTarget => ({ ref, lane: `deploy:${ref}`, src_oid: OID_A, remote: 'origin', force });
+    const a = t('refs/heads/a', true);
+    const b = t('refs/heads/b', true);
+    const behind = { result: 'behind' as const, remote_present: true };
+    expect(PG.forcedRewriteOf([a, b], { 'refs/heads/a': behind, 'refs/heads/b': behind }, true, true)).toBe(a);
+    expect(PG.forcedRewriteOf([a, b], { 'refs/heads/b': behind }, true, true)).toBe(b);
+    expect(PG.forcedRewriteOf([a, b], { 'refs/heads/a': behind, 'refs/heads/b': behind }, true, false)).toBeNull();
+    expect(PG.forcedRewriteOf([{ ...a, force: false }], { 'refs/heads/a': behind }, true, true)).toBeNull();
+    // git mode: forced means the remote id is present locally, whatever `force` says
+    expect(PG.forcedRewriteOf([{ ...a, force: false }], { 'refs/heads/a': behind }, false, true)).toStrictEqual({ ...a, force: false });
+    expect(PG.forcedRewriteOf([a], { 'refs/heads/a': { result: 'behind', remote_present: false } }, false, true)).toBeNull();
+    for (const result of ['fast-forward', 'new-ref', 'unknown', 'not-applicable'] as const) expect(PG.forcedRewriteOf([a], { 'refs/heads/a': { result, remote_present: true } }, true, true)).toBeNull();
+  });
+
+  it('P13 break-glass: each lane force-released then claimed with intent break-glass and the hook lease, one S-BREAK post naming the reason', () => {
+    const r = PG.simulate(agent('git push origin release/2.4 main', { break_glass: true, break_glass_reason: 'prod down' }), script());
+    const me = { handle: ME.member, session: ME.session, instance: ME.instance, host: ME.host };
+    const meta = { intent: 'break-glass', eta_minutes: PG.HOOK_LEASE_MIN };
+    expect(r.verdict).toStrictEqual({ _tag: 'AllowLoud', reason: 'break-glass', reasons: ['break-glass'], details: [], lanes: ['deploy:refs/heads/main', 'deploy:refs/heads/release/2.4'], lane: 'deploy:refs/heads/main', fresh: [] });
+    expect(r.effects).toStrictEqual([
+      { _tag: 'ForceReleaseThenClaim', lane: 'deploy:refs/heads/main', by: me, reason: 'prod down', meta },
+      { _tag: 'ForceReleaseThenClaim', lane: 'deploy:refs/heads/release/2.4', by: me, reason: 'prod down', meta },
+      { _tag: 'PostStatus', lane: 'deploy:refs/heads/main', body: 'BREAK-GLASS deploy on deploy:refs/heads/main by @me — prod down', by: me },
+    ]);
+    // the git layer leases for GIT_PUSH_LEASE_MIN, in break-glass and in an ordinary claim
+    const line = PG.parsePrePushInput(`refs/heads/main ${OID_A} refs/heads/main ${OID_B}\n`);
+    const g = PG.simulate({ ...git(line), break_glass: true, break_glass_reason: null }, script());
+    expect(g.effects[0]).toMatchObject({ _tag: 'ForceReleaseThenClaim', reason: null, meta: { intent: 'break-glass', eta_minutes: PG.GIT_PUSH_LEASE_MIN } });
+    expect(g.effects[1]).toMatchObject({ _tag: 'PostStatus', body: 'BREAK-GLASS deploy on deploy:refs/heads/main by @me' });
+    const claim = PG.simulate(git(line), script()).needs.flat().find((p) => p._tag === 'claim');
+    expect(claim).toStrictEqual({ _tag: 'claim', lane: 'deploy:refs/heads/main', attempt: 1, delay_ms: 0, meta: { intent: 'push', eta_minutes: PG.GIT_PUSH_LEASE_MIN } });
+  });
+
+  it('K4–K6 and H3: each verdict after a first grant is whole, releases that grant, and the skip post names the lane and the holder', () => {
+    const me = { handle: ME.member, session: ME.session, instance: ME.instance, host: ME.host };
+    const second = (x: PG.ClaimAttempt) => script({ claim: (lane) => (lane === 'deploy:refs/heads/main' ? GRANTED : x) });
+    const cmd = 'git push origin main release/2.4';
+    const lanes = ['deploy:refs/heads/main', 'deploy:refs/heads/release/2.4'];
+    const rel = { _tag: 'ReleaseLane', lane: 'deploy:refs/heads/main', instance: ME.instance };
+    const base = { details: [], lanes, lane: 'deploy:refs/heads/release/2.4', fresh: ['deploy:refs/heads/main'] };
+    const down = PG.simulate(agent(cmd), second({ _tag: 'Failure', kind: 'transport', status: 'ETIMEDOUT' }));
+    expect(down.verdict).toStrictEqual({ _tag: 'AllowLoud', reason: 'store-unreachable', reasons: ['store-unreachable'], ...base, failure_kind: 'transport' });
+    expect(down.effects).toStrictEqual([rel]);
+    const busy = PG.simulate(agent(cmd), second({ _tag: 'Failure', kind: 'contended', status: 'EAGAIN' }));
+    expect(busy.verdict).toStrictEqual({ _tag: 'AllowLoud', reason: 'store-contended', reasons: ['store-contended'], ...base, failure_kind: 'contended' });
+    expect(busy.effects).toStrictEqual([rel, { _tag: 'PostStatus', lane: 'deploy:refs/heads/release/2.4', body: 'gate skipped on deploy:refs/heads/release/2.4 — lane store busy at push time', by: me }]);
+    const refused = PG.simulate(agent(cmd), second({ _tag: 'Failure', kind: 'other', status: 'x' }));
+    expect(refused.verdict).toStrictEqual({ _tag: 'AllowLoud', reason: 'store-failed', reasons: ['store-failed'], ...base, failure_kind: 'other' });
+    expect(refused.effects).toStrictEqual([rel, { _tag: 'PostStatus', lane: 'deploy:refs/heads/release/2.4', body: 'gate skipped on deploy:refs/heads/release/2.4 — lane store refusing at push time', by: me }]);
+    const held = PG.simulate(agent(cmd), second({ _tag: 'Held', holder_handle: 'ana', holder_instance: 'f'.repeat(32), heartbeat_age_sec: 42 }));
+    expect(held.verdict).toStrictEqual({ _tag: 'Ask', reason: 'held-by-other', reasons: ['held-by-other'], ...base, holder_handle: 'ana', heartbeat_age_sec: 42 });
+    expect(held.effects).toStrictEqual([rel]);
+    expect(held.needs.at(-1)).toStrictEqual([{ _tag: 'state', lane: 'deploy:refs/heads/release/2.4', session: SESSION }]);
+    // a reclaimed grant (this session held the lane already) is not fresh: nothing released
+    const reclaimed = PG.simulate(agent(cmd), script({ claim: (lane) => (lane === 'deploy:refs/heads/main' ? { ...GRANTED, reclaimed: true } : { _tag: 'Failure', kind: 'transport', status: 't' }) }));
+    expect([reclaimed.verdict.fresh, reclaimed.effects]).toStrictEqual([[], []]);
+  });
+
+  it('P8: a push no target of which could match a deploy pattern allows non-deploy-ref without asking refs; one that could goes on to refs', () => {
+    const only = (...deploy_refs: string[]) => script({ repo: () => ({ ...REPO, config: { _tag: 'Configured', config: { version: 1, lanes: { deploy_refs } } } }) });
+    const asksRefs = (cmd: string, sc: PG.Script) => {
+      const r = PG.simulate(agent(cmd), sc);
+      if (!probeTags(r).includes('refs')) expect([r.verdict.reason, probeTags(r)]).toEqual(['non-deploy-ref', ['repo']]);
+      return probeTags(r).includes('refs');
+    };
+    const heads = only('refs/heads/main');
+    const tags = only('refs/tags/*');
+    const cases: ReadonlyArray<readonly [string, boolean, boolean]> = [
+      // command, refs asked under [refs/heads/main], under [refs/tags/*]
+      ['git push', true, false], // current branch, same name
+      ['git push origin HEAD', true, false], // HEAD, same name
+      ['git push --all origin', true, false],
+      ['git push --tags origin', false, true],
+      ['git push origin "$B"', true, false], // unknown source: could be any branch
+      ['git push origin main:"$B"', true, false], // unknown destination
+      ['git push origin refs/heads/main', true, false],
+      ['git push origin refs/heads/feature/x', false, false],
+      ['git push origin refs/tags/v2', false, true],
+      ['git push origin main', true, true], // a name: refs/heads/main or refs/tags/main
+      ['git push origin v1.0', false, true],
+      ['git push origin x:main', true, true],
+      ['git push origin x:v1.0', false, true],
+      ['git push origin HEAD:refs/heads/main', true, false],
+      ['git push origin HEAD:refs/tags/v2', false, true],
+      ['git push origin :main feature/x', false, true], // the deletion of a deploy ref is no target (feature/x may be a tag)
+      ['git push origin :refs/tags/v1.0 refs/heads/feature/x', false, false],
+    ];
+    for (const [cmd, h, t] of cases) expect([cmd, asksRefs(cmd, heads), asksRefs(cmd, tags)]).toEqual([cmd, h, t]);
+  });
+
+  it('P10 targets: the remote is the push\'s own or the default push remote; git ids are lowercased; --tags claims the shared tag lane and asks no compat', () => {
+    const up = script({ refs: () => ({ ...REFS, default_remote: 'upstream' }) });
+    const k1 = (r: PG.SimRun) => r.needs.find((n) => n.some((p) => p._tag === 'claim'));
+    expect(compatProbes(PG.simulate(agent('git push'), up))).toStrictEqual([{ _tag: 'compat', ref: 'refs/heads/main', remote: 'upstream', src_oid: OID_A }]);
+    expect(compatProbes(PG.simulate(agent('git push origin main'), up))).toStrictEqual([{ _tag: 'compat', ref: 'refs/heads/main', remote: 'origin', src_oid: OID_A }]);
+    const tags = PG.simulate(agent('git push --tags origin'), script());
+    expect([tags.verdict.reason, tags.verdict.lanes, compatProbes(tags)]).toEqual(['claimed', ['deploy:refs/tags/*'], []]);
+    expect(k1(tags)).toStrictEqual([{ _tag: 'claim', lane: 'deploy:refs/tags/*', attempt: 1, delay_ms: 0, meta: { intent: 'push', eta_minutes: PG.HOOK_LEASE_MIN } }]);
+    const line = PG.parsePrePushInput(`refs/heads/main ${OID_A.toUpperCase()} refs/heads/main ${OID_B.toUpperCase()}\n`);
+    const g = PG.simulate({ ...git(line), prepush: { remote_name: 'backup', remote_url: 'u', input: line } }, script());
+    expect(compatProbes(g)).toStrictEqual([{ _tag: 'compat', ref: 'refs/heads/main', remote: 'backup', src_oid: OID_A, remote_oid: OID_B }]);
+  });
+
+  it('git mode, unreadable stdin: the current branch is the target; detached HEAD has nothing to gate; no heads pattern needs no refs', () => {
+    const unread = git(PG.parsePrePushInput(null));
+    const u = PG.simulate({ ...unread, prepush: { remote_name: 'backup', remote_url: 'u', input: PG.parsePrePushInput(null) } }, script());
+    expect(compatProbes(u)).toStrictEqual([{ _tag: 'compat', ref: 'refs/heads/main', remote: 'backup', src_oid: OID_A }]);
+    const detached = PG.simulate(unread, script({ refs: () => ({ ...REFS, head_branch: null }) }));
+    expect([detached.verdict.reason, probeTags(detached)]).toEqual(['nothing-to-gate', ['repo', 'refs']]);
+    const feature = PG.simulate(unread, script({ refs: () => ({ ...REFS, head_branch: 'feature/x' }) }));
+    expect([feature.verdict.reason, probeTags(feature)]).toEqual(['non-deploy-ref', ['repo', 'refs']]);
+    const tagsOnly = PG.simulate(unread, script({ repo: () => ({ ...REPO, config: { _tag: 'Configured', config: { version: 1, lanes: { deploy_refs: ['refs/tags/*'] } } } }) }));
+    expect([tagsOnly.verdict.reason, probeTags(tagsOnly)]).toEqual(['non-deploy-ref', ['repo']]);
+    // readable stdin: the refs probe is never asked, the lines name the targets
+    const line = PG.parsePrePushInput(`refs/heads/main ${OID_A} refs/heads/main ${OID_B}\n`);
+    expect(probeTags(PG.simulate(git(line), script()))).not.toContain('refs');
+  });
+
+  it('C5: an unknown compat answer adds compat-unknown after the run\'s other details; the verdict is whole', () => {
+    const r = PG.simulate(agent('git push --no-verify origin main'), script({ compat: () => ({ result: 'unknown', remote_present: false }) }));
+    expect(r.verdict).toStrictEqual({
+      _tag: 'Allow', reason: 'claimed', reasons: ['claimed', 'no-verify', 'compat-unknown'], details: ['no-verify', 'compat-unknown'], lanes: ['deploy:refs/heads/main'], lane: 'deploy:refs/heads/main', fresh: ['deploy:refs/heads/main'],
+    });
+    const plain = PG.simulate(agent('git push origin main'), script());
+    expect(plain.verdict).toStrictEqual({ _tag: 'Allow', reason: 'claimed', reasons: ['claimed'], details: [], lanes: ['deploy:refs/heads/main'], lane: 'deploy:refs/heads/main', fresh: ['deploy:refs/heads/main'] });
+    // a reclaimed lane is not fresh: no pending marker
+    const again = PG.simulate(agent('git push origin main'), script({ claim: () => ({ _tag: 'Granted', fence: 8, reclaimed: true }) }));
+    expect([again.verdict.fresh, again.effects]).toEqual([[], []]);
+    // C2 / C4 verdicts whole
+    const behind = PG.simulate(agent('git push origin main'), script({ compat: () => ({ result: 'behind', remote_present: true }) }));
+    expect(behind.verdict).toStrictEqual({ _tag: 'Block', reason: 'behind-remote', reasons: ['behind-remote'], details: [], lanes: ['deploy:refs/heads/main'], lane: 'deploy:refs/heads/main', fresh: ['deploy:refs/heads/main'], target_ref: 'refs/heads/main', remote: 'origin' });
+    const halt = { halt_id: '0123456789abcdef', target_session: SESSION, by_handle: 'o', by_session: 's-o', reason: 'r', created_at: 0, age_sec: 1, open: true };
+    const halted = PG.simulate(agent('git push origin main'), script({ state: () => ({ ok: true, view: { lanes: [], placed: [], halts: [halt] } }) }));
+    expect(halted.verdict).toStrictEqual({ _tag: 'Block', reason: 'halted', reasons: ['halted'], details: [], lanes: ['deploy:refs/heads/main'], lane: 'deploy:refs/heads/main', fresh: ['deploy:refs/heads/main'] });
+    expect(halted.effects).toStrictEqual([{ _tag: 'ReleaseLane', lane: 'deploy:refs/heads/main', instance: ME.instance }]);
+  });
+
+  it('withAnswer (push-gate.md §8.4): each answer sets its fact, a claim appends to its lane, a compat sets its ref; an answer unlike its probe is skipped', () => {
+    const claimP = (lane: string): PG.GateProbe => ({ _tag: 'claim', lane, attempt: 1, delay_ms: 0, meta: { intent: 'push', eta_minutes: 10 } });
+    const compatP = (ref: string): PG.GateProbe => ({ _tag: 'compat', ref, remote: 'origin', src_oid: null });
+    const f0 = { ...agent('npm test'), claims: { a: [GRANTED] }, compat: { 'refs/heads/x': { result: 'new-ref' as const, remote_present: false } } };
+    const busy: PG.ClaimAttempt = { _tag: 'Failure', kind: 'contended', status: 'x' };
+    const ff: PG.CompatFact = { result: 'fast-forward', remote_present: true };
+    const f1 = PG.withAnswer(f0, [claimP('a'), claimP('b'), compatP('refs/heads/y')], {
+      answers: [{ _tag: 'claim', value: busy }, { _tag: 'claim', value: GRANTED }, { _tag: 'compat', value: ff }],
+      elapsed_ms: 77,
+    });
+    expect([f1.claims, f1.compat, f1.elapsed_ms]).toStrictEqual([{ a: [GRANTED, busy], b: [GRANTED] }, { 'refs/heads/x': f0.compat['refs/heads/x'], 'refs/heads/y': ff }, 77]);
+    const st: PG.StateFact = { ok: false };
+    const f2 = PG.withAnswer(agent('npm test'), [{ _tag: 'identity', session: null }, { _tag: 'state', lane: 'a', session: 's' }], {
+      answers: [{ _tag: 'identity', value: ME }, { _tag: 'state', value: st }],
+      elapsed_ms: 3,
+    });
+    expect([f2.identity, f2.state]).toStrictEqual([ME, st]);
+    // an answer tagged unlike its probe leaves the probe unanswered
+    const f3 = PG.withAnswer(agent('npm test'), [{ _tag: 'identity', session: null }], { answers: [{ _tag: 'state', value: st }], elapsed_ms: 4 });
+    expect([f3.identity, f3.state, f3.elapsed_ms]).toStrictEqual([undefined, undefined, 4]);
+  });
+
+  it('derived facts are used only while the facts they came from are the same objects: a stale P8 answer, preparation or P10 result is recomputed', () => {
+    const prodCfg: ConfigState = { _tag: 'Configured', config: { version: 1, lanes: { deploy_refs: ['refs/heads/prod'] } } };
+    // P8 said non-deploy-ref under [refs/heads/prod]; under the default list `main` could be a deploy target
+    const p8 = PG.prepareFacts({ ...agent('git push origin main'), repo: { ...REPO, config: prodCfg } });
+    expect(p8.agent_p8?.value).toBe('non-deploy-ref');
+    const now = { ...p8, repo: REPO };
+    const st = PG.gateStep(now);
+    expect(st._tag === 'Need' && st.probe.map((p) => p._tag)).toEqual(['refs']);
+    // the run's preparation replaced (another command): P10 is resolved again for it
+    const main = PG.prepareFacts({ ...agent('git push origin main'), repo: REPO, refs: REFS, identity: ME });
+    const rel = PG.prepareFacts({ ...agent('git push origin release/2.4'), repo: REPO, refs: REFS });
+    const swapped = { ...main, payload: rel.payload, agent_payload: rel.agent_payload, classification: rel.classification, agent_prep: rel.agent_prep, agent_p8: rel.agent_p8 };
+    expect(PG.gateStep(swapped)).toStrictEqual(PG.gateStep(underived(swapped)));
+    const k1 = PG.gateStep(swapped);
+    expect(k1._tag === 'Need' && k1.probe[0]).toMatchObject({ _tag: 'claim', lane: 'deploy:refs/heads/release/2.4' });
+    // git mode: other stdin lines than the ones P10 was resolved from
+    const l1 = PG.parsePrePushInput(`refs/heads/main ${OID_A} refs/heads/main ${OID_B}\n`);
+    const l2 = PG.parsePrePushInput(`refs/heads/release/2.4 ${OID_A} refs/heads/release/2.4 ${OID_B}\n`);
+    const g = PG.prepareFacts({ ...git(l1), repo: REPO, identity: ME });
+    const g2 = { ...g, prepush: { remote_name: 'origin', remote_url: 'u', input: l2 } };
+    const gk = PG.gateStep(g2);
+    expect(gk._tag === 'Need' && gk.probe[0]).toMatchObject({ _tag: 'claim', lane: 'deploy:refs/heads/release/2.4' });
+    // the same facts prepared twice are the same object (nothing recomputed)
+    expect(PG.prepareFacts(g)).toBe(g);
+    expect(PG.prepareFacts(p8)).toBe(p8);
+    // prepareFacts itself replaces each stale derived fact (push-gate.md §8.3: derived once per run, from these facts)
+    const again = PG.prepareFacts({ ...now, refs: REFS });
+    expect([again.settings?.of, again.agent_p8?.value, again.resolved?.value.lanes]).toStrictEqual([REPO.config, null, ['deploy:refs/heads/main']]);
+    expect(PG.prepareFacts(swapped).resolved?.value.lanes).toEqual(['deploy:refs/heads/release/2.4']);
+    expect(PG.prepareFacts(g2).resolved?.value.lanes).toEqual(['deploy:refs/heads/release/2.4']);
+    expect(PG.prepareFacts({ ...main, refs: { ...REFS, head_branch: 'feature/x', default_remote: 'upstream' } }).resolved?.value.targets[0]?.remote).toBe('origin');
+    expect(PG.prepareFacts({ ...main, agent: 'codex', payload: payloadOf('git push'), agent_payload: undefined, classification: undefined, agent_prep: undefined, agent_p8: undefined, refs: { ...REFS, default_remote: 'upstream' } }).resolved?.value.targets[0]?.remote).toBe('upstream');
+  });
+
+  it('P4 and P12 probes: repo carries the payload cwd and the first invocation\'s directory hints; identity the payload session (none in git mode)', () => {
+    const r = PG.simulate(agent('cd sub && git push origin main'), script());
+    const first = PG.classifyPushCommand('cd sub && git push origin main');
+    expect(first._tag === 'Push' && first.invocations[0]?.dir_hints.length).toBeGreaterThan(0);
+    expect(r.needs[0]).toStrictEqual([{ _tag: 'repo', cwd: '/repo', dir_hints: first._tag === 'Push' ? first.invocations[0]!.dir_hints : [] }]);
+    expect(r.needs.find((n) => n[0]?._tag === 'identity')).toStrictEqual([{ _tag: 'identity', session: SESSION }]);
+    const g = PG.simulate(git(PG.parsePrePushInput(`refs/heads/main ${OID_A} refs/heads/main ${OID_B}\n`)), script());
+    expect(g.needs.find((n) => n[0]?._tag === 'identity')).toStrictEqual([{ _tag: 'identity', session: null }]);
+    // K5: the retry asks the same lane again with the next attempt number, its backoff and the hook lease
+    const busy = PG.simulate(agent('git push origin main'), script({ claim: (_l, n) => (n === 1 ? { _tag: 'Failure', kind: 'contended', status: 'x' } : GRANTED) }));
+    expect(busy.needs.filter((n) => n[0]?._tag === 'claim')[1]).toStrictEqual([{ _tag: 'claim', lane: 'deploy:refs/heads/main', attempt: 2, delay_ms: PG.BACKOFF_MS(1), meta: { intent: 'push', eta_minutes: PG.HOOK_LEASE_MIN } }]);
+    expect(busy.verdict.reason).toBe('claimed');
+  });
+
+  it('H3 (push-gate.md §6.7): pushes run from another directory than the first one are skipped, the directory resolved from the payload cwd (`/` when it is missing or relative)', () => {
+    const at = (cwd: string | null, cmd: string) => PG.simulate(agent('', { payload: { ...payloadOf(cmd), cwd } }), script()).verdict;
+    const cmd = 'git push origin main && git -C .. push origin release/2.4';
+    expect(at('/repo/a', cmd)).toMatchObject({ details: ['other-repo-skipped'], lanes: ['deploy:refs/heads/main'] });
+    // from `/` the parent is `/` again: one repository, both pushes gated
+    for (const cwd of [null, 'repo/a', '/']) expect(at(cwd, cmd)).toMatchObject({ details: [], lanes: ['deploy:refs/heads/main', 'deploy:refs/heads/release/2.4'] });
+  });
+
+  it('P8: a deletion beside --tags is not deletions only; F1 waits for the first claim\'s answer; C2 and F0 in git mode and with the rule off', () => {
+    expect(PG.simulate(agent('git push --tags origin :main'), script()).verdict).toMatchObject({ reason: 'claimed', lanes: ['deploy:refs/tags/*'] });
+    // a behind answer known before any claim answered: the first claim is still asked (F1 needs its answer)
+    const behind = { 'refs/heads/main': { result: 'behind' as const, remote_present: true } };
+    const pre = PG.gateStep(PG.prepareFacts({ ...agent('git push -f origin main'), repo: REPO, refs: REFS, identity: ME, compat: behind }));
+    expect(pre).toStrictEqual({ _tag: 'Need', probe: [{ _tag: 'claim', lane: 'deploy:refs/heads/main', attempt: 1, delay_ms: 0, meta: { intent: 'push', eta_minutes: PG.HOOK_LEASE_MIN } }] });
+    const off = (o: Partial<PG.Script> = {}) => script({ repo: () => ({ ...REPO, config: { _tag: 'Configured', config: { version: 1, lanes: { block_force_rewrite: false } } } }), ...o });
+    const line = PG.parsePrePushInput(`refs/heads/main ${OID_A} refs/heads/main ${OID_B}\n`);
+    // git mode, rule off: a rewrite over a tip known locally is passed over by C2
+    expect(PG.simulate(git(line), off({ compat: () => ({ result: 'behind', remote_present: true }) })).verdict.reason).toBe('claimed');
+    // F0: a held lane waits for the compat of any head target in git mode, for none with the rule off
+    const heldFacts = (g: PG.GateFacts, cfg: ConfigState) =>
+      PG.prepareFacts({ ...g, repo: { ...REPO, config: cfg }, refs: REFS, identity: ME, claims: { 'deploy:refs/heads/main': [{ _tag: 'Held', holder_handle: 'ana', holder_instance: 'f'.repeat(32), heartbeat_age_sec: 1 }] } });
+    const gs = PG.gateStep(heldFacts(git(line), CONFIGURED));
+    expect(gs._tag === 'Need' && gs.probe).toStrictEqual([{ _tag: 'compat', ref: 'refs/heads/main', remote: 'origin', src_oid: OID_A, remote_oid: OID_B }]);
+    const offCfg: ConfigState = { _tag: 'Configured', config: { version: 1, lanes: { block_force_rewrite: false } } };
+    for (const f of [git(line), agent('git push -f origin main')]) {
+      const s = PG.gateStep(heldFacts(f, offCfg));
+      expect(s._tag === 'Need' && s.probe.map((p) => p._tag)).toEqual(['state']);
+    }
+  });
+
+  it('prepareFacts (push-gate.md §8.3) derives only what the run will use: nothing past a bad payload, a non-push, a disabled gate, an early P8 verdict or a missing refs answer', () => {
+    const bad = PG.prepareFacts({ ...agent(''), payload: { tool_input: 3 }, repo: REPO, refs: REFS });
+    expect([bad.agent_payload, bad.classification, bad.agent_prep, bad.settings, bad.resolved]).toStrictEqual([null, undefined, undefined, undefined, undefined]);
+    const notPush = PG.prepareFacts({ ...agent('npm test'), repo: REPO, refs: REFS });
+    expect([notPush.classification?._tag, notPush.agent_prep, notPush.agent_p8, notPush.resolved]).toStrictEqual(['NotPush', undefined, undefined, undefined]);
+    const disabled = PG.prepareFacts({ ...agent('git push origin main'), repo: { ...REPO, config: { _tag: 'Configured', config: { version: 1, lanes: { enabled: false } } } }, refs: REFS });
+    expect([disabled.settings?.value.enabled, disabled.agent_p8, disabled.resolved]).toStrictEqual([false, undefined, undefined]);
+    const unconfigured = PG.prepareFacts({ ...agent('git push origin main'), repo: { ...REPO, config: { _tag: 'NotConfigured' } }, refs: REFS });
+    expect([unconfigured.settings, unconfigured.resolved]).toStrictEqual([undefined, undefined]);
+    const nonDeploy = PG.prepareFacts({ ...agent('git push origin refs/heads/feature/x'), repo: REPO, refs: REFS });
+    expect([nonDeploy.agent_p8?.value, nonDeploy.resolved]).toStrictEqual(['non-deploy-ref', undefined]);
+    const noRefs = PG.prepareFacts({ ...agent('git push origin main'), repo: REPO });
+    expect([noRefs.agent_p8?.value, noRefs.resolved]).toStrictEqual([null, undefined]);
+    const unread = PG.prepareFacts({ ...git(PG.parsePrePushInput(null)), repo: REPO });
+    expect(unread.resolved).toBeUndefined();
+    expect(PG.prepareFacts({ ...unread, refs: REFS }).resolved?.value.lanes).toEqual(['deploy:refs/heads/main']);
+    const read = PG.prepareFacts({ ...git(PG.parsePrePushInput(`refs/heads/main ${OID_A} refs/heads/main ${OID_B}\n`)), repo: REPO });
+    expect(read.resolved?.value.lanes).toEqual(['deploy:refs/heads/main']);
+  });
+
+  it('P9 and P10: the refs probe names what to resolve (nothing in git mode); a tag target claims its lane but asks no compat', () => {
+    // an expression source (push-gate.md §6.9) is resolved by the refs probe
+    const r = PG.simulate(agent('git push origin HEAD~1:refs/heads/main'), script());
+    expect(r.needs.flat().find((p) => p._tag === 'refs')).toStrictEqual({ _tag: 'refs', exprs: ['HEAD~1'] });
+    const u = PG.simulate(git(PG.parsePrePushInput(null)), script());
+    expect(u.needs.flat().find((p) => p._tag === 'refs')).toStrictEqual({ _tag: 'refs', exprs: [] });
+    const tag = PG.simulate(agent('git push origin v1.0'), script());
+    expect([tag.verdict.reason, tag.verdict.lanes, compatProbes(tag)]).toEqual(['claimed', ['deploy:refs/tags/*'], []]);
+    // agent mode: P8 lets the current branch through, P10 finds it is no deploy ref
+    const feature = PG.simulate(agent('git push'), script({ refs: () => ({ ...REFS, head_branch: 'feature/x' }) }));
+    expect([feature.verdict, probeTags(feature)]).toStrictEqual([{ _tag: 'Allow', reason: 'non-deploy-ref', reasons: ['non-deploy-ref'], details: [], lanes: [], lane: null, fresh: [] }, ['repo', 'refs']]);
+  });
+
+  it('P3 details and P8 across several invocations: one deletion-only push does not make the command deletions only; one possible deploy target is enough; no-verify from any invocation', () => {
+    expect(PG.simulate(agent('git push origin :main && git push origin release/2.4'), script()).verdict).toMatchObject({ reason: 'claimed', lanes: ['deploy:refs/heads/release/2.4'] });
+    expect(PG.simulate(agent('git push origin refs/heads/feature/x && git push origin main'), script()).verdict).toMatchObject({ reason: 'claimed', lanes: ['deploy:refs/heads/main'] });
+    expect(PG.simulate(agent('git push origin main && git push --no-verify origin release/2.4'), script()).verdict.details).toEqual(['no-verify']);
+    // P8's early verdict carries the details known before it: the classifier's fallback and an uncertain directory
+    const tagsOnly = script({ repo: () => ({ ...REPO, config: { _tag: 'Configured', config: { version: 1, lanes: { deploy_refs: ['refs/tags/*'] } } } }) });
+    const fb = PG.simulate(agent('git push origin refs/heads/feature/x | $X'), tagsOnly);
+    expect([fb.verdict, probeTags(fb)]).toStrictEqual([{ _tag: 'Allow', reason: 'non-deploy-ref', reasons: ['non-deploy-ref', 'fallback-classification'], details: ['fallback-classification'], lanes: [], lane: null, fresh: [] }, ['repo']]);
+    const du = PG.simulate(agent('cd $D && git push origin HEAD:refs/heads/feature/x'), script());
+    expect([du.verdict, probeTags(du)]).toStrictEqual([{ _tag: 'Allow', reason: 'non-deploy-ref', reasons: ['non-deploy-ref', 'dir-uncertain'], details: ['dir-uncertain'], lanes: [], lane: null, fresh: [] }, ['repo']]);
+  });
+
+  it('P10: a detached HEAD resolves to nothing git would push, so nothing-to-gate with the run\'s details; git mode adds no classification detail', () => {
+    const d = PG.simulate(agent('git push --no-verify'), script({ refs: () => ({ ...REFS, head_branch: null }) }));
+    expect([d.verdict, probeTags(d)]).toStrictEqual([{ _tag: 'Allow', reason: 'nothing-to-gate', reasons: ['nothing-to-gate', 'no-verify'], details: ['no-verify'], lanes: [], lane: null, fresh: [] }, ['repo', 'refs']]);
+    const g = PG.simulate(git(PG.parsePrePushInput(`refs/heads/main ${OID_A} refs/heads/main ${OID_B}\n`)), script());
+    expect(g.verdict).toStrictEqual({ _tag: 'Allow', reason: 'claimed', reasons: ['claimed'], details: [], lanes: ['deploy:refs/heads/main'], lane: 'deploy:refs/heads/main', fresh: ['deploy:refs/heads/main'] });
+    // git mode, readable stdin, only a tag pattern: the tag line is a deploy target (P8 reads the lines, not the patterns' kinds)
+    const tagsOnly = script({ repo: () => ({ ...REPO, config: { _tag: 'Configured', config: { version: 1, lanes: { deploy_refs: ['refs/tags/*'] } } } }) });
+    const t = PG.simulate(git(PG.parsePrePushInput(`refs/tags/v2 ${OID_A} refs/tags/v2 ${Z}\n`)), tagsOnly);
+    expect([t.verdict.reason, t.verdict.lanes, probeTags(t)]).toEqual(['claimed', ['deploy:refs/tags/v2'], ['repo', 'identity', 'claim', 'state']]);
+  });
+
+  it('a P10 result is used only with the refs answer and the deploy-ref list it was resolved under', () => {
+    const cur = PG.prepareFacts({ ...agent('git push'), repo: REPO, refs: REFS, identity: ME });
+    expect(cur.resolved?.value.lanes).toEqual(['deploy:refs/heads/main']);
+    const moved = { ...cur, refs: { ...REFS, head_branch: 'release/2.4', head_oid: OID_B } };
+    const s = PG.gateStep(moved);
+    expect(s._tag === 'Need' && s.probe[0]).toMatchObject({ _tag: 'claim', lane: 'deploy:refs/heads/release/2.4' });
+    expect(PG.prepareFacts(moved).resolved?.value.lanes).toEqual(['deploy:refs/heads/release/2.4']);
+    const sharedCfg: ConfigState = { _tag: 'Configured', config: { version: 1, lanes: { deploy_refs: [{ pattern: 'refs/heads/*', lane: 'shared' }] } } };
+    const shared = { ...cur, repo: { ...REPO, config: sharedCfg } };
+    const s2 = PG.gateStep(shared);
+    expect(s2._tag === 'Need' && s2.probe[0]).toMatchObject({ _tag: 'claim', lane: 'deploy:refs/heads/*' });
+    expect(PG.prepareFacts(shared).resolved?.value.lanes).toEqual(['deploy:refs/heads/*']);
+  });
+
+  it('push-gate.md §14 rule 4: the caller matters in the git layer only; a Claude or Codex hook renders the same for either caller', () => {
+    const held: PG.GateVerdict = { _tag: 'Ask', reason: 'held-by-other', reasons: ['held-by-other'], details: [], lanes: ['deploy:refs/heads/main'], lane: 'deploy:refs/heads/main', fresh: [], holder_handle: 'ana', heartbeat_age_sec: 5 };
+    for (const host of ['claude', 'codex'] as const) {
+      expect(PG.renderGate(held, host, 'codex')).toStrictEqual(PG.renderGate(held, host, 'person'));
+      expect(PG.gateMessage(held, host, 'codex')).toBe(PG.gateMessage(held, host, 'person'));
+    }
+    expect(JSON.parse(PG.renderGate(held, 'claude', 'codex').stdout).hookSpecificOutput.permissionDecision).toBe('ask');
+  });
 });
 
 describe('helpers and rendering (PG-33 … PG-36)', () => {
@@ -926,6 +1308,67 @@ describe('helpers and rendering (PG-33 … PG-36)', () => {
         }
       }),
     );
+  });
+
+  it('push-gate.md §13.2: each reason renders its own template with the verdict\'s lane, lane count, holder, target and failure; silent reasons have none', () => {
+    const M = PG.messages;
+    const v: PG.GateVerdict = {
+      _tag: 'AllowLoud', reason: 'dry-run', reasons: [], details: [], lanes: ['deploy:refs/heads/main', 'deploy:refs/heads/release/2.4'], lane: 'deploy:refs/heads/main', fresh: [],
+      holder_handle: 'ana@example.com', heartbeat_age_sec: 95, failure_kind: 'other', store_fix: 'migrate', target_ref: 'refs/heads/main', remote: 'upstream',
+    };
+    const want: Record<PG.GateReason, string | null> = {
+      'bad-payload': null, 'not-a-push': null, 'not-a-repo': null, 'not-configured': null, 'non-deploy-ref': null, 'nothing-to-gate': null, claimed: null,
+      'config-invalid': M.loudConfigInvalid(),
+      'dry-run': M.loudDryRun(v.lane, 2),
+      'identity-unavailable': M.loudNoIdentity(v.lane),
+      'break-glass': M.loudBreakGlass(v.lane, 2),
+      'store-unreachable': M.loudStoreUnreachable(v.lane),
+      'store-contended': M.loudStoreBusy(v.lane),
+      'store-failed': M.loudStoreRefused('other', v.lane, 'migrate'),
+      watchdog: M.loudWatchdog(),
+      'plan-limit': M.loudPlanLimit(),
+      'state-guard-disabled': M.loudStateGuard(),
+      'held-by-other': M.askLaneHeld(v.lane, 'ana@example.com', 95),
+      halted: M.blockedByHalt(),
+      'behind-remote': M.blockedBehindRemote('refs/heads/main', 'upstream'),
+      'force-rewrite': M.blockedHistoryRewrite('refs/heads/main'),
+    };
+    for (const reason of Object.keys(PG.GATE_REASONS) as PG.GateReason[]) {
+      const m = PG.gateMessage({ ...v, reason, _tag: PG.GATE_REASONS[reason] }, 'claude');
+      expect([reason, m]).toEqual([reason, want[reason]]);
+    }
+    const loud = Object.values(want).filter((m) => m !== null);
+    expect(new Set(loud).size).toBe(loud.length); // every template distinct, so each case is told apart
+    expect(PG.gateMessage({ ...v, reason: 'dry-run' }, 'git')).toBe(M.loudDryRun(v.lane, 2));
+    expect(PG.gateMessage({ ...v, reason: 'dry-run', lanes: [v.lane!] }, 'git')).toBe(M.loudDryRun(v.lane, 1));
+    expect(PG.gateMessage({ ...v, reason: 'dry-run', lanes: [v.lane!] }, 'git')).not.toBe(M.loudDryRun(v.lane, 2));
+    const held = { ...v, _tag: 'Ask' as const, reason: 'held-by-other' as const };
+    expect(PG.gateMessage(held, 'codex')).toBe(M.deniedLaneHeld(v.lane, 'ana@example.com', 95));
+    expect(PG.gateMessage(held, 'git')).toBe(M.warnLaneHeld(v.lane, 'ana@example.com', 95));
+    expect(PG.gateMessage(held, 'git', 'codex')).toBe(M.deniedLaneHeld(v.lane, 'ana@example.com', 95));
+    expect(new Set([M.askLaneHeld(v.lane, 'a', 1), M.deniedLaneHeld(v.lane, 'a', 1), M.warnLaneHeld(v.lane, 'a', 1)]).size).toBe(3);
+  });
+
+  it('push-gate.md §14: the rendering of each verdict kind on each host, whole', () => {
+    const v = (reason: PG.GateReason): PG.GateVerdict => ({ _tag: PG.GATE_REASONS[reason], reason, reasons: [reason], details: [], lanes: ['deploy:refs/heads/main'], lane: 'deploy:refs/heads/main', fresh: [], holder_handle: 'ana', heartbeat_age_sec: 5, target_ref: 'refs/heads/main', remote: 'origin' });
+    const msg = (reason: PG.GateReason, host: 'claude' | 'codex' | 'git', caller: 'person' | 'codex' = 'person') => PG.gateMessage(v(reason), host, caller) as string;
+    const j = (o: unknown) => `${JSON.stringify(o)}\n`;
+    const pre = (decision: string, reason: string) => j({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: decision, permissionDecisionReason: reason } });
+    const silent = { exit: 0, stdout: '', stderr: '' };
+    for (const host of ['claude', 'codex', 'git'] as const) expect(PG.renderGate(v('claimed'), host)).toStrictEqual(silent);
+    // loud: a system message on the agents, stderr in the git layer, never a refusal
+    expect(PG.renderGate(v('store-unreachable'), 'claude')).toStrictEqual({ exit: 0, stdout: j({ systemMessage: msg('store-unreachable', 'claude') }), stderr: '' });
+    expect(PG.renderGate(v('store-unreachable'), 'codex')).toStrictEqual({ exit: 0, stdout: j({ systemMessage: msg('store-unreachable', 'codex') }), stderr: '' });
+    expect(PG.renderGate(v('store-unreachable'), 'git', 'codex')).toStrictEqual({ exit: 0, stdout: '', stderr: `${msg('store-unreachable', 'git')}\n` });
+    // held: Claude asks, Codex denies, a person's git push is warned, a Codex agent's git push is refused
+    expect(PG.renderGate(v('held-by-other'), 'claude')).toStrictEqual({ exit: 0, stdout: pre('ask', msg('held-by-other', 'claude')), stderr: '' });
+    expect(PG.renderGate(v('held-by-other'), 'codex')).toStrictEqual({ exit: 0, stdout: pre('deny', msg('held-by-other', 'codex')), stderr: '' });
+    expect(PG.renderGate(v('held-by-other'), 'git')).toStrictEqual({ exit: 0, stdout: '', stderr: `${msg('held-by-other', 'git')}\n` });
+    expect(PG.renderGate(v('held-by-other'), 'git', 'codex')).toStrictEqual({ exit: 1, stdout: '', stderr: `${msg('held-by-other', 'git', 'codex')}\n` });
+    // blocks: Claude exit 2 on stderr, Codex a deny, git exit 1 on stderr
+    expect(PG.renderGate(v('halted'), 'claude')).toStrictEqual({ exit: 2, stdout: '', stderr: `${msg('halted', 'claude')}\n` });
+    expect(PG.renderGate(v('halted'), 'codex')).toStrictEqual({ exit: 0, stdout: pre('deny', msg('halted', 'codex')), stderr: '' });
+    expect(PG.renderGate(v('halted'), 'git')).toStrictEqual({ exit: 1, stdout: '', stderr: `${msg('halted', 'git')}\n` });
   });
 });
 
