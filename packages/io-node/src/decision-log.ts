@@ -23,13 +23,12 @@ import { ulid } from 'ulid';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { DecisionLog, DecisionLogEntry, LogWriteFailure } from '@arbiter/kernel';
-import { serializeLogEntry } from '@arbiter/kernel';
+import { DAY_MS, serializeLogEntry } from '@arbiter/kernel';
 import { ensureDir, errnoCode } from './dir.js';
 import { describeStateFailure, openState, readState } from './state-io.js';
 
 /** Days a daily log file is kept (DL1). */
 export const LOG_RETENTION_DAYS = 14;
-const DAY_MS = 86_400_000;
 const FILE_RE = /^decisions-(\d{4}-\d{2}-\d{2})\.ndjson$/;
 const REPAIR_LOCK_STALE_MS = 2_000;
 /** Largest daily file read by `readDecisions`, bytes (a bigger one is read up to this size). */

@@ -72,9 +72,9 @@ const TMP_GC_AGE_MS = 600_000;
  * File key of a lane (E2): the first 32 hex of SHA-256 of the lane name's UTF-8 bytes. Fixed length whatever the
  * name (non-ASCII, shell metacharacters, 8 192 units), so every lane fits a file name; the full name lives inside the
  * record. Lane names are well-formed UTF-16 (N5), so the UTF-8 encoding, and the key, is one per name. Unchanged
- * since the first release, so stores written before keep their lanes. Computed with `node:crypto` (loaded on first use): loading it costs
- * a few ms once, while a pure-JavaScript SHA-256 runs its first hundred keys unoptimised and costs a reader of every
- * lane (`arbiter status`, 100 lanes) several times that (status.md "Speed").
+ * since the first release, so stores written before keep their lanes. Computed with `node:crypto` (hash.ts, loaded on
+ * first use): loading it costs a few ms once, while a pure-JavaScript SHA-256 runs its first hundred keys
+ * unoptimised and costs a reader of every lane (`arbiter status`, 100 lanes) several times that (status.md "Speed").
  */
 export const laneKey = (lane: string): string => {
   let k = keyMemo.get(lane);

@@ -326,8 +326,11 @@ const readPresenceIndex = (runtimeDir: string, mark: DirMark): PresenceList | nu
 /** Largest header line of an index, bytes (its version, a directory mark and a SHA-256 take about 150). */
 const INDEX_HEAD_MAX_BYTES = 1024;
 
+/** An index's header line, as parsed (its fields are checked where they are read). */
+type IndexHead = { readonly v?: unknown; readonly dir?: unknown; readonly sha256?: unknown };
+
 /** The header of an index's text: its first line as a JSON object, or `null` when there is no such line. Never throws. */
-const headOf = (text: string): { readonly v?: unknown; readonly dir?: unknown; readonly sha256?: unknown } | null => {
+const headOf = (text: string): IndexHead | null => {
   const nl = text.indexOf('\n');
   if (nl < 0) return null;
   try {
@@ -339,7 +342,7 @@ const headOf = (text: string): { readonly v?: unknown; readonly dir?: unknown; r
 };
 
 /** True when an index header is of version 1 and for the directory state `mark`. */
-const headFits = (head: { readonly v?: unknown; readonly dir?: unknown } | null, mark: DirMark): boolean => head !== null && head.v === 1 && head.dir === mark.id;
+const headFits = (head: IndexHead | null, mark: DirMark): boolean => head !== null && head.v === 1 && head.dir === mark.id;
 
 /**
  * Write `list`, read from the registry directory in the state `mark`, as the index of `runtimeDir` (presence.md §5.1

@@ -32,6 +32,7 @@ export * from './internal/codecs.js';
 export * from './internal/text.js';
 export * from './internal/quote.js';
 export * from './internal/sha256.js';
+export { DAY_MS } from './internal/time.js';
 export * from './internal/table.js';
 export * from './internal/mask.js';
 export * from './internal/log.js';

@@ -11,12 +11,10 @@
  * host, or a file that could not be listed or removed; 2 a usage error.
  */
 import type { Command } from 'commander';
-import { PRESENCE_FORGET_AFTER_DAYS, pushGate as PG, showWord } from '@arbiter/kernel';
+import { DAY_MS, PRESENCE_FORGET_AFTER_DAYS, pushGate as PG, showWord } from '@arbiter/kernel';
 import { foreignHeld, openSharedPresenceStore, prunePresenceSync, readRepoConfig, resolveRepo } from '@arbiter/io-node';
 import { publishSession } from '../presence/publish.js';
 import { die } from './util.js';
-
-const DAY_MS = 24 * 3_600_000;
 
 /** Register `presence`. */
 export const register = (program: Command): void => {

@@ -1,8 +1,10 @@
 /**
  * Shapes of the session registry and of the status snapshot (presence.md): the one contract shared by the hook that
  * records a session's presence, the stores that keep it, `arbiter status`, and the dashboard of `arbiter serve`.
- * Types and constants only, dependency-free, so the hot path (`@arbiter/kernel/early`) may import it.
+ * Types and constants only, dependency-free (internal/time.ts imports nothing), so the hot path
+ * (`@arbiter/kernel/early`) may import it.
  */
+import { DAY_MS } from '../internal/time.js';
 
 /** Who produced a presence event: an agent's hook, the git layer (pre-push), or a verb a person or agent ran. */
 export type PresenceAgent = 'claude' | 'codex' | 'git' | 'cli';
@@ -75,7 +77,7 @@ export const PRESENCE_GONE_AFTER_MS = 30 * 60_000;
  */
 export const PRESENCE_FORGET_AFTER_DAYS = 7;
 /** {@link PRESENCE_FORGET_AFTER_DAYS} in ms. */
-export const PRESENCE_FORGET_AFTER_MS = PRESENCE_FORGET_AFTER_DAYS * 24 * 3_600_000;
+export const PRESENCE_FORGET_AFTER_MS = PRESENCE_FORGET_AFTER_DAYS * DAY_MS;
 
 /** What a session holds, derived at read time from the stores (never written by the hook). */
 export interface SessionHoldings {
