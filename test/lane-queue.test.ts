@@ -1,30 +1,21 @@
 /**
  * The landing-queue contract suite (land.md §2 Q1–Q6) against the in-memory store and the embedded file-system store,
  * plus the embedded store's own rules (land.md §2.1 QF1–QF6): the file layout, a corrupt newest generation rebuilt from
- * the last good one and audited (never an empty queue), crash injection at every step, failure kinds, and real
- * processes enqueueing at once.
+ * the last good one and audited (never an empty queue), crash injection at every step, and failure kinds. Everything
+ * here runs in this process, so mutation runs count it (docs/testing.md §3); what needs another process (a FIFO made
+ * by `mkfifo`, real processes enqueueing at once) is in lane-queue.multiprocess.test.ts.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { memoryLaneStore, type MemoryLaneStore } from '@arbiter/io-memory';
 import { landQueue as Q } from '@arbiter/kernel';
 import { decodeQueueFile, encodeQueueFile, fsLaneStore, isStorableQueueFile, laneKey } from '@arbiter/io-node';
 import { laneQueueContract } from './contract/lane-queue.contract.js';
+import { H, META, instances, newestFile, right, tmpDirs } from './helpers/queue-files.js';
 
-const dirs: string[] = [];
-const tmp = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'arbiter-queue-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tmp = tmpDirs();
 
 const memoryStores = new WeakMap<object, MemoryLaneStore>();
 laneQueueContract(
@@ -37,18 +28,6 @@ laneQueueContract(
   150,
   async (store, lane) => (memoryStores.get(store)?.tickets() ?? []).filter((t) => t.lane === lane).map((t) => ({ ticket_id: t.ticket_id, seq: t.seq })),
 );
-
-/** The newest queue generation of `lane` under `root`, decoded (null when none). */
-const newestFile = (root: string, lane: string): { g: number; text: string } | null => {
-  const dir = join(root, 'queue');
-  if (!existsSync(dir)) return null;
-  const gens = readdirSync(dir)
-    .filter((n) => n.startsWith(`${laneKey(lane)}.json.`))
-    .map((n) => Number(n.slice(laneKey(lane).length + 6)))
-    .sort((a, b) => a - b);
-  const g = gens.at(-1);
-  return g === undefined ? null : { g, text: readFileSync(join(dir, `${laneKey(lane)}.json.${g}`), 'utf8') };
-};
 
 const fsRoots = new WeakMap<object, string>();
 laneQueueContract(
@@ -68,15 +47,6 @@ laneQueueContract(
     return d.tickets.map((t) => ({ ticket_id: t.ticket_id, seq: t.seq }));
   },
 );
-
-const H = (i: number) => ({ handle: `u${i}`, session: `s${i}`, instance: `inst-${i}`, host: 'h' });
-const META = { branch: 'feature/x', ttl_ms: 60_000 };
-const right = async <A>(t: () => Promise<{ _tag: string; right?: A; left?: unknown }>): Promise<A> => {
-  const r = await t();
-  if (r._tag !== 'Right') throw new Error(JSON.stringify(r.left));
-  return r.right as A;
-};
-const instances = async (s: ReturnType<typeof fsLaneStore>, lane: string): Promise<string[]> => (await right(s.queue(lane))).map((v) => v.instance);
 
 describe('embedded fs queue specifics (land.md §2.1)', () => {
   const lane = 'deploy:refs/heads/main';
@@ -165,24 +135,6 @@ describe('embedded fs queue specifics (land.md §2.1)', () => {
       await right(s.enqueue(lane, H(1), META));
       expect((await right(s.audit(10))).length).toBe(1);
     }
-  });
-
-  it('QF4 a FIFO or directory at the newest generation is corrupt, never waited on; with no good generation left the queue restarts above every seq the lost ones could hold', async () => {
-    const root = tmp();
-    const s = fsLaneStore(root);
-    await right(s.enqueue(lane, H(1), META));
-    rmSync(join(root, 'queue', `${laneKey(lane)}.json.1`));
-    mkdirSync(join(root, 'queue', `${laneKey(lane)}.json.2`));
-    const { execFileSync } = await import('node:child_process');
-    execFileSync('mkfifo', [join(root, 'queue', `${laneKey(lane)}.json.3`)]);
-    const t0 = Date.now();
-    expect(await instances(s, lane)).toEqual([]);
-    const r = await right(s.enqueue(lane, H(2), META));
-    expect(Date.now() - t0).toBeLessThan(2_000);
-    expect(r.ticket.position).toBe(1);
-    const f = decodeQueueFile(newestFile(root, lane)?.text ?? '', lane);
-    if ('corrupt' in f) throw new Error(f.corrupt);
-    expect(f.tickets.map((t) => t.seq)).toEqual([4]);
   });
 
   it('crash injected at every step of an enqueue and a dequeue: the queue is the one before or the one after, never a torn or lost ticket', async () => {
@@ -277,51 +229,3 @@ describe('embedded fs queue specifics (land.md §2.1)', () => {
   });
 });
 
-/** Run one worker process; resolves with its JSON line. */
-const worker = (args: ReadonlyArray<string>): Promise<Record<string, unknown>> =>
-  new Promise((resolve, reject) => {
-    execFile(process.execPath, [fileURLToPath(new URL('./helpers/queue-worker.mjs', import.meta.url)), ...args], { timeout: 60_000 }, (e, out, err) => {
-      if (e) reject(new Error(`${e.message}\n${err}`));
-      else resolve(JSON.parse(out) as Record<string, unknown>);
-    });
-  });
-
-describe('embedded fs queue across real processes', () => {
-  it('N processes enqueue at once and refresh ten times each (their commits race: lost rounds re-decide): every ticket present exactly once with distinct seqs, in seq order; leavers gone; no corrupt generation', async () => {
-    for (const n of [8, 12]) {
-      const root = tmp();
-      const lane = 'deploy:refs/heads/main';
-      const start = join(root, 'go');
-      const leaving = (i: number): boolean => n === 12 && i % 3 === 0;
-      const runs = Array.from({ length: n }, (_, i) => worker([root, lane, String(i), start, leaving(i) ? '1' : '0', '10']));
-      await new Promise((r) => setTimeout(r, 400)); // let every process start and wait at the barrier
-      writeFileSync(start, '');
-      const outs = (await Promise.all(runs)) as unknown as { id: string; instance: string; first: { right?: Q.EnqueueOk; failure?: unknown }; again: { right?: Q.EnqueueOk; failure?: unknown }; out: { right?: Q.DequeueOk } | null }[];
-      for (const o of outs) {
-        expect(o.first.failure).toBeUndefined();
-        expect(o.again.right?.refreshed).toBe(true);
-        expect(o.again.right?.ticket.ticket_id).toBe(o.first.right?.ticket.ticket_id); // the refresh kept the ticket
-        if (o.out !== null) expect(o.out.right).toEqual({ _tag: 'Dequeued', ticket_id: o.first.right?.ticket.ticket_id });
-      }
-      const staying = outs.filter((o) => o.out === null);
-      // every step commits at least one generation (n first enqueues, 10 refreshes each, one dequeue per leaver); a step
-      // whose commit was built on at once decides again and may commit once more (QF5)
-      expect(newestFile(root, lane)?.g).toBeGreaterThanOrEqual(n * 11 + (n - staying.length));
-      const f = decodeQueueFile(newestFile(root, lane)?.text ?? '', lane);
-      if ('corrupt' in f) throw new Error(f.corrupt);
-      expect(f.tickets.map((t) => t.instance).sort()).toEqual(staying.map((o) => o.instance).sort());
-      expect(new Set(f.tickets.map((t) => t.seq)).size).toBe(staying.length);
-      expect(f.max_seq).toBe(n); // one number per waiter, none skipped, none reused
-      const q = await right(fsLaneStore(root).queue(lane));
-      const bySeq = [...f.tickets].sort((a, b) => a.seq - b.seq).map((t) => t.ticket_id);
-      expect(q.map((v) => v.ticket_id)).toEqual(bySeq);
-      for (const o of staying) expect(q.find((v) => v.instance === o.instance)?.ticket_id).toBe(o.first.right?.ticket.ticket_id);
-      for (const name of readdirSync(join(root, 'queue'))) {
-        if (name.includes('.tmp-')) continue;
-        expect(decodeQueueFile(readFileSync(join(root, 'queue', name), 'utf8'), lane)).not.toHaveProperty('corrupt');
-      }
-      expect(readdirSync(join(root, 'queue')).filter((x) => x.includes('.tmp-'))).toEqual([]);
-      expect(existsSync(join(root, 'audit.ndjson'))).toBe(false); // nothing was corrupt, nothing to report
-    }
-  }, 120_000);
-});
