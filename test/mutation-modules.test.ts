@@ -1,7 +1,8 @@
 /**
  * The module list of `npm run mutate` (mutation/modules.mjs) and the selection `.ci/run` makes from it
  * (scripts/mutate-changed.mjs; testing.md §3 and testing.md §3.3): every kernel decision source file belongs to exactly one
- * module, every pattern names a file that exists, and a change is mapped to the modules whose files it touched.
+ * module, every pattern names a file that exists, a split module's parts hold each of its top-level statements once,
+ * and a change is mapped to the modules whose files it touched.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -11,6 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { MODULES } from '../mutation/modules.mjs';
 // @ts-expect-error plain ES module script, no declarations
 import { touchedModules } from '../scripts/mutate-changed.mjs';
+// @ts-expect-error plain ES module script, no declarations
+import { PART_WEIGHT, filesOf, partsOf, statementsOf, weightOf } from '../mutation/parts.mjs';
 import mutateConfig from '../vitest.mutate.config.js';
 
 const root = join(__dirname, '..');
@@ -62,5 +65,58 @@ describe('mutation modules', () => {
     const e2e = tsFiles(join(root, 'test')).filter((f) => f.endsWith('.e2e.test.ts'));
     expect(e2e.length).toBeGreaterThan(5);
     expect([...e2e, 'test/tables.test.ts'].filter((f) => include.includes(f))).toEqual([]);
+  });
+  it("a split module's parts hold every top-level statement of its files exactly once, in order, each part at least one, no line in two parts", () => {
+    type Stmt = { file: string; from: number; to: number; weight: number };
+    const prev = process.cwd();
+    process.chdir(root);
+    try {
+      let split = 0;
+      for (const [name, patterns] of Object.entries(MODULES as Record<string, string[]>)) {
+        const parts = partsOf(patterns) as string[][];
+        const weight = weightOf(patterns) as number;
+        expect([name, parts.length]).toEqual([name, Math.max(1, Math.ceil(weight / PART_WEIGHT))]);
+        if (parts.length === 1) {
+          expect(parts[0]).toEqual(patterns);
+          continue;
+        }
+        split++;
+        const stmts = (filesOf(patterns) as string[]).flatMap((f) => statementsOf(f) as Stmt[]);
+        const seen: Stmt[] = [];
+        let last: { file: string; to: number } | null = null;
+        for (const part of parts) {
+          expect(part.length).toBeGreaterThan(0);
+          for (const range of part) {
+            const m = /^(.*):(\d+)-(\d+)$/.exec(range);
+            expect(m).not.toBeNull();
+            const [file, from, to] = [m![1]!, Number(m![2]), Number(m![3])];
+            if (last !== null && last.file === file) expect(from).toBeGreaterThan(last.to);
+            last = { file, to };
+            const inside = stmts.filter((s) => s.file === file && s.from >= from && s.to <= to);
+            expect(inside.length).toBeGreaterThan(0);
+            expect([inside[0]!.from, inside.at(-1)!.to]).toEqual([from, to]);
+            seen.push(...inside);
+          }
+        }
+        expect(seen).toEqual(stmts);
+      }
+      expect(split).toBeGreaterThan(0);
+    } finally {
+      process.chdir(prev);
+    }
+  });
+
+  it('the weight counts code that runs in a function, not types, not module-level initialisers', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'arbiter-parts-'));
+    try {
+      const f = join(dir, 'x.ts');
+      writeFileSync(f, ['type T = { a: string };', 'interface I { b: number }', 'const C = [1, 2, 3];', 'export const g = (x: number): number => x + 1;', 'function h(y: T): string {', '  return y.a;', '}', ''].join('\n'));
+      const ws = (statementsOf(f) as { from: number; to: number; weight: number }[]).map((s) => [s.from, s.to, s.weight > 0]);
+      expect(ws).toEqual([[1, 1, false], [2, 2, false], [3, 3, false], [4, 4, true], [5, 7, true]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
