@@ -20,7 +20,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createExclusive, crypto } from '@arbiter/io-node';
+import { createExclusive, crypto, sha256Hex } from '@arbiter/io-node';
 
 /** A token's role (dashboard.md §4 D1): `owner` ⊃ `member` ⊃ `viewer` (read-only dashboard routes). */
 export type TokenRole = 'owner' | 'member' | 'viewer';
@@ -63,8 +63,8 @@ export const isViewerSecret = (token: string): boolean => token.startsWith('arv_
 /** Shape of a token id. */
 export const TOKEN_ID_RE = /^[0-9a-f]{16}$/;
 
-/** SHA-256 of a token, hex. */
-export const tokenHash = (token: string): string => crypto().createHash('sha256').update(token, 'utf8').digest('hex');
+/** SHA-256 of a token's UTF-8 bytes, 64 lowercase hex characters (the token store keeps only this). */
+export const tokenHash = (token: string): string => sha256Hex(token, 64);
 
 /** A fresh token and its hash and id; a viewer token (`viewer` true) carries the `arv_` prefix. */
 export const mintToken = (viewer = false): { readonly token: string; readonly hash: string; readonly id: string } => {
