@@ -309,3 +309,168 @@ describe('fences (push-gate.md §11.1)', () => {
     expect(PG.laneAssertOutcome('deploy:x', 5, lv({}))).toEqual(exit(0, 'fence-current', 'arbiter: fence 5 is current on lane deploy:x, held by @ana.'));
   });
 });
+
+describe('context (push-gate.md §12)', () => {
+  const holder = (instance: string, handle = 'ana@x.io') => ({ handle, session: 's', instance, host: 'h', claimed_at: 0, heartbeat_age_sec: 30, lease_sec: 600, intent: 'push' as const, eta_minutes: null });
+  const halt = (o: Record<string, unknown> = {}) => ({ halt_id: 'ab12', target_session: SESSION, by_handle: 'ops@x.io', by_session: 'o', reason: 'wait', created_at: 0, age_sec: 5, open: true, ...o });
+  const VIEW = {
+    lanes: [
+      { lane: 'deploy:mine', fence: 3, expired: false, holder: holder(INST, 'me@example.com') },
+      { lane: 'deploy:free', fence: 1, expired: false, holder: null },
+      { lane: 'deploy:old', fence: 2, expired: true, holder: holder(OTHER) },
+      { lane: 'deploy:theirs', fence: 4, expired: false, holder: holder(OTHER) },
+    ],
+    halts: [halt(), halt({ open: false, reason: 'closed' }), halt({ target_session: 'other', reason: 'not me' })],
+    placed: [halt({ halt_id: 'cd-34', target_session: 'victim-1' }), halt({ halt_id: 'ef56', target_session: 'victim-2', open: false })],
+  } as unknown as PG.StateView;
+  const EMPTY = { lanes: [], halts: [], placed: [] } as PG.StateView;
+  const age = (s: number) => PG.fmtAge(s);
+
+  it('renderContextBlock: every line format, in order', () => {
+    expect(PG.renderContextBlock('C:\\src\\my app!\\', SESSION, INST, { view: VIEW, lock: { kind: 'other', session: 's-9', pid: 42, age_sec: 7 } }, null, ['extra one'])).toBe(
+      [
+        'arbiter · myapp · session sess-me',
+        `lane deploy:mine: held by @me (heartbeat ${age(30)} ago) — this session`,
+        `lane deploy:theirs: held by @ana (heartbeat ${age(30)} ago)`,
+        `HALT from @ops (${age(5)} ago): "wait" — stop and tell the human before any push.`,
+        'you hold deploy:mine (fence 3) — release with `arbiter lane release deploy:mine` when done.',
+        'you placed halt cd34 on session victim-1 — lift it with `arbiter lane unhalt --session victim-1` once resolved.',
+        'extra one',
+        `session lock: held by s-9 (pid 42, refreshed ${age(7)} ago)`,
+      ].join('\n'),
+    );
+    expect(PG.renderContextBlock('/w/app', SESSION, null, { view: EMPTY, lock: { kind: 'free' } }, 12, ['x'])).toBe(
+      ['arbiter · app · session sess-me', `arbiter: DEGRADED — lane store unavailable; showing data from ${age(12)} ago.`, 'lanes: none held', 'x', 'session lock: free'].join('\n'),
+    );
+    expect(PG.renderContextBlock('/w/app', SESSION, null, { view: EMPTY, lock: { kind: 'ours' } }, null)).toBe(['arbiter · app · session sess-me', 'lanes: none held', 'session lock: held by this session'].join('\n'));
+    expect(PG.renderContextBlock('/', '', null, null, 'none', ['e1', 'e2'])).toBe(['arbiter ·  · session unknown', 'arbiter: DEGRADED — lane store unavailable; no cached data.', 'e1', 'e2'].join('\n'));
+    expect(PG.renderContextBlock('/w/' + 'a'.repeat(80), SESSION, null, null, null)).toBe(`arbiter · ${'a'.repeat(64)} · session sess-me`);
+    for (const [pid, shown] of [[1, '1'], [0, '?'], [1.5, '?'], [-3, '?']] as const) {
+      expect(PG.renderContextBlock('/w/app', SESSION, null, { view: EMPTY, lock: { kind: 'other', session: 's', pid, age_sec: 1 } }, null).split('\n')[2]).toBe(`session lock: held by s (pid ${shown}, refreshed ${age(1)} ago)`);
+    }
+  });
+
+  it('renderContextBlock: at most 8 lanes, then a count; cut at a line boundary to CONTEXT_MAX_CHARS', () => {
+    const many = { lanes: Array.from({ length: 9 }, (_, i) => ({ lane: `deploy:r${i}`, fence: i, expired: false, holder: holder(OTHER) })), halts: [], placed: [] } as unknown as PG.StateView;
+    const lines = PG.renderContextBlock('/w/app', SESSION, null, { view: many, lock: null }, null).split('\n');
+    expect(lines.length).toBe(10);
+    expect(lines[8]).toBe(`lane deploy:r7: held by @ana (heartbeat ${age(30)} ago)`);
+    expect(lines[9]).toBe('… and 1 more');
+    const eight = { ...many, lanes: many.lanes.slice(0, 8) };
+    expect(PG.renderContextBlock('/w/app', SESSION, null, { view: eight, lock: null }, null).split('\n').length).toBe(9);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 700 }), { maxLength: 8 }), (sizes) => {
+        const extra = sizes.map((n, i) => String(i).repeat(n));
+        const all = ['arbiter · app · session sess-me', ...extra];
+        const out = PG.renderContextBlock('/w/app', SESSION, null, null, null, extra);
+        // the longest prefix of whole lines that fits
+        let k = 1;
+        while (k < all.length && all.slice(0, k + 1).join('\n').length <= PG.CONTEXT_MAX_CHARS) k++;
+        expect(out).toBe(all.slice(0, k).join('\n'));
+      }),
+    );
+    const header = 'arbiter · app · session sess-me';
+    const fill = 'x'.repeat(PG.CONTEXT_MAX_CHARS - header.length - 1);
+    expect(PG.renderContextBlock('/w/app', SESSION, null, null, null, [fill])).toBe(`${header}\n${fill}`);
+    expect(PG.renderContextBlock('/w/app', SESSION, null, null, null, [fill + 'x', 'y'])).toBe(header);
+  });
+
+  describe('contextStep X1–X7', () => {
+    const base = (o: Partial<PG.ContextFacts> = {}): PG.ContextFacts => ({ agent: 'claude', event: 'session-start', payload: { session_id: SESSION, cwd: '/w' }, now: 100_000, ...o });
+    const withId = (o: Partial<PG.ContextFacts> = {}) => base({ repo: REPO, identity: ME, ...o });
+    const data = { view: VIEW, lock: null };
+    const block = (d: PG.ContextData | null, deg: number | null | 'none', extra: string[] = []) => PG.renderContextBlock('/work/app', SESSION, INST, d, deg, extra);
+
+    it('probes: repo with cwd, identity with session, cache, then state and lock-read', () => {
+      expect(PG.contextStep(base())).toEqual({ _tag: 'Need', probe: [{ _tag: 'repo', cwd: '/w' }] });
+      expect(PG.contextStep(base({ payload: null }))).toEqual({ _tag: 'Need', probe: [{ _tag: 'repo', cwd: null }] });
+      expect(PG.contextStep(base({ payload: { session_id: 3, cwd: 4 } }))).toEqual({ _tag: 'Need', probe: [{ _tag: 'repo', cwd: null }] });
+      expect(PG.contextStep(base({ repo: REPO }))).toEqual({ _tag: 'Need', probe: [{ _tag: 'identity', session: SESSION }] });
+      expect(PG.contextStep(base({ repo: REPO, payload: 'x' }))).toEqual({ _tag: 'Need', probe: [{ _tag: 'identity', session: null }] });
+      expect(PG.contextStep(withId())).toEqual({ _tag: 'Need', probe: [{ _tag: 'cache' }] });
+      expect(PG.contextStep(withId({ cache: null }))).toEqual({ _tag: 'Need', probe: [{ _tag: 'state', session: SESSION }, { _tag: 'lock-read' }] });
+      expect(PG.contextStep(withId({ cache: null, lock: null }))).toEqual({ _tag: 'Need', probe: [{ _tag: 'state', session: SESSION }] });
+      expect(PG.contextStep(withId({ cache: null, state: { ok: false } }))).toEqual({ _tag: 'Need', probe: [{ _tag: 'lock-read' }] });
+    });
+
+    it('X1/X2: outside a repo nothing; not configured, disabled or invalid config: the fixed block', () => {
+      expect(PG.contextStep(base({ repo: { kind: 'not-repo' } }))).toEqual({ _tag: 'Done', outcome: { status: 'none', block: '' }, effects: [] });
+      const nc = { _tag: 'Done', outcome: { status: 'not-configured', block: 'arbiter: not configured for this repository (no .arbiter/config.json) — coordination context unavailable.' }, effects: [] };
+      expect(PG.contextStep(base({ repo: { ...REPO, config: { _tag: 'NotConfigured' } as ConfigState } }))).toEqual(nc);
+      expect(PG.contextStep(base({ repo: { ...REPO, config: { _tag: 'Configured', config: { version: 1, lanes: { enabled: false } } } } }))).toEqual(nc);
+      expect(PG.contextStep(base({ repo: { ...REPO, config: { _tag: 'Invalid', reason: 'x' } as unknown as ConfigState } }))).toEqual({
+        _tag: 'Done',
+        outcome: { status: 'config-invalid', block: 'arbiter: .arbiter/config.json is invalid — the push gate is OFF for this repository until it is fixed.' },
+        effects: [],
+      });
+    });
+
+    it('X3: no identity → degraded without data, extras kept', () => {
+      expect(PG.contextStep(base({ repo: REPO, identity: { ok: false }, extra: ['e'] }))).toEqual({
+        _tag: 'Done',
+        outcome: { status: 'degraded', block: PG.renderContextBlock('/work/app', SESSION, null, null, 'none', ['e']) },
+        effects: [],
+      });
+      expect(PG.contextStep(base({ repo: REPO, identity: { ok: false }, payload: {} })).outcome).toEqual({ status: 'degraded', block: ['arbiter · app · session unknown', 'arbiter: DEGRADED — lane store unavailable; no cached data.'].join('\n') });
+    });
+
+    it('X4: a cache entry younger than CONTEXT_CACHE_TTL_MS (and not from the future) is shown, no store read', () => {
+      for (const a of [0, 1, PG.CONTEXT_CACHE_TTL_MS - 1]) {
+        expect(PG.contextStep(withId({ cache: { fetched_at: 100_000 - a, data }, extra: ['e'] }))).toEqual({ _tag: 'Done', outcome: { status: 'cached', block: block(data, null, ['e']) }, effects: [] });
+      }
+      for (const a of [-1, PG.CONTEXT_CACHE_TTL_MS]) {
+        expect(PG.contextStep(withId({ cache: { fetched_at: 100_000 - a, data } }))).toEqual({ _tag: 'Need', probe: [{ _tag: 'state', session: SESSION }, { _tag: 'lock-read' }] });
+      }
+    });
+
+    it('X6: fresh state → ok with the cache write; a failed lock read shows no lock line', () => {
+      const lock = { kind: 'ours' as const };
+      expect(PG.contextStep(withId({ cache: null, state: { ok: true, view: VIEW }, lock, extra: ['e'] }))).toEqual({
+        _tag: 'Done',
+        outcome: { status: 'ok', block: block({ view: VIEW, lock }, null, ['e']) },
+        effects: [{ _tag: 'WriteCache', data: { view: VIEW, lock } }],
+      });
+      expect(PG.contextStep(withId({ cache: null, state: { ok: true, view: EMPTY }, lock: 'failed' }))).toEqual({
+        _tag: 'Done',
+        outcome: { status: 'ok', block: ['arbiter · app · session sess-me', 'lanes: none held'].join('\n') },
+        effects: [{ _tag: 'WriteCache', data: { view: EMPTY, lock: null } }],
+      });
+    });
+
+    it('X7: store failed → the stale cache with its age in seconds and the fresh lock, else degraded without data', () => {
+      const cache = { fetched_at: 100_000 - 12_500, data: { view: EMPTY, lock: { kind: 'free' as const } } };
+      expect(PG.contextStep(withId({ cache, state: { ok: false }, lock: { kind: 'ours' } }))).toEqual({
+        _tag: 'Done',
+        outcome: { status: 'degraded', block: ['arbiter · app · session sess-me', `arbiter: DEGRADED — lane store unavailable; showing data from ${age(12.5)} ago.`, 'lanes: none held', 'session lock: held by this session'].join('\n') },
+        effects: [],
+      });
+      // a cache entry from the future reads as age 0
+      const future = { ...cache, fetched_at: 100_000 + 5_000 };
+      expect(PG.contextStep(withId({ cache: future, state: { ok: false }, lock: 'failed' })).outcome).toEqual({
+        status: 'degraded',
+        block: ['arbiter · app · session sess-me', `arbiter: DEGRADED — lane store unavailable; showing data from ${age(0)} ago.`, 'lanes: none held'].join('\n'),
+      });
+      expect(PG.contextStep(withId({ cache: null, state: { ok: false }, lock: { kind: 'free' }, extra: ['e'] }))).toEqual({
+        _tag: 'Done',
+        outcome: { status: 'degraded', block: ['arbiter · app · session sess-me', 'arbiter: DEGRADED — lane store unavailable; no cached data.', 'e'].join('\n') },
+        effects: [],
+      });
+    });
+
+    it('withContextAnswer sets each probe’s own field; cache carries extra only when given', () => {
+      const f = base();
+      const cache = { fetched_at: 1, data };
+      expect(PG.withContextAnswer(f, [{ _tag: 'repo', cwd: null }, { _tag: 'identity', session: null }], [{ _tag: 'repo', value: REPO }, { _tag: 'identity', value: ME }])).toEqual({ ...f, repo: REPO, identity: ME });
+      expect(PG.withContextAnswer(f, [{ _tag: 'cache' }], [{ _tag: 'cache', value: cache }])).toEqual({ ...f, cache });
+      expect(PG.withContextAnswer(f, [{ _tag: 'cache' }], [{ _tag: 'cache', value: null, extra: ['x'] }])).toEqual({ ...f, cache: null, extra: ['x'] });
+      expect(PG.withContextAnswer(f, [{ _tag: 'state', session: 's' }, { _tag: 'lock-read' }], [{ _tag: 'state', value: { ok: false } }, { _tag: 'lock-read', value: 'failed' }])).toEqual({ ...f, state: { ok: false }, lock: 'failed' });
+    });
+  });
+
+  it('renderContext (push-gate.md §12.5): Claude plain, Codex envelope naming the event, empty block nothing', () => {
+    expect(PG.renderContext('claude', 'user-prompt-submit', 'b')).toBe('b\n');
+    expect(PG.renderContext('codex', 'session-start', 'b')).toBe('{"hookSpecificOutput":{"hookEventName":"SessionStart","additionalContext":"b"}}\n');
+    expect(PG.renderContext('codex', 'user-prompt-submit', 'b', 's')).toBe('{"hookSpecificOutput":{"hookEventName":"UserPromptSubmit","additionalContext":"b"}}\n');
+    expect(PG.renderContext('codex', 'session-start', '')).toBe('');
+  });
+});
