@@ -32,6 +32,8 @@ describe('push-release (push-gate.md §9 R1–R5)', () => {
   });
   it('R3: a push asks the pending probe keyed by agent, session and tool use', () => {
     expect(PG.releaseStep({ agent: 'claude', payload: payload() })).toEqual({ _tag: 'Need', probe: [{ _tag: 'pending', key_material: 'claude:sess-1:tu-1' }] });
+    // a payload naming no tool is still read for a push command (push-gate.md §9 R1 rejects only another tool)
+    expect(PG.releaseStep({ agent: 'claude', payload: payload({ tool_name: undefined }) })).toEqual({ _tag: 'Need', probe: [{ _tag: 'pending', key_material: 'claude:sess-1:tu-1' }] });
   });
   it('R4/R5: no marker → nothing-to-release; a marker → release each lane then delete the marker', () => {
     expect(PG.releaseStep({ agent: 'codex', payload: payload(), pending: null })).toEqual({ _tag: 'Done', outcome: { _tag: 'Done', reason: 'nothing-to-release', lanes: [] }, effects: [] });
@@ -244,6 +246,7 @@ describe('lane-cli (push-gate.md §11)', () => {
     expect(PG.sessionArgError('s'.repeat(128))).toBeNull();
     expect(PG.sessionArgError('s'.repeat(129))).toEqual(exit(2, 'bad-argument', `${rule}129 characters.`));
     expect(PG.sessionArgError('é')).toEqual(exit(2, 'bad-argument', `${rule}a character outside that set.`));
+    expect(PG.sessionArgError(`${'s'.repeat(127)}é`)).toEqual(exit(2, 'bad-argument', `${rule}a character outside that set.`));
     expect(PG.haltArgs(7, 'r')).toEqual(exit(2, 'bad-argument', `${rule}0 characters.`));
     expect(PG.haltArgs('s-1', 'r')).toBeNull();
     expect(PG.haltArgs('s-1', ' \t ')).toEqual(
