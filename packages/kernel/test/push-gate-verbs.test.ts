@@ -21,6 +21,11 @@ const REPO: PG.RepoFact = { kind: 'repo', top: '/work/app', common_dir: '/work/a
 const REFS = { current_branch: 'main', head_oid: OID_A, default_remote: 'origin' };
 const exit = (code: 0 | 1 | 2, reason: string, message: string) => ({ _tag: 'Exit', code, stream: code === 0 ? 'stdout' : 'stderr', reason, message });
 const BAD_LANE_RULE = 'a lane name (1–8192 characters, no control character, no unpaired surrogate)';
+/** The `Done` of a step (a `Need` fails the test). */
+const doneOf = <S extends { readonly _tag: string }>(s: S): Extract<S, { _tag: 'Done' }> => {
+  if (s._tag !== 'Done') throw new Error(`expected Done, got ${JSON.stringify(s)}`);
+  return s as Extract<S, { _tag: 'Done' }>;
+};
 
 describe('push-release (push-gate.md §9 R1–R5)', () => {
   const payload = (o: Record<string, unknown> = {}) => ({ session_id: 'sess-1', tool_name: 'Bash', tool_use_id: 'tu-1', tool_input: { command: 'git push origin main' }, ...o });
@@ -144,11 +149,15 @@ describe('deploy (push-gate.md §10 V1–V9)', () => {
       outcome: exit(0, 'claimed-behind', 'arbiter: lane deploy:refs/heads/main claimed (fence 12) — but HEAD is behind origin/main. Run `git pull --rebase`, then push.'),
       effects: [],
     });
-    expect(d({ refs: { ...REFS, default_remote: 'up' }, compat: { result: 'behind', remote_present: true } }).outcome).toEqual(
+    expect(doneOf(d({ refs: { ...REFS, default_remote: 'up' }, compat: { result: 'behind', remote_present: true } })).outcome).toEqual(
       exit(0, 'claimed-behind', 'arbiter: lane deploy:refs/heads/main claimed (fence 12) — but HEAD is behind up/main. Run `git pull --rebase`, then push.'),
     );
-    expect(d({ refs: { ...REFS, default_remote: null }, compat: { result: 'behind', remote_present: true } }).outcome).toEqual(
+    expect(doneOf(d({ refs: { ...REFS, default_remote: null }, compat: { result: 'behind', remote_present: true } })).outcome).toEqual(
       exit(0, 'claimed-behind', 'arbiter: lane deploy:refs/heads/main claimed (fence 12) — but HEAD is behind origin/main. Run `git pull --rebase`, then push.'),
+    );
+    // a behind answer for a lane that names no branch (never probed by the driver) names no branch either
+    expect(doneOf(d({ lane_arg: 'deploy:prod', compat: { result: 'behind', remote_present: true } })).outcome).toEqual(
+      exit(0, 'claimed-behind', PG.messages.deployBehindRemote('deploy:prod', 12, 'origin', '')),
     );
     expect(d({})).toEqual({ _tag: 'Done', outcome: exit(0, 'claimed', clearMsg('deploy:refs/heads/main', 12)), effects: [] });
     expect(d({ compat: null })).toEqual({ _tag: 'Done', outcome: exit(0, 'claimed', clearMsg('deploy:refs/heads/main', 12)), effects: [] });
@@ -177,9 +186,9 @@ describe('deploy (push-gate.md §10 V1–V9)', () => {
     const post = [{ _tag: 'PostStatus', lane: 'deploy:refs/heads/main', body: 'BREAK-GLASS deploy on deploy:refs/heads/main by @me — prod down', by: HOLDER }];
     // another failure of the force-release does not stop the claim
     expect(PG.deployStep(full({ ...bg, forced: { _tag: 'Failure', kind: 'transport' } }))).toEqual({ _tag: 'Done', outcome: exit(0, 'claimed', clearMsg('deploy:refs/heads/main', 12)), effects: post });
-    expect(PG.deployStep(full({ ...bg, forced, claim: { _tag: 'Held', holder_handle: 'ana@x.io', holder_instance: OTHER, heartbeat_age_sec: 1 } })).effects).toEqual(post);
-    expect(PG.deployStep(full({ ...bg, forced, claim: { _tag: 'Failure', kind: 'transport', status: 'x' } })).effects).toEqual(post);
-    expect(PG.deployStep(full({ ...bg, forced, compat: { result: 'behind', remote_present: true } })).effects).toEqual(post);
+    expect(doneOf(PG.deployStep(full({ ...bg, forced, claim: { _tag: 'Held', holder_handle: 'ana@x.io', holder_instance: OTHER, heartbeat_age_sec: 1 } }))).effects).toEqual(post);
+    expect(doneOf(PG.deployStep(full({ ...bg, forced, claim: { _tag: 'Failure', kind: 'transport', status: 'x' } }))).effects).toEqual(post);
+    expect(doneOf(PG.deployStep(full({ ...bg, forced, compat: { result: 'behind', remote_present: true } }))).effects).toEqual(post);
   });
 
   it('withDeployAnswer sets each probe’s own field', () => {
@@ -414,7 +423,7 @@ describe('context (push-gate.md §12)', () => {
         outcome: { status: 'degraded', block: PG.renderContextBlock('/work/app', SESSION, null, null, 'none', ['e']) },
         effects: [],
       });
-      expect(PG.contextStep(base({ repo: REPO, identity: { ok: false }, payload: {} })).outcome).toEqual({ status: 'degraded', block: ['arbiter · app · session unknown', 'arbiter: DEGRADED — lane store unavailable; no cached data.'].join('\n') });
+      expect(doneOf(PG.contextStep(base({ repo: REPO, identity: { ok: false }, payload: {} }))).outcome).toEqual({ status: 'degraded', block: ['arbiter · app · session unknown', 'arbiter: DEGRADED — lane store unavailable; no cached data.'].join('\n') });
     });
 
     it('X4: a cache entry younger than CONTEXT_CACHE_TTL_MS (and not from the future) is shown, no store read', () => {
@@ -449,7 +458,7 @@ describe('context (push-gate.md §12)', () => {
       });
       // a cache entry from the future reads as age 0
       const future = { ...cache, fetched_at: 100_000 + 5_000 };
-      expect(PG.contextStep(withId({ cache: future, state: { ok: false }, lock: 'failed' })).outcome).toEqual({
+      expect(doneOf(PG.contextStep(withId({ cache: future, state: { ok: false }, lock: 'failed' }))).outcome).toEqual({
         status: 'degraded',
         block: ['arbiter · app · session sess-me', `arbiter: DEGRADED — lane store unavailable; showing data from ${age(0)} ago.`, 'lanes: none held'].join('\n'),
       });
