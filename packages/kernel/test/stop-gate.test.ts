@@ -854,6 +854,9 @@ describe('stop-gate helpers, whole values (settings, state files, payload, autho
       { path: 'b', introducingCommit: null, latestCommit: null, createdThisSession: false, modifiedThisSession: false },
     ]);
     expect(sg.artifacts(['a'], [], 0)).toEqual([{ path: 'a', introducingCommit: null, latestCommit: null, createdThisSession: false, modifiedThisSession: false }]);
+    expect(sg.artifacts(['a'], [{ introducingCommit: null, latestCommit: 'L', introducingTime: null, latestTime: null }], 0)).toEqual([
+      { path: 'a', introducingCommit: null, latestCommit: 'L', createdThisSession: false, modifiedThisSession: false },
+    ]);
     expect(sg.artifacts(['a'], [{ introducingCommit: null, latestCommit: 'L', introducingTime: 0, latestTime: 0 }], 0)).toEqual([
       { path: 'a', introducingCommit: null, latestCommit: 'L', createdThisSession: true, modifiedThisSession: true },
     ]);
@@ -875,7 +878,7 @@ describe('stop-gate helpers, whole values (settings, state files, payload, autho
       u([]),
       u('   '),
       '   ',
-      `  ${u('  padded  ')}  `,
+      `\u00a0${u('  padded  ')}\u2028`,
     ].join('\n');
     expect(sg.parseTranscriptTail(text, false)).toEqual([{ source: 'user', text: 'a\nb' }, { source: 'user', text: 'padded' }]);
     expect(sg.parseTranscriptTail(`${u('first')}\n${u('second')}`, true)).toEqual([{ source: 'user', text: 'second' }]);
