@@ -743,6 +743,11 @@ describe('stop-gate helpers, whole values (settings, state files, payload, autho
         'stop_gate.authority.token: invalid value, using the default',
       ],
     });
+    // A list entry must be a string: an array entry (it has a length too) is refused, never handed to normalize.
+    expect(sg.resolveSettings({ guards: { stated_continuation: { commit_phrases: [['x']] } } })).toEqual({
+      settings: sg.DEFAULT_SETTINGS,
+      warnings: ['stop_gate.guards.stated_continuation.commit_phrases: invalid value, using the default'],
+    });
     expect(sg.resolveSettings({ guards: { stated_continuation: { min_length: 2 ** 53 } } }).warnings).toEqual([
       'stop_gate.guards.stated_continuation.min_length: invalid value, using the default',
     ]);
