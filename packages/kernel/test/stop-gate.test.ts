@@ -666,7 +666,7 @@ describe('stop-gate rules 4–5 shared with the dispatcher fast path (@arbiter/k
 });
 
 // Whole-value checks of the helpers behind the step (settings, state, guards, authority, rendering): each output is
-// compared whole so a changed field, message, boundary or branch fails here (docs/testing.md §3, module stop-gate-rest).
+// compared whole so a changed field, message, boundary or branch fails here (testing.md §3, module stop-gate-rest).
 describe('stop-gate helpers, whole values (settings, state files, payload, authority contract)', () => {
   it('normalize: lowercase, typographic quotes to ASCII, whitespace runs to one space, trimmed unless the phrase form', () => {
     expect(sg.normalize('  \u201CDon\u2019T\u201D\t\n\u2018Go\u2019   NOW  ')).toBe('"don\'t" \'go\' now');
