@@ -664,3 +664,277 @@ describe('stop-gate rules 4–5 shared with the dispatcher fast path (@arbiter/k
     );
   });
 });
+
+// Whole-value checks of the helpers behind the step (settings, state, guards, authority, rendering): each output is
+// compared whole so a changed field, message, boundary or branch fails here (testing.md §3, module stop-gate-rest).
+describe('stop-gate helpers, whole values (settings, state files, payload, authority contract)', () => {
+  it('normalize: lowercase, typographic quotes to ASCII, whitespace runs to one space, trimmed unless the phrase form', () => {
+    expect(sg.normalize('  \u201CDon\u2019T\u201D\t\n\u2018Go\u2019   NOW  ')).toBe('"don\'t" \'go\' now');
+    expect(sg.normalize('  A\u00a0\u00a0B  ', false)).toBe(' a b ');
+    expect(sg.normalize('x')).toBe('x');
+    expect(sg.normalizePhrases(['  ', '', '\t\n', ' Go\u2019  On ', 'x'])).toEqual([" go' on ", 'x']);
+  });
+
+  it('parseBaseUrl: http(s) only, anchored, host forms, port 1..65535, no credentials/query/fragment, trailing slashes dropped', () => {
+    expect(sg.parseBaseUrl('HTTPS://Arb.example:443/a/b//')).toBe('https://Arb.example:443/a/b');
+    expect(sg.parseBaseUrl('http://h')).toBe('http://h');
+    expect(sg.parseBaseUrl('http://h/')).toBe('http://h');
+    expect(sg.parseBaseUrl('http://[::1]:8080/x')).toBe('http://[::1]:8080/x');
+    expect(sg.parseBaseUrl('http://10.0.0.1:1')).toBe('http://10.0.0.1:1');
+    expect(sg.parseBaseUrl('http://h:65535')).toBe('http://h:65535');
+    for (const bad of ['http://h:0', 'http://h:65536', 'http://h:123456', 'http://h:', 'http://h?q=1', 'http://h/p?q', 'http://h/p#f', 'http://h/a b',
+      'xhttp://h', 'http://h x', ' http://h', 'http://u@h', 'https:/h', 'http://', 'http://h_h', 'http://[zz]', 'ws://h', null, ['http://h']]) {
+      expect(sg.parseBaseUrl(bad)).toBeNull();
+    }
+    const long = 'http://h/' + 'a'.repeat(2048 - 9);
+    expect(long.length).toBe(2048);
+    expect(sg.parseBaseUrl(long)).toBe(long);
+    expect(sg.parseBaseUrl(long + 'a')).toBeNull();
+  });
+
+  it('resolveSettings: every key falls back alone with its exact warning; valid values are taken whole', () => {
+    expect(sg.resolveSettings(undefined)).toEqual({ settings: sg.DEFAULT_SETTINGS, warnings: [] });
+    expect(sg.resolveSettings({})).toEqual({ settings: sg.DEFAULT_SETTINGS, warnings: [] });
+    for (const bad of [null, [], 'x', 3]) {
+      expect(sg.resolveSettings(bad)).toEqual({ settings: sg.DEFAULT_SETTINGS, warnings: ['stop_gate.(namespace): invalid value, using the default'] });
+    }
+    expect(sg.resolveSettings({ guards: [], authority: 'x' })).toEqual({
+      settings: sg.DEFAULT_SETTINGS,
+      warnings: ['stop_gate.guards: invalid value, using the default', 'stop_gate.authority: invalid value, using the default'],
+    });
+    expect(sg.resolveSettings({ guards: { stated_continuation: null, false_excuse_deferral: [1] } }).warnings).toEqual([
+      'stop_gate.guards.stated_continuation: invalid value, using the default',
+      'stop_gate.guards.false_excuse_deferral: invalid value, using the default',
+    ]);
+    const thousand = Array.from({ length: 1000 }, (_, i) => `P${i} `);
+    const good = sg.resolveSettings({
+      guards: {
+        stated_continuation: { enabled: false, min_length: 0, commit_phrases: ['A  B', ' '], imminent_phrases: [] },
+        false_excuse_deferral: { enabled: true, min_length: Number.MAX_SAFE_INTEGER, excuse_phrases: thousand, known_work_phrases: ['x'.repeat(1000)] },
+      },
+      authority: { base_url: 'https://a.example/sg/', token: 'cfg' },
+    });
+    expect(good).toEqual({
+      settings: {
+        statedContinuation: { enabled: false, minLength: 0, lists: [['a b'], []] },
+        falseExcuse: { enabled: true, minLength: Number.MAX_SAFE_INTEGER, lists: [thousand.map((p) => p.toLowerCase()), ['x'.repeat(1000)]] },
+        authority: { baseUrl: 'https://a.example/sg', token: 'cfg' },
+      },
+      warnings: [],
+    });
+    const bad = sg.resolveSettings({
+      guards: {
+        stated_continuation: { enabled: 1, min_length: 1.5, commit_phrases: [...thousand, 'y'], imminent_phrases: ['ok', 3] },
+        false_excuse_deferral: { enabled: null, min_length: -1, excuse_phrases: ['x'.repeat(1001)], known_work_phrases: {} },
+      },
+      authority: { base_url: 'http://h', token: 5 },
+    });
+    expect(bad).toEqual({
+      settings: { ...sg.DEFAULT_SETTINGS, authority: { baseUrl: 'http://h', token: null } },
+      warnings: [
+        'stop_gate.guards.stated_continuation.enabled: invalid value, using the default',
+        'stop_gate.guards.stated_continuation.min_length: invalid value, using the default',
+        'stop_gate.guards.stated_continuation.commit_phrases: invalid value, using the default',
+        'stop_gate.guards.stated_continuation.imminent_phrases: invalid value, using the default',
+        'stop_gate.guards.false_excuse_deferral.enabled: invalid value, using the default',
+        'stop_gate.guards.false_excuse_deferral.min_length: invalid value, using the default',
+        'stop_gate.guards.false_excuse_deferral.excuse_phrases: invalid value, using the default',
+        'stop_gate.guards.false_excuse_deferral.known_work_phrases: invalid value, using the default',
+        'stop_gate.authority.token: invalid value, using the default',
+      ],
+    });
+    // A list entry must be a string: an array entry (it has a length too) is refused, never handed to normalize.
+    expect(sg.resolveSettings({ guards: { stated_continuation: { commit_phrases: [['x']] } } })).toEqual({
+      settings: sg.DEFAULT_SETTINGS,
+      warnings: ['stop_gate.guards.stated_continuation.commit_phrases: invalid value, using the default'],
+    });
+    expect(sg.resolveSettings({ guards: { stated_continuation: { min_length: 2 ** 53 } } }).warnings).toEqual([
+      'stop_gate.guards.stated_continuation.min_length: invalid value, using the default',
+    ]);
+    // The token: config when a string, the environment when non-empty, none otherwise; no base URL, no authority.
+    expect(sg.resolveSettings({ authority: { base_url: 'http://h' } }, 'env')).toEqual({ settings: { ...sg.DEFAULT_SETTINGS, authority: { baseUrl: 'http://h', token: 'env' } }, warnings: [] });
+    expect(sg.resolveSettings({ authority: { base_url: 'http://h' } }, '')).toEqual({ settings: { ...sg.DEFAULT_SETTINGS, authority: { baseUrl: 'http://h', token: null } }, warnings: [] });
+    expect(sg.resolveSettings({ authority: { base_url: 'http://h', token: '' } }).settings.authority).toEqual({ baseUrl: 'http://h', token: '' });
+    expect(sg.resolveSettings({ authority: { token: 'cfg' } }, 'env')).toEqual({ settings: sg.DEFAULT_SETTINGS, warnings: [] });
+    expect(sg.resolveSettings({ authority: { base_url: 'ftp://h', token: 5 } }, 'env')).toEqual({
+      settings: sg.DEFAULT_SETTINGS,
+      warnings: ['stop_gate.authority.base_url: invalid value, using the default'],
+    });
+  });
+
+  it('gate state: stored modes, killSwitch only when true, exact encoding', () => {
+    expect(sg.readGateState('{"mode":"enforce","killSwitch":"true"}')).toEqual({ mode: 'enforce', killSwitch: false });
+    expect(sg.readGateState('{"mode":"shadow","killSwitch":true}')).toEqual({ mode: 'shadow', killSwitch: true });
+    expect(sg.readGateState('{"mode":"ENFORCE","killSwitch":1}')).toEqual({ mode: 'off', killSwitch: false });
+    expect(sg.readGateState('{}')).toEqual({ mode: 'off', killSwitch: false });
+    for (const t of ['[]', 'null', '{', '', '"enforce"']) expect(sg.readGateState(t)).toBeNull();
+    expect(sg.encodeGateState({ mode: 'shadow', killSwitch: false }, NOW)).toBe(
+      `{\n  "version": 1,\n  "mode": "shadow",\n  "killSwitch": false,\n  "updatedAt": "${new Date(NOW).toISOString()}"\n}\n`,
+    );
+  });
+
+  it('continue count: absent file or session 0, a count ≥ 0 as it is, anything else unreadable', () => {
+    const file = (rec: unknown) => JSON.stringify({ version: 1, sessions: { S: rec } });
+    expect(sg.readContinueCount(null, 'S')).toBe(0);
+    expect(sg.readContinueCount(file({ count: 0 }), 'S')).toBe(0);
+    expect(sg.readContinueCount(file({ count: 7 }), 'S')).toBe(7);
+    expect(sg.readContinueCount(file({ count: 7 }), 'T')).toBe(0);
+    for (const bad of [{ count: -1 }, { count: 1.5 }, { count: '1' }, { count: 2 ** 53 }, {}, null, 3, [{ count: 1 }]]) expect(sg.readContinueCount(file(bad), 'S')).toBeNull();
+    for (const t of ['{', '[]', 'null', '{"sessions":null}', '{"sessions":[]}', '{"sessions":"x"}', '{}']) expect(sg.readContinueCount(t, 'S')).toBeNull();
+  });
+
+  it('continue increment: exact file, the session moved last, unreadable peers dropped, a corrupt count restarts at 1', () => {
+    const at = new Date(NOW - 1000).toISOString();
+    const nowIso = new Date(NOW).toISOString();
+    const cur = JSON.stringify({
+      version: 1,
+      sessions: {
+        S: { count: 1, lastAt: at },
+        A: { count: 0, lastAt: at },
+        B: { count: -1, lastAt: at },
+        C: { count: 1.5, lastAt: at },
+        D: { count: '2', lastAt: at },
+        E: null,
+        F: { count: 3, lastAt: 'yesterday' },
+        G: { count: 3 },
+        H: { count: 4, lastAt: new Date(NOW + 5000).toISOString() },
+      },
+    });
+    expect(sg.incrementContinue(cur, 'S', NOW)).toBe(
+      JSON.stringify({ version: 1, sessions: { A: { count: 0, lastAt: at }, H: { count: 4, lastAt: new Date(NOW + 5000).toISOString() }, S: { count: 2, lastAt: nowIso } } }, null, 2) + '\n',
+    );
+    expect(sg.incrementContinue(null, 'X', NOW)).toBe(`{\n  "version": 1,\n  "sessions": {\n    "X": {\n      "count": 1,\n      "lastAt": "${nowIso}"\n    }\n  }\n}\n`);
+    expect(JSON.parse(sg.incrementContinue(JSON.stringify({ sessions: { X: { count: -4, lastAt: at } } }), 'X', NOW) as string)).toEqual({ version: 1, sessions: { X: { count: 1, lastAt: nowIso } } });
+    for (const t of ['{', '[]', 'null', '{"sessions":[]}', '{}', '"x"']) expect(sg.incrementContinue(t, 'X', NOW)).toBeNull();
+  });
+
+  it('payload: classifyStdin whole, messageOf and stopReasonOf fallbacks', () => {
+    expect(sg.classifyStdin(null)).toEqual({ _tag: 'Unreadable' });
+    expect(sg.classifyStdin('')).toEqual({ _tag: 'Empty' });
+    expect(sg.classifyStdin(' \n')).toEqual({ _tag: 'Empty' });
+    expect(sg.classifyStdin(' x ')).toEqual({ _tag: 'Malformed' });
+    expect(sg.classifyStdin('null')).toEqual({ _tag: 'Malformed' });
+    expect(sg.classifyStdin('[{}]')).toEqual({ _tag: 'Malformed' });
+    expect(sg.classifyStdin(' {"a":[1]} ')).toEqual({ _tag: 'Object', value: { a: [1] } });
+    expect(sg.messageOf({ last_assistant_message: 'm' })).toBe('m');
+    expect(sg.messageOf({ last_assistant_message: 5 })).toBe('');
+    expect(sg.messageOf({})).toBe('');
+    expect(sg.stopReasonOf({ stop_reason: 'a', reason: 'b', last_assistant_message: 'm' })).toBe('a');
+    expect(sg.stopReasonOf({ stop_reason: '', reason: 'b', last_assistant_message: 'm' })).toBe('b');
+    expect(sg.stopReasonOf({ stop_reason: 1, reason: 'b', last_assistant_message: 'm' })).toBe('b');
+    expect(sg.stopReasonOf({ stop_reason: '', reason: '', last_assistant_message: 'm' })).toBe('m');
+    expect(sg.stopReasonOf({ reason: 2, last_assistant_message: 'm' })).toBe('m');
+    expect(sg.stopReasonOf({})).toBe('');
+  });
+
+  it('guard 2 block text whole, phrases sanitized and cut to 40 code points', () => {
+    expect(sg.falseExcuseMessage(' the\nbuild ', 'x'.repeat(50))).toBe(
+      `Arbiter stop gate (false-excuse deferral): you left known work open ("the build") and gave a reason that does not prevent doing it ("${'x'.repeat(39)}\u2026"). How long the session has run, the time of day, or a wish to be careful are not blockers; care is applied while doing the work. Keep going. Stop only for an external blocker you cannot clear, finished work, or a choice that belongs to the user.`,
+    );
+    expect(sg.statedContinuationMessage('a'.repeat(41), 'b\u0007c')).toContain(`("${'a'.repeat(39)}\u2026" \u2026 "b c")`);
+  });
+
+  it('evidence paths: the 30-path cap at its edge, non-strings skipped', () => {
+    const q = Array.from({ length: 31 }, (_, i) => `docs/plan-${i}.md`);
+    expect(sg.selectEvidencePaths(q)).toEqual(q.slice(0, 30));
+    expect(sg.selectEvidencePaths(q.slice(0, 29))).toEqual(q.slice(0, 29));
+    expect(sg.selectEvidencePaths([['task.md'], 7, null, 'task.md', 'x/Upgrades/a.TXT', 'src/task.ts', 'notes/a.md', 'a/b/c.jsonl'] as unknown as string[])).toEqual(['task.md', 'x/Upgrades/a.TXT']);
+    expect(sg.isEvidencePath('a/x-task/b.md')).toBe(false);
+    expect(sg.isEvidencePath('a/memory.md')).toBe(true);
+    expect(sg.isEvidencePath('a/spec.md.bak')).toBe(false);
+  });
+
+  it('artifacts: session-start boundaries, created needs a latest commit, missing history gives nulls', () => {
+    const h = (introducingTime: number | null, latestTime: number | null, latestCommit: string | null = 'L'): sg.PathHistory => ({ introducingCommit: 'I', latestCommit, introducingTime, latestTime });
+    expect(sg.artifacts(['a', 'b', 'c', 'd', 'e'], [h(100, 100), h(99, 99), h(100, 101, null), null, h(null, null)], 100)).toEqual([
+      { path: 'a', introducingCommit: 'I', latestCommit: 'L', createdThisSession: true, modifiedThisSession: true },
+      { path: 'b', introducingCommit: 'I', latestCommit: 'L', createdThisSession: false, modifiedThisSession: false },
+      { path: 'c', introducingCommit: 'I', latestCommit: null, createdThisSession: false, modifiedThisSession: true },
+      { path: 'd', introducingCommit: null, latestCommit: null, createdThisSession: false, modifiedThisSession: false },
+      { path: 'e', introducingCommit: 'I', latestCommit: 'L', createdThisSession: false, modifiedThisSession: false },
+    ]);
+    expect(sg.artifacts(['a'], [h(100, 100)], null)).toEqual([{ path: 'a', introducingCommit: 'I', latestCommit: 'L', createdThisSession: false, modifiedThisSession: false }]);
+    expect(sg.artifacts(['a', 'b'], null, 0)).toEqual([
+      { path: 'a', introducingCommit: null, latestCommit: null, createdThisSession: false, modifiedThisSession: false },
+      { path: 'b', introducingCommit: null, latestCommit: null, createdThisSession: false, modifiedThisSession: false },
+    ]);
+    expect(sg.artifacts(['a'], [], 0)).toEqual([{ path: 'a', introducingCommit: null, latestCommit: null, createdThisSession: false, modifiedThisSession: false }]);
+    expect(sg.artifacts(['a'], [{ introducingCommit: null, latestCommit: 'L', introducingTime: null, latestTime: null }], 0)).toEqual([
+      { path: 'a', introducingCommit: null, latestCommit: 'L', createdThisSession: false, modifiedThisSession: false },
+    ]);
+    expect(sg.artifacts(['a'], [{ introducingCommit: null, latestCommit: 'L', introducingTime: 0, latestTime: 0 }], 0)).toEqual([
+      { path: 'a', introducingCommit: null, latestCommit: 'L', createdThisSession: true, modifiedThisSession: true },
+    ]);
+  });
+
+  it('parseTranscriptTail: content shapes, blocks joined with LF in order, odd lines skipped, never throws on a non-string', () => {
+    const u = (content: unknown) => JSON.stringify({ type: 'user', message: { content } });
+    expect(sg.parseTranscriptTail(null as unknown as string, false)).toEqual([]);
+    const text = [
+      u([{ type: 'text', text: 'a' }, { type: 'image' }, null, 'x', { type: 'text', text: 5 }, { type: 'TEXT', text: 'no' }, { type: 'text', text: 'b' }]),
+      JSON.stringify({ type: 'user', message: null }),
+      JSON.stringify({ type: 'user', message: 'hi' }),
+      JSON.stringify({ type: 'user' }),
+      JSON.stringify([{ type: 'user', message: { content: 'arr' } }]),
+      'null',
+      u(5),
+      u(null),
+      u({ text: 'obj' }),
+      u([]),
+      u('   '),
+      '   ',
+      `\u00a0${u('  padded  ')}\u2028`,
+    ].join('\n');
+    expect(sg.parseTranscriptTail(text, false)).toEqual([{ source: 'user', text: 'a\nb' }, { source: 'user', text: 'padded' }]);
+    expect(sg.parseTranscriptTail(`${u('first')}\n${u('second')}`, true)).toEqual([{ source: 'user', text: 'second' }]);
+    expect(sg.parseTranscriptTail(`${u('first')}\n${u('second')}`, false)).toEqual([{ source: 'user', text: 'first' }, { source: 'user', text: 'second' }]);
+    expect(sg.parseTranscriptTail(u('only'), false)).toEqual([{ source: 'user', text: 'only' }]);
+    expect(sg.parseTranscriptTail([u('1'), u('2'), u('3'), u('4')].join('\n'), false).map((t) => t.text)).toEqual(['2', '3', '4']);
+    expect(sg.parseTranscriptTail(u('y'.repeat(2001)), false)).toEqual([{ source: 'user', text: 'y'.repeat(2000) }]);
+  });
+
+  it('hot-path body: each field only when exactly right; the 1 MiB limit at its edge', () => {
+    expect(sg.decodeHotPath('{"killSwitch":true,"mode":"off","compactionInFlight":true,"sessionStartTs":12.5,"selfDeferralGuardOn":true,"x":1}')).toEqual({
+      killSwitch: true, modeOff: true, compactionInFlight: true, sessionStartTs: 12.5, selfDeferralGuardOn: true,
+    });
+    expect(sg.decodeHotPath('{"killSwitch":"true","mode":"OFF","compactionInFlight":1,"sessionStartTs":"5","selfDeferralGuardOn":"yes"}')).toEqual({
+      killSwitch: false, modeOff: false, compactionInFlight: false, sessionStartTs: null, selfDeferralGuardOn: false,
+    });
+    expect(sg.decodeHotPath('{"sessionStartTs":1e999}')).toEqual({ killSwitch: false, modeOff: false, compactionInFlight: false, sessionStartTs: null, selfDeferralGuardOn: false });
+    expect(sg.decodeHotPath('{"sessionStartTs":0}')?.sessionStartTs).toBe(0);
+    for (const t of ['', 'x', '[]', 'null', '1', '"{}"']) expect(sg.decodeHotPath(t)).toBeNull();
+    expect(sg.decodeHotPath(['{}'] as unknown as string)).toBeNull();
+    const edge = '{}' + ' '.repeat(sg.HTTP_BODY_MAX_BYTES - 2);
+    expect(sg.decodeHotPath(edge)).toEqual({ killSwitch: false, modeOff: false, compactionInFlight: false, sessionStartTs: null, selfDeferralGuardOn: false });
+    expect(sg.decodeHotPath(edge + ' ')).toBeNull();
+    expect(sg.decodeEvaluate(edge.replace('{}', '{"decision":"allow"}').slice(0, sg.HTTP_BODY_MAX_BYTES))).toEqual({ decision: 'allow', reminder: '', rule: null });
+  });
+
+  it('evaluate body: each decision, reminder and rule types, anything else malformed', () => {
+    for (const d of ['continue', 'allow', 'escalate', 'force_allow'] as const) {
+      expect(sg.decodeEvaluate(JSON.stringify({ decision: d, reminder: 'r', rule: 'R', extra: 1 }))).toEqual({ decision: d, reminder: 'r', rule: 'R' });
+    }
+    expect(sg.decodeEvaluate('{"decision":"continue"}')).toEqual({ decision: 'continue', reminder: '', rule: null });
+    expect(sg.decodeEvaluate('{"decision":"allow","rule":null}')).toEqual({ decision: 'allow', reminder: '', rule: null });
+    expect(sg.decodeEvaluate('{"decision":"allow","rule":""}')).toEqual({ decision: 'allow', reminder: '', rule: '' });
+    for (const o of [{}, { decision: '' }, { decision: 'Allow' }, { decision: null }, { decision: 'allow', reminder: null }, { decision: 'allow', reminder: 1 },
+      { decision: 'allow', rule: 1 }, { decision: 'allow', rule: false }, { decision: 'allow', rule: {} }]) {
+      expect(sg.decodeEvaluate(JSON.stringify(o))).toBeNull();
+    }
+    for (const t of ['', '[]', 'null', 'nope']) expect(sg.decodeEvaluate(t)).toBeNull();
+  });
+
+  it('authority block text: the rule shown only when it sanitizes to something', () => {
+    expect(sg.authorityMessage(' Go\r\non. ', '')).toBe('Arbiter stop gate (authority): Go\non.');
+    expect(sg.authorityMessage('x', ' \u0007 ')).toBe('Arbiter stop gate (authority): x');
+    expect(sg.authorityMessage('x', null)).toBe('Arbiter stop gate (authority): x');
+    expect(sg.authorityMessage('x', ' R7 ')).toBe('Arbiter stop gate (authority, rule R7): x');
+  });
+
+  it('renderStop: allow for null or a blank reason, else one block object and LF', () => {
+    expect(sg.renderStop(null)).toBe('{}\n');
+    expect(sg.renderStop('')).toBe('{}\n');
+    expect(sg.renderStop(' \n\t')).toBe('{}\n');
+    expect(sg.renderStop(' go on ')).toBe('{"decision":"block","reason":" go on "}\n');
+  });
+});
