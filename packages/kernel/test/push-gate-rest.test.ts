@@ -1,0 +1,276 @@
+/**
+ * The push gate's configuration and naming (push-gate.md §3), its message helpers (push-gate.md §13.1), destination
+ * resolution (push-gate.md §6.9) and the simulation driver, pinned whole in process (docs/testing.md §3, module
+ * `push-gate-rest`): every output is compared as a whole value, every boundary at its edge.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { pushGate as PG, type config } from '@arbiter/kernel';
+import { classifyPushCommand } from '../src/push-gate/classifier.js';
+import { decodeRefsFacts, patternMatches as dPatternMatches, refsProbeExpressions, resolveDestinations, type DeployRefEntry, type RefsFacts } from '../src/push-gate/destinations.js';
+import type { PushClassification, PushInvocation, PushTarget } from '../src/push-gate/model.js';
+
+type LanesConfig = PG.LanesConfig;
+const DEFAULTS = [
+  { pattern: 'refs/heads/main', lane: 'per-ref' },
+  { pattern: 'refs/heads/master', lane: 'per-ref' },
+  { pattern: 'refs/heads/production', lane: 'per-ref' },
+  { pattern: 'refs/heads/release/*', lane: 'per-ref' },
+  { pattern: 'refs/tags/*', lane: 'shared' },
+];
+const DEFAULT_SETTINGS = {
+  enabled: true,
+  dry_run: false,
+  deploy_refs: DEFAULTS,
+  owners: undefined,
+  lease_minutes: 30,
+  hook_lease_minutes: 10,
+  git_push_lease_minutes: 2,
+  block_force_rewrite: true,
+  store_dir: null,
+  store: { kind: 'embedded', dir: null },
+};
+
+describe('lanes settings (push-gate.md §3.1, push-gate.md §5.7)', () => {
+  it('no lanes object, and any state that is not Configured, give every default', () => {
+    expect(PG.lanesSettings(undefined)).toStrictEqual(DEFAULT_SETTINGS);
+    expect(PG.lanesSettings({})).toStrictEqual(DEFAULT_SETTINGS);
+    const states: config.ConfigState[] = [{ _tag: 'NotConfigured' }, { _tag: 'Invalid', detail: 'x' }];
+    for (const s of states) expect(PG.settingsOf(s)).toStrictEqual(DEFAULT_SETTINGS);
+    expect(PG.settingsOf({ _tag: 'Configured', config: { version: 1 } })).toStrictEqual(DEFAULT_SETTINGS);
+    expect(PG.DEFAULT_SETTINGS).toStrictEqual(DEFAULT_SETTINGS);
+  });
+  it('every key set to a non-default value is taken as given', () => {
+    const l = {
+      enabled: false,
+      dry_run: true,
+      deploy_refs: ['refs/heads/prod', { pattern: 'refs/tags/v*', lane: 'shared' }, { pattern: 'refs/heads/x', lane: 'per-ref' }],
+      owners: ['a@b'],
+      lease_minutes: 7,
+      hook_lease_minutes: 3,
+      git_push_lease_minutes: 1,
+      block_force_rewrite: false,
+      store: { kind: 'embedded', dir: '/srv/lanes' },
+    } as LanesConfig;
+    expect(PG.settingsOf({ _tag: 'Configured', config: { version: 1, lanes: l } } as config.ConfigState)).toStrictEqual(PG.lanesSettings(l));
+    expect(PG.settingsOf({ _tag: 'Configured', config: { version: 1, lanes: l } } as config.ConfigState).enabled).toBe(false);
+    expect(PG.lanesSettings(l)).toStrictEqual({
+      enabled: false,
+      dry_run: true,
+      deploy_refs: [
+        { pattern: 'refs/heads/prod', lane: 'per-ref' },
+        { pattern: 'refs/tags/v*', lane: 'shared' },
+        { pattern: 'refs/heads/x', lane: 'per-ref' },
+      ],
+      owners: ['a@b'],
+      lease_minutes: 7,
+      hook_lease_minutes: 3,
+      git_push_lease_minutes: 1,
+      block_force_rewrite: false,
+      store_dir: '/srv/lanes',
+      store: { kind: 'embedded', dir: '/srv/lanes' },
+    });
+    // zero is a value, not an absent key (`??`, not `||`); an empty list is a list
+    expect(PG.lanesSettings({ lease_minutes: 0, hook_lease_minutes: 0, git_push_lease_minutes: 0, deploy_refs: [] } as LanesConfig)).toStrictEqual({
+      ...DEFAULT_SETTINGS,
+      lease_minutes: 0,
+      hook_lease_minutes: 0,
+      git_push_lease_minutes: 0,
+      deploy_refs: [],
+    });
+  });
+  it('the store spec: embedded (absolute dir only), http with its token variable, postgres with its URL variable', () => {
+    expect(PG.storeSpecOf(undefined)).toStrictEqual({ kind: 'embedded', dir: null });
+    expect(PG.storeSpecOf({ kind: 'embedded' })).toStrictEqual({ kind: 'embedded', dir: null });
+    expect(PG.storeSpecOf({ kind: 'embedded', dir: '/srv/lanes' })).toStrictEqual({ kind: 'embedded', dir: '/srv/lanes' });
+    expect(PG.storeSpecOf({ kind: 'embedded', dir: 'srv/lanes/' })).toStrictEqual({ kind: 'embedded', dir: null });
+    expect(PG.storeSpecOf({ kind: 'embedded', dir: '' })).toStrictEqual({ kind: 'embedded', dir: null });
+    expect(PG.storeSpecOf({ kind: 'http', url: 'http://h:1' })).toStrictEqual({ kind: 'http', url: 'http://h:1', token_env: 'ARBITER_TOKEN' });
+    expect(PG.storeSpecOf({ kind: 'http', url: 'http://h:1', token_env: 'MY_TOKEN' })).toStrictEqual({ kind: 'http', url: 'http://h:1', token_env: 'MY_TOKEN' });
+    expect(PG.storeSpecOf({ kind: 'postgres' })).toStrictEqual({ kind: 'postgres', url_env: 'ARBITER_DATABASE_URL' });
+    expect(PG.storeSpecOf({ kind: 'postgres', url_env: 'PG_URL' })).toStrictEqual({ kind: 'postgres', url_env: 'PG_URL' });
+    // store_dir is the relocated embedded directory only
+    const dirOf = (store: LanesConfig['store']) => PG.lanesSettings({ store } as LanesConfig).store_dir;
+    expect(dirOf({ kind: 'embedded', dir: '/srv/lanes' })).toBe('/srv/lanes');
+    expect(dirOf({ kind: 'embedded', dir: 'srv/lanes/' })).toBeNull();
+    expect(dirOf({ kind: 'embedded' })).toBeNull();
+    expect(dirOf({ kind: 'http', url: 'http://h:1' })).toBeNull();
+    expect(dirOf({ kind: 'postgres', dir: '/srv/lanes' } as unknown as LanesConfig['store'])).toBeNull();
+    expect(PG.lanesSettings({ store: { kind: 'http', url: 'http://h:1' } } as LanesConfig)).toStrictEqual({
+      ...DEFAULT_SETTINGS,
+      store: { kind: 'http', url: 'http://h:1', token_env: 'ARBITER_TOKEN' },
+    });
+  });
+});
+
+describe('deploy-ref patterns and lane names (push-gate.md §3.2 N1–N4, push-gate.md §10 V4)', () => {
+  it('N1 patternMatches: equal, or a strictly longer ref with the prefix before the final `*`', () => {
+    for (const pm of [PG.patternMatches, dPatternMatches]) {
+      expect(pm('refs/heads/main', 'refs/heads/main')).toBe(true);
+      expect(pm('refs/heads/main', 'refs/heads/mai')).toBe(false);
+      expect(pm('refs/heads/main', 'refs/heads/main*')).toBe(false);
+      expect(pm('refs/heads/r/*', 'refs/heads/r/')).toBe(false); // the prefix alone is not strictly longer
+      expect(pm('refs/heads/r/*', 'refs/heads/r/x')).toBe(true); // one character more
+      expect(pm('refs/heads/r/*', 'refs/heads/r/*')).toBe(true); // the pattern itself is a longer ref with the prefix
+      expect(pm('refs/heads/r/*', 'x/refs/heads/r/')).toBe(false); // a prefix, not a suffix
+      expect(pm('refs/heads/r/*', 'refs/heads/q/x')).toBe(false);
+      expect(pm('*refs/heads/r/', '*refs/heads/r/')).toBe(true); // `*` only counts at the end
+      expect(pm('*refs/heads/r/', '*refs/heads/r/x')).toBe(false);
+      expect(pm('refs/*', 'refs/')).toBe(false);
+      expect(pm('refs/*', 'refs/a')).toBe(true);
+    }
+  });
+  it('N2 matchEntry: the first matching entry, in list order; null for a non-string or no match', () => {
+    const list: PG.DeployEntry[] = [
+      { pattern: 'refs/heads/rel/*', lane: 'shared' },
+      { pattern: 'refs/heads/rel/a', lane: 'per-ref' },
+    ];
+    expect(PG.matchEntry('refs/heads/rel/a', list)).toBe(list[0]);
+    expect(PG.matchEntry('refs/heads/rel/a', [...list].reverse())).toBe(list[1]);
+    expect(PG.matchEntry('refs/heads/other', list)).toBeNull();
+    expect(PG.matchEntry(undefined, list)).toBeNull();
+    expect(PG.matchEntry(7, [{ pattern: '7', lane: 'per-ref' }])).toBeNull();
+    expect(PG.matchEntry('refs/heads/main')).toStrictEqual({ pattern: 'refs/heads/main', lane: 'per-ref' });
+    expect(PG.matchEntry('refs/tags/v1')).toStrictEqual({ pattern: 'refs/tags/*', lane: 'shared' });
+    expect(PG.isDeployRef('refs/heads/main')).toBe(true);
+    expect(PG.isDeployRef('refs/heads/rel/b', list)).toBe(true);
+    expect(PG.isDeployRef('refs/heads/main', list)).toBe(false);
+    expect(PG.isDeployRef(null)).toBe(false);
+  });
+  it('N3 laneFor: per-ref lanes are named by the ref, shared lanes by the pattern; null outside the list', () => {
+    const list: PG.DeployEntry[] = [
+      { pattern: 'refs/heads/rel/*', lane: 'shared' },
+      { pattern: 'refs/heads/x/*', lane: 'per-ref' },
+    ];
+    expect(PG.laneFor('refs/heads/rel/2', list)).toBe('deploy:refs/heads/rel/*');
+    expect(PG.laneFor('refs/heads/x/2', list)).toBe('deploy:refs/heads/x/2');
+    expect(PG.laneFor('refs/heads/main', list)).toBeNull();
+    expect(PG.laneFor(42, list)).toBeNull();
+    expect(PG.laneFor('refs/heads/main')).toBe('deploy:refs/heads/main');
+    expect(PG.laneFor('refs/heads/feature')).toBeNull();
+  });
+  it('N4 sortLanes: distinct names in ascending code-unit order, whatever the input order', () => {
+    expect(PG.sortLanes([])).toStrictEqual([]);
+    expect(PG.sortLanes(['b'])).toStrictEqual(['b']);
+    expect(PG.sortLanes(['b', 'a'])).toStrictEqual(['a', 'b']);
+    expect(PG.sortLanes(['a', 'b'])).toStrictEqual(['a', 'b']);
+    expect(PG.sortLanes(['c', 'a', 'c', 'b', 'a'])).toStrictEqual(['a', 'b', 'c']);
+    expect(PG.sortLanes(new Set(['deploy:z', 'deploy:Z', 'deploy:é', 'deploy:a']))).toStrictEqual(['deploy:Z', 'deploy:a', 'deploy:z', 'deploy:é']);
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 4 }), { maxLength: 12 }), (xs) => {
+        const want = [...new Set(xs)].sort();
+        expect(PG.sortLanes(xs)).toStrictEqual(want);
+        expect(PG.sortLanes([...xs].reverse())).toStrictEqual(want);
+      }),
+    );
+  });
+  it('V4 laneFromArg: a name with `:` as given, else the branch lane; a quoted word is read as the name it denotes', () => {
+    expect(PG.laneFromArg('main')).toBe('deploy:refs/heads/main');
+    expect(PG.laneFromArg('release/2.4')).toBe('deploy:refs/heads/release/2.4');
+    expect(PG.laneFromArg('deploy:refs/tags/*')).toBe('deploy:refs/tags/*');
+    expect(PG.laneFromArg("'deploy:my lane'")).toBe('deploy:my lane');
+    expect(PG.laneFromArg("'my branch'")).toBe('deploy:refs/heads/my branch');
+    expect(PG.laneFromArg('')).toBe('deploy:refs/heads/');
+  });
+});
+
+describe('message helpers (push-gate.md §13.1)', () => {
+  it('safeHandle: the local part before an `@` after the first character, handle characters only, 64 at most', () => {
+    expect(PG.safeHandle(undefined)).toBe('another session');
+    expect(PG.safeHandle(42)).toBe('another session');
+    expect(PG.safeHandle('')).toBe('another session');
+    expect(PG.safeHandle('ana')).toBe('@ana');
+    expect(PG.safeHandle('ana@x@y')).toBe('@ana');
+    expect(PG.safeHandle('@ana@example.com')).toBe('@ana'); // a leading `@` is not the separator
+    expect(PG.safeHandle('@ana')).toBe('@ana');
+    expect(PG.safeHandle('a@b')).toBe('@a');
+    expect(PG.safeHandle('a n!a')).toBe('@ana');
+    expect(PG.safeHandle('a'.repeat(64))).toBe(`@${'a'.repeat(64)}`);
+  });
+  it('fmtAge: rounding and unit edges', () => {
+    expect([0, 0.49, 0.5, 59.49, 59.5, 89.49, 3569.49, 3570, 7169, 7170, 86_400, 1e22].map(PG.fmtAge)).toStrictEqual([
+      '0s',
+      '0s',
+      '1s',
+      '59s',
+      '1m',
+      '1m',
+      '59m',
+      '1h',
+      '1h',
+      '2h',
+      '24h',
+      `${BigInt(Math.floor(Math.floor(1e22 / 60 + 0.5) / 60))}h`,
+    ]);
+    expect([-Infinity, '5', null].map(PG.fmtAge)).toStrictEqual(['unknown', 'unknown', 'unknown']);
+  });
+  it('safeLane and safeRef: one shell word, `(unnamed)` for nothing, cut after LANE_NAME_MAX', () => {
+    for (const f of [PG.safeLane, PG.safeRef]) {
+      expect(f(undefined)).toBe('(unnamed)');
+      expect(f(3)).toBe('(unnamed)');
+      expect(f('')).toBe('(unnamed)');
+      expect(f('deploy:refs/heads/main')).toBe('deploy:refs/heads/main');
+      expect(f('a b')).toBe("'a b'");
+      expect(f("it's")).toBe("'it'\\''s'");
+      expect(f('a\nb')).toBe("$'a\\x0ab'");
+      expect(f('x'.repeat(8_192))).toBe('x'.repeat(8_192));
+      expect(f('x'.repeat(8_193))).toBe(`${'x'.repeat(200)} …(cut)`);
+      expect(f(`${' '.repeat(8_193)}`)).toBe(`'${' '.repeat(200)}' …(cut)`);
+    }
+  });
+  it('safeRemote: a short plain name, else `the remote`', () => {
+    expect(PG.safeRemote('origin')).toBe('origin');
+    expect(PG.safeRemote('up_stream.2-b')).toBe('up_stream.2-b');
+    expect(PG.safeRemote('ab')).toBe('ab');
+    expect(PG.safeRemote('r'.repeat(64))).toBe('r'.repeat(64));
+    for (const x of ['r'.repeat(65), '', 'ab/', '/ab', 'a b', 'https://user:tok@h/x.git', 5, null, ['origin']]) expect(PG.safeRemote(x)).toBe('the remote');
+  });
+  it('branch: a leading refs/heads/ dropped, nothing else', () => {
+    expect(PG.branch('refs/heads/main')).toBe('main');
+    expect(PG.branch('refs/heads/refs/heads/x')).toBe('refs/heads/x');
+    expect(PG.branch('refs/tags/v1')).toBe('refs/tags/v1');
+    expect(PG.branch('x/refs/heads/y')).toBe('x/refs/heads/y');
+    expect(PG.branch('refs/heads/a b')).toBe("'a b'");
+    expect(PG.branch(undefined)).toBe('(unnamed)');
+    expect(PG.branch(9)).toBe('(unnamed)');
+  });
+  it('showSession: the whole id as one word, `unknown` for nothing, cut after SESSION_SHOW_MAX', () => {
+    expect(PG.showSession(undefined)).toBe('unknown');
+    expect(PG.showSession(12)).toBe('unknown');
+    expect(PG.showSession('')).toBe('unknown');
+    expect(PG.showSession('sess-1')).toBe('sess-1');
+    expect(PG.showSession('s 1')).toBe("'s 1'");
+    expect(PG.SESSION_SHOW_MAX).toBe(256);
+    expect(PG.showSession('s'.repeat(256))).toBe('s'.repeat(256));
+    expect(PG.showSession('s'.repeat(257))).toBe(`${'s'.repeat(128)} …(cut)`);
+  });
+  it('safeReason: invisible characters removed, controls to spaces, `"` to `\'`, blanks collapsed, trimmed, cut with `…`', () => {
+    expect(PG.safeReason(undefined)).toBe('');
+    expect(PG.safeReason(5)).toBe('');
+    expect(PG.safeReason('')).toBe('');
+    expect(PG.safeReason('  say "hi"\u0001now\u0085then\u2028x\u2029y\u007fz  ')).toBe("say 'hi' now then x y z");
+    expect(PG.safeReason('a\u200bb \t\n c')).toBe('ab c');
+    expect(PG.safeReason('x'.repeat(160))).toBe('x'.repeat(160));
+    expect(PG.safeReason('x'.repeat(161))).toBe(`${'x'.repeat(160)}…`);
+    expect(PG.safeReason('x'.repeat(200), 200)).toBe('x'.repeat(200));
+    expect(PG.safeReason('x'.repeat(201), 200)).toBe(`${'x'.repeat(200)}…`);
+    expect(PG.safeReason(`  ${'x'.repeat(160)}  `)).toBe('x'.repeat(160)); // trimmed before the cut
+  });
+  it('more: nothing for one lane or none, the count of the others otherwise', () => {
+    expect([0, 1, 2, 3, 10].map(PG.more)).toStrictEqual(['', '', ' (+1 more)', ' (+2 more)', ' (+9 more)']);
+  });
+  it('the failure kind printed: transport, contended and forbidden as given, anything else `other`', () => {
+    const M = PG.messages;
+    expect(['transport', 'contended', 'forbidden', 'other', 'weird', undefined, 'Transport'].map((k) => M.deployClaimFailed('deploy:x', k))).toStrictEqual([
+      'arbiter: could not claim deploy lane deploy:x (transport).',
+      'arbiter: could not claim deploy lane deploy:x (contended).',
+      'arbiter: could not claim deploy lane deploy:x (forbidden).',
+      'arbiter: could not claim deploy lane deploy:x (other).',
+      'arbiter: could not claim deploy lane deploy:x (other).',
+      'arbiter: could not claim deploy lane deploy:x (other).',
+      'arbiter: could not claim deploy lane deploy:x (other).',
+    ]);
+    expect(M.loudStoreRefused('forbidden', 'deploy:x', 'migrate')).toBe('arbiter: deploy lane UNVERIFIED — lane store refused the claim (forbidden); pushing UNGATED on deploy:x (skip recorded).');
+    expect(M.loudStoreRefused('transport', 'deploy:x')).toBe('arbiter: deploy lane UNVERIFIED — lane store refused the claim (other); pushing UNGATED on deploy:x (skip recorded).');
+  });
+});
