@@ -274,3 +274,197 @@ describe('message helpers (push-gate.md §13.1)', () => {
     expect(M.loudStoreRefused('transport', 'deploy:x')).toBe('arbiter: deploy lane UNVERIFIED — lane store refused the claim (other); pushing UNGATED on deploy:x (skip recorded).');
   });
 });
+
+// ───────────────────────────── push-gate.md §6.9 destination resolution, whole ─────────────────────────────
+
+const H = 'h'.repeat(40);
+const M = 'm'.repeat(40);
+const R = 'r'.repeat(40);
+const T = 't'.repeat(40);
+const X = 'x'.repeat(40);
+const DEPLOY: DeployRefEntry[] = DEFAULTS as DeployRefEntry[];
+const refsFacts = (over: Partial<RefsFacts> = {}): RefsFacts => ({
+  head_branch: 'feature/x',
+  head_oid: H,
+  branches: { 'feature/x': H, main: M, 'release/2.4': R },
+  tags: { 'v2.4.0': T },
+  objects: {},
+  ...over,
+});
+const inv = (targets: PushTarget[], o: Partial<PushInvocation> = {}): PushInvocation => ({
+  remote: 'origin',
+  dir_hints: [],
+  dir_uncertain: false,
+  force: false,
+  no_verify: false,
+  broad: [],
+  targets,
+  fallback: false,
+  ...o,
+});
+const push = (invocations: PushInvocation[], confidence: 'exact' | 'fallback' = 'exact'): PushClassification => ({
+  _tag: 'Push',
+  confidence,
+  invocations,
+  fallback: confidence === 'exact' ? null : 'uncertain',
+});
+const upd = (src: PushTarget['src'], dst: PushTarget['dst'], force = false): PushTarget => ({ src, dst, op: 'update', force });
+const EMPTY = { confidence: 'exact', targets: [], shared_lanes: [], deletions: [], skipped: [] };
+const tgt = (ref: string, src_oid: string | null, o: { force?: boolean; remote?: string | null; invocation?: number; via?: 'exact' | 'broad' | 'fallback' } = {}) => ({
+  remote: 'remote' in o ? o.remote : 'origin',
+  invocation: o.invocation ?? 0,
+  ref,
+  src_oid,
+  force: o.force ?? false,
+  via: o.via ?? 'exact',
+});
+
+describe('destination resolution, whole results (push-gate.md §6.9 D1–D9)', () => {
+  it('NotPush resolves to nothing at all; so does a push with no target', () => {
+    for (const reason of ['no-git-push', 'git-dry-run'] as const) expect(resolveDestinations({ _tag: 'NotPush', reason }, refsFacts(), DEPLOY)).toStrictEqual(EMPTY);
+    expect(resolveDestinations(push([inv([])]), refsFacts(), DEPLOY)).toStrictEqual(EMPTY);
+    expect(resolveDestinations(push([]), refsFacts(), DEPLOY)).toStrictEqual(EMPTY);
+    expect(resolveDestinations(push([], 'fallback'), refsFacts(), DEPLOY)).toStrictEqual({ ...EMPTY, confidence: 'fallback' });
+  });
+  it('every field of each target: remote and invocation index per invocation, the source id, force, via', () => {
+    const r = resolveDestinations(classifyPushCommand('git push origin main HEAD:refs/heads/production && git push -f upstream v2.4.0 feature/x:release/9'), refsFacts(), DEPLOY);
+    expect(r).toStrictEqual({
+      confidence: 'exact',
+      targets: [
+        tgt('refs/heads/main', M),
+        tgt('refs/heads/production', H),
+        tgt('refs/tags/v2.4.0', T, { remote: 'upstream', invocation: 1, force: true }),
+        tgt('refs/heads/release/9', H, { remote: 'upstream', invocation: 1, force: true }),
+      ],
+      shared_lanes: [],
+      deletions: [],
+      skipped: [],
+    });
+    // no remote typed: null
+    expect(resolveDestinations(classifyPushCommand('git push'), refsFacts(), DEPLOY).targets).toStrictEqual([tgt('refs/heads/feature/x', H, { remote: null })]);
+  });
+  it('one target per ref: a repeat never clears force, and two unforced repeats stay unforced', () => {
+    expect(resolveDestinations(classifyPushCommand('git push origin main main'), refsFacts(), DEPLOY).targets).toStrictEqual([tgt('refs/heads/main', M)]);
+    expect(resolveDestinations(classifyPushCommand('git push origin +main main'), refsFacts(), DEPLOY).targets).toStrictEqual([tgt('refs/heads/main', M, { force: true })]);
+    expect(resolveDestinations(classifyPushCommand('git push origin main +main'), refsFacts(), DEPLOY).targets).toStrictEqual([tgt('refs/heads/main', M, { force: true })]);
+    // the first occurrence keeps its own fields (remote, invocation, source id)
+    expect(resolveDestinations(classifyPushCommand('git push origin main && git push -f up feature/x:main'), refsFacts(), DEPLOY).targets).toStrictEqual([
+      tgt('refs/heads/main', M, { force: true }),
+    ]);
+  });
+  it('D9: source ids of full refs: the listing first, then the probe\'s objects, else null', () => {
+    const f = refsFacts({
+      objects: { 'refs/heads/gone': X, 'refs/tags/old': X, 'refs/remotes/o/x': X, 'refs/heads/main': 'z'.repeat(40), 'refs/tags/v2.4.0': 'z'.repeat(40) },
+    });
+    const oids = (cmd: string) => resolveDestinations(classifyPushCommand(cmd), f, DEPLOY).targets.map((t) => [t.ref, t.src_oid]);
+    expect(oids('git push origin refs/heads/main:refs/heads/a refs/tags/v2.4.0:refs/tags/b')).toStrictEqual([
+      ['refs/heads/a', M],
+      ['refs/tags/b', T],
+    ]);
+    expect(oids('git push origin refs/heads/gone:refs/heads/a refs/tags/old:refs/tags/b refs/remotes/o/x:refs/heads/c')).toStrictEqual([
+      ['refs/heads/a', X],
+      ['refs/tags/b', X],
+      ['refs/heads/c', X],
+    ]);
+    expect(oids('git push origin refs/heads/none:refs/heads/a refs/tags/none:refs/tags/b refs/remotes/o/none:refs/heads/c refs/notes/x:refs/heads/d')).toStrictEqual([
+      ['refs/heads/a', null],
+      ['refs/tags/b', null],
+      ['refs/heads/c', null],
+      ['refs/heads/d', null],
+    ]);
+    // a branch named like a tag path is not a tag, and the reverse
+    const g = refsFacts({ branches: { 'v2.4.0': 'b'.repeat(40) }, tags: { main: 'c'.repeat(40) } });
+    expect(resolveDestinations(classifyPushCommand('git push origin refs/heads/main:refs/heads/a refs/tags/v2.4.0:refs/tags/b'), g, DEPLOY).targets.map((t) => t.src_oid)).toStrictEqual([null, null]);
+    // D5: a full tag ref as source with a short destination goes under refs/tags/, a full branch ref under refs/heads/
+    expect(oids('git push origin refs/tags/v2.4.0:t1 refs/heads/main:b1 HEAD:b2 @:b3')).toStrictEqual([
+      ['refs/tags/t1', T],
+      ['refs/heads/b1', M],
+      ['refs/heads/b2', H],
+      ['refs/heads/b3', H],
+    ]);
+  });
+  it('D4/D5: a name that is both a branch and a tag gives both refs, each with its own id', () => {
+    const f = refsFacts({ branches: { dup: 'b'.repeat(40) }, tags: { dup: 'c'.repeat(40) } });
+    expect(resolveDestinations(classifyPushCommand('git push origin dup'), f, DEPLOY).targets).toStrictEqual([
+      tgt('refs/heads/dup', 'b'.repeat(40)),
+      tgt('refs/tags/dup', 'c'.repeat(40)),
+    ]);
+    expect(resolveDestinations(classifyPushCommand('git push origin dup:x'), f, DEPLOY).targets).toStrictEqual([
+      tgt('refs/tags/x', 'b'.repeat(40)),
+      tgt('refs/heads/x', 'b'.repeat(40)),
+    ]);
+    expect(resolveDestinations(classifyPushCommand('git push origin nosuch nosuch:y'), f, DEPLOY).targets).toStrictEqual([tgt('refs/heads/nosuch', null), tgt('refs/heads/y', null)]);
+  });
+  it('deletions are listed as typed (a computed name as `?`), in order, and never gated', () => {
+    const r = resolveDestinations(classifyPushCommand('git push origin :main :refs/heads/x :"$X" +feature/x'), refsFacts(), DEPLOY);
+    expect(r).toStrictEqual({ ...EMPTY, confidence: 'exact', targets: [tgt('refs/heads/feature/x', H, { force: true })], deletions: ['main', 'refs/heads/x', '?'] });
+    // a `none` source outside a deletion pushes nothing either
+    expect(resolveDestinations(push([inv([upd({ kind: 'none' }, { kind: 'ref', ref: 'refs/heads/main' })])]), refsFacts(), DEPLOY)).toStrictEqual(EMPTY);
+  });
+  it('D2/D6/D7: detached HEAD and a destination-less expression are skipped by invocation; an unknown side falls back', () => {
+    const r = resolveDestinations(classifyPushCommand('git push origin main && git push origin HEAD~1 && git push origin HEAD'), refsFacts({ head_branch: null }), DEPLOY);
+    expect(r).toStrictEqual({
+      ...EMPTY,
+      targets: [tgt('refs/heads/main', M)],
+      skipped: [
+        { invocation: 1, reason: 'expr-needs-destination' },
+        { invocation: 2, reason: 'detached-head' },
+      ],
+    });
+    const u = resolveDestinations(classifyPushCommand('git push origin main && git push -f up "$S":main'), refsFacts(), DEPLOY);
+    expect(u).toStrictEqual({ ...EMPTY, confidence: 'fallback', targets: [tgt('refs/heads/main', M), tgt('refs/heads/feature/x', H, { remote: 'up', invocation: 1, force: true, via: 'fallback' })] });
+    const d = resolveDestinations(classifyPushCommand('git push origin "$S"'), refsFacts({ head_branch: null }), DEPLOY);
+    expect(d).toStrictEqual({ ...EMPTY, confidence: 'fallback', skipped: [{ invocation: 0, reason: 'detached-head' }] });
+    // F1: the fallback invocation stands for the current branch whatever its target says; the confidence comes from the classification
+    const f1 = push([inv([upd({ kind: 'name', name: 'main' }, { kind: 'ref', ref: 'refs/heads/main' }, true)], { fallback: true, remote: null })], 'fallback');
+    expect(resolveDestinations(f1, refsFacts(), DEPLOY)).toStrictEqual({ ...EMPTY, confidence: 'fallback', targets: [tgt('refs/heads/feature/x', H, { remote: null, force: true, via: 'fallback' })] });
+    const exactF1 = push([inv([upd({ kind: 'current' }, { kind: 'same' })], { fallback: true })]);
+    expect(resolveDestinations(exactF1, refsFacts(), DEPLOY)).toStrictEqual({ ...EMPTY, targets: [tgt('refs/heads/feature/x', H, { via: 'fallback' })] });
+  });
+  it('D8 --all: every local branch under a refs/heads/ deploy pattern, sorted, with its id and the invocation\'s force', () => {
+    const f = refsFacts({ branches: { 'release/b': 'b'.repeat(40), zeta: 'z'.repeat(40), main: M, 'release/a': 'a'.repeat(40), dev: 'd'.repeat(40) } });
+    expect(resolveDestinations(classifyPushCommand('git push --all -f up'), f, DEPLOY)).toStrictEqual({
+      ...EMPTY,
+      targets: [
+        tgt('refs/heads/main', M, { remote: 'up', force: true, via: 'broad' }),
+        tgt('refs/heads/release/a', 'a'.repeat(40), { remote: 'up', force: true, via: 'broad' }),
+        tgt('refs/heads/release/b', 'b'.repeat(40), { remote: 'up', force: true, via: 'broad' }),
+      ],
+    });
+    // a deploy pattern outside refs/heads/ that happens to match a branch ref does not count
+    const wide: DeployRefEntry[] = [{ pattern: 'refs/*', lane: 'per-ref' }, { pattern: 'refs/heads/dev', lane: 'per-ref' }];
+    expect(resolveDestinations(classifyPushCommand('git push --all'), f, wide).targets).toStrictEqual([]);
+    expect(resolveDestinations(classifyPushCommand('git push --all'), f, [...wide].reverse()).targets).toStrictEqual([tgt('refs/heads/dev', 'd'.repeat(40), { remote: null, via: 'broad' })]);
+  });
+  it('D8 --tags: one shared lane per shared refs/tags/ pattern, once across invocations, with the first invocation\'s fields', () => {
+    const list: DeployRefEntry[] = [
+      { pattern: 'refs/heads/release/*', lane: 'shared' },
+      { pattern: 'refs/tags/v*', lane: 'shared' },
+      { pattern: 'refs/tags/x', lane: 'per-ref' },
+      { pattern: 'refs/tags/*', lane: 'shared' },
+    ];
+    expect(resolveDestinations(classifyPushCommand('git push --tags -f up && git push --tags origin'), refsFacts(), list)).toStrictEqual({
+      ...EMPTY,
+      shared_lanes: [
+        { lane: 'deploy:refs/tags/v*', pattern: 'refs/tags/v*', force: true, remote: 'up', invocation: 0 },
+        { lane: 'deploy:refs/tags/*', pattern: 'refs/tags/*', force: true, remote: 'up', invocation: 0 },
+      ],
+    });
+    expect(resolveDestinations(classifyPushCommand('git push origin main && git push --tags'), refsFacts(), list).shared_lanes).toStrictEqual([
+      { lane: 'deploy:refs/tags/v*', pattern: 'refs/tags/v*', force: false, remote: null, invocation: 1 },
+      { lane: 'deploy:refs/tags/*', pattern: 'refs/tags/*', force: false, remote: null, invocation: 1 },
+    ]);
+  });
+  it('refsProbeExpressions: expressions and refs outside refs/heads/ and refs/tags/, once each, in order', () => {
+    expect(
+      refsProbeExpressions(classifyPushCommand('git push origin HEAD main refs/tags/v1:refs/tags/v1 refs/heads/a:b HEAD~2:x refs/notes/n:refs/heads/n HEAD~2:y refs/notes/n:z @{u}:w')),
+    ).toStrictEqual(['HEAD~2', 'refs/notes/n', '@{u}']);
+    expect(refsProbeExpressions(classifyPushCommand('git push origin main'))).toStrictEqual([]);
+    expect(refsProbeExpressions({ _tag: 'NotPush', reason: 'git-dry-run' })).toStrictEqual([]);
+  });
+  it('decodeRefsFacts: the probe shape only', () => {
+    expect(decodeRefsFacts(refsFacts())).toStrictEqual(refsFacts());
+    expect(decodeRefsFacts({ ...refsFacts(), head_branch: null, head_oid: null, objects: { a: null } })).toStrictEqual({ ...refsFacts(), head_branch: null, head_oid: null, objects: { a: null } });
+    for (const bad of [null, [], 'x', { ...refsFacts(), branches: { a: 1 } }, { ...refsFacts(), tags: null }, { ...refsFacts(), objects: undefined }, { ...refsFacts(), head_oid: 3 }]) expect(decodeRefsFacts(bad)).toBeNull();
+  });
+});
