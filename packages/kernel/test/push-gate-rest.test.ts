@@ -468,3 +468,52 @@ describe('destination resolution, whole results (push-gate.md §6.9 D1–D9)', (
     for (const bad of [null, [], 'x', { ...refsFacts(), branches: { a: 1 } }, { ...refsFacts(), tags: null }, { ...refsFacts(), objects: undefined }, { ...refsFacts(), head_oid: 3 }]) expect(decodeRefsFacts(bad)).toBeNull();
   });
 });
+
+describe('the simulation driver (push-gate.md §8.3)', () => {
+  const ME = { ok: true as const, member: 'me@example.com', session: 's-A', instance: 'e'.repeat(32), host: 'laptop' };
+  const facts = (command: string): PG.GateFacts => ({
+    mode: 'agent',
+    agent: 'claude',
+    payload: { tool_name: 'Bash', session_id: 's-A', cwd: '/repo', tool_use_id: 't1', tool_input: { command } },
+    dry_run: false,
+    break_glass: false,
+    break_glass_reason: null,
+    elapsed_ms: 0,
+  });
+  const script = (log: string[], o: Partial<PG.Script> = {}): PG.Script => ({
+    repo: () => (log.push('repo'), { kind: 'repo', top: '/repo', common_dir: '/repo/.git', shallow: false, config: { _tag: 'Configured', config: { version: 1 } } }),
+    refs: () => (log.push('refs'), { head_branch: 'main', head_oid: 'a'.repeat(40), default_remote: 'origin', branches: { main: 'a'.repeat(40) }, tags: {}, objects: {} }),
+    identity: () => (log.push('identity'), ME),
+    claim: (lane, attempt) => (log.push(`claim ${lane} ${attempt}`), { _tag: 'Failure', kind: 'contended', status: 'EAGAIN' }),
+    compat: (ref) => (log.push(`compat ${ref}`), { result: 'fast-forward', remote_present: true }),
+    state: () => (log.push('state'), { ok: true, view: { lanes: [], halts: [], placed: [] } }),
+    ...o,
+  });
+  it('each probe goes to its own script function; elapsed time adds every claim\'s delay and every probe\'s cost', () => {
+    const log: string[] = [];
+    const r = PG.simulate(facts('git push origin main'), script(log, { cost: (p) => ({ repo: 1, refs: 2, identity: 4, claim: 8, compat: 16, state: 32 })[p._tag] }));
+    const probes = r.needs.flat();
+    expect(log).toStrictEqual(probes.map((p) => (p._tag === 'claim' ? `claim ${p.lane} ${p.attempt}` : p._tag === 'compat' ? `compat ${p.ref}` : p._tag)));
+    expect(log.filter((l) => l.startsWith('claim'))).toStrictEqual(['claim deploy:refs/heads/main 1', 'claim deploy:refs/heads/main 2', 'claim deploy:refs/heads/main 3']);
+    const cost = { repo: 1, refs: 2, identity: 4, claim: 8, compat: 16, state: 32 };
+    expect(r.facts.elapsed_ms).toBe(probes.reduce((e, p) => e + cost[p._tag], 0) + 0 + 150 + 300);
+    expect(r.verdict.reason).toBe('store-contended');
+    expect(r.steps).toBe(r.needs.length + 1);
+    const log2: string[] = [];
+    const g = PG.simulate(facts('git push origin main'), script(log2, { claim: (lane, attempt) => (log2.push(`claim ${lane} ${attempt}`), { _tag: 'Granted', fence: 3, reclaimed: false }) }));
+    expect(log2).toStrictEqual(['repo', 'refs', 'identity', 'claim deploy:refs/heads/main 1', 'compat refs/heads/main', 'state']);
+    expect([g.verdict.reason, g.needs.length, g.steps, g.facts.elapsed_ms]).toStrictEqual(['claimed', 5, 6, 0]);
+  });
+  it('the retry budget sees the simulated time: a 400 ms claim allows a third attempt, a 500 ms one does not', () => {
+    const claims = (ms: number) => {
+      const log: string[] = [];
+      const r = PG.simulate(facts('git push origin main'), script(log, { cost: (p) => (p._tag === 'claim' ? ms : 0) }));
+      return [log.filter((l) => l.startsWith('claim')).length, r.facts.elapsed_ms];
+    };
+    expect(claims(400)).toStrictEqual([3, 3 * 400 + 150 + 300]);
+    expect(claims(500)).toStrictEqual([2, 2 * 500 + 150]);
+    // without a cost function every probe costs nothing
+    const log: string[] = [];
+    expect(PG.simulate(facts('git push origin main'), script(log)).facts.elapsed_ms).toBe(450);
+  });
+});
