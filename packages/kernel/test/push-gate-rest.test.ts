@@ -372,6 +372,14 @@ describe('destination resolution, whole results (push-gate.md §6.9 D1–D9)', (
       ['refs/heads/c', null],
       ['refs/heads/d', null],
     ]);
+    // only refs/tags/ reads the tag listing: a ref whose name after ten characters is a tag's name is not a tag
+    expect(oids('git push origin refs/misc/v2.4.0:refs/heads/a')).toStrictEqual([['refs/heads/a', null]]);
+    // D3: a full ref with no destination pushes to itself; D9: an expression's id comes from the probe's objects
+    expect(resolveDestinations(classifyPushCommand('git push origin refs/heads/release/2.4 HEAD~1:main'), refsFacts({ objects: { 'HEAD~1': X } }), DEPLOY)).toStrictEqual({
+      ...EMPTY,
+      targets: [tgt('refs/heads/release/2.4', R), tgt('refs/heads/main', X)],
+    });
+    expect(oids('git push origin HEAD~3:main')).toStrictEqual([['refs/heads/main', null]]);
     // a branch named like a tag path is not a tag, and the reverse
     const g = refsFacts({ branches: { 'v2.4.0': 'b'.repeat(40) }, tags: { main: 'c'.repeat(40) } });
     expect(resolveDestinations(classifyPushCommand('git push origin refs/heads/main:refs/heads/a refs/tags/v2.4.0:refs/tags/b'), g, DEPLOY).targets.map((t) => t.src_oid)).toStrictEqual([null, null]);
@@ -393,6 +401,8 @@ describe('destination resolution, whole results (push-gate.md §6.9 D1–D9)', (
       tgt('refs/tags/x', 'b'.repeat(40)),
       tgt('refs/heads/x', 'b'.repeat(40)),
     ]);
+    // a tag-only source with a short destination: the tag ref only
+    expect(resolveDestinations(classifyPushCommand('git push origin v2.4.0:v9'), refsFacts(), DEPLOY).targets).toStrictEqual([tgt('refs/tags/v9', T)]);
     expect(resolveDestinations(classifyPushCommand('git push origin nosuch nosuch:y'), f, DEPLOY).targets).toStrictEqual([tgt('refs/heads/nosuch', null), tgt('refs/heads/y', null)]);
   });
   it('deletions are listed as typed (a computed name as `?`), in order, and never gated', () => {
@@ -413,6 +423,8 @@ describe('destination resolution, whole results (push-gate.md §6.9 D1–D9)', (
     });
     const u = resolveDestinations(classifyPushCommand('git push origin main && git push -f up "$S":main'), refsFacts(), DEPLOY);
     expect(u).toStrictEqual({ ...EMPTY, confidence: 'fallback', targets: [tgt('refs/heads/main', M), tgt('refs/heads/feature/x', H, { remote: 'up', invocation: 1, force: true, via: 'fallback' })] });
+    // an unknown destination alone is enough (D7)
+    expect(resolveDestinations(classifyPushCommand('git push origin main:"$T"'), refsFacts(), DEPLOY)).toStrictEqual({ ...EMPTY, confidence: 'fallback', targets: [tgt('refs/heads/feature/x', H, { via: 'fallback' })] });
     const d = resolveDestinations(classifyPushCommand('git push origin "$S"'), refsFacts({ head_branch: null }), DEPLOY);
     expect(d).toStrictEqual({ ...EMPTY, confidence: 'fallback', skipped: [{ invocation: 0, reason: 'detached-head' }] });
     // F1: the fallback invocation stands for the current branch whatever its target says; the confidence comes from the classification
