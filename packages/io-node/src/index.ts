@@ -18,6 +18,7 @@ export * from './fs-lane-store.js';
 export * from './fs-lane-queue.js';
 export * from './git.js';
 export * from './push-gate-state.js';
+export * from './hash.js';
 export * from './fs-kind.js';
 export * from './state-lock.js';
 export * from './breaker-store.js';

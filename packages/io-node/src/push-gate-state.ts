@@ -15,10 +15,7 @@ import { decodeStoreSpec } from './lane-store-config.js';
 import { repoKey, type Env } from './paths.js';
 import { throwingState } from './state-io.js';
 import { anchorPid, hostname } from './proc.js';
-
 import { sha256Hex } from './hash.js';
-
-export { sha256Hex };
 
 /**
  * push-gate.md §4 host: `$ARBITER_HOST` when set (a machine whose host name says nothing, such as a CI runner or a
