@@ -2,7 +2,8 @@
 // `node scripts/mutate-changed.mjs [--since <rev>] [--budget <minutes>]`, run by .ci/run after the tests: mutation
 // scores of the kernel decision modules a change touched (docs/testing.md §3.3). The change is `<rev>..HEAD`
 // (default: $ARBITER_MUTATE_SINCE, else HEAD~1, the commit CI was started for). A module is touched when a changed
-// file matches one of its patterns in mutation/modules.mjs. Each touched module runs `npm run mutate -- <module>`,
+// file matches one of its patterns in mutation/modules.mjs; of a module mutated in parts (mutation/parts.mjs), only
+// the parts whose line ranges hold a changed line run. Each touched module or part runs `npm run mutate -- <name>`,
 // one after the other, while the budget lasts (default $ARBITER_MUTATE_BUDGET_MIN, else 30 minutes): a module the
 // budget cuts short is stopped and named, and the modules after it are listed as not run. Report only: the exit code
 // is 0 unless a run itself fails (a crash of the tooling is a defect, a low score is a figure to read).
@@ -14,17 +15,48 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import picomatch from 'picomatch';
 import { MODULES } from '../mutation/modules.mjs';
+import { partsOf } from '../mutation/parts.mjs';
 
 const git = (args) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 
-/** The files changed in `since..HEAD`, or null when `since` names no commit here (a shallow clone, a first commit). */
-const changedFiles = (since) => {
+/**
+ * The changed lines of a `git diff --unified=0` text per file (`+++ b/<path>`), as spans [from, to] of the new side's
+ * 1-based line numbers. A hunk that only deletes lines (`+c,0`) spans the lines on either side of the cut.
+ */
+export const hunksOf = (diff) => {
+  const out = new Map();
+  let file = null;
+  for (const line of diff.split('\n')) {
+    if (line.startsWith('diff --git ')) file = null;
+    else if (line.startsWith('+++ ')) {
+      file = line.startsWith('+++ b/') ? line.slice(6) : null; // `+++ /dev/null`: the file was deleted
+      if (file !== null && !out.has(file)) out.set(file, []);
+    } else if (file !== null && line.startsWith('@@')) {
+      const m = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/.exec(line);
+      if (m === null) continue;
+      const start = Number(m[1]);
+      const count = m[2] === undefined ? 1 : Number(m[2]);
+      out.get(file).push(count === 0 ? [start, start + 1] : [start, start + count - 1]);
+    }
+  }
+  return out;
+};
+
+/**
+ * The lines changed in `since..HEAD` per file (line numbers in HEAD's version, 1-based), or null when `since` names
+ * no commit here (a shallow clone, a first commit). A hunk that only deletes lines counts the lines on either side of
+ * the cut, so a removed statement still touches the part it was in.
+ */
+const changedLines = (since) => {
   try {
     git(['rev-parse', '--verify', '--quiet', `${since}^{commit}`]);
   } catch {
     return null;
   }
-  return git(['diff', '--name-only', `${since}`, 'HEAD', '--']).split('\n').filter((f) => f !== '');
+  const out = hunksOf(git(['diff', '--unified=0', '--no-color', '--no-ext-diff', '--src-prefix=a/', '--dst-prefix=b/', `${since}`, 'HEAD', '--']));
+  // a deleted file has no `+++ b/` side: name it with no lines, so its module still counts as touched
+  for (const f of git(['diff', '--name-only', '--diff-filter=D', `${since}`, 'HEAD', '--']).split('\n')) if (f !== '' && !out.has(f)) out.set(f, []);
+  return out;
 };
 
 /** The modules of mutation/modules.mjs with at least one changed file, in the file's order. */
@@ -35,6 +67,31 @@ export const touchedModules = (files) =>
       return files.some((f) => match(f));
     })
     .map(([name]) => name);
+
+/**
+ * What to run for a change (`lines`: file → changed line spans [from, to]): each touched module by name, or, for a
+ * module mutated in parts, `<module>/<i>` for each part holding a changed line (every part when a changed file has
+ * no line in HEAD, being deleted). Parts are computed on the working tree, which CI checks out at HEAD.
+ */
+export const touchedRuns = (lines) => {
+  const runs = [];
+  for (const name of touchedModules([...lines.keys()])) {
+    const parts = partsOf(MODULES[name]);
+    if (parts.length === 1) {
+      runs.push(name);
+      continue;
+    }
+    const match = picomatch(MODULES[name]);
+    const spans = [...lines].filter(([f]) => match(f));
+    const hit = (range) => {
+      const m = /^(.*):(\d+)-(\d+)$/.exec(range);
+      return spans.some(([f, ss]) => f === m[1] && ss.some(([a, b]) => a <= Number(m[3]) && b >= Number(m[2])));
+    };
+    const whole = spans.some(([, ss]) => ss.length === 0);
+    for (const [i, p] of parts.entries()) if (whole || p.some(hit)) runs.push(`${name}/${i + 1}`);
+  }
+  return runs;
+};
 
 /** Run one module; resolves to its exit code, or 'budget' when the deadline stopped it (its process group is killed). */
 const runModule = (name, deadline) =>
@@ -68,12 +125,12 @@ const main = async () => {
   if (!(budgetMin > 0)) program.error('--budget: expected a positive number of minutes', { exitCode: 2 });
   // a revision is handed to git as an argument: one that starts with `-` would be read as an option
   if (opts.since === '' || opts.since.startsWith('-')) program.error(`--since: ${JSON.stringify(opts.since)} is not a revision`, { exitCode: 2 });
-  const files = changedFiles(opts.since);
-  if (files === null) {
+  const changed = changedLines(opts.since);
+  if (changed === null) {
     console.log(`mutation: ${opts.since} names no commit in this clone; no change to measure`);
     return 0;
   }
-  const names = touchedModules(files);
+  const names = touchedRuns(changed);
   if (names.length === 0) {
     console.log(`mutation: no kernel decision module changed in ${opts.since}..HEAD`);
     return 0;
@@ -87,7 +144,8 @@ const main = async () => {
       lines.push(...names.slice(i).map((n) => `${n.padEnd(22)} not run: the budget of ${budgetMin} min was spent`));
       break;
     }
-    const summary = join('reports', 'mutation', name, 'summary.json');
+    const part = /^(.*)\/(\d+)$/.exec(name);
+    const summary = part === null ? join('reports', 'mutation', name, 'summary.json') : join('reports', 'mutation', part[1], `part-${part[2]}`, 'summary.json');
     rmSync(summary, { force: true }); // a figure is only ever this run's
     const r = await runModule(name, deadline);
     if (r === 'budget') {

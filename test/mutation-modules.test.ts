@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain ES module script, no declarations
 import { MODULES } from '../mutation/modules.mjs';
 // @ts-expect-error plain ES module script, no declarations
-import { touchedModules } from '../scripts/mutate-changed.mjs';
+import { hunksOf, touchedModules, touchedRuns } from '../scripts/mutate-changed.mjs';
 // @ts-expect-error plain ES module script, no declarations
 import { PART_WEIGHT, filesOf, partsOf, statementsOf, weightOf } from '../mutation/parts.mjs';
 import mutateConfig from '../vitest.mutate.config.js';
@@ -118,5 +118,58 @@ describe('mutation modules', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+  it('of a module mutated in parts, a change runs only the parts holding a changed line; a deleted file runs them all', () => {
+    const prev = process.cwd();
+    process.chdir(root);
+    try {
+      const runs = touchedRuns as (lines: Map<string, [number, number][]>) => string[];
+      const land = (MODULES as Record<string, string[]>)['land']!;
+      const parts = partsOf(land) as string[][];
+      expect(parts.length).toBeGreaterThan(1);
+      const span = (range: string): { file: string; from: number; to: number } => {
+        const m = /^(.*):(\d+)-(\d+)$/.exec(range)!;
+        return { file: m[1]!, from: Number(m[2]), to: Number(m[3]) };
+      };
+      const first = span(parts[0]![0]!);
+      const last = span(parts.at(-1)!.at(-1)!);
+      expect(runs(new Map([[first.file, [[first.from, first.from]]]]))).toEqual(['land/1']);
+      expect(runs(new Map([[last.file, [[last.to, last.to + 3]]]]))).toEqual([`land/${parts.length}`]);
+      expect(runs(new Map([[first.file, [[first.from, first.from]]], [last.file, [[last.to, last.to]]]]))).toEqual(['land/1', `land/${parts.length}`]);
+      // a span over the cut between two parts runs both
+      const second = span(parts[1]![0]!);
+      if (second.file === first.file) expect(runs(new Map([[first.file, [[second.from - 3, second.from]]]]))).toEqual(['land/1', 'land/2']);
+      // lines outside every range (before the first statement: the file's opening comment) hold no mutant
+      if (first.from > 1) expect(runs(new Map([[first.file, [[1, first.from - 1]]]]))).toEqual([]);
+      expect(runs(new Map([[first.file, []]]))).toEqual(parts.map((_, i) => `land/${i + 1}`));
+      // a module in one part runs whole, whatever line changed; a file of no module runs nothing
+      expect(runs(new Map([['packages/kernel/src/early.ts', [[1, 1]]], ['docs/testing.md', [[5, 9]]]]))).toEqual(['early']);
+    } finally {
+      process.chdir(prev);
+    }
+  });
+  it("reads the changed lines of a diff per file: a hunk's new-side lines, the lines around a pure deletion, nothing of a deleted file", () => {
+    const diff = [
+      'diff --git a/packages/kernel/src/land/land.ts b/packages/kernel/src/land/land.ts',
+      'index 1111111..2222222 100644',
+      '--- a/packages/kernel/src/land/land.ts',
+      '+++ b/packages/kernel/src/land/land.ts',
+      '@@ -10,2 +10,3 @@ export const x = 1;',
+      '-a',
+      '+b',
+      '@@ -40 +41 @@',
+      '-c',
+      '+d',
+      '@@ -50,4 +51,0 @@',
+      '-e',
+      'diff --git a/packages/kernel/src/early.ts b/packages/kernel/src/early.ts',
+      'deleted file mode 100644',
+      '--- a/packages/kernel/src/early.ts',
+      '+++ /dev/null',
+      '@@ -1,3 +0,0 @@',
+      '-gone',
+      '',
+    ].join('\n');
+    expect([...(hunksOf(diff) as Map<string, [number, number][]>)]).toEqual([['packages/kernel/src/land/land.ts', [[10, 12], [41, 41], [51, 52]]]]);
   });
 });
