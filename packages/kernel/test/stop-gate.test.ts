@@ -938,3 +938,100 @@ describe('stop-gate helpers, whole values (settings, state files, payload, autho
     expect(sg.renderStop(' go on ')).toBe('{"decision":"block","reason":" go on "}\n');
   });
 });
+
+describe('stop-gate step: every verdict with its effects whole (stop-gate.md §6, stop-gate.md §7, stop-gate.md §9)', () => {
+  const P = obj({ session_id: 'S1', last_assistant_message: NEUTRAL });
+  const full = (over: Partial<sg.ScriptedAnswers> = {}): sg.ScriptedAnswers => ({
+    gateState: () => ok(gateText('enforce')),
+    continueCount: () => ok(null),
+    hotPath: () => ok('{}'),
+    gitFiles: () => ok([]),
+    evaluate: () => ok(JSON.stringify({ decision: 'allow' })),
+    ...over,
+  });
+  const openWith = (reason: string, detail: string) => ({
+    outcome: { _tag: 'Allow', reasons: [reason], failOpen: true },
+    effects: [{ _tag: 'Audit', reason, failOpen: true, details: { detail } }],
+  });
+  const failure = <K extends string>(kind: K, detail: string): ProbeAnswer<never, K> => ({ ok: false, error: { kind, detail } });
+  const evalWith = (o: unknown) => full({ evaluate: () => ok(JSON.stringify(o)) });
+
+  it('each fail-open allow audits its reason with failOpen and the failure detail (a file read: its kind; an HTTP probe: its detail, else its kind)', () => {
+    expect(run(P, { gateState: () => failure('failed', 'EACCES: permission denied') }).step).toMatchObject(openWith('gate-state-unreadable', 'failed'));
+    expect(run(P, { gateState: () => ok('[]') }).step).toMatchObject(openWith('gate-state-unreadable', 'stop-gate.json is not a JSON object'));
+    expect(run(P, full({ continueCount: () => failure('failed', 'EIO') })).step).toMatchObject(openWith('continue-count-unreadable', 'failed'));
+    expect(run(P, full({ continueCount: () => ok('{"sessions":[]}') })).step).toMatchObject(openWith('continue-count-unreadable', 'stop-gate-continues.json is not a counter file'));
+    expect(run(P, full({ hotPath: () => failure('timeout', 'no answer in 1500 ms') })).step).toMatchObject(openWith('hot-path-timeout', 'no answer in 1500 ms'));
+    expect(run(P, full({ hotPath: () => failure('http-status', '') })).step).toMatchObject(openWith('hot-path-http-status', 'http-status'));
+    expect(run(P, full({ hotPath: () => ok('[]') })).step).toMatchObject(openWith('hot-path-malformed', 'hot-path body is not a JSON object of at most 1 MiB'));
+    expect(run(P, full({ hotPath: () => ok('{"killSwitch":true}') })).step).toMatchObject(openWith('remote-kill-switch', 'authority kill switch on'));
+    expect(run(P, full({ hotPath: () => ok('{"mode":"off"}') })).step).toMatchObject(openWith('remote-mode-off', 'authority mode off'));
+    expect(run(P, full({ hotPath: () => ok('{"compactionInFlight":true}') })).step).toMatchObject(openWith('compaction-in-flight', 'compaction in flight'));
+    expect(run(P, full({ evaluate: () => failure('unreachable', 'ECONNREFUSED 127.0.0.1:9') })).step).toMatchObject(openWith('evaluate-unreachable', 'ECONNREFUSED 127.0.0.1:9'));
+    expect(run(P, full({ evaluate: () => failure('malformed', '') })).step).toMatchObject(openWith('evaluate-malformed', 'malformed'));
+    expect(run(P, evalWith({ decision: 'maybe' })).step).toMatchObject(openWith('evaluate-malformed', 'evaluate body is not a valid answer'));
+    expect(run(P, evalWith({ decision: 'continue', reminder: '  ' })).step).toMatchObject(openWith('continue-empty-reminder', 'continue with a blank reminder'));
+    // the whole step, not only the fields above: nothing else is emitted
+    expect(run(P, { gateState: () => failure('failed', 'x') }).step).toEqual({ _tag: 'Done', ...openWith('gate-state-unreadable', 'failed') });
+  });
+
+  it('a guard hit in enforce blocks with one audit naming the guard and the phrases found; in shadow it audits shadow-guard-hit and goes on', () => {
+    const both = obj({ session_id: 'S1', last_assistant_message: `${G1} ${G2}` });
+    const g1 = run(obj({ session_id: 'S1', last_assistant_message: G1 }), full()).step;
+    expect(g1.outcome).toMatchObject({ _tag: 'Block', reasons: ['stated-continuation'] });
+    expect(g1.effects).toEqual([{ _tag: 'Audit', reason: 'stated-continuation', failOpen: false, details: { guard: 1, commit: "i'll", imminent: 'now' } }]);
+    const g2 = run(obj({ session_id: 'S1', last_assistant_message: G2 }), full()).step;
+    expect(g2.effects).toEqual([{ _tag: 'Audit', reason: 'false-excuse-deferral', failOpen: false, details: { guard: 2, excuse: "it's late", work: 'the real fix' } }]);
+    const shadow = run(both, { gateState: () => ok(gateText('shadow')) }, sg.DEFAULT_SETTINGS).step;
+    expect(shadow).toEqual({
+      _tag: 'Done',
+      outcome: { _tag: 'Allow', reasons: ['no-authority'], failOpen: false },
+      effects: [
+        { _tag: 'Audit', reason: 'shadow-guard-hit', failOpen: false, details: { guard: 1, commit: "i'll", imminent: 'now' } },
+        { _tag: 'Audit', reason: 'shadow-guard-hit', failOpen: false, details: { guard: 2, excuse: "it's late", work: 'the real fix' } },
+      ],
+    });
+  });
+
+  it('rule 21: the authority block increments the counter and audits the rule (sanitized, or null when the answer has none)', () => {
+    const withRule = run(P, evalWith({ decision: 'continue', reminder: 'Go on.', rule: 'R\n1' })).step;
+    expect(withRule).toEqual({
+      _tag: 'Done',
+      outcome: { _tag: 'Block', reasons: ['authority-continue'], message: 'Arbiter stop gate (authority, rule R 1): Go on.' },
+      effects: [
+        { _tag: 'ContinueIncrement', session: 'S1', at: NOW },
+        { _tag: 'Audit', reason: 'authority-continue', failOpen: false, details: { rule: 'R 1' } },
+      ],
+    });
+    expect(run(P, evalWith({ decision: 'continue', reminder: 'Go on.' })).step.effects).toEqual([
+      { _tag: 'ContinueIncrement', session: 'S1', at: NOW },
+      { _tag: 'Audit', reason: 'authority-continue', failOpen: false, details: { rule: null } },
+    ]);
+    // a reminder on any other decision never blocks
+    for (const decision of ['allow', 'escalate', 'force_allow'])
+      expect(run(P, evalWith({ decision, reminder: 'Go on.' })).step.outcome).toEqual({ _tag: 'Allow', reasons: [`authority-${decision.replace('_', '-')}`], failOpen: false });
+  });
+
+  it('rule 22: shadow audits the decision and the rule, null when the answer has none', () => {
+    const shadow = { gateState: () => ok(gateText('shadow')) };
+    expect(run(P, { ...evalWith({ decision: 'escalate' }), ...shadow }).step).toEqual({
+      _tag: 'Done',
+      outcome: { _tag: 'Allow', reasons: ['shadow'], failOpen: false },
+      effects: [{ _tag: 'Audit', reason: 'shadow', failOpen: false, details: { decision: 'escalate', rule: null } }],
+    });
+  });
+
+  it('rules 16–19: the transcript tail is read only for a non-empty string path; an empty message adds no agent turn', () => {
+    const guardOn = { hotPath: () => ok('{"selfDeferralGuardOn":true}'), transcriptTail: () => ok({ text: '{"type":"user","message":{"content":"go on"}}\n', partial: false }) };
+    for (const transcript_path of [5, '', null, ['/t.jsonl']]) {
+      const r = run(obj({ session_id: 'S1', last_assistant_message: NEUTRAL, transcript_path }), full(guardOn));
+      expect([transcript_path, tags(r.probes)]).toEqual([transcript_path, ['GateState', 'ContinueCount', 'HotPath', 'GitFiles', 'Evaluate']]);
+    }
+    const withTail = run(obj({ session_id: 'S1', transcript_path: '/t.jsonl' }), full(guardOn));
+    expect(tags(withTail.probes)).toEqual(['GateState', 'ContinueCount', 'HotPath', 'GitFiles', 'TranscriptTail', 'Evaluate']);
+    const body = (withTail.probes.at(-1) as Extract<sg.Probe, { _tag: 'Evaluate' }>).body;
+    expect(body.untrustedContent).toEqual({ stopReason: '', recentTurns: [{ source: 'user', text: 'go on' }] });
+    const silent = run(obj({ session_id: 'S1' }), full());
+    expect((silent.probes.at(-1) as Extract<sg.Probe, { _tag: 'Evaluate' }>).body.untrustedContent).toEqual({ stopReason: '', recentTurns: [] });
+  });
+});
