@@ -389,6 +389,7 @@ describe('publishing to a shared store (presence.md §10 PR9–PR10)', () => {
     expect(P.publishDue(working, T0 + 11 - R, T0 + 10)).toBe(false);
     expect(P.publishDue(working, T0 + 5, T0 + 10)).toBe(false);
     expect(P.publishDue(working, T0 + 11, T0 + 10)).toBe(true); // the clock stepped back
+    expect(P.publishDue(working, T0 + 10, T0 + 10)).toBe(false); // an attempt at this very instant is not in the future
   });
 
   it('PR9 property: due exactly when the state changed now, the attempt is unknown, at least PUBLISH_REFRESH_MS old, or in the future (the fail direction is to publish)', () => {

@@ -94,6 +94,17 @@ const shuffled = (s: StatusSources, k: number): StatusSources => {
 };
 
 describe('statusSnapshot: examples', () => {
+  it('two entries with no session fall to the next key (the lane, the build state), whatever order they came in', () => {
+    const d = (lane: string): DecisionStatus => ({ at: NOW, policy: 'push-gate', verdict: 'Block', reason: 'r', session: null, lane });
+    const b = (state: string): BuildStatus => ({ session: null, name: 'web', state, at: NOW });
+    for (const flip of [false, true]) {
+      const decisions = flip ? [d('b'), d('a')] : [d('a'), d('b')];
+      const builds = flip ? [b('planning'), b('executing')] : [b('executing'), b('planning')];
+      const s = statusSnapshot({ ...empty, decisions, builds }, NOW);
+      expect(s.recent.map((x) => x.lane)).toEqual(['a', 'b']);
+      expect(s.builds.map((x) => x.state)).toEqual(['executing', 'planning']);
+    }
+  });
   it('joins what a session holds from the lanes, builds, commitments, halts and locks', () => {
     const s = statusSnapshot(
       {
