@@ -54,6 +54,7 @@ describe('landing queue records (land.md §2 Q1, Q6)', () => {
     for (const k of ['handle', 'session', 'host', 'instance'] as const) {
       expect(Q.isTicketHolder({ ...h, [k]: 'q'.repeat(513) })).toBe(false);
       expect(Q.isTicketHolder({ ...h, [k]: 7 } as never)).toBe(false);
+      expect(Q.isTicketHolder({ ...h, [k]: ['x'] } as never)).toBe(false); // has a length, is no string
     }
     expect(Q.isTicketHolder({ ...h, instance: '' })).toBe(false);
     expect(Q.isTicketHolder(null as never)).toBe(false);
