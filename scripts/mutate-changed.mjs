@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import picomatch from 'picomatch';
 import { MODULES } from '../mutation/modules.mjs';
-import { partsOf } from '../mutation/parts.mjs';
+import { partsOf, rangeOf } from '../mutation/parts.mjs';
 
 const git = (args) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 
@@ -84,8 +84,8 @@ export const touchedRuns = (lines) => {
     const match = picomatch(MODULES[name]);
     const spans = [...lines].filter(([f]) => match(f));
     const hit = (range) => {
-      const m = /^(.*):(\d+)-(\d+)$/.exec(range);
-      return spans.some(([f, ss]) => f === m[1] && ss.some(([a, b]) => a <= Number(m[3]) && b >= Number(m[2])));
+      const r = rangeOf(range);
+      return spans.some(([f, ss]) => f === r.file && ss.some(([a, b]) => a <= r.to && b >= r.from));
     };
     const whole = spans.some(([, ss]) => ss.length === 0);
     for (const [i, p] of parts.entries()) if (whole || p.some(hit)) runs.push(`${name}/${i + 1}`);

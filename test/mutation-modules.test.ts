@@ -13,7 +13,7 @@ import { MODULES } from '../mutation/modules.mjs';
 // @ts-expect-error plain ES module script, no declarations
 import { hunksOf, touchedModules, touchedRuns } from '../scripts/mutate-changed.mjs';
 // @ts-expect-error plain ES module script, no declarations
-import { PART_WEIGHT, filesOf, partsOf, statementsOf, weightOf } from '../mutation/parts.mjs';
+import { PART_WEIGHT, filesOf, partsOf, rangeOf, statementsOf, weightOf } from '../mutation/parts.mjs';
 import mutateConfig from '../vitest.mutate.config.js';
 
 const root = join(__dirname, '..');
@@ -87,9 +87,9 @@ describe('mutation modules', () => {
         for (const part of parts) {
           expect(part.length).toBeGreaterThan(0);
           for (const range of part) {
-            const m = /^(.*):(\d+)-(\d+)$/.exec(range);
-            expect(m).not.toBeNull();
-            const [file, from, to] = [m![1]!, Number(m![2]), Number(m![3])];
+            const r = rangeOf(range) as { file: string; from: number; to: number } | null;
+            expect(r).not.toBeNull();
+            const { file, from, to } = r!;
             if (last !== null && last.file === file) expect(from).toBeGreaterThan(last.to);
             last = { file, to };
             const inside = stmts.filter((s) => s.file === file && s.from >= from && s.to <= to);
@@ -127,10 +127,7 @@ describe('mutation modules', () => {
       const land = (MODULES as Record<string, string[]>)['land']!;
       const parts = partsOf(land) as string[][];
       expect(parts.length).toBeGreaterThan(1);
-      const span = (range: string): { file: string; from: number; to: number } => {
-        const m = /^(.*):(\d+)-(\d+)$/.exec(range)!;
-        return { file: m[1]!, from: Number(m[2]), to: Number(m[3]) };
-      };
+      const span = (range: string) => rangeOf(range) as { file: string; from: number; to: number };
       const first = span(parts[0]![0]!);
       const last = span(parts.at(-1)!.at(-1)!);
       expect(runs(new Map([[first.file, [[first.from, first.from]]]]))).toEqual(['land/1']);
