@@ -121,6 +121,202 @@ const optValue = (words: ReadonlyArray<Word>, k: number, joined: string | null):
 /** Quote a word's text for a command string built from words (`sudo -s`, `env -S` extra args). */
 const requote = (w: Word): string => (w.dynamic ? w.text : `'${w.text.replace(/'/g, `'\\''`)}'`);
 
+// ─────────────────── wrappers (push-gate.md §6.3 S5) ───────────────────
+// Each takes `words` and `k`, the index just after the wrapper's name, and returns the index of the command word the
+// wrapper runs (its options skipped), or null when the walk ends there: nothing is run, or the rest of the words was
+// classified as a nested script (S6, S7).
+
+/** `command [-p] [--] cmd`; `-v` and `-V` only describe `cmd`, so nothing runs. */
+const afterCommand = (words: ReadonlyArray<Word>, k: number): number | null => {
+  for (; k < words.length; k++) {
+    const o = (words[k] as Word).text;
+    if (o === '--') return k + 1;
+    if (!/^-[pvV]+$/.test(o)) break;
+    if (/[vV]/.test(o)) return null; // `command -v git`: nothing is executed
+  }
+  return k;
+};
+
+/** `exec [-cl] [-a name] [--] cmd`. */
+const afterExec = (words: ReadonlyArray<Word>, k: number): number => {
+  for (; k < words.length; k++) {
+    const o = (words[k] as Word).text;
+    if (o === '--') return k + 1;
+    if (o === '-a') {
+      k++;
+      continue;
+    }
+    if (!/^-[cl]+$/.test(o)) break;
+  }
+  return k;
+};
+
+/** `cd`/`pushd [-LPe@]… [--] target`: the directory it moves to (H1), unknown for `-`, `~…`, a stack index or none. */
+const cdEffect = (name: string, words: ReadonlyArray<Word>, k: number): CdEffect => {
+  while (k < words.length && /^-[LPe@]+$/.test((words[k] as Word).text)) k++;
+  if (words[k]?.text === '--') k++;
+  const target = words[k];
+  if (target === undefined || target.dynamic || target.text === '-' || target.text.startsWith('~')) return { path: null };
+  if (name === 'pushd' && /^[+-][0-9]+$/.test(target.text)) return { path: null };
+  return { path: target.text };
+};
+
+/** `time [-pva] [-f fmt] [-o file] [--format=… | --output=…] [--] cmd` (the keyword and GNU time alike). */
+const afterTime = (words: ReadonlyArray<Word>, k: number): number => {
+  for (;;) {
+    const o = words[k]?.text;
+    if (o === '-p' || o === '-v' || o === '--verbose' || o === '--portability' || o === '-a' || o === '--append') k++;
+    else if (o === '-f' || o === '-o' || o === '--format' || o === '--output') k += 2;
+    else if (o !== undefined && /^--(format|output)=/.test(o)) k++;
+    else if (o === '--') return k + 1;
+    else return k;
+  }
+};
+
+/**
+ * `env [-0iv] [-u VAR] [-C dir] [-S script] [NAME=value]… cmd`: `-C` adds a directory hint (H2) to `local`, `-S`
+ * classifies its script with the remaining words one level deeper (S6) and ends the walk.
+ */
+const afterEnv = (words: ReadonlyArray<Word>, k: number, depth: number, dir: DirState, found: Findings, local: Local): number | null => {
+  for (;;) {
+    const ow = words[k];
+    if (ow === undefined) return k;
+    const o = ow.text;
+    if (o === '--') return k + 1;
+    if (o === '-' || o === '--ignore-environment' || o === '--null' || o === '--debug') {
+      k++;
+      continue;
+    }
+    const long = /^--(unset|chdir|split-string)(?:=([\s\S]*))?$/.exec(o);
+    let letter: string | null = null;
+    let joined: string | null = null;
+    if (long) {
+      letter = long[1] === 'unset' ? 'u' : long[1] === 'chdir' ? 'C' : 'S';
+      joined = long[2] ?? null;
+    } else if (/^-[^-]/.test(o)) {
+      // cluster of flags; u, C and S take the rest of the word or the next word
+      let p = 1;
+      while (p < o.length && '0iv'.includes(o[p] as string)) p++;
+      if (p === o.length) {
+        k++;
+        continue;
+      }
+      letter = o[p] as string;
+      if (!'uCS'.includes(letter)) {
+        k++; // unknown flag: skipped
+        continue;
+      }
+      joined = p + 1 < o.length ? o.slice(p + 1) : null;
+    } else if (o.startsWith('--') || isAssignment(ow)) {
+      k++;
+      continue;
+    } else return k;
+    const [val, next] = optValue(words, k, joined);
+    if (letter === 'C') {
+      if (val === null || val.dynamic) local.uncertain = true;
+      else local.hints.push({ kind: 'env-C', path: val.text });
+    } else if (letter === 'S') {
+      const rest = words.slice(next).map(requote);
+      classifyText([val?.text ?? '', ...rest].join(' '), depth + 1, withLocal(dir, local), found);
+      return null;
+    }
+    k = next;
+  }
+};
+
+/** `nice [-N | -n N | -nN | --adjustment[=]N] [--] cmd`. */
+const afterNice = (words: ReadonlyArray<Word>, k: number): number => {
+  for (;;) {
+    const o = words[k]?.text;
+    if (o === undefined) return k;
+    if (/^-[0-9]+$/.test(o) || /^-n.+$/.test(o) || /^--adjustment=/.test(o)) k++;
+    else if (o === '-n' || o === '--adjustment') k += 2;
+    else if (o === '--') return k + 1;
+    else return k;
+  }
+};
+
+/** `timeout [--preserve-status] [--foreground] [-v] [-s sig] [-k dur] [--] duration cmd`: exactly one duration word. */
+const afterTimeout = (words: ReadonlyArray<Word>, k: number): number => {
+  for (;;) {
+    const o = words[k]?.text;
+    if (o === undefined) break;
+    if (o === '--preserve-status' || o === '--foreground' || o === '-v' || o === '--verbose') k++;
+    else if (o === '-s' || o === '--signal' || o === '-k' || o === '--kill-after') k += 2;
+    else if (/^-[sk].+$/.test(o) || /^--(signal|kill-after)=/.test(o)) k++;
+    else if (o === '--') {
+      k++;
+      break;
+    } else break;
+  }
+  return k + 1;
+};
+
+/** `stdbuf [-i|-o|-e mode]… [--] cmd` (values joined, separate or as `--input=…`). */
+const afterStdbuf = (words: ReadonlyArray<Word>, k: number): number => {
+  for (;;) {
+    const o = words[k]?.text;
+    if (o === undefined) return k;
+    if (o === '-i' || o === '-o' || o === '-e' || o === '--input' || o === '--output' || o === '--error') k += 2;
+    else if (/^-[ioe].+$/.test(o) || /^--(input|output|error)=/.test(o)) k++;
+    else if (o === '--') return k + 1;
+    else return k;
+  }
+};
+
+/** Long options of `sudo` that take the next word as their value when written without `=`. */
+const SUDO_LONG_WITH_VALUE: ReadonlySet<string> = new Set([
+  '--user', '--group', '--host', '--prompt', '--close-from', '--chdir', '--role', '--type', '--other-user',
+  '--command-timeout',
+]);
+
+/**
+ * `sudo`/`doas [options] [--] [NAME=value]… cmd`: with `-s`, `-i`, `--shell` or `--login` the remaining words run in
+ * a shell, so they are classified as a script one level deeper (S6) and the walk ends.
+ */
+const afterSudo = (words: ReadonlyArray<Word>, k: number, depth: number, dir: DirState, found: Findings, local: Local): number | null => {
+  let shell = false;
+  for (;;) {
+    const o = words[k]?.text;
+    if (o === undefined) break;
+    if (o === '--') {
+      k++;
+      break;
+    }
+    if (o.startsWith('--')) {
+      if (o === '--shell' || o === '--login') shell = true;
+      k += !o.includes('=') && SUDO_LONG_WITH_VALUE.has(o) ? 2 : 1;
+      continue;
+    }
+    if (!/^-./.test(o)) break;
+    let consumed = 1;
+    for (let p = 1; p < o.length; p++) {
+      const l = o[p] as string;
+      if ('ughpCDrtUT'.includes(l)) {
+        if (p + 1 === o.length) consumed = 2; // the value is the next word
+        break;
+      }
+      if (l === 's' || l === 'i') shell = true;
+    }
+    k += consumed;
+  }
+  while (k < words.length && isAssignment(words[k] as Word)) k++;
+  if (!shell) return k;
+  if (k < words.length) classifyText(words.slice(k).map((x) => x.text).join(' '), depth + 1, withLocal(dir, local), found);
+  return null;
+};
+
+/** `xargs [options] [--] cmd`: options `-I -L -n -P -s -d -E -a` take the next word. */
+const afterXargs = (words: ReadonlyArray<Word>, k: number): number => {
+  for (;;) {
+    const o = words[k]?.text;
+    if (o === undefined) return k;
+    if (o === '--') return k + 1;
+    if (!o.startsWith('-') || o === '-') return k;
+    k += /^-[ILnPsdEa]$/.test(o) ? 2 : 1;
+  }
+};
+
 /**
  * S3–S8 and G1: walk from the command position of `words` (index `i`) through reserved words and wrappers to
  * the command word, and act on it. Returns a `cd` effect for H1.
@@ -161,250 +357,66 @@ const commandWord = (
     }
     const name = w.text;
     const base = lastSegment(name);
-    // S5 wrappers.
+    // S5 wrappers: on to the command each one runs.
+    let next: number | null;
     switch (name) {
-      case 'command': {
-        let k = i + 1;
-        for (; k < words.length; k++) {
-          const o = (words[k] as Word).text;
-          if (o === '--') {
-            k++;
-            break;
-          }
-          if (!/^-[pvV]+$/.test(o)) break;
-          if (/[vV]/.test(o)) return null; // `command -v git`: nothing is executed
-        }
-        i = k;
-        continue;
-      }
+      case 'command':
+        next = afterCommand(words, i + 1);
+        break;
       case 'builtin':
-        i++;
-        continue;
-      case 'exec': {
-        let k = i + 1;
-        for (; k < words.length; k++) {
-          const o = (words[k] as Word).text;
-          if (o === '--') {
-            k++;
-            break;
-          }
-          if (o === '-a') {
-            k++;
-            continue;
-          }
-          if (!/^-[cl]+$/.test(o)) break;
-        }
-        i = k;
-        continue;
-      }
+        next = i + 1;
+        break;
+      case 'exec':
+        next = afterExec(words, i + 1);
+        break;
       case 'eval': {
         // S7: arguments joined by single spaces, one level deeper.
-        let k = i + 1;
-        if (words[k]?.text === '--') k++;
-        const script = words.slice(k).map((x) => x.text).join(' ');
-        classifyText(script, depth + 1, withLocal(dir, local), found);
+        const k = words[i + 1]?.text === '--' ? i + 2 : i + 1;
+        classifyText(words.slice(k).map((x) => x.text).join(' '), depth + 1, withLocal(dir, local), found);
         return null;
       }
       case 'cd':
-      case 'pushd': {
-        let k = i + 1;
-        while (k < words.length && /^-[LPe@]+$/.test((words[k] as Word).text)) k++;
-        if (words[k]?.text === '--') k++;
-        const target = words[k];
-        if (target === undefined || target.dynamic || target.text === '-' || target.text.startsWith('~'))
-          return { path: null };
-        if (name === 'pushd' && /^[+-][0-9]+$/.test(target.text)) return { path: null };
-        return { path: target.text };
-      }
+      case 'pushd':
+        return cdEffect(name, words, i + 1);
       case 'popd':
         return { path: null };
+      default:
+        switch (base) {
+          case 'nohup':
+            next = words[i + 1]?.text === '--' ? i + 2 : i + 1;
+            break;
+          case 'time':
+            next = afterTime(words, i + 1);
+            break;
+          case 'env':
+            next = afterEnv(words, i + 1, depth, dir, found, local);
+            break;
+          case 'nice':
+            next = afterNice(words, i + 1);
+            break;
+          case 'timeout':
+            next = afterTimeout(words, i + 1);
+            break;
+          case 'stdbuf':
+            next = afterStdbuf(words, i + 1);
+            break;
+          case 'sudo':
+          case 'doas':
+            next = afterSudo(words, i + 1, depth, dir, found, local);
+            break;
+          case 'xargs':
+            local.xargs = true;
+            next = afterXargs(words, i + 1);
+            break;
+          default:
+            if (SHELLS.has(base)) return shellCommand(words, i + 1, depth, dir, found, stdin, local);
+            if (base === 'git' || base === 'git.exe') return gitCommand(words, i + 1, false, dir, found, local);
+            if (base === 'git-push') return gitCommand(words, i + 1, true, dir, found, local);
+            return null; // S8: anything else is data
+        }
     }
-    switch (base) {
-      case 'nohup':
-        i++;
-        if (words[i]?.text === '--') i++;
-        continue;
-      case 'time': {
-        i++;
-        for (;;) {
-          const o = words[i]?.text;
-          if (o === '-p' || o === '-v' || o === '--verbose' || o === '--portability' || o === '-a' || o === '--append') i++;
-          else if (o === '-f' || o === '-o' || o === '--format' || o === '--output') i += 2;
-          else if (o !== undefined && /^--(format|output)=/.test(o)) i++;
-          else if (o === '--') {
-            i++;
-            break;
-          } else break;
-        }
-        continue;
-      }
-      case 'env': {
-        let k = i + 1;
-        for (;;) {
-          const ow = words[k];
-          if (ow === undefined) break;
-          const o = ow.text;
-          if (o === '--') {
-            k++;
-            break;
-          }
-          if (o === '-' || o === '--ignore-environment' || o === '--null' || o === '--debug') {
-            k++;
-            continue;
-          }
-          const long = /^--(unset|chdir|split-string)(?:=([\s\S]*))?$/.exec(o);
-          let letter: string | null = null;
-          let joined: string | null = null;
-          if (long) {
-            letter = long[1] === 'unset' ? 'u' : long[1] === 'chdir' ? 'C' : 'S';
-            joined = long[2] ?? null;
-          } else if (/^-[^-]/.test(o)) {
-            // cluster of flags; u, C and S take the rest of the word or the next word
-            let p = 1;
-            while (p < o.length && '0iv'.includes(o[p] as string)) p++;
-            if (p === o.length) {
-              k++;
-              continue;
-            }
-            letter = o[p] as string;
-            if (!'uCS'.includes(letter)) {
-              k++; // unknown flag: skipped
-              continue;
-            }
-            joined = p + 1 < o.length ? o.slice(p + 1) : null;
-          } else if (o.startsWith('--')) {
-            k++;
-            continue;
-          } else if (isAssignment(ow)) {
-            k++;
-            continue;
-          } else break;
-          const [val, next] = optValue(words, k, joined);
-          if (letter === 'C') {
-            if (val === null || val.dynamic) local.uncertain = true;
-            else local.hints.push({ kind: 'env-C', path: val.text });
-          } else if (letter === 'S') {
-            const rest = words.slice(next).map(requote);
-            const script = [val?.text ?? '', ...rest].join(' ');
-            classifyText(script, depth + 1, withLocal(dir, local), found);
-            return null;
-          }
-          k = next;
-        }
-        i = k;
-        continue;
-      }
-      case 'nice': {
-        let k = i + 1;
-        for (;;) {
-          const o = words[k]?.text;
-          if (o === undefined) break;
-          if (/^-[0-9]+$/.test(o) || /^-n.+$/.test(o) || /^--adjustment=/.test(o)) k++;
-          else if (o === '-n' || o === '--adjustment') k += 2;
-          else if (o === '--') {
-            k++;
-            break;
-          } else break;
-        }
-        i = k;
-        continue;
-      }
-      case 'timeout': {
-        let k = i + 1;
-        for (;;) {
-          const o = words[k]?.text;
-          if (o === undefined) break;
-          if (o === '--preserve-status' || o === '--foreground' || o === '-v' || o === '--verbose') k++;
-          else if (o === '-s' || o === '--signal' || o === '-k' || o === '--kill-after') k += 2;
-          else if (/^-[sk].+$/.test(o) || /^--(signal|kill-after)=/.test(o)) k++;
-          else if (o === '--') {
-            k++;
-            break;
-          } else break;
-        }
-        i = k + 1; // exactly one duration word
-        continue;
-      }
-      case 'stdbuf': {
-        let k = i + 1;
-        for (;;) {
-          const o = words[k]?.text;
-          if (o === undefined) break;
-          if (o === '-i' || o === '-o' || o === '-e' || o === '--input' || o === '--output' || o === '--error') k += 2;
-          else if (/^-[ioe].+$/.test(o) || /^--(input|output|error)=/.test(o)) k++;
-          else if (o === '--') {
-            k++;
-            break;
-          } else break;
-        }
-        i = k;
-        continue;
-      }
-      case 'sudo':
-      case 'doas': {
-        let k = i + 1;
-        let shell = false;
-        const longWithValue = new Set([
-          '--user', '--group', '--host', '--prompt', '--close-from', '--chdir', '--role', '--type', '--other-user',
-          '--command-timeout',
-        ]);
-        for (;;) {
-          const o = words[k]?.text;
-          if (o === undefined) break;
-          if (o === '--') {
-            k++;
-            break;
-          }
-          if (o.startsWith('--')) {
-            if (o === '--shell' || o === '--login') shell = true;
-            k += !o.includes('=') && longWithValue.has(o) ? 2 : 1;
-            continue;
-          }
-          if (!/^-./.test(o)) break;
-          let consumed = 1;
-          for (let p = 1; p < o.length; p++) {
-            const l = o[p] as string;
-            if ('ughpCDrtUT'.includes(l)) {
-              if (p + 1 === o.length) consumed = 2; // the value is the next word
-              break;
-            }
-            if (l === 's' || l === 'i') shell = true;
-          }
-          k += consumed;
-        }
-        while (k < words.length && isAssignment(words[k] as Word)) k++;
-        if (shell) {
-          if (k < words.length) {
-            const script = words.slice(k).map((x) => x.text).join(' ');
-            classifyText(script, depth + 1, withLocal(dir, local), found);
-          }
-          return null;
-        }
-        i = k;
-        continue;
-      }
-      case 'xargs': {
-        let k = i + 1;
-        for (;;) {
-          const o = words[k]?.text;
-          if (o === undefined) break;
-          if (o === '--') {
-            k++;
-            break;
-          }
-          if (!o.startsWith('-') || o === '-') break;
-          if (/^-[ILnPsdEa]$/.test(o)) k += 2;
-          else k++;
-        }
-        local.xargs = true;
-        i = k;
-        continue;
-      }
-    }
-    if (SHELLS.has(base)) return shellCommand(words, i + 1, depth, dir, found, stdin, local);
-    if (base === 'git' || base === 'git.exe') return gitCommand(words, i + 1, false, dir, found, local);
-    if (base === 'git-push') return gitCommand(words, i + 1, true, dir, found, local);
-    return null; // S8: anything else is data
+    if (next === null) return null;
+    i = next;
   }
 };
 
