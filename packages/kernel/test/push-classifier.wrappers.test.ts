@@ -1,5 +1,5 @@
 /**
- * Wrappers and reserved words in front of `git push` (push-gate.md §6.3 S3–S8, G1; directory hints H1, H2 of
+ * Wrappers and reserved words in front of `git push` (push-gate.md §6.3 S3–S8, push-gate.md §6.4 G1; hints H1, H2 of
  * push-gate.md §6.7), one row per option form. Every row asserts the whole classification, so a wrapper that eats
  * one word too many or too few, or stops too early, changes the result (a push becomes `NotPush`, gains or loses a
  * directory hint, or turns into a fallback).
@@ -126,6 +126,8 @@ describe('push-gate.md §6.3 S5: command, builtin, exec', () => {
     // `command -p` at the end of a chain runs nothing and keeps the exact push before it
     ['git push origin main; command -p', PUSH],
     ['builtin git push origin main', PUSH],
+    // builtin takes no options: `-c` is the (builtin) command name, not exec's flag
+    ['builtin -c git push origin main', NO],
     ['exec git push origin main', PUSH],
     ['exec -c git push origin main', PUSH],
     ['exec -l git push origin main', PUSH],
@@ -152,6 +154,8 @@ describe('push-gate.md §6.3 S5: nohup and time(1)', () => {
   table([
     ['nohup git push origin main', PUSH],
     ['nohup -- git push origin main', PUSH],
+    // nohup has no options but `--`: `-p` is the command word (not time(1)'s flag)
+    ['nohup -p git push origin main', NO],
     ['/usr/bin/nohup git push origin main', PUSH],
     ['/usr/bin/time git push origin main', PUSH],
     ['"time" git push origin main', PUSH],
@@ -192,6 +196,10 @@ describe('push-gate.md §6.3 S5: env (push-gate.md §6.7 H2 for -C)', () => {
     ['env -- git push origin main', PUSH],
     // after `--` a word starting with `-` is the command, an assignment is still an assignment (env(1))
     ['env -- -i git push origin main', NO],
+    ['env -- A=1 git push origin main', PUSH],
+    ['env -i -- A=1 B=2 git push origin main', PUSH],
+    ['git push origin main; env --', PUSH],
+    ['git push origin main; env -- A=1', PUSH],
     ['env a--chdir=app git push origin main', NO],
     ['env --chdirx git push origin main', PUSH],
     ['env -C app git push origin main', exact(inv([envC('app')]))],
@@ -289,6 +297,7 @@ describe('push-gate.md §6.3 S5: sudo and doas', () => {
     ['sudo -s', NO],
     ['git push origin main; sudo -u root', PUSH],
     ['git push origin main; sudo -s', PUSH],
+    ['git push origin main; env -S', PUSH],
   ]);
   it(`sudo -s without a command at nesting ${MAX_NESTING} reads nothing (no parse failure)`, () => {
     expect(classifyPushCommand(`git push origin main; ${nestSh(MAX_NESTING, 'sudo -s')}`)).toEqual(PUSH);
@@ -320,6 +329,8 @@ describe('push-gate.md §6.7 H1: cd, pushd, popd', () => {
     ['cd -- app && git push origin main', exact(inv([cd('app')]))],
     ['cd -P -- app && git push origin main', exact(inv([cd('app')]))],
     ['cd a-P && git push origin main', exact(inv([cd('a-P')]))],
+    // only a word made wholly of the flags L, P, e, @ is an option; anything else is the directory
+    ['cd -Px && git push origin main', exact(inv([cd('-Px')]))],
     ['cd x~ && git push origin main', exact(inv([cd('x~')]))],
     ['cd +1 && git push origin main', exact(inv([cd('+1')]))],
     ['cd && git push origin main', exact(inv([], true))],
@@ -358,6 +369,8 @@ describe('push-gate.md §6.3 S2 nesting and push-gate.md §6.8 F1', () => {
   it(`a substitution is one level deeper: at nesting ${MAX_NESTING} it is read, one more fails the parse`, () => {
     expect(classifyPushCommand(nestSh(MAX_NESTING - 1, 'echo $(git push origin main)'))).toEqual(PUSH);
     expect(classifyPushCommand(nestSh(MAX_NESTING, 'echo $(git push origin main)'))).toEqual(fallback('parse-failed'));
+    expect(classifyPushCommand(`echo $(${nestSh(MAX_NESTING - 1, 'git push origin main')})`)).toEqual(PUSH);
+    expect(classifyPushCommand(`echo $(${nestSh(MAX_NESTING, 'git push origin main')})`)).toEqual(fallback('parse-failed'));
   });
   it('the fallback invocation is the current branch, unforced, directory known (F1)', () => {
     expect(classifyPushCommand('"$(which git)" push origin main')).toEqual(fallback('uncertain'));

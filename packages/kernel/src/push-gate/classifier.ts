@@ -121,6 +121,12 @@ const optValue = (words: ReadonlyArray<Word>, k: number, joined: string | null):
 /** Quote a word's text for a command string built from words (`sudo -s`, `env -S` extra args). */
 const requote = (w: Word): string => (w.dynamic ? w.text : `'${w.text.replace(/'/g, `'\\''`)}'`);
 
+/** The index of the first word from `k` on that is not an assignment `NAME=value` (S3). */
+const skipAssignments = (words: ReadonlyArray<Word>, k: number): number => {
+  while (k < words.length && isAssignment(words[k] as Word)) k++;
+  return k;
+};
+
 // ─────────────────── wrappers (push-gate.md §6.3 S5) ───────────────────
 // Each takes `words` and `k`, the index just after the wrapper's name, and returns the index of the command word the
 // wrapper runs (its options skipped), or null when the walk ends there: nothing is run, or the rest of the words was
@@ -182,7 +188,8 @@ const afterEnv = (words: ReadonlyArray<Word>, k: number, depth: number, dir: Dir
     const ow = words[k];
     if (ow === undefined) return k;
     const o = ow.text;
-    if (o === '--') return k + 1;
+    // env(1) reads `NAME=value` operands after the options, also after `--` (`env -- A=1 git push`)
+    if (o === '--') return skipAssignments(words, k + 1);
     if (o === '-' || o === '--ignore-environment' || o === '--null' || o === '--debug') {
       k++;
       continue;
@@ -300,7 +307,7 @@ const afterSudo = (words: ReadonlyArray<Word>, k: number, depth: number, dir: Di
     }
     k += consumed;
   }
-  while (k < words.length && isAssignment(words[k] as Word)) k++;
+  k = skipAssignments(words, k);
   if (!shell) return k;
   if (k < words.length) classifyText(words.slice(k).map((x) => x.text).join(' '), depth + 1, withLocal(dir, local), found);
   return null;
@@ -330,7 +337,7 @@ const commandWord = (
   stdin: Stdin,
   local: Local,
 ): CdEffect => {
-  while (i < words.length && isAssignment(words[i] as Word)) i++; // S3
+  i = skipAssignments(words, i); // S3
   for (;;) {
     const w = words[i];
     if (w === undefined) return null;
@@ -347,7 +354,7 @@ const commandWord = (
       }
       i++;
       if (w.text === 'time') while (words[i]?.plain && (words[i] as Word).text === '-p') i++;
-      while (i < words.length && isAssignment(words[i] as Word)) i++; // `time A=1 git push`, `! A=1 …`
+      i = skipAssignments(words, i); // `time A=1 git push`, `! A=1 …`
       continue;
     }
     if (w.dynamic) {
