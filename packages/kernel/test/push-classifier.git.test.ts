@@ -93,6 +93,11 @@ table('S6 option words of a shell (push-gate.md §6.3)', [
   ['a file redirect and push words only as data: not a push', 'bash < deploy.sh; echo git push', NO],
   ['-c without a script word runs nothing', 'bash -c', NO],
   ['-c: the word after the script is $0, not a script', "bash -c 'git push origin main' git push", exact(MAIN)],
+  // bash(1) and dash(1) both read `+c` as `-c` (checked against bash 5 and dash 0.5): a `+` cluster holding `c`
+  // runs its first non-option word as a command string; bash also reads `+s` as `-s`.
+  ['+c runs a command string like -c', "bash +c 'git push origin main'", exact(MAIN)],
+  ['+ec clustered', "sh +ec 'git push origin main'", exact(MAIN)],
+  ['+s reads the script from stdin like -s (bash(1))', "bash +s deploy.sh <<< 'git push origin main'", exact(MAIN)],
   ['+e without c or s: the word is a script file', "bash +e deploy.sh <<< 'git push origin main'", NO],
 ]);
 
@@ -225,8 +230,8 @@ table('push long options: exact names, `--no-` negation, unique abbreviations (p
   ['--no-dry abbreviates --no-dry-run', 'git push --dry-run --no-dry origin main', exact(MAIN)],
   ['--no-force-w abbreviates --no-force-with-lease', 'git push --force-with-lease --no-force-w origin main', exact(MAIN)],
   ['--no-ta abbreviates --no-tags', 'git push --tags --no-ta origin', exact(inv('origin', [cur()]))],
-  ['--no-forc is ambiguous (force, force-with-lease, force-if-includes): ignored', 'git push -f --no-forc origin main', exact(inv('origin', [name('main', true)], { force: true }))],
-  ['--f is ambiguous: ignored', 'git push --f origin main', exact(MAIN)],
+  ['--no-forc is ambiguous (force, force-with-lease, force-if-includes; git refuses it): ignored', 'git push -f --no-forc origin main', exact(inv('origin', [name('main', true)], { force: true }))],
+  ['--f is ambiguous (git refuses it): ignored', 'git push --f origin main', exact(MAIN)],
   ['--fo is ambiguous (force…, follow-tags): ignored', 'git push --fo origin main', exact(MAIN)],
   ['--fol abbreviates --follow-tags', 'git push --fol origin main', exact(inv('origin', [name('main')], { broad: ['tags'] }))],
   ['--mi abbreviates --mirror', 'git push --mi origin', exact(inv('origin', [], { broad: ['all', 'tags'] }))],
@@ -235,8 +240,8 @@ table('push long options: exact names, `--no-` negation, unique abbreviations (p
   ['--rep up abbreviates --repo up', 'git push --rep up', exact(inv('up', [cur()]))],
   ['an unknown long option is ignored', 'git push --bogus origin main', exact(MAIN)],
   ['an unknown option holding an option name after three letters does not negate it', 'git push -f --un-force origin main', exact(inv('origin', [name('main', true)], { force: true }))],
-  ['--no- alone is a unique prefix of no-verify', 'git push --no- origin main', exact(inv('origin', [name('main')], { no_verify: true }))],
-  ['--no-n matches no option: ignored', 'git push --no-n origin main', exact(MAIN)],
+  ['--no- alone is read as a prefix of no-verify (git refuses it as ambiguous; the flag errs on the gated side)', 'git push --no- origin main', exact(inv('origin', [name('main')], { no_verify: true }))],
+  ['--no-n leaves no_verify false (git reads it as --no-no-verify; the classifier ignores it)', 'git push --no-n origin main', exact(MAIN)],
 ]);
 
 // ───────────────────────────── directory resolution of the hints found (push-gate.md §6.7 H2) ─────────────────────────────
