@@ -457,8 +457,8 @@ const shellCommand = (
     }
     if (o.startsWith('--')) continue;
     if (/^[-+]./.test(o)) {
-      if (o.startsWith('-') && o.slice(1).includes('c')) cMode = true;
-      else if (o.startsWith('-') && o.slice(1).includes('s')) sMode = true; // `bash -s args`: script on stdin
+      if (o.slice(1).includes('c')) cMode = true; // bash and dash read `+c` as `-c` (and bash `+s` as `-s`)
+      else if (o.slice(1).includes('s')) sMode = true; // `bash -s args`: script on stdin
       continue;
     }
     break;
