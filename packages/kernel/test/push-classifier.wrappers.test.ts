@@ -304,6 +304,38 @@ describe('push-gate.md §6.3 S5: sudo and doas', () => {
   });
 });
 
+describe('push-gate.md §6.3 S5: a long option abbreviated as getopt_long(3) allows', () => {
+  table([
+    // a unique prefix is the option itself, value and all
+    ['env --chd app git push origin main', exact(inv([envC('app')]))],
+    ['env --chd=app git push origin main', exact(inv([envC('app')]))],
+    ['env --un VAR git push origin main', PUSH],
+    ['env --sp "git push origin main"', PUSH],
+    ['timeout --sig KILL 5 git push origin main', PUSH],
+    ['timeout --s=KILL 5 git push origin main', PUSH],
+    ['timeout --k 3 5 git push origin main', PUSH],
+    ['timeout --pre 5 git push origin main', PUSH],
+    ['nice --adj 5 git push origin main', PUSH],
+    ['nice --a=5 git push origin main', PUSH],
+    ['stdbuf --out L git push origin main', PUSH],
+    ['stdbuf --e=0 git push origin main', PUSH],
+    ['/usr/bin/time --f %e git push origin main', PUSH],
+    ['/usr/bin/time --out t.txt git push origin main', PUSH],
+    ['sudo --us alice git push origin main', PUSH],
+    ['sudo --u=alice git push origin main', PUSH],
+    ['sudo --sh "git push origin main"', PUSH],
+    ['sudo --log "git push origin main"', PUSH],
+    // an ambiguous prefix is left as written: env skips it as one unknown word; timeout takes it for the duration
+    // and `5` for the command (the real tool refuses it, so nothing runs)
+    ['env --i git push origin main', PUSH],
+    ['timeout --ver 5 git push origin main', NO],
+    // a whole name is never taken for a prefix of a longer one, nor is a word that only starts like one
+    ['env --chdirx git push origin main', PUSH],
+    ['sudo --user alice git push origin main', PUSH],
+    ['nice --adjustmentx 5 git push origin main', NO],
+  ]);
+});
+
 describe('push-gate.md §6.3 S5: xargs (a push after it is uncertain)', () => {
   table([
     ['xargs git push origin main', XARGS],

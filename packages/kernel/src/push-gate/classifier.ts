@@ -132,6 +132,42 @@ const skipAssignments = (words: ReadonlyArray<Word>, k: number): number => {
 // wrapper runs (its options skipped), or null when the walk ends there: nothing is run, or the rest of the words was
 // classified as a nested script (S6, S7).
 
+/**
+ * A wrapper's long option as getopt_long(3) reads it: `--name` or `--name=value` whose `name` is a prefix of exactly one
+ * of the wrapper's long option names `names` (and is not itself one) comes back written in full (`--chd=app` →
+ * `--chdir=app`, `--sig` → `--signal`); anything else, an ambiguous or unknown prefix included, as written. Without
+ * this, `timeout --sig KILL 5 git push` read `--sig` as the duration and `KILL` as the command, and the push was missed.
+ */
+const fullLong = (o: string | undefined, names: ReadonlyArray<string>): string | undefined => {
+  if (o === undefined || !o.startsWith('--')) return o;
+  const eq = o.indexOf('=');
+  const name = eq === -1 ? o.slice(2) : o.slice(2, eq);
+  if (names.includes(name)) return o;
+  // (`--` alone has the empty name, a prefix of every name: ambiguous, so it stays as written)
+  const hits = names.filter((n) => n.startsWith(name));
+  return hits.length === 1 ? `--${hits[0] as string}${eq === -1 ? '' : o.slice(eq)}` : o;
+};
+
+/** Long option names of GNU time(1). */
+const TIME_LONG = ['format', 'output', 'append', 'verbose', 'portability', 'quiet', 'help', 'version'];
+/** Long option names of GNU env(1). */
+const ENV_LONG = [
+  'ignore-environment', 'null', 'unset', 'chdir', 'split-string', 'debug', 'block-signal', 'default-signal',
+  'ignore-signal', 'list-signal-handling', 'help', 'version',
+];
+/** Long option names of GNU nice(1). */
+const NICE_LONG = ['adjustment', 'help', 'version'];
+/** Long option names of GNU timeout(1). */
+const TIMEOUT_LONG = ['preserve-status', 'foreground', 'kill-after', 'signal', 'verbose', 'help', 'version'];
+/** Long option names of GNU stdbuf(1). */
+const STDBUF_LONG = ['input', 'output', 'error', 'help', 'version'];
+/** Long option names of sudo(8). */
+const SUDO_LONG = [
+  'askpass', 'background', 'bell', 'close-from', 'chdir', 'preserve-env', 'edit', 'group', 'set-home', 'help', 'host',
+  'login', 'remove-timestamp', 'reset-timestamp', 'list', 'non-interactive', 'preserve-groups', 'prompt', 'chroot',
+  'role', 'stdin', 'shell', 'type', 'command-timeout', 'other-user', 'user', 'version', 'validate',
+];
+
 /** `command [-p] [--] cmd`; `-v` and `-V` only describe `cmd`, so nothing runs. */
 const afterCommand = (words: ReadonlyArray<Word>, k: number): number | null => {
   for (; k < words.length; k++) {
@@ -170,7 +206,7 @@ const cdEffect = (name: string, words: ReadonlyArray<Word>, k: number): CdEffect
 /** `time [-pva] [-f fmt] [-o file] [--format=… | --output=…] [--] cmd` (the keyword and GNU time alike). */
 const afterTime = (words: ReadonlyArray<Word>, k: number): number => {
   for (;;) {
-    const o = words[k]?.text;
+    const o = fullLong(words[k]?.text, TIME_LONG);
     if (o === '-p' || o === '-v' || o === '--verbose' || o === '--portability' || o === '-a' || o === '--append') k++;
     else if (o === '-f' || o === '-o' || o === '--format' || o === '--output') k += 2;
     else if (o !== undefined && /^--(format|output)=/.test(o)) k++;
@@ -187,7 +223,7 @@ const afterEnv = (words: ReadonlyArray<Word>, k: number, depth: number, dir: Dir
   for (;;) {
     const ow = words[k];
     if (ow === undefined) return k;
-    const o = ow.text;
+    const o = fullLong(ow.text, ENV_LONG) as string;
     // env(1) reads `NAME=value` operands after the options, also after `--` (`env -- A=1 git push`)
     if (o === '--') return skipAssignments(words, k + 1);
     if (o === '-' || o === '--ignore-environment' || o === '--null' || o === '--debug') {
@@ -234,7 +270,7 @@ const afterEnv = (words: ReadonlyArray<Word>, k: number, depth: number, dir: Dir
 /** `nice [-N | -n N | -nN | --adjustment[=]N] [--] cmd`. */
 const afterNice = (words: ReadonlyArray<Word>, k: number): number => {
   for (;;) {
-    const o = words[k]?.text;
+    const o = fullLong(words[k]?.text, NICE_LONG);
     if (o === undefined) return k;
     if (/^-[0-9]+$/.test(o) || /^-n.+$/.test(o) || /^--adjustment=/.test(o)) k++;
     else if (o === '-n' || o === '--adjustment') k += 2;
@@ -246,7 +282,7 @@ const afterNice = (words: ReadonlyArray<Word>, k: number): number => {
 /** `timeout [--preserve-status] [--foreground] [-v] [-s sig] [-k dur] [--] duration cmd`: exactly one duration word. */
 const afterTimeout = (words: ReadonlyArray<Word>, k: number): number => {
   for (;;) {
-    const o = words[k]?.text;
+    const o = fullLong(words[k]?.text, TIMEOUT_LONG);
     if (o === undefined) break;
     if (o === '--preserve-status' || o === '--foreground' || o === '-v' || o === '--verbose') k++;
     else if (o === '-s' || o === '--signal' || o === '-k' || o === '--kill-after') k += 2;
@@ -262,7 +298,7 @@ const afterTimeout = (words: ReadonlyArray<Word>, k: number): number => {
 /** `stdbuf [-i|-o|-e mode]… [--] cmd` (values joined, separate or as `--input=…`). */
 const afterStdbuf = (words: ReadonlyArray<Word>, k: number): number => {
   for (;;) {
-    const o = words[k]?.text;
+    const o = fullLong(words[k]?.text, STDBUF_LONG);
     if (o === undefined) return k;
     if (o === '-i' || o === '-o' || o === '-e' || o === '--input' || o === '--output' || o === '--error') k += 2;
     else if (/^-[ioe].+$/.test(o) || /^--(input|output|error)=/.test(o)) k++;
@@ -284,7 +320,7 @@ const SUDO_LONG_WITH_VALUE: ReadonlySet<string> = new Set([
 const afterSudo = (words: ReadonlyArray<Word>, k: number, depth: number, dir: DirState, found: Findings, local: Local): number | null => {
   let shell = false;
   for (;;) {
-    const o = words[k]?.text;
+    const o = fullLong(words[k]?.text, SUDO_LONG);
     if (o === undefined) break;
     if (o === '--') {
       k++;
