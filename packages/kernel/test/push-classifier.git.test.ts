@@ -15,41 +15,21 @@ import {
   type PushInvocation,
   type PushTarget,
 } from '../src/push-gate/classifier.js';
+import { currentTarget, DRY_RUN, exact, fallback, invocation, NOT_PUSH } from './helpers/push-results.js';
 
 // ───────────────────────────── builders for whole results ─────────────────────────────
 
-const NO: PushClassification = { _tag: 'NotPush', reason: 'no-git-push' };
-const DRY: PushClassification = { _tag: 'NotPush', reason: 'git-dry-run' };
+const NO = NOT_PUSH;
+const DRY = DRY_RUN;
 
 const name = (n: string, force = false): PushTarget => ({ src: { kind: 'name', name: n }, dst: { kind: 'same' }, op: 'update', force });
-const cur = (force = false): PushTarget => ({ src: { kind: 'current' }, dst: { kind: 'same' }, op: 'update', force });
+const cur = currentTarget;
 const del = (n: string): PushTarget => ({ src: { kind: 'none' }, dst: { kind: 'name', name: n }, op: 'delete', force: false });
 
-const inv = (remote: string | null, targets: PushTarget[], extra: Partial<PushInvocation> = {}): PushInvocation => ({
-  remote,
-  dir_hints: [],
-  dir_uncertain: false,
-  force: false,
-  no_verify: false,
-  broad: [],
-  targets,
-  fallback: false,
-  ...extra,
-});
-const FB: PushInvocation = inv(null, [cur()], { fallback: true });
-const exact = (...invocations: PushInvocation[]): PushClassification => ({ _tag: 'Push', confidence: 'exact', invocations, fallback: null });
-const uncertain = (...invocations: PushInvocation[]): PushClassification => ({
-  _tag: 'Push',
-  confidence: 'fallback',
-  invocations: [...invocations, FB],
-  fallback: 'uncertain',
-});
-const failed = (...invocations: PushInvocation[]): PushClassification => ({
-  _tag: 'Push',
-  confidence: 'fallback',
-  invocations: [...invocations, FB],
-  fallback: 'parse-failed',
-});
+const inv = (remote: string | null, targets: PushTarget[], extra: Partial<PushInvocation> = {}): PushInvocation =>
+  invocation({ remote, targets, ...extra });
+const uncertain = (...invocations: PushInvocation[]): PushClassification => fallback('uncertain', ...invocations);
+const failed = (...invocations: PushInvocation[]): PushClassification => fallback('parse-failed', ...invocations);
 const hints = (...hs: [DirHint['kind'], string][]): DirHint[] => hs.map(([kind, path]) => ({ kind, path }));
 const MAIN = inv('origin', [name('main')]);
 

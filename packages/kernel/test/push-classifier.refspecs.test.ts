@@ -22,6 +22,7 @@ import {
   type PushSrc,
   type PushTarget,
 } from '../src/push-gate/classifier.js';
+import { currentTarget, DRY_RUN, exact, fallback, invocation, NOT_PUSH } from './helpers/push-results.js';
 
 // ───────────────────────────── builders of whole results ─────────────────────────────
 
@@ -37,35 +38,10 @@ const unknownS: PushSrc = { kind: 'unknown' };
 
 const upd = (src: PushSrc, dst: PushDst = same, force = false): PushTarget => ({ src, dst, op: 'update', force });
 const del = (dst: PushDst, force = false): PushTarget => ({ src: { kind: 'none' }, dst, op: 'delete', force });
-const cur = (force = false): PushTarget => upd({ kind: 'current' }, same, force);
+const cur = currentTarget;
 
-const inv = (over: Partial<PushInvocation>): PushInvocation => ({
-  remote: null,
-  dir_hints: [],
-  dir_uncertain: false,
-  force: false,
-  no_verify: false,
-  broad: [],
-  targets: [],
-  fallback: false,
-  ...over,
-});
-const exact = (...invocations: PushInvocation[]): PushClassification => ({
-  _tag: 'Push',
-  confidence: 'exact',
-  invocations,
-  fallback: null,
-});
-/** The current-branch invocation rule F1 adds. */
-const FB: PushInvocation = inv({ targets: [cur()], fallback: true });
-const fallback = (cause: 'parse-failed' | 'uncertain' | 'too-long', ...found: PushInvocation[]): PushClassification => ({
-  _tag: 'Push',
-  confidence: 'fallback',
-  invocations: [...found, FB],
-  fallback: cause,
-});
-const NOT_PUSH: PushClassification = { _tag: 'NotPush', reason: 'no-git-push' };
-const DRY: PushClassification = { _tag: 'NotPush', reason: 'git-dry-run' };
+const inv = invocation;
+const DRY = DRY_RUN;
 
 type Row = readonly [rule: string, command: string, expected: PushClassification];
 const table = (rows: ReadonlyArray<Row>): Array<{ rule: string; command: string; expected: PushClassification }> =>

@@ -18,51 +18,19 @@ import {
   type PushInvocation,
   type PushTarget,
 } from '../src/push-gate/classifier.js';
+import { exact, fallback, invocation, NOT_PUSH } from './helpers/push-results.js';
 
 // ───────────────────────────── expected values ─────────────────────────────
 
-const NO: PushClassification = { _tag: 'NotPush', reason: 'no-git-push' };
+const NO = NOT_PUSH;
 
 /** `main` as the only refspec (a branch name, pushed to the same name). */
 const MAIN: PushTarget = { src: { kind: 'name', name: 'main' }, dst: { kind: 'same' }, op: 'update', force: false };
 const named = (name: string): PushTarget => ({ src: { kind: 'name', name }, dst: { kind: 'same' }, op: 'update', force: false });
 
 /** `git push origin main` found in the text, with the directory hints (H1, H2) and uncertainty given. */
-const inv = (hints: ReadonlyArray<DirHint> = [], uncertain = false, targets: ReadonlyArray<PushTarget> = [MAIN]): PushInvocation => ({
-  remote: 'origin',
-  dir_hints: hints,
-  dir_uncertain: uncertain,
-  force: false,
-  no_verify: false,
-  broad: [],
-  targets,
-  fallback: false,
-});
-
-/** The current-branch invocation rule F1 adds (push-gate.md §6.8). */
-const FB_INV: PushInvocation = {
-  remote: null,
-  dir_hints: [],
-  dir_uncertain: false,
-  force: false,
-  no_verify: false,
-  broad: [],
-  targets: [{ src: { kind: 'current' }, dst: { kind: 'same' }, op: 'update', force: false }],
-  fallback: true,
-};
-
-const exact = (...invocations: PushInvocation[]): PushClassification => ({
-  _tag: 'Push',
-  confidence: 'exact',
-  invocations,
-  fallback: null,
-});
-const fallback = (cause: 'uncertain' | 'parse-failed', ...found: PushInvocation[]): PushClassification => ({
-  _tag: 'Push',
-  confidence: 'fallback',
-  invocations: [...found, FB_INV],
-  fallback: cause,
-});
+const inv = (hints: ReadonlyArray<DirHint> = [], uncertain = false, targets: ReadonlyArray<PushTarget> = [MAIN]): PushInvocation =>
+  invocation({ remote: 'origin', dir_hints: hints, dir_uncertain: uncertain, targets });
 
 /** Plain `origin main` push, no hints. */
 const PUSH = exact(inv());
