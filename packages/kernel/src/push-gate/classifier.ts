@@ -133,40 +133,49 @@ const skipAssignments = (words: ReadonlyArray<Word>, k: number): number => {
 // classified as a nested script (S6, S7).
 
 /**
+ * The names among `names` that begin with `prefix`: the candidates getopt_long(3) and git's parse-options weigh when a
+ * long option is abbreviated. An abbreviation stands for its option only when it is the one candidate.
+ */
+const namesStartingWith = (prefix: string, names: Iterable<string>): string[] => [...names].filter((n) => n.startsWith(prefix));
+
+/**
  * A wrapper's long option as getopt_long(3) reads it: `--name` or `--name=value` whose `name` is a prefix of exactly one
  * of the wrapper's long option names `names` (and is not itself one) comes back written in full (`--chd=app` →
  * `--chdir=app`, `--sig` → `--signal`); anything else, an ambiguous or unknown prefix included, as written. Without
  * this, `timeout --sig KILL 5 git push` read `--sig` as the duration and `KILL` as the command, and the push was missed.
  */
-const fullLong = (o: string | undefined, names: ReadonlyArray<string>): string | undefined => {
+const fullLong = (o: string | undefined, names: ReadonlySet<string> | ReadonlyMap<string, unknown>): string | undefined => {
   if (o === undefined || !o.startsWith('--')) return o;
   const eq = o.indexOf('=');
   const name = eq === -1 ? o.slice(2) : o.slice(2, eq);
-  if (names.includes(name)) return o;
+  if (names.has(name)) return o;
   // (`--` alone has the empty name, a prefix of every name: ambiguous, so it stays as written)
-  const hits = names.filter((n) => n.startsWith(name));
+  const hits = namesStartingWith(name, names.keys());
   return hits.length === 1 ? `--${hits[0] as string}${eq === -1 ? '' : o.slice(eq)}` : o;
 };
 
 /** Long option names of GNU time(1). */
-const TIME_LONG = ['format', 'output', 'append', 'verbose', 'portability', 'quiet', 'help', 'version'];
+const TIME_LONG: ReadonlySet<string> = new Set(['format', 'output', 'append', 'verbose', 'portability', 'quiet', 'help', 'version']);
 /** Long option names of GNU env(1). */
-const ENV_LONG = [
+const ENV_LONG: ReadonlySet<string> = new Set([
   'ignore-environment', 'null', 'unset', 'chdir', 'split-string', 'debug', 'block-signal', 'default-signal',
   'ignore-signal', 'list-signal-handling', 'help', 'version',
-];
+]);
 /** Long option names of GNU nice(1). */
-const NICE_LONG = ['adjustment', 'help', 'version'];
+const NICE_LONG: ReadonlySet<string> = new Set(['adjustment', 'help', 'version']);
 /** Long option names of GNU timeout(1). */
-const TIMEOUT_LONG = ['preserve-status', 'foreground', 'kill-after', 'signal', 'verbose', 'help', 'version'];
+const TIMEOUT_LONG: ReadonlySet<string> = new Set(['preserve-status', 'foreground', 'kill-after', 'signal', 'verbose', 'help', 'version']);
 /** Long option names of GNU stdbuf(1). */
-const STDBUF_LONG = ['input', 'output', 'error', 'help', 'version'];
-/** Long option names of sudo(8). */
-const SUDO_LONG = [
-  'askpass', 'background', 'bell', 'close-from', 'chdir', 'preserve-env', 'edit', 'group', 'set-home', 'help', 'host',
-  'login', 'remove-timestamp', 'reset-timestamp', 'list', 'non-interactive', 'preserve-groups', 'prompt', 'chroot',
-  'role', 'stdin', 'shell', 'type', 'command-timeout', 'other-user', 'user', 'version', 'validate',
-];
+const STDBUF_LONG: ReadonlySet<string> = new Set(['input', 'output', 'error', 'help', 'version']);
+/** Long options of sudo(8), each with whether it takes the next word as its value when written without `=`. */
+const SUDO_LONG: ReadonlyMap<string, boolean> = new Map([
+  ['askpass', false], ['background', false], ['bell', false], ['close-from', true], ['chdir', true],
+  ['preserve-env', false], ['edit', false], ['group', true], ['set-home', false], ['help', false], ['host', true],
+  ['login', false], ['remove-timestamp', false], ['reset-timestamp', false], ['list', false],
+  ['non-interactive', false], ['preserve-groups', false], ['prompt', true], ['chroot', false], ['role', true],
+  ['stdin', false], ['shell', false], ['type', true], ['command-timeout', true], ['other-user', true], ['user', true],
+  ['version', false], ['validate', false],
+]);
 
 /** `command [-p] [--] cmd`; `-v` and `-V` only describe `cmd`, so nothing runs. */
 const afterCommand = (words: ReadonlyArray<Word>, k: number): number | null => {
@@ -226,8 +235,8 @@ const afterEnv = (words: ReadonlyArray<Word>, k: number, depth: number, dir: Dir
     const o = fullLong(ow.text, ENV_LONG) as string;
     // env(1) reads `NAME=value` operands after the options, also after `--` (`env -- A=1 git push`)
     if (o === '--') return skipAssignments(words, k + 1);
-    if (o === '-' || o === '--ignore-environment' || o === '--null' || o === '--debug') {
-      k++;
+    if (o === '-') {
+      k++; // `-` is `-i`; the long flags without a value (`--null`, `--debug`, ...) take the general `--…` branch below
       continue;
     }
     const long = /^--(unset|chdir|split-string)(?:=([\s\S]*))?$/.exec(o);
@@ -283,16 +292,11 @@ const afterNice = (words: ReadonlyArray<Word>, k: number): number => {
 const afterTimeout = (words: ReadonlyArray<Word>, k: number): number => {
   for (;;) {
     const o = fullLong(words[k]?.text, TIMEOUT_LONG);
-    if (o === undefined) break;
     if (o === '--preserve-status' || o === '--foreground' || o === '-v' || o === '--verbose') k++;
     else if (o === '-s' || o === '--signal' || o === '-k' || o === '--kill-after') k += 2;
-    else if (/^-[sk].+$/.test(o) || /^--(signal|kill-after)=/.test(o)) k++;
-    else if (o === '--') {
-      k++;
-      break;
-    } else break;
+    else if (o !== undefined && (/^-[sk].+$/.test(o) || /^--(signal|kill-after)=/.test(o))) k++;
+    else return o === '--' ? k + 2 : k + 1; // the command follows the duration word
   }
-  return k + 1;
 };
 
 /** `stdbuf [-i|-o|-e mode]… [--] cmd` (values joined, separate or as `--input=…`). */
@@ -306,12 +310,6 @@ const afterStdbuf = (words: ReadonlyArray<Word>, k: number): number => {
     else return k;
   }
 };
-
-/** Long options of `sudo` that take the next word as their value when written without `=`. */
-const SUDO_LONG_WITH_VALUE: ReadonlySet<string> = new Set([
-  '--user', '--group', '--host', '--prompt', '--close-from', '--chdir', '--role', '--type', '--other-user',
-  '--command-timeout',
-]);
 
 /**
  * `sudo`/`doas [options] [--] [NAME=value]… cmd`: with `-s`, `-i`, `--shell` or `--login` the remaining words run in
@@ -328,7 +326,7 @@ const afterSudo = (words: ReadonlyArray<Word>, k: number, depth: number, dir: Di
     }
     if (o.startsWith('--')) {
       if (o === '--shell' || o === '--login') shell = true;
-      k += !o.includes('=') && SUDO_LONG_WITH_VALUE.has(o) ? 2 : 1;
+      k += !o.includes('=') && SUDO_LONG.get(o.slice(2)) === true ? 2 : 1;
       continue;
     }
     if (!/^-./.test(o)) break;
@@ -603,11 +601,10 @@ const PUSH_LONG: ReadonlyMap<string, boolean> = new Map([
 const longOption = (name: string): { opt: string; neg: boolean } | null => {
   if (PUSH_LONG.has(name)) return { opt: name, neg: false };
   if (name.startsWith('no-') && PUSH_LONG.has(name.slice(3))) return { opt: name.slice(3), neg: true };
-  const hits: { opt: string; neg: boolean }[] = [];
-  for (const opt of PUSH_LONG.keys()) {
-    if (opt.startsWith(name)) hits.push({ opt, neg: false });
-    else if (name.startsWith('no-') && name.length > 3 && opt.startsWith(name.slice(3))) hits.push({ opt, neg: true });
-  }
+  const hits = [
+    ...namesStartingWith(name, PUSH_LONG.keys()).map((opt) => ({ opt, neg: false })),
+    ...(name.startsWith('no-') && name.length > 3 ? namesStartingWith(name.slice(3), PUSH_LONG.keys()).map((opt) => ({ opt, neg: true })) : []),
+  ];
   return hits.length === 1 ? (hits[0] as { opt: string; neg: boolean }) : null;
 };
 
