@@ -120,7 +120,8 @@ const byTask = (a: GuardTask, b: GuardTask): number => a.phase - b.phase || a.or
  * one warning; G9 gives one per mismatched ledger id, G10 one per dangling lease, G11 one per worktree (sorted).
  * Choice where the spec is silent: a pending task reported by G2 (stranded) is not reported again by G1 when G2
  * runs, so a single defect yields a single code (GD-4). Disabled → passed with no warnings. Effects: one
- * `EmitEvent guard` (warn, `guard-warnings`) when there are warnings. Output is independent of input list order.
+ * `EmitEvent guard` (warn, `guard-warnings`) when there are warnings. Output is independent of input list order, except
+ * that tasks alike in phase, plan order and id (never two tasks of one plan) keep their input order: the sort is stable.
  */
 export const auditRun = (snapshot: RunSnapshot, config: GuardConfig): AuditResult => {
   if (!config.enabled) return { passed: true, warnings: [], effects: [] };

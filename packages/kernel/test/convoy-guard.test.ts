@@ -369,6 +369,38 @@ describe('auditRun checks (convoy-guard.md §3)', () => {
       ['guard-worktrees-left', ''],
     ]);
   });
+  test('tasks given in any order are warned in (phase, plan order, id) order; full ties keep their input order', () => {
+    const t = (id: string, phase: number, order: number, status: 'running' | 'assigned' = 'running'): GuardTask =>
+      ({ id, status, phase, order, retries: 0, gatesConfigured: false, tokens: 0, reviewOutcome: null, dependsOn: [], attemptAgent: null });
+    const m = base();
+    m.tasks = [t('c', 2, 0), t('b', 1, 5), t('z', 1, 3), t('a', 1, 3), t('d', 3, 1)];
+    expect(auditRun(freeze(m), ALL).warnings.map((w) => w.taskIds.join())).toEqual(['a', 'z', 'b', 'c', 'd']);
+    // two tasks alike in phase, plan order and id (no plan lists such a pair) keep the order they were given in
+    m.tasks = [t('x', 1, 0, 'running'), t('x', 1, 0, 'assigned')];
+    expect(auditRun(freeze(m), ALL).warnings.map((w) => w.message)).toEqual(['Task x(running) did not reach a terminal status', 'Task x(assigned) did not reach a terminal status']);
+    m.tasks.reverse();
+    expect(auditRun(freeze(m), ALL).warnings.map((w) => w.message)).toEqual(['Task x(assigned) did not reach a terminal status', 'Task x(running) did not reach a terminal status']);
+  });
+  test('each task-level warning names its task in taskIds (G2, G4, G5, G7); run-level ones name none', () => {
+    const m = base();
+    m.tasks.push({ id: 'c', status: 'pending', phase: 3, order: 2, retries: 0, gatesConfigured: false, tokens: 0, reviewOutcome: null, dependsOn: ['b'], attemptAgent: null });
+    m.tasks.push({ id: 'g', status: 'done', phase: 3, order: 3, retries: 2, gatesConfigured: true, tokens: 0, reviewOutcome: 'undecided', dependsOn: [], attemptAgent: 'dev' });
+    m.events.set('g', { taskStarted: 1, gateResult: 0, exhaustion: 0, breakerFailure: 0 });
+    m.eventLog = 2;
+    expect(auditRun(freeze(m), ALL).warnings.map((w) => [w.code, w.taskIds])).toEqual([
+      ['guard-dependent-stranded', ['c']],
+      ['guard-attempts-unlogged', ['g']],
+      ['guard-gate-results-missing', ['g']],
+      ['guard-review-undecided', ['g']],
+    ]);
+  });
+  test('G5 and G7 judge done tasks only: a failed task with gates and no gate_result, or with an undecided review, is not warned', () => {
+    const m = base();
+    const b = m.tasks[1] as { gatesConfigured: boolean; reviewOutcome: string | null };
+    b.gatesConfigured = true;
+    b.reviewOutcome = 'undecided';
+    expect(codes(freeze(m))).toEqual([]);
+  });
 });
 
 // ───────────────────────────────────────── convoy-guard.md §4 properties ─────────────────────────────────────────
