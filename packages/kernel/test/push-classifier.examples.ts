@@ -355,6 +355,7 @@ export const EXAMPLES: ReadonlyArray<readonly [string, string, string]> = [
   ['F2 token after git anywhere', 'git status; echo "oops push', 'FALLBACK(parse-failed) FB'],
   ['F2 git-push token', 'echo "x; git-push', 'FALLBACK(parse-failed) FB'],
   ['F4 failed no sequence', 'echo "push it; git status', 'no'],
+  ['F4 failed, joined words read', "git pu''sh origin main; echo 'oops", 'origin main'],
 
   // ── directory hints (H1, H2)
   ['H1 cd &&', 'cd app && git push origin main', 'origin main [dir cd=app]'],
