@@ -365,6 +365,11 @@ describe('build-stop rules (examples, build-stop.md §5)', () => {
     expect(r.step.outcome._tag).toBe('Block');
     expect(r.step.effects[0]).toEqual({ _tag: 'BuildStatePatch', expectStartedAt: base.startedAt, reinforcementsUsed: 1 });
   });
+  it('rule 6: an empty owner session matches nothing, not even an empty hook session: tmux decides', () => {
+    const r = stop('', ok(stateText({ session: '' })), ok('elsewhere'));
+    expect(r.step.outcome.reasons).toEqual(['not-owner']);
+    expect(r.probes).toEqual(['BuildState', 'Tmux']);
+  });
   it('rule 6: owner fields are compared exactly, untrimmed', () => {
     expect(stop(' S-own', ok(stateText({ tmux: '' }))).step.outcome.reasons).toEqual(['not-owner']);
   });
