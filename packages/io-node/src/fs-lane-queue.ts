@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import type { LaneFailure, LaneQueue } from '@arbiter/kernel';
 import { IsoMillis, landQueue as Q, pushGate as PG } from '@arbiter/kernel';
 import { createExclusive, ensureDir, errnoCode, randomHex16, readNonBlocking } from './atomic.js';
+import { laneFailure, laneTask } from './lane-task.js';
 import { appendState, listState, STATE_READ_MAX_BYTES } from './state-io.js';
 
 /** Schema version of a queue generation file (QF2). */
@@ -253,16 +254,12 @@ export const fsLaneQueue = (root: string, o: FsLaneQueueOptions): LaneQueue => {
     }
     throw new Fail('CAS-EXHAUSTED');
   };
-  const wrap =
-    <A>(f: () => Promise<A>): (() => Promise<{ _tag: 'Left'; left: LaneFailure } | { _tag: 'Right'; right: A }>) =>
-    async () => {
-      try {
-        return { _tag: 'Right', right: await f() };
-      } catch (e) {
-        const code = e instanceof Fail ? e.code : errnoCode(e);
-        return { _tag: 'Left', left: { _tag: 'LaneFailure', kind: o.kindOf(code), status: code.slice(0, 64) } };
-      }
-    };
+  /** A refusal or failure of the queue (its code), else the system error's code, with the store's failure kind. */
+  const failureOf = (e: unknown): LaneFailure => {
+    const code = e instanceof Fail ? e.code : errnoCode(e);
+    return laneFailure(o.kindOf(code), code);
+  };
+  const wrap = <A>(f: () => Promise<A>) => laneTask(failureOf, f);
   // Q6: refused before anything is read or written
   const checkLane = (lane: string): void => {
     if (!PG.isLaneName(lane)) throw new Fail('bad-lane-name');

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { LaneFailure, LaneQueue, LaneStore } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
 import { createExclusive, ensureDir, errnoCode, randomHex16, readNonBlocking } from './atomic.js';
+import { laneFailure, laneTask } from './lane-task.js';
 import { appendState, readLinesBackward, readState, readStateText, throwingState } from './state-io.js';
 import { fsLaneQueue } from './fs-lane-queue.js';
 import { sha256Hex } from './hash.js';
@@ -349,14 +350,12 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
     }
     throw new Fail('CAS-EXHAUSTED');
   };
-  const wrap = <A>(f: () => A | Promise<A>): (() => Promise<{ _tag: 'Left'; left: LaneFailure } | { _tag: 'Right'; right: A }>) => async () => {
-    try {
-      return { _tag: 'Right', right: await f() };
-    } catch (e) {
-      const code = e instanceof Fail ? e.code : errnoCode(e);
-      return { _tag: 'Left', left: { _tag: 'LaneFailure', kind: kindOfErrno(code), status: code.slice(0, 64) } };
-    }
+  /** A refusal or failure of this store (its code), else the system error's code, with its failure kind (push-gate.md §5.6). */
+  const failureOf = (e: unknown): LaneFailure => {
+    const code = e instanceof Fail ? e.code : errnoCode(e);
+    return laneFailure(kindOfErrno(code), code);
   };
+  const wrap = <A>(f: () => A | Promise<A>) => laneTask(failureOf, f);
   const readHalts = (): { rec: PG.HaltRecord; open: boolean }[] => listHalts(haltsDir, step);
   const forbidden = (): never => {
     throw new Fail('not-owner');

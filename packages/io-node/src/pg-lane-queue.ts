@@ -13,6 +13,8 @@
  */
 import type { LaneFailure, LaneQueue } from '@arbiter/kernel';
 import { landQueue as Q, pushGate as PG } from '@arbiter/kernel';
+import { laneFailure, laneTask } from './lane-task.js';
+import { clockCte, methodCall, methodFunctionDDL, msOf, rowNum, rowStr, type PgRow, type PgSignature } from './pg-sql.js';
 
 /** The schema version whose migration creates the queue tables and functions (land.md §2.1 QP1). */
 export const PG_QUEUE_SCHEMA_VERSION = 3;
@@ -29,12 +31,11 @@ export interface PgLaneQueueDeps {
 
 /** The statements, for one schema `S` (quoted). `$1` is always the test clock (null in production). */
 const statements = (S: string) => {
-  const clk = `clk AS (SELECT CASE WHEN $1::float8 IS NULL THEN v.t ELSE 'epoch'::timestamptz + $1::float8 * interval '1 millisecond' END AS t FROM ${S}.now_v3 v)`;
+  const clk = clockCte(S, 'now_v3');
   const key = `k AS (SELECT sha256(convert_to($2::text, 'UTF8')) AS k)`;
   const live = (t: string, now = 'clk.t'): string => `(${now} - ${t}.heartbeat_at <= ${t}.ttl_ms * interval '1 millisecond')`;
-  const ms = (col: string): string => `(extract(epoch from ${col}) * 1000)::float8`;
   const cols = (t: string): string =>
-    `${t}.ticket_id, ${t}.seq::float8 AS seq, ${t}.handle, ${t}.session, ${t}.instance, ${t}.host, ${t}.branch, ${ms(`${t}.created_at`)} AS created_at, ${ms(`${t}.heartbeat_at`)} AS heartbeat_at, ${t}.ttl_ms`;
+    `${t}.ticket_id, ${t}.seq::float8 AS seq, ${t}.handle, ${t}.session, ${t}.instance, ${t}.host, ${t}.branch, ${msOf(`${t}.created_at`)} AS created_at, ${msOf(`${t}.heartbeat_at`)} AS heartbeat_at, ${t}.ttl_ms`;
   // Q2 enqueue: $2 lane, $3 handle, $4 session, $5 instance, $6 host, $7 branch, $8 ttl_ms.
   // A live ticket of this instance in the statement's snapshot is refreshed in place (`ref`); otherwise the lane's
   // counter is raised (its row lock orders simultaneous enqueues of one lane) and a ticket inserted with the new seq
@@ -61,7 +62,7 @@ const statements = (S: string) => {
   ref AS (UPDATE ${S}.queue_tickets t SET heartbeat_at = clk.t, ttl_ms = $8::integer, branch = $7::text FROM clk, mine
           WHERE t.ticket_id = mine.ticket_id AND ${live('t')} RETURNING ${cols('t')}),
   got AS (SELECT ins.*, ins.ticket_id <> nid.id AS refreshed FROM ins, nid UNION ALL SELECT ref.*, true FROM ref)
-  SELECT got.*, ${ms('clk.t')} AS now_ms,
+  SELECT got.*, ${msOf('clk.t')} AS now_ms,
     1 + (SELECT count(*) FROM ${S}.queue_tickets o, k WHERE o.lane_key = k.k AND o.instance <> $5::text AND o.seq < got.seq AND ${live('o')})::integer AS pos
   FROM got, clk`;
   // Q5 dequeue: $2 lane, $3 instance. Withdraws the live ticket (expired ones of the lane are deleted with it).
@@ -71,9 +72,9 @@ const statements = (S: string) => {
   SELECT d.ticket_id FROM d`;
   // Q3 queue: $2 lane. Read-only: the live tickets in seq order and the clock they were judged by.
   const queue = `WITH ${clk}, ${key}
-  SELECT ${ms('clk.t')} AS now_ms,
+  SELECT ${msOf('clk.t')} AS now_ms,
     (SELECT coalesce(json_agg(json_build_object('ticket_id', t.ticket_id, 'seq', t.seq::float8, 'handle', t.handle, 'session', t.session, 'instance', t.instance,
-        'host', t.host, 'branch', t.branch, 'created_at', ${ms('t.created_at')}, 'heartbeat_at', ${ms('t.heartbeat_at')}, 'ttl_ms', t.ttl_ms) ORDER BY t.seq), '[]'::json)
+        'host', t.host, 'branch', t.branch, 'created_at', ${msOf('t.created_at')}, 'heartbeat_at', ${msOf('t.heartbeat_at')}, 'ttl_ms', t.ttl_ms) ORDER BY t.seq), '[]'::json)
        FROM ${S}.queue_tickets t, k WHERE t.lane_key = k.k AND ${live('t')}) AS tickets
   FROM clk`;
   return { enqueue, dequeue, queue };
@@ -83,7 +84,7 @@ type Method = keyof ReturnType<typeof statements>;
 
 const TICKET_COLS = 'ticket_id text, seq float8, handle text, session text, instance text, host text, branch text, created_at float8, heartbeat_at float8, ttl_ms integer';
 /** Argument types in `$n` order and result columns of each method's function (as for the lanes, PS6). */
-const SIGNATURES: Readonly<Record<Method, { readonly args: ReadonlyArray<string>; readonly returns: string }>> = {
+const SIGNATURES: Readonly<Record<Method, PgSignature>> = {
   enqueue: { args: ['float8', 'text', 'text', 'text', 'text', 'text', 'text', 'integer'], returns: `TABLE(${TICKET_COLS}, refreshed boolean, now_ms float8, pos integer)` },
   dequeue: { args: ['float8', 'text', 'text'], returns: 'TABLE(ticket_id text)' },
   queue: { args: ['float8', 'text'], returns: 'TABLE(now_ms float8, tickets json)' },
@@ -120,35 +121,25 @@ export const pgQueueDDL = (S: string): ReadonlyArray<string> => {
     )`,
     // the clock of every queue statement; its name carries the version that created it (PS3)
     `CREATE VIEW ${S}.now_v3 AS SELECT date_trunc('milliseconds', clock_timestamp()) AS t`,
-    ...(Object.keys(SIGNATURES) as Method[]).map((m) => {
-      const sig = SIGNATURES[m];
-      return `CREATE FUNCTION ${S}.${m}_v3(${sig.args.join(', ')}) RETURNS ${sig.returns} LANGUAGE plpgsql AS $fn$
-#variable_conflict use_column
-BEGIN
-  RETURN QUERY ${st[m]};
-END
-$fn$`;
-    }),
+    ...(Object.keys(SIGNATURES) as Method[]).map((m) => methodFunctionDDL(S, `${m}_v3`, SIGNATURES[m], st[m])),
   ];
 };
 
-type Row = Record<string, unknown>;
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
+type Row = PgRow;
 
 /** A row (or JSON object) of the ticket columns → the kernel's record for `lane`. */
 const recordOf = (lane: string, r: Row): Q.TicketRecord => ({
-  ticket_id: str(r['ticket_id']),
+  ticket_id: rowStr(r['ticket_id']),
   lane,
-  seq: num(r['seq']),
-  handle: str(r['handle']),
-  session: str(r['session']),
-  instance: str(r['instance']),
-  host: str(r['host']),
-  branch: str(r['branch']),
-  created_at: num(r['created_at']),
-  heartbeat_at: num(r['heartbeat_at']),
-  ttl_ms: num(r['ttl_ms']),
+  seq: rowNum(r['seq']),
+  handle: rowStr(r['handle']),
+  session: rowStr(r['session']),
+  instance: rowStr(r['instance']),
+  host: rowStr(r['host']),
+  branch: rowStr(r['branch']),
+  created_at: rowNum(r['created_at']),
+  heartbeat_at: rowNum(r['heartbeat_at']),
+  ttl_ms: rowNum(r['ttl_ms']),
 });
 
 class Refused extends Error {
@@ -165,19 +156,11 @@ class Raced extends Error {}
  */
 export const pgLaneQueue = (d: PgLaneQueueDeps): LaneQueue => {
   const S = d.schema;
-  const call = (m: Method): string => `SELECT * FROM ${S}.${m}_v3(${SIGNATURES[m].args.map((t, i) => `$${i + 1}::${t}`).join(', ')})`;
+  const call = (m: Method): string => methodCall(S, `${m}_v3`, SIGNATURES[m].args);
   const sql = { enqueue: call('enqueue'), dequeue: call('dequeue'), queue: call('queue') };
-  const wrap =
-    <A>(f: () => Promise<A>): (() => Promise<{ _tag: 'Left'; left: LaneFailure } | { _tag: 'Right'; right: A }>) =>
-    async () => {
-      try {
-        return { _tag: 'Right', right: await f() };
-      } catch (e) {
-        if (e instanceof Refused) return { _tag: 'Left', left: { _tag: 'LaneFailure', kind: 'other', status: e.status } };
-        if (e instanceof Raced) return { _tag: 'Left', left: { _tag: 'LaneFailure', kind: 'contended', status: 'queue raced' } };
-        return { _tag: 'Left', left: d.failure(e) };
-      }
-    };
+  /** The queue's own refusals, then the store's driver mapping. */
+  const failureOf = (e: unknown): LaneFailure => (e instanceof Refused ? laneFailure('other', e.status) : e instanceof Raced ? laneFailure('contended', 'queue raced') : d.failure(e));
+  const wrap = <A>(f: () => Promise<A>) => laneTask(failureOf, f);
   const laneOk = (lane: string): void => {
     if (!PG.isLaneName(lane)) throw new Refused('bad-lane-name');
   };
@@ -191,8 +174,8 @@ export const pgLaneQueue = (d: PgLaneQueueDeps): LaneQueue => {
         for (let round = 0; round < PG.STORE_CAS_ATTEMPTS; round++) {
           const r = (await d.query(sql.enqueue, [lane, holder.handle, holder.session, holder.instance, holder.host, meta.branch, meta.ttl_ms]))[0];
           if (r === undefined) continue;
-          const now = num(r['now_ms']);
-          return { _tag: 'Enqueued' as const, ticket: Q.ticketView(recordOf(lane, r), num(r['pos']), now), refreshed: r['refreshed'] === true };
+          const now = rowNum(r['now_ms']);
+          return { _tag: 'Enqueued' as const, ticket: Q.ticketView(recordOf(lane, r), rowNum(r['pos']), now), refreshed: r['refreshed'] === true };
         }
         throw new Raced();
       }),
@@ -200,13 +183,13 @@ export const pgLaneQueue = (d: PgLaneQueueDeps): LaneQueue => {
       wrap(async () => {
         laneOk(lane);
         const r = (await d.query(sql.dequeue, [lane, instance]))[0];
-        return r === undefined ? { _tag: 'NotQueued' as const } : { _tag: 'Dequeued' as const, ticket_id: str(r['ticket_id']) };
+        return r === undefined ? { _tag: 'NotQueued' as const } : { _tag: 'Dequeued' as const, ticket_id: rowStr(r['ticket_id']) };
       }),
     queue: (lane) =>
       wrap(async () => {
         laneOk(lane);
         const r = (await d.query(sql.queue, [lane]))[0] ?? {};
-        const now = num(r['now_ms']);
+        const now = rowNum(r['now_ms']);
         const recs = (Array.isArray(r['tickets']) ? (r['tickets'] as Row[]) : []).map((t) => recordOf(lane, t));
         return Q.queueView(recs, lane, now);
       }),

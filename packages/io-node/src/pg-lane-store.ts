@@ -15,6 +15,8 @@
 import type * as PgTypes from 'pg';
 import type { LaneFailure, LaneQueue, LaneStore } from '@arbiter/kernel';
 import { pgLaneQueue } from './pg-lane-queue.js';
+import { laneFailure, laneTask } from './lane-task.js';
+import { clockCte, methodCall, methodFunctionDDL, msOf, rowNum, rowStr, type PgRow, type PgSignature } from './pg-sql.js';
 import { pushGate as PG } from '@arbiter/kernel';
 
 /** The `pg` module's shape as this file uses it. */
@@ -90,7 +92,7 @@ const TRANSPORT_ERRNO = new Set(['ECONNREFUSED', 'ENOENT', 'ENOTFOUND', 'EAI_AGA
  * - other: anything else; a missing or older schema (42P01, 3F000, 42703, 42883) with {@link PG_SCHEMA_STATUS}.
  */
 export const pgFailure = (e: unknown): LaneFailure => {
-  const f = (kind: LaneFailure['kind'], status: string): LaneFailure => ({ _tag: 'LaneFailure', kind, status: status.slice(0, 64) });
+  const f = laneFailure;
   const o = (typeof e === 'object' && e !== null ? e : {}) as { code?: unknown; message?: unknown };
   const code = typeof o.code === 'string' ? o.code : '';
   const msg = typeof o.message === 'string' ? o.message : '';
@@ -117,13 +119,12 @@ const laneOk = (lane: string): void => {
 };
 
 const HOLDER_COLS = 'holder_handle, holder_session, holder_instance, holder_host, claimed_at, heartbeat_at, lease_ms, intent, eta_minutes';
-const ms = (col: string): string => `(extract(epoch from ${col}) * 1000)::float8`;
 const prevJson = (l: string): string =>
-  `CASE WHEN ${l}.holder_instance IS NULL THEN NULL ELSE jsonb_build_object('handle', ${l}.holder_handle, 'session', ${l}.holder_session, 'instance', ${l}.holder_instance, 'host', ${l}.holder_host, 'heartbeat_at', ${ms(`${l}.heartbeat_at`)}, 'lease_ms', ${l}.lease_ms) END`;
+  `CASE WHEN ${l}.holder_instance IS NULL THEN NULL ELSE jsonb_build_object('handle', ${l}.holder_handle, 'session', ${l}.holder_session, 'instance', ${l}.holder_instance, 'host', ${l}.holder_host, 'heartbeat_at', ${msOf(`${l}.heartbeat_at`)}, 'lease_ms', ${l}.lease_ms) END`;
 
 /** The statements, for one schema `S`. `$1` is always the test clock (null in production). */
 const statements = (S: string) => {
-  const clk = `clk AS (SELECT CASE WHEN $1::float8 IS NULL THEN v.t ELSE 'epoch'::timestamptz + $1::float8 * interval '1 millisecond' END AS t FROM ${S}.now_v1 v)`;
+  const clk = clockCte(S, 'now_v1');
   const expired = (l: string, now: string): string => `(${now} - ${l}.heartbeat_at > ${l}.lease_ms * interval '1 millisecond')`;
   // claim: $2 lane, $3 handle, $4 session, $5 instance, $6 host, $7 lease_ms, $8 intent, $9 eta_minutes
   const live = `(l.holder_instance IS NOT NULL AND NOT ${expired('l', 'EXCLUDED.heartbeat_at')})`;
@@ -153,7 +154,7 @@ const statements = (S: string) => {
   )
   SELECT 'granted' AS r, up.fence::float8 AS fence, up.event_kind = 're-entry' AS reclaimed, NULL AS handle, NULL AS instance, NULL::float8 AS age_ms, NULL::boolean AS blocking FROM up
   UNION ALL
-  SELECT 'held', NULL, NULL, cur.holder_handle, cur.holder_instance, ${ms('clk.t')} - ${ms('cur.heartbeat_at')},
+  SELECT 'held', NULL, NULL, cur.holder_handle, cur.holder_instance, ${msOf('clk.t')} - ${msOf('cur.heartbeat_at')},
          cur.holder_instance IS NOT NULL AND cur.holder_instance <> $5 AND NOT ${expired('cur', 'clk.t')}
     FROM clk LEFT JOIN cur ON true WHERE NOT EXISTS (SELECT 1 FROM up)`;
   // heartbeat: $2 lane, $3 instance, $4 fence
@@ -185,13 +186,13 @@ const statements = (S: string) => {
   SELECT up.fence::float8 AS fence, up.event_previous AS previous FROM up`;
   // state: $2 lane or null (all), $3 session
   const state = `WITH ${clk}
-  SELECT ${ms('clk.t')} AS now_ms,
+  SELECT ${msOf('clk.t')} AS now_ms,
     (SELECT coalesce(json_agg(json_build_object('lane', l.lane, 'fence', l.fence::float8, 'handle', l.holder_handle, 'session', l.holder_session,
-        'instance', l.holder_instance, 'host', l.holder_host, 'claimed_at', ${ms('l.claimed_at')}, 'heartbeat_at', ${ms('l.heartbeat_at')},
+        'instance', l.holder_instance, 'host', l.holder_host, 'claimed_at', ${msOf('l.claimed_at')}, 'heartbeat_at', ${msOf('l.heartbeat_at')},
         'lease_ms', l.lease_ms, 'intent', l.intent, 'eta_minutes', l.eta_minutes)), '[]'::json)
        FROM ${S}.lanes l WHERE $2::text IS NULL OR l.lane = $2) AS lanes,
     (SELECT coalesce(json_agg(json_build_object('halt_id', h.halt_id, 'target_session', h.target_session, 'by_handle', h.by_handle,
-        'by_session', h.by_session, 'by_instance', h.by_instance, 'reason', h.reason, 'created_at', ${ms('h.created_at')}) ORDER BY h.created_at, h.halt_id), '[]'::json)
+        'by_session', h.by_session, 'by_instance', h.by_instance, 'reason', h.reason, 'created_at', ${msOf('h.created_at')}) ORDER BY h.created_at, h.halt_id), '[]'::json)
        FROM ${S}.halts h WHERE h.closed_at IS NULL AND (h.target_session = $3 OR h.by_session = $3)) AS halts
   FROM clk`;
   // post: $2 lane, $3 handle, $4 session, $5 instance, $6 body
@@ -213,7 +214,7 @@ const statements = (S: string) => {
   aud AS (INSERT INTO ${S}.audit (at, lane, kind, by_handle, by_session, by_instance) SELECT clk.t, NULL, 'unhalt', $3::text, $4::text, $5::text FROM clk, allowed WHERE allowed.ok)
   SELECT allowed.ok, (SELECT count(*) FROM up)::int AS count FROM allowed`;
   // audit: $2 limit
-  const audit = `WITH ${clk} SELECT * FROM (SELECT a.id, ${ms('a.at')} AS at, a.lane, a.kind, a.by_handle, a.by_session, a.by_instance, a.fence::float8 AS fence,
+  const audit = `WITH ${clk} SELECT * FROM (SELECT a.id, ${msOf('a.at')} AS at, a.lane, a.kind, a.by_handle, a.by_session, a.by_instance, a.fence::float8 AS fence,
       a.previous, a.reason, a.body FROM ${S}.audit a ORDER BY a.id DESC LIMIT $2) x ORDER BY x.id`;
   return { claim, heartbeat, release, force, state, post, halt, unhalt, audit };
 };
@@ -226,7 +227,7 @@ type Method = keyof ReturnType<typeof statements>;
  * nothing the client has to set up, so PgBouncer in transaction mode is fine). Argument types in `$n` order and the
  * result columns; `null` = no result.
  */
-const SIGNATURES: Readonly<Record<Method, { readonly args: ReadonlyArray<string>; readonly returns: string | null }>> = {
+const SIGNATURES: Readonly<Record<Method, PgSignature>> = {
   claim: {
     args: ['float8', 'text', 'text', 'text', 'text', 'text', 'integer', 'text', 'integer'],
     returns: 'TABLE(r text, fence float8, reclaimed boolean, handle text, instance text, age_ms float8, blocking boolean)',
@@ -247,27 +248,17 @@ const SIGNATURES: Readonly<Record<Method, { readonly args: ReadonlyArray<string>
 /** The migration's DDL for the method functions of schema `S` (quoted). Used by `pg-migrate.ts` only. */
 export const pgFunctionDDL = (S: string): ReadonlyArray<string> => {
   const st = statements(S);
-  return (Object.keys(SIGNATURES) as Method[]).map((m) => {
-    const sig = SIGNATURES[m];
-    return `CREATE FUNCTION ${S}.${m}_v1(${sig.args.join(', ')}) RETURNS ${sig.returns ?? 'void'} LANGUAGE plpgsql AS $fn$
-#variable_conflict use_column
-BEGIN
-  ${sig.returns === null ? '' : 'RETURN QUERY '}${st[m]};
-END
-$fn$`;
-  });
+  return (Object.keys(SIGNATURES) as Method[]).map((m) => methodFunctionDDL(S, `${m}_v1`, SIGNATURES[m], st[m]));
 };
 
 /** The call of one method's function, parameterised. */
-const callOf = (S: string, m: Method): string => `SELECT * FROM ${S}.${m}_v1(${SIGNATURES[m].args.map((t, i) => `$${i + 1}::${t}`).join(', ')})`;
+const callOf = (S: string, m: Method): string => methodCall(S, `${m}_v1`, SIGNATURES[m].args);
 
-type Row = Record<string, unknown>;
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
+type Row = PgRow;
 const prevOf = (v: unknown): PG.PreviousHolder | null => {
   if (typeof v !== 'object' || v === null) return null;
   const o = v as Row;
-  return { handle: str(o['handle']), session: str(o['session']), instance: str(o['instance']), host: str(o['host']) };
+  return { handle: rowStr(o['handle']), session: rowStr(o['session']), instance: rowStr(o['instance']), host: rowStr(o['host']) };
 };
 
 /** What {@link lazyPgPool} needs: the connection options the PostgreSQL stores share. */
@@ -326,18 +317,10 @@ export const openPgLaneStore = (o: PgLaneStoreOptions): PgLaneStore => {
     const r = await h.query(text, [o.clock === undefined ? null : o.clock(), ...values]);
     return r.rows;
   };
-  const wrap =
-    <A>(f: () => Promise<A>): (() => Promise<{ _tag: 'Left'; left: LaneFailure } | { _tag: 'Right'; right: A }>) =>
-    async () => {
-      try {
-        return { _tag: 'Right', right: await f() };
-      } catch (e) {
-        if (e instanceof Forbidden) return { _tag: 'Left', left: { _tag: 'LaneFailure', kind: 'forbidden', status: 'not-owner' } };
-        if (e instanceof Retry) return { _tag: 'Left', left: { _tag: 'LaneFailure', kind: 'contended', status: 'claim raced' } };
-        if (e instanceof BadLane) return { _tag: 'Left', left: { _tag: 'LaneFailure', kind: 'other', status: 'bad-lane-name' } };
-        return { _tag: 'Left', left: pgFailure(e) };
-      }
-    };
+  /** The store's own refusals, then the driver mapping (push-gate.md §5.6). */
+  const failureOf = (e: unknown): LaneFailure =>
+    e instanceof Forbidden ? laneFailure('forbidden', 'not-owner') : e instanceof Retry ? laneFailure('contended', 'claim raced') : e instanceof BadLane ? laneFailure('other', 'bad-lane-name') : pgFailure(e);
+  const wrap = <A>(f: () => Promise<A>) => laneTask(failureOf, f);
   const byArgs = (by: PG.Holder): string[] => [by.handle, by.session, by.instance];
   return {
     ...pgLaneQueue({ schema: S, query: q, failure: pgFailure }), // the landing queue (land.md §2.1), schema version 3
@@ -351,9 +334,9 @@ export const openPgLaneStore = (o: PgLaneStoreOptions): PgLaneStore => {
           const rows = await q(sql.claim, [lane, holder.handle, holder.session, holder.instance, holder.host, lease, meta.intent, meta.eta_minutes]);
           const r = rows[0];
           if (r === undefined) continue;
-          if (r['r'] === 'granted') return { _tag: 'Granted' as const, fence: num(r['fence']), reclaimed: r['reclaimed'] === true };
+          if (r['r'] === 'granted') return { _tag: 'Granted' as const, fence: rowNum(r['fence']), reclaimed: r['reclaimed'] === true };
           if (r['blocking'] !== true) continue;
-          return { _tag: 'Held' as const, holder_handle: str(r['handle']), holder_instance: str(r['instance']), heartbeat_age_sec: PG.ageSec(num(r['age_ms']), 0) };
+          return { _tag: 'Held' as const, holder_handle: rowStr(r['handle']), holder_instance: rowStr(r['instance']), heartbeat_age_sec: PG.ageSec(rowNum(r['age_ms']), 0) };
         }
         throw new Retry();
       }),
@@ -367,38 +350,38 @@ export const openPgLaneStore = (o: PgLaneStoreOptions): PgLaneStore => {
       wrap(async () => {
         laneOk(lane);
         const r = (await q(sql.release, [lane, instance]))[0];
-        return r === undefined ? { _tag: 'NotHolder' as const } : { _tag: 'Released' as const, fence: num(r['fence']) };
+        return r === undefined ? { _tag: 'NotHolder' as const } : { _tag: 'Released' as const, fence: rowNum(r['fence']) };
       }),
     forceRelease: (lane, by, reason) =>
       wrap(async () => {
         if (!PG.isOwner(by.handle, o.owners)) throw new Forbidden(); // LS7: owner check first, nothing written
         laneOk(lane);
         const r = (await q(sql.force, [lane, ...byArgs(by), reason === null ? null : reason.slice(0, PG.REASON_MAX)]))[0] ?? {};
-        return { _tag: 'Forced' as const, previous: prevOf(r['previous']), fence: num(r['fence']) };
+        return { _tag: 'Forced' as const, previous: prevOf(r['previous']), fence: rowNum(r['fence']) };
       }),
     state: (lane, session) =>
       wrap(async () => {
         if (lane !== 'all') laneOk(lane);
         const r = (await q(sql.state, [lane === 'all' ? null : lane, session]))[0] ?? {};
-        const now = num(r['now_ms']);
+        const now = rowNum(r['now_ms']);
         const views = (Array.isArray(r['lanes']) ? (r['lanes'] as Row[]) : []).map((l): PG.LaneView => {
           const rec: PG.LaneRecord = {
             schema_version: 1,
-            lane: str(l['lane']),
-            fence: num(l['fence']),
+            lane: rowStr(l['lane']),
+            fence: rowNum(l['fence']),
             holder:
               typeof l['instance'] !== 'string'
                 ? null
                 : {
-                    handle: str(l['handle']),
-                    session: str(l['session']),
-                    instance: str(l['instance']),
-                    host: str(l['host']),
-                    claimed_at: num(l['claimed_at']),
-                    heartbeat_at: num(l['heartbeat_at']),
-                    lease_ms: num(l['lease_ms']),
+                    handle: rowStr(l['handle']),
+                    session: rowStr(l['session']),
+                    instance: rowStr(l['instance']),
+                    host: rowStr(l['host']),
+                    claimed_at: rowNum(l['claimed_at']),
+                    heartbeat_at: rowNum(l['heartbeat_at']),
+                    lease_ms: rowNum(l['lease_ms']),
                     intent: l['intent'] as PG.ClaimMeta['intent'],
-                    eta_minutes: l['eta_minutes'] === null ? null : num(l['eta_minutes']),
+                    eta_minutes: l['eta_minutes'] === null ? null : rowNum(l['eta_minutes']),
                   },
             event: { kind: 'claim', at: now, by_handle: '', by_session: '', by_instance: '', reason: null, previous: null },
           };
@@ -409,13 +392,13 @@ export const openPgLaneStore = (o: PgLaneStoreOptions): PgLaneStore => {
         const halts = (Array.isArray(r['halts']) ? (r['halts'] as Row[]) : []).map((h) =>
           PG.haltView(
             {
-              halt_id: str(h['halt_id']),
-              target_session: str(h['target_session']),
-              by_handle: str(h['by_handle']),
-              by_session: str(h['by_session']),
-              by_instance: str(h['by_instance']),
-              reason: str(h['reason']),
-              created_at: num(h['created_at']),
+              halt_id: rowStr(h['halt_id']),
+              target_session: rowStr(h['target_session']),
+              by_handle: rowStr(h['by_handle']),
+              by_session: rowStr(h['by_session']),
+              by_instance: rowStr(h['by_instance']),
+              reason: rowStr(h['reason']),
+              created_at: rowNum(h['created_at']),
             },
             true,
             now,
@@ -431,25 +414,25 @@ export const openPgLaneStore = (o: PgLaneStoreOptions): PgLaneStore => {
     halt: (target, by, reason) =>
       wrap(async () => {
         const r = (await q(sql.halt, [target, ...byArgs(by), reason]))[0] ?? {};
-        return { _tag: 'Halted' as const, halt_id: str(r['halt_id']) };
+        return { _tag: 'Halted' as const, halt_id: rowStr(r['halt_id']) };
       }),
     unhalt: (target, by) =>
       wrap(async () => {
         const r = (await q(sql.unhalt, [target, ...byArgs(by), PG.isOwner(by.handle, o.owners)]))[0] ?? {};
         if (r['ok'] !== true) throw new Forbidden();
-        return { _tag: 'Unhalted' as const, count: num(r['count']) };
+        return { _tag: 'Unhalted' as const, count: rowNum(r['count']) };
       }),
     audit: (limit) =>
       wrap(async () =>
         (await q(sql.audit, [Math.max(0, Math.floor(limit))])).map(
           (a): PG.AuditRecord => ({
-            at: num(a['at']),
+            at: rowNum(a['at']),
             lane: typeof a['lane'] === 'string' ? a['lane'] : null,
-            kind: str(a['kind']) as PG.AuditRecord['kind'],
-            by_handle: str(a['by_handle']),
-            by_session: str(a['by_session']),
-            by_instance: str(a['by_instance']),
-            fence: a['fence'] === null ? null : num(a['fence']),
+            kind: rowStr(a['kind']) as PG.AuditRecord['kind'],
+            by_handle: rowStr(a['by_handle']),
+            by_session: rowStr(a['by_session']),
+            by_instance: rowStr(a['by_instance']),
+            fence: a['fence'] === null ? null : rowNum(a['fence']),
             previous: prevOf(a['previous']),
             reason: typeof a['reason'] === 'string' ? a['reason'] : null,
             body: typeof a['body'] === 'string' ? a['body'] : null,
