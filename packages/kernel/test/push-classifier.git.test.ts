@@ -15,14 +15,14 @@ import {
   type PushInvocation,
   type PushTarget,
 } from '../src/push-gate/classifier.js';
-import { currentTarget, DRY_RUN, exact, fallback, invocation, NOT_PUSH } from './helpers/push-results.js';
+import { currentTarget, DRY_RUN, exact, fallback, invocation, namedTarget, NOT_PUSH } from './helpers/push-results.js';
 
 // ───────────────────────────── builders for whole results ─────────────────────────────
 
 const NO = NOT_PUSH;
 const DRY = DRY_RUN;
 
-const name = (n: string, force = false): PushTarget => ({ src: { kind: 'name', name: n }, dst: { kind: 'same' }, op: 'update', force });
+const name = namedTarget;
 const cur = currentTarget;
 const del = (n: string): PushTarget => ({ src: { kind: 'none' }, dst: { kind: 'name', name: n }, op: 'delete', force: false });
 

@@ -18,15 +18,15 @@ import {
   type PushInvocation,
   type PushTarget,
 } from '../src/push-gate/classifier.js';
-import { exact, fallback, invocation, NOT_PUSH } from './helpers/push-results.js';
+import { exact, fallback, invocation, namedTarget, NOT_PUSH } from './helpers/push-results.js';
 
 // ───────────────────────────── expected values ─────────────────────────────
 
 const NO = NOT_PUSH;
 
 /** `main` as the only refspec (a branch name, pushed to the same name). */
-const MAIN: PushTarget = { src: { kind: 'name', name: 'main' }, dst: { kind: 'same' }, op: 'update', force: false };
-const named = (name: string): PushTarget => ({ src: { kind: 'name', name }, dst: { kind: 'same' }, op: 'update', force: false });
+const MAIN: PushTarget = namedTarget('main');
+const named = (name: string): PushTarget => namedTarget(name);
 
 /** `git push origin main` found in the text, with the directory hints (H1, H2) and uncertainty given. */
 const inv = (hints: ReadonlyArray<DirHint> = [], uncertain = false, targets: ReadonlyArray<PushTarget> = [MAIN]): PushInvocation =>

@@ -23,6 +23,9 @@ export const invocation = (over: Partial<PushInvocation> = {}): PushInvocation =
   ...over,
 });
 
+/** The branch `name` pushed to its own name (a refspec of one name, push-gate.md §6.5), forced when `force`. */
+export const namedTarget = (name: string, force = false): PushTarget => ({ src: { kind: 'name', name }, dst: { kind: 'same' }, op: 'update', force });
+
 /** The current branch pushed to its own name (R1's default refspec). */
 export const currentTarget = (force = false): PushTarget => ({ src: { kind: 'current' }, dst: { kind: 'same' }, op: 'update', force });
 
