@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { presence as P, type PresenceFailure, type PresenceList, type PresenceProblem, type PresenceEvent, type PresenceRecorded, type PresenceSighting, type PresenceEventKind, type SessionPresence } from '@arbiter/kernel';
 import { ensureDir, errnoCode } from './dir.js';
 import { presenceKey } from './presence-key.js';
-import { sha256Hex } from './hash.js';
+import { dirMark, DIR_INDEX_SETTLE_MS, isSettled, readIndexBody, replaceFile, writeIndexBody, type DirMark } from './dir-index.js';
 import { listStateEntries, readListedState, readState, readStateText, type Absent, type NotRegular, type StateIoError } from './state-io.js';
 
 /** The registry directory inside a repository's runtime directory. */
@@ -90,39 +90,6 @@ const ioFailure = (what: string, code: string): PresenceFailure =>
 /** Outcome of {@link recordPresenceSync}: what is stored now, or why nothing could be recorded. */
 export type PresenceRecordSync = { readonly _tag: 'Recorded'; readonly recorded: PresenceRecorded } | { readonly _tag: 'Failed'; readonly failure: PresenceFailure };
 
-let tempCounter = 0;
-
-/**
- * Replace `path` by `text` through a temporary file in the same directory and a rename (no fsync, module doc). The
- * temporary file is created with `O_EXCL` (never opens what is there) and removed on failure. Throws the fs error.
- */
-const replaceFile = (dir: string, name: string, text: string): void => {
-  const tmp = join(dir, `.${name}.${process.pid.toString(36)}-${(tempCounter++).toString(36)}-${Math.floor(Math.random() * 2 ** 32).toString(36)}`);
-  let fd: number;
-  try {
-    fd = fs.openSync(tmp, 'wx', 0o600);
-  } catch (e) {
-    if (errnoCode(e) !== 'ENOENT') throw e;
-    ensureDir(dir); // first record of this repository
-    fd = fs.openSync(tmp, 'wx', 0o600);
-  }
-  try {
-    try {
-      fs.writeSync(fd, text);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, join(dir, name));
-  } catch (e) {
-    try {
-      fs.unlinkSync(tmp);
-    } catch {
-      // already gone
-    }
-    throw e;
-  }
-};
-
 /**
  * Record one sighting in the registry of `runtimeDir` at `now` (ms since the epoch: the store clock, the machine's
  * for this store), presence.md §3–5: read the session's record, apply `observe`, write the result when it changed.
@@ -175,9 +142,9 @@ export const listPresenceSync = (runtimeDir: string, now: number = Date.now()): 
   if (indexed !== null) return { _tag: 'Listed', list: indexed };
   const r = listRecordFiles(dir);
   if (r._tag === 'Failed') return r;
-  if (r.complete && before !== null && now - before.changedMs >= PRESENCE_INDEX_SETTLE_MS) {
+  if (r.complete && before !== null && isSettled(before, now)) {
     const after = dirMark(dir);
-    if (after !== null && sameMark(before, after)) writePresenceIndex(runtimeDir, before, r.list);
+    if (after !== null && after.id === before.id) writePresenceIndex(runtimeDir, before, r.list);
   }
   return { _tag: 'Listed', list: r.list };
 };
@@ -274,47 +241,19 @@ export const PRESENCE_INDEX_FILE = 'sessions.index';
  * (presence.md §5.1 LX2): far above the granularity of a file system's timestamps, so any later change gives the
  * directory another modification time.
  */
-export const PRESENCE_INDEX_SETTLE_MS = 1_000;
+export const PRESENCE_INDEX_SETTLE_MS = DIR_INDEX_SETTLE_MS;
 
 /** Largest index read, bytes: ten thousand records of a few hundred bytes each fit many times over. */
 export const PRESENCE_INDEX_MAX_BYTES = 64 * 1024 * 1024;
 
-/** What identifies one state of the registry directory: device, inode, and the modification and change times in ns. */
-interface DirMark {
-  readonly id: string;
-  /** The later of the modification and change times, ms since the epoch. */
-  readonly changedMs: number;
-}
-
-/** The registry directory's mark, or `null` when it cannot be read (absent, not a directory, unreadable). Never throws. */
-const dirMark = (dir: string): DirMark | null => {
-  try {
-    const st = fs.statSync(dir, { bigint: true, throwIfNoEntry: false });
-    if (st === undefined || !st.isDirectory()) return null;
-    const changed = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
-    return { id: `${st.dev}:${st.ino}:${st.mtimeNs}:${st.ctimeNs}`, changedMs: Number(changed / 1_000_000n) };
-  } catch {
-    return null;
-  }
-};
-
-const sameMark = (a: DirMark, b: DirMark): boolean => a.id === b.id;
-
 /**
  * The listing the index of `runtimeDir` holds for the directory state `mark`, or `null` when there is none to use
- * (presence.md §5.1 LX1, LX3): no index, one for another state of the directory, one from another version, or one
- * whose body does not match its SHA-256 or is not a listing. Never throws.
+ * (presence.md §5.1 LX1, LX3; dir-index.ts): no index, one for another state of the directory, one from another
+ * version, or one whose body does not match its SHA-256 or is not a listing. Never throws.
  */
 const readPresenceIndex = (runtimeDir: string, mark: DirMark): PresenceList | null => {
-  const path = join(runtimeDir, PRESENCE_INDEX_FILE);
-  // the header first (about 150 bytes): an index of another state, the usual miss, costs no read of the body
-  const first = readState(path, INDEX_HEAD_MAX_BYTES);
-  if (first._tag !== 'File' || !headFits(headOf(first.bytes.toString('latin1')), mark)) return null;
-  const text = readStateText(path, PRESENCE_INDEX_MAX_BYTES);
-  const head = text === null ? null : headOf(text);
-  if (text === null || head === null || !headFits(head, mark)) return null; // (replaced since the header was read)
-  const body = text.slice(text.indexOf('\n') + 1);
-  if (head.sha256 !== sha256Hex(body, 64)) return null;
+  const body = readIndexBody(join(runtimeDir, PRESENCE_INDEX_FILE), mark, PRESENCE_INDEX_MAX_BYTES);
+  if (body === null) return null;
   try {
     const list = JSON.parse(body) as { sessions?: unknown; problems?: unknown };
     return Array.isArray(list.sessions) && Array.isArray(list.problems) ? (list as PresenceList) : null;
@@ -323,40 +262,12 @@ const readPresenceIndex = (runtimeDir: string, mark: DirMark): PresenceList | nu
   }
 };
 
-/** Largest header line of an index, bytes (its version, a directory mark and a SHA-256 take about 150). */
-const INDEX_HEAD_MAX_BYTES = 1024;
-
-/** An index's header line, as parsed (its fields are checked where they are read). */
-type IndexHead = { readonly v?: unknown; readonly dir?: unknown; readonly sha256?: unknown };
-
-/** The header of an index's text: its first line as a JSON object, or `null` when there is no such line. Never throws. */
-const headOf = (text: string): IndexHead | null => {
-  const nl = text.indexOf('\n');
-  if (nl < 0) return null;
-  try {
-    const h = JSON.parse(text.slice(0, nl)) as unknown;
-    return typeof h === 'object' && h !== null ? h : null;
-  } catch {
-    return null;
-  }
-};
-
-/** True when an index header is of version 1 and for the directory state `mark`. */
-const headFits = (head: IndexHead | null, mark: DirMark): boolean => head !== null && head.v === 1 && head.dir === mark.id;
-
 /**
  * Write `list`, read from the registry directory in the state `mark`, as the index of `runtimeDir` (presence.md §5.1
- * LX2): a header line (version, the directory's mark, the body's SHA-256) and the listing as JSON, through a temporary
- * file and a rename. Best effort: an index that cannot be written only costs the next reader a full listing.
+ * LX2). Best effort: an index that cannot be written only costs the next reader a full listing.
  */
-const writePresenceIndex = (runtimeDir: string, mark: DirMark, list: PresenceList): void => {
-  const body = JSON.stringify({ sessions: list.sessions, problems: list.problems });
-  try {
-    replaceFile(runtimeDir, PRESENCE_INDEX_FILE, `${JSON.stringify({ v: 1, dir: mark.id, sha256: sha256Hex(body, 64) })}\n${body}`);
-  } catch {
-    // a read-only or full runtime directory: the registry is still listed from its files
-  }
-};
+const writePresenceIndex = (runtimeDir: string, mark: DirMark, list: PresenceList): void =>
+  writeIndexBody(runtimeDir, PRESENCE_INDEX_FILE, mark, JSON.stringify({ sessions: list.sessions, problems: list.problems }));
 
 /** The record file `name` that a listing of `dir` showed as a regular file, read into `buf` (`readListedState`). */
 const readListed = (dir: string, name: string, buf: Buffer): PresenceFileRead => {
