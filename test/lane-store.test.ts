@@ -3,7 +3,7 @@
  * fs-specific rules: corrupt generations (E2), crash injection around the force-release commit (PG-30), fault
  * mapping (push-gate.md §5.6), and the cross-worktree location (E1).
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { memoryLaneStore, type MemoryLaneStore } from '@arbiter/io-memory';
 import { pushGate as PG } from '@arbiter/kernel';
-import { fsLaneStore, laneKey, kindOfErrno, OUTCOME_UNKNOWN } from '@arbiter/io-node';
+import { DIR_INDEX_SETTLE_MS, fsLaneStore, laneKey, LANE_INDEX_FILE, kindOfErrno, OUTCOME_UNKNOWN } from '@arbiter/io-node';
 import { laneStoreContract } from './contract/lane-store.contract.js';
 
 const dirs: string[] = [];
@@ -452,6 +452,132 @@ describe('embedded fs lane store specifics', () => {
     mkdirSync(join(root, 'lanes'), { recursive: true });
     const r = await s.claim(lane, H(1), { intent: 'push', eta_minutes: null })();
     expect(r._tag === 'Left' && r.left.kind).toBe('contended');
+  });
+});
+
+describe('embedded fs overview index (push-gate.md §5.5 E9)', () => {
+  // the machine clock as the store's index decision sees it: far enough after `lanes/` last changed for it to settle
+  const settled = (): number => Date.now() + DIR_INDEX_SETTLE_MS + 1;
+  const index = (root: string): string => join(root, LANE_INDEX_FILE);
+  const meta = { intent: 'push' as const, eta_minutes: null };
+  // the overview read from the generation files alone: with the index removed first (the read writes a new one)
+  const fromFiles = async (root: string, now: () => number) => {
+    rmSync(index(root), { force: true });
+    return right(fsLaneStore(root, { now, indexNow: settled }).state('all', 's1'));
+  };
+  // the tests fake a settled directory, so they wait out the file system's timestamp granularity after an index is
+  // written, as the real settling time does, before they change the directory
+  const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 25));
+
+  it('E9: a settled overview writes the index; while lanes/ is unchanged the index answers, equal to the files', async () => {
+    const root = tmp();
+    const s = fsLaneStore(root, { indexNow: settled });
+    for (const l of ['deploy:a', 'deploy:b', 'deploy:c']) await right(s.claim(l, H(1), meta));
+    await right(s.release('deploy:b', H(1).instance));
+    writeFileSync(join(root, 'lanes', `${laneKey('deploy:d')}.json.1`), '{"schema_version":1,"lane":'); // corrupt: skipped
+    const first = await right(s.state('all', 's1'));
+    expect(existsSync(index(root))).toBe(true);
+    expect(first.lanes.map((v) => [v.lane, v.fence, v.holder?.session ?? null])).toEqual([
+      ['deploy:a', 1, 's1'],
+      ['deploy:b', 1, null],
+      ['deploy:c', 1, 's1'],
+    ]);
+    // the index alone answers: with every generation's bytes made unreadable as records (a rename would change the
+    // directory, so this edits in place, which the store never does), the overview is still the indexed one
+    const text = readFileSync(index(root), 'utf8');
+    for (const n of readdirSync(join(root, 'lanes'))) writeFileSync(join(root, 'lanes', n), 'garbage');
+    expect(await right(s.state('all', 's1'))).toEqual(first);
+    expect(readFileSync(index(root), 'utf8')).toBe(text);
+    // a decision never reads it: the lane's own generation is read, and here it is corrupt (E2: free, fence = 1)
+    const one = await right(s.state('deploy:a', 's1'));
+    expect(one.lanes.map((v) => [v.lane, v.fence, v.holder])).toEqual([['deploy:a', 1, null]]);
+  });
+
+  it('E9: an overview of a directory that changed within the settling time writes no index, and the index never changes lanes/', async () => {
+    const root = tmp();
+    await right(fsLaneStore(root).claim('deploy:a', H(1), meta));
+    await right(fsLaneStore(root, { indexNow: Date.now }).state('all', 's1'));
+    expect(existsSync(index(root))).toBe(false);
+    const before = statSync(join(root, 'lanes'), { bigint: true });
+    await right(fsLaneStore(root, { indexNow: settled }).state('all', 's1'));
+    expect(existsSync(index(root))).toBe(true);
+    const after = statSync(join(root, 'lanes'), { bigint: true });
+    expect([after.mtimeNs, after.ctimeNs]).toEqual([before.mtimeNs, before.ctimeNs]);
+  });
+
+  it('E9: after any sequence of claims, heartbeats, releases and force-releases, the overview equals the generation files read one by one', async () => {
+    const lanes = ['deploy:a', 'deploy:b', 'deploy:c'];
+    const op = fc.record({ k: fc.constantFrom('claim', 'heartbeat', 'release', 'force'), lane: fc.constantFrom(...lanes), who: fc.integer({ min: 1, max: 3 }), dt: fc.integer({ min: 0, max: 40 * 60_000 }) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 6 }), async (ops) => {
+        const root = tmp();
+        let t = 1_000_000;
+        const now = (): number => t;
+        const s = fsLaneStore(root, { now, indexNow: settled, owners: ['u1'] });
+        for (const o of ops) {
+          await right(s.state('all', 's1')); // writes or uses the index
+          await tick();
+          t += o.dt;
+          const fence = (await right(s.state(o.lane, 's1'))).lanes[0]?.fence ?? 0;
+          if (o.k === 'claim') await s.claim(o.lane, H(o.who), { intent: 'deploy', eta_minutes: 30 })();
+          else if (o.k === 'heartbeat') await s.heartbeat(o.lane, H(o.who).instance, fence)();
+          else if (o.k === 'release') await s.release(o.lane, H(o.who).instance)();
+          else await s.forceRelease(o.lane, H(1), 'test')();
+          expect(await right(s.state('all', 's1'))).toEqual(await fromFiles(root, now));
+        }
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('E9: an index that is corrupt, of another version, altered, or of another state of lanes/ is not used, and a settled overview replaces it', async () => {
+    const root = tmp();
+    const s = fsLaneStore(root, { indexNow: settled });
+    for (const l of ['deploy:a', 'deploy:b']) await right(s.claim(l, H(1), meta));
+    const good = await right(s.state('all', 's1'));
+    const text = readFileSync(index(root), 'utf8');
+    const nl = text.indexOf('\n');
+    const head = JSON.parse(text.slice(0, nl)) as Record<string, unknown>;
+    const body = text.slice(nl + 1);
+    const sha = async (b: string): Promise<string> => (await import('node:crypto')).createHash('sha256').update(b).digest('hex');
+    const bad = [
+      'not an index',
+      '',
+      `${JSON.stringify({ ...head, v: 2 })}\n${body}`,
+      `${JSON.stringify({ ...head, dir: 'elsewhere' })}\n${body}`,
+      `${JSON.stringify(head)}\n${JSON.stringify({ lanes: [] })}`, // a body that is not the one its SHA-256 names
+      text.slice(0, text.length - 5),
+      `${JSON.stringify({ ...head, sha256: await sha('{"lanes":{}}') })}\n{"lanes":{}}`, // matching SHA-256, not a list
+      `${JSON.stringify({ ...head, sha256: await sha('{"lanes":[{"lane":1}]}') })}\n{"lanes":[{"lane":1}]}`, // not lane records
+    ];
+    for (const b of bad) {
+      writeFileSync(index(root), b);
+      expect(await right(s.state('all', 's1'))).toEqual(good);
+      expect(readFileSync(index(root), 'utf8')).toBe(text);
+    }
+  });
+
+  it('E9: a change to lanes/ (a commit, or a generation replaced by a rename) is seen at once, whatever the index holds', async () => {
+    const root = tmp();
+    const s = fsLaneStore(root, { indexNow: settled });
+    await right(s.claim('deploy:a', H(1), meta));
+    await right(s.state('all', 's1')); // indexed
+    await tick();
+    await right(s.release('deploy:a', H(1).instance));
+    expect((await right(s.state('all', 's1'))).lanes.map((v) => [v.lane, v.fence, v.holder])).toEqual([['deploy:a', 1, null]]);
+    await tick();
+    const gen = join(root, 'lanes', `${laneKey('deploy:a')}.json.2`);
+    writeFileSync(`${gen}.x`, '{"schema_version":1,"lane":');
+    renameSync(`${gen}.x`, gen);
+    expect((await right(s.state('all', 's1'))).lanes).toEqual([]);
+  });
+
+  it('E9: an index that cannot be written leaves the overview as the files give it', async () => {
+    const root = tmp();
+    const s = fsLaneStore(root, { indexNow: settled });
+    await right(s.claim('deploy:a', H(1), meta));
+    mkdirSync(index(root)); // a directory where the index goes: the rename fails
+    expect((await right(s.state('all', 's1'))).lanes.map((v) => v.lane)).toEqual(['deploy:a']);
   });
 });
 

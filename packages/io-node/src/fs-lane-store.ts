@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { LaneFailure, LaneQueue, LaneStore } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
 import { createExclusive, ensureDir, errnoCode, randomHex16, readNonBlocking } from './atomic.js';
+import { dirMark, isSettled, readIndexBody, writeIndexBody, type DirMark } from './dir-index.js';
 import { laneFailure, laneTask } from './lane-task.js';
 import { appendState, readLinesBackward, readState, readStateText, throwingState } from './state-io.js';
 import { fsLaneQueue } from './fs-lane-queue.js';
@@ -29,6 +30,11 @@ export interface FsLaneStoreOptions {
    * fail it.
    */
   readonly inject?: (step: string) => string | null;
+  /**
+   * The machine clock (ms since the epoch) that decides whether `lanes/` has settled long enough for the overview
+   * index to be written (E9; `DIR_INDEX_SETTLE_MS`). Tests fake a settled directory with it; default `Date.now`.
+   */
+  readonly indexNow?: () => number;
 }
 
 /**
@@ -86,6 +92,30 @@ export const laneKey = (lane: string): string => {
   }
   return k;
 };
+/** The overview index of an embedded store (E9), in its root beside `lanes/`: writing it never changes `lanes/`. */
+export const LANE_INDEX_FILE = 'lanes.index';
+
+/** Largest overview index read, bytes: a thousand lane records of a few KiB each fit. */
+const LANE_INDEX_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The records the overview index of the store at `root` holds for the `lanes/` state `mark`, or `null` when there is
+ * none to use (E9, dir-index.ts): no index, one of another state or version, one whose body does not match its
+ * SHA-256, or one that is not a list of lane records. The records were decoded and key-checked when the index was
+ * written. Never throws.
+ */
+const readLaneIndex = (root: string, mark: DirMark): PG.LaneRecord[] | null => {
+  const body = readIndexBody(join(root, LANE_INDEX_FILE), mark, LANE_INDEX_MAX_BYTES);
+  if (body === null) return null;
+  try {
+    const list = JSON.parse(body) as { lanes?: unknown };
+    const ok = (r: unknown): boolean => typeof r === 'object' && r !== null && typeof (r as { lane?: unknown }).lane === 'string' && typeof (r as { fence?: unknown }).fence === 'number';
+    return Array.isArray(list.lanes) && list.lanes.every(ok) ? (list.lanes as PG.LaneRecord[]) : null;
+  } catch {
+    return null;
+  }
+};
+
 /**
  * Every halt record in `haltsDir` (`<16 hex>.json`, closed by a `<id>.closed.json` marker), oldest first. A corrupt
  * halt file is skipped: a halt only ever blocks on a verified record. `step` is the fault-injection seam. Throws the
@@ -163,6 +193,7 @@ type Listing = { readonly gens: ReadonlyArray<number>; readonly tmps: ReadonlyAr
  */
 export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore & LaneQueue => {
   const now = o.now ?? Date.now;
+  const indexNow = o.indexNow ?? Date.now;
   const lanesDir = join(root, 'lanes');
   const haltsDir = join(root, 'halts');
   const auditFile = join(root, 'audit.ndjson');
@@ -350,6 +381,68 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
     }
     throw new Fail('CAS-EXHAUSTED');
   };
+  /**
+   * The newest readable record of every lane, as `state('all')` shows them (corrupt generations skipped), read from
+   * the generation files. `complete` is false when a read failed with an errno error or raced a collection, so the
+   * listing is not kept in the overview index (E9). Throws the listing's errno error other than ENOENT.
+   */
+  const readOverview = async (): Promise<{ records: PG.LaneRecord[]; complete: boolean }> => {
+    let names: string[] = [];
+    try {
+      names = readdirSync(lanesDir);
+    } catch (e) {
+      if (errnoCode(e) !== 'ENOENT') throw e;
+    }
+    const newestByKey = new Map<string, number>();
+    for (const n of names) {
+      const m = /^([0-9a-f]{32})\.json\.([1-9][0-9]*)$/.exec(n);
+      if (m) newestByKey.set(m[1] as string, Math.max(newestByKey.get(m[1] as string) ?? 0, Number(m[2])));
+    }
+    const records: PG.LaneRecord[] = [];
+    let complete = true;
+    for (const [key, newest] of newestByKey) {
+      // a generation collected since the listing (GEN_KEEP newer commits meanwhile): list that lane again (F4)
+      let g = newest;
+      for (let race = 0; race < 3 && g > 0; race++) {
+        let text: string | null;
+        try {
+          text = await readGeneration(join(lanesDir, `${key}.json.${g}`));
+        } catch (e) {
+          complete = false;
+          if (errnoCode(e) !== 'ENOENT') break; // unreadable now (too many open files, …): skipped, not indexed
+          g = listLane(key).gens.at(-1) ?? 0;
+          continue;
+        }
+        try {
+          const json = JSON.parse(text ?? '') as { lane?: unknown };
+          if (typeof json.lane !== 'string' || laneKey(json.lane) !== key) break;
+          const d = PG.decodeLaneJson(json, json.lane); // parsed once: the lane it names picks the key to check
+          if (!('corrupt' in d)) records.push(d);
+        } catch {
+          // a corrupt generation is skipped in the overview
+        }
+        break;
+      }
+    }
+    return { records, complete };
+  };
+  /**
+   * The overview of every lane (E9): from `lanes.index` while `lanes/` is in the state it was made from, else from the
+   * generation files, then kept in the index when the directory had settled and did not change during the reads.
+   */
+  const overview = async (): Promise<PG.LaneRecord[]> => {
+    const before = dirMark(lanesDir);
+    if (before !== null) {
+      const indexed = readLaneIndex(root, before);
+      if (indexed !== null) return indexed;
+    }
+    const r = await readOverview();
+    if (r.complete && before !== null && isSettled(before, indexNow())) {
+      const after = dirMark(lanesDir);
+      if (after !== null && after.id === before.id) writeIndexBody(root, LANE_INDEX_FILE, before, JSON.stringify({ lanes: r.records }));
+    }
+    return r.records;
+  };
   /** A refusal or failure of this store (its code), else the system error's code, with its failure kind (push-gate.md §5.6). */
   const failureOf = (e: unknown): LaneFailure => {
     const code = e instanceof Fail ? e.code : errnoCode(e);
@@ -380,35 +473,8 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
         const t = now();
         let lanes: PG.LaneView[];
         if (lane === 'all') {
-          lanes = [];
-          let names: string[] = [];
-          try {
-            step('list');
-            names = readdirSync(lanesDir);
-          } catch (e) {
-            if (errnoCode(e) !== 'ENOENT') throw e;
-          }
-          const newestByKey = new Map<string, number>();
-          for (const n of names) {
-            const m = /^([0-9a-f]{32})\.json\.([1-9][0-9]*)$/.exec(n);
-            if (m) newestByKey.set(m[1] as string, Math.max(newestByKey.get(m[1] as string) ?? 0, Number(m[2])));
-          }
-          for (const [key, newest] of newestByKey) {
-            // a generation collected since the listing (GEN_KEEP newer commits meanwhile): list that lane again (F4)
-            let g = newest;
-            for (let race = 0; race < 3 && g > 0; race++) {
-              try {
-                const json = JSON.parse((await readGeneration(join(lanesDir, `${key}.json.${g}`))) ?? '') as { lane?: unknown };
-                if (typeof json.lane !== 'string' || laneKey(json.lane) !== key) break;
-                const d = PG.decodeLaneJson(json, json.lane); // parsed once: the lane it names picks the key to check
-                if (!('corrupt' in d)) lanes.push(PG.viewOf(d.lane, d, t));
-                break;
-              } catch (e) {
-                if (errnoCode(e) !== 'ENOENT') break; // a corrupt generation is skipped in the overview
-                g = listLane(key).gens.at(-1) ?? 0;
-              }
-            }
-          }
+          step('list');
+          lanes = (await overview()).map((r) => PG.viewOf(r.lane, r, t));
           lanes.sort((a, b) => (a.lane < b.lane ? -1 : a.lane > b.lane ? 1 : 0));
         } else {
           if (!PG.isLaneName(lane)) throw new Fail('bad-lane-name');
