@@ -97,6 +97,18 @@ export const writeIndexBody = (dir: string, name: string, mark: DirMark, body: s
   }
 };
 
+/**
+ * After a listing of `dir` read from its files, in the state `before` (read just before the files): write it to the
+ * index file `name` in `indexDir` (with `writeIndexBody`) when the listing is `complete` (every file could be read),
+ * `before` is settled at `now` (ms since the epoch, machine clock) and `dir` is still in that state (presence.md §5.1
+ * LX2). `body` makes the index's text, only when it is written. Best effort, never throws.
+ */
+export const keepIndexIfSettled = (dir: string, before: DirMark | null, complete: boolean, now: number, indexDir: string, name: string, body: () => string): void => {
+  if (!complete || before === null || !isSettled(before, now)) return;
+  const after = dirMark(dir);
+  if (after !== null && after.id === before.id) writeIndexBody(indexDir, name, before, body());
+};
+
 let tempCounter = 0;
 
 /**

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import type { LaneFailure, LaneQueue } from '@arbiter/kernel';
 import { IsoMillis, landQueue as Q, pushGate as PG } from '@arbiter/kernel';
 import { createExclusive, ensureDir, errnoCode, randomHex16, readNonBlocking } from './atomic.js';
-import { laneFailure, laneTask } from './lane-task.js';
+import { failureByCode, LaneFail, laneTask } from './lane-task.js';
 import { appendState, listState, STATE_READ_MAX_BYTES } from './state-io.js';
 
 /** Schema version of a queue generation file (QF2). */
@@ -111,12 +111,6 @@ export const isStorableQueueFile = (f: QueueFile, lane: string): boolean => {
   }
 };
 
-class Fail extends Error {
-  constructor(readonly code: string) {
-    super(code);
-  }
-}
-
 type Loaded =
   | { readonly g: number; readonly file: QueueFile | null; readonly corrupt: null }
   | { readonly g: number; readonly file: QueueFile; readonly corrupt: string; readonly from: number };
@@ -133,7 +127,7 @@ export const fsLaneQueue = (root: string, o: FsLaneQueueOptions): LaneQueue => {
   const auditFile = join(root, 'audit.ndjson');
   const step = (name: string): void => {
     const c = o.inject?.(name) ?? null;
-    if (c !== null) throw new Fail(c);
+    if (c !== null) throw new LaneFail(c);
   };
   const pathOf = (lane: string, g: number): string => join(dir, `${o.key(lane)}.json.${g}`);
   /**
@@ -147,8 +141,8 @@ export const fsLaneQueue = (root: string, o: FsLaneQueueOptions): LaneQueue => {
     if (lstatSync(dir, { throwIfNoEntry: false }) === undefined) return [];
     const l = listState(dir);
     if (l._tag === 'Absent') return [];
-    if (l._tag === 'NotRegular') throw new Fail('ENOTDIR');
-    if (l._tag === 'Error') throw new Fail(l.code);
+    if (l._tag === 'NotRegular') throw new LaneFail('ENOTDIR');
+    if (l._tag === 'Error') throw new LaneFail(l.code);
     const prefix = `${o.key(lane)}.json.`;
     const out: number[] = [];
     for (const n of l.names) if (n.startsWith(prefix) && /^[1-9][0-9]*$/.test(n.slice(prefix.length))) out.push(Number(n.slice(prefix.length)));
@@ -182,7 +176,7 @@ export const fsLaneQueue = (root: string, o: FsLaneQueueOptions): LaneQueue => {
       }
       return { g, file: { lane, max_seq: g, tickets: [] }, corrupt: cur.corrupt, from: 0 };
     }
-    throw new Fail('EAGAIN');
+    throw new LaneFail('EAGAIN');
   };
   const appendAudit = (lane: string, reason: string): void => {
     try {
@@ -212,13 +206,13 @@ export const fsLaneQueue = (root: string, o: FsLaneQueueOptions): LaneQueue => {
    * it; the caller decides again on the newest, which is idempotent for every queue step).
    */
   const commit = (lane: string, g: number, next: QueueFile): 'won' | 'lost' | 'superseded' => {
-    if (!isStorableQueueFile(next, lane)) throw new Fail('unstorable-record'); // E7
+    if (!isStorableQueueFile(next, lane)) throw new LaneFail('unstorable-record'); // E7
     step('mkdir');
     ensureDir(dir);
     step('link');
     const r = createExclusive(pathOf(lane, g + 1), encodeQueueFile(next));
     if (r._tag === 'Exists') return 'lost';
-    if (r._tag === 'FsError') throw new Fail(r.code);
+    if (r._tag === 'FsError') throw new LaneFail(r.code);
     return (gensOf(lane).at(-1) ?? 0) === g + 1 ? 'won' : 'superseded';
   };
   /**
@@ -252,23 +246,19 @@ export const fsLaneQueue = (root: string, o: FsLaneQueueOptions): LaneQueue => {
       gc(lane);
       return answer(tr.result);
     }
-    throw new Fail('CAS-EXHAUSTED');
+    throw new LaneFail('CAS-EXHAUSTED');
   };
-  /** A refusal or failure of the queue (its code), else the system error's code, with the store's failure kind. */
-  const failureOf = (e: unknown): LaneFailure => {
-    const code = e instanceof Fail ? e.code : errnoCode(e);
-    return laneFailure(o.kindOf(code), code);
-  };
+  const failureOf = failureByCode(o.kindOf);
   const wrap = <A>(f: () => Promise<A>) => laneTask(failureOf, f);
   // Q6: refused before anything is read or written
   const checkLane = (lane: string): void => {
-    if (!PG.isLaneName(lane)) throw new Fail('bad-lane-name');
+    if (!PG.isLaneName(lane)) throw new LaneFail('bad-lane-name');
   };
   return {
     enqueue: (lane, holder, meta) =>
       wrap(async () => {
         const refusal = Q.enqueueRefusal(lane, holder, meta);
-        if (refusal !== null) throw new Fail(refusal);
+        if (refusal !== null) throw new LaneFail(refusal);
         const id = randomHex16(); // kept across rounds: a round that finds this id already committed took the ticket (QF5)
         const r = await cas(lane, (file, at) => {
           const tr = Q.enqueueT(file.tickets, lane, holder, meta, at, file.max_seq, id);

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import type { LaneFailure, LaneQueue, LaneStore } from '@arbiter/kernel';
 import { pushGate as PG } from '@arbiter/kernel';
 import { createExclusive, ensureDir, errnoCode, randomHex16, readNonBlocking } from './atomic.js';
-import { dirMark, isSettled, readIndexBody, writeIndexBody, type DirMark } from './dir-index.js';
-import { laneFailure, laneTask } from './lane-task.js';
+import { dirMark, keepIndexIfSettled, readIndexBody, type DirMark } from './dir-index.js';
+import { failureByCode, LaneFail, laneTask } from './lane-task.js';
 import { appendState, readLinesBackward, readState, readStateText, throwingState } from './state-io.js';
 import { fsLaneQueue } from './fs-lane-queue.js';
 import { sha256Hex } from './hash.js';
@@ -177,12 +177,6 @@ export const kindOfErrno = (code: string): LaneFailure['kind'] => {
   return 'other';
 };
 
-class Fail extends Error {
-  constructor(readonly code: string) {
-    super(code);
-  }
-}
-
 type Loaded = { readonly g: number; readonly rec: PG.LaneRecord | null; readonly corrupt: string | null };
 /** A listing of one lane's files in `lanes/`. */
 type Listing = { readonly gens: ReadonlyArray<number>; readonly tmps: ReadonlyArray<string> };
@@ -199,7 +193,7 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
   const auditFile = join(root, 'audit.ndjson');
   const step = (name: string): void => {
     const c = o.inject?.(name) ?? null;
-    if (c !== null) throw new Fail(c);
+    if (c !== null) throw new LaneFail(c);
   };
   /** One listing of `lanes/`: the generation numbers of `key`, ascending, and its temporary files (E2). */
   const listLane = (key: string): Listing => {
@@ -239,10 +233,10 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
       try {
         return await readGen(lane, key, g);
       } catch (e) {
-        if (e instanceof Fail || errnoCode(e) !== 'ENOENT') throw e; // vanished by GC: list again (F4)
+        if (e instanceof LaneFail || errnoCode(e) !== 'ENOENT') throw e; // vanished by GC: list again (F4)
       }
     }
-    throw new Fail('EAGAIN');
+    throw new LaneFail('EAGAIN');
   };
   /**
    * Append `recs` to `audit.ndjson`, each line keyed by `gen`, the generation whose event it is (null for halts, which
@@ -337,13 +331,13 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
    */
   const commit = (lane: string, key: string, g: number, next: PG.LaneRecord, recs: ReadonlyArray<PG.AuditRecord>): Listing | null => {
     const text = PG.storableLaneText(next, lane);
-    if (text === null) throw new Fail('unstorable-record'); // E7: never write what load() would call corrupt
+    if (text === null) throw new LaneFail('unstorable-record'); // E7: never write what load() would call corrupt
     step('mkdir'); // createExclusive creates the directory
     step('link');
     const path = join(lanesDir, `${key}.json.${g + 1}`);
     const r = createExclusive(path, text, { mode: recs.length > 0 ? GEN_MODE_PENDING : GEN_MODE_PROJECTED });
     if (r._tag === 'Exists') return null;
-    if (r._tag === 'FsError') throw new Fail(r.code);
+    if (r._tag === 'FsError') throw new LaneFail(r.code);
     const after = listLane(key);
     // Deciding again on a generation built on ours would decide against our own change: a fresh claim would come back
     // `reclaimed` (and be written twice), a release that did release would answer NotHolder.
@@ -355,11 +349,11 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
     } catch {
       // collected by another writer already
     }
-    throw new Fail(OUTCOME_UNKNOWN);
+    throw new LaneFail(OUTCOME_UNKNOWN);
   };
   /** The compare-and-set loop around one kernel transition. */
   const cas = async <R>(lane: string, t: (cur: PG.LaneRecord | null, at: number) => PG.Transition<R>): Promise<R> => {
-    if (!PG.isLaneName(lane)) throw new Fail('bad-lane-name'); // push-gate.md §3.2 N5: refused before anything is read or written
+    if (!PG.isLaneName(lane)) throw new LaneFail('bad-lane-name'); // push-gate.md §3.2 N5: refused before anything is read or written
     const key = laneKey(lane);
     for (let round = 0; round < PG.STORE_CAS_ATTEMPTS; round++) {
       const l = await load(lane, key);
@@ -379,7 +373,7 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
         return tr.result;
       }
     }
-    throw new Fail('CAS-EXHAUSTED');
+    throw new LaneFail('CAS-EXHAUSTED');
   };
   /**
    * The newest readable record of every lane, as `state('all')` shows them (corrupt generations skipped), read from
@@ -437,21 +431,14 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
       if (indexed !== null) return indexed;
     }
     const r = await readOverview();
-    if (r.complete && before !== null && isSettled(before, indexNow())) {
-      const after = dirMark(lanesDir);
-      if (after !== null && after.id === before.id) writeIndexBody(root, LANE_INDEX_FILE, before, JSON.stringify({ lanes: r.records }));
-    }
+    keepIndexIfSettled(lanesDir, before, r.complete, indexNow(), root, LANE_INDEX_FILE, () => JSON.stringify({ lanes: r.records }));
     return r.records;
   };
-  /** A refusal or failure of this store (its code), else the system error's code, with its failure kind (push-gate.md §5.6). */
-  const failureOf = (e: unknown): LaneFailure => {
-    const code = e instanceof Fail ? e.code : errnoCode(e);
-    return laneFailure(kindOfErrno(code), code);
-  };
+  const failureOf = failureByCode(kindOfErrno);
   const wrap = <A>(f: () => A | Promise<A>) => laneTask(failureOf, f);
   const readHalts = (): { rec: PG.HaltRecord; open: boolean }[] => listHalts(haltsDir, step);
   const forbidden = (): never => {
-    throw new Fail('not-owner');
+    throw new LaneFail('not-owner');
   };
   const auditEvent = (kind: 'halt' | 'unhalt', by: PG.Holder, reason: string | null): PG.AuditRecord => ({
     at: now(), lane: null, kind, by_handle: by.handle, by_session: by.session, by_instance: by.instance, fence: null, previous: null, reason, body: null,
@@ -477,7 +464,7 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
           lanes = (await overview()).map((r) => PG.viewOf(r.lane, r, t));
           lanes.sort((a, b) => (a.lane < b.lane ? -1 : a.lane > b.lane ? 1 : 0));
         } else {
-          if (!PG.isLaneName(lane)) throw new Fail('bad-lane-name');
+          if (!PG.isLaneName(lane)) throw new LaneFail('bad-lane-name');
           const l = await load(lane, laneKey(lane));
           lanes = [l.corrupt !== null ? { lane, fence: l.g, holder: null, expired: false } : PG.viewOf(lane, l.rec, t)];
         }
@@ -495,7 +482,7 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
         step('append');
         const rec: PG.AuditRecord = { at: now(), lane: p.lane, kind: 'status', by_handle: p.by.handle, by_session: p.by.session, by_instance: p.by.instance, fence: null, previous: null, reason: null, body: p.body };
         const a = appendState(auditFile, auditLine(rec, null));
-        if (a._tag !== 'Appended') throw new Fail(a._tag === 'NotRegular' ? 'ENOTREG' : a.code);
+        if (a._tag !== 'Appended') throw new LaneFail(a._tag === 'NotRegular' ? 'ENOTREG' : a.code);
         return { _tag: 'Posted' as const };
       }),
     halt: (target, by, reason) =>
@@ -511,9 +498,9 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
             appendAudit([auditEvent('halt', by, reason)], null);
             return { _tag: 'Halted' as const, halt_id: id };
           }
-          if (r._tag === 'FsError') throw new Fail(r.code);
+          if (r._tag === 'FsError') throw new LaneFail(r.code);
         }
-        throw new Fail('CAS-EXHAUSTED');
+        throw new LaneFail('CAS-EXHAUSTED');
       }),
     unhalt: (target, by) =>
       wrap(() => {
@@ -524,7 +511,7 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
           step('link');
           const r = createExclusive(join(haltsDir, `${h.rec.halt_id}.closed.json`), JSON.stringify({ closed_at: new Date(now()).toISOString(), by_handle: by.handle, by_session: by.session }));
           if (r._tag === 'Created') count++;
-          else if (r._tag === 'FsError') throw new Fail(r.code);
+          else if (r._tag === 'FsError') throw new LaneFail(r.code);
         }
         appendAudit([auditEvent('unhalt', by, null)], null);
         return { _tag: 'Unhalted' as const, count };
@@ -532,8 +519,8 @@ export const fsLaneStore = (root: string, o: FsLaneStoreOptions = {}): LaneStore
     audit: (limit) =>
       wrap(() => {
         const got = readState(auditFile, AUDIT_READ_MAX_BYTES);
-        if (got._tag === 'NotRegular') throw new Fail('ENOTREG');
-        if (got._tag === 'Error') throw new Fail(got.code);
+        if (got._tag === 'NotRegular') throw new LaneFail('ENOTREG');
+        if (got._tag === 'Error') throw new LaneFail(got.code);
         const text = got._tag === 'File' ? got.bytes.toString('utf8') : '';
         const out: PG.AuditRecord[] = [];
         // E3: a generation's line is a function of its file, so an event appended twice (by its writer and by

@@ -34,7 +34,7 @@ export * from './pg-lane-queue.js';
 export * from './pg-migrate.js';
 export * from './presence-key.js';
 export * from './presence-files.js';
-export { DIR_INDEX_SETTLE_MS, dirMark, isSettled, type DirMark } from './dir-index.js';
+export { DIR_INDEX_SETTLE_MS } from './dir-index.js';
 export * from './presence-inbox.js';
 export * from './presence-ingest.js';
 export * from './fs-presence-store.js';

@@ -125,10 +125,8 @@ export const pgQueueDDL = (S: string): ReadonlyArray<string> => {
   ];
 };
 
-type Row = PgRow;
-
 /** A row (or JSON object) of the ticket columns → the kernel's record for `lane`. */
-const recordOf = (lane: string, r: Row): Q.TicketRecord => ({
+const recordOf = (lane: string, r: PgRow): Q.TicketRecord => ({
   ticket_id: rowStr(r['ticket_id']),
   lane,
   seq: rowNum(r['seq']),
@@ -190,7 +188,7 @@ export const pgLaneQueue = (d: PgLaneQueueDeps): LaneQueue => {
         laneOk(lane);
         const r = (await d.query(sql.queue, [lane]))[0] ?? {};
         const now = rowNum(r['now_ms']);
-        const recs = (Array.isArray(r['tickets']) ? (r['tickets'] as Row[]) : []).map((t) => recordOf(lane, t));
+        const recs = (Array.isArray(r['tickets']) ? (r['tickets'] as PgRow[]) : []).map((t) => recordOf(lane, t));
         return Q.queueView(recs, lane, now);
       }),
   };

@@ -254,10 +254,9 @@ export const pgFunctionDDL = (S: string): ReadonlyArray<string> => {
 /** The call of one method's function, parameterised. */
 const callOf = (S: string, m: Method): string => methodCall(S, `${m}_v1`, SIGNATURES[m].args);
 
-type Row = PgRow;
 const prevOf = (v: unknown): PG.PreviousHolder | null => {
   if (typeof v !== 'object' || v === null) return null;
-  const o = v as Row;
+  const o = v as PgRow;
   return { handle: rowStr(o['handle']), session: rowStr(o['session']), instance: rowStr(o['instance']), host: rowStr(o['host']) };
 };
 
@@ -312,7 +311,7 @@ export const openPgLaneStore = (o: PgLaneStoreOptions): PgLaneStore => {
   const sql = Object.fromEntries((Object.keys(SIGNATURES) as Method[]).map((m) => [m, callOf(S, m)])) as Record<Method, string>;
   const pool = lazyPgPool(o, 'arbiter');
   const getHandle = pool.handle;
-  const q = async (text: string, values: ReadonlyArray<unknown>): Promise<ReadonlyArray<Row>> => {
+  const q = async (text: string, values: ReadonlyArray<unknown>): Promise<ReadonlyArray<PgRow>> => {
     const h = await getHandle();
     const r = await h.query(text, [o.clock === undefined ? null : o.clock(), ...values]);
     return r.rows;
@@ -364,7 +363,7 @@ export const openPgLaneStore = (o: PgLaneStoreOptions): PgLaneStore => {
         if (lane !== 'all') laneOk(lane);
         const r = (await q(sql.state, [lane === 'all' ? null : lane, session]))[0] ?? {};
         const now = rowNum(r['now_ms']);
-        const views = (Array.isArray(r['lanes']) ? (r['lanes'] as Row[]) : []).map((l): PG.LaneView => {
+        const views = (Array.isArray(r['lanes']) ? (r['lanes'] as PgRow[]) : []).map((l): PG.LaneView => {
           const rec: PG.LaneRecord = {
             schema_version: 1,
             lane: rowStr(l['lane']),
@@ -389,7 +388,7 @@ export const openPgLaneStore = (o: PgLaneStoreOptions): PgLaneStore => {
         });
         if (lane !== 'all' && views.length === 0) views.push(PG.viewOf(lane, null, now)); // LS1: no record = fence 0
         views.sort((a, b) => (a.lane < b.lane ? -1 : a.lane > b.lane ? 1 : 0));
-        const halts = (Array.isArray(r['halts']) ? (r['halts'] as Row[]) : []).map((h) =>
+        const halts = (Array.isArray(r['halts']) ? (r['halts'] as PgRow[]) : []).map((h) =>
           PG.haltView(
             {
               halt_id: rowStr(h['halt_id']),

@@ -21,9 +21,9 @@
 import * as fs from 'node:fs'; // a namespace import: bundles that only list the registry (serve) would warn of unused named imports
 import { join } from 'node:path';
 import { presence as P, type PresenceFailure, type PresenceList, type PresenceProblem, type PresenceEvent, type PresenceRecorded, type PresenceSighting, type PresenceEventKind, type SessionPresence } from '@arbiter/kernel';
-import { ensureDir, errnoCode } from './dir.js';
+import { errnoCode } from './dir.js';
 import { presenceKey } from './presence-key.js';
-import { dirMark, DIR_INDEX_SETTLE_MS, isSettled, readIndexBody, replaceFile, writeIndexBody, type DirMark } from './dir-index.js';
+import { dirMark, DIR_INDEX_SETTLE_MS, keepIndexIfSettled, readIndexBody, replaceFile, type DirMark } from './dir-index.js';
 import { listStateEntries, readListedState, readState, readStateText, type Absent, type NotRegular, type StateIoError } from './state-io.js';
 
 /** The registry directory inside a repository's runtime directory. */
@@ -142,10 +142,7 @@ export const listPresenceSync = (runtimeDir: string, now: number = Date.now()): 
   if (indexed !== null) return { _tag: 'Listed', list: indexed };
   const r = listRecordFiles(dir);
   if (r._tag === 'Failed') return r;
-  if (r.complete && before !== null && isSettled(before, now)) {
-    const after = dirMark(dir);
-    if (after !== null && after.id === before.id) writePresenceIndex(runtimeDir, before, r.list);
-  }
+  keepIndexIfSettled(dir, before, r.complete, now, runtimeDir, PRESENCE_INDEX_FILE, () => JSON.stringify({ sessions: r.list.sessions, problems: r.list.problems }));
   return { _tag: 'Listed', list: r.list };
 };
 
@@ -261,13 +258,6 @@ const readPresenceIndex = (runtimeDir: string, mark: DirMark): PresenceList | nu
     return null;
   }
 };
-
-/**
- * Write `list`, read from the registry directory in the state `mark`, as the index of `runtimeDir` (presence.md §5.1
- * LX2). Best effort: an index that cannot be written only costs the next reader a full listing.
- */
-const writePresenceIndex = (runtimeDir: string, mark: DirMark, list: PresenceList): void =>
-  writeIndexBody(runtimeDir, PRESENCE_INDEX_FILE, mark, JSON.stringify({ sessions: list.sessions, problems: list.problems }));
 
 /** The record file `name` that a listing of `dir` showed as a regular file, read into `buf` (`readListedState`). */
 const readListed = (dir: string, name: string, buf: Buffer): PresenceFileRead => {
