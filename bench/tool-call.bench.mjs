@@ -6,7 +6,9 @@
 // Figure: total CPU time (user + system) of all Arbiter processes of the event, as a ratio to the CPU time of one
 // `node -e 0`, both measured by bash's `times` (children's CPU) in alternating rounds of the same run, with
 // NODE_EXTRA_CA_CERTS unset and set (it adds CPU to every Node start on these machines). Target for the Bash call
-// ≤ 2.5×.
+// ≤ 2.5×. A last row per setting is the Bash call's floor as code: the same processes, each only compiling the
+// files it loaded in a recorded run and running none of them (compileFloor). Its ratio says how much of the 2.5× the
+// parse of the shipped code alone takes, before any module body, decision or I/O.
 //
 // Installed layout, as users run it: no ARBITER_STATE_DIR (runtime state in the clone's git common dir, per-user
 // state under a temporary HOME/XDG_STATE_HOME), so nothing outside the scratch directory is touched.
@@ -14,7 +16,7 @@
 // With BENCH_OLD_BIN=<path to an older build's dist/arbiter.cjs>, every row also measures that build's installation
 // in the same rounds (an older release, installed the same way), so the change is a ratio within one run.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -35,8 +37,21 @@ const commandsFor = (settings, event, tool) =>
     .filter((g) => g.matcher === undefined || tool === undefined || new RegExp(`^(?:${g.matcher})$`).test(tool))
     .flatMap((g) => g.hooks.map((h) => h.command));
 
+/**
+ * Preloaded (NODE_OPTIONS --require) into one recorded run of a hook process: appends to $ARBITER_BENCH_LOADED, one
+ * per line, every CommonJS file the process compiles (its entry and each `require`d file, an exit handler's
+ * included; built-ins aside), for the compile floor.
+ */
+const RECORDER = `const M = require('module'), fs = require('fs'), compile = M.prototype._compile;
+M.prototype._compile = function (code, filename) {
+  fs.appendFileSync(process.env.ARBITER_BENCH_LOADED, filename + '\\n');
+  return compile.apply(this, arguments);
+};`;
+
 /** A repository with `bin`'s Claude hooks installed; returns the bash script of each measured event. */
 const installed = (bin, dir, gitEnv) => {
+  const recorder = join(dir, 'recorder.cjs');
+  writeFileSync(recorder, RECORDER);
   const repo = join(dir, 'repo');
   execFileSync('git', ['init', '-q', '-b', 'main', repo], { env: gitEnv });
   execFileSync('git', ['commit', '-q', '--allow-empty', '-m', 'init'], { cwd: repo, env: gitEnv });
@@ -54,18 +69,39 @@ const installed = (bin, dir, gitEnv) => {
   const stop = payload('stop', { hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: 'All tests pass.' });
   const prompt = payload('prompt', { hook_event_name: 'UserPromptSubmit', prompt: 'go on' });
   const toNode = (cmd) => cmd.replace(/^arbiter /, `${q(process.execPath)} ${q(bin)} `);
+  // Claude Code sets CLAUDE_PROJECT_DIR for every hook; the installed commands reach the committed launcher through it
+  const header = `export CLAUDE_PROJECT_DIR=${q(repo)}`;
   const script = (steps) => {
     const cmds = steps.flatMap(([event, tool, file]) => commandsFor(settings, event, tool).map((c) => `${toNode(c)} < ${q(file)} > /dev/null 2>&1`));
-    // Claude Code sets CLAUDE_PROJECT_DIR for every hook; the installed commands reach the committed launcher through it
-    return { script: [`export CLAUDE_PROJECT_DIR=${q(repo)}`, ...cmds, 'times'].join('\n'), processes: cmds.length };
+    return { script: [header, ...cmds, 'times'].join('\n'), processes: cmds.length };
   };
+  /**
+   * The floor of `steps` as code: each of its processes replaced by a `node -e` that only compiles (vm.Script: the
+   * parse V8 does before running anything) the JavaScript files that process loaded in a recorded run, and runs none
+   * of it: no module body, no decision, no file or log I/O. What any build shipping this code pays before its work.
+   */
+  const compileFloor = (steps) => {
+    const cmds = steps.flatMap(([event, tool, file]) =>
+      commandsFor(settings, event, tool).map((c) => {
+        const list = join(dir, `loaded-${event}.json`);
+        const env = { ...gitEnv, ARBITER_BENCH_LOADED: list, NODE_OPTIONS: `--require ${recorder}` };
+        execFileSync('bash', ['-c', `${header}\n${toNode(c)} < ${q(file)} > /dev/null 2>&1 || true`], { cwd: repo, env });
+        const files = [...new Set(readFileSync(list, 'utf8').split('\n').filter((f) => f !== ''))];
+        const js = `const vm=require('vm'),fs=require('fs');for(const f of ${JSON.stringify(files)})new vm.Script(fs.readFileSync(f,'utf8'),{filename:f})`;
+        return `${q(process.execPath)} -e ${q(js)} > /dev/null 2>&1`;
+      }),
+    );
+    return { script: [...cmds, 'times'].join('\n'), processes: cmds.length };
+  };
+  const bashSteps = [
+    ['PreToolUse', 'Bash', pre],
+    ['PostToolUse', 'Bash', post],
+  ];
   return {
     repo,
+    floor: compileFloor(bashSteps),
     events: {
-      'one Bash tool call (PreToolUse + PostToolUse, not a push)': script([
-        ['PreToolUse', 'Bash', pre],
-        ['PostToolUse', 'Bash', post],
-      ]),
+      'one Bash tool call (PreToolUse + PostToolUse, not a push)': script(bashSteps),
       'a Stop with nothing to decide': script([['Stop', undefined, stop]]),
       'a UserPromptSubmit (coordination context)': script([['UserPromptSubmit', undefined, prompt]]),
     },
@@ -130,6 +166,27 @@ export default async ({ bin, lib }) => {
         ...(name.startsWith('one Bash') ? { target: '≤ 2.5×' } : {}),
       });
     }
+    // The Bash call's floor as code (see compileFloor), alternated with `node -e 0` in rounds of its own
+    const floors = [];
+    const floorNodes = [];
+    for (let i = 0; i < rounds + 3; i++) {
+      const f = run(now.floor.script, now.repo);
+      const n = run(nodeScript, now.repo);
+      if (i < 3) continue;
+      floors.push(f);
+      floorNodes.push(n);
+    }
+    const f = lib.stats(floors);
+    const fn = lib.stats(floorNodes);
+    rows.push({
+      name: `one Bash tool call, floor: its ${now.floor.processes} processes only compiling the code they load, running none of it (${label})`,
+      value: f.median,
+      unit: 'ms CPU median',
+      spread: `${lib.fmt(f.p25)}–${lib.fmt(f.p75)} ms`,
+      baseline: `node -e 0 ${lib.fmt(fn.median)} ms CPU (IQR ${lib.fmt(fn.p25)}–${lib.fmt(fn.p75)})`,
+      ratio: f.median / fn.median,
+    });
   }
+  rmSync(dir, { recursive: true, force: true });
   return rows;
 };
