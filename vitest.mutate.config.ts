@@ -47,4 +47,8 @@ class KillFirst extends BaseSequencer {
 // isolate: false keeps the imported module graph between the test files and the runs of one worker: Stryker switches
 // mutants at run time (a global the instrumented code reads), so nothing needs re-importing, and re-importing the
 // kernel, io-node and hooks sources for every covering file of every mutant was most of a mutant's time.
-export default defineConfig({ ...base, test: { ...base.test, include: inProcess, isolate: false, sequence: { sequencer: KillFirst } } });
+// setupFiles: one fixed fast-check seed (test/setup/mutation-seed.ts), so a mutant's fate does not depend on the run.
+export default defineConfig({
+  ...base,
+  test: { ...base.test, include: inProcess, isolate: false, sequence: { sequencer: KillFirst }, setupFiles: ['test/setup/mutation-seed.ts'] },
+});

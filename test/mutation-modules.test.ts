@@ -14,6 +14,8 @@ import { MODULES } from '../mutation/modules.mjs';
 import { hunksOf, touchedModules, touchedRuns } from '../scripts/mutate-changed.mjs';
 // @ts-expect-error plain ES module script, no declarations
 import { PART_WEIGHT, filesOf, partsOf, rangeOf, statementsOf, weightOf } from '../mutation/parts.mjs';
+import fc from 'fast-check';
+import base from '../vitest.config.js';
 import mutateConfig from '../vitest.mutate.config.js';
 
 const root = join(__dirname, '..');
@@ -66,6 +68,24 @@ describe('mutation modules', () => {
     expect(e2e.length).toBeGreaterThan(5);
     expect([...e2e, 'test/tables.test.ts'].filter((f) => include.includes(f))).toEqual([]);
   });
+  it('mutation runs draw every property from one fixed fast-check seed (testing.md §3 "Fixed seed"), which ARBITER_FC_SEED may change', async () => {
+    expect(mutateConfig.test?.setupFiles).toEqual(['test/setup/mutation-seed.ts']);
+    expect(base.test?.setupFiles).toBeUndefined(); // `npm test` keeps a new seed per run
+    const before = fc.readConfigureGlobal();
+    try {
+      fc.configureGlobal({ ...before, numRuns: 37 });
+      const setup = await import('./setup/mutation-seed.js');
+      expect(fc.readConfigureGlobal()).toMatchObject({ seed: setup.MUTATION_SEED, numRuns: 37 }); // merged, not replaced
+      const seen = (s: number) => fc.sample(fc.integer(), { seed: s, numRuns: 5 });
+      expect(seen(setup.MUTATION_SEED)).toEqual(seen(setup.MUTATION_SEED));
+      expect(setup.mutationSeed({})).toBe(setup.MUTATION_SEED);
+      expect(setup.mutationSeed({ ARBITER_FC_SEED: ' -42 ' })).toBe(-42);
+      for (const bad of ['', 'x', '1.5', '1e3', '9'.repeat(16)]) expect([bad, setup.mutationSeed({ ARBITER_FC_SEED: bad })]).toEqual([bad, setup.MUTATION_SEED]);
+    } finally {
+      fc.configureGlobal(before);
+    }
+  });
+
   it("a split module's parts hold every top-level statement of its files exactly once, in order, each part at least one, no line in two parts", () => {
     type Stmt = { file: string; from: number; to: number; weight: number };
     const prev = process.cwd();

@@ -1,4 +1,4 @@
-import { describe, expect, expectTypeOf, it } from 'vitest';
+import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
 import fc from 'fast-check';
 import { stopGate as sg, config, type ProbeAnswer } from '@arbiter/kernel';
 import { validCodexStopOutput } from './helpers/codex-schema.js';
@@ -108,7 +108,11 @@ const answersArb: fc.Arbitrary<sg.ScriptedAnswers> = fc
     evaluate: () => r.ev,
   }));
 const settingsArb = fc.constantFrom(AUTH, AUTH, AUTH, sg.DEFAULT_SETTINGS);
-fc.configureGlobal({ numRuns: 400 });
+// 400 cases per property in this file, and only in it: mutation runs keep one worker's modules across files
+// (isolate: false), so the global set here is put back after the file, with the seed a mutation run fixed in it.
+const fcBefore = fc.readConfigureGlobal();
+fc.configureGlobal({ ...fcBefore, numRuns: 400 });
+afterAll(() => fc.configureGlobal(fcBefore));
 const modeOf = (a: sg.ScriptedAnswers): sg.GateState | null => {
   const g = a.gateState?.();
   return g === undefined || !g.ok ? null : sg.readGateState(g.value);
