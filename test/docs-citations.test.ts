@@ -328,3 +328,22 @@ describe('repository scan', () => {
     expect(findings).toHaveLength(0);
   });
 });
+
+describe('the package map of docs/architecture.md ("Where things live in io-node and hooks")', () => {
+  const repo = join(__dirname, '..');
+  const section = (() => {
+    const text = readFileSync(join(repo, 'docs/architecture.md'), 'utf8');
+    const from = text.indexOf('## Where things live in io-node and hooks');
+    return text.slice(from, text.indexOf('\n## ', from + 1));
+  })();
+
+  it('names every source file of io-node and every folder of hooks/src, so a new one cannot go unmapped', () => {
+    expect(section.length).toBeGreaterThan(1000);
+    const ioNode = readdirSync(join(repo, 'packages/io-node/src')).filter((f) => f.endsWith('.ts') && f !== 'index.ts');
+    const hookDirs = readdirSync(join(repo, 'packages/hooks/src')).filter((f) => statSync(join(repo, 'packages/hooks/src', f)).isDirectory());
+    expect(ioNode.length).toBeGreaterThan(30);
+    expect(hookDirs.length).toBeGreaterThan(5);
+    expect(ioNode.filter((f) => !section.includes(`\`${f}\``))).toEqual([]);
+    expect(hookDirs.filter((d) => !section.includes(`\`${d}/\``))).toEqual([]);
+  });
+});
