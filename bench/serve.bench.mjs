@@ -11,7 +11,8 @@
 //    waits for a CPU looks busy by any wall clock; the wall-clock form (event-loop busy time minus time inside
 //    execFile, `busy_ms − spawn_ms`) is printed beside it and equals it on an idle machine. The earlier figure,
 //    driver wall − the longest probe of each batch (`driver_ms − io_ms`), counted all the work inside a probe as I/O;
-//    it is still printed, labelled as such, for comparison.
+//    it is still printed, labelled as such, for comparison. A floor row follows: the same measure of a fresh Node
+//    process that only starts as many trivial git children as the claimed run did and makes two loopback requests.
 // 3. a hook that never touches lanes (non-push Bash payload) in a clone configured for the http store: start-up as a
 //    ratio to `node -e 0`, and whether `node:http` was loaded at all (it must not be).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -103,6 +104,51 @@ export default async ({ bin, lib, root }) => {
     rows.push({ name: 'deploy push via the http store, the same by the wall clock (event-loop busy − time inside execFile)', value: ownWall.median, unit: 'ms median', spread: `${lib.fmt(ownWall.p25)}–${lib.fmt(ownWall.p75)} ms` });
     rows.push({ name: 'deploy push via the http store, driver wall − longest probe per batch (earlier method: work inside probes counted as I/O)', value: probeMethod.median, unit: 'ms median', spread: `${lib.fmt(probeMethod.p25)}–${lib.fmt(probeMethod.p75)} ms` });
     rows.push({ name: 'deploy push via the http store, claim + state round trips', value: n.median, unit: 'ms median', spread: `${lib.fmt(n.p25)}–${lib.fmt(n.p75)} ms` });
+
+    // 2b. the floor of that figure: how many git children one claimed run starts (counted once through a `git` on PATH
+    // that logs and hands over to the real one), then a fresh Node process that loads node:child_process and node:http,
+    // starts as many `git --version` children and makes two loopback requests (claim and state), measured exactly as
+    // the hook measures itself (CPU time − CPU time inside execFile). No decision, no decoding, no store: what Node's
+    // child-process and HTTP machinery cost on their own.
+    const shim = join(tmp, 'git-count');
+    mkdirSync(shim);
+    const counted = join(tmp, 'git-calls');
+    const realGit = execFileSync('bash', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    writeFileSync(join(shim, 'git'), `#!/bin/sh\necho x >> '${counted}'\nexec '${realGit}' "$@"\n`, { mode: 0o755 });
+    const cp = JSON.stringify({ session_id: 'bench-count', cwd: clone, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'git push origin main' }, tool_use_id: 'count' });
+    const cenv = { ...henv, PATH: `${shim}:${henv.PATH ?? ''}` };
+    lib.timeSpawn(process.execPath, [bin, 'hook', 'gate-push', '--agent', 'claude'], { env: cenv, input: cp });
+    const gitCalls = readFileSync(counted, 'utf8').trim().split('\n').length;
+    lib.timeSpawn(process.execPath, [bin, 'hook', 'gate-push', '--post', '--agent', 'claude'], { env: henv, input: cp });
+    const floorScript = join(tmp, 'exec-floor.cjs');
+    writeFileSync(
+      floorScript,
+      `(async () => {
+  const cpu0 = process.cpuUsage();
+  const cp = require('node:child_process');
+  const http = require('node:http');
+  let spawnCpu = 0;
+  for (let i = 0; i < ${gitCalls}; i++)
+    await new Promise((res) => {
+      const c0 = process.cpuUsage();
+      cp.execFile('git', ['--version'], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }, res);
+      const c = process.cpuUsage(c0);
+      spawnCpu += (c.user + c.system) / 1000;
+    });
+  for (let i = 0; i < 2; i++)
+    await new Promise((res) => http.get(${JSON.stringify(`${srv.url}/healthz`)}, (r) => r.resume().on('end', res)).on('error', res));
+  const u = process.cpuUsage(cpu0);
+  process.stdout.write(String((u.user + u.system) / 1000 - spawnCpu));
+})();
+`,
+    );
+    const floor = lib.stats(Array.from({ length: rounds }, () => Number(execFileSync(process.execPath, [floorScript], { env, encoding: 'utf8' }))));
+    rows.push({
+      name: `deploy push via the http store, floor: a fresh Node process starting ${gitCalls} git children (as many as the claimed run) and making 2 loopback requests, measured the same way (CPU time − git spawns)`,
+      value: floor.median,
+      unit: 'ms CPU median',
+      spread: `${lib.fmt(floor.p25)}–${lib.fmt(floor.p75)} ms; Arbiter's own share above it ${lib.fmt(own.median - floor.median)} ms`,
+    });
 
     // 3. a non-push hook in the http-configured clone: start-up ratio, and no node:http loaded
     const np = JSON.stringify({ session_id: 'bench-np', cwd: clone, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'npm test' }, tool_use_id: 'np' });
