@@ -77,10 +77,13 @@ const installed = (bin, dir, gitEnv) => {
   };
   /**
    * The floor of `steps` as code: each of its processes replaced by a `node -e` that only compiles (vm.Script: the
-   * parse V8 does before running anything) the JavaScript files that process loaded in a recorded run, and runs none
+   * parse V8 does before running anything) the JavaScript files that process loaded in a recorded steady-state run, and runs none
    * of it: no module body, no decision, no file or log I/O. What any build shipping this code pays before its work.
    */
   const compileFloor = (steps) => {
+    // once unrecorded first, as the measured rounds find it: a session already `working`, whose tool events take the
+    // registry's fast path (presence.md §7), so its first event's full path is not counted as steady-state code
+    execFileSync('bash', ['-c', script(steps).script], { cwd: repo, env: gitEnv });
     const cmds = steps.flatMap(([event, tool, file]) =>
       commandsFor(settings, event, tool).map((c) => {
         const list = join(dir, `loaded-${event}.json`);
