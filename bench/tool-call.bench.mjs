@@ -77,8 +77,9 @@ const installed = (bin, dir, gitEnv) => {
   };
   /**
    * The floor of `steps` as code: each of its processes replaced by a `node -e` that only compiles (vm.Script: the
-   * parse V8 does before running anything) the JavaScript files that process loaded in a recorded steady-state run, and runs none
-   * of it: no module body, no decision, no file or log I/O. What any build shipping this code pays before its work.
+   * parse V8 does before running anything) the JavaScript files that process loaded in a recorded steady-state run,
+   * and runs none of it: no module body, no decision, no file or log I/O. What any build shipping this code pays
+   * before its work. Called for the current build only (it runs the event twice to record it).
    */
   const compileFloor = (steps) => {
     // once unrecorded first, as the measured rounds find it: a session already `working`, whose tool events take the
@@ -86,7 +87,7 @@ const installed = (bin, dir, gitEnv) => {
     execFileSync('bash', ['-c', script(steps).script], { cwd: repo, env: gitEnv });
     const cmds = steps.flatMap(([event, tool, file]) =>
       commandsFor(settings, event, tool).map((c) => {
-        const list = join(dir, `loaded-${event}.json`);
+        const list = join(dir, `loaded-${event}.txt`);
         const env = { ...gitEnv, ARBITER_BENCH_LOADED: list, NODE_OPTIONS: `--require ${recorder}` };
         execFileSync('bash', ['-c', `${header}\n${toNode(c)} < ${q(file)} > /dev/null 2>&1 || true`], { cwd: repo, env });
         const files = [...new Set(readFileSync(list, 'utf8').split('\n').filter((f) => f !== ''))];
@@ -102,7 +103,7 @@ const installed = (bin, dir, gitEnv) => {
   ];
   return {
     repo,
-    floor: compileFloor(bashSteps),
+    floor: () => compileFloor(bashSteps),
     events: {
       'one Bash tool call (PreToolUse + PostToolUse, not a push)': script(bashSteps),
       'a Stop with nothing to decide': script([['Stop', undefined, stop]]),
@@ -125,6 +126,7 @@ export default async ({ bin, lib }) => {
   const old = oldBin ? installed(oldBin, mk('old'), gitEnv) : null;
 
   const rows = [];
+  let floorScript;
   const ca = process.env.NODE_EXTRA_CA_CERTS ?? '/etc/ssl/certs/ca-certificates.crt';
   const rounds = Number(process.env.BENCH_ROUNDS ?? 30);
   const plain = { ...gitEnv };
@@ -170,10 +172,11 @@ export default async ({ bin, lib }) => {
       });
     }
     // The Bash call's floor as code (see compileFloor), alternated with `node -e 0` in rounds of its own
+    floorScript ??= now.floor();
     const floors = [];
     const floorNodes = [];
     for (let i = 0; i < rounds + 3; i++) {
-      const f = run(now.floor.script, now.repo);
+      const f = run(floorScript.script, now.repo);
       const n = run(nodeScript, now.repo);
       if (i < 3) continue;
       floors.push(f);
@@ -182,7 +185,7 @@ export default async ({ bin, lib }) => {
     const f = lib.stats(floors);
     const fn = lib.stats(floorNodes);
     rows.push({
-      name: `one Bash tool call, floor: its ${now.floor.processes} processes only compiling the code they load, running none of it (${label})`,
+      name: `one Bash tool call, floor: its ${floorScript.processes} processes only compiling the code they load, running none of it (${label})`,
       value: f.median,
       unit: 'ms CPU median',
       spread: `${lib.fmt(f.p25)}–${lib.fmt(f.p75)} ms`,
