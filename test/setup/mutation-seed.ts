@@ -1,9 +1,9 @@
 /**
  * Setup file of mutation runs only (vitest.mutate.config.ts; testing.md §3 "Fixed seed"): fast-check draws every
- * property's cases from one fixed seed, so whether a mutant is killed is the same in every run of the same code and
- * tests, and two scores differ only because the code or the tests did. `npm test` keeps a new seed per run, so the
- * suites keep exploring. `ARBITER_FC_SEED` (an integer) picks another seed, to look at a mutant's fate under it.
- * Merges into the global configuration rather than replacing it (a file's own `numRuns` stays its own).
+ * property's cases from one fixed seed, so every run of the same code and tests draws the same cases and whether a
+ * mutant is killed no longer depends on the draw. `npm test` keeps a new seed per run, so the suites keep exploring.
+ * `ARBITER_FC_SEED` (an integer) picks another seed, to look at a mutant's fate under it. Merges into the global
+ * configuration rather than replacing it (a file's own `numRuns` stays its own).
  */
 import fc from 'fast-check';
 
