@@ -14,7 +14,7 @@
  */
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { ensureDir, errnoCode } from './dir.js';
+import { ensureDir, errnoCode, tempSuffix } from './atomic.js';
 import { sha256Hex } from './hash.js';
 import { readState, readStateText } from './state-io.js';
 
@@ -46,7 +46,7 @@ export const dirMark = (dir: string): DirMark | null => {
 };
 
 /** True when `mark` is a state at least {@link DIR_INDEX_SETTLE_MS} old at `now` (ms since the epoch, machine clock). */
-export const isSettled = (mark: DirMark, now: number): boolean => now - mark.changedMs >= DIR_INDEX_SETTLE_MS;
+const isSettled = (mark: DirMark, now: number): boolean => now - mark.changedMs >= DIR_INDEX_SETTLE_MS;
 
 /** Largest header line of an index, bytes (its version, a directory state and a SHA-256 take about 150). */
 const INDEX_HEAD_MAX_BYTES = 1024;
@@ -89,7 +89,7 @@ export const readIndexBody = (path: string, mark: DirMark, maxBytes: number): st
  * parent, never the directory itself). Best effort: an index that cannot be written (a read-only or full file system)
  * only costs the next reader a full listing.
  */
-export const writeIndexBody = (dir: string, name: string, mark: DirMark, body: string): void => {
+const writeIndexBody = (dir: string, name: string, mark: DirMark, body: string): void => {
   try {
     replaceFile(dir, name, `${JSON.stringify({ v: 1, dir: mark.id, sha256: sha256Hex(body, 64) })}\n${body}`);
   } catch {
@@ -109,15 +109,13 @@ export const keepIndexIfSettled = (dir: string, before: DirMark | null, complete
   if (after !== null && after.id === before.id) writeIndexBody(indexDir, name, before, body());
 };
 
-let tempCounter = 0;
-
 /**
  * Replace `dir/name` by `text` through a temporary file in the same directory and a rename, without fsync: readers
  * see the old file or the new one, never a part; a crash may lose the write. The temporary file is created with
  * `O_EXCL` (never opens what is there) and removed on failure; `dir` is created when missing. Throws the fs error.
  */
 export const replaceFile = (dir: string, name: string, text: string): void => {
-  const tmp = join(dir, `.${name}.${process.pid.toString(36)}-${(tempCounter++).toString(36)}-${Math.floor(Math.random() * 2 ** 32).toString(36)}`);
+  const tmp = join(dir, `.${name}.${tempSuffix()}`);
   let fd: number;
   try {
     fd = fs.openSync(tmp, 'wx', 0o600);
